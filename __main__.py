@@ -1,0 +1,3 @@
+from servicelens.agent.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The agent: graph, providers, verifier, settings and the faces (library, CLI, REPL, HTTP)."""

@@ -1,0 +1,1 @@
+"""Language-model providers behind one small interface; the only place that imports openai."""

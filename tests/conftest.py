@@ -1,0 +1,34 @@
+"""Shared fixtures: one small demo workspace per test session, and no real model or network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from servicelens.agent.settings import ENV_VARS
+
+DEMO_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A developer's own endpoint or workspace must never leak into a test.
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    yield
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small seeded demo workspace, built once per session; treat it as read-only."""
+    from servicelens.data.demo.build import build_demo
+
+    home = tmp_path_factory.mktemp("demo") / "ws"
+    # TODO(lead): drop the find_spec guard once the VOC pipeline lands; then always index.
+    import importlib.util
+
+    index = importlib.util.find_spec("servicelens.data.voc_pipeline") is not None
+    build_demo(home, scale="small", seed=DEMO_SEED, index=index)
+    return home

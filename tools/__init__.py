@@ -1,0 +1,1 @@
+"""Tools the model may call; each registers what it returns as evidence."""

@@ -1,0 +1,86 @@
+"""The shape every tool has: a pydantic input, a function over the data layer, a compact result.
+
+The input model's JSON schema and the description file in ``prompts/tools/<name>.md`` are what
+the model reads. The function gets a ``ToolContext`` (its dependencies, passed in) and returns a
+``ToolResult`` whose ``content`` is the compact, model-facing view; the full result goes to the
+ledger under the ids listed in ``evidence_ids``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from .ledger import Ledger
+
+
+class ToolError(Exception):
+    """An error the model can fix (bad SQL, unknown metric, empty period).
+
+    Its message goes back to the model verbatim, so it must be one or two plain sentences with no
+    paths, secrets or stack traces, saying what was wrong and what to do instead.
+    """
+
+
+@dataclass
+class ToolContext:
+    """Dependencies a tool may use; built by the agent (or a test) and passed in."""
+
+    ledger: Ledger
+    as_of: date
+    # Data-layer handles, typed loosely here so tools/ stays importable without them.
+    warehouse: Any = None  # servicelens.data.warehouse.Warehouse
+    catalog: Any = None  # servicelens.data.catalog.Catalog
+    voc: Any = None  # servicelens.data.voc_index.VocIndex
+    limits: dict[str, Any] = field(default_factory=dict)
+
+
+class ToolResult(BaseModel):
+    content: dict[str, Any]
+    evidence_ids: list[str] = []
+    # One line for people watching tool activity ("sla_attainment by region, Q3 2026: 6 rows").
+    summary: str = ""
+
+
+In = TypeVar("In", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Tool(Generic[In]):
+    name: str
+    input_model: type[In]
+    fn: Callable[[ToolContext, In], ToolResult]
+
+    def description(self) -> str:
+        from ..prompts import load_text
+
+        return load_text(f"tools/{self.name}.md").strip()
+
+    def schema(self) -> dict[str, Any]:
+        """The OpenAI-style function schema the model sees."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description(),
+                "parameters": self.input_model.model_json_schema(),
+            },
+        }
+
+    def run(self, ctx: ToolContext, arguments: dict[str, Any]) -> ToolResult:
+        """Validate raw arguments and run; validation problems are ToolErrors for the model."""
+        from pydantic import ValidationError
+
+        try:
+            args = self.input_model.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                for e in exc.errors()[:5]
+            )
+            raise ToolError(f"Invalid arguments for {self.name}: {problems}.") from None
+        return self.fn(ctx, args)
