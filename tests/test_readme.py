@@ -1,0 +1,49 @@
+"""The README's set-up commands are the ones CI and new users run; keep them true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+from typer.testing import CliRunner
+
+from servicelens.agent.cli import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_block(marker: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"<!-- {marker} -->\s*```(?:bash|sh)\n(.+?)\n```", text, re.S)
+    assert match, f"README has no command block marked {marker}"
+    return match.group(1).strip()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    command = _readme_block("setup:tests")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in ci.splitlines()
+
+
+def test_readme_main_command_uses_existing_cli_commands() -> None:
+    command = _readme_block("setup:main")
+    app = typer.main.get_command(build_app())
+    used = re.findall(r"servicelens (\w+)", command)
+    assert used, "the main set-up command should run servicelens"
+    for name in used:
+        assert name in app.commands, f"README runs `servicelens {name}`, which does not exist"  # type: ignore[attr-defined]
+
+
+def test_every_command_has_help_text() -> None:
+    app = typer.main.get_command(build_app())
+    runner = CliRunner()
+    stack = [([], app)]
+    while stack:
+        path, cmd = stack.pop()
+        for name, sub in getattr(cmd, "commands", {}).items():
+            assert (sub.help or "").strip(), f"`servicelens {' '.join([*path, name])}` has no help"
+            stack.append(([*path, name], sub))
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "init" in result.output
