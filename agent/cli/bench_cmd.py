@@ -22,7 +22,11 @@ bench_app = typer.Typer(help="Measure latency and quality against the budgets in
 BENCHES: dict[str, tuple[str, str, str]] = {
     "sql": ("bench_sql", "run_sql_bench", "query_metric, run_sql and the SQL guard (medians)."),
     "voc": ("bench_voc", "run_voc_bench", "search_voc latency, hybrid and filtered (medians)."),
-    "retrieval": ("retrieval", "run_retrieval_eval", "nDCG@10 / recall@10: vector, keyword, hybrid."),
+    "retrieval": (
+        "retrieval",
+        "run_retrieval_eval",
+        "nDCG@10 / recall@10: vector, keyword, hybrid.",
+    ),
     "agent": ("bench_agent", "run_agent_bench", "Agent overhead per answer, scripted provider."),
 }
 

@@ -1,0 +1,104 @@
+"""Exportable reports: a Markdown body plus a sources appendix, as Markdown or standalone HTML.
+
+The HTML has no external assets (inline CSS, no scripts, no fonts or images fetched) so it opens
+offline and prints cleanly. Raw HTML in the Markdown is not passed through: customer text could
+carry markup, and it is data, never layout.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .ledger import Evidence, Ledger
+from .template_render import label
+
+MAX_SOURCE_ROWS = 20
+
+
+def sources_markdown(ids: list[str], ledger: Ledger, lang: str) -> str:
+    lines = [f"## {label(lang, 'sources')}", ""]
+    for ev_id in dict.fromkeys(ids):
+        ev = ledger.get(ev_id)
+        if ev is not None:
+            lines.extend(_source(ev))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _source(ev: Evidence) -> list[str]:
+    head = f"### [{ev.id}] {ev.meta.get('title') or ev.tool}"
+    if ev.kind == "voc":
+        where = ", ".join(
+            str(ev.meta[k]) for k in ("source", "created_at", "region", "product") if ev.meta.get(k)
+        )
+        quote = (ev.text or "").replace("\n", " ")
+        return [head, "", f"> {quote}", "", f"_{where}_", ""]
+    out = [head, ""]
+    if ev.meta.get("period"):
+        out.extend([f"_{ev.meta['period']}_", ""])
+    if ev.sql:
+        out.extend(["```sql", ev.sql.strip(), "```", ""])
+    if ev.columns:
+        out.extend(_table(ev.columns, ev.rows))
+        if ev.truncated or len(ev.rows) > MAX_SOURCE_ROWS:
+            out.append(f"_{min(len(ev.rows), MAX_SOURCE_ROWS)} of {len(ev.rows)} rows shown._")
+        out.append("")
+    return out
+
+
+def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
+    def cell(v: Any) -> str:
+        return ("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(cell(c) for c in columns) + " |"]
+    out.append("|" + "---|" * len(columns))
+    out.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows[:MAX_SOURCE_ROWS])
+    return out
+
+
+def with_sources(body: str, ids: list[str], ledger: Ledger, lang: str) -> str:
+    return body.rstrip() + "\n\n" + sources_markdown(ids, ledger, lang)
+
+
+def to_html(markdown: str, *, title: str, lang: str) -> str:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    body = md.render(markdown)
+    return _PAGE.format(
+        lang="zh-CN" if lang == "zh" else "en", title=html.escape(title), body=body, css=_CSS
+    )
+
+
+_CSS = """
+body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",
+Helvetica,Arial,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1.2rem;color:#1f2933;
+line-height:1.55}
+h1{font-size:1.7rem;border-bottom:2px solid #2f6f9f;padding-bottom:.3rem}
+h2{font-size:1.25rem;margin-top:2rem;color:#234e70}
+h3{font-size:1rem;margin-top:1.2rem}
+blockquote{margin:.6rem 0;padding:.4rem .9rem;border-left:4px solid #c9a227;background:#fbf7ea}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
+th,td{border:1px solid #cbd2d9;padding:.25rem .55rem;text-align:left;vertical-align:top}
+th{background:#eef2f6}
+pre{background:#f4f6f8;padding:.6rem;overflow-x:auto;font-size:.82rem;white-space:pre-wrap}
+code{font-family:"SFMono-Regular",Consolas,monospace}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}
+pre,table{page-break-inside:avoid}}
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
