@@ -20,6 +20,16 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_real_model_requests() -> Iterator[None]:
+    # Any request to a non-loopback model endpoint fails before a byte leaves the process; the
+    # fake OpenAI-compatible endpoint on 127.0.0.1 stays usable.
+    from servicelens.agent.providers.base import override_allow_model_requests
+
+    with override_allow_model_requests(False):
+        yield
+
+
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small seeded demo workspace, built once per session; treat it as read-only."""

@@ -1,0 +1,124 @@
+"""The provider contract: what the graph sends a language model and what comes back.
+
+Messages and tool schemas are OpenAI Chat Completions shapes, whichever provider answers. A
+provider returns one ``ModelTurn`` per call: the text it wrote, the tool calls it asked for and
+the token usage the endpoint reported (``None`` when it reported none).
+
+The test guard follows pydantic-ai's ``ALLOW_MODEL_REQUESTS``: when model requests are switched
+off, any request to a non-loopback endpoint fails with ``ModelRequestsBlocked`` before a byte
+leaves the process, while a fake endpoint on 127.0.0.1 / ::1 / localhost stays usable. Tests
+switch it off in an autouse fixture with ``allow_model_requests(False)`` or
+``with override_allow_model_requests(False): ...``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+from ...data.errors import ServiceLensError
+
+TextDelta = Callable[[str], None]
+
+
+class ToolCall(BaseModel):
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    # The arguments exactly as the model sent them, for the trace and for retry prompts.
+    raw_arguments: str = ""
+    # Set when the arguments could not be parsed or repaired; the graph asks the model to retry.
+    error: str | None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class ModelTurn(BaseModel):
+    text: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    usage: Usage | None = None
+    model: str = ""
+    finish_reason: str | None = None
+
+
+class ModelError(ServiceLensError):
+    """The model could not be reached or answered with something unusable; the run ends."""
+
+
+class ModelRequestsBlocked(ModelError):
+    """A real (non-loopback) model request was attempted while requests are switched off."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    model: str
+
+    def complete(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        *,
+        on_delta: TextDelta | None = None,
+    ) -> ModelTurn: ...
+
+
+# Module-level on purpose, like pydantic-ai's switch: a test fixture flips it for the process.
+_allow_requests = True
+
+
+def allow_model_requests(flag: bool) -> None:
+    """Allow or forbid model requests to non-loopback endpoints for the whole process."""
+    global _allow_requests
+    _allow_requests = flag
+
+
+def model_requests_allowed() -> bool:
+    return _allow_requests
+
+
+@contextmanager
+def override_allow_model_requests(flag: bool) -> Iterator[None]:
+    """Set the switch for the duration of a ``with`` block, restoring it afterwards."""
+    previous = _allow_requests
+    allow_model_requests(flag)
+    try:
+        yield
+    finally:
+        allow_model_requests(previous)
+
+
+def is_loopback_url(base_url: str | None) -> bool:
+    """True when the URL's host is this machine (127.0.0.0/8, ::1 or localhost)."""
+    if not base_url:
+        return False
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_model_request_allowed(base_url: str | None) -> None:
+    """Raise ``ModelRequestsBlocked`` unless requests are allowed or the endpoint is loopback."""
+    if _allow_requests or is_loopback_url(base_url):
+        return
+    host = urlsplit(base_url).hostname if base_url else "api.openai.com"
+    raise ModelRequestsBlocked(
+        f"Model requests are switched off (allow_model_requests(False)), so the call to {host} "
+        "was blocked; use the scripted provider or a loopback fake endpoint in tests."
+    )

@@ -1,0 +1,308 @@
+"""The answer verifier: deterministic checks of citations, numbers and quotes against evidence.
+
+No model is called. Each finding says what failed in a sentence the writer model can act on;
+the graph sends findings back to the writer once and then marks what still fails with
+``flag_unsupported`` — nothing is removed from the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..tools.ledger import Evidence, Ledger
+from .evidence_numbers import Cell, cells, closest, derived_matches, direct_matches, misattributed
+from .numbers import NumberMention, excluded_spans, extract_numbers
+
+FindingKind = Literal[
+    "unknown_citation", "unsupported_number", "unverified_quote", "missing_evidence"
+]
+
+_ID = r"(?:Q\d+|T\d+|C\d+|V:[\w.\-]+)"
+_CITATION = re.compile(rf"[\[【]\s*({_ID}(?:\s*[,，;；、]\s*{_ID})*)\s*[\]】]")
+_SPLIT_IDS = re.compile(r"\s*[,，;；、]\s*")
+_SENTENCE_END = re.compile(r"[。！？!?\n]+|\.(?=\s|$)")
+_QUOTE = re.compile(
+    r"“([^”\n]{1,600})”|\"([^\"\n]{1,600})\"|「([^」\n]{1,600})」|『([^』\n]{1,600})』"
+)
+_ELLIPSIS = re.compile(r"\s*(?:…+|\.{3,}|⋯+)\s*")
+_EDGE_PUNCT = " \t.,;:!?。，；：！？、…'\"‘’"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class Finding(BaseModel):
+    kind: FindingKind
+    detail: str
+    span: str
+    # Where the span starts in the verified text, so flags land on the right occurrence.
+    start: int | None = None
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
+class VerificationReport(BaseModel):
+    ok: bool
+    findings: list[Finding] = Field(default_factory=list)
+    citations_checked: int = 0
+    numbers_checked: int = 0
+    quotes_checked: int = 0
+
+    def feedback(self) -> str:
+        """The findings as a list the writer model can work through."""
+        return "\n".join(f"- {f.detail}" for f in self.findings)
+
+
+class _Checker:
+    def __init__(self, text: str, ledger: Ledger, turn_ids: set[str] | None) -> None:
+        self.text = text
+        self.ledger = ledger
+        allowed = set(ledger.items) if turn_ids is None else set(turn_ids) & set(ledger.items)
+        self.allowed = allowed
+        self.report = VerificationReport(ok=True)
+        self._cells: dict[str, list[Cell]] = {}
+
+    def run(self) -> VerificationReport:
+        for start, end in _sentences(self.text):
+            self._sentence(start, end)
+        self.report.ok = not self.report.findings
+        return self.report
+
+    def _add(
+        self, kind: FindingKind, detail: str, span: str, start: int, ids: Iterable[str]
+    ) -> None:
+        self.report.findings.append(
+            Finding(kind=kind, detail=detail, span=span, start=start, evidence_ids=sorted(ids))
+        )
+
+    def _sentence(self, start: int, end: int) -> None:
+        cited = self._citations(start, end)
+        evidence = self._evidence(cited) if cited else self._turn_evidence()
+        quotes = list(_QUOTE.finditer(self.text, start, end))
+        for q in quotes:
+            self._quote(q, start, end)
+        spans = [q.span() for q in quotes]
+        numbers = [n for n in extract_numbers(self.text[start:end])]
+        prev = start
+        for n in numbers:
+            n_start, n_end = n.start + start, n.end + start
+            if any(s <= n_start < e for s, e in spans):
+                continue
+            self._number(n, n_start, self.text[prev:n_end], evidence, cited)
+            prev = n_end
+
+    def _citations(self, start: int, end: int) -> list[str]:
+        ids: list[str] = []
+        for m in _CITATION.finditer(self.text, start, end):
+            for ev_id in _SPLIT_IDS.split(m.group(1).strip()):
+                self.report.citations_checked += 1
+                if ev_id in self.allowed:
+                    ids.append(ev_id)
+                else:
+                    self._unknown(ev_id, m)
+        return ids
+
+    def _unknown(self, ev_id: str, m: re.Match[str]) -> None:
+        where = "in this conversation" if ev_id in self.ledger else "anywhere"
+        known = ", ".join(sorted(self.allowed)[:8]) or "none yet"
+        detail = (
+            f"The citation [{ev_id}] does not refer to evidence produced {where}; cite only ids "
+            f"the tools returned (available: {known}) or remove the claim."
+        )
+        self._add("unknown_citation", detail, m.group(0), m.start(), [ev_id])
+
+    def _evidence(self, ids: list[str]) -> list[Evidence]:
+        out: list[Evidence] = []
+        for ev_id in dict.fromkeys(ids):
+            ev = self.ledger.get(ev_id)
+            if ev is None:
+                continue
+            out.append(ev)
+            # A template or chart that lists the evidence it was built from vouches for it.
+            for ref in ev.meta.get("evidence_ids", []) if isinstance(ev.meta, dict) else []:
+                if ref in self.allowed and (ref_ev := self.ledger.get(ref)):
+                    out.append(ref_ev)
+        return out
+
+    def _turn_evidence(self) -> list[Evidence]:
+        return [ev for ev_id, ev in self.ledger.items.items() if ev_id in self.allowed]
+
+    def _pool(self, evidence: list[Evidence]) -> list[Cell]:
+        for ev in evidence:
+            if ev.id not in self._cells:
+                self._cells[ev.id] = cells(ev)
+        return [c for ev in evidence for c in self._cells[ev.id]]
+
+    def _number(
+        self, n: NumberMention, start: int, clause: str, evidence: list[Evidence], cited: list[str]
+    ) -> None:
+        self.report.numbers_checked += 1
+        pool = self._pool(evidence)
+        matches = direct_matches(n, pool) or derived_matches(n, pool)
+        where = ", ".join(dict.fromkeys(cited)) if cited else "the evidence of this answer"
+        ids = [ev.id for ev in evidence]
+        if not matches:
+            near = closest(n, pool)
+            hint = f" (closest value there: {_fmt(near)})" if near is not None else ""
+            detail = (
+                f"The number “{n.text}” does not match any value in {where}{hint}; use the value "
+                "the tool returned, cite the evidence that holds it, or remove the number."
+            )
+            self._add("unsupported_number", detail, n.text, start, ids)
+            return
+        reason = misattributed(n, clause, evidence, matches)
+        if reason:
+            detail = (
+                f"The number “{n.text}” appears in {where}, but {reason}; use the value that "
+                "belongs to what the sentence describes."
+            )
+            self._add("unsupported_number", detail, n.text, start, ids)
+
+    def _quote(self, q: re.Match[str], start: int, end: int) -> None:
+        body = next(g for g in q.groups() if g is not None)
+        if not _words(body):
+            return
+        self.report.quotes_checked += 1
+        target = self._quote_target(q, start, end)
+        records = [ev for ev in self._turn_evidence() if ev.kind == "voc" and ev.text]
+        if target is None:
+            self._unattributed_quote(q, body, records)
+            return
+        ev = self.ledger.get(target)
+        if ev is None or target not in self.allowed:
+            return  # Already reported as an unknown citation.
+        if _quote_in(body, ev.text or ""):
+            return
+        elsewhere = [r.id for r in records if _quote_in(body, r.text or "")]
+        also = f"; it appears in {', '.join(elsewhere)}" if elsewhere else ""
+        detail = (
+            f"The quote {q.group(0)} is not in the text of {target}{also}; quote the record "
+            "word for word (use … to skip words) and cite the record it comes from."
+        )
+        self._add("unverified_quote", detail, q.group(0), q.start(), [target])
+
+    def _quote_target(self, q: re.Match[str], start: int, end: int) -> str | None:
+        after = [i for m in _CITATION.finditer(self.text, q.end(), end) for i in _ids(m)]
+        before = [i for m in _CITATION.finditer(self.text, start, q.start()) for i in _ids(m)]
+        voc_after = [i for i in after if i.startswith("V:")]
+        voc_before = [i for i in before if i.startswith("V:")]
+        if voc_after:
+            return voc_after[0]
+        return voc_before[-1] if voc_before else None
+
+    def _unattributed_quote(self, q: re.Match[str], body: str, records: list[Evidence]) -> None:
+        # Short quoted terms are emphasis; longer quoted speech must come from a record.
+        if _words(body) < 4 or any(_quote_in(body, r.text or "") for r in records):
+            return
+        detail = (
+            f"The quote {q.group(0)} is not attributed to a customer record and appears in "
+            "none; quote a record word for word and cite it as [V:<id>], or drop the quotes."
+        )
+        self._add("unverified_quote", detail, q.group(0), q.start(), [])
+
+
+def verify(text: str, ledger: Ledger, *, turn_ids: set[str] | None = None) -> VerificationReport:
+    """Check every citation, number and quote in ``text`` against ``ledger``."""
+    return _Checker(text, ledger, turn_ids).run()
+
+
+def _ids(m: re.Match[str]) -> list[str]:
+    return _SPLIT_IDS.split(m.group(1).strip())
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans; a run of bare citations after a full stop joins the sentence before."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    # A full stop inside "1." list numbering or "No. 3" does not end a sentence.
+    blocked = excluded_spans(text)
+    for m in _SENTENCE_END.finditer(text):
+        if any(s <= m.start() < e for s, e in blocked):
+            continue
+        spans.append((pos, m.end()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        rest = _CITATION.sub("", text[s:e])
+        if merged and _CITATION.search(text, s, e) and not re.search(r"\w", rest):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
+    return " ".join(text.split()).casefold()
+
+
+def _quote_in(quote: str, record: str) -> bool:
+    """True when every part of the quote (split at ellipses) appears in order in the record."""
+    haystack = _normalise(record)
+    pos = 0
+    for part in _ELLIPSIS.split(quote):
+        needle = _normalise(part).strip(_EDGE_PUNCT)
+        if not needle:
+            continue
+        found = haystack.find(needle, pos)
+        if found < 0:
+            return False
+        pos = found + len(needle)
+    return True
+
+
+def _words(text: str) -> int:
+    # Two Chinese characters count as one word, so "慢" is a one-word quote.
+    return (len(_CJK.findall(text)) + 1) // 2 + len(re.findall(r"[A-Za-z0-9]+", text))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+_REASONS = {
+    "en": {
+        "unknown_citation": "unknown source",
+        "unsupported_number": "not found in the cited evidence",
+        "unverified_quote": "not found in the cited record",
+        "missing_evidence": "no supporting evidence",
+    },
+    "zh": {
+        "unknown_citation": "来源不存在",
+        "unsupported_number": "与引用的证据不符",
+        "unverified_quote": "引用原话与记录不符",
+        "missing_evidence": "缺少证据",
+    },
+}
+_MARK = " ⚠"
+
+
+def flag_unsupported(text: str, report: VerificationReport) -> str:
+    """The answer with every failing span marked ⚠ and a footnote listing them; nothing removed."""
+    if report.ok or not report.findings:
+        return text
+    positions = sorted({_flag_position(text, f): f for f in report.findings}.items(), reverse=True)
+    out = text
+    for pos, _ in positions:
+        if pos >= 0:
+            out = out[:pos] + _MARK + out[pos:]
+    return out.rstrip() + "\n\n" + _footnote(text, report.findings)
+
+
+def _flag_position(text: str, f: Finding) -> int:
+    """Where the marker goes: right after the span, at its recorded place when it still fits."""
+    if f.start is not None and text[f.start : f.start + len(f.span)] == f.span:
+        return f.start + len(f.span)
+    found = text.find(f.span)
+    return found + len(f.span) if found >= 0 else -1
+
+
+def _footnote(text: str, findings: list[Finding]) -> str:
+    lang = "zh" if len(_CJK.findall(text)) > len(re.findall(r"[A-Za-z]+", text)) else "en"
+    head = "⚠ 未能核实：" if lang == "zh" else "⚠ Unverified:"
+    sep = "；" if lang == "zh" else "; "
+    items = dict.fromkeys(f"{f.span} ({_REASONS[lang][f.kind]})" for f in findings)
+    return head + (" " if lang == "en" else "") + sep.join(items)
