@@ -24,6 +24,12 @@ COMMAND_MODULES = [
     "themes_cmd",
     "ask_cmd",
     "bench_cmd",
+    "doctor_cmd",
+    "chat_cmd",
+    "serve_cmd",
+    "eval_cmd",
+    "ingest_cmd",
+    "catalog_cmd",
 ]
 
 
