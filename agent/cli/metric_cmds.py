@@ -1,0 +1,246 @@
+"""``servicelens metric`` and ``servicelens describe``: catalog metrics for people and scripts.
+
+Both go through the same tool functions the model calls (with a fresh ledger), so the CLI and
+the agent always show the same numbers for the same question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ...data.catalog import Catalog, load_catalog
+from ...data.errors import ServiceLensError
+from ...data.warehouse import SqlLimits, Warehouse
+from ...tools.base import ToolContext, ToolError
+from ...tools.describe_data import TOOL as DESCRIBE
+from ...tools.describe_data import DescribeDataInput
+from ...tools.ledger import Ledger
+from ...tools.query_metric import TOOL as QUERY
+from ...tools.query_metric import QueryMetricInput
+from ..settings import Settings
+from .common import HomeOption, JsonOption, console, print_json, settings_for
+
+
+class MetricRequestError(ServiceLensError):
+    """The metric request cannot be answered as given (unknown name, bad period, ...)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def tool_context(settings: Settings) -> Iterator[ToolContext]:
+    """A ToolContext over the workspace with a fresh ledger, closed afterwards."""
+    ws = settings.workspace
+    limits = SqlLimits(
+        row_cap=settings.sql_row_cap,
+        timeout_s=settings.sql_timeout_s,
+        memory_limit=settings.sql_memory_limit,
+        threads=settings.sql_threads,
+    )
+    catalog = load_catalog(ws.catalog)
+    with Warehouse.open(ws.warehouse, limits) as warehouse:
+        yield ToolContext(Ledger(), settings.today(), warehouse, catalog, None, {})
+
+
+def parse_where(items: list[str]) -> dict[str, list[str]]:
+    """``["type=installation", "region=East,South"]`` -> ``{"type": [...], "region": [...]}``."""
+    filters: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise MetricRequestError(
+                f"--where {item!r} must look like DIM=VALUE, e.g. region=East."
+            )
+        values = [v.strip() for v in re.split(r"[,，]", value) if v.strip()]
+        filters.setdefault(name.strip(), []).extend(values)
+    return filters
+
+
+def metric(
+    names: Annotated[
+        list[str], typer.Argument(help="Metric names or aliases, e.g. sla_attainment.")
+    ],
+    by: Annotated[list[str] | None, typer.Option("--by", help="Group by a dimension.")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (VALUE may be a,b).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help='e.g. "last quarter", 2026-Q3, 上个月.')
+    ] = None,
+    compare: Annotated[str | None, typer.Option("--compare", help="previous or year_ago.")] = None,
+    order_by: Annotated[
+        str | None, typer.Option("--order-by", help='Sort column; "-" for descending.')
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=200)] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute catalog metrics by dimension over a period, optionally against an earlier one."""
+    if compare not in (None, "previous", "year_ago"):
+        raise MetricRequestError("--compare must be previous or year_ago.")
+    args = QueryMetricInput.model_validate(
+        {
+            "metrics": names,
+            "group_by": by or [],
+            "filters": parse_where(where or []),
+            "period": period,
+            "compare": compare,
+            "order_by": order_by,
+            "limit": limit,
+        }
+    )
+    with tool_context(settings_for(home)) as ctx:
+        try:
+            result = QUERY.fn(ctx, args)
+        except ToolError as exc:
+            raise MetricRequestError(str(exc)) from None
+        evidence = ctx.ledger.items[result.evidence_ids[0]]
+        catalog: Catalog = ctx.catalog
+    if as_json:
+        records = [dict(zip(evidence.columns, row, strict=True)) for row in evidence.rows]
+        print_json(
+            {
+                **evidence.meta,
+                "columns": evidence.columns,
+                "rows": records,
+                "truncated": evidence.truncated,
+                "sql": evidence.sql,
+            }
+        )
+        return
+    console.print(metric_table(catalog, evidence.meta, evidence.columns, evidence.rows))
+    if evidence.truncated:
+        console.print("[yellow]Rows were capped; narrow the filters to see everything.[/]")
+
+
+def fmt(value: Any, unit: str, delta: bool = False) -> str:
+    """A value as a manager reads it: 63.2%, 12.5 h, ¥1,234, 4.12; deltas carry a sign."""
+    if value is None:
+        return "–"
+    sign = "+" if delta and value > 0 else ""
+    if unit == "%":
+        return f"{sign}{value:,.1f} pp" if delta else f"{value:,.1f}%"
+    if unit == "CNY":
+        return f"{sign}¥{value:,.0f}" if value >= 0 else f"-¥{-value:,.0f}"
+    if unit in ("hours", "days"):
+        return f"{sign}{value:,.1f} {'h' if unit == 'hours' else 'd'}"
+    if unit == "count":
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:,.2f}"
+
+
+def _change(value: Any, direction: str, text: str) -> Text:
+    # Arrows show the direction of the number; colour says whether that is good news.
+    if value is None or value == 0:
+        return Text(text or "–")
+    arrow = "▲" if value > 0 else "▼"
+    good = (value > 0) == (direction == "higher_is_better")
+    style = "" if direction == "neutral" else ("green" if good else "red")
+    return Text(f"{arrow} {text}", style=style)
+
+
+def metric_table(
+    catalog: Catalog, meta: dict[str, Any], columns: list[str], rows: list[list[Any]]
+) -> Table:
+    """The result as a rich table with the resolved period(s) spelled out as dates."""
+    period, cmp = meta["period"], meta["comparison_period"]
+    label = period["label"] if period else "all data"
+    names = ", ".join(m["label"] for m in meta["metrics"])
+    by = f" by {', '.join(meta['group_by'])}" if meta["group_by"] else ""
+    caption = [f"Period: {_dates(period)}" + (f"  vs  {_dates(cmp)}" if cmp else "")]
+    if meta["filters"]:
+        caption.append(
+            "Filters: "
+            + "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in meta["filters"].items())
+        )
+    table = Table(title=f"{names}{by}", caption="\n".join(caption), header_style="bold")
+    units = {m["name"]: m for m in meta["metrics"]}
+    cells: list[list[Any]] = [[] for _ in rows]
+    for i, col in enumerate(columns):
+        # Without a comparison the period is in the caption; with one, headers say which is which.
+        labels = (label, cmp["label"]) if cmp else ("", "")
+        header, render = _column(catalog, col, units, *labels)
+        table.add_column(header, justify="left" if col in meta["group_by"] else "right")
+        for r, row in enumerate(rows):
+            cells[r].append(render(row[i]))
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    return table
+
+
+def _dates(p: dict[str, str] | None) -> str:
+    if p is None:
+        return "all data"
+    dates = f"{p['start']} – {p['end']}"
+    return dates if ".." in p["label"] else f"{p['label']} ({dates})"
+
+
+def _column(catalog: Catalog, col: str, metrics: dict[str, Any], label: str, cmp: str) -> Any:
+    if col in catalog.dimensions:
+        return catalog.dimensions[col].spec.en, lambda v: "(none)" if v is None else str(v)
+    if col.startswith("n_"):
+        what = col.removeprefix("n_").removesuffix("_prev").replace("_", " ")
+        when = cmp if col.endswith("_prev") else label
+        return f"n {what} {when}".strip(), lambda v: fmt(v, "count")
+    name = next((n for n in sorted(metrics, key=len, reverse=True) if col.startswith(n)), None)
+    if name is None:
+        return col, str
+    m, suffix = metrics[name], col[len(name) :]
+    unit, direction = m["unit"], m["direction"]
+    if suffix == "_delta":
+        return "Δ", lambda v: _change(v, direction, fmt(v, unit, delta=True))
+    if suffix == "_pct_change":
+        return "% change", lambda v: _change(v, direction, "" if v is None else f"{v:+.1f}%")
+    header = f"{m['label']} {cmp if suffix == '_prev' else label}".strip()
+    return header, lambda v: fmt(v, unit)
+
+
+def describe(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Show the metrics, dimensions and date coverage of the workspace's data."""
+    with tool_context(settings_for(home)) as ctx:
+        content = DESCRIBE.fn(ctx, DescribeDataInput(focus=None)).content
+    if as_json:
+        print_json(content)
+        return
+    _render_describe(content)
+
+
+def _render_describe(content: dict[str, Any]) -> None:
+    cover = Table(title=f"Data coverage (as of {content['as_of']})", header_style="bold")
+    for col in ("table", "from", "to", "rows"):
+        cover.add_column(col, justify="right" if col == "rows" else "left")
+    for table, c in content["coverage"].items():
+        cover.add_row(table, str(c["from"]), str(c["to"]), f"{c['rows']:,}")
+    console.print(cover)
+    metrics = Table(title="Metrics", header_style="bold", show_lines=False)
+    metrics.add_column("metric", style="cyan", no_wrap=True)
+    metrics.add_column("meaning", overflow="fold")
+    for line in content["metrics"]:
+        name, _, rest = line.partition(" ")
+        metrics.add_row(name, rest)
+    console.print(metrics)
+    dims = Table(title="Dimensions (--by / --where)", header_style="bold")
+    dims.add_column("dimension", style="cyan", no_wrap=True)
+    dims.add_column("values", overflow="fold")
+    for name, line in content["dimensions"].items():
+        dims.add_row(name, line)
+    console.print(dims)
+    console.print(
+        Text(
+            "Example: servicelens metric sla_attainment --by region "
+            '--period "last quarter" --compare previous',
+            style="dim",
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("metric")(metric)
+    app.command("describe")(describe)

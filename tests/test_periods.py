@@ -1,0 +1,166 @@
+"""Date phrases resolve to one explicit half-open range from a fixed as_of (the demo's clock)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from servicelens.data.periods import PeriodError, add_months, find_period, parse_period
+
+AS_OF = date(2026, 11, 1)  # The demo's pinned "today": the data ends 2026-10-31.
+D = date
+
+# phrase -> (start, end exclusive, label)
+CASES: dict[str, tuple[date, date, str]] = {
+    "last quarter": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "previous quarter": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "The quarter before last": (D(2026, 4, 1), D(2026, 7, 1), "2026-Q2"),
+    "this quarter": (D(2026, 10, 1), D(2026, 11, 2), "2026-Q4 to date"),
+    "last month": (D(2026, 10, 1), D(2026, 11, 1), "2026-10"),
+    "this month": (D(2026, 11, 1), D(2026, 11, 2), "2026-11 to date"),
+    "this year": (D(2026, 1, 1), D(2026, 11, 2), "2026 to date"),
+    "YTD": (D(2026, 1, 1), D(2026, 11, 2), "2026 to date"),
+    "last year": (D(2025, 1, 1), D(2026, 1, 1), "2025"),
+    "last week": (D(2026, 10, 19), D(2026, 10, 26), "week of 2026-10-19"),
+    "past 30 days": (D(2026, 10, 2), D(2026, 11, 1), "2026-10-02..2026-10-31"),
+    "last 90 days": (D(2026, 8, 3), D(2026, 11, 1), "2026-08-03..2026-10-31"),
+    "past 2 weeks": (D(2026, 10, 18), D(2026, 11, 1), "2026-10-18..2026-10-31"),
+    "last 3 months": (D(2026, 8, 1), D(2026, 11, 1), "2026-08-01..2026-10-31"),
+    "last three months": (D(2026, 8, 1), D(2026, 11, 1), "2026-08-01..2026-10-31"),
+    "2026-Q3": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "Q3 2026": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "2026 q2": (D(2026, 4, 1), D(2026, 7, 1), "2026-Q2"),
+    "2026-07": (D(2026, 7, 1), D(2026, 8, 1), "2026-07"),
+    "July 2026": (D(2026, 7, 1), D(2026, 8, 1), "2026-07"),
+    "Feb 2025": (D(2025, 2, 1), D(2025, 3, 1), "2025-02"),
+    "2026": (D(2026, 1, 1), D(2027, 1, 1), "2026"),
+    "2026-01-01..2026-03-31": (D(2026, 1, 1), D(2026, 4, 1), "2026-01-01..2026-03-31"),
+    "2026-01-01 to 2026-01-31": (D(2026, 1, 1), D(2026, 2, 1), "2026-01-01..2026-01-31"),
+    "上季度": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "上个季度": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "本季度": (D(2026, 10, 1), D(2026, 11, 2), "2026-Q4 to date"),
+    "上个月": (D(2026, 10, 1), D(2026, 11, 1), "2026-10"),
+    "上月": (D(2026, 10, 1), D(2026, 11, 1), "2026-10"),
+    "本月": (D(2026, 11, 1), D(2026, 11, 2), "2026-11 to date"),
+    "今年": (D(2026, 1, 1), D(2026, 11, 2), "2026 to date"),
+    "去年": (D(2025, 1, 1), D(2026, 1, 1), "2025"),
+    "近30天": (D(2026, 10, 2), D(2026, 11, 1), "2026-10-02..2026-10-31"),
+    "最近30天": (D(2026, 10, 2), D(2026, 11, 1), "2026-10-02..2026-10-31"),
+    "过去30天": (D(2026, 10, 2), D(2026, 11, 1), "2026-10-02..2026-10-31"),
+    "近三十天": (D(2026, 10, 2), D(2026, 11, 1), "2026-10-02..2026-10-31"),
+    "近3个月": (D(2026, 8, 1), D(2026, 11, 1), "2026-08-01..2026-10-31"),
+    "近三个月": (D(2026, 8, 1), D(2026, 11, 1), "2026-08-01..2026-10-31"),
+    "2026年第三季度": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "2026年第3季度": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "2026年Q3": (D(2026, 7, 1), D(2026, 10, 1), "2026-Q3"),
+    "2026年7月": (D(2026, 7, 1), D(2026, 8, 1), "2026-07"),
+    "2026年": (D(2026, 1, 1), D(2027, 1, 1), "2026"),
+    "上周": (D(2026, 10, 19), D(2026, 10, 26), "week of 2026-10-19"),
+    "本周": (D(2026, 10, 26), D(2026, 11, 2), "week of 2026-10-26 to date"),
+}
+
+
+@pytest.mark.parametrize("phrase", list(CASES))
+def test_phrase_resolves_to_explicit_range(phrase: str) -> None:
+    start, end, label = CASES[phrase]
+    period = parse_period(phrase, AS_OF)
+    assert (period.start, period.end, period.label) == (start, end, label)
+    assert period.phrase == phrase
+
+
+def test_previous_of_a_quarter_is_the_quarter_before() -> None:
+    prev = parse_period("last quarter", AS_OF).previous()
+    assert (prev.start, prev.end, prev.label) == (D(2026, 4, 1), D(2026, 7, 1), "2026-Q2")
+
+
+def test_previous_of_a_month_is_the_calendar_month_before() -> None:
+    # October has 31 days, September 30: "previous" steps by calendar month, not by 31 days.
+    prev = parse_period("上个月", AS_OF).previous()
+    assert (prev.start, prev.end, prev.label) == (D(2026, 9, 1), D(2026, 10, 1), "2026-09")
+
+
+def test_previous_of_rolling_days_has_equal_length() -> None:
+    period = parse_period("past 30 days", AS_OF)
+    prev = period.previous()
+    assert prev.end == period.start and prev.days == period.days == 30
+
+
+def test_previous_of_an_explicit_range_has_equal_length() -> None:
+    period = parse_period("2026-01-01..2026-03-31", AS_OF)
+    prev = period.previous()
+    assert (prev.start, prev.end) == (D(2025, 10, 3), D(2026, 1, 1))
+
+
+def test_previous_of_to_date_compares_the_same_span() -> None:
+    prev = parse_period("this quarter", AS_OF).previous()
+    assert (prev.start, prev.end) == (D(2026, 7, 1), D(2026, 8, 2))
+
+
+def test_year_ago_shifts_by_twelve_months() -> None:
+    ya = parse_period("2026-Q3", AS_OF).year_ago()
+    assert (ya.start, ya.end, ya.label) == (D(2025, 7, 1), D(2025, 10, 1), "2025-Q3")
+    leap = parse_period("2024-02", AS_OF).year_ago()
+    assert (leap.start, leap.end) == (D(2023, 2, 1), D(2023, 3, 1))
+
+
+def test_describe_shows_dates_inclusive() -> None:
+    period = parse_period("last quarter", AS_OF)
+    assert period.describe() == "2026-Q3 (2026-07-01 – 2026-09-30)"
+    assert period.as_dict()["end_exclusive"] == "2026-10-01"
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase", "start"),
+    [
+        (
+            "How did SLA attainment change last quarter vs the one before?",
+            "last quarter",
+            D(2026, 7, 1),
+        ),
+        ("上季度华东的安装及时率为什么下降？", "上季度", D(2026, 7, 1)),
+        ("What were the top complaints in the past 90 days", "past 90 days", D(2026, 8, 3)),
+        ("近30天投诉最多的产品是什么", "近30天", D(2026, 10, 2)),
+        ("CSAT for key accounts in Q3 2026, please", "q3 2026", D(2026, 7, 1)),
+        ("2026年7月的工单量", "2026年7月", D(2026, 7, 1)),
+        (
+            "tickets from 2026-01-01..2026-03-31 by region",
+            "from 2026-01-01..2026-03-31",
+            D(2026, 1, 1),
+        ),
+    ],
+)
+def test_find_period_locates_phrase_in_question(question: str, phrase: str, start: date) -> None:
+    found = find_period(question, AS_OF)
+    assert found is not None
+    assert (found.phrase, found.start) == (phrase, start)
+
+
+@pytest.mark.parametrize(
+    "question", ["Which region has the worst SLA?", "2,000 tickets in 5 regions"]
+)
+def test_find_period_returns_none_without_a_phrase(question: str) -> None:
+    assert find_period(question, AS_OF) is None
+
+
+@pytest.mark.parametrize("phrase", ["next quarter", "sometime", "Q5 2026", "2026-13", "2026-02-30"])
+def test_unknown_or_invalid_phrase_raises_with_accepted_forms(phrase: str) -> None:
+    with pytest.raises(PeriodError) as info:
+        parse_period(phrase, AS_OF)
+    assert "\n" not in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_unknown_phrase_lists_accepted_forms() -> None:
+    with pytest.raises(PeriodError, match=r"2026-Q3.*上季度"):
+        parse_period("whenever", AS_OF)
+
+
+def test_reversed_range_is_empty_and_rejected() -> None:
+    with pytest.raises(PeriodError, match="empty"):
+        parse_period("2026-03-31..2026-01-01", AS_OF)
+
+
+def test_add_months_clips_to_month_end() -> None:
+    assert add_months(D(2026, 3, 31), -1) == D(2026, 2, 28)
+    assert add_months(D(2026, 1, 15), 13) == D(2027, 2, 15)
