@@ -1,0 +1,113 @@
+"""``servicelens sql``: one read-only query through the same guard the model's run_sql uses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ...data.catalog import load_catalog
+from ...data.sql_guard import check_sql
+from ...data.warehouse import QueryResult, SqlLimits, Warehouse, plain_value
+from ..settings import Settings
+from .common import HomeOption, JsonOption, console, print_json, settings_for
+
+
+def sql(
+    query: Annotated[
+        str, typer.Argument(help='One SELECT query, e.g. "SELECT count(*) FROM tickets".')
+    ],
+    max_rows: Annotated[
+        int | None,
+        typer.Option("--max-rows", min=1, max=100_000, help="Row cap (default: the workspace's)."),
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a read-only SQL query (DuckDB) on the workspace; refused queries exit with status 2."""
+    settings = settings_for(home)
+    with Warehouse.open(settings.workspace.warehouse, _limits(settings, max_rows)) as warehouse:
+        # A refusal raises SqlRejected, whose exit status is 2; the CLI edge prints its reason.
+        safe_sql = check_sql(
+            query, _allowed_tables(settings, warehouse), row_cap=warehouse.limits.row_cap
+        )
+        result = warehouse.execute(safe_sql)
+    if as_json:
+        print_json(_as_json(safe_sql, result))
+    else:
+        _render(result, warehouse.limits.row_cap)
+
+
+def _limits(settings: Settings, max_rows: int | None) -> SqlLimits:
+    return SqlLimits(
+        row_cap=max_rows or settings.sql_row_cap,
+        timeout_s=settings.sql_timeout_s,
+        memory_limit=settings.sql_memory_limit,
+        threads=settings.sql_threads,
+    )
+
+
+def _allowed_tables(settings: Settings, warehouse: Warehouse) -> set[str]:
+    # Same rule as the run_sql tool: the catalog's tables, or every table when there is none.
+    if settings.workspace.catalog.is_file():
+        return set(load_catalog(settings.workspace.catalog).tables)
+    return set(warehouse.tables())
+
+
+def _as_json(safe_sql: str, result: QueryResult) -> dict[str, Any]:
+    return {
+        "sql": safe_sql,
+        "columns": result.columns,
+        "rows": [[plain_value(v) for v in row] for row in result.rows],
+        "row_count": len(result.rows),
+        "truncated": result.truncated,
+        "elapsed_ms": round(result.elapsed_ms, 1),
+    }
+
+
+def _render(result: QueryResult, row_cap: int) -> None:
+    cells = [[_cell(v) for v in row] for row in result.rows]
+    if _table_width(result.columns, cells) <= console.width:
+        table = Table(show_header=True, header_style="bold")
+        for name in result.columns:
+            table.add_column(name, overflow="fold")
+        for row in cells:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        _render_records(result.columns, cells)
+    footer = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+    if result.truncated:
+        footer += f" (capped at {row_cap}; use --max-rows or aggregate to see more)"
+    console.print(f"{footer} in {result.elapsed_ms:,.0f} ms")
+
+
+def _table_width(columns: list[str], cells: list[list[str]]) -> int:
+    # Columns wider than 30 characters fold; anything narrower must fit to stay readable.
+    widths = [
+        min(max([len(c), *(len(row[i]) for row in cells)]), 30) for i, c in enumerate(columns)
+    ]
+    return sum(w + 3 for w in widths) + 1
+
+
+def _render_records(columns: list[str], cells: list[list[str]]) -> None:
+    # Too wide for the terminal: one block per row, a column per line, like psql's \x.
+    label_width = max(len(c) for c in columns)
+    for n, row in enumerate(cells, start=1):
+        console.print(f"[bold]-- row {n} --[/]")
+        for name, value in zip(columns, row, strict=True):
+            console.print(f"{name.ljust(label_width)}  {value}", highlight=False)
+
+
+def _cell(value: Any) -> str:
+    shown = plain_value(value)
+    if shown is None:
+        return "[dim]NULL[/]"
+    if isinstance(shown, float) and abs(shown) >= 0.01:
+        return f"{shown:,.4f}".rstrip("0").rstrip(".")
+    return str(shown).replace("[", r"\[")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="sql")(sql)

@@ -1,0 +1,247 @@
+"""The locked-down, read-only connection to the workspace's DuckDB file.
+
+Everything that queries the warehouse on behalf of a model or a user goes through ``Warehouse``:
+the file is opened read-only with external access, extension loading and configuration changes
+switched off, memory and threads capped, every query is watched by a timer that interrupts it, and
+at most ``max_rows + 1`` rows are fetched so truncation is known without materialising the rest.
+
+Thread safety: one ``Warehouse`` holds one DuckDB connection and each call runs on its own
+``cursor()`` (a fresh connection to the same database), so several threads (analysts sharing an
+HTTP server) may call ``execute`` concurrently; the timeout interrupts only the cursor it watches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from .errors import WorkspaceError
+from .sql_guard import QueryError, SqlRejected, check_sql
+
+__all__ = [
+    "QueryError",
+    "QueryFailed",
+    "QueryResult",
+    "QueryTimeout",
+    "SqlLimits",
+    "SqlRejected",
+    "Warehouse",
+    "plain_value",
+]
+
+
+@dataclass(frozen=True)
+class SqlLimits:
+    row_cap: int = 200
+    timeout_s: float = 10.0
+    memory_limit: str = "2GB"
+    threads: int = 2
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+    elapsed_ms: float
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the time limit and was interrupted."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(
+            f"The query ran longer than {timeout_s:g} s and was stopped; "
+            "narrow the period or aggregate more."
+        )
+
+
+class QueryFailed(QueryError):
+    """DuckDB refused the query (unknown column, type mismatch, permission, memory)."""
+
+
+# DuckDB errors that describe the query, not a bug in DuckDB or in ServiceLens; anything else
+# (InternalException, FatalException) propagates as the bug it is.
+_QUERY_ERRORS: tuple[type[Exception], ...] = (
+    duckdb.ParserException,
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.ConversionException,
+    duckdb.InvalidInputException,
+    duckdb.OutOfRangeException,
+    duckdb.PermissionException,
+    duckdb.NotImplementedException,
+    duckdb.OutOfMemoryException,
+    duckdb.DataError,
+    duckdb.ConstraintException,
+    duckdb.TypeMismatchException,
+)
+
+
+def _config(limits: SqlLimits) -> dict[str, Any]:
+    # Order matters only for lock_configuration, which DuckDB applies after the others.
+    return {
+        "enable_external_access": False,
+        "autoload_known_extensions": False,
+        "autoinstall_known_extensions": False,
+        "allow_community_extensions": False,
+        # The Python client would otherwise resolve unknown table names to Python variables.
+        "python_enable_replacements": False,
+        "memory_limit": limits.memory_limit,
+        "threads": limits.threads,
+        "lock_configuration": True,
+    }
+
+
+def _short_message(exc: Exception) -> str:
+    # DuckDB messages read "<Kind> Error: <what>", may name candidate columns on the next lines,
+    # and end with a caret diagram of the SQL; keep what a person or a model can act on.
+    kept: list[str] = []
+    for line in str(exc).strip().splitlines():
+        if not line.strip() or line.startswith("LINE "):
+            break
+        kept.append(line.strip())
+    text = " ".join(kept[:3]) or type(exc).__name__
+    return text.rstrip("!") + ("" if text.endswith(".") else ".")
+
+
+class Warehouse:
+    """A read-only, locked-down view of one DuckDB file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, limits: SqlLimits) -> None:
+        self._con = con
+        self.limits = limits
+        self._lock = threading.Lock()  # guards cursor creation and close
+
+    @classmethod
+    def open(cls, path: Path, limits: SqlLimits = SqlLimits()) -> Warehouse:
+        if not Path(path).is_file():
+            raise WorkspaceError(
+                "No warehouse found in the workspace; run `servicelens init` "
+                "(or ingest your data) first."
+            )
+        try:
+            con = duckdb.connect(str(path), read_only=True, config=_config(limits))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WorkspaceError(
+                    "The warehouse is being written by another process (for example "
+                    "`servicelens init`); try again when it has finished."
+                ) from None
+            raise
+        return cls(con, limits)
+
+    def execute(
+        self, sql: str, params: list[Any] | None = None, *, max_rows: int | None = None
+    ) -> QueryResult:
+        """Run one trusted statement; ``max_rows`` defaults to the row cap."""
+        cap = self.limits.row_cap if max_rows is None else max_rows
+        cursor = self._cursor()
+        timer = _Watchdog(cursor, self.limits.timeout_s)
+        start = time.perf_counter()
+        try:
+            with timer:
+                cursor.execute(sql, params or [])
+                columns = [d[0] for d in cursor.description or []]
+                rows = cursor.fetchmany(cap + 1) if columns else []
+        except duckdb.InterruptException:
+            if timer.fired:
+                raise QueryTimeout(self.limits.timeout_s) from None
+            raise
+        except _QUERY_ERRORS as exc:
+            raise QueryFailed(_short_message(exc)) from None
+        finally:
+            cursor.close()
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        return QueryResult(columns, list(rows[:cap]), len(rows) > cap, elapsed_ms)
+
+    def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
+        """Check untrusted SQL with the guard, then run it under the row cap."""
+        safe_sql = check_sql(sql, allowed_tables, row_cap=self.limits.row_cap)
+        return self.execute(safe_sql)
+
+    def tables(self) -> list[str]:
+        """Tables and views of the main schema, sorted."""
+        result = self.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY table_name",
+            max_rows=10_000,
+        )
+        return [row[0] for row in result.rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            return self._con.cursor()
+
+
+class _Watchdog:
+    """Interrupts one cursor's running query when the time limit passes."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, timeout_s: float) -> None:
+        self.fired = False
+        self._cursor = cursor
+        self._timer = threading.Timer(timeout_s, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        self._cursor.interrupt()
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
+def plain_value(value: Any) -> Any:
+    """A JSON-ready form of a DuckDB value, rounded as the model and the evidence both see it."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        return _round_float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def _round_float(value: float) -> float | None:
+    # Four decimals keep rates and money readable; tiny values keep four significant digits so
+    # a 0.00012 rate does not collapse to 0. NaN and infinities are not JSON, so they become None.
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    if value == 0 or abs(value) >= 0.01:
+        return round(value, 4)
+    return float(f"{value:.4g}")

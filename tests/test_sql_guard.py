@@ -1,0 +1,187 @@
+"""The SQL guard: hostile queries are refused with a reason naming the problem; analysis runs."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+
+from servicelens.data.sql_guard import SqlRejected, check_sql
+from servicelens.data.warehouse import SqlLimits, Warehouse
+from servicelens.evals.sql_corpus import LEGIT_QUERIES, build_sample_warehouse
+
+TABLES = {"customers", "products", "engineers", "tickets", "surveys", "voc", "contracts"}
+
+# (hostile SQL, a fragment the rejection must contain, case-insensitive)
+HOSTILE: list[tuple[str, str]] = [
+    # More than one statement.
+    ("SELECT 1; SELECT 2", "exactly one"),
+    ("SELECT * FROM tickets; DROP TABLE tickets", "exactly one"),
+    # DDL and DML at the root.
+    ("DROP TABLE tickets", "DROP"),
+    ("CREATE TABLE x AS SELECT * FROM tickets", "CREATE"),
+    ("CREATE MACRO m(a) AS a + 1", "CREATE"),
+    ("INSERT INTO customers VALUES ('x','x','x','x','x','x','x',NULL)", "INSERT"),
+    ("UPDATE tickets SET cost = 0", "UPDATE"),
+    ("DELETE FROM tickets", "DELETE"),
+    ("MERGE INTO tickets USING customers ON 1=1 WHEN MATCHED THEN DELETE", "MERGE"),
+    ("ALTER TABLE tickets ADD COLUMN x INT", "ALTER"),
+    ("TRUNCATE tickets", "TRUNCATE"),
+    # DML hidden inside a CTE.
+    ("WITH x AS (DELETE FROM tickets RETURNING *) SELECT * FROM x", "DELETE"),
+    ("WITH x AS (UPDATE tickets SET cost = 0 RETURNING *) SELECT count(*) FROM x", "UPDATE"),
+    (
+        "WITH x AS (INSERT INTO engineers VALUES ('e','n','r','l',NULL) RETURNING *) "
+        "SELECT * FROM x",
+        "INSERT",
+    ),
+    # Files, databases, settings and extensions by statement.
+    ("COPY tickets TO '/tmp/out.csv'", "COPY"),
+    ("COPY (SELECT * FROM customers) TO '/tmp/x.parquet' (FORMAT parquet)", "COPY"),
+    ("ATTACH '/tmp/other.db' AS other", "ATTACH"),
+    ("DETACH other", "DETACH"),
+    ("PRAGMA database_list", "PRAGMA"),
+    ("SET threads = 64", "SET"),
+    ("RESET memory_limit", "RESET"),
+    ("INSTALL httpfs", "INSTALL"),
+    ("LOAD httpfs", "LOAD"),
+    ("FORCE INSTALL spatial FROM community", "FORCE"),
+    ("EXPORT DATABASE '/tmp/dump'", "EXPORT"),
+    ("IMPORT DATABASE '/tmp/dump'", "IMPORT"),
+    ("CALL pragma_version()", "CALL"),
+    ("CHECKPOINT", "CHECKPOINT"),
+    ("VACUUM", "VACUUM"),
+    ("USE memory", "USE"),
+    ("DESCRIBE tickets", "DESCRIBE"),
+    ("SHOW TABLES", "SHOW"),
+    ("SUMMARIZE tickets", "SUMMARIZE"),
+    ("EXPLAIN ANALYZE SELECT 1", "EXPLAIN"),
+    ("BEGIN TRANSACTION", "BEGIN"),
+    ("PIVOT tickets ON region USING count(*)", "PIVOT"),
+    ("VALUES (1), (2)", "VALUES"),
+    ("SELECT * INTO copy_of_tickets FROM tickets", "SELECT INTO"),
+    # File and network table functions, also nested and oddly cased.
+    ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+    ("SELECT * FROM read_csv_auto('exports/x.csv')", "read_csv_auto"),
+    ("SELECT * FROM read_parquet('s3://bucket/x.parquet')", "read_parquet"),
+    ("SELECT * FROM read_json_auto('x.json')", "read_json_auto"),
+    ("SELECT * FROM read_text('/etc/passwd')", "read_text"),
+    ("SELECT * FROM read_blob('/etc/shadow')", "read_blob"),
+    ("SELECT * FROM glob('/etc/*')", "glob"),
+    ("SELECT * FROM parquet_scan('x.parquet')", "parquet_scan"),
+    ("SELECT * FROM sniff_csv('x.csv')", "sniff_csv"),
+    ("SELECT * FROM sqlite_scan('x.db', 't')", "sqlite_scan"),
+    ("SELECT * FROM postgres_scan('host=db', 'public', 't')", "postgres_scan"),
+    ("SeLeCt * FrOm ReAd_CsV('x.csv')", "read_csv"),
+    ("SELECT (SELECT count(*) FROM glob('*'))", "glob"),
+    ("SELECT * FROM tickets UNION ALL SELECT * FROM read_parquet('x')", "read_parquet"),
+    ("SELECT * FROM tickets t, LATERAL (SELECT * FROM read_text('x')) f", "read_text"),
+    ("SELECT * FROM query('SELECT 1')", "query"),
+    ("SELECT * FROM query_table('tickets')", "query_table"),
+    ("SELECT * FROM json_each('[1, 2]')", "json_each"),
+    ("SELECT * FROM repeat_row(1, num_rows := 5)", "repeat_row"),
+    # String-literal tables (replacement scans of files and URLs).
+    ("SELECT * FROM '/etc/passwd'", "files"),
+    ("SELECT * FROM 'https://example.com/x.csv'", "files"),
+    ("SELECT count(*) FROM 'data/*.parquet'", "files"),
+    # Environment, settings, secrets and the system catalog.
+    ("SELECT getenv('HOME')", "getenv"),
+    ("SELECT current_setting('memory_limit')", "current_setting"),
+    ("SELECT getvariable('x')", "getvariable"),
+    ("SELECT * FROM duckdb_settings()", "duckdb_settings"),
+    ("SELECT * FROM duckdb_secrets()", "duckdb_secrets"),
+    ("SELECT * FROM which_secret('s3://x/y', 's3')", "which_secret"),
+    ("SELECT * FROM duckdb_tables()", "duckdb_tables"),
+    ("SELECT * FROM information_schema.tables", "information_schema"),
+    ("SELECT * FROM pg_catalog.pg_tables", "pg_catalog"),
+    ("SELECT * FROM sqlite_master", "not in the catalog"),
+    ("SELECT * FROM other.main.tickets", "outside"),
+    ("SELECT pg_sleep(100)", "pg_sleep"),
+    ("SELECT write_log('x')", "write_log"),
+    ("SELECT json_execute_serialized_sql('{}')", "json_execute_serialized_sql"),
+    # Tables outside the catalog, including a CTE name used outside its scope.
+    ("SELECT * FROM payroll", "payroll is not in the catalog"),
+    (
+        "WITH a AS (SELECT * FROM (WITH pg_tables AS (SELECT 1) SELECT * FROM pg_tables)) "
+        "SELECT * FROM pg_tables",
+        "pg_tables is not in the catalog",
+    ),
+    # Parameters, garbage and nothing.
+    ("SELECT * FROM tickets WHERE ticket_id = ?", "parameters"),
+    ("SELECT FROM WHERE (", "could not be parsed"),
+    ("SELECT 'unterminated", "could not be parsed"),
+    ("", "empty"),
+    (" ; ; ", "empty"),
+]
+
+
+def test_hostile_corpus_is_large_enough() -> None:
+    assert len(HOSTILE) >= 40
+    assert len(LEGIT_QUERIES) >= 20
+
+
+@pytest.mark.parametrize(("sql", "fragment"), HOSTILE, ids=[h[0][:40] for h in HOSTILE])
+def test_hostile_query_is_rejected_with_a_reason(sql: str, fragment: str) -> None:
+    with pytest.raises(SqlRejected) as info:
+        check_sql(sql, TABLES, row_cap=200)
+    reason = info.value.reason
+    assert fragment.lower() in reason.lower()
+    # One sentence, no stack trace, no newline.
+    assert "\n" not in reason and "Traceback" not in reason
+    assert reason.endswith(".")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    path = build_sample_warehouse(tmp_path_factory.mktemp("guard") / "w.duckdb")
+    return Warehouse.open(path, SqlLimits(timeout_s=20))
+
+
+@pytest.mark.parametrize("name", sorted(LEGIT_QUERIES))
+def test_legit_query_is_allowed_and_runs(name: str, warehouse: Warehouse) -> None:
+    safe = check_sql(LEGIT_QUERIES[name], TABLES, row_cap=200)
+    result = warehouse.execute(safe, max_rows=200)
+    assert result.columns
+    assert result.rows, f"{name} returned no rows on the sample warehouse"
+
+
+def test_row_cap_is_added_to_the_outermost_query() -> None:
+    safe = check_sql("SELECT * FROM tickets", TABLES, row_cap=50)
+    assert sqlglot.parse_one(safe, read="duckdb").args["limit"].expression.this == "51"
+
+
+def test_smaller_limit_is_kept_and_larger_one_is_capped() -> None:
+    assert check_sql("SELECT * FROM tickets LIMIT 5", TABLES, row_cap=50).endswith("LIMIT 5")
+    assert check_sql("SELECT * FROM tickets LIMIT 5000", TABLES, row_cap=50).endswith("LIMIT 51")
+
+
+def test_union_and_fetch_are_capped_as_a_whole(warehouse: Warehouse) -> None:
+    union = check_sql("SELECT 1 AS a UNION ALL SELECT 2", TABLES, row_cap=1)
+    assert warehouse.execute(union, max_rows=10).rows == [(1,), (2,)]
+    fetch = check_sql("FROM range(100) SELECT range FETCH FIRST 50 ROWS ONLY", TABLES, row_cap=9)
+    assert len(warehouse.execute(fetch, max_rows=100).rows) == 10
+
+
+def test_cte_names_and_main_schema_are_accepted() -> None:
+    sql = "WITH recent AS (SELECT * FROM main.tickets) SELECT count(*) FROM recent"
+    assert "recent" in check_sql(sql, TABLES, row_cap=10)
+
+
+def test_only_the_allowed_tables_are_accepted() -> None:
+    with pytest.raises(SqlRejected, match="voc is not in the catalog"):
+        check_sql("SELECT * FROM voc", {"tickets"}, row_cap=10)
+
+
+def test_trailing_semicolon_and_comments_are_fine() -> None:
+    assert check_sql("SELECT 1 AS one; -- done", TABLES, row_cap=10)
+
+
+def test_rejection_is_a_cli_error_with_exit_status_two() -> None:
+    with pytest.raises(SqlRejected) as info:
+        check_sql("DROP TABLE tickets", TABLES, row_cap=10)
+    assert info.value.exit_code == 2
+
+
+def test_guarded_execute_refuses_before_running(warehouse: Warehouse) -> None:
+    with pytest.raises(SqlRejected):
+        warehouse.guarded("SELECT * FROM read_csv('/etc/passwd')", TABLES)
+    assert warehouse.guarded("SELECT count(*) FROM tickets", TABLES).rows[0][0] > 0

@@ -1,0 +1,102 @@
+"""``run_sql``: a read-only SELECT the model writes, for what the catalog's metrics do not cover.
+
+The SQL passes the guard (``data/sql_guard.py``) and runs on the locked-down warehouse under the
+row cap and timeout. The model sees the columns, the first rows and whether anything was cut; the
+ledger keeps every row returned (up to the cap) under a ``Q<n>`` id, with values rounded exactly
+as the model saw them so number checks compare like with like.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..data.sql_guard import QueryError, check_sql
+from ..data.warehouse import QueryResult, Warehouse, plain_value
+from .base import Tool, ToolContext, ToolError, ToolResult
+
+ROWS_SHOWN = 20
+
+
+class RunSqlInput(BaseModel):
+    sql: str = Field(
+        min_length=1,
+        max_length=8000,
+        description="One read-only DuckDB SELECT (WITH … SELECT allowed) over the catalog tables.",
+    )
+    purpose: str = Field(
+        min_length=3,
+        max_length=200,
+        description="One line: the question this query answers, shown to the user with the result.",
+    )
+
+
+def run_sql(ctx: ToolContext, args: RunSqlInput) -> ToolResult:
+    warehouse: Warehouse | None = ctx.warehouse
+    if warehouse is None:
+        raise ToolError("No warehouse is open in this workspace; SQL cannot be run.")
+    try:
+        # The guard runs here rather than through Warehouse.guarded so the evidence keeps the
+        # SQL exactly as it ran (with its row cap), not only as the model wrote it.
+        safe_sql = check_sql(
+            args.sql, _allowed_tables(ctx, warehouse), row_cap=warehouse.limits.row_cap
+        )
+        result = warehouse.execute(safe_sql)
+    except QueryError as exc:
+        raise ToolError(str(exc)) from None
+    rows = [[plain_value(v) for v in row] for row in result.rows]
+    evidence = ctx.ledger.add(
+        "query",
+        "run_sql",
+        sql=safe_sql,
+        columns=result.columns,
+        rows=rows,
+        truncated=result.truncated,
+        meta={"purpose": args.purpose, "row_count": len(rows)},
+    )
+    return ToolResult(
+        content=_content(evidence.id, args.purpose, result, rows, warehouse.limits.row_cap),
+        evidence_ids=[evidence.id],
+        summary=f"run_sql: {args.purpose} ({_count_text(len(rows), result.truncated)})",
+    )
+
+
+def _allowed_tables(ctx: ToolContext, warehouse: Warehouse) -> set[str]:
+    # The catalog decides what the model may query. Without a catalog (a bare warehouse, or a
+    # caller that did not load one) every table of the warehouse's main schema is allowed.
+    if ctx.catalog is not None:
+        return set(ctx.catalog.tables)
+    return set(warehouse.tables())
+
+
+def _content(
+    evidence_id: str, purpose: str, result: QueryResult, rows: list[list[Any]], row_cap: int
+) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "id": evidence_id,
+        "purpose": purpose,
+        "columns": result.columns,
+        "rows": rows[:ROWS_SHOWN],
+        "row_count": len(rows),
+        "truncated": result.truncated,
+    }
+    notes = []
+    if len(rows) > ROWS_SHOWN:
+        notes.append(f"showing {ROWS_SHOWN} of {len(rows)} rows")
+    if result.truncated:
+        notes.append(
+            f"results were capped at {row_cap} rows; aggregate or filter to see everything"
+        )
+    if not rows:
+        notes.append("the query returned no rows")
+    if notes:
+        content["note"] = "; ".join(notes) + "."
+    return content
+
+
+def _count_text(n: int, truncated: bool) -> str:
+    return f"{n}+ rows, capped" if truncated else f"{n} row{'s' if n != 1 else ''}"
+
+
+TOOL = Tool(name="run_sql", input_model=RunSqlInput, fn=run_sql)
