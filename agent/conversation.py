@@ -1,0 +1,151 @@
+"""What the nodes send the model: message shapes, the history that fits, and short notes.
+
+Kept apart from the nodes so that they read as the steps of the graph, and so that these
+small, pure helpers can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ..data.periods import Period
+from ..tools.ledger import Evidence, Ledger
+from .budget import estimate_usage, trim_messages
+from .providers.base import ModelTurn
+
+Message = dict[str, Any]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
+_DIGEST_QUOTE_CHARS = 90
+_DIGEST_MAX_ITEMS = 40
+
+
+def language_of(text: str) -> str:
+    """``zh`` when Chinese dominates the question, else ``en`` (names like 华东 don't count)."""
+    cjk = len(_CJK.findall(text))
+    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def period_note(period: Period, as_of: date) -> str:
+    return (
+        f"Date note (resolved in code; today is {as_of.isoformat()}): {period.phrase!r} means "
+        f"{period.label}, {period.start.isoformat()} to {period.last_day.isoformat()} inclusive "
+        f"(end exclusive {period.end.isoformat()}). Use exactly this range in tool calls and "
+        "in the answer."
+    )
+
+
+def model_input(system: str, history: list[Message], max_tokens: int) -> list[Message]:
+    """The system prompt plus as much well-formed history as fits the budget."""
+    return trim_messages([{"role": "system", "content": system}, *well_formed(history)], max_tokens)
+
+
+def well_formed(history: list[Message]) -> list[Message]:
+    """History without tool-call exchanges that a failed run left half done.
+
+    Chat endpoints reject an assistant tool-call message whose calls have no tool results, and
+    tool results whose call is missing; a turn that ended in an error can leave either behind.
+    """
+    answered = {m.get("tool_call_id") for m in history if m.get("role") == "tool"}
+    out: list[Message] = []
+    open_ids: set[str] = set()
+    for m in history:
+        calls = m.get("tool_calls") or []
+        if m.get("role") == "assistant" and calls:
+            ids = {c["id"] for c in calls}
+            if not ids <= answered:
+                continue
+            open_ids |= ids
+        elif m.get("role") == "tool" and m.get("tool_call_id") not in open_ids:
+            continue
+        out.append(m)
+    return out
+
+
+def assistant_tool_message(turn: ModelTurn) -> Message:
+    calls = [
+        {
+            "id": c.id,
+            "type": "function",
+            "function": {
+                "name": c.name,
+                "arguments": c.raw_arguments or json.dumps(c.arguments, ensure_ascii=False),
+            },
+        }
+        for c in turn.tool_calls
+    ]
+    return {"role": "assistant", "content": turn.text or None, "tool_calls": calls}
+
+
+def add_usage(previous: dict[str, int] | None, messages: list[Message], turn: ModelTurn) -> dict:
+    """Running token usage; counted locally when the endpoint reported none."""
+    usage = turn.usage or estimate_usage(messages, turn)
+    prev = previous or {}
+    return {
+        "prompt_tokens": prev.get("prompt_tokens", 0) + usage.prompt_tokens,
+        "completion_tokens": prev.get("completion_tokens", 0) + usage.completion_tokens,
+    }
+
+
+def evidence_digest(ledger: Ledger, turn_ids: list[str]) -> str:
+    """One line per evidence id of this turn, so the writer cites ids that exist."""
+    ids = list(dict.fromkeys(turn_ids))
+    if not ids:
+        return "No tool produced evidence for this question."
+    lines = [_digest_line(ledger.items[i]) for i in ids[:_DIGEST_MAX_ITEMS] if i in ledger]
+    if len(ids) > _DIGEST_MAX_ITEMS:
+        lines.append(f"… and {len(ids) - _DIGEST_MAX_ITEMS} more ids in the tool results above.")
+    return "\n".join(lines)
+
+
+def _digest_line(ev: Evidence) -> str:
+    if ev.kind == "voc":
+        text = " ".join((ev.text or "").split())
+        if len(text) > _DIGEST_QUOTE_CHARS:
+            text = text[:_DIGEST_QUOTE_CHARS] + "…"
+        return f"- [{ev.id}] customer voice ({ev.tool}): “{text}”"
+    shape = f"{len(ev.rows)} row(s) of {', '.join(ev.columns[:8])}" if ev.columns else ev.kind
+    cut = ", truncated" if ev.truncated else ""
+    return f"- [{ev.id}] {ev.tool}: {shape}{cut}"
+
+
+def period_text(period: dict[str, Any] | None) -> str:
+    if not period:
+        return "No date phrase in the question; state the period the evidence covers."
+    return (
+        f"{period['label']}: {period['start']} to {period['last_day']} inclusive "
+        f"(from the phrase {period['phrase']!r}). Name this range in the answer."
+    )
+
+
+def writer_notes(state: Mapping[str, Any]) -> str:
+    if not state.get("limited"):
+        return ""
+    return (
+        f"\n## Partial evidence\nEvidence gathering stopped early: {state['limited']}. Begin "
+        "by saying the answer is partial, then give what the evidence supports and what is missing."
+    )
+
+
+def revision_request(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    findings = (state.get("report") or {}).get("findings", [])
+    lines = "\n".join(f"- {f.get('kind')}: {f.get('detail')}" for f in findings[:12])
+    return [
+        {"role": "assistant", "content": state.get("draft", "")},
+        {
+            "role": "user",
+            "content": "The verifier checked that draft against the evidence and found:\n"
+            f"{lines}\nRewrite the whole answer so that every number, quote and citation is "
+            "supported: fix or remove each item above. Do not mention this check.",
+        },
+    ]

@@ -1,0 +1,203 @@
+"""The graph's nodes: prepare the turn, act (pick tools), run tools, write, verify.
+
+Each node reads the state and returns the fields it changes. Tool activity and text deltas go
+out through LangGraph's custom stream writer as typed events (a no-op when nobody streams).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from langgraph.config import get_stream_writer
+
+from ..data.periods import find_period
+from ..prompts import render
+from .conversation import (
+    add_usage,
+    assistant_tool_message,
+    evidence_digest,
+    language_name,
+    language_of,
+    model_input,
+    period_note,
+    period_text,
+    revision_request,
+    writer_notes,
+)
+from .deps import Deps
+from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
+from .providers.base import ModelTurn, ToolCall
+from .state import AgentState, ledger_of, turn_reset
+from .toolset import ToolOutcome, refusal
+from .verifier import flag_unsupported, verify
+
+# Steps the act node must leave for tools → act → write → verify → write → verify.
+STEP_RESERVE = 7
+_STATUS_MARK = re.compile(r"^\s*\[(insufficient_data|refused)\]\s*", re.IGNORECASE)
+
+
+class Nodes:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.tool_schemas = deps.toolset.schemas()
+
+    def prepare(self, state: AgentState) -> dict[str, Any]:
+        question = state["question"].strip()
+        update = turn_reset(question, language_of(question))
+        messages: list[dict[str, Any]] = [{"role": "user", "content": question}]
+        period = find_period(question, self.deps.as_of)
+        if period is not None:
+            update["period"] = period.as_dict()
+            messages.append({"role": "system", "content": period_note(period, self.deps.as_of)})
+            _emit(StatusEvent(stage="period", message=period.describe()))
+        else:
+            # A follow-up without a date phrase keeps the period the thread was talking about.
+            update["period"] = state.get("period")
+        update["messages"] = messages
+        return update
+
+    def act(self, state: AgentState) -> dict[str, Any]:
+        if state.get("remaining_steps", STEP_RESERVE) < STEP_RESERVE:
+            limited = "the step limit of this question was reached"
+            _emit(StatusEvent(stage="limited", message=limited))
+            return {"limited": limited}
+        _emit(StatusEvent(stage="thinking"))
+        system = render(
+            "system.md", as_of=self.deps.as_of.isoformat(), max_tool_calls=self._max_calls()
+        )
+        messages = model_input(system, state["messages"], self._history_budget())
+        turn, ms = self._complete(messages, self.tool_schemas)
+        update = self._accounting(state, messages, turn, ms)
+        if turn.tool_calls:
+            update["messages"] = [assistant_tool_message(turn)]
+            update["pending"] = [c.model_dump() for c in turn.tool_calls]
+        return update
+
+    def tools(self, state: AgentState) -> dict[str, Any]:
+        ledger = ledger_of(state)
+        ctx = self.deps.tool_context(ledger)
+        count, limited = state.get("tool_calls", 0), state.get("limited", "")
+        outcomes: list[ToolOutcome] = []
+        for raw in state.get("pending") or []:
+            call = ToolCall.model_validate(raw)
+            if count >= self._max_calls():
+                limited = f"the cap of {self._max_calls()} tool calls per question was reached"
+                outcomes.append(refusal(call, f"Not run: {limited}. Write the answer now."))
+                continue
+            count += 1
+            _emit(ToolCallEvent(call_id=call.id, name=call.name, arguments=call.arguments))
+            outcome = self.deps.toolset.run(call, ctx)
+            _emit(_result_event(outcome))
+            outcomes.append(outcome)
+        if limited and not state.get("limited"):
+            _emit(StatusEvent(stage="limited", message=limited))
+        produced = [i for o in outcomes if o.result for i in o.result.evidence_ids]
+        return {
+            "messages": [o.message for o in outcomes],
+            "pending": [],
+            "ledger": ledger.model_dump(mode="json"),
+            "turn_ids": [*state.get("turn_ids", []), *produced],
+            "tool_calls": count,
+            "limited": limited,
+            "trace": [*state.get("trace", []), *(_trace_entry(o) for o in outcomes)],
+            "tools_ms": state.get("tools_ms", 0.0) + sum(o.ms for o in outcomes),
+        }
+
+    def write(self, state: AgentState) -> dict[str, Any]:
+        attempt = state.get("revisions", 0)
+        _emit(StatusEvent(stage="revising" if attempt else "writing"))
+        system = render(
+            "writer.md",
+            as_of=self.deps.as_of.isoformat(),
+            period=period_text(state.get("period")),
+            evidence=evidence_digest(ledger_of(state), state.get("turn_ids", [])),
+            language=language_name(state.get("language", "en")),
+            notes=writer_notes(state),
+        )
+        history = list(state["messages"])
+        if attempt:
+            history += revision_request(state)
+        messages = model_input(system, history, self._history_budget())
+        writer = get_stream_writer()
+        turn, ms = self._complete(
+            messages, None, lambda t: writer(TextDeltaEvent(text=t, attempt=attempt))
+        )
+        update = self._accounting(state, messages, turn, ms)
+        update["draft"] = turn.text.strip()
+        return update
+
+    def verify(self, state: AgentState) -> dict[str, Any]:
+        _emit(StatusEvent(stage="verifying"))
+        mark = _STATUS_MARK.match(state.get("draft", ""))
+        text = state.get("draft", "")[mark.end() if mark else 0 :]
+        # The ledger is this thread's: ids from earlier turns stay citable in a follow-up.
+        report = verify(text, ledger_of(state))
+        update: dict[str, Any] = {"report": report.model_dump(mode="json")}
+        if not report.ok and state.get("revisions", 0) == 0:
+            update["revisions"] = 1
+            return update
+        final = text if report.ok else flag_unsupported(text, report)
+        update["answer_text"] = final
+        update["status"] = _status(state, mark.group(1).lower() if mark else None)
+        update["messages"] = [{"role": "assistant", "content": final}]
+        return update
+
+    def _complete(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        on_delta: Any = None,
+    ) -> tuple[ModelTurn, float]:
+        started = time.perf_counter()
+        turn = self.deps.provider.complete(messages, tools, on_delta=on_delta)
+        return turn, (time.perf_counter() - started) * 1000
+
+    def _accounting(
+        self, state: AgentState, messages: list[dict[str, Any]], turn: ModelTurn, ms: float
+    ) -> dict[str, Any]:
+        return {
+            "usage": add_usage(state.get("usage"), messages, turn),
+            "model_ms": state.get("model_ms", 0.0) + ms,
+            "model_name": turn.model or self.deps.provider.model,
+        }
+
+    def _max_calls(self) -> int:
+        return self.deps.settings.max_tool_calls
+
+    def _history_budget(self) -> int:
+        # The context window less room for the reply; tool schemas are counted with the history.
+        return self.deps.settings.context_tokens - 4_000
+
+
+def _emit(event: Any) -> None:
+    get_stream_writer()(event)
+
+
+def _result_event(o: ToolOutcome) -> ToolResultEvent:
+    ids = o.result.evidence_ids if o.result else []
+    summary = (o.result.summary if o.result else "") or (o.error or "done")
+    return ToolResultEvent(
+        call_id=o.call.id, name=o.call.name, summary=summary, evidence_ids=ids, ms=o.ms, ok=o.ok
+    )
+
+
+def _trace_entry(o: ToolOutcome) -> dict[str, Any]:
+    return {
+        "call_id": o.call.id,
+        "name": o.call.name,
+        "arguments": o.call.arguments,
+        "raw_arguments": o.call.raw_arguments,
+        "ok": o.ok,
+        "error": o.error,
+        "summary": o.result.summary if o.result else "",
+        "evidence_ids": o.result.evidence_ids if o.result else [],
+        "ms": round(o.ms, 3),
+    }
+
+
+def _status(state: AgentState, mark: str | None) -> str:
+    if state.get("limited"):
+        return "partial"
+    return mark or "answered"

@@ -1,0 +1,64 @@
+"""Which model provider an analyst uses: explicit choice, else what the settings resolve to."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..data.errors import ServiceLensError
+from .providers.base import Provider
+from .settings import Settings
+
+HOW_TO_CONFIGURE = (
+    "No language model endpoint is configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY if the "
+    "endpoint needs one) and SERVICELENS_MODEL in the environment, or openai_base_url, "
+    "openai_api_key and model under [servicelens] in servicelens.toml in the workspace; then "
+    "run with --provider openai (provider='openai' in the library)."
+)
+
+
+class ProviderNotConfigured(ServiceLensError):
+    """No usable model provider; the message says how to configure one."""
+
+
+def resolve_provider(spec: Provider | str | None, settings: Settings) -> Provider:
+    """A provider instance: ``spec`` if it is one, else built by name (``spec`` or settings)."""
+    if spec is not None and not isinstance(spec, str):
+        return spec
+    name = spec or settings.resolved_provider
+    if name == "openai":
+        return _openai(settings)
+    if name == "offline":
+        return _offline(settings)
+    if name == "scripted":
+        raise ProviderNotConfigured(
+            "The scripted provider replays a fixed script: pass a ScriptedProvider instance "
+            "(servicelens.agent.providers.scripted) as provider."
+        )
+    raise ProviderNotConfigured(f"Unknown provider {name!r}; use openai, offline or scripted.")
+
+
+def _openai(settings: Settings) -> Provider:
+    if not (settings.openai_base_url or settings.openai_api_key):
+        raise ProviderNotConfigured(HOW_TO_CONFIGURE)
+    from .providers.openai_provider import OpenAIProvider
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIProvider(
+        settings.model,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout_s=settings.request_timeout_s,
+        max_retries=settings.max_retries,
+    )
+
+
+def _offline(settings: Settings) -> Provider:
+    # The offline provider arrives with its own issue; until then, say how to configure one.
+    try:
+        module = importlib.import_module("servicelens.agent.providers.offline")
+    except ModuleNotFoundError as exc:
+        if exc.name != "servicelens.agent.providers.offline":
+            raise
+        raise ProviderNotConfigured(HOW_TO_CONFIGURE) from None
+    provider: Provider = module.make_offline_provider(settings)
+    return provider

@@ -1,0 +1,157 @@
+"""End to end through the real ``openai`` client against a fake endpoint on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agent_support import make_analyst
+
+from servicelens.agent.analyst import Analyst
+from servicelens.agent.events import AnswerEvent, ErrorEvent, TextDeltaEvent
+from servicelens.agent.provider_choice import resolve_provider
+from servicelens.agent.providers.base import ModelError
+from servicelens.agent.settings import load_settings
+from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply
+
+GOOD = "There were 1,234 tickets in East [Q1]."
+QUOTE = "A customer said “the noise is still there” [V:v000812]."
+
+
+def _analyst(home: Path, ep: FakeOpenAIEndpoint, timeout_s: float = 10.0) -> Analyst:
+    settings = load_settings(
+        home,
+        openai_base_url=ep.base_url,
+        openai_api_key="test-key",
+        model="fake-model",
+        request_timeout_s=timeout_s,
+        max_retries=0,
+    )
+    provider = resolve_provider(None, settings)
+    assert provider.name == "openai"
+    return make_analyst(
+        home, provider, openai_base_url=ep.base_url, model="fake-model", max_retries=0
+    )
+
+
+def _run(tmp_path: Path, script: Sequence[FakeReply], question: str) -> tuple[Any, Any]:
+    with FakeOpenAIEndpoint(script) as ep:
+        answer = _analyst(tmp_path, ep).ask(question)
+        return answer, ep
+
+
+def test_metric_question(tmp_path: Path) -> None:
+    script = [FakeReply.tool("count_tickets", {}), FakeReply.say("Got it."), FakeReply.say(GOOD)]
+    answer, ep = _run(tmp_path, script, "How many tickets last quarter?")
+    assert ep.remaining == 0
+    assert answer.status == "answered" and answer.verified and answer.text == GOOD
+    assert answer.citations[0].sql and answer.period.label == "2026-Q3"
+    assert answer.model == "fake-model" and answer.provider == "openai"
+    first = ep.chat_requests[0].json
+    assert first["tools"] and any("2026-07-01" in str(m["content"]) for m in first["messages"])
+
+
+def test_voc_question(tmp_path: Path) -> None:
+    script = [
+        FakeReply.tool("search_feedback", {"query": "noise"}),
+        FakeReply.say("Found one."),
+        FakeReply.say(QUOTE),
+    ]
+    answer, _ = _run(tmp_path, script, "What do customers say about noise?")
+    assert answer.verified, answer.verification
+    [c] = answer.citations
+    assert c.id == "V:v000812" and c.quote and "noise is still there" in c.quote
+    assert c.source == "call" and c.date == "2026-08-14"
+
+
+def test_follow_up_in_same_thread(tmp_path: Path) -> None:
+    script = [
+        FakeReply.tool("count_tickets", {}),
+        FakeReply.say("ok"),
+        FakeReply.say(GOOD),
+        FakeReply.tool("count_tickets", {"region": "West"}),
+        FakeReply.say("ok"),
+        FakeReply.say("West had 567 tickets [Q2], against 1,234 in East [Q1]."),
+    ]
+    with FakeOpenAIEndpoint(script) as ep:
+        analyst = _analyst(tmp_path, ep)
+        first = analyst.ask("How many tickets last quarter?")
+        second = analyst.ask("and only for West?", thread_id=first.thread_id)
+        follow_up_request = ep.chat_requests[3].json["messages"]
+    assert second.verified and second.thread_id == first.thread_id
+    assert {"role": "assistant", "content": GOOD} in follow_up_request
+    assert second.period and second.period.label == "2026-Q3"
+
+
+def test_chinese_question(tmp_path: Path) -> None:
+    text = "上季度东区共有 1,234 张工单 [Q1]。"
+    script = [
+        FakeReply.tool("count_tickets", {"region": "East"}),
+        FakeReply.say("好"),
+        FakeReply.say(text),
+    ]
+    answer, ep = _run(tmp_path, script, "上季度东区的工单有多少？")
+    assert answer.language == "zh" and answer.verified and answer.text == text
+    assert answer.period and answer.period.start == "2026-07-01"
+    writer_system = ep.chat_requests[2].json["messages"][0]["content"]
+    assert "Answer in Chinese" in writer_system
+
+
+def test_model_that_times_out(tmp_path: Path) -> None:
+    script = [FakeReply.tool("count_tickets", {}), FakeReply.slow(3.0)] * 2
+    with FakeOpenAIEndpoint(script) as ep:
+        analyst = _analyst(tmp_path, ep, timeout_s=0.5)
+        events = list(analyst.stream("How many tickets?", thread_id="t1"))
+        with pytest.raises(ModelError, match=r"did not answer within 0\.5 s"):
+            analyst.ask("How many tickets?", thread_id="t2")
+    assert isinstance(events[-1], ErrorEvent) and "did not answer within" in events[-1].message
+    assert not any(isinstance(e, AnswerEvent | TextDeltaEvent) for e in events)
+    # Nothing half-written: the thread holds no assistant answer for the failed question.
+    state = analyst.graph.get_state({"configurable": {"thread_id": "t1"}}).values
+    assert not state.get("answer_text")
+    assert not any(m["role"] == "assistant" and not m.get("tool_calls") for m in state["messages"])
+
+
+def test_malformed_tool_arguments_recovered(tmp_path: Path) -> None:
+    script = [
+        FakeReply.tool("count_tickets", "region=East, please"),
+        FakeReply.tool("count_tickets", {"region": "East"}),
+        FakeReply.say("ok"),
+        FakeReply.say(GOOD),
+    ]
+    answer, ep = _run(tmp_path, script, "Tickets in East?")
+    assert ep.remaining == 0 and answer.verified
+    retry_prompt = [m for m in ep.chat_requests[1].json["messages"] if m["role"] == "tool"]
+    assert "valid JSON" in retry_prompt[0]["content"]
+    assert [t.ok for t in answer.trace] == [False, True]
+
+
+def test_model_citing_a_nonexistent_id_is_flagged(tmp_path: Path) -> None:
+    bad = "There were 1,234 tickets in East [Q7]."
+    script = [
+        FakeReply.tool("count_tickets", {}),
+        FakeReply.say("ok"),
+        FakeReply.say(bad),
+        FakeReply.say(bad),
+    ]
+    answer, ep = _run(tmp_path, script, "How many tickets?")
+    assert ep.remaining == 0 and answer.revised and answer.flagged
+    assert answer.text != bad and "Q7" in str(answer.verification)
+    assert [c.found for c in answer.citations if c.id == "Q7"] == [False]
+
+
+def test_model_writing_a_number_no_tool_returned(tmp_path: Path) -> None:
+    bad = "There were 4,321 tickets in East [Q1]."
+    script = [
+        FakeReply.tool("count_tickets", {}),
+        FakeReply.say("ok"),
+        FakeReply.say(bad),
+        FakeReply.say(bad),
+    ]
+    answer, ep = _run(tmp_path, script, "How many tickets?")
+    revision = ep.chat_requests[3].json["messages"]
+    assert "4,321" in revision[-1]["content"] or "4321" in revision[-1]["content"]
+    assert answer.revised and answer.flagged and answer.status == "answered"
+    assert answer.text.startswith("There were 4,321") and answer.text != bad
