@@ -27,8 +27,9 @@ WARMUP = 2
 _IDS = re.compile(r"\[((?:Q\d+)|(?:V:[\w.\-]+))\]")
 
 
-def run_agent_bench(home: str | Path, n: int = 20) -> dict[str, Any]:
-    """Median and p90 of the agent's overhead per answer over ``n`` answers (after warm-up)."""
+def run_agent_bench(home: str | Path, *, repeats: int = 20) -> dict[str, Any]:
+    """Median and p90 of the agent overhead per answer over ``repeats`` answers, after warm-up."""
+    n = repeats
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     settings = load_settings(home)

@@ -44,6 +44,6 @@ def test_every_command_has_help_text() -> None:
         for name, sub in getattr(cmd, "commands", {}).items():
             assert (sub.help or "").strip(), f"`servicelens {' '.join([*path, name])}` has no help"
             stack.append(([*path, name], sub))
-    result = runner.invoke(app, ["--help"])
+    result = runner.invoke(build_app(), ["--help"])
     assert result.exit_code == 0
     assert "init" in result.output

@@ -56,7 +56,8 @@ def build_app() -> typer.Typer:
 def main(argv: list[str] | None = None) -> None:
     app = build_app()
     try:
-        app(args=argv, standalone_mode=False)
+        # In non-standalone mode click returns typer.Exit's code instead of exiting.
+        code = app(args=argv, standalone_mode=False)
     except (ServiceLensError, SettingsError) as exc:
         err_console.print(f"[bold red]Error:[/] {exc}")
         sys.exit(getattr(exc, "exit_code", 1))
@@ -76,3 +77,5 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
