@@ -1,0 +1,143 @@
+"""``servicelens themes``: what customers talk about in a slice, with change and quotes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ...data.enrich import POSITIVE_THEMES
+from ...data.errors import ServiceLensError
+from ...tools.base import ToolContext, ToolError
+from ...tools.ledger import Ledger
+from .common import HomeOption, JsonOption, console, print_json, settings_for
+
+_WHERE_KEYS = ("region", "product_line", "model", "source", "segment", "sentiment", "lang")
+_HEADERS = {
+    "en": ("Theme", "Count", "Share", "Previous", "Change", "What customers say"),
+    "zh": ("主题", "数量", "占比", "上期", "变化", "客户原话"),
+}
+
+
+class ThemesError(ServiceLensError):
+    """The themes request cannot be answered as asked (bad filter, empty slice, ...)."""
+
+
+def themes(
+    period: Annotated[
+        str | None,
+        typer.Option(help='Date phrase, e.g. "last quarter", "上个月", "2026-07"; default all.'),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            help="Filter as key=value (region, product_line, model, source, segment, sentiment, "
+            "lang); repeat for several.",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, max=25, help="How many themes to list.")] = 10,
+    quotes: Annotated[int, typer.Option(min=0, max=3, help="Quotes per theme.")] = 2,
+    compare: Annotated[
+        bool, typer.Option(help="Compare with the previous period of equal length.")
+    ] = True,
+    lang: Annotated[str, typer.Option(help="Language of theme names: en or zh.")] = "en",
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Top customer-feedback themes for a period and slice, with change and quotes."""
+    if lang not in _HEADERS:
+        raise ThemesError(f"--lang must be en or zh, not {lang!r}.")
+    arguments: dict[str, Any] = {"period": period, "top": top, "quotes_per_theme": quotes}
+    arguments |= {"compare": compare, **_where(where or [])}
+    content = _run(home, arguments)
+    if as_json:
+        print_json(content)
+        return
+    _print(content, lang)
+
+
+def _where(items: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in _WHERE_KEYS or not value.strip():
+            raise ThemesError(
+                f"--where {item!r} is not key=value with a known key ({', '.join(_WHERE_KEYS)})."
+            )
+        found[key] = value.strip()
+    return found
+
+
+def _run(home: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    from ...data.warehouse import Warehouse
+    from ...tools.voc_themes import TOOL
+    from ..deps import require_workspace
+
+    settings = settings_for(home)
+    ws = require_workspace(settings)
+    with Warehouse.open(ws.warehouse) as warehouse:
+        ctx = ToolContext(Ledger(), settings.today(), warehouse, _catalog(ws.catalog))
+        try:
+            return TOOL.run(ctx, arguments).content
+        except ToolError as exc:
+            raise ThemesError(str(exc)) from None
+
+
+def _catalog(path: Any) -> Any:
+    if not path.exists():
+        return None
+    from ...data.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def _print(content: dict[str, Any], lang: str) -> None:
+    head = _HEADERS[lang]
+    period = content["period"]
+    title = period if isinstance(period, str) else f"{period['label']} ({period['start']} – "
+    title += "" if isinstance(period, str) else f"{period['last_day']})"
+    table = Table(title=f"{title} · {content['records']:,} records", header_style="bold")
+    for name, justify in zip(head[:5], ("left", "right", "right", "right", "right"), strict=True):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for t in content["themes"]:
+        name = t["theme_name_zh"] if lang == "zh" else t["theme_name"]
+        prev = "-" if t["previous_count"] is None else f"{t['previous_count']:,}"
+        table.add_row(name, f"{t['count']:,}", f"{t['share_pct']:.1f}%", prev, _change(t))
+    console.print(table)
+    if content["truncated"]:
+        console.print(f"(+{content['themes_not_shown']} smaller themes not shown)")
+    _print_quotes(content, lang, head[5])
+
+
+def _change(theme: dict[str, Any]) -> str:
+    pp = theme["change_pp"]
+    if pp is None:
+        return "-"
+    # Red marks bad news: a complaint theme growing, or a praise theme shrinking.
+    good = (pp > 0) == (theme["theme"] in POSITIVE_THEMES)
+    arrow = "▲" if pp > 0 else "▼" if pp < 0 else "="
+    arrow = arrow if pp == 0 else f"[{'green' if good else 'red'}]{arrow}[/]"
+    pct = theme["change_pct"]
+    rel = f" ({pct:+.0f}%)" if pct is not None else " (new)" if theme["count"] else ""
+    return f"{arrow} {pp:+.1f} pp{rel}"
+
+
+def _print_quotes(content: dict[str, Any], lang: str, heading: str) -> None:
+    with_quotes = [t for t in content["themes"] if t["quotes"]]
+    if not with_quotes:
+        return
+    console.print(f"\n[bold]{heading}[/]")
+    for t in with_quotes:
+        name = t["theme_name_zh"] if lang == "zh" else t["theme_name"]
+        console.print(f"[bold]{escape(name)}[/]")
+        for q in t["quotes"]:
+            where = " · ".join(str(v) for v in (q["date"], q["source"], q["region"]) if v)
+            console.print(f"  “{escape(q['customer_text'])}” [dim]{q['id']} · {where}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("themes")(themes)

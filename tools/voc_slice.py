@@ -1,0 +1,235 @@
+"""A filtered slice of the enriched ``voc`` table: theme counts per period and quotes per theme.
+
+Filter values are resolved to canonical values first (catalog aliases such as 华东 → East, or a
+case-insensitive match against the values present), so the SQL compares with plain equality and
+an unknown value becomes a ToolError listing the known ones. Queries run with parameters; the
+SQL kept as evidence has the values written in, so it can be read and re-run as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..data.enrich import POSITIVE_THEMES
+from ..data.periods import Period
+from ..data.taxonomy import default_taxonomy
+from .base import ToolContext, ToolError
+from .ledger import Ledger
+from .search_voc import clip_quote
+
+QUOTE_CHARS = 200
+_COLUMN = {
+    "region": "v.region",
+    "product_line": "p.product_line",
+    "model": "p.model",
+    "source": "v.source",
+    "segment": "c.segment",
+    "sentiment": "v.sentiment",
+    "lang": "v.lang",
+}
+_KNOWN_SQL = {
+    "region": "SELECT DISTINCT region FROM voc WHERE region IS NOT NULL",
+    "product_line": "SELECT DISTINCT product_line FROM products WHERE product_line IS NOT NULL",
+    "model": "SELECT DISTINCT model FROM products WHERE model IS NOT NULL",
+    "segment": "SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL",
+}
+
+
+@dataclass(frozen=True)
+class SliceFilters:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def described(self) -> dict[str, str]:
+        return dict(self.values)
+
+    def joins(self) -> str:
+        sql = ""
+        if {"product_line", "model"} & self.values.keys():
+            sql += " LEFT JOIN products p ON p.product_id = v.product_id"
+        if "segment" in self.values:
+            sql += " LEFT JOIN customers c ON c.customer_id = v.customer_id"
+        return sql
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        return [f"{_COLUMN[k]} = ?" for k in self.values], list(self.values.values())
+
+
+def resolve_filters(ctx: ToolContext, given: dict[str, str | None]) -> SliceFilters:
+    values = {}
+    for name, value in given.items():
+        if value is None or not str(value).strip():
+            continue
+        values[name] = _canonical(ctx, name, str(value).strip()) if name in _KNOWN_SQL else value
+    return SliceFilters(values)
+
+
+def _canonical(ctx: ToolContext, name: str, value: str) -> str:
+    if ctx.catalog is not None and name != "model":
+        from ..data.catalog import UnknownNameError
+
+        try:
+            return str(ctx.catalog.resolve_value(name, value))
+        except UnknownNameError as exc:
+            raise ToolError(str(exc)) from None
+    known = [str(r[0]) for r in ctx.warehouse.execute(_KNOWN_SQL[name], max_rows=500).rows]
+    for candidate in known:
+        if candidate.lower() == value.lower():
+            return candidate
+    raise ToolError(f"Unknown {name} {value!r}; known values: {', '.join(sorted(known)[:30])}.")
+
+
+@dataclass
+class ThemeCounts:
+    rows: list[tuple[str, int, int]]  # theme, count in period, count in previous period
+    total: int
+    previous_total: int
+    sql: str
+
+
+def _span(period: Period | None, previous: Period | None) -> tuple[list[str], list[Any]]:
+    if period is None:
+        return [], []
+    start = previous.start if previous else period.start
+    return ["v.created_at >= ?", "v.created_at < ?"], [start, period.end]
+
+
+def theme_counts(
+    warehouse: Any, filters: SliceFilters, period: Period | None, previous: Period | None
+) -> ThemeCounts:
+    """Records per theme in ``period`` and ``previous`` (both optional) within the filters."""
+    conds, params = _span(period, previous)
+    counts_sql, count_params = _count_columns(period, previous)
+    f_conds, f_params = filters.where()
+    sql = (
+        f"SELECT COALESCE(v.theme, 'other') AS theme, {counts_sql} "
+        f"FROM voc v{filters.joins()}{_where(conds + f_conds)} GROUP BY 1 ORDER BY 2 DESC, 1"
+    )
+    all_params = count_params + params + f_params
+    result = warehouse.execute(sql, all_params, max_rows=1000)
+    rows = [(str(t), int(n), int(p)) for t, n, p in result.rows if n or p]
+    total = sum(n for _, n, _ in rows)
+    return ThemeCounts(rows, total, sum(p for _, _, p in rows), _inline(sql, all_params))
+
+
+def _count_columns(period: Period | None, previous: Period | None) -> tuple[str, list[Any]]:
+    window = "COUNT(*) FILTER (WHERE v.created_at >= ? AND v.created_at < ?)"
+    if period is None:
+        return "COUNT(*) AS count, 0 AS previous_count", []
+    if previous is None:
+        return f"{window} AS count, 0 AS previous_count", [period.start, period.end]
+    params = [period.start, period.end, previous.start, previous.end]
+    return f"{window} AS count, {window} AS previous_count", params
+
+
+def _where(conds: list[str]) -> str:
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def _inline(sql: str, params: list[Any]) -> str:
+    """The SQL with each ``?`` replaced by its value as a literal, for evidence and replay."""
+    values = iter(params)
+    return re.sub(r"\?", lambda _: _literal(next(values)), sql)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Quote:
+    voc_id: str
+    theme: str
+    text: str
+    source: str | None
+    created_at: str | None
+    region: str | None
+    lang: str | None
+    sentiment: str | None
+
+    def register(self, ledger: Ledger) -> dict[str, Any]:
+        """Add the full text to the ledger; return the clipped, model-facing quote."""
+        ledger.add_voc(
+            self.voc_id,
+            self.text,
+            "voc_themes",
+            source=self.source,
+            created_at=self.created_at,
+            region=self.region,
+            lang=self.lang,
+            theme=self.theme,
+            sentiment=self.sentiment,
+        )
+        text, clipped = clip_quote(self.text, QUOTE_CHARS)
+        date_ = self.created_at[:10] if self.created_at else None
+        return {
+            "id": f"V:{self.voc_id}",
+            "date": date_,
+            "source": self.source,
+            "region": self.region,
+            "customer_text": text,
+            "clipped": clipped,
+        }
+
+
+def quotes_by_theme(
+    warehouse: Any, filters: SliceFilters, period: Period | None, themes: list[str], k: int
+) -> dict[str, list[Quote]]:
+    """Up to ``k`` distinct, on-theme quotes per theme from the period (not the previous one)."""
+    if not themes or k == 0:
+        return {}
+    sql, params = _quote_sql(filters, period, themes, k)
+    result = warehouse.execute(sql, params, max_rows=len(themes) * k * 6)
+    candidates: dict[str, list[Quote]] = {}
+    for row in result.rows:
+        quote = Quote(*(str(v) if v is not None else None for v in row))  # type: ignore[arg-type]
+        candidates.setdefault(quote.theme, []).append(quote)
+    return {theme: _pick(theme, found, k) for theme, found in candidates.items()}
+
+
+def _quote_sql(
+    filters: SliceFilters, period: Period | None, themes: list[str], k: int
+) -> tuple[str, list[Any]]:
+    conds, params = _span(period, None)
+    f_conds, f_params = filters.where()
+    marks = ", ".join("?" * len(themes))
+    praise = ", ".join(f"'{t}'" for t in sorted(POSITIVE_THEMES))
+    # Representative: sentiment that fits the theme, a readable length, then the most recent.
+    order = (
+        f"CASE WHEN v.sentiment = CASE WHEN v.theme IN ({praise}) THEN 'positive' "
+        "ELSE 'negative' END THEN 0 ELSE 1 END, abs(length(v.text) - 100), "
+        "v.created_at DESC, v.voc_id"
+    )
+    sql = (
+        "SELECT voc_id, theme, text, source, created_at, region, lang, sentiment FROM ("
+        "SELECT v.voc_id, v.theme, v.text, v.source, "
+        "strftime(v.created_at, '%Y-%m-%dT%H:%M') AS created_at, v.region, v.lang, v.sentiment, "
+        f"ROW_NUMBER() OVER (PARTITION BY v.theme ORDER BY {order}) AS rn "
+        f"FROM voc v{filters.joins()}"
+        f"{_where([*conds, *f_conds, f'v.theme IN ({marks})', 'v.text IS NOT NULL'])}"
+        ") WHERE rn <= ? ORDER BY theme, rn"
+    )
+    return sql, [*params, *f_params, *themes, k * 6]
+
+
+def _pick(theme: str, found: list[Quote], k: int) -> list[Quote]:
+    # Texts that carry one of the theme's cue words show the theme most plainly; duplicates
+    # (the same message sent twice) are shown once.
+    taxonomy = default_taxonomy()
+    patterns = taxonomy.get(theme).cues if theme in taxonomy else ()
+    cues = [re.compile(c, re.IGNORECASE) for c in patterns]
+    ranked = sorted(found, key=lambda q: not any(c.search(q.text) for c in cues))
+    picked: list[Quote] = []
+    seen: set[str] = set()
+    for quote in ranked:
+        key = re.sub(r"\W+", "", quote.text.lower())[:40]
+        if key not in seen:
+            seen.add(key)
+            picked.append(quote)
+    return picked[:k]
