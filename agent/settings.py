@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from ..data.workspace import Workspace
 
@@ -29,6 +29,7 @@ ENV_VARS: dict[str, str] = {
     "SERVICELENS_EMBEDDING_BASE_URL": "embedding_base_url",
     "SERVICELENS_CHROMA_URL": "chroma_url",
     "SERVICELENS_AS_OF": "as_of",
+    "SERVICELENS_API_TOKENS": "api_tokens",
 }
 
 
@@ -63,6 +64,20 @@ class Settings(BaseModel):
     recursion_limit: int = Field(40, ge=5)
     # Pins "today" for date phrases ("last quarter"); None means the real clock.
     as_of: date | None = None
+
+    # HTTP server: bearer tokens (none means loopback clients only), request size and rate.
+    api_tokens: list[SecretStr] = Field(default_factory=list)
+    max_request_bytes: int = Field(1_000_000, ge=1024)
+    rate_limit_per_minute: int = Field(60, ge=0)  # 0 turns the limit off
+    rate_limit_burst: int = Field(30, ge=1)
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: object) -> object:
+        # The environment gives one comma-separated string.
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
 
     @property
     def workspace(self) -> Workspace:

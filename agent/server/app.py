@@ -1,0 +1,136 @@
+"""``create_app``: the FastAPI app over one shared ``Analyst``, opened when the app starts.
+
+    app = create_app(settings)                           # Analyst.open(settings=settings)
+    app = create_app(lambda: Analyst.open(home, provider=p), tokens=["s3cret"])
+
+One analyst serves every request: it is safe across threads (each request runs on its own
+conversation thread in a worker thread), and one process owns the workspace's embedded stores
+(DESIGN §8), so run a single server process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from pydantic import SecretStr
+
+from ... import __version__
+from ..analyst import Analyst, ProviderSpec
+from ..settings import Settings
+from ..versions import prompt_version
+from . import errors, openai_compat, routes
+from .auth import Auth
+from .conversations import Conversations
+from .gate import ThreadGate
+from .limits import BodyLimit, Limits, RateLimit, TokenBuckets
+from .logs import AccessLog
+
+AnalystFactory = Callable[[], Analyst]
+
+
+def create_app(
+    source: Settings | AnalystFactory,
+    *,
+    tokens: Iterable[str | SecretStr] | None = None,
+    limits: Limits | None = None,
+    provider: ProviderSpec = None,
+) -> FastAPI:
+    """The HTTP app. ``source`` is settings (the analyst is opened from them) or a factory.
+
+    ``tokens`` and ``limits`` default to the settings' ``api_tokens``, ``max_request_bytes``
+    and ``rate_limit_per_minute`` when those exist; no token means loopback clients only.
+    """
+    settings = source if isinstance(source, Settings) else None
+    factory = _factory(source, provider)
+    auth = Auth(tokens if tokens is not None else tokens_from(settings))
+    limits = limits or limits_from(settings)
+    app = FastAPI(
+        title="ServiceLens",
+        version=__version__,
+        summary="Cited answers about service operations, as JSON, SSE and Chat Completions.",
+        lifespan=_lifespan(factory, limits.answer_threads),
+    )
+    app.state.auth_enabled = auth.enabled
+    errors.install(app)
+    app.add_api_route("/healthz", healthz, methods=["GET"])
+    app.include_router(routes.router(auth))
+    app.include_router(openai_compat.router(auth))
+    # Added innermost first: access log outside everything, the rate limit before the body read.
+    app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    if limits.rate_per_minute > 0:
+        app.add_middleware(RateLimit, buckets=TokenBuckets(limits.rate_per_minute, limits.burst))
+    app.add_middleware(errors.CatchBugs)
+    app.add_middleware(AccessLog)
+    return app
+
+
+def _factory(source: Settings | AnalystFactory, provider: ProviderSpec) -> AnalystFactory:
+    if isinstance(source, Settings):
+        settings = source
+        return lambda: Analyst.open(settings=settings, provider=provider)
+    return source
+
+
+def _setting(settings: Settings | None, name: str, default: Any) -> Any:
+    # Server fields are read only when the settings define them (see the module docstring).
+    return getattr(settings, name, default) if settings is not None else default
+
+
+def tokens_from(settings: Settings | None) -> tuple[str | SecretStr, ...]:
+    return tuple(_setting(settings, "api_tokens", None) or ())
+
+
+def limits_from(settings: Settings | None) -> Limits:
+    base = Limits()
+    return Limits(
+        max_request_bytes=_setting(settings, "max_request_bytes", base.max_request_bytes),
+        rate_per_minute=_setting(settings, "rate_limit_per_minute", base.rate_per_minute),
+        burst=_setting(settings, "rate_limit_burst", base.burst),
+    )
+
+
+def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The analyst's async methods run in the loop's default executor, whose stock size
+        # (CPUs + 4) would cap concurrent answers far below what waiting on a model allows.
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="servicelens")
+        asyncio.get_running_loop().set_default_executor(executor)
+        # Opening reads the workspace (DuckDB, catalog): off the event loop.
+        analyst = await asyncio.to_thread(factory)
+        app.state.analyst = analyst
+        app.state.gate = ThreadGate()
+        app.state.conversations = Conversations()
+        app.state.health = _health(analyst)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(analyst.close)
+
+    return lifespan
+
+
+def _health(analyst: Analyst) -> dict[str, Any]:
+    from ..versions import data_version
+
+    provider = analyst.deps.provider
+    return {
+        "status": "ok",
+        "version": __version__,
+        "provider": provider.name,
+        "model": provider.model,
+        "prompt_version": prompt_version(),
+        "data_version": data_version(analyst.settings.workspace).model_dump(),
+        "as_of": analyst.deps.as_of.isoformat(),
+    }
+
+
+def healthz(request: Request) -> dict[str, Any]:
+    """Liveness and versions: package, prompts, data, provider and model; no secrets."""
+    health: dict[str, Any] = request.app.state.health
+    return {**health, "auth": request.app.state.auth_enabled}

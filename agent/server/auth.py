@@ -1,0 +1,106 @@
+"""Bearer-token auth: configured tokens, or loopback clients only when none is configured.
+
+The decision is a pure function of the configured tokens, the ``Authorization`` header and the
+client's address, so it can be tested without a network; ``Auth.require`` applies it to a
+request as a FastAPI dependency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fastapi import Request
+from pydantic import SecretStr
+
+from .errors import HttpError
+
+NO_TOKEN_MESSAGE = (
+    "This server has no API token configured, so it only answers clients on this machine; "
+    "set api_tokens in servicelens.toml (or SERVICELENS_API_TOKENS) to allow remote clients."
+)
+MISSING_MESSAGE = "Missing bearer token; send the header 'Authorization: Bearer <token>'."
+WRONG_MESSAGE = "The bearer token is not valid for this server."
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one request: allowed, or the status and message to refuse it with."""
+
+    status: int = 200
+    message: str = ""
+    # A stable, non-secret label of the caller: a token's hash prefix, or "loopback".
+    principal: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return self.status == 200
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def decide(tokens: Iterable[str], authorization: str | None, client_host: str | None) -> Decision:
+    """Whether a request may proceed, from the server's tokens and what the client sent."""
+    configured = [t for t in tokens if t]
+    if not configured:
+        if is_loopback(client_host):
+            return Decision(principal="loopback")
+        return Decision(403, NO_TOKEN_MESSAGE)
+    presented = _bearer(authorization)
+    if presented is None:
+        return Decision(401, MISSING_MESSAGE)
+    # Compare against every token in constant time, so timing reveals neither which nor how much.
+    matches = [hmac.compare_digest(presented.encode(), t.encode()) for t in configured]
+    if not any(matches):
+        return Decision(401, WRONG_MESSAGE)
+    return Decision(principal="token:" + hashlib.sha256(presented.encode()).hexdigest()[:12])
+
+
+def _bearer(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+class Auth:
+    """The server's tokens; ``require`` is the dependency every ``/v1`` route uses."""
+
+    def __init__(self, tokens: Iterable[str | SecretStr] = ()) -> None:
+        self._tokens = tuple(
+            t.get_secret_value() if isinstance(t, SecretStr) else t for t in tokens if t
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._tokens)
+
+    async def require(self, request: Request) -> str:
+        """The caller's principal label; raises a 401/403 error when it may not proceed."""
+        client = request.client.host if request.client else None
+        decision = decide(self._tokens, request.headers.get("authorization"), client)
+        if not decision.allowed:
+            headers = {"WWW-Authenticate": "Bearer"} if decision.status == 401 else None
+            raise AuthError(decision.status, decision.message, headers)
+        request.state.principal = decision.principal
+        return decision.principal
+
+
+class AuthError(HttpError):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None) -> None:
+        kind = "unauthorized" if status == 401 else "forbidden"
+        super().__init__(status, message, kind, headers)

@@ -1,0 +1,181 @@
+"""The JSON and Server-Sent-Events routes: ask, stream, threads, evidence, charts, exports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from ...tools.ledger import Evidence
+from ...tools.report import to_html, with_sources
+from ..analyst import Analyst
+from ..answer import Answer
+from ..events import AnswerEvent, ErrorEvent, Event
+from . import threads
+from .auth import Auth
+from .errors import INTERNAL_MESSAGE, HttpError
+from .gate import ThreadGate, new_thread_id
+from .logs import record
+
+log = logging.getLogger("servicelens.server")
+THREAD_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
+ThreadQuery = Annotated[str, Query(pattern=THREAD_ID_PATTERN, description="The thread id.")]
+# Seconds between SSE keep-alive comments, so idle proxies do not cut a long answer.
+SSE_PING_S = 15
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=4000, description="The question to answer.")
+    thread_id: str | None = Field(
+        None, pattern=THREAD_ID_PATTERN, description="Continue this thread; omit to start one."
+    )
+
+
+def analyst_of(request: Request) -> Analyst:
+    analyst: Analyst = request.app.state.analyst
+    return analyst
+
+
+def gate_of(request: Request) -> ThreadGate:
+    gate: ThreadGate = request.app.state.gate
+    return gate
+
+
+AnalystDep = Annotated[Analyst, Depends(analyst_of)]
+GateDep = Annotated[ThreadGate, Depends(gate_of)]
+
+
+def router(auth: Auth) -> APIRouter:
+    api = APIRouter(prefix="/v1", dependencies=[Depends(auth.require)])
+    api.add_api_route("/ask", ask, methods=["POST"], response_model=Answer)
+    api.add_api_route("/ask/stream", ask_stream, methods=["POST"], response_class=Response)
+    api.add_api_route("/threads/{thread_id}", thread, methods=["GET"])
+    api.add_api_route("/evidence/{evidence_id}", evidence, methods=["GET"])
+    api.add_api_route("/charts/{chart_id}.json", chart_json, methods=["GET"])
+    api.add_api_route("/charts/{chart_id}.png", chart_png, methods=["GET"], response_class=Response)
+    api.add_api_route("/export/{thread_id}.md", export_md, methods=["GET"])
+    api.add_api_route("/export/{thread_id}.html", export_html, methods=["GET"])
+    return api
+
+
+async def ask(body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep) -> Answer:
+    """Answer one question (JSON ``Answer``); ``thread_id`` continues a conversation."""
+    thread_id = body.thread_id or new_thread_id()
+    record(request.state, thread_id=thread_id)
+    with gate.hold(thread_id):
+        answer = await analyst.aask(body.question, thread_id)
+    record_answer(request, answer)
+    return answer
+
+
+def record_answer(request: Request, answer: Answer) -> None:
+    usage = answer.usage
+    record(
+        request.state,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        status=answer.status,
+    )
+
+
+async def ask_stream(
+    body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep
+) -> EventSourceResponse:
+    """Server-Sent Events: one ``event: <type>`` per stream event, JSON data, answer last."""
+    thread_id = body.thread_id or new_thread_id()
+    record(request.state, thread_id=thread_id, stream=True)
+    gate.acquire(thread_id)
+    events = _sse(analyst.astream(body.question, thread_id), request, gate, thread_id)
+    return EventSourceResponse(events, sep="\n", ping=SSE_PING_S)
+
+
+async def _sse(
+    events: AsyncIterator[Event], request: Request, gate: ThreadGate, thread_id: str
+) -> AsyncIterator[ServerSentEvent]:
+    try:
+        async for event in guarded(events):
+            if isinstance(event, AnswerEvent):
+                record_answer(request, event.answer)
+            yield ServerSentEvent(data=event.model_dump_json(), event=event.type)
+    finally:
+        gate.release(thread_id)
+
+
+async def guarded(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+    """The events; a bug mid-stream ends it with a generic error event, logged in full here."""
+    try:
+        async for event in events:
+            yield event
+    except Exception:
+        # The response has started, so no 500 status can be sent; the stream says it failed.
+        log.exception("stream failed")
+        yield ErrorEvent(message=INTERNAL_MESSAGE, error_type="internal_error")
+
+
+def thread(thread_id: str, request: Request, analyst: AnalystDep) -> threads.ThreadView:
+    """The thread's turns (question, answer text, status, timestamps) and its evidence ids."""
+    record(request.state, thread_id=thread_id)
+    return threads.view(analyst, thread_id)
+
+
+def evidence(
+    evidence_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+) -> Evidence:
+    """One evidence item of a thread: SQL and rows, a quote with its source, a chart spec."""
+    record(request.state, thread_id=thread_id)
+    return threads.evidence(analyst, thread_id, evidence_id)
+
+
+def _chart(analyst: Analyst, thread_id: str, chart_id: str) -> Any:
+    from ...tools.charts import spec_of
+
+    ev = threads.evidence(analyst, thread_id, chart_id)
+    if ev.kind != "chart" or "spec" not in ev.meta:
+        raise HttpError(404, f"{chart_id} is not a chart.", "not_found")
+    return spec_of(ev)
+
+
+def chart_json(
+    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+) -> dict[str, Any]:
+    """The chart as Vega-Lite v5 JSON with its data inline."""
+    from ...tools.charts import to_vega_lite
+
+    record(request.state, thread_id=thread_id)
+    return to_vega_lite(_chart(analyst, thread_id, chart_id))
+
+
+def chart_png(
+    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+) -> Response:
+    """The chart as a PNG image drawn on the server (no browser needed)."""
+    from ...tools.charts import to_png
+
+    record(request.state, thread_id=thread_id)
+    png = to_png(_chart(analyst, thread_id, chart_id))
+    return Response(png, media_type="image/png")
+
+
+def _export_markdown(analyst: Analyst, thread_id: str) -> tuple[str, str, str]:
+    turn, ledger = threads.last_turn(analyst, thread_id)
+    body = f"# {turn.question}\n\n{turn.answer}"
+    return with_sources(body, turn.cited, ledger, turn.language), turn.question, turn.language
+
+
+def export_md(thread_id: str, request: Request, analyst: AnalystDep) -> PlainTextResponse:
+    """The thread's latest answer with its sources, as Markdown."""
+    record(request.state, thread_id=thread_id)
+    markdown, _, _ = _export_markdown(analyst, thread_id)
+    return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
+
+
+def export_html(thread_id: str, request: Request, analyst: AnalystDep) -> HTMLResponse:
+    """The thread's latest answer with its sources, as a standalone HTML page."""
+    record(request.state, thread_id=thread_id)
+    markdown, title, lang = _export_markdown(analyst, thread_id)
+    return HTMLResponse(to_html(markdown, title=title, lang=lang))
