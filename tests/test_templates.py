@@ -151,3 +151,12 @@ def test_html_export_is_standalone_and_escapes_customer_markup(ctx: ToolContext)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "http://" not in page and "https://" not in page
     assert "<h2>Sources</h2>" in page and "SELECT region" in page
+
+
+def test_empty_call_returns_the_outline_without_evidence(ctx: ToolContext) -> None:
+    before = len(ctx.ledger)
+    result = TOOL.run(ctx, {"template": "gap_analysis", "language": "zh"})
+    assert result.evidence_ids == [] and len(ctx.ledger) == before
+    sections = {s["section"]: s for s in result.content["sections"]}
+    assert "target" in sections["performance_gaps"]["fields"]
+    assert sections["summary"]["guidance"].startswith("用两三句话")

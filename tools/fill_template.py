@@ -29,31 +29,27 @@ assert set(TemplateId.__args__) == set(TEMPLATE_IDS)  # type: ignore[attr-define
 
 
 class SectionFill(BaseModel):
-    section: str = Field(description="Section id from the template.")
-    text: str | None = Field(
-        None,
-        description="Narrative for text and user_input sections, citing evidence inline "
-        "like [Q1] or [V:v000812].",
-    )
+    section: str = Field(description="Section id.")
+    text: str | None = Field(None, description="Narrative with inline citations.")
     items: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="For item sections: one object per item using the template's field names, "
-        "with the item's evidence ids in a 'citations' list.",
+        default_factory=list, description="Item sections: field values plus a citations list."
     )
-    citations: list[str] = Field(default_factory=list, description="Evidence ids for the section.")
+    citations: list[str] = Field(default_factory=list)
 
 
 class FillTemplateInput(BaseModel):
-    template: TemplateId = Field(description="Which strategy template to fill.")
-    language: Literal["en", "zh"] = Field("en", description="Language of the question.")
-    title: str | None = Field(None, description="Document title; defaults to the template's.")
+    template: TemplateId
+    language: Literal["en", "zh"] = "en"
+    title: str | None = None
     sections: list[SectionFill] = Field(
-        description="Filled sections; omit what you cannot support."
+        default_factory=list, description="Leave empty to get the template's outline first."
     )
 
 
 def fill_template(ctx: ToolContext, args: FillTemplateInput) -> ToolResult:
     spec = load_template(args.template)
+    if not args.sections:
+        return _outline(spec, args.language)
     fills = _index_fills(spec, args.sections)
     sections = [_build_section(spec, s, fills.get(s.id), args.language, ctx) for s in spec.sections]
     doc = FilledTemplate(
@@ -82,6 +78,25 @@ def fill_template(ctx: ToolContext, args: FillTemplateInput) -> ToolResult:
         evidence_ids=[ev.id],
         summary=f"{spec.id}: {len(sections) - len(doc.insufficient())}/{len(sections)} sections "
         f"filled as {ev.id}",
+    )
+
+
+def _outline(spec: TemplateSpec, lang: str) -> ToolResult:
+    # A dry run: the model learns the sections and item fields before filling them, so the
+    # tool schema does not have to carry every template's shape on every turn.
+    sections = [
+        {
+            "section": s.id,
+            "kind": s.kind,
+            "guidance": s.guidance.get(lang),
+            "needs_citations": s.requires_evidence,
+            **({"fields": [f.name for f in s.fields]} if s.fields else {}),
+        }
+        for s in spec.sections
+    ]
+    return ToolResult(
+        content={"template": spec.id, "purpose": spec.purpose.get(lang), "sections": sections},
+        summary=f"{spec.id}: outline of {len(sections)} sections",
     )
 
 
