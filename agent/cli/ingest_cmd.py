@@ -1,0 +1,121 @@
+"""``servicelens ingest``: load exports (CSV, TSV, Parquet, JSONL, Excel) into the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ...data.errors import ServiceLensError
+from ...data.ingest.pipeline import IngestOptions, IngestReport, ingest
+from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from .voc_cmds import embedder_for
+
+_STAGES = {"embed": "Embedding", "enrich": "Enriching", "chroma": "Vector index"}
+_STAGES |= {"keyword": "Keyword index", "commit": "Writing tables", "catalog": "Catalog"}
+
+
+class IngestUsageError(ServiceLensError):
+    exit_code = 2
+
+
+def parse_meta(items: list[str]) -> dict[str, str]:
+    meta = {}
+    for item in items:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise IngestUsageError(f"--meta {item!r} must look like KEY=COLUMN, e.g. region=区域.")
+        meta[name.strip()] = column.strip()
+    return meta
+
+
+class _Bar:
+    """One rich progress task per stage (per file while reading), fed by ingest's callback."""
+
+    def __init__(self, disable: bool) -> None:
+        columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn())
+        self.bar = Progress(*columns, TimeElapsedColumn(), console=err_console, disable=disable)
+        self.tasks: dict[str, Any] = {}
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            label = _STAGES.get(stage, stage.capitalize())
+            self.tasks[stage] = self.bar.add_task(label, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+
+def _summary(report: IngestReport) -> Table:
+    table = Table(title="Ingested", caption=f"{report.seconds:.1f} s")
+    for name in ("file", "table", "rows", "rejected", "feedback", "notes"):
+        table.add_column(name, justify="right" if name in ("rows", "rejected") else "left")
+    for r in report.tables:
+        notes = "unchanged; nothing to do" if r.unchanged else "; ".join(r.notes)
+        rejected = f"{r.rejected:,}" + (f" → {r.reject_file}" if r.reject_file else "")
+        feedback = f"{r.voc_rows:,} → voc" if r.voc_rows else ""
+        table.add_row(r.file, r.table, f"{r.rows:,}", rejected, feedback, notes)
+    return table
+
+
+def _print(report: IngestReport) -> None:
+    console.print(_summary(report))
+    if report.catalog:
+        console.print(f"Catalog written: {report.catalog} (edit with `servicelens catalog edit`).")
+    for dropped in report.catalog_dropped:
+        console.print(f"[yellow]Catalog entry dropped:[/] {dropped}")
+    if report.index:
+        idx = report.index
+        state = "up to date" if idx.get("skipped") else "built"
+        console.print(f"VOC index {state}: {idx['records']:,} records ({idx['model']}).")
+    if report.index_error:
+        console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def ingest_cmd(
+        files: Annotated[list[Path], typer.Argument(help="CSV, TSV, Parquet, JSONL or Excel.")],
+        table: Annotated[
+            str | None, typer.Option("--table", help="Table name (default: the file name).")
+        ] = None,
+        text: Annotated[
+            str | None,
+            typer.Option("--text", help="Free-text column to redact, embed and index as VOC."),
+        ] = None,
+        id_column: Annotated[
+            str | None, typer.Option("--id", help="Unique id column; becomes the VOC id.")
+        ] = None,
+        meta: Annotated[
+            list[str] | None,
+            typer.Option("--meta", help="VOC metadata KEY=COLUMN (region, created_at, ...)."),
+        ] = None,
+        mapping: Annotated[
+            Path | None, typer.Option("--mapping", help="YAML mapping onto canonical tables.")
+        ] = None,
+        skip_bad_rows: Annotated[
+            bool,
+            typer.Option("--skip-bad-rows", help="Set bad rows aside in a reject file."),
+        ] = False,
+        encoding: Annotated[
+            str | None, typer.Option("--encoding", help="Force an encoding, e.g. gb18030.")
+        ] = None,
+        home: HomeOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Load exports into named tables (all or nothing), derive the catalog, index feedback."""
+        settings = settings_for(home)
+        options = IngestOptions(
+            table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding
+        )
+        embedder = embedder_for(settings) if text else None
+        bar = _Bar(disable=as_json)
+        with bar.bar:
+            report = ingest(
+                settings.workspace, files, options, embedder=embedder, progress=bar.update
+            )
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            _print(report)

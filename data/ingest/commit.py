@@ -1,0 +1,183 @@
+"""Swapping staged tables into the warehouse: one transaction for the whole load.
+
+Every staged file of a load is attached read-only and copied in inside ONE transaction, which
+replaces each target table (never appends), replaces the ``voc`` rows the table owned, and
+records the load in ``_ingest_log``; any failure rolls it all back. Before that, checks that
+could fail on the user's data (``voc_id`` collisions, unchanged files) read the warehouse
+read-only, so a refused load never opens it for writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import DataError, WorkspaceError
+from ..schema import TABLES
+from .infer import q
+from .load import RID, Staged
+
+LOG_TABLE = "_ingest_log"
+_LOG_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (table_name VARCHAR PRIMARY KEY, file VARCHAR, "
+    "sha256 VARCHAR, options VARCHAR, rows_loaded BIGINT, rows_rejected BIGINT, "
+    "voc_rows BIGINT, loaded_at TIMESTAMP)"
+)
+
+
+@dataclass
+class Pending:
+    """A staged file waiting to be committed."""
+
+    staged: Staged
+    database: Path  # the staging DuckDB file holding ``typed`` (and ``voc_new``)
+    options: str  # the canonical JSON of the options that shaped the table
+    voc_rows: int = 0
+    canonical: bool = False  # the table is a canonical one (mapping file): keep its DDL
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+def previous_load(warehouse: Path, table: str) -> dict[str, Any] | None:
+    """The ``_ingest_log`` row of ``table``, read without opening the warehouse for writing."""
+    if not warehouse.is_file():
+        return None
+    with _read_only(warehouse) as con:
+        if not _has_table(con, LOG_TABLE):
+            return None
+        cur = con.execute(f"SELECT * FROM {LOG_TABLE} WHERE table_name = ?", [table])
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description or []]
+    return dict(zip(names, row, strict=True)) if row else None
+
+
+def check_voc_ids(warehouse: Path, pending: list[Pending]) -> None:
+    """Refuse ``voc_id``s that another table's feedback already uses."""
+    if not warehouse.is_file():
+        return
+    with _read_only(warehouse) as con:
+        if not _has_table(con, "voc"):
+            return
+        for item in (p for p in pending if p.voc_rows):
+            con.execute(f"ATTACH '{item.database}' AS stg (READ_ONLY)")
+            owned = (
+                f"SELECT voc_id FROM {q(item.staged.table)}"
+                if _has_column(con, item.staged.table, "voc_id")
+                else "SELECT NULL WHERE FALSE"
+            )
+            clash = con.execute(
+                f"SELECT n.voc_id FROM stg.voc_new n JOIN voc v USING (voc_id) "
+                f"WHERE n.voc_id NOT IN ({owned}) LIMIT 1"
+            ).fetchone()
+            con.execute("DETACH stg")
+            if clash:
+                raise DataError(
+                    f"{item.staged.source.path.name}: voc_id {clash[0]!r} is already used by "
+                    "other feedback in the workspace; choose an --id column with other values."
+                )
+
+
+def commit(warehouse: Path, pending: list[Pending]) -> None:
+    """Copy every staged table in, in one transaction."""
+    created = not warehouse.exists()
+    con = duckdb.connect(str(warehouse), config={"memory_limit": "512MB", "threads": 2})
+    try:
+        for i, item in enumerate(pending):
+            con.execute(f"ATTACH '{item.database}' AS stg{i} (READ_ONLY)")
+        con.execute("BEGIN TRANSACTION")
+        for i, item in enumerate(pending):
+            _replace(con, f"stg{i}", item)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        con.close()
+        if created:
+            warehouse.unlink(missing_ok=True)
+        raise
+    con.close()
+
+
+def _replace(con: duckdb.DuckDBPyConnection, stg: str, item: Pending) -> None:
+    table = item.staged.table
+    columns = [c for c in item.staged.types if c != RID]
+    if _has_table(con, "voc") and _has_column(con, table, "voc_id"):
+        con.execute(f"DELETE FROM voc WHERE voc_id IN (SELECT voc_id FROM {q(table)})")
+    con.execute(f"DROP TABLE IF EXISTS {q(table)}")
+    select = ", ".join(q(c) for c in columns)
+    if item.canonical:
+        con.execute(f"CREATE TABLE {q(table)} ({TABLES[table]})")
+        con.execute(f"INSERT INTO {q(table)} ({select}) SELECT {select} FROM {stg}.typed")
+    else:
+        con.execute(f"CREATE TABLE {q(table)} AS SELECT {select} FROM {stg}.typed ORDER BY {RID}")
+    if item.voc_rows:
+        # The VOC pipeline joins customers and products; empty canonical ones keep it working.
+        for name in ("voc", "customers", "products"):
+            con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
+        con.execute(f"INSERT INTO voc SELECT * FROM {stg}.voc_new")
+    _log(con, item)
+
+
+def _log(con: duckdb.DuckDBPyConnection, item: Pending) -> None:
+    staged = item.staged
+    con.execute(_LOG_DDL)
+    con.execute(f"DELETE FROM {LOG_TABLE} WHERE table_name = ?", [staged.table])
+    con.execute(
+        f"INSERT INTO {LOG_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            staged.table,
+            staged.source.path.name,
+            staged.source.sha256,
+            item.options,
+            staged.rows,
+            staged.rejected,
+            item.voc_rows,
+            dt.datetime.now().replace(microsecond=0),
+        ],
+    )
+
+
+def options_key(**options: Any) -> str:
+    return json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class _read_only:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        try:
+            self._con = duckdb.connect(str(self._path), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WorkspaceError(
+                    "The warehouse is in use by another process; try again when it has finished."
+                ) from None
+            raise
+        return self._con
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchone()
+    return bool(row and row[0])

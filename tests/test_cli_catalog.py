@@ -1,0 +1,62 @@
+"""``servicelens ingest`` and ``servicelens catalog show|validate`` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from servicelens.agent.cli import build_app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    data = tmp_path / "tickets.csv"
+    lines = ["工单号,区域,打开时间,费用,已解决"]
+    lines += [
+        f'T{i},{"华东" if i % 2 else "华南"},2020/6/{1 + i % 9},"1,{i:03d}",是' for i in range(30)
+    ]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    home = tmp_path / "ws"
+    result = runner.invoke(build_app(), ["ingest", str(data), "--home", str(home), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["tables"][0]["rows"] == 30
+    assert report["tables"][0]["types"]["费用"] == "BIGINT"
+    return home
+
+
+def test_catalog_show_and_validate(home: Path) -> None:
+    shown = runner.invoke(build_app(), ["catalog", "show", "--home", str(home), "--json"])
+    assert shown.exit_code == 0, shown.output
+    described = json.loads(shown.output)
+    names = {m["name"] for m in described["metrics"]}
+    assert {"tickets_count", "avg_费用", "已解决_rate"} <= names
+    assert described["dimensions"]["区域"]["values"] == ["华东", "华南"]
+    ok = runner.invoke(build_app(), ["catalog", "validate", "--home", str(home), "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.output)["ok"]
+
+
+def test_catalog_validate_reports_broken_metric(home: Path) -> None:
+    catalog = home / "catalog.yaml"
+    text = catalog.read_text(encoding="utf-8").replace("SUM(", "no_such_function(", 1)
+    catalog.write_text(text, encoding="utf-8")
+    bad = runner.invoke(build_app(), ["catalog", "validate", "--home", str(home), "--json"])
+    assert bad.exit_code == 1
+    problems = json.loads(bad.output)["problems"]
+    assert problems and problems[0].startswith("metrics.total_")
+
+
+def test_ingest_usage_errors(home: Path, tmp_path: Path) -> None:
+    missing = runner.invoke(
+        build_app(), ["ingest", str(tmp_path / "nope.csv"), "--home", str(home)]
+    )
+    assert missing.exit_code != 0
+    bad_meta = runner.invoke(
+        build_app(), ["ingest", str(tmp_path / "x.csv"), "--meta", "region", "--home", str(home)]
+    )
+    assert bad_meta.exit_code != 0
