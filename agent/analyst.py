@@ -22,6 +22,8 @@ from langgraph.errors import GraphRecursionError
 from langgraph.types import StreamMode
 
 from ..data.errors import ServiceLensError
+from ..tools.ledger import Ledger
+from ..tools.report import answer_document, write_report
 from .answer import Answer, answer_from_state
 from .deps import Deps, require_workspace
 from .events import AnswerEvent, ErrorEvent, Event, StatusEvent
@@ -122,6 +124,20 @@ class Analyst:
         finally:
             stop.set()
             await worker
+
+    def ledger(self, thread_id: str) -> Ledger | None:
+        """The evidence gathered so far in a thread, or None for an unknown thread."""
+        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
+        if not snapshot.values:
+            return None
+        return Ledger.model_validate(snapshot.values.get("ledger") or {})
+
+    def export(self, answer: Answer, path: str | Path) -> Path:
+        """Write an answer as Markdown or standalone HTML (by suffix) with a sources appendix;
+        template documents it cites are included in full."""
+        ledger = self.ledger(answer.thread_id) or Ledger()
+        markdown = answer_document(answer.question, answer.text, ledger, answer.language)
+        return write_report(Path(path), markdown, title=answer.question, lang=answer.language)
 
     def close(self) -> None:
         for handle in reversed(self._owned):

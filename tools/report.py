@@ -8,10 +8,13 @@ carry markup, and it is data, never layout.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
 
+from ..data.errors import DataError
+from .filled import inline_citations
 from .ledger import Evidence, Ledger
 from .template_render import label
 
@@ -60,6 +63,45 @@ def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
 
 def with_sources(body: str, ids: list[str], ledger: Ledger, lang: str) -> str:
     return body.rstrip() + "\n\n" + sources_markdown(ids, ledger, lang)
+
+
+def answer_document(question: str, text: str, ledger: Ledger, lang: str) -> str:
+    """An answer as a report: the question, the answer, every cited template document in full,
+    and a sources appendix covering the answer's citations and the documents' own."""
+    ids = inline_citations(text)
+    parts = [f"# {question.strip()}", "", text.strip(), ""]
+    for ev_id in [i for i in ids if i.startswith("T")]:
+        ev = ledger.get(ev_id)
+        if ev is not None and ev.text:
+            parts.extend(["---", "", _demote(ev.text), ""])
+            ids.extend(inline_citations(ev.text))
+    return with_sources("\n".join(parts), list(dict.fromkeys(ids)), ledger, lang)
+
+
+def _demote(markdown: str) -> str:
+    # A template document's headings sit one level below the report's title.
+    return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
+
+
+REPORT_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def check_report_path(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise DataError(f"Cannot export to {path.name}: use a .md or .html file name.")
+    return suffix
+
+
+def write_report(path: Path, markdown: str, *, title: str, lang: str) -> Path:
+    """Write Markdown or standalone HTML by the file's suffix, atomically."""
+    suffix = check_report_path(path)
+    content = to_html(markdown, title=title, lang=lang) if suffix in (".html", ".htm") else markdown
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(content, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def to_html(markdown: str, *, title: str, lang: str) -> str:

@@ -7,6 +7,7 @@ Exit status: 0 answered (including an honest "insufficient data" or a refusal), 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.text import Text
 
+from ...tools.report import check_report_path
 from ..answer import Answer
 from ..events import (
     AnswerEvent,
@@ -43,15 +45,24 @@ def ask(
     provider: Annotated[
         str | None, typer.Option("--provider", help="Model provider: openai or offline.")
     ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Also write the answer as a report (.md or .html)."),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Ask a question; print the cited answer. Exit 0 answered, 1 error, 3 partial/flagged."""
     from ..analyst import Analyst
 
+    if export is not None:
+        check_report_path(export)  # before the work, not after it
     settings = settings_for(home, provider=provider)
     with Analyst.open(settings=settings) as analyst:
         events = analyst.stream(question, thread_id=thread)
         answer = _collect(events) if json_out else _show(events)
+        if export is not None:
+            written = analyst.export(answer, export)
+            err_console.print(f"Report written to {written}")
     if json_out:
         print_json(answer.model_dump(mode="json"))
     code = exit_code(answer)
