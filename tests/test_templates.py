@@ -74,7 +74,7 @@ def test_gap_analysis_keeps_cited_items_and_labels_proposals(ctx: ToolContext) -
     assert re.fullmatch(r"T\d+", tid)
     doc = ctx.ledger.get(tid)
     assert doc is not None and doc.text is not None
-    assert "Target (proposal):** 90%" in doc.text
+    assert "| Target (proposal) |" in doc.text and "| 90% |" in doc.text
     assert "an uncited claim" not in doc.text
     assert result.content["insufficient_evidence"] == ["opportunity_gaps", "priorities"]
     assert "Insufficient evidence — what data would settle it" in doc.text

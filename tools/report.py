@@ -25,7 +25,8 @@ def sources_markdown(ids: list[str], ledger: Ledger, lang: str) -> str:
     lines = [f"## {label(lang, 'sources')}", ""]
     for ev_id in dict.fromkeys(ids):
         ev = ledger.get(ev_id)
-        if ev is not None:
+        # Template documents are shown in full above; the appendix resolves what they cite.
+        if ev is not None and ev.kind != "template":
             lines.extend(_source(ev))
     return "\n".join(lines).rstrip() + "\n"
 
@@ -39,16 +40,50 @@ def _source(ev: Evidence) -> list[str]:
         quote = (ev.text or "").replace("\n", " ")
         return [head, "", f"> {quote}", "", f"_{where}_", ""]
     out = [head, ""]
-    if ev.meta.get("period"):
-        out.extend([f"_{ev.meta['period']}_", ""])
+    scope = _scope(ev.meta)
+    if scope:
+        out.extend([f"_{scope}_", ""])
     if ev.sql:
-        out.extend(["```sql", ev.sql.strip(), "```", ""])
+        out.extend(["```sql", _inline_params(ev.sql.strip(), ev.meta.get("params")), "```", ""])
     if ev.columns:
         out.extend(_table(ev.columns, ev.rows))
         if ev.truncated or len(ev.rows) > MAX_SOURCE_ROWS:
             out.append(f"_{min(len(ev.rows), MAX_SOURCE_ROWS)} of {len(ev.rows)} rows shown._")
         out.append("")
     return out
+
+
+def _scope(meta: dict[str, Any]) -> str:
+    periods = []
+    for key, word in (("period", ""), ("comparison_period", "vs ")):
+        value = meta.get(key)
+        if isinstance(value, dict) and value.get("label"):
+            periods.append(f"{word}{value['label']} ({value.get('start')} – {value.get('end')})")
+        elif isinstance(value, str) and value:
+            periods.append(f"{word}{value}")
+    parts = [" ".join(periods)] if periods else []
+    filters = meta.get("filters")
+    if isinstance(filters, dict) and filters:
+        parts.append("filters: " + "; ".join(f"{k} = {_listed(v)}" for k, v in filters.items()))
+    return " · ".join(parts)
+
+
+def _listed(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _inline_params(sql: str, params: Any) -> str:
+    # For reading only: show bound values where the placeholders stand.
+    if not isinstance(params, list) or sql.count("?") != len(params):
+        return sql
+    for value in params:
+        literal = (
+            str(value)
+            if isinstance(value, int | float)
+            else "'" + str(value).replace("'", "''") + "'"
+        )
+        sql = sql.replace("?", literal, 1)
+    return sql
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
@@ -120,7 +155,7 @@ h1{font-size:1.7rem;border-bottom:2px solid #2f6f9f;padding-bottom:.3rem}
 h2{font-size:1.25rem;margin-top:2rem;color:#234e70}
 h3{font-size:1rem;margin-top:1.2rem}
 blockquote{margin:.6rem 0;padding:.4rem .9rem;border-left:4px solid #c9a227;background:#fbf7ea}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem;display:block;overflow-x:auto}
 th,td{border:1px solid #cbd2d9;padding:.25rem .55rem;text-align:left;vertical-align:top}
 th{background:#eef2f6}
 pre{background:#f4f6f8;padding:.6rem;overflow-x:auto;font-size:.82rem;white-space:pre-wrap}

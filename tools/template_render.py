@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .filled import FilledItem, FilledSection, FilledTemplate
+from .filled import FilledSection, FilledTemplate
 
 LABELS = {
     "en": {
@@ -45,29 +45,27 @@ def _section(section: FilledSection, lang: str) -> list[str]:
         out.extend([f"> {label(lang, 'user_input')}", ""])
     if section.text:
         out.extend([_with_citations(section.text, section.citations), ""])
-    out.extend(_item_line(section, item, lang) for item in section.items)
     if section.items:
-        out.append("")
+        out.extend([*_items_table(section, lang), ""])
     return out
 
 
-def _item_line(section: FilledSection, item: FilledItem, lang: str) -> str:
-    parts = []
-    for field in section.fields:
-        if field.name not in item.values:
-            continue
-        title = field.title
-        if field.proposal:
-            title = f"{title} ({label(lang, 'proposal')})"
-        parts.append(f"**{title}:** {_value(item.values[field.name])}")
-    sep = "；" if lang == "zh" else "; "
-    return "- " + _with_citations(sep.join(parts), item.citations)
+def _items_table(section: FilledSection, lang: str) -> list[str]:
+    # A table reads best for gaps, objectives and scores; only fields some item fills appear.
+    fields = [f for f in section.fields if any(f.name in i.values for i in section.items)]
+    heads = [f"{f.title} ({label(lang, 'proposal')})" if f.proposal else f.title for f in fields]
+    heads.append(label(lang, "sources"))
+    rows = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for item in section.items:
+        cells = [_cell(item.values.get(f.name, "")) for f in fields]
+        cells.append(", ".join(f"[{i}]" for i in item.citations))
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return " / ".join(str(v) for v in value)
-    return str(value)
+def _cell(value: Any) -> str:
+    text = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _with_citations(text: str, ids: list[str]) -> str:
