@@ -1,0 +1,248 @@
+"""The REPL's slash commands: each a name, a usage line, help text and a small function.
+
+Every command returns True to keep the session going (only ``/quit`` returns False). They read
+the session's last answer and the thread's evidence, and format; the work is the library's.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markdown import Markdown
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from ...tools.base import ToolError
+from ...tools.ledger import Evidence
+from ..answer import Citation
+from ..repl import KEYS_HELP
+from .chat_export import export_answer
+from .render import query_title, source_line
+
+if TYPE_CHECKING:
+    from .chat_session import ChatSession
+
+ROWS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+    run: Callable[[ChatSession, str], bool]
+
+
+def parse(text: str) -> tuple[str, str]:
+    """``"/chart  Q2 "`` → ``("/chart", "Q2")``; the name is lower-cased."""
+    name, _, arg = text.strip().partition(" ")
+    return name.lower(), arg.strip()
+
+
+def dispatch(session: ChatSession, text: str) -> bool:
+    name, arg = parse(text)
+    command = COMMANDS.get(name)
+    if command is None:
+        near = difflib.get_close_matches(name, list(COMMANDS), n=1)
+        hint = f" Did you mean {near[0]}?" if near else ""
+        session.console.print(f"[yellow]Unknown command {name}.{hint}[/] Type /help for the list.")
+        return True
+    return command.run(session, arg)
+
+
+def arguments(name: str, session: ChatSession) -> list[str]:
+    """Completion candidates for a command's argument."""
+    if name == "/lang":
+        return ["en", "zh"]
+    if name == "/chart":
+        return [i for i, ev in session.ledger().items.items() if ev.kind == "query"]
+    if name == "/export":
+        return ["answer.md", "answer.html"]
+    return []
+
+
+def _help(session: ChatSession, arg: str) -> bool:
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for command in COMMANDS.values():
+        table.add_row(Text(command.usage, style="bold cyan"), command.help)
+    session.console.print(table)
+    session.console.print(Text(KEYS_HELP, style="dim"))
+    return True
+
+
+def _last(session: ChatSession) -> bool:
+    if session.last_answer is None:
+        session.console.print("[dim]No answer yet in this thread: ask a question first.[/]")
+        return False
+    return True
+
+
+def _sources(session: ChatSession, arg: str) -> bool:
+    if not _last(session):
+        return True
+    assert session.last_answer is not None
+    citations = session.last_answer.citations
+    if not citations:
+        session.console.print("[dim]The last answer cites no evidence.[/]")
+    for c in citations:
+        session.console.print(Text(f"[{c.id}] ", style="bold cyan") + Text(source_line(c, 400)))
+        if c.kind == "query" and c.columns:
+            session.console.print(_rows_table(c))
+    return True
+
+
+def _rows_table(c: Citation) -> Table:
+    table = Table(*c.columns, box=None, header_style="dim", padding=(0, 1))
+    for row in c.rows[:ROWS_SHOWN]:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    if c.rows_total > ROWS_SHOWN:
+        table.caption = f"{ROWS_SHOWN} of {c.rows_total} rows; /export has them all"
+    return table
+
+
+def turn_queries(session: ChatSession) -> list[Evidence]:
+    """The query results the last answer's tool calls produced, in order."""
+    assert session.last_answer is not None
+    ledger = session.ledger()
+    ids = [i for t in session.last_answer.trace for i in t.evidence_ids]
+    found = [ledger.get(i) for i in dict.fromkeys(ids)]
+    return [ev for ev in found if ev is not None and ev.kind == "query" and ev.sql]
+
+
+def _sql(session: ChatSession, arg: str) -> bool:
+    if not _last(session):
+        return True
+    queries = turn_queries(session)
+    if not queries:
+        session.console.print("[dim]The last answer ran no SQL.[/]")
+    for ev in queries:
+        title = query_title(ev.meta) or str(ev.meta.get("purpose") or ev.tool)
+        session.console.print(Text(f"[{ev.id}] {ev.tool}: {title}", style="bold cyan"))
+        session.console.print(
+            Syntax(ev.sql or "", "sql", word_wrap=True, background_color="default")
+        )
+        if ev.meta.get("params"):
+            session.console.print(Text(f"params: {ev.meta['params']}", style="dim"))
+    return True
+
+
+def _chart(session: ChatSession, arg: str) -> bool:
+    if not _last(session):
+        return True
+    from ...tools.charts import spec_of, to_png, to_terminal
+    from ...tools.make_chart import add_chart
+
+    source = arg or _default_chart_source(session)
+    if not source:
+        session.console.print("[dim]The last answer has no query result to chart.[/]")
+        return True
+    try:
+        # A copy of the thread's ledger: the chart is for the reader, not new evidence.
+        spec = spec_of(add_chart(session.ledger(), source))
+    except ToolError as exc:
+        session.console.print(f"[yellow]{exc}[/]")
+        return True
+    session.console.print(Text(to_terminal(spec, width=min(session.console.width, 100))))
+    session.exports_dir.mkdir(parents=True, exist_ok=True)
+    path = session.exports_dir / f"chart-{session.thread_id[:8]}-{spec.source_id}.png"
+    path.write_bytes(to_png(spec))
+    session.console.print(Text(f"PNG saved: {path.resolve()}", style="green"), soft_wrap=True)
+    return True
+
+
+def _default_chart_source(session: ChatSession) -> str:
+    assert session.last_answer is not None
+    cited = [c.id for c in session.last_answer.citations if c.kind == "query" and c.columns]
+    produced = [ev.id for ev in turn_queries(session) if ev.columns]
+    return (cited or produced or [""])[0]
+
+
+def _export(session: ChatSession, arg: str) -> bool:
+    name, _, flag = arg.partition(" ")
+    if not name:
+        session.console.print("[yellow]Usage: /export FILE.md|FILE.html [--thread][/]")
+        return True
+    if not _last(session):
+        return True
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = session.exports_dir / path
+    written = export_answer(session, path, whole_thread=flag.strip() == "--thread")
+    session.console.print(Text(f"Exported: {written.resolve()}", style="green"), soft_wrap=True)
+    return True
+
+
+def _new(session: ChatSession, arg: str) -> bool:
+    session.console.print(f"New thread [bold]{session.new_thread()}[/]")
+    return True
+
+
+def _threads(session: ChatSession, arg: str) -> bool:
+    from .chat_session import list_threads
+
+    table = Table("thread", "questions", "updated", "first question", box=None, padding=(0, 1))
+    for info in list_threads(session.analyst, session.checkpoints):
+        mark = "▶ " if info.thread_id == session.thread_id else "  "
+        question = " ".join(info.first_question.split())[:60]
+        table.add_row(mark + info.thread_id[:12], str(info.turns), info.updated, question)
+    session.console.print(table if table.row_count else "[dim]No threads yet.[/]")
+    session.console.print("[dim]Continue one with: servicelens chat --thread ID[/]")
+    return True
+
+
+def _model(session: ChatSession, arg: str) -> bool:
+    if arg:
+        session.switch_model(arg)
+    provider = session.analyst.deps.provider
+    session.console.print(f"model [bold]{provider.model}[/] (provider {provider.name})")
+    return True
+
+
+def _lang(session: ChatSession, arg: str) -> bool:
+    if arg and arg not in ("en", "zh"):
+        session.console.print("[yellow]Usage: /lang en|zh[/]")
+        return True
+    session.lang = arg or session.lang
+    session.console.print(f"interface language: {session.lang}")
+    return True
+
+
+def _quit(session: ChatSession, arg: str) -> bool:
+    return False
+
+
+def _answer_markdown(session: ChatSession, arg: str) -> bool:
+    if _last(session):
+        assert session.last_answer is not None
+        session.console.print(Markdown(session.last_answer.text))
+    return True
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in [
+        Command("/help", "/help", "This list of commands and keys.", _help),
+        Command("/sources", "/sources", "The evidence behind the last answer.", _sources),
+        Command("/sql", "/sql", "The SQL queries the last answer ran.", _sql),
+        Command(
+            "/chart", "/chart [ID]", "Chart the last (or given) query result; saves a PNG.", _chart
+        ),
+        Command(
+            "/export",
+            "/export FILE [--thread]",
+            "Save the last answer (or the whole thread) with sources as .md or .html.",
+            _export,
+        ),
+        Command("/answer", "/answer", "Show the last answer again.", _answer_markdown),
+        Command("/new", "/new", "Start a new conversation thread.", _new),
+        Command("/threads", "/threads", "List this workspace's conversation threads.", _threads),
+        Command("/model", "/model [NAME]", "Show the model, or switch to another one.", _model),
+        Command("/lang", "/lang [en|zh]", "Show or set the interface language.", _lang),
+        Command("/quit", "/quit", "Leave (Ctrl-D does too).", _quit),
+    ]
+}
