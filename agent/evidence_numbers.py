@@ -51,6 +51,24 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
+def percent_column(ev: Evidence, column: str | None) -> bool:
+    """Whether a column holds percentages: by its name, or by the unit its metric declares
+    (query_metric records ``meta["metrics"]`` with units; ``sla_attainment`` is a % metric)."""
+    if not column:
+        return False
+    if _PERCENT_WORDS.search(column):
+        return True
+    metrics = ev.meta.get("metrics")
+    if not isinstance(metrics, list):
+        return False
+    names = [
+        m["name"]
+        for m in metrics
+        if isinstance(m, dict) and m.get("unit") == "%" and isinstance(m.get("name"), str)
+    ]
+    return any(column == name or column.startswith(name + "_") for name in names)
+
+
 def cells(ev: Evidence) -> list[Cell]:
     """Every number the evidence holds, with where it came from."""
     out: list[Cell] = []
@@ -61,7 +79,7 @@ def cells(ev: Evidence) -> list[Cell]:
             if value is None:
                 continue
             col = ev.columns[c] if c < len(ev.columns) else None
-            pct = row_pct or bool(col and _PERCENT_WORDS.search(col))
+            pct = row_pct or percent_column(ev, col)
             out.append(Cell(value, ev.id, col, r, pct, isinstance(raw, int)))
     out.extend(_meta_cells(ev.id, ev.meta))
     if ev.kind == "query":
@@ -194,7 +212,7 @@ def _mentioned_columns(clause: str, evidence: list[Evidence], n: NumberMention) 
     for ev in evidence:
         for i, col in enumerate(ev.columns):
             numeric = any(i < len(row) and _as_number(row[i]) is not None for row in ev.rows)
-            kind_pct = bool(_PERCENT_WORDS.search(col))
+            kind_pct = percent_column(ev, col)
             if numeric and kind_pct == wants_pct and _mentions_column(clause, col):
                 out.add(col)
     return out

@@ -198,3 +198,20 @@ def test_flag_leaves_a_clean_answer_alone(ledger: Ledger) -> None:
     answer = "East FCR was 63.2% [Q1]."
     assert flag_unsupported(answer, verify(answer, ledger)) == answer
     assert flag_unsupported(answer, VerificationReport(ok=True)) == answer
+
+
+def test_percent_matches_a_column_whose_metric_declares_percent_units() -> None:
+    # query_metric names columns after the metric (sla_attainment), not after its unit.
+    from servicelens.agent.verifier import verify
+    from servicelens.tools.ledger import Ledger
+
+    ledger = Ledger()
+    ledger.add(
+        "query",
+        "query_metric",
+        columns=["region", "sla_attainment", "sla_attainment_prev", "n_tickets"],
+        rows=[["East", 63.1, 72.3, 225], ["North", 90.2, 91.0, 240]],
+        meta={"metrics": [{"name": "sla_attainment", "unit": "%"}]},
+    )
+    assert verify("East's SLA attainment was 63.1% against 72.3% before [Q1].", ledger).ok
+    assert not verify("East's SLA attainment was 63.1% of 225% [Q1].", ledger).ok
