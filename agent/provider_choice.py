@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from ..data.errors import ServiceLensError
 from .providers.base import Provider
 from .settings import Settings
@@ -53,12 +51,7 @@ def _openai(settings: Settings) -> Provider:
 
 
 def _offline(settings: Settings) -> Provider:
-    # The offline provider arrives with its own issue; until then, say how to configure one.
-    try:
-        module = importlib.import_module("servicelens.agent.providers.offline")
-    except ModuleNotFoundError as exc:
-        if exc.name != "servicelens.agent.providers.offline":
-            raise
-        raise ProviderNotConfigured(HOW_TO_CONFIGURE) from None
-    provider: Provider = module.make_offline_provider(settings)
-    return provider
+    # No language model: analysis playbooks answer through the same tools and verifier.
+    from .offline import make_offline_provider
+
+    return make_offline_provider(settings)

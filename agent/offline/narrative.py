@@ -1,0 +1,147 @@
+"""Writing offline answers: phrases from ``prompts/offline_narrative.yaml``, numbers as shown.
+
+Every number is written exactly as the tool result holds it (the verifier compares at the shown
+precision); changes carry their sign, because a bare "49.2%" would not match a cell of -49.2.
+A few alternative phrasings per sentence are chosen deterministically from the question, so
+answers do not read like one form letter, yet the same question always gets the same text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ...data.catalog import Catalog
+
+
+@cache
+def phrases() -> dict[str, dict[str, list[str]]]:
+    node = resources.files("servicelens.prompts").joinpath("offline_narrative.yaml")
+    raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, list[str]]] = {}
+    for k, v in raw["phrases"].items():
+        out[k] = {lang: [text] if isinstance(text, str) else list(text) for lang, text in v.items()}
+    return out
+
+
+def fmt(value: Any) -> str:
+    """A number as the tool showed it: 13224.0 → "13,224", 3.95 → "3.95", 48.6 → "48.6"."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return f"{int(value):,}"
+    return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def signed(value: Any) -> str:
+    """A change with its sign: "+60", "-0.37"."""
+    if value is None:
+        return "n/a"
+    return ("+" if float(value) >= 0 else "-") + fmt(
+        abs(float(value)) if isinstance(value, float) else abs(int(value))
+    )
+
+
+@dataclass
+class Writer:
+    """Builds one answer in one language; ``say`` fills a phrase with values."""
+
+    lang: str
+    seed: str
+    catalog: Catalog | None = None
+    lead: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    coverage: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    # "insufficient_data" when the evidence cannot answer; the provider marks the draft.
+    status: str = "answered"
+
+    def say(self, key: str, **values: Any) -> str:
+        variants = phrases()[key][self.lang if self.lang in ("en", "zh") else "en"]
+        digest = hashlib.sha256(f"{self.seed}\x00{key}".encode()).digest()
+        return variants[digest[0] % len(variants)].format(**values)
+
+    def pct(self, value: Any) -> str:
+        return f"{fmt(value)}%"
+
+    def pct_change(self, value: Any) -> str:
+        return f"{signed(value)}%"
+
+    def pp(self, value: Any) -> str:
+        return f"{signed(value)} pp" if self.lang == "en" else f"{signed(value)}个百分点"
+
+    def value(self, metric: str, value: Any) -> str:
+        """A metric value with its unit: "63.2%", "412 CNY", "3.95", "27.5 hours"."""
+        if value is None:
+            return "n/a" if self.lang == "en" else "无数据"
+        unit = self.unit(metric)
+        if unit == "%":
+            return self.pct(value)
+        suffix = {"CNY": (" CNY", "元"), "hours": (" hours", "小时"), "days": (" days", "天")}
+        en, zh = suffix.get(unit, ("", ""))
+        return fmt(value) + (en if self.lang == "en" else zh)
+
+    def change(self, metric: str, delta: Any) -> str:
+        """A delta in the metric's own unit: percentage points for % metrics."""
+        if delta is None:
+            return "n/a"
+        if self.unit(metric) == "%":
+            return self.pp(delta)
+        return signed(delta)
+
+    def unit(self, metric: str) -> str:
+        if self.catalog is None or metric not in self.catalog.metrics:
+            return ""
+        return self.catalog.metrics[metric].unit
+
+    def metric(self, name: str) -> str:
+        if self.catalog is None or name not in self.catalog.metrics:
+            return name.replace("_", " ")
+        spec = self.catalog.metrics[name].spec
+        return (
+            (spec.zh or spec.en) if self.lang == "zh" else spec.en.lower().replace("csat", "CSAT")
+        )
+
+    def label(self, dimension: str, value: Any) -> str:
+        """A dimension value for display: 华东 for East in Chinese answers."""
+        if self.lang != "zh" or self.catalog is None:
+            return str(value)
+        dim = self.catalog.dimensions.get(dimension)
+        aliases = (dim.spec.values or {}).get(str(value), []) if dim else []
+        zh = [a for a in aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+        return zh[0] if zh else str(value)
+
+    def period(self, period: dict[str, Any] | None) -> str:
+        if not period:
+            return self.say("period.all")
+        last = period.get("last_day") or period.get("end")
+        if ".." in str(period["label"]):
+            return self.say("period.dates", start=period["start"], end=last)
+        return self.say("period.range", label=period["label"], start=period["start"], end=last)
+
+    def small(self, n: Any) -> bool:
+        """Whether a sample is too small to lean on (fewer than about 30 cases)."""
+        return isinstance(n, int | float) and n < 30
+
+    def render(self) -> str:
+        parts = [self.say("header")]
+        if self.lead:
+            parts.append(" ".join(self.lead))
+        if self.body:
+            parts.append("\n".join(self.body))
+        if self.evidence:
+            parts.append(
+                self.say("evidence.title") + "\n" + "\n".join(f"- {e}" for e in self.evidence)
+            )
+        if self.actions:
+            numbered = "\n".join(f"{i}. {a}" for i, a in enumerate(self.actions, 1))
+            parts.append(self.say("actions.title") + "\n" + numbered)
+        if self.coverage:
+            parts.append(self.say("coverage.title") + " " + " ".join(self.coverage))
+        return "\n\n".join(parts).strip() + "\n"

@@ -1,0 +1,109 @@
+"""Playbooks: small state machines that pick the next tool calls from the results so far.
+
+A playbook is a list of stages and a writer. Each stage looks at the intent and the results of
+earlier stages and returns the calls it needs, keyed by a tag; the engine replays the stages
+against the results already in the conversation and asks for the first calls still missing, so
+the provider stays stateless. When every stage is satisfied the playbook is done and its writer
+turns the results into the answer. The metric playbooks live here; others in sibling modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ...data.periods import parse_period
+from .narrative import Writer, fmt
+from .transcript import Result, Results
+from .understand import Intent
+
+Call = tuple[str, dict[str, Any]]
+Stage = Callable[[Intent, Results], dict[str, Call]]
+WriteFn = Callable[[Intent, Results, Writer], None]
+TABLE_ROWS = 12
+
+
+@dataclass(frozen=True)
+class Playbook:
+    name: str
+    stages: tuple[Stage, ...]
+    write: WriteFn
+
+
+def next_calls(playbook: Playbook, intent: Intent, results: Results) -> dict[str, Call]:
+    """The first calls the playbook still needs; empty when it is done."""
+    for stage in playbook.stages:
+        missing = {t: c for t, c in stage(intent, results).items() if t not in results}
+        if missing:
+            return missing
+    return {}
+
+
+# --- Shared helpers -------------------------------------------------------------------------
+
+
+def phrase(intent: Intent, default: str) -> str:
+    """The period phrase for tool calls: the question's own, else the playbook's default."""
+    return intent.period.phrase if intent.period else default
+
+
+def default_period(intent: Intent, default: str) -> dict[str, Any]:
+    p = intent.period or parse_period(default, intent.as_of)
+    return p.as_dict()
+
+
+def metric_or(intent: Intent, default: str) -> str:
+    return intent.metrics[0] if intent.metrics else default
+
+
+def metric_query(
+    metrics: list[str], *, filters: dict[str, Any] | None = None, **extra: Any
+) -> Call:
+    args: dict[str, Any] = {"metrics": metrics}
+    if filters:
+        args["filters"] = dict(filters)
+    args.update({k: v for k, v in extra.items() if v is not None})
+    return ("query_metric", args)
+
+
+def slice_text(w: Writer, filters: dict[str, Any]) -> str:
+    """ "for East, installation" / "（华东、安装）" — the slice a number belongs to."""
+    if not filters:
+        return ""
+    labels = [w.label(dim, value) for dim, value in filters.items()]
+    return w.say("slice", values=", ".join(labels) if w.lang == "en" else "、".join(labels))
+
+
+def table(w: Writer, headers: list[str], rows: list[list[str]], ref: str) -> list[str]:
+    """A small Markdown table; the line before it cites the evidence every cell comes from."""
+    lines = [w.say("table.source", ref=ref), "", "| " + " | ".join(headers) + " |"]
+    lines.append("|" + "---|" * len(headers))
+    lines += ["| " + " | ".join(r) + " |" for r in rows[:TABLE_ROWS]]
+    return lines
+
+
+def failed(w: Writer, *results: Result | None) -> bool:
+    """Write the insufficient-data answer when a needed result is missing or empty."""
+    bad = [r for r in results if r is None or not r.ok or not r.rows]
+    if not bad:
+        return False
+    reason = next((r.error for r in bad if r is not None and r.error), "")
+    w.lead.append(w.say("insufficient", reason=reason or w.say("no_rows")))
+    w.status = "insufficient_data"
+    return True
+
+
+def n_column(result: Result, metric: str, catalog_table: str) -> str:
+    name = f"n_{catalog_table}"
+    return name if name in result.columns else ""
+
+
+def pick(rows: list[dict[str, Any]], column: str, worst_low: bool) -> list[dict[str, Any]]:
+    """Rows ordered worst first for a column (None last)."""
+    have = [r for r in rows if r.get(column) is not None]
+    return sorted(have, key=lambda r: r[column], reverse=not worst_low)
+
+
+def fmt_row(values: list[Any]) -> list[str]:
+    return [fmt(v) if isinstance(v, int | float) else str(v) for v in values]

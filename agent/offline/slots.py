@@ -1,0 +1,210 @@
+"""Catalog matching for the offline analyst: metrics, dimensions and values named in a question.
+
+Names and aliases come from the workspace's own catalog (English and Chinese), so a user's
+catalog brings its own vocabulary. Exact matches are found first, longest first and without
+overlaps ("installation sla" wins over "sla"); typos are caught by fuzzy matching of word
+n-grams (English) or equal-length character windows (Chinese) when nothing exact was found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ...data.catalog import Catalog, key
+
+# Dimensions whose values are matched as filters, and dimensions a question may group by.
+FILTER_DIMENSIONS = (
+    "region",
+    "segment",
+    "product_line",
+    "channel",
+    "type",
+    "tier",
+    "engineer_level",
+    "priority",
+)
+GROUP_DIMENSIONS = (
+    "region",
+    "product_line",
+    "channel",
+    "segment",
+    "engineer",
+    "type",
+    "model",
+    "priority",
+    "tier",
+    "engineer_level",
+    "root_cause",
+    "category",
+    "industry",
+    "city",
+    "weekday",
+    "hour",
+)
+# Aliases that are ordinary words in questions and would match far too often.
+_NOISY = {"fix", "call", "mid", "normal", "question", "product", "cause", "issue", "topic", "app"}
+_NOISY |= {"中", "高", "低", "个人", "在线", "应用", "类型", "产品", "原因", "评价", "月"}
+_MODEL_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[A-Za-z]?\d{2,5})(?![A-Za-z0-9])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FUZZY_CUTOFF = 0.84
+_CJK_FUZZY_CUTOFF = 0.75
+
+
+@dataclass
+class Term:
+    alias: str  # the normalised alias text
+    target: str  # metric name, dimension name, or "dimension=value"
+    kind: str  # "metric" | "dimension" | "value"
+
+
+@dataclass
+class Slots:
+    metrics: list[str] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+    model: str | None = None
+    fuzzy: list[str] = field(default_factory=list)  # what was matched by fuzzy matching
+
+
+class CatalogMatcher:
+    """Finds catalog names in free text; built once per catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        unique = {(t.alias, t.target, t.kind): t for t in _terms(catalog)}
+        self.terms = sorted(unique.values(), key=lambda t: -len(t.alias))
+
+    def match(self, question: str) -> Slots:
+        text = _normal(question)
+        found, taken = self._exact(text)
+        fuzzy: list[tuple[int, Term]] = []
+        if not any(t.kind == "metric" for _, t in found) or not _values(found):
+            fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
+        slots = _slots([t for _, t in sorted(found + fuzzy, key=lambda p: p[0])])
+        slots.fuzzy = [t.target for _, t in fuzzy]
+        code = _MODEL_CODE.search(question)
+        if code:
+            slots.model = code.group(1).upper()
+        return slots
+
+    def _exact(self, text: str) -> tuple[list[tuple[int, Term]], list[tuple[int, int]]]:
+        # Values and metrics are matched independently ("大客户满意度" holds both 大客户 and
+        # 满意度); a dimension name inside a value ("华东区域") is not a dimension mention.
+        found: list[tuple[int, Term]] = []
+        used: list[tuple[int, int]] = []
+        for kinds in (("value",), ("metric",), ("dimension",)):
+            taken = list(used) if kinds == ("dimension",) else []
+            for term in (t for t in self.terms if t.kind in kinds):
+                for m in _pattern(term.alias).finditer(text):
+                    if not any(s < m.end() and m.start() < e for s, e in taken):
+                        taken.append(m.span())
+                        found.append((m.start(), term))
+                        break
+            used += taken
+        return found, used
+
+    def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
+        """Typo-tolerant matches in the text no exact match used, one per slot kind."""
+        have = {_slot_key(t) for t in found}
+        out: list[tuple[int, Term]] = []
+        for term in self.terms:
+            if _slot_key(term) in have or len(term.alias) < (4 if term.kind == "value" else 5):
+                continue
+            pos = _fuzzy_hit(term.alias, free)
+            if pos is not None:
+                out.append((pos, term))
+                have.add(_slot_key(term))
+        return out
+
+
+def _slot_key(term: Term) -> str:
+    # One metric and one value per dimension is enough from fuzzy matching.
+    return "metric" if term.kind == "metric" else term.target.split("=")[0]
+
+
+def _terms(catalog: Catalog) -> list[Term]:
+    terms: list[Term] = []
+    for name, metric in catalog.metrics.items():
+        spec = metric.spec
+        for alias in {name, spec.en, spec.zh, *spec.aliases}:
+            terms.extend(_term(alias, name, "metric"))
+    for name, dim in catalog.dimensions.items():
+        if name in GROUP_DIMENSIONS:
+            for alias in {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}:
+                terms.extend(_term(alias, name, "dimension"))
+        if name in FILTER_DIMENSIONS and dim.spec.values:
+            for value, aliases in dim.spec.values.items():
+                for alias in {value, *aliases}:
+                    terms.extend(_term(alias, f"{name}={value}", "value"))
+    return terms
+
+
+def _term(alias: str, target: str, kind: str) -> list[Term]:
+    text = _normal(alias).strip()
+    if not text or text in _NOISY:
+        return []
+    cjk = bool(_CJK.search(text))
+    if (cjk and len(text) < 2) or (not cjk and len(text) < 2):
+        return []
+    return [Term(text, target, kind)]
+
+
+def _normal(text: str) -> str:
+    return " " + key(text).replace("-", " ") + " "
+
+
+def _pattern(alias: str) -> re.Pattern[str]:
+    body = re.escape(alias.strip())
+    if _CJK.search(alias):
+        return re.compile(body)
+    return re.compile(rf"(?<![a-z0-9]){body}s?(?![a-z0-9])")
+
+
+def _mask(text: str, taken: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in taken:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def _fuzzy_hit(alias: str, text: str) -> int | None:
+    """Where a close variant of ``alias`` starts in ``text``, or None."""
+    alias = alias.strip()
+    if _CJK.search(alias):
+        n = len(alias)
+        if n < 3:
+            return None
+        for i in range(0, max(len(text) - n + 1, 0)):
+            window = text[i : i + n]
+            if _CJK.search(window) and _ratio(alias, window) >= _CJK_FUZZY_CUTOFF:
+                return i
+        return None
+    size = len(alias.split())
+    for m in re.finditer(r"[a-z0-9]+", text):
+        gram = " ".join(text[m.start() :].split()[:size])
+        if abs(len(gram) - len(alias)) <= 3 and _ratio(alias, gram) >= _FUZZY_CUTOFF:
+            return m.start()
+    return None
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _values(found: list[tuple[int, Term]]) -> list[Term]:
+    return [t for _, t in found if t.kind == "value"]
+
+
+def _slots(found: list[Term]) -> Slots:
+    slots = Slots()
+    for term in found:
+        if term.kind == "metric" and term.target not in slots.metrics:
+            slots.metrics.append(term.target)
+        elif term.kind == "dimension" and term.target not in slots.dimensions:
+            slots.dimensions.append(term.target)
+        elif term.kind == "value":
+            dim, value = term.target.split("=", 1)
+            slots.filters.setdefault(dim, value)
+    return slots

@@ -1,0 +1,189 @@
+"""Question → ``Intent`` without a language model.
+
+The playbook is chosen by similarity to bilingual exemplar questions (the local embedder, the
+exemplars embedded once per ``Understander``), nudged by cue patterns and by what the catalog
+finds in the question; slots (metrics, dimensions, filter values, a product model, a feedback
+theme) come from catalog matching, and the date phrase is resolved in code with ``find_period``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ...data.catalog import Catalog
+from ...data.periods import Period, find_period
+from ...data.taxonomy import OTHER, default_taxonomy
+from ..conversation import language_of
+from .slots import CatalogMatcher, Slots
+
+OUT_OF_SCOPE = "out_of_scope"
+CUE_BONUS = 0.06
+# Below this similarity, with no cue and nothing from the catalog, the question is not ours.
+MIN_SIMILARITY = 0.84
+_WORST = re.compile(r"(?i)worst|lowest|bottom|poorest|weakest|least|最差|最低|垫底|最少|最慢")
+_BEST = re.compile(r"(?i)\bbest|highest|\btop\b|most|strongest|最好|最高|最多|最快")
+_FOLLOW_UP = re.compile(
+    r"(?i)^\s*(?:and|what about|how about|only|just|same for|now for|and for|also)\b"
+    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)"
+)
+
+
+@dataclass
+class Intent:
+    playbook: str
+    language: str
+    confidence: float
+    question: str
+    slots: Slots = field(default_factory=Slots)
+    period: Period | None = None
+    theme: str | None = None
+    order: str = "worst"  # rankings: which end the manager asked about
+    follow_up: bool = False
+    as_of: date = date(2000, 1, 1)
+    # The catalog the slots refer to (for units and labels when building tool arguments).
+    catalog: Catalog | None = None
+
+    @property
+    def metrics(self) -> list[str]:
+        return self.slots.metrics
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return self.slots.filters
+
+    def describe(self) -> dict[str, Any]:
+        """The intent as plain data, for tests and traces."""
+        return {
+            "playbook": self.playbook,
+            "language": self.language,
+            "metrics": self.metrics,
+            "dimensions": self.slots.dimensions,
+            "filters": self.filters,
+            "model": self.slots.model,
+            "theme": self.theme,
+            "period": self.period.label if self.period else None,
+            "order": self.order,
+        }
+
+
+@cache
+def exemplars() -> dict[str, dict[str, Any]]:
+    node = resources.files("servicelens.prompts").joinpath("offline_exemplars.yaml")
+    raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
+    return raw["playbooks"]
+
+
+class Understander:
+    """Maps questions to intents for one catalog; embeds the exemplars on first use."""
+
+    def __init__(self, catalog: Catalog, embedder: Any, as_of: date) -> None:
+        self.matcher = CatalogMatcher(catalog)
+        self.embedder = embedder
+        self.as_of = as_of
+        self._labels: list[str] = []
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self._cues = {
+            name: [re.compile(c, re.IGNORECASE) for c in spec.get("cues", [])]
+            for name, spec in exemplars().items()
+        }
+
+    def understand(self, question: str) -> Intent:
+        slots = self.matcher.match(question)
+        scores = self._scores(question, slots)
+        best = max(scores, key=lambda name: scores[name])
+        intent = Intent(
+            playbook=best,
+            language=language_of(question),
+            confidence=round(scores[best], 4),
+            question=question,
+            slots=slots,
+            period=find_period(question, self.as_of),
+            theme=find_theme(question),
+            order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
+            follow_up=bool(_FOLLOW_UP.search(question)),
+            as_of=self.as_of,
+            catalog=self.matcher.catalog,
+        )
+        _drop_implied_filters(intent)
+        if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
+            intent.playbook = OUT_OF_SCOPE
+        return intent
+
+    def _scores(self, question: str, slots: Slots) -> dict[str, float]:
+        sims = self._similarities(question)
+        scores = {}
+        for name, sim in sims.items():
+            cue = any(c.search(question) for c in self._cues[name])
+            scores[name] = sim + (CUE_BONUS if cue else 0.0)
+        # A product model code in the question points at the product-quality drill-down.
+        if slots.model:
+            scores["product_quality"] += CUE_BONUS / 2
+        return scores
+
+    def _similarities(self, question: str) -> dict[str, float]:
+        vectors = self._exemplar_vectors()
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        sims = vectors @ query
+        out: dict[str, float] = {}
+        for label, sim in zip(self._labels, sims.tolist(), strict=True):
+            out[label] = max(out.get(label, -1.0), float(sim))
+        return out
+
+    def _exemplar_vectors(self) -> np.ndarray:
+        with self._lock:
+            if self._vectors is None:
+                texts: list[str] = []
+                for name, spec in exemplars().items():
+                    for text in [*spec.get("en", []), *spec.get("zh", [])]:
+                        self._labels.append(name)
+                        texts.append(text)
+                self._vectors = np.asarray(self.embedder.embed_passages(texts), np.float32)
+            return self._vectors
+
+
+def _drop_implied_filters(intent: Intent) -> None:
+    """Drop a filter the metric already applies ("installation" in installation on-time rate)."""
+    if intent.catalog is None:
+        return
+    for name in intent.metrics:
+        row_filter = intent.catalog.metrics[name].spec.filter or ""
+        for dim, value in list(intent.filters.items()):
+            if f"'{value}'" in row_filter and dim in row_filter:
+                del intent.slots.filters[dim]
+
+
+def _has_slots(intent: Intent) -> bool:
+    s = intent.slots
+    return bool(s.metrics or s.filters or s.model or intent.theme)
+
+
+def find_theme(question: str) -> str | None:
+    """The feedback theme a question names (taxonomy names, aliases and cue words)."""
+    taxonomy = default_taxonomy()
+    text = question.lower()
+    for theme_id in taxonomy.ids:
+        if theme_id == OTHER:
+            continue
+        theme = taxonomy.get(theme_id)
+        names = [theme.en, theme.zh, *theme.aliases]
+        if any(_mentions(text, n.lower()) for n in names if len(n) >= 2):
+            return theme_id
+        if any(re.search(c, question, re.IGNORECASE) for c in theme.cues):
+            return theme_id
+    return None
+
+
+def _mentions(text: str, term: str) -> bool:
+    if not term.isascii():
+        return term in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None

