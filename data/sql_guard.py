@@ -214,7 +214,12 @@ def _check_function(node: exp.Func) -> None:
             f"The function {name}() is not allowed: queries may not read files, the network, "
             "settings or the system catalog."
         )
-    in_from = isinstance(node.parent, exp.Table | exp.Lateral | exp.From | exp.Join)
+    # Only what stands in the table position is a table function: a join's ON condition (an
+    # AND of comparisons, which sqlglot models as a function) is an ordinary expression.
+    in_from = (
+        isinstance(node.parent, exp.Table | exp.Lateral | exp.From | exp.Join)
+        and node.arg_key == "this"
+    )
     if in_from and name not in _TABLE_FUNCTIONS and not isinstance(node, exp.Unnest):
         allowed = ", ".join(sorted(_TABLE_FUNCTIONS))
         raise SqlRejected(

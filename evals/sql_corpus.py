@@ -14,6 +14,13 @@ import duckdb
 from ..data.schema import create_statements
 
 LEGIT_QUERIES: dict[str, str] = {
+    "join_on_compound_condition": """
+        SELECT v.voc_id, count(t.ticket_id) AS responses
+        FROM voc v
+        LEFT JOIN tickets t
+          ON t.customer_id = v.customer_id AND t.opened_at >= v.created_at
+         AND t.opened_at < v.created_at + INTERVAL 2 HOUR
+        GROUP BY v.voc_id""",
     "window_rank_engineers": """
         SELECT region, engineer_id, avg(date_diff('minute', opened_at, resolved_at)) / 60.0 AS hrs,
                rank() OVER (PARTITION BY region ORDER BY avg(date_diff('minute', opened_at,

@@ -185,3 +185,10 @@ def test_guarded_execute_refuses_before_running(warehouse: Warehouse) -> None:
     with pytest.raises(SqlRejected):
         warehouse.guarded("SELECT * FROM read_csv('/etc/passwd')", TABLES)
     assert warehouse.guarded("SELECT count(*) FROM tickets", TABLES).rows[0][0] > 0
+
+
+def test_table_functions_hidden_in_a_join_condition_are_still_refused() -> None:
+    # The ON condition is an expression position: AND is allowed there, read_csv never is.
+    sql = "SELECT 1 FROM tickets t JOIN voc v ON v.ticket_id = t.ticket_id AND getenv('HOME') > ''"
+    with pytest.raises(SqlRejected, match="getenv"):
+        check_sql(sql, {"tickets", "voc"}, row_cap=10)
