@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..tools.base import Tool, ToolContext, ToolError, ToolResult
-from .budget import clip_text
+from .budget import clip_text, count_tokens
 from .providers.base import ToolCall
 
 # Tool modules in the order the model sees them; each exposes ``TOOL``. Modules not written yet
@@ -88,7 +88,7 @@ class Toolset:
             text = sanitise(str(exc))
             outcome = ToolOutcome(call, _tool_message(call, {"error": text}), error=text)
         else:
-            content = clip_text(_dump(result.content), MAX_RESULT_TOKENS)
+            content = fit_content(result.content, MAX_RESULT_TOKENS)
             outcome = ToolOutcome(call, _tool_message(call, content), result=result)
         outcome.ms = (time.perf_counter() - started) * 1000
         return outcome
@@ -157,6 +157,30 @@ def sanitise(message: str) -> str:
 def _tool_message(call: ToolCall, content: dict[str, Any] | str) -> dict[str, Any]:
     text = content if isinstance(content, str) else _dump(content)
     return {"role": "tool", "tool_call_id": call.id, "content": text}
+
+
+def fit_content(content: dict[str, Any], max_tokens: int) -> str:
+    """The result as JSON within ``max_tokens``: the longest lists are shortened first and the
+    result says so, so what the model reads stays valid JSON; clipping text is the last resort."""
+    text = _dump(content)
+    shrunk = dict(content)
+    while count_tokens(text) > max_tokens:
+        key = _longest_list(shrunk)
+        if key is None:
+            return clip_text(text, max_tokens)
+        items = shrunk[key]
+        total = content[key] if isinstance(content.get(key), list) else items
+        shrunk[key] = items[: max(1, len(items) // 2)]
+        shrunk["shortened_for_context"] = (
+            f"{key}: showing {len(shrunk[key])} of {len(total)}; the full result is in the evidence"
+        )
+        text = _dump(shrunk)
+    return text
+
+
+def _longest_list(content: dict[str, Any]) -> str | None:
+    lists = {k: v for k, v in content.items() if isinstance(v, list) and len(v) > 1}
+    return max(lists, key=lambda k: len(_dump({k: lists[k]}))) if lists else None
 
 
 def _dump(content: dict[str, Any]) -> str:

@@ -141,3 +141,15 @@ def test_graph_runs_without_a_checkpointer(tmp_path: Path) -> None:
     state = graph.invoke({"question": "Tickets?"}, run_config("t", 40))
     assert state["answer_text"] == GOOD and state["turn_ids"] == ["Q1"]
     assert state["messages"][-1] == {"role": "assistant", "content": GOOD}
+
+
+def test_oversized_tool_result_is_shortened_but_stays_valid_json() -> None:
+    import json
+
+    from servicelens.agent.toolset import fit_content
+
+    content = {"id": "Q1", "columns": ["a", "b"], "rows": [[i, "x" * 40] for i in range(400)]}
+    text = fit_content(content, 500)
+    data = json.loads(text)
+    assert data["id"] == "Q1" and 1 <= len(data["rows"]) < 400
+    assert data["shortened_for_context"].startswith(f"rows: showing {len(data['rows'])} of 400")
