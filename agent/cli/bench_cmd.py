@@ -33,7 +33,8 @@ BENCHES: dict[str, tuple[str, str, str]] = {
 
 def _load(module: str, func: str) -> Callable[..., dict[str, Any]]:
     mod = importlib.import_module(f"servicelens.evals.{module}")
-    return getattr(mod, func)  # type: ignore[no-any-return]
+    fn: Callable[..., dict[str, Any]] = getattr(mod, func)
+    return fn
 
 
 def _render(title: str, result: dict[str, Any]) -> None:

@@ -261,7 +261,7 @@ def _jsonl_starts(path: Path) -> Iterator[tuple[int, int]]:
 
 def _excel_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(sheet row, cells as text) of the first sheet, blank rows left out."""
-    import openpyxl  # type: ignore[import-untyped]
+    import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
