@@ -53,6 +53,18 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    import click
+
+    kinds: list[type[Exception]] = [click.exceptions.ClickException]
+    try:
+        vendored = importlib.import_module("typer._click.exceptions")
+    except ModuleNotFoundError:
+        return tuple(kinds)
+    kinds.append(vendored.ClickException)
+    return tuple(kinds)
+
+
 def main(argv: list[str] | None = None) -> None:
     app = build_app()
     try:
@@ -70,12 +82,11 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("Interrupted.")
         sys.exit(130)
     except Exception as exc:
-        # click's usage errors arrive here in non-standalone mode.
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # Usage errors arrive here in non-standalone mode, from click or from the copy of click
+        # that recent typer versions vendor.
+        if isinstance(exc, _click_exceptions()):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
     if isinstance(code, int) and code != 0:
         sys.exit(code)
