@@ -1,0 +1,222 @@
+"""``servicelens search`` and ``servicelens index``: customer feedback from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ...data.embeddings import Embedder, make_embedder
+from ...data.errors import ServiceLensError
+from ...data.voc_index import Mode
+from ..settings import Settings
+from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+
+_STAGES = {
+    "embed": "Embedding",
+    "enrich": "Enriching",
+    "chroma": "Vector index",
+    "keyword": "Keyword index",
+}
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="Filter as key=value (region, product_line, model, source, lang, sentiment, theme, "
+        "segment, min_reach); repeat for several.",
+    ),
+]
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return make_embedder(
+        settings.embedder,
+        cache_path=settings.workspace.embedding_cache,
+        model=settings.embedding_model,
+        base_url=settings.embedding_base_url,
+        api_key=key,
+        timeout_s=settings.request_timeout_s,
+    )
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What customers said, in any language.")],
+    where: WhereOption = None,
+    period: Annotated[
+        str | None, typer.Option(help='Date phrase, e.g. "last quarter", "上个月", "2026-07".')
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many quotes.")] = 8,
+    mode: Annotated[
+        str, typer.Option(help="hybrid, vector or keyword.", case_sensitive=False)
+    ] = "hybrid",
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search customer feedback (hybrid: meaning plus exact words) with optional filters."""
+    from ...data.voc_index import VocIndex
+
+    settings = settings_for(home)
+    filters = _filters(where or [], period, settings)
+    index = VocIndex.open(
+        settings.workspace, embedder_for(settings), chroma_url=settings.chroma_url
+    )
+    result = index.search(query, filters=filters, k=k, mode=_mode(mode))
+    if as_json:
+        print_json(_as_dict(query, result))
+        return
+    _print_result(query, result)
+
+
+def index(
+    rebuild: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build or refresh the customer-feedback index (embeddings, enrichment, vector + keyword)."""
+    from ...data.voc_pipeline import index_voc
+
+    settings = settings_for(home)
+    embedder = embedder_for(settings)
+    with _progress_bar(disable=as_json) as report_progress:
+        report = index_voc(
+            settings.workspace,
+            embedder=embedder,
+            progress=report_progress,
+            rebuild=rebuild,
+            chroma_url=settings.chroma_url,
+        )
+    if as_json:
+        print_json(report.to_dict())
+    elif report.skipped:
+        console.print(f"VOC index is up to date ({report.records:,} records); nothing to do.")
+    else:
+        console.print(
+            f"Indexed {report.records:,} records with {report.model} ({report.dim}-d): "
+            f"{report.embedded:,} embedded, {report.cached:,} from cache; redactions "
+            f"{report.redactions or 'none'}; {sum(report.seconds.values()):.1f} s."
+        )
+
+
+class _progress_bar:
+    """A rich progress bar with one task per ingest stage, fed by index_voc's callback."""
+
+    def __init__(self, disable: bool) -> None:
+        self._bar = Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=disable,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        self._bar.start()
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(_STAGES.get(stage, stage), total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+
+def _mode(mode: str) -> Mode:
+    modes: dict[str, Mode] = {"hybrid": "hybrid", "vector": "vector", "keyword": "keyword"}
+    if mode.lower() in modes:
+        return modes[mode.lower()]
+    raise ServiceLensError(f"Unknown search mode {mode!r}; use hybrid, vector or keyword.")
+
+
+def _filters(where: list[str], period: str | None, settings: Settings) -> Any:
+    from ...data.periods import parse_period
+    from ...data.voc_index import VocFilters
+
+    fields: dict[str, Any] = {}
+    for item in where:
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in _WHERE_KEYS:
+            raise ServiceLensError(
+                f"--where {item!r} is not key=value with a known key ({', '.join(_WHERE_KEYS)})."
+            )
+        fields[key] = _where_value(key, value.strip())
+    if period:
+        resolved = parse_period(period, settings.today())
+        fields["start"], fields["end"] = resolved.start, resolved.end
+    return VocFilters(**fields)
+
+
+_WHERE_KEYS = (
+    "region",
+    "product_line",
+    "model",
+    "product_id",
+    "source",
+    "lang",
+    "sentiment",
+    "theme",
+    "urgency",
+    "segment",
+    "min_reach",
+)
+
+
+def _where_value(key: str, value: str) -> Any:
+    if key != "min_reach":
+        # "region=East,North" means either.
+        parts = [v.strip() for v in value.split(",") if v.strip()]
+        return parts[0] if len(parts) == 1 else parts
+    if not value.isdigit():
+        raise ServiceLensError(f"--where min_reach needs a whole number, not {value!r}.")
+    return int(value)
+
+
+def _as_dict(query: str, result: Any) -> dict[str, Any]:
+    return {
+        "query": query,
+        "mode": result.mode,
+        "total_matching": result.total_matching,
+        "keyword_matches": result.keyword_matches,
+        "hits": [
+            {"id": f"V:{h.voc_id}", "score": h.score, "text": h.text, **h.meta} for h in result.hits
+        ],
+    }
+
+
+def _print_result(query: str, result: Any) -> None:
+    table = Table(show_header=True, header_style="bold", expand=True)
+    for name in ("id", "date", "src", "region", "product"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("text", ratio=1)
+    table.add_column("score", justify="right")
+    for h in result.hits:
+        m = h.meta
+        date = str(m.get("date", ""))
+        shown_date = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 else ""
+        table.add_row(
+            f"V:{h.voc_id}",
+            shown_date,
+            m.get("source", ""),
+            m.get("region", ""),
+            m.get("model", ""),
+            h.text,
+            f"{h.score:.3f}",
+        )
+    console.print(table)
+    words = "-" if result.keyword_matches is None else f"{result.keyword_matches:,}"
+    console.print(
+        f"{len(result.hits)} of {result.total_matching:,} matching records ({result.mode}); "
+        f"{words} contain query words."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+    app.command("index")(index)

@@ -1,0 +1,347 @@
+"""Hybrid search over customer feedback: vectors (Chroma) and BM25, fused by reciprocal rank.
+
+Filters are evaluated once, as a boolean mask over the per-record columns the keyword index
+keeps, and that mask restricts both retrievers, so a filter can never apply to one side only.
+
+Hybrid search fuses the BM25 and vector rankings by reciprocal rank (k=60, equal weights). When
+the fused top k holds no text in a language other than the query's (and no language filter is
+set), its last eighth goes to the best other-language texts by vector. Measured on the retrieval
+set (``evals/retrieval.py``, default demo, nDCG@10): plain fusion 0.825, with this reservation
+0.818, vector alone 0.807; fusing the other-language ranking as a third RRF input instead scored
+0.817, and weighting it up pulled in off-topic texts (0.57 at weight 2 on the small demo).
+
+How the vector side searches (measured at demo scale, 8k records; see ``evals/bench_voc.py``):
+when the filtered subset holds at most ``exact_max`` records, the query is scored exactly
+against the memory-mapped passage vectors (a dot product over a few thousand rows takes well
+under a millisecond, and is exact, while Chroma's HNSW with a selective where-clause loses
+recall and costs several milliseconds per call). Larger subsets go to Chroma's HNSW index with
+the same filters as a where-clause. Chroma stays the system of record for vectors and metadata
+(and is what other processes reach through a Chroma server).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .embeddings import Embedder
+from .errors import IndexMismatchError, WorkspaceError
+from .keyword_index import CATEGORICAL, KeywordIndex
+from .workspace import Workspace
+
+Mode = Literal["hybrid", "vector", "keyword"]
+RRF_K = 60
+_HAN = re.compile(r"[\u3400-\u9fff]")
+FINGERPRINT = "fingerprint.json"
+Values = str | Sequence[str] | None
+# Rows of the index in rank order, with the retriever's score for each.
+Ranking = tuple[np.ndarray, np.ndarray]
+_EMPTY: Ranking = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class VocFilters:
+    """Metadata filters; every given field must match. Periods are half-open [start, end)."""
+
+    start: date | None = None
+    end: date | None = None
+    region: Values = None
+    product_line: Values = None
+    model: Values = None
+    product_id: Values = None
+    source: Values = None
+    lang: Values = None
+    sentiment: Values = None
+    theme: Values = None
+    urgency: Values = None
+    segment: Values = None
+    min_reach: int | None = None
+
+    def categorical(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in CATEGORICAL and value is not None:
+                out[f.name] = [value] if isinstance(value, str) else list(value)
+        return out
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Hit:
+    voc_id: str
+    text: str
+    score: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    # Records that match the filters (the whole index when there are none), whatever the query.
+    total_matching: int
+    # Of those, records holding at least one query term (BM25 > 0); None in vector-only mode.
+    keyword_matches: int | None = None
+    mode: Mode = "hybrid"
+
+
+def chroma_client(ws: Workspace, chroma_url: str | None = None, path: Path | None = None) -> Any:
+    """A Chroma client: the embedded store in the workspace, or a server when a URL is given."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        https = url.scheme == "https"
+        port = url.port or (443 if https else 8000)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=port, ssl=https, settings=settings
+        )
+    return chromadb.PersistentClient(path=str(path or ws.chroma_dir), settings=settings)
+
+
+def read_fingerprint(ws: Workspace) -> dict[str, Any] | None:
+    path = ws.keyword_index / FINGERPRINT
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+class VocIndex:
+    def __init__(
+        self,
+        keyword: KeywordIndex,
+        collection: Any,
+        embedder: Embedder,
+        fingerprint: dict[str, Any],
+        exact_max: int = 50_000,
+        weights: tuple[float, float, float] = (1.0, 1.0, 0.0),
+        other_language_share: float = 0.125,
+    ) -> None:
+        self.keyword = keyword
+        self.collection = collection
+        self.embedder = embedder
+        self.fingerprint = fingerprint
+        self.exact_max = exact_max
+        # RRF weights of the keyword, vector and other-language rankings; 0 leaves one out.
+        self.weights = weights
+        # Share of the top k kept for other-language texts when none made it on their own.
+        self.other_language_share = other_language_share
+        self._row_of: dict[str, int] | None = None
+
+    @classmethod
+    def open(cls, ws: Workspace, embedder: Embedder, *, chroma_url: str | None = None) -> VocIndex:
+        fp = read_fingerprint(ws)
+        if fp is None:
+            raise WorkspaceError("The VOC index has not been built; run `servicelens index`.")
+        _check_model(fp, embedder)
+        collection = chroma_client(ws, chroma_url).get_collection(
+            fp["collection"], embedding_function=None
+        )
+        _check_model(collection.metadata or {}, embedder)
+        return cls(KeywordIndex.load(ws.keyword_index), collection, embedder, fp)
+
+    def __len__(self) -> int:
+        return len(self.keyword)
+
+    def close(self) -> None:
+        # Chroma clients hold no handle worth closing; dropping the reference is enough.
+        self.collection = None
+
+    def values(self, column: str) -> list[str]:
+        """The distinct stored values of a categorical column (for messages and help)."""
+        return self.keyword.categorical[column].distinct()
+
+    def mask(self, filters: VocFilters | None) -> np.ndarray | None:
+        """Which records match the filters; None when nothing is filtered."""
+        if filters is None or filters.is_empty():
+            return None
+        cols = self.keyword.numeric
+        mask = np.ones(len(self.keyword), dtype=bool)
+        for name, wanted in filters.categorical().items():
+            mask &= self.keyword.categorical[name].isin(self._canonical(name, wanted))
+        if filters.start is not None:
+            mask &= cols["date"] >= _yyyymmdd(filters.start)
+        if filters.end is not None:
+            mask &= cols["date"] < _yyyymmdd(filters.end)
+        if filters.min_reach is not None:
+            mask &= cols["author_reach"] >= filters.min_reach
+        return mask
+
+    def _canonical(self, column: str, wanted: list[str]) -> list[str]:
+        # Matching is case-insensitive; the stored spelling is what Chroma's where needs.
+        by_lower = {v.lower(): v for v in self.values(column)}
+        return [by_lower.get(w.strip().lower(), w) for w in wanted]
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: VocFilters | None = None,
+        k: int = 8,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        mask = self.mask(filters)
+        total = len(self.keyword) if mask is None else int(mask.sum())
+        depth = max(100, 10 * k)
+        rankings: list[Ranking] = []
+        keyword_matches: int | None = None
+        if mode in ("hybrid", "keyword"):
+            ranked, keyword_matches = self._keyword_ranking(query, mask, depth)
+            rankings.append(ranked)
+        if mode in ("hybrid", "vector"):
+            rankings.append(self._vector_ranking(query, mask, filters, depth))
+        if mode == "hybrid" and (self.weights[2] > 0 or self.other_language_share > 0):
+            rankings.extend(self._other_language_ranking(query, filters, depth))
+        # Single-retriever modes report that retriever's own score (BM25 or cosine).
+        fused = mode == "hybrid"
+        rows, scores = _fuse(rankings, self.weights[: len(rankings)]) if fused else rankings[0]
+        if len(rankings) == 3:
+            reserved = int(k * self.other_language_share)
+            rows, scores = _reserve_other_language(rows, scores, rankings[2][0], k, reserved)
+        hits = [self._hit(r, s) for r, s in zip(rows[:k], scores[:k], strict=True)]
+        return SearchResult(hits, total, keyword_matches, mode)
+
+    def _other_language_ranking(
+        self, query: str, filters: VocFilters | None, depth: int
+    ) -> list[Ranking]:
+        """The vector ranking over texts in the languages the query is not written in.
+
+        BM25 only matches the query's own language and the embedding model, though
+        multilingual, still ranks same-language texts higher; without this third ranking a
+        Chinese query's top results hold no English text at all. Skipped when the caller
+        filtered by language.
+        """
+        if filters is not None and filters.lang is not None:
+            return []
+        others = [v for v in self.values("lang") if v != _language(query)]
+        if not others:
+            return []
+        scoped = replace(filters or VocFilters(), lang=others)
+        return [self._vector_ranking(query, self.mask(scoped), scoped, depth)]
+
+    def _keyword_ranking(
+        self, query: str, mask: np.ndarray | None, depth: int
+    ) -> tuple[Ranking, int]:
+        scores, matched = self.keyword.scores(query)
+        if mask is not None:
+            matched &= mask
+        candidates = np.flatnonzero(matched)
+        return _top(candidates, scores[candidates], depth), int(candidates.size)
+
+    def _vector_ranking(
+        self, query: str, mask: np.ndarray | None, filters: VocFilters | None, depth: int
+    ) -> Ranking:
+        candidates = np.arange(len(self.keyword)) if mask is None else np.flatnonzero(mask)
+        if candidates.size == 0:
+            return _EMPTY
+        q = self.embedder.embed_query(query)
+        if candidates.size <= self.exact_max:
+            vectors = self.keyword.vectors
+            # Unfiltered, score the matrix in place; a fancy-indexed copy would cost more.
+            subset = vectors if mask is None else vectors[candidates]
+            return _top(candidates, np.asarray(subset @ q, dtype=np.float32), depth)
+        return self._chroma_ranking(q, filters, depth)
+
+    def _chroma_ranking(self, q: np.ndarray, filters: VocFilters | None, depth: int) -> Ranking:
+        res = self.collection.query(
+            query_embeddings=[q.tolist()],
+            n_results=depth,
+            where=self._where(filters),
+            include=["distances"],
+        )
+        if self._row_of is None:
+            self._row_of = {v: i for i, v in enumerate(self.keyword.voc_ids)}
+        rows = np.array([self._row_of[i] for i in res["ids"][0]], dtype=np.int64)
+        # Chroma's cosine space reports distance = 1 - cosine similarity.
+        return rows, 1.0 - np.array(res["distances"][0], dtype=np.float32)
+
+    def _where(self, filters: VocFilters | None) -> dict[str, Any] | None:
+        if filters is None:
+            return None
+        clauses: list[dict[str, Any]] = [
+            {name: {"$in": self._canonical(name, wanted)}}
+            for name, wanted in filters.categorical().items()
+        ]
+        if filters.start is not None:
+            clauses.append({"date": {"$gte": _yyyymmdd(filters.start)}})
+        if filters.end is not None:
+            clauses.append({"date": {"$lt": _yyyymmdd(filters.end)}})
+        if filters.min_reach is not None:
+            clauses.append({"author_reach": {"$gte": filters.min_reach}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _hit(self, row: int, score: float) -> Hit:
+        kw = self.keyword
+        return Hit(kw.voc_ids[row], kw.texts[row], round(float(score), 6), kw.meta(row))
+
+
+def _top(candidates: np.ndarray, scores: np.ndarray, depth: int) -> Ranking:
+    """Candidate rows ordered by descending score (ties by row), at most ``depth`` of them."""
+    if candidates.size > depth:
+        part = np.argpartition(-scores, depth - 1)[:depth]
+        candidates, scores = candidates[part], scores[part]
+    order = np.lexsort((candidates, -scores))
+    return candidates[order], scores[order]
+
+
+def _fuse(rankings: list[Ranking], weights: Sequence[float] | None = None) -> Ranking:
+    """Reciprocal-rank fusion: score = sum over rankings of weight / (60 + rank)."""
+    fused: dict[int, float] = {}
+    for i, (rows, _) in enumerate(rankings):
+        weight = weights[i] if weights else 1.0
+        if weight <= 0:
+            continue
+        for rank, row in enumerate(rows.tolist(), start=1):
+            fused[row] = fused.get(row, 0.0) + weight / (RRF_K + rank)
+    ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = np.array([r for r, _ in ordered], dtype=np.int64)
+    return rows, np.array([s for _, s in ordered], dtype=np.float64)
+
+
+def _reserve_other_language(
+    rows: np.ndarray, scores: np.ndarray, other: np.ndarray, k: int, reserved: int
+) -> Ranking:
+    """Give the last ``reserved`` places of the top k to the best other-language texts.
+
+    Only when none made it on their own: same-language texts are found by both BM25 and the
+    vectors, so they fill the top of the fused list, and a Chinese question would otherwise show
+    no English voice at all (e.g. "空调压缩机噪音" and English compressor complaints).
+    """
+    if not reserved or not other.size or np.isin(rows[:k], other).any():
+        return rows, scores
+    score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
+    # A reserved text not in the fused list scores as its own ranking would have it.
+    for rank, row in enumerate(other[:reserved].tolist(), start=1):
+        score_of.setdefault(row, 1.0 / (RRF_K + rank))
+    chosen = rows[: k - reserved].tolist() + other[:reserved].tolist()
+    return np.array(chosen, dtype=np.int64), np.array([score_of[r] for r in chosen])
+
+
+def _check_model(meta: dict[str, Any], embedder: Embedder) -> None:
+    model, dim = meta.get("model"), meta.get("dim")
+    if model != embedder.name or int(dim or 0) != embedder.dim:
+        raise IndexMismatchError(
+            f"The VOC index was built with {model}/{dim}; re-index with "
+            "`servicelens index --rebuild`."
+        )
+
+
+def _language(text: str) -> str:
+    # The demo and importers tag texts "zh" or "en"; any Han character makes a query Chinese.
+    return "zh" if _HAN.search(text) else "en"
+
+
+def _yyyymmdd(d: date) -> int:
+    return d.year * 10_000 + d.month * 100 + d.day
