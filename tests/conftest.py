@@ -36,9 +36,5 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from servicelens.data.demo.build import build_demo
 
     home = tmp_path_factory.mktemp("demo") / "ws"
-    # TODO(lead): drop the find_spec guard once the VOC pipeline lands; then always index.
-    import importlib.util
-
-    index = importlib.util.find_spec("servicelens.data.voc_pipeline") is not None
-    build_demo(home, scale="small", seed=DEMO_SEED, index=index)
+    build_demo(home, scale="small", seed=DEMO_SEED)
     return home

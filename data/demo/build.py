@@ -183,9 +183,11 @@ def build_demo(
     home.parent.mkdir(parents=True, exist_ok=True)
     tmp = home.parent / f".{home.name}.building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    ws = Workspace(tmp).ensure()
     try:
+        # The embedding cache comes first, before ensure() creates an empty cache folder that
+        # the carry-over would not overwrite (a warm re-init must not embed anything again).
         _carry_over(home, tmp, PRESERVED[:1], copy=True)
+        ws = Workspace(tmp).ensure()
         counts, state = _generate(ws, sc, seed, report)
         catalog_copied = files.copy_catalog(ws)
         if index:
