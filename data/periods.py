@@ -1,31 +1,49 @@
-"""Date phrases ("last quarter", "上个月", "past 30 days") resolved to one explicit range.
+"""Date phrases ("last quarter", "上个月", "since March 2026") resolved to one explicit range.
 
 Dates are resolved in code from an injected ``as_of`` ("today"), never by a model, so the same
 question on the same data always covers the same days. Every period is half-open:
-``start <= t < end``. Whole past units (last quarter, 上个月, 2026-07) cover the full unit;
-"to date" units (this quarter, YTD, 本月) run through ``as_of`` inclusive; rolling windows
-("past 30 days", 近3个月) end just before ``as_of``, so they hold only complete days.
+``start <= t < end``. The rules, with ``as_of`` = 2026-11-01:
+
+- Whole past units (last quarter, 上个月, 2026-07, 2026年上半年) cover the full unit.
+- "To date" units (this quarter, YTD, 本月) run through ``as_of`` inclusive (end ``as_of + 1``).
+- Rolling windows ("past 30 days", "last 3 months", 近3个月) end just before ``as_of``, so they
+  hold only complete days. "Last N quarters" (近两个季度) are the N complete calendar quarters
+  before ``as_of`` (2026-Q2 – 2026-Q3), matching "last quarter" = 2026-Q3.
+- Spans of whole months ("from January to August 2026", 2026年1-8月, "May and June 2026",
+  "Q2 to Q3 2026", "H2 2025") run from the first unit's start to the last unit's end.
+- "Since X" (2026年3月以来, 从2026年3月起) runs from X's start through ``as_of`` inclusive, like
+  YTD.
+- "Before X" / "until X" (2026年6月之前, 截至2026-05-31) have no start in the phrase, and the data's
+  first day is not known here. They start at ``OPEN_START`` (1900-01-01, before any data), so a
+  query covers all data up to the end; the label says only "until 2026-05-31". Such a period has
+  no equal-length previous period: ``previous()`` raises ``PeriodError`` asking for a start.
+
+The phrase grammar lives in ``period_phrases``; this module holds the periods themselves.
 """
 
 from __future__ import annotations
 
 import calendar
-import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
 from .errors import ServiceLensError
 
-PeriodKind = Literal["year", "quarter", "month", "week", "days", "months", "range"]
+PeriodKind = Literal[
+    "year", "quarter", "month", "week", "days", "months", "range", "span", "since", "until"
+]
+Lang = Literal["en", "zh"]
+
+# The start of a period whose phrase gives only an end ("before June 2026"): before any data.
+OPEN_START = date(1900, 1, 1)
 
 ACCEPTED_FORMS = (
-    "last/this/previous quarter|month|week|year, YTD, past N days|weeks|months, "
-    "2026-Q3, Q3 2026, 2026-07, July 2026, 2026, 2026-01-01..2026-03-31, "
-    "上季度, 本季度, 上个月, 本月, 上周, 本周, 今年, 去年, 近30天, 近3个月, "
-    "2026年第三季度, 2026年7月"
+    "last/this/previous quarter|month|week|year, YTD, past N days|weeks|months|quarters, "
+    "2026-Q3, Q3 2026, 2026-07, July 2026, 2026, H1 2026, 2026-01-01..2026-03-31, "
+    "January to August 2026, Q2-Q3 2026, since March 2026, before June 2026, "
+    "上季度, 本季度, 上个月, 本月, 上周, 本周, 今年, 去年, 近30天, 近3个月, 近两个季度, "
+    "2026年第三季度, 2026年7月, 2026年上半年, 2026年1-8月, 2026年3月以来, 2026年6月之前"
 )
 
 
@@ -41,6 +59,10 @@ def add_months(d: date, months: int) -> date:
     return date(year, month + 1, day)
 
 
+def months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
 @dataclass(frozen=True)
 class Period:
     start: date
@@ -50,6 +72,9 @@ class Period:
     kind: PeriodKind = "range"
     # Whether the period runs up to as_of ("this quarter") rather than covering a whole unit.
     to_date: bool = False
+    # The language of the question the phrase came from; spans, "since" and "until" periods
+    # are labelled in it (2026年1–8月), the single units keep their ISO-like labels (2026-Q3).
+    lang: Lang = "en"
 
     @property
     def last_day(self) -> date:
@@ -59,9 +84,16 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def open_start(self) -> bool:
+        """Whether the phrase gave no start ("before June 2026"), so the period starts early."""
+        return self.kind == "until"
+
     def describe(self) -> str:
         """The label with its explicit dates, e.g. ``2026-Q3 (2026-07-01 – 2026-09-30)``."""
         dates = f"{self.start.isoformat()} – {self.last_day.isoformat()}"
+        if self.open_start:
+            return self.label
         return dates if self.kind in ("days", "months", "range") else f"{self.label} ({dates})"
 
     def as_dict(self) -> dict[str, str]:
@@ -75,34 +107,47 @@ class Period:
 
     def previous(self) -> Period:
         """The comparison period of equal length just before this one."""
+        if self.open_start:
+            raise PeriodError(
+                f"{self.phrase!r} has no start, so it has no previous period to compare with; "
+                "give a start, e.g. 'from 2025-06 to 2026-05'."
+            )
         months = _step_months(self)
         if months:
             return self._shifted(months, f"before {self.label}")
         start = self.start - timedelta(days=self.days)
-        return _relabel(replace(self, start=start, end=self.start, phrase=f"before {self.label}"))
+        base = _closed(self)
+        return _relabel(replace(base, start=start, end=self.start, phrase=f"before {self.label}"))
 
     def year_ago(self) -> Period:
         """The same period one year earlier."""
         return self._shifted(12, f"year before {self.label}")
 
     def _shifted(self, months: int, phrase: str) -> Period:
-        start, end = add_months(self.start, -months), add_months(self.end, -months)
-        return _relabel(replace(self, start=start, end=end, phrase=phrase))
+        start = self.start if self.open_start else add_months(self.start, -months)
+        end = add_months(self.end, -months)
+        return _relabel(replace(_closed(self), start=start, end=end, phrase=phrase))
+
+
+def _closed(p: Period) -> Period:
+    # A period "since March" moved back in time no longer runs to as_of: it is a plain range.
+    return replace(p, kind="range", to_date=False) if p.kind == "since" else p
 
 
 def _step_months(p: Period) -> int:
     # Calendar units step by whole months so "previous" of a quarter is a quarter, not 92 days.
-    if p.kind == "months":
-        return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month
+    if p.kind in ("months", "span"):
+        return months_between(p.start, p.end)
     return {"year": 12, "quarter": 3, "month": 1}.get(p.kind, 0)
 
 
 def _relabel(p: Period) -> Period:
-    return replace(p, label=_label(p.kind, p.start, p.end, p.to_date))
+    return replace(p, label=_label(p.kind, p.start, p.end, p.to_date, p.lang))
 
 
-def _label(kind: PeriodKind, start: date, end: date, to_date: bool) -> str:
+def _label(kind: PeriodKind, start: date, end: date, to_date: bool, lang: Lang) -> str:
     suffix = " to date" if to_date else ""
+    last = end - timedelta(days=1)
     if kind == "year":
         return f"{start.year}{suffix}"
     if kind == "quarter":
@@ -111,17 +156,75 @@ def _label(kind: PeriodKind, start: date, end: date, to_date: bool) -> str:
         return f"{start:%Y-%m}{suffix}"
     if kind == "week":
         return f"week of {start.isoformat()}{suffix}"
-    last = end - timedelta(days=1)
+    if kind == "span":
+        return _span_label(start, end, lang)
+    if kind == "since":
+        return _since_label(start, lang)
+    if kind == "until":
+        return f"截至{_zh_day(last)}" if lang == "zh" else f"until {last.isoformat()}"
     return f"{start.isoformat()}..{last.isoformat()}"
 
 
-def _make(kind: PeriodKind, start: date, end: date, phrase: str, to_date: bool = False) -> Period:
+def _span_label(start: date, end: date, lang: Lang) -> str:
+    """Whole months named by the largest unit they align to: 2026-H1, 2026-Q2 – 2026-Q3."""
+    months, last = months_between(start, end), add_months(end, -1)
+    if months % 12 == 0 and start.month == 1:
+        return _pair(f"{start.year}", f"{last.year}", lang, "年")
+    if months == 6 and start.month in (1, 7):
+        half = (start.month + 5) // 6
+        return f"{start.year}年{'上下'[half - 1]}半年" if lang == "zh" else f"{start.year}-H{half}"
+    if months % 3 == 0 and start.month % 3 == 1:
+        q1, q2 = (start.month + 2) // 3, (last.month + 2) // 3
+        if lang == "en":
+            return _pair(f"{start.year}-Q{q1}", f"{last.year}-Q{q2}", lang)
+        return _zh_run(start.year, q1, last.year, q2, "第", "季度")
+    if lang == "en":
+        return _pair(f"{start:%Y-%m}", f"{last:%Y-%m}", lang)
+    return _zh_run(start.year, start.month, last.year, last.month, "", "月")
+
+
+def _zh_run(y1: int, n1: int, y2: int, n2: int, pre: str, unit: str) -> str:
+    """2026年1–8月, 2026年第2–3季度, 2025年11月–2026年2月."""
+    if y1 != y2:
+        return f"{y1}年{pre}{n1}{unit}–{y2}年{pre}{n2}{unit}"
+    return f"{y1}年{pre}{n1}{unit}" if n1 == n2 else f"{y1}年{pre}{n1}–{n2}{unit}"
+
+
+def _pair(first: str, last: str, lang: Lang, zh_unit: str = "") -> str:
+    if lang == "zh":
+        return f"{first}{zh_unit}" if first == last else f"{first}{zh_unit}–{last}{zh_unit}"
+    return first if first == last else f"{first} – {last}"
+
+
+def _since_label(start: date, lang: Lang) -> str:
+    """The start at the precision it was given: since 2026, since 2026-03, 2026年3月15日以来."""
+    if lang == "zh":
+        month = "" if start.month == start.day == 1 else f"{start.month}月"
+        day = "" if start.day == 1 else f"{start.day}日"
+        return f"{start.year}年{month}{day}以来"
+    if start.day > 1:
+        return f"since {start.isoformat()}"
+    return f"since {start.year}" if start.month == 1 else f"since {start:%Y-%m}"
+
+
+def _zh_day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _make(
+    kind: PeriodKind,
+    start: date,
+    end: date,
+    phrase: str,
+    to_date: bool = False,
+    lang: Lang = "en",
+) -> Period:
     if end <= start:
         raise PeriodError(f"The period {phrase!r} is empty; choose a later or longer range.")
-    return Period(start, end, _label(kind, start, end, to_date), phrase, kind, to_date)
+    return Period(start, end, _label(kind, start, end, to_date, lang), phrase, kind, to_date, lang)
 
 
-# --- Whole calendar units -------------------------------------------------------------------
+# --- Calendar units -------------------------------------------------------------------------
 
 
 def quarter_start(d: date) -> date:
@@ -144,6 +247,16 @@ def month(year: int, m: int, phrase: str) -> Period:
 
 def year(y: int, phrase: str) -> Period:
     return _make("year", date(y, 1, 1), date(y + 1, 1, 1), phrase)
+
+
+def span(start: date, end: date, phrase: str, lang: Lang = "en") -> Period:
+    """Whole months from ``start`` (a month's first day) to ``end`` (exclusive, likewise)."""
+    return _make("span", start, end, phrase, lang=lang)
+
+
+def half(y: int, h: int, phrase: str, lang: Lang = "en") -> Period:
+    start = date(y, 6 * h - 5, 1)
+    return span(start, add_months(start, 6), phrase, lang)
 
 
 def _unit_start(unit: str, d: date) -> date:
@@ -174,6 +287,9 @@ def relative_unit(unit: str, offset: int, as_of: date, phrase: str) -> Period:
     return _make(kind, start, _unit_length(unit, start), phrase)
 
 
+# --- Windows and open ends ------------------------------------------------------------------
+
+
 def rolling(n: int, unit: str, as_of: date, phrase: str) -> Period:
     """The last ``n`` complete days, weeks or months before ``as_of``."""
     if n < 1 or n > 3660:
@@ -184,175 +300,51 @@ def rolling(n: int, unit: str, as_of: date, phrase: str) -> Period:
     return _make("days", as_of - timedelta(days=days), as_of, phrase)
 
 
+def last_quarters(n: int, as_of: date, phrase: str, lang: Lang = "en") -> Period:
+    """The ``n`` complete calendar quarters before the one holding ``as_of``."""
+    if n < 1 or n > 400:
+        raise PeriodError(f"{phrase!r}: the number of quarters must be between 1 and 400.")
+    end = quarter_start(as_of)
+    if n == 1:
+        return relative_unit("quarter", 1, as_of, phrase)
+    return span(add_months(end, -3 * n), end, phrase, lang)
+
+
+def since(start: date, as_of: date, phrase: str, lang: Lang = "en") -> Period:
+    """From ``start`` through ``as_of`` inclusive, like "this year" (YTD)."""
+    return _make("since", start, as_of + timedelta(days=1), phrase, to_date=True, lang=lang)
+
+
+def until(end: date, phrase: str, lang: Lang = "en") -> Period:
+    """Everything before ``end`` (exclusive); the phrase gave no start, see the module notes."""
+    return _make("until", OPEN_START, end, phrase, lang=lang)
+
+
 def explicit_range(first: date, last: date, phrase: str) -> Period:
     """An explicit inclusive range as people write it: ``2026-01-01..2026-03-31``."""
     return _make("range", first, last + timedelta(days=1), phrase)
 
 
-# --- Parsing --------------------------------------------------------------------------------
-
-EN_WORDS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
-MONTH_ABBR = "jan feb mar apr may jun jul aug sep oct nov dec".split()  # noqa: SIM905
-_EN_NUMBERS = {w: i + 1 for i, w in enumerate(EN_WORDS)}
-_ZH_DIGITS = {**{ch: i for i, ch in enumerate("零一二三四五六七八九")}, "两": 2}
-_MONTHS = {name: i + 1 for i, name in enumerate(MONTH_ABBR)}
-_UNITS = {"day": "days", "天": "days", "日": "days", "week": "weeks", "周": "weeks"}
-_UNITS |= {"星期": "weeks", "month": "months", "月": "months"}
-
-_NUM = r"(\d+|" + "|".join(EN_WORDS) + r"|[零一二两三四五六七八九十百]+|半)"
-_B, _E = r"(?<![a-z0-9])", r"(?![a-z0-9])"
-_DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
-
-
-def number(token: str) -> int:
-    """An integer from digits, English words or Chinese numerals (up to 999)."""
-    if token.isdigit():
-        return int(token)
-    if token in _EN_NUMBERS:
-        return _EN_NUMBERS[token]
-    total, current = 0, 0
-    for ch in token:
-        if ch in ("十", "百"):
-            total += max(current, 1) * (10 if ch == "十" else 100)
-            current = 0
-        else:
-            current = _ZH_DIGITS[ch]
-    return total + current
-
-
-def _iso(text: str, phrase: str) -> date:
-    try:
-        y, m, d = (int(x) for x in text.split("-"))
-        return date(y, m, d)
-    except ValueError:
-        raise PeriodError(f"{text!r} in {phrase!r} is not a valid date (YYYY-MM-DD).") from None
-
-
-def _rolling(m: re.Match[str], as_of: date, phrase: str) -> Period:
-    count, unit = m["n"], m["unit"].removeprefix("个")
-    if count == "半":  # 近半年: half a year
-        return rolling(6, "months", as_of, phrase)
-    n = number(count)
-    unit = unit.rstrip("s")
-    if unit in ("quarter", "季度"):
-        return rolling(3 * n, "months", as_of, phrase)
-    if unit in ("year", "年"):
-        return rolling(12 * n, "months", as_of, phrase)
-    return rolling(n, _UNITS[unit], as_of, phrase)
-
-
-_UNIT_WORDS = {
-    "quarter": ("quarter", "季度", "q"),
-    "month": ("month", "月", "m"),
-    "week": ("week", "周", "星期", "礼拜", "w"),
-    "year": ("year", "年", "y"),
-}
-_UNIT_OF = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
-# "past month" is a rolling window; "last month" is the previous calendar month.
-_PAST = {
-    "quarter": (3, "months"),
-    "month": (1, "months"),
-    "week": (7, "days"),
-    "year": (12, "months"),
-}
-
-Builder = Callable[[re.Match[str], date, str], Period]
-
-
-def _rel(offset: int, unit: str | None = None) -> Builder:
-    """A builder for "the unit ``offset`` units back" (0: to date), unit from the match if None."""
-    return lambda m, a, p: relative_unit(unit or _UNIT_OF[m["unit"]], offset, a, p)
-
-
-def _past(m: re.Match[str], as_of: date, phrase: str) -> Period:
-    n, unit = _PAST[_UNIT_OF[m["unit"]]]
-    return rolling(n, unit, as_of, phrase)
-
-
-def _quarter(m: re.Match[str], as_of: date, phrase: str) -> Period:
-    return quarter(int(m["y"]), number(m["q"]), phrase)
-
-
-def _month(m: re.Match[str], as_of: date, phrase: str) -> Period:
-    mon = m["m"]
-    return month(int(m["y"]), int(mon) if mon.isdigit() else _MONTHS[mon[:3]], phrase)
-
-
-def _day(offset: int) -> Builder:
-    return lambda m, a, p: explicit_range(a - timedelta(days=offset), a - timedelta(days=offset), p)
-
-
-_N = _NUM.replace("(", "(?P<n>", 1)
-_U = r"(?P<unit>quarter|month|week|year)"
-_MON = r"(?P<m>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)"
-_RAW: list[tuple[str, Builder]] = [
-    (_B + r"(?:last|previous|prior) " + _U + _E, _rel(1)),
-    (_B + r"(?:the )?" + _U + r" before last" + _E, _rel(2)),
-    (_B + r"past " + _U + _E, _past),
-    (_B + r"(?:this|current) " + _U + _E, _rel(0)),
-    (_B + _U + r"[ -]to[ -]date" + _E, _rel(0)),
-    (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
-    (
-        _B
-        + r"(?:last|past|previous|prior) "
-        + _N
-        + r" (?P<unit>(?:day|week|month|quarter|year)s?)"
-        + _E,
-        _rolling,
-    ),
-    (r"(?:近|最近|过去|前)\s*" + _N + r"\s*(?P<unit>天|日|周|个?星期|个?月|个?季度|年)", _rolling),
-    (r"上上个?季度", _rel(2, "quarter")),
-    (r"上[个一]?(?P<unit>季度|月|周|星期|礼拜)", _rel(1)),
-    (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
-    (r"今年|本年度?|年初至今", _rel(0, "year")),
-    (r"去年|上一?年度?", _rel(1, "year")),
-    (r"前年", _rel(2, "year")),
-    (r"(?<!\d)(?P<y>\d{4})\s*年?\s*第?(?P<q>[1-4一二三四])\s*季度", _quarter),
-    (r"(?<!\d)(?P<y>\d{4})\s*年?\s*[- ]?q(?P<q>[1-4])" + _E, _quarter),
-    (_B + r"q(?P<q>[1-4])[ ,-]*(?P<y>\d{4})" + _E, _quarter),
-    (r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月份?", _month),
-    (r"(?<!\d)(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![-/]?\d)", _month),
-    (_B + _MON + r"\.? ?,? ?(?P<y>\d{4})" + _E, _month),
-    (
-        r"(?:(?:from|between) )?" + _DATE + r"\s*(?:\.\.|to|and|~|–|—|至|到|-)\s*" + _DATE,
-        lambda m, a, p: explicit_range(_iso(m[1], p), _iso(m[2], p), p),
-    ),
-    (
-        r"(?<!\d)" + _DATE + r"(?!\d)",
-        lambda m, a, p: explicit_range(_iso(m[1], p), _iso(m[1], p), p),
-    ),
-    (r"(?<![\d-])(?P<y>(?:19|20)\d{2})\s*年?(?![\d-])", lambda m, a, p: year(int(m["y"]), p)),
-    (_B + r"today" + _E + r"|今天", _day(0)),
-    (_B + r"yesterday" + _E + r"|昨天", _day(1)),
-]
-PATTERNS: list[tuple[re.Pattern[str], Builder]] = [(re.compile(r), b) for r, b in _RAW]
-
-
-def normalise(text: str) -> str:
-    """Lower-case, full-width to ASCII (NFKC) and single spaces, so patterns stay simple."""
-    text = unicodedata.normalize("NFKC", text).lower().strip()
-    return re.sub(r"\s+", " ", text).removeprefix("the ")
+# --- Parsing (the grammar is in period_phrases) ---------------------------------------------
 
 
 def parse_period(phrase: str, as_of: date) -> Period:
     """Resolve a whole phrase; raises ``PeriodError`` listing accepted forms."""
-    text = normalise(phrase)
-    for pattern, build in PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            return build(match, as_of, phrase.strip())
-    raise PeriodError(f"Unknown period {phrase.strip()!r}; use one of: {ACCEPTED_FORMS}.")
+    # Imported here: the grammar builds on the constructors above and imports this module.
+    from .period_phrases import resolve
+
+    period = resolve(phrase, as_of)
+    if period is None:
+        raise PeriodError(f"Unknown period {phrase.strip()!r}; use one of: {ACCEPTED_FORMS}.")
+    return period
 
 
 def find_period(text: str, as_of: date) -> Period | None:
-    """The first (then longest) date phrase inside a longer question, resolved; None if none."""
-    lowered = normalise(text)
-    best: tuple[tuple[int, int], re.Match[str], Builder] | None = None
-    for pattern, build in PATTERNS:
-        for m in pattern.finditer(lowered):
-            key = (m.start(), m.start() - m.end())
-            if best is None or key < best[0]:
-                best = (key, m, build)
-    if best is None:
-        return None
-    return best[2](best[1], as_of, best[1].group(0))
+    """The date phrase inside a longer question, resolved; None if there is none.
+
+    Where phrases overlap the longest wins ("from January to August 2026" over "August 2026");
+    of separate phrases the first wins ("last quarter vs the quarter before last").
+    """
+    from .period_phrases import locate
+
+    return locate(text, as_of)

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from servicelens.data.periods import PeriodError, add_months, find_period, parse_period
+from servicelens.data.periods import (
+    OPEN_START,
+    PeriodError,
+    add_months,
+    find_period,
+    parse_period,
+)
 
 AS_OF = date(2026, 11, 1)  # The demo's pinned "today": the data ends 2026-10-31.
 D = date
@@ -164,3 +170,175 @@ def test_reversed_range_is_empty_and_rejected() -> None:
 def test_add_months_clips_to_month_end() -> None:
     assert add_months(D(2026, 3, 31), -1) == D(2026, 2, 28)
     assert add_months(D(2026, 1, 15), 13) == D(2027, 2, 15)
+
+
+# --- Spans, open ends and runs (as_of 2026-11-01) ----------------------------------------------
+
+NOW = D(2026, 11, 2)  # "since" periods run through as_of inclusive, like YTD.
+SPANS: dict[str, tuple[date, date, str]] = {
+    "since March 2026": (D(2026, 3, 1), NOW, "since 2026-03"),
+    "since 2026-03": (D(2026, 3, 1), NOW, "since 2026-03"),
+    "from March 2026 onwards": (D(2026, 3, 1), NOW, "since 2026-03"),
+    "since 2026-03-15": (D(2026, 3, 15), NOW, "since 2026-03-15"),
+    "2026年3月以来": (D(2026, 3, 1), NOW, "2026年3月以来"),
+    "从2026年3月起": (D(2026, 3, 1), NOW, "2026年3月以来"),
+    "今年以来": (D(2026, 1, 1), NOW, "2026年以来"),
+    "from January to August 2026": (D(2026, 1, 1), D(2026, 9, 1), "2026-01 – 2026-08"),
+    "January–August 2026": (D(2026, 1, 1), D(2026, 9, 1), "2026-01 – 2026-08"),
+    "Jan-Aug 2026": (D(2026, 1, 1), D(2026, 9, 1), "2026-01 – 2026-08"),
+    "2026-01 to 2026-08": (D(2026, 1, 1), D(2026, 9, 1), "2026-01 – 2026-08"),
+    "2026年1月到8月": (D(2026, 1, 1), D(2026, 9, 1), "2026年1–8月"),
+    "2026年1-8月": (D(2026, 1, 1), D(2026, 9, 1), "2026年1–8月"),
+    "2026年1月至2026年8月": (D(2026, 1, 1), D(2026, 9, 1), "2026年1–8月"),
+    "in May and June 2026": (D(2026, 5, 1), D(2026, 7, 1), "2026-05 – 2026-06"),
+    "May–June 2026": (D(2026, 5, 1), D(2026, 7, 1), "2026-05 – 2026-06"),
+    "between March and June 2026": (D(2026, 3, 1), D(2026, 7, 1), "2026-03 – 2026-06"),
+    "2026年5、6月": (D(2026, 5, 1), D(2026, 7, 1), "2026年5–6月"),
+    "2026年5月和6月": (D(2026, 5, 1), D(2026, 7, 1), "2026年5–6月"),
+    "Nov 2025 - Feb 2026": (D(2025, 11, 1), D(2026, 3, 1), "2025-11 – 2026-02"),
+    "2025年11月至2026年2月": (D(2025, 11, 1), D(2026, 3, 1), "2025年11月–2026年2月"),
+    "between 2026-03-01 and 2026-05-15": (D(2026, 3, 1), D(2026, 5, 16), "2026-03-01..2026-05-15"),
+    "from 2026-03-15 to May 2026": (D(2026, 3, 15), D(2026, 6, 1), "2026-03-15..2026-05-31"),
+    "2026年7月1日至9月30日": (D(2026, 7, 1), D(2026, 10, 1), "2026-07-01..2026-09-30"),
+    "from Q2 to Q3 2026": (D(2026, 4, 1), D(2026, 10, 1), "2026-Q2 – 2026-Q3"),
+    "2026 Q2-Q3": (D(2026, 4, 1), D(2026, 10, 1), "2026-Q2 – 2026-Q3"),
+    "2026年第二到第三季度": (D(2026, 4, 1), D(2026, 10, 1), "2026年第2–3季度"),
+    "2026年Q2到Q3": (D(2026, 4, 1), D(2026, 10, 1), "2026年第2–3季度"),
+    "the first half of 2026": (D(2026, 1, 1), D(2026, 7, 1), "2026-H1"),
+    "2026年上半年": (D(2026, 1, 1), D(2026, 7, 1), "2026年上半年"),
+    "H2 2025": (D(2025, 7, 1), D(2026, 1, 1), "2025-H2"),
+    "2025年下半年": (D(2025, 7, 1), D(2026, 1, 1), "2025年下半年"),
+    "去年下半年": (D(2025, 7, 1), D(2026, 1, 1), "2025年下半年"),
+    # Complete calendar quarters, as "last quarter" is 2026-Q3 (not a rolling six months).
+    "last 2 quarters": (D(2026, 4, 1), D(2026, 10, 1), "2026-Q2 – 2026-Q3"),
+    "近两个季度": (D(2026, 4, 1), D(2026, 10, 1), "2026年第2–3季度"),
+    "before June 2026": (OPEN_START, D(2026, 6, 1), "until 2026-05-31"),
+    "until 2026-05-31": (OPEN_START, D(2026, 6, 1), "until 2026-05-31"),
+    "2026年6月之前": (OPEN_START, D(2026, 6, 1), "截至2026年5月31日"),
+    "截至2026年5月31日": (OPEN_START, D(2026, 6, 1), "截至2026年5月31日"),
+}
+
+
+@pytest.mark.parametrize("phrase", list(SPANS))
+def test_span_phrase_resolves_to_explicit_range(phrase: str) -> None:
+    start, end, label = SPANS[phrase]
+    period = parse_period(phrase, AS_OF)
+    assert (period.start, period.end, period.label) == (start, end, label)
+
+
+@pytest.mark.parametrize("phrase", list(SPANS))
+def test_span_label_reads_back_as_the_same_range(phrase: str) -> None:
+    # The agent tells the model the label; a tool call that passes it on must get the same days.
+    period = parse_period(phrase, AS_OF)
+    again = parse_period(period.label, AS_OF)
+    assert (again.start, again.end, again.label) == (period.start, period.end, period.label)
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase", "start", "end"),
+    [
+        ("How did CSAT change since March 2026?", "since march 2026", D(2026, 3, 1), NOW),
+        ("2026年1月到8月华东的一次修复率是多少？", "2026年1月到8月", D(2026, 1, 1), D(2026, 9, 1)),
+        (
+            "What was SLA attainment from January to August 2026 in the East?",
+            "from january to august 2026",
+            D(2026, 1, 1),
+            D(2026, 9, 1),
+        ),
+        (
+            "Tickets in May and June 2026 by product",
+            "may and june 2026",
+            D(2026, 5, 1),
+            D(2026, 7, 1),
+        ),
+        ("2026年5、6月的投诉主题", "2026年5、6月", D(2026, 5, 1), D(2026, 7, 1)),
+        ("2026年1月至2026年8月的工单量", "2026年1月至2026年8月", D(2026, 1, 1), D(2026, 9, 1)),
+        ("从2026年3月起投诉有什么变化", "从2026年3月起", D(2026, 3, 1), NOW),
+        ("Which product from Q2 to Q3 2026?", "from q2 to q3 2026", D(2026, 4, 1), D(2026, 10, 1)),
+        ("2026年上半年华东的CSAT", "2026年上半年", D(2026, 1, 1), D(2026, 7, 1)),
+        ("近两个季度的安装及时率", "近两个季度", D(2026, 4, 1), D(2026, 10, 1)),
+        ("backlog before June 2026 by region", "before june 2026", OPEN_START, D(2026, 6, 1)),
+        (
+            "first-time fix between 2026-03-01 and 2026-05-15",
+            "between 2026-03-01 and 2026-05-15",
+            D(2026, 3, 1),
+            D(2026, 5, 16),
+        ),
+        # Of separate phrases the first is the question's period (the other is its comparison).
+        ("Compare last quarter with the quarter before last", "last quarter", D(2026, 7, 1), None),
+    ],
+)
+def test_find_period_prefers_the_longest_phrase(
+    question: str, phrase: str, start: date, end: date | None
+) -> None:
+    found = find_period(question, AS_OF)
+    assert found is not None
+    assert (found.phrase, found.start) == (phrase, start)
+    assert end is None or found.end == end
+    # The phrase is what tools receive, so it must resolve on its own to the same range.
+    again = parse_period(found.phrase, AS_OF)
+    assert (again.start, again.end) == (found.start, found.end)
+
+
+def test_find_period_labels_in_the_question_language() -> None:
+    found = find_period("2026-01..2026-08 期间华东的工单量", AS_OF)
+    assert found is not None and found.label == "2026年1–8月"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end", "label"),
+    [
+        ("from January to August 2026", D(2025, 5, 1), D(2026, 1, 1), "2025-05 – 2025-12"),
+        ("2026年1-8月", D(2025, 5, 1), D(2026, 1, 1), "2025年5–12月"),
+        ("H1 2026", D(2025, 7, 1), D(2026, 1, 1), "2025-H2"),
+        ("2026年上半年", D(2025, 7, 1), D(2026, 1, 1), "2025年下半年"),
+        ("last 2 quarters", D(2025, 10, 1), D(2026, 4, 1), "2025-Q4 – 2026-Q1"),
+        ("近两个季度", D(2025, 10, 1), D(2026, 4, 1), "2025年第4季度–2026年第1季度"),
+    ],
+)
+def test_previous_of_a_span_is_the_equal_span_before(
+    phrase: str, start: date, end: date, label: str
+) -> None:
+    prev = parse_period(phrase, AS_OF).previous()
+    assert (prev.start, prev.end, prev.label) == (start, end, label)
+
+
+def test_previous_of_since_is_the_equal_number_of_days_before() -> None:
+    period = parse_period("since March 2026", AS_OF)
+    prev = period.previous()
+    assert prev.end == period.start and prev.days == period.days == 246
+    assert prev.label == "2025-06-28..2026-02-28" and not prev.to_date
+
+
+def test_year_ago_of_a_span_keeps_its_shape() -> None:
+    ya = parse_period("2026年1月到8月", AS_OF).year_ago()
+    assert (ya.start, ya.end, ya.label) == (D(2025, 1, 1), D(2025, 9, 1), "2025年1–8月")
+
+
+def test_open_start_covers_all_earlier_data_and_has_no_previous() -> None:
+    period = parse_period("before June 2026", AS_OF)
+    assert period.open_start and period.start == OPEN_START
+    assert period.describe() == "until 2026-05-31"
+    with pytest.raises(PeriodError, match="no start"):
+        period.previous()
+    ya = period.year_ago()
+    assert (ya.start, ya.end, ya.label) == (OPEN_START, D(2025, 6, 1), "until 2025-05-31")
+
+
+def test_describe_of_a_span_shows_label_and_dates() -> None:
+    period = parse_period("Jan-Aug 2026", AS_OF)
+    assert period.describe() == "2026-01 – 2026-08 (2026-01-01 – 2026-08-31)"
+    since = parse_period("2026年3月以来", AS_OF)
+    assert since.describe() == "2026年3月以来 (2026-03-01 – 2026-11-01)"
+
+
+@pytest.mark.parametrize("phrase", ["March and June 2026", "2026年3、6月", "Q1 and Q3 2026"])
+def test_list_of_units_that_are_not_consecutive_is_rejected(phrase: str) -> None:
+    with pytest.raises(PeriodError, match="unbroken"):
+        parse_period(phrase, AS_OF)
+
+
+@pytest.mark.parametrize("phrase", ["Aug-Jan 2026", "2026年8-1月", "since December 2026"])
+def test_reversed_or_future_span_is_empty(phrase: str) -> None:
+    with pytest.raises(PeriodError, match="empty"):
+        parse_period(phrase, AS_OF)

@@ -1,0 +1,386 @@
+"""The grammar of date phrases: the patterns that recognise them and what each one means.
+
+Text is normalised first (NFKC, lower case, single spaces), so patterns see ASCII digits and
+lower-case words. A phrase made of other phrases ("from <A> to <B>", "since <A>", "<A>之前")
+matches each part with ``ANCHOR`` (one unit that names its year, or a relative unit such as
+"last quarter") and resolves that part on its own. Runs that share one year ("January to August
+2026", 2026年5、6月, "Q2 and Q3 2026") are read item by item: a range (1-8, "to") covers
+everything between its ends; a list (5、6, "and") must name consecutive units.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from .periods import (
+    Lang,
+    Period,
+    PeriodError,
+    add_months,
+    explicit_range,
+    half,
+    last_quarters,
+    month,
+    quarter,
+    relative_unit,
+    rolling,
+    since,
+    span,
+    until,
+    year,
+)
+
+
+class Context(NamedTuple):
+    as_of: date
+    phrase: str
+    lang: Lang
+
+
+Builder = Callable[[re.Match[str], Context], Period]
+
+EN_WORDS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
+MONTH_ABBR = "jan feb mar apr may jun jul aug sep oct nov dec".split()  # noqa: SIM905
+_EN_NUMBERS = {w: i + 1 for i, w in enumerate(EN_WORDS)}
+_ZH_DIGITS = {**{ch: i for i, ch in enumerate("零一二三四五六七八九")}, "两": 2}
+_MONTHS = {name: i + 1 for i, name in enumerate(MONTH_ABBR)}
+_UNITS = {"day": "days", "天": "days", "日": "days", "week": "weeks", "周": "weeks"}
+_UNITS |= {"星期": "weeks", "month": "months", "月": "months"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_NUM = r"(\d+|" + "|".join(EN_WORDS) + r"|[零一二两三四五六七八九十百]+|半)"
+_B, _E = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+_DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])"
+)
+_ZH_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_ZH_QUARTER = r"[1-4一二三四]"
+# What may join the items of a run; the list words among them say "these units, each".
+_RUN_SEP = r"\s*(?:to|through|thru|until|till|and|&|,|-|–|—|~|到|至|、|和|与|及)\s*"
+_LIST_SEP = re.compile(r"and|&|,|、|和|与|及")
+_RANGE_SEP = r"\s*(?:to|through|thru|until|till|-|–|—|~|\.\.|到|至)\s*"
+
+# One unit that names its year, or a relative unit; most specific first, because at one
+# position a search takes the first alternative that works.
+_ANCHORS = [
+    r"\d{4}-\d{1,2}-\d{1,2}",
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]",
+    r"\d{4}\s*年\s*\d{1,2}\s*月份?",
+    r"\d{4}[-/]\d{1,2}(?![\d/-])",
+    _MONTH_NAME + r" ?,? ?\d{4}",
+    r"\d{4}\s*年?\s*第?\s*[1-4一二三四]\s*季度",
+    r"\d{4}\s*年?\s*[- ]?q[1-4]",
+    r"q[1-4][ ,-]*\d{4}",
+    r"\d{4}\s*年\s*[上下]半年",
+    r"[今去前]年\s*[上下]半年",
+    r"h[12] ?\d{4}|\d{4} ?-?h[12]",
+    r"(?:the )?(?:first|second|1st|2nd) half (?:of )?\d{4}",
+    r"(?:last|previous|this) (?:quarter|month|week|year)",
+    r"上个?季度|本季度|上个?月|本月|上周|本周|去年|今年",
+    r"\d{4}\s*年|(?:19|20)\d{2}(?!\d)",
+]
+ANCHOR = "(?:" + "|".join(_ANCHORS) + ")"
+_A, _A2 = f"(?P<a>{ANCHOR})", f"(?P<b>{ANCHOR})"
+
+
+def number(token: str) -> int:
+    """An integer from digits, English words or Chinese numerals (up to 999)."""
+    if token.isdigit():
+        return int(token)
+    if token in _EN_NUMBERS:
+        return _EN_NUMBERS[token]
+    total, current = 0, 0
+    for ch in token:
+        if ch in ("十", "百"):
+            total += max(current, 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            current = _ZH_DIGITS[ch]
+    return total + current
+
+
+def _iso(text: str, phrase: str) -> date:
+    try:
+        y, m, d = (int(x) for x in text.split("-"))
+        return date(y, m, d)
+    except ValueError:
+        raise PeriodError(f"{text!r} in {phrase!r} is not a valid date (YYYY-MM-DD).") from None
+
+
+# --- Builders for single units --------------------------------------------------------------
+
+_UNIT_WORDS = {
+    "quarter": ("quarter", "季度", "q"),
+    "month": ("month", "月", "m"),
+    "week": ("week", "周", "星期", "礼拜", "w"),
+    "year": ("year", "年", "y"),
+}
+_UNIT_OF = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
+# "past month" is a rolling window; "last month" is the previous calendar month.
+_PAST = {
+    "quarter": (3, "months"),
+    "month": (1, "months"),
+    "week": (7, "days"),
+    "year": (12, "months"),
+}
+
+
+def _rel(offset: int, unit: str | None = None) -> Builder:
+    """A builder for "the unit ``offset`` units back" (0: to date), unit from the match if None."""
+    return lambda m, c: relative_unit(unit or _UNIT_OF[m["unit"]], offset, c.as_of, c.phrase)
+
+
+def _past(m: re.Match[str], c: Context) -> Period:
+    n, unit = _PAST[_UNIT_OF[m["unit"]]]
+    return rolling(n, unit, c.as_of, c.phrase)
+
+
+def _rolling(m: re.Match[str], c: Context) -> Period:
+    count, unit = m["n"], m["unit"].removeprefix("个")
+    if count == "半":  # 近半年: half a year
+        return rolling(6, "months", c.as_of, c.phrase)
+    n, unit = number(count), unit.rstrip("s")
+    if unit in ("quarter", "季度"):
+        return last_quarters(n, c.as_of, c.phrase, c.lang)
+    if unit in ("year", "年"):
+        return rolling(12 * n, "months", c.as_of, c.phrase)
+    return rolling(n, _UNITS[unit], c.as_of, c.phrase)
+
+
+def _quarter(m: re.Match[str], c: Context) -> Period:
+    return quarter(int(m["y"]), number(m["q"]), c.phrase)
+
+
+def _month(m: re.Match[str], c: Context) -> Period:
+    mon = m["m"]
+    return month(int(m["y"]), int(mon) if mon.isdigit() else _MONTHS[mon[:3]], c.phrase)
+
+
+def _zh_day(m: re.Match[str], c: Context) -> Period:
+    text = f"{m['y']}-{m['m']}-{m['d']}"
+    return explicit_range(_iso(text, c.phrase), _iso(text, c.phrase), c.phrase)
+
+
+def _zh_days(m: re.Match[str], c: Context) -> Period:
+    """2026年7月1日至9月30日: both days in the year written once."""
+    first, last = f"{m['y']}-{m['m']}-{m['d']}", f"{m['y']}-{m['m2']}-{m['d2']}"
+    return explicit_range(_iso(first, c.phrase), _iso(last, c.phrase), c.phrase)
+
+
+def _day(offset: int) -> Builder:
+    return lambda m, c: explicit_range(
+        c.as_of - timedelta(days=offset), c.as_of - timedelta(days=offset), c.phrase
+    )
+
+
+def _half(m: re.Match[str], c: Context) -> Period:
+    back = {"this": 0, "今": 0, "last": 1, "去": 1, "前": 2}
+    given = m.groupdict()
+    y = int(given["y"]) if given.get("y") else c.as_of.year - back[given["rel"]]
+    h = 1 if m["h"] in ("first", "1st", "1", "上") else 2
+    return half(y, h, c.phrase, c.lang)
+
+
+# --- Builders for phrases made of parts -----------------------------------------------------
+
+
+def _anchor(text: str, c: Context) -> Period:
+    found = resolve(text, c.as_of)
+    if found is None:  # ANCHOR only matches phrases that resolve on their own.
+        raise PeriodError(f"{text!r} in {c.phrase!r} is not a date phrase.")
+    return found
+
+
+def _join(m: re.Match[str], c: Context) -> Period:
+    """From the start of part ``a`` to the end of part ``b``."""
+    a, b = _anchor(m["a"], c), _anchor(m["b"], c)
+    if b.to_date:
+        return since(a.start, c.as_of, c.phrase, c.lang)
+    whole_months = a.start.day == 1 and b.end.day == 1 and "range" not in (a.kind, b.kind)
+    if whole_months:
+        return span(a.start, b.end, c.phrase, c.lang)
+    return explicit_range(a.start, b.last_day, c.phrase)
+
+
+def _since(m: re.Match[str], c: Context) -> Period:
+    return since(_anchor(m["a"], c).start, c.as_of, c.phrase, c.lang)
+
+
+def _before(m: re.Match[str], c: Context) -> Period:
+    return until(_anchor(m["a"], c).start, c.phrase, c.lang)
+
+
+def _through(m: re.Match[str], c: Context) -> Period:
+    return until(_anchor(m["a"], c).end, c.phrase, c.lang)
+
+
+def _bounds(m: re.Match[str], token: str, c: Context) -> tuple[str, str]:
+    """The first and last items of a run written as a range (1-8) or a consecutive list (5、6)."""
+    run = m["run"]
+    found = list(re.finditer(token, run))
+    gaps = [run[x.end() : y.start()] for x, y in itertools.pairwise(found)]
+    lists = [bool(_LIST_SEP.search(g)) for g in gaps]
+    items = [x.group(0) for x in found]
+    if (m.group(0).startswith("between") or not any(lists)) and len(items) == 2:
+        return items[0], items[1]
+    if all(lists) and _consecutive([_item(i) for i in items]):
+        return items[0], items[-1]
+    raise PeriodError(
+        f"{c.phrase!r} does not name one unbroken period; ask about each part separately, "
+        "or give a range such as 'from January to August 2026'."
+    )
+
+
+def _item(token: str) -> int:
+    token = token.strip(".")
+    return _MONTHS[token[:3]] if token[:3] in _MONTHS else number(token)
+
+
+def _consecutive(numbers: list[int]) -> bool:
+    return all(b == a + 1 for a, b in itertools.pairwise(numbers))
+
+
+def _month_run(token: str) -> Builder:
+    def build(m: re.Match[str], c: Context) -> Period:
+        first, last = (_item(t) for t in _bounds(m, token, c))
+        y = int(m["y"])
+        return span(date(y, first, 1), add_months(date(y, last, 1), 1), c.phrase, c.lang)
+
+    return build
+
+
+def _quarter_run(m: re.Match[str], c: Context) -> Period:
+    first, last = (number(t) for t in _bounds(m, _ZH_QUARTER, c))
+    start, end = date(int(m["y"]), 3 * first - 2, 1), date(int(m["y"]), 3 * last - 2, 1)
+    return span(start, add_months(end, 3), c.phrase, c.lang)
+
+
+# --- The patterns ---------------------------------------------------------------------------
+
+_N = _NUM.replace("(", "(?P<n>", 1)
+_U = r"(?P<unit>quarter|month|week|year)"
+_UNIT_NAMES = r"(?:day|week|month|quarter|year)s?"
+_MON = f"(?P<m>{_MONTH_NAME})"
+_Y = r"(?<!\d)(?P<y>\d{4})"
+
+
+def _run(item: str) -> str:
+    """Two or more items joined by range or list words: "jan to aug", "5月、6", "q2-q3"."""
+    return f"(?P<run>{item}(?:{_RUN_SEP}{item})+)"
+
+
+_EN_RUN = _run(_MONTH_NAME)
+_ZH_RUN = _run(_ZH_MONTH + r"(?:\s*月份?)?")
+_QN_RUN = _run(r"第?\s*" + _ZH_QUARTER + r"(?:\s*季度)?")
+_Q_RUN = _run("q[1-4]")
+_ZH_DAYS = (
+    r"(?:从|自)?"
+    + _Y
+    + r"\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
+    + _RANGE_SEP
+    + r"(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
+)
+_HALF = r"(?:the )?(?P<h>first|second|1st|2nd) half"
+_NOW = r"(?:onwards?|to date|to now|until now|till now|to today|until today)"
+_RAW: list[tuple[str, Builder]] = [
+    (_B + r"(?:last|previous|prior) " + _U + _E, _rel(1)),
+    (_B + r"(?:the )?" + _U + r" before last" + _E, _rel(2)),
+    (_B + r"past " + _U + _E, _past),
+    (_B + r"(?:this|current) " + _U + _E, _rel(0)),
+    (_B + _U + r"[ -]to[ -]date" + _E, _rel(0)),
+    (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
+    (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
+    (r"(?:近|最近|过去|前)\s*" + _N + r"\s*(?P<unit>天|日|周|个?星期|个?月|个?季度|年)", _rolling),
+    (r"上上个?季度", _rel(2, "quarter")),
+    (r"上[个一]?(?P<unit>季度|月|周|星期|礼拜)", _rel(1)),
+    (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
+    (r"今年|本年度?|年初至今", _rel(0, "year")),
+    (r"去年|上一?年度?", _rel(1, "year")),
+    (r"前年", _rel(2, "year")),
+    (_Y + r"\s*年?\s*第?(?P<q>[1-4一二三四])\s*季度", _quarter),
+    (_Y + r"\s*年?\s*[- ]?q(?P<q>[1-4])" + _E, _quarter),
+    (_B + r"q(?P<q>[1-4])[ ,-]*(?P<y>\d{4})" + _E, _quarter),
+    (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]", _zh_day),
+    (_ZH_DAYS, _zh_days),
+    (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月份?", _month),
+    (_Y + r"[-/](?P<m>\d{1,2})(?![-/]?\d)", _month),
+    (_B + _MON + r" ?,? ?(?P<y>\d{4})" + _E, _month),
+    (
+        r"(?:(?:from|between) )?" + _DATE + r"\s*(?:\.\.|to|and|~|–|—|至|到|-)\s*" + _DATE,
+        lambda m, c: explicit_range(_iso(m[1], c.phrase), _iso(m[2], c.phrase), c.phrase),
+    ),
+    (
+        r"(?<!\d)" + _DATE + r"(?!\d)",
+        lambda m, c: explicit_range(_iso(m[1], c.phrase), _iso(m[1], c.phrase), c.phrase),
+    ),
+    (
+        r"(?<![\d-])(?P<y>(?:19|20)\d{2})(?:\s*年)?(?![\d-])",
+        lambda m, c: year(int(m["y"]), c.phrase),
+    ),
+    (_B + r"today" + _E + r"|今天", _day(0)),
+    (_B + r"yesterday" + _E + r"|昨天", _day(1)),
+    # Halves, runs of months or quarters in one year, and phrases made of two parts.
+    (_B + _HALF + r" (?:of )?(?:(?P<rel>this|last) year|(?P<y>\d{4}))" + _E, _half),
+    (_B + r"h(?P<h>[12]) ?(?P<y>\d{4})" + _E, _half),
+    (_Y + r" ?-?h(?P<h>[12])" + _E, _half),
+    (_Y + r"\s*年\s*(?P<h>[上下])半年", _half),
+    (r"(?P<rel>[今去前])年\s*(?P<h>[上下])半年", _half),
+    (_B + r"(?:from |between )?" + _EN_RUN + r",? ?(?P<y>\d{4})" + _E, _month_run(_MONTH_NAME)),
+    (r"(?:从|自)?" + _Y + r"\s*年\s*" + _ZH_RUN + r"\s*月份?", _month_run(_ZH_MONTH)),
+    (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _QN_RUN + r"\s*季度", _quarter_run),
+    (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _Q_RUN + _E, _quarter_run),
+    (_B + r"(?:from |between )?" + _Q_RUN + r",? ?(?P<y>\d{4})" + _E, _quarter_run),
+    (_B + r"(?:from |从|自)?" + _A + _RANGE_SEP + _A2, _join),
+    (_B + r"between " + _A + r" and " + _A2, _join),
+    (_B + r"(?:ever since|since|starting(?: from| in)?|beginning(?: in)?) " + _A, _since),
+    (_B + r"(?:from )?" + _A + r" ?" + _NOW + _E, _since),
+    (r"(?:自从|自|从)?\s*" + _A + r"\s*(?:以来|起|开始|至今|到现在|到目前为止|迄今)", _since),
+    (_B + r"(?:before|prior to|earlier than) " + _A, _before),
+    (_A + r"\s*(?:之前|以前|前(?![\d一二三四五六七八九十两几]))", _before),
+    (_B + r"(?:until|till|through|up to|up until) " + _A, _through),
+    (r"(?:截至|截止到|截止至|截止)\s*" + _A + r"(?:\s*(?:底|末|为止))?", _through),
+]
+PATTERNS: list[tuple[re.Pattern[str], Builder]] = [(re.compile(r), b) for r, b in _RAW]
+
+
+def normalise(text: str) -> str:
+    """Lower-case, full-width to ASCII (NFKC) and single spaces, so patterns stay simple."""
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    return re.sub(r"^(?:(?:the|in|during|for|over) )+", "", re.sub(r"\s+", " ", text))
+
+
+def language(text: str) -> Lang:
+    return "zh" if _CJK.search(text) else "en"
+
+
+def resolve(phrase: str, as_of: date) -> Period | None:
+    """The period a whole phrase names, or None if no pattern matches all of it."""
+    text = normalise(phrase)
+    for pattern, build in PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return build(match, Context(as_of, phrase.strip(), language(phrase)))
+    return None
+
+
+def locate(text: str, as_of: date) -> Period | None:
+    """The first phrase in ``text`` that no longer phrase overlaps, resolved; None if none."""
+    lowered = normalise(text)
+    found = [(m, b) for p, b in PATTERNS for m in p.finditer(lowered)]
+    # Longest first (stable, so pattern order breaks ties); keep those no longer one overlaps.
+    found.sort(key=lambda f: f[0].start() - f[0].end())
+    kept: list[tuple[re.Match[str], Builder]] = []
+    for m, build in found:
+        if all(m.end() <= k.start() or m.start() >= k.end() for k, _ in kept):
+            kept.append((m, build))
+    if not kept:
+        return None
+    m, build = min(kept, key=lambda f: f[0].start())
+    return build(m, Context(as_of, m.group(0), language(text)))
