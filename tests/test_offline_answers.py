@@ -82,6 +82,87 @@ def test_east_installation_change_matches_sql(analyst: Analyst, question: str) -
     assert ("without a language model" in answer.text) or ("未使用大语言模型" in answer.text)
 
 
+_REGIONS_ZH = {"East": "华东", "North": "华北", "South": "华南", "Central": "华中"}
+_REGIONS_ZH |= {"Southwest": "西南", "Northeast": "东北"}
+
+
+def _install_by_region(an: Analyst) -> list[list[Any]]:
+    """Independent SQL: installation on-time % per region, Q3 and Q2, worst Q3 first."""
+    return sql(
+        an,
+        "SELECT region, round(100 * avg(CAST(sla_met AS DOUBLE)) FILTER (WHERE opened_at >= "
+        f"DATE '{Q3[0]}' AND opened_at < DATE '{Q3[1]}'), 1) AS q3, round(100 * avg(CAST("
+        f"sla_met AS DOUBLE)) FILTER (WHERE opened_at >= DATE '{Q2[0]}' AND opened_at < DATE "
+        f"'{Q2[1]}'), 1) AS q2 FROM tickets WHERE type = 'installation' GROUP BY 1 ORDER BY q3",
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "zh"),
+    [
+        ("How did installation SLA attainment change last quarter by region?", False),
+        (
+            "Which region had the worst installation on-time rate last quarter, "
+            "and how did it change?",
+            False,
+        ),
+        ("上季度各区域安装及时率有什么变化？", True),
+        ("哪个区域上季度安装及时率最差，变化如何？", True),
+    ],
+)
+def test_grouped_change_names_the_worst_region_and_largest_drop(
+    analyst: Analyst, question: str, zh: bool
+) -> None:
+    answer = ask(analyst, question)
+    call = answer.trace[0].arguments
+    assert call["group_by"] == ["region"] and call["compare"] == "previous"
+    rows = _install_by_region(analyst)
+    worst, q3, q2 = rows[0]
+    drops = sorted(rows, key=lambda r: r[1] - r[2])
+    assert worst == "East" and drops[0][0] == "East"
+    name = _REGIONS_ZH[worst] if zh else worst
+    lead = answer.text.split("\n\n")[1]
+    assert name in lead and f"{fmt(q3)}%" in lead and f"{fmt(q2)}%" in lead
+    assert ("降幅最大" if zh else "largest drop") in lead
+    for region, now, before in rows:
+        label = _REGIONS_ZH[region] if zh else region
+        assert f"| {label} | {fmt(now)}% | {fmt(before)}% |" in answer.text
+    _, overall_q3 = _overall_install(analyst)
+    assert overall_q3 in lead
+    actions = answer.text.split("建议行动" if zh else "Recommended actions")[1]
+    assert name in actions and f"{fmt(q2)}%" in actions
+    assert "wrong direction" not in answer.text and "不利方向" not in answer.text
+
+
+def _overall_install(an: Analyst) -> tuple[str, str]:
+    [[q2, q3]] = sql(
+        an,
+        "SELECT round(100 * avg(CAST(sla_met AS DOUBLE)) FILTER (WHERE opened_at >= DATE "
+        f"'{Q2[0]}' AND opened_at < DATE '{Q2[1]}'), 1), round(100 * avg(CAST(sla_met AS DOUBLE)) "
+        f"FILTER (WHERE opened_at >= DATE '{Q3[0]}' AND opened_at < DATE '{Q3[1]}'), 1) FROM "
+        "tickets WHERE type = 'installation'",
+    )
+    return fmt(q2) + "%", fmt(q3) + "%"
+
+
+def test_ranking_that_asks_for_the_change_adds_the_comparison(analyst: Analyst) -> None:
+    answer = ask(analyst, "哪个产品线的一次修复率最低？和上季度比变化多少")
+    assert answer.trace[0].arguments["compare"] == "previous"
+    assert "| 产品线 | 2026-Q3 | 2026-Q2 | 变化 |" in answer.text
+
+
+def test_parts_wait_names_the_washing_machine_surge(analyst: Analyst) -> None:
+    answer = ask(analyst, "How did parts wait change last quarter?")
+    [[june]] = sql(
+        analyst,
+        "SELECT round(avg(parts_wait_days), 1) FROM tickets t JOIN products p USING (product_id) "
+        "WHERE p.product_line = 'Washing Machines' AND parts_wait_days > 0 AND opened_at >= "
+        "DATE '2026-06-01' AND opened_at < DATE '2026-07-01'",
+    )
+    assert "Washing Machines had the highest average parts wait" in answer.text
+    assert f"2026-06 ({fmt(june)} days)" in answer.text
+
+
 def test_follow_up_reuses_the_intent_with_the_new_region(analyst: Analyst) -> None:
     first = ask(analyst, "How did the East installation on-time rate change last quarter?")
     follow = ask(analyst, "and only for the North?", thread_id=first.thread_id)

@@ -28,6 +28,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
             "metrics": ["installation_on_time_rate"],
             "filters": {"region": "East"},
             "period": "2026-Q3",
+            "group_by": None,
         },
     ),
     (
@@ -65,11 +66,72 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         {"metrics": ["csat_avg"], "period": "2026-10"},
     ),
     ("上季度一次修复律环比变化", "metric_change", {"metrics": ["first_time_fix_rate"]}),
+    # a change split by a dimension: grouped, compared with the previous period
+    (
+        "How did installation SLA attainment change last quarter by region?",
+        "metric_change",
+        {
+            "metrics": ["installation_on_time_rate"],
+            "group_by": "region",
+            "compare": True,
+            "period": "2026-Q3",
+        },
+    ),
+    (
+        "Which region had the worst installation on-time rate last quarter, and how did it change?",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "group_by": "region", "compare": True},
+    ),
+    (
+        "How did instalation on-time rate chnage last quarter by rgion?",
+        "metric_change",
+        {"group_by": "region", "compare": True, "period": "2026-Q3"},
+    ),
+    (
+        "How did CSAT change per product line last quarter?",
+        "metric_change",
+        {"metrics": ["csat_avg"], "group_by": "product_line", "compare": True},
+    ),
+    (
+        "Which product line has the lowest first-time fix rate, and how did it change vs before?",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "group_by": "product_line", "compare": True},
+    ),
+    (
+        "上季度各区域安装及时率有什么变化？",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "group_by": "region", "compare": True},
+    ),
+    (
+        "哪个区域上季度安装及时率最差，变化如何？",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "group_by": "region", "compare": True},
+    ),
+    (
+        "上季度各产品线的一次修复律环比变化",
+        "metric_change",
+        {"metrics": ["first_time_fix_rate"], "group_by": "product_line", "compare": True},
+    ),
+    (
+        "哪个产品线的一次修复率最低？和上季度比变化多少",
+        "metric_change",
+        {"metrics": ["first_time_fix_rate"], "group_by": "product_line", "compare": True},
+    ),
+    (
+        "按渠道看满意度上个月有什么变化",
+        "breakdown",
+        {"metrics": ["csat_avg"], "group_by": "channel", "compare": True, "period": "2026-10"},
+    ),
     # ranking
     (
         "Which region is worst on first-time fix?",
         "ranking",
-        {"metrics": ["first_time_fix_rate"], "dimensions": ["region"], "order": "worst"},
+        {
+            "metrics": ["first_time_fix_rate"],
+            "dimensions": ["region"],
+            "order": "worst",
+            "compare": False,
+        },
     ),
     (
         "Which engineers have the lowest frist time fix rate?",

@@ -22,6 +22,8 @@ Call = tuple[str, dict[str, Any]]
 Stage = Callable[[Intent, Results], dict[str, Call]]
 WriteFn = Callable[[Intent, Results, Writer], None]
 TABLE_ROWS = 12
+# Groups with fewer records than this are listed but not ranked (when enough others remain).
+SOLID_N = 20
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,48 @@ def pick(rows: list[dict[str, Any]], column: str, worst_low: bool) -> list[dict[
 
 def fmt_row(values: list[Any]) -> list[str]:
     return [fmt(v) if isinstance(v, int | float) else str(v) for v in values]
+
+
+def dim_name(w: Writer, dim: str) -> str:
+    """A dimension's display name: "region" / "区域"."""
+    if w.catalog is None or dim not in w.catalog.dimensions:
+        return dim
+    spec = w.catalog.dimensions[dim].spec
+    return spec.zh if w.lang == "zh" and spec.zh else spec.en.lower()
+
+
+def direction(w: Writer, metric: str) -> str:
+    """ "higher_is_better", "lower_is_better" or "neutral"."""
+    if w.catalog is None or metric not in w.catalog.metrics:
+        return "neutral"
+    return w.catalog.metrics[metric].direction
+
+
+def n_of(w: Writer, metric: str, row: dict[str, Any], prev: bool = False) -> Any:
+    """The row count behind a metric value (``n_tickets``), or None."""
+    table_name = w.catalog.metrics[metric].table if w.catalog else "tickets"
+    return row.get(f"n_{table_name}{'_prev' if prev else ''}")
+
+
+def solid(w: Writer, metric: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with enough records to rank (at least twenty), when three or more have that many."""
+    enough = [r for r in rows if (n_of(w, metric, r) or 0) >= SOLID_N]
+    return enough if len(enough) >= 3 else rows
+
+
+def period_or_all(intent: Intent) -> str | None:
+    return intent.period.phrase if intent.period else None
+
+
+def where_sql(intent: Intent, column: str) -> str:
+    if not intent.period:
+        return ""
+    p = intent.period
+    return (
+        f" AND {column} >= DATE '{p.start.isoformat()}' AND {column} < DATE '{p.end.isoformat()}'"
+    )
+
+
+def day_label(w: Writer, weekday: Any) -> str:
+    text = str(weekday)
+    return w.label("weekday", text) if w.lang == "zh" else text.split("-")[-1]

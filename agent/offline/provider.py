@@ -156,6 +156,7 @@ def merge(base: Intent, new: Intent) -> Intent:
         period=new.period or base.period,
         theme=new.theme or base.theme,
         order=base.order,
+        compare=base.compare or new.compare,
         follow_up=True,
         as_of=base.as_of,
         catalog=base.catalog,

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from ...data.catalog import Catalog
-from .metric_playbooks import BREAKDOWN, CHANGE, RANKING, TREND
+from .business_design import BUSINESS_DESIGN
+from .channels import CHANNELS
+from .evidence import EVIDENCE
+from .gap_analysis import GAP_ANALYSIS
+from .influencers import INFLUENCERS
+from .key_accounts import KEY_ACCOUNTS
+from .metric_change import CHANGE
 from .narrative import Writer
-from .ops_playbooks import CHANNELS, KEY_ACCOUNTS, PEAKS, REMOTE, WHAT_CHANGED
+from .peaks import PEAKS
 from .playbooks import Playbook
-from .strategy_playbooks import BUSINESS_DESIGN, GAP_ANALYSIS
-from .voc_playbooks import EVIDENCE, INFLUENCERS, PRODUCT_QUALITY, THEMES
+from .product_quality import PRODUCT_QUALITY
+from .ranking import BREAKDOWN, RANKING
+from .remote import REMOTE
+from .themes import THEMES
+from .trend import TREND
+from .what_changed import WHAT_CHANGED
 
 PLAYBOOKS: dict[str, Playbook] = {
     p.name: p

@@ -183,7 +183,8 @@ def _fuzzy_hit(alias: str, text: str) -> int | None:
         return None
     size = len(alias.split())
     for m in re.finditer(r"[a-z0-9]+", text):
-        gram = " ".join(text[m.start() :].split()[:size])
+        # Words only: trailing punctuation ("rgion?") must not spoil the comparison.
+        gram = " ".join(re.findall(r"[a-z0-9]+", text[m.start() :])[:size])
         if abs(len(gram) - len(alias)) <= 3 and _ratio(alias, gram) >= _FUZZY_CUTOFF:
             return m.start()
     return None

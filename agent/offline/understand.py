@@ -31,6 +31,31 @@ CUE_BONUS = 0.06
 MIN_SIMILARITY = 0.84
 _WORST = re.compile(r"(?i)worst|lowest|bottom|poorest|weakest|least|最差|最低|垫底|最少|最慢")
 _BEST = re.compile(r"(?i)\bbest|highest|\btop\b|most|strongest|最好|最高|最多|最快")
+# A question that asks how something moved ("how did it change", "变化", "vs before"), with
+# common typos ("chnage"), so a ranking or a breakdown also brings the previous period.
+_CHANGE = re.compile(
+    r"(?i)\bch(?:an|na)ge|\bchnge|\bchang|\bmove[ds]?\b|\bcompared?\b|\bvs\.?\b|versus"
+    r"|\bprevious|\bprior\b|\bbefore\b|\bimprov|\bworsen|\bdeteriorat|\bdrop|\bfell\b"
+    r"|\brose\b|\brise|\bdecline|\bincrease|\bdecrease|went (?:up|down)|go(?:ne)? (?:up|down)"
+    r"|变化|变动|变了|对比|相比|比之前|比上|环比|同比|涨|降|上升|下滑|改善|恶化|增加|减少"
+)
+# Dimensions a change question may be split by ("by region", "哪个区域", "per channel").
+_CHANGE_GROUPS = (
+    "region",
+    "product_line",
+    "channel",
+    "segment",
+    "engineer",
+    "type",
+    "model",
+    "priority",
+    "tier",
+    "engineer_level",
+    "root_cause",
+    "industry",
+    "city",
+    "category",
+)
 _FOLLOW_UP = re.compile(
     r"(?i)^\s*(?:and|what about|how about|only|just|same for|now for|and for|also)\b"
     r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)"
@@ -47,6 +72,7 @@ class Intent:
     period: Period | None = None
     theme: str | None = None
     order: str = "worst"  # rankings: which end the manager asked about
+    compare: bool = False  # the question asks how the figures moved against before
     follow_up: bool = False
     as_of: date = date(2000, 1, 1)
     # The catalog the slots refer to (for units and labels when building tool arguments).
@@ -72,7 +98,18 @@ class Intent:
             "theme": self.theme,
             "period": self.period.label if self.period else None,
             "order": self.order,
+            "compare": self.compare,
+            "group_by": self.group_by,
         }
+
+    @property
+    def group_by(self) -> str | None:
+        """The dimension a change or ranking question splits by, if it names one."""
+        dims = [d for d in self.slots.dimensions if d not in self.filters]
+        if self.playbook in ("ranking", "breakdown"):
+            return dims[0] if dims else "region"
+        split = [d for d in dims if d in _CHANGE_GROUPS]
+        return split[0] if split and self.playbook == "metric_change" else None
 
 
 @cache
@@ -111,6 +148,7 @@ class Understander:
             theme=find_theme(question),
             order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
             follow_up=bool(_FOLLOW_UP.search(question)),
+            compare=bool(_CHANGE.search(question)),
             as_of=self.as_of,
             catalog=self.matcher.catalog,
         )

@@ -1,0 +1,73 @@
+"""The evidence playbook: what customers say about a theme, counted and quoted verbatim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .narrative import Writer
+from .playbooks import (
+    Call,
+    Playbook,
+    failed,
+    metric_query,
+)
+from .transcript import Results
+from .understand import Intent
+from .voc_common import count_word, quote_lines, voc_slice
+
+
+def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    search: dict[str, Any] = {"query": intent.question[:300], "k": 5} | voc_slice(intent)
+    if intent.period:
+        search["period"] = intent.period.phrase
+    calls: dict[str, Call] = {}
+    if intent.theme:
+        search["theme"] = intent.theme
+        filters = {"theme": intent.theme} | {
+            k: v for k, v in intent.filters.items() if k in ("region", "segment", "product_line")
+        }
+        calls["count"] = metric_query(
+            ["voc_count"], filters=filters, period=intent.period.phrase if intent.period else None
+        )
+    calls["quotes"] = ("search_voc", search)
+    return calls
+
+
+def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
+    quotes, count = results.get("quotes"), results.get("count")
+    found = (quotes.content or {}).get("quotes", []) if quotes and quotes.ok else []
+    if not found:
+        failed(w, quotes)
+        return
+    shown = count_word(w, min(len(found), 3))
+    if count is not None and count.ok and count.rows:
+        total = count.records()[0]["voc_count"]
+        period = (count.content or {}).get("period")
+        w.lead.append(
+            w.say(
+                "evidence.lead_count",
+                theme=_theme_label(w, intent),
+                total=total,
+                shown=shown,
+                period=w.period(period if isinstance(period, dict) else None),
+                ref=count.id,
+            )
+        )
+    else:
+        w.lead.append(w.say("evidence.lead", shown=shown))
+    w.evidence += quote_lines(w, found, 3)
+    w.coverage.append(w.say("evidence.coverage"))
+    theme = _theme_label(w, intent) if intent.theme else w.say("evidence.this_issue")
+    w.actions += [
+        w.say("evidence.action1", theme=theme),
+        w.say("evidence.action2", theme=theme),
+    ]
+
+
+def _theme_label(w: Writer, intent: Intent) -> str:
+    from ...data.taxonomy import default_taxonomy
+
+    return default_taxonomy().name(intent.theme or "", w.lang)
+
+
+EVIDENCE = Playbook("voc_evidence", (_evidence_stage,), _write_evidence)

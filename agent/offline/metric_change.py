@@ -1,0 +1,163 @@
+"""The change playbook: a metric now against the previous period, and where it moved.
+
+Without a dimension in the question the answer gives the overall figure, then splits it by
+region (or the next unfiltered dimension) to say where the move sits; with one ("by region",
+"哪个区域") it answers per group through ``grouped``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
+from .metric_actions import lever_action
+from .narrative import Writer
+from .playbooks import Call, Playbook, direction, failed, metric_query, n_of, phrase, solid
+from .transcript import Result, Results
+from .trend import hotspot_calls, write_hotspot
+from .understand import Intent
+
+_SPLITS = ("region", "product_line", "channel")
+
+
+def _split_dim(intent: Intent) -> str | None:
+    return next((d for d in _SPLITS if d not in intent.filters), None)
+
+
+def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    metrics = intent.metrics[:3] or ["ticket_count"]
+    if intent.group_by:
+        return grouped_calls(intent, metrics[0], intent.group_by)
+    period = phrase(intent, DEFAULT_PERIOD)
+    calls = {
+        "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
+    }
+    dim = _split_dim(intent)
+    if dim:
+        calls["where"] = metric_query(
+            metrics[:1], filters=intent.filters, group_by=[dim], period=period, compare="previous"
+        )
+    return calls | hotspot_calls(intent, metrics[0])
+
+
+def _write_change(intent: Intent, results: Results, w: Writer) -> None:
+    if "groups" in results:
+        write_grouped(intent, results, w)
+        return
+    res = results.get("change")
+    if failed(w, res) or res is None:
+        return
+    row = res.records()[0]
+    content: dict[str, Any] = res.content or {}
+    metrics = list(content["units"])
+    for i, m in enumerate(metrics):
+        _lead(w, intent, res, m, row, first=i == 0)
+    _coverage(w, content, metrics[0], row, res.id)
+    _where(w, results.get("where"), metrics[0])
+    write_hotspot(w, results.get("hotspot"), metrics[0])
+
+
+def _lead(w: Writer, intent: Intent, res: Result, m: str, row: dict[str, Any], first: bool) -> None:
+    content: dict[str, Any] = res.content or {}
+    delta = row.get(f"{m}_delta")
+    prev = content.get("comparison_period") or {}
+    w.lead.append(
+        w.say(
+            "change.lead" if first else "change.more",
+            metric=w.metric(m),
+            where=slice_of(w, intent),
+            verb=_verb(w, delta),
+            period=content["period"]["label"],
+            prev_period=prev.get("label", ""),
+            cur=w.value(m, row.get(m)),
+            prev=w.value(m, row.get(f"{m}_prev")),
+            delta=w.change(m, delta),
+            judgement=_judgement(w, m, delta),
+            ref=res.id,
+        )
+    )
+    pct = row.get(f"{m}_pct_change")
+    if first and pct is not None and w.unit(m) != "%" and delta:
+        w.lead.append(w.say("change.pct", pct=w.pct_change(pct), ref=res.id))
+
+
+def slice_of(w: Writer, intent: Intent) -> str:
+    from .playbooks import slice_text
+
+    return slice_text(w, intent.filters)
+
+
+def _verb(w: Writer, delta: Any) -> str:
+    if not delta:
+        return w.say("word.held")
+    return w.say("word.fell" if delta < 0 else "word.rose")
+
+
+def _judgement(w: Writer, metric: str, delta: Any) -> str:
+    d = direction(w, metric)
+    if not delta or d == "neutral":
+        return ""
+    better = (delta > 0) == (d == "higher_is_better")
+    return w.say("word.better" if better else "word.worse")
+
+
+def _coverage(w: Writer, content: dict[str, Any], m: str, row: dict[str, Any], ref: str) -> None:
+    n, n_prev = n_of(w, m, row), n_of(w, m, row, prev=True)
+    if n is None:
+        return
+    w.coverage.append(
+        w.say(
+            "coverage.n",
+            n=n,
+            n_prev=n_prev,
+            period=w.period(content["period"]),
+            prev_period=w.period(content.get("comparison_period")),
+            ref=ref,
+        )
+    )
+    if w.small(n) or w.small(n_prev):
+        w.coverage.append(w.say("coverage.small"))
+
+
+def _where(w: Writer, res: Result | None, metric: str) -> None:
+    """Where the move sits: the group that moved most, with the lever for it."""
+    if res is None or not res.ok or not res.rows:
+        return
+    dim = res.columns[0]
+    rows = [r for r in res.records() if r.get(f"{metric}_delta") not in (None, 0)]
+    pool = solid(w, metric, rows)
+    if not pool:
+        return
+    d = direction(w, metric)
+    if d == "neutral":
+        top, key = max(pool, key=lambda r: abs(r[f"{metric}_delta"])), "change.where"
+    else:
+        sign = -1 if d == "higher_is_better" else 1
+        top = max(pool, key=lambda r: sign * r[f"{metric}_delta"])
+        key = "change.where_worse"
+        if sign * top[f"{metric}_delta"] < 0:
+            top = min(pool, key=lambda r: sign * r[f"{metric}_delta"])
+            key = "change.where_better"
+    name = w.label(dim, top[dim])
+    w.evidence.append(
+        w.say(
+            key,
+            name=name,
+            dim=_dim(w, dim),
+            prev=w.value(metric, top.get(f"{metric}_prev")),
+            cur=w.value(metric, top[metric]),
+            delta=w.change(metric, top[f"{metric}_delta"]),
+            ref=res.id,
+        )
+    )
+    if key != "change.where_better":
+        w.actions.append(lever_action(w, metric, name, top, res.id))
+
+
+def _dim(w: Writer, dim: str) -> str:
+    from .playbooks import dim_name
+
+    return dim_name(w, dim)
+
+
+CHANGE = Playbook("metric_change", (_change_stage,), _write_change)

@@ -1,0 +1,159 @@
+"""The trend playbook (a metric month by month) and the hotspot check for waits and resolution.
+
+A trend leads with where the metric started and ended and names its best and worst months. For
+parts waits and resolution times the answer also looks for the product line and months where
+the metric spiked (a "hotspot"), because an average over all lines hides a local surge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .narrative import Writer
+from .playbooks import (
+    Call,
+    Playbook,
+    direction,
+    failed,
+    metric_or,
+    metric_query,
+    phrase,
+    slice_text,
+    table,
+)
+from .transcript import Result, Results
+from .understand import Intent
+
+HOTSPOT_METRICS = ("parts_wait_days_avg", "avg_resolution_hours", "median_resolution_hours")
+_HOTSPOT_MIN_N = 5
+
+
+def hotspot_calls(intent: Intent, metric: str) -> dict[str, Call]:
+    """The metric by product line and month over a year, for waits and resolution times."""
+    if metric not in HOTSPOT_METRICS or "product_line" in intent.filters:
+        return {}
+    call = metric_query(
+        [metric],
+        filters=intent.filters,
+        group_by=["product_line", "month"],
+        period="last 12 months",
+        order_by=f"-{metric}",
+        limit=30,
+    )
+    return {"hotspot": call}
+
+
+def write_hotspot(w: Writer, res: Result | None, metric: str) -> None:
+    if res is None or not res.ok or not res.rows:
+        return
+    rows = [r for r in res.records() if (r.get("n_tickets") or 0) >= _HOTSPOT_MIN_N]
+    rows = [r for r in rows if r.get(metric) is not None]
+    if not rows:
+        return
+    top = rows[0]
+    line = top["product_line"]
+    months = [r for r in rows if r["product_line"] == line][:2]
+    months.sort(key=lambda r: r["month"])
+    cells = ", ".join(
+        w.say("hot.cell", month=r["month"], value=w.value(metric, r[metric])) for r in months
+    )
+    w.evidence.append(
+        w.say(
+            "hot.lead",
+            line=w.label("product_line", line),
+            metric=w.metric(metric),
+            cells=cells,
+            ref=res.id,
+        )
+    )
+    w.actions.append(
+        w.say(
+            "hot.action." + ("parts" if "parts" in metric else "resolution"),
+            line=w.label("product_line", line),
+        )
+    )
+
+
+def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    metric = metric_or(intent, "ticket_count")
+    call = metric_query(
+        [metric],
+        filters=intent.filters,
+        group_by=["month"],
+        period=phrase(intent, "last 12 months"),
+        order_by="month",
+    )
+    return {"trend": call} | hotspot_calls(intent, metric)
+
+
+def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
+    res = results.get("trend")
+    if failed(w, res) or res is None:
+        return
+    metric = next(iter(res.content["units"]))  # type: ignore[index]
+    rows = [r for r in res.records() if r.get(metric) is not None]
+    first, last = rows[0], rows[-1]
+    high = max(rows, key=lambda r: r[metric])
+    low = min(rows, key=lambda r: r[metric])
+    w.lead.append(
+        w.say(
+            "trend.lead",
+            metric=w.metric(metric),
+            where=slice_text(w, intent.filters),
+            first_month=first["month"],
+            first=w.value(metric, first[metric]),
+            last_month=last["month"],
+            last=w.value(metric, last[metric]),
+            ref=res.id,
+        )
+    )
+    bad_high = direction(w, metric) == "lower_is_better"
+    key = "trend.range_bad_high" if bad_high else "trend.range"
+    if direction(w, metric) == "neutral":
+        key = "trend.range_neutral"
+    w.lead.append(
+        w.say(
+            key,
+            high_month=high["month"],
+            high=w.value(metric, high[metric]),
+            low_month=low["month"],
+            low=w.value(metric, low[metric]),
+            ref=res.id,
+        )
+    )
+    body = [[r["month"], w.value(metric, r[metric])] for r in rows]
+    w.body += table(w, [w.say("table.month"), w.metric(metric)], body, res.id)
+    write_hotspot(w, results.get("hotspot"), metric)
+    period = (res.content or {}).get("period")
+    w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
+    _trend_actions(w, metric, high, low, res.id)
+
+
+def _trend_actions(
+    w: Writer, metric: str, high: dict[str, Any], low: dict[str, Any], ref: str
+) -> None:
+    if w.actions:  # the hotspot already named the place to act
+        return
+    if direction(w, metric) == "neutral":
+        w.actions.append(
+            w.say(
+                "trend.action_peak",
+                month=high["month"],
+                value=w.value(metric, high[metric]),
+                ref=ref,
+            )
+        )
+        return
+    weak = high if direction(w, metric) == "lower_is_better" else low
+    w.actions.append(
+        w.say(
+            "trend.action_weak",
+            month=weak["month"],
+            metric=w.metric(metric),
+            value=w.value(metric, weak[metric]),
+            ref=ref,
+        )
+    )
+
+
+TREND = Playbook("trend", (_trend_stage,), _write_trend)
