@@ -51,12 +51,16 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
+# Percentage-point columns such as voc_themes' ``change_pp``.
+_POINTS_COLUMN = re.compile(r"(?:^|_)(?:pp|points?)(?:$|_)")
+
+
 def percent_column(ev: Evidence, column: str | None) -> bool:
     """Whether a column holds percentages: by its name, or by the unit its metric declares
     (query_metric records ``meta["metrics"]`` with units; ``sla_attainment`` is a % metric)."""
     if not column:
         return False
-    if _PERCENT_WORDS.search(column):
+    if _PERCENT_WORDS.search(column) or _POINTS_COLUMN.search(column):
         return True
     metrics = ev.meta.get("metrics")
     if not isinstance(metrics, list):

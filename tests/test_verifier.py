@@ -215,3 +215,18 @@ def test_percent_matches_a_column_whose_metric_declares_percent_units() -> None:
     )
     assert verify("East's SLA attainment was 63.1% against 72.3% before [Q1].", ledger).ok
     assert not verify("East's SLA attainment was 63.1% of 225% [Q1].", ledger).ok
+
+
+def test_points_change_matches_a_pp_column_in_its_own_row() -> None:
+    from servicelens.agent.verifier import verify
+    from servicelens.tools.ledger import Ledger
+
+    ledger = Ledger()
+    ledger.add(
+        "query",
+        "voc_themes",
+        columns=["theme", "count", "share_pct", "change_pp"],
+        rows=[["noise", 28, 19.7, 7.0], ["parts wait", 3, 2.1, -6.1]],
+    )
+    assert verify("Noise rose by 7 pp to 19.7% of feedback [Q1].", ledger).ok
+    assert not verify("Noise rose by 6.1 pp [Q1].", ledger).ok

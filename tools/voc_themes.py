@@ -56,7 +56,8 @@ def voc_themes(ctx: ToolContext, args: VocThemesInput) -> ToolResult:
         raise ToolError("No warehouse is open in this workspace; theme counts are unavailable.")
     taxonomy = default_taxonomy()
     period = _period(ctx, args.period)
-    previous = period.previous() if period and args.compare else None
+    # An open-start period ("before June 2026") has no equal-length period before it.
+    previous = period.previous() if period and args.compare and not period.open_start else None
     filters = resolve_filters(ctx, _filter_values(args))
     counts = theme_counts(ctx.warehouse, filters, period, previous)
     if counts.total == 0:
