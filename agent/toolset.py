@@ -107,12 +107,17 @@ class Toolset:
         return tool.run(ctx, call.arguments)
 
 
+_BOUNDS = frozenset({"minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"})
+
+
 def compact_schema(node: Any) -> Any:
     """A JSON schema without what costs tokens and tells the model nothing.
 
     Pydantic adds a ``title`` to every field (the property name again) and spells an optional
     field as ``anyOf: [X, {type: null}]`` with ``default: null``; an optional field that is
-    simply left out of ``required`` says the same. Validation still uses the full input model.
+    simply left out of ``required`` says the same. Length and range bounds are left to
+    validation too: a value out of range comes back as an error the model can fix. Validation
+    still uses the full input model.
     """
     if isinstance(node, list):
         return [compact_schema(item) for item in node]
@@ -123,6 +128,8 @@ def compact_schema(node: Any) -> Any:
     for key, value in node.items():
         if key == "properties" and isinstance(value, dict):
             out[key] = {name: compact_schema(prop) for name, prop in value.items()}
+        elif key in _BOUNDS and isinstance(value, int | float):
+            continue
         elif key != "title" or not isinstance(value, str):
             out[key] = compact_schema(value)
     return out

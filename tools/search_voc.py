@@ -36,13 +36,11 @@ class SearchVocInput(BaseModel):
     query: str = Field(
         min_length=1,
         max_length=300,
-        description="What customers say, in their words or yours; Chinese and English queries "
-        "both find both languages. Model numbers and error codes match exactly.",
+        description="What customers say, in their words or yours, in either language.",
     )
     period: str | None = Field(
         None,
-        description='Date phrase such as "last quarter", "上个月", "2026-07" or '
-        '"2026-01-01..2026-03-31"; omit for all dates.',
+        description='Date phrase, e.g. "last quarter"; omit for all dates.',
     )
     region: str | None = Field(None, description="Region, e.g. East.")
     product_line: str | None = Field(None, description="Product line.")

@@ -36,19 +36,18 @@ COLUMNS = [
 class VocThemesInput(BaseModel):
     period: str | None = Field(
         None,
-        description='Date phrase such as "last quarter", "上个月", "2026-07" or '
-        '"2026-01-01..2026-03-31"; omit for all dates (then there is no comparison).',
+        description='Date phrase, e.g. "last quarter"; omit for all dates (no comparison).',
     )
     region: str | None = Field(None, description="Region, e.g. East or 华东.")
-    product_line: str | None = Field(None, description="Product line, e.g. Air Conditioners.")
+    product_line: str | None = None
     model: str | None = Field(None, description="Product model, e.g. AC-X200.")
     source: Literal["call", "chat", "email", "social", "survey", "review"] | None = None
     segment: str | None = Field(None, description="Customer segment: key account, SMB, consumer.")
     sentiment: Literal["negative", "neutral", "positive"] | None = None
     lang: Literal["zh", "en"] | None = Field(None, description="Only texts in this language.")
-    compare: bool = Field(True, description="Compare with the previous period of equal length.")
-    top: int = Field(8, ge=1, le=25, description="How many themes to list, largest first.")
-    quotes_per_theme: int = Field(2, ge=0, le=3, description="Representative quotes per theme.")
+    compare: bool = Field(True, description="Compare with the previous equal-length period.")
+    top: int = Field(8, ge=1, le=25, description="Themes to list, largest first.")
+    quotes_per_theme: int = Field(2, ge=0, le=3)
 
 
 def voc_themes(ctx: ToolContext, args: VocThemesInput) -> ToolResult:
