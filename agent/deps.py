@@ -115,12 +115,12 @@ def _open_catalog(settings: Settings) -> Any:
     return load_catalog(settings.workspace.catalog)
 
 
-def _open_voc(settings: Settings) -> Any:
+def embedder_for(settings: Settings) -> Any:
+    """The embedder the settings configure, with the workspace's embedding cache."""
     from ..data.embeddings import make_embedder
-    from ..data.voc_index import VocIndex
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    embedder = make_embedder(
+    return make_embedder(
         settings.embedder,
         cache_path=settings.workspace.embedding_cache,
         model=settings.embedding_model,
@@ -128,4 +128,9 @@ def _open_voc(settings: Settings) -> Any:
         api_key=key,
         timeout_s=settings.request_timeout_s,
     )
-    return VocIndex.open(settings.workspace, embedder, chroma_url=settings.chroma_url)
+
+
+def _open_voc(settings: Settings) -> Any:
+    from ..data.voc_index import VocIndex
+
+    return VocIndex.open(settings.workspace, embedder_for(settings), chroma_url=settings.chroma_url)

@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..agent.deps import embedder_for
 from ..agent.settings import load_settings
-from ..data.embeddings import make_embedder
 from ..data.voc_index import VocFilters, VocIndex
 
 QUERIES = (
@@ -31,18 +31,9 @@ QUERIES = (
 def open_index(home: Path | str) -> tuple[VocIndex, date]:
     """The workspace's VOC index with its configured embedder, and its pinned "today"."""
     settings = load_settings(home)
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    embedder = make_embedder(
-        settings.embedder,
-        cache_path=settings.workspace.embedding_cache,
-        model=settings.embedding_model,
-        base_url=settings.embedding_base_url,
-        api_key=key,
-        timeout_s=settings.request_timeout_s,
-    )
-    return VocIndex.open(settings.workspace, embedder, chroma_url=settings.chroma_url), (
-        settings.today()
-    )
+    embedder = embedder_for(settings)
+    index = VocIndex.open(settings.workspace, embedder, chroma_url=settings.chroma_url)
+    return index, settings.today()
 
 
 def _shapes() -> dict[str, tuple[str, VocFilters | None]]:

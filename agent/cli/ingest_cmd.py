@@ -11,8 +11,8 @@ from rich.table import Table
 
 from ...data.errors import ServiceLensError
 from ...data.ingest.pipeline import IngestOptions, IngestReport, ingest
+from ..deps import embedder_for
 from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
-from .voc_cmds import embedder_for
 
 _STAGES = {"embed": "Embedding", "enrich": "Enriching", "chroma": "Vector index"}
 _STAGES |= {"keyword": "Keyword index", "commit": "Writing tables", "catalog": "Catalog"}

@@ -8,9 +8,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ...data.embeddings import Embedder, make_embedder
 from ...data.errors import ServiceLensError
 from ...data.voc_index import Mode
+from ..deps import embedder_for
 from ..settings import Settings
 from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
 
@@ -28,18 +28,6 @@ WhereOption = Annotated[
         "segment, min_reach); repeat for several.",
     ),
 ]
-
-
-def embedder_for(settings: Settings) -> Embedder:
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return make_embedder(
-        settings.embedder,
-        cache_path=settings.workspace.embedding_cache,
-        model=settings.embedding_model,
-        base_url=settings.embedding_base_url,
-        api_key=key,
-        timeout_s=settings.request_timeout_s,
-    )
 
 
 def search(
