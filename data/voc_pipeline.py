@@ -28,6 +28,7 @@ from .enrich import Enricher
 from .errors import WorkspaceError
 from .keyword_index import KeywordIndex
 from .redact import redact_many
+from .transcript import customer_turns
 from .voc_index import FINGERPRINT, chroma_client, read_fingerprint
 from .workspace import Workspace
 
@@ -99,7 +100,7 @@ def _index(
     if not rebuild and old and old.get("content_hash") == content_hash and _present(ws):
         report.skipped = True
         return report
-    vectors = _embed(embedder, [r["text"] for r in rows], progress, report)
+    vectors = _embed(embedder, [embedding_input(r["text"]) for r in rows], progress, report)
     report.seconds["embed"] = clock.lap()
     progress("enrich", 0, len(rows))
     _enrich(embedder, rows, vectors)
@@ -175,6 +176,16 @@ def _content_hash(rows: list[dict[str, Any]], embedder: Embedder) -> str:
 
 def _present(ws: Workspace) -> bool:
     return (ws.keyword_index / "records.json").exists()
+
+
+# Embedding time grows steeply with length on a small CPU, and the topic sits in the customer's
+# own words near the start: agent lines of transcripts are left out and the rest is capped.
+# Keyword search still covers the full text.
+EMBED_CHARS = 160
+
+
+def embedding_input(text: str) -> str:
+    return (customer_turns(text) or text)[:EMBED_CHARS]
 
 
 def _embed(
