@@ -10,6 +10,7 @@ from .playbooks import (
     Playbook,
     failed,
     metric_query,
+    slice_text,
 )
 from .transcript import Results
 from .understand import Intent
@@ -40,12 +41,14 @@ def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
         failed(w, quotes)
         return
     shown = count_word(w, min(len(found), 3))
+    where = slice_text(w, {k: v for k, v in voc_slice(intent).items() if k != "model"})
     if count is not None and count.ok and count.rows:
         total = count.records()[0]["voc_count"]
         period = (count.content or {}).get("period")
         w.lead.append(
             w.say(
                 "evidence.lead_count",
+                where=where,
                 theme=_theme_label(w, intent),
                 total=total,
                 shown=shown,
@@ -54,7 +57,7 @@ def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
             )
         )
     else:
-        w.lead.append(w.say("evidence.lead", shown=shown))
+        w.lead.append(w.say("evidence.lead", shown=shown, where=where))
     w.evidence += quote_lines(w, found, 3)
     w.coverage.append(w.say("evidence.coverage"))
     theme = _theme_label(w, intent) if intent.theme else w.say("evidence.this_issue")

@@ -22,6 +22,7 @@ from .playbooks import (
     metric_query,
     n_of,
     phrase,
+    slice_text,
     solid,
     table,
 )
@@ -29,7 +30,7 @@ from .transcript import Result, Results
 from .understand import Intent
 
 DEFAULT_PERIOD = "last quarter"
-_LOWEST = re.compile(r"(?i)lowest|least|fewest|smallest|最低|最少|最小")
+LOWEST = re.compile(r"(?i)lowest|least|fewest|smallest|最低|最少|最小")
 
 
 def grouped_calls(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
@@ -77,7 +78,7 @@ def _rank(w: Writer, metric: str, rows: list[dict[str, Any]], worst_first: bool)
 
 def _worst_first(intent: Intent, w: Writer, metric: str) -> bool:
     if direction(w, metric) == "neutral":
-        return not _LOWEST.search(intent.question)
+        return not LOWEST.search(intent.question)
     return intent.order != "best"
 
 
@@ -136,7 +137,8 @@ def _lead(
             name=w.label(dim, focus[dim]),
             rank=_rank_word(w, metric, worst),
             dim=dim_name(w, dim),
-            metric=w.metric(metric),
+            metric=w.metric(metric)
+            + slice_text(w, {k: v for k, v in intent.filters.items() if k != dim}),
             period=period["label"],
             prev_period=prev.get("label", ""),
             ref=res.id,

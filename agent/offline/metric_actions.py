@@ -14,6 +14,7 @@ from .playbooks import direction
 
 # The lever phrase used for each metric (``act.lever.<key>`` in offline_narrative.yaml).
 _LEVERS = {
+    "ticket_count": "volume",
     "installation_on_time_rate": "install",
     "sla_attainment": "sla",
     "first_time_fix_rate": "fix",
@@ -42,7 +43,7 @@ def lever_action(
     w: Writer, metric: str, name: str, row: dict[str, Any], ref: str, *, with_prev: bool = True
 ) -> str:
     """The metric's lever for ``name``, with the figures that justify it."""
-    kind = _LEVERS.get(metric, "volume" if direction(w, metric) == "neutral" else "default")
+    kind = _LEVERS.get(metric, "look" if direction(w, metric) == "neutral" else "default")
     lever = w.say(f"act.lever.{kind}", name=name)
     prev = row.get(f"{metric}_prev")
     if with_prev and prev is not None:

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog_choice import reaches
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
-from .playbooks import Call, Playbook, direction, failed, metric_query, n_of, phrase, solid
+from .playbooks import (
+    Call,
+    Playbook,
+    direction,
+    failed,
+    metric_or,
+    metric_query,
+    n_of,
+    phrase,
+    solid,
+)
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import Intent
@@ -20,19 +31,26 @@ from .understand import Intent
 _SPLITS = ("region", "product_line", "channel")
 
 
-def _split_dim(intent: Intent) -> str | None:
-    return next((d for d in _SPLITS if d not in intent.filters), None)
+def _split_dim(intent: Intent, metric: str) -> str | None:
+    """The usual dimension to locate a move by, when this catalog has it for the metric."""
+    cat = intent.catalog
+    if cat is None:
+        return next((d for d in _SPLITS if d not in intent.filters), None)
+    if metric not in cat.metrics:
+        return None
+    usable = [d for d in _SPLITS if d in cat.dimensions and reaches(cat, metric, d)]
+    return next((d for d in usable if d not in intent.filters), None)
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    metrics = intent.metrics[:3] or ["ticket_count"]
+    metrics = intent.metrics[:3] or [metric_or(intent, "ticket_count", intent.group_by)]
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
     period = phrase(intent, DEFAULT_PERIOD)
     calls = {
         "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
     }
-    dim = _split_dim(intent)
+    dim = _split_dim(intent, metrics[0])
     if dim:
         calls["where"] = metric_query(
             metrics[:1], filters=intent.filters, group_by=[dim], period=period, compare="previous"

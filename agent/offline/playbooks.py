@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...data.periods import parse_period
+from .catalog_choice import default_metric
 from .narrative import Writer, fmt
 from .transcript import Result, Results
 from .understand import Intent
@@ -55,8 +56,9 @@ def default_period(intent: Intent, default: str) -> dict[str, Any]:
     return p.as_dict()
 
 
-def metric_or(intent: Intent, default: str) -> str:
-    return intent.metrics[0] if intent.metrics else default
+def metric_or(intent: Intent, default: str, dim: str | None = None) -> str:
+    """The question's metric, else ``default`` or the catalog's count metric for ``dim``."""
+    return intent.metrics[0] if intent.metrics else default_metric(intent.catalog, default, dim)
 
 
 def metric_query(
@@ -134,6 +136,8 @@ def n_of(w: Writer, metric: str, row: dict[str, Any], prev: bool = False) -> Any
 
 def solid(w: Writer, metric: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with enough records to rank (at least twenty), when three or more have that many."""
+    if w.unit(metric) == "count":  # a count is its own sample size: every group ranks
+        return rows
     enough = [r for r in rows if (n_of(w, metric, r) or 0) >= SOLID_N]
     return enough if len(enough) >= 3 else rows
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from ...data.catalog import Catalog
 from ..providers.base import ModelTurn, TextDelta, ToolCall, Usage
+from .coverage import Plan, plan
 from .narrative import Writer
-from .playbooks import Playbook, next_calls
-from .registry import PLAYBOOKS, out_of_scope_text
+from .playbooks import Playbook
+from .registry import PLAYBOOKS, out_of_scope_text, unavailable_text
 from .transcript import (
     Message,
     call_id,
@@ -30,7 +31,7 @@ from .transcript import (
     turn_results,
     user_turns,
 )
-from .understand import OUT_OF_SCOPE, Intent, Understander
+from .understand import OUT_OF_SCOPE, UNAVAILABLE, Intent, Understander
 
 _CACHE_SIZE = 64
 _FLAGGED = re.compile(r"“([^”]+)”")
@@ -64,7 +65,7 @@ class OfflineProvider:
         results = turn_results(messages, start)
         playbook = PLAYBOOKS.get(intent.playbook)
         if tools is not None:
-            calls = next_calls(playbook, intent, results) if playbook else {}
+            calls = plan(playbook, intent, results).calls if playbook else {}
             if calls:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
@@ -96,9 +97,11 @@ class OfflineProvider:
     def write(self, intent: Intent, results: dict[str, Any]) -> str:
         writer = Writer(lang=intent.language, seed=intent.question, catalog=self.catalog)
         playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
+        if intent.playbook == UNAVAILABLE:
+            return "[insufficient_data] " + unavailable_text(writer, self.catalog, intent)
         if playbook is None:
             return "[refused] " + out_of_scope_text(writer, self.catalog)
-        playbook.write(intent, results, writer)
+        write_plan(plan(playbook, intent, results), playbook, writer)
         text = writer.render()
         return f"[{writer.status}] {text}" if writer.status != "answered" else text
 
@@ -132,6 +135,18 @@ class OfflineProvider:
             if parts or not line.strip():
                 kept_lines.append(" ".join(parts))
         return "\n".join(kept_lines)
+
+
+def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:
+    """The playbook's answer, or what the data covers when the question's period is outside it."""
+    span = p.span or ("", "")
+    if p.uncovered:
+        w.lead.append(w.say("coverage.uncovered", missed=p.missed, start=span[0], end=span[1]))
+        w.status = "insufficient_data"
+        return
+    playbook.write(p.intent, p.results, w)
+    if p.missed:
+        w.lead.insert(0, w.say("coverage.fallback", missed=p.missed, start=span[0], end=span[1]))
 
 
 def _looks_like_follow_up(intent: Intent) -> bool:

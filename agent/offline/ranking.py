@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
+from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .metric_actions import learn_action, lever_action
 from .narrative import Writer
 from .playbooks import (
@@ -23,6 +23,7 @@ from .playbooks import (
     metric_query,
     n_of,
     phrase,
+    slice_text,
     solid,
     table,
 )
@@ -32,15 +33,28 @@ from .understand import Intent
 
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     dim = intent.group_by or "region"
-    metric = metric_or(intent, "first_time_fix_rate")
-    if intent.compare:
+    metric = metric_or(intent, "first_time_fix_rate", dim)
+    if intent.compare and not intent.whole_data:
         return grouped_calls(intent, metric, dim)
-    filters = {k: v for k, v in intent.filters.items() if k != dim}
-    return {
-        "rank": metric_query(
-            [metric], filters=filters, group_by=[dim], period=phrase(intent, DEFAULT_PERIOD)
-        )
-    }
+    return _rank_call(intent, metric, dim)
+
+
+def _rank_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
+    filters = _other_filters(intent, dim)
+    # The end the question asks about comes first, so a long list still shows it.
+    order = f"-{metric}" if _high_first(intent, metric) else metric
+    period = phrase(intent, DEFAULT_PERIOD)
+    call = metric_query([metric], filters=filters, group_by=[dim], period=period, order_by=order)
+    return {"rank": call}
+
+
+def _high_first(intent: Intent, metric: str) -> bool:
+    cat = intent.catalog
+    w = Writer(lang="en", seed="", catalog=cat)
+    if cat is None or metric not in cat.metrics:
+        return True
+    high = direction(w, metric) in ("lower_is_better", "neutral")
+    return high if _worst_first(intent, w, metric) else not high
 
 
 def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
@@ -52,15 +66,22 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         return
     dim = res.columns[0]
     metric = next(iter(res.content["units"]))  # type: ignore[index]
-    rows = [r for r in res.records() if r.get(metric) is not None]
+    # Records without a value for the dimension (a ticket no engineer took) are not a group.
+    rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+    if not rows:
+        failed(w, None)
+        return
     pool = solid(w, metric, rows)
-    ordered = _ordered(w, metric, pool, worst_first=intent.order != "best")
+    worst_first = _worst_first(intent, w, metric)
+    ordered = _ordered(w, metric, pool, worst_first=worst_first)
     top, other = ordered[0], ordered[-1]
     period = res.content["period"]  # type: ignore[index]
+    # With more groups than the tool showed, the far end is unknown: name only the asked end.
+    whole = len(res.rows) >= int(res.content.get("row_count") or 0)  # type: ignore[union-attr]
     w.lead.append(
         w.say(
-            "rank.lead_" + ("best" if intent.order == "best" else "worst"),
-            metric=w.metric(metric),
+            _lead_key(intent, w, metric) + ("" if whole else "_only"),
+            metric=w.metric(metric) + slice_text(w, _other_filters(intent, dim)),
             dim=dim_name(w, dim),
             period=period["label"],
             name=w.label(dim, top[dim]),
@@ -70,12 +91,14 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             ref=res.id,
         )
     )
-    shown = _ordered(w, metric, rows, worst_first=intent.order != "best")
+    shown = _ordered(w, metric, rows, worst_first=worst_first)
+    # A count is its own sample size; a second column would repeat it.
+    cols = 2 if w.unit(metric) == "count" else 3
     body = [
-        fmt_row([w.label(dim, r[dim]), w.value(metric, r[metric]), n_of(w, metric, r) or ""])
+        fmt_row([w.label(dim, r[dim]), w.value(metric, r[metric]), n_of(w, metric, r) or ""][:cols])
         for r in shown
     ]
-    headers = [dim_name(w, dim), w.metric(metric), w.say("table.n")]
+    headers = [dim_name(w, dim), w.metric(metric), w.say("table.n")][:cols]
     w.body += table(w, headers, body, res.id)
     if len(pool) < len(rows):
         w.coverage.append(w.say("rank.solid"))
@@ -88,6 +111,23 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         w.actions.append(learn_action(w, metric, dim, name, best, res.id))
 
 
+def _other_filters(intent: Intent, dim: str) -> dict[str, str]:
+    return {k: v for k, v in intent.filters.items() if k != dim}
+
+
+def _worst_first(intent: Intent, w: Writer, metric: str) -> bool:
+    """For a count or other neutral metric "worst" means the most, unless the least was asked."""
+    if direction(w, metric) == "neutral":
+        return not LOWEST.search(intent.question)
+    return intent.order != "best"
+
+
+def _lead_key(intent: Intent, w: Writer, metric: str) -> str:
+    if direction(w, metric) == "neutral":
+        return "rank.lead_most" if _worst_first(intent, w, metric) else "rank.lead_least"
+    return "rank.lead_" + ("best" if intent.order == "best" else "worst")
+
+
 def _ordered(w: Writer, metric: str, rows: list[Any], worst_first: bool) -> list[Any]:
     high_first = direction(w, metric) in ("lower_is_better", "neutral")
     ordered = sorted(rows, key=lambda r: r[metric], reverse=high_first)
@@ -98,7 +138,11 @@ RANKING = Playbook("ranking", (_rank_stage,), _write_rank)
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    return grouped_calls(intent, metric_or(intent, "ticket_count"), intent.group_by or "region")
+    dim = intent.group_by or "region"
+    metric = metric_or(intent, "ticket_count", dim)
+    if intent.whole_data:  # every date in the data: there is no earlier period to compare
+        return _rank_call(intent, metric, dim)
+    return grouped_calls(intent, metric, dim)
 
 
-BREAKDOWN = Playbook("breakdown", (_breakdown_stage,), write_grouped)
+BREAKDOWN = Playbook("breakdown", (_breakdown_stage,), _write_rank)

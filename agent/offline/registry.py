@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...data.catalog import Catalog
 from .business_design import BUSINESS_DESIGN
+from .catalog_choice import default_dimension, reaches
 from .channels import CHANNELS
 from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
@@ -18,6 +19,7 @@ from .ranking import BREAKDOWN, RANKING
 from .remote import REMOTE
 from .themes import THEMES
 from .trend import TREND
+from .understand import Intent
 from .what_changed import WHAT_CHANGED
 
 PLAYBOOKS: dict[str, Playbook] = {
@@ -44,29 +46,58 @@ PLAYBOOKS: dict[str, Playbook] = {
 
 def out_of_scope_text(w: Writer, catalog: Catalog) -> str:
     """What the offline analyst can answer, with examples built from this catalog."""
+    lines = [w.say("header"), w.say("oos.lead"), w.say("oos.list")]
+    lines.append("\n".join(f"- {e}" for e in _examples(w, catalog)))
+    return "\n\n".join(lines) + "\n"
+
+
+def _examples(w: Writer, catalog: Catalog) -> list[str]:
+    """Two or three example questions built from this catalog's metrics and dimensions."""
     metrics = [m for m in catalog.metrics.values() if m.direction != "neutral"]
-    first = metrics[0].name if metrics else next(iter(catalog.metrics))
-    second = metrics[1].name if len(metrics) > 1 else first
+    metrics = metrics or list(catalog.metrics.values())
+    first = metrics[0].name
+    split = default_dimension(catalog)
+    # The split example needs a metric that can be split by that dimension.
+    home = catalog.dimensions[split].sources if split in catalog.dimensions else {}
+    fits = [m.name for m in metrics if m.table in home]
+    fits = fits or [m.name for m in metrics if reaches(catalog, m.name, split)] or [first]
+    second = next((m for m in fits if m != first), fits[0])
     dim, value = _example_value(catalog)
+    neutral = catalog.metrics[second].direction == "neutral"
     examples = [
         w.say("oos.example1", metric=w.metric(first)),
-        w.say("oos.example2", metric=w.metric(second), dim=_dim_label(w, catalog, dim)),
-        w.say("oos.example3", metric=w.metric(first), value=w.label(dim, value)),
+        w.say(
+            "oos.example2_neutral" if neutral else "oos.example2",
+            metric=w.metric(second),
+            dim=_dim_label(w, catalog, split),
+        ),
     ]
-    lines = [w.say("header"), w.say("oos.lead"), w.say("oos.list")]
-    lines.append("\n".join(f"- {e}" for e in examples))
+    if value and reaches(catalog, first, dim):
+        examples.append(w.say("oos.example3", metric=w.metric(first), value=w.label(dim, value)))
+    return examples
+
+
+def unavailable_text(w: Writer, catalog: Catalog, intent: Intent) -> str:
+    """Insufficient data: what the question needs is not in the data; what the data holds."""
+    metrics = [w.metric(m) for m in list(catalog.metrics)[:6]]
+    sep = ", " if w.lang == "en" else "、"
+    lines = [
+        w.say("header"),
+        w.say("unavailable.lead", subject=intent.missing or "", metrics=sep.join(metrics)),
+        w.say("oos.list"),
+        "\n".join(f"- {e}" for e in _examples(w, catalog)),
+    ]
     return "\n\n".join(lines) + "\n"
 
 
 def _example_value(catalog: Catalog) -> tuple[str, str]:
     for name, dim in catalog.dimensions.items():
-        if dim.values and dim.kind == "category" and not dim.from_time:
+        voc_column = name in ("source", "lang", "sentiment", "urgency", "theme")
+        if dim.values and dim.kind == "category" and not dim.from_time and not voc_column:
             return name, dim.values[0]
     return "", ""
 
 
 def _dim_label(w: Writer, catalog: Catalog, dim: str) -> str:
-    if dim not in catalog.dimensions:
-        return "region" if w.lang == "en" else "区域"
     spec = catalog.dimensions[dim].spec
     return spec.zh if w.lang == "zh" and spec.zh else spec.en.lower()

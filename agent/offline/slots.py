@@ -12,9 +12,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ...data.catalog import Catalog, key
+from ...data.catalog import Catalog, Dimension, key
 
-# Dimensions whose values are matched as filters, and dimensions a question may group by.
+# Dimensions whose values are matched as filters, and dimensions a question may group by. A
+# user's own catalog adds its category dimensions to both (see ``_groupable``/``_filterable``).
 FILTER_DIMENSIONS = (
     "region",
     "segment",
@@ -43,10 +44,18 @@ GROUP_DIMENSIONS = (
     "weekday",
     "hour",
 )
+# Columns of the customer-voice index every workspace has: the voice playbooks read them (themes,
+# sentiment), so their values are not filters and theme/lang are not groupings.
+_VOC_COLUMNS = ("source", "lang", "sentiment", "urgency", "theme")
+_NOT_GROUPED = ("theme", "lang")
+# A count metric's Chinese name without its "count" suffix ("投诉数量" → "投诉"): a weak alias,
+# used only when no metric matched by its full name.
+_ZH_COUNT_SUFFIX = re.compile(r"(?:数量|数|量|总数)$")
 # Aliases that are ordinary words in questions and would match far too often.
 _NOISY = {"fix", "call", "mid", "normal", "question", "product", "cause", "issue", "topic", "app"}
 _NOISY |= {"中", "高", "低", "个人", "在线", "应用", "类型", "产品", "原因", "评价", "月"}
 _MODEL_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[A-Za-z]?\d{2,5})(?![A-Za-z0-9])")
+_QUOTED = re.compile(r'“[^”]*”|"[^"]*"|「[^」]*」')
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _FUZZY_CUTOFF = 0.84
 _CJK_FUZZY_CUTOFF = 0.75
@@ -57,6 +66,7 @@ class Term:
     alias: str  # the normalised alias text
     target: str  # metric name, dimension name, or "dimension=value"
     kind: str  # "metric" | "dimension" | "value"
+    weak: bool = False  # matched only when nothing else of its kind was
 
 
 @dataclass
@@ -84,7 +94,8 @@ class CatalogMatcher:
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
         slots = _slots([t for _, t in sorted(found + fuzzy, key=lambda p: p[0])])
         slots.fuzzy = [t.target for _, t in fuzzy]
-        code = _MODEL_CODE.search(question)
+        # A code inside quotation marks is text the user quotes ("reply 'OK-9913'"), not a model.
+        code = _MODEL_CODE.search(_QUOTED.sub(" ", question))
         if code:
             slots.model = code.group(1).upper()
         return slots
@@ -96,7 +107,12 @@ class CatalogMatcher:
         used: list[tuple[int, int]] = []
         for kinds in (("value",), ("metric",), ("dimension",)):
             taken = list(used) if kinds == ("dimension",) else []
-            for term in (t for t in self.terms if t.kind in kinds):
+            terms = [t for t in self.terms if t.kind in kinds and not t.weak]
+            if kinds == ("metric",):
+                terms += [t for t in self.terms if t.weak]
+            for term in terms:
+                if term.weak and any(t.kind == "metric" for _, t in found):
+                    break
                 for m in _pattern(term.alias).finditer(text):
                     if not any(s < m.end() and m.start() < e for s, e in taken):
                         taken.append(m.span())
@@ -110,7 +126,8 @@ class CatalogMatcher:
         have = {_slot_key(t) for t in found}
         out: list[tuple[int, Term]] = []
         for term in self.terms:
-            if _slot_key(term) in have or len(term.alias) < (4 if term.kind == "value" else 5):
+            short = len(term.alias) < (4 if term.kind == "value" else 5)
+            if _slot_key(term) in have or short or term.weak:
                 continue
             pos = _fuzzy_hit(term.alias, free)
             if pos is not None:
@@ -130,15 +147,36 @@ def _terms(catalog: Catalog) -> list[Term]:
         spec = metric.spec
         for alias in {name, spec.en, spec.zh, *spec.aliases}:
             terms.extend(_term(alias, name, "metric"))
+        if metric.unit == "count" and not spec.filter:
+            terms += _weak_terms(name, [spec.zh, *spec.aliases])
+    claimed: set[str] = set()
     for name, dim in catalog.dimensions.items():
-        if name in GROUP_DIMENSIONS:
+        if _groupable(name, dim):
             for alias in {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}:
                 terms.extend(_term(alias, name, "dimension"))
-        if name in FILTER_DIMENSIONS and dim.spec.values:
-            for value, aliases in dim.spec.values.items():
-                for alias in {value, *aliases}:
+        if _filterable(name, dim):
+            for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
+                for alias in {value, *aliases} - claimed:
+                    claimed.add(alias)
                     terms.extend(_term(alias, f"{name}={value}", "value"))
     return terms
+
+
+def _weak_terms(metric: str, aliases: list[str]) -> list[Term]:
+    stems = {_ZH_COUNT_SUFFIX.sub("", a) for a in aliases if _CJK.search(a)} - set(aliases)
+    return [Term(t.alias, metric, "metric", weak=True) for s in stems for t in _term(s, metric, "")]
+
+
+def _groupable(name: str, dim: Dimension) -> bool:
+    """Whether a question may split by this dimension: the usual ones and any category."""
+    return name in GROUP_DIMENSIONS or (dim.kind == "category" and name not in _NOT_GROUPED)
+
+
+def _filterable(name: str, dim: Dimension) -> bool:
+    """Whether this dimension's listed values are matched as filters in questions."""
+    if not dim.spec.values:
+        return False
+    return name in FILTER_DIMENSIONS or (dim.kind == "category" and name not in _VOC_COLUMNS)
 
 
 def _term(alias: str, target: str, kind: str) -> list[Term]:

@@ -10,6 +10,7 @@ from .playbooks import (
     Playbook,
     failed,
     phrase,
+    slice_text,
 )
 from .transcript import Results
 from .understand import Intent
@@ -43,6 +44,7 @@ def _write_themes(intent: Intent, results: Results, w: Writer) -> None:
     w.lead.append(
         w.say(
             "themes.lead",
+            where=slice_text(w, {k: v for k, v in voc_slice(intent).items() if k != "model"}),
             theme=theme_name(w, top),
             count=top["count"],
             share=w.pct(top["share_pct"]),

@@ -107,6 +107,8 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
             ref=res.id,
         )
     )
+    move = _overall_move(w, rows, metric)
+    w.lead.append(w.say("trend.overall", metric=w.metric(metric), move=move))
     bad_high = direction(w, metric) == "lower_is_better"
     key = "trend.range_bad_high" if bad_high else "trend.range"
     if direction(w, metric) == "neutral":
@@ -127,6 +129,23 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
     _trend_actions(w, metric, high, low, res.id)
+
+
+def _overall_move(w: Writer, rows: list[dict[str, Any]], metric: str) -> str:
+    """Rising, falling or flat: the least-squares slope over the months, in words only."""
+    ys = [float(r[metric]) for r in rows]
+    n = len(ys)
+    mean = sum(ys) / n
+    if n < 3 or mean == 0:
+        return w.say("trend.word.flat")
+    xbar = (n - 1) / 2
+    slope = sum((i - xbar) * (y - mean) for i, y in enumerate(ys)) / sum(
+        (i - xbar) ** 2 for i in range(n)
+    )
+    # A move of less than a tenth of the mean across the whole series is "broadly flat".
+    if abs(slope * (n - 1)) < 0.1 * abs(mean):
+        return w.say("trend.word.flat")
+    return w.say("trend.word.up" if slope > 0 else "trend.word.down")
 
 
 def _trend_actions(

@@ -23,9 +23,12 @@ from ...data.catalog import Catalog
 from ...data.periods import Period, find_period
 from ...data.taxonomy import OTHER, default_taxonomy
 from ..conversation import language_of
-from .slots import CatalogMatcher, Slots
+from .catalog_choice import default_dimension
+from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots
 
 OUT_OF_SCOPE = "out_of_scope"
+# A question about something service records do not hold (salaries, competitors, sales…).
+UNAVAILABLE = "unavailable"
 CUE_BONUS = 0.06
 # Below this similarity, with no cue and nothing from the catalog, the question is not ours.
 MIN_SIMILARITY = 0.84
@@ -56,9 +59,15 @@ _CHANGE_GROUPS = (
     "city",
     "category",
 )
+# A request to write a document lists what the data lacks as a gap instead of refusing.
+_DOCUMENT = re.compile(r"(?i)\b(?:write|draft|propose|prepare)\b|起草|撰写|写一份|写一个")
+_WHICH = re.compile(r"(?i)\bwhich\b|哪个|哪些|哪一|哪家|哪位")
 _FOLLOW_UP = re.compile(
     r"(?i)^\s*(?:and|what about|how about|only|just|same for|now for|and for|also)\b"
-    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)"
+    # A question that points back at the previous answer ("break that down", "把它按渠道拆分").
+    r"|\b(?:that|those|these|it)\b(?: down| up| again)?(?: by| per| for| over)\b"
+    r"|\bthe same\b|^\s*(?:show|split|break|plot|rank)\b.{0,20}\b(?:that|this|it|them)\b"
+    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)|^\s*(?:把)?(?:它|这个|这些|那个)"
 )
 
 
@@ -74,9 +83,15 @@ class Intent:
     order: str = "worst"  # rankings: which end the manager asked about
     compare: bool = False  # the question asks how the figures moved against before
     follow_up: bool = False
+    # The question named no period and the default one held no data: the playbook runs over
+    # every date in the data (``coverage.plan``), with no comparison period.
+    whole_data: bool = False
     as_of: date = date(2000, 1, 1)
     # The catalog the slots refer to (for units and labels when building tool arguments).
     catalog: Catalog | None = None
+
+    # What the question asks about that the data does not hold ("salaries"), for UNAVAILABLE.
+    missing: str | None = None
 
     @property
     def metrics(self) -> list[str]:
@@ -107,16 +122,24 @@ class Intent:
         """The dimension a change or ranking question splits by, if it names one."""
         dims = [d for d in self.slots.dimensions if d not in self.filters]
         if self.playbook in ("ranking", "breakdown"):
-            return dims[0] if dims else "region"
-        split = [d for d in dims if d in _CHANGE_GROUPS]
+            return dims[0] if dims else default_dimension(self.catalog)
+        split = [d for d in dims if d in _CHANGE_GROUPS or d not in GROUP_DIMENSIONS]
         return split[0] if split and self.playbook == "metric_change" else None
 
 
 @cache
-def exemplars() -> dict[str, dict[str, Any]]:
+def _exemplar_file() -> dict[str, Any]:
     node = resources.files("servicelens.prompts").joinpath("offline_exemplars.yaml")
     raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
-    return raw["playbooks"]
+    return raw
+
+
+def exemplars() -> dict[str, dict[str, Any]]:
+    return dict(_exemplar_file()["playbooks"])
+
+
+def unavailable_subjects() -> list[dict[str, str]]:
+    return list(_exemplar_file().get("unavailable") or [])
 
 
 class Understander:
@@ -155,7 +178,27 @@ class Understander:
         _drop_implied_filters(intent)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
+        missing = self._missing(question)
+        if missing and intent.playbook != OUT_OF_SCOPE and not _DOCUMENT.search(question):
+            intent.playbook, intent.missing = UNAVAILABLE, missing
         return intent
+
+    def _missing(self, question: str) -> str | None:
+        """The subject the data does not hold, unless this catalog names it after all."""
+        lang = "zh" if language_of(question) == "zh" else "en"
+        for subject in unavailable_subjects():
+            m = re.search(subject["pattern"], question, re.IGNORECASE)
+            if m and not self._in_catalog(m.group(0)):
+                return subject[lang]
+        return None
+
+    def _in_catalog(self, text: str) -> bool:
+        word = text.strip().lower()
+        names = [t.alias.strip() for t in self.matcher.terms]
+        cat = self.matcher.catalog
+        for table, spec in cat.tables.items():
+            names += [table.lower(), *(c.lower() for c in spec.columns)]
+        return any(word in n or (len(n) >= 3 and n in word) for n in names)
 
     def _scores(self, question: str, slots: Slots) -> dict[str, float]:
         sims = self._similarities(question)
@@ -166,7 +209,19 @@ class Understander:
         # A product model code in the question points at the product-quality drill-down.
         if slots.model:
             scores["product_quality"] += CUE_BONUS / 2
+        # A dimension of the user's own catalog (brand, status…) that no specialised playbook
+        # covers asks for a split of a metric: a ranking or a breakdown.
+        if any(d not in GROUP_DIMENSIONS for d in slots.dimensions):
+            scores["ranking"] += CUE_BONUS
+            scores["breakdown"] += CUE_BONUS
+        # "Which segment brought the most revenue" asks for a ranking, whatever else it says.
+        elif _asks_which(question) and self._categories(slots):
+            scores["ranking"] += CUE_BONUS
         return scores
+
+    def _categories(self, slots: Slots) -> list[str]:
+        dims = self.matcher.catalog.dimensions
+        return [d for d in slots.dimensions if d in dims and not dims[d].from_time]
 
     def _similarities(self, question: str) -> dict[str, float]:
         vectors = self._exemplar_vectors()
@@ -187,6 +242,12 @@ class Understander:
                         texts.append(text)
                 self._vectors = np.asarray(self.embedder.embed_passages(texts), np.float32)
             return self._vectors
+
+
+def _asks_which(question: str) -> bool:
+    """ "Which … most/worst …" without asking how it moved."""
+    superlative = _BEST.search(question) or _WORST.search(question)
+    return bool(_WHICH.search(question) and superlative and not _CHANGE.search(question))
 
 
 def _drop_implied_filters(intent: Intent) -> None:
