@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ...data.errors import ServiceLensError
+from ...data.keyword_index import CATEGORICAL
 from ...data.voc_index import Mode
 from ..deps import embedder_for
 from ..settings import Settings
@@ -141,19 +142,8 @@ def _filters(where: list[str], period: str | None, settings: Settings) -> Any:
     return VocFilters(**fields)
 
 
-_WHERE_KEYS = (
-    "region",
-    "product_line",
-    "model",
-    "product_id",
-    "source",
-    "lang",
-    "sentiment",
-    "theme",
-    "urgency",
-    "segment",
-    "min_reach",
-)
+# The index's categorical filter columns, plus the author's reach.
+_WHERE_KEYS = (*CATEGORICAL, "min_reach")
 
 
 def _where_value(key: str, value: str) -> Any:
