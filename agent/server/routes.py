@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...tools.ledger import Evidence
-from ...tools.report import to_html, with_sources
+from ...tools.report import answer_document, to_html
 from ..analyst import Analyst
 from ..answer import Answer
 from ..events import AnswerEvent, ErrorEvent, Event
@@ -163,8 +163,8 @@ def chart_png(
 
 def _export_markdown(analyst: Analyst, thread_id: str) -> tuple[str, str, str]:
     turn, ledger = threads.last_turn(analyst, thread_id)
-    body = f"# {turn.question}\n\n{turn.answer}"
-    return with_sources(body, turn.cited, ledger, turn.language), turn.question, turn.language
+    markdown = answer_document(turn.question, turn.answer, ledger, turn.language)
+    return markdown, turn.question, turn.language
 
 
 def export_md(thread_id: str, request: Request, analyst: AnalystDep) -> PlainTextResponse:
