@@ -14,7 +14,7 @@ from servicelens.agent.cli import main
 from servicelens.data.demo.build import build_demo
 from servicelens.data.demo.scales import ScaleError, resolve_scale
 from servicelens.data.errors import WorkspaceError
-from servicelens.data.schema import TABLES, columns
+from servicelens.data.schema import TABLES, columns, key
 from servicelens.data.workspace import Workspace
 
 
@@ -69,6 +69,21 @@ def test_tables_have_canonical_columns_and_sane_values(built: Path) -> None:
     assert con.execute(
         "SELECT count(sentiment), count(theme), count(urgency) FROM voc"
     ).fetchone() == (0, 0, 0)
+
+
+def test_every_table_key_is_unique_and_present(built: Path) -> None:
+    # Keys are not declared PRIMARY KEY (see data/schema.py), so the generator must keep them.
+
+    con = duckdb.connect(str(Workspace(built).warehouse), read_only=True)
+    try:
+        for table in TABLES:
+            k = key(table)
+            rows, distinct, nulls = con.execute(
+                f"SELECT count(*), count(DISTINCT {k}), count(*) - count({k}) FROM {table}"
+            ).fetchone() or (0, 0, 0)
+            assert rows > 0 and distinct == rows and nulls == 0, table
+    finally:
+        con.close()
 
 
 def test_workspace_files(built: Path) -> None:

@@ -25,6 +25,7 @@ import yaml
 
 from ..errors import DataError
 from ..schema import TABLES, columns
+from ..schema import key as canonical_key
 from .infer import q
 from .load import RID, Staged
 from .voc_rows import resolve_column
@@ -106,7 +107,7 @@ def apply_mapping(con: duckdb.DuckDBPyConnection, staged: Staged, mapping: Table
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
-    key = columns(table)[0]
+    key = canonical_key(table)
     row = con.execute(
         f"SELECT {q(key)}, count(*) FROM mapped GROUP BY 1 HAVING count(*) > 1 "
         f"OR {q(key)} IS NULL LIMIT 1"
