@@ -73,7 +73,6 @@ def test_tables_have_canonical_columns_and_sane_values(built: Path) -> None:
 
 def test_every_table_key_is_unique_and_present(built: Path) -> None:
     # Keys are not declared PRIMARY KEY (see data/schema.py), so the generator must keep them.
-
     con = duckdb.connect(str(Workspace(built).warehouse), read_only=True)
     try:
         for table in TABLES:
