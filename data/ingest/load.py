@@ -114,6 +114,11 @@ def _read_raw(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tuple[
         raise DataError(
             f"{source.path.name}: cannot be read as {source.format} ({first})."
         ) from None
+    except duckdb.OutOfMemoryException:
+        raise DataError(
+            f"{source.path.name}: reading it needed more than the ingest memory budget; split the "
+            "file, or check for extremely long lines (an unclosed quote can swallow the rest)."
+        ) from None
     if not source.columns:
         describe_columns(source, [r[0] for r in con.execute("DESCRIBE raw").fetchall()])
         _rename_raw(con, source)

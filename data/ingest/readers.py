@@ -143,14 +143,19 @@ def _csv_source(path: Path, staging: Path, encoding: str | None) -> SourceFile:
     return source
 
 
+MAX_LINE_BYTES = 2 * 2**20
+
+
 def csv_sql(path: Path, delimiter: str, columns: list[str]) -> str:
     # Every option is explicit: DuckDB's sniffer is skipped (it guesses wrong on broken files),
-    # and every column is VARCHAR so that inference, not the reader, decides types.
+    # and every column is VARCHAR so that inference, not the reader, decides types. DuckDB sizes
+    # its read buffers at 16x the maximum line size: 2 MB lines mean 32 MB buffers, which fit the
+    # staging memory cap (16 MB lines meant 256 MB buffers and ran out of memory on large files).
     cols = ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in columns)
     return (
         f"read_csv({_lit(path)}, delim={_lit(delimiter)}, quote='\"', escape='\"', "
         f"header=true, auto_detect=false, strict_mode=true, columns={{{cols}}}, "
-        "max_line_size=16777216)"
+        f"max_line_size={MAX_LINE_BYTES})"
     )
 
 
