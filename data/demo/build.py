@@ -74,6 +74,7 @@ def _tickets(
     ents: Entities,
     state: VocState,
     progress: Progress,
+    labels_path: Path,
 ) -> None:
     regions = np.array(REGIONS)
     survey_seq = 1
@@ -89,6 +90,7 @@ def _tickets(
         records = linked_records(rng, p, o, s, ents, round(share * LINKED), state.rnd)
         records += unlinked_records(p, ents, round(share * UNLINKED), state.rnd)
         _insert(con, "voc", emit(records, ents, state))
+        files.flush_labels(labels_path, state.labels)
         progress("tickets", int(p.seq[-1]), sc.tickets)
 
 
@@ -108,13 +110,16 @@ def _generate(
     rng = np.random.Generator(np.random.PCG64(seed))
     state = VocState(rnd=random.Random(seed))
     ents, entity_tables = build_entities(rng, sc.customers, sc.engineers)
-    con = duckdb.connect(str(ws.warehouse))
+    # A fixed memory budget: beyond it DuckDB spills to disk instead of caching the whole file,
+    # so a 10M-ticket build needs no more memory than a 1M one.
+    con = duckdb.connect(str(ws.warehouse), config={"memory_limit": "1GB"})
+    files.start_labels(ws.voc_labels)
     try:
         for statement in create_statements():
             con.execute(statement)
         for name, rows in entity_tables.items():
             _insert(con, name, rows)
-        _tickets(con, rng, sc, ents, state, progress)
+        _tickets(con, rng, sc, ents, state, progress, ws.voc_labels)
         progress("contracts", 0, 1)
         _insert(con, "contracts", contracts(rng, ents.customer_segment, ents.customer_region))
         progress("contracts", 1, 1)
@@ -128,7 +133,7 @@ def _generate(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    files.write_labels(ws.voc_labels, state.labels)
+    files.flush_labels(ws.voc_labels, state.labels)
     files.write_json(ws.facts, facts_document(planted))
     files.write_json(ws.manifest, files.manifest(sc.name, sc.tickets, seed, counts, sums))
     files.write_config(ws)

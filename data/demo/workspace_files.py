@@ -61,12 +61,18 @@ def manifest(
     }
 
 
-def write_labels(path: Path, labels: list[tuple[str, str, str, str, str, bool]]) -> None:
+def start_labels(path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow(("voc_id", "topic", "lang", "source", "duplicate_of", "had_pii"))
+
+
+def flush_labels(path: Path, labels: list[tuple[str, str, str, str, str, bool]]) -> None:
+    """Append the labels gathered so far and forget them, so memory stays flat with scale."""
+    with path.open("a", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(("voc_id", "topic", "lang", "source", "duplicate_of", "had_pii"))
         for row in labels:
             writer.writerow((*row[:5], "true" if row[5] else "false"))
+    labels.clear()
 
 
 def copy_catalog(ws: Workspace) -> bool:
