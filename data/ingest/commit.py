@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from .. import duck
 from ..errors import DataError, WorkspaceError
 from ..schema import TABLES
 from .infer import q
@@ -85,7 +86,7 @@ def check_voc_ids(warehouse: Path, pending: list[Pending]) -> None:
 def commit(warehouse: Path, pending: list[Pending]) -> None:
     """Copy every staged table in, in one transaction."""
     created = not warehouse.exists()
-    con = duckdb.connect(str(warehouse), config={"memory_limit": "512MB", "threads": 2})
+    con = duck.connect(warehouse)
     try:
         for i, item in enumerate(pending):
             con.execute(f"ATTACH '{item.database}' AS stg{i} (READ_ONLY)")

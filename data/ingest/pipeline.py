@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
+from .. import duck
 from ..errors import DataError, ServiceLensError
 from ..workspace import Workspace
 from .catalog_derive import derive_catalog
@@ -30,11 +30,6 @@ from .mapping import TableMapping, apply_mapping, load_mapping, mapping_for
 from .readers import open_source
 from .voc_rows import VocOptions, build_voc, redact_columns
 
-# A fixed memory budget: DuckDB spills to disk beyond it, so memory does not grow with the file.
-STAGING_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "memory_limit": "512MB",
-    "threads": 2,
-}
 Progress = Callable[[str, int, int], None]
 CATALOG_HEADER = (
     "# Derived by `servicelens ingest` from the loaded tables. Edit freely: descriptions, aliases\n"
@@ -165,7 +160,7 @@ def _stage_one(
     if before and before["sha256"] == source.sha256 and before["options"] == key:
         return TableReport(path.name, table, before["rows_loaded"], unchanged=True)
     database = folder / "staging.duckdb"
-    con = duckdb.connect(str(database), config=STAGING_CONFIG)
+    con = duck.connect(database)
     try:
         staged = stage_file(con, source, table, skip_bad_rows=options.skip_bad_rows)
         if staged.rejected:
@@ -243,7 +238,7 @@ def write_catalog(ws: Workspace, pending: list[Pending], report: IngestReport) -
         for p in pending
     }
     sources = {p.staged.table: p.staged.source.path.name for p in pending}
-    con = duckdb.connect(str(ws.warehouse), read_only=True, config=STAGING_CONFIG)
+    con = duck.connect(ws.warehouse, read_only=True)
     try:
         derived = derive_catalog(con, fresh, existing, originals, sources)
     finally:
