@@ -40,14 +40,7 @@ def _openai(settings: Settings) -> Provider:
         raise ProviderNotConfigured(HOW_TO_CONFIGURE)
     from .providers.openai_provider import OpenAIProvider
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return OpenAIProvider(
-        settings.model,
-        api_key=key,
-        base_url=settings.openai_base_url,
-        timeout_s=settings.request_timeout_s,
-        max_retries=settings.max_retries,
-    )
+    return OpenAIProvider.from_settings(settings)
 
 
 def _offline(settings: Settings) -> Provider:

@@ -42,23 +42,9 @@ _CHANGE = re.compile(
     r"|\brose\b|\brise|\bdecline|\bincrease|\bdecrease|went (?:up|down)|go(?:ne)? (?:up|down)"
     r"|变化|变动|变了|对比|相比|比之前|比上|环比|同比|涨|降|上升|下滑|改善|恶化|增加|减少"
 )
-# Dimensions a change question may be split by ("by region", "哪个区域", "per channel").
-_CHANGE_GROUPS = (
-    "region",
-    "product_line",
-    "channel",
-    "segment",
-    "engineer",
-    "type",
-    "model",
-    "priority",
-    "tier",
-    "engineer_level",
-    "root_cause",
-    "industry",
-    "city",
-    "category",
-)
+# Dimensions a change question may be split by ("by region", "哪个区域", "per channel"): the
+# grouping dimensions except the time-of-week ones, which belong to the peak-times playbook.
+_CHANGE_GROUPS = tuple(d for d in GROUP_DIMENSIONS if d not in ("weekday", "hour"))
 # A request to write a document lists what the data lacks as a gap instead of refusing.
 _DOCUMENT = re.compile(r"(?i)\b(?:write|draft|propose|prepare)\b|起草|撰写|写一份|写一个")
 _WHICH = re.compile(r"(?i)\bwhich\b|哪个|哪些|哪一|哪家|哪位")
