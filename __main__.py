@@ -1,3 +1,3 @@
-from servicelens.agent.cli import main
+from servicelens.cli import main
 
 main()

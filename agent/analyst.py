@@ -1,36 +1,57 @@
-"""``Analyst``: the library API. Ask a question, get an ``Answer``; or stream typed events.
+"""``Analyst``: the library API, and the whole of it. The CLI, the REPL, the HTTP server and the
+eval runner call only this and format what it returns.
 
-One analyst holds one workspace's dependencies, one compiled graph and one checkpointer; it
-keeps no global state, so several can live in one process. Conversations are threads: pass the
-``thread_id`` of an earlier answer to ask a follow-up in the same context.
+One analyst holds one opened ``Workspace`` (warehouse, catalog, embedder, VOC index, clock,
+checkpointer), one model provider and one compiled graph; it keeps no global state, so several
+can live in one process. Questions go through the agent (``ask``, ``stream`` and their async
+twins); direct operations (``describe``, ``metric``, ``sql``, ``search``, ``themes``) run the same
+tool functions and the same SQL guard the agent uses; conversations are threads read back from
+the checkpointer (``threads``, ``thread``, ``ledger``, ``evidence``, ``report``, ``export``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.types import StreamMode
 
 from ..data.errors import ServiceLensError
-from ..tools.ledger import Ledger
-from ..tools.report import answer_document, write_report
-from .answer import Answer, answer_from_state
-from .deps import Deps, require_workspace
+from ..tools.base import Tool, ToolContext, ToolError
+from ..tools.ledger import Evidence, Ledger
+from . import threads as thread_views
+from .answer import Answer, answer_from_state, cited_ids
+from .deps import Deps
 from .events import AnswerEvent, ErrorEvent, Event, StatusEvent
-from .graph import build_graph, run_config
 from .providers.base import Provider
+from .results import (
+    DataDescription,
+    Report,
+    RequestError,
+    SearchHit,
+    SearchOutput,
+    TableResult,
+    ThemesOutput,
+)
 from .settings import Settings, load_settings
+from .threads import ThreadSummary, ThreadView
+from .toolset import Toolset
 from .versions import data_version, prompt_version
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+    from ..data.catalog import Catalog
+    from ..tools.chart_spec import ChartSpec
 
 ProviderSpec = Provider | str | None
 # Custom events as they happen, and the state after each step (the last one builds the answer).
@@ -40,22 +61,28 @@ _STREAM_MODES: list[StreamMode] = ["custom", "values"]
 class Analyst:
     def __init__(
         self,
-        deps: Deps,
-        checkpointer: BaseCheckpointSaver[Any] | None = None,
+        workspace: Workspace,
+        provider: ProviderSpec = None,
         *,
-        owned: list[Any] | None = None,
+        toolset: Toolset | None = None,
+        checkpointer: BaseCheckpointSaver[Any] | None = None,
+        owns_workspace: bool = False,
     ) -> None:
         from langgraph.checkpoint.memory import InMemorySaver
 
-        self.deps = deps
-        self.settings = deps.settings
+        self.workspace = workspace
+        self.settings = workspace.settings
+        self.toolset = toolset or Toolset.default()
         # Without a checkpointer follow-ups could not see earlier turns, so keep them in memory.
-        self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
-        self.graph = build_graph(deps, self.checkpointer)
-        self._owned = owned or []
+        self.checkpointer = checkpointer or workspace.checkpointer or InMemorySaver()
+        self._provider_spec = provider
+        self._deps: Deps | None = None
+        self._graph: CompiledStateGraph[Any, Any, Any, Any] | None = None
+        self._lock = threading.Lock()
+        self._owns_workspace = owns_workspace
         self._versions: dict[str, Any] = {
             "prompt_version": prompt_version(),
-            "data_version": data_version(deps.settings.workspace),
+            "data_version": data_version(workspace.paths),
         }
 
     @classmethod
@@ -68,17 +95,40 @@ class Analyst:
         checkpointer: BaseCheckpointSaver[Any] | None = None,
         **overrides: Any,
     ) -> Analyst:
-        """An analyst over the workspace at ``home`` (default from settings)."""
-        from .provider_choice import resolve_provider
+        """An analyst over the workspace at ``home`` (default from settings).
 
+        The model provider is resolved when the first question is asked, so direct operations
+        work whatever model is (or is not) configured."""
         settings = settings or load_settings(home, **overrides)
-        require_workspace(settings)
-        deps = Deps.open(settings, resolve_provider(provider, settings))
-        owned: list[Any] = [deps]
-        if checkpointer is None:
-            checkpointer, conn = _sqlite_checkpointer(settings.workspace.checkpoints)
-            owned.append(conn)
-        return cls(deps, checkpointer, owned=owned)
+        workspace = Workspace.open(settings, checkpointer=checkpointer)
+        return cls(workspace, provider, owns_workspace=True)
+
+    # --- The agent --------------------------------------------------------------------------------
+
+    @property
+    def deps(self) -> Deps:
+        """The graph's dependencies; resolving them picks the model provider."""
+        with self._lock:
+            if self._deps is None:
+                from .provider_choice import resolve_provider
+
+                provider = resolve_provider(self._provider_spec, self.workspace)
+                self._deps = Deps(self.workspace, provider, self.toolset)
+            return self._deps
+
+    @property
+    def provider(self) -> Provider:
+        return self.deps.provider
+
+    @property
+    def graph(self) -> CompiledStateGraph[Any, Any, Any, Any]:
+        deps = self.deps
+        with self._lock:
+            if self._graph is None:
+                from .graph import build_graph
+
+                self._graph = build_graph(deps, self.checkpointer)
+            return self._graph
 
     def ask(self, question: str, thread_id: str | None = None) -> Answer:
         """Answer one question; raises a ``ServiceLensError`` when the run cannot finish."""
@@ -125,46 +175,19 @@ class Analyst:
             stop.set()
             await worker
 
-    def ledger(self, thread_id: str) -> Ledger | None:
-        """The evidence gathered so far in a thread, or None for an unknown thread."""
-        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
-        if not snapshot.values:
-            return None
-        return Ledger.model_validate(snapshot.values.get("ledger") or {})
-
-    def export(self, answer: Answer, path: str | Path) -> Path:
-        """Write an answer as Markdown or standalone HTML (by suffix) with a sources appendix;
-        template documents it cites are included in full."""
-        ledger = self.ledger(answer.thread_id) or Ledger()
-        markdown = answer_document(answer.question, answer.text, ledger, answer.language)
-        return write_report(Path(path), markdown, title=answer.question, lang=answer.language)
-
-    def close(self) -> None:
-        for handle in reversed(self._owned):
-            handle.close()
-        self._owned = []
-
-    def __enter__(self) -> Analyst:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def _events(self, question: str, thread_id: str | None) -> Iterator[Event]:
         if not question.strip():
             raise ServiceLensError("The question is empty; ask something about your service data.")
+        graph, provider = self.graph, self.provider
         thread = thread_id or uuid.uuid4().hex
         started = time.perf_counter()
         yield StatusEvent(stage="started", message=thread)
         values: dict[str, Any] = {}
+        from .graph import run_config
+
         config = run_config(thread, self.settings.recursion_limit)
         try:
-            for mode, chunk in self.graph.stream(
+            for mode, chunk in graph.stream(
                 {"question": question}, config, stream_mode=_STREAM_MODES
             ):
                 if mode == "values":
@@ -178,21 +201,239 @@ class Analyst:
             values,
             thread_id=thread,
             total_ms=(time.perf_counter() - started) * 1000,
-            provider=self.deps.provider.name,
-            as_of=self.deps.as_of.isoformat(),
+            provider=provider.name,
+            as_of=self.workspace.as_of.isoformat(),
             **self._versions,
         )
         yield AnswerEvent(answer=answer)
+
+    # --- Direct operations: the agent's own tools, without a model --------------------------------
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.workspace.catalog
+
+    def describe(self) -> DataDescription:
+        """The workspace's tables, date coverage, metrics and dimensions."""
+        from ..tools.describe_data import TOOL
+
+        content = self._run(TOOL, {}).content
+        return DataDescription.model_validate({**content, "examples": self._examples()})
+
+    def metric(
+        self,
+        metrics: str | list[str],
+        *,
+        by: str | list[str] | None = None,
+        where: Mapping[str, Any] | None = None,
+        period: str | None = None,
+        compare: str | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> TableResult:
+        """Catalog metrics, grouped ``by`` dimensions, filtered, over a period, optionally
+        compared with the previous period (``compare="previous"`` or ``"year_ago"``)."""
+        from ..tools.query_metric import TOOL
+
+        args = {
+            "metrics": [metrics] if isinstance(metrics, str) else list(metrics),
+            "group_by": [by] if isinstance(by, str) else list(by or []),
+            "filters": dict(where or {}),
+            "period": period,
+            "compare": compare,
+            "order_by": order_by,
+            "limit": limit,
+        }
+        ledger = Ledger()
+        result = self._run(TOOL, args, ledger)
+        ev = ledger.items[result.evidence_ids[0]]
+        return TableResult(
+            sql=ev.sql or "", columns=ev.columns, rows=ev.rows, truncated=ev.truncated, meta=ev.meta
+        )
+
+    def sql(self, query: str, *, max_rows: int | None = None) -> TableResult:
+        """One read-only SELECT through the same guard as the agent's ``run_sql``; a refused
+        query raises ``SqlRejected`` with the reason."""
+        from ..data.warehouse import plain_value
+        from ..tools.run_sql import guarded_query
+
+        warehouse = self._require_warehouse()
+        safe_sql, result = guarded_query(warehouse, self.catalog, query, row_cap=max_rows)
+        return TableResult(
+            sql=safe_sql,
+            columns=result.columns,
+            rows=[[plain_value(v) for v in row] for row in result.rows],
+            truncated=result.truncated,
+            row_cap=max_rows or warehouse.limits.row_cap,
+            elapsed_ms=round(result.elapsed_ms, 1),
+        )
+
+    def search(
+        self,
+        query: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        period: str | None = None,
+        k: int = 8,
+        mode: str = "hybrid",
+    ) -> SearchOutput:
+        """Hybrid search over customer feedback (``mode``: hybrid, vector or keyword)."""
+        from ..tools.search_voc import voc_filters
+
+        if mode not in ("hybrid", "vector", "keyword"):
+            raise RequestError(f"Unknown search mode {mode!r}; use hybrid, vector or keyword.")
+        index = self.workspace.voc
+        if index is None:
+            raise RequestError("Customer feedback is not indexed in this workspace.")
+        ctx = self._context(Ledger())
+        try:
+            filters, _ = voc_filters(ctx, index, dict(where or {}), period)
+        except ToolError as exc:
+            raise RequestError(str(exc)) from None
+        result = index.search(query, filters=filters, k=k, mode=mode)  # type: ignore[arg-type]
+        hits = [
+            SearchHit(id=f"V:{h.voc_id}", score=h.score, text=h.text, meta=h.meta)
+            for h in result.hits
+        ]
+        return SearchOutput(
+            query=query,
+            mode=result.mode,
+            total_matching=result.total_matching,
+            keyword_matches=result.keyword_matches,
+            hits=hits,
+        )
+
+    def themes(
+        self,
+        *,
+        period: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        top: int = 10,
+        quotes: int = 2,
+        compare: bool = True,
+    ) -> ThemesOutput:
+        """Top feedback themes of a slice, with change against the previous period and quotes."""
+        from ..tools.voc_themes import TOOL
+
+        args = {"period": period, "top": top, "quotes_per_theme": quotes, "compare": compare}
+        content = self._run(TOOL, {**args, **dict(where or {})}).content
+        return ThemesOutput.model_validate(content)
+
+    def check_catalog(self) -> list[str]:
+        """Run every metric and dimension of the catalog; the problems found (empty: sound)."""
+        from ..data.ingest.catalog_check import check_catalog
+
+        if self.catalog is None:
+            raise RequestError("The workspace has no catalog.yaml yet; ingest data first.")
+        return check_catalog(self.catalog, self._require_warehouse())
+
+    def chart(self, thread_id: str, evidence_id: str) -> ChartSpec:
+        """A chart of a thread's evidence: a ``C<n>`` chart as made, or a ``Q<n>`` result with
+        axes inferred (for the reader only; the thread's evidence is not changed)."""
+        from ..tools.chart_spec import spec_of
+        from ..tools.make_chart import add_chart
+
+        ledger = self.ledger(thread_id)
+        if ledger is None:
+            raise RequestError(f"No thread {thread_id!r} in this workspace.")
+        ev = ledger.get(evidence_id)
+        if ev is not None and ev.kind == "chart" and "spec" in ev.meta:
+            return spec_of(ev)
+        try:
+            return spec_of(add_chart(ledger, evidence_id))
+        except ToolError as exc:
+            raise RequestError(str(exc)) from None
+
+    # --- Threads ----------------------------------------------------------------------------------
+
+    def threads(self, limit: int = 20) -> list[ThreadSummary]:
+        """The most recently used conversation threads, newest first."""
+        return thread_views.summaries(self.checkpointer, limit)
+
+    def thread(self, thread_id: str) -> ThreadView | None:
+        """A thread's turns (question, answer, status, times, citations); None if unknown."""
+        return thread_views.view(self.checkpointer, thread_id)
+
+    def ledger(self, thread_id: str) -> Ledger | None:
+        """The evidence gathered so far in a thread, or None for an unknown thread."""
+        return thread_views.ledger(self.checkpointer, thread_id)
+
+    def evidence(self, thread_id: str, evidence_id: str) -> Evidence | None:
+        ledger = self.ledger(thread_id)
+        return ledger.get(evidence_id) if ledger is not None else None
+
+    def report(self, thread_id: str, *, whole_thread: bool = False) -> Report | None:
+        """The thread's latest answer (or every turn) as a Markdown report with its sources;
+        None when the thread has no finished answer."""
+        from .render.report import answer_document, with_sources
+
+        view, ledger = self.thread(thread_id), self.ledger(thread_id)
+        answered = [t for t in view.turns if t.answer] if view is not None else []
+        if not answered or ledger is None:
+            return None
+        last = answered[-1]
+        if whole_thread:
+            body = "\n".join(f"## {t.question}\n\n{t.answer.strip()}\n" for t in answered)
+            markdown = with_sources(body, cited_ids(body), ledger, last.language or "en")
+            return Report(markdown=markdown, title=answered[0].question, language=last.language)
+        markdown = answer_document(last.question, last.answer, ledger, last.language or "en")
+        return Report(markdown=markdown, title=last.question, language=last.language or "en")
+
+    def export(self, answer: Answer | str, path: str | Path, *, whole_thread: bool = False) -> Path:
+        """Write an answer (or its thread id) as Markdown or standalone HTML, by the file's
+        suffix, with a sources appendix; template documents it cites are included in full."""
+        from .render.report import check_report_path, write_report
+
+        check_report_path(Path(path))
+        thread_id = answer.thread_id if isinstance(answer, Answer) else answer
+        report = self.report(thread_id, whole_thread=whole_thread)
+        if report is None:
+            raise RequestError(f"Thread {thread_id!r} has no finished answer to export.")
+        return write_report(Path(path), report.markdown, title=report.title, lang=report.language)
+
+    # --- Lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_workspace:
+            self.workspace.close()
+            self._owns_workspace = False
+
+    def __enter__(self) -> Analyst:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- Helpers ----------------------------------------------------------------------------------
+
+    def _context(self, ledger: Ledger) -> ToolContext:
+        ws = self.workspace
+        return ToolContext(
+            ledger=ledger, as_of=ws.as_of, warehouse=ws.warehouse, catalog=ws.catalog, voc=ws.voc
+        )
+
+    def _run(self, tool: Tool[Any], arguments: dict[str, Any], ledger: Ledger | None = None) -> Any:
+        try:
+            return tool.run(self._context(ledger if ledger is not None else Ledger()), arguments)
+        except ToolError as exc:
+            raise RequestError(str(exc)) from None
+
+    def _require_warehouse(self) -> Any:
+        if self.workspace.warehouse is None:
+            raise RequestError("No warehouse is open in this workspace.")
+        return self.workspace.warehouse
+
+    def _examples(self) -> list[str]:
+        from .examples import metric_examples
+
+        return metric_examples(self.catalog) if self.catalog is not None else []
 
 
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
-
-
-def _sqlite_checkpointer(path: Path) -> tuple[BaseCheckpointSaver[Any], sqlite3.Connection]:
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    # One connection shared by the graph's worker threads; SqliteSaver serialises with a lock.
-    conn = sqlite3.connect(str(path), check_same_thread=False)
-    return SqliteSaver(conn), conn

@@ -14,8 +14,6 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .providers.base import ModelTurn, Usage
-
 if TYPE_CHECKING:
     import tiktoken
 
@@ -92,14 +90,6 @@ def count_tools(tools: list[dict[str, Any]] | None) -> int:
     if not tools:
         return 0
     return count_tokens(json.dumps(tools, ensure_ascii=False, separators=(",", ":")))
-
-
-def estimate_usage(messages: list[Message], turn: ModelTurn) -> Usage:
-    """Usage for a turn whose endpoint reported none, counted locally."""
-    completion = count_tokens(turn.text) + sum(
-        count_tokens(c.raw_arguments or json.dumps(c.arguments)) for c in turn.tool_calls
-    )
-    return Usage(prompt_tokens=count_messages(messages), completion_tokens=completion)
 
 
 def clip_text(text: str, max_tokens: int) -> str:

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..data.periods import Period
 from ..tools.ledger import Evidence, Ledger
-from .budget import estimate_usage, trim_messages
+from .budget import trim_messages
 from .providers.base import ModelTurn
+from .providers.usage import estimate_usage
 
 Message = dict[str, Any]
 

@@ -13,36 +13,25 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 
 from ..data.catalog import load_catalog
 from ..data.errors import ServiceLensError
 from ..data.schema import TABLES
-from ..tools.charts import find_cjk_font
+from .check import Check, Status
+from .render.charts import find_cjk_font
 from .settings import Settings, SettingsError, load_settings
 
-Status = Literal["ok", "warn", "fail"]
+__all__ = ["Check", "Status", "diagnose", "run_checks"]
 INIT_FIX = "Run `servicelens init` to build the demo workspace, or `servicelens ingest` your data."
 FONT_FIX = (
     "Install one, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu) or "
     "`brew install --cask font-noto-sans-cjk` (macOS); Chinese labels in PNG charts are boxes "
     "until then."
 )
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 def diagnose(home: Path | None = None, *, environ: dict[str, str] | None = None) -> list[Check]:
@@ -85,13 +74,13 @@ def configuration_check(settings: Settings) -> Check:
         host = _host(settings.openai_base_url) if settings.openai_base_url else "api.openai.com"
         key = "set" if settings.openai_api_key else "not set"
         parts.append(f"model {settings.model} at {host}, API key {key}")
-    config = settings.workspace.config
+    config = settings.paths.config
     parts.append(f"config file {'read' if config.exists() else 'absent (defaults)'}")
     return Check("configuration", "ok", "; ".join(parts))
 
 
 def workspace_checks(settings: Settings) -> list[Check]:
-    ws = settings.workspace
+    ws = settings.paths
     if not ws.exists():
         return [Check("workspace", "fail", f"No workspace data at {ws.home}.", INIT_FIX)]
     return [
@@ -169,7 +158,7 @@ def catalog_check(path: Path) -> Check:
 def voc_index_check(settings: Settings) -> Check:
     from ..data.voc_index import read_fingerprint
 
-    fp = read_fingerprint(settings.workspace)
+    fp = read_fingerprint(settings.paths)
     if fp is None:
         return Check("VOC index", "fail", "Not built.", "Run `servicelens index`.")
     detail = f"{fp.get('records', '?'):,} records, {fp.get('model')} ({fp.get('dim')}-d)"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import openai
 
-from .doctor import Check
+from .check import Check
 from .providers.base import ModelError, check_model_request_allowed
 from .providers.openai_provider import OpenAIProvider
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..data.errors import ServiceLensError
 from .providers.base import Provider
 from .settings import Settings
+from .workspace import Workspace
 
 HOW_TO_CONFIGURE = (
     "No language model endpoint is configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY if the "
@@ -18,15 +19,16 @@ class ProviderNotConfigured(ServiceLensError):
     """No usable model provider; the message says how to configure one."""
 
 
-def resolve_provider(spec: Provider | str | None, settings: Settings) -> Provider:
+def resolve_provider(spec: Provider | str | None, workspace: Workspace) -> Provider:
     """A provider instance: ``spec`` if it is one, else built by name (``spec`` or settings)."""
     if spec is not None and not isinstance(spec, str):
         return spec
+    settings = workspace.settings
     name = spec or settings.resolved_provider
     if name == "openai":
         return _openai(settings)
     if name == "offline":
-        return _offline(settings)
+        return _offline(workspace)
     if name == "scripted":
         raise ProviderNotConfigured(
             "The scripted provider replays a fixed script: pass a ScriptedProvider instance "
@@ -43,8 +45,8 @@ def _openai(settings: Settings) -> Provider:
     return OpenAIProvider.from_settings(settings)
 
 
-def _offline(settings: Settings) -> Provider:
+def _offline(workspace: Workspace) -> Provider:
     # No language model: analysis playbooks answer through the same tools and verifier.
     from .offline import make_offline_provider
 
-    return make_offline_provider(settings)
+    return make_offline_provider(workspace)

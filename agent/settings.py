@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from ..data.workspace import Workspace
+from ..data.workspace import WorkspacePaths
 
 # Environment variable -> settings field.
 ENV_VARS: dict[str, str] = {
@@ -80,8 +80,8 @@ class Settings(BaseModel):
         return value
 
     @property
-    def workspace(self) -> Workspace:
-        return Workspace(self.home)
+    def paths(self) -> WorkspacePaths:
+        return WorkspacePaths(self.home)
 
     @property
     def resolved_provider(self) -> str:
@@ -108,7 +108,7 @@ def load_settings(
     if home is not None:
         explicit["home"] = home
     home_path = Path(explicit.get("home") or from_env.get("home") or ".servicelens")
-    from_file = _read_config(Workspace(home_path).config)
+    from_file = _read_config(WorkspacePaths(home_path).config)
     merged = {**from_file, **from_env, **explicit, "home": home_path}
     try:
         return Settings(**merged)

@@ -6,7 +6,6 @@ become a short tool message the model can act on; anything else is a bug and rai
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import time
@@ -15,20 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..tools.base import Tool, ToolContext, ToolError, ToolResult
+from ..tools.registry import TOOLS
 from .budget import clip_text, count_tokens
 from .providers.base import ToolCall
 
-# Tool modules in the order the model sees them; each exposes ``TOOL``. Modules not written yet
-# are skipped so the agent works with whatever tools exist.
-TOOL_MODULES = (
-    "describe_data",
-    "query_metric",
-    "run_sql",
-    "search_voc",
-    "voc_themes",
-    "fill_template",
-    "make_chart",
-)
 # Tool output is compact already; this only guards the context window against a runaway result.
 MAX_RESULT_TOKENS = 2_000
 _MAX_ERROR_CHARS = 300
@@ -60,18 +49,8 @@ class Toolset:
 
     @classmethod
     def default(cls) -> Toolset:
-        """Every tool module of the package that exists."""
-        found = []
-        for name in TOOL_MODULES:
-            module_name = f"servicelens.tools.{name}"
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                continue
-            found.append(module.TOOL)
-        return cls.from_tools(found)
+        """Every tool of ``tools.registry``, in its order."""
+        return cls.from_tools(TOOLS)
 
     @property
     def names(self) -> list[str]:

@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ..data.workspace import Workspace
+from ..data.workspace import WorkspacePaths
 from .answer import DataVersion
 
 _DIGEST_CHARS = 12
@@ -35,7 +35,7 @@ def prompt_version() -> str:
     return digest.hexdigest()[:_DIGEST_CHARS]
 
 
-def data_version(ws: Workspace) -> DataVersion:
+def data_version(ws: WorkspacePaths) -> DataVersion:
     return DataVersion(
         warehouse=_warehouse_fingerprint(ws),
         index=_tree_fingerprint([ws.chroma_dir, ws.keyword_index]),
@@ -43,7 +43,7 @@ def data_version(ws: Workspace) -> DataVersion:
     )
 
 
-def _warehouse_fingerprint(ws: Workspace) -> str:
+def _warehouse_fingerprint(ws: WorkspacePaths) -> str:
     # The manifest's own data fingerprint names the data, not the file (which DuckDB may
     # rewrite without changing a row); fall back to file metadata when there is none.
     if ws.manifest.is_file():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from .catalog import Catalog, CatalogSpec, Dimension, Metric
+from .catalog_model import Catalog, CatalogSpec, Dimension, Metric
 from .errors import DataError
 
 

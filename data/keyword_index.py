@@ -4,7 +4,7 @@ Chinese is segmented with jieba (search mode, so "压缩机" also yields "压缩
 are lower-cased word tokens. Model numbers and error codes (AC-X200, E4, KFR-35GW) are kept whole,
 joined without separators and split into parts, so "KFR35GW", "kfr-35gw" and "35GW" all match.
 
-On disk (``Workspace.keyword_index``): the bm25s index, ``records.json`` (voc_ids, texts and
+On disk (``WorkspacePaths.keyword_index``): the bm25s index, ``records.json`` (voc_ids, texts and
 filter metadata as columns) and ``vectors.npy`` (the same passage vectors Chroma holds, so that
 small filtered subsets can be searched exactly; see ``voc_index``).
 """

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .periods import (
+from .period_types import (
     Lang,
     Period,
     PeriodError,

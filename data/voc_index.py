@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
@@ -35,7 +36,7 @@ import numpy as np
 from .embeddings import Embedder
 from .errors import IndexMismatchError, WorkspaceError
 from .keyword_index import CATEGORICAL, KeywordIndex
-from .workspace import Workspace
+from .workspace import WorkspacePaths
 
 Mode = Literal["hybrid", "vector", "keyword"]
 RRF_K = 60
@@ -95,7 +96,9 @@ class SearchResult:
     mode: Mode = "hybrid"
 
 
-def chroma_client(ws: Workspace, chroma_url: str | None = None, path: Path | None = None) -> Any:
+def chroma_client(
+    ws: WorkspacePaths, chroma_url: str | None = None, path: Path | None = None
+) -> Any:
     """A Chroma client: the embedded store in the workspace, or a server when a URL is given."""
     import chromadb
     from chromadb.config import Settings
@@ -111,7 +114,7 @@ def chroma_client(ws: Workspace, chroma_url: str | None = None, path: Path | Non
     return chromadb.PersistentClient(path=str(path or ws.chroma_dir), settings=settings)
 
 
-def read_fingerprint(ws: Workspace) -> dict[str, Any] | None:
+def read_fingerprint(ws: WorkspacePaths) -> dict[str, Any] | None:
     path = ws.keyword_index / FINGERPRINT
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -139,7 +142,9 @@ class VocIndex:
         self._row_of: dict[str, int] | None = None
 
     @classmethod
-    def open(cls, ws: Workspace, embedder: Embedder, *, chroma_url: str | None = None) -> VocIndex:
+    def open(
+        cls, ws: WorkspacePaths, embedder: Embedder, *, chroma_url: str | None = None
+    ) -> VocIndex:
         fp = read_fingerprint(ws)
         if fp is None:
             raise WorkspaceError("The VOC index has not been built; run `servicelens index`.")
@@ -345,3 +350,47 @@ def _language(text: str) -> str:
 
 def _yyyymmdd(d: date) -> int:
     return d.year * 10_000 + d.month * 100 + d.day
+
+
+class VocReader(Protocol):
+    """What answering needs from the feedback index (a ``VocIndex`` or a lazy stand-in)."""
+
+    def search(
+        self, query: str, *, filters: VocFilters | None = None, k: int = 8, mode: Mode = "hybrid"
+    ) -> SearchResult: ...
+
+    def values(self, column: str) -> list[str]: ...
+
+
+class LazyVocIndex:
+    """Opens the VOC index on first use (thread-safe), so questions answered from numbers alone
+    never pay for loading Chroma or an embedding model."""
+
+    def __init__(self, opener: Callable[[], VocIndex]) -> None:
+        self._opener = opener
+        self._index: VocIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._index is not None
+
+    def get(self) -> VocIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = self._opener()
+            return self._index
+
+    def search(
+        self, query: str, *, filters: VocFilters | None = None, k: int = 8, mode: Mode = "hybrid"
+    ) -> SearchResult:
+        return self.get().search(query, filters=filters, k=k, mode=mode)
+
+    def values(self, column: str) -> list[str]:
+        return self.get().values(column)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+            self._index = None

@@ -31,7 +31,7 @@ from .keyword_index import KeywordIndex
 from .redact import redact_many
 from .transcript import customer_turns
 from .voc_index import FINGERPRINT, chroma_client, read_fingerprint
-from .workspace import Workspace
+from .workspace import WorkspacePaths
 
 Progress = Callable[[str, int, int], None]
 _EMBED_BATCH = 256
@@ -64,7 +64,7 @@ class IndexReport:
 
 
 def index_voc(
-    ws: Workspace,
+    ws: WorkspacePaths,
     *,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
@@ -84,7 +84,7 @@ def index_voc(
 
 
 def _index(
-    ws: Workspace,
+    ws: WorkspacePaths,
     con: duckdb.DuckDBPyConnection,
     embedder: Embedder,
     progress: Progress,
@@ -175,7 +175,7 @@ def _content_hash(rows: list[dict[str, Any]], embedder: Embedder) -> str:
     return digest.hexdigest()
 
 
-def _present(ws: Workspace) -> bool:
+def _present(ws: WorkspacePaths) -> bool:
     return (ws.keyword_index / "records.json").exists()
 
 
@@ -221,7 +221,7 @@ def _metadata(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build_and_swap(
-    ws: Workspace,
+    ws: WorkspacePaths,
     rows: list[dict[str, Any]],
     vectors: np.ndarray,
     report: IndexReport,
@@ -277,7 +277,7 @@ def _build_and_swap(
 
 
 def _build_chroma(
-    ws: Workspace,
+    ws: WorkspacePaths,
     path: Path,
     chroma_url: str | None,
     name: str,
@@ -307,7 +307,7 @@ def _build_chroma(
     progress("chroma", len(rows), len(rows))
 
 
-def _swap(ws: Workspace, staging: dict[str, Path], chroma_url: str | None) -> None:
+def _swap(ws: WorkspacePaths, staging: dict[str, Path], chroma_url: str | None) -> None:
     from chromadb.api.shared_system_client import SharedSystemClient
 
     # Chroma caches one system per path; release it so the staged files can move.
@@ -324,7 +324,7 @@ def _swap(ws: Workspace, staging: dict[str, Path], chroma_url: str | None) -> No
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def _drop_collection(ws: Workspace, chroma_url: str, name: str) -> None:
+def _drop_collection(ws: WorkspacePaths, chroma_url: str, name: str) -> None:
     import chromadb.errors
 
     with contextlib.suppress(chromadb.errors.NotFoundError):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Workspace:
+class WorkspacePaths:
     home: Path
 
     @property
@@ -69,7 +69,7 @@ class Workspace:
     def exists(self) -> bool:
         return self.warehouse.exists()
 
-    def ensure(self) -> Workspace:
+    def ensure(self) -> WorkspacePaths:
         self.home.mkdir(parents=True, exist_ok=True)
         self.cache_dir.mkdir(exist_ok=True)
         return self

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.ingest.pipeline import IngestOptions, ingest
-from ..data.workspace import Workspace
+from ..data.workspace import WorkspacePaths
 
 _REGIONS = ["华东", "华南", "华北", "华中", "西南", "东北"]
 _TYPES = ["installation", "repair", "maintenance", "inquiry", "complaint"]
@@ -79,7 +79,7 @@ def run_ingest_bench(home: Path | None = None, *, rows: int = 3_000_000) -> dict
     with tempfile.TemporaryDirectory(prefix="sl-bench-ingest-") as tmp:
         csv_path = Path(tmp) / "helpdesk.csv"
         size = write_csv(csv_path, rows)
-        ws = Workspace(Path(home) if home else Path(tmp) / "ws")
+        ws = WorkspacePaths(Path(home) if home else Path(tmp) / "ws")
         base_kb = _rss_kb()
         sampler = _RssSampler()
         sampler.start()

@@ -91,7 +91,7 @@ def _timed(fn: Callable[[], object], repeats: int) -> list[float]:
 
 
 def _catalog(settings: Settings) -> Catalog:
-    path = settings.workspace.catalog
+    path = settings.paths.catalog
     return load_catalog(path) if path.is_file() else demo_catalog()
 
 
@@ -107,7 +107,7 @@ def _limits(settings: Settings) -> SqlLimits:
 def run_sql_bench(home: Path, *, repeats: int = 20) -> dict[str, Any]:
     settings = load_settings(home)
     catalog = _catalog(settings)
-    with Warehouse.open(settings.workspace.warehouse, _limits(settings)) as warehouse:
+    with Warehouse.open(settings.paths.warehouse, _limits(settings)) as warehouse:
         ctx = ToolContext(
             ledger=Ledger(), as_of=settings.today(), warehouse=warehouse, catalog=catalog
         )
@@ -144,17 +144,19 @@ def _guard_bench(tables: set[str], repeats: int, baseline: float) -> dict[str, A
 
 
 def _compile_bench(ctx: ToolContext, repeats: int, baseline: float) -> dict[str, Any]:
-    tables = set(ctx.catalog.tables)
+    catalog = ctx.catalog
+    assert catalog is not None  # the benchmark opens a workspace with its catalog
+    tables = set(catalog.tables)
 
     def compile_and_guard(args: QueryMetricInput) -> str:
-        compiled = compile_args(ctx.catalog, args, ctx)
+        compiled = compile_args(catalog, args, ctx)
         return check_sql(compiled.sql, tables, row_cap=200, allow_parameters=True)
 
     compile_only: list[float] = []
     with_guard: list[float] = []
     for request in METRIC_REQUESTS.values():
         args = QueryMetricInput.model_validate(request)
-        compile_only += _timed(partial(compile_args, ctx.catalog, args, ctx), repeats)
+        compile_only += _timed(partial(compile_args, catalog, args, ctx), repeats)
         with_guard += _timed(partial(compile_and_guard, args), repeats)
     return {
         "compile": _stats(compile_only, baseline),
@@ -205,7 +207,7 @@ def _print_table(result: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark the SQL guard, query_metric, run_sql.")
-    parser.add_argument("--home", type=Path, required=True, help="Workspace directory.")
+    parser.add_argument("--home", type=Path, required=True, help="WorkspacePaths directory.")
     parser.add_argument("--repeats", type=int, default=20, help="Timed runs per measure.")
     args = parser.parse_args(argv)
     result = run_sql_bench(args.home, repeats=args.repeats)

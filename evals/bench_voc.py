@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..agent.deps import embedder_for
 from ..agent.settings import load_settings
+from ..agent.workspace import embedder_for
 from ..data.voc_index import VocFilters, VocIndex
 
 QUERIES = (
@@ -32,7 +32,7 @@ def open_index(home: Path | str) -> tuple[VocIndex, date]:
     """The workspace's VOC index with its configured embedder, and its pinned "today"."""
     settings = load_settings(home)
     embedder = embedder_for(settings)
-    index = VocIndex.open(settings.workspace, embedder, chroma_url=settings.chroma_url)
+    index = VocIndex.open(settings.paths, embedder, chroma_url=settings.chroma_url)
     return index, settings.today()
 
 

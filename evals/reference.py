@@ -9,25 +9,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..data.sql_guard import QueryError, check_sql
+from ..agent.analyst import Analyst
+from ..data.errors import ServiceLensError
 from .cases import Case, GoldenError
 
 
-def reference_values(case: Case, warehouse: Any) -> dict[str, float | None]:
+def reference_values(case: Case, analyst: Analyst) -> dict[str, float | None]:
     """Every expected number of every turn of ``case``, by label (None when the SQL found none)."""
-    tables = set(warehouse.tables())
     out: dict[str, float | None] = {}
     for turn in case.all_turns():
         for spec in turn.expect.numbers if turn.expect else []:
-            out[spec.label] = reference_value(warehouse, spec.reference_sql, tables, case.id)
+            out[spec.label] = reference_value(analyst, spec.reference_sql, case.id)
     return out
 
 
-def reference_value(warehouse: Any, sql: str, tables: set[str], case_id: str = "") -> float | None:
+def reference_value(analyst: Analyst, sql: str, case_id: str = "") -> float | None:
     try:
-        safe = check_sql(sql, tables, row_cap=10)
-        result = warehouse.execute(safe, max_rows=10)
-    except QueryError as exc:
+        result = analyst.sql(sql, max_rows=10)
+    except ServiceLensError as exc:
         raise GoldenError(f"Case {case_id}: the reference SQL failed: {exc}") from None
     if not result.rows or not result.rows[0]:
         return None

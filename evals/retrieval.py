@@ -23,7 +23,7 @@ import yaml
 
 from ..data.periods import parse_period
 from ..data.voc_index import Mode, VocFilters, VocIndex
-from ..data.workspace import Workspace
+from ..data.workspace import WorkspacePaths
 from .bench_voc import open_index
 
 MODES: tuple[Mode, ...] = ("vector", "keyword", "hybrid")
@@ -50,7 +50,7 @@ def load_cases(path: Path | None = None) -> tuple[list[Case], int]:
     return [Case(**c) for c in data["cases"]], int(data.get("k", 10))
 
 
-def _labels(ws: Workspace) -> dict[str, str]:
+def _labels(ws: WorkspacePaths) -> dict[str, str]:
     with ws.voc_labels.open(encoding="utf-8") as fh:
         return {row["voc_id"]: row["topic"] for row in csv.DictReader(fh)}
 
@@ -152,7 +152,7 @@ def run_retrieval_eval(
     # Retrieval is deterministic, so ``repeats`` (the bench command's option) is not used.
     index, as_of = open_index(home)
     cases, k = load_cases(path)
-    rows = evaluate(index, _labels(Workspace(Path(home))), cases, k, as_of)
+    rows = evaluate(index, _labels(WorkspacePaths(Path(home))), cases, k, as_of)
     return {
         **summarise(rows),
         "records": len(index),

@@ -1,11 +1,11 @@
 """Run golden cases against any provider and score every answer.
 
-One workspace's dependencies (warehouse, catalog, VOC index) are opened once and shared: the
-warehouse runs each query on its own cursor and the VOC index locks its engines, so they are
-safe across threads (see ``data/warehouse.py`` and ``agent/deps.py``). Each case run gets its own
-``Analyst`` with an in-memory checkpointer, so runs never share a thread or write into the
-workspace's conversation history. Providers are made once per worker thread (``offline``,
-``openai``) or once per case run from the case's own script (``scripted``).
+One ``Workspace`` (warehouse, catalog, VOC index) is opened once and shared: the warehouse runs
+each query on its own cursor and the VOC index locks its engines, so they are safe across
+threads (see ``data/warehouse.py``). Each case run gets its own ``Analyst`` with an in-memory
+checkpointer, so runs never share a thread or write into the workspace's conversation history.
+Providers are made once per worker thread (``offline``, ``openai``) or once per case run from the
+case's own script (``scripted``).
 """
 
 from __future__ import annotations
@@ -17,22 +17,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel, Field
 
 from ..agent.analyst import Analyst
 from ..agent.answer import Answer
-from ..agent.deps import Deps
-from ..agent.graph import run_config
 from ..agent.provider_choice import resolve_provider
 from ..agent.providers.base import Provider
 from ..agent.providers.scripted import ScriptedProvider, ScriptExhaustedError
 from ..agent.settings import Settings, load_settings
+from ..agent.workspace import Workspace
 from ..data.errors import ServiceLensError
-from ..tools.ledger import Ledger
 from .cases import Case, GoldenError, expand_case
 from .costs import PriceTable, estimate_cost
 from .reference import reference_values
@@ -124,13 +123,14 @@ def run_eval(cases: list[Case], options: RunOptions, on_run: OnRun | None = None
     """Run every case ``options.repeat`` times with ``options.jobs`` threads; score each answer."""
     settings = load_settings(options.home, **options.overrides)
     started = time.time()
-    with _shared_deps(settings, options.provider) as deps:
+    with _shared_workspace(settings, options.provider) as workspace:
         facts = _facts(settings)
         expanded = [expand_case(c, facts) for c in cases]
-        results = [_result(c, reference_values(c, deps.warehouse)) for c in expanded]
+        reference = Analyst(workspace, ScriptedProvider([]))
+        results = [_result(c, reference_values(c, reference)) for c in expanded]
         jobs = [(c, r, k) for c, r in zip(expanded, results, strict=True)
                 for k in range(1, options.repeat + 1)]  # fmt: skip
-        worker = _Worker(deps, settings, options)
+        worker = _Worker(workspace, options)
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
             for run, result in pool.map(lambda j: (worker.run(j[0], j[1], j[2]), j[1]), jobs):
                 result.runs.append(run)
@@ -144,7 +144,7 @@ def run_eval(cases: list[Case], options: RunOptions, on_run: OnRun | None = None
         provider=options.provider,
         model=", ".join(models),
         golden=options.golden,
-        home=str(settings.workspace.home),
+        home=str(settings.paths.home),
         repeat=options.repeat,
         jobs=options.jobs,
         filter=options.filter,
@@ -167,20 +167,16 @@ def _result(case: Case, expected: dict[str, float | None]) -> CaseResult:
 
 
 @contextmanager
-def _shared_deps(settings: Settings, provider: str) -> Iterator[Deps]:
-    # The provider in the shared deps is a placeholder; each run swaps in its own.
-    placeholder: Provider = ScriptedProvider([])
-    if provider not in ("scripted",):
-        placeholder = resolve_provider(provider, settings)  # fails early when not configured
-    deps = Deps.open(settings, placeholder)
-    try:
-        yield deps
-    finally:
-        deps.close()
+def _shared_workspace(settings: Settings, provider: str) -> Iterator[Workspace]:
+    # Runs keep their conversations in memory, never in the workspace's checkpoint file.
+    with Workspace.open(settings, checkpointer=InMemorySaver()) as workspace:
+        if provider != "scripted":
+            resolve_provider(provider, workspace)  # fails early when not configured
+        yield workspace
 
 
 def _facts(settings: Settings) -> dict[str, Any]:
-    path = settings.workspace.facts
+    path = settings.paths.facts
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -192,14 +188,13 @@ def _versions(settings: Settings) -> dict[str, Any]:
 
     return {
         "prompt_version": prompt_version(),
-        "data_version": data_version(settings.workspace).model_dump(),
+        "data_version": data_version(settings.paths).model_dump(),
     }
 
 
 class _Worker:
-    def __init__(self, deps: Deps, settings: Settings, options: RunOptions) -> None:
-        self.deps = deps
-        self.settings = settings
+    def __init__(self, workspace: Workspace, options: RunOptions) -> None:
+        self.workspace = workspace
         self.options = options
         self._local = threading.local()
 
@@ -207,7 +202,7 @@ class _Worker:
         if self.options.provider == "scripted":
             return ScriptedProvider(script_steps(case, expected))
         if not hasattr(self._local, "provider"):
-            self._local.provider = resolve_provider(self.options.provider, self.settings)
+            self._local.provider = resolve_provider(self.options.provider, self.workspace)
         provider: Provider = self._local.provider
         return provider
 
@@ -215,7 +210,7 @@ class _Worker:
         if self.options.provider == "scripted" and not case.has_script():
             return CaseRun(case_id=case.id, attempt=attempt, passed=False, skipped="no script")
         provider = self.provider(case, result.expected)
-        analyst = Analyst(replace(self.deps, provider=provider))
+        analyst = Analyst(self.workspace, provider, checkpointer=InMemorySaver())
         run = CaseRun(case_id=case.id, attempt=attempt, passed=False)
         started = time.perf_counter()
         try:
@@ -239,7 +234,7 @@ class _Worker:
             result = _turn_result(turn.question, answer)
             if turn.expect is not None:
                 ctx = ScoreContext(
-                    expected=expected, ledger=_ledger(analyst, thread), language=case.language
+                    expected=expected, ledger=analyst.ledger(thread), language=case.language
                 )
                 result.scores = score_answer(turn.expect, answer, ctx)
                 result.scored = True
@@ -260,13 +255,6 @@ def _turn_result(question: str, answer: Answer) -> TurnResult:
         completion_tokens=answer.usage.completion_tokens,
         ms=answer.timings.total_ms,
     )
-
-
-def _ledger(analyst: Analyst, thread: str) -> Ledger | None:
-    # The checkpointed state holds the thread's full ledger; citations carry at most 50 rows.
-    state = analyst.graph.get_state(run_config(thread, analyst.settings.recursion_limit))
-    raw = state.values.get("ledger") if state and state.values else None
-    return Ledger.model_validate(raw) if raw else None
 
 
 def _cost(options: RunOptions, provider: Provider, run: CaseRun) -> float | None:

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from ..data.enrich import Enricher, ThemeScoring
-from ..data.workspace import Workspace
+from ..data.workspace import WorkspacePaths
 
 # What each demo topic should be labelled. Off-topic chatter, abuse and injection attempts are
 # not service themes: "other" is right for them (hostile texts often also name a real problem,
@@ -105,7 +105,7 @@ def is_correct(topic: str, theme: str) -> bool:
     return theme == expected
 
 
-def load_records(ws: Workspace) -> list[Record]:
+def load_records(ws: WorkspacePaths) -> list[Record]:
     if not ws.voc_labels.exists():
         raise SystemExit(f"No voc_labels.csv in {ws.home}: theme accuracy needs a demo workspace.")
     with ws.voc_labels.open(encoding="utf-8", newline="") as fh:
@@ -159,7 +159,7 @@ VARIANTS: dict[str, ThemeScoring] = {
 }
 
 
-def variant_accuracies(ws: Workspace, records: list[Record]) -> dict[str, float]:
+def variant_accuracies(ws: WorkspacePaths, records: list[Record]) -> dict[str, float]:
     """Accuracy of each scoring variant, re-scoring the stored texts (embeddings cached)."""
     from ..data.embeddings import CachedEmbedder, LocalE5Embedder
 
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="Print JSON.")
     parser.add_argument("--variants", action="store_true", help="Also score scoring variants.")
     args = parser.parse_args(argv)
-    ws = Workspace(args.home)
+    ws = WorkspacePaths(args.home)
     records = load_records(ws)
     report = score(records)
     variants = variant_accuracies(ws, records) if args.variants else None

@@ -13,6 +13,7 @@ from servicelens.agent.deps import Deps
 from servicelens.agent.providers.base import Provider
 from servicelens.agent.settings import load_settings
 from servicelens.agent.toolset import Toolset
+from servicelens.agent.workspace import Workspace
 from servicelens.tools.base import Tool, ToolContext, ToolError, ToolResult
 
 AS_OF = date(2026, 11, 1)
@@ -87,15 +88,18 @@ TOOLS = [
 ]
 
 
+def bare_workspace(home: Path, **overrides: Any) -> Workspace:
+    """Settings and a clock, no data: enough for the hand-made tools above."""
+    return Workspace(load_settings(home, as_of=AS_OF, **overrides), AS_OF)
+
+
 def make_deps(home: Path, provider: Provider, **overrides: Any) -> Deps:
-    settings = load_settings(home, as_of=AS_OF, **overrides)
-    return Deps(
-        settings=settings, provider=provider, toolset=Toolset.from_tools(TOOLS), as_of=AS_OF
-    )
+    return Deps(bare_workspace(home, **overrides), provider, Toolset.from_tools(TOOLS))
 
 
 def make_analyst(home: Path, provider: Provider, checkpointer: Any = None, **kw: Any) -> Analyst:
-    return Analyst(make_deps(home, provider, **kw), checkpointer)
+    toolset = Toolset.from_tools(TOOLS)
+    return Analyst(bare_workspace(home, **kw), provider, toolset=toolset, checkpointer=checkpointer)
 
 
 def is_writer_call(messages: list[dict[str, Any]]) -> bool:
@@ -108,9 +112,9 @@ def tiny_workspace(home: Path) -> Path:
 
     from servicelens.data.catalog import demo_catalog_text
     from servicelens.data.schema import create_statements
-    from servicelens.data.workspace import Workspace
+    from servicelens.data.workspace import WorkspacePaths
 
-    ws = Workspace(home).ensure()
+    ws = WorkspacePaths(home).ensure()
     con = duckdb.connect(str(ws.warehouse))
     for statement in create_statements():
         con.execute(statement)

@@ -147,11 +147,12 @@ def test_open_needs_a_workspace(tmp_path: Path) -> None:
 
 
 def test_open_without_endpoint_says_how_to_configure(tmp_path: Path) -> None:
+    from agent_support import bare_workspace
+
     from servicelens.agent.provider_choice import resolve_provider
-    from servicelens.agent.settings import load_settings
 
     with pytest.raises(ProviderNotConfigured) as info:
-        resolve_provider("openai", load_settings(tmp_path))
+        resolve_provider("openai", bare_workspace(tmp_path))
     message = str(info.value)
     for needed in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SERVICELENS_MODEL", "servicelens.toml"):
         assert needed in message

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from agent_support import tiny_workspace
 
-from servicelens.agent.cli import main
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply
+from servicelens.cli import main
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

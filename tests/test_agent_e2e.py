@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_support import make_analyst
+from agent_support import bare_workspace, make_analyst
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.events import AnswerEvent, ErrorEvent, TextDeltaEvent
 from servicelens.agent.provider_choice import resolve_provider
 from servicelens.agent.providers.base import ModelError
-from servicelens.agent.settings import load_settings
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply
 
 GOOD = "There were 1,234 tickets in East [Q1]."
@@ -21,7 +20,7 @@ QUOTE = "A customer said “the noise is still there” [V:v000812]."
 
 
 def _analyst(home: Path, ep: FakeOpenAIEndpoint, timeout_s: float = 10.0) -> Analyst:
-    settings = load_settings(
+    workspace = bare_workspace(
         home,
         openai_base_url=ep.base_url,
         openai_api_key="test-key",
@@ -29,7 +28,7 @@ def _analyst(home: Path, ep: FakeOpenAIEndpoint, timeout_s: float = 10.0) -> Ana
         request_timeout_s=timeout_s,
         max_retries=0,
     )
-    provider = resolve_provider(None, settings)
+    provider = resolve_provider(None, workspace)
     assert provider.name == "openai"
     return make_analyst(
         home, provider, openai_base_url=ep.base_url, model="fake-model", max_retries=0

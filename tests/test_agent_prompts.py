@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from servicelens.agent.budget import count_tokens, count_tools
-from servicelens.agent.toolset import TOOL_MODULES, Toolset
+from servicelens.agent.toolset import Toolset
 from servicelens.prompts import PromptError, render
+from servicelens.tools.registry import TOOLS
 
 PROMPT_BUDGET = 2_500  # DESIGN §9: system prompt + tool schemas
 
@@ -21,7 +22,7 @@ def test_system_prompt_and_tool_schemas_fit_the_budget(capsys: pytest.CaptureFix
     with capsys.disabled():
         print(
             f"\nprompt budget: system {system} + tool schemas {tools} = {system + tools} tokens "
-            f"of {PROMPT_BUDGET} ({len(toolset.names)}/{len(TOOL_MODULES)} tools: "
+            f"of {PROMPT_BUDGET} ({len(toolset.names)}/{len(TOOLS)} tools: "
             f"{', '.join(toolset.names)})"
         )
     assert system + tools <= PROMPT_BUDGET

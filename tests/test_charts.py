@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 import vl_convert
 
-from servicelens.tools.base import ToolContext, ToolError
-from servicelens.tools.chart_text import cells
-from servicelens.tools.charts import (
+from servicelens.agent.render.chart_text import cells
+from servicelens.agent.render.charts import (
     ChartSpec,
     build_spec,
     find_cjk_font,
@@ -26,6 +25,7 @@ from servicelens.tools.charts import (
     to_terminal,
     to_vega_lite,
 )
+from servicelens.tools.base import ToolContext, ToolError
 from servicelens.tools.ledger import Evidence, Ledger
 from servicelens.tools.make_chart import TOOL, add_chart
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from servicelens.agent.cli import build_app
+from servicelens.cli import build_app
 
 runner = CliRunner()
 

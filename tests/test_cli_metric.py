@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from servicelens.agent.cli import main
+from servicelens.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,9 @@ def test_bad_options_are_user_errors(app: typer.Typer, home: Path, extra: list[s
 
 
 def test_search_without_index_says_what_to_run(app: typer.Typer, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["search", "noise", "--home", str(tmp_path)])
+    from agent_support import tiny_workspace
+
+    result = runner.invoke(app, ["search", "noise", "--home", str(tiny_workspace(tmp_path))])
     assert isinstance(result.exception, ServiceLensError)
     assert "servicelens index" in str(result.exception)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from servicelens.agent.cli import main
-from servicelens.data.workspace import Workspace
+from servicelens.cli import main
+from servicelens.data.workspace import WorkspacePaths
 from servicelens.evals.sql_corpus import build_sample_warehouse
 
 
@@ -16,7 +16,7 @@ from servicelens.evals.sql_corpus import build_sample_warehouse
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("cli_sql") / "ws"
     home.mkdir()
-    build_sample_warehouse(Workspace(home).warehouse)
+    build_sample_warehouse(WorkspacePaths(home).warehouse)
     return home
 
 

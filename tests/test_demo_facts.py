@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from servicelens.data.demo.build import build_demo
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def con(home: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(Workspace(home).warehouse), read_only=True)
+    return duckdb.connect(str(WorkspacePaths(home).warehouse), read_only=True)
 
 
 @pytest.fixture(scope="module")
 def facts(home: Path) -> dict[str, dict[str, Any]]:
-    doc = json.loads(Workspace(home).facts.read_text(encoding="utf-8"))
+    doc = json.loads(WorkspacePaths(home).facts.read_text(encoding="utf-8"))
     return {f["id"]: f for f in doc["facts"]}
 
 

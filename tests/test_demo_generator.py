@@ -10,16 +10,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from servicelens.agent.cli import main
+from servicelens.cli import main
 from servicelens.data.demo.build import build_demo
 from servicelens.data.demo.scales import ScaleError, resolve_scale
 from servicelens.data.errors import WorkspaceError
 from servicelens.data.schema import TABLES, columns, key
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 
 def checksums(home: Path) -> dict[str, tuple[int, int]]:
-    con = duckdb.connect(str(Workspace(home).warehouse), read_only=True)
+    con = duckdb.connect(str(WorkspacePaths(home).warehouse), read_only=True)
     try:
         return {
             t: con.execute(f"SELECT count(*), sum(hash(x)) FROM {t} x").fetchone()  # type: ignore[misc]
@@ -47,7 +47,7 @@ def test_same_seed_same_data_different_seed_different_data(built: Path, tmp_path
 
 
 def test_tables_have_canonical_columns_and_sane_values(built: Path) -> None:
-    con = duckdb.connect(str(Workspace(built).warehouse), read_only=True)
+    con = duckdb.connect(str(WorkspacePaths(built).warehouse), read_only=True)
     for table in TABLES:
         names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         assert names == columns(table)
@@ -73,7 +73,7 @@ def test_tables_have_canonical_columns_and_sane_values(built: Path) -> None:
 
 def test_every_table_key_is_unique_and_present(built: Path) -> None:
     # Keys are not declared PRIMARY KEY (see data/schema.py), so the generator must keep them.
-    con = duckdb.connect(str(Workspace(built).warehouse), read_only=True)
+    con = duckdb.connect(str(WorkspacePaths(built).warehouse), read_only=True)
     try:
         for table in TABLES:
             k = key(table)
@@ -86,7 +86,7 @@ def test_every_table_key_is_unique_and_present(built: Path) -> None:
 
 
 def test_workspace_files(built: Path) -> None:
-    ws = Workspace(built)
+    ws = WorkspacePaths(built)
     config = tomllib.loads(ws.config.read_text(encoding="utf-8"))
     assert str(config["servicelens"]["as_of"]) == "2026-11-01"
     facts = json.loads(ws.facts.read_text(encoding="utf-8"))
@@ -106,9 +106,9 @@ def test_workspace_files(built: Path) -> None:
 def test_seeded_pii_never_reaches_the_warehouse(tmp_path: Path) -> None:
     home = tmp_path / "ws"
     build_demo(home, scale=20_000, seed=3, index=False)
-    samples = json.loads(Workspace(home).facts.read_text(encoding="utf-8"))["pii_samples"]
+    samples = json.loads(WorkspacePaths(home).facts.read_text(encoding="utf-8"))["pii_samples"]
     assert samples
-    con = duckdb.connect(str(Workspace(home).warehouse), read_only=True)
+    con = duckdb.connect(str(WorkspacePaths(home).warehouse), read_only=True)
     for value in samples:
         hits = con.execute("SELECT count(*) FROM voc WHERE contains(text, ?)", [value]).fetchone()
         assert hits == (0,), value
@@ -124,7 +124,7 @@ def test_force_rebuilds_and_keeps_user_files(tmp_path: Path) -> None:
     build_demo(home, scale="tiny", seed=1, index=False)
     (home / "checkpoints.sqlite").write_text("conversations")
     build_demo(home, scale="tiny", seed=2, force=True, index=False)
-    assert json.loads(Workspace(home).manifest.read_text())["seed"] == 2
+    assert json.loads(WorkspacePaths(home).manifest.read_text())["seed"] == 2
     assert (home / "checkpoints.sqlite").read_text() == "conversations"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from servicelens.agent.cli import main
 from servicelens.agent.doctor import Check, diagnose, run_checks
 from servicelens.agent.settings import Settings, load_settings
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply
+from servicelens.cli import main
 from servicelens.data.schema import create_statements
 
 KEY = "sk-doctor-secret-4242"

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from langgraph.checkpoint.memory import InMemorySaver
 
-from servicelens.data.warehouse import Warehouse
-from servicelens.data.workspace import Workspace
+from servicelens.agent.analyst import Analyst
+from servicelens.data.workspace import WorkspacePaths
 from servicelens.evals.cases import (
     DEFAULT_GOLDEN,
     GOLDEN_DIR,
@@ -133,12 +134,12 @@ def test_placeholders_expand_from_facts() -> None:
 
 
 def test_every_reference_sql_runs_through_the_guard_and_returns_a_value(demo_home: Path) -> None:
-    ws = Workspace(demo_home)
+    ws = WorkspacePaths(demo_home)
     facts = json.loads(ws.facts.read_text(encoding="utf-8"))
-    with Warehouse.open(ws.warehouse) as wh:
+    with Analyst.open(demo_home, checkpointer=InMemorySaver()) as analyst:
         checked = 0
         for case in load_cases([GOLDEN_DIR]):
-            values = reference_values(expand_case(case, facts), wh)
+            values = reference_values(expand_case(case, facts), analyst)
             for label, value in values.items():
                 assert value is not None, f"{case.id}: {label} returned no value"
                 checked += 1

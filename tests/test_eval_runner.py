@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from servicelens.agent.cli import main
+from servicelens.cli import main
 from servicelens.evals import report
 from servicelens.evals.cases import GOLDEN_DIR, load_cases
 from servicelens.evals.runner import RunOptions, run_eval
@@ -124,9 +124,11 @@ def test_cases_without_a_script_are_skipped_by_the_scripted_provider(demo_home: 
 def _offline_available(home: Path) -> bool:
     from servicelens.agent.provider_choice import ProviderNotConfigured, resolve_provider
     from servicelens.agent.settings import load_settings
+    from servicelens.agent.workspace import Workspace
 
     try:
-        resolve_provider("offline", load_settings(home))
+        with Workspace.open(load_settings(home)) as workspace:
+            resolve_provider("offline", workspace)
     except ProviderNotConfigured:
         return False
     return True

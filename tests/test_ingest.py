@@ -16,7 +16,7 @@ from servicelens.data.catalog import load_catalog
 from servicelens.data.errors import DataError
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.metric_query import MetricRequest, compile_request
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 CAR = (
     Path(__file__).resolve().parents[2] / "shared" / "datasets" / "car_complaints_zh"
@@ -30,7 +30,7 @@ def _car() -> Path:
     return CAR
 
 
-def _rows(ws: Workspace, sql: str) -> list[tuple]:
+def _rows(ws: WorkspacePaths, sql: str) -> list[tuple]:
     con = duckdb.connect(str(ws.warehouse), read_only=True)
     try:
         return con.execute(sql).fetchall()
@@ -38,7 +38,7 @@ def _rows(ws: Workspace, sql: str) -> list[tuple]:
         con.close()
 
 
-def _fingerprint(ws: Workspace) -> tuple[str, str]:
+def _fingerprint(ws: WorkspacePaths) -> tuple[str, str]:
     def digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
 
@@ -46,23 +46,23 @@ def _fingerprint(ws: Workspace) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def car_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    ws = Workspace(tmp_path_factory.mktemp("car") / "fresh")
+def car_ws(tmp_path_factory: pytest.TempPathFactory) -> WorkspacePaths:
+    ws = WorkspacePaths(tmp_path_factory.mktemp("car") / "fresh")
     ingest(ws, [_car()], IngestOptions(text="desc", id="id"))
     return ws
 
 
 @pytest.fixture
-def base_ws(tmp_path: Path) -> Workspace:
+def base_ws(tmp_path: Path) -> WorkspacePaths:
     """A workspace with one small table loaded, for the broken-file tests."""
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     good = tmp_path / "good.csv"
     good.write_text("id,amount,day\n1,10,2020/6/8\n2,20,2020/6/9\n", encoding="utf-8")
     ingest(ws, [good], IngestOptions())
     return ws
 
 
-def test_car_complaints_rows_dates_brands_status(car_ws: Workspace) -> None:
+def test_car_complaints_rows_dates_brands_status(car_ws: WorkspacePaths) -> None:
     with CAR.open(encoding="utf-8", newline="") as fh:
         source = list(csv.DictReader(fh))
     assert _rows(car_ws, "SELECT count(*) FROM car_complaints") == [(600,)]
@@ -78,7 +78,7 @@ def test_car_complaints_rows_dates_brands_status(car_ws: Workspace) -> None:
     assert span == [(dt.date(2020, 6, 5), dt.date(2020, 6, 8))]
 
 
-def test_derived_catalog_compiles_and_matches(car_ws: Workspace) -> None:
+def test_derived_catalog_compiles_and_matches(car_ws: WorkspacePaths) -> None:
     catalog = load_catalog(car_ws.catalog)
     compiled = compile_request(
         catalog, MetricRequest(["complaint count"], ["brand"], order_by="-complaint count", limit=3)
@@ -102,7 +102,7 @@ def test_derived_catalog_compiles_and_matches(car_ws: Workspace) -> None:
     )
 
 
-def test_voc_rows_keep_real_ids_and_are_searchable(car_ws: Workspace) -> None:
+def test_voc_rows_keep_real_ids_and_are_searchable(car_ws: WorkspacePaths) -> None:
     rows = _rows(car_ws, "SELECT voc_id, text, created_at, lang FROM voc WHERE voc_id = '482027'")
     assert rows == [("482027", "江淮iEV6E动力电池故障 无法充电", dt.datetime(2020, 6, 8), "zh")]
     from servicelens.data.embeddings import make_embedder
@@ -118,7 +118,7 @@ def test_voc_rows_keep_real_ids_and_are_searchable(car_ws: Workspace) -> None:
     assert any("变速箱" in texts[i] for i in ids)
 
 
-def test_reingest_is_idempotent(car_ws: Workspace) -> None:
+def test_reingest_is_idempotent(car_ws: WorkspacePaths) -> None:
     before = _fingerprint(car_ws)
     report = ingest(car_ws, [CAR], IngestOptions(text="desc", id="id"))
     assert report.tables[0].unchanged
@@ -127,7 +127,7 @@ def test_reingest_is_idempotent(car_ws: Workspace) -> None:
 
 
 def test_redaction_of_text_columns(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     f = tmp_path / "fb.csv"
     f.write_text(
         "id,comment\n1,请回电 13812345678 谢谢\n2,mail me at a.b@example.com\n3,fine\n",
@@ -144,7 +144,7 @@ def test_redaction_of_text_columns(tmp_path: Path) -> None:
 # --- Broken files ---------------------------------------------------------------------------
 
 
-def _refused(ws: Workspace, files: list[Path], options: IngestOptions, *needles: str) -> str:
+def _refused(ws: WorkspacePaths, files: list[Path], options: IngestOptions, *needles: str) -> str:
     before = _fingerprint(ws)
     with pytest.raises(DataError) as info:
         ingest(ws, files, options, index=False)
@@ -155,7 +155,7 @@ def _refused(ws: Workspace, files: list[Path], options: IngestOptions, *needles:
     return message
 
 
-def test_truncated_csv(base_ws: Workspace, tmp_path: Path) -> None:
+def test_truncated_csv(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     f = tmp_path / "cut.csv"
     f.write_text('id,note\n1,"multi\nline"\n2,ok\n3,"never closed\n4,x\n', encoding="utf-8")
     _refused(base_ws, [f], IngestOptions(), "cut.csv, line 5", "never closed")
@@ -163,7 +163,7 @@ def test_truncated_csv(base_ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_gbk_is_detected_and_decoded(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     f = tmp_path / "gbk.csv"
     f.write_bytes("编号,品牌,状态\n1,吉利汽车,处理反馈\n2,长安汽车,信息审核\n".encode("gbk"))
     report = ingest(ws, [f], IngestOptions(), index=False)
@@ -171,7 +171,7 @@ def test_gbk_is_detected_and_decoded(tmp_path: Path) -> None:
     assert _rows(ws, "SELECT 品牌 FROM gbk ORDER BY 编号") == [("吉利汽车",), ("长安汽车",)]
 
 
-def test_undecodable_bytes(base_ws: Workspace, tmp_path: Path) -> None:
+def test_undecodable_bytes(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     f = tmp_path / "bin.csv"
     f.write_bytes(b"id,name\n1,ok\n2,\xff\xfe\xff\n")
     _refused(base_ws, [f], IngestOptions(), "bin.csv, line 3", "UTF-8")
@@ -184,14 +184,14 @@ def _mixed(tmp_path: Path) -> Path:
     return f
 
 
-def test_mixed_types_stop(base_ws: Workspace, tmp_path: Path) -> None:
+def test_mixed_types_stop(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     _refused(
         base_ws, [_mixed(tmp_path)], IngestOptions(), "mixed.csv, line 61", "'amount'", "'abc'"
     )
 
 
 def test_mixed_types_skipped(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     report = ingest(ws, [_mixed(tmp_path)], IngestOptions(skip_bad_rows=True), index=False)
     r = report.tables[0]
     assert (r.rows, r.rejected, r.types["amount"]) == (59, 1, "BIGINT")
@@ -202,13 +202,13 @@ def test_mixed_types_skipped(tmp_path: Path) -> None:
     assert rejected[0]["line"] == "61" and rejected[0]["column"] == "amount"
 
 
-def test_duplicate_ids(base_ws: Workspace, tmp_path: Path) -> None:
+def test_duplicate_ids(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     f = tmp_path / "dup.csv"
     f.write_text("id,text\n1,a\n2,b\n1,c\n", encoding="utf-8")
     _refused(base_ws, [f], IngestOptions(text="text", id="id"), "dup.csv", "lines 2 and 4")
 
 
-def test_empty_and_missing_files(base_ws: Workspace, tmp_path: Path) -> None:
+def test_empty_and_missing_files(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     _refused(base_ws, [empty], IngestOptions(), "empty.csv is empty")
@@ -219,7 +219,7 @@ def test_empty_and_missing_files(base_ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_failed_first_ingest_leaves_no_workspace(tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "new")
+    ws = WorkspacePaths(tmp_path / "new")
     with pytest.raises(DataError):
         ingest(ws, [tmp_path / "nope.csv"], IngestOptions())
     assert not ws.home.exists()
@@ -233,7 +233,7 @@ ROWS = [
 ]
 
 
-def _check_round_trip(ws: Workspace, table: str) -> None:
+def _check_round_trip(ws: WorkspacePaths, table: str) -> None:
     rows = _rows(ws, f"SELECT id, region, opened, cost, fixed FROM {table} ORDER BY id")
     assert rows[0] == (1, "华东", dt.datetime(2020, 6, 8, 9, 30), 1.5, True)
     assert rows[1][4] is False
@@ -245,7 +245,7 @@ def test_tsv_round_trip(tmp_path: Path) -> None:
     f = tmp_path / "t.tsv"
     lines = ["\t".join(ROWS[0])] + ["\t".join(str(v) for v in r.values()) for r in ROWS]
     f.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     ingest(ws, [f], IngestOptions(), index=False)
     _check_round_trip(ws, "t")
 
@@ -258,7 +258,7 @@ def test_parquet_and_jsonl_round_trip(tmp_path: Path) -> None:
     (tmp_path / "j.jsonl").write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in ROWS) + "\n", encoding="utf-8"
     )
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     ingest(ws, [tmp_path / "p.parquet", tmp_path / "j.jsonl"], IngestOptions(), index=False)
     _check_round_trip(ws, "p")
     _check_round_trip(ws, "j")
@@ -277,7 +277,7 @@ def test_excel_round_trip(tmp_path: Path) -> None:
         sheet.append([i, "华北", dt.datetime(2020, 7, 1, 8, 0), 3.0, "yes"])
     sheet.append([99, "华北", "not a date", 3.5, "yes"])  # sheet row 25
     book.save(tmp_path / "x.xlsx")
-    ws = Workspace(tmp_path / "ws")
+    ws = WorkspacePaths(tmp_path / "ws")
     with pytest.raises(DataError, match=r"x.xlsx, line 25, column 'opened'"):
         ingest(ws, [tmp_path / "x.xlsx"], IngestOptions(), index=False)
     report = ingest(ws, [tmp_path / "x.xlsx"], IngestOptions(skip_bad_rows=True), index=False)

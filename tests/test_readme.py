@@ -8,7 +8,7 @@ from pathlib import Path
 import typer.main
 from typer.testing import CliRunner
 
-from servicelens.agent.cli import build_app
+from servicelens.cli import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

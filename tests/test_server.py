@@ -412,7 +412,7 @@ def test_concurrent_requests_do_not_cross_talk(
 
 
 def test_serve_refuses_several_workers(capsys: pytest.CaptureFixture[str]) -> None:
-    from servicelens.agent.cli import main
+    from servicelens.cli import main
 
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--workers", "2"])
@@ -442,7 +442,7 @@ def test_servicelens_serve_end_to_end(demo_home: Path, tmp_path: Path) -> None:
     port = _free_port()
     with FakeOpenAIEndpoint([_fake_model] * 3) as ep:
         env = {**os.environ, "OPENAI_BASE_URL": ep.base_url, "OPENAI_API_KEY": "k"}
-        cmd = [sys.executable, "-c", "from servicelens.agent.cli import main; main()"]
+        cmd = [sys.executable, "-c", "from servicelens.cli import main; main()"]
         args = ["serve", "--home", str(home), "--port", str(port), "--provider", "openai"]
         proc = subprocess.Popen(
             cmd + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 from servicelens.evals.bench_sql import main, run_sql_bench
 from servicelens.evals.sql_corpus import LEGIT_QUERIES, build_sample_warehouse
 
@@ -16,7 +16,7 @@ def test_bench_reports_medians_and_ratios(
 ) -> None:
     home = tmp_path / "ws"
     home.mkdir()
-    build_sample_warehouse(Workspace(home).warehouse, tickets=200)
+    build_sample_warehouse(WorkspacePaths(home).warehouse, tickets=200)
     result = run_sql_bench(home, repeats=1)
     assert result["tickets"] == 200 and result["baseline_select_1_ms"] > 0
     assert result["guard"]["queries"] == len(LEGIT_QUERIES)

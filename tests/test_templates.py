@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from servicelens.agent.render.report import to_html, with_sources
 from servicelens.tools.base import ToolContext, ToolError
 from servicelens.tools.fill_template import TOOL
 from servicelens.tools.ledger import Ledger
-from servicelens.tools.report import to_html, with_sources
 from servicelens.tools.templates import TEMPLATE_IDS, all_templates, load_template
 
 

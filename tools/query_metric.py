@@ -50,7 +50,7 @@ def query_metric(ctx: ToolContext, args: QueryMetricInput) -> ToolResult:
         raise ToolError("No data is loaded in this workspace, so metrics cannot be computed.")
     compiled = compile_args(ctx.catalog, args, ctx)
     try:
-        result = ctx.warehouse.execute(compiled.sql, compiled.params, max_rows=_row_cap(ctx))
+        result = ctx.warehouse.execute(compiled.sql, compiled.params)
     except QueryError as exc:
         raise ToolError(str(exc)) from None
     rows = [[plain_value(v) for v in row] for row in result.rows]
@@ -84,10 +84,6 @@ def compile_args(catalog: Catalog, args: QueryMetricInput, ctx: ToolContext) -> 
         return compile_request(catalog, request)
     except (PeriodError, UnknownNameError, MetricQueryError) as exc:
         raise ToolError(str(exc)) from None
-
-
-def _row_cap(ctx: ToolContext) -> int:
-    return int(ctx.limits.get("row_cap") or ctx.warehouse.limits.row_cap)
 
 
 def _period(p: Period | None) -> dict[str, str] | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..data.catalog import Catalog
 from ..data.sql_guard import QueryError, check_sql
 from ..data.warehouse import QueryResult, Warehouse, plain_value
 from .base import Tool, ToolContext, ToolError, ToolResult
@@ -33,16 +34,11 @@ class RunSqlInput(BaseModel):
 
 
 def run_sql(ctx: ToolContext, args: RunSqlInput) -> ToolResult:
-    warehouse: Warehouse | None = ctx.warehouse
+    warehouse = ctx.warehouse
     if warehouse is None:
         raise ToolError("No warehouse is open in this workspace; SQL cannot be run.")
     try:
-        # The guard runs here rather than through Warehouse.guarded so the evidence keeps the
-        # SQL exactly as it ran (with its row cap), not only as the model wrote it.
-        safe_sql = check_sql(
-            args.sql, _allowed_tables(ctx, warehouse), row_cap=warehouse.limits.row_cap
-        )
-        result = warehouse.execute(safe_sql)
+        safe_sql, result = guarded_query(warehouse, ctx.catalog, args.sql)
     except QueryError as exc:
         raise ToolError(str(exc)) from None
     rows = [[plain_value(v) for v in row] for row in result.rows]
@@ -62,11 +58,21 @@ def run_sql(ctx: ToolContext, args: RunSqlInput) -> ToolResult:
     )
 
 
-def _allowed_tables(ctx: ToolContext, warehouse: Warehouse) -> set[str]:
-    # The catalog decides what the model may query. Without a catalog (a bare warehouse, or a
+def guarded_query(
+    warehouse: Warehouse, catalog: Catalog | None, sql: str, row_cap: int | None = None
+) -> tuple[str, QueryResult]:
+    """Check ``sql`` with the guard and run it; the SQL returned is exactly what ran (with its
+    row cap). A refusal or a failure raises ``QueryError`` with a reason to act on."""
+    cap = row_cap or warehouse.limits.row_cap
+    safe_sql = check_sql(sql, allowed_tables(warehouse, catalog), row_cap=cap)
+    return safe_sql, warehouse.execute(safe_sql, max_rows=cap)
+
+
+def allowed_tables(warehouse: Warehouse, catalog: Catalog | None) -> set[str]:
+    # The catalog decides what may be queried. Without a catalog (a bare warehouse, or a
     # caller that did not load one) every table of the warehouse's main schema is allowed.
-    if ctx.catalog is not None:
-        return set(ctx.catalog.tables)
+    if catalog is not None:
+        return set(catalog.tables)
     return set(warehouse.tables())
 
 

@@ -6,13 +6,15 @@ that says so, clipped to a budget; the full redacted text goes to the ledger as 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..data.keyword_index import CATEGORICAL
 from ..data.periods import PeriodError, parse_period
-from ..data.voc_index import Hit, SearchResult, VocFilters, VocIndex
+from ..data.voc_index import Hit, SearchResult, VocFilters, VocReader
 from .base import Tool, ToolContext, ToolError, ToolResult
 
 QUOTE_CHARS = 280
@@ -30,6 +32,8 @@ _CATEGORICAL = (
     "theme",
     "segment",
 )
+# Every filter the index can apply: its categorical columns and the author's reach.
+FILTER_KEYS = (*CATEGORICAL, "min_reach")
 
 
 class SearchVocInput(BaseModel):
@@ -55,7 +59,7 @@ class SearchVocInput(BaseModel):
 
 
 def search_voc(ctx: ToolContext, args: SearchVocInput) -> ToolResult:
-    index: VocIndex | None = ctx.voc
+    index = ctx.voc
     if index is None:
         raise ToolError("Customer feedback is not indexed in this workspace; use the other tools.")
     filters, period_label = _filters(ctx, index, args)
@@ -79,31 +83,44 @@ def search_voc(ctx: ToolContext, args: SearchVocInput) -> ToolResult:
 
 
 def _filters(
-    ctx: ToolContext, index: VocIndex, args: SearchVocInput
+    ctx: ToolContext, index: VocReader, args: SearchVocInput
 ) -> tuple[VocFilters, str | None]:
+    values = {name: getattr(args, name) for name in _CATEGORICAL}
+    if args.min_reach is not None:
+        values["min_reach"] = args.min_reach
+    return voc_filters(ctx, index, values, args.period)
+
+
+def voc_filters(
+    ctx: ToolContext, index: VocReader, values: Mapping[str, Any], period: str | None
+) -> tuple[VocFilters, str | None]:
+    """Search filters from column values (``region``, ``theme``, …, ``min_reach``) and a date
+    phrase, checked against the index; returns them with the resolved period's label."""
+    unknown = sorted(set(values) - set(FILTER_KEYS))
+    if unknown:
+        raise ToolError(f"Unknown filter {unknown[0]!r}; use one of: {', '.join(FILTER_KEYS)}.")
     start = end = label = None
-    if args.period:
+    if period:
         try:
-            period = parse_period(args.period, ctx.as_of)
+            resolved = parse_period(period, ctx.as_of)
         except PeriodError as exc:
             raise ToolError(str(exc)) from None
-        start, end, label = (
-            period.start,
-            period.end,
-            f"{period.label} ({period.start}..{period.last_day})",
-        )
-    values = {name: getattr(args, name) for name in _CATEGORICAL}
-    for name, value in values.items():
-        if value is not None and name not in ("source", "lang", "sentiment"):
+        start, end = resolved.start, resolved.end
+        label = f"{resolved.label} ({resolved.start}..{resolved.last_day})"
+    given = {k: v for k, v in values.items() if v is not None}
+    for name, value in given.items():
+        if name not in ("source", "lang", "sentiment", "min_reach"):
             _check_known(index, name, value)
-    return VocFilters(start=start, end=end, min_reach=args.min_reach, **values), label
+    return VocFilters(start=start, end=end, **given), label
 
 
-def _check_known(index: VocIndex, column: str, value: str) -> None:
+def _check_known(index: VocReader, column: str, value: str | list[str]) -> None:
     known = index.values(column)
-    if value.strip().lower() not in {v.lower() for v in known}:
-        shown = ", ".join(known[:30])
-        raise ToolError(f"Unknown {column} {value!r}; known values: {shown}.")
+    lowered = {v.lower() for v in known}
+    for one in [value] if isinstance(value, str) else value:
+        if one.strip().lower() not in lowered:
+            shown = ", ".join(known[:30])
+            raise ToolError(f"Unknown {column} {one!r}; known values: {shown}.")
 
 
 def _quote(ctx: ToolContext, hit: Hit) -> dict[str, Any]:

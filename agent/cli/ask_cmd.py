@@ -15,7 +15,6 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.text import Text
 
-from ...tools.report import check_report_path
 from ..answer import Answer
 from ..events import (
     AnswerEvent,
@@ -26,6 +25,7 @@ from ..events import (
     ToolCallEvent,
     ToolResultEvent,
 )
+from ..render.report import check_report_path
 from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
 
 EXIT_PARTIAL = 3

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import typer
 from rich.table import Table
 
-from ...data.catalog import load_catalog
 from ...data.errors import ServiceLensError
-from ...data.ingest.catalog_check import check_catalog
-from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from .common import (
+    HomeOption,
+    JsonOption,
+    console,
+    err_console,
+    open_analyst,
+    print_json,
+    settings_for,
+)
 
 
 class CatalogInvalid(ServiceLensError):
@@ -25,9 +33,9 @@ def _show_table(described: dict) -> Table:
     return table
 
 
-def _validate(home: object) -> list[str]:
-    settings = settings_for(home)  # type: ignore[arg-type]
-    return check_catalog(settings.workspace)
+def _validate(home: Path | None) -> list[str]:
+    with open_analyst(home) as analyst:
+        return analyst.check_catalog()
 
 
 def register(app: typer.Typer) -> None:
@@ -37,8 +45,10 @@ def register(app: typer.Typer) -> None:
     @group.command("show")
     def show(home: HomeOption = None, as_json: JsonOption = False) -> None:
         """The catalog's tables, metrics and dimensions."""
-        catalog = load_catalog(settings_for(home).workspace.catalog)
-        described = catalog.describe()
+        with open_analyst(home) as analyst:
+            if analyst.catalog is None:
+                raise ServiceLensError("The workspace has no catalog.yaml yet; ingest data first.")
+            described = analyst.catalog.describe()
         if as_json:
             print_json(described)
             return
@@ -52,7 +62,7 @@ def register(app: typer.Typer) -> None:
     @group.command("edit")
     def edit(home: HomeOption = None) -> None:
         """Open catalog.yaml in $EDITOR, then validate it."""
-        path = settings_for(home).workspace.catalog
+        path = settings_for(home).paths.catalog
         if not path.exists():
             raise ServiceLensError("The workspace has no catalog.yaml yet; ingest data first.")
         click.edit(filename=str(path))

@@ -10,11 +10,10 @@ import typer
 from prompt_toolkit.completion import Completer
 from rich.text import Text
 
-from ...data.catalog import load_catalog
 from ..analyst import Analyst
 from ..repl import ReplCompleter, prompt_session, run
 from ..settings import Settings
-from .chat_commands import COMMANDS, arguments
+from .chat_commands import COMMANDS, arguments, dispatch
 from .chat_session import ChatSession, catalog_words
 from .common import HomeOption, console, settings_for
 
@@ -42,7 +41,7 @@ def chat(
     try:
         console.print(_banner(session))
         prompt = prompt_session(
-            history_file=settings.workspace.home / "history.txt",
+            history_file=settings.paths.home / "history.txt",
             completer=completer_for(session),
             toolbar=session.toolbar,
         )
@@ -65,21 +64,19 @@ def open_session(
         )
         return Analyst.open(settings=chosen)
 
-    workspace = settings.workspace
-    session = ChatSession(
+    return ChatSession(
         open_analyst,
+        dispatch=dispatch,
         console=console,
-        exports_dir=workspace.exports_dir,
-        checkpoints=workspace.checkpoints,
+        exports_dir=settings.paths.exports_dir,
         thread_id=thread_id,
         lang="zh" if lang == "zh" else "en",
     )
-    session.catalog = load_catalog(workspace.catalog)
-    return session
 
 
 def completer_for(session: ChatSession) -> Completer:
-    words = catalog_words(session.catalog) if session.catalog is not None else []
+    catalog = session.analyst.catalog
+    words = catalog_words(catalog) if catalog is not None else []
     return ReplCompleter(
         commands=lambda: {name: c.help for name, c in COMMANDS.items()},
         arguments=lambda name: arguments(name, session),
@@ -88,7 +85,7 @@ def completer_for(session: ChatSession) -> Completer:
 
 
 def _banner(session: ChatSession) -> Text:
-    provider = session.analyst.deps.provider
+    provider = session.analyst.provider
     text = Text("ServiceLens chat", style="bold")
     text.append(f" · model {provider.model} ({provider.name}) · thread {session.thread_id[:12]}\n")
     text.append("Ask about your service data in English or Chinese. /help lists commands; ", "dim")

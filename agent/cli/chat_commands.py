@@ -10,22 +10,20 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from ...tools.base import ToolError
+from ...data.sql_params import inline_params
 from ...tools.ledger import Evidence
 from ..answer import Citation
+from ..render.charts import to_png, to_terminal
 from ..repl import KEYS_HELP
-from .chat_export import export_answer
+from ..results import RequestError
+from .chat_session import ChatSession
 from .render import query_title, source_line
-
-if TYPE_CHECKING:
-    from .chat_session import ChatSession
 
 ROWS_SHOWN = 8
 
@@ -123,28 +121,23 @@ def _sql(session: ChatSession, arg: str) -> bool:
     for ev in queries:
         title = query_title(ev.meta) or str(ev.meta.get("purpose") or ev.tool)
         session.console.print(Text(f"[{ev.id}] {ev.tool}: {title}", style="bold cyan"))
-        session.console.print(
-            Syntax(ev.sql or "", "sql", word_wrap=True, background_color="default")
-        )
-        if ev.meta.get("params"):
-            session.console.print(Text(f"params: {ev.meta['params']}", style="dim"))
+        sql = inline_params(ev.sql or "", ev.meta.get("params"))
+        session.console.print(Syntax(sql, "sql", word_wrap=True, background_color="default"))
     return True
 
 
 def _chart(session: ChatSession, arg: str) -> bool:
     if not _last(session):
         return True
-    from ...tools.charts import spec_of, to_png, to_terminal
-    from ...tools.make_chart import add_chart
 
     source = arg or _default_chart_source(session)
     if not source:
         session.console.print("[dim]The last answer has no query result to chart.[/]")
         return True
     try:
-        # A copy of the thread's ledger: the chart is for the reader, not new evidence.
-        spec = spec_of(add_chart(session.ledger(), source))
-    except ToolError as exc:
+        # For the reader: the thread's evidence is not changed.
+        spec = session.analyst.chart(session.thread_id, source)
+    except RequestError as exc:
         session.console.print(f"[yellow]{exc}[/]")
         return True
     session.console.print(Text(to_terminal(spec, width=min(session.console.width, 100))))
@@ -172,7 +165,8 @@ def _export(session: ChatSession, arg: str) -> bool:
     path = Path(name).expanduser()
     if not path.is_absolute():
         path = session.exports_dir / path
-    written = export_answer(session, path, whole_thread=flag.strip() == "--thread")
+    whole = flag.strip() == "--thread"
+    written = session.analyst.export(session.thread_id, path, whole_thread=whole)
     session.console.print(Text(f"Exported: {written.resolve()}", style="green"), soft_wrap=True)
     return True
 
@@ -183,10 +177,8 @@ def _new(session: ChatSession, arg: str) -> bool:
 
 
 def _threads(session: ChatSession, arg: str) -> bool:
-    from .chat_session import list_threads
-
     table = Table("thread", "questions", "updated", "first question", box=None, padding=(0, 1))
-    for info in list_threads(session.analyst, session.checkpoints):
+    for info in session.analyst.threads():
         mark = "▶ " if info.thread_id == session.thread_id else "  "
         question = " ".join(info.first_question.split())[:60]
         table.add_row(mark + info.thread_id[:12], str(info.turns), info.updated, question)
@@ -198,7 +190,7 @@ def _threads(session: ChatSession, arg: str) -> bool:
 def _model(session: ChatSession, arg: str) -> bool:
     if arg:
         session.switch_model(arg)
-    provider = session.analyst.deps.provider
+    provider = session.analyst.provider
     session.console.print(f"model [bold]{provider.model}[/] (provider {provider.name})")
     return True
 

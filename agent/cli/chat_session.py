@@ -7,30 +7,30 @@ what the commands need: the analyst, the thread, the last answer and the interfa
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable
-from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from prompt_toolkit.formatted_text import HTML, AnyFormattedText
 from rich.console import Console
 from rich.text import Text
 
-from ...data.catalog import Catalog
 from ...data.errors import ServiceLensError
 from ...tools.ledger import Ledger
 from ..analyst import Analyst
 from ..answer import Answer
 from ..events import AnswerEvent, ErrorEvent, Event
-from ..graph import run_config
 from ..repl import Background
 from .render import StreamView, label, print_answer
 
+if TYPE_CHECKING:
+    from ...data.catalog import Catalog
+
 # Opens an analyst for a model name (None: the configured model).
 AnalystFactory = Callable[[str | None], Analyst]
+# Runs a slash command line; False ends the session.
+Dispatch = Callable[["ChatSession", str], bool]
 
 
 class ChatSession:
@@ -38,19 +38,18 @@ class ChatSession:
         self,
         open_analyst: AnalystFactory,
         *,
+        dispatch: Dispatch,
         console: Console,
         exports_dir: Path,
-        checkpoints: Path,
         thread_id: str | None = None,
         lang: str = "en",
-        catalog: Catalog | None = None,
     ) -> None:
         self.open_analyst = open_analyst
+        self.dispatch = dispatch
         self.analyst = open_analyst(None)
-        self.console, self.exports_dir, self.checkpoints = console, exports_dir, checkpoints
+        self.console, self.exports_dir = console, exports_dir
         self.thread_id = thread_id or new_thread_id()
         self.lang = lang
-        self.catalog = catalog
         self.last_answer: Answer | None = None
         # A cancelled answer still finishing its current step in the background.
         self._cancelled: Background[Event] | None = None
@@ -58,11 +57,9 @@ class ChatSession:
     # --- The LineHandler protocol of the REPL loop ------------------------------------------
 
     def handle(self, text: str) -> bool:
-        from .chat_commands import dispatch
-
         try:
             if text.startswith("/"):
-                return dispatch(self, text)
+                return self.dispatch(self, text)
             self.ask(text)
         except ServiceLensError as exc:
             # A user-fixable problem: say it in one line and keep the session.
@@ -70,7 +67,7 @@ class ChatSession:
         return True
 
     def toolbar(self) -> AnyFormattedText:
-        provider = self.analyst.deps.provider
+        provider = self.analyst.provider
         return HTML(
             f" thread <b>{self.thread_id[:12]}</b> │ model <b>{_esc(provider.model)}</b>"
             f" ({_esc(provider.name)}) │ {self.lang} │ /help "
@@ -129,10 +126,8 @@ class ChatSession:
         self.analyst = replacement
 
     def ledger(self) -> Ledger:
-        return thread_ledger(self.analyst, self.thread_id)
-
-    def turns(self) -> list[tuple[str, str]]:
-        return thread_turns(self.analyst, self.thread_id)
+        """All evidence the thread's tools produced (ids stay valid across its turns)."""
+        return self.analyst.ledger(self.thread_id) or Ledger()
 
     def close(self) -> bool:
         """Release the analyst; True when a cancelled answer still holds it (and it stays open)."""
@@ -148,66 +143,6 @@ def new_thread_id() -> str:
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# --- Reading a thread (candidates for public Analyst methods) -------------------------------
-
-
-def _state(analyst: Analyst, thread_id: str) -> dict[str, Any]:
-    config = run_config(thread_id, analyst.settings.recursion_limit)
-    return dict(analyst.graph.get_state(config).values or {})
-
-
-def thread_ledger(analyst: Analyst, thread_id: str) -> Ledger:
-    """All evidence the thread's tools produced (ids stay valid across its turns)."""
-    return Ledger.model_validate(_state(analyst, thread_id).get("ledger") or {})
-
-
-def thread_turns(analyst: Analyst, thread_id: str) -> list[tuple[str, str]]:
-    """(question, final answer text) for every finished turn of the thread, oldest first."""
-    turns: list[tuple[str, str]] = []
-    question = ""
-    for message in _state(analyst, thread_id).get("messages") or []:
-        role, content = message.get("role"), message.get("content") or ""
-        if role == "user":
-            question = content
-        elif role == "assistant" and not message.get("tool_calls") and question:
-            turns.append((question, content))
-            question = ""
-    return turns
-
-
-@dataclass(frozen=True)
-class ThreadInfo:
-    thread_id: str
-    turns: int
-    first_question: str
-    updated: str
-
-
-def list_threads(analyst: Analyst, checkpoints: Path, limit: int = 20) -> list[ThreadInfo]:
-    """The workspace's most recently updated threads, read from the checkpoint database."""
-    if not checkpoints.exists():
-        return []
-    with closing(sqlite3.connect(f"file:{checkpoints}?mode=ro", uri=True)) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT thread_id, MAX(checkpoint_id) FROM checkpoints WHERE checkpoint_ns = '' "
-                "GROUP BY thread_id ORDER BY 2 DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []  # No question was ever checkpointed here: the table does not exist yet.
-    return [_thread_info(analyst, thread_id) for thread_id, _ in rows]
-
-
-def _thread_info(analyst: Analyst, thread_id: str) -> ThreadInfo:
-    config = run_config(thread_id, analyst.settings.recursion_limit)
-    snapshot = analyst.graph.get_state(config)
-    messages = (snapshot.values or {}).get("messages") or []
-    questions = [m.get("content") or "" for m in messages if m.get("role") == "user"]
-    updated = (snapshot.created_at or "")[:19].replace("T", " ")
-    return ThreadInfo(thread_id, len(questions), questions[0] if questions else "", updated)
 
 
 # --- Completion vocabulary ------------------------------------------------------------------

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ..settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..analyst import Analyst
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,6 +31,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def settings_for(home: Path | None, **overrides: Any) -> Settings:
     return load_settings(home, **overrides)
+
+
+def open_analyst(home: Path | None, **overrides: Any) -> Analyst:
+    """The analyst over the workspace the command names (``--home`` or the default)."""
+    from ..analyst import Analyst
+
+    return Analyst.open(settings=settings_for(home, **overrides))
 
 
 def print_json(data: Any) -> None:

@@ -11,8 +11,16 @@ from rich.table import Table
 
 from ...data.errors import ServiceLensError
 from ...data.ingest.pipeline import IngestOptions, IngestReport, ingest
-from ..deps import embedder_for
-from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from ..workspace import embedder_for
+from .common import (
+    HomeOption,
+    JsonOption,
+    console,
+    err_console,
+    open_analyst,
+    print_json,
+    settings_for,
+)
 
 _STAGES = {"embed": "Embedding", "enrich": "Enriching", "chroma": "Vector index"}
 _STAGES |= {"keyword": "Keyword index", "commit": "Writing tables", "catalog": "Catalog"}
@@ -73,6 +81,14 @@ def _print(report: IngestReport) -> None:
         console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
 
 
+def _print_examples(home: Path | None) -> None:
+    # Commands that work on what was just loaded (never a metric this workspace lacks).
+    with open_analyst(home) as analyst:
+        examples = analyst.describe().examples
+    for example in examples:
+        console.print(f"[dim]Try: {example}[/]")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
@@ -112,10 +128,9 @@ def register(app: typer.Typer) -> None:
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)
         with bar.bar:
-            report = ingest(
-                settings.workspace, files, options, embedder=embedder, progress=bar.update
-            )
+            report = ingest(settings.paths, files, options, embedder=embedder, progress=bar.update)
         if as_json:
             print_json(report.to_dict())
         else:
             _print(report)
+            _print_examples(home)

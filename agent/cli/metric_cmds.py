@@ -7,46 +7,20 @@ the agent always show the same numbers for the same question.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from ...data.catalog import Catalog, load_catalog
-from ...data.errors import ServiceLensError
-from ...data.warehouse import SqlLimits, Warehouse
-from ...tools.base import ToolContext, ToolError
-from ...tools.describe_data import TOOL as DESCRIBE
-from ...tools.describe_data import DescribeDataInput
-from ...tools.ledger import Ledger
-from ...tools.query_metric import TOOL as QUERY
-from ...tools.query_metric import QueryMetricInput
-from ..settings import Settings
-from .common import HomeOption, JsonOption, console, print_json, settings_for
+from ..results import DataDescription, RequestError
+from .common import HomeOption, JsonOption, console, open_analyst, print_json
 
+if TYPE_CHECKING:
+    from ...data.catalog import Catalog
 
-class MetricRequestError(ServiceLensError):
-    """The metric request cannot be answered as given (unknown name, bad period, ...)."""
-
-    exit_code = 2
-
-
-@contextmanager
-def tool_context(settings: Settings) -> Iterator[ToolContext]:
-    """A ToolContext over the workspace with a fresh ledger, closed afterwards."""
-    ws = settings.workspace
-    limits = SqlLimits(
-        row_cap=settings.sql_row_cap,
-        timeout_s=settings.sql_timeout_s,
-        memory_limit=settings.sql_memory_limit,
-        threads=settings.sql_threads,
-    )
-    catalog = load_catalog(ws.catalog)
-    with Warehouse.open(ws.warehouse, limits) as warehouse:
-        yield ToolContext(Ledger(), settings.today(), warehouse, catalog, None, {})
+# The metric request cannot be answered as given (unknown name, bad period, ...): exit 2.
+MetricRequestError = RequestError
 
 
 def parse_where(items: list[str]) -> dict[str, list[str]]:
@@ -85,38 +59,31 @@ def metric(
     """Compute catalog metrics by dimension over a period, optionally against an earlier one."""
     if compare not in (None, "previous", "year_ago"):
         raise MetricRequestError("--compare must be previous or year_ago.")
-    args = QueryMetricInput.model_validate(
-        {
-            "metrics": names,
-            "group_by": by or [],
-            "filters": parse_where(where or []),
-            "period": period,
-            "compare": compare,
-            "order_by": order_by,
-            "limit": limit,
-        }
-    )
-    with tool_context(settings_for(home)) as ctx:
-        try:
-            result = QUERY.fn(ctx, args)
-        except ToolError as exc:
-            raise MetricRequestError(str(exc)) from None
-        evidence = ctx.ledger.items[result.evidence_ids[0]]
-        catalog: Catalog = ctx.catalog
+    with open_analyst(home) as analyst:
+        result = analyst.metric(
+            names,
+            by=by,
+            where=parse_where(where or []),
+            period=period,
+            compare=compare,
+            order_by=order_by,
+            limit=limit,
+        )
+        catalog = analyst.catalog
     if as_json:
-        records = [dict(zip(evidence.columns, row, strict=True)) for row in evidence.rows]
         print_json(
             {
-                **evidence.meta,
-                "columns": evidence.columns,
-                "rows": records,
-                "truncated": evidence.truncated,
-                "sql": evidence.sql,
+                **result.meta,
+                "columns": result.columns,
+                "rows": result.records(),
+                "truncated": result.truncated,
+                "sql": result.sql,
             }
         )
         return
-    console.print(metric_table(catalog, evidence.meta, evidence.columns, evidence.rows))
-    if evidence.truncated:
+    assert catalog is not None  # a metric result needs one
+    console.print(metric_table(catalog, result.meta, result.columns, result.rows))
+    if result.truncated:
         console.print("[yellow]Rows were capped; narrow the filters to see everything.[/]")
 
 
@@ -204,41 +171,36 @@ def _column(catalog: Catalog, col: str, metrics: dict[str, Any], label: str, cmp
 
 def describe(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Show the metrics, dimensions and date coverage of the workspace's data."""
-    with tool_context(settings_for(home)) as ctx:
-        content = DESCRIBE.fn(ctx, DescribeDataInput(focus=None)).content
+    with open_analyst(home) as analyst:
+        description = analyst.describe()
     if as_json:
-        print_json(content)
+        print_json(description.model_dump(mode="json", by_alias=True))
         return
-    _render_describe(content)
+    render_describe(description)
 
 
-def _render_describe(content: dict[str, Any]) -> None:
-    cover = Table(title=f"Data coverage (as of {content['as_of']})", header_style="bold")
+def render_describe(d: DataDescription) -> None:
+    cover = Table(title=f"Data coverage (as of {d.as_of})", header_style="bold")
     for col in ("table", "from", "to", "rows"):
         cover.add_column(col, justify="right" if col == "rows" else "left")
-    for table, c in content["coverage"].items():
-        cover.add_row(table, str(c["from"]), str(c["to"]), f"{c['rows']:,}")
+    for table, c in d.coverage.items():
+        cover.add_row(table, str(c.start), str(c.end), f"{c.rows:,}")
     console.print(cover)
     metrics = Table(title="Metrics", header_style="bold", show_lines=False)
     metrics.add_column("metric", style="cyan", no_wrap=True)
     metrics.add_column("meaning", overflow="fold")
-    for line in content["metrics"]:
+    for line in d.metrics:
         name, _, rest = line.partition(" ")
         metrics.add_row(name, rest)
     console.print(metrics)
     dims = Table(title="Dimensions (--by / --where)", header_style="bold")
     dims.add_column("dimension", style="cyan", no_wrap=True)
     dims.add_column("values", overflow="fold")
-    for name, line in content["dimensions"].items():
+    for name, line in d.dimensions.items():
         dims.add_row(name, line)
     console.print(dims)
-    console.print(
-        Text(
-            "Example: servicelens metric sla_attainment --by region "
-            '--period "last quarter" --compare previous',
-            style="dim",
-        )
-    )
+    for example in d.examples:
+        console.print(Text(f"Example: {example}", style="dim"))
 
 
 def register(app: typer.Typer) -> None:

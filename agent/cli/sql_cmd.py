@@ -7,11 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ...data.catalog import load_catalog
-from ...data.sql_guard import check_sql
-from ...data.warehouse import QueryResult, SqlLimits, Warehouse, plain_value
-from ..settings import Settings
-from .common import HomeOption, JsonOption, console, print_json, settings_for
+from ..results import TableResult
+from .common import HomeOption, JsonOption, console, open_analyst, print_json
 
 
 def sql(
@@ -26,47 +23,27 @@ def sql(
     as_json: JsonOption = False,
 ) -> None:
     """Run a read-only SQL query (DuckDB) on the workspace; refused queries exit with status 2."""
-    settings = settings_for(home)
-    with Warehouse.open(settings.workspace.warehouse, _limits(settings, max_rows)) as warehouse:
+    with open_analyst(home) as analyst:
         # A refusal raises SqlRejected, whose exit status is 2; the CLI edge prints its reason.
-        safe_sql = check_sql(
-            query, _allowed_tables(settings, warehouse), row_cap=warehouse.limits.row_cap
-        )
-        result = warehouse.execute(safe_sql)
+        result = analyst.sql(query, max_rows=max_rows)
     if as_json:
-        print_json(_as_json(safe_sql, result))
+        print_json(_as_json(result))
     else:
-        _render(result, warehouse.limits.row_cap)
+        _render(result)
 
 
-def _limits(settings: Settings, max_rows: int | None) -> SqlLimits:
-    return SqlLimits(
-        row_cap=max_rows or settings.sql_row_cap,
-        timeout_s=settings.sql_timeout_s,
-        memory_limit=settings.sql_memory_limit,
-        threads=settings.sql_threads,
-    )
-
-
-def _allowed_tables(settings: Settings, warehouse: Warehouse) -> set[str]:
-    # Same rule as the run_sql tool: the catalog's tables, or every table when there is none.
-    if settings.workspace.catalog.is_file():
-        return set(load_catalog(settings.workspace.catalog).tables)
-    return set(warehouse.tables())
-
-
-def _as_json(safe_sql: str, result: QueryResult) -> dict[str, Any]:
+def _as_json(result: TableResult) -> dict[str, Any]:
     return {
-        "sql": safe_sql,
+        "sql": result.sql,
         "columns": result.columns,
-        "rows": [[plain_value(v) for v in row] for row in result.rows],
+        "rows": result.rows,
         "row_count": len(result.rows),
         "truncated": result.truncated,
-        "elapsed_ms": round(result.elapsed_ms, 1),
+        "elapsed_ms": result.elapsed_ms,
     }
 
 
-def _render(result: QueryResult, row_cap: int) -> None:
+def _render(result: TableResult) -> None:
     cells = [[_cell(v) for v in row] for row in result.rows]
     if _table_width(result.columns, cells) <= console.width:
         table = Table(show_header=True, header_style="bold")
@@ -79,7 +56,7 @@ def _render(result: QueryResult, row_cap: int) -> None:
         _render_records(result.columns, cells)
     footer = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     if result.truncated:
-        footer += f" (capped at {row_cap}; use --max-rows or aggregate to see more)"
+        footer += f" (capped at {result.row_cap}; use --max-rows or aggregate to see more)"
     console.print(f"{footer} in {result.elapsed_ms:,.0f} ms")
 
 
@@ -101,7 +78,7 @@ def _render_records(columns: list[str], cells: list[list[str]]) -> None:
 
 
 def _cell(value: Any) -> str:
-    shown = plain_value(value)
+    shown = value
     if shown is None:
         return "[dim]NULL[/]"
     if isinstance(shown, float) and abs(shown) >= 0.01:

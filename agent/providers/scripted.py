@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..budget import estimate_usage
 from .base import ModelTurn, TextDelta, ToolCall
+from .usage import estimate_usage
 
 Step = ModelTurn | str | Callable[[list[dict[str, Any]]], ModelTurn]
 

@@ -118,15 +118,15 @@ def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]
 def _health(analyst: Analyst) -> dict[str, Any]:
     from ..versions import data_version
 
-    provider = analyst.deps.provider
+    provider = analyst.provider
     return {
         "status": "ok",
         "version": __version__,
         "provider": provider.name,
         "model": provider.model,
         "prompt_version": prompt_version(),
-        "data_version": data_version(analyst.settings.workspace).model_dump(),
-        "as_of": analyst.deps.as_of.isoformat(),
+        "data_version": data_version(analyst.settings.paths).model_dump(),
+        "as_of": analyst.workspace.as_of.isoformat(),
     }
 
 

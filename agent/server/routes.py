@@ -12,10 +12,13 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...tools.ledger import Evidence
-from ...tools.report import answer_document, to_html
 from ..analyst import Analyst
 from ..answer import Answer
 from ..events import AnswerEvent, ErrorEvent, Event
+from ..render.charts import ChartSpec, to_png, to_vega_lite
+from ..render.report import to_html
+from ..results import RequestError
+from ..threads import ThreadView
 from . import threads
 from .auth import Auth
 from .errors import INTERNAL_MESSAGE, HttpError
@@ -117,7 +120,7 @@ async def guarded(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
         yield ErrorEvent(message=INTERNAL_MESSAGE, error_type="internal_error")
 
 
-def thread(thread_id: str, request: Request, analyst: AnalystDep) -> threads.ThreadView:
+def thread(thread_id: str, request: Request, analyst: AnalystDep) -> ThreadView:
     """The thread's turns (question, answer text, status, timestamps) and its evidence ids."""
     record(request.state, thread_id=thread_id)
     return threads.view(analyst, thread_id)
@@ -131,21 +134,20 @@ def evidence(
     return threads.evidence(analyst, thread_id, evidence_id)
 
 
-def _chart(analyst: Analyst, thread_id: str, chart_id: str) -> Any:
-    from ...tools.charts import spec_of
-
+def _chart(analyst: Analyst, thread_id: str, chart_id: str) -> ChartSpec:
     ev = threads.evidence(analyst, thread_id, chart_id)
     if ev.kind != "chart" or "spec" not in ev.meta:
         raise HttpError(404, f"{chart_id} is not a chart.", "not_found")
-    return spec_of(ev)
+    try:
+        return analyst.chart(thread_id, chart_id)
+    except RequestError as exc:
+        raise HttpError(404, str(exc), "not_found") from None
 
 
 def chart_json(
     chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
 ) -> dict[str, Any]:
     """The chart as Vega-Lite v5 JSON with its data inline."""
-    from ...tools.charts import to_vega_lite
-
     record(request.state, thread_id=thread_id)
     return to_vega_lite(_chart(analyst, thread_id, chart_id))
 
@@ -154,28 +156,20 @@ def chart_png(
     chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
 ) -> Response:
     """The chart as a PNG image drawn on the server (no browser needed)."""
-    from ...tools.charts import to_png
-
     record(request.state, thread_id=thread_id)
     png = to_png(_chart(analyst, thread_id, chart_id))
     return Response(png, media_type="image/png")
 
 
-def _export_markdown(analyst: Analyst, thread_id: str) -> tuple[str, str, str]:
-    turn, ledger = threads.last_turn(analyst, thread_id)
-    markdown = answer_document(turn.question, turn.answer, ledger, turn.language)
-    return markdown, turn.question, turn.language
-
-
 def export_md(thread_id: str, request: Request, analyst: AnalystDep) -> PlainTextResponse:
     """The thread's latest answer with its sources, as Markdown."""
     record(request.state, thread_id=thread_id)
-    markdown, _, _ = _export_markdown(analyst, thread_id)
-    return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
+    report = threads.report(analyst, thread_id)
+    return PlainTextResponse(report.markdown, media_type="text/markdown; charset=utf-8")
 
 
 def export_html(thread_id: str, request: Request, analyst: AnalystDep) -> HTMLResponse:
     """The thread's latest answer with its sources, as a standalone HTML page."""
     record(request.state, thread_id=thread_id)
-    markdown, title, lang = _export_markdown(analyst, thread_id)
-    return HTMLResponse(to_html(markdown, title=title, lang=lang))
+    report = threads.report(analyst, thread_id)
+    return HTMLResponse(to_html(report.markdown, title=report.title, lang=report.language))

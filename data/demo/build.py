@@ -22,7 +22,7 @@ import pyarrow as pa
 from .. import duck
 from ..errors import WorkspaceError
 from ..schema import TABLES, create_statements
-from ..workspace import Workspace
+from ..workspace import WorkspacePaths
 from . import workspace_files as files
 from .contracts import contracts
 from .entities import REGIONS, Entities, build_entities
@@ -106,7 +106,7 @@ def _influencers(
 
 
 def _generate(
-    ws: Workspace, sc: Scale, seed: int, progress: Progress
+    ws: WorkspacePaths, sc: Scale, seed: int, progress: Progress
 ) -> tuple[dict[str, int], VocState]:
     rng = np.random.Generator(np.random.PCG64(seed))
     state = VocState(rnd=random.Random(seed))
@@ -181,7 +181,7 @@ def build_demo(
 ) -> BuildReport:
     """Generate the demo service history into ``home`` (atomically) and return what was built."""
     home = Path(home)
-    if Workspace(home).exists() and not force:
+    if WorkspacePaths(home).exists() and not force:
         raise WorkspaceError(f"A workspace already exists at {home}; pass --force to rebuild it.")
     sc = resolve_scale(scale)
     report = progress or _noop
@@ -193,7 +193,7 @@ def build_demo(
         # The embedding cache comes first, before ensure() creates an empty cache folder that
         # the carry-over would not overwrite (a warm re-init must not embed anything again).
         _carry_over(home, tmp, PRESERVED[:1], copy=True)
-        ws = Workspace(tmp).ensure()
+        ws = WorkspacePaths(tmp).ensure()
         counts, state = _generate(ws, sc, seed, report)
         catalog_copied = files.copy_catalog(ws)
         if index:
@@ -204,7 +204,7 @@ def build_demo(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    final = Workspace(home)
+    final = WorkspacePaths(home)
     return BuildReport(
         home=home,
         scale=sc.name,

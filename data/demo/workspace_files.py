@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from ..schema import TABLES
-from ..workspace import Workspace
+from ..workspace import WorkspacePaths
 
 GENERATOR_VERSION = "1.0"
 CONFIG_TEXT = """\
@@ -75,7 +75,7 @@ def flush_labels(path: Path, labels: list[tuple[str, str, str, str, str, bool]])
     labels.clear()
 
 
-def copy_catalog(ws: Workspace) -> bool:
+def copy_catalog(ws: WorkspacePaths) -> bool:
     source = resources.files("servicelens.data.demo") / "catalog.yaml"
     if not source.is_file():
         return False
@@ -83,5 +83,5 @@ def copy_catalog(ws: Workspace) -> bool:
     return True
 
 
-def write_config(ws: Workspace) -> None:
+def write_config(ws: WorkspacePaths) -> None:
     ws.config.write_text(CONFIG_TEXT, encoding="utf-8")

@@ -21,7 +21,7 @@ import yaml
 
 from .. import duck
 from ..errors import DataError, ServiceLensError
-from ..workspace import Workspace
+from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
 from .commit import Pending, check_voc_ids, commit, options_key, previous_load
 from .infer import table_name
@@ -77,7 +77,7 @@ class IngestReport:
 
 
 def ingest(
-    ws: Workspace,
+    ws: WorkspacePaths,
     files: list[Path],
     options: IngestOptions,
     *,
@@ -116,7 +116,7 @@ def ingest(
 
 
 def _stage_all(
-    ws: Workspace,
+    ws: WorkspacePaths,
     files: list[Path],
     options: IngestOptions,
     mappings: list[TableMapping],
@@ -142,7 +142,7 @@ def _stage_all(
 
 
 def _stage_one(
-    ws: Workspace,
+    ws: WorkspacePaths,
     path: Path,
     options: IngestOptions,
     mappings: list[TableMapping],
@@ -194,7 +194,7 @@ def _report(item: Pending) -> TableReport:
     )  # fmt: skip
 
 
-def _keep_rejects(ws: Workspace, reports: list[TableReport]) -> None:
+def _keep_rejects(ws: WorkspacePaths, reports: list[TableReport]) -> None:
     target = ws.home / "rejects"
     for r in reports:
         if r.reject_file:
@@ -205,7 +205,7 @@ def _keep_rejects(ws: Workspace, reports: list[TableReport]) -> None:
 
 
 def _after_commit(
-    ws: Workspace,
+    ws: WorkspacePaths,
     pending: list[Pending],
     report: IngestReport,
     embedder: Any,
@@ -225,7 +225,7 @@ def _after_commit(
     tick("catalog", 1, 1)
 
 
-def write_catalog(ws: Workspace, pending: list[Pending], report: IngestReport) -> None:
+def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestReport) -> None:
     """Derive (merge) the catalog from the warehouse and write it atomically."""
     existing = None
     if ws.catalog.exists():

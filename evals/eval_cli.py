@@ -15,8 +15,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ...data.errors import ServiceLensError
-from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from ..agent.cli.common import (
+    HomeOption,
+    JsonOption,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+)
+from ..data.errors import ServiceLensError
 
 
 def register(app: typer.Typer) -> None:
@@ -53,10 +60,10 @@ def eval_command(
     home: HomeOption = None,
 ) -> None:
     """Run golden questions and report pass rates; exit 0 at or above the threshold, else 1."""
-    from ...evals import report
-    from ...evals.cases import load_cases, select
-    from ...evals.costs import load_prices
-    from ...evals.runner import RunOptions, raise_for_empty, run_eval
+    from . import report
+    from .cases import load_cases, select
+    from .costs import load_prices
+    from .runner import RunOptions, raise_for_empty, run_eval
 
     _check_usage(repeat, jobs, threshold, compare_to)
     settings = settings_for(home)
@@ -70,7 +77,7 @@ def eval_command(
     )  # fmt: skip
     with _progress(len(cases) * repeat, json_out) as on_run:
         run = run_eval(cases, options, on_run)
-    folder = out or settings.workspace.home / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    folder = out or settings.paths.home / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     json_path, md_path = report.write(run, folder)
     summary = report.summarize(run)
     diff = report.compare(report.load(compare_to), run) if compare_to else None
@@ -138,7 +145,7 @@ def _show(
     md_path: Path,
     diff: dict[str, Any] | None,
 ) -> None:
-    from ...evals import report
+    from . import report
 
     for title, key in (("category", "by_category"), ("language", "by_language")):
         table = Table(title=f"Pass rate by {title}")

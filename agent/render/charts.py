@@ -12,8 +12,8 @@ never inside the tool call.
 
 from __future__ import annotations
 
-from .chart_infer import MAX_POINTS, MAX_SERIES, build_spec
-from .chart_spec import ChartDatum, ChartKind, ChartSpec, describe, format_value, spec_of
+from ...tools.chart_infer import MAX_POINTS, MAX_SERIES, build_spec
+from ...tools.chart_spec import ChartDatum, ChartKind, ChartSpec, describe, format_value, spec_of
 from .chart_text import to_terminal
 from .chart_vega import CjkFont, find_cjk_font, to_png, to_vega_lite
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .chart_spec import ChartDatum, ChartSpec, format_value
+from ...tools.chart_spec import ChartDatum, ChartSpec, format_value
 
 GLYPHS = "█▓▒░▚▞▙▟▛▜■□"
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -1,26 +1,24 @@
 """A filtered slice of the enriched ``voc`` table: theme counts per period and quotes per theme.
 
 Filter values are resolved to canonical values first (catalog aliases such as 华东 → East, or a
-case-insensitive match against the values present), so the SQL compares with plain equality and
-an unknown value becomes a ToolError listing the known ones. Queries run with parameters; the
-SQL kept as evidence has the values written in, so it can be read and re-run as it stands.
+case-insensitive match against the values present), so the SQL compares with plain equality
+and an unknown value raises ``UnknownNameError`` listing the known ones. Queries run with
+parameters; the SQL kept as evidence has the values written in, so it can be re-run as it is.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from ..data.enrich import POSITIVE_THEMES
-from ..data.periods import Period
-from ..data.taxonomy import default_taxonomy
-from .base import ToolContext, ToolError
-from .ledger import Ledger
-from .search_voc import clip_quote
+from .catalog import Catalog, UnknownNameError
+from .enrich import POSITIVE_THEMES
+from .periods import Period
+from .sql_params import inline_params
+from .taxonomy import default_taxonomy
+from .warehouse import Warehouse
 
-QUOTE_CHARS = 200
 _COLUMN = {
     "region": "v.region",
     "product_line": "p.product_line",
@@ -57,28 +55,27 @@ class SliceFilters:
         return [f"{_COLUMN[k]} = ?" for k in self.values], list(self.values.values())
 
 
-def resolve_filters(ctx: ToolContext, given: dict[str, str | None]) -> SliceFilters:
+def resolve_filters(
+    warehouse: Warehouse, catalog: Catalog | None, given: dict[str, str | None]
+) -> SliceFilters:
     values = {}
     for name, value in given.items():
         if value is None or not str(value).strip():
             continue
-        values[name] = _canonical(ctx, name, str(value).strip()) if name in _KNOWN_SQL else value
+        text = str(value).strip()
+        values[name] = _canonical(warehouse, catalog, name, text) if name in _KNOWN_SQL else text
     return SliceFilters(values)
 
 
-def _canonical(ctx: ToolContext, name: str, value: str) -> str:
-    if ctx.catalog is not None and name != "model":
-        from ..data.catalog import UnknownNameError
-
-        try:
-            return str(ctx.catalog.resolve_value(name, value))
-        except UnknownNameError as exc:
-            raise ToolError(str(exc)) from None
-    known = [str(r[0]) for r in ctx.warehouse.execute(_KNOWN_SQL[name], max_rows=500).rows]
+def _canonical(warehouse: Warehouse, catalog: Catalog | None, name: str, value: str) -> str:
+    if catalog is not None and name != "model":
+        return str(catalog.resolve_value(name, value))
+    known = [str(r[0]) for r in warehouse.execute(_KNOWN_SQL[name], max_rows=500).rows]
     for candidate in known:
         if candidate.lower() == value.lower():
             return candidate
-    raise ToolError(f"Unknown {name} {value!r}; known values: {', '.join(sorted(known)[:30])}.")
+    hint = f" Known values: {', '.join(sorted(known)[:30])}."
+    raise UnknownNameError(name, value, [], hint)
 
 
 @dataclass
@@ -97,7 +94,7 @@ def _span(period: Period | None, previous: Period | None) -> tuple[list[str], li
 
 
 def theme_counts(
-    warehouse: Any, filters: SliceFilters, period: Period | None, previous: Period | None
+    warehouse: Warehouse, filters: SliceFilters, period: Period | None, previous: Period | None
 ) -> ThemeCounts:
     """Records per theme in ``period`` and ``previous`` (both optional) within the filters."""
     conds, params = _span(period, previous)
@@ -111,7 +108,7 @@ def theme_counts(
     result = warehouse.execute(sql, all_params, max_rows=1000)
     rows = [(str(t), int(n), int(p)) for t, n, p in result.rows if n or p]
     total = sum(n for _, n, _ in rows)
-    return ThemeCounts(rows, total, sum(p for _, _, p in rows), _inline(sql, all_params))
+    return ThemeCounts(rows, total, sum(p for _, _, p in rows), inline_params(sql, all_params))
 
 
 def _count_columns(period: Period | None, previous: Period | None) -> tuple[str, list[Any]]:
@@ -128,20 +125,6 @@ def _where(conds: list[str]) -> str:
     return f" WHERE {' AND '.join(conds)}" if conds else ""
 
 
-def _inline(sql: str, params: list[Any]) -> str:
-    """The SQL with each ``?`` replaced by its value as a literal, for evidence and replay."""
-    values = iter(params)
-    return re.sub(r"\?", lambda _: _literal(next(values)), sql)
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class Quote:
     voc_id: str
@@ -153,33 +136,9 @@ class Quote:
     lang: str | None
     sentiment: str | None
 
-    def register(self, ledger: Ledger) -> dict[str, Any]:
-        """Add the full text to the ledger; return the clipped, model-facing quote."""
-        ledger.add_voc(
-            self.voc_id,
-            self.text,
-            "voc_themes",
-            source=self.source,
-            created_at=self.created_at,
-            region=self.region,
-            lang=self.lang,
-            theme=self.theme,
-            sentiment=self.sentiment,
-        )
-        text, clipped = clip_quote(self.text, QUOTE_CHARS)
-        date_ = self.created_at[:10] if self.created_at else None
-        return {
-            "id": f"V:{self.voc_id}",
-            "date": date_,
-            "source": self.source,
-            "region": self.region,
-            "customer_text": text,
-            "clipped": clipped,
-        }
-
 
 def quotes_by_theme(
-    warehouse: Any, filters: SliceFilters, period: Period | None, themes: list[str], k: int
+    warehouse: Warehouse, filters: SliceFilters, period: Period | None, themes: list[str], k: int
 ) -> dict[str, list[Quote]]:
     """Up to ``k`` distinct, on-theme quotes per theme from the period (not the previous one)."""
     if not themes or k == 0:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from .common import HomeOption, JsonOption, console, print_json, settings_for
+from ..agent.cli.common import HomeOption, JsonOption, console, print_json, settings_for
 
 bench_app = typer.Typer(help="Measure latency and quality against the budgets in DESIGN §9.")
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ..data.errors import DataError
-from .filled import inline_citations
-from .ledger import Evidence, Ledger
-from .template_render import label
+from ...data.errors import DataError
+from ...data.sql_params import inline_params
+from ...tools.filled import inline_citations
+from ...tools.ledger import Evidence, Ledger
+from ...tools.template_render import label
 
 MAX_SOURCE_ROWS = 20
 
@@ -44,7 +45,7 @@ def _source(ev: Evidence) -> list[str]:
     if scope:
         out.extend([f"_{scope}_", ""])
     if ev.sql:
-        out.extend(["```sql", _inline_params(ev.sql.strip(), ev.meta.get("params")), "```", ""])
+        out.extend(["```sql", inline_params(ev.sql.strip(), ev.meta.get("params")), "```", ""])
     if ev.columns:
         out.extend(_table(ev.columns, ev.rows))
         if ev.truncated or len(ev.rows) > MAX_SOURCE_ROWS:
@@ -70,20 +71,6 @@ def _scope(meta: dict[str, Any]) -> str:
 
 def _listed(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def _inline_params(sql: str, params: Any) -> str:
-    # For reading only: show bound values where the placeholders stand.
-    if not isinstance(params, list) or sql.count("?") != len(params):
-        return sql
-    for value in params:
-        literal = (
-            str(value)
-            if isinstance(value, int | float)
-            else "'" + str(value).replace("'", "''") + "'"
-        )
-        sql = sql.replace("?", literal, 1)
-    return sql
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .chart_spec import ChartSpec, format_value
+from ...tools.chart_spec import ChartSpec, format_value
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Bars carry their value as a label while they stay few enough to read.

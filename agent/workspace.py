@@ -1,0 +1,137 @@
+"""``Workspace``: one workspace opened once, from ``Settings``, for everything that answers.
+
+It owns the read-only warehouse with the settings' limits, the catalog, the embedder the settings
+name (with the workspace's embedding cache), the VOC index (opened on first use), the clock
+("today", pinned or real) and the conversation checkpointer. The analyst, its tools, the offline
+provider, the CLI, the server and the evals take it; nothing below it reads settings again.
+
+Tests build partial workspaces (``Workspace(settings, as_of)``) with only what they exercise.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..data.errors import WorkspaceError
+from ..data.workspace import WorkspacePaths
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from ..data.catalog import Catalog
+    from ..data.embeddings import Embedder
+    from ..data.voc_index import LazyVocIndex, VocIndex
+    from ..data.warehouse import SqlLimits, Warehouse
+
+
+class _Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    as_of: date
+    warehouse: Warehouse | None = None
+    catalog: Catalog | None = None
+    embedder: Embedder | None = None
+    voc: LazyVocIndex | None = None
+    checkpointer: BaseCheckpointSaver[Any] | None = None
+    _owned: list[_Closeable] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def open(
+        cls, settings: Settings, *, checkpointer: BaseCheckpointSaver[Any] | None = None
+    ) -> Workspace:
+        """The workspace at ``settings.home``, which must exist; checkpoints default to the
+        workspace's SQLite file."""
+        from ..data.catalog import load_catalog
+        from ..data.voc_index import LazyVocIndex
+        from ..data.warehouse import Warehouse
+
+        paths = require_workspace(settings)
+        ws = cls(settings=settings, as_of=settings.today())
+        ws.warehouse = Warehouse.open(paths.warehouse, sql_limits(settings))
+        ws._owned.append(ws.warehouse)
+        # A bare warehouse (no catalog yet) still answers SQL over all of its tables.
+        ws.catalog = load_catalog(paths.catalog) if paths.catalog.is_file() else None
+        ws.embedder = embedder_for(settings)
+        ws.voc = LazyVocIndex(lambda: _open_voc(ws))
+        ws._owned.append(ws.voc)
+        if checkpointer is None:
+            checkpointer, conn = _sqlite_checkpointer(paths)
+            ws._owned.append(conn)
+        ws.checkpointer = checkpointer
+        return ws
+
+    @property
+    def paths(self) -> WorkspacePaths:
+        return self.settings.paths
+
+    def close(self) -> None:
+        for handle in reversed(self._owned):
+            handle.close()
+        self._owned = []
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def require_workspace(settings: Settings) -> WorkspacePaths:
+    paths = settings.paths
+    if not paths.exists():
+        raise WorkspaceError(
+            f"No workspace at {paths.home}; run `servicelens init` first "
+            "(or pass --home / set SERVICELENS_HOME)."
+        )
+    return paths
+
+
+def sql_limits(settings: Settings, row_cap: int | None = None) -> SqlLimits:
+    from ..data.warehouse import SqlLimits
+
+    return SqlLimits(
+        row_cap=row_cap or settings.sql_row_cap,
+        timeout_s=settings.sql_timeout_s,
+        memory_limit=settings.sql_memory_limit,
+        threads=settings.sql_threads,
+    )
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedder the settings configure, with the workspace's embedding cache."""
+    from ..data.embeddings import make_embedder
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return make_embedder(
+        settings.embedder,
+        cache_path=settings.paths.embedding_cache,
+        model=settings.embedding_model,
+        base_url=settings.embedding_base_url,
+        api_key=key,
+        timeout_s=settings.request_timeout_s,
+    )
+
+
+def _open_voc(ws: Workspace) -> VocIndex:
+    from ..data.voc_index import VocIndex
+
+    embedder = ws.embedder or embedder_for(ws.settings)
+    return VocIndex.open(ws.paths, embedder, chroma_url=ws.settings.chroma_url)
+
+
+def _sqlite_checkpointer(
+    paths: WorkspacePaths,
+) -> tuple[BaseCheckpointSaver[Any], sqlite3.Connection]:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    # One connection shared by the graph's worker threads; SqliteSaver serialises with a lock.
+    conn = sqlite3.connect(str(paths.checkpoints), check_same_thread=False)
+    return SqliteSaver(conn), conn
