@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
     from ..data.catalog import Catalog
+    from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
 
 ProviderSpec = Provider | str | None
@@ -218,7 +220,9 @@ class Analyst:
         from ..tools.describe_data import TOOL
 
         content = self._run(TOOL, {}).content
-        return DataDescription.model_validate({**content, "examples": self._examples()})
+        described = DataDescription.model_validate(content)
+        described.examples = self._examples(described)
+        return described
 
     def metric(
         self,
@@ -280,7 +284,8 @@ class Analyst:
         """Hybrid search over customer feedback (``mode``: hybrid, vector or keyword)."""
         from ..tools.search_voc import voc_filters
 
-        if mode not in ("hybrid", "vector", "keyword"):
+        modes: dict[str, Mode] = {"hybrid": "hybrid", "vector": "vector", "keyword": "keyword"}
+        if mode not in modes:
             raise RequestError(f"Unknown search mode {mode!r}; use hybrid, vector or keyword.")
         index = self.workspace.voc
         if index is None:
@@ -290,7 +295,7 @@ class Analyst:
             filters, _ = voc_filters(ctx, index, dict(where or {}), period)
         except ToolError as exc:
             raise RequestError(str(exc)) from None
-        result = index.search(query, filters=filters, k=k, mode=mode)  # type: ignore[arg-type]
+        result = index.search(query, filters=filters, k=k, mode=modes[mode])
         hits = [
             SearchHit(id=f"V:{h.voc_id}", score=h.score, text=h.text, meta=h.meta)
             for h in result.hits
@@ -428,10 +433,20 @@ class Analyst:
             raise RequestError("No warehouse is open in this workspace.")
         return self.workspace.warehouse
 
-    def _examples(self) -> list[str]:
+    def _examples(self, described: DataDescription) -> list[str]:
         from .examples import metric_examples
 
-        return metric_examples(self.catalog) if self.catalog is not None else []
+        if self.catalog is None:
+            return []
+        last = {t: d for t, c in described.coverage.items() if (d := _day(c.end)) is not None}
+        return metric_examples(self.catalog, last, self.workspace.as_of)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 class _Failure:

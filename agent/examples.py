@@ -3,7 +3,10 @@ dimension the user's data does not have."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from ..data.catalog import Catalog
+from ..data.periods import quarter_start
 from .offline.catalog_choice import default_dimension, reaches
 
 
@@ -20,12 +23,18 @@ def example_split(catalog: Catalog) -> tuple[str, str | None]:
     return (fits[0], dim) if fits else (metrics[0].name, None)
 
 
-def metric_examples(catalog: Catalog) -> list[str]:
-    """``servicelens metric`` command lines that work on this catalog."""
+def metric_examples(catalog: Catalog, last_dates: dict[str, date], as_of: date) -> list[str]:
+    """``servicelens metric`` command lines that work on this catalog and its data.
+
+    ``last_dates`` is the last date each table holds: the example's period is "last quarter"
+    when the data reaches into it, else the last month the data has."""
     if not catalog.metrics:
         return []
     metric, dim = example_split(catalog)
     line = f"servicelens metric {metric}" + (f" --by {dim}" if dim else "")
-    if catalog.time_column(catalog.metrics[metric]):
-        line += ' --period "last quarter" --compare previous'
+    last = last_dates.get(catalog.metrics[metric].table)
+    if catalog.time_column(catalog.metrics[metric]) and last is not None:
+        recent = last >= quarter_start(as_of) - timedelta(days=92)
+        period = '"last quarter"' if recent else f"{last.year}-{last.month:02d}"
+        line += f" --period {period} --compare previous"
     return [line]

@@ -12,7 +12,7 @@ from typing import Any
 
 from langgraph.config import get_stream_writer
 
-from ..data.periods import find_period
+from ..data.periods import Period, find_period
 from ..prompts import render
 from .conversation import (
     add_usage,
@@ -28,7 +28,7 @@ from .conversation import (
 )
 from .deps import Deps
 from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
-from .providers.base import ModelTurn, ToolCall
+from .providers.base import ModelTurn, ToolCall, TurnContext
 from .state import AgentState, ledger_of, turn_reset
 from .toolset import ToolOutcome, refusal
 from .verifier import flag_unsupported, verify
@@ -47,9 +47,10 @@ class Nodes:
         question = state["question"].strip()
         update = turn_reset(question, language_of(question))
         messages: list[dict[str, Any]] = [{"role": "user", "content": question}]
+        # The one place the question's date phrase is resolved; everything after reads it here.
         period = find_period(question, self.deps.as_of)
         if period is not None:
-            update["period"] = period.as_dict()
+            update["period"] = period.state()
             messages.append({"role": "system", "content": period_note(period, self.deps.as_of)})
             _emit(StatusEvent(stage="period", message=period.describe()))
         else:
@@ -68,7 +69,7 @@ class Nodes:
             "system.md", as_of=self.deps.as_of.isoformat(), max_tool_calls=self._max_calls()
         )
         messages = model_input(system, state["messages"], self._history_budget())
-        turn, ms = self._complete(messages, self.tool_schemas)
+        turn, ms = self._complete(messages, self.tool_schemas, context=_context(state))
         update = self._accounting(state, messages, turn, ms)
         if turn.tool_calls:
             update["messages"] = [assistant_tool_message(turn)]
@@ -122,16 +123,22 @@ class Nodes:
         messages = model_input(system, history, self._history_budget())
         writer = get_stream_writer()
         turn, ms = self._complete(
-            messages, None, lambda t: writer(TextDeltaEvent(text=t, attempt=attempt))
+            messages,
+            None,
+            lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
+            context=_context(state, revising=bool(attempt)),
         )
         update = self._accounting(state, messages, turn, ms)
         update["draft"] = turn.text.strip()
+        update["draft_status"] = turn.status or ""
         return update
 
     def verify(self, state: AgentState) -> dict[str, Any]:
         _emit(StatusEvent(stage="verifying"))
+        # A language model marks a declined answer in its text; other providers say it as data.
         mark = _STATUS_MARK.match(state.get("draft", ""))
         text = state.get("draft", "")[mark.end() if mark else 0 :]
+        declined = state.get("draft_status") or (mark.group(1).lower() if mark else None)
         # The ledger is this thread's: ids from earlier turns stay citable in a follow-up.
         report = verify(text, ledger_of(state))
         update: dict[str, Any] = {"report": report.model_dump(mode="json")}
@@ -140,7 +147,7 @@ class Nodes:
             return update
         final = text if report.ok else flag_unsupported(text, report)
         update["answer_text"] = final
-        update["status"] = _status(state, mark.group(1).lower() if mark else None)
+        update["status"] = _status(state, declined)
         update["messages"] = [{"role": "assistant", "content": final}]
         return update
 
@@ -149,9 +156,11 @@ class Nodes:
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None,
         on_delta: Any = None,
+        *,
+        context: TurnContext,
     ) -> tuple[ModelTurn, float]:
         started = time.perf_counter()
-        turn = self.deps.provider.complete(messages, tools, on_delta=on_delta)
+        turn = self.deps.provider.complete(messages, tools, on_delta=on_delta, context=context)
         return turn, (time.perf_counter() - started) * 1000
 
     def _accounting(
@@ -169,6 +178,17 @@ class Nodes:
     def _history_budget(self) -> int:
         # The context window less room for the reply; tool schemas are counted with the history.
         return self.deps.settings.context_tokens - 4_000
+
+
+def _context(state: AgentState, revising: bool = False) -> TurnContext:
+    period = state.get("period")
+    findings = (state.get("report") or {}).get("findings", []) if revising else []
+    return TurnContext(
+        question=state["question"],
+        language=state.get("language", "en"),
+        period=Period.from_state(period) if period else None,
+        unsupported=tuple(f["span"] for f in findings if f.get("span")),
+    )
 
 
 def _emit(event: Any) -> None:

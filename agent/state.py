@@ -37,6 +37,8 @@ class AgentState(TypedDict, total=False):
     # Why evidence gathering stopped early ("" when it did not): tool-call cap or step limit.
     limited: str
     draft: str
+    # "insufficient_data" or "refused" when the provider said so as data (not in the text).
+    draft_status: str
     revisions: int
     report: dict[str, Any] | None
     answer_text: str
@@ -67,6 +69,7 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "trace": [],
         "limited": "",
         "draft": "",
+        "draft_status": "",
         "revisions": 0,
         "report": None,
         "answer_text": "",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 
 from ..data.workspace import WorkspacePaths
@@ -19,20 +18,11 @@ _DIGEST_CHARS = 12
 
 
 def prompt_version() -> str:
-    """A hash of the system and writer prompts and every tool description."""
-    root = resources.files("servicelens.prompts")
-    files = [root / "system.md", root / "writer.md"]
-    tools = root / "tools"
-    if tools.is_dir():
-        files += sorted(
-            (f for f in tools.iterdir() if f.name.endswith(".md")), key=lambda f: f.name
-        )
-    digest = hashlib.sha256()
-    for f in files:
-        if f.is_file():
-            digest.update(f.name.encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()[:_DIGEST_CHARS]
+    """A hash of every prompt file: system and writer prompts, tool descriptions, the offline
+    analyst's phrases and exemplars, and the strategy templates."""
+    from ..prompts import digest
+
+    return digest(("system.md", "writer.md", "tools", "offline_", "templates"))[:_DIGEST_CHARS]
 
 
 def data_version(ws: WorkspacePaths) -> DataVersion:

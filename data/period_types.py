@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import ServiceLensError
 
@@ -84,6 +84,22 @@ class Period:
             "last_day": self.last_day.isoformat(),
             "phrase": self.phrase,
         }
+
+    def state(self) -> dict[str, Any]:
+        """Everything needed to rebuild the period (``from_state``), as JSON-able values."""
+        return {**self.as_dict(), "kind": self.kind, "to_date": self.to_date, "lang": self.lang}
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> Period:
+        return cls(
+            start=date.fromisoformat(data["start"]),
+            end=date.fromisoformat(data["end_exclusive"]),
+            label=data["label"],
+            phrase=data.get("phrase", ""),
+            kind=data.get("kind", "range"),
+            to_date=bool(data.get("to_date", False)),
+            lang=data.get("lang", "en"),
+        )
 
     def previous(self) -> Period:
         """The comparison period of equal length just before this one."""

@@ -81,3 +81,29 @@ def test_compact_schema_keeps_meaning_and_drops_noise() -> None:
     assert schema["properties"]["region"] == {"type": "string", "description": "A region."}
     assert "title" in schema["properties"] and "title" not in schema["properties"]["metric"]
     assert Args.model_validate({"metric": "x", "region": None}).region is None
+
+
+def test_every_offline_phrase_renders_with_the_same_variables_in_both_languages() -> None:
+    import string
+
+    from servicelens.agent.offline.narrative import phrases
+    from servicelens.prompts import fill
+
+    for key, by_lang in phrases().items():
+        names = {
+            lang: [
+                {m.group("named") or m.group("braced") for m in string.Template.pattern.finditer(t)}
+                - {None}
+                for t in texts
+            ]
+            for lang, texts in by_lang.items()
+        }
+        every = [n for variants in names.values() for n in variants]
+        assert all(n == every[0] for n in every), key
+        values = dict.fromkeys(every[0], "x")
+        for texts in by_lang.values():
+            for text in texts:
+                assert "$" not in fill(text, **values), key
+        if every[0]:
+            with pytest.raises(PromptError):
+                fill(by_lang["en"][0])

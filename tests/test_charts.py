@@ -251,3 +251,20 @@ def test_make_chart_errors_say_what_exists() -> None:
     assert chart.id == "C1" and chart.rows[0] == ["2026-07", 240]
     # A bare string for y is accepted: models often send one column that way.
     assert TOOL.run(ctx, {"evidence_id": "Q1", "y": "ticket_count"}).evidence_ids == ["C2"]
+
+
+def test_terminal_plot_measures_combining_marks_joiners_and_emoji() -> None:
+    # Labels whose code points outnumber their cells: a combining accent, a ZWJ emoji, a flag.
+    shape = compared()
+    shape["rows"] = [
+        ["Cafe\u0301 Nord", 11, 11, 0, 0.0, 11, 11],
+        ["👩\u200d🔧 field team", 37, 24, 13, 54.2, 37, 24],
+        ["🇨🇳 华南", 32, 14, 18, 128.6, 32, 14],
+    ]
+    text = to_terminal(build_spec(evidence(shape)), width=60)
+    rows = [line for line in text.splitlines() if "│" in line]
+    assert len(rows) >= 3
+    # Every bar starts in the same terminal column, whatever the label is made of.
+    starts = {cells(line.split("│")[0]) for line in rows}
+    assert len(starts) == 1, rows
+    assert all(cells(line) <= 60 for line in text.splitlines())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,21 @@ def test_ingest_usage_errors(home: Path, tmp_path: Path) -> None:
         build_app(), ["ingest", str(tmp_path / "x.csv"), "--meta", "region", "--home", str(home)]
     )
     assert bad_meta.exit_code != 0
+
+
+def test_examples_after_ingest_name_this_workspaces_own_metrics(tmp_path: Path) -> None:
+    data = tmp_path / "complaints.csv"
+    rows = [f"C{i},{'Acme' if i % 3 else 'Zeta'},2020/6/{1 + i % 9}" for i in range(24)]
+    data.write_text("编号,品牌,日期\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    home = tmp_path / "ws"
+    loaded = runner.invoke(build_app(), ["ingest", str(data), "--home", str(home)])
+    assert loaded.exit_code == 0, loaded.output
+    tried = [line for line in loaded.output.splitlines() if line.startswith("Try: ")]
+    described = runner.invoke(build_app(), ["describe", "--home", str(home), "--json"])
+    examples = json.loads(described.output)["examples"]
+    assert tried and examples and "sla_attainment" not in loaded.output + described.output
+    # The suggested command runs as printed, on this workspace.
+    argv = [*shlex.split(examples[0])[1:], "--home", str(home), "--json"]
+    ran = runner.invoke(build_app(), argv)
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.output)["rows"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -47,3 +49,20 @@ def test_every_command_has_help_text() -> None:
     result = runner.invoke(build_app(), ["--help"])
     assert result.exit_code == 0
     assert "init" in result.output
+
+
+def test_the_python_example_runs_on_a_demo_workspace(
+    demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Use it from Python", 1)[1]
+    match = re.search(r"```python\n(.+?)\n```", section, re.S)
+    assert match, "the Python section has no example"
+    shutil.copytree(demo_home, tmp_path / ".servicelens")
+    monkeypatch.chdir(tmp_path)
+    printed: list[str] = []
+    namespace = {"print": lambda *a, **k: printed.append(" ".join(map(str, a)))}
+    exec(compile(match.group(1), "README.md", "exec"), namespace)
+    assert printed and "answer" in printed  # the event types, ending with the answer
+    assert namespace["table"].rows and namespace["rows"] and namespace["quotes"]
+    assert len(namespace["turns"]) == 2 and (tmp_path / "answer.html").is_file()

@@ -9,11 +9,11 @@ owners) and are labelled as such wherever they are shown.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field
+
+from ..prompts import load_yaml
 
 Lang = Literal["en", "zh"]
 
@@ -75,8 +75,7 @@ TEMPLATE_IDS = (
 def load_template(template_id: str) -> TemplateSpec:
     if template_id not in TEMPLATE_IDS:
         raise KeyError(template_id)
-    node = resources.files("servicelens.prompts").joinpath("templates", f"{template_id}.yaml")
-    return TemplateSpec.model_validate(yaml.safe_load(node.read_text(encoding="utf-8")))
+    return TemplateSpec.model_validate(load_yaml(f"templates/{template_id}.yaml"))
 
 
 def all_templates() -> list[TemplateSpec]:

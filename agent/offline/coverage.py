@@ -10,10 +10,10 @@ himself, the answer is insufficient data, saying which dates the data covers, ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from ...data.periods import Period, PeriodError, parse_period
+from ...data.periods import Period, parse_period
 from .playbooks import Call, Playbook, next_calls
 from .transcript import Result, Results
 from .understand import Intent
@@ -103,16 +103,17 @@ def _tables(results: Results, intent: Intent) -> set[str]:
 
 
 def _asked_period(results: Results, intent: Intent) -> Period | None:
-    """The period the empty calls asked about: the question's own, else the default used."""
+    """The period the empty calls asked about: the question's own, else the default the tools
+    resolved (read from their results, not parsed again)."""
     if intent.period is not None:
         return intent.period
     for r in results.values():
-        phrase = r.args.get("period")
-        if isinstance(phrase, str) and phrase:
-            try:
-                return parse_period(phrase, intent.as_of)
-            except PeriodError:
-                continue
+        shown = (r.content or {}).get("period")
+        if isinstance(shown, dict) and shown.get("start") and shown.get("label"):
+            last = shown.get("last_day") or shown.get("end")
+            if last:
+                start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
+                return Period(start, end + timedelta(days=1), shown["label"], "")
     return None
 
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from ...data.catalog import Catalog
+from ...prompts import fill, load_yaml
+from ..providers.base import Declined
 
 
 @cache
 def phrases() -> dict[str, dict[str, list[str]]]:
-    node = resources.files("servicelens.prompts").joinpath("offline_narrative.yaml")
-    raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_yaml("offline_narrative.yaml")
     out: dict[str, dict[str, list[str]]] = {}
     for k, v in raw["phrases"].items():
         out[k] = {lang: [text] if isinstance(text, str) else list(text) for lang, text in v.items()}
@@ -59,13 +57,19 @@ class Writer:
     actions: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
-    # "insufficient_data" when the evidence cannot answer; the provider marks the draft.
+    # "insufficient_data" when the evidence cannot answer; the provider reports it as data.
     status: str = "answered"
+
+    @property
+    def declined(self) -> Declined | None:
+        if self.status == "insufficient_data":
+            return "insufficient_data"
+        return "refused" if self.status == "refused" else None
 
     def say(self, key: str, **values: Any) -> str:
         variants = phrases()[key][self.lang if self.lang in ("en", "zh") else "en"]
         digest = hashlib.sha256(f"{self.seed}\x00{key}".encode()).digest()
-        return variants[digest[0] % len(variants)].format(**values)
+        return fill(variants[digest[0] % len(variants)], **values)
 
     def pct(self, value: Any) -> str:
         return f"{fmt(value)}%"

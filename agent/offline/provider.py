@@ -18,7 +18,8 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.errors import WorkspaceError
-from ..providers.base import ModelTurn, TextDelta, ToolCall, Usage
+from ...data.periods import Period, find_period
+from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .narrative import Writer
@@ -29,14 +30,12 @@ from .transcript import (
     call_id,
     current_question,
     earlier_questions,
-    is_revision,
     turn_results,
     user_turns,
 )
 from .understand import OUT_OF_SCOPE, UNAVAILABLE, Intent, Understander
 
 _CACHE_SIZE = 64
-_FLAGGED = re.compile(r"“([^”]+)”")
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
 # A follow-up is short; a long question stands on its own even if it starts with "and".
 _FOLLOW_UP_MAX_CHARS = 60
@@ -53,7 +52,7 @@ class OfflineProvider:
         self.as_of = as_of
         self.understander = Understander(catalog, embedder, as_of)
         self.chunk_chars = chunk_chars
-        self._intents: OrderedDict[str, Intent] = OrderedDict()
+        self._intents: OrderedDict[tuple[str, Period | None], Intent] = OrderedDict()
 
     def complete(
         self,
@@ -61,9 +60,13 @@ class OfflineProvider:
         tools: list[dict[str, Any]] | None = None,
         *,
         on_delta: TextDelta | None = None,
+        context: TurnContext | None = None,
     ) -> ModelTurn:
+        if context is not None and context.unsupported:
+            # The one revision: the draft is the last assistant message before the request.
+            return self._turn(_revise(messages, context.unsupported), on_delta)
         _, start = current_question(messages)
-        intent = self.intent_for(messages)
+        intent = self.intent_for(messages, context)
         results = turn_results(messages, start)
         playbook = PLAYBOOKS.get(intent.playbook)
         if tools is not None:
@@ -71,41 +74,46 @@ class OfflineProvider:
             if calls:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
-        text = self._revise(messages) if is_revision(messages) else self.write(intent, results)
-        return self._turn(text, on_delta)
+        text, status = self.write(intent, results)
+        return self._turn(text, on_delta, status)
 
-    def intent_for(self, messages: list[Message]) -> Intent:
+    def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
+        """The current question's intent; a follow-up carries the earlier question's over. The
+        period is the graph's (``context``), resolved once per turn; without a context (a
+        direct call) it is read from the question."""
         question, _ = current_question(messages)
-        intent = self.understand(question)
+        period = context.period if context is not None else find_period(question, self.as_of)
+        intent = self.understand(question, period)
         if not _looks_like_follow_up(intent):
             return intent
         for earlier in earlier_questions(messages):
-            base = self.understand(earlier)
+            base = self.understand(earlier, None)
             if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
                 return merge(base, intent)
         return intent
 
-    def understand(self, question: str) -> Intent:
+    def understand(self, question: str, period: Period | None) -> Intent:
         """The intent of one question, cached: the graph asks several times per turn."""
-        if question in self._intents:
-            self._intents.move_to_end(question)
-            return self._intents[question]
-        intent = self.understander.understand(question)
-        self._intents[question] = intent
+        key = (question, period)
+        if key in self._intents:
+            self._intents.move_to_end(key)
+            return self._intents[key]
+        intent = self.understander.understand(question, period)
+        self._intents[key] = intent
         if len(self._intents) > _CACHE_SIZE:
             self._intents.popitem(last=False)
         return intent
 
-    def write(self, intent: Intent, results: dict[str, Any]) -> str:
+    def write(self, intent: Intent, results: dict[str, Any]) -> tuple[str, Declined | None]:
+        """The answer text, and whether it declines ("insufficient_data", "refused")."""
         writer = Writer(lang=intent.language, seed=intent.question, catalog=self.catalog)
         playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
         if intent.playbook == UNAVAILABLE:
-            return "[insufficient_data] " + unavailable_text(writer, self.catalog, intent)
+            return unavailable_text(writer, self.catalog, intent), "insufficient_data"
         if playbook is None:
-            return "[refused] " + out_of_scope_text(writer, self.catalog)
+            return out_of_scope_text(writer, self.catalog), "refused"
         write_plan(plan(playbook, intent, results), playbook, writer)
-        text = writer.render()
-        return f"[{writer.status}] {text}" if writer.status != "answered" else text
+        return writer.render(), writer.declined
 
     def _calls(self, calls: dict[str, tuple[str, dict[str, Any]]], turn: int) -> ModelTurn:
         tool_calls = [
@@ -121,22 +129,26 @@ class OfflineProvider:
             tool_calls=tool_calls, usage=Usage(), model=self.model, finish_reason="tool_calls"
         )
 
-    def _turn(self, text: str, on_delta: TextDelta | None) -> ModelTurn:
+    def _turn(
+        self, text: str, on_delta: TextDelta | None, status: Declined | None = None
+    ) -> ModelTurn:
         if on_delta:
             for i in range(0, len(text), self.chunk_chars):
                 on_delta(text[i : i + self.chunk_chars])
-        return ModelTurn(text=text, usage=Usage(), model=self.model, finish_reason="stop")
+        return ModelTurn(
+            text=text, usage=Usage(), model=self.model, finish_reason="stop", status=status
+        )
 
-    def _revise(self, messages: list[Message]) -> str:
-        """The draft without the sentences the verifier could not support."""
-        draft = str(messages[-2].get("content") or "")
-        spans = _FLAGGED.findall(str(messages[-1].get("content") or ""))
-        kept_lines = []
-        for line in draft.split("\n"):
-            parts = [s for s in _SENTENCE.split(line) if not any(sp in s for sp in spans)]
-            if parts or not line.strip():
-                kept_lines.append(" ".join(parts))
-        return "\n".join(kept_lines)
+
+def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:
+    """The draft without the sentences holding what the verifier could not support."""
+    draft = str(messages[-2].get("content") or "")
+    kept_lines = []
+    for line in draft.split("\n"):
+        parts = [s for s in _SENTENCE.split(line) if not any(sp in s for sp in spans)]
+        if parts or not line.strip():
+            kept_lines.append(" ".join(parts))
+    return "\n".join(kept_lines)
 
 
 def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:

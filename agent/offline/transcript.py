@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 Message = dict[str, Any]
-# The graph's revision request starts like this (agent/conversation.py: revision_request).
-REVISION_PREFIX = "The verifier checked that draft"
 _TAG_SEP = "__"
 
 
@@ -62,18 +60,10 @@ def tag_of(call_id_: str) -> str:
     return call_id_.split(_TAG_SEP)[0]
 
 
-def is_revision(messages: list[Message]) -> bool:
-    last = messages[-1] if messages else {}
-    return last.get("role") == "user" and str(last.get("content", "")).startswith(REVISION_PREFIX)
-
-
 def user_turns(messages: list[Message]) -> list[int]:
-    """Indexes of the manager's questions (not the verifier's revision requests)."""
-    return [
-        i
-        for i, m in enumerate(messages)
-        if m.get("role") == "user" and not str(m.get("content", "")).startswith(REVISION_PREFIX)
-    ]
+    """Indexes of the manager's questions. (The revision request after verification never
+    reaches here: the provider is told about a revision by its ``TurnContext``.)"""
+    return [i for i, m in enumerate(messages) if m.get("role") == "user"]
 
 
 def current_question(messages: list[Message]) -> tuple[str, int]:

@@ -12,16 +12,14 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from ...data.catalog import Catalog
-from ...data.periods import Period, find_period
+from ...data.periods import Period
 from ...data.taxonomy import OTHER, default_taxonomy
+from ...prompts import load_yaml
 from ..conversation import language_of
 from .catalog_choice import default_dimension
 from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots
@@ -113,10 +111,8 @@ class Intent:
         return split[0] if split and self.playbook == "metric_change" else None
 
 
-@cache
 def _exemplar_file() -> dict[str, Any]:
-    node = resources.files("servicelens.prompts").joinpath("offline_exemplars.yaml")
-    raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_yaml("offline_exemplars.yaml")
     return raw
 
 
@@ -143,7 +139,8 @@ class Understander:
             for name, spec in exemplars().items()
         }
 
-    def understand(self, question: str) -> Intent:
+    def understand(self, question: str, period: Period | None) -> Intent:
+        """The intent of ``question``, whose date phrase the caller resolved to ``period``."""
         slots = self.matcher.match(question)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
@@ -153,7 +150,7 @@ class Understander:
             confidence=round(scores[best], 4),
             question=question,
             slots=slots,
-            period=find_period(question, self.as_of),
+            period=period,
             theme=find_theme(question),
             order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
             follow_up=bool(_FOLLOW_UP.search(question)),

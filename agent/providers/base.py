@@ -16,12 +16,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
 from ...data.errors import ServiceLensError
+from ...data.periods import Period
 
 TextDelta = Callable[[str], None]
 
@@ -45,12 +47,34 @@ class Usage(BaseModel):
         return self.prompt_tokens + self.completion_tokens
 
 
+# How an answer ends when it does not answer: the data cannot say, or the request is declined.
+Declined = Literal["insufficient_data", "refused"]
+
+
 class ModelTurn(BaseModel):
     text: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     usage: Usage | None = None
     model: str = ""
     finish_reason: str | None = None
+    # Set by providers that know it (the offline analyst); a language model marks its text
+    # instead ("[insufficient_data] …"), which the graph reads.
+    status: Declined | None = None
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """What the graph has already resolved for the question being answered.
+
+    A language model reads the same from its messages; providers that are not language models
+    (the offline analyst) take it from here instead of parsing text back."""
+
+    question: str
+    language: str
+    # The question's date phrase resolved once, from the workspace's clock (None: no phrase).
+    period: Period | None = None
+    # In the one revision after verification: the spans the verifier could not support.
+    unsupported: tuple[str, ...] = ()
 
 
 class ModelError(ServiceLensError):
@@ -72,6 +96,7 @@ class Provider(Protocol):
         tools: list[dict[str, Any]] | None = None,
         *,
         on_delta: TextDelta | None = None,
+        context: TurnContext | None = None,
     ) -> ModelTurn: ...
 
 

@@ -20,6 +20,7 @@ from .base import (
     ModelTurn,
     TextDelta,
     ToolCall,
+    TurnContext,
     Usage,
     check_model_request_allowed,
 )
@@ -79,6 +80,7 @@ class OpenAIProvider:
         tools: list[dict[str, Any]] | None = None,
         *,
         on_delta: TextDelta | None = None,
+        context: TurnContext | None = None,
     ) -> ModelTurn:
         check_model_request_allowed(self.base_url)
         request: dict[str, Any] = {"model": self.model, "messages": messages}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .base import ModelTurn, TextDelta, ToolCall
+from .base import ModelTurn, TextDelta, ToolCall, TurnContext
 from .usage import estimate_usage
 
 Step = ModelTurn | str | Callable[[list[dict[str, Any]]], ModelTurn]
@@ -75,6 +75,7 @@ class ScriptedProvider:
         tools: list[dict[str, Any]] | None = None,
         *,
         on_delta: TextDelta | None = None,
+        context: TurnContext | None = None,
     ) -> ModelTurn:
         # Copies, so later mutation of the graph's message list cannot rewrite the record.
         self.calls.append(ScriptedCall(copy.deepcopy(messages), copy.deepcopy(tools)))

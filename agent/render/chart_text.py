@@ -9,7 +9,7 @@ take two cells per character, still line up.
 
 from __future__ import annotations
 
-import unicodedata
+from rich.cells import cell_len, set_cell_size
 
 from ...tools.chart_spec import ChartDatum, ChartSpec, format_value
 
@@ -42,19 +42,16 @@ def _join(lines: list[str]) -> str:
 
 
 def cells(text: str) -> int:
-    """Terminal cells ``text`` takes: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal cells ``text`` takes, as the terminal library measures them: wide (CJK)
+    characters and emoji take two, combining marks and zero-width joiners none."""
+    return cell_len(text)
 
 
 def _fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells (with an ellipsis) or padded to exactly that width."""
     if cells(text) > width:
-        out = ""
-        for ch in text:
-            if cells(out + ch) > width - 1:
-                break
-            out += ch
-        text = out + "…"
+        # Cut whole graphemes, so a combining mark or a joined emoji is never split.
+        text = set_cell_size(text, width - 1).rstrip() + "…"
     return text + " " * (width - cells(text))
 
 
