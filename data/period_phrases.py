@@ -85,6 +85,13 @@ _ANCHORS = [
     r"(?:last|previous|this) (?:quarter|month|week|year)",
     r"上个?季度|本季度|上个?月|本月|上周|本周|去年|今年",
     r"\d{4}\s*年|(?:19|20)\d{2}(?!\d)",
+    # Units whose year is understood (the latest begun by as_of) or written with two digits.
+    r"(?:\d{2}\s*年\s*)?(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?",
+    r"第?[1-4一二三四]\s*季度",
+    r"q[1-4]",
+    r"(?:the )?(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter",
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])",
 ]
 ANCHOR = "(?:" + "|".join(_ANCHORS) + ")"
 _A, _A2 = f"(?P<a>{ANCHOR})", f"(?P<b>{ANCHOR})"
@@ -154,13 +161,44 @@ def _rolling(m: re.Match[str], c: Context) -> Period:
     return rolling(n, _UNITS[unit], c.as_of, c.phrase)
 
 
+def _year_of(m: re.Match[str], c: Context, first_month: int) -> int:
+    """The year a unit belongs to: written (2026, 26年), relative (今年, last year), or, when the
+    phrase names none ("Q3", "10月", "Jul–Sep"), the latest year in which the unit has begun
+    by ``as_of``."""
+    given = m.groupdict()
+    if given.get("y"):
+        return int(given["y"])
+    if given.get("yy"):
+        return 2000 + int(given["yy"])
+    rel = given.get("rel")
+    if rel:
+        return c.as_of.year - _BACK[rel]
+    return c.as_of.year if date(c.as_of.year, first_month, 1) <= c.as_of else c.as_of.year - 1
+
+
+_BACK = {"this": 0, "今": 0, "本": 0, "last": 1, "去": 1, "前": 2}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
+_ORDINALS |= {"4th": 4}
+
+
+def _months(n: int) -> Builder:
+    """A rolling window of the last ``n`` whole months."""
+    return lambda m, c: rolling(n, "months", c.as_of, c.phrase)
+
+
+def _so_far(m: re.Match[str], c: Context) -> Period:
+    """ "2026 so far": from the year's start through ``as_of``, like "this year"."""
+    return since(date(int(m["y"] or m["y2"]), 1, 1), c.as_of, c.phrase, c.lang)
+
+
 def _quarter(m: re.Match[str], c: Context) -> Period:
-    return quarter(int(m["y"]), number(m["q"]), c.phrase)
+    q = number(m["q"]) if m["q"] in _ZH_DIGITS or m["q"].isdigit() else _ORDINALS[m["q"]]
+    return quarter(_year_of(m, c, 3 * q - 2), q, c.phrase)
 
 
 def _month(m: re.Match[str], c: Context) -> Period:
-    mon = m["m"]
-    return month(int(m["y"]), int(mon) if mon.isdigit() else _MONTHS[mon[:3]], c.phrase)
+    n = _item(m["m"])
+    return month(_year_of(m, c, n), n, c.phrase)
 
 
 def _zh_day(m: re.Match[str], c: Context) -> Period:
@@ -181,11 +219,8 @@ def _day(offset: int) -> Builder:
 
 
 def _half(m: re.Match[str], c: Context) -> Period:
-    back = {"this": 0, "今": 0, "last": 1, "去": 1, "前": 2}
-    given = m.groupdict()
-    y = int(given["y"]) if given.get("y") else c.as_of.year - back[given["rel"]]
     h = 1 if m["h"] in ("first", "1st", "1", "上") else 2
-    return half(y, h, c.phrase, c.lang)
+    return half(_year_of(m, c, 6 * h - 5), h, c.phrase, c.lang)
 
 
 # --- Builders for phrases made of parts -----------------------------------------------------
@@ -239,7 +274,8 @@ def _bounds(m: re.Match[str], token: str, c: Context) -> tuple[str, str]:
 
 
 def _item(token: str) -> int:
-    token = token.strip(".")
+    token = token.strip(".").strip().removeprefix("第").removesuffix("份").removesuffix("月")
+    token = token.removesuffix("季度").strip()
     return _MONTHS[token[:3]] if token[:3] in _MONTHS else number(token)
 
 
@@ -250,7 +286,7 @@ def _consecutive(numbers: list[int]) -> bool:
 def _month_run(token: str) -> Builder:
     def build(m: re.Match[str], c: Context) -> Period:
         first, last = (_item(t) for t in _bounds(m, token, c))
-        y = int(m["y"])
+        y = _year_of(m, c, first)
         return span(date(y, first, 1), add_months(date(y, last, 1), 1), c.phrase, c.lang)
 
     return build
@@ -258,7 +294,8 @@ def _month_run(token: str) -> Builder:
 
 def _quarter_run(m: re.Match[str], c: Context) -> Period:
     first, last = (number(t) for t in _bounds(m, _ZH_QUARTER, c))
-    start, end = date(int(m["y"]), 3 * first - 2, 1), date(int(m["y"]), 3 * last - 2, 1)
+    y = _year_of(m, c, 3 * first - 2)
+    start, end = date(y, 3 * first - 2, 1), date(y, 3 * last - 2, 1)
     return span(start, add_months(end, 3), c.phrase, c.lang)
 
 
@@ -288,6 +325,16 @@ _ZH_DAYS = (
     + r"(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
 )
 _HALF = r"(?:the )?(?P<h>first|second|1st|2nd) half"
+# A year written in Chinese before a unit: 2026年, 26年, 今年/去年/前年; optional.
+_ZY = r"(?:(?:(?<!\d)(?P<y>\d{4})|(?<!\d)(?P<yy>\d{2})|(?P<rel>[今去前本]))\s*年(?:的)?\s*)?"
+_ZH_MON = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_EN_YEAR = r"(?: (?:of |in )?(?:(?P<rel>this|last) year|(?P<y>\d{4})))?"
+_ORDINAL = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)"
+# Month names without a year; "may" only after a preposition, as it is also a common word.
+_MON_NO_MAY = (
+    r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])"
+)
 _NOW = r"(?:onwards?|to date|to now|until now|till now|to today|until today)"
 _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:last|previous|prior) " + _U + _E, _rel(1)),
@@ -337,6 +384,34 @@ _RAW: list[tuple[str, Builder]] = [
     (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _QN_RUN + r"\s*季度", _quarter_run),
     (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _Q_RUN + _E, _quarter_run),
     (_B + r"(?:from |between )?" + _Q_RUN + r",? ?(?P<y>\d{4})" + _E, _quarter_run),
+    # Units and runs whose year is understood, or written as 26年 / 今年 / this year.
+    (r"(?<![\d个近每上下])" + _ZY + r"第?\s*(?P<q>[1-4一二三四])\s*季度", _quarter),
+    (r"(?<![\d个近每])" + _ZY + _ZH_MON + r"\s*月份?(?!度)", _month),
+    (r"(?:从|自)?" + _ZY + _ZH_RUN + r"\s*月份?(?!度)", _month_run(_ZH_MONTH)),
+    (r"(?:从|自)?" + _ZY + _QN_RUN + r"\s*季度", _quarter_run),
+    (_B + r"(?:from |between )?" + _Q_RUN + _E, _quarter_run),
+    (_B + r"q(?P<q>[1-4])" + _EN_YEAR + _E, _quarter),
+    (_B + r"(?:the )?" + _ORDINAL + r" quarter" + _EN_YEAR + _E, _quarter),
+    (_B + r"(?:from |between )?" + _EN_RUN + _E, _month_run(_MONTH_NAME)),
+    (_B + _MON_NO_MAY + _EN_YEAR + _E, _month),
+    (
+        _B + r"(?:in|since|from|until|till|through|during|for|of|before|after) (?P<m>may)" + _E,
+        _month,
+    ),
+    (r"(?<![今去前本\d])(?P<h>[上下])半年", _half),
+    (_B + r"h(?P<h>[12])" + _E, _half),
+    (_B + _HALF + r"(?: of the year)?" + _E, _half),
+    # Other ways of saying the last whole unit, and rolling windows.
+    (
+        _B + r"(?:last|latest|most recent|previous|prior) (?:full|complete|whole) " + _U + _E,
+        _rel(1),
+    ),
+    (_B + r"(?:the )?(?:latest|most recent) " + _U + _E, _rel(1)),
+    (_B + r"(?:past|last) half[ -](?:a[ -])?year" + _E, _months(6)),
+    (_B + r"(?:over|in|during|within) the (?:last|past) year" + _E, _months(12)),
+    (r"这\s*(?:两|二)\s*年", _months(24)),
+    (r"这\s*半\s*年", _months(6)),
+    (_B + r"(?P<y>\d{4}) so far" + _E + r"|" + _B + r"so far in (?P<y2>\d{4})" + _E, _so_far),
     (_B + r"(?:from |从|自)?" + _A + _RANGE_SEP + _A2, _join),
     (_B + r"between " + _A + r" and " + _A2, _join),
     (_B + r"(?:ever since|since|starting(?: from| in)?|beginning(?: in)?) " + _A, _since),
@@ -372,6 +447,12 @@ def resolve(phrase: str, as_of: date) -> Period | None:
 
 def locate(text: str, as_of: date) -> Period | None:
     """The first phrase in ``text`` that no longer phrase overlaps, resolved; None if none."""
+    found = locate_all(text, as_of)
+    return found[0] if found else None
+
+
+def locate_all(text: str, as_of: date) -> list[Period]:
+    """Every date phrase in ``text`` that no longer phrase overlaps, in order, resolved."""
     lowered = normalise(text)
     found = [(m, b) for p, b in PATTERNS for m in p.finditer(lowered)]
     # Longest first (stable, so pattern order breaks ties); keep those no longer one overlaps.
@@ -380,7 +461,20 @@ def locate(text: str, as_of: date) -> Period | None:
     for m, build in found:
         if all(m.end() <= k.start() or m.start() >= k.end() for k, _ in kept):
             kept.append((m, build))
-    if not kept:
-        return None
-    m, build = min(kept, key=lambda f: f[0].start())
-    return build(m, Context(as_of, m.group(0), language(text)))
+    kept.sort(key=lambda f: f[0].start())
+    return [build(m, Context(as_of, m.group(0), language(text))) for m, build in kept]
+
+
+# The whole history, not a period: "overall", "across the whole history", 至今, 历年.
+ALL_DATA = re.compile(
+    r"(?i)\boverall\b|\bin total\b|\ball[- ]time\b|\bof all time\b|\bever\b"
+    r"|\b(?:whole|entire|full|complete) (?:history|period|data ?set|data|record)"
+    r"|\bsince (?:the )?(?:beginning|start)\b|\ball (?:of )?(?:the |our )?(?:data|history)\b"
+    r"|\b(?:to date|so far|up to now|until now)\b(?! (?:this|in|for))"
+    r"|至今|迄今|历年|一直以来|有史以来|历史上|全部数据|所有数据|全部历史|整个历史|累计|总共|总体|整体|全周期"
+)
+
+
+def names_all_data(text: str) -> bool:
+    """Whether ``text`` asks about all the data rather than a period."""
+    return ALL_DATA.search(unicodedata.normalize("NFKC", text)) is not None

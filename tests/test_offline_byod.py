@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from agent_support import lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
@@ -91,7 +92,7 @@ def test_brands_with_most_complaints_match_the_file(
     shown = _table_rows(answer.text)
     assert all(shown.get(brand) == n for brand, n in top), (top, shown)
     first, n = top[0]
-    lead = answer.text.split("\n\n")[1]
+    lead = lead_of(answer.text)
     assert first in lead and str(n) in lead
     # The default period holds no data, so the answer says it covers every date instead.
     assert "2020-06-05" in answer.text and "2020-06-08" in answer.text

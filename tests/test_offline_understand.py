@@ -15,7 +15,7 @@ import pytest
 from servicelens.agent.offline.understand import Understander
 from servicelens.data.catalog import demo_catalog
 from servicelens.data.embeddings import make_embedder
-from servicelens.data.periods import find_period
+from servicelens.data.periods import read_periods
 
 AS_OF = date(2026, 11, 1)
 
@@ -305,7 +305,7 @@ def test_the_set_is_large_and_half_chinese() -> None:
 def test_question_maps_to_playbook_and_slots(
     understander: Understander, question: str, playbook: str, slots: dict[str, Any]
 ) -> None:
-    intent = understander.understand(question, find_period(question, AS_OF))
+    intent = understander.understand(question, read_periods(question, AS_OF))
     got = intent.describe()
     assert got["playbook"] == playbook, got
     for key, want in slots.items():

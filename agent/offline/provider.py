@@ -18,7 +18,7 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.errors import WorkspaceError
-from ...data.periods import Period, find_period
+from ...data.periods import PeriodReading, read_periods
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
 from ..workspace import Workspace
 from .coverage import Plan, plan
@@ -52,7 +52,7 @@ class OfflineProvider:
         self.as_of = as_of
         self.understander = Understander(catalog, embedder, as_of)
         self.chunk_chars = chunk_chars
-        self._intents: OrderedDict[tuple[str, Period | None], Intent] = OrderedDict()
+        self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
 
     def complete(
         self,
@@ -82,23 +82,26 @@ class OfflineProvider:
         period is the graph's (``context``), resolved once per turn; without a context (a
         direct call) it is read from the question."""
         question, _ = current_question(messages)
-        period = context.period if context is not None else find_period(question, self.as_of)
-        intent = self.understand(question, period)
+        if context is not None:
+            periods = PeriodReading(context.period, context.comparison, context.all_data)
+        else:
+            periods = read_periods(question, self.as_of)
+        intent = self.understand(question, periods)
         if not _looks_like_follow_up(intent):
             return intent
         for earlier in earlier_questions(messages):
-            base = self.understand(earlier, None)
+            base = self.understand(earlier, PeriodReading())
             if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
                 return merge(base, intent)
         return intent
 
-    def understand(self, question: str, period: Period | None) -> Intent:
+    def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of one question, cached: the graph asks several times per turn."""
-        key = (question, period)
+        key = (question, periods)
         if key in self._intents:
             self._intents.move_to_end(key)
             return self._intents[key]
-        intent = self.understander.understand(question, period)
+        intent = self.understander.understand(question, periods)
         self._intents[key] = intent
         if len(self._intents) > _CACHE_SIZE:
             self._intents.popitem(last=False)
@@ -183,6 +186,8 @@ def merge(base: Intent, new: Intent) -> Intent:
         question=new.question,
         slots=slots,
         period=new.period or base.period,
+        comparison=new.comparison or base.comparison,
+        all_data=new.all_data or (base.all_data and new.period is None),
         theme=new.theme or base.theme,
         order=base.order,
         compare=base.compare or new.compare,

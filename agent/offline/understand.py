@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 from ...data.catalog import Catalog
-from ...data.periods import Period
+from ...data.periods import Period, PeriodReading
 from ...data.taxonomy import OTHER, default_taxonomy
 from ...prompts import load_yaml
 from ..conversation import language_of
 from .catalog_choice import default_dimension
-from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots
+from .meaning import MeaningIndex
+from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
 
 OUT_OF_SCOPE = "out_of_scope"
 # A question about something service records do not hold (salaries, competitors, sales…).
@@ -63,6 +64,10 @@ class Intent:
     question: str
     slots: Slots = field(default_factory=Slots)
     period: Period | None = None
+    # A second period the question names to compare with ("Q3 … compared with Q2").
+    comparison: Period | None = None
+    # The question asks about the whole history ("overall", "至今"): no default period.
+    all_data: bool = False
     theme: str | None = None
     order: str = "worst"  # rankings: which end the manager asked about
     compare: bool = False  # the question asks how the figures moved against before
@@ -129,6 +134,7 @@ class Understander:
 
     def __init__(self, catalog: Catalog, embedder: Any, as_of: date) -> None:
         self.matcher = CatalogMatcher(catalog)
+        self.meaning = MeaningIndex(catalog, embedder)
         self.embedder = embedder
         self.as_of = as_of
         self._labels: list[str] = []
@@ -139,9 +145,10 @@ class Understander:
             for name, spec in exemplars().items()
         }
 
-    def understand(self, question: str, period: Period | None) -> Intent:
-        """The intent of ``question``, whose date phrase the caller resolved to ``period``."""
+    def understand(self, question: str, periods: PeriodReading) -> Intent:
+        """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
+        self._metrics_by_meaning(question, slots)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
         intent = Intent(
@@ -150,11 +157,13 @@ class Understander:
             confidence=round(scores[best], 4),
             question=question,
             slots=slots,
-            period=period,
+            period=periods.period,
+            comparison=periods.comparison,
+            all_data=periods.all_data,
             theme=find_theme(question),
             order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
             follow_up=bool(_FOLLOW_UP.search(question)),
-            compare=bool(_CHANGE.search(question)),
+            compare=bool(_CHANGE.search(question)) or periods.comparison is not None,
             as_of=self.as_of,
             catalog=self.matcher.catalog,
         )
@@ -165,6 +174,40 @@ class Understander:
         if missing and intent.playbook != OUT_OF_SCOPE and not _DOCUMENT.search(question):
             intent.playbook, intent.missing = UNAVAILABLE, missing
         return intent
+
+    def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
+        """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
+        metric was named by name, when only the table's noun was ("tickets"), or when the
+        words next to a name say more than the name alone ("fixed-first-visit rate")."""
+        guess = self.meaning.guess_metric(unmatched_text(question, slots), slots.filters)
+        if guess is None or guess.metric in slots.metrics:
+            return
+        if not slots.metrics or slots.noun_only:
+            slots.metrics = [guess.metric]
+        else:
+            replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
+            if replaced is None:
+                return
+            slots.metrics = [guess.metric if m == replaced else m for m in slots.metrics]
+        slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
+        if not guess.clear and guess.runner_up:
+            slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+
+    def _adjacent_name(
+        self, question: str, slots: Slots, phrase: str, candidate: str
+    ) -> str | None:
+        """The metric named right next to ``phrase`` if, read together, the words fit
+        ``candidate`` better; None when they are separate mentions or the name fits better."""
+        text = normal_text(question)
+        at = text.find(phrase)
+        if at < 0:
+            return None
+        for metric, (start, end) in slots.metric_spans.items():
+            if start - 2 <= at + len(phrase) and at <= end + 2:
+                whole = text[min(start, at) : max(end, at + len(phrase))]
+                if self.meaning.closer(whole, candidate, metric):
+                    return metric
+        return None
 
     def _missing(self, question: str) -> str | None:
         """The subject the data does not hold, unless this catalog names it after all."""
