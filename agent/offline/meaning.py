@@ -193,7 +193,9 @@ def _shares_stem(phrase: str, alias: str) -> bool:
     """Whether the phrase and the name share a word stem (4+ letters) or a Chinese character."""
     a = alias.lower()
     if _CJK.search(phrase) and _CJK.search(a):
-        return bool(set(_CJK.findall(phrase)) & set(_CJK.findall(a)))
+        # One shared character is chance ("多少单" and "单均成本"); two make a resemblance.
+        shared = set(_CJK.findall(phrase)) & set(_CJK.findall(a))
+        return len(shared) >= min(2, len(set(_CJK.findall(phrase))))
     names = re.findall(r"[a-z]+", a)
     stems = {w[:4] for w in names if len(w) >= 3} | {w for w in names if len(w) == 2}
     words = re.findall(r"[a-z]+", phrase)

@@ -47,6 +47,9 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
     period = phrase(intent, DEFAULT_PERIOD)
+    if not intent.compare or intent.whole_data:
+        # One value asked for: no comparison the manager did not ask for.
+        return {"value": metric_query(metrics, filters=intent.filters, period=period)}
     calls = {
         "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
     }
@@ -61,6 +64,9 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
 def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "groups" in results:
         write_grouped(intent, results, w)
+        return
+    if "value" in results:
+        _write_value(intent, results["value"], w)
         return
     res = results.get("change")
     if failed(w, res) or res is None:
@@ -170,6 +176,32 @@ def _where(w: Writer, res: Result | None, metric: str) -> None:
     )
     if key != "change.where_better":
         w.actions.append(lever_action(w, metric, name, top, res.id))
+
+
+def _write_value(intent: Intent, res: Result, w: Writer) -> None:
+    if failed(w, res):
+        return
+    row = res.records()[0]
+    content: dict[str, Any] = res.content or {}
+    for i, m in enumerate(content["units"]):
+        w.lead.append(
+            w.say(
+                "value.lead" if i == 0 else "value.more",
+                metric=w.metric(m),
+                where=slice_of(w, intent),
+                cur=w.value(m, row.get(m)),
+                period=w.period(
+                    content.get("period") if isinstance(content.get("period"), dict) else None
+                ),
+                ref=res.id,
+            )
+        )
+    first = next(iter(content["units"]))
+    n = n_of(w, first, row)
+    if n is not None and w.unit(first) != "count":
+        w.coverage.append(w.say("value.coverage", n=n, ref=res.id))
+        if w.small(n):
+            w.coverage.append(w.say("coverage.small"))
 
 
 def _dim(w: Writer, dim: str) -> str:

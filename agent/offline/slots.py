@@ -84,6 +84,8 @@ class Slots:
     by_meaning: list[tuple[str, float, str]] = field(default_factory=list)
     # True when the only metric found is a plain row count named by the table's noun.
     noun_only: bool = False
+    # Dimensions with several values named, to be compared side by side.
+    compared: dict[str, list[str]] = field(default_factory=dict)
 
 
 class CatalogMatcher:
@@ -294,4 +296,12 @@ def _slots(found: list[Term]) -> Slots:
         elif term.kind == "value":
             dim, value = term.target.split("=", 1)
             slots.filters.setdefault(dim, value)
+            named = slots.compared.setdefault(dim, [])
+            if value not in named:
+                named.append(value)
+    # Two or more values of one dimension ("social vs phone", "East and North") are groups to
+    # compare, not a filter.
+    slots.compared = {d: v for d, v in slots.compared.items() if len(v) > 1}
+    for dim in slots.compared:
+        del slots.filters[dim]
     return slots

@@ -23,6 +23,7 @@ from ...prompts import load_yaml
 from ..conversation import language_of
 from .catalog_choice import default_dimension
 from .meaning import MeaningIndex
+from .shape import ShapeReading, read_shape
 from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -170,6 +171,15 @@ class Understander:
         _drop_implied_filters(intent)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
+        shape = read_shape(question)
+        intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics))
+        if slots.compared and intent.playbook in _SPLITTABLE:
+            # "Social vs phone": the named groups side by side.
+            intent.playbook = "breakdown"
+            slots.dimensions = [*slots.compared, *slots.dimensions]
+        intent.compare = intent.compare or shape.has("change")
+        if shape.both_ends:
+            intent.order = "both"
         missing = self._missing(question)
         if missing and intent.playbook != OUT_OF_SCOPE and not _DOCUMENT.search(question):
             intent.playbook, intent.missing = UNAVAILABLE, missing
@@ -179,11 +189,18 @@ class Understander:
         """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
         metric was named by name, when only the table's noun was ("tickets"), or when the
         words next to a name say more than the name alone ("fixed-first-visit rate")."""
-        guess = self.meaning.guess_metric(unmatched_text(question, slots), slots.filters)
+        text = unmatched_text(question, slots)
+        guess = self.meaning.guess_metric(text, slots.filters)
         if guess is None or guess.metric in slots.metrics:
             return
         if not slots.metrics or slots.noun_only:
             slots.metrics = [guess.metric]
+            # A second metric named in other words elsewhere in the question ("… and the
+            # share needing a second visit?").
+            rest = text.replace(guess.phrase, " " * len(guess.phrase))
+            more = self.meaning.guess_metric(rest, slots.filters)
+            if more is not None and more.metric not in slots.metrics:
+                slots.metrics.append(more.metric)
         else:
             replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
             if replaced is None:
@@ -268,6 +285,41 @@ class Understander:
                         texts.append(text)
                 self._vectors = np.asarray(self.embedder.embed_passages(texts), np.float32)
             return self._vectors
+
+
+def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool) -> str:
+    """The playbook for what the question asks for: quotes, themes and trends whatever the
+    topic; a metric the question names, ranked, split or compared, before a topic playbook
+    that would answer about something else."""
+    if playbook in (OUT_OF_SCOPE, UNAVAILABLE) or shape.has("document"):
+        return playbook
+    if shape.has("quotes") and playbook not in _QUOTING:
+        return "voc_evidence"
+    if shape.has("themes") and not named_metric and playbook not in _QUOTING:
+        return "voc_themes"
+    if shape.has("trend") and playbook not in _DOCUMENTS:
+        return "trend"
+    if named_metric and (playbook in _TOPICS or playbook in ("voc_themes", "voc_evidence")):
+        if shape.has("ranking"):
+            return "ranking"
+        if shape.has("breakdown"):
+            return "breakdown"
+        if shape.first == "share":
+            return "metric_change"
+    if playbook == "metric_change" and shape.first in ("ranking", "breakdown"):
+        return shape.first
+    return playbook
+
+
+# Playbooks about one topic of the demo's kind of operation; a named metric asked for in a
+# generic way (ranked, split, compared) is answered by the metric playbooks instead.
+_TOPICS = (
+    "peak_times", "product_quality", "channel_comparison", "remote_vs_onsite",
+    "key_account_health", "what_changed",
+)  # fmt: skip
+_QUOTING = ("influencer_complaints", "voc_evidence")
+_SPLITTABLE = ("metric_change", "ranking", "breakdown", "channel_comparison", "key_account_health")
+_DOCUMENTS = ("gap_analysis", "business_design")
 
 
 def _asks_which(question: str) -> bool:
