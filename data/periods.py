@@ -67,6 +67,7 @@ __all__ = [
     "month",
     "months_between",
     "parse_period",
+    "phrase_for",
     "quarter",
     "quarter_start",
     "read_periods",
@@ -123,6 +124,19 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
         if a.end <= b.start:
             return PeriodReading(period=b, comparison=a)
     return PeriodReading(period=found[0])
+
+
+def phrase_for(period: Period, as_of: date) -> str:
+    """A phrase that resolves to exactly ``period`` again (for a tool that takes phrases): its
+    label where that works ("2026-Q3"), else the words it came from, else its dates."""
+    for text in (period.label, period.phrase):
+        try:
+            again = parse_period(text, as_of)
+        except PeriodError:
+            continue
+        if (again.start, again.end) == (period.start, period.end):
+            return text
+    return f"{period.start.isoformat()}..{period.last_day.isoformat()}"
 
 
 def find_period(text: str, as_of: date) -> Period | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...data.periods import parse_period
+from ...data.periods import parse_period, phrase_for
 from .catalog_choice import default_metric
 from .narrative import Writer, fmt
 from .transcript import Result, Results
@@ -48,7 +48,7 @@ def next_calls(playbook: Playbook, intent: Intent, results: Results) -> dict[str
 
 def phrase(intent: Intent, default: str) -> str:
     """The period phrase for tool calls: the question's own, else the playbook's default."""
-    return intent.period.phrase if intent.period else default
+    return phrase_for(intent.period, intent.as_of) if intent.period else default
 
 
 def default_period(intent: Intent, default: str) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def solid(w: Writer, metric: str, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def period_or_all(intent: Intent) -> str | None:
-    return intent.period.phrase if intent.period else None
+    return phrase_for(intent.period, intent.as_of) if intent.period else None
 
 
 def where_sql(intent: Intent, column: str) -> str:

@@ -102,6 +102,7 @@ class CatalogMatcher:
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
+        found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
         slots.metrics = _specific(self.catalog, slots.metrics, terms)
@@ -155,6 +156,17 @@ class CatalogMatcher:
                 out.append((pos, term))
                 have.add(_slot_key(term))
         return out
+
+
+def _outside_names(found: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Without values that are part of a longer metric name ("上门" inside "重复上门率")."""
+    names = [(p, p + len(t.alias.strip())) for p, t in found if t.kind == "metric"]
+
+    def inside(pos: int, term: Term) -> bool:
+        end = pos + len(term.alias.strip())
+        return any(s <= pos and end <= e and e - s > end - pos for s, e in names)
+
+    return [(p, t) for p, t in found if t.kind != "value" or not inside(p, t)]
 
 
 def _specific(catalog: Catalog, metrics: list[str], terms: list[Term]) -> list[str]:

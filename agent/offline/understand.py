@@ -150,6 +150,7 @@ class Understander:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
         self._metrics_by_meaning(question, slots)
+        _code_filter(self.matcher.catalog, slots)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
         intent = Intent(
@@ -172,7 +173,8 @@ class Understander:
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
         shape = read_shape(question)
-        intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics))
+        split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
+        intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics), split)
         if slots.compared and intent.playbook in _SPLITTABLE:
             # "Social vs phone": the named groups side by side.
             intent.playbook = "breakdown"
@@ -287,7 +289,7 @@ class Understander:
             return self._vectors
 
 
-def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool) -> str:
+def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: bool) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
     that would answer about something else."""
@@ -300,14 +302,16 @@ def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool) -> str:
     if shape.has("trend") and playbook not in _DOCUMENTS:
         return "trend"
     if named_metric and (playbook in _TOPICS or playbook in ("voc_themes", "voc_evidence")):
-        if shape.has("ranking"):
+        if shape.has("ranking") and split:
             return "ranking"
-        if shape.has("breakdown"):
+        if shape.has("breakdown") and split:
             return "breakdown"
         if shape.first == "share":
             return "metric_change"
-    if playbook == "metric_change" and shape.first in ("ranking", "breakdown"):
+    if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         return shape.first
+    if playbook in ("ranking", "breakdown") and not split and named_metric:
+        return "metric_change"  # nothing to rank or split by: the value itself
     return playbook
 
 
@@ -320,6 +324,21 @@ _TOPICS = (
 _QUOTING = ("influencer_complaints", "voc_evidence")
 _SPLITTABLE = ("metric_change", "ranking", "breakdown", "channel_comparison", "key_account_health")
 _DOCUMENTS = ("gap_analysis", "business_design")
+
+
+def _code_filter(catalog: Catalog, slots: Slots) -> None:
+    """A product code in the question ("AC-X735") filters the dimension that holds codes: the one
+    listing it among its values, else the one named model."""
+    if not slots.model:
+        return
+    code = slots.model.lower()
+    for name, dim in catalog.dimensions.items():
+        listed = [v for v in dim.values or [] if v.lower() == code]
+        if listed:
+            slots.filters.setdefault(name, listed[0])
+            return
+    if "model" in catalog.dimensions and not catalog.dimensions["model"].from_time:
+        slots.filters.setdefault("model", slots.model)
 
 
 def _asks_which(question: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...data.periods import phrase_for
 from .narrative import Writer
 from .playbooks import (
     Call,
@@ -32,7 +33,7 @@ def changed_phrase(intent: Intent) -> str:
         return "last month"
     if p.to_date and p.days < 7 and p.kind in ("month", "quarter", "year", "week"):
         return f"last {p.kind}"
-    return p.phrase
+    return phrase_for(p, intent.as_of)
 
 
 def _changed_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -51,7 +52,8 @@ def _write_changed(intent: Intent, results: Results, w: Writer) -> None:
         return
     row = res.records()[0]
     period = res.content["period"]  # type: ignore[index]
-    if changed_phrase(intent) != (intent.period.phrase if intent.period else ""):
+    asked = phrase_for(intent.period, intent.as_of) if intent.period else ""
+    if changed_phrase(intent) != asked:
         w.lead.append(w.say("changed.period", period=w.period(period)))
     moves = [m for m in MAIN_METRICS if row.get(f"{m}_pct_change") is not None]
     moves.sort(key=lambda m: -abs(row[f"{m}_pct_change"]))
