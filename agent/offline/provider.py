@@ -33,7 +33,7 @@ from .transcript import (
     turn_results,
     user_turns,
 )
-from .understand import OUT_OF_SCOPE, UNAVAILABLE, Intent, Understander
+from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
 
 _CACHE_SIZE = 64
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
@@ -113,6 +113,8 @@ class OfflineProvider:
         playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
         if intent.playbook == UNAVAILABLE:
             return unavailable_text(writer, self.catalog, intent), "insufficient_data"
+        if intent.playbook == REFUSED:
+            return "\n\n".join([writer.say("header"), writer.say("refuse.lead")]) + "\n", "refused"
         if playbook is None:
             return out_of_scope_text(writer, self.catalog), "refused"
         write_plan(plan(playbook, intent, results), playbook, writer)
@@ -179,14 +181,18 @@ def merge(base: Intent, new: Intent) -> Intent:
         filters={**base.slots.filters, **new.slots.filters},
         model=new.slots.model or base.slots.model,
     )
+    period, comparison = new.period or base.period, new.comparison or base.comparison
+    if _compares_back(base, new):
+        # "华东呢？跟二季度比如何？": the earlier period is what to compare the thread's with.
+        period, comparison = base.period, new.period
     return Intent(
         playbook=base.playbook,
         language=new.language,
         confidence=base.confidence,
         question=new.question,
         slots=slots,
-        period=new.period or base.period,
-        comparison=new.comparison or base.comparison,
+        period=period,
+        comparison=comparison,
         all_data=new.all_data or (base.all_data and new.period is None),
         theme=new.theme or base.theme,
         order=base.order,
@@ -195,6 +201,13 @@ def merge(base: Intent, new: Intent) -> Intent:
         as_of=base.as_of,
         catalog=base.catalog,
     )
+
+
+def _compares_back(base: Intent, new: Intent) -> bool:
+    """A follow-up naming only an earlier period to compare the thread's period with."""
+    if base.period is None or new.period is None or new.comparison is not None:
+        return False
+    return new.compare and new.period.end <= base.period.start
 
 
 def make_offline_provider(workspace: Workspace) -> OfflineProvider:

@@ -259,7 +259,9 @@ def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias.strip())
     if _CJK.search(alias):
         return re.compile(body)
-    return re.compile(rf"(?<![a-z0-9]){body}s?(?![a-z0-9])")
+    # English words take their endings: "phoned" is phone, "installs" installations are not.
+    ending = "(?:s|es|d|ed|ing)?" if len(alias.strip()) >= 4 else "s?"
+    return re.compile(rf"(?<![a-z0-9]){body}{ending}(?![a-z0-9])")
 
 
 def _mask(text: str, taken: list[tuple[int, int]]) -> str:

@@ -27,6 +27,8 @@ from .shape import ShapeReading, read_shape
 from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
 
 OUT_OF_SCOPE = "out_of_scope"
+# A request the analyst declines: changing its rules, or handing out personal data.
+REFUSED = "refused"
 # A question about something service records do not hold (salaries, competitors, sales…).
 UNAVAILABLE = "unavailable"
 CUE_BONUS = 0.06
@@ -53,7 +55,8 @@ _FOLLOW_UP = re.compile(
     # A question that points back at the previous answer ("break that down", "把它按渠道拆分").
     r"|\b(?:that|those|these|it)\b(?: down| up| again)?(?: by| per| for| over)\b"
     r"|\bthe same\b|^\s*(?:show|split|break|plot|rank)\b.{0,20}\b(?:that|this|it|them)\b"
-    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)|^\s*(?:把)?(?:它|这个|这些|那个)"
+    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么|单看|光看|仅看)|^\s*(?:把)?(?:它|这个|这些|那个)"
+    r"|^\s*(?:by|per|split by|broken down by)\b|呢[？?]?\s*$"
 )
 
 
@@ -130,6 +133,25 @@ def unavailable_subjects() -> list[dict[str, str]]:
     return list(_exemplar_file().get("unavailable") or [])
 
 
+def _refusals() -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in _exemplar_file().get("refuse") or []]
+
+
+_PERSONAL = re.compile(
+    r"(?i)phone numbers?|e-?mail addresses|contact details|home addresses|id numbers"
+    r"|手机号|电话号码|邮箱|联系方式|身份证|住址"
+)
+
+
+def _declined(question: str, intent: Intent) -> bool:
+    """An attempt to override the analyst's rules with nothing else to answer, or a request
+    for customers' personal contact data. A service question that merely carries an injected
+    instruction is answered (the instruction is ignored, never followed)."""
+    if not any(p.search(question) for p in _refusals()):
+        return False
+    return bool(_PERSONAL.search(question)) or not _has_slots(intent)
+
+
 class Understander:
     """Maps questions to intents for one catalog; embeds the exemplars on first use."""
 
@@ -183,8 +205,10 @@ class Understander:
         if shape.both_ends:
             intent.order = "both"
         missing = self._missing(question)
-        if missing and intent.playbook != OUT_OF_SCOPE and not _DOCUMENT.search(question):
+        if missing and not _DOCUMENT.search(question):
             intent.playbook, intent.missing = UNAVAILABLE, missing
+        if _declined(question, intent):
+            intent.playbook = REFUSED
         return intent
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
