@@ -7,12 +7,14 @@ the metric spiked (a "hotspot"), because an average over all lines hides a local
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .narrative import Writer
 from .playbooks import (
     Call,
     Playbook,
+    dim_name,
     direction,
     failed,
     metric_or,
@@ -74,14 +76,39 @@ def write_hotspot(w: Writer, res: Result | None, metric: str) -> None:
     )
 
 
+# The grain a question asks for ("quarterly", "按季度", "weekly"); month when it names none.
+_GRAINS = (
+    (
+        "quarter",
+        re.compile(r"(?i)quarter(?:ly| by quarter)|by quarter|per quarter|each quarter|季度"),
+    ),
+    ("week", re.compile(r"(?i)\bweekly\b|week by week|by week|per week|each week|每周|按周|逐周")),
+    ("day", re.compile(r"(?i)\bdaily\b|day by day|by day|per day|each day|每天|按天|逐日")),
+)
+# "When did it start to rise", "从哪个月开始增多": the answer names the month it turned.
+_ONSET = re.compile(
+    r"(?i)which (?:month|quarter|week)|when did .{0,40}(?:start|begin)|start(?:ed|ing)? to"
+    r"|从(?:哪个|几)|哪个月(?:起|开始)|什么时候开始|几月份?开始|开始(?:增多|变多|上升|往上|下降|减少)"
+)
+
+
+def grain_of(intent: Intent) -> str:
+    dims = intent.catalog.dimensions if intent.catalog is not None else {}
+    for grain, words in _GRAINS:
+        if words.search(intent.question) and grain in dims:
+            return grain
+    return "month"
+
+
 def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:
     metric = metric_or(intent, "ticket_count")
+    grain = grain_of(intent)
     call = metric_query(
         [metric],
         filters=intent.filters,
-        group_by=["month"],
+        group_by=[grain],
         period=phrase(intent, "last 12 months"),
-        order_by="month",
+        order_by=grain,
     )
     return {"trend": call} | hotspot_calls(intent, metric)
 
@@ -91,10 +118,16 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     if failed(w, res) or res is None:
         return
     metric = next(iter(res.content["units"]))  # type: ignore[index]
-    rows = [r for r in res.records() if r.get(metric) is not None]
+    grain = res.columns[0]
+    rows = [{**r, "month": r[grain]} for r in res.records() if r.get(metric) is not None]
+    if not rows:
+        failed(w, None)
+        return
     first, last = rows[0], rows[-1]
     high = max(rows, key=lambda r: r[metric])
     low = min(rows, key=lambda r: r[metric])
+    if _ONSET.search(intent.question):
+        _onset(w, metric, rows, res.id)
     w.lead.append(
         w.say(
             "trend.lead",
@@ -124,11 +157,43 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
         )
     )
     body = [[r["month"], w.value(metric, r[metric])] for r in rows]
-    w.body += table(w, [w.say("table.month"), w.metric(metric)], body, res.id)
+    header = w.say("table.month") if grain == "month" else dim_name(w, grain)
+    w.body += table(w, [header, w.metric(metric)], body, res.id)
     write_hotspot(w, results.get("hotspot"), metric)
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
     _trend_actions(w, metric, high, low, res.id)
+
+
+def _onset(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str) -> None:
+    """The point where the series turned: the first that stands 30% above (or below) the
+    average of all before it and stays beyond the old level; told with the values either side."""
+    values = [float(r[metric]) for r in rows]
+    up = values[-1] >= values[0] or max(values) - values[0] > values[0] - min(values)
+    for i in range(2, len(values)):
+        base = sum(values[:i]) / i
+        if base <= 0:
+            continue
+        later = values[i:]
+        if up and values[i] >= 1.3 * base and min(later[:3]) >= 1.1 * base:
+            key = "trend.onset_up"
+        elif not up and values[i] <= 0.7 * base and max(later[:3]) <= 0.9 * base:
+            key = "trend.onset_down"
+        else:
+            continue
+        prev, cur = rows[i - 1], rows[i]
+        w.lead.append(
+            w.say(
+                key,
+                metric=w.metric(metric),
+                month=cur["month"],
+                value=w.value(metric, cur[metric]),
+                prev_month=prev["month"],
+                prev=w.value(metric, prev[metric]),
+                ref=ref,
+            )
+        )
+        return
 
 
 def _overall_move(w: Writer, rows: list[dict[str, Any]], metric: str) -> str:
