@@ -169,8 +169,19 @@ def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:
 
 
 def _looks_like_follow_up(intent: Intent) -> bool:
-    short = len(intent.question) <= _FOLLOW_UP_MAX_CHARS
-    return short and (intent.follow_up or intent.playbook == OUT_OF_SCOPE)
+    """A short question that leans on the one before: it says so ("and for…", "那…呢"), or it
+    names a slice, a split or a period but nothing to measure."""
+    if len(intent.question) > _FOLLOW_UP_MAX_CHARS:
+        return False
+    if intent.follow_up or intent.playbook == OUT_OF_SCOPE:
+        return True
+    leaning = not intent.metrics and intent.playbook in _METRIC_PLAYBOOKS
+    return leaning and bool(intent.filters or intent.slots.dimensions or intent.period)
+
+
+_METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# A follow-up that asks for one of these itself ("show me quotes on that") keeps its own ask.
+_OWN_ASK = ("voc_evidence", "voc_themes", "trend", "ranking", "breakdown")
 
 
 def merge(base: Intent, new: Intent) -> Intent:
@@ -185,8 +196,9 @@ def merge(base: Intent, new: Intent) -> Intent:
     if _compares_back(base, new):
         # "华东呢？跟二季度比如何？": the earlier period is what to compare the thread's with.
         period, comparison = base.period, new.period
+    own = bool(new.shape.shapes) and new.playbook in _OWN_ASK and new.playbook != base.playbook
     return Intent(
-        playbook=base.playbook,
+        playbook=new.playbook if own else base.playbook,
         language=new.language,
         confidence=base.confidence,
         question=new.question,

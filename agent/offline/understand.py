@@ -85,6 +85,8 @@ class Intent:
 
     # What the question asks about that the data does not hold ("salaries"), for UNAVAILABLE.
     missing: str | None = None
+    # What kind of answer the question's own words ask for.
+    shape: ShapeReading = field(default_factory=ShapeReading)
 
     @property
     def metrics(self) -> list[str]:
@@ -195,6 +197,7 @@ class Understander:
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
         shape = read_shape(question)
+        intent.shape = shape
         split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
         intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics), split)
         if slots.compared and intent.playbook in _SPLITTABLE:
