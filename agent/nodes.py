@@ -156,7 +156,7 @@ class Nodes:
         text = state.get("draft", "")[mark.end() if mark else 0 :]
         declined = state.get("draft_status") or (mark.group(1).lower() if mark else None)
         # The ledger is this thread's: ids from earlier turns stay citable in a follow-up.
-        report = verify(text, ledger_of(state))
+        report = verify(text, ledger_of(state), question=state.get("question", ""))
         update: dict[str, Any] = {"report": report.model_dump(mode="json")}
         if not report.ok and state.get("revisions", 0) == 0:
             update["revisions"] = 1

@@ -20,6 +20,7 @@ from ...data.catalog import Catalog
 from ...data.periods import Period, PeriodReading
 from ...data.taxonomy import OTHER, default_taxonomy
 from ...prompts import load_yaml
+from ...tools.templates import named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension
 from .meaning import MeaningIndex
@@ -87,6 +88,8 @@ class Intent:
     missing: str | None = None
     # What kind of answer the question's own words ask for.
     shape: ShapeReading = field(default_factory=ShapeReading)
+    # The strategy template a document request names ("roadmap", "差距分析").
+    template: str | None = None
 
     @property
     def metrics(self) -> list[str]:
@@ -200,6 +203,10 @@ class Understander:
         intent.shape = shape
         split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
         intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics), split)
+        template = named_template(question) if shape.has("document") else None
+        if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
+            intent.template = template
+            intent.playbook = _TEMPLATE_PLAYBOOKS.get(template, "strategy_template")
         if slots.compared and intent.playbook in _SPLITTABLE:
             # "Social vs phone": the named groups side by side.
             intent.playbook = "breakdown"
@@ -349,6 +356,8 @@ _TOPICS = (
     "key_account_health", "what_changed",
 )  # fmt: skip
 _QUOTING = ("influencer_complaints", "voc_evidence")
+# Templates with a playbook of their own; the others are filled by the strategy playbook.
+_TEMPLATE_PLAYBOOKS = {"gap_analysis": "gap_analysis", "business_design": "business_design"}
 _SPLITTABLE = ("metric_change", "ranking", "breakdown", "channel_comparison", "key_account_health")
 _DOCUMENTS = ("gap_analysis", "business_design")
 
