@@ -138,7 +138,7 @@ def number_grounding(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Sc
     A sentence with citations is checked against what it cites, one without against all the
     cited evidence, as the agent's verifier does, but over the cited evidence only.
     """
-    report = verify(answer.text, cited_ledger(answer, ctx))
+    report = verify(answer.text, cited_ledger(answer, ctx), question=answer.question)
     if not report.numbers_checked:
         return _na("number_grounding", "no numbers in the text")
     bad = [f.span for f in report.findings if f.kind == "unsupported_number"]
@@ -164,7 +164,7 @@ def citation_support(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Sc
     are verbatim in the cited record."""
     if not answer.citations:
         return _na("citation_support", "no citations")
-    report = verify(answer.text, cited_ledger(answer, ctx))
+    report = verify(answer.text, cited_ledger(answer, ctx), question=answer.question)
     bad = [
         f
         for f in report.findings

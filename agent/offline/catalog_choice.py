@@ -47,3 +47,25 @@ def default_dimension(catalog: Catalog | None, default: str = "region") -> str:
 
 def _timed(catalog: Catalog, metrics: list[Metric]) -> list[Metric]:
     return [m for m in metrics if catalog.tables[m.table].time_column]
+
+
+# Dimensions that usually say where a move sits, when a catalog has them.
+_USUAL_SPLITS = ("region", "product_line", "channel")
+
+
+def split_dimension(catalog: Catalog | None, metric: str, filters: dict[str, str]) -> str | None:
+    """A dimension to say where a metric's value or move sits: a usual one, else the first
+    listed category of the catalog that the metric can be split by and the question did not
+    filter on."""
+    if catalog is None or metric not in catalog.metrics:
+        return None
+    usual = [d for d in _USUAL_SPLITS if d in catalog.dimensions]
+    listed = [
+        n
+        for n, d in catalog.dimensions.items()
+        if d.kind == "category" and d.values and 2 <= len(d.values) <= 30 and n not in usual
+    ]
+    for dim in (*usual, *listed):
+        if dim not in filters and reaches(catalog, metric, dim):
+            return dim
+    return None

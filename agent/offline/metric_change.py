@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog_choice import reaches
+from .catalog_choice import split_dimension
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
@@ -28,18 +28,10 @@ from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import Intent
 
-_SPLITS = ("region", "product_line", "channel")
-
 
 def _split_dim(intent: Intent, metric: str) -> str | None:
-    """The usual dimension to locate a move by, when this catalog has it for the metric."""
-    cat = intent.catalog
-    if cat is None:
-        return next((d for d in _SPLITS if d not in intent.filters), None)
-    if metric not in cat.metrics:
-        return None
-    usable = [d for d in _SPLITS if d in cat.dimensions and reaches(cat, metric, d)]
-    return next((d for d in usable if d not in intent.filters), None)
+    """The dimension to locate a move by (see ``catalog_choice.split_dimension``)."""
+    return split_dimension(intent.catalog, metric, intent.filters)
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
