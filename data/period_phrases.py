@@ -124,10 +124,10 @@ def _iso(text: str, phrase: str) -> date:
 # --- Builders for single units --------------------------------------------------------------
 
 _UNIT_WORDS = {
-    "quarter": ("quarter", "季度", "q"),
-    "month": ("month", "月", "m"),
-    "week": ("week", "周", "星期", "礼拜", "w"),
-    "year": ("year", "年", "y"),
+    "quarter": ("quarter", "qtr", "季度", "季", "q"),
+    "month": ("month", "mo", "mth", "月", "m"),
+    "week": ("week", "wk", "周", "星期", "礼拜", "w"),
+    "year": ("year", "yr", "年", "y"),
 }
 _UNIT_OF = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
 # "past month" is a rolling window; "last month" is the previous calendar month.
@@ -154,11 +154,12 @@ def _rolling(m: re.Match[str], c: Context) -> Period:
     if count == "半":  # 近半年: half a year
         return rolling(6, "months", c.as_of, c.phrase)
     n, unit = number(count), unit.rstrip("s")
+    unit = _UNIT_OF.get(unit, unit)  # "qtr", "yr", "mo" as their units
     if unit in ("quarter", "季度"):
         return last_quarters(n, c.as_of, c.phrase, c.lang)
     if unit in ("year", "年"):
         return rolling(12 * n, "months", c.as_of, c.phrase)
-    return rolling(n, _UNITS[unit], c.as_of, c.phrase)
+    return rolling(n, _UNITS.get(unit, unit + "s"), c.as_of, c.phrase)
 
 
 def _year_of(m: re.Match[str], c: Context, first_month: int) -> int:
@@ -302,8 +303,9 @@ def _quarter_run(m: re.Match[str], c: Context) -> Period:
 # --- The patterns ---------------------------------------------------------------------------
 
 _N = _NUM.replace("(", "(?P<n>", 1)
-_U = r"(?P<unit>quarter|month|week|year)"
-_UNIT_NAMES = r"(?:day|week|month|quarter|year)s?"
+# Units as written, with the abbreviations managers type ("last qtr", "past 2 yrs", "24 mo").
+_U = r"(?P<unit>quarter|qtr|month|mth|mo|week|wk|year|yr)"
+_UNIT_NAMES = r"(?:day|week|wk|month|mth|mo|quarter|qtr|year|yr)s?"
 _MON = f"(?P<m>{_MONTH_NAME})"
 _Y = r"(?<!\d)(?P<y>\d{4})"
 
@@ -346,7 +348,7 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
     (r"(?:近|最近|过去|前)\s*" + _N + r"\s*(?P<unit>天|日|周|个?星期|个?月|个?季度|年)", _rolling),
     (r"上上个?季度", _rel(2, "quarter")),
-    (r"上[个一]?(?P<unit>季度|月|周|星期|礼拜)", _rel(1)),
+    (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
     (r"今年|本年度?|年初至今", _rel(0, "year")),
     (r"去年|上一?年度?", _rel(1, "year")),

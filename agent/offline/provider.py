@@ -175,8 +175,10 @@ def _looks_like_follow_up(intent: Intent) -> bool:
         return False
     if intent.follow_up or intent.playbook == OUT_OF_SCOPE:
         return True
-    leaning = not intent.metrics and intent.playbook in _METRIC_PLAYBOOKS
-    return leaning and bool(intent.filters or intent.slots.dimensions or intent.period)
+    if intent.metrics or intent.template or intent.playbook in ("unavailable", "refused"):
+        return False
+    named = intent.filters or intent.slots.dimensions or intent.slots.compared
+    return bool(named or intent.period or intent.shape.shapes)
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")

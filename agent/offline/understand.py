@@ -58,6 +58,8 @@ _FOLLOW_UP = re.compile(
     r"|\bthe same\b|^\s*(?:show|split|break|plot|rank)\b.{0,20}\b(?:that|this|it|them)\b"
     r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么|单看|光看|仅看)|^\s*(?:把)?(?:它|这个|这些|那个)"
     r"|^\s*(?:by|per|split by|broken down by)\b|呢[？?]?\s*$"
+    r"|^\s*(?:ok(?:ay)?|alright|right|now)\b[, ]*(?:now )?(?:just|only|what about|and|for)\b"
+    r"|\b(?:only|alone|on its own|by itself)\s*[?？.!,，]*\s*(?:please|pls)?[?？.!]*\s*$"
 )
 
 
@@ -215,7 +217,8 @@ class Understander:
         if shape.both_ends:
             intent.order = "both"
         missing = self._missing(question)
-        if missing and not _DOCUMENT.search(question):
+        document = _DOCUMENT.search(question) or intent.template is not None
+        if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         if _declined(question, intent):
             intent.playbook = REFUSED
