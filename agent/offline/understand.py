@@ -238,7 +238,7 @@ class Understander:
             # share needing a second visit?").
             rest = text.replace(guess.phrase, " " * len(guess.phrase))
             more = self.meaning.guess_metric(rest, slots.filters)
-            if more is not None and more.metric not in slots.metrics:
+            if more is not None and more.clear and more.metric not in slots.metrics:
                 slots.metrics.append(more.metric)
         else:
             replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
@@ -343,7 +343,7 @@ def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: boo
             return "ranking"
         if shape.has("breakdown") and split:
             return "breakdown"
-        if shape.first == "share":
+        if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
             return "metric_change"
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         return shape.first
@@ -359,6 +359,9 @@ _TOPICS = (
     "key_account_health", "what_changed",
 )  # fmt: skip
 _QUOTING = ("influencer_complaints", "voc_evidence")
+# Topic playbooks that answer something else than a named metric's change ("when is it busiest",
+# "what changed across the board").
+_ASIDE = ("peak_times", "what_changed")
 # Templates with a playbook of their own; the others are filled by the strategy playbook.
 _TEMPLATE_PLAYBOOKS = {"gap_analysis": "gap_analysis", "business_design": "business_design"}
 _SPLITTABLE = ("metric_change", "ranking", "breakdown", "channel_comparison", "key_account_health")
