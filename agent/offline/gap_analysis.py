@@ -174,8 +174,11 @@ def target_of(question: str) -> str | None:
 
 
 def _generic(intent: Intent) -> bool:
+    """A metric the manager named (not just the word for the records, "服务"/"tickets"), or a
+    catalog without the demo's installation metric."""
     cat = intent.catalog
-    return bool(intent.metrics) or cat is None or "installation_on_time_rate" not in cat.metrics
+    named = bool(intent.metrics) and not intent.slots.noun_only
+    return named or cat is None or "installation_on_time_rate" not in cat.metrics
 
 
 def _focus_metric(intent: Intent) -> str | None:

@@ -20,7 +20,7 @@ from ...data.catalog import Catalog
 from ...data.periods import Period, PeriodReading
 from ...data.taxonomy import OTHER, default_taxonomy
 from ...prompts import load_yaml
-from ...tools.templates import named_template
+from ...tools.templates import load_template, named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension
 from .meaning import MeaningIndex
@@ -209,10 +209,11 @@ class Understander:
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
             intent.template = template
             intent.playbook = _TEMPLATE_PLAYBOOKS.get(template, "strategy_template")
+            _drop_template_words(slots, template)
         if slots.compared and intent.playbook in _SPLITTABLE:
             # "Social vs phone": the named groups side by side.
             intent.playbook = "breakdown"
-            slots.dimensions = [*slots.compared, *slots.dimensions]
+            slots.dimensions = list(dict.fromkeys([*slots.compared, *slots.dimensions]))
         intent.compare = intent.compare or shape.has("change")
         if shape.both_ends:
             intent.order = "both"
@@ -346,7 +347,8 @@ def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: boo
         if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
             return "metric_change"
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
-        return shape.first
+        # "How did it change by region?" stays a change, split by the region.
+        return playbook if shape.has("change") else shape.first
     if playbook in ("ranking", "breakdown") and not split and named_metric:
         return "metric_change"  # nothing to rank or split by: the value itself
     return playbook
@@ -364,7 +366,7 @@ _QUOTING = ("influencer_complaints", "voc_evidence")
 _ASIDE = ("peak_times", "what_changed")
 # Templates with a playbook of their own; the others are filled by the strategy playbook.
 _TEMPLATE_PLAYBOOKS = {"gap_analysis": "gap_analysis", "business_design": "business_design"}
-_SPLITTABLE = ("metric_change", "ranking", "breakdown", "channel_comparison", "key_account_health")
+_SPLITTABLE = ("metric_change", "ranking", "breakdown", "key_account_health")
 _DOCUMENTS = ("gap_analysis", "business_design")
 
 
@@ -381,6 +383,16 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
             return
     if "model" in catalog.dimensions and not catalog.dimensions["model"].from_time:
         slots.filters.setdefault("model", slots.model)
+
+
+def _drop_template_words(slots: Slots, template: str) -> None:
+    """A metric found by meaning in the template's own name ("服务" in "服务差距分析") is not
+    one the manager asked about."""
+    spec = load_template(template)
+    names = [n.lower() for n in (spec.title.en, spec.title.zh, *spec.aliases)]
+    spurious = {m for m, _, phrase in slots.by_meaning if any(phrase in n for n in names)}
+    slots.metrics = [m for m in slots.metrics if m not in spurious]
+    slots.by_meaning = [b for b in slots.by_meaning if b[0] not in spurious]
 
 
 def _asks_which(question: str) -> bool:
