@@ -84,8 +84,9 @@ def _flags(path: Path, first_flag: bool) -> Iterator[tuple[str, str]]:
 
     book = openpyxl.load_workbook(path, read_only=True)
     rows = book.active.iter_rows(values_only=True)
-    head = [str(h) for h in next(rows)]
-    flags = [i for i, h in enumerate(head) if h not in _TWCS_META]
+    # The first column is pandas' unnamed index (no header in the sheet): not a flag.
+    head = ["" if h is None else str(h) for h in next(rows)]
+    flags = [i for i, h in enumerate(head) if h and h not in _TWCS_META]
     tweet = head.index("tweet_id")
     for row in rows:
         on = [head[i] for i in flags if row[i] == 1]
