@@ -142,3 +142,19 @@ def test_a_subject_the_catalog_lacks_is_insufficient_data(analyst: Analyst) -> N
     answer = ask(analyst, "Which brand sold the most cars last year?")
     assert answer.status == "insufficient_data", answer.text
     assert "car complaints count" in answer.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("投诉最多的主题是什么？", "从反馈本身自动发现"),
+        ("What are the top complaint themes?", "discovered"),
+    ],
+)
+def test_themes_come_from_the_complaints_and_the_answer_says_so(
+    analyst: Analyst, question: str, source: str
+) -> None:
+    answer = ask(analyst, question)
+    assert answer.status == "answered" and source in answer.text
+    # The default period (last quarter) holds none of these 2020 complaints: all dates instead.
+    assert "2020-06-05" in answer.text

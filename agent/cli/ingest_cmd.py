@@ -77,6 +77,8 @@ def _print(report: IngestReport) -> None:
         idx = report.index
         state = "up to date" if idx.get("skipped") else "built"
         console.print(f"VOC index {state}: {idx['records']:,} records ({idx['model']}).")
+        if idx.get("themes"):
+            console.print(f"Feedback themes: {idx['themes']}.")
     if report.index_error:
         console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
 
@@ -117,6 +119,14 @@ def register(app: typer.Typer) -> None:
         encoding: Annotated[
             str | None, typer.Option("--encoding", help="Force an encoding, e.g. gb18030.")
         ] = None,
+        theme_column: Annotated[
+            str | None,
+            typer.Option(
+                "--theme-column",
+                help="Category column whose values are the feedback themes (default: "
+                "discover themes from the feedback).",
+            ),
+        ] = None,
         home: HomeOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -125,6 +135,7 @@ def register(app: typer.Typer) -> None:
         options = IngestOptions(
             table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding
         )
+        options.theme_column = theme_column
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)
         with bar.bar:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ...data.periods import Period, explicit_range
+from ...data.periods import Period, explicit_range, parse_period
 from .playbooks import Call, Playbook, next_calls
 from .transcript import Result, Results
 from .understand import Intent
@@ -141,6 +141,12 @@ def _asked_period(results: Results, intent: Intent) -> Period | None:
             if last:
                 start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
                 return Period(start, end + timedelta(days=1), shown["label"], "")
+    # A tool that refused an empty period (voc_themes) returned no period: take the phrase
+    # the playbook asked it for.
+    for r in results.values():
+        phrase = r.args.get("period")
+        if isinstance(phrase, str) and phrase:
+            return parse_period(phrase, intent.as_of)
     return None
 
 

@@ -68,9 +68,9 @@ def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
 
 
 def _theme_label(w: Writer, intent: Intent) -> str:
-    from ...data.taxonomy import default_taxonomy
-
-    return default_taxonomy().name(intent.theme or "", w.lang)
+    if intent.themes is None:
+        return intent.theme or ""
+    return intent.themes.name(intent.theme or "", w.lang)
 
 
 EVIDENCE = Playbook("voc_evidence", (_evidence_stage,), _write_evidence)

@@ -19,6 +19,7 @@ from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
+from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
 from ..workspace import Workspace
 from .coverage import Plan, plan
@@ -46,11 +47,17 @@ class OfflineProvider:
     model = "offline-playbooks"
 
     def __init__(
-        self, catalog: Catalog, embedder: Embedder, as_of: date, *, chunk_chars: int = 48
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        as_of: date,
+        *,
+        chunk_chars: int = 48,
+        themes: ThemeSet | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
-        self.understander = Understander(catalog, embedder, as_of)
+        self.understander = Understander(catalog, embedder, as_of, themes)
         self.chunk_chars = chunk_chars
         self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
 
@@ -214,6 +221,7 @@ def merge(base: Intent, new: Intent) -> Intent:
         follow_up=True,
         as_of=base.as_of,
         catalog=base.catalog,
+        themes=base.themes,
     )
 
 
@@ -228,4 +236,6 @@ def make_offline_provider(workspace: Workspace) -> OfflineProvider:
     """The offline provider over an opened workspace: its catalog, embedder and clock."""
     if workspace.catalog is None or workspace.embedder is None:
         raise WorkspaceError("The offline analyst needs a workspace with a catalog; run init.")
-    return OfflineProvider(workspace.catalog, workspace.embedder, workspace.as_of)
+    return OfflineProvider(
+        workspace.catalog, workspace.embedder, workspace.as_of, themes=workspace.themes
+    )

@@ -18,7 +18,8 @@ import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.periods import Period, PeriodReading
-from ...data.taxonomy import OTHER, default_taxonomy
+from ...data.taxonomy import default_taxonomy
+from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
@@ -85,6 +86,8 @@ class Intent:
     as_of: date = date(2000, 1, 1)
     # The catalog the slots refer to (for units and labels when building tool arguments).
     catalog: Catalog | None = None
+    # The workspace's feedback themes, which ``theme`` is one of (for its name in answers).
+    themes: ThemeSet | None = None
 
     # What the question asks about that the data does not hold ("salaries"), for UNAVAILABLE.
     missing: str | None = None
@@ -162,9 +165,12 @@ def _declined(question: str, intent: Intent) -> bool:
 class Understander:
     """Maps questions to intents for one catalog; embeds the exemplars on first use."""
 
-    def __init__(self, catalog: Catalog, embedder: Any, as_of: date) -> None:
+    def __init__(
+        self, catalog: Catalog, embedder: Any, as_of: date, themes: ThemeSet | None = None
+    ) -> None:
         self.matcher = CatalogMatcher(catalog)
         self.meaning = MeaningIndex(catalog, embedder)
+        self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
         self.as_of = as_of
         self._labels: list[str] = []
@@ -191,12 +197,13 @@ class Understander:
             period=periods.period,
             comparison=periods.comparison,
             all_data=periods.all_data,
-            theme=find_theme(question),
+            theme=find_theme(question, self.themes),
             order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
             follow_up=bool(_FOLLOW_UP.search(question)),
             compare=bool(_CHANGE.search(question)) or periods.comparison is not None,
             as_of=self.as_of,
             catalog=self.matcher.catalog,
+            themes=self.themes,
         )
         _drop_implied_filters(intent)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
@@ -417,23 +424,6 @@ def _has_slots(intent: Intent) -> bool:
     return bool(s.metrics or s.filters or s.model or intent.theme)
 
 
-def find_theme(question: str) -> str | None:
-    """The feedback theme a question names (taxonomy names, aliases and cue words)."""
-    taxonomy = default_taxonomy()
-    text = question.lower()
-    for theme_id in taxonomy.ids:
-        if theme_id == OTHER:
-            continue
-        theme = taxonomy.get(theme_id)
-        names = [theme.en, theme.zh, *theme.aliases]
-        if any(_mentions(text, n.lower()) for n in names if len(n) >= 2):
-            return theme_id
-        if any(re.search(c, question, re.IGNORECASE) for c in theme.cues):
-            return theme_id
-    return None
-
-
-def _mentions(text: str, term: str) -> bool:
-    if not term.isascii():
-        return term in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+def find_theme(question: str, themes: ThemeSet | None = None) -> str | None:
+    """The feedback theme a question names: by name, alias or cue word, else by its terms."""
+    return (themes or from_taxonomy(default_taxonomy())).find(question)

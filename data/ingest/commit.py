@@ -42,6 +42,7 @@ class Pending:
     voc_rows: int = 0
     canonical: bool = False  # the table is a canonical one (mapping file): keep its DDL
     redactions: dict[str, int] = field(default_factory=dict)
+    theme_column: str | None = None  # the staged name of --theme-column, checked
 
 
 def previous_load(warehouse: Path, table: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ import yaml
 
 from .. import duck
 from ..errors import DataError, ServiceLensError
+from ..theme_set import ThemeSource
 from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
 from .commit import Pending, check_voc_ids, commit, options_key, previous_load
@@ -28,6 +29,7 @@ from .infer import table_name
 from .load import stage_file, write_rejects
 from .mapping import TableMapping, apply_mapping, load_mapping, mapping_for
 from .readers import open_source
+from .theme_column import check_theme_column, theme_source
 from .voc_rows import VocOptions, build_voc, redact_columns
 
 Progress = Callable[[str, int, int], None]
@@ -47,6 +49,7 @@ class IngestOptions:
     mapping: Path | None = None
     skip_bad_rows: bool = False
     encoding: str | None = None
+    theme_column: str | None = None  # a category column whose values are the feedback themes
 
 
 @dataclass
@@ -90,6 +93,8 @@ def ingest(
     tick = progress or (lambda stage, done, total: None)
     if options.table and len(files) > 1:
         raise DataError("--table names one table; load several files without it.")
+    if options.theme_column and not options.text:
+        raise DataError("--theme-column names the themes of the --text feedback; add --text.")
     mappings = load_mapping(options.mapping) if options.mapping else []
     created = not ws.home.exists()
     ws.home.mkdir(parents=True, exist_ok=True)
@@ -110,7 +115,9 @@ def ingest(
     shutil.rmtree(staging, ignore_errors=True)
     report = IngestReport(reports)
     if pending or not ws.catalog.exists():
-        _after_commit(ws, pending, report, embedder, tick, index)
+        columns = {p.staged.table: p.theme_column for p in pending if p.theme_column}
+        themes = theme_source(options.theme_column, columns)
+        _after_commit(ws, pending, report, embedder, tick, index, themes)
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 
@@ -155,6 +162,8 @@ def _stage_one(
     key = options_key(
         table=table, text=options.text, id=options.id, meta=options.meta,
         mapping=asdict(mapping) if mapping else None, skip=options.skip_bad_rows,
+        # Only when given, so loads from before the option keep their key.
+        **({"theme_column": options.theme_column} if options.theme_column else {}),
     )  # fmt: skip
     before = previous_load(ws.warehouse, table)
     if before and before["sha256"] == source.sha256 and before["options"] == key:
@@ -173,6 +182,8 @@ def _stage_one(
         if options.text:
             voc = VocOptions(options.text, options.id, options.meta)
             item.voc_rows = build_voc(con, staged, voc)
+            if options.theme_column:
+                item.theme_column = check_theme_column(con, staged, options.theme_column)
         staged.notes.append(_redaction_note(redactions))
         item.redactions = redactions
     finally:
@@ -211,12 +222,14 @@ def _after_commit(
     embedder: Any,
     tick: Progress,
     index: bool,
+    themes: ThemeSource | None = None,
 ) -> None:
     if index and any(p.voc_rows for p in pending):
         from ..voc_pipeline import index_voc
 
         try:
-            report.index = index_voc(ws, embedder=embedder, progress=tick).to_dict()
+            done = index_voc(ws, embedder=embedder, progress=tick, themes=themes)
+            report.index = done.to_dict()
         except ServiceLensError as exc:
             # The data is in; only the search index is behind, and `index` can finish it.
             report.index_error = f"{exc} Run `servicelens index` to build the search index."
