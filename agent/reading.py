@@ -63,6 +63,8 @@ class Reading(BaseModel):
     shape: Shape = "none"
     period_note: str = ""
     alternatives: list[Alternative] = Field(default_factory=list)
+    # Nothing in the catalog fitted the question well; the answer says so.
+    unsure: bool = False
     line: str = ""
 
 
@@ -83,6 +85,7 @@ def read_calls(
             if notes is not None:
                 reading.period_note = notes.period_note
                 reading.alternatives = notes.alternatives
+                reading.unsure = notes.unsure
             reading.line = render_line(reading, lang)
             return reading
     return None
