@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..tools.ledger import Evidence, Ledger
-from .reading import Reading
+from .reading import Reading, header
 
 Status = Literal["answered", "partial", "insufficient_data", "refused", "error"]
 # Rows kept per cited query result: enough to show and check, small enough to ship.
@@ -107,6 +107,15 @@ class Answer(BaseModel):
     @property
     def verified(self) -> bool:
         return bool(self.verification and self.verification.get("ok"))
+
+    @property
+    def body(self) -> str:
+        """The answer without the reading header above it (the analysis itself)."""
+        if self.reading is not None:
+            top = header(self.reading, self.language)
+            if self.text.startswith(top):
+                return self.text[len(top) :]
+        return self.text
 
     @property
     def follow_ups(self) -> list[str]:

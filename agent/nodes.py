@@ -30,7 +30,14 @@ from .conversation import (
 from .deps import Deps
 from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
 from .providers.base import ModelTurn, ToolCall, TurnContext
-from .reading import Reading, ReadingNotes, read_calls
+from .reading import (
+    Reading,
+    ReadingNotes,
+    default_period_note,
+    header,
+    read_calls,
+    render_line,
+)
 from .state import AgentState, ledger_of, turn_reset
 from .toolset import ToolOutcome, refusal
 from .verifier import flag_unsupported, verify
@@ -52,6 +59,7 @@ class Nodes:
         # The one place the question's dates are resolved; everything after reads them here.
         reading = read_periods(question, self.deps.as_of)
         period = reading.period
+        update["period_named"] = period is not None or reading.all_data
         if period is not None:
             update["period"] = period.state()
             cmp = reading.comparison
@@ -175,13 +183,19 @@ class Nodes:
     def _reading(self, state: AgentState) -> Reading | None:
         """How the question was read, from the tool calls this turn made (code, not model)."""
         notes = state.get("reading_notes")
-        return read_calls(
+        lang = state.get("language", "en")
+        reading = read_calls(
             state.get("trace") or [],
             ledger_of(state),
             self.deps.workspace.catalog,
-            state.get("language", "en"),
+            lang,
             ReadingNotes.model_validate(notes) if notes else None,
         )
+        if reading is not None and not reading.period_note and not state.get("period_named"):
+            kept = bool(state.get("period") or state.get("all_data"))
+            reading.period_note = default_period_note(reading, self.deps.as_of, lang, kept=kept)
+            reading.line = render_line(reading, lang)
+        return reading
 
     def _complete(
         self,
@@ -213,12 +227,7 @@ class Nodes:
 
 
 def _with_reading(text: str, reading: Reading, lang: str) -> str:
-    lines = [reading.line]
-    if reading.alternatives:
-        ask = "Did you mean" if lang != "zh" else "您是否想问"
-        options = " / ".join(f"“{a.question}”" for a in reading.alternatives)
-        lines.append(f"{ask}: {options}")
-    return "\n".join(lines) + "\n\n" + text
+    return header(reading, lang) + text
 
 
 def _context(state: AgentState, revising: bool = False) -> TurnContext:

@@ -8,11 +8,13 @@ add notes: why a default period was used, and other readings worth offering as f
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from ..data.catalog import Catalog
+from ..data.periods import parse_period
 from ..tools.ledger import Ledger
 
 Shape = Literal[
@@ -145,6 +147,16 @@ def _voc_reading(
     )
 
 
+def header(r: Reading, lang: str) -> str:
+    """What goes above the answer: the reading line, and other readings offered, if any."""
+    lines = [r.line]
+    if r.alternatives:
+        ask = "您是否想问" if lang == "zh" else "Did you mean"
+        options = " / ".join(f"“{a.question}”" for a in r.alternatives)
+        lines.append(f"{ask}: {options}")
+    return "\n\n".join(lines) + "\n\n"
+
+
 def render_line(r: Reading, lang: str) -> str:
     words = _WORDS[_lang(lang)]
     parts = [" + ".join(m for m in r.measures if m)]
@@ -217,3 +229,40 @@ def _clip(text: str, limit: int = 60) -> str:
 
 def _lang(lang: str) -> Literal["en", "zh"]:
     return "zh" if lang == "zh" else "en"
+
+
+_DEFAULTS = {
+    "en": {
+        "kept": "period kept from the previous question",
+        "none": "no period named: every date in the data",
+        "named": "no period named: {what}",
+        "last quarter": "the latest full quarter",
+        "last month": "the latest full month",
+        "last year": "the latest full year",
+        "other": "the period the analysis chose",
+    },
+    "zh": {
+        "kept": "沿用上一问的时间",
+        "none": "未指定时间：全部数据",
+        "named": "未指定时间：{what}",
+        "last quarter": "最近一个完整季度",
+        "last month": "最近一个完整月",
+        "last year": "最近一个完整年度",
+        "other": "分析所选的时间",
+    },
+}
+
+
+def default_period_note(reading: Reading, as_of: date, lang: str, *, kept: bool) -> str:
+    """Why the answer covers the period it does when the question named none."""
+    words = _DEFAULTS[_lang(lang)]
+    if reading.shape in ("document", "sql", "none"):
+        return ""
+    if kept and reading.period:
+        return words["kept"]
+    if not reading.period:
+        return words["none"]
+    for phrase in ("last quarter", "last month", "last year"):
+        if parse_period(phrase, as_of).label == reading.period:
+            return words["named"].format(what=words[phrase])
+    return words["named"].format(what=words["other"])

@@ -32,6 +32,8 @@ class AgentState(TypedDict, total=False):
     # A second period the question compares with, and whether it asks about all the data.
     comparison: dict[str, Any] | None
     all_data: bool
+    # Whether the question itself named its period (or all the data); else a default applied.
+    period_named: bool
     turn_ids: list[str]
     # Tool calls the model asked for and the tools node has not run yet (ToolCall dumps).
     pending: list[dict[str, Any]]
@@ -71,6 +73,7 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "period": None,
         "comparison": None,
         "all_data": False,
+        "period_named": False,
         "turn_ids": [],
         "pending": [],
         "tool_calls": 0,

@@ -418,6 +418,8 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"between " + _A + r" and " + _A2, _join),
     (_B + r"(?:ever since|since|starting(?: from| in)?|beginning(?: in)?) " + _A, _since),
     (_B + r"(?:from )?" + _A + r" ?" + _NOW + _E, _since),
+    # "from Mar 2026 on", "from March on": a start with no end runs to today.
+    (_B + r"from " + _A + r" on" + _E, _since),
     (r"(?:自从|自|从)?\s*" + _A + r"\s*(?:以来|起|开始|至今|到现在|到目前为止|迄今)", _since),
     (_B + r"(?:before|prior to|earlier than) " + _A, _before),
     (_A + r"\s*(?:之前|以前|前(?![\d一二三四五六七八九十两几]))", _before),
@@ -459,12 +461,42 @@ def locate_all(text: str, as_of: date) -> list[Period]:
     found = [(m, b) for p, b in PATTERNS for m in p.finditer(lowered)]
     # Longest first (stable, so pattern order breaks ties); keep those no longer one overlaps.
     found.sort(key=lambda f: f[0].start() - f[0].end())
-    kept: list[tuple[re.Match[str], Builder]] = []
+    lang = language(text)
+    kept: list[tuple[re.Match[str], Period]] = []
     for m, build in found:
-        if all(m.end() <= k.start() or m.start() >= k.end() for k, _ in kept):
-            kept.append((m, build))
+        if any(m.start() < k.end() and k.start() < m.end() for k, _ in kept):
+            continue
+        try:
+            kept.append((m, build(m, Context(as_of, m.group(0), lang))))
+        except PeriodError:
+            # In a question, "三季度和二季度" that is not one unbroken run names two periods to
+            # compare: the phrases inside it are read instead, when each is a period itself.
+            parts = _parts(found, m, as_of, lang)
+            spans = sorted((p.start, p.end) for _, p in parts)
+            apart = all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+            if len(parts) < 2 or not apart:
+                raise
+            kept.extend(parts)
     kept.sort(key=lambda f: f[0].start())
-    return [build(m, Context(as_of, m.group(0), language(text))) for m, build in kept]
+    return [p for _, p in kept]
+
+
+def _parts(
+    found: list[tuple[re.Match[str], Builder]], whole: re.Match[str], as_of: date, lang: Lang
+) -> list[tuple[re.Match[str], Period]]:
+    inside = [
+        (m, b) for m, b in found
+        if m is not whole and whole.start() <= m.start() and m.end() <= whole.end()
+    ]  # fmt: skip
+    out: list[tuple[re.Match[str], Period]] = []
+    for m, build in inside:
+        if any(m.start() < k.end() and k.start() < m.end() for k, _ in out):
+            continue
+        try:
+            out.append((m, build(m, Context(as_of, m.group(0), lang))))
+        except PeriodError:
+            continue
+    return out
 
 
 # The whole history, not a period: "overall", "across the whole history", 至今, 历年.

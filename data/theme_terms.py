@@ -11,7 +11,6 @@ mixed Chinese and English feedback gets a name in each language it has enough te
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 import re
 from collections import Counter
@@ -21,6 +20,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from .segment import segmenter
 
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|\[[^\]]{1,12}\]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -44,7 +45,6 @@ class TermReader:
     """Label terms of a text; jieba is loaded on the first Chinese text."""
 
     def __init__(self) -> None:
-        self._jieba: Any = None
         self._stop = _stop_words()
 
     def terms(self, text: str) -> set[str]:
@@ -61,13 +61,7 @@ class TermReader:
         return {w for w in words if w} | phrases
 
     def _segmenter(self) -> Any:
-        if self._jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            self._jieba = jieba.Tokenizer()
-            self._jieba.initialize()
-        return self._jieba
+        return segmenter()
 
 
 def language(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .catalog_choice import split_dimension
+from .catalog_choice import headline_metrics, split_dimension
 from .documents import (
     Sections,
     fill_stage,
@@ -25,7 +25,6 @@ from .playbooks import (
     phrase,
     slice_text,
 )
-from .strategy import headline_metrics
 from .transcript import Results
 from .understand import Intent
 from .voc_common import theme_name

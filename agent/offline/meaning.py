@@ -15,11 +15,11 @@ import re
 import threading
 from dataclasses import dataclass
 
-import jieba
 import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
+from ...data.segment import segmenter
 
 # Similarity a phrase needs to count as naming a metric, and the lead that makes it clear.
 ACCEPT = 0.925
@@ -36,6 +36,8 @@ _STEM_WEIGHT = 0.015
 # A single word found in the names of this many metrics says nothing about which one.
 _GENERIC_IN = 3
 _MAX_TOKENS = 4
+# How closely a phrase must resemble a metric name to reorder the default choices by it.
+_ORDER_ACCEPT = 0.9
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z0-9%]+|[\u3400-\u9fff]+")
 
@@ -99,6 +101,24 @@ class MeaningIndex:
                 if sim >= floor and score > known and _shares_stem(phrase, alias):
                     best[metric] = (score, phrase)
         return _guess(best)
+
+    def order(self, text: str, metrics: list[str]) -> list[str]:
+        """``metrics`` ordered by how closely any phrase of ``text`` resembles their names
+        (for choosing among metrics when the question named none clearly); unchanged when no
+        phrase resembles any of them well enough to say."""
+        phrases = [p for p in candidate_phrases(text) if not self._generic(p)]
+        if not phrases or len(metrics) < 2:
+            return metrics
+        names, vectors = self._index()
+        queries = np.asarray([self.embedder.embed_query(p) for p in phrases], dtype=np.float32)
+        sims = (vectors @ queries.T).max(axis=1)
+        score = dict.fromkeys(metrics, -1.0)
+        for (metric, _), sim in zip(names, sims.tolist(), strict=True):
+            if metric in score:
+                score[metric] = max(score[metric], sim)
+        if max(score.values()) < _ORDER_ACCEPT:
+            return metrics
+        return sorted(metrics, key=lambda m: -score[m])
 
     def closer(self, phrase: str, candidate: str, named: str) -> bool:
         """Whether ``phrase`` fits the names of ``candidate`` better than those of ``named``."""
@@ -164,7 +184,7 @@ def _guess(best: dict[str, tuple[float, str]]) -> MetricGuess | None:
 
 def candidate_phrases(text: str) -> list[str]:
     """Short phrases of the question worth comparing with metric names (1 to 4 words)."""
-    tokens = [t for t in jieba.lcut(text) if _WORD.fullmatch(t.strip().lower() or "-")]
+    tokens = [t for t in segmenter().lcut(text) if _WORD.fullmatch(t.strip().lower() or "-")]
     tokens = [t.strip().lower() for t in tokens]
     out: dict[str, None] = {}
     for i in range(len(tokens)):

@@ -35,7 +35,7 @@ def _split_dim(intent: Intent, metric: str) -> str | None:
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    metrics = intent.metrics[:3] or [metric_or(intent, "ticket_count", intent.group_by)]
+    metrics = intent.metrics[:3] or [metric_or(intent, intent.group_by)]
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
     period = phrase(intent, DEFAULT_PERIOD)
@@ -70,7 +70,7 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         _lead(w, intent, res, m, row, first=i == 0)
     _coverage(w, content, metrics[0], row, res.id)
     _where(w, results.get("where"), metrics[0])
-    write_hotspot(w, results.get("hotspot"), metrics[0])
+    write_hotspot(w, results, metrics[0])
 
 
 def _lead(w: Writer, intent: Intent, res: Result, m: str, row: dict[str, Any], first: bool) -> None:

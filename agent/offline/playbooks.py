@@ -56,9 +56,12 @@ def default_period(intent: Intent, default: str) -> dict[str, Any]:
     return p.as_dict()
 
 
-def metric_or(intent: Intent, default: str, dim: str | None = None) -> str:
-    """The question's metric, else ``default`` or the catalog's count metric for ``dim``."""
-    return intent.metrics[0] if intent.metrics else default_metric(intent.catalog, default, dim)
+def metric_or(intent: Intent, dim: str | None = None) -> str:
+    """The question's metric, else the count of the records it is about (see
+    ``catalog_choice.default_metric``)."""
+    if intent.metrics:
+        return intent.metrics[0]
+    return default_metric(intent.catalog, dim, intent.filters)
 
 
 def metric_query(

@@ -21,6 +21,7 @@ from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
+from ..reading import Alternative, ReadingNotes, metric_label
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .narrative import Writer
@@ -82,7 +83,7 @@ class OfflineProvider:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
         text, status = self.write(intent, results)
-        return self._turn(text, on_delta, status)
+        return self._turn(text, on_delta, status, reading_notes(intent, self.catalog))
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
         """The current question's intent; a follow-up carries the earlier question's over. The
@@ -142,14 +143,36 @@ class OfflineProvider:
         )
 
     def _turn(
-        self, text: str, on_delta: TextDelta | None, status: Declined | None = None
+        self,
+        text: str,
+        on_delta: TextDelta | None,
+        status: Declined | None = None,
+        reading: ReadingNotes | None = None,
     ) -> ModelTurn:
         if on_delta:
             for i in range(0, len(text), self.chunk_chars):
                 on_delta(text[i : i + self.chunk_chars])
         return ModelTurn(
-            text=text, usage=Usage(), model=self.model, finish_reason="stop", status=status
+            text=text,
+            usage=Usage(),
+            model=self.model,
+            finish_reason="stop",
+            status=status,
+            reading=reading,
         )
+
+
+def reading_notes(intent: Intent, catalog: Catalog) -> ReadingNotes | None:
+    """Other readings worth one click: a metric the question's words fitted nearly as well, or,
+    when it named none, the next headline metrics (as follow-ups the thread understands)."""
+    if not intent.alternatives:
+        return None
+    alternatives = []
+    for name in intent.alternatives:
+        label = metric_label(catalog, name, intent.language)
+        question = f"那{label}呢？" if intent.language == "zh" else f"And for {label}?"
+        alternatives.append(Alternative(question=question, reading=label))
+    return ReadingNotes(alternatives=alternatives)
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:

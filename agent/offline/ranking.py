@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog_choice import default_dimension
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .metric_actions import learn_action, lever_action
 from .narrative import Writer
@@ -33,8 +34,8 @@ from .understand import Intent
 
 
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    dim = intent.group_by or "region"
-    metric = metric_or(intent, "first_time_fix_rate", dim)
+    dim = intent.group_by or default_dimension(intent.catalog)
+    metric = metric_or(intent, dim)
     if intent.compare and not intent.whole_data:
         return grouped_calls(intent, metric, dim)
     return _rank_call(intent, metric, dim)
@@ -171,8 +172,8 @@ RANKING = Playbook("ranking", (_rank_stage,), _write_rank)
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    dim = intent.group_by or "region"
-    metric = metric_or(intent, "ticket_count", dim)
+    dim = intent.group_by or default_dimension(intent.catalog)
+    metric = metric_or(intent, dim)
     if intent.whole_data:  # every date in the data: there is no earlier period to compare
         return _rank_call(intent, metric, dim)
     return grouped_calls(intent, metric, dim)

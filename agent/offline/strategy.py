@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...data.catalog import Catalog
 from ...tools.templates import load_template
-from .catalog_choice import reaches
+from .catalog_choice import HEADLINE, headline_metrics, reaches
 from .documents import Sections, fill_stage, ok_result, voice_call
 from .narrative import Writer
 from .playbooks import Call, Playbook, failed, metric_query, phrase
@@ -22,19 +21,8 @@ from .transcript import Results
 from .understand import Intent
 from .voc_common import theme_name
 
-HEADLINE = 6
 # Sections about customers, by id, that feedback themes can speak to.
 _CUSTOMER_SECTIONS = ("customers", "customer_selection", "service_content")
-
-
-def headline_metrics(catalog: Catalog | None) -> list[str]:
-    """Up to six metrics to stand for 'where we are': those with a good direction first,
-    then counts; one grain per table is enough for the compiler to join them."""
-    if catalog is None:
-        return []
-    # The catalog's own order says what matters most; directional metrics come first.
-    ranked = sorted(catalog.metrics.values(), key=lambda m: m.direction == "neutral")
-    return [m.name for m in ranked if catalog.time_column(m)][:HEADLINE]
 
 
 def _evidence(intent: Intent, results: Results) -> dict[str, Call]:

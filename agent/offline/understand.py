@@ -23,7 +23,7 @@ from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
-from .catalog_choice import default_dimension
+from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
 from .meaning import MeaningIndex
 from .shape import ShapeReading, read_shape
 from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
@@ -95,6 +95,11 @@ class Intent:
     shape: ShapeReading = field(default_factory=ShapeReading)
     # The strategy template a document request names ("roadmap", "差距分析").
     template: str | None = None
+    # Other metrics the question may have meant (a close second reading of its words, or the
+    # next headline metrics when it named none), offered as follow-ups.
+    alternatives: list[str] = field(default_factory=list)
+    # The metric was the analyst's choice, not the question's: say so.
+    defaulted: bool = False
 
     @property
     def metrics(self) -> list[str]:
@@ -230,6 +235,10 @@ class Understander:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         if _declined(question, intent):
             intent.playbook = REFUSED
+        _count_of_theme(intent)
+        self._metric_by_default(intent)
+        if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
+            intent.alternatives = [slots.by_meaning[1][0]]
         return intent
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
@@ -256,6 +265,29 @@ class Understander:
         slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
         if not guess.clear and guess.runner_up:
             slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+
+    def _metric_by_default(self, intent: Intent) -> None:
+        """A ranking that names nothing to rank by. "Most"/"fewest" count the records;
+        "worst"/"best" need a measure the question does not name clearly: of the catalog's
+        headline metrics that fit, the one its words resemble most, the next ones offered as
+        other readings."""
+        cat = intent.catalog
+        if cat is None or intent.metrics or intent.playbook != "ranking":
+            return
+        q = intent.question
+        if not _RATED.search(q) or _COUNTED.search(q):
+            return
+        dim = intent.group_by
+        fits = [
+            m for m in headline_metrics(cat)
+            if cat.metrics[m].direction != "neutral" and reaches(cat, m, dim)
+            and all(reaches(cat, m, d) for d in intent.filters)
+        ]  # fmt: skip
+        fits = self.meaning.order(unmatched_text(q, intent.slots), fits)
+        if fits:
+            intent.slots.metrics = [fits[0]]
+            intent.alternatives = fits[1:3]
+            intent.defaulted = True
 
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
@@ -417,6 +449,59 @@ def _drop_implied_filters(intent: Intent) -> None:
         for dim, value in list(intent.filters.items()):
             if f"'{value}'" in row_filter and dim in row_filter:
                 del intent.slots.filters[dim]
+
+
+_METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# "Which model has the most noise complaints": the records are counted, not rated.
+_COUNTED = re.compile(
+    r"(?i)\bmost\b|\bleast\b|\bfewest\b|how many|number of|\bvolumes?\b|\bcounts?\b"
+    r"|最多|最少|多少|数量|几[个条张单次]"
+)
+_RATED = re.compile(
+    r"(?i)worst|lowest|bottom|poorest|weakest|\bbest\b|highest|strongest|perform"
+    r"|最差|最低|垫底|最好|最高|最慢|最快|表现"
+)
+
+
+def _count_of_theme(intent: Intent) -> None:
+    """A theme of feedback counted by something ("which model has the most noise complaints",
+    "噪音投诉按区域"): the count of the feedback records with that theme, when the catalog holds
+    the theme as a dimension of a table with a count metric. A filter the feedback table
+    cannot take ("complaint" tickets) is the question's word for the feedback itself."""
+    cat = intent.catalog
+    if cat is None or intent.metrics or not intent.theme:
+        return
+    if intent.playbook not in _METRIC_PLAYBOOKS:
+        return
+    # The theme must be named by words the catalog did not already read as something else
+    # ("install jobs" are installation tickets, not the installation-delay theme).
+    if find_theme(unmatched_text(intent.question, intent.slots), intent.themes) != intent.theme:
+        return
+    theme_dims = [
+        name for name, dim in cat.dimensions.items()
+        if not dim.from_time and intent.theme in (dim.values or [])
+    ]  # fmt: skip
+    for dim in theme_dims:
+        metric = default_metric(cat, dim)
+        home = cat.dimensions[dim].sources
+        if metric in cat.metrics and cat.metrics[metric].table in home:
+            intent.slots.metrics = [metric]
+            kept = {d: v for d, v in intent.filters.items() if _describes(cat, metric, d)}
+            intent.slots.filters = {**kept, dim: intent.theme}
+            return
+
+
+def _describes(cat: Catalog, metric: str, dim: str) -> bool:
+    """Whether ``dim`` describes the records ``metric`` counts: a column of their own table or
+    of a reference table they join (customers, products), not of other dated records (a ticket
+    type says nothing about a customer's post, even where the post links a ticket)."""
+    table = cat.metrics[metric].table
+    for source in cat.dimensions[dim].sources if dim in cat.dimensions else {}:
+        if source == table:
+            return True
+        if cat.tables[source].time_column is None and cat.join_path(table, source):
+            return True
+    return False
 
 
 def _has_slots(intent: Intent) -> bool:
