@@ -77,20 +77,26 @@ def read_calls(
     lang: str,
     notes: ReadingNotes | None = None,
 ) -> Reading | None:
-    """The reading of a turn from its first successful tool call that answers something."""
+    """The reading of a turn from its first successful tool call that answers something (the
+    first that found rows, when an earlier one came back empty and the turn tried again)."""
+    found: list[tuple[Reading, bool]] = []
     for call in trace:
         ids = call.get("evidence_ids") or []
         if not call.get("ok") or call.get("name") == "describe_data":
             continue
-        reading = _reading(call, ledger.get(ids[0]) if ids else None, catalog, lang)
+        ev = ledger.get(ids[0]) if ids else None
+        reading = _reading(call, ev, catalog, lang)
         if reading is not None:
-            if notes is not None:
-                reading.period_note = notes.period_note
-                reading.alternatives = notes.alternatives
-                reading.unsure = notes.unsure
-            reading.line = render_line(reading, lang)
-            return reading
-    return None
+            found.append((reading, ev is None or bool(ev.rows) or ev.kind != "query"))
+    if not found:
+        return None
+    reading = next((r for r, has_rows in found if has_rows), found[0][0])
+    if notes is not None:
+        reading.period_note = notes.period_note
+        reading.alternatives = notes.alternatives
+        reading.unsure = notes.unsure
+    reading.line = render_line(reading, lang)
+    return reading
 
 
 def _reading(call: dict[str, Any], ev: Any, catalog: Catalog | None, lang: str) -> Reading | None:
@@ -240,6 +246,7 @@ _DEFAULTS = {
         "last month": "the latest full month",
         "last year": "the latest full year",
         "other": "the period the analysis chose",
+        "fallback": "no period named; {missed} held no records, so all the data",
     },
     "zh": {
         "kept": "沿用上一问的时间",
@@ -249,8 +256,14 @@ _DEFAULTS = {
         "last month": "最近一个完整月",
         "last year": "最近一个完整年度",
         "other": "分析所选的时间",
+        "fallback": "未指定时间；{missed}没有数据，因此用全部数据",
     },
 }
+
+
+def fallback_note(missed: str, lang: str) -> str:
+    """The default period held nothing, so the answer covers all the data."""
+    return _DEFAULTS[_lang(lang)]["fallback"].format(missed=missed)
 
 
 def default_period_note(reading: Reading, as_of: date, lang: str, *, kept: bool) -> str:

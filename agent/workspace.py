@@ -45,6 +45,7 @@ class Workspace:
     themes: ThemeSet | None = None
     checkpointer: BaseCheckpointSaver[Any] | None = None
     _owned: list[_Closeable] = field(default_factory=list, repr=False)
+    _values: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -76,6 +77,16 @@ class Workspace:
     @property
     def paths(self) -> WorkspacePaths:
         return self.settings.paths
+
+    def dimension_values(self) -> dict[str, list[str]]:
+        """Values of the catalog's dimensions that it does not list (a company or car-model
+        column), looked up once in the warehouse; see ``data.catalog_values``."""
+        if self._values is None:
+            from ..data.catalog_values import unlisted_values
+
+            ok = self.catalog is not None and self.warehouse is not None
+            self._values = unlisted_values(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
+        return self._values
 
     def close(self) -> None:
         for handle in reversed(self._owned):

@@ -505,7 +505,10 @@ ALL_DATA = re.compile(
     r"|\b(?:whole|entire|full|complete) (?:history|period|data ?set|data|record)"
     r"|\bsince (?:the )?(?:beginning|start)\b|\ball (?:of )?(?:the |our )?(?:data|history)\b"
     r"|\b(?:to date|so far|up to now|until now)\b(?! (?:this|in|for))"
+    r"|\baltogether\b|\ball told\b|\bacross everything\b"
+    r"|\b(?:in|across) (?:this|the|our) (?:export|data ?set|data|file|log|extract)\b"
     r"|至今|迄今|历年|一直以来|有史以来|历史上|全部数据|所有数据|全部历史|整个历史|累计|总共|总体|整体|全周期"
+    r"|一共|总计|这份数据|这批数据|这份.{0,6}数据|整份数据"
 )
 
 

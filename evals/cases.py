@@ -250,6 +250,16 @@ def _reworded(case: Case, text: str | list[str], case_id: str, tag: str) -> Case
     return Case.model_validate(data)
 
 
+def recipe_as_of(paths: list[Path]) -> date | None:
+    """The "today" the files' questions were written against, when they say (a bank's
+    workspace recipe) and agree."""
+    dates = set()
+    for path in golden_paths(paths):
+        recipe = load_file(path).workspace
+        dates.add(recipe.as_of if recipe is not None else None)
+    return dates.pop() if len(dates) == 1 else None
+
+
 def golden_paths(paths: list[Path]) -> list[Path]:
     """Files to load: a directory means its golden files (other YAML there is skipped)."""
     out: list[Path] = []

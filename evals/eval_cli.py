@@ -28,6 +28,7 @@ from ..data.errors import ServiceLensError
 
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
+    app.command("eval-banks")(banks_command)
 
 
 def eval_command(
@@ -61,7 +62,7 @@ def eval_command(
 ) -> None:
     """Run golden questions and report pass rates; exit 0 at or above the threshold, else 1."""
     from . import report
-    from .cases import load_cases, select
+    from .cases import load_cases, recipe_as_of, select
     from .costs import load_prices
     from .runner import RunOptions, raise_for_empty, run_eval
 
@@ -70,10 +71,13 @@ def eval_command(
     name = provider or settings.resolved_provider
     cases = select(load_cases(list(golden or [])), filter_expr)
     raise_for_empty(cases, filter_expr)
+    # A bank's questions were written against its own "today"; the workspace's setting wins.
+    as_of = recipe_as_of(list(golden or [])) if settings.as_of is None else None
     options = RunOptions(
         home=home, provider=name, repeat=repeat, jobs=jobs, filter=filter_expr,
         prices=load_prices(prices) if prices else None,
         golden=[str(p) for p in golden or []],
+        overrides={"as_of": as_of} if as_of else {},
     )  # fmt: skip
     with _progress(len(cases) * repeat, json_out) as on_run:
         run = run_eval(cases, options, on_run)
@@ -89,6 +93,77 @@ def eval_command(
         _show(summary, run.repeat, threshold, json_path, md_path, diff)
     if report.gate_rate(summary) < threshold:
         sys.exit(1)
+
+
+def banks_command(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Banks to run, e.g. car_complaints_zh (default: all)."),
+    ] = None,
+    datasets: Annotated[
+        Path | None,
+        typer.Option(
+            "--datasets", help="Folder of the public exports (default ../shared/datasets)."
+        ),
+    ] = None,
+    workspaces: Annotated[
+        Path | None,
+        typer.Option("--workspaces", help="Where bank workspaces are built and kept."),
+    ] = None,
+    provider: Annotated[str, typer.Option("--provider", help="offline or openai.")] = "offline",
+    jobs: Annotated[int, typer.Option("--jobs", help="Cases run in parallel (threads).")] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder, one per bank.")] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Pass rate every bank needs for exit 0.")
+    ] = 0.85,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build the workspaces anew.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Run the question banks over public exports; build each bank's workspace on first use."""
+    from .banks import BankError, bank_files, default_datasets, run_banks
+
+    _check_usage(1, jobs, threshold, None)
+    folder = datasets or default_datasets()
+    if folder is None or not folder.is_dir():
+        raise BankError(
+            "The public datasets are not here; pass --datasets DIR or set SERVICELENS_DATASETS."
+        )
+    root = workspaces or Path.home() / ".cache" / "servicelens" / "banks"
+    reports = out or root / "reports" / time.strftime("%Y%m%d-%H%M%S")
+    outcomes = run_banks(
+        bank_files(names), folder, root, reports, provider=provider, jobs=jobs, rebuild=rebuild
+    )
+    rows = [o.row() for o in outcomes]
+    if json_out:
+        print_json({"banks": rows, "reports": str(reports)})
+    else:
+        _show_banks(rows, reports)
+    if any(o.error or (o.pass_rate or 0.0) < threshold for o in outcomes):
+        sys.exit(1)
+
+
+def _show_banks(rows: list[dict[str, Any]], reports: Path) -> None:
+    table = Table(title="Question banks")
+    heads = ("bank", "cases", "pass rate", "tuned", "held out", "silent wrong")
+    for col in heads:
+        table.add_column(col, justify="left" if col == "bank" else "right")
+    for r in rows:
+        if r["error"]:
+            table.add_row(r["bank"], "—", "[red]error[/]", "", "", "")
+            continue
+        table.add_row(
+            r["bank"], str(r["cases"]), _pct(r["pass_rate"]), _pct(r["tuned"]),
+            _pct(r["held_out"]), f"{r['silent_wrong']}/{r['runs']}",
+        )  # fmt: skip
+    console.print(table)
+    for r in rows:
+        if r["error"]:
+            err_console.print(f"{r['bank']}: {r['error']}")
+    console.print(f"Reports: {reports}")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
 
 
 class EvalUsageError(ServiceLensError):

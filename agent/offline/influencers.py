@@ -8,6 +8,7 @@ from ...data.periods import parse_period, phrase_for
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     failed,
 )
@@ -102,4 +103,12 @@ def _period_of(intent: Intent) -> dict[str, Any]:
     return (intent.period or parse_period("last 3 months", intent.as_of)).as_dict()
 
 
-INFLUENCERS = Playbook("influencer_complaints", (_influencer_stage,), _write_influencers)
+# Social posts with their authors' reach, and the tickets their authors opened (its own SQL).
+NEEDS = Needs(
+    dimensions=("source",),
+    columns=(
+        "voc.voc_id", "voc.customer_id", "voc.created_at", "voc.author_reach", "voc.region",
+        "voc.source", "tickets.ticket_id", "tickets.customer_id", "tickets.opened_at",
+    ),
+)  # fmt: skip
+INFLUENCERS = Playbook("influencer_complaints", (_influencer_stage,), _write_influencers, NEEDS)

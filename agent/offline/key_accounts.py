@@ -5,6 +5,7 @@ from __future__ import annotations
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     failed,
     metric_query,
@@ -113,4 +114,5 @@ def _ka_themes(results: Results, w: Writer) -> None:
         w.evidence.append(w.say("quote", text=short_quote(text, limit), ref=quote["id"]))
 
 
-KEY_ACCOUNTS = Playbook("key_account_health", (_ka_stage,), _write_ka)
+NEEDS = Needs(metrics=("service_revenue", "csat_avg"), dimensions=("segment",))
+KEY_ACCOUNTS = Playbook("key_account_health", (_ka_stage,), _write_ka, NEEDS)

@@ -16,6 +16,7 @@ from .narrative import Writer
 from .playbooks import (
     Call,
     Playbook,
+    dim_name,
     direction,
     failed,
     metric_or,
@@ -24,6 +25,7 @@ from .playbooks import (
     phrase,
     solid,
 )
+from .slice_sql import distinct_sql
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import Intent
@@ -41,7 +43,8 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     period = phrase(intent, DEFAULT_PERIOD)
     if not intent.compare or intent.whole_data:
         # One value asked for: no comparison the manager did not ask for.
-        return {"value": metric_query(metrics, filters=intent.filters, period=period)}
+        calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
+        return calls | _distinct_calls(intent)
     calls = {
         "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
     }
@@ -53,12 +56,37 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     return calls | hotspot_calls(intent, metrics[0])
 
 
+def _distinct_calls(intent: Intent) -> dict[str, Call]:
+    """ "How many brands": the number of different values of each dimension asked about."""
+    cat = intent.catalog
+    if cat is None:
+        return {}
+    calls: dict[str, Call] = {}
+    for dim in intent.distinct:
+        sql = distinct_sql(cat, dim, intent.filters, intent.period)
+        if sql is not None:
+            w = Writer(lang=intent.language, seed="", catalog=cat)
+            purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
+            calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
+    return calls
+
+
+def _write_distinct(results: Results, w: Writer) -> None:
+    for tag, res in results.items():
+        if not tag.startswith("distinct:") or res is None or not res.ok or not res.rows:
+            continue
+        dim = tag.split(":", 1)[1]
+        n = res.records()[0][f"distinct_{dim}"]
+        w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
+
+
 def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "groups" in results:
         write_grouped(intent, results, w)
         return
     if "value" in results:
         _write_value(intent, results["value"], w)
+        _write_distinct(results, w)
         return
     res = results.get("change")
     if failed(w, res) or res is None:

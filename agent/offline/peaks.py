@@ -5,6 +5,7 @@ from __future__ import annotations
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     day_label,
     failed,
@@ -92,4 +93,9 @@ def _write_peaks(intent: Intent, results: Results, w: Writer) -> None:
     ]
 
 
-PEAKS = Playbook("peak_times", (_peak_stage,), _write_peaks)
+NEEDS = Needs(
+    metrics=("ticket_count",),
+    dimensions=("weekday", "hour", "type"),
+    columns=("tickets.opened_at", "tickets.first_response_at", "tickets.type"),
+)
+PEAKS = Playbook("peak_times", (_peak_stage,), _write_peaks, NEEDS)

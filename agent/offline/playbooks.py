@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...data.catalog import Catalog
 from ...data.periods import parse_period, phrase_for
 from .catalog_choice import default_metric
 from .narrative import Writer, fmt
@@ -28,10 +29,39 @@ SOLID_N = 20
 
 
 @dataclass(frozen=True)
+class Needs:
+    """What a playbook written for one kind of operation needs from the workspace's catalog:
+    metrics and dimensions by name, and table columns its own SQL reads. A playbook whose needs
+    the catalog does not meet steps aside, and the question goes to the generic ones."""
+
+    metrics: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # "table.column"
+
+    def met_by(self, catalog: Catalog | None) -> bool:
+        if catalog is None:
+            return False
+        if any(m not in catalog.metrics for m in self.metrics):
+            return False
+        if any(d not in catalog.dimensions for d in self.dimensions):
+            return False
+        for ref in self.columns:
+            table, column = ref.split(".")
+            if table not in catalog.tables or column not in catalog.tables[table].columns:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
 class Playbook:
     name: str
     stages: tuple[Stage, ...]
     write: WriteFn
+    # None: the playbook works from whatever the catalog holds.
+    needs: Needs | None = None
+
+    def available(self, catalog: Catalog | None) -> bool:
+        return self.needs is None or self.needs.met_by(catalog)
 
 
 def next_calls(playbook: Playbook, intent: Intent, results: Results) -> dict[str, Call]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     failed,
     fmt_row,
@@ -143,6 +144,7 @@ def _quality_voice(voc: Result | None, w: Writer) -> None:
     w.evidence += quote_lines(w, t.get("quotes", []), 2)
 
 
+NEEDS = Needs(metrics=tuple(_QUALITY), dimensions=("model", "product_line"))
 PRODUCT_QUALITY = Playbook(
-    "product_quality", (_find_model, _quality_stage, _peer_stage), _write_quality
+    "product_quality", (_find_model, _quality_stage, _peer_stage), _write_quality, NEEDS
 )

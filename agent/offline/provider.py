@@ -21,7 +21,7 @@ from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
-from ..reading import Alternative, ReadingNotes, metric_label
+from ..reading import Alternative, ReadingNotes, fallback_note, metric_label
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .narrative import Writer
@@ -55,10 +55,12 @@ class OfflineProvider:
         *,
         chunk_chars: int = 48,
         themes: ThemeSet | None = None,
+        values: dict[str, list[str]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
-        self.understander = Understander(catalog, embedder, as_of, themes)
+        unavailable = frozenset(n for n, p in PLAYBOOKS.items() if not p.available(catalog))
+        self.understander = Understander(catalog, embedder, as_of, themes, unavailable, values)
         self.chunk_chars = chunk_chars
         self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
 
@@ -83,7 +85,11 @@ class OfflineProvider:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
         text, status = self.write(intent, results)
-        return self._turn(text, on_delta, status, reading_notes(intent, self.catalog))
+        missed = None
+        if playbook is not None:
+            p = plan(playbook, intent, results)
+            missed = p.missed if not p.uncovered else None
+        return self._turn(text, on_delta, status, reading_notes(intent, self.catalog, missed))
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
         """The current question's intent; a follow-up carries the earlier question's over. The
@@ -162,17 +168,21 @@ class OfflineProvider:
         )
 
 
-def reading_notes(intent: Intent, catalog: Catalog) -> ReadingNotes | None:
+def reading_notes(
+    intent: Intent, catalog: Catalog, missed: str | None = None
+) -> ReadingNotes | None:
     """Other readings worth one click: a metric the question's words fitted nearly as well, or,
-    when it named none, the next headline metrics (as follow-ups the thread understands)."""
+    when it named none, the next headline metrics (as follow-ups the thread understands); and
+    why the answer covers all the data when the default period held none."""
+    note = fallback_note(missed, intent.language) if missed else ""
     if not intent.alternatives:
-        return None
+        return ReadingNotes(period_note=note) if note else None
     alternatives = []
     for name in intent.alternatives:
         label = metric_label(catalog, name, intent.language)
         question = f"那{label}呢？" if intent.language == "zh" else f"And for {label}?"
         alternatives.append(Alternative(question=question, reading=label))
-    return ReadingNotes(alternatives=alternatives)
+    return ReadingNotes(alternatives=alternatives, period_note=note)
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:
@@ -260,5 +270,9 @@ def make_offline_provider(workspace: Workspace) -> OfflineProvider:
     if workspace.catalog is None or workspace.embedder is None:
         raise WorkspaceError("The offline analyst needs a workspace with a catalog; run init.")
     return OfflineProvider(
-        workspace.catalog, workspace.embedder, workspace.as_of, themes=workspace.themes
+        workspace.catalog,
+        workspace.embedder,
+        workspace.as_of,
+        themes=workspace.themes,
+        values=workspace.dimension_values(),
     )

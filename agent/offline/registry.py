@@ -10,6 +10,7 @@ from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
 from .influencers import INFLUENCERS
 from .key_accounts import KEY_ACCOUNTS
+from .mentions import MENTIONS
 from .metric_change import CHANGE
 from .narrative import Writer
 from .peaks import PEAKS
@@ -17,6 +18,7 @@ from .playbooks import Playbook
 from .product_quality import PRODUCT_QUALITY
 from .ranking import BREAKDOWN, RANKING
 from .remote import REMOTE
+from .shares import SHARE
 from .strategy import STRATEGY
 from .themes import THEMES
 from .trend import TREND
@@ -42,6 +44,8 @@ PLAYBOOKS: dict[str, Playbook] = {
         GAP_ANALYSIS,
         BUSINESS_DESIGN,
         STRATEGY,
+        MENTIONS,
+        SHARE,
     )
 }
 

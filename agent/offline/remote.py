@@ -5,6 +5,7 @@ from __future__ import annotations
 from .narrative import Writer
 from .playbooks import (
     Call,
+    Needs,
     Playbook,
     failed,
     metric_query,
@@ -83,4 +84,10 @@ def _write_remote(intent: Intent, results: Results, w: Writer) -> None:
     ]
 
 
-REMOTE = Playbook("remote_vs_onsite", (_remote_stage,), _write_remote)
+# The repair costs and CSAT of remotely and onsite resolved repairs, and its own SQL.
+NEEDS = Needs(
+    metrics=("cost_per_ticket", "csat_avg"),
+    dimensions=("remote", "type"),
+    columns=("tickets.cost", "tickets.remote_resolved", "tickets.type", "tickets.opened_at"),
+)
+REMOTE = Playbook("remote_vs_onsite", (_remote_stage,), _write_remote, NEEDS)

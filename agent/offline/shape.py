@@ -16,10 +16,10 @@ from typing import Literal
 from ...prompts import load_yaml
 
 Shape = Literal[
-    "document", "quotes", "themes", "trend", "ranking", "breakdown", "share", "change"
+    "document", "quotes", "themes", "trend", "ranking", "breakdown", "share", "change", "count"
 ]  # fmt: skip
 ORDER: tuple[Shape, ...] = (
-    "document", "quotes", "themes", "trend", "ranking", "breakdown", "share", "change"
+    "document", "quotes", "themes", "trend", "ranking", "breakdown", "share", "change", "count"
 )  # fmt: skip
 
 

@@ -91,9 +91,10 @@ class Slots:
 class CatalogMatcher:
     """Finds catalog names in free text; built once per catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, values: dict[str, list[str]] | None = None) -> None:
         self.catalog = catalog
-        unique = {(t.alias, t.target, t.kind): t for t in _terms(catalog)}
+        terms = _terms(catalog) + _looked_up_terms(catalog, values or {})
+        unique = {(t.alias, t.target, t.kind): t for t in terms}
         self.terms = sorted(unique.values(), key=lambda t: -len(t.alias))
 
     def match(self, question: str) -> Slots:
@@ -211,6 +212,18 @@ def _terms(catalog: Catalog) -> list[Term]:
                 for alias in {value, *aliases} - claimed:
                     claimed.add(alias)
                     terms.extend(_term(alias, f"{name}={value}", "value"))
+    return terms
+
+
+def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Term]:
+    """Values of dimensions the catalog does not list (looked up in the data), as filters."""
+    terms: list[Term] = []
+    for name, found in values.items():
+        dim = catalog.dimensions.get(name)
+        if dim is None or dim.spec.values or dim.kind != "category" or name in _VOC_COLUMNS:
+            continue
+        for value in found:
+            terms.extend(_term(value, f"{name}={value}", "value"))
     return terms
 
 

@@ -25,6 +25,7 @@ from ...tools.templates import load_template, named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
 from .meaning import MeaningIndex
+from .mention_words import mention_terms
 from .shape import ShapeReading, read_shape
 from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
 
@@ -100,6 +101,10 @@ class Intent:
     alternatives: list[str] = field(default_factory=list)
     # The metric was the analyst's choice, not the question's: say so.
     defaulted: bool = False
+    # Words whose mentions in the feedback the question counts ("提到异响的投诉有多少").
+    mentions: list[str] = field(default_factory=list)
+    # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
+    distinct: list[str] = field(default_factory=list)
 
     @property
     def metrics(self) -> list[str]:
@@ -171,9 +176,18 @@ class Understander:
     """Maps questions to intents for one catalog; embeds the exemplars on first use."""
 
     def __init__(
-        self, catalog: Catalog, embedder: Any, as_of: date, themes: ThemeSet | None = None
+        self,
+        catalog: Catalog,
+        embedder: Any,
+        as_of: date,
+        themes: ThemeSet | None = None,
+        unavailable: frozenset[str] = frozenset(),
+        values: dict[str, list[str]] | None = None,
     ) -> None:
-        self.matcher = CatalogMatcher(catalog)
+        # Playbooks written for another kind of data than this catalog holds: never chosen.
+        self.unavailable = unavailable
+        # Values of dimensions the catalog does not list, looked up in the data.
+        self.matcher = CatalogMatcher(catalog, values)
         self.meaning = MeaningIndex(catalog, embedder)
         self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
@@ -216,7 +230,10 @@ class Understander:
         shape = read_shape(question)
         intent.shape = shape
         split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
-        intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics), split)
+        # The records' own noun ("complaints") names no measure: themes of complaints are themes.
+        intent.playbook = _by_shape(
+            intent.playbook, shape, bool(slots.metrics), split, noun_only=slots.noun_only
+        )
         template = named_template(question) if shape.has("document") else None
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
             intent.template = template
@@ -229,17 +246,51 @@ class Understander:
         intent.compare = intent.compare or shape.has("change")
         if shape.both_ends:
             intent.order = "both"
-        missing = self._missing(question)
-        document = _DOCUMENT.search(question) or intent.template is not None
+        missing = self._missing(question, measured=bool(slots.metrics) and not slots.noun_only)
+        document = (
+            _DOCUMENT.search(question)
+            or intent.template is not None
+            or named_template(question) is not None
+        )
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         if _declined(question, intent):
             intent.playbook = REFUSED
+        if intent.playbook in self.unavailable:
+            intent.playbook = self._instead(intent, scores)
+        self._mentions(intent)
+        _distinct(intent)
+        _share_of_records(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         return intent
+
+    def _mentions(self, intent: Intent) -> None:
+        """A count of the feedback that mentions the question's words, unless it asks for the
+        words themselves (quotes, themes) or a document."""
+        shape = intent.shape
+        counted = shape.has("count") or shape.has("share") or shape.has("ranking")
+        if "mentions" in self.unavailable or not counted or intent.playbook in _NOT_COUNTED:
+            return
+        if shape.has("quotes") or shape.has("themes") or shape.has("document"):
+            return
+        named = [m for m in intent.metrics if not intent.slots.noun_only]
+        terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        if terms and not named:
+            intent.mentions = terms
+            intent.playbook = "mentions"
+
+    def _instead(self, intent: Intent, scores: dict[str, float]) -> str:
+        """The playbook for a question whose first choice needs data this catalog lacks: a
+        named template is filled generically; anything else goes to the best generic fit."""
+        if intent.template is not None:
+            return "strategy_template"
+        ranked = sorted(scores, key=lambda n: -scores[n])
+        fit = next(n for n in ranked if n not in self.unavailable)
+        split = bool(intent.slots.dimensions or intent.slots.compared)
+        return _by_shape(fit, intent.shape, bool(intent.metrics), split)
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
         """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
@@ -251,6 +302,7 @@ class Understander:
             return
         if not slots.metrics or slots.noun_only:
             slots.metrics = [guess.metric]
+            slots.noun_only = False  # a measure named in other words, not the records' noun
             # A second metric named in other words elsewhere in the question ("… and the
             # share needing a second visit?").
             rest = text.replace(guess.phrase, " " * len(guess.phrase))
@@ -305,10 +357,14 @@ class Understander:
                     return metric
         return None
 
-    def _missing(self, question: str) -> str | None:
-        """The subject the data does not hold, unless this catalog names it after all."""
+    def _missing(self, question: str, *, measured: bool = False) -> str | None:
+        """The subject the data does not hold, unless this catalog names it after all. A
+        measure word ("cost", "打分") is missing only when no metric of the catalog was read in
+        the question: then the metric found is what the word meant."""
         lang = "zh" if language_of(question) == "zh" else "en"
         for subject in unavailable_subjects():
+            if subject.get("measure") and measured:
+                continue
             m = re.search(subject["pattern"], question, re.IGNORECASE)
             if m and not self._in_catalog(m.group(0)):
                 return subject[lang]
@@ -326,10 +382,12 @@ class Understander:
         sims = self._similarities(question)
         scores = {}
         for name, sim in sims.items():
+            if name in self.unavailable:
+                continue
             cue = any(c.search(question) for c in self._cues[name])
             scores[name] = sim + (CUE_BONUS if cue else 0.0)
         # A product model code in the question points at the product-quality drill-down.
-        if slots.model:
+        if slots.model and "product_quality" in scores:
             scores["product_quality"] += CUE_BONUS / 2
         # A dimension of the user's own catalog (brand, status…) that no specialised playbook
         # covers asks for a split of a metric: a ranking or a breakdown.
@@ -366,7 +424,9 @@ class Understander:
             return self._vectors
 
 
-def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: bool) -> str:
+def _by_shape(
+    playbook: str, shape: ShapeReading, named_metric: bool, split: bool, *, noun_only: bool = False
+) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
     that would answer about something else."""
@@ -374,7 +434,7 @@ def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: boo
         return playbook
     if shape.has("quotes") and playbook not in _QUOTING:
         return "voc_evidence"
-    if shape.has("themes") and not named_metric and playbook not in _QUOTING:
+    if shape.has("themes") and (not named_metric or noun_only) and playbook not in _QUOTING:
         return "voc_themes"
     if shape.has("trend") and playbook not in _DOCUMENTS:
         return "trend"
@@ -385,6 +445,8 @@ def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: boo
             return "breakdown"
         if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
             return "metric_change"
+        if shape.first == "count" and playbook in ("voc_themes", "voc_evidence"):
+            return "metric_change"  # "how many complaints": a count, not what they say
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         # "How did it change by region?" stays a change, split by the region.
         return playbook if shape.has("change") else shape.first
@@ -452,6 +514,7 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+_NOT_COUNTED = (OUT_OF_SCOPE, UNAVAILABLE, REFUSED, "gap_analysis", "business_design")
 # "Which model has the most noise complaints": the records are counted, not rated.
 _COUNTED = re.compile(
     r"(?i)\bmost\b|\bleast\b|\bfewest\b|how many|number of|\bvolumes?\b|\bcounts?\b"
@@ -489,6 +552,47 @@ def _count_of_theme(intent: Intent) -> None:
             kept = {d: v for d, v in intent.filters.items() if _describes(cat, metric, d)}
             intent.slots.filters = {**kept, dim: intent.theme}
             return
+
+
+_HOW_MANY_BEFORE = re.compile(
+    r"(?i)(?:多少|几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
+    r"|(?:how many|number of)\s+(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
+)
+
+
+def _distinct(intent: Intent) -> None:
+    """A dimension named right after "how many"/"多少个": the number of its different values,
+    not a split by it. The question's value (its count) is answered alongside."""
+    if intent.playbook not in _METRIC_PLAYBOOKS or intent.catalog is None:
+        return
+    text = normal_text(intent.question)
+    found = []
+    for dim in intent.slots.dimensions:
+        spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
+        names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
+        for name in names:
+            at = text.find(name)
+            if at > 0 and _HOW_MANY_BEFORE.search(text[max(0, at - 24) : at]):
+                found.append(dim)
+                break
+    if found:
+        intent.distinct = found
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
+        if intent.playbook in ("ranking", "breakdown") and not intent.shape.has("ranking"):
+            intent.playbook = "metric_change"
+
+
+def _share_of_records(intent: Intent) -> None:
+    """ "What share of complaints are X": a share of the records themselves (no metric named
+    beyond their noun) with a value named, not a metric's change."""
+    if intent.playbook not in _METRIC_PLAYBOOKS or not intent.shape.has("share"):
+        return
+    split = any(d not in intent.filters for d in intent.slots.dimensions)
+    if intent.mentions or not intent.filters or split:
+        return
+    named = [m for m in intent.metrics if not intent.slots.noun_only]
+    if not named:
+        intent.playbook = "share_of"
 
 
 def _describes(cat: Catalog, metric: str, dim: str) -> bool:

@@ -1,0 +1,64 @@
+"""The words a question counts mentions of ("提到异响的投诉", "tweets about Alexa or Echo").
+
+Read from the question's own wording: quoted words first, else the words after a mention verb
+(提到/涉及/关于…, mention/contain/"complaints about"), split on "or"/"或"/"、".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_MAX_TERMS = 4
+_QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})」|‘([^’]{1,30})’")
+# Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
+_ZH = re.compile(
+    r"(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于)了?"
+    r"(?P<t>[\u4e00-\u9fffA-Za-z0-9 +/、或和与及]{1,24}?)"
+    r"(?=的|这|那|[？?，,。；;！!]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录)"
+)
+# English: "mention(ing) X", "that talk about X", "containing X", "how many … about X".
+_EN = re.compile(
+    r"(?i)\b(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|refer(?:s|red|ring)? to"
+    r"|contain(?:s|ing)?"
+    r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
+    r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
+    r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
+)
+_VERB_BEFORE = re.compile(
+    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于)了?\s*$"
+    r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
+)
+_SPLIT = re.compile(r"\s*(?:、|或者|或|和|与|及|/|\bor\b|\band\b)\s*", re.IGNORECASE)
+_EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
+# A kind word after the thing named ("Echo devices", "billing issues") is not part of it.
+_KIND = re.compile(
+    r"(?i)\s+(?:devices?|products?|issues?|problems?|items?|orders?|questions?|things?)$"
+)
+
+
+def mention_terms(question: str) -> list[str]:
+    """The words a question counts mentions of: its quoted words, else the words after a
+    mention verb; none when it names none."""
+    # Quoted words count only after a mention verb: a quoted reply someone wants sent back
+    # ("回复“已删除”") is not a word to count.
+    quoted = [
+        next(g for g in m.groups() if g)
+        for m in _QUOTED.finditer(question)
+        if _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()])
+    ]
+    if quoted:
+        return _clean(quoted)
+    found = [m.group("t") for m in _ZH.finditer(question)]
+    found += [m.group("t") for m in _EN.finditer(question)]
+    return _clean(t for chunk in found for t in _SPLIT.split(chunk))
+
+
+def _clean(terms: Any) -> list[str]:
+    out: list[str] = []
+    for raw in terms:
+        term = _KIND.sub("", str(raw).strip(" 的了'\"").strip())
+        if not term or term.lower() in _EN_STOP or len(term) < 2 or term in out:
+            continue
+        out.append(term)
+    return out[:_MAX_TERMS]

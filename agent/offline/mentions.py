@@ -1,0 +1,117 @@
+"""Counting the feedback that mentions something: "how many complaints mention 异响?", "提到物流或
+快递的评论有多少条？其中差评占多少？", "which brand has the most complaints about the gearbox?".
+
+The words counted are the question's own (quoted, or after "mention"/"提到"/"涉及"…); the count is
+over the workspace's feedback (the ``voc`` table every workspace with feedback has), joined to
+the tables that hold the question's filters and split, through the catalog's joins. One SQL
+query, run by the guarded SQL tool, gives the records mentioning the words, all records in the
+slice and the share, so every number in the answer is cited.
+"""
+
+from __future__ import annotations
+
+from ...data.catalog import Catalog
+from .mention_words import mention_terms as mention_terms
+from .narrative import Writer
+from .playbooks import (
+    Call,
+    Needs,
+    Playbook,
+    dim_name,
+    failed,
+    fmt_row,
+    slice_text,
+    table,
+)
+from .slice_sql import literal, reach, share_sql, slice_where
+from .transcript import Results
+from .understand import Intent
+
+FEEDBACK = "voc"
+TEXT = "text"
+NEEDS = Needs(columns=(f"{FEEDBACK}.{TEXT}",))
+
+
+def mention_sql(
+    catalog: Catalog, terms: list[str], intent: Intent, group: str | None = None
+) -> str | None:
+    """One query: mentions, records and the share, for the question's slice (and split by
+    ``group``); None when a filter or the split cannot reach the feedback table."""
+    joins: dict[str, str] = {}
+    where = slice_where(catalog, FEEDBACK, intent.filters, intent.period, joins)
+    if where is None:
+        return None
+    group_expr = reach(catalog, FEEDBACK, group, joins) if group else None
+    if group and group_expr is None:
+        return None
+    text = f"lower({FEEDBACK}.{TEXT})"
+    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES)
+
+
+_NAMES = ("mentions", "records", "mention_share_pct")
+
+
+def _stage(intent: Intent, results: Results) -> dict[str, Call]:
+    cat = intent.catalog
+    if cat is None or not intent.mentions:
+        return {}
+    if intent.language == "zh":
+        purpose = "提到" + "或".join(f"“{t}”" for t in intent.mentions) + "的反馈条数"
+    else:
+        purpose = "Feedback records mentioning " + " or ".join(f"“{t}”" for t in intent.mentions)
+    calls: dict[str, Call] = {}
+    sql = mention_sql(cat, intent.mentions, intent)
+    if sql is not None:
+        calls["mentions"] = ("run_sql", {"sql": sql, "purpose": purpose})
+    group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+    grouped = mention_sql(cat, intent.mentions, intent, group) if group else None
+    if group is not None and grouped is not None:
+        by = dim_name(Writer(lang=intent.language, seed="", catalog=cat), group)
+        label = f"{purpose}，按{by}" if intent.language == "zh" else f"{purpose}, by {by}"
+        calls["by"] = ("run_sql", {"sql": grouped, "purpose": label})
+    return calls
+
+
+def _write(intent: Intent, results: Results, w: Writer) -> None:
+    res = results.get("mentions")
+    if failed(w, res) or res is None:
+        return
+    words = _join(w, intent.mentions)
+    period = w.period(intent.period.as_dict() if intent.period else None)
+    r = res.records()[0]
+    w.lead.append(
+        w.say(
+            "mention.lead", n=fmt_row([r["mentions"]])[0], total=fmt_row([r["records"]])[0],
+            share=w.pct(r["mention_share_pct"]), words=words,
+            where=slice_text(w, intent.filters), period=period, ref=res.id,
+        )
+    )  # fmt: skip
+    by = results.get("by")
+    if by is None or not by.ok or not by.rows:
+        return
+    dim = by.columns[0]
+    rows = [x for x in by.records() if x[dim] is not None and x["mentions"]]
+    if not rows:
+        return
+    top = rows[0]
+    w.lead.append(
+        w.say(
+            "mention.top", dim=dim_name(w, dim), name=w.label(dim, top[dim]),
+            n=fmt_row([top["mentions"]])[0], words=words, ref=by.id,
+        )
+    )  # fmt: skip
+    body = [
+        fmt_row([w.label(dim, x[dim]), x["mentions"], x["records"], w.pct(x["mention_share_pct"])])
+        for x in rows
+    ]
+    heads = [dim_name(w, dim), w.say("mention.col_n"), w.say("table.n"), w.say("mention.col_share")]
+    w.body += table(w, heads, body, by.id)
+
+
+def _join(w: Writer, words: list[str]) -> str:
+    quoted = [f"“{t}”" for t in words]
+    return (" 或 " if w.lang == "zh" else " or ").join(quoted)
+
+
+MENTIONS = Playbook("mentions", (_stage,), _write, NEEDS)

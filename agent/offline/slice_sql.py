@@ -1,0 +1,109 @@
+"""SQL over one table of the catalog for a slice of it: dimension values reached through the
+catalog's joins, a period on the table's time column, values written as safe literals.
+
+For the playbooks that need a figure the metric tool does not compute (a share of records with
+some value, the records mentioning some words); the SQL is run by the guarded SQL tool, so it is
+checked, capped and cited like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...data.catalog import Catalog
+from ...data.periods import Period
+
+
+def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -> str | None:
+    """The SQL for ``dim`` seen from table ``base``, adding the joins it needs to ``joins``;
+    None when the catalog has no way there."""
+    d = catalog.dimensions.get(dim or "")
+    if d is None or d.from_time:
+        return None
+    if base in d.sources:
+        return d.sources[base]
+    for source, expr in d.sources.items():
+        path = catalog.join_path(base, source)
+        if path is None:
+            continue
+        for step in path:
+            joins.setdefault(step.to_table, step.on())
+        return expr
+    return None
+
+
+def literal(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def period_clause(catalog: Catalog, base: str, period: Period | None) -> str | None:
+    """``base``'s time column inside ``period`` (None without a period or a time column)."""
+    column = catalog.tables[base].time_column
+    if period is None or not column:
+        return None
+    start, end = period.start.isoformat(), period.end.isoformat()
+    return f"{base}.{column} >= DATE '{start}' AND {base}.{column} < DATE '{end}'"
+
+
+def slice_where(
+    catalog: Catalog,
+    base: str,
+    filters: dict[str, Any],
+    period: Period | None,
+    joins: dict[str, str],
+) -> list[str] | None:
+    """Conditions for ``filters`` and ``period`` on ``base`` (None if a filter is out of reach)."""
+    where: list[str] = []
+    for dim, value in filters.items():
+        expr = reach(catalog, base, dim, joins)
+        if expr is None:
+            return None
+        where.append(f"{expr} = {literal(value)}")
+    clause = period_clause(catalog, base, period)
+    return [*where, clause] if clause else where
+
+
+def distinct_sql(
+    catalog: Catalog, dim: str, filters: dict[str, Any], period: Period | None
+) -> str | None:
+    """How many different values of ``dim`` the records in the slice hold."""
+    d = catalog.dimensions.get(dim)
+    if d is None or d.from_time or not d.sources:
+        return None
+    base, expr = next(iter(d.sources.items()))
+    joins: dict[str, str] = {}
+    where = slice_where(catalog, base, filters, period, joins)
+    if where is None:
+        return None
+    sql = f"SELECT count(DISTINCT {expr}) AS distinct_{dim} FROM {base}"
+    sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    return sql + (" WHERE " + " AND ".join(where) if where else "")
+
+
+def share_sql(
+    base: str,
+    part: str,
+    where: list[str],
+    joins: dict[str, str],
+    group_expr: str | None = None,
+    group: str | None = None,
+    *,
+    names: tuple[str, str, str] = ("part", "records", "share_pct"),
+    rows: int = 12,
+) -> str:
+    """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
+    the share in percent; split by ``group_expr`` (largest part first) when given."""
+    n, total, share = names
+    select = [f"{group_expr} AS {group}"] if group_expr else []
+    select += [
+        f"count(*) FILTER (WHERE {part}) AS {n}",
+        f"count(*) AS {total}",
+        f"round(100.0 * count(*) FILTER (WHERE {part}) / count(*), 1) AS {share}",
+    ]
+    sql = f"SELECT {', '.join(select)} FROM {base}"
+    sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if group_expr:
+        sql += f" GROUP BY 1 ORDER BY {n} DESC, {total} DESC LIMIT {rows}"
+    return sql

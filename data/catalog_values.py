@@ -1,0 +1,53 @@
+"""Values of dimensions the catalog does not list, looked up in the warehouse.
+
+A derived catalog lists the values of small category columns; a column with hundreds of values
+(company, car model, city) is still a dimension, but its values are not written out. To find
+"一汽马自达" or "Acme Corp" named in a question, the distinct values of such columns are read once
+per workspace, up to a cap; a column with more distinct values than that is free text, not a
+dimension anyone names values of.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .catalog import Catalog
+from .sql_guard import QueryError
+from .warehouse import Warehouse
+
+VALUE_CAP = 5_000
+# A dimension with only a handful of values that the catalog leaves unlisted ("open",
+# "resolved") was left so on purpose: its values are ordinary words, not names to look for.
+MIN_VALUES = 20
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def unlisted_values(
+    catalog: Catalog, warehouse: Warehouse, cap: int = VALUE_CAP
+) -> dict[str, list[str]]:
+    """Dimension name -> its distinct values, for category dimensions without a value list."""
+    out: dict[str, list[str]] = {}
+    for name, dim in catalog.dimensions.items():
+        if dim.kind != "category" or dim.spec.values or dim.from_time or not dim.sources:
+            continue
+        table, expr = next(iter(dim.sources.items()))
+        sql = (
+            f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {table} "
+            f"WHERE {expr} IS NOT NULL LIMIT {cap + 1}"
+        )
+        try:
+            rows = warehouse.execute(sql, max_rows=cap + 1).rows
+        except QueryError:
+            continue
+        if MIN_VALUES < len(rows) <= cap:
+            out[name] = sorted({str(r[0]).strip() for r in rows if nameable(str(r[0]))})
+    return out
+
+
+def nameable(value: str) -> bool:
+    """Whether a value is something a question could name: not a bare number or code, and long
+    enough not to turn up inside ordinary words."""
+    text = value.strip()
+    if not text or text.replace(".", "").replace("-", "").isdigit():
+        return False
+    return len(text) >= 2 if _CJK.search(text) else len(text) >= 3
