@@ -37,6 +37,7 @@ _FIXES = {
 }
 _KIND_WORDS = {"BIGINT": "a whole number", "DOUBLE": "a number", "DATE": "a date"}
 _KIND_WORDS |= {"TIMESTAMP": "a date and time", "BOOLEAN": "a yes/no value"}
+_DATE_TYPES = ("DATE", "TIMESTAMP")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Staged:
     rejected: int = 0
     reject_file: Path | None = None
     notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # BOOLEAN columns where blank meant no
 
 
 def stage_file(
@@ -62,10 +64,11 @@ def stage_file(
     bad = _bad_values(con, types, profiles)
     if bad and not skip_bad_rows:
         _raise_bad_value(con, source, types, bad)
-    rows = _build_typed(con, types, bad)
+    rows = _build_typed(con, types, profiles, bad)
     if rows == 0:
         raise DataError(f"{source.path.name} has a header but no data rows to load.")
-    staged = Staged(source, table, rows, types, notes=list(source.notes))
+    staged = Staged(source, table, rows, types, notes=[*source.notes, *_type_notes(profiles)])
+    staged.flags = [c for c, p in profiles.items() if types[c] == "BOOLEAN" and p.is_flag]
     if structural or bad:
         staged.rejected = len(structural) + _count(con, _bad_predicate(bad))
     return staged
@@ -169,7 +172,8 @@ def _bad_values(
         sql_type = types[column]
         if sql_type == "VARCHAR":
             continue
-        predicate = f"({cleaned(column)} IS NOT NULL AND {typed_sql(column, sql_type)} IS NULL)"
+        converted = typed_sql(column, sql_type, profiles[column])
+        predicate = f"({cleaned(column)} IS NOT NULL AND {converted} IS NULL)"
         if _count(con, predicate):
             bad[column] = predicate
     return bad
@@ -203,10 +207,21 @@ def _raise_bad_value(
     )
 
 
-def _build_typed(con: duckdb.DuckDBPyConnection, types: dict[str, str], bad: dict[str, str]) -> int:
-    raw_types = {r[0]: r[1] for r in con.execute("DESCRIBE raw").fetchall()}
+def _type_notes(profiles: dict[str, Profile]) -> list[str]:
+    dayfirst = [c for c, p in profiles.items() if p.dayfirst and p.sql_type() in _DATE_TYPES]
+    serials = [c for c, p in profiles.items() if p.serials and p.sql_type() in _DATE_TYPES]
+    notes = [f"dates read day-first (d/m/y) in {', '.join(dayfirst)}" if dayfirst else ""]
+    return [*notes, f"Excel serial dates read in {', '.join(serials)}" if serials else ""]
+
+
+def _build_typed(
+    con: duckdb.DuckDBPyConnection,
+    types: dict[str, str],
+    profiles: dict[str, Profile],
+    bad: dict[str, str],
+) -> int:
     exprs = [
-        f"{typed_sql(c, t) if raw_types[c] == 'VARCHAR' else q(c)} AS {q(c)}"
+        f"{typed_sql(c, t, profiles[c]) if c in profiles else q(c)} AS {q(c)}"
         for c, t in types.items()
     ]
     where = _bad_predicate(bad)
