@@ -101,7 +101,13 @@ def register(app: typer.Typer) -> None:
             typer.Option("--text", help="Free-text column to redact, embed and index as VOC."),
         ] = None,
         id_column: Annotated[
-            str | None, typer.Option("--id", help="Unique id column; becomes the VOC id.")
+            str | None,
+            typer.Option(
+                "--id",
+                help="Unique id column (the VOC id, the key of flag labels). Duplicate or empty "
+                "ids stop the load with their lines; with --skip-bad-rows the first row of each "
+                "id is kept and the others are set aside in the reject file.",
+            ),
         ] = None,
         meta: Annotated[
             list[str] | None,
@@ -112,10 +118,30 @@ def register(app: typer.Typer) -> None:
         ] = None,
         skip_bad_rows: Annotated[
             bool,
-            typer.Option("--skip-bad-rows", help="Set bad rows aside in a reject file."),
+            typer.Option(
+                "--skip-bad-rows",
+                help="Set bad rows (values that do not fit, broken lines, repeated or empty ids) "
+                "aside in a reject file and load the rest.",
+            ),
         ] = False,
         encoding: Annotated[
             str | None, typer.Option("--encoding", help="Force an encoding, e.g. gb18030.")
+        ] = None,
+        latest_per: Annotated[
+            str | None,
+            typer.Option(
+                "--latest-per",
+                help="Event logs: load one row per value of this column (e.g. number), its "
+                "latest update.",
+            ),
+        ] = None,
+        latest_by: Annotated[
+            str | None,
+            typer.Option(
+                "--latest-by",
+                help="With --latest-per: the column that orders updates (e.g. sys_mod_count); "
+                "the highest wins, ties and the default go to the later row in the file.",
+            ),
         ] = None,
         home: HomeOption = None,
         as_json: JsonOption = False,
@@ -123,8 +149,9 @@ def register(app: typer.Typer) -> None:
         """Load exports into named tables (all or nothing), derive the catalog, index feedback."""
         settings = settings_for(home)
         options = IngestOptions(
-            table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding
-        )
+            table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding,
+            latest_per, latest_by,
+        )  # fmt: skip
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)
         with bar.bar:

@@ -95,6 +95,41 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) 
     staged.reject_file = target
 
 
+def lines_of(con: duckdb.DuckDBPyConnection, source: SourceFile, rids: list[int]) -> dict[int, int]:
+    """File lines (sheet rows for Excel) of raw row ids, allowing for rows the reader rejected."""
+    gone = []
+    if _exists(con, "rejects"):
+        gone = sorted(
+            int(r[0]) for r in con.execute("SELECT DISTINCT line - 1 FROM rejects").fetchall()
+        )
+    records = {rid: _record_of(rid, gone) for rid in rids}
+    lines = source.locate_many(list(records.values()))
+    return {rid: lines[record] for rid, record in records.items()}
+
+
+def set_aside(con: duckdb.DuckDBPyConnection, staged: Staged, column: str) -> int:
+    """Move the rows listed in staging table ``aside(rid, problem)`` from ``typed`` to rejects."""
+    con.execute(
+        f"INSERT INTO bad_values SELECT a.rid, {_lit(column)}, a.problem, "
+        "CAST(to_json(r) AS VARCHAR) FROM aside a JOIN raw r ON r.rowid = a.rid"
+    )
+    con.execute(f"DELETE FROM typed WHERE {RID} IN (SELECT rid FROM aside)")
+    moved = _count_table(con, "aside")
+    con.execute("DROP TABLE aside")
+    staged.rows -= moved
+    staged.rejected += moved
+    return moved
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _count_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _record_of(rid: int, gone: list[int]) -> int:
     record = rid + 1
     for skipped in gone:

@@ -23,12 +23,12 @@ from .. import duck
 from ..errors import DataError, ServiceLensError
 from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
-from .commit import Pending, check_voc_ids, commit, options_key, previous_load
-from .infer import table_name
-from .load import stage_file, write_rejects
-from .mapping import TableMapping, apply_mapping, load_mapping, mapping_for
-from .readers import open_source
-from .voc_rows import VocOptions, build_voc, redact_columns
+from .commit import Pending, check_voc_ids, commit
+from .labels import SUFFIX
+from .mapping import TableMapping, load_mapping
+from .staging import IngestOptions, TableReport, report_of, stage_one
+
+__all__ = ["IngestOptions", "IngestReport", "TableReport", "ingest", "write_catalog"]
 
 Progress = Callable[[str, int, int], None]
 CATALOG_HEADER = (
@@ -36,31 +36,6 @@ CATALOG_HEADER = (
     "# (English and Chinese), value lists, metric definitions. Entries you keep here win over\n"
     "# re-derived ones; check your edits with `servicelens catalog validate`.\n"
 )
-
-
-@dataclass
-class IngestOptions:
-    table: str | None = None
-    text: str | None = None
-    id: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    mapping: Path | None = None
-    skip_bad_rows: bool = False
-    encoding: str | None = None
-
-
-@dataclass
-class TableReport:
-    file: str
-    table: str
-    rows: int
-    rejected: int = 0
-    reject_file: str | None = None
-    unchanged: bool = False
-    types: dict[str, str] = field(default_factory=dict)
-    voc_rows: int = 0
-    redactions: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,70 +103,17 @@ def _stage_all(
         tick(f"read {Path(path).name}", 0, 1)
         folder = staging / f"f{n}"
         folder.mkdir()
-        item = _stage_one(ws, Path(path), options, mappings, folder, len(files))
+        item = stage_one(ws, Path(path), options, mappings, folder, len(files))
         if isinstance(item, TableReport):
             reports.append(item)
         else:
             pending.append(item)
-            reports.append(_report(item))
+            reports.append(report_of(item))
         tick(f"read {Path(path).name}", 1, 1)
     tables = [p.staged.table for p in pending]
     if len(set(tables)) < len(tables):
         raise DataError("Two files would load into the same table; use --table or rename one.")
     return reports, pending
-
-
-def _stage_one(
-    ws: WorkspacePaths,
-    path: Path,
-    options: IngestOptions,
-    mappings: list[TableMapping],
-    folder: Path,
-    n_files: int,
-) -> Pending | TableReport:
-    source = open_source(path, folder, encoding=options.encoding)
-    mapping = mapping_for(mappings, path, n_files)
-    table = mapping.table if mapping else table_name(options.table or path.stem)
-    key = options_key(
-        table=table, text=options.text, id=options.id, meta=options.meta,
-        mapping=asdict(mapping) if mapping else None, skip=options.skip_bad_rows,
-    )  # fmt: skip
-    before = previous_load(ws.warehouse, table)
-    if before and before["sha256"] == source.sha256 and before["options"] == key:
-        return TableReport(path.name, table, before["rows_loaded"], unchanged=True)
-    database = folder / "staging.duckdb"
-    con = duck.connect(database)
-    try:
-        staged = stage_file(con, source, table, skip_bad_rows=options.skip_bad_rows)
-        if staged.rejected:
-            write_rejects(con, staged, folder / f"{table}.rejects.csv")
-        item = Pending(staged, database, key)
-        if mapping:
-            apply_mapping(con, staged, mapping)
-            item.canonical = True
-        redactions = redact_columns(con, staged)
-        if options.text:
-            voc = VocOptions(options.text, options.id, options.meta)
-            item.voc_rows = build_voc(con, staged, voc)
-        staged.notes.append(_redaction_note(redactions))
-        item.redactions = redactions
-    finally:
-        con.close()
-    return item
-
-
-def _redaction_note(counts: dict[str, int]) -> str:
-    found = {k: v for k, v in counts.items() if v}
-    return "redacted " + ", ".join(f"{v} {k}" for k, v in found.items()) if found else ""
-
-
-def _report(item: Pending) -> TableReport:
-    s = item.staged
-    return TableReport(
-        s.source.path.name, s.table, s.rows, s.rejected,
-        str(s.reject_file) if s.reject_file else None, False, dict(s.types), item.voc_rows,
-        item.redactions, [n for n in s.notes if n],
-    )  # fmt: skip
 
 
 def _keep_rejects(ws: WorkspacePaths, reports: list[TableReport]) -> None:
@@ -233,6 +155,7 @@ def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestRepo
     fresh = [p.staged.table for p in pending] + (
         ["voc"] if any(p.voc_rows for p in pending) else []
     )
+    fresh += [p.staged.table + SUFFIX for p in pending if p.labels_rows]
     originals = {
         p.staged.table: dict(zip(p.staged.source.columns, p.staged.source.raw_columns, strict=True))
         for p in pending

@@ -108,36 +108,12 @@ def _add_voc_ids(con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOpt
     if options.id is None:
         ids = f"'{staged.table}-' || CAST({RID} + 1 AS VARCHAR)"
     else:
+        # ``keys.py`` has made the --id column unique and present.
         column = resolve_column(staged, options.id, "--id")
-        _check_unique(con, staged, column)
         ids = f"CAST({q(column)} AS VARCHAR)"
     con.execute("ALTER TABLE typed ADD COLUMN voc_id VARCHAR")
     con.execute(f"UPDATE typed SET voc_id = {ids}")
     staged.types["voc_id"] = "VARCHAR"
-
-
-def _check_unique(con: duckdb.DuckDBPyConnection, staged: Staged, column: str) -> None:
-    name, source = staged.source.original(column), staged.source
-    missing = con.execute(
-        f"SELECT {RID} FROM typed WHERE {q(column)} IS NULL ORDER BY {RID} LIMIT 1"
-    ).fetchone()
-    if missing is not None:
-        line = source.locate(int(missing[0]) + 1)
-        raise DataError(
-            f"{source.path.name}, line {line}, column {name!r}: the id is empty; every row "
-            "needs an id when --id is given (or leave --id out to number the rows)."
-        )
-    dup = con.execute(
-        f"SELECT {q(column)}, min({RID}), max({RID}), count(*) FROM typed "
-        f"GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 LIMIT 1"
-    ).fetchone()
-    if dup is not None:
-        lines = source.locate_many([int(dup[1]) + 1, int(dup[2]) + 1])
-        raise DataError(
-            f"{source.path.name}, column {name!r}: id {dup[0]!r} appears {dup[3]} times "
-            f"(lines {lines[int(dup[1]) + 1]} and {lines[int(dup[2]) + 1]}); ids must be "
-            "unique. Remove the duplicates, or choose another --id column."
-        )
 
 
 def _voc_exprs(staged: Staged, options: VocOptions, text: str) -> dict[str, str]:
