@@ -43,6 +43,8 @@ class IngestReport:
     tables: list[TableReport]
     catalog: str | None = None
     catalog_dropped: list[str] = field(default_factory=list)
+    catalog_added: list[str] = field(default_factory=list)
+    catalog_skipped: list[str] = field(default_factory=list)
     index: dict[str, Any] | None = None
     index_error: str | None = None
     seconds: float = 0.0
@@ -172,3 +174,7 @@ def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestRepo
     os.replace(temp, ws.catalog)
     report.catalog = str(ws.catalog)
     report.catalog_dropped = derived.dropped
+    report.catalog_added, report.catalog_skipped = derived.added, derived.skipped
+    for table in report.tables:
+        if table.table in derived.time_notes and not table.unchanged:
+            table.notes.insert(0, derived.time_notes[table.table])
