@@ -117,7 +117,7 @@ def test_time_column_prefers_opened_over_updated_and_closed(tmp_path: Path) -> N
     report = load(ws, [f])
     catalog = load_catalog(ws.catalog)
     assert catalog.tables["t"].time_column == "opened_at"
-    expected = "Time column: opened_at (when each row was opened); others: updated_at, closed_at."
+    expected = "Time column: opened_at (when each row was opened); others: updated_at, closed_at"
     assert expected in catalog.tables["t"].description
     assert report.tables[0].notes[0] == expected
 

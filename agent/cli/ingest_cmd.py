@@ -57,20 +57,31 @@ class _Bar:
 
 def _summary(report: IngestReport) -> Table:
     table = Table(title="Ingested", caption=f"{report.seconds:.1f} s")
-    for name in ("file", "table", "rows", "rejected", "feedback", "notes"):
+    for name in ("file", "table", "rows", "rejected", "feedback"):
         table.add_column(name, justify="right" if name in ("rows", "rejected") else "left")
     for r in report.tables:
-        notes = "unchanged; nothing to do" if r.unchanged else "; ".join(r.notes)
-        rejected = f"{r.rejected:,}" + (f" → {r.reject_file}" if r.reject_file else "")
+        rejected = f"{r.rejected:,}" + (" (set aside)" if r.reject_file else "")
         feedback = f"{r.voc_rows:,} → voc" if r.voc_rows else ""
-        table.add_row(r.file, r.table, f"{r.rows:,}", rejected, feedback, notes)
+        table.add_row(r.file, r.table, f"{r.rows:,}", rejected, feedback)
     return table
 
 
 def _print(report: IngestReport) -> None:
     console.print(_summary(report))
+    for r in report.tables:
+        notes = ["unchanged; nothing to do"] if r.unchanged else r.notes
+        for note in notes:
+            console.print(f"  {r.table}: {note}")
+        if r.reject_file:
+            console.print(f"  {r.table}: {r.rejected:,} rows set aside, each with its line and "
+                          f"reason, in {r.reject_file}")  # fmt: skip
     if report.catalog:
         console.print(f"Catalog written: {report.catalog} (edit with `servicelens catalog edit`).")
+        console.print(_catalog_changes(report))
+    if report.catalog_skipped:
+        console.print("Left out of the catalog (neither dimensions nor metrics):")
+    for skipped in report.catalog_skipped:
+        console.print(f"  {skipped}")
     for dropped in report.catalog_dropped:
         console.print(f"[yellow]Catalog entry dropped:[/] {dropped}")
     if report.index:
@@ -79,6 +90,23 @@ def _print(report: IngestReport) -> None:
         console.print(f"VOC index {state}: {idx['records']:,} records ({idx['model']}).")
     if report.index_error:
         console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
+
+
+def _catalog_changes(report: IngestReport) -> str:
+    added = report.catalog_added
+    dims = [a.split(".", 1)[1] for a in added if a.startswith("dimensions.")]
+    metrics = [a.split(".", 1)[1] for a in added if a.startswith("metrics.")]
+    if not added:
+        return "Catalog entries added: none (the existing entries still fit)."
+    return (
+        f"Catalog entries added: {len(dims)} dimensions ({_few(dims)}); "
+        f"{len(metrics)} metrics ({_few(metrics)})."
+    )
+
+
+def _few(names: list[str], shown: int = 8) -> str:
+    more = f", … {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more if names else "none"
 
 
 def _print_examples(home: Path | None) -> None:

@@ -96,7 +96,7 @@ def role(c: Column, rows: int) -> tuple[str, str]:
     if c.sql_type in TIME_TYPES:
         return "time", ""
     if _is_id(c, rows):
-        return "id", f"an id ({c.distinct:,} distinct values in {rows:,} rows)"
+        return "id", f"an id ({c.distinct:,} distinct of {c.non_null:,} values)"
     if c.sql_type in NUMERIC_TYPES:
         return "measure", ""
     if c.sql_type != "VARCHAR":
@@ -104,7 +104,8 @@ def role(c: Column, rows: int) -> tuple[str, str]:
     if _is_free_text(c):
         return (
             "text",
-            f"free text ({c.distinct:,} distinct values, {c.avg_len:.0f} chars on average)",
+            f"free text ({c.distinct:,} distinct of {c.non_null:,} values, "
+            f"{c.avg_len:.0f} characters on average)",
         )
     return "category", ""
 

@@ -119,7 +119,7 @@ def _add_table(
     """Describe ``table`` and add its dimensions and metrics; the note on its time column."""
     rows = _rows(con, table)
     time = choose_time_column(columns)
-    note = time_note(time, columns) if time else "No time column: no date column has values."
+    note = time_note(time, columns) if time else "No time column: no date column has values"
     data["tables"][table] = _table_spec(data["tables"].get(table, {}), columns, source, rows, note)
     if time:
         data["tables"][table]["time_column"] = time.name
@@ -143,7 +143,7 @@ def _table_spec(
     described = old.get("description", "")
     if not described or described.startswith(_DERIVED_PREFIX):
         loaded = f"Loaded from {source}: {rows:,} rows." if source else f"Loaded: {rows:,} rows."
-        described = f"{loaded} {note}"
+        described = f"{loaded} {note}."
     old_cols = old.get("columns", {})
     cols = {c.name: old_cols.get(c.name) or {"description": describe(c)} for c in columns}
     return {"description": described, "columns": cols}
@@ -168,8 +168,8 @@ def _add_column(
     labels: bool,
 ) -> None:
     what, why = role(c, rows)
-    if what in ("id", "text"):
-        changes.skipped.append(f"{table}.{c.name}: {why}; not a dimension or metric")
+    if what in ("id", "text") and not labels:
+        changes.skipped.append(f"{table}.{c.name}: {why}")
     if what == "measure":
         add_measure(data, table, c, changes)
     if what == "boolean":

@@ -80,7 +80,7 @@ def time_note(chosen: Column, columns: list[Column]) -> str:
     why = f"when each row was {found}" if found else "the date of each row"
     others = [c.name for c in columns if c.sql_type in TIME_TYPES and c is not chosen]
     tail = f"; others: {', '.join(others)}" if others else ""
-    return f"Time column: {chosen.name} ({why}){tail}."
+    return f"Time column: {chosen.name} ({why}){tail}"
 
 
 def duration_pairs(

@@ -134,10 +134,14 @@ def _refuse_duplicates(
     more = f" and {len(by_id) - _SHOWN} more" if len(by_id) > _SHOWN else ""
     raise DataError(
         f"{staged.source.path.name}, column {staged.source.original(column)!r}: "
-        f"{len(by_id)} ids appear more than once: {'; '.join(shown)}{more}. Ids must be unique: "
+        f"{_ids(len(by_id))} more than once: {'; '.join(shown)}{more}. Ids must be unique: "
         "remove the duplicates, or pass --skip-bad-rows to keep each id's first row and set "
         "the others aside."
     )
+
+
+def _ids(n: int) -> str:
+    return "1 id appears" if n == 1 else f"{n:,} ids appear"
 
 
 def _and(numbers: list[int]) -> str:
