@@ -151,24 +151,25 @@ def _ask(catalog: Catalog, ws: WorkspacePaths, m: str, by: str, **kw: Any) -> di
 
 def test_multi_label_flags_rank_by_the_label_dimension(tmp_path: Path) -> None:
     rows = [
-        ["East", 1, "", 1, ""],
-        ["East", 1, 1, "", "x"],
-        ["West", 1, "", "", ""],
-        ["West", "", "", "", ""],
+        ["East", "2020-01-05", 1, "", 1, ""],
+        ["East", "2020-02-05", 1, 1, "", "x"],
+        ["West", "2020-02-06", 1, "", "", ""],
+        ["West", "2020-02-07", "", "", "", ""],
     ]
-    f = write(
-        tmp_path, "tweets.csv", ["region", "Delivery", "Prime", "Bad Support", "Refund"], rows
-    )
+    header = ["region", "sent", "Delivery", "Prime", "Bad Support", "Refund"]
     ws = WorkspacePaths(tmp_path / "ws")
-    load(ws, [f])
+    load(ws, [write(tmp_path, "tweets.csv", header, rows)])
     catalog = load_catalog(ws.catalog)
-    assert {"from": "tweets_labels.row_id", "to": "tweets.row_id"} in [
-        j.model_dump(by_alias=True) for j in catalog.spec.joins
-    ]
+    joins = [j.model_dump(by_alias=True) for j in catalog.spec.joins]
+    assert {"from": "tweets_labels.row_id", "to": "tweets.row_id"} in joins
     counts = _ask(catalog, ws, "label count", "label", order_by="-label count")
     assert counts == {"Delivery": 3, "Prime": 1, "Bad Support": 1, "Refund": 1}
     east = metric(ws, MetricRequest(["label count"], ["topic"], filters={"region": "East"}))
     assert {r[0]: r[1] for r in east} == {"Delivery": 2, "Prime": 1, "Bad Support": 1, "Refund": 1}
+    # The long table carries the row's time, so label counts take periods and months.
+    assert catalog.tables["tweets_labels"].time_column == "sent"
+    monthly = metric(ws, MetricRequest(["label count"], ["month"]))
+    assert [r[:2] for r in monthly] == [("2020-01", 2), ("2020-02", 4)]
     assert metric(ws, MetricRequest(["delivery_rate", "delivery_count"]))[0][:2] == (75.0, 3)
 
 

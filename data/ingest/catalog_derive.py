@@ -119,7 +119,7 @@ def _add_table(
     """Describe ``table`` and add its dimensions and metrics; the note on its time column."""
     rows = _rows(con, table)
     time = choose_time_column(columns)
-    note = time_note(time, columns) if time else "No time column: no date column has values"
+    note = time_note(time, columns) if time else "No time column: the file has no dates"
     data["tables"][table] = _table_spec(data["tables"].get(table, {}), columns, source, rows, note)
     if time:
         data["tables"][table]["time_column"] = time.name
@@ -183,17 +183,21 @@ def _add_column(
 
 
 def _labels_base(data: dict[str, Any], table: str, columns: list[Column]) -> str | None:
-    """The table a long flags table belongs to, recognised by its name and two columns."""
+    """The table a long flags table belongs to, recognised by its name and columns: the base
+    table's key, ``label`` and, optionally, the base table's time column."""
     base = table.removesuffix(SUFFIX)
     names = [c.name for c in columns]
-    if base == table or len(names) != 2 or names[1] != LABEL or base not in data["tables"]:
+    if base == table or len(names) not in (2, 3) or names[1] != LABEL:
         return None
-    return base if names[0] in data["tables"][base]["columns"] else None
+    spec = data["tables"].get(base, {})
+    shared = [n for i, n in enumerate(names) if i != 1]
+    return base if all(n in spec.get("columns", {}) for n in shared) else None
 
 
 def _join_labels(data: dict[str, Any], table: str, base: str, key: str, changes: Changes) -> None:
     data["tables"][table]["description"] = (
-        f"One row per flag set in {base} ({key}, label: the flag's column name). Join of "
+        f"One row per flag set in {base} ({key}, label: the flag's column name, and the row's "
+        f"time). Join of "
         f"{table}.{key} to {base}.{key}; count it by label to rank the flags."
     )
     join = {"from": f"{table}.{key}", "to": f"{base}.{key}"}

@@ -24,7 +24,7 @@ ZH_WORDS = {
     "incident": "事件", "label": "标签", "review": "评论", "caller": "来电人",
     "assignment_group": "处理组", "location": "地点", "subcategory": "子类别",
     "made_sla": "SLA达成", "reopen_count": "重开次数", "reassignment_count": "转派次数",
-    "contact_type": "联系方式", "assigned_to": "处理人", "closed_code": "关闭代码",
+    "contact_type": "联系方式", "cat": "类别", "assigned_to": "处理人", "closed_code": "关闭代码",
 }  # fmt: skip
 
 

@@ -2,15 +2,18 @@
 
 Exports often tag a row with several one-hot columns (topics such as Delivery, Prime, Refund,
 each 1 or blank). Three or more flag columns in one table are also written long: one row per
-(row key, flag set), ``label`` holding the flag's column name as written in the file. The
-derived catalog joins it many-to-one to its table and gives it a ``label`` dimension and a count,
-so "which topics come up most" is an ordinary ranking by a dimension.
+(row key, flag set), ``label`` holding the flag's column name as written in the file, and the
+row's time (the column the derived catalog will choose as the table's time column), so that the
+count can take a period. The derived catalog joins it many-to-one to its table and gives it a
+``label`` dimension and a count, so "which topics come up most" is an ordinary ranking.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from .catalog_columns import read_columns
+from .catalog_time import choose_time_column
 from .infer import q
 from .load import RID, Staged
 
@@ -25,13 +28,16 @@ def wants_labels(staged: Staged) -> bool:
 
 def build_labels(con: duckdb.DuckDBPyConnection, staged: Staged, key: str) -> int:
     """Create staging ``labels_new`` from the flag columns of ``typed``; its row count."""
+    time = choose_time_column(read_columns(con, "typed", {}))
+    kept = [q(key), LABEL] + ([q(time.name)] if time else [])
     parts = [
-        f"SELECT {q(key)}, ? AS {LABEL}, {RID} AS rid, {i} AS pos FROM typed WHERE {q(flag)}"
+        f"SELECT {', '.join(kept[:1] + kept[2:])}, ? AS {LABEL}, {RID} AS rid, {i} AS pos "
+        f"FROM typed WHERE {q(flag)}"
         for i, flag in enumerate(staged.flags)
     ]
     params = [staged.source.original(flag) for flag in staged.flags]
     con.execute(
-        f"CREATE TABLE labels_new AS SELECT {q(key)}, {LABEL} FROM "
+        f"CREATE TABLE labels_new AS SELECT {', '.join(kept)} FROM "
         f"({' UNION ALL '.join(parts)}) ORDER BY rid, pos",
         params,
     )
