@@ -94,20 +94,26 @@ def test_flags_give_a_rate_over_all_rows_and_a_count(
 
 
 def test_a_column_in_several_tables_is_one_dimension(tmp_path: Path) -> None:
-    a = write(tmp_path, "orders.csv", ["region", "status"], [["East", "paid"], ["West", "sent"]])
-    b = write(tmp_path, "visits.csv", ["region", "status"], [["East", "open"], ["North", "done"]])
+    header = ["region", "company", "level"]
+    a = write(tmp_path, "orders.csv", header, [["East", "Acme", "high"], ["West", "Acme", "low"]])
+    b = write(tmp_path, "visits.csv", header, [["East", "Zeta", 1], ["North", "Zeta", 2]])
     ws = WorkspacePaths(tmp_path / "ws")
     report = load(ws, [a, b])
     catalog = load_catalog(ws.catalog)
     region = catalog.dimension("region")
     assert set(region.sources) == {"orders", "visits"}
     assert set(region.values or []) == {"East", "West", "North"}
-    # Status means something else in each table (no value in common): two dimensions.
-    assert set(catalog.dimension("status").sources) == {"orders"}
-    assert set(catalog.dimension("visits_status").sources) == {"visits"}
+    # No company in common, but the same kind of column: still one dimension.
+    assert set(catalog.dimension("company").sources) == {"orders", "visits"}
+    assert "visits_company" not in catalog.dimensions
+    # A text level and a number level mean different things: two dimensions.
+    assert set(catalog.dimension("level").sources) == {"orders"}
+    assert catalog.dimension("visits_level").kind == "number"
     assert "dimensions.region (source visits)" in report.catalog_added
     got = metric(ws, MetricRequest(["visits_count"], ["region"]))
     assert [r[:2] for r in got] == [("East", 1), ("North", 1)]
+    got = metric(ws, MetricRequest(["orders_count"], ["company"]))
+    assert [r[:2] for r in got] == [("Acme", 2)]
 
 
 def test_time_column_prefers_opened_over_updated_and_closed(tmp_path: Path) -> None:

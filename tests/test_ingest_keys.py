@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from servicelens.data.catalog import load_catalog
 from servicelens.data.errors import DataError
 from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
 from servicelens.data.workspace import WorkspacePaths
@@ -147,5 +148,8 @@ def test_labels_use_the_id_column_and_vanish_when_flags_do(tmp_path: Path) -> No
     ws, _report = load(tmp_path, "tags.csv", "id,A,B,C\n7,1,,1\n9,,1,\n", id="id")
     assert rows(ws, "SELECT id, label FROM tags_labels") == [(7, "A"), (7, "C"), (9, "B")]
     assert "row_id" not in {r[0] for r in rows(ws, "DESCRIBE tags")}
-    load(tmp_path, "tags.csv", "id,A,B\n7,1,\n9,,1\n", id="id")
+    assert "tags_labels" in load_catalog(ws.catalog).tables
+    _ws, report = load(tmp_path, "tags.csv", "id,A,B\n7,1,\n9,,1\n", id="id")
     assert not rows(ws, "SELECT * FROM duckdb_tables() WHERE table_name = 'tags_labels'")
+    assert "tags_labels" not in load_catalog(ws.catalog).tables
+    assert "tables.tags_labels: no longer in the warehouse" in report.catalog_dropped

@@ -179,7 +179,7 @@ def _add_column(
         item = dimension_item(c, kind, table, describe(c))
         if labels and c.name == LABEL:
             item |= copy.deepcopy(LABEL_WORDS)
-        add_dimension(con, data, c.name, item, changes)
+        add_dimension(data, c.name, item, changes)
 
 
 def _labels_base(data: dict[str, Any], table: str, columns: list[Column]) -> str | None:

@@ -2,15 +2,16 @@
 
 Categories of any size are dimensions; only small ones (up to 50 values) list their values,
 the others are looked up in the warehouse when needed. A column name that another table already
-gave a dimension joins that dimension as one more source when it means the same there (same
-kind and, for categories, values in common); otherwise it gets a ``<table>_<column>`` one.
+gave a dimension joins that dimension as one more source (``company`` in six exports is one
+dimension, its values the union), unless its meaning clearly differs: another kind of values
+(yes/no against text, a number code against text), when it gets a ``<table>_<column>`` one.
+A metric uses the source of its own table (or the nearest joined one), so sharing a dimension
+never mixes tables' rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import duckdb
 
 from ..catalog import key
 from .catalog_columns import LIST_VALUES, Column
@@ -53,42 +54,17 @@ def dimension_item(c: Column, kind: str, table: str, description: str) -> dict[s
     return item
 
 
-def add_dimension(
-    con: duckdb.DuckDBPyConnection,
-    data: dict[str, Any],
-    name: str,
-    item: dict[str, Any],
-    changes: Changes,
-) -> None:
+def add_dimension(data: dict[str, Any], name: str, item: dict[str, Any], changes: Changes) -> None:
     """Add ``item``, or join it to the same-named dimension of another table."""
     table, column = next(iter(item["sources"].items()))
-    existing = data["dimensions"].get(name)
-    shared = existing is not None and table not in existing.get("sources", {})
-    if shared and _same_meaning(con, existing, item, column):
+    existing = data["dimensions"].get(name) or {}
+    sources = existing.get("sources") or {}
+    if sources and table not in sources and existing.get("kind", "category") == item["kind"]:
         existing["sources"][table] = column
         _merge_values(existing, item)
         changes.added.append(f"dimensions.{name} (source {table})")
         return
     put(data, "dimensions", name, item, table, changes)
-
-
-def _same_meaning(
-    con: duckdb.DuckDBPyConnection, existing: dict[str, Any], item: dict[str, Any], column: str
-) -> bool:
-    if existing.get("kind", "category") != item["kind"] or not existing.get("sources"):
-        return False
-    if item["kind"] != "category":
-        return True
-    other, other_sql = next(iter(existing["sources"].items()))
-    table = next(iter(item["sources"]))
-    try:
-        row = con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT CAST({other_sql} AS VARCHAR) FROM {q(other)} "
-            f"INTERSECT SELECT DISTINCT CAST({column} AS VARCHAR) FROM {q(table)})"
-        ).fetchone()
-    except duckdb.Error:
-        return False  # a hand-edited source that no longer runs: keep the two apart
-    return bool(row and row[0])
 
 
 def _merge_values(existing: dict[str, Any], item: dict[str, Any]) -> None:

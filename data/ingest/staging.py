@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from .. import duck
 from ..workspace import WorkspacePaths
 from .commit import Pending, options_key, previous_load
@@ -75,19 +77,30 @@ def stage_one(
         if staged.rejected:
             write_rejects(con, staged, folder / f"{table}.rejects.csv")
         item = Pending(staged, database, key)
-        if mapping:
-            apply_mapping(con, staged, mapping)
-            item.canonical = True
-        item.redactions = redact_columns(con, staged)
-        staged.notes.append(_redaction_note(item.redactions))
-        if options.text:
-            voc = VocOptions(options.text, options.id, options.meta)
-            item.voc_rows = build_voc(con, staged, voc)
-        if wants_labels(staged) and not mapping:
-            item.labels_rows = build_labels(con, staged, row_key or add_row_id(con, staged))
+        _shape(con, item, options, mapping, row_key)
     finally:
         con.close()
     return item
+
+
+def _shape(
+    con: duckdb.DuckDBPyConnection,
+    item: Pending,
+    options: IngestOptions,
+    mapping: TableMapping | None,
+    row_key: str | None,
+) -> None:
+    """Mapping, redaction, VOC rows and the long flags table, in that order."""
+    staged = item.staged
+    if mapping:
+        apply_mapping(con, staged, mapping)
+        item.canonical = True
+    item.redactions = redact_columns(con, staged)
+    staged.notes.append(_redaction_note(item.redactions))
+    if options.text:
+        item.voc_rows = build_voc(con, staged, VocOptions(options.text, options.id, options.meta))
+    if wants_labels(staged) and not mapping:
+        item.labels_rows = build_labels(con, staged, row_key or add_row_id(con, staged))
 
 
 def _options_key(table: str, options: IngestOptions, mapping: TableMapping | None) -> str:
