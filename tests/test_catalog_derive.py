@@ -116,6 +116,17 @@ def test_a_column_in_several_tables_is_one_dimension(tmp_path: Path) -> None:
     assert [r[:2] for r in got] == [("Acme", 2)]
 
 
+def test_a_reloaded_table_without_the_column_leaves_the_shared_dimension(tmp_path: Path) -> None:
+    a = write(tmp_path, "orders.csv", ["region"], [["East"], ["West"]])
+    b = write(tmp_path, "visits.csv", ["region", "n"], [["East", 1], ["North", 2]])
+    ws = WorkspacePaths(tmp_path / "ws")
+    load(ws, [a, b])
+    write(tmp_path, "visits.csv", ["area", "n"], [["East", 1], ["North", 2]])
+    report = load(ws, [b])
+    assert set(load_catalog(ws.catalog).dimension("region").sources) == {"orders"}
+    assert any(d.startswith("dimensions.region.sources.visits") for d in report.catalog_dropped)
+
+
 def test_time_column_prefers_opened_over_updated_and_closed(tmp_path: Path) -> None:
     rows = [[str(i), f"2020-01-0{i}", f"2020-01-0{i + 1}", f"2020-01-0{i}"] for i in range(1, 6)]
     f = write(tmp_path, "t.csv", ["id", "updated_at", "closed_at", "opened_at"], rows)

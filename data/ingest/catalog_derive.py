@@ -96,6 +96,10 @@ def _forget_missing(data: dict[str, Any], present: list[str]) -> list[str]:
     for table in gone:
         del data["tables"][table]
     data["joins"] = [j for j in data.get("joins", []) if not _tables_of(j) & set(gone)]
+    for dim in data.get("dimensions", {}).values():
+        sources = dim.get("sources") or {}
+        if len(sources) > 1:
+            dim["sources"] = {t: s for t, s in sources.items() if t not in gone} or sources
     return [f"tables.{t}: no longer in the warehouse" for t in gone]
 
 
@@ -218,6 +222,19 @@ def _add_voc_joins(data: dict[str, Any]) -> None:
                     joins.append({"from": pair[0], "to": pair[1]})
 
 
+def _drop_broken(data: dict[str, Any], problem: str) -> str:
+    """Remove the entry ``problem`` names (only the source, when a dimension has others)."""
+    source = re.search(r"dimensions\.(\w+)\.sources\.(\w+)", problem)
+    if source and len(data["dimensions"].get(source.group(1), {}).get("sources", {})) > 1:
+        del data["dimensions"][source.group(1)]["sources"][source.group(2)]
+        return f"dimensions.{source.group(1)}.sources.{source.group(2)}: {problem}"
+    found = re.search(r"(metrics|dimensions)\.(\w+)", problem)
+    if not found or found.group(2) not in data[found.group(1)]:
+        raise DataError(problem)
+    del data[found.group(1)][found.group(2)]
+    return f"{found.group(1)}.{found.group(2)}: {problem}"
+
+
 def _validated(data: dict[str, Any]) -> DerivedCatalog:
     """Drop entries that no longer fit the tables until the catalog loads."""
     dropped: list[str] = []
@@ -225,11 +242,7 @@ def _validated(data: dict[str, Any]) -> DerivedCatalog:
         try:
             parse_catalog(data, "catalog.yaml")
         except DataError as exc:
-            found = re.search(r"(metrics|dimensions)\.(\w+)", str(exc))
-            if not found or found.group(2) not in data[found.group(1)]:
-                raise
-            del data[found.group(1)][found.group(2)]
-            dropped.append(f"{found.group(1)}.{found.group(2)}: {exc}")
+            dropped.append(_drop_broken(data, str(exc)))
             continue
         return DerivedCatalog(data, dropped)
     raise DataError("catalog.yaml: too many entries do not fit the data; edit it by hand.")
