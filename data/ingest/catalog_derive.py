@@ -132,7 +132,7 @@ def _add_table(
     if base is None:
         add_count(data, table, changes)
     for c in columns:
-        _add_column(con, data, table, c, rows, changes, labels=base is not None)
+        _add_column(data, table, c, rows, changes, labels=base is not None)
     if time:
         for end in duration_pairs(con, table, time, columns):
             add_durations(data, table, time, end, changes)
@@ -162,7 +162,6 @@ def describe(c: Column) -> str:
 
 
 def _add_column(
-    con: duckdb.DuckDBPyConnection,
     data: dict[str, Any],
     table: str,
     c: Column,

@@ -29,7 +29,8 @@ def wants_labels(staged: Staged) -> bool:
 def build_labels(con: duckdb.DuckDBPyConnection, staged: Staged, key: str) -> int:
     """Create staging ``labels_new`` from the flag columns of ``typed``; its row count."""
     time = choose_time_column(read_columns(con, "typed", {}))
-    kept = [q(key), LABEL] + ([q(time.name)] if time else [])
+    names = [key, LABEL] + ([time.name] if time else [])
+    kept = [q(n) for n in names]
     parts = [
         f"SELECT {', '.join(kept[:1] + kept[2:])}, ? AS {LABEL}, {RID} AS rid, {i} AS pos "
         f"FROM typed WHERE {q(flag)}"
@@ -45,6 +46,6 @@ def build_labels(con: duckdb.DuckDBPyConnection, staged: Staged, key: str) -> in
     n = int(row[0]) if row else 0
     staged.notes.append(
         f"{len(staged.flags)} flag columns also written long to {staged.table}{SUFFIX} "
-        f"({n:,} rows: {key}, {LABEL})"
+        f"({n:,} rows: {', '.join(names)})"
     )
     return n
