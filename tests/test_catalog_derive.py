@@ -258,3 +258,31 @@ def test_servicenow_catalog_reads_like_the_questions(incidents: WorkspacePaths) 
     for name in ("made_sla_count", "active_rate", "knowledge_rate", "knowledge_count"):
         assert name in catalog.metrics
     assert "number" not in catalog.dimensions
+
+
+def test_message_and_reply_dates_give_a_reply_time_in_both_languages(tmp_path: Path) -> None:
+    rows = [[f"2021-03-0{d} 09:00", f"2021-03-0{d} {9 + d}:00", "微信"] for d in range(1, 6)]
+    f = write(tmp_path, "留言.csv", ["留言时间", "回复时间", "渠道"], rows)
+    ws = WorkspacePaths(tmp_path / "ws")
+    report = load(ws, [f])
+    catalog = load_catalog(ws.catalog)
+    assert catalog.tables["留言"].time_column == "留言时间"
+    assert report.tables[0].notes[0].startswith("Time column: 留言时间 (the date of each row)")
+    reply = catalog.metric("响应时间")
+    assert reply is catalog.metric("reply time") and reply.spec.zh == "平均响应时间（小时）"
+    assert metric(ws, MetricRequest(["响应时间", "响应时间中位数"]))[0][:2] == (3.0, 3.0)
+
+
+def test_shopping_reviews_rate_by_category_like_the_reference(tmp_path: Path) -> None:
+    reviews = DATASETS / "online_shopping_10_cats_zh" / "online_shopping_10_cats.csv"
+    if not reviews.is_file():
+        pytest.skip("online_shopping_10_cats_zh is not available in ../shared/datasets")
+    ws = WorkspacePaths(tmp_path / "ws")
+    report = load(ws, [reviews], text="review")
+    catalog = load_catalog(ws.catalog)
+    assert len(catalog.dimension("cat").values or []) == 10
+    assert "online_shopping_10_cats.review: free text" in " ".join(report.catalog_skipped)
+    total = metric(ws, MetricRequest(["online_shopping_10_cats_count", "label_count"]))
+    assert total[0][:2] == (62_774, 31_728)
+    by_cat = {r[0]: r[1] for r in metric(ws, MetricRequest(["label_rate"], ["cat"]))}
+    assert (by_cat["蒙牛"], by_cat["热水器"], by_cat["书籍"]) == (48.8, 82.6, 54.5)
