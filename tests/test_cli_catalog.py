@@ -97,7 +97,7 @@ def test_ingest_output_says_what_was_loaded_set_aside_and_derived(tmp_path: Path
     assert "log: Time column: opened_at (when each row was opened); others: resolved_at" in out
     assert "log: one row per number (the latest by seq): 25 of 51 rows" in out
     assert "Catalog entries added:" in out and "avg_hours_opened_at_to_resolved_at" in out
-    assert "Left out of the catalog" in out and "log.number: an id" in out
+    assert "Left out of the catalog" in out and "log: ids: number (25 distinct of 25 values)" in out
 
 
 def test_ingest_duplicate_ids_set_aside_from_the_command_line(tmp_path: Path) -> None:

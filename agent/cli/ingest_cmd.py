@@ -80,8 +80,8 @@ def _print(report: IngestReport) -> None:
         console.print(_catalog_changes(report))
     if report.catalog_skipped:
         console.print("Left out of the catalog (neither dimensions nor metrics):")
-    for skipped in report.catalog_skipped:
-        console.print(f"  {skipped}")
+    for line in _left_out(report):
+        console.print(f"  {line}")
     for dropped in report.catalog_dropped:
         console.print(f"[yellow]Catalog entry dropped:[/] {dropped}")
     if report.index:
@@ -102,6 +102,18 @@ def _catalog_changes(report: IngestReport) -> str:
         f"Catalog entries added: {len(dims)} dimensions ({_few(dims)}); "
         f"{len(metrics)} metrics ({_few(metrics)})."
     )
+
+
+def _left_out(report: IngestReport) -> list[str]:
+    """One line per table: its ids, then its free-text columns, each with the reason."""
+    lines: dict[str, list[str]] = {}
+    for kind, word in (("id", "ids"), ("text", "free text")):
+        for table in dict.fromkeys(s.table for s in report.catalog_skipped):
+            found = [s for s in report.catalog_skipped if s.table == table and s.role == kind]
+            if found:
+                named = ", ".join(f"{s.column} ({s.figures})" for s in found)
+                lines.setdefault(table, []).append(f"{word}: {named}")
+    return [f"{table}: {'; '.join(parts)}" for table, parts in lines.items()]
 
 
 def _few(names: list[str], shown: int = 8) -> str:

@@ -88,7 +88,7 @@ def _top_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list
 
 
 def role(c: Column, rows: int) -> tuple[str, str]:
-    """The column's role and, for columns left out of the catalog, why."""
+    """The column's role and, for ids and free text, the figures that show it."""
     if c.non_null == 0:
         return "empty", "no values"
     if c.sql_type == "BOOLEAN":
@@ -96,16 +96,15 @@ def role(c: Column, rows: int) -> tuple[str, str]:
     if c.sql_type in TIME_TYPES:
         return "time", ""
     if _is_id(c, rows):
-        return "id", f"an id ({c.distinct:,} distinct of {c.non_null:,} values)"
+        return "id", f"{c.distinct:,} distinct of {c.non_null:,} values"
     if c.sql_type in NUMERIC_TYPES:
         return "measure", ""
     if c.sql_type != "VARCHAR":
         return "other", f"a {c.sql_type.lower()} column"
     if _is_free_text(c):
-        return (
-            "text",
-            f"free text ({c.distinct:,} distinct of {c.non_null:,} values, "
-            f"{c.avg_len:.0f} characters on average)",
+        return "text", (
+            f"{c.distinct:,} distinct of {c.non_null:,} values, "
+            f"{c.avg_len:.0f} characters on average"
         )
     return "category", ""
 

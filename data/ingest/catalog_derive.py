@@ -27,7 +27,7 @@ from ..catalog import parse_catalog
 from ..errors import DataError
 from .catalog_columns import Column, read_columns, role
 from .catalog_dims import LABEL_WORDS, add_dimension, add_time_dimensions, dimension_item, kind_of
-from .catalog_entries import Changes
+from .catalog_entries import Changes, LeftOut
 from .catalog_metrics import add_count, add_durations, add_label_count, add_measure, add_yes_no
 from .catalog_time import choose_time_column, duration_pairs, time_note
 from .infer import q
@@ -42,7 +42,7 @@ class DerivedCatalog:
     data: dict[str, Any]
     dropped: list[str]
     added: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[LeftOut] = field(default_factory=list)
     time_notes: dict[str, str] = field(default_factory=dict)
 
 
@@ -171,8 +171,9 @@ def _add_column(
     labels: bool,
 ) -> None:
     what, why = role(c, rows)
-    if what in ("id", "text") and not labels:
-        changes.skipped.append(f"{table}.{c.name}: {why}")
+    # The voc table and a labels table's key are ours: nothing to tell about them.
+    if what in ("id", "text") and not labels and table != "voc":
+        changes.skipped.append(LeftOut(table, c.name, what, why))
     if what == "measure":
         add_measure(data, table, c, changes)
     if what == "boolean":

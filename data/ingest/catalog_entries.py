@@ -28,12 +28,26 @@ ZH_WORDS = {
 }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A column that is neither a dimension nor a metric: an id or free text, and why."""
+
+    table: str
+    column: str
+    role: str  # "id" or "text"
+    figures: str  # "600 distinct of 600 values"
+
+    @property
+    def why(self) -> str:
+        return f"{'an id' if self.role == 'id' else 'free text'} ({self.figures})"
+
+
 @dataclass
 class Changes:
     """What one derivation added to the catalog and what it left out, with the reasons."""
 
     added: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[LeftOut] = field(default_factory=list)
 
 
 def words(name: str) -> str:

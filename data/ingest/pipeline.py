@@ -23,6 +23,7 @@ from .. import duck
 from ..errors import DataError, ServiceLensError
 from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
+from .catalog_entries import LeftOut
 from .commit import Pending, check_voc_ids, commit
 from .labels import SUFFIX
 from .mapping import TableMapping, load_mapping
@@ -44,7 +45,7 @@ class IngestReport:
     catalog: str | None = None
     catalog_dropped: list[str] = field(default_factory=list)
     catalog_added: list[str] = field(default_factory=list)
-    catalog_skipped: list[str] = field(default_factory=list)
+    catalog_skipped: list[LeftOut] = field(default_factory=list)
     index: dict[str, Any] | None = None
     index_error: str | None = None
     seconds: float = 0.0
