@@ -97,10 +97,11 @@ def _missing_keys(
     if first is None or not first[1]:
         return
     line = lines_of(con, staged.source, [int(first[0])])[int(first[0])]
+    more = f" (and in {first[1] - 1:,} more rows)" if first[1] > 1 else ""
     raise DataError(
         f"{staged.source.path.name}, line {line}, column {staged.source.original(column)!r}: "
-        f"the key is empty ({first[1]} rows in all); every row needs one with {option}. Fill "
-        "it, or pass --skip-bad-rows to set such rows aside."
+        f"the key is empty{more}; every row needs one with {option}. Fill it, or pass "
+        "--skip-bad-rows to set such rows aside."
     )
 
 
