@@ -118,6 +118,19 @@ def test_a_column_in_several_tables_is_one_dimension(tmp_path: Path) -> None:
     assert [r[:2] for r in got] == [("Acme", 2)]
 
 
+def test_a_listed_dimension_is_not_swamped_by_a_large_column(tmp_path: Path) -> None:
+    a = write(tmp_path, "tickets.csv", ["type"], [["repair"], ["install"], ["repair"]])
+    ws = WorkspacePaths(tmp_path / "ws")
+    load(ws, [a])
+    catalog_file = ws.catalog.read_text(encoding="utf-8")
+    ws.catalog.write_text(catalog_file.replace("repair: []", "repair: [维修]"), encoding="utf-8")
+    trims = [[f"Trim {i % 80}"] for i in range(400)]
+    load(ws, [write(tmp_path, "cars.csv", ["type"], trims)])
+    catalog = load_catalog(ws.catalog)
+    assert catalog.dimension("type").spec.values == {"repair": ["维修"], "install": []}
+    assert set(catalog.dimension("cars_type").sources) == {"cars"}
+
+
 def test_a_reloaded_table_without_the_column_leaves_the_shared_dimension(tmp_path: Path) -> None:
     a = write(tmp_path, "orders.csv", ["region"], [["East"], ["West"]])
     b = write(tmp_path, "visits.csv", ["region", "n"], [["East", 1], ["North", 2]])

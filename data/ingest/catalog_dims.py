@@ -4,7 +4,9 @@ Categories of any size are dimensions; only small ones (up to 50 values) list th
 the others are looked up in the warehouse when needed. A column name that another table already
 gave a dimension joins that dimension as one more source (``company`` in six exports is one
 dimension, its values the union), unless its meaning clearly differs: another kind of values
-(yes/no against text, a number code against text), when it gets a ``<table>_<column>`` one.
+(yes/no against text, a number code against text), or a listed set of values (perhaps curated,
+with aliases) that the new column would swamp: together more than 50. Then the column gets a
+``<table>_<column>`` dimension of its own.
 A metric uses the source of its own table (or the nearest joined one), so sharing a dimension
 never mixes tables' rows.
 """
@@ -58,28 +60,29 @@ def add_dimension(data: dict[str, Any], name: str, item: dict[str, Any], changes
     """Add ``item``, or join it to the same-named dimension of another table."""
     table, column = next(iter(item["sources"].items()))
     existing = data["dimensions"].get(name) or {}
-    sources = existing.get("sources") or {}
-    if sources and table not in sources and existing.get("kind", "category") == item["kind"]:
+    if _shareable(existing, item, table):
         existing["sources"][table] = column
-        _merge_values(existing, item)
+        if existing.get("values") is not None:
+            existing["values"] = _merged_values(existing, item)
         changes.added.append(f"dimensions.{name} (source {table})")
         return
     put(data, "dimensions", name, item, table, changes)
 
 
-def _merge_values(existing: dict[str, Any], item: dict[str, Any]) -> None:
+def _shareable(existing: dict[str, Any], item: dict[str, Any], table: str) -> bool:
+    sources = existing.get("sources") or {}
+    if not sources or table in sources or existing.get("kind", "category") != item["kind"]:
+        return False
     if existing.get("values") is None:
-        return
-    if item.get("values") is None:
-        del existing["values"]
-        return
+        return True
+    return item.get("values") is not None and len(_merged_values(existing, item)) <= LIST_VALUES
+
+
+def _merged_values(existing: dict[str, Any], item: dict[str, Any]) -> dict[str, list[str]]:
     known = {key(a) for v, more in existing["values"].items() for a in [v, *more]}
     merged = dict(existing["values"])
     merged.update({v: [] for v in item["values"] if key(v) not in known})
-    if len(merged) > LIST_VALUES:
-        del existing["values"]
-    else:
-        existing["values"] = merged
+    return merged
 
 
 def add_time_dimensions(data: dict[str, Any], changes: Changes) -> None:
