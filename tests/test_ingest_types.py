@@ -98,3 +98,21 @@ def test_one_and_blank_columns_are_flags_where_blank_means_no(tmp_path: Path) ->
     got = rows(ws, "SELECT delivery, refund, done FROM tags ORDER BY id")
     # Flags have no blanks; a yes/no column keeps its blank as unknown.
     assert got == [(True, False, True), (False, True, False), (True, True, None)]
+
+
+def test_excel_sheet_mixing_date_cells_text_dates_and_serials(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "提交日期"])
+    sheet.append([1, dt.datetime(2019, 9, 23)])  # a real date cell
+    sheet.append([2, "2019/9/24"])  # typed as text
+    sheet.append([3, 43770])  # a date cell that lost its format: a bare serial
+    book.save(tmp_path / "book.xlsx")
+    ws = WorkspacePaths(tmp_path / "ws")
+    report = ingest(ws, [tmp_path / "book.xlsx"], IngestOptions(), index=False)
+    assert report.tables[0].types["提交日期"] == "DATE"
+    assert any("Excel serial dates" in n for n in report.tables[0].notes)
+    got = [r[0] for r in rows(ws, "SELECT 提交日期 FROM book ORDER BY id")]
+    assert got == [dt.date(2019, 9, 23), dt.date(2019, 9, 24), dt.date(2019, 11, 1)]
