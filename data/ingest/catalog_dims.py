@@ -4,9 +4,10 @@ Categories of any size are dimensions; only small ones (up to 50 values) list th
 the others are looked up in the warehouse when needed. A column name that another table already
 gave a dimension joins that dimension as one more source (``company`` in six exports is one
 dimension, its values the union), unless its meaning clearly differs: another kind of values
-(yes/no against text, a number code against text), or a listed set of values (perhaps curated,
-with aliases) that the new column would swamp: together more than 50. Then the column gets a
-``<table>_<column>`` dimension of its own.
+(yes/no against text, a number code against text), or a curated value list (one with aliases,
+written by a person or shipped with the demo) that the new column's values would swamp (more
+than 50 together). Then the column gets a ``<table>_<column>`` dimension of its own. A derived
+list that grows past 50 values is dropped: the warehouse supplies them.
 A metric uses the source of its own table (or the nearest joined one), so sharing a dimension
 never mixes tables' rows.
 """
@@ -62,8 +63,7 @@ def add_dimension(data: dict[str, Any], name: str, item: dict[str, Any], changes
     existing = data["dimensions"].get(name) or {}
     if _shareable(existing, item, table):
         existing["sources"][table] = column
-        if existing.get("values") is not None:
-            existing["values"] = _merged_values(existing, item)
+        _merge_values(existing, item)
         changes.added.append(f"dimensions.{name} (source {table})")
         return
     put(data, "dimensions", name, item, table, changes)
@@ -73,12 +73,27 @@ def _shareable(existing: dict[str, Any], item: dict[str, Any], table: str) -> bo
     sources = existing.get("sources") or {}
     if not sources or table in sources or existing.get("kind", "category") != item["kind"]:
         return False
+    values = existing.get("values")
+    if values is None or not any(values.values()):
+        return True  # unlisted, or a derived list without aliases: nothing curated to lose
+    merged = _merged_values(existing, item)
+    return merged is not None and len(merged) <= LIST_VALUES
+
+
+def _merge_values(existing: dict[str, Any], item: dict[str, Any]) -> None:
     if existing.get("values") is None:
-        return True
-    return item.get("values") is not None and len(_merged_values(existing, item)) <= LIST_VALUES
+        return
+    merged = _merged_values(existing, item)
+    if merged is None or len(merged) > LIST_VALUES:
+        del existing["values"]
+    else:
+        existing["values"] = merged
 
 
-def _merged_values(existing: dict[str, Any], item: dict[str, Any]) -> dict[str, list[str]]:
+def _merged_values(existing: dict[str, Any], item: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The union of both value lists, or None when the new column lists none."""
+    if item.get("values") is None:
+        return None
     known = {key(a) for v, more in existing["values"].items() for a in [v, *more]}
     merged = dict(existing["values"])
     merged.update({v: [] for v in item["values"] if key(v) not in known})
