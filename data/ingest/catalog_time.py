@@ -20,7 +20,9 @@ from .catalog_columns import TIME_TYPES, Column
 from .infer import q
 
 _START = re.compile(r"creat|open|submit|start|receiv|sent|report|logged|创建|提交|开始|受理|下单")
-_END = re.compile(r"updat|modif|clos|resolv|solv|end|finish|complet|repl|respon|answer|fix|done")
+_END = re.compile(
+    r"updat|modif|clos|resolv|solv|(^|_)end|finish|complet|repl|respon|answer|(^|_)fix|done"
+)
 _END_ZH = re.compile(r"更新|关闭|结案|解决|完成|结束|回复|响应|处理")
 _DATE_WORDS = re.compile(r"date|time|day|日期|时间|日")
 _IN_ORDER = 0.9
@@ -38,13 +40,13 @@ class Concept:
 
 
 _CONCEPTS = (
-    (r"resolv|solv|fix|解决|处理", Concept("resolution time", "解决时长", (
+    (r"resolv|solv|(^|_)fix|解决|处理", Concept("resolution time", "解决时长", (
         "time to resolve", "time to resolution", "resolve time", "处理时长", "解决时间"))),
     (r"repl|respon|answer|回复|响应", Concept("reply time", "响应时间", (
         "response time", "time to reply", "time to respond", "回复时长", "响应时长"))),
     (r"clos|关闭|结案", Concept("closure time", "关闭时长", (
         "time to close", "close time", "结案时长", "关闭时间"))),
-    (r"finish|complet|done|end|完成|结束", Concept("completion time", "完成时长", (
+    (r"finish|complet|done|(^|_)end|完成|结束", Concept("completion time", "完成时长", (
         "time to complete", "完成时间"))),
     (r"updat|modif|更新", Concept("time to last update", "更新时长", ("update time",))),
 )  # fmt: skip
