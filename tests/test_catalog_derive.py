@@ -154,6 +154,21 @@ def test_time_column_prefers_opened_over_updated_and_closed(tmp_path: Path) -> N
     assert report.tables[0].notes[0] == expected
 
 
+def test_feedback_is_dated_by_the_same_time_column(tmp_path: Path) -> None:
+    rows = [
+        ["1", "2020-02-01", "2020-01-05", "slow reply"],
+        ["2", "2020-02-02", "2020-01-06", "ok"],
+    ]
+    f = write(tmp_path, "fb.csv", ["id", "updated_at", "created_at", "comment"], rows)
+    ws = WorkspacePaths(tmp_path / "ws")
+    load(ws, [f], text="comment", id="id")
+    con = duckdb.connect(str(ws.warehouse), read_only=True)
+    dates = con.execute("SELECT CAST(created_at AS DATE) FROM voc ORDER BY voc_id").fetchall()
+    con.close()
+    assert [str(d[0]) for d in dates] == ["2020-01-05", "2020-01-06"]
+    assert load_catalog(ws.catalog).tables["fb"].time_column == "created_at"
+
+
 def test_start_end_pairs_give_durations_in_hours(tmp_path: Path) -> None:
     hours = [2, 6, 1, 2, 2, 2, 2, 2, 2, -1]  # the last was "resolved" before it was opened
     rows = [

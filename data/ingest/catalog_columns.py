@@ -45,7 +45,7 @@ class Column:
 
 
 def read_columns(
-    con: duckdb.DuckDBPyConnection, table: str, originals: dict[str, str]
+    con: duckdb.DuckDBPyConnection, table: str, originals: dict[str, str], *, top: bool = True
 ) -> list[Column]:
     """Every column of ``table`` with its statistics, in one scan (plus top values of text)."""
     described = con.execute(
@@ -60,7 +60,7 @@ def read_columns(
         nn, distinct, avg_len, low, high = stats[5 * i : 5 * i + 5]
         col = Column(name, sql_type, int(nn), int(distinct), originals.get(name, ""))
         col.avg_len, col.low, col.high = float(avg_len or 0), low, high
-        if col.non_null and sql_type == "VARCHAR":
+        if top and col.non_null and sql_type == "VARCHAR":
             col.top = _top_values(con, table, name)
         columns.append(col)
     return columns

@@ -28,7 +28,7 @@ def wants_labels(staged: Staged) -> bool:
 
 def build_labels(con: duckdb.DuckDBPyConnection, staged: Staged, key: str) -> int:
     """Create staging ``labels_new`` from the flag columns of ``typed``; its row count."""
-    time = choose_time_column(read_columns(con, "typed", {}))
+    time = choose_time_column(read_columns(con, "typed", {}, top=False))
     names = [key, LABEL] + ([time.name] if time else [])
     kept = [q(n) for n in names]
     parts = [

@@ -6,7 +6,7 @@ through ``redact`` in Python, in batches, so a large export without personal dat
 
 The ``--text`` column becomes one ``voc`` row per non-empty text: ``voc_id`` from ``--id`` (the
 real ids, so citations resolve to the source rows) or ``<table>-<row>``; metadata (region,
-created_at, product_id, ...) from ``--meta`` or, for created_at, the table's first date column.
+created_at, product_id, ...) from ``--meta`` or, for created_at, the table's time column.
 The source table gains a ``voc_id`` column referring to its ``voc`` row.
 """
 
@@ -20,6 +20,8 @@ import pyarrow as pa
 from ..errors import DataError
 from ..redact import KINDS, redact_many
 from ..schema import columns as canonical_columns
+from .catalog_columns import read_columns
+from .catalog_time import choose_time_column
 from .infer import q
 from .load import RID, Staged
 
@@ -92,7 +94,7 @@ def build_voc(con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOption
     if staged.types[text] != "VARCHAR":
         raise DataError(f"--text {options.text!r} holds {staged.types[text]} values, not text.")
     _add_voc_ids(con, staged, options)
-    exprs = _voc_exprs(staged, options, text)
+    exprs = _voc_exprs(con, staged, options, text)
     select = ", ".join(f"{exprs.get(c, 'NULL')} AS {q(c)}" for c in canonical_columns("voc"))
     con.execute(
         f"CREATE TABLE voc_new AS SELECT {select} FROM typed "
@@ -116,16 +118,19 @@ def _add_voc_ids(con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOpt
     staged.types["voc_id"] = "VARCHAR"
 
 
-def _voc_exprs(staged: Staged, options: VocOptions, text: str) -> dict[str, str]:
+def _voc_exprs(
+    con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOptions, text: str
+) -> dict[str, str]:
     exprs = {
         "voc_id": "voc_id",
         "text": q(text),
         "source": f"'{staged.table}'",
         "lang": f"CASE WHEN regexp_matches({q(text)}, '[\u4e00-\u9fff]') THEN 'zh' ELSE 'en' END",
     }
-    times = [c for c, t in staged.types.items() if t in ("DATE", "TIMESTAMP")]
-    if times:
-        exprs["created_at"] = f"CAST({q(times[0])} AS TIMESTAMP)"
+    # The table's time column as the derived catalog will choose it (opened over updated).
+    time = choose_time_column(read_columns(con, "typed", {}, top=False))
+    if time:
+        exprs["created_at"] = f"CAST({q(time.name)} AS TIMESTAMP)"
     if "region" in staged.types:
         exprs["region"] = "CAST(region AS VARCHAR)"
     for key, name in options.meta.items():
