@@ -111,4 +111,5 @@ def test_ingest_duplicate_ids_set_aside_from_the_command_line(tmp_path: Path) ->
     loaded = runner.invoke(build_app(), argv)
     assert loaded.exit_code == 0, loaded.output
     out = " ".join(loaded.output.split())
-    assert "dup: 1 rows set aside, each with its line and reason" in out
+    assert "dup: set aside 1 row whose id repeats an earlier row's" in out
+    assert "dup: 1 row set aside, each with its line and reason" in out

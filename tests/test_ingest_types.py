@@ -116,3 +116,10 @@ def test_excel_sheet_mixing_date_cells_text_dates_and_serials(tmp_path: Path) ->
     assert any("Excel serial dates" in n for n in report.tables[0].notes)
     got = [r[0] for r in rows(ws, "SELECT 提交日期 FROM book ORDER BY id")]
     assert got == [dt.date(2019, 9, 23), dt.date(2019, 9, 24), dt.date(2019, 11, 1)]
+
+
+def test_broken_lines_set_aside_are_named_in_the_notes(tmp_path: Path) -> None:
+    text = "id,name\n1,a\n2,b,extra\n3,c\n"
+    _ws, report = load(tmp_path, "broken.csv", text, skip_bad_rows=True)
+    assert (report.tables[0].rows, report.tables[0].rejected) == (2, 1)
+    assert "set aside 1 broken line (see the reject file)" in report.tables[0].notes

@@ -73,7 +73,8 @@ def _print(report: IngestReport) -> None:
         for note in notes:
             console.print(f"  {r.table}: {note}")
         if r.reject_file:
-            console.print(f"  {r.table}: {r.rejected:,} rows set aside, each with its line and "
+            rows = f"{r.rejected:,} row" + ("" if r.rejected == 1 else "s")
+            console.print(f"  {r.table}: {rows} set aside, each with its line and "
                           f"reason, in {r.reject_file}")  # fmt: skip
     if report.catalog:
         console.print(f"Catalog written: {report.catalog} (edit with `servicelens catalog edit`).")

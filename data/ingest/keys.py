@@ -19,7 +19,7 @@ import duckdb
 
 from ..errors import DataError
 from .infer import q
-from .load import RID, Staged, lines_of, set_aside
+from .load import RID, Staged, lines_of, plural, set_aside
 from .voc_rows import resolve_column
 
 _SHOWN = 3
@@ -90,7 +90,7 @@ def _missing_keys(
     )
     if skip:
         if moved := set_aside(con, staged, column):
-            staged.notes.append(f"set aside {moved:,} rows with an empty {option} column")
+            staged.notes.append(f"set aside {plural(moved, 'row')} with an empty {option} column")
         return
     first = con.execute("SELECT min(rid), count(*) FROM aside").fetchone()
     con.execute("DROP TABLE aside")
@@ -122,7 +122,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: Staged, column: str, ski
     con.execute("CREATE TABLE aside (rid BIGINT, problem VARCHAR)")
     con.executemany("INSERT INTO aside VALUES (?, ?)", extra)
     moved = set_aside(con, staged, column)
-    staged.notes.append(f"set aside {moved:,} rows whose id repeats an earlier row's")
+    staged.notes.append(f"set aside {plural(moved, 'row')} whose id repeats an earlier row's")
 
 
 def _refuse_duplicates(

@@ -71,7 +71,27 @@ def stage_file(
     staged.flags = [c for c, p in profiles.items() if types[c] == "BOOLEAN" and p.is_flag]
     if structural or bad:
         staged.rejected = len(structural) + _count(con, _bad_predicate(bad))
+        staged.notes.extend(_aside_notes(con, source, len(structural)))
     return staged
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _aside_notes(con: duckdb.DuckDBPyConnection, source: SourceFile, broken: int) -> list[str]:
+    """Why rows were set aside, in a line: broken lines, and values that fit no column type."""
+    notes = [f"set aside {plural(broken, 'broken line')} (see the reject file)" if broken else ""]
+    counts = con.execute(
+        "SELECT column_name, count(*) FROM bad_values GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    if counts:
+        where = ", ".join(f"{source.original(c)!r} {n:,}" for c, n in counts)
+        total = sum(int(n) for _c, n in counts)
+        notes.append(
+            f"set aside {plural(total, 'row')} with values unlike their column's ({where})"
+        )
+    return notes
 
 
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) -> None:
