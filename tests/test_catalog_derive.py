@@ -319,3 +319,19 @@ def test_shopping_reviews_rate_by_category_like_the_reference(tmp_path: Path) ->
     assert total[0][:2] == (62_774, 31_728)
     by_cat = {r[0]: r[1] for r in metric(ws, MetricRequest(["label_rate"], ["cat"]))}
     assert (by_cat["蒙牛"], by_cat["热水器"], by_cat["书籍"]) == (48.8, 82.6, 54.5)
+
+
+def test_catalog_is_written_before_feedback_indexing_so_an_interrupt_keeps_it(
+    tmp_path: Path,
+) -> None:
+    f = write(tmp_path, "fb.csv", ["id", "brand", "comment"], [[1, "A", "noisy"], [2, "B", "ok"]])
+    ws = WorkspacePaths(tmp_path / "ws")
+
+    def stop_when_embedding(stage: str, done: int, total: int) -> None:
+        if stage == "embed":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(ws, [f], IngestOptions(text="comment", id="id"), progress=stop_when_embedding)
+    catalog = load_catalog(ws.catalog)
+    assert "fb_count" in catalog.metrics and catalog.dimension("brand").values == ["A", "B"]

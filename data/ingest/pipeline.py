@@ -137,6 +137,12 @@ def _after_commit(
     tick: Progress,
     index: bool,
 ) -> None:
+    # The catalog is written before indexing, which can take long on large feedback exports,
+    # so the tables can be asked about even if indexing is interrupted; it is derived again
+    # (from the same starting catalog) once enrichment has filled the feedback's columns.
+    before = _read_catalog(ws)
+    tick("catalog", 0, 1)
+    write_catalog(ws, pending, report, before)
     if index and any(p.voc_rows for p in pending):
         from ..voc_pipeline import index_voc
 
@@ -145,16 +151,24 @@ def _after_commit(
         except ServiceLensError as exc:
             # The data is in; only the search index is behind, and `index` can finish it.
             report.index_error = f"{exc} Run `servicelens index` to build the search index."
-    tick("catalog", 0, 1)
-    write_catalog(ws, pending, report)
+        write_catalog(ws, pending, report, before)
     tick("catalog", 1, 1)
 
 
-def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestReport) -> None:
-    """Derive (merge) the catalog from the warehouse and write it atomically."""
-    existing = None
-    if ws.catalog.exists():
-        existing = yaml.safe_load(ws.catalog.read_text(encoding="utf-8"))
+def _read_catalog(ws: WorkspacePaths) -> dict[str, Any] | None:
+    if not ws.catalog.exists():
+        return None
+    data = yaml.safe_load(ws.catalog.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def write_catalog(
+    ws: WorkspacePaths,
+    pending: list[Pending],
+    report: IngestReport,
+    existing: dict[str, Any] | None,
+) -> None:
+    """Derive the catalog from the warehouse, merged into ``existing``; write it atomically."""
     fresh = [p.staged.table for p in pending] + (
         ["voc"] if any(p.voc_rows for p in pending) else []
     )
@@ -177,5 +191,6 @@ def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestRepo
     report.catalog_dropped = derived.dropped
     report.catalog_added, report.catalog_skipped = derived.added, derived.skipped
     for table in report.tables:
-        if table.table in derived.time_notes and not table.unchanged:
-            table.notes.insert(0, derived.time_notes[table.table])
+        note = derived.time_notes.get(table.table)
+        if note and not table.unchanged and note not in table.notes:
+            table.notes.insert(0, note)
