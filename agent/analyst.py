@@ -419,7 +419,12 @@ class Analyst:
     def _context(self, ledger: Ledger) -> ToolContext:
         ws = self.workspace
         return ToolContext(
-            ledger=ledger, as_of=ws.as_of, warehouse=ws.warehouse, catalog=ws.catalog, voc=ws.voc
+            ledger=ledger,
+            as_of=ws.as_of,
+            warehouse=ws.warehouse,
+            catalog=ws.catalog,
+            voc=ws.voc,
+            themes=ws.themes,
         )
 
     def _run(self, tool: Tool[Any], arguments: dict[str, Any], ledger: Ledger | None = None) -> Any:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..tools.ledger import Evidence, Ledger
+from .reading import Reading, header
 
 Status = Literal["answered", "partial", "insufficient_data", "refused", "error"]
 # Rows kept per cited query result: enough to show and check, small enough to ship.
@@ -88,6 +89,8 @@ class Answer(BaseModel):
     language: str = "en"
     thread_id: str = ""
     period: PeriodInfo | None = None
+    # How the question was read (also the first line of ``text``), and other readings offered.
+    reading: Reading | None = None
     citations: list[Citation] = Field(default_factory=list)
     trace: list[ToolTrace] = Field(default_factory=list)
     usage: TokenUsage = Field(default_factory=TokenUsage)
@@ -104,6 +107,20 @@ class Answer(BaseModel):
     @property
     def verified(self) -> bool:
         return bool(self.verification and self.verification.get("ok"))
+
+    @property
+    def body(self) -> str:
+        """The answer without the reading header above it (the analysis itself)."""
+        if self.reading is not None:
+            top = header(self.reading, self.language)
+            if self.text.startswith(top):
+                return self.text[len(top) :]
+        return self.text
+
+    @property
+    def follow_ups(self) -> list[str]:
+        """Other readings of the question, as questions to ask next (one click in a UI)."""
+        return [a.question for a in self.reading.alternatives] if self.reading else []
 
     @property
     def flagged(self) -> bool:
@@ -175,6 +192,7 @@ def answer_from_state(
         language=values.get("language", "en"),
         thread_id=thread_id,
         period=PeriodInfo(**period) if period else None,
+        reading=Reading.model_validate(values["reading"]) if values.get("reading") else None,
         citations=resolve_citations(text, ledger),
         trace=[ToolTrace(**t) for t in values.get("trace", [])],
         usage=TokenUsage(**(values.get("usage") or {})),

@@ -37,13 +37,30 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def period_note(period: Period, as_of: date) -> str:
-    return (
+ALL_DATA_NOTE = (
+    "Date note (resolved in code): the question asks about all the data (the whole history), "
+    "not a period: call tools without a period and say the answer covers every date."
+)
+
+
+def period_note(
+    period: Period, as_of: date, comparison: Period | None = None, compare: str | None = None
+) -> str:
+    note = (
         f"Date note (resolved in code; today is {as_of.isoformat()}): {period.phrase!r} means "
         f"{period.label}, {period.start.isoformat()} to {period.last_day.isoformat()} inclusive "
         f"(end exclusive {period.end.isoformat()}). Use exactly this range in tool calls and "
         "in the answer."
     )
+    if comparison is not None:
+        also = f" The question compares it with {comparison.label} ({comparison.start.isoformat()}"
+        also += f" to {comparison.last_day.isoformat()})"
+        if compare:
+            also += f": pass period {period.label!r} with compare={compare!r}."
+        else:
+            also += f": query {comparison.label!r} as a second period and compare the two."
+        note += also
+    return note
 
 
 def model_input(system: str, history: list[Message], max_tokens: int) -> list[Message]:

@@ -34,5 +34,10 @@ class Deps:
     def tool_context(self, ledger: Ledger) -> ToolContext:
         ws = self.workspace
         return ToolContext(
-            ledger=ledger, as_of=ws.as_of, warehouse=ws.warehouse, catalog=ws.catalog, voc=ws.voc
+            ledger=ledger,
+            as_of=ws.as_of,
+            warehouse=ws.warehouse,
+            catalog=ws.catalog,
+            voc=ws.voc,
+            themes=ws.themes,
         )

@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from .answer import Answer
 
-Stage = Literal["started", "period", "thinking", "writing", "verifying", "revising", "limited"]
+Stage = Literal[
+    "started", "period", "thinking", "writing", "verifying", "revising", "limited", "reading"
+]
 
 
 class StatusEvent(BaseModel):

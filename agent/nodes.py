@@ -12,9 +12,10 @@ from typing import Any
 
 from langgraph.config import get_stream_writer
 
-from ..data.periods import Period, find_period
+from ..data.periods import Period, read_periods
 from ..prompts import render
 from .conversation import (
+    ALL_DATA_NOTE,
     add_usage,
     assistant_tool_message,
     evidence_digest,
@@ -29,6 +30,14 @@ from .conversation import (
 from .deps import Deps
 from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
 from .providers.base import ModelTurn, ToolCall, TurnContext
+from .reading import (
+    Reading,
+    ReadingNotes,
+    default_period_note,
+    header,
+    read_calls,
+    render_line,
+)
 from .state import AgentState, ledger_of, turn_reset
 from .toolset import ToolOutcome, refusal
 from .verifier import flag_unsupported, verify
@@ -47,15 +56,26 @@ class Nodes:
         question = state["question"].strip()
         update = turn_reset(question, language_of(question))
         messages: list[dict[str, Any]] = [{"role": "user", "content": question}]
-        # The one place the question's date phrase is resolved; everything after reads it here.
-        period = find_period(question, self.deps.as_of)
+        # The one place the question's dates are resolved; everything after reads them here.
+        reading = read_periods(question, self.deps.as_of)
+        period = reading.period
+        update["period_named"] = period is not None or reading.all_data
         if period is not None:
             update["period"] = period.state()
-            messages.append({"role": "system", "content": period_note(period, self.deps.as_of)})
+            cmp = reading.comparison
+            update["comparison"] = cmp.state() if cmp is not None else None
+            note = period_note(period, self.deps.as_of, cmp, reading.compare)
+            messages.append({"role": "system", "content": note})
             _emit(StatusEvent(stage="period", message=period.describe()))
+        elif reading.all_data:
+            update["all_data"] = True
+            messages.append({"role": "system", "content": ALL_DATA_NOTE})
+            _emit(StatusEvent(stage="period", message="all data"))
         else:
-            # A follow-up without a date phrase keeps the period the thread was talking about.
+            # A follow-up without a date phrase keeps the periods the thread was talking about.
             update["period"] = state.get("period")
+            update["comparison"] = state.get("comparison")
+            update["all_data"] = bool(state.get("all_data"))
         update["messages"] = messages
         return update
 
@@ -130,7 +150,11 @@ class Nodes:
         )
         update = self._accounting(state, messages, turn, ms)
         update["draft"] = turn.text.strip()
-        update["draft_status"] = turn.status or ""
+        # The revision keeps what the first draft said about declining and about the reading.
+        update["draft_status"] = turn.status or (state.get("draft_status", "") if attempt else "")
+        if turn.reading is not None or not attempt:
+            notes = turn.reading
+            update["reading_notes"] = notes.model_dump(mode="json") if notes is not None else None
         return update
 
     def verify(self, state: AgentState) -> dict[str, Any]:
@@ -140,16 +164,38 @@ class Nodes:
         text = state.get("draft", "")[mark.end() if mark else 0 :]
         declined = state.get("draft_status") or (mark.group(1).lower() if mark else None)
         # The ledger is this thread's: ids from earlier turns stay citable in a follow-up.
-        report = verify(text, ledger_of(state))
+        report = verify(text, ledger_of(state), question=state.get("question", ""))
         update: dict[str, Any] = {"report": report.model_dump(mode="json")}
         if not report.ok and state.get("revisions", 0) == 0:
             update["revisions"] = 1
             return update
         final = text if report.ok else flag_unsupported(text, report)
+        reading = self._reading(state)
+        if reading is not None:
+            final = _with_reading(final, reading, state.get("language", "en"))
+            update["reading"] = reading.model_dump(mode="json")
+            _emit(StatusEvent(stage="reading", message=reading.line))
         update["answer_text"] = final
         update["status"] = _status(state, declined)
         update["messages"] = [{"role": "assistant", "content": final}]
         return update
+
+    def _reading(self, state: AgentState) -> Reading | None:
+        """How the question was read, from the tool calls this turn made (code, not model)."""
+        notes = state.get("reading_notes")
+        lang = state.get("language", "en")
+        reading = read_calls(
+            state.get("trace") or [],
+            ledger_of(state),
+            self.deps.workspace.catalog,
+            lang,
+            ReadingNotes.model_validate(notes) if notes else None,
+        )
+        if reading is not None and not reading.period_note and not state.get("period_named"):
+            kept = bool(state.get("period") or state.get("all_data"))
+            reading.period_note = default_period_note(reading, self.deps.as_of, lang, kept=kept)
+            reading.line = render_line(reading, lang)
+        return reading
 
     def _complete(
         self,
@@ -180,13 +226,19 @@ class Nodes:
         return self.deps.settings.context_tokens - 4_000
 
 
+def _with_reading(text: str, reading: Reading, lang: str) -> str:
+    return header(reading, lang) + text
+
+
 def _context(state: AgentState, revising: bool = False) -> TurnContext:
-    period = state.get("period")
+    period, comparison = state.get("period"), state.get("comparison")
     findings = (state.get("report") or {}).get("findings", []) if revising else []
     return TurnContext(
         question=state["question"],
         language=state.get("language", "en"),
         period=Period.from_state(period) if period else None,
+        comparison=Period.from_state(comparison) if comparison else None,
+        all_data=bool(state.get("all_data")),
         unsupported=tuple(f["span"] for f in findings if f.get("span")),
     )
 

@@ -80,7 +80,8 @@ class ThemesOutput(BaseModel):
     themes: list[dict[str, Any]]
     themes_not_shown: int = 0
     truncated: bool = False
-    source: str = ""
+    # Where the themes come from: kind (taxonomy, discovered, column), column, themes, text.
+    theme_source: dict[str, Any] = Field(default_factory=dict)
 
 
 class Report(BaseModel):

@@ -29,6 +29,11 @@ class AgentState(TypedDict, total=False):
     question: str
     language: str
     period: dict[str, Any] | None
+    # A second period the question compares with, and whether it asks about all the data.
+    comparison: dict[str, Any] | None
+    all_data: bool
+    # Whether the question itself named its period (or all the data); else a default applied.
+    period_named: bool
     turn_ids: list[str]
     # Tool calls the model asked for and the tools node has not run yet (ToolCall dumps).
     pending: list[dict[str, Any]]
@@ -39,6 +44,9 @@ class AgentState(TypedDict, total=False):
     draft: str
     # "insufficient_data" or "refused" when the provider said so as data (not in the text).
     draft_status: str
+    # What the provider knows about how it read the question, and the reading shown.
+    reading_notes: dict[str, Any] | None
+    reading: dict[str, Any] | None
     revisions: int
     report: dict[str, Any] | None
     answer_text: str
@@ -63,6 +71,9 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "question": question,
         "language": language,
         "period": None,
+        "comparison": None,
+        "all_data": False,
+        "period_named": False,
         "turn_ids": [],
         "pending": [],
         "tool_calls": 0,
@@ -70,6 +81,8 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "limited": "",
         "draft": "",
         "draft_status": "",
+        "reading_notes": None,
+        "reading": None,
         "revisions": 0,
         "report": None,
         "answer_text": "",

@@ -55,9 +55,13 @@ class VerificationReport(BaseModel):
 
 
 class _Checker:
-    def __init__(self, text: str, ledger: Ledger, turn_ids: set[str] | None) -> None:
+    def __init__(
+        self, text: str, ledger: Ledger, turn_ids: set[str] | None, given: str = ""
+    ) -> None:
         self.text = text
         self.ledger = ledger
+        # Numbers the manager stated in the question ("a target of 85%") may be restated.
+        self.given = extract_numbers(given) if given else []
         allowed = set(ledger.items) if turn_ids is None else set(turn_ids) & set(ledger.items)
         self.allowed = allowed
         self.report = VerificationReport(ok=True)
@@ -138,6 +142,8 @@ class _Checker:
         self, n: NumberMention, start: int, clause: str, evidence: list[Evidence], cited: list[str]
     ) -> None:
         self.report.numbers_checked += 1
+        if any(g.value == n.value and g.percent == n.percent for g in self.given):
+            return
         pool = self._pool(evidence)
         matches = direct_matches(n, pool) or derived_matches(n, pool)
         where = ", ".join(dict.fromkeys(cited)) if cited else "the evidence of this answer"
@@ -202,9 +208,12 @@ class _Checker:
         self._add("unverified_quote", detail, q.group(0), q.start(), [])
 
 
-def verify(text: str, ledger: Ledger, *, turn_ids: set[str] | None = None) -> VerificationReport:
-    """Check every citation, number and quote in ``text`` against ``ledger``."""
-    return _Checker(text, ledger, turn_ids).run()
+def verify(
+    text: str, ledger: Ledger, *, turn_ids: set[str] | None = None, question: str = ""
+) -> VerificationReport:
+    """Check every citation, number and quote in ``text`` against ``ledger``; numbers the
+    ``question`` itself states (a target) may be restated."""
+    return _Checker(text, ledger, turn_ids, question).run()
 
 
 def _ids(m: re.Match[str]) -> list[str]:

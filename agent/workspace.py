@@ -1,9 +1,10 @@
 """``Workspace``: one workspace opened once, from ``Settings``, for everything that answers.
 
 It owns the read-only warehouse with the settings' limits, the catalog, the embedder the settings
-name (with the workspace's embedding cache), the VOC index (opened on first use), the clock
-("today", pinned or real) and the conversation checkpointer. The analyst, its tools, the offline
-provider, the CLI, the server and the evals take it; nothing below it reads settings again.
+name (with the workspace's embedding cache), the VOC index (opened on first use), the feedback
+theme set, the clock ("today", pinned or real) and the conversation checkpointer. The analyst,
+its tools, the offline provider, the CLI, the server and the evals take it; nothing below it
+reads settings again.
 
 Tests build partial workspaces (``Workspace(settings, as_of)``) with only what they exercise.
 """
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..data.catalog import Catalog
     from ..data.embeddings import Embedder
+    from ..data.theme_set import ThemeSet
     from ..data.voc_index import LazyVocIndex, VocIndex
     from ..data.warehouse import SqlLimits, Warehouse
 
@@ -40,6 +42,7 @@ class Workspace:
     catalog: Catalog | None = None
     embedder: Embedder | None = None
     voc: LazyVocIndex | None = None
+    themes: ThemeSet | None = None
     checkpointer: BaseCheckpointSaver[Any] | None = None
     _owned: list[_Closeable] = field(default_factory=list, repr=False)
 
@@ -50,6 +53,7 @@ class Workspace:
         """The workspace at ``settings.home``, which must exist; checkpoints default to the
         workspace's SQLite file."""
         from ..data.catalog import load_catalog
+        from ..data.theme_set import load_theme_set
         from ..data.voc_index import LazyVocIndex
         from ..data.warehouse import Warehouse
 
@@ -60,6 +64,7 @@ class Workspace:
         # A bare warehouse (no catalog yet) still answers SQL over all of its tables.
         ws.catalog = load_catalog(paths.catalog) if paths.catalog.is_file() else None
         ws.embedder = embedder_for(settings)
+        ws.themes = load_theme_set(paths)
         ws.voc = LazyVocIndex(lambda: _open_voc(ws))
         ws._owned.append(ws.voc)
         if checkpointer is None:

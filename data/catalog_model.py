@@ -104,6 +104,11 @@ class CatalogSpec(_Spec):
     joins: list[JoinSpec] = []
     dimensions: dict[str, DimensionSpec] = {}
     metrics: dict[str, MetricSpec]
+    # The metrics that say how the service is doing, most important first: what an analysis
+    # looks at when the question names none ("what changed?", a strategy document).
+    headline: list[str] = []
+    # Dimensions that usually say where a metric's move sits, most telling first.
+    splits: list[str] = []
 
 
 def key(text: str) -> str:

@@ -18,6 +18,12 @@ def build_catalog(spec: CatalogSpec, source: str) -> Catalog:
     _check_tables(spec, source)
     metrics = {name: _metric(spec, name, source) for name in spec.metrics}
     dims = {name: _dimension(spec, name, source) for name in spec.dimensions}
+    unknown = [m for m in spec.headline if m not in spec.metrics]
+    if unknown:
+        raise DataError(f"{source}: headline: no metric {unknown[0]!r}.")
+    unknown = [d for d in spec.splits if d not in spec.dimensions]
+    if unknown:
+        raise DataError(f"{source}: splits: no dimension {unknown[0]!r}.")
     return Catalog(spec, metrics, dims)
 
 

@@ -93,16 +93,24 @@ class Enricher:
         self._required = np.array([t.requires_cue for t in self.taxonomy.themes])
 
     def enrich(
-        self, texts: Sequence[str], vectors: np.ndarray, author_reach: Sequence[int | None]
+        self,
+        texts: Sequence[str],
+        vectors: np.ndarray,
+        author_reach: Sequence[int | None],
+        themes: Sequence[str] | None = None,
     ) -> list[Enrichment]:
-        """Sentiment, theme and urgency for each text; ``vectors`` are its passage embeddings."""
+        """Sentiment, theme and urgency for each text; ``vectors`` are its passage embeddings.
+
+        ``themes`` given (discovered from the data or from a category column) are kept; without
+        them the taxonomy classifies, and its praise and complaint themes shift sentiment."""
         if not (len(texts) == len(vectors) == len(author_reach)):
             raise ValueError("texts, vectors and author_reach must have the same length")
         customer = [customer_turns(t) for t in texts]
-        themes = self._themes(customer, vectors)
+        from_taxonomy = themes is None
+        themes = self._themes(customer, vectors) if themes is None else themes
         out = []
         for text, theme, reach in zip(customer, themes, author_reach, strict=True):
-            score = lexicon_score(text) + _theme_prior(theme)
+            score = lexicon_score(text) + (_theme_prior(theme) if from_taxonomy else 0.0)
             sentiment = _sentiment(score)
             out.append(Enrichment(sentiment, theme, urgency(text, theme, score, reach)))
         return out

@@ -12,13 +12,14 @@ small filtered subsets can be searched exactly; see ``voc_index``).
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .segment import segmenter
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:[-_/.][a-z0-9]+)*")
@@ -49,20 +50,10 @@ CATEGORICAL = (
 
 
 class Tokenizer:
-    """Bilingual tokens for BM25; jieba is loaded on first Chinese text, once per tokenizer."""
-
-    def __init__(self) -> None:
-        self._jieba: Any = None
+    """Bilingual tokens for BM25; jieba is loaded on the first Chinese text."""
 
     def _segmenter(self) -> Any:
-        if self._jieba is None:
-            import jieba
-
-            # jieba logs its dictionary loading at INFO on every process start; keep it quiet.
-            jieba.setLogLevel(logging.WARNING)
-            self._jieba = jieba.Tokenizer()
-            self._jieba.initialize()
-        return self._jieba
+        return segmenter()
 
     def tokens(self, text: str) -> list[str]:
         text = text.lower()

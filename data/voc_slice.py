@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, UnknownNameError
-from .enrich import POSITIVE_THEMES
 from .periods import Period
 from .sql_params import inline_params
 from .taxonomy import default_taxonomy
+from .theme_set import ThemeSet, from_taxonomy
 from .warehouse import Warehouse
 
 _COLUMN = {
@@ -138,27 +138,36 @@ class Quote:
 
 
 def quotes_by_theme(
-    warehouse: Warehouse, filters: SliceFilters, period: Period | None, themes: list[str], k: int
+    warehouse: Warehouse,
+    filters: SliceFilters,
+    period: Period | None,
+    themes: list[str],
+    k: int,
+    theme_set: ThemeSet | None = None,
 ) -> dict[str, list[Quote]]:
     """Up to ``k`` distinct, on-theme quotes per theme from the period (not the previous one)."""
     if not themes or k == 0:
         return {}
-    sql, params = _quote_sql(filters, period, themes, k)
+    theme_set = theme_set or from_taxonomy(default_taxonomy())
+    sql, params = _quote_sql(filters, period, themes, k, theme_set.praise)
     result = warehouse.execute(sql, params, max_rows=len(themes) * k * 6)
     candidates: dict[str, list[Quote]] = {}
     for row in result.rows:
         quote = Quote(*(str(v) if v is not None else None for v in row))  # type: ignore[arg-type]
         candidates.setdefault(quote.theme, []).append(quote)
-    return {theme: _pick(theme, found, k) for theme, found in candidates.items()}
+    return {
+        theme: _pick(theme_set.cue_patterns(theme), found, k) for theme, found in candidates.items()
+    }
 
 
 def _quote_sql(
-    filters: SliceFilters, period: Period | None, themes: list[str], k: int
+    filters: SliceFilters, period: Period | None, themes: list[str], k: int, praised: frozenset[str]
 ) -> tuple[str, list[Any]]:
     conds, params = _span(period, None)
     f_conds, f_params = filters.where()
     marks = ", ".join("?" * len(themes))
-    praise = ", ".join(f"'{t}'" for t in sorted(POSITIVE_THEMES))
+    # Theme ids of a taxonomy are plain identifiers; an empty list still makes valid SQL.
+    praise = ", ".join(f"'{t}'" for t in sorted(praised)) or "NULL"
     # Representative: sentiment that fits the theme, a readable length, then the most recent.
     order = (
         f"CASE WHEN v.sentiment = CASE WHEN v.theme IN ({praise}) THEN 'positive' "
@@ -177,11 +186,9 @@ def _quote_sql(
     return sql, [*params, *f_params, *themes, k * 6]
 
 
-def _pick(theme: str, found: list[Quote], k: int) -> list[Quote]:
+def _pick(patterns: list[str], found: list[Quote], k: int) -> list[Quote]:
     # Texts that carry one of the theme's cue words show the theme most plainly; duplicates
     # (the same message sent twice) are shown once.
-    taxonomy = default_taxonomy()
-    patterns = taxonomy.get(theme).cues if theme in taxonomy else ()
     cues = [re.compile(c, re.IGNORECASE) for c in patterns]
     ranked = sorted(found, key=lambda q: not any(c.search(q.text) for c in cues))
     picked: list[Quote] = []

@@ -39,6 +39,11 @@ class WorkspacePaths:
         return self.home / "catalog.yaml"
 
     @property
+    def themes(self) -> Path:
+        # The feedback theme set (its source, ids, names and terms), written with voc.theme.
+        return self.home / "themes.json"
+
+    @property
     def facts(self) -> Path:
         # Planted demo facts with their date ranges and parameters (machine-readable).
         return self.home / "facts.json"

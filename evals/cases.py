@@ -33,6 +33,7 @@ DEFAULT_GOLDEN = GOLDEN_DIR / "demo.yaml"
 SCHEMA_PATH = GOLDEN_DIR / "schema.json"
 DEFAULT_AS_OF = date(2026, 11, 1)
 KIND = "golden_questions"
+PARAPHRASES = "golden_paraphrases"
 
 ExpectedStatus = Literal["answered", "partial", "insufficient_data", "refused", "error"]
 _FACT = re.compile(r"\{fact:([A-Za-z0-9_.\-]+)\}")
@@ -157,11 +158,28 @@ class Case(_Strict):
         return any(t.expect and t.expect.script for t in self.all_turns())
 
 
+class IngestStep(_Strict):
+    files: list[str] = Field(description="Files (or globs) in the dataset's folder.")
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="`servicelens ingest` options by long name, underscores for hyphens.",
+    )
+
+
+class WorkspaceRecipe(_Strict):
+    """How to build the workspace a golden file's cases run against from a public dataset."""
+
+    dataset: str = Field(description="Folder name under the datasets directory.")
+    ingest: list[IngestStep]
+    as_of: date | None = None
+
+
 class GoldenFile(_Strict):
     kind: Literal["golden_questions"] = "golden_questions"
     version: Literal[1] = 1
     name: str = ""
     description: str = ""
+    workspace: WorkspaceRecipe | None = None
     cases: list[Case]
 
     @field_validator("cases")
@@ -176,12 +194,9 @@ class GoldenFile(_Strict):
 
 
 def load_file(path: Path) -> GoldenFile:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GoldenError(f"Golden file {path} does not exist.") from None
-    except yaml.YAMLError as exc:
-        raise GoldenError(f"Golden file {path} is not valid YAML: {exc}") from None
+    raw = _read(path)
+    if isinstance(raw, dict) and raw.get("kind") == PARAPHRASES:
+        return _paraphrased(Path(path), raw)
     if not isinstance(raw, dict) or raw.get("kind") != KIND:
         raise GoldenError(f"{path} is not a golden question file (it needs kind: {KIND}).")
     from pydantic import ValidationError
@@ -190,6 +205,49 @@ def load_file(path: Path) -> GoldenFile:
         return GoldenFile.model_validate(raw)
     except ValidationError as exc:
         raise GoldenError(f"Golden file {path} is invalid:\n{exc}") from None
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GoldenError(f"Golden file {path} does not exist.") from None
+    except yaml.YAMLError as exc:
+        raise GoldenError(f"Golden file {path} is not valid YAML: {exc}") from None
+
+
+def _paraphrased(path: Path, raw: dict[str, Any]) -> GoldenFile:
+    """Cases re-asked in other words: each paraphrase of a base case becomes a case with the
+    base case's expectations, tagged with the set it belongs to (``held_out``, ``dev``, …)."""
+    base_path = path.parent / str(raw.get("base") or "")
+    base = load_file(base_path)
+    tag = _subset_tag(path, base_path)
+    cases: list[Case] = []
+    by_id = {c.id: c for c in base.cases}
+    for case_id, paraphrases in (raw.get("paraphrases") or {}).items():
+        if case_id not in by_id:
+            raise GoldenError(f"{path.name}: no case {case_id!r} in {base_path.name}.")
+        for i, text in enumerate(paraphrases, 1):
+            cases.append(_reworded(by_id[case_id], text, f"{case_id}.{tag}{i}", tag))
+    return GoldenFile(name=f"{base.name}_{tag}", cases=cases, workspace=base.workspace)
+
+
+def _subset_tag(path: Path, base: Path) -> str:
+    if "held_out" in path.stem:
+        return "held_out"
+    return path.stem.removeprefix(base.stem + "_") or "paraphrase"
+
+
+def _reworded(case: Case, text: str | list[str], case_id: str, tag: str) -> Case:
+    data = case.model_dump()
+    data.update(id=case_id, tags=[*case.tags, tag])
+    if case.turns:
+        if not isinstance(text, list) or len(text) != len(case.turns):
+            raise GoldenError(f"{case_id}: give one paraphrase per turn ({len(case.turns)}).")
+        data["turns"] = [{**t, "question": q} for t, q in zip(data["turns"], text, strict=True)]
+    else:
+        data["question"] = str(text)
+    return Case.model_validate(data)
 
 
 def golden_paths(paths: list[Path]) -> list[Path]:
@@ -204,6 +262,7 @@ def golden_paths(paths: list[Path]) -> list[Path]:
 
 
 def _is_golden(path: Path) -> bool:
+    # A folder means its question files; paraphrase sets are named explicitly.
     with path.open(encoding="utf-8") as fh:
         head = fh.read(4096)
     return re.search(rf"(?m)^kind:\s*{KIND}\s*$", head) is not None

@@ -147,7 +147,9 @@ def _show(
 ) -> None:
     from . import report
 
-    for title, key in (("category", "by_category"), ("language", "by_language")):
+    for title, key in (
+        ("subset", "by_subset"), ("category", "by_category"), ("language", "by_language"),
+    ):  # fmt: skip
         table = Table(title=f"Pass rate by {title}")
         for col in (title, "cases", "passed runs", "pass rate", f"pass^{repeat}"):
             table.add_column(col, justify="left" if col == title else "right")
@@ -163,6 +165,11 @@ def _show(
     console.print(
         f"Latency median {lat['median']} ms, p95 {lat['p95']} ms; tokens {tok['total']:,}; "
         f"est. cost {cost}"
+    )
+    silent = summary["silent_wrong"]
+    console.print(
+        f"Silent wrong (answered, not flagged or hedged, wrong number or entity): "
+        f"{silent['count']}/{silent['runs']} runs ({100 * (silent['rate'] or 0):.1f}%)"
     )
     gate = report.gate_rate(summary)
     verdict = "[green]PASS[/]" if gate >= threshold else "[red]FAIL[/]"

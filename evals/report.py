@@ -38,6 +38,40 @@ def _by(results: list[CaseResult], key: str) -> dict[str, Any]:
     return {k: _group([c for c in results if getattr(c, key) == k]) for k in keys}
 
 
+# Subsets a case can be tagged with; a case with none of them is one the project tuned on.
+SUBSETS = ("held_out", "dev2", "dev")
+
+
+def subset(case: CaseResult) -> str:
+    return next((t for t in SUBSETS if t in case.tags), "tuned")
+
+
+def _by_subset(results: list[CaseResult]) -> dict[str, Any]:
+    keys = sorted({subset(c) for c in results}, key=lambda k: (k != "tuned", k))
+    return {k: _group([c for c in results if subset(c) == k]) for k in keys}
+
+
+# A wrong number or entity; the other scorers judge form (citations, language, tools used).
+_CORRECTNESS = ("number_recall", "entities")
+
+
+def silent_wrong(run: CaseRun) -> bool:
+    """Answered with a wrong number or entity, and nothing told the user to doubt it: no
+    verifier flag, no other reading offered, no "nothing fitted well"."""
+    for turn in run.turns:
+        if not turn.scored or turn.status != "answered" or turn.flagged or turn.hedged:
+            continue
+        if any(s.name in _CORRECTNESS and not s.passed for s in turn.scores):
+            return True
+    return False
+
+
+def _silent(results: list[CaseResult]) -> dict[str, Any]:
+    runs = [r for c in results for r in c.runs if not r.skipped]
+    bad = [r.case_id for r in runs if silent_wrong(r)]
+    return {"runs": len(runs), "count": len(bad), "rate": _rate(len(bad), len(runs)), "cases": bad}
+
+
 def _scorer_means(runs: list[CaseRun]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in scorer_names():
@@ -70,8 +104,10 @@ def summarize(run: EvalRun) -> dict[str, Any]:
         **_group(results),
         "skipped": len(run.results) - len(results),
         "errors": sum(r.error is not None for r in runs),
+        "by_subset": _by_subset(results),
         "by_category": _by(results, "category"),
         "by_language": _by(results, "language"),
+        "silent_wrong": _silent(results),
         "scorers": _scorer_means(runs),
         "latency_ms": {
             "median": round(statistics.median(latencies), 1) if latencies else None,
@@ -144,6 +180,14 @@ def markdown(run: EvalRun, summary: dict[str, Any] | None = None) -> str:
         f"{s['cases']} cases) · pass^{run.repeat} {_pct(s['pass_hat_k'])} · skipped "
         f"{s['skipped']} · errors {s['errors']}",
         "",
+        f"Silent wrong (answered, not flagged or hedged, wrong number or entity): "
+        f"{s['silent_wrong']['count']}/{s['silent_wrong']['runs']} runs "
+        f"({_pct(s['silent_wrong']['rate'])})" + _listed(s["silent_wrong"]["cases"]),
+        "",
+        "## By subset (tuned vs held out)",
+        "",
+        *_table(["subset", "cases", "passed runs", "pass rate", "pass^k"],
+                group_rows(s["by_subset"])),
         "## By category",
         "",
         *_table(["category", "cases", "passed runs", "pass rate", "pass^k"],
@@ -169,6 +213,13 @@ def markdown(run: EvalRun, summary: dict[str, Any] | None = None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _listed(ids: list[str], most: int = 12) -> str:
+    if not ids:
+        return "."
+    more = f", and {len(ids) - most} more" if len(ids) > most else ""
+    return ": " + ", ".join(ids[:most]) + more + "."
+
+
 def _failures(run: EvalRun) -> list[str]:
     failed = [(c, r) for c in run.results for r in c.runs if not r.passed and not r.skipped]
     if not failed:
@@ -187,7 +238,12 @@ def _failures(run: EvalRun) -> list[str]:
         if last:
             text = " ".join(last.text.split())
             clipped = text[:_TEXT_SHOWN] + ("…" if len(text) > _TEXT_SHOWN else "")
-            out.append(f"- status {last.status}; tools {', '.join(last.tools) or 'none'}")
+            marks = [m for m, on in (("flagged", last.flagged), ("hedged", last.hedged),
+                                     ("SILENT WRONG", silent_wrong(r))) if on]  # fmt: skip
+            out.append(f"- status {last.status}; tools {', '.join(last.tools) or 'none'}"
+                       + (f"; {', '.join(marks)}" if marks else ""))  # fmt: skip
+            if last.reading:
+                out.append(f"- {last.reading}")
             out.append(f"- answer: {clipped}")
         out.append("")
     return out

@@ -45,6 +45,11 @@ class TurnResult(BaseModel):
     text: str = ""
     tools: list[str] = Field(default_factory=list)
     citations: int = 0
+    # The verifier flagged something left unfixed / the answer offered other readings or said
+    # nothing fitted well: either way the user was warned, so a miss is not a silent one.
+    flagged: bool = False
+    hedged: bool = False
+    reading: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     ms: float = 0.0
@@ -251,6 +256,9 @@ def _turn_result(question: str, answer: Answer) -> TurnResult:
         text=answer.text,
         tools=[t.name for t in answer.trace],
         citations=len(answer.citations),
+        flagged=answer.flagged,
+        hedged=bool(answer.reading and (answer.reading.alternatives or answer.reading.unsure)),
+        reading=answer.reading.line if answer.reading else "",
         prompt_tokens=answer.usage.prompt_tokens,
         completion_tokens=answer.usage.completion_tokens,
         ms=answer.timings.total_ms,

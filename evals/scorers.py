@@ -67,7 +67,7 @@ def number_recall(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Score
     """Every expected number appears in the text, within its tolerance (percent ↔ fraction)."""
     if not exp.numbers:
         return _na("number_recall", "no numbers expected")
-    mentions = extract_numbers(answer.text)
+    mentions = extract_numbers(answer.body)
     missing: list[str] = []
     for spec in exp.numbers:
         truth = ctx.expected.get(spec.label)
@@ -138,7 +138,7 @@ def number_grounding(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Sc
     A sentence with citations is checked against what it cites, one without against all the
     cited evidence, as the agent's verifier does, but over the cited evidence only.
     """
-    report = verify(answer.text, cited_ledger(answer, ctx))
+    report = verify(answer.body, cited_ledger(answer, ctx), question=answer.question)
     if not report.numbers_checked:
         return _na("number_grounding", "no numbers in the text")
     bad = [f.span for f in report.findings if f.kind == "unsupported_number"]
@@ -164,12 +164,12 @@ def citation_support(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Sc
     are verbatim in the cited record."""
     if not answer.citations:
         return _na("citation_support", "no citations")
-    report = verify(answer.text, cited_ledger(answer, ctx))
+    report = verify(answer.body, cited_ledger(answer, ctx), question=answer.question)
     bad = [
         f
         for f in report.findings
         if f.kind == "unverified_quote"
-        or (f.kind == "unsupported_number" and _in_cited_sentence(answer.text, f.start))
+        or (f.kind == "unsupported_number" and _in_cited_sentence(answer.body, f.start))
     ]
     checked = report.numbers_checked + report.quotes_checked
     if not checked:

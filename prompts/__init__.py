@@ -42,14 +42,12 @@ def load_yaml(name: str) -> Any:
     return yaml.safe_load(load_text(name))
 
 
-def fill(template: str, **variables: object) -> str:
-    """``template`` with its ``$name`` placeholders filled; a missing variable raises."""
+def fill(text: str, /, **variables: object) -> str:
+    """``text`` with its ``$name`` placeholders filled; a missing variable raises."""
     try:
-        return string.Template(template).substitute(variables)
+        return string.Template(text).substitute(variables)
     except KeyError as exc:
-        raise PromptError(
-            f"prompt text needs variable {exc.args[0]!r}: {template[:60]!r}"
-        ) from None
+        raise PromptError(f"prompt text needs variable {exc.args[0]!r}: {text[:60]!r}") from None
 
 
 def render(name: str, **variables: object) -> str:

@@ -121,3 +121,10 @@ def tiny_workspace(home: Path) -> Path:
     con.close()
     ws.catalog.write_text(demo_catalog_text(), encoding="utf-8")
     return home
+
+
+def lead_of(text: str) -> str:
+    """An answer's first paragraph of substance: after the reading line and the offline note."""
+    skip = ("Read as:", "理解为：", "理解为:", "Did you mean", "您是否想问", "_Offline", "_离线")
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return next(p for p in paragraphs if not p.lstrip().startswith(skip))

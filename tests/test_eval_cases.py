@@ -144,3 +144,54 @@ def test_every_reference_sql_runs_through_the_guard_and_returns_a_value(demo_hom
                 assert value is not None, f"{case.id}: {label} returned no value"
                 checked += 1
     assert checked >= 50
+
+
+PARAPHRASE_SETS = {
+    "held_out": "demo_held_out.yaml", "dev": "demo_dev.yaml", "dev2": "demo_dev2.yaml",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("tag", sorted(PARAPHRASE_SETS))
+def test_paraphrase_sets_reask_every_demo_question_with_its_expectations(tag: str) -> None:
+    base = {c.id: c for c in load_cases([DEFAULT_GOLDEN])}
+    cases = load_cases([GOLDEN_DIR / PARAPHRASE_SETS[tag]])
+    per_case = Counter(c.id.rsplit(".", 1)[0] for c in cases)
+    if tag == "held_out":
+        assert set(per_case) == set(base) and min(per_case.values()) >= 3
+    for case in cases:
+        original = base[case.id.rsplit(".", 1)[0]]
+        assert tag in case.tags and case.id.rsplit(".", 1)[1].startswith(tag)
+        assert case.expect == original.expect and case.category == original.category
+        assert case.question != original.question or case.turns
+
+
+def test_paraphrases_of_unknown_cases_or_with_missing_turns_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(DEFAULT_GOLDEN.read_text(encoding="utf-8"), "utf-8")
+    multi = next(c for c in load_cases([DEFAULT_GOLDEN]) if c.turns)
+    for body, wanted in (
+        ({"no-such-case": ["x"]}, "no case 'no-such-case'"),
+        ({multi.id: ["only one turn"]}, "one paraphrase per turn"),
+    ):
+        path = tmp_path / "base_dev.yaml"
+        doc = {"kind": "golden_paraphrases", "version": 1, "base": "base.yaml", "paraphrases": body}
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        with pytest.raises(GoldenError, match=wanted):
+            load_file(path)
+
+
+BANKS = sorted((GOLDEN_DIR / "datasets").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BANKS, ids=lambda p: p.stem)
+def test_dataset_banks_say_how_to_build_their_workspace_and_hold_out_a_share(path: Path) -> None:
+    bank = load_file(path)
+    assert bank.workspace is not None and bank.workspace.ingest
+    assert len(bank.cases) >= 15
+    langs = {c.language for c in bank.cases}
+    assert langs <= {"en", "zh"}
+    held = [c for c in bank.cases if "held_out" in c.tags]
+    assert 0.25 <= len(held) / len(bank.cases) <= 0.5
+    for case in bank.cases:
+        for turn in case.all_turns():
+            for number in turn.expect.numbers if turn.expect else []:
+                assert number.reference_sql, f"{case.id}: {number.label} has no reference SQL"

@@ -175,3 +175,46 @@ def test_cost_estimates_use_the_price_table(tmp_path: Path) -> None:
     prices = tmp_path / "prices.yaml"
     prices.write_text("some-local-model: {input: 1.0, output: 2.0}\n", encoding="utf-8")
     assert estimate_cost(load_prices(prices), "some-local-model", 500_000, 500_000) == 1.5
+
+
+def _silently_wrong_smoke(tmp_path: Path) -> Path:
+    """The smoke set where one answer reports the previous quarter's number, correctly cited:
+    the verifier has nothing to flag, the number is still not the one asked for."""
+    doc = yaml.safe_load(SMOKE.read_text(encoding="utf-8"))
+    case = next(c for c in doc["cases"] if c["id"] == "smoke-install-volume-en")
+    case["tags"] = [*case["tags"], "held_out"]
+    q2 = {
+        "label": "q2_installs",
+        "reference_sql": "SELECT count(*) FROM tickets WHERE type = 'installation' "
+        "AND opened_at >= DATE '2026-04-01' AND opened_at < DATE '2026-07-01'",
+    }
+    case["expect"]["numbers"].append(q2)
+    case["expect"]["script"] = [
+        {"tool": "query_metric",
+         "args": {"metrics": ["ticket_count"], "filters": {"type": "installation"},
+                  "period": "2026-Q2"}},
+        {"answer": "We opened {ref:q2_installs} installation tickets [Q1]."},
+    ]  # fmt: skip
+    path = tmp_path / "smoke_silent.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_wrong_number_nobody_flagged_counts_as_silent_wrong_and_subsets_are_apart(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    run = run_eval(load_cases([_silently_wrong_smoke(tmp_path)]),
+                   RunOptions(home=demo_home, provider="scripted"))  # fmt: skip
+    summary = report.summarize(run)
+    assert summary["silent_wrong"]["cases"] == ["smoke-install-volume-en"]
+    assert summary["by_subset"]["held_out"] == {
+        "cases": 1, "runs": 1, "passed_runs": 0, "pass_rate": 0.0, "pass_hat_k": 0.0,
+    }  # fmt: skip
+    assert summary["by_subset"]["tuned"]["pass_rate"] == 1.0
+    assert "SILENT WRONG" in report.markdown(run)
+    # The same wrong number written without support is flagged by the verifier: a failure the
+    # user was warned about, not a silent one.
+    flagged = run_eval(load_cases([_broken_smoke(tmp_path)]),
+                       RunOptions(home=demo_home, provider="scripted"))  # fmt: skip
+    summary = report.summarize(flagged)
+    assert summary["pass_rate"] < 1.0 and summary["silent_wrong"]["count"] == 0

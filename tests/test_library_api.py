@@ -6,6 +6,7 @@ provider; threads are read back from a real SQLite checkpoint file.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +104,18 @@ def test_themes_counts_and_quotes(analyst: Analyst) -> None:
     assert quoted and all(q["id"].startswith("V:") for q in quoted)
     with pytest.raises(RequestError, match=r"(?i)known values"):
         analyst.themes(where={"region": "Atlantis"})
+
+
+def test_the_demo_keeps_its_taxonomy_and_says_so(analyst: Analyst, home: Path) -> None:
+    stored = json.loads((home / "themes.json").read_text(encoding="utf-8"))
+    assert stored["source"]["kind"] == "taxonomy"
+    themes = analyst.themes(period="last quarter", top=3, quotes=0)
+    assert themes.theme_source["kind"] == "taxonomy"
+    assert themes.theme_source["text"].startswith("themes from the demo taxonomy")
+    answer = analyst.ask("What are the top complaint themes last quarter?")
+    assert "demo's after-sales theme taxonomy" in answer.text
+    zh = analyst.ask("上季度投诉最多的主题是什么？")
+    assert "演示数据的售后主题分类体系" in zh.text
 
 
 def test_threads_thread_ledger_and_evidence(answered: tuple[Analyst, object]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agent_support import lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
@@ -121,7 +122,7 @@ def test_grouped_change_names_the_worst_region_and_largest_drop(
     drops = sorted(rows, key=lambda r: r[1] - r[2])
     assert worst == "East" and drops[0][0] == "East"
     name = _REGIONS_ZH[worst] if zh else worst
-    lead = answer.text.split("\n\n")[1]
+    lead = lead_of(answer.text)
     assert name in lead and f"{fmt(q3)}%" in lead and f"{fmt(q2)}%" in lead
     assert ("降幅最大" if zh else "largest drop") in lead
     for region, now, before in rows:
@@ -180,7 +181,7 @@ def test_worst_region_on_first_time_fix(analyst: Analyst) -> None:
     worst_zh = {"East": "华东", "North": "华北", "South": "华南", "Central": "华中"}
     worst_zh |= {"Southwest": "西南", "Northeast": "东北"}
     region, value = rows[0]
-    assert worst_zh.get(region, region) in answer.text.split("\n\n")[1]
+    assert worst_zh.get(region, region) in lead_of(answer.text)
     assert fmt(value) + "%" in answer.text
 
 

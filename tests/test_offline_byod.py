@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from agent_support import lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
@@ -91,7 +92,7 @@ def test_brands_with_most_complaints_match_the_file(
     shown = _table_rows(answer.text)
     assert all(shown.get(brand) == n for brand, n in top), (top, shown)
     first, n = top[0]
-    lead = answer.text.split("\n\n")[1]
+    lead = lead_of(answer.text)
     assert first in lead and str(n) in lead
     # The default period holds no data, so the answer says it covers every date instead.
     assert "2020-06-05" in answer.text and "2020-06-08" in answer.text
@@ -141,3 +142,19 @@ def test_a_subject_the_catalog_lacks_is_insufficient_data(analyst: Analyst) -> N
     answer = ask(analyst, "Which brand sold the most cars last year?")
     assert answer.status == "insufficient_data", answer.text
     assert "car complaints count" in answer.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("投诉最多的主题是什么？", "从反馈本身自动发现"),
+        ("What are the top complaint themes?", "discovered"),
+    ],
+)
+def test_themes_come_from_the_complaints_and_the_answer_says_so(
+    analyst: Analyst, question: str, source: str
+) -> None:
+    answer = ask(analyst, question)
+    assert answer.status == "answered" and source in answer.text
+    # The default period (last quarter) holds none of these 2020 complaints: all dates instead.
+    assert "2020-06-05" in answer.text

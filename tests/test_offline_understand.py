@@ -15,7 +15,7 @@ import pytest
 from servicelens.agent.offline.understand import Understander
 from servicelens.data.catalog import demo_catalog
 from servicelens.data.embeddings import make_embedder
-from servicelens.data.periods import find_period
+from servicelens.data.periods import read_periods
 
 AS_OF = date(2026, 11, 1)
 
@@ -281,6 +281,38 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("What should our service business model look like?", "business_design", {}),
     ("为我们的服务组织起草一份业务设计", "business_design", {}),
     ("根据数据提出一个服务商业模式", "business_design", {}),
+    # Names nobody listed, read by meaning; counts of a feedback theme; no demo defaults.
+    (
+        "上季度华东安装工单按时率怎么样？",
+        "metric_change",
+        {"metrics": ["installation_on_time_rate"], "filters": {"region": "East"}},
+    ),
+    (
+        "What share of all tickets met their SLA, across the whole history?",
+        "metric_change",
+        {"metrics": ["sla_attainment"], "period": None, "compare": False},
+    ),
+    (
+        "哪个型号的噪音投诉最多？",
+        "ranking",
+        {"metrics": ["voc_count"], "filters": {"theme": "noise"}, "group_by": "model"},
+    ),
+    (
+        "What share of repairs were resolved remotely in 2026-Q3?",
+        "metric_change",
+        {"metrics": ["remote_resolution_share"], "period": "2026-Q3"},
+    ),
+    (
+        "Which region has the most tickets overall?",
+        "ranking",
+        {"metrics": ["ticket_count"], "group_by": "region", "period": None},
+    ),
+    # "Install jobs" are installation tickets, not the installation-delay feedback theme.
+    (
+        "Install jobs opened in Q3 vs Q2 - how many in each quarter?",
+        "trend",
+        {"metrics": [], "filters": {"type": "installation"}},
+    ),
     # outside the playbooks
     ("What's the weather in Paris tomorrow?", "out_of_scope", {}),
     ("Write me a poem about spring", "out_of_scope", {}),
@@ -305,7 +337,7 @@ def test_the_set_is_large_and_half_chinese() -> None:
 def test_question_maps_to_playbook_and_slots(
     understander: Understander, question: str, playbook: str, slots: dict[str, Any]
 ) -> None:
-    intent = understander.understand(question, find_period(question, AS_OF))
+    intent = understander.understand(question, read_periods(question, AS_OF))
     got = intent.describe()
     assert got["playbook"] == playbook, got
     for key, want in slots.items():

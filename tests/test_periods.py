@@ -12,6 +12,7 @@ from servicelens.data.periods import (
     add_months,
     find_period,
     parse_period,
+    read_periods,
 )
 
 AS_OF = date(2026, 11, 1)  # The demo's pinned "today": the data ends 2026-10-31.
@@ -342,3 +343,64 @@ def test_list_of_units_that_are_not_consecutive_is_rejected(phrase: str) -> None
 def test_reversed_or_future_span_is_empty(phrase: str) -> None:
     with pytest.raises(PeriodError, match="empty"):
         parse_period(phrase, AS_OF)
+
+
+# --- Periods as managers write them in questions (as_of 2026-11-01) ---------------------------
+
+QUESTION_PERIODS: dict[str, tuple[date, date]] = {
+    "How many installs in Q3?": (D(2026, 7, 1), D(2026, 10, 1)),
+    "三季度的安装量": (D(2026, 7, 1), D(2026, 10, 1)),
+    "10月的工单": (D(2026, 10, 1), D(2026, 11, 1)),
+    "Jul–Sep tickets": (D(2026, 7, 1), D(2026, 10, 1)),
+    "8到10月的投诉": (D(2026, 8, 1), D(2026, 11, 1)),
+    "H1 CSAT": (D(2026, 1, 1), D(2026, 7, 1)),
+    "上半年的满意度": (D(2026, 1, 1), D(2026, 7, 1)),
+    "26年3月的工单": (D(2026, 3, 1), D(2026, 4, 1)),
+    "今年3月": (D(2026, 3, 1), D(2026, 4, 1)),
+    "CSAT for the last full quarter": (D(2026, 7, 1), D(2026, 10, 1)),
+    "tickets over the past half year": (D(2026, 5, 1), D(2026, 11, 1)),
+    "这两年的趋势": (D(2024, 11, 1), D(2026, 11, 1)),
+    "2026 so far": (D(2026, 1, 1), D(2026, 11, 2)),
+    "上季工单": (D(2026, 7, 1), D(2026, 10, 1)),
+    "last qtr": (D(2026, 7, 1), D(2026, 10, 1)),
+    "past 2 yrs": (D(2024, 11, 1), D(2026, 11, 1)),
+    "last 24 mo": (D(2024, 11, 1), D(2026, 11, 1)),
+    "repairs from Mar 2026 on, by root cause": (D(2026, 3, 1), D(2026, 11, 2)),
+}
+
+
+@pytest.mark.parametrize("question", sorted(QUESTION_PERIODS))
+def test_question_periods_resolve_to_explicit_dates(question: str) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None
+    assert (reading.period.start, reading.period.end) == QUESTION_PERIODS[question]
+
+
+@pytest.mark.parametrize(
+    ("question", "period", "comparison"),
+    [
+        ("三季度和二季度比", "2026-Q3", "2026-Q2"),
+        ("Q3 vs Q2", "2026-Q3", "2026-Q2"),
+        ("Q1 and Q3 compared", "2026-Q3", "2026-Q1"),
+    ],
+)
+def test_two_periods_in_a_question_are_a_comparison(
+    question: str, period: str, comparison: str
+) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None and reading.comparison is not None
+    assert (reading.period.label, reading.comparison.label) == (period, comparison)
+
+
+@pytest.mark.parametrize(
+    "question", ["Which region has the most tickets overall?", "至今一共多少投诉", "历年的满意度",
+                 "SLA across the whole history"],
+)  # fmt: skip
+def test_words_for_the_whole_history_read_as_all_data(question: str) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is None and reading.all_data
+
+
+def test_a_list_that_is_not_one_run_and_not_two_periods_is_still_an_error() -> None:
+    with pytest.raises(PeriodError, match="one unbroken period"):
+        read_periods("2026年1、3月的工单", AS_OF)

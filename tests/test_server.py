@@ -24,7 +24,7 @@ import openai
 import pytest
 from server_support import SLOW_CALL_S, LiveServer, analyst_factory, serving
 
-from servicelens.agent.events import AnswerEvent, TextDeltaEvent, parse_event
+from servicelens.agent.events import AnswerEvent, StatusEvent, TextDeltaEvent, parse_event
 from servicelens.agent.server import Limits, create_app
 from servicelens.agent.server.auth import NO_TOKEN_MESSAGE, decide
 from servicelens.agent.server.limits import TokenBuckets
@@ -93,7 +93,10 @@ def test_ask_returns_a_cited_verified_answer(client: httpx.Client) -> None:
     assert answer["status"] == "answered" and answer["verification"]["ok"]
     [cited] = answer["citations"]
     assert cited["id"] == "Q1" and cited["sql"] and cited["rows"]
-    assert answer["text"] == f"There were {cited['rows'][0][0]} tickets in 2025-03 [Q1]."
+    # How the question was read comes first, then the answer as written.
+    written = f"There were {cited['rows'][0][0]} tickets in 2025-03 [Q1]."
+    assert answer["text"] == f"Read as: Ticket volume · 2025-03\n\n{written}"
+    assert answer["reading"]["measures"] == ["Ticket volume"]
     assert answer["period"]["label"] == "2025-03" and answer["usage"]["prompt_tokens"] > 0
 
 
@@ -160,7 +163,9 @@ def test_stream_sends_typed_events_ending_with_the_answer(client: httpx.Client) 
     final = events[-1]
     assert isinstance(final, AnswerEvent) and final.answer.status == "answered"
     streamed = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
-    assert streamed == final.answer.text and "2026-02 [Q1]" in streamed
+    # The reading line is added by code after the checks, and announced as its own event.
+    reading = next(e for e in events if isinstance(e, StatusEvent) and e.stage == "reading")
+    assert final.answer.text == f"{reading.message}\n\n{streamed}" and "2026-02 [Q1]" in streamed
 
 
 # --- errors ---------------------------------------------------------------------------------

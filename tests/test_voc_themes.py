@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -124,3 +125,32 @@ def test_big_movers_outside_the_top_are_shown_too(warehouse: Warehouse) -> None:
     content, _ = _run(warehouse, period="last quarter", top=1)
     assert [t["theme"] for t in content["themes"]] == ["noise", "parts_wait", "praise"]
     assert content["themes_not_shown"] == 1
+
+
+def test_every_result_states_where_the_themes_come_from(warehouse: Warehouse) -> None:
+    content, ledger = _run(warehouse, period="last quarter")
+    source = content["theme_source"]
+    assert source["kind"] == "taxonomy"
+    assert source["text"].startswith("themes from the demo taxonomy (")
+    table = ledger.get(content["table_id"])
+    assert table is not None and table.meta["theme_source"] == source["text"]
+
+
+def test_a_theme_growing_from_a_small_base_is_emerging_and_kept(tmp_path: Any) -> None:
+    app_rows = [
+        ("app_digital", "negative", "East", "P1", "C1", datetime(2026, 9, 2), f"app crash {i}")
+        for i in range(5)
+    ]
+    path = tmp_path / "warehouse.duckdb"
+    build_warehouse(path, [*ROWS, *app_rows])
+    wh = Warehouse.open(path)
+    try:
+        content, _ = _run(wh, period="last quarter", top=1)
+    finally:
+        wh.close()
+    themes = _by_theme(content)
+    # New with five records: emerging, and listed though only the largest theme was asked for.
+    assert themes["app_digital"]["emerging"] and themes["app_digital"]["previous_count"] == 0
+    assert list(themes).index("app_digital") == 1
+    # Noise went from 1 to 7 records, but its share only from 25% to 41%: large, not emerging.
+    assert not themes["noise"]["emerging"]

@@ -36,7 +36,9 @@ ROWS: list[tuple[str, str, str, str, str, datetime, str]] = [
 ]
 
 
-def build_warehouse(path: Path) -> None:
+def build_warehouse(
+    path: Path, rows: list[tuple[str, str, str, str, str, datetime, str]] = ROWS
+) -> None:
     con = duckdb.connect(str(path))
     for stmt in create_statements():
         con.execute(stmt)
@@ -48,7 +50,7 @@ def build_warehouse(path: Path) -> None:
         "INSERT INTO customers VALUES ('C1', 'A', 'consumer', NULL, 'East', NULL, NULL, NULL), "
         "('C2', 'B', 'key account', NULL, 'North', NULL, NULL, NULL)"
     )
-    for i, (theme, sent, region, product, customer, ts, text) in enumerate(ROWS):
+    for i, (theme, sent, region, product, customer, ts, text) in enumerate(rows):
         con.execute(
             "INSERT INTO voc VALUES (?, 'chat', ?, NULL, ?, ?, ?, 'en', NULL, ?, ?, ?, 'low')",
             [f"v{i:04d}", customer, product, region, ts, text, sent, theme],

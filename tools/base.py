@@ -19,6 +19,7 @@ from .ledger import Ledger
 
 if TYPE_CHECKING:
     from ..data.catalog import Catalog
+    from ..data.theme_set import ThemeSet
     from ..data.voc_index import VocReader
     from ..data.warehouse import Warehouse
 
@@ -41,6 +42,16 @@ class ToolContext:
     warehouse: Warehouse | None = None
     catalog: Catalog | None = None
     voc: VocReader | None = None
+    # The workspace's feedback themes; None reads as the demo taxonomy (as before theme sets).
+    themes: ThemeSet | None = None
+
+    def theme_set(self) -> ThemeSet:
+        if self.themes is not None:
+            return self.themes
+        from ..data.taxonomy import default_taxonomy
+        from ..data.theme_set import from_taxonomy
+
+        return from_taxonomy(default_taxonomy())
 
 
 class ToolResult(BaseModel):

@@ -52,7 +52,7 @@ class SearchVocInput(BaseModel):
     source: Literal["call", "chat", "email", "social", "survey", "review"] | None = None
     lang: Literal["zh", "en"] | None = Field(None, description="Only texts in this language.")
     sentiment: Literal["negative", "neutral", "positive"] | None = None
-    theme: str | None = Field(None, description="Theme id from describe_data or voc_themes.")
+    theme: str | None = Field(None, description="Theme id or name, as voc_themes lists them.")
     segment: str | None = Field(None, description="Customer segment: key account, SMB, consumer.")
     min_reach: int | None = Field(None, ge=0, description="Only authors with at least this reach.")
     k: int = Field(8, ge=1, le=20, description="How many quotes to return.")
@@ -108,10 +108,18 @@ def voc_filters(
         start, end = resolved.start, resolved.end
         label = f"{resolved.label} ({resolved.start}..{resolved.last_day})"
     given = {k: v for k, v in values.items() if v is not None}
+    if isinstance(given.get("theme"), str):
+        given["theme"] = _theme_id(ctx, given["theme"])
     for name, value in given.items():
         if name not in ("source", "lang", "sentiment", "min_reach"):
             _check_known(index, name, value)
     return VocFilters(start=start, end=end, **given), label
+
+
+def _theme_id(ctx: ToolContext, value: str) -> str:
+    """The workspace's theme id for an id, a name, or a word of one (e.g. 物流, noise, 噪音)."""
+    themes = ctx.theme_set()
+    return themes.resolve(value) or themes.find(value) or value
 
 
 def _check_known(index: VocReader, column: str, value: str | list[str]) -> None:

@@ -51,6 +51,8 @@ class TemplateSpec(BaseModel):
     id: str
     version: int
     title: Bilingual
+    # Other names managers use for it, in either language ("roadmap", "路线图").
+    aliases: list[str] = Field(default_factory=list)
     purpose: Bilingual
     when_to_use: str
     sections: list[SectionSpec]
@@ -80,3 +82,14 @@ def load_template(template_id: str) -> TemplateSpec:
 
 def all_templates() -> list[TemplateSpec]:
     return [load_template(t) for t in TEMPLATE_IDS]
+
+
+def named_template(text: str) -> str | None:
+    """The template a request names by its title or an alias (the longest name wins)."""
+    lowered = text.lower()
+    best: tuple[int, str] | None = None
+    for spec in all_templates():
+        for name in [spec.title.en, spec.title.zh, *spec.aliases]:
+            if name and name.lower() in lowered and (best is None or len(name) > best[0]):
+                best = (len(name), spec.id)
+    return best[1] if best else None

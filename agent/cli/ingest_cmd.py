@@ -89,6 +89,8 @@ def _print(report: IngestReport) -> None:
         idx = report.index
         state = "up to date" if idx.get("skipped") else "built"
         console.print(f"VOC index {state}: {idx['records']:,} records ({idx['model']}).")
+        if idx.get("themes"):
+            console.print(f"Feedback themes: {idx['themes']}.")
     if report.index_error:
         console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
 
@@ -184,6 +186,14 @@ def register(app: typer.Typer) -> None:
                 "the highest wins, ties and the default go to the later row in the file.",
             ),
         ] = None,
+        theme_column: Annotated[
+            str | None,
+            typer.Option(
+                "--theme-column",
+                help="Category column whose values are the feedback themes (default: "
+                "discover themes from the feedback).",
+            ),
+        ] = None,
         home: HomeOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -191,7 +201,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_for(home)
         options = IngestOptions(
             table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding,
-            latest_per, latest_by,
+            latest_per, latest_by, theme_column,
         )  # fmt: skip
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)

@@ -17,6 +17,12 @@ _HEADERS = {
     "en": ("Theme", "Count", "Share", "Previous", "Change", "What customers say"),
     "zh": ("主题", "数量", "占比", "上期", "变化", "客户原话"),
 }
+_EMERGING = {"en": "emerging", "zh": "新兴"}
+_SOURCE_ZH = {
+    "discovered": "主题从反馈中自动发现：{themes} 个聚类",
+    "column": "主题来自导出文件的列 {column}（{themes} 个值）",
+    "taxonomy": "主题来自演示分类体系（{themes} 个主题）",
+}
 
 
 class ThemesError(ServiceLensError):
@@ -82,13 +88,22 @@ def _print(result: ThemesOutput, lang: str) -> None:
     for name, justify in zip(head[:5], ("left", "right", "right", "right", "right"), strict=True):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in content["themes"]:
-        name = t["theme_name_zh"] if lang == "zh" else t["theme_name"]
+        name = escape(t["theme_name_zh"] if lang == "zh" else t["theme_name"])
+        name += f" [bold yellow]({_EMERGING[lang]})[/]" if t.get("emerging") else ""
         prev = "-" if t["previous_count"] is None else f"{t['previous_count']:,}"
         table.add_row(name, f"{t['count']:,}", f"{t['share_pct']:.1f}%", prev, _change(t))
     console.print(table)
+    console.print(f"[dim]{escape(_source_text(result.theme_source, lang))}[/]")
     if content["truncated"]:
         console.print(f"(+{content['themes_not_shown']} smaller themes not shown)")
     _print_quotes(content, lang, head[5])
+
+
+def _source_text(source: dict[str, Any], lang: str) -> str:
+    if lang == "zh" and source.get("kind") in _SOURCE_ZH:
+        return _SOURCE_ZH[source["kind"]].format(**{"column": "", **source})
+    text = str(source.get("text") or "")
+    return text[:1].upper() + text[1:] + "."
 
 
 def _change(theme: dict[str, Any]) -> str:

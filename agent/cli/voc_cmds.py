@@ -67,12 +67,24 @@ def search(
 
 def index(
     rebuild: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False,
+    themes: Annotated[
+        str | None,
+        typer.Option(
+            "--themes",
+            help="Where feedback themes come from: discovered (from the feedback) or taxonomy "
+            "(the demo's); default: what the workspace uses.",
+        ),
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build or refresh the customer-feedback index (embeddings, enrichment, vector + keyword)."""
+    from ...data.theme_set import ThemeSource
     from ...data.voc_pipeline import index_voc
 
+    sources = {"discovered": ThemeSource.discovered(), "taxonomy": ThemeSource.taxonomy()}
+    if themes is not None and themes not in sources:
+        raise ServiceLensError(f"--themes must be discovered or taxonomy, not {themes!r}.")
     settings = settings_for(home)
     embedder = embedder_for(settings)
     with _progress_bar(disable=as_json) as report_progress:
@@ -82,6 +94,7 @@ def index(
             progress=report_progress,
             rebuild=rebuild,
             chroma_url=settings.chroma_url,
+            themes=sources[themes] if themes else None,
         )
     if as_json:
         print_json(report.to_dict())
@@ -93,6 +106,7 @@ def index(
             f"{report.embedded:,} embedded, {report.cached:,} from cache; redactions "
             f"{report.redactions or 'none'}; {sum(report.seconds.values()):.1f} s."
         )
+        console.print(f"Feedback themes: {report.themes}.")
 
 
 class _progress_bar:

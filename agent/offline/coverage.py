@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ...data.periods import Period, parse_period
+from ...data.periods import Period, explicit_range, parse_period
 from .playbooks import Call, Playbook, next_calls
 from .transcript import Result, Results
 from .understand import Intent
@@ -35,6 +35,8 @@ class Plan:
 
 
 def plan(playbook: Playbook, intent: Intent, results: Results) -> Plan:
+    if intent.all_data and intent.period is None:
+        return _all_data(playbook, intent, results)
     calls = next_calls(playbook, intent, results)
     own = {t: r for t, r in results.items() if t != COVERAGE and not t.startswith(WIDE)}
     if calls or not own or not all(is_empty(r) for r in own.values()):
@@ -47,11 +49,36 @@ def plan(playbook: Playbook, intent: Intent, results: Results) -> Plan:
         return Plan(intent, results)
     if intent.period is not None:
         return Plan(intent, results, missed=asked.label, span=span, uncovered=True)
-    whole = parse_period(f"{span[0]}..{span[1]}", intent.as_of)
-    wide = replace(intent, period=whole, whole_data=True)
+    wide = _widened(intent, span)
     sub = {t[len(WIDE) :]: r for t, r in results.items() if t.startswith(WIDE)}
     more = {WIDE + t: c for t, c in next_calls(playbook, wide, sub).items()}
     return Plan(wide, sub, more, missed=asked.label, span=span)
+
+
+def _all_data(playbook: Playbook, intent: Intent, results: Results) -> Plan:
+    """ "Overall", "至今": the playbook runs over every date the data holds, said as such."""
+    if COVERAGE not in results:
+        return Plan(intent, results, {COVERAGE: ("describe_data", {})})
+    span = data_span(results[COVERAGE], _intent_tables(intent))
+    if span is None:
+        return Plan(intent, results, next_calls(playbook, intent, results))
+    wide = _widened(intent, span)
+    sub = {t[len(WIDE) :]: r for t, r in results.items() if t.startswith(WIDE)}
+    more = {WIDE + t: c for t, c in next_calls(playbook, wide, sub).items()}
+    return Plan(wide, sub, more, span=span)
+
+
+def _widened(intent: Intent, span: tuple[str, str]) -> Intent:
+    first, last = date.fromisoformat(span[0]), date.fromisoformat(span[1])
+    whole = explicit_range(first, last, f"{span[0]}..{span[1]}")
+    return replace(intent, period=whole, whole_data=True, compare=False)
+
+
+def _intent_tables(intent: Intent) -> set[str] | None:
+    cat = intent.catalog
+    if cat is None or not intent.metrics:
+        return None
+    return {cat.metrics[m].table for m in intent.metrics if m in cat.metrics}
 
 
 def is_empty(result: Result) -> bool:
@@ -114,6 +141,12 @@ def _asked_period(results: Results, intent: Intent) -> Period | None:
             if last:
                 start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
                 return Period(start, end + timedelta(days=1), shown["label"], "")
+    # A tool that refused an empty period (voc_themes) returned no period: take the phrase
+    # the playbook asked it for.
+    for r in results.values():
+        phrase = r.args.get("period")
+        if isinstance(phrase, str) and phrase:
+            return parse_period(phrase, intent.as_of)
     return None
 
 

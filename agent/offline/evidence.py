@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...data.periods import phrase_for
 from .narrative import Writer
 from .playbooks import (
     Call,
     Playbook,
     failed,
     metric_query,
+    period_or_all,
     slice_text,
 )
 from .transcript import Results
@@ -20,16 +22,14 @@ from .voc_common import count_word, quote_lines, voc_slice
 def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
     search: dict[str, Any] = {"query": intent.question[:300], "k": 5} | voc_slice(intent)
     if intent.period:
-        search["period"] = intent.period.phrase
+        search["period"] = phrase_for(intent.period, intent.as_of)
     calls: dict[str, Call] = {}
     if intent.theme:
         search["theme"] = intent.theme
         filters = {"theme": intent.theme} | {
             k: v for k, v in intent.filters.items() if k in ("region", "segment", "product_line")
         }
-        calls["count"] = metric_query(
-            ["voc_count"], filters=filters, period=intent.period.phrase if intent.period else None
-        )
+        calls["count"] = metric_query(["voc_count"], filters=filters, period=period_or_all(intent))
     calls["quotes"] = ("search_voc", search)
     return calls
 
@@ -68,9 +68,9 @@ def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
 
 
 def _theme_label(w: Writer, intent: Intent) -> str:
-    from ...data.taxonomy import default_taxonomy
-
-    return default_taxonomy().name(intent.theme or "", w.lang)
+    if intent.themes is None:
+        return intent.theme or ""
+    return intent.themes.name(intent.theme or "", w.lang)
 
 
 EVIDENCE = Playbook("voc_evidence", (_evidence_stage,), _write_evidence)

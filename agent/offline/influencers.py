@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...data.periods import parse_period
+from ...data.periods import parse_period, phrase_for
 from .narrative import Writer
 from .playbooks import (
     Call,
@@ -39,7 +39,7 @@ def _influencer_stage(intent: Intent, results: Results) -> dict[str, Call]:
         "source": "social",
         "min_reach": 100001,
         "k": 10,
-        "period": p.phrase,
+        "period": phrase_for(p, intent.as_of),
     }
     return {
         "posts": ("run_sql", {"sql": sql, "purpose": purpose}),

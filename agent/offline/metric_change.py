@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog_choice import reaches
+from .catalog_choice import split_dimension
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
@@ -28,25 +28,20 @@ from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import Intent
 
-_SPLITS = ("region", "product_line", "channel")
-
 
 def _split_dim(intent: Intent, metric: str) -> str | None:
-    """The usual dimension to locate a move by, when this catalog has it for the metric."""
-    cat = intent.catalog
-    if cat is None:
-        return next((d for d in _SPLITS if d not in intent.filters), None)
-    if metric not in cat.metrics:
-        return None
-    usable = [d for d in _SPLITS if d in cat.dimensions and reaches(cat, metric, d)]
-    return next((d for d in usable if d not in intent.filters), None)
+    """The dimension to locate a move by (see ``catalog_choice.split_dimension``)."""
+    return split_dimension(intent.catalog, metric, intent.filters)
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    metrics = intent.metrics[:3] or [metric_or(intent, "ticket_count", intent.group_by)]
+    metrics = intent.metrics[:3] or [metric_or(intent, intent.group_by)]
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
     period = phrase(intent, DEFAULT_PERIOD)
+    if not intent.compare or intent.whole_data:
+        # One value asked for: no comparison the manager did not ask for.
+        return {"value": metric_query(metrics, filters=intent.filters, period=period)}
     calls = {
         "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
     }
@@ -62,6 +57,9 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "groups" in results:
         write_grouped(intent, results, w)
         return
+    if "value" in results:
+        _write_value(intent, results["value"], w)
+        return
     res = results.get("change")
     if failed(w, res) or res is None:
         return
@@ -72,7 +70,7 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         _lead(w, intent, res, m, row, first=i == 0)
     _coverage(w, content, metrics[0], row, res.id)
     _where(w, results.get("where"), metrics[0])
-    write_hotspot(w, results.get("hotspot"), metrics[0])
+    write_hotspot(w, results, metrics[0])
 
 
 def _lead(w: Writer, intent: Intent, res: Result, m: str, row: dict[str, Any], first: bool) -> None:
@@ -170,6 +168,32 @@ def _where(w: Writer, res: Result | None, metric: str) -> None:
     )
     if key != "change.where_better":
         w.actions.append(lever_action(w, metric, name, top, res.id))
+
+
+def _write_value(intent: Intent, res: Result, w: Writer) -> None:
+    if failed(w, res):
+        return
+    row = res.records()[0]
+    content: dict[str, Any] = res.content or {}
+    for i, m in enumerate(content["units"]):
+        w.lead.append(
+            w.say(
+                "value.lead" if i == 0 else "value.more",
+                metric=w.metric(m),
+                where=slice_of(w, intent),
+                cur=w.value(m, row.get(m)),
+                period=w.period(
+                    content.get("period") if isinstance(content.get("period"), dict) else None
+                ),
+                ref=res.id,
+            )
+        )
+    first = next(iter(content["units"]))
+    n = n_of(w, first, row)
+    if n is not None and w.unit(first) != "count":
+        w.coverage.append(w.say("value.coverage", n=n, ref=res.id))
+        if w.small(n):
+            w.coverage.append(w.say("coverage.small"))
 
 
 def _dim(w: Writer, dim: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...data.periods import parse_period
+from ...data.periods import parse_period, phrase_for
 from .catalog_choice import default_metric
 from .narrative import Writer, fmt
 from .transcript import Result, Results
@@ -48,7 +48,7 @@ def next_calls(playbook: Playbook, intent: Intent, results: Results) -> dict[str
 
 def phrase(intent: Intent, default: str) -> str:
     """The period phrase for tool calls: the question's own, else the playbook's default."""
-    return intent.period.phrase if intent.period else default
+    return phrase_for(intent.period, intent.as_of) if intent.period else default
 
 
 def default_period(intent: Intent, default: str) -> dict[str, Any]:
@@ -56,9 +56,12 @@ def default_period(intent: Intent, default: str) -> dict[str, Any]:
     return p.as_dict()
 
 
-def metric_or(intent: Intent, default: str, dim: str | None = None) -> str:
-    """The question's metric, else ``default`` or the catalog's count metric for ``dim``."""
-    return intent.metrics[0] if intent.metrics else default_metric(intent.catalog, default, dim)
+def metric_or(intent: Intent, dim: str | None = None) -> str:
+    """The question's metric, else the count of the records it is about (see
+    ``catalog_choice.default_metric``)."""
+    if intent.metrics:
+        return intent.metrics[0]
+    return default_metric(intent.catalog, dim, intent.filters)
 
 
 def metric_query(
@@ -143,7 +146,7 @@ def solid(w: Writer, metric: str, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def period_or_all(intent: Intent) -> str | None:
-    return intent.period.phrase if intent.period else None
+    return phrase_for(intent.period, intent.as_of) if intent.period else None
 
 
 def where_sql(intent: Intent, column: str) -> str:

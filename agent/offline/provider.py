@@ -18,8 +18,10 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.errors import WorkspaceError
-from ...data.periods import Period, find_period
+from ...data.periods import PeriodReading, read_periods
+from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
+from ..reading import Alternative, ReadingNotes, metric_label
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .narrative import Writer
@@ -33,7 +35,7 @@ from .transcript import (
     turn_results,
     user_turns,
 )
-from .understand import OUT_OF_SCOPE, UNAVAILABLE, Intent, Understander
+from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
 
 _CACHE_SIZE = 64
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
@@ -46,13 +48,19 @@ class OfflineProvider:
     model = "offline-playbooks"
 
     def __init__(
-        self, catalog: Catalog, embedder: Embedder, as_of: date, *, chunk_chars: int = 48
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        as_of: date,
+        *,
+        chunk_chars: int = 48,
+        themes: ThemeSet | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
-        self.understander = Understander(catalog, embedder, as_of)
+        self.understander = Understander(catalog, embedder, as_of, themes)
         self.chunk_chars = chunk_chars
-        self._intents: OrderedDict[tuple[str, Period | None], Intent] = OrderedDict()
+        self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
 
     def complete(
         self,
@@ -75,30 +83,33 @@ class OfflineProvider:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
         text, status = self.write(intent, results)
-        return self._turn(text, on_delta, status)
+        return self._turn(text, on_delta, status, reading_notes(intent, self.catalog))
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
         """The current question's intent; a follow-up carries the earlier question's over. The
         period is the graph's (``context``), resolved once per turn; without a context (a
         direct call) it is read from the question."""
         question, _ = current_question(messages)
-        period = context.period if context is not None else find_period(question, self.as_of)
-        intent = self.understand(question, period)
+        if context is not None:
+            periods = PeriodReading(context.period, context.comparison, context.all_data)
+        else:
+            periods = read_periods(question, self.as_of)
+        intent = self.understand(question, periods)
         if not _looks_like_follow_up(intent):
             return intent
         for earlier in earlier_questions(messages):
-            base = self.understand(earlier, None)
+            base = self.understand(earlier, PeriodReading())
             if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
                 return merge(base, intent)
         return intent
 
-    def understand(self, question: str, period: Period | None) -> Intent:
+    def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of one question, cached: the graph asks several times per turn."""
-        key = (question, period)
+        key = (question, periods)
         if key in self._intents:
             self._intents.move_to_end(key)
             return self._intents[key]
-        intent = self.understander.understand(question, period)
+        intent = self.understander.understand(question, periods)
         self._intents[key] = intent
         if len(self._intents) > _CACHE_SIZE:
             self._intents.popitem(last=False)
@@ -110,6 +121,8 @@ class OfflineProvider:
         playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
         if intent.playbook == UNAVAILABLE:
             return unavailable_text(writer, self.catalog, intent), "insufficient_data"
+        if intent.playbook == REFUSED:
+            return "\n\n".join([writer.say("header"), writer.say("refuse.lead")]) + "\n", "refused"
         if playbook is None:
             return out_of_scope_text(writer, self.catalog), "refused"
         write_plan(plan(playbook, intent, results), playbook, writer)
@@ -130,14 +143,36 @@ class OfflineProvider:
         )
 
     def _turn(
-        self, text: str, on_delta: TextDelta | None, status: Declined | None = None
+        self,
+        text: str,
+        on_delta: TextDelta | None,
+        status: Declined | None = None,
+        reading: ReadingNotes | None = None,
     ) -> ModelTurn:
         if on_delta:
             for i in range(0, len(text), self.chunk_chars):
                 on_delta(text[i : i + self.chunk_chars])
         return ModelTurn(
-            text=text, usage=Usage(), model=self.model, finish_reason="stop", status=status
+            text=text,
+            usage=Usage(),
+            model=self.model,
+            finish_reason="stop",
+            status=status,
+            reading=reading,
         )
+
+
+def reading_notes(intent: Intent, catalog: Catalog) -> ReadingNotes | None:
+    """Other readings worth one click: a metric the question's words fitted nearly as well, or,
+    when it named none, the next headline metrics (as follow-ups the thread understands)."""
+    if not intent.alternatives:
+        return None
+    alternatives = []
+    for name in intent.alternatives:
+        label = metric_label(catalog, name, intent.language)
+        question = f"那{label}呢？" if intent.language == "zh" else f"And for {label}?"
+        alternatives.append(Alternative(question=question, reading=label))
+    return ReadingNotes(alternatives=alternatives)
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:
@@ -164,8 +199,21 @@ def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:
 
 
 def _looks_like_follow_up(intent: Intent) -> bool:
-    short = len(intent.question) <= _FOLLOW_UP_MAX_CHARS
-    return short and (intent.follow_up or intent.playbook == OUT_OF_SCOPE)
+    """A short question that leans on the one before: it says so ("and for…", "那…呢"), or it
+    names a slice, a split or a period but nothing to measure."""
+    if len(intent.question) > _FOLLOW_UP_MAX_CHARS:
+        return False
+    if intent.follow_up or intent.playbook == OUT_OF_SCOPE:
+        return True
+    if intent.metrics or intent.template or intent.playbook in ("unavailable", "refused"):
+        return False
+    named = intent.filters or intent.slots.dimensions or intent.slots.compared
+    return bool(named or intent.period or intent.shape.shapes)
+
+
+_METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# A follow-up that asks for one of these itself ("show me quotes on that") keeps its own ask.
+_OWN_ASK = ("voc_evidence", "voc_themes", "trend", "ranking", "breakdown")
 
 
 def merge(base: Intent, new: Intent) -> Intent:
@@ -176,24 +224,41 @@ def merge(base: Intent, new: Intent) -> Intent:
         filters={**base.slots.filters, **new.slots.filters},
         model=new.slots.model or base.slots.model,
     )
+    period, comparison = new.period or base.period, new.comparison or base.comparison
+    if _compares_back(base, new):
+        # "华东呢？跟二季度比如何？": the earlier period is what to compare the thread's with.
+        period, comparison = base.period, new.period
+    own = bool(new.shape.shapes) and new.playbook in _OWN_ASK and new.playbook != base.playbook
     return Intent(
-        playbook=base.playbook,
+        playbook=new.playbook if own else base.playbook,
         language=new.language,
         confidence=base.confidence,
         question=new.question,
         slots=slots,
-        period=new.period or base.period,
+        period=period,
+        comparison=comparison,
+        all_data=new.all_data or (base.all_data and new.period is None),
         theme=new.theme or base.theme,
         order=base.order,
         compare=base.compare or new.compare,
         follow_up=True,
         as_of=base.as_of,
         catalog=base.catalog,
+        themes=base.themes,
     )
+
+
+def _compares_back(base: Intent, new: Intent) -> bool:
+    """A follow-up naming only an earlier period to compare the thread's period with."""
+    if base.period is None or new.period is None or new.comparison is not None:
+        return False
+    return new.compare and new.period.end <= base.period.start
 
 
 def make_offline_provider(workspace: Workspace) -> OfflineProvider:
     """The offline provider over an opened workspace: its catalog, embedder and clock."""
     if workspace.catalog is None or workspace.embedder is None:
         raise WorkspaceError("The offline analyst needs a workspace with a catalog; run init.")
-    return OfflineProvider(workspace.catalog, workspace.embedder, workspace.as_of)
+    return OfflineProvider(
+        workspace.catalog, workspace.embedder, workspace.as_of, themes=workspace.themes
+    )

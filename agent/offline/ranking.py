@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog_choice import default_dimension
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .metric_actions import learn_action, lever_action
 from .narrative import Writer
 from .playbooks import (
+    TABLE_ROWS,
     Call,
     Playbook,
     dim_name,
@@ -32,20 +34,29 @@ from .understand import Intent
 
 
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    dim = intent.group_by or "region"
-    metric = metric_or(intent, "first_time_fix_rate", dim)
+    dim = intent.group_by or default_dimension(intent.catalog)
+    metric = metric_or(intent, dim)
     if intent.compare and not intent.whole_data:
         return grouped_calls(intent, metric, dim)
     return _rank_call(intent, metric, dim)
 
 
 def _rank_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
-    filters = _other_filters(intent, dim)
+    filters: dict[str, Any] = dict(_other_filters(intent, dim))
+    if dim in intent.slots.compared:
+        filters[dim] = intent.slots.compared[dim]  # only the groups the question names
     # The end the question asks about comes first, so a long list still shows it.
     order = f"-{metric}" if _high_first(intent, metric) else metric
     period = phrase(intent, DEFAULT_PERIOD)
     call = metric_query([metric], filters=filters, group_by=[dim], period=period, order_by=order)
-    return {"rank": call}
+    if intent.order != "both":
+        return {"rank": call}
+    # Both ends asked for: the other end too, in case there are more groups than are shown.
+    far = f"-{metric}" if not order.startswith("-") else metric
+    other = metric_query(
+        [metric], filters=filters, group_by=[dim], period=period, order_by=far, limit=TABLE_ROWS
+    )
+    return {"rank": call, "rank_far": other}
 
 
 def _high_first(intent: Intent, metric: str) -> bool:
@@ -76,8 +87,14 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     ordered = _ordered(w, metric, pool, worst_first=worst_first)
     top, other = ordered[0], ordered[-1]
     period = res.content["period"]  # type: ignore[index]
-    # With more groups than the tool showed, the far end is unknown: name only the asked end.
+    # With more groups than the tool showed, the far end is unknown: name only the asked end,
+    # unless both ends were asked for and fetched.
     whole = len(res.rows) >= int(res.content.get("row_count") or 0)  # type: ignore[union-attr]
+    far = _far_end(w, metric, results.get("rank_far"), dim, worst_first)
+    ref = res.id
+    if not whole and far is not None:
+        other, whole, ref = far[0], True, f"{res.id}][{far[1]}"
+        rows = rows + [r for r in far[2] if r[dim] not in {x[dim] for x in rows}]
     w.lead.append(
         w.say(
             _lead_key(intent, w, metric) + ("" if whole else "_only"),
@@ -88,10 +105,13 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             value=w.value(metric, top[metric]),
             other=w.label(dim, other[dim]),
             other_value=w.value(metric, other[metric]),
-            ref=res.id,
+            ref=ref,
         )
     )
     shown = _ordered(w, metric, rows, worst_first=worst_first)
+    if len(shown) > TABLE_ROWS and far is not None:
+        half = TABLE_ROWS // 2
+        shown = shown[:half] + shown[-half:]
     # A count is its own sample size; a second column would repeat it.
     cols = 2 if w.unit(metric) == "count" else 3
     body = [
@@ -109,6 +129,20 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     w.actions.append(lever_action(w, metric, name, worst, res.id, with_prev=False))
     if best[dim] != worst[dim] and direction(w, metric) != "neutral":
         w.actions.append(learn_action(w, metric, dim, name, best, res.id))
+
+
+def _far_end(
+    w: Writer, metric: str, res: Any, dim: str, worst_first: bool
+) -> tuple[dict[str, Any], str, list[dict[str, Any]]] | None:
+    """The best (or worst) group from the query ordered the other way, when it was made."""
+    if res is None or not res.ok or not res.rows:
+        return None
+    rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+    pool = solid(w, metric, rows)
+    if not pool:
+        return None
+    ordered = _ordered(w, metric, pool, worst_first=not worst_first)
+    return ordered[0], res.id, rows
 
 
 def _other_filters(intent: Intent, dim: str) -> dict[str, str]:
@@ -138,8 +172,8 @@ RANKING = Playbook("ranking", (_rank_stage,), _write_rank)
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    dim = intent.group_by or "region"
-    metric = metric_or(intent, "ticket_count", dim)
+    dim = intent.group_by or default_dimension(intent.catalog)
+    metric = metric_or(intent, dim)
     if intent.whole_data:  # every date in the data: there is no earlier period to compare
         return _rank_call(intent, metric, dim)
     return grouped_calls(intent, metric, dim)

@@ -17,6 +17,7 @@ from .playbooks import Playbook
 from .product_quality import PRODUCT_QUALITY
 from .ranking import BREAKDOWN, RANKING
 from .remote import REMOTE
+from .strategy import STRATEGY
 from .themes import THEMES
 from .trend import TREND
 from .understand import Intent
@@ -40,6 +41,7 @@ PLAYBOOKS: dict[str, Playbook] = {
         WHAT_CHANGED,
         GAP_ANALYSIS,
         BUSINESS_DESIGN,
+        STRATEGY,
     )
 }
 

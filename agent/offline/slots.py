@@ -76,6 +76,16 @@ class Slots:
     filters: dict[str, str] = field(default_factory=dict)
     model: str | None = None
     fuzzy: list[str] = field(default_factory=list)  # what was matched by fuzzy matching
+    # Where in the normalised question exact matches were found (for matching the rest).
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    # Where each metric found by name was named, in the normalised question.
+    metric_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Metrics found by meaning rather than by name, with how sure: (metric, score, text).
+    by_meaning: list[tuple[str, float, str]] = field(default_factory=list)
+    # True when the only metric found is a plain row count named by the table's noun.
+    noun_only: bool = False
+    # Dimensions with several values named, to be compared side by side.
+    compared: dict[str, list[str]] = field(default_factory=dict)
 
 
 class CatalogMatcher:
@@ -92,8 +102,20 @@ class CatalogMatcher:
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
-        slots = _slots([t for _, t in sorted(found + fuzzy, key=lambda p: p[0])])
+        found = _outside_names(found)
+        terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
+        slots = _slots(terms)
+        slots.metrics = _specific(self.catalog, slots.metrics, terms)
+        slots.noun_only = len(slots.metrics) == 1 and _noun_only(
+            self.catalog, slots.metrics[0], terms
+        )
         slots.fuzzy = [t.target for _, t in fuzzy]
+        slots.spans = sorted(taken)
+        slots.metric_spans = {
+            t.target: (pos, pos + len(t.alias.strip()))
+            for pos, t in found + fuzzy
+            if t.kind == "metric" and t.target in slots.metrics
+        }
         # A code inside quotation marks is text the user quotes ("reply 'OK-9913'"), not a model.
         code = _MODEL_CODE.search(_QUOTED.sub(" ", question))
         if code:
@@ -134,6 +156,36 @@ class CatalogMatcher:
                 out.append((pos, term))
                 have.add(_slot_key(term))
         return out
+
+
+def _outside_names(found: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
+    """Without values that are part of a longer metric name ("上门" inside "重复上门率")."""
+    names = [(p, p + len(t.alias.strip())) for p, t in found if t.kind == "metric"]
+
+    def inside(pos: int, term: Term) -> bool:
+        end = pos + len(term.alias.strip())
+        return any(s <= pos and end <= e and e - s > end - pos for s, e in names)
+
+    return [(p, t) for p, t in found if t.kind != "value" or not inside(p, t)]
+
+
+def _specific(catalog: Catalog, metrics: list[str], terms: list[Term]) -> list[str]:
+    """Without plain row counts named only by the table's noun ("tickets" in "share of tickets
+    that met their SLA") when another metric was named too."""
+    nouns = {m for m in metrics if _noun_only(catalog, m, terms)}
+    if not nouns or len(nouns) == len(metrics):
+        return metrics
+    return [m for m in metrics if m not in nouns]
+
+
+def _noun_only(catalog: Catalog, metric: str, terms: list[Term]) -> bool:
+    spec = catalog.metrics[metric].spec
+    if spec.unit != "count" or spec.filter or spec.expr.strip().upper() != "COUNT(*)":
+        return False
+    table = key(spec.table)
+    nouns = {table, table.rstrip("s"), table.rstrip("s") + "s"}
+    used = {t.alias.strip() for t in terms if t.kind == "metric" and t.target == metric}
+    return bool(used) and (used <= nouns or all(t.weak for t in terms if t.target == metric))
 
 
 def _slot_key(term: Term) -> str:
@@ -193,11 +245,23 @@ def _normal(text: str) -> str:
     return " " + key(text).replace("-", " ") + " "
 
 
+def unmatched_text(question: str, slots: Slots) -> str:
+    """The question with what exact matching used blanked out."""
+    return _mask(_normal(question), slots.spans)
+
+
+def normal_text(question: str) -> str:
+    """The question as matching sees it (lower case, single spaces, no hyphens)."""
+    return _normal(question)
+
+
 def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias.strip())
     if _CJK.search(alias):
         return re.compile(body)
-    return re.compile(rf"(?<![a-z0-9]){body}s?(?![a-z0-9])")
+    # English words take their endings: "phoned" is phone, "installs" installations are not.
+    ending = "(?:s|es|d|ed|ing)?" if len(alias.strip()) >= 4 else "s?"
+    return re.compile(rf"(?<![a-z0-9]){body}{ending}(?![a-z0-9])")
 
 
 def _mask(text: str, taken: list[tuple[int, int]]) -> str:
@@ -246,4 +310,12 @@ def _slots(found: list[Term]) -> Slots:
         elif term.kind == "value":
             dim, value = term.target.split("=", 1)
             slots.filters.setdefault(dim, value)
+            named = slots.compared.setdefault(dim, [])
+            if value not in named:
+                named.append(value)
+    # Two or more values of one dimension ("social vs phone", "East and North") are groups to
+    # compare, not a filter.
+    slots.compared = {d: v for d, v in slots.compared.items() if len(v) > 1}
+    for dim in slots.compared:
+        del slots.filters[dim]
     return slots

@@ -74,14 +74,27 @@ def _write_themes(intent: Intent, results: Results, w: Writer) -> None:
                 ref=res.id,
             )
         )
+    for t in [t for t in themes[1:] if t.get("emerging")][:2]:
+        w.evidence.append(
+            w.say("themes.emerging", theme=theme_name(w, t), count=t["count"], ref=res.id)
+        )
     w.evidence += quote_lines(w, top.get("quotes", []), 1)
     period = c.get("period") if isinstance(c.get("period"), dict) else None
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
+    w.coverage += _source_lines(w, c.get("theme_source") or {})
     w.actions.append(
         w.say("themes.action1", theme=theme_name(w, top), count=top["count"], ref=res.id)
     )
     if moved and m["theme"] != top["theme"]:
         w.actions.append(w.say("themes.action_rising", theme=theme_name(w, m)))
+
+
+def _source_lines(w: Writer, source: dict[str, Any]) -> list[str]:
+    """Where the themes come from, so the reader knows what the names mean."""
+    kind = source.get("kind")
+    if kind not in ("discovered", "column", "taxonomy"):
+        return []
+    return [w.say(f"themes.source_{kind}", column=source.get("column") or "")]
 
 
 THEMES = Playbook("voc_themes", (_themes_stage,), _write_themes)

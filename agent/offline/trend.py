@@ -1,18 +1,23 @@
-"""The trend playbook (a metric month by month) and the hotspot check for waits and resolution.
+"""The trend playbook (a metric month by month) and the hotspot check for waits and durations.
 
 A trend leads with where the metric started and ended and names its best and worst months. For
-parts waits and resolution times the answer also looks for the product line and months where
-the metric spiked (a "hotspot"), because an average over all lines hides a local surge.
+a wait or a duration the answer also looks for the group and months where the metric spiked (a
+"hotspot", by the dimensions that usually say where a move sits), because an average over all
+groups hides a local surge.
 """
 
 from __future__ import annotations
 
+import re
+import statistics
 from typing import Any
 
+from .catalog_choice import split_dimensions
 from .narrative import Writer
 from .playbooks import (
     Call,
     Playbook,
+    dim_name,
     direction,
     failed,
     metric_or,
@@ -24,66 +29,117 @@ from .playbooks import (
 from .transcript import Result, Results
 from .understand import Intent
 
-HOTSPOT_METRICS = ("parts_wait_days_avg", "avg_resolution_hours", "median_resolution_hours")
+# A wait or a duration (lower is better, in time units) is where an average hides a local surge.
+_TIME_UNITS = ("hours", "hour", "h", "days", "day", "d", "minutes", "min")
 _HOTSPOT_MIN_N = 5
+_HOTSPOT_SPLITS = 2
 
 
 def hotspot_calls(intent: Intent, metric: str) -> dict[str, Call]:
-    """The metric by product line and month over a year, for waits and resolution times."""
-    if metric not in HOTSPOT_METRICS or "product_line" in intent.filters:
+    """The metric by (split, month) over a year, for waits and durations, for the first
+    dimensions that usually say where a move sits."""
+    cat = intent.catalog
+    if cat is None or metric not in cat.metrics or "month" not in cat.dimensions:
         return {}
-    call = metric_query(
-        [metric],
-        filters=intent.filters,
-        group_by=["product_line", "month"],
-        period="last 12 months",
-        order_by=f"-{metric}",
-        limit=30,
-    )
-    return {"hotspot": call}
+    spec = cat.metrics[metric]
+    if spec.direction != "lower_is_better" or spec.unit.lower() not in _TIME_UNITS:
+        return {}
+    calls: dict[str, Call] = {}
+    for dim in split_dimensions(cat, metric, intent.filters)[:_HOTSPOT_SPLITS]:
+        calls[f"hotspot:{dim}"] = metric_query(
+            [metric],
+            filters=intent.filters,
+            group_by=[dim, "month"],
+            period="last 12 months",
+            order_by=f"-{metric}",
+            limit=30,
+        )
+    return calls
 
 
-def write_hotspot(w: Writer, res: Result | None, metric: str) -> None:
-    if res is None or not res.ok or not res.rows:
+def write_hotspot(w: Writer, results: Results, metric: str) -> None:
+    """The (group, month) cells that stand out most above their dimension's typical cell."""
+    best: tuple[float, str, Result, list[dict[str, Any]]] | None = None
+    for tag, res in results.items():
+        if not tag.startswith("hotspot:") or res is None or not res.ok or not res.rows:
+            continue
+        dim = tag.split(":", 1)[1]
+        rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+        rows = [r for r in rows if _n(r) >= _HOTSPOT_MIN_N]
+        if len(rows) < 3:
+            continue
+        typical = statistics.median(r[metric] for r in rows)
+        standout = rows[0][metric] / typical if typical else 0.0
+        if best is None or standout > best[0]:
+            best = (standout, dim, res, rows)
+    if best is None:
         return
-    rows = [r for r in res.records() if (r.get("n_tickets") or 0) >= _HOTSPOT_MIN_N]
-    rows = [r for r in rows if r.get(metric) is not None]
-    if not rows:
-        return
-    top = rows[0]
-    line = top["product_line"]
-    months = [r for r in rows if r["product_line"] == line][:2]
+    _, dim, res, rows = best
+    top = rows[0][dim]
+    months = sorted((r for r in rows if r[dim] == top), key=lambda r: -r[metric])[:2]
     months.sort(key=lambda r: r["month"])
     cells = ", ".join(
         w.say("hot.cell", month=r["month"], value=w.value(metric, r[metric])) for r in months
     )
+    line = w.label(dim, top)
     w.evidence.append(
         w.say(
-            "hot.lead",
-            line=w.label("product_line", line),
-            metric=w.metric(metric),
-            cells=cells,
+            "hot.lead", line=line, dim=dim_name(w, dim), metric=w.metric(metric), cells=cells,
             ref=res.id,
         )
-    )
-    w.actions.append(
-        w.say(
-            "hot.action." + ("parts" if "parts" in metric else "resolution"),
-            line=w.label("product_line", line),
-        )
-    )
+    )  # fmt: skip
+    w.actions.append(w.say("hot.action", line=line, metric=w.metric(metric)))
+
+
+def _n(row: dict[str, Any]) -> int:
+    """The row's sample size (the ``n_<table>`` column the metric tool adds)."""
+    return int(next((v for k, v in row.items() if k.startswith("n_") and v is not None), 0))
+
+
+# The grain a question asks for ("quarterly", "按季度", "weekly"); month when it names none.
+_GRAINS = (
+    (
+        "quarter",
+        re.compile(r"(?i)quarter(?:ly| by quarter)|by quarter|per quarter|each quarter|季度"),
+    ),
+    ("week", re.compile(r"(?i)\bweekly\b|week by week|by week|per week|each week|每周|按周|逐周")),
+    ("day", re.compile(r"(?i)\bdaily\b|day by day|by day|per day|each day|每天|按天|逐日")),
+)
+# "When did it start to rise", "从哪个月开始增多": the answer names the month it turned.
+_ONSET = re.compile(
+    r"(?i)which (?:month|quarter|week)|when did .{0,40}(?:start|begin)|start(?:ed|ing)? to"
+    r"|从(?:哪个|几)|哪个月(?:起|开始)|什么时候开始|几月份?开始|开始(?:增多|变多|上升|往上|下降|减少)"
+)
+
+
+def grain_of(intent: Intent) -> str:
+    dims = intent.catalog.dimensions if intent.catalog is not None else {}
+    for grain, words in _GRAINS:
+        if words.search(intent.question) and grain in dims:
+            return grain
+    return "month"
 
 
 def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    metric = metric_or(intent, "ticket_count")
+    metric = metric_or(intent)
+    grain = grain_of(intent)
     call = metric_query(
         [metric],
         filters=intent.filters,
-        group_by=["month"],
-        period=phrase(intent, "last 12 months"),
-        order_by="month",
+        group_by=[grain],
+        period=_span(intent),
+        order_by=grain,
     )
     return {"trend": call} | hotspot_calls(intent, metric)
+
+
+def _span(intent: Intent) -> str:
+    """The trend's period: the question's, from the earlier period it compares with when it
+    names two ("Q3 vs Q2, each quarter"), else the last twelve months."""
+    p, c = intent.period, intent.comparison
+    if p is not None and c is not None and c.start < p.start:
+        return f"{c.start.isoformat()}..{p.last_day.isoformat()}"
+    return phrase(intent, "last 12 months")
 
 
 def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
@@ -91,10 +147,16 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     if failed(w, res) or res is None:
         return
     metric = next(iter(res.content["units"]))  # type: ignore[index]
-    rows = [r for r in res.records() if r.get(metric) is not None]
+    grain = res.columns[0]
+    rows = [{**r, "month": r[grain]} for r in res.records() if r.get(metric) is not None]
+    if not rows:
+        failed(w, None)
+        return
     first, last = rows[0], rows[-1]
     high = max(rows, key=lambda r: r[metric])
     low = min(rows, key=lambda r: r[metric])
+    if _ONSET.search(intent.question):
+        _onset(w, metric, rows, res.id)
     w.lead.append(
         w.say(
             "trend.lead",
@@ -124,11 +186,43 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
         )
     )
     body = [[r["month"], w.value(metric, r[metric])] for r in rows]
-    w.body += table(w, [w.say("table.month"), w.metric(metric)], body, res.id)
-    write_hotspot(w, results.get("hotspot"), metric)
+    header = w.say("table.month") if grain == "month" else dim_name(w, grain)
+    w.body += table(w, [header, w.metric(metric)], body, res.id)
+    write_hotspot(w, results, metric)
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
     _trend_actions(w, metric, high, low, res.id)
+
+
+def _onset(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str) -> None:
+    """The point where the series turned: the first that stands 30% above (or below) the
+    average of all before it and stays beyond the old level; told with the values either side."""
+    values = [float(r[metric]) for r in rows]
+    up = values[-1] >= values[0] or max(values) - values[0] > values[0] - min(values)
+    for i in range(2, len(values)):
+        base = sum(values[:i]) / i
+        if base <= 0:
+            continue
+        later = values[i:]
+        if up and values[i] >= 1.3 * base and min(later[:3]) >= 1.1 * base:
+            key = "trend.onset_up"
+        elif not up and values[i] <= 0.7 * base and max(later[:3]) <= 0.9 * base:
+            key = "trend.onset_down"
+        else:
+            continue
+        prev, cur = rows[i - 1], rows[i]
+        w.lead.append(
+            w.say(
+                key,
+                metric=w.metric(metric),
+                month=cur["month"],
+                value=w.value(metric, cur[metric]),
+                prev_month=prev["month"],
+                prev=w.value(metric, prev[metric]),
+                ref=ref,
+            )
+        )
+        return
 
 
 def _overall_move(w: Writer, rows: list[dict[str, Any]], metric: str) -> str:

@@ -17,14 +17,20 @@ from typing import Any
 import numpy as np
 
 from ...data.catalog import Catalog
-from ...data.periods import Period
-from ...data.taxonomy import OTHER, default_taxonomy
+from ...data.periods import Period, PeriodReading
+from ...data.taxonomy import default_taxonomy
+from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
+from ...tools.templates import load_template, named_template
 from ..conversation import language_of
-from .catalog_choice import default_dimension
-from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots
+from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
+from .meaning import MeaningIndex
+from .shape import ShapeReading, read_shape
+from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
 
 OUT_OF_SCOPE = "out_of_scope"
+# A request the analyst declines: changing its rules, or handing out personal data.
+REFUSED = "refused"
 # A question about something service records do not hold (salaries, competitors, sales…).
 UNAVAILABLE = "unavailable"
 CUE_BONUS = 0.06
@@ -51,7 +57,10 @@ _FOLLOW_UP = re.compile(
     # A question that points back at the previous answer ("break that down", "把它按渠道拆分").
     r"|\b(?:that|those|these|it)\b(?: down| up| again)?(?: by| per| for| over)\b"
     r"|\bthe same\b|^\s*(?:show|split|break|plot|rank)\b.{0,20}\b(?:that|this|it|them)\b"
-    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么)|^\s*(?:把)?(?:它|这个|这些|那个)"
+    r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么|单看|光看|仅看)|^\s*(?:把)?(?:它|这个|这些|那个)"
+    r"|^\s*(?:by|per|split by|broken down by)\b|呢[？?]?\s*$"
+    r"|^\s*(?:ok(?:ay)?|alright|right|now)\b[, ]*(?:now )?(?:just|only|what about|and|for)\b"
+    r"|\b(?:only|alone|on its own|by itself)\s*[?？.!,，]*\s*(?:please|pls)?[?？.!]*\s*$"
 )
 
 
@@ -63,6 +72,10 @@ class Intent:
     question: str
     slots: Slots = field(default_factory=Slots)
     period: Period | None = None
+    # A second period the question names to compare with ("Q3 … compared with Q2").
+    comparison: Period | None = None
+    # The question asks about the whole history ("overall", "至今"): no default period.
+    all_data: bool = False
     theme: str | None = None
     order: str = "worst"  # rankings: which end the manager asked about
     compare: bool = False  # the question asks how the figures moved against before
@@ -73,9 +86,20 @@ class Intent:
     as_of: date = date(2000, 1, 1)
     # The catalog the slots refer to (for units and labels when building tool arguments).
     catalog: Catalog | None = None
+    # The workspace's feedback themes, which ``theme`` is one of (for its name in answers).
+    themes: ThemeSet | None = None
 
     # What the question asks about that the data does not hold ("salaries"), for UNAVAILABLE.
     missing: str | None = None
+    # What kind of answer the question's own words ask for.
+    shape: ShapeReading = field(default_factory=ShapeReading)
+    # The strategy template a document request names ("roadmap", "差距分析").
+    template: str | None = None
+    # Other metrics the question may have meant (a close second reading of its words, or the
+    # next headline metrics when it named none), offered as follow-ups.
+    alternatives: list[str] = field(default_factory=list)
+    # The metric was the analyst's choice, not the question's: say so.
+    defaulted: bool = False
 
     @property
     def metrics(self) -> list[str]:
@@ -124,11 +148,34 @@ def unavailable_subjects() -> list[dict[str, str]]:
     return list(_exemplar_file().get("unavailable") or [])
 
 
+def _refusals() -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in _exemplar_file().get("refuse") or []]
+
+
+_PERSONAL = re.compile(
+    r"(?i)phone numbers?|e-?mail addresses|contact details|home addresses|id numbers"
+    r"|手机号|电话号码|邮箱|联系方式|身份证|住址"
+)
+
+
+def _declined(question: str, intent: Intent) -> bool:
+    """An attempt to override the analyst's rules with nothing else to answer, or a request
+    for customers' personal contact data. A service question that merely carries an injected
+    instruction is answered (the instruction is ignored, never followed)."""
+    if not any(p.search(question) for p in _refusals()):
+        return False
+    return bool(_PERSONAL.search(question)) or not _has_slots(intent)
+
+
 class Understander:
     """Maps questions to intents for one catalog; embeds the exemplars on first use."""
 
-    def __init__(self, catalog: Catalog, embedder: Any, as_of: date) -> None:
+    def __init__(
+        self, catalog: Catalog, embedder: Any, as_of: date, themes: ThemeSet | None = None
+    ) -> None:
         self.matcher = CatalogMatcher(catalog)
+        self.meaning = MeaningIndex(catalog, embedder)
+        self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
         self.as_of = as_of
         self._labels: list[str] = []
@@ -139,9 +186,11 @@ class Understander:
             for name, spec in exemplars().items()
         }
 
-    def understand(self, question: str, period: Period | None) -> Intent:
-        """The intent of ``question``, whose date phrase the caller resolved to ``period``."""
+    def understand(self, question: str, periods: PeriodReading) -> Intent:
+        """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
+        self._metrics_by_meaning(question, slots)
+        _code_filter(self.matcher.catalog, slots)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
         intent = Intent(
@@ -150,21 +199,111 @@ class Understander:
             confidence=round(scores[best], 4),
             question=question,
             slots=slots,
-            period=period,
-            theme=find_theme(question),
+            period=periods.period,
+            comparison=periods.comparison,
+            all_data=periods.all_data,
+            theme=find_theme(question, self.themes),
             order="best" if _BEST.search(question) and not _WORST.search(question) else "worst",
             follow_up=bool(_FOLLOW_UP.search(question)),
-            compare=bool(_CHANGE.search(question)),
+            compare=bool(_CHANGE.search(question)) or periods.comparison is not None,
             as_of=self.as_of,
             catalog=self.matcher.catalog,
+            themes=self.themes,
         )
         _drop_implied_filters(intent)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
+        shape = read_shape(question)
+        intent.shape = shape
+        split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
+        intent.playbook = _by_shape(intent.playbook, shape, bool(slots.metrics), split)
+        template = named_template(question) if shape.has("document") else None
+        if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
+            intent.template = template
+            intent.playbook = _TEMPLATE_PLAYBOOKS.get(template, "strategy_template")
+            _drop_template_words(slots, template)
+        if slots.compared and intent.playbook in _SPLITTABLE:
+            # "Social vs phone": the named groups side by side.
+            intent.playbook = "breakdown"
+            slots.dimensions = list(dict.fromkeys([*slots.compared, *slots.dimensions]))
+        intent.compare = intent.compare or shape.has("change")
+        if shape.both_ends:
+            intent.order = "both"
         missing = self._missing(question)
-        if missing and intent.playbook != OUT_OF_SCOPE and not _DOCUMENT.search(question):
+        document = _DOCUMENT.search(question) or intent.template is not None
+        if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
+        if _declined(question, intent):
+            intent.playbook = REFUSED
+        _count_of_theme(intent)
+        self._metric_by_default(intent)
+        if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
+            intent.alternatives = [slots.by_meaning[1][0]]
         return intent
+
+    def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
+        """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
+        metric was named by name, when only the table's noun was ("tickets"), or when the
+        words next to a name say more than the name alone ("fixed-first-visit rate")."""
+        text = unmatched_text(question, slots)
+        guess = self.meaning.guess_metric(text, slots.filters)
+        if guess is None or guess.metric in slots.metrics:
+            return
+        if not slots.metrics or slots.noun_only:
+            slots.metrics = [guess.metric]
+            # A second metric named in other words elsewhere in the question ("… and the
+            # share needing a second visit?").
+            rest = text.replace(guess.phrase, " " * len(guess.phrase))
+            more = self.meaning.guess_metric(rest, slots.filters)
+            if more is not None and more.clear and more.metric not in slots.metrics:
+                slots.metrics.append(more.metric)
+        else:
+            replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
+            if replaced is None:
+                return
+            slots.metrics = [guess.metric if m == replaced else m for m in slots.metrics]
+        slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
+        if not guess.clear and guess.runner_up:
+            slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+
+    def _metric_by_default(self, intent: Intent) -> None:
+        """A ranking that names nothing to rank by. "Most"/"fewest" count the records;
+        "worst"/"best" need a measure the question does not name clearly: of the catalog's
+        headline metrics that fit, the one its words resemble most, the next ones offered as
+        other readings."""
+        cat = intent.catalog
+        if cat is None or intent.metrics or intent.playbook != "ranking":
+            return
+        q = intent.question
+        if not _RATED.search(q) or _COUNTED.search(q):
+            return
+        dim = intent.group_by
+        fits = [
+            m for m in headline_metrics(cat)
+            if cat.metrics[m].direction != "neutral" and reaches(cat, m, dim)
+            and all(reaches(cat, m, d) for d in intent.filters)
+        ]  # fmt: skip
+        fits = self.meaning.order(unmatched_text(q, intent.slots), fits)
+        if fits:
+            intent.slots.metrics = [fits[0]]
+            intent.alternatives = fits[1:3]
+            intent.defaulted = True
+
+    def _adjacent_name(
+        self, question: str, slots: Slots, phrase: str, candidate: str
+    ) -> str | None:
+        """The metric named right next to ``phrase`` if, read together, the words fit
+        ``candidate`` better; None when they are separate mentions or the name fits better."""
+        text = normal_text(question)
+        at = text.find(phrase)
+        if at < 0:
+            return None
+        for metric, (start, end) in slots.metric_spans.items():
+            if start - 2 <= at + len(phrase) and at <= end + 2:
+                whole = text[min(start, at) : max(end, at + len(phrase))]
+                if self.meaning.closer(whole, candidate, metric):
+                    return metric
+        return None
 
     def _missing(self, question: str) -> str | None:
         """The subject the data does not hold, unless this catalog names it after all."""
@@ -227,6 +366,74 @@ class Understander:
             return self._vectors
 
 
+def _by_shape(playbook: str, shape: ShapeReading, named_metric: bool, split: bool) -> str:
+    """The playbook for what the question asks for: quotes, themes and trends whatever the
+    topic; a metric the question names, ranked, split or compared, before a topic playbook
+    that would answer about something else."""
+    if playbook in (OUT_OF_SCOPE, UNAVAILABLE) or shape.has("document"):
+        return playbook
+    if shape.has("quotes") and playbook not in _QUOTING:
+        return "voc_evidence"
+    if shape.has("themes") and not named_metric and playbook not in _QUOTING:
+        return "voc_themes"
+    if shape.has("trend") and playbook not in _DOCUMENTS:
+        return "trend"
+    if named_metric and (playbook in _TOPICS or playbook in ("voc_themes", "voc_evidence")):
+        if shape.has("ranking") and split:
+            return "ranking"
+        if shape.has("breakdown") and split:
+            return "breakdown"
+        if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
+            return "metric_change"
+    if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
+        # "How did it change by region?" stays a change, split by the region.
+        return playbook if shape.has("change") else shape.first
+    if playbook in ("ranking", "breakdown") and not split and named_metric:
+        return "metric_change"  # nothing to rank or split by: the value itself
+    return playbook
+
+
+# Playbooks about one topic of the demo's kind of operation; a named metric asked for in a
+# generic way (ranked, split, compared) is answered by the metric playbooks instead.
+_TOPICS = (
+    "peak_times", "product_quality", "channel_comparison", "remote_vs_onsite",
+    "key_account_health", "what_changed",
+)  # fmt: skip
+_QUOTING = ("influencer_complaints", "voc_evidence")
+# Topic playbooks that answer something else than a named metric's change ("when is it busiest",
+# "what changed across the board").
+_ASIDE = ("peak_times", "what_changed")
+# Templates with a playbook of their own; the others are filled by the strategy playbook.
+_TEMPLATE_PLAYBOOKS = {"gap_analysis": "gap_analysis", "business_design": "business_design"}
+_SPLITTABLE = ("metric_change", "ranking", "breakdown", "key_account_health")
+_DOCUMENTS = ("gap_analysis", "business_design")
+
+
+def _code_filter(catalog: Catalog, slots: Slots) -> None:
+    """A product code in the question ("AC-X735") filters the dimension that holds codes: the one
+    listing it among its values, else the one named model."""
+    if not slots.model:
+        return
+    code = slots.model.lower()
+    for name, dim in catalog.dimensions.items():
+        listed = [v for v in dim.values or [] if v.lower() == code]
+        if listed:
+            slots.filters.setdefault(name, listed[0])
+            return
+    if "model" in catalog.dimensions and not catalog.dimensions["model"].from_time:
+        slots.filters.setdefault("model", slots.model)
+
+
+def _drop_template_words(slots: Slots, template: str) -> None:
+    """A metric found by meaning in the template's own name ("服务" in "服务差距分析") is not
+    one the manager asked about."""
+    spec = load_template(template)
+    names = [n.lower() for n in (spec.title.en, spec.title.zh, *spec.aliases)]
+    spurious = {m for m, _, phrase in slots.by_meaning if any(phrase in n for n in names)}
+    slots.metrics = [m for m in slots.metrics if m not in spurious]
+    slots.by_meaning = [b for b in slots.by_meaning if b[0] not in spurious]
+
+
 def _asks_which(question: str) -> bool:
     """ "Which … most/worst …" without asking how it moved."""
     superlative = _BEST.search(question) or _WORST.search(question)
@@ -244,28 +451,64 @@ def _drop_implied_filters(intent: Intent) -> None:
                 del intent.slots.filters[dim]
 
 
+_METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# "Which model has the most noise complaints": the records are counted, not rated.
+_COUNTED = re.compile(
+    r"(?i)\bmost\b|\bleast\b|\bfewest\b|how many|number of|\bvolumes?\b|\bcounts?\b"
+    r"|最多|最少|多少|数量|几[个条张单次]"
+)
+_RATED = re.compile(
+    r"(?i)worst|lowest|bottom|poorest|weakest|\bbest\b|highest|strongest|perform"
+    r"|最差|最低|垫底|最好|最高|最慢|最快|表现"
+)
+
+
+def _count_of_theme(intent: Intent) -> None:
+    """A theme of feedback counted by something ("which model has the most noise complaints",
+    "噪音投诉按区域"): the count of the feedback records with that theme, when the catalog holds
+    the theme as a dimension of a table with a count metric. A filter the feedback table
+    cannot take ("complaint" tickets) is the question's word for the feedback itself."""
+    cat = intent.catalog
+    if cat is None or intent.metrics or not intent.theme:
+        return
+    if intent.playbook not in _METRIC_PLAYBOOKS:
+        return
+    # The theme must be named by words the catalog did not already read as something else
+    # ("install jobs" are installation tickets, not the installation-delay theme).
+    if find_theme(unmatched_text(intent.question, intent.slots), intent.themes) != intent.theme:
+        return
+    theme_dims = [
+        name for name, dim in cat.dimensions.items()
+        if not dim.from_time and intent.theme in (dim.values or [])
+    ]  # fmt: skip
+    for dim in theme_dims:
+        metric = default_metric(cat, dim)
+        home = cat.dimensions[dim].sources
+        if metric in cat.metrics and cat.metrics[metric].table in home:
+            intent.slots.metrics = [metric]
+            kept = {d: v for d, v in intent.filters.items() if _describes(cat, metric, d)}
+            intent.slots.filters = {**kept, dim: intent.theme}
+            return
+
+
+def _describes(cat: Catalog, metric: str, dim: str) -> bool:
+    """Whether ``dim`` describes the records ``metric`` counts: a column of their own table or
+    of a reference table they join (customers, products), not of other dated records (a ticket
+    type says nothing about a customer's post, even where the post links a ticket)."""
+    table = cat.metrics[metric].table
+    for source in cat.dimensions[dim].sources if dim in cat.dimensions else {}:
+        if source == table:
+            return True
+        if cat.tables[source].time_column is None and cat.join_path(table, source):
+            return True
+    return False
+
+
 def _has_slots(intent: Intent) -> bool:
     s = intent.slots
     return bool(s.metrics or s.filters or s.model or intent.theme)
 
 
-def find_theme(question: str) -> str | None:
-    """The feedback theme a question names (taxonomy names, aliases and cue words)."""
-    taxonomy = default_taxonomy()
-    text = question.lower()
-    for theme_id in taxonomy.ids:
-        if theme_id == OTHER:
-            continue
-        theme = taxonomy.get(theme_id)
-        names = [theme.en, theme.zh, *theme.aliases]
-        if any(_mentions(text, n.lower()) for n in names if len(n) >= 2):
-            return theme_id
-        if any(re.search(c, question, re.IGNORECASE) for c in theme.cues):
-            return theme_id
-    return None
-
-
-def _mentions(text: str, term: str) -> bool:
-    if not term.isascii():
-        return term in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+def find_theme(question: str, themes: ThemeSet | None = None) -> str | None:
+    """The feedback theme a question names: by name, alias or cue word, else by its terms."""
+    return (themes or from_taxonomy(default_taxonomy())).find(question)

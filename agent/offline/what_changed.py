@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...data.periods import phrase_for
+from .catalog_choice import headline_metrics, reaches
 from .narrative import Writer
 from .playbooks import (
     Call,
@@ -14,16 +16,17 @@ from .playbooks import (
 from .transcript import Results
 from .understand import Intent
 
-MAIN_METRICS = [
-    "ticket_count",
-    "sla_attainment",
-    "first_time_fix_rate",
-    "first_response_hours",
-    "avg_resolution_hours",
-    "csat_avg",
-    "cost_per_ticket",
-    "repeat_visit_rate",
-]
+# Metrics looked at for "what changed": the catalog's headline list (or its own choice).
+MAIN = 8
+
+
+def main_metrics(intent: Intent) -> list[str]:
+    """The headline metrics the question's filters apply to."""
+    cat = intent.catalog
+    metrics = headline_metrics(cat, MAIN)
+    if cat is not None:
+        metrics = [m for m in metrics if all(reaches(cat, m, d) for d in intent.filters)]
+    return metrics
 
 
 def changed_phrase(intent: Intent) -> str:
@@ -32,14 +35,14 @@ def changed_phrase(intent: Intent) -> str:
         return "last month"
     if p.to_date and p.days < 7 and p.kind in ("month", "quarter", "year", "week"):
         return f"last {p.kind}"
-    return p.phrase
+    return phrase_for(p, intent.as_of)
 
 
 def _changed_stage(intent: Intent, results: Results) -> dict[str, Call]:
     period = changed_phrase(intent)
     return {
         "moves": metric_query(
-            MAIN_METRICS, filters=intent.filters, period=period, compare="previous"
+            main_metrics(intent), filters=intent.filters, period=period, compare="previous"
         ),
         "new_themes": ("voc_themes", {"period": period, "top": 12, "quotes_per_theme": 0}),
     }
@@ -51,9 +54,10 @@ def _write_changed(intent: Intent, results: Results, w: Writer) -> None:
         return
     row = res.records()[0]
     period = res.content["period"]  # type: ignore[index]
-    if changed_phrase(intent) != (intent.period.phrase if intent.period else ""):
+    asked = phrase_for(intent.period, intent.as_of) if intent.period else ""
+    if changed_phrase(intent) != asked:
         w.lead.append(w.say("changed.period", period=w.period(period)))
-    moves = [m for m in MAIN_METRICS if row.get(f"{m}_pct_change") is not None]
+    moves = [m for m in main_metrics(intent) if row.get(f"{m}_pct_change") is not None]
     moves.sort(key=lambda m: -abs(row[f"{m}_pct_change"]))
     for m in moves[:3]:
         w.evidence.append(

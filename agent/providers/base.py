@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from ...data.errors import ServiceLensError
 from ...data.periods import Period
+from ..reading import ReadingNotes
 
 TextDelta = Callable[[str], None]
 
@@ -60,6 +61,9 @@ class ModelTurn(BaseModel):
     # Set by providers that know it (the offline analyst); a language model marks its text
     # instead ("[insufficient_data] …"), which the graph reads.
     status: Declined | None = None
+    # What a provider that read the question itself knows about that reading (the offline
+    # analyst: why a default period, other readings to offer).
+    reading: ReadingNotes | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,11 @@ class TurnContext:
 
     question: str
     language: str
-    # The question's date phrase resolved once, from the workspace's clock (None: no phrase).
+    # The question's date phrase resolved once, from the workspace's clock (None: no phrase),
+    # a second period it compares with, and whether it asks about all the data ("overall").
     period: Period | None = None
+    comparison: Period | None = None
+    all_data: bool = False
     # In the one revision after verification: the spans the verifier could not support.
     unsupported: tuple[str, ...] = ()
 

@@ -197,9 +197,11 @@ def build_demo(
         counts, state = _generate(ws, sc, seed, report)
         catalog_copied = files.copy_catalog(ws)
         if index:
+            from ..theme_set import ThemeSource
             from ..voc_pipeline import index_voc
 
-            index_voc(ws, progress=report)
+            # The demo is the appliance maker the bundled taxonomy was written for.
+            index_voc(ws, progress=report, themes=ThemeSource.taxonomy())
         _swap(tmp, home)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

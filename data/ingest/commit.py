@@ -44,6 +44,7 @@ class Pending:
     canonical: bool = False  # the table is a canonical one (mapping file): keep its DDL
     labels_rows: int = 0  # rows of the long table of its flags (``labels.py``)
     redactions: dict[str, int] = field(default_factory=dict)
+    theme_column: str | None = None  # the staged name of --theme-column, checked
 
 
 def previous_load(warehouse: Path, table: str) -> dict[str, Any] | None:

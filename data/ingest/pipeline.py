@@ -21,6 +21,7 @@ import yaml
 
 from .. import duck
 from ..errors import DataError, ServiceLensError
+from ..theme_set import ThemeSource
 from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
 from .catalog_entries import LeftOut
@@ -28,6 +29,7 @@ from .commit import Pending, check_voc_ids, commit
 from .labels import SUFFIX
 from .mapping import TableMapping, load_mapping
 from .staging import IngestOptions, TableReport, report_of, stage_one
+from .theme_column import theme_source
 
 __all__ = ["IngestOptions", "IngestReport", "TableReport", "ingest", "write_catalog"]
 
@@ -68,6 +70,8 @@ def ingest(
     tick = progress or (lambda stage, done, total: None)
     if options.table and len(files) > 1:
         raise DataError("--table names one table; load several files without it.")
+    if options.theme_column and not options.text:
+        raise DataError("--theme-column names the themes of the --text feedback; add --text.")
     mappings = load_mapping(options.mapping) if options.mapping else []
     created = not ws.home.exists()
     ws.home.mkdir(parents=True, exist_ok=True)
@@ -88,7 +92,9 @@ def ingest(
     shutil.rmtree(staging, ignore_errors=True)
     report = IngestReport(reports)
     if pending or not ws.catalog.exists():
-        _after_commit(ws, pending, report, embedder, tick, index)
+        columns = {p.staged.table: p.theme_column for p in pending if p.theme_column}
+        themes = theme_source(options.theme_column, columns)
+        _after_commit(ws, pending, report, embedder, tick, index, themes)
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 
@@ -136,6 +142,7 @@ def _after_commit(
     embedder: Any,
     tick: Progress,
     index: bool,
+    themes: ThemeSource | None = None,
 ) -> None:
     # The catalog is written before indexing, which can take long on large feedback exports,
     # so the tables can be asked about even if indexing is interrupted; it is derived again
@@ -147,7 +154,8 @@ def _after_commit(
         from ..voc_pipeline import index_voc
 
         try:
-            report.index = index_voc(ws, embedder=embedder, progress=tick).to_dict()
+            done = index_voc(ws, embedder=embedder, progress=tick, themes=themes)
+            report.index = done.to_dict()
         except ServiceLensError as exc:
             # The data is in; only the search index is behind, and `index` can finish it.
             report.index_error = f"{exc} Run `servicelens index` to build the search index."

@@ -21,6 +21,7 @@ from .labels import build_labels, wants_labels
 from .load import stage_file, write_rejects
 from .mapping import TableMapping, apply_mapping, mapping_for
 from .readers import open_source
+from .theme_column import check_theme_column
 from .voc_rows import VocOptions, build_voc, redact_columns
 
 
@@ -35,6 +36,7 @@ class IngestOptions:
     encoding: str | None = None
     latest_per: str | None = None
     latest_by: str | None = None
+    theme_column: str | None = None  # a category column whose values are the feedback themes
 
 
 @dataclass
@@ -99,16 +101,21 @@ def _shape(
     staged.notes.append(_redaction_note(item.redactions))
     if options.text:
         item.voc_rows = build_voc(con, staged, VocOptions(options.text, options.id, options.meta))
+        if options.theme_column:
+            item.theme_column = check_theme_column(con, staged, options.theme_column)
     if wants_labels(staged) and not mapping:
         item.labels_rows = build_labels(con, staged, row_key or add_row_id(con, staged))
 
 
 def _options_key(table: str, options: IngestOptions, mapping: TableMapping | None) -> str:
     # Every option that shapes the table: a change reloads the file even when it is unchanged.
+    # Newer options count only when given, so loads from before them keep their key.
+    newer = {"latest_per": options.latest_per, "latest_by": options.latest_by}
+    newer["theme_column"] = options.theme_column
     return options_key(
         table=table, text=options.text, id=options.id, meta=options.meta,
         mapping=asdict(mapping) if mapping else None, skip=options.skip_bad_rows,
-        latest_per=options.latest_per, latest_by=options.latest_by,
+        **{k: v for k, v in newer.items() if v},
     )  # fmt: skip
 
 

@@ -1,0 +1,222 @@
+"""Catalog metrics found by meaning: "on-time %" ≈ on-time rate, "按时率" ≈ 按时完成率.
+
+Every name and alias of every metric is embedded once (the workspace's embedder, symmetric
+query embeddings); the question's phrases that no exact match used are embedded and compared
+with them. A phrase counts only when it also shares a word stem (English) or a character
+(Chinese) with the name it resembles, so the embedding alone never invents a match; and a metric
+whose row filter is a value the question names ("installations") is preferred to one that
+filters differently. The caller gets the best metric, its score and the runner-up, so a close
+call can be offered as another reading instead of being decided silently.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...data.catalog import Catalog
+from ...data.embeddings import Embedder
+from ...data.segment import segmenter
+
+# Similarity a phrase needs to count as naming a metric, and the lead that makes it clear.
+ACCEPT = 0.925
+CLEAR_LEAD = 0.012
+# A metric filtered to a value the question names is preferred; one filtered to a value the
+# question does not name ("installation" on-time rate for a plain "on-time rate") is not, when
+# the catalog has the same measure unfiltered.
+_FILTER_BONUS = 0.03
+_FILTER_PENALTY = 0.04
+# A lone English word must resemble a name more closely than a phrase does.
+_WORD_ACCEPT = 0.94
+# In telling two names apart, each word stem a phrase shares with a name counts this much.
+_STEM_WEIGHT = 0.015
+# A single word found in the names of this many metrics says nothing about which one.
+_GENERIC_IN = 3
+_MAX_TOKENS = 4
+# How closely a phrase must resemble a metric name to reorder the default choices by it.
+_ORDER_ACCEPT = 0.9
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[a-z0-9%]+|[\u3400-\u9fff]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that carry no metric meaning on their own, at the edge of a phrase.
+_STOP = _words(
+    "a an the of in at to for by and or vs versus is are was were be been do did does how what "
+    "which who when where why our we us my your their its it this that these those last next "
+    "previous prior quarter month week year years months quarters since from than compare "
+    "compared change changed show me give tell please much many about with per each all any "
+    "more less most least best worst top bottom highest lowest there q1 q2 q3 q4 %"
+)
+_ZH_STOP = _words(
+    "的 了 吗 呢 和 与 及 是 在 上 下 个 各 哪 哪个 哪些 多少 怎么样 如何 什么 有 我们 比"
+)
+_STOPS = _STOP | _ZH_STOP
+
+
+@dataclass(frozen=True)
+class MetricGuess:
+    metric: str
+    score: float
+    phrase: str
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+
+    @property
+    def clear(self) -> bool:
+        return self.runner_up is None or self.score - self.runner_up_score >= CLEAR_LEAD
+
+
+class MeaningIndex:
+    """The catalog's metric names, embedded once per catalog and embedder."""
+
+    def __init__(self, catalog: Catalog, embedder: Embedder) -> None:
+        self.catalog = catalog
+        self.embedder = embedder
+        self._names: list[tuple[str, str]] = []  # (metric, alias text)
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def guess_metric(self, text: str, filters: dict[str, str]) -> MetricGuess | None:
+        """The metric ``text`` (the question with exact matches masked) names, if one does."""
+        phrases = candidate_phrases(text)
+        if not phrases:
+            return None
+        names, vectors = self._index()
+        best: dict[str, tuple[float, str]] = {}
+        for phrase in phrases:
+            if self._generic(phrase):
+                continue
+            sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
+            floor = _WORD_ACCEPT if _lone_word(phrase) else 0.0
+            for (metric, alias), sim in zip(names, sims.tolist(), strict=True):
+                score = sim + self._fit(metric, filters)
+                known = best.get(metric, (0.0, ""))[0]
+                if sim >= floor and score > known and _shares_stem(phrase, alias):
+                    best[metric] = (score, phrase)
+        return _guess(best)
+
+    def order(self, text: str, metrics: list[str]) -> list[str]:
+        """``metrics`` ordered by how closely any phrase of ``text`` resembles their names
+        (for choosing among metrics when the question named none clearly); unchanged when no
+        phrase resembles any of them well enough to say."""
+        phrases = [p for p in candidate_phrases(text) if not self._generic(p)]
+        if not phrases or len(metrics) < 2:
+            return metrics
+        names, vectors = self._index()
+        queries = np.asarray([self.embedder.embed_query(p) for p in phrases], dtype=np.float32)
+        sims = (vectors @ queries.T).max(axis=1)
+        score = dict.fromkeys(metrics, -1.0)
+        for (metric, _), sim in zip(names, sims.tolist(), strict=True):
+            if metric in score:
+                score[metric] = max(score[metric], sim)
+        if max(score.values()) < _ORDER_ACCEPT:
+            return metrics
+        return sorted(metrics, key=lambda m: -score[m])
+
+    def closer(self, phrase: str, candidate: str, named: str) -> bool:
+        """Whether ``phrase`` fits the names of ``candidate`` better than those of ``named``."""
+        names, vectors = self._index()
+        sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
+        score = {candidate: 0.0, named: 0.0}
+        for (metric, alias), sim in zip(names, sims.tolist(), strict=True):
+            if metric in score:
+                fit = sim + _STEM_WEIGHT * _stems_shared(phrase, alias)
+                score[metric] = max(score[metric], fit)
+        return score[candidate] > score[named]
+
+    def _generic(self, phrase: str) -> bool:
+        """A lone word that many metric names share ("average", "customers", "客户")."""
+        if " " in phrase.strip() or (_CJK.search(phrase) and len(phrase) > 2):
+            return False
+        names, _ = self._index()
+        stem = phrase.strip()[:4] if not _CJK.search(phrase) else phrase.strip()
+        holders = {m for m, alias in names if stem in alias.lower()}
+        return len(holders) >= _GENERIC_IN
+
+    def _fit(self, metric: str, filters: dict[str, str]) -> float:
+        """A bonus for a metric whose row filter is a value the question names; a penalty for
+        one filtered on the same dimension to another value."""
+        row_filter = self.catalog.metrics[metric].spec.filter or ""
+        if not row_filter:
+            return 0.0
+        named = [v for d, v in filters.items() if d in row_filter and f"'{v}'" in row_filter]
+        if named:
+            return _FILTER_BONUS
+        return -_FILTER_PENALTY if self._has_unfiltered(metric) else 0.0
+
+    def _has_unfiltered(self, metric: str) -> bool:
+        spec = self.catalog.metrics[metric].spec
+        return any(
+            m.spec.table == spec.table and m.spec.expr == spec.expr and not m.spec.filter
+            for m in self.catalog.metrics.values()
+        )
+
+    def _index(self) -> tuple[list[tuple[str, str]], np.ndarray]:
+        with self._lock:
+            if self._vectors is None:
+                for name, metric in self.catalog.metrics.items():
+                    spec = metric.spec
+                    for alias in dict.fromkeys([spec.en, spec.zh, *spec.aliases]):
+                        if alias and alias.strip():
+                            self._names.append((name, alias.strip()))
+                rows = [self.embedder.embed_query(a) for _, a in self._names]
+                self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+            return self._names, self._vectors
+
+
+def _guess(best: dict[str, tuple[float, str]]) -> MetricGuess | None:
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    if not ranked or ranked[0][1][0] < ACCEPT:
+        return None
+    (metric, (score, phrase)), rest = ranked[0], ranked[1:]
+    if not rest:
+        return MetricGuess(metric, round(score, 4), phrase)
+    other, (other_score, _) = rest[0]
+    return MetricGuess(metric, round(score, 4), phrase, other, round(other_score, 4))
+
+
+def candidate_phrases(text: str) -> list[str]:
+    """Short phrases of the question worth comparing with metric names (1 to 4 words)."""
+    tokens = [t for t in segmenter().lcut(text) if _WORD.fullmatch(t.strip().lower() or "-")]
+    tokens = [t.strip().lower() for t in tokens]
+    out: dict[str, None] = {}
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(i + _MAX_TOKENS, len(tokens)) + 1):
+            words = tokens[i:j]
+            if words[0] in _STOPS or words[-1] in _STOPS:
+                continue
+            joiner = "" if all(_CJK.search(w) for w in words) else " "
+            out[joiner.join(words)] = None
+    return list(out)
+
+
+def _lone_word(phrase: str) -> bool:
+    return not _CJK.search(phrase) and " " not in phrase.strip()
+
+
+def _stems_shared(phrase: str, alias: str) -> int:
+    ours = {w[:4] for w in re.findall(r"[a-z]{2,}", phrase.lower())}
+    theirs = {w[:4] for w in re.findall(r"[a-z]{2,}", alias.lower())}
+    if _CJK.search(phrase):
+        ours, theirs = set(_CJK.findall(phrase)), set(_CJK.findall(alias))
+    return len(ours & theirs)
+
+
+def _shares_stem(phrase: str, alias: str) -> bool:
+    """Whether the phrase and the name share a word stem (4+ letters) or a Chinese character."""
+    a = alias.lower()
+    if _CJK.search(phrase) and _CJK.search(a):
+        # One shared character is chance ("多少单" and "单均成本"); two make a resemblance.
+        shared = set(_CJK.findall(phrase)) & set(_CJK.findall(a))
+        return len(shared) >= min(2, len(set(_CJK.findall(phrase))))
+    names = re.findall(r"[a-z]+", a)
+    stems = {w[:4] for w in names if len(w) >= 3} | {w for w in names if len(w) == 2}
+    words = re.findall(r"[a-z]+", phrase)
+    return any(w[:4] in stems or w in stems for w in words if len(w) >= 2)

@@ -1,0 +1,268 @@
+"""How a question was read: one line at the top of every answer, and the same as data.
+
+The reading is taken from the tool calls the turn actually made (whoever chose them, a model or
+the offline analyst) and the evidence they produced: what was measured, for which slice, split
+how, over which period, compared with what. A provider that understood the question itself may
+add notes: why a default period was used, and other readings worth offering as follow-ups.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..data.catalog import Catalog
+from ..data.periods import parse_period
+from ..tools.ledger import Ledger
+
+Shape = Literal[
+    "value", "change", "ranking", "breakdown", "trend", "share", "themes", "quotes", "document",
+    "sql", "none",
+]  # fmt: skip
+
+_WORDS = {
+    "en": {"lead": "Read as", "vs": "vs", "all": "all data", "by": "by", "quotes": "quotes"},
+    "zh": {"lead": "理解为", "vs": "对比", "all": "全部数据", "by": "按", "quotes": "原话"},
+}
+_SHAPE_WORDS = {
+    "en": {
+        "themes": "feedback themes",
+        "quotes": "customer quotes",
+        "document": "document",
+        "trend": "trend",
+    },
+    "zh": {"themes": "反馈主题", "quotes": "客户原话", "document": "文档", "trend": "趋势"},
+}
+_TIME_DIMENSIONS = ("day", "week", "month", "quarter", "year")
+
+
+class Alternative(BaseModel):
+    """Another way the question could be read, as a question the user can ask in one click."""
+
+    question: str
+    reading: str = ""
+
+
+class ReadingNotes(BaseModel):
+    """What only the reader of the question knows (the offline analyst sets these)."""
+
+    # Why the period is what it is when the question named none ("no period named: the
+    # latest full quarter", "every date in the data").
+    period_note: str = ""
+    alternatives: list[Alternative] = Field(default_factory=list)
+    # True when nothing in the catalog fitted well: the answer says so rather than guessing.
+    unsure: bool = False
+
+
+class Reading(BaseModel):
+    measures: list[str] = Field(default_factory=list)
+    filters: list[str] = Field(default_factory=list)
+    group_by: list[str] = Field(default_factory=list)
+    period: str = ""
+    comparison: str = ""
+    shape: Shape = "none"
+    period_note: str = ""
+    alternatives: list[Alternative] = Field(default_factory=list)
+    # Nothing in the catalog fitted the question well; the answer says so.
+    unsure: bool = False
+    line: str = ""
+
+
+def read_calls(
+    trace: list[dict[str, Any]],
+    ledger: Ledger,
+    catalog: Catalog | None,
+    lang: str,
+    notes: ReadingNotes | None = None,
+) -> Reading | None:
+    """The reading of a turn from its first successful tool call that answers something."""
+    for call in trace:
+        ids = call.get("evidence_ids") or []
+        if not call.get("ok") or call.get("name") == "describe_data":
+            continue
+        reading = _reading(call, ledger.get(ids[0]) if ids else None, catalog, lang)
+        if reading is not None:
+            if notes is not None:
+                reading.period_note = notes.period_note
+                reading.alternatives = notes.alternatives
+                reading.unsure = notes.unsure
+            reading.line = render_line(reading, lang)
+            return reading
+    return None
+
+
+def _reading(call: dict[str, Any], ev: Any, catalog: Catalog | None, lang: str) -> Reading | None:
+    name, args = call.get("name"), call.get("arguments") or {}
+    meta = ev.meta if ev is not None else {}
+    if name == "query_metric":
+        return _metric_reading(args, meta, catalog, lang)
+    if name == "voc_themes":
+        return _voc_reading("themes", args, meta, catalog, lang)
+    if name == "search_voc":
+        return _voc_reading("quotes", args, meta, catalog, lang)
+    if name == "fill_template":
+        title = str(meta.get("title") or args.get("template_id") or "")
+        return Reading(measures=[title] if title else [], shape="document")
+    if name == "run_sql":
+        return Reading(measures=[str(args.get("purpose") or "")], shape="sql")
+    return None
+
+
+def _metric_reading(
+    args: dict[str, Any], meta: dict[str, Any], catalog: Catalog | None, lang: str
+) -> Reading:
+    group = list(args.get("group_by") or [])
+    shape: Shape = "value"
+    if any(g in _TIME_DIMENSIONS for g in group):
+        shape = "trend"
+    elif group:
+        shape = "ranking" if args.get("order_by") else "breakdown"
+    elif args.get("compare"):
+        shape = "change"
+    return Reading(
+        measures=[metric_label(catalog, m, lang) for m in args.get("metrics") or []],
+        filters=_filter_labels(catalog, meta.get("filters") or args.get("filters") or {}, lang),
+        group_by=[dimension_label(catalog, g, lang) for g in group],
+        period=_period_label(meta.get("period")),
+        comparison=_period_label(meta.get("comparison_period")),
+        shape=shape,
+    )
+
+
+def _voc_reading(
+    shape: Shape, args: dict[str, Any], meta: dict[str, Any], catalog: Catalog | None, lang: str
+) -> Reading:
+    keys = ("region", "product_line", "model", "source", "segment", "sentiment", "theme", "lang")
+    filters = {k: args[k] for k in keys if args.get(k)}
+    # The search text is shown without quotation marks: only customers' words are quoted.
+    topic = [_clip(str(args["query"]))] if shape == "quotes" and args.get("query") else []
+    return Reading(
+        measures=[_SHAPE_WORDS[_lang(lang)][shape], *topic],
+        filters=_filter_labels(catalog, filters, lang),
+        period=_period_label(meta.get("period")) or str(args.get("period") or ""),
+        comparison=_period_label(meta.get("previous_period")),
+        shape=shape,
+    )
+
+
+def header(r: Reading, lang: str) -> str:
+    """What goes above the answer: the reading line, and other readings offered, if any."""
+    lines = [r.line]
+    if r.alternatives:
+        ask = "您是否想问" if lang == "zh" else "Did you mean"
+        options = " / ".join(f"“{a.question}”" for a in r.alternatives)
+        lines.append(f"{ask}: {options}")
+    return "\n\n".join(lines) + "\n\n"
+
+
+def render_line(r: Reading, lang: str) -> str:
+    words = _WORDS[_lang(lang)]
+    parts = [" + ".join(m for m in r.measures if m)]
+    parts += r.filters
+    if r.group_by and r.shape != "trend":
+        parts.append(
+            f"{words['by']} {'、'.join(r.group_by) if lang == 'zh' else ', '.join(r.group_by)}"
+        )
+    elif r.group_by:
+        parts.append(f"{_SHAPE_WORDS[_lang(lang)]['trend']} ({', '.join(r.group_by)})")
+    period = r.period or words["all"]
+    if r.comparison:
+        period += f" {words['vs']} {r.comparison}"
+    parts.append(period)
+    line = f"{words['lead']}: " + " · ".join(p for p in parts if p)
+    if r.period_note:
+        line += f" ({r.period_note})"
+    return line
+
+
+def metric_label(catalog: Catalog | None, name: str, lang: str) -> str:
+    if catalog is None or name not in catalog.metrics:
+        return name.replace("_", " ")
+    spec = catalog.metrics[name].spec
+    return (spec.zh or spec.en) if lang == "zh" else spec.en
+
+
+def dimension_label(catalog: Catalog | None, name: str, lang: str) -> str:
+    if catalog is None or name not in catalog.dimensions:
+        return name.replace("_", " ")
+    spec = catalog.dimensions[name].spec
+    return (spec.zh or spec.en) if lang == "zh" else spec.en.lower()
+
+
+def value_label(catalog: Catalog | None, dimension: str, value: Any, lang: str) -> str:
+    """A dimension value for display: 华东 for East in Chinese text; yes/no as the column."""
+    if catalog is None or dimension not in catalog.dimensions:
+        return str(value)
+    dim = catalog.dimensions[dimension]
+    if dim.kind == "boolean":
+        name = dimension_label(catalog, dimension, lang)
+        no = "非" if lang == "zh" else "not "
+        return name if str(value).lower() in ("true", "1", "yes") else f"{no}{name}"
+    if lang == "zh":
+        aliases = (dim.spec.values or {}).get(str(value), [])
+        zh = [a for a in aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+        if zh:
+            return zh[0]
+    return str(value)
+
+
+def _filter_labels(catalog: Catalog | None, filters: dict[str, Any], lang: str) -> list[str]:
+    out = []
+    for dim, value in filters.items():
+        values = value if isinstance(value, list) else [value]
+        out.append("/".join(value_label(catalog, dim, v, lang) for v in values))
+    return out
+
+
+def _period_label(period: Any) -> str:
+    if isinstance(period, dict) and period.get("label"):
+        return str(period["label"])
+    return ""
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.replace("“", "").replace("”", "").replace('"', "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _lang(lang: str) -> Literal["en", "zh"]:
+    return "zh" if lang == "zh" else "en"
+
+
+_DEFAULTS = {
+    "en": {
+        "kept": "period kept from the previous question",
+        "none": "no period named: every date in the data",
+        "named": "no period named: {what}",
+        "last quarter": "the latest full quarter",
+        "last month": "the latest full month",
+        "last year": "the latest full year",
+        "other": "the period the analysis chose",
+    },
+    "zh": {
+        "kept": "沿用上一问的时间",
+        "none": "未指定时间：全部数据",
+        "named": "未指定时间：{what}",
+        "last quarter": "最近一个完整季度",
+        "last month": "最近一个完整月",
+        "last year": "最近一个完整年度",
+        "other": "分析所选的时间",
+    },
+}
+
+
+def default_period_note(reading: Reading, as_of: date, lang: str, *, kept: bool) -> str:
+    """Why the answer covers the period it does when the question named none."""
+    words = _DEFAULTS[_lang(lang)]
+    if reading.shape in ("document", "sql", "none"):
+        return ""
+    if kept and reading.period:
+        return words["kept"]
+    if not reading.period:
+        return words["none"]
+    for phrase in ("last quarter", "last month", "last year"):
+        if parse_period(phrase, as_of).label == reading.period:
+            return words["named"].format(what=words[phrase])
+    return words["named"].format(what=words["other"])

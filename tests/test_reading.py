@@ -1,0 +1,110 @@
+"""How a question was read: the line above every answer and the same reading as data.
+
+The offline analyst runs end to end on the small demo workspace (real graph, tools, ledger and
+verifier); each reading is compared with what the question asked, and the numbers behind a
+reading with an independent SQL computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+from servicelens.agent.answer import Answer
+from servicelens.agent.offline.narrative import fmt
+from servicelens.agent.reading import Alternative, Reading, default_period_note, header
+
+pytestmark = pytest.mark.slow
+AS_OF = date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def analyst(demo_home: Path) -> Iterator[Analyst]:
+    with Analyst.open(demo_home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an
+
+
+def ask(an: Analyst, question: str, thread_id: str | None = None) -> Answer:
+    answer = an.ask(question, thread_id=thread_id)
+    assert answer.reading is not None, answer.text
+    assert answer.text.startswith(answer.reading.line)
+    assert not answer.body.startswith(("Read as", "理解为"))
+    return answer
+
+
+def test_a_chinese_alias_nobody_listed_reads_as_the_on_time_rate(analyst: Analyst) -> None:
+    # "按时率" is not an alias of the installation on-time rate; its meaning is.
+    answer = ask(analyst, "上季度华东安装工单按时率怎么样？")
+    r = answer.reading
+    assert r is not None
+    assert r.measures == ["安装及时率"] and r.filters == ["华东"] and r.period == "2026-Q3"
+    assert r.line.startswith("理解为: 安装及时率 · 华东 · 2026-Q3")
+    assert r.period_note == ""  # the question named its period
+
+
+def test_a_question_with_no_period_says_which_default_was_used(analyst: Analyst) -> None:
+    answer = ask(analyst, "Which region has the most tickets?")
+    r = answer.reading
+    assert r is not None
+    assert r.shape == "ranking" and r.group_by == ["region"] and r.period == "2026-Q3"
+    assert r.period_note == "no period named: the latest full quarter"
+    assert r.line.endswith("(no period named: the latest full quarter)")
+
+
+def test_the_whole_history_is_read_as_all_data_with_no_comparison(analyst: Analyst) -> None:
+    answer = ask(analyst, "What share of all tickets met their SLA, across the whole history?")
+    r = answer.reading
+    assert r is not None
+    assert r.measures == ["SLA attainment"] and r.comparison == "" and r.period_note == ""
+    assert answer.trace[0].arguments.get("period") in (None, "")
+
+
+def test_worst_without_a_measure_offers_the_other_readings_as_follow_ups(
+    analyst: Analyst,
+) -> None:
+    answer = ask(analyst, "Which region is performing worst?")
+    r = answer.reading
+    assert r is not None and r.alternatives
+    assert answer.follow_ups == [a.question for a in r.alternatives]
+    assert "Did you mean" in answer.text.split("\n\n")[1]
+    # The offered follow-up is understood in the same thread: same split, the other measure.
+    again = ask(analyst, answer.follow_ups[0], thread_id=answer.thread_id)
+    assert again.reading is not None
+    assert again.reading.measures == [r.alternatives[0].reading]
+    assert again.reading.group_by == ["region"]
+
+
+def test_complaints_about_a_theme_are_counted_by_model(analyst: Analyst) -> None:
+    answer = ask(analyst, "哪个型号的噪音投诉最多？")
+    r = answer.reading
+    assert r is not None and r.group_by == ["型号"] and r.measures == ["客户声音数"]
+    [[model, count]] = analyst.sql(
+        "SELECT p.model, count(*) AS n FROM voc v JOIN products p USING (product_id) "
+        "WHERE v.theme = 'noise' AND v.created_at >= DATE '2026-07-01' "
+        "AND v.created_at < DATE '2026-10-01' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1"
+    ).rows
+    assert model in answer.body and fmt(count) in answer.body
+
+
+def test_default_period_notes() -> None:
+    r = Reading(measures=["x"], shape="value", period="2026-Q3")
+    assert default_period_note(r, AS_OF, "en", kept=False) == (
+        "no period named: the latest full quarter"
+    )
+    assert default_period_note(r, AS_OF, "zh", kept=True) == "沿用上一问的时间"
+    r.period = "2026-10"
+    assert default_period_note(r, AS_OF, "en", kept=False).endswith("the latest full month")
+    r.period = ""
+    assert default_period_note(r, AS_OF, "zh", kept=False) == "未指定时间：全部数据"
+    assert default_period_note(Reading(shape="document"), AS_OF, "en", kept=False) == ""
+
+
+def test_the_header_puts_other_readings_on_their_own_line() -> None:
+    r = Reading(line="Read as: CSAT · 2026-Q3", alternatives=[Alternative(question="And for NPS?")])
+    assert header(r, "en") == "Read as: CSAT · 2026-Q3\n\nDid you mean: “And for NPS?”\n\n"
+    assert header(Reading(line="理解为: 工单量"), "zh") == "理解为: 工单量\n\n"
