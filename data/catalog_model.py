@@ -72,6 +72,9 @@ class DimensionSpec(_Spec):
     time: str | None = None
     # Canonical value -> aliases (English, Chinese, abbreviations).
     values: dict[str, list[str]] | None = None
+    # Another dimension holding each value's display name (an engineer's name for the id):
+    # results grouped by this dimension carry it, and answers show it.
+    label: str | None = None
 
 
 class MetricSpec(_Spec):

@@ -21,6 +21,9 @@ def build_catalog(spec: CatalogSpec, source: str) -> Catalog:
     unknown = [m for m in spec.headline if m not in spec.metrics]
     if unknown:
         raise DataError(f"{source}: headline: no metric {unknown[0]!r}.")
+    for name, dim in spec.dimensions.items():
+        if dim.label is not None and (dim.label not in spec.dimensions or dim.label == name):
+            raise DataError(f"{source}: dimensions.{name}.label: no other dimension {dim.label!r}.")
     unknown = [d for d in spec.splits if d not in spec.dimensions]
     if unknown:
         raise DataError(f"{source}: splits: no dimension {unknown[0]!r}.")

@@ -174,6 +174,10 @@ def _broken(path: list[str], value: Any) -> dict[str, Any]:
         (["dimensions", "region", "sources"], {"tickets": "regio"}, "dimensions.region.sources"),
         (["metrics", "nps", "aliases"], ["满意度"], "alias '满意度' is used by both"),
         (["joins"], [{"from": "tickets.customer", "to": "customers.customer_id"}], "joins.0"),
+        (["headline"], ["ticket_count", "nps_score"], "headline: no metric 'nps_score'"),
+        (["splits"], ["regions"], "splits: no dimension 'regions'"),
+        (["dimensions", "engineer", "label"], "engineer", "dimensions.engineer.label"),
+        (["dimensions", "engineer", "label"], "eng_name", "dimensions.engineer.label"),
     ],
 )
 def test_invalid_catalog_names_the_yaml_path(path: list[str], value: Any, message: str) -> None:

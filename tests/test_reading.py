@@ -7,6 +7,7 @@ reading with an independent SQL computation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -108,3 +109,13 @@ def test_the_header_puts_other_readings_on_their_own_line() -> None:
     r = Reading(line="Read as: CSAT · 2026-Q3", alternatives=[Alternative(question="And for NPS?")])
     assert header(r, "en") == "Read as: CSAT · 2026-Q3\n\nDid you mean: “And for NPS?”\n\n"
     assert header(Reading(line="理解为: 工单量"), "zh") == "理解为: 工单量\n\n"
+
+
+def test_engineers_are_shown_by_name_beside_their_id(analyst: Analyst) -> None:
+    answer = ask(analyst, "Which engineers have the best first-time fix rate since 2025?")
+    assert answer.verified, answer.verification
+    assert answer.trace[0].arguments["group_by"] == ["engineer"]  # the name came with it
+    names = dict(analyst.sql("SELECT engineer_id, name FROM engineers").rows)
+    shown = re.findall(r"([A-Z][a-z]+ [A-Z][a-z]+) \((EN-\d+)\)", answer.body)
+    assert len(shown) >= 5
+    assert all(names[engineer] == name for name, engineer in shown)

@@ -74,7 +74,7 @@ def compile_args(catalog: Catalog, args: QueryMetricInput, ctx: ToolContext) -> 
         period = parse_period(args.period, ctx.as_of) if args.period else None
         request = MetricRequest(
             metrics=args.metrics,
-            group_by=args.group_by,
+            group_by=with_labels(catalog, args.group_by),
             filters=args.filters,
             period=period,
             compare=args.compare,
@@ -84,6 +84,23 @@ def compile_args(catalog: Catalog, args: QueryMetricInput, ctx: ToolContext) -> 
         return compile_request(catalog, request)
     except (PeriodError, UnknownNameError, MetricQueryError) as exc:
         raise ToolError(str(exc)) from None
+
+
+def with_labels(catalog: Catalog, group_by: list[str]) -> list[str]:
+    """The grouping plus each grouped dimension's display-name dimension, if it has one (the
+    name of an engineer grouped by id): a name per id changes no group, and answers show it."""
+    out = list(group_by)
+    for name in group_by:
+        dim = catalog.dimensions.get(name)
+        if dim is None:
+            try:
+                dim = catalog.dimension(name)
+            except UnknownNameError:
+                continue
+        label = dim.spec.label
+        if label and label not in out and catalog.dimension(label).name not in out:
+            out.insert(out.index(name) + 1, label)
+    return out
 
 
 def _period(p: Period | None) -> dict[str, str] | None:

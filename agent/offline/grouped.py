@@ -54,6 +54,7 @@ def write_grouped(intent: Intent, results: Results, w: Writer) -> None:
         return
     dim, metric = res.columns[0], next(iter(res.content["units"]))  # type: ignore[index]
     rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+    w.learn_names(res.columns, rows)
     if not rows:
         failed(w, None)
         return

@@ -59,6 +59,8 @@ class Writer:
     body: list[str] = field(default_factory=list)
     # "insufficient_data" when the evidence cannot answer; the provider reports it as data.
     status: str = "answered"
+    # Display names learned from results: (dimension, value) -> "name (value)".
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def declined(self) -> Declined | None:
@@ -112,8 +114,26 @@ class Writer:
             (spec.zh or spec.en) if self.lang == "zh" else spec.en.lower().replace("csat", "CSAT")
         )
 
+    def learn_names(self, columns: list[str], rows: list[dict[str, Any]]) -> None:
+        """Remember the display names a result carries for its grouped values (an engineer's
+        name beside the id), so every mention of the value shows the name too."""
+        if self.catalog is None:
+            return
+        for col in columns:
+            dim = self.catalog.dimensions.get(col)
+            label = dim.spec.label if dim is not None else None
+            if not label or label not in columns:
+                continue
+            for r in rows:
+                if r.get(col) is not None and r.get(label):
+                    self.names[(col, str(r[col]))] = f"{r[label]} ({r[col]})"
+
     def label(self, dimension: str, value: Any) -> str:
-        """A dimension value for display: 华东 for East in Chinese answers."""
+        """A dimension value for display: 华东 for East in Chinese answers; a name beside an id
+        where the results carried one."""
+        named = self.names.get((dimension, str(value)))
+        if named is not None:
+            return named
         if self.lang != "zh" or self.catalog is None:
             return str(value)
         dim = self.catalog.dimensions.get(dimension)

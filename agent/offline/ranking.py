@@ -82,6 +82,10 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     if not rows:
         failed(w, None)
         return
+    w.learn_names(res.columns, rows)
+    far_res = results.get("rank_far")
+    if far_res is not None and far_res.ok:
+        w.learn_names(far_res.columns, far_res.records())
     pool = solid(w, metric, rows)
     worst_first = _worst_first(intent, w, metric)
     ordered = _ordered(w, metric, pool, worst_first=worst_first)
