@@ -186,6 +186,8 @@ def test_start_end_pairs_give_durations_in_hours(tmp_path: Path) -> None:
     assert catalog.metric("处理时长") is avg and catalog.metric("time to resolve") is avg
     assert catalog.metric("median resolution time").name == "median_hours_opened_at_to_resolved_at"
     assert catalog.metric("time to close").name == "avg_hours_opened_at_to_closed_at"
+    assert catalog.metric("median time from opening to resolving").name.startswith("median_")
+    assert catalog.metric("从开单到解决") is avg
     got = metric(ws, MetricRequest(["resolution time", "median resolution time"]))
     assert got[0][:2] == (2.3, 2.0)  # over the 9 rows with both and end >= start
     assert metric(ws, MetricRequest(["time to close"]))[0][:2] == (24.0, 10)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .catalog_columns import Column
 from .catalog_entries import CJK, Changes, put, words, zh
-from .catalog_time import concept
+from .catalog_time import Concept, concept, spoken_span
 from .infer import q
 
 
@@ -100,6 +100,7 @@ def add_durations(
         aliases = [f"{what.lower()} time {span}", f"{what.lower()} hours {span}"]
         if found:
             aliases += _concept_aliases(found.en, [found.en, found.zh, *found.aliases], prefix)
+            aliases += _spoken_aliases(start.name, found, prefix)
         item = {
             "en": f"{what} time {span} (hours)",
             "zh": _concept_zh(found.zh, prefix) if found else "",
@@ -113,6 +114,15 @@ def add_durations(
             f"where both are present and {end.name} is not before {start.name}.",
         }
         put(data, "metrics", f"{prefix}_hours_{start.name}_to_{end.name}", item, table, changes)
+
+
+def _spoken_aliases(start: str, found: Concept, prefix: str) -> list[str]:
+    en, zh_span = spoken_span(start, found)
+    if not en:
+        return []
+    if prefix == "avg":
+        return [f"time {en}", f"average time {en}", zh_span, f"{zh_span}平均时长"]
+    return [f"median time {en}", f"{zh_span}的中位数", f"{zh_span}中位数"]
 
 
 def _concept_aliases(en: str, names: list[str], prefix: str) -> list[str]:

@@ -37,19 +37,35 @@ class Concept:
     en: str
     zh: str
     aliases: tuple[str, ...]
+    verb: tuple[str, str] = ("", "")  # the end as a manager says it: "resolving", "解决"
 
 
 _CONCEPTS = (
     (r"resolv|solv|(^|_)fix|解决|处理", Concept("resolution time", "解决时长", (
-        "time to resolve", "time to resolution", "resolve time", "处理时长", "解决时间"))),
+        "time to resolve", "time to resolution", "resolve time", "处理时长", "解决时间"),
+        ("resolving", "解决"))),
     (r"repl|respon|answer|回复|响应", Concept("reply time", "响应时间", (
-        "response time", "time to reply", "time to respond", "回复时长", "响应时长"))),
+        "response time", "time to reply", "time to respond", "回复时长", "响应时长"),
+        ("replying", "回复"))),
     (r"clos|关闭|结案", Concept("closure time", "关闭时长", (
-        "time to close", "close time", "结案时长", "关闭时间"))),
+        "time to close", "close time", "结案时长", "关闭时间"), ("closing", "关闭"))),
     (r"finish|complet|done|(^|_)end|完成|结束", Concept("completion time", "完成时长", (
-        "time to complete", "完成时间"))),
-    (r"updat|modif|更新", Concept("time to last update", "更新时长", ("update time",))),
+        "time to complete", "完成时间"), ("completing", "完成"))),
+    (r"updat|modif|更新", Concept("time to last update", "更新时长", ("update time",),
+        ("updating", "更新"))),
 )  # fmt: skip
+# The start as a manager says it, for "time from opening to resolving" / "从开单到解决".
+_START_VERBS = {"open": ("opening", "开单"), "creat": ("creation", "创建")}
+_START_VERBS |= {"submit": ("submission", "提交"), "sent": ("sending", "发送")}
+_START_VERBS |= {"receiv": ("receipt", "收到"), "report": ("reporting", "报告")}
+
+
+def spoken_span(start: str, end: Concept) -> tuple[str, str]:
+    """("from opening to resolving", "从开单到解决"), or empty strings when unsaid."""
+    verbs = next((v for k, v in _START_VERBS.items() if k in start.lower()), None)
+    if verbs is None or not end.verb[0]:
+        return "", ""
+    return f"from {verbs[0]} to {end.verb[0]}", f"从{verbs[1]}到{end.verb[1]}"
 
 
 def is_end(name: str) -> bool:
