@@ -79,3 +79,37 @@ def test_examples_after_ingest_name_this_workspaces_own_metrics(tmp_path: Path) 
     ran = runner.invoke(build_app(), argv)
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.output)["rows"]
+
+
+def test_ingest_output_says_what_was_loaded_set_aside_and_derived(tmp_path: Path) -> None:
+    data = tmp_path / "log.csv"
+    lines = ["number,seq,opened_at,resolved_at,note"]
+    lines += [
+        f"INC{i % 25},{i},2016/2/{1 + i % 25} 08:00,2016/2/{1 + i % 25} 10:00,n{i}"
+        for i in range(50)
+    ]
+    lines += ["INC3,49,2016/3/1 08:00,?,again"]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["ingest", str(data), "--latest-per", "number", "--latest-by", "seq", "--id", "number"]
+    result = runner.invoke(build_app(), [*argv, "--home", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "log: Time column: opened_at (when each row was opened); others: resolved_at" in out
+    assert "log: one row per number (the latest by seq): 25 of 51 rows" in out
+    assert "Catalog entries added:" in out and "avg_hours_opened_at_to_resolved_at" in out
+    assert "Left out of the catalog" in out and "log: ids: number (25 distinct of 25 values)" in out
+
+
+def test_ingest_duplicate_ids_set_aside_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "dup.csv"
+    data.write_text("id,what\n1,a\n2,b\n1,c\n", encoding="utf-8")
+    home = str(tmp_path / "ws")
+    refused = runner.invoke(build_app(), ["ingest", str(data), "--id", "id", "--home", home])
+    assert refused.exit_code != 0
+    assert "1 id appears more than once: '1' on lines 2 and 4" in str(refused.exception)
+    argv = ["ingest", str(data), "--id", "id", "--skip-bad-rows", "--home", home]
+    loaded = runner.invoke(build_app(), argv)
+    assert loaded.exit_code == 0, loaded.output
+    out = " ".join(loaded.output.split())
+    assert "dup: set aside 1 row whose id repeats an earlier row's" in out
+    assert "dup: 1 row set aside, each with its line and reason" in out

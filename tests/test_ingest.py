@@ -195,6 +195,7 @@ def test_mixed_types_skipped(tmp_path: Path) -> None:
     report = ingest(ws, [_mixed(tmp_path)], IngestOptions(skip_bad_rows=True), index=False)
     r = report.tables[0]
     assert (r.rows, r.rejected, r.types["amount"]) == (59, 1, "BIGINT")
+    assert "set aside 1 row with values unlike their column's ('amount' 1)" in r.notes
     assert _rows(ws, "SELECT sum(amount) FROM mixed") == [(sum(i * 10 for i in range(1, 60)),)]
     assert r.reject_file is not None
     with Path(r.reject_file).open(encoding="utf-8") as fh:

@@ -57,20 +57,32 @@ class _Bar:
 
 def _summary(report: IngestReport) -> Table:
     table = Table(title="Ingested", caption=f"{report.seconds:.1f} s")
-    for name in ("file", "table", "rows", "rejected", "feedback", "notes"):
+    for name in ("file", "table", "rows", "rejected", "feedback"):
         table.add_column(name, justify="right" if name in ("rows", "rejected") else "left")
     for r in report.tables:
-        notes = "unchanged; nothing to do" if r.unchanged else "; ".join(r.notes)
-        rejected = f"{r.rejected:,}" + (f" → {r.reject_file}" if r.reject_file else "")
+        rejected = f"{r.rejected:,}" + (" (set aside)" if r.reject_file else "")
         feedback = f"{r.voc_rows:,} → voc" if r.voc_rows else ""
-        table.add_row(r.file, r.table, f"{r.rows:,}", rejected, feedback, notes)
+        table.add_row(r.file, r.table, f"{r.rows:,}", rejected, feedback)
     return table
 
 
 def _print(report: IngestReport) -> None:
     console.print(_summary(report))
+    for r in report.tables:
+        notes = ["unchanged; nothing to do"] if r.unchanged else r.notes
+        for note in notes:
+            console.print(f"  {r.table}: {note}")
+        if r.reject_file:
+            rows = f"{r.rejected:,} row" + ("" if r.rejected == 1 else "s")
+            console.print(f"  {r.table}: {rows} set aside, each with its line and "
+                          f"reason, in {r.reject_file}")  # fmt: skip
     if report.catalog:
         console.print(f"Catalog written: {report.catalog} (edit with `servicelens catalog edit`).")
+        console.print(_catalog_changes(report))
+    if report.catalog_skipped:
+        console.print("Left out of the catalog (neither dimensions nor metrics):")
+    for line in _left_out(report):
+        console.print(f"  {line}")
     for dropped in report.catalog_dropped:
         console.print(f"[yellow]Catalog entry dropped:[/] {dropped}")
     if report.index:
@@ -81,6 +93,35 @@ def _print(report: IngestReport) -> None:
             console.print(f"Feedback themes: {idx['themes']}.")
     if report.index_error:
         console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
+
+
+def _catalog_changes(report: IngestReport) -> str:
+    added = report.catalog_added
+    dims = [a.split(".", 1)[1] for a in added if a.startswith("dimensions.")]
+    metrics = [a.split(".", 1)[1] for a in added if a.startswith("metrics.")]
+    if not added:
+        return "Catalog entries added: none (the existing entries still fit)."
+    return (
+        f"Catalog entries added: {len(dims)} dimensions ({_few(dims)}); "
+        f"{len(metrics)} metrics ({_few(metrics)})."
+    )
+
+
+def _left_out(report: IngestReport) -> list[str]:
+    """One line per table: its ids, then its free-text columns, each with the reason."""
+    lines: dict[str, list[str]] = {}
+    for kind, word in (("id", "ids"), ("text", "free text")):
+        for table in dict.fromkeys(s.table for s in report.catalog_skipped):
+            found = [s for s in report.catalog_skipped if s.table == table and s.role == kind]
+            if found:
+                named = ", ".join(f"{s.column} ({s.figures})" for s in found)
+                lines.setdefault(table, []).append(f"{word}: {named}")
+    return [f"{table}: {'; '.join(parts)}" for table, parts in lines.items()]
+
+
+def _few(names: list[str], shown: int = 8) -> str:
+    more = f", … {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more if names else "none"
 
 
 def _print_examples(home: Path | None) -> None:
@@ -103,7 +144,13 @@ def register(app: typer.Typer) -> None:
             typer.Option("--text", help="Free-text column to redact, embed and index as VOC."),
         ] = None,
         id_column: Annotated[
-            str | None, typer.Option("--id", help="Unique id column; becomes the VOC id.")
+            str | None,
+            typer.Option(
+                "--id",
+                help="Unique id column (the VOC id, the key of flag labels). Duplicate or empty "
+                "ids stop the load with their lines; with --skip-bad-rows the first row of each "
+                "id is kept and the others are set aside in the reject file.",
+            ),
         ] = None,
         meta: Annotated[
             list[str] | None,
@@ -114,10 +161,30 @@ def register(app: typer.Typer) -> None:
         ] = None,
         skip_bad_rows: Annotated[
             bool,
-            typer.Option("--skip-bad-rows", help="Set bad rows aside in a reject file."),
+            typer.Option(
+                "--skip-bad-rows",
+                help="Set bad rows (values that do not fit, broken lines, repeated or empty ids) "
+                "aside in a reject file and load the rest.",
+            ),
         ] = False,
         encoding: Annotated[
             str | None, typer.Option("--encoding", help="Force an encoding, e.g. gb18030.")
+        ] = None,
+        latest_per: Annotated[
+            str | None,
+            typer.Option(
+                "--latest-per",
+                help="Event logs: load one row per value of this column (e.g. number), its "
+                "latest update.",
+            ),
+        ] = None,
+        latest_by: Annotated[
+            str | None,
+            typer.Option(
+                "--latest-by",
+                help="With --latest-per: the column that orders updates (e.g. sys_mod_count); "
+                "the highest wins, ties and the default go to the later row in the file.",
+            ),
         ] = None,
         theme_column: Annotated[
             str | None,
@@ -133,9 +200,9 @@ def register(app: typer.Typer) -> None:
         """Load exports into named tables (all or nothing), derive the catalog, index feedback."""
         settings = settings_for(home)
         options = IngestOptions(
-            table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding
-        )
-        options.theme_column = theme_column
+            table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding,
+            latest_per, latest_by, theme_column,
+        )  # fmt: skip
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)
         with bar.bar:

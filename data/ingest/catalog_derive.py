@@ -1,15 +1,17 @@
 """A catalog derived by introspection, for data that came without one (DESIGN §2.3).
 
-For each table: a description and column descriptions from names, types and sample values; a
-time column (the first date column, preferring names like created/opened/date/日期); dimensions
-from low-cardinality text (with their value lists), yes/no columns and small integer codes, plus
-day/month/quarter derivations of each table's time column; metrics for row counts, averages and
-sums of numeric columns, and rates of yes/no columns. Tables that share ``voc_id`` with ``voc``
-are joined to it both ways (one row each), so complaints can be counted by VOC theme.
+For each table: a description naming its time column, column descriptions from names, types and
+sample values; dimensions from every groupable column (``catalog_dims.py``) plus day/month/quarter
+of each table's time column; metrics for row counts, sums and averages of measures, rates and
+counts of yes/no columns, and durations between start and end dates (``catalog_metrics.py``).
+Ids and free text are left out, and the report says so. A long flags table ``<t>_labels`` is
+joined many-to-one to ``<t>`` and counted by its ``label`` dimension. Tables that share
+``voc_id`` with ``voc`` are joined to it both ways (one row each).
 
 The result merges into an existing catalog: what is already there (a user's edits, the demo's
-definitions) wins, new tables and names are added, and entries that no longer fit the data are
-dropped and reported. It always loads with ``load_catalog`` and compiles with the metric compiler.
+definitions) wins, new tables and names are added, tables no longer in the warehouse go, and
+entries that no longer fit the data are dropped and reported. It always loads with
+``load_catalog`` and compiles with the metric compiler.
 """
 
 from __future__ import annotations
@@ -21,51 +23,27 @@ from typing import Any
 
 import duckdb
 
-from ..catalog import key, parse_catalog
+from ..catalog import parse_catalog
 from ..errors import DataError
+from .catalog_columns import Column, read_columns, role
+from .catalog_dims import LABEL_WORDS, add_dimension, add_time_dimensions, dimension_item, kind_of
+from .catalog_entries import Changes, LeftOut
+from .catalog_metrics import add_count, add_durations, add_label_count, add_measure, add_yes_no
+from .catalog_time import choose_time_column, duration_pairs, time_note
 from .infer import q
+from .labels import LABEL, SUFFIX
 
-_MAX_DIM_VALUES = 200
-_LIST_VALUES = 50
-_TIME_HINTS = re.compile(r"creat|open|date|time|submit|日期|时间|日")
-_ID_LIKE = re.compile(r"(^id$|_id$|^id_|编号$|单号$|^voc_id$)")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 HIDDEN_TABLES = ("_ingest_log",)
-# Chinese names for common export column and table words, so Chinese questions find them.
-ZH_WORDS = {
-    "brand": "品牌", "status": "状态", "region": "区域", "product": "产品", "model": "型号",
-    "car_model": "车型", "type": "类型", "channel": "渠道", "priority": "优先级", "city": "城市",
-    "category": "类别", "source": "来源", "lang": "语言", "sentiment": "情感", "theme": "主题",
-    "urgency": "紧急程度", "cost": "费用", "revenue": "收入", "customer": "客户",
-    "complaint": "投诉", "ticket": "工单", "voc": "客户声音", "feedback": "反馈", "order": "订单",
-    "segment": "客户群", "engineer": "工程师", "problem": "问题",
-}  # fmt: skip
-TIME_DIMENSIONS = {
-    "day": ("Day", "日期", ["daily", "按天"], "strftime({time}, '%Y-%m-%d')"),
-    "month": ("Month", "月份", ["monthly", "按月"], "strftime({time}, '%Y-%m')"),
-    "quarter": (
-        "Quarter",
-        "季度",
-        ["quarterly", "按季度"],
-        "CAST(year({time}) AS VARCHAR) || '-Q' || CAST(quarter({time}) AS VARCHAR)",
-    ),
-}
-
-
-@dataclass
-class Column:
-    name: str
-    sql_type: str
-    non_null: int
-    distinct: int
-    top: list[str] = field(default_factory=list)
-    original: str = ""
+_DERIVED_PREFIX = ("Loaded from ", "One row per flag")
 
 
 @dataclass
 class DerivedCatalog:
     data: dict[str, Any]
     dropped: list[str]
+    added: list[str] = field(default_factory=list)
+    skipped: list[LeftOut] = field(default_factory=list)
+    time_notes: dict[str, str] = field(default_factory=dict)
 
 
 def derive_catalog(
@@ -77,15 +55,19 @@ def derive_catalog(
 ) -> DerivedCatalog:
     """The merged catalog mapping: ``fresh`` tables (re)derived, others kept or added."""
     data = copy.deepcopy(existing) if existing else _empty()
+    present = _user_tables(con)
+    dropped = _forget_missing(data, present)
+    changes, notes = Changes(), {}
     known = set(data["tables"])
-    tables = [t for t in _user_tables(con) if t in fresh or t not in known]
-    for table in tables:
-        columns = _columns(con, table, (originals or {}).get(table, {}))
-        if not columns:
-            continue
-        _add_table(data, table, columns, (sources or {}).get(table, ""), con)
+    for table in [t for t in present if t in fresh or t not in known]:
+        columns = read_columns(con, table, (originals or {}).get(table, {}))
+        source = (sources or {}).get(table, "")
+        notes[table] = _add_table(con, data, table, columns, source, changes)
     _add_voc_joins(data)
-    return _validated(data)
+    derived = _validated(data)
+    derived.dropped[:0] = dropped
+    derived.added, derived.skipped, derived.time_notes = changes.added, changes.skipped, notes
+    return derived
 
 
 def _empty() -> dict[str, Any]:
@@ -102,11 +84,27 @@ def _empty() -> dict[str, Any]:
 
 def _user_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
-        "SELECT table_name, estimated_size FROM duckdb_tables() "
-        "WHERE schema_name = 'main' ORDER BY table_name"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
     ).fetchall()
     names = [r[0] for r in rows if r[0] not in HIDDEN_TABLES and not r[0].startswith("_")]
     return [t for t in names if _rows(con, t) > 0]
+
+
+def _forget_missing(data: dict[str, Any], present: list[str]) -> list[str]:
+    """Remove tables the warehouse no longer has (and their joins); the report lines."""
+    gone = [t for t in data["tables"] if t not in present]
+    for table in gone:
+        del data["tables"][table]
+    data["joins"] = [j for j in data.get("joins", []) if not _tables_of(j) & set(gone)]
+    for dim in data.get("dimensions", {}).values():
+        sources = dim.get("sources") or {}
+        if len(sources) > 1:
+            dim["sources"] = {t: s for t, s in sources.items() if t not in gone} or sources
+    return [f"tables.{t}: no longer in the warehouse" for t in gone]
+
+
+def _tables_of(join: dict[str, str]) -> set[str]:
+    return {join["from"].split(".")[0], join["to"].split(".")[0]}
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -114,199 +112,102 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str, originals: dict[str, str]) -> list[Column]:
-    described = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-        "AND table_name = ? ORDER BY column_index",
-        [table],
-    ).fetchall()
-    exprs = [f"count({q(c)}), count(DISTINCT {q(c)})" for c, _t in described]
-    stats = con.execute(f"SELECT {', '.join(exprs)} FROM {q(table)}").fetchone() or ()
-    columns = []
-    for i, (name, sql_type) in enumerate(described):
-        col = Column(name, sql_type, int(stats[2 * i]), int(stats[2 * i + 1]))
-        col.original = originals.get(name, "")
-        if col.non_null and sql_type == "VARCHAR":
-            col.top = _top_values(con, table, name)
-        columns.append(col)
-    return columns
-
-
-def _top_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
-    rows = con.execute(
-        f"SELECT {q(column)} FROM {q(table)} WHERE {q(column)} IS NOT NULL "
-        f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {_LIST_VALUES + 1}"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def words(name: str) -> str:
-    return name.replace("_", " ").strip()
-
-
 def _add_table(
+    con: duckdb.DuckDBPyConnection,
     data: dict[str, Any],
     table: str,
     columns: list[Column],
     source: str,
-    con: duckdb.DuckDBPyConnection,
-) -> None:
-    old = data["tables"].get(table, {})
-    old_cols = old.get("columns", {})
+    changes: Changes,
+) -> str:
+    """Describe ``table`` and add its dimensions and metrics; the note on its time column."""
     rows = _rows(con, table)
-    spec: dict[str, Any] = {
-        "description": old.get("description")
-        or (f"Loaded from {source}: {rows:,} rows." if source else f"{rows:,} rows."),
-        "columns": {
-            c.name: old_cols.get(c.name) or {"description": _describe_column(c)} for c in columns
-        },
-    }
-    time_column = _time_column(columns)
-    if time_column:
-        spec["time_column"] = time_column
-    data["tables"][table] = spec
-    _add_metrics(data, table, columns, rows)
-    _add_dimensions(data, table, columns, rows)
-    if time_column:
-        for name, (en, zh, aliases, sql) in TIME_DIMENSIONS.items():
-            item = {"en": en, "zh": zh, "aliases": aliases, "kind": "time", "time": sql}
-            _put(data, "dimensions", name, item)
+    time = choose_time_column(columns)
+    note = time_note(time, columns) if time else "No time column: the file has no dates"
+    data["tables"][table] = _table_spec(data["tables"].get(table, {}), columns, source, rows, note)
+    if time:
+        data["tables"][table]["time_column"] = time.name
+        add_time_dimensions(data, changes)
+    base = _labels_base(data, table, columns)
+    if base is None:
+        add_count(data, table, changes)
+    for c in columns:
+        _add_column(data, table, c, rows, changes, labels=base is not None)
+    if time:
+        for end in duration_pairs(con, table, time, columns):
+            add_durations(data, table, time, end, changes)
+    if base:
+        _join_labels(data, table, base, columns[0].name, changes)
+    return note
 
 
-def _describe_column(c: Column) -> str:
+def _table_spec(
+    old: dict[str, Any], columns: list[Column], source: str, rows: int, note: str
+) -> dict[str, Any]:
+    described = old.get("description", "")
+    if not described or described.startswith(_DERIVED_PREFIX):
+        loaded = f"Loaded from {source}: {rows:,} rows." if source else f"Loaded: {rows:,} rows."
+        described = f"{loaded} {note}."
+    old_cols = old.get("columns", {})
+    cols = {c.name: old_cols.get(c.name) or {"description": describe(c)} for c in columns}
+    return {"description": described, "columns": cols}
+
+
+def describe(c: Column) -> str:
     parts = [f"Source column {c.original!r}." if c.original and c.original != c.name else ""]
     parts.append(f"{c.sql_type.lower()}, {c.distinct:,} distinct values")
     if c.top:
-        sample = ", ".join(v[:40] for v in c.top[:5])
-        parts.append(f"e.g. {sample}")
+        parts.append(f"e.g. {', '.join(v[:40] for v in c.top[:5])}")
     return " ".join(p for p in parts if p).strip()
 
 
-def _time_column(columns: list[Column]) -> str | None:
-    times = [c for c in columns if c.sql_type in ("DATE", "TIMESTAMP") and c.non_null]
-    hinted = [c for c in times if _TIME_HINTS.search(c.name)]
-    chosen = hinted or times
-    return chosen[0].name if chosen else None
-
-
-def _add_metrics(data: dict[str, Any], table: str, columns: list[Column], rows: int) -> None:
-    label = words(table)
-    singular = label[:-1] if label.endswith("s") else label
-    last = singular.split()[-1] if singular else singular
-    aliases = [f"{singular} count", f"{last} count", f"number of {label}", label, f"{last}s"]
-    count = {
-        "en": f"{label.capitalize()} count",
-        "zh": f"{_zh(last) or table}数量" if _zh(last) or _CJK.search(table) else "",
-        "aliases": list(dict.fromkeys(aliases + ([f"{_zh(last)}数"] if _zh(last) else []))),
-        "table": table,
-        "expr": "COUNT(*)",
-        "unit": "count",
-        "direction": "neutral",
-        "definition": f"Number of rows of {table}.",
-    }
-    _put(data, "metrics", f"{table}_count", count)
-    for c in columns:
-        if c.non_null == 0 or _ID_LIKE.search(c.name):
-            continue
-        if c.sql_type in ("BIGINT", "DOUBLE", "INTEGER", "DECIMAL", "FLOAT", "HUGEINT"):
-            _numeric_metrics(data, table, c)
-        elif c.sql_type == "BOOLEAN":
-            _put(data, "metrics", f"{c.name}_rate", _rate(table, c))
-    del rows
-
-
-def _zh(word: str) -> str:
-    return ZH_WORDS.get(word, ZH_WORDS.get(word.rstrip("s"), ""))
-
-
-def _numeric_metrics(data: dict[str, Any], table: str, c: Column) -> None:
-    label = words(c.original or c.name)
-    for prefix, func, what in (("avg", "AVG", "Average"), ("total", "SUM", "Total")):
-        item = {
-            "en": f"{what} {label} ({words(table)})",
-            "zh": f"平均{c.original}" if prefix == "avg" and _CJK.search(label) else "",
-            "aliases": [f"{what.lower()} {label}"],
-            "table": table,
-            "expr": f"{func}({q(c.name)})",
-            "unit": "number",
-            "direction": "neutral",
-            "definition": f"{what} of {table}.{c.name} over the rows with a value.",
-        }
-        _put(data, "metrics", f"{prefix}_{c.name}", item, table)
-
-
-def _rate(table: str, c: Column) -> dict[str, Any]:
-    label = words(c.original or c.name)
-    return {
-        "en": f"{label.capitalize()} rate ({words(table)})",
-        "aliases": [f"{label} rate", f"share {label}"],
-        "table": table,
-        "expr": f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
-        "unit": "%",
-        "direction": "neutral",
-        "definition": f"Share of {table} rows with {c.name} = yes, of those with a value.",
-    }
-
-
-def _add_dimensions(data: dict[str, Any], table: str, columns: list[Column], rows: int) -> None:
-    for c in columns:
-        kind = _dimension_kind(c, rows)
-        if kind is None:
-            continue
-        label = words(c.original or c.name)
-        item: dict[str, Any] = {
-            "en": label.capitalize(),
-            "zh": c.original if _CJK.search(c.original) else ZH_WORDS.get(c.name, ""),
-            "kind": kind,
-            "sources": {table: q(c.name)},
-            "description": _describe_column(c),
-        }
-        if kind == "category" and len(c.top) <= _LIST_VALUES:
-            item["values"] = {v: [] for v in c.top}
-        _put(data, "dimensions", c.name, item, table)
-
-
-def _dimension_kind(c: Column, rows: int) -> str | None:
-    if c.non_null == 0 or _ID_LIKE.search(c.name):
-        return None
-    if c.sql_type == "BOOLEAN":
-        return "boolean"
-    if c.sql_type == "BIGINT" and c.distinct <= 12:
-        return "number"
-    if c.sql_type != "VARCHAR" or c.distinct > _MAX_DIM_VALUES:
-        return None
-    if c.distinct > max(2, rows // 2) or max((len(v) for v in c.top), default=0) > 60:
-        return None
-    return "category"
-
-
-def _put(
-    data: dict[str, Any], section: str, name: str, item: dict[str, Any], table: str = ""
+def _add_column(
+    data: dict[str, Any],
+    table: str,
+    c: Column,
+    rows: int,
+    changes: Changes,
+    *,
+    labels: bool,
 ) -> None:
-    """Add ``item`` unless the name exists; aliases already taken elsewhere are left out."""
-    items = data[section]
-    if name in items and _same_table(items[name], table):
-        return
-    if name in items:
-        name = f"{table}_{name}"
-        if name in items:
-            return
-    taken = {key(a) for other in items.values() for a in _aliases(other)}
-    item["aliases"] = [a for a in item.get("aliases", []) if key(a) not in taken]
-    for label in ("en", "zh"):
-        if item.get(label) and key(item[label]) in taken:
-            item[label] = f"{item[label]} ({words(table)})" if label == "en" else ""
-    items[name] = item
+    what, why = role(c, rows)
+    # The voc table and a labels table's key are ours: nothing to tell about them.
+    if what in ("id", "text") and not labels and table != "voc":
+        changes.skipped.append(LeftOut(table, c.name, what, why))
+    if what == "measure":
+        add_measure(data, table, c, changes)
+    if what == "boolean":
+        add_yes_no(data, table, c, rows, changes)
+    kind = kind_of(c, what)
+    if kind is not None:
+        item = dimension_item(c, kind, table, describe(c))
+        if labels and c.name == LABEL:
+            item |= copy.deepcopy(LABEL_WORDS)
+        add_dimension(data, c.name, item, changes)
 
 
-def _same_table(item: dict[str, Any], table: str) -> bool:
-    if not table:
-        return True
-    return item.get("table") == table or table in item.get("sources", {})
+def _labels_base(data: dict[str, Any], table: str, columns: list[Column]) -> str | None:
+    """The table a long flags table belongs to, recognised by its name and columns: the base
+    table's key, ``label`` and, optionally, the base table's time column."""
+    base = table.removesuffix(SUFFIX)
+    names = [c.name for c in columns]
+    if base == table or len(names) not in (2, 3) or names[1] != LABEL:
+        return None
+    spec = data["tables"].get(base, {})
+    shared = [n for i, n in enumerate(names) if i != 1]
+    return base if all(n in spec.get("columns", {}) for n in shared) else None
 
 
-def _aliases(item: dict[str, Any]) -> list[str]:
-    return [a for a in [item.get("en", ""), item.get("zh", ""), *item.get("aliases", [])] if a]
+def _join_labels(data: dict[str, Any], table: str, base: str, key: str, changes: Changes) -> None:
+    data["tables"][table]["description"] = (
+        f"One row per flag set in {base} ({key}, label: the flag's column name, and the row's "
+        f"time). Join of "
+        f"{table}.{key} to {base}.{key}; count it by label to rank the flags."
+    )
+    join = {"from": f"{table}.{key}", "to": f"{base}.{key}"}
+    if join not in data["joins"]:
+        data["joins"].append(join)
+    add_label_count(data, table, base, changes)
 
 
 def _add_voc_joins(data: dict[str, Any]) -> None:
@@ -321,6 +222,19 @@ def _add_voc_joins(data: dict[str, Any]) -> None:
                     joins.append({"from": pair[0], "to": pair[1]})
 
 
+def _drop_broken(data: dict[str, Any], problem: str) -> str:
+    """Remove the entry ``problem`` names (only the source, when a dimension has others)."""
+    source = re.search(r"dimensions\.(\w+)\.sources\.(\w+)", problem)
+    if source and len(data["dimensions"].get(source.group(1), {}).get("sources", {})) > 1:
+        del data["dimensions"][source.group(1)]["sources"][source.group(2)]
+        return f"dimensions.{source.group(1)}.sources.{source.group(2)}: {problem}"
+    found = re.search(r"(metrics|dimensions)\.(\w+)", problem)
+    if not found or found.group(2) not in data[found.group(1)]:
+        raise DataError(problem)
+    del data[found.group(1)][found.group(2)]
+    return f"{found.group(1)}.{found.group(2)}: {problem}"
+
+
 def _validated(data: dict[str, Any]) -> DerivedCatalog:
     """Drop entries that no longer fit the tables until the catalog loads."""
     dropped: list[str] = []
@@ -328,11 +242,7 @@ def _validated(data: dict[str, Any]) -> DerivedCatalog:
         try:
             parse_catalog(data, "catalog.yaml")
         except DataError as exc:
-            found = re.search(r"(metrics|dimensions)\.(\w+)", str(exc))
-            if not found or found.group(2) not in data[found.group(1)]:
-                raise
-            del data[found.group(1)][found.group(2)]
-            dropped.append(f"{found.group(1)}.{found.group(2)}: {exc}")
+            dropped.append(_drop_broken(data, str(exc)))
             continue
         return DerivedCatalog(data, dropped)
     raise DataError("catalog.yaml: too many entries do not fit the data; edit it by hand.")

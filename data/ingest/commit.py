@@ -22,6 +22,7 @@ from .. import duck
 from ..errors import DataError, WorkspaceError
 from ..schema import TABLES
 from .infer import q
+from .labels import SUFFIX
 from .load import RID, Staged
 
 LOG_TABLE = "_ingest_log"
@@ -41,6 +42,7 @@ class Pending:
     options: str  # the canonical JSON of the options that shaped the table
     voc_rows: int = 0
     canonical: bool = False  # the table is a canonical one (mapping file): keep its DDL
+    labels_rows: int = 0  # rows of the long table of its flags (``labels.py``)
     redactions: dict[str, int] = field(default_factory=dict)
     theme_column: str | None = None  # the staged name of --theme-column, checked
 
@@ -117,12 +119,21 @@ def _replace(con: duckdb.DuckDBPyConnection, stg: str, item: Pending) -> None:
         con.execute(f"INSERT INTO {q(table)} ({select}) SELECT {select} FROM {stg}.typed")
     else:
         con.execute(f"CREATE TABLE {q(table)} AS SELECT {select} FROM {stg}.typed ORDER BY {RID}")
+    _replace_labels(con, stg, item)
     if item.voc_rows:
         # The VOC pipeline joins customers and products; empty canonical ones keep it working.
         for name in ("voc", "customers", "products"):
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
         con.execute(f"INSERT INTO voc SELECT * FROM {stg}.voc_new")
     _log(con, item)
+
+
+def _replace_labels(con: duckdb.DuckDBPyConnection, stg: str, item: Pending) -> None:
+    # A reload without enough flags drops the old long table rather than leave it stale.
+    labels = q(item.staged.table + SUFFIX)
+    con.execute(f"DROP TABLE IF EXISTS {labels}")
+    if item.labels_rows:
+        con.execute(f"CREATE TABLE {labels} AS SELECT * FROM {stg}.labels_new")
 
 
 def _log(con: duckdb.DuckDBPyConnection, item: Pending) -> None:

@@ -7,11 +7,14 @@ DuckDB reserved word (``desc``, ``order``) gets a trailing ``_``; duplicates get
 name as written in the file is kept as the column's description in the derived catalog.
 
 Types: every text column is profiled in one aggregate query. NULL tokens (``N/A``, ``NA``, ``-``,
-``null``, ``无``, empty) count as missing. A column becomes BOOLEAN when every value is a yes/no
-token; BIGINT/DOUBLE when at least 95% of its values are numbers (thousands separators and a
-currency sign allowed, no leading zeros, which mark codes); DATE/TIMESTAMP when at least 95% are
-dates (``2019/9/24``, ``2020-6-8``, ``2020年6月8日``, ``9/24/2019``, with optional time). The
-remaining few values that do not parse are the "bad rows" the loader reports or sets aside.
+``?``, ``null``, ``无``, empty) count as missing. A column becomes BOOLEAN when every value is a
+yes/no token; a FLAG (stored as BOOLEAN, blank meaning no) when every value it has is a "yes" mark
+(``1``, ``x``, ``✓``, ``yes``) and the other cells are blank, as in one-hot topic columns;
+BIGINT/DOUBLE when at least 95% of its values are numbers (thousands separators and a currency
+sign allowed, no leading zeros, which mark codes); DATE/TIMESTAMP when at least 95% are dates in
+one of the forms of ``dates.py``, Excel serial day numbers counting too once the column has a
+written date. The remaining few values that do not parse are the "bad rows" the loader reports
+or sets aside.
 """
 
 from __future__ import annotations
@@ -22,18 +25,14 @@ from functools import lru_cache
 
 import duckdb
 
-NULL_TOKENS = ("", "n/a", "na", "#n/a", "-", "--", "—", "null", "none", "nan", "无", "空")
+from .dates import date_sql, order_votes, serial_sql, text_date_sql
+
+NULL_TOKENS = ("", "?", "n/a", "na", "#n/a", "-", "--", "—", "null", "none", "nan", "无", "空")
 TRUE_TOKENS = ("yes", "y", "true", "t", "1", "是", "对")
 FALSE_TOKENS = ("no", "n", "false", "f", "0", "否", "不是")
+MARK_TOKENS = ("x", "✓", "✔", "√", "●")
 THRESHOLD = 0.95
 _NUMBER = r"^[-+]?[¥￥$]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[-+]?[¥￥$]?\.\d+$"
-_DATE_PREFIX = r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?|\d{1,2}/\d{1,2}/\d{4})"
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S.%f",
-)
 
 
 @lru_cache(maxsize=1)
@@ -94,24 +93,11 @@ def number_sql(value: str) -> str:
     )
 
 
-def date_sql(value: str) -> str:
-    """SQL: the value as a TIMESTAMP, or NULL when it is not one of the known date forms."""
-    iso = (
-        f"regexp_replace(regexp_replace(regexp_replace({value}, "
-        r"'^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?', '\1-\2-\3'), "
-        r"'^(\d{1,2})/(\d{1,2})/(\d{4})', '\3-\1-\2'), "
-        r"'^(\S+)T(\d)', '\1 \2')"
-    )
-    formats = ", ".join(f"'{f}'" for f in _DATE_FORMATS)
-    return (
-        f"(CASE WHEN regexp_matches({value}, '{_DATE_PREFIX}') "
-        f"THEN try_strptime(rtrim({iso}, 'Z'), [{formats}]) END)"
-    )
-
-
-def typed_sql(column: str, sql_type: str) -> str:
+def typed_sql(column: str, sql_type: str, profile: Profile | None = None) -> str:
     """SQL: the column converted to ``sql_type``; NULL where it does not convert."""
     v = cleaned(column)
+    if sql_type == "BOOLEAN" and profile is not None and profile.is_flag:
+        return f"COALESCE(lower({v}) IN ({_tokens(TRUE_TOKENS + MARK_TOKENS)}), FALSE)"
     if sql_type == "BOOLEAN":
         return (
             f"(CASE WHEN lower({v}) IN ({_tokens(TRUE_TOKENS)}) THEN TRUE "
@@ -120,45 +106,67 @@ def typed_sql(column: str, sql_type: str) -> str:
     if sql_type in ("BIGINT", "DOUBLE"):
         return f"TRY_CAST({number_sql(v)} AS {sql_type})"
     if sql_type in ("DATE", "TIMESTAMP"):
-        return f"CAST({date_sql(v)} AS {sql_type})"
+        dayfirst = profile is not None and profile.dayfirst
+        return f"CAST({date_sql(v, dayfirst)} AS {sql_type})"
     return v
 
 
 @dataclass(frozen=True)
 class Profile:
+    rows: int
     non_null: int
     booleans: int
+    marks: int  # values that say "yes" (1, x, ✓, yes, true)
     integers: int
     numbers: int
     leading_zeros: int
-    dates: int
+    dates: int  # written dates, read day-first or month-first
+    serials: int  # Excel serial day numbers in the plausible range
     with_time: int
+    dayfirst_votes: int
+    monthfirst_votes: int
+
+    @property
+    def dayfirst(self) -> bool:
+        return self.dayfirst_votes > self.monthfirst_votes
+
+    @property
+    def is_flag(self) -> bool:
+        """Only "yes" marks and blanks: a one-hot flag where blank means no."""
+        n = self.non_null
+        return n > 0 and self.marks == n and (n < self.rows or self.booleans < n)
 
     def sql_type(self) -> str:
         n = self.non_null
         if n == 0:
             return "VARCHAR"
-        if self.booleans == n:
+        if self.booleans == n or self.is_flag:
             return "BOOLEAN"
+        if self.dates and self.dates + self.serials >= THRESHOLD * n:
+            return "TIMESTAMP" if self.with_time else "DATE"
         if self.leading_zeros == 0 and self.numbers >= THRESHOLD * n:
             return "BIGINT" if self.integers == self.numbers else "DOUBLE"
-        if self.dates >= THRESHOLD * n:
-            return "TIMESTAMP" if self.with_time else "DATE"
         return "VARCHAR"
 
 
 def _profile_exprs(column: str) -> list[str]:
     v = cleaned(column)
-    num, date = number_sql(v), date_sql(v)
+    num = number_sql(v)
+    written = f"COALESCE({text_date_sql(v)}, {text_date_sql(v, True)})"
+    when = f"COALESCE({written}, {serial_sql(v)})"
     bools = _tokens(TRUE_TOKENS + FALSE_TOKENS)
     return [
+        "count(*)",
         f"count({v})",
         f"count(*) FILTER (WHERE lower({v}) IN ({bools}))",
+        f"count(*) FILTER (WHERE lower({v}) IN ({_tokens(TRUE_TOKENS + MARK_TOKENS)}))",
         f"count(TRY_CAST({num} AS BIGINT)) FILTER (WHERE NOT contains({num}, '.'))",
         f"count(TRY_CAST({num} AS DOUBLE))",
         rf"count(*) FILTER (WHERE regexp_matches({v}, '^[-+]?0\d'))",
-        f"count({date})",
-        f"count(*) FILTER (WHERE {date} IS NOT NULL AND CAST({date} AS TIME) <> TIME '00:00')",
+        f"count({written})",
+        f"count({serial_sql(v)}) FILTER (WHERE {written} IS NULL)",
+        f"count(*) FILTER (WHERE {when} IS NOT NULL AND CAST({when} AS TIME) <> TIME '00:00')",
+        *order_votes(v),
     ]
 
 

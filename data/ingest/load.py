@@ -37,6 +37,7 @@ _FIXES = {
 }
 _KIND_WORDS = {"BIGINT": "a whole number", "DOUBLE": "a number", "DATE": "a date"}
 _KIND_WORDS |= {"TIMESTAMP": "a date and time", "BOOLEAN": "a yes/no value"}
+_DATE_TYPES = ("DATE", "TIMESTAMP")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Staged:
     rejected: int = 0
     reject_file: Path | None = None
     notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # BOOLEAN columns where blank meant no
 
 
 def stage_file(
@@ -62,13 +64,34 @@ def stage_file(
     bad = _bad_values(con, types, profiles)
     if bad and not skip_bad_rows:
         _raise_bad_value(con, source, types, bad)
-    rows = _build_typed(con, types, bad)
+    rows = _build_typed(con, types, profiles, bad)
     if rows == 0:
         raise DataError(f"{source.path.name} has a header but no data rows to load.")
-    staged = Staged(source, table, rows, types, notes=list(source.notes))
+    staged = Staged(source, table, rows, types, notes=[*source.notes, *_type_notes(profiles)])
+    staged.flags = [c for c, p in profiles.items() if types[c] == "BOOLEAN" and p.is_flag]
     if structural or bad:
         staged.rejected = len(structural) + _count(con, _bad_predicate(bad))
+        staged.notes.extend(_aside_notes(con, source, len(structural)))
     return staged
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _aside_notes(con: duckdb.DuckDBPyConnection, source: SourceFile, broken: int) -> list[str]:
+    """Why rows were set aside, in a line: broken lines, and values that fit no column type."""
+    notes = [f"set aside {plural(broken, 'broken line')} (see the reject file)" if broken else ""]
+    counts = con.execute(
+        "SELECT column_name, count(*) FROM bad_values GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    if counts:
+        where = ", ".join(f"{source.original(c)!r} {n:,}" for c, n in counts)
+        total = sum(int(n) for _c, n in counts)
+        notes.append(
+            f"set aside {plural(total, 'row')} with values unlike their column's ({where})"
+        )
+    return notes
 
 
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) -> None:
@@ -90,6 +113,41 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) 
         for record, column, problem, content in sorted(rows, key=lambda r: lines[r[0]]):
             writer.writerow([lines[record], staged.source.original(column), problem, content])
     staged.reject_file = target
+
+
+def lines_of(con: duckdb.DuckDBPyConnection, source: SourceFile, rids: list[int]) -> dict[int, int]:
+    """File lines (sheet rows for Excel) of raw row ids, allowing for rows the reader rejected."""
+    gone = []
+    if _exists(con, "rejects"):
+        gone = sorted(
+            int(r[0]) for r in con.execute("SELECT DISTINCT line - 1 FROM rejects").fetchall()
+        )
+    records = {rid: _record_of(rid, gone) for rid in rids}
+    lines = source.locate_many(list(records.values()))
+    return {rid: lines[record] for rid, record in records.items()}
+
+
+def set_aside(con: duckdb.DuckDBPyConnection, staged: Staged, column: str) -> int:
+    """Move the rows listed in staging table ``aside(rid, problem)`` from ``typed`` to rejects."""
+    con.execute(
+        f"INSERT INTO bad_values SELECT a.rid, {_lit(column)}, a.problem, "
+        "CAST(to_json(r) AS VARCHAR) FROM aside a JOIN raw r ON r.rowid = a.rid"
+    )
+    con.execute(f"DELETE FROM typed WHERE {RID} IN (SELECT rid FROM aside)")
+    moved = _count_table(con, "aside")
+    con.execute("DROP TABLE aside")
+    staged.rows -= moved
+    staged.rejected += moved
+    return moved
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _count_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _record_of(rid: int, gone: list[int]) -> int:
@@ -169,7 +227,8 @@ def _bad_values(
         sql_type = types[column]
         if sql_type == "VARCHAR":
             continue
-        predicate = f"({cleaned(column)} IS NOT NULL AND {typed_sql(column, sql_type)} IS NULL)"
+        converted = typed_sql(column, sql_type, profiles[column])
+        predicate = f"({cleaned(column)} IS NOT NULL AND {converted} IS NULL)"
         if _count(con, predicate):
             bad[column] = predicate
     return bad
@@ -203,10 +262,21 @@ def _raise_bad_value(
     )
 
 
-def _build_typed(con: duckdb.DuckDBPyConnection, types: dict[str, str], bad: dict[str, str]) -> int:
-    raw_types = {r[0]: r[1] for r in con.execute("DESCRIBE raw").fetchall()}
+def _type_notes(profiles: dict[str, Profile]) -> list[str]:
+    dayfirst = [c for c, p in profiles.items() if p.dayfirst and p.sql_type() in _DATE_TYPES]
+    serials = [c for c, p in profiles.items() if p.serials and p.sql_type() in _DATE_TYPES]
+    notes = [f"dates read day-first (d/m/y) in {', '.join(dayfirst)}" if dayfirst else ""]
+    return [*notes, f"Excel serial dates read in {', '.join(serials)}" if serials else ""]
+
+
+def _build_typed(
+    con: duckdb.DuckDBPyConnection,
+    types: dict[str, str],
+    profiles: dict[str, Profile],
+    bad: dict[str, str],
+) -> int:
     exprs = [
-        f"{typed_sql(c, t) if raw_types[c] == 'VARCHAR' else q(c)} AS {q(c)}"
+        f"{typed_sql(c, t, profiles[c]) if c in profiles else q(c)} AS {q(c)}"
         for c, t in types.items()
     ]
     where = _bad_predicate(bad)

@@ -24,13 +24,14 @@ from ..errors import DataError, ServiceLensError
 from ..theme_set import ThemeSource
 from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
-from .commit import Pending, check_voc_ids, commit, options_key, previous_load
-from .infer import table_name
-from .load import stage_file, write_rejects
-from .mapping import TableMapping, apply_mapping, load_mapping, mapping_for
-from .readers import open_source
-from .theme_column import check_theme_column, theme_source
-from .voc_rows import VocOptions, build_voc, redact_columns
+from .catalog_entries import LeftOut
+from .commit import Pending, check_voc_ids, commit
+from .labels import SUFFIX
+from .mapping import TableMapping, load_mapping
+from .staging import IngestOptions, TableReport, report_of, stage_one
+from .theme_column import theme_source
+
+__all__ = ["IngestOptions", "IngestReport", "TableReport", "ingest", "write_catalog"]
 
 Progress = Callable[[str, int, int], None]
 CATALOG_HEADER = (
@@ -41,36 +42,12 @@ CATALOG_HEADER = (
 
 
 @dataclass
-class IngestOptions:
-    table: str | None = None
-    text: str | None = None
-    id: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    mapping: Path | None = None
-    skip_bad_rows: bool = False
-    encoding: str | None = None
-    theme_column: str | None = None  # a category column whose values are the feedback themes
-
-
-@dataclass
-class TableReport:
-    file: str
-    table: str
-    rows: int
-    rejected: int = 0
-    reject_file: str | None = None
-    unchanged: bool = False
-    types: dict[str, str] = field(default_factory=dict)
-    voc_rows: int = 0
-    redactions: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
 class IngestReport:
     tables: list[TableReport]
     catalog: str | None = None
     catalog_dropped: list[str] = field(default_factory=list)
+    catalog_added: list[str] = field(default_factory=list)
+    catalog_skipped: list[LeftOut] = field(default_factory=list)
     index: dict[str, Any] | None = None
     index_error: str | None = None
     seconds: float = 0.0
@@ -135,74 +112,17 @@ def _stage_all(
         tick(f"read {Path(path).name}", 0, 1)
         folder = staging / f"f{n}"
         folder.mkdir()
-        item = _stage_one(ws, Path(path), options, mappings, folder, len(files))
+        item = stage_one(ws, Path(path), options, mappings, folder, len(files))
         if isinstance(item, TableReport):
             reports.append(item)
         else:
             pending.append(item)
-            reports.append(_report(item))
+            reports.append(report_of(item))
         tick(f"read {Path(path).name}", 1, 1)
     tables = [p.staged.table for p in pending]
     if len(set(tables)) < len(tables):
         raise DataError("Two files would load into the same table; use --table or rename one.")
     return reports, pending
-
-
-def _stage_one(
-    ws: WorkspacePaths,
-    path: Path,
-    options: IngestOptions,
-    mappings: list[TableMapping],
-    folder: Path,
-    n_files: int,
-) -> Pending | TableReport:
-    source = open_source(path, folder, encoding=options.encoding)
-    mapping = mapping_for(mappings, path, n_files)
-    table = mapping.table if mapping else table_name(options.table or path.stem)
-    key = options_key(
-        table=table, text=options.text, id=options.id, meta=options.meta,
-        mapping=asdict(mapping) if mapping else None, skip=options.skip_bad_rows,
-        # Only when given, so loads from before the option keep their key.
-        **({"theme_column": options.theme_column} if options.theme_column else {}),
-    )  # fmt: skip
-    before = previous_load(ws.warehouse, table)
-    if before and before["sha256"] == source.sha256 and before["options"] == key:
-        return TableReport(path.name, table, before["rows_loaded"], unchanged=True)
-    database = folder / "staging.duckdb"
-    con = duck.connect(database)
-    try:
-        staged = stage_file(con, source, table, skip_bad_rows=options.skip_bad_rows)
-        if staged.rejected:
-            write_rejects(con, staged, folder / f"{table}.rejects.csv")
-        item = Pending(staged, database, key)
-        if mapping:
-            apply_mapping(con, staged, mapping)
-            item.canonical = True
-        redactions = redact_columns(con, staged)
-        if options.text:
-            voc = VocOptions(options.text, options.id, options.meta)
-            item.voc_rows = build_voc(con, staged, voc)
-            if options.theme_column:
-                item.theme_column = check_theme_column(con, staged, options.theme_column)
-        staged.notes.append(_redaction_note(redactions))
-        item.redactions = redactions
-    finally:
-        con.close()
-    return item
-
-
-def _redaction_note(counts: dict[str, int]) -> str:
-    found = {k: v for k, v in counts.items() if v}
-    return "redacted " + ", ".join(f"{v} {k}" for k, v in found.items()) if found else ""
-
-
-def _report(item: Pending) -> TableReport:
-    s = item.staged
-    return TableReport(
-        s.source.path.name, s.table, s.rows, s.rejected,
-        str(s.reject_file) if s.reject_file else None, False, dict(s.types), item.voc_rows,
-        item.redactions, [n for n in s.notes if n],
-    )  # fmt: skip
 
 
 def _keep_rejects(ws: WorkspacePaths, reports: list[TableReport]) -> None:
@@ -224,6 +144,12 @@ def _after_commit(
     index: bool,
     themes: ThemeSource | None = None,
 ) -> None:
+    # The catalog is written before indexing, which can take long on large feedback exports,
+    # so the tables can be asked about even if indexing is interrupted; it is derived again
+    # (from the same starting catalog) once enrichment has filled the feedback's columns.
+    before = _read_catalog(ws)
+    tick("catalog", 0, 1)
+    write_catalog(ws, pending, report, before)
     if index and any(p.voc_rows for p in pending):
         from ..voc_pipeline import index_voc
 
@@ -233,19 +159,28 @@ def _after_commit(
         except ServiceLensError as exc:
             # The data is in; only the search index is behind, and `index` can finish it.
             report.index_error = f"{exc} Run `servicelens index` to build the search index."
-    tick("catalog", 0, 1)
-    write_catalog(ws, pending, report)
+        write_catalog(ws, pending, report, before)
     tick("catalog", 1, 1)
 
 
-def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestReport) -> None:
-    """Derive (merge) the catalog from the warehouse and write it atomically."""
-    existing = None
-    if ws.catalog.exists():
-        existing = yaml.safe_load(ws.catalog.read_text(encoding="utf-8"))
+def _read_catalog(ws: WorkspacePaths) -> dict[str, Any] | None:
+    if not ws.catalog.exists():
+        return None
+    data = yaml.safe_load(ws.catalog.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def write_catalog(
+    ws: WorkspacePaths,
+    pending: list[Pending],
+    report: IngestReport,
+    existing: dict[str, Any] | None,
+) -> None:
+    """Derive the catalog from the warehouse, merged into ``existing``; write it atomically."""
     fresh = [p.staged.table for p in pending] + (
         ["voc"] if any(p.voc_rows for p in pending) else []
     )
+    fresh += [p.staged.table + SUFFIX for p in pending if p.labels_rows]
     originals = {
         p.staged.table: dict(zip(p.staged.source.columns, p.staged.source.raw_columns, strict=True))
         for p in pending
@@ -262,3 +197,8 @@ def write_catalog(ws: WorkspacePaths, pending: list[Pending], report: IngestRepo
     os.replace(temp, ws.catalog)
     report.catalog = str(ws.catalog)
     report.catalog_dropped = derived.dropped
+    report.catalog_added, report.catalog_skipped = derived.added, derived.skipped
+    for table in report.tables:
+        note = derived.time_notes.get(table.table)
+        if note and not table.unchanged and note not in table.notes:
+            table.notes.insert(0, note)

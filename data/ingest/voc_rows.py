@@ -6,7 +6,7 @@ through ``redact`` in Python, in batches, so a large export without personal dat
 
 The ``--text`` column becomes one ``voc`` row per non-empty text: ``voc_id`` from ``--id`` (the
 real ids, so citations resolve to the source rows) or ``<table>-<row>``; metadata (region,
-created_at, product_id, ...) from ``--meta`` or, for created_at, the table's first date column.
+created_at, product_id, ...) from ``--meta`` or, for created_at, the table's time column.
 The source table gains a ``voc_id`` column referring to its ``voc`` row.
 """
 
@@ -20,6 +20,8 @@ import pyarrow as pa
 from ..errors import DataError
 from ..redact import KINDS, redact_many
 from ..schema import columns as canonical_columns
+from .catalog_columns import read_columns
+from .catalog_time import choose_time_column
 from .infer import q
 from .load import RID, Staged
 
@@ -92,7 +94,7 @@ def build_voc(con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOption
     if staged.types[text] != "VARCHAR":
         raise DataError(f"--text {options.text!r} holds {staged.types[text]} values, not text.")
     _add_voc_ids(con, staged, options)
-    exprs = _voc_exprs(staged, options, text)
+    exprs = _voc_exprs(con, staged, options, text)
     select = ", ".join(f"{exprs.get(c, 'NULL')} AS {q(c)}" for c in canonical_columns("voc"))
     con.execute(
         f"CREATE TABLE voc_new AS SELECT {select} FROM typed "
@@ -108,48 +110,27 @@ def _add_voc_ids(con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOpt
     if options.id is None:
         ids = f"'{staged.table}-' || CAST({RID} + 1 AS VARCHAR)"
     else:
+        # ``keys.py`` has made the --id column unique and present.
         column = resolve_column(staged, options.id, "--id")
-        _check_unique(con, staged, column)
         ids = f"CAST({q(column)} AS VARCHAR)"
     con.execute("ALTER TABLE typed ADD COLUMN voc_id VARCHAR")
     con.execute(f"UPDATE typed SET voc_id = {ids}")
     staged.types["voc_id"] = "VARCHAR"
 
 
-def _check_unique(con: duckdb.DuckDBPyConnection, staged: Staged, column: str) -> None:
-    name, source = staged.source.original(column), staged.source
-    missing = con.execute(
-        f"SELECT {RID} FROM typed WHERE {q(column)} IS NULL ORDER BY {RID} LIMIT 1"
-    ).fetchone()
-    if missing is not None:
-        line = source.locate(int(missing[0]) + 1)
-        raise DataError(
-            f"{source.path.name}, line {line}, column {name!r}: the id is empty; every row "
-            "needs an id when --id is given (or leave --id out to number the rows)."
-        )
-    dup = con.execute(
-        f"SELECT {q(column)}, min({RID}), max({RID}), count(*) FROM typed "
-        f"GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 LIMIT 1"
-    ).fetchone()
-    if dup is not None:
-        lines = source.locate_many([int(dup[1]) + 1, int(dup[2]) + 1])
-        raise DataError(
-            f"{source.path.name}, column {name!r}: id {dup[0]!r} appears {dup[3]} times "
-            f"(lines {lines[int(dup[1]) + 1]} and {lines[int(dup[2]) + 1]}); ids must be "
-            "unique. Remove the duplicates, or choose another --id column."
-        )
-
-
-def _voc_exprs(staged: Staged, options: VocOptions, text: str) -> dict[str, str]:
+def _voc_exprs(
+    con: duckdb.DuckDBPyConnection, staged: Staged, options: VocOptions, text: str
+) -> dict[str, str]:
     exprs = {
         "voc_id": "voc_id",
         "text": q(text),
         "source": f"'{staged.table}'",
         "lang": f"CASE WHEN regexp_matches({q(text)}, '[\u4e00-\u9fff]') THEN 'zh' ELSE 'en' END",
     }
-    times = [c for c, t in staged.types.items() if t in ("DATE", "TIMESTAMP")]
-    if times:
-        exprs["created_at"] = f"CAST({q(times[0])} AS TIMESTAMP)"
+    # The table's time column as the derived catalog will choose it (opened over updated).
+    time = choose_time_column(read_columns(con, "typed", {}, top=False))
+    if time:
+        exprs["created_at"] = f"CAST({q(time.name)} AS TIMESTAMP)"
     if "region" in staged.types:
         exprs["region"] = "CAST(region AS VARCHAR)"
     for key, name in options.meta.items():

@@ -1,0 +1,115 @@
+"""Dimensions of a derived table: every groupable column, shared by the tables that have it.
+
+Categories of any size are dimensions; only small ones (up to 50 values) list their values,
+the others are looked up in the warehouse when needed. A column name that another table already
+gave a dimension joins that dimension as one more source (``company`` in six exports is one
+dimension, its values the union), unless its meaning clearly differs: another kind of values
+(yes/no against text, a number code against text), or a curated value list (one with aliases,
+written by a person or shipped with the demo) that the new column's values would swamp (more
+than 50 together). Then the column gets a ``<table>_<column>`` dimension of its own. A derived
+list that grows past 50 values is dropped: the warehouse supplies them.
+A metric uses the source of its own table (or the nearest joined one), so sharing a dimension
+never mixes tables' rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalog import key
+from .catalog_columns import LIST_VALUES, Column
+from .catalog_entries import CJK, Changes, put, zh
+from .infer import q
+
+TIME_DIMENSIONS = {
+    "day": ("Day", "日期", ["daily", "按天"], "strftime({time}, '%Y-%m-%d')"),
+    "month": ("Month", "月份", ["monthly", "按月"], "strftime({time}, '%Y-%m')"),
+    "quarter": (
+        "Quarter",
+        "季度",
+        ["quarterly", "按季度"],
+        "CAST(year({time}) AS VARCHAR) || '-Q' || CAST(quarter({time}) AS VARCHAR)",
+    ),
+}
+_CODES = 12  # whole-number columns with at most this many values group like categories
+
+
+def kind_of(c: Column, role: str) -> str | None:
+    if role == "boolean":
+        return "boolean"
+    if role == "category":
+        return "category"
+    if role == "measure" and c.sql_type == "BIGINT" and c.distinct <= _CODES:
+        return "number"
+    return None
+
+
+def dimension_item(c: Column, kind: str, table: str, description: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "en": c.label.capitalize(),
+        "zh": c.original if CJK.search(c.original) else zh(c.name),
+        "kind": kind,
+        "sources": {table: q(c.name)},
+        "description": description,
+    }
+    if kind == "category" and len(c.top) <= LIST_VALUES:
+        item["values"] = {v: [] for v in c.top}
+    return item
+
+
+def add_dimension(data: dict[str, Any], name: str, item: dict[str, Any], changes: Changes) -> None:
+    """Add ``item``, or join it to the same-named dimension of another table."""
+    table, column = next(iter(item["sources"].items()))
+    existing = data["dimensions"].get(name) or {}
+    if _shareable(existing, item, table):
+        existing["sources"][table] = column
+        _merge_values(existing, item)
+        changes.added.append(f"dimensions.{name} (source {table})")
+        return
+    put(data, "dimensions", name, item, table, changes)
+
+
+def _shareable(existing: dict[str, Any], item: dict[str, Any], table: str) -> bool:
+    sources = existing.get("sources") or {}
+    if not sources or table in sources or existing.get("kind", "category") != item["kind"]:
+        return False
+    values = existing.get("values")
+    if values is None or not any(values.values()):
+        return True  # unlisted, or a derived list without aliases: nothing curated to lose
+    merged = _merged_values(existing, item)
+    return merged is not None and len(merged) <= LIST_VALUES
+
+
+def _merge_values(existing: dict[str, Any], item: dict[str, Any]) -> None:
+    if existing.get("values") is None:
+        return
+    merged = _merged_values(existing, item)
+    if merged is None or len(merged) > LIST_VALUES:
+        del existing["values"]
+    else:
+        existing["values"] = merged
+
+
+def _merged_values(existing: dict[str, Any], item: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The union of both value lists, or None when the new column lists none."""
+    if item.get("values") is None:
+        return None
+    known = {key(a) for v, more in existing["values"].items() for a in [v, *more]}
+    merged = dict(existing["values"])
+    merged.update({v: [] for v in item["values"] if key(v) not in known})
+    return merged
+
+
+def add_time_dimensions(data: dict[str, Any], changes: Changes) -> None:
+    for name, (en, zh_name, aliases, sql) in TIME_DIMENSIONS.items():
+        item = {"en": en, "zh": zh_name, "aliases": aliases, "kind": "time", "time": sql}
+        put(data, "dimensions", name, item, "", changes)
+
+
+# The ``label`` column of a long flags table (``labels.py``), in a manager's words.
+LABEL_WORDS = {
+    "en": "Label",
+    "zh": "标签",
+    "aliases": ["labels", "tag", "tags", "topic", "topics", "话题"],
+    "description": "The flag columns set on a row, by their names in the file.",
+}

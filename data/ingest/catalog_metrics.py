@@ -1,0 +1,137 @@
+"""Metrics of a derived table: its row count, sums and averages of measures, a rate and a count
+of each yes/no column, and average and median durations between start and end date columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog_columns import Column
+from .catalog_entries import CJK, Changes, put, words, zh
+from .catalog_time import Concept, concept, spoken_span
+from .infer import q
+
+
+def add_count(data: dict[str, Any], table: str, changes: Changes) -> None:
+    label = words(table)
+    singular = label[:-1] if label.endswith("s") else label
+    last = singular.split()[-1] if singular else singular
+    aliases = [f"{singular} count", f"{last} count", f"number of {label}", label, f"{last}s"]
+    count = {
+        "en": f"{label.capitalize()} count",
+        "zh": f"{zh(last) or table}数量" if zh(last) or CJK.search(table) else "",
+        "aliases": aliases + ([f"{zh(last)}数"] if zh(last) else []),
+        "table": table,
+        "expr": "COUNT(*)",
+        "unit": "count",
+        "direction": "neutral",
+        "definition": f"Number of rows of {table}.",
+    }
+    put(data, "metrics", f"{table}_count", count, table, changes)
+
+
+def add_label_count(data: dict[str, Any], table: str, base: str, changes: Changes) -> None:
+    """The count of a long flags table: by ``label``, how many rows carry each flag."""
+    label = words(base)
+    item = {
+        "en": f"{label.capitalize()} label count",
+        "zh": f"{zh(label.split()[-1]) or label}标签数" if CJK.search(label) else "",
+        "aliases": ["label count", "tag count", "topic count", "number of labels", "标签数"],
+        "table": table,
+        "expr": "COUNT(*)",
+        "unit": "count",
+        "direction": "neutral",
+        "definition": f"Number of flags set on {base} rows (one per row and flag); by label, "
+        "the rows carrying each flag.",
+    }
+    put(data, "metrics", f"{table}_count", item, table, changes)
+
+
+def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -> None:
+    for prefix, func, what in (("avg", "AVG", "Average"), ("total", "SUM", "Total")):
+        item = {
+            "en": f"{what} {c.label} ({words(table)})",
+            "zh": f"平均{c.original}" if prefix == "avg" and CJK.search(c.label) else "",
+            "aliases": [f"{what.lower()} {c.label}"],
+            "table": table,
+            "expr": f"{func}({q(c.name)})",
+            "unit": "number",
+            "direction": "neutral",
+            "definition": f"{what} of {table}.{c.name} over the rows with a value.",
+        }
+        put(data, "metrics", f"{prefix}_{c.name}", item, table, changes)
+
+
+def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: Changes) -> None:
+    """A rate (share of rows saying yes) and a count (rows saying yes)."""
+    over = "all rows" if c.non_null == rows else "the rows with a value"
+    cn = c.original if CJK.search(c.label) else zh(c.name)
+    rate = {
+        "en": f"{c.label.capitalize()} rate ({words(table)})",
+        "zh": f"{cn}比例" if cn else "",
+        "aliases": [f"{c.label} rate", f"share {c.label}", f"% {c.label}"],
+        "table": table,
+        "expr": f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
+        "unit": "%",
+        "direction": "neutral",
+        "definition": f"Share of {table} rows where {c.name} is yes, of {over}.",
+    }
+    put(data, "metrics", f"{c.name}_rate", rate, table, changes)
+    count = {
+        "en": f"{c.label.capitalize()} count ({words(table)})",
+        "zh": f"{cn}数量" if cn else "",
+        "aliases": [f"{c.label} count", f"number of {c.label}", f"{c.label} rows"],
+        "table": table,
+        "expr": f"COUNT(*) FILTER (WHERE {q(c.name)})",
+        "unit": "count",
+        "direction": "neutral",
+        "definition": f"Number of {table} rows where {c.name} is yes.",
+    }
+    put(data, "metrics", f"{c.name}_count", count, table, changes)
+
+
+def add_durations(
+    data: dict[str, Any], table: str, start: Column, end: Column, changes: Changes
+) -> None:
+    """Average and median hours from ``start`` to ``end`` over rows with end ≥ start."""
+    seconds = f"epoch({q(end.name)}) - epoch({q(start.name)})"
+    span = f"from {start.label} to {end.label}"
+    found = concept(end.name)
+    for prefix, func, what in (("avg", "AVG", "Average"), ("median", "MEDIAN", "Median")):
+        aliases = [f"{what.lower()} time {span}", f"{what.lower()} hours {span}"]
+        if found:
+            aliases += _concept_aliases(found.en, [found.en, found.zh, *found.aliases], prefix)
+            aliases += _spoken_aliases(start.name, found, prefix)
+        item = {
+            "en": f"{what} time {span} (hours)",
+            "zh": _concept_zh(found.zh, prefix) if found else "",
+            "aliases": aliases,
+            "table": table,
+            "expr": f"{func}({seconds}) / 3600.0",
+            "filter": f"{q(end.name)} >= {q(start.name)}",
+            "unit": "hours",
+            "direction": "lower_is_better",
+            "definition": f"{what} hours from {start.name} to {end.name}, over {table} rows "
+            f"where both are present and {end.name} is not before {start.name}.",
+        }
+        put(data, "metrics", f"{prefix}_hours_{start.name}_to_{end.name}", item, table, changes)
+
+
+def _spoken_aliases(start: str, found: Concept, prefix: str) -> list[str]:
+    en, zh_span = spoken_span(start, found)
+    if not en:
+        return []
+    if prefix == "avg":
+        return [f"time {en}", f"average time {en}", zh_span, f"{zh_span}平均时长"]
+    return [f"median time {en}", f"{zh_span}的中位数", f"{zh_span}中位数"]
+
+
+def _concept_aliases(en: str, names: list[str], prefix: str) -> list[str]:
+    chinese = [w for w in names if CJK.search(w)]
+    english = [w for w in names if not CJK.search(w)]
+    if prefix == "avg":
+        return [*names, f"average {en}", f"avg {en}", *(f"平均{w}" for w in chinese)]
+    return [f"median {w}" for w in english] + [f"{w}中位数" for w in chinese]
+
+
+def _concept_zh(word: str, prefix: str) -> str:
+    return f"平均{word}（小时）" if prefix == "avg" else f"{word}中位数（小时）"
