@@ -10,6 +10,7 @@ with, so the verifier can accept 63.2% for 0.6318 and reject 64%.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _CN_SCALE = {"千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12}
@@ -111,13 +112,26 @@ class NumberMention:
         return 0.5 * 10.0 ** (-self.decimals) * self.scale
 
 
+def label_spans(text: str, labels: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the given names occur in ``text``, longest names first."""
+    spans: list[tuple[int, int]] = []
+    for label in sorted({x for x in labels if x}, key=len, reverse=True):
+        at = text.find(label)
+        while at >= 0:
+            if not _overlaps(at, at + len(label), spans):
+                spans.append((at, at + len(label)))
+            at = text.find(label, at + len(label))
+    return spans
+
+
 def excluded_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _EXCLUDE.finditer(text)]
 
 
-def extract_numbers(text: str) -> list[NumberMention]:
-    """Every measurement-like number in ``text``, in order of appearance."""
-    blocked = excluded_spans(text)
+def extract_numbers(text: str, labels: Iterable[str] = ()) -> list[NumberMention]:
+    """Every measurement-like number in ``text``, in order of appearance; digits inside any of
+    ``labels`` (names such as "Group 70" or "2020款", taken from the evidence) are not numbers."""
+    blocked = excluded_spans(text) + label_spans(text, labels)
     found = [m for m in (_mention(text, m) for m in _NUMBER.finditer(text)) if m]
     found = [m for m in found if not _overlaps(m.start, m.end, blocked)]
     found.extend(_cn_percents(text, blocked))

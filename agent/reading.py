@@ -247,6 +247,7 @@ _DEFAULTS = {
         "last year": "the latest full year",
         "other": "the period the analysis chose",
         "fallback": "no period named; {missed} held no records, so all the data",
+        "thin": "no period named; {missed} holds few of the records, so all the data",
     },
     "zh": {
         "kept": "沿用上一问的时间",
@@ -257,13 +258,14 @@ _DEFAULTS = {
         "last year": "最近一个完整年度",
         "other": "分析所选的时间",
         "fallback": "未指定时间；{missed}没有数据，因此用全部数据",
+        "thin": "未指定时间；{missed}的数据很少，因此用全部数据",
     },
 }
 
 
-def fallback_note(missed: str, lang: str) -> str:
-    """The default period held nothing, so the answer covers all the data."""
-    return _DEFAULTS[_lang(lang)]["fallback"].format(missed=missed)
+def fallback_note(missed: str, lang: str, *, thin: bool = False) -> str:
+    """The default period held nothing (or little), so the answer covers all the data."""
+    return _DEFAULTS[_lang(lang)]["thin" if thin else "fallback"].format(missed=missed)
 
 
 def default_period_note(reading: Reading, as_of: date, lang: str, *, kept: bool) -> str:

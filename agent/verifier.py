@@ -66,6 +66,8 @@ class _Checker:
         self.allowed = allowed
         self.report = VerificationReport(ok=True)
         self._cells: dict[str, list[Cell]] = {}
+        # Names in the evidence that carry digits ("Group 70", "Category 42"): not figures.
+        self.labels = _labels(ledger, allowed)
 
     def run(self) -> VerificationReport:
         for start, end in _sentences(self.text):
@@ -87,7 +89,7 @@ class _Checker:
         for q in quotes:
             self._quote(q, start, end)
         spans = [q.span() for q in quotes]
-        numbers = [n for n in extract_numbers(self.text[start:end])]
+        numbers = [n for n in extract_numbers(self.text[start:end], self.labels)]
         prev = start
         for n in numbers:
             n_start, n_end = n.start + start, n.end + start
@@ -214,6 +216,24 @@ def verify(
     """Check every citation, number and quote in ``text`` against ``ledger``; numbers the
     ``question`` itself states (a target) may be restated."""
     return _Checker(text, ledger, turn_ids, question).run()
+
+
+_LABEL_DIGITS = re.compile(r"\d")
+_PLAIN_NUMBER = re.compile(r"^[+\-−]?[\d,.\s%]+$")
+
+
+def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
+    """Text cells of the evidence that hold digits but are not numbers themselves."""
+    out: set[str] = set()
+    for ev_id in allowed:
+        ev = ledger.get(ev_id)
+        for row in ev.rows if ev is not None else []:
+            for cell in row:
+                if isinstance(cell, str) and _LABEL_DIGITS.search(cell):
+                    text = cell.strip()
+                    if not _PLAIN_NUMBER.match(text) and len(text) <= 80:
+                        out.add(text)
+    return out
 
 
 def _ids(m: re.Match[str]) -> list[str]:

@@ -46,6 +46,7 @@ class Workspace:
     checkpointer: BaseCheckpointSaver[Any] | None = None
     _owned: list[_Closeable] = field(default_factory=list, repr=False)
     _values: dict[str, list[str]] | None = field(default=None, repr=False)
+    _quarters: dict[str, dict[str, int]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -87,6 +88,15 @@ class Workspace:
             ok = self.catalog is not None and self.warehouse is not None
             self._values = unlisted_values(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
         return self._values
+
+    def quarter_counts(self) -> dict[str, dict[str, int]]:
+        """Records per quarter of every timed table, read once (see ``data.catalog_values``)."""
+        if self._quarters is None:
+            from ..data.catalog_values import quarter_counts
+
+            ok = self.catalog is not None and self.warehouse is not None
+            self._quarters = quarter_counts(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
+        return self._quarters
 
     def close(self) -> None:
         for handle in reversed(self._owned):

@@ -51,3 +51,23 @@ def nameable(value: str) -> bool:
     if not text or text.replace(".", "").replace("-", "").isdigit():
         return False
     return len(text) >= 2 if _CJK.search(text) else len(text) >= 3
+
+
+def quarter_counts(catalog: Catalog, warehouse: Warehouse) -> dict[str, dict[str, int]]:
+    """Records per calendar quarter ("2016-Q2") of every table with a time column: how the
+    data is spread over time, to tell whether a default period is representative of it."""
+    out: dict[str, dict[str, int]] = {}
+    for name, table in catalog.tables.items():
+        column = table.time_column
+        if not column:
+            continue
+        sql = (
+            f"SELECT CAST(year({column}) AS VARCHAR) || '-Q' || CAST(quarter({column}) AS VARCHAR)"
+            f" AS q, count(*) AS n FROM {name} WHERE {column} IS NOT NULL GROUP BY 1"
+        )
+        try:
+            rows = warehouse.execute(sql).rows
+        except QueryError:
+            continue
+        out[name] = {str(q): int(n) for q, n in rows}
+    return out

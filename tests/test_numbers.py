@@ -103,3 +103,10 @@ def test_spans_point_at_the_text() -> None:
 def test_range_is_two_numbers_not_a_negative() -> None:
     found = extract_numbers("3-5 days")
     assert [n.value for n in found] == [3, 5]
+
+
+def test_digits_inside_names_from_the_evidence_are_not_numbers() -> None:
+    text = "Group 70 handled 2,361 tickets; Category 42 leads with 883, and 2020款 too."
+    labels = {"Group 70", "Category 42", "2020款", "Group 7"}
+    assert [m.value for m in extract_numbers(text, labels)] == [2361, 883]
+    assert 70 in [m.value for m in extract_numbers(text)]  # without the names they count

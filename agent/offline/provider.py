@@ -56,11 +56,14 @@ class OfflineProvider:
         chunk_chars: int = 48,
         themes: ThemeSet | None = None,
         values: dict[str, list[str]] | None = None,
+        quarters: dict[str, dict[str, int]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
         unavailable = frozenset(n for n, p in PLAYBOOKS.items() if not p.available(catalog))
-        self.understander = Understander(catalog, embedder, as_of, themes, unavailable, values)
+        self.understander = Understander(
+            catalog, embedder, as_of, themes, unavailable, values, quarters
+        )
         self.chunk_chars = chunk_chars
         self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
 
@@ -175,6 +178,8 @@ def reading_notes(
     when it named none, the next headline metrics (as follow-ups the thread understands); and
     why the answer covers all the data when the default period held none."""
     note = fallback_note(missed, intent.language) if missed else ""
+    if intent.thin_default:
+        note = fallback_note(intent.thin_default, intent.language, thin=True)
     if not intent.alternatives:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
@@ -275,4 +280,5 @@ def make_offline_provider(workspace: Workspace) -> OfflineProvider:
         workspace.as_of,
         themes=workspace.themes,
         values=workspace.dimension_values(),
+        quarters=workspace.quarter_counts(),
     )

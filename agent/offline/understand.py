@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ...data.catalog import Catalog
-from ...data.periods import Period, PeriodReading
+from ...data.periods import Period, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
 from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
@@ -105,6 +105,8 @@ class Intent:
     mentions: list[str] = field(default_factory=list)
     # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
     distinct: list[str] = field(default_factory=list)
+    # The default period (its label) held too little of the data, so all of it is used.
+    thin_default: str | None = None
 
     @property
     def metrics(self) -> list[str]:
@@ -183,7 +185,10 @@ class Understander:
         themes: ThemeSet | None = None,
         unavailable: frozenset[str] = frozenset(),
         values: dict[str, list[str]] | None = None,
+        quarters: dict[str, dict[str, int]] | None = None,
     ) -> None:
+        # Records per quarter of each timed table: whether a default period represents the data.
+        self.quarters = quarters or {}
         # Playbooks written for another kind of data than this catalog holds: never chosen.
         self.unavailable = unavailable
         # Values of dimensions the catalog does not list, looked up in the data.
@@ -263,6 +268,7 @@ class Understander:
         _share_of_records(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
+        self._thin_default(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         return intent
@@ -281,6 +287,30 @@ class Understander:
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
+
+    def _thin_default(self, intent: Intent) -> None:
+        """No period named, and the latest full quarter (the default) holds only a thin tail of
+        the data (an export whose records are mostly older): the answer covers all of it, and
+        says why, rather than a quarter that stands for little."""
+        if intent.period is not None or intent.all_data or intent.follow_up:
+            return
+        cat = intent.catalog
+        tables = [cat.metrics[m].table for m in intent.metrics if cat and m in cat.metrics]
+        counts = [self.quarters[t] for t in tables if t in self.quarters]
+        if not counts and self.quarters:
+            counts = [max(self.quarters.values(), key=lambda c: sum(c.values()))]
+        if not counts:
+            return
+        label = parse_period("last quarter", self.as_of).label
+        thin = []
+        for per_quarter in counts:
+            # Every quarter with records counts, the current one too: an export whose records
+            # mostly sit in the current quarter is not represented by the one before.
+            typical = sum(per_quarter.values()) / max(1, len(per_quarter))
+            thin.append(per_quarter.get(label, 0) < _THIN * typical)
+        if all(thin):
+            intent.all_data = True
+            intent.thin_default = label
 
     def _instead(self, intent: Intent, scores: dict[str, float]) -> str:
         """The playbook for a question whose first choice needs data this catalog lacks: a
@@ -514,6 +544,9 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# The latest full quarter stands for the data when it holds at least this share of a typical
+# quarter's records.
+_THIN = 0.25
 _NOT_COUNTED = (OUT_OF_SCOPE, UNAVAILABLE, REFUSED, "gap_analysis", "business_design")
 # "Which model has the most noise complaints": the records are counted, not rated.
 _COUNTED = re.compile(
