@@ -54,6 +54,8 @@ class ReadingNotes(BaseModel):
     alternatives: list[Alternative] = Field(default_factory=list)
     # True when nothing in the catalog fitted well: the answer says so rather than guessing.
     unsure: bool = False
+    # What the answer says about that ("“channel” matches no grouping in this data; …").
+    doubt: str = ""
 
 
 class Reading(BaseModel):
@@ -67,6 +69,7 @@ class Reading(BaseModel):
     alternatives: list[Alternative] = Field(default_factory=list)
     # Nothing in the catalog fitted the question well; the answer says so.
     unsure: bool = False
+    doubt: str = ""
     line: str = ""
 
 
@@ -95,6 +98,7 @@ def read_calls(
         reading.period_note = notes.period_note
         reading.alternatives = notes.alternatives
         reading.unsure = notes.unsure
+        reading.doubt = notes.doubt
     reading.line = render_line(reading, lang)
     return reading
 
@@ -156,6 +160,8 @@ def _voc_reading(
 def header(r: Reading, lang: str) -> str:
     """What goes above the answer: the reading line, and other readings offered, if any."""
     lines = [r.line]
+    if r.doubt:
+        lines.append(r.doubt)
     if r.alternatives:
         ask = "您是否想问" if lang == "zh" else "Did you mean"
         options = " / ".join(f"“{a.question}”" for a in r.alternatives)

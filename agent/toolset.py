@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..data.errors import WorkspaceError
 from ..tools.base import Tool, ToolContext, ToolError, ToolResult
 from ..tools.registry import TOOLS
 from .budget import clip_text, count_tokens
@@ -63,7 +64,9 @@ class Toolset:
         started = time.perf_counter()
         try:
             result = self._run(call, ctx)
-        except ToolError as exc:
+        except (ToolError, WorkspaceError) as exc:
+            # A workspace without what the tool reads (no feedback index yet) is the model's to
+            # hear and the user's to fix, not a crash of the turn.
             text = sanitise(str(exc))
             outcome = ToolOutcome(call, _tool_message(call, {"error": text}), error=text)
         else:

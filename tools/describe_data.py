@@ -17,11 +17,14 @@ from ..data.warehouse import plain_value
 from .base import Tool, ToolContext, ToolError, ToolResult
 
 SAMPLE_VALUES = 12
+COVERAGE = "coverage"
 
 
 class DescribeDataInput(BaseModel):
     focus: str | None = Field(
-        None, description="A metric or dimension to show in full (aliases, every value)."
+        None,
+        description="A metric or dimension to show in full (aliases, every value); "
+        "'coverage' for only the dates each table covers.",
     )
 
 
@@ -29,6 +32,10 @@ def describe_data(ctx: ToolContext, args: DescribeDataInput) -> ToolResult:
     catalog: Catalog | None = ctx.catalog
     if catalog is None:
         raise ToolError("No catalog is loaded in this workspace, so there is nothing to describe.")
+    if args.focus == COVERAGE:
+        # The dates alone: small on any catalog, so it is never clipped in the transcript.
+        content = {"coverage": coverage(ctx.warehouse, catalog), "as_of": ctx.as_of.isoformat()}
+        return ToolResult(content=content, summary="describe_data: coverage")
     if args.focus:
         content = _focus(ctx, catalog, args.focus)
         return ToolResult(content=content, summary=f"describe_data: {args.focus}")

@@ -42,7 +42,7 @@ def plan(playbook: Playbook, intent: Intent, results: Results) -> Plan:
     if calls or not own or not all(is_empty(r) for r in own.values()):
         return Plan(intent, results, calls)
     if COVERAGE not in results:
-        return Plan(intent, results, {COVERAGE: ("describe_data", {})})
+        return Plan(intent, results, {COVERAGE: ("describe_data", {"focus": "coverage"})})
     span = data_span(results[COVERAGE], _tables(own, intent))
     asked = _asked_period(own, intent)
     if span is None or asked is None or _overlaps(asked, span):
@@ -58,7 +58,7 @@ def plan(playbook: Playbook, intent: Intent, results: Results) -> Plan:
 def _all_data(playbook: Playbook, intent: Intent, results: Results) -> Plan:
     """ "Overall", "至今": the playbook runs over every date the data holds, said as such."""
     if COVERAGE not in results:
-        return Plan(intent, results, {COVERAGE: ("describe_data", {})})
+        return Plan(intent, results, {COVERAGE: ("describe_data", {"focus": "coverage"})})
     span = data_span(results[COVERAGE], _intent_tables(intent))
     if span is None:
         return Plan(intent, results, next_calls(playbook, intent, results))

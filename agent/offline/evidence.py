@@ -7,6 +7,7 @@ from typing import Any
 from ...data.periods import phrase_for
 from .narrative import Writer
 from .playbooks import (
+    VOC_NEEDS,
     Call,
     Playbook,
     failed,
@@ -73,4 +74,4 @@ def _theme_label(w: Writer, intent: Intent) -> str:
     return intent.themes.name(intent.theme or "", w.lang)
 
 
-EVIDENCE = Playbook("voc_evidence", (_evidence_stage,), _write_evidence)
+EVIDENCE = Playbook("voc_evidence", (_evidence_stage,), _write_evidence, VOC_NEEDS)

@@ -14,8 +14,8 @@ from ...data.catalog import Catalog
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
+    VOC_NEEDS,
     Call,
-    Needs,
     Playbook,
     dim_name,
     failed,
@@ -29,7 +29,7 @@ from .understand import Intent
 
 FEEDBACK = "voc"
 TEXT = "text"
-NEEDS = Needs(columns=(f"{FEEDBACK}.{TEXT}",))
+NEEDS = VOC_NEEDS
 
 
 def mention_sql(

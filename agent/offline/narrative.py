@@ -64,8 +64,8 @@ class Writer:
 
     @property
     def declined(self) -> Declined | None:
-        if self.status == "insufficient_data":
-            return "insufficient_data"
+        if self.status in ("insufficient_data", "partial"):
+            return self.status  # type: ignore[return-value]
         return "refused" if self.status == "refused" else None
 
     def say(self, key: str, **values: Any) -> str:

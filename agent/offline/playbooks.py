@@ -52,6 +52,10 @@ class Needs:
         return True
 
 
+# The customer-voice playbooks read the feedback table's text (quotes, themes, mentions).
+VOC_NEEDS = Needs(columns=("voc.text",))
+
+
 @dataclass(frozen=True)
 class Playbook:
     name: str

@@ -21,12 +21,14 @@ from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
-from ..reading import Alternative, ReadingNotes, fallback_note, metric_label
+from ..reading import Alternative, ReadingNotes, dimension_label, fallback_note, metric_label
 from ..workspace import Workspace
 from .coverage import Plan, plan
+from .grouping import GroupingIndex
 from .narrative import Writer
 from .playbooks import Playbook
 from .registry import PLAYBOOKS, out_of_scope_text, unavailable_text
+from .slots import groupable_dimensions
 from .transcript import (
     Message,
     call_id,
@@ -92,7 +94,8 @@ class OfflineProvider:
         if playbook is not None:
             p = plan(playbook, intent, results)
             missed = p.missed if not p.uncovered else None
-        return self._turn(text, on_delta, status, reading_notes(intent, self.catalog, missed))
+        notes = reading_notes(intent, self.catalog, missed, self.understander.grouping)
+        return self._turn(text, on_delta, status, notes)
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
         """The current question's intent; a follow-up carries the earlier question's over. The
@@ -172,7 +175,10 @@ class OfflineProvider:
 
 
 def reading_notes(
-    intent: Intent, catalog: Catalog, missed: str | None = None
+    intent: Intent,
+    catalog: Catalog,
+    missed: str | None = None,
+    grouping: GroupingIndex | None = None,
 ) -> ReadingNotes | None:
     """Other readings worth one click: a metric the question's words fitted nearly as well, or,
     when it named none, the next headline metrics (as follow-ups the thread understands); and
@@ -180,14 +186,57 @@ def reading_notes(
     note = fallback_note(missed, intent.language) if missed else ""
     if intent.thin_default:
         note = fallback_note(intent.thin_default, intent.language, thin=True)
-    if not intent.alternatives:
+    doubt, by_dims = grouping_doubt(intent, catalog, grouping)
+    if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
     for name in intent.alternatives:
         label = metric_label(catalog, name, intent.language)
         question = f"那{label}呢？" if intent.language == "zh" else f"And for {label}?"
         alternatives.append(Alternative(question=question, reading=label))
-    return ReadingNotes(alternatives=alternatives, period_note=note)
+    for dim in by_dims:
+        label = dimension_label(catalog, dim, intent.language)
+        question = f"按{label}看呢？" if intent.language == "zh" else f"And by {label}?"
+        alternatives.append(Alternative(question=question, reading=label))
+    return ReadingNotes(
+        alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
+    )
+
+
+def grouping_doubt(
+    intent: Intent, catalog: Catalog, index: GroupingIndex | None
+) -> tuple[str, list[str]]:
+    """What the answer says when the grouping the question named was read by meaning only, or
+    fits no dimension (the answer then groups by another, and offers the nearest ones)."""
+    guess, zh = intent.grouping, intent.language == "zh"
+    if intent.group_by is None:
+        return "", []
+    used = dimension_label(catalog, intent.group_by, intent.language)
+    named = intent.slots.dimensions or intent.slots.compared
+    if guess is None and not named and intent.playbook in ("ranking", "breakdown"):
+        # The question names no grouping at all: the catalog's first one is used, and said.
+        others = [d for d in groupable_dimensions(catalog) if d != intent.group_by][:_NEAREST]
+        if zh:
+            return f"问题中没有指明分组，下面按“{used}”分组。", others
+        return f"The question names no grouping, so this is by {used}.", others
+    if guess is None:
+        return "", []
+    if guess.dimension is not None:
+        if not guess.by_meaning or guess.dimension != intent.group_by:
+            return "", []
+        if zh:
+            return f"把“{guess.phrase}”理解为“{used}”。", []
+        return f"Read “{guess.phrase}” as {used}.", []
+    if intent.playbook not in ("ranking", "breakdown"):
+        return "", []
+    near = [d for d, _ in index.nearest(guess.phrase)] if index is not None else []
+    near = [d for d in near if d != intent.group_by][:_NEAREST]
+    if zh:
+        return f"数据中没有与“{guess.phrase}”对应的分组，下面按“{used}”分组。", near
+    return f"No grouping in this data matches “{guess.phrase}”, so this is by {used}.", near
+
+
+_NEAREST = 3
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:
@@ -209,6 +258,9 @@ def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:
         w.status = "insufficient_data"
         return
     playbook.write(p.intent, p.results, w)
+    if p.intent.compare_missing and w.status == "answered":
+        w.lead.insert(0, w.say("coverage.no_comparison", missed=p.intent.compare_missing))
+        w.status = "partial"
     if p.missed:
         w.lead.insert(0, w.say("coverage.fallback", missed=p.missed, start=span[0], end=span[1]))
 

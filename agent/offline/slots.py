@@ -332,3 +332,8 @@ def _slots(found: list[Term]) -> Slots:
     for dim in slots.compared:
         del slots.filters[dim]
     return slots
+
+
+def groupable_dimensions(catalog: Catalog) -> list[str]:
+    """The dimensions a question may split by, in catalog order."""
+    return [n for n, d in catalog.dimensions.items() if _groupable(n, d) and d.sources]

@@ -6,6 +6,7 @@ from typing import Any
 
 from .narrative import Writer
 from .playbooks import (
+    VOC_NEEDS,
     Call,
     Playbook,
     failed,
@@ -25,6 +26,8 @@ def _themes_stage(intent: Intent, results: Results) -> dict[str, Call]:
         "quotes_per_theme": 1,
     }
     args |= voc_slice(intent)
+    if intent.whole_data:  # every date in the data: there is no earlier period to compare
+        args["compare"] = False
     if NEGATIVE.search(intent.question) or intent.filters.get("type") == "complaint":
         args["sentiment"] = "negative"
     return {"themes": ("voc_themes", args)}
@@ -97,4 +100,4 @@ def _source_lines(w: Writer, source: dict[str, Any]) -> list[str]:
     return [w.say(f"themes.source_{kind}", column=source.get("column") or "")]
 
 
-THEMES = Playbook("voc_themes", (_themes_stage,), _write_themes)
+THEMES = Playbook("voc_themes", (_themes_stage,), _write_themes, VOC_NEEDS)

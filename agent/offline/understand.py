@@ -24,10 +24,18 @@ from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
+from .grouping import GroupGuess, GroupingIndex, words_after, zh_noun
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
 from .shape import ShapeReading, read_shape
-from .slots import GROUP_DIMENSIONS, CatalogMatcher, Slots, normal_text, unmatched_text
+from .slots import (
+    GROUP_DIMENSIONS,
+    CatalogMatcher,
+    Slots,
+    groupable_dimensions,
+    normal_text,
+    unmatched_text,
+)
 
 OUT_OF_SCOPE = "out_of_scope"
 # A request the analyst declines: changing its rules, or handing out personal data.
@@ -107,6 +115,12 @@ class Intent:
     distinct: list[str] = field(default_factory=list)
     # The default period (its label) held too little of the data, so all of it is used.
     thin_default: str | None = None
+    # The grouping named in the question's own words, and the dimension it was read as.
+    grouping: GroupGuess | None = None
+    # The comparison the question asked for, when the data holds no records in it (its label).
+    compare_missing: str | None = None
+    # A dimension whose value the question counts as missing ("never got an assignment group").
+    unset: str | None = None
 
     @property
     def metrics(self) -> list[str]:
@@ -194,6 +208,7 @@ class Understander:
         # Values of dimensions the catalog does not list, looked up in the data.
         self.matcher = CatalogMatcher(catalog, values)
         self.meaning = MeaningIndex(catalog, embedder)
+        self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
         self.as_of = as_of
@@ -230,6 +245,8 @@ class Understander:
             themes=self.themes,
         )
         _drop_implied_filters(intent)
+        if not any(read_shape(question).has(s) for s in ("themes", "quotes", "document")):
+            intent.grouping = self._grouping(question, slots)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
         shape = read_shape(question)
@@ -263,12 +280,16 @@ class Understander:
             intent.playbook = REFUSED
         if intent.playbook in self.unavailable:
             intent.playbook = self._instead(intent, scores)
+        elif intent.playbook == OUT_OF_SCOPE and self._asks_missing_text(intent):
+            intent.playbook = UNAVAILABLE
         self._mentions(intent)
         _distinct(intent)
         _share_of_records(intent)
+        self._unset(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
         self._thin_default(intent)
+        self._uncovered_comparison(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         return intent
@@ -288,17 +309,69 @@ class Understander:
             intent.mentions = terms
             intent.playbook = "mentions"
 
+    def _unset(self, intent: Intent) -> None:
+        """ "How many tickets never got an assignment group", "没有填写处理组的工单": the share
+        of records whose value of a dimension is missing, when the words name one."""
+        shape = intent.shape
+        if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of") or intent.mentions:
+            return
+        if not (shape.has("count") or shape.has("share")):
+            return
+        if [m for m in intent.metrics if not intent.slots.noun_only]:
+            return
+        en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
+        phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
+        dims = self.grouping.by_words(phrase) if phrase else []
+        if len(dims) != 1:
+            return
+        intent.unset = dims[0]
+        intent.filters.pop(dims[0], None)
+        intent.playbook = "share_of"
+
+    def _grouping(self, question: str, slots: Slots) -> GroupGuess | None:
+        """The grouping the question names in words no dimension name matched ("which support
+        group"): read against the dimensions, and added to the slots when one fits."""
+        if slots.compared or any(d not in slots.filters for d in slots.dimensions):
+            return None
+        guess = self.grouping.guess(question)
+        if guess is not None and guess.dimension is not None:
+            slots.dimensions.append(guess.dimension)
+        return guess
+
+    def _uncovered_comparison(self, intent: Intent) -> None:
+        """ "2015 compared with 2016" where the data holds nothing before 2016: the answer gives
+        the period it has and says the other is not in the data, rather than "rose from 0"."""
+        if intent.period is None or not (intent.compare or intent.comparison):
+            return
+        other = intent.comparison
+        if other is None:  # the previous period of the same length
+            other = Period(
+                intent.period.start - (intent.period.end - intent.period.start),
+                intent.period.start, "", "",
+            )  # fmt: skip
+        counts = self._counts_for(intent)
+        if counts and not any(_records_in(c, other) for c in counts):
+            label = intent.comparison.label if intent.comparison else _span_label(other)
+            intent.compare_missing = label
+            intent.comparison = None
+            intent.compare = False
+
+    def _counts_for(self, intent: Intent) -> list[dict[str, int]]:
+        """Records per quarter of the tables the question's metrics read (else the largest)."""
+        cat = intent.catalog
+        tables = [cat.metrics[m].table for m in intent.metrics if cat and m in cat.metrics]
+        counts = [self.quarters[t] for t in tables if t in self.quarters]
+        if not counts and self.quarters:
+            counts = [max(self.quarters.values(), key=lambda c: sum(c.values()))]
+        return counts
+
     def _thin_default(self, intent: Intent) -> None:
         """No period named, and the latest full quarter (the default) holds only a thin tail of
         the data (an export whose records are mostly older): the answer covers all of it, and
         says why, rather than a quarter that stands for little."""
         if intent.period is not None or intent.all_data or intent.follow_up:
             return
-        cat = intent.catalog
-        tables = [cat.metrics[m].table for m in intent.metrics if cat and m in cat.metrics]
-        counts = [self.quarters[t] for t in tables if t in self.quarters]
-        if not counts and self.quarters:
-            counts = [max(self.quarters.values(), key=lambda c: sum(c.values()))]
+        counts = self._counts_for(intent)
         if not counts:
             return
         label = parse_period("last quarter", self.as_of).label
@@ -312,11 +385,21 @@ class Understander:
             intent.all_data = True
             intent.thin_default = label
 
+    def _asks_missing_text(self, intent: Intent) -> bool:
+        """Quotes or themes asked of a workspace that holds no customer text: it says so."""
+        asks_words = intent.shape.has("quotes") or intent.shape.has("themes")
+        if not asks_words or not {"voc_evidence", "voc_themes"} <= self.unavailable:
+            return False
+        intent.missing = "客户反馈原文" if intent.language == "zh" else "customer feedback text"
+        return True
+
     def _instead(self, intent: Intent, scores: dict[str, float]) -> str:
         """The playbook for a question whose first choice needs data this catalog lacks: a
         named template is filled generically; anything else goes to the best generic fit."""
         if intent.template is not None:
             return "strategy_template"
+        if self._asks_missing_text(intent):
+            return UNAVAILABLE
         ranked = sorted(scores, key=lambda n: -scores[n])
         fit = next(n for n in ranked if n not in self.unavailable)
         split = bool(intent.slots.dimensions or intent.slots.compared)
@@ -544,6 +627,15 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# Words saying a value is missing, followed by what is missing.
+_UNSET_EN = re.compile(
+    r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
+    r"with no|missing|lacking|not assigned to|no)\s+(?:an?\s+|any\s+)?([a-z][a-z' -]*)",
+    re.IGNORECASE,
+)
+_UNSET_ZH = re.compile(
+    r"(?:没有|未|缺少|缺失)(?:被)?(?:分配|填写|记录|指定|登记)?(?:到|给)?([\u3400-\u9fff]+)"
+)
 # The latest full quarter stands for the data when it holds at least this share of a typical
 # quarter's records.
 _THIN = 0.25
@@ -626,6 +718,21 @@ def _share_of_records(intent: Intent) -> None:
     named = [m for m in intent.metrics if not intent.slots.noun_only]
     if not named:
         intent.playbook = "share_of"
+
+
+def _records_in(per_quarter: dict[str, int], period: Period) -> bool:
+    """Whether any quarter overlapping ``period`` holds records ("2016-Q2" keys)."""
+    for key, n in per_quarter.items():
+        year, q = key.split("-Q")
+        start = date(int(year), 3 * int(q) - 2, 1)
+        end = date(int(year) + (q == "4"), 1 if q == "4" else 3 * int(q) + 1, 1)
+        if n and start < period.end and period.start < end:
+            return True
+    return False
+
+
+def _span_label(p: Period) -> str:
+    return f"{p.start.isoformat()}..{p.last_day.isoformat()}"
 
 
 def _describes(cat: Catalog, metric: str, dim: str) -> bool:

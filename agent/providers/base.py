@@ -49,7 +49,7 @@ class Usage(BaseModel):
 
 
 # How an answer ends when it does not answer: the data cannot say, or the request is declined.
-Declined = Literal["insufficient_data", "refused"]
+Declined = Literal["insufficient_data", "refused", "partial"]
 
 
 class ModelTurn(BaseModel):

@@ -3,6 +3,7 @@ of each yes/no column, and average and median durations between start and end da
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .catalog_columns import Column
@@ -65,10 +66,13 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     """A rate (share of rows saying yes) and a count (rows saying yes)."""
     over = "all rows" if c.non_null == rows else "the rows with a value"
     cn = c.original if CJK.search(c.label) else zh(c.name)
+    said = _flag_words(c.name)
     rate = {
         "en": f"{c.label.capitalize()} rate ({words(table)})",
         "zh": f"{cn}比例" if cn else "",
-        "aliases": [f"{c.label} rate", f"share {c.label}", f"% {c.label}"],
+        "aliases": [f"{c.label} rate", f"share {c.label}", f"% {c.label}"]
+        + ([f"{cn}率", f"{cn}占比"] if cn else [])
+        + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said]),
         "table": table,
         "expr": f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
         "unit": "%",
@@ -87,6 +91,27 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
         "definition": f"Number of {table} rows where {c.name} is yes.",
     }
     put(data, "metrics", f"{c.name}_count", count, table, changes)
+
+
+# How managers name common service flags, beside the column's own words: "met their SLA" for
+# made_sla, "SLA达标" for sla_met; each gives "<words> rate" aliases to the flag's rate.
+_FLAG_WORDS = (
+    (r"sla", ("sla attainment", "sla compliance", "met sla", "sla met", "SLA达标", "SLA达成")),
+    (r"reopen", ("reopen", "reopened", "重开", "重新打开")),
+    (r"escalat", ("escalation", "escalated", "升级")),
+    (r"breach", ("breach", "sla breach", "违约", "超时")),
+)
+
+
+def _unused(data: dict[str, Any], aliases: list[str]) -> list[str]:
+    """Aliases no metric already has (two SLA flags must not both claim "sla attainment")."""
+    taken = {a.lower() for m in (data.get("metrics") or {}).values() for a in m.get("aliases", [])}
+    return [a for a in aliases if a.lower() not in taken]
+
+
+def _flag_words(name: str) -> list[str]:
+    low = name.lower()
+    return [w for pattern, said in _FLAG_WORDS if re.search(pattern, low) for w in said]
 
 
 def add_durations(

@@ -1,0 +1,173 @@
+"""The grouping a question names in its own words, read against the catalog's dimensions.
+
+"Which support group handles the most tickets", "through which channel", "哪个处理组": when no
+dimension was matched by its name or alias, the words after the grouping cue are compared with
+every groupable dimension — first by the words they share ("support group" ~ assignment group),
+then by meaning with the workspace's embedder ("channel" ~ contact type), which only counts when
+it is clearly ahead. What was matched only by meaning, and a grouping that fits nothing, is said
+in the answer rather than replaced silently by some other dimension.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...data.catalog import Catalog
+from ...data.embeddings import Embedder
+
+
+def _split(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# English cues that introduce a grouping noun; "what" is left out (it asks for values too), and
+# "per" ("cost per ticket") names a rate more often than a grouping.
+_EN_CUE = re.compile(r"\b(?:which|each|every|by|across)\s+([a-z][a-z0-9' -]*)", re.IGNORECASE)
+_ZH_CUE = re.compile(
+    r"(?:哪一个|哪一款|哪一种|哪一类|哪个|哪些|哪种|哪类|哪一|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
+)
+# Words after which the grouping noun has ended (verbs, articles, measure words).
+_EN_END = _split(
+    "a an the of in on at to for with from is are was were be been has have had do does did "
+    "get gets got handle handles handled take takes took make makes made see sees saw raise "
+    "raises raised has most more least fewer less best worst highest lowest top one ones "
+    "and or than that who whose where when how many much what there it they we our"
+)
+_ZH_END = re.compile(r"[的最有是被在中里上下多少比较更和与及对占]")
+_EN_TIME = frozenset(("day", "week", "month", "quarter", "year", "period", "time"))
+_ZH_TIME = ("月", "周", "天", "日", "季", "星期")
+# Words of dimension names that say nothing about which one is meant.
+_GENERIC = frozenset(
+    ("u", "id", "ids", "no", "number", "code", "name", "names", "type", "types", "sys", "key")
+)
+_MAX_WORDS = 3
+# How closely the grouping words must resemble a dimension's names by meaning alone, and by
+# how much the best must lead the next.
+MEANING_ACCEPT = 0.86
+MEANING_LEAD = 0.015
+
+
+@dataclass(frozen=True)
+class GroupGuess:
+    """The grouping words of a question and the dimension they were read as (None: none fits)."""
+
+    phrase: str
+    dimension: str | None
+    by_meaning: bool = False
+
+
+def words_after(text: str) -> str:
+    """The noun phrase an English cue is followed by: up to three words, ending at a verb."""
+    words: list[str] = []
+    for word in text.lower().split():
+        if word in _EN_END or len(words) == _MAX_WORDS:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def zh_noun(text: str) -> str:
+    """The noun a Chinese cue is followed by: up to four characters, ending at a particle."""
+    return _ZH_END.split(text)[0][:4]
+
+
+def grouping_phrase(question: str) -> str:
+    """The noun after the question's grouping cue ("support group"), or ""."""
+    m = _EN_CUE.search(question)
+    if m:
+        words = words_after(m.group(1))
+        # "Per month", "each week": a period split, read with the dates, not a dimension.
+        if words and _stem(words.split()[0]) not in _EN_TIME:
+            return words
+    z = _ZH_CUE.search(question)
+    if z:
+        phrase = zh_noun(z.group(1))
+        if phrase and not phrase.startswith(_ZH_TIME) and phrase not in ("年", "年度"):
+            return phrase
+    return ""
+
+
+class GroupingIndex:
+    """The groupable dimensions' names, embedded once per catalog and embedder."""
+
+    def __init__(self, catalog: Catalog, embedder: Embedder, groupable: list[str]) -> None:
+        self.catalog = catalog
+        self.embedder = embedder
+        self.groupable = groupable
+        self._names: list[tuple[str, str]] = []
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def guess(self, question: str) -> GroupGuess | None:
+        """The dimension the question's grouping words name, when it has grouping words."""
+        phrase = grouping_phrase(question)
+        if not phrase or not self.groupable:
+            return None
+        by_words = self.by_words(phrase)
+        if len(by_words) == 1:
+            return GroupGuess(phrase, by_words[0])
+        dim = self._by_meaning(phrase, by_words or self.groupable)
+        if by_words and dim is None:
+            dim = by_words[0]
+        return GroupGuess(phrase, dim, by_meaning=dim is not None and not by_words)
+
+    def by_words(self, phrase: str) -> list[str]:
+        """Dimensions sharing the most distinctive words (or, in Chinese, the name) with it."""
+        asked = {_stem(w) for w in re.split(r"[\s_-]+", phrase) if w} - _GENERIC
+        score: dict[str, int] = {}
+        for dim, name in self._labels():
+            if re.search(r"[\u3400-\u9fff]", phrase):
+                hit = len(name) >= 2 and (name in phrase or phrase in name)
+                shared = 2 if hit else 0
+            else:
+                shared = len(asked & {_stem(w) for w in re.split(r"[\s_-]+", name.lower())})
+            if shared:
+                score[dim] = max(score.get(dim, 0), shared)
+        if not score:
+            return []
+        top = max(score.values())
+        return [d for d in self.groupable if score.get(d) == top]
+
+    def nearest(self, phrase: str, among: list[str] | None = None) -> list[tuple[str, float]]:
+        """Dimensions by how closely their names resemble ``phrase`` in meaning, closest first."""
+        names, vectors = self._index()
+        sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
+        best: dict[str, float] = {}
+        for (dim, _), sim in zip(names, sims.tolist(), strict=True):
+            if among is None or dim in among:
+                best[dim] = max(best.get(dim, -1.0), sim)
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
+    def _by_meaning(self, phrase: str, among: list[str]) -> str | None:
+        ranked = self.nearest(phrase, among)
+        if not ranked or ranked[0][1] < MEANING_ACCEPT:
+            return None
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MEANING_LEAD:
+            return None
+        return ranked[0][0]
+
+    def _labels(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for name in self.groupable:
+            spec = self.catalog.dimensions[name].spec
+            for label in dict.fromkeys([name, spec.en, spec.zh, *spec.aliases]):
+                if label and label.strip():
+                    out.append((name, label.strip()))
+        return out
+
+    def _index(self) -> tuple[list[tuple[str, str]], np.ndarray]:
+        with self._lock:
+            if self._vectors is None:
+                self._names = [(d, n.replace("_", " ")) for d, n in self._labels()]
+                rows = [self.embedder.embed_query(n) for _, n in self._names]
+                self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+            return self._names, self._vectors
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip("'")
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
