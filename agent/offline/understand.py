@@ -24,7 +24,7 @@ from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
-from .grouping import GroupGuess, GroupingIndex, words_after, zh_noun
+from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
 from .shape import ShapeReading, read_shape
@@ -245,8 +245,10 @@ class Understander:
             themes=self.themes,
         )
         _drop_implied_filters(intent)
-        if not any(read_shape(question).has(s) for s in ("themes", "quotes", "document")):
-            intent.grouping = self._grouping(question, slots)
+        # Themes and quotes are what customers say, not a grouping; but "投诉最多的是哪一款车型"
+        # names one in the catalog's own words, and is a ranking.
+        words_said = any(read_shape(question).has(s) for s in ("themes", "quotes", "document"))
+        intent.grouping = self._grouping(question, slots, exact_only=words_said)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
         shape = read_shape(question)
@@ -256,6 +258,9 @@ class Understander:
         intent.playbook = _by_shape(
             intent.playbook, shape, bool(slots.metrics), split, noun_only=slots.noun_only
         )
+        if words_said and intent.playbook == "voc_themes" and self._asks_which_group(question):
+            # "Which car model is complained about most": a ranking of the named grouping.
+            intent.playbook = "ranking"
         template = named_template(question) if shape.has("document") else None
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
             intent.template = template
@@ -328,12 +333,22 @@ class Understander:
         intent.filters.pop(dims[0], None)
         intent.playbook = "share_of"
 
-    def _grouping(self, question: str, slots: Slots) -> GroupGuess | None:
+    def _asks_which_group(self, question: str) -> bool:
+        """Whether the question's "which …" names a grouping of the catalog by its words."""
+        phrase = grouping_phrase(question) if _WHICH.search(question) else ""
+        return bool(phrase and self.grouping.by_words(phrase))
+
+    def _grouping(
+        self, question: str, slots: Slots, *, exact_only: bool = False
+    ) -> GroupGuess | None:
         """The grouping the question names in words no dimension name matched ("which support
-        group"): read against the dimensions, and added to the slots when one fits."""
+        group"): read against the dimensions, and added to the slots when one fits (by shared
+        words only, when ``exact_only``)."""
         if slots.compared or any(d not in slots.filters for d in slots.dimensions):
             return None
         guess = self.grouping.guess(question)
+        if exact_only and (guess is None or guess.dimension is None or guess.by_meaning):
+            return None
         if guess is not None and guess.dimension is not None:
             slots.dimensions.append(guess.dimension)
         return guess
@@ -627,6 +642,8 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# A question asking which group (not what customers say within each one).
+_WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家)", re.IGNORECASE)
 # Words saying a value is missing, followed by what is missing.
 _UNSET_EN = re.compile(
     r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
