@@ -127,3 +127,11 @@ def test_a_yes_no_column_answers_to_the_rate_as_managers_say_it(home: Path) -> N
     catalog = load_catalog(WorkspacePaths(home).catalog)
     aliases = catalog.metrics["made_sla_rate"].spec.aliases
     assert "sla attainment rate" in aliases and "SLA达成率" in aliases
+
+
+def test_which_group_the_data_lacks_is_a_ranking_that_says_so_not_one_total(
+    analyst: Analyst,
+) -> None:
+    answer = ask(analyst, "Which team handles the most tickets?")
+    assert answer.reading is not None and answer.reading.group_by and answer.reading.unsure
+    assert "No grouping in this data matches “team”" in answer.text

@@ -258,6 +258,11 @@ class Understander:
         intent.playbook = _by_shape(
             intent.playbook, shape, bool(slots.metrics), split, noun_only=slots.noun_only
         )
+        unmatched = intent.grouping is not None and intent.grouping.dimension is None
+        if unmatched and shape.has("ranking") and intent.playbook == "metric_change":
+            # "Which team handles the most tickets" with no "team" in the data: a ranking by
+            # another grouping that says so, never one total that looks like the answer.
+            intent.playbook = "ranking"
         if words_said and intent.playbook == "voc_themes" and self._asks_which_group(question):
             # "Which car model is complained about most": a ranking of the named grouping.
             intent.playbook = "ranking"
