@@ -26,7 +26,7 @@ from langgraph.errors import GraphRecursionError
 from langgraph.types import StreamMode
 
 from ..data.errors import ServiceLensError
-from ..tools.base import Tool, ToolContext, ToolError
+from ..tools.base import Tool, ToolError
 from ..tools.ledger import Evidence, Ledger
 from . import threads as thread_views
 from .answer import Answer, answer_from_state, cited_ids
@@ -290,7 +290,7 @@ class Analyst:
         index = self.workspace.voc
         if index is None:
             raise RequestError("Customer feedback is not indexed in this workspace.")
-        ctx = self._context(Ledger())
+        ctx = self.workspace.tool_context(Ledger())
         try:
             filters, _ = voc_filters(ctx, index, dict(where or {}), period)
         except ToolError as exc:
@@ -416,20 +416,10 @@ class Analyst:
 
     # --- Helpers ----------------------------------------------------------------------------------
 
-    def _context(self, ledger: Ledger) -> ToolContext:
-        ws = self.workspace
-        return ToolContext(
-            ledger=ledger,
-            as_of=ws.as_of,
-            warehouse=ws.warehouse,
-            catalog=ws.catalog,
-            voc=ws.voc,
-            themes=ws.themes,
-        )
-
     def _run(self, tool: Tool[Any], arguments: dict[str, Any], ledger: Ledger | None = None) -> Any:
+        ctx = self.workspace.tool_context(ledger if ledger is not None else Ledger())
         try:
-            return tool.run(self._context(ledger if ledger is not None else Ledger()), arguments)
+            return tool.run(ctx, arguments)
         except ToolError as exc:
             raise RequestError(str(exc)) from None
 

@@ -32,12 +32,4 @@ class Deps:
         return self.workspace.as_of
 
     def tool_context(self, ledger: Ledger) -> ToolContext:
-        ws = self.workspace
-        return ToolContext(
-            ledger=ledger,
-            as_of=ws.as_of,
-            warehouse=ws.warehouse,
-            catalog=ws.catalog,
-            voc=ws.voc,
-            themes=ws.themes,
-        )
+        return self.workspace.tool_context(ledger)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..data.errors import WorkspaceError
 from ..data.workspace import WorkspacePaths
+from ..tools.base import ToolContext
+from ..tools.ledger import Ledger
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -88,6 +90,17 @@ class Workspace:
             ok = self.catalog is not None and self.warehouse is not None
             self._values = unlisted_values(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
         return self._values
+
+    def tool_context(self, ledger: Ledger) -> ToolContext:
+        """What a tool runs against in this workspace, recording evidence in ``ledger``."""
+        return ToolContext(
+            ledger=ledger,
+            as_of=self.as_of,
+            warehouse=self.warehouse,
+            catalog=self.catalog,
+            voc=self.voc,
+            themes=self.themes,
+        )
 
     def quarter_counts(self) -> dict[str, dict[str, int]]:
         """Records per quarter of every timed table, read once (see ``data.catalog_values``)."""

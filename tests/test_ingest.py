@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from ingest_support import rows as query
 
 from servicelens.data.catalog import load_catalog
 from servicelens.data.errors import DataError
@@ -28,14 +29,6 @@ def _car() -> Path:
     if not CAR.is_file():
         pytest.skip("car_complaints.csv is not available")
     return CAR
-
-
-def _rows(ws: WorkspacePaths, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _fingerprint(ws: WorkspacePaths) -> tuple[str, str]:
@@ -65,16 +58,16 @@ def base_ws(tmp_path: Path) -> WorkspacePaths:
 def test_car_complaints_rows_dates_brands_status(car_ws: WorkspacePaths) -> None:
     with CAR.open(encoding="utf-8", newline="") as fh:
         source = list(csv.DictReader(fh))
-    assert _rows(car_ws, "SELECT count(*) FROM car_complaints") == [(600,)]
+    assert query(car_ws, "SELECT count(*) FROM car_complaints") == [(600,)]
     assert len(source) == 600
     expected = Counter(r["brand"] for r in source)
-    brands = dict(_rows(car_ws, "SELECT brand, count(*) FROM car_complaints GROUP BY 1"))
+    brands = dict(query(car_ws, "SELECT brand, count(*) FROM car_complaints GROUP BY 1"))
     assert brands == dict(expected)
-    status = dict(_rows(car_ws, "SELECT status, count(*) FROM car_complaints GROUP BY 1"))
+    status = dict(query(car_ws, "SELECT status, count(*) FROM car_complaints GROUP BY 1"))
     assert status == {"处理反馈": 286, "信息审核": 231, "用户评分": 57, "厂家受理": 26}
-    first = _rows(car_ws, "SELECT datetime FROM car_complaints WHERE id = 482028")
+    first = query(car_ws, "SELECT datetime FROM car_complaints WHERE id = 482028")
     assert first == [(dt.date(2020, 6, 8),)]
-    span = _rows(car_ws, "SELECT min(datetime), max(datetime) FROM car_complaints")
+    span = query(car_ws, "SELECT min(datetime), max(datetime) FROM car_complaints")
     assert span == [(dt.date(2020, 6, 5), dt.date(2020, 6, 8))]
 
 
@@ -103,7 +96,7 @@ def test_derived_catalog_compiles_and_matches(car_ws: WorkspacePaths) -> None:
 
 
 def test_voc_rows_keep_real_ids_and_are_searchable(car_ws: WorkspacePaths) -> None:
-    rows = _rows(car_ws, "SELECT voc_id, text, created_at, lang FROM voc WHERE voc_id = '482027'")
+    rows = query(car_ws, "SELECT voc_id, text, created_at, lang FROM voc WHERE voc_id = '482027'")
     assert rows == [("482027", "江淮iEV6E动力电池故障 无法充电", dt.datetime(2020, 6, 8), "zh")]
     from servicelens.data.embeddings import make_embedder
     from servicelens.data.voc_index import VocIndex
@@ -112,9 +105,9 @@ def test_voc_rows_keep_real_ids_and_are_searchable(car_ws: WorkspacePaths) -> No
     result = index.search("变速箱顿挫", k=5, mode="keyword")
     ids = {h.voc_id for h in result.hits}
     assert ids
-    real = {str(r[0]) for r in _rows(car_ws, "SELECT id FROM car_complaints")}
+    real = {str(r[0]) for r in query(car_ws, "SELECT id FROM car_complaints")}
     assert ids <= real
-    texts = dict(_rows(car_ws, "SELECT voc_id, text FROM voc"))
+    texts = dict(query(car_ws, "SELECT voc_id, text FROM voc"))
     assert any("变速箱" in texts[i] for i in ids)
 
 
@@ -123,7 +116,7 @@ def test_reingest_is_idempotent(car_ws: WorkspacePaths) -> None:
     report = ingest(car_ws, [CAR], IngestOptions(text="desc", id="id"))
     assert report.tables[0].unchanged
     assert _fingerprint(car_ws) == before
-    assert _rows(car_ws, "SELECT count(*), count(DISTINCT voc_id) FROM voc") == [(600, 600)]
+    assert query(car_ws, "SELECT count(*), count(DISTINCT voc_id) FROM voc") == [(600, 600)]
 
 
 def test_redaction_of_text_columns(tmp_path: Path) -> None:
@@ -136,9 +129,9 @@ def test_redaction_of_text_columns(tmp_path: Path) -> None:
     report = ingest(ws, [f], IngestOptions(text="comment", id="id"), index=False)
     assert report.tables[0].redactions["phone"] == 1
     assert report.tables[0].redactions["email"] == 1
-    texts = [r[0] for r in _rows(ws, "SELECT text FROM voc ORDER BY voc_id")]
+    texts = [r[0] for r in query(ws, "SELECT text FROM voc ORDER BY voc_id")]
     assert texts == ["请回电 [电话] 谢谢", "mail me at [email]", "fine"]
-    assert "13812345678" not in str(_rows(ws, "SELECT * FROM fb"))
+    assert "13812345678" not in str(query(ws, "SELECT * FROM fb"))
 
 
 # --- Broken files ---------------------------------------------------------------------------
@@ -168,7 +161,10 @@ def test_gbk_is_detected_and_decoded(tmp_path: Path) -> None:
     f.write_bytes("编号,品牌,状态\n1,吉利汽车,处理反馈\n2,长安汽车,信息审核\n".encode("gbk"))
     report = ingest(ws, [f], IngestOptions(), index=False)
     assert "decoded from GB18030" in report.tables[0].notes
-    assert _rows(ws, "SELECT 品牌 FROM gbk ORDER BY 编号") == [("吉利汽车",), ("长安汽车",)]
+    assert query(ws, "SELECT 品牌 FROM gbk ORDER BY 编号") == [
+        ("吉利汽车",),
+        ("长安汽车",),
+    ]
 
 
 def test_undecodable_bytes(base_ws: WorkspacePaths, tmp_path: Path) -> None:
@@ -196,7 +192,7 @@ def test_mixed_types_skipped(tmp_path: Path) -> None:
     r = report.tables[0]
     assert (r.rows, r.rejected, r.types["amount"]) == (59, 1, "BIGINT")
     assert "set aside 1 row with values unlike their column's ('amount' 1)" in r.notes
-    assert _rows(ws, "SELECT sum(amount) FROM mixed") == [(sum(i * 10 for i in range(1, 60)),)]
+    assert query(ws, "SELECT sum(amount) FROM mixed") == [(sum(i * 10 for i in range(1, 60)),)]
     assert r.reject_file is not None
     with Path(r.reject_file).open(encoding="utf-8") as fh:
         rejected = list(csv.DictReader(fh))
@@ -235,7 +231,7 @@ ROWS = [
 
 
 def _check_round_trip(ws: WorkspacePaths, table: str) -> None:
-    rows = _rows(ws, f"SELECT id, region, opened, cost, fixed FROM {table} ORDER BY id")
+    rows = query(ws, f"SELECT id, region, opened, cost, fixed FROM {table} ORDER BY id")
     assert rows[0] == (1, "华东", dt.datetime(2020, 6, 8, 9, 30), 1.5, True)
     assert rows[1][4] is False
     catalog = load_catalog(ws.catalog)

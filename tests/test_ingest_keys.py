@@ -5,35 +5,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
+from ingest_support import load, rows
 
 from servicelens.data.catalog import load_catalog
 from servicelens.data.errors import DataError
-from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
+from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
 
 SERVICENOW = (
     Path(__file__).resolve().parents[2] / "shared" / "datasets" / "servicenow_incident_log"
     / "incident_event_log_every4th_incident.csv"
 )  # fmt: skip
-
-
-def load(
-    tmp_path: Path, name: str, text: str, **options: object
-) -> tuple[WorkspacePaths, IngestReport]:
-    f = tmp_path / name
-    f.write_text(text, encoding="utf-8")
-    ws = WorkspacePaths(tmp_path / "ws")
-    return ws, ingest(ws, [f], IngestOptions(**options), index=False)  # type: ignore[arg-type]
-
-
-def rows(ws: WorkspacePaths, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 DUPS = "id,what\n1,a\n2,b\n1,c\n3,d\n2,e\n1,f\n"

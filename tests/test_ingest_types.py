@@ -5,27 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
+from ingest_support import load, rows
 
-from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
+from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
-
-
-def load(
-    tmp_path: Path, name: str, text: str, **options: object
-) -> tuple[WorkspacePaths, IngestReport]:
-    f = tmp_path / name
-    f.write_text(text, encoding="utf-8")
-    ws = WorkspacePaths(tmp_path / "ws")
-    return ws, ingest(ws, [f], IngestOptions(**options), index=False)  # type: ignore[arg-type]
-
-
-def rows(ws: WorkspacePaths, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_day_first_dates_are_decided_from_the_whole_column(tmp_path: Path) -> None:

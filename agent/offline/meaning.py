@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,9 +80,7 @@ class MeaningIndex:
     def __init__(self, catalog: Catalog, embedder: Embedder) -> None:
         self.catalog = catalog
         self.embedder = embedder
-        self._names: list[tuple[str, str]] = []  # (metric, alias text)
-        self._vectors: np.ndarray | None = None
-        self._lock = threading.Lock()
+        self._vectors = LabelVectors(embedder, self._aliases)  # (metric, alias text)
 
     def guess_metric(self, text: str, filters: dict[str, str]) -> MetricGuess | None:
         """The metric ``text`` (the question with exact matches masked) names, if one does."""
@@ -159,14 +158,34 @@ class MeaningIndex:
         )
 
     def _index(self) -> tuple[list[tuple[str, str]], np.ndarray]:
+        return self._vectors.get()
+
+    def _aliases(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for name, metric in self.catalog.metrics.items():
+            spec = metric.spec
+            for alias in dict.fromkeys([spec.en, spec.zh, *spec.aliases]):
+                if alias and alias.strip():
+                    out.append((name, alias.strip()))
+        return out
+
+
+class LabelVectors:
+    """Labels of catalog entries — (key, label) pairs — embedded once, on first use, with the
+    workspace's embedder (symmetric query embeddings), safe to share between threads."""
+
+    def __init__(self, embedder: Embedder, labels: Callable[[], list[tuple[str, str]]]) -> None:
+        self.embedder = embedder
+        self._labels = labels
+        self._names: list[tuple[str, str]] = []
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> tuple[list[tuple[str, str]], np.ndarray]:
         with self._lock:
             if self._vectors is None:
-                for name, metric in self.catalog.metrics.items():
-                    spec = metric.spec
-                    for alias in dict.fromkeys([spec.en, spec.zh, *spec.aliases]):
-                        if alias and alias.strip():
-                            self._names.append((name, alias.strip()))
-                rows = [self.embedder.embed_query(a) for _, a in self._names]
+                self._names = self._labels()
+                rows = [self.embedder.embed_query(label) for _, label in self._names]
                 self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
             return self._names, self._vectors
 

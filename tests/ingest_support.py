@@ -1,0 +1,29 @@
+"""Shared helpers for ingest tests: load a small export written on the spot, read the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
+from servicelens.data.workspace import WorkspacePaths
+
+
+def load(
+    tmp_path: Path, name: str, text: str, **options: object
+) -> tuple[WorkspacePaths, IngestReport]:
+    """Write ``text`` to ``name`` and ingest it (no index) into a fresh workspace."""
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    ws = WorkspacePaths(tmp_path / "ws")
+    return ws, ingest(ws, [f], IngestOptions(**options), index=False)  # type: ignore[arg-type]
+
+
+def rows(ws: WorkspacePaths, sql: str) -> list[tuple]:
+    """The rows of ``sql`` over the workspace's warehouse, opened read-only."""
+    con = duckdb.connect(str(ws.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
