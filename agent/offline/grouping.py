@@ -11,13 +11,13 @@ in the answer rather than replaced silently by some other dimension.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
+from .meaning import LabelVectors
 
 
 def _split(text: str) -> frozenset[str]:
@@ -57,6 +57,7 @@ class GroupGuess:
 
     phrase: str
     dimension: str | None
+    # Read by meaning, or chosen among several dimensions sharing its words: said in the answer.
     by_meaning: bool = False
 
 
@@ -98,9 +99,7 @@ class GroupingIndex:
         self.catalog = catalog
         self.embedder = embedder
         self.groupable = groupable
-        self._names: list[tuple[str, str]] = []
-        self._vectors: np.ndarray | None = None
-        self._lock = threading.Lock()
+        self._vectors = LabelVectors(embedder, self._spoken_labels)
 
     def guess(self, question: str) -> GroupGuess | None:
         """The dimension the question's grouping words name, when it has grouping words."""
@@ -113,7 +112,8 @@ class GroupingIndex:
         dim = self._by_meaning(phrase, by_words or self.groupable)
         if by_words and dim is None:
             dim = by_words[0]
-        return GroupGuess(phrase, dim, by_meaning=dim is not None and not by_words)
+        # Chosen by meaning, or among several that share its words: the answer says so.
+        return GroupGuess(phrase, dim, by_meaning=dim is not None)
 
     def by_words(self, phrase: str) -> list[str]:
         """Dimensions sharing the most distinctive words (or, in Chinese, the name) with it."""
@@ -134,7 +134,7 @@ class GroupingIndex:
 
     def nearest(self, phrase: str, among: list[str] | None = None) -> list[tuple[str, float]]:
         """Dimensions by how closely their names resemble ``phrase`` in meaning, closest first."""
-        names, vectors = self._index()
+        names, vectors = self._vectors.get()
         sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
         best: dict[str, float] = {}
         for (dim, _), sim in zip(names, sims.tolist(), strict=True):
@@ -159,13 +159,8 @@ class GroupingIndex:
                     out.append((name, label.strip()))
         return out
 
-    def _index(self) -> tuple[list[tuple[str, str]], np.ndarray]:
-        with self._lock:
-            if self._vectors is None:
-                self._names = [(d, n.replace("_", " ")) for d, n in self._labels()]
-                rows = [self.embedder.embed_query(n) for _, n in self._names]
-                self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
-            return self._names, self._vectors
+    def _spoken_labels(self) -> list[tuple[str, str]]:
+        return [(d, n.replace("_", " ")) for d, n in self._labels()]
 
 
 def _stem(word: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...data.catalog import Catalog, Dimension, key
 
@@ -67,6 +67,9 @@ class Term:
     target: str  # metric name, dimension name, or "dimension=value"
     kind: str  # "metric" | "dimension" | "value"
     weak: bool = False  # matched only when nothing else of its kind was
+    # Matched only as written: values looked up in the data ("Resolver 2" must not be read
+    # into "resolve") are too many and too alike for typo tolerance.
+    exact: bool = False
 
 
 @dataclass
@@ -150,7 +153,10 @@ class CatalogMatcher:
         out: list[tuple[int, Term]] = []
         for term in self.terms:
             short = len(term.alias) < (4 if term.kind == "value" else 5)
-            if _slot_key(term) in have or short or term.weak:
+            # Numbered values ("Resolver 3", "Group 70") come in families of alike names: a
+            # near miss is another word ("resolve"), not a typo of one of them.
+            numbered = term.kind == "value" and any(ch.isdigit() for ch in term.alias)
+            if _slot_key(term) in have or short or term.weak or term.exact or numbered:
                 continue
             pos = _fuzzy_hit(term.alias, free)
             if pos is not None:
@@ -209,7 +215,7 @@ def _terms(catalog: Catalog) -> list[Term]:
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
-                for alias in {value, *aliases} - claimed:
+                for alias in {value, *aliases, *_named_part(value)} - claimed:
                     claimed.add(alias)
                     terms.extend(_term(alias, f"{name}={value}", "value"))
     return terms
@@ -223,8 +229,21 @@ def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Ter
         if dim is None or dim.spec.values or dim.kind != "category" or name in _VOC_COLUMNS:
             continue
         for value in found:
-            terms.extend(_term(value, f"{name}={value}", "value"))
+            for alias in (value, *_named_part(value)):
+                terms += [replace(t, exact=True) for t in _term(alias, f"{name}={value}", "value")]
     return terms
+
+
+# A value led by a code ("1 - Critical", "3 – Moderate"): managers say the name ("critical").
+_CODED = re.compile(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*(\S.*)$")
+# Names of coded values too common as ordinary words to read as a filter on their own.
+_PLAIN = {"high", "low", "medium", "moderate", "normal", "none", "other", "unknown", "yes", "no"}
+
+
+def _named_part(value: str) -> list[str]:
+    m = _CODED.match(value)
+    name = m.group(1).strip() if m else ""
+    return [name] if len(name) >= 3 and name.lower() not in _PLAIN else []
 
 
 def _weak_terms(metric: str, aliases: list[str]) -> list[Term]:

@@ -245,19 +245,24 @@ class Understander:
             themes=self.themes,
         )
         _drop_implied_filters(intent)
+        shape = read_shape(question)
+        intent.shape = shape
         # Themes and quotes are what customers say, not a grouping; but "投诉最多的是哪一款车型"
         # names one in the catalog's own words, and is a ranking.
-        words_said = any(read_shape(question).has(s) for s in ("themes", "quotes", "document"))
+        words_said = any(shape.has(s) for s in ("themes", "quotes", "document"))
         intent.grouping = self._grouping(question, slots, exact_only=words_said)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
-        shape = read_shape(question)
-        intent.shape = shape
         split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
         # The records' own noun ("complaints") names no measure: themes of complaints are themes.
         intent.playbook = _by_shape(
             intent.playbook, shape, bool(slots.metrics), split, noun_only=slots.noun_only
         )
+        near_tie = scores.get("trend", 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
+        if intent.playbook == "trend" and not shape.has("trend") and near_tie:
+            # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
+            # reason enough to answer one value with a monthly series.
+            intent.playbook = "metric_change"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
         if unmatched and shape.has("ranking") and intent.playbook == "metric_change":
             # "Which team handles the most tickets" with no "team" in the data: a ranking by
@@ -647,6 +652,8 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# How far the trend exemplars must lead when no words ask for a trend.
+_TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
 _WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家)", re.IGNORECASE)
 # Words saying a value is missing, followed by what is missing.
@@ -737,9 +744,22 @@ def _share_of_records(intent: Intent) -> None:
     split = any(d not in intent.filters for d in intent.slots.dimensions)
     if intent.mentions or not intent.filters or split:
         return
-    named = [m for m in intent.metrics if not intent.slots.noun_only]
+    cat = intent.catalog
+    # A plain count of the records ("incidents") is their noun, however it was matched.
+    named = [m for m in intent.metrics if not intent.slots.noun_only and not _plain_count(cat, m)]
     if not named:
         intent.playbook = "share_of"
+
+
+def _plain_count(cat: Catalog | None, metric: str) -> bool:
+    if cat is None or metric not in cat.metrics:
+        return False
+    m = cat.metrics[metric]
+    return (
+        m.unit == "count"
+        and not m.spec.filter
+        and m.spec.expr.replace(" ", "").upper() == "COUNT(*)"
+    )
 
 
 def _records_in(per_quarter: dict[str, int], period: Period) -> bool:

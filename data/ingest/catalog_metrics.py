@@ -66,7 +66,7 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     """A rate (share of rows saying yes) and a count (rows saying yes)."""
     over = "all rows" if c.non_null == rows else "the rows with a value"
     cn = c.original if CJK.search(c.label) else zh(c.name)
-    said = _flag_words(c.name)
+    said, better = _flag_concept(c.name)
     rate = {
         "en": f"{c.label.capitalize()} rate ({words(table)})",
         "zh": f"{cn}比例" if cn else "",
@@ -76,7 +76,7 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
         "table": table,
         "expr": f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
         "unit": "%",
-        "direction": "neutral",
+        "direction": better,
         "definition": f"Share of {table} rows where {c.name} is yes, of {over}.",
     }
     put(data, "metrics", f"{c.name}_rate", rate, table, changes)
@@ -93,25 +93,31 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     put(data, "metrics", f"{c.name}_count", count, table, changes)
 
 
-# How managers name common service flags, beside the column's own words: "met their SLA" for
-# made_sla, "SLA达标" for sla_met; each gives "<words> rate" aliases to the flag's rate.
+# How managers name common service flags, beside the column's own words ("met their SLA" for
+# made_sla, "SLA达标" for sla_met; each gives "<words> rate" aliases to the flag's rate), and
+# which way is better for the rate. A breach is checked first: "sla_breached" is not attainment.
 _FLAG_WORDS = (
-    (r"sla", ("sla attainment", "sla compliance", "met sla", "sla met", "SLA达标", "SLA达成")),
-    (r"reopen", ("reopen", "reopened", "重开", "重新打开")),
-    (r"escalat", ("escalation", "escalated", "升级")),
-    (r"breach", ("breach", "sla breach", "违约", "超时")),
-)
+    (r"breach", ("breach", "sla breach", "违约", "超时"), "lower_is_better"),
+    (r"sla", ("sla attainment", "sla compliance", "met sla", "sla met", "SLA达标", "SLA达成"),
+     "higher_is_better"),
+    (r"reopen", ("reopen", "reopened", "重开", "重新打开"), "lower_is_better"),
+    (r"escalat", ("escalation", "escalated", "升级"), "lower_is_better"),
+)  # fmt: skip
+
+
+def _flag_concept(name: str) -> tuple[tuple[str, ...], str]:
+    """The words managers use for a flag column and its rate's direction ("neutral": unknown)."""
+    low = name.lower()
+    for pattern, said, direction in _FLAG_WORDS:
+        if re.search(pattern, low):
+            return said, direction
+    return (), "neutral"
 
 
 def _unused(data: dict[str, Any], aliases: list[str]) -> list[str]:
     """Aliases no metric already has (two SLA flags must not both claim "sla attainment")."""
     taken = {a.lower() for m in (data.get("metrics") or {}).values() for a in m.get("aliases", [])}
     return [a for a in aliases if a.lower() not in taken]
-
-
-def _flag_words(name: str) -> list[str]:
-    low = name.lower()
-    return [w for pattern, said in _FLAG_WORDS if re.search(pattern, low) for w in said]
 
 
 def add_durations(
