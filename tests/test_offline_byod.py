@@ -198,3 +198,13 @@ def test_a_measure_the_data_does_not_hold_is_insufficient_data(analyst: Analyst)
     ):
         answer = ask(analyst, question)
         assert answer.status == "insufficient_data", answer.text
+
+
+def test_a_brand_named_by_part_of_its_name_shows_every_value_that_holds_it(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    # "奔驰" is inside two brand values (and many model names): the brands, side by side.
+    answer = ask(analyst, "奔驰一共有多少条投诉？")
+    counts = Counter(r["brand"] for r in car_rows if "奔驰" in r["brand"])
+    assert len(counts) > 1
+    assert _table_rows(answer.text) == dict(counts)

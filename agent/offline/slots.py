@@ -99,6 +99,13 @@ class CatalogMatcher:
         terms = _terms(catalog) + _looked_up_terms(catalog, values or {})
         unique = {(t.alias, t.target, t.kind): t for t in terms}
         self.terms = sorted(unique.values(), key=lambda t: -len(t.alias))
+        # The words of metric and dimension names, which are never part of a value's name.
+        self._vocabulary = " ".join(t.alias for t in self.terms if t.kind != "value")
+        # How many values each dimension has among the terms (coarse dimensions have few).
+        self._sizes: dict[str, int] = {}
+        for target in {t.target for t in self.terms if t.kind == "value"}:
+            dim = target.split("=", 1)[0]
+            self._sizes[dim] = self._sizes.get(dim, 0) + 1
 
     def match(self, question: str) -> Slots:
         text = _normal(question)
@@ -106,6 +113,8 @@ class CatalogMatcher:
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
+        if not _values(found) and not _values(fuzzy):
+            fuzzy += self._partial(_mask(text, taken))
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
@@ -147,6 +156,26 @@ class CatalogMatcher:
             used += taken
         return found, used
 
+    def _partial(self, free: str) -> list[tuple[int, Term]]:
+        """Values looked up in the data, named by part of their name ("奔驰" for 北京奔驰
+        and 奔驰（进口）, "Amazon" for AmazonHelp): a word of the question found inside few
+        values of a dimension — of the coarsest such dimension when several hold it (a brand
+        before its models). Several values are groups side by side, each shown by name."""
+        for pos, word in _free_words(free):
+            if word in self._vocabulary:
+                continue  # the catalog's own words ("客户" of 客户满意度) name no value
+            by_dim: dict[str, dict[str, Term]] = {}
+            for t in self.terms:
+                # Only values looked up in the data: a listed value's aliases are written to be
+                # matched whole ("在线客服" is not named by "客服").
+                if t.exact and word in t.alias and _names_in(word, t.target):
+                    by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
+            few = {d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX}
+            if few:
+                dim = min(few, key=lambda d: self._sizes.get(d, 0))
+                return [(pos, t) for t in few[dim].values()]
+        return []
+
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""
         have = {_slot_key(t) for t in found}
@@ -163,6 +192,40 @@ class CatalogMatcher:
                 out.append((pos, term))
                 have.add(_slot_key(term))
         return out
+
+
+# A word found inside more values than this names none of them in particular.
+_PARTIAL_MAX = 6
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
+# Question words that are inside many names and name nothing ("service", "客户").
+_NOT_NAMES = {"what", "which", "with", "from", "have", "many", "much", "most", "more", "that"}
+_NOT_NAMES |= {"this", "there", "their", "about", "does", "were", "been", "into", "than", "each"}
+
+
+def _names_in(word: str, target: str) -> bool:
+    """Whether ``word`` is a name inside the value of ``target`` ("dim=Value"): Chinese words
+    anywhere, Latin words where the value spells them with a capital ("Amazon" in AmazonHelp,
+    not "split" in "wall-mounted split")."""
+    value = target.split("=", 1)[1]
+    if _CJK.search(word):
+        return True
+    at = value.lower().find(word)
+    return at >= 0 and value[at].isupper()
+
+
+def _free_words(free: str) -> list[tuple[int, str]]:
+    """Words of the question no match used: Latin words of four letters or more, and Chinese
+    words of two characters or more (segmented)."""
+    from ...data.segment import segmenter
+
+    words = _LATIN_WORD.finditer(free)
+    out = [(m.start(), m.group()) for m in words if m.group() not in _NOT_NAMES]
+    pos = 0
+    for token in segmenter().lcut(free):
+        if len(token) >= 2 and all(_CJK.match(ch) for ch in token):
+            out.append((pos, token))
+        pos += len(token)
+    return out
 
 
 def _outside_names(found: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
