@@ -179,7 +179,9 @@ def render_line(r: Reading, lang: str) -> str:
         )
     elif r.group_by:
         parts.append(f"{_SHAPE_WORDS[_lang(lang)]['trend']} ({', '.join(r.group_by)})")
-    period = r.period or words["all"]
+    # A query's purpose says its own period (see ``sql_purpose``); metrics and feedback tools
+    # report theirs, and none means every date in the data.
+    period = r.period or ("" if r.shape == "sql" else words["all"])
     if r.comparison:
         period += f" {words['vs']} {r.comparison}"
     parts.append(period)
@@ -187,6 +189,12 @@ def render_line(r: Reading, lang: str) -> str:
     if r.period_note:
         line += f" ({r.period_note})"
     return line
+
+
+def sql_purpose(purpose: str, period_label: str | None, lang: str) -> str:
+    """A query's purpose with the dates its SQL covers, for the reading line: the period's label,
+    or the words for every date in the data."""
+    return f"{purpose} · {period_label or _WORDS[_lang(lang)]['all']}"
 
 
 def metric_label(catalog: Catalog | None, name: str, lang: str) -> str:

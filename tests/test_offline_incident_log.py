@@ -163,6 +163,8 @@ def test_a_share_of_records_with_a_value_when_the_records_are_named(
     answer = ask(analyst, "What share of incidents came in by phone?")
     n = sum(r["contact_type"] == "Phone" for r in rows)
     assert f"{n} of {len(rows)} records" in answer.body
+    # The reading line says the dates the query covered (every date of this 2016 export).
+    assert answer.reading is not None and "· 2016-03-01.." in answer.reading.line
 
 
 def test_one_average_asked_is_one_value_with_no_filter_read_into_its_words(

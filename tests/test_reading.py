@@ -119,3 +119,13 @@ def test_engineers_are_shown_by_name_beside_their_id(analyst: Analyst) -> None:
     shown = re.findall(r"([A-Z][a-z]+ [A-Z][a-z]+) \((EN-\d+)\)", answer.body)
     assert len(shown) >= 5
     assert all(names[engineer] == name for name, engineer in shown)
+
+
+def test_an_entity_and_its_name_column_are_one_grouping_for_missing_values(
+    analyst: Analyst,
+) -> None:
+    # "engineer" names both the engineer and its name column: one dimension, counted as unset.
+    answer = analyst.ask("How many tickets had no engineer assigned last quarter?")
+    assert answer.reading is not None and answer.reading.shape == "sql"
+    assert "without any engineer recorded" in answer.body
+    assert answer.reading.line.endswith("· 2026-Q3")

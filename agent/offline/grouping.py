@@ -116,21 +116,27 @@ class GroupingIndex:
         return GroupGuess(phrase, dim, by_meaning=dim is not None)
 
     def by_words(self, phrase: str) -> list[str]:
-        """Dimensions sharing the most distinctive words (or, in Chinese, the name) with it."""
+        """Dimensions sharing the most distinctive words (or, in Chinese, the name) with it;
+        among those, the ones whose names it says most fully ("engineer" before "engineer
+        level")."""
         asked = {_stem(w) for w in re.split(r"[\s_-]+", phrase) if w} - _GENERIC
-        score: dict[str, int] = {}
+        score: dict[str, tuple[int, int]] = {}
         for dim, name in self._labels():
             if re.search(r"[\u3400-\u9fff]", phrase):
                 hit = len(name) >= 2 and (name in phrase or phrase in name)
-                shared = 2 if hit else 0
+                fit = (2, -abs(len(name) - len(phrase))) if hit else (0, 0)
             else:
-                shared = len(asked & {_stem(w) for w in re.split(r"[\s_-]+", name.lower())})
-            if shared:
-                score[dim] = max(score.get(dim, 0), shared)
+                words = {_stem(w) for w in re.split(r"[\s_-]+", name.lower())} - _GENERIC
+                fit = (len(asked & words), -len(words - asked))
+            if fit[0]:
+                score[dim] = max(score.get(dim, (0, 0)), fit)
         if not score:
             return []
         top = max(score.values())
-        return [d for d in self.groupable if score.get(d) == top]
+        tied = [d for d in self.groupable if score.get(d) == top]
+        # An entity and its name column ("engineer", "engineer_name") are one grouping.
+        labels = {self.catalog.dimensions[d].spec.label for d in tied}
+        return [d for d in tied if d not in labels] or tied
 
     def nearest(self, phrase: str, among: list[str] | None = None) -> list[tuple[str, float]]:
         """Dimensions by how closely their names resemble ``phrase`` in meaning, closest first."""

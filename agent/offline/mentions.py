@@ -11,6 +11,7 @@ slice and the share, so every number in the answer is cited.
 from __future__ import annotations
 
 from ...data.catalog import Catalog
+from ..reading import sql_purpose
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
@@ -60,16 +61,19 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         purpose = "提到" + "或".join(f"“{t}”" for t in intent.mentions) + "的反馈条数"
     else:
         purpose = "Feedback records mentioning " + " or ".join(f"“{t}”" for t in intent.mentions)
+    period = intent.period.label if intent.period else None
     calls: dict[str, Call] = {}
     sql = mention_sql(cat, intent.mentions, intent)
     if sql is not None:
-        calls["mentions"] = ("run_sql", {"sql": sql, "purpose": purpose})
+        said = sql_purpose(purpose, period, intent.language)
+        calls["mentions"] = ("run_sql", {"sql": sql, "purpose": said})
     group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
     grouped = mention_sql(cat, intent.mentions, intent, group) if group else None
     if group is not None and grouped is not None:
         by = dim_name(Writer(lang=intent.language, seed="", catalog=cat), group)
         label = f"{purpose}，按{by}" if intent.language == "zh" else f"{purpose}, by {by}"
-        calls["by"] = ("run_sql", {"sql": grouped, "purpose": label})
+        said = sql_purpose(label, period, intent.language)
+        calls["by"] = ("run_sql", {"sql": grouped, "purpose": said})
     return calls
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reading import sql_purpose
 from .catalog_choice import split_dimension
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
@@ -67,6 +68,8 @@ def _distinct_calls(intent: Intent) -> dict[str, Call]:
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
             purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
+            period = intent.period.label if intent.period else None
+            purpose = sql_purpose(purpose, period, intent.language)
             calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
     return calls
 

@@ -8,6 +8,7 @@ live in, in one guarded SQL query, so the share is a cited figure, not arithmeti
 
 from __future__ import annotations
 
+from ..reading import sql_purpose
 from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text
 from .slice_sql import literal, reach, share_sql, slice_where
@@ -36,6 +37,7 @@ def share_call(intent: Intent) -> Call | None:
     sql = share_sql(base, match, where, joins)
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("share.purpose", part=_part_label(w, dim, value), whole=slice_text(w, whole))
+    purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 
 
