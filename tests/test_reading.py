@@ -129,3 +129,14 @@ def test_an_entity_and_its_name_column_are_one_grouping_for_missing_values(
     assert answer.reading is not None and answer.reading.shape == "sql"
     assert "without any engineer recorded" in answer.body
     assert answer.reading.line.endswith("· 2026-Q3")
+
+
+def test_a_count_is_not_taken_by_a_specialised_playbook_that_no_word_asked_for(
+    analyst: Analyst,
+) -> None:
+    # Social complaints resemble the influencer examples, but nothing asks about reach or
+    # unanswered posts: the question is a count.
+    answer = analyst.ask("How many complaints came in through social media last month?")
+    assert answer.reading is not None and answer.reading.shape == "value"
+    assert [t.name for t in answer.trace] == ["query_metric"]
+    assert answer.trace[0].arguments["filters"] == {"type": "complaint", "channel": "social"}

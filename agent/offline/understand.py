@@ -263,6 +263,10 @@ class Understander:
             # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
             # reason enough to answer one value with a monthly series.
             intent.playbook = "metric_change"
+        if shape.has("count") and self._uncued_near_tie(question, intent.playbook, scores):
+            # "How many complaints came in through social media": a count, unless the words of
+            # a specialised playbook (influencers, peaks…) are there to ask for it.
+            intent.playbook = "metric_change"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
         if unmatched and shape.has("ranking") and intent.playbook == "metric_change":
             # "Which team handles the most tickets" with no "team" in the data: a ranking by
@@ -342,6 +346,13 @@ class Understander:
         intent.unset = dims[0]
         intent.filters.pop(dims[0], None)
         intent.playbook = "share_of"
+
+    def _uncued_near_tie(self, question: str, playbook: str, scores: dict[str, float]) -> bool:
+        """A specialised playbook won by a hair on likeness alone, none of its cue words said."""
+        if playbook in _GENERIC or not self._cues.get(playbook):
+            return False
+        lead = scores.get(playbook, 0.0) - scores.get("metric_change", 0.0)
+        return lead < _TREND_MARGIN and not any(c.search(question) for c in self._cues[playbook])
 
     def _asks_which_group(self, question: str) -> bool:
         """Whether the question's "which …" names a grouping of the catalog by its words."""
@@ -652,7 +663,12 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
-# How far the trend exemplars must lead when no words ask for a trend.
+# Playbooks for any catalog; the others are written for one kind of operation.
+_GENERIC = frozenset(
+    ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
+     "voc_evidence", "what_changed", OUT_OF_SCOPE, UNAVAILABLE, REFUSED)
+)  # fmt: skip
+# How far the trend exemplars (or a specialised playbook's) must lead when no words ask for it.
 _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
 _WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家)", re.IGNORECASE)
