@@ -73,8 +73,10 @@ _ANCHORS = [
     r"\d{4}-\d{1,2}-\d{1,2}",
     r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]",
     r"\d{4}\s*年\s*\d{1,2}\s*月份?",
-    r"\d{4}[-/]\d{1,2}(?![\d/-])",
+    r"\d{4}[-/.]\d{1,2}(?![\d/-]|\.\d)",
     _MONTH_NAME + r" ?,? ?\d{4}",
+    _MONTH_NAME + r" (?:of )?(?:this|last) year",
+    r"[今去前本]年\s*(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?",
     r"\d{4}\s*年?\s*第?\s*[1-4一二三四]\s*季度",
     r"\d{4}\s*年?\s*[- ]?q[1-4]",
     r"q[1-4][ ,-]*\d{4}",
@@ -337,6 +339,7 @@ _MON_NO_MAY = (
     r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])"
 )
+_ZH_UNITS = r"天|日|周|个?星期|个?月|个?季度|年"
 _NOW = r"(?:onwards?|to date|to now|until now|till now|to today|until today)"
 _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:last|previous|prior) " + _U + _E, _rel(1)),
@@ -346,7 +349,7 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + _U + r"[ -]to[ -]date" + _E, _rel(0)),
     (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
-    (r"(?:近|最近|过去|前)\s*" + _N + r"\s*(?P<unit>天|日|周|个?星期|个?月|个?季度|年)", _rolling),
+    (r"(?:近|最近|过去|前|这)\s*" + _N + r"\s*(?P<unit>" + _ZH_UNITS + ")", _rolling),
     (r"上上个?季度", _rel(2, "quarter")),
     (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
@@ -359,7 +362,7 @@ _RAW: list[tuple[str, Builder]] = [
     (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]", _zh_day),
     (_ZH_DAYS, _zh_days),
     (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月份?", _month),
-    (_Y + r"[-/](?P<m>\d{1,2})(?![-/]?\d)", _month),
+    (_Y + r"[-/.](?P<m>\d{1,2})(?![-/.]?\d)", _month),
     (_B + _MON + r" ?,? ?(?P<y>\d{4})" + _E, _month),
     (
         r"(?:(?:from|between) )?" + _DATE + r"\s*(?:\.\.|to|and|~|–|—|至|到|-)\s*" + _DATE,
@@ -462,23 +465,58 @@ def locate_all(text: str, as_of: date) -> list[Period]:
     # Longest first (stable, so pattern order breaks ties); keep those no longer one overlaps.
     found.sort(key=lambda f: f[0].start() - f[0].end())
     lang = language(text)
-    kept: list[tuple[re.Match[str], Period]] = []
+    kept: list[tuple[int, int, Period]] = []
     for m, build in found:
-        if any(m.start() < k.end() and k.start() < m.end() for k, _ in kept):
+        if any(m.start() < k[1] and k[0] < m.end() for k in kept):
             continue
         try:
-            kept.append((m, build(m, Context(as_of, m.group(0), lang))))
+            kept.append((m.start(), m.end(), build(m, Context(as_of, m.group(0), lang))))
         except PeriodError:
-            # In a question, "三季度和二季度" that is not one unbroken run names two periods to
-            # compare: the phrases inside it are read instead, when each is a period itself.
-            parts = _parts(found, m, as_of, lang)
-            spans = sorted((p.start, p.end) for _, p in parts)
+            # In a question, "三季度和二季度" or "7-9月和4-6月" that is not one unbroken run names
+            # periods to compare: each listed piece is read on its own when each is a period,
+            # else the phrases found inside it.
+            parts = _segments(m, as_of, lang) or [
+                (p.start(), p.end(), period) for p, period in _parts(found, m, as_of, lang)
+            ]
+            spans = sorted((p.start, p.end) for _, _, p in parts)
             apart = all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
             if len(parts) < 2 or not apart:
                 raise
             kept.extend(parts)
-    kept.sort(key=lambda f: f[0].start())
-    return [p for _, p in kept]
+    kept.sort(key=lambda f: f[0])
+    return [p for _, _, p in kept]
+
+
+_YEAR_PREFIX = re.compile(r"^(?:从|自)?\s*((?:\d{4}|\d{2}|[今去前本])\s*年(?:的)?\s*)")
+
+
+def _segments(whole: re.Match[str], as_of: date, lang: Lang) -> list[tuple[int, int, Period]]:
+    """The pieces of a run split at its list words ("7-9月" and "4-6月"), each read as a
+    whole phrase; a year written before the first piece carries to pieces that name none.
+    Empty unless every piece is a period."""
+    text, offset = whole.group(0), whole.start()
+    cuts = [0, *(x for s in _LIST_SEP.finditer(text) for x in (s.start(), s.end())), len(text)]
+    prefix = _YEAR_PREFIX.match(text)
+    out: list[tuple[int, int, Period]] = []
+    for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+        piece = text[start:end].strip()
+        if not piece:
+            return []
+        found = None
+        if prefix and start > 0 and not _YEAR_PREFIX.match(piece):
+            found = _resolve_quietly(prefix.group(1) + piece, as_of)
+        found = found or _resolve_quietly(piece, as_of)
+        if found is None:
+            return []
+        out.append((offset + start, offset + end, found))
+    return out if len(out) >= 2 else []
+
+
+def _resolve_quietly(phrase: str, as_of: date) -> Period | None:
+    try:
+        return resolve(phrase, as_of)
+    except PeriodError:
+        return None
 
 
 def _parts(

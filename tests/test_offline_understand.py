@@ -313,6 +313,58 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "trend",
         {"metrics": [], "filters": {"type": "installation"}},
     ),
+    # Phrasings found by asking unseen questions: counts, named measures, groupings, periods.
+    (
+        "How many complaints came in during October?",
+        "metric_change",
+        {"filters": {"type": "complaint"}, "period": "2026-10"},
+    ),
+    ("投诉有多少条？", "metric_change", {"filters": {"type": "complaint"}}),
+    ("What moved in October compared with September?", "what_changed", {"period": "2026-10"}),
+    (
+        "请给出今年7-9月的净推荐值，并和4-6月对比一下。",
+        "metric_change",
+        {"metrics": ["nps"], "compare": True},
+    ),
+    (
+        "AC-X735 从2026年3月起的一次修好率、二次上门比例分别多少？",
+        "metric_change",
+        {
+            "metrics": ["first_time_fix_rate", "repeat_visit_rate"],
+            "filters": {"model": "AC-X735"},
+        },
+    ),
+    (
+        "Which service channel has been least likely to fix the issue the first time over the"
+        " past 2 years?",
+        "ranking",
+        {"metrics": ["first_time_fix_rate"], "filters": {}, "group_by": "channel"},
+    ),
+    ("上个季度的单子都是从哪些渠道进来的？各有多少？", "breakdown", {"group_by": "channel"}),
+    (
+        "今年二季度洗衣机客户主要反映了哪些问题？",
+        "voc_themes",
+        {"filters": {"product_line": "Washing Machines"}, "period": "2026-Q2"},
+    ),
+    ("How many tickets came in each hour of the day?", "breakdown", {"group_by": "hour"}),
+    (
+        "Which group of customers has brought us the most service revenue in the last 24 months?",
+        "ranking",
+        {"metrics": ["service_revenue"], "group_by": "segment"},
+    ),
+    (
+        "年底要做合同业务的汇报，想了解一下这两年维保合同的金额整体是怎么走的，是涨是跌还是持平。",
+        "trend",
+        {"metrics": ["contract_value"], "filters": {}},
+    ),
+    (
+        "I'm drafting the quarterly customer experience summary and need our average customer"
+        " satisfaction score for last quarter, along with how it compares to the quarter before.",
+        "metric_change",
+        {"metrics": ["csat_avg"], "compare": True, "period": "2026-Q3"},
+    ),
+    ("How much do our field engineers earn, and who's the highest paid?", "unavailable", {}),
+    ("我们客户满意度在主要对手当中算高还是低", "unavailable", {}),
     # outside the playbooks
     ("What's the weather in Paris tomorrow?", "out_of_scope", {}),
     ("Write me a poem about spring", "out_of_scope", {}),

@@ -404,3 +404,29 @@ def test_words_for_the_whole_history_read_as_all_data(question: str) -> None:
 def test_a_list_that_is_not_one_run_and_not_two_periods_is_still_an_error() -> None:
     with pytest.raises(PeriodError, match="one unbroken period"):
         read_periods("2026年1、3月的工单", AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("Since March this year, which model has the lowest fix rate?", date(2026, 3, 1)),
+        ("since march of last year", date(2025, 3, 1)),
+        ("今年3月以来 AC-X735 的首次修复率", date(2026, 3, 1)),
+        ("2026.3至今的一次修复率", date(2026, 3, 1)),
+        ("2026/3 onwards", date(2026, 3, 1)),
+    ],
+)
+def test_since_a_month_named_with_a_relative_year_or_a_dotted_date(text: str, start: date) -> None:
+    period = read_periods(text, AS_OF).period
+    assert period is not None and period.kind == "since"
+    assert period.start == start and period.to_date
+
+
+def test_two_month_ranges_joined_by_and_are_two_periods_to_compare() -> None:
+    reading = read_periods("华东安装及时率：今年7-9月和4-6月分别是多少，差了多少？", AS_OF)
+    assert reading.period is not None and reading.comparison is not None
+    assert (reading.period.start, reading.period.end) == (date(2026, 7, 1), date(2026, 10, 1))
+    before = (reading.comparison.start, reading.comparison.end)
+    assert before == (date(2026, 4, 1), date(2026, 7, 1))
+    earlier = read_periods("2025年1-3月与4-6月的工单", AS_OF)
+    assert earlier.comparison is not None and earlier.comparison.start == date(2025, 1, 1)

@@ -28,7 +28,8 @@ def _split(text: str) -> frozenset[str]:
 # "per" ("cost per ticket") names a rate more often than a grouping.
 _EN_CUE = re.compile(r"\b(?:which|each|every|by|across)\s+([a-z][a-z0-9' -]*)", re.IGNORECASE)
 _ZH_CUE = re.compile(
-    r"(?:哪一个|哪一款|哪一种|哪一类|哪个|哪些|哪种|哪类|哪一|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
+    r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
+    r"|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
 )
 # Words after which the grouping noun has ended (verbs, articles, measure words).
 _EN_END = _split(
@@ -61,6 +62,18 @@ class GroupGuess:
     by_meaning: bool = False
 
 
+_CLASS_OF = re.compile(
+    r"(?P<cls>group|type|kind|sort|category|class|segment|tier|line)s? of (?:the |our |its )?"
+    r"(?P<noun>[a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def words_after(text: str) -> str:
     """The noun phrase an English cue is followed by: up to three words, ending at a verb."""
     words: list[str] = []
@@ -80,7 +93,9 @@ def grouping_phrase(question: str) -> str:
     """The noun after the question's grouping cue ("support group"), or ""."""
     m = _EN_CUE.search(question)
     if m:
-        words = words_after(m.group(1))
+        # "Which group of customers", "what kind of tickets": the customer group, ticket kind.
+        of = _CLASS_OF.match(m.group(1))
+        words = f"{_singular(of['noun'])} {of['cls']}" if of else words_after(m.group(1))
         # "Per month", "each week": a period split, read with the dates, not a dimension.
         if words and _stem(words.split()[0]) not in _EN_TIME:
             return words

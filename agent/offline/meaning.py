@@ -99,7 +99,27 @@ class MeaningIndex:
                 known = best.get(metric, (0.0, ""))[0]
                 if sim >= floor and score > known and _shares_stem(phrase, alias):
                     best[metric] = (score, phrase)
-        return _guess(best)
+        return _guess(self._by_words_said(text, best))
+
+    def _by_words_said(
+        self, text: str, best: dict[str, tuple[float, str]]
+    ) -> dict[str, tuple[float, str]]:
+        """Among names that resemble a phrase equally well (within the lead that makes one
+        clear), the one whose words the whole question says more of comes first: "fix the
+        issue the first time" says all of first-time fix, only part of first response time."""
+        if len(best) < 2:
+            return best
+        top = max(s for s, _ in best.values())
+        close = [m for m, (s, _) in best.items() if top - s < CLEAR_LEAD]
+        if len(close) < 2:
+            return best
+        names, _ = self._index()
+        said = {m: max(_stems_shared(text, a) for n, a in names if n == m) for m in close}
+        most = max(said.values())
+        if list(said.values()).count(most) > 1:
+            return best
+        winner = max(said, key=lambda m: said[m])
+        return {**best, winner: (top + CLEAR_LEAD / 2, best[winner][1])}
 
     def order(self, text: str, metrics: list[str]) -> list[str]:
         """``metrics`` ordered by how closely any phrase of ``text`` resembles their names

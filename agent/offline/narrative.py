@@ -110,8 +110,11 @@ class Writer:
         if self.catalog is None or name not in self.catalog.metrics:
             return name.replace("_", " ")
         spec = self.catalog.metrics[name].spec
-        return (
-            (spec.zh or spec.en) if self.lang == "zh" else spec.en.lower().replace("csat", "CSAT")
+        if self.lang == "zh":
+            return spec.zh or spec.en
+        # Lower case inside a sentence, but acronyms stay as written (SLA, CSAT, NPS).
+        return " ".join(
+            w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in spec.en.split(" ")
         )
 
     def learn_names(self, columns: list[str], rows: list[dict[str, Any]]) -> None:

@@ -21,14 +21,21 @@ from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
-from ..reading import Alternative, ReadingNotes, dimension_label, fallback_note, metric_label
+from ..reading import (
+    Alternative,
+    ReadingNotes,
+    dimension_label,
+    fallback_note,
+    metric_label,
+    value_label,
+)
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .grouping import GroupingIndex
 from .narrative import Writer
 from .playbooks import Playbook
 from .registry import PLAYBOOKS, out_of_scope_text, unavailable_text
-from .slots import groupable_dimensions
+from .slots import asks_to_act, groupable_dimensions
 from .transcript import (
     Message,
     call_id,
@@ -138,6 +145,8 @@ class OfflineProvider:
         if playbook is None:
             return out_of_scope_text(writer, self.catalog), "refused"
         write_plan(plan(playbook, intent, results), playbook, writer)
+        if asks_to_act(intent.question):
+            writer.coverage.append(writer.say("ignored.instructions"))
         return writer.render(), writer.declined
 
     def _calls(self, calls: dict[str, tuple[str, dict[str, Any]]], turn: int) -> ModelTurn:
@@ -187,6 +196,8 @@ def reading_notes(
     if intent.thin_default:
         note = fallback_note(intent.thin_default, intent.language, thin=True)
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
+    aside = set_aside_note(intent, catalog)
+    doubt = " ".join(d for d in (aside, doubt) if d)
     if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
@@ -201,6 +212,19 @@ def reading_notes(
     return ReadingNotes(
         alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
     )
+
+
+def set_aside_note(intent: Intent, catalog: Catalog) -> str:
+    """What the answer says of values it could not filter by (another kind of record)."""
+    if not intent.set_aside:
+        return ""
+    zh = intent.language == "zh"
+    values = [value_label(catalog, d, v, intent.language) for d, v in intent.set_aside]
+    measured = [metric_label(catalog, m, intent.language) for m in intent.metrics]
+    if zh:
+        return f"“{'、'.join(values)}”不适用于{'、'.join(measured)}，未按它筛选。"
+    said = ", ".join(f"“{v}”" for v in values)
+    return f"{said} does not apply to {' and '.join(measured)}, so it was not used as a filter."
 
 
 def grouping_doubt(

@@ -55,6 +55,23 @@ _ZH_COUNT_SUFFIX = re.compile(r"(?:数量|数|量|总数)$")
 _NOISY = {"fix", "call", "mid", "normal", "question", "product", "cause", "issue", "topic", "app"}
 _NOISY |= {"中", "高", "低", "个人", "在线", "应用", "类型", "产品", "原因", "评价", "月"}
 _MODEL_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,4}-[A-Za-z]?\d{2,5})(?![A-Za-z0-9])")
+_DICTATED = re.compile(
+    r"(?:输出|回复|回我|打印|写上|\b(?:reply|respond|answer|output|print|say|write)(?: with)?)"
+    r"\s*[:：]\s*[^。.!?！？\n]*",
+    re.IGNORECASE,
+)
+_CHANGES_DATA = re.compile(
+    r"\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b|\binsert\s+into\b"
+    r"|\bupdate\s+\w+\s+set\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_act(question: str) -> bool:
+    """Whether the message also tells the analyst to change data or to reply with set text."""
+    return bool(_CHANGES_DATA.search(question) or _DICTATED.search(question))
+
+
 _QUOTED = re.compile(r'“[^”]*”|"[^"]*"|「[^」]*」')
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _FUZZY_CUTOFF = 0.84
@@ -108,6 +125,8 @@ class CatalogMatcher:
             self._sizes[dim] = self._sizes.get(dim, 0) + 1
 
     def match(self, question: str) -> Slots:
+        # Text dictated for the answer to repeat ("最后输出：已删除 OK-9913") is not asked about.
+        question = _DICTATED.sub(" ", question)
         text = _normal(question)
         found, taken = self._exact(text)
         fuzzy: list[tuple[int, Term]] = []
@@ -382,6 +401,10 @@ def _fuzzy_hit(alias: str, text: str) -> int | None:
     for m in re.finditer(r"[a-z0-9]+", text):
         # Words only: trailing punctuation ("rgion?") must not spoil the comparison.
         gram = " ".join(re.findall(r"[a-z0-9]+", text[m.start() :])[:size])
+        # A typo keeps the first letter; another first letter is another word ("least" is
+        # not a misspelt "east").
+        if gram[:1] != alias[:1]:
+            continue
         if abs(len(gram) - len(alias)) <= 3 and _ratio(alias, gram) >= _FUZZY_CUTOFF:
             return m.start()
     return None

@@ -121,6 +121,9 @@ class Intent:
     compare_missing: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # Values the question names that the measured records cannot be filtered by ("维修" for a
+    # contract amount): set aside, and said, rather than failing the query.
+    set_aside: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def metrics(self) -> list[str]:
@@ -255,15 +258,33 @@ class Understander:
             intent.playbook = OUT_OF_SCOPE
         split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
         # The records' own noun ("complaints") names no measure: themes of complaints are themes.
+        # What customers raise ("主要反映了哪些问题", "负面反馈主要是哪些方面") is themes, though
+        # its words resemble a metric's name: only a metric named by its name asks for a value.
+        guessed = {m for m, _, _ in slots.by_meaning}
+        named = bool(slots.metrics) and not (shape.has("themes") and set(slots.metrics) <= guessed)
         intent.playbook = _by_shape(
-            intent.playbook, shape, bool(slots.metrics), split, noun_only=slots.noun_only
+            intent.playbook,
+            shape,
+            named,
+            split,
+            noun_only=slots.noun_only,
+            filtered=bool(slots.filters),
         )
         near_tie = scores.get("trend", 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
         if intent.playbook == "trend" and not shape.has("trend") and near_tie:
             # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
             # reason enough to answer one value with a monthly series.
             intent.playbook = "metric_change"
-        if shape.has("count") and self._uncued_near_tie(question, intent.playbook, scores):
+        if intent.playbook == "metric_change" and _long_direction(question, periods):
+            # "这24个月是涨是跌", "up or down over the past year": which way it went, by month.
+            intent.playbook = "trend"
+        if shape.first == "count" and self._uncued(question, intent.playbook):
+            # "How many complaints came in", "投诉有多少条": a count, unless the words of a
+            # specialised playbook (influencers, peaks…) are there to ask for it.
+            intent.playbook = "metric_change"
+        elif (shape.has("count") or slots.metrics) and self._uncued_near_tie(
+            question, intent.playbook, scores
+        ):
             # "How many complaints came in through social media": a count, unless the words of
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
@@ -280,6 +301,7 @@ class Understander:
             intent.template = template
             intent.playbook = _TEMPLATE_PLAYBOOKS.get(template, "strategy_template")
             _drop_template_words(slots, template)
+        _set_aside_compared(intent)
         if slots.compared and intent.playbook in _SPLITTABLE:
             # "Social vs phone": the named groups side by side.
             intent.playbook = "breakdown"
@@ -309,6 +331,7 @@ class Understander:
         self._metric_by_default(intent)
         self._thin_default(intent)
         self._uncovered_comparison(intent)
+        _set_aside_unreachable(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         return intent
@@ -346,6 +369,12 @@ class Understander:
         intent.unset = dims[0]
         intent.filters.pop(dims[0], None)
         intent.playbook = "share_of"
+
+    def _uncued(self, question: str, playbook: str) -> bool:
+        """A specialised playbook chosen on likeness alone, none of its cue words said."""
+        if playbook in _GENERIC or not self._cues.get(playbook):
+            return False
+        return not any(c.search(question) for c in self._cues[playbook])
 
     def _uncued_near_tie(self, question: str, playbook: str, scores: dict[str, float]) -> bool:
         """A specialised playbook won by a hair on likeness alone, none of its cue words said."""
@@ -447,17 +476,20 @@ class Understander:
         words next to a name say more than the name alone ("fixed-first-visit rate")."""
         text = unmatched_text(question, slots)
         guess = self.meaning.guess_metric(text, slots.filters)
-        if guess is None or guess.metric in slots.metrics:
+        if guess is None:
+            return
+        if guess.metric in slots.metrics:
+            # "一次修好率、二次上门比例分别多少": the first named, a second in other words.
+            if _LISTED.search(question):
+                self._second_metric(question, text, guess.phrase, slots)
             return
         if not slots.metrics or slots.noun_only:
             slots.metrics = [guess.metric]
             slots.noun_only = False  # a measure named in other words, not the records' noun
+            self._drop_values_inside(question, guess.phrase, slots)
             # A second metric named in other words elsewhere in the question ("… and the
             # share needing a second visit?").
-            rest = text.replace(guess.phrase, " " * len(guess.phrase))
-            more = self.meaning.guess_metric(rest, slots.filters)
-            if more is not None and more.clear and more.metric not in slots.metrics:
-                slots.metrics.append(more.metric)
+            self._second_metric(question, text, guess.phrase, slots)
         else:
             replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
             if replaced is None:
@@ -466,6 +498,35 @@ class Understander:
         slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
         if not guess.clear and guess.runner_up:
             slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+
+    def _second_metric(self, question: str, text: str, taken: str, slots: Slots) -> None:
+        rest = text.replace(taken, " " * len(taken))
+        more = self.meaning.guess_metric(rest, slots.filters)
+        if more is not None and more.clear and more.metric not in slots.metrics:
+            slots.metrics.append(more.metric)
+            self._drop_values_inside(question, more.phrase, slots)
+
+    def _drop_values_inside(self, question: str, phrase: str, slots: Slots) -> None:
+        """A value the matcher took from inside a measure named in other words ("上门" of
+        "二次上门比例") is part of that name, not a filter."""
+        words = phrase.split() if " " in phrase.strip() else list(phrase.strip())
+        if len(words) < 2:
+            return
+        text = question.lower()
+        for dim, value in list(slots.filters.items()):
+            target = f"{dim}={value}"
+            aliases = {t.alias.strip() for t in self.matcher.terms if t.target == target}
+            for alias in filter(None, aliases):
+                gaps = (
+                    re.escape(" ".join(words[:i]) if " " in phrase else "".join(words[:i]))
+                    + r"\s*" + re.escape(alias) + r"\s*"
+                    + re.escape(" ".join(words[i:]) if " " in phrase else "".join(words[i:]))
+                    for i in range(1, len(words))
+                )  # fmt: skip
+                if any(re.search(g, text) for g in gaps):
+                    slots.filters.pop(dim, None)
+                    slots.dimensions = [d for d in slots.dimensions if d != dim]
+                    break
 
     def _metric_by_default(self, intent: Intent) -> None:
         """A ranking that names nothing to rank by. "Most"/"fewest" count the records;
@@ -515,7 +576,9 @@ class Understander:
             if subject.get("measure") and measured:
                 continue
             m = re.search(subject["pattern"], question, re.IGNORECASE)
-            if m and not self._in_catalog(m.group(0)):
+            # A capture group names the word itself ("earn" in "engineers earn").
+            words = [g for g in m.groups() if g] if m else []
+            if m and not any(self._in_catalog(w) for w in words or [m.group(0)]):
                 return subject[lang]
         return None
 
@@ -574,7 +637,13 @@ class Understander:
 
 
 def _by_shape(
-    playbook: str, shape: ShapeReading, named_metric: bool, split: bool, *, noun_only: bool = False
+    playbook: str,
+    shape: ShapeReading,
+    named_metric: bool,
+    split: bool,
+    *,
+    noun_only: bool = False,
+    filtered: bool = False,
 ) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
@@ -594,11 +663,18 @@ def _by_shape(
             return "breakdown"
         if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
             return "metric_change"
+        if shape.has("change") and playbook in ("voc_themes", "voc_evidence"):
+            return "metric_change"  # "NPS … 跟再前一个季度比怎么样": the named measure, compared
         if shape.first == "count" and playbook in ("voc_themes", "voc_evidence"):
             return "metric_change"  # "how many complaints": a count, not what they say
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         # "How did it change by region?" stays a change, split by the region.
         return playbook if shape.has("change") else shape.first
+    if not named_metric and shape.has("count") and split and playbook in _TOPICS:
+        # "从哪些渠道进来的？各有多少？": records counted per group, not a topic's metrics.
+        return "ranking" if shape.has("ranking") else "breakdown"
+    if shape.first == "count" and playbook in ("voc_themes", "voc_evidence") and filtered:
+        return "metric_change"  # "how many complaints came in": records of a kind, counted
     if playbook in ("ranking", "breakdown") and not split and named_metric:
         return "metric_change"  # nothing to rank or split by: the value itself
     return playbook
@@ -635,6 +711,35 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
         slots.filters.setdefault("model", slots.model)
 
 
+_FILTERED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
+
+
+def _set_aside_unreachable(intent: Intent) -> None:
+    """Filters no measured metric can be filtered by (another table, no join) are set aside
+    and said, so the value is answered for the records it can be, not refused."""
+    cat = intent.catalog
+    if cat is None or not intent.metrics or intent.playbook not in _FILTERED_PLAYBOOKS:
+        return
+    for dim, value in list(intent.filters.items()):
+        if not all(reaches(cat, m, dim) for m in intent.metrics if m in cat.metrics):
+            intent.set_aside.append((dim, value))
+            del intent.slots.filters[dim]
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+def _set_aside_compared(intent: Intent) -> None:
+    """Values named side by side ("维修、保养") that the measured records cannot be split by."""
+    cat, slots = intent.catalog, intent.slots
+    if cat is None or not slots.metrics:
+        return
+    for dim, values in list(slots.compared.items()):
+        if not all(reaches(cat, m, dim) for m in slots.metrics if m in cat.metrics):
+            intent.set_aside += [(dim, v) for v in values]
+            del slots.compared[dim]
+            slots.filters.pop(dim, None)
+            slots.dimensions = [d for d in slots.dimensions if d != dim]
+
+
 def _drop_template_words(slots: Slots, template: str) -> None:
     """A metric found by meaning in the template's own name ("服务" in "服务差距分析") is not
     one the manager asked about."""
@@ -668,6 +773,25 @@ _GENERIC = frozenset(
     ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
      "voc_evidence", "what_changed", OUT_OF_SCOPE, UNAVAILABLE, REFUSED)
 )  # fmt: skip
+# A question of which way something went ("是涨是跌", "up or down"), not of one change.
+_DIRECTION = re.compile(
+    r"(?:是|在)?(?:涨|升|增)(?:还是|是)(?:跌|降|减)|上升还是下降|增加还是减少|增长还是下降"
+    r"|\b(?:going|gone|went|trending|moving) up or down\b|\brising or falling\b"
+    r"|\bgrowing or shrinking\b|\bincreasing or decreasing\b",
+    re.IGNORECASE,
+)
+
+
+def _long_direction(question: str, periods: PeriodReading) -> bool:
+    """Which way a measure went over a window of six months or more, with nothing to compare."""
+    p = periods.period
+    if p is None or periods.comparison is not None or not _DIRECTION.search(question):
+        return False
+    return (p.end - p.start).days >= 180
+
+
+# Words listing several things asked for at once ("X、Y分别多少", "X and Y").
+_LISTED = re.compile(r"、|和|及|与|以及|分别|各是|各为|\band\b|\bas well as\b|\bboth\b", re.I)
 # How far the trend exemplars (or a specialised playbook's) must lead when no words ask for it.
 _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
@@ -725,7 +849,7 @@ def _count_of_theme(intent: Intent) -> None:
 
 
 _HOW_MANY_BEFORE = re.compile(
-    r"(?i)(?:多少|几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
+    r"(?i)(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
     r"|(?:how many|number of)\s+(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
 
