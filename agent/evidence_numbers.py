@@ -108,6 +108,8 @@ def _meta_cells(ev_id: str, meta: Any, key: str = "") -> list[Cell]:
 def representations(n: NumberMention, cell: Cell) -> list[float]:
     """The cell's value in the units the number was written in."""
     v = cell.value
+    if n.unit == "d":
+        return [v, v / 24]  # hours shown in days as well ("148.7 hours (6.2 days)")
     if not (n.percent or n.points):
         return [v]
     reps = []

@@ -9,6 +9,7 @@ answers do not read like one form letter, yet the same question always gets the 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -43,6 +44,12 @@ def signed(value: Any) -> str:
     return ("+" if float(value) >= 0 else "-") + fmt(
         abs(float(value)) if isinstance(value, float) else abs(int(value))
     )
+
+
+# A question asking in days ("how many days", "几天", "多少天").
+_IN_DAYS = re.compile(
+    r"(?i)\bhow many days\b|\bin days\b|\bdays\b.{0,20}\bon average\b|几天|多少天"
+)
 
 
 @dataclass
@@ -91,7 +98,12 @@ class Writer:
             return self.pct(value)
         suffix = {"CNY": (" CNY", "元"), "hours": (" hours", "小时"), "days": (" days", "天")}
         en, zh = suffix.get(unit, ("", ""))
-        return fmt(value) + (en if self.lang == "en" else zh)
+        text = fmt(value) + (en if self.lang == "en" else zh)
+        if unit == "hours" and _IN_DAYS.search(self.seed) and isinstance(value, int | float):
+            # "How many days until it is closed": the hours in days as well.
+            days = fmt(round(value / 24, 2))
+            text += f" ({days} days)" if self.lang == "en" else f"（{days}天）"
+        return text
 
     def change(self, metric: str, delta: Any) -> str:
         """A delta in the metric's own unit: percentage points for % metrics."""

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ...data.catalog import Catalog, Dimension, key
+from ...data.ingest.catalog_metrics import record_noun
 
 # Dimensions whose values are matched as filters, and dimensions a question may group by. A
 # user's own catalog adds its category dimensions to both (see ``_groupable``/``_filterable``).
@@ -272,7 +273,9 @@ def _noun_only(catalog: Catalog, metric: str, terms: list[Term]) -> bool:
     if spec.unit != "count" or spec.filter or spec.expr.strip().upper() != "COUNT(*)":
         return False
     table = key(spec.table)
-    nouns = {table, table.rstrip("s"), table.rstrip("s") + "s"}
+    noun = record_noun(spec.table).split()[-1]  # "incident" of incident_event_log_…
+    nouns = {table, table.rstrip("s"), table.rstrip("s") + "s", noun.rstrip("s"), noun + "s"}
+    nouns |= {noun.rstrip("s") + "s", f"{noun.rstrip('s')} count", f"number of {noun}s"}
     used = {t.alias.strip() for t in terms if t.kind == "metric" and t.target == metric}
     return bool(used) and (used <= nouns or all(t.weak for t in terms if t.target == metric))
 

@@ -24,6 +24,7 @@ from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
 from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
+from .durations import duration_between
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
@@ -227,6 +228,8 @@ class Understander:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
         self._metrics_by_meaning(question, slots)
+        _duration_between(question, slots, self.matcher.catalog)
+        _count_and_its_share(question, slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
@@ -271,7 +274,8 @@ class Understander:
             filtered=bool(slots.filters),
         )
         near_tie = scores.get("trend", 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
-        if intent.playbook == "trend" and not shape.has("trend") and near_tie:
+        uncued = self._uncued(question, "trend")
+        if intent.playbook == "trend" and not shape.has("trend") and (near_tie or uncued):
             # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
             # reason enough to answer one value with a monthly series.
             intent.playbook = "metric_change"
@@ -371,8 +375,9 @@ class Understander:
         intent.playbook = "share_of"
 
     def _uncued(self, question: str, playbook: str) -> bool:
-        """A specialised playbook chosen on likeness alone, none of its cue words said."""
-        if playbook in _GENERIC or not self._cues.get(playbook):
+        """A specialised playbook (or a trend) chosen on likeness alone, none of its cue words
+        said."""
+        if (playbook in _GENERIC and playbook != "trend") or not self._cues.get(playbook):
             return False
         return not any(c.search(question) for c in self._cues[playbook])
 
@@ -725,6 +730,43 @@ def _set_aside_unreachable(intent: Intent) -> None:
             intent.set_aside.append((dim, value))
             del intent.slots.filters[dim]
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+_ASKS_TIME = re.compile(
+    r"\bhow long\b|\btime\b|\bhours?\b|\bdays?\b|\bminutes?\b|\bduration\b|\btakes?\b"
+    r"|多久|多长时间|时长|小时|几天|多少天|耗时",
+    re.IGNORECASE,
+)
+
+
+def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Once resolved, how many days until closed": the time between the two events named,
+    not the duration a single word ("resolved") resembles; an event word is not a filter."""
+    if not _ASKS_TIME.search(question):
+        return
+    named = [] if slots.noun_only else slots.metrics  # "an incident": the records' noun
+    if any(cat.metrics[m].unit != "hours" for m in named):
+        return
+    span = duration_between(question, cat)
+    if span is None:
+        return
+    slots.metrics = list(span.metrics)
+    slots.noun_only = False
+    slots.by_meaning = []  # the single-word resemblance is not another reading
+    said = {w.lower() for w in span.words}
+    for dim, value in list(slots.filters.items()):
+        if value.lower() in said:
+            del slots.filters[dim]
+
+
+def _count_and_its_share(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "How many were reopened, and what share is that": the count and the rate of the same
+    column (``X_count`` and ``X_rate``), both."""
+    if len(slots.metrics) != 1 or not read_shape(question).has("share"):
+        return
+    name = slots.metrics[0]
+    if name.endswith("_count") and (rate := name.removesuffix("_count") + "_rate") in cat.metrics:
+        slots.metrics.append(rate)
 
 
 def _set_aside_compared(intent: Intent) -> None:

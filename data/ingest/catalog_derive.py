@@ -29,7 +29,7 @@ from .catalog_columns import Column, read_columns, role
 from .catalog_dims import LABEL_WORDS, add_dimension, add_time_dimensions, dimension_item, kind_of
 from .catalog_entries import Changes, LeftOut
 from .catalog_metrics import add_count, add_durations, add_label_count, add_measure, add_yes_no
-from .catalog_time import choose_time_column, duration_pairs, time_note
+from .catalog_time import choose_time_column, duration_pairs, later_pairs, time_note
 from .infer import q
 from .labels import LABEL, SUFFIX
 
@@ -134,8 +134,11 @@ def _add_table(
     for c in columns:
         _add_column(data, table, c, rows, changes, labels=base is not None)
     if time:
-        for end in duration_pairs(con, table, time, columns):
+        ends = duration_pairs(con, table, time, columns)
+        for end in ends:
             add_durations(data, table, time, end, changes)
+        for first, then in later_pairs(con, table, ends):
+            add_durations(data, table, first, then, changes)
     if base:
         _join_labels(data, table, base, columns[0].name, changes)
     return note

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..catalog import key
 from .catalog_columns import LIST_VALUES, Column
-from .catalog_entries import CJK, Changes, put, zh
+from .catalog_entries import CJK, EN_WORDS, Changes, put, zh
 from .infer import q
 
 TIME_DIMENSIONS = {
@@ -44,14 +44,25 @@ def kind_of(c: Column, role: str) -> str | None:
     return None
 
 
+def spoken_label(label: str) -> str:
+    """A column's label as people say it: without a one-letter system prefix ("u symptom",
+    "x category" → "symptom", "category")."""
+    parts = label.split()
+    return " ".join(parts[1:]) if len(parts) > 1 and len(parts[0]) == 1 else label
+
+
 def dimension_item(c: Column, kind: str, table: str, description: str) -> dict[str, Any]:
+    spoken = spoken_label(c.label)
     item: dict[str, Any] = {
-        "en": c.label.capitalize(),
-        "zh": c.original if CJK.search(c.original) else zh(c.name),
+        "en": spoken.capitalize(),
+        "zh": c.original if CJK.search(c.original) else zh(c.name) or zh(spoken),
         "kind": kind,
         "sources": {table: q(c.name)},
         "description": description,
     }
+    aliases = ([c.label] if spoken != c.label else []) + EN_WORDS.get(c.name.lower(), [])
+    if aliases:
+        item["aliases"] = aliases
     if kind == "category" and len(c.top) <= LIST_VALUES:
         item["values"] = {v: [] for v in c.top}
     return item

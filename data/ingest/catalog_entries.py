@@ -25,6 +25,13 @@ ZH_WORDS = {
     "assignment_group": "处理组", "location": "地点", "subcategory": "子类别",
     "made_sla": "SLA达成", "reopen_count": "重开次数", "reassignment_count": "转派次数",
     "contact_type": "联系方式", "cat": "类别", "assigned_to": "处理人", "closed_code": "关闭代码",
+    "symptom": "症状", "impact": "影响", "urgency_level": "紧急程度", "state": "状态",
+}  # fmt: skip
+# What managers call common export columns, when the column's own name is a system's word.
+EN_WORDS = {
+    "contact_type": ["channel", "contact channel"], "assignment_group": ["support group", "team"],
+    "assigned_to": ["assignee"], "caller_id": ["caller"], "cat": ["category"],
+    "closed_code": ["close code", "resolution code"],
 }  # fmt: skip
 
 

@@ -8,17 +8,35 @@ from typing import Any
 
 from .catalog_columns import Column
 from .catalog_entries import CJK, Changes, put, words, zh
-from .catalog_time import Concept, concept, spoken_span
+from .catalog_time import Concept, concept, is_end, spoken_span
 from .infer import q
+
+# Words of an export's file name that say how it was exported, not what its rows are.
+_FILE_WORDS = frozenset(
+    ("export", "exports", "log", "logs", "event", "events", "data", "dataset", "sample", "file",
+     "files", "report", "dump", "extract", "table", "list", "full", "all", "raw", "clean",
+     "cleaned", "final", "new", "old", "copy", "latest", "every")
+)  # fmt: skip
+
+
+def record_noun(table: str) -> str:
+    """What a table's rows are, from its name: "incident_event_log_every4th_incident" →
+    "incident"; the whole name when nothing is left."""
+    kept = [w for w in words(table).split() if not re.search(r"\d", w) and w not in _FILE_WORDS]
+    kept = list(dict.fromkeys(reversed(kept)))[::-1]  # a repeated word counts once, last
+    return " ".join(kept) or words(table)
 
 
 def add_count(data: dict[str, Any], table: str, changes: Changes) -> None:
     label = words(table)
-    singular = label[:-1] if label.endswith("s") else label
+    noun = record_noun(table)
+    singular = noun[:-1] if noun.endswith("s") else noun
     last = singular.split()[-1] if singular else singular
-    aliases = [f"{singular} count", f"{last} count", f"number of {label}", label, f"{last}s"]
+    plural = noun if noun.endswith("s") else f"{noun}s"
+    aliases = [f"{singular} count", f"{last} count", f"number of {plural}", f"{last}s"]
+    aliases += list(dict.fromkeys([f"number of {label}", label, plural]))
     count = {
-        "en": f"{label.capitalize()} count",
+        "en": f"{noun.capitalize()} count",
         "zh": f"{zh(last) or table}数量" if zh(last) or CJK.search(table) else "",
         "aliases": aliases + ([f"{zh(last)}数"] if zh(last) else []),
         "table": table,
@@ -50,7 +68,7 @@ def add_label_count(data: dict[str, Any], table: str, base: str, changes: Change
 def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -> None:
     for prefix, func, what in (("avg", "AVG", "Average"), ("total", "SUM", "Total")):
         item = {
-            "en": f"{what} {c.label} ({words(table)})",
+            "en": f"{what} {c.label} ({record_noun(table)})",
             "zh": f"平均{c.original}" if prefix == "avg" and CJK.search(c.label) else "",
             "aliases": [f"{what.lower()} {c.label}"],
             "table": table,
@@ -60,6 +78,47 @@ def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -
             "definition": f"{what} of {table}.{c.name} over the rows with a value.",
         }
         put(data, "metrics", f"{prefix}_{c.name}", item, table, changes)
+    if _EVENT_COUNT.search(c.name) and c.low is not None and c.low >= 0:
+        _add_at_least_once(data, table, c, changes)
+
+
+# A column counting how often something happened to a row (reopen_count, times_escalated).
+_EVENT_COUNT = re.compile(r"(?i)(?:^|_)(?:count|times|num)(?:$|_)|次数")
+
+
+def _add_at_least_once(data: dict[str, Any], table: str, c: Column, changes: Changes) -> None:
+    """For an event count per row: the share of rows where it happened at least once, and how
+    many rows that is ("reopened at least once")."""
+    noun = _EVENT_COUNT.sub(" ", c.label.replace(" ", "_")).replace("_", " ").strip() or c.label
+    said, better = _flag_concept(c.name)
+    cn = zh(c.name).removesuffix("次数")
+    ever = f"{q(c.name)} > 0"
+    rate = {
+        "en": f"Share with {noun} at least once ({record_noun(table)})",
+        "zh": f"发生过{cn}的比例" if cn else "",
+        "aliases": [f"{noun} at least once rate", f"share {noun} at least once", f"{noun} rate"]
+        + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said])
+        + ([f"{cn}率", f"{cn}比例"] if cn else []),
+        "table": table,
+        "expr": f"100.0 * AVG(CASE WHEN {ever} THEN 1.0 ELSE 0.0 END)",
+        "filter": f"{q(c.name)} IS NOT NULL",
+        "unit": "%",
+        "direction": better,
+        "definition": f"Share of {table} rows with {c.name} above 0, of the rows with a value.",
+    }
+    put(data, "metrics", f"{c.name}_any_rate", rate, table, changes)
+    count = {
+        "en": f"Rows with {noun} at least once ({record_noun(table)})",
+        "zh": f"发生过{cn}的数量" if cn else "",
+        "aliases": [f"{noun} at least once", f"number {noun} at least once"]
+        + [f"{w} at least once" for w in said if w.isascii()],
+        "table": table,
+        "expr": f"COUNT(*) FILTER (WHERE {ever})",
+        "unit": "count",
+        "direction": "neutral",
+        "definition": f"Number of {table} rows with {c.name} above 0.",
+    }
+    put(data, "metrics", f"{c.name}_any_count", count, table, changes)
 
 
 def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: Changes) -> None:
@@ -68,7 +127,7 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     cn = c.original if CJK.search(c.label) else zh(c.name)
     said, better = _flag_concept(c.name)
     rate = {
-        "en": f"{c.label.capitalize()} rate ({words(table)})",
+        "en": f"{c.label.capitalize()} rate ({record_noun(table)})",
         "zh": f"{cn}比例" if cn else "",
         "aliases": [f"{c.label} rate", f"share {c.label}", f"% {c.label}"]
         + ([f"{cn}率", f"{cn}占比"] if cn else [])
@@ -81,7 +140,7 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     }
     put(data, "metrics", f"{c.name}_rate", rate, table, changes)
     count = {
-        "en": f"{c.label.capitalize()} count ({words(table)})",
+        "en": f"{c.label.capitalize()} count ({record_noun(table)})",
         "zh": f"{cn}数量" if cn else "",
         "aliases": [f"{c.label} count", f"number of {c.label}", f"{c.label} rows"],
         "table": table,
@@ -123,18 +182,29 @@ def _unused(data: dict[str, Any], aliases: list[str]) -> list[str]:
 def add_durations(
     data: dict[str, Any], table: str, start: Column, end: Column, changes: Changes
 ) -> None:
-    """Average and median hours from ``start`` to ``end`` over rows with end ≥ start."""
+    """Average and median hours from ``start`` to ``end`` over rows with end ≥ start. From
+    one end event to another (resolved → closed) the names say both events, never the
+    concept of the end alone ("closure time" is from opening)."""
     seconds = f"epoch({q(end.name)}) - epoch({q(start.name)})"
     span = f"from {start.label} to {end.label}"
     found = concept(end.name)
+    between = concept(start.name) if is_end(start.name) else None
     for prefix, func, what in (("avg", "AVG", "Average"), ("median", "MEDIAN", "Median")):
         aliases = [f"{what.lower()} time {span}", f"{what.lower()} hours {span}"]
-        if found:
+        if between and found:
+            aliases += _between_aliases(between, found, prefix)
+        elif found:
             aliases += _concept_aliases(found.en, [found.en, found.zh, *found.aliases], prefix)
             aliases += _spoken_aliases(start.name, found, prefix)
         item = {
             "en": f"{what} time {span} (hours)",
-            "zh": _concept_zh(found.zh, prefix) if found else "",
+            "zh": (
+                _between_zh(between, found, prefix)
+                if between and found
+                else _concept_zh(found.zh, prefix)
+                if found
+                else ""
+            ),
             "aliases": aliases,
             "table": table,
             "expr": f"{func}({seconds}) / 3600.0",
@@ -145,6 +215,19 @@ def add_durations(
             f"where both are present and {end.name} is not before {start.name}.",
         }
         put(data, "metrics", f"{prefix}_hours_{start.name}_to_{end.name}", item, table, changes)
+
+
+def _between_aliases(start: Concept, end: Concept, prefix: str) -> list[str]:
+    en = f"from {start.verb[0]} to {end.verb[0]}"
+    zh_span = f"从{start.verb[1]}到{end.verb[1]}"
+    if prefix == "avg":
+        return [f"time {en}", f"average time {en}", zh_span, f"{zh_span}平均时长"]
+    return [f"median time {en}", f"{zh_span}的中位数", f"{zh_span}中位数"]
+
+
+def _between_zh(start: Concept, end: Concept, prefix: str) -> str:
+    span = f"从{start.verb[1]}到{end.verb[1]}"
+    return f"{span}平均时长（小时）" if prefix == "avg" else f"{span}时长中位数（小时）"
 
 
 def _spoken_aliases(start: str, found: Concept, prefix: str) -> list[str]:

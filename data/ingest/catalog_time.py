@@ -111,6 +111,18 @@ def duration_pairs(
     return [end for end in ends if _mostly_after(con, table, start.name, end.name)]
 
 
+def later_pairs(
+    con: duckdb.DuckDBPyConnection, table: str, ends: list[Column]
+) -> list[tuple[Column, Column]]:
+    """Pairs of end dates where the second mostly follows the first (resolved → closed), for
+    the time between two events; a last-update stamp is no event."""
+    events = [c for c in ends if (found := concept(c.name)) and found.verb[0] != "updating"]
+    return [
+        (a, b) for a in events for b in events
+        if a is not b and _mostly_after(con, table, a.name, b.name)
+    ]  # fmt: skip
+
+
 def _mostly_after(con: duckdb.DuckDBPyConnection, table: str, start: str, end: str) -> bool:
     row = con.execute(
         f"SELECT count(*) FILTER (WHERE {q(end)} >= {q(start)}), "
