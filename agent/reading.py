@@ -146,6 +146,8 @@ def _voc_reading(
 ) -> Reading:
     keys = ("region", "product_line", "model", "source", "segment", "sentiment", "theme", "lang")
     filters = {k: args[k] for k in keys if args.get(k)}
+    if isinstance(args.get("filters"), dict):
+        filters |= {str(k): v for k, v in args["filters"].items() if v}
     # The search text is shown without quotation marks: only customers' words are quoted.
     topic = [_clip(str(args["query"]))] if shape == "quotes" and args.get("query") else []
     return Reading(

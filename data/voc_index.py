@@ -65,6 +65,8 @@ class VocFilters:
     urgency: Values = None
     segment: Values = None
     min_reach: int | None = None
+    # Only these feedback ids (those written from source records a filter picked).
+    voc_ids: frozenset[str] | None = None
 
     def categorical(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -180,6 +182,8 @@ class VocIndex:
             mask &= cols["date"] < _yyyymmdd(filters.end)
         if filters.min_reach is not None:
             mask &= cols["author_reach"] >= filters.min_reach
+        if filters.voc_ids is not None:
+            mask &= np.isin(np.asarray(self.keyword.voc_ids, dtype=object), list(filters.voc_ids))
         return mask
 
     def _canonical(self, column: str, wanted: list[str]) -> list[str]:
@@ -250,7 +254,8 @@ class VocIndex:
         if candidates.size == 0:
             return _EMPTY
         q = self.embedder.embed_query(query)
-        if candidates.size <= self.exact_max:
+        picked = filters is not None and filters.voc_ids is not None
+        if candidates.size <= self.exact_max or picked:
             vectors = self.keyword.vectors
             # Unfiltered, score the matrix in place; a fancy-indexed copy would cost more.
             subset = vectors if mask is None else vectors[candidates]

@@ -19,6 +19,11 @@ from .taxonomy import default_taxonomy
 from .theme_set import ThemeSet, from_taxonomy
 from .warehouse import Warehouse
 
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 _COLUMN = {
     "region": "v.region",
     "product_line": "p.product_line",
@@ -39,9 +44,12 @@ _KNOWN_SQL = {
 @dataclass(frozen=True)
 class SliceFilters:
     values: dict[str, str] = field(default_factory=dict)
+    # Groupings of the records the feedback came from (a brand, a car model): dimension →
+    # (table, the column's SQL on it, value).
+    records: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def described(self) -> dict[str, str]:
-        return dict(self.values)
+        return dict(self.values) | {d: v for d, (_, _, v) in self.records.items()}
 
     def joins(self) -> str:
         sql = ""
@@ -52,11 +60,74 @@ class SliceFilters:
         return sql
 
     def where(self) -> tuple[list[str], list[Any]]:
-        return [f"{_COLUMN[k]} = ?" for k in self.values], list(self.values.values())
+        conds = [f"{_COLUMN[k]} = ?" for k in self.values]
+        params: list[Any] = list(self.values.values())
+        for table, column, value in self.records.values():
+            conds.append(f"v.voc_id IN ({_IDS_SQL.format(table=q(table), column=column)})")
+            params.append(value)
+        return conds, params
+
+
+# The feedback rows written from a table's text column, by the table's own columns.
+_IDS_SQL = "SELECT CAST(voc_id AS VARCHAR) FROM {table} WHERE CAST({column} AS VARCHAR) = ?"
+
+
+_ALL = 50_000_000
+
+
+class SliceFilterError(ValueError):
+    """A grouping the feedback cannot be filtered by: no table holding it has feedback text."""
+
+
+def linked_source(catalog: Catalog | None, dimension: str) -> tuple[str, str] | None:
+    """The table (and the dimension's SQL on it) whose rows the feedback was written from,
+    for a dimension of such a table; None when no table holding it has feedback text."""
+    dim = catalog.dimensions.get(dimension) if catalog is not None else None
+    if catalog is None or dim is None or dim.from_time:
+        return None
+    for table, column in dim.sources.items():
+        spec = catalog.tables.get(table)
+        if table != "voc" and spec is not None and "voc_id" in spec.columns:
+            return table, column
+    return None
+
+
+def record_filters(
+    catalog: Catalog | None, given: dict[str, str] | None
+) -> dict[str, tuple[str, str, str]]:
+    """``{dimension: value}`` of the feedback's source records, each resolved to its table and
+    column, the value to the catalog's spelling; raises ``SliceFilterError`` for one the
+    feedback cannot be filtered by."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for dimension, value in (given or {}).items():
+        if value is None or not str(value).strip():
+            continue
+        linked = linked_source(catalog, dimension)
+        if linked is None or catalog is None:
+            raise SliceFilterError(
+                f"Feedback cannot be filtered by {dimension!r}: no table holding it has "
+                "feedback text. Filter the numbers with query_metric instead."
+            )
+        resolved = str(catalog.resolve_value(dimension, str(value).strip()))
+        out[dimension] = (linked[0], linked[1], resolved)
+    return out
+
+
+def record_ids(warehouse: Warehouse, records: dict[str, tuple[str, str, str]]) -> frozenset[str]:
+    """The feedback ids of the source records matching every one of ``records``."""
+    ids: set[str] | None = None
+    for table, column, value in records.values():
+        sql = _IDS_SQL.format(table=q(table), column=column)
+        found = {str(r[0]) for r in warehouse.execute(sql, [value], max_rows=_ALL).rows}
+        ids = found if ids is None else ids & found
+    return frozenset(ids or ())
 
 
 def resolve_filters(
-    warehouse: Warehouse, catalog: Catalog | None, given: dict[str, str | None]
+    warehouse: Warehouse,
+    catalog: Catalog | None,
+    given: dict[str, str | None],
+    records: dict[str, str] | None = None,
 ) -> SliceFilters:
     values = {}
     for name, value in given.items():
@@ -64,7 +135,7 @@ def resolve_filters(
             continue
         text = str(value).strip()
         values[name] = _canonical(warehouse, catalog, name, text) if name in _KNOWN_SQL else text
-    return SliceFilters(values)
+    return SliceFilters(values, record_filters(catalog, records))
 
 
 def _canonical(warehouse: Warehouse, catalog: Catalog | None, name: str, value: str) -> str:

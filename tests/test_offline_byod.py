@@ -208,3 +208,26 @@ def test_a_brand_named_by_part_of_its_name_shows_every_value_that_holds_it(
     counts = Counter(r["brand"] for r in car_rows if "奔驰" in r["brand"])
     assert len(counts) > 1
     assert _table_rows(answer.text) == dict(counts)
+
+
+def test_feedback_is_filtered_by_a_grouping_of_the_records_it_was_written_in(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    # The brand is a column of the complaints table, not of the feedback: the themes and
+    # quotes still cover only that brand's complaints, and the reading says so.
+    answer = ask(analyst, "吉利汽车的车主都在抱怨些什么？")
+    brand = [r for r in car_rows if r["brand"] == "吉利汽车" and r["desc"].strip()]
+    assert answer.reading is not None and "吉利汽车" in answer.reading.filters
+    # Complaints ("抱怨") are the negative feedback; counted here over the file's own ids.
+    [[negative]] = analyst.sql(
+        "SELECT count(*) FROM voc v JOIN car_complaints c ON v.voc_id = CAST(c.id AS VARCHAR) "
+        "WHERE c.brand = '吉利汽车' AND v.sentiment = 'negative'"
+    ).rows
+    assert 0 < negative < len(brand)
+    assert f"{negative} 条反馈" in answer.body
+    quoted = {c.id.removeprefix("V:") for c in answer.citations if c.id.startswith("V:")}
+    ids = {r["id"] for r in brand}
+    assert quoted and quoted <= ids
+    search = analyst.search("车机卡顿", where={"brand": "吉利汽车"})
+    assert search.hits and {h.id.removeprefix("V:") for h in search.hits} <= ids
+    assert search.total_matching == len(brand)

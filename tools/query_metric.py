@@ -31,7 +31,7 @@ class QueryMetricInput(BaseModel):
     )
     filters: dict[str, list[str | int] | str | int] = Field(
         default_factory=dict,
-        description='Dimension to value(s), e.g. {"type": "installation", "region": ["East"]}.',
+        description='Dimension to value(s), e.g. {"region": ["North"]}.',
     )
     period: str | None = Field(
         None, description='Date phrase, e.g. "last quarter", "2026-Q3", "past 90 days", "上个月".'
@@ -39,9 +39,7 @@ class QueryMetricInput(BaseModel):
     compare: Literal["previous", "year_ago"] | None = Field(
         None, description="Add the previous period (or a year earlier) with delta and % change."
     )
-    order_by: str | None = Field(
-        None, description='Column to sort by; prefix "-" for descending, e.g. "-ticket_count".'
-    )
+    order_by: str | None = Field(None, description='Column to sort by; prefix "-" for descending.')
     limit: int | None = Field(None, ge=1, le=200, description="Keep only the first N rows.")
 
 

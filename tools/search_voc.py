@@ -7,14 +7,17 @@ that says so, clipped to a budget; the full redacted text goes to the ledger as 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..data.catalog import UnknownNameError
 from ..data.keyword_index import CATEGORICAL
 from ..data.periods import PeriodError, parse_period
 from ..data.voc_index import Hit, SearchResult, VocFilters, VocReader
+from ..data.voc_slice import SliceFilterError, linked_source, record_filters, record_ids
 from .base import Tool, ToolContext, ToolError, ToolResult
 
 QUOTE_CHARS = 280
@@ -46,15 +49,18 @@ class SearchVocInput(BaseModel):
         None,
         description='Date phrase, e.g. "last quarter"; omit for all dates.',
     )
-    region: str | None = Field(None, description="Region, e.g. East.")
+    region: str | None = Field(None, description="Region.")
     product_line: str | None = Field(None, description="Product line.")
-    model: str | None = Field(None, description="Product model, e.g. AC-X200.")
+    model: str | None = Field(None, description="Product model.")
     source: Literal["call", "chat", "email", "social", "survey", "review"] | None = None
     lang: Literal["zh", "en"] | None = Field(None, description="Only texts in this language.")
     sentiment: Literal["negative", "neutral", "positive"] | None = None
     theme: str | None = Field(None, description="Theme id or name, as voc_themes lists them.")
-    segment: str | None = Field(None, description="Customer segment: key account, SMB, consumer.")
+    segment: str | None = Field(None, description="Customer segment.")
     min_reach: int | None = Field(None, ge=0, description="Only authors with at least this reach.")
+    filters: dict[str, str] | None = Field(
+        None, description='Dimension of the source records, e.g. {"brand": "X"}.'
+    )
     k: int = Field(8, ge=1, le=20, description="How many quotes to return.")
 
 
@@ -88,7 +94,7 @@ def _filters(
     values = {name: getattr(args, name) for name in _CATEGORICAL}
     if args.min_reach is not None:
         values["min_reach"] = args.min_reach
-    return voc_filters(ctx, index, values, args.period)
+    return voc_filters(ctx, index, values | (args.filters or {}), args.period)
 
 
 def voc_filters(
@@ -96,9 +102,15 @@ def voc_filters(
 ) -> tuple[VocFilters, str | None]:
     """Search filters from column values (``region``, ``theme``, …, ``min_reach``) and a date
     phrase, checked against the index; returns them with the resolved period's label."""
-    unknown = sorted(set(values) - set(FILTER_KEYS))
+    # Other keys are groupings of the records the feedback was written in ("brand").
+    records = {k: v for k, v in values.items() if k not in FILTER_KEYS and v is not None}
+    unknown = sorted(k for k in records if linked_source(ctx.catalog, k) is None)
     if unknown:
-        raise ToolError(f"Unknown filter {unknown[0]!r}; use one of: {', '.join(FILTER_KEYS)}.")
+        raise ToolError(
+            f"Unknown filter {unknown[0]!r}; use one of: {', '.join(FILTER_KEYS)}, or a grouping "
+            "of the records the feedback was written in."
+        )
+    values = {k: v for k, v in values.items() if k in FILTER_KEYS}
     start = end = label = None
     if period:
         try:
@@ -113,7 +125,16 @@ def voc_filters(
     for name, value in given.items():
         if name not in ("source", "lang", "sentiment", "min_reach"):
             _check_known(index, name, value)
-    return VocFilters(start=start, end=end, **given), label
+    found = VocFilters(start=start, end=end, **given)
+    if records:
+        if ctx.warehouse is None:
+            raise ToolError("No warehouse is open in this workspace to filter feedback by.")
+        try:
+            picked = record_filters(ctx.catalog, {k: str(v) for k, v in records.items()})
+        except (UnknownNameError, SliceFilterError) as exc:
+            raise ToolError(str(exc)) from None
+        found = replace(found, voc_ids=record_ids(ctx.warehouse, picked))
+    return found, label
 
 
 def _theme_id(ctx: ToolContext, value: str) -> str:
@@ -183,7 +204,8 @@ def _timestamp(ts: Any) -> str | None:
 
 
 def _described(args: SearchVocInput, period_label: str | None) -> dict[str, Any]:
-    given = args.model_dump(exclude={"query", "k", "period"}, exclude_none=True)
+    given = args.model_dump(exclude={"query", "k", "period", "filters"}, exclude_none=True)
+    given |= args.filters or {}
     if period_label:
         given["period"] = period_label
     return given

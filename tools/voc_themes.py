@@ -19,7 +19,14 @@ from ..data.catalog import UnknownNameError
 from ..data.periods import Period, PeriodError, parse_period
 from ..data.taxonomy import OTHER
 from ..data.theme_set import ThemeSet
-from ..data.voc_slice import Quote, SliceFilters, quotes_by_theme, resolve_filters, theme_counts
+from ..data.voc_slice import (
+    Quote,
+    SliceFilterError,
+    SliceFilters,
+    quotes_by_theme,
+    resolve_filters,
+    theme_counts,
+)
 from .base import Tool, ToolContext, ToolError, ToolResult
 from .ledger import Ledger
 from .search_voc import clip_quote
@@ -54,13 +61,16 @@ class VocThemesInput(BaseModel):
         None,
         description='Date phrase, e.g. "last quarter"; omit for all dates (no comparison).',
     )
-    region: str | None = Field(None, description="Region, e.g. East or 华东.")
+    region: str | None = Field(None, description="Region.")
     product_line: str | None = None
-    model: str | None = Field(None, description="Product model, e.g. AC-X200.")
+    model: str | None = Field(None, description="Product model.")
     source: Literal["call", "chat", "email", "social", "survey", "review"] | None = None
-    segment: str | None = Field(None, description="Customer segment: key account, SMB, consumer.")
+    segment: str | None = Field(None, description="Customer segment.")
     sentiment: Literal["negative", "neutral", "positive"] | None = None
     lang: Literal["zh", "en"] | None = Field(None, description="Only texts in this language.")
+    filters: dict[str, str] | None = Field(
+        None, description='Dimension of the source records, e.g. {"brand": "X"}.'
+    )
     compare: bool = Field(True, description="Compare with the previous equal-length period.")
     top: int = Field(8, ge=1, le=25, description="Themes to list, largest first.")
     quotes_per_theme: int = Field(2, ge=0, le=3)
@@ -74,8 +84,8 @@ def voc_themes(ctx: ToolContext, args: VocThemesInput) -> ToolResult:
     # An open-start period ("before June 2026") has no equal-length period before it.
     previous = period.previous() if period and args.compare and not period.open_start else None
     try:
-        filters = resolve_filters(ctx.warehouse, ctx.catalog, _filter_values(args))
-    except UnknownNameError as exc:
+        filters = resolve_filters(ctx.warehouse, ctx.catalog, _filter_values(args), args.filters)
+    except (UnknownNameError, SliceFilterError) as exc:
         raise ToolError(str(exc)) from None
     counts = theme_counts(ctx.warehouse, filters, period, previous)
     if counts.total == 0:

@@ -17,7 +17,7 @@ from .playbooks import (
 )
 from .transcript import Results
 from .understand import Intent
-from .voc_common import count_word, quote_lines, voc_slice
+from .voc_common import count_word, quote_lines, voc_slice, voc_where
 
 
 def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -42,7 +42,7 @@ def _write_evidence(intent: Intent, results: Results, w: Writer) -> None:
         failed(w, quotes)
         return
     shown = count_word(w, min(len(found), 3))
-    where = slice_text(w, {k: v for k, v in voc_slice(intent).items() if k != "model"})
+    where = slice_text(w, voc_where(intent))
     if count is not None and count.ok and count.rows:
         total = count.records()[0]["voc_count"]
         period = (count.content or {}).get("period")

@@ -15,7 +15,7 @@ from .playbooks import (
 )
 from .transcript import Results
 from .understand import Intent
-from .voc_common import NEGATIVE, quote_lines, theme_name, voc_slice
+from .voc_common import NEGATIVE, quote_lines, theme_name, voc_slice, voc_where
 
 
 def _themes_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -47,7 +47,7 @@ def _write_themes(intent: Intent, results: Results, w: Writer) -> None:
     w.lead.append(
         w.say(
             "themes.lead",
-            where=slice_text(w, {k: v for k, v in voc_slice(intent).items() if k != "model"}),
+            where=slice_text(w, voc_where(intent)),
             theme=theme_name(w, top),
             count=top["count"],
             share=w.pct(top["share_pct"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...data.voc_slice import linked_source
 from .narrative import Writer
 from .understand import Intent
 
@@ -23,10 +24,27 @@ def count_word(w: Writer, n: int) -> str:
 
 
 def voc_slice(intent: Intent) -> dict[str, Any]:
+    """The feedback tools' filters for the question's: the feedback's own columns, and other
+    groupings of the records it was written in ("吉利汽车" of a complaints table)."""
     out: dict[str, Any] = {k: v for k, v in intent.filters.items() if k in _VOC_FILTERS}
     if intent.slots.model:
         out["model"] = intent.slots.model
+    records = {
+        k: v
+        for k, v in intent.filters.items()
+        if k not in _VOC_FILTERS and k != "model" and linked_source(intent.catalog, k)
+    }
+    if records:
+        out["filters"] = records
     return out
+
+
+def voc_where(intent: Intent) -> dict[str, Any]:
+    """The same filters, flat, for saying which slice an answer covers."""
+    found = voc_slice(intent)
+    return {k: v for k, v in found.items() if k not in ("model", "filters")} | found.get(
+        "filters", {}
+    )
 
 
 def theme_name(w: Writer, theme: dict[str, Any]) -> str:
