@@ -231,3 +231,21 @@ def test_feedback_is_filtered_by_a_grouping_of_the_records_it_was_written_in(
     search = analyst.search("车机卡顿", where={"brand": "吉利汽车"})
     assert search.hits and {h.id.removeprefix("V:") for h in search.hits} <= ids
     assert search.total_matching == len(brand)
+
+
+def test_which_of_a_brand_s_models_gather_its_complaints(
+    analyst: Analyst, car_rows: list[dict[str, str]]
+) -> None:
+    answer = ask(analyst, "吉利汽车的投诉主要集中在哪几款车上？")
+    top, n = Counter(r["car_model"] for r in car_rows if r["brand"] == "吉利汽车").most_common(1)[0]
+    r = answer.reading
+    assert r is not None and r.group_by == ["车型"] and "吉利汽车" in r.filters
+    assert top in lead_of(answer.body) and f"{n}" in lead_of(answer.body)
+
+
+def test_the_grouping_after_which_wins_over_another_dimension_said_in_passing(
+    analyst: Analyst,
+) -> None:
+    # "问题" is also a column of this export; the question groups by brand.
+    answer = ask(analyst, "异响问题最集中的是哪个品牌？")
+    assert answer.reading is not None and answer.reading.group_by == ["品牌"]

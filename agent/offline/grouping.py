@@ -86,7 +86,9 @@ def words_after(text: str) -> str:
 
 def zh_noun(text: str) -> str:
     """The noun a Chinese cue is followed by: up to four characters, ending at a particle."""
-    return _ZH_END.split(text)[0][:4]
+    noun = _ZH_END.split(text)[0][:4]
+    # "哪几款车上", "哪个渠道里": a place word after the noun is not part of it.
+    return noun[:-1] if len(noun) > 1 and noun[-1] in "上里中内" else noun
 
 
 def grouping_phrase(question: str) -> str:

@@ -61,7 +61,6 @@ _CHANGE = re.compile(
 _CHANGE_GROUPS = tuple(d for d in GROUP_DIMENSIONS if d not in ("weekday", "hour"))
 # A request to write a document lists what the data lacks as a gap instead of refusing.
 _DOCUMENT = re.compile(r"(?i)\b(?:write|draft|propose|prepare)\b|起草|撰写|写一份|写一个")
-_WHICH = re.compile(r"(?i)\bwhich\b|哪个|哪些|哪一|哪家|哪位")
 _FOLLOW_UP = re.compile(
     r"(?i)^\s*(?:and|what about|how about|only|just|same for|now for|and for|also)\b"
     # A question that points back at the previous answer ("break that down", "把它按渠道拆分").
@@ -279,6 +278,10 @@ class Understander:
             # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
             # reason enough to answer one value with a monthly series.
             intent.playbook = "metric_change"
+        if intent.playbook == "what_changed" and self._uncued(question, "what_changed"):
+            # "Did Apple get more tweets than the month before": one value compared, not a
+            # review of everything that moved.
+            intent.playbook = "metric_change"
         if intent.playbook == "metric_change" and _long_direction(question, periods):
             # "这24个月是涨是跌", "up or down over the past year": which way it went, by month.
             intent.playbook = "trend"
@@ -377,7 +380,7 @@ class Understander:
     def _uncued(self, question: str, playbook: str) -> bool:
         """A specialised playbook (or a trend) chosen on likeness alone, none of its cue words
         said."""
-        if (playbook in _GENERIC and playbook != "trend") or not self._cues.get(playbook):
+        if (playbook in _GENERIC and playbook not in _CUED) or not self._cues.get(playbook):
             return False
         return not any(c.search(question) for c in self._cues[playbook])
 
@@ -399,7 +402,16 @@ class Understander:
         """The grouping the question names in words no dimension name matched ("which support
         group"): read against the dimensions, and added to the slots when one fits (by shared
         words only, when ``exact_only``)."""
-        if slots.compared or any(d not in slots.filters for d in slots.dimensions):
+        if slots.compared:
+            return None
+        if any(d not in slots.filters for d in slots.dimensions):
+            # "异响问题最集中的是哪个品牌": another dimension's name said in passing; the one
+            # after "which" is the grouping, when its words name one.
+            named = self.grouping.guess(question)
+            if named is not None and named.dimension is not None and not named.by_meaning:
+                rest = [d for d in slots.dimensions if d != named.dimension]
+                slots.dimensions[:] = [named.dimension, *rest]
+                return named
             return None
         guess = self.grouping.guess(question)
         if exact_only and (guess is None or guess.dimension is None or guess.by_meaning):
@@ -834,10 +846,12 @@ def _long_direction(question: str, periods: PeriodReading) -> bool:
 
 # Words listing several things asked for at once ("X、Y分别多少", "X and Y").
 _LISTED = re.compile(r"、|和|及|与|以及|分别|各是|各为|\band\b|\bas well as\b|\bboth\b", re.I)
+# Generic playbooks that still need their words said: a trend, a review of what changed.
+_CUED = ("trend", "what_changed")
 # How far the trend exemplars (or a specialised playbook's) must lead when no words ask for it.
 _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
-_WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家)", re.IGNORECASE)
+_WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家|几|位)", re.IGNORECASE)
 # Words saying a value is missing, followed by what is missing.
 _UNSET_EN = re.compile(
     r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
