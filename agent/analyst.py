@@ -318,10 +318,15 @@ class Analyst:
         compare: bool = True,
     ) -> ThemesOutput:
         """Top feedback themes of a slice, with change against the previous period and quotes."""
-        from ..tools.voc_themes import TOOL
+        from ..tools.voc_themes import TOOL, VocThemesInput
 
-        args = {"period": period, "top": top, "quotes_per_theme": quotes, "compare": compare}
-        content = self._run(TOOL, {**args, **dict(where or {})}).content
+        args: dict[str, Any] = {
+            "period": period, "top": top, "quotes_per_theme": quotes, "compare": compare
+        }  # fmt: skip
+        # The feedback's own columns by name; any other key is a grouping of its source records.
+        own = {k: v for k, v in (where or {}).items() if k in VocThemesInput.model_fields}
+        records = {k: v for k, v in (where or {}).items() if k not in own}
+        content = self._run(TOOL, {**args, **own, "filters": records or None}).content
         return ThemesOutput.model_validate(content)
 
     def check_catalog(self) -> list[str]:

@@ -46,10 +46,10 @@ class SliceFilters:
     values: dict[str, str] = field(default_factory=dict)
     # Groupings of the records the feedback came from (a brand, a car model): dimension →
     # (table, the column's SQL on it, value).
-    records: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    records: dict[str, tuple[tuple[tuple[str, str], ...], str]] = field(default_factory=dict)
 
     def described(self) -> dict[str, str]:
-        return dict(self.values) | {d: v for d, (_, _, v) in self.records.items()}
+        return dict(self.values) | {d: v for d, (_, v) in self.records.items()}
 
     def joins(self) -> str:
         sql = ""
@@ -62,14 +62,19 @@ class SliceFilters:
     def where(self) -> tuple[list[str], list[Any]]:
         conds = [f"{_COLUMN[k]} = ?" for k in self.values]
         params: list[Any] = list(self.values.values())
-        for table, column, value in self.records.values():
-            conds.append(f"v.voc_id IN ({_IDS_SQL.format(table=q(table), column=column)})")
-            params.append(value)
+        for sources, value in self.records.values():
+            conds.append(f"v.voc_id IN ({_ids_sql(sources)})")
+            params += [value] * len(sources)
         return conds, params
 
 
-# The feedback rows written from a table's text column, by the table's own columns.
-_IDS_SQL = "SELECT CAST(voc_id AS VARCHAR) FROM {table} WHERE CAST({column} AS VARCHAR) = ?"
+def _ids_sql(sources: tuple[tuple[str, str], ...]) -> str:
+    """The feedback ids written from the rows of each table where the column equals a value
+    (one parameter per table)."""
+    return " UNION ALL ".join(
+        f"SELECT CAST(voc_id AS VARCHAR) FROM {q(t)} WHERE CAST({c} AS VARCHAR) = ?"
+        for t, c in sources
+    )
 
 
 _ALL = 50_000_000
@@ -79,46 +84,51 @@ class SliceFilterError(ValueError):
     """A grouping the feedback cannot be filtered by: no table holding it has feedback text."""
 
 
-def linked_source(catalog: Catalog | None, dimension: str) -> tuple[str, str] | None:
-    """The table (and the dimension's SQL on it) whose rows the feedback was written from,
-    for a dimension of such a table; None when no table holding it has feedback text."""
+def linked_source(catalog: Catalog | None, dimension: str) -> tuple[tuple[str, str], ...]:
+    """The tables (with the dimension's SQL on each) whose rows the feedback was written from,
+    of those holding the dimension; empty when none of them has feedback text."""
     dim = catalog.dimensions.get(dimension) if catalog is not None else None
     if catalog is None or dim is None or dim.from_time:
-        return None
-    for table, column in dim.sources.items():
-        spec = catalog.tables.get(table)
-        if table != "voc" and spec is not None and "voc_id" in spec.columns:
-            return table, column
-    return None
+        return ()
+    return tuple(
+        (table, column)
+        for table, column in dim.sources.items()
+        if table != "voc"
+        and (spec := catalog.tables.get(table)) is not None
+        and "voc_id" in spec.columns
+    )
 
 
 def record_filters(
     catalog: Catalog | None, given: dict[str, str] | None
-) -> dict[str, tuple[str, str, str]]:
+) -> dict[str, tuple[tuple[tuple[str, str], ...], str]]:
     """``{dimension: value}`` of the feedback's source records, each resolved to its table and
     column, the value to the catalog's spelling; raises ``SliceFilterError`` for one the
     feedback cannot be filtered by."""
-    out: dict[str, tuple[str, str, str]] = {}
+    out: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}
     for dimension, value in (given or {}).items():
         if value is None or not str(value).strip():
             continue
         linked = linked_source(catalog, dimension)
-        if linked is None or catalog is None:
+        if not linked or catalog is None:
             raise SliceFilterError(
                 f"Feedback cannot be filtered by {dimension!r}: no table holding it has "
                 "feedback text. Filter the numbers with query_metric instead."
             )
         resolved = str(catalog.resolve_value(dimension, str(value).strip()))
-        out[dimension] = (linked[0], linked[1], resolved)
+        out[dimension] = (linked, resolved)
     return out
 
 
-def record_ids(warehouse: Warehouse, records: dict[str, tuple[str, str, str]]) -> frozenset[str]:
+def record_ids(
+    warehouse: Warehouse, records: dict[str, tuple[tuple[tuple[str, str], ...], str]]
+) -> frozenset[str]:
     """The feedback ids of the source records matching every one of ``records``."""
     ids: set[str] | None = None
-    for table, column, value in records.values():
-        sql = _IDS_SQL.format(table=q(table), column=column)
-        found = {str(r[0]) for r in warehouse.execute(sql, [value], max_rows=_ALL).rows}
+    for sources, value in records.values():
+        params = [value] * len(sources)
+        rows = warehouse.execute(_ids_sql(sources), params, max_rows=_ALL).rows
+        found = {str(r[0]) for r in rows}
         ids = found if ids is None else ids & found
     return frozenset(ids or ())
 

@@ -104,7 +104,7 @@ def voc_filters(
     phrase, checked against the index; returns them with the resolved period's label."""
     # Other keys are groupings of the records the feedback was written in ("brand").
     records = {k: v for k, v in values.items() if k not in FILTER_KEYS and v is not None}
-    unknown = sorted(k for k in records if linked_source(ctx.catalog, k) is None)
+    unknown = sorted(k for k in records if not linked_source(ctx.catalog, k))
     if unknown:
         raise ToolError(
             f"Unknown filter {unknown[0]!r}; use one of: {', '.join(FILTER_KEYS)}, or a grouping "

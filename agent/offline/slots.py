@@ -88,6 +88,9 @@ class Term:
     # Matched only as written: values looked up in the data ("Resolver 2" must not be read
     # into "resolve") are too many and too alike for typo tolerance.
     exact: bool = False
+    # A value named by part of its name ("Amazon" for AmazonHelp): looked up in the data, or
+    # listed without aliases (a list derived from the data, not a curated one).
+    partial: bool = False
 
 
 @dataclass
@@ -119,6 +122,7 @@ class CatalogMatcher:
         self.terms = sorted(unique.values(), key=lambda t: -len(t.alias))
         # The words of metric and dimension names, which are never part of a value's name.
         self._vocabulary = " ".join(t.alias for t in self.terms if t.kind != "value")
+        self._vocabulary_words = set(re.findall(r"[a-z0-9]+", self._vocabulary.lower()))
         # How many values each dimension has among the terms (coarse dimensions have few).
         self._sizes: dict[str, int] = {}
         for target in {t.target for t in self.terms if t.kind == "value"}:
@@ -182,13 +186,14 @@ class CatalogMatcher:
         values of a dimension — of the coarsest such dimension when several hold it (a brand
         before its models). Several values are groups side by side, each shown by name."""
         for pos, word in _free_words(free):
-            if word in self._vocabulary:
+            latin = not _CJK.search(word)
+            if word in (self._vocabulary_words if latin else self._vocabulary):
                 continue  # the catalog's own words ("客户" of 客户满意度) name no value
             by_dim: dict[str, dict[str, Term]] = {}
             for t in self.terms:
                 # Only values looked up in the data: a listed value's aliases are written to be
                 # matched whole ("在线客服" is not named by "客服").
-                if t.exact and word in t.alias and _names_in(word, t.target):
+                if t.partial and word in t.alias and _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX}
             if few:
@@ -294,7 +299,10 @@ def _terms(catalog: Catalog) -> list[Term]:
         if metric.unit == "count" and not spec.filter:
             terms += _weak_terms(name, [spec.zh, *spec.aliases])
     claimed: set[str] = set()
-    for name, dim in catalog.dimensions.items():
+    # A value held by several dimensions is named for the one in more tables (the company
+    # of every file, not the author of some).
+    ordered = sorted(catalog.dimensions.items(), key=lambda kv: -len(kv[1].sources))
+    for name, dim in ordered:
         if _groupable(name, dim):
             for alias in {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}:
                 terms.extend(_term(alias, name, "dimension"))
@@ -302,7 +310,8 @@ def _terms(catalog: Catalog) -> list[Term]:
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
                 for alias in {value, *aliases, *_named_part(value)} - claimed:
                     claimed.add(alias)
-                    terms.extend(_term(alias, f"{name}={value}", "value"))
+                    found = _term(alias, f"{name}={value}", "value")
+                    terms += [replace(t, partial=not aliases) for t in found]
     return terms
 
 
@@ -315,7 +324,8 @@ def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Ter
             continue
         for value in found:
             for alias in (value, *_named_part(value)):
-                terms += [replace(t, exact=True) for t in _term(alias, f"{name}={value}", "value")]
+                named = _term(alias, f"{name}={value}", "value")
+                terms += [replace(t, exact=True, partial=True) for t in named]
     return terms
 
 

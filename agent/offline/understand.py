@@ -250,6 +250,7 @@ class Understander:
             themes=self.themes,
         )
         _drop_implied_filters(intent)
+        intent.theme = _theme_not_named_by_a_value(intent)
         shape = read_shape(question)
         intent.shape = shape
         # Themes and quotes are what customers say, not a grouping; but "投诉最多的是哪一款车型"
@@ -991,6 +992,31 @@ def _has_slots(intent: Intent) -> bool:
     return bool(s.metrics or s.filters or s.model or intent.theme)
 
 
+def _theme_not_named_by_a_value(intent: Intent) -> str | None:
+    """A theme found by a word that names a filter value ("Amazon" of AmazonHelp in a theme
+    called "amazon · prime · delivery") is not asked about: read again without that word."""
+    theme, themes = intent.theme, intent.themes
+    if theme is None or themes is None or not intent.filters:
+        return theme
+    values = [str(v).lower() for v in intent.filters.values()]
+    label = re.findall(r"[a-z0-9]+|[\u3400-\u9fff]+", themes.name(theme).lower())
+    taken = [w for w in label if len(w) > 1 and any(w in v for v in values)]
+    if not taken:
+        return theme
+    masked = intent.question
+    for word in taken:
+        masked = re.sub(re.escape(word), " ", masked, flags=re.IGNORECASE)
+    return find_theme(masked, themes)
+
+
 def find_theme(question: str, themes: ThemeSet | None = None) -> str | None:
-    """The feedback theme a question names: by name, alias or cue word, else by its terms."""
-    return (themes or from_taxonomy(default_taxonomy())).find(question)
+    """The feedback theme a question names: by name, alias or cue word, else by its terms —
+    never by a word of its dates ("last month") or the people every question is about
+    ("customers"), which a theme discovered in the feedback may carry in its name."""
+    return (themes or from_taxonomy(default_taxonomy())).find(_NOT_THEMES.sub(" ", question))
+
+
+_NOT_THEMES = re.compile(
+    r"(?i)\b(?:days?|weeks?|months?|quarters?|years?|customers?|users?|clients?|people)\b"
+    r"|客户|用户|顾客|车主"
+)

@@ -1,0 +1,81 @@
+"""Feedback filtered by a grouping of the records it was written in, across every table.
+
+Two exports, each with a text column and a company column, are ingested together; search and
+theme counts filtered by company return exactly that company's messages from both tables, and a
+grouping no table with feedback holds is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+from servicelens.agent.results import RequestError
+from servicelens.data.ingest.pipeline import IngestOptions, ingest
+from servicelens.data.workspace import WorkspacePaths
+
+_TEXTS = [
+    "The parcel arrived two weeks late and the box was crushed",
+    "Refund still not processed after a month of waiting",
+    "The app crashes every time I open my playlist",
+    "Delivery driver left the package in the rain again",
+    "Charged twice for the same subscription this month",
+    "Support closed my ticket without solving anything",
+]
+
+
+def _write(path: Path, prefix: str, companies: list[str]) -> dict[str, str]:
+    lines = ["msg_id,sent_at,company,message"]
+    owners = {}
+    for i, text in enumerate(_TEXTS * 2):
+        company = companies[i % len(companies)]
+        msg = f"{prefix}{i:03d}"
+        owners[msg] = company
+        lines.append(f"{msg},2024-0{1 + i % 6}-1{i % 9} 10:00,{company},{text} ({prefix}{i})")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return owners
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("records")
+    owners = _write(folder / "chats.csv", "c", ["Acme", "Bolt"])
+    owners |= _write(folder / "emails.csv", "e", ["Bolt", "Acme", "Acme"])
+    home = folder / "ws"
+    ingest(WorkspacePaths(home), [folder / "chats.csv", folder / "emails.csv"],
+           IngestOptions(text="message", id="msg_id"))  # fmt: skip
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an, owners
+
+
+def test_search_filtered_by_a_source_grouping_covers_every_table(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    analyst, owners = setup
+    acme = {m for m, c in owners.items() if c == "Acme"}
+    found = analyst.search("late delivery", where={"company": "Acme"}, k=20)
+    assert found.total_matching == len(acme)
+    ids = {h.id.removeprefix("V:") for h in found.hits}
+    assert ids and ids <= acme
+    assert {i[0] for i in ids} == {"c", "e"}  # both tables
+
+
+def test_theme_counts_filtered_by_a_source_grouping(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    analyst, owners = setup
+    themes = analyst.themes(where={"company": "Bolt"}, compare=False)
+    assert themes.records == sum(c == "Bolt" for c in owners.values())
+    assert themes.filters == {"company": "Bolt"}
+
+
+def test_a_grouping_no_feedback_table_holds_is_refused_clearly(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    analyst, _ = setup
+    with pytest.raises(RequestError, match="cannot be filtered by 'weekday'|Unknown filter"):
+        analyst.search("refund", where={"weekday": "Monday"})
