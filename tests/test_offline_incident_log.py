@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -22,7 +23,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.answer import Answer
-from servicelens.agent.offline.narrative import fmt
 from servicelens.data.catalog import load_catalog
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
@@ -55,6 +55,7 @@ def _rows() -> list[dict[str, str]]:
                 ),
                 "reopen_count": str(later.choices([0, 1, 2], weights=[8, 1, 1])[0]),
                 "u_symptom": later.choice(["Symptom 4", "Symptom 9", "Symptom 17"]),
+                "knowledge": later.choice(["true", "false", "false"]),
             }
         )
     return rows
@@ -222,7 +223,7 @@ def test_an_event_count_column_gives_how_many_happened_at_least_once_and_the_sha
     n = sum(int(r["reopen_count"]) > 0 for r in rows)
     assert answer.reading is not None and len(answer.reading.measures) == 2
     assert f" was {n} in " in answer.body
-    assert f"{fmt(round(100 * n / len(rows), 1))}%" in answer.body
+    assert _has_percent(answer.body, 100 * n / len(rows))
 
 
 def test_a_system_prefix_is_not_part_of_a_column_name_as_people_say_it(
@@ -239,3 +240,28 @@ def test_a_system_prefix_is_not_part_of_a_column_name_as_people_say_it(
 def test_the_count_is_named_for_the_records_not_the_file(home: Path) -> None:
     catalog = load_catalog(WorkspacePaths(home).catalog)
     assert catalog.metrics["incident_log_count"].spec.en == "Incident count"
+
+
+def test_a_measure_split_by_a_yes_no_column_the_question_contrasts(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    question = (
+        "When agents used a knowledge article, did tickets meet SLA more often than when they"
+        " didn't?"
+    )
+    answer = ask(analyst, question)
+    rate = {
+        flag: 100 * sum(r["made_sla"] == "true" for r in group) / len(group)
+        for flag in ("true", "false")
+        if (group := [r for r in rows if r["knowledge"] == flag])
+    }
+    assert answer.reading is not None and answer.reading.group_by == ["knowledge"]
+    assert "knowledge: yes" in answer.body and "knowledge: no" in answer.body
+    for value in rate.values():
+        assert _has_percent(answer.body, value)
+
+
+def _has_percent(text: str, value: float) -> bool:
+    """Whether ``text`` shows ``value`` as a percentage, to its one decimal."""
+    shown = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", text)]
+    return any(abs(x - value) <= 0.051 for x in shown)

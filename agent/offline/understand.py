@@ -227,6 +227,7 @@ class Understander:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
         self._metrics_by_meaning(question, slots)
+        _split_by_flag(question, slots, self.matcher.catalog)
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(question, slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
@@ -743,6 +744,34 @@ def _set_aside_unreachable(intent: Intent) -> None:
             intent.set_aside.append((dim, value))
             del intent.slots.filters[dim]
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+# A contrast of the records with and without something ("than when they didn't", "有没有").
+_CONTRAST = re.compile(
+    r"(?i)\bwith(?:out)? and with(?:out)?\b|\bthan (?:when|those|tickets|ones)\b.{0,40}"
+    r"\b(?:didn'?t|did not|don'?t|do not|weren'?t|were not|without)\b|\bor not\b"
+    r"|\bversus (?:not|none)\b|有没有|是否|用没用|有无"
+)
+
+
+def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Did tickets meet SLA more often when agents used a knowledge article than when they
+    didn't": the measure split by the yes/no column the question names."""
+    if not slots.metrics or not _CONTRAST.search(question):
+        return
+    if any(d not in slots.filters for d in slots.dimensions):
+        return
+    text = question.lower()
+    for name, dim in cat.dimensions.items():
+        if dim.kind != "boolean" or not dim.sources:
+            continue
+        names = {name.replace("_", " "), dim.spec.en.lower(), dim.spec.zh, *dim.spec.aliases}
+        said = [n for n in names if n and len(n) >= 2 and re.search(
+            rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", text
+        )]  # fmt: skip
+        if said and all(reaches(cat, m, name) for m in slots.metrics):
+            slots.dimensions.append(name)
+            return
 
 
 _ASKS_TIME = re.compile(
