@@ -74,6 +74,7 @@ def assign(
     vectors: np.ndarray,
     column: Sequence[str] | None = None,
     settings: DiscoverySettings | None = None,
+    names: frozenset[str] = frozenset(),
 ) -> ThemeAssignment:
     """Themes for ``texts`` (with their passage ``vectors``) from ``source``."""
     # A transcript's agent lines are not what the customer raised (as for the embeddings).
@@ -84,7 +85,7 @@ def assign(
         if column is None:
             raise ValueError("column themes need the column's values")
         return ThemeAssignment(_column_set(source, texts, column), list(column))
-    found = discover_themes(texts, vectors, settings)
+    found = discover_themes(texts, vectors, settings, names)
     return ThemeAssignment(ThemeSet(source, found.themes, found.notes), found.assignments)
 
 

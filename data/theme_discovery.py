@@ -24,7 +24,7 @@ import numpy as np
 from .kmeans import spherical_kmeans
 from .taxonomy import OTHER
 from .theme_set import ThemeInfo
-from .theme_terms import cluster_terms, language
+from .theme_terms import TermReader, cluster_terms, language
 
 _OTHER_NAMES = {"en": "Other", "zh": "其他"}
 _SEPARATOR = " · "
@@ -68,9 +68,13 @@ class Discovery:
 
 
 def discover_themes(
-    texts: Sequence[str], vectors: np.ndarray, settings: DiscoverySettings | None = None
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    settings: DiscoverySettings | None = None,
+    names: frozenset[str] = frozenset(),
 ) -> Discovery:
-    """Themes of ``texts`` from their passage ``vectors`` (one row per text)."""
+    """Themes of ``texts`` from their passage ``vectors`` (one row per text), labelled with
+    their distinctive words other than ``names`` (the records' brands, companies…)."""
     settings = settings or DiscoverySettings()
     if len(texts) != len(vectors):
         raise ValueError("texts and vectors must have the same length")
@@ -80,7 +84,9 @@ def discover_themes(
     labels = _clusters(np.asarray(vectors, dtype=np.float32), settings)
     sample = _sample(len(texts), settings)
     terms = cluster_terms(
-        [texts[i][: settings.term_chars] for i in sample], labels[sample].tolist()
+        [texts[i][: settings.term_chars] for i in sample],
+        labels[sample].tolist(),
+        TermReader(names),
     )
     main = Counter(language(t) for t in texts).most_common(1)[0][0]
     ids = [_theme_id(terms.get(c, {}), main) for c in range(int(labels.max()) + 1)]

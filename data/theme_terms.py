@@ -44,8 +44,9 @@ def _stop_words() -> frozenset[str]:
 class TermReader:
     """Label terms of a text; jieba is loaded on the first Chinese text."""
 
-    def __init__(self) -> None:
-        self._stop = _stop_words()
+    def __init__(self, names: frozenset[str] = frozenset()) -> None:
+        # Words naming the records' own values (brands, companies, models) name no theme.
+        self._stop = _stop_words() | names
 
     def terms(self, text: str) -> set[str]:
         text = _NOISE.sub(" ", text.lower())

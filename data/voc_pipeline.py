@@ -12,6 +12,7 @@ import calendar
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import time
 import uuid
@@ -32,6 +33,7 @@ from .redact import redact_many
 from .theme_assignment import assign, choose_source, column_themes, counted
 from .theme_discovery import DiscoverySettings
 from .theme_set import ThemeSource, save_theme_set
+from .theme_terms import TermReader
 from .transcript import customer_turns
 from .voc_index import FINGERPRINT, chroma_client, read_fingerprint
 from .workspace import WorkspacePaths
@@ -94,6 +96,55 @@ def index_voc(
         con.close()
 
 
+# Columns with more different values than this are ids or text, not names worth setting aside.
+_NAME_VALUES = 5000
+# Columns that say who or what a record is about (its brand, company, model), and values
+# written as names (capitalised, "AmazonHelp").
+_WHO = re.compile(
+    r"(?i)brand|company|vendor|make|manufacturer|model|author|品牌|公司|厂商|车型|型号"
+)
+_PROPER = re.compile(r"[A-Z][a-z]+[A-Z]|[A-Z]{2,}")
+
+
+def record_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The words of the short category values (brands, companies, models) of the tables the
+    feedback was written from: what a record is about, never a theme's name."""
+    reader = TermReader()
+    tables = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND column_name = 'voc_id' AND table_name <> 'voc'"
+        ).fetchall()
+    ]
+    found: set[str] = set()
+    for table in tables:
+        row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        rows = int(row[0]) if row else 0
+        columns = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name = ? AND data_type = 'VARCHAR' AND column_name <> 'voc_id'",
+            [table],
+        ).fetchall()
+        for (column,) in columns:
+            ident = '"' + str(column).replace('"', '""') + '"'
+            values = con.execute(
+                f'SELECT DISTINCT {ident} FROM "{table}" WHERE {ident} IS NOT NULL '
+                f"LIMIT {_NAME_VALUES + 1}"
+            ).fetchall()
+            # Names repeat (a brand on many rows); text and ids hardly do.
+            who = _WHO.search(str(column)) is not None
+            if len(values) <= min(_NAME_VALUES, rows // 2):
+                for (value,) in values:
+                    if not who and not _PROPER.match(str(value)):
+                        continue  # "battery" of a topic column may well name a theme
+                    # "AmazonHelp" is the company Amazon: its capitalised parts are names too.
+                    parts = re.findall(r"[A-Z][a-z]{2,}", str(value))
+                    found |= reader.terms(str(value)) | {str(value).lower()}
+                    found |= {p.lower() for p in parts[:1]}
+    return frozenset(found)
+
+
 def _index(
     ws: WorkspacePaths,
     con: duckdb.DuckDBPyConnection,
@@ -118,7 +169,8 @@ def _index(
     vectors = _embed(embedder, [embedding_input(r["text"]) for r in rows], progress, report)
     report.seconds["embed"] = clock.lap()
     progress("enrich", 0, len(rows))
-    assignment = assign(source, [r["text"] for r in rows], vectors, column, choice.discovery)
+    names = record_names(con) if source.kind == "discovered" else frozenset()
+    assignment = assign(source, [r["text"] for r in rows], vectors, column, choice.discovery, names)
     report.seconds["themes"] = clock.lap()
     _enrich(embedder, rows, vectors, assignment.ids)
     themes = counted(assignment.themes, [r["theme"] for r in rows], content_hash)

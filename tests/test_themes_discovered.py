@@ -142,3 +142,24 @@ def test_chinese_reviews_cluster_by_category_with_chinese_names(tmp_path: Path) 
     found, labels = [voc[v] for v in truth], list(truth.values())
     # Measured: purity 0.90, NMI 0.75 on these 160 reviews (6 themes for 4 categories).
     assert purity(found, labels) >= 0.75 and nmi(found, labels) >= 0.55
+
+
+def test_the_names_of_what_records_are_about_never_name_a_theme() -> None:
+    # A brand column and capitalised company handles are names; a lower-case topic column and
+    # the free text are not (a topic may well name a theme).
+    import duckdb
+
+    from servicelens.data.voc_pipeline import record_names
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE voc (voc_id VARCHAR, text VARCHAR)")
+    con.execute(
+        "CREATE TABLE tweets AS SELECT i::VARCHAR AS voc_id, "
+        "['一汽马自达', '吉利汽车'][i % 2 + 1] AS brand, "
+        "['AmazonHelp', 'AppleSupport'][i % 2 + 1] AS handle, "
+        "['battery', 'delivery'][i % 2 + 1] AS topic, "
+        "'my parcel ' || i || ' never arrived' AS message FROM range(40) t(i)"
+    )
+    names = record_names(con)
+    assert {"一汽马自达", "马自达", "amazonhelp", "amazon", "apple"} <= names
+    assert not {"battery", "delivery", "parcel", "arrived"} & names
