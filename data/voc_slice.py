@@ -113,7 +113,7 @@ def record_filters(
         if not linked or catalog is None:
             raise SliceFilterError(
                 f"Feedback cannot be filtered by {dimension!r}: no table holding it has "
-                "feedback text. Filter the numbers with query_metric instead."
+                "feedback text; only the figures can be split or filtered by it."
             )
         resolved = str(catalog.resolve_value(dimension, str(value).strip()))
         out[dimension] = (linked, resolved)

@@ -15,6 +15,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.results import RequestError
+from servicelens.data.errors import ServiceLensError
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
 
@@ -79,3 +80,30 @@ def test_a_grouping_no_feedback_table_holds_is_refused_clearly(
     analyst, _ = setup
     with pytest.raises(RequestError, match="Unknown filter 'weekday'"):
         analyst.search("refund", where={"weekday": "Monday"})
+
+
+def test_the_themes_command_takes_a_source_grouping_and_refuses_others_clearly(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from servicelens.agent.cli import themes_cmd
+
+    analyst, owners = setup
+    app = typer.Typer()
+    themes_cmd.register(app)
+    app.command("noop", hidden=True)(lambda: None)
+    home = str(analyst.workspace.paths.home)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["themes", "--home", home, "--json", "--where", "company=Acme"])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.stdout)
+    assert data["filters"] == {"company": "Acme"}
+    assert data["records"] == sum(c == "Acme" for c in owners.values())
+    bad = runner.invoke(app, ["themes", "--home", home, "--where", "weekday=Monday"])
+    # The command's error reaches the user as the CLI's one-line "Error: …".
+    assert isinstance(bad.exception, ServiceLensError)
+    assert "cannot be filtered by 'weekday'" in str(bad.exception)

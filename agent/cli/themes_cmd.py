@@ -39,7 +39,7 @@ def themes(
         typer.Option(
             "--where",
             help="Filter as key=value (region, product_line, model, source, segment, sentiment, "
-            "lang); repeat for several.",
+            "lang, or a column of the records the feedback came from, e.g. brand); repeat.",
         ),
     ] = None,
     top: Annotated[int, typer.Option(min=1, max=25, help="How many themes to list.")] = 10,
@@ -70,9 +70,10 @@ def _where(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in _WHERE_KEYS or not value.strip():
+        if not sep or not key or not value.strip():
             raise ThemesError(
-                f"--where {item!r} is not key=value with a known key ({', '.join(_WHERE_KEYS)})."
+                f"--where {item!r} is not key=value: use one of {', '.join(_WHERE_KEYS)}, or a "
+                "column of the records the feedback came from (brand=…)."
             )
         found[key] = value.strip()
     return found

@@ -32,7 +32,8 @@ WhereOption = Annotated[
     list[str] | None,
     typer.Option(
         "--where",
-        help=f"Filter as key=value ({', '.join(FILTER_KEYS)}); repeat for several.",
+        help=f"Filter as key=value ({', '.join(FILTER_KEYS)}, or a column of the records the "
+        "feedback came from, e.g. brand); repeat for several.",
     ),
 ]
 
@@ -141,11 +142,13 @@ def _where(items: list[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip().replace("-", "_")
-        if not sep or key not in FILTER_KEYS:
+        if not sep or not key or not value.strip():
             raise ServiceLensError(
-                f"--where {item!r} is not key=value with a known key ({', '.join(FILTER_KEYS)})."
+                f"--where {item!r} is not key=value: use one of {', '.join(FILTER_KEYS)}, or a "
+                "column of the records the feedback came from (brand=…)."
             )
-        fields[key] = _where_value(key, value.strip())
+        # Other keys are groupings of the source records, checked by the search itself.
+        fields[key] = _where_value(key, value.strip()) if key in FILTER_KEYS else value.strip()
     return fields
 
 
