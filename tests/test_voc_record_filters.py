@@ -107,3 +107,14 @@ def test_the_themes_command_takes_a_source_grouping_and_refuses_others_clearly(
     # The command's error reaches the user as the CLI's one-line "Error: …".
     assert isinstance(bad.exception, ServiceLensError)
     assert "cannot be filtered by 'weekday'" in str(bad.exception)
+
+
+def test_how_long_asked_of_data_with_no_durations_is_insufficient_data(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    # One date per message: no time between events can be measured, and no other figure is
+    # offered in its place.
+    analyst, _ = setup
+    answer = analyst.ask("How long do our agents take on average to reply to a message?")
+    assert answer.status == "insufficient_data"
+    assert "times between events" in answer.body

@@ -591,8 +591,13 @@ class Understander:
         measure word ("cost", "打分") is missing only when no metric of the catalog was read in
         the question: then the metric found is what the word meant."""
         lang = "zh" if language_of(question) == "zh" else "en"
+        durations = any(
+            m.unit in ("hours", "days", "minutes") for m in self.matcher.catalog.metrics.values()
+        )
         for subject in unavailable_subjects():
             if subject.get("measure") and measured:
+                continue
+            if subject.get("duration") and (durations or measured):
                 continue
             m = re.search(subject["pattern"], question, re.IGNORECASE)
             # A capture group names the word itself ("earn" in "engineers earn").
