@@ -280,3 +280,42 @@ def test_excel_round_trip(tmp_path: Path) -> None:
     report = ingest(ws, [tmp_path / "x.xlsx"], IngestOptions(skip_bad_rows=True), index=False)
     assert (report.tables[0].rows, report.tables[0].rejected) == (22, 1)
     _check_round_trip(ws, "x")
+
+
+def test_several_files_named_one_table_are_stacked_by_column_name(tmp_path: Path) -> None:
+    import openpyxl
+
+    (tmp_path / "jan.csv").write_text(
+        "id,opened,company,Delivery\n1,2024-01-02,Acme,1\n2,2024-01-09,Acme,\n", encoding="utf-8"
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["id", "opened", "company", "Refund"], [3, "2024-02-02", "Bolt", 1]):
+        sheet.append(row)
+    book.save(tmp_path / "feb.xlsx")
+    ws = WorkspacePaths(tmp_path / "ws")
+    files = [tmp_path / "jan.csv", tmp_path / "feb.xlsx"]
+    report = ingest(ws, files, IngestOptions(table="tickets", id="id"), index=False)
+    assert [(t.table, t.rows) for t in report.tables] == [("tickets", 3)]
+    got = query(ws, "SELECT id, company, delivery, refund, source_file FROM tickets ORDER BY id")
+    assert got == [
+        (1, "Acme", True, False, "jan.csv"),
+        (2, "Acme", False, False, "jan.csv"),
+        (3, "Bolt", False, True, "feb.xlsx"),
+    ]
+    catalog = load_catalog(ws.catalog)
+    assert "source_file" in catalog.dimensions and "company" in catalog.dimensions
+    again = ingest(ws, files, IngestOptions(table="tickets", id="id"), index=False)
+    assert again.tables[0].unchanged
+
+
+def test_stacking_refuses_a_file_that_has_the_column_it_adds(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("id,source_file\n1,x\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id\n2\n", encoding="utf-8")
+    ws = WorkspacePaths(tmp_path / "ws")
+    with pytest.raises(DataError, match="already has a 'source_file' column"):
+        ingest(ws, [tmp_path / "a.csv", tmp_path / "b.csv"], IngestOptions(table="t"), index=False)
+    assert not (ws.home / "warehouse.duckdb").exists() or not query(
+        ws, "SELECT 1 FROM information_schema.tables WHERE table_name = 't'"
+    )

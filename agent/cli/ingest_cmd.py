@@ -24,6 +24,7 @@ from .common import (
 
 _STAGES = {"embed": "Embedding", "enrich": "Enriching", "chroma": "Vector index"}
 _STAGES |= {"keyword": "Keyword index", "commit": "Writing tables", "catalog": "Catalog"}
+_STAGES |= {"stack": "Stacking files"}
 
 
 class IngestUsageError(ServiceLensError):
@@ -137,7 +138,13 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         files: Annotated[list[Path], typer.Argument(help="CSV, TSV, Parquet, JSONL or Excel.")],
         table: Annotated[
-            str | None, typer.Option("--table", help="Table name (default: the file name).")
+            str | None,
+            typer.Option(
+                "--table",
+                help="Table name (default: the file name). With several files, they are "
+                "stacked into this one table: columns matched by name, a source_file column "
+                "saying where each row came from.",
+            ),
         ] = None,
         text: Annotated[
             str | None,

@@ -26,8 +26,10 @@ from ..workspace import WorkspacePaths
 from .catalog_derive import derive_catalog
 from .catalog_entries import LeftOut
 from .commit import Pending, check_voc_ids, commit
+from .infer import table_name
 from .labels import SUFFIX
 from .mapping import TableMapping, load_mapping
+from .readers import stack_files
 from .staging import IngestOptions, TableReport, report_of, stage_one
 from .theme_column import theme_source
 
@@ -68,8 +70,6 @@ def ingest(
     """Load ``files`` into the workspace, all or nothing; derive the catalog; index feedback."""
     start = time.perf_counter()
     tick = progress or (lambda stage, done, total: None)
-    if options.table and len(files) > 1:
-        raise DataError("--table names one table; load several files without it.")
     if options.theme_column and not options.text:
         raise DataError("--theme-column names the themes of the --text feedback; add --text.")
     mappings = load_mapping(options.mapping) if options.mapping else []
@@ -77,6 +77,14 @@ def ingest(
     ws.home.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=ws.home))
     try:
+        if options.table and len(files) > 1:
+            # Several exports of one kind (a month each, a company each): one table, stacked.
+            tick("stack", 0, 1)
+            stacked = staging / "stack"
+            stacked.mkdir()
+            name = table_name(options.table)
+            files = [stack_files(files, stacked, name, encoding=options.encoding)]
+            tick("stack", 1, 1)
         reports, pending = _stage_all(ws, files, options, mappings, staging, tick)
         if pending:
             check_voc_ids(ws.warehouse, pending)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import duckdb
+
 from ..errors import DataError
 from .infer import column_names
 
@@ -331,3 +333,60 @@ def _sha256(path: Path) -> str:
 def _lit(value: object) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+# --- Several files, one table ----------------------------------------------------------------
+
+SOURCE_FILE = "source_file"
+
+
+def stack_files(
+    paths: list[Path], staging: Path, table: str, *, encoding: str | None = None
+) -> Path:
+    """One UTF-8 CSV of the rows of ``paths`` (any supported format), columns matched by their
+    names as written (the union, in first-seen order; a file without a column leaves it empty),
+    with ``source_file`` saying which file each row came from."""
+    header: list[str] = []
+    parts: list[tuple[str, list[str], Iterator[list[str]]]] = []
+    for n, path in enumerate(paths):
+        folder = staging / f"s{n}"
+        folder.mkdir(parents=True, exist_ok=True)
+        names, rows = _text_rows(open_source(Path(path), folder, encoding=encoding), folder)
+        header += [c for c in names if c not in header]
+        parts.append((Path(path).name, names, rows))
+    if SOURCE_FILE in header:
+        raise DataError(
+            f"A file already has a {SOURCE_FILE!r} column; stack the files another way."
+        )
+    target = staging / f"{table}.csv"  # named for its table in what the load reports
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*header, SOURCE_FILE])
+        for name, names, rows in parts:
+            at = {c: i for i, c in enumerate(names)}
+            for cells in rows:
+                row = [cells[at[c]] if c in at and at[c] < len(cells) else "" for c in header]
+                writer.writerow([*row, name])
+    return target
+
+
+def _text_rows(source: SourceFile, folder: Path) -> tuple[list[str], Iterator[list[str]]]:
+    """The header as written and the rows of one file, as text."""
+    if source.text_path is None:  # Parquet or JSONL: written out as text first
+        target = folder / "typed.csv"
+        con = duckdb.connect()
+        try:
+            con.execute(f"COPY (SELECT * FROM {source.read_sql}) TO {_lit(target)} (HEADER)")
+        finally:
+            con.close()
+        source = _csv_source(target, folder, None)
+    assert source.text_path is not None
+    fh = source.text_path.open(encoding="utf-8-sig", newline="")
+    reader = csv.reader(fh, delimiter=source.delimiter)
+    names = next(reader, [])
+
+    def rows() -> Iterator[list[str]]:
+        with fh:
+            yield from reader
+
+    return list(names), rows()
