@@ -251,6 +251,10 @@ def _since(m: re.Match[str], c: Context) -> Period:
     return since(_anchor(m["a"], c).start, c.as_of, c.phrase, c.lang)
 
 
+def _since_month(m: re.Match[str], c: Context) -> Period:
+    return since(_month(m, c).start, c.as_of, c.phrase, c.lang)
+
+
 def _before(m: re.Match[str], c: Context) -> Period:
     return until(_anchor(m["a"], c).start, c.phrase, c.lang)
 
@@ -399,6 +403,8 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?:the )?" + _ORDINAL + r" quarter" + _EN_YEAR + _E, _quarter),
     (_B + r"(?:from |between )?" + _EN_RUN + _E, _month_run(_MONTH_NAME)),
     (_B + _MON_NO_MAY + _EN_YEAR + _E, _month),
+    # "since May": from the latest May on (listed first: "since may" is also "may" a month).
+    (_B + r"(?:ever since|since|starting(?: from| in)?) (?P<m>may)" + _E, _since_month),
     (
         _B + r"(?:in|since|from|until|till|through|during|for|of|before|after) (?P<m>may)" + _E,
         _month,

@@ -414,6 +414,7 @@ def test_a_list_that_is_not_one_run_and_not_two_periods_is_still_an_error() -> N
         ("今年3月以来 AC-X735 的首次修复率", date(2026, 3, 1)),
         ("2026.3至今的一次修复率", date(2026, 3, 1)),
         ("2026/3 onwards", date(2026, 3, 1)),
+        ("How has install volume trended month over month since May?", date(2026, 5, 1)),
     ],
 )
 def test_since_a_month_named_with_a_relative_year_or_a_dotted_date(text: str, start: date) -> None:
