@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from servicelens.agent.analyst import Analyst
+from servicelens.agent.answer import Answer
 from servicelens.agent.deps import Deps
 from servicelens.agent.providers.base import Provider
 from servicelens.agent.settings import load_settings
@@ -128,3 +129,14 @@ def lead_of(text: str) -> str:
     skip = ("Read as:", "理解为：", "理解为:", "Did you mean", "您是否想问", "_Offline", "_离线")
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     return next(p for p in paragraphs if not p.lstrip().startswith(skip))
+
+
+def ask_offline(an: Analyst, question: str) -> Answer:
+    """Ask the offline analyst; the answer must have passed the verifier unrevised, and every
+    citation must resolve."""
+    answer = an.ask(question)
+    assert answer.provider == "offline"
+    assert answer.verified, answer.verification
+    assert not answer.revised, answer.verification
+    assert all(c.found for c in answer.citations)
+    return answer

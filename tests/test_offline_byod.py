@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from agent_support import lead_of
+from agent_support import ask_offline, lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
-from servicelens.agent.answer import Answer
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
 
@@ -53,13 +52,7 @@ def analyst(
         yield an
 
 
-def ask(an: Analyst, question: str) -> Answer:
-    answer = an.ask(question)
-    assert answer.provider == "offline"
-    assert answer.verified, answer.verification
-    assert not answer.revised, answer.verification
-    assert all(c.found for c in answer.citations)
-    return answer
+ask = ask_offline
 
 
 def _table_rows(text: str) -> dict[str, int]:

@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from agent_support import lead_of
+from agent_support import ask_offline, lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
-from servicelens.agent.answer import Answer
 from servicelens.data.catalog import load_catalog
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
@@ -85,11 +84,7 @@ def analyst(home: Path) -> Iterator[Analyst]:
         yield an
 
 
-def ask(an: Analyst, question: str) -> Answer:
-    answer = an.ask(question)
-    assert answer.provider == "offline"
-    assert answer.verified, answer.verification
-    return answer
+ask = ask_offline
 
 
 def test_a_grouping_named_in_other_words_is_read_as_the_dimension(

@@ -99,8 +99,12 @@ def unavailable_text(w: Writer, catalog: Catalog, intent: Intent) -> str:
 def _example_value(catalog: Catalog) -> tuple[str, str]:
     for name, dim in catalog.dimensions.items():
         voc_column = name in ("source", "lang", "sentiment", "urgency", "theme")
-        if dim.values and dim.kind == "category" and not dim.from_time and not voc_column:
-            return name, dim.values[0]
+        if dim.kind != "category" or dim.from_time or voc_column:
+            continue
+        # A value with digits ("Group 7") would read as a figure the answer cannot cite.
+        plain = next((v for v in dim.values or [] if not any(ch.isdigit() for ch in v)), None)
+        if plain is not None:
+            return name, plain
     return "", ""
 
 
