@@ -22,3 +22,8 @@ def connect(
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def q(identifier: str) -> str:
+    """A quoted SQL identifier (a table or column name), safe for any name."""
+    return '"' + identifier.replace('"', '""') + '"'

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .catalog import Catalog, Dimension, Metric, UnknownNameError, key
+from .duck import q
 from .errors import ServiceLensError
 from .periods import Period
 
@@ -176,9 +177,9 @@ def _grain_cte(
     period: Period | None,
 ) -> tuple[str, list[Any]]:
     joins: dict[str, str] = {}
-    select = [f"  {dimension_sql(catalog, d, grain, joins)} AS {_q(d.name)}" for d in dims]
-    select += [f"  {m.expr} AS {_q(m.name)}" for m in grain.metrics]
-    select.append(f"  COUNT(*) AS {_q(grain.count_column)}")
+    select = [f"  {dimension_sql(catalog, d, grain, joins)} AS {q(d.name)}" for d in dims]
+    select += [f"  {m.expr} AS {q(m.name)}" for m in grain.metrics]
+    select.append(f"  COUNT(*) AS {q(grain.count_column)}")
     where, params = _where(catalog, grain, filters, period, joins)
     sql = "SELECT\n" + ",\n".join(select) + f"\nFROM {grain.table}"
     sql += "".join(f"\n{j}" for j in joins.values())
@@ -217,19 +218,19 @@ def _final_select(
     grains: list[Grain], dims: list[Dimension], compare: bool
 ) -> tuple[str, list[str]]:
     names = [_cte_name(g, p) for g in range(len(grains)) for p in range(2 if compare else 1)]
-    cols = [f"k.{_q(d.name)}" for d in dims]
+    cols = [f"k.{q(d.name)}" for d in dims]
     columns = [d.name for d in dims]
     for gi, grain in enumerate(grains):
         cur, cmp = _cte_name(gi, 0), _cte_name(gi, 1)
         for m in grain.metrics:
             exprs = _metric_columns(m, cur, cmp if compare else None)
-            cols += [f"{sql} AS {_q(name)}" for name, sql in exprs]
+            cols += [f"{sql} AS {q(name)}" for name, sql in exprs]
             columns += [name for name, _ in exprs]
         n = grain.count_column
-        cols.append(f"COALESCE({cur}.{_q(n)}, 0) AS {_q(n)}")
+        cols.append(f"COALESCE({cur}.{q(n)}, 0) AS {q(n)}")
         columns.append(n)
         if compare:
-            cols.append(f"COALESCE({cmp}.{_q(n)}, 0) AS {_q(n + '_prev')}")
+            cols.append(f"COALESCE({cmp}.{q(n)}, 0) AS {q(n + '_prev')}")
             columns.append(n + "_prev")
     sql = "SELECT " + ", ".join(cols) + "\n" + _from_clause(names, dims)
     return sql, columns
@@ -237,7 +238,7 @@ def _final_select(
 
 def _metric_columns(m: Metric, cur: str, cmp: str | None) -> list[tuple[str, str]]:
     def value(cte: str) -> str:
-        raw = f"{cte}.{_q(m.name)}"
+        raw = f"{cte}.{q(m.name)}"
         return f"COALESCE({raw}, 0)" if m.unit == "count" else raw
 
     d = m.decimals
@@ -256,11 +257,11 @@ def _from_clause(names: list[str], dims: list[Dimension]) -> str:
     if not dims:
         # Aggregates without GROUP BY return exactly one row each, so a cross join lines them up.
         return "FROM " + " CROSS JOIN ".join(names)
-    keys = ", ".join(_q(d.name) for d in dims)
+    keys = ", ".join(q(d.name) for d in dims)
     union = "\nUNION ".join(f"SELECT {keys} FROM {n}" for n in names)
     sql = f"FROM ({union}) AS k"
     for n in names:
-        on = " AND ".join(f"{n}.{_q(d.name)} IS NOT DISTINCT FROM k.{_q(d.name)}" for d in dims)
+        on = " AND ".join(f"{n}.{q(d.name)} IS NOT DISTINCT FROM k.{q(d.name)}" for d in dims)
         sql += f"\nLEFT JOIN {n} ON {on}"
     return sql
 
@@ -268,7 +269,7 @@ def _from_clause(names: list[str], dims: list[Dimension]) -> str:
 def _order_limit(
     catalog: Catalog, request: MetricRequest, dims: list[Dimension], columns: list[str]
 ) -> tuple[str, list[Any]]:
-    order = [f"{_q(d.name)} ASC NULLS LAST" for d in dims]
+    order = [f"{q(d.name)} ASC NULLS LAST" for d in dims]
     if request.order_by:
         order = [_order_term(catalog, request.order_by, columns), *order]
     sql = "\nORDER BY " + ", ".join(order) if order else ""
@@ -287,7 +288,7 @@ def _order_term(catalog: Catalog, order_by: str, columns: list[str]) -> str:
         name = name.removesuffix(suffix)
     if name not in columns:
         name = _canonical_column(catalog, name, columns)
-    return f"{_q(name)} {'DESC' if desc else 'ASC'} NULLS LAST"
+    return f"{q(name)} {'DESC' if desc else 'ASC'} NULLS LAST"
 
 
 def _canonical_column(catalog: Catalog, name: str, columns: list[str]) -> str:
@@ -299,9 +300,3 @@ def _canonical_column(catalog: Catalog, name: str, columns: list[str]) -> str:
         if canonical in columns:
             return canonical
     raise UnknownNameError("order_by column", name, [c for c in columns if key(name) in c][:3])
-
-
-def _q(identifier: str) -> str:
-    # Identifiers come from the validated catalog (lower-case Python identifiers); quoting keeps
-    # names such as "type" or "day" from being read as keywords.
-    return '"' + identifier.replace('"', '""') + '"'

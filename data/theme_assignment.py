@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import numpy as np
 
+from .duck import q
 from .taxonomy import OTHER, default_taxonomy
 from .theme_discovery import DiscoverySettings, discover_themes
 from .theme_set import ThemeInfo, ThemeSet, ThemeSource, from_taxonomy, stored_source
@@ -57,15 +58,11 @@ def column_themes(
     found: dict[str, str] = {}
     for table, column in source.tables:
         rows = con.execute(
-            f"SELECT CAST(voc_id AS VARCHAR), NULLIF(trim(CAST({_q(column)} AS VARCHAR)), '') "
-            f"FROM {_q(table)} WHERE voc_id IS NOT NULL"
+            f"SELECT CAST(voc_id AS VARCHAR), NULLIF(trim(CAST({q(column)} AS VARCHAR)), '') "
+            f"FROM {q(table)} WHERE voc_id IS NOT NULL"
         ).fetchall()
         found.update({str(v): str(theme) for v, theme in rows if theme is not None})
     return [found.get(v, OTHER) for v in voc_ids]
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def assign(

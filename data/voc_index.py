@@ -142,6 +142,7 @@ class VocIndex:
         # Share of the top k kept for other-language texts when none made it on their own.
         self.other_language_share = other_language_share
         self._row_of: dict[str, int] | None = None
+        self._ids: np.ndarray | None = None  # voc ids as an array, for id filters
 
     @classmethod
     def open(
@@ -183,7 +184,9 @@ class VocIndex:
         if filters.min_reach is not None:
             mask &= cols["author_reach"] >= filters.min_reach
         if filters.voc_ids is not None:
-            mask &= np.isin(np.asarray(self.keyword.voc_ids, dtype=object), list(filters.voc_ids))
+            if self._ids is None:
+                self._ids = np.asarray(self.keyword.voc_ids, dtype=object)
+            mask &= np.isin(self._ids, list(filters.voc_ids))
         return mask
 
     def _canonical(self, column: str, wanted: list[str]) -> list[str]:

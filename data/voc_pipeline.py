@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 
 from . import duck
+from .duck import q
 from .embeddings import CachedEmbedder, Embedder, make_embedder
 from .enrich import Enricher
 from .errors import WorkspaceError
@@ -100,9 +101,7 @@ def index_voc(
 _NAME_VALUES = 5000
 # Columns that say who or what a record is about (its brand, company, model), and values
 # written as names (capitalised, "AmazonHelp").
-_WHO = re.compile(
-    r"(?i)brand|company|vendor|make|manufacturer|model|author|品牌|公司|厂商|车型|型号"
-)
+_WHO = re.compile(r"(?i)brand|company|vendor|make|manufacturer|model|author|品牌|公司|厂商|型号")
 _PROPER = re.compile(r"[A-Z][a-z]+[A-Z]|[A-Z]{2,}")
 
 
@@ -119,7 +118,7 @@ def record_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     ]
     found: set[str] = set()
     for table in tables:
-        row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        row = con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()
         rows = int(row[0]) if row else 0
         columns = con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
@@ -127,9 +126,9 @@ def record_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
             [table],
         ).fetchall()
         for (column,) in columns:
-            ident = '"' + str(column).replace('"', '""') + '"'
+            ident = q(str(column))
             values = con.execute(
-                f'SELECT DISTINCT {ident} FROM "{table}" WHERE {ident} IS NOT NULL '
+                f"SELECT DISTINCT {ident} FROM {q(table)} WHERE {ident} IS NOT NULL "
                 f"LIMIT {_NAME_VALUES + 1}"
             ).fetchall()
             # Names repeat (a brand on many rows); text and ids hardly do.

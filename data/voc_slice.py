@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, UnknownNameError
+from .duck import q
 from .periods import Period
 from .sql_params import inline_params
 from .taxonomy import default_taxonomy
 from .theme_set import ThemeSet, from_taxonomy
 from .warehouse import Warehouse
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 _COLUMN = {
     "region": "v.region",

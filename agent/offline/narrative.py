@@ -52,6 +52,10 @@ _IN_DAYS = re.compile(
 )
 
 
+def asks_in_days(question: str) -> bool:
+    return _IN_DAYS.search(question) is not None
+
+
 @dataclass
 class Writer:
     """Builds one answer in one language; ``say`` fills a phrase with values."""
@@ -68,6 +72,8 @@ class Writer:
     status: str = "answered"
     # Display names learned from results: (dimension, value) -> "name (value)".
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The question counts in days: hours are shown in days as well.
+    days: bool = False
 
     @property
     def declined(self) -> Declined | None:
@@ -99,7 +105,7 @@ class Writer:
         suffix = {"CNY": (" CNY", "元"), "hours": (" hours", "小时"), "days": (" days", "天")}
         en, zh = suffix.get(unit, ("", ""))
         text = fmt(value) + (en if self.lang == "en" else zh)
-        if unit == "hours" and _IN_DAYS.search(self.seed) and isinstance(value, int | float):
+        if unit == "hours" and self.days and isinstance(value, int | float):
             # "How many days until it is closed": the hours in days as well.
             days = fmt(round(value / 24, 2))
             text += f" ({days} days)" if self.lang == "en" else f"（{days}天）"

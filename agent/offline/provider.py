@@ -32,7 +32,7 @@ from ..reading import (
 from ..workspace import Workspace
 from .coverage import Plan, plan
 from .grouping import GroupingIndex
-from .narrative import Writer
+from .narrative import Writer, asks_in_days
 from .playbooks import Playbook
 from .registry import PLAYBOOKS, out_of_scope_text, unavailable_text
 from .slots import asks_to_act, groupable_dimensions
@@ -136,7 +136,12 @@ class OfflineProvider:
 
     def write(self, intent: Intent, results: dict[str, Any]) -> tuple[str, Declined | None]:
         """The answer text, and whether it declines ("insufficient_data", "refused")."""
-        writer = Writer(lang=intent.language, seed=intent.question, catalog=self.catalog)
+        writer = Writer(
+            lang=intent.language,
+            seed=intent.question,
+            catalog=self.catalog,
+            days=asks_in_days(intent.question),
+        )
         playbook: Playbook | None = PLAYBOOKS.get(intent.playbook)
         if intent.playbook == UNAVAILABLE:
             return unavailable_text(writer, self.catalog, intent), "insufficient_data"

@@ -226,10 +226,11 @@ class Understander:
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
+        shape = read_shape(question)
         self._metrics_by_meaning(question, slots)
         _split_by_flag(question, slots, self.matcher.catalog)
         _duration_between(question, slots, self.matcher.catalog)
-        _count_and_its_share(question, slots, self.matcher.catalog)
+        _count_and_its_share(shape, slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
@@ -252,7 +253,6 @@ class Understander:
         )
         _drop_implied_filters(intent)
         intent.theme = _theme_not_named_by_a_value(intent)
-        shape = read_shape(question)
         intent.shape = shape
         # Themes and quotes are what customers say, not a grouping; but "投诉最多的是哪一款车型"
         # names one in the catalog's own words, and is a ranking.
@@ -388,10 +388,9 @@ class Understander:
 
     def _uncued_near_tie(self, question: str, playbook: str, scores: dict[str, float]) -> bool:
         """A specialised playbook won by a hair on likeness alone, none of its cue words said."""
-        if playbook in _GENERIC or not self._cues.get(playbook):
+        if playbook in _GENERIC or not self._uncued(question, playbook):
             return False
-        lead = scores.get(playbook, 0.0) - scores.get("metric_change", 0.0)
-        return lead < _TREND_MARGIN and not any(c.search(question) for c in self._cues[playbook])
+        return scores.get(playbook, 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
 
     def _asks_which_group(self, question: str) -> bool:
         """Whether the question's "which …" names a grouping of the catalog by its words."""
@@ -528,24 +527,22 @@ class Understander:
     def _drop_values_inside(self, question: str, phrase: str, slots: Slots) -> None:
         """A value the matcher took from inside a measure named in other words ("上门" of
         "二次上门比例") is part of that name, not a filter."""
-        words = phrase.split() if " " in phrase.strip() else list(phrase.strip())
-        if len(words) < 2:
-            return
+        joiner = " " if " " in phrase.strip() else ""
+        words = phrase.split() if joiner else list(phrase.strip())
         text = question.lower()
         for dim, value in list(slots.filters.items()):
             target = f"{dim}={value}"
-            aliases = {t.alias.strip() for t in self.matcher.terms if t.target == target}
-            for alias in filter(None, aliases):
-                gaps = (
-                    re.escape(" ".join(words[:i]) if " " in phrase else "".join(words[:i]))
-                    + r"\s*" + re.escape(alias) + r"\s*"
-                    + re.escape(" ".join(words[i:]) if " " in phrase else "".join(words[i:]))
-                    for i in range(1, len(words))
-                )  # fmt: skip
-                if any(re.search(g, text) for g in gaps):
-                    slots.filters.pop(dim, None)
-                    slots.dimensions = [d for d in slots.dimensions if d != dim]
-                    break
+            aliases = {t.alias.strip() for t in self.matcher.terms if t.target == target} - {""}
+            # The value said between two parts of the phrase: "二次" + "上门" + "比例".
+            inside = (
+                rf"{re.escape(joiner.join(words[:i]))}\s*{re.escape(alias)}\s*"
+                rf"{re.escape(joiner.join(words[i:]))}"
+                for alias in aliases
+                for i in range(1, len(words))
+            )
+            if any(re.search(pattern, text) for pattern in inside):
+                slots.filters.pop(dim, None)
+                slots.dimensions = [d for d in slots.dimensions if d != dim]
 
     def _metric_by_default(self, intent: Intent) -> None:
         """A ranking that names nothing to rank by. "Most"/"fewest" count the records;
@@ -806,10 +803,10 @@ def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
             del slots.filters[dim]
 
 
-def _count_and_its_share(question: str, slots: Slots, cat: Catalog) -> None:
+def _count_and_its_share(shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
     """ "How many were reopened, and what share is that": the count and the rate of the same
     column (``X_count`` and ``X_rate``), both."""
-    if len(slots.metrics) != 1 or not read_shape(question).has("share"):
+    if len(slots.metrics) != 1 or not shape.has("share"):
         return
     name = slots.metrics[0]
     if name.endswith("_count") and (rate := name.removesuffix("_count") + "_rate") in cat.metrics:
@@ -1052,5 +1049,5 @@ def find_theme(question: str, themes: ThemeSet | None = None) -> str | None:
 
 _NOT_THEMES = re.compile(
     r"(?i)\b(?:days?|weeks?|months?|quarters?|years?|customers?|users?|clients?|people)\b"
-    r"|客户|用户|顾客|车主"
+    r"|客户|用户|顾客"
 )

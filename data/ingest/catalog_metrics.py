@@ -92,33 +92,21 @@ def _add_at_least_once(data: dict[str, Any], table: str, c: Column, changes: Cha
     noun = _EVENT_COUNT.sub(" ", c.label.replace(" ", "_")).replace("_", " ").strip() or c.label
     said, better = _flag_concept(c.name)
     cn = zh(c.name).removesuffix("次数")
-    ever = f"{q(c.name)} > 0"
-    rate = {
-        "en": f"Share with {noun} at least once ({record_noun(table)})",
-        "zh": f"发生过{cn}的比例" if cn else "",
-        "aliases": [f"{noun} at least once rate", f"share {noun} at least once", f"{noun} rate"]
+    _add_share_and_count(
+        data, table, f"{c.name}_any", changes,
+        when=f"{q(c.name)} > 0",
+        rate_expr=f"100.0 * AVG(CASE WHEN {q(c.name)} > 0 THEN 1.0 ELSE 0.0 END)",
+        rate_filter=f"{q(c.name)} IS NOT NULL",
+        en=(f"Share with {noun} at least once", f"Rows with {noun} at least once"),
+        zh_names=(f"发生过{cn}的比例", f"发生过{cn}的数量") if cn else ("", ""),
+        rate_aliases=[f"{noun} at least once rate", f"share {noun} at least once", f"{noun} rate"]
         + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said])
         + ([f"{cn}率", f"{cn}比例"] if cn else []),
-        "table": table,
-        "expr": f"100.0 * AVG(CASE WHEN {ever} THEN 1.0 ELSE 0.0 END)",
-        "filter": f"{q(c.name)} IS NOT NULL",
-        "unit": "%",
-        "direction": better,
-        "definition": f"Share of {table} rows with {c.name} above 0, of the rows with a value.",
-    }
-    put(data, "metrics", f"{c.name}_any_rate", rate, table, changes)
-    count = {
-        "en": f"Rows with {noun} at least once ({record_noun(table)})",
-        "zh": f"发生过{cn}的数量" if cn else "",
-        "aliases": [f"{noun} at least once", f"number {noun} at least once"]
+        count_aliases=[f"{noun} at least once", f"number {noun} at least once"]
         + [f"{w} at least once" for w in said if w.isascii()],
-        "table": table,
-        "expr": f"COUNT(*) FILTER (WHERE {ever})",
-        "unit": "count",
-        "direction": "neutral",
-        "definition": f"Number of {table} rows with {c.name} above 0.",
-    }
-    put(data, "metrics", f"{c.name}_any_count", count, table, changes)
+        direction=better,
+        meaning=(f"with {c.name} above 0, of the rows with a value", f"with {c.name} above 0"),
+    )  # fmt: skip
 
 
 def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: Changes) -> None:
@@ -126,30 +114,64 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
     over = "all rows" if c.non_null == rows else "the rows with a value"
     cn = c.original if CJK.search(c.label) else zh(c.name)
     said, better = _flag_concept(c.name)
-    rate = {
-        "en": f"{c.label.capitalize()} rate ({record_noun(table)})",
-        "zh": f"{cn}比例" if cn else "",
-        "aliases": [f"{c.label} rate", f"share {c.label}", f"% {c.label}"]
+    _add_share_and_count(
+        data, table, c.name, changes,
+        when=q(c.name),
+        rate_expr=f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
+        rate_filter=None,
+        en=(f"{c.label.capitalize()} rate", f"{c.label.capitalize()} count"),
+        zh_names=(f"{cn}比例", f"{cn}数量") if cn else ("", ""),
+        rate_aliases=[f"{c.label} rate", f"share {c.label}", f"% {c.label}"]
         + ([f"{cn}率", f"{cn}占比"] if cn else [])
         + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said]),
+        count_aliases=[f"{c.label} count", f"number of {c.label}", f"{c.label} rows"],
+        direction=better,
+        meaning=(f"where {c.name} is yes, of {over}", f"where {c.name} is yes"),
+    )  # fmt: skip
+
+
+def _add_share_and_count(
+    data: dict[str, Any],
+    table: str,
+    key: str,
+    changes: Changes,
+    *,
+    when: str,
+    rate_expr: str,
+    rate_filter: str | None,
+    en: tuple[str, str],
+    zh_names: tuple[str, str],
+    rate_aliases: list[str],
+    count_aliases: list[str],
+    direction: str,
+    meaning: tuple[str, str],
+) -> None:
+    """``<key>_rate`` (share of rows where ``when`` holds) and ``<key>_count`` (how many)."""
+    noun = record_noun(table)
+    rate: dict[str, Any] = {
+        "en": f"{en[0]} ({noun})",
+        "zh": zh_names[0],
+        "aliases": rate_aliases,
         "table": table,
-        "expr": f"100.0 * AVG(CAST({q(c.name)} AS INTEGER))",
+        "expr": rate_expr,
         "unit": "%",
-        "direction": better,
-        "definition": f"Share of {table} rows where {c.name} is yes, of {over}.",
+        "direction": direction,
+        "definition": f"Share of {table} rows {meaning[0]}.",
     }
-    put(data, "metrics", f"{c.name}_rate", rate, table, changes)
+    if rate_filter:
+        rate["filter"] = rate_filter
+    put(data, "metrics", f"{key}_rate", rate, table, changes)
     count = {
-        "en": f"{c.label.capitalize()} count ({record_noun(table)})",
-        "zh": f"{cn}数量" if cn else "",
-        "aliases": [f"{c.label} count", f"number of {c.label}", f"{c.label} rows"],
+        "en": f"{en[1]} ({noun})",
+        "zh": zh_names[1],
+        "aliases": count_aliases,
         "table": table,
-        "expr": f"COUNT(*) FILTER (WHERE {q(c.name)})",
+        "expr": f"COUNT(*) FILTER (WHERE {when})",
         "unit": "count",
         "direction": "neutral",
-        "definition": f"Number of {table} rows where {c.name} is yes.",
+        "definition": f"Number of {table} rows {meaning[1]}.",
     }
-    put(data, "metrics", f"{c.name}_count", count, table, changes)
+    put(data, "metrics", f"{key}_count", count, table, changes)
 
 
 # How managers name common service flags, beside the column's own words ("met their SLA" for

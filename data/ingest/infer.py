@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import duckdb
 
+from ..duck import q as q  # re-exported: the ingest modules quote through this name
 from .dates import date_sql, order_votes, serial_sql, text_date_sql
 
 NULL_TOKENS = ("", "?", "n/a", "na", "#n/a", "-", "--", "—", "null", "none", "nan", "无", "空")
@@ -70,10 +71,6 @@ def column_names(raw: list[str]) -> list[str]:
 
 def table_name(raw: str) -> str:
     return safe_name(raw, 0) if raw.strip() else "data"
-
-
-def q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _tokens(values: tuple[str, ...]) -> str:
