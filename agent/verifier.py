@@ -227,12 +227,17 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
     out: set[str] = set()
     for ev_id in allowed:
         ev = ledger.get(ev_id)
-        for row in ev.rows if ev is not None else []:
-            for cell in row:
-                if isinstance(cell, str) and _LABEL_DIGITS.search(cell):
-                    text = cell.strip()
-                    if not _PLAIN_NUMBER.match(text) and len(text) <= 80:
-                        out.add(text)
+        if ev is None:
+            continue
+        # The values a query was filtered by ("2 - High") are names the answer repeats too.
+        filters = ev.meta.get("filters")
+        given = filters.values() if isinstance(filters, dict) else []
+        named = [v for vs in given for v in (vs if isinstance(vs, list) else [vs])]
+        for cell in [c for row in ev.rows for c in row] + named:
+            if isinstance(cell, str) and _LABEL_DIGITS.search(cell):
+                text = cell.strip()
+                if not _PLAIN_NUMBER.match(text) and len(text) <= 80:
+                    out.add(text)
     return out
 
 

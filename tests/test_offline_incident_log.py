@@ -22,6 +22,7 @@ from agent_support import ask_offline, lead_of
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
+from servicelens.agent.offline.narrative import fmt as shown
 from servicelens.data.catalog import load_catalog
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
@@ -260,3 +261,14 @@ def _has_percent(text: str, value: float) -> bool:
     """Whether ``text`` shows ``value`` as a percentage, to its one decimal."""
     shown = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", text)]
     return any(abs(x - value) <= 0.051 for x in shown)
+
+
+def test_a_common_word_names_a_value_of_the_dimension_said_beside_it(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "high" alone is too common to be a filter; "high priority" is priority "2 - High", and
+    # the answer may name that value (its digit is no figure) without being revised.
+    answer = ask(analyst, "What's the average time to resolve high priority incidents?")
+    high = [_hours(r["opened_at"], r["resolved_at"]) for r in rows if r["priority"] == "2 - High"]
+    assert answer.reading is not None and answer.reading.filters == ["2 - High"]
+    assert f"{shown(round(sum(high) / len(high), 1))} hours" in lead_of(answer.body)

@@ -138,7 +138,8 @@ class CatalogMatcher:
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
         if not _values(found) and not _values(fuzzy):
-            fuzzy += self._partial(_mask(text, taken))
+            named = {t.target for _, t in found if t.kind == "dimension"}
+            fuzzy += self._partial(_mask(text, taken), named)
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
@@ -180,7 +181,7 @@ class CatalogMatcher:
             used += taken
         return found, used
 
-    def _partial(self, free: str) -> list[tuple[int, Term]]:
+    def _partial(self, free: str, named: set[str]) -> list[tuple[int, Term]]:
         """Values looked up in the data, named by part of their name ("奔驰" for 北京奔驰
         and 奔驰（进口）, "Amazon" for AmazonHelp): a word of the question found inside few
         values of a dimension — of the coarsest such dimension when several hold it (a brand
@@ -196,6 +197,10 @@ class CatalogMatcher:
                 if t.partial and word in t.alias and _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX}
+            # "high priority": the value of the dimension the question names beside it; a
+            # common word ("high", "low") names a value only so.
+            beside = {d: hits for d, hits in few.items() if d in named}
+            few = beside or ({} if word in _PLAIN else few)
             if few:
                 dim = min(few, key=lambda d: self._sizes.get(d, 0))
                 return [(pos, t) for t in few[dim].values()]
