@@ -233,6 +233,9 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
         filters = ev.meta.get("filters")
         given = filters.values() if isinstance(filters, dict) else []
         named = [v for vs in given for v in (vs if isinstance(vs, list) else [vs])]
+        # So are the names of the metrics it measured ("Top 10 customer share").
+        metrics = ev.meta.get("metrics")
+        named += [m.get("label") for m in metrics or [] if isinstance(m, dict)]
         for cell in [c for row in ev.rows for c in row] + named:
             if isinstance(cell, str) and _LABEL_DIGITS.search(cell):
                 text = cell.strip()

@@ -49,6 +49,7 @@ class Workspace:
     _owned: list[_Closeable] = field(default_factory=list, repr=False)
     _values: dict[str, list[str]] | None = field(default=None, repr=False)
     _quarters: dict[str, dict[str, int]] | None = field(default=None, repr=False)
+    _held: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -110,6 +111,16 @@ class Workspace:
             ok = self.catalog is not None and self.warehouse is not None
             self._quarters = quarter_counts(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
         return self._quarters
+
+    def values_by_table(self) -> dict[str, dict[str, list[str]]]:
+        """Which values each table holds of a dimension found in several tables, read once
+        (see ``data.catalog_values``)."""
+        if self._held is None:
+            from ..data.catalog_values import values_by_table
+
+            ok = self.catalog is not None and self.warehouse is not None
+            self._held = values_by_table(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
+        return self._held
 
     def close(self) -> None:
         for handle in reversed(self._owned):

@@ -30,11 +30,12 @@ def unlisted_values(
     for name, dim in catalog.dimensions.items():
         if dim.kind != "category" or dim.spec.values or dim.from_time or not dim.sources:
             continue
-        table, expr = next(iter(dim.sources.items()))
-        sql = (
-            f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {table} "
-            f"WHERE {expr} IS NOT NULL LIMIT {cap + 1}"
-        )
+        # Every table the dimension is found in (one export per company: each its values).
+        parts = [
+            f"SELECT CAST({expr} AS VARCHAR) AS v FROM {table} WHERE {expr} IS NOT NULL"
+            for table, expr in dim.sources.items()
+        ]
+        sql = f"SELECT DISTINCT v FROM ({' UNION ALL '.join(parts)}) LIMIT {cap + 1}"
         try:
             rows = warehouse.execute(sql, max_rows=cap + 1).rows
         except QueryError:
@@ -70,4 +71,32 @@ def quarter_counts(catalog: Catalog, warehouse: Warehouse) -> dict[str, dict[str
         except QueryError:
             continue
         out[name] = {str(q): int(n) for q, n in rows}
+    return out
+
+
+HELD_CAP = 200
+
+
+def values_by_table(
+    catalog: Catalog, warehouse: Warehouse, cap: int = HELD_CAP
+) -> dict[str, dict[str, list[str]]]:
+    """Dimension -> table -> its values there, for category dimensions found in several
+    tables (one export per company or region, each file a table): which table's records a value
+    such as "AmazonHelp" picks out. A table with more than ``cap`` values is left out: any
+    value may be in it."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, dim in catalog.dimensions.items():
+        if dim.kind != "category" or dim.from_time or len(dim.sources) < 2:
+            continue
+        for table, expr in dim.sources.items():
+            sql = (
+                f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {table} "
+                f"WHERE {expr} IS NOT NULL LIMIT {cap + 1}"
+            )
+            try:
+                rows = warehouse.execute(sql, max_rows=cap + 1).rows
+            except QueryError:
+                continue
+            if len(rows) <= cap:
+                out.setdefault(name, {})[table] = sorted(str(r[0]).strip() for r in rows)
     return out

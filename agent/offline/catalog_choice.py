@@ -7,23 +7,42 @@ good direction); with no split named, the first category dimension it lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
 
-from ...data.catalog import Catalog, Metric
+from ...data.catalog import Catalog, Metric, key
+from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
+from ...prompts import load_yaml
+
+# Dimension -> table -> the values it holds there (``data.catalog_values.values_by_table``).
+Held = Mapping[str, Mapping[str, list[str]]]
 
 
 def default_metric(
-    catalog: Catalog | None, dim: str | None = None, filters: Iterable[str] = ()
+    catalog: Catalog | None,
+    dim: str | None = None,
+    filters: Iterable[str] | Mapping[str, object] = (),
+    *,
+    held: Held | None = None,
+    question: str = "",
 ) -> str:
     """The plain count of the records the question is about: a count metric that can be split
-    by ``dim`` and filtered by every dimension in ``filters``, on the table that holds those
-    dimensions itself if there is one (repairs are counted on the table with the ticket type),
-    else of any timed table."""
+    by ``dim`` and filtered by every dimension in ``filters``, on a table whose records hold
+    the filters' values (with one export per company, "Amazon" picks Amazon's tables) and that
+    the question's words name (``table_cue``), on the table that holds those dimensions itself
+    if there is one (repairs are counted on the table with the ticket type), else of any timed
+    table."""
     if catalog is None:
         return ""
     counts = [m for m in catalog.metrics.values() if m.unit == "count" and not m.spec.filter]
     wanted = [d for d in [*filters, dim] if d and d in catalog.dimensions]
     usable = [m for m in counts if all(reaches(catalog, m.name, d) for d in wanted)]
+    if held and isinstance(filters, Mapping):
+        usable = [m for m in usable if holds(catalog, held, m, filters)] or usable
+    cued = table_cue(question, [m.table for m in usable])
+    if cued:
+        usable = [m for m in usable if m.table in cued]
     for d in wanted:
         own = [m for m in usable if m.table in catalog.dimensions[d].sources]
         timed = _timed(catalog, own)
@@ -90,3 +109,75 @@ def split_dimensions(catalog: Catalog | None, metric: str, filters: dict[str, st
     ]
     names = dict.fromkeys([*catalog.spec.splits, *listed])
     return [d for d in names if d not in filters and reaches(catalog, metric, d)]
+
+
+def holds(catalog: Catalog, held: Held, metric: Metric, filters: Mapping[str, object]) -> bool:
+    """Whether the records ``metric`` counts can hold every filter value: for a dimension found
+    in several tables, a table the metric reaches holds the value (the table itself, or the one
+    it joins to)."""
+    for dim, value in filters.items():
+        tables = held.get(dim)
+        if not tables:
+            continue
+        wanted = {key(str(v)) for v in (value if isinstance(value, list) else [value])}
+        # The table the query takes the dimension from: the one nearest by joins.
+        paths = {t: catalog.join_path(metric.table, t) for t in tables}
+        near = {t: len(p) for t, p in paths.items() if p is not None}
+        reached = [t for t, n in near.items() if n == min(near.values())] if near else []
+        if reached and not any(wanted & {key(v) for v in tables[t]} for t in reached):
+            return False
+    return True
+
+
+@cache
+def _table_words() -> dict[str, list[re.Pattern[str]]]:
+    data = load_yaml("offline_shapes.yaml").get("table_words", {})
+    return {word: [re.compile(p, re.IGNORECASE) for p in pats] for word, pats in data.items()}
+
+
+def table_cue(question: str, tables: Iterable[str]) -> set[str]:
+    """The tables the question's own words pick out when tables are named for the way records
+    flow ("…_inbound" for customers' messages, "…_outbound" for the agents' replies): the
+    first such word in the question decides. Empty when nothing is said, or it picks none."""
+    names = set(tables)
+    if not question or len(names) < 2:
+        return set()
+    first: tuple[int, str] | None = None
+    for word, patterns in _table_words().items():
+        for p in patterns:
+            m = p.search(question)
+            if m and (first is None or m.start() < first[0]):
+                first = (m.start(), word)
+    if first is None:
+        return set()
+    picked = {t for t in names if first[1] in re.split(r"[_\W]+", t.lower())}
+    return picked if picked != names else set()
+
+
+def label_sets(catalog: Catalog | None) -> dict[str, str]:
+    """Count metric -> label dimension, for each table whose flag columns an export also holds
+    long (``<table>_labels``, one row per record and flag set): ranking the count by the label
+    ranks the export's own categories ("Delivery", "Refund") for that table's records."""
+    if catalog is None:
+        return {}
+    out: dict[str, str] = {}
+    for name, m in catalog.metrics.items():
+        base = m.table.removesuffix(LABELS_SUFFIX)
+        if m.unit != "count" or base == m.table or base not in catalog.tables:
+            continue
+        dims = [
+            d for d, dim in catalog.dimensions.items()
+            if dim.kind == "category" and m.table in dim.sources
+        ]  # fmt: skip
+        if len(dims) == 1 and catalog.join_path(m.table, base):
+            out[name] = dims[0]
+    return out
+
+
+def holds_all(
+    catalog: Catalog | None, held: Held, metric: str, filters: Mapping[str, object]
+) -> bool:
+    """``holds`` by metric name; False for a metric the catalog does not have."""
+    if catalog is None or metric not in catalog.metrics:
+        return False
+    return holds(catalog, held, catalog.metrics[metric], filters)

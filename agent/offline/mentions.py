@@ -84,6 +84,9 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     words = _join(w, intent.mentions)
     period = w.period(intent.period.as_dict() if intent.period else None)
     r = res.records()[0]
+    if not r["records"]:  # no records in the slice: nothing to count the mentions of
+        failed(w, None)
+        return
     w.lead.append(
         w.say(
             "mention.lead", n=fmt_row([r["mentions"]])[0], total=fmt_row([r["records"]])[0],

@@ -66,12 +66,13 @@ class OfflineProvider:
         themes: ThemeSet | None = None,
         values: dict[str, list[str]] | None = None,
         quarters: dict[str, dict[str, int]] | None = None,
+        held: dict[str, dict[str, list[str]]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.as_of = as_of
         unavailable = frozenset(n for n, p in PLAYBOOKS.items() if not p.available(catalog))
         self.understander = Understander(
-            catalog, embedder, as_of, themes, unavailable, values, quarters
+            catalog, embedder, as_of, themes, unavailable, values, quarters, held
         )
         self.chunk_chars = chunk_chars
         self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
@@ -362,4 +363,5 @@ def make_offline_provider(workspace: Workspace) -> OfflineProvider:
         themes=workspace.themes,
         values=workspace.dimension_values(),
         quarters=workspace.quarter_counts(),
+        held=workspace.values_by_table(),
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from .catalog_choice import default_dimension
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
+from .label_shares import SHARES, label_share_call, write_label_shares
 from .metric_actions import learn_action, lever_action
 from .narrative import Writer
 from .playbooks import (
@@ -31,6 +32,14 @@ from .playbooks import (
 )
 from .transcript import Results
 from .understand import Intent
+
+
+def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """For the export's own categories, their shares of the records ranked (``label_shares``)."""
+    rank = results.get("rank")
+    metric = next(iter((rank.args.get("metrics") or [""]) if rank else [""]))
+    call = label_share_call(intent, metric, rank)
+    return {SHARES: call} if call is not None else {}
 
 
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -71,6 +80,8 @@ def _high_first(intent: Intent, metric: str) -> bool:
 def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     if "groups" in results:
         write_grouped(intent, results, w)
+        return
+    if write_label_shares(intent, results, w):
         return
     res = results.get("rank")
     if failed(w, res) or res is None:
@@ -172,7 +183,7 @@ def _ordered(w: Writer, metric: str, rows: list[Any], worst_first: bool) -> list
     return ordered if worst_first else ordered[::-1]
 
 
-RANKING = Playbook("ranking", (_rank_stage,), _write_rank)
+RANKING = Playbook("ranking", (_rank_stage, _label_stage), _write_rank)
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from ...data.catalog import Catalog, Dimension, key
@@ -137,9 +138,13 @@ class CatalogMatcher:
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
-        if not _values(found) and not _values(fuzzy):
+        # Values named by part of their name, of dimensions no other value was found for
+        # ("Amazon" beside a "Delivery" label: the company).
+        have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
+        if not _values(fuzzy):
             named = {t.target for _, t in found if t.kind == "dimension"}
-            fuzzy += self._partial(_mask(text, taken), named)
+            partial = self._partial(_mask(text, taken), named, have)
+            fuzzy += partial
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
@@ -181,22 +186,31 @@ class CatalogMatcher:
             used += taken
         return found, used
 
-    def _partial(self, free: str, named: set[str]) -> list[tuple[int, Term]]:
+    def _partial(
+        self, free: str, named: set[str], have: Collection[str] = ()
+    ) -> list[tuple[int, Term]]:
         """Values looked up in the data, named by part of their name ("奔驰" for 北京奔驰
         and 奔驰（进口）, "Amazon" for AmazonHelp): a word of the question found inside few
         values of a dimension — of the coarsest such dimension when several hold it (a brand
         before its models). Several values are groups side by side, each shown by name."""
         for pos, word in _free_words(free):
             latin = not _CJK.search(word)
-            if word in (self._vocabulary_words if latin else self._vocabulary):
-                continue  # the catalog's own words ("客户" of 客户满意度) name no value
+            # The catalog's own words ("客户" of 客户满意度) name no value, unless a value's
+            # name starts with the word ("Apple" of AppleSupport, beside an "Apple Pay" flag).
+            own = word in (self._vocabulary_words if latin else self._vocabulary)
+            if own and not (latin and len(word) >= 4):
+                continue
             by_dim: dict[str, dict[str, Term]] = {}
             for t in self.terms:
                 # Only values looked up in the data: a listed value's aliases are written to be
                 # matched whole ("在线客服" is not named by "客服").
+                if own and not t.alias.startswith(word):
+                    continue
                 if t.partial and word in t.alias and _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
-            few = {d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX}
+            few = {
+                d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX and d not in have
+            }  # fmt: skip
             # "high priority": the value of the dimension the question names beside it; a
             # common word ("high", "low") names a value only so.
             beside = {d: hits for d, hits in few.items() if d in named}

@@ -23,7 +23,15 @@ from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
-from .catalog_choice import default_dimension, default_metric, headline_metrics, reaches
+from .catalog_choice import (
+    Held,
+    default_dimension,
+    default_metric,
+    headline_metrics,
+    holds_all,
+    label_sets,
+    reaches,
+)
 from .durations import duration_between
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .meaning import MeaningIndex
@@ -124,6 +132,8 @@ class Intent:
     # Values the question names that the measured records cannot be filtered by ("维修" for a
     # contract amount): set aside, and said, rather than failing the query.
     set_aside: list[tuple[str, str]] = field(default_factory=list)
+    # The export's own categories (flags) the question names, counted (``label_shares``).
+    labels: list[str] = field(default_factory=list)
 
     @property
     def metrics(self) -> list[str]:
@@ -203,13 +213,17 @@ class Understander:
         unavailable: frozenset[str] = frozenset(),
         values: dict[str, list[str]] | None = None,
         quarters: dict[str, dict[str, int]] | None = None,
+        held: Held | None = None,
     ) -> None:
+        # Which values each table holds of a dimension found in several tables.
+        self.held = held or {}
         # Records per quarter of each timed table: whether a default period represents the data.
         self.quarters = quarters or {}
         # Playbooks written for another kind of data than this catalog holds: never chosen.
         self.unavailable = unavailable
         # Values of dimensions the catalog does not list, looked up in the data.
         self.matcher = CatalogMatcher(catalog, values)
+        self.values = values or {}
         self.meaning = MeaningIndex(catalog, embedder)
         self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
@@ -305,6 +319,11 @@ class Understander:
         if words_said and intent.playbook == "voc_themes" and self._asks_which_group(question):
             # "Which car model is complained about most": a ranking of the named grouping.
             intent.playbook = "ranking"
+        named_split = [d for d in slots.dimensions if d not in slots.filters]
+        if intent.playbook == "voc_themes" and named_split and _MOST_OFTEN.search(question):
+            # "What do users report as the symptom most often": the named grouping's values
+            # ranked, not themes of the text.
+            intent.playbook = "ranking"
         template = named_template(question) if shape.has("document") else None
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
             intent.template = template
@@ -338,6 +357,9 @@ class Understander:
         self._unset(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
+        self._labels_as_themes(intent)
+        self._labels_named(intent)
+        self._count_of_slice(intent)
         self._thin_default(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
@@ -567,6 +589,78 @@ class Understander:
             intent.alternatives = fits[1:3]
             intent.defaulted = True
 
+    def _labels_as_themes(self, intent: Intent) -> None:
+        """ "What do customers contact us about most": when the records carry the export's own
+        categories as flags (``catalog_choice.label_sets``), those categories ranked by how
+        many records carry each, rather than themes guessed from the text."""
+        cat = intent.catalog
+        sets = label_sets(cat)
+        if not sets or intent.playbook != "voc_themes" or intent.theme or intent.template:
+            return
+        if intent.shape.has("quotes") or intent.mentions:
+            return
+        dims = set(sets.values())
+        metric = default_metric(
+            cat, next(iter(dims)), intent.filters, held=self.held, question=intent.question
+        )
+        if metric not in sets:
+            return
+        intent.playbook = "ranking"
+        intent.slots.metrics = [metric]
+        intent.slots.dimensions = [sets[metric]]
+        others = [m for m in sets if m != metric and holds_all(cat, self.held, m, intent.filters)]
+        intent.alternatives = others[:1]
+
+    def _labels_named(self, intent: Intent) -> None:
+        """ "How many tweets are about Alexa or Echo", "what share … are about delivery": the
+        records carrying the export's own categories the question names, counted and as a
+        share of the records (``label_shares``), not text that mentions the words."""
+        cat = intent.catalog
+        sets = label_sets(cat)
+        if cat is None or not sets or intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
+            return
+        if intent.template or intent.shape.has("quotes") or intent.shape.has("trend"):
+            return
+        if not (intent.shape.has("count") or intent.shape.has("share")):
+            return
+        dim = next(iter(set(sets.values())))
+        text = normal_text(intent.question)
+        found = []
+        for value in cat.dimensions[dim].values or self.values.get(dim, []):
+            name = value.lower()
+            at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
+            if at >= 0:
+                found.append((at, value))
+        if not found:
+            return
+        named = [v for _, v in sorted(found)]
+        filters = {d: v for d, v in intent.filters.items() if d != dim}
+        wanted = {**filters, dim: named}
+        metric = default_metric(cat, dim, wanted, held=self.held, question=intent.question)
+        if metric not in sets:
+            return
+        intent.playbook = "ranking"
+        intent.slots.metrics = [metric]
+        intent.slots.filters = filters
+        intent.slots.dimensions = [dim]
+        intent.labels = named
+        intent.mentions = []
+
+    def _count_of_slice(self, intent: Intent) -> None:
+        """No measure named: the count of the records the filters' values and the question's
+        words pick out, where the catalog's first count would be of another table's records
+        (one export per company: "Amazon" is counted on Amazon's tables)."""
+        cat = intent.catalog
+        if cat is None or intent.metrics or not self.held:
+            return
+        if intent.playbook not in ("ranking", "breakdown", "metric_change", "trend"):
+            return
+        dim = intent.group_by
+        plain = default_metric(cat, dim, intent.filters)
+        chosen = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
+        if chosen != plain and chosen in cat.metrics:
+            intent.slots.metrics = [chosen]
+
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
     ) -> str | None:
@@ -673,7 +767,9 @@ def _by_shape(
         return playbook
     if shape.has("quotes") and playbook not in _QUOTING:
         return "voc_evidence"
-    if shape.has("themes") and (not named_metric or noun_only) and playbook not in _QUOTING:
+    # Quotes chosen on likeness alone, when the words ask what is said most, are themes.
+    quoting = playbook in _QUOTING and (playbook != "voc_evidence" or shape.has("quotes"))
+    if shape.has("themes") and (not named_metric or noun_only) and not quoting:
         return "voc_themes"
     if shape.has("trend") and playbook not in _DOCUMENTS:
         return "trend"
@@ -906,6 +1002,16 @@ _RATED = re.compile(
     r"(?i)worst|lowest|bottom|poorest|weakest|\bbest\b|highest|strongest|perform"
     r"|最差|最低|垫底|最好|最高|最慢|最快|表现"
 )
+
+
+_MOST_OFTEN = re.compile(r"(?i)\bmost (?:often|frequently|commonly)\b|最常")
+_CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
+
+
+def _word_at(text: str, name: str) -> int:
+    """Where ``name`` stands as whole words in ``text`` (-1: nowhere)."""
+    m = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text)
+    return m.start() if m else -1
 
 
 def _count_of_theme(intent: Intent) -> None:

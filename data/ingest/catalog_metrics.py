@@ -50,11 +50,13 @@ def add_count(data: dict[str, Any], table: str, changes: Changes) -> None:
 
 def add_label_count(data: dict[str, Any], table: str, base: str, changes: Changes) -> None:
     """The count of a long flags table: by ``label``, how many rows carry each flag."""
-    label = words(base)
+    label = record_noun(base)
+    named = ["label count", "tag count", "topic count", "number of labels", "标签数"]
+    named += [f"{label} label count", f"{words(base)} label count"]
     item = {
         "en": f"{label.capitalize()} label count",
         "zh": f"{zh(label.split()[-1]) or label}标签数" if CJK.search(label) else "",
-        "aliases": ["label count", "tag count", "topic count", "number of labels", "标签数"],
+        "aliases": named,
         "table": table,
         "expr": "COUNT(*)",
         "unit": "count",

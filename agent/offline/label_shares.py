@@ -1,0 +1,183 @@
+"""The export's own categories ranked with their share of the records: "what do customers
+contact us about most" over a table whose flag columns (Delivery, Prime, Refund…) are also held
+long (``catalog_choice.label_sets``).
+
+A record can carry several flags or none, so the shares do not add up to 100% and are taken of
+the records in the slice, not of the flags: one guarded SQL query counts, per flag, the records
+carrying it, the records in the slice, their share, and the records carrying no flag at all, so
+every figure the answer gives is a cited one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from ...data.catalog import Catalog
+from ...data.duck import q
+from ...data.periods import Period
+from ..reading import sql_purpose
+from .catalog_choice import label_sets
+from .narrative import Writer
+from .playbooks import TABLE_ROWS, Call, fmt_row, slice_text, table
+from .slice_sql import literal, slice_where
+from .transcript import Result, Results
+from .understand import Intent
+
+SHARES = "label_shares"
+
+
+def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call | None:
+    """The run_sql call for ``metric``'s labels over the rank's slice and period; None when the
+    metric is no label count or the ranking has not run."""
+    cat = intent.catalog
+    if cat is None or metric not in label_sets(cat) or rank is None or not rank.ok:
+        return None
+    labels = cat.metrics[metric].table
+    dim = label_sets(cat)[metric]
+    base, on = _base(cat, labels)
+    if base is None or on is None:
+        return None
+    # Over all the data, every record counts (one may be dated before the first flag).
+    period = None if intent.whole_data else _shown_period(rank)
+    joins: dict[str, str] = {}
+    where = slice_where(cat, base, dict(intent.filters), period, joins)
+    if where is None:
+        return None
+    sql = _sql(
+        cat, labels, base, on, cat.dimensions[dim].sources[labels], where, joins, intent.labels
+    )
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say("labels.purpose", whole=slice_text(w, dict(intent.filters)))
+    shown = _shown_period(rank)
+    label = shown.label if shown is not None else None
+    return ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, intent.language)})
+
+
+def _base(cat: Catalog, labels: str) -> tuple[str | None, tuple[str, str] | None]:
+    """The table the labels belong to and the key columns that join them."""
+    for join in cat.spec.joins:
+        if join.from_table == labels:
+            return join.to_table, (join.from_.split(".")[1], join.to.split(".")[1])
+    return None, None
+
+
+def _sql(
+    cat: Catalog,
+    labels: str,
+    base: str,
+    on: tuple[str, str],
+    label_expr: str,
+    where: list[str],
+    joins: dict[str, str],
+    named: list[str],
+) -> str:
+    own, theirs = q(on[0]), q(on[1])
+    scope = f"SELECT {base}.{theirs} AS k FROM {base}"
+    scope += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
+    if where:
+        scope += " WHERE " + " AND ".join(where)
+    total = "(SELECT count(*) FROM slice)"
+    tagged = f"{labels}.{own} IN (SELECT k FROM slice)"
+    chosen = ""
+    extra = ""
+    if named:
+        chosen = f" AND {label_expr} IN ({', '.join(literal(v) for v in named)})"
+        of_named = f"FROM {labels} WHERE {tagged}{chosen}"
+        # Records carrying any of the named labels, and all of them.
+        extra = (
+            f"(SELECT count(DISTINCT {own}) {of_named}) AS any_named, "
+            f"(SELECT count(*) FROM (SELECT {own} {of_named} GROUP BY {own} "
+            f"HAVING count(DISTINCT {label_expr}) = {len(set(named))})) AS all_named, "
+        )
+    return (
+        f"WITH slice AS ({scope}) "
+        f"SELECT {label_expr} AS label, count(DISTINCT {labels}.{own}) AS records, "
+        f"{total} AS of_records, "
+        f"round(100.0 * count(DISTINCT {labels}.{own}) / NULLIF({total}, 0), 1) AS share_pct, "
+        f"{extra}"
+        f"(SELECT count(*) FROM slice WHERE k NOT IN (SELECT {own} FROM {labels} "
+        f"WHERE {own} IS NOT NULL)) AS without_label "
+        f"FROM {labels} WHERE {tagged}{chosen} "
+        f"GROUP BY 1 ORDER BY records DESC, label LIMIT 50"
+    )
+
+
+def _shown_period(rank: Result) -> Period | None:
+    shown = (rank.content or {}).get("period")
+    if not isinstance(shown, dict) or not shown.get("start"):
+        return None
+    last = shown.get("last_day") or shown.get("end")
+    if not last:
+        return None
+    start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
+    return Period(start, end + timedelta(days=1), str(shown.get("label", "")), "")
+
+
+def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
+    """The lead and table from the label shares; False when they are not there to write."""
+    res = results.get(SHARES)
+    if res is None or not res.ok or not res.rows:
+        return False
+    rows = res.records()
+    top, total = rows[0], rows[0]["of_records"]
+    if intent.labels:
+        _write_named(intent, res, rows, w)
+        return True
+    rank = results.get("rank")
+    period: dict[str, Any] = (rank.content or {}).get("period", {}) if rank else {}
+    whole = slice_text(w, dict(intent.filters))
+    then = [
+        f"{r['label']} {fmt_row([r['records']])[0]} ({w.pct(r['share_pct'])})" for r in rows[1:3]
+    ]
+    w.lead.append(
+        w.say(
+            "labels.lead",
+            total=fmt_row([total])[0],
+            whole=whole,
+            period=period.get("label", ""),
+            name=top["label"],
+            n=fmt_row([top["records"]])[0],
+            share=w.pct(top["share_pct"]),
+            then=", ".join(then) if w.lang == "en" else "、".join(then),
+            ref=res.id,
+        )
+    )
+    body = [fmt_row([r["label"], r["records"], w.pct(r["share_pct"])]) for r in rows]
+    headers = [w.say("labels.label"), w.say("labels.records"), w.say("labels.share")]
+    w.body += table(w, headers, body[:TABLE_ROWS], res.id)
+    none = top.get("without_label")
+    if none is not None:
+        w.coverage.append(
+            w.say("labels.none", n=fmt_row([none])[0], total=fmt_row([total])[0], ref=res.id)
+        )
+    return True
+
+
+def _write_named(intent: Intent, res: Result, rows: list[dict[str, Any]], w: Writer) -> None:
+    """Each named label's records and share; with several, how many carry any and all."""
+    total = fmt_row([rows[0]["of_records"]])[0]
+    whole = slice_text(w, dict(intent.filters))
+    parts = [
+        w.say(
+            "labels.one", name=r["label"], n=fmt_row([r["records"]])[0], share=w.pct(r["share_pct"])
+        )
+        for r in rows
+    ]
+    sep = "; " if w.lang == "en" else "；"
+    w.lead.append(
+        w.say("labels.named", total=total, whole=whole, parts=sep.join(parts), ref=res.id)
+    )
+    found = {r["label"] for r in rows}
+    if len(intent.labels) > 1 and rows[0].get("any_named") is not None:
+        w.lead.append(
+            w.say(
+                "labels.any_all",
+                any=fmt_row([rows[0]["any_named"]])[0],
+                all=fmt_row([rows[0]["all_named"]])[0],
+                ref=res.id,
+            )
+        )
+    missing = [v for v in intent.labels if v not in found]
+    if missing:
+        w.coverage.append(w.say("labels.absent", names=", ".join(missing), ref=res.id))

@@ -1,0 +1,138 @@
+"""The offline analyst over exports whose rows carry one-hot category flags, one file per company
+and direction (real labelled support tweets: customers' inbound tweets tagged with topics, the
+agents' outbound replies tagged with actions).
+
+The files are ingested as a user would load a folder, each its own table, and every figure is
+compared with an independent count over the Excel files themselves (skipped when the dataset is
+absent; it is never copied into the repository).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from agent_support import ask_offline, lead_of
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+from servicelens.data.ingest.pipeline import IngestOptions, ingest
+from servicelens.data.workspace import WorkspacePaths
+
+pytestmark = pytest.mark.slow
+TWCS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "twcs_support_topics_xlsx"
+FILES = (
+    "twcs-AmazonHelp-200-inbound.xlsx",
+    "twcs-AmazonHelp-100-outbound.xlsx",
+    "twcs-AppleSupport-200-inbound.xlsx",
+)
+META = {
+    "Unnamed: 0", "main_tweet_id", "tweet_id", "in_response_to_tweet_id", "response_tweet_id",
+    "created_at", "author_id", "inbound", "text", "company",
+}  # fmt: skip
+
+
+def _flags(name: str) -> dict[str, set[object]]:
+    """Flag column -> the tweet ids carrying it, read from the Excel file with openpyxl."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(TWCS / name, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    ids = header.index("tweet_id")
+    # The leftover pandas index has no header (None).
+    out: dict[str, set[object]] = {h: set() for h in header if h not in META and h != "None"}
+    for row in rows[1:]:
+        for h, v in zip(header, row, strict=False):
+            if h in out and v not in (None, "", 0):
+                out[h].add(row[ids])
+    return out
+
+
+@pytest.fixture(scope="module")
+def flags() -> dict[str, dict[str, set[object]]]:
+    if not all((TWCS / f).is_file() for f in FILES):
+        pytest.skip("twcs_support_topics_xlsx is not available in ../shared/datasets")
+    return {f: _flags(f) for f in FILES}
+
+
+@pytest.fixture(scope="module")
+def analyst(
+    flags: dict[str, dict[str, set[object]]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Analyst]:
+    home = tmp_path_factory.mktemp("labels") / "ws"
+    options = IngestOptions(text="text", id="tweet_id")
+    ingest(WorkspacePaths(home), [TWCS / f for f in FILES], options)
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an
+
+
+def _table(text: str) -> dict[str, tuple[int, str]]:
+    rows = re.findall(r"^\| ([^|]+?) \| (\d+) \| ([\d.]+%) \|", text, flags=re.MULTILINE)
+    return {name: (int(n), share) for name, n, share in rows}
+
+
+def test_what_customers_contact_about_most_ranks_their_tweets_own_topics(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    answer = ask_offline(analyst, "What do Amazon customers contact support about most?")
+    topics = flags["twcs-AmazonHelp-200-inbound.xlsx"]
+    expected = sorted(topics, key=lambda t: -len(topics[t]))
+    shown = _table(answer.text)
+    # The customers' inbound topics, not the agents' reply actions nor themes of the text.
+    assert set(shown) <= set(topics), shown
+    assert next(iter(shown)) == expected[0]
+    for name, (n, share) in shown.items():
+        assert n == len(topics[name])
+        assert share == f"{round(100 * n / 200, 1):g}%"
+    assert expected[0] in lead_of(answer.text)
+    untagged = 200 - len(set().union(*topics.values()))
+    assert f"{untagged} of the 200 carry none" in answer.text
+
+
+def test_what_agents_do_in_their_replies_ranks_the_reply_flags(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    answer = ask_offline(analyst, "What do Amazon's support agents do most often in their replies?")
+    actions = flags["twcs-AmazonHelp-100-outbound.xlsx"]
+    shown = _table(answer.text)
+    assert shown and set(shown) <= set(actions), shown
+    top = max(actions, key=lambda a: len(actions[a]))
+    assert next(iter(shown)) == top and shown[top][0] == len(actions[top])
+
+
+def test_the_company_named_picks_its_own_file(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    answer = ask_offline(analyst, "Apple 用户主要反映哪些问题？")
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    shown = _table(answer.text)
+    assert shown and set(shown) <= set(topics), shown
+    assert all(n == len(topics[name]) for name, (n, _) in shown.items())
+
+
+def test_records_carrying_named_labels_any_and_all_of_them(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    both = topics["iPhone"] & topics["Update"]
+    answer = ask_offline(
+        analyst,
+        "How many Apple customer tweets are about an iPhone and a software update at once?",
+    )
+    lead = lead_of(answer.text)
+    assert f"iPhone {len(topics['iPhone'])} " in lead and f"Update {len(topics['Update'])} " in lead
+    assert f"any of them: {len(topics['iPhone'] | topics['Update'])};" in answer.text
+    assert f"all of them at once: {len(both)} " in answer.text
+
+
+def test_a_share_of_records_about_one_label(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    delivery = flags["twcs-AmazonHelp-200-inbound.xlsx"]["Delivery"]
+    answer = ask_offline(analyst, "What share of Amazon customer tweets are about delivery?")
+    share = f"{round(100 * len(delivery) / 200, 1):g}%"
+    assert f"Delivery {len(delivery)} ({share})" in lead_of(answer.text)
