@@ -136,3 +136,12 @@ def test_a_share_of_records_about_one_label(
     answer = ask_offline(analyst, "What share of Amazon customer tweets are about delivery?")
     share = f"{round(100 * len(delivery) / 200, 1):g}%"
     assert f"Delivery {len(delivery)} ({share})" in lead_of(answer.text)
+
+
+def test_a_ranking_by_a_grouping_each_file_holds_one_value_of_says_so(analyst: Analyst) -> None:
+    # Each company's tweets are their own table: ranked by company, one table holds one
+    # company, so the answer flags that the others are elsewhere instead of calling one the top.
+    answer = analyst.ask("Which company gets the most customer tweets?")
+    assert answer.reading is not None and answer.reading.unsure
+    assert "AppleSupport" in answer.reading.doubt and "--table" in answer.reading.doubt
+    assert "has the fewest" not in answer.text

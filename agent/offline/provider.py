@@ -30,6 +30,7 @@ from ..reading import (
     value_label,
 )
 from ..workspace import Workspace
+from .catalog_choice import Held, default_metric
 from .coverage import Plan, plan
 from .grouping import GroupingIndex
 from .narrative import Writer, asks_in_days
@@ -102,7 +103,9 @@ class OfflineProvider:
         if playbook is not None:
             p = plan(playbook, intent, results)
             missed = p.missed if not p.uncovered else None
-        notes = reading_notes(intent, self.catalog, missed, self.understander.grouping)
+        notes = reading_notes(
+            intent, self.catalog, missed, self.understander.grouping, self.understander.held
+        )
         return self._turn(text, on_delta, status, notes)
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
@@ -194,6 +197,7 @@ def reading_notes(
     catalog: Catalog,
     missed: str | None = None,
     grouping: GroupingIndex | None = None,
+    held: Held | None = None,
 ) -> ReadingNotes | None:
     """Other readings worth one click: a metric the question's words fitted nearly as well, or,
     when it named none, the next headline metrics (as follow-ups the thread understands); and
@@ -203,7 +207,8 @@ def reading_notes(
         note = fallback_note(intent.thin_default, intent.language, thin=True)
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)
-    doubt = " ".join(d for d in (aside, doubt) if d)
+    alone = one_group_note(intent, catalog, held or {})
+    doubt = " ".join(d for d in (aside, alone, doubt) if d)
     if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
@@ -217,6 +222,39 @@ def reading_notes(
         alternatives.append(Alternative(question=question, reading=label))
     return ReadingNotes(
         alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
+    )
+
+
+def one_group_note(intent: Intent, catalog: Catalog, held: Held) -> str:
+    """A ranking or split by a dimension that has one value in the measured table, while other
+    tables hold its other values (one export per company, each loaded as its own table): the
+    groups cannot be compared from this table, and the answer says how to make them so."""
+    dim = intent.group_by
+    if intent.playbook not in ("ranking", "breakdown") or not dim or dim not in held:
+        return ""
+    metric = intent.metrics[0] if intent.metrics else default_metric(catalog, dim, intent.filters)
+    if metric not in catalog.metrics:
+        return ""
+    table = catalog.metrics[metric].table
+    paths = {t: catalog.join_path(table, t) for t in held[dim]}
+    near = [t for t, p in paths.items() if p is not None and len(p) <= 1]
+    own = {v for t in near for v in held[dim][t]}
+    others = sorted({v for vs in held[dim].values() for v in vs} - own)
+    if len(own) != 1 or not others:
+        return ""
+    label = dimension_label(catalog, dim, intent.language)
+    one = next(iter(own))
+    if intent.language == "zh":
+        return (
+            f"{metric_label(catalog, metric, 'zh')}所在的表只有一个{label}（{one}），"
+            f"{'、'.join(others[:5])}的记录在其他表里，无法在此比较；"
+            f"用 `servicelens ingest --table 名称 文件…` 把这些文件载入同一张表后再比较。"
+        )
+    return (
+        f"The table {metric_label(catalog, metric, 'en')} is measured on holds one {label} "
+        f"({one}); the records of {', '.join(others[:5])} are in other tables, so they are not "
+        f"compared here. Load the files into one table (`servicelens ingest --table NAME "
+        f"FILES…`) to compare them."
     )
 
 

@@ -112,7 +112,8 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         rows = rows + [r for r in far[2] if r[dim] not in {x[dim] for x in rows}]
     w.lead.append(
         w.say(
-            _lead_key(intent, w, metric) + ("" if whole else "_only"),
+            # One group has no other end to name.
+            _lead_key(intent, w, metric) + ("" if whole and len(pool) > 1 else "_only"),
             metric=w.metric(metric) + slice_text(w, _other_filters(intent, dim)),
             dim=dim_name(w, dim),
             period=period["label"],
