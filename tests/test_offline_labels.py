@@ -145,3 +145,14 @@ def test_a_ranking_by_a_grouping_each_file_holds_one_value_of_says_so(analyst: A
     assert answer.reading is not None and answer.reading.unsure
     assert "AppleSupport" in answer.reading.doubt and "--table" in answer.reading.doubt
     assert "has the fewest" not in answer.text
+
+
+def test_quotes_given_for_a_question_that_asks_how_many_say_they_are_no_answer(
+    analyst: Analyst,
+) -> None:
+    question = "Across everything we loaded, how many customer tweets and agent replies are there?"
+    answer = analyst.ask(question)
+    # No measure counts tweets across the per-company tables: the closest records are quoted.
+    assert answer.reading is not None and "customer quotes" in answer.reading.line
+    assert answer.reading.unsure
+    assert "asks for a number" in answer.text

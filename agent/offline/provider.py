@@ -208,7 +208,7 @@ def reading_notes(
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)
     alone = one_group_note(intent, catalog, held or {})
-    doubt = " ".join(d for d in (aside, alone, doubt) if d)
+    doubt = " ".join(d for d in (aside, alone, quotes_for_a_number(intent), doubt) if d)
     if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
@@ -222,6 +222,22 @@ def reading_notes(
         alternatives.append(Alternative(question=question, reading=label))
     return ReadingNotes(
         alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
+    )
+
+
+def quotes_for_a_number(intent: Intent) -> str:
+    """Records quoted for a question that asks how many: nothing in the data measured what it
+    asks, and the answer says so instead of passing the quotes off as the answer."""
+    shape = intent.shape
+    if intent.playbook != "voc_evidence" or shape.has("quotes"):
+        return ""
+    if not (shape.has("count") or shape.has("share")):
+        return ""
+    if intent.language == "zh":
+        return "问题问的是数量，但数据中没有与其措辞相符的度量；以下只是最相关的原话，不是答案。"
+    return (
+        "The question asks for a number, but no measure in the data matched its words; the "
+        "records below are the closest ones, not an answer."
     )
 
 
