@@ -31,18 +31,24 @@ def unlisted_values(
         if dim.kind != "category" or dim.spec.values or dim.from_time or not dim.sources:
             continue
         # Every table the dimension is found in (one export per company: each its values).
-        parts = [
-            f"SELECT CAST({expr} AS VARCHAR) AS v FROM {table} WHERE {expr} IS NOT NULL"
-            for table, expr in dim.sources.items()
-        ]
-        sql = f"SELECT DISTINCT v FROM ({' UNION ALL '.join(parts)}) LIMIT {cap + 1}"
-        try:
-            rows = warehouse.execute(sql, max_rows=cap + 1).rows
-        except QueryError:
-            continue
-        if MIN_VALUES < len(rows) <= cap:
-            out[name] = sorted({str(r[0]).strip() for r in rows if nameable(str(r[0]))})
+        found = _distinct(warehouse, dim.sources, cap)
+        if found is not None and MIN_VALUES < len(found) <= cap:
+            out[name] = sorted({v.strip() for v in found if nameable(v)})
     return out
+
+
+def _distinct(warehouse: Warehouse, sources: dict[str, str], cap: int) -> list[str] | None:
+    """The distinct values of the expressions over their tables, up to ``cap`` + 1 of them
+    (more than ``cap``: too many to list); None when the query fails."""
+    parts = [
+        f"SELECT CAST({expr} AS VARCHAR) AS v FROM {table} WHERE {expr} IS NOT NULL"
+        for table, expr in sources.items()
+    ]
+    sql = f"SELECT DISTINCT v FROM ({' UNION ALL '.join(parts)}) LIMIT {cap + 1}"
+    try:
+        return [str(r[0]) for r in warehouse.execute(sql, max_rows=cap + 1).rows]
+    except QueryError:
+        return None
 
 
 def nameable(value: str) -> bool:
@@ -89,14 +95,7 @@ def values_by_table(
         if dim.kind != "category" or dim.from_time or len(dim.sources) < 2:
             continue
         for table, expr in dim.sources.items():
-            sql = (
-                f"SELECT DISTINCT CAST({expr} AS VARCHAR) AS v FROM {table} "
-                f"WHERE {expr} IS NOT NULL LIMIT {cap + 1}"
-            )
-            try:
-                rows = warehouse.execute(sql, max_rows=cap + 1).rows
-            except QueryError:
-                continue
-            if len(rows) <= cap:
-                out.setdefault(name, {})[table] = sorted(str(r[0]).strip() for r in rows)
+            found = _distinct(warehouse, {table: expr}, cap)
+            if found is not None and len(found) <= cap:
+                out.setdefault(name, {})[table] = sorted(v.strip() for v in found)
     return out

@@ -93,25 +93,25 @@ def test_what_customers_contact_about_most_ranks_their_tweets_own_topics(
     assert f"{untagged} of the 200 carry none" in answer.text
 
 
-def test_what_agents_do_in_their_replies_ranks_the_reply_flags(
-    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+@pytest.mark.parametrize(
+    ("question", "file"),
+    [
+        # The agents' replies, not the customers' tweets of the same company.
+        ("What do Amazon's support agents do most often in their replies?",
+         "twcs-AmazonHelp-100-outbound.xlsx"),
+        # The company named picks its own file.
+        ("Apple 用户主要反映哪些问题？", "twcs-AppleSupport-200-inbound.xlsx"),
+    ],
+)  # fmt: skip
+def test_the_company_and_words_pick_the_file_whose_flags_are_ranked(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]], question: str, file: str
 ) -> None:
-    answer = ask_offline(analyst, "What do Amazon's support agents do most often in their replies?")
-    actions = flags["twcs-AmazonHelp-100-outbound.xlsx"]
+    answer = ask_offline(analyst, question)
+    own = flags[file]
     shown = _table(answer.text)
-    assert shown and set(shown) <= set(actions), shown
-    top = max(actions, key=lambda a: len(actions[a]))
-    assert next(iter(shown)) == top and shown[top][0] == len(actions[top])
-
-
-def test_the_company_named_picks_its_own_file(
-    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
-) -> None:
-    answer = ask_offline(analyst, "Apple 用户主要反映哪些问题？")
-    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
-    shown = _table(answer.text)
-    assert shown and set(shown) <= set(topics), shown
-    assert all(n == len(topics[name]) for name, (n, _) in shown.items())
+    assert shown and set(shown) <= set(own), shown
+    assert all(n == len(own[name]) for name, (n, _) in shown.items())
+    assert next(iter(shown.values()))[0] == max(len(ids) for ids in own.values())
 
 
 def test_records_carrying_named_labels_any_and_all_of_them(

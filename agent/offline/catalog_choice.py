@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from ...data.catalog import Catalog, Metric, key
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
@@ -120,13 +120,18 @@ def holds(catalog: Catalog, held: Held, metric: Metric, filters: Mapping[str, ob
         if not tables:
             continue
         wanted = {key(str(v)) for v in (value if isinstance(value, list) else [value])}
-        # The table the query takes the dimension from: the one nearest by joins.
-        paths = {t: catalog.join_path(metric.table, t) for t in tables}
-        near = {t: len(p) for t, p in paths.items() if p is not None}
-        reached = [t for t, n in near.items() if n == min(near.values())] if near else []
+        reached = nearest(catalog, metric.table, tables)
         if reached and not any(wanted & {key(v) for v in tables[t]} for t in reached):
             return False
     return True
+
+
+def nearest(catalog: Catalog, table: str, sources: Iterable[str]) -> list[str]:
+    """Of ``sources``, the tables a query on ``table`` takes a dimension from: those nearest by
+    joins (``table`` itself first of all); none when no join reaches any."""
+    paths = {t: catalog.join_path(table, t) for t in sources}
+    near = {t: len(p) for t, p in paths.items() if p is not None}
+    return [t for t, n in near.items() if n == min(near.values())] if near else []
 
 
 @cache
@@ -158,8 +163,11 @@ def label_sets(catalog: Catalog | None) -> dict[str, str]:
     """Count metric -> label dimension, for each table whose flag columns an export also holds
     long (``<table>_labels``, one row per record and flag set): ranking the count by the label
     ranks the export's own categories ("Delivery", "Refund") for that table's records."""
-    if catalog is None:
-        return {}
+    return {} if catalog is None else dict(_label_sets(catalog))
+
+
+@lru_cache(maxsize=8)
+def _label_sets(catalog: Catalog) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for name, m in catalog.metrics.items():
         base = m.table.removesuffix(LABELS_SUFFIX)
@@ -171,7 +179,7 @@ def label_sets(catalog: Catalog | None) -> dict[str, str]:
         ]  # fmt: skip
         if len(dims) == 1 and catalog.join_path(m.table, base):
             out[name] = dims[0]
-    return out
+    return tuple(out.items())
 
 
 def holds_all(

@@ -137,12 +137,9 @@ def _asked_period(results: Results, intent: Intent) -> Period | None:
     if intent.period is not None:
         return intent.period
     for r in results.values():
-        shown = (r.content or {}).get("period")
-        if isinstance(shown, dict) and shown.get("start") and shown.get("label"):
-            last = shown.get("last_day") or shown.get("end")
-            if last:
-                start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
-                return Period(start, end + timedelta(days=1), shown["label"], "")
+        shown = period_shown(r)
+        if shown is not None and shown.label:
+            return shown
     # A tool that refused an empty period (voc_themes) returned no period: take the phrase
     # the playbook asked it for.
     for r in results.values():
@@ -150,6 +147,18 @@ def _asked_period(results: Results, intent: Intent) -> Period | None:
         if isinstance(phrase, str) and phrase:
             return parse_period(phrase, intent.as_of)
     return None
+
+
+def period_shown(result: Result) -> Period | None:
+    """The period a tool result says it covered (None when it says none)."""
+    shown = (result.content or {}).get("period")
+    if not isinstance(shown, dict) or not shown.get("start"):
+        return None
+    last = shown.get("last_day") or shown.get("end")
+    if not last:
+        return None
+    start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
+    return Period(start, end + timedelta(days=1), str(shown.get("label") or ""), "")
 
 
 def _overlaps(period: Period, span: tuple[str, str]) -> bool:

@@ -10,14 +10,13 @@ every figure the answer gives is a cited one.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from ...data.catalog import Catalog
 from ...data.duck import q
-from ...data.periods import Period
 from ..reading import sql_purpose
 from .catalog_choice import label_sets
+from .coverage import period_shown
 from .narrative import Writer
 from .playbooks import TABLE_ROWS, Call, fmt_row, slice_text, table
 from .slice_sql import literal, slice_where
@@ -31,25 +30,23 @@ def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call |
     """The run_sql call for ``metric``'s labels over the rank's slice and period; None when the
     metric is no label count or the ranking has not run."""
     cat = intent.catalog
-    if cat is None or metric not in label_sets(cat) or rank is None or not rank.ok:
+    dim = label_sets(cat).get(metric)
+    if cat is None or dim is None or rank is None or not rank.ok:
         return None
     labels = cat.metrics[metric].table
-    dim = label_sets(cat)[metric]
     base, on = _base(cat, labels)
     if base is None or on is None:
         return None
     # Over all the data, every record counts (one may be dated before the first flag).
-    period = None if intent.whole_data else _shown_period(rank)
+    shown = period_shown(rank)
+    period = None if intent.whole_data else shown
     joins: dict[str, str] = {}
     where = slice_where(cat, base, dict(intent.filters), period, joins)
     if where is None:
         return None
-    sql = _sql(
-        cat, labels, base, on, cat.dimensions[dim].sources[labels], where, joins, intent.labels
-    )
+    sql = _sql(labels, base, on, cat.dimensions[dim].sources[labels], where, joins, intent.labels)
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("labels.purpose", whole=slice_text(w, dict(intent.filters)))
-    shown = _shown_period(rank)
     label = shown.label if shown is not None else None
     return ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, intent.language)})
 
@@ -63,7 +60,6 @@ def _base(cat: Catalog, labels: str) -> tuple[str | None, tuple[str, str] | None
 
 
 def _sql(
-    cat: Catalog,
     labels: str,
     base: str,
     on: tuple[str, str],
@@ -101,17 +97,6 @@ def _sql(
         f"FROM {labels} WHERE {tagged}{chosen} "
         f"GROUP BY 1 ORDER BY records DESC, label LIMIT 50"
     )
-
-
-def _shown_period(rank: Result) -> Period | None:
-    shown = (rank.content or {}).get("period")
-    if not isinstance(shown, dict) or not shown.get("start"):
-        return None
-    last = shown.get("last_day") or shown.get("end")
-    if not last:
-        return None
-    start, end = date.fromisoformat(shown["start"]), date.fromisoformat(last)
-    return Period(start, end + timedelta(days=1), str(shown.get("label", "")), "")
 
 
 def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:

@@ -30,7 +30,7 @@ from ..reading import (
     value_label,
 )
 from ..workspace import Workspace
-from .catalog_choice import Held, default_metric
+from .catalog_choice import Held, default_metric, nearest
 from .coverage import Plan, plan
 from .grouping import GroupingIndex
 from .narrative import Writer, asks_in_days
@@ -251,9 +251,7 @@ def one_group_note(intent: Intent, catalog: Catalog, held: Held) -> str:
     metric = intent.metrics[0] if intent.metrics else default_metric(catalog, dim, intent.filters)
     if metric not in catalog.metrics:
         return ""
-    table = catalog.metrics[metric].table
-    paths = {t: catalog.join_path(table, t) for t in held[dim]}
-    near = [t for t, p in paths.items() if p is not None and len(p) <= 1]
+    near = nearest(catalog, catalog.metrics[metric].table, held[dim])
     own = {v for t in near for v in held[dim][t]}
     others = sorted({v for vs in held[dim].values() for v in vs} - own)
     if len(own) != 1 or not others:

@@ -143,8 +143,7 @@ class CatalogMatcher:
         have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
         if not _values(fuzzy):
             named = {t.target for _, t in found if t.kind == "dimension"}
-            partial = self._partial(_mask(text, taken), named, have)
-            fuzzy += partial
+            fuzzy += self._partial(_mask(text, taken), named, have)
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)

@@ -599,10 +599,8 @@ class Understander:
             return
         if intent.shape.has("quotes") or intent.mentions:
             return
-        dims = set(sets.values())
-        metric = default_metric(
-            cat, next(iter(dims)), intent.filters, held=self.held, question=intent.question
-        )
+        dim = next(iter(sets.values()))
+        metric = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if metric not in sets:
             return
         intent.playbook = "ranking"
@@ -623,7 +621,7 @@ class Understander:
             return
         if not (intent.shape.has("count") or intent.shape.has("share")):
             return
-        dim = next(iter(set(sets.values())))
+        dim = next(iter(sets.values()))
         text = normal_text(intent.question)
         found = []
         for value in cat.dimensions[dim].values or self.values.get(dim, []):
