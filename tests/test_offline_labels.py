@@ -156,3 +156,22 @@ def test_quotes_given_for_a_question_that_asks_how_many_say_they_are_no_answer(
     assert answer.reading is not None and "customer quotes" in answer.reading.line
     assert answer.reading.unsure
     assert "asks for a number" in answer.text
+
+
+def test_the_least_carried_label_leads_when_the_least_is_asked(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    answer = ask_offline(analyst, "Which topic do Apple customers mention least?")
+    fewest = min(len(ids) for ids in topics.values() if ids)
+    lead = lead_of(answer.text)
+    assert "the fewest carry" in lead and f": {fewest} (" in lead
+
+
+def test_a_choice_between_two_files_no_word_made_is_said(analyst: Analyst) -> None:
+    # Amazon has a file of customers' tweets and one of agents' replies, both flagged; the
+    # question says neither, so the answer says which it used and offers the other.
+    answer = analyst.ask("Which topics come up most for Amazon?")
+    assert answer.reading is not None and answer.reading.unsure
+    assert "does not say whose records" in answer.reading.doubt
+    assert answer.reading.alternatives

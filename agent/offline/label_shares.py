@@ -17,6 +17,7 @@ from ...data.duck import q
 from ..reading import sql_purpose
 from .catalog_choice import label_sets
 from .coverage import period_shown
+from .grouped import LOWEST
 from .narrative import Writer
 from .playbooks import TABLE_ROWS, Call, fmt_row, slice_text, table
 from .slice_sql import literal, slice_where
@@ -105,10 +106,13 @@ def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
     if res is None or not res.ok or not res.rows:
         return False
     rows = res.records()
-    top, total = rows[0], rows[0]["of_records"]
     if intent.labels:
         _write_named(intent, res, rows, w)
         return True
+    least = bool(LOWEST.search(intent.question))
+    if least:  # "which topic is mentioned least": the fewest first
+        rows = rows[::-1]
+    top, total = rows[0], rows[0]["of_records"]
     rank = results.get("rank")
     period: dict[str, Any] = (rank.content or {}).get("period", {}) if rank else {}
     whole = slice_text(w, dict(intent.filters))
@@ -117,7 +121,7 @@ def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
     ]
     w.lead.append(
         w.say(
-            "labels.lead",
+            "labels.lead_least" if least else "labels.lead",
             total=fmt_row([total])[0],
             whole=whole,
             period=period.get("label", ""),

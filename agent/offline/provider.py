@@ -208,7 +208,8 @@ def reading_notes(
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)
     alone = one_group_note(intent, catalog, held or {})
-    doubt = " ".join(d for d in (aside, alone, quotes_for_a_number(intent), doubt) if d)
+    notes = (aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog), doubt)
+    doubt = " ".join(d for d in notes if d)
     if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
@@ -238,6 +239,22 @@ def quotes_for_a_number(intent: Intent) -> str:
     return (
         "The question asks for a number, but no measure in the data matched its words; the "
         "records below are the closest ones, not an answer."
+    )
+
+
+def uncued_note(intent: Intent, catalog: Catalog) -> str:
+    """Labels ranked from one of several tables that fit equally, none of the question's words
+    choosing (customers' tweets or agents' replies): said, and the other offered."""
+    if not intent.uncued or not intent.metrics:
+        return ""
+    lang = intent.language
+    used = metric_label(catalog, intent.metrics[0], lang)
+    other = "、".join(metric_label(catalog, m, lang) for m in intent.uncued)
+    if lang == "zh":
+        return f"问题没有说明是哪类记录，这里用的是{used}；也可以看{other}。"
+    return (
+        f"The question does not say whose records these are; this uses {used}, and {other} is "
+        "offered below."
     )
 
 

@@ -31,6 +31,7 @@ from .catalog_choice import (
     holds_all,
     label_sets,
     reaches,
+    table_cue,
 )
 from .durations import duration_between
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
@@ -134,6 +135,8 @@ class Intent:
     set_aside: list[tuple[str, str]] = field(default_factory=list)
     # The export's own categories (flags) the question names, counted (``label_shares``).
     labels: list[str] = field(default_factory=list)
+    # Other tables' label counts that fit the question as well, none of its words choosing.
+    uncued: list[str] = field(default_factory=list)
 
     @property
     def metrics(self) -> list[str]:
@@ -606,8 +609,21 @@ class Understander:
         intent.playbook = "ranking"
         intent.slots.metrics = [metric]
         intent.slots.dimensions = [sets[metric]]
+        self._other_label_tables(intent, metric)
+
+    def _other_label_tables(self, intent: Intent, metric: str) -> None:
+        """The other tables' label counts that fit the filters as well, offered; said in the
+        reading when none of the question's words chose between them (customers' tweets or
+        agents' replies)."""
+        cat = intent.catalog
+        sets = label_sets(cat)
+        if cat is None or metric not in sets:
+            return
         others = [m for m in sets if m != metric and holds_all(cat, self.held, m, intent.filters)]
         intent.alternatives = others[:1]
+        tables = [cat.metrics[m].table for m in [metric, *others]]
+        if others and not table_cue(intent.question, tables):
+            intent.uncued = others
 
     def _labels_named(self, intent: Intent) -> None:
         """ "How many tweets are about Alexa or Echo", "what share … are about delivery": the
@@ -656,7 +672,10 @@ class Understander:
         dim = intent.group_by
         plain = default_metric(cat, dim, intent.filters)
         chosen = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
-        if chosen != plain and chosen in cat.metrics:
+        if chosen in label_sets(cat):
+            intent.slots.metrics = [chosen]
+            self._other_label_tables(intent, chosen)
+        elif chosen != plain and chosen in cat.metrics:
             intent.slots.metrics = [chosen]
 
     def _adjacent_name(
