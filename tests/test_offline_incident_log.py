@@ -272,3 +272,17 @@ def test_a_common_word_names_a_value_of_the_dimension_said_beside_it(
     high = [_hours(r["opened_at"], r["resolved_at"]) for r in rows if r["priority"] == "2 - High"]
     assert answer.reading is not None and answer.reading.filters == ["2 - High"]
     assert f"{shown(round(sum(high) / len(high), 1))} hours" in lead_of(answer.body)
+
+
+def test_the_most_reopened_records_by_group_count_the_reopened_ones(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Reopened incidents" are the incidents reopened at least once, not all incidents.
+    answer = ask(analyst, "Which assignment group has the most reopened incidents?")
+    by: dict[str, int] = {}
+    for r in rows:
+        if r["assignment_group"] and int(r["reopen_count"]) > 0:
+            by[r["assignment_group"]] = by.get(r["assignment_group"], 0) + 1
+    top = max(by, key=lambda g: by[g])
+    lead = lead_of(answer.body)
+    assert top in lead and f": {by[top]}" in lead, lead

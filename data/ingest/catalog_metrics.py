@@ -32,7 +32,7 @@ def add_count(data: dict[str, Any], table: str, changes: Changes) -> None:
     noun = record_noun(table)
     singular = noun[:-1] if noun.endswith("s") else noun
     last = singular.split()[-1] if singular else singular
-    plural = noun if noun.endswith("s") else f"{noun}s"
+    plural = _plural(noun)
     aliases = [f"{singular} count", f"{last} count", f"number of {plural}", f"{last}s"]
     aliases += list(dict.fromkeys([f"number of {label}", label, plural]))
     count = {
@@ -105,7 +105,9 @@ def _add_at_least_once(data: dict[str, Any], table: str, c: Column, changes: Cha
         + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said])
         + ([f"{cn}率", f"{cn}比例"] if cn else []),
         count_aliases=[f"{noun} at least once", f"number {noun} at least once"]
-        + [f"{w} at least once" for w in said if w.isascii()],
+        + [f"{w} at least once" for w in said if w.isascii()]
+        # "the most reopened incidents": the concept said of the records themselves.
+        + _unused(data, [f"{w} {_plural(record_noun(table))}" for w in said if w.isascii()]),
         direction=better,
         meaning=(f"with {c.name} above 0, of the rows with a value", f"with {c.name} above 0"),
     )  # fmt: skip
@@ -186,6 +188,10 @@ _FLAG_WORDS = (
     (r"reopen", ("reopen", "reopened", "重开", "重新打开"), "lower_is_better"),
     (r"escalat", ("escalation", "escalated", "升级"), "lower_is_better"),
 )  # fmt: skip
+
+
+def _plural(noun: str) -> str:
+    return noun if noun.endswith("s") else f"{noun}s"
 
 
 def _flag_concept(name: str) -> tuple[tuple[str, ...], str]:
