@@ -8,6 +8,7 @@ add notes: why a default period was used, and other readings worth offering as f
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -131,8 +132,14 @@ def _metric_reading(
         shape = "ranking" if args.get("order_by") else "breakdown"
     elif args.get("compare"):
         shape = "change"
+    names = [str(m) for m in args.get("metrics") or []]
+    measures = [metric_label(catalog, m, lang) for m in names]
+    shared = shared_measure(measures) if _on_own_tables(catalog, names) else None
+    if shared:  # one measure taken on each group's own table
+        n = len(measures)
+        measures = [f"{shared}（{n} 张表）" if lang == "zh" else f"{shared} ({n} tables)"]
     return Reading(
-        measures=[metric_label(catalog, m, lang) for m in args.get("metrics") or []],
+        measures=measures,
         filters=_filter_labels(catalog, meta.get("filters") or args.get("filters") or {}, lang),
         group_by=[dimension_label(catalog, g, lang) for g in group],
         period=_period_label(meta.get("period")),
@@ -204,6 +211,31 @@ def metric_label(catalog: Catalog | None, name: str, lang: str) -> str:
         return name.replace("_", " ")
     spec = catalog.metrics[name].spec
     return (spec.zh or spec.en) if lang == "zh" else spec.en
+
+
+# The table a derived metric's name is told apart by: "Refund count (twcs amazonhelp inbound)".
+_QUALIFIER = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
+
+
+def _on_own_tables(catalog: Catalog | None, metrics: list[str]) -> bool:
+    """Several metrics of one unit, each on a table of its own (``parallel_metrics``)."""
+    if catalog is None or len(metrics) < 2 or not all(m in catalog.metrics for m in metrics):
+        return False
+    found = [catalog.metrics[m] for m in metrics]
+    return len({m.table for m in found}) == len(found) and len({m.unit for m in found}) == 1
+
+
+def shared_measure(labels: list[str]) -> str | None:
+    """The name several metrics share but for the table each is told apart by, or None."""
+    if len(labels) < 2:
+        return None
+    bases = {_QUALIFIER.sub("", label) for label in labels}
+    if len(bases) == 1:
+        return bases.pop()
+    # "Twcs amazonhelp inbound count", "Twcs applesupport inbound count": the words all share.
+    words = [set(label.split()) for label in labels]
+    common = [w for w in labels[0].split() if all(w in ws for ws in words[1:])]
+    return " ".join(common) if len(common) >= 2 else None
 
 
 def dimension_label(catalog: Catalog | None, name: str, lang: str) -> str:

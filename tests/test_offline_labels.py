@@ -27,7 +27,9 @@ FILES = (
     "twcs-AmazonHelp-200-inbound.xlsx",
     "twcs-AmazonHelp-100-outbound.xlsx",
     "twcs-AppleSupport-200-inbound.xlsx",
+    "twcs-AppleSupport-100-outbound.xlsx",
 )
+ROWS = {"inbound": 200, "outbound": 100}
 META = {
     "Unnamed: 0", "main_tweet_id", "tweet_id", "in_response_to_tweet_id", "response_tweet_id",
     "created_at", "author_id", "inbound", "text", "company",
@@ -138,13 +140,58 @@ def test_a_share_of_records_about_one_label(
     assert f"Delivery {len(delivery)} ({share})" in lead_of(answer.text)
 
 
-def test_a_ranking_by_a_grouping_each_file_holds_one_value_of_says_so(analyst: Analyst) -> None:
-    # Each company's tweets are their own table: ranked by company, one table holds one
-    # company, so the answer flags that the others are elsewhere instead of calling one the top.
-    answer = analyst.ask("Which company gets the most customer tweets?")
-    assert answer.reading is not None and answer.reading.unsure
-    assert "AppleSupport" in answer.reading.doubt and "--table" in answer.reading.doubt
-    assert "has the fewest" not in answer.text
+def test_one_measure_on_each_groups_own_table_is_ranked_side_by_side(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # Each company's replies are a table of their own: "which company's agents …" takes the
+    # same measure on every company's table, rather than one table that holds one company.
+    answer = ask_offline(
+        analyst, "Which company's agents refer customers to a specialist team most often?"
+    )
+    amazon = len(flags["twcs-AmazonHelp-100-outbound.xlsx"]["Refer to specialist team"])
+    apple = len(flags["twcs-AppleSupport-100-outbound.xlsx"]["Refer to specialist team"])
+    assert answer.reading is not None and "(2 tables)" in answer.reading.line
+    assert not answer.reading.unsure
+    rows = dict(re.findall(r"^\| (\w+) \| ([\d.]+)% \|", answer.text, flags=re.MULTILINE))
+    assert rows == {"AmazonHelp": f"{amazon:g}", "AppleSupport": f"{apple:g}"}
+
+
+def test_a_named_category_counted_for_the_groups_named(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    answer = ask_offline(analyst, "Who gets more refund requests from customers, Amazon or Apple?")
+    amazon = len(flags["twcs-AmazonHelp-200-inbound.xlsx"]["Refund"])
+    apple = len(flags["twcs-AppleSupport-200-inbound.xlsx"]["Refund"])
+    rows = dict(re.findall(r"^\| (\w+) \| (\d+) \|", answer.text, flags=re.MULTILINE))
+    assert rows == {"AmazonHelp": str(amazon), "AppleSupport": str(apple)}
+
+
+def _carrying(topics: dict[str, set[object]], rows: int) -> tuple[int, int]:
+    """Records with no flag, and with two or more, from the flag sets."""
+    counts: dict[object, int] = {}
+    for ids in topics.values():
+        for i in ids:
+            counts[i] = counts.get(i, 0) + 1
+    return rows - len(counts), sum(1 for n in counts.values() if n >= 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "which"),
+    [
+        ("For each company, how many customer tweets don't fit any of our topics?", 0),
+        ("每家公司各有多少条客户推文同时涉及两个或更多话题？", 1),
+    ],
+)
+def test_records_carrying_no_category_or_several_per_group(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]], question: str, which: int
+) -> None:
+    answer = ask_offline(analyst, question)
+    rows = re.findall(r"^\| (\w+) \| 200 \| (\d+) \|", answer.text, flags=re.MULTILINE)
+    expected = {
+        company: str(_carrying(flags[f"twcs-{company}-200-inbound.xlsx"], 200)[which])
+        for company in ("AmazonHelp", "AppleSupport")
+    }
+    assert dict(rows) == expected
 
 
 def test_quotes_given_for_a_question_that_asks_how_many_say_they_are_no_answer(
@@ -175,3 +222,19 @@ def test_a_choice_between_two_files_no_word_made_is_said(analyst: Analyst) -> No
     assert answer.reading is not None and answer.reading.unsure
     assert "does not say whose records" in answer.reading.doubt
     assert answer.reading.alternatives
+
+
+def test_a_count_per_record_the_data_does_not_hold_is_said(analyst: Analyst) -> None:
+    # The replies carry action flags, but nothing names them as such: the figures are of all
+    # the replies, and the reading says so instead of passing them off as the answer.
+    answer = analyst.ask("By company, how many agent replies carry more than one action?")
+    assert answer.reading is not None and answer.reading.unsure
+    assert "more than one action" in answer.reading.doubt
+
+
+def test_quotes_given_for_how_often_say_they_are_no_answer(analyst: Analyst) -> None:
+    answer = analyst.ask(
+        "How often do Apple's agents ask the customer to continue in a direct message?"
+    )
+    assert answer.reading is not None and answer.reading.unsure
+    assert "asks for a number" in answer.reading.doubt

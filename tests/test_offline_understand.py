@@ -415,3 +415,30 @@ def test_question_maps_to_playbook_and_slots(
         else:
             assert got[key] == want, got
     assert got["language"] == ("zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("By region?", True),
+        ("by channel", True),
+        # A whole question that opens with its grouping leans on nothing before it.
+        ("By region, how many tickets did we get last quarter?", False),
+    ],
+)
+def test_a_leading_grouping_is_a_follow_up_only_when_it_is_all_there_is(
+    understander: Understander, question: str, follow_up: bool
+) -> None:
+    assert understander.understand(question, read_periods(question, AS_OF)).follow_up is follow_up
+
+
+def test_records_with_no_or_several_categories_are_read_in_both_languages() -> None:
+    from servicelens.agent.offline.label_depth import asked_depth
+
+    assert asked_depth("How many tweets don't fit any of our predefined topics?") == 0
+    assert asked_depth("没有任何标签的推文有多少条？") == 0
+    assert asked_depth("How many tweets carry more than one topic?") == 2
+    assert asked_depth("同时涉及两个或更多话题的有多少条？") == 2
+    # Words that only resemble the phrases ask neither.
+    assert asked_depth("What are the several topics customers raise?") is None
+    assert asked_depth("无论哪个话题，投诉最多的是哪个地区？") is None

@@ -189,3 +189,51 @@ def holds_all(
     if catalog is None or metric not in catalog.metrics:
         return False
     return holds(catalog, held, catalog.metrics[metric], filters)
+
+
+# At most this many tables' measures are put side by side in one metric query.
+_PARALLEL_MAX = 11
+
+
+def parallel_metrics(
+    catalog: Catalog | None, held: Held, metric: str, dim: str | None
+) -> list[str]:
+    """The same measure on the other groups' tables, when an export holds one file per group
+    (one per company, each loaded as its own table): ``metric`` measures the records of one
+    value of ``dim``, and metrics with the same expression and filter measure the others on
+    tables named alike but for the group's name ("…_amazonhelp_200_inbound" and
+    "…_applesupport_200_inbound"). One metric per other value; none when ``metric``'s table
+    holds several values of ``dim`` (it can be split by it as it is)."""
+    if catalog is None or not dim or metric not in catalog.metrics or dim not in held:
+        return []
+    m = catalog.metrics[metric]
+    own = _only_value(catalog, held[dim], m.table)
+    stem = _stem(m.table, own) if own is not None else None
+    if own is None or stem is None:
+        return []
+    same = (m.spec.expr, m.spec.filter, m.unit)
+    found: dict[str, str] = {}
+    for other in catalog.metrics.values():
+        if other.table == m.table or (other.spec.expr, other.spec.filter, other.unit) != same:
+            continue
+        value = _only_value(catalog, held[dim], other.table)
+        if value is None or value == own or value in found:
+            continue
+        if _stem(other.table, value) == stem:
+            found[value] = other.name
+    return list(found.values())[:_PARALLEL_MAX]
+
+
+def _only_value(catalog: Catalog, tables: Mapping[str, list[str]], table: str) -> str | None:
+    """The one value of a dimension the records of ``table`` hold (through its joins)."""
+    values = {v for t in nearest(catalog, table, tables) for v in tables[t]}
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def _stem(table: str, value: str) -> str | None:
+    """A table's name without the group's name and without numbers; None when the name does
+    not carry the group's name."""
+    name, token = re.sub(r"[\W_]+", "", table.lower()), re.sub(r"[\W_]+", "", value.lower())
+    if len(token) < 2 or token not in name:
+        return None
+    return re.sub(r"\d+", "", name.replace(token, "\x00", 1))

@@ -78,7 +78,8 @@ def _intent_tables(intent: Intent) -> set[str] | None:
     cat = intent.catalog
     if cat is None or not intent.metrics:
         return None
-    return {cat.metrics[m].table for m in intent.metrics if m in cat.metrics}
+    # The other groups' tables measured beside the first (``Intent.parallel``) count too.
+    return {cat.metrics[m].table for m in [*intent.metrics, *intent.parallel] if m in cat.metrics}
 
 
 def is_empty(result: Result) -> bool:

@@ -35,7 +35,7 @@ def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call |
     if cat is None or dim is None or rank is None or not rank.ok:
         return None
     labels = cat.metrics[metric].table
-    base, on = _base(cat, labels)
+    base, on = label_base(cat, labels)
     if base is None or on is None:
         return None
     # Over all the data, every record counts (one may be dated before the first flag).
@@ -52,7 +52,7 @@ def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call |
     return ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, intent.language)})
 
 
-def _base(cat: Catalog, labels: str) -> tuple[str | None, tuple[str, str] | None]:
+def label_base(cat: Catalog, labels: str) -> tuple[str | None, tuple[str, str] | None]:
     """The table the labels belong to and the key columns that join them."""
     for join in cat.spec.joins:
         if join.from_table == labels:

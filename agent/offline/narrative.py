@@ -72,6 +72,8 @@ class Writer:
     status: str = "answered"
     # Display names learned from results: (dimension, value) -> "name (value)".
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Metrics shown under another name (one measure over several groups' tables).
+    metric_names: dict[str, str] = field(default_factory=dict)
     # The question counts in days: hours are shown in days as well.
     days: bool = False
 
@@ -129,10 +131,11 @@ class Writer:
             return name.replace("_", " ")
         spec = self.catalog.metrics[name].spec
         if self.lang == "zh":
-            return spec.zh or spec.en
+            return self.metric_names.get(name) or spec.zh or spec.en
         # Lower case inside a sentence, but acronyms stay as written (SLA, CSAT, NPS).
+        text = self.metric_names.get(name) or spec.en
         return " ".join(
-            w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in spec.en.split(" ")
+            w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in text.split(" ")
         )
 
     def learn_names(self, columns: list[str], rows: list[dict[str, Any]]) -> None:

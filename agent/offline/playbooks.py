@@ -135,11 +135,6 @@ def failed(w: Writer, *results: Result | None) -> bool:
     return True
 
 
-def n_column(result: Result, metric: str, catalog_table: str) -> str:
-    name = f"n_{catalog_table}"
-    return name if name in result.columns else ""
-
-
 def pick(rows: list[dict[str, Any]], column: str, worst_low: bool) -> list[dict[str, Any]]:
     """Rows ordered worst first for a column (None last)."""
     have = [r for r in rows if r.get(column) is not None]
@@ -167,8 +162,33 @@ def direction(w: Writer, metric: str) -> str:
 
 def n_of(w: Writer, metric: str, row: dict[str, Any], prev: bool = False) -> Any:
     """The row count behind a metric value (``n_tickets``), or None."""
-    table_name = w.catalog.metrics[metric].table if w.catalog else "tickets"
-    return row.get(f"n_{table_name}{'_prev' if prev else ''}")
+    return row.get(count_column(w, metric) + ("_prev" if prev else ""))
+
+
+def fold_parallel(
+    w: Writer, metrics: list[str], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows of one measure taken on several groups' tables side by side (``parallel_metrics``):
+    each row's figure and record count are those of the table that holds its group, under the
+    first metric's names."""
+    if len(metrics) < 2 or w.catalog is None:
+        return rows
+    first = count_column(w, metrics[0])
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in metrics:
+            n = row.get(count_column(w, name))
+            if n:  # the table that holds this group's records
+                row[metrics[0]], row[first] = row.get(name), n
+                break
+        out.append(row)
+    return out
+
+
+def count_column(w: Writer, metric: str) -> str:
+    """The column of a metric query's rows that counts the records behind ``metric``."""
+    return f"n_{w.catalog.metrics[metric].table if w.catalog else 'tickets'}"
 
 
 def solid(w: Writer, metric: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

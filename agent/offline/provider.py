@@ -208,7 +208,10 @@ def reading_notes(
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)
     alone = one_group_note(intent, catalog, held or {})
-    notes = (aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog), doubt)
+    notes = (
+        aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog),
+        per_record_note(intent), doubt,
+    )  # fmt: skip
     doubt = " ".join(d for d in notes if d)
     if not intent.alternatives and not doubt:
         return ReadingNotes(period_note=note) if note else None
@@ -232,7 +235,7 @@ def quotes_for_a_number(intent: Intent) -> str:
     shape = intent.shape
     if intent.playbook != "voc_evidence" or shape.has("quotes"):
         return ""
-    if not (shape.has("count") or shape.has("share")):
+    if not (shape.has("count") or shape.has("share") or _ASKS_A_FIGURE.search(intent.question)):
         return ""
     if intent.language == "zh":
         return "问题问的是数量，但数据中没有与其措辞相符的度量；以下只是最相关的原话，不是答案。"
@@ -240,6 +243,40 @@ def quotes_for_a_number(intent: Intent) -> str:
         "The question asks for a number, but no measure in the data matched its words; the "
         "records below are the closest ones, not an answer."
     )
+
+
+# Words that ask for a figure though no count or share is named: how often, which has more.
+_ASKS_A_FIGURE = re.compile(
+    r"(?i)\bhow (?:often|frequently)\b|\b(?:which|who|whose)\b.{0,60}\b(?:more|less|fewer)"
+    r"\b(?! than)|多常|多频繁|(?:谁|哪个|哪家|哪一个)更"
+)
+# "Replies that carry more than one action": a count per record the reading did not make.
+_PER_RECORD = re.compile(
+    r"(?i)\b(?:more than one|two or more|2 or more|at least (?:two|2)|multiple|several)\s+"
+    r"(?:[a-z-]+\s+){0,2}?([a-z-]+s|[a-z-]+)\b"
+    r"|(?:两个或更多|两个以上|至少两个|多个)([\u4e00-\u9fff]{1,4})"
+)
+
+
+def per_record_note(intent: Intent) -> str:
+    """A count per record asked ("more than one action") that the reading did not make: the
+    figures are of all the records, and the answer says so rather than passing them off."""
+    if intent.label_depth is not None or intent.playbook not in _COUNTED_PLAYBOOKS:
+        return ""
+    m = _PER_RECORD.search(intent.question)
+    # "Multiple times" asks about repeats, which a catalog measures as such when it can.
+    if m is None or (m.group(1) or m.group(2) or "").startswith(("time", "次")):
+        return ""
+    said = m.group(0).strip()
+    if intent.language == "zh":
+        return f"问题问的是“{said}”的记录，但数据中没有逐条统计这一点的字段；以下数字是全部记录的。"
+    return (
+        f"The question asks about records with “{said}”, but nothing in the data counts that "
+        "per record; the figures below are of all the records."
+    )
+
+
+_COUNTED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
 
 
 def uncued_note(intent: Intent, catalog: Catalog) -> str:
@@ -264,6 +301,8 @@ def one_group_note(intent: Intent, catalog: Catalog, held: Held) -> str:
     groups cannot be compared from this table, and the answer says how to make them so."""
     dim = intent.group_by
     if intent.playbook not in ("ranking", "breakdown") or not dim or dim not in held:
+        return ""
+    if intent.parallel:  # the other groups' tables are measured beside it
         return ""
     metric = intent.metrics[0] if intent.metrics else default_metric(catalog, dim, intent.filters)
     if metric not in catalog.metrics:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reading import metric_label, shared_measure
 from .catalog_choice import default_dimension
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
@@ -22,6 +23,7 @@ from .playbooks import (
     direction,
     failed,
     fmt_row,
+    fold_parallel,
     metric_or,
     metric_query,
     n_of,
@@ -45,7 +47,9 @@ def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
-    if intent.compare and not intent.whole_data:
+    # One table per group: the groups are ranked side by side for the period, not compared
+    # with the one before (the metric query pairs the tables' rows only by group).
+    if intent.compare and not intent.whole_data and not intent.parallel:
         return grouped_calls(intent, metric, dim)
     return _rank_call(intent, metric, dim)
 
@@ -57,8 +61,10 @@ def _rank_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
     # The end the question asks about comes first, so a long list still shows it.
     order = f"-{metric}" if _high_first(intent, metric) else metric
     period = phrase(intent, DEFAULT_PERIOD)
-    call = metric_query([metric], filters=filters, group_by=[dim], period=period, order_by=order)
-    if intent.order != "both":
+    # Each group's records in a table of their own: the same measure on every table, side by side.
+    measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
+    call = metric_query(measured, filters=filters, group_by=[dim], period=period, order_by=order)
+    if intent.order != "both" or len(measured) > 1:
         return {"rank": call}
     # Both ends asked for: the other end too, in case there are more groups than are shown.
     far = f"-{metric}" if not order.startswith("-") else metric
@@ -89,7 +95,12 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     dim = res.columns[0]
     metric = next(iter(res.content["units"]))  # type: ignore[index]
     # Records without a value for the dimension (a ticket no engineer took) are not a group.
-    rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+    measured = list((res.content or {}).get("units") or [])
+    records = fold_parallel(w, measured, res.records())
+    shared = shared_measure([metric_label(w.catalog, m, w.lang) for m in measured])
+    if shared and intent.parallel:
+        w.metric_names[metric] = shared
+    rows = [r for r in records if r.get(metric) is not None and r.get(dim) is not None]
     if not rows:
         failed(w, None)
         return
@@ -110,10 +121,13 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     if not whole and far is not None:
         other, whole, ref = far[0], True, f"{res.id}][{far[1]}"
         rows = rows + [r for r in far[2] if r[dim] not in {x[dim] for x in rows}]
+    key = _lead_key(intent, w, metric) + ("" if whole and len(pool) > 1 else "_only")
+    if whole and len(pool) > 1 and top[metric] == other[metric]:
+        key = "rank.lead_tie"  # no group is ahead of another
     w.lead.append(
         w.say(
             # One group has no other end to name.
-            _lead_key(intent, w, metric) + ("" if whole and len(pool) > 1 else "_only"),
+            key,
             metric=w.metric(metric) + slice_text(w, _other_filters(intent, dim)),
             dim=dim_name(w, dim),
             period=period["label"],
@@ -190,7 +204,7 @@ RANKING = Playbook("ranking", (_rank_stage, _label_stage), _write_rank)
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
-    if intent.whole_data:  # every date in the data: there is no earlier period to compare
+    if intent.whole_data or intent.parallel:  # no earlier period, or one table per group
         return _rank_call(intent, metric, dim)
     return grouped_calls(intent, metric, dim)
 

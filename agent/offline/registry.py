@@ -10,6 +10,7 @@ from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
 from .influencers import INFLUENCERS
 from .key_accounts import KEY_ACCOUNTS
+from .label_depth import LABEL_DEPTH
 from .mentions import MENTIONS
 from .metric_change import CHANGE
 from .narrative import Writer
@@ -46,6 +47,7 @@ PLAYBOOKS: dict[str, Playbook] = {
         STRATEGY,
         MENTIONS,
         SHARE,
+        LABEL_DEPTH,
     )
 }
 

@@ -192,6 +192,8 @@ class CatalogMatcher:
         and 奔驰（进口）, "Amazon" for AmazonHelp): a word of the question found inside few
         values of a dimension — of the coarsest such dimension when several hold it (a brand
         before its models). Several values are groups side by side, each shown by name."""
+        out: list[tuple[int, Term]] = []
+        chosen: str | None = None
         for pos, word in _free_words(free):
             latin = not _CJK.search(word)
             # The catalog's own words ("客户" of 客户满意度) name no value, unless a value's
@@ -214,10 +216,13 @@ class CatalogMatcher:
             # common word ("high", "low") names a value only so.
             beside = {d: hits for d, hits in few.items() if d in named}
             few = beside or ({} if word in _PLAIN else few)
-            if few:
-                dim = min(few, key=lambda d: self._sizes.get(d, 0))
-                return [(pos, t) for t in few[dim].values()]
-        return []
+            if chosen is None and few:
+                chosen = min(few, key=lambda d: self._sizes.get(d, 0))
+            # Further words naming values of the same dimension: groups side by side
+            # ("Amazon or Apple").
+            if chosen is not None and chosen in few:
+                out += [(pos, t) for t in few[chosen].values() if all(t is not x for _, x in out)]
+        return out
 
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -30,11 +30,13 @@ from .catalog_choice import (
     headline_metrics,
     holds_all,
     label_sets,
+    parallel_metrics,
     reaches,
     table_cue,
 )
 from .durations import duration_between
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
+from .label_depth_words import asked_depth
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
 from .shape import ShapeReading, read_shape
@@ -76,7 +78,9 @@ _FOLLOW_UP = re.compile(
     r"|\b(?:that|those|these|it)\b(?: down| up| again)?(?: by| per| for| over)\b"
     r"|\bthe same\b|^\s*(?:show|split|break|plot|rank)\b.{0,20}\b(?:that|this|it|them)\b"
     r"|^\s*(?:那|只看|只要|换成|再看|改成|如果只看|那么|单看|光看|仅看)|^\s*(?:把)?(?:它|这个|这些|那个)"
-    r"|^\s*(?:by|per|split by|broken down by)\b|呢[？?]?\s*$"
+    # "By channel?" leans on the question before; "By company, how many …" is a question.
+    r"|^\s*(?:by|per|split by|broken down by)\s+[\w-]+(?:\s+[\w-]+){0,2}\s*[?？.]?\s*$"
+    r"|呢[？?]?\s*$"
     r"|^\s*(?:ok(?:ay)?|alright|right|now)\b[, ]*(?:now )?(?:just|only|what about|and|for)\b"
     r"|\b(?:only|alone|on its own|by itself)\s*[?？.!,，]*\s*(?:please|pls)?[?？.!]*\s*$"
 )
@@ -137,6 +141,12 @@ class Intent:
     labels: list[str] = field(default_factory=list)
     # Other tables' label counts that fit the question as well, none of its words choosing.
     uncued: list[str] = field(default_factory=list)
+    # The measure on the other groups' tables, when each group's records are a table of their
+    # own (``catalog_choice.parallel_metrics``): ranked side by side with the first.
+    parallel: list[str] = field(default_factory=list)
+    # Records counted by how many of the export's categories they carry: 0 (none), 2 (two or
+    # more); see ``label_depth``.
+    label_depth: int | None = None
 
     @property
     def metrics(self) -> list[str]:
@@ -249,8 +259,15 @@ class Understander:
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(shape, slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
+        if slots.compared and not shape.has("ranking") and _WHICH_MORE.search(question):
+            # "Who gets more refund requests, Amazon or Apple": groups of this data named side
+            # by side, and which of them has more, is a ranking of them.
+            shape = replace(shape, shapes=(*shape.shapes, "ranking"))
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
+        if best == OUT_OF_SCOPE and slots.compared and shape.has("ranking"):
+            # Such a question is about the data, however its words resemble an off-topic one.
+            best = max((n for n in scores if n != OUT_OF_SCOPE), key=lambda n: scores[n])
         intent = Intent(
             playbook=best,
             language=language_of(question),
@@ -363,6 +380,8 @@ class Understander:
         self._labels_as_themes(intent)
         self._labels_named(intent)
         self._count_of_slice(intent)
+        self._label_depth(intent)
+        self._parallel(intent)
         self._thin_default(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
@@ -598,16 +617,27 @@ class Understander:
         many records carry each, rather than themes guessed from the text."""
         cat = intent.catalog
         sets = label_sets(cat)
-        if not sets or intent.playbook != "voc_themes" or intent.theme or intent.template:
+        if not sets or intent.theme or intent.template:
             return
         if intent.shape.has("quotes") or intent.mentions:
             return
         dim = next(iter(sets.values()))
+        # A category named for groups named side by side ("Amazon or Spotify: whose customers
+        # tweet more about their account") is counted, whichever customer-voice reading won.
+        versus = dim in intent.filters and bool(intent.slots.compared)
+        if intent.playbook != "voc_themes" and not (versus and intent.playbook == "voc_evidence"):
+            return
         metric = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if metric not in sets:
             return
         intent.playbook = "ranking"
         intent.slots.metrics = [metric]
+        if dim in intent.filters and intent.slots.compared:
+            # "Who gets more refund requests, Amazon or Apple": the named category's records
+            # counted for each group named, not the categories ranked.
+            intent.playbook = "breakdown"
+            intent.slots.dimensions = list(intent.slots.compared)
+            return
         intent.slots.dimensions = [sets[metric]]
         self._other_label_tables(intent, metric)
 
@@ -677,6 +707,56 @@ class Understander:
             self._other_label_tables(intent, chosen)
         elif chosen != plain and chosen in cat.metrics:
             intent.slots.metrics = [chosen]
+
+    def _label_depth(self, intent: Intent) -> None:
+        """ "How many tweets don't fit any of our topics", "同时涉及两个或更多话题": the records
+        carrying none, or several, of the export's own categories, counted per group."""
+        cat = intent.catalog
+        sets = label_sets(cat)
+        if cat is None or not sets or intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
+            return
+        depth = asked_depth(intent.question)
+        if depth is None or intent.template or intent.shape.has("quotes"):
+            return
+        dim = next(iter(sets.values()))
+        filters = {d: v for d, v in intent.filters.items() if d != dim}
+        metric = default_metric(cat, dim, filters, held=self.held, question=intent.question)
+        if metric not in sets:
+            return
+        intent.playbook = "label_depth"
+        intent.label_depth = depth
+        intent.slots.metrics = [metric]
+        intent.slots.filters = filters
+        intent.labels, intent.mentions = [], []
+        intent.alternatives, intent.uncued = [], []
+        named = [*intent.slots.dimensions, *self.matcher.match(intent.question).dimensions]
+        guess = intent.grouping.dimension if intent.grouping else None
+        named += [guess] if guess else []
+        group = next((d for d in named if d not in filters and d != dim), None)
+        intent.slots.dimensions = [group] if group else []
+        if group:
+            intent.parallel = parallel_metrics(cat, self.held, metric, group)
+
+    def _parallel(self, intent: Intent) -> None:
+        """A ranking by a dimension whose groups each have a table of their own ("which
+        company's agents …" over one export per company): the same measure on every group's
+        table, ranked together, rather than one table's single group."""
+        cat = intent.catalog
+        if cat is None or not self.held or intent.playbook not in ("ranking", "breakdown"):
+            return
+        dim = intent.group_by
+        metric = (
+            intent.metrics[0]
+            if intent.metrics
+            else default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
+        )
+        found = parallel_metrics(cat, self.held, metric, dim)
+        if found:
+            intent.slots.metrics = [metric, *intent.metrics[1:]]
+            intent.parallel = found
+            # The other groups' tables are measured, not other readings of the question.
+            intent.uncued = [m for m in intent.uncued if m not in found]
+            intent.alternatives = [m for m in intent.alternatives if m not in found]
 
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
@@ -856,9 +936,26 @@ def _set_aside_unreachable(intent: Intent) -> None:
         return
     for dim, value in list(intent.filters.items()):
         if not all(reaches(cat, m, dim) for m in intent.metrics if m in cat.metrics):
-            intent.set_aside.append((dim, value))
+            # A category the measure itself counts ("refer to specialist team" of its rate)
+            # is what is measured, not a filter set aside.
+            if not _names_metric(cat, intent.metrics, str(value)):
+                intent.set_aside.append((dim, value))
             del intent.slots.filters[dim]
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+def _names_metric(cat: Catalog, metrics: list[str], value: str) -> bool:
+    said = value.strip().lower()
+    return any(
+        m in cat.metrics and cat.metrics[m].spec.en.lower().startswith(said) for m in metrics
+    )
+
+
+# Which of the groups named has more (or less) of something.
+_WHICH_MORE = re.compile(
+    r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse)\b"
+    r"|(?:谁|哪个|哪家|哪一个).{0,20}(?:更多|更少|更高|更低|更好|更差|更常|多|少)"
+)
 
 
 # A contrast of the records with and without something ("than when they didn't", "有没有").
@@ -970,6 +1067,7 @@ _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
 # Playbooks for any catalog; the others are written for one kind of operation.
 _GENERIC = frozenset(
     ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
+     "label_depth",
      "voc_evidence", "what_changed", OUT_OF_SCOPE, UNAVAILABLE, REFUSED)
 )  # fmt: skip
 # A question of which way something went ("是涨是跌", "up or down"), not of one change.

@@ -1,0 +1,145 @@
+"""How many of the export's own categories each record carries: "how many tweets don't fit any
+of our topics", "同时涉及两个或更多话题的有多少条".
+
+A table whose flag columns are also held long (``catalog_choice.label_sets``) gives each record
+the number of flags it carries. One guarded SQL query counts, per group, the records in the
+slice, those carrying none (or at least two) and their share; with one table per group
+(``Intent.parallel``) the same count is taken on each group's table, side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...data.catalog import Catalog
+from ...data.duck import q
+from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
+from ..reading import shared_measure, sql_purpose
+from .catalog_choice import label_sets
+from .label_depth_words import asked_depth as asked_depth
+from .label_shares import label_base
+from .narrative import Writer
+from .playbooks import Call, Playbook, dim_name, failed, fmt_row, slice_text, table
+from .slice_sql import reach, slice_where
+from .transcript import Results
+from .understand import Intent
+
+DEPTH = "label_depth"
+
+
+def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | None) -> str | None:
+    """Per group (or for the one table), the records, those with the asked number of labels and
+    their share; one SELECT per labelled table, joined by UNION ALL."""
+    parts = []
+    for metric in metrics:
+        labels = cat.metrics[metric].table
+        base, on = label_base(cat, labels)
+        if base is None or on is None:
+            return None
+        joins: dict[str, str] = {}
+        # Over all the data, every record counts (the tables' first dates differ).
+        period = None if intent.whole_data else intent.period
+        where = slice_where(cat, base, dict(intent.filters), period, joins)
+        expr = reach(cat, base, group, joins) if group else None
+        if where is None or (group and expr is None):
+            return None
+        own, theirs = q(on[0]), q(on[1])
+        n = f"coalesce(c.n, 0) {'= 0' if intent.label_depth == 0 else '>= 2'}"
+        col = _COLUMN[intent.label_depth == 0]
+        sql = (
+            f"SELECT {expr + ' AS ' + q(group) + ', ' if group and expr else ''}"
+            f"count(*) AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
+            f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF(count(*), 0), 1) AS share_pct "
+            f"FROM {base}"
+            + "".join(f" JOIN {t} ON {c}" for t, c in joins.items())
+            + f" LEFT JOIN (SELECT {own} AS k, count(*) AS n FROM {labels} GROUP BY 1) AS c "
+            f"ON c.k = {base}.{theirs}"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + (" GROUP BY 1" if group else "")
+        )
+        parts.append(sql)
+    return " UNION ALL ".join(f"({p})" for p in parts) + (" ORDER BY 1" if group else "")
+
+
+# The column of records with no category, and with two or more.
+_COLUMN = {True: "carrying_none", False: "carrying_two_or_more"}
+
+
+def _group(intent: Intent) -> str | None:
+    sets = label_sets(intent.catalog)
+    skip = set(intent.filters) | set(sets.values())
+    return next((d for d in intent.slots.dimensions if d not in skip), None)
+
+
+def _stage(intent: Intent, results: Results) -> dict[str, Call]:
+    cat = intent.catalog
+    if cat is None or intent.label_depth is None or not intent.metrics:
+        return {}
+    group = _group(intent)
+    measured = [intent.metrics[0], *intent.parallel]
+    sql = depth_sql(cat, intent, measured, group)
+    if sql is None:
+        return {}
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    key = "depth.none_purpose" if intent.label_depth == 0 else "depth.several_purpose"
+    # Whose records: the tables' names, less the group each is for ("twcs 200 inbound").
+    tables = [cat.metrics[m].table.removesuffix(LABELS_SUFFIX) for m in measured]
+    names = [t.replace("_", " ") for t in tables]
+    purpose = w.say(
+        key, whole=slice_text(w, dict(intent.filters)), of=shared_measure(names) or names[0]
+    )
+    if group:
+        by = dim_name(w, group)
+        purpose += f"，按{by}" if intent.language == "zh" else f", by {by}"
+    label = intent.period.label if intent.period and not intent.whole_data else None
+    return {
+        DEPTH: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, intent.language)})
+    }
+
+
+def _write(intent: Intent, results: Results, w: Writer) -> None:
+    res = results.get(DEPTH)
+    if failed(w, res) or res is None:
+        return
+    rows: list[dict[str, Any]] = [r for r in res.records() if r.get("of_records")]
+    if not rows:
+        failed(w, None)
+        return
+    which = "none" if intent.label_depth == 0 else "several"
+    group = res.columns[0] if res.columns[0] != "of_records" else None
+    col = _COLUMN[intent.label_depth == 0]
+    sep = "; " if w.lang == "en" else "；"
+    parts = [
+        w.say(
+            "depth.part",
+            name=w.label(group, r[group]) if group else "",
+            n=fmt_row([r[col]])[0],
+            total=fmt_row([r["of_records"]])[0],
+            share=w.pct(r["share_pct"]),
+        ).strip()
+        for r in rows
+    ]
+    w.lead.append(
+        w.say(
+            f"depth.lead_{which}",
+            whole=slice_text(w, dict(intent.filters)),
+            parts=sep.join(parts),
+            ref=res.id,
+        )
+    )
+    if group:
+        heads = [
+            dim_name(w, group),
+            w.say("labels.records"),
+            w.say(f"depth.col_{which}"),
+            w.say("labels.share"),
+        ]
+        body = [
+            fmt_row([w.label(group, r[group]), r["of_records"], r[col], w.pct(r["share_pct"])])
+            for r in rows
+        ]
+        w.body += table(w, heads, body, res.id)
+    w.coverage.append(w.say("depth.how", ref=res.id))
+
+
+LABEL_DEPTH = Playbook(DEPTH, (_stage,), _write)
