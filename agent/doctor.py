@@ -170,7 +170,32 @@ def voc_index_check(settings: Settings) -> Check:
             f"{detail}; the configured embedder is {expected}.",
             "Re-index with `servicelens index --rebuild`.",
         )
-    return Check("VOC index", "ok", detail)
+    problem = _store_problem(settings, fp)
+    if problem:
+        return Check("VOC index", "fail", f"{detail}; {problem}", _REBUILD)
+    where = f"Chroma server {settings.chroma_url}" if settings.chroma_url else "embedded store"
+    return Check("VOC index", "ok", f"{detail}, {where}")
+
+
+_REBUILD = "Rebuild it with `servicelens index --rebuild` (with the same SERVICELENS_CHROMA_URL)."
+
+
+def _store_problem(settings: Settings, fp: dict[str, Any]) -> str | None:
+    """Why the vector store does not hold what the index's fingerprint says, or None: the
+    collection is opened (in the workspace or on the server) and its records counted."""
+    from ..data.voc_index import chroma_client
+
+    if not settings.chroma_url and not settings.paths.chroma_dir.is_dir():
+        return f"its vector store {settings.paths.chroma_dir} is missing."
+    try:
+        client = chroma_client(settings.paths, settings.chroma_url)
+        count = client.get_collection(str(fp.get("collection")), embedding_function=None).count()
+    except Exception as exc:  # the store's own errors are many; each means it cannot be read
+        where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else "it"
+        return f"{where} could not be read ({type(exc).__name__}: {str(exc)[:120]})."
+    if count != fp.get("records"):
+        return f"its vector store holds {count:,} records, not {fp.get('records'):,}."
+    return None
 
 
 def _expected_embedder(settings: Settings) -> str | None:

@@ -213,7 +213,10 @@ def register(app: typer.Typer) -> None:
         embedder = embedder_for(settings) if text else None
         bar = _Bar(disable=as_json)
         with bar.bar:
-            report = ingest(settings.paths, files, options, embedder=embedder, progress=bar.update)
+            report = ingest(
+                settings.paths, files, options, embedder=embedder, progress=bar.update,
+                chroma_url=settings.chroma_url,
+            )  # fmt: skip
         if as_json:
             print_json(report.to_dict())
         else:

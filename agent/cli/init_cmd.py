@@ -31,7 +31,10 @@ def _run(
 ) -> BuildReport:
     settings = settings_for(home)
     if quiet:
-        return build_demo(settings.home, scale=scale, seed=seed, force=force, index=index)
+        return build_demo(
+            settings.home, scale=scale, seed=seed, force=force, index=index,
+            chroma_url=settings.chroma_url,
+        )  # fmt: skip
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -47,8 +50,9 @@ def _run(
             bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
 
         return build_demo(
-            settings.home, scale=scale, seed=seed, force=force, index=index, progress=progress
-        )
+            settings.home, scale=scale, seed=seed, force=force, index=index, progress=progress,
+            chroma_url=settings.chroma_url,
+        )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

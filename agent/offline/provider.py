@@ -248,7 +248,7 @@ def quotes_for_a_number(intent: Intent) -> str:
 # Words that ask for a figure though no count or share is named: how often, which has more.
 _ASKS_A_FIGURE = re.compile(
     r"(?i)\bhow (?:often|frequently)\b|\b(?:which|who|whose)\b.{0,60}\b(?:more|less|fewer)"
-    r"\b(?! than)|多常|多频繁|(?:谁|哪个|哪家|哪一个)更"
+    r"\b(?! than)|多常|多频繁|(?:谁|哪个|哪家|哪一个).{0,20}更(?:多|少|高|低|常|频繁)"
 )
 # "Replies that carry more than one action": a count per record the reading did not make.
 _PER_RECORD = re.compile(

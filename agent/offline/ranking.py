@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..reading import metric_label, shared_measure
-from .catalog_choice import default_dimension
+from .catalog_choice import default_dimension, label_sets
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
 from .metric_actions import learn_action, lever_action
@@ -100,6 +100,9 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     shared = shared_measure([metric_label(w.catalog, m, w.lang) for m in measured])
     if shared and intent.parallel:
         w.metric_names[metric] = shared
+    carried = _carried_label(intent, metric)
+    if carried:  # "records carrying Refund", not "inbound label count for Refund"
+        w.metric_names[metric] = w.say("labels.carrying", name=intent.filters[carried])
     rows = [r for r in records if r.get(metric) is not None and r.get(dim) is not None]
     if not rows:
         failed(w, None)
@@ -128,7 +131,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         w.say(
             # One group has no other end to name.
             key,
-            metric=w.metric(metric) + slice_text(w, _other_filters(intent, dim)),
+            metric=w.metric(metric) + slice_text(w, _other_filters(intent, dim, carried)),
             dim=dim_name(w, dim),
             period=period["label"],
             name=w.label(dim, top[dim]),
@@ -175,8 +178,14 @@ def _far_end(
     return ordered[0], res.id, rows
 
 
-def _other_filters(intent: Intent, dim: str) -> dict[str, str]:
-    return {k: v for k, v in intent.filters.items() if k != dim}
+def _other_filters(intent: Intent, dim: str, *more: str | None) -> dict[str, str]:
+    return {k: v for k, v in intent.filters.items() if k != dim and k not in more}
+
+
+def _carried_label(intent: Intent, metric: str) -> str | None:
+    """The label dimension a label count is filtered to one value of, if it is."""
+    dim = label_sets(intent.catalog).get(metric)
+    return dim if dim is not None and isinstance(intent.filters.get(dim), str) else None
 
 
 def _worst_first(intent: Intent, w: Writer, metric: str) -> bool:

@@ -178,6 +178,7 @@ def build_demo(
     force: bool = False,
     progress: Progress | None = None,
     index: bool = True,
+    chroma_url: str | None = None,
 ) -> BuildReport:
     """Generate the demo service history into ``home`` (atomically) and return what was built."""
     home = Path(home)
@@ -201,7 +202,7 @@ def build_demo(
             from ..voc_pipeline import index_voc
 
             # The demo is the appliance maker the bundled taxonomy was written for.
-            index_voc(ws, progress=report, themes=ThemeSource.taxonomy())
+            index_voc(ws, progress=report, themes=ThemeSource.taxonomy(), chroma_url=chroma_url)
         _swap(tmp, home)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -66,8 +66,10 @@ def ingest(
     embedder: Any = None,
     progress: Progress | None = None,
     index: bool = True,
+    chroma_url: str | None = None,
 ) -> IngestReport:
-    """Load ``files`` into the workspace, all or nothing; derive the catalog; index feedback."""
+    """Load ``files`` into the workspace, all or nothing; derive the catalog; index feedback
+    (in the workspace's own store, or on the Chroma server at ``chroma_url``)."""
     start = time.perf_counter()
     tick = progress or (lambda stage, done, total: None)
     if options.theme_column and not options.text:
@@ -102,7 +104,7 @@ def ingest(
     if pending or not ws.catalog.exists():
         columns = {p.staged.table: p.theme_column for p in pending if p.theme_column}
         themes = theme_source(options.theme_column, columns)
-        _after_commit(ws, pending, report, embedder, tick, index, themes)
+        _after_commit(ws, pending, report, embedder, tick, index, themes, chroma_url)
     report.seconds = round(time.perf_counter() - start, 2)
     return report
 
@@ -151,6 +153,7 @@ def _after_commit(
     tick: Progress,
     index: bool,
     themes: ThemeSource | None = None,
+    chroma_url: str | None = None,
 ) -> None:
     # The catalog is written before indexing, which can take long on large feedback exports,
     # so the tables can be asked about even if indexing is interrupted; it is derived again
@@ -162,7 +165,9 @@ def _after_commit(
         from ..voc_pipeline import index_voc
 
         try:
-            done = index_voc(ws, embedder=embedder, progress=tick, themes=themes)
+            done = index_voc(
+                ws, embedder=embedder, progress=tick, themes=themes, chroma_url=chroma_url
+            )
             report.index = done.to_dict()
         except ServiceLensError as exc:
             # The data is in; only the search index is behind, and `index` can finish it.
