@@ -42,6 +42,20 @@ _DIALECT = DuckDB()
 # from falling back to an opaque Command node for statements it does not model.
 _QUERY_STARTS = {TokenType.SELECT, TokenType.WITH, TokenType.FROM, TokenType.L_PAREN}
 
+# sqlglot parses by recursive descent, about twenty Python frames per level of nesting, so SQL
+# nested a few dozen levels deep exhausts the interpreter's recursion limit. Nesting and length
+# are bounded before parsing; real analytical SQL stays well inside both.
+MAX_SQL_CHARS = 20_000
+MAX_NESTING = 20
+_OPENERS = {TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE, TokenType.CASE}
+_CLOSERS = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE, TokenType.END}
+# Prefix operators nest without brackets ("NOT NOT NOT x"); a run of them counts as nesting.
+_PREFIX_OPERATORS = {TokenType.NOT, TokenType.DASH, TokenType.PLUS, TokenType.TILDE}
+_TOO_DEEP = (
+    f"The SQL is nested too deeply (more than {MAX_NESTING} levels of brackets, CASE or NOT); "
+    "flatten it with a WITH clause."
+)
+
 # Table functions allowed in FROM: pure generators that read nothing.
 _TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 
@@ -103,14 +117,25 @@ def check_sql(
     ``allow_parameters`` admits ``?`` placeholders, for SQL compiled by ServiceLens itself that
     is checked as a second line of defence; SQL written by a model or a user has none.
     """
+    if len(sql) > MAX_SQL_CHARS:
+        raise SqlRejected(
+            f"The SQL is too long ({len(sql):,} characters; at most {MAX_SQL_CHARS:,}); "
+            "aggregate in fewer, shorter steps."
+        )
     tokens = _tokenize(sql)
+    _check_nesting(tokens)
     allowed = {t.lower() for t in allowed_tables}
-    tree = _checked_tree(tokens, sql, allowed, allow_parameters)
-    safe_sql = _with_row_cap(tree, row_cap).sql(dialect=_DIALECT)
-    # The SQL that runs is regenerated from the tree, and sqlglot's generator may rename
-    # functions or rewrite syntax; checking the regenerated text again makes the guard's
-    # verdict hold for exactly what DuckDB will execute.
-    _checked_tree(_tokenize(safe_sql), safe_sql, allowed, allow_parameters)
+    try:
+        tree = _checked_tree(tokens, sql, allowed, allow_parameters)
+        safe_sql = _with_row_cap(tree, row_cap).sql(dialect=_DIALECT)
+        # The SQL that runs is regenerated from the tree, and sqlglot's generator may rename
+        # functions or rewrite syntax; checking the regenerated text again makes the guard's
+        # verdict hold for exactly what DuckDB will execute.
+        _checked_tree(_tokenize(safe_sql), safe_sql, allowed, allow_parameters)
+    except RecursionError:
+        # The nesting bound leaves headroom, but a caller deep in its own stack may still run
+        # out inside sqlglot; the query is refused for what it is, never crashes the answer.
+        raise SqlRejected(_TOO_DEEP) from None
     return safe_sql
 
 
@@ -134,6 +159,19 @@ def _tokenize(sql: str) -> list[Token]:
     if not any(t.token_type != TokenType.SEMICOLON for t in tokens):
         raise SqlRejected("The SQL is empty; send one SELECT query.")
     return tokens
+
+
+def _check_nesting(tokens: list[Token]) -> None:
+    depth = prefix_run = 0
+    for token in tokens:
+        kind = token.token_type
+        prefix_run = prefix_run + 1 if kind in _PREFIX_OPERATORS else 0
+        if kind in _OPENERS:
+            depth += 1
+        elif kind in _CLOSERS:
+            depth -= 1
+        if depth + prefix_run > MAX_NESTING:
+            raise SqlRejected(_TOO_DEEP)
 
 
 def _check_statement_starts(tokens: list[Token]) -> None:

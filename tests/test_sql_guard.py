@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import sqlglot
 
@@ -192,3 +194,45 @@ def test_table_functions_hidden_in_a_join_condition_are_still_refused() -> None:
     sql = "SELECT 1 FROM tickets t JOIN voc v ON v.ticket_id = t.ticket_id AND getenv('HOME') > ''"
     with pytest.raises(SqlRejected, match="getenv"):
         check_sql(sql, {"tickets", "voc"}, row_cap=10)
+
+
+# Nesting sqlglot's recursive-descent parser cannot survive; each must be refused, not crash.
+DEEP: dict[str, str] = {
+    "3000 parentheses": "SELECT " + "(" * 3000 + "1" + ")" * 3000,
+    "400 nested selects": "SELECT " + "(SELECT " * 400 + "1" + ")" * 400,
+    "300 nested function calls": "SELECT " + "coalesce(" * 300 + "1" + ")" * 300,
+    "200 nested CASEs": "SELECT " + "CASE WHEN true THEN " * 200 + "1" + " END" * 200,
+    "1000 NOTs": "SELECT " + "NOT " * 1000 + "true",
+    "500 nested lists": "SELECT " + "[" * 500 + "1" + "]" * 500,
+}
+
+
+@pytest.mark.parametrize("sql", DEEP.values(), ids=list(DEEP))
+def test_deeply_nested_sql_is_refused_not_a_crash(sql: str) -> None:
+    with pytest.raises(SqlRejected, match="nested too deeply"):
+        check_sql(sql, TABLES, row_cap=10)
+
+
+def test_overlong_sql_is_refused_before_parsing() -> None:
+    sql = "SELECT " + " + ".join(["1"] * 20_000)
+    with pytest.raises(SqlRejected, match="too long"):
+        check_sql(sql, TABLES, row_cap=10)
+
+
+def test_recursion_limit_reached_anyway_is_the_same_refusal() -> None:
+    # Called with most of the stack already used (a deep caller), SQL within the nesting limit
+    # can still exhaust Python's recursion limit inside sqlglot; that is a refusal, not a crash.
+    sql = "SELECT " + "(" * 15 + "1" + ")" * 15
+
+    def deep(frames: int) -> str:
+        return deep(frames - 1) if frames else check_sql(sql, TABLES, row_cap=10)
+
+    with pytest.raises(SqlRejected, match="nested too deeply"):
+        deep(sys.getrecursionlimit() - 150)
+    assert check_sql(sql, TABLES, row_cap=10)  # the same SQL passes from a shallow stack
+
+
+def test_nesting_a_careful_analyst_writes_is_allowed() -> None:
+    inner = "SELECT round(100.0 * sum(CASE WHEN sla_met THEN 1 ELSE 0 END) / count(*), 1) AS r"
+    sql = f"SELECT * FROM (SELECT * FROM ({inner} FROM tickets) a WHERE r > (SELECT 1)) b"
+    assert check_sql(sql, TABLES, row_cap=10)
