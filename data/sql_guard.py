@@ -59,20 +59,34 @@ _TOO_DEEP = (
 # Table functions allowed in FROM: pure generators that read nothing.
 _TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 
-# Function names (lower case) refused anywhere: files, network, settings, secrets, the system
-# catalog, extension loading, dynamic SQL, logging and sleeping.
+# Function names (lower case) refused anywhere. tests/test_sql_guard.py checks against the installed
+# DuckDB that no built-in macro or alias reaches one of these (get_block_size wraps a pragma,
+# format_type reads duckdb_types), so such wrappers are listed here too.
 _DENIED_FUNCTIONS = {
-    "getenv", "current_setting", "getvariable", "current_query", "which_secret", "glob",
-    "sniff_csv", "query", "query_table", "load", "install", "to_file", "secret", "summary",
-    "checkpoint", "force_checkpoint", "seq_scan", "repeat_row", "test_all_types",
-    "test_vector_types", "col_description", "obj_description", "shobj_description",
-    "icu_calendar_names", "json_each", "json_tree",
+    # Environment, settings, variables, secrets and session state.
+    "getenv", "current_setting", "getvariable", "which_secret", "secret", "setseed",
+    # The system: version, database, schema and user names, storage, ids of the session.
+    "version", "current_database", "current_catalog", "current_schema", "current_schemas",
+    "in_search_path", "get_block_size", "current_query", "current_query_id",
+    "current_connection_id", "current_transaction_id", "txid_current", "current_user",
+    "current_role", "session_user", "user", "stats", "vector_type", "index_key",
+    # The type and object catalog, and sequences.
+    "format_type", "col_description", "obj_description", "shobj_description", "nextval",
+    "currval", "setval",
+    # Files, extensions, dynamic SQL, the parser, checkpoints, logging and sleeping.
+    "glob", "sniff_csv", "query", "query_table", "load", "install", "to_file", "summary",
+    "checkpoint", "force_checkpoint", "sleep_ms", "sql_auto_complete", "add_grammar_extension",
+    "remove_grammar_extension", "histogram_values",
+    # Table functions that scan by name or generate test data.
+    "seq_scan", "repeat_row", "test_all_types", "test_vector_types", "icu_calendar_names",
+    "json_each", "json_tree",
 }  # fmt: skip
 _DENIED_PREFIXES = (
     "read_", "parquet_", "sqlite_", "postgres_", "mysql_", "iceberg_", "delta_", "duckdb_",
     "pragma_", "pg_", "has_", "json_execute", "json_serialize", "json_deserialize", "write_",
     "arrow_", "pandas_", "python_", "enable_", "disable_", "http", "s3", "gcs_", "azure_",
     "register_", "deregister_", "create_", "destroy_", "truncate_", "excel_", "st_read",
+    "ducklake_", "txid_",
 )  # fmt: skip
 _ALLOWED_DESPITE_PREFIX = {"pg_typeof"}
 
@@ -131,7 +145,9 @@ def check_sql(
         # The SQL that runs is regenerated from the tree, and sqlglot's generator may rename
         # functions or rewrite syntax; checking the regenerated text again makes the guard's
         # verdict hold for exactly what DuckDB will execute.
-        _checked_tree(_tokenize(safe_sql), safe_sql, allowed, allow_parameters)
+        final_tokens = _tokenize(safe_sql)
+        _check_called_names(final_tokens)
+        _checked_tree(final_tokens, safe_sql, allowed, allow_parameters)
     except RecursionError:
         # The nesting bound leaves headroom, but a caller deep in its own stack may still run
         # out inside sqlglot; the query is refused for what it is, never crashes the answer.
@@ -172,6 +188,16 @@ def _check_nesting(tokens: list[Token]) -> None:
             depth -= 1
         if depth + prefix_run > MAX_NESTING:
             raise SqlRejected(_TOO_DEEP)
+
+
+def _check_called_names(tokens: list[Token]) -> None:
+    # sqlglot names some functions after its own classes, not DuckDB: version() parses as
+    # CurrentVersion. Every name called in the SQL DuckDB will run is checked as DuckDB reads
+    # it. A name after AS is an alias with a column list (the generator always writes AS).
+    for before, token, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        called = after.token_type == TokenType.L_PAREN and before.token_type != TokenType.ALIAS
+        if called and is_denied_function(token.text):
+            raise SqlRejected(_denied_reason(token.text.lower()))
 
 
 def _check_statement_starts(tokens: list[Token]) -> None:
@@ -242,16 +268,18 @@ def _function_name(node: exp.Func) -> str:
     return node.sql_name().lower()
 
 
-def _check_function(node: exp.Func) -> None:
-    name = _function_name(node)
-    denied = name in _DENIED_FUNCTIONS or (
+def is_denied_function(name: str) -> bool:
+    """True when a DuckDB function of this name is refused wherever it appears."""
+    name = name.lower()
+    return name in _DENIED_FUNCTIONS or (
         name.startswith(_DENIED_PREFIXES) and name not in _ALLOWED_DESPITE_PREFIX
     )
-    if denied or isinstance(node, exp.ReadCSV | exp.ReadParquet):
-        raise SqlRejected(
-            f"The function {name}() is not allowed: queries may not read files, the network, "
-            "settings or the system catalog."
-        )
+
+
+def _check_function(node: exp.Func) -> None:
+    name = _function_name(node)
+    if is_denied_function(name) or isinstance(node, exp.ReadCSV | exp.ReadParquet):
+        raise SqlRejected(_denied_reason(name))
     # Only what stands in the table position is a table function: a join's ON condition (an
     # AND of comparisons, which sqlglot models as a function) is an ordinary expression.
     in_from = (
@@ -264,6 +292,13 @@ def _check_function(node: exp.Func) -> None:
             f"The table function {name}() is not allowed; query the catalog's tables "
             f"(table functions allowed: {allowed})."
         )
+
+
+def _denied_reason(name: str) -> str:
+    return (
+        f"The function {name}() is not allowed: queries may not read files, the network, "
+        "settings or the system catalog."
+    )
 
 
 def _check_tables(tree: exp.Query, allowed: set[str]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
+import duckdb
 import pytest
 import sqlglot
 
-from servicelens.data.sql_guard import SqlRejected, check_sql
+from servicelens.data.sql_guard import SqlRejected, check_sql, is_denied_function
 from servicelens.data.warehouse import SqlLimits, Warehouse
 from servicelens.evals.sql_corpus import LEGIT_QUERIES, build_sample_warehouse
 
@@ -100,6 +102,49 @@ HOSTILE: list[tuple[str, str]] = [
     ("SELECT pg_sleep(100)", "pg_sleep"),
     ("SELECT write_log('x')", "write_log"),
     ("SELECT json_execute_serialized_sql('{}')", "json_execute_serialized_sql"),
+    # System introspection: version, database and schema names, storage, ids of the session.
+    ("SELECT get_block_size('w')", "get_block_size"),
+    ("SELECT format_type(23, -1)", "format_type"),
+    ("SELECT version()", "version"),
+    ("SELECT system.main.version()", "version"),
+    ("SELECT current_schemas(true)", "current_schemas"),
+    ("SELECT pg_catalog.current_schemas(true)", "current_schemas"),
+    ("SELECT current_schema()", "current_schema"),
+    ("SELECT current_database()", "current_database"),
+    ("SELECT current_catalog", "current_catalog"),
+    ("SELECT in_search_path('w', 'main')", "in_search_path"),
+    ("SELECT current_query_id()", "current_query_id"),
+    ("SELECT current_connection_id()", "current_connection_id"),
+    ("SELECT current_transaction_id()", "current_transaction_id"),
+    ("SELECT txid_current()", "txid_current"),
+    ("SELECT current_user", "current_user"),
+    ("SELECT session_user", "session_user"),
+    ("SELECT current_role()", "current_role"),
+    ("SELECT user()", "user"),
+    ("SELECT stats(cost) FROM tickets", "stats"),
+    ("SELECT vector_type(cost) FROM tickets", "vector_type"),
+    ("SELECT pg_get_viewdef(1)", "pg_get_viewdef"),
+    ("SELECT pg_size_pretty(1)", "pg_size_pretty"),
+    # Session state, sequences and sleeping.
+    ("SELECT setseed(0.5)", "setseed"),
+    ("SELECT nextval('s')", "nextval"),
+    ("SELECT currval('s')", "currval"),
+    ("SELECT setval('s', 1)", "setval"),
+    ("SELECT sleep_ms(100000)", "sleep_ms"),
+    # Introspecting table functions and table macros (some wrap denied ones).
+    ("SELECT * FROM duckdb_types()", "duckdb_types"),
+    ("SELECT * FROM pragma_database_size()", "pragma_database_size"),
+    ("SELECT * FROM pragma_platform()", "pragma_platform"),
+    ("SELECT * FROM pragma_user_agent()", "pragma_user_agent"),
+    ("SELECT * FROM pragma_storage_info('tickets')", "pragma_storage_info"),
+    ("SELECT * FROM pragma_metadata_info()", "pragma_metadata_info"),
+    ("SELECT * FROM histogram(tickets, cost)", "histogram"),
+    ("SELECT * FROM histogram_values(tickets, cost)", "histogram_values"),
+    ("SELECT * FROM duckdb_profiling_settings()", "duckdb_profiling_settings"),
+    ("SELECT * FROM duckdb_logs_parsed('QueryLog')", "duckdb_logs_parsed"),
+    ("SELECT * FROM sql_auto_complete('SELECT * FROM t')", "sql_auto_complete"),
+    ("SELECT * FROM add_grammar_extension('x')", "add_grammar_extension"),
+    ("SELECT (SELECT count(*) FROM duckdb_types())", "duckdb_types"),
     # Tables outside the catalog, including a CTE name used outside its scope.
     ("SELECT * FROM payroll", "payroll is not in the catalog"),
     (
@@ -236,3 +281,50 @@ def test_nesting_a_careful_analyst_writes_is_allowed() -> None:
     inner = "SELECT round(100.0 * sum(CASE WHEN sla_met THEN 1 ELSE 0 END) / count(*), 1) AS r"
     sql = f"SELECT * FROM (SELECT * FROM ({inner} FROM tickets) a WHERE r > (SELECT 1)) b"
     assert check_sql(sql, TABLES, row_cap=10)
+
+
+def _duckdb_functions() -> list[tuple[str, str, str | None, str | None, list[str]]]:
+    rows = duckdb.connect().execute(
+        "SELECT function_name, function_type, alias_of, macro_definition, parameters "
+        "FROM duckdb_functions()"
+    )
+    return [(n, t, a, d, list(p or [])) for n, t, a, d, p in rows.fetchall()]
+
+
+def _call(name: str, parameters: list[str]) -> str:
+    return f"{name}({', '.join('NULL' for _ in parameters)})"
+
+
+def test_no_macro_or_alias_reaches_a_denied_function() -> None:
+    # A built-in macro (get_block_size wraps pragma_database_size, format_type reads
+    # duckdb_types) or alias must be denied like what it reaches, transitively, for the DuckDB
+    # installed: an upgrade that adds one fails here instead of opening a way around the guard.
+    functions = [f for f in _duckdb_functions() if f[1] not in ("table", "table_macro")]
+    known = {f[0] for f in functions} | {f[0] for f in _duckdb_functions()}
+    reaches: dict[str, set[str]] = {}
+    for name, _, alias_of, definition, _ in functions:
+        words = set(re.findall(r"[a-z_][a-z0-9_]*", (definition or "").lower()))
+        reaches.setdefault(name, set()).update((words | {alias_of or name}) & known - {name})
+    denied = {name for name in known if is_denied_function(name)}
+    assert {"version", "current_setting", "duckdb_settings", "read_csv"} <= denied
+    grew = True
+    while grew:
+        wrappers = {n for n, r in reaches.items() if r & denied} - denied
+        denied |= wrappers
+        grew = bool(wrappers)
+    leaks = sorted(n for n in denied if not is_denied_function(n))
+    assert not leaks, f"macros or aliases reaching a denied function pass the guard: {leaks}"
+    # The predicate and the guard agree: each is refused as a call with its real arguments.
+    for name, _, _, _, parameters in functions:
+        if name in denied:
+            with pytest.raises(SqlRejected, match=rf"{name}\(\) is not allowed"):
+                check_sql(f"SELECT {_call(name, parameters)}", TABLES, row_cap=10)
+
+
+def test_only_the_generator_table_functions_are_allowed_in_from() -> None:
+    # Table functions and table macros (histogram reads any table by name through query_table)
+    # are an allow-list: every one DuckDB has, except the pure generators, is refused.
+    for name, kind, _, _, parameters in _duckdb_functions():
+        if kind in ("table", "table_macro") and name not in ("range", "generate_series", "unnest"):
+            with pytest.raises(SqlRejected, match=rf"{name}\(\) is not allowed"):
+                check_sql(f"SELECT * FROM {_call(name, parameters)}", TABLES, row_cap=10)
