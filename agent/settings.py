@@ -56,6 +56,8 @@ class Settings(BaseModel):
     chroma_url: str | None = None
 
     sql_row_cap: int = Field(200, ge=1, le=100_000)
+    # Bytes of a result of SQL written by the model or a user, as text; larger ones are refused.
+    sql_byte_cap: int = Field(4_000_000, ge=10_000)
     sql_timeout_s: float = Field(10.0, gt=0)
     sql_memory_limit: str = "2GB"
     sql_threads: int = Field(2, ge=1)

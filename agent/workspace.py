@@ -149,6 +149,7 @@ def sql_limits(settings: Settings, row_cap: int | None = None) -> SqlLimits:
 
     return SqlLimits(
         row_cap=row_cap or settings.sql_row_cap,
+        byte_cap=settings.sql_byte_cap,
         timeout_s=settings.sql_timeout_s,
         memory_limit=settings.sql_memory_limit,
         threads=settings.sql_threads,

@@ -4,6 +4,9 @@ Everything that queries the warehouse on behalf of a model or a user goes throug
 the file is opened read-only with external access, extension loading and configuration changes
 switched off, memory and threads capped, every query is watched by a timer that interrupts it, and
 at most ``max_rows + 1`` rows are fetched so truncation is known without materialising the rest.
+Untrusted SQL (``query``) is capped in bytes too: a value longer than ``cell_chars`` is cut inside
+DuckDB, so a 100 MB string or a giant list never becomes a Python object, and a result larger than
+``byte_cap`` is refused.
 
 Thread safety: one ``Warehouse`` holds one DuckDB connection and each call runs on its own
 ``cursor()`` (a fresh connection to the same database), so several threads (analysts sharing an
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +35,7 @@ __all__ = [
     "QueryFailed",
     "QueryResult",
     "QueryTimeout",
+    "ResultTooLarge",
     "SqlLimits",
     "SqlRejected",
     "Warehouse",
@@ -41,6 +46,8 @@ __all__ = [
 @dataclass(frozen=True)
 class SqlLimits:
     row_cap: int = 200
+    byte_cap: int = 4_000_000  # the whole result of untrusted SQL, as DuckDB renders it as text
+    cell_chars: int = 4_000  # one value of untrusted SQL; longer ones are cut with a marker
     timeout_s: float = 10.0
     memory_limit: str = "2GB"
     threads: int = 2
@@ -52,6 +59,7 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     truncated: bool
     elapsed_ms: float
+    cut_values: int = 0  # values longer than the cell cap, cut and marked
 
 
 class QueryTimeout(QueryError):
@@ -66,6 +74,20 @@ class QueryTimeout(QueryError):
 
 class QueryFailed(QueryError):
     """DuckDB refused the query (unknown column, type mismatch, permission, memory)."""
+
+
+class ResultTooLarge(QueryError):
+    """The result of untrusted SQL is larger than the byte cap."""
+
+    def __init__(self, byte_cap: int) -> None:
+        super().__init__(
+            f"The result is larger than the {_size_text(byte_cap)} result cap; select fewer "
+            "columns or rows, aggregate, or shorten long text with left()."
+        )
+
+
+# What a cut value ends with, so a reader (and the answer) can see it is not whole.
+CUT_MARK = "… [value cut: {size:,} bytes in all]"
 
 
 # DuckDB errors that describe the query, not a bug in DuckDB or in ServiceLens; anything else
@@ -144,29 +166,26 @@ class Warehouse:
     ) -> QueryResult:
         """Run one trusted statement; ``max_rows`` defaults to the row cap."""
         cap = self.limits.row_cap if max_rows is None else max_rows
-        cursor = self._cursor()
-        timer = _Watchdog(cursor, self.limits.timeout_s)
-        start = time.perf_counter()
-        try:
-            with timer:
-                cursor.execute(sql, params or [])
-                columns = [d[0] for d in cursor.description or []]
-                rows = cursor.fetchmany(cap + 1) if columns else []
-        except duckdb.InterruptException:
-            if timer.fired:
-                raise QueryTimeout(self.limits.timeout_s) from None
-            raise
-        except _QUERY_ERRORS as exc:
-            raise QueryFailed(_short_message(exc)) from None
-        finally:
-            cursor.close()
-        elapsed_ms = (time.perf_counter() - start) * 1000
-        return QueryResult(columns, list(rows[:cap]), len(rows) > cap, elapsed_ms)
+
+        def fetch(cursor: duckdb.DuckDBPyConnection) -> QueryResult:
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchmany(cap + 1) if columns else []
+            return QueryResult(columns, list(rows[:cap]), len(rows) > cap, 0.0)
+
+        return self._run(sql, params or [], fetch)
+
+    def query(self, sql: str, *, max_rows: int | None = None) -> QueryResult:
+        """Run SQL the guard has checked under the row cap and the byte cap: values longer than
+        ``cell_chars`` come back cut and marked, and a larger result than ``byte_cap`` raises
+        ``ResultTooLarge``. Duplicate column names come back numbered (``n``, ``n_1``)."""
+        cap = self.limits.row_cap if max_rows is None else max_rows
+        bounded = _bounded_sql(sql, self.limits.cell_chars)
+        return self._run(bounded, [], lambda cursor: self._fetch_bounded(cursor, cap))
 
     def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
-        """Check untrusted SQL with the guard, then run it under the row cap."""
+        """Check untrusted SQL with the guard, then run it under the row and byte caps."""
         safe_sql = check_sql(sql, allowed_tables, row_cap=self.limits.row_cap)
-        return self.execute(safe_sql)
+        return self.query(safe_sql)
 
     def tables(self) -> list[str]:
         """Tables and views of the main schema, sorted."""
@@ -192,9 +211,81 @@ class Warehouse:
     ) -> None:
         self.close()
 
+    def _run(
+        self,
+        sql: str,
+        params: list[Any],
+        fetch: Callable[[duckdb.DuckDBPyConnection], QueryResult],
+    ) -> QueryResult:
+        cursor = self._cursor()
+        timer = _Watchdog(cursor, self.limits.timeout_s)
+        start = time.perf_counter()
+        try:
+            with timer:
+                cursor.execute(sql, params)
+                result = fetch(cursor)
+        except duckdb.InterruptException:
+            if timer.fired:
+                raise QueryTimeout(self.limits.timeout_s) from None
+            raise
+        except duckdb.OutOfMemoryException:
+            raise QueryFailed(
+                f"The query needed more memory than its limit of {self.limits.memory_limit}; "
+                "aggregate, filter or select fewer columns."
+            ) from None
+        except _QUERY_ERRORS as exc:
+            raise QueryFailed(_short_message(exc)) from None
+        finally:
+            cursor.close()
+        result.elapsed_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _fetch_bounded(self, cursor: duckdb.DuckDBPyConnection, cap: int) -> QueryResult:
+        # The bounded query returns each column three times: the value when it fits, the cut
+        # text when it does not, and its size as text. One row at a time keeps what Python
+        # holds within the byte cap plus one row of cut values.
+        names = [d[0] for d in cursor.description or []]
+        width = len(names) // 3
+        rows: list[tuple[Any, ...]] = []
+        size = cut_values = 0
+        while len(rows) <= cap and (row := cursor.fetchone()) is not None:
+            cells = []
+            for value, cut, nbytes in zip(
+                row[:width], row[width : 2 * width], row[2 * width :], strict=True
+            ):
+                if cut is None:
+                    cells.append(value)
+                    size += nbytes or 0
+                else:
+                    cells.append(cut + CUT_MARK.format(size=nbytes))
+                    size += len(cut.encode())
+                    cut_values += 1
+            if size > self.limits.byte_cap:
+                raise ResultTooLarge(self.limits.byte_cap)
+            rows.append(tuple(cells))
+        return QueryResult(names[:width], rows[:cap], len(rows) > cap, 0.0, cut_values)
+
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             return self._con.cursor()
+
+
+def _bounded_sql(sql: str, cell_chars: int) -> str:
+    # COLUMNS(*) expands once per column of the query, in order, whatever their names; every
+    # value is measured as DuckDB renders it as text, and only values that fit leave DuckDB
+    # whole. The text rendering is what a person or a model reads, so it is what is capped.
+    text = "CAST(COLUMNS(*) AS VARCHAR)"
+    return (
+        f"SELECT CASE WHEN length({text}) <= {cell_chars} THEN COLUMNS(*) END, "
+        f"CASE WHEN length({text}) > {cell_chars} THEN left({text}, {cell_chars}) END, "
+        f"strlen({text}) FROM ({sql}) AS _result"
+    )
+
+
+def _size_text(n_bytes: int) -> str:
+    if n_bytes >= 1_000_000:
+        return f"{n_bytes / 1_000_000:g} MB"
+    return f"{n_bytes / 1000:g} kB" if n_bytes >= 1000 else f"{n_bytes} bytes"
 
 
 class _Watchdog:

@@ -98,6 +98,7 @@ def _catalog(settings: Settings) -> Catalog:
 def _limits(settings: Settings) -> SqlLimits:
     return SqlLimits(
         row_cap=settings.sql_row_cap,
+        byte_cap=settings.sql_byte_cap,
         timeout_s=max(settings.sql_timeout_s, 60.0),  # measure slow queries instead of losing them
         memory_limit=settings.sql_memory_limit,
         threads=settings.sql_threads,

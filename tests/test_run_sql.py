@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,48 @@ def test_schema_and_description_are_prompt_ready() -> None:
 def test_missing_arguments_are_a_tool_error(warehouse: Warehouse) -> None:
     with pytest.raises(ToolError, match="purpose"):
         TOOL.run(_ctx(warehouse), {"sql": "SELECT 1"})
+
+
+def test_a_huge_value_is_cut_with_a_marker_not_fetched(warehouse: Warehouse) -> None:
+    ctx = _ctx(warehouse)
+    sql = "SELECT repeat('ab', 50000000) AS big, 7 AS n"
+    content = TOOL.run(ctx, {"sql": sql, "purpose": "a huge string"}).content
+    big, n = content["rows"][0]
+    assert n == 7
+    assert big.startswith("abab") and len(big) < warehouse.limits.cell_chars + 80
+    assert big.endswith("[value cut: 100,000,000 bytes in all]")
+    assert "1 long value was cut" in content["note"]
+    assert ctx.ledger.get(content["id"]).rows == content["rows"]
+
+
+def test_a_result_over_the_byte_cap_is_refused(tmp_path: Path) -> None:
+    path = build_sample_warehouse(tmp_path / "w.duckdb")
+    limits = SqlLimits(row_cap=200, byte_cap=50_000, timeout_s=5.0)
+    with Warehouse.open(path, limits) as small:
+        ctx = _ctx(small)
+        sql = "SELECT ticket_id, repeat('x', 1000) AS padding FROM tickets"
+        with pytest.raises(ToolError, match="larger than the 50 kB result cap"):
+            TOOL.run(ctx, {"sql": sql, "purpose": "wide"})
+        assert len(ctx.ledger) == 0
+        assert TOOL.run(ctx, {"sql": "SELECT ticket_id FROM tickets", "purpose": "ids"}).content
+
+
+def test_a_huge_aggregate_stays_inside_duckdb_and_its_memory_limit(tmp_path: Path) -> None:
+    # array_agg over a cross join built a multi-GB Python object from one row; the value now
+    # stays in DuckDB, under memory_limit, and either comes back cut or fails with a clear error.
+    path = build_sample_warehouse(tmp_path / "w.duckdb")
+    limits = SqlLimits(memory_limit="256MB", timeout_s=30.0)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with Warehouse.open(path, limits) as small:
+        ctx = _ctx(small)
+        sql = "SELECT array_agg(t) AS everything FROM tickets t, range(500)"
+        try:
+            cell = TOOL.run(ctx, {"sql": sql, "purpose": "all"}).content["rows"][0][0]
+            assert isinstance(cell, str) and "[value cut:" in cell
+        except ToolError as exc:
+            assert "more memory than its limit of 256MB" in str(exc)
+        with pytest.raises(ToolError, match="more memory than its limit of 256MB"):
+            sql = "SELECT array_agg(t) AS everything FROM tickets t, range(20000)"
+            TOOL.run(ctx, {"sql": sql, "purpose": "more than memory"})
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mb < 400

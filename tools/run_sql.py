@@ -1,9 +1,10 @@
 """``run_sql``: a read-only SELECT the model writes, for what the catalog's metrics do not cover.
 
 The SQL passes the guard (``data/sql_guard.py``) and runs on the locked-down warehouse under the
-row cap and timeout. The model sees the columns, the first rows and whether anything was cut; the
-ledger keeps every row returned (up to the cap) under a ``Q<n>`` id, with values rounded exactly
-as the model saw them so number checks compare like with like.
+row cap, the byte cap (long values cut and marked) and the timeout. The model sees the columns,
+the first rows and whether anything was cut; the ledger keeps every row returned (up to the cap)
+under a ``Q<n>`` id, with values rounded exactly as the model saw them so number checks compare
+like with like.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def guarded_query(
     row cap). A refusal or a failure raises ``QueryError`` with a reason to act on."""
     cap = row_cap or warehouse.limits.row_cap
     safe_sql = check_sql(sql, allowed_tables(warehouse, catalog), row_cap=cap)
-    return safe_sql, warehouse.execute(safe_sql, max_rows=cap)
+    return safe_sql, warehouse.query(safe_sql, max_rows=cap)
 
 
 def allowed_tables(warehouse: Warehouse, catalog: Catalog | None) -> set[str]:
@@ -93,6 +94,12 @@ def _content(
     if result.truncated:
         notes.append(
             f"results were capped at {row_cap} rows; aggregate or filter to see everything"
+        )
+    if result.cut_values:
+        many = result.cut_values != 1
+        notes.append(
+            f"{result.cut_values} long value{'s were' if many else ' was'} cut (marked "
+            "'[value cut: …]'); select left(…) or a shorter column to see what matters"
         )
     if not rows:
         notes.append("the query returned no rows")
