@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -106,3 +107,15 @@ def test_trim_drops_old_exchanges_whole_and_keeps_system_and_latest_user() -> No
 def test_count_messages_includes_tool_calls() -> None:
     with_call = _tool_exchange("a", "x")[:1]
     assert budget.count_messages(with_call) > budget.count_messages([{"role": "assistant"}])
+
+
+def test_counting_a_huge_text_reads_a_bounded_head() -> None:
+    # Tokenising a 10 MB tool result took seconds per count and stalled the answer; a long
+    # text is counted on its head and scaled, and clipping one is as quick.
+    huge = "ab" * 5_000_000
+    started = time.perf_counter()
+    estimate = budget.count_tokens(huge)
+    clipped = budget.clip_text(huge, 100)
+    assert time.perf_counter() - started < 1.5
+    assert 4_000_000 < estimate < 6_000_000  # the exact count is 5,000,000
+    assert budget.count_tokens(clipped) <= 100 and "clipped" in clipped
