@@ -9,6 +9,12 @@ asks for ``stream``); a reply may be a callable that receives the request JSON. 
 /v1/models`` lists the model and ``POST /v1/embeddings`` returns deterministic vectors. Every
 request is recorded in ``requests``. The server binds 127.0.0.1 on a free port, so the model
 request guard (``allow_model_requests(False)``) lets it through.
+
+Faults real servers show are scripted on the reply: ``drip_s`` sends the body a byte at a time
+(a model that trickles), ``finish=False`` / ``done=False`` end a stream without its finish_reason
+or its ``[DONE]`` line (a server cut short), ``reset_after`` resets the connection after that many
+stream chunks (a crash or a proxy dropping it), and ``choices=False`` streams only a usage chunk
+with an empty ``choices`` list (a reply with nothing in it).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import functools
 import hashlib
 import itertools
 import json
+import socket
+import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +66,14 @@ class FakeReply:
     usage: bool = True
     headers: dict[str, str] = field(default_factory=dict)
     chunk_chars: int = 4
+    # Seconds between single bytes of the body; 0 sends it at once.
+    drip_s: float = 0.0
+    # Streams only: whether the last choice chunk carries a finish_reason, whether [DONE] follows,
+    # how many chunks go out before the connection is reset, and whether any chunk has a choice.
+    finish: bool = True
+    done: bool = True
+    reset_after: int | None = None
+    choices: bool = True
 
     @classmethod
     def say(cls, text: str, **kw: Any) -> FakeReply:
@@ -82,6 +98,10 @@ class FakeReply:
     @classmethod
     def slow(cls, delay_s: float, text: str = "too late") -> FakeReply:
         return cls(text=text, delay_s=delay_s)
+
+    @classmethod
+    def drip(cls, drip_s: float, text: str = "a reply that trickles in", **kw: Any) -> FakeReply:
+        return cls(text=text, drip_s=drip_s, **kw)
 
 
 Script = Sequence[FakeReply | Callable[[dict[str, Any]], FakeReply]]
@@ -215,7 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif request.get("stream"):
             self._stream(reply, request)
         else:
-            self._send_json(200, _completion(reply, self.endpoint.model), reply.headers)
+            body = json.dumps(_completion(reply, self.endpoint.model), ensure_ascii=False)
+            self._send(200, body.encode(), "application/json", reply.headers, reply.drip_s)
 
     def _stream(self, reply: FakeReply, request: dict[str, Any]) -> None:
         self.send_response(200)
@@ -224,24 +245,50 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         want_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-        for chunk in _chunks(reply, self.endpoint.model, want_usage):
-            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+        for n, chunk in enumerate(_chunks(reply, self.endpoint.model, want_usage)):
+            if n == reply.reset_after:
+                self._reset()
+                return
+            line = f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+            if not self._write(line, reply.drip_s):
+                return
+        if reply.done:
+            self._write(b"data: [DONE]\n\n", reply.drip_s)
+
+    def _write(self, data: bytes, drip_s: float) -> bool:
+        """Send ``data``, a byte at a time when dripping; False when the endpoint is closing."""
+        pieces = [data[i : i + 1] for i in range(len(data))] if drip_s else [data]
+        for piece in pieces:
+            self.wfile.write(piece)
             self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
+            if drip_s and self.endpoint._closing.wait(drip_s):
+                return False
+        return True
+
+    def _reset(self) -> None:
+        # Linger 0 makes close send a TCP reset instead of an orderly end of stream.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
 
     def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
         self._send(status, data, "application/json", headers or {})
 
-    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str]) -> None:
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str],
+        drip_s: float = 0.0,
+    ) -> None:
         self.send_response(status)
         self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        self._write(data, drip_s)
 
 
 def _error_body(message: str) -> dict[str, Any]:
@@ -281,6 +328,9 @@ def _finish(reply: FakeReply) -> str:
 
 
 def _chunks(reply: FakeReply, model: str, want_usage: bool) -> list[dict[str, Any]]:
+    if not reply.choices:
+        # Usage-only chunks are normal at the end of a stream; a stream of nothing else is empty.
+        return [{**_chunk(model, []), "usage": _usage(reply)}]
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
     text, step = reply.text or "", reply.chunk_chars
     deltas += [{"content": text[i : i + step]} for i in range(0, len(text), step)]
@@ -293,8 +343,10 @@ def _chunks(reply: FakeReply, model: str, want_usage: bool) -> list[dict[str, An
             for j in range(0, len(raw), step)
         ]
     chunks = [_chunk(model, [{"index": 0, "delta": d, "finish_reason": None}]) for d in deltas]
-    chunks.append(_chunk(model, [{"index": 0, "delta": {}, "finish_reason": _finish(reply)}]))
-    if want_usage and reply.usage:
+    if reply.finish:
+        end = {"index": 0, "delta": {}, "finish_reason": _finish(reply)}
+        chunks.append(_chunk(model, [end]))
+    if want_usage and reply.usage and reply.finish:
         chunks.append({**_chunk(model, []), "usage": _usage(reply)})
     return chunks
 
