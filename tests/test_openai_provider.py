@@ -250,3 +250,106 @@ def test_endpoint_starts_fast_and_reports_overrun() -> None:
         with pytest.raises(ModelError):
             _provider(ep, retries=0).complete(USER)
     assert ep.overrun
+
+
+# --- Faults: each call is bounded, and a broken stream is never a good answer ---------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_a_dripping_reply_is_cut_at_the_call_deadline(stream: bool) -> None:
+    # One byte every 20 ms never trips a 0.5 s read timeout; only a deadline on the call ends it.
+    with FakeOpenAIEndpoint([FakeReply.drip(0.02, "x" * 60)]) as ep:
+        provider = _provider(ep, timeout_s=0.5, retries=0)
+        started = time.perf_counter()
+        with pytest.raises(ModelError, match=r"did not finish within 0\.5 s") as err:
+            provider.complete(USER, on_delta=(lambda _: None) if stream else None)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 0.5 + 0.5
+    assert "request_timeout_s" in str(err.value)
+
+
+def test_the_deadline_covers_the_retries() -> None:
+    # A budget of 0.3 s × 2 attempts + 0.5 s of backoff: the dripping first attempt uses it all.
+    with FakeOpenAIEndpoint([FakeReply.drip(0.02, "x" * 60), FakeReply.say("late")]) as ep:
+        provider = _provider(ep, timeout_s=0.3, retries=1)
+        started = time.perf_counter()
+        with pytest.raises(ModelError, match=r"did not finish within 1\.1 s"):
+            provider.complete(USER)
+        assert time.perf_counter() - started < 1.1 + 0.5
+    assert len(ep.chat_requests) == 1
+
+
+def test_a_retry_after_longer_than_the_budget_is_not_waited_for() -> None:
+    asks = FakeReply.error(429, "slow down", headers={"retry-after": "5"})
+    with FakeOpenAIEndpoint([asks, FakeReply.say("too late")]) as ep:
+        provider = _provider(ep, timeout_s=0.5, retries=1)
+        started = time.perf_counter()
+        with pytest.raises(ModelError, match=r"HTTP 429.*asked to wait 5 s") as err:
+            provider.complete(USER)
+        assert time.perf_counter() - started < 1.0
+    assert len(ep.chat_requests) == 1
+    assert "request_timeout_s" in str(err.value)
+
+
+def test_a_retry_after_within_the_budget_is_honoured() -> None:
+    asks = FakeReply.error(503, headers={"retry-after-ms": "300"})
+    with FakeOpenAIEndpoint([asks, FakeReply.say("recovered")]) as ep:
+        started = time.perf_counter()
+        turn = _provider(ep, timeout_s=1.0, retries=1).complete(USER)
+        assert time.perf_counter() - started >= 0.3
+    assert turn.text == "recovered" and len(ep.chat_requests) == 2
+
+
+def test_a_stream_cut_short_after_text_was_shown_fails_the_call() -> None:
+    deltas: list[str] = []
+    cut = FakeReply.say("FCR was 63.2% in Q3 and it", finish=False, done=False)
+    with (
+        FakeOpenAIEndpoint([cut, FakeReply.say("never asked for")]) as ep,
+        pytest.raises(ModelError, match="stopped mid-reply") as err,
+    ):
+        _provider(ep, retries=1).complete(USER, on_delta=deltas.append)
+    assert "".join(deltas) == "FCR was 63.2% in Q3 and it"
+    # Asking again would show the text twice, so the incomplete text is said to be incomplete.
+    assert len(ep.chat_requests) == 1 and "incomplete" in str(err.value)
+
+
+def test_a_stream_cut_short_before_any_text_is_retried() -> None:
+    cut = FakeReply(text=None, tool_calls=[FakeToolCall("query_metric", {"metric": "f"})])
+    cut.finish = cut.done = False
+    whole = FakeReply.tool("query_metric", {"metric": "fcr"})
+    with FakeOpenAIEndpoint([cut, whole]) as ep:
+        turn = _provider(ep, retries=1).complete(USER, TOOLS, on_delta=lambda _: None)
+    assert [c.arguments for c in turn.tool_calls] == [{"metric": "fcr"}]
+    assert turn.finish_reason == "tool_calls" and len(ep.chat_requests) == 2
+
+
+def test_a_stream_cut_short_with_no_retries_left_fails() -> None:
+    cut = FakeReply(text=None, tool_calls=[FakeToolCall("query_metric", {"metric": "f"})])
+    cut.finish = cut.done = False
+    with FakeOpenAIEndpoint([cut]) as ep, pytest.raises(ModelError, match="stopped mid-reply"):
+        _provider(ep, retries=0).complete(USER, TOOLS, on_delta=lambda _: None)
+
+
+def test_a_dropped_stream_is_not_called_a_failure_to_connect() -> None:
+    dropped = FakeReply.say("FCR was 63.2% in Q3 and it rose", reset_after=4)
+    with (
+        FakeOpenAIEndpoint([dropped]) as ep,
+        pytest.raises(ModelError, match="connection broke") as err,
+    ):
+        _provider(ep, retries=1).complete(USER, on_delta=lambda _: None)
+    assert "Could not connect" not in str(err.value) and len(ep.chat_requests) == 1
+
+
+def test_a_stream_dropped_before_any_text_is_retried() -> None:
+    dropped = FakeReply.say("lost", reset_after=0)
+    with FakeOpenAIEndpoint([dropped, FakeReply.say("second time lucky")]) as ep:
+        turn = _provider(ep, retries=1).complete(USER, on_delta=lambda _: None)
+    assert turn.text == "second time lucky" and len(ep.chat_requests) == 2
+
+
+def test_a_stream_without_any_choice_is_an_empty_reply() -> None:
+    with (
+        FakeOpenAIEndpoint([FakeReply.say("unsent", choices=False)]) as ep,
+        pytest.raises(ModelError, match="empty reply"),
+    ):
+        _provider(ep, retries=0).complete(USER, on_delta=lambda _: None)

@@ -1,7 +1,10 @@
 """The ``openai`` provider: any OpenAI-compatible Chat Completions endpoint, through the SDK.
 
-One retry layer: the SDK's own (``max_retries``, exponential backoff, honouring Retry-After on
-408/409/429/5xx and connection errors); nothing here loops around it. Responses are read as
+One retry layer, this one (the SDK's own is off): it retries timeouts, dropped connections,
+408/409/429/5xx and streams that end before the model finished, waits what the endpoint asks
+(Retry-After) or backs off, and never lets a wait or an attempt run past the call's deadline
+(``deadline.py``). A stream that broke after its text was shown is not asked again, since the
+text would be shown twice; the call fails and says the text is incomplete. Responses are read as
 plain JSON rather than through the SDK's models, so servers that omit ``usage``, send
 ``content: null``, leave tool-call ids empty or mangle tool arguments still give a ``ModelTurn``.
 """
@@ -9,28 +12,68 @@ plain JSON rather than through the SDK's models, so servers that omit ``usage``,
 from __future__ import annotations
 
 import json
-import uuid
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import httpx
 import openai
 
-from .base import (
-    ModelError,
-    ModelTurn,
-    TextDelta,
-    ToolCall,
-    TurnContext,
-    Usage,
-    check_model_request_allowed,
+from .base import ModelError, ModelTurn, TextDelta, TurnContext, check_model_request_allowed
+from .deadline import (
+    Deadline,
+    Overdue,
+    backoff_s,
+    bounded_http_client,
+    call_budget_s,
+    enforced,
+    retry_after_s,
 )
-from .tool_arguments import ArgumentsError, parse_arguments
+from .openai_reply import StreamAccumulator, turn_from_message
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
 # Servers that reject ``stream_options`` say so with one of these words in a 400/422 message.
 _STREAM_OPTION_WORDS = ("stream_options", "include_usage", "extra")
+_RETRIED_STATUSES = (408, 409, 429)
+# Errors raised while connecting, as opposed to after the endpoint accepted the request.
+_CONNECT_ERRORS = (httpx.ConnectError, httpx.ProxyError, httpx.UnsupportedProtocol)
+
+
+class _Unfinished(Exception):
+    """A stream that ended cleanly but without its end: no choice at all, or no finish_reason."""
+
+    def __init__(self, empty: bool) -> None:
+        super().__init__("empty" if empty else "no finish_reason")
+        self.empty = empty
+
+
+_ATTEMPT_ERRORS = (openai.APIError, Overdue, _Unfinished)
+
+
+@dataclass
+class _Call:
+    """One ``complete`` call across its attempts: the deadline, the retries, the text shown."""
+
+    deadline: Deadline
+    on_delta: TextDelta | None
+    retries: int = 0
+    shown: int = 0
+
+    def delta(self, text: str) -> None:
+        self.shown += len(text)
+        if self.on_delta is not None:
+            self.on_delta(text)
+
+
+@dataclass
+class _Failure:
+    message: str
+    retry: bool = False
+    # What the endpoint asked to wait before a retry (Retry-After), in seconds.
+    asked_s: float | None = None
 
 
 class OpenAIProvider:
@@ -53,6 +96,7 @@ class OpenAIProvider:
         self.base_url = base_url
         self.timeout_s = timeout_s
         self.max_retries = max_retries
+        self.budget_s = call_budget_s(timeout_s, max_retries)
         self.host = urlsplit(base_url).netloc if base_url else "api.openai.com"
         self._stream_options = True
         # Local servers (Ollama, llama.cpp, vLLM) accept any key; the SDK insists on one.
@@ -60,7 +104,9 @@ class OpenAIProvider:
             api_key=api_key or "not-needed",
             base_url=base_url,
             timeout=timeout_s,
-            max_retries=max_retries,
+            max_retries=0,
+            # The SDK accepts an httpx client at run time; its annotation names only httpx2's.
+            http_client=bounded_http_client(timeout_s),  # type: ignore[arg-type]
         )
 
     @classmethod
@@ -86,14 +132,42 @@ class OpenAIProvider:
         request: dict[str, Any] = {"model": self.model, "messages": messages}
         if tools:
             request["tools"] = tools
-        try:
-            if on_delta is None:
-                return self._complete(request)
-            return self._stream(request, on_delta)
-        except openai.APIError as exc:
-            raise self._error(exc) from exc
-        except json.JSONDecodeError as exc:
-            raise self._junk("a body that is not JSON") from exc
+        call = _Call(Deadline(self.budget_s), on_delta)
+        with enforced(call.deadline):
+            while True:
+                try:
+                    return self._attempt(request, call)
+                except _ATTEMPT_ERRORS as exc:
+                    wait = self._wait_before_retry(self._failure(exc, call), call, exc)
+                except json.JSONDecodeError as exc:
+                    raise self._junk("a body that is not JSON") from exc
+                time.sleep(wait)
+                call.retries += 1
+
+    def _attempt(self, request: dict[str, Any], call: _Call) -> ModelTurn:
+        # Each attempt waits at most its timeout, and never past the call's deadline.
+        timeout = min(self.timeout_s, call.deadline.remaining())
+        if timeout <= 0:
+            raise Overdue
+        request = {**request, "timeout": timeout}
+        if call.on_delta is None:
+            return self._complete(request)
+        return self._stream(request, call)
+
+    def _wait_before_retry(self, failure: _Failure, call: _Call, exc: Exception) -> float:
+        """The wait before the next attempt; raises the failure when there is to be none."""
+        if failure.retry and call.retries < self.max_retries:
+            asked = failure.asked_s if failure.asked_s and failure.asked_s > 0 else None
+            wait = asked if asked is not None else backoff_s(call.retries)
+            if wait < call.deadline.remaining():
+                return wait
+            if asked is not None:
+                failure.message += (
+                    f" It asked to wait {asked:g} s before trying again, longer than the "
+                    f"{max(call.deadline.remaining(), 0):.1f} s left of this call's "
+                    f"{self.budget_s:g} s; wait and ask again, or raise request_timeout_s."
+                )
+        raise ModelError(failure.message) from exc
 
     def _complete(self, request: dict[str, Any]) -> ModelTurn:
         raw = self._client.chat.completions.with_raw_response.create(**request)
@@ -101,35 +175,31 @@ class OpenAIProvider:
         choices = data.get("choices") if isinstance(data, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise self._junk("JSON without any choices")
-        message = choices[0].get("message") or {}
-        return ModelTurn(
-            text=_text(message.get("content")),
-            tool_calls=[_tool_call(c) for c in message.get("tool_calls") or []],
-            usage=_usage(data.get("usage")),
-            model=str(data.get("model") or self.model),
-            finish_reason=choices[0].get("finish_reason"),
-        )
+        return turn_from_message(data, choices[0], self.model)
 
-    def _stream(self, request: dict[str, Any], on_delta: TextDelta) -> ModelTurn:
+    def _stream(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         if self._stream_options:
             try:
-                return self._stream_once(request, on_delta, usage=True)
+                return self._stream_once(request, call, usage=True)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if not any(w in str(exc).lower() for w in _STREAM_OPTION_WORDS):
                     raise
                 # This server rejects stream_options; remember it and ask without.
                 self._stream_options = False
-        return self._stream_once(request, on_delta, usage=False)
+        return self._stream_once(request, call, usage=False)
 
-    def _stream_once(self, request: dict[str, Any], on_delta: TextDelta, usage: bool) -> ModelTurn:
+    def _stream_once(self, request: dict[str, Any], call: _Call, usage: bool) -> ModelTurn:
         options = {"stream_options": {"include_usage": True}} if usage else {}
         stream = self._client.chat.completions.create(**{**request, "stream": True, **options})
-        acc = _StreamAccumulator(on_delta)
+        acc = StreamAccumulator(call.delta)
         with stream:
             for chunk in stream:
                 acc.add(chunk.to_dict())
         if not acc.chunks:
             raise self._junk("a stream without any events")
+        # Usage-only chunks without choices are normal; a stream of nothing else is empty.
+        if not acc.choices or acc.finish_reason is None:
+            raise _Unfinished(empty=not acc.choices)
         return acc.turn(self.model)
 
     def _junk(self, what: str) -> ModelError:
@@ -138,23 +208,72 @@ class OpenAIProvider:
             "points at an OpenAI-compatible /v1 endpoint."
         )
 
-    def _error(self, exc: openai.APIError) -> ModelError:
-        host = self.host
+    def _failure(self, exc: Exception, call: _Call) -> _Failure:
+        """What went wrong in one attempt, said for the user, and whether to try again."""
+        # Asking again after text was shown would show it twice.
+        again = not call.shown
+        if isinstance(exc, Overdue):
+            return _Failure(self._overdue_message())
+        if isinstance(exc, _Unfinished):
+            return _Failure(self._unfinished_message(exc, call), again)
         if isinstance(exc, openai.APITimeoutError):
-            return ModelError(
-                f"The model at {host} did not answer within {self.timeout_s:g} s; "
-                "try again or raise request_timeout_s."
-            )
+            return _Failure(self._timeout_message(call), again)
         if isinstance(exc, openai.APIConnectionError):
-            return ModelError(
-                f"Could not connect to the model endpoint at {host}; check OPENAI_BASE_URL and "
-                "that the server is running."
-            )
+            if isinstance(exc.__cause__, _CONNECT_ERRORS):
+                return _Failure(self._connect_message(), again)
+            return _Failure(self._broken_message(call), again)
         if isinstance(exc, openai.APIStatusError):
-            return ModelError(self._status_message(exc.status_code, _server_message(exc)))
-        return ModelError(f"The model endpoint at {host} reported an error: {_server_message(exc)}")
+            status = exc.status_code
+            retried = status in _RETRIED_STATUSES or status >= 500
+            asked = retry_after_s(exc.response.headers)
+            message = self._status_message(status, _server_message(exc), call)
+            return _Failure(message, retried, asked)
+        assert isinstance(exc, openai.APIError)
+        where = f"The model endpoint at {self.host}"
+        return _Failure(f"{where} reported an error: {_server_message(exc)}")
 
-    def _status_message(self, status: int, detail: str) -> str:
+    def _overdue_message(self) -> str:
+        return (
+            f"The model at {self.host} did not finish within {self.budget_s:g} s: it was still "
+            f"sending its reply (the budget is request_timeout_s {self.timeout_s:g} s for each "
+            f"of {self.max_retries + 1} attempts, with waits between them); try again, ask a "
+            "narrower question, or raise request_timeout_s for a slow model."
+        )
+
+    def _timeout_message(self, call: _Call) -> str:
+        attempts = f"{call.retries + 1} attempt{'s' if call.retries else ''}"
+        return (
+            f"The model at {self.host} did not answer within {self.timeout_s:g} s "
+            f"({attempts}, {call.deadline.elapsed():.1f} s in all); try again or raise "
+            "request_timeout_s."
+        )
+
+    def _connect_message(self) -> str:
+        return (
+            f"Could not connect to the model endpoint at {self.host}; check OPENAI_BASE_URL and "
+            "that the server is running."
+        )
+
+    def _broken_message(self, call: _Call) -> str:
+        return (
+            f"The model endpoint at {self.host} accepted the request, then the connection broke "
+            f"before the reply was complete{_shown(call)}; try again, and if it keeps happening "
+            "check the server's log (a crash, out of memory) or a proxy's timeout."
+        )
+
+    def _unfinished_message(self, exc: _Unfinished, call: _Call) -> str:
+        if exc.empty:
+            return (
+                f"The model at {self.host} sent an empty reply (a stream with no choices in it); "
+                "try again, or check that SERVICELENS_MODEL names a chat model."
+            )
+        return (
+            f"The model at {self.host} stopped mid-reply: its stream ended without saying it was "
+            f"finished{_shown(call)}; try again, and if it keeps happening check the server's "
+            "log or a proxy's timeout."
+        )
+
+    def _status_message(self, status: int, detail: str, call: _Call) -> str:
         where = f"The model endpoint at {self.host}"
         if status in (401, 403):
             return f"{where} refused the API key (HTTP {status}); check OPENAI_API_KEY."
@@ -163,7 +282,7 @@ class OpenAIProvider:
                 f"{where} has no model '{self.model}' (HTTP 404); check SERVICELENS_MODEL, and "
                 "that OPENAI_BASE_URL ends in /v1."
             )
-        retries = f"after {self.max_retries} retries"
+        retries = f"after {call.retries} retries"
         if status == 429:
             return f"{where} is rate-limiting requests (HTTP 429, {retries}); wait and try again."
         if status >= 500:
@@ -171,96 +290,10 @@ class OpenAIProvider:
         return f"{where} rejected the request (HTTP {status}: {detail})."
 
 
-class _StreamAccumulator:
-    """Joins streamed text deltas and tool-call fragments (keyed by their index)."""
-
-    def __init__(self, on_delta: TextDelta) -> None:
-        self.on_delta = on_delta
-        self.chunks = 0
-        self.parts: list[str] = []
-        self.calls: dict[int, dict[str, Any]] = {}
-        self.usage: Usage | None = None
-        self.model = ""
-        self.finish_reason: str | None = None
-
-    def add(self, chunk: dict[str, Any]) -> None:
-        self.chunks += 1
-        self.model = self.model or str(chunk.get("model") or "")
-        self.usage = _usage(chunk.get("usage")) or self.usage
-        for choice in chunk.get("choices") or []:
-            delta = choice.get("delta") or {}
-            if text := _text(delta.get("content")):
-                self.parts.append(text)
-                self.on_delta(text)
-            for fragment in delta.get("tool_calls") or []:
-                self._add_fragment(fragment)
-            self.finish_reason = choice.get("finish_reason") or self.finish_reason
-
-    def _add_fragment(self, fragment: dict[str, Any]) -> None:
-        index = fragment.get("index")
-        if index is None:
-            # No index: a fragment with an id starts a call, one without continues the last.
-            index = len(self.calls) if fragment.get("id") or not self.calls else max(self.calls)
-        slot = self.calls.setdefault(index, {"id": "", "name": "", "arguments": ""})
-        slot["id"] = fragment.get("id") or slot["id"]
-        fn = fragment.get("function") or {}
-        name = fn.get("name") or ""
-        # Most servers send the name once; some repeat it in every fragment.
-        if name and name != slot["name"]:
-            slot["name"] += name
-        slot["arguments"] += fn.get("arguments") or ""
-
-    def turn(self, model: str) -> ModelTurn:
-        calls = [
-            _tool_call(
-                {"id": s["id"], "function": {"name": s["name"], "arguments": s["arguments"]}}
-            )
-            for _, s in sorted(self.calls.items())
-        ]
-        return ModelTurn(
-            text="".join(self.parts),
-            tool_calls=calls,
-            usage=self.usage,
-            model=self.model or model,
-            finish_reason=self.finish_reason,
-        )
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
-def _tool_call(raw: dict[str, Any]) -> ToolCall:
-    fn = raw.get("function") or {}
-    arguments = fn.get("arguments")
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments or {})
-    call = ToolCall(
-        # Some servers leave ids empty; the tool message must still answer a unique id.
-        id=raw.get("id") or f"call_{uuid.uuid4().hex[:16]}",
-        name=str(fn.get("name") or ""),
-        raw_arguments=text,
-    )
-    if not call.name:
-        call.error = "the tool call has no function name"
-        return call
-    try:
-        call.arguments = parse_arguments(arguments)
-    except ArgumentsError as exc:
-        call.error = f"{exc}; send the call again with its arguments as one JSON object"
-    return call
-
-
-def _usage(raw: Any) -> Usage | None:
-    if not isinstance(raw, dict):
-        return None
-    return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens") or 0),
-        completion_tokens=int(raw.get("completion_tokens") or 0),
-    )
+def _shown(call: _Call) -> str:
+    if not call.shown:
+        return ""
+    return f", after {call.shown} characters, so the text shown is incomplete"
 
 
 def _server_message(exc: openai.APIError) -> str:
