@@ -29,7 +29,7 @@ from .conversation import (
 )
 from .deps import Deps
 from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
-from .providers.base import ModelTurn, ToolCall, TurnContext
+from .providers.base import ModelError, ModelTurn, ToolCall, TurnContext
 from .reading import (
     Reading,
     ReadingNotes,
@@ -148,6 +148,13 @@ class Nodes:
             lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
             context=_context(state, revising=bool(attempt)),
         )
+        if not turn.text.strip():
+            # An empty draft would verify as nothing to check and be written again, step after
+            # step, until the step limit ended the run as if the question were too big.
+            raise ModelError(
+                "The model sent an empty reply where the answer should be; try again, or "
+                "check that SERVICELENS_MODEL names a chat model."
+            )
         update = self._accounting(state, messages, turn, ms)
         update["draft"] = turn.text.strip()
         # The revision keeps what the first draft said about declining and about the reading.

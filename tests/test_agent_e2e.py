@@ -154,3 +154,28 @@ def test_model_writing_a_number_no_tool_returned(tmp_path: Path) -> None:
     assert "4,321" in revision[-1]["content"] or "4321" in revision[-1]["content"]
     assert answer.revised and answer.flagged and answer.status == "answered"
     assert answer.text.startswith("There were 4,321") and answer.text != bad
+
+
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        (FakeReply.say(GOOD, finish=False, done=False), "stopped mid-reply"),
+        (FakeReply.say(GOOD, reset_after=4), "connection broke"),
+        (FakeReply.say(GOOD, choices=False), "empty reply"),
+        (FakeReply.say(""), "empty reply"),
+    ],
+    ids=["cut-short", "dropped", "no-choices", "no-text"],
+)
+def test_a_broken_answer_is_an_error_not_an_answer(
+    tmp_path: Path, broken: FakeReply, said: str
+) -> None:
+    script = [FakeReply.tool("count_tickets", {}), FakeReply.say("ok"), broken]
+    with FakeOpenAIEndpoint(script) as ep:
+        analyst = _analyst(tmp_path, ep)
+        events = list(analyst.stream("How many tickets last quarter?", thread_id="t1"))
+    assert ep.remaining == 0 and len(ep.chat_requests) == 3
+    assert isinstance(events[-1], ErrorEvent) and said in events[-1].message
+    assert "step limit" not in events[-1].message and "Could not connect" not in events[-1].message
+    assert not any(isinstance(e, AnswerEvent) for e in events)
+    state = analyst.graph.get_state({"configurable": {"thread_id": "t1"}}).values
+    assert not state.get("answer_text") and state.get("status") != "answered"
