@@ -46,6 +46,8 @@ class Settings(BaseModel):
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    # Each model request waits at most request_timeout_s; a whole call, retries and the waits
+    # between them included, ends within request_timeout_s × (max_retries + 1) plus the backoff.
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0, le=10)
     context_tokens: int = Field(32_000, ge=4_000)
