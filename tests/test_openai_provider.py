@@ -353,3 +353,18 @@ def test_a_stream_without_any_choice_is_an_empty_reply() -> None:
         pytest.raises(ModelError, match="empty reply"),
     ):
         _provider(ep, retries=0).complete(USER, on_delta=lambda _: None)
+
+
+def test_retry_after_is_read_in_seconds_milliseconds_or_as_a_date() -> None:
+    import email.utils
+
+    import httpx
+
+    from servicelens.agent.providers.deadline import retry_after_s
+
+    in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
+    assert retry_after_s(httpx.Headers({"Retry-After": "30"})) == 30.0
+    assert retry_after_s(httpx.Headers({"retry-after-ms": "250", "retry-after": "9"})) == 0.25
+    assert 55 < (retry_after_s(httpx.Headers({"retry-after": in_a_minute})) or 0) <= 60
+    assert retry_after_s(httpx.Headers({"retry-after": "soon"})) is None
+    assert retry_after_s(httpx.Headers()) is None
