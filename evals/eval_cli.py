@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..agent.cli.common import (
     HomeOption,
@@ -149,7 +150,7 @@ def _show_banks(rows: list[dict[str, Any]], reports: Path) -> None:
         table.add_column(col, justify="left" if col == "bank" else "right")
     for r in rows:
         if r["error"]:
-            table.add_row(r["bank"], "—", "[red]error[/]", "", "", "")
+            table.add_row(r["bank"], "—", Text("error", style="red"), "", "", "")
             continue
         table.add_row(
             r["bank"], str(r["cases"]), _pct(r["pass_rate"]), _pct(r["tuned"]),
@@ -247,11 +248,14 @@ def _show(
         f"{silent['count']}/{silent['runs']} runs ({100 * (silent['rate'] or 0):.1f}%)"
     )
     gate = report.gate_rate(summary)
-    verdict = "[green]PASS[/]" if gate >= threshold else "[red]FAIL[/]"
+    verdict = ("PASS", "green") if gate >= threshold else ("FAIL", "red")
     console.print(
-        f"[bold]Pass rate {100 * (summary['pass_rate'] or 0):.1f}%[/] "
-        f"(pass^{repeat} {100 * gate:.1f}%, threshold {100 * threshold:.0f}%): {verdict}"
+        Text.assemble(
+            (f"Pass rate {100 * (summary['pass_rate'] or 0):.1f}%", "bold"),
+            f" (pass^{repeat} {100 * gate:.1f}%, threshold {100 * threshold:.0f}%): ",
+            verdict,
+        )
     )
     if diff is not None:
-        console.print(report.compare_markdown(diff), markup=False, highlight=False)
+        console.print(report.compare_markdown(diff), highlight=False)
     console.print(f"Report: {md_path}\nJSON:   {json_path}")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import typer
+from rich.text import Text
 
 from ...data.errors import ServiceLensError
 from ..settings import SettingsError
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None, app: typer.Typer | None = None) -> None:
         # In non-standalone mode click returns typer.Exit's code instead of exiting.
         code = app(args=argv, standalone_mode=False)
     except (ServiceLensError, SettingsError) as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}")
+        err_console.print(Text.assemble(("Error:", "bold red"), f" {exc}"))
         sys.exit(getattr(exc, "exit_code", 1))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

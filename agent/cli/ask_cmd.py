@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.live import Live
-from rich.markdown import Markdown
 from rich.text import Text
 
 from ..answer import Answer
@@ -27,6 +26,7 @@ from ..events import (
 )
 from ..render.report import check_report_path
 from .common import HomeOption, JsonOption, console, err_console, print_json, settings_for
+from .render import answer_markdown
 
 EXIT_PARTIAL = 3
 _SOURCES_SHOWN = 8
@@ -95,7 +95,7 @@ def _show(events: Any) -> Answer:
                 break
             if isinstance(event, TextDeltaEvent):
                 draft += event.text
-                live.update(Markdown(draft))
+                live.update(answer_markdown(draft))
             elif line := _activity(event):
                 if isinstance(event, StatusEvent) and event.stage == "revising":
                     draft = ""
@@ -127,13 +127,13 @@ def _print_answer(answer: Answer) -> None:
     if answer.period:
         p = answer.period
         console.print(Text(f"Period: {p.label} ({p.start} – {p.last_day})", style="bold"))
-    console.print(Markdown(answer.text))
+    console.print(answer_markdown(answer.text))
     if answer.citations:
         console.print(Text("Sources", style="bold"))
         for c in answer.citations[:_SOURCES_SHOWN]:
             console.print(Text(f"  [{c.id}] {_source_line(c)}", style="dim"))
     if answer.status == "partial" or answer.flagged:
-        err_console.print(f"[yellow]Note:[/] answer is {_caveat(answer)}.")
+        err_console.print(Text.assemble(("Note:", "yellow"), f" answer is {_caveat(answer)}."))
     console.print(Text(f"thread {answer.thread_id}", style="dim"))
 
 

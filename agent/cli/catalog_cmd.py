@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ...data.errors import ServiceLensError
 from .common import (
@@ -85,5 +86,5 @@ def _report(problems: list[str]) -> None:
         console.print("Catalog is valid: every metric and dimension runs.")
         return
     for problem in problems:
-        err_console.print(f"[red]✗[/] {problem}")
+        err_console.print(Text.assemble(("✗", "red"), f" {problem}"))
     raise CatalogInvalid(f"{len(problems)} catalog problem(s); fix catalog.yaml and re-run.")

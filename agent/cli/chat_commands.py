@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -23,7 +22,7 @@ from ..render.charts import to_png, to_terminal
 from ..repl import KEYS_HELP
 from ..results import RequestError
 from .chat_session import ChatSession
-from .render import query_title, source_line
+from .render import answer_markdown, query_title, source_line
 
 ROWS_SHOWN = 8
 
@@ -48,7 +47,8 @@ def dispatch(session: ChatSession, text: str) -> bool:
     if command is None:
         near = difflib.get_close_matches(name, list(COMMANDS), n=1)
         hint = f" Did you mean {near[0]}?" if near else ""
-        session.console.print(f"[yellow]Unknown command {name}.{hint}[/] Type /help for the list.")
+        unknown = Text(f"Unknown command {name}.{hint}", style="yellow")
+        session.console.print(unknown + Text(" Type /help for the list."))
         return True
     return command.run(session, arg)
 
@@ -67,7 +67,7 @@ def arguments(name: str, session: ChatSession) -> list[str]:
 def _help(session: ChatSession, arg: str) -> bool:
     table = Table(show_header=False, box=None, padding=(0, 2))
     for command in COMMANDS.values():
-        table.add_row(Text(command.usage, style="bold cyan"), command.help)
+        table.add_row(Text(command.usage, style="bold cyan"), Text(command.help))
     session.console.print(table)
     session.console.print(Text(KEYS_HELP, style="dim"))
     return True
@@ -75,9 +75,15 @@ def _help(session: ChatSession, arg: str) -> bool:
 
 def _last(session: ChatSession) -> bool:
     if session.last_answer is None:
-        session.console.print("[dim]No answer yet in this thread: ask a question first.[/]")
+        _say(session, "No answer yet in this thread: ask a question first.", "dim")
         return False
     return True
+
+
+def _say(session: ChatSession, message: str, style: str = "") -> None:
+    # Text, never a markup string: the session's console may parse markup, and messages
+    # carry data (model names, error messages quoting values).
+    session.console.print(Text(message, style=style))
 
 
 def _sources(session: ChatSession, arg: str) -> bool:
@@ -86,7 +92,7 @@ def _sources(session: ChatSession, arg: str) -> bool:
     assert session.last_answer is not None
     citations = session.last_answer.citations
     if not citations:
-        session.console.print("[dim]The last answer cites no evidence.[/]")
+        _say(session, "The last answer cites no evidence.", "dim")
     for c in citations:
         session.console.print(Text(f"[{c.id}] ", style="bold cyan") + Text(source_line(c, 400)))
         if c.kind == "query" and c.columns:
@@ -95,9 +101,11 @@ def _sources(session: ChatSession, arg: str) -> bool:
 
 
 def _rows_table(c: Citation) -> Table:
-    table = Table(*c.columns, box=None, header_style="dim", padding=(0, 1))
+    table = Table(box=None, header_style="dim", padding=(0, 1))
+    for column in c.columns:
+        table.add_column(Text(column))
     for row in c.rows[:ROWS_SHOWN]:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     if c.rows_total > ROWS_SHOWN:
         table.caption = f"{ROWS_SHOWN} of {c.rows_total} rows; /export has them all"
     return table
@@ -117,7 +125,7 @@ def _sql(session: ChatSession, arg: str) -> bool:
         return True
     queries = turn_queries(session)
     if not queries:
-        session.console.print("[dim]The last answer ran no SQL.[/]")
+        _say(session, "The last answer ran no SQL.", "dim")
     for ev in queries:
         title = query_title(ev.meta) or str(ev.meta.get("purpose") or ev.tool)
         session.console.print(Text(f"[{ev.id}] {ev.tool}: {title}", style="bold cyan"))
@@ -132,13 +140,13 @@ def _chart(session: ChatSession, arg: str) -> bool:
 
     source = arg or _default_chart_source(session)
     if not source:
-        session.console.print("[dim]The last answer has no query result to chart.[/]")
+        _say(session, "The last answer has no query result to chart.", "dim")
         return True
     try:
         # For the reader: the thread's evidence is not changed.
         spec = session.analyst.chart(session.thread_id, source)
     except RequestError as exc:
-        session.console.print(f"[yellow]{exc}[/]")
+        _say(session, str(exc), "yellow")
         return True
     session.console.print(Text(to_terminal(spec, width=min(session.console.width, 100))))
     session.exports_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +166,7 @@ def _default_chart_source(session: ChatSession) -> str:
 def _export(session: ChatSession, arg: str) -> bool:
     name, _, flag = arg.partition(" ")
     if not name:
-        session.console.print("[yellow]Usage: /export FILE.md|FILE.html [--thread][/]")
+        _say(session, "Usage: /export FILE.md|FILE.html [--thread]", "yellow")
         return True
     if not _last(session):
         return True
@@ -172,7 +180,7 @@ def _export(session: ChatSession, arg: str) -> bool:
 
 
 def _new(session: ChatSession, arg: str) -> bool:
-    session.console.print(f"New thread [bold]{session.new_thread()}[/]")
+    session.console.print(Text.assemble("New thread ", (session.new_thread(), "bold")))
     return True
 
 
@@ -181,9 +189,13 @@ def _threads(session: ChatSession, arg: str) -> bool:
     for info in session.analyst.threads():
         mark = "▶ " if info.thread_id == session.thread_id else "  "
         question = " ".join(info.first_question.split())[:60]
-        table.add_row(mark + info.thread_id[:12], str(info.turns), info.updated, question)
-    session.console.print(table if table.row_count else "[dim]No threads yet.[/]")
-    session.console.print("[dim]Continue one with: servicelens chat --thread ID[/]")
+        cells = (mark + info.thread_id[:12], str(info.turns), info.updated, question)
+        table.add_row(*map(Text, cells))
+    if table.row_count:
+        session.console.print(table)
+    else:
+        _say(session, "No threads yet.", "dim")
+    _say(session, "Continue one with: servicelens chat --thread ID", "dim")
     return True
 
 
@@ -191,16 +203,18 @@ def _model(session: ChatSession, arg: str) -> bool:
     if arg:
         session.switch_model(arg)
     provider = session.analyst.provider
-    session.console.print(f"model [bold]{provider.model}[/] (provider {provider.name})")
+    session.console.print(
+        Text.assemble("model ", (provider.model, "bold"), f" (provider {provider.name})")
+    )
     return True
 
 
 def _lang(session: ChatSession, arg: str) -> bool:
     if arg and arg not in ("en", "zh"):
-        session.console.print("[yellow]Usage: /lang en|zh[/]")
+        _say(session, "Usage: /lang en|zh", "yellow")
         return True
     session.lang = arg or session.lang
-    session.console.print(f"interface language: {session.lang}")
+    _say(session, f"interface language: {session.lang}")
     return True
 
 
@@ -211,7 +225,7 @@ def _quit(session: ChatSession, arg: str) -> bool:
 def _answer_markdown(session: ChatSession, arg: str) -> bool:
     if _last(session):
         assert session.last_answer is not None
-        session.console.print(Markdown(session.last_answer.text))
+        session.console.print(answer_markdown(session.last_answer.text))
     return True
 
 

@@ -15,8 +15,11 @@ from ..settings import Settings, load_settings
 if TYPE_CHECKING:
     from ..analyst import Analyst
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup is off: what these consoles print is mostly data (customer feedback, column names and
+# values, error messages quoting them), and rich markup in it would crash the print ("[/bold]")
+# or hide a clickable link ("[link=…]"). Styling is given with Text and style= instead.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 HomeOption = Annotated[
     Path | None,

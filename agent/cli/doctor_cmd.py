@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..doctor import Check, diagnose
 from .common import HomeOption, JsonOption, console, print_json
@@ -19,7 +20,7 @@ def _table(checks: list[Check]) -> Table:
     table.add_column("fix", ratio=2)
     for c in checks:
         style = _STYLE[c.status]
-        table.add_row(c.name, f"[{style}]{c.status}[/]", c.detail, c.fix)
+        table.add_row(c.name, Text(c.status, style=style), c.detail, c.fix)
     return table
 
 
@@ -31,10 +32,8 @@ def doctor(home: HomeOption = None, as_json: JsonOption = False) -> None:
         print_json({"ok": not failed, "checks": [c.to_dict() for c in checks]})
     else:
         console.print(_table(checks))
-        verdict = (
-            f"[bold red]{len(failed)} problem(s) to fix.[/]" if failed else "[green]All good.[/]"
-        )
-        console.print(verdict)
+        verdict = f"{len(failed)} problem(s) to fix." if failed else "All good."
+        console.print(verdict, style="bold red" if failed else "green")
     if failed:
         # SystemExit rather than typer.Exit: the app runs click in non-standalone mode, where
         # typer.Exit's code is returned by app() instead of reaching the process exit status.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ...data.errors import ServiceLensError
 from ...data.ingest.pipeline import IngestOptions, IngestReport, ingest
@@ -45,7 +46,9 @@ class _Bar:
     """One rich progress task per stage (per file while reading), fed by ingest's callback."""
 
     def __init__(self, disable: bool) -> None:
-        columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn())
+        # Descriptions name the user's files: plain text, never markup.
+        description = TextColumn("{task.description:<28}", markup=False)
+        columns = (description, BarColumn(), MofNCompleteColumn())
         self.bar = Progress(*columns, TimeElapsedColumn(), console=err_console, disable=disable)
         self.tasks: dict[str, Any] = {}
 
@@ -85,7 +88,7 @@ def _print(report: IngestReport) -> None:
     for line in _left_out(report):
         console.print(f"  {line}")
     for dropped in report.catalog_dropped:
-        console.print(f"[yellow]Catalog entry dropped:[/] {dropped}")
+        console.print(Text.assemble(("Catalog entry dropped:", "yellow"), f" {dropped}"))
     if report.index:
         idx = report.index
         state = "up to date" if idx.get("skipped") else "built"
@@ -93,7 +96,7 @@ def _print(report: IngestReport) -> None:
         if idx.get("themes"):
             console.print(f"Feedback themes: {idx['themes']}.")
     if report.index_error:
-        console.print(f"[yellow]VOC index not built:[/] {report.index_error}")
+        console.print(Text.assemble(("VOC index not built:", "yellow"), f" {report.index_error}"))
 
 
 def _catalog_changes(report: IngestReport) -> str:
@@ -130,7 +133,7 @@ def _print_examples(home: Path | None) -> None:
     with open_analyst(home) as analyst:
         examples = analyst.describe().examples
     for example in examples:
-        console.print(f"[dim]Try: {example}[/]")
+        console.print(f"Try: {example}", style="dim")
 
 
 def register(app: typer.Typer) -> None:

@@ -84,7 +84,7 @@ def metric(
     assert catalog is not None  # a metric result needs one
     console.print(metric_table(catalog, result.meta, result.columns, result.rows))
     if result.truncated:
-        console.print("[yellow]Rows were capped; narrow the filters to see everything.[/]")
+        console.print("Rows were capped; narrow the filters to see everything.", style="yellow")
 
 
 def fmt(value: Any, unit: str, delta: bool = False) -> str:

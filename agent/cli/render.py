@@ -57,6 +57,15 @@ LABELS: dict[str, dict[str, str]] = {
 FOOTER_SOURCES = 5
 
 
+def answer_markdown(text: str) -> Markdown:
+    """An answer's Markdown for the terminal, every link's address written out after its words.
+
+    Answers quote customer text, and a quoted ``[words](address)`` must not become a clickable
+    link whose address the reader never sees.
+    """
+    return Markdown(text, hyperlinks=False)
+
+
 def label(lang: str, key: str) -> str:
     return LABELS["zh" if lang == "zh" else "en"][key]
 
@@ -155,7 +164,7 @@ class StreamView:
         if not self.draft:
             return self.spinner
         room = self.console.height - 3
-        return Group(Tail(Markdown(self.draft), room), self.spinner)
+        return Group(Tail(answer_markdown(self.draft), room), self.spinner)
 
 
 def print_answer(console: Console, answer: Answer, lang: str, *, show_period: bool = True) -> None:
@@ -165,7 +174,7 @@ def print_answer(console: Console, answer: Answer, lang: str, *, show_period: bo
         console.print(
             Text(f"{label(lang, 'period')}: {p.label} ({p.start} – {p.last_day})", "bold")
         )
-    console.print(Markdown(answer.text))
+    console.print(answer_markdown(answer.text))
     for note in status_notes(answer, lang):
         console.print(Text(f"⚠ {note}", style="yellow"))
     if answer.citations:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ...data.errors import ServiceLensError
 from .common import HomeOption, console, err_console, settings_for
@@ -57,11 +58,15 @@ def serve(
 
 def _announce(host: str, port: int, auth: bool) -> None:
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"ServiceLens API on [bold]http://{shown}:{port}[/] (OpenAI base URL /v1)")
+    url = Text(f"http://{shown}:{port}", style="bold")
+    console.print(Text.assemble("ServiceLens API on ", url, " (OpenAI base URL /v1)"))
     if auth:
         console.print("Auth: bearer token required.")
     else:
         err_console.print(
-            "[yellow]Auth: no API token configured[/], so only clients on this machine are "
-            "answered; set api_tokens in servicelens.toml to allow others."
+            Text.assemble(
+                ("Auth: no API token configured", "yellow"),
+                ", so only clients on this machine are answered; set api_tokens in "
+                "servicelens.toml to allow others.",
+            )
         )

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..results import TableResult
 from .common import HomeOption, JsonOption, console, open_analyst, print_json
@@ -60,7 +61,7 @@ def _render(result: TableResult) -> None:
     console.print(f"{footer} in {result.elapsed_ms:,.0f} ms")
 
 
-def _table_width(columns: list[str], cells: list[list[str]]) -> int:
+def _table_width(columns: list[str], cells: list[list[Text]]) -> int:
     # Columns wider than 30 characters fold; anything narrower must fit to stay readable.
     widths = [
         min(max([len(c), *(len(row[i]) for row in cells)]), 30) for i, c in enumerate(columns)
@@ -68,22 +69,21 @@ def _table_width(columns: list[str], cells: list[list[str]]) -> int:
     return sum(w + 3 for w in widths) + 1
 
 
-def _render_records(columns: list[str], cells: list[list[str]]) -> None:
+def _render_records(columns: list[str], cells: list[list[Text]]) -> None:
     # Too wide for the terminal: one block per row, a column per line, like psql's \x.
     label_width = max(len(c) for c in columns)
     for n, row in enumerate(cells, start=1):
-        console.print(f"[bold]-- row {n} --[/]")
+        console.print(f"-- row {n} --", style="bold")
         for name, value in zip(columns, row, strict=True):
-            console.print(f"{name.ljust(label_width)}  {value}", highlight=False)
+            console.print(Text.assemble(f"{name.ljust(label_width)}  ", value))
 
 
-def _cell(value: Any) -> str:
-    shown = value
-    if shown is None:
-        return "[dim]NULL[/]"
-    if isinstance(shown, float) and abs(shown) >= 0.01:
-        return f"{shown:,.4f}".rstrip("0").rstrip(".")
-    return str(shown).replace("[", r"\[")
+def _cell(value: Any) -> Text:
+    if value is None:
+        return Text("NULL", style="dim")
+    if isinstance(value, float) and abs(value) >= 0.01:
+        return Text(f"{value:,.4f}".rstrip("0").rstrip("."))
+    return Text(str(value))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ...data.errors import ServiceLensError
 from ..results import ThemesOutput
@@ -89,12 +89,13 @@ def _print(result: ThemesOutput, lang: str) -> None:
     for name, justify in zip(head[:5], ("left", "right", "right", "right", "right"), strict=True):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in content["themes"]:
-        name = escape(t["theme_name_zh"] if lang == "zh" else t["theme_name"])
-        name += f" [bold yellow]({_EMERGING[lang]})[/]" if t.get("emerging") else ""
+        shown = Text(t["theme_name_zh"] if lang == "zh" else t["theme_name"])
+        if t.get("emerging"):
+            shown.append(f" ({_EMERGING[lang]})", style="bold yellow")
         prev = "-" if t["previous_count"] is None else f"{t['previous_count']:,}"
-        table.add_row(name, f"{t['count']:,}", f"{t['share_pct']:.1f}%", prev, _change(t))
+        table.add_row(shown, f"{t['count']:,}", f"{t['share_pct']:.1f}%", prev, _change(t))
     console.print(table)
-    console.print(f"[dim]{escape(_source_text(result.theme_source, lang))}[/]")
+    console.print(_source_text(result.theme_source, lang), style="dim")
     if content["truncated"]:
         console.print(f"(+{content['themes_not_shown']} smaller themes not shown)")
     _print_quotes(content, lang, head[5])
@@ -107,30 +108,30 @@ def _source_text(source: dict[str, Any], lang: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _change(theme: dict[str, Any]) -> str:
+def _change(theme: dict[str, Any]) -> Text:
     pp = theme["change_pp"]
     if pp is None:
-        return "-"
+        return Text("-")
     # Red marks bad news: a complaint theme growing, or a praise theme shrinking.
     good = (pp > 0) == bool(theme.get("praise"))
     arrow = "▲" if pp > 0 else "▼" if pp < 0 else "="
-    arrow = arrow if pp == 0 else f"[{'green' if good else 'red'}]{arrow}[/]"
     pct = theme["change_pct"]
     rel = f" ({pct:+.0f}%)" if pct is not None else " (new)" if theme["count"] else ""
-    return f"{arrow} {pp:+.1f} pp{rel}"
+    style = "" if pp == 0 else "green" if good else "red"
+    return Text.assemble((arrow, style), f" {pp:+.1f} pp{rel}")
 
 
 def _print_quotes(content: dict[str, Any], lang: str, heading: str) -> None:
     with_quotes = [t for t in content["themes"] if t["quotes"]]
     if not with_quotes:
         return
-    console.print(f"\n[bold]{heading}[/]")
+    console.print(f"\n{heading}", style="bold")
     for t in with_quotes:
-        name = t["theme_name_zh"] if lang == "zh" else t["theme_name"]
-        console.print(f"[bold]{escape(name)}[/]")
+        console.print(t["theme_name_zh"] if lang == "zh" else t["theme_name"], style="bold")
         for q in t["quotes"]:
             where = " · ".join(str(v) for v in (q["date"], q["source"], q["region"]) if v)
-            console.print(f"  “{escape(q['customer_text'])}” [dim]{q['id']} · {where}[/]")
+            quote = f"  “{q['customer_text']}” "
+            console.print(Text.assemble(quote, (f"{q['id']} · {where}", "dim")))
 
 
 def register(app: typer.Typer) -> None:
