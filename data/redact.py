@@ -5,12 +5,19 @@ e-mail addresses, Chinese ID numbers (18-digit with checksum, 15-digit legacy wi
 date) and bank-card numbers (13-19 digits passing the Luhn check), and replaces each with a
 placeholder in the language of the surrounding text, so the sentence still reads naturally.
 Checksums are what keep order numbers, model numbers, dates and prices out of the net.
+
+Matching runs on an NFKC view of the text, so full-width digits and letters (``１３９…``,
+``ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ``, as Chinese input methods type them) are found like ASCII ones;
+the placeholders replace the matching characters of the original text, which is otherwise
+returned as it was written.
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -73,8 +80,18 @@ _A = re.ASCII
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # A cheap first look: most feedback has no address and no long run of digits at all.
 _CANDIDATE = re.compile(r"@|\d[\d ()+.\-]{5,}\d", _A)
+# Local parts and domain labels may hold accented Latin letters (müller@bücher.de) and domains
+# Chinese labels (user@例子.公司). Chinese has no spaces, so a Chinese top-level domain is one
+# of a list, never any run of characters that would swallow the sentence after the address.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_CJK_TLD = (
+    "中国|中國|公司|网络|網絡|香港|台湾|台灣|澳门|澳門|新加坡|在线|商城|网店|集团|企业|信息"
+    "|手机|游戏|购物|网址|移动|联通|时尚|商标|政务|公益|我爱你"
+)
 _EMAIL = re.compile(
-    r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", _A
+    rf"[{_LATIN}][{_LATIN}._%+-]*@(?:[{_LATIN}\u4e00-\u9fff-]+\.)+"
+    rf"(?:[A-Za-z]{{2,}}|xn--[A-Za-z0-9-]+|{_CJK_TLD})(?![{_LATIN}])",
+    _A,
 )
 _ID18 = re.compile(r"(?<![0-9A-Za-z])\d{6} ?\d{8} ?\d{3}[0-9Xx](?![0-9A-Za-z])", _A)
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[1-8][1-7]\d{13}(?![0-9A-Za-z])", _A)
@@ -86,6 +103,8 @@ _INTL = re.compile(
     r"(?<![0-9A-Za-z])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![0-9])", _A
 )
 _MOBILE = re.compile(r"(?<![0-9])1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])", _A)
+# A mainland mobile after its country code written without "+" or "00" (8613912345678).
+_MOBILE_CC = re.compile(r"(?<![0-9A-Za-z])86[ -]?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])", _A)
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z\-])(?:\(0\d{2,3}\)|0\d{2,3})[ -]?\d{3,4}[ -]?\d{4}(?![0-9])", _A
 )
@@ -140,6 +159,7 @@ _PASSES: tuple[tuple[str, re.Pattern[str], Check], ...] = (
     ("id_number", _ID15, _id15),
     ("card_number", _DIGIT_RUN, _card),
     ("phone", _INTL, _phone_digits),
+    ("phone", _MOBILE_CC, _whole),
     ("phone", _MOBILE, _whole),
     ("phone", _LANDLINE, _whole),
     ("phone", _US, _whole),
@@ -149,11 +169,54 @@ _PASSES: tuple[tuple[str, re.Pattern[str], Check], ...] = (
 def redact(text: str) -> Redaction:
     """``text`` with every phone, e-mail, ID and card number replaced by a readable placeholder."""
     counts = dict.fromkeys(KINDS, 0)
-    if not _CANDIDATE.search(text):
+    if not _CANDIDATE.search(unicodedata.normalize("NFKC", text)):
         return Redaction(text, counts)
+    view = _View.of(text)
     for kind, pattern, check in _PASSES:
-        text = pattern.sub(_replacer(kind, check, counts), text)
-    return Redaction(text, counts)
+        spans = [s for m in pattern.finditer(view.norm) if (s := check(m)) is not None]
+        if spans:
+            replaced, n = view.replaced(kind, spans)
+            counts[kind] += n
+            view = _View.of(replaced)
+    return Redaction(view.original, counts)
+
+
+@functools.cache
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
+@dataclass(frozen=True)
+class _View:
+    """The text as matched (NFKC) and where each of its characters came from in the original."""
+
+    original: str
+    norm: str
+    origin: tuple[int, ...] | None  # None: position i of the view is position i of the text
+
+    @classmethod
+    def of(cls, text: str) -> _View:
+        if unicodedata.is_normalized("NFKC", text):
+            return cls(text, text, None)
+        # Character by character, so every view position maps back to one original character;
+        # usually each maps to one (１ → 1, ＠ → @) and positions are the same.
+        parts = [_nfkc(ch) for ch in text]
+        norm = "".join(parts)
+        if len(norm) == len(text):
+            return cls(text, norm, None)
+        return cls(text, norm, tuple(i for i, part in enumerate(parts) for _ in part))
+
+    def replaced(self, kind: str, spans: list[Span]) -> tuple[str, int]:
+        """The original with each span of the view replaced by the kind's placeholder; how many."""
+        out, done, n = [], 0, 0
+        for start, end in spans:
+            if self.origin is not None:
+                start, end = self.origin[start], self.origin[end - 1] + 1
+            if start < done:
+                continue  # two matches inside one original character: it is already replaced
+            out += [self.original[done:start], _placeholder(kind, self.original, start, end)]
+            done, n = end, n + 1
+        return "".join(out) + self.original[done:], n
 
 
 def redact_many(texts: Iterable[str]) -> tuple[list[str], dict[str, int]]:
@@ -166,22 +229,6 @@ def redact_many(texts: Iterable[str]) -> tuple[list[str], dict[str, int]]:
         for kind, n in result.counts.items():
             totals[kind] += n
     return out, totals
-
-
-def _replacer(kind: str, check: Check, counts: dict[str, int]) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        span = check(match)
-        if span is None:
-            return match.group()
-        counts[kind] += 1
-        text, (start, end) = match.string, span
-        return (
-            text[match.start() : start]
-            + _placeholder(kind, text, start, end)
-            + text[end : match.end()]
-        )
-
-    return replace
 
 
 def _placeholder(kind: str, text: str, start: int, end: int) -> str:

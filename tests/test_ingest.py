@@ -134,6 +134,25 @@ def test_redaction_of_text_columns(tmp_path: Path) -> None:
     assert "13812345678" not in str(query(ws, "SELECT * FROM fb"))
 
 
+def test_redaction_reads_full_width_and_international_forms(tmp_path: Path) -> None:
+    ws = WorkspacePaths(tmp_path / "ws")
+    f = tmp_path / "fb.csv"
+    f.write_text(
+        "id,comment\n1,请回电１３８１２３４５６７８谢谢\n2,邮箱ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ\n"
+        "3,write to müller@bücher.de\n4,打8613912345678找我\n5,订单金额１２，３４５元\n",
+        encoding="utf-8",
+    )
+    report = ingest(ws, [f], IngestOptions(text="comment", id="id"), index=False)
+    assert report.tables[0].redactions == {
+        "phone": 2, "email": 2, "id_number": 0, "card_number": 0,
+    }  # fmt: skip
+    texts = [r[0] for r in query(ws, "SELECT text FROM voc ORDER BY voc_id")]
+    assert texts == [
+        "请回电[电话]谢谢", "邮箱[邮箱]", "write to [email]", "打[电话]找我",
+        "订单金额１２，３４５元",
+    ]  # fmt: skip
+
+
 # --- Broken files ---------------------------------------------------------------------------
 
 

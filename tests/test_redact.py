@@ -91,6 +91,59 @@ def test_non_pii_is_left_alone(text: str) -> None:
     assert sum(result.counts.values()) == 0
 
 
+FULL_WIDTH_ID = "".join(chr(ord(c) + 0xFEE0) for c in VALID_ID)  # １１０１…２Ｘ
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        # Full-width digits and letters, as Chinese input methods type them.
+        ("我的手机１３９１２３４５６７８，请回电", "phone", "我的手机[电话]，请回电"),
+        ("call me on １３９ １２３４ ５６７８ today", "phone", "call me on [phone] today"),
+        ("邮箱ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ，谢谢", "email", "邮箱[邮箱]，谢谢"),
+        ("mail ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ please", "email", "mail [email] please"),
+        (f"身份证{FULL_WIDTH_ID}，登记用", "id_number", "身份证[身份证号]，登记用"),
+        (f"my ID is {FULL_WIDTH_ID} ok", "id_number", "my ID is [ID number] ok"),
+        # A mainland mobile with its country code and no plus.
+        ("打8613912345678找我", "phone", "打[电话]找我"),
+        ("ring 86 139 1234 5678 after six", "phone", "ring [phone] after six"),
+        ("WhatsApp 008613912345678 thanks", "phone", "WhatsApp [phone] thanks"),
+        # Addresses with non-ASCII local parts and domains.
+        ("发票请寄到user@例子.公司谢谢", "email", "发票请寄到[邮箱]谢谢"),
+        ("write to user@例子.公司 please", "email", "write to [email] please"),
+        ("Bitte an müller@bücher.de schreiben", "email", "Bitte an [email] schreiben"),
+        ("请联系müller@bücher.de，德国客户", "email", "请联系[邮箱]，德国客户"),
+    ],
+)
+def test_full_width_country_code_and_international_addresses(
+    text: str, kind: str, expected: str
+) -> None:
+    result = redact(text)
+    assert result.text == expected
+    assert result.counts[kind] == 1
+    assert sum(result.counts.values()) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单金额１２，３４５元，型号ＫＦＲ－３５ＧＷ",
+        "２０２６年３月１５日上门，１４：００到",
+        "订单号２０２６０３１５１２３４５６７，已付款",
+        "工单号8620260315，共86台",  # starts like a country code, too short for a mobile
+        "model KFR-35GW/BP3DN8Y-PH200(B1), 2026-03-15",
+        "ordered 86 units at 139.50 each on 2026-03-15",
+        "温度设到２６℃，功率１．５匹",
+        "the price is 1,399 and the bill 8,613,912",
+        "see @support or @客服 on the app",
+    ],
+)
+def test_full_width_and_look_alike_numbers_are_left_alone(text: str) -> None:
+    result = redact(text)
+    assert result.text == text
+    assert sum(result.counts.values()) == 0
+
+
 def test_realistic_mixed_message_counts_every_kind() -> None:
     text = (
         "客户：师傅说要等parts，KFR-35GW 从2026-03-15坏到现在。我电话13912345678，"

@@ -27,8 +27,9 @@ from .load import RID, Staged
 
 # Every pattern of ``redact`` needs an "@", a "+", an international "00" prefix, or at least ten
 # digits (US and landline numbers have ten, mobiles eleven, cards 13+, IDs 15+), so cells with
-# none of these cannot change and never leave DuckDB.
-_CANDIDATE = r"@|\+|(^|[^0-9A-Za-z])00[1-9]|\d(?:[ ()+.\-]?\d){9,}"
+# none of these cannot change and never leave DuckDB. ``redact`` also reads full-width forms
+# (＠, ＋, １３９…) as ASCII, so a cell holding any of those goes to it too.
+_CANDIDATE = r"@|\+|(^|[^0-9A-Za-z])00[1-9]|\d(?:[ ()+.\-]?\d){9,}|[＠＋０-９]"
 _BATCH = 10_000
 META_KEYS: tuple[str, ...] = ("source", "customer_id", "ticket_id", "product_id", "region")
 META_KEYS += ("created_at", "lang", "author_reach")
