@@ -205,6 +205,32 @@ def test_mixed_types_stop(base_ws: WorkspacePaths, tmp_path: Path) -> None:
     )
 
 
+def test_rows_set_aside_are_redacted_like_loaded_rows(tmp_path: Path) -> None:
+    f = tmp_path / "calls.csv"
+    lines = ["id,amount,comment"] + [f"{i},{i * 10},fine" for i in range(1, 60)]
+    lines += [
+        "60,abc,请回电13912345678或mail li.wei@example.com",  # amount is not a number
+        "61,70,one too many,fields 邮箱ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ 身份证11010519491231002X",
+        "62,80,call １３９ １２３４ ５６７８ please",
+    ]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ws = WorkspacePaths(tmp_path / "ws")
+    report = ingest(ws, [f], IngestOptions(skip_bad_rows=True), index=False)
+    r = report.tables[0]
+    assert (r.rows, r.rejected) == (60, 2) and r.reject_file is not None
+    assert Path(r.reject_file).parent == ws.home / "rejects"
+    text = Path(r.reject_file).read_text(encoding="utf-8")
+    for raw in ("13912345678", "li.wei@example.com", "ｊｏｈｎ", "11010519491231002X"):
+        assert raw not in text
+    with Path(r.reject_file).open(encoding="utf-8") as fh:
+        rejected = list(csv.DictReader(fh))
+    assert list(rejected[0]) == ["line", "column", "problem", "content (personal data redacted)"]
+    content = [row["content (personal data redacted)"] for row in rejected]
+    assert "请回电[电话]或mail [邮箱]" in content[0] and "[邮箱]" in content[1]
+    assert "[身份证号]" in content[1]
+    assert query(ws, "SELECT comment FROM calls WHERE id = 62") == [("call [phone] please",)]
+
+
 def test_mixed_types_skipped(tmp_path: Path) -> None:
     ws = WorkspacePaths(tmp_path / "ws")
     report = ingest(ws, [_mixed(tmp_path)], IngestOptions(skip_bad_rows=True), index=False)

@@ -79,7 +79,7 @@ def _print(report: IngestReport) -> None:
         if r.reject_file:
             rows = f"{r.rejected:,} row" + ("" if r.rejected == 1 else "s")
             console.print(f"  {r.table}: {rows} set aside, each with its line and "
-                          f"reason, in {r.reject_file}")  # fmt: skip
+                          f"reason (personal data redacted), in {r.reject_file}")  # fmt: skip
     if report.catalog:
         console.print(f"Catalog written: {report.catalog} (edit with `servicelens catalog edit`).")
         console.print(_catalog_changes(report))

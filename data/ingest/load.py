@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from ..errors import DataError
+from ..redact import redact
 from .infer import Profile, cleaned, profile_columns, q, typed_sql
 from .readers import SourceFile, describe_columns
 
@@ -94,8 +95,13 @@ def _aside_notes(con: duckdb.DuckDBPyConnection, source: SourceFile, broken: int
     return notes
 
 
+# The reject file is kept in the workspace like the tables, so its text is redacted as loaded
+# text columns are, and its header says so.
+REJECT_HEADER = ("line", "column", "problem", "content (personal data redacted)")
+
+
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) -> None:
-    """The rejected rows of ``staged`` as a CSV: line, column, problem, content."""
+    """The rejected rows of ``staged`` as a CSV: line, column, problem, content, redacted."""
     structural = []
     if _exists(con, "rejects"):
         structural = con.execute(
@@ -109,9 +115,11 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: Staged, target: Path) 
     lines = staged.source.locate_many([r[0] for r in rows])
     with target.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["line", "column", "problem", "content"])
+        writer.writerow(REJECT_HEADER)
         for record, column, problem, content in sorted(rows, key=lambda r: lines[r[0]]):
-            writer.writerow([lines[record], staged.source.original(column), problem, content])
+            # The problem may quote the offending value, and the content is the whole row.
+            shown = [redact(str(problem)).text, redact(str(content or "")).text]
+            writer.writerow([lines[record], staged.source.original(column), *shown])
     staged.reject_file = target
 
 
