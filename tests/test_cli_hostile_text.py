@@ -1,7 +1,8 @@
-"""Customer text holding rich console markup is shown as written, in the CLI and in the REPL.
+"""Hostile customer text is shown as written: in the CLI, in the REPL and in exported reports.
 
-Feedback is written by anyone: ``[/bold]`` used to crash every command printing it, and
-``[link=…]…[/link]`` became a clickable link whose address the reader never saw.
+Feedback is written by anyone: ``[/bold]`` used to crash every command printing it,
+``[link=…]…[/link]`` became a clickable link whose address the reader never saw, and a quoted
+``![x](http://host/p.png)`` became an image fetched whenever an HTML report was opened.
 """
 
 from __future__ import annotations
@@ -111,3 +112,31 @@ def test_error_quoting_markup_is_one_readable_line(
         main(["search", "x", "--where", "[/bold]", "--home", str(home)], app=_app(voc_cmds))
     assert exit_info.value.code == 1
     assert "Error: --where '[/bold]' is not key=value" in capsys.readouterr().err
+
+
+def _cite_hostile(messages: list[dict[str, Any]]) -> Any:
+    content = [m for m in messages if m.get("role") == "tool"][-1]["content"]
+    quotes = json.loads(content)["quotes"]
+    hit = next(q for q in quotes if "Fan broken" in q["customer_text"])
+    return ScriptedProvider.text(
+        f"One customer sent a picture ![x](http://evil.example/answer.png) and a "
+        f"[link](https://evil.example/go) <http://evil.example/auto> [{hit['id']}]."
+    )
+
+
+def test_html_export_loads_nothing_remote(home: Path, tmp_path: Path) -> None:
+    search = ScriptedProvider.tool("search_voc", query="fan broken support", k=3)
+    provider = ScriptedProvider([search, "ok", _cite_hostile])
+    with Analyst.open(home=home, provider=provider) as analyst:
+        answer = analyst.ask("What do customers say about broken fans?")
+        page = analyst.export(answer, tmp_path / "report.html").read_text(encoding="utf-8")
+        markdown = analyst.export(answer, tmp_path / "report.md").read_text(encoding="utf-8")
+    # The customer's words and the answer's are all there, as text.
+    assert "evil.example/p.png" in page and "evil.example/answer.png" in page
+    for tag in ("<img", "<a ", "src=", "href="):
+        assert tag not in page
+    csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    assert f'<meta http-equiv="Content-Security-Policy" content="{csp}">' in page
+    assert page.index("Content-Security-Policy") < page.index("<style>")
+    # In the Markdown export the customer's quote cannot become an image either.
+    assert "![x](http://evil.example/p.png)" not in markdown

@@ -2,7 +2,10 @@
 
 The HTML has no external assets (inline CSS, no scripts, no fonts or images fetched) so it opens
 offline and prints cleanly. Raw HTML in the Markdown is not passed through: customer text could
-carry markup, and it is data, never layout.
+carry markup, and it is data, never layout. For the same reason Markdown images and links are
+shown as the text they are written as: a customer's ``![x](http://host/p.png)`` quoted in an
+answer would otherwise be fetched when the report is opened, telling the host who read it. A
+Content-Security-Policy forbids loading anything else the page might come to hold.
 """
 
 from __future__ import annotations
@@ -38,12 +41,12 @@ def _source(ev: Evidence) -> list[str]:
         where = ", ".join(
             str(ev.meta[k]) for k in ("source", "created_at", "region", "product") if ev.meta.get(k)
         )
-        quote = (ev.text or "").replace("\n", " ")
-        return [head, "", f"> {quote}", "", f"_{where}_", ""]
+        quote = _inert((ev.text or "").replace("\n", " "))
+        return [head, "", f"> {quote}", "", f"_{_inert(where)}_", ""]
     out = [head, ""]
     scope = _scope(ev.meta)
     if scope:
-        out.extend([f"_{scope}_", ""])
+        out.extend([f"_{_inert(scope)}_", ""])
     if ev.sql:
         out.extend(["```sql", inline_params(ev.sql.strip(), ev.meta.get("params")), "```", ""])
     if ev.columns:
@@ -73,9 +76,16 @@ def _listed(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _inert(text: str) -> str:
+    """Data as Markdown that shows it as written: no image, link or HTML made of it."""
+    for ch in "\\[]<":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
 def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
     def cell(v: Any) -> str:
-        return ("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ")
+        return _inert("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ")
 
     out = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     out.append("|" + "---|" * len(columns))
@@ -128,10 +138,21 @@ def write_report(path: Path, markdown: str, *, title: str, lang: str) -> Path:
 
 def to_html(markdown: str, *, title: str, lang: str) -> str:
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.disable(["image", "link", "autolink"])
     body = md.render(markdown)
     return _PAGE.format(
-        lang="zh-CN" if lang == "zh" else "en", title=html.escape(title), body=body, css=_CSS
+        lang="zh-CN" if lang == "zh" else "en",
+        title=html.escape(title),
+        body=body,
+        css=_CSS,
+        csp=CONTENT_SECURITY_POLICY,
     )
+
+
+# Nothing is loaded from anywhere: the page's only resource is its inline style sheet.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
 
 
 _CSS = """
@@ -155,6 +176,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>{css}</style>
