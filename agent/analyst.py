@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from ..data.catalog import Catalog
     from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
+    from .changes import ChangeReport
 
 ProviderSpec = Provider | str | None
 # Custom events as they happen, and the state after each step (the last one builds the answer).
@@ -214,6 +215,26 @@ class Analyst:
     @property
     def catalog(self) -> Catalog | None:
         return self.workspace.catalog
+
+    def changes(
+        self,
+        *,
+        period: str = "last quarter",
+        metrics: list[str] | None = None,
+        by: list[str] | None = None,
+        min_n: int = 30,
+        fdr: float = 0.05,
+    ) -> ChangeReport:
+        """The metric moves of ``period`` against the period before that are larger than noise:
+        each segment tested (two proportions for rates, Poisson for counts), segments with
+        fewer than ``min_n`` records left out, p-values adjusted together (Benjamini–Hochberg)
+        and kept at a false discovery rate of ``fdr``."""
+        from .changes import detect_changes
+
+        try:
+            return detect_changes(self, period=period, metrics=metrics, by=by, min_n=min_n, fdr=fdr)
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
 
     def describe(self) -> DataDescription:
         """The workspace's tables, date coverage, metrics and dimensions."""

@@ -203,6 +203,61 @@ def render_describe(d: DataDescription) -> None:
         console.print(Text(f"Example: {example}", style="dim"))
 
 
+def changes(
+    period: Annotated[
+        str, typer.Option("--period", help="The period to test against the one before it.")
+    ] = "last quarter",
+    metrics: Annotated[
+        list[str] | None, typer.Option("--metric", help="Metrics to test (default: all timed).")
+    ] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Dimensions to split by (default: splits).")
+    ] = None,
+    min_n: Annotated[
+        int, typer.Option("--min-n", min=1, help="Records a side needs to be tested.")
+    ] = 30,
+    fdr: Annotated[
+        float, typer.Option("--fdr", help="False discovery rate the findings are held to.")
+    ] = 0.05,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Findings shown.")] = 20,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What changed against the period before, beyond noise: each segment tested, p-values
+    adjusted for the number of tests (Benjamini-Hochberg)."""
+    with open_analyst(home) as analyst:
+        report = analyst.changes(period=period, metrics=metrics, by=by, min_n=min_n, fdr=fdr)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    table = Table(title=f"What changed: {report.period} against {report.comparison}")
+    for name in ("metric", "segment", "before", "after", "records", "test", "q"):
+        table.add_column(name, justify="right" if name in ("before", "after", "q") else "left")
+    for c in report.findings[:limit]:
+        unit = "%" if c.unit == "%" else ""
+        table.add_row(
+            Text(c.label), Text(c.segment), f"{c.before:g}{unit}", f"{c.after:g}{unit}",
+            f"{c.n_before:,} / {c.n_after:,}", "z" if c.unit == "%" else "Poisson",
+            f"{c.q_value:.2g}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        Text(
+            f"{len(report.findings)} of {report.tested} segments moved beyond noise (q: the "
+            f"p-value adjusted for all {report.tested} tests, at most {report.fdr:g}; z: two "
+            f"proportions, Poisson: counts); {report.too_small} had fewer than {report.min_n} "
+            "records and were not tested."
+            + (
+                f" Not tested (averages need each record's value): "
+                f"{', '.join(report.untested_metrics)}."
+                if report.untested_metrics
+                else ""
+            )
+        )
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("metric")(metric)
     app.command("describe")(describe)
+    app.command("changes")(changes)
