@@ -133,24 +133,35 @@ class Analyst:
                 self._graph = build_graph(deps, self.checkpointer)
             return self._graph
 
-    def ask(self, question: str, thread_id: str | None = None) -> Answer:
-        """Answer one question; raises a ``ServiceLensError`` when the run cannot finish."""
-        for event in self._events(question, thread_id):
+    def ask(
+        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+    ) -> Answer:
+        """Answer one question; raises a ``ServiceLensError`` when the run cannot finish.
+
+        ``owner`` labels who asked (the HTTP server's caller, never a secret); the thread
+        records it when it starts, for ``thread_owner``."""
+        for event in self._events(question, thread_id, owner):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("the graph finished without an answer")  # a bug, not a user error
 
-    def stream(self, question: str, thread_id: str | None = None) -> Iterator[Event]:
+    def stream(
+        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+    ) -> Iterator[Event]:
         """Events as they happen, ending with an ``AnswerEvent`` or an ``ErrorEvent``."""
         try:
-            yield from self._events(question, thread_id)
+            yield from self._events(question, thread_id, owner)
         except ServiceLensError as exc:
             yield ErrorEvent(message=str(exc), error_type=type(exc).__name__)
 
-    async def aask(self, question: str, thread_id: str | None = None) -> Answer:
-        return await asyncio.to_thread(self.ask, question, thread_id)
+    async def aask(
+        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+    ) -> Answer:
+        return await asyncio.to_thread(lambda: self.ask(question, thread_id, owner=owner))
 
-    async def astream(self, question: str, thread_id: str | None = None) -> AsyncIterator[Event]:
+    async def astream(
+        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+    ) -> AsyncIterator[Event]:
         """``stream`` run in a worker thread, so the event loop is never blocked."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -159,7 +170,7 @@ class Analyst:
 
         def work() -> None:
             try:
-                for event in self.stream(question, thread_id):
+                for event in self.stream(question, thread_id, owner=owner):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
                     if stop.is_set():
                         break
@@ -178,7 +189,7 @@ class Analyst:
             stop.set()
             await worker
 
-    def _events(self, question: str, thread_id: str | None) -> Iterator[Event]:
+    def _events(self, question: str, thread_id: str | None, owner: str | None) -> Iterator[Event]:
         if not question.strip():
             raise ServiceLensError("The question is empty; ask something about your service data.")
         graph, provider = self.graph, self.provider
@@ -188,7 +199,7 @@ class Analyst:
         values: dict[str, Any] = {}
         from .graph import run_config
 
-        config = run_config(thread, self.settings.recursion_limit)
+        config = run_config(thread, self.settings.recursion_limit, owner)
         try:
             for mode, chunk in graph.stream(
                 {"question": question}, config, stream_mode=_STREAM_MODES
@@ -384,6 +395,11 @@ class Analyst:
     def thread(self, thread_id: str) -> ThreadView | None:
         """A thread's turns (question, answer, status, times, citations); None if unknown."""
         return thread_views.view(self.checkpointer, thread_id)
+
+    def thread_owner(self, thread_id: str) -> str | None:
+        """Who started the thread (the ``owner`` it was first asked with): "" when nobody was
+        named, None for an unknown thread."""
+        return thread_views.owner(self.checkpointer, thread_id)
 
     def ledger(self, thread_id: str) -> Ledger | None:
         """The evidence gathered so far in a thread, or None for an unknown thread."""

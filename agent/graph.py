@@ -38,6 +38,11 @@ def build_graph(
     return builder.compile(checkpointer=checkpointer, name="servicelens")
 
 
-def run_config(thread_id: str, recursion_limit: int) -> RunnableConfig:
-    """The config for one question on one thread, with the explicit recursion limit."""
-    return {"configurable": {"thread_id": thread_id}, "recursion_limit": recursion_limit}
+def run_config(thread_id: str, recursion_limit: int, owner: str | None = None) -> RunnableConfig:
+    """The config for one question on one thread, with the explicit recursion limit; ``owner``
+    (who asked) goes into every checkpoint's metadata (``threads.owner`` reads it back)."""
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    config["recursion_limit"] = recursion_limit
+    if owner:
+        config["metadata"] = {"owner": owner}
+    return config

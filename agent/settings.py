@@ -30,6 +30,8 @@ ENV_VARS: dict[str, str] = {
     "SERVICELENS_CHROMA_URL": "chroma_url",
     "SERVICELENS_AS_OF": "as_of",
     "SERVICELENS_API_TOKENS": "api_tokens",
+    "SERVICELENS_ALLOWED_HOSTS": "allowed_hosts",
+    "SERVICELENS_TRUSTED_PROXIES": "trusted_proxies",
 }
 
 
@@ -74,8 +76,16 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(60, ge=0)  # 0 turns the limit off
     rate_limit_burst: int = Field(30, ge=1)
+    # Characters in all the messages of one /v1/chat/completions request.
+    max_chat_chars: int = Field(200_000, ge=4_000)
+    # Without tokens: host names (or addresses) a request's Host and Origin may name besides
+    # localhost, 127.0.0.1, [::1] and the address served on; others get 403 (DNS rebinding).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # Reverse proxies (addresses or networks, "*" for any) whose X-Forwarded-For names the
+    # client for auth and the rate limit; none means the socket's peer is the client.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_tokens(cls, value: object) -> object:
         # The environment gives one comma-separated string.

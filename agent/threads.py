@@ -60,6 +60,15 @@ def latest_values(cp: Checkpointer, thread_id: str) -> dict[str, Any] | None:
     return _values(found) if found is not None else None
 
 
+def owner(cp: Checkpointer, thread_id: str) -> str | None:
+    """The ``owner`` in the metadata of the thread's first checkpoint (its first question's
+    input, step -1): "" when that run named none, None for a thread this checkpointer does not
+    hold. The first checkpoint, not the latest: a later run (the CLI's) may name nobody."""
+    for found in cp.list(_config(thread_id), filter={"step": -1}, limit=1):
+        return str((found.metadata or {}).get("owner") or "")
+    return "" if cp.get_tuple(_config(thread_id)) is not None else None
+
+
 def ledger(cp: Checkpointer, thread_id: str) -> Ledger | None:
     values = latest_values(cp, thread_id)
     if values is None:

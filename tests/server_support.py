@@ -25,6 +25,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.providers.base import ModelTurn
 from servicelens.agent.providers.scripted import ScriptedProvider as S
+from servicelens.agent.server.app import uvicorn_options
 
 MONTH = re.compile(r"\b(20\d\d-(?:\d\d|Q\d))\b")
 # Far more steps than the tests use: the step is the same function every time.
@@ -84,13 +85,15 @@ def analyst_factory(home: Path) -> Any:
 
 
 class LiveServer:
-    """Runs an app under uvicorn on 127.0.0.1 (a free port) in a background thread."""
+    """Runs an app under uvicorn on 127.0.0.1 (a free port) in a background thread, configured
+    as ``servicelens serve`` runs it (``uvicorn_options``) unless ``options`` say otherwise."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, **options: Any) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+        options = options or uvicorn_options()
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, args=([self.sock],), daemon=True)
 
@@ -114,8 +117,8 @@ class LiveServer:
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[LiveServer]:
-    server = LiveServer(app).start()
+def serving(app: FastAPI, **options: Any) -> Iterator[LiveServer]:
+    server = LiveServer(app, **options).start()
     try:
         yield server
     finally:

@@ -43,17 +43,24 @@ def serve(
     import uvicorn
 
     from ..analyst import Analyst
-    from ..server.app import create_app, limits_from, tokens_from
+    from ..server.app import create_app, limits_from, tokens_from, uvicorn_options
     from ..server.logs import configure
 
     settings = settings_for(home, provider=provider)
     # Opened here, not at server start, so a missing workspace or model configuration is a
     # one-line error at the command line rather than a failed startup inside uvicorn.
     analyst = Analyst.open(settings=settings)
-    app = create_app(lambda: analyst, tokens=tokens_from(settings), limits=limits_from(settings))
+    app = create_app(
+        lambda: analyst,
+        tokens=tokens_from(settings),
+        limits=limits_from(settings),
+        allowed_hosts=settings.allowed_hosts,
+        bind_host=host,
+    )
     _announce(host, port, bool(app.state.auth_enabled))
     configure()
-    uvicorn.run(app, host=host, port=port, workers=1, log_config=None, access_log=False)
+    options = uvicorn_options(settings.trusted_proxies)
+    uvicorn.run(app, host=host, port=port, workers=1, log_config=None, access_log=False, **options)
 
 
 def _announce(host: str, port: int, auth: bool) -> None:

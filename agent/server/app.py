@@ -6,6 +6,12 @@
 One analyst serves every request: it is safe across threads (each request runs on its own
 conversation thread in a worker thread), and one process owns the workspace's embedded stores
 (DESIGN §8), so run a single server process.
+
+Access: with ``api_tokens`` every path but ``/healthz`` needs a bearer token, the API docs
+(``/docs``, ``/redoc``, ``/openapi.json``) included, and a thread answers only to the token that
+started it. Without tokens only loopback clients are answered, and only when the ``Host`` (and
+any ``Origin``) names this machine or an ``allowed_hosts`` entry (``hosts``). Run uvicorn with
+``uvicorn_options``: ``X-Forwarded-For`` is believed only from ``trusted_proxies``.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from ..analyst import Analyst, ProviderSpec
 from ..settings import Settings
 from ..versions import prompt_version
 from . import errors, openai_compat, routes
-from .auth import Auth
+from .auth import Auth, AuthGate
 from .conversations import Conversations
 from .gate import ThreadGate
+from .hosts import HostCheck, allow_list
 from .limits import BodyLimit, Limits, RateLimit, TokenBuckets
 from .logs import AccessLog
 
@@ -39,16 +46,22 @@ def create_app(
     tokens: Iterable[str | SecretStr] | None = None,
     limits: Limits | None = None,
     provider: ProviderSpec = None,
+    allowed_hosts: Iterable[str] | None = None,
+    bind_host: str | None = None,
 ) -> FastAPI:
     """The HTTP app. ``source`` is settings (the analyst is opened from them) or a factory.
 
-    ``tokens`` and ``limits`` default to the settings' ``api_tokens``, ``max_request_bytes``
-    and ``rate_limit_per_minute`` when those exist; no token means loopback clients only.
+    ``tokens``, ``limits`` and ``allowed_hosts`` default to the settings' ``api_tokens``,
+    ``max_request_bytes``, ``rate_limit_per_minute``, ``max_chat_chars`` and ``allowed_hosts``
+    when those exist; no token means loopback clients only, addressed by a loopback name, the
+    ``bind_host`` (the address the server listens on) or one of ``allowed_hosts``.
     """
     settings = source if isinstance(source, Settings) else None
     factory = _factory(source, provider)
     auth = Auth(tokens if tokens is not None else tokens_from(settings))
     limits = limits or limits_from(settings)
+    if allowed_hosts is None:
+        allowed_hosts = _setting(settings, "allowed_hosts", None) or ()
     app = FastAPI(
         title="ServiceLens",
         version=__version__,
@@ -56,14 +69,19 @@ def create_app(
         lifespan=_lifespan(factory, limits.answer_threads),
     )
     app.state.auth_enabled = auth.enabled
+    app.state.limits = limits
     errors.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.include_router(routes.router(auth))
     app.include_router(openai_compat.router(auth))
-    # Added innermost first: access log outside everything, the rate limit before the body read.
+    # Added innermost first: access log outside everything, then the Host check, the rate
+    # limit, auth (before routing, so no path is told apart without a token) and the body read.
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    app.add_middleware(AuthGate, auth=auth)
     if limits.rate_per_minute > 0:
         app.add_middleware(RateLimit, buckets=TokenBuckets(limits.rate_per_minute, limits.burst))
+    if not auth.enabled:
+        app.add_middleware(HostCheck, allowed=allow_list(bind_host, allowed_hosts))
     app.add_middleware(errors.CatchBugs)
     app.add_middleware(AccessLog)
     return app
@@ -91,7 +109,19 @@ def limits_from(settings: Settings | None) -> Limits:
         max_request_bytes=_setting(settings, "max_request_bytes", base.max_request_bytes),
         rate_per_minute=_setting(settings, "rate_limit_per_minute", base.rate_per_minute),
         burst=_setting(settings, "rate_limit_burst", base.burst),
+        max_chat_chars=_setting(settings, "max_chat_chars", base.max_chat_chars),
     )
+
+
+def uvicorn_options(trusted_proxies: Iterable[str] = ()) -> dict[str, Any]:
+    """uvicorn's proxy settings for this app: ``X-Forwarded-For`` (which names the client that
+    auth and the rate limit see) is read only from ``trusted_proxies`` (addresses or networks);
+    with none, the client is always the socket's peer. uvicorn's own default trusts the header
+    from loopback, where any local process could pick a fresh rate-limit bucket per request."""
+    proxies = [p.strip() for p in trusted_proxies if p.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]:

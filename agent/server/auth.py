@@ -1,8 +1,10 @@
 """Bearer-token auth: configured tokens, or loopback clients only when none is configured.
 
 The decision is a pure function of the configured tokens, the ``Authorization`` header and the
-client's address, so it can be tested without a network; ``Auth.require`` applies it to a
-request as a FastAPI dependency.
+client's address, so it can be tested without a network. ``AuthGate`` applies it to every path
+but ``/healthz`` before routing, so an unknown ``/v1/...`` path or the API docs (``/docs``,
+``/redoc``, ``/openapi.json``) answer an unauthenticated client 401, never 404 or the schema;
+``Auth.require`` applies it again as the routes' FastAPI dependency.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from pydantic import SecretStr
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import HttpError
+from .errors import HttpError, send_error
+
+# Paths any client may reach: load balancers' health checks (versions only, no secrets).
+OPEN_PATHS = frozenset({"/healthz"})
 
 NO_TOKEN_MESSAGE = (
     "This server has no API token configured, so it only answers clients on this machine; "
@@ -89,15 +95,45 @@ class Auth:
     def enabled(self) -> bool:
         return bool(self._tokens)
 
+    def decide(self, authorization: str | None, client_host: str | None) -> Decision:
+        return decide(self._tokens, authorization, client_host)
+
     async def require(self, request: Request) -> str:
         """The caller's principal label; raises a 401/403 error when it may not proceed."""
         client = request.client.host if request.client else None
-        decision = decide(self._tokens, request.headers.get("authorization"), client)
+        decision = self.decide(request.headers.get("authorization"), client)
         if not decision.allowed:
-            headers = {"WWW-Authenticate": "Bearer"} if decision.status == 401 else None
-            raise AuthError(decision.status, decision.message, headers)
+            raise AuthError(decision.status, decision.message, _challenge(decision))
         request.state.principal = decision.principal
         return decision.principal
+
+
+def _challenge(decision: Decision) -> dict[str, str] | None:
+    return {"WWW-Authenticate": "Bearer"} if decision.status == 401 else None
+
+
+class AuthGate:
+    """ASGI middleware: the auth decision for every path but ``OPEN_PATHS``, before routing."""
+
+    def __init__(self, app: ASGIApp, auth: Auth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+        client = scope.get("client")
+        decision = self.auth.decide(
+            authorization.decode("latin-1") if authorization is not None else None,
+            str(client[0]) if client else None,
+        )
+        if not decision.allowed:
+            kind = "unauthorized" if decision.status == 401 else "forbidden"
+            await send_error(send, decision.status, kind, decision.message, _challenge(decision))
+            return
+        await self.app(scope, receive, send)
 
 
 class AuthError(HttpError):

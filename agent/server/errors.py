@@ -55,6 +55,17 @@ def error_body(error_type: str, message: str) -> dict[str, Any]:
     return {"error": {"type": error_type, "message": message}}
 
 
+async def send_error(
+    send: Send, status: int, kind: str, message: str, headers: dict[str, str] | None = None
+) -> None:
+    """A JSON error response sent straight from ASGI middleware, before any route runs."""
+    body = json.dumps(error_body(kind, message)).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
 def status_of(exc: ServiceLensError) -> int:
     if isinstance(exc, HttpError):
         return exc.status

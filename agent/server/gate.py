@@ -2,16 +2,17 @@
 
 LangGraph checkpoints a thread step by step; two runs interleaving on one thread would mix
 their messages and evidence. Different threads run concurrently on the one shared analyst.
+The gate knows who holds each busy thread, so another caller gets the 404 of a thread that is
+not theirs (see ``threads``) rather than a 409 confirming that it exists.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from .errors import HttpError
+from .threads import not_found
 
 
 def new_thread_id() -> str:
@@ -20,27 +21,23 @@ def new_thread_id() -> str:
 
 class ThreadGate:
     def __init__(self) -> None:
-        self._busy: set[str] = set()
+        # Busy thread -> the principal asking on it.
+        self._busy: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def acquire(self, thread_id: str) -> None:
+    def acquire(self, thread_id: str, owner: str = "") -> None:
         with self._lock:
-            if thread_id in self._busy:
+            holder = self._busy.get(thread_id)
+            if holder is not None and holder != owner:
+                raise not_found(thread_id)
+            if holder is not None:
                 raise HttpError(
                     409,
                     "This thread is still answering a question; wait for it, then ask again.",
                     "thread_busy",
                 )
-            self._busy.add(thread_id)
+            self._busy[thread_id] = owner
 
     def release(self, thread_id: str) -> None:
         with self._lock:
-            self._busy.discard(thread_id)
-
-    @contextmanager
-    def hold(self, thread_id: str) -> Iterator[None]:
-        self.acquire(thread_id)
-        try:
-            yield
-        finally:
-            self.release(thread_id)
+            self._busy.pop(thread_id, None)

@@ -7,7 +7,6 @@ replayed to the app, which also covers chunked requests that send no ``Content-L
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import send_error
 
 # Paths that are never rate limited: health checks come from load balancers every few seconds.
 _UNLIMITED_PATHS = frozenset({"/healthz"})
@@ -34,14 +33,8 @@ class Limits:
     burst: int = 30
     # Worker threads running answers (blocking model and tool calls); more requests queue.
     answer_threads: int = 32
-
-
-async def _send_error(send: Send, status: int, kind: str, message: str, **headers: str) -> None:
-    body = json.dumps(error_body(kind, message)).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    # Characters of all the messages of one chat completion request, transcript included.
+    max_chat_chars: int = 200_000
 
 
 class BodyLimit:
@@ -80,7 +73,7 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         message = f"The request body is larger than this server's limit of {self.max_bytes} bytes."
-        await _send_error(send, 413, "request_too_large", message, Connection="close")
+        await send_error(send, 413, "request_too_large", message, {"Connection": "close"})
 
 
 def _declared_length(scope: Scope) -> int:
@@ -159,11 +152,12 @@ class RateLimit:
             return
         retry = max(1, math.ceil(wait))
         message = f"Too many requests from this client; retry in {retry} s."
-        await _send_error(send, 429, "rate_limited", message, **{"Retry-After": str(retry)})
+        await send_error(send, 429, "rate_limited", message, {"Retry-After": str(retry)})
 
 
 def _client_key(scope: Scope) -> str:
-    # By address: behind a reverse proxy, run uvicorn with --proxy-headers so this is the
-    # real client rather than the proxy.
+    # The socket peer's address. ``X-Forwarded-For`` counts only from the proxies listed in
+    # ``trusted_proxies``: ``uvicorn_options`` turns uvicorn's proxy headers on for those alone,
+    # so a client cannot pick a fresh bucket per request by sending the header itself.
     client = scope.get("client")
     return str(client[0]) if client else "unknown"

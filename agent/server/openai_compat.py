@@ -6,6 +6,9 @@ transcript (see ``conversations``); the response carries it back in ``X-ServiceL
 The reply's content is the answer text with its inline citations and a short sources list;
 ``usage`` is the analyst's token count. With ``stream`` the reply is ``chat.completion.chunk``
 events ending with ``data: [DONE]``. ``GET /v1/models`` lists the one model, ``servicelens``.
+
+A request's messages hold at most ``max_chat_chars`` characters in all, and its question (the
+last user message) at most as many as ``/v1/ask`` takes; more is refused with 413.
 """
 
 from __future__ import annotations
@@ -29,8 +32,20 @@ from .auth import Auth
 from .conversations import Conversations, Transcript
 from .errors import HttpError
 from .gate import ThreadGate, new_thread_id
+from .limits import Limits
 from .logs import record
-from .routes import SSE_PING_S, THREAD_ID_PATTERN, AnalystDep, GateDep, guarded, record_answer
+from .routes import (
+    MAX_QUESTION_CHARS,
+    SSE_PING_S,
+    THREAD_ID_PATTERN,
+    AnalystDep,
+    CallerDep,
+    GateDep,
+    claim,
+    guarded,
+    record_answer,
+)
+from .threads import Caller
 
 MODEL_ID = "servicelens"
 THREAD_HEADER = "X-ServiceLens-Thread"
@@ -82,31 +97,58 @@ def conversations_of(request: Request) -> Conversations:
     return found
 
 
+def limits_of(request: Request) -> Limits:
+    found: Limits = request.app.state.limits
+    return found
+
+
 async def chat(
     body: ChatRequest,
     request: Request,
     analyst: AnalystDep,
     gate: GateDep,
+    caller: CallerDep,
     conversations: Annotated[Conversations, Depends(conversations_of)],
+    limits: Annotated[Limits, Depends(limits_of)],
 ) -> Response:
     """Chat Completions over the analyst: the last user message is the question."""
     question, history = _split(body)
-    scope = f"{request.state.principal}|{body.user or ''}"
-    thread_id = _explicit_thread(request, body) or conversations.find(scope, history)
-    thread_id = thread_id or new_thread_id()
+    _check_size(body, question, limits.max_chat_chars)
+    scope = f"{caller.principal}|{body.user or ''}"
+    named = _explicit_thread(request, body)
+    thread_id = named or conversations.find(scope, history) or new_thread_id()
     record(request.state, thread_id=thread_id, stream=body.stream)
-    turn = _Turn(conversations, scope, [*history, ("user", question)], thread_id)
+    turn = _Turn(conversations, caller, scope, [*history, ("user", question)], thread_id)
     headers = {THREAD_HEADER: thread_id}
+    await claim(analyst, gate, caller, thread_id, named=named is not None)
     if body.stream:
-        gate.acquire(thread_id)
         chunks = _chunks(analyst, question, turn, request, gate, _include_usage(body))
         return EventSourceResponse(chunks, sep="\n", ping=SSE_PING_S, headers=headers)
-    with gate.hold(thread_id):
-        answer = await analyst.aask(question, thread_id)
+    try:
+        answer = await analyst.aask(question, thread_id, owner=caller.principal)
+    finally:
+        gate.release(thread_id)
     record_answer(request, answer)
     content = reply_content(answer)
     turn.done(content)
     return JSONResponse(_completion(turn.completion_id, answer, content), headers=headers)
+
+
+def _check_size(body: ChatRequest, question: str, max_chars: int) -> None:
+    """413 for more text than the server reads: in all the messages, or in the question."""
+    total = sum(len(m.text) for m in body.messages)
+    if total > max_chars:
+        message = (
+            f"The messages hold more than this server's limit of {max_chars} characters in "
+            "all (max_chat_chars); start a new conversation or send a shorter transcript."
+        )
+        raise HttpError(413, message, "request_too_large")
+    if len(question) > MAX_QUESTION_CHARS:
+        message = (
+            f"The question (the last user message) is longer than this server's limit of "
+            f"{MAX_QUESTION_CHARS} characters; shorten it."
+        )
+        raise HttpError(413, message, "request_too_large")
 
 
 def _split(body: ChatRequest) -> tuple[str, Transcript]:
@@ -132,9 +174,15 @@ class _Turn:
     """One chat turn: its ids, and remembering its transcript once the reply is complete."""
 
     def __init__(
-        self, conversations: Conversations, scope: str, transcript: Transcript, thread_id: str
+        self,
+        conversations: Conversations,
+        caller: Caller,
+        scope: str,
+        transcript: Transcript,
+        thread_id: str,
     ) -> None:
         self.conversations = conversations
+        self.owner = caller.principal
         self.scope = scope
         self.transcript = transcript
         self.thread_id = thread_id
@@ -217,7 +265,8 @@ async def _chunks(
     try:
         yield _chunk(turn, {"role": "assistant", "content": ""})
         stream = _ContentStream()
-        async for event in guarded(analyst.astream(question, turn.thread_id)):
+        answering = analyst.astream(question, turn.thread_id, owner=turn.owner)
+        async for event in guarded(answering):
             if isinstance(event, ErrorEvent):
                 yield _error(event)
                 return

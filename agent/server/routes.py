@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -24,16 +25,20 @@ from .auth import Auth
 from .errors import INTERNAL_MESSAGE, HttpError
 from .gate import ThreadGate, new_thread_id
 from .logs import record
+from .threads import THREAD_ID_PATTERN, Caller, caller_of, valid_evidence_id, valid_thread_id
 
 log = logging.getLogger("servicelens.server")
-THREAD_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
 ThreadQuery = Annotated[str, Query(pattern=THREAD_ID_PATTERN, description="The thread id.")]
+# The longest question /v1/ask (and a chat completion's last user message) takes.
+MAX_QUESTION_CHARS = 4000
 # Seconds between SSE keep-alive comments, so idle proxies do not cut a long answer.
 SSE_PING_S = 15
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=4000, description="The question to answer.")
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, description="The question to answer."
+    )
     thread_id: str | None = Field(
         None, pattern=THREAD_ID_PATTERN, description="Continue this thread; omit to start one."
     )
@@ -51,6 +56,7 @@ def gate_of(request: Request) -> ThreadGate:
 
 AnalystDep = Annotated[Analyst, Depends(analyst_of)]
 GateDep = Annotated[ThreadGate, Depends(gate_of)]
+CallerDep = Annotated[Caller, Depends(caller_of)]
 
 
 def router(auth: Auth) -> APIRouter:
@@ -66,12 +72,31 @@ def router(auth: Auth) -> APIRouter:
     return api
 
 
-async def ask(body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep) -> Answer:
+async def claim(
+    analyst: Analyst, gate: ThreadGate, caller: Caller, thread_id: str, *, named: bool
+) -> None:
+    """Take the thread's gate for this caller; a thread the client ``named`` that another caller
+    started is refused with 404 (see ``threads``). Release the gate once answered."""
+    gate.acquire(thread_id, caller.principal)
+    try:
+        if named:
+            await asyncio.to_thread(threads.may_continue, analyst, caller, thread_id)
+    except BaseException:
+        gate.release(thread_id)
+        raise
+
+
+async def ask(
+    body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep, caller: CallerDep
+) -> Answer:
     """Answer one question (JSON ``Answer``); ``thread_id`` continues a conversation."""
     thread_id = body.thread_id or new_thread_id()
     record(request.state, thread_id=thread_id)
-    with gate.hold(thread_id):
-        answer = await analyst.aask(body.question, thread_id)
+    await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
+    try:
+        answer = await analyst.aask(body.question, thread_id, owner=caller.principal)
+    finally:
+        gate.release(thread_id)
     record_answer(request, answer)
     return answer
 
@@ -87,13 +112,14 @@ def record_answer(request: Request, answer: Answer) -> None:
 
 
 async def ask_stream(
-    body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep
+    body: AskRequest, request: Request, analyst: AnalystDep, gate: GateDep, caller: CallerDep
 ) -> EventSourceResponse:
     """Server-Sent Events: one ``event: <type>`` per stream event, JSON data, answer last."""
     thread_id = body.thread_id or new_thread_id()
     record(request.state, thread_id=thread_id, stream=True)
-    gate.acquire(thread_id)
-    events = _sse(analyst.astream(body.question, thread_id), request, gate, thread_id)
+    await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
+    answering = analyst.astream(body.question, thread_id, owner=caller.principal)
+    events = _sse(answering, request, gate, thread_id)
     return EventSourceResponse(events, sep="\n", ping=SSE_PING_S)
 
 
@@ -120,22 +146,29 @@ async def guarded(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
         yield ErrorEvent(message=INTERNAL_MESSAGE, error_type="internal_error")
 
 
-def thread(thread_id: str, request: Request, analyst: AnalystDep) -> ThreadView:
+def thread(thread_id: str, request: Request, analyst: AnalystDep, caller: CallerDep) -> ThreadView:
     """The thread's turns (question, answer text, status, timestamps) and its evidence ids."""
+    valid_thread_id(thread_id)
     record(request.state, thread_id=thread_id)
-    return threads.view(analyst, thread_id)
+    return threads.view(analyst, caller, thread_id)
 
 
 def evidence(
-    evidence_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+    evidence_id: str,
+    thread_id: ThreadQuery,
+    request: Request,
+    analyst: AnalystDep,
+    caller: CallerDep,
 ) -> Evidence:
     """One evidence item of a thread: SQL and rows, a quote with its source, a chart spec."""
+    valid_evidence_id(evidence_id)
     record(request.state, thread_id=thread_id)
-    return threads.evidence(analyst, thread_id, evidence_id)
+    return threads.evidence(analyst, caller, thread_id, evidence_id)
 
 
-def _chart(analyst: Analyst, thread_id: str, chart_id: str) -> ChartSpec:
-    ev = threads.evidence(analyst, thread_id, chart_id)
+def _chart(analyst: Analyst, caller: Caller, thread_id: str, chart_id: str) -> ChartSpec:
+    valid_evidence_id(chart_id)
+    ev = threads.evidence(analyst, caller, thread_id, chart_id)
     if ev.kind != "chart" or "spec" not in ev.meta:
         raise HttpError(404, f"{chart_id} is not a chart.", "not_found")
     try:
@@ -145,31 +178,37 @@ def _chart(analyst: Analyst, thread_id: str, chart_id: str) -> ChartSpec:
 
 
 def chart_json(
-    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep, caller: CallerDep
 ) -> dict[str, Any]:
     """The chart as Vega-Lite v5 JSON with its data inline."""
     record(request.state, thread_id=thread_id)
-    return to_vega_lite(_chart(analyst, thread_id, chart_id))
+    return to_vega_lite(_chart(analyst, caller, thread_id, chart_id))
 
 
 def chart_png(
-    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep
+    chart_id: str, thread_id: ThreadQuery, request: Request, analyst: AnalystDep, caller: CallerDep
 ) -> Response:
     """The chart as a PNG image drawn on the server (no browser needed)."""
     record(request.state, thread_id=thread_id)
-    png = to_png(_chart(analyst, thread_id, chart_id))
+    png = to_png(_chart(analyst, caller, thread_id, chart_id))
     return Response(png, media_type="image/png")
 
 
-def export_md(thread_id: str, request: Request, analyst: AnalystDep) -> PlainTextResponse:
+def export_md(
+    thread_id: str, request: Request, analyst: AnalystDep, caller: CallerDep
+) -> PlainTextResponse:
     """The thread's latest answer with its sources, as Markdown."""
+    valid_thread_id(thread_id)
     record(request.state, thread_id=thread_id)
-    report = threads.report(analyst, thread_id)
+    report = threads.report(analyst, caller, thread_id)
     return PlainTextResponse(report.markdown, media_type="text/markdown; charset=utf-8")
 
 
-def export_html(thread_id: str, request: Request, analyst: AnalystDep) -> HTMLResponse:
+def export_html(
+    thread_id: str, request: Request, analyst: AnalystDep, caller: CallerDep
+) -> HTMLResponse:
     """The thread's latest answer with its sources, as a standalone HTML page."""
+    valid_thread_id(thread_id)
     record(request.state, thread_id=thread_id)
-    report = threads.report(analyst, thread_id)
+    report = threads.report(analyst, caller, thread_id)
     return HTMLResponse(to_html(report.markdown, title=report.title, lang=report.language))
