@@ -28,6 +28,7 @@ ENV_VARS: dict[str, str] = {
     "SERVICELENS_EMBEDDING_MODEL": "embedding_model",
     "SERVICELENS_EMBEDDING_BASE_URL": "embedding_base_url",
     "SERVICELENS_CHROMA_URL": "chroma_url",
+    "SERVICELENS_CHECKPOINT_URL": "checkpoint_url",
     "SERVICELENS_AS_OF": "as_of",
     "SERVICELENS_API_TOKENS": "api_tokens",
     "SERVICELENS_ALLOWED_HOSTS": "allowed_hosts",
@@ -58,6 +59,9 @@ class Settings(BaseModel):
     embedding_model: str = "multilingual-e5-small"
     embedding_base_url: str | None = None
     chroma_url: str | None = None
+    # Conversation checkpoints in PostgreSQL (shared by several server workers) instead of the
+    # workspace's SQLite file; a secret, since the URL usually carries a password.
+    checkpoint_url: SecretStr | None = None
 
     sql_row_cap: int = Field(200, ge=1, le=100_000)
     # Bytes of a result of SQL written by the model or a user, as text; larger ones are refused.
@@ -92,6 +96,15 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return [t.strip() for t in value.split(",") if t.strip()]
         return value
+
+    @field_validator("checkpoint_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never repeats the value: it may hold a password.
+        url = value.get_secret_value().strip() if value is not None else ""
+        if value is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql://user:password@host:port/database URL")
+        return SecretStr(url) if url else None
 
     @property
     def paths(self) -> WorkspacePaths:

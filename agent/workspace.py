@@ -11,7 +11,6 @@ Tests build partial workspaces (``Workspace(settings, as_of)``) with only what t
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -56,27 +55,38 @@ class Workspace:
         cls, settings: Settings, *, checkpointer: BaseCheckpointSaver[Any] | None = None
     ) -> Workspace:
         """The workspace at ``settings.home``, which must exist; checkpoints default to the
-        workspace's SQLite file."""
+        workspace's SQLite file, or the PostgreSQL database ``settings.checkpoint_url`` names."""
+        paths = require_workspace(settings)
+        ws = cls(settings=settings, as_of=settings.today())
+        try:
+            ws._open_parts(paths, checkpointer)
+        except BaseException:
+            ws.close()  # what opened before the failure: a pool's threads, the warehouse
+            raise
+        return ws
+
+    def _open_parts(
+        self, paths: WorkspacePaths, checkpointer: BaseCheckpointSaver[Any] | None
+    ) -> None:
         from ..data.catalog import load_catalog
         from ..data.theme_set import load_theme_set
         from ..data.voc_index import LazyVocIndex
         from ..data.warehouse import Warehouse
+        from .checkpoints import open_checkpointer
 
-        paths = require_workspace(settings)
-        ws = cls(settings=settings, as_of=settings.today())
-        ws.warehouse = Warehouse.open(paths.warehouse, sql_limits(settings))
-        ws._owned.append(ws.warehouse)
+        settings = self.settings
+        self.warehouse = Warehouse.open(paths.warehouse, sql_limits(settings))
+        self._owned.append(self.warehouse)
         # A bare warehouse (no catalog yet) still answers SQL over all of its tables.
-        ws.catalog = load_catalog(paths.catalog) if paths.catalog.is_file() else None
-        ws.embedder = embedder_for(settings)
-        ws.themes = load_theme_set(paths)
-        ws.voc = LazyVocIndex(lambda: _open_voc(ws))
-        ws._owned.append(ws.voc)
+        self.catalog = load_catalog(paths.catalog) if paths.catalog.is_file() else None
+        self.embedder = embedder_for(settings)
+        self.themes = load_theme_set(paths)
+        self.voc = LazyVocIndex(lambda: _open_voc(self))
+        self._owned.append(self.voc)
         if checkpointer is None:
-            checkpointer, conn = _sqlite_checkpointer(paths)
-            ws._owned.append(conn)
-        ws.checkpointer = checkpointer
-        return ws
+            checkpointer, handle = open_checkpointer(settings)
+            self._owned.append(handle)
+        self.checkpointer = checkpointer
 
     @property
     def paths(self) -> WorkspacePaths:
@@ -176,13 +186,3 @@ def _open_voc(ws: Workspace) -> VocIndex:
 
     embedder = ws.embedder or embedder_for(ws.settings)
     return VocIndex.open(ws.paths, embedder, chroma_url=ws.settings.chroma_url)
-
-
-def _sqlite_checkpointer(
-    paths: WorkspacePaths,
-) -> tuple[BaseCheckpointSaver[Any], sqlite3.Connection]:
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    # One connection shared by the graph's worker threads; SqliteSaver serialises with a lock.
-    conn = sqlite3.connect(str(paths.checkpoints), check_same_thread=False)
-    return SqliteSaver(conn), conn
