@@ -6,7 +6,8 @@ checkpointer), one model provider and one compiled graph; it keeps no global sta
 can live in one process. Questions go through the agent (``ask``, ``stream`` and their async
 twins); direct operations (``describe``, ``metric``, ``sql``, ``search``, ``themes``) run the same
 tool functions and the same SQL guard the agent uses; conversations are threads read back from
-the checkpointer (``threads``, ``thread``, ``ledger``, ``evidence``, ``report``, ``export``).
+the checkpointer (``threads``, ``thread``, ``ledger``, ``evidence``, ``report``, ``export``,
+``delete_thread``).
 """
 
 from __future__ import annotations
@@ -400,6 +401,10 @@ class Analyst:
         """Who started the thread (the ``owner`` it was first asked with): "" when nobody was
         named, None for an unknown thread."""
         return thread_views.owner(self.checkpointer, thread_id)
+
+    def delete_thread(self, thread_id: str) -> bool:
+        """Forget a thread: its turns, answers and evidence; False if there was no such thread."""
+        return thread_views.delete(self.checkpointer, thread_id)
 
     def ledger(self, thread_id: str) -> Ledger | None:
         """The evidence gathered so far in a thread, or None for an unknown thread."""

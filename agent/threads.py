@@ -69,6 +69,14 @@ def owner(cp: Checkpointer, thread_id: str) -> str | None:
     return "" if cp.get_tuple(_config(thread_id)) is not None else None
 
 
+def delete(cp: Checkpointer, thread_id: str) -> bool:
+    """Remove every checkpoint of the thread; False for a thread this checkpointer does not hold."""
+    if cp.get_tuple(_config(thread_id)) is None:
+        return False
+    cp.delete_thread(thread_id)
+    return True
+
+
 def ledger(cp: Checkpointer, thread_id: str) -> Ledger | None:
     values = latest_values(cp, thread_id)
     if values is None:
