@@ -52,6 +52,8 @@ def run_checks(
     """Every check, in the order a person would fix things; flags skip the slow or moot ones."""
     checks = [configuration_check(settings)] if configuration else []
     checks += workspace_checks(settings)
+    if settings.checkpoint_url is not None:
+        checks.append(checkpoint_check(settings))
     if model:
         from .doctor_model import model_check
 
@@ -89,6 +91,22 @@ def workspace_checks(settings: Settings) -> list[Check]:
         _guard("catalog", lambda: catalog_check(ws.catalog)),
         _guard("VOC index", lambda: voc_index_check(settings)),
     ]
+
+
+def checkpoint_check(settings: Settings) -> Check:
+    """The PostgreSQL database ``checkpoint_url`` names: reachable, with its tables set up."""
+    from .checkpoints import CheckpointStoreError, open_checkpointer, redact_url
+
+    assert settings.checkpoint_url is not None
+    where = redact_url(settings.checkpoint_url.get_secret_value())
+    try:
+        _, handle = open_checkpointer(settings)
+    except CheckpointStoreError as exc:
+        return Check(
+            "checkpoints", "fail", str(exc), "Fix SERVICELENS_CHECKPOINT_URL or the server."
+        )
+    handle.close()
+    return Check("checkpoints", "ok", f"PostgreSQL at {where}, tables ready")
 
 
 def _guard(name: str, check: Callable[[], Check]) -> Check:
