@@ -14,7 +14,8 @@ Faults real servers show are scripted on the reply: ``drip_s`` sends the body a 
 (a model that trickles), ``finish=False`` / ``done=False`` end a stream without its finish_reason
 or its ``[DONE]`` line (a server cut short), ``reset_after`` resets the connection after that many
 stream chunks (a crash or a proxy dropping it), and ``choices=False`` streams only a usage chunk
-with an empty ``choices`` list (a reply with nothing in it).
+with an empty ``choices`` list (a reply with nothing in it). ``embed_delay_s`` makes every
+embeddings request wait that long (a slow embedding service, so a run can be caught mid-way).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _CHAT = "/v1/chat/completions"
+_EMBEDDINGS = "/v1/embeddings"
 _CALL_IDS = itertools.count(1)
 
 
@@ -122,8 +124,10 @@ class FakeOpenAIEndpoint:
         *,
         model: str = "fake-model",
         reject_stream_options: bool = False,
+        embed_delay_s: float = 0.0,
     ) -> None:
         self.script = list(script)
+        self.embed_delay_s = embed_delay_s
         self.model = model
         self.reject_stream_options = reject_stream_options
         self.requests: list[RecordedRequest] = []
@@ -141,6 +145,10 @@ class FakeOpenAIEndpoint:
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == _CHAT]
+
+    @property
+    def embedding_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path == _EMBEDDINGS]
 
     @property
     def remaining(self) -> int:
@@ -206,7 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if self.path == _CHAT and isinstance(payload, dict):
                 self._chat(payload)
-            elif self.path == "/v1/embeddings" and isinstance(payload, dict):
+            elif self.path == _EMBEDDINGS and isinstance(payload, dict):
+                self.endpoint._closing.wait(self.endpoint.embed_delay_s)
                 self._send_json(200, _embeddings(payload))
             else:
                 self._send_json(404, _error_body("not found"))
