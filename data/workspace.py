@@ -44,6 +44,11 @@ class WorkspacePaths:
         return self.home / "themes.json"
 
     @property
+    def ingest_marker(self) -> Path:
+        # What an interrupted ingest still owes: the catalog, the index (``ingest_marker.py``).
+        return self.home / "ingest-unfinished.json"
+
+    @property
     def facts(self) -> Path:
         # Planted demo facts with their date ranges and parameters (machine-readable).
         return self.home / "facts.json"

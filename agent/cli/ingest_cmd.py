@@ -71,9 +71,12 @@ def _summary(report: IngestReport) -> Table:
 
 
 def _print(report: IngestReport) -> None:
-    console.print(_summary(report))
+    if report.tables:
+        console.print(_summary(report))
+    # An unchanged file is not the whole story when an interrupted run's work was just done.
+    same = "unchanged since its last load" if report.finished else "unchanged; nothing to do"
     for r in report.tables:
-        notes = ["unchanged; nothing to do"] if r.unchanged else r.notes
+        notes = [same] if r.unchanged else r.notes
         for note in notes:
             console.print(f"  {r.table}: {note}")
         if r.reject_file:
@@ -97,6 +100,18 @@ def _print(report: IngestReport) -> None:
             console.print(f"Feedback themes: {idx['themes']}.")
     if report.index_error:
         console.print(Text.assemble(("VOC index not built:", "yellow"), f" {report.index_error}"))
+    _print_interrupted(report)
+
+
+def _print_interrupted(report: IngestReport) -> None:
+    if report.swept:
+        console.print(f"Removed {len(report.swept)} staging folder(s) left by killed ingests.")
+    if report.finished:
+        console.print(Text(f"Finished an interrupted ingest: {'; '.join(report.finished)}."))
+    for line in report.unfinished:
+        console.print(Text.assemble(("Not finished:", "yellow"), f" {line}"))
+    if not (report.tables or report.finished or report.unfinished):
+        console.print("Nothing to finish: the tables, the catalog and the index agree.")
 
 
 def _catalog_changes(report: IngestReport) -> str:
@@ -139,7 +154,14 @@ def _print_examples(home: Path | None) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
-        files: Annotated[list[Path], typer.Argument(help="CSV, TSV, Parquet, JSONL or Excel.")],
+        files: Annotated[
+            list[Path] | None,
+            typer.Argument(
+                help="CSV, TSV, Parquet, JSONL or Excel. With none, finish what an interrupted "
+                "ingest left undone (its catalog entries, the feedback index).",
+                show_default=False,
+            ),
+        ] = None,
         table: Annotated[
             str | None,
             typer.Option(
@@ -213,11 +235,12 @@ def register(app: typer.Typer) -> None:
             table, text, id_column, parse_meta(meta or []), mapping, skip_bad_rows, encoding,
             latest_per, latest_by, theme_column,
         )  # fmt: skip
-        embedder = embedder_for(settings) if text else None
+        # Also without --text: an interrupted ingest may still owe the feedback index.
+        embedder = embedder_for(settings)
         bar = _Bar(disable=as_json)
         with bar.bar:
             report = ingest(
-                settings.paths, files, options, embedder=embedder, progress=bar.update,
+                settings.paths, files or [], options, embedder=embedder, progress=bar.update,
                 chroma_url=settings.chroma_url,
             )  # fmt: skip
         if as_json:

@@ -50,7 +50,7 @@ def read_columns(
     """Every column of ``table`` with its statistics, in one scan (plus top values of text)."""
     described = con.execute(
         "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-        "AND table_name = ? ORDER BY column_index",
+        "AND database_name = current_database() AND table_name = ? ORDER BY column_index",
         [table],
     ).fetchall()
     exprs = [e for name, sql_type in described for e in _stat_exprs(name, sql_type)]

@@ -84,7 +84,8 @@ def _empty() -> dict[str, Any]:
 
 def _user_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY table_name"
     ).fetchall()
     names = [r[0] for r in rows if r[0] not in HIDDEN_TABLES and not r[0].startswith("_")]
     return [t for t in names if _rows(con, t) > 0]

@@ -4,7 +4,9 @@ Every staged file of a load is attached read-only and copied in inside ONE trans
 replaces each target table (never appends), replaces the ``voc`` rows the table owned, and
 records the load in ``_ingest_log``; any failure rolls it all back. Before that, checks that
 could fail on the user's data (``voc_id`` collisions, unchanged files) read the warehouse
-read-only, so a refused load never opens it for writing.
+read-only, so a refused load never opens it for writing. The last check (the catalog derived
+from the tables as they will be) runs inside the transaction, before its ``COMMIT``: a refusal
+there rolls back, and a rolled-back transaction leaves the warehouse file as it was.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -25,6 +28,7 @@ from .infer import q
 from .labels import SUFFIX
 from .load import RID, Staged
 
+T = TypeVar("T")
 LOG_TABLE = "_ingest_log"
 _LOG_DDL = (
     f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (table_name VARCHAR PRIMARY KEY, file VARCHAR, "
@@ -51,7 +55,7 @@ def previous_load(warehouse: Path, table: str) -> dict[str, Any] | None:
     """The ``_ingest_log`` row of ``table``, read without opening the warehouse for writing."""
     if not warehouse.is_file():
         return None
-    with _read_only(warehouse) as con:
+    with read_only(warehouse) as con:
         if not _has_table(con, LOG_TABLE):
             return None
         cur = con.execute(f"SELECT * FROM {LOG_TABLE} WHERE table_name = ?", [table])
@@ -64,7 +68,7 @@ def check_voc_ids(warehouse: Path, pending: list[Pending]) -> None:
     """Refuse ``voc_id``s that another table's feedback already uses."""
     if not warehouse.is_file():
         return
-    with _read_only(warehouse) as con:
+    with read_only(warehouse) as con:
         if not _has_table(con, "voc"):
             return
         for item in (p for p in pending if p.voc_rows):
@@ -86,8 +90,13 @@ def check_voc_ids(warehouse: Path, pending: list[Pending]) -> None:
                 )
 
 
-def commit(warehouse: Path, pending: list[Pending]) -> None:
-    """Copy every staged table in, in one transaction."""
+def commit(
+    warehouse: Path, pending: list[Pending], check: Callable[[duckdb.DuckDBPyConnection], T]
+) -> T:
+    """Copy every staged table in, in one transaction; what ``check`` returns.
+
+    ``check`` sees the warehouse as the load will leave it and refuses it by raising, which
+    rolls everything back."""
     created = not warehouse.exists()
     con = duck.connect(warehouse)
     try:
@@ -96,6 +105,7 @@ def commit(warehouse: Path, pending: list[Pending]) -> None:
         con.execute("BEGIN TRANSACTION")
         for i, item in enumerate(pending):
             _replace(con, f"stg{i}", item)
+        checked = check(con)
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -105,6 +115,7 @@ def commit(warehouse: Path, pending: list[Pending]) -> None:
             warehouse.unlink(missing_ok=True)
         raise
     con.close()
+    return checked
 
 
 def _replace(con: duckdb.DuckDBPyConnection, stg: str, item: Pending) -> None:
@@ -159,7 +170,9 @@ def options_key(**options: Any) -> str:
     return json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
 
 
-class _read_only:
+class read_only:
+    """The warehouse opened read-only; a lock held by a writer is a clear ``WorkspaceError``."""
+
     def __init__(self, path: Path) -> None:
         self._path = path
 
