@@ -21,6 +21,7 @@ import duckdb
 from ..data.catalog import load_catalog
 from ..data.errors import ServiceLensError
 from ..data.schema import TABLES
+from ..data.workspace import WorkspacePaths
 from .check import Check, Status
 from .render.charts import find_cjk_font
 from .settings import Settings, SettingsError, load_settings
@@ -90,6 +91,8 @@ def workspace_checks(settings: Settings) -> list[Check]:
         _guard("data version", lambda: manifest_check(ws.manifest)),
         _guard("catalog", lambda: catalog_check(ws.catalog)),
         _guard("VOC index", lambda: voc_index_check(settings)),
+        _guard("consistency", lambda: consistency_check(ws)),
+        staging_check(ws),
     ]
 
 
@@ -214,6 +217,53 @@ def _store_problem(settings: Settings, fp: dict[str, Any]) -> str | None:
     if count != fp.get("records"):
         return f"its vector store holds {count:,} records, not {fp.get('records'):,}."
     return None
+
+
+def consistency_check(ws: WorkspacePaths) -> Check:
+    """The warehouse, the catalog and the feedback index describe the same data."""
+    from ..data.errors import WorkspaceError
+    from ..data.ingest.agreement import agreement
+
+    try:
+        found = agreement(ws)
+    except WorkspaceError as exc:
+        return Check("consistency", "warn", str(exc), "Run `servicelens doctor` again later.")
+    problems, fixes = [], []
+    owed = found.unfinished
+    if owed and owed.running:
+        return Check("consistency", "warn", f"An ingest is running (pid {owed.pid}).",
+                     "Run `servicelens doctor` again when it has finished.")  # fmt: skip
+    if owed:
+        problems.append(f"an ingest started {owed.started_at} did not finish its {owed.owes()}")
+    if found.uncatalogued:
+        problems.append(f"tables not in the catalog: {', '.join(found.uncatalogued)}")
+    if owed or found.uncatalogued:
+        fixes.append("Run `servicelens ingest` (with no files) to finish it.")
+    if found.index_behind:
+        held = "no index" if found.indexed is None else f"{found.indexed:,} records"
+        problems.append(f"the feedback table has {found.voc_rows:,} rows, the index {held}")
+        fixes.append("Run `servicelens index` to bring the index up to date.")
+    if problems:
+        return Check("consistency", "fail", "; ".join(problems) + ".", " ".join(fixes))
+    indexed = f"; {found.voc_rows:,} feedback rows, all indexed" if found.voc_rows else ""
+    return Check("consistency", "ok", f"{len(found.tables)} tables, all in the catalog{indexed}")
+
+
+def staging_check(ws: WorkspacePaths) -> Check:
+    """Staging folders that killed ingests left behind."""
+    from ..data.ingest.staging_dirs import folder_bytes, stale_staging
+
+    stale = stale_staging(ws.home)
+    if not stale:
+        return Check("staging", "ok", "No staging folders left by interrupted ingests.")
+    names = ", ".join(p.name for p in stale)
+    size = folder_bytes(stale) / 1e6
+    return Check(
+        "staging",
+        "warn",
+        f"{len(stale)} staging folder(s) left by interrupted ingests ({size:.1f} MB): {names}.",
+        "The next `servicelens ingest` removes them; or delete them by hand.",
+    )
 
 
 def _expected_embedder(settings: Settings) -> str | None:
