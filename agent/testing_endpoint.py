@@ -16,6 +16,11 @@ or its ``[DONE]`` line (a server cut short), ``reset_after`` resets the connecti
 stream chunks (a crash or a proxy dropping it), and ``choices=False`` streams only a usage chunk
 with an empty ``choices`` list (a reply with nothing in it). ``embed_delay_s`` makes every
 embeddings request wait that long (a slow embedding service, so a run can be caught mid-way).
+
+``family="deepseek"`` (or ``dashscope``, ``vllm``, ``ollama``, ``llamacpp``, ``azure``) shapes
+replies, reasoning, tool calls, refusals and errors like that vendor's server; keyword arguments
+such as ``tools="text"`` or ``reasoning="think"`` adjust it (``testing_families``). A reply's
+``reasoning`` is what the model thought before its text.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import functools
 import hashlib
 import itertools
 import json
+import re
 import socket
 import struct
 import threading
@@ -31,9 +37,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import testing_families as families
+from .testing_families import Family
 
 _CHAT = "/v1/chat/completions"
 _EMBEDDINGS = "/v1/embeddings"
+_AZURE_CHAT = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
+_AZURE_KEY = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
+    "a valid key for an active subscription and use a correct regional API endpoint."
+)
 _CALL_IDS = itertools.count(1)
 
 
@@ -58,6 +73,7 @@ class FakeToolCall:
 @dataclass
 class FakeReply:
     text: str | None = ""
+    reasoning: str = ""
     tool_calls: list[FakeToolCall] = field(default_factory=list)
     status: int = 200
     error_message: str = ""
@@ -125,10 +141,13 @@ class FakeOpenAIEndpoint:
         model: str = "fake-model",
         reject_stream_options: bool = False,
         embed_delay_s: float = 0.0,
+        family: str | Family = "openai",
+        **shape: Any,
     ) -> None:
         self.script = list(script)
         self.embed_delay_s = embed_delay_s
         self.model = model
+        self.family = families.family(family, **shape)
         self.reject_stream_options = reject_stream_options
         self.requests: list[RecordedRequest] = []
         self.overrun = False
@@ -140,11 +159,13 @@ class FakeOpenAIEndpoint:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start the endpoint first (use it as a context manager)"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        root = f"http://127.0.0.1:{self._server.server_address[1]}"
+        # Azure's base is the resource endpoint; the SDK adds /openai/deployments/… to it.
+        return root if self.family.azure else f"{root}/v1"
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == _CHAT]
+        return [r for r in self.requests if r.path.split("?")[0].endswith("/chat/completions")]
 
     @property
     def embedding_requests(self) -> list[RecordedRequest]:
@@ -202,7 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
             models = [{"id": self.endpoint.model, "object": "model", "owned_by": "fake"}]
             self._send_json(200, {"object": "list", "data": models})
         else:
-            self._send_json(404, _error_body("not found"))
+            self._error(404, "not found")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -212,13 +233,13 @@ class _Handler(BaseHTTPRequestHandler):
             payload = None
         self._record(payload)
         try:
-            if self.path == _CHAT and isinstance(payload, dict):
+            if self._is_chat() and isinstance(payload, dict):
                 self._chat(payload)
             elif self.path == _EMBEDDINGS and isinstance(payload, dict):
                 self.endpoint._closing.wait(self.endpoint.embed_delay_s)
                 self._send_json(200, _embeddings(payload))
             else:
-                self._send_json(404, _error_body("not found"))
+                self._error(404, "not found")
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (a scripted delay outlasted its timeout); nothing to answer.
             self.close_connection = True
@@ -230,21 +251,46 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
 
-    def _chat(self, request: dict[str, Any]) -> None:
+    def _is_chat(self) -> bool:
+        path = urlsplit(self.path).path
+        return bool(_AZURE_CHAT.match(path)) if self.endpoint.family.azure else path == _CHAT
+
+    def _refused(self, request: dict[str, Any]) -> tuple[int, str] | None:
+        """What the server answers before generating: Azure's URL and key checks, refusals."""
+        fam = self.endpoint.family
+        if fam.azure:
+            url = urlsplit(self.path)
+            deployment = _AZURE_CHAT.match(url.path)
+            if "api-version" not in parse_qs(url.query):
+                return 404, "Resource not found"
+            if "api-key" not in {k.lower() for k in self.headers}:
+                return 401, _AZURE_KEY
+            if deployment is None or deployment.group(1) != self.endpoint.model:
+                return 404, "The API deployment for this resource does not exist."
         if self.endpoint.reject_stream_options and "stream_options" in request:
-            self._send_json(400, _error_body("Unrecognized request argument: stream_options"))
+            return 400, "Unrecognized request argument: stream_options"
+        reason = families.refusal(fam, request)
+        return (400, reason) if reason else None
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self._send_json(status, families.error_body(self.endpoint.family, status, message), headers)
+
+    def _chat(self, request: dict[str, Any]) -> None:
+        if refused := self._refused(request):
+            self._error(*refused)
             return
         reply = self.endpoint.next_reply(request)
         if reply.delay_s and self.endpoint._closing.wait(reply.delay_s):
             return
         if reply.status >= 400:
-            self._send_json(reply.status, _error_body(reply.error_message), reply.headers)
+            self._error(reply.status, reply.error_message, reply.headers)
         elif reply.body is not None:
             self._send(reply.status, reply.body.encode(), reply.content_type, reply.headers)
         elif request.get("stream"):
             self._stream(reply, request)
         else:
-            body = json.dumps(_completion(reply, self.endpoint.model), ensure_ascii=False)
+            whole = _completion(reply, self.endpoint.model, self.endpoint.family)
+            body = json.dumps(whole, ensure_ascii=False)
             self._send(200, body.encode(), "application/json", reply.headers, reply.drip_s)
 
     def _stream(self, reply: FakeReply, request: dict[str, Any]) -> None:
@@ -254,7 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         want_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-        for n, chunk in enumerate(_chunks(reply, self.endpoint.model, want_usage)):
+        chunks = _chunks(reply, self.endpoint.model, want_usage, self.endpoint.family)
+        for n, chunk in enumerate(chunks):
             if n == reply.reset_after:
                 self._reset()
                 return
@@ -300,64 +347,90 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(data, drip_s)
 
 
-def _error_body(message: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": "fake_error", "code": None}}
-
-
-def _usage(reply: FakeReply) -> dict[str, int]:
+def _usage(reply: FakeReply, fam: Family) -> dict[str, Any]:
+    reasoning = len(reply.reasoning) // 4 if fam.reasoning != "hidden" else 0
     completion = len(reply.text or "") // 4 + sum(len(c.raw()) // 4 for c in reply.tool_calls)
-    return {"prompt_tokens": 100, "completion_tokens": completion, "total_tokens": 100 + completion}
+    completion += reasoning
+    usage = {"prompt_tokens": 100, "completion_tokens": completion}
+    return {
+        **usage,
+        "total_tokens": 100 + completion,
+        **families.usage_details(fam, reply.reasoning),
+    }
 
 
-def _completion(reply: FakeReply, model: str) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": reply.text}
-    if reply.tool_calls:
-        message["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": c.raw()},
-            }
-            for i, c in enumerate(reply.tool_calls)
-        ]
+def _calls(reply: FakeReply) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.raw()}}
+        for c in reply.tool_calls
+    ]
+
+
+def _completion(reply: FakeReply, model: str, fam: Family) -> dict[str, Any]:
+    calls = _calls(reply)
+    text = families.content(fam, reply.text, reply.reasoning, calls)
+    message: dict[str, Any] = {"role": "assistant", "content": text or reply.text}
+    if (field := families.reasoning_field(fam)) and reply.reasoning:
+        message[field] = reply.reasoning
+    if native := families.native_calls(fam, calls):
+        message["tool_calls"] = native
+    choice: dict[str, Any] = {"index": 0, "message": message}
+    choice["finish_reason"] = families.finish(fam, calls) if reply.finish else None
     body: dict[str, Any] = {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": 0,
         "model": model,
-        "choices": [{"index": 0, "message": message, "finish_reason": _finish(reply)}],
+        "choices": [choice],
     }
+    if fam.azure:
+        body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": {}}]
     if reply.usage:
-        body["usage"] = _usage(reply)
+        body["usage"] = _usage(reply, fam)
     return body
 
 
-def _finish(reply: FakeReply) -> str:
-    return "tool_calls" if reply.tool_calls else "stop"
-
-
-def _chunks(reply: FakeReply, model: str, want_usage: bool) -> list[dict[str, Any]]:
+def _chunks(reply: FakeReply, model: str, want_usage: bool, fam: Family) -> list[dict[str, Any]]:
     if not reply.choices:
         # Usage-only chunks are normal at the end of a stream; a stream of nothing else is empty.
-        return [{**_chunk(model, []), "usage": _usage(reply)}]
+        return [{**_chunk(model, []), "usage": _usage(reply, fam)}]
+    calls = _calls(reply)
+    step = reply.chunk_chars
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
-    text, step = reply.text or "", reply.chunk_chars
+    field = families.reasoning_field(fam)
+    if field:
+        deltas += [
+            {field: reply.reasoning[i : i + step]} for i in range(0, len(reply.reasoning), step)
+        ]
+    text = families.content(fam, reply.text, reply.reasoning, calls)
     deltas += [{"content": text[i : i + step]} for i in range(0, len(text), step)]
-    for i, call in enumerate(reply.tool_calls):
-        head = {"index": i, "id": call.id, "type": "function"}
-        deltas.append({"tool_calls": [{**head, "function": {"name": call.name, "arguments": ""}}]})
-        raw = call.raw()
+    deltas += _call_deltas(families.native_calls(fam, calls), step, fam.whole_calls_in_stream)
+    chunks = [_chunk(model, [{"index": 0, "delta": d, "finish_reason": None}]) for d in deltas]
+    if fam.azure:
+        # Azure opens a stream with the prompt's filter results and no choices.
+        chunks.insert(0, {**_chunk("", []), "prompt_filter_results": []})
+    if reply.finish:
+        end = {"index": 0, "delta": {}, "finish_reason": families.finish(fam, calls)}
+        chunks.append(_chunk(model, [end]))
+    if want_usage and reply.usage and (reply.finish or reply.done):
+        chunks.append({**_chunk(model, []), "usage": _usage(reply, fam)})
+    return chunks
+
+
+def _call_deltas(calls: list[dict[str, Any]], step: int, whole: bool) -> list[dict[str, Any]]:
+    if whole:
+        return [{"tool_calls": [{"index": i, **c} for i, c in enumerate(calls)]}] if calls else []
+    deltas: list[dict[str, Any]] = []
+    for i, call in enumerate(calls):
+        fn = call["function"]
+        head = {"index": i, "id": call["id"], "type": "function"}
+        deltas.append({"tool_calls": [{**head, "function": {"name": fn["name"], "arguments": ""}}]})
+        raw = fn["arguments"]
         deltas += [
             {"tool_calls": [{"index": i, "function": {"arguments": raw[j : j + step]}}]}
             for j in range(0, len(raw), step)
         ]
-    chunks = [_chunk(model, [{"index": 0, "delta": d, "finish_reason": None}]) for d in deltas]
-    if reply.finish:
-        end = {"index": 0, "delta": {}, "finish_reason": _finish(reply)}
-        chunks.append(_chunk(model, [end]))
-    if want_usage and reply.usage and reply.finish:
-        chunks.append({**_chunk(model, []), "usage": _usage(reply)})
-    return chunks
+    return deltas
 
 
 def _chunk(model: str, choices: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,145 @@
+"""How the fake endpoint shapes its replies like each vendor's server (``family=`` on it).
+
+Taken from each vendor's published response formats:
+
+- ``deepseek``: reasoning in ``reasoning_content`` (message and stream deltas) and counted in
+  ``usage.completion_tokens_details.reasoning_tokens``; HTTP 400 when a later request sends
+  ``reasoning_content`` back; ``deepseek-reasoner`` answers 400 to a request with ``tools``.
+- ``dashscope`` (Qwen on Alibaba Cloud's compatible mode): ``reasoning_content``, reasoning tokens.
+- ``vllm``: ``reasoning`` (the field's newer name) from ``--reasoning-parser``; errors as a
+  top-level ``{"object": "error", ...}`` body. ``tools="text"`` is a tool parser that does not
+  match the model; ``tools="refused"`` a server started without ``--enable-auto-tool-choice``.
+- ``ollama``: ``reasoning``; streamed tool calls arrive whole in one chunk, with finish_reason
+  ``stop`` as some releases send; ``tools="refused"`` is a model without tool support.
+- ``llamacpp``: ``reasoning_content`` (``--reasoning-format deepseek``), ``reasoning="think"``
+  for ``none``; ``tools="refused"`` is a server started without ``--jinja``.
+- ``azure``: deployment in the path, ``api-version`` in the query, the key in ``api-key``, its
+  own error bodies, content-filter results and a first stream chunk without choices.
+
+Any family takes ``reasoning="think"`` (``<think>`` blocks in the content, as servers without a
+reasoning parser send for Qwen3 and the R1 distills) and ``tools="text"`` (Hermes-style
+``<tool_call>`` blocks in the content, finish_reason ``stop``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Reasoning = Literal["reasoning_content", "reasoning", "think", "hidden"]
+Tools = Literal["native", "text", "refused"]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str = "openai"
+    reasoning: Reasoning = "hidden"
+    reasoning_tokens: bool = False
+    # The 400 message for a request whose messages carry reasoning_content ("" accepts them).
+    no_reasoning_input: str = ""
+    tools: Tools = "native"
+    # The 400 message for a request with tools when tools are refused.
+    tools_refusal: str = ""
+    finish_with_tools: str = "tool_calls"
+    whole_calls_in_stream: bool = False
+    errors: Literal["openai", "vllm", "llamacpp", "azure"] = "openai"
+    azure: bool = False
+
+
+FAMILIES: dict[str, Family] = {
+    "openai": Family(),
+    "deepseek": Family(
+        "deepseek",
+        reasoning="reasoning_content",
+        reasoning_tokens=True,
+        no_reasoning_input="reasoning_content is not allowed in the input messages",
+    ),
+    "dashscope": Family("dashscope", reasoning="reasoning_content", reasoning_tokens=True),
+    "vllm": Family(
+        "vllm",
+        reasoning="reasoning",
+        tools_refusal='"auto" tool choice requires --enable-auto-tool-choice and '
+        "--tool-call-parser to be set",
+        errors="vllm",
+    ),
+    "ollama": Family(
+        "ollama",
+        reasoning="reasoning",
+        tools_refusal="registry.ollama.ai/library/gemma2:2b does not support tools",
+        finish_with_tools="stop",
+        whole_calls_in_stream=True,
+    ),
+    "llamacpp": Family(
+        "llamacpp",
+        reasoning="reasoning_content",
+        tools_refusal="tools param requires --jinja flag",
+        errors="llamacpp",
+    ),
+    "azure": Family("azure", errors="azure", azure=True),
+}
+_DEEPSEEK_REASONER_TOOLS = "deepseek-reasoner does not support Function Calling"
+
+
+def family(name: str | Family, **overrides: Any) -> Family:
+    base = name if isinstance(name, Family) else FAMILIES[name]
+    return dataclasses.replace(base, **overrides)
+
+
+def refusal(fam: Family, request: dict[str, Any]) -> str | None:
+    """Why the server would answer 400 before generating anything; None when it would not."""
+    if request.get("tools"):
+        if fam.tools == "refused":
+            return fam.tools_refusal or "tools are not supported"
+        if fam.name == "deepseek" and request.get("model") == "deepseek-reasoner":
+            return _DEEPSEEK_REASONER_TOOLS
+    messages = request.get("messages") or []
+    if fam.no_reasoning_input and any("reasoning_content" in m for m in messages):
+        return fam.no_reasoning_input
+    return None
+
+
+def error_body(fam: Family, status: int, message: str) -> dict[str, Any]:
+    if fam.errors == "vllm":
+        return {"object": "error", "message": message, "type": "BadRequestError", "code": status}
+    if fam.errors == "llamacpp":
+        return {"error": {"code": status, "message": message, "type": "invalid_request_error"}}
+    if fam.errors == "azure":
+        return {"error": {"code": str(status), "message": message}}
+    return {"error": {"message": message, "type": "invalid_request_error", "code": None}}
+
+
+def content(fam: Family, text: str | None, reasoning: str, calls: list[dict[str, Any]]) -> str:
+    """The content string: the text, with reasoning and tool calls as tags when so served."""
+    out = text or ""
+    if reasoning and fam.reasoning == "think":
+        out = f"<think>\n{reasoning}\n</think>\n\n{out}"
+    if calls and fam.tools == "text":
+        out += "".join(f"<tool_call>\n{_call_text(c)}\n</tool_call>\n" for c in calls)
+    return out
+
+
+def reasoning_field(fam: Family) -> str | None:
+    return fam.reasoning if fam.reasoning in ("reasoning_content", "reasoning") else None
+
+
+def native_calls(fam: Family, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return calls if fam.tools == "native" else []
+
+
+def finish(fam: Family, calls: list[dict[str, Any]]) -> str:
+    return fam.finish_with_tools if native_calls(fam, calls) else "stop"
+
+
+def usage_details(fam: Family, reasoning: str) -> dict[str, Any]:
+    if not fam.reasoning_tokens:
+        return {}
+    return {"completion_tokens_details": {"reasoning_tokens": len(reasoning) // 4}}
+
+
+def _call_text(call: dict[str, Any]) -> str:
+    # Hermes-style: {"name": ..., "arguments": {...}}; malformed arguments go in as sent.
+    raw = call["function"]["arguments"]
+    name = json.dumps(call["function"]["name"])
+    return f'{{"name": {name}, "arguments": {raw}}}'
