@@ -24,6 +24,7 @@ ENV_VARS: dict[str, str] = {
     "SERVICELENS_MODEL": "model",
     "OPENAI_API_KEY": "openai_api_key",
     "OPENAI_BASE_URL": "openai_base_url",
+    "OPENAI_API_VERSION": "openai_api_version",
     "SERVICELENS_EMBEDDER": "embedder",
     "SERVICELENS_EMBEDDING_MODEL": "embedding_model",
     "SERVICELENS_EMBEDDING_BASE_URL": "embedding_base_url",
@@ -49,6 +50,9 @@ class Settings(BaseModel):
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    # Set for Azure OpenAI (e.g. "2024-10-21"): openai_base_url is then the resource endpoint
+    # (https://RESOURCE.openai.azure.com) and model the deployment name.
+    openai_api_version: str | None = None
     # Each model request waits at most request_timeout_s; a whole call, retries and the waits
     # between them included, ends within request_timeout_s × (max_retries + 1) plus the backoff.
     request_timeout_s: float = Field(60.0, gt=0)

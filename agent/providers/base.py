@@ -42,6 +42,8 @@ class ToolCall(BaseModel):
 class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # The part of completion_tokens spent on reasoning, where the endpoint reports it.
+    reasoning_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -55,6 +57,9 @@ Declined = Literal["insufficient_data", "refused", "partial"]
 class ModelTurn(BaseModel):
     text: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
+    # What a reasoning model thought before answering (``reasoning_content``, ``reasoning`` or
+    # ``<think>`` blocks). Kept apart from the text: never shown, cited or sent back.
+    reasoning: str = ""
     usage: Usage | None = None
     model: str = ""
     finish_reason: str | None = None
@@ -86,6 +91,10 @@ class TurnContext:
 
 class ModelError(ServiceLensError):
     """The model could not be reached or answered with something unusable; the run ends."""
+
+
+class ToolsUnsupported(ModelError):
+    """The endpoint or model cannot call tools as configured; the message says what to change."""
 
 
 class ModelRequestsBlocked(ModelError):

@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from .base import ModelError, ModelTurn, TextDelta, TurnContext, check_model_request_allowed
+from .base import (
+    ModelError,
+    ModelTurn,
+    TextDelta,
+    ToolsUnsupported,
+    TurnContext,
+    check_model_request_allowed,
+)
 from .deadline import (
     Deadline,
     Overdue,
@@ -31,6 +38,7 @@ from .deadline import (
     retry_after_s,
 )
 from .openai_reply import StreamAccumulator, turn_from_message
+from .tool_support import prose_instead_of_calls, tools_refused_message
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -59,6 +67,8 @@ class _Call:
 
     deadline: Deadline
     on_delta: TextDelta | None
+    # The names of the tools the request offers.
+    offered: tuple[str, ...] = ()
     retries: int = 0
     shown: int = 0
 
@@ -74,6 +84,7 @@ class _Failure:
     retry: bool = False
     # What the endpoint asked to wait before a retry (Retry-After), in seconds.
     asked_s: float | None = None
+    kind: type[ModelError] = ModelError
 
 
 class OpenAIProvider:
@@ -86,6 +97,7 @@ class OpenAIProvider:
         base_url: str | None = None,
         timeout_s: float = 60.0,
         max_retries: int = 2,
+        api_version: str | None = None,
     ) -> None:
         if not api_key and not base_url:
             raise ModelError(
@@ -96,18 +108,11 @@ class OpenAIProvider:
         self.base_url = base_url
         self.timeout_s = timeout_s
         self.max_retries = max_retries
+        self.api_version = api_version
         self.budget_s = call_budget_s(timeout_s, max_retries)
         self.host = urlsplit(base_url).netloc if base_url else "api.openai.com"
         self._stream_options = True
-        # Local servers (Ollama, llama.cpp, vLLM) accept any key; the SDK insists on one.
-        self._client = openai.OpenAI(
-            api_key=api_key or "not-needed",
-            base_url=base_url,
-            timeout=timeout_s,
-            max_retries=0,
-            # The SDK accepts an httpx client at run time; its annotation names only httpx2's.
-            http_client=bounded_http_client(timeout_s),  # type: ignore[arg-type]
-        )
+        self._client = _client(api_key, base_url, timeout_s, api_version)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIProvider:
@@ -118,6 +123,7 @@ class OpenAIProvider:
             base_url=settings.openai_base_url,
             timeout_s=settings.request_timeout_s,
             max_retries=settings.max_retries,
+            api_version=settings.openai_api_version,
         )
 
     def complete(
@@ -132,7 +138,14 @@ class OpenAIProvider:
         request: dict[str, Any] = {"model": self.model, "messages": messages}
         if tools:
             request["tools"] = tools
-        call = _Call(Deadline(self.budget_s), on_delta)
+        offered = tuple(str((t.get("function") or {}).get("name")) for t in tools or [])
+        call = _Call(Deadline(self.budget_s), on_delta, offered)
+        turn = self._retrying(request, call)
+        if named := prose_instead_of_calls(turn, messages, offered):
+            raise ToolsUnsupported(self._prose_message(named))
+        return turn
+
+    def _retrying(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         with enforced(call.deadline):
             while True:
                 try:
@@ -151,7 +164,7 @@ class OpenAIProvider:
             raise Overdue
         request = {**request, "timeout": timeout}
         if call.on_delta is None:
-            return self._complete(request)
+            return self._complete(request, call)
         return self._stream(request, call)
 
     def _wait_before_retry(self, failure: _Failure, call: _Call, exc: Exception) -> float:
@@ -167,15 +180,15 @@ class OpenAIProvider:
                     f"{max(call.deadline.remaining(), 0):.1f} s left of this call's "
                     f"{self.budget_s:g} s; wait and ask again, or raise request_timeout_s."
                 )
-        raise ModelError(failure.message) from exc
+        raise failure.kind(failure.message) from exc
 
-    def _complete(self, request: dict[str, Any]) -> ModelTurn:
+    def _complete(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         raw = self._client.chat.completions.with_raw_response.create(**request)
         data = json.loads(raw.text)
         choices = data.get("choices") if isinstance(data, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise self._junk("JSON without any choices")
-        return turn_from_message(data, choices[0], self.model)
+        return turn_from_message(data, choices[0], self.model, call.offered)
 
     def _stream(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         if self._stream_options:
@@ -193,14 +206,15 @@ class OpenAIProvider:
         stream = self._client.chat.completions.create(**{**request, "stream": True, **options})
         acc = StreamAccumulator(call.delta)
         with stream:
-            for chunk in stream:
-                acc.add(chunk.to_dict())
+            done = _read_events(stream, acc)
         if not acc.chunks:
             raise self._junk("a stream without any events")
-        # Usage-only chunks without choices are normal; a stream of nothing else is empty.
-        if not acc.choices or acc.finish_reason is None:
+        # Usage-only chunks without choices are normal; a stream of nothing else is empty. A
+        # stream is whole when it says why it finished or ends with [DONE] (some servers send
+        # tool calls with no finish_reason at all).
+        if not acc.choices or (acc.finish_reason is None and not done):
             raise _Unfinished(empty=not acc.choices)
-        return acc.turn(self.model)
+        return acc.turn(self.model, call.offered)
 
     def _junk(self, what: str) -> ModelError:
         return ModelError(
@@ -224,9 +238,14 @@ class OpenAIProvider:
             return _Failure(self._broken_message(call), again)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
+            detail = _server_message(exc)
+            if call.offered and status < 500:
+                refused = tools_refused_message(self.model, self.host, status, detail)
+                if refused is not None:
+                    return _Failure(refused, kind=ToolsUnsupported)
             retried = status in _RETRIED_STATUSES or status >= 500
             asked = retry_after_s(exc.response.headers)
-            message = self._status_message(status, _server_message(exc), call)
+            message = self._status_message(status, detail, call)
             return _Failure(message, retried, asked)
         assert isinstance(exc, openai.APIError)
         where = f"The model endpoint at {self.host}"
@@ -277,6 +296,13 @@ class OpenAIProvider:
         where = f"The model endpoint at {self.host}"
         if status in (401, 403):
             return f"{where} refused the API key (HTTP {status}); check OPENAI_API_KEY."
+        if status == 404 and self.api_version:
+            return (
+                f"{where} has no deployment '{self.model}' for api-version {self.api_version} "
+                f"(HTTP 404: {detail}); set SERVICELENS_MODEL to the Azure deployment name, "
+                "OPENAI_BASE_URL to https://RESOURCE.openai.azure.com and OPENAI_API_VERSION "
+                "to a version the resource offers."
+            )
         if status == 404:
             return (
                 f"{where} has no model '{self.model}' (HTTP 404); check SERVICELENS_MODEL, and "
@@ -288,6 +314,66 @@ class OpenAIProvider:
         if status >= 500:
             return f"{where} failed with HTTP {status} {retries}; try again later."
         return f"{where} rejected the request (HTTP {status}: {detail})."
+
+    def _prose_message(self, named: str) -> str:
+        return (
+            f"The model '{self.model}' at {self.host} wrote about the tool {named} instead of "
+            "calling it, so the endpoint is not passing tool calls through. Turn on the "
+            "server's tool calling (llama-server --jinja; vllm serve --enable-auto-tool-choice "
+            "--tool-call-parser hermes; an Ollama model with tool support; deepseek-chat, not "
+            "deepseek-reasoner) or set SERVICELENS_MODEL to a model that calls tools."
+        )
+
+
+def _client(
+    api_key: str | None, base_url: str | None, timeout_s: float, api_version: str | None
+) -> openai.OpenAI:
+    # The SDK accepts an httpx client at run time; its annotation names only httpx2's.
+    http_client: Any = bounded_http_client(timeout_s)
+    if api_version:
+        # Azure OpenAI: the deployment (our model name) goes in the path, the version in the
+        # query, the key in an api-key header; the SDK's Azure client does all three.
+        if not api_key or not base_url:
+            raise ModelError(
+                "Azure OpenAI (OPENAI_API_VERSION is set) needs OPENAI_BASE_URL set to the "
+                "resource endpoint, https://RESOURCE.openai.azure.com, and OPENAI_API_KEY."
+            )
+        return openai.AzureOpenAI(
+            api_key=api_key,
+            azure_endpoint=base_url,
+            api_version=api_version,
+            timeout=timeout_s,
+            max_retries=0,
+            http_client=http_client,
+        )
+    # Local servers (Ollama, llama.cpp, vLLM) accept any key; the SDK insists on one.
+    return openai.OpenAI(
+        api_key=api_key or "not-needed",
+        base_url=base_url,
+        timeout=timeout_s,
+        max_retries=0,
+        http_client=http_client,
+    )
+
+
+def _read_events(stream: Any, acc: StreamAccumulator) -> bool:
+    """Feed the stream's chunks to ``acc``; True when it ended with its [DONE] line.
+
+    Iterating the SDK's stream drops [DONE], which tells a whole stream from one cut short, so
+    its server-sent events are read here, as plain JSON like whole replies."""
+    for event in stream._iter_events():
+        if event.data.startswith("[DONE]"):
+            return True
+        if not event.data:
+            continue
+        data = json.loads(event.data)
+        if isinstance(data, dict) and data.get("error"):
+            error = data["error"]
+            said = error.get("message") if isinstance(error, dict) else error
+            raise openai.APIError(str(said), stream.response.request, body=error)
+        if isinstance(data, dict):
+            acc.add(data)
+    return False
 
 
 def _shown(call: _Call) -> str:
