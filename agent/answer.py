@@ -54,6 +54,8 @@ class ToolTrace(BaseModel):
 class TokenUsage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # The part of completion_tokens a reasoning model spent thinking.
+    reasoning_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:

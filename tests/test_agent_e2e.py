@@ -12,7 +12,7 @@ from agent_support import bare_workspace, make_analyst
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.events import AnswerEvent, ErrorEvent, TextDeltaEvent
 from servicelens.agent.provider_choice import resolve_provider
-from servicelens.agent.providers.base import ModelError
+from servicelens.agent.providers.base import ModelError, ToolsUnsupported
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply
 
 GOOD = "There were 1,234 tickets in East [Q1]."
@@ -179,3 +179,59 @@ def test_a_broken_answer_is_an_error_not_an_answer(
     assert not any(isinstance(e, AnswerEvent) for e in events)
     state = analyst.graph.get_state({"configurable": {"thread_id": "t1"}}).values
     assert not state.get("answer_text") and state.get("status") != "answered"
+
+
+# --- Model families: reasoning, tool calls as text, servers without tool calling ---------------
+
+SECRET_THOUGHT = "Perhaps 9,999 tickets [Q9]; no, count_tickets said 1,234."
+
+
+def _sent_messages(ep: FakeOpenAIEndpoint) -> list[dict[str, Any]]:
+    return [m for r in ep.chat_requests for m in r.json["messages"]]
+
+
+def test_deepseek_reasoning_is_never_the_answer_nor_sent_back(tmp_path: Path) -> None:
+    script = [
+        FakeReply.tool("count_tickets", {}, reasoning="I should count tickets."),
+        FakeReply.say("Counted.", reasoning="Enough evidence."),
+        FakeReply.say(GOOD, reasoning=SECRET_THOUGHT),
+    ]
+    with FakeOpenAIEndpoint(script, family="deepseek") as ep:
+        answer = _analyst(tmp_path, ep).ask("How many tickets last quarter?")
+    # The fake answers 400, as DeepSeek does, if reasoning_content is ever sent back.
+    assert ep.remaining == 0 and answer.verified and answer.text == GOOD
+    assert "Q9" not in str(answer.verification) and "9,999" not in answer.text
+    assert not any("reasoning_content" in m for m in _sent_messages(ep))
+    assert answer.usage.reasoning_tokens > 0
+
+
+def test_qwen_think_blocks_and_text_tool_calls_end_to_end(tmp_path: Path) -> None:
+    script = [
+        FakeReply.tool("count_tickets", {}, reasoning="Use count_tickets.", chunk_chars=3),
+        FakeReply.say("Counted.", reasoning="Done."),
+        FakeReply.say(GOOD, reasoning=SECRET_THOUGHT, chunk_chars=3),
+    ]
+    with FakeOpenAIEndpoint(script, family="vllm", tools="text", reasoning="think") as ep:
+        analyst = _analyst(tmp_path, ep)
+        events = list(analyst.stream("How many tickets last quarter?", thread_id="t1"))
+    (answer,) = [e for e in events if isinstance(e, AnswerEvent)]
+    shown = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
+    assert answer.answer.verified and answer.answer.text == GOOD
+    assert "9,999" not in shown and "think>" not in shown
+    assert [t.name for t in answer.answer.trace] == ["count_tickets"]
+    sent = _sent_messages(ep)
+    assert not any("<think>" in str(m.get("content")) for m in sent)
+    assert any(m["role"] == "assistant" and m.get("tool_calls") for m in sent)
+    assert any(m["role"] == "tool" for m in sent)
+
+
+def test_a_server_without_tool_calling_is_reported_not_looped(tmp_path: Path) -> None:
+    with FakeOpenAIEndpoint([], family="llamacpp", tools="refused") as ep:
+        analyst = _analyst(tmp_path, ep)
+        events = list(analyst.stream("How many tickets?", thread_id="t1"))
+        with pytest.raises(ToolsUnsupported, match="--jinja"):
+            analyst.ask("How many tickets?", thread_id="t2")
+    assert isinstance(events[-1], ErrorEvent) and "start llama-server with --jinja" in (
+        events[-1].message
+    )
+    assert len(ep.chat_requests) == 2  # one per question, nothing retried or looped

@@ -10,7 +10,14 @@ from .base import ModelTurn, Usage
 
 
 def estimate_usage(messages: list[dict[str, Any]], turn: ModelTurn) -> Usage:
-    completion = count_tokens(turn.text) + sum(
+    # The model generated its reasoning too, so it counts towards the completion.
+    reasoning = count_tokens(turn.reasoning) if turn.reasoning else 0
+    completion = count_tokens(turn.text) + reasoning
+    completion += sum(
         count_tokens(c.raw_arguments or json.dumps(c.arguments)) for c in turn.tool_calls
     )
-    return Usage(prompt_tokens=count_messages(messages), completion_tokens=completion)
+    return Usage(
+        prompt_tokens=count_messages(messages),
+        completion_tokens=completion,
+        reasoning_tokens=reasoning,
+    )
