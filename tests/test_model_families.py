@@ -184,6 +184,23 @@ def test_json_that_names_no_offered_tool_stays_an_answer() -> None:
     assert turn.text == text and turn.tool_calls == []
 
 
+ALL = ["openai", "deepseek", "dashscope", "vllm", "ollama", "llamacpp", "azure"]
+
+
+@STREAM
+@pytest.mark.parametrize("fam", ALL)
+def test_parallel_native_tool_calls_in_every_family(fam: str, stream: bool) -> None:
+    reply = FakeReply(text=None, tool_calls=_two_calls(), chunk_chars=3)
+    version = "2024-10-21" if fam == "azure" else None
+    with FakeOpenAIEndpoint([reply], family=fam) as ep:
+        turn, _ = _ask(ep, stream, TOOLS, api_version=version)
+    assert [(c.name, c.arguments) for c in turn.tool_calls] == [
+        ("query_metric", {"metric": "fcr"}),
+        ("search_voc", {"query": "维修太慢", "k": 5}),
+    ]
+    assert ep.chat_requests[0].json["tools"] == TOOLS
+
+
 @STREAM
 @pytest.mark.parametrize("ids", [("", ""), ("call_1", "call_1")], ids=["missing", "duplicate"])
 def test_parallel_calls_get_unique_ids(ids: tuple[str, str], stream: bool) -> None:
