@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
     from .changes import ChangeReport
+    from .forecast import ForecastReport
 
 ProviderSpec = Provider | str | None
 # Custom events as they happen, and the state after each step (the last one builds the answer).
@@ -228,6 +229,11 @@ class Analyst:
     def catalog(self) -> Catalog | None:
         return self.workspace.catalog
 
+    @property
+    def as_of(self) -> date:
+        """This workspace's "today": what "last quarter" and "next month" are counted from."""
+        return self.workspace.as_of
+
     def changes(
         self,
         *,
@@ -245,6 +251,34 @@ class Analyst:
 
         try:
             return detect_changes(self, period=period, metrics=metrics, by=by, min_n=min_n, fdr=fdr)
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+
+    def forecast(
+        self,
+        metric: str,
+        *,
+        by: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        horizon: int | None = None,
+        until: str | None = None,
+        grain: str = "week",
+        backtest: bool = False,
+        folds: int = 8,
+        top: int = 5,
+    ) -> ForecastReport:
+        """A forecast of ``metric`` per week or month for ``horizon`` periods, or through
+        ``until`` ("next quarter", "下个月", "next 4 weeks"), with 80% and 95% prediction
+        intervals; split ``by`` a dimension, one forecast per top value. With ``backtest``, the
+        model's error at each step ahead over ``folds`` rolling origins, against the naive and
+        seasonal-naive forecasts."""
+        from .forecast import forecast_metric
+
+        try:
+            return forecast_metric(
+                self, metric, by=by, where=where, horizon=horizon, until=until, grain=grain,
+                backtest=backtest, folds=folds, top=top,
+            )  # fmt: skip
         except ValueError as exc:
             raise RequestError(str(exc)) from None
 
