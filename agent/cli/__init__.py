@@ -20,6 +20,7 @@ from . import (
     catalog_cmd,
     chat_cmd,
     doctor_cmd,
+    forecast_cmd,
     ingest_cmd,
     init_cmd,
     metric_cmds,
@@ -36,6 +37,7 @@ Register = Callable[[typer.Typer], None]
 COMMANDS: tuple[Register, ...] = (
     init_cmd.register,
     metric_cmds.register,
+    forecast_cmd.register,
     sql_cmd.register,
     voc_cmds.register,
     themes_cmd.register,
