@@ -96,13 +96,13 @@ def about(report: ForecastReport, series: SeriesForecast) -> list[str]:
 def backtest_table(bt: Backtest) -> Table:
     title = f"Backtest: {bt.folds} origins, {bt.origins[0]} – {bt.origins[-1]}"
     table = Table(title=title, title_justify="left", header_style="bold")
-    columns = ("step", "model MAPE", f"{bt.baseline} MAPE", "naive MAPE", "model MAE",
+    columns = ("step", "model MAPE", "seasonal-naive MAPE", "naive MAPE", "model MAE",
                f"{bt.baseline} MAE", "in 80%", "in 95%")  # fmt: skip
     for name in columns:
         table.add_column(name, justify="right")
     for s in bt.steps:
         table.add_row(
-            f"+{s.step}", _pct(s.model_mape), _pct(s.baseline_mape), _pct(s.naive_mape),
+            f"+{s.step}", _pct(s.model_mape), _pct(s.seasonal_naive_mape), _pct(s.naive_mape),
             _num(s.model_mae), _num(s.baseline_mae),
             f"{s.covered_80:.0%}", f"{s.covered_95:.0%}",
         )  # fmt: skip
