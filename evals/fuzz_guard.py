@@ -170,8 +170,9 @@ class FuzzTarget:
                 kind, "failed"
             ), []
         except duckdb.Error:
-            # A bug in DuckDB itself (an internal error), not a way past the guard; the database
-            # is invalidated after one, so the warehouse is opened again.
+            # An error DuckDB does not attribute to the query (an internal or I/O error): whether
+            # anything was read or written is for the audit and the canary checks to say, but the
+            # database may be invalidated after one, so the warehouse is opened again.
             self.warehouse.close()
             self.warehouse = Warehouse.open(self.db_path, self.limits)
             return "engine_error", []
