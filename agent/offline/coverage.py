@@ -61,11 +61,20 @@ def _all_data(playbook: Playbook, intent: Intent, results: Results) -> Plan:
         return Plan(intent, results, {COVERAGE: ("describe_data", {"focus": "coverage"})})
     span = data_span(results[COVERAGE], _intent_tables(intent))
     if span is None:
-        return Plan(intent, results, next_calls(playbook, intent, results))
+        # No dates at all (an export of reviews with no time column): every record counts, and
+        # the playbook's default period is not asked for.
+        whole = replace(intent, whole_data=True, compare=False)
+        calls = next_calls(playbook, whole, results)
+        return Plan(whole, results, {t: _undated(c) for t, c in calls.items()})
     wide = _widened(intent, span)
     sub = {t[len(WIDE) :]: r for t, r in results.items() if t.startswith(WIDE)}
     more = {WIDE + t: c for t, c in next_calls(playbook, wide, sub).items()}
     return Plan(wide, sub, more, span=span)
+
+
+def _undated(call: Call) -> Call:
+    name, args = call
+    return name, {k: v for k, v in args.items() if k not in ("period", "compare")}
 
 
 def _widened(intent: Intent, span: tuple[str, str]) -> Intent:

@@ -176,6 +176,8 @@ class Writer:
     def period(self, period: dict[str, Any] | None) -> str:
         if not period:
             return self.say("period.all")
+        if "start" not in period:  # every record, dated or not
+            return str(period.get("label") or self.say("period.all"))
         last = period.get("last_day") or period.get("end")
         if ".." in str(period["label"]):
             return self.say("period.dates", start=period["start"], end=last)

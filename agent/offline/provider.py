@@ -153,6 +153,11 @@ class OfflineProvider:
             return "\n\n".join([writer.say("header"), writer.say("refuse.lead")]) + "\n", "refused"
         if playbook is None:
             return out_of_scope_text(writer, self.catalog), "refused"
+        for res in results.values():
+            content = getattr(res, "content", None)
+            if isinstance(content, dict) and isinstance(content.get("period"), str):
+                # A metric over every record ("all data"): a period the writers can name.
+                content["period"] = {"label": writer.say("period.all")}
         write_plan(plan(playbook, intent, results), playbook, writer)
         if asks_to_act(intent.question):
             writer.coverage.append(writer.say("ignored.instructions"))

@@ -232,6 +232,8 @@ class Understander:
         self.held = held or {}
         # Records per quarter of each timed table: whether a default period represents the data.
         self.quarters = quarters or {}
+        # Whether the quarters were read from the workspace (not merely left out).
+        self.dated_known = quarters is not None
         # Playbooks written for another kind of data than this catalog holds: never chosen.
         self.unavailable = unavailable
         # Values of dimensions the catalog does not list, looked up in the data.
@@ -497,6 +499,10 @@ class Understander:
         the data (an export whose records are mostly older): the answer covers all of it, and
         says why, rather than a quarter that stands for little."""
         if intent.period is not None or intent.all_data or intent.follow_up:
+            return
+        if self.dated_known and not any(self.quarters.values()):
+            # No record of the workspace has a date: there is no quarter to default to.
+            intent.all_data = True
             return
         counts = self._counts_for(intent)
         if not counts:
