@@ -40,8 +40,9 @@ def forecast(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Forecast a metric per week or month with 80% and 95% prediction intervals (Holt-Winters),
-    optionally backtested against the naive and seasonal-naive forecasts."""
+    """Forecast a metric per week or month, with 80% and 95% prediction intervals.
+
+    Holt-Winters smoothing; --backtest scores it against naive and seasonal-naive forecasts."""
     with open_analyst(home) as analyst:
         report = analyst.forecast(
             metric, by=by, where=parse_where(where or []), horizon=horizon, until=until,

@@ -223,8 +223,9 @@ def changes(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What changed against the period before, beyond noise: each segment tested, p-values
-    adjusted for the number of tests (Benjamini-Hochberg)."""
+    """What moved against the period before, beyond noise (p-values adjusted for many tests).
+
+    Tests: two proportions for rates, Poisson for counts; Benjamini-Hochberg over all segments."""
     with open_analyst(home) as analyst:
         report = analyst.changes(period=period, metrics=metrics, by=by, min_n=min_n, fdr=fdr)
     if as_json:
