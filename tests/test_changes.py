@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.changes import ChangeReport
-from servicelens.cli import main
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.workspace import WorkspacePaths
 
@@ -142,16 +142,6 @@ def test_noise_alone_is_not_news(tmp_path: Path) -> None:
     assert [c.segment for c in report.findings] == []
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_the_command_line_gives_the_same_report(
     home: Path,
     analyst: Analyst,
@@ -159,9 +149,9 @@ def test_the_command_line_gives_the_same_report(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SERVICELENS_AS_OF", AS_OF)
-    code, out, err = _cli(capsys, "changes", "--home", str(home), "--by", "region", "--json")
+    code, out, err = run_cli(capsys, "changes", "--home", str(home), "--by", "region", "--json")
     assert code == 0, err
     report = ChangeReport.model_validate(json.loads(out))
     assert report == analyst.changes(by=["region"])
-    code, out, err = _cli(capsys, "changes", "--home", str(home), "--metric", "nope")
+    code, out, err = run_cli(capsys, "changes", "--home", str(home), "--metric", "nope")
     assert code != 0 and "Unknown metric" in out + err

@@ -8,8 +8,7 @@ from typing import Any
 
 import duckdb
 import pytest
-
-from servicelens.cli import main
+from cli_support import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -22,18 +21,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def as_json(capsys: pytest.CaptureFixture[str], home: Path, *argv: str) -> dict[str, Any]:
-    code, out, err = cli(capsys, *argv, "--home", str(home), "--json")
+    code, out, err = run_cli(capsys, *argv, "--home", str(home), "--json")
     assert code == 0, err
     return json.loads(out)
 
@@ -73,7 +62,7 @@ def test_chinese_request_gives_the_same_numbers(
 def test_table_shows_dates_deltas_and_percent(
     capsys: pytest.CaptureFixture[str], home: Path
 ) -> None:
-    code, out, _ = cli(capsys, "metric", "sla_attainment", "--by", "region", "--where",
+    code, out, _ = run_cli(capsys, "metric", "sla_attainment", "--by", "region", "--where",
                        "type=installation", "--period", "last quarter", "--compare", "previous",
                        "--home", str(home))  # fmt: skip
     assert code == 0
@@ -85,7 +74,7 @@ def test_table_shows_dates_deltas_and_percent(
 def test_unknown_metric_exits_2_with_suggestion(
     capsys: pytest.CaptureFixture[str], home: Path
 ) -> None:
-    code, _, err = cli(capsys, "metric", "sla_atainment", "--home", str(home))
+    code, _, err = run_cli(capsys, "metric", "sla_atainment", "--home", str(home))
     assert code == 2 and "sla_attainment" in err
 
 
@@ -96,7 +85,7 @@ def test_unknown_metric_exits_2_with_suggestion(
 def test_bad_options_exit_2(
     capsys: pytest.CaptureFixture[str], home: Path, argv: tuple[str, ...]
 ) -> None:
-    code, _, err = cli(capsys, "metric", "ticket_count", *argv, "--home", str(home))
+    code, _, err = run_cli(capsys, "metric", "ticket_count", *argv, "--home", str(home))
     assert code == 2 and err.strip()
 
 
@@ -113,5 +102,5 @@ def test_describe_json_lists_metrics_values_and_coverage(
 
 
 def test_describe_table_renders(capsys: pytest.CaptureFixture[str], home: Path) -> None:
-    code, out, _ = cli(capsys, "describe", "--home", str(home))
+    code, out, _ = run_cli(capsys, "describe", "--home", str(home))
     assert code == 0 and "sla_attainment" in out and "tickets" in out

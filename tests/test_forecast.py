@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_support import run_cli
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.forecast import ForecastReport
 from servicelens.agent.results import RequestError
-from servicelens.cli import main
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
 from servicelens.data.period_ahead import resolve_ahead
 from servicelens.data.periods import PeriodError
@@ -219,16 +219,6 @@ def test_until_sets_the_horizon_through_the_period_asked_for(analyst: Analyst) -
     assert months.series[0].history[-1].period == "2026-05"
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_the_command_line_json_is_the_library_report(
     home: Path,
     analyst: Analyst,
@@ -237,7 +227,7 @@ def test_the_command_line_json_is_the_library_report(
 ) -> None:
     monkeypatch.setenv("SERVICELENS_AS_OF", AS_OF)
     args = ("--by", "region", "--top", "2", "--horizon", "3", "--backtest", "--folds", "2")
-    code, out, err = _cli(capsys, "forecast", METRIC, "--home", str(home), *args, "--json")
+    code, out, err = run_cli(capsys, "forecast", METRIC, "--home", str(home), *args, "--json")
     assert code == 0, err
     report = ForecastReport.model_validate(json.loads(out))
     assert report == analyst.forecast(METRIC, by="region", top=2, horizon=3, backtest=True, folds=2)
@@ -264,7 +254,7 @@ def test_bad_input_gets_one_clear_sentence(
     message: str,
 ) -> None:
     monkeypatch.setenv("SERVICELENS_AS_OF", AS_OF)
-    code, out, err = _cli(capsys, "forecast", *args, "--home", str(home))
+    code, out, err = run_cli(capsys, "forecast", *args, "--home", str(home))
     assert code == 2 and out == ""
     text = " ".join(err.split())
     assert message in text and "Traceback" not in text
@@ -294,7 +284,7 @@ def test_the_demo_ticket_volume_by_type(
             4,
         ]
         assert '"week"' in series.sql  # the demo catalog's own week dimension, via the metric tool
-    code, out, err = _cli(capsys, "forecast", "ticket_count", "--home", str(demo_home),
+    code, out, err = run_cli(capsys, "forecast", "ticket_count", "--home", str(demo_home),
                           "--by", "type", "--top", "1", "--horizon", "2", "--backtest",
                           "--folds", "2")  # fmt: skip
     assert code == 0, err
