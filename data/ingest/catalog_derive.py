@@ -28,7 +28,15 @@ from ..errors import DataError
 from .catalog_columns import Column, read_columns, role
 from .catalog_dims import LABEL_WORDS, add_dimension, add_time_dimensions, dimension_item, kind_of
 from .catalog_entries import Changes, LeftOut
-from .catalog_metrics import add_count, add_durations, add_label_count, add_measure, add_yes_no
+from .catalog_metrics import (
+    add_count,
+    add_durations,
+    add_label_count,
+    add_measure,
+    add_yes_no,
+    text_noun,
+)
+from .catalog_polarity import add_polar_rates, polar_dimension, yes_means
 from .catalog_time import choose_time_column, duration_pairs, later_pairs, time_note
 from .infer import q
 from .labels import LABEL, SUFFIX
@@ -131,9 +139,9 @@ def _add_table(
         add_time_dimensions(data, changes)
     base = _labels_base(data, table, columns)
     if base is None:
-        add_count(data, table, changes)
+        add_count(data, table, changes, text_noun(table, columns) if table != "voc" else None)
     for c in columns:
-        _add_column(data, table, c, rows, changes, labels=base is not None)
+        _add_column(con, data, table, c, rows, changes, labels=base is not None)
     if time:
         ends = duration_pairs(con, table, time, columns)
         for end in ends:
@@ -166,6 +174,7 @@ def describe(c: Column) -> str:
 
 
 def _add_column(
+    con: duckdb.DuckDBPyConnection,
     data: dict[str, Any],
     table: str,
     c: Column,
@@ -180,13 +189,19 @@ def _add_column(
         changes.skipped.append(LeftOut(table, c.name, what, why))
     if what == "measure":
         add_measure(data, table, c, changes)
-    if what == "boolean":
+    # A yes/no column whose sides read as opposite sentiments is the records' own label.
+    polar = yes_means(con, table, c) if what == "boolean" else None
+    if polar:
+        add_polar_rates(data, table, c, polar, changes)
+    elif what == "boolean":
         add_yes_no(data, table, c, rows, changes)
     kind = kind_of(c, what)
     if kind is not None:
         item = dimension_item(c, kind, table, describe(c))
         if labels and c.name == LABEL:
             item |= copy.deepcopy(LABEL_WORDS)
+        if polar:
+            item = polar_dimension(item, c, table, polar)
         add_dimension(data, c.name, item, changes)
 
 

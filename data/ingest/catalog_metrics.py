@@ -27,14 +27,35 @@ def record_noun(table: str) -> str:
     return " ".join(kept) or words(table)
 
 
-def add_count(data: dict[str, Any], table: str, changes: Changes) -> None:
+# Free-text columns whose name says what each row is ("review": one review per row).
+_TEXT_NOUNS = frozenset(
+    ("review", "comment", "complaint", "feedback", "message", "tweet", "post", "ticket", "note")
+)
+
+
+def text_noun(table: str, columns: list[Column]) -> str | None:
+    """What a row is, from its one free-text column's name ("review"), when the table's own
+    name does not say it already."""
+    named = [
+        c.name.lower().rstrip("s") for c in columns if c.name.lower().rstrip("s") in _TEXT_NOUNS
+    ]
+    if len(named) != 1 or named[0] in record_noun(table):
+        return None
+    return named[0]
+
+
+def add_count(
+    data: dict[str, Any], table: str, changes: Changes, noun_said: str | None = None
+) -> None:
     label = words(table)
-    noun = record_noun(table)
+    noun = noun_said or record_noun(table)
     singular = noun[:-1] if noun.endswith("s") else noun
     last = singular.split()[-1] if singular else singular
     plural = _plural(noun)
     aliases = [f"{singular} count", f"{last} count", f"number of {plural}", f"{last}s"]
     aliases += list(dict.fromkeys([f"number of {label}", label, plural]))
+    if noun_said:  # the table's own name too: "online shopping cats"
+        aliases += [f"{record_noun(table)} count", _plural(record_noun(table))]
     count = {
         "en": f"{noun.capitalize()} count",
         "zh": f"{zh(last) or table}数量" if zh(last) or CJK.search(table) else "",
