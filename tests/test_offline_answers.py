@@ -309,3 +309,44 @@ def test_latency_report(analyst: Analyst) -> None:
         f"\noffline answers: n={len(ordered)} median={statistics.median(ordered):.0f} ms "
         f"p95={p95:.0f} ms"
     )
+
+
+def test_a_share_by_group_ranks_the_groups_by_their_share(analyst: Analyst) -> None:
+    """ "Which region has the highest share of complaint tickets": the share in each region,
+    ranked by it, and the share over all regions, not the count of complaints."""
+    answer = ask(analyst, "Which region had the highest share of complaint tickets in 2026-Q3?")
+    rows = sql(
+        analyst,
+        "SELECT region, round(100.0 * count(*) FILTER (WHERE type = 'complaint') / count(*), 1) "
+        "AS s FROM tickets WHERE opened_at >= DATE '2026-07-01' AND opened_at < DATE "
+        "'2026-10-01' GROUP BY 1 ORDER BY s DESC",
+    )
+    lead = lead_of(answer.text)
+    assert fmt(rows[0][1]) + "%" in lead, lead
+    [[overall]] = sql(
+        analyst,
+        "SELECT round(100.0 * count(*) FILTER (WHERE type = 'complaint') / count(*), 1) FROM "
+        "tickets WHERE opened_at >= DATE '2026-07-01' AND opened_at < DATE '2026-10-01'",
+    )
+    assert fmt(overall) + "%" in lead
+
+
+@pytest.mark.parametrize(
+    ("question", "highest"),
+    [
+        ("Which region has the highest cost per ticket in 2026-Q3?", True),
+        ("Which region has the lowest cost per ticket in 2026-Q3?", False),
+    ],
+)
+def test_highest_and_lowest_name_the_end_of_the_values_asked_for(
+    analyst: Analyst, question: str, highest: bool
+) -> None:
+    """On a measure where lower is better, "highest" is the worst end, and leads the answer."""
+    answer = ask(analyst, question)
+    lead = lead_of(answer.text)
+    table = [line.split("|")[1:3] for line in answer.body.splitlines() if line.count("|") > 3]
+    values = {name.strip(): value.strip() for name, value in table[2:]}
+    ends = sorted(values, key=lambda n: float(values[n].split()[0].replace(",", "")))
+    first = ends[-1] if highest else ends[0]
+    named = [n for n in values if n in lead]
+    assert named and lead.index(first) == min(lead.index(n) for n in named), lead

@@ -10,6 +10,9 @@ slice and the share, so every number in the answer is cited.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ...data.catalog import Catalog
 from ..reading import sql_purpose
 from .mention_words import mention_terms as mention_terms
@@ -51,6 +54,43 @@ def mention_sql(
 
 
 _NAMES = ("mentions", "records", "mention_share_pct")
+# "…, of which / 其中 …": what follows is a part of the records just counted.
+_OF_WHICH = re.compile(r"(?i)其中|\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b")
+
+
+def part_named_after(intent: Intent) -> tuple[str, str] | None:
+    """The filter the question names after "其中"/"of which" ("提到客服的评论有多少条？其中差评比例
+    是多少？"): a part of the mentioning records, not the slice they are counted in."""
+    cat, q = intent.catalog, intent.question
+    cue = _OF_WHICH.search(q)
+    if cat is None or cue is None:
+        return None
+    after = q[cue.end() :].lower()
+    for dim, value in reversed(list(intent.filters.items())):
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        names = [value, *((spec.values or {}).get(value, []) if spec else [])]
+        if any(n and str(n).lower() in after for n in names):
+            return dim, value
+    return None
+
+
+def part_sql(
+    catalog: Catalog, terms: list[str], intent: Intent, part: tuple[str, str]
+) -> str | None:
+    """Of the records mentioning ``terms`` (in the rest of the slice), how many are ``part``."""
+    joins: dict[str, str] = {}
+    rest = {d: v for d, v in intent.filters.items() if d != part[0]}
+    where = slice_where(catalog, FEEDBACK, rest, intent.period, joins)
+    column = reach(catalog, FEEDBACK, part[0], joins)
+    if where is None or column is None:
+        return None
+    text = f"lower({FEEDBACK}.{TEXT})"
+    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    where = [*where, f"({match})"]
+    return share_sql(FEEDBACK, f"{column} = {literal(part[1])}", where, joins, names=_PART_NAMES)
+
+
+_PART_NAMES = ("part", "mentions", "part_share_pct")
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -63,6 +103,19 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         purpose = "Feedback records mentioning " + " or ".join(f"“{t}”" for t in intent.mentions)
     period = intent.period.label if intent.period else None
     calls: dict[str, Call] = {}
+    part = part_named_after(intent)
+    if part is not None:
+        sql = part_sql(cat, intent.mentions, intent, part)
+        if sql is not None:
+            w = Writer(lang=intent.language, seed="", catalog=cat)
+            said = w.say(
+                "mention.part_purpose", words=_join(w, intent.mentions), part=w.label(*part)
+            )
+            calls["part"] = (
+                "run_sql",
+                {"sql": sql, "purpose": sql_purpose(said, period, intent.language)},
+            )
+            return calls
     sql = mention_sql(cat, intent.mentions, intent)
     if sql is not None:
         said = sql_purpose(purpose, period, intent.language)
@@ -77,7 +130,28 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     return calls
 
 
+def _write_part(intent: Intent, res: Any, w: Writer) -> None:
+    part = part_named_after(intent)
+    r = res.records()[0]
+    if part is None or not r["mentions"]:
+        failed(w, None)
+        return
+    rest = {d: v for d, v in intent.filters.items() if d != part[0]}
+    w.lead.append(
+        w.say(
+            "mention.part_lead", total=fmt_row([r["mentions"]])[0], n=fmt_row([r["part"]])[0],
+            share=w.pct(r["part_share_pct"]), words=_join(w, intent.mentions),
+            part=w.label(*part), where=slice_text(w, rest),
+            period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
+        )
+    )  # fmt: skip
+
+
 def _write(intent: Intent, results: Results, w: Writer) -> None:
+    if (part := results.get("part")) is not None:
+        if not failed(w, part):
+            _write_part(intent, part, w)
+        return
     res = results.get("mentions")
     if failed(w, res) or res is None:
         return

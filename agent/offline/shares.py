@@ -1,5 +1,6 @@
 """The share of records with a value: "what share of complaints reached 处理反馈?", "酒店的差评
-占酒店全部评论的多少？", "所有差评里，酒店占了多大比例？".
+占酒店全部评论的多少？", "所有差评里，酒店占了多大比例？"; split by a group when the question names
+one ("which region has the highest share of complaint tickets?"), ranked by the share.
 
 The part is the value the question names last, the whole is the records with the other values it
 names (all records when it names one); both are counted on the table the question's records
@@ -8,9 +9,13 @@ live in, in one guarded SQL query, so the share is a cited figure, not arithmeti
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ..reading import sql_purpose
+from .grouped import LOWEST
 from .narrative import Writer
-from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text
+from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
 from .transcript import Results
 from .understand import Intent
@@ -34,11 +39,43 @@ def share_call(intent: Intent) -> Call | None:
         match = f"({part} IS NULL OR trim(CAST({part} AS VARCHAR)) = '')"
     else:
         match = f"{part} = {literal(value)}"
-    sql = share_sql(base, match, where, joins)
+    group = _group(intent)
+    group_expr = reach(cat, base, group, joins) if group else None
+    if group and group_expr is None:
+        return None
+    sql = share_sql(base, match, where, joins, group_expr, group, rows=_ROWS)
+    if group:
+        # The groups by their share, the end the question asks about first; every row also
+        # carries the figures over all groups ("overall: 49.5%").
+        order = "ASC" if _lowest(intent) else "DESC"
+        ranked = f" ORDER BY share_pct {order}, records DESC"
+        sql = sql.replace(" ORDER BY part DESC, records DESC", ranked)
+        hit = f"count(*) FILTER (WHERE {match})"
+        overall = (
+            f", sum({hit}) OVER () AS all_part, sum(count(*)) OVER () AS all_records, "
+            f"round(100.0 * sum({hit}) OVER () / sum(count(*)) OVER (), 1) AS all_share_pct"
+        )
+        sql = sql.replace(" FROM ", overall + " FROM ", 1)
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("share.purpose", part=_part_label(w, dim, value), whole=slice_text(w, whole))
+    if group:
+        purpose += w.say("share.by", dim=dim_name(w, group))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
+
+
+_ROWS = 50
+_HIGHEST = re.compile(r"(?i)highest|\bmost\b|largest|biggest|最高|最多|最大")
+
+
+def _group(intent: Intent) -> str | None:
+    """The dimension the shares are split by: the first the question groups by."""
+    return next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+
+
+def _lowest(intent: Intent) -> bool:
+    """Whether the question asks which group has the lowest share ("差评比例最低")."""
+    return LOWEST.search(intent.question) is not None and not _HIGHEST.search(intent.question)
 
 
 def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
@@ -64,8 +101,12 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     res = results.get("share")
     if failed(w, res) or res is None:
         return
-    r = res.records()[0]
     whole, dim, value = _parts(intent)
+    group = _group(intent)
+    if group:
+        _write_groups(intent, res, w, group)
+        return
+    r = res.records()[0]
     w.lead.append(
         w.say(
             "share.lead", n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
@@ -74,6 +115,49 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
     )  # fmt: skip
+
+
+def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
+    rows = [r for r in res.records() if r["records"]]
+    if not rows:
+        w.status = "insufficient_data"
+        w.lead.append(w.say("insufficient", reason=w.say("no_rows")))
+        return
+    whole, dim, value = _parts(intent)
+    top, end = rows[0], rows[-1]
+    key = "share.top_least" if _lowest(intent) else "share.top_most"
+    w.lead.append(
+        w.say(
+            key, dim=dim_name(w, group), name=w.label(group, top[group]),
+            share=w.pct(top["share_pct"]), n=fmt_row([top["part"]])[0],
+            total=fmt_row([top["records"]])[0], part=_part_label(w, dim, value),
+            whole=slice_text(w, whole),
+            period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
+        )
+    )  # fmt: skip
+    if len(rows) > 1:
+        w.lead.append(
+            w.say(
+                "share.other_end", name=w.label(group, end[group]), share=w.pct(end["share_pct"]),
+                n=fmt_row([end["part"]])[0], total=fmt_row([end["records"]])[0], ref=res.id,
+            )
+        )  # fmt: skip
+    w.lead.append(
+        w.say(
+            "share.overall", share=w.pct(top["all_share_pct"]), n=fmt_row([top["all_part"]])[0],
+            total=fmt_row([top["all_records"]])[0], ref=res.id,
+        )
+    )  # fmt: skip
+    body = [
+        fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
+        for r in rows
+    ]
+    heads = [dim_name(w, group), _part_label(w, dim, value), w.say("share.col_n")]
+    heads.append(w.say("mention.col_share"))
+    w.body += table(w, heads, body, res.id)
+    small = [r for r in rows if w.small(r["records"])]
+    if small:
+        w.coverage.append(w.say("share.small", n=fmt_row([len(small)])[0]))
 
 
 SHARE = Playbook("share_of", (_stage,), _write)

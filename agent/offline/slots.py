@@ -304,6 +304,10 @@ def _noun_only(catalog: Catalog, metric: str, terms: list[Term]) -> bool:
     noun = record_noun(spec.table).split()[-1]  # "incident" of incident_event_log_…
     nouns = {table, table.rstrip("s"), table.rstrip("s") + "s", noun.rstrip("s"), noun + "s"}
     nouns |= {noun.rstrip("s") + "s", f"{noun.rstrip('s')} count", f"number of {noun}s"}
+    # The noun the count is named by ("Review count": each row is a review).
+    said = spec.en.lower().removesuffix(" count").strip()
+    if said and " " not in said:
+        nouns |= {said, f"{said}s", f"{said} count", f"number of {said}s"}
     used = {t.alias.strip() for t in terms if t.kind == "metric" and t.target == metric}
     return bool(used) and (used <= nouns or all(t.weak for t in terms if t.target == metric))
 
@@ -319,7 +323,9 @@ def _terms(catalog: Catalog) -> list[Term]:
         spec = metric.spec
         for alias in {name, spec.en, spec.zh, *spec.aliases}:
             terms.extend(_term(alias, name, "metric"))
-        if metric.unit == "count" and not spec.filter:
+        # A count of some of the rows ("差评数": COUNT(*) FILTER …) is not named by its stem:
+        # the stem names the rows' value ("差评"), a filter on the plain count.
+        if metric.unit == "count" and not spec.filter and "FILTER" not in spec.expr.upper():
             terms += _weak_terms(name, [spec.zh, *spec.aliases])
     claimed: set[str] = set()
     # A value held by several dimensions is named for the one in more tables (the company

@@ -384,11 +384,13 @@ class Understander:
         self._count_of_slice(intent)
         self._label_depth(intent)
         self._parallel(intent)
+        self._over_time_undated(intent)
         self._thin_default(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
+        _order_by_value(intent)
         return intent
 
     def _mentions(self, intent: Intent) -> None:
@@ -494,6 +496,26 @@ class Understander:
             counts = [max(self.quarters.values(), key=lambda c: sum(c.values()))]
         return counts
 
+    def _over_time_undated(self, intent: Intent) -> None:
+        """A period, a trend or a change over time asked of data with no dates at all (an
+        export of reviews with no time column): it says the data cannot tell, rather than
+        answering over every record as if the period had been read."""
+        if not self.dated_known or any(self.quarters.values()):
+            return
+        if intent.playbook in _NOT_COUNTED or intent.shape.has("document"):
+            return
+        shape, slots = intent.shape, intent.slots
+        grouped = bool(slots.compared) or any(d not in intent.filters for d in slots.dimensions)
+        over_time = shape.has("trend") or (shape.has("change") and not grouped)
+        if intent.period is None and not over_time:
+            return
+        intent.playbook = UNAVAILABLE
+        intent.missing = (
+            "日期（导出的数据没有日期列，无法按时间段或时间变化回答）"
+            if intent.language == "zh"
+            else "dates (the data has no date column, so it cannot be read by period or over time)"
+        )
+
     def _thin_default(self, intent: Intent) -> None:
         """No period named, and the latest full quarter (the default) holds only a thin tail of
         the data (an export whose records are mostly older): the answer covers all of it, and
@@ -545,6 +567,10 @@ class Understander:
         text = unmatched_text(question, slots)
         guess = self.meaning.guess_metric(text, slots.filters)
         if guess is None:
+            return
+        if slots.filters and _BARE_SHARE.fullmatch(guess.phrase.strip()):
+            # "所有差评里，酒店占了多大比例": a share of the records named by their values, not
+            # whichever rate the bare word resembles.
             return
         if guess.metric in slots.metrics:
             # "一次修好率、二次上门比例分别多少": the first named, a second in other words.
@@ -897,7 +923,35 @@ def _by_shape(
         return "metric_change"  # "how many complaints came in": records of a kind, counted
     if playbook in ("ranking", "breakdown") and not split and named_metric:
         return "metric_change"  # nothing to rank or split by: the value itself
+    if playbook in ("ranking", "breakdown") and not split and filtered and _one_count(shape):
+        return "metric_change"  # "高优先级一共多少个": how many records of a kind, one figure
     return playbook
+
+
+# Which end of the values a ranking asks for, in words that say nothing of better or worse.
+_HIGH_END = re.compile(r"(?i)\bhighest\b|\blargest\b|\bbiggest\b|最高|最大")
+_LOW_END = re.compile(r"(?i)\blowest\b|\bsmallest\b|最低|最小")
+_GOOD_BAD = re.compile(
+    r"(?i)\bbest\b|\bworst\b|\bstrongest\b|\bweakest\b|\bpoorest\b|最好|最差|最强|最弱|垫底"
+)
+
+
+def _order_by_value(intent: Intent) -> None:
+    """ "The highest return rate" is the worst one: the end the words name, read through the
+    measure's direction, when they name a value's end (highest, lowest) and not better/worse."""
+    q, cat = intent.question, intent.catalog
+    if intent.order == "both" or _GOOD_BAD.search(q) or cat is None or not intent.metrics:
+        return
+    high, low = bool(_HIGH_END.search(q)), bool(_LOW_END.search(q))
+    metric = cat.metrics.get(intent.metrics[0])
+    if high == low or metric is None or metric.direction != "lower_is_better":
+        return
+    intent.order = "worst" if high else "best"
+
+
+def _one_count(shape: ShapeReading) -> bool:
+    """Whether the words ask for one count and nothing ranked or split."""
+    return shape.first == "count" and not (shape.has("ranking") or shape.has("breakdown"))
 
 
 # Playbooks about one topic of the demo's kind of operation; a named metric asked for in a
@@ -962,6 +1016,10 @@ _WHICH_MORE = re.compile(
     r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse)\b"
     r"|(?:谁|哪个|哪家|哪一个).{0,20}(?:更多|更少|更高|更低|更好|更差|更常|多|少)"
 )
+
+
+# A share word alone, which names no measure of its own.
+_BARE_SHARE = re.compile(r"(?i)比例|占比|比率|比重|share|proportion|percentage|percent|ratio")
 
 
 # A contrast of the records with and without something ("than when they didn't", "有没有").
@@ -1196,8 +1254,9 @@ def _share_of_records(intent: Intent) -> None:
     beyond their noun) with a value named, not a metric's change."""
     if intent.playbook not in _METRIC_PLAYBOOKS or not intent.shape.has("share"):
         return
-    split = any(d not in intent.filters for d in intent.slots.dimensions)
-    if intent.mentions or not intent.filters or split:
+    # Split by at most one group: the share in each ("which region has the highest share").
+    split = [d for d in intent.slots.dimensions if d not in intent.filters]
+    if intent.mentions or not intent.filters or len(split) > 1:
         return
     cat = intent.catalog
     # A plain count of the records ("incidents") is their noun, however it was matched.
