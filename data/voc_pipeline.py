@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from . import duck
+from . import duck, warehouse_files
 from .duck import q
 from .embeddings import CachedEmbedder, Embedder, make_embedder
 from .enrich import Enricher
@@ -93,7 +93,9 @@ def index_voc(
     report_progress = progress or (lambda stage, done, total: None)
     owed = read_marker(ws)
     themes = themes or (owed.theme_source if owed else None)
-    con = duck.connect(ws.warehouse)
+    # Read-only: enrichment is written into the warehouse's next generation (``_write_back``),
+    # so server workers reading the warehouse keep answering while the feedback is embedded.
+    con = duck.connect(ws.warehouse, read_only=True)
     try:
         choice = _ThemeChoice(choose_source(ws, themes), discovery)
         report = _index(ws, con, embedder, report_progress, rebuild, chroma_url, choice)
@@ -180,7 +182,7 @@ def _index(
     report.seconds["themes"] = clock.lap()
     _enrich(embedder, rows, vectors, assignment.ids)
     themes = counted(assignment.themes, [r["theme"] for r in rows], content_hash)
-    _write_back(con, rows)
+    _write_back(ws, rows)
     # Written right after the themes it names; a reader sees the old file or the new one.
     save_theme_set(ws, themes)
     report.themes = themes.describe()
@@ -231,8 +233,18 @@ def _enrich(
         r["sentiment"], r["theme"], r["urgency"] = e.sentiment, e.theme, e.urgency
 
 
-def _write_back(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
-    """Enrichment (and any text redaction changed) into ``voc``: one joined UPDATE."""
+def _write_back(ws: WorkspacePaths, rows: list[dict[str, Any]]) -> None:
+    """Enrichment (and any text redaction changed) into ``voc``: one joined UPDATE, in a new
+    generation of the warehouse that replaces the current one once written."""
+    with warehouse_files.next_generation(ws.warehouse) as target:
+        con = duck.connect(target)
+        try:
+            _update_voc(con, rows)
+        finally:
+            con.close()
+
+
+def _update_voc(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
     import pyarrow as pa
 
     cols = ("voc_id", "text", "sentiment", "theme", "urgency")
@@ -340,6 +352,9 @@ def _build_and_swap(
         "collection": collection,
         "generation": generation,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        # On a Chroma server the previous collection outlives the swap by one rebuild: server
+        # workers still answering from the previous index search it until they reopen.
+        "previous": old.get("collection") if chroma_url and old else None,
     }
     try:
         _build_chroma(
@@ -366,8 +381,8 @@ def _build_and_swap(
     finally:
         for path in staging.values():
             shutil.rmtree(path, ignore_errors=True)
-    if chroma_url and old and old.get("collection") != collection:
-        _drop_collection(ws, chroma_url, old["collection"])
+    if chroma_url and old and old.get("previous") not in (None, collection):
+        _drop_collection(ws, chroma_url, old["previous"])
 
 
 def _build_chroma(

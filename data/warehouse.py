@@ -29,6 +29,7 @@ import duckdb
 
 from .errors import WorkspaceError
 from .sql_guard import QueryError, SqlRejected, check_sql
+from .warehouse_files import resolve
 
 __all__ = [
     "QueryError",
@@ -151,7 +152,9 @@ class Warehouse:
                 "(or ingest your data) first."
             )
         try:
-            con = duckdb.connect(str(path), read_only=True, config=_config(limits))
+            # The generation the link names now (``warehouse_files``): by the link's own name
+            # DuckDB would hand back a generation this process already holds open.
+            con = duckdb.connect(str(resolve(Path(path))), read_only=True, config=_config(limits))
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise WorkspaceError(

@@ -416,13 +416,17 @@ def test_concurrent_requests_do_not_cross_talk(
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_serve_refuses_several_workers(capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses_several_workers_without_shared_stores(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from servicelens.cli import main
 
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--workers", "2"])
     assert exited.value.code == 1
-    assert "Only one server process is supported" in capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Several server workers" in err
+    assert "SERVICELENS_CHECKPOINT_URL" in err and "SERVICELENS_CHROMA_URL" in err
 
 
 def _free_port() -> int:

@@ -1,17 +1,19 @@
 """``servicelens serve``: the HTTP API (JSON, Server-Sent Events, OpenAI-compatible chat).
 
-One process only: the workspace's embedded Chroma index and DuckDB file are not safe to share
-across processes (DESIGN §8); one process serves many concurrent requests from its threads.
+One process serves many concurrent requests from its threads. ``--workers N`` runs N uvicorn
+worker processes behind the one port (``server.worker``); they need the shared stores, a Chroma
+server and PostgreSQL checkpoints, since the workspace's embedded ones are not safe across
+processes (DESIGN §8).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
-from ...data.errors import ServiceLensError
 from .common import HomeOption, console, err_console, settings_for
 
 DEFAULT_HOST = "127.0.0.1"
@@ -29,44 +31,49 @@ def serve(
         str | None, typer.Option("--provider", help="Model provider: openai or offline.")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", help="Server processes; only 1 is supported.")
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes behind the one port; more than 1 needs a Chroma server and "
+            "PostgreSQL checkpoints.",
+        ),
     ] = 1,
     home: HomeOption = None,
 ) -> None:
     """Serve the HTTP API: /v1/ask, /v1/ask/stream, /v1/chat/completions and more."""
-    if workers != 1:
-        raise ServiceLensError(
-            "Only one server process is supported: the workspace's embedded vector index and "
-            "DuckDB file cannot be shared across processes. One process already serves many "
-            "requests at once; to scale out, see DESIGN §8 (a Chroma server and stateless workers)."
-        )
     import uvicorn
 
     from ..analyst import Analyst
-    from ..server.app import create_app, limits_from, tokens_from, uvicorn_options
+    from ..server.app import create_app, uvicorn_options
     from ..server.logs import configure
+    from ..server.worker import APP, handoff, requirements
 
     settings = settings_for(home, provider=provider)
-    # Opened here, not at server start, so a missing workspace or model configuration is a
-    # one-line error at the command line rather than a failed startup inside uvicorn.
-    analyst = Analyst.open(settings=settings)
-    app = create_app(
-        lambda: analyst,
-        tokens=tokens_from(settings),
-        limits=limits_from(settings),
-        allowed_hosts=settings.allowed_hosts,
-        bind_host=host,
-    )
-    _announce(host, port, bool(app.state.auth_enabled))
+    if workers > 1:
+        requirements(settings)
+    # Opened once here, not only at server start, so a missing workspace, database or model
+    # configuration is a one-line error at the command line rather than a failed startup
+    # inside uvicorn (or inside each of its workers).
+    Analyst.open(settings=settings).close()
     configure()
     options = uvicorn_options(settings.trusted_proxies)
-    uvicorn.run(app, host=host, port=port, workers=1, log_config=None, access_log=False, **options)
+    common: dict[str, Any] = {"host": host, "port": port, "log_config": None, "access_log": False}
+    _announce(host, port, bool(settings.api_tokens), workers)
+    if workers == 1:
+        app = create_app(settings, bind_host=host)
+        uvicorn.run(app, workers=1, **common, **options)
+        return
+    home_dir = str(settings.home.resolve())
+    os.environ.update(handoff(home_dir, provider, host))
+    uvicorn.run(APP, factory=True, workers=workers, **common, **options)
 
 
-def _announce(host: str, port: int, auth: bool) -> None:
+def _announce(host: str, port: int, auth: bool, workers: int) -> None:
     shown = f"[{host}]" if ":" in host else host
     url = Text(f"http://{shown}:{port}", style="bold")
-    console.print(Text.assemble("ServiceLens API on ", url, " (OpenAI base URL /v1)"))
+    processes = f", {workers} workers" if workers > 1 else ""
+    console.print(Text.assemble("ServiceLens API on ", url, f" (OpenAI base URL /v1{processes})"))
     if auth:
         console.print("Auth: bearer token required.")
     else:

@@ -4,8 +4,11 @@
     app = create_app(lambda: Analyst.open(home, provider=p), tokens=["s3cret"])
 
 One analyst serves every request: it is safe across threads (each request runs on its own
-conversation thread in a worker thread), and one process owns the workspace's embedded stores
-(DESIGN §8), so run a single server process.
+conversation thread in a worker thread). Opened from settings, the app answers from the data as
+it is now: after an ingest replaces the warehouse it opens a new analyst for the next requests
+(``generations``). With the workspace's embedded stores run one server process; several workers
+need the feedback index on a Chroma server and the checkpoints in PostgreSQL, where they also
+share busy threads and chat transcripts (``shared_state``, ``worker``).
 
 Access: with ``api_tokens`` every path but ``/healthz`` needs a bearer token, the API docs
 (``/docs``, ``/redoc``, ``/openapi.json``) included, and a thread answers only to the token that
@@ -33,11 +36,13 @@ from . import errors, openai_compat, routes
 from .auth import Auth, AuthGate
 from .conversations import Conversations
 from .gate import ThreadGate
+from .generations import Closeable, Generations, open_analyst, reopen_like
 from .hosts import HostCheck, allow_list
 from .limits import BodyLimit, Limits, RateLimit, TokenBuckets
 from .logs import AccessLog
 
 AnalystFactory = Callable[[], Analyst]
+Opener = Callable[[], tuple[Analyst, list[Closeable]]]
 
 
 def create_app(
@@ -57,7 +62,7 @@ def create_app(
     ``bind_host`` (the address the server listens on) or one of ``allowed_hosts``.
     """
     settings = source if isinstance(source, Settings) else None
-    factory = _factory(source, provider)
+    opener = _opener(source, provider)
     auth = Auth(tokens if tokens is not None else tokens_from(settings))
     limits = limits or limits_from(settings)
     if allowed_hosts is None:
@@ -66,7 +71,7 @@ def create_app(
         title="ServiceLens",
         version=__version__,
         summary="Cited answers about service operations, as JSON, SSE and Chat Completions.",
-        lifespan=_lifespan(factory, limits.answer_threads),
+        lifespan=_lifespan(opener, limits.answer_threads, provider, reload=settings is not None),
     )
     app.state.auth_enabled = auth.enabled
     app.state.limits = limits
@@ -87,11 +92,11 @@ def create_app(
     return app
 
 
-def _factory(source: Settings | AnalystFactory, provider: ProviderSpec) -> AnalystFactory:
+def _opener(source: Settings | AnalystFactory, provider: ProviderSpec) -> Opener:
     if isinstance(source, Settings):
         settings = source
-        return lambda: Analyst.open(settings=settings, provider=provider)
-    return source
+        return lambda: open_analyst(settings, provider)
+    return lambda: (source(), [])
 
 
 def _setting(settings: Settings | None, name: str, default: Any) -> Any:
@@ -124,7 +129,9 @@ def uvicorn_options(trusted_proxies: Iterable[str] = ()) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
-def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]:
+def _lifespan(
+    opener: Opener, threads: int, provider: ProviderSpec, *, reload: bool
+) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The analyst's async methods run in the loop's default executor, whose stock size
@@ -132,17 +139,42 @@ def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]
         executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="servicelens")
         asyncio.get_running_loop().set_default_executor(executor)
         # Opening reads the workspace (DuckDB, catalog): off the event loop.
-        analyst = await asyncio.to_thread(factory)
-        app.state.analyst = analyst
-        app.state.gate = ThreadGate()
-        app.state.conversations = Conversations()
-        app.state.health = _health(analyst)
+        analyst, handles = await asyncio.to_thread(opener)
+
+        def swapped(current: Analyst) -> None:
+            app.state.analyst = current
+            app.state.health = _health(current)
+
+        reopen = (lambda old: reopen_like(old, provider)) if reload else None
+        generations = Generations(analyst, reopen, on_swap=swapped)
+        app.state.generations = generations
+        swapped(analyst)
         try:
+            shared = await asyncio.to_thread(_shared_state, app, analyst.settings)
+            if shared is not None:
+                handles.append(shared)
             yield
         finally:
-            await asyncio.to_thread(analyst.close)
+            await asyncio.to_thread(generations.close)
+            for handle in reversed(handles):
+                await asyncio.to_thread(handle.close)
 
     return lifespan
+
+
+def _shared_state(app: FastAPI, settings: Settings) -> Closeable | None:
+    """Busy threads and chat transcripts: in this process, or in the checkpoint database that
+    every worker shares."""
+    if settings.checkpoint_url is None:
+        app.state.gate = ThreadGate()
+        app.state.conversations = Conversations()
+        return None
+    from .shared_state import SharedConversations, SharedThreadGate, open_pool
+
+    pool = open_pool(settings.checkpoint_url.get_secret_value())
+    app.state.gate = SharedThreadGate(pool)
+    app.state.conversations = SharedConversations(pool)
+    return pool
 
 
 def _health(analyst: Analyst) -> dict[str, Any]:

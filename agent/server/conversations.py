@@ -5,7 +5,8 @@ request names its thread explicitly (the ``X-ServiceLens-Thread`` header, or
 ``metadata.thread_id``), or else the server finds it from the transcript: after each answer it
 remembers the transcript so far (user and assistant texts, scoped by caller) → thread, so the
 next request, whose history is exactly that transcript, continues the same thread. An unknown
-history (an edited transcript, a restarted server) starts a new thread.
+history (an edited transcript, a restarted server) starts a new thread. Several workers
+share the map in PostgreSQL instead (``shared_state``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ Transcript = list[tuple[str, str]]
 DEFAULT_CAPACITY = 10_000
 
 
-def _key(scope: str, transcript: Transcript) -> str:
+def transcript_key(scope: str, transcript: Transcript) -> str:
     raw = json.dumps([scope, [[role, text.strip()] for role, text in transcript]])
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -35,7 +36,7 @@ class Conversations:
         """The thread whose transcript is ``history``, if this server answered it."""
         if not history:
             return None
-        key = _key(scope, history)
+        key = transcript_key(scope, history)
         with self._lock:
             thread_id = self._threads.get(key)
             if thread_id is not None:
@@ -43,7 +44,7 @@ class Conversations:
             return thread_id
 
     def remember(self, scope: str, transcript: Transcript, thread_id: str) -> None:
-        key = _key(scope, transcript)
+        key = transcript_key(scope, transcript)
         with self._lock:
             self._threads[key] = thread_id
             self._threads.move_to_end(key)

@@ -2,8 +2,9 @@
 
 LangGraph checkpoints a thread step by step; two runs interleaving on one thread would mix
 their messages and evidence. Different threads run concurrently on the one shared analyst.
-The gate knows who holds each busy thread, so another caller gets the 404 of a thread that is
-not theirs (see ``threads``) rather than a 409 confirming that it exists.
+Several workers share the busy threads in PostgreSQL instead (``shared_state``). The gate
+knows who holds each busy thread, so another caller gets the 404 of a thread that is not
+theirs (see ``threads``) rather than a 409 confirming that it exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import uuid
 
 from .errors import HttpError
 from .threads import not_found
+
+BUSY_MESSAGE = "This thread is still answering a question; wait for it, then ask again."
 
 
 def new_thread_id() -> str:
@@ -31,11 +34,7 @@ class ThreadGate:
             if holder is not None and holder != owner:
                 raise not_found(thread_id)
             if holder is not None:
-                raise HttpError(
-                    409,
-                    "This thread is still answering a question; wait for it, then ask again.",
-                    "thread_busy",
-                )
+                raise HttpError(409, BUSY_MESSAGE, "thread_busy")
             self._busy[thread_id] = owner
 
     def release(self, thread_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,6 +24,7 @@ from . import threads
 from .auth import Auth
 from .errors import INTERNAL_MESSAGE, HttpError
 from .gate import ThreadGate, new_thread_id
+from .generations import Generations
 from .logs import record
 from .threads import THREAD_ID_PATTERN, Caller, caller_of, valid_evidence_id, valid_thread_id
 
@@ -44,9 +45,11 @@ class AskRequest(BaseModel):
     )
 
 
-def analyst_of(request: Request) -> Analyst:
-    analyst: Analyst = request.app.state.analyst
-    return analyst
+def analyst_of(request: Request) -> Iterator[Analyst]:
+    """The analyst over the data as it is now, held open until the response is sent."""
+    generations: Generations = request.app.state.generations
+    with generations.lease() as analyst:
+        yield analyst
 
 
 def gate_of(request: Request) -> ThreadGate:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from .. import duck
+from .. import duck, warehouse_files
 from ..errors import DataError, WorkspaceError
 from ..schema import TABLES
 from .infer import q
@@ -96,25 +96,27 @@ def commit(
     """Copy every staged table in, in one transaction; what ``check`` returns.
 
     ``check`` sees the warehouse as the load will leave it and refuses it by raising, which
-    rolls everything back."""
-    created = not warehouse.exists()
-    con = duck.connect(warehouse)
-    try:
-        for i, item in enumerate(pending):
-            con.execute(f"ATTACH '{item.database}' AS stg{i} (READ_ONLY)")
-        con.execute("BEGIN TRANSACTION")
-        for i, item in enumerate(pending):
-            _replace(con, f"stg{i}", item)
-        checked = check(con)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        con.close()
-        if created:
-            warehouse.unlink(missing_ok=True)
-        raise
-    con.close()
+    rolls everything back.
+
+    The load is written into the next generation of the warehouse file, which replaces the
+    current one only once committed and closed (``warehouse_files``): server workers reading
+    the warehouse keep answering meanwhile, and see the whole load or none of it."""
+    with warehouse_files.next_generation(warehouse) as target:
+        con = duck.connect(target)
+        try:
+            for i, item in enumerate(pending):
+                con.execute(f"ATTACH '{item.database}' AS stg{i} (READ_ONLY)")
+            con.execute("BEGIN TRANSACTION")
+            for i, item in enumerate(pending):
+                _replace(con, f"stg{i}", item)
+            checked = check(con)
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
     return checked
 
 
