@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
     from .changes import ChangeReport
+    from .digest import Audience, Digest, Lang
     from .forecast import ForecastReport
 
 ProviderSpec = Provider | str | None
@@ -281,6 +282,39 @@ class Analyst:
             )  # fmt: skip
         except ValueError as exc:
             raise RequestError(str(exc)) from None
+
+    def digest(
+        self,
+        since: str = "7d",
+        as_of: date | None = None,
+        lang: Lang = "en",
+        audience: Audience | None = None,
+        *,
+        min_n: int = 30,
+        fdr: float = 0.05,
+    ) -> Digest:
+        """What a manager should know about the ``since`` days, weeks or months before
+        ``as_of`` (``7d``, ``2w``, ``3m`` or "last quarter"): the significant changes against
+        the period before, the forecast, … one section each, every item with its figures, its
+        test and its evidence; ``audience`` keeps what that department receives."""
+        from .digest import build_digest
+
+        try:
+            return build_digest(
+                self, since=since, as_of=as_of, lang=lang, audience=audience, min_n=min_n, fdr=fdr
+            )
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+
+    def at(self, as_of: date) -> Analyst:
+        """This analyst as of another day: the same open workspace, model and threads, with
+        "today" (what periods are counted from) set to ``as_of``."""
+        from dataclasses import replace
+
+        view = replace(self.workspace, as_of=as_of, _owned=[])
+        return Analyst(
+            view, self._provider_spec, toolset=self.toolset, checkpointer=self.checkpointer
+        )
 
     def describe(self) -> DataDescription:
         """The workspace's tables, date coverage, metrics and dimensions."""

@@ -34,6 +34,7 @@ ENV_VARS: dict[str, str] = {
     "SERVICELENS_API_TOKENS": "api_tokens",
     "SERVICELENS_ALLOWED_HOSTS": "allowed_hosts",
     "SERVICELENS_TRUSTED_PROXIES": "trusted_proxies",
+    "SERVICELENS_PUBLIC_URL": "public_url",
 }
 
 
@@ -92,6 +93,9 @@ class Settings(BaseModel):
     # Reverse proxies (addresses or networks, "*" for any) whose X-Forwarded-For names the
     # client for auth and the rate limit; none means the socket's peer is the client.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # The server's address as its readers reach it (https://servicelens.example.com): digest
+    # items link back to their evidence there. None: digests carry evidence ids only.
+    public_url: str | None = None
 
     @field_validator("api_tokens", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod

@@ -32,7 +32,7 @@ from ... import __version__
 from ..analyst import Analyst, ProviderSpec
 from ..settings import Settings
 from ..versions import prompt_version
-from . import errors, openai_compat, routes
+from . import errors, openai_compat, proactive_routes, routes
 from .auth import Auth, AuthGate
 from .conversations import Conversations
 from .gate import ThreadGate
@@ -79,6 +79,7 @@ def create_app(
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.include_router(routes.router(auth))
     app.include_router(openai_compat.router(auth))
+    app.include_router(proactive_routes.router(auth))
     # Added innermost first: access log outside everything, then the Host check, the rate
     # limit, auth (before routing, so no path is told apart without a token) and the body read.
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)

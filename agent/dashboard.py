@@ -1,0 +1,209 @@
+"""The managers' dashboard as data: one tile per question, each with the evidence behind it.
+
+Tiles: the customer emotion index (the negative share of feedback per month, from the enriched
+feedback table), rising feedback themes (share now against the period before), the significant
+changes and the forecast of the digest, and placeholders for what is not built yet. A tile the
+workspace cannot fill says why (``status`` "unavailable"), never shows made-up numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..data.errors import ServiceLensError
+from ..data.period_types import add_months
+from .digest_model import Lang, Status
+
+if TYPE_CHECKING:
+    from .analyst import Analyst
+
+EMOTION_MONTHS = 12
+THEME_WEEKS = "28d"
+TILE_KEYS = ("emotion", "themes", "changes", "forecast", "warnings", "health")
+
+
+class Point(BaseModel):
+    label: str
+    value: float
+    low: float | None = None  # an interval, for forecast points
+    high: float | None = None
+    kind: Literal["actual", "forecast"] = "actual"
+
+
+class TileEvidence(BaseModel):
+    sql: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+    quotes: list[dict[str, str]] = Field(default_factory=list)  # id, date, text
+
+
+class Tile(BaseModel):
+    key: str
+    title: str
+    status: Status
+    note: str = ""
+    unit: str = ""
+    points: list[Point] = Field(default_factory=list)  # a chart, when the tile has one
+    lines: list[str] = Field(default_factory=list)  # short items (themes, changes)
+    evidence: TileEvidence = Field(default_factory=TileEvidence)
+
+
+class Dashboard(BaseModel):
+    as_of: date
+    lang: Lang
+    tiles: list[Tile]
+
+    def tile(self, key: str) -> Tile | None:
+        return next((t for t in self.tiles if t.key == key), None)
+
+
+_TITLES = {
+    "en": {
+        "emotion": "Customer emotion index (negative share of feedback)",
+        "themes": "Rising feedback themes (last 28 days)",
+        "changes": "Significant changes (last 28 days)",
+        "forecast": "Forecast against recent actuals",
+        "warnings": "Early warnings",
+        "health": "Customer health",
+    },
+    "zh": {
+        "emotion": "客户情绪指数（负面反馈占比）",
+        "themes": "上升的反馈主题（近 28 天）",
+        "changes": "显著变化（近 28 天）",
+        "forecast": "预测与近期实际",
+        "warnings": "预警",
+        "health": "客户健康度",
+    },
+}
+_NOT_YET = {
+    "en": "Not available yet: this part of ServiceLens is still being built.",
+    "zh": "暂不可用：该功能尚在开发中。",
+}
+
+
+def build_dashboard(analyst: Analyst, lang: Lang = "en") -> Dashboard:
+    titles = _TITLES[lang]
+    tiles = [
+        _safe(emotion_tile, analyst, lang),
+        _safe(themes_tile, analyst, lang),
+        *_digest_tiles(analyst, lang),
+        Tile(key="warnings", title=titles["warnings"], status="unavailable", note=_NOT_YET[lang]),
+        Tile(key="health", title=titles["health"], status="unavailable", note=_NOT_YET[lang]),
+    ]
+    return Dashboard(as_of=analyst.as_of, lang=lang, tiles=tiles)
+
+
+def _safe(build: Any, analyst: Analyst, lang: Lang) -> Tile:
+    key = build.__name__.removesuffix("_tile")
+    try:
+        tile: Tile = build(analyst, lang)
+    except ServiceLensError as exc:
+        return Tile(key=key, title=_TITLES[lang][key], status="unavailable", note=str(exc))
+    return tile
+
+
+def emotion_tile(analyst: Analyst, lang: Lang) -> Tile:
+    """The negative share of feedback per complete month, the last twelve months."""
+    end = analyst.as_of.replace(day=1)
+    start = add_months(end, -EMOTION_MONTHS)
+    sql = (
+        "SELECT strftime(date_trunc('month', created_at), '%Y-%m') AS month, "
+        "count(*) AS feedback, count(*) FILTER (WHERE sentiment = 'negative') AS negative, "
+        "round(100.0 * count(*) FILTER (WHERE sentiment = 'negative') / count(*), 1) "
+        "AS negative_share_pct FROM voc "
+        f"WHERE created_at >= DATE '{start}' AND created_at < DATE '{end}' "
+        "GROUP BY 1 ORDER BY 1"
+    )
+    result = analyst.sql(sql)
+    quotes = analyst.sql(
+        "SELECT voc_id, strftime(created_at, '%Y-%m-%d') AS day, text FROM voc "
+        f"WHERE sentiment = 'negative' AND created_at < DATE '{end}' "
+        "ORDER BY created_at DESC LIMIT 3"
+    )
+    points = [Point(label=str(r[0]), value=float(r[3])) for r in result.rows if r[3] is not None]
+    evidence = TileEvidence(
+        sql=result.sql, columns=result.columns, rows=result.rows,
+        quotes=[{"id": f"V:{q[0]}", "date": str(q[1]), "text": str(q[2])} for q in quotes.rows],
+    )  # fmt: skip
+    status: Status = "ok" if points else "empty"
+    note = _range_note(start, end, lang)
+    return Tile(key="emotion", title=_TITLES[lang]["emotion"], status=status, note=note,
+                unit="%", points=points, evidence=evidence)  # fmt: skip
+
+
+def _range_note(start: date, end: date, lang: Lang) -> str:
+    if lang == "zh":
+        return f"{start:%Y-%m} 至 {add_months(end, -1):%Y-%m}，按月。"
+    return f"Monthly, {start:%Y-%m} to {add_months(end, -1):%Y-%m}."
+
+
+def themes_tile(analyst: Analyst, lang: Lang) -> Tile:
+    """Themes whose share of feedback grew most against the 28 days before."""
+    out = analyst.themes(period="past 28 days", top=12, quotes=1, compare=True)
+    rising = sorted(
+        (t for t in out.themes if (t.get("change_pp") or 0) > 0 and not t.get("praise")),
+        key=lambda t: -(t.get("change_pp") or 0),
+    )[:5]
+    name = "theme_name_zh" if lang == "zh" else "theme_name"
+    lines = [
+        f"{t.get(name) or t['theme']}: {t['previous_share_pct']:.1f}% → {t['share_pct']:.1f}% "
+        f"({t['previous_count']} → {t['count']})"
+        for t in rising
+    ]
+    columns = ["theme", "count", "share_pct", "previous_count", "previous_share_pct", "change_pp"]
+    rows = [[t.get(c) for c in columns] for t in out.themes]
+    quotes = [
+        {"id": q["id"], "date": str(q.get("date", "")), "text": str(q.get("customer_text", ""))}
+        for t in rising
+        for q in t.get("quotes", [])[:1]
+    ]
+    source = str(out.theme_source.get("text") or out.theme_source.get("kind") or "")
+    note = f"{out.records} / {out.previous_records} " + ("条反馈" if lang == "zh" else "feedback")
+    note += f" · {source}" if source else ""
+    return Tile(
+        key="themes", title=_TITLES[lang]["themes"], status="ok" if rising else "empty",
+        note=note, unit="%", lines=lines,
+        evidence=TileEvidence(columns=columns, rows=rows, quotes=quotes),
+    )  # fmt: skip
+
+
+def _digest_tiles(analyst: Analyst, lang: Lang) -> list[Tile]:
+    digest = analyst.digest(THEME_WEEKS, lang=lang)
+    tiles = []
+    for key in ("changes", "forecast"):
+        section = next(s for s in digest.sections if s.key == key)
+        tile = Tile(key=key, title=_TITLES[lang][key], status=section.status, note=section.note)
+        tile.lines = [f"[{i.id}] {i.text}" for i in section.items]
+        if section.items:
+            first = section.items[0]
+            tile.evidence = TileEvidence(sql=first.evidence.sql)
+            tile.evidence.rows = [[i.id, i.title, i.method] for i in section.items]
+            tile.evidence.columns = ["item", "finding", "test"]
+        tiles.append(tile)
+    forecast = next(t for t in tiles if t.key == "forecast")
+    if forecast.status == "ok":
+        _forecast_points(analyst, forecast)
+    return tiles
+
+
+def _forecast_points(analyst: Analyst, tile: Tile) -> None:
+    from .digest_sections import FORECAST_WEEKS, volume_metric
+
+    metric = volume_metric(analyst.catalog)
+    assert metric is not None
+    report = analyst.forecast(metric, horizon=FORECAST_WEEKS)
+    series = report.series[0]
+    tile.unit = report.unit
+    tile.points = [Point(label=a.period, value=a.value) for a in series.history[-12:]]
+    tile.points += [
+        Point(label=f.period, value=f.forecast, low=f.lower_80, high=f.upper_80, kind="forecast")
+        for f in series.forecast
+    ]
+    tile.evidence = TileEvidence(
+        sql=series.sql,
+        columns=["week", "value", "kind", "lower_80", "upper_80"],
+        rows=[[p.label, round(p.value, 1), p.kind, p.low, p.high] for p in tile.points],
+    )
