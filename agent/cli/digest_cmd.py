@@ -11,8 +11,8 @@ import typer
 from rich.text import Text
 
 from ..digest_render import FORMATS, render
-from ..webhook_payloads import WEBHOOK_FORMATS
 from ..results import RequestError
+from ..webhook_payloads import WEBHOOK_FORMATS
 from ..webhooks import send_digest
 from .common import HomeOption, err_console, open_analyst
 
