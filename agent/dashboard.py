@@ -15,13 +15,13 @@ from pydantic import BaseModel, Field
 
 from ..data.errors import ServiceLensError
 from ..data.period_types import add_months
-from .digest_model import Lang, Status
+from .digest_model import Digest, DigestPeriod, Lang, Status
 
 if TYPE_CHECKING:
     from .analyst import Analyst
 
 EMOTION_MONTHS = 12
-THEME_WEEKS = "28d"
+SINCE = "28d"
 TILE_KEYS = ("emotion", "themes", "changes", "forecast", "warnings", "health")
 
 
@@ -54,6 +54,8 @@ class Tile(BaseModel):
 class Dashboard(BaseModel):
     as_of: date
     lang: Lang
+    since: str
+    period: DigestPeriod
     tiles: list[Tile]
 
     def tile(self, key: str) -> Tile | None:
@@ -63,16 +65,16 @@ class Dashboard(BaseModel):
 _TITLES = {
     "en": {
         "emotion": "Customer emotion index (negative share of feedback)",
-        "themes": "Rising feedback themes (last 28 days)",
-        "changes": "Significant changes (last 28 days)",
+        "themes": "Rising feedback themes",
+        "changes": "Significant changes",
         "forecast": "Forecast against recent actuals",
         "warnings": "Early warnings",
         "health": "Customer health",
     },
     "zh": {
         "emotion": "客户情绪指数（负面反馈占比）",
-        "themes": "上升的反馈主题（近 28 天）",
-        "changes": "显著变化（近 28 天）",
+        "themes": "上升的反馈主题",
+        "changes": "显著变化",
         "forecast": "预测与近期实际",
         "warnings": "预警",
         "health": "客户健康度",
@@ -84,20 +86,22 @@ _NOT_YET = {
 }
 
 
-def build_dashboard(analyst: Analyst, lang: Lang = "en") -> Dashboard:
+def build_dashboard(analyst: Analyst, lang: Lang = "en", since: str = SINCE) -> Dashboard:
+    """The tiles as of the analyst's day; themes and changes cover ``since`` (7d, 4w, 3m)
+    before it, against the period before that."""
     titles = _TITLES[lang]
+    digest = analyst.digest(since, lang=lang)
     tiles = [
         _safe(emotion_tile, analyst, lang),
-        _safe(themes_tile, analyst, lang),
-        *_digest_tiles(analyst, lang),
+        _safe(lambda a, g: themes_tile(a, g, digest.period), analyst, lang, "themes"),
+        *_digest_tiles(analyst, digest),
         Tile(key="warnings", title=titles["warnings"], status="unavailable", note=_NOT_YET[lang]),
         Tile(key="health", title=titles["health"], status="unavailable", note=_NOT_YET[lang]),
     ]
-    return Dashboard(as_of=analyst.as_of, lang=lang, tiles=tiles)
+    return Dashboard(as_of=analyst.as_of, lang=lang, since=since, period=digest.period, tiles=tiles)
 
 
-def _safe(build: Any, analyst: Analyst, lang: Lang) -> Tile:
-    key = build.__name__.removesuffix("_tile")
+def _safe(build: Any, analyst: Analyst, lang: Lang, key: str = "emotion") -> Tile:
     try:
         tile: Tile = build(analyst, lang)
     except ServiceLensError as exc:
@@ -140,9 +144,9 @@ def _range_note(start: date, end: date, lang: Lang) -> str:
     return f"Monthly, {start:%Y-%m} to {add_months(end, -1):%Y-%m}."
 
 
-def themes_tile(analyst: Analyst, lang: Lang) -> Tile:
-    """Themes whose share of feedback grew most against the 28 days before."""
-    out = analyst.themes(period="past 28 days", top=12, quotes=1, compare=True)
+def themes_tile(analyst: Analyst, lang: Lang, period: DigestPeriod) -> Tile:
+    """Themes whose share of feedback grew most against the period before."""
+    out = analyst.themes(period=period.phrase, top=12, quotes=1, compare=True)
     rising = sorted(
         (t for t in out.themes if (t.get("change_pp") or 0) > 0 and not t.get("praise")),
         key=lambda t: -(t.get("change_pp") or 0),
@@ -161,7 +165,8 @@ def themes_tile(analyst: Analyst, lang: Lang) -> Tile:
         for q in t.get("quotes", [])[:1]
     ]
     source = str(out.theme_source.get("text") or out.theme_source.get("kind") or "")
-    note = f"{out.records} / {out.previous_records} " + ("条反馈" if lang == "zh" else "feedback")
+    count = f"{out.previous_records} → {out.records} " + ("条反馈" if lang == "zh" else "feedback")
+    note = f"{period.comparison_label} → {period.label}: {count}"
     note += f" · {source}" if source else ""
     return Tile(
         key="themes", title=_TITLES[lang]["themes"], status="ok" if rising else "empty",
@@ -170,12 +175,15 @@ def themes_tile(analyst: Analyst, lang: Lang) -> Tile:
     )  # fmt: skip
 
 
-def _digest_tiles(analyst: Analyst, lang: Lang) -> list[Tile]:
-    digest = analyst.digest(THEME_WEEKS, lang=lang)
+def _digest_tiles(analyst: Analyst, digest: Digest) -> list[Tile]:
+    lang = digest.lang
     tiles = []
     for key in ("changes", "forecast"):
         section = next(s for s in digest.sections if s.key == key)
-        tile = Tile(key=key, title=_TITLES[lang][key], status=section.status, note=section.note)
+        note = section.note
+        if key == "changes":
+            note = f"{digest.period.comparison_label} → {digest.period.label}: {note}"
+        tile = Tile(key=key, title=_TITLES[lang][key], status=section.status, note=note)
         tile.lines = [f"[{i.id}] {i.text}" for i in section.items]
         if section.items:
             first = section.items[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.text import Text
@@ -15,6 +15,9 @@ from ..results import RequestError
 from ..webhook_payloads import WEBHOOK_FORMATS
 from ..webhooks import send_digest
 from .common import HomeOption, err_console, open_analyst
+
+if TYPE_CHECKING:
+    from ..digest_model import Audience, Lang
 
 
 def digest(
@@ -58,9 +61,10 @@ def digest(
         report = analyst.digest(
             since,
             as_of=day,
-            lang=lang,
-            audience=audience,
-            min_n=min_n,  # type: ignore[arg-type]
+            # Checked by the library, which names the accepted values.
+            lang=cast("Lang", lang),
+            audience=cast("Audience | None", audience),
+            min_n=min_n,
         )
         state_dir = analyst.settings.home
     text = render(report, fmt)

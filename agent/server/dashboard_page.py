@@ -49,14 +49,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 _WORDS = {
-    "en": {"title": "ServiceLens — service dashboard", "as_of": "as of", "evidence": "Evidence",
-           "json": "Evidence as JSON", "quotes": "Customer voices", "legend":
-           "solid: actual · dashed: forecast with its 80% interval (not actual data)",
-           "other": "中文"},
-    "zh": {"title": "ServiceLens — 智能管理看板", "as_of": "数据截至", "evidence": "证据",
-           "json": "证据（JSON）", "quotes": "客户原声", "legend":
-           "实线：实际 · 虚线：预测及 80% 区间（非实际数据）", "other": "English"},
-}  # fmt: skip
+    "en": {
+        "title": "ServiceLens — service dashboard",
+        "as_of": "as of",
+        "evidence": "Evidence",
+        "json": "Evidence as JSON",
+        "quotes": "Customer voices",
+        "legend": "solid: actual · dashed: forecast with its 80% interval (not actual data)",
+        "other": "中文",
+        "empty": "Nothing to show for this period.",
+    },
+    "zh": {
+        "title": "ServiceLens — 智能管理看板",
+        "as_of": "数据截至",
+        "evidence": "证据",
+        "json": "证据（JSON）",
+        "quotes": "客户原声",
+        "legend": "实线：实际 · 虚线：预测及 80% 区间（非实际数据）",
+        "other": "English",
+        "empty": "本期无可显示内容。",
+    },
+}
 
 
 def page(dashboard: Dashboard, query: str = "") -> str:
@@ -74,7 +87,7 @@ def page(dashboard: Dashboard, query: str = "") -> str:
 </head>
 <body>
 <header><h1>{escape(w["title"])}</h1>
-<span class="meta">{w["as_of"]} {dashboard.as_of}</span>
+<span class="meta">{w["as_of"]} {dashboard.as_of} · {escape(dashboard.period.label)}</span>
 <a href="?lang={other}{suffix}" hreflang="{other}">{w["other"]}</a></header>
 <main>
 {tiles}
@@ -103,6 +116,8 @@ def _tile(tile: Tile, lang: str, suffix: str) -> str:
     parts.append(_evidence(tile, lang))
     href = f"/dashboard/tiles/{tile.key}.json?lang={lang}{suffix}"
     parts.append(f'<p><a class="evidence-link" href="{escape(href)}">{w["json"]}</a></p>')
+    if tile.status == "empty":
+        parts.insert(2, f'<p class="unavailable">{w["empty"]}</p>')
     return "".join(parts) + "</section>"
 
 

@@ -7,12 +7,13 @@ import threading
 import time
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from ..analyst import Analyst
-from ..dashboard import TILE_KEYS, Dashboard, Tile, build_dashboard
+from ..dashboard import SINCE, TILE_KEYS, Dashboard, Tile, build_dashboard
 from ..digest import Digest, item_rows
 from ..digest_render import render
 from .auth import Auth
@@ -92,11 +93,15 @@ def root() -> RedirectResponse:
 
 
 def dashboard(
-    request: Request, analyst: AnalystDep, lang: LangQuery = "en", as_of: AsOfQuery = None
+    request: Request,
+    analyst: AnalystDep,
+    lang: LangQuery = "en",
+    as_of: AsOfQuery = None,
+    since: SinceQuery = SINCE,
 ) -> Response:
     """The managers' dashboard: emotion index, rising themes, changes, forecast vs actuals."""
-    board = _cached(request, analyst, lang, as_of)
-    query = f"as_of={as_of.isoformat()}" if as_of else ""
+    board = _cached(request, analyst, lang, as_of, since)
+    query = urlencode({"since": since} | ({"as_of": as_of.isoformat()} if as_of else {}))
     return HTMLResponse(page(board, query), headers=_HEADERS)
 
 
@@ -106,11 +111,12 @@ def tile(
     analyst: AnalystDep,
     lang: LangQuery = "en",
     as_of: AsOfQuery = None,
+    since: SinceQuery = SINCE,
 ) -> Tile:
     """One tile with its evidence: the SQL, the rows and the quotes behind it."""
     if key not in TILE_KEYS:
         raise HttpError(404, f"No tile {key!r}; tiles: {', '.join(TILE_KEYS)}.", "not_found")
-    found = _cached(request, analyst, lang, as_of).tile(key)
+    found = _cached(request, analyst, lang, as_of, since).tile(key)
     assert found is not None
     return found
 
@@ -120,22 +126,26 @@ class _Boards:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.boards: dict[tuple[str, date | None], tuple[float, Dashboard]] = {}
+        self.boards: dict[tuple[str, date | None, str], tuple[float, Dashboard]] = {}
 
 
 def _cached(
-    request: Request, analyst: Analyst, lang: Literal["en", "zh"], as_of: date | None
+    request: Request,
+    analyst: Analyst,
+    lang: Literal["en", "zh"],
+    as_of: date | None,
+    since: str,
 ) -> Dashboard:
     state = request.app.state
     boards: _Boards | None = getattr(state, "dashboards", None)
     if boards is None:
         boards = state.dashboards = _Boards()
     with boards.lock:
-        hit = boards.boards.get((lang, as_of))
+        hit = boards.boards.get((lang, as_of, since))
         if hit is not None and time.monotonic() - hit[0] < CACHE_S:
             return hit[1]
     dated = analyst if as_of is None else analyst.at(as_of)
-    board = build_dashboard(dated, lang)
+    board = build_dashboard(dated, lang, since)
     with boards.lock:
-        boards.boards[(lang, as_of)] = (time.monotonic(), board)
+        boards.boards[(lang, as_of, since)] = (time.monotonic(), board)
     return board
