@@ -145,7 +145,7 @@ def check_numbers(item: DigestItem) -> None:
     """Every number the item's title and text show is one of its figures, as rounded there."""
     values = [float(v) for v in item.figures.values() if isinstance(v, int | float)]
     for text in (item.title, item.text):
-        for n in extract_numbers(text):
+        for n in extract_numbers(text, item.names):
             # A move is shown without its sign where a word says which way it went.
             if not any(abs(abs(v) - abs(n.value)) <= n.tolerance + 1e-9 for v in values):
                 raise UncheckedNumberError(

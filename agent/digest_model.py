@@ -57,6 +57,8 @@ class DigestItem(BaseModel):
     text: str
     direction: Direction = "neutral"
     figures: dict[str, float | int | str | None]
+    # Names the text shows that are not figures ("2-Tue", "AC-X735"), for the number check.
+    names: list[str] = Field(default_factory=list)
     method: str  # the test, or the model and its backtest, in one sentence
     audiences: list[Audience]
     size: float = 0.0  # how large the item is, for ordering (relative move, forecast growth)

@@ -110,6 +110,7 @@ def _change_item(catalog: Catalog, c: Change, n: int, lang: Lang) -> DigestItem:
         text=text,
         direction=_direction(c.direction, up),
         figures=_change_figures(c),
+        names=[label, segment, *([c.value] if c.value else [])],
         method=method,
         audiences=_audiences(catalog, c.metric, c.dimension),
         size=abs(c.delta) / max(abs(c.before), 1e-9),

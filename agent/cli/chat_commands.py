@@ -18,6 +18,7 @@ from rich.text import Text
 from ...data.sql_params import inline_params
 from ...tools.ledger import Evidence
 from ..answer import Citation
+from ..digest_render import to_markdown
 from ..render.charts import to_png, to_terminal
 from ..repl import KEYS_HELP
 from ..results import RequestError
@@ -179,6 +180,17 @@ def _export(session: ChatSession, arg: str) -> bool:
     return True
 
 
+def _digest(session: ChatSession, arg: str) -> bool:
+    since = arg or "7d"
+    try:
+        digest = session.analyst.digest(since, lang="zh" if session.lang == "zh" else "en")
+    except RequestError as exc:
+        _say(session, str(exc), "yellow")
+        return True
+    session.console.print(answer_markdown(to_markdown(digest)))
+    return True
+
+
 def _new(session: ChatSession, arg: str) -> bool:
     session.console.print(Text.assemble("New thread ", (session.new_thread(), "bold")))
     return True
@@ -245,6 +257,12 @@ COMMANDS: dict[str, Command] = {
             _export,
         ),
         Command("/answer", "/answer", "Show the last answer again.", _answer_markdown),
+        Command(
+            "/digest",
+            "/digest [7d|2w|3m]",
+            "What changed beyond noise, and the forecast, for a recent period.",
+            _digest,
+        ),
         Command("/new", "/new", "Start a new conversation thread.", _new),
         Command("/threads", "/threads", "List this workspace's conversation threads.", _threads),
         Command("/model", "/model [NAME]", "Show the model, or switch to another one.", _model),

@@ -39,6 +39,7 @@ table{border-collapse:collapse;font-size:.78rem;display:block;overflow-x:auto}
 th,td{border:1px solid #d9e2ec;padding:.15rem .4rem;text-align:left}th{background:#eef2f6}
 blockquote{margin:.3rem 0;padding:.2rem .6rem;border-left:3px solid #c9a227;background:#fbf7ea}
 .legend{font-size:.78rem;color:#52606d}
+a.evidence-link{font-size:.8rem;color:#2f6f9f}
 """
 
 _STYLE_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
