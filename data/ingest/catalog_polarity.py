@@ -91,7 +91,7 @@ def _has_text(con: duckdb.DuckDBPyConnection, table: str) -> bool:
         "OR (table_name = 'voc' AND column_name IN ('voc_id', 'text')))",
         [table],
     ).fetchone()
-    return bool(found) and int(found[0]) == 3
+    return found is not None and int(found[0]) == 3
 
 
 def polar_dimension(item: dict[str, Any], c: Column, table: str, yes: str) -> dict[str, Any]:
