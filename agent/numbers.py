@@ -113,14 +113,20 @@ class NumberMention:
 
 
 def label_spans(text: str, labels: Iterable[str]) -> list[tuple[int, int]]:
-    """Where the given names occur in ``text``, longest names first."""
+    """Where the given names occur in ``text``, longest names first, in any case (a metric
+    named "Satisfied share (CSAT 4-5)" is written "the satisfied share (CSAT 4-5)")."""
     spans: list[tuple[int, int]] = []
+    lower = text.lower()
+    # Lower-casing keeps positions only when it keeps every character's length.
+    folded = len(lower) == len(text)
+    haystack = lower if folded else text
     for label in sorted({x for x in labels if x}, key=len, reverse=True):
-        at = text.find(label)
+        needle = label.lower() if folded and len(label.lower()) == len(label) else label
+        at = haystack.find(needle)
         while at >= 0:
-            if not _overlaps(at, at + len(label), spans):
-                spans.append((at, at + len(label)))
-            at = text.find(label, at + len(label))
+            if not _overlaps(at, at + len(needle), spans):
+                spans.append((at, at + len(needle)))
+            at = haystack.find(needle, at + len(needle))
     return spans
 
 

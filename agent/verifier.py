@@ -236,6 +236,11 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
         # So are the names of the metrics it measured ("Top 10 customer share").
         metrics = ev.meta.get("metrics")
         named += [m.get("label") for m in metrics or [] if isinstance(m, dict)]
+        # And the periods it covered, by their labels ("2026年5–7月", "2025-Q4").
+        for key in ("period", "comparison_period"):
+            period = ev.meta.get(key)
+            if isinstance(period, dict) and isinstance(period.get("label"), str):
+                named.append(period["label"])
         for cell in [c for row in ev.rows for c in row] + named:
             if isinstance(cell, str) and _LABEL_DIGITS.search(cell):
                 text = cell.strip()

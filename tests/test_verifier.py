@@ -244,3 +244,25 @@ def test_names_with_digits_in_the_evidence_are_not_unsupported_figures() -> None
     assert report.ok, report.findings
     wrong = verify("Group 70 handles the most tickets: 2,400 [Q1].", led)
     assert [f.span for f in wrong.findings] == ["2,400"]
+
+
+def test_metric_names_and_period_labels_are_names_in_any_case() -> None:
+    """ "the satisfied share (CSAT 4-5)" and "2026年5–7月" come from the evidence's own metric
+    and period labels: their digits are not figures to check, while the values still are."""
+    led = Ledger()
+    led.add(
+        "query",
+        "query_metric",
+        columns=["source", "voc_count", "voc_count_prev"],
+        rows=[["在线", 354, 342]],
+        meta={
+            "metrics": [{"name": "csat_top2_share", "label": "Satisfied share (CSAT 4-5)"}],
+            "period": {"label": "2026年8–10月"},
+            "comparison_period": {"label": "2026年5–7月"},
+        },
+    )
+    said = "2026年8–10月在线最高：354，2026年5–7月 为 342 [Q1]。"
+    assert verify(said, led).ok, verify(said, led).findings
+    assert verify("The satisfied share (CSAT 4-5) for online was 354 [Q1].", led).ok
+    wrong = verify("2026年5–7月 为 343 [Q1]。", led)
+    assert [f.span for f in wrong.findings] == ["343"]
