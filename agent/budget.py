@@ -84,6 +84,8 @@ def _content_text(content: Any) -> str:
 
 def count_message(message: Message) -> int:
     total = _PER_MESSAGE + count_tokens(_content_text(message.get("content")))
+    # Reasoning kept on a tool-call message counts where the family has it sent back.
+    total += count_tokens(str(message.get("reasoning_content") or ""))
     if message.get("name"):
         total += count_tokens(str(message["name"])) + 1
     for call in message.get("tool_calls") or []:

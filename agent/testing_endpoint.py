@@ -123,6 +123,30 @@ class FakeReply:
 
 
 Script = Sequence[FakeReply | Callable[[dict[str, Any]], FakeReply]]
+_PLACEHOLDERS = {"boolean": True, "string": "hi", "integer": 1, "number": 1}
+
+
+def obliging(request: dict[str, Any]) -> FakeReply:
+    """A reply like a willing model's: every offered tool the last user message names is called
+    (arguments filled from the schema), JSON when JSON mode is asked, else "pong"; each with a
+    line of reasoning, which the family shows or hides. For scripts of ``doctor`` probes."""
+    messages = request.get("messages") or [{}]
+    asked = str(messages[-1].get("content") or "")
+    calls = [
+        FakeToolCall(fn["name"], _placeholder_arguments(fn.get("parameters") or {}))
+        for fn in (t.get("function") or {} for t in request.get("tools") or [])
+        if fn.get("name") and fn["name"] in asked
+    ]
+    if calls:
+        return FakeReply(text=None, tool_calls=calls, reasoning="The user asks for a tool call.")
+    if (request.get("response_format") or {}).get("type") == "json_object":
+        return FakeReply.say('{"ok": true}', reasoning="JSON is wanted.")
+    return FakeReply.say("pong", reasoning="A health check.")
+
+
+def _placeholder_arguments(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties") or {}
+    return {k: _PLACEHOLDERS.get(v.get("type"), "x") for k, v in properties.items()}
 
 
 @dataclass
@@ -220,7 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._record(None)
         if self.path.rstrip("/") == "/v1/models":
-            models = [{"id": self.endpoint.model, "object": "model", "owned_by": "fake"}]
+            models = [families.model_entry(self.endpoint.family, self.endpoint.model)]
             self._send_json(200, {"object": "list", "data": models})
         else:
             self._error(404, "not found")
@@ -280,7 +304,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(*refused)
             return
         reply = self.endpoint.next_reply(request)
-        if reply.delay_s and self.endpoint._closing.wait(reply.delay_s):
+        delay = reply.delay_s + self.endpoint.family.think_s
+        if delay and self.endpoint._closing.wait(delay):
             return
         if reply.status >= 400:
             self._error(reply.status, reply.error_message, reply.headers)
@@ -289,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif request.get("stream"):
             self._stream(reply, request)
         else:
-            whole = _completion(reply, self.endpoint.model, self.endpoint.family)
+            whole = _completion(reply, self.endpoint.model, self.endpoint.family, request)
             body = json.dumps(whole, ensure_ascii=False)
             self._send(200, body.encode(), "application/json", reply.headers, reply.drip_s)
 
@@ -300,7 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         want_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-        chunks = _chunks(reply, self.endpoint.model, want_usage, self.endpoint.family)
+        chunks = _chunks(reply, self.endpoint.model, want_usage, self.endpoint.family, request)
         for n, chunk in enumerate(chunks):
             if n == reply.reset_after:
                 self._reset()
@@ -359,15 +384,18 @@ def _usage(reply: FakeReply, fam: Family) -> dict[str, Any]:
     }
 
 
-def _calls(reply: FakeReply) -> list[dict[str, Any]]:
-    return [
+def _calls(reply: FakeReply, fam: Family, request: dict[str, Any]) -> list[dict[str, Any]]:
+    calls = [
         {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.raw()}}
         for c in reply.tool_calls
     ]
+    return families.allowed_calls(fam, calls, request)
 
 
-def _completion(reply: FakeReply, model: str, fam: Family) -> dict[str, Any]:
-    calls = _calls(reply)
+def _completion(
+    reply: FakeReply, model: str, fam: Family, request: dict[str, Any]
+) -> dict[str, Any]:
+    calls = _calls(reply, fam, request)
     text = families.content(fam, reply.text, reply.reasoning, calls)
     message: dict[str, Any] = {"role": "assistant", "content": text or reply.text}
     if (field := families.reasoning_field(fam)) and reply.reasoning:
@@ -390,11 +418,13 @@ def _completion(reply: FakeReply, model: str, fam: Family) -> dict[str, Any]:
     return body
 
 
-def _chunks(reply: FakeReply, model: str, want_usage: bool, fam: Family) -> list[dict[str, Any]]:
+def _chunks(
+    reply: FakeReply, model: str, want_usage: bool, fam: Family, request: dict[str, Any]
+) -> list[dict[str, Any]]:
     if not reply.choices:
         # Usage-only chunks are normal at the end of a stream; a stream of nothing else is empty.
         return [{**_chunk(model, []), "usage": _usage(reply, fam)}]
-    calls = _calls(reply)
+    calls = _calls(reply, fam, request)
     step = reply.chunk_chars
     deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
     field = families.reasoning_field(fam)

@@ -5,18 +5,26 @@ Taken from each vendor's published response formats:
 - ``deepseek``: reasoning in ``reasoning_content`` (message and stream deltas) and counted in
   ``usage.completion_tokens_details.reasoning_tokens``; HTTP 400 when a later request sends
   ``reasoning_content`` back; ``deepseek-reasoner`` answers 400 to a request with ``tools``.
-- ``dashscope`` (Qwen on Alibaba Cloud's compatible mode): ``reasoning_content``, reasoning tokens.
+- ``deepseek-thinking``: the current thinking mode (deepseek-v4-*, thinking on by default),
+  which calls tools while thinking and answers 400 when an assistant message with tool calls comes
+  back without its ``reasoning_content``.
+- ``dashscope`` (Qwen on Alibaba Cloud's compatible mode): ``reasoning_content``, reasoning tokens;
+  one tool call per reply unless the request sets ``parallel_tool_calls``.
 - ``vllm``: ``reasoning`` (the field's newer name) from ``--reasoning-parser``; errors as a
   top-level ``{"object": "error", ...}`` body. ``tools="text"`` is a tool parser that does not
   match the model; ``tools="refused"`` a server started without ``--enable-auto-tool-choice``.
 - ``ollama``: ``reasoning``; streamed tool calls arrive whole in one chunk, with finish_reason
   ``stop`` as some releases send; ``tools="refused"`` is a model without tool support.
 - ``llamacpp``: ``reasoning_content`` (``--reasoning-format deepseek``), ``reasoning="think"``
-  for ``none``; ``tools="refused"`` is a server started without ``--jinja``.
+  for ``none``; ``tools="refused"`` is a server started without ``--jinja``; one tool call per
+  reply unless the request sets ``parallel_tool_calls``; ``/v1/models`` gives ``meta.n_ctx_train``.
+- ``slow``: a local llama.cpp-style server on a small machine: every reply waits ``think_s``.
 - ``azure``: deployment in the path, ``api-version`` in the query, the key in ``api-key``, its
   own error bodies, content-filter results and a first stream chunk without choices.
 
-Any family takes ``reasoning="think"`` (``<think>`` blocks in the content, as servers without a
+``/v1/models`` names the owner as each server does, and vLLM adds ``max_model_len``. Any family
+takes ``think_s`` (seconds before every chat reply), ``json_mode=False`` (400 to
+``response_format``), ``reasoning="think"`` (``<think>`` blocks in the content, as servers without a
 reasoning parser send for Qwen3 and the R1 distills) and ``tools="text"`` (Hermes-style
 ``<tool_call>`` blocks in the content, finish_reason ``stop``).
 """
@@ -46,6 +54,15 @@ class Family:
     whole_calls_in_stream: bool = False
     errors: Literal["openai", "vllm", "llamacpp", "azure"] = "openai"
     azure: bool = False
+    # The 400 message for a request whose assistant tool-call messages lack reasoning_content.
+    reasoning_required: str = ""
+    # "on_request": one tool call per reply unless the request sets parallel_tool_calls.
+    parallel: Literal["always", "on_request"] = "always"
+    json_mode: bool = True
+    # Seconds every chat reply waits before its first byte (a slow local model).
+    think_s: float = 0.0
+    # Extra fields of this server's /v1/models entries (owner, context length).
+    model_meta: tuple[tuple[str, Any], ...] = (("owned_by", "fake"),)
 
 
 FAMILIES: dict[str, Family] = {
@@ -55,14 +72,30 @@ FAMILIES: dict[str, Family] = {
         reasoning="reasoning_content",
         reasoning_tokens=True,
         no_reasoning_input="reasoning_content is not allowed in the input messages",
+        model_meta=(("owned_by", "deepseek"),),
     ),
-    "dashscope": Family("dashscope", reasoning="reasoning_content", reasoning_tokens=True),
+    "deepseek-thinking": Family(
+        "deepseek-thinking",
+        reasoning="reasoning_content",
+        reasoning_tokens=True,
+        reasoning_required='The "reasoning_content" in the thinking mode must be passed back to '
+        "the API.",
+        model_meta=(("owned_by", "deepseek"),),
+    ),
+    "dashscope": Family(
+        "dashscope",
+        reasoning="reasoning_content",
+        reasoning_tokens=True,
+        parallel="on_request",
+        model_meta=(("owned_by", "system"),),
+    ),
     "vllm": Family(
         "vllm",
         reasoning="reasoning",
         tools_refusal='"auto" tool choice requires --enable-auto-tool-choice and '
         "--tool-call-parser to be set",
         errors="vllm",
+        model_meta=(("owned_by", "vllm"), ("max_model_len", 32768)),
     ),
     "ollama": Family(
         "ollama",
@@ -70,15 +103,19 @@ FAMILIES: dict[str, Family] = {
         tools_refusal="registry.ollama.ai/library/gemma2:2b does not support tools",
         finish_with_tools="stop",
         whole_calls_in_stream=True,
+        model_meta=(("owned_by", "library"),),
     ),
     "llamacpp": Family(
         "llamacpp",
         reasoning="reasoning_content",
         tools_refusal="tools param requires --jinja flag",
         errors="llamacpp",
+        parallel="on_request",
+        model_meta=(("owned_by", "llamacpp"), ("meta", {"n_ctx_train": 40960})),
     ),
     "azure": Family("azure", errors="azure", azure=True),
 }
+FAMILIES["slow"] = dataclasses.replace(FAMILIES["llamacpp"], name="slow", think_s=1.0)
 _DEEPSEEK_REASONER_TOOLS = "deepseek-reasoner does not support Function Calling"
 
 
@@ -94,10 +131,23 @@ def refusal(fam: Family, request: dict[str, Any]) -> str | None:
             return fam.tools_refusal or "tools are not supported"
         if fam.name == "deepseek" and request.get("model") == "deepseek-reasoner":
             return _DEEPSEEK_REASONER_TOOLS
+    if request.get("response_format") and not fam.json_mode:
+        return "response_format is not supported by this server"
     messages = request.get("messages") or []
     if fam.no_reasoning_input and any("reasoning_content" in m for m in messages):
         return fam.no_reasoning_input
+    if fam.reasoning_required and any(_tool_turn_without_reasoning(m) for m in messages):
+        return fam.reasoning_required
     return None
+
+
+def _tool_turn_without_reasoning(message: dict[str, Any]) -> bool:
+    return bool(message.get("tool_calls")) and "reasoning_content" not in message
+
+
+def model_entry(fam: Family, model: str) -> dict[str, Any]:
+    """One model of this server's ``/v1/models`` list."""
+    return {"id": model, "object": "model", **dict(fam.model_meta)}
 
 
 def error_body(fam: Family, status: int, message: str) -> dict[str, Any]:
@@ -122,6 +172,15 @@ def content(fam: Family, text: str | None, reasoning: str, calls: list[dict[str,
 
 def reasoning_field(fam: Family) -> str | None:
     return fam.reasoning if fam.reasoning in ("reasoning_content", "reasoning") else None
+
+
+def allowed_calls(
+    fam: Family, calls: list[dict[str, Any]], request: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The calls the server lets through: the first only, where parallel calls must be asked."""
+    if fam.parallel == "on_request" and not request.get("parallel_tool_calls"):
+        return calls[:1]
+    return calls
 
 
 def native_calls(fam: Family, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ switch it off in an autouse fixture with ``allow_model_requests(False)`` or
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,10 +88,19 @@ class TurnContext:
     all_data: bool = False
     # In the one revision after verification: the spans the verifier could not support.
     unsupported: tuple[str, ...] = ()
+    # When the answer's time budget ends (``time.time()``); None when it has none.
+    deadline: float | None = None
+
+    def seconds_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.time()
 
 
 class ModelError(ServiceLensError):
     """The model could not be reached or answered with something unusable; the run ends."""
+
+
+class AnswerOverdue(ModelError):
+    """The answer's time budget ran out during a model call; the graph finishes without it."""
 
 
 class ToolsUnsupported(ModelError):

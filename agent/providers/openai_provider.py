@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ import httpx
 import openai
 
 from .base import (
+    AnswerOverdue,
     ModelError,
     ModelTurn,
     TextDelta,
@@ -37,6 +38,7 @@ from .deadline import (
     enforced,
     retry_after_s,
 )
+from .family_rules import ReplaySetting, outgoing, rejects_parallel, replay_for, replay_wanted
 from .openai_reply import StreamAccumulator, turn_from_message
 from .tool_support import prose_instead_of_calls, tools_refused_message
 
@@ -58,6 +60,7 @@ class _Unfinished(Exception):
         self.empty = empty
 
 
+_ANSWER_OVERDUE = "The answer's time budget ran out while the model was still working."
 _ATTEMPT_ERRORS = (openai.APIError, Overdue, _Unfinished)
 
 
@@ -69,6 +72,10 @@ class _Call:
     on_delta: TextDelta | None
     # The names of the tools the request offers.
     offered: tuple[str, ...] = ()
+    # The graph's messages as given, before the family's rules shaped them for the request.
+    source: list[dict[str, Any]] = field(default_factory=list)
+    # True when the answer's time budget, not this call's own, set the deadline.
+    answer_budget: bool = False
     retries: int = 0
     shown: int = 0
 
@@ -98,6 +105,8 @@ class OpenAIProvider:
         timeout_s: float = 60.0,
         max_retries: int = 2,
         api_version: str | None = None,
+        reasoning_replay: ReplaySetting = "auto",
+        parallel_tool_calls: bool = True,
     ) -> None:
         if not api_key and not base_url:
             raise ModelError(
@@ -112,6 +121,12 @@ class OpenAIProvider:
         self.budget_s = call_budget_s(timeout_s, max_retries)
         self.host = urlsplit(base_url).netloc if base_url else "api.openai.com"
         self._stream_options = True
+        self._context: int | None = None
+        self._context_asked = False
+        # Per family (``family_rules``); "auto" may switch once on the endpoint's word.
+        self.replay = replay_for(model, reasoning_replay)
+        self._replay_fixed = reasoning_replay != "auto"
+        self.parallel_tool_calls = parallel_tool_calls
         self._client = _client(api_key, base_url, timeout_s, api_version)
 
     @classmethod
@@ -124,7 +139,20 @@ class OpenAIProvider:
             timeout_s=settings.request_timeout_s,
             max_retries=settings.max_retries,
             api_version=settings.openai_api_version,
+            reasoning_replay=settings.reasoning_replay,
+            parallel_tool_calls=settings.parallel_tool_calls,
         )
+
+    def context_window(self) -> int | None:
+        """The model's context window as the endpoint advertises it (asked once), or None."""
+        if not self._context_asked:
+            from .probe import advertised_context, profile_key
+
+            check_model_request_allowed(self.base_url)
+            key = profile_key(self.base_url, self.model, self.api_version)
+            self._context = advertised_context(self._client, key)
+            self._context_asked = True
+        return self._context
 
     def complete(
         self,
@@ -135,15 +163,45 @@ class OpenAIProvider:
         context: TurnContext | None = None,
     ) -> ModelTurn:
         check_model_request_allowed(self.base_url)
-        request: dict[str, Any] = {"model": self.model, "messages": messages}
-        if tools:
-            request["tools"] = tools
         offered = tuple(str((t.get("function") or {}).get("name")) for t in tools or [])
-        call = _Call(Deadline(self.budget_s), on_delta, offered)
-        turn = self._retrying(request, call)
+        budget_s, by_answer = self._call_budget(context)
+        call = _Call(Deadline(budget_s), on_delta, offered, list(messages), by_answer)
+        turn = self._retrying(self._request(messages, tools), call)
         if named := prose_instead_of_calls(turn, messages, offered):
             raise ToolsUnsupported(self._prose_message(named))
         return turn
+
+    def _request(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.model, "messages": outgoing(messages, self.replay)}
+        if tools:
+            request["tools"] = tools
+            if self.parallel_tool_calls:
+                request["parallel_tool_calls"] = True
+        return request
+
+    def _call_budget(self, context: TurnContext | None) -> tuple[float, bool]:
+        """This call's budget, and whether the answer's time budget is what limits it."""
+        left = context.seconds_left() if context is not None else None
+        if left is None or left >= self.budget_s:
+            return self.budget_s, False
+        if left <= 0:
+            raise AnswerOverdue("The answer's time budget was used up before this model call.")
+        return left, True
+
+    def _reshaped(self, request: dict[str, Any], call: _Call, detail: str) -> dict[str, Any] | None:
+        """The request again as a 400's message asks (reasoning sent back or not, no
+        parallel_tool_calls); None when the message asks for nothing this provider can change."""
+        if "parallel_tool_calls" in request and rejects_parallel(detail):
+            self.parallel_tool_calls = False
+            return {k: v for k, v in request.items() if k != "parallel_tool_calls"}
+        wanted = None if self._replay_fixed else replay_wanted(detail, self.replay)
+        if wanted is None:
+            return None
+        # Learnt once for this endpoint: every later request follows the family's rule.
+        self.replay, self._replay_fixed = wanted, True
+        return {**request, "messages": outgoing(call.source, wanted)}
 
     def _retrying(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         with enforced(call.deadline):
@@ -163,6 +221,15 @@ class OpenAIProvider:
         if timeout <= 0:
             raise Overdue
         request = {**request, "timeout": timeout}
+        try:
+            return self._send(request, call)
+        except openai.BadRequestError as exc:
+            reshaped = self._reshaped(request, call, _server_message(exc))
+            if reshaped is None:
+                raise
+            return self._send(reshaped, call)
+
+    def _send(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         if call.on_delta is None:
             return self._complete(request, call)
         return self._stream(request, call)
@@ -226,6 +293,9 @@ class OpenAIProvider:
         """What went wrong in one attempt, said for the user, and whether to try again."""
         # Asking again after text was shown would show it twice.
         again = not call.shown
+        if call.answer_budget and isinstance(exc, Overdue | openai.APITimeoutError):
+            # The answer's time budget, not the endpoint, ended this call: no retry.
+            return _Failure(_ANSWER_OVERDUE, kind=AnswerOverdue)
         if isinstance(exc, Overdue):
             return _Failure(self._overdue_message())
         if isinstance(exc, _Unfinished):
