@@ -5,7 +5,8 @@
 
 Checks never raise for a problem they are looking for (a missing workspace, a refused API key):
 that is their finding. They never show the API key, only whether one is set. The model probe
-sends one tiny chat completion with a trivial tool, so it costs a few tokens on a real endpoint.
+sends ``GET /models`` and up to four chat completions of a few tokens each (``doctor_model``),
+so it costs a few tokens on a real endpoint; ``probe=False`` skips it.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ FONT_FIX = (
 )
 
 
-def diagnose(home: Path | None = None, *, environ: dict[str, str] | None = None) -> list[Check]:
-    """Load the settings for ``home`` and run every check; a broken config is itself a finding."""
+def diagnose(
+    home: Path | None = None, *, environ: dict[str, str] | None = None, probe: bool = True
+) -> list[Check]:
+    """Load the settings for ``home`` and run every check; a broken config is itself a finding.
+    ``probe=False`` judges the model endpoint from the settings alone, sending nothing."""
     try:
         settings = load_settings(home, environ=environ)
     except SettingsError as exc:
@@ -44,11 +48,16 @@ def diagnose(home: Path | None = None, *, environ: dict[str, str] | None = None)
         config = Check("configuration", "fail", str(exc), f"Fix or delete {where}.")
         fallback = Settings.model_validate({"home": Path(home or ".servicelens")})
         return [config, *run_checks(fallback, configuration=False, model=False)]
-    return run_checks(settings)
+    return run_checks(settings, probe=probe)
 
 
 def run_checks(
-    settings: Settings, *, configuration: bool = True, model: bool = True, embedder: bool = True
+    settings: Settings,
+    *,
+    configuration: bool = True,
+    model: bool = True,
+    embedder: bool = True,
+    probe: bool = True,
 ) -> list[Check]:
     """Every check, in the order a person would fix things; flags skip the slow or moot ones."""
     checks = [configuration_check(settings)] if configuration else []
@@ -56,9 +65,9 @@ def run_checks(
     if settings.checkpoint_url is not None:
         checks.append(checkpoint_check(settings))
     if model:
-        from .doctor_model import model_check
+        from .doctor_model import model_checks
 
-        checks.append(model_check(settings))
+        checks += model_checks(settings, probe=probe)
     if embedder:
         checks.append(embedder_check(settings))
     return [*checks, font_check(), tokenizer_check()]

@@ -30,6 +30,15 @@ def _no_real_model_requests() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_endpoint_profiles() -> Iterator[None]:
+    # Fake endpoints reuse loopback ports, so a profile probed in one test must not reach another.
+    from servicelens.agent.providers.probe import forget_profiles
+
+    forget_profiles()
+    yield
+
+
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small seeded demo workspace, built once per session; treat it as read-only."""

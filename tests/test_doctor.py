@@ -65,7 +65,9 @@ def test_endpoint_that_calls_the_tool_is_ok(tmp_path: Path) -> None:
     assert model.status == "ok" and "tool calling works" in model.detail
     sent = ep.chat_requests[0].json
     assert sent["tools"][0]["function"]["name"] == "ping" and sent["model"] == "fake-model"
-    assert [r.path for r in ep.requests] == ["/v1/models", "/v1/chat/completions"]
+    # GET /models, then the probes' chat completions (tool, streamed tool, two tools, JSON).
+    assert [r.path for r in ep.requests][:2] == ["/v1/models", "/v1/chat/completions"]
+    assert len(ep.chat_requests) == 4
     config = checks["configuration"].detail
     assert "127.0.0.1" in config and "API key set" in config and KEY not in config
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -24,9 +26,15 @@ def _table(checks: list[Check]) -> Table:
     return table
 
 
-def doctor(home: HomeOption = None, as_json: JsonOption = False) -> None:
+def doctor(
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+    no_probe: Annotated[
+        bool, typer.Option("--no-probe", help="Do not send test requests to the model endpoint.")
+    ] = False,
+) -> None:
     """Check configuration, workspace, data and index versions, model endpoint and fonts."""
-    checks = diagnose(home)
+    checks = diagnose(home, probe=not no_probe)
     failed = [c for c in checks if c.status == "fail"]
     if as_json:
         print_json({"ok": not failed, "checks": [c.to_dict() for c in checks]})

@@ -46,15 +46,21 @@ _DEEPSEEK_REASONER = "set SERVICELENS_MODEL to deepseek-chat, which calls tools"
 
 def tools_refused_message(model: str, host: str, status: int, detail: str) -> str | None:
     """The message for a request with tools refused because of them; None for other refusals."""
+    hint = refusal_hint(model, detail)
+    if hint is None:
+        return None
+    return (
+        f"The model '{model}' at {host} cannot call tools as it is served (HTTP "
+        f"{status}: {detail}); {hint}. ServiceLens gathers its evidence through tool "
+        "calls and cannot answer without them."
+    )
+
+
+def refusal_hint(model: str, detail: str) -> str | None:
+    """What to change when a server refused tools in these words; None: not a tools refusal."""
     for pattern, hint in _REFUSALS:
         if pattern.search(detail):
-            if "deepseek-reasoner" in model:
-                hint = _DEEPSEEK_REASONER
-            return (
-                f"The model '{model}' at {host} cannot call tools as it is served (HTTP "
-                f"{status}: {detail}); {hint}. ServiceLens gathers its evidence through tool "
-                "calls and cannot answer without them."
-            )
+            return _DEEPSEEK_REASONER if "deepseek-reasoner" in model else hint
     return None
 
 
