@@ -14,6 +14,7 @@ from langgraph.config import get_stream_writer
 
 from ..data.periods import Period, read_periods
 from ..prompts import render
+from .answer_clock import BATCH_NOTE, AnswerClock
 from .conversation import (
     ALL_DATA_NOTE,
     add_usage,
@@ -28,8 +29,10 @@ from .conversation import (
     writer_notes,
 )
 from .deps import Deps
-from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
-from .providers.base import ModelError, ModelTurn, ToolCall, TurnContext
+from .events import Stage, StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
+from .heartbeat import heartbeat
+from .partial import evidence_lines, partial_note
+from .providers.base import AnswerOverdue, ModelError, ModelTurn, ToolCall, TurnContext
 from .reading import (
     Reading,
     ReadingNotes,
@@ -84,12 +87,20 @@ class Nodes:
             limited = "the step limit of this question was reached"
             _emit(StatusEvent(stage="limited", message=limited))
             return {"limited": limited}
+        clock = self._clock(state)
+        if clock.over(gathering=True):
+            return self._stop_gathering(clock)
         _emit(StatusEvent(stage="thinking"))
         system = render(
             "system.md", as_of=self.deps.as_of.isoformat(), max_tool_calls=self._max_calls()
         )
         messages = model_input(system, state["messages"], self._history_budget())
-        turn, ms = self._complete(messages, self.tool_schemas, context=_context(state))
+        messages += self._batch_note(state, clock)
+        context = _context(state, deadline=clock.deadline(gathering=True))
+        try:
+            turn, ms = self._complete(messages, self.tool_schemas, context=context)
+        except AnswerOverdue:
+            return self._stop_gathering(clock)
         update = self._accounting(state, messages, turn, ms)
         if turn.tool_calls:
             update["messages"] = [assistant_tool_message(turn)]
@@ -128,6 +139,9 @@ class Nodes:
 
     def write(self, state: AgentState) -> dict[str, Any]:
         attempt = state.get("revisions", 0)
+        clock = self._clock(state)
+        if clock.over(gathering=False):
+            return self._evidence_only(state, clock)
         _emit(StatusEvent(stage="revising" if attempt else "writing"))
         system = render(
             "writer.md",
@@ -142,12 +156,14 @@ class Nodes:
             history += revision_request(state)
         messages = model_input(system, history, self._history_budget())
         writer = get_stream_writer()
-        turn, ms = self._complete(
-            messages,
-            None,
-            lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
-            context=_context(state, revising=bool(attempt)),
-        )
+        context = _context(state, bool(attempt), clock.deadline(gathering=False))
+        try:
+            turn, ms = self._complete(
+                messages, None, lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
+                context=context,
+            )  # fmt: skip
+        except AnswerOverdue:
+            return self._evidence_only(state, clock)
         if not turn.text.strip():
             # An empty draft would verify as nothing to check and be written again, step after
             # step, until the step limit ended the run as if the question were too big.
@@ -173,10 +189,15 @@ class Nodes:
         # The ledger is this thread's: ids from earlier turns stay citable in a follow-up.
         report = verify(text, ledger_of(state), question=state.get("question", ""))
         update: dict[str, Any] = {"report": report.model_dump(mode="json")}
-        if not report.ok and state.get("revisions", 0) == 0:
+        # No revision once the time budget is spent: what could not be checked is flagged.
+        late = state.get("budget_cut") or self._clock(state).over(gathering=False)
+        if not report.ok and state.get("revisions", 0) == 0 and not late:
             update["revisions"] = 1
             return update
         final = text if report.ok else flag_unsupported(text, report)
+        if state.get("budget_cut"):
+            budget = self.deps.settings.answer_budget_s or 0.0
+            final = f"{partial_note(budget, state.get('language', 'en'))}\n\n{final}"
         reading = self._reading(state)
         if reading is not None:
             final = _with_reading(final, reading, state.get("language", "en"))
@@ -213,14 +234,49 @@ class Nodes:
         context: TurnContext,
     ) -> tuple[ModelTurn, float]:
         started = time.perf_counter()
-        turn = self.deps.provider.complete(messages, tools, on_delta=on_delta, context=context)
+        stage: Stage = "thinking" if tools else "writing"
+        with heartbeat(get_stream_writer(), stage, self.deps.settings.status_every_s):
+            turn = self.deps.provider.complete(messages, tools, on_delta=on_delta, context=context)
         return turn, (time.perf_counter() - started) * 1000
+
+    def _clock(self, state: AgentState) -> AnswerClock:
+        return AnswerClock(
+            state.get("started_at") or time.time(), self.deps.settings.answer_budget_s
+        )
+
+    def _stop_gathering(self, clock: AnswerClock) -> dict[str, Any]:
+        _emit(StatusEvent(stage="limited", message=clock.reason()))
+        return {"limited": clock.reason(), "pending": []}
+
+    def _batch_note(self, state: AgentState, clock: AnswerClock) -> list[dict[str, Any]]:
+        """A note asking a slow model to batch its calls, once its steps have proved slow."""
+        calls = state.get("model_calls", 0)
+        step_s = state.get("model_ms", 0.0) / 1000 / calls if calls else 0.0
+        if not calls or not clock.slow(step_s):
+            return []
+        return [{"role": "system", "content": BATCH_NOTE.format(seconds=step_s)}]
+
+    def _evidence_only(self, state: AgentState, clock: AnswerClock) -> dict[str, Any]:
+        """The draft when the time budget ends before the model has written: the evidence."""
+        _emit(StatusEvent(stage="limited", message=clock.reason()))
+        # Text already streamed from a cut-short draft is replaced, as after a revision.
+        _emit(StatusEvent(stage="revising", message=clock.reason()))
+        lines = evidence_lines(
+            ledger_of(state), state.get("turn_ids", []), state.get("language", "en")
+        )
+        return {
+            "draft": lines,
+            "draft_status": "partial",
+            "budget_cut": True,
+            "limited": state.get("limited") or clock.reason(),
+        }
 
     def _accounting(
         self, state: AgentState, messages: list[dict[str, Any]], turn: ModelTurn, ms: float
     ) -> dict[str, Any]:
         return {
             "usage": add_usage(state.get("usage"), messages, turn),
+            "model_calls": state.get("model_calls", 0) + 1,
             "model_ms": state.get("model_ms", 0.0) + ms,
             "model_name": turn.model or self.deps.provider.model,
         }
@@ -239,7 +295,9 @@ def _with_reading(text: str, reading: Reading, lang: str) -> str:
     return header(reading, lang) + text
 
 
-def _context(state: AgentState, revising: bool = False) -> TurnContext:
+def _context(
+    state: AgentState, revising: bool = False, deadline: float | None = None
+) -> TurnContext:
     period, comparison = state.get("period"), state.get("comparison")
     findings = (state.get("report") or {}).get("findings", []) if revising else []
     return TurnContext(
@@ -249,6 +307,7 @@ def _context(state: AgentState, revising: bool = False) -> TurnContext:
         comparison=Period.from_state(comparison) if comparison else None,
         all_data=bool(state.get("all_data")),
         unsupported=tuple(f["span"] for f in findings if f.get("span")),
+        deadline=deadline,
     )
 
 

@@ -10,6 +10,7 @@ per-turn fields are reset by the ``prepare`` node at the start of every question
 from __future__ import annotations
 
 import operator
+import time
 from typing import Annotated, Any, TypedDict
 
 from langgraph.managed import RemainingSteps
@@ -55,6 +56,11 @@ class AgentState(TypedDict, total=False):
     model_ms: float
     tools_ms: float
     model_name: str
+    # When the question was read (time.time()), model calls made, and whether the answer's
+    # time budget cut the writing short (its text then comes from the evidence alone).
+    started_at: float
+    model_calls: int
+    budget_cut: bool
 
     # Managed by LangGraph: steps left before the recursion limit.
     remaining_steps: RemainingSteps
@@ -91,4 +97,7 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "model_ms": 0.0,
         "tools_ms": 0.0,
         "model_name": "",
+        "started_at": time.time(),
+        "model_calls": 0,
+        "budget_cut": False,
     }
