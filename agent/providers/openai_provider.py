@@ -146,7 +146,7 @@ class OpenAIProvider:
     def context_window(self) -> int | None:
         """The model's context window as the endpoint advertises it (asked once), or None."""
         if not self._context_asked:
-            from .probe import advertised_context, profile_key
+            from .model_listing import advertised_context, profile_key
 
             check_model_request_allowed(self.base_url)
             key = profile_key(self.base_url, self.model, self.api_version)

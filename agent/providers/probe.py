@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from .base import ModelTurn, check_model_request_allowed
 from .deadline import Deadline, Overdue, enforced
 from .family_rules import replay_for
+from .model_listing import context_of, forget_contexts, model_entry, profile_key, remember_context
 from .openai_reply import StreamAccumulator, turn_from_message
 from .tool_support import refusal_hint
 
@@ -56,8 +57,6 @@ _ASK_BOTH = (
     "text='hi'. Do not write anything else."
 )
 _ASK_JSON = 'Reply with the JSON object {"ok": true} and nothing else.'
-# Where servers advertise a model's context window in /models entries.
-_CONTEXT_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length")
 _OWNERS = {"vllm": "vllm", "llamacpp": "llama.cpp", "library": "ollama", "deepseek": "deepseek"}
 _HOSTS = (
     ("api.deepseek.com", "deepseek"),
@@ -114,6 +113,7 @@ def probe_endpoint(settings: Settings, *, use_cache: bool = True) -> EndpointPro
     if not profile.failure:
         with _LOCK:
             _CACHE[_key(settings)] = profile
+        remember_context(_key(settings), profile.context_tokens)
     return profile
 
 
@@ -121,14 +121,11 @@ def forget_profiles() -> None:
     """Drop every cached profile (the next probe asks the endpoints again)."""
     with _LOCK:
         _CACHE.clear()
+    forget_contexts()
 
 
 def _key(settings: Settings) -> tuple[str, str, str]:
     return profile_key(settings.openai_base_url, settings.model, settings.openai_api_version)
-
-
-def profile_key(base_url: str | None, model: str, api_version: str | None) -> tuple[str, str, str]:
-    return (base_url or "", model, api_version or "")
 
 
 class _Prober:
@@ -312,43 +309,6 @@ class _Prober:
         if exc.status_code == 404:
             self._fail(f"has no model '{self.profile.model}' (HTTP 404)", 404)
         return f"HTTP {exc.status_code}: {detail}"
-
-
-def context_of(entry: dict[str, Any] | None) -> tuple[int, str] | None:
-    """The context window a ``/models`` entry advertises, and the field it came from."""
-    if not isinstance(entry, dict):
-        return None
-    for key in _CONTEXT_KEYS:
-        if isinstance(entry.get(key), int) and entry[key] > 0:
-            return entry[key], key
-    meta = entry.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("n_ctx_train"), int):
-        # llama.cpp advertises the training context; the server's -c may be smaller.
-        return meta["n_ctx_train"], "meta.n_ctx_train"
-    return None
-
-
-def model_entry(entries: list[Any], model: str) -> dict[str, Any] | None:
-    """The ``/models`` entry of ``model``, or the only entry when the server lists one."""
-    mine = next((e for e in entries if isinstance(e, dict) and e.get("id") == model), None)
-    only = entries[0] if len(entries) == 1 and isinstance(entries[0], dict) else None
-    return mine or only
-
-
-def advertised_context(client: openai.OpenAI, key: tuple[str, str, str]) -> int | None:
-    """The context window of the model at ``key`` (base URL, model, api-version): this
-    session's probe of it, else one quick ``GET /models``; None when nobody says."""
-    with _LOCK:
-        known = _CACHE.get(key)
-    if known is not None:
-        return known.context_tokens
-    try:
-        raw = client.models.with_raw_response.list(timeout=PROBE_EACH_S)
-        entries = json.loads(raw.text).get("data")
-    except (openai.APIError, json.JSONDecodeError, AttributeError):
-        return None  # no listing: the default window stands
-    found = context_of(model_entry(entries, key[1])) if isinstance(entries, list) else None
-    return found[0] if found else None
 
 
 class _ProbeFailed(Exception):
