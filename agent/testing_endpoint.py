@@ -36,11 +36,14 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import testing_families as families
 from .testing_families import Family
+
+if TYPE_CHECKING:
+    from .providers.base import Provider
 
 _CHAT = "/v1/chat/completions"
 _EMBEDDINGS = "/v1/embeddings"
@@ -142,6 +145,20 @@ def obliging(request: dict[str, Any]) -> FakeReply:
     if (request.get("response_format") or {}).get("type") == "json_object":
         return FakeReply.say('{"ok": true}', reasoning="JSON is wanted.")
     return FakeReply.say("pong", reasoning="A health check.")
+
+
+def replaying(provider: Provider) -> Callable[[dict[str, Any]], FakeReply]:
+    """A script step that answers every request as ``provider`` (a ``ScriptedProvider``) would:
+    the golden cases' scripts, played through a real HTTP endpoint and the ``openai`` client.
+    Each reply carries ``reasoning``, which the endpoint's family shows or hides."""
+
+    def reply(request: dict[str, Any]) -> FakeReply:
+        turn = provider.complete(request.get("messages") or [], request.get("tools"))
+        calls = [FakeToolCall(c.name, c.arguments) for c in turn.tool_calls]
+        return FakeReply(text=turn.text or (None if calls else ""), tool_calls=calls,
+                         reasoning="Checking what the tools said.")  # fmt: skip
+
+    return reply
 
 
 def _placeholder_arguments(schema: dict[str, Any]) -> dict[str, Any]:

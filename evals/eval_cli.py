@@ -85,13 +85,23 @@ def eval_command(
     folder = out or settings.paths.home / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     json_path, md_path = report.write(run, folder)
     summary = report.summarize(run)
+    card_path = None
+    if name == "openai":
+        from . import model_card
+
+        card_path = model_card.write(run, folder, summary)[1]
     diff = report.compare(report.load(compare_to), run) if compare_to else None
     if diff is not None:
         (folder / "compare.md").write_text(report.compare_markdown(diff), encoding="utf-8")
     if json_out:
-        print_json({"summary": summary, "report": str(json_path), "compare": diff})
+        card = str(card_path) if card_path else None
+        print_json(
+            {"summary": summary, "report": str(json_path), "compare": diff, "model_card": card}
+        )
     else:
         _show(summary, run.repeat, threshold, json_path, md_path, diff)
+        if card_path is not None:
+            console.print(f"Model card: {card_path}")
     if report.gate_rate(summary) < threshold:
         sys.exit(1)
 

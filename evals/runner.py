@@ -14,6 +14,7 @@ import json
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -106,6 +107,10 @@ class EvalRun(BaseModel):
     prompt_version: str = ""
     data_version: dict[str, str] = Field(default_factory=dict)
     results: list[CaseResult] = Field(default_factory=list)
+    # For a language-model endpoint: where it is (host, family) and the quirks its replies
+    # showed, counted over the whole run (the model card reads both).
+    endpoint: dict[str, str] = Field(default_factory=dict)
+    quirks: dict[str, int] = Field(default_factory=dict)
 
 
 @dataclass
@@ -142,6 +147,7 @@ def run_eval(cases: list[Case], options: RunOptions, on_run: OnRun | None = None
                 if on_run:
                     on_run(run)
         versions = _versions(settings)
+    endpoint = _endpoint(settings) if options.provider == "openai" else {}
     for r in results:
         r.runs.sort(key=lambda run: run.attempt)
     models = sorted({run.model for r in results for run in r.runs if run.model})
@@ -156,8 +162,22 @@ def run_eval(cases: list[Case], options: RunOptions, on_run: OnRun | None = None
         started_at=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         duration_s=round(time.time() - started, 3),
         results=results,
+        endpoint=endpoint,
+        quirks=dict(sorted(worker.quirks().items())),
         **versions,
     )
+
+
+def _endpoint(settings: Settings) -> dict[str, str]:
+    from urllib.parse import urlsplit
+
+    from ..agent.providers.probe import endpoint_family
+
+    base = settings.openai_base_url
+    return {
+        "host": urlsplit(base).netloc if base else "api.openai.com",
+        "family": endpoint_family(settings),
+    }
 
 
 def _result(case: Case, expected: dict[str, float | None]) -> CaseResult:
@@ -202,14 +222,25 @@ class _Worker:
         self.workspace = workspace
         self.options = options
         self._local = threading.local()
+        self._made: list[Provider] = []
+        self._lock = threading.Lock()
 
     def provider(self, case: Case, expected: dict[str, float | None]) -> Provider:
         if self.options.provider == "scripted":
             return ScriptedProvider(script_steps(case, expected))
         if not hasattr(self._local, "provider"):
             self._local.provider = resolve_provider(self.options.provider, self.workspace)
+            with self._lock:
+                self._made.append(self._local.provider)
         provider: Provider = self._local.provider
         return provider
+
+    def quirks(self) -> Counter[str]:
+        """The quirks every provider this worker made has counted (openai only)."""
+        total: Counter[str] = Counter()
+        for provider in self._made:
+            total.update(getattr(provider, "quirks", None) or {})
+        return total
 
     def run(self, case: Case, result: CaseResult, attempt: int) -> CaseRun:
         if self.options.provider == "scripted" and not case.has_script():

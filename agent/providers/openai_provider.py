@@ -12,7 +12,9 @@ plain JSON rather than through the SDK's models, so servers that omit ``usage``,
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -40,6 +42,7 @@ from .deadline import (
 )
 from .family_rules import ReplaySetting, outgoing, rejects_parallel, replay_for, replay_wanted
 from .openai_reply import StreamAccumulator, turn_from_message
+from .quirks import reply_quirks
 from .tool_support import prose_instead_of_calls, tools_refused_message
 
 if TYPE_CHECKING:
@@ -121,6 +124,9 @@ class OpenAIProvider:
         self.budget_s = call_budget_s(timeout_s, max_retries)
         self.host = urlsplit(base_url).netloc if base_url else "api.openai.com"
         self._stream_options = True
+        # What this endpoint's replies needed leniency for, counted (an eval's model card).
+        self.quirks: Counter[str] = Counter()
+        self._quirks_lock = threading.Lock()
         self._context: int | None = None
         self._context_asked = False
         # Per family (``family_rules``); "auto" may switch once on the endpoint's word.
@@ -195,12 +201,14 @@ class OpenAIProvider:
         parallel_tool_calls); None when the message asks for nothing this provider can change."""
         if "parallel_tool_calls" in request and rejects_parallel(detail):
             self.parallel_tool_calls = False
+            self._observe(Counter(["parallel_rejected"]))
             return {k: v for k, v in request.items() if k != "parallel_tool_calls"}
         wanted = None if self._replay_fixed else replay_wanted(detail, self.replay)
         if wanted is None:
             return None
         # Learnt once for this endpoint: every later request follows the family's rule.
         self.replay, self._replay_fixed = wanted, True
+        self._observe(Counter(["reasoning_replay_learned"]))
         return {**request, "messages": outgoing(call.source, wanted)}
 
     def _retrying(self, request: dict[str, Any], call: _Call) -> ModelTurn:
@@ -214,6 +222,7 @@ class OpenAIProvider:
                     raise self._junk("a body that is not JSON") from exc
                 time.sleep(wait)
                 call.retries += 1
+                self._observe(Counter(["retries"]))
 
     def _attempt(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         # Each attempt waits at most its timeout, and never past the call's deadline.
@@ -255,7 +264,18 @@ class OpenAIProvider:
         choices = data.get("choices") if isinstance(data, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise self._junk("JSON without any choices")
-        return turn_from_message(data, choices[0], self.model, call.offered)
+        turn = turn_from_message(data, choices[0], self.model, call.offered)
+        message = choices[0].get("message") or {}
+        content = message.get("content")
+        seen = reply_quirks(
+            turn,
+            native_ids=[c.get("id") for c in message.get("tool_calls") or []],
+            reasoning_field=bool(message.get("reasoning_content") or message.get("reasoning")),
+            think=isinstance(content, str) and "</think>" in content,
+            usage=isinstance(data.get("usage"), dict),
+        )
+        self._observe(seen)
+        return turn
 
     def _stream(self, request: dict[str, Any], call: _Call) -> ModelTurn:
         if self._stream_options:
@@ -266,6 +286,7 @@ class OpenAIProvider:
                     raise
                 # This server rejects stream_options; remember it and ask without.
                 self._stream_options = False
+                self._observe(Counter(["stream_options_rejected"]))
         return self._stream_once(request, call, usage=False)
 
     def _stream_once(self, request: dict[str, Any], call: _Call, usage: bool) -> ModelTurn:
@@ -281,7 +302,20 @@ class OpenAIProvider:
         # tool calls with no finish_reason at all).
         if not acc.choices or (acc.finish_reason is None and not done):
             raise _Unfinished(empty=not acc.choices)
-        return acc.turn(self.model, call.offered)
+        turn = acc.turn(self.model, call.offered)
+        seen = reply_quirks(
+            turn,
+            native_ids=[slot["id"] for slot in acc.calls.values()],
+            reasoning_field=bool(acc.reasoning),
+            think=bool(acc.split.reasoning),
+            usage=acc.usage is not None or not usage,
+        )
+        self._observe(seen)
+        return turn
+
+    def _observe(self, seen: Counter[str]) -> None:
+        with self._quirks_lock:
+            self.quirks.update(seen)
 
     def _junk(self, what: str) -> ModelError:
         return ModelError(

@@ -12,6 +12,7 @@ doctor and the analyst of one session probe once. Nothing here ever holds or sho
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -115,6 +116,19 @@ def probe_endpoint(settings: Settings, *, use_cache: bool = True) -> EndpointPro
             _CACHE[_key(settings)] = profile
         remember_context(_key(settings), profile.context_tokens)
     return profile
+
+
+def endpoint_family(settings: Settings) -> str:
+    """The server family (deepseek, vllm, llama.cpp, ollama, azure, ...) from the settings and
+    host, else from the owners ``GET /models`` names; "unknown" when neither says."""
+    if (known := cached_profile(settings)) is not None:
+        return known.family
+    check_model_request_allowed(settings.openai_base_url)
+    prober = _Prober(settings)
+    # Unreachable or refused: the host may still say.
+    with contextlib.suppress(_ProbeFailed):
+        prober._models()
+    return _family(settings, prober.owner)
 
 
 def forget_profiles() -> None:

@@ -1,0 +1,75 @@
+"""``servicelens eval --provider openai`` writes a model card, here against the loopback fake.
+
+The fake endpoint plays the golden cases' own scripts (``replaying``) in the vLLM family's shape
+with ``<think>`` blocks in the content, so the run goes through the real ``openai`` client, the
+provider's lenient reading and the whole graph, and the card counts the quirk it saw.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from servicelens.agent.analyst import Analyst
+from servicelens.agent.providers.scripted import ScriptedProvider
+from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, replaying
+from servicelens.cli import main
+from servicelens.evals.cases import GOLDEN_DIR, expand_case, load_cases, select
+from servicelens.evals.reference import reference_values
+from servicelens.evals.scripts import script_steps
+
+SMOKE = GOLDEN_DIR / "smoke_scripted.yaml"
+PICK = "smoke-install-volume-en,smoke-east-ontime-zh"
+
+
+def _scripted(home: Path) -> ScriptedProvider:
+    """The two cases' scripts back to back, with their expected numbers filled in."""
+    with Analyst.open(home, provider=ScriptedProvider([])) as reference:
+        facts_path = reference.workspace.paths.facts
+        facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.is_file() else {}
+        steps = []
+        for case in select(load_cases([SMOKE]), PICK):
+            case = expand_case(case, facts)
+            steps += script_steps(case, reference_values(case, reference))
+    return ScriptedProvider(steps)
+
+
+def test_eval_against_an_endpoint_writes_a_model_card(
+    demo_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scripted = _scripted(demo_home)
+    out = tmp_path / "run"
+    script = [replaying(scripted)] * 12
+    with FakeOpenAIEndpoint(script, family="vllm", reasoning="think", model="Qwen/Qwen3-8B") as ep:
+        monkeypatch.setenv("OPENAI_BASE_URL", ep.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-card-secret")
+        monkeypatch.setenv("SERVICELENS_MODEL", "Qwen/Qwen3-8B")
+        argv = ["eval", "--golden", str(SMOKE), "--filter", PICK, "--provider", "openai",
+                "--home", str(demo_home), "--out", str(out), "--threshold", "0.5"]  # fmt: skip
+        main(argv)
+    shown = capsys.readouterr().out
+    assert scripted.remaining == 0 and "Model card:" in shown
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert card["model"] == "Qwen/Qwen3-8B" and card["endpoint"]["family"] == "vllm"
+    assert card["cases"] == 2 and card["pass_rate"] == 1.0 and card["silent_wrong_rate"] == 0.0
+    assert card["by_subset"]["tuned"]["pass_rate"] == 1.0
+    assert card["quirks"]["think_tags"]["count"] >= 4 and card["latency_ms"]["median"] > 0
+    assert card["tokens"]["prompt"] > 0 and [c["passed"] for c in card["per_case"]] == ["1/1"] * 2
+    md = (out / "model_card.md").read_text(encoding="utf-8")
+    assert md.startswith("# Model card: Qwen/Qwen3-8B") and "family vllm" in md
+    assert "<think> blocks inside the content" in md and "## Pass rate per set" in md
+    assert "sk-card-secret" not in md + json.dumps(card)
+    assert (out / "report.json").is_file()
+
+
+def test_the_scripted_provider_writes_no_card(demo_home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    argv = ["eval", "--golden", str(SMOKE), "--filter", "smoke-install-volume-en",
+            "--provider", "scripted", "--home", str(demo_home), "--out", str(out)]  # fmt: skip
+    main(argv)
+    assert (out / "report.json").is_file() and not (out / "model_card.json").exists()
