@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 GATHER_SHARE = 0.6
 # A model step this slow on average (or a sixth of the budget) makes the act step ask the
@@ -48,3 +49,11 @@ BATCH_NOTE = (
     "Each model step is slow on this server (about {seconds:.0f} s). Request every tool call "
     "you still need in this one reply, as parallel calls, then stop."
 )
+
+
+def batch_note(clock: AnswerClock, model_calls: int, model_ms: float) -> list[dict[str, Any]]:
+    """A system note asking a slow model to batch its calls, once its steps proved slow."""
+    step_s = model_ms / 1000 / model_calls if model_calls else 0.0
+    if not model_calls or not clock.slow(step_s):
+        return []
+    return [{"role": "system", "content": BATCH_NOTE.format(seconds=step_s)}]

@@ -14,7 +14,7 @@ from langgraph.config import get_stream_writer
 
 from ..data.periods import Period, read_periods
 from ..prompts import render
-from .answer_clock import BATCH_NOTE, AnswerClock
+from .answer_clock import AnswerClock, batch_note
 from .conversation import (
     ALL_DATA_NOTE,
     add_usage,
@@ -95,7 +95,7 @@ class Nodes:
             "system.md", as_of=self.deps.as_of.isoformat(), max_tool_calls=self._max_calls()
         )
         messages = model_input(system, state["messages"], self._history_budget())
-        messages += self._batch_note(state, clock)
+        messages += batch_note(clock, state.get("model_calls", 0), state.get("model_ms", 0.0))
         context = _context(state, deadline=clock.deadline(gathering=True))
         try:
             turn, ms = self._complete(messages, self.tool_schemas, context=context)
@@ -247,14 +247,6 @@ class Nodes:
     def _stop_gathering(self, clock: AnswerClock) -> dict[str, Any]:
         _emit(StatusEvent(stage="limited", message=clock.reason()))
         return {"limited": clock.reason(), "pending": []}
-
-    def _batch_note(self, state: AgentState, clock: AnswerClock) -> list[dict[str, Any]]:
-        """A note asking a slow model to batch its calls, once its steps have proved slow."""
-        calls = state.get("model_calls", 0)
-        step_s = state.get("model_ms", 0.0) / 1000 / calls if calls else 0.0
-        if not calls or not clock.slow(step_s):
-            return []
-        return [{"role": "system", "content": BATCH_NOTE.format(seconds=step_s)}]
 
     def _evidence_only(self, state: AgentState, clock: AnswerClock) -> dict[str, Any]:
         """The draft when the time budget ends before the model has written: the evidence."""

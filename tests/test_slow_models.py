@@ -153,3 +153,20 @@ def test_a_small_window_trims_what_is_sent(tmp_path: Path) -> None:
     assert answer.verified and ep.remaining == 0
     sent = ep.chat_requests[2].json["messages"]
     assert count_messages(sent) <= 4_096 - 1_024 and big not in str(sent)
+
+
+def test_ask_on_the_command_line_shows_the_model_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agent_support import tiny_workspace
+    from cli_support import run_cli
+
+    home = tiny_workspace(tmp_path / "ws")
+    (home / "servicelens.toml").write_text("status_every_s = 0.15\n", encoding="utf-8")
+    script = [FakeReply.say("Nothing to look up."), FakeReply.say("All quiet.")]
+    with FakeOpenAIEndpoint(script, family="slow", think_s=0.4) as ep:
+        monkeypatch.setenv("OPENAI_BASE_URL", ep.base_url)
+        monkeypatch.setenv("SERVICELENS_AS_OF", "2026-11-01")
+        code, out, _ = run_cli(capsys, "ask", "Anything last quarter?", "--home", str(home))
+    assert code == 0 and "All quiet." in out
+    assert "· thinking: the model is still working" in out

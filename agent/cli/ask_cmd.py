@@ -118,7 +118,11 @@ def _activity(event: Event) -> Text | None:
     if isinstance(event, ToolResultEvent):
         mark = ("✓ ", "green") if event.ok else ("✗ ", "yellow")
         return Text.assemble(mark, (f"{event.summary}  ", ""), (f"{event.ms:.0f} ms", "dim"))
-    if isinstance(event, StatusEvent) and event.stage in ("period", "revising", "limited"):
+    # Thinking and writing are shown only when they say something (a slow model's heartbeat).
+    if isinstance(event, StatusEvent) and (
+        event.stage in ("period", "revising", "limited")
+        or (event.stage in ("thinking", "writing") and event.message)
+    ):
         return Text(f"· {event.stage}: {event.message}".rstrip(": "), style="dim")
     return None
 

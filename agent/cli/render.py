@@ -155,7 +155,9 @@ class StreamView:
         elif event.stage in ("thinking", "writing", "verifying", "revising"):
             if event.stage == "revising":
                 self.draft = ""
-            self._stage(label(self.lang, event.stage))
+            # A slow model's heartbeat says how long it has been working.
+            said = label(self.lang, event.stage)
+            self._stage(f"{said} · {event.message}" if event.message else said)
 
     def _stage(self, text: str) -> None:
         self.spinner.update(text=Text(text, style="dim"))
