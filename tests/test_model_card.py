@@ -73,3 +73,21 @@ def test_the_scripted_provider_writes_no_card(demo_home: Path, tmp_path: Path) -
             "--provider", "scripted", "--home", str(demo_home), "--out", str(out)]  # fmt: skip
     main(argv)
     assert (out / "report.json").is_file() and not (out / "model_card.json").exists()
+
+
+def test_the_provider_counts_the_quirks_it_read_past() -> None:
+    from servicelens.agent.providers.openai_provider import OpenAIProvider
+    from servicelens.agent.testing_endpoint import FakeReply, FakeToolCall
+
+    calls = [FakeToolCall("ping", {"ok": True}, id=""), FakeToolCall("echo", {"text": "hi"}, id="")]
+    script = [FakeReply(text=None, tool_calls=calls, usage=False), FakeReply.say("done")]
+    tools = [
+        {"type": "function", "function": {"name": n, "parameters": {}}} for n in ("ping", "echo")
+    ]
+    with FakeOpenAIEndpoint(script, family="ollama") as ep:
+        provider = OpenAIProvider("qwen3:8b", "k", ep.base_url, max_retries=0)
+        provider.complete([{"role": "user", "content": "ping and echo"}], tools)
+        provider.complete([{"role": "user", "content": "done?"}], on_delta=lambda _: None)
+    assert provider.quirks == {
+        "finish_stop_with_calls": 1, "missing_call_ids": 1, "no_usage": 1, "parallel_calls": 1
+    }  # fmt: skip
