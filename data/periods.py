@@ -24,6 +24,7 @@ module is the API both are used through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,7 +124,44 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
         a, b = sorted(found[:2], key=lambda p: p.start)
         if a.end <= b.start:
             return PeriodReading(period=b, comparison=a)
+    current = _current_for(text, found[0], as_of)
+    if current is not None:
+        return PeriodReading(period=current, comparison=found[0])
     return PeriodReading(period=found[0])
+
+
+# The one period a question names is what it compares with ("compared with Q2", "跟二季度比"):
+# words before it, or (Chinese) a preposition before and 比 after.
+_COMPARED_BEFORE = re.compile(
+    r"(?i)(?:\bcompared?\s+(?:it\s+)?(?:with|to)|\bvs\.?|\bversus|\bagainst|\brelative\s+to"
+    r"|\bthan(?:\s+in)?|比起|相比于|相较于|对比|较|(?:^|[\s，,。？?！!：:])比)\s*(?:the\s+)?$"
+)
+_ZH_WITH = re.compile(r"(?:跟|和|与|同)\s*$")
+_ZH_THEN_COMPARE = re.compile(r"^\s*(?:相比|比较|对比|比)")
+# The grain of a period named by its unit, and the phrase for the latest full one.
+_GRAINS = (
+    (re.compile(r"^\d{4}-Q[1-4]$"), "last quarter"),
+    (re.compile(r"^\d{4}-\d{2}$"), "last month"),
+)
+
+
+def _current_for(text: str, named: Period, as_of: date) -> Period | None:
+    """The period asked about when the only one named is the comparison: the latest full one
+    of the same unit (a quarter, a month), if it comes after the named one."""
+    at = text.lower().find(named.phrase.lower()) if named.phrase else -1
+    if at < 0:
+        return None
+    before, after = text[:at], text[at + len(named.phrase) :]
+    said = _COMPARED_BEFORE.search(before) or (
+        _ZH_WITH.search(before) and _ZH_THEN_COMPARE.search(after)
+    )
+    if not said:
+        return None
+    for grain, phrase in _GRAINS:
+        if grain.match(named.label):
+            current = parse_period(phrase, as_of)
+            return current if named.end <= current.start else None
+    return None
 
 
 def phrase_for(period: Period, as_of: date) -> str:

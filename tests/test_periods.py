@@ -393,6 +393,32 @@ def test_two_periods_in_a_question_are_a_comparison(
 
 
 @pytest.mark.parametrize(
+    ("question", "period", "comparison"),
+    [
+        ("How does East's SLA attainment compare with Q2?", "2026-Q3", "2026-Q2"),
+        ("East SLA attainment vs Q1", "2026-Q3", "2026-Q1"),
+        ("华东的SLA达成率跟二季度比如何？", "2026-Q3", "2026-Q2"),
+        ("比二季度高还是低？", "2026-Q3", "2026-Q2"),
+        ("Tickets compared with August 2026", "2026-10", "2026-08"),
+    ],
+)
+def test_the_one_period_named_as_what_to_compare_with_is_the_comparison(
+    question: str, period: str, comparison: str
+) -> None:
+    """ "Compared with Q2" asks about the latest full quarter against Q2, not about Q2."""
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None and reading.comparison is not None
+    assert (reading.period.label, reading.comparison.label) == (period, comparison)
+
+
+@pytest.mark.parametrize("question", ["East SLA attainment in Q2", "二季度华东的SLA达成率"])
+def test_a_period_named_without_comparison_words_is_the_period_asked(question: str) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None and reading.period.label == "2026-Q2"
+    assert reading.comparison is None
+
+
+@pytest.mark.parametrize(
     "question", ["Which region has the most tickets overall?", "至今一共多少投诉", "历年的满意度",
                  "SLA across the whole history"],
 )  # fmt: skip
