@@ -74,16 +74,19 @@ def default_dimension(catalog: Catalog | None) -> str:
 HEADLINE = 6
 
 
-def headline_metrics(catalog: Catalog | None, most: int = HEADLINE) -> list[str]:
+def headline_metrics(
+    catalog: Catalog | None, most: int = HEADLINE, *, timed: bool = True
+) -> list[str]:
     """Metrics to stand for 'where we are': the catalog's own headline list, else those with
-    a good direction first, then counts, in catalog order; only metrics with a time column."""
+    a good direction first, then counts, in catalog order; only metrics with a time column,
+    unless ``timed`` is off (data with no dates at all)."""
     if catalog is None:
         return []
     if catalog.spec.headline:
         ranked = [catalog.metrics[m] for m in catalog.spec.headline]
     else:
         ranked = sorted(catalog.metrics.values(), key=lambda m: m.direction == "neutral")
-    return [m.name for m in ranked if catalog.time_column(m)][:most]
+    return [m.name for m in ranked if catalog.time_column(m) or not timed][:most]
 
 
 def _timed(catalog: Catalog, metrics: list[Metric]) -> list[Metric]:

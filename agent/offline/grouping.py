@@ -31,6 +31,10 @@ _ZH_CUE = re.compile(
     r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
     r"|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
 )
+# "好评率最高的品类是哪个", "投诉最多的城市是哪些": the noun between the superlative and "哪".
+_ZH_SUPERLATIVE = re.compile(
+    r"(?:最|较)(?:差|好|低|高|多|少|快|慢|大|小)的([\u3400-\u9fff]{1,4}?)(?:是|为|分别是)?(?:哪|什么|谁)"
+)
 # Words after which the grouping noun has ended (verbs, articles, measure words).
 _EN_END = _split(
     "a an the of in on at to for with from is are was were be been has have had do does did "
@@ -106,6 +110,9 @@ def grouping_phrase(question: str) -> str:
         phrase = zh_noun(z.group(1))
         if phrase and not phrase.startswith(_ZH_TIME) and phrase not in ("年", "年度"):
             return phrase
+    sup = _ZH_SUPERLATIVE.search(question)
+    if sup and not sup.group(1).startswith(_ZH_TIME):
+        return sup.group(1)
     return ""
 
 

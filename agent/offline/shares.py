@@ -70,7 +70,8 @@ _HIGHEST = re.compile(r"(?i)highest|\bmost\b|largest|biggest|最高|最多|最�
 
 def _group(intent: Intent) -> str | None:
     """The dimension the shares are split by: the first the question groups by."""
-    return next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+    named = (d for d in intent.slots.dimensions if d not in intent.filters and d != intent.unset)
+    return next(named, None)
 
 
 def _lowest(intent: Intent) -> bool:

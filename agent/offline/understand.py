@@ -626,14 +626,17 @@ class Understander:
         headline metrics that fit, the one its words resemble most, the next ones offered as
         other readings."""
         cat = intent.catalog
-        if cat is None or intent.metrics or intent.playbook != "ranking":
+        # The records' noun alone ("the worst reviews") names nothing to rate them by.
+        named = intent.metrics and not intent.slots.noun_only
+        if cat is None or named or intent.playbook != "ranking":
             return
         q = intent.question
         if not _RATED.search(q) or _COUNTED.search(q):
             return
         dim = intent.group_by
+        undated = self.dated_known and not any(self.quarters.values())
         fits = [
-            m for m in headline_metrics(cat)
+            m for m in headline_metrics(cat, timed=not undated)
             if cat.metrics[m].direction != "neutral" and reaches(cat, m, dim)
             and all(reaches(cat, m, d) for d in intent.filters)
         ]  # fmt: skip
