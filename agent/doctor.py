@@ -64,6 +64,8 @@ def run_checks(
     checks += workspace_checks(settings)
     if settings.checkpoint_url is not None:
         checks.append(checkpoint_check(settings))
+    if settings.sources:
+        checks += sources_checks(settings)
     if model:
         from .doctor_model import model_checks
 
@@ -103,6 +105,19 @@ def workspace_checks(settings: Settings) -> list[Check]:
         _guard("consistency", lambda: consistency_check(ws)),
         staging_check(ws),
     ]
+
+
+def sources_checks(settings: Settings) -> list[Check]:
+    """Each live source: reachable, read-only, timeout honoured, row counts (``sources.py``)."""
+    from .sources import source_checks
+
+    catalog = None
+    if settings.paths.catalog.is_file():
+        try:
+            catalog = load_catalog(settings.paths.catalog)
+        except ServiceLensError:
+            catalog = None  # the catalog check reports it
+    return source_checks(settings, catalog)
 
 
 def checkpoint_check(settings: Settings) -> Check:

@@ -7,6 +7,7 @@ workspace > default. Nothing else in the package reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date
@@ -40,6 +41,41 @@ ENV_VARS: dict[str, str] = {
 
 class SettingsError(Exception):
     """The configuration cannot be used; the message says what to change."""
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class SourceSettings(BaseModel):
+    """A live database in ``[servicelens.sources.NAME]`` (``servicelens connect`` writes it).
+
+    ``url`` may name environment variables as ``${NAME}`` (the password, usually); it may not
+    hold a password itself. ``password_env`` or ``password_file`` name where the password is
+    instead. ``password`` is filled in from those when the settings are loaded; it is never read
+    from the file and never shown.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    password_env: str | None = None
+    password_file: Path | None = None
+    timeout_s: float | None = Field(None, gt=0)
+    password: SecretStr | None = Field(None, exclude=True, repr=False)
+    resolved_url: SecretStr | None = Field(None, exclude=True, repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _no_literal_password(cls, value: str) -> str:
+        # The message never repeats the URL: it may hold the password it complains about.
+        userinfo = value.split("://", 1)[-1].split("@", 1)[0] if "@" in value else ""
+        secret = userinfo.split(":", 1)[1] if ":" in userinfo else ""
+        if secret and not _ENV_REF.fullmatch(secret):
+            raise ValueError(
+                "holds a password; write it as ${ENV_VAR} in the URL, or set password_env "
+                "or password_file (a password is never kept in servicelens.toml)"
+            )
+        return value.strip()
 
 
 class Settings(BaseModel):
@@ -87,6 +123,9 @@ class Settings(BaseModel):
     sql_memory_limit: str = "2GB"
     sql_threads: int = Field(2, ge=1)
 
+    # Live, read-only databases beside the embedded warehouse, by name (``servicelens connect``).
+    sources: dict[str, SourceSettings] = Field(default_factory=dict)
+
     max_tool_calls: int = Field(12, ge=1)
     recursion_limit: int = Field(40, ge=5)
     # Pins "today" for date phrases ("last quarter"); None means the real clock.
@@ -126,6 +165,14 @@ class Settings(BaseModel):
             raise ValueError("must be a postgresql://user:password@host:port/database URL")
         return SecretStr(url) if url else None
 
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, value: dict[str, SourceSettings]) -> dict[str, SourceSettings]:
+        for name in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name):
+                raise ValueError(f"source name {name!r} must be a lower-case identifier")
+        return value
+
     @property
     def paths(self) -> WorkspacePaths:
         return WorkspacePaths(self.home)
@@ -157,6 +204,11 @@ def load_settings(
     home_path = Path(explicit.get("home") or from_env.get("home") or ".servicelens")
     from_file = _read_config(WorkspacePaths(home_path).config)
     merged = {**from_file, **from_env, **explicit, "home": home_path}
+    if isinstance(merged.get("sources"), dict):
+        merged["sources"] = {
+            name: _resolve_source(name, raw, env) if isinstance(raw, dict) else raw
+            for name, raw in merged["sources"].items()
+        }
     try:
         return Settings(**merged)
     except ValidationError as exc:
@@ -177,3 +229,52 @@ def _read_config(path: Path) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise SettingsError(f"{path.name} must hold a [servicelens] table.")
     return dict(section)
+
+
+def _resolve_source(name: str, raw: dict[str, Any], env: Mapping[str, str]) -> SourceSettings:
+    """A source's settings with its ``${ENV}`` references and its password filled in."""
+    from urllib.parse import quote
+
+    if "password" in raw or "resolved_url" in raw:
+        raise SettingsError(
+            f"sources.{name}: a password is never kept in servicelens.toml; write it as "
+            "${ENV_VAR} in the URL, or set password_env or password_file."
+        )
+    try:
+        spec = SourceSettings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(
+            f"Invalid configuration (sources.{name}.{where}: {first['msg']})."
+        ) from None
+
+    def value(match: re.Match[str]) -> str:
+        var = match.group(1)
+        if not env.get(var):
+            raise SettingsError(
+                f"The source {name} needs the environment variable {var}, which is not set."
+            )
+        return quote(env[var], safe="")
+
+    url = _ENV_REF.sub(value, spec.url)
+    password: str | None = None
+    if spec.password_env:
+        password = env.get(spec.password_env)
+        if not password:
+            raise SettingsError(
+                f"The source {name} reads its password from {spec.password_env}, which is not set."
+            )
+    elif spec.password_file:
+        try:
+            password = Path(spec.password_file).expanduser().read_text(encoding="utf-8").strip()
+        except OSError:
+            raise SettingsError(
+                f"The source {name}'s password file cannot be read; check password_file."
+            ) from None
+    return spec.model_copy(
+        update={
+            "resolved_url": SecretStr(url),
+            "password": SecretStr(password) if password else None,
+        }
+    )

@@ -79,6 +79,12 @@ class Workspace:
         self._owned.append(self.warehouse)
         # A bare warehouse (no catalog yet) still answers SQL over all of its tables.
         self.catalog = load_catalog(paths.catalog) if paths.catalog.is_file() else None
+        if settings.sources:
+            # Live sources: each query goes to the engine holding its tables (agent/sources.py).
+            from .sources import federate
+
+            self.warehouse = federate(settings, self.warehouse, self.catalog)
+            self._owned[-1] = self.warehouse
         self.embedder = embedder_for(settings)
         self.themes = load_theme_set(paths)
         self.voc = LazyVocIndex(lambda: _open_voc(self))

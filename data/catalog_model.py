@@ -39,6 +39,8 @@ class ColumnSpec(_Spec):
 class TableSpec(_Spec):
     description: str = ""
     time_column: str | None = None
+    # The live source (``servicelens connect NAME``) the table lives in; None: the DuckDB file.
+    source: str | None = None
     columns: dict[str, ColumnSpec]
 
 

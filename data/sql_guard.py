@@ -131,6 +131,20 @@ def check_sql(
     ``allow_parameters`` admits ``?`` placeholders, for SQL compiled by ServiceLens itself that
     is checked as a second line of defence; SQL written by a model or a user has none.
     """
+    return _check(sql, allowed_tables, row_cap, allow_parameters)[0]
+
+
+def checked_query(
+    sql: str, allowed_tables: set[str], *, row_cap: int, allow_parameters: bool = False
+) -> exp.Query:
+    """The checked tree of exactly the SQL ``check_sql`` returns, for callers that rewrite it
+    further (a data scope) or generate it in another dialect (a live source)."""
+    return _check(sql, allowed_tables, row_cap, allow_parameters)[1]
+
+
+def _check(
+    sql: str, allowed_tables: set[str], row_cap: int, allow_parameters: bool
+) -> tuple[str, exp.Query]:
     if len(sql) > MAX_SQL_CHARS:
         raise SqlRejected(
             f"The SQL is too long ({len(sql):,} characters; at most {MAX_SQL_CHARS:,}); "
@@ -147,12 +161,12 @@ def check_sql(
         # verdict hold for exactly what DuckDB will execute.
         final_tokens = _tokenize(safe_sql)
         _check_called_names(final_tokens)
-        _checked_tree(final_tokens, safe_sql, allowed, allow_parameters)
+        final_tree = _checked_tree(final_tokens, safe_sql, allowed, allow_parameters)
     except RecursionError:
         # The nesting bound leaves headroom, but a caller deep in its own stack may still run
         # out inside sqlglot; the query is refused for what it is, never crashes the answer.
         raise SqlRejected(_TOO_DEEP) from None
-    return safe_sql
+    return safe_sql, final_tree
 
 
 def _checked_tree(

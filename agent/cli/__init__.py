@@ -19,6 +19,7 @@ from . import (
     ask_cmd,
     catalog_cmd,
     chat_cmd,
+    connect_cmd,
     digest_cmd,
     doctor_cmd,
     forecast_cmd,
@@ -48,6 +49,7 @@ COMMANDS: tuple[Register, ...] = (
     chat_cmd.register,
     serve_cmd.register,
     ingest_cmd.register,
+    connect_cmd.register,
     catalog_cmd.register,
 )
 
