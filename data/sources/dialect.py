@@ -11,8 +11,9 @@ in the source's dialect by sqlglot:
   ``isodow()`` and friends become ``EXTRACT`` as integers;
 - MySQL/MariaDB: ``date_diff(unit, a, b)`` becomes ``TIMESTAMPDIFF(unit, a, b)`` (sqlglot would
   count days), ``epoch()`` ``UNIX_TIMESTAMP()``, an aggregate's ``FILTER (WHERE c)`` a CASE inside
-  it, week and month truncation plain date arithmetic, and a median or percentile, which MariaDB
-  computes only as a window function, is refused in one sentence.
+  it, week and month truncation plain date arithmetic, ``ROUND`` rounds an exact DECIMAL (half
+  away from zero, as DuckDB; a DOUBLE would round half to even), and a median or percentile,
+  which MariaDB computes only as a window function, is refused in one sentence.
 
 Bound parameters (``?``) stay parameters: they become the drivers' ``%s`` and every other ``%``
 is doubled, so a ``LIKE '%a%'`` or a date format is never read as a placeholder.
@@ -147,6 +148,10 @@ def _mysql(tree: exp.Expr) -> exp.Expr:
             return _mysql_trunc(node)
         if isinstance(node, exp.Filter):
             return _filter_as_case(node)
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+            # ROUND of a DOUBLE rounds half to even here (56.25 -> 56.2); of an exact value half
+            # away from zero, as DuckDB and PostgreSQL do (56.3).
+            node.set("this", exp.cast(node.this, exp.DataType.build("DECIMAL(65, 30)")))
         return node
 
     return tree.transform(rewrite, copy=False)

@@ -101,6 +101,7 @@ class Source:
         self._driver: _Driver | None = None
         self._bool_columns: frozenset[str] | None = None
         self.flavour = ""  # "MariaDB 10.11.19" once connected
+        self.executed = 0  # statements run for queries (not introspection), for tests and logs
 
     # ------------------------------------------------------------------ the Warehouse calls
 
@@ -211,6 +212,7 @@ class Source:
         start = time.perf_counter()
         with self._lock:
             driver = self._connected()
+            self.executed += 1
             columns, rows = driver.fetch(sql, params, cap)
         result = self._bounded(columns, rows, cap) if bounded else None
         if result is None:
