@@ -76,9 +76,9 @@ def _expand_group_by_all(select: exp.Select) -> None:
 
 
 def _aggregates(node: exp.Expr) -> bool:
-    # An aggregate outside any window makes a column an aggregate; a window function alone
-    # does not (it is computed after grouping, over grouped columns).
-    return any(agg.find_ancestor(exp.Window) is None for agg in node.find_all(exp.AggFunc))
+    # A column with an aggregate or a window function is not grouped by (DuckDB's GROUP BY ALL
+    # groups by the others); a window over grouped rows cannot be a grouping key anyway.
+    return node.find(exp.AggFunc) is not None or node.find(exp.Window) is not None
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -78,6 +78,10 @@ class SourceError(ServiceLensError):
     """A source that cannot be reached or used; one sentence, never the password."""
 
 
+class SourceSlow(SourceError):
+    """A source that did not answer in time: slow, overloaded or behind a silent firewall."""
+
+
 class Source:
     """One live database, read-only, answering DuckDB SQL over its catalog tables."""
 
@@ -367,9 +371,9 @@ def _unreachable(source: Source, exc: Exception) -> SourceError:
             f"{source.url.user} may not connect to it."
         )
     if "timeout" in text or "timed out" in text:
-        return SourceError(
-            f"The source {source.name} at {where} did not answer within "
-            f"{source.connect_timeout_s:g} s; check the host, the port and the firewall."
+        return SourceSlow(
+            f"The source {source.name} at {where} is slow: it did not answer within "
+            f"{source.connect_timeout_s:g} s; check its load, the host, the port and the firewall."
         )
     return SourceError(
         f"The source {source.name} cannot be reached at {where}; check that the server runs "
@@ -700,4 +704,4 @@ def _mysql_message(exc: Exception) -> str:
     return f"The source refused the query: {text}."
 
 
-__all__ = ["QueryError", "Source", "SourceError"]
+__all__ = ["QueryError", "Source", "SourceError", "SourceSlow"]

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..sql_guard import QueryError
-from .engine import Source, SourceError
+from .engine import Source, SourceError, SourceSlow
 
 
 @dataclass
@@ -64,6 +64,9 @@ def probe(
 def _probe(source: Source, found: Probe, tables: list[str] | None, check_timeout: bool) -> None:
     try:
         live = source.live_tables()
+    except SourceSlow as exc:
+        found.slow, found.error = True, str(exc)
+        return
     except SourceError as exc:
         found.error = str(exc)
         return
