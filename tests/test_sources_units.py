@@ -111,7 +111,7 @@ def test_settings_take_passwords_from_the_environment_only(tmp_path: Path) -> No
         load_settings(home, environ={})
     assert "hunter2" not in str(refused.value) and "${ENV_VAR}" in str(refused.value)
     config.write_text('[servicelens.sources.helpdesk]\nurl = "mysql://r@h/d"\npassword = "x"\n')
-    with pytest.raises(SettingsError, match="never kept in servicelens.toml"):
+    with pytest.raises(SettingsError, match=r"never kept in servicelens\.toml"):
         load_settings(home, environ={})
 
 
