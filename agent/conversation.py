@@ -21,6 +21,7 @@ from .providers.usage import estimate_usage
 Message = dict[str, Any]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
 _DIGEST_QUOTE_CHARS = 90
@@ -28,8 +29,11 @@ _DIGEST_MAX_ITEMS = 40
 
 
 def language_of(text: str) -> str:
-    """``zh`` when Chinese dominates the question, else ``en`` (names like 华东 don't count)."""
-    cjk = len(_CJK.findall(text))
+    """``zh`` when Chinese dominates the question, else ``en``. Chinese is weighed by its runs
+    of characters (a long run counts more), English by its words, so an English question that
+    names Chinese values ("complaints against 一汽马自达 that reached 处理反馈") stays English."""
+    runs = _CJK_RUN.findall(text)
+    cjk = sum(1 + len(r) // 4 for r in runs)
     return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
 
 

@@ -219,6 +219,7 @@ def verify(
 
 
 _LABEL_DIGITS = re.compile(r"\d")
+_SQL_STRING = re.compile(r"'((?:[^']|'')*)'")
 _PLAIN_NUMBER = re.compile(r"^[+\-−]?[\d,.\s%]+$")
 
 
@@ -236,6 +237,8 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
         # So are the names of the metrics it measured ("Top 10 customer share").
         metrics = ev.meta.get("metrics")
         named += [m.get("label") for m in metrics or [] if isinstance(m, dict)]
+        # And the values its SQL names in quotes ("3 - Moderate" in a WHERE clause).
+        named += _SQL_STRING.findall(ev.sql or "")
         # And the periods it covered, by their labels ("2026年5–7月", "2025-Q4").
         for key in ("period", "comparison_period"):
             period = ev.meta.get(key)

@@ -215,6 +215,40 @@ def _zh_days(m: re.Match[str], c: Context) -> Period:
     return explicit_range(_iso(first, c.phrase), _iso(last, c.phrase), c.phrase)
 
 
+def _day_of_year_understood(m: re.Match[str], c: Context) -> Period:
+    """ "6月6日", "June 6th": that day in the latest year in which it has come by ``as_of``."""
+    n, d = _item(m["m"]), int(m["d"])
+    year = c.as_of.year if (n, d) <= (c.as_of.month, c.as_of.day) else c.as_of.year - 1
+    when = _date(year, n, d, c.phrase)
+    return explicit_range(when, when, c.phrase)
+
+
+def _date(y: int, n: int, d: int, phrase: str) -> date:
+    try:
+        return date(y, n, d)
+    except ValueError:
+        raise PeriodError(f"{phrase!r} names no such day.") from None
+
+
+def _en_day(m: re.Match[str], c: Context) -> Period:
+    """ "June 6, 2019": that day."""
+    when = _date(int(m["y"]), _item(m["m"]), int(m["d"]), c.phrase)
+    return explicit_range(when, when, c.phrase)
+
+
+def _day_span(m: re.Match[str], c: Context) -> Period:
+    """ "6月1日至6月5日", "June 1 to June 5", "June 1-5": the days from one to the other, in
+    the latest year the first has come by ``as_of``."""
+    first = _day_of_year_understood(m, c).start
+    n2 = _item(m["m2"]) if m["m2"] else first.month
+    last = _date(first.year + (n2 < first.month), n2, int(m["d2"]), c.phrase)
+    return (
+        explicit_range(first, last, c.phrase)
+        if last >= first
+        else explicit_range(first, first, c.phrase)
+    )
+
+
 def _day(offset: int) -> Builder:
     return lambda m, c: explicit_range(
         c.as_of - timedelta(days=offset), c.as_of - timedelta(days=offset), c.phrase
@@ -365,6 +399,29 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"q(?P<q>[1-4])[ ,-]*(?P<y>\d{4})" + _E, _quarter),
     (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]", _zh_day),
     (_ZH_DAYS, _zh_days),
+    # Days whose year is understood: spans first ("6月1日至5日", "June 1 to June 5"), then one.
+    (
+        r"(?<![\d年])"
+        + _ZH_MON
+        + r"\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]?\s*(?:至|到|-|~|–|—)\s*"
+        r"(?:(?P<m2>1[0-2]|0?[1-9])\s*月\s*)?(?P<d2>[12]\d|3[01]|0?[1-9])\s*[日号]",
+        _day_span,
+    ),
+    (
+        _B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:to|through|until|-|–|—)\s*"
+        r"(?:(?P<m2>" + _MONTH_NAME + r") )?(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?" + _E,
+        _day_span,
+    ),
+    (_B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})" + _E, _en_day),
+    # A day whose year is understood ("6月6日", "June 6th").
+    (
+        r"(?<![\d年])" + _ZH_MON + r"\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]",
+        _day_of_year_understood,
+    ),
+    (
+        _B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d,]|, ?\d{4})" + _E,
+        _day_of_year_understood,
+    ),
     (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月份?", _month),
     (_Y + r"[-/.](?P<m>\d{1,2})(?![-/.]?\d)", _month),
     (_B + _MON + r" ?,? ?(?P<y>\d{4})" + _E, _month),

@@ -317,10 +317,15 @@ def test_shopping_reviews_rate_by_category_like_the_reference(tmp_path: Path) ->
         ("review", "text"),
         ("voc_id", "id"),
     ]
-    total = metric(ws, MetricRequest(["online_shopping_10_cats_count", "label_count"]))
-    assert total[0][:2] == (62_774, 31_728)
-    by_cat = {r[0]: r[1] for r in metric(ws, MetricRequest(["label_rate"], ["cat"]))}
+    # The bare 0/1 label is read from the reviews' text as their sentiment: 1 is positive.
+    assert set(catalog.dimension("label").values or []) == {"positive", "negative"}
+    counts = ["online_shopping_10_cats_count", "label_positive_count", "label_negative_count"]
+    total = metric(ws, MetricRequest(counts))
+    assert total[0][:3] == (62_774, 31_728, 31_046)
+    by_cat = {r[0]: r[1] for r in metric(ws, MetricRequest(["label_positive_rate"], ["cat"]))}
     assert (by_cat["蒙牛"], by_cat["热水器"], by_cat["书籍"]) == (48.8, 82.6, 54.5)
+    worst = {r[0]: r[1] for r in metric(ws, MetricRequest(["差评率"], ["cat"]))}
+    assert worst["蒙牛"] == 51.2
 
 
 def test_catalog_is_written_before_feedback_indexing_so_an_interrupt_keeps_it(

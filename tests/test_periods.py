@@ -457,3 +457,31 @@ def test_two_month_ranges_joined_by_and_are_two_periods_to_compare() -> None:
     assert before == (date(2026, 4, 1), date(2026, 7, 1))
     earlier = read_periods("2025年1-3月与4-6月的工单", AS_OF)
     assert earlier.comparison is not None and earlier.comparison.start == date(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("6月6日那天收到了多少条投诉？", D(2026, 6, 6), D(2026, 6, 7)),
+        ("tickets on June 6th", D(2026, 6, 6), D(2026, 6, 7)),
+        ("12月25日的工单", D(2025, 12, 25), D(2025, 12, 26)),
+        ("June 6, 2025", D(2025, 6, 6), D(2025, 6, 7)),
+        ("6月1日至6月5日", D(2026, 6, 1), D(2026, 6, 6)),
+        ("6月1日到5日的投诉", D(2026, 6, 1), D(2026, 6, 6)),
+        ("from June 1 to June 5", D(2026, 6, 1), D(2026, 6, 6)),
+        ("Oct 30 to Nov 1", D(2026, 10, 30), D(2026, 11, 2)),
+    ],
+)
+def test_days_without_a_year_are_days_of_the_latest_year_they_have_come(
+    question: str, start: date, end: date
+) -> None:
+    """ "6月6日" is a day, not the month of June; its year is the latest one in which it has
+    come by today (2026-11-01 here)."""
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None
+    assert (reading.period.start, reading.period.end) == (start, end)
+
+
+def test_a_day_that_does_not_exist_is_a_clear_error() -> None:
+    with pytest.raises(PeriodError, match="no such day"):
+        read_periods("2月30日的工单", AS_OF)

@@ -266,3 +266,20 @@ def test_metric_names_and_period_labels_are_names_in_any_case() -> None:
     assert verify("The satisfied share (CSAT 4-5) for online was 354 [Q1].", led).ok
     wrong = verify("2026年5–7月 为 343 [Q1]。", led)
     assert [f.span for f in wrong.findings] == ["343"]
+
+
+def test_values_the_cited_sql_names_in_quotes_are_names() -> None:
+    """A share answer repeats the value its SQL filtered on ("3 - Moderate"); its digit is a
+    name, while the counts beside it are still checked."""
+    led = Ledger()
+    led.add(
+        "query",
+        "run_sql",
+        sql="SELECT count(*) FILTER (WHERE priority = '3 - Moderate') AS part, count(*) AS records "
+        "FROM incidents",
+        columns=["part", "records"],
+        rows=[[5863, 6230]],
+    )
+    assert verify("共 6,230 条记录，其中3 - Moderate 5,863 条 [Q1]。", led).ok
+    wrong = verify("共 6,230 条记录，其中3 - Moderate 5,800 条 [Q1]。", led)
+    assert [f.span for f in wrong.findings] == ["5,800"]
