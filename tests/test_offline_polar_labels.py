@@ -126,3 +126,18 @@ def test_a_trend_or_a_period_on_undated_reviews_says_there_are_no_dates(
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", answer.text
         assert "date" in answer.text or "日期" in answer.text
+
+
+def test_a_least_group_size_keeps_small_groups_out_of_a_share_ranking(analyst: Analyst) -> None:
+    """ "Among categories with at least 45 reviews": fruit (40) is left out, books lead, and the
+    total is over the groups kept, said as such."""
+    answer = analyst.ask(
+        "Among categories with at least 45 reviews, which has the highest share of negative "
+        "reviews?"
+    )
+    assert answer.status == "answered", answer.text
+    lead = answer.body.split("\n\n")[1]
+    assert "hotels" in lead and "50%" in lead, lead
+    assert "fruit" not in answer.body
+    assert "Over the groups shown: 35% (35 of 100)" in lead
+    assert answer.reading is not None and "at least 45" in answer.reading.line

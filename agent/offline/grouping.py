@@ -26,7 +26,10 @@ def _split(text: str) -> frozenset[str]:
 
 # English cues that introduce a grouping noun; "what" is left out (it asks for values too), and
 # "per" ("cost per ticket") names a rate more often than a grouping.
-_EN_CUE = re.compile(r"\b(?:which|each|every|by|across)\s+([a-z][a-z0-9' -]*)", re.IGNORECASE)
+_EN_CUE = re.compile(
+    r"\b(?:which|each|every|by|across|among(?: the| our| all)?)\s+([a-z][a-z0-9' -]*)",
+    re.IGNORECASE,
+)
 _ZH_CUE = re.compile(
     r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
     r"|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
@@ -40,7 +43,8 @@ _EN_END = _split(
     "a an the of in on at to for with from is are was were be been has have had do does did "
     "get gets got handle handles handled take takes took make makes made see sees saw raise "
     "raises raised has most more least fewer less best worst highest lowest top one ones "
-    "and or than that who whose where when how many much what there it they we our"
+    "and or than that who whose where when how many much what there it they we our them those "
+    "these"
 )
 _ZH_END = re.compile(r"[的最有是被在中里上下多少比较更和与及对占]")
 _EN_TIME = frozenset(("day", "week", "month", "quarter", "year", "period", "time"))

@@ -49,6 +49,9 @@ def share_call(intent: Intent) -> Call | None:
         # carries the figures over all groups ("overall: 49.5%").
         order = "ASC" if _lowest(intent) else "DESC"
         ranked = f" ORDER BY share_pct {order}, records DESC"
+        least = min_records(intent.question)
+        if least is not None:  # "among brands with 30 or more complaints"
+            ranked = f" HAVING count(*) >= {least}" + ranked
         sql = sql.replace(" ORDER BY part DESC, records DESC", ranked)
         hit = f"count(*) FILTER (WHERE {match})"
         overall = (
@@ -60,6 +63,9 @@ def share_call(intent: Intent) -> Call | None:
     purpose = w.say("share.purpose", part=_part_label(w, dim, value), whole=slice_text(w, whole))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
+        least = min_records(intent.question)
+        if least is not None:
+            purpose += w.say("share.min", n=str(least))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 
@@ -72,6 +78,25 @@ def _group(intent: Intent) -> str | None:
     """The dimension the shares are split by: the first the question groups by."""
     named = (d for d in intent.slots.dimensions if d not in intent.filters and d != intent.unset)
     return next(named, None)
+
+
+# "在30条以上的品牌里", "with at least 30 complaints", "more than 50 tickets", "30+ records".
+_AT_LEAST = re.compile(
+    r"(?i)(?P<a>\d+)\s*(?:条|个|张|件|单|次)?(?:或)?以上|(?:至少|不少于|超过|多于)\s*(?P<b>\d+)"
+    r"|\bat least (?P<c>\d+)|\b(?P<m>more than|over) (?P<d>\d+)\b|\b(?P<e>\d+)\s*\+"
+    r"|(?P<f>\d+) or more\b"
+)
+
+
+def min_records(question: str) -> int | None:
+    """The least number of records a group must have to be ranked, when the question sets one
+    ("投诉量在30条以上的品牌里"); "more than"/"超过" N means N + 1."""
+    m = _AT_LEAST.search(question)
+    if m is None:
+        return None
+    n = int(next(g for g in (m["a"], m["b"], m["c"], m["d"], m["e"], m["f"]) if g))
+    strict = bool(m["m"]) or (m["b"] is not None and re.search("超过|多于", m.group(0)))
+    return n + 1 if strict else n
 
 
 def _lowest(intent: Intent) -> bool:
@@ -145,7 +170,8 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         )  # fmt: skip
     w.lead.append(
         w.say(
-            "share.overall", share=w.pct(top["all_share_pct"]), n=fmt_row([top["all_part"]])[0],
+            "share.overall_kept" if min_records(intent.question) else "share.overall",
+            share=w.pct(top["all_share_pct"]), n=fmt_row([top["all_part"]])[0],
             total=fmt_row([top["all_records"]])[0], ref=res.id,
         )
     )  # fmt: skip
@@ -156,9 +182,8 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
     heads = [dim_name(w, group), _part_label(w, dim, value), w.say("share.col_n")]
     heads.append(w.say("mention.col_share"))
     w.body += table(w, heads, body, res.id)
-    small = [r for r in rows if w.small(r["records"])]
-    if small:
-        w.coverage.append(w.say("share.small", n=fmt_row([len(small)])[0]))
+    if any(w.small(r["records"]) for r in rows):
+        w.coverage.append(w.say("share.small"))
 
 
 SHARE = Playbook("share_of", (_stage,), _write)
