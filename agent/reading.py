@@ -74,6 +74,11 @@ class Reading(BaseModel):
     line: str = ""
 
 
+# Tool calls whose id holds this only prepare the answer's own query (the offline analyst's
+# "which groups are the biggest" before ranking them): the reading is not taken from them.
+PRELIMINARY = "prelim_"
+
+
 def read_calls(
     trace: list[dict[str, Any]],
     ledger: Ledger,
@@ -88,6 +93,8 @@ def read_calls(
         ids = call.get("evidence_ids") or []
         if not call.get("ok") or call.get("name") == "describe_data":
             continue
+        if PRELIMINARY in str(call.get("call_id") or ""):
+            continue  # a step that only chose what to measure ("the three biggest categories")
         ev = ledger.get(ids[0]) if ids else None
         reading = _reading(call, ev, catalog, lang)
         if reading is not None:

@@ -141,3 +141,14 @@ def test_a_least_group_size_keeps_small_groups_out_of_a_share_ranking(analyst: A
     assert "fruit" not in answer.body
     assert "Over the groups shown: 35% (35 of 100)" in lead
     assert answer.reading is not None and "at least 45" in answer.reading.line
+
+
+def test_a_ranking_limited_to_the_biggest_groups_ranks_only_them(analyst: Analyst) -> None:
+    """ "Of our two biggest categories": the two with the most reviews (books, hotels) are
+    ranked on the measure asked; the reading names the measure, not the sizing step."""
+    answer = analyst.ask("Of our two biggest categories, which one has the highest negative share?")
+    assert answer.status == "answered", answer.text
+    lead = answer.body.split("\n\n")[1]
+    assert "hotels" in lead and "50%" in lead, lead
+    assert "fruit" not in answer.body
+    assert answer.reading is not None and "Negative share" in answer.reading.line

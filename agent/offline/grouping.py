@@ -99,8 +99,19 @@ def zh_noun(text: str) -> str:
     return noun[:-1] if len(noun) > 1 and noun[-1] in "上里中内" else noun
 
 
+# "Of our three biggest categories, which one …": the groups named before "which one".
+_WHICH_ONE = re.compile(r"(?i)\bwhich (?:one|of (?:them|those|these))\b")
+_BIGGEST_NOUN = re.compile(
+    r"(?i)\b(?:biggest|largest|busiest|top|main)\s+(?:\d+\s+)?([a-z][a-z0-9' -]*)"
+)
+
+
 def grouping_phrase(question: str) -> str:
     """The noun after the question's grouping cue ("support group"), or ""."""
+    if _WHICH_ONE.search(question) and (b := _BIGGEST_NOUN.search(question)):
+        words = words_after(b.group(1))
+        if words:
+            return words
     m = _EN_CUE.search(question)
     if m:
         # "Which group of customers", "what kind of tickets": the customer group, ticket kind.

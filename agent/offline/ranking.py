@@ -7,9 +7,10 @@ groups for one period, worst (or best) first.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ..reading import metric_label, shared_measure
+from ..reading import PRELIMINARY, metric_label, shared_measure
 from .catalog_choice import default_dimension, label_sets
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
@@ -44,6 +45,78 @@ def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
     return {SHARES: call} if call is not None else {}
 
 
+# "Of our three biggest categories", "工单量最大的那个处理组", "前三大品牌": a ranking limited to
+# the groups with the most records.
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4,
+                 "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}  # fmt: skip
+_BIGGEST_EN = re.compile(
+    r"(?i)\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) )?"
+    r"(?:biggest|largest|busiest|highest[- ]volume) (?P<noun>[a-z][a-z ]{1,30})"
+)
+_BIGGEST_ZH = re.compile(
+    r"(?:工单量|投诉量|单量|数量|记录数|规模)最大的(?:那)?(?P<n>[一二两三四五六七八九十\d]+)?[个家款位类]?"
+    r"(?P<noun>[\u4e00-\u9fff]{1,6})|前(?P<m>[一二两三四五六七八九十\d]+)大(?P<noun2>[\u4e00-\u9fff]{1,6})"
+)
+
+
+# Its call id marks it as a preliminary step (``reading.PRELIMINARY``).
+PRE_BIGGEST = PRELIMINARY + "biggest"
+
+
+def biggest_groups(intent: Intent, dim: str) -> int | None:
+    """How many of the groups with the most records the question limits the ranking to, when
+    it names the grouping so ("our three biggest categories"); None when it does not."""
+    cat = intent.catalog
+    if cat is None or dim not in cat.dimensions:
+        return None
+    spec = cat.dimensions[dim].spec
+    names = [n.lower() for n in (dim.replace("_", " "), spec.en, spec.zh, *spec.aliases) if n]
+    m = _BIGGEST_EN.search(intent.question)
+    if m and any(m["noun"].lower().startswith((n, n.rstrip("y"))) for n in names):
+        return _count_word(m["n"]) if m["n"] else 1
+    z = _BIGGEST_ZH.search(intent.question)
+    if z and any(n in (z["noun"] or z["noun2"] or "") for n in names if _CJK.search(n)):
+        said = z["n"] or z["m"]
+        return _count_word(said) if said else 1
+    return None
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _count_word(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text.lower(), 1)
+
+
+def _volume_metric(intent: Intent, metric: str) -> str | None:
+    """The plain record count of the measured table (how big each group is)."""
+    cat = intent.catalog
+    if cat is None or metric not in cat.metrics:
+        return None
+    table = cat.metrics[metric].table
+    for name, m in cat.metrics.items():
+        plain = m.spec.expr.replace(" ", "").upper() == "COUNT(*)" and not m.spec.filter
+        if m.table == table and m.unit == "count" and plain:
+            return None if name == metric else name
+    return None
+
+
+def _biggest_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    dim = intent.group_by or default_dimension(intent.catalog)
+    if dim is None:
+        return {}
+    metric = metric_or(intent, dim)
+    n, volume = biggest_groups(intent, dim), _volume_metric(intent, metric)
+    if n is None or volume is None:
+        return {}
+    call = metric_query(
+        [volume], filters=_other_filters(intent, dim), group_by=[dim],
+        period=phrase(intent, DEFAULT_PERIOD), order_by=f"-{volume}", limit=n,
+    )  # fmt: skip
+    return {PRE_BIGGEST: call}
+
+
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
@@ -51,13 +124,16 @@ def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     # with the one before (the metric query pairs the tables' rows only by group).
     if intent.compare and not intent.whole_data and not intent.parallel:
         return grouped_calls(intent, metric, dim)
-    return _rank_call(intent, metric, dim)
+    return _rank_call(intent, metric, dim, results.get(PRE_BIGGEST))
 
 
-def _rank_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
+def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> dict[str, Call]:
     filters: dict[str, Any] = dict(_other_filters(intent, dim))
     if dim in intent.slots.compared:
         filters[dim] = intent.slots.compared[dim]  # only the groups the question names
+    if biggest is not None and biggest.ok:
+        # Only the groups with the most records, as the question limits it.
+        filters[dim] = [r[dim] for r in biggest.records() if r.get(dim) is not None]
     # The end the question asks about comes first, so a long list still shows it.
     order = f"-{metric}" if _high_first(intent, metric) else metric
     period = phrase(intent, DEFAULT_PERIOD)
@@ -155,6 +231,9 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     w.body += table(w, headers, body, res.id)
     if len(pool) < len(rows):
         w.coverage.append(w.say("rank.solid"))
+    biggest = results.get(PRE_BIGGEST)
+    if biggest is not None and biggest.ok:
+        w.coverage.append(w.say("rank.biggest", dim=dim_name(w, dim), ref=biggest.id))
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
     by_worst = _ordered(w, metric, pool, worst_first=True)
     worst, best = by_worst[0], by_worst[-1]
@@ -207,7 +286,7 @@ def _ordered(w: Writer, metric: str, rows: list[Any], worst_first: bool) -> list
     return ordered if worst_first else ordered[::-1]
 
 
-RANKING = Playbook("ranking", (_rank_stage, _label_stage), _write_rank)
+RANKING = Playbook("ranking", (_biggest_stage, _rank_stage, _label_stage), _write_rank)
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
