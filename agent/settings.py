@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from ..data.workspace import WorkspacePaths
+from .proactive_rules import HealthRules, StaffingRules, WarningRules
 
 # Environment variable -> settings field.
 ENV_VARS: dict[str, str] = {
@@ -147,6 +148,12 @@ class Settings(BaseModel):
     # The server's address as its readers reach it (https://servicelens.example.com): digest
     # items link back to their evidence there. None: digests carry evidence ids only.
     public_url: str | None = None
+
+    # Early warnings, customer health and staffing: [servicelens.warnings.*], [...health],
+    # [...staffing] in servicelens.toml (proactive_rules.py has every rule and its default).
+    warnings: WarningRules = WarningRules()
+    health: HealthRules = HealthRules()
+    staffing: StaffingRules = StaffingRules()
 
     @field_validator("api_tokens", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod

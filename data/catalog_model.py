@@ -34,6 +34,10 @@ class _Spec(BaseModel):
 class ColumnSpec(_Spec):
     description: str = ""
     unit: str | None = None
+    # What the column stands for when its name does not say it (``customer``, ``reach``,
+    # ``responded_at``, ...): the early warnings and customer health read roles from here first
+    # (agent/roles.py lists them).
+    role: str | None = None
 
 
 class TableSpec(_Spec):
