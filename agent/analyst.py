@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from .changes import ChangeReport
     from .digest import Audience, Digest, Lang
     from .forecast import ForecastReport
+    from .health import HealthReport
+    from .staffing import StaffingReport
+    from .warnings import WarningReport
 
 ProviderSpec = Provider | str | None
 # Custom events as they happen, and the state after each step (the last one builds the answer).
@@ -306,6 +309,22 @@ class Analyst:
         except ValueError as exc:
             raise RequestError(str(exc)) from None
 
+    def warnings(
+        self, as_of: date | str | None = None, *, kinds: list[str] | None = None
+    ) -> WarningReport:
+        """Early warnings as of ``as_of`` (default: this workspace's today): unanswered
+        high-reach or urgent feedback, repeat contacts, rising product problems and SLA misses
+        clustering at a time of day, each with who should act, by when, and its evidence. Kinds
+        the data cannot support are listed as skipped, with what they need."""
+        from .warnings import early_warnings
+
+        try:
+            return early_warnings(
+                self, as_of=self._day(as_of), rules=self.settings.warnings, kinds=kinds
+            )
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+
     def at(self, as_of: date) -> Analyst:
         """This analyst as of another day: the same open workspace, model and threads, with
         "today" (what periods are counted from) set to ``as_of``."""
@@ -315,6 +334,61 @@ class Analyst:
         return Analyst(
             view, self._provider_spec, toolset=self.toolset, checkpointer=self.checkpointer
         )
+
+    def customer_health(
+        self, as_of: date | str | None = None, *, top: int = 10, limit: int = 200
+    ) -> HealthReport:
+        """A transparent health score per customer (key accounts first) from satisfaction
+        trend, NPS, repeat contacts, SLA misses, sentiment and contract renewal, every
+        component with its value and weight; ``top`` at-risk customers with their reasons."""
+        from .health import customer_health
+
+        try:
+            return customer_health(
+                self, as_of=self._day(as_of), rules=self.settings.health,
+                within_days=self.settings.warnings.repeat.within_days, top=top, limit=limit,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+
+    def staffing(
+        self,
+        as_of: date | str | None = None,
+        *,
+        metric: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        target: float | None = None,
+        within_seconds: float | None = None,
+        handle_minutes: float | None = None,
+        staffed: int | None = None,
+    ) -> StaffingReport:
+        """Agents needed each hour of next week (Erlang C) to answer ``target`` of contacts
+        within ``within_seconds``, from the forecast arrivals, and where to add them."""
+        from .staffing import staffing_plan
+
+        changes = {"target": target, "within_seconds": within_seconds,
+                   "handle_minutes": handle_minutes}  # fmt: skip
+        try:
+            rules = self.settings.staffing.model_validate(
+                {**self.settings.staffing.model_dump(),
+                 **{k: v for k, v in changes.items() if v is not None}}
+            )  # fmt: skip
+            return staffing_plan(
+                self, as_of=self._day(as_of), rules=rules, metric=metric, where=where,
+                staffed=staffed,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+
+    def _day(self, value: date | str | None) -> date:
+        if value is None:
+            return self.as_of
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise RequestError(f"{value!r} is not a date; use YYYY-MM-DD.") from None
 
     def describe(self) -> DataDescription:
         """The workspace's tables, date coverage, metrics and dimensions."""

@@ -99,6 +99,8 @@ class HealthRules(_Rules):
     renewal_days: int = Field(90, ge=1)  # contracts ending this soon count against health
     at_risk_below: float = Field(60.0, ge=0, le=100)
     min_components: int = Field(2, ge=1)  # fewer known components: no verdict
+    # A rate or mean of fewer recent records than this says too little about one customer.
+    min_records: int = Field(2, ge=1)
 
 
 class StaffingRules(_Rules):
