@@ -51,6 +51,15 @@ _URGENT_VALUE = re.compile(r"^(high|urgent|critical|p1|1 - high|紧急|高|严�
 _SENTIMENT = re.compile(r"sentiment|情感|情绪", re.I)
 _KEY_ACCOUNT = re.compile(r"key.?accounts?|\bka\b|\bvip\b|strategic|大客户|重点客户|战略客户", re.I)
 _SLA = re.compile(r"\bsla\b|on[- ]time|breach|made_sla|超时|及时|达成|按时|准时", re.I)
+_WORSE = re.compile(
+    r"breach|miss|late|overdue|violat|reopen|fail|defect|return|complain|repeat|escalat|"
+    r"超时|违约|逾期|重开|失败|投诉|返修",
+    re.I,
+)
+_BETTER = re.compile(
+    r"made|\bmet\b|attain|on.?time|fixed|resolved|solved|success|within|达成|及时|解决|修复",
+    re.I,
+)
 _CSAT = re.compile(r"csat|satisfaction|满意", re.I)
 _NPS = re.compile(r"\bnps\b|net promoter|净推荐", re.I)
 _NEGATIVE = re.compile(r"negative|负面", re.I)
@@ -301,7 +310,22 @@ class Roles:
         ]
 
     def sla_metrics(self) -> list[Metric]:
-        return [m for m in self.metrics_like(_SLA, unit="%") if m.direction != "neutral"]
+        found = [self.judged(m) for m in self.metrics_like(_SLA, unit="%")]
+        return [m for m in found if m is not None]
+
+    def judged(self, m: Metric) -> Metric | None:
+        """``m`` with a direction: its own, or for one the catalog left neutral (a derived
+        catalog's "made_sla" or "fixed" rate) the one its words say; None when they say none."""
+        if m.direction != "neutral":
+            return m
+        words = " ".join([m.name, m.spec.en, m.spec.definition])
+        if _WORSE.search(words):
+            better = "lower_is_better"
+        elif _BETTER.search(words):
+            better = "higher_is_better"
+        else:
+            return None
+        return Metric(m.name, m.spec.model_copy(update={"direction": better}), m.expr, m.filter_sql)
 
     def csat_metric(self) -> Metric | None:
         found = [m for m in self.metrics_like(_CSAT) if m.unit != "%" and "AVG" in m.expr.upper()]

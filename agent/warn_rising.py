@@ -141,8 +141,9 @@ def rising_problems(ctx: Context) -> list[EarlyWarning]:
 
 def _metrics(ctx: Context) -> list[Metric]:
     out = []
-    for m in ctx.roles.catalog.metrics.values():
-        if m.direction == "neutral" or not ctx.roles.catalog.time_column(m):
+    for metric in ctx.roles.catalog.metrics.values():
+        m = ctx.roles.judged(metric)
+        if m is None or not ctx.roles.catalog.time_column(m):
             continue
         if m.unit == "%" or (m.unit != "count" and per_record(m) is not None):
             out.append(m)
