@@ -5,9 +5,9 @@ metric, Holt-Winters with intervals) spread over weekdays and hours as the last
 ``history_weeks`` full weeks were. Handling time is the catalog's handling-time metric where
 it has one, else ``[servicelens.staffing] handle_minutes`` (and the report says which).
 ``erlang`` turns each hour's arrivals into agents. The proposal compares each hour with a flat
-roster — ``staffed`` agents, by default the median need over the hours with arrivals — and
-names the runs of hours that need more: "add 2 agents Thu 14:00–17:00 to answer 80% within
-20 s".
+roster — ``staffed`` agents, by default the median need over the open hours (those with at
+least a quarter of the busiest hour's arrivals) — and names the runs of hours that need more:
+"add two agents Thu 14:00–17:00 to answer 80% within 20 s".
 """
 
 from __future__ import annotations
@@ -98,8 +98,7 @@ def staffing_plan(
     minutes, handle_source = _handle_minutes(source, roles, rules, as_of)
     hours = [_need(d, h, week.forecast * s, minutes, rules) for (d, h), s in shares.items()]
     hours.sort(key=lambda x: (x.weekday, x.hour))
-    busy = [x.agents for x in hours if x.arrivals > 0]
-    flat = staffed if staffed is not None else int(statistics.median(busy)) if busy else 0
+    flat = staffed if staffed is not None else _flat(hours)
     return StaffingReport(
         metric=m.name,
         filters=dict(report.filters),
@@ -114,7 +113,7 @@ def staffing_plan(
         shrinkage=rules.shrinkage,
         max_occupancy=rules.max_occupancy,
         staffed=flat,
-        staffed_source="given" if staffed is not None else "median need over hours with contacts",
+        staffed_source="given" if staffed is not None else FLAT,
         hours=hours,
         proposals=_proposals(hours, flat, rules),
         evidence=Evidence(
@@ -127,6 +126,17 @@ def staffing_plan(
         ),
         notes=_notes(handle_source, minutes),
     )
+
+
+FLAT = "median need over the open hours (those with at least a quarter of the busiest hour's)"
+
+
+def _flat(hours: list[HourNeed]) -> int:
+    """The roster a plain schedule would give every open hour: the median need over the hours
+    carrying at least a quarter of the busiest hour's arrivals."""
+    peak = max((x.arrivals for x in hours), default=0.0)
+    open_ = [x.agents for x in hours if peak > 0 and x.arrivals >= peak / 4]
+    return int(statistics.median(open_)) if open_ else 0
 
 
 def _count_metric(catalog: Any, name: str | None) -> Metric:
@@ -216,7 +226,11 @@ def _proposals(hours: list[HourNeed], flat: int, rules: StaffingRules) -> list[P
     for day in range(1, 8):
         run: list[HourNeed] = []
         for x in [h for h in hours if h.weekday == day] + [None]:
-            extra = x is not None and x.agents > flat and (not run or x.hour == run[-1].hour + 1)
+            extra = (
+                x is not None
+                and x.agents > flat
+                and (not run or (x.hour == run[-1].hour + 1 and x.agents == run[-1].agents))
+            )
             if extra and x is not None:
                 run.append(x)
                 continue
@@ -228,7 +242,7 @@ def _proposals(hours: list[HourNeed], flat: int, rules: StaffingRules) -> list[P
 
 
 def _proposal(run: list[HourNeed], flat: int, rules: StaffingRules) -> Proposal:
-    add, day = max(x.agents for x in run) - flat, run[0].weekday
+    add, day = run[0].agents - flat, run[0].weekday
     span = f"{run[0].hour:02d}:00–{run[-1].hour + 1:02d}:00"
     share, wait = f"{rules.target:.0%}", f"{rules.within_seconds:g} s"
     word = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(add, str(add))
