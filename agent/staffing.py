@@ -25,7 +25,7 @@ from .forecast import ForecastReport
 from .proactive_query import Evidence, Source, metric_rows, roles_of, time_dimension
 from .proactive_rules import StaffingRules
 from .warn_sla import DAYS, DAYS_ZH
-from .warnings import Text
+from .warning_types import Text
 
 
 class Forecaster(Source, Protocol):

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .proactive_query import Evidence, day, stamp
+from .proactive_rules import Severity
 from .roles import Feedback
-from .warnings import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
+from .warning_types import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
 
 NEEDS = [
     "a feedback table (a text column and a time column)",
@@ -106,7 +107,7 @@ def _sql(ctx: Context, fb: Feedback, flags: dict[str, str], answered: list[str])
 def _warning(ctx: Context, fb: Feedback, r: dict[str, Any], sql: str, themed: bool) -> EarlyWarning:
     hours = ctx.rules.feedback.response_hours
     high = bool(r.get("high_reach"))
-    severity = "high" if high else "medium"
+    severity: Severity = "high" if high else "medium"
     at = str(r["at"])[:16]
     reach = int(r["reach"]) if r.get("reach") is not None else None
     about_en = f" about {r['theme']}" if themed and r.get("theme") else ""

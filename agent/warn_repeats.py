@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from .proactive_query import Evidence, stamp
-from .warnings import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
+from .warning_types import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
 
 NEEDS = [
     "a customer key on dated cases (tickets)",

@@ -39,7 +39,7 @@ from .proactive_query import (
     per_record,
     window_dimension,
 )
-from .warnings import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
+from .warning_types import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
 
 NEEDS = [
     "a product grouping (product line, model) in the catalog",
@@ -273,15 +273,7 @@ def _theme_findings(ctx: Context, win: Windows, dims: list[Dimension]) -> list[F
     theme = ctx.roles.problem_dimension(fb.table) if fb else None
     if fb is None or theme is None:
         return []
-    spec = MetricSpec(
-        en="feedback records",
-        table=fb.table,
-        expr="COUNT(*)",
-        unit="count",
-        direction="lower_is_better",
-        definition="Feedback records.",
-    )
-    count = Metric("sl_feedback", spec, "COUNT(*)", None)
+    count = _feedback_count(fb.table)
     negative = ctx.roles.negative_value(fb.table)
     where = {negative[0]: [negative[1]]} if negative else {}
     out = []
@@ -299,6 +291,20 @@ def _theme_findings(ctx: Context, win: Windows, dims: list[Dimension]) -> list[F
         )
         out += _counts(ctx, win, result.records(), result.sql, dim, theme, negative is not None)
     return out
+
+
+def _feedback_count(table: str) -> Metric:
+    """A count of feedback records, which the catalog may not name."""
+    spec = MetricSpec(
+        en="feedback records",
+        table=table,
+        expr="COUNT(*)",
+        unit="count",
+        direction="lower_is_better",
+        decimals=None,
+        definition="Feedback records.",
+    )
+    return Metric("sl_feedback", spec, "COUNT(*)", None)
 
 
 def _counts(
@@ -479,22 +485,7 @@ def _records(ctx: Context, win: Windows, f: Finding) -> tuple[list[str], list[st
     if f.theme is not None:
         fb = ctx.roles.feedback
         assert fb is not None
-        table, metric = (
-            fb.table,
-            Metric(
-                "sl_feedback",
-                MetricSpec(
-                    en="feedback records",
-                    table=fb.table,
-                    expr="COUNT(*)",
-                    unit="count",
-                    direction="lower_is_better",
-                    definition=".",
-                ),
-                "COUNT(*)",
-                None,
-            ),
-        )
+        table, metric = fb.table, _feedback_count(fb.table)
         where[f.theme[0].name] = [f.theme[1]]
         negative = ctx.roles.negative_value(table)
         if negative:

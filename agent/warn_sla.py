@@ -25,7 +25,7 @@ from .proactive_query import (
     time_dimension,
     window_dimension,
 )
-from .warnings import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
+from .warning_types import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
 
 NEEDS = [
     "an SLA rate metric (attainment, on-time, breach) of one flag per record",

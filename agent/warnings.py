@@ -17,94 +17,45 @@ says which inputs it lacks. The thresholds are ``[servicelens.warnings.*]`` sett
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from datetime import date
 
 from .proactive_query import Evidence, Source, roles_of
-from .proactive_rules import Severity, WarningRules
-from .roles import Roles
+from .proactive_rules import WarningRules
+from .warn_feedback import unanswered_feedback
+from .warn_repeats import repeat_contacts
+from .warn_rising import rising_problems
+from .warn_sla import sla_clusters
+from .warning_types import (
+    KINDS,
+    ORDER,
+    OWNERS,
+    Context,
+    EarlyWarning,
+    Finder,
+    Kind,
+    Owner,
+    SkippedKind,
+    Text,
+    Unavailable,
+    WarningReport,
+    warning_id,
+)
 
-Kind = Literal["unanswered_feedback", "repeat_contact", "rising_problem", "sla_cluster"]
-KINDS: tuple[Kind, ...] = ("unanswered_feedback", "repeat_contact", "rising_problem", "sla_cluster")
-_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-class Text(BaseModel):
-    en: str
-    zh: str
-
-
-class Owner(BaseModel):
-    team: str  # a stable key for routing: social, service, rd, supply, workforce
-    en: str
-    zh: str
-
-
-OWNERS = {
-    "social": Owner(team="social", en="Social care and PR", zh="社媒客服与公关"),
-    "service": Owner(team="service", en="Service team lead", zh="服务主管"),
-    "rd": Owner(team="rd", en="Product quality and R&D", zh="产品质量与研发"),
-    "supply": Owner(team="supply", en="Spare parts and supply planning", zh="备件与供应计划"),
-    "workforce": Owner(team="workforce", en="Contact-centre workforce planning", zh="客服排班"),
-}
-
-
-class EarlyWarning(BaseModel):
-    id: str  # stable for the same finding on the same data, so it is never sent twice
-    kind: Kind
-    severity: Severity
-    title: Text
-    action: Text
-    owner: Owner
-    due: date
-    subject: dict[str, str] = Field(default_factory=dict)  # what it is about, as data
-    evidence: Evidence
-
-
-class SkippedKind(BaseModel):
-    kind: Kind
-    reason: str
-    needs: list[str]
-
-
-class WarningReport(BaseModel):
-    as_of: date
-    warnings: list[EarlyWarning]  # high severity first
-    computed: list[Kind]
-    skipped: list[SkippedKind]
-    notes: list[str] = Field(default_factory=list)
-
-
-class Unavailable(Exception):
-    """The workspace lacks an input this kind needs."""
-
-    def __init__(self, reason: str, needs: list[str]) -> None:
-        super().__init__(reason)
-        self.reason, self.needs = reason, needs
-
-
-@dataclass(frozen=True)
-class Context:
-    source: Source
-    roles: Roles
-    rules: WarningRules
-    as_of: date
-
-    def due(self, severity: Severity) -> date:
-        return self.as_of + timedelta(days=self.rules.due_days.get(severity, 7))
-
-
-Finder = Callable[[Context], list[EarlyWarning]]
-
-
-def warning_id(kind: str, *parts: object) -> str:
-    digest = hashlib.sha1("|".join([kind, *map(str, parts)]).encode()).hexdigest()[:10]
-    return f"W-{digest}"
+__all__ = [
+    "KINDS",
+    "OWNERS",
+    "Context",
+    "EarlyWarning",
+    "Evidence",
+    "Kind",
+    "Owner",
+    "SkippedKind",
+    "Text",
+    "Unavailable",
+    "WarningReport",
+    "early_warnings",
+    "warning_id",
+]
 
 
 def early_warnings(
@@ -115,11 +66,6 @@ def early_warnings(
     kinds: list[str] | None = None,
 ) -> WarningReport:
     """Every warning the workspace supports as of ``as_of``; see the module docstring."""
-    from .warn_feedback import unanswered_feedback
-    from .warn_repeats import repeat_contacts
-    from .warn_rising import rising_problems
-    from .warn_sla import sla_clusters
-
     finders: dict[Kind, tuple[Finder, bool]] = {
         "unanswered_feedback": (unanswered_feedback, rules.feedback.enabled),
         "repeat_contact": (repeat_contacts, rules.repeat.enabled),
@@ -145,5 +91,5 @@ def early_warnings(
             skipped.append(SkippedKind(kind=kind, reason=exc.reason, needs=exc.needs))
             continue
         computed.append(kind)
-    found.sort(key=lambda w: (_ORDER[w.severity], w.due, w.kind))
+    found.sort(key=lambda w: (ORDER[w.severity], w.due, w.kind))
     return WarningReport(as_of=as_of, warnings=found, computed=computed, skipped=skipped)

@@ -112,8 +112,8 @@ def print_health(report: HealthReport, lang: str = "en") -> None:
             Text(who), "yes" if h.key_account else "", f"{h.score:.0f}", Text("\n".join(why))
         )
     console.print(table)
-    for name, why in report.missing_inputs.items():
-        console.print(Text(f"Not computed — {name}: {why}.", style="yellow"))
+    for name, reason in report.missing_inputs.items():
+        console.print(Text(f"Not computed — {name}: {reason}.", style="yellow"))
     for note in report.notes:
         console.print(Text(note, style="dim"))
 
