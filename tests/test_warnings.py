@@ -215,3 +215,16 @@ def test_cli_warnings(capsys: pytest.CaptureFixture[str], demo_home: Path) -> No
     assert code == 0 and "无人响应" in out
     code, _, err = run_cli(capsys, "warnings", "--home", str(demo_home), "--kind", "nonsense")
     assert code != 0 and "Unknown warning kind" in err
+
+
+def test_the_readme_rules_load_as_settings(tmp_path: Path) -> None:
+    from servicelens.agent.settings import load_settings
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Early warnings, customer health and staffing", 1)[1]
+    toml = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "servicelens.toml").write_text(toml, encoding="utf-8")
+    settings = load_settings(tmp_path)
+    assert settings.warnings.feedback.reach_threshold == 100_000
+    assert settings.warnings.rising.persist == 2 and settings.health.weights.renewal == 0.15
+    assert settings.staffing == type(settings.staffing)()  # the README shows the defaults
