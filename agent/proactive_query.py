@@ -36,6 +36,7 @@ class Evidence(BaseModel):
     feedback_ids: list[str] = Field(default_factory=list)  # "V:<id>", as answers cite them
     more_ids: int = 0  # records behind it beyond those listed
     ids_sql: str | None = None  # the query that listed the ids, when not ``sql`` itself
+    other_sql: list[str] = Field(default_factory=list)  # queries behind its other figures
     numbers: dict[str, Number] = Field(default_factory=dict)
 
 

@@ -41,8 +41,8 @@ class RepeatRule(_Rules):
     within_days: int = Field(default=30, ge=1)
     lookback_days: int = Field(default=30, ge=1)  # the latest contact falls in this window
     min_contacts: int = Field(default=2, ge=2)
-    high_contacts: int = Field(default=3, ge=2)  # this many contacts (or a key account) is high
-    max_warnings: int = Field(default=20, ge=1)
+    high_contacts: int = Field(default=3, ge=2)  # this many contacts is high severity
+    max_warnings: int = Field(default=10, ge=1)
 
 
 class RisingRule(_Rules):
@@ -59,7 +59,7 @@ class RisingRule(_Rules):
     fdr: float = Field(default=0.05, gt=0, lt=1)
     high_change: float = Field(default=1.0, gt=0)  # relative worsening (1.0 = doubled) for high
     medium_change: float = Field(default=0.3, gt=0)
-    max_warnings: int = Field(default=12, ge=1)
+    max_warnings: int = Field(default=8, ge=1)
 
 
 class SlaClusterRule(_Rules):

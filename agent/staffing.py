@@ -128,7 +128,7 @@ def staffing_plan(
     )
 
 
-FLAT = "median need over the open hours (those with at least a quarter of the busiest hour's)"
+FLAT = "the median need over the open hours"
 
 
 def _flat(hours: list[HourNeed]) -> int:

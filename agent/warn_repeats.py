@@ -32,7 +32,13 @@ def repeat_contacts(ctx: Context) -> list[EarlyWarning]:
         sql = _sql(ctx, table)
         rows = ctx.source.sql(sql, max_rows=5_000).records()
         found += _warnings(ctx, table, sql, rows)
-    found.sort(key=lambda w: -int(w.evidence.numbers.get("contacts") or 0))
+    # The most contacts first, key accounts first among equals.
+    found.sort(
+        key=lambda w: (
+            -int(w.evidence.numbers.get("contacts") or 0),
+            not w.evidence.numbers.get("key_account"),
+        )
+    )
     return found[: ctx.rules.repeat.max_warnings]
 
 
@@ -72,7 +78,7 @@ def _warnings(ctx: Context, table: str, sql: str, rows: list[dict[str, Any]]) ->
         if len(ids) < rule.min_contacts:
             continue
         key = str(customer) in key_accounts
-        severity = "high" if len(ids) >= rule.high_contacts or key else "medium"
+        severity = "high" if len(ids) >= rule.high_contacts else "medium"
         out.append(_warning(ctx, table, sql, severity, (customer, problem, product), ids, key))
     return out
 

@@ -135,8 +135,8 @@ def rising_problems(ctx: Context) -> list[EarlyWarning]:
     _adjust(findings)
     rule = ctx.rules.rising
     flagged = [f for f in findings if f.q <= rule.fdr and f.worse and f.persisted]
-    best = _best_per_signal(flagged)
-    return [_warning(ctx, win, f) for f in best[: rule.max_warnings]]
+    stories = _stories(ctx, dims, flagged)
+    return [_warning(ctx, win, g) for g in stories[: rule.max_warnings]]
 
 
 def _metrics(ctx: Context) -> list[Metric]:
@@ -379,14 +379,59 @@ def _adjust(findings: list[Finding]) -> None:
             f.q = float(q)
 
 
-def _best_per_signal(flagged: list[Finding]) -> list[Finding]:
-    best: dict[str, Finding] = {}
-    for f in sorted(flagged, key=lambda f: (-f.change, f.n_after)):
-        if f.signal in best:
-            best[f.signal].also.append(_segment(f))
-        else:
-            best[f.signal] = f
-    return sorted(best.values(), key=lambda f: -f.change)
+def _stories(ctx: Context, dims: list[Dimension], flagged: list[Finding]) -> list[list[Finding]]:
+    """Findings grouped by segment and owner, so one product's story is one warning per team.
+    A finding already told by a group of the same team about a nested segment (a model and
+    its product line) is folded into that group, named in its evidence."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in flagged:
+        groups.setdefault((_segment(f), _owner(f)), []).append(f)
+    order = sorted(groups.values(), key=lambda g: (-len(g), min(f.n_after for f in g)))
+    related = _nesting(ctx, dims)
+    out: list[list[Finding]] = []
+    for group in order:
+        owner, seg = _owner(group[0]), _key(group[0])
+        tellers = [g for g in out if _owner(g[0]) == owner and related(seg, _key(g[0]))]
+        new = []
+        for f in group:
+            teller = next((g for g in tellers if any(x.signal == f.signal for x in g)), None)
+            if teller is None:
+                new.append(f)
+            else:
+                teller[0].also.append(f"{_segment(f)}: {f.signal}")
+        if new:
+            out.append(sorted(new, key=lambda f: -f.change))
+    return sorted(out, key=lambda g: -g[0].change)
+
+
+Seg = tuple[str, str] | None
+
+
+def _key(f: Finding) -> Seg:
+    return (f.dimension.name, str(f.value)) if f.dimension else None
+
+
+def _nesting(ctx: Context, dims: list[Dimension]) -> Any:
+    """Whether two segments nest (one's records all within the other's), from the distinct
+    value combinations of the product groupings on the table most of them live on."""
+    tables = [t for d in dims for t in d.sources]
+    rows: dict[tuple[str, str], set[int]] = {}
+    if tables:
+        table = max(set(tables), key=tables.count)
+        on = [d for d in dims if table in d.sources]
+        cols = ", ".join(f"{d.sources[table]} AS {d.name}" for d in on)
+        result = ctx.source.sql(f"SELECT DISTINCT {cols} FROM {table}", max_rows=100_000)
+        for i, r in enumerate(result.records()):
+            for d in on:
+                rows.setdefault((d.name, str(r[d.name])), set()).add(i)
+
+    def related(a: Seg, b: Seg) -> bool:
+        if a is None or b is None or a == b:
+            return True
+        ra, rb = rows.get(a), rows.get(b)
+        return bool(ra and rb and (ra <= rb or rb <= ra))
+
+    return related
 
 
 def _segment(f: Finding) -> str:
@@ -412,26 +457,36 @@ def _severity(ctx: Context, f: Finding) -> Any:
     return "medium" if f.change >= rule.medium_change else "low"
 
 
-def _warning(ctx: Context, win: Windows, f: Finding) -> EarlyWarning:
+def _figure(f: Finding) -> str:
+    unit = "%" if f.unit == "%" else f" {f.unit}"
+    return f"{f.before:g}{unit} → {f.after:g}{unit}"
+
+
+def _warning(ctx: Context, win: Windows, story: list[Finding]) -> EarlyWarning:
+    f = story[0]
     severity = _severity(ctx, f)
     seg_en = f"{f.dimension.spec.en} {f.value}" if f.dimension else "All products"
     seg_zh = (
         f"{f.dimension.spec.zh or f.dimension.spec.en} {f.value}" if f.dimension else "全部产品"
     )
     recent, base = ctx.rules.rising.recent_days, ctx.rules.rising.baseline_days
-    unit = "" if f.unit in ("%",) else f" {f.unit}"
-    pct = "%" if f.unit == "%" else ""
-    fig = f"{f.before:g}{pct}{unit} → {f.after:g}{pct}{unit}"
+    shown = story[:2]
+    more = len(story) - len(shown)
+    en = ", ".join(f"{x.label.en} {_figure(x)}" for x in shown)
+    zh = "，".join(f"{x.label.zh} {_figure(x)}" for x in shown)
+    en += f" and {more} more measure(s)" if more else ""
+    zh += f" 等 {len(story)} 项指标" if more else ""
     owner = _owner(f)
     ids, feedback, ids_sql = _records(ctx, win, f)
     return EarlyWarning(
-        id=warning_id("rising_problem", f.signal, _segment(f), win.recent_start),
+        id=warning_id(
+            "rising_problem", owner, _segment(f), *(x.signal for x in story), win.recent_start
+        ),
         kind="rising_problem",
         severity=severity,
         title=Text(
-            en=f"{seg_en}: {f.label.en} worsened, {fig} (last {recent} days against the "
-            f"{base} days before)",
-            zh=f"{seg_zh}：{f.label.zh}恶化，{fig}（最近 {recent} 天对比此前 {base} 天）",
+            en=f"{seg_en}: {en} worsened (last {recent} days against the {base} days before)",
+            zh=f"{seg_zh}：{zh}恶化（最近 {recent} 天对比此前 {base} 天）",
         ),
         action=_action(owner),
         owner=OWNERS[owner],
@@ -443,6 +498,7 @@ def _warning(ctx: Context, win: Windows, f: Finding) -> EarlyWarning:
             ids=ids,
             feedback_ids=feedback,
             ids_sql=ids_sql,
+            other_sql=list(dict.fromkeys(x.sql for x in story[1:] if x.sql != f.sql)),
             numbers={
                 "before": f.before,
                 "after": f.after,
@@ -455,7 +511,10 @@ def _warning(ctx: Context, win: Windows, f: Finding) -> EarlyWarning:
                 "recent_parts": ", ".join("–" if v is None else f"{v:g}" for v in f.parts),
                 "recent_from": win.recent_start.isoformat(),
                 "baseline_from": win.base_start.isoformat(),
-                "also": "; ".join(f.also) or None,
+                "signals": "; ".join(
+                    f"{x.signal}: {_figure(x)} ({x.test}, q = {x.q:.2g})" for x in story
+                ),
+                "also": "; ".join(x for g in story for x in g.also) or None,
             },
         ),
     )

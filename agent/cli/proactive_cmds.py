@@ -189,7 +189,8 @@ def print_staffing(report: StaffingReport, lang: str = "en") -> None:
     if not report.proposals:
         console.print(Text("No hour needs more than the flat roster."))
     for p in report.proposals:
-        console.print(Text(("• " + p.text.zh) if zh else ("• " + p.text.en.capitalize())))
+        text = p.text.zh if zh else p.text.en[:1].upper() + p.text.en[1:]
+        console.print(Text("• " + text))
     for note in report.notes:
         console.print(Text(note, style="dim"))
 
