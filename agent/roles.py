@@ -15,21 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import get_args
 
 from ..data.catalog import Catalog, Dimension, Metric
+from ..data.catalog_model import ColumnRole
 
 # Column roles a catalog may declare (``columns.<name>.role``).
-COLUMN_ROLES = (
-    "customer",
-    "customer_name",
-    "reach",
-    "responded_at",
-    "responded",
-    "text",
-    "product",
-    "contract_end",
-    "renewed",
-)
+COLUMN_ROLES: tuple[str, ...] = get_args(ColumnRole)
 
 _CUSTOMER = re.compile(
     r"customer|client|caller|consumer|requester|account|客户|顾客|用户|来电人", re.I
@@ -137,7 +129,14 @@ class Roles:
         return any(t in kind for t in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC"))
 
     def key_of(self, table: str) -> str:
-        return next(iter(self.catalog.tables[table].columns))
+        """The column identifying a record: the first id-like column that names no customer
+        or product (``ticket_id``, ``case_id``), else the first column."""
+        cols = self.catalog.tables[table].columns
+        for name, spec in cols.items():
+            named = _CUSTOMER.search(name) or _PRODUCT.search(name)
+            if spec.role is None and _IDISH.search(name) and not named:
+                return name
+        return next(iter(cols))
 
     def time_of(self, table: str) -> str | None:
         return self.catalog.tables[table].time_column

@@ -15,6 +15,18 @@ from .errors import DataError, ServiceLensError
 
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
 DimensionKind = Literal["category", "boolean", "number", "time"]
+# What a column stands for, when its name does not say it (read by agent/roles.py).
+ColumnRole = Literal[
+    "customer",
+    "customer_name",
+    "reach",
+    "responded_at",
+    "responded",
+    "text",
+    "product",
+    "contract_end",
+    "renewed",
+]
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -34,10 +46,9 @@ class _Spec(BaseModel):
 class ColumnSpec(_Spec):
     description: str = ""
     unit: str | None = None
-    # What the column stands for when its name does not say it (``customer``, ``reach``,
-    # ``responded_at``, ...): the early warnings and customer health read roles from here first
-    # (agent/roles.py lists them).
-    role: str | None = None
+    # What the column stands for when its name does not say it: the early warnings and
+    # customer health read roles from here before they look at names and descriptions.
+    role: ColumnRole | None = None
 
 
 class TableSpec(_Spec):

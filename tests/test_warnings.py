@@ -232,3 +232,25 @@ def test_the_readme_rules_load_as_settings(tmp_path: Path) -> None:
     assert settings.warnings.feedback.reach_threshold == 100_000
     assert settings.warnings.rising.persist == 2 and settings.health.weights.renewal == 0.15
     assert settings.staffing == type(settings.staffing)()  # the README shows the defaults
+
+
+def test_a_role_declared_in_the_catalog_is_used(tmp_path: Path) -> None:
+    import yaml
+
+    rows = [
+        {"case_id": f"C{i:04d}", "opened_at": f"2026-09-{1 + i % 28:02d} 10:00",
+         "acct": f"A{i % 30:02d}", "category": ["fault", "setup"][i % 2]}
+        for i in range(300)
+    ]  # fmt: skip
+    home = _workspace(tmp_path, rows)
+    with Analyst.open(home, provider="offline") as an:
+        before = an.warnings("2026-10-01", kinds=["repeat_contact"])
+    assert before.computed == [] and "customer" in before.skipped[0].reason
+    path = home / "catalog.yaml"
+    catalog = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalog["tables"]["cases"]["columns"]["acct"]["role"] = "customer"
+    path.write_text(yaml.safe_dump(catalog, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with Analyst.open(home, provider="offline") as an:
+        after = an.warnings("2026-10-01", kinds=["repeat_contact"])
+    assert after.computed == ["repeat_contact"] and after.warnings
+    assert after.warnings[0].subject["customer"].startswith("A")
