@@ -25,6 +25,7 @@ from ..data.catalog import Metric
 from .proactive_query import Source, day, key_dimension, metric_rows, per_record, stamp
 from .proactive_rules import HealthRules
 from .roles import CustomerKey, Roles
+from .warn_repeats import contacts_sql
 
 CUSTOMER = "sl_customer"
 
@@ -130,17 +131,11 @@ def repeat_issues(
     if not tables:
         return Part("repeat_issues", "", missing="no dated cases with a problem dimension")
     table = tables[0]
-    problem = roles.problem_dimension(table)
-    assert problem is not None
-    product = roles.product_column(table)
-    time, who = f"{table}.{roles.time_of(table)}", cust.by_table[table]
-    keys = ", ".join(["customer", "problem", *(["product"] if product else [])])
+    cases, keys = contacts_sql(roles, table, w.start - timedelta(days=within_days), w.end)
     sql = (
-        f"WITH c AS (SELECT {who} AS customer, {problem.sources[table]} AS problem, "
-        f"{product.sql + ' AS product, ' if product else ''}{time} AS at FROM {table} "
-        f"WHERE {time} >= {stamp(w.start - timedelta(days=within_days))} "
-        f"AND {time} < {stamp(w.end)} AND {who} IS NOT NULL), "
-        f"r AS (SELECT *, lag(at) OVER (PARTITION BY {keys} ORDER BY at) AS prev_at FROM c) "
+        f"WITH c AS ({cases}), "
+        f"r AS (SELECT *, lag(at) OVER (PARTITION BY {', '.join(keys)} ORDER BY at) AS prev_at "
+        f"FROM c) "
         f"SELECT customer, count(*) FILTER (WHERE at >= {stamp(w.start)}) AS cases, "
         f"count(*) FILTER (WHERE at >= {stamp(w.start)} AND prev_at IS NOT NULL "
         f"AND at <= prev_at + INTERVAL {within_days} DAY) AS repeats FROM r GROUP BY customer "

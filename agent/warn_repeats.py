@@ -9,10 +9,11 @@ a warning lists customers whose repeats fall in the last ``lookback_days``.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from .proactive_query import Evidence, stamp
+from .roles import Roles
 from .warning_types import OWNERS, Context, EarlyWarning, Text, Unavailable, warning_id
 
 NEEDS = [
@@ -42,22 +43,37 @@ def repeat_contacts(ctx: Context) -> list[EarlyWarning]:
     return found[: ctx.rules.repeat.max_warnings]
 
 
-def _sql(ctx: Context, table: str) -> str:
-    rule, roles = ctx.rules.repeat, ctx.roles
+def contacts_sql(roles: Roles, table: str, start: date, end: date) -> tuple[str, list[str]]:
+    """One row per case of ``table`` opened in [start, end): its id, customer, problem,
+    product (when cases name one) and time, as the case stood last (an event log's updates
+    are one case); and the columns that make "the same problem" for a customer."""
     assert roles.customer is not None
     problem = roles.problem_dimension(table)
     assert problem is not None
     product = roles.product_column(table)
-    time = f"{table}.{roles.time_of(table)}"
+    time, who = f"{table}.{roles.time_of(table)}", roles.customer.by_table[table]
+    last = [
+        f"arg_max({who}, {time}) AS customer",
+        f"arg_max({problem.sources[table]}, {time}) AS problem",
+    ]
+    if product is not None:
+        last.append(f"arg_max({product.sql}, {time}) AS product")
+    sql = (
+        f"SELECT {table}.{roles.key_of(table)} AS id, {', '.join(last)}, min({time}) AS at "
+        f"FROM {table} WHERE {time} >= {stamp(start)} AND {time} < {stamp(end)} "
+        f"AND {who} IS NOT NULL GROUP BY 1"
+    )
+    return sql, ["customer", "problem", *(["product"] if product else [])]
+
+
+def _sql(ctx: Context, table: str) -> str:
+    rule = ctx.rules.repeat
     recent = ctx.as_of - timedelta(days=rule.lookback_days)
-    first = recent - timedelta(days=rule.within_days)
-    part = ["customer", "problem"] + (["product"] if product else [])
+    cases, part = contacts_sql(
+        ctx.roles, table, recent - timedelta(days=rule.within_days), ctx.as_of
+    )
     return (
-        f"WITH c AS (SELECT {table}.{roles.key_of(table)} AS id, "
-        f"{roles.customer.by_table[table]} AS customer, {problem.sources[table]} AS problem, "
-        f"{product.sql + ' AS product, ' if product else ''}{time} AS at FROM {table} "
-        f"WHERE {time} >= {stamp(first)} AND {time} < {stamp(ctx.as_of)} "
-        f"AND {roles.customer.by_table[table]} IS NOT NULL), "
+        f"WITH c AS ({cases}), "
         f"r AS (SELECT *, lag(at) OVER w AS prev_at, lag(id) OVER w AS prev_id FROM c "
         f"WINDOW w AS (PARTITION BY {', '.join(part)} ORDER BY at)) "
         f"SELECT * FROM r WHERE prev_at IS NOT NULL "

@@ -254,3 +254,28 @@ def test_a_role_declared_in_the_catalog_is_used(tmp_path: Path) -> None:
         after = an.warnings("2026-10-01", kinds=["repeat_contact"])
     assert after.computed == ["repeat_contact"] and after.warnings
     assert after.warnings[0].subject["customer"].startswith("A")
+
+
+SERVICENOW = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "datasets"
+    / "servicenow_incident_log"
+    / "incident_event_log_every4th_incident.csv"
+)
+
+
+@pytest.mark.slow
+def test_a_real_incident_log_gets_what_its_data_allow(tmp_path: Path) -> None:
+    if not SERVICENOW.is_file():
+        pytest.skip("servicenow_incident_log is not available in ../shared/datasets")
+    ingest(WorkspacePaths(tmp_path / "ws"), [SERVICENOW], IngestOptions(), index=False)
+    with Analyst.open(tmp_path / "ws", provider="offline") as an:
+        report = an.warnings("2016-10-01")
+        health = an.customer_health("2016-10-01")
+    # An event log of incidents: callers, symptoms and an SLA flag, but no feedback text and
+    # no product grouping.
+    assert report.computed == ["repeat_contact", "sla_cluster"]
+    assert {s.kind for s in report.skipped} == {"unanswered_feedback", "rising_problem"}
+    assert set(health.missing_inputs) == {"csat_trend", "nps", "sentiment", "renewal"}
+    assert health.scored > 0
