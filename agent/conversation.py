@@ -37,6 +37,13 @@ def language_of(text: str) -> str:
     return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
 
 
+def prose_language(text: str) -> str:
+    """The language a long text is written in: ``zh`` when its Chinese characters outnumber its
+    English words (an answer's Chinese prose around English names, as a reader sees it)."""
+    cjk = len(_CJK.findall(text))
+    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
+
+
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 

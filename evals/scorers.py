@@ -16,7 +16,7 @@ from typing import Any, cast
 from pydantic import BaseModel
 
 from ..agent.answer import Answer, Citation
-from ..agent.conversation import language_of
+from ..agent.conversation import prose_language
 from ..agent.numbers import NumberMention, extract_numbers
 from ..agent.verifier import verify
 from ..tools.ledger import Evidence, EvidenceKind, Ledger
@@ -270,7 +270,7 @@ def language(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Score:
     if ctx.language is None or not answer.text.strip():
         return _na("language", "no language expected")
     prose = _CITATION.sub("", _QUOTED.sub("", answer.text))
-    found = language_of(prose)
+    found = prose_language(prose)
     ok = found == ctx.language
     detail = "" if ok else f"written in {found}, asked in {ctx.language}"
     return Score(name="language", passed=ok, value=float(ok), detail=detail)
