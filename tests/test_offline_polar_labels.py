@@ -152,3 +152,14 @@ def test_a_ranking_limited_to_the_biggest_groups_ranks_only_them(analyst: Analys
     assert "hotels" in lead and "50%" in lead, lead
     assert "fruit" not in answer.body
     assert answer.reading is not None and "Negative share" in answer.reading.line
+
+
+def test_the_group_whose_reviews_mention_a_word_most_often(analyst: Analyst) -> None:
+    """ "哪个类别的评论里最常提到失望": a count of the mentions by group, not the reviews' count."""
+    disappointed = sum(
+        1 for r in _rows() if "失望" in r["review"] and r["category"] == "fruit"
+    )  # fmt: skip
+    answer = analyst.ask("哪个类别的评论里最常提到失望？")
+    assert answer.status == "answered", answer.text
+    assert "失望" in answer.reading.line if answer.reading else False
+    assert "fruit" in answer.body and f"{disappointed} 条" in answer.body, answer.body
