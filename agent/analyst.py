@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
     from ..data.catalog import Catalog
+    from ..data.scope import Scope
     from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
     from .changes import ChangeReport
@@ -84,7 +85,7 @@ class Analyst:
         self._deps: Deps | None = None
         self._graph: CompiledStateGraph[Any, Any, Any, Any] | None = None
         self._lock = threading.Lock()
-        self._owns_workspace = owns_workspace
+        self._owned_workspace: Workspace | None = workspace if owns_workspace else None
         self._versions: dict[str, Any] = {
             "prompt_version": prompt_version(),
             "data_version": data_version(workspace.paths),
@@ -98,15 +99,42 @@ class Analyst:
         provider: ProviderSpec = None,
         settings: Settings | None = None,
         checkpointer: BaseCheckpointSaver[Any] | None = None,
+        scope: Scope | None = None,
         **overrides: Any,
     ) -> Analyst:
         """An analyst over the workspace at ``home`` (default from settings).
 
         The model provider is resolved when the first question is asked, so direct operations
-        work whatever model is (or is not) configured."""
+        work whatever model is (or is not) configured. With ``scope`` every question and
+        operation sees only the scope's tables and rows (see ``scoped``)."""
         settings = settings or load_settings(home, **overrides)
         workspace = Workspace.open(settings, checkpointer=checkpointer)
-        return cls(workspace, provider, owns_workspace=True)
+        try:
+            scoped = workspace.scoped(scope)
+        except BaseException:
+            workspace.close()
+            raise
+        analyst = cls(scoped, provider, checkpointer=workspace.checkpointer)
+        analyst._owned_workspace = workspace
+        return analyst
+
+    def scoped(self, scope: Scope | None) -> Analyst:
+        """This analyst as a caller limited to ``scope`` sees it: the same stores, threads and
+        model, with the scope (tables, and rows by catalog dimension) compiled into every query
+        the caller's questions and operations run, in the data layer, never left to the model.
+        Raises ``ScopeError`` when the scope does not fit the catalog."""
+        if scope is None or scope.is_empty:
+            return self
+        workspace = self.workspace.scoped(scope)
+        return Analyst(
+            workspace, self._provider_spec, toolset=self.toolset, checkpointer=self.checkpointer
+        )
+
+    @property
+    def scope(self) -> Scope | None:
+        """The data scope this analyst answers within; None when it sees everything."""
+        compiled = self.workspace.scope
+        return compiled.scope if compiled is not None else None
 
     # --- The agent --------------------------------------------------------------------------------
 
@@ -480,9 +508,9 @@ class Analyst:
     # --- Lifecycle --------------------------------------------------------------------------------
 
     def close(self) -> None:
-        if self._owns_workspace:
-            self.workspace.close()
-            self._owns_workspace = False
+        if self._owned_workspace is not None:
+            self._owned_workspace.close()
+            self._owned_workspace = None
 
     def __enter__(self) -> Analyst:
         return self

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from ..data.scope import Scope, Value
 from ..data.workspace import WorkspacePaths
 
 # Environment variable -> settings field.
@@ -39,6 +40,25 @@ ENV_VARS: dict[str, str] = {
 
 class SettingsError(Exception):
     """The configuration cannot be used; the message says what to change."""
+
+
+class ApiToken(BaseModel):
+    """One bearer token of the HTTP API, optionally limited to a data scope.
+
+    In ``servicelens.toml`` a token is a string, or a table with the token and its scope:
+    ``{token = "…", tables = ["tickets", "voc"], rows = {region = ["East"]}}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token: SecretStr
+    # Catalog tables the token may query (None: all) and rows by catalog dimension.
+    tables: tuple[str, ...] | None = None
+    rows: dict[str, tuple[Value, ...] | Value] = Field(default_factory=dict)
+
+    @property
+    def scope(self) -> Scope | None:
+        scope = Scope.model_validate({"tables": self.tables, "rows": self.rows})
+        return None if scope.is_empty else scope
 
 
 class Settings(BaseModel):
@@ -80,7 +100,7 @@ class Settings(BaseModel):
     as_of: date | None = None
 
     # HTTP server: bearer tokens (none means loopback clients only), request size and rate.
-    api_tokens: list[SecretStr] = Field(default_factory=list)
+    api_tokens: list[ApiToken] = Field(default_factory=list)
     max_request_bytes: int = Field(1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(60, ge=0)  # 0 turns the limit off
     rate_limit_burst: int = Field(30, ge=1)
@@ -93,12 +113,21 @@ class Settings(BaseModel):
     # client for auth and the rate limit; none means the socket's peer is the client.
     trusted_proxies: list[str] = Field(default_factory=list)
 
-    @field_validator("api_tokens", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_tokens(cls, value: object) -> object:
         # The environment gives one comma-separated string.
         if isinstance(value, str):
             return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _plain_tokens(cls, value: object) -> object:
+        # A plain string (or secret) is a token with no scope.
+        value = cls._split_tokens(value)
+        if isinstance(value, list):
+            return [{"token": t} if isinstance(t, str | SecretStr) else t for t in value]
         return value
 
     @field_validator("checkpoint_url")

@@ -26,8 +26,9 @@ from fastapi import FastAPI, Request
 from pydantic import SecretStr
 
 from ... import __version__
+from ...data.scope import Scope as DataScope
 from ..analyst import Analyst, ProviderSpec
-from ..settings import Settings
+from ..settings import ApiToken, Settings
 from ..versions import prompt_version
 from . import errors, openai_compat, routes
 from .auth import Auth, AuthGate
@@ -43,7 +44,7 @@ AnalystFactory = Callable[[], Analyst]
 def create_app(
     source: Settings | AnalystFactory,
     *,
-    tokens: Iterable[str | SecretStr] | None = None,
+    tokens: Iterable[str | SecretStr | ApiToken] | None = None,
     limits: Limits | None = None,
     provider: ProviderSpec = None,
     allowed_hosts: Iterable[str] | None = None,
@@ -66,7 +67,7 @@ def create_app(
         title="ServiceLens",
         version=__version__,
         summary="Cited answers about service operations, as JSON, SSE and Chat Completions.",
-        lifespan=_lifespan(factory, limits.answer_threads),
+        lifespan=_lifespan(factory, limits.answer_threads, auth.scopes),
     )
     app.state.auth_enabled = auth.enabled
     app.state.limits = limits
@@ -99,7 +100,7 @@ def _setting(settings: Settings | None, name: str, default: Any) -> Any:
     return getattr(settings, name, default) if settings is not None else default
 
 
-def tokens_from(settings: Settings | None) -> tuple[str | SecretStr, ...]:
+def tokens_from(settings: Settings | None) -> tuple[str | SecretStr | ApiToken, ...]:
     return tuple(_setting(settings, "api_tokens", None) or ())
 
 
@@ -124,7 +125,9 @@ def uvicorn_options(trusted_proxies: Iterable[str] = ()) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
-def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]:
+def _lifespan(
+    factory: AnalystFactory, threads: int, scopes: dict[str, DataScope]
+) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The analyst's async methods run in the loop's default executor, whose stock size
@@ -134,6 +137,13 @@ def _lifespan(factory: AnalystFactory, threads: int) -> Callable[[FastAPI], Any]
         # Opening reads the workspace (DuckDB, catalog): off the event loop.
         analyst = await asyncio.to_thread(factory)
         app.state.analyst = analyst
+        # Each scoped token's view, compiled and checked against the catalog now, so a scope
+        # that does not fit stops the server at start-up rather than failing its first request.
+        try:
+            app.state.scoped = {p: analyst.scoped(s) for p, s in scopes.items()}
+        except BaseException:
+            await asyncio.to_thread(analyst.close)
+            raise
         app.state.gate = ThreadGate()
         app.state.conversations = Conversations()
         app.state.health = _health(analyst)

@@ -45,8 +45,10 @@ class AskRequest(BaseModel):
 
 
 def analyst_of(request: Request) -> Analyst:
+    """The analyst as the caller sees it: their token's data scope applied (see ``auth``)."""
     analyst: Analyst = request.app.state.analyst
-    return analyst
+    scoped: Analyst | None = request.app.state.scoped.get(request.state.principal)
+    return scoped or analyst
 
 
 def gate_of(request: Request) -> ThreadGate:
