@@ -13,6 +13,8 @@ the checkpointer (``threads``, ``thread``, ``ledger``, ``evidence``, ``report``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import threading
 import time
 import uuid
@@ -58,8 +60,19 @@ if TYPE_CHECKING:
     from ..tools.chart_spec import ChartSpec
     from .changes import ChangeReport
     from .forecast import ForecastReport
+    from .retention import PruneReport, Retention
 
 ProviderSpec = Provider | str | None
+log = logging.getLogger("servicelens.analyst")
+CANCELLED_REASON = "The client went away before the answer was ready; the run was stopped."
+STOPPED_REASON = "The run was stopped before the answer was ready."
+FAILED_REASON = "The run failed with an internal error before an answer was ready."
+
+
+class RunCancelled(ServiceLensError):
+    """The run was cancelled (its client disconnected) before it finished."""
+
+
 # Custom events as they happen, and the state after each step (the last one builds the answer).
 _STREAM_MODES: list[StreamMode] = ["custom", "values"]
 
@@ -164,30 +177,60 @@ class Analyst:
             return self._graph
 
     def ask(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Answer:
         """Answer one question; raises a ``ServiceLensError`` when the run cannot finish.
 
         ``owner`` labels who asked (the HTTP server's caller, never a secret); the thread
-        records it when it starts, for ``thread_owner``."""
-        for event in self._events(question, thread_id, owner):
+        records it when it starts, for ``thread_owner``. Setting ``cancel`` (from another
+        thread) stops the run at its next step and raises ``RunCancelled``; the thread's turn
+        is then "cancelled", as a run that raises leaves it "failed", never "running"."""
+        for event in self._events(question, thread_id, owner, cancel):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("the graph finished without an answer")  # a bug, not a user error
 
     def stream(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[Event]:
         """Events as they happen, ending with an ``AnswerEvent`` or an ``ErrorEvent``."""
         try:
-            yield from self._events(question, thread_id, owner)
+            yield from self._events(question, thread_id, owner, cancel)
         except ServiceLensError as exc:
             yield ErrorEvent(message=str(exc), error_type=type(exc).__name__)
 
     async def aask(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Answer:
-        return await asyncio.to_thread(lambda: self.ask(question, thread_id, owner=owner))
+        """``ask`` in a worker thread. Cancelling the awaiting task (a client that went away)
+        stops the run too: its next step sees ``cancel`` set and ends the turn as cancelled."""
+        cancel = cancel or threading.Event()
+        run = asyncio.ensure_future(
+            asyncio.to_thread(lambda: self.ask(question, thread_id, owner=owner, cancel=cancel))
+        )
+        try:
+            return await asyncio.shield(run)
+        except asyncio.CancelledError:
+            cancel.set()
+            # The worker thread cannot be interrupted; wait for it to record the cancellation.
+            with contextlib.suppress(RunCancelled):
+                await run
+            raise
 
     async def astream(
         self, question: str, thread_id: str | None = None, *, owner: str | None = None
@@ -200,7 +243,7 @@ class Analyst:
 
         def work() -> None:
             try:
-                for event in self.stream(question, thread_id, owner=owner):
+                for event in self.stream(question, thread_id, owner=owner, cancel=stop):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
                     if stop.is_set():
                         break
@@ -219,7 +262,13 @@ class Analyst:
             stop.set()
             await worker
 
-    def _events(self, question: str, thread_id: str | None, owner: str | None) -> Iterator[Event]:
+    def _events(
+        self,
+        question: str,
+        thread_id: str | None,
+        owner: str | None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Event]:
         if not question.strip():
             raise ServiceLensError("The question is empty; ask something about your service data.")
         graph, provider = self.graph, self.provider
@@ -238,9 +287,23 @@ class Analyst:
                     values = cast(dict[str, Any], chunk)
                 else:
                     yield cast(Event, chunk)
+                if cancel is not None and cancel.is_set():
+                    raise RunCancelled(CANCELLED_REASON)
         except GraphRecursionError:
             # The nodes stop on their own before the limit; this is the backstop.
             values = {**values, "status": "partial", "limited": "the step limit was reached"}
+        except (RunCancelled, GeneratorExit, KeyboardInterrupt) as exc:
+            # Stopped on purpose: a client that went away, a consumer that stopped reading,
+            # Ctrl-C in the REPL.
+            reason = str(exc) if isinstance(exc, RunCancelled) else STOPPED_REASON
+            self._end_turn(config, "cancelled", reason)
+            raise
+        except BaseException as exc:
+            # The turn must not read "running" forever: it failed, and says how (no details
+            # of a bug reach the thread; the error itself still propagates).
+            reason = str(exc) if isinstance(exc, ServiceLensError) else FAILED_REASON
+            self._end_turn(config, "failed", reason)
+            raise
         answer = answer_from_state(
             values,
             thread_id=thread,
@@ -250,6 +313,16 @@ class Analyst:
             **self._versions,
         )
         yield AnswerEvent(answer=answer)
+
+    def _end_turn(self, config: Any, status: str, reason: str) -> None:
+        """Record on the thread that its current turn ended without an answer, and why."""
+        update = {"status": status, "ended": reason, "answer_text": ""}
+        try:
+            self.graph.update_state(config, update, as_node="verify")
+        except Exception:
+            # A thread whose run failed before its first checkpoint has nothing to mark; and
+            # a store that cannot be written must not hide the error that ended the run.
+            log.warning("could not record the end of a turn", exc_info=True)
 
     # --- Direct operations: the agent's own tools, without a model --------------------------------
 
@@ -467,6 +540,17 @@ class Analyst:
     def delete_thread(self, thread_id: str) -> bool:
         """Forget a thread: its turns, answers and evidence; False if there was no such thread."""
         return thread_views.delete(self.checkpointer, thread_id)
+
+    def prune_threads(self, retention: Retention | None = None) -> PruneReport:
+        """Apply the checkpoint retention (the settings' unless given) to every stored thread:
+        old and surplus threads deleted, finished turns compacted to the checkpoints their
+        history is read from."""
+        from datetime import UTC, datetime
+
+        from .retention import Retention, prune
+
+        retention = retention or Retention.from_settings(self.settings)
+        return prune(self.checkpointer, retention, datetime.now(UTC))
 
     def ledger(self, thread_id: str) -> Ledger | None:
         """The evidence gathered so far in a thread, or None for an unknown thread."""

@@ -87,6 +87,15 @@ class Settings(BaseModel):
     # workspace's SQLite file; a secret, since the URL usually carries a password.
     checkpoint_url: SecretStr | None = None
 
+    # Conversation checkpoints kept (agent/retention.py): threads unused for longer than
+    # max_age_days (0: no limit) and beyond the max_threads most recent (0: no limit) are
+    # deleted, and finished turns keep only the checkpoints their history is read from. The
+    # server prunes at start and every checkpoint_prune_hours; `servicelens threads prune` too.
+    checkpoint_max_age_days: float = Field(90.0, ge=0)
+    checkpoint_max_threads: int = Field(10_000, ge=0)
+    checkpoint_compact: bool = True
+    checkpoint_prune_hours: float = Field(1.0, gt=0)
+
     sql_row_cap: int = Field(200, ge=1, le=100_000)
     # Bytes of a result of SQL written by the model or a user, as text; larger ones are refused.
     sql_byte_cap: int = Field(4_000_000, ge=10_000)

@@ -22,8 +22,10 @@ class Turn(BaseModel):
     index: int
     question: str = ""
     answer: str = ""
-    # "running" while unanswered (or when the run ended in an error before an answer).
+    # "running" while unanswered; "cancelled" or "failed" (with ``reason``) when the run
+    # ended without an answer.
     status: str = "running"
+    reason: str = ""
     language: str = ""
     started_at: str | None = None
     finished_at: str | None = None
@@ -108,7 +110,12 @@ def _turn(index: int, group: list[CheckpointTuple]) -> Turn:
     for found in group[1:]:
         values = _values(found)
         cleared = cleared or not values.get("answer_text")
-        if cleared and values.get("answer_text"):
+        # The end of a run without an answer is written by the analyst as a state update.
+        if values.get("ended") and (found.metadata or {}).get("source") == "update":
+            turn.status = values.get("status") or "failed"
+            turn.reason = values["ended"]
+            turn.finished_at = found.checkpoint.get("ts")
+        elif cleared and values.get("answer_text"):
             turn.answer = values["answer_text"]
             turn.status = values.get("status") or "answered"
             turn.language = values.get("language") or ""

@@ -27,6 +27,7 @@ from . import (
     serve_cmd,
     sql_cmd,
     themes_cmd,
+    threads_cmd,
     voc_cmds,
 )
 from .common import err_console
@@ -47,6 +48,7 @@ COMMANDS: tuple[Register, ...] = (
     serve_cmd.register,
     ingest_cmd.register,
     catalog_cmd.register,
+    threads_cmd.register,
 )
 
 

@@ -17,6 +17,7 @@ any ``Origin``) names this machine or an ``allowed_hosts`` entry (``hosts``). Ru
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -39,6 +40,7 @@ from .limits import BodyLimit, Limits, RateLimit, TokenBuckets
 from .logs import AccessLog
 
 AnalystFactory = Callable[[], Analyst]
+log = logging.getLogger("servicelens.server")
 
 
 def create_app(
@@ -147,12 +149,27 @@ def _lifespan(
         app.state.gate = ThreadGate()
         app.state.conversations = Conversations()
         app.state.health = _health(analyst)
+        pruning = asyncio.create_task(_prune_periodically(analyst))
         try:
             yield
         finally:
+            pruning.cancel()
             await asyncio.to_thread(analyst.close)
 
     return lifespan
+
+
+async def _prune_periodically(analyst: Analyst) -> None:
+    """Checkpoint retention at start and every ``checkpoint_prune_hours`` (agent/retention.py)."""
+    while True:
+        try:
+            report = await asyncio.to_thread(analyst.prune_threads)
+            log.info("checkpoint retention: %s", report.summary())
+        except Exception:
+            # The store may be briefly locked or unreachable; answering goes on, and the next
+            # round tries again. The full error is in the log.
+            log.exception("checkpoint retention failed")
+        await asyncio.sleep(analyst.settings.checkpoint_prune_hours * 3600)
 
 
 def _health(analyst: Analyst) -> dict[str, Any]:
