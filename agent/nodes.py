@@ -29,6 +29,7 @@ from .conversation import (
 )
 from .deps import Deps
 from .events import StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
+from .inert import InertStream, inert
 from .providers.base import ModelError, ModelTurn, ToolCall, TurnContext
 from .reading import (
     Reading,
@@ -142,12 +143,20 @@ class Nodes:
             history += revision_request(state)
         messages = model_input(system, history, self._history_budget())
         writer = get_stream_writer()
+        # What streams is already inert: a front-end renders it before the answer is checked.
+        inert_stream = InertStream()
+
+        def send(text: str) -> None:
+            if text:
+                writer(TextDeltaEvent(text=text, attempt=attempt))
+
         turn, ms = self._complete(
             messages,
             None,
-            lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
+            lambda t: send(inert_stream.feed(t)),
             context=_context(state, revising=bool(attempt)),
         )
+        send(inert_stream.flush())
         if not turn.text.strip():
             # An empty draft would verify as nothing to check and be written again, step after
             # step, until the step limit ended the run as if the question were too big.
@@ -182,6 +191,7 @@ class Nodes:
             final = _with_reading(final, reading, state.get("language", "en"))
             update["reading"] = reading.model_dump(mode="json")
             _emit(StatusEvent(stage="reading", message=reading.line))
+        final = inert(final)
         update["answer_text"] = final
         update["status"] = _status(state, declined)
         update["messages"] = [{"role": "assistant", "content": final}]

@@ -52,14 +52,14 @@ class Scope(BaseModel):
     tables: tuple[str, ...] | None = None
     # Dimension name (or ``table.column``) -> the values the caller may see; rows with any
     # other value (or none) are filtered out of every table the filter reaches.
-    rows: Mapping[str, tuple[Value, ...]] = Field(default_factory=dict)
+    rows: Mapping[str, Sequence[Value]] = Field(default_factory=dict)
 
     @field_validator("rows", mode="before")
     @classmethod
     def _one_value(cls, rows: object) -> object:
         # ``region = "East"`` is read as ``region = ["East"]``.
         if isinstance(rows, Mapping):
-            return {k: [v] if isinstance(v, Value) else v for k, v in rows.items()}
+            return {k: (v,) if isinstance(v, Value) else tuple(v) for k, v in rows.items()}
         return rows
 
     @property
