@@ -86,6 +86,15 @@ class CompiledScope:
     unfiltered: frozenset[str] = frozenset()
     schema: str = "main"
     _all: frozenset[str] = field(default=frozenset(), repr=False)
+    # Each row filter with its values as the catalog spells them (华东 -> East).
+    resolved: Mapping[str, tuple[Value, ...]] = field(default_factory=dict)
+
+    def label(self) -> str:
+        """What the caller sees, in one line for evidence and logs (a scope holds no secret)."""
+        parts = [f"{k} in {', '.join(map(str, v))}" for k, v in sorted(self.resolved.items())]
+        if self.scope.tables is not None:
+            parts.append(f"tables {', '.join(sorted(self.allowed))}")
+        return "; ".join(parts)
 
     def apply(self, tree: exp.Expr) -> exp.Expr:
         """``tree`` with every catalog table replaced by its scoped subquery (in place)."""
@@ -148,7 +157,11 @@ def compile_scope(scope: Scope, catalog: Catalog, *, schema: str = "main") -> Co
         if not any(_reaches(catalog, t, sources[name]) for t in visible):
             raise ScopeError(f"scope: rows.{name} filters none of the tables {sorted(allowed)}.")
     unfiltered = frozenset(t for t in allowed if t not in filters) if scope.rows else frozenset()
-    return CompiledScope(scope, allowed, every - allowed, filters, unfiltered, schema, _all=every)
+    resolved = {name: tuple(next(iter(src.values()))[1]) for name, src in sources.items()}
+    return CompiledScope(
+        scope, allowed, every - allowed, filters, unfiltered, schema, _all=every,
+        resolved=resolved,
+    )  # fmt: skip
 
 
 # A filter's sources: table -> (the SQL of the value on that table, the allowed values).

@@ -132,6 +132,9 @@ def test_metrics_are_computed_over_the_scoped_rows(analyst: Analyst, east: Analy
     everyone = {r[0]: r[1] for r in analyst.metric("ticket_count", by="region").rows}
     scoped = east.metric("ticket_count", by="region")
     assert [r[:2] for r in scoped.rows] == [["East", everyone["East"]]]
+    assert scoped.meta["scope"] == (
+        "region in East; tables customers, products, surveys, tickets, voc"
+    )
     # Asking for another region is not an error that confirms it exists: it is empty.
     assert east.metric("ticket_count", where={"region": "North"}).rows[0][0] == 0
     csat = east.metric("csat_avg", by="segment").rows
