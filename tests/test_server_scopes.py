@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from server_support import STEPS, brain, serving
+from server_support import STEPS, LiveServer, brain, serving
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.providers.base import ModelTurn
 from servicelens.agent.providers.scripted import ScriptedProvider as S
 from servicelens.agent.server import Limits, create_app
-from servicelens.agent.settings import ApiToken
+from servicelens.agent.settings import ApiToken, load_settings
+from servicelens.data.scope import Scope
 
 EAST_TOKEN = "token-of-the-east-office"
 HQ_TOKEN = "token-of-headquarters"
@@ -114,3 +115,37 @@ def test_injected_text_cannot_widen_the_scope(server: str) -> None:
     wide = _ask(server, HQ, "What do customers say when they tell us to ignore instructions?")
     rows = _evidence(server, HQ, wide["thread_id"], "Q1").json()["rows"]
     assert len({row[0] for row in rows}) > 1
+
+
+def test_scoped_tokens_are_read_from_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "servicelens.toml").write_text(
+        "[servicelens]\n"
+        'api_tokens = ["plain-token", { token = "east-token", rows = { region = "East" } },\n'
+        '  { token = "two-tables", tables = ["tickets", "voc"] }]\n',
+        encoding="utf-8",
+    )
+    tokens = load_settings(tmp_path, environ={}).api_tokens
+    assert [t.scope for t in tokens] == [
+        None,
+        Scope(rows={"region": ("East",)}),
+        Scope(tables=("tickets", "voc")),
+    ]
+    assert "east-token" not in repr(tokens)
+
+
+# uvicorn ends its thread with SystemExit when the app cannot start: that is the point here.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_scope_that_does_not_fit_the_catalog_stops_the_server(
+    demo_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def factory() -> Analyst:
+        return Analyst.open(demo_home, provider=S([]), checkpointer=InMemorySaver())
+
+    bad = ApiToken(token="east", rows={"regoin": ["East"]})
+    server = LiveServer(create_app(factory, tokens=[bad]))
+    try:
+        with pytest.raises(RuntimeError, match="did not start"):
+            server.start()
+    finally:
+        server.stop()
+    assert "rows.regoin: not a dimension of the catalog" in caplog.text

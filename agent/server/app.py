@@ -146,6 +146,8 @@ def _lifespan(
         except BaseException:
             await asyncio.to_thread(analyst.close)
             raise
+        for principal, scoped in app.state.scoped.items():
+            _log_scope(principal, scoped)
         app.state.gate = ThreadGate()
         app.state.conversations = Conversations()
         app.state.health = _health(analyst)
@@ -157,6 +159,14 @@ def _lifespan(
             await asyncio.to_thread(analyst.close)
 
     return lifespan
+
+
+def _log_scope(principal: str, analyst: Analyst) -> None:
+    # Tables no row filter reaches are visible whole to the token; say so where it is set up.
+    compiled = analyst.workspace.scope
+    if compiled is not None:
+        whole = ", ".join(sorted(compiled.unfiltered)) or "none"
+        log.info("%s sees %s (tables visible whole: %s)", principal, compiled.label(), whole)
 
 
 async def _prune_periodically(analyst: Analyst) -> None:
