@@ -26,7 +26,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 
 from .settings import Settings
-from .threads import _config, _values
+from .threads import checkpoint_values, thread_config
 
 Checkpointer = BaseCheckpointSaver[Any]
 
@@ -79,7 +79,7 @@ def prune(cp: Checkpointer, retention: Retention, now: datetime) -> PruneReport:
 
 
 def _last_used(cp: Checkpointer, thread_id: str) -> datetime:
-    found = cp.get_tuple(_config(thread_id))
+    found = cp.get_tuple(thread_config(thread_id))
     ts = found.checkpoint.get("ts") if found is not None else None
     return datetime.fromisoformat(ts) if ts else datetime.min
 
@@ -101,7 +101,7 @@ def _aware(moment: datetime) -> datetime:
 
 def _droppable(cp: Checkpointer, thread_id: str) -> list[str]:
     """Checkpoint ids of finished turns that the thread's history is not read from."""
-    history = list(reversed(list(cp.list(_config(thread_id)))))  # oldest first
+    history = list(reversed(list(cp.list(thread_config(thread_id)))))  # oldest first
     turns: list[list[CheckpointTuple]] = []
     for found in history:
         if (found.metadata or {}).get("source") == "input" or not turns:
@@ -111,7 +111,7 @@ def _droppable(cp: Checkpointer, thread_id: str) -> list[str]:
     drop: list[str] = []
     for turn in turns[:-1]:  # the latest turn may still be running: left whole
         keep = {id(turn[0]), id(turn[-1])}
-        first = next((c for c in turn[1:] if not _values(c).get("answer_text")), None)
+        first = next((c for c in turn[1:] if not checkpoint_values(c).get("answer_text")), None)
         if first is not None:
             keep.add(id(first))
         drop += [str(c.config["configurable"]["checkpoint_id"]) for c in turn if id(c) not in keep]
