@@ -66,13 +66,6 @@ class Scope(BaseModel):
     def is_empty(self) -> bool:
         return self.tables is None and not self.rows
 
-    def label(self) -> str:
-        """A short, stable description for logs and messages (no secrets in a scope)."""
-        parts = [f"{k} in {list(v)}" for k, v in sorted(self.rows.items())]
-        if self.tables is not None:
-            parts.append(f"tables {sorted(self.tables)}")
-        return "; ".join(parts) or "everything"
-
 
 @dataclass(frozen=True)
 class CompiledScope:
