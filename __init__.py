@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Analyst", "__version__"]
+__all__ = ["Analyst", "Scope", "__version__"]
 
 if TYPE_CHECKING:
     from .agent.analyst import Analyst
+    from .data.scope import Scope
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from .agent.analyst import Analyst
 
         return Analyst
+    if name == "Scope":
+        from .data.scope import Scope
+
+        return Scope
     raise AttributeError(f"module 'servicelens' has no attribute {name!r}")

@@ -13,6 +13,8 @@ the checkpointer (``threads``, ``thread``, ``ledger``, ``evidence``, ``report``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import threading
 import time
 import uuid
@@ -53,16 +55,28 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
     from ..data.catalog import Catalog
+    from ..data.scope import Scope
     from ..data.voc_index import Mode
     from ..tools.chart_spec import ChartSpec
     from .changes import ChangeReport
     from .digest import Audience, Digest, Lang
     from .forecast import ForecastReport
     from .health import HealthReport
+    from .retention import PruneReport, Retention
     from .staffing import StaffingReport
     from .warnings import WarningReport
 
 ProviderSpec = Provider | str | None
+log = logging.getLogger("servicelens.analyst")
+CANCELLED_REASON = "The client went away before the answer was ready; the run was stopped."
+STOPPED_REASON = "The run was stopped before the answer was ready."
+FAILED_REASON = "The run failed with an internal error before an answer was ready."
+
+
+class RunCancelled(ServiceLensError):
+    """The run was cancelled (its client disconnected) before it finished."""
+
+
 # Custom events as they happen, and the state after each step (the last one builds the answer).
 _STREAM_MODES: list[StreamMode] = ["custom", "values"]
 
@@ -88,7 +102,7 @@ class Analyst:
         self._deps: Deps | None = None
         self._graph: CompiledStateGraph[Any, Any, Any, Any] | None = None
         self._lock = threading.Lock()
-        self._owns_workspace = owns_workspace
+        self._owned_workspace: Workspace | None = workspace if owns_workspace else None
         self._versions: dict[str, Any] = {
             "prompt_version": prompt_version(),
             "data_version": data_version(workspace.paths),
@@ -102,15 +116,42 @@ class Analyst:
         provider: ProviderSpec = None,
         settings: Settings | None = None,
         checkpointer: BaseCheckpointSaver[Any] | None = None,
+        scope: Scope | None = None,
         **overrides: Any,
     ) -> Analyst:
         """An analyst over the workspace at ``home`` (default from settings).
 
         The model provider is resolved when the first question is asked, so direct operations
-        work whatever model is (or is not) configured."""
+        work whatever model is (or is not) configured. With ``scope`` every question and
+        operation sees only the scope's tables and rows (see ``scoped``)."""
         settings = settings or load_settings(home, **overrides)
         workspace = Workspace.open(settings, checkpointer=checkpointer)
-        return cls(workspace, provider, owns_workspace=True)
+        try:
+            scoped = workspace.scoped(scope)
+        except BaseException:
+            workspace.close()
+            raise
+        analyst = cls(scoped, provider, checkpointer=workspace.checkpointer)
+        analyst._owned_workspace = workspace
+        return analyst
+
+    def scoped(self, scope: Scope | None) -> Analyst:
+        """This analyst as a caller limited to ``scope`` sees it: the same stores, threads and
+        model, with the scope (tables, and rows by catalog dimension) compiled into every query
+        the caller's questions and operations run, in the data layer, never left to the model.
+        Raises ``ScopeError`` when the scope does not fit the catalog."""
+        if scope is None or scope.is_empty:
+            return self
+        workspace = self.workspace.scoped(scope)
+        return Analyst(
+            workspace, self._provider_spec, toolset=self.toolset, checkpointer=self.checkpointer
+        )
+
+    @property
+    def scope(self) -> Scope | None:
+        """The data scope this analyst answers within; None when it sees everything."""
+        compiled = self.workspace.scope
+        return compiled.scope if compiled is not None else None
 
     # --- The agent --------------------------------------------------------------------------------
 
@@ -140,30 +181,60 @@ class Analyst:
             return self._graph
 
     def ask(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Answer:
         """Answer one question; raises a ``ServiceLensError`` when the run cannot finish.
 
         ``owner`` labels who asked (the HTTP server's caller, never a secret); the thread
-        records it when it starts, for ``thread_owner``."""
-        for event in self._events(question, thread_id, owner):
+        records it when it starts, for ``thread_owner``. Setting ``cancel`` (from another
+        thread) stops the run at its next step and raises ``RunCancelled``; the thread's turn
+        is then "cancelled", as a run that raises leaves it "failed", never "running"."""
+        for event in self._events(question, thread_id, owner, cancel):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("the graph finished without an answer")  # a bug, not a user error
 
     def stream(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[Event]:
         """Events as they happen, ending with an ``AnswerEvent`` or an ``ErrorEvent``."""
         try:
-            yield from self._events(question, thread_id, owner)
+            yield from self._events(question, thread_id, owner, cancel)
         except ServiceLensError as exc:
             yield ErrorEvent(message=str(exc), error_type=type(exc).__name__)
 
     async def aask(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
     ) -> Answer:
-        return await asyncio.to_thread(lambda: self.ask(question, thread_id, owner=owner))
+        """``ask`` in a worker thread. Cancelling the awaiting task (a client that went away)
+        stops the run too: its next step sees ``cancel`` set and ends the turn as cancelled."""
+        cancel = cancel or threading.Event()
+        run = asyncio.ensure_future(
+            asyncio.to_thread(lambda: self.ask(question, thread_id, owner=owner, cancel=cancel))
+        )
+        try:
+            return await asyncio.shield(run)
+        except asyncio.CancelledError:
+            cancel.set()
+            # The worker thread cannot be interrupted; wait for it to record the cancellation.
+            with contextlib.suppress(RunCancelled):
+                await run
+            raise
 
     async def astream(
         self, question: str, thread_id: str | None = None, *, owner: str | None = None
@@ -176,7 +247,7 @@ class Analyst:
 
         def work() -> None:
             try:
-                for event in self.stream(question, thread_id, owner=owner):
+                for event in self.stream(question, thread_id, owner=owner, cancel=stop):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
                     if stop.is_set():
                         break
@@ -195,7 +266,13 @@ class Analyst:
             stop.set()
             await worker
 
-    def _events(self, question: str, thread_id: str | None, owner: str | None) -> Iterator[Event]:
+    def _events(
+        self,
+        question: str,
+        thread_id: str | None,
+        owner: str | None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Event]:
         if not question.strip():
             raise ServiceLensError("The question is empty; ask something about your service data.")
         graph, provider = self.graph, self.provider
@@ -214,9 +291,23 @@ class Analyst:
                     values = cast(dict[str, Any], chunk)
                 else:
                     yield cast(Event, chunk)
+                if cancel is not None and cancel.is_set():
+                    raise RunCancelled(CANCELLED_REASON)
         except GraphRecursionError:
             # The nodes stop on their own before the limit; this is the backstop.
             values = {**values, "status": "partial", "limited": "the step limit was reached"}
+        except (RunCancelled, GeneratorExit, KeyboardInterrupt) as exc:
+            # Stopped on purpose: a client that went away, a consumer that stopped reading,
+            # Ctrl-C in the REPL.
+            reason = str(exc) if isinstance(exc, RunCancelled) else STOPPED_REASON
+            self._end_turn(config, "cancelled", reason)
+            raise
+        except BaseException as exc:
+            # The turn must not read "running" forever: it failed, and says how (no details
+            # of a bug reach the thread; the error itself still propagates).
+            reason = str(exc) if isinstance(exc, ServiceLensError) else FAILED_REASON
+            self._end_turn(config, "failed", reason)
+            raise
         answer = answer_from_state(
             values,
             thread_id=thread,
@@ -226,6 +317,16 @@ class Analyst:
             **self._versions,
         )
         yield AnswerEvent(answer=answer)
+
+    def _end_turn(self, config: Any, status: str, reason: str) -> None:
+        """Record on the thread that its current turn ended without an answer, and why."""
+        update = {"status": status, "ended": reason, "answer_text": ""}
+        try:
+            self.graph.update_state(config, update, as_node="verify")
+        except Exception:
+            # A thread whose run failed before its first checkpoint has nothing to mark; and
+            # a store that cannot be written must not hide the error that ended the run.
+            log.warning("could not record the end of a turn", exc_info=True)
 
     # --- Direct operations: the agent's own tools, without a model --------------------------------
 
@@ -548,6 +649,17 @@ class Analyst:
         """Forget a thread: its turns, answers and evidence; False if there was no such thread."""
         return thread_views.delete(self.checkpointer, thread_id)
 
+    def prune_threads(self, retention: Retention | None = None) -> PruneReport:
+        """Apply the checkpoint retention (the settings' unless given) to every stored thread:
+        old and surplus threads deleted, finished turns compacted to the checkpoints their
+        history is read from."""
+        from datetime import UTC, datetime
+
+        from .retention import Retention, prune
+
+        retention = retention or Retention.from_settings(self.settings)
+        return prune(self.checkpointer, retention, datetime.now(UTC))
+
     def ledger(self, thread_id: str) -> Ledger | None:
         """The evidence gathered so far in a thread, or None for an unknown thread."""
         return thread_views.ledger(self.checkpointer, thread_id)
@@ -588,9 +700,9 @@ class Analyst:
     # --- Lifecycle --------------------------------------------------------------------------------
 
     def close(self) -> None:
-        if self._owns_workspace:
-            self.workspace.close()
-            self._owns_workspace = False
+        if self._owned_workspace is not None:
+            self._owned_workspace.close()
+            self._owned_workspace = None
 
     def __enter__(self) -> Analyst:
         return self

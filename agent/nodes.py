@@ -31,6 +31,7 @@ from .conversation import (
 from .deps import Deps
 from .events import Stage, StatusEvent, TextDeltaEvent, ToolCallEvent, ToolResultEvent
 from .heartbeat import heartbeat
+from .inert import InertStream, inert
 from .partial import evidence_lines, partial_note
 from .providers.base import AnswerOverdue, ModelError, ModelTurn, ToolCall, TurnContext
 from .reading import (
@@ -157,13 +158,20 @@ class Nodes:
         messages = model_input(system, history, self._history_budget())
         writer = get_stream_writer()
         context = _context(state, bool(attempt), clock.deadline(gathering=False))
+        # What streams is already inert: a front-end renders it before the answer is checked.
+        inert_stream = InertStream()
+
+        def send(text: str) -> None:
+            if text:
+                writer(TextDeltaEvent(text=text, attempt=attempt))
+
         try:
             turn, ms = self._complete(
-                messages, None, lambda t: writer(TextDeltaEvent(text=t, attempt=attempt)),
-                context=context,
-            )  # fmt: skip
+                messages, None, lambda t: send(inert_stream.feed(t)), context=context
+            )
         except AnswerOverdue:
             return self._evidence_only(state, clock)
+        send(inert_stream.flush())
         if not turn.text.strip():
             # An empty draft would verify as nothing to check and be written again, step after
             # step, until the step limit ended the run as if the question were too big.
@@ -203,6 +211,7 @@ class Nodes:
             final = _with_reading(final, reading, state.get("language", "en"))
             update["reading"] = reading.model_dump(mode="json")
             _emit(StatusEvent(stage="reading", message=reading.line))
+        final = inert(final)
         update["answer_text"] = final
         update["status"] = _status(state, declined)
         update["messages"] = [{"role": "assistant", "content": final}]

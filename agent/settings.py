@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from ..data.scope import Scope, Value
 from ..data.workspace import WorkspacePaths
 from .proactive_rules import HealthRules, StaffingRules, WarningRules
 
@@ -79,6 +80,25 @@ class SourceSettings(BaseModel):
         return value.strip()
 
 
+class ApiToken(BaseModel):
+    """One bearer token of the HTTP API, optionally limited to a data scope.
+
+    In ``servicelens.toml`` a token is a string, or a table with the token and its scope:
+    ``{token = "…", tables = ["tickets", "voc"], rows = {region = ["East"]}}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token: SecretStr
+    # Catalog tables the token may query (None: all) and rows by catalog dimension.
+    tables: tuple[str, ...] | None = None
+    rows: dict[str, tuple[Value, ...] | Value] = Field(default_factory=dict)
+
+    @property
+    def scope(self) -> Scope | None:
+        scope = Scope.model_validate({"tables": self.tables, "rows": self.rows})
+        return None if scope.is_empty else scope
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -117,6 +137,15 @@ class Settings(BaseModel):
     # workspace's SQLite file; a secret, since the URL usually carries a password.
     checkpoint_url: SecretStr | None = None
 
+    # Conversation checkpoints kept (agent/retention.py): threads unused for longer than
+    # max_age_days (0: no limit) and beyond the max_threads most recent (0: no limit) are
+    # deleted, and finished turns keep only the checkpoints their history is read from. The
+    # server prunes at start and every checkpoint_prune_hours; `servicelens threads prune` too.
+    checkpoint_max_age_days: float = Field(90.0, ge=0)
+    checkpoint_max_threads: int = Field(10_000, ge=0)
+    checkpoint_compact: bool = True
+    checkpoint_prune_hours: float = Field(1.0, gt=0)
+
     sql_row_cap: int = Field(200, ge=1, le=100_000)
     # Bytes of a result of SQL written by the model or a user, as text; larger ones are refused.
     sql_byte_cap: int = Field(4_000_000, ge=10_000)
@@ -133,7 +162,7 @@ class Settings(BaseModel):
     as_of: date | None = None
 
     # HTTP server: bearer tokens (none means loopback clients only), request size and rate.
-    api_tokens: list[SecretStr] = Field(default_factory=list)
+    api_tokens: list[ApiToken] = Field(default_factory=list)
     max_request_bytes: int = Field(1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(60, ge=0)  # 0 turns the limit off
     rate_limit_burst: int = Field(30, ge=1)
@@ -155,12 +184,21 @@ class Settings(BaseModel):
     health: HealthRules = HealthRules()
     staffing: StaffingRules = StaffingRules()
 
-    @field_validator("api_tokens", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_tokens(cls, value: object) -> object:
         # The environment gives one comma-separated string.
         if isinstance(value, str):
             return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _plain_tokens(cls, value: object) -> object:
+        # A plain string (or secret) is a token with no scope.
+        value = cls._split_tokens(value)
+        if isinstance(value, list):
+            return [{"token": t} if isinstance(t, str | SecretStr) else t for t in value]
         return value
 
     @field_validator("checkpoint_url")

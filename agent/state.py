@@ -52,6 +52,9 @@ class AgentState(TypedDict, total=False):
     report: dict[str, Any] | None
     answer_text: str
     status: str
+    # Why the turn ended without an answer ("" while it runs or once answered): a run stopped
+    # because its client went away ("cancelled"), or one that raised ("failed").
+    ended: str
     usage: dict[str, int]
     model_ms: float
     tools_ms: float
@@ -93,6 +96,7 @@ def turn_reset(question: str, language: str) -> dict[str, Any]:
         "report": None,
         "answer_text": "",
         "status": "",
+        "ended": "",
         "usage": {"prompt_tokens": 0, "completion_tokens": 0},
         "model_ms": 0.0,
         "tools_ms": 0.0,

@@ -22,8 +22,10 @@ class Turn(BaseModel):
     index: int
     question: str = ""
     answer: str = ""
-    # "running" while unanswered (or when the run ended in an error before an answer).
+    # "running" while unanswered; "cancelled" or "failed" (with ``reason``) when the run
+    # ended without an answer.
     status: str = "running"
+    reason: str = ""
     language: str = ""
     started_at: str | None = None
     finished_at: str | None = None
@@ -46,32 +48,32 @@ class ThreadSummary(BaseModel):
 Checkpointer = BaseCheckpointSaver[Any]
 
 
-def _config(thread_id: str) -> RunnableConfig:
+def thread_config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
 
 
-def _values(found: CheckpointTuple) -> dict[str, Any]:
+def checkpoint_values(found: CheckpointTuple) -> dict[str, Any]:
     return dict(found.checkpoint.get("channel_values") or {})
 
 
 def latest_values(cp: Checkpointer, thread_id: str) -> dict[str, Any] | None:
     """The thread's current state, or None for a thread this checkpointer does not hold."""
-    found = cp.get_tuple(_config(thread_id))
-    return _values(found) if found is not None else None
+    found = cp.get_tuple(thread_config(thread_id))
+    return checkpoint_values(found) if found is not None else None
 
 
 def owner(cp: Checkpointer, thread_id: str) -> str | None:
     """The ``owner`` in the metadata of the thread's first checkpoint (its first question's
     input, step -1): "" when that run named none, None for a thread this checkpointer does not
     hold. The first checkpoint, not the latest: a later run (the CLI's) may name nobody."""
-    for found in cp.list(_config(thread_id), filter={"step": -1}, limit=1):
+    for found in cp.list(thread_config(thread_id), filter={"step": -1}, limit=1):
         return str((found.metadata or {}).get("owner") or "")
-    return "" if cp.get_tuple(_config(thread_id)) is not None else None
+    return "" if cp.get_tuple(thread_config(thread_id)) is not None else None
 
 
 def delete(cp: Checkpointer, thread_id: str) -> bool:
     """Remove every checkpoint of the thread; False for a thread this checkpointer does not hold."""
-    if cp.get_tuple(_config(thread_id)) is None:
+    if cp.get_tuple(thread_config(thread_id)) is None:
         return False
     cp.delete_thread(thread_id)
     return True
@@ -86,7 +88,7 @@ def ledger(cp: Checkpointer, thread_id: str) -> Ledger | None:
 
 def view(cp: Checkpointer, thread_id: str) -> ThreadView | None:
     """The thread's turns in order, with its evidence ids; None for an unknown thread."""
-    history = list(reversed(list(cp.list(_config(thread_id)))))  # oldest first
+    history = list(reversed(list(cp.list(thread_config(thread_id)))))  # oldest first
     if not history:
         return None
     groups: list[list[CheckpointTuple]] = []
@@ -96,7 +98,7 @@ def view(cp: Checkpointer, thread_id: str) -> ThreadView | None:
         elif groups:
             groups[-1].append(found)
     turns = [_turn(i, group) for i, group in enumerate(groups)]
-    items = Ledger.model_validate(_values(history[-1]).get("ledger") or {}).items
+    items = Ledger.model_validate(checkpoint_values(history[-1]).get("ledger") or {}).items
     return ThreadView(thread_id=thread_id, turns=turns, evidence_ids=list(items))
 
 
@@ -106,9 +108,14 @@ def _turn(index: int, group: list[CheckpointTuple]) -> Turn:
     # Until the turn's first step clears it, answer_text still holds the previous answer.
     cleared = False
     for found in group[1:]:
-        values = _values(found)
+        values = checkpoint_values(found)
         cleared = cleared or not values.get("answer_text")
-        if cleared and values.get("answer_text"):
+        # The end of a run without an answer is written by the analyst as a state update.
+        if values.get("ended") and (found.metadata or {}).get("source") == "update":
+            turn.status = values.get("status") or "failed"
+            turn.reason = values["ended"]
+            turn.finished_at = found.checkpoint.get("ts")
+        elif cleared and values.get("answer_text"):
             turn.answer = values["answer_text"]
             turn.status = values.get("status") or "answered"
             turn.language = values.get("language") or ""
@@ -119,7 +126,7 @@ def _turn(index: int, group: list[CheckpointTuple]) -> Turn:
 
 def _asked(start: CheckpointTuple) -> str:
     """The question of the turn an ``input`` checkpoint starts."""
-    given = _values(start).get("__start__")
+    given = checkpoint_values(start).get("__start__")
     return str(given.get("question") or "") if isinstance(given, dict) else ""
 
 
@@ -136,8 +143,8 @@ def summaries(cp: Checkpointer, limit: int = 20) -> list[ThreadSummary]:
 
 
 def _summary(cp: Checkpointer, thread_id: str) -> ThreadSummary | None:
-    starts = list(cp.list(_config(thread_id), filter={"source": "input"}))
-    latest = cp.get_tuple(_config(thread_id))
+    starts = list(cp.list(thread_config(thread_id), filter={"source": "input"}))
+    latest = cp.get_tuple(thread_config(thread_id))
     if not starts or latest is None:
         return None
     updated = str(latest.checkpoint.get("ts") or "")[:19].replace("T", " ")

@@ -11,7 +11,7 @@ Tests build partial workspaces (``Workspace(settings, as_of)``) with only what t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
     from ..data.catalog import Catalog
     from ..data.embeddings import Embedder
+    from ..data.scope import CompiledScope, Scope
     from ..data.theme_set import ThemeSet
-    from ..data.voc_index import LazyVocIndex, VocIndex
+    from ..data.voc_index import LazyVocIndex, ScopedVoc, VocIndex
     from ..data.warehouse import SqlLimits, Warehouse
 
 
@@ -42,7 +43,7 @@ class Workspace:
     warehouse: Warehouse | None = None
     catalog: Catalog | None = None
     embedder: Embedder | None = None
-    voc: LazyVocIndex | None = None
+    voc: LazyVocIndex | ScopedVoc | None = None
     themes: ThemeSet | None = None
     checkpointer: BaseCheckpointSaver[Any] | None = None
     _owned: list[_Closeable] = field(default_factory=list, repr=False)
@@ -98,6 +99,33 @@ class Workspace:
     def paths(self) -> WorkspacePaths:
         return self.settings.paths
 
+    def scoped(self, scope: Scope | None) -> Workspace:
+        """This workspace as a caller limited to ``scope`` sees it: the same open stores, with
+        the scope compiled (and checked) against the catalog and applied in the data layer to
+        every query (``Warehouse.scoped``) and every feedback search (``ScopedVoc``). Closing
+        the scoped view closes nothing; the workspace it came from owns the stores."""
+        if scope is None or scope.is_empty:
+            return self
+        from ..data.scope import ScopeError, compile_scope, restrict_catalog
+        from ..data.voc_index import ScopedVoc
+
+        if self.catalog is None or self.warehouse is None:
+            raise ScopeError("scope: the workspace has no catalog to check a data scope against.")
+        compiled = compile_scope(scope, self.catalog)
+        warehouse = self.warehouse.scoped(compiled)
+        voc = None
+        if self.voc is not None:
+            voc = ScopedVoc(self.voc, lambda: _visible_feedback(warehouse))
+        catalog = restrict_catalog(self.catalog, compiled.allowed)
+        return replace(
+            self, warehouse=warehouse, catalog=catalog, voc=voc, _owned=[], _values=None,
+            _quarters=None, _held=None,
+        )  # fmt: skip
+
+    @property
+    def scope(self) -> CompiledScope | None:
+        return self.warehouse.scope if self.warehouse is not None else None
+
     def dimension_values(self) -> dict[str, list[str]]:
         """Values of the catalog's dimensions that it does not list (a company or car-model
         column), looked up once in the warehouse; see ``data.catalog_values``."""
@@ -148,6 +176,14 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _visible_feedback(warehouse: Warehouse) -> frozenset[str]:
+    # The feedback table is ``voc`` by the importers' contract; a scope that hides it hides all.
+    if warehouse.scope is None or "voc" not in warehouse.scope.allowed:
+        return frozenset()
+    sql = "SELECT CAST(voc_id AS VARCHAR) FROM voc"
+    return frozenset(str(r[0]) for r in warehouse.execute(sql, max_rows=50_000_000).rows)
 
 
 def require_workspace(settings: Settings) -> WorkspacePaths:

@@ -402,3 +402,43 @@ class LazyVocIndex:
             if self._index is not None:
                 self._index.close()
             self._index = None
+
+
+class ScopedVoc:
+    """A feedback reader that sees only the records of a data scope: every search is limited to
+    ``visible()`` — the ids the scoped warehouse returns from the feedback table, read on first
+    use — on top of the caller's own filters, so no query or filter can reach another record."""
+
+    def __init__(self, reader: VocReader, visible: Callable[[], frozenset[str]]) -> None:
+        self._reader = reader
+        self._visible = visible
+        self._ids: frozenset[str] | None = None
+        self._lock = threading.Lock()
+
+    def ids(self) -> frozenset[str]:
+        with self._lock:
+            if self._ids is None:
+                self._ids = self._visible()
+            return self._ids
+
+    def search(
+        self, query: str, *, filters: VocFilters | None = None, k: int = 8, mode: Mode = "hybrid"
+    ) -> SearchResult:
+        given = filters or VocFilters()
+        ids = self.ids() if given.voc_ids is None else self.ids() & given.voc_ids
+        return self._reader.search(query, filters=replace(given, voc_ids=ids), k=k, mode=mode)
+
+    def values(self, column: str) -> list[str]:
+        # Distinct values among the visible records only, so a scoped caller's messages and
+        # help never name a value (a model, a region) from outside the scope.
+        found: set[str] = set()
+        for value in self._reader.values(column):
+            wanted: dict[str, Any] = {column: value}
+            only = replace(VocFilters(voc_ids=self.ids()), **wanted)
+            hits = self._reader.search("", filters=only, k=1, mode="keyword")
+            if hits.total_matching:
+                found.add(value)
+        return sorted(found)
+
+    def close(self) -> None:
+        """The wrapped reader belongs to the unscoped workspace, which closes it."""

@@ -23,13 +23,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+import sqlglot
 
 from .errors import WorkspaceError
 from .sql_guard import QueryError, SqlRejected, check_sql
 from .warehouse_files import resolve
+
+if TYPE_CHECKING:
+    from .scope import CompiledScope
 
 __all__ = [
     "QueryError",
@@ -137,12 +141,24 @@ def _short_message(exc: Exception) -> str:
 
 
 class Warehouse:
-    """A read-only, locked-down view of one DuckDB file."""
+    """A read-only, locked-down view of one DuckDB file.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, limits: SqlLimits) -> None:
+    A scoped warehouse (``scoped``) shares the connection and applies a caller's data scope
+    to every statement it runs, trusted or not, before anything else touches the SQL: the one
+    place every query of a scoped caller passes, so no tool can forget it."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        limits: SqlLimits,
+        scope: CompiledScope | None = None,
+        lock: threading.Lock | None = None,
+    ) -> None:
         self._con = con
         self.limits = limits
-        self._lock = threading.Lock()  # guards cursor creation and close
+        self.scope = scope
+        self._owns = lock is None  # a scoped view leaves the connection to its owner
+        self._lock = lock or threading.Lock()  # guards cursor creation and close
 
     @classmethod
     def open(cls, path: Path, limits: SqlLimits = SqlLimits()) -> Warehouse:
@@ -164,11 +180,20 @@ class Warehouse:
             raise
         return cls(con, limits)
 
+    def scoped(self, scope: CompiledScope | None) -> Warehouse:
+        """This warehouse as a caller with ``scope`` sees it (the same one for no scope)."""
+        if scope is None:
+            return self
+        if self.scope is not None:
+            raise ValueError("a scoped warehouse cannot be scoped again")
+        return Warehouse(self._con, self.limits, scope, self._lock)
+
     def execute(
         self, sql: str, params: list[Any] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
         """Run one trusted statement; ``max_rows`` defaults to the row cap."""
         cap = self.limits.row_cap if max_rows is None else max_rows
+        sql = self._in_scope(sql)
 
         def fetch(cursor: duckdb.DuckDBPyConnection) -> QueryResult:
             columns = [d[0] for d in cursor.description or []]
@@ -182,7 +207,7 @@ class Warehouse:
         ``cell_chars`` come back cut and marked, and a larger result than ``byte_cap`` raises
         ``ResultTooLarge``. Duplicate column names come back numbered (``n``, ``n_1``)."""
         cap = self.limits.row_cap if max_rows is None else max_rows
-        bounded = _bounded_sql(sql, self.limits.cell_chars)
+        bounded = _bounded_sql(self._in_scope(sql), self.limits.cell_chars)
         return self._run(bounded, [], lambda cursor: self._fetch_bounded(cursor, cap))
 
     def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
@@ -191,17 +216,31 @@ class Warehouse:
         return self.query(safe_sql)
 
     def tables(self) -> list[str]:
-        """Tables and views of the main schema, sorted."""
-        result = self.execute(
+        """Tables and views of the main schema, sorted; a scope's own tables when scoped."""
+        result = Warehouse(self._con, self.limits, None, self._lock).execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'main' ORDER BY table_name",
             max_rows=10_000,
         )
-        return [row[0] for row in result.rows]
+        names = [row[0] for row in result.rows]
+        if self.scope is not None:
+            return [n for n in names if n.lower() in self.scope.allowed]
+        return names
 
     def close(self) -> None:
+        if not self._owns:
+            return
         with self._lock:
             self._con.close()
+
+    def _in_scope(self, sql: str) -> str:
+        if self.scope is None:
+            return sql
+        try:
+            return self.scope.apply_sql(sql)
+        except sqlglot.errors.ParseError:
+            # Only SQL sqlglot cannot read gets here (the guard's output always parses).
+            raise SqlRejected("The query could not be read to apply the data scope.") from None
 
     def __enter__(self) -> Warehouse:
         return self

@@ -180,13 +180,26 @@ class FuzzTarget:
     def _state(self) -> dict[str, Any]:
         files = sorted(p.name for p in self.folder.iterdir())
         digest = hashlib.sha256(self.db_path.read_bytes()).hexdigest()
-        snapshot = self.warehouse.execute(_SNAPSHOT_SQL).rows[0]
+        snapshot = self._snapshot()
         return {
             "files": files,
             "digest": digest,
             "catalog": snapshot,
             "urls": len(self.requests),
         }
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        # The snapshot reads only DuckDB's own catalog and takes milliseconds, but on a machine
+        # shared with other work it can stall past the fuzzing timeout; that is the machine, not
+        # a finding, so it is asked again (a real change would show on every try).
+        for attempt in range(5):
+            try:
+                return self.warehouse.execute(_SNAPSHOT_SQL).rows[0]
+            except QueryError:
+                if attempt == 4:
+                    raise
+                time.sleep(1)
+        raise AssertionError("unreachable")
 
     def _changes(self) -> list[str]:
         now = self._state()

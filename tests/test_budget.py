@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ def test_counts_with_the_bundled_encoding_offline(no_network: None) -> None:
 
 
 def test_estimate_when_the_encoding_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(budget, "OFFLINE_ENCODING", "no_such_encoding")
+    monkeypatch.setattr(budget, "bpe_path", lambda: None)
     budget._encoding.cache_clear()
     try:
         assert not budget.using_tiktoken()
@@ -119,3 +120,15 @@ def test_counting_a_huge_text_reads_a_bounded_head() -> None:
     assert time.perf_counter() - started < 1.5
     assert 4_000_000 < estimate < 6_000_000  # the exact count is 5,000,000
     assert budget.count_tokens(clipped) <= 100 and "clipped" in clipped
+
+
+def test_the_bundled_file_is_checked_against_its_pinned_hash(tmp_path: Path) -> None:
+    path = budget.bpe_path()
+    assert path is not None
+    assert budget.load_encoding(path).encode("hello world") == [15339, 1917]
+    tampered = tmp_path / budget.BPE_FILE
+    data = bytearray(path.read_bytes())
+    data[100:104] = b"AAAA"
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(budget.TokenizerIntegrityError, match="expected SHA-256"):
+        budget.load_encoding(tampered)

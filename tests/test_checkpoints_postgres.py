@@ -263,3 +263,23 @@ def test_doctor_opens_the_checkpoint_database(
     found = _doctor(home, wrong)
     assert found.status == "fail" and "password authentication failed" in found.detail
     assert "Hunter2" not in found.detail + found.fix
+
+
+def test_retention_prunes_threads_and_compacts_turns_in_postgres(home: Path, database: str) -> None:
+    from servicelens.agent.retention import Retention
+
+    with _open(home, database) as analyst:
+        for thread_id in ("p1", "p2", "p3"):
+            analyst.ask(QUESTION, thread_id)
+            analyst.ask(FOLLOW_UP, thread_id)
+        before = analyst.thread("p3")
+        blobs = _rows(database, "SELECT count(*) FROM checkpoint_blobs")[0][0]
+        report = analyst.prune_threads(Retention(max_age_days=0, max_threads=2, compact=True))
+        assert (report.threads_before, report.threads_deleted) == (3, 1)
+        assert report.checkpoints_deleted > 0
+        assert _threads_in(database) == {"p2", "p3"}
+        # Compacted: the turns read back the same, and values no checkpoint names are gone.
+        assert analyst.thread("p3") == before
+        assert _rows(database, "SELECT count(*) FROM checkpoint_blobs")[0][0] < blobs
+        answer = analyst.ask("And by channel?", "p3")
+        assert answer.status in ("answered", "partial")

@@ -101,8 +101,9 @@ def test_repl_shows_hostile_questions_and_answer_links(home: Path, tmp_path: Pat
         session.close()
     screen = out.getvalue()
     assert "why [/bold] [red]angry?" in screen
-    # The answer's link shows where it goes instead of hiding the address behind its words.
-    assert "the photo (http://evil.example/p.png)" in screen
+    # The answer's link shows where it goes instead of hiding the address behind its words: the
+    # checked answer holds no Markdown link any more (agent/inert.py), only its text.
+    assert "[the photo] (http://evil.example/p.png)" in screen
 
 
 def test_error_quoting_markup_is_one_readable_line(

@@ -45,6 +45,12 @@ class ToolContext:
     # The workspace's feedback themes; None reads as the demo taxonomy (as before theme sets).
     themes: ThemeSet | None = None
 
+    def scope_meta(self) -> dict[str, str]:
+        """``{"scope": …}`` for evidence computed inside a caller's data scope: the SQL kept is
+        the query as asked, and its rows are the scope's."""
+        scope = self.warehouse.scope if self.warehouse is not None else None
+        return {"scope": scope.label()} if scope is not None else {}
+
     def theme_set(self) -> ThemeSet:
         if self.themes is not None:
             return self.themes

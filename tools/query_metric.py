@@ -52,7 +52,7 @@ def query_metric(ctx: ToolContext, args: QueryMetricInput) -> ToolResult:
     except QueryError as exc:
         raise ToolError(str(exc)) from None
     rows = [[plain_value(v) for v in row] for row in result.rows]
-    meta = evidence_meta(ctx.catalog, compiled, len(rows))
+    meta = evidence_meta(ctx.catalog, compiled, len(rows)) | ctx.scope_meta()
     evidence = ctx.ledger.add(
         "query",
         "query_metric",

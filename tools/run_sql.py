@@ -50,7 +50,7 @@ def run_sql(ctx: ToolContext, args: RunSqlInput) -> ToolResult:
         columns=result.columns,
         rows=rows,
         truncated=result.truncated,
-        meta={"purpose": args.purpose, "row_count": len(rows)},
+        meta={"purpose": args.purpose, "row_count": len(rows), **ctx.scope_meta()},
     )
     return ToolResult(
         content=_content(evidence.id, args.purpose, result, rows, warehouse.limits.row_cap),

@@ -102,7 +102,8 @@ def voc_themes(ctx: ToolContext, args: VocThemesInput) -> ToolResult:
         columns=COLUMNS,
         rows=[[r[c] for c in COLUMNS] for r in rows],
         meta=_meta(period, previous, filters, counts.total, counts.previous_total)
-        | {"theme_source": theme_set.describe()},
+        | {"theme_source": theme_set.describe()}
+        | ctx.scope_meta(),
     )
     wanted = [r["theme"] for r in shown if r["theme"] != OTHER and r["count"] > 0]
     quotes = quotes_by_theme(

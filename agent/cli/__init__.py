@@ -30,6 +30,7 @@ from . import (
     serve_cmd,
     sql_cmd,
     themes_cmd,
+    threads_cmd,
     voc_cmds,
 )
 from .common import err_console
@@ -53,6 +54,7 @@ COMMANDS: tuple[Register, ...] = (
     ingest_cmd.register,
     connect_cmd.register,
     catalog_cmd.register,
+    threads_cmd.register,
 )
 
 

@@ -20,6 +20,8 @@ any ``Origin``) names this machine or an ``allowed_hosts`` entry (``hosts``). Ru
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -29,8 +31,9 @@ from fastapi import FastAPI, Request
 from pydantic import SecretStr
 
 from ... import __version__
+from ...data.scope import Scope as DataScope
 from ..analyst import Analyst, ProviderSpec
-from ..settings import Settings
+from ..settings import ApiToken, Settings
 from ..versions import prompt_version
 from . import errors, openai_compat, proactive_routes, routes
 from .auth import Auth, AuthGate
@@ -43,12 +46,13 @@ from .logs import AccessLog
 
 AnalystFactory = Callable[[], Analyst]
 Opener = Callable[[], tuple[Analyst, list[Closeable]]]
+log = logging.getLogger("servicelens.server")
 
 
 def create_app(
     source: Settings | AnalystFactory,
     *,
-    tokens: Iterable[str | SecretStr] | None = None,
+    tokens: Iterable[str | SecretStr | ApiToken] | None = None,
     limits: Limits | None = None,
     provider: ProviderSpec = None,
     allowed_hosts: Iterable[str] | None = None,
@@ -71,7 +75,9 @@ def create_app(
         title="ServiceLens",
         version=__version__,
         summary="Cited answers about service operations, as JSON, SSE and Chat Completions.",
-        lifespan=_lifespan(opener, limits.answer_threads, provider, reload=settings is not None),
+        lifespan=_lifespan(
+            opener, limits.answer_threads, provider, reload=settings is not None, scopes=auth.scopes
+        ),
     )
     app.state.auth_enabled = auth.enabled
     app.state.limits = limits
@@ -105,7 +111,7 @@ def _setting(settings: Settings | None, name: str, default: Any) -> Any:
     return getattr(settings, name, default) if settings is not None else default
 
 
-def tokens_from(settings: Settings | None) -> tuple[str | SecretStr, ...]:
+def tokens_from(settings: Settings | None) -> tuple[str | SecretStr | ApiToken, ...]:
     return tuple(_setting(settings, "api_tokens", None) or ())
 
 
@@ -131,7 +137,12 @@ def uvicorn_options(trusted_proxies: Iterable[str] = ()) -> dict[str, Any]:
 
 
 def _lifespan(
-    opener: Opener, threads: int, provider: ProviderSpec, *, reload: bool
+    opener: Opener,
+    threads: int,
+    provider: ProviderSpec,
+    *,
+    reload: bool,
+    scopes: dict[str, DataScope],
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -141,6 +152,16 @@ def _lifespan(
         asyncio.get_running_loop().set_default_executor(executor)
         # Opening reads the workspace (DuckDB, catalog): off the event loop.
         analyst, handles = await asyncio.to_thread(opener)
+        # Each scoped token's view, compiled and checked against the catalog now, so a scope
+        # that does not fit stops the server at start-up rather than failing its first request.
+        try:
+            views = ScopedViews(scopes)
+            for principal, scoped in views.all_of(analyst).items():
+                _log_scope(principal, scoped)
+        except BaseException:
+            await asyncio.to_thread(analyst.close)
+            raise
+        app.state.views = views
 
         def swapped(current: Analyst) -> None:
             app.state.analyst = current
@@ -150,12 +171,14 @@ def _lifespan(
         generations = Generations(analyst, reopen, on_swap=swapped)
         app.state.generations = generations
         swapped(analyst)
+        pruning = asyncio.create_task(_prune_periodically(analyst))
         try:
             shared = await asyncio.to_thread(_shared_state, app, analyst.settings)
             if shared is not None:
                 handles.append(shared)
             yield
         finally:
+            pruning.cancel()
             await asyncio.to_thread(generations.close)
             for handle in reversed(handles):
                 await asyncio.to_thread(handle.close)
@@ -176,6 +199,52 @@ def _shared_state(app: FastAPI, settings: Settings) -> Closeable | None:
     app.state.gate = SharedThreadGate(pool)
     app.state.conversations = SharedConversations(pool)
     return pool
+
+
+def _log_scope(principal: str, analyst: Analyst) -> None:
+    # Tables no row filter reaches are visible whole to the token; say so where it is set up.
+    compiled = analyst.workspace.scope
+    if compiled is not None:
+        whole = ", ".join(sorted(compiled.unfiltered)) or "none"
+        log.info("%s sees %s (tables visible whole: %s)", principal, compiled.label(), whole)
+
+
+async def _prune_periodically(analyst: Analyst) -> None:
+    """Checkpoint retention at start and every ``checkpoint_prune_hours`` (agent/retention.py)."""
+    while True:
+        try:
+            report = await asyncio.to_thread(analyst.prune_threads)
+            log.info("checkpoint retention: %s", report.summary())
+        except Exception:
+            # The store may be briefly locked or unreachable; answering goes on, and the next
+            # round tries again. The full error is in the log.
+            log.exception("checkpoint retention failed")
+        await asyncio.sleep(analyst.settings.checkpoint_prune_hours * 3600)
+
+
+class ScopedViews:
+    """Each scoped token's view of the current analyst (``Analyst.scoped``), built once per
+    analyst: after an ingest the next generation gets views of its own."""
+
+    def __init__(self, scopes: dict[str, DataScope]) -> None:
+        self.scopes = scopes
+        self._lock = threading.Lock()
+        self._of: Analyst | None = None
+        self._views: dict[str, Analyst] = {}
+
+    def all_of(self, analyst: Analyst) -> dict[str, Analyst]:
+        return {p: self.view(analyst, p) for p in self.scopes}
+
+    def view(self, analyst: Analyst, principal: str | None) -> Analyst:
+        scope = self.scopes.get(principal or "")
+        if scope is None:
+            return analyst
+        with self._lock:
+            if self._of is not analyst:
+                self._of, self._views = analyst, {}
+            if principal not in self._views:
+                self._views[principal or ""] = analyst.scoped(scope)
+            return self._views[principal or ""]
 
 
 def _health(analyst: Analyst) -> dict[str, Any]:

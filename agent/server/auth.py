@@ -19,6 +19,8 @@ from fastapi import Request
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ...data.scope import Scope as DataScope
+from ..settings import ApiToken
 from .errors import HttpError, send_error
 
 # Paths any client may reach: load balancers' health checks (versions only, no secrets).
@@ -71,7 +73,12 @@ def decide(tokens: Iterable[str], authorization: str | None, client_host: str | 
     matches = [hmac.compare_digest(presented.encode(), t.encode()) for t in configured]
     if not any(matches):
         return Decision(401, WRONG_MESSAGE)
-    return Decision(principal="token:" + hashlib.sha256(presented.encode()).hexdigest()[:12])
+    return Decision(principal=principal_of(presented))
+
+
+def principal_of(token: str) -> str:
+    """The caller's stable label for a token: a hash prefix, never the token."""
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
 def _bearer(header: str | None) -> str | None:
@@ -84,12 +91,20 @@ def _bearer(header: str | None) -> str | None:
 
 
 class Auth:
-    """The server's tokens; ``require`` is the dependency every ``/v1`` route uses."""
+    """The server's tokens and their data scopes; ``require`` is the dependency every ``/v1``
+    route uses, and leaves the caller's principal and scope on the request's state."""
 
-    def __init__(self, tokens: Iterable[str | SecretStr] = ()) -> None:
-        self._tokens = tuple(
-            t.get_secret_value() if isinstance(t, SecretStr) else t for t in tokens if t
-        )
+    def __init__(self, tokens: Iterable[str | SecretStr | ApiToken] = ()) -> None:
+        entries = [
+            t if isinstance(t, ApiToken) else ApiToken(token=_secret(t)) for t in tokens if t
+        ]
+        self._tokens = tuple(t.token.get_secret_value() for t in entries)
+        # Principal -> the data scope its token carries (none: every table and row).
+        self.scopes: dict[str, DataScope] = {
+            principal_of(t.token.get_secret_value()): t.scope
+            for t in entries
+            if t.scope is not None
+        }
 
     @property
     def enabled(self) -> bool:
@@ -105,7 +120,12 @@ class Auth:
         if not decision.allowed:
             raise AuthError(decision.status, decision.message, _challenge(decision))
         request.state.principal = decision.principal
+        request.state.scope = self.scopes.get(decision.principal)
         return decision.principal
+
+
+def _secret(token: str | SecretStr) -> SecretStr:
+    return token if isinstance(token, SecretStr) else SecretStr(token)
 
 
 def _challenge(decision: Decision) -> dict[str, str] | None:

@@ -41,6 +41,7 @@ from .routes import (
     AnalystDep,
     CallerDep,
     GateDep,
+    answer_while_connected,
     claim,
     guarded,
     record_answer,
@@ -125,7 +126,7 @@ async def chat(
         chunks = _chunks(analyst, question, turn, request, gate, _include_usage(body))
         return EventSourceResponse(chunks, sep="\n", ping=SSE_PING_S, headers=headers)
     try:
-        answer = await analyst.aask(question, thread_id, owner=caller.principal)
+        answer = await answer_while_connected(request, analyst, question, thread_id, caller)
     finally:
         gate.release(thread_id)
     record_answer(request, answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
@@ -46,10 +47,12 @@ class AskRequest(BaseModel):
 
 
 def analyst_of(request: Request) -> Iterator[Analyst]:
-    """The analyst over the data as it is now, held open until the response is sent."""
+    """The analyst over the data as it is now, as the caller sees it (their token's data scope
+    applied, see ``auth``), held open until the response is sent."""
     generations: Generations = request.app.state.generations
     with generations.lease() as analyst:
-        yield analyst
+        principal = getattr(request.state, "principal", None)
+        yield request.app.state.views.view(analyst, principal)
 
 
 def gate_of(request: Request) -> ThreadGate:
@@ -97,11 +100,37 @@ async def ask(
     record(request.state, thread_id=thread_id)
     await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
     try:
-        answer = await analyst.aask(body.question, thread_id, owner=caller.principal)
+        answer = await answer_while_connected(request, analyst, body.question, thread_id, caller)
     finally:
         gate.release(thread_id)
     record_answer(request, answer)
     return answer
+
+
+async def answer_while_connected(
+    request: Request, analyst: Analyst, question: str, thread_id: str, caller: Caller
+) -> Answer:
+    """The answer, unless the client goes away first: then the run is cancelled (its turn
+    ends "cancelled" instead of computing on, unseen) and the request ends with 499."""
+    asking = asyncio.ensure_future(analyst.aask(question, thread_id, owner=caller.principal))
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({asking, gone}, return_when=asyncio.FIRST_COMPLETED)
+        if asking.done():
+            return asking.result()
+        asking.cancel()  # aask stops the run and waits for it to record why
+        with contextlib.suppress(asyncio.CancelledError):
+            await asking
+        raise HttpError(499, "The client went away; the run was cancelled.", "client_gone")
+    finally:
+        gone.cancel()
+
+
+async def _disconnected(request: Request) -> None:
+    # The body has been read, so the next message the server has for this request is the
+    # client's disconnect.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def record_answer(request: Request, answer: Answer) -> None:
