@@ -224,7 +224,8 @@ def _warnings_tile(digest: Digest) -> Tile:
     section = next(s for s in digest.sections if s.key == "warnings")
     tile = Tile(key="warnings", title=_TITLES[lang]["warnings"], status=section.status,
                 note=section.note)  # fmt: skip
-    tile.lines = [f"[{i.id}] {i.label}: {i.text}" for i in section.items]
+    sep = "：" if lang == "zh" else ": "
+    tile.lines = [f"[{i.id}] {i.label}{sep}{i.text}" for i in section.items]
     tile.item_ids = [i.id for i in section.items]
     if section.items:
         tile.evidence = TileEvidence(

@@ -198,7 +198,7 @@ def _risk_item(h: CustomerHealth, n: int, lang: Lang) -> DigestItem:
     score = f"{h.score:.1f}"
     if zh:
         title = f"{who}{key}：健康分 {score}"
-        text = f"{who}{key}健康分 {score}（满分 100）" + (f"：{reasons}。" if reasons else "。")
+        text = f"{who}{key}的健康分为 {score}（满分 100）" + (f"：{reasons}。" if reasons else "。")
     else:
         title = f"{who}{key}: health {score}"
         text = f"{who}{key} scores {score} of 100" + (f": {reasons}." if reasons else ".")
