@@ -1,9 +1,10 @@
 """The managers' dashboard as data: one tile per question, each with the evidence behind it.
 
 Tiles: the customer emotion index (the negative share of feedback per month, from the enriched
-feedback table), rising feedback themes (share now against the period before), the significant
-changes and the forecast of the digest, and placeholders for what is not built yet. A tile the
-workspace cannot fill says why (``status`` "unavailable"), never shows made-up numbers.
+feedback table), rising feedback themes (share now against the period before), and the digest's
+significant changes, early warnings, customers at risk (with the health distribution) and
+forecast. A tile the workspace cannot fill says why (``status`` "unavailable"), never shows
+made-up numbers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 EMOTION_MONTHS = 12
 SINCE = "28d"
-TILE_KEYS = ("emotion", "themes", "changes", "forecast", "warnings", "health")
+TILE_KEYS = ("warnings", "health", "emotion", "themes", "changes", "forecast")
 
 
 class Point(BaseModel):
@@ -30,7 +31,7 @@ class Point(BaseModel):
     value: float
     low: float | None = None  # an interval, for forecast points
     high: float | None = None
-    kind: Literal["actual", "forecast"] = "actual"
+    kind: Literal["actual", "forecast", "band", "at_risk"] = "actual"
 
 
 class TileEvidence(BaseModel):
@@ -47,7 +48,10 @@ class Tile(BaseModel):
     note: str = ""
     unit: str = ""
     points: list[Point] = Field(default_factory=list)  # a chart, when the tile has one
+    chart: Literal["line", "bar"] = "line"
     lines: list[str] = Field(default_factory=list)  # short items (themes, changes)
+    # The digest item each line is (C1, W2, R1), whose own evidence the page links to.
+    item_ids: list[str] = Field(default_factory=list)
     evidence: TileEvidence = Field(default_factory=TileEvidence)
 
 
@@ -80,23 +84,19 @@ _TITLES = {
         "health": "客户健康度",
     },
 }
-_NOT_YET = {
-    "en": "Not available yet: this part of ServiceLens is still being built.",
-    "zh": "暂不可用：该功能尚在开发中。",
-}
 
 
 def build_dashboard(analyst: Analyst, lang: Lang = "en", since: str = SINCE) -> Dashboard:
     """The tiles as of the analyst's day; themes and changes cover ``since`` (7d, 4w, 3m)
     before it, against the period before that."""
-    titles = _TITLES[lang]
     digest = analyst.digest(since, lang=lang)
+    # What needs someone's action comes first.
     tiles = [
+        _warnings_tile(digest),
+        _safe(lambda a, g: health_tile(a, digest), analyst, lang, "health"),
         _safe(emotion_tile, analyst, lang),
         _safe(lambda a, g: themes_tile(a, g, digest.period), analyst, lang, "themes"),
         *_digest_tiles(analyst, digest),
-        Tile(key="warnings", title=titles["warnings"], status="unavailable", note=_NOT_YET[lang]),
-        Tile(key="health", title=titles["health"], status="unavailable", note=_NOT_YET[lang]),
     ]
     return Dashboard(as_of=analyst.as_of, lang=lang, since=since, period=digest.period, tiles=tiles)
 
@@ -185,6 +185,7 @@ def _digest_tiles(analyst: Analyst, digest: Digest) -> list[Tile]:
             note = f"{digest.period.comparison_label} → {digest.period.label}: {note}"
         tile = Tile(key=key, title=_TITLES[lang][key], status=section.status, note=note)
         tile.lines = [f"[{i.id}] {i.text}" for i in section.items]
+        tile.item_ids = [i.id for i in section.items]
         if section.items:
             first = section.items[0]
             tile.evidence = TileEvidence(sql=first.evidence.sql)
@@ -215,3 +216,49 @@ def _forecast_points(analyst: Analyst, tile: Tile) -> None:
         columns=["week", "value", "kind", "lower_80", "upper_80"],
         rows=[[p.label, round(p.value, 1), p.kind, p.low, p.high] for p in tile.points],
     )
+
+
+def _warnings_tile(digest: Digest) -> Tile:
+    """The digest's early warnings, high severity first, each line linking to its evidence."""
+    lang = digest.lang
+    section = next(s for s in digest.sections if s.key == "warnings")
+    tile = Tile(key="warnings", title=_TITLES[lang]["warnings"], status=section.status,
+                note=section.note)  # fmt: skip
+    sep = "：" if lang == "zh" else ": "
+    tile.lines = [f"[{i.id}] {i.label}{sep}{i.text}" for i in section.items]
+    tile.item_ids = [i.id for i in section.items]
+    if section.items:
+        tile.evidence = TileEvidence(
+            sql=section.items[0].evidence.sql,
+            columns=["item", "severity", "owner", "finding", "evidence ids", "warning id"],
+            rows=[
+                [i.id, i.label, i.team, i.title, ", ".join(i.evidence.ids[:5]), i.ref]
+                for i in section.items
+            ],
+        )
+    return tile
+
+
+def health_tile(analyst: Analyst, digest: Digest) -> Tile:
+    """Customers per 10-point band of the health score (red below the at-risk line) and the
+    digest's customers at risk, key accounts first."""
+    lang = digest.lang
+    report = analyst.customer_health(top=10)
+    section = next(s for s in digest.sections if s.key == "at_risk")
+    line = analyst.settings.health.at_risk_below
+    points = [
+        Point(label=band, value=n, kind="at_risk" if int(band.split("-")[1]) <= line else "band")
+        for band, n in report.distribution.items()
+    ]
+    tile = Tile(
+        key="health", title=_TITLES[lang]["health"], status="ok" if report.scored else "empty",
+        note=section.note, unit="count", points=points, chart="bar",
+        lines=[f"[{i.id}] {i.text}" for i in section.items],
+        item_ids=[i.id for i in section.items],
+    )  # fmt: skip
+    tile.evidence = TileEvidence(
+        sql=section.items[0].evidence.sql if section.items else "",
+        columns=["item", "customer", "score", "reasons"],
+        rows=[[i.id, i.ref, i.figures.get("score"), i.text] for i in section.items],
+    )
+    return tile

@@ -51,7 +51,7 @@ class ItemEvidence(BaseModel):
 
 class DigestItem(BaseModel):
     id: str  # C1, F1, …: unique within the digest
-    kind: str  # change, forecast (warning, at_risk, … as sections are added)
+    kind: str  # change, forecast, warning, at_risk
     label: str  # what the item is, in the digest's language ("Forecast", "显著变化")
     title: str
     text: str
@@ -62,6 +62,10 @@ class DigestItem(BaseModel):
     method: str  # the test, or the model and its backtest, in one sentence
     audiences: list[Audience]
     size: float = 0.0  # how large the item is, for ordering (relative move, forecast growth)
+    # What the item reports when it outlives the period (an early warning's stable id, a
+    # customer's id), so a tracker can be sent it once.
+    ref: str | None = None
+    team: str | None = None  # the team that owns a warning (``Owner.team``)
     evidence: ItemEvidence
 
 

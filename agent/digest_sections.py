@@ -23,6 +23,7 @@ from .digest_model import (
     Lang,
     Status,
 )
+from .digest_proactive import at_risk_section, warnings_section
 from .digest_text import fmt, fmt_p, words
 
 if TYPE_CHECKING:
@@ -245,5 +246,7 @@ def _forecast_items(report: ForecastReport, label: str, lang: Lang) -> list[Dige
 # missing section fails at import (and in the tests), never silently.
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("changes", changes_section),
+    SectionSpec("warnings", warnings_section),
+    SectionSpec("at_risk", at_risk_section),
     SectionSpec("forecast", forecast_section),
 )

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..data.sql_params import literal as sql_literal
 from . import health_parts as hp
 from .proactive_query import Evidence, Source, key_dimension, metric_rows, roles_of
 from .proactive_rules import HealthRules
@@ -236,6 +237,11 @@ def _evidence(
         sql = metric_rows(
             source, roles.catalog, [metric], [dim], start, w.end, where={hp.CUSTOMER: [h.customer]}
         ).sql
+    elif sql:
+        # The component's query over every customer, narrowed to this one's row.
+        column = hp.CUSTOMER if worst == "sla_misses" else "customer"
+        who = sql_literal(h.customer)
+        sql = f"SELECT * FROM ({sql}) AS e WHERE CAST(e.{column} AS VARCHAR) = {who}"
     return Evidence(sql=sql, table=cust.entity.table, ids=[h.customer], numbers=numbers)
 
 

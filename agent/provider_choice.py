@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..data.errors import ServiceLensError
 from .providers.base import Provider
 from .settings import Settings
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .offline.findings import Findings
+
+# Customers at risk the offline analyst lists.
+SHOWN_AT_RISK = 5
 
 HOW_TO_CONFIGURE = (
     "No language model endpoint is configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY if the "
@@ -49,4 +57,22 @@ def _offline(workspace: Workspace) -> Provider:
     # No language model: analysis playbooks answer through the same tools and verifier.
     from .offline import make_offline_provider
 
-    return make_offline_provider(workspace)
+    return make_offline_provider(workspace, _findings(workspace))
+
+
+def _findings(workspace: Workspace) -> Findings | None:
+    """Early warnings and customer health over the workspace, with its settings' rules."""
+    from .health import customer_health
+    from .offline.findings import Findings, WorkspaceSource
+    from .warnings import early_warnings
+
+    if workspace.warehouse is None or workspace.catalog is None:
+        return None
+    source, settings = WorkspaceSource(workspace.warehouse, workspace.catalog), workspace.settings
+    return Findings(
+        lambda day: early_warnings(source, as_of=day, rules=settings.warnings),
+        lambda day: customer_health(
+            source, as_of=day, rules=settings.health,
+            within_days=settings.warnings.repeat.within_days, top=SHOWN_AT_RISK,
+        ),
+    )  # fmt: skip

@@ -8,7 +8,8 @@
 - Slack incoming webhook: Block Kit ``blocks`` (a header, one section per item, a context line,
   a button) with ``text`` as the notification fallback.
 - Generic JSON: the digest's period and each item as a task for another team's tracker, routed
-  to a department (the digest's audience, or each item's first one).
+  to a department (a warning's owning team, else the digest's audience or the item's first
+  one); a warning is keyed by its stable id, so a tracker gets it once across periods.
 
 Customer text never reaches these messages: items are templates filled with figures.
 """
@@ -170,15 +171,22 @@ def _slack(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def tasks(digest: Digest) -> dict[str, Any]:
-    """Each item as a task for another team's tracker, with its department and evidence."""
+def tasks(digest: Digest, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Each item as a task for another team's tracker, with its department and evidence.
+
+    An early warning is keyed by its stable id (``servicelens:warning:W-…``) and goes to the
+    team that owns it (``rd``, ``supply``, ``social``…); ``skip`` holds the keys a tracker has
+    been sent already, which are left out. Other items are keyed by the period."""
     p = digest.period
     out = []
     for item in digest.items():
-        department = digest.audience or item.audiences[0]
+        key = task_key(digest, item)
+        if key in skip:
+            continue
+        department = item.team or digest.audience or item.audiences[0]
         out.append(
             {
-                "id": f"servicelens:{p.key}:{item.id}",
+                "id": key,
                 "department": department,
                 "kind": item.kind,
                 "label": item.label,
@@ -199,3 +207,14 @@ def tasks(digest: Digest) -> dict[str, Any]:
         "dashboard_url": digest.dashboard_url,
         "tasks": out,
     }
+
+
+def task_key(digest: Digest, item: DigestItem) -> str:
+    if item.kind == "warning" and item.ref:
+        return f"servicelens:warning:{item.ref}"
+    return f"servicelens:{digest.period.key}:{item.id}"
+
+
+def warning_keys(digest: Digest) -> list[str]:
+    """The keys of the digest's warnings, which a tracker is sent once whatever the period."""
+    return [task_key(digest, i) for i in digest.items() if i.kind == "warning" and i.ref]

@@ -1,10 +1,12 @@
 """Delivering a digest to an incoming webhook: retried with backoff, never sent twice.
 
-A delivery is keyed by the digest's period, its audience and the webhook URL. The keys of the
-deliveries that went through are kept in a small JSON file in the workspace, written atomically
-(a temporary file renamed over it) under a lock, so a cron job run twice, or two at once, posts a
-period's digest to a webhook once. A 5xx answer, a 429 or a time-out is retried after a growing
-wait (``Retry-After`` when the server gives one); any other refusal ends at once. A vendor that
+A delivery is keyed by the digest's period, its audience and the webhook URL, and a JSON task
+for an early warning by the warning's stable id too, so a tracker gets each warning once. The
+keys of the deliveries that went through are kept in a small JSON file in the workspace,
+written atomically (a temporary file renamed over it) under a lock, so a cron job run twice, or
+two at once, posts a period's digest to a webhook once. A 5xx answer, a 429 or a time-out is
+retried after a growing wait (``Retry-After`` when the server gives one); any other refusal
+ends at once. A vendor that
 answers 200 with an error code in its body (Feishu ``code``, DingTalk and WeCom ``errcode``)
 has refused the message, and that is an error too, retried only for their rate limits.
 
@@ -30,7 +32,7 @@ from pydantic import BaseModel
 
 from ..data.errors import ServiceLensError
 from .digest_model import Digest
-from .webhook_payloads import payload
+from .webhook_payloads import payload, tasks, warning_keys
 
 STATE_FILE = "digest_deliveries.json"
 RETRIES = 3
@@ -87,16 +89,29 @@ def send_digest(
     key = delivery_key(digest, url)
     state_path = state_dir / STATE_FILE
     with _locked(state_path):
-        if key in _read(state_path):
+        state = _read(state_path)
+        if key in state:
             return Delivery(status="already_sent", format=fmt, target=target(url), key=key,
                             attempts=0)  # fmt: skip
+        sent_tasks = {k: _task_entry(k, url) for k in warning_keys(digest)} if fmt == "json" else {}
+        if sent_tasks:
+            # A tracker gets each warning once, whichever period's digest carried it first.
+            body = tasks(digest, skip=frozenset(k for k, e in sent_tasks.items() if e in state))
         attempts = _post(url, body, key, retries, backoff_s, timeout_s, sleep)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         record = {
             "period": digest.period.key, "audience": digest.audience, "format": fmt,
-            "target": target(url), "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "target": target(url), "sent_at": now,
         }  # fmt: skip
-        _write(state_path, {**_read(state_path), key: record})
+        done = {e: {"task": k, "target": target(url), "sent_at": now}
+                for k, e in sent_tasks.items() if e not in state}  # fmt: skip
+        _write(state_path, {**_read(state_path), key: record, **done})
     return Delivery(status="sent", format=fmt, target=target(url), key=key, attempts=attempts)
+
+
+def _task_entry(task: str, url: str) -> str:
+    """The state entry of one task sent to one webhook (the URL only as a hash)."""
+    return "task:" + hashlib.sha256(f"{task}|{url}".encode()).hexdigest()[:32]
 
 
 def _post(

@@ -1,6 +1,12 @@
 """The digest (``Analyst.digest``, ``servicelens digest``, ``GET /v1/digest``) on the demo: the
-planted story surfaces for the right period, a shuffled-period control reports no noise, every
-number in an item is one of its figures, and a workspace without dates says what it cannot do."""
+planted stories surface, unprompted, in the digest of the period each happens in (the East
+installation decline, the two unanswered influencer posts and the key accounts' CSAT drop in
+the quarter of the installation surge; the compressor-noise rise in the defect's first three
+months; the parts-wait spike in the shortage's two months), a shuffled-period control reports
+no noise, every number in an item is one of its figures, warnings go to the department that
+owns them, and a workspace without the inputs says what it cannot compute.
+
+The code knows none of the demo's names or dates; the tests read them from facts.json."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,12 +25,13 @@ from cli_support import run_cli
 from server_support import serving
 
 from servicelens.agent.analyst import Analyst
-from servicelens.agent.digest import UncheckedNumberError, check_numbers
+from servicelens.agent.digest import UncheckedNumberError, check_numbers, item_rows
 from servicelens.agent.digest_model import Digest
 from servicelens.agent.digest_sections import SECTIONS
 from servicelens.agent.results import RequestError
 from servicelens.agent.server.app import create_app
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
+from servicelens.data.period_types import add_months
 from servicelens.data.workspace import WorkspacePaths
 
 # The small demo has a tenth of the default's records: a quarter, not a week, holds enough
@@ -33,9 +41,13 @@ SINCE, MIN_N = "3m", 20
 
 def _story(home: Path) -> tuple[date, str]:
     """The end of the quarter the installation story happens in, and its region."""
-    facts = json.loads((home / "facts.json").read_text(encoding="utf-8"))["facts"]
-    surge = next(f for f in facts if f["id"] == "installation_surge")
+    surge = _fact(home, "installation_surge")
     return date.fromisoformat(surge["date_ranges"]["quarter"]["end"]), surge["parameters"]["region"]
+
+
+def _fact(home: Path, fact_id: str) -> dict[str, Any]:
+    facts = json.loads((home / "facts.json").read_text(encoding="utf-8"))["facts"]
+    return dict(next(f for f in facts if f["id"] == fact_id))
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +77,72 @@ def test_the_east_installation_decline_surfaces(digest: Digest, demo_home: Path)
     assert fall.label == "Significant change" and "z-test" in fall.method
     assert "FROM tickets" in fall.evidence.sql
     assert fall.evidence.link and fall.evidence.link.startswith("https://sl.example/v1/digest/")
+
+
+def test_the_two_unanswered_influencer_posts_are_warnings_for_social_care(
+    digest: Digest, analyst: Analyst, demo_home: Path
+) -> None:
+    story = _fact(demo_home, "influencer_complaints")["parameters"]
+    warnings = next(s for s in digest.sections if s.key == "warnings")
+    posts = [i for i in warnings.items if i.team == "social"]
+    cited = {v for i in posts for v in i.evidence.ids}
+    assert cited == {f"V:{v}" for v in story["unanswered_voc_ids"]}, [i.title for i in posts]
+    assert not cited & {f"V:{v}" for v in story["answered_voc_ids"]}
+    post = posts[0]
+    assert post.label == "Early warning · high" and post.ref and post.ref.startswith("W-")
+    assert post.audiences == ["service", "management"] and "Owner: Social care" in post.text
+    assert post.figures["reach"] > story["reach_threshold"]  # type: ignore[operator]
+    assert post.evidence.link and f"/v1/digest/items/{post.id}?" in post.evidence.link
+    rows = item_rows(analyst, post).records()  # the warning's query, run again
+    assert [r for r in rows if f"V:{r['id']}" in cited]
+
+
+def test_the_key_accounts_csat_drop_puts_them_at_risk(digest: Digest, demo_home: Path) -> None:
+    assert _fact(demo_home, "key_accounts")["date_ranges"]["quarter"]["end"] == str(
+        digest.period.as_of
+    )
+    at_risk = next(s for s in digest.sections if s.key == "at_risk")
+    assert at_risk.status == "ok" and "key accounts first" in at_risk.note
+    keys = [i for i in at_risk.items if "(key account)" in i.text]
+    assert keys and at_risk.items[: len(keys)] == keys  # key accounts come first
+    dropped = [i for i in keys if (i.figures["csat_trend"] or 0) < 0]  # type: ignore[operator]
+    assert dropped, [i.text for i in keys]
+    item = dropped[0]
+    assert "satisfaction -" in item.text and item.figures["score"] < 60  # type: ignore[operator]
+    assert item.label == "Customer at risk" and item.ref and item.ref in item.evidence.sql
+
+
+def test_the_compressor_noise_rise_surfaces_in_the_defects_first_months(
+    analyst: Analyst, demo_home: Path
+) -> None:
+    story = _fact(demo_home, "compressor_defect")
+    start = date.fromisoformat(story["date_ranges"]["defect"]["start"])
+    digest = analyst.digest(SINCE, as_of=add_months(start, 3), min_n=MIN_N)
+    warnings = next(s for s in digest.sections if s.key == "warnings")
+    model = story["parameters"]["model"]
+    noise = [i for i in warnings.items if i.team == "rd" and model in i.text]
+    assert noise, [i.text for i in warnings.items]
+    item = noise[0]
+    assert item.figures["after"] > item.figures["before"]  # type: ignore[operator]
+    assert item.figures["q_value"] <= 0.05  # type: ignore[operator]
+    assert item.audiences == ["product", "management"] and item.evidence.ids[0].startswith("V:")
+    assert digest.period.start == start
+
+
+def test_the_parts_wait_spike_reaches_the_product_team(analyst: Analyst, demo_home: Path) -> None:
+    story = _fact(demo_home, "parts_shortage")
+    end = date.fromisoformat(story["date_ranges"]["shortage"]["end"])
+    product = analyst.digest("2m", as_of=end, audience="product", min_n=MIN_N)
+    warnings = next(s for s in product.sections if s.key == "warnings")
+    supply = [i for i in warnings.items if i.team == "supply"]
+    assert supply, [i.text for i in warnings.items]
+    item = supply[0]
+    assert story["parameters"]["product_line"] in item.text
+    assert item.figures["after"] >= 2 * item.figures["before"]  # type: ignore[operator]
+    assert item.evidence.ids and "Owner: Spare parts" in item.text
+    # The product team gets R&D and supply warnings only; the others are the service team's.
+    assert {i.team for i in warnings.items} <= {"rd", "supply"}
+    assert next(s for s in product.sections if s.key == "at_risk").items == []
 
 
 def test_every_section_is_registered_and_the_forecast_is_labelled(digest: Digest) -> None:
@@ -123,6 +201,8 @@ def test_a_shuffled_period_control_reports_no_noise(tmp_path: Path, demo_home: P
     changes = next(s for s in control.sections if s.key == "changes")
     assert changes.status == "empty", [i.title for i in changes.items]
     assert "segments moved beyond noise" in changes.note
+    warnings = next(s for s in control.sections if s.key == "warnings")
+    assert warnings.items == [], [i.title for i in warnings.items]
 
 
 def test_a_workspace_without_dates_says_what_it_cannot_compute(tmp_path: Path) -> None:
@@ -134,6 +214,12 @@ def test_a_workspace_without_dates_says_what_it_cannot_compute(tmp_path: Path) -
     notes = {s.key: (s.status, s.note) for s in digest.sections}
     assert notes["changes"][0] == "unavailable" and "date column" in notes["changes"][1]
     assert notes["forecast"][0] == "unavailable" and "forecast" in notes["forecast"][1]
+    assert notes["warnings"][0] == "unavailable"
+    assert "Cannot compute here: unanswered feedback (" in notes["warnings"][1]
+    assert notes["at_risk"] == (
+        "unavailable",
+        "No column identifies the customer, so there is no health to score.",
+    )
     assert digest.items() == []
 
 

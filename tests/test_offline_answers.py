@@ -350,3 +350,46 @@ def test_highest_and_lowest_name_the_end_of_the_values_asked_for(
     first = ends[-1] if highest else ends[0]
     named = [n for n in values if n in lead]
     assert named and lead.index(first) == min(lead.index(n) for n in named), lead
+
+
+@pytest.fixture(scope="module")
+def workspace_analyst(demo_home: Path) -> Iterator[Analyst]:
+    # The offline provider as the library builds it: with the workspace's warnings and health.
+    with Analyst.open(demo_home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an
+
+
+@pytest.mark.parametrize("question", ["Which customers are at risk?", "哪些客户有流失风险？"])
+def test_customers_at_risk_come_from_the_health_machinery(
+    workspace_analyst: Analyst, question: str
+) -> None:
+    answer = ask(workspace_analyst, question)
+    report = workspace_analyst.customer_health(top=5)
+    assert report.at_risk
+    for h in report.at_risk:
+        assert f"**{h.name or h.customer}**" in answer.text
+    # Key accounts first, as the machinery ranks them; each line cites its customer's records.
+    first = report.at_risk[0]
+    assert first.key_account and ("(key account)" in answer.text or "（大客户）" in answer.text)
+    assert len(answer.citations) >= len(report.at_risk)
+
+
+@pytest.mark.parametrize(
+    "question", ["Any early warnings?", "What needs attention?", "有哪些预警？"]
+)
+def test_early_warnings_come_from_the_warnings_machinery(
+    workspace_analyst: Analyst, demo_home: Path, question: str
+) -> None:
+    import json
+
+    answer = ask(workspace_analyst, question)
+    report = workspace_analyst.warnings()
+    facts = json.loads((demo_home / "facts.json").read_text(encoding="utf-8"))["facts"]
+    posts = next(f for f in facts if f["id"] == "influencer_complaints")["parameters"]
+    for voc in posts["unanswered_voc_ids"]:  # the two unanswered influencer posts
+        assert voc in answer.text
+    owners = {w.owner.zh if "预警" in question else w.owner.en for w in report.warnings[:5]}
+    assert all(o in answer.text for o in owners)
+    reach = {f"{w.evidence.numbers['reach']:,}" for w in report.warnings[:5]
+             if w.kind == "unanswered_feedback"}  # fmt: skip
+    assert reach and all(r in answer.text for r in reach)

@@ -267,6 +267,14 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Are we at risk of losing key acounts?", "key_account_health", {}),
     ("大客户健康状况怎么样", "key_account_health", {"filters": {"segment": "key account"}}),
     ("我们有流失大客户的风险吗？", "key_account_health", {}),
+    # customers at risk and early warnings (the health and warnings machinery)
+    ("Which customers are at risk?", "customers_at_risk", {}),
+    ("哪些客户有流失风险？", "customers_at_risk", {}),
+    ("What needs attention?", "early_warnings", {}),
+    ("Any early warnings?", "early_warnings", {}),
+    ("有哪些预警？", "early_warnings", {}),
+    ("现在有什么需要关注的？", "early_warnings", {}),
+    ("哪些客户可能流失？", "customers_at_risk", {}),
     # what changed
     ("What changed this month?", "what_changed", {"period": "2026-11 to date"}),
     ("What changed last week?", "what_changed", {}),

@@ -11,7 +11,7 @@ import csv
 import json
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +170,13 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> WarningReport:
 
 
 @pytest.fixture(scope="module")
-def shuffled(tmp_path_factory: pytest.TempPathFactory) -> WarningReport:
-    home = _workspace(tmp_path_factory.mktemp("shuffled"), _cases(shuffle=True))
-    with Analyst.open(home, provider="offline") as an:
+def shuffled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _workspace(tmp_path_factory.mktemp("shuffled"), _cases(shuffle=True))
+
+
+@pytest.fixture(scope="module")
+def shuffled(shuffled_home: Path) -> WarningReport:
+    with Analyst.open(shuffled_home, provider="offline") as an:
         return an.warnings(AS_OF, kinds=["rising_problem", "sla_cluster"])
 
 
@@ -186,6 +190,21 @@ def test_an_export_with_its_own_names_gets_the_planted_warnings(planted: Warning
 def test_the_shuffled_period_twin_raises_nothing(shuffled: WarningReport) -> None:
     assert shuffled.computed == ["rising_problem", "sla_cluster"]
     assert shuffled.warnings == [], [w.title.en for w in shuffled.warnings]
+
+
+def test_the_digest_of_the_shuffled_twin_reports_no_change_and_no_warning(
+    shuffled_home: Path,
+) -> None:
+    with Analyst.open(shuffled_home, provider="offline") as an:
+        digest = an.digest("8w", as_of=date.fromisoformat(AS_OF))
+    sections = {s.key: s for s in digest.sections}
+    assert sections["changes"].status == "empty", [i.title for i in sections["changes"].items]
+    # Repeat contacts are pairs of records, not a move between periods: random data has some.
+    # Every warning that rests on a trend or a cluster is gone.
+    found = [i for i in sections["warnings"].items if not i.method.startswith("Contacts of one")]
+    assert found == [], [i.title for i in found]
+    # What it could not check, it names: the export has no feedback text.
+    assert "Cannot compute here: unanswered feedback (" in sections["warnings"].note
 
 
 def test_a_workspace_without_the_inputs_says_what_is_missing(tmp_path: Path) -> None:
@@ -279,3 +298,11 @@ def test_a_real_incident_log_gets_what_its_data_allow(tmp_path: Path) -> None:
     assert {s.kind for s in report.skipped} == {"unanswered_feedback", "rising_problem"}
     assert set(health.missing_inputs) == {"csat_trend", "nps", "sentiment", "renewal"}
     assert health.scored > 0
+    # The digest computes the sections its data allow and says why it cannot compute the rest.
+    with Analyst.open(tmp_path / "ws", provider="offline") as an:
+        digest = an.digest("4w", as_of=date(2016, 10, 1))
+    notes = {s.key: (s.status, s.note) for s in digest.sections}
+    assert notes["warnings"][0] != "unavailable"
+    assert "Cannot compute here: unanswered feedback (" in notes["warnings"][1]
+    assert "rising product problems (" in notes["warnings"][1]
+    assert "Components it cannot compute here: csat_trend (" in notes["at_risk"][1]

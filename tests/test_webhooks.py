@@ -206,3 +206,47 @@ def test_an_unreachable_webhook_is_retried_then_reported(tmp_path: Path) -> None
             _digest(), url, "slack", state_dir=tmp_path, retries=1, timeout_s=2,
             sleep=lambda s: None,
         )  # fmt: skip
+
+
+def _warning_digest(start: date, ref: str) -> Digest:
+    """A digest of the period starting ``start`` carrying one R&D warning with id ``ref``."""
+    digest = _digest()
+    end = start + (digest.period.end - digest.period.start)
+    period = digest.period.model_copy(update={"start": start, "end": end, "label": f"{start}"})
+    warning = DigestItem(
+        id="W1", kind="warning", label="Early warning · high",
+        title="Model AC-1: compressor noise 0.5 a week → 3 a week worsened",
+        text="Model AC-1: compressor noise 0.5 a week → 3 a week worsened.",
+        direction="worse", figures={"before": 0.5, "after": 3}, method="Poisson rate test",
+        audiences=["product", "management"], ref=ref, team="rd",
+        evidence=ItemEvidence(sql="SELECT 2", ids=["V:1"]),
+    )  # fmt: skip
+    sections = [DigestSection(key="warnings", title="Early warnings", status="ok",
+                              items=[warning, *digest.sections[0].items])]  # fmt: skip
+    return digest.model_copy(update={"period": period, "sections": sections})
+
+
+def test_a_warning_is_a_task_for_its_team_sent_once_across_periods(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    first = _warning_digest(date(2026, 7, 1), "W-abc123")
+    assert send_digest(first, receiver.url, "json", state_dir=tmp_path, sleep=lambda s: None)
+    tasks = {t["id"]: t for t in receiver.posts[0]["tasks"]}
+    warning = tasks["servicelens:warning:W-abc123"]
+    assert warning["department"] == "rd" and warning["evidence"]["ids"] == ["V:1"]
+    assert tasks["servicelens:2026-07-01..2026-07-07:C1"]["department"] == "service"
+    # The next period's digest still carries the open warning: its task is not sent again, a
+    # new warning's is.
+    later = _warning_digest(date(2026, 7, 8), "W-abc123")
+    later.sections[0].items.append(
+        _warning_digest(date(2026, 7, 8), "W-def456").sections[0].items[0]
+    )
+    done = send_digest(later, receiver.url, "json", state_dir=tmp_path, sleep=lambda s: None)
+    assert done.status == "sent" and len(receiver.posts) == 2
+    ids = [t["id"] for t in receiver.posts[1]["tasks"]]
+    assert "servicelens:warning:W-abc123" not in ids
+    assert "servicelens:warning:W-def456" in ids
+    # Another tracker has not had it: it gets every warning.
+    other = receiver.url.replace("SECRET-TOKEN", "OTHER")
+    send_digest(later, other, "json", state_dir=tmp_path, sleep=lambda s: None)
+    assert "servicelens:warning:W-abc123" in [t["id"] for t in receiver.posts[2]["tasks"]]

@@ -32,6 +32,7 @@ from ..reading import (
 from ..workspace import Workspace
 from .catalog_choice import Held, default_metric, nearest
 from .coverage import Plan, plan
+from .findings import Findings
 from .grouping import GroupingIndex
 from .narrative import Writer, asks_in_days
 from .playbooks import Playbook
@@ -68,8 +69,12 @@ class OfflineProvider:
         values: dict[str, list[str]] | None = None,
         quarters: dict[str, dict[str, int]] | None = None,
         held: dict[str, dict[str, list[str]]] | None = None,
+        findings: Findings | None = None,
     ) -> None:
         self.catalog = catalog
+        # Early warnings and customer health over the workspace, for the playbooks answering
+        # from them (``proactive``); None when the provider runs without the warehouse.
+        self.findings = findings
         self.as_of = as_of
         unavailable = frozenset(n for n, p in PLAYBOOKS.items() if not p.available(catalog))
         self.understander = Understander(
@@ -118,12 +123,13 @@ class OfflineProvider:
         else:
             periods = read_periods(question, self.as_of)
         intent = self.understand(question, periods)
-        if not _looks_like_follow_up(intent):
-            return intent
-        for earlier in earlier_questions(messages):
-            base = self.understand(earlier, PeriodReading())
-            if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
-                return merge(base, intent)
+        if _looks_like_follow_up(intent):
+            for earlier in earlier_questions(messages):
+                base = self.understand(earlier, PeriodReading())
+                if base.playbook != OUT_OF_SCOPE and not _looks_like_follow_up(base):
+                    intent = merge(base, intent)
+                    break
+        intent.findings = self.findings
         return intent
 
     def understand(self, question: str, periods: PeriodReading) -> Intent:
@@ -465,8 +471,11 @@ def _compares_back(base: Intent, new: Intent) -> bool:
     return new.compare and new.period.end <= base.period.start
 
 
-def make_offline_provider(workspace: Workspace) -> OfflineProvider:
-    """The offline provider over an opened workspace: its catalog, embedder and clock."""
+def make_offline_provider(
+    workspace: Workspace, findings: Findings | None = None
+) -> OfflineProvider:
+    """The offline provider over an opened workspace: its catalog, embedder and clock, and the
+    early warnings and customer health the proactive playbooks answer from."""
     if workspace.catalog is None or workspace.embedder is None:
         raise WorkspaceError("The offline analyst needs a workspace with a catalog; run init.")
     return OfflineProvider(
@@ -477,4 +486,5 @@ def make_offline_provider(workspace: Workspace) -> OfflineProvider:
         values=workspace.dimension_values(),
         quarters=workspace.quarter_counts(),
         held=workspace.values_by_table(),
+        findings=findings,
     )

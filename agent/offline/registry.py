@@ -16,6 +16,7 @@ from .metric_change import CHANGE
 from .narrative import Writer
 from .peaks import PEAKS
 from .playbooks import Playbook
+from .proactive import CUSTOMERS_AT_RISK, EARLY_WARNINGS
 from .product_quality import PRODUCT_QUALITY
 from .ranking import BREAKDOWN, RANKING
 from .remote import REMOTE
@@ -48,6 +49,8 @@ PLAYBOOKS: dict[str, Playbook] = {
         MENTIONS,
         SHARE,
         LABEL_DEPTH,
+        EARLY_WARNINGS,
+        CUSTOMERS_AT_RISK,
     )
 }
 

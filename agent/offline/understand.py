@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from .slots import (
     normal_text,
     unmatched_text,
 )
+
+if TYPE_CHECKING:
+    from .findings import Findings
 
 OUT_OF_SCOPE = "out_of_scope"
 # A request the analyst declines: changing its rules, or handing out personal data.
@@ -147,6 +150,9 @@ class Intent:
     # Records counted by how many of the export's categories they carry: 0 (none), 2 (two or
     # more); see ``label_depth``.
     label_depth: int | None = None
+    # The workspace's early warnings and customer health (``findings``), for the playbooks that
+    # answer from them; set by the provider, never by the reading of the question.
+    findings: Findings | None = None
 
     @property
     def metrics(self) -> list[str]:

@@ -1,6 +1,7 @@
-"""A small line chart as inline SVG, drawn on the server: the dashboard loads no script.
+"""Small charts as inline SVG, drawn on the server: the dashboard loads no script.
 
-Actual values are a solid line; forecast values a dashed line with their interval as a band.
+A line chart: actual values are a solid line; forecast values a dashed line with their interval
+as a band. A bar chart: one bar per band, red where the band is at risk.
 Every text is escaped; the SVG uses presentation attributes only (no ``style``), so the page's
 Content-Security-Policy needs nothing for it.
 """
@@ -100,3 +101,31 @@ def _polyline(coords: list[tuple[float, float]], color: str, extra: str) -> str:
     return (
         f'<polyline points="{_pts(coords)}" fill="none" stroke="{color}" stroke-width="2"{extra}/>'
     )
+
+
+def bar_chart(points: Sequence[ChartPoint], *, unit: str = "", title: str = "") -> str:
+    """Bars with their value above and their label below (a distribution over bands)."""
+    if not points:
+        return ""
+    top = max(max(p.value for p in points), 1.0)
+    slot = (WIDTH - 2 * PAD_X) / len(points)
+    inner = HEIGHT - PAD_TOP - PAD_BOTTOM
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(title)}" class="chart">'
+    ]
+    for i, p in enumerate(points):
+        h = inner * p.value / top
+        x, y = PAD_X + i * slot + slot * 0.15, PAD_TOP + inner - h
+        color = "#c0392b" if p.kind == "at_risk" else "#2f6f9f"
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+            f'fill="{color}"><title>{escape(p.label)}: {p.value:,.0f}{escape(_suffix(unit))}'
+            "</title></rect>"
+            f'<text x="{x + slot * 0.35:.1f}" y="{y - 3:.1f}" font-size="10" fill="#1f2933" '
+            f'text-anchor="middle">{p.value:,.0f}</text>'
+            f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - 12}" font-size="10" fill="#52606d" '
+            f'text-anchor="middle">{escape(p.label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

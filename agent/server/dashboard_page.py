@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from ..dashboard import Dashboard, Tile
-from ..render.svg_chart import line_chart
+from ..render.svg_chart import bar_chart, line_chart
 
 MAX_ROWS = 20
 
@@ -39,7 +39,7 @@ table{border-collapse:collapse;font-size:.78rem;display:block;overflow-x:auto}
 th,td{border:1px solid #d9e2ec;padding:.15rem .4rem;text-align:left}th{background:#eef2f6}
 blockquote{margin:.3rem 0;padding:.2rem .6rem;border-left:3px solid #c9a227;background:#fbf7ea}
 .legend{font-size:.78rem;color:#52606d}
-a.evidence-link{font-size:.8rem;color:#2f6f9f}
+a.evidence-link,a.item-link{font-size:.8rem;color:#2f6f9f}
 """
 
 _STYLE_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
@@ -59,6 +59,8 @@ _WORDS = {
         "legend": "solid: actual · dashed: forecast with its 80% interval (not actual data)",
         "other": "中文",
         "empty": "Nothing to show for this period.",
+        "item": "evidence",
+        "bars": "customers per band of the health score (0–100); red: at risk",
     },
     "zh": {
         "title": "ServiceLens — 智能管理看板",
@@ -69,6 +71,8 @@ _WORDS = {
         "legend": "实线：实际 · 虚线：预测及 80% 区间（非实际数据）",
         "other": "English",
         "empty": "本期无可显示内容。",
+        "item": "证据",
+        "bars": "各健康分区间（0–100）的客户数；红色：有风险",
     },
 }
 
@@ -108,11 +112,17 @@ def _tile(tile: Tile, lang: str, suffix: str) -> str:
     if tile.note:
         parts.append(f'<p class="note">{escape(tile.note)}</p>')
     if tile.points:
-        parts.append(line_chart(tile.points, unit=tile.unit, title=tile.title))
+        chart = bar_chart if tile.chart == "bar" else line_chart
+        parts.append(chart(tile.points, unit=tile.unit, title=tile.title))
         if any(p.kind == "forecast" for p in tile.points):
             parts.append(f'<p class="legend">{escape(w["legend"])}</p>')
+        if tile.chart == "bar":
+            parts.append(f'<p class="legend">{escape(w["bars"])}</p>')
     if tile.lines:
-        items = "".join(f"<li>{escape(line)}</li>" for line in tile.lines)
+        items = "".join(
+            f"<li>{escape(line)}{_item_link(tile, i, lang, suffix)}</li>"
+            for i, line in enumerate(tile.lines)
+        )
         parts.append(f'<ul class="lines">{items}</ul>')
     parts.append(_evidence(tile, lang))
     href = f"/dashboard/tiles/{tile.key}.json?lang={lang}{suffix}"
@@ -120,6 +130,14 @@ def _tile(tile: Tile, lang: str, suffix: str) -> str:
     if tile.status == "empty":
         parts.insert(2, f'<p class="unavailable">{w["empty"]}</p>')
     return "".join(parts) + "</section>"
+
+
+def _item_link(tile: Tile, i: int, lang: str, suffix: str) -> str:
+    """A line's own evidence: its digest item, with the rows of its query run again."""
+    if i >= len(tile.item_ids):
+        return ""
+    href = f"/v1/digest/items/{tile.item_ids[i]}?lang={lang}{suffix}"
+    return f' <a class="item-link" href="{escape(href)}">{_WORDS[lang]["item"]}</a>'
 
 
 def _evidence(tile: Tile, lang: str) -> str:
