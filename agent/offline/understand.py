@@ -850,6 +850,10 @@ class Understander:
             if name in self.unavailable:
                 continue
             cue = any(c.search(question) for c in self._cues[name])
+            if name in _ONLY_WHEN_CUED and not cue:
+                # A proactive report ("any early warnings?") answers only when asked for by
+                # its words: a question that merely resembles one is answered as asked.
+                continue
             scores[name] = sim + (CUE_BONUS if cue else 0.0)
         # A product model code in the question points at the product-quality drill-down.
         if slots.model and "product_quality" in scores:
@@ -1164,6 +1168,9 @@ def _long_direction(question: str, periods: PeriodReading) -> bool:
 _LISTED = re.compile(r"、|和|及|与|以及|分别|各是|各为|\band\b|\bas well as\b|\bboth\b", re.I)
 # Generic playbooks that still need their words said: a trend, a review of what changed.
 _CUED = ("trend", "what_changed")
+# Playbooks that report on everything rather than answer the question's measure: chosen only when
+# the question's words ask for them.
+_ONLY_WHEN_CUED = frozenset(("early_warnings", "customers_at_risk"))
 # How far the trend exemplars (or a specialised playbook's) must lead when no words ask for it.
 _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
