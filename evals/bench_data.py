@@ -278,12 +278,19 @@ def _voc_sql(size: Size, s: int, regions: list[str]) -> str:
               FROM range({size.feedback}) t(i))"""
 
 
-class SyntheticEmbedder:
-    """Vectors near a theme centroid (plus a product-line offset), unit length, deterministic.
+SUBTOPICS = 64  # per theme: what a complaint is about within its theme
+_SUB_WEIGHT, _LINE_WEIGHT, _NOISE = 0.6, 0.5, 0.02
 
-    Passages are never embedded through it (``feedback_vectors`` draws them in bulk); a query is
-    placed near the centroid of the theme whose phrases share the most words with it, so a query
-    about compressor noise lands among the noise feedback as with a real model.
+
+class SyntheticEmbedder:
+    """Unit vectors built like feedback embeddings: theme, product line, sub-topic and noise.
+
+    A record's vector is its theme's centroid, plus half its product line's, plus one of the
+    theme's sub-topics, plus a little noise of its own, so every query has a well-defined
+    neighbourhood (its cell) and recall@10 against exact search means what it does on real
+    vectors. Passages are drawn in bulk (``feedback_vectors``); a query is drawn the same way,
+    its theme from the words it shares with the themes' phrases and the rest from its hash, so a
+    query about compressor noise lands among the noise feedback as with a real model.
     """
 
     name = "synthetic-clustered-384"
@@ -293,6 +300,8 @@ class SyntheticEmbedder:
         rng = np.random.default_rng(seed)
         self.themes = _unit(rng.standard_normal((len(THEMES), DIM)))
         self.lines = _unit(rng.standard_normal((len(_values("product_line")), DIM)))
+        subs = rng.standard_normal((len(THEMES) * SUBTOPICS, DIM))
+        self.subs = _unit(subs).reshape(len(THEMES), SUBTOPICS, DIM)
         self._words = [_words(" ".join(en + zh)) for en, zh in PHRASES.values()]
 
     def theme_of(self, text: str) -> int:
@@ -301,10 +310,23 @@ class SyntheticEmbedder:
         best = int(np.argmax(overlap))
         return best if overlap[best] else int(_digest(text) % len(THEMES))
 
+    def compose(
+        self, themes: np.ndarray, lines: np.ndarray, subs: np.ndarray, noise: np.ndarray
+    ) -> np.ndarray:
+        v = self.themes[themes] + _LINE_WEIGHT * self.lines[lines]
+        v += _SUB_WEIGHT * self.subs[themes, subs] + _NOISE * noise
+        return _unit(v)
+
     def embed_query(self, text: str) -> np.ndarray:
-        rng = np.random.default_rng(_digest(text))
-        v = self.themes[self.theme_of(text)] + 0.05 * rng.standard_normal(DIM)
-        return _unit(v[None, :])[0]
+        digest = _digest(text)
+        rng = np.random.default_rng(digest)
+        one = np.ones(1, dtype=np.int64)
+        return self.compose(
+            one * self.theme_of(text),
+            one * (digest % len(self.lines)),
+            one * ((digest >> 16) % SUBTOPICS),
+            rng.standard_normal((1, DIM)),
+        )[0]
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return np.vstack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, DIM))
@@ -313,14 +335,14 @@ class SyntheticEmbedder:
 def feedback_vectors(
     embedder: SyntheticEmbedder, themes: np.ndarray, lines: np.ndarray, seed: int = 0
 ) -> np.ndarray:
-    """One unit vector per record: its theme's centroid, half its product line's, and noise."""
+    """One unit vector per record (see ``SyntheticEmbedder``), drawn in chunks."""
     out = np.empty((len(themes), DIM), dtype=np.float32)
     rng = np.random.default_rng(seed + 1)
     for start in range(0, len(themes), 100_000):
         end = min(start + 100_000, len(themes))
-        v = embedder.themes[themes[start:end]] + 0.5 * embedder.lines[lines[start:end]]
-        v += 0.06 * rng.standard_normal((end - start, DIM))
-        out[start:end] = _unit(v)
+        subs = rng.integers(0, SUBTOPICS, end - start)
+        noise = rng.standard_normal((end - start, DIM))
+        out[start:end] = embedder.compose(themes[start:end], lines[start:end], subs, noise)
     return out
 
 
