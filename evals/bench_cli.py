@@ -102,7 +102,7 @@ def scale_command(
     as_json: JsonOption = False,
 ) -> None:
     """All DESIGN §9 budgets on a synthetic warehouse of the given size, with baselines."""
-    from . import bench_scale
+    from . import bench_scale, bench_scale_report
 
     size = _size(scale, tickets, feedback)
     settings = settings_for(home)
@@ -110,11 +110,11 @@ def scale_command(
     result = bench_scale.run_scale_bench(
         size, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
     )
-    paths = bench_scale.write_report(result, out)
+    paths = bench_scale_report.write_report(result, out)
     if as_json:
         print_json(result)
     else:
-        console.print(bench_scale.report_markdown(result), markup=False)
+        console.print(bench_scale_report.report_markdown(result), markup=False)
         console.print(f"Written: {', '.join(str(p) for p in paths)}", markup=False)
 
 
@@ -126,14 +126,14 @@ def growth_command(
     home: HomeOption = None,
 ) -> None:
     """Cost growth 10k -> 100k -> 1M -> 10M tickets: a table and a PNG plot."""
-    from . import bench_scale
+    from . import bench_scale, bench_scale_report
 
     settings = settings_for(home)
     agent_home = Path(settings.home) if settings.paths.warehouse.is_file() else None
     result = bench_scale.bench_growth(
         out=out, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
     )
-    console.print(bench_scale.growth_markdown(result["rows"]), markup=False)
+    console.print(bench_scale_report.growth_markdown(result["rows"]), markup=False)
     console.print(f"Written: {', '.join(result['files'])}", markup=False)
 
 

@@ -18,15 +18,15 @@ from typer.testing import CliRunner
 from servicelens.cli import build_app
 from servicelens.data.workspace import WorkspacePaths
 from servicelens.evals import bench_data
-from servicelens.evals.bench_scale import (
+from servicelens.evals.bench_scale import run_scale_bench
+from servicelens.evals.bench_scale_report import (
     growth_markdown,
     growth_png,
     growth_row,
     report_markdown,
-    run_scale_bench,
-    search_shapes,
     write_report,
 )
+from servicelens.evals.bench_scale_search import search_shapes
 
 SIZE = bench_data.Size(tickets=20_000, feedback=5_000)
 
