@@ -79,6 +79,79 @@ def _make_command(name: str, module: str, func: str, help_text: str) -> None:
 for _name, (_module, _func, _help) in BENCHES.items():
     _make_command(_name, _module, _func, _help)
 
+ScaleOption = Annotated[
+    str | None, typer.Option("--scale", help="demo (60k/8k), 1m (1M/100k) or 10m (10M/1M).")
+]
+TicketsOption = Annotated[int | None, typer.Option(help="Tickets (with --feedback).")]
+FeedbackOption = Annotated[int | None, typer.Option(help="Feedback records (with --tickets).")]
+OutOption = Annotated[Path, typer.Option(help="Directory for the JSON and Markdown reports.")]
+ChromaMaxOption = Annotated[
+    int | None, typer.Option(help="Records put in Chroma at most (the rest: keyword + exact).")
+]
+
+
+@bench_app.command("scale")
+def scale_command(
+    scale: ScaleOption = None,
+    tickets: TicketsOption = None,
+    feedback: FeedbackOption = None,
+    out: OutOption = Path("bench-scale"),
+    repeats: Annotated[int, typer.Option(help="Timed repetitions per measure.")] = 10,
+    chroma_max: ChromaMaxOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """All DESIGN §9 budgets on a synthetic warehouse of the given size, with baselines."""
+    from . import bench_scale, bench_scale_report
+
+    size = _size(scale, tickets, feedback)
+    settings = settings_for(home)
+    agent_home = Path(settings.home) if settings.paths.warehouse.is_file() else None
+    result = bench_scale.run_scale_bench(
+        size, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
+    )
+    paths = bench_scale_report.write_report(result, out)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(bench_scale_report.report_markdown(result), markup=False)
+        console.print(f"Written: {', '.join(str(p) for p in paths)}", markup=False)
+
+
+@bench_app.command("growth")
+def growth_command(
+    out: OutOption = Path("bench-growth"),
+    repeats: Annotated[int, typer.Option(help="Timed repetitions per measure.")] = 10,
+    chroma_max: ChromaMaxOption = 300_000,
+    home: HomeOption = None,
+) -> None:
+    """Cost growth 10k -> 100k -> 1M -> 10M tickets: a table and a PNG plot."""
+    from . import bench_scale, bench_scale_report
+
+    settings = settings_for(home)
+    agent_home = Path(settings.home) if settings.paths.warehouse.is_file() else None
+    result = bench_scale.bench_growth(
+        out=out, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
+    )
+    console.print(bench_scale_report.growth_markdown(result["rows"]), markup=False)
+    console.print(f"Written: {', '.join(result['files'])}", markup=False)
+
+
+def _size(scale: str | None, tickets: int | None, feedback: int | None) -> Any:
+    from .bench_scale import SCALES, Size
+
+    if scale is not None and (tickets or feedback):
+        raise typer.BadParameter("Give --scale or --tickets with --feedback, not both.")
+    if scale is not None:
+        if scale.lower() not in SCALES:
+            raise typer.BadParameter(f"Unknown scale {scale!r}; use one of: {', '.join(SCALES)}.")
+        return SCALES[scale.lower()]
+    if not tickets or not feedback or tickets < 1_000 or feedback < 100:
+        raise typer.BadParameter(
+            "Give --scale, or --tickets (at least 1,000) with --feedback (at least 100)."
+        )
+    return Size(tickets, feedback)
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(bench_app, name="bench")
