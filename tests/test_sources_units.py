@@ -183,3 +183,19 @@ def test_queries_go_where_their_tables_live(tmp_path: Path) -> None:
         # The source's own guard allows only its tables.
         with pytest.raises(SqlRejected, match="not in the catalog"):
             source.query("SELECT * FROM notes")
+
+
+def test_a_data_scope_on_a_workspace_with_live_sources_fails_closed(tmp_path: Path) -> None:
+    """Scopes are not compiled into the sources' queries yet: a scoped view is refused, never
+    a view of every row."""
+    from servicelens.data.scope import CompiledScope, ScopeError
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE notes AS SELECT 1 AS n")
+    source = Source("remote", parse_source_url("postgresql://r@127.0.0.1:1/d"))
+    with Federation(Warehouse.open(path), {"remote": source}, {"tickets": "remote"}) as fed:
+        assert fed.scope is None and fed.scoped(None) is fed
+        scope = CompiledScope.__new__(CompiledScope)  # any scope: the refusal does not read it
+        with pytest.raises(ScopeError, match="live sources"):
+            fed.scoped(scope)

@@ -15,6 +15,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from ..scope import CompiledScope, ScopeError
 from ..sql_guard import check_sql
 from ..warehouse import QueryFailed, QueryResult, SqlLimits, Warehouse
 from .engine import Source
@@ -32,6 +33,7 @@ class Federation(Warehouse):
     ) -> None:
         # Not Warehouse.__init__: the connections are the parts'.
         self.local, self.sources = local, sources
+        self.scope = None
         self.limits = limits or (local.limits if local is not None else SqlLimits())
         # Table (lower case) -> source name, for tables that live in a source.
         self.placement = {t.lower(): s for t, s in placement.items() if s in sources}
@@ -39,6 +41,16 @@ class Federation(Warehouse):
             mine = {t for t, s in self.placement.items() if s == name}
             if mine and source.allowed is None:
                 source.allowed = mine
+
+    def scoped(self, scope: CompiledScope | None) -> Warehouse:
+        """Data scopes are not compiled into live sources' queries yet: a scoped caller of a
+        workspace with sources is refused (fail closed), never shown every row."""
+        if scope is None:
+            return self
+        raise ScopeError(
+            "Data scopes do not apply to live sources yet; give this token a workspace without "
+            "connected sources, or remove its scope."
+        )
 
     def execute(
         self, sql: str, params: list[object] | None = None, *, max_rows: int | None = None
