@@ -275,6 +275,12 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("有哪些预警？", "early_warnings", {}),
     ("现在有什么需要关注的？", "early_warnings", {}),
     ("哪些客户可能流失？", "customers_at_risk", {}),
+    # Warning words beside the question's own measures: the measures are answered.
+    (
+        "How are the big accounts doing? look at revenue, CSAT and warning signs",
+        "key_account_health",
+        {},
+    ),
     # what changed
     ("What changed this month?", "what_changed", {"period": "2026-11 to date"}),
     ("What changed last week?", "what_changed", {}),

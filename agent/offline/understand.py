@@ -850,9 +850,11 @@ class Understander:
             if name in self.unavailable:
                 continue
             cue = any(c.search(question) for c in self._cues[name])
-            if name in _ONLY_WHEN_CUED and not cue:
+            measured = bool(slots.metrics) and not slots.noun_only
+            if name in _ONLY_WHEN_CUED and (not cue or measured):
                 # A proactive report ("any early warnings?") answers only when asked for by
-                # its words: a question that merely resembles one is answered as asked.
+                # its words, and not when the question names its own measures ("CSAT and
+                # warning signs of the big accounts"): those are answered as asked.
                 continue
             scores[name] = sim + (CUE_BONUS if cue else 0.0)
         # A product model code in the question points at the product-quality drill-down.
