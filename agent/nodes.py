@@ -232,6 +232,10 @@ class Nodes:
             kept = bool(state.get("period") or state.get("all_data"))
             reading.period_note = default_period_note(reading, self.deps.as_of, lang, kept=kept)
             reading.line = render_line(reading, lang)
+        scope = self.deps.workspace.scope
+        if reading is not None and scope is not None:
+            reading.scope = scope.label()
+            reading.line = render_line(reading, lang)
         return reading
 
     def _complete(

@@ -24,8 +24,22 @@ Shape = Literal[
 ]  # fmt: skip
 
 _WORDS = {
-    "en": {"lead": "Read as", "vs": "vs", "all": "all data", "by": "by", "quotes": "quotes"},
-    "zh": {"lead": "理解为", "vs": "对比", "all": "全部数据", "by": "按", "quotes": "原话"},
+    "en": {
+        "lead": "Read as",
+        "vs": "vs",
+        "all": "all data",
+        "by": "by",
+        "quotes": "quotes",
+        "scope": "within your data scope",
+    },
+    "zh": {
+        "lead": "理解为",
+        "vs": "对比",
+        "all": "全部数据",
+        "by": "按",
+        "quotes": "原话",
+        "scope": "仅限您的数据范围",
+    },
 }
 _SHAPE_WORDS = {
     "en": {
@@ -71,6 +85,8 @@ class Reading(BaseModel):
     # Nothing in the catalog fitted the question well; the answer says so.
     unsure: bool = False
     doubt: str = ""
+    # The caller's data scope ("region in East"), when the answer was computed inside one.
+    scope: str = ""
     line: str = ""
 
 
@@ -204,6 +220,8 @@ def render_line(r: Reading, lang: str) -> str:
     line = f"{words['lead']}: " + " · ".join(p for p in parts if p)
     if r.period_note:
         line += f" ({r.period_note})"
+    if r.scope:  # "the weakest region is East" is true within the scope only: say so
+        line += f" · {words['scope']}: {r.scope}"
     return line
 
 

@@ -213,3 +213,13 @@ def test_the_rewrite_works_on_the_parsed_tree_with_parameters(analyst: Analyst) 
     assert "main.tickets" in scoped and "'East'" in scoped
     # Another dialect can be written from the same scoped tree (live sources transpile it).
     assert "tickets" in compiled.apply(sqlglot.parse_one("SELECT 1 FROM tickets")).sql("postgres")
+
+
+def test_a_scoped_answer_says_it_was_read_within_the_scope(analyst: Analyst, east: Analyst) -> None:
+    """ "The weakest region is East" is true only inside an East scope: the reading says so."""
+    question = "Which region had the worst SLA attainment in 2026-Q3?"
+    scoped = east.ask(question)
+    assert scoped.reading is not None
+    assert "within your data scope: region in East" in scoped.reading.line, scoped.reading.line
+    whole = analyst.ask(question)
+    assert whole.reading is not None and "data scope" not in whole.reading.line
