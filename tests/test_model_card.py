@@ -11,29 +11,12 @@ import json
 from pathlib import Path
 
 import pytest
+from smoke_scripts import SMOKE, scripted_smoke
 
-from servicelens.agent.analyst import Analyst
-from servicelens.agent.providers.scripted import ScriptedProvider
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, replaying
 from servicelens.cli import main
-from servicelens.evals.cases import GOLDEN_DIR, expand_case, load_cases, select
-from servicelens.evals.reference import reference_values
-from servicelens.evals.scripts import script_steps
 
-SMOKE = GOLDEN_DIR / "smoke_scripted.yaml"
 PICK = "smoke-install-volume-en,smoke-east-ontime-zh"
-
-
-def _scripted(home: Path) -> ScriptedProvider:
-    """The two cases' scripts back to back, with their expected numbers filled in."""
-    with Analyst.open(home, provider=ScriptedProvider([])) as reference:
-        facts_path = reference.workspace.paths.facts
-        facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.is_file() else {}
-        steps = []
-        for case in select(load_cases([SMOKE]), PICK):
-            case = expand_case(case, facts)
-            steps += script_steps(case, reference_values(case, reference))
-    return ScriptedProvider(steps)
 
 
 def test_eval_against_an_endpoint_writes_a_model_card(
@@ -42,7 +25,7 @@ def test_eval_against_an_endpoint_writes_a_model_card(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    scripted = _scripted(demo_home)
+    scripted = scripted_smoke(demo_home, PICK)
     out = tmp_path / "run"
     script = [replaying(scripted)] * 12
     with FakeOpenAIEndpoint(script, family="vllm", reasoning="think", model="Qwen/Qwen3-8B") as ep:

@@ -17,19 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from smoke_scripts import SMOKE, scripted_smoke
 
-from servicelens.agent.analyst import Analyst
-from servicelens.agent.providers.scripted import ScriptedProvider
 from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, replaying
 from servicelens.cli import main
 from servicelens.evals import __file__ as evals_init
-from servicelens.evals.cases import GOLDEN_DIR, expand_case, load_cases, select
-from servicelens.evals.reference import reference_values
-from servicelens.evals.scripts import script_steps
 
 CONFIGS = Path(evals_init).parent / "model_configs"
 README = Path(__file__).resolve().parents[1] / "README.md"
-SMOKE = GOLDEN_DIR / "smoke_scripted.yaml"
 PICK = "smoke-install-volume-en"
 
 # How the test endpoint plays each config's server, the family the card should name (None: the
@@ -71,17 +66,6 @@ def _workspace(demo_home: Path, tmp_path: Path, name: str, base_url: str) -> Pat
     return home
 
 
-def _scripted(home: Path) -> ScriptedProvider:
-    with Analyst.open(home, provider=ScriptedProvider([])) as reference:
-        facts_path = reference.workspace.paths.facts
-        facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.is_file() else {}
-        steps = []
-        for case in select(load_cases([SMOKE]), PICK):
-            case = expand_case(case, facts)
-            steps += script_steps(case, reference_values(case, reference))
-    return ScriptedProvider(steps)
-
-
 def test_every_example_config_has_a_fake_and_a_readme_row() -> None:
     names = sorted(p.stem for p in CONFIGS.glob("*.toml"))
     assert names == sorted(FAKES)
@@ -105,7 +89,7 @@ def test_example_config_writes_a_model_card(
 ) -> None:
     shape, family, quirks = FAKES[name]
     cfg = _config(name)
-    scripted = _scripted(demo_home)
+    scripted = scripted_smoke(demo_home, PICK)
     out = tmp_path / "run"
     with FakeOpenAIEndpoint([replaying(scripted)] * 8, model=cfg["model"], **shape) as ep:
         home = _workspace(demo_home, tmp_path, name, ep.base_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...data.period_phrases import number
 from ..reading import PRELIMINARY, metric_label, shared_measure
 from .catalog_choice import default_dimension, label_sets
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
@@ -34,7 +35,7 @@ from .playbooks import (
     table,
 )
 from .transcript import Results
-from .understand import Intent
+from .understand import Intent, plain_count
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -47,9 +48,6 @@ def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 # "Of our three biggest categories", "工单量最大的那个处理组", "前三大品牌": a ranking limited to
 # the groups with the most records.
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4,
-                 "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}  # fmt: skip
 _BIGGEST_EN = re.compile(
     r"(?i)\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) )?"
     r"(?:biggest|largest|busiest|highest[- ]volume) (?P<noun>[a-z][a-z ]{1,30})"
@@ -74,19 +72,15 @@ def biggest_groups(intent: Intent, dim: str) -> int | None:
     names = [n.lower() for n in (dim.replace("_", " "), spec.en, spec.zh, *spec.aliases) if n]
     m = _BIGGEST_EN.search(intent.question)
     if m and any(m["noun"].lower().startswith((n, n.rstrip("y"))) for n in names):
-        return _count_word(m["n"]) if m["n"] else 1
+        return number(m["n"].lower()) if m["n"] else 1
     z = _BIGGEST_ZH.search(intent.question)
     if z and any(n in (z["noun"] or z["noun2"] or "") for n in names if _CJK.search(n)):
         said = z["n"] or z["m"]
-        return _count_word(said) if said else 1
+        return number(said) if said else 1
     return None
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _count_word(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text.lower(), 1)
 
 
 def _volume_metric(intent: Intent, metric: str) -> str | None:
@@ -96,8 +90,7 @@ def _volume_metric(intent: Intent, metric: str) -> str | None:
         return None
     table = cat.metrics[metric].table
     for name, m in cat.metrics.items():
-        plain = m.spec.expr.replace(" ", "").upper() == "COUNT(*)" and not m.spec.filter
-        if m.table == table and m.unit == "count" and plain:
+        if m.table == table and plain_count(cat, name):
             return None if name == metric else name
     return None
 

@@ -43,29 +43,19 @@ def share_call(intent: Intent) -> Call | None:
     group_expr = reach(cat, base, group, joins) if group else None
     if group and group_expr is None:
         return None
-    sql = share_sql(base, match, where, joins, group_expr, group, rows=_ROWS)
-    if group:
-        # The groups by their share, the end the question asks about first; every row also
-        # carries the figures over all groups ("overall: 49.5%").
-        order = "ASC" if _lowest(intent) else "DESC"
-        ranked = f" ORDER BY share_pct {order}, records DESC"
-        least = min_records(intent.question)
-        if least is not None:  # "among brands with 30 or more complaints"
-            ranked = f" HAVING count(*) >= {least}" + ranked
-        sql = sql.replace(" ORDER BY part DESC, records DESC", ranked)
-        hit = f"count(*) FILTER (WHERE {match})"
-        overall = (
-            f", sum({hit}) OVER () AS all_part, sum(count(*)) OVER () AS all_records, "
-            f"round(100.0 * sum({hit}) OVER () / sum(count(*)) OVER (), 1) AS all_share_pct"
-        )
-        sql = sql.replace(" FROM ", overall + " FROM ", 1)
+    # The groups by their share, the end the question asks about first, only those of the size
+    # the question sets ("among brands with 30 or more complaints"), with the share over them.
+    least = min_records(intent.question) if group else None
+    sql = share_sql(
+        base, match, where, joins, group_expr, group, rows=_ROWS,
+        by_share="ASC" if _lowest(intent) else "DESC", least=least, totals=True,
+    )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("share.purpose", part=_part_label(w, dim, value), whole=slice_text(w, whole))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
-        least = min_records(intent.question)
-        if least is not None:
-            purpose += w.say("share.min", n=str(least))
+    if least is not None:
+        purpose += w.say("share.min", n=str(least))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 

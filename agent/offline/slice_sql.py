@@ -90,20 +90,37 @@ def share_sql(
     *,
     names: tuple[str, str, str] = ("part", "records", "share_pct"),
     rows: int = 12,
+    by_share: str | None = None,
+    least: int | None = None,
+    totals: bool = False,
 ) -> str:
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
-    the share in percent; split by ``group_expr`` (largest part first) when given."""
+    the share in percent; split by ``group_expr`` when given: largest part first, or by the share
+    (``by_share``: "ASC" or "DESC"), only groups of at least ``least`` records, and with
+    ``totals`` every row also carries the figures over all the groups shown (``all_part``,
+    ``all_records``, ``all_share_pct``)."""
     n, total, share = names
+    hit = f"count(*) FILTER (WHERE {part})"
     select = [f"{group_expr} AS {group}"] if group_expr else []
     select += [
-        f"count(*) FILTER (WHERE {part}) AS {n}",
+        f"{hit} AS {n}",
         f"count(*) AS {total}",
-        f"round(100.0 * count(*) FILTER (WHERE {part}) / count(*), 1) AS {share}",
+        f"round(100.0 * {hit} / count(*), 1) AS {share}",
     ]
+    if group_expr and totals:
+        select += [
+            f"sum({hit}) OVER () AS all_{n}",
+            f"sum(count(*)) OVER () AS all_{total}",
+            f"round(100.0 * sum({hit}) OVER () / sum(count(*)) OVER (), 1) AS all_{share}",
+        ]
     sql = f"SELECT {', '.join(select)} FROM {base}"
     sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     if where:
         sql += " WHERE " + " AND ".join(where)
     if group_expr:
-        sql += f" GROUP BY 1 ORDER BY {n} DESC, {total} DESC LIMIT {rows}"
+        sql += " GROUP BY 1"
+        if least is not None:
+            sql += f" HAVING count(*) >= {int(least)}"
+        order = f"{share} {by_share}" if by_share else f"{n} DESC"
+        sql += f" ORDER BY {order}, {total} DESC LIMIT {rows}"
     return sql

@@ -410,6 +410,11 @@ class Understander:
             return
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        if not terms:
+            # "complaints about noise": the records' noun, matched as the count, was the mention
+            # verb's own object; the words after it still count, unless they name the catalog.
+            said = mention_terms(intent.question)
+            terms = [t for t in said if not _names_catalog(self.matcher.match(t))]
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
@@ -1278,12 +1283,17 @@ def _share_of_records(intent: Intent) -> None:
         return
     cat = intent.catalog
     # A plain count of the records ("incidents") is their noun, however it was matched.
-    named = [m for m in intent.metrics if not intent.slots.noun_only and not _plain_count(cat, m)]
+    named = [m for m in intent.metrics if not intent.slots.noun_only and not plain_count(cat, m)]
     if not named:
         intent.playbook = "share_of"
 
 
-def _plain_count(cat: Catalog | None, metric: str) -> bool:
+def _names_catalog(slots: Slots) -> bool:
+    return bool(slots.metrics or slots.filters or slots.dimensions)
+
+
+def plain_count(cat: Catalog | None, metric: str) -> bool:
+    """Whether ``metric`` counts every row of its table (``COUNT(*)``, no filter)."""
     if cat is None or metric not in cat.metrics:
         return False
     m = cat.metrics[metric]
