@@ -111,10 +111,33 @@ def _merged_values(existing: dict[str, Any], item: dict[str, Any]) -> dict[str, 
     return merged
 
 
+# The day of the week each record's time falls on ("which weekday gets the most tickets"),
+# its values named as people say them.
+WEEKDAY: dict[str, Any] = {
+    "en": "Weekday",
+    "zh": "星期",
+    "aliases": ["day of week", "day of the week", "weekdays", "星期几", "周几"],
+    "kind": "category",
+    "time": "CAST(isodow({time}) AS VARCHAR) || '-' || strftime({time}, '%a')",
+    "values": {
+        f"{n}-{en[:3].capitalize()}": [en, en[:3], f"周{zh_day}", f"星期{zh_day}"]
+        for n, (en, zh_day) in enumerate(
+            zip(
+                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+                "一二三四五六日",
+                strict=True,
+            ),
+            start=1,
+        )
+    },
+}
+
+
 def add_time_dimensions(data: dict[str, Any], changes: Changes) -> None:
     for name, (en, zh_name, aliases, sql) in TIME_DIMENSIONS.items():
         item = {"en": en, "zh": zh_name, "aliases": aliases, "kind": "time", "time": sql}
         put(data, "dimensions", name, item, "", changes)
+    put(data, "dimensions", "weekday", dict(WEEKDAY), "", changes)
 
 
 # The ``label`` column of a long flags table (``labels.py``), in a manager's words.

@@ -153,6 +153,34 @@ def add_yes_no(data: dict[str, Any], table: str, c: Column, rows: int, changes: 
         direction=better,
         meaning=(f"where {c.name} is yes, of {over}", f"where {c.name} is yes"),
     )  # fmt: skip
+    _add_no_side(data, table, c, cn, over, changes)
+
+
+def _add_no_side(
+    data: dict[str, Any], table: str, c: Column, cn: str, over: str, changes: Changes
+) -> None:
+    """The other side of a yes/no column as a measure of its own: "breached SLA" for made_sla,
+    "not escalated", "未SLA达成". Its rate and count, named by negating the column's words and
+    by the opposite words managers use for the flag's concept, run the other way."""
+    said, better = _flag_opposite(c.name)
+    label = c.label
+    direction = {"higher_is_better": "lower_is_better", "lower_is_better": "higher_is_better"}
+    _add_share_and_count(
+        data, table, f"not_{c.name}", changes,
+        when=f"NOT {q(c.name)}",
+        rate_expr=f"100.0 * AVG(CAST(NOT {q(c.name)} AS INTEGER))",
+        rate_filter=None,
+        en=(f"Not {label} rate", f"Not {label} count"),
+        zh_names=(f"未{cn}比例", f"未{cn}数量") if cn else ("", ""),
+        rate_aliases=[f"not {label} rate", f"share not {label}", f"% not {label}"]
+        + ([f"未{cn}率", f"未{cn}占比", f"没有{cn}比例"] if cn else [])
+        + _unused(data, [f"{w} rate" if w.isascii() else f"{w}率" for w in said]),
+        count_aliases=[f"not {label}", f"not {label} count", f"number not {label}"]
+        + ([f"未{cn}", f"没有{cn}"] if cn else [])
+        + _unused(data, list(said)),
+        direction=direction.get(better, "neutral"),
+        meaning=(f"where {c.name} is no, of {over}", f"where {c.name} is no"),
+    )  # fmt: skip
 
 
 def _add_share_and_count(
@@ -209,6 +237,14 @@ _FLAG_WORDS = (
     (r"reopen", ("reopen", "reopened", "重开", "重新打开"), "lower_is_better"),
     (r"escalat", ("escalation", "escalated", "升级"), "lower_is_better"),
 )  # fmt: skip
+# The same concepts said of a flag's "no" side ("breached SLA" is made_sla's no).
+_OPPOSITE_WORDS = (
+    (r"breach", ("met sla", "sla met", "within sla", "SLA达标", "未超时")),
+    (r"sla", ("sla breach", "breached sla", "missed sla", "sla missed", "failed sla",
+              "sla breached", "out of sla", "SLA未达标", "未达标", "违约", "超时")),
+    (r"reopen", ("never reopened", "not reopened", "未重开", "没有重开")),
+    (r"escalat", ("never escalated", "not escalated", "未升级", "没有升级")),
+)  # fmt: skip
 
 
 def _plural(noun: str) -> str:
@@ -222,6 +258,14 @@ def _flag_concept(name: str) -> tuple[tuple[str, ...], str]:
         if re.search(pattern, low):
             return said, direction
     return (), "neutral"
+
+
+def _flag_opposite(name: str) -> tuple[tuple[str, ...], str]:
+    """The words managers use for a flag's "no" side, and the flag's own direction."""
+    low = name.lower()
+    _, better = _flag_concept(name)
+    said = next((w for pattern, w in _OPPOSITE_WORDS if re.search(pattern, low)), ())
+    return said, better
 
 
 def _unused(data: dict[str, Any], aliases: list[str]) -> list[str]:
