@@ -163,7 +163,8 @@ def _metric_reading(
         measures = [f"{shared}（{n} 张表）" if lang == "zh" else f"{shared} ({n} tables)"]
     return Reading(
         measures=measures,
-        filters=_filter_labels(catalog, meta.get("filters") or args.get("filters") or {}, lang),
+        filters=_filter_labels(catalog, meta.get("filters") or args.get("filters") or {}, lang)
+        + _excluded_labels(catalog, meta.get("exclude") or args.get("exclude") or {}, lang),
         group_by=[dimension_label(catalog, g, lang) for g in group],
         period=_period_label(meta.get("period")),
         comparison=_period_label(meta.get("comparison_period")),
@@ -293,6 +294,14 @@ def _filter_labels(catalog: Catalog | None, filters: dict[str, Any], lang: str) 
         values = value if isinstance(value, list) else [value]
         out.append("/".join(value_label(catalog, dim, v, lang) for v in values))
     return out
+
+
+def _excluded_labels(catalog: Catalog | None, exclude: Any, lang: str) -> list[str]:
+    """ "not Hotels" / "不含酒店": the values the rows were kept without."""
+    if not isinstance(exclude, dict):
+        return []
+    labels = _filter_labels(catalog, exclude, lang)
+    return [f"不含{x}" if lang == "zh" else f"not {x}" for x in labels]
 
 
 def _period_label(period: Any) -> str:

@@ -35,6 +35,9 @@ class MetricRequest:
     compare: Compare | None = None
     order_by: str | None = None
     limit: int | None = None
+    # Dimension -> value or values the rows must NOT have ("not hotels", "不算酒店"); rows
+    # without a value are kept.
+    exclude: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,12 +62,14 @@ class CompiledQuery:
     comparison: Period | None
     compare: Compare | None
     columns: list[str]
+    exclude: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
     metrics = _unique([catalog.metric(m) for m in request.metrics], "metrics")
     dims = _unique([catalog.dimension(d) for d in request.group_by], "group_by")
     filters = _resolve_filters(catalog, request.filters)
+    exclude = _resolve_filters(catalog, request.exclude)
     comparison = _comparison(request, dims)
     periods: list[Period | None] = [p for p in (request.period, comparison) if p is not None]
     periods = periods or [None]
@@ -73,7 +78,7 @@ def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
     params: list[Any] = []
     for gi, grain in enumerate(grains):
         for pi, period in enumerate(periods):
-            sql, p = _grain_cte(catalog, grain, dims, filters, period)
+            sql, p = _grain_cte(catalog, grain, dims, filters, period, exclude)
             ctes.append(f"{_cte_name(gi, pi)} AS (\n{sql}\n)")
             params += p
     select, columns = _final_select(grains, dims, len(periods) == 2)
@@ -89,6 +94,7 @@ def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
         comparison=comparison,
         compare=request.compare,
         columns=columns,
+        exclude={d.name: values for d, values in exclude},
     )
 
 
@@ -175,12 +181,13 @@ def _grain_cte(
     dims: list[Dimension],
     filters: list[tuple[Dimension, list[Any]]],
     period: Period | None,
+    exclude: list[tuple[Dimension, list[Any]]] | None = None,
 ) -> tuple[str, list[Any]]:
     joins: dict[str, str] = {}
     select = [f"  {dimension_sql(catalog, d, grain, joins)} AS {q(d.name)}" for d in dims]
     select += [f"  {m.expr} AS {q(m.name)}" for m in grain.metrics]
     select.append(f"  COUNT(*) AS {q(grain.count_column)}")
-    where, params = _where(catalog, grain, filters, period, joins)
+    where, params = _where(catalog, grain, filters, period, joins, exclude or [])
     sql = "SELECT\n" + ",\n".join(select) + f"\nFROM {grain.table}"
     sql += "".join(f"\n{j}" for j in joins.values())
     sql += "\nWHERE " + "\n  AND ".join(where)
@@ -193,6 +200,7 @@ def _where(
     filters: list[tuple[Dimension, list[Any]]],
     period: Period | None,
     joins: dict[str, str],
+    exclude: list[tuple[Dimension, list[Any]]],
 ) -> tuple[list[str], list[Any]]:
     where, params = ["TRUE"], []
     if period is not None:
@@ -206,6 +214,10 @@ def _where(
     for dim, values in filters:
         sql = dimension_sql(catalog, dim, grain, joins)
         where.append(f"{sql} IN ({', '.join('?' for _ in values)})")
+        params += values
+    for dim, values in exclude:
+        sql = dimension_sql(catalog, dim, grain, joins)
+        where.append(f"({sql} IS NULL OR {sql} NOT IN ({', '.join('?' for _ in values)}))")
         params += values
     return where, params
 

@@ -33,6 +33,11 @@ class QueryMetricInput(BaseModel):
         default_factory=dict,
         description='Dimension to value(s), e.g. {"region": ["North"]}.',
     )
+    exclude: dict[str, list[str | int] | str | int] = Field(
+        default_factory=dict,
+        description='Dimension to value(s) the rows must not have, e.g. {"channel": ["email"]} '
+        'for "not by email"; rows with no value are kept.',
+    )
     period: str | None = Field(
         None, description='Date phrase, e.g. "last quarter", "2026-Q3", "past 90 days", "上个月".'
     )
@@ -74,6 +79,7 @@ def compile_args(catalog: Catalog, args: QueryMetricInput, ctx: ToolContext) -> 
             metrics=args.metrics,
             group_by=with_labels(catalog, args.group_by),
             filters=args.filters,
+            exclude=args.exclude,
             period=period,
             compare=args.compare,
             order_by=args.order_by,
@@ -116,6 +122,7 @@ def evidence_meta(catalog: Catalog, q: CompiledQuery, row_count: int) -> dict[st
         ],
         "group_by": q.group_by,
         "filters": q.filters,
+        **({"exclude": q.exclude} if q.exclude else {}),
         "period": _period(q.period),
         "comparison_period": _period(q.comparison),
         "compare": q.compare,
@@ -133,6 +140,8 @@ def _content(
         content["comparison_period"] = meta["comparison_period"]
     if meta["filters"]:
         content["filters"] = meta["filters"]
+    if meta.get("exclude"):
+        content["exclude"] = meta["exclude"]
     content["units"] = {m["name"]: m["unit"] for m in meta["metrics"]}
     content |= {"columns": columns, "rows": rows[:ROWS_SHOWN], "row_count": len(rows)}
     content["truncated"] = truncated
