@@ -36,7 +36,8 @@ class Span:
     words: tuple[str, ...]  # the question's words that named the two events
 
 
-def _event_of(column: str) -> str | None:
+def event_of(column: str) -> str | None:
+    """The event a column's (or a value's) name records: open, response, resolve, close."""
     low = column.lower()
     return next((name for name, stems, _ in _EVENTS if re.search(stems, low)), None)
 
@@ -66,12 +67,15 @@ def duration_between(question: str, catalog: Catalog) -> Span | None:
         m = _EPOCHS.search(metric.spec.expr)
         if metric.unit != "hours" or m is None:
             continue
-        end, start = _event_of(m.group(1)), _event_of(m.group(2))
+        end, start = event_of(m.group(1)), event_of(m.group(2))
         if start and end:
             spans.setdefault((start, end), []).append(name)
     median = bool(_MEDIAN.search(question))
     average = bool(_AVERAGE.search(question))
     for (a, wa), (b, wb) in itertools.pairwise(events):
+        if _AFTER.search(_between(question, wa, wb)):
+            # "How long to close an incident after it is resolved": resolved, then closed.
+            (a, wa), (b, wb) = (b, wb), (a, wa)
         names = spans.get((a, b))
         if names:
             medians = [n for n in names if "MEDIAN" in catalog.metrics[n].spec.expr.upper()]
@@ -81,3 +85,38 @@ def duration_between(question: str, catalog: Catalog) -> Span | None:
             pick += medians[:1] if median else []
             return Span(tuple(pick or names[:1]), a, b, (wa, wb))
     return None
+
+
+_AFTER = re.compile(r"(?i)\bafter\b|之后|以后")
+
+
+def _between(question: str, first: str, second: str) -> str:
+    """The words between two event words the question says in this order."""
+    low = question.lower()
+    i = low.find(first.lower())
+    j = low.find(second.lower(), i + len(first)) if i >= 0 else -1
+    return low[i + len(first) : j] if 0 <= i < j else ""
+
+
+_TIME_WORD = re.compile(r"(?i)\b(?:time|date|timestamp|day)s?\b|时间|日期")
+
+
+def unset_time_column(phrase: str, catalog: Catalog | None) -> tuple[str, str] | None:
+    """The date column an "unset" phrase names ("a resolution time", "解决时间"): the one column
+    of the catalog's tables recording the event the phrase says, when exactly one does."""
+    if catalog is None or not _TIME_WORD.search(phrase):
+        return None
+    events = {name for name, _ in said_events(phrase)}
+    if len(events) != 1:
+        return None
+    found = [
+        (table, column)
+        for table, spec in catalog.tables.items()
+        for column in spec.columns
+        if event_of(column) in events and _DATED.search(spec.columns[column].description or column)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+# A column holding dates: its derived description starts with its type, else its name says so.
+_DATED = re.compile(r"(?i)^(?:timestamp|date)|_at$|_time$|_date$|时间$|日期$")

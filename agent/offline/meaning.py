@@ -43,22 +43,24 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z0-9%]+|[\u3400-\u9fff]+")
 
 
-def _words(text: str) -> frozenset[str]:
+def words_of(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
     return frozenset(text.split())
 
 
 # Words that carry no metric meaning on their own, at the edge of a phrase.
-_STOP = _words(
+_STOP = words_of(
     "a an the of in at to for by and or vs versus is are was were be been do did does how what "
     "which who when where why our we us my your their its it this that these those last next "
     "previous prior quarter month week year years months quarters since from than compare "
     "compared change changed show me give tell please much many about with per each all any "
     "more less most least best worst top bottom highest lowest there q1 q2 q3 q4 %"
 )
-_ZH_STOP = _words(
+_ZH_STOP = words_of(
     "的 了 吗 呢 和 与 及 是 在 上 下 个 各 哪 哪个 哪些 多少 怎么样 如何 什么 有 我们 比"
 )
 _STOPS = _STOP | _ZH_STOP
+STOP_WORDS = _STOPS
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,12 @@ _EN = re.compile(
     r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
-    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于)了?\s*$"
+    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于|出现)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
+)
+# "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
+_VERB_AFTER = re.compile(
+    r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样)|\s*(?:appears?|shows? up|comes? up)\b"
 )
 _SPLIT = re.compile(r"\s*(?:、|或者|或|和|与|及|/|\bor\b|\band\b)\s*", re.IGNORECASE)
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
@@ -47,6 +51,7 @@ def mention_terms(question: str) -> list[str]:
         next(g for g in m.groups() if g)
         for m in _QUOTED.finditer(question)
         if _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()])
+        or _VERB_AFTER.match(question[m.end() : m.end() + 12])
     ]
     if quoted:
         return _clean(quoted)

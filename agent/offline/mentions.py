@@ -63,9 +63,19 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
     是多少？"): a part of the mentioning records, not the slice they are counted in."""
     cat, q = intent.catalog, intent.question
     cue = _OF_WHICH.search(q)
-    if cat is None or cue is None:
+    if cat is None:
         return None
-    after = q[cue.end() :].lower()
+    if cue is None:
+        # "Of the 性价比 reviews, what share are positive", "what share of the 异响 complaints
+        # are against Mazda": a value said after the words counted is the part of them asked.
+        said = [q.lower().find(t.lower()) for t in intent.mentions]
+        first = min((a for a in said if a >= 0), default=-1)
+        if first < 0 or not intent.shape.has("share"):
+            return None
+        cue_end = first + 1
+    else:
+        cue_end = cue.end()
+    after = q[cue_end:].lower()
     for dim, value in reversed(list(intent.filters.items())):
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
         names = [value, *((spec.values or {}).get(value, []) if spec else [])]

@@ -17,6 +17,7 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...prompts import fill, load_yaml
 from ..providers.base import Declined
+from .slots import Excluded
 
 
 @cache
@@ -155,6 +156,9 @@ class Writer:
     def label(self, dimension: str, value: Any) -> str:
         """A dimension value for display: 华东 for East in Chinese answers; a name beside an id
         where the results carried one."""
+        if isinstance(value, Excluded):
+            shown = self.label(dimension, str(value))
+            return f"不含{shown}" if self.lang == "zh" else f"not {shown}"
         named = self.names.get((dimension, str(value)))
         if named is not None:
             return named

@@ -17,6 +17,7 @@ from ...data.catalog import Catalog
 from ...data.periods import parse_period, phrase_for
 from .catalog_choice import default_metric
 from .narrative import Writer, fmt
+from .slots import split_excluded
 from .transcript import Result, Results
 from .understand import Intent
 
@@ -102,8 +103,11 @@ def metric_query(
     metrics: list[str], *, filters: dict[str, Any] | None = None, **extra: Any
 ) -> Call:
     args: dict[str, Any] = {"metrics": metrics}
-    if filters:
-        args["filters"] = dict(filters)
+    keep, drop = split_excluded(filters or {})
+    if keep:
+        args["filters"] = keep
+    if drop:
+        args["exclude"] = drop
     args.update({k: v for k, v in extra.items() if v is not None})
     return ("query_metric", args)
 

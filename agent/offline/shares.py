@@ -17,13 +17,14 @@ from .grouped import LOWEST
 from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
+from .slots import Excluded
 from .transcript import Results
 from .understand import Intent
 
 
 def share_call(intent: Intent) -> Call | None:
     cat = intent.catalog
-    if cat is None or not (intent.filters or intent.unset):
+    if cat is None or not (intent.filters or intent.unset or intent.unset_column):
         return None
     metric = metric_or(intent)
     if metric not in cat.metrics:
@@ -32,11 +33,13 @@ def share_call(intent: Intent) -> Call | None:
     whole, dim, value = _parts(intent)
     joins: dict[str, str] = {}
     where = slice_where(cat, base, whole, intent.period, joins)
-    part = reach(cat, base, dim, joins)
+    part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
     if where is None or part is None:
         return None
     if value is None:  # "never got an assignment group": the value is missing or blank
         match = f"({part} IS NULL OR trim(CAST({part} AS VARCHAR)) = '')"
+    elif isinstance(value, Excluded):  # "of the reviews not about hotels"
+        match = f"({part} IS NULL OR {part} <> {literal(value)})"
     else:
         match = f"{part} = {literal(value)}"
     group = _group(intent)
@@ -51,7 +54,8 @@ def share_call(intent: Intent) -> Call | None:
         by_share="ASC" if _lowest(intent) else "DESC", least=least, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    purpose = w.say("share.purpose", part=_part_label(w, dim, value), whole=slice_text(w, whole))
+    part_label = _part_label(w, dim, value).removesuffix("的")  # "未填写X的" + "的条数"
+    purpose = w.say("share.purpose", part=part_label, whole=slice_text(w, whole))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
     if least is not None:
@@ -94,10 +98,19 @@ def _lowest(intent: Intent) -> bool:
     return LOWEST.search(intent.question) is not None and not _HIGHEST.search(intent.question)
 
 
+def _unset_column(intent: Intent, base: str) -> str | None:
+    """The date column said missing, when it is a column of the records counted."""
+    table, column = intent.unset_column or ("", "")
+    return f'{base}."{column}"' if table == base else None
+
+
 def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
-    """The slice (the whole), and the dimension and value of the part (None: value missing)."""
+    """The slice (the whole), and the dimension (or date column) and value of the part (None:
+    value missing)."""
     if intent.unset:
         return dict(intent.filters), intent.unset, None
+    if intent.unset_column:
+        return dict(intent.filters), intent.unset_column[1], None
     *whole, (dim, value) = intent.filters.items()
     return dict(whole), dim, value
 
@@ -105,6 +118,8 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
 def _part_label(w: Writer, dim: str, value: str | None) -> str:
     if value is not None:
         return w.label(dim, value)
+    if w.catalog is not None and dim not in w.catalog.dimensions:
+        return w.say("share.unset", dim=dim.replace("_", " "))  # a date column's own name
     return w.say("share.unset", dim=dim_name(w, dim))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...data.catalog import Catalog
 from ...data.periods import Period
+from .slots import Excluded
 
 
 def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -> str | None:
@@ -58,7 +59,10 @@ def slice_where(
         expr = reach(catalog, base, dim, joins)
         if expr is None:
             return None
-        where.append(f"{expr} = {literal(value)}")
+        if isinstance(value, Excluded):  # "不算酒店": every other value, and none
+            where.append(f"({expr} IS NULL OR {expr} <> {literal(value)})")
+        else:
+            where.append(f"{expr} = {literal(value)}")
     clause = period_clause(catalog, base, period)
     return [*where, clause] if clause else where
 

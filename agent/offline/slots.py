@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ...data.catalog import Catalog, Dimension, key
 from ...data.ingest.catalog_metrics import record_noun
@@ -48,7 +49,7 @@ GROUP_DIMENSIONS = (
 )
 # Columns of the customer-voice index every workspace has: the voice playbooks read them (themes,
 # sentiment), so their values are not filters and theme/lang are not groupings.
-_VOC_COLUMNS = ("source", "lang", "sentiment", "urgency", "theme")
+VOC_COLUMNS = ("source", "lang", "sentiment", "urgency", "theme")
 _NOT_GROUPED = ("theme", "lang")
 # A count metric's Chinese name without its "count" suffix ("投诉数量" → "投诉"): a weak alias,
 # used only when no metric matched by its full name.
@@ -111,6 +112,20 @@ class Slots:
     noun_only: bool = False
     # Dimensions with several values named, to be compared side by side.
     compared: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Excluded(str):
+    """A filter value the records must NOT have ("不算酒店", "not by email"): a value like any
+    other for display and matching, turned into an exclusion where queries are built."""
+
+    __slots__ = ()
+
+
+def split_excluded(filters: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(values the rows must have, values they must not have)."""
+    keep = {d: v for d, v in filters.items() if not isinstance(v, Excluded)}
+    drop = {d: str(v) for d, v in filters.items() if isinstance(v, Excluded)}
+    return keep, drop
 
 
 class CatalogMatcher:
@@ -337,7 +352,7 @@ def _terms(catalog: Catalog) -> list[Term]:
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
-                for alias in {value, *aliases, *_named_part(value)} - claimed:
+                for alias in {value, *aliases, *_named_part(value, name)} - claimed:
                     claimed.add(alias)
                     found = _term(alias, f"{name}={value}", "value")
                     terms += [replace(t, partial=not aliases) for t in found]
@@ -349,10 +364,10 @@ def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Ter
     terms: list[Term] = []
     for name, found in values.items():
         dim = catalog.dimensions.get(name)
-        if dim is None or dim.spec.values or dim.kind != "category" or name in _VOC_COLUMNS:
+        if dim is None or dim.spec.values or dim.kind != "category" or name in VOC_COLUMNS:
             continue
         for value in found:
-            for alias in (value, *_named_part(value)):
+            for alias in (value, *_named_part(value, name)):
                 named = _term(alias, f"{name}={value}", "value")
                 terms += [replace(t, exact=True, partial=True) for t in named]
     return terms
@@ -364,10 +379,22 @@ _CODED = re.compile(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*(\S.*)$")
 _PLAIN = {"high", "low", "medium", "moderate", "normal", "none", "other", "unknown", "yes", "no"}
 
 
-def _named_part(value: str) -> list[str]:
+# Dimensions whose coded values managers call by letter and number ("P1", "Sev 2", "1级").
+_RANKED = {"priority": "p", "severity": "sev", "sev": "sev", "优先级": "p", "严重": "sev"}
+
+
+def _named_part(value: str, dim: str = "") -> list[str]:
     m = _CODED.match(value)
     name = m.group(1).strip() if m else ""
-    return [name] if len(name) >= 3 and name.lower() not in _PLAIN else []
+    out = [name] if len(name) >= 3 and name.lower() not in _PLAIN else []
+    code = value.split("-", 1)[0].strip() if m else ""
+    prefix = next((p for word, p in _RANKED.items() if word in dim.lower()), None)
+    if prefix and code.isdigit():
+        # "P1" and "priority 1" for "1 - Critical"; "sev 2" and "severity 2" for "2 - High".
+        long = "priority" if prefix == "p" else "severity"
+        out += [f"{prefix}{code}", f"{long} {code}", f"{code}级"]
+        out += [f"{prefix} {code}"] if prefix == "sev" else []
+    return out
 
 
 def _weak_terms(metric: str, aliases: list[str]) -> list[Term]:
@@ -384,7 +411,7 @@ def _filterable(name: str, dim: Dimension) -> bool:
     """Whether this dimension's listed values are matched as filters in questions."""
     if not dim.spec.values:
         return False
-    return name in FILTER_DIMENSIONS or (dim.kind == "category" and name not in _VOC_COLUMNS)
+    return name in FILTER_DIMENSIONS or (dim.kind == "category" and name not in VOC_COLUMNS)
 
 
 def _term(alias: str, target: str, kind: str) -> list[Term]:
@@ -417,6 +444,9 @@ def _pattern(alias: str) -> re.Pattern[str]:
         return re.compile(body)
     # English words take their endings: "phoned" is phone, "installs" installations are not.
     ending = "(?:s|es|d|ed|ing)?" if len(alias.strip()) >= 4 else "s?"
+    if len(alias.strip()) >= 4 and re.search(r"[^aeiou]y$", alias.strip()):
+        # "categories", "deliveries": a word ending in a consonant and y takes -ies.
+        body, ending = re.escape(alias.strip()[:-1]), "(?:y|ies|ied)"
     return re.compile(rf"(?<![a-z0-9]){body}{ending}(?![a-z0-9])")
 
 

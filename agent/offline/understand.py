@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...data.catalog import Catalog
+from ...data.ingest.labels import LABEL
 from ...data.periods import Period, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
 from ...data.theme_set import ThemeSet, from_taxonomy
@@ -34,15 +35,19 @@ from .catalog_choice import (
     reaches,
     table_cue,
 )
-from .durations import duration_between
+from .column_measures import column_measure
+from .cross_values import CrossValues
+from .durations import duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .label_depth_words import asked_depth
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
+from .negation import negated
 from .shape import ShapeReading, read_shape
 from .slots import (
     GROUP_DIMENSIONS,
     CatalogMatcher,
+    Excluded,
     Slots,
     groupable_dimensions,
     normal_text,
@@ -137,6 +142,8 @@ class Intent:
     compare_missing: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # A date column said missing ("closed without a resolution time"): (table, column).
+    unset_column: tuple[str, str] | None = None
     # Values the question names that the measured records cannot be filtered by ("维修" for a
     # contract amount): set aside, and said, rather than failing the query.
     set_aside: list[tuple[str, str]] = field(default_factory=list)
@@ -246,6 +253,7 @@ class Understander:
         self.matcher = CatalogMatcher(catalog, values)
         self.values = values or {}
         self.meaning = MeaningIndex(catalog, embedder)
+        self.cross = CrossValues(catalog, embedder, values)
         self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
@@ -261,11 +269,14 @@ class Understander:
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
+        crossed = self._values_in_other_language(question, slots)
+        self._negated_values(question, slots, crossed)
         shape = read_shape(question)
         self._metrics_by_meaning(question, slots)
+        _column_measure(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         _duration_between(question, slots, self.matcher.catalog)
-        _count_and_its_share(shape, slots, self.matcher.catalog)
+        _count_and_its_share(question, shape, slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
         if slots.compared and not shape.has("ranking") and _WHICH_MORE.search(question):
             # "Who gets more refund requests, Amazon or Apple": groups of this data named side
@@ -316,6 +327,10 @@ class Understander:
             noun_only=slots.noun_only,
             filtered=bool(slots.filters),
         )
+        if intent.playbook in _DOCUMENTS and self._uncued(question, intent.playbook):
+            # "Top 5 categories by number of incidents": a ranking, however much its words
+            # resemble a document's; a document is asked for by name ("gap analysis").
+            intent.playbook = _counted_shape(shape, split, named) or intent.playbook
         near_tie = scores.get("trend", 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
         uncued = self._uncued(question, "trend")
         if intent.playbook == "trend" and not shape.has("trend") and (near_tie or uncued):
@@ -414,7 +429,10 @@ class Understander:
             # "complaints about noise": the records' noun, matched as the count, was the mention
             # verb's own object; the words after it still count, unless they name the catalog.
             said = mention_terms(intent.question)
-            terms = [t for t in said if not _names_catalog(self.matcher.match(t))]
+            terms = [
+                t for t in said
+                if not _names_catalog(self.matcher.match(t)) and not self.cross.match(t, set())
+            ]  # fmt: skip
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
@@ -427,10 +445,21 @@ class Understander:
             return
         if not (shape.has("count") or shape.has("share")):
             return
-        if [m for m in intent.metrics if not intent.slots.noun_only]:
-            return
         en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
         phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
+        # "Closed without a resolution time": the time said missing is the unset part, though
+        # its words resemble a duration.
+        column = unset_time_column(phrase, intent.catalog) if phrase else None
+        said = [m for m in intent.metrics if not intent.slots.noun_only]
+        inside = {m for m, _, words in intent.slots.by_meaning if words.strip() in phrase.lower()}
+        inside |= {m for m in said if _named_within(intent.catalog, m, phrase)}
+        if column is not None and set(said) <= inside:
+            intent.slots.metrics, intent.slots.by_meaning = [], []
+            intent.unset_column = column
+            intent.playbook = "share_of"
+            return
+        if said:
+            return
         dims = self.grouping.by_words(phrase) if phrase else []
         if len(dims) != 1:
             return
@@ -475,6 +504,9 @@ class Understander:
             return None
         guess = self.grouping.guess(question)
         if exact_only and (guess is None or guess.dimension is None or guess.by_meaning):
+            return None
+        if guess is not None and guess.by_meaning and self.matcher.match(guess.phrase).filters:
+            # "Came in by phone": "by" a value the question filters on, not a grouping.
             return None
         if guess is not None and guess.dimension is not None:
             slots.dimensions.append(guess.dimension)
@@ -570,6 +602,63 @@ class Understander:
         fit = next(n for n in ranked if n not in self.unavailable)
         split = bool(intent.slots.dimensions or intent.slots.compared)
         return _by_shape(fit, intent.shape, bool(intent.metrics), split)
+
+    def _values_in_other_language(self, question: str, slots: Slots) -> dict[str, tuple[int, int]]:
+        """ "Hotel reviews" when the data says 酒店: a value named by its translation. Returns
+        where each such value was said."""
+        text = unmatched_text(question, slots)
+        found = self.cross.match(text, set(slots.filters))
+        if not found:
+            return {}
+        spans: dict[str, tuple[int, int]] = {}
+        said = normal_text(question)
+        where = {d: self._said_at(said, d, v) for d, v in slots.filters.items()}
+        for dim, value, words in found:
+            at = text.find(words)
+            where[dim] = at if at >= 0 else len(text)
+            slots.filters[dim] = value
+            if dim not in slots.dimensions:
+                slots.dimensions.append(dim)
+            if at >= 0:
+                slots.spans.append((at, at + len(words)))
+                spans[dim] = (at, at + len(words))
+        # The filters in the order the question says them: a share's part is the one said last.
+        slots.filters = dict(sorted(slots.filters.items(), key=lambda kv: where[kv[0]]))
+        return spans
+
+    def _negated_values(
+        self, question: str, slots: Slots, crossed: dict[str, tuple[int, int]]
+    ) -> None:
+        """ "不算酒店", "not from the East": a value the records must not have."""
+        text = normal_text(question)
+        cat = self.matcher.catalog
+        spans = {
+            dim: crossed.get(dim) or self._value_span(text, dim, value)
+            for dim, value in slots.filters.items()
+        }
+        for dim, value in list(slots.filters.items()):
+            span = spans[dim]
+            if span is None or not _own_column(cat, dim):
+                continue
+            floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
+            if negated(text, *span, floor=floor):
+                slots.filters[dim] = Excluded(value)
+
+    def _value_span(self, text: str, dim: str, value: str) -> tuple[int, int] | None:
+        """Where the question says the value (its longest name found), if it does."""
+        target = f"{dim}={value}"
+        names = {t.alias.strip() for t in self.matcher.terms if t.target == target} | {value}
+        found = [(text.find(n.lower()), n) for n in names if n and n.lower() in text]
+        if not found:
+            return None
+        at, name = max(found, key=lambda f: len(f[1]))
+        return at, at + len(name)
+
+    def _said_at(self, text: str, dim: str, value: str) -> int:
+        """Where the question first says one of a value's names (its end when it does not)."""
+        target = f"{dim}={value}"
+        at = [text.find(t.alias.strip()) for t in self.matcher.terms if t.target == target]
+        return min((a for a in at if a >= 0), default=len(text))
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
         """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
@@ -828,6 +917,9 @@ class Understander:
         durations = any(
             m.unit in ("hours", "days", "minutes") for m in self.matcher.catalog.metrics.values()
         )
+        # Words the question counts in what customers wrote ("提到了退货的评论") are text, not
+        # a measure the data would need to hold.
+        quoted = [t.lower() for t in mention_terms(question)]
         for subject in unavailable_subjects():
             if subject.get("measure") and measured:
                 continue
@@ -836,6 +928,9 @@ class Understander:
             m = re.search(subject["pattern"], question, re.IGNORECASE)
             # A capture group names the word itself ("earn" in "engineers earn").
             words = [g for g in m.groups() if g] if m else []
+            said = [w.lower() for w in words or ([m.group(0)] if m else [])]
+            if any(w in t or t in w for w in said for t in quoted):
+                continue
             if m and not any(self._in_catalog(w) for w in words or [m.group(0)]):
                 return subject[lang]
         return None
@@ -948,6 +1043,17 @@ def _by_shape(
     return playbook
 
 
+def _counted_shape(shape: ShapeReading, split: bool, named: bool) -> str | None:
+    """The analysis a ranking, breakdown or count asks for, when its words say which."""
+    if split and shape.has("ranking"):
+        return "ranking"
+    if split and shape.has("breakdown"):
+        return "breakdown"
+    if shape.has("count") or shape.has("share") or named:
+        return "metric_change"
+    return None
+
+
 # Which end of the values a ranking asks for, in words that say nothing of better or worse.
 _HIGH_END = re.compile(r"(?i)\bhighest\b|\blargest\b|\bbiggest\b|最高|最大")
 _LOW_END = re.compile(r"(?i)\blowest\b|\bsmallest\b|最低|最小")
@@ -1047,6 +1153,7 @@ _CONTRAST = re.compile(
     r"(?i)\bwith(?:out)? and with(?:out)?\b|\bthan (?:when|those|tickets|ones)\b.{0,40}"
     r"\b(?:didn'?t|did not|don'?t|do not|weren'?t|were not|without)\b|\bor not\b"
     r"|\bversus (?:not|none)\b|有没有|是否|用没用|有无"
+    r"|\b(?:more|less) (?:often|likely)\b|更容易|更常|更少"
 )
 
 
@@ -1083,7 +1190,7 @@ def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
     if not _ASKS_TIME.search(question):
         return
     named = [] if slots.noun_only else slots.metrics  # "an incident": the records' noun
-    if any(cat.metrics[m].unit != "hours" for m in named):
+    if any(cat.metrics[m].unit != "hours" and not plain_count(cat, m) for m in named):
         return
     span = duration_between(question, cat)
     if span is None:
@@ -1092,19 +1199,73 @@ def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
     slots.noun_only = False
     slots.by_meaning = []  # the single-word resemblance is not another reading
     said = {w.lower() for w in span.words}
+    events = {span.start, span.end}
     for dim, value in list(slots.filters.items()):
-        if value.lower() in said:
+        if value.lower() in said or event_of(value) in events:
             del slots.filters[dim]
+            slots.dimensions = [d for d in slots.dimensions if d != dim]
+    # "After it is resolved": the event's word, not the "resolved by" grouping it resembles.
+    slots.dimensions = [
+        d for d in slots.dimensions
+        if d in slots.filters or event_of(cat.dimensions[d].spec.en) not in events
+    ]  # fmt: skip
 
 
-def _count_and_its_share(shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
+def _own_column(cat: Catalog, dim: str) -> bool:
+    """Whether the dimension is a column of its records' own table (not of a table of flags
+    that joins to them, one row per flag, where "not X" is not a row condition)."""
+    d = cat.dimensions.get(dim)
+    if d is None or d.from_time:
+        return False
+    return any(not _flags_table(cat, t) for t in d.sources)
+
+
+def _flags_table(cat: Catalog, table: str) -> bool:
+    """A long table of the export's flags (``label`` beside the record's key and time)."""
+    columns = cat.tables[table].columns if table in cat.tables else {}
+    return LABEL in columns and len(columns) <= 3
+
+
+def _named_within(cat: Catalog | None, metric: str, phrase: str) -> bool:
+    """Whether one of the metric's names is said inside ``phrase``."""
+    if cat is None or metric not in cat.metrics:
+        return False
+    spec = cat.metrics[metric].spec
+    low = phrase.lower()
+    return any(len(n) >= 4 and n.lower() in low for n in (spec.en, spec.zh, *spec.aliases) if n)
+
+
+def _column_measure(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Which group reassigns tickets the most on average": the average of the number column
+    the question names in another form, when no measure was named by its name."""
+    guessed = {m for m, _, _ in slots.by_meaning}
+    if slots.metrics and not slots.noun_only and not set(slots.metrics) <= guessed:
+        return
+    metric = column_measure(question, cat)
+    if metric is None:
+        return
+    slots.metrics = [metric]
+    slots.noun_only = False
+    slots.by_meaning = []
+
+
+def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
     """ "How many were reopened, and what share is that": the count and the rate of the same
     column (``X_count`` and ``X_rate``), both."""
-    if len(slots.metrics) != 1 or not shape.has("share"):
+    if len(slots.metrics) != 1:
         return
     name = slots.metrics[0]
-    if name.endswith("_count") and (rate := name.removesuffix("_count") + "_rate") in cat.metrics:
+    rate = name.removesuffix("_count") + "_rate"
+    if not name.endswith("_count") or rate not in cat.metrics:
+        return
+    if shape.has("share"):
         slots.metrics.append(rate)
+    elif _LIKELY.search(question):
+        # "More likely to miss SLA": how often, a rate, not how many.
+        slots.metrics = [rate]
+
+
+_LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
 
 
 def _set_aside_compared(intent: Intent) -> None:
@@ -1261,7 +1422,8 @@ def _distinct(intent: Intent) -> None:
         spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
         names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
         for name in names:
-            at = text.find(name)
+            said = re.search(rf"(?<![a-z]){re.escape(name.removesuffix('y'))}", text)
+            at = said.start() if said and name.isascii() else text.find(name)
             if at > 0 and _HOW_MANY_BEFORE.search(text[max(0, at - 24) : at]):
                 found.append(dim)
                 break
