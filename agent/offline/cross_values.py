@@ -37,6 +37,11 @@ _STOP = STOP_WORDS | words_of("on have has had get got share percentage percent 
 _ZH_STOP = words_of("哪些 什么 比例 占比 数量 情况 问题")
 # Degree words ("最低", "更高") say which end, never a value ("low" priority).
 _DEGREE = re.compile(r"^(?:最|更|较|很|偏|非常)?(?:高|低|多|少|大|小|好|差|快|慢|长|短)(?:的)?$")
+# Dates and periods ("二季度", "上个月") are read by the period parser, never as values.
+_TIMEY = re.compile(
+    r"季度|月|年|周|星期|天|日|号|(?i:^(?:q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|quarter|month|year|week|day|today|yesterday))"
+)
 # Values too common as ordinary words to be named by a translation.
 _PLAIN = words_of(
     "high low medium moderate normal none other others unknown yes no true false null n/a "
@@ -82,7 +87,7 @@ class CrossValues:
     def _labels(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for name, dim in self.catalog.dimensions.items():
-            if dim.kind != "category" or dim.spec.label or name in VOC_COLUMNS:
+            if dim.kind != "category" or dim.spec.label or name in VOC_COLUMNS or dim.from_time:
                 continue  # the feedback's own themes and languages are read elsewhere
             listed = list(dim.spec.values or {}) or self._looked_up.get(name, [])
             if 2 <= len(listed) <= _MAX_VALUES:
@@ -100,7 +105,7 @@ def _phrases(text: str) -> list[str]:
     words = [t for t in tokens if re.fullmatch(r"[a-z]{3,}|[\u3400-\u9fff]{2,}", t)]
     out: dict[str, None] = {}
     for i, w in enumerate(words):
-        if w not in _STOP and w not in _ZH_STOP and not _DEGREE.match(w):
+        if w not in _STOP and w not in _ZH_STOP and not _DEGREE.match(w) and not _TIMEY.search(w):
             out[w] = None
         if i + 1 < len(words) and not _CJK.search(w) and not _CJK.search(words[i + 1]):
             pair = f"{w} {words[i + 1]}"
