@@ -190,8 +190,9 @@ def test_dataset_banks_say_how_to_build_their_workspace_and_hold_out_a_share(pat
     langs = {c.language for c in bank.cases}
     assert langs <= {"en", "zh"}
     held = [c for c in bank.cases if "held_out" in c.tags]
-    # Fresh held-out questions are added over time, so a bank may hold out more than it tunes.
-    assert 0.25 <= len(held) / len(bank.cases) <= 0.6
+    # Fresh held-out questions are added over time, so a bank may hold out more than it tunes
+    # (a bank written by an independent tester over a generated export is held out entirely).
+    assert len(held) / len(bank.cases) >= 0.25
     for case in bank.cases:
         for turn in case.all_turns():
             for number in turn.expect.numbers if turn.expect else []:
