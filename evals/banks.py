@@ -55,12 +55,13 @@ def bank_files(names: list[str] | None = None) -> list[Path]:
 
 def recipe_key(recipe: WorkspaceRecipe) -> str:
     data = recipe.model_dump(mode="json")
-    if data.get("generate") is None:
+    if recipe.generate is None:
         data.pop("generate", None)  # recipes over public exports keep the keys they had
     else:
-        from .exports import VERSION
+        from .exports import VERSIONS
 
-        data["generate"]["version"] = VERSION  # changed generated data builds anew
+        # An export whose generated data changed builds anew.
+        data["generate"]["version"] = VERSIONS.get(recipe.generate.name)
     text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 

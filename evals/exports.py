@@ -32,7 +32,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-VERSION = 2  # bump when the generated data changes, so cached bank workspaces are rebuilt
+# Bump an export's version when its data changes, so cached bank workspaces are rebuilt.
+VERSIONS = {"consumer_complaints_en": 2, "citizen_hotline_zh": 3}
 SEED = 20261205
 _FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0)
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -666,6 +667,7 @@ def citizen_hotline_zh(out: Path, rows: int = 2000, seed: int = SEED) -> Path:
     from openpyxl import Workbook
 
     rng = random.Random(seed + 1)
+    text_rng = random.Random(seed + 2)  # wording only: the other fields do not depend on it
     span = int((_END_B - _START_B).total_seconds() // 60)
     records: list[tuple[datetime, str, str, str, str, datetime | None, str, str]] = []
     for _ in range(rows):
@@ -679,7 +681,7 @@ def citizen_hotline_zh(out: Path, rows: int = 2000, seed: int = SEED) -> Path:
         topic, detail = rng.choice(topics)
         place = rng.choice(_PLACES)
         title = topic.format(d=district, place=place)
-        text = detail.format(d=district, place=place)
+        text = _worded(text_rng, detail.format(d=district, place=place), district, place)
         lag = rng.lognormvariate(0, 0.6) * median_days
         answered = rng.random() < 0.93 and when + timedelta(days=lag) < _END_B + timedelta(days=10)
         reply_at = (when + timedelta(days=lag)).replace(microsecond=0) if answered else None
@@ -727,6 +729,23 @@ def citizen_hotline_zh(out: Path, rows: int = 2000, seed: int = SEED) -> Path:
     return path
 
 
+_OPENINGS = ["", "", "您好！", "尊敬的领导：", "市长您好，", "我是{d}{place}的居民，",
+             "我住在{d}，", "各位领导好，我想反映一个问题。"]  # fmt: skip
+_CLOSINGS_ZH = ["", "已经反映过{n}次了，一直没有结果。", "这个问题已经持续了{n}个月。",
+                "希望尽快给予答复。", "请相关部门重视。", "谢谢！", "最近一次是{m}月{day}日。",
+                "盼复。"]  # fmt: skip
+
+
+def _worded(rng: random.Random, text: str, district: str, place: str) -> str:
+    """The message as a citizen writes it: an opening and a closing of their own, so that no two
+    messages read exactly alike (as in a real export)."""
+    opening = rng.choice(_OPENINGS).format(d=district, place=place)
+    closing = rng.choice(_CLOSINGS_ZH).format(
+        n=rng.randrange(2, 9), m=rng.randrange(1, 13), day=rng.randrange(1, 29)
+    )
+    return opening + text + closing
+
+
 def _message_time(rng: random.Random, when: datetime) -> str | float:
     """Mostly text like '2023/3/5 14:22:10'; about one cell in 25 an Excel serial number."""
     if rng.random() < 0.04:
@@ -770,7 +789,8 @@ Messages 2023-01-01 .. 2024-06-30.
 
 
 def _source(out: Path, name: str, rows: int, seed: int, text: str) -> None:
-    head = f"DATASET: {name} (synthetic; generator version {VERSION}, rows {rows}, seed {seed})\n"
+    version = VERSIONS[name]
+    head = f"DATASET: {name} (synthetic; generator version {version}, rows {rows}, seed {seed})\n"
     (out / "SOURCE.txt").write_text(head + text, encoding="utf-8")
 
 
