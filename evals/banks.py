@@ -4,7 +4,9 @@ A bank is a golden file with a ``workspace`` recipe: which dataset folder, which
 ``servicelens ingest`` options, and the date the questions were written against. Workspaces are
 built once into a folder of their own (keyed by the recipe, so a changed recipe builds anew),
 atomically: a build that fails leaves nothing that looks finished. The datasets themselves stay
-where they are (``$SERVICELENS_DATASETS``, else ``../shared/datasets`` beside the project).
+where they are (``$SERVICELENS_DATASETS``, else ``../shared/datasets`` beside the project). A
+recipe with ``generate:`` names a synthetic export of ``evals/exports.py`` instead; it is
+generated once under ``<workspaces>/generated/`` and needs no datasets folder.
 """
 
 from __future__ import annotations
@@ -52,8 +54,42 @@ def bank_files(names: list[str] | None = None) -> list[Path]:
 
 
 def recipe_key(recipe: WorkspaceRecipe) -> str:
-    text = json.dumps(recipe.model_dump(mode="json"), sort_keys=True)
+    data = recipe.model_dump(mode="json")
+    if recipe.generate is None:
+        data.pop("generate", None)  # recipes over public exports keep the keys they had
+    else:
+        from .exports import VERSIONS
+
+        # An export whose generated data changed builds anew.
+        data["generate"]["version"] = VERSIONS.get(recipe.generate.name)
+    text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def dataset_folder(bank: GoldenFile, datasets: Path | None, root: Path) -> Path:
+    """Where the bank's export is: the public dataset's folder, or for a synthetic export the
+    folder it is generated into under ``root`` (written now, atomically, when absent)."""
+    recipe = bank.workspace
+    assert recipe is not None
+    if recipe.generate is None:
+        if datasets is None:
+            raise BankError(f"{bank.name}: no datasets folder given; set ${DATASETS_ENV}.")
+        return datasets / recipe.dataset
+    from .exports import ExportError, generate
+
+    folder = root / "generated" / f"{recipe.dataset}-{recipe_key(recipe)}"
+    if folder.is_dir():
+        return folder
+    partial = folder.with_name(f".{folder.name}.writing")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        generate(recipe.generate.name, partial, recipe.generate.rows)
+        partial.rename(folder)
+    except ExportError as exc:
+        raise BankError(f"{bank.name}: {exc}") from None
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
 
 
 def ingest_argv(files: list[Path], options: dict[str, Any], home: Path) -> list[str]:
@@ -75,7 +111,7 @@ Runner = Callable[[list[str]], None]
 
 
 def ensure_workspace(
-    bank: GoldenFile, datasets: Path, root: Path, run_cli: Runner, *, rebuild: bool = False
+    bank: GoldenFile, datasets: Path | None, root: Path, run_cli: Runner, *, rebuild: bool = False
 ) -> Path:
     """The bank's workspace under ``root``, built from its recipe unless already built."""
     recipe = bank.workspace
@@ -84,7 +120,7 @@ def ensure_workspace(
     home = root / f"{recipe.dataset}-{recipe_key(recipe)}"
     if (home / _READY).is_file() and not rebuild:
         return home
-    source = datasets / recipe.dataset
+    source = dataset_folder(bank, datasets, root)
     if not source.is_dir():
         raise BankError(f"{bank.name}: no dataset folder {source}; set ${DATASETS_ENV}.")
     building = root / f".{home.name}.building"
@@ -141,7 +177,7 @@ class BankOutcome:
 
 def run_banks(
     files: list[Path],
-    datasets: Path,
+    datasets: Path | None,
     root: Path,
     reports: Path,
     *,
@@ -174,3 +210,9 @@ def run_banks(
             outcome.error = str(exc)
         outcomes.append(outcome)
     return outcomes
+
+
+def is_generated(path: Path) -> bool:
+    """True when the bank at ``path`` runs over a synthetic export (no datasets folder needed)."""
+    recipe = load_file(path).workspace
+    return recipe is not None and recipe.generate is not None

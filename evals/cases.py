@@ -166,12 +166,26 @@ class IngestStep(_Strict):
     )
 
 
+class GeneratedExport(_Strict):
+    """A synthetic export written by ``servicelens.evals.exports`` instead of a public one."""
+
+    name: str = Field(description="The generator, e.g. consumer_complaints_en, citizen_hotline_zh.")
+    rows: int | None = Field(
+        default=None, ge=50, description="Rows to generate (default: the generator's own size)."
+    )
+
+
 class WorkspaceRecipe(_Strict):
     """How to build the workspace a golden file's cases run against from a public dataset."""
 
     dataset: str = Field(description="Folder name under the datasets directory.")
     ingest: list[IngestStep]
     as_of: date | None = None
+    generate: GeneratedExport | None = Field(
+        default=None,
+        description="The dataset is synthetic: the bank runner generates it under the "
+        "workspaces folder when absent, instead of reading it from the datasets directory.",
+    )
 
 
 class GoldenFile(_Strict):

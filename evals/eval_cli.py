@@ -131,18 +131,19 @@ def banks_command(
     json_out: JsonOption = False,
 ) -> None:
     """Run the question banks over public exports; build each bank's workspace on first use."""
-    from .banks import BankError, bank_files, default_datasets, run_banks
+    from .banks import BankError, bank_files, default_datasets, is_generated, run_banks
 
     _check_usage(1, jobs, threshold, None)
     folder = datasets or default_datasets()
-    if folder is None or not folder.is_dir():
+    files = bank_files(names)
+    if (folder is None or not folder.is_dir()) and not all(map(is_generated, files)):
         raise BankError(
             "The public datasets are not here; pass --datasets DIR or set SERVICELENS_DATASETS."
         )
     root = workspaces or Path.home() / ".cache" / "servicelens" / "banks"
     reports = out or root / "reports" / time.strftime("%Y%m%d-%H%M%S")
     outcomes = run_banks(
-        bank_files(names), folder, root, reports, provider=provider, jobs=jobs, rebuild=rebuild
+        files, folder, root, reports, provider=provider, jobs=jobs, rebuild=rebuild
     )
     rows = [o.row() for o in outcomes]
     if json_out:

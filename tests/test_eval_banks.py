@@ -104,3 +104,93 @@ def test_a_missing_dataset_is_reported_and_leaves_nothing_behind(tmp_path: Path)
     assert outcome.error is not None and "SERVICELENS_DATASETS" in outcome.error
     assert outcome.row()["error"] == outcome.error
     assert not (tmp_path / "ws").exists() or not any((tmp_path / "ws").iterdir())
+
+
+# Synthetic exports of new shapes (evals/exports.py) and banks that generate them --------------
+
+
+def test_the_export_generators_are_deterministic_and_say_they_are_synthetic(
+    tmp_path: Path,
+) -> None:
+    from openpyxl import load_workbook
+
+    from servicelens.evals.exports import GENERATORS, generate
+
+    for name in GENERATORS:
+        first = generate(name, tmp_path / "a" / name, rows=300)
+        again = generate(name, tmp_path / "b" / name, rows=300)
+        assert first.read_bytes() == again.read_bytes(), name
+        assert "SYNTHETIC" in (first.parent / "SOURCE.txt").read_text(encoding="utf-8")
+        other = generate(name, tmp_path / "c" / name, rows=300, seed=7)
+        assert other.read_bytes() != first.read_bytes()
+    with (tmp_path / "a" / "consumer_complaints_en" / "complaints.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 300 and len({r["Complaint ID"] for r in rows}) == 300
+    assert {r["Timely response?"] for r in rows} == {"Yes", "No"}
+    sheet = load_workbook(tmp_path / "a" / "citizen_hotline_zh" / "hotline.xlsx").active
+    assert sheet is not None
+    cells = list(sheet.iter_rows(min_row=2, values_only=True))
+    ids = [c[0] for c in cells]
+    assert len(ids) > len(set(ids)), "some message ids repeat"
+    times = [c[1] for c in cells]
+    assert any(isinstance(t, float) for t in times) and any(isinstance(t, str) for t in times)
+
+
+def test_a_bank_over_a_generated_export_builds_without_a_datasets_folder(tmp_path: Path) -> None:
+    from servicelens.evals.banks import dataset_folder, recipe_key
+
+    doc = {
+        "kind": "golden_questions", "version": 1, "name": "gen",
+        "workspace": {
+            "dataset": "citizen_hotline_zh",
+            "generate": {"name": "citizen_hotline_zh", "rows": 120},
+            "ingest": [{"files": ["hotline.xlsx"],
+                        "options": {"text": "留言详情", "id": "留言编号", "skip_bad_rows": True}}],
+            "as_of": "2024-07-01",
+        },
+        "cases": [{
+            "id": "gen-total", "question": "一共有多少条留言？", "language": "zh",
+            "category": "count", "tags": ["held_out"],
+            "expect": {"numbers": [{"label": "n",
+                                    "reference_sql": "SELECT count(*) FROM hotline"}]},
+        }],
+    }  # fmt: skip
+    path = tmp_path / "gen.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    root = tmp_path / "workspaces"
+    [outcome] = run_banks([path], None, root, tmp_path / "reports")
+    assert outcome.error is None, outcome.error
+    assert outcome.summary["cases"] == 1
+    bank = load_file(path)
+    assert bank.workspace is not None
+    folder = dataset_folder(bank, None, root)
+    assert folder == root / "generated" / f"citizen_hotline_zh-{recipe_key(bank.workspace)}"
+    assert (folder / "hotline.xlsx").is_file() and (folder / "SOURCE.txt").is_file()
+    import duckdb
+
+    con = duckdb.connect(str(outcome.home / "warehouse.duckdb"), read_only=True)
+    try:
+        loaded = con.execute("SELECT count(*), count(DISTINCT 留言编号) FROM hotline").fetchone()
+    finally:
+        con.close()
+    assert loaded is not None and loaded[0] == loaded[1] > 100  # the repeated ids set aside
+
+    def fail(argv: list[str]) -> None:
+        raise AssertionError(f"rebuilt: {argv}")
+
+    assert ensure_workspace(bank, None, root, fail) == outcome.home
+
+
+def test_a_bank_naming_an_unknown_generator_says_which_exist(tmp_path: Path) -> None:
+    doc = {
+        "kind": "golden_questions", "version": 1, "name": "bad",
+        "workspace": {"dataset": "x", "generate": {"name": "nope"},
+                      "ingest": [{"files": ["x.csv"]}]},
+        "cases": [],
+    }  # fmt: skip
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    [outcome] = run_banks([path], None, tmp_path / "ws", tmp_path / "reports")
+    assert outcome.error is not None and "consumer_complaints_en" in outcome.error
+    ws = tmp_path / "ws"
+    assert not ws.exists() or not [p for p in ws.rglob("*") if p.is_file()]

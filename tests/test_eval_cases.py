@@ -186,6 +186,10 @@ BANKS = sorted((GOLDEN_DIR / "datasets").glob("*.yaml"))
 def test_dataset_banks_say_how_to_build_their_workspace_and_hold_out_a_share(path: Path) -> None:
     bank = load_file(path)
     assert bank.workspace is not None and bank.workspace.ingest
+    if bank.workspace.generate is not None:  # a synthetic export of evals/exports.py
+        from servicelens.evals.exports import GENERATORS
+
+        assert bank.workspace.generate.name in GENERATORS
     assert len(bank.cases) >= 15
     langs = {c.language for c in bank.cases}
     assert langs <= {"en", "zh"}
