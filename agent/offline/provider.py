@@ -47,6 +47,7 @@ from .transcript import (
     user_turns,
 )
 from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
+from .unread import unread_note
 
 _CACHE_SIZE = 64
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
@@ -221,7 +222,7 @@ def reading_notes(
     alone = one_group_note(intent, catalog, held or {})
     notes = (
         aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog),
-        per_record_note(intent), doubt,
+        per_record_note(intent), doubt, unread_note(intent.unread, intent.language),
     )  # fmt: skip
     doubt = " ".join(d for d in notes if d)
     if not intent.alternatives and not doubt:

@@ -53,6 +53,7 @@ from .slots import (
     normal_text,
     unmatched_text,
 )
+from .unread import UnreadWords, used_phrases
 
 if TYPE_CHECKING:
     from .findings import Findings
@@ -142,6 +143,8 @@ class Intent:
     compare_missing: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # Content words of the question the reading used nowhere, that match nothing in the data.
+    unread: list[str] = field(default_factory=list)
     # A date column said missing ("closed without a resolution time"): (table, column).
     unset_column: tuple[str, str] | None = None
     # Values the question names that the measured records cannot be filtered by ("维修" for a
@@ -254,6 +257,7 @@ class Understander:
         self.values = values or {}
         self.meaning = MeaningIndex(catalog, embedder)
         self.cross = CrossValues(catalog, embedder, values)
+        self.unread_words = UnreadWords(catalog, embedder, values or {})
         self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
         self.embedder = embedder
@@ -412,6 +416,10 @@ class Understander:
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         _order_by_value(intent)
+        if intent.playbook in _FIGURES:
+            # Words of the question nothing in the reading used ("raised by VIP users"): said.
+            used = used_phrases(intent)
+            intent.unread = self.unread_words.unread(question, used, intent.slots.spans)
         return intent
 
     def _mentions(self, intent: Intent) -> None:
@@ -1255,6 +1263,11 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
     if len(slots.metrics) != 1:
         return
     name = slots.metrics[0]
+    count = name.removesuffix("_rate") + "_count"
+    if name.endswith("_rate") and count in cat.metrics and _asks_how_many(question, shape):
+        # "至少被转派过一次的有几张": how many, the count of the same column, not its share.
+        slots.metrics = [count]
+        return
     rate = name.removesuffix("_count") + "_rate"
     if not name.endswith("_count") or rate not in cat.metrics:
         return
@@ -1265,6 +1278,14 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
         slots.metrics = [rate]
 
 
+def _asks_how_many(question: str, shape: ShapeReading) -> bool:
+    """A count asked by its words ("how many", "有几张"), with no share, rate or average."""
+    if shape.first != "count" or shape.has("share") or _RATE_WORD.search(question):
+        return False
+    return not _LIKELY.search(question)
+
+
+_RATE_WORD = re.compile(r"(?i)\brate\b|\bratio\b|\bpercent|\bshare\b|率|比例|占比|百分")
 _LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
 
 
@@ -1355,6 +1376,7 @@ _UNSET_ZH = re.compile(
 # The latest full quarter stands for the data when it holds at least this share of a typical
 # quarter's records.
 _THIN = 0.25
+_FIGURES = ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions")
 _NOT_COUNTED = (OUT_OF_SCOPE, UNAVAILABLE, REFUSED, "gap_analysis", "business_design")
 # "Which model has the most noise complaints": the records are counted, not rated.
 _COUNTED = re.compile(

@@ -1,0 +1,194 @@
+"""Words of the question the reading did not use: "raised by VIP users", "外包供应商收了多少费用".
+
+An answer that silently leaves out part of the question is an answer to another question. After
+the question is read, its words are set against everything the reading used (the catalog names
+matched, the measure found by meaning, the grouping, the words counted in the feedback, the
+dates) and against the words that only shape a question ("how many", "哪个", "compared with").
+A content word left over that resembles nothing in the catalog — no metric, dimension, value or
+table — is said in the answer's reading notes: the figure does not take it into account.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from ...data.catalog import Catalog
+from ...data.embeddings import Embedder
+from ...data.period_phrases import PATTERNS, normalise
+from ...data.segment import segmenter
+from .meaning import STOP_WORDS, LabelVectors, words_of
+
+# How closely a leftover word must resemble some name of the catalog to count as read: the
+# catalog's own words in other forms ("reassigned", "投诉人") score above it; words the data
+# has nothing on ("VIP", "province", "费用") below.
+RESEMBLES = 0.895
+_MAX_SAID = 2
+# Words that shape a question or name its records generally, whatever the data.
+_SHAPE = words_of(
+    "many much show give tell list lists find see look looking want need know please could would "
+    "should can may might will shall does did doing done has have had having get gets got getting "
+    "make makes made take takes took taken come comes came coming go goes went gone been being "
+    "there here also just only still even really very quite rather overall total totals number "
+    "numbers count counts counted share shares percent percentage percentages proportion ratio "
+    "rate rates average averages mean median sum figure figures value values amount level levels "
+    "highest lowest most least more less fewer fewest top bottom biggest largest smallest best "
+    "worst better worse higher lower high low compare compared comparison versus than between "
+    "during since ago until till before after last this next previous past current recent "
+    "recently year years yearly quarter quarters quarterly month months monthly week weeks weekly "
+    "day days daily today yesterday hour hours time times date dates period periods whole all "
+    "every each per any other others another same different distinct unique which what who whom "
+    "whose where when why how whether that those these them they their theirs its itself our ours "
+    "you your yours ones one two three four five six seven eight nine ten first second third "
+    "half break broken breakdown split group grouped grouping rank ranked ranking trend trends "
+    "change changed changes changing rise rose risen fall fell fallen grow grew grown increase "
+    "increased decrease decreased drop dropped went up down far long longer often usually "
+    "typically generally anything something nothing everything data dataset records record rows "
+    "row entries entry items item cases case people person customers customer users user clients "
+    "client team teams staff agents agent company companies business service services support "
+    "manager managers report reports reported reporting kind kinds type types sort sorts way ways "
+    "part parts side sides group groups category categories based across within among along "
+    "about around over under into onto from with without into out off again per cent happen "
+    "happened happening handle handled handling receive received receiving get come open opened "
+    "is are was were be am raise raised raises file filed log logged submit submitted create "
+    "created close closed resolve resolved assign assigned escalate escalated reopen reopened "
+    "performance quality efficiency situation status overview summary picture story doing "
+    "complain complained complaint complaints mention mentioned mentions say said says talk "
+    "talked ask asked asks tell told show shown happen least worst most"
+)
+_ZH_SHAPE = words_of(
+    "多少 几个 几张 几条 几次 哪个 哪些 哪家 哪一个 哪一类 什么 怎么 怎么样 如何 是否 有没有 "
+    "为什么 多大 最多 最少 最高 最低 最大 最小 最好 最差 比例 占比 比率 平均 一共 总共 合计 总数 "
+    "数量 数据 记录 情况 问题 方面 分别 各自 各个 每个 对比 比较 相比 变化 趋势 排名 排序 前五 "
+    "前十 前三 今年 去年 上季度 本季度 上个月 这个月 本月 上月 季度 月份 年度 全年 之前 之后 以来 "
+    "期间 我们 他们 你们 客户 用户 顾客 公司 团队 服务 工作 一下 一些 有些 这些 那些 所有 全部 "
+    "整体 总体 看看 看下 告诉 列出 给出 给我 显示 说说 分析 统计 出来 里面 当中 其中 之中 以上 "
+    "以下 左右 是不是 还是 或者 以及 并且 而且 但是 如果 因为 所以 同时 主要 一般 通常 大概 分布 "
+    "构成 处理 提交 收到 进来 反映 反馈 表现 效率 水平 状况 多久 时间 时长 天数 小时 达到 超过 "
+    "不算 除了 以外 之外 没有 还没 已经 至少 一次 一条 一个 那个 这个 的话 怎样"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class UnreadWords:
+    """The catalog's names, embedded once, for telling a leftover word apart."""
+
+    def __init__(self, catalog: Catalog, embedder: Embedder, values: dict[str, list[str]]):
+        self.catalog = catalog
+        self.embedder = embedder
+        self._values = values
+        self._vectors = LabelVectors(embedder, self._labels)
+        self._vocabulary = self._words()
+
+    def unread(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
+        """The question's content words that nothing in the reading used, at most two."""
+        text = _masked(question, spans)
+        for phrase in used:
+            text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
+        left = [w for w in _said_of_people(text) if not self._known(w)]
+        if not left:
+            return []
+        names, vectors = self._vectors.get()
+        if not names:
+            return []
+        out = []
+        for word in dict.fromkeys(left):
+            sims = vectors @ np.asarray(self.embedder.embed_query(word), dtype=np.float32)
+            if float(sims.max()) < RESEMBLES:
+                out.append(word)
+        return out[:_MAX_SAID]
+
+    def _known(self, word: str) -> bool:
+        if _CJK.search(word):
+            return any(word in v or (len(v) >= 2 and v in word) for v in self._vocabulary)
+        stem = word[:5]
+        return any(v.startswith(stem) for v in self._vocabulary if v.isascii())
+
+    def _labels(self) -> list[tuple[str, str]]:
+        cat = self.catalog
+        out: list[tuple[str, str]] = []
+        for name, metric in cat.metrics.items():
+            out += [(name, a) for a in (metric.spec.en, metric.spec.zh, *metric.spec.aliases) if a]
+        for name, dim in cat.dimensions.items():
+            out += [(name, a) for a in (dim.spec.en, dim.spec.zh, *dim.spec.aliases) if a]
+            for value, aliases in (dim.spec.values or {}).items():
+                out += [(name, str(v)) for v in (value, *aliases) if str(v).strip()]
+        for table in cat.tables:
+            out.append((table, table.replace("_", " ")))
+        for name, found in self._values.items():
+            out += [(name, str(v)) for v in found[:200] if str(v).strip()]
+        return out
+
+    def _words(self) -> set[str]:
+        words: set[str] = set()
+        for _, label in self._labels():
+            low = label.lower()
+            words |= set(re.findall(r"[a-z]{3,}", low))
+            words |= {w for w in segmenter().lcut(low) if _CJK.search(w) and len(w) >= 2}
+        return words
+
+
+def _masked(question: str, spans: list[tuple[int, int]]) -> str:
+    """The normalised question without the spans the reading matched and without its dates."""
+    from .slots import normal_text
+
+    chars = list(normal_text(question))
+    for start, end in spans:
+        chars[start:end] = [" "] * (end - start)
+    text = "".join(chars)
+    lowered = normalise(text)
+    for pattern, _ in PATTERNS:
+        lowered = pattern.sub(lambda m: " " * len(m.group(0)), lowered)
+    return lowered
+
+
+def _content_words(text: str) -> list[str]:
+    out = []
+    for token in segmenter().lcut(text):
+        t = token.strip().lower()
+        if re.fullmatch(r"[a-z]{3,}", t):
+            plain = re.sub(r"(?:ies|es|s|ed|ing)$", "", t)
+            if not {t, plain, plain + "e"} & (STOP_WORDS | _SHAPE) and not t.endswith("ly"):
+                out.append(t)
+        elif re.fullmatch(r"[\u3400-\u9fff]{2,}", t) and t not in _ZH_SHAPE:
+            out.append(t)
+    return out
+
+
+# Who the records are about, said with a kind the data may not hold: "VIP users",
+# "premium customers", "企业用户", "新车主".
+_PEOPLE_EN = re.compile(
+    r"\b([a-z][a-z0-9-]{1,20})\s+(?:users?|customers?|clients?|members?|accounts?|callers?"
+    r"|subscribers?|buyers?|owners?|drivers?|patients?|students?|tenants?|guests?)\b"
+)
+_PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|车主|买家|顾客|租户|住客)")
+
+
+def _said_of_people(text: str) -> list[str]:
+    """The kinds of people the question limits its records to, by the words it uses."""
+    said = [m.group(1) for m in _PEOPLE_EN.finditer(text)]
+    said += [m.group(1) for m in _PEOPLE_ZH.finditer(text)]
+    return [w for w in _content_words(" ".join(said))]
+
+
+def unread_note(words: list[str], lang: str) -> str:
+    if not words:
+        return ""
+    said = (
+        "、".join(f"“{w}”" for w in words) if lang == "zh" else ", ".join(f"“{w}”" for w in words)
+    )
+    if lang == "zh":
+        return f"数据中没有与{said}对应的内容，以下回答没有考虑这一点。"
+    return f"Nothing in the data matches {said}; the answer below does not take it into account."
+
+
+def used_phrases(intent: Any) -> list[str]:
+    """What the reading used of the question besides exact matches: the measure found by
+    meaning, the grouping's words, the words counted in the feedback, the theme."""
+    used = [phrase for _, _, phrase in intent.slots.by_meaning]
+    if intent.grouping is not None and intent.grouping.phrase and intent.grouping.dimension:
+        used.append(intent.grouping.phrase)
+    used += list(intent.mentions)
+    return used
