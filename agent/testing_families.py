@@ -77,6 +77,8 @@ class Family:
     cached_tokens: Literal["", "details", "top"] = ""
     # A ``request_id`` beside ``id`` in every reply (GLM).
     request_id: bool = False
+    # Kimi: whether the model thinks; None goes by its name (a gateway alias may hide it).
+    thinking: bool | None = None
 
 
 FAMILIES: dict[str, Family] = {

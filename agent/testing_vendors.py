@@ -67,8 +67,10 @@ def effective(fam: Family, request: dict[str, Any]) -> Family:
         thinking = (request.get("thinking") or {}).get("type", "enabled")
         fam = dataclasses.replace(fam, whole_calls_in_stream=not request.get("tool_stream"))
         return dataclasses.replace(fam, reasoning="hidden") if thinking == "disabled" else fam
-    if fam.name == "kimi" and not KIMI_THINKING.search(str(request.get("model") or "")):
-        return dataclasses.replace(fam, reasoning="hidden", reasoning_required="")
+    if fam.name == "kimi":
+        named = bool(KIMI_THINKING.search(str(request.get("model") or "")))
+        if not (named if fam.thinking is None else fam.thinking):
+            return dataclasses.replace(fam, reasoning="hidden", reasoning_required="")
     return fam
 
 
