@@ -6,6 +6,7 @@ bodies read into one sentence with the right retry decision.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,25 @@ def test_parallel_tool_calls_and_nothing_the_vendor_refuses_is_sent(fam: str, st
     ]
     (sent,) = ep.chat_requests
     assert "tool_choice" not in sent.json and "temperature" not in sent.json
+
+
+def _stream_deltas(ep: FakeOpenAIEndpoint, **extra: Any) -> list[dict[str, Any]]:
+    body = {"model": "glm-4.6", "messages": USER, "tools": TOOLS, "stream": True, **extra}
+    with httpx.stream("POST", f"{ep.base_url}/chat/completions", json=body, timeout=5.0) as r:
+        lines = [line[6:] for line in r.iter_lines() if line.startswith("data: {")]
+    return [c["choices"][0]["delta"] for c in map(json.loads, lines) if c["choices"]]
+
+
+def test_glm_streams_each_call_whole_unless_tool_stream_and_thinks_unless_disabled() -> None:
+    call = FakeToolCall("query_metric", {"metric": "first_time_fix_rate"})
+    reply = FakeReply(text=None, tool_calls=[call], reasoning=THOUGHT, chunk_chars=4)
+    with FakeOpenAIEndpoint([reply] * 2, family="glm") as ep:
+        plain = _stream_deltas(ep)
+        fragments = _stream_deltas(ep, tool_stream=True, thinking={"type": "disabled"})
+    assert sum("tool_calls" in d for d in plain) == 1
+    assert sum("tool_calls" in d for d in fragments) > 3
+    assert any("reasoning_content" in d for d in plain)
+    assert not any("reasoning_content" in d for d in fragments)
 
 
 # --- 3. Errors: one sentence, retried only when trying again can help ---------------------------
