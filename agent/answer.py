@@ -56,6 +56,8 @@ class TokenUsage(BaseModel):
     completion_tokens: int = 0
     # The part of completion_tokens a reasoning model spent thinking.
     reasoning_tokens: int = 0
+    # The part of prompt_tokens served from the vendor's prompt cache (billed lower).
+    cached_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:

@@ -129,6 +129,7 @@ def add_usage(previous: dict[str, int] | None, messages: list[Message], turn: Mo
         "prompt_tokens": prev.get("prompt_tokens", 0) + usage.prompt_tokens,
         "completion_tokens": prev.get("completion_tokens", 0) + usage.completion_tokens,
         "reasoning_tokens": prev.get("reasoning_tokens", 0) + usage.reasoning_tokens,
+        "cached_tokens": prev.get("cached_tokens", 0) + usage.cached_tokens,
     }
 
 

@@ -17,7 +17,8 @@ stream chunks (a crash or a proxy dropping it), and ``choices=False`` streams on
 with an empty ``choices`` list (a reply with nothing in it). ``embed_delay_s`` makes every
 embeddings request wait that long (a slow embedding service, so a run can be caught mid-way).
 
-``family="deepseek"`` (or ``dashscope``, ``vllm``, ``ollama``, ``llamacpp``, ``azure``) shapes
+``family="deepseek"`` (or ``dashscope``, ``vllm``, ``ollama``, ``llamacpp``, ``azure``,
+``glm``, ``kimi``) shapes
 replies, reasoning, tool calls, refusals and errors like that vendor's server; keyword arguments
 such as ``tools="text"`` or ``reasoning="think"`` adjust it (``testing_families``). A reply's
 ``reasoning`` is what the model thought before its text.
@@ -40,13 +41,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import testing_families as families
+from . import testing_vendors as vendors
 from .testing_families import Family
 
 if TYPE_CHECKING:
     from .providers.base import Provider
 
-_CHAT = "/v1/chat/completions"
-_EMBEDDINGS = "/v1/embeddings"
 _AZURE_CHAT = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
 _AZURE_KEY = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
@@ -80,6 +80,10 @@ class FakeReply:
     tool_calls: list[FakeToolCall] = field(default_factory=list)
     status: int = 200
     error_message: str = ""
+    # The vendor's code or type in the error body (GLM "1261", Kimi "engine_overloaded_error").
+    error_code: str = ""
+    # A finish_reason other than the family's own (GLM's "sensitive").
+    finish_reason: str | None = None
     # A raw body replaces the whole response (junk, HTML error pages, truncated JSON).
     body: str | None = None
     content_type: str = "application/json"
@@ -202,7 +206,7 @@ class FakeOpenAIEndpoint:
         assert self._server is not None, "start the endpoint first (use it as a context manager)"
         root = f"http://127.0.0.1:{self._server.server_address[1]}"
         # Azure's base is the resource endpoint; the SDK adds /openai/deployments/… to it.
-        return root if self.family.azure else f"{root}/v1"
+        return root if self.family.azure else f"{root}{self.family.prefix}"
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
@@ -210,7 +214,7 @@ class FakeOpenAIEndpoint:
 
     @property
     def embedding_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path == _EMBEDDINGS]
+        return [r for r in self.requests if r.path == f"{self.family.prefix}/embeddings"]
 
     @property
     def remaining(self) -> int:
@@ -260,7 +264,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record(None)
-        if self.path.rstrip("/") == "/v1/models":
+        fam = self.endpoint.family
+        if fam.lists_models and self.path.rstrip("/") == f"{fam.prefix}/models":
             models = [families.model_entry(self.endpoint.family, self.endpoint.model)]
             self._send_json(200, {"object": "list", "data": models})
         else:
@@ -276,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if self._is_chat() and isinstance(payload, dict):
                 self._chat(payload)
-            elif self.path == _EMBEDDINGS and isinstance(payload, dict):
+            elif self._is_embeddings() and isinstance(payload, dict):
                 self.endpoint._closing.wait(self.endpoint.embed_delay_s)
                 self._send_json(200, _embeddings(payload))
             else:
@@ -292,57 +297,67 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
 
+    def _is_embeddings(self) -> bool:
+        return self.path == f"{self.endpoint.family.prefix}/embeddings"
+
     def _is_chat(self) -> bool:
         path = urlsplit(self.path).path
-        return bool(_AZURE_CHAT.match(path)) if self.endpoint.family.azure else path == _CHAT
-
-    def _refused(self, request: dict[str, Any]) -> tuple[int, str] | None:
-        """What the server answers before generating: Azure's URL and key checks, refusals."""
         fam = self.endpoint.family
+        return (
+            bool(_AZURE_CHAT.match(path)) if fam.azure else path == f"{fam.prefix}/chat/completions"
+        )
+
+    def _refused(self, request: dict[str, Any], fam: Family) -> vendors.Refusal | None:
+        """What the server answers before generating: Azure's URL and key checks, refusals."""
         if fam.azure:
             url = urlsplit(self.path)
             deployment = _AZURE_CHAT.match(url.path)
             if "api-version" not in parse_qs(url.query):
-                return 404, "Resource not found"
+                return 404, "Resource not found", ""
             if "api-key" not in {k.lower() for k in self.headers}:
-                return 401, _AZURE_KEY
+                return 401, _AZURE_KEY, ""
             if deployment is None or deployment.group(1) != self.endpoint.model:
-                return 404, "The API deployment for this resource does not exist."
+                return 404, "The API deployment for this resource does not exist.", ""
         if self.endpoint.reject_stream_options and "stream_options" in request:
-            return 400, "Unrecognized request argument: stream_options"
-        reason = families.refusal(fam, request)
-        return (400, reason) if reason else None
+            return 400, "Unrecognized request argument: stream_options", ""
+        return families.refusal(fam, request)
 
-    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self._send_json(status, families.error_body(self.endpoint.family, status, message), headers)
+    def _error(
+        self, status: int, message: str, headers: dict[str, str] | None = None, code: str = ""
+    ) -> None:
+        body = families.error_body(self.endpoint.family, status, message, code)
+        self._send_json(status, body, headers)
 
     def _chat(self, request: dict[str, Any]) -> None:
-        if refused := self._refused(request):
-            self._error(*refused)
+        # The family as it answers this request (a model that thinks or not, GLM's tool_stream).
+        fam = vendors.effective(self.endpoint.family, request)
+        if refused := self._refused(request, fam):
+            status, message, code = refused
+            self._error(status, message, code=code)
             return
         reply = self.endpoint.next_reply(request)
-        delay = reply.delay_s + self.endpoint.family.think_s
+        delay = reply.delay_s + fam.think_s
         if delay and self.endpoint._closing.wait(delay):
             return
         if reply.status >= 400:
-            self._error(reply.status, reply.error_message, reply.headers)
+            self._error(reply.status, reply.error_message, reply.headers, reply.error_code)
         elif reply.body is not None:
             self._send(reply.status, reply.body.encode(), reply.content_type, reply.headers)
         elif request.get("stream"):
-            self._stream(reply, request)
+            self._stream(reply, request, fam)
         else:
-            whole = _completion(reply, self.endpoint.model, self.endpoint.family, request)
+            whole = _completion(reply, self.endpoint.model, fam, request)
             body = json.dumps(whole, ensure_ascii=False)
             self._send(200, body.encode(), "application/json", reply.headers, reply.drip_s)
 
-    def _stream(self, reply: FakeReply, request: dict[str, Any]) -> None:
+    def _stream(self, reply: FakeReply, request: dict[str, Any], fam: Family) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("connection", "close")
         self.end_headers()
         self.close_connection = True
         want_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-        chunks = _chunks(reply, self.endpoint.model, want_usage, self.endpoint.family, request)
+        chunks = _chunks(reply, self.endpoint.model, want_usage, fam, request)
         for n, chunk in enumerate(chunks):
             if n == reply.reset_after:
                 self._reset()
@@ -397,7 +412,7 @@ def _usage(reply: FakeReply, fam: Family) -> dict[str, Any]:
     return {
         **usage,
         "total_tokens": 100 + completion,
-        **families.usage_details(fam, reply.reasoning),
+        **families.usage_details(fam, reply.reasoning, 100),
     }
 
 
@@ -420,7 +435,7 @@ def _completion(
     if native := families.native_calls(fam, calls):
         message["tool_calls"] = native
     choice: dict[str, Any] = {"index": 0, "message": message}
-    choice["finish_reason"] = families.finish(fam, calls) if reply.finish else None
+    choice["finish_reason"] = _finish(reply, fam, calls) if reply.finish else None
     body: dict[str, Any] = {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -430,6 +445,8 @@ def _completion(
     }
     if fam.azure:
         body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": {}}]
+    if fam.request_id:
+        body["request_id"] = "20261205000000fake"
     if reply.usage:
         body["usage"] = _usage(reply, fam)
     return body
@@ -456,12 +473,21 @@ def _chunks(
     if fam.azure:
         # Azure opens a stream with the prompt's filter results and no choices.
         chunks.insert(0, {**_chunk("", []), "prompt_filter_results": []})
+    usage = _usage(reply, fam) if reply.usage and (reply.finish or reply.done) else None
     if reply.finish:
-        end = {"index": 0, "delta": {}, "finish_reason": families.finish(fam, calls)}
+        end: dict[str, Any] = {"index": 0, "delta": {}, "finish_reason": _finish(reply, fam, calls)}
+        if usage and fam.stream_usage == "choice":
+            end["usage"] = usage  # Kimi: inside the choice, asked or not
         chunks.append(_chunk(model, [end]))
-    if want_usage and reply.usage and (reply.finish or reply.done):
-        chunks.append({**_chunk(model, []), "usage": _usage(reply, fam)})
+        if usage and fam.stream_usage == "finish":
+            chunks[-1]["usage"] = usage  # GLM: on the finishing chunk, asked or not
+    if want_usage and usage and fam.stream_usage == "asked":
+        chunks.append({**_chunk(model, []), "usage": usage})
     return chunks
+
+
+def _finish(reply: FakeReply, fam: Family, calls: list[dict[str, Any]]) -> str:
+    return reply.finish_reason or families.finish(fam, calls)
 
 
 def _call_deltas(calls: list[dict[str, Any]], step: int, whole: bool) -> list[dict[str, Any]]:

@@ -21,6 +21,8 @@ Taken from each vendor's published response formats:
 - ``slow``: a local llama.cpp-style server on a small machine: every reply waits ``think_s``.
 - ``azure``: deployment in the path, ``api-version`` in the query, the key in ``api-key``, its
   own error bodies, content-filter results and a first stream chunk without choices.
+- ``glm`` (Zhipu, ``/api/paas/v4``) and ``kimi`` (Moonshot): see ``testing_vendors``, which
+  says which documented behaviour each quirk follows.
 
 ``/v1/models`` names the owner as each server does, and vLLM adds ``max_model_len``. Any family
 takes ``think_s`` (seconds before every chat reply), ``json_mode=False`` (400 to
@@ -35,6 +37,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from . import testing_vendors as vendors
 
 Reasoning = Literal["reasoning_content", "reasoning", "think", "hidden"]
 Tools = Literal["native", "text", "refused"]
@@ -52,7 +56,7 @@ class Family:
     tools_refusal: str = ""
     finish_with_tools: str = "tool_calls"
     whole_calls_in_stream: bool = False
-    errors: Literal["openai", "vllm", "llamacpp", "azure"] = "openai"
+    errors: Literal["openai", "vllm", "llamacpp", "azure", "glm", "kimi"] = "openai"
     azure: bool = False
     # The 400 message for a request whose assistant tool-call messages lack reasoning_content.
     reasoning_required: str = ""
@@ -63,6 +67,18 @@ class Family:
     think_s: float = 0.0
     # Extra fields of this server's /v1/models entries (owner, context length).
     model_meta: tuple[tuple[str, Any], ...] = (("owned_by", "fake"),)
+    # The API's path prefix, and whether it lists models there.
+    prefix: str = "/v1"
+    lists_models: bool = True
+    # Where a stream's usage goes: its own chunk when stream_options asks ("asked"), on the
+    # finishing chunk always ("finish", GLM), inside the finishing chunk's choice ("choice", Kimi).
+    stream_usage: Literal["asked", "finish", "choice"] = "asked"
+    # Cache hits in usage: prompt_tokens_details.cached_tokens ("details") or at its top ("top").
+    cached_tokens: Literal["", "details", "top"] = ""
+    # A ``request_id`` beside ``id`` in every reply (GLM).
+    request_id: bool = False
+    # Kimi: whether the model thinks; None goes by its name (a gateway alias may hide it).
+    thinking: bool | None = None
 
 
 FAMILIES: dict[str, Family] = {
@@ -114,6 +130,28 @@ FAMILIES: dict[str, Family] = {
         model_meta=(("owned_by", "llamacpp"), ("meta", {"n_ctx_train": 40960})),
     ),
     "azure": Family("azure", errors="azure", azure=True),
+    "glm": Family(
+        "glm",
+        reasoning="reasoning_content",
+        errors="glm",
+        whole_calls_in_stream=True,
+        prefix="/api/paas/v4",
+        lists_models=False,
+        stream_usage="finish",
+        cached_tokens="details",
+        request_id=True,
+    ),
+    "kimi": Family(
+        "kimi",
+        reasoning="reasoning_content",
+        errors="kimi",
+        # Only the thinking models ask for it (``testing_vendors.effective``).
+        reasoning_required="thinking is enabled but reasoning_content is missing in assistant "
+        "tool call message at index {index}",
+        stream_usage="choice",
+        cached_tokens="top",
+        model_meta=(("owned_by", "moonshot"),),
+    ),
 }
 FAMILIES["slow"] = dataclasses.replace(FAMILIES["llamacpp"], name="slow", think_s=1.0)
 _DEEPSEEK_REASONER_TOOLS = "deepseek-reasoner does not support Function Calling"
@@ -124,8 +162,15 @@ def family(name: str | Family, **overrides: Any) -> Family:
     return dataclasses.replace(base, **overrides)
 
 
-def refusal(fam: Family, request: dict[str, Any]) -> str | None:
-    """Why the server would answer 400 before generating anything; None when it would not."""
+def refusal(fam: Family, request: dict[str, Any]) -> vendors.Refusal | None:
+    """Why the server would refuse the request before generating anything (status, message,
+    vendor code); None when it would not."""
+    if said := vendors.refusal(fam, request) or _refusal(fam, request):
+        return said if isinstance(said, tuple) else (400, said, "")
+    return None
+
+
+def _refusal(fam: Family, request: dict[str, Any]) -> str | None:
     if request.get("tools"):
         if fam.tools == "refused":
             return fam.tools_refusal or "tools are not supported"
@@ -136,8 +181,9 @@ def refusal(fam: Family, request: dict[str, Any]) -> str | None:
     messages = request.get("messages") or []
     if fam.no_reasoning_input and any("reasoning_content" in m for m in messages):
         return fam.no_reasoning_input
-    if fam.reasoning_required and any(_tool_turn_without_reasoning(m) for m in messages):
-        return fam.reasoning_required
+    missing = [i for i, m in enumerate(messages) if _tool_turn_without_reasoning(m)]
+    if fam.reasoning_required and missing:
+        return fam.reasoning_required.format(index=missing[0])
     return None
 
 
@@ -150,7 +196,9 @@ def model_entry(fam: Family, model: str) -> dict[str, Any]:
     return {"id": model, "object": "model", **dict(fam.model_meta)}
 
 
-def error_body(fam: Family, status: int, message: str) -> dict[str, Any]:
+def error_body(fam: Family, status: int, message: str, code: str = "") -> dict[str, Any]:
+    if (vendor := vendors.error_body(fam, status, message, code)) is not None:
+        return vendor
     if fam.errors == "vllm":
         return {"object": "error", "message": message, "type": "BadRequestError", "code": status}
     if fam.errors == "llamacpp":
@@ -191,10 +239,11 @@ def finish(fam: Family, calls: list[dict[str, Any]]) -> str:
     return fam.finish_with_tools if native_calls(fam, calls) else "stop"
 
 
-def usage_details(fam: Family, reasoning: str) -> dict[str, Any]:
+def usage_details(fam: Family, reasoning: str, prompt_tokens: int) -> dict[str, Any]:
+    extras = vendors.usage_extras(fam, prompt_tokens)
     if not fam.reasoning_tokens:
-        return {}
-    return {"completion_tokens_details": {"reasoning_tokens": len(reasoning) // 4}}
+        return extras
+    return {**extras, "completion_tokens_details": {"reasoning_tokens": len(reasoning) // 4}}
 
 
 def _call_text(call: dict[str, Any]) -> str:

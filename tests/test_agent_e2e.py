@@ -19,20 +19,20 @@ GOOD = "There were 1,234 tickets in East [Q1]."
 QUOTE = "A customer said “the noise is still there” [V:v000812]."
 
 
-def _analyst(home: Path, ep: FakeOpenAIEndpoint, timeout_s: float = 10.0) -> Analyst:
+def _analyst(
+    home: Path, ep: FakeOpenAIEndpoint, timeout_s: float = 10.0, model: str = "fake-model"
+) -> Analyst:
     workspace = bare_workspace(
         home,
         openai_base_url=ep.base_url,
         openai_api_key="test-key",
-        model="fake-model",
+        model=model,
         request_timeout_s=timeout_s,
         max_retries=0,
     )
     provider = resolve_provider(None, workspace)
     assert provider.name == "openai"
-    return make_analyst(
-        home, provider, openai_base_url=ep.base_url, model="fake-model", max_retries=0
-    )
+    return make_analyst(home, provider, openai_base_url=ep.base_url, model=model, max_retries=0)
 
 
 def _run(tmp_path: Path, script: Sequence[FakeReply], question: str) -> tuple[Any, Any]:
@@ -235,3 +235,37 @@ def test_a_server_without_tool_calling_is_reported_not_looped(tmp_path: Path) ->
         events[-1].message
     )
     assert len(ep.chat_requests) == 2  # one per question, nothing retried or looped
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["ask", "stream"])
+@pytest.mark.parametrize(
+    ("fam", "model", "thinks"),
+    [("glm", "glm-4.6", False), ("kimi", "kimi-k2-turbo-preview", False),
+     ("kimi", "kimi-k2-thinking", True)],
+    ids=["glm", "kimi-k2", "kimi-thinking"],
+)  # fmt: skip
+def test_glm_and_kimi_answer_end_to_end(
+    tmp_path: Path, fam: str, model: str, thinks: bool, stream: bool
+) -> None:
+    script = [
+        FakeReply.tool("count_tickets", {}, reasoning="I should count tickets.", chunk_chars=3),
+        FakeReply.say("Counted.", reasoning="Enough evidence."),
+        FakeReply.say(GOOD, reasoning=SECRET_THOUGHT, chunk_chars=3),
+    ]
+    # GLM refuses tool_choice other than auto and temperature outside [0, 1]; Kimi refuses
+    # tool_choice "required" and, for a thinking model, a tool loop without its reasoning.
+    with FakeOpenAIEndpoint(script, family=fam, model=model) as ep:
+        analyst = _analyst(tmp_path, ep, model=model)
+        if stream:
+            events = list(analyst.stream("How many tickets last quarter?", thread_id="t1"))
+            answer = events[-1].answer
+            shown = "".join(e.text for e in events if isinstance(e, TextDeltaEvent))
+            assert "9,999" not in shown
+        else:
+            answer = analyst.ask("How many tickets last quarter?")
+    assert ep.remaining == 0 and answer.verified and answer.text == GOOD
+    assert "Q9" not in str(answer.verification) and answer.usage.cached_tokens > 0
+    assert not any({"tool_choice", "temperature"} & set(r.json) for r in ep.chat_requests)
+    sent_back = [m for m in _sent_messages(ep) if "reasoning_content" in m]
+    # Only a Kimi thinking model gets its reasoning back, and only on its tool-call messages.
+    assert all(m.get("tool_calls") for m in sent_back) and bool(sent_back) == thinks

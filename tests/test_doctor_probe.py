@@ -15,7 +15,7 @@ from servicelens.agent.doctor import run_checks
 from servicelens.agent.providers import probe
 from servicelens.agent.providers.probe import cached_profile, probe_endpoint
 from servicelens.agent.settings import Settings, load_settings
-from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, obliging
+from servicelens.agent.testing_endpoint import FakeOpenAIEndpoint, FakeReply, obliging
 from servicelens.cli import main
 
 KEY = "sk-probe-secret-7373"
@@ -41,6 +41,8 @@ FAMILIES = [
     ("ollama", "qwen3:8b", {}, {}),
     ("llamacpp", "qwen3-8b", {}, {}),
     ("azure", "sl-gpt4o", {"OPENAI_API_VERSION": "2024-10-21"}, {}),
+    ("glm", "glm-4.6", {}, {}),
+    ("kimi", "kimi-k2-thinking", {}, {}),
 ]
 
 
@@ -62,12 +64,16 @@ def test_every_family_calls_tools_natively(
         ("vllm", "in reasoning", "family vllm", "context 32,768 tokens (max_model_len)"),
         ("llamacpp", "in reasoning_content", "family llama.cpp", "40,960 tokens (meta.n_ctx"),
         ("openai", "none seen", "family unknown", "not advertised"),
+        # GLM lists no models: the model's name says the family; Kimi's /models owner does.
+        ("glm", "in reasoning_content", "family glm", "not advertised"),
+        ("kimi", "in reasoning_content", "family kimi", "not advertised"),
     ],
 )
 def test_reasoning_field_family_and_context_window(
     fam: str, reasoning: str, family_name: str, context: str
 ) -> None:
-    _, features = _checks(fam, "m")
+    model = {"glm": "glm-4.5-air", "kimi": "kimi-k2.5"}.get(fam, "m")
+    _, features = _checks(fam, model)
     assert f"reasoning output {reasoning}" in features.detail
     assert family_name in features.detail and context in features.detail
 
@@ -77,6 +83,25 @@ def test_deepseek_thinking_mode_sends_reasoning_back_in_tool_loops() -> None:
     assert "sent back within tool loops" in verdict.detail
     verdict, _ = _checks("vllm", "Qwen/Qwen3-8B")
     assert "never shown or sent back" in verdict.detail
+    verdict, _ = _checks("kimi", "kimi-k2-thinking")
+    assert "sent back within tool loops" in verdict.detail
+    verdict, _ = _checks("glm", "glm-4.6")
+    assert "never shown or sent back" in verdict.detail
+
+
+@pytest.mark.parametrize(
+    ("fam", "model", "fix"),
+    [("glm", "glm-4-flash-250414", "SERVICELENS_MODEL=glm-4.6"),
+     ("kimi", "moonshot-v1-8k", "SERVICELENS_MODEL=kimi-k2-turbo-preview")],
+)  # fmt: skip
+def test_a_glm_or_kimi_model_that_does_not_call_names_one_that_does(
+    fam: str, model: str, fix: str
+) -> None:
+    with FakeOpenAIEndpoint([FakeReply.say("pong")] * 8, family=fam, model=model) as ep:
+        checks = run_checks(_settings(ep, model), embedder=False)
+    verdict, features = [c for c in checks if c.name.startswith("model")]
+    assert verdict.status == "warn" and "did not call the test tool" in verdict.detail
+    assert fix in verdict.fix and f"family {fam}" in features.detail
 
 
 @pytest.mark.parametrize(
@@ -125,8 +150,6 @@ def test_probe_is_bounded_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_refused_key_and_unreachable_endpoint() -> None:
-    from servicelens.agent.testing_endpoint import FakeReply
-
     with FakeOpenAIEndpoint([FakeReply.error(401, "bad key")], family="vllm") as ep:
         ep_settings = _settings(ep, "m")
         # /models answers 200 on the fake; the chat completion is the one refused.

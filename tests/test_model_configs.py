@@ -29,15 +29,16 @@ PICK = "smoke-install-volume-en"
 
 # How the test endpoint plays each config's server, the family the card should name (None: the
 # loopback host cannot say, and the fake's /models owner is not a vendor) and the quirks its
-# replies must show. GLM and Kimi have no mode of their own: both return reasoning_content
-# beside an otherwise OpenAI-shaped reply.
+# replies must show. GLM and Kimi are named by the model (GLM lists no models) or by Kimi's
+# /models owner.
 FAKES: dict[str, tuple[dict[str, Any], str | None, set[str]]] = {
     "openai": ({"family": "openai"}, None, set()),
     "deepseek": ({"family": "deepseek"}, "deepseek", {"reasoning_field"}),
     "deepseek-thinking": ({"family": "deepseek-thinking"}, "deepseek", {"reasoning_field"}),
     "dashscope": ({"family": "dashscope"}, None, {"reasoning_field"}),
-    "glm": ({"family": "openai", "reasoning": "reasoning_content"}, None, {"reasoning_field"}),
-    "kimi": ({"family": "openai", "reasoning": "reasoning_content"}, None, {"reasoning_field"}),
+    "glm": ({"family": "glm"}, "glm", {"reasoning_field"}),
+    "kimi": ({"family": "kimi"}, "kimi", set()),
+    "kimi-thinking": ({"family": "kimi"}, "kimi", {"reasoning_field"}),
     "vllm": ({"family": "vllm", "reasoning": "think"}, "vllm", {"think_tags"}),
     "ollama": ({"family": "ollama"}, None, {"reasoning_field", "finish_stop_with_calls"}),
     "llamacpp": ({"family": "llamacpp"}, "llama.cpp", {"reasoning_field"}),

@@ -7,7 +7,9 @@ call tools, and Azure OpenAI — through the real ``openai`` client, on loopback
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -358,3 +360,29 @@ def test_settings_express_azure() -> None:
 def test_azure_without_an_endpoint_is_a_clear_error() -> None:
     with pytest.raises(ModelError, match="OPENAI_BASE_URL"):
         OpenAIProvider("d", "k", None, api_version="2024-10-21")
+
+
+# --- 5. The README's matrix names tests that exist ------------------------------------------------
+
+_FILES = {
+    "MF": "test_model_families.py",
+    "OP": "test_openai_provider.py",
+    "E2E": "test_agent_e2e.py",
+    "DS": "test_deepseek_thinking.py",
+    "DP": "test_doctor_probe.py",
+    "SM": "test_slow_models.py",
+    "GK": "test_glm_kimi.py",
+}
+
+
+def test_every_matrix_cell_names_a_test_that_exists() -> None:
+    here = Path(__file__).resolve().parent
+    readme = (here.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("What each family is tested for", 1)[1].split("### ", 1)[0]
+    cited = re.findall(r"`([A-Z0-9]+)::(test_\w+)", block)
+    assert {"GK", "E2E", "DP"} <= {abbr for abbr, _ in cited}
+    for abbr, name in cited:
+        source = (here / _FILES[abbr]).read_text(encoding="utf-8")
+        assert f"def {name}(" in source, f"README cites {abbr}::{name}, which does not exist"
+    rows = {line.split("|")[1].strip() for line in block.splitlines() if line.startswith("| ")}
+    assert {"GLM (Zhipu)", "Kimi K2 (Moonshot)", "Kimi thinking"} <= rows

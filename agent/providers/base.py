@@ -45,6 +45,8 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     # The part of completion_tokens spent on reasoning, where the endpoint reports it.
     reasoning_tokens: int = 0
+    # The part of prompt_tokens the vendor served from its prompt cache, where it reports it.
+    cached_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:

@@ -5,6 +5,10 @@ generations want opposite things: the older ``deepseek-reasoner`` answers 400 wh
 back, while the current thinking mode (deepseek-v4-*, on by default; V3.2's thinking mode) calls
 tools while it thinks and answers 400 unless every assistant message that made tool calls carries
 its ``reasoning_content`` in all later requests (DeepSeek API docs, "Thinking Mode", tool calls).
+Kimi's thinking models (kimi-k2-thinking, kimi-k2.5 and later; Moonshot's "Thinking model"
+guide) want the same as DeepSeek's thinking mode and say so in their 400 ("thinking is enabled
+but reasoning_content is missing in assistant tool call message at index N"); kimi-k2 itself
+does not think. GLM (Zhipu "Thinking Mode") neither requires nor refuses it, so it is not sent.
 So ``replay`` is per family: ``never`` strips it from every message (every other vendor, which
 ignores or rejects it), ``tool_calls`` keeps it on assistant messages with tool calls only (a
 message that made no call is ignored by the vendor anyway). ``auto`` picks by model name and
@@ -25,9 +29,13 @@ Replay = Literal["never", "tool_calls"]
 ReplaySetting = Literal["auto", "never", "tool_calls"]
 REASONING_FIELD = "reasoning_content"
 
-# Model names of DeepSeek's current thinking mode, where tool loops need the reasoning back.
-_THINKING_MODELS = re.compile(r"deepseek[-_/]?(v4|v3\.2|v3-2)", re.I)
-_MUST_SEND = re.compile(r"reasoning_content.{0,80}\b(must|required|pass(ed)? back)", re.I)
+# Model names whose tool loops need the reasoning back: DeepSeek's current thinking mode and
+# Kimi's thinking models.
+_THINKING_MODELS = re.compile(
+    r"deepseek[-_/]?(v4|v3\.2|v3-2)|kimi-k2[-.]?thinking|kimi-k2\.[5-9]|kimi-k[3-9]|kimi-thinking",
+    re.I,
+)
+_MUST_SEND = re.compile(r"reasoning_content.{0,80}\b(must|required|pass(ed)? back|missing)", re.I)
 _MUST_NOT = re.compile(r"reasoning_content.{0,60}\bnot (allowed|permitted|supported)", re.I)
 _PARALLEL = re.compile(r"parallel_tool_calls", re.I)
 

@@ -44,6 +44,7 @@ from .family_rules import ReplaySetting, outgoing, rejects_parallel, replay_for,
 from .openai_reply import StreamAccumulator, turn_from_message
 from .quirks import reply_quirks
 from .tool_support import prose_instead_of_calls, tools_refused_message
+from .vendor_errors import VendorError, vendor_error
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -63,6 +64,9 @@ class _Unfinished(Exception):
         self.empty = empty
 
 
+# GLM ends a reply its content filter stopped with this finish_reason (Zhipu "Chat Completion"
+# reference); what came before it is not an answer.
+_FILTERED = "sensitive"
 _ANSWER_OVERDUE = "The answer's time budget ran out while the model was still working."
 _ATTEMPT_ERRORS = (openai.APIError, Overdue, _Unfinished)
 
@@ -173,6 +177,12 @@ class OpenAIProvider:
         budget_s, by_answer = self._call_budget(context)
         call = _Call(Deadline(budget_s), on_delta, offered, list(messages), by_answer)
         turn = self._retrying(self._request(messages, tools), call)
+        if turn.finish_reason == _FILTERED:
+            raise ModelError(
+                f"The model at {self.host} stopped its reply because the vendor's content filter "
+                f"flagged the question or the answer (finish_reason {_FILTERED}); rephrase the "
+                "question."
+            )
         if named := prose_instead_of_calls(turn, messages, offered):
             raise ToolsUnsupported(self._prose_message(named))
         return turn
@@ -349,8 +359,11 @@ class OpenAIProvider:
                     return _Failure(refused, kind=ToolsUnsupported)
             retried = status in _RETRIED_STATUSES or status >= 500
             asked = retry_after_s(exc.response.headers)
-            message = self._status_message(status, detail, call)
-            return _Failure(message, retried, asked)
+            vendor = vendor_error(exc.body) if status != 401 else None
+            if vendor is None:
+                return _Failure(self._status_message(status, detail, call), retried, asked)
+            retried = retried if vendor.retry is None else vendor.retry
+            return _Failure(self._vendor_message(vendor, status, call), retried, asked)
         assert isinstance(exc, openai.APIError)
         where = f"The model endpoint at {self.host}"
         return _Failure(f"{where} reported an error: {_server_message(exc)}")
@@ -418,6 +431,11 @@ class OpenAIProvider:
         if status >= 500:
             return f"{where} failed with HTTP {status} {retries}; try again later."
         return f"{where} rejected the request (HTTP {status}: {detail})."
+
+    def _vendor_message(self, vendor: VendorError, status: int, call: _Call) -> str:
+        said = vendor.said.replace("{model}", self.model)
+        said = said.replace("{retries}", f", HTTP {status}, after {call.retries} retries")
+        return f"The model endpoint at {self.host} {said}."
 
     def _prose_message(self, named: str) -> str:
         return (

@@ -5,7 +5,9 @@ empty or repeated tool-call ids, a function name repeated in every fragment, fra
 index, tool arguments that are not quite JSON, ``finish_reason`` missing or ``stop`` beside tool
 calls. Reasoning arrives as ``reasoning_content`` (DeepSeek, DashScope, llama.cpp, older vLLM),
 ``reasoning`` (Ollama, newer vLLM) or ``<think>`` blocks in the content; tool calls sometimes as
-text in the content. Each still gives a ``ModelTurn`` whose text is the answer alone.
+text in the content. Usage comes at a stream's top level, or inside the finishing choice (Kimi),
+and counts cache hits in ``prompt_tokens_details`` (OpenAI, GLM) or at its top (Kimi). Each
+still gives a ``ModelTurn`` whose text is the answer alone.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class StreamAccumulator:
         self.usage = _usage(chunk.get("usage")) or self.usage
         for choice in chunk.get("choices") or []:
             self.choices += 1
+            self.usage = _usage(choice.get("usage")) or self.usage
             delta = choice.get("delta") or {}
             if thought := _reasoning(delta):
                 self.reasoning.append(thought)
@@ -179,8 +182,11 @@ def _usage(raw: Any) -> Usage | None:
         return None
     details = raw.get("completion_tokens_details")
     reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    prompt = raw.get("prompt_tokens_details")
+    cached = prompt.get("cached_tokens") if isinstance(prompt, dict) else raw.get("cached_tokens")
     return Usage(
         prompt_tokens=int(raw.get("prompt_tokens") or 0),
         completion_tokens=int(raw.get("completion_tokens") or 0),
         reasoning_tokens=int(reasoning or 0),
+        cached_tokens=int(cached or 0),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -58,7 +59,13 @@ _ASK_BOTH = (
     "text='hi'. Do not write anything else."
 )
 _ASK_JSON = 'Reply with the JSON object {"ok": true} and nothing else.'
-_OWNERS = {"vllm": "vllm", "llamacpp": "llama.cpp", "library": "ollama", "deepseek": "deepseek"}
+_OWNERS = {
+    "vllm": "vllm",
+    "llamacpp": "llama.cpp",
+    "library": "ollama",
+    "deepseek": "deepseek",
+    "moonshot": "kimi",
+}
 _HOSTS = (
     ("api.deepseek.com", "deepseek"),
     ("dashscope", "dashscope"),
@@ -67,6 +74,11 @@ _HOSTS = (
     ("bigmodel.cn", "glm"),
     ("moonshot", "kimi"),
     (":11434", "ollama"),
+)
+# Hosted families whose model names say who serves them, behind a proxy or gateway too.
+_MODEL_NAMES = (
+    (re.compile(r"^(glm|chatglm)-", re.I), "glm"),
+    (re.compile(r"^(kimi-|moonshot-v1)", re.I), "kimi"),
 )
 
 
@@ -119,8 +131,9 @@ def probe_endpoint(settings: Settings, *, use_cache: bool = True) -> EndpointPro
 
 
 def endpoint_family(settings: Settings) -> str:
-    """The server family (deepseek, vllm, llama.cpp, ollama, azure, ...) from the settings and
-    host, else from the owners ``GET /models`` names; "unknown" when neither says."""
+    """The server family (deepseek, glm, kimi, vllm, llama.cpp, ollama, azure, ...) from the
+    settings and host, else from the owners ``GET /models`` names, else from the model's name;
+    "unknown" when none says."""
     if (known := cached_profile(settings)) is not None:
         return known.family
     check_model_request_allowed(settings.openai_base_url)
@@ -337,7 +350,8 @@ def _family(settings: Settings, owner: str) -> str:
     for needle, name in _HOSTS:
         if needle in base:
             return name
-    return owner or "unknown"
+    by_name = (name for pattern, name in _MODEL_NAMES if pattern.search(settings.model))
+    return owner or next(by_name, "unknown")
 
 
 def profile_mode(profile: EndpointProfile) -> str:
@@ -387,6 +401,9 @@ _NO_CALL_FIX = {
     "llama.cpp": "Start llama-server with --jinja so the model's tool template is used.",
     "vllm": "Start vllm serve with --enable-auto-tool-choice --tool-call-parser hermes.",
     "ollama": "Pull a model whose Ollama library page lists tools (qwen3, llama3.1).",
+    "glm": "Use a GLM model with function calling (SERVICELENS_MODEL=glm-4.6 or glm-4.5).",
+    "kimi": "Use a Kimi model with tool calling (SERVICELENS_MODEL=kimi-k2-turbo-preview or "
+    "kimi-k2-thinking).",
     "unknown": "Use a model served with native tool (function) calling; set SERVICELENS_MODEL.",
 }
 _TEXT_FIX = {
