@@ -114,7 +114,9 @@ def test_a_run_that_never_started_frees_its_thread_at_once(make_gate: GateFactor
     gate.release("t3", gate.acquire("t3"))
 
 
-def test_the_shared_table_gains_its_new_columns(cluster: PostgresCluster) -> None:
+def test_an_older_shared_table_gains_its_columns_and_row_rights_suffice(
+    cluster: PostgresCluster,
+) -> None:
     from servicelens.agent.server.shared_state import SharedThreadGate, open_pool
 
     # A database set up before holds had leases and a stop time.
@@ -126,18 +128,26 @@ def test_the_shared_table_gains_its_new_columns(cluster: PostgresCluster) -> Non
             "owner TEXT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
         conn.execute("INSERT INTO servicelens_busy_threads (thread_id, owner) VALUES ('old', '')")
-    pool = open_pool(cluster.url("gate_old"))
-    try:
-        gate = SharedThreadGate(pool, 60.0)
-        assert "still answering" in str(_refusal(gate, "old"))
-        gate.release("old")
-        held = Claim(gate, "old", gate.acquire("old"))
-        held.run_started()
-        held.client_gone()
-        assert "stopping" in str(_refusal(gate, "old"))
-        held.run_ended()
-    finally:
-        pool.close()
+        conn.execute("CREATE ROLE gate_dml LOGIN PASSWORD 'dml-pw'")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        conn.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO gate_dml"
+        )
+    # The owner's worker adds the columns; a worker with row rights only then works as well.
+    for url in (cluster.url("gate_old"), cluster.url("gate_old", "gate_dml", "dml-pw")):
+        pool = open_pool(url)
+        try:
+            gate = SharedThreadGate(pool, 60.0)
+            assert "still answering" in str(_refusal(gate, "old"))
+            gate.release("old")
+            held = Claim(gate, "old", gate.acquire("old"))
+            held.run_started()
+            held.client_gone()
+            assert "stopping" in str(_refusal(gate, "old"))
+            held.run_ended()
+            gate.acquire("old")  # held again, as the old row was, for the next worker
+        finally:
+            pool.close()
 
 
 def test_the_default_bound_is_one_step_of_the_default_settings() -> None:

@@ -4,9 +4,10 @@ is one: which threads are busy answering, and which thread a chat transcript con
 In one process these live in memory (``gate.ThreadGate``, ``conversations.Conversations``). Behind
 a load balancer a follow-up may reach another worker, so with ``checkpoint_url`` set both are
 tables beside the checkpoints, created on first use (one worker at a time, under an advisory
-lock): ``servicelens_busy_threads`` and ``servicelens_transcripts``. A busy mark older than
-``STALE_AFTER`` is taken to be left by a worker that died mid-answer and is cleared; a mark
-whose run is stopping after its client went away lapses at its ``stop_by`` (see ``gate``).
+lock; later workers need only row rights): ``servicelens_busy_threads`` and
+``servicelens_transcripts``. A busy mark older than ``STALE_AFTER`` is taken to be left by a
+worker that died mid-answer and is cleared; a mark whose run is stopping after its client went
+away lapses at its ``stop_by`` (see ``gate``).
 """
 
 from __future__ import annotations
@@ -28,14 +29,20 @@ STALE_AFTER = "15 minutes"
 FORGET_AFTER = "30 days"
 PRUNE_EVERY = 500
 _LOCK_KEY = 0x5E7C_5EA7
+# Each hold's lease, and when a hold whose run is stopping lapses (see ``gate``).
+_BUSY_COLUMNS = (("lease", "TEXT NOT NULL DEFAULT ''"), ("stop_by", "TIMESTAMPTZ"))
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS servicelens_busy_threads (thread_id TEXT PRIMARY KEY, "
-    "owner TEXT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now())",
-    # Added since: each hold's lease, and when a hold whose run is stopping lapses.
-    "ALTER TABLE servicelens_busy_threads ADD COLUMN IF NOT EXISTS lease TEXT NOT NULL DEFAULT ''",
-    "ALTER TABLE servicelens_busy_threads ADD COLUMN IF NOT EXISTS stop_by TIMESTAMPTZ",
-    "CREATE TABLE IF NOT EXISTS servicelens_transcripts (key TEXT PRIMARY KEY, "
-    "thread_id TEXT NOT NULL, used_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    (
+        "servicelens_busy_threads",
+        "CREATE TABLE servicelens_busy_threads (thread_id TEXT PRIMARY KEY, "
+        "owner TEXT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now(), "
+        "lease TEXT NOT NULL DEFAULT '', stop_by TIMESTAMPTZ)",
+    ),
+    (
+        "servicelens_transcripts",
+        "CREATE TABLE servicelens_transcripts (key TEXT PRIMARY KEY, "
+        "thread_id TEXT NOT NULL, used_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    ),
 )
 
 
@@ -56,12 +63,30 @@ def open_pool(url: str) -> ConnectionPool[Any]:
     try:
         with pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-            for statement in _SCHEMA:
-                conn.execute(statement)
+            # Only what is missing, so workers with row rights only can start once it exists.
+            for table, statement in _SCHEMA:
+                if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+                    conn.execute(statement)
+            _add_missing_columns(conn)
     except BaseException:
         pool.close()
         raise
     return pool
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """Columns added since the busy table was first made: added once, by a role that owns the
+    table; workers with row rights only find them there and change nothing."""
+    present = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'servicelens_busy_threads'"
+        ).fetchall()
+    }
+    for column, definition in _BUSY_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE servicelens_busy_threads ADD COLUMN {column} {definition}")
 
 
 class SharedThreadGate(ThreadGate):
