@@ -61,6 +61,15 @@ def _sqlite(paths: WorkspacePaths) -> tuple[BaseCheckpointSaver[Any], Closeable]
 
     # One connection shared by the graph's worker threads; SqliteSaver serialises with a lock.
     conn = sqlite3.connect(str(paths.checkpoints), check_same_thread=False)
+    try:
+        # SqliteSaver reads the file only on first use; a damaged one is found here instead.
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CheckpointStoreError(
+            f"The conversation store {paths.checkpoints} cannot be read ({exc}). Move it "
+            "aside to start again with no threads, or restore it from a backup."
+        ) from None
     return SqliteSaver(conn), conn
 
 
