@@ -1,19 +1,29 @@
 """A damaged store is a one-sentence error naming the file and the fix, never a traceback: the
 warehouse, the conversation store and the feedback index's vector store, each overwritten with
-bytes that are not a database, on a copy of the demo workspace, through the real command line.
-(A store locked by a writer is covered in test_warehouse.py and test_ingest_atomic.py.)"""
+bytes that are not a database, on a copy of the demo workspace, through the real command line;
+and a warehouse another process holds for writing says to try again later."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from cli_support import run_cli
 
-from servicelens.agent.doctor import run_checks
+from servicelens.agent.doctor import run_checks, warehouse_check
 from servicelens.agent.settings import load_settings
+from servicelens.data.errors import WorkspaceError
+from servicelens.data.warehouse import Warehouse
+
+HOLD_FOR_WRITING = (
+    "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+    "time.sleep(60)"
+)
 
 
 def _damaged_copy(demo_home: Path, tmp_path: Path, relative: str) -> Path:
@@ -57,3 +67,22 @@ def test_doctor_fails_a_damaged_warehouse_with_the_fix(demo_home: Path, tmp_path
     assert checks["warehouse"].status == "fail"
     assert "cannot be opened" in checks["warehouse"].detail
     assert "Restore it from a backup" in checks["warehouse"].fix
+
+
+def test_a_warehouse_held_by_a_writer_says_to_try_again(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE tickets AS SELECT 1 AS ticket_id")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD_FOR_WRITING, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        with pytest.raises(WorkspaceError, match=r"another process.*try again"):
+            Warehouse.open(path)
+        check = warehouse_check(path)
+        assert check.status == "warn" and "Another process may hold it" in check.fix
+    finally:
+        writer.kill()
+        writer.wait(timeout=10)
+    Warehouse.open(path).close()  # free again once the writer is gone
