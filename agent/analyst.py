@@ -342,9 +342,12 @@ class Analyst:
         update = {"status": status, "ended": reason, "answer_text": ""}
         try:
             self.graph.update_state(config, update, as_node="verify")
+        except ServiceLensError as exc:
+            # A store that cannot be written says why in a sentence; it must not hide the
+            # error that ended the run (often the same one).
+            log.warning("could not record the end of a turn: %s", exc)
         except Exception:
-            # A thread whose run failed before its first checkpoint has nothing to mark; and
-            # a store that cannot be written must not hide the error that ended the run.
+            # A thread whose run failed before its first checkpoint has nothing to mark.
             log.warning("could not record the end of a turn", exc_info=True)
 
     # --- Direct operations: the agent's own tools, without a model --------------------------------

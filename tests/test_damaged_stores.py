@@ -1,7 +1,8 @@
 """A damaged store is a one-sentence error naming the file and the fix, never a traceback: the
 warehouse, the conversation store and the feedback index's vector store, each overwritten with
 bytes that are not a database, on a copy of the demo workspace, through the real command line;
-and a warehouse another process holds for writing says to try again later."""
+a conversation store that cannot be written (made immutable, which binds root too) fails the
+answer with a sentence; and a warehouse another process holds for writing says to try again."""
 
 from __future__ import annotations
 
@@ -86,3 +87,29 @@ def test_a_warehouse_held_by_a_writer_says_to_try_again(tmp_path: Path) -> None:
         writer.kill()
         writer.wait(timeout=10)
     Warehouse.open(path).close()  # free again once the writer is gone
+
+
+def test_a_conversation_store_that_cannot_be_written_fails_with_a_sentence(
+    demo_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "ws"
+    shutil.copytree(demo_home, home)
+    store = home / "checkpoints.sqlite"
+    assert run_cli(capsys, "threads", "list", "--home", str(home))[0] == 0  # creates the store
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed, so a file cannot be made read-only for root")
+    immutable = subprocess.run(["chattr", "+i", str(store)], capture_output=True, check=False)
+    if immutable.returncode != 0:
+        pytest.skip(f"this file system cannot make a file immutable: {immutable.stderr!r}")
+    try:
+        code, _, err = run_cli(
+            capsys, "ask", "How many tickets last month?", "--home", str(home), "--provider",
+            "offline",
+        )  # fmt: skip
+    finally:
+        subprocess.run(["chattr", "-i", str(store)], check=True)
+    flat = " ".join(err.split())
+    assert code == 1
+    assert "Traceback" not in err
+    assert "The conversation store" in flat and "cannot be written" in flat
+    assert "writable" in flat
