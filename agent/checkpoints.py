@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -60,8 +63,47 @@ def _sqlite(paths: WorkspacePaths) -> tuple[BaseCheckpointSaver[Any], Closeable]
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     # One connection shared by the graph's worker threads; SqliteSaver serialises with a lock.
-    conn = sqlite3.connect(str(paths.checkpoints), check_same_thread=False)
-    return SqliteSaver(conn), conn
+    try:
+        conn = sqlite3.connect(str(paths.checkpoints), check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise CheckpointStoreError(
+            f"The conversation store {paths.checkpoints} cannot be opened ({exc}). Check that "
+            "its folder exists and is writable."
+        ) from None
+    try:
+        # SqliteSaver reads the file only on first use; a damaged one is found here instead.
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CheckpointStoreError(
+            f"The conversation store {paths.checkpoints} cannot be read ({exc}). Move it "
+            "aside to start again with no threads, or restore it from a backup."
+        ) from None
+    path = paths.checkpoints
+
+    class Saver(SqliteSaver):
+        # A store that cannot be written (read-only, disk full, locked too long) fails the
+        # run with a sentence naming the file, not with SQLite's traceback.
+        def put(self, *args: Any, **kwargs: Any) -> Any:
+            with _written(path):
+                return super().put(*args, **kwargs)
+
+        def put_writes(self, *args: Any, **kwargs: Any) -> None:
+            with _written(path):
+                super().put_writes(*args, **kwargs)
+
+    return Saver(conn), conn
+
+
+@contextmanager
+def _written(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise CheckpointStoreError(
+            f"The conversation store {path} cannot be written ({exc}). Make it and its folder "
+            "writable (and check the disk has room), then ask again."
+        ) from None
 
 
 def _postgres(url: str) -> tuple[BaseCheckpointSaver[Any], Closeable]:

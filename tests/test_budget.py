@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import socket
 import time
 from pathlib import Path
@@ -26,11 +28,20 @@ def no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     budget._encoding.cache_clear()
 
 
-def test_counts_with_the_bundled_encoding_offline(no_network: None) -> None:
+def test_counts_with_the_bundled_encoding_offline(no_network: None, tmp_path: Path) -> None:
     assert budget.using_tiktoken()
-    # cl100k_base splits "hello world" into exactly two tokens.
+    # tiktoken's and OpenAI's documented values for cl100k_base.
     assert budget.count_tokens("hello world") == 2
+    assert budget.count_tokens("tiktoken is great!") == 6
+    encoding = budget._encoding()
+    assert encoding is not None
+    assert encoding.encode("tiktoken is great!") == [83, 1609, 5963, 374, 2294, 0]
     assert budget.count_tokens("上个月华东区的首次解决率是多少？") > 5
+    # The file came from the package, not from tiktoken's download cache (never created).
+    assert (
+        budget.bpe_path() == Path(budget.__file__).resolve().parent / "tokenizer" / budget.BPE_FILE
+    )
+    assert not (tmp_path / "tiktoken-cache").exists()
 
 
 def test_estimate_when_the_encoding_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,9 +137,46 @@ def test_the_bundled_file_is_checked_against_its_pinned_hash(tmp_path: Path) -> 
     path = budget.bpe_path()
     assert path is not None
     assert budget.load_encoding(path).encode("hello world") == [15339, 1917]
+    # One rank changed, then compressed again: a well-formed file that is not the published one.
+    lines = gzip.decompress(path.read_bytes()).splitlines()
+    token, _ = lines[1000].split()
+    lines[1000] = token + b" 7"
     tampered = tmp_path / budget.BPE_FILE
-    data = bytearray(path.read_bytes())
-    data[100:104] = b"AAAA"
-    tampered.write_bytes(bytes(data))
-    with pytest.raises(budget.TokenizerIntegrityError, match="expected SHA-256"):
+    tampered.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    with pytest.raises(budget.TokenizerIntegrityError, match=r"not the published cl100k_base"):
         budget.load_encoding(tampered)
+    # Bytes changed inside the compressed file: refused, not a zlib traceback.
+    data = bytearray(path.read_bytes())
+    data[5000:5004] = b"AAAA"
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(budget.TokenizerIntegrityError, match=r"Reinstall ServiceLens"):
+        budget.load_encoding(tampered)
+
+
+def test_an_altered_bundled_file_fails_the_doctor_check_not_the_answer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from servicelens.agent.doctor import tokenizer_check
+
+    tampered = tmp_path / budget.BPE_FILE
+    tampered.write_bytes(gzip.compress(b"aGVsbG8= 0\n"))
+    monkeypatch.setattr(budget, "bpe_path", lambda: tampered)
+    budget._encoding.cache_clear()
+    try:
+        check = tokenizer_check()
+        assert check.status == "fail"
+        assert "not the published cl100k_base" in check.detail
+        with pytest.raises(budget.TokenizerIntegrityError):
+            budget.count_tokens("hello")
+    finally:
+        budget._encoding.cache_clear()
+
+
+def test_the_notice_names_the_source_licence_and_hash() -> None:
+    notice = (Path(budget.__file__).resolve().parent / "tokenizer" / "NOTICE").read_text("utf-8")
+    assert budget.BPE_URL in notice
+    assert budget.BPE_SHA256 in notice
+    assert "MIT License" in notice
+    path = budget.bpe_path()
+    assert path is not None
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in notice

@@ -33,12 +33,13 @@ from pydantic import SecretStr
 from ... import __version__
 from ...data.scope import Scope as DataScope
 from ..analyst import Analyst, ProviderSpec
+from ..providers.deadline import call_budget_s
 from ..settings import ApiToken, Settings
 from ..versions import prompt_version
 from . import errors, openai_compat, proactive_routes, routes
 from .auth import Auth, AuthGate
 from .conversations import Conversations
-from .gate import ThreadGate
+from .gate import ThreadGate, stop_wait_for
 from .generations import Closeable, Generations, open_analyst, reopen_like
 from .hosts import HostCheck, allow_list
 from .limits import BodyLimit, Limits, RateLimit, TokenBuckets
@@ -189,14 +190,17 @@ def _lifespan(
 def _shared_state(app: FastAPI, settings: Settings) -> Closeable | None:
     """Busy threads and chat transcripts: in this process, or in the checkpoint database that
     every worker shares."""
+    # A run cancelled by its client keeps its thread until it stops, at most one step long.
+    model_call_s = call_budget_s(settings.request_timeout_s, settings.max_retries)
+    stop_wait_s = stop_wait_for(model_call_s, settings.sql_timeout_s)
     if settings.checkpoint_url is None:
-        app.state.gate = ThreadGate()
+        app.state.gate = ThreadGate(stop_wait_s)
         app.state.conversations = Conversations()
         return None
     from .shared_state import SharedConversations, SharedThreadGate, open_pool
 
     pool = open_pool(settings.checkpoint_url.get_secret_value())
-    app.state.gate = SharedThreadGate(pool)
+    app.state.gate = SharedThreadGate(pool, stop_wait_s)
     app.state.conversations = SharedConversations(pool)
     return pool
 

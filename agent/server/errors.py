@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ...data.errors import DataError, IndexMismatchError, ServiceLensError, WorkspaceError
+from ..checkpoints import CheckpointStoreError
 from ..provider_choice import ProviderNotConfigured
 from ..providers.base import ModelError
 
@@ -27,6 +28,7 @@ log = logging.getLogger("servicelens.server")
 _STATUS: list[tuple[type[ServiceLensError], int]] = [
     (ModelError, 502),
     (ProviderNotConfigured, 503),
+    (CheckpointStoreError, 503),
     (WorkspaceError, 503),
     (IndexMismatchError, 503),
     (DataError, 400),

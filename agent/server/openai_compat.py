@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
 from ..analyst import Analyst
 from ..answer import Answer, Citation
@@ -31,7 +33,7 @@ from ..events import AnswerEvent, ErrorEvent, StatusEvent, TextDeltaEvent
 from .auth import Auth
 from .conversations import Conversations, Transcript
 from .errors import HttpError
-from .gate import ThreadGate, new_thread_id
+from .gate import Claim, new_thread_id
 from .limits import Limits
 from .logs import record
 from .routes import (
@@ -121,14 +123,18 @@ async def chat(
     record(request.state, thread_id=thread_id, stream=body.stream)
     turn = _Turn(conversations, caller, scope, [*history, ("user", question)], thread_id)
     headers = {THREAD_HEADER: thread_id}
-    await claim(analyst, gate, caller, thread_id, named=named is not None)
+    held = await claim(analyst, gate, caller, thread_id, named=named is not None)
     if body.stream:
-        chunks = _chunks(analyst, question, turn, request, gate, _include_usage(body))
-        return EventSourceResponse(chunks, sep="\n", ping=SSE_PING_S, headers=headers)
+        chunks = _chunks(analyst, question, turn, request, held, _include_usage(body))
+        # A stream closed before its first chunk never started the run: free the thread then.
+        done = BackgroundTask(held.release_unstarted)
+        return EventSourceResponse(
+            chunks, sep="\n", ping=SSE_PING_S, headers=headers, background=done
+        )
     try:
-        answer = await answer_while_connected(request, analyst, question, thread_id, caller)
+        answer = await answer_while_connected(request, analyst, question, held, caller)
     finally:
-        gate.release(thread_id)
+        held.release()
     record_answer(request, answer)
     content = reply_content(answer)
     turn.done(content)
@@ -260,13 +266,19 @@ async def _chunks(
     question: str,
     turn: _Turn,
     request: Request,
-    gate: ThreadGate,
+    held: Claim,
     include_usage: bool,
 ) -> AsyncIterator[ServerSentEvent]:
+    stop = threading.Event()
     try:
         yield _chunk(turn, {"role": "assistant", "content": ""})
         stream = _ContentStream()
-        answering = analyst.astream(question, turn.thread_id, owner=turn.owner)
+        # The worker starts on the first step of the loop below, with no await in between,
+        # and frees the thread itself once its run has ended.
+        held.run_started()
+        answering = analyst.astream(
+            question, turn.thread_id, owner=turn.owner, cancel=stop, on_end=held.run_ended
+        )
         async for event in guarded(answering):
             if isinstance(event, ErrorEvent):
                 yield _error(event)
@@ -283,7 +295,11 @@ async def _chunks(
                 yield _chunk(turn, {"content": text})
         yield ServerSentEvent(data="[DONE]")
     finally:
-        gate.release(turn.thread_id)
+        # A client that went away: the run stops at its next step; until then, "stopping";
+        # a client gone before the run started frees the thread at once.
+        stop.set()
+        held.client_gone()
+        held.release_unstarted()
 
 
 def _error(event: ErrorEvent) -> ServerSentEvent:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
 from ...tools.ledger import Evidence
 from ..analyst import Analyst
@@ -24,7 +25,7 @@ from ..threads import ThreadView
 from . import threads
 from .auth import Auth
 from .errors import INTERNAL_MESSAGE, HttpError
-from .gate import ThreadGate, new_thread_id
+from .gate import Claim, ThreadGate, lapsed, new_thread_id
 from .generations import Generations
 from .logs import record
 from .threads import THREAD_ID_PATTERN, Caller, caller_of, valid_evidence_id, valid_thread_id
@@ -80,16 +81,17 @@ def router(auth: Auth) -> APIRouter:
 
 async def claim(
     analyst: Analyst, gate: ThreadGate, caller: Caller, thread_id: str, *, named: bool
-) -> None:
+) -> Claim:
     """Take the thread's gate for this caller; a thread the client ``named`` that another caller
-    started is refused with 404 (see ``threads``). Release the gate once answered."""
-    gate.acquire(thread_id, caller.principal)
+    started is refused with 404 (see ``threads``). The claim is freed once the run has ended."""
+    held = Claim(gate, thread_id, gate.acquire(thread_id, caller.principal))
     try:
         if named:
             await asyncio.to_thread(threads.may_continue, analyst, caller, thread_id)
     except BaseException:
-        gate.release(thread_id)
+        held.release()
         raise
+    return held
 
 
 async def ask(
@@ -98,20 +100,23 @@ async def ask(
     """Answer one question (JSON ``Answer``); ``thread_id`` continues a conversation."""
     thread_id = body.thread_id or new_thread_id()
     record(request.state, thread_id=thread_id)
-    await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
+    held = await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
     try:
-        answer = await answer_while_connected(request, analyst, body.question, thread_id, caller)
+        answer = await answer_while_connected(request, analyst, body.question, held, caller)
     finally:
-        gate.release(thread_id)
+        held.release()
     record_answer(request, answer)
     return answer
 
 
 async def answer_while_connected(
-    request: Request, analyst: Analyst, question: str, thread_id: str, caller: Caller
+    request: Request, analyst: Analyst, question: str, held: Claim, caller: Caller
 ) -> Answer:
     """The answer, unless the client goes away first: then the run is cancelled (its turn
-    ends "cancelled" instead of computing on, unseen) and the request ends with 499."""
+    ends "cancelled" instead of computing on, unseen) and the request ends with 499 once the
+    run has stopped — the thread stays held meanwhile, for at most ``stop_wait_s``."""
+    thread_id = held.thread_id
+    held.run_started()
     asking = asyncio.ensure_future(analyst.aask(question, thread_id, owner=caller.principal))
     gone = asyncio.ensure_future(_disconnected(request))
     try:
@@ -119,8 +124,12 @@ async def answer_while_connected(
         if asking.done():
             return asking.result()
         asking.cancel()  # aask stops the run and waits for it to record why
-        with contextlib.suppress(asyncio.CancelledError):
-            await asking
+        held.client_gone()
+        stopped, _ = await asyncio.wait({asking}, timeout=held.stop_wait_s)
+        if not stopped:
+            lapsed(thread_id, held.stop_wait_s)  # the caller's release frees it now
+        elif not asking.cancelled():
+            asking.exception()  # a run that failed while stopping: already recorded on its turn
         raise HttpError(499, "The client went away; the run was cancelled.", "client_gone")
     finally:
         gone.cancel()
@@ -149,22 +158,32 @@ async def ask_stream(
     """Server-Sent Events: one ``event: <type>`` per stream event, JSON data, answer last."""
     thread_id = body.thread_id or new_thread_id()
     record(request.state, thread_id=thread_id, stream=True)
-    await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
-    answering = analyst.astream(body.question, thread_id, owner=caller.principal)
-    events = _sse(answering, request, gate, thread_id)
-    return EventSourceResponse(events, sep="\n", ping=SSE_PING_S)
+    held = await claim(analyst, gate, caller, thread_id, named=body.thread_id is not None)
+    events = _sse(analyst, body.question, caller, request, held)
+    # A stream closed before its first event never started the run: free the thread then.
+    done = BackgroundTask(held.release_unstarted)
+    return EventSourceResponse(events, sep="\n", ping=SSE_PING_S, background=done)
 
 
 async def _sse(
-    events: AsyncIterator[Event], request: Request, gate: ThreadGate, thread_id: str
+    analyst: Analyst, question: str, caller: Caller, request: Request, held: Claim
 ) -> AsyncIterator[ServerSentEvent]:
+    stop = threading.Event()
     try:
-        async for event in guarded(events):
+        # The worker starts on the first step of the loop below, with no await in between,
+        # and frees the thread itself once its run has ended.
+        held.run_started()
+        answering = analyst.astream(
+            question, held.thread_id, owner=caller.principal, cancel=stop, on_end=held.run_ended
+        )
+        async for event in guarded(answering):
             if isinstance(event, AnswerEvent):
                 record_answer(request, event.answer)
             yield ServerSentEvent(data=event.model_dump_json(), event=event.type)
     finally:
-        gate.release(thread_id)
+        # A client that went away: the run stops at its next step; until then, "stopping".
+        stop.set()
+        held.client_gone()
 
 
 async def guarded(events: AsyncIterator[Event]) -> AsyncIterator[Event]:

@@ -181,12 +181,15 @@ class read_only:
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         try:
             self._con = duckdb.connect(str(self._path), read_only=True)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
+        except duckdb.Error as exc:
+            if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
                 raise WorkspaceError(
                     "The warehouse is in use by another process; try again when it has finished."
                 ) from None
-            raise
+            reason = str(exc).split("\n", 1)[0][:200]
+            raise WorkspaceError(
+                f"The warehouse file {self._path} cannot be opened ({reason})."
+            ) from None
         return self._con
 
     def __exit__(self, *exc: object) -> None:
