@@ -331,7 +331,12 @@ class Understander:
             noun_only=slots.noun_only,
             filtered=bool(slots.filters),
         )
-        if intent.playbook in _DOCUMENTS and self._uncued(question, intent.playbook):
+        document_named = named_template(question) is not None
+        if (
+            intent.playbook in _DOCUMENTS
+            and self._uncued(question, intent.playbook)
+            and (not document_named)
+        ):
             # "Top 5 categories by number of incidents": a ranking, however much its words
             # resemble a document's; a document is asked for by name ("gap analysis").
             intent.playbook = _counted_shape(shape, split, named) or intent.playbook
