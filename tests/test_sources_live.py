@@ -11,19 +11,13 @@ Each server is skipped, saying why, when its binaries are missing.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from cli_support import run_cli
 from langgraph.checkpoint.memory import InMemorySaver
-from mariadb_support import ServerUnavailable
-from postgres_support import ClusterUnavailable
-from sources_support import PASSWORD_ENV, LiveServer, start_mariadb, start_postgres
+from sources_support import PASSWORD_ENV, LiveServer
 from test_sql_guard import HOSTILE
 
 from servicelens.agent.analyst import Analyst
@@ -51,41 +45,11 @@ GOLDEN = [
 ]
 
 
-@pytest.fixture(scope="session", params=["postgres", "mariadb"])
-def live(request: pytest.FixtureRequest, demo_home: Path) -> Iterator[LiveServer]:
-    start = start_postgres if request.param == "postgres" else start_mariadb
-    servers = start(demo_home / "warehouse.duckdb")
-    try:
-        server = next(servers)
-    except (ClusterUnavailable, ServerUnavailable) as exc:
-        pytest.skip(f"{request.param} is not available here: {exc}")
-    os.environ[PASSWORD_ENV] = server.password
-    yield server
-    servers.close()
-
-
 def _reader(live: LiveServer, limits: SqlLimits | None = None) -> Source:
     url = parse_source_url(live.reader_url.replace("${" + PASSWORD_ENV + "}", "x"))
     source = Source("live", url.with_password(live.password), limits)
     source.allowed = set(live.tables)
     return source
-
-
-@pytest.fixture(scope="session")
-def source_home(
-    live: LiveServer, demo_home: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The demo workspace with every table placed in the live source (the DuckDB copy stays,
-    for the feedback index it was built from)."""
-    home = tmp_path_factory.mktemp(f"src-{live.engine}") / "ws"
-    shutil.copytree(demo_home, home)
-    catalog = yaml.safe_load((home / "catalog.yaml").read_text("utf-8"))
-    for table in catalog["tables"].values():
-        table["source"] = "live"
-    (home / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), "utf-8")
-    with open(home / "servicelens.toml", "a", encoding="utf-8") as f:
-        f.write(f'\n[servicelens.sources.live]\nurl = "{live.reader_url}"\n')
-    return home
 
 
 def _analyst(home: Path, cache: Path) -> Analyst:

@@ -7,7 +7,9 @@ the parsed tree:
 
 1. every statement passes the guard (``sql_guard.checked_query``: one read-only SELECT over the
    source's catalog tables; trusted SQL from the compiler with its ``?`` parameters too);
-2. ``rewrites`` (a data scope, for example) may change the checked tree;
+2. a caller's data scope (``scope=``, ``data.scope.CompiledScope``) rewrites the checked tree as
+   it does DuckDB's; DuckDB's ``main`` schema becomes the source's, and any table that is not
+   one of the source's is refused after every rewrite;
 3. ``dialect.to_dialect`` generates it for the engine, and the names it calls are checked again
    against the engine's own dangerous functions (files, locks, sleeping, session settings);
 4. it runs in a read-only transaction (PostgreSQL ``BEGIN READ ONLY`` on a session whose
@@ -35,6 +37,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
 from ..errors import ServiceLensError
+from ..scope import CompiledScope
 from ..sql_guard import QueryError, SqlRejected, checked_query
 from ..warehouse import (
     CUT_MARK,
@@ -110,25 +113,35 @@ class Source:
     # ------------------------------------------------------------------ the Warehouse calls
 
     def execute(
-        self, sql: str, params: list[Any] | None = None, *, max_rows: int | None = None
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        *,
+        max_rows: int | None = None,
+        scope: CompiledScope | None = None,
     ) -> QueryResult:
         """Trusted DuckDB SQL with ``?`` parameters (the metric compiler's), guarded all the
-        same; ``max_rows`` defaults to the row cap."""
+        same; ``max_rows`` defaults to the row cap. ``scope``: a caller's data scope, applied
+        to the checked tree."""
         cap = self.limits.row_cap if max_rows is None else max_rows
         tree = self._checked(sql, cap, allow_parameters=True)
-        return self._run(tree, list(params or []), cap, bounded=False)
+        return self._run(tree, list(params or []), cap, bounded=False, scope=scope)
 
-    def query(self, sql: str, *, max_rows: int | None = None) -> QueryResult:
+    def query(
+        self, sql: str, *, max_rows: int | None = None, scope: CompiledScope | None = None
+    ) -> QueryResult:
         """SQL the guard checks (again) here, under the row cap and the byte cap."""
         cap = self.limits.row_cap if max_rows is None else max_rows
         tree = self._checked(sql, cap, allow_parameters=False)
-        return self._run(tree, [], cap, bounded=True)
+        return self._run(tree, [], cap, bounded=True, scope=scope)
 
-    def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
+    def guarded(
+        self, sql: str, allowed_tables: set[str], *, scope: CompiledScope | None = None
+    ) -> QueryResult:
         allowed = {t.lower() for t in allowed_tables} & self.table_set()
         cap = self.limits.row_cap
         tree = checked_query(sql, allowed, row_cap=cap)
-        return self._run(tree, [], cap, bounded=True)
+        return self._run(tree, [], cap, bounded=True, scope=scope)
 
     def tables(self) -> list[str]:
         """The tables this source answers for, sorted."""
@@ -205,9 +218,20 @@ class Source:
     def _checked(self, sql: str, cap: int, *, allow_parameters: bool) -> exp.Query:
         return checked_query(sql, self.table_set(), row_cap=cap, allow_parameters=allow_parameters)
 
-    def _run(self, tree: exp.Query, params: list[Any], cap: int, *, bounded: bool) -> QueryResult:
+    def _run(
+        self,
+        tree: exp.Query,
+        params: list[Any],
+        cap: int,
+        *,
+        bounded: bool,
+        scope: CompiledScope | None = None,
+    ) -> QueryResult:
         for rewrite in self.rewrites:
             tree = rewrite(tree)
+        if scope is not None:
+            tree = _in_scope(scope, tree)
+        tree = self._own_tables(tree)
         tree = _capped(tree, cap)
         sql, n_params = to_dialect(tree, self.engine, bool_columns=self._booleans())
         if n_params != len(params):
@@ -247,6 +271,24 @@ class Source:
             kept.append(tuple(cells))
         return QueryResult(_unique(columns), kept[:cap], len(kept) > cap, 0.0, cut_values)
 
+    def _own_tables(self, tree: exp.Query) -> exp.Query:
+        """The tree with DuckDB's ``main`` schema named as this source's schema (a scope's
+        subqueries name their tables so, and a caller may); anything else that is not one of
+        this source's tables is refused here, after every rewrite, before the tree is sent."""
+        allowed = self.table_set()
+        for table in tree.find_all(exp.Table):
+            if isinstance(table.this, exp.Func):
+                continue
+            if table.db.lower() == "main" and not table.catalog:
+                table.set("db", exp.to_identifier(self.schema, quoted=True))
+            elif table.db or table.catalog:
+                raise SqlRejected(
+                    f"Only the catalog's tables can be queried; {table.sql()} is outside it."
+                )
+            if table.db and table.name.lower() not in allowed:
+                raise SqlRejected(f"Table {table.name} is not one of this source's tables.")
+        return tree
+
     def _booleans(self) -> frozenset[str]:
         # Yes/no columns (PostgreSQL casts them to numbers only through integer): a name counts
         # when it is boolean in every table that has it.
@@ -278,6 +320,16 @@ class Source:
         # ServiceLens's own look-ups in the server's catalog, written in its dialect.
         with self._lock:
             return self._connected().fetch(sql, params, 100_000)[1]
+
+
+def _in_scope(scope: CompiledScope, tree: exp.Query) -> exp.Query:
+    # The scope rewrites the checked tree as it does DuckDB's (each catalog table becomes its
+    # filtered subquery, a hidden table is refused), before the tree is generated for the
+    # engine; a tree it cannot read fails closed.
+    scoped = scope.apply(tree.copy())
+    if not isinstance(scoped, exp.Query):
+        raise SqlRejected("The query could not be read to apply the data scope.")
+    return scoped
 
 
 def _capped(tree: exp.Query, cap: int) -> exp.Query:
