@@ -105,11 +105,14 @@ def connect(
     password_env: str | None = None,
     password_file: Path | None = None,
     tables: list[str] | None = None,
+    feedback: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ConnectReport:
     """Check the source at ``url`` and register it as ``name``: the settings file gains it, the
     catalog its tables (derived from bounded samples). A source that cannot be reached, or
-    whose login fails, is not registered; one that may write is, with a warning to act on."""
+    whose login fails, is not registered; one that may write is, with a warning to act on.
+    ``feedback`` names a table of feedback text to index incrementally (``feedback_table``,
+    ``feedback_id``, ``feedback_updated_at``, optionally ``feedback_text``)."""
     from ..data.catalog import parse_catalog
     from ..data.sources.derive import derive_source_catalog
     from ..data.sources.probe import probe
@@ -120,6 +123,8 @@ def connect(
         raw["password_env"] = password_env
     if password_file:
         raw["password_file"] = str(password_file)
+    # feedback_table, feedback_id, feedback_updated_at, feedback_text (checked with the rest).
+    raw.update({k: v for k, v in (feedback or {}).items() if v})
     probe_settings = settings.model_copy(update={"sources": {}})
     try:
         spec = _resolve_source(name, raw, env)
