@@ -48,7 +48,9 @@ def open_source(settings: Settings, name: str, spec: SourceSettings | None = Non
         byte_cap=settings.sql_byte_cap,
         timeout_s=spec.timeout_s or settings.sql_timeout_s,
     )
-    return Source(name, url, limits)
+    # A server that does not even accept the login within the statement timeout (or 5 s) is
+    # reported as slow rather than waited on.
+    return Source(name, url, limits, connect_timeout_s=min(5.0, max(1.0, limits.timeout_s)))
 
 
 def federate(

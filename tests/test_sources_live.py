@@ -23,6 +23,7 @@ from test_sql_guard import HOSTILE
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.doctor import run_checks
 from servicelens.agent.offline import OfflineProvider
+from servicelens.agent.providers.scripted import ScriptedProvider
 from servicelens.agent.settings import load_settings
 from servicelens.data.catalog import load_catalog
 from servicelens.data.embeddings import make_embedder
@@ -243,3 +244,23 @@ def test_doctor_checks_the_source(live: LiveServer, source_home: Path) -> None:
     assert "read-only" in check.detail and "statement timeout honoured" in check.detail
     assert f"tickets {live.tables['tickets']:,} rows" in check.detail
     assert live.password not in check.detail
+
+
+def test_a_query_repeated_within_a_turn_runs_once_on_the_source(source_home: Path) -> None:
+    """The turn's results are kept: the same SQL asked twice in one question reaches the server
+    once; the next question reads it afresh."""
+    sql = "SELECT count(*) AS n FROM tickets"
+    args = {"sql": sql, "purpose": "count the tickets"}
+    twice = ScriptedProvider.tools(("run_sql", args), ("run_sql", args))
+    steps = [twice, ScriptedProvider.tool("run_sql", **args), "ok", "The tickets were counted."]
+    steps += [ScriptedProvider.tool("run_sql", **args), "ok", "They were counted again."]
+    provider = ScriptedProvider(steps)
+    with Analyst.open(source_home, provider=provider, checkpointer=InMemorySaver()) as analyst:
+        source = analyst.workspace.warehouse.sources["live"]  # type: ignore[union-attr]
+        before = source.executed
+        first = analyst.ask("How many tickets are there?")
+        assert [t.ok for t in first.trace] == [True, True, True]
+        assert source.executed - before == 1
+        analyst.ask("And now?", thread_id=first.thread_id)
+        assert source.executed - before == 2
+    provider.assert_done()

@@ -81,8 +81,24 @@ class SourceError(ServiceLensError):
     """A source that cannot be reached or used; one sentence, never the password."""
 
 
-class SourceSlow(SourceError):
-    """A source that did not answer in time: slow, overloaded or behind a silent firewall."""
+class SourceSlow(SourceError, QueryError):
+    """A source that did not answer in time: slow, overloaded or behind a silent firewall.
+
+    Also a ``QueryError``: a tool says so to the model (and the answer to its reader) instead
+    of the turn failing, and the other tables can still be asked."""
+
+
+class SourceTimeout(QueryTimeout):
+    """A query the source's statement timeout (or the client's backstop) stopped: the source is
+    reported as slow, not waited on."""
+
+    def __init__(self, source: str, timeout_s: float) -> None:
+        QueryError.__init__(
+            self,
+            f"The source {source} is slow: the query ran longer than {timeout_s:g} s (its "
+            "statement timeout) and was stopped; narrow the period or aggregate more, or try "
+            "again later.",
+        )
 
 
 class Source:
@@ -512,11 +528,11 @@ class _PgDriver(_Driver):
                 rows = cur.fetchmany(cap + 1) if columns else []
         except psycopg.errors.QueryCanceled:
             self._rollback()
-            raise QueryTimeout(timeout) from None
+            raise SourceTimeout(self.source.name, timeout) from None
         except psycopg.OperationalError as exc:
             self.close()
             if watchdog.fired:
-                raise QueryTimeout(timeout) from None
+                raise SourceTimeout(self.source.name, timeout) from None
             raise SourceError(_lost(self.source, exc)) from None
         except psycopg.Error as exc:
             self._rollback()
@@ -666,9 +682,11 @@ class _MySqlDriver(_Driver):
             code = exc.args[0] if exc.args else 0
             if code in self._TIMEOUT_ERRORS:
                 self._rollback()
-                raise QueryTimeout(timeout) from None
+                raise SourceTimeout(self.source.name, timeout) from None
             if code in (2006, 2013, 2014, 2055):  # the connection is gone
                 self.close()
+                if "timed out" in str(exc).lower():  # the client's read timeout: a stalled server
+                    raise SourceTimeout(self.source.name, timeout) from None
                 raise SourceError(_lost(self.source, exc)) from None
             self._rollback()
             raise QueryFailed(_mysql_message(exc)) from None
@@ -756,4 +774,4 @@ def _mysql_message(exc: Exception) -> str:
     return f"The source refused the query: {text}."
 
 
-__all__ = ["QueryError", "Source", "SourceError", "SourceSlow"]
+__all__ = ["QueryError", "Source", "SourceError", "SourceSlow", "SourceTimeout"]
