@@ -14,7 +14,7 @@ import pytest
 from cli_support import run_cli
 from sources_support import READER, LiveServer
 
-from servicelens import Analyst
+from servicelens import Analyst, Scope
 from servicelens.agent.settings import load_settings
 from servicelens.agent.sources import open_source
 from servicelens.agent.workspace import embedder_for
@@ -108,12 +108,15 @@ def test_only_new_and_changed_rows_are_embedded_and_found(
     assert (third["read"], third["embedded"]) == (0, 0)
 
     with Analyst.open(home) as analyst:
-        assert analyst.search("zebra thermostat", k=3).hits[0].id.endswith("101")
+        assert analyst.search("zebra thermostat", k=3).hits[0].id == "V:live:101"
         fan = analyst.search("walrus fan loud", k=3).hits[0]
-        assert fan.id.endswith("5") and "walrus" in fan.text
+        assert fan.id == "V:live:5" and "walrus" in fan.text
         # The old text of the changed row is gone from the index.
         old = analyst.search("parcel number 4 wrong gate", mode="keyword", k=50).hits
-        assert all(not h.id.endswith(":5") and h.id != "5" for h in old)
+        assert "V:live:4" in {h.id for h in old} and "V:live:5" not in {h.id for h in old}
+        # A table other than voc is not one a data scope filters: scoped callers never see it.
+        east = analyst.scoped(Scope(rows={"region": ["East"]}))
+        assert not [h for h in east.search("zebra thermostat", k=20).hits if "live:" in h.id]
 
     # A deleted row stays until a full run, which drops it and embeds nothing again.
     feedback_table.execute("DELETE FROM feedback_live WHERE fid = 102")
@@ -123,4 +126,4 @@ def test_only_new_and_changed_rows_are_embedded_and_found(
     assert full["records"] == before + 21
     with Analyst.open(home) as analyst:
         hits = analyst.search("quokka blender refund", mode="keyword", k=5).hits
-        assert all(not h.id.endswith("102") for h in hits)
+        assert hits and "V:live:102" not in {h.id for h in hits}

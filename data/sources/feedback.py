@@ -180,13 +180,21 @@ def _read_changed(
         names = result.columns
         batch = [dict(zip(names, row, strict=True)) for row in result.rows]
         for row in batch:
-            row["_raw_id"], row["voc_id"] = row["voc_id"], str(row["voc_id"])
+            row["_raw_id"], row["voc_id"] = row["voc_id"], _record_id(source.name, spec, row)
         yield from batch
         done += len(batch)
         tell("read", done, done)
         if len(batch) < page:
             return
         mark = _mark(batch[-1], spec)
+
+
+def _record_id(source: str, spec: FeedbackTable, row: dict[str, Any]) -> str:
+    # The catalog's feedback table is ``voc``: its ids are the records' ids, which a data scope
+    # checks search hits against. A table of another name gets ids of its own (``helpdesk:42``)
+    # so none can pass for an in-scope ``voc`` record; a scoped caller does not see them.
+    raw = str(row["voc_id"])
+    return raw if spec.table.lower() == "voc" else f"{source}:{raw}"
 
 
 def _page_sql(
