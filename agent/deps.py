@@ -6,9 +6,11 @@ provider and the tools. ``Analyst.open`` builds the real ones; tests build their
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from ..data.turn_results import TurnCaches, TurnResults
 from ..tools.base import ToolContext
 from ..tools.ledger import Ledger
 from .providers.base import Provider
@@ -26,6 +28,8 @@ class Deps:
     toolset: Toolset = field(default_factory=Toolset.default)
 
     _context: int | None = field(default=None, init=False, repr=False)
+    # Query results kept per turn: a statement repeated within one question runs once.
+    _turns: TurnCaches = field(default_factory=TurnCaches, init=False, repr=False)
 
     @property
     def context_tokens(self) -> int:
@@ -45,5 +49,9 @@ class Deps:
     def as_of(self) -> date:
         return self.workspace.as_of
 
-    def tool_context(self, ledger: Ledger) -> ToolContext:
-        return self.workspace.tool_context(ledger)
+    def tool_context(self, ledger: Ledger, turn: Hashable | None = None) -> ToolContext:
+        """The tools' context; with ``turn``, its warehouse keeps results for that turn."""
+        ctx = self.workspace.tool_context(ledger)
+        if turn is None or ctx.warehouse is None:
+            return ctx
+        return replace(ctx, warehouse=TurnResults(ctx.warehouse, self._turns.store(turn)))

@@ -110,7 +110,8 @@ class Nodes:
 
     def tools(self, state: AgentState) -> dict[str, Any]:
         ledger = ledger_of(state)
-        ctx = self.deps.tool_context(ledger)
+        # A turn is its question and its start; results of a statement repeated in it are kept.
+        ctx = self.deps.tool_context(ledger, turn=(state.get("started_at"), state.get("question")))
         count, limited = state.get("tool_calls", 0), state.get("limited", "")
         outcomes: list[ToolOutcome] = []
         for raw in state.get("pending") or []:

@@ -14,7 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..data.scope import Scope, Value
 from ..data.workspace import WorkspacePaths
@@ -63,6 +71,13 @@ class SourceSettings(BaseModel):
     password_env: str | None = None
     password_file: Path | None = None
     timeout_s: float | None = Field(None, gt=0)
+    # A table of feedback text to index incrementally (``servicelens index --source NAME``):
+    # its id column and an updated-at column are required with it.
+    feedback_table: str | None = None
+    feedback_id: str | None = None
+    feedback_updated_at: str | None = None
+    feedback_text: str = "text"
+    feedback_created_at: str | None = None
     password: SecretStr | None = Field(None, exclude=True, repr=False)
     resolved_url: SecretStr | None = Field(None, exclude=True, repr=False)
 
@@ -78,6 +93,15 @@ class SourceSettings(BaseModel):
                 "or password_file (a password is never kept in servicelens.toml)"
             )
         return value.strip()
+
+    @model_validator(mode="after")
+    def _feedback_complete(self) -> SourceSettings:
+        if self.feedback_table and not (self.feedback_id and self.feedback_updated_at):
+            raise ValueError(
+                "feedback_table needs feedback_id (its id column) and feedback_updated_at "
+                "(the column a change updates)"
+            )
+        return self
 
 
 class ApiToken(BaseModel):

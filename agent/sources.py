@@ -48,7 +48,9 @@ def open_source(settings: Settings, name: str, spec: SourceSettings | None = Non
         byte_cap=settings.sql_byte_cap,
         timeout_s=spec.timeout_s or settings.sql_timeout_s,
     )
-    return Source(name, url, limits)
+    # A server that does not even accept the login within the statement timeout (or 5 s) is
+    # reported as slow rather than waited on.
+    return Source(name, url, limits, connect_timeout_s=min(5.0, max(1.0, limits.timeout_s)))
 
 
 def federate(
@@ -105,11 +107,14 @@ def connect(
     password_env: str | None = None,
     password_file: Path | None = None,
     tables: list[str] | None = None,
+    feedback: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ConnectReport:
     """Check the source at ``url`` and register it as ``name``: the settings file gains it, the
     catalog its tables (derived from bounded samples). A source that cannot be reached, or
-    whose login fails, is not registered; one that may write is, with a warning to act on."""
+    whose login fails, is not registered; one that may write is, with a warning to act on.
+    ``feedback`` names a table of feedback text to index incrementally (``feedback_table``,
+    ``feedback_id``, ``feedback_updated_at``, optionally ``feedback_text``)."""
     from ..data.catalog import parse_catalog
     from ..data.sources.derive import derive_source_catalog
     from ..data.sources.probe import probe
@@ -120,6 +125,8 @@ def connect(
         raw["password_env"] = password_env
     if password_file:
         raw["password_file"] = str(password_file)
+    # feedback_table, feedback_id, feedback_updated_at, feedback_text (checked with the rest).
+    raw.update({k: v for k, v in (feedback or {}).items() if v})
     probe_settings = settings.model_copy(update={"sources": {}})
     try:
         spec = _resolve_source(name, raw, env)

@@ -377,7 +377,7 @@ def _build_and_swap(
         (staging["keyword"] / FINGERPRINT).write_text(json.dumps(fingerprint, indent=2))
         progress("keyword", len(rows), len(rows))
         report.seconds["keyword"] = clock.lap()
-        _swap(ws, staging, chroma_url)
+        swap_in(ws, staging, chroma_url)
     finally:
         for path in staging.values():
             shutil.rmtree(path, ignore_errors=True)
@@ -416,7 +416,8 @@ def _build_chroma(
     progress("chroma", len(rows), len(rows))
 
 
-def _swap(ws: WorkspacePaths, staging: dict[str, Path], chroma_url: str | None) -> None:
+def swap_in(ws: WorkspacePaths, staging: dict[str, Path], chroma_url: str | None) -> None:
+    """Move the staged keyword index (and local Chroma directory) in place of the live ones."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
     # Chroma caches one system per path; release it so the staged files can move.

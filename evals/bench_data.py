@@ -39,7 +39,7 @@ from ..data.schema import create_statements
 from ..data.voc_index import FINGERPRINT, VocIndex
 
 # The index builder's own steps, so the benchmark times exactly what `servicelens index` runs.
-from ..data.voc_pipeline import _build_chroma, _Clock, _metadata, _read, _swap
+from ..data.voc_pipeline import _build_chroma, _Clock, _metadata, _read, swap_in
 from ..data.workspace import WorkspacePaths
 
 DIM = 384
@@ -390,7 +390,7 @@ def build_index(
         keyword.save(staging["keyword"])
         (staging["keyword"] / FINGERPRINT).write_text(json.dumps(fingerprint))
         keyword_s = clock.lap()
-        _swap(ws, staging, None)
+        swap_in(ws, staging, None)
     finally:
         for path in staging.values():
             shutil.rmtree(path, ignore_errors=True)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The live PostgreSQL and MariaDB of the source tests, started once per session for every module.
+from sources_support import live, source_home  # noqa: F401
+
 from servicelens.agent.settings import ENV_VARS
 
 DEMO_SEED = 7

@@ -10,13 +10,18 @@ warning), and an admin connection for checks behind ServiceLens's back.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
+import yaml
 from mariadb_support import MariaDbServer, ServerUnavailable
 from postgres_support import ClusterUnavailable, PostgresCluster
 
@@ -46,10 +51,44 @@ class LiveServer:
     port: int
 
 
+# The servers, once per session for every test module that asks (conftest.py imports them).
+@pytest.fixture(scope="session", params=["postgres", "mariadb"])
+def live(request: pytest.FixtureRequest, demo_home: Path) -> Iterator[LiveServer]:
+    start = start_postgres if request.param == "postgres" else start_mariadb
+    servers = start(demo_home / "warehouse.duckdb")
+    try:
+        server = next(servers)
+    except (ClusterUnavailable, ServerUnavailable) as exc:
+        pytest.skip(f"{request.param} is not available here: {exc}")
+    os.environ[PASSWORD_ENV] = server.password
+    yield server
+    servers.close()
+
+
+@pytest.fixture(scope="session")
+def source_home(
+    live: LiveServer, demo_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The demo workspace with every table placed in the live source (the DuckDB copy stays,
+    for the feedback index it was built from)."""
+    home = tmp_path_factory.mktemp(f"src-{live.engine}") / "ws"
+    shutil.copytree(demo_home, home)
+    catalog = yaml.safe_load((home / "catalog.yaml").read_text("utf-8"))
+    for table in catalog["tables"].values():
+        table["source"] = "live"
+    (home / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), "utf-8")
+    with open(home / "servicelens.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[servicelens.sources.live]\nurl = "{live.reader_url}"\n')
+    return home
+
+
 def demo_tables(warehouse: Path) -> dict[str, tuple[list[tuple[str, str]], list[tuple[Any, ...]]]]:
     """Each user table of a DuckDB file: its columns with types, and its rows."""
     out = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    # A copy: another fixture of the session may hold the file open with other settings.
+    copy = Path(tempfile.mkdtemp()) / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
         names = [
             r[0]
             for r in con.execute(
@@ -66,6 +105,7 @@ def demo_tables(warehouse: Path) -> dict[str, tuple[list[tuple[str, str]], list[
             ).fetchall()
             rows = con.execute(f'SELECT * FROM "{name}"').fetchall()
             out[name] = ([(str(c), str(t)) for c, t in cols], rows)
+    shutil.rmtree(copy.parent, ignore_errors=True)
     return out
 
 

@@ -11,24 +11,19 @@ Each server is skipped, saying why, when its binaries are missing.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from cli_support import run_cli
 from langgraph.checkpoint.memory import InMemorySaver
-from mariadb_support import ServerUnavailable
-from postgres_support import ClusterUnavailable
-from sources_support import PASSWORD_ENV, LiveServer, start_mariadb, start_postgres
+from sources_support import PASSWORD_ENV, LiveServer
 from test_sql_guard import HOSTILE
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.doctor import run_checks
 from servicelens.agent.offline import OfflineProvider
+from servicelens.agent.providers.scripted import ScriptedProvider
 from servicelens.agent.settings import load_settings
 from servicelens.data.catalog import load_catalog
 from servicelens.data.embeddings import make_embedder
@@ -51,41 +46,11 @@ GOLDEN = [
 ]
 
 
-@pytest.fixture(scope="session", params=["postgres", "mariadb"])
-def live(request: pytest.FixtureRequest, demo_home: Path) -> Iterator[LiveServer]:
-    start = start_postgres if request.param == "postgres" else start_mariadb
-    servers = start(demo_home / "warehouse.duckdb")
-    try:
-        server = next(servers)
-    except (ClusterUnavailable, ServerUnavailable) as exc:
-        pytest.skip(f"{request.param} is not available here: {exc}")
-    os.environ[PASSWORD_ENV] = server.password
-    yield server
-    servers.close()
-
-
 def _reader(live: LiveServer, limits: SqlLimits | None = None) -> Source:
     url = parse_source_url(live.reader_url.replace("${" + PASSWORD_ENV + "}", "x"))
     source = Source("live", url.with_password(live.password), limits)
     source.allowed = set(live.tables)
     return source
-
-
-@pytest.fixture(scope="session")
-def source_home(
-    live: LiveServer, demo_home: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The demo workspace with every table placed in the live source (the DuckDB copy stays,
-    for the feedback index it was built from)."""
-    home = tmp_path_factory.mktemp(f"src-{live.engine}") / "ws"
-    shutil.copytree(demo_home, home)
-    catalog = yaml.safe_load((home / "catalog.yaml").read_text("utf-8"))
-    for table in catalog["tables"].values():
-        table["source"] = "live"
-    (home / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), "utf-8")
-    with open(home / "servicelens.toml", "a", encoding="utf-8") as f:
-        f.write(f'\n[servicelens.sources.live]\nurl = "{live.reader_url}"\n')
-    return home
 
 
 def _analyst(home: Path, cache: Path) -> Analyst:
@@ -279,3 +244,23 @@ def test_doctor_checks_the_source(live: LiveServer, source_home: Path) -> None:
     assert "read-only" in check.detail and "statement timeout honoured" in check.detail
     assert f"tickets {live.tables['tickets']:,} rows" in check.detail
     assert live.password not in check.detail
+
+
+def test_a_query_repeated_within_a_turn_runs_once_on_the_source(source_home: Path) -> None:
+    """The turn's results are kept: the same SQL asked twice in one question reaches the server
+    once; the next question reads it afresh."""
+    sql = "SELECT count(*) AS n FROM tickets"
+    args = {"sql": sql, "purpose": "count the tickets"}
+    twice = ScriptedProvider.tools(("run_sql", args), ("run_sql", args))
+    steps = [twice, ScriptedProvider.tool("run_sql", **args), "ok", "The tickets were counted."]
+    steps += [ScriptedProvider.tool("run_sql", **args), "ok", "They were counted again."]
+    provider = ScriptedProvider(steps)
+    with Analyst.open(source_home, provider=provider, checkpointer=InMemorySaver()) as analyst:
+        source = analyst.workspace.warehouse.sources["live"]  # type: ignore[union-attr]
+        before = source.executed
+        first = analyst.ask("How many tickets are there?")
+        assert [t.ok for t in first.trace] == [True, True, True]
+        assert source.executed - before == 1
+        analyst.ask("And now?", thread_id=first.thread_id)
+        assert source.executed - before == 2
+    provider.assert_done()

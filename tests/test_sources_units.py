@@ -185,17 +185,68 @@ def test_queries_go_where_their_tables_live(tmp_path: Path) -> None:
             source.query("SELECT * FROM notes")
 
 
-def test_a_data_scope_on_a_workspace_with_live_sources_fails_closed(tmp_path: Path) -> None:
-    """Scopes are not compiled into the sources' queries yet: a scoped view is refused, never
-    a view of every row."""
-    from servicelens.data.scope import CompiledScope, ScopeError
+def test_a_scope_that_would_filter_across_databases_is_refused(tmp_path: Path) -> None:
+    """A row filter compiled into one query cannot read a table of another database: such a
+    scope is refused when it is applied, never run unfiltered."""
+    import sqlglot
+
+    from servicelens.data.scope import CompiledScope, Scope, ScopeError
 
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE notes AS SELECT 1 AS n")
     source = Source("remote", parse_source_url("postgresql://r@127.0.0.1:1/d"))
+    across = sqlglot.parse_one("notes.n IN (SELECT tickets.n FROM main.tickets AS tickets)")
+    within = sqlglot.parse_one("tickets.n IN (1, 2)")
+    tables = frozenset({"notes", "tickets"})
     with Federation(Warehouse.open(path), {"remote": source}, {"tickets": "remote"}) as fed:
         assert fed.scope is None and fed.scoped(None) is fed
-        scope = CompiledScope.__new__(CompiledScope)  # any scope: the refusal does not read it
-        with pytest.raises(ScopeError, match="live sources"):
-            fed.scoped(scope)
+        bad = CompiledScope(Scope(), tables, frozenset(), {"notes": across}, _all=tables)
+        with pytest.raises(ScopeError, match="cannot join two databases"):
+            fed.scoped(bad)
+        good = CompiledScope(Scope(), tables, frozenset(), {"tickets": within}, _all=tables)
+        view = fed.scoped(good)
+        assert view.scope is good and view.tables() == ["notes", "tickets"]
+        # The scoped view reads the DuckDB file in scope too, and closing it closes nothing.
+        assert view.execute("SELECT n FROM notes").rows == [(1,)]
+        view.close()
+        assert fed.execute("SELECT n FROM notes").rows == [(1,)]
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "mariadb"])
+def test_a_question_on_a_silent_source_is_answered_saying_it_is_slow(
+    silent_server: int, scheme: str, demo_home: Path, tmp_path: Path
+) -> None:
+    """A source that never answers does not hang the question: the tool reports the source
+    as slow to the model within its timeout, and the answer comes back."""
+    import shutil
+
+    import yaml
+
+    from servicelens import Analyst
+    from servicelens.agent.providers.scripted import ScriptedProvider
+    from servicelens.data.sql_guard import QueryError
+
+    home = tmp_path / "ws"
+    shutil.copytree(demo_home, home, ignore=shutil.ignore_patterns("chroma", "keyword_index"))
+    catalog = yaml.safe_load((home / "catalog.yaml").read_text("utf-8"))
+    catalog["tables"]["tickets"]["source"] = "stuck"
+    (home / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), "utf-8")
+    with open(home / "servicelens.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[servicelens.sources.stuck]\nurl = "{scheme}://r@127.0.0.1:{silent_server}/d"\n'
+                "timeout_s = 1\n")  # fmt: skip
+    steps = [
+        ScriptedProvider.tool("run_sql", sql="SELECT count(*) AS n FROM tickets", purpose="count"),
+        "ok",
+        "The helpdesk database is slow right now.",
+    ]
+    with Analyst.open(home, provider=ScriptedProvider(steps)) as analyst:
+        start = time.perf_counter()
+        answer = analyst.ask("How many tickets are there?")
+        assert time.perf_counter() - start < 8
+        [call] = answer.trace
+        assert not call.ok and "is slow" in (call.error or "") and "stuck" in call.error, call
+        # The warehouse's own tables still answer beside it.
+        assert analyst.sql("SELECT count(*) FROM customers").rows[0][0] > 0
+        with pytest.raises(QueryError, match="slow"):
+            analyst.sql("SELECT count(*) FROM tickets")

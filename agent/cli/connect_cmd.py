@@ -35,15 +35,38 @@ def connect_cmd(
         str | None,
         typer.Option("--tables", help="Comma-separated tables to use (default: all it can read)."),
     ] = None,
+    feedback: Annotated[
+        str | None,
+        typer.Option(
+            "--feedback",
+            help="A table of feedback text to index incrementally (`servicelens index --source "
+            "NAME`); needs --feedback-id and --feedback-updated-at.",
+        ),
+    ] = None,
+    feedback_id: Annotated[
+        str | None, typer.Option("--feedback-id", help="The feedback table's id column.")
+    ] = None,
+    feedback_updated_at: Annotated[
+        str | None,
+        typer.Option("--feedback-updated-at", help="The column a change to a row updates."),
+    ] = None,
+    feedback_text: Annotated[
+        str | None, typer.Option("--feedback-text", help="The text column (default: text).")
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Connect a PostgreSQL, MySQL or MariaDB database: check it, derive its catalog, save it."""
     settings = settings_for(home)
     wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    fields = {
+        "feedback_table": feedback, "feedback_id": feedback_id,
+        "feedback_updated_at": feedback_updated_at, "feedback_text": feedback_text,
+    }  # fmt: skip
     report = connect(
-        settings, name, url, password_env=password_env, password_file=password_file, tables=wanted
-    )
+        settings, name, url, password_env=password_env, password_file=password_file,
+        tables=wanted, feedback={k: v for k, v in fields.items() if v},
+    )  # fmt: skip
     if as_json:
         print_json(report.to_dict())
         return

@@ -23,6 +23,7 @@ from .common import (
 )
 
 _STAGES = {
+    "read": "Reading source",
     "embed": "Embedding",
     "enrich": "Enriching",
     "chroma": "Vector index",
@@ -76,6 +77,21 @@ def index(
             "(the demo's); default: what the workspace uses.",
         ),
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Index the feedback table of this live source incrementally: only rows new or "
+            "changed since the last run (see feedback_table in servicelens.toml).",
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="With --source: read every row again and drop records whose row was deleted.",
+        ),
+    ] = False,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -83,6 +99,11 @@ def index(
     from ...data.theme_set import ThemeSource
     from ...data.voc_pipeline import index_voc
 
+    if source is not None:
+        _index_source(source, full, home, as_json)
+        return
+    if full:
+        raise ServiceLensError("--full applies to --source NAME; use --rebuild for the index.")
     sources = {"discovered": ThemeSource.discovered(), "taxonomy": ThemeSource.taxonomy()}
     if themes is not None and themes not in sources:
         raise ServiceLensError(f"--themes must be discovered or taxonomy, not {themes!r}.")
@@ -108,6 +129,24 @@ def index(
             f"{report.redactions or 'none'}; {sum(report.seconds.values()):.1f} s."
         )
         console.print(f"Feedback themes: {report.themes}.")
+
+
+def _index_source(name: str, full: bool, home: Any, as_json: bool) -> None:
+    from ..source_feedback import index_source_feedback
+
+    settings = settings_for(home)
+    with _progress_bar(disable=as_json) as report_progress:
+        report = index_source_feedback(settings, name, full=full, progress=report_progress)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    how = "every row read" if report.full else "rows changed since the last run"
+    console.print(
+        f"{report.source}.{report.table}: {report.read:,} {how}; {report.added:,} added, "
+        f"{report.updated:,} updated, {report.removed:,} removed; {report.embedded:,} embedded, "
+        f"{report.cached:,} from cache; {report.records:,} records in the index; "
+        f"{report.seconds:.1f} s."
+    )
 
 
 class _progress_bar:

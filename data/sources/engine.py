@@ -7,7 +7,9 @@ the parsed tree:
 
 1. every statement passes the guard (``sql_guard.checked_query``: one read-only SELECT over the
    source's catalog tables; trusted SQL from the compiler with its ``?`` parameters too);
-2. ``rewrites`` (a data scope, for example) may change the checked tree;
+2. a caller's data scope (``scope=``, ``data.scope.CompiledScope``) rewrites the checked tree as
+   it does DuckDB's; DuckDB's ``main`` schema becomes the source's, and any table that is not
+   one of the source's is refused after every rewrite;
 3. ``dialect.to_dialect`` generates it for the engine, and the names it calls are checked again
    against the engine's own dangerous functions (files, locks, sleeping, session settings);
 4. it runs in a read-only transaction (PostgreSQL ``BEGIN READ ONLY`` on a session whose
@@ -35,6 +37,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
 from ..errors import ServiceLensError
+from ..scope import CompiledScope
 from ..sql_guard import QueryError, SqlRejected, checked_query
 from ..warehouse import (
     CUT_MARK,
@@ -78,8 +81,24 @@ class SourceError(ServiceLensError):
     """A source that cannot be reached or used; one sentence, never the password."""
 
 
-class SourceSlow(SourceError):
-    """A source that did not answer in time: slow, overloaded or behind a silent firewall."""
+class SourceSlow(SourceError, QueryError):
+    """A source that did not answer in time: slow, overloaded or behind a silent firewall.
+
+    Also a ``QueryError``: a tool says so to the model (and the answer to its reader) instead
+    of the turn failing, and the other tables can still be asked."""
+
+
+class SourceTimeout(QueryTimeout):
+    """A query the source's statement timeout (or the client's backstop) stopped: the source is
+    reported as slow, not waited on."""
+
+    def __init__(self, source: str, timeout_s: float) -> None:
+        QueryError.__init__(
+            self,
+            f"The source {source} is slow: the query ran longer than {timeout_s:g} s (its "
+            "statement timeout) and was stopped; narrow the period or aggregate more, or try "
+            "again later.",
+        )
 
 
 class Source:
@@ -110,25 +129,35 @@ class Source:
     # ------------------------------------------------------------------ the Warehouse calls
 
     def execute(
-        self, sql: str, params: list[Any] | None = None, *, max_rows: int | None = None
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        *,
+        max_rows: int | None = None,
+        scope: CompiledScope | None = None,
     ) -> QueryResult:
         """Trusted DuckDB SQL with ``?`` parameters (the metric compiler's), guarded all the
-        same; ``max_rows`` defaults to the row cap."""
+        same; ``max_rows`` defaults to the row cap. ``scope``: a caller's data scope, applied
+        to the checked tree."""
         cap = self.limits.row_cap if max_rows is None else max_rows
         tree = self._checked(sql, cap, allow_parameters=True)
-        return self._run(tree, list(params or []), cap, bounded=False)
+        return self._run(tree, list(params or []), cap, bounded=False, scope=scope)
 
-    def query(self, sql: str, *, max_rows: int | None = None) -> QueryResult:
+    def query(
+        self, sql: str, *, max_rows: int | None = None, scope: CompiledScope | None = None
+    ) -> QueryResult:
         """SQL the guard checks (again) here, under the row cap and the byte cap."""
         cap = self.limits.row_cap if max_rows is None else max_rows
         tree = self._checked(sql, cap, allow_parameters=False)
-        return self._run(tree, [], cap, bounded=True)
+        return self._run(tree, [], cap, bounded=True, scope=scope)
 
-    def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
+    def guarded(
+        self, sql: str, allowed_tables: set[str], *, scope: CompiledScope | None = None
+    ) -> QueryResult:
         allowed = {t.lower() for t in allowed_tables} & self.table_set()
         cap = self.limits.row_cap
         tree = checked_query(sql, allowed, row_cap=cap)
-        return self._run(tree, [], cap, bounded=True)
+        return self._run(tree, [], cap, bounded=True, scope=scope)
 
     def tables(self) -> list[str]:
         """The tables this source answers for, sorted."""
@@ -205,9 +234,20 @@ class Source:
     def _checked(self, sql: str, cap: int, *, allow_parameters: bool) -> exp.Query:
         return checked_query(sql, self.table_set(), row_cap=cap, allow_parameters=allow_parameters)
 
-    def _run(self, tree: exp.Query, params: list[Any], cap: int, *, bounded: bool) -> QueryResult:
+    def _run(
+        self,
+        tree: exp.Query,
+        params: list[Any],
+        cap: int,
+        *,
+        bounded: bool,
+        scope: CompiledScope | None = None,
+    ) -> QueryResult:
         for rewrite in self.rewrites:
             tree = rewrite(tree)
+        if scope is not None:
+            tree = _in_scope(scope, tree)
+        tree = self._own_tables(tree)
         tree = _capped(tree, cap)
         sql, n_params = to_dialect(tree, self.engine, bool_columns=self._booleans())
         if n_params != len(params):
@@ -247,6 +287,24 @@ class Source:
             kept.append(tuple(cells))
         return QueryResult(_unique(columns), kept[:cap], len(kept) > cap, 0.0, cut_values)
 
+    def _own_tables(self, tree: exp.Query) -> exp.Query:
+        """The tree with DuckDB's ``main`` schema named as this source's schema (a scope's
+        subqueries name their tables so, and a caller may); anything else that is not one of
+        this source's tables is refused here, after every rewrite, before the tree is sent."""
+        allowed = self.table_set()
+        for table in tree.find_all(exp.Table):
+            if isinstance(table.this, exp.Func):
+                continue
+            if table.db.lower() == "main" and not table.catalog:
+                table.set("db", exp.to_identifier(self.schema, quoted=True))
+            elif table.db or table.catalog:
+                raise SqlRejected(
+                    f"Only the catalog's tables can be queried; {table.sql()} is outside it."
+                )
+            if table.db and table.name.lower() not in allowed:
+                raise SqlRejected(f"Table {table.name} is not one of this source's tables.")
+        return tree
+
     def _booleans(self) -> frozenset[str]:
         # Yes/no columns (PostgreSQL casts them to numbers only through integer): a name counts
         # when it is boolean in every table that has it.
@@ -278,6 +336,16 @@ class Source:
         # ServiceLens's own look-ups in the server's catalog, written in its dialect.
         with self._lock:
             return self._connected().fetch(sql, params, 100_000)[1]
+
+
+def _in_scope(scope: CompiledScope, tree: exp.Query) -> exp.Query:
+    # The scope rewrites the checked tree as it does DuckDB's (each catalog table becomes its
+    # filtered subquery, a hidden table is refused), before the tree is generated for the
+    # engine; a tree it cannot read fails closed.
+    scoped = scope.apply(tree.copy())
+    if not isinstance(scoped, exp.Query):
+        raise SqlRejected("The query could not be read to apply the data scope.")
+    return scoped
 
 
 def _capped(tree: exp.Query, cap: int) -> exp.Query:
@@ -460,11 +528,11 @@ class _PgDriver(_Driver):
                 rows = cur.fetchmany(cap + 1) if columns else []
         except psycopg.errors.QueryCanceled:
             self._rollback()
-            raise QueryTimeout(timeout) from None
+            raise SourceTimeout(self.source.name, timeout) from None
         except psycopg.OperationalError as exc:
             self.close()
             if watchdog.fired:
-                raise QueryTimeout(timeout) from None
+                raise SourceTimeout(self.source.name, timeout) from None
             raise SourceError(_lost(self.source, exc)) from None
         except psycopg.Error as exc:
             self._rollback()
@@ -614,9 +682,11 @@ class _MySqlDriver(_Driver):
             code = exc.args[0] if exc.args else 0
             if code in self._TIMEOUT_ERRORS:
                 self._rollback()
-                raise QueryTimeout(timeout) from None
+                raise SourceTimeout(self.source.name, timeout) from None
             if code in (2006, 2013, 2014, 2055):  # the connection is gone
                 self.close()
+                if "timed out" in str(exc).lower():  # the client's read timeout: a stalled server
+                    raise SourceTimeout(self.source.name, timeout) from None
                 raise SourceError(_lost(self.source, exc)) from None
             self._rollback()
             raise QueryFailed(_mysql_message(exc)) from None
@@ -704,4 +774,4 @@ def _mysql_message(exc: Exception) -> str:
     return f"The source refused the query: {text}."
 
 
-__all__ = ["QueryError", "Source", "SourceError", "SourceSlow"]
+__all__ = ["QueryError", "Source", "SourceError", "SourceSlow", "SourceTimeout"]

@@ -7,6 +7,11 @@ metric compiler and the catalog's value look-ups need no change: it reads the ta
 names (its CTEs aside), and runs it on the one engine that holds them all. A query over tables
 of two engines is refused in one sentence (no cross-database joins); a query naming no table
 (``SELECT 1``) runs in DuckDB.
+
+A caller's data scope (``scoped``) reaches both: the DuckDB warehouse's scoped view, and, for a
+source, the same rewrite of the checked tree (each catalog table its filtered subquery, a hidden
+table refused) before it is generated in the source's dialect. A scope whose filter for a table
+would read a table of another database is refused when it is applied.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ class Federation(Warehouse):
     ) -> None:
         # Not Warehouse.__init__: the connections are the parts'.
         self.local, self.sources = local, sources
-        self.scope = None
+        self.scope: CompiledScope | None = None
+        self._owns = True
         self.limits = limits or (local.limits if local is not None else SqlLimits())
         # Table (lower case) -> source name, for tables that live in a source.
         self.placement = {t.lower(): s for t, s in placement.items() if s in sources}
@@ -43,22 +49,34 @@ class Federation(Warehouse):
                 source.allowed = mine
 
     def scoped(self, scope: CompiledScope | None) -> Warehouse:
-        """Data scopes are not compiled into live sources' queries yet: a scoped caller of a
-        workspace with sources is refused (fail closed), never shown every row."""
+        """This federation as a caller with ``scope`` sees it: the DuckDB warehouse's scoped
+        view, and every source query rewritten by the scope before it is transpiled. A scope
+        whose row filter for a table reads a table of another database cannot be compiled
+        into one query, and is refused (``ScopeError``) rather than run unfiltered."""
         if scope is None:
             return self
-        raise ScopeError(
-            "Data scopes do not apply to live sources yet; give this token a workspace without "
-            "connected sources, or remove its scope."
-        )
+        if self.scope is not None:
+            raise ValueError("a scoped warehouse cannot be scoped again")
+        self._check_scope(scope)
+        view = Federation.__new__(Federation)
+        view.local = self.local.scoped(scope) if self.local is not None else None
+        view.sources, view.placement, view.limits = self.sources, self.placement, self.limits
+        view.scope, view._owns = scope, False
+        return view
 
     def execute(
         self, sql: str, params: list[object] | None = None, *, max_rows: int | None = None
     ) -> QueryResult:
-        return self._engine_for(sql).execute(sql, params, max_rows=max_rows)
+        engine = self._engine_for(sql)
+        if isinstance(engine, Source):
+            return engine.execute(sql, params, max_rows=max_rows, scope=self.scope)
+        return engine.execute(sql, params, max_rows=max_rows)
 
     def query(self, sql: str, *, max_rows: int | None = None) -> QueryResult:
-        return self._engine_for(sql).query(sql, max_rows=max_rows)
+        engine = self._engine_for(sql)
+        if isinstance(engine, Source):
+            return engine.query(sql, max_rows=max_rows, scope=self.scope)
+        return engine.query(sql, max_rows=max_rows)
 
     def guarded(self, sql: str, allowed_tables: set[str]) -> QueryResult:
         safe_sql = check_sql(sql, allowed_tables, row_cap=self.limits.row_cap)
@@ -67,6 +85,8 @@ class Federation(Warehouse):
     def tables(self) -> list[str]:
         names = set(self.local.tables()) if self.local is not None else set()
         names |= set(self.placement)
+        if self.scope is not None:
+            names = {n for n in names if n.lower() in self.scope.allowed}
         return sorted(names)
 
     def source_of(self, table: str) -> str | None:
@@ -74,10 +94,24 @@ class Federation(Warehouse):
         return self.placement.get(table.lower())
 
     def close(self) -> None:
+        if not self._owns:
+            return  # a scoped view leaves the connections to the federation it came from
         for source in self.sources.values():
             source.close()
         if self.local is not None:
             self.local.close()
+
+    def _check_scope(self, scope: CompiledScope) -> None:
+        for table, condition in scope.filters.items():
+            home = self.placement.get(table)
+            for other in {t.name.lower() for t in condition.find_all(exp.Table)}:
+                if self.placement.get(other) != home:
+                    where = self.placement.get(other) or "the embedded warehouse"
+                    raise ScopeError(
+                        f"The data scope filters {table} through {other}, which lives in "
+                        f"{where}; a scoped query cannot join two databases. Scope by a "
+                        f"column of {table} itself."
+                    )
 
     def _engine_for(self, sql: str) -> Warehouse | Source:
         where = {self.placement.get(t) for t in _tables(sql)}
