@@ -223,6 +223,7 @@ def reading_notes(
     notes = (
         aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog),
         per_record_note(intent), doubt, unread_note(intent.unread, intent.language),
+        year_note(intent),
     )  # fmt: skip
     doubt = " ".join(d for d in notes if d)
     if not intent.alternatives and not doubt:
@@ -239,6 +240,15 @@ def reading_notes(
     return ReadingNotes(
         alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
     )
+
+
+def year_note(intent: Intent) -> str:
+    """A month or quarter named without a year, read in the latest year the data holds it."""
+    if not intent.year_read:
+        return ""
+    if intent.language == "zh":
+        return f"问题没有说明年份，这里按数据中最近有记录的{intent.year_read}年理解。"
+    return f"No year was named; read as {intent.year_read}, the latest year the data holds it."
 
 
 def quotes_for_a_number(intent: Intent) -> str:

@@ -138,6 +138,10 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         _write_groups(intent, res, w, group)
         return
     r = res.records()[0]
+    if not r["records"]:
+        w.status = "insufficient_data"
+        w.lead.append(w.say("insufficient", reason=w.say("no_rows")))
+        return
     w.lead.append(
         w.say(
             "share.lead", n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],

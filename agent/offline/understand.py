@@ -143,6 +143,8 @@ class Intent:
     compare_missing: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # The year a month or quarter named without one was read as (the latest the data holds).
+    year_read: str | None = None
     # Content words of the question the reading used nowhere, that match nothing in the data.
     unread: list[str] = field(default_factory=list)
     # A date column said missing ("closed without a resolution time"): (table, column).
@@ -288,7 +290,7 @@ class Understander:
             shape = replace(shape, shapes=(*shape.shapes, "ranking"))
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
-        if best == OUT_OF_SCOPE and slots.compared and shape.has("ranking"):
+        if best == OUT_OF_SCOPE and slots.compared and (shape.has("ranking") or shape.has("count")):
             # Such a question is about the data, however its words resemble an off-topic one.
             best = max((n for n in scores if n != OUT_OF_SCOPE), key=lambda n: scores[n])
         intent = Intent(
@@ -416,10 +418,16 @@ class Understander:
         self._parallel(intent)
         self._over_time_undated(intent)
         self._thin_default(intent)
+        self._on_the_table_holding(intent)
+        self._year_of_the_data(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
+        split = [d for d in slots.dimensions if d not in slots.filters]
+        if intent.playbook in ("ranking", "breakdown") and intent.comparison and not split:
+            # "Fewer tweets in November than in October": two periods, no grouping named.
+            intent.playbook = "metric_change"
         _order_by_value(intent)
         if intent.playbook in _FIGURES:
             # Words of the question nothing in the reading used ("raised by VIP users"): said.
@@ -525,6 +533,48 @@ class Understander:
             slots.dimensions.append(guess.dimension)
         return guess
 
+    def _on_the_table_holding(self, intent: Intent) -> None:
+        """ "Spotify replies that provided a URL" where each company's replies are a table of
+        their own: the measure on the table that holds the value filtered on, not the same
+        measure on another company's table (which would count none)."""
+        cat = intent.catalog
+        if cat is None or not intent.filters or not self.held:
+            return
+        metrics = list(intent.metrics)
+        for i, name in enumerate(metrics):
+            if name not in cat.metrics or holds_all(cat, self.held, name, intent.filters):
+                continue
+            spec = cat.metrics[name].spec
+            twins = [
+                other for other, m in cat.metrics.items()
+                if other != name and m.spec.expr == spec.expr and m.spec.filter == spec.filter
+                and m.unit == spec.unit and holds_all(cat, self.held, other, intent.filters)
+            ]  # fmt: skip
+            if len(twins) == 1:
+                metrics[i] = twins[0]
+        intent.slots.metrics = metrics
+
+    def _year_of_the_data(self, intent: Intent) -> None:
+        """ "November than October" with no year, asked of an export whose records end years
+        before today: the latest year the data holds those months, said in the reading notes,
+        rather than an empty month of this year."""
+        period = intent.period
+        if period is None or _NAMES_YEAR.search(intent.question):
+            return
+        if _RELATIVE.search(period.phrase or "") or period.kind not in _CALENDAR_KINDS:
+            return
+        counts = self._counts_for(intent)
+        if not counts or any(_records_in(c, period) for c in counts):
+            return
+        for back in range(1, _YEARS_BACK + 1):
+            moved = _years_before(period, back)
+            if moved is not None and any(_records_in(c, moved) for c in counts):
+                intent.period = moved
+                if intent.comparison is not None:
+                    intent.comparison = _years_before(intent.comparison, back)
+                intent.year_read = str(moved.start.year)
+                return
+
     def _uncovered_comparison(self, intent: Intent) -> None:
         """ "2015 compared with 2016" where the data holds nothing before 2016: the answer gives
         the period it has and says the other is not in the data, rather than "rose from 0"."""
@@ -580,6 +630,12 @@ class Understander:
             return
         if self.dated_known and not any(self.quarters.values()):
             # No record of the workspace has a date: there is no quarter to default to.
+            intent.all_data = True
+            return
+        if _counts_records(intent):
+            # "Which company has the most complaints", "城乡建设类的留言有多少条": records
+            # counted or ranked with no period named are all of them; a quarter is the default
+            # only for how a measure is doing (a rate, an average, a change).
             intent.all_data = True
             return
         counts = self._counts_for(intent)
@@ -670,7 +726,11 @@ class Understander:
     def _said_at(self, text: str, dim: str, value: str) -> int:
         """Where the question first says one of a value's names (its end when it does not)."""
         target = f"{dim}={value}"
-        at = [text.find(t.alias.strip()) for t in self.matcher.terms if t.target == target]
+        names = {t.alias.strip().lower() for t in self.matcher.terms if t.target == target}
+        at = [text.find(n) for n in names | {value.lower()} if n]
+        if not any(a >= 0 for a in at):
+            # A value found by its beginning ("Apple" for AppleSupport): where that is said.
+            at = [_prefix_at(text, n) for n in names | {value.lower()} if n]
         return min((a for a in at if a >= 0), default=len(text))
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
@@ -823,6 +883,10 @@ class Understander:
             at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
             if at >= 0:
                 found.append((at, value))
+        said = intent.filters.get(dim)
+        if said is not None and not isinstance(said, Excluded) and said not in dict(found).values():
+            # A category named in the other language ("电池" for Battery), read as a filter.
+            found.append((len(text), said))
         if not found:
             return
         named = [v for _, v in sorted(found)]
@@ -1056,6 +1120,27 @@ def _by_shape(
     return playbook
 
 
+def _counts_record_metric(intent: Intent) -> bool:
+    cat = intent.catalog
+    return bool(intent.metrics) and all(
+        cat is not None and m in cat.metrics and cat.metrics[m].unit == "count"
+        for m in intent.metrics
+    )
+
+
+def _counts_records(intent: Intent) -> bool:
+    """A question that counts or ranks records by how many there are, asking no change."""
+    if intent.compare or intent.comparison is not None or intent.shape.has("change"):
+        return False
+    if intent.playbook in ("mentions", "share_of"):
+        return True
+    if intent.playbook not in ("metric_change", "ranking", "breakdown"):
+        return False
+    return (not intent.metrics or _counts_record_metric(intent)) and (
+        intent.shape.has("count") or intent.shape.has("ranking") or intent.shape.has("breakdown")
+    )
+
+
 def _counted_shape(shape: ShapeReading, split: bool, named: bool) -> str | None:
     """The analysis a ranking, breakdown or count asks for, when its words say which."""
     if split and shape.has("ranking"):
@@ -1222,6 +1307,15 @@ def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
         d for d in slots.dimensions
         if d in slots.filters or event_of(cat.dimensions[d].spec.en) not in events
     ]  # fmt: skip
+
+
+def _prefix_at(text: str, name: str) -> int:
+    """Where the longest beginning (four letters or more) of ``name`` is said in ``text``."""
+    for k in range(len(name), 3, -1):
+        at = text.find(name[:k])
+        if at >= 0:
+            return at
+    return -1
 
 
 def _own_column(cat: Catalog, dim: str) -> bool:
@@ -1502,6 +1596,32 @@ def _records_in(per_quarter: dict[str, int], period: Period) -> bool:
         if n and start < period.end and period.start < end:
             return True
     return False
+
+
+# A year said in the question ("2016", "去年", "this year"): the period is as said.
+_NAMES_YEAR = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}(?!\d)|今年|去年|前年|明年|本年|上一年|\b(?:this|last|next|previous|"
+    r"prior) year\b|\bytd\b|year[- ]to[- ]date",
+    re.IGNORECASE,
+)
+# Periods said relative to today ("last month", "上季度", "past 90 days") are meant as said.
+_RELATIVE = re.compile(
+    r"(?i)\b(?:last|this|next|previous|prior|past|recent|current|ago)\b|上|本|这|近|前|过去|最近"
+)
+_CALENDAR_KINDS = ("month", "quarter", "range", "day", "half")
+_YEARS_BACK = 15
+
+
+def _years_before(p: Period, years: int) -> Period | None:
+    """The same period ``years`` earlier (by its label), or None when it cannot be said so."""
+    label = p.label
+    year = str(p.start.year)
+    if year not in label:
+        return None
+    try:
+        return parse_period(label.replace(year, str(p.start.year - years)), p.start)
+    except Exception:
+        return None
 
 
 def _span_label(p: Period) -> str:

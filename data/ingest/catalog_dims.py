@@ -120,7 +120,8 @@ WEEKDAY: dict[str, Any] = {
     "kind": "category",
     "time": "CAST(isodow({time}) AS VARCHAR) || '-' || strftime({time}, '%a')",
     "values": {
-        f"{n}-{en[:3].capitalize()}": [en, en[:3], f"周{zh_day}", f"星期{zh_day}"]
+        # Full names only: "sat", "sun", "wed" are too often parts of other words.
+        f"{n}-{en[:3].capitalize()}": [en, f"{en}s", f"周{zh_day}", f"星期{zh_day}"]
         for n, (en, zh_day) in enumerate(
             zip(
                 ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
