@@ -350,6 +350,11 @@ def fallback_note(missed: str, lang: str, *, thin: bool = False) -> str:
     return _DEFAULTS[_lang(lang)]["thin" if thin else "fallback"].format(missed=missed)
 
 
+def every_date_note(lang: str) -> str:
+    """No period named, and the question asked of all the records: every date in the data."""
+    return _DEFAULTS[_lang(lang)]["none"]
+
+
 def default_period_note(reading: Reading, as_of: date, lang: str, *, kept: bool) -> str:
     """Why the answer covers the period it does when the question named none."""
     words = _DEFAULTS[_lang(lang)]

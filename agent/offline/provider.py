@@ -25,6 +25,7 @@ from ..reading import (
     Alternative,
     ReadingNotes,
     dimension_label,
+    every_date_note,
     fallback_note,
     metric_label,
     value_label,
@@ -217,6 +218,8 @@ def reading_notes(
     note = fallback_note(missed, intent.language) if missed else ""
     if intent.thin_default:
         note = fallback_note(intent.thin_default, intent.language, thin=True)
+    elif not note and intent.all_data and intent.period is None and not intent.follow_up:
+        note = every_date_note(intent.language)
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)
     alone = one_group_note(intent, catalog, held or {})
