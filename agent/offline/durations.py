@@ -17,9 +17,10 @@ from ...data.catalog import Catalog
 
 # Each event: the stems of column names that record it, and how a question says it.
 _EVENTS = (
-    ("open", r"open|creat|submit|logged|receiv",
+    ("open", r"open|creat|submit|logged|receiv|留言|提交|受理|创建",
      r"\bopen(?:ed|ing|s)?\b|\bcreat|\blogged\b|\braised\b|开单|创建|提交|受理|报修"),
-    ("response", r"repl|respon|answer", r"\brespon|\brepl(?:y|ied|ies)\b|\banswer|响应|回复"),
+    ("response", r"repl|respon|answer|回复|答复|响应",
+     r"\brespon|\brepl(?:y|ied|ies)\b|\banswer|响应|回复|答复"),
     ("resolve", r"resolv|solv|fix", r"\bresol|\bsolved\b|\bfixed\b|解决|修复"),
     ("close", r"clos", r"\bclos(?:e|ed|ing|ure)\b|关闭|结案|关单"),
 )  # fmt: skip
@@ -104,7 +105,12 @@ _TIME_WORD = re.compile(r"(?i)\b(?:time|date|timestamp|day)s?\b|时间|日期")
 def unset_time_column(phrase: str, catalog: Catalog | None) -> tuple[str, str] | None:
     """The date column an "unset" phrase names ("a resolution time", "解决时间"): the one column
     of the catalog's tables recording the event the phrase says, when exactly one does."""
-    if catalog is None or not _TIME_WORD.search(phrase):
+    if catalog is None:
+        return None
+    # "a resolution time", "解决时间"; or the event alone ("还没有答复的留言": no reply yet).
+    bare = phrase.strip()
+    alone = len(bare) <= 4 if re.search(r"[\u3400-\u9fff]", bare) else " " not in bare
+    if not _TIME_WORD.search(phrase) and not alone:
         return None
     events = {name for name, _ in said_events(phrase)}
     if len(events) != 1:

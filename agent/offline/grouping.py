@@ -27,8 +27,14 @@ def _split(text: str) -> frozenset[str]:
 # English cues that introduce a grouping noun; "what" is left out (it asks for values too), and
 # "per" ("cost per ticket") names a rate more often than a grouping.
 _EN_CUE = re.compile(
-    r"\b(?:which|each|every|by|across|among(?: the| our| all)?)\s+([a-z][a-z0-9' -]*)",
+    r"\b(?:which|each|every|by|across|among(?: the| our| all)?"
+    r"|(?:top|bottom)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty))"
+    r"\s+([a-z][a-z0-9' -]*)",
     re.IGNORECASE,
+)
+# "By number of complaints", "by volume": what is ranked by, a measure, not a grouping.
+_MEASURE_AFTER_BY = re.compile(
+    r"(?i)^(?:the )?(?:number|count|volume|share|percentage|amount|total|size)\b"
 )
 _ZH_CUE = re.compile(
     r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
@@ -112,7 +118,9 @@ def grouping_phrase(question: str) -> str:
         words = words_after(b.group(1))
         if words:
             return words
-    m = _EN_CUE.search(question)
+    m = next(
+        (c for c in _EN_CUE.finditer(question) if not _MEASURE_AFTER_BY.match(c.group(1))), None
+    )
     if m:
         # "Which group of customers", "what kind of tickets": the customer group, ticket kind.
         of = _CLASS_OF.match(m.group(1))
@@ -121,6 +129,9 @@ def grouping_phrase(question: str) -> str:
         if words and _stem(words.split()[0]) not in _EN_TIME:
             return words
     z = _ZH_CUE.search(question)
+    if z and z.group(0)[: -len(z.group(1))].endswith("类"):
+        # "哪一类留言": which class of the records, a category the data keeps.
+        return "类"
     if z:
         phrase = zh_noun(z.group(1))
         if phrase and not phrase.startswith(_ZH_TIME) and phrase not in ("年", "年度"):

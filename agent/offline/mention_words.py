@@ -13,7 +13,8 @@ _MAX_TERMS = 4
 _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})」|‘([^’]{1,30})’")
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
-    r"(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于)了?"
+    r"(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨)"
+    r"(?!了?(?:哪|什么|啥|多少|最))了?"
     r"(?P<t>[\u4e00-\u9fffA-Za-z0-9 +/、或和与及]{1,24}?)"
     r"(?=的|这|那|[？?，,。；;！!]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录"
     r"|最多|最少|最常|更多|更少|多少|次数|比例|占比)"
@@ -24,7 +25,13 @@ _EN = re.compile(
     r"|contain(?:s|ing)?"
     r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
     r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
-    r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
+    r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+"
+    # "identity theft": a word or two more, up to a word that starts another part of the
+    # question ("in", "last", "by", "or", …).
+    r"(?:\s+(?!(?:in|on|at|for|from|by|during|last|this|since|and|or|with|that|which|who|"
+    r"per|over|between|to|of|the|a|an|were|was|are|is|did|do|does|than|vs|versus|each|every|"
+    r"across|among|within|before|after|compared|so|but|how|what|when|where|why)\b)[\w'+-]+){0,2}"
+    r"(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
     r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于|出现)了?\s*$"

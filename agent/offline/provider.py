@@ -395,8 +395,8 @@ def grouping_doubt(
     near = [d for d, _ in index.nearest(guess.phrase)] if index is not None else []
     near = [d for d in near if d != intent.group_by][:_NEAREST]
     if zh:
-        return f"数据中没有与“{guess.phrase}”对应的分组，下面按“{used}”分组。", near
-    return f"No grouping in this data matches “{guess.phrase}”, so this is by {used}.", near
+        return f"数据中没有与“{guess.phrase}”对应的分组。", near
+    return f"No grouping in this data matches “{guess.phrase}”.", near
 
 
 _NEAREST = 3

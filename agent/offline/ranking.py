@@ -34,6 +34,7 @@ from .playbooks import (
     solid,
     table,
 )
+from .slots import groupable_dimensions
 from .transcript import Results
 from .understand import Intent, plain_count
 
@@ -51,9 +52,13 @@ def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
 _BIGGEST_EN = re.compile(
     r"(?i)\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) )?"
     r"(?:biggest|largest|busiest|highest[- ]volume) (?P<noun>[a-z][a-z ]{1,30})"
+    # "the five groups with the most incidents"
+    r"|\b(?P<n2>\d+|two|three|four|five|six|seven|eight|nine|ten) (?P<noun2>[a-z][a-z ]{1,30}?)"
+    r" with the (?:most|highest number of|largest number of|biggest number of)\b"
 )
 _BIGGEST_ZH = re.compile(
-    r"(?:工单量|投诉量|单量|数量|记录数|规模)最大的(?:那)?(?P<n>[一二两三四五六七八九十\d]+)?[个家款位类]?"
+    r"(?:工单量|投诉量|单量|数量|记录数|规模|量)最(?:大|多)的(?:那)?(?P<n>[一二两三四五六七八九十\d]+)?"
+    r"[个家款位类]?"
     r"(?P<noun>[\u4e00-\u9fff]{1,6})|前(?P<m>[一二两三四五六七八九十\d]+)大(?P<noun2>[\u4e00-\u9fff]{1,6})"
 )
 
@@ -71,8 +76,9 @@ def biggest_groups(intent: Intent, dim: str) -> int | None:
     spec = cat.dimensions[dim].spec
     names = [n.lower() for n in (dim.replace("_", " "), spec.en, spec.zh, *spec.aliases) if n]
     m = _BIGGEST_EN.search(intent.question)
-    if m and any(m["noun"].lower().startswith((n, n.rstrip("y"))) for n in names):
-        return number(m["n"].lower()) if m["n"] else 1
+    noun, said = ((m["noun"] or m["noun2"] or ""), (m["n"] or m["n2"])) if m else ("", None)
+    if m and any(noun.lower().startswith((n, n.rstrip("y"))) for n in names):
+        return number(said.lower()) if said else 1
     z = _BIGGEST_ZH.search(intent.question)
     if z and any(n in (z["noun"] or z["noun2"] or "") for n in names if _CJK.search(n)):
         said = z["n"] or z["m"]
@@ -158,6 +164,8 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         return
     if write_label_shares(intent, results, w):
         return
+    if _grouping_missing(intent, w):
+        return
     res = results.get("rank")
     if failed(w, res) or res is None:
         return
@@ -234,6 +242,24 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     w.actions.append(lever_action(w, metric, name, worst, res.id, with_prev=False))
     if best[dim] != worst[dim] and direction(w, metric) != "neutral":
         w.actions.append(learn_action(w, metric, dim, name, best, res.id))
+
+
+def _grouping_missing(intent: Intent, w: Writer) -> bool:
+    """ "Which province do most complaints come from", with no province in the data: said, with
+    the groupings the data has, rather than a ranking by another one passed off as the answer."""
+    guess = intent.grouping
+    if guess is None or guess.dimension is not None or not guess.phrase or w.catalog is None:
+        return False
+    if intent.slots.dimensions or intent.slots.compared:
+        return False
+    names = [dim_name(w, d) for d in groupable_dimensions(w.catalog)[:_OFFERED]]
+    w.status = "insufficient_data"
+    joiner = "、" if w.lang == "zh" else ", "
+    w.lead.append(w.say("rank.no_grouping", phrase=guess.phrase, dims=joiner.join(names)))
+    return True
+
+
+_OFFERED = 5
 
 
 def _far_end(

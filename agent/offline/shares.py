@@ -36,6 +36,10 @@ def share_call(intent: Intent) -> Call | None:
     part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
     if where is None or part is None:
         return None
+    rated = value is not None and _rated_only(intent, dim)
+    if rated:
+        # "在给了满意度评价的留言里，不满意的占多少": of the records that have a rating.
+        where = [*where, f"{part} IS NOT NULL"]
     if value is None:  # "never got an assignment group": the value is missing or blank
         match = f"({part} IS NULL OR trim(CAST({part} AS VARCHAR)) = '')"
     elif isinstance(value, Excluded):  # "of the reviews not about hotels"
@@ -60,6 +64,8 @@ def share_call(intent: Intent) -> Call | None:
         purpose += w.say("share.by", dim=dim_name(w, group))
     if least is not None:
         purpose += w.say("share.min", n=str(least))
+    if rated:
+        purpose += w.say("share.rated", dim=dim_name(w, dim))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 
@@ -96,6 +102,20 @@ def min_records(question: str) -> int | None:
 def _lowest(intent: Intent) -> bool:
     """Whether the question asks which group has the lowest share ("差评比例最低")."""
     return LOWEST.search(intent.question) is not None and not _HIGHEST.search(intent.question)
+
+
+def _rated_only(intent: Intent, dim: str) -> bool:
+    """Whether the question names the part's dimension itself before its value ("among the
+    rated messages, the unsatisfied ones"): the whole is the records that have a value."""
+    cat = intent.catalog
+    spec = cat.dimensions[dim].spec if cat is not None and dim in cat.dimensions else None
+    if spec is None:
+        return False
+    text = intent.question.lower()
+    value = str(intent.filters.get(dim, "")).lower()
+    at_value = text.rfind(value) if value else -1
+    names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n and len(n) >= 2]
+    return any(0 <= text.find(n) < at_value and n not in value for n in names)
 
 
 def _unset_column(intent: Intent, base: str) -> str | None:

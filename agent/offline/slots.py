@@ -193,12 +193,25 @@ class CatalogMatcher:
                 if term.weak and any(t.kind == "metric" for _, t in found):
                     break
                 for m in _pattern(term.alias).finditer(text):
+                    if term.kind == "value" and self._inside_own_name(text, term, m.span()):
+                        continue  # "满意" inside "满意度": the dimension said, not its value
                     if not any(s < m.end() and m.start() < e for s, e in taken):
                         taken.append(m.span())
                         found.append((m.start(), term))
                         break
             used += taken
         return found, used
+
+    def _inside_own_name(self, text: str, term: Term, span: tuple[int, int]) -> bool:
+        """Whether a value's match lies inside its own dimension's name said in the text."""
+        dim = term.target.split("=", 1)[0]
+        for t in self.terms:
+            if t.kind != "dimension" or t.target != dim or len(t.alias) <= span[1] - span[0]:
+                continue
+            for m in _pattern(t.alias).finditer(text):
+                if m.start() <= span[0] and span[1] <= m.end():
+                    return True
+        return False
 
     def _partial(
         self, free: str, named: set[str], have: Collection[str] = ()
@@ -222,7 +235,10 @@ class CatalogMatcher:
                 # matched whole ("在线客服" is not named by "客服").
                 if own and not t.alias.startswith(word):
                     continue
-                if t.partial and word in t.alias and _names_in(word, t.target):
+                # A word inside a long English value ("received" of "Received bad information
+                # about your loan") is an ordinary word, not that value's name.
+                long_latin = latin and len(t.alias.split()) > _PARTIAL_WORDS
+                if t.partial and word in t.alias and _names_in(word, t.target) and not long_latin:
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {
                 d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX and d not in have
@@ -323,6 +339,10 @@ def _noun_only(catalog: Catalog, metric: str, terms: list[Term]) -> bool:
     said = spec.en.lower().removesuffix(" count").strip()
     if said and " " not in said:
         nouns |= {said, f"{said}s", f"{said} count", f"number of {said}s"}
+    # The Chinese noun the count is named by ("留言数量": each row is a 留言).
+    zh_noun = spec.zh.removesuffix("数量") if spec.zh.endswith("数量") else ""
+    if zh_noun:
+        nouns |= {zh_noun, f"{zh_noun}数", f"{zh_noun}条数", f"{zh_noun}量"}
     used = {t.alias.strip() for t in terms if t.kind == "metric" and t.target == metric}
     return bool(used) and (used <= nouns or all(t.weak for t in terms if t.target == metric))
 
@@ -381,6 +401,10 @@ _PLAIN = {"high", "low", "medium", "moderate", "normal", "none", "other", "unkno
 
 # Dimensions whose coded values managers call by letter and number ("P1", "Sev 2", "1级").
 _RANKED = {"priority": "p", "severity": "sev", "sev": "sev", "优先级": "p", "严重": "sev"}
+
+
+# English values of more words than this are never named by one of their words.
+_PARTIAL_WORDS = 3
 
 
 def _named_part(value: str, dim: str = "") -> list[str]:

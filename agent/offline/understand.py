@@ -277,12 +277,13 @@ class Understander:
         slots = self.matcher.match(question)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
-        shape = read_shape(question)
+        shape = self._by_a_value(question, read_shape(question))
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
+        self._negated_metrics(question, slots)
         _code_filter(self.matcher.catalog, slots)
         if slots.compared and not shape.has("ranking") and _WHICH_MORE.search(question):
             # "Who gets more refund requests, Amazon or Apple": groups of this data named side
@@ -502,9 +503,21 @@ class Understander:
         return scores.get(playbook, 0.0) - scores.get("metric_change", 0.0) < _TREND_MARGIN
 
     def _asks_which_group(self, question: str) -> bool:
-        """Whether the question's "which …" names a grouping of the catalog by its words."""
+        """Whether the question's "which …" names a grouping of the catalog by its words, one
+        whose values say something (not codes such as "H15,H93,": "主要反映哪些问题" asks for
+        what customers say, not a count of the codes)."""
         phrase = grouping_phrase(question) if _WHICH.search(question) else ""
-        return bool(phrase and self.grouping.by_words(phrase))
+        dims = self.grouping.by_words(phrase) if phrase else []
+        return any(not self._coded(d) for d in dims)
+
+    def _coded(self, dim: str) -> bool:
+        """Whether a dimension's values are codes rather than words."""
+        d = self.matcher.catalog.dimensions.get(dim)
+        values = [str(v) for v in (d.spec.values or {})] if d is not None else []
+        values = values or [str(v) for v in self.values.get(dim, [])]
+        sample = values[:_CODE_SAMPLE]
+        coded = [v for v in sample if _CODE_VALUE.fullmatch(v.strip())]
+        return bool(sample) and len(coded) >= _CODED_SHARE * len(sample)
 
     def _grouping(
         self, question: str, slots: Slots, *, exact_only: bool = False
@@ -695,6 +708,22 @@ class Understander:
         slots.filters = dict(sorted(slots.filters.items(), key=lambda kv: where[kv[0]]))
         return spans
 
+    def _by_a_value(self, question: str, shape: ShapeReading) -> ShapeReading:
+        """ "Submitted by phone", "came in by email": "by" a value filtered on, which splits
+        nothing; a split is asked only when "by" names a grouping."""
+        if not shape.has("breakdown"):
+            return shape
+        said = [(m.group(1) or "", m.group(2)) for m in _BY_WORDS.finditer(question)]
+        # "Disputed by the consumer", "submitted by phone": who or how, after a participle.
+        splits = [
+            w for before, w in said
+            if not (_PARTICIPLE.search(before) and not _SPLIT_VERB.search(before))
+            and not self.matcher.match(w).filters
+        ]  # fmt: skip
+        if not said or splits:
+            return shape
+        return replace(shape, shapes=tuple(s for s in shape.shapes if s != "breakdown"))
+
     def _negated_values(
         self, question: str, slots: Slots, crossed: dict[str, tuple[int, int]]
     ) -> None:
@@ -712,6 +741,22 @@ class Understander:
             floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
             if negated(text, *span, floor=floor):
                 slots.filters[dim] = Excluded(value)
+
+    def _negated_metrics(self, question: str, slots: Slots) -> None:
+        """ "Did not get a timely response", "没有及时回复": a yes/no measure's other side, when
+        the catalog measures it (``not_<flag>_rate``/``_count``)."""
+        text = normal_text(question)
+        cat = self.matcher.catalog
+        if not any(f"not_{m}" in cat.metrics for m in slots.metrics):
+            return
+        # Where the measure is said: by its name, or in the words its meaning was found in.
+        spans = [slots.metric_spans[m] for m in slots.metrics if m in slots.metric_spans]
+        for _, _, words in slots.by_meaning:
+            at = text.find(words)
+            spans += [(at, at + len(words))] if at >= 0 else []
+        if not spans or not negated(text, *min(spans)):
+            return
+        slots.metrics = [f"not_{m}" if f"not_{m}" in cat.metrics else m for m in slots.metrics]
 
     def _value_span(self, text: str, dim: str, value: str) -> tuple[int, int] | None:
         """Where the question says the value (its longest name found), if it does."""
@@ -1307,6 +1352,17 @@ def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:
         d for d in slots.dimensions
         if d in slots.filters or event_of(cat.dimensions[d].spec.en) not in events
     ]  # fmt: skip
+
+
+_CODE_VALUE = re.compile(r"(?:[A-Za-z]{0,3}\d+[A-Za-z]?[,;/ ]*)+")
+_CODE_SAMPLE = 30
+_CODED_SHARE = 0.8
+_BY_WORDS = re.compile(r"(?i)(?:\b([a-z]+)\s+)?\bby\s+(?:the\s+|a\s+|an\s+)?([a-z][\w-]*)")
+_PARTICIPLE = re.compile(r"(?i)(?:ed|en|made|sent|paid|done|raised|brought)$")
+_SPLIT_VERB = re.compile(
+    r"(?i)^(?:grouped|sorted|ranked|ordered|listed|split|broken|segmented|categori[sz]ed"
+    r"|classified|organi[sz]ed|aggregated|bucketed)$"
+)
 
 
 def _prefix_at(text: str, name: str) -> int:

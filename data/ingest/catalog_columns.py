@@ -22,6 +22,8 @@ LIST_VALUES = 50
 _ID_NAME = re.compile(r"(^id$|_id$|^id_|编号$|单号$|^row_id(_\d+)?$)")
 _UNIQUE = 0.9  # share of distinct values above which a column names rows, not groups
 _LONG = 60  # average characters above which varied text is prose, not a label
+_LONG_CJK = 24  # the same, for Chinese text
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _MIN_ROWS = 20  # below this, uniqueness says nothing
 _CODE = re.compile(r"[A-Za-z0-9_\-.:/#]{1,40}")
 _LIST_SAMPLE = 10
@@ -129,4 +131,6 @@ def _is_row_index(c: Column, rows: int) -> bool:
 def _is_free_text(c: Column) -> bool:
     if c.non_null >= _MIN_ROWS and c.distinct >= _UNIQUE * c.non_null:
         return True
-    return c.avg_len > _LONG and c.distinct > c.non_null / 2
+    # A Chinese character says about as much as an English word: prose is shorter in it.
+    long = _LONG_CJK if any(_CJK.search(v) for v in c.top[:_LIST_SAMPLE]) else _LONG
+    return c.avg_len > long and c.distinct > c.non_null / 2

@@ -34,6 +34,7 @@ from .catalog_metrics import (
     add_label_count,
     add_measure,
     add_yes_no,
+    columns_noun_zh,
     text_noun,
 )
 from .catalog_polarity import add_polar_rates, polar_dimension, yes_means
@@ -139,7 +140,12 @@ def _add_table(
         add_time_dimensions(data, changes)
     base = _labels_base(data, table, columns)
     if base is None:
-        add_count(data, table, changes, text_noun(table, columns) if table != "voc" else None)
+        own = table != "voc"
+        add_count(
+            data, table, changes,
+            text_noun(table, columns) if own else None,
+            columns_noun_zh(columns) if own else None,
+        )  # fmt: skip
     for c in columns:
         _add_column(con, data, table, c, rows, changes, labels=base is not None)
     if time:

@@ -44,8 +44,46 @@ def text_noun(table: str, columns: list[Column]) -> str | None:
     return named[0]
 
 
+# What a Chinese column name says beside the records' noun: "留言编号", "留言时间", "留言详情".
+_ZH_COLUMN_TAILS = (
+    "编号",
+    "单号",
+    "号",
+    "时间",
+    "日期",
+    "主题",
+    "标题",
+    "详情",
+    "内容",
+    "类型",
+    "分类",
+    "状态",
+    "id",
+    "ID",
+)
+
+
+def columns_noun_zh(columns: list[Column]) -> str | None:
+    """The records' noun in Chinese, when the columns say it: the word two or more of them begin
+    with before a tail such as 编号/时间/详情 ("留言" of 留言编号, 留言时间, 留言详情)."""
+    heads: dict[str, int] = {}
+    for c in columns:
+        name = c.original or c.name
+        for tail in _ZH_COLUMN_TAILS:
+            head = name.removesuffix(tail)
+            if head != name and 2 <= len(head) <= 4 and all(CJK.match(ch) for ch in head):
+                heads[head] = heads.get(head, 0) + 1
+                break
+    found = [h for h, n in heads.items() if n >= 2]
+    return found[0] if len(found) == 1 else None
+
+
 def add_count(
-    data: dict[str, Any], table: str, changes: Changes, noun_said: str | None = None
+    data: dict[str, Any],
+    table: str,
+    changes: Changes,
+    noun_said: str | None = None,
+    noun_zh: str | None = None,
 ) -> None:
     label = words(table)
     noun = noun_said or record_noun(table)
@@ -56,9 +94,12 @@ def add_count(
     aliases += list(dict.fromkeys([f"number of {label}", label, plural]))
     if noun_said:  # the table's own name too: "online shopping cats"
         aliases += [f"{record_noun(table)} count", _plural(record_noun(table))]
+    if noun_zh:  # "留言数量", "留言条数", "留言"
+        aliases += [noun_zh, f"{noun_zh}数", f"{noun_zh}条数", f"{noun_zh}量"]
+    zh_name = f"{noun_zh}数量" if noun_zh else ""
     count = {
         "en": f"{noun.capitalize()} count",
-        "zh": f"{zh(last) or table}数量" if zh(last) or CJK.search(table) else "",
+        "zh": zh_name or (f"{zh(last) or table}数量" if zh(last) or CJK.search(table) else ""),
         "aliases": aliases + ([f"{zh(last)}数"] if zh(last) else []),
         "table": table,
         "expr": "COUNT(*)",

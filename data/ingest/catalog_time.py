@@ -23,7 +23,7 @@ _START = re.compile(r"creat|open|submit|start|receiv|sent|report|logged|创建|�
 _END = re.compile(
     r"updat|modif|clos|resolv|solv|(^|_)end|finish|complet|repl|respon|answer|(^|_)fix|done"
 )
-_END_ZH = re.compile(r"更新|关闭|结案|解决|完成|结束|回复|响应|处理")
+_END_ZH = re.compile(r"更新|关闭|结案|解决|完成|结束|回复|答复|响应|处理|办结")
 _DATE_WORDS = re.compile(r"date|time|day|日期|时间|日")
 _IN_ORDER = 0.9
 _WHEN = {"creat": "created", "open": "opened", "submit": "submitted", "start": "started"}
@@ -44,8 +44,9 @@ _CONCEPTS = (
     (r"resolv|solv|(^|_)fix|解决|处理", Concept("resolution time", "解决时长", (
         "time to resolve", "time to resolution", "resolve time", "处理时长", "解决时间"),
         ("resolving", "解决"))),
-    (r"repl|respon|answer|回复|响应", Concept("reply time", "响应时间", (
-        "response time", "time to reply", "time to respond", "回复时长", "响应时长"),
+    (r"repl|respon|answer|回复|答复|响应", Concept("reply time", "响应时间", (
+        "response time", "time to reply", "time to respond", "回复时长", "响应时长", "答复时长",
+        "答复时间", "回复时间"),
         ("replying", "回复"))),
     (r"clos|关闭|结案", Concept("closure time", "关闭时长", (
         "time to close", "close time", "结案时长", "关闭时间"), ("closing", "关闭"))),
