@@ -425,8 +425,8 @@ class Understander:
         _set_aside_unreachable(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
-        split = [d for d in slots.dimensions if d not in slots.filters]
-        if intent.playbook in ("ranking", "breakdown") and intent.comparison and not split:
+        grouped = [d for d in slots.dimensions if d not in slots.filters]
+        if intent.playbook in ("ranking", "breakdown") and intent.comparison and not grouped:
             # "Fewer tweets in November than in October": two periods, no grouping named.
             intent.playbook = "metric_change"
         _order_by_value(intent)
