@@ -218,7 +218,7 @@ def reading_notes(
     note = fallback_note(missed, intent.language) if missed else ""
     if intent.thin_default:
         note = fallback_note(intent.thin_default, intent.language, thin=True)
-    elif not note and intent.all_data and intent.period is None and not intent.follow_up:
+    elif not note and intent.all_by_default and intent.period is None and not intent.follow_up:
         note = every_date_note(intent.language)
     doubt, by_dims = grouping_doubt(intent, catalog, grouping)
     aside = set_aside_note(intent, catalog)

@@ -143,6 +143,8 @@ class Intent:
     compare_missing: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # No period named, and all the data is the default (records counted or ranked): said.
+    all_by_default: bool = False
     # The year a month or quarter named without one was read as (the latest the data holds).
     year_read: str | None = None
     # Content words of the question the reading used nowhere, that match nothing in the data.
@@ -649,7 +651,7 @@ class Understander:
             # "Which company has the most complaints", "城乡建设类的留言有多少条": records
             # counted or ranked with no period named are all of them; a quarter is the default
             # only for how a measure is doing (a rate, an average, a change).
-            intent.all_data = True
+            intent.all_data = intent.all_by_default = True
             return
         counts = self._counts_for(intent)
         if not counts:
