@@ -43,7 +43,8 @@ class Column:
 
     @property
     def label(self) -> str:
-        return (self.original or self.name).replace("_", " ").strip()
+        # "Timely response?" names a yes/no column; the question mark is no part of its name.
+        return (self.original or self.name).replace("_", " ").strip().rstrip("?？:：.。").strip()
 
 
 def read_columns(
