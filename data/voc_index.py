@@ -10,18 +10,23 @@ set (``evals/retrieval.py``, default demo, nDCG@10): plain fusion 0.825, with th
 0.818, vector alone 0.807; fusing the other-language ranking as a third RRF input instead scored
 0.817, and weighting it up pulled in off-topic texts (0.57 at weight 2 on the small demo).
 
-How the vector side searches (measured at demo scale, 8k records; see ``evals/bench_voc.py``):
-when the filtered subset holds at most ``exact_max`` records, the query is scored exactly
-against the memory-mapped passage vectors (a dot product over a few thousand rows takes well
-under a millisecond, and is exact, while Chroma's HNSW with a selective where-clause loses
-recall and costs several milliseconds per call). Larger subsets go to Chroma's HNSW index with
-the same filters as a where-clause. Chroma stays the system of record for vectors and metadata
-(and is what other processes reach through a Chroma server).
+How the vector side searches: the filter's mask gives the exact size of the subset to rank
+(no estimate needed), and the size picks the way (``VocIndex.vector_rankings``). A subset of at
+most ``exact_max`` records is scored exactly against the memory-mapped passage vectors (a few
+thousand rows take well under a millisecond). A larger one is kept from one unfiltered HNSW
+query to Chroma that asks for enough neighbours for the subset's share of the index, with a
+second query or exact scoring when too few survive the filter. The other-language ranking
+comes from the same scoring or the same HNSW query, and the query is embedded once. Chroma's
+own filtered query (a where-clause) is not used: at 1M records, with a filter matching 126k of
+them, it took 2.9 s, and the language-filtered second query 1.6 s more (``bench scale``).
+Chroma stays the system of record for vectors and metadata (and is what other processes reach
+through a Chroma server).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -46,6 +51,7 @@ Values = str | Sequence[str] | None
 # Rows of the index in rank order, with the retriever's score for each.
 Ranking = tuple[np.ndarray, np.ndarray]
 _EMPTY: Ranking = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+_EXACT_BLOCK = 65_536  # rows of vectors copied at a time when a subset is scored exactly
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,20 @@ class VocFilters:
 
 
 @dataclass(frozen=True)
+class Want:
+    """A subset to rank by vector: its records (None: all), how many of its best must be
+    found for the ranking to stand, and how deep to rank (``need`` when not given)."""
+
+    mask: np.ndarray | None
+    need: int
+    depth: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.depth:
+            object.__setattr__(self, "depth", self.need)
+
+
+@dataclass(frozen=True)
 class Hit:
     voc_id: str
     text: str
@@ -96,6 +116,9 @@ class SearchResult:
     # Of those, records holding at least one query term (BM25 > 0); None in vector-only mode.
     keyword_matches: int | None = None
     mode: Mode = "hybrid"
+    # How each vector ranking was found, "exact" or "hnsw" (the query's, then the other
+    # languages'); empty in keyword mode.
+    vector_paths: tuple[str, ...] = ()
 
 
 def chroma_client(
@@ -137,6 +160,8 @@ class VocIndex:
         embedder: Embedder,
         fingerprint: dict[str, Any],
         exact_max: int = 50_000,
+        ann_max: int = 10_000,
+        oversample: float = 2.0,
         weights: tuple[float, float, float] = (1.0, 1.0, 0.0),
         other_language_share: float = 0.125,
     ) -> None:
@@ -144,7 +169,11 @@ class VocIndex:
         self.collection = collection
         self.embedder = embedder
         self.fingerprint = fingerprint
+        # Subsets up to ``exact_max`` records are scored exactly; larger ones are post-filtered
+        # from one HNSW query of at most ``ann_max`` neighbours (see ``vector_rankings``).
         self.exact_max = exact_max
+        self.ann_max = ann_max
+        self.oversample = oversample
         # RRF weights of the keyword, vector and other-language rankings; 0 leaves one out.
         self.weights = weights
         # Share of the top k kept for other-language texts when none made it on their own.
@@ -215,39 +244,48 @@ class VocIndex:
         depth = max(100, 10 * k)
         rankings: list[Ranking] = []
         keyword_matches: int | None = None
+        paths: list[str] = []
         if mode in ("hybrid", "keyword"):
             ranked, keyword_matches = self._keyword_ranking(query, mask, depth)
             rankings.append(ranked)
-        if mode in ("hybrid", "vector"):
-            rankings.append(self._vector_ranking(query, mask, filters, depth))
+        others: np.ndarray | None = None
         if mode == "hybrid" and (self.weights[2] > 0 or self.other_language_share > 0):
-            rankings.extend(self._other_language_ranking(query, filters, depth))
+            others = self._other_language_mask(query, filters, mask)
+        if mode in ("hybrid", "vector"):
+            wants = [Want(mask, depth)]
+            if others is not None:
+                # Fused with a weight, the ranking counts to full depth; otherwise only its
+                # best few fill the reserved places.
+                wants.append(Want(others, depth if self.weights[2] > 0 else k, depth))
+            ranked_by_vector, paths = self.vector_rankings(query, wants, picked=_picked(filters))
+            rankings.extend(ranked_by_vector)
         # Single-retriever modes report that retriever's own score (BM25 or cosine).
         fused = mode == "hybrid"
         rows, scores = _fuse(rankings, self.weights[: len(rankings)]) if fused else rankings[0]
-        if len(rankings) == 3:
+        if len(rankings) == 3 and others is not None and not others[rows[:k]].any():
             reserved = int(k * self.other_language_share)
             rows, scores = _reserve_other_language(rows, scores, rankings[2][0], k, reserved)
         hits = [self._hit(r, s) for r, s in zip(rows[:k], scores[:k], strict=True)]
-        return SearchResult(hits, total, keyword_matches, mode)
+        return SearchResult(hits, total, keyword_matches, mode, tuple(paths))
 
-    def _other_language_ranking(
-        self, query: str, filters: VocFilters | None, depth: int
-    ) -> list[Ranking]:
-        """The vector ranking over texts in the languages the query is not written in.
+    def _other_language_mask(
+        self, query: str, filters: VocFilters | None, mask: np.ndarray | None
+    ) -> np.ndarray | None:
+        """The records the other-language ranking ranks: those matching the filters and
+        written in a language the query is not.
 
         BM25 only matches the query's own language and the embedding model, though
         multilingual, still ranks same-language texts higher; without this third ranking a
-        Chinese query's top results hold no English text at all. Skipped when the caller
-        filtered by language.
+        Chinese query's top results hold no English text at all. None when the caller
+        filtered by language or the index holds one language only.
         """
         if filters is not None and filters.lang is not None:
-            return []
+            return None
         others = [v for v in self.values("lang") if v != _language(query)]
         if not others:
-            return []
-        scoped = replace(filters or VocFilters(), lang=others)
-        return [self._vector_ranking(query, self.mask(scoped), scoped, depth)]
+            return None
+        in_others = self.keyword.categorical["lang"].isin(others)
+        return in_others if mask is None else in_others & mask
 
     def _keyword_ranking(
         self, query: str, mask: np.ndarray | None, depth: int
@@ -258,54 +296,127 @@ class VocIndex:
         candidates = np.flatnonzero(matched)
         return _top(candidates, scores[candidates], depth), int(candidates.size)
 
-    def _vector_ranking(
-        self, query: str, mask: np.ndarray | None, filters: VocFilters | None, depth: int
-    ) -> Ranking:
-        candidates = np.arange(len(self.keyword)) if mask is None else np.flatnonzero(mask)
-        if candidates.size == 0:
-            return _EMPTY
-        q = self.embedder.embed_query(query)
-        picked = filters is not None and filters.voc_ids is not None
-        if candidates.size <= self.exact_max or picked:
-            vectors = self.keyword.vectors
-            # Unfiltered, score the matrix in place; a fancy-indexed copy would cost more.
-            subset = vectors if mask is None else vectors[candidates]
-            return _top(candidates, np.asarray(subset @ q, dtype=np.float32), depth)
-        return self._chroma_ranking(q, filters, depth)
+    def vector_rankings(
+        self, query: str, wants: Sequence[Want], *, picked: bool = False
+    ) -> tuple[list[Ranking], list[str]]:
+        """One vector ranking per wanted subset, the query embedded once, and how each was
+        found ("exact" or "hnsw").
 
-    def _chroma_ranking(self, q: np.ndarray, filters: VocFilters | None, depth: int) -> Ranking:
+        Each subset is searched the cheaper of two ways, chosen by its size (the mask's count,
+        exact and free from the keyword side's columns):
+
+        - small subsets (at most ``exact_max`` records), and any subset of picked ids, are
+          scored exactly: their vectors gathered from the memory-mapped matrix and multiplied
+          by the query;
+        - larger ones from one unfiltered HNSW query to Chroma, shared by every such subset,
+          asking for enough neighbours that about ``oversample`` times ``need`` of them fall in
+          the subset if it is spread over the vectors independently of the query
+          (``oversample * need * records / count``), then kept by the mask. When fewer than
+          ``need`` survive (a filter the query's neighbourhood avoids), the query is repeated
+          once with more neighbours, and after that, or when more than ``ann_max`` would be
+          needed, the subset is scored exactly.
+
+        The post-filtered ranking is the subset's own top ``depth`` by HNSW, because any
+        record among a subset's nearest that Chroma returned is kept in order. Chroma's
+        filtered query (a where-clause) is never used: at 1M records it costs seconds when
+        the where-clause matches a large share of the index (``evals/bench_scale_search.py``).
+        """
+        if not wants:
+            return [], []
+        q = self.embedder.embed_query(query)
+        counts = [len(self.keyword) if w.mask is None else int(w.mask.sum()) for w in wants]
+        fetch = {
+            i: self._fetch(w, c)
+            for i, (w, c) in enumerate(zip(wants, counts, strict=True))
+            if c > self.exact_max and not picked
+        }
+        found = self._post_filtered(
+            q, wants, counts, [i for i, f in fetch.items() if f <= self.ann_max]
+        )
+        rest = [i for i, c in enumerate(counts) if c and i not in found]
+        found.update(zip(rest, self._exact(q, [wants[i] for i in rest]), strict=True))
+        paths = ["exact" if i in rest or not counts[i] else "hnsw" for i in range(len(wants))]
+        return [found.get(i, _EMPTY) for i in range(len(wants))], paths
+
+    def _fetch(self, want: Want, count: int) -> int:
+        """How many unfiltered neighbours to ask for so that ``want.need`` fall in the subset."""
+        return math.ceil(self.oversample * want.need * len(self.keyword) / count)
+
+    def _post_filtered(
+        self, q: np.ndarray, wants: Sequence[Want], counts: list[int], chosen: list[int]
+    ) -> dict[int, Ranking]:
+        """Rankings of the ``chosen`` subsets kept from unfiltered HNSW neighbours (at most
+        two queries to Chroma for all of them); a subset left out is to be scored exactly."""
+        out: dict[int, Ranking] = {}
+        n = len(self.keyword)
+        fetch = max((self._fetch(wants[i], counts[i]) for i in chosen), default=0)
+        for _ in range(2):
+            if not chosen or fetch > self.ann_max:
+                break
+            rows, scores = self._ann(q, min(fetch, n))
+            short: list[tuple[int, int]] = []
+            for i in chosen:
+                mask = wants[i].mask
+                keep = np.ones(rows.size, dtype=bool) if mask is None else mask[rows]
+                kept = int(keep.sum())
+                # Asked for every record, what came back is the whole subset.
+                if kept >= min(wants[i].need, counts[i]) or fetch >= n:
+                    depth = wants[i].depth
+                    out[i] = (rows[keep][:depth], scores[keep][:depth])
+                else:
+                    short.append((i, kept))
+            if not short:
+                break
+            # Once more, with as many more neighbours as the poorest yield suggests.
+            scale = max(wants[i].need / max(kept, 1) for i, kept in short)
+            fetch = math.ceil(fetch * scale * self.oversample)
+            chosen = [i for i, _ in short]
+        return out
+
+    def _ann(self, q: np.ndarray, n_results: int) -> Ranking:
         res = self.collection.query(
-            query_embeddings=[q.tolist()],
-            n_results=depth,
-            where=self._where(filters),
-            include=["distances"],
+            query_embeddings=[q.tolist()], n_results=n_results, include=["distances"]
         )
         if self._row_of is None:
             self._row_of = {v: i for i, v in enumerate(self.keyword.voc_ids)}
-        rows = np.array([self._row_of[i] for i in res["ids"][0]], dtype=np.int64)
+        row_of = self._row_of
+        ids = res["ids"][0]
+        known = [row_of.get(i, -1) for i in ids]
+        rows = np.array(known, dtype=np.int64)
         # Chroma's cosine space reports distance = 1 - cosine similarity.
-        return rows, 1.0 - np.array(res["distances"][0], dtype=np.float32)
+        scores = 1.0 - np.array(res["distances"][0], dtype=np.float32)
+        held = rows >= 0  # an id Chroma holds but the keyword side does not cannot be shown
+        return rows[held], scores[held]
 
-    def _where(self, filters: VocFilters | None) -> dict[str, Any] | None:
-        if filters is None:
-            return None
-        clauses: list[dict[str, Any]] = [
-            {name: {"$in": self._canonical(name, wanted)}}
-            for name, wanted in filters.categorical().items()
-        ]
-        if filters.start is not None:
-            clauses.append({"date": {"$gte": _yyyymmdd(filters.start)}})
-        if filters.end is not None:
-            clauses.append({"date": {"$lt": _yyyymmdd(filters.end)}})
-        if filters.min_reach is not None:
-            clauses.append({"author_reach": {"$gte": filters.min_reach}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    def _exact(self, q: np.ndarray, wants: Sequence[Want]) -> list[Ranking]:
+        """Exact rankings of several subsets from one scoring of their union."""
+        vectors = self.keyword.vectors
+        masks = [w.mask for w in wants if w.mask is not None]
+        if len(masks) < len(wants):
+            # Score the matrix in place; a fancy-indexed copy of every row would cost more.
+            candidates = np.arange(len(self.keyword))
+            scores = np.asarray(vectors @ q, dtype=np.float32)
+        else:
+            union = np.logical_or.reduce(masks)
+            candidates = np.flatnonzero(union)
+            scores = np.empty(candidates.size, dtype=np.float32)
+            # In blocks, so a large subset never copies all of its vectors at once.
+            for start in range(0, candidates.size, _EXACT_BLOCK):
+                block = candidates[start : start + _EXACT_BLOCK]
+                scores[start : start + block.size] = vectors[block] @ q
+        out = []
+        for w in wants:
+            keep = slice(None) if w.mask is None else w.mask[candidates]
+            out.append(_top(candidates[keep], scores[keep], w.depth))
+        return out
 
     def _hit(self, row: int, score: float) -> Hit:
         kw = self.keyword
         return Hit(kw.voc_ids[row], kw.texts[row], round(float(score), 6), kw.meta(row))
+
+
+def _picked(filters: VocFilters | None) -> bool:
+    return filters is not None and filters.voc_ids is not None
 
 
 def _top(candidates: np.ndarray, scores: np.ndarray, depth: int) -> Ranking:

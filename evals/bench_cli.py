@@ -89,6 +89,11 @@ ChromaMaxOption = Annotated[
     int | None, typer.Option(help="Records put in Chroma at most (the rest: keyword + exact).")
 ]
 
+DataOption = Annotated[
+    Path | None,
+    typer.Option(help="Build the synthetic data here and keep it (for `bench scale-search`)."),
+]
+
 
 @bench_app.command("scale")
 def scale_command(
@@ -99,6 +104,7 @@ def scale_command(
     repeats: Annotated[int, typer.Option(help="Timed repetitions per measure.")] = 10,
     chroma_max: ChromaMaxOption = None,
     home: HomeOption = None,
+    data: DataOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """All DESIGN §9 budgets on a synthetic warehouse of the given size, with baselines."""
@@ -108,13 +114,37 @@ def scale_command(
     settings = settings_for(home)
     agent_home = Path(settings.home) if settings.paths.warehouse.is_file() else None
     result = bench_scale.run_scale_bench(
-        size, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
+        size, work=data, repeats=repeats, chroma_max=chroma_max, agent_home=agent_home
     )
     paths = bench_scale_report.write_report(result, out)
     if as_json:
         print_json(result)
     else:
         console.print(bench_scale_report.report_markdown(result), markup=False)
+        console.print(f"Written: {', '.join(str(p) for p in paths)}", markup=False)
+
+
+@bench_app.command("scale-search")
+def scale_search_command(
+    data: Annotated[Path, typer.Option(help="Data kept by `bench scale --data DIR`.")],
+    out: OutOption = Path("bench-scale"),
+    repeats: Annotated[int, typer.Option(help="Timed repetitions per measure.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Hybrid search alone, against exact brute force, on data `bench scale --data` kept."""
+    from ..data.errors import WorkspaceError
+    from . import bench_scale, bench_scale_report
+
+    try:
+        result = bench_scale.run_search_bench(data, repeats=repeats)
+    except WorkspaceError as exc:
+        console.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    paths = bench_scale_report.write_report(result, out, "bench_scale_search")
+    if as_json:
+        print_json(result)
+    else:
+        console.print(bench_scale_report.search_report_markdown(result), markup=False)
         console.print(f"Written: {', '.join(str(p) for p in paths)}", markup=False)
 
 

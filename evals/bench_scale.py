@@ -83,6 +83,28 @@ def run_scale_bench(
         return result
 
 
+def run_search_bench(work: Path, *, repeats: int = 10, seed: int = 0) -> dict[str, Any]:
+    """Only the search measures, on the data an earlier ``bench scale --data DIR`` kept there
+    (so a change to search is measured again without rebuilding the warehouse and index)."""
+    from ..data.errors import WorkspaceError
+    from ..data.voc_index import read_fingerprint
+
+    ws = WorkspacePaths(Path(work))
+    fingerprint = read_fingerprint(ws)
+    if fingerprint is None or fingerprint.get("generation") != "bench":
+        raise WorkspaceError(
+            f"{work} holds no scale-bench data; build it with "
+            "`servicelens bench scale --data DIR` first."
+        )
+    result: dict[str, Any] = {"machine": machine(), "repeats": repeats}
+    with PhaseMemory() as memory, memory.phase("search"):
+        result["search"] = search_measures(ws, repeats, seed)
+    result["size"] = {"feedback": result["search"]["records"]}
+    result["peak_rss_mb"] = {"search": memory.peaks["search"]}
+    result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
 def ingest_measure(rows: int) -> dict[str, Any]:
     from .bench_ingest import run_ingest_bench
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ..data.voc_index import VocFilters, VocIndex
+from ..data.voc_index import VocFilters, VocIndex, Want
 from ..data.workspace import WorkspacePaths
 from . import bench_data
 from .bench_timing import Samples, ratio, rss_mb, summary, timed
@@ -28,6 +28,7 @@ def search_measures(ws: WorkspacePaths, repeats: int, seed: int) -> dict[str, An
     started = time.perf_counter()
     index = bench_data.open_index(ws, seed=seed)
     out: dict[str, Any] = {"records": len(index), "open_s": round(time.perf_counter() - started, 2)}
+    out["chroma_records"] = index.collection.count()
     out["rss_after_open_mb"] = rss_mb()
     for name, filters in search_shapes().items():
         out[name] = _search_shape(index, filters, repeats)
@@ -40,6 +41,8 @@ def _search_shape(index: VocIndex, filters: VocFilters | None, repeats: int) -> 
     default_max = index.exact_max
     mask = index.mask(filters)
     matching = len(index) if mask is None else int(mask.sum())
+
+    paths: set[tuple[str, ...]] = set()
 
     def run(mode: str, exact: bool) -> tuple[Samples, list[list[str]]]:
         index.exact_max = 10**12 if exact else default_max
@@ -55,6 +58,8 @@ def _search_shape(index: VocIndex, filters: VocFilters | None, repeats: int) -> 
                 samples.cpu.append((time.process_time() - cpu) * 1000)
                 if r == 0:
                     tops.append([h.voc_id for h in res.hits])
+                    if not exact and mode == "hybrid":
+                        paths.add(res.vector_paths)
         index.exact_max = default_max
         return samples, tops
 
@@ -64,7 +69,8 @@ def _search_shape(index: VocIndex, filters: VocFilters | None, repeats: int) -> 
     _, vector_exact_top = run("vector", exact=True)
     return {
         "matching": matching,
-        "vector_path": "exact" if matching <= default_max else "chroma_hnsw",
+        # How the query's and the other languages' vector rankings were found, over the queries.
+        "vector_path": ", ".join(sorted("+".join(p) for p in paths)),
         "parts_p50_ms": _search_parts(index, filters, repeats),
         "hybrid": summary(hybrid),
         "exact_brute_force": summary(exact),
@@ -75,15 +81,20 @@ def _search_shape(index: VocIndex, filters: VocFilters | None, repeats: int) -> 
 
 
 def _search_parts(index: VocIndex, filters: VocFilters | None, repeats: int) -> dict[str, float]:
-    """Where a hybrid search's time goes: BM25, the vector ranking, and the ranking of texts in
-    the languages the query is not written in (a second, language-filtered vector search)."""
+    """Where a hybrid search's time goes: the filter mask, BM25, and the vector rankings (the
+    query's and that of texts in the languages the query is not written in, found together)."""
     mask = index.mask(filters)
-    depth = 100  # what ``search`` asks each retriever for at k=10
+    depth, k = 100, 10  # what ``search`` asks each retriever for at k=10
+
+    def vector(q: str) -> object:
+        others = index._other_language_mask(q, filters, mask)
+        wants = [Want(mask, depth)] + ([] if others is None else [Want(others, k, depth)])
+        return index.vector_rankings(q, wants, picked=bool(filters and filters.voc_ids is not None))
+
     parts: dict[str, Callable[[str], object]] = {
         "filter_mask": lambda q: index.mask(filters),
         "keyword": lambda q: index._keyword_ranking(q, mask, depth),
-        "vector": lambda q: index._vector_ranking(q, mask, filters, depth),
-        "other_language_vector": lambda q: index._other_language_ranking(q, filters, depth),
+        "vector": vector,
     }
     out = {}
     for name, fn in parts.items():

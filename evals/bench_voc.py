@@ -78,7 +78,8 @@ def run_voc_bench(home: Path | str, *, repeats: int = 20) -> dict[str, Any]:
     out: dict[str, Any] = {"records": len(index), "model": index.embedder.name}
     for name, (mode, filters) in _shapes().items():
         out[name] = _stats(_time(index, mode, filters, repeats))
-    # The HNSW + where-clause path, forced, for comparison with the exact filtered path.
+    # The HNSW path (unfiltered neighbours, post-filtered), forced, for comparison with the
+    # exact filtered path.
     index.exact_max = 0
     mode, filters = _shapes()["hybrid_filtered_narrow"]
     out["hybrid_filtered_narrow_via_chroma"] = _stats(_time(index, mode, filters, repeats))

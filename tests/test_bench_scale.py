@@ -32,8 +32,12 @@ SIZE = bench_data.Size(tickets=20_000, feedback=5_000)
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory, demo_home: Path) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("scale") / "ws"
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("scale") / "ws"
+
+
+@pytest.fixture(scope="module")
+def report(work: Path, demo_home: Path) -> dict[str, Any]:
     return run_scale_bench(SIZE, work=work, repeats=1, ingest_rows=5_000, agent_home=demo_home)
 
 
@@ -58,7 +62,8 @@ def test_report_has_every_measure_with_finite_ratios(report: dict[str, Any]) -> 
         assert 0.0 <= shape["hybrid_recall_at_10"] <= 1.0
         assert 0.0 <= shape["vector_recall_at_10"] <= 1.0
         parts = shape["parts_p50_ms"]
-        assert set(parts) == {"filter_mask", "keyword", "vector", "other_language_vector"}
+        assert set(parts) == {"filter_mask", "keyword", "vector"}
+        assert shape["vector_path"]
     assert _finite_positive(report["ingest"]["rows_per_s"])
     assert _finite_positive(report["agent"]["overhead_ms_p50"])
     assert set(report["peak_rss_mb"]) >= {"build_warehouse", "build_index", "query", "search"}
@@ -104,6 +109,24 @@ def test_synthetic_warehouse_is_deterministic_and_demo_shaped(tmp_path: Path) ->
         assert pairs is not None and pairs[0] == 36
     assert rows[0] == rows[1]
     assert WorkspacePaths(tmp_path).warehouse.name == "warehouse.duckdb"
+
+
+def test_search_alone_on_kept_data(report: dict[str, Any], work: Path, tmp_path: Path) -> None:
+    # ``bench scale --data DIR`` keeps what it built; ``bench scale-search`` measures it again.
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        build_app(),
+        ["bench", "scale-search", "--data", str(work), "--out", str(out), "--repeats", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    again = json.loads((out / "bench_scale_search.json").read_text())["search"]
+    assert again["records"] == again["chroma_records"] == 5_000
+    for name in search_shapes():
+        assert again[name]["matching"] == report["search"][name]["matching"]
+        assert _finite_positive(again[name]["hybrid"]["p50_ms"])
+    assert (out / "bench_scale_search.md").read_text().startswith("# Feedback search at 5,000")
+    empty = CliRunner().invoke(build_app(), ["bench", "scale-search", "--data", str(tmp_path)])
+    assert empty.exit_code == 1 and "bench scale --data DIR" in empty.output
 
 
 def test_bench_scale_command_rejects_a_bad_size() -> None:

