@@ -112,6 +112,9 @@ _BIGGEST_NOUN = re.compile(
 )
 
 
+_ZH_TOPIC = ("话题", "主题", "问题", "原因", "方面", "毛病", "情况", "投诉点", "诉求")
+
+
 def grouping_phrase(question: str) -> str:
     """The noun after the question's grouping cue ("support group"), or ""."""
     if _WHICH_ONE.search(question) and (b := _BIGGEST_NOUN.search(question)):
@@ -129,8 +132,9 @@ def grouping_phrase(question: str) -> str:
         if words and _stem(words.split()[0]) not in _EN_TIME:
             return words
     z = _ZH_CUE.search(question)
-    if z and z.group(0)[: -len(z.group(1))].endswith("类"):
-        # "哪一类留言": which class of the records, a category the data keeps.
+    if z and z.group(0)[: -len(z.group(1))].endswith("类") and not z.group(1).startswith(_ZH_TOPIC):
+        # "哪一类留言": which class of the records, a category the data keeps ("哪几类话题"
+        # asks what customers raise, read elsewhere).
         return "类"
     if z:
         phrase = zh_noun(z.group(1))
