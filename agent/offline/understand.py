@@ -541,7 +541,12 @@ class Understander:
         guess = self.grouping.guess(question)
         if exact_only and (guess is None or guess.dimension is None or guess.by_meaning):
             return None
-        if guess is not None and guess.by_meaning and self.matcher.match(guess.phrase).filters:
+        by_value = (
+            guess is not None
+            and guess.by_meaning
+            and re.search(rf"(?i)\bby\s+(?:the\s+)?{re.escape(guess.phrase)}", question)
+        )
+        if guess is not None and by_value and self.matcher.match(guess.phrase).filters:
             # "Came in by phone": "by" a value the question filters on, not a grouping.
             return None
         if guess is not None and guess.dimension is not None:
