@@ -1070,7 +1070,8 @@ class Understander:
         cat = self.matcher.catalog
         for table, spec in cat.tables.items():
             names += [table.lower(), *(c.lower() for c in spec.columns)]
-        return any(word in n or (len(n) >= 3 and n in word) for n in names)
+        # A short name inside the word ("sat" of "satisfaction") is chance, not the catalog.
+        return any(word in n or (len(n) >= 4 and n in word) for n in names)
 
     def _scores(self, question: str, slots: Slots) -> dict[str, float]:
         sims = self._similarities(question)
