@@ -219,7 +219,8 @@ def render_line(r: Reading, lang: str) -> str:
         period += f" {words['vs']} {r.comparison}"
     parts.append(period)
     line = f"{words['lead']}: " + " · ".join(p for p in parts if p)
-    if r.period_note:
+    # "all data (no period named: every date in the data)" says the same thing twice.
+    if r.period_note and not (not r.period and r.period_note == every_date_note(lang)):
         line += f" ({r.period_note})"
     if r.scope:  # "the weakest region is East" is true within the scope only: say so
         line += f" · {words['scope']}: {r.scope}"

@@ -120,6 +120,10 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     found = locate_all(text, as_of)
     if not found:
         return PeriodReading(all_data=names_all_data(text))
+    if _SAME_PERIOD.search(text):
+        # "今年上半年比去年同期", "Q3 against the same quarter last year": a year earlier.
+        asked = max(found, key=lambda p: p.start)
+        return PeriodReading(period=asked, comparison=asked.year_ago())
     if len(found) >= 2:
         a, b = sorted(found[:2], key=lambda p: p.start)
         if a.end <= b.start:
@@ -130,6 +134,11 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     return PeriodReading(period=found[0])
 
 
+_SAME_PERIOD = re.compile(
+    r"(?i)去年同期|上年同期|同期相比|同比|\bsame (?:period|quarter|month|half|time) (?:of |in )?"
+    r"(?:last|the previous|a|the prior) year\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b"
+    r"|\ba year (?:earlier|before|ago)\b"
+)
 # The one period a question names is what it compares with ("compared with Q2", "跟二季度比"):
 # words before it, or (Chinese) a preposition before and 比 after.
 _COMPARED_BEFORE = re.compile(

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from servicelens.data.catalog import Catalog, load_catalog
+from servicelens.data.ingest.catalog_derive import derive_catalog
 from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
 from servicelens.data.metric_query import MetricRequest, compile_request
 from servicelens.data.workspace import WorkspacePaths
@@ -342,3 +343,16 @@ def test_catalog_is_written_before_feedback_indexing_so_an_interrupt_keeps_it(
         ingest(ws, [f], IngestOptions(text="comment", id="id"), progress=stop_when_embedding)
     catalog = load_catalog(ws.catalog)
     assert "fb_count" in catalog.metrics and catalog.dimension("brand").values == ["A", "B"]
+
+
+def test_the_customers_text_gets_an_average_length_measure(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    texts = ["短", "有点长的一条评论", "The unit leaks water every morning", None]
+    con.execute("CREATE TABLE voc (voc_id VARCHAR, text VARCHAR)")
+    con.executemany("INSERT INTO voc VALUES (?, ?)", [(f"V{i}", t) for i, t in enumerate(texts)])
+    derived = derive_catalog(con, ["voc"], None)
+    metric = derived.data["metrics"]["avg_text_length"]
+    assert metric["table"] == "voc" and "字数" in metric["aliases"]
+    value = con.execute(f"SELECT {metric['expr']} FROM voc WHERE {metric['filter']}").fetchone()[0]
+    said = [t for t in texts if t is not None]
+    assert value == pytest.approx(sum(len(t) for t in said) / len(said))

@@ -143,3 +143,22 @@ def test_a_value_said_after_the_words_counted_is_their_part(
     p1 = sum(r["priority"] == "P1" for r in leaks)
     assert answer.status == "answered", answer.text
     assert f"{p1} of them" in answer.text and _pct(p1, len(leaks)) in answer.text, answer.text
+
+
+def test_several_values_set_aside_leave_the_others_ranked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    answer = analyst.ask("把P1和P2这两个放一边，剩下的优先级里哪个工单最多？全部数据")
+    counts = {p: sum(r["priority"] == p for r in rows) for p in ("P3", "P4")}
+    top = max(counts, key=lambda p: counts[p])
+    assert answer.status == "answered", answer.text
+    assert answer.reading is not None and "不含P1/P2" in answer.reading.line, answer.reading
+    assert not answer.reading.doubt, answer.reading
+    assert top in answer.body and f"{counts[top]}" in answer.body, answer.text
+    assert "P1 |" not in answer.body and "P2 |" not in answer.body, answer.text
+
+
+def test_an_average_of_something_the_data_does_not_hold_is_declined(analyst: Analyst) -> None:
+    answer = analyst.ask("被投诉的这些产品，平均已经用了多少公里？")
+    assert answer.status == "insufficient_data", answer.text
+    assert "600" not in answer.body, answer.text

@@ -485,3 +485,19 @@ def test_days_without_a_year_are_days_of_the_latest_year_they_have_come(
 def test_a_day_that_does_not_exist_is_a_clear_error() -> None:
     with pytest.raises(PeriodError, match="no such day"):
         read_periods("2月30日的工单", AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("question", "period", "comparison"),
+    [
+        ("今年上半年的工单比去年同期多了还是少了？", "2026年上半年", "2025年上半年"),
+        ("How did Q3 compare with the same quarter last year?", "2026-Q3", "2025-Q3"),
+        ("上季度工单量同比变化多少？", "2026-Q3", "2025-Q3"),
+    ],
+)
+def test_the_same_period_last_year_is_the_comparison(
+    question: str, period: str, comparison: str
+) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None and reading.period.label == period
+    assert reading.comparison is not None and reading.comparison.label == comparison

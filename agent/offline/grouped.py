@@ -15,6 +15,7 @@ from .metric_actions import learn_action, lever_action
 from .narrative import Writer
 from .playbooks import (
     Call,
+    compare_kind,
     dim_name,
     direction,
     failed,
@@ -37,14 +38,15 @@ def grouped_calls(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
     """The metric by ``dim`` against the previous period, and the overall figure."""
     filters = {k: v for k, v in intent.filters.items() if k != dim}
     period = phrase(intent, DEFAULT_PERIOD)
+    against = compare_kind(intent)
     groups: dict[str, Any] = dict(filters)
     if dim in intent.slots.compared:
         groups[dim] = intent.slots.compared[dim]  # only the groups the question names
     return {
         "groups": metric_query(
-            [metric], filters=groups, group_by=[dim], period=period, compare="previous"
+            [metric], filters=groups, group_by=[dim], period=period, compare=against
         ),
-        "overall": metric_query([metric], filters=filters, period=period, compare="previous"),
+        "overall": metric_query([metric], filters=filters, period=period, compare=against),
     }
 
 

@@ -17,6 +17,7 @@ from .narrative import Writer
 from .playbooks import (
     Call,
     Playbook,
+    compare_kind,
     dim_name,
     direction,
     failed,
@@ -47,12 +48,18 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
         return calls | _distinct_calls(intent)
     calls = {
-        "change": metric_query(metrics, filters=intent.filters, period=period, compare="previous")
+        "change": metric_query(
+            metrics, filters=intent.filters, period=period, compare=compare_kind(intent)
+        )
     }
     dim = _split_dim(intent, metrics[0])
     if dim:
         calls["where"] = metric_query(
-            metrics[:1], filters=intent.filters, group_by=[dim], period=period, compare="previous"
+            metrics[:1],
+            filters=intent.filters,
+            group_by=[dim],
+            period=period,
+            compare=compare_kind(intent),
         )
     return calls | hotspot_calls(intent, metrics[0])
 

@@ -157,7 +157,8 @@ class Writer:
         """A dimension value for display: 华东 for East in Chinese answers; a name beside an id
         where the results carried one."""
         if isinstance(value, Excluded):
-            shown = self.label(dimension, str(value))
+            joiner = "、" if self.lang == "zh" else "/"
+            shown = joiner.join(self.label(dimension, v) for v in value.values)
             return f"不含{shown}" if self.lang == "zh" else f"not {shown}"
         named = self.names.get((dimension, str(value)))
         if named is not None:

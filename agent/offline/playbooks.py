@@ -99,6 +99,17 @@ def metric_or(intent: Intent, dim: str | None = None) -> str:
     return default_metric(intent.catalog, dim, intent.filters)
 
 
+def compare_kind(intent: Intent) -> str:
+    """ "year_ago" when the comparison the question names is the same period a year earlier
+    ("first half of 2024 against the first half of 2023", "比去年同期"), else "previous"."""
+    p, c = intent.period, intent.comparison
+    if p is not None and c is not None:
+        ago = p.year_ago()
+        if (ago.start, ago.end) == (c.start, c.end):
+            return "year_ago"
+    return "previous"
+
+
 def metric_query(
     metrics: list[str], *, filters: dict[str, Any] | None = None, **extra: Any
 ) -> Call:

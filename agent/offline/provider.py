@@ -382,7 +382,8 @@ def grouping_doubt(
         if zh:
             return f"问题中没有指明分组，下面按“{used}”分组。", others
         return f"The question names no grouping, so this is by {used}.", others
-    if guess is None:
+    if guess is None or (guess.dimension is None and named):
+        # Words that fit no grouping beside one the question names ("哪个工单最多" by 优先级).
         return "", []
     if guess.dimension is not None:
         if not guess.by_meaning or guess.dimension != intent.group_by:

@@ -34,7 +34,7 @@ from .playbooks import (
     solid,
     table,
 )
-from .slots import groupable_dimensions
+from .slots import Excluded, groupable_dimensions
 from .transcript import Results
 from .understand import Intent, plain_count
 
@@ -277,7 +277,12 @@ def _far_end(
 
 
 def _other_filters(intent: Intent, dim: str, *more: str | None) -> dict[str, str]:
-    return {k: v for k, v in intent.filters.items() if k != dim and k not in more}
+    # A value set aside on the grouped dimension stays set aside ("the other brands").
+    return {
+        k: v
+        for k, v in intent.filters.items()
+        if (k != dim or isinstance(v, Excluded)) and k not in more
+    }
 
 
 def _carried_label(intent: Intent, metric: str) -> str | None:

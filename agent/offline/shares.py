@@ -43,7 +43,8 @@ def share_call(intent: Intent) -> Call | None:
     if value is None:  # "never got an assignment group": the value is missing or blank
         match = f"({part} IS NULL OR trim(CAST({part} AS VARCHAR)) = '')"
     elif isinstance(value, Excluded):  # "of the reviews not about hotels"
-        match = f"({part} IS NULL OR {part} <> {literal(value)})"
+        listed = ", ".join(literal(v) for v in value.values)
+        match = f"({part} IS NULL OR {part} NOT IN ({listed}))"
     else:
         match = f"{part} = {literal(value)}"
     group = _group(intent)

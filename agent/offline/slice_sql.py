@@ -60,7 +60,8 @@ def slice_where(
         if expr is None:
             return None
         if isinstance(value, Excluded):  # "不算酒店": every other value, and none
-            where.append(f"({expr} IS NULL OR {expr} <> {literal(value)})")
+            listed = ", ".join(literal(v) for v in value.values)
+            where.append(f"({expr} IS NULL OR {expr} NOT IN ({listed}))")
         else:
             where.append(f"{expr} = {literal(value)}")
     clause = period_clause(catalog, base, period)

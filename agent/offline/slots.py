@@ -116,15 +116,31 @@ class Slots:
 
 class Excluded(str):
     """A filter value the records must NOT have ("不算酒店", "not by email"): a value like any
-    other for display and matching, turned into an exclusion where queries are built."""
+    other for display and matching, turned into an exclusion where queries are built. Several
+    values set aside together ("把吉利和马自达放一边") are its ``values``."""
 
-    __slots__ = ()
+    values: tuple[str, ...]
+
+    def __new__(cls, value: str, *more: str) -> Excluded:
+        made = super().__new__(cls, "、".join([value, *more]) if more else value)
+        made.values = (value, *more)
+        return made
+
+
+def fixed(filters: dict[str, Any], dim: str) -> bool:
+    """Whether the records are held to one value of ``dim`` (a value set aside still leaves the
+    others to group by: "剩下的品牌里谁最多")."""
+    return dim in filters and not isinstance(filters[dim], Excluded)
 
 
 def split_excluded(filters: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values the rows must have, values they must not have)."""
     keep = {d: v for d, v in filters.items() if not isinstance(v, Excluded)}
-    drop = {d: str(v) for d, v in filters.items() if isinstance(v, Excluded)}
+    drop = {
+        d: (list(v.values) if len(v.values) > 1 else v.values[0])
+        for d, v in filters.items()
+        if isinstance(v, Excluded)
+    }
     return keep, drop
 
 

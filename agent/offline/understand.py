@@ -18,6 +18,7 @@ import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.ingest.labels import LABEL
+from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
 from ...data.periods import Period, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
 from ...data.theme_set import ThemeSet, from_taxonomy
@@ -49,6 +50,7 @@ from .slots import (
     CatalogMatcher,
     Excluded,
     Slots,
+    fixed,
     groupable_dimensions,
     normal_text,
     unmatched_text,
@@ -195,9 +197,11 @@ class Intent:
     @property
     def group_by(self) -> str | None:
         """The dimension a change or ranking question splits by, if it names one."""
-        dims = [d for d in self.slots.dimensions if d not in self.filters]
         if self.playbook in ("ranking", "breakdown"):
-            return dims[0] if dims else default_dimension(self.catalog)
+            # A value set aside leaves the others of its dimension to rank ("剩下的品牌里谁").
+            ranked = [d for d in self.slots.dimensions if not fixed(self.filters, d)]
+            return ranked[0] if ranked else default_dimension(self.catalog)
+        dims = [d for d in self.slots.dimensions if d not in self.filters]
         split = [d for d in dims if d in _CHANGE_GROUPS or d not in GROUP_DIMENSIONS]
         return split[0] if split and self.playbook == "metric_change" else None
 
@@ -322,7 +326,11 @@ class Understander:
         intent.grouping = self._grouping(question, slots, exact_only=words_said)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
-        split = any(d not in slots.filters for d in slots.dimensions) or bool(slots.compared)
+        ranks = shape.has("ranking") or shape.has("breakdown")
+        split = any(
+            d not in slots.filters or (ranks and not fixed(slots.filters, d))
+            for d in slots.dimensions
+        ) or bool(slots.compared)
         # The records' own noun ("complaints") names no measure: themes of complaints are themes.
         # What customers raise ("主要反映了哪些问题", "负面反馈主要是哪些方面") is themes, though
         # its words resemble a metric's name: only a metric named by its name asks for a value.
@@ -402,6 +410,11 @@ class Understander:
         )
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
+        averaged = _averaged_unmeasured(intent)
+        if averaged and not document and intent.playbook != UNAVAILABLE:
+            # "平均已经开了多少公里", "average followers": an average of something no measure
+            # of the data holds; the records' count is not its answer.
+            intent.playbook, intent.missing = UNAVAILABLE, averaged
         if _declined(question, intent):
             intent.playbook = REFUSED
         if intent.playbook in self.unavailable:
@@ -569,7 +582,13 @@ class Understander:
                 other for other, m in cat.metrics.items()
                 if other != name and m.spec.expr == spec.expr and m.spec.filter == spec.filter
                 and m.unit == spec.unit and holds_all(cat, self.held, other, intent.filters)
+                and all(reaches(cat, other, d) for d in intent.slots.dimensions)
+                and _same_kind(m.table, spec.table)
             ]  # fmt: skip
+            if len(twins) > 1:
+                # "Spotify customers' tweets": the twin on the table the words pick out.
+                picked = table_cue(intent.question, [cat.metrics[t].table for t in twins])
+                twins = [t for t in twins if cat.metrics[t].table in picked]
             if len(twins) == 1:
                 metrics[i] = twins[0]
         intent.slots.metrics = metrics
@@ -748,6 +767,16 @@ class Understander:
             floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
             if negated(text, *span, floor=floor):
                 slots.filters[dim] = Excluded(value)
+        # "把吉利和马自达这两家放一边": values named together, set aside together.
+        for dim, values in list(slots.compared.items()):
+            found = [self._value_span(text, dim, v) for v in values]
+            if not all(found) or not _own_column(cat, dim):
+                continue
+            first = min(f for f in found if f)
+            last = max(f for f in found if f)
+            if negated(text, first[0], first[1]) or negated(text, last[0], last[1]):
+                del slots.compared[dim]
+                slots.filters[dim] = Excluded(*values)
 
     def _negated_metrics(self, question: str, slots: Slots) -> None:
         """ "Did not get a timely response", "没有及时回复": a yes/no measure's other side, when
@@ -933,6 +962,10 @@ class Understander:
         for value in cat.dimensions[dim].values or self.values.get(dim, []):
             name = value.lower()
             at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
+            if at < 0 and not _CJK_TEXT.search(name):
+                at = _words_in_order(text, name)  # "Student or the Family subscription"
+            if at >= 0 and negated(text, at, at + len(name)):
+                return  # "did not provide a URL": the flag's other side, measured elsewhere
             if at >= 0:
                 found.append((at, value))
         said = intent.filters.get(dim)
@@ -1194,6 +1227,32 @@ def _counts_records(intent: Intent) -> bool:
     )
 
 
+_AVERAGE_ASKED = re.compile(r"(?i)\b(?:on )?average\b|\bmean\b|平均")
+# "平均每天", "on average per month": a count spread over time, which the counts answer.
+_PER_TIME = re.compile(
+    r"(?i)平均(?:每|一)(?:天|日|周|月|季度|年|个月)|\bper (?:day|week|month|quarter|year)\b"
+    r"|\ba (?:day|week|month)\b|\beach (?:day|week|month)\b"
+)
+_AFTER_AVERAGE = re.compile(
+    r"(?i)平均(?P<zh>[^，,。？?！!]{1,10})|\b(?:on )?average,?\s+(?P<en>(?:[a-z]+\s+){0,3}[a-z]+)"
+)
+
+
+def _averaged_unmeasured(intent: Intent) -> str | None:
+    """What an average is asked of, when the only measures read are counts of records (no
+    average, duration, amount or rate of the data fits it); None otherwise."""
+    q = intent.question
+    if not _AVERAGE_ASKED.search(q) or _PER_TIME.search(q):
+        return None
+    if intent.playbook not in _FIGURES or intent.mentions or intent.template:
+        return None
+    cat = intent.catalog
+    if cat is None or not all(plain_count(cat, m) for m in intent.metrics):
+        return None
+    m = _AFTER_AVERAGE.search(q)
+    return (m["zh"] or m["en"] or "").strip() if m else None
+
+
 def _counted_shape(shape: ShapeReading, split: bool, named: bool) -> str | None:
     """The analysis a ranking, breakdown or count asks for, when its words say which."""
     if split and shape.has("ranking"):
@@ -1371,6 +1430,24 @@ _SPLIT_VERB = re.compile(
     r"(?i)^(?:grouped|sorted|ranked|ordered|listed|split|broken|segmented|categori[sz]ed"
     r"|classified|organi[sz]ed|aggregated|bucketed)$"
 )
+
+
+def _same_kind(table: str, other: str) -> bool:
+    """Two tables of the same kind of records (a flags table and a flags table)."""
+    return table.endswith(LABELS_SUFFIX) == other.endswith(LABELS_SUFFIX)
+
+
+def _words_in_order(text: str, name: str) -> int:
+    """Where a name of several words is said with others between them, in order and close
+    together ("student or the family subscription" says "student subscription"); -1 if not."""
+    words = re.findall(r"[a-z0-9]+", name)
+    if len(words) < 2 or len(words[0]) < 4:
+        return -1
+    m = re.search(
+        r"(?<![a-z0-9])" + r"\b.{0,30}?\b".join(re.escape(w) for w in words) + r"(?![a-z0-9])",
+        text,
+    )
+    return m.start() if m else -1
 
 
 def _prefix_at(text: str, name: str) -> int:

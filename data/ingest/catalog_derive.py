@@ -33,6 +33,7 @@ from .catalog_metrics import (
     add_durations,
     add_label_count,
     add_measure,
+    add_text_length,
     add_yes_no,
     columns_noun_zh,
     text_noun,
@@ -146,6 +147,8 @@ def _add_table(
             text_noun(table, columns) if own else None,
             columns_noun_zh(columns) if own else None,
         )  # fmt: skip
+        if not own and any(c.name == "text" for c in columns):
+            add_text_length(data, table, "text", changes)
     for c in columns:
         _add_column(con, data, table, c, rows, changes, labels=base is not None)
     if time:

@@ -26,6 +26,10 @@ ZH_WORDS = {
     "made_sla": "SLA达成", "reopen_count": "重开次数", "reassignment_count": "转派次数",
     "contact_type": "联系方式", "cat": "类别", "assigned_to": "处理人", "closed_code": "关闭代码",
     "symptom": "症状", "impact": "影响", "urgency_level": "紧急程度", "state": "状态",
+    "knowledge": "知识库", "issue": "问题", "sub_issue": "子问题", "sub_product": "子产品",
+    "rating": "评分", "score": "得分", "satisfaction": "满意度", "district": "区县",
+    "province": "省份", "department": "部门", "agent": "客服", "reply": "回复",
+    "submitted_via": "提交渠道", "timely_response": "及时回复", "company_response": "公司回复",
 }  # fmt: skip
 # What managers call common export columns, when the column's own name is a system's word.
 EN_WORDS = {

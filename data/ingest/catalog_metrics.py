@@ -146,6 +146,37 @@ def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -
         _add_at_least_once(data, table, c, changes)
 
 
+def add_text_length(data: dict[str, Any], table: str, column: str, changes: Changes) -> None:
+    """How long the customers' texts are, in characters ("差评平均写了多少字", "which category
+    writes the longest reviews"): the average length of a free-text column."""
+    item = {
+        "en": "Average text length (characters)",
+        "zh": "平均字数",
+        "aliases": [
+            "average length",
+            "text length",
+            "review length",
+            "length of the text",
+            "characters",
+            "平均长度",
+            "字数",
+            "多少个字",
+            "多少字",
+            "篇幅",
+            "写得最长",
+            "写得更长",
+            "写得多长",
+        ],
+        "table": table,
+        "expr": f"AVG(length({q(column)}))",
+        "filter": f"{q(column)} IS NOT NULL",
+        "unit": "characters",
+        "direction": "neutral",
+        "definition": f"Average number of characters of {table}.{column}, over the rows with text.",
+    }
+    put(data, "metrics", f"avg_{column}_length", item, table, changes)
+
+
 # A column counting how often something happened to a row (reopen_count, times_escalated).
 _EVENT_COUNT = re.compile(r"(?i)(?:^|_)(?:count|times|num)(?:$|_)|次数")
 
