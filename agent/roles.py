@@ -310,7 +310,10 @@ class Roles:
 
     def sla_metrics(self) -> list[Metric]:
         found = [self.judged(m) for m in self.metrics_like(_SLA, unit="%")]
-        return [m for m in found if m is not None]
+        kept = [m for m in found if m is not None]
+        # A flag's "no" side (``not_<flag>_rate``) is the same measure read the other way.
+        names = {m.name for m in kept}
+        return [m for m in kept if not (m.name.startswith("not_") and m.name[4:] in names)]
 
     def judged(self, m: Metric) -> Metric | None:
         """``m`` with a direction: its own, or for one the catalog left neutral (a derived

@@ -329,11 +329,11 @@ def test_describe_data_focus(ctx: ToolContext) -> None:
 
 
 def test_exclude_keeps_every_other_value_and_rows_without_one(ctx: ToolContext, raw: Any) -> None:
-    got = run(ctx, metrics=["ticket_count"], exclude={"region": "华东"}, period="last quarter")
+    got = run(ctx, metrics=["ticket_count"], exclude={"region": ["华东"]}, period="last quarter")
     sql = """SELECT COUNT(*) FROM tickets WHERE (region IS NULL OR region <> 'East')
              AND opened_at >= ? AND opened_at < ?"""
     want = raw.execute(sql, [date(2026, 7, 1), date(2026, 10, 1)]).fetchone()[0]
     every = run(ctx, metrics=["ticket_count"], period="last quarter")["all"]["ticket_count"]
     assert got["all"]["ticket_count"] == want and 0 < want < every
-    content = TOOL.run(ctx, {"metrics": ["ticket_count"], "exclude": {"region": "East"}}).content
+    content = TOOL.run(ctx, {"metrics": ["ticket_count"], "exclude": {"region": ["East"]}}).content
     assert content["exclude"] == {"region": ["East"]}

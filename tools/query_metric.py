@@ -33,19 +33,18 @@ class QueryMetricInput(BaseModel):
         default_factory=dict,
         description='Dimension to value(s), e.g. {"region": ["North"]}.',
     )
-    exclude: dict[str, list[str | int] | str | int] = Field(
+    exclude: dict[str, list[str]] = Field(
         default_factory=dict,
-        description='Dimension to value(s) the rows must not have, e.g. {"channel": ["email"]} '
-        'for "not by email"; rows with no value are kept.',
+        description='Values to leave out: {"channel": ["email"]}.',
     )
     period: str | None = Field(
-        None, description='Date phrase, e.g. "last quarter", "2026-Q3", "past 90 days", "上个月".'
+        None, description='Date phrase: "last quarter", "2026-Q3", "上个月".'
     )
     compare: Literal["previous", "year_ago"] | None = Field(
         None, description="Add the previous period (or a year earlier) with delta and % change."
     )
-    order_by: str | None = Field(None, description='Column to sort by; prefix "-" for descending.')
-    limit: int | None = Field(None, ge=1, le=200, description="Keep only the first N rows.")
+    order_by: str | None = Field(None, description='Sort column; "-" first for descending.')
+    limit: int | None = Field(None, ge=1, le=200, description="Keep the first N rows.")
 
 
 def query_metric(ctx: ToolContext, args: QueryMetricInput) -> ToolResult:

@@ -136,11 +136,7 @@ def fixed(filters: dict[str, Any], dim: str) -> bool:
 def split_excluded(filters: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values the rows must have, values they must not have)."""
     keep = {d: v for d, v in filters.items() if not isinstance(v, Excluded)}
-    drop = {
-        d: (list(v.values) if len(v.values) > 1 else v.values[0])
-        for d, v in filters.items()
-        if isinstance(v, Excluded)
-    }
+    drop = {d: list(v.values) for d, v in filters.items() if isinstance(v, Excluded)}
     return keep, drop
 
 
