@@ -40,7 +40,7 @@ _MAX_TOKENS = 4
 # How closely a phrase must resemble a metric name to reorder the default choices by it.
 _ORDER_ACCEPT = 0.9
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_AGGREGATE_CHARS = frozenset("平均")
+_AGGREGATE_CHARS = frozenset("平均多少")
 _WORD = re.compile(r"[a-z0-9%]+|[\u3400-\u9fff]+")
 
 
@@ -256,7 +256,7 @@ def _shares_stem(phrase: str, alias: str) -> bool:
     a = alias.lower()
     if _CJK.search(phrase) and _CJK.search(a):
         # One shared character is chance ("多少单" and "单均成本"); two make a resemblance, but
-        # not the aggregate's own word ("平均…公里" and "平均字数" share only 平均).
+        # not the words of asking ("平均…公里" and "平均字数" share only 平均; "多少条", "多少字").
         own = set(_CJK.findall(phrase)) - _AGGREGATE_CHARS
         shared = own & set(_CJK.findall(a))
         return bool(own) and len(shared) >= min(2, len(own))

@@ -1447,7 +1447,8 @@ def _words_in_order(text: str, name: str) -> int:
         r"(?<![a-z0-9])" + r"\b.{0,30}?\b".join(re.escape(w) for w in words) + r"(?![a-z0-9])",
         text,
     )
-    return m.start() if m else -1
+    # Only a name split by another joined to it ("student or the family subscription").
+    return m.start() if m and re.search(r"\b(?:or|and)\b|/", m.group(0)) else -1
 
 
 def _prefix_at(text: str, name: str) -> int:
