@@ -17,7 +17,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 SUPERUSER = "postgres"
 
@@ -112,3 +116,29 @@ class PostgresCluster:
             log = self.root / "server.log"
             tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
             raise ClusterUnavailable(f"{tool} failed: {(done.stderr or done.stdout)[-600:]}{tail}")
+
+
+@contextmanager
+def running_cluster() -> Iterator[PostgresCluster]:
+    """A started cluster, stopped and removed afterwards; ``ClusterUnavailable`` (after cleaning
+    up) when it cannot start."""
+    pg = PostgresCluster()
+    try:
+        pg.start()
+    except ClusterUnavailable:
+        pg.stop()
+        raise
+    try:
+        yield pg
+    finally:
+        pg.stop()
+
+
+@contextmanager
+def cluster_or_skip() -> Iterator[PostgresCluster]:
+    """``running_cluster`` for a test: a clear skip when PostgreSQL cannot run here."""
+    try:
+        with running_cluster() as pg:
+            yield pg
+    except ClusterUnavailable as exc:
+        pytest.skip(f"PostgreSQL is not available: {exc}")

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 import yaml
 from mariadb_support import MariaDbServer, ServerUnavailable
-from postgres_support import ClusterUnavailable, PostgresCluster
+from postgres_support import ClusterUnavailable, running_cluster
 
 READER = "servicelens_ro"
 WRITER = "servicelens_rw"
@@ -112,13 +112,7 @@ def demo_tables(warehouse: Path) -> dict[str, tuple[list[tuple[str, str]], list[
 def start_postgres(warehouse: Path) -> Iterator[LiveServer]:
     import psycopg
 
-    cluster = PostgresCluster()
-    try:
-        cluster.start()
-    except ClusterUnavailable:
-        cluster.stop()
-        raise
-    try:
+    with running_cluster() as cluster:
         with psycopg.connect(cluster.url(), autocommit=True) as con:
             con.execute(f"CREATE DATABASE {DATABASE} TEMPLATE template0 ENCODING 'UTF8' "
                         "LC_COLLATE 'C' LC_CTYPE 'C'")  # fmt: skip
@@ -154,8 +148,6 @@ def start_postgres(warehouse: Path) -> Iterator[LiveServer]:
             tables=loaded,
             port=cluster.port,
         )
-    finally:
-        cluster.stop()
 
 
 def start_mariadb(warehouse: Path) -> Iterator[LiveServer]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from postgres_support import ClusterUnavailable, PostgresCluster
+from postgres_support import PostgresCluster, cluster_or_skip
 
 from servicelens.agent.analyst import Analyst
 from servicelens.agent.checkpoints import SETTING, CheckpointStoreError, open_checkpointer
@@ -33,18 +33,10 @@ FOLLOW_UP = "And only for installations?"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    pg = PostgresCluster()
-    try:
-        pg.start()
-    except ClusterUnavailable as exc:
-        pg.stop()
-        pytest.skip(f"PostgreSQL is not available: {exc}")
-    try:
+    with cluster_or_skip() as pg:
         with psycopg.connect(pg.url(), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{ROLE_PASSWORD}'")
         yield pg
-    finally:
-        pg.stop()
 
 
 _databases = iter(range(1_000))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
-from postgres_support import ClusterUnavailable, PostgresCluster
+from postgres_support import PostgresCluster, cluster_or_skip
 
 from servicelens.agent.server.errors import HttpError
 from servicelens.agent.server.gate import Claim, ThreadGate
@@ -24,16 +24,8 @@ GateFactory = Callable[[float], ThreadGate]
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    pg = PostgresCluster()
-    try:
-        pg.start()
-    except ClusterUnavailable as exc:
-        pg.stop()
-        pytest.skip(f"PostgreSQL is not available: {exc}")
-    try:
+    with cluster_or_skip() as pg:
         yield pg
-    finally:
-        pg.stop()
 
 
 _databases = iter(range(1_000))

@@ -16,7 +16,7 @@ import httpx
 import psycopg
 import pytest
 from chroma_support import ChromaUnavailable, chroma_server
-from postgres_support import ClusterUnavailable, PostgresCluster
+from postgres_support import cluster_or_skip
 
 from servicelens.data.embeddings import make_embedder
 from servicelens.data.voc_pipeline import index_voc
@@ -30,24 +30,17 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The environment of every command here: a Chroma server and a PostgreSQL database."""
-    pg = PostgresCluster()
-    try:
-        pg.start()
-    except ClusterUnavailable as exc:
-        pg.stop()
-        pytest.skip(f"PostgreSQL is not available: {exc}")
-    try:
+    with cluster_or_skip() as pg:
         with psycopg.connect(pg.url(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE workers")
-        with chroma_server(tmp_path_factory.mktemp("chroma")) as chroma_url:
-            yield {
-                "SERVICELENS_CHROMA_URL": chroma_url,
-                "SERVICELENS_CHECKPOINT_URL": pg.url("workers"),
-            }
-    except ChromaUnavailable as exc:
-        pytest.skip(str(exc))
-    finally:
-        pg.stop()
+        try:
+            with chroma_server(tmp_path_factory.mktemp("chroma")) as chroma_url:
+                yield {
+                    "SERVICELENS_CHROMA_URL": chroma_url,
+                    "SERVICELENS_CHECKPOINT_URL": pg.url("workers"),
+                }
+        except ChromaUnavailable as exc:
+            pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module")
