@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ...data.catalog import Catalog
+from .durations import AVERAGE
 
-_AVERAGE = re.compile(r"(?i)\bon average\b|\baverage\b|\bmean\b|\bavg\b|平均|均值")
 _TOTAL = re.compile(r"(?i)\bin total\b|\btotal\b|\bsum of\b|\baltogether\b|总共|合计|总计|累计")
 _AGGREGATE = re.compile(r'^(AVG|SUM)\(\s*"?(\w+)"?\s*\)$', re.IGNORECASE)
 # Words of a column's name that say how it counts, not what.
@@ -32,7 +32,7 @@ _SHARE_OF_SHORTER = 0.6
 def column_measure(question: str, catalog: Catalog) -> str | None:
     """The catalog metric averaging (or summing) the number column the question names, when
     the question asks for that aggregate and exactly one such metric fits."""
-    want = "AVG" if _AVERAGE.search(question) else "SUM" if _TOTAL.search(question) else None
+    want = "AVG" if AVERAGE.search(question) else "SUM" if _TOTAL.search(question) else None
     if want is None:
         return None
     asked = re.findall(r"[a-z]+", question.lower())

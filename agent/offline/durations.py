@@ -26,7 +26,8 @@ _EVENTS = (
 )  # fmt: skip
 _EPOCHS = re.compile(r'epoch\(\s*"?(\w+)"?\s*\)\s*-\s*epoch\(\s*"?(\w+)"?\s*\)', re.IGNORECASE)
 _MEDIAN = re.compile(r"\bmedian\b|中位数", re.IGNORECASE)
-_AVERAGE = re.compile(r"\baverage\b|\bmean\b|\bavg\b|平均", re.IGNORECASE)
+# An average asked for ("on average", "mean", "平均", "均值").
+AVERAGE = re.compile(r"\baverage\b|\bmean\b|\bavg\b|平均|均值", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def duration_between(question: str, catalog: Catalog) -> Span | None:
         if start and end:
             spans.setdefault((start, end), []).append(name)
     median = bool(_MEDIAN.search(question))
-    average = bool(_AVERAGE.search(question))
+    average = bool(AVERAGE.search(question))
     for (a, wa), (b, wb) in itertools.pairwise(events):
         if _AFTER.search(_between(question, wa, wb)):
             # "How long to close an incident after it is resolved": resolved, then closed.

@@ -151,6 +151,10 @@ class CatalogMatcher:
         # The words of metric and dimension names, which are never part of a value's name.
         self._vocabulary = " ".join(t.alias for t in self.terms if t.kind != "value")
         self._vocabulary_words = set(re.findall(r"[a-z0-9]+", self._vocabulary.lower()))
+        # Every name of each target ("region=East", "region", a metric), once.
+        self._names: dict[str, list[str]] = {}
+        for t in self.terms:
+            self._names.setdefault(t.target, []).append(t.alias.strip())
         # How many values each dimension has among the terms (coarse dimensions have few).
         self._sizes: dict[str, int] = {}
         for target in {t.target for t in self.terms if t.kind == "value"}:
@@ -214,13 +218,16 @@ class CatalogMatcher:
             used += taken
         return found, used
 
+    def names_of(self, target: str) -> list[str]:
+        """Every name the catalog gives ``target`` ("region=East", "region", a metric)."""
+        return [n for n in self._names.get(target, []) if n]
+
     def _inside_own_name(self, text: str, term: Term, span: tuple[int, int]) -> bool:
         """Whether a value's match lies inside its own dimension's name said in the text."""
-        dim = term.target.split("=", 1)[0]
-        for t in self.terms:
-            if t.kind != "dimension" or t.target != dim or len(t.alias) <= span[1] - span[0]:
+        for name in self.names_of(term.target.split("=", 1)[0]):
+            if len(name) <= span[1] - span[0]:
                 continue
-            for m in _pattern(t.alias).finditer(text):
+            for m in _pattern(name).finditer(text):
                 if m.start() <= span[0] and span[1] <= m.end():
                     return True
         return False

@@ -19,7 +19,7 @@ import numpy as np
 from ...data.catalog import Catalog
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
-from ...data.periods import Period, PeriodReading, parse_period
+from ...data.periods import Period, PeriodError, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
 from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
@@ -38,7 +38,7 @@ from .catalog_choice import (
 )
 from .column_measures import column_measure
 from .cross_values import CrossValues
-from .durations import duration_between, event_of, unset_time_column
+from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .label_depth_words import asked_depth
 from .meaning import MeaningIndex
@@ -797,7 +797,7 @@ class Understander:
     def _value_span(self, text: str, dim: str, value: str) -> tuple[int, int] | None:
         """Where the question says the value (its longest name found), if it does."""
         target = f"{dim}={value}"
-        names = {t.alias.strip() for t in self.matcher.terms if t.target == target} | {value}
+        names = set(self.matcher.names_of(target)) | {value}
         found = [(text.find(n.lower()), n) for n in names if n and n.lower() in text]
         if not found:
             return None
@@ -806,12 +806,12 @@ class Understander:
 
     def _said_at(self, text: str, dim: str, value: str) -> int:
         """Where the question first says one of a value's names (its end when it does not)."""
-        target = f"{dim}={value}"
-        names = {t.alias.strip().lower() for t in self.matcher.terms if t.target == target}
-        at = [text.find(n) for n in names | {value.lower()} if n]
-        if not any(a >= 0 for a in at):
-            # A value found by its beginning ("Apple" for AppleSupport): where that is said.
-            at = [_prefix_at(text, n) for n in names | {value.lower()} if n]
+        span = self._value_span(text, dim, value)
+        if span is not None:
+            return span[0]
+        # A value found by its beginning ("Apple" for AppleSupport): where that is said.
+        names = {n.lower() for n in self.matcher.names_of(f"{dim}={value}")} | {value.lower()}
+        at = [_prefix_at(text, n) for n in names if n]
         return min((a for a in at if a >= 0), default=len(text))
 
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
@@ -862,7 +862,7 @@ class Understander:
         text = question.lower()
         for dim, value in list(slots.filters.items()):
             target = f"{dim}={value}"
-            aliases = {t.alias.strip() for t in self.matcher.terms if t.target == target} - {""}
+            aliases = set(self.matcher.names_of(target))
             # The value said between two parts of the phrase: "二次" + "上门" + "比例".
             inside = (
                 rf"{re.escape(joiner.join(words[:i]))}\s*{re.escape(alias)}\s*"
@@ -1227,7 +1227,6 @@ def _counts_records(intent: Intent) -> bool:
     )
 
 
-_AVERAGE_ASKED = re.compile(r"(?i)\b(?:on )?average\b|\bmean\b|平均")
 # "平均每天", "on average per month": a count spread over time, which the counts answer.
 _PER_TIME = re.compile(
     r"(?i)平均(?:每|一)(?:天|日|周|月|季度|年|个月)|\bper (?:day|week|month|quarter|year)\b"
@@ -1242,7 +1241,7 @@ def _averaged_unmeasured(intent: Intent) -> str | None:
     """What an average is asked of, when the only measures read are counts of records (no
     average, duration, amount or rate of the data fits it); None otherwise."""
     q = intent.question
-    if not _AVERAGE_ASKED.search(q) or _PER_TIME.search(q):
+    if not AVERAGE.search(q) or _PER_TIME.search(q):
         return None
     if intent.playbook not in _FIGURES or intent.mentions or intent.template:
         return None
@@ -1762,7 +1761,7 @@ def _years_before(p: Period, years: int) -> Period | None:
         return None
     try:
         return parse_period(label.replace(year, str(p.start.year - years)), p.start)
-    except Exception:
+    except PeriodError:
         return None
 
 

@@ -20,6 +20,7 @@ from ...data.embeddings import Embedder
 from ...data.period_phrases import PATTERNS, normalise
 from ...data.segment import segmenter
 from .meaning import STOP_WORDS, LabelVectors, words_of
+from .slots import normal_text
 
 # How closely a leftover word must resemble some name of the catalog to count as read: the
 # catalog's own words in other forms ("reassigned", "投诉人") score above it; words the data
@@ -80,7 +81,7 @@ class UnreadWords:
         self.embedder = embedder
         self._values = values
         self._vectors = LabelVectors(embedder, self._labels)
-        self._vocabulary = self._words()
+        self._vocabulary: set[str] | None = None  # the catalog's words, read on first use
 
     def unread(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
         """The question's content words that nothing in the reading used, at most two."""
@@ -101,6 +102,8 @@ class UnreadWords:
         return out[:_MAX_SAID]
 
     def _known(self, word: str) -> bool:
+        if self._vocabulary is None:
+            self._vocabulary = self._words()
         if _CJK.search(word):
             return any(word in v or (len(v) >= 2 and v in word) for v in self._vocabulary)
         stem = word[:5]
@@ -132,8 +135,6 @@ class UnreadWords:
 
 def _masked(question: str, spans: list[tuple[int, int]]) -> str:
     """The normalised question without the spans the reading matched and without its dates."""
-    from .slots import normal_text
-
     chars = list(normal_text(question))
     for start, end in spans:
         chars[start:end] = [" "] * (end - start)
