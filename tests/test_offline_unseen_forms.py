@@ -162,3 +162,24 @@ def test_an_average_of_something_the_data_does_not_hold_is_declined(analyst: Ana
     answer = analyst.ask("被投诉的这些产品，平均已经用了多少公里？")
     assert answer.status == "insufficient_data", answer.text
     assert "600" not in answer.body, answer.text
+
+
+def test_an_average_asked_in_chinese_of_an_english_column(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    answer = analyst.ask("全部数据里，平均每张工单被转派几次？")
+    mean = sum(int(r["reassignment_count"]) for r in rows) / len(rows)
+    assert answer.status == "answered", answer.text
+    assert answer.reading is not None and "转派" in answer.reading.line, answer.reading
+    assert f"{mean:.2f}".rstrip("0") in answer.body, answer.text
+
+
+def test_a_fraction_by_group_leads_with_the_share(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    answer = analyst.ask("Overall, what fraction of tickets breached SLA, by priority?")
+    p1 = [r for r in rows if r["priority"] == "P1"]
+    missed = sum(r["made_sla"] == "false" for r in p1)
+    assert answer.status == "answered", answer.text
+    assert answer.reading is not None and "rate" in answer.reading.measures[0].lower()
+    assert _pct(missed, len(p1)) in answer.body, answer.text

@@ -41,12 +41,26 @@ def column_measure(question: str, catalog: Catalog) -> str | None:
         m = _AGGREGATE.match(metric.spec.expr.strip())
         if metric.spec.filter or m is None or m.group(1).upper() != want:
             continue
-        if _names_column(m.group(2), asked, question):
+        own = re.sub(r"^平均|合计$", "", metric.spec.zh or "")
+        names = [m.group(2), *_chinese_names(catalog, metric.table, m.group(2)), own]
+        if any(_names_column(n, asked, question) for n in names):
             fits.append(name)
     return fits[0] if len(fits) == 1 else None
 
 
+def _chinese_names(catalog: Catalog, table: str, column: str) -> list[str]:
+    """The Chinese names the catalog gives a column as a dimension ("转派次数")."""
+    out = []
+    for dim in catalog.dimensions.values():
+        source = dim.sources.get(table, "").strip('"')
+        if source == column and dim.spec.zh:
+            out.append(dim.spec.zh)
+    return out
+
+
 def _names_column(column: str, asked: list[str], question: str) -> bool:
+    if not column:
+        return False
     if _CJK.search(column):
         core = _ZH_COUNTING.sub("", column)
         return len(core) >= 2 and core in question

@@ -1512,7 +1512,8 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
     if not name.endswith("_count") or rate not in cat.metrics:
         return
     if shape.has("share"):
-        slots.metrics.append(rate)
+        # "What fraction … by priority": the share leads; "how many, and what share": the count.
+        slots.metrics = [name, rate] if shape.has("count") else [rate, name]
     elif _LIKELY.search(question):
         # "More likely to miss SLA": how often, a rate, not how many.
         slots.metrics = [rate]

@@ -133,7 +133,7 @@ def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -
     for prefix, func, what in (("avg", "AVG", "Average"), ("total", "SUM", "Total")):
         item = {
             "en": f"{what} {c.label} ({record_noun(table)})",
-            "zh": f"平均{c.original}" if prefix == "avg" and CJK.search(c.label) else "",
+            "zh": _measure_zh(c, prefix),
             "aliases": [f"{what.lower()} {c.label}"],
             "table": table,
             "expr": f"{func}({q(c.name)})",
@@ -144,6 +144,14 @@ def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -
         put(data, "metrics", f"{prefix}_{c.name}", item, table, changes)
     if _EVENT_COUNT.search(c.name) and c.low is not None and c.low >= 0:
         _add_at_least_once(data, table, c, changes)
+
+
+def _measure_zh(c: Column, prefix: str) -> str:
+    """ "平均转派次数" / "转派次数合计": the column's Chinese name, its own or a translation."""
+    name = c.original if CJK.search(c.label) else zh(c.name)
+    if not name:
+        return ""
+    return f"平均{name}" if prefix == "avg" else f"{name}合计"
 
 
 def add_text_length(data: dict[str, Any], table: str, column: str, changes: Changes) -> None:
