@@ -13,6 +13,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
@@ -183,3 +184,20 @@ def test_a_fraction_by_group_leads_with_the_share(
     assert answer.status == "answered", answer.text
     assert answer.reading is not None and "rate" in answer.reading.measures[0].lower()
     assert _pct(missed, len(p1)) in answer.body, answer.text
+
+
+def test_a_family_of_values_named_by_their_shared_word_is_set_aside(tmp_path: Path) -> None:
+    brands = ["一汽-大众", "上汽大众", "吉利汽车", "长安汽车", "一汽马自达"]
+    rows = [(f"C{i:04d}", brands[(i * i + i // 3) % 5]) for i in range(300)]
+    export = tmp_path / "complaints.csv"
+    lines = ["complaint_id,brand", *(",".join(r) for r in rows)]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest(WorkspacePaths(tmp_path / "ws"), [export], IngestOptions(id="complaint_id"), index=False)
+    counts = {b: sum(r[1] == b for r in rows) for b in brands if "大众" not in b}
+    top = max(counts, key=lambda b: counts[b])
+    with Analyst.open(tmp_path / "ws", provider="offline", checkpointer=InMemorySaver()) as an:
+        answer = an.ask("大众以外，哪个品牌投诉最多？")
+    assert answer.status == "answered", answer.text
+    assert answer.reading is not None and "不含" in answer.reading.line, answer.reading
+    lead = answer.body.split("\n\n")[1]
+    assert top in lead and str(counts[top]) in lead and "大众" not in lead.split("不含")[0]

@@ -769,7 +769,8 @@ class Understander:
                 slots.filters[dim] = Excluded(value)
         # "把吉利和马自达这两家放一边": values named together, set aside together.
         for dim, values in list(slots.compared.items()):
-            found = [self._value_span(text, dim, v) for v in values]
+            # Values found by part of their name ("大众" for 一汽-大众, 上汽大众…): that part.
+            found = [self._value_span(text, dim, v) or _part_span(text, v) for v in values]
             if not all(found) or not _own_column(cat, dim):
                 continue
             first = min(f for f in found if f)
@@ -1448,6 +1449,17 @@ def _words_in_order(text: str, name: str) -> int:
     )
     # Only a name split by another joined to it ("student or the family subscription").
     return m.start() if m and re.search(r"\b(?:or|and)\b|/", m.group(0)) else -1
+
+
+def _part_span(text: str, value: str) -> tuple[int, int] | None:
+    """Where the longest part of a value's name (two characters or more) is said."""
+    low = value.lower()
+    for size in range(len(low), 1, -1):
+        for i in range(len(low) - size + 1):
+            at = text.find(low[i : i + size])
+            if at >= 0 and (size >= 4 or _CJK_TEXT.search(low[i : i + size])):
+                return at, at + size
+    return None
 
 
 def _prefix_at(text: str, name: str) -> int:
