@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,19 @@ def load(
     f.write_text(text, encoding="utf-8")
     ws = WorkspacePaths(tmp_path / "ws")
     return ws, ingest(ws, [f], IngestOptions(**options), index=False)  # type: ignore[arg-type]
+
+
+def load_rows(folder: Path, name: str, records: list[dict[str, str]], **options: object) -> Path:
+    """Write ``records`` as the CSV export ``name`` in ``folder`` and ingest it (no index)
+    into the workspace ``folder/ws``, whose home is returned."""
+    path = folder / name
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
+    home = folder / "ws"
+    ingest(WorkspacePaths(home), [path], IngestOptions(**options), index=False)  # type: ignore[arg-type]
+    return home
 
 
 def rows(ws: WorkspacePaths, sql: str) -> list[tuple]:

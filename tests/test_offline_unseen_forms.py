@@ -9,13 +9,13 @@ computed from the rows the test wrote, never from the analyst.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from ingest_support import load_rows
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
@@ -58,18 +58,8 @@ def rows() -> list[dict[str, str]]:
 def analyst(
     rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
-    folder = tmp_path_factory.mktemp("unseen")
-    export = folder / "tickets.csv"
-    with export.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    home = folder / "ws"
-    ingest(
-        WorkspacePaths(home),
-        [export],
-        IngestOptions(id="ticket_id", text="description"),
-        index=False,
+    home = load_rows(
+        tmp_path_factory.mktemp("unseen"), "tickets.csv", rows, id="ticket_id", text="description"
     )
     with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
         yield an

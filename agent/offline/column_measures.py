@@ -42,10 +42,18 @@ def column_measure(question: str, catalog: Catalog) -> str | None:
         if metric.spec.filter or m is None or m.group(1).upper() != want:
             continue
         own = re.sub(r"^平均|合计$", "", metric.spec.zh or "")
-        names = [m.group(2), *_chinese_names(catalog, metric.table, m.group(2)), own]
-        if any(_names_column(n, asked, question) for n in names):
+        if names_column(catalog, metric.table, m.group(2), own, asked, question):
             fits.append(name)
     return fits[0] if len(fits) == 1 else None
+
+
+def names_column(
+    catalog: Catalog, table: str, column: str, own: str, asked: list[str], question: str
+) -> bool:
+    """Whether the question names a number column: by its words in another form, by its
+    Chinese name as a dimension, or by the Chinese name ``own`` its measure carries."""
+    names = [column, *_chinese_names(catalog, table, column), own]
+    return any(_names_column(n, asked, question) for n in names)
 
 
 def _chinese_names(catalog: Catalog, table: str, column: str) -> list[str]:

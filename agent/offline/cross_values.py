@@ -69,7 +69,7 @@ class CrossValues:
         names, vectors = self._vectors.get()
         if not names:
             return []
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[tuple[str, str], str] = {}
         for phrase in phrases:
             script = bool(_CJK.search(phrase))
             pick = [i for i, (_, v) in enumerate(names) if bool(_CJK.search(v)) != script]
@@ -80,9 +80,11 @@ class CrossValues:
             best, second = float(sims[order[0]]), float(sims[order[1]])
             key, value = names[pick[int(order[0])]]
             dim = key.split("=", 1)[0]
-            if best >= ACCEPT and best - second >= LEAD and dim not in taken and dim not in found:
-                found[dim] = (value, phrase)
-        return [(dim, value, phrase) for dim, (value, phrase) in found.items()]
+            if best >= ACCEPT and best - second >= LEAD and dim not in taken:
+                found.setdefault((dim, value), phrase)
+        # Several values of one dimension ("phones or computers") are all returned, in the
+        # order said; the caller compares them side by side.
+        return [(dim, value, phrase) for (dim, value), phrase in found.items()]
 
     def _labels(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -44,6 +44,8 @@ _ZH_CUE = re.compile(
 _ZH_SUPERLATIVE = re.compile(
     r"(?:最|较)(?:差|好|低|高|多|少|快|慢|大|小)的([\u3400-\u9fff]{1,4}?)(?:是|为|分别是)?(?:哪|什么|谁)"
 )
+# "排名第二的团队是哪个", "处理最快的组是哪一个": the noun right before "是哪…".
+_ZH_IS_WHICH = re.compile(r"的([\u3400-\u9fff]{1,4}?)(?:是|为)(?:哪|谁)")
 # Words after which the grouping noun has ended (verbs, articles, measure words).
 _EN_END = _split(
     "a an the of in on at to for with from is are was were be been has have had do does did "
@@ -143,6 +145,9 @@ def grouping_phrase(question: str) -> str:
     sup = _ZH_SUPERLATIVE.search(question)
     if sup and not sup.group(1).startswith(_ZH_TIME):
         return sup.group(1)
+    which = _ZH_IS_WHICH.search(question)
+    if which and not which.group(1).startswith(_ZH_TIME):
+        return which.group(1)
     return ""
 
 
@@ -201,6 +206,13 @@ class GroupingIndex:
             if among is None or dim in among:
                 best[dim] = max(best.get(dim, -1.0), sim)
         return sorted(best.items(), key=lambda kv: -kv[1])
+
+    def for_phrase(self, phrase: str) -> str | None:
+        """The one dimension a phrase names, by its words or clearly by meaning; else None."""
+        by_words = self.by_words(phrase)
+        if len(by_words) == 1:
+            return by_words[0]
+        return self._by_meaning(phrase, by_words or self.groupable) if self.groupable else None
 
     def _by_meaning(self, phrase: str, among: list[str]) -> str | None:
         ranked = self.nearest(phrase, among)

@@ -28,6 +28,7 @@ from .playbooks import (
     solid,
 )
 from .slice_sql import distinct_sql
+from .thresholds import records_per_group
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import Intent
@@ -70,23 +71,31 @@ def _distinct_calls(intent: Intent) -> dict[str, Call]:
     if cat is None:
         return {}
     calls: dict[str, Call] = {}
+    size = records_per_group(intent.question)
     for dim in intent.distinct:
-        sql = distinct_sql(cat, dim, intent.filters, intent.period)
+        sql = distinct_sql(cat, dim, intent.filters, intent.period, size[:2] if size else None)
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
             purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
+            if size is not None:
+                purpose += w.say("distinct.sized", said=size[2])
             period = intent.period.label if intent.period else None
             purpose = sql_purpose(purpose, period, intent.language)
             calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
     return calls
 
 
-def _write_distinct(results: Results, w: Writer) -> None:
+def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
+    size = records_per_group(question)
     for tag, res in results.items():
         if not tag.startswith("distinct:") or res is None or not res.ok or not res.rows:
             continue
         dim = tag.split(":", 1)[1]
         n = res.records()[0][f"distinct_{dim}"]
+        if size is not None:  # "How many brands have more than 10 complaints": those, first
+            said = w.say("distinct.sized_lead", n=n, dim=dim_name(w, dim), said=size[2], ref=res.id)
+            w.lead.insert(0, said)
+            continue
         w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
 
 
@@ -96,7 +105,7 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         return
     if "value" in results:
         _write_value(intent, results["value"], w)
-        _write_distinct(results, w)
+        _write_distinct(results, w, intent.question)
         return
     res = results.get("change")
     if failed(w, res) or res is None:

@@ -218,6 +218,18 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             ref=ref,
         )
     )
+    nth = asked_place(intent.question)
+    if nth is not None and nth <= len(ordered):
+        # "Which group comes second": that place named first, then the ranking's ends.
+        at = ordered[nth - 1]
+        w.lead.insert(
+            len(w.lead) - 1,
+            w.say(
+                "rank.place", dim=dim_name(w, dim), place=w.say(f"rank.place_{nth}"),
+                name=w.label(dim, at[dim]), metric=w.metric(metric),
+                value=w.value(metric, at[metric]), period=period["label"], ref=res.id,
+            ),
+        )  # fmt: skip
     shown = _ordered(w, metric, rows, worst_first=worst_first)
     if len(shown) > TABLE_ROWS and far is not None:
         half = TABLE_ROWS // 2
@@ -289,6 +301,27 @@ def _carried_label(intent: Intent, metric: str) -> str | None:
     """The label dimension a label count is filtered to one value of, if it is."""
     dim = label_sets(intent.catalog).get(metric)
     return dim if dim is not None and isinstance(intent.filters.get(dim), str) else None
+
+
+# A place in a ranking asked for ("comes second", "the runner-up", "排名第二", "第三多"); not a
+# second half, quarter or time.
+_PLACE = re.compile(
+    r"(?i)\b(?P<en>second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b"
+    r"(?!\s*(?:-\s*)?(?:half|quarter|week|month|day|year|time|place holder|level|line|tier))"
+    r"|(?:排名|排在|排|名列|位居|位列)第(?P<zh>[二三四五2345])"
+    r"|第(?P<zh2>[二三四五2345])(?:名|位|多|大|高|低|少)"
+)
+_PLACES = {"second": 2, "2nd": 2, "runner-up": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+           "fifth": 5, "5th": 5, "二": 2, "三": 3, "四": 4, "五": 5}  # fmt: skip
+
+
+def asked_place(question: str) -> int | None:
+    """The place in the ranking the question asks about (2 for "comes second"), if any."""
+    m = _PLACE.search(question)
+    if m is None:
+        return None
+    word = (m.group("en") or m.group("zh") or m.group("zh2") or "").lower()
+    return _PLACES.get(word) or (int(word) if word.isdigit() else None)
 
 
 def _worst_first(intent: Intent, w: Writer, metric: str) -> bool:

@@ -25,7 +25,9 @@ from .understand import Intent
 def share_call(intent: Intent) -> Call | None:
     cat = intent.catalog
     if cat is None or not (intent.filters or intent.unset or intent.unset_column):
-        return None
+        return _threshold_call(intent) if intent.threshold else None
+    if intent.threshold:
+        return _threshold_call(intent)
     metric = metric_or(intent)
     if metric not in cat.metrics:
         return None
@@ -72,6 +74,50 @@ def share_call(intent: Intent) -> Call | None:
 
 
 _ROWS = 50
+
+
+def _threshold_call(intent: Intent) -> Call | None:
+    """The records past the question's threshold, among those with a value of the measure
+    compared (resolved incidents for a resolution time), in the slice; split by a group when
+    the question names one, ranked by the share when it asks for one, else by the count."""
+    cat, t = intent.catalog, intent.threshold
+    if cat is None or t is None:
+        return None
+    joins: dict[str, str] = {}
+    where = slice_where(cat, t.table, dict(intent.filters), intent.period, joins)
+    if where is None:
+        return None
+    where = [*where, f"({t.expr}) IS NOT NULL", *([f"({t.where})"] if t.where else [])]
+    group = _group(intent)
+    group_expr = reach(cat, t.table, group, joins) if group else None
+    if group and group_expr is None:
+        return None
+    by_share = ("ASC" if _lowest(intent) else "DESC") if intent.shape.has("share") else None
+    sql = share_sql(
+        t.table, t.condition(), where, joins, group_expr, group, rows=_ROWS, by_share=by_share,
+        least=min_records(_without(intent.question, t.said)) if group else None, totals=True,
+    )  # fmt: skip
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say("threshold.purpose", measure=measure_name(w, t.metric), said=t.said)
+    purpose += slice_text(w, intent.filters)
+    if group:
+        purpose += w.say("share.by", dim=dim_name(w, group))
+    purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
+    return ("run_sql", {"sql": sql, "purpose": purpose})
+
+
+def _without(question: str, said: str) -> str:
+    return question.replace(said, " ")
+
+
+def measure_name(w: Writer, metric: str) -> str:
+    """A measure's name without its aggregate and unit: "time from opened at to resolved at"."""
+    name = w.metric(metric)
+    name = re.sub(r"(?i)^(?:average|mean|median|avg)\s+|^(?:平均|中位数?)", "", name)
+    name = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", name)
+    return name[:1].lower() + name[1:] if w.lang == "en" and name[1:2].islower() else name
+
+
 _HIGHEST = re.compile(r"(?i)highest|\bmost\b|largest|biggest|最高|最多|最大")
 
 
@@ -153,6 +199,9 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     res = results.get("share")
     if failed(w, res) or res is None:
         return
+    if intent.threshold is not None:
+        _write_threshold(intent, res, w)
+        return
     whole, dim, value = _parts(intent)
     group = _group(intent)
     if group:
@@ -214,6 +263,53 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
     w.body += table(w, heads, body, res.id)
     if any(w.small(r["records"]) for r in rows):
         w.coverage.append(w.say("share.small"))
+
+
+def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
+    t = intent.threshold
+    assert t is not None
+    measure = measure_name(w, t.metric)
+    period = w.period(intent.period.as_dict() if intent.period else None)
+    rows = [r for r in res.records() if r["records"]]
+    if not rows:
+        w.status = "insufficient_data"
+        w.lead.append(w.say("insufficient", reason=w.say("no_rows")))
+        return
+    group = _group(intent)
+    whole = slice_text(w, intent.filters)
+    if group is not None:  # the records with no value of the group are no group to name
+        rows = [r for r in rows if r[group] is not None and str(r[group]).strip()] or rows
+    if group is None:
+        r = rows[0]
+        w.lead.append(
+            w.say(
+                "threshold.lead", measure=measure, said=t.said, n=fmt_row([r["part"]])[0],
+                total=fmt_row([r["records"]])[0], share=w.pct(r["share_pct"]), whole=whole,
+                period=period, ref=res.id,
+            )
+        )  # fmt: skip
+        return
+    top = rows[0]
+    key = "threshold.top_share" if intent.shape.has("share") else "threshold.top"
+    w.lead.append(
+        w.say(
+            key, dim=dim_name(w, group), name=w.label(group, top[group]), measure=measure,
+            said=t.said, n=fmt_row([top["part"]])[0], total=fmt_row([top["records"]])[0],
+            share=w.pct(top["share_pct"]), whole=whole, period=period, ref=res.id,
+        )
+    )  # fmt: skip
+    w.lead.append(
+        w.say(
+            "share.overall", share=w.pct(top["all_share_pct"]), n=fmt_row([top["all_part"]])[0],
+            total=fmt_row([top["all_records"]])[0], ref=res.id,
+        )
+    )  # fmt: skip
+    body = [
+        fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
+        for r in rows
+    ]
+    heads = [dim_name(w, group), f"{measure} {t.said}", w.say("share.col_n")]
+    w.body += table(w, [*heads, w.say("mention.col_share")], body, res.id)
 
 
 SHARE = Playbook("share_of", (_stage,), _write)

@@ -69,9 +69,14 @@ def slice_where(
 
 
 def distinct_sql(
-    catalog: Catalog, dim: str, filters: dict[str, Any], period: Period | None
+    catalog: Catalog,
+    dim: str,
+    filters: dict[str, Any],
+    period: Period | None,
+    size: tuple[str, int] | None = None,
 ) -> str | None:
-    """How many different values of ``dim`` the records in the slice hold."""
+    """How many different values of ``dim`` the records in the slice hold; with ``size``
+    (operator, number), only the values with that many records ("more than 10 complaints")."""
     d = catalog.dimensions.get(dim)
     if d is None or d.from_time or not d.sources:
         return None
@@ -80,9 +85,17 @@ def distinct_sql(
     where = slice_where(catalog, base, filters, period, joins)
     if where is None:
         return None
-    sql = f"SELECT count(DISTINCT {expr}) AS distinct_{dim} FROM {base}"
-    sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
-    return sql + (" WHERE " + " AND ".join(where) if where else "")
+    tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    if size is None:
+        return f"SELECT count(DISTINCT {expr}) AS distinct_{dim} FROM {tables}{clause}"
+    op, n = size
+    if op not in ("<", "<=", ">", ">=", "="):
+        return None
+    grouped = f"SELECT {expr} AS v FROM {tables}{clause}"
+    grouped += f"{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
+    grouped += f" GROUP BY {expr} HAVING count(*) {op} {int(n)}"
+    return f"SELECT count(*) AS distinct_{dim} FROM ({grouped}) AS sized"
 
 
 def share_sql(

@@ -112,6 +112,8 @@ class Slots:
     noun_only: bool = False
     # Dimensions with several values named, to be compared side by side.
     compared: dict[str, list[str]] = field(default_factory=dict)
+    # Yes/no columns the question names as a condition ("used a knowledge article"), filtered.
+    flags: list[str] = field(default_factory=list)
 
 
 class Excluded(str):

@@ -44,7 +44,7 @@ from .label_depth_words import asked_depth
 from .meaning import MeaningIndex
 from .mention_words import mention_terms
 from .negation import negated
-from .shape import ShapeReading, read_shape
+from .shape import Shape, ShapeReading, read_shape
 from .slots import (
     GROUP_DIMENSIONS,
     CatalogMatcher,
@@ -55,6 +55,7 @@ from .slots import (
     normal_text,
     unmatched_text,
 )
+from .thresholds import Threshold, threshold_of
 from .unread import UnreadWords, used_phrases
 
 if TYPE_CHECKING:
@@ -153,6 +154,8 @@ class Intent:
     unread: list[str] = field(default_factory=list)
     # A date column said missing ("closed without a resolution time"): (table, column).
     unset_column: tuple[str, str] | None = None
+    # A threshold on a measure of each record ("resolved within 24 hours", "转派3次以上").
+    threshold: Threshold | None = None
     # Values the question names that the measured records cannot be filtered by ("维修" for a
     # contract amount): set aside, and said, rather than failing the query.
     set_aside: list[tuple[str, str]] = field(default_factory=list)
@@ -287,9 +290,11 @@ class Understander:
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
+        _flag_conditions(question, shape, slots, self.matcher.catalog)
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
         self._negated_metrics(question, slots)
+        _flag_measured(slots, self.matcher.catalog)
         _code_filter(self.matcher.catalog, slots)
         if slots.compared and not shape.has("ranking") and _WHICH_MORE.search(question):
             # "Who gets more refund requests, Amazon or Apple": groups of this data named side
@@ -297,8 +302,13 @@ class Understander:
             shape = replace(shape, shapes=(*shape.shapes, "ranking"))
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
-        if best == OUT_OF_SCOPE and slots.compared and (shape.has("ranking") or shape.has("count")):
-            # Such a question is about the data, however its words resemble an off-topic one.
+        about_data = slots.compared or (
+            _names_catalog(slots) and self._uncued(question, OUT_OF_SCOPE)
+        )
+        if best == OUT_OF_SCOPE and about_data and any(shape.has(s) for s in _ASKED_OF_DATA):
+            # Such a question is about the data, however its words resemble an off-topic one:
+            # it names the data's measures or groups, asks a figure of them, and says none of
+            # the off-topic words (weather, stocks, a poem).
             best = max((n for n in scores if n != OUT_OF_SCOPE), key=lambda n: scores[n])
         intent = Intent(
             playbook=best,
@@ -422,9 +432,10 @@ class Understander:
         elif intent.playbook == OUT_OF_SCOPE and self._asks_missing_text(intent):
             intent.playbook = UNAVAILABLE
         self._mentions(intent)
-        _distinct(intent)
+        _distinct(intent, self._counted_groups(question))
         _share_of_records(intent)
         self._unset(intent)
+        _threshold(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
         self._labels_as_themes(intent)
@@ -448,7 +459,14 @@ class Understander:
         if intent.playbook in _FIGURES:
             # Words of the question nothing in the reading used ("raised by VIP users"): said.
             used = used_phrases(intent)
-            intent.unread = self.unread_words.unread(question, used, intent.slots.spans)
+            spans = intent.slots.spans
+            subject = self.unread_words.missing_subject(question, used, spans)
+            if subject is not None:
+                # "Raised by the finance department", "外包供应商收了多少费用": the records or
+                # the amount asked cannot be told apart in this data; no other figure instead.
+                intent.playbook, intent.missing = UNAVAILABLE, subject
+                return intent
+            intent.unread = self.unread_words.unread(question, used, spans)
         return intent
 
     def _mentions(self, intent: Intent) -> None:
@@ -473,6 +491,20 @@ class Understander:
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
+
+    def _counted_groups(self, question: str) -> str | None:
+        """The dimension named, in other words than the catalog's, right after "how many"
+        ("有多少个团队" for a "team" column): not the records' own noun."""
+        m = _HOW_MANY_NOUN.search(question)
+        if m is None:
+            return None
+        phrase = zh_noun(m.group("zh")) if m.group("zh") else words_after(m.group("en") or "")
+        if not phrase or self.matcher.match(phrase).metrics:
+            return None
+        if m.group("en"):  # "how many calls" may be the records: English names it by its words
+            by_words = self.grouping.by_words(phrase)
+            return by_words[0] if len(by_words) == 1 else None
+        return self.grouping.for_phrase(phrase)
 
     def _unset(self, intent: Intent) -> None:
         """ "How many tickets never got an assignment group", "没有填写处理组的工单": the share
@@ -721,15 +753,23 @@ class Understander:
         spans: dict[str, tuple[int, int]] = {}
         said = normal_text(question)
         where = {d: self._said_at(said, d, v) for d, v in slots.filters.items()}
+        per_dim: dict[str, list[str]] = {}
         for dim, value, words in found:
             at = text.find(words)
-            where[dim] = at if at >= 0 else len(text)
-            slots.filters[dim] = value
+            where.setdefault(dim, at if at >= 0 else len(text))
+            per_dim.setdefault(dim, []).append(value)
+            slots.filters.setdefault(dim, value)
             if dim not in slots.dimensions:
                 slots.dimensions.append(dim)
             if at >= 0:
                 slots.spans.append((at, at + len(words)))
-                spans[dim] = (at, at + len(words))
+                spans.setdefault(dim, (at, at + len(words)))
+        for dim, values in per_dim.items():
+            if len(values) > 1 and dim not in slots.compared:
+                # "Phones or computers": two values of one dimension named, side by side.
+                slots.compared[dim] = values
+                slots.filters.pop(dim, None)
+                spans.pop(dim, None)
         # The filters in the order the question says them: a share's part is the one said last.
         slots.filters = dict(sorted(slots.filters.items(), key=lambda kv: where[kv[0]]))
         return spans
@@ -1387,6 +1427,87 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
             return
 
 
+# A yes/no said negatively: "didn't use a knowledge article", "without a knowledge article",
+# "没用知识库", "未使用".
+_FLAG_NO_EN = re.compile(
+    r"(?:\b(?:not|no|never|without|didn't|did not|don't|do not|wasn't|was not|weren't|were not"
+    r"|hasn't|has not|haven't|have not))\b(?:\s+[a-z']+){0,3}\s*$"
+)
+_FLAG_NO_ZH = re.compile(r"(?:没有|没|未|不|无)[\u4e00-\u9fff]{0,3}$")
+
+
+def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
+    """ "Used a knowledge article but still missed the SLA", "有多少张工单用了知识库文章": a yes/no
+    column the question names beside its measure (or as all it counts) is a condition on the
+    records, yes or no as said, not a word left over."""
+    if slots.compared or any(
+        cat.dimensions[d].kind == "boolean" for d in slots.dimensions if d in cat.dimensions
+    ):
+        return  # already split or filtered by a yes/no ("more often when … than when …")
+    if not (shape.has("count") or shape.has("share") or slots.metrics):
+        return
+    text = normal_text(question)
+    for name, dim in cat.dimensions.items():
+        if dim.kind != "boolean" or not dim.sources or name in slots.filters:
+            continue
+        # Measured already ("knowledge rate"): named by the measure's own words, their span is
+        # taken; found by meaning, the polarity said picks the measure (``_flag_measured``).
+        names = {name.replace("_", " "), dim.spec.en.lower(), dim.spec.zh, *dim.spec.aliases}
+        spans = [
+            m.span() for n in names if n and len(n) >= 2
+            for m in re.finditer(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", text)
+        ]  # fmt: skip
+        spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in slots.spans)]
+        if not spans:
+            continue
+        start = min(sp[0] for sp in spans)
+        before = text[max(0, start - 24) : start]
+        no = _FLAG_NO_ZH.search(before) if _CJK_CHAR.search(before[-1:] or "") else None
+        no = no or _FLAG_NO_EN.search(before)
+        if not all(reaches(cat, m, name) for m in slots.metrics):
+            continue
+        slots.filters[name] = "false" if no else "true"
+        slots.dimensions.append(name)
+        slots.spans.extend(spans)
+        slots.flags.append(name)
+
+
+def _flag_measured(slots: Slots, cat: Catalog) -> None:
+    """A yes/no read as a condition that a measure found later counts itself ("有多少张工单用了
+    知识库文章" read as the count of those without): the records with the value as said are
+    counted (or their share taken), and the condition is that measure, not a filter of it."""
+    for name in list(slots.flags):
+        column = next(iter(cat.dimensions[name].sources.values())).rsplit(".", 1)[-1].strip()
+        own = [m for m in slots.metrics if m in cat.metrics and column in cat.metrics[m].spec.expr]
+        if not own:
+            continue
+        yes = slots.filters.get(name) == "true"
+        wanted = []
+        for m in own:
+            share = cat.metrics[m].unit == "%"
+            pick = next((n for n, x in cat.metrics.items() if x.table == cat.metrics[m].table
+                         and (x.unit == "%") == share and _counts_flag(x.spec.expr, column, yes)),
+                        m)  # fmt: skip
+            wanted.append(pick)
+        slots.metrics = list(dict.fromkeys(wanted + [m for m in slots.metrics if m not in own]))
+        slots.filters.pop(name, None)
+        slots.dimensions = [d for d in slots.dimensions if d != name]
+        slots.flags.remove(name)
+
+
+def _counts_flag(expr: str, column: str, yes: bool) -> bool:
+    """Whether a measure counts (or takes the share of) the records with ``column`` yes/no."""
+    plain = re.sub(r"\s+", " ", expr)
+    if yes:
+        return (
+            bool(re.search(rf"(?:WHERE|CAST\() ?{re.escape(column)}", plain)) and "NOT" not in plain
+        )
+    return f"NOT {column}" in plain
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
 _ASKS_TIME = re.compile(
     r"\bhow long\b|\btime\b|\bhours?\b|\bdays?\b|\bminutes?\b|\bduration\b|\btakes?\b"
     r"|多久|多长时间|时长|小时|几天|多少天|耗时",
@@ -1583,6 +1704,8 @@ def _drop_implied_filters(intent: Intent) -> None:
 
 
 _METRIC_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend")
+# Shapes that ask a figure of the data.
+_ASKED_OF_DATA: tuple[Shape, ...] = ("ranking", "count", "share", "breakdown", "change", "trend")
 # Playbooks for any catalog; the others are written for one kind of operation.
 _GENERIC = frozenset(
     ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
@@ -1680,13 +1803,17 @@ def _count_of_theme(intent: Intent) -> None:
             return
 
 
+_HOW_MANY_NOUN = re.compile(
+    r"(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?(?P<zh>[\u4e00-\u9fff]{2,6})"
+    r"|(?i:how many)\s+(?:different\s+|distinct\s+|unique\s+)?(?P<en>[a-z][a-z ]{2,40})"
+)
 _HOW_MANY_BEFORE = re.compile(
     r"(?i)(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
     r"|(?:how many|number of)\s+(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
 
 
-def _distinct(intent: Intent) -> None:
+def _distinct(intent: Intent, named: str | None = None) -> None:
     """A dimension named right after "how many"/"多少个": the number of its different values,
     not a split by it. The question's value (its count) is answered alongside."""
     if intent.playbook not in _METRIC_PLAYBOOKS or intent.catalog is None:
@@ -1702,6 +1829,9 @@ def _distinct(intent: Intent) -> None:
             if at > 0 and _HOW_MANY_BEFORE.search(text[max(0, at - 24) : at]):
                 found.append(dim)
                 break
+    if not found and named is not None:
+        # "有多少个团队…" where the data's name for it is another word ("team").
+        found.append(named)
     if found:
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
@@ -1723,6 +1853,37 @@ def _share_of_records(intent: Intent) -> None:
     named = [m for m in intent.metrics if not intent.slots.noun_only and not plain_count(cat, m)]
     if not named:
         intent.playbook = "share_of"
+
+
+def _threshold(intent: Intent) -> None:
+    """ "Resolved within 24 hours", "转派3次以上的事件": the records past a threshold on a measure
+    of each record, counted with their share (``thresholds``), not the measure's average."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of"):
+        return
+    if intent.mentions or intent.unset or intent.unset_column or AVERAGE.search(intent.question):
+        return
+    found = threshold_of(intent.question, cat)
+    if found is None or not (
+        intent.shape.has("count")
+        or intent.shape.has("share")
+        or intent.shape.has("ranking")
+        or _COUNTED.search(intent.question)
+    ):
+        return
+    at_least_once = (found.op, found.value) in ((">=", 1.0), (">", 0.0))
+    column = found.expr.rsplit(".", 1)[-1]
+    if at_least_once and any(f"{column} > 0" in cat.metrics[m].spec.expr for m in intent.metrics):
+        return  # "reopened at least once": the catalog's own measure of it, named
+    intent.threshold = found
+    for dim, value in list(intent.filters.items()):
+        # "Closed within a week": the event of the duration, not the records' state "Closed".
+        if any(str(value).lower() == w.lower() for w in found.events):
+            del intent.filters[dim]
+    # The measure compared is not the figure asked: the records are counted.
+    intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)]
+    intent.slots.by_meaning = []
+    intent.playbook = "share_of"
 
 
 def _names_catalog(slots: Slots) -> bool:

@@ -101,6 +101,31 @@ class UnreadWords:
                 out.append(word)
         return out[:_MAX_SAID]
 
+    def missing_subject(
+        self, question: str, used: list[str], spans: list[tuple[int, int]]
+    ) -> str | None:
+        """What the question limits its records to, or measures, that the data cannot tell:
+        a unit of the organisation ("the finance department", "外包供应商"), an amount of money
+        ("费用", "how much did it cost"), or a kind of people in English ("VIP users"), when
+        it resembles nothing in the catalog. The figure asked cannot be given without it."""
+        text = _masked(question, spans)
+        for phrase in used:
+            text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
+        said = [m.group(0).strip() for p in _SUBJECTS for m in p.finditer(text)]
+        said += [m.group(0).strip() for m in _PEOPLE_EN.finditer(text)]
+        for phrase in said:
+            words = [w for w in _content_words(phrase) if not self._known(w)]
+            if not words:
+                continue
+            names, vectors = self._vectors.get()
+            sims = [
+                float((vectors @ np.asarray(self.embedder.embed_query(w), dtype=np.float32)).max())
+                for w in words
+            ] if names else [0.0]  # fmt: skip
+            if min(sims) < RESEMBLES:  # "finance" names which department, and nothing here
+                return phrase
+        return None
+
     def _known(self, word: str) -> bool:
         if self._vocabulary is None:
             self._vocabulary = self._words()
@@ -165,6 +190,25 @@ _PEOPLE_EN = re.compile(
     r"|subscribers?|buyers?|owners?|drivers?|patients?|students?|tenants?|guests?)\b"
 )
 _PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|车主|买家|顾客|租户|住客)")
+
+
+# Who or what the records would have to be told apart by, that service exports rarely hold:
+# units of the organisation and amounts of money.
+_SUBJECTS = (
+    re.compile(
+        r"\b[a-z][a-z-]{1,20}\s+(?:department|dept|office|branch|division|subsidiary|store"
+        r"|outlet|vendor|supplier|contractor)s?\b"
+        r"|\b(?:employees?|staff members?|vendors?|suppliers?|contractors?|outsourc\w*)\b"
+    ),
+    re.compile(
+        r"\b(?:cost|costs|costed|price|prices|revenue|profit|salary|salaries|budget|spend"
+        r"|spending|spent|fees?|money|dollars?|euros?|yuan|rmb|usd)\b"
+    ),
+    re.compile(
+        r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)|员工|职员|供应商|外包|承包商"
+        r"|费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费|多少钱|几块钱"
+    ),
+)
 
 
 def _said_of_people(text: str) -> list[str]:

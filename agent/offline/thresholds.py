@@ -1,0 +1,303 @@
+"""Records past a threshold on a measure of each record: "resolved within 24 hours", "took more
+than five days to close", "reassigned more than 3 times", "超过3天才答复", "转派3次以上".
+
+A threshold is a comparison said next to a number ("within", "more than", "at least", "以内",
+"超过", "以上"…) and a unit. A unit of time compares a duration: the catalog metric averaging the
+time between two date columns, the events named by the question (resolved, closed, replied; from
+the records' opening when only the end is said). "Times", "stars" or no unit compare a number
+column the question names by its words. The per-record value is the metric's own expression
+without its average, so the comparison is on the numbers the metric averages; the answer is the
+records past the threshold among those that have a value, counted in one guarded query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...data.catalog import Catalog
+from .column_measures import names_column
+from .durations import event_of, said_events
+
+# Hours in one of each unit of time.
+_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 168.0}
+_EN_UNITS = (
+    (r"minutes?|mins?", "minute"),
+    (r"hours?|hrs?|h", "hour"),
+    (r"days?|business days?|working days?", "day"),
+    (r"weeks?", "week"),
+    (r"times?", "count"),
+    (r"stars?|points?", "count"),
+)
+_ZH_UNITS = (
+    (r"分钟", "minute"),
+    (r"个?小时|个?钟头", "hour"),
+    (r"天|日|个工作日|工作日", "day"),
+    (r"周|个?星期|个?礼拜", "week"),
+    (r"次|回|星|颗星|分", "count"),
+)
+_EN_NUMBERS: dict[str, float] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty-eight": 48, "seventy-two": 72, "a couple of": 2, "a few": 3,
+}  # fmt: skip
+_ZH_NUMBERS: dict[str, float] = {
+    "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "十": 10, "半": 0.5,
+}  # fmt: skip
+_EN_NUM = r"(?P<n>\d+(?:\.\d+)?|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
+_ZH_NUM = r"(?P<n>\d+(?:\.\d+)?|[一两二三四五六七八九十半])"
+_EN_UNIT = r"(?P<u>" + "|".join(p for p, _ in _EN_UNITS) + r")\b"
+_ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
+# Comparisons said before the number, and the operator each means.
+_EN_BEFORE = (
+    (r"within|in under|in less than|no more than|not more than|at most|up to|inside", "<="),
+    (r"under|less than|fewer than|below|shorter than|quicker than|faster than", "<"),
+    (r"more than|over|longer than|greater than|above|exceeding|beyond|in over|higher than", ">"),
+    (r"at least|no less than|no fewer than|not less than", ">="),
+)  # fmt: skip
+_EN_AFTER = (
+    (r"or more|or longer|or higher|or above|\+", ">="),
+    (r"or less|or fewer|or under|or lower|or below|or quicker|or sooner", "<="),
+)
+_ZH_BEFORE = (
+    (r"超过|多于|大于|高于|超出|长于|多过|高过", ">"),
+    (r"不到|少于|低于|小于|不足|短于|未满|未超过", "<"),
+    (r"至少|不少于|不低于|不短于", ">="),
+    (r"不超过|不多于|不高于|最多", "<="),
+)
+_ZH_AFTER = ((r"之内|以内|内|及以内|以下|及以下|或以下|或更少|或更短", "<="),
+             (r"以上|及以上|或以上|或更多|或更长", ">="))  # fmt: skip
+# A span of days counted back from now is a period, not a threshold ("最近7天内", "近一周内").
+_PERIOD_BEFORE = re.compile(r"(?:最近|过去|近|前|头|这|last|past|previous|first|next)\s*$")
+# "More than 50 tickets", "超过30条": a number of records (a group's size), not a value of each
+# record; a word after the number that joins the sentence on is no noun.
+_COUNTED_NOUN = re.compile(
+    r"\s*(?!(?:and|or|of|in|on|for|to|from|by|with|at|per|than|the|a|an)\b)[a-z]{2,}"
+    r"|\s*[条张个件单篇位家款笔份]"
+)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str  # the catalog metric whose per-record value is compared
+    table: str
+    expr: str  # the per-record value, in the metric's unit
+    op: str  # "<", "<=", ">", ">="
+    value: float  # in the metric's unit
+    said: str  # the question's own words for the threshold ("within 24 hours")
+    where: str = ""  # the metric's own filter, if it has one
+    events: tuple[str, ...] = ()  # the question's words naming the duration's events
+
+    def condition(self) -> str:
+        return f"({self.expr}) {self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class _Said:
+    op: str
+    number: float
+    unit: str | None  # minute, hour, day, week, count; None when no unit is said
+    start: int
+    end: int
+    noun: str = ""  # the word right after the number, when it is no unit ("50 tickets")
+
+
+# Every way a threshold is said: the comparison before the number (with an optional unit) or
+# after it, in English and in Chinese.
+_Form = tuple[str, str, dict[str, float], tuple[tuple[str, str], ...]]
+_FORMS: tuple[_Form, ...] = (
+    *((rf"\b(?:{w})\s+(?:a\s+)?{_EN_NUM}(?:\s*-?\s*{_EN_UNIT})?", op, _EN_NUMBERS, _EN_UNITS)
+      for w, op in _EN_BEFORE),
+    *((rf"\b{_EN_NUM}(?:\s*-?\s*{_EN_UNIT})?\s*(?:{w})", op, _EN_NUMBERS, _EN_UNITS)
+      for w, op in _EN_AFTER),
+    *((rf"(?:{w})\s*{_ZH_NUM}\s*{_ZH_UNIT}?", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in _ZH_BEFORE),
+    *((rf"{_ZH_NUM}\s*{_ZH_UNIT}\s*(?:{w})", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in _ZH_AFTER),
+)  # fmt: skip
+
+
+def said_threshold(question: str) -> _Said | None:
+    """The first comparison with a number the question says, with its unit."""
+    text = question.lower()
+    found: list[_Said] = []
+    for pattern, op, numbers, units in _FORMS:
+        found += _matches(pattern, text, op, numbers, units)
+    for pattern, op in (("\\bonce\\b", ">="), ("\\btwice\\b", ">=")):
+        for m in re.finditer(rf"(?:more than|at least|over)\s+{pattern}", text):
+            n = 1.0 if "once" in m.group(0) else 2.0
+            strict = m.group(0).startswith(("more", "over"))
+            found.append(_Said(">" if strict else op, n, "count", m.start(), m.end()))
+    found = [f for f in found if not _PERIOD_BEFORE.search(text[: f.start])]
+    if not found:
+        return None
+    return min(found, key=lambda f: (f.start, -f.end))
+
+
+def _matches(
+    pattern: str,
+    text: str,
+    op: str,
+    numbers: dict[str, float],
+    units: tuple[tuple[str, str], ...],
+) -> list[_Said]:
+    out = []
+    for m in re.finditer(pattern, text):
+        raw = m.group("n")
+        number = float(raw) if raw[0].isdigit() else float(numbers.get(raw, 0))
+        if not number:
+            continue
+        said_unit = m.group("u")
+        unit = None
+        if said_unit:
+            unit = next(kind for p, kind in units if re.fullmatch(p, said_unit))
+        noun = _COUNTED_NOUN.match(text[m.end() :]) if not said_unit else None
+        if noun and not noun.group(0).strip().isascii():
+            continue  # "超过30条": a number of records, not a value of each
+        # "more than 50 tickets" counts records too, unless the noun names the column compared
+        # ("3+ reassignments"): kept, for the column's reading to decide.
+        out.append(
+            _Said(op, number, unit, m.start(), m.end(), noun.group(0).strip() if noun else "")
+        )
+    return out
+
+
+def threshold_of(question: str, catalog: Catalog) -> Threshold | None:
+    """The threshold the question sets on a measure of each record, when the catalog has the
+    measure: a duration for a unit of time, a number column the question names otherwise."""
+    said = said_threshold(question)
+    if said is None:
+        return None
+    words = question[said.start : said.end].strip()
+    if said.unit in _HOURS:
+        return _on_duration(question, catalog, said, words)
+    return _on_column(question, catalog, said, words)
+
+
+_AVERAGE = re.compile(r"^\s*(?:AVG|MEDIAN)\((?P<inner>.+)\)\s*(?:/\s*(?P<div>[\d.]+))?\s*$", re.I)
+_EPOCHS = re.compile(r'epoch\(\s*"?(\w+)"?\s*\)\s*-\s*epoch\(\s*"?(\w+)"?\s*\)', re.I)
+_DATE_DIFF = re.compile(r"date_diff\(\s*'\w+'\s*,\s*\"?(\w+)\"?\s*,\s*\"?(\w+)\"?\s*\)", re.I)
+_UNIT_HOURS = {"hours": 1.0, "hour": 1.0, "days": 24.0, "day": 24.0, "minutes": 1 / 60}
+
+
+def _row_expr(expr: str) -> str | None:
+    m = _AVERAGE.match(expr)
+    if m is None:
+        return None
+    inner = m.group("inner")
+    return f"({inner}) / {m.group('div')}" if m.group("div") else inner
+
+
+def _span(expr: str) -> tuple[str, str] | None:
+    """(start column, end column) of a duration metric's expression."""
+    if m := _EPOCHS.search(expr):
+        return m.group(2), m.group(1)
+    if m := _DATE_DIFF.search(expr):
+        return m.group(1), m.group(2)
+    return None
+
+
+def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Threshold | None:
+    said_words = said_events(question)
+    events = [name for name, _ in said_words]
+    spans = []
+    for name, metric in catalog.metrics.items():
+        per_hour = _UNIT_HOURS.get(str(metric.unit).lower())
+        span = _span(metric.spec.expr)
+        row = _row_expr(metric.spec.expr)
+        if per_hour is None or span is None or row is None:
+            continue
+        start, end = event_of(span[0]), event_of(span[1])
+        if start and end:
+            spans.append((name, start, end, row, per_hour))
+    if not spans:
+        return None
+    ends = [e for e in events if e != "open"]
+    if len(ends) >= 2:
+        fits = [s for s in spans if (s[1], s[2]) == (ends[0], ends[1])]
+    elif ends:
+        fits = [s for s in spans if s[2] == ends[0] and s[1] == "open"]
+    else:  # "handled within a day": the one duration from the records' opening, if one
+        fits = [s for s in spans if s[1] == "open"]
+        if len({s[2] for s in fits}) != 1:
+            return None
+    if not fits:
+        return None
+    name, _, _, row, per_hour = fits[0]
+    value = said.number * _HOURS[str(said.unit)] / per_hour
+    metric = catalog.metrics[name]
+    words_of_events = tuple(w for _, w in said_words)
+    filter_ = metric.spec.filter or ""
+    return Threshold(name, metric.table, row, said.op, value, words, filter_, words_of_events)
+
+
+_COLUMN_AVERAGE = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.I)
+
+
+def _on_column(question: str, catalog: Catalog, said: _Said, words: str) -> Threshold | None:
+    asked = re.findall(r"[a-z]+", question.lower())
+    if said.noun:  # "more than 50 tickets" unless "tickets" is the column's own word
+        asked = [said.noun]
+    fits = []
+    for name, metric in catalog.metrics.items():
+        m = _COLUMN_AVERAGE.match(metric.spec.expr.strip())
+        if m is None or metric.spec.filter:
+            continue
+        own = re.sub(r"^平均|合计$", "", metric.spec.zh or "")
+        if names_column(catalog, metric.table, m.group(1), own, asked, question):
+            fits.append((name, f'"{m.group(1)}"', metric.table))
+    if len(fits) != 1:
+        return None
+    name, column, table = fits[0]
+    return Threshold(name, table, f"{table}.{column}", said.op, said.number, words)
+
+
+# "How many brands have more than 10 complaints", "只有一条投诉的品牌有几个": a condition on how
+# many records each group has, said with the records' noun or a measure word.
+_SIZE_EN = re.compile(
+    rf"\b(?P<cmp>more than|over|at least|fewer than|less than|under|at most|no more than"
+    rf"|exactly|only|just|a single)\s+{_EN_NUM.replace('(?P<n>', '(?P<n>')}?\s*"
+    r"(?P<noun>[a-z]{3,})\b"
+)
+_SIZE_EN_AFTER = re.compile(
+    rf"\b{_EN_NUM}\s*(?P<cmp>or more|or fewer|or less|\+)\s+(?P<noun>[a-z]{{3,}})\b"
+)
+_SIZE_ZH = re.compile(
+    rf"(?P<cmp>超过|多于|大于|至少|不少于|少于|不到|不足|只有|仅有|仅|只|恰好)\s*{_ZH_NUM}\s*"
+    r"(?P<unit>条|张|个|件|单|次|篇|笔|份)"
+    r"|" + _ZH_NUM.replace("(?P<n>", "(?P<n2>") + r"\s*(?P<unit2>条|张|个|件|单|次|篇|笔|份)"
+    r"(?P<cmp2>以上|及以上|或以上|以下|及以下|或以下)"
+)
+_SIZE_OPS = {
+    "more than": ">", "over": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+    "under": "<", "at most": "<=", "no more than": "<=", "exactly": "=", "only": "=",
+    "just": "=", "a single": "=", "超过": ">", "多于": ">", "大于": ">", "至少": ">=",
+    "不少于": ">=", "少于": "<", "不到": "<", "不足": "<", "只有": "=", "仅有": "=", "仅": "=",
+    "只": "=", "恰好": "=", "以上": ">=", "及以上": ">=", "或以上": ">=", "以下": "<=",
+    "及以下": "<=", "或以下": "<=", "or more": ">=", "+": ">=", "or fewer": "<=", "or less": "<=",
+}  # fmt: skip
+_NOT_RECORDS = re.compile(r"percent|per|cent|times?|stars?|points?")
+
+
+def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, int, str] | None:
+    """(operator, number, the words said) of a condition on each group's number of records,
+    when the question sets one; English needs the records' noun after the number (one of
+    ``units`` when given, any word that is no unit of time otherwise)."""
+    text = question.lower()
+    m = _SIZE_EN.search(text) or _SIZE_EN_AFTER.search(text)
+    if m is not None:
+        raw = m.group("n") or ("1" if m.group("cmp") == "a single" else "")
+        noun = m.group("noun")
+        unit_word = any(re.fullmatch(p, noun) for p, _ in _EN_UNITS)
+        unit_word = unit_word or bool(_NOT_RECORDS.fullmatch(noun))
+        if raw and not unit_word and (not units or any(noun.startswith(u) for u in units)):
+            number = float(raw) if raw[0].isdigit() else float(_EN_NUMBERS.get(raw, 0))
+            if number:
+                return _SIZE_OPS[m.group("cmp")], int(number), question[m.start() : m.end()]
+    z = _SIZE_ZH.search(text)
+    if z is not None:
+        raw = z.group("n") or z.group("n2")
+        number = float(raw) if raw[0].isdigit() else float(_ZH_NUMBERS.get(raw, 0))
+        op = _SIZE_OPS[z.group("cmp") or z.group("cmp2")]
+        if number >= 1:
+            return op, int(number), question[z.start() : z.end()]
+    return None

@@ -1,0 +1,213 @@
+"""Conditions on each record that the catalog holds no value for by name, on a fresh export:
+a threshold on a duration or a number column ("resolved within 24 hours", "reopened more than
+once", "超过3天才关闭"), a yes/no column named as a condition beside a measure ("used a
+knowledge article but still missed the SLA"), a place in a ranking ("comes second"), how many
+groups are of a size ("more than 100 tickets"), two values named in the other language side by
+side ("phone or email" for 电话/邮件), and a part of the organisation or an amount of money the
+data cannot tell apart ("the finance department", "费用"), which gets no figure.
+
+The export is written by the test and ingested into a fresh workspace; every expected figure is
+computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from ingest_support import load_rows
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+
+TEAMS = ["Atlas", "Borealis", "Cygnus", "Draco"]
+CHANNELS = ["电话", "邮件", "在线客服"]
+OFFICES = ["Berlin", "Lyon"]
+PROBLEMS = ["the router drops the line", "the invoice is wrong", "the app will not log in"]
+START = datetime(2026, 3, 2, 8, 0)
+FMT = "%Y-%m-%d %H:%M:%S"
+
+
+def _rows() -> list[dict[str, str]]:
+    rows = []
+    for i in range(480):
+        opened = START + timedelta(hours=5 * i)
+        hours = 2 + (i * 17) % 90  # 2..91 hours to resolve
+        resolved = "" if i % 11 == 0 else (opened + timedelta(hours=hours)).strftime(FMT)
+        closed_at = opened + timedelta(hours=hours + 6 + i % 30)
+        closed = closed_at.strftime(FMT) if resolved else ""
+        rows.append(
+            {
+                "ticket_id": f"K{i:05d}",
+                "opened_at": opened.strftime(FMT),
+                "resolved_at": resolved,
+                "closed_at": closed,
+                "team": TEAMS[(i * i + i // 3) % 4] if i % 7 else TEAMS[0],
+                "knowledge_article": "true" if i % 3 == 0 else "false",
+                "channel": CHANNELS[(0, 0, 0, 1, 1, 2, 0, 1)[i % 8]],
+                "office": OFFICES[i % 5 == 0],
+                "made_sla": "false" if i % 4 == 0 or (i % 3 == 0 and i % 5 == 0) else "true",
+                "reopen_count": str((i * 7) % 5 // 2),
+                "description": f"Customer {i}: {PROBLEMS[(i * 5 + i // 7) % 3]}.",
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    return _rows()
+
+
+@pytest.fixture(scope="module")
+def analyst(
+    rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Analyst]:
+    home = load_rows(
+        tmp_path_factory.mktemp("conditions"),
+        "tickets.csv",
+        rows,
+        id="ticket_id",
+        text="description",
+    )
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an
+
+
+def _hours(row: dict[str, str], end: str) -> float | None:
+    if not row[end]:
+        return None
+    span = datetime.strptime(row[end], FMT) - datetime.strptime(row["opened_at"], FMT)
+    return span / timedelta(hours=1)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole, 1):g}%"
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _ask(analyst: Analyst, question: str) -> str:
+    answer = analyst.ask(question)
+    assert answer.status == "answered", answer.text
+    return answer.text
+
+
+def test_a_share_within_a_time_limit_counts_the_records_past_it_among_those_with_a_time(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    hours = [h for r in rows if (h := _hours(r, "resolved_at")) is not None]
+    within = sum(h <= 24 for h in hours)
+    text = _ask(analyst, "What share of tickets were resolved within 24 hours?")
+    assert f"{_n(within)} of the {_n(len(hours))}" in text
+    assert _pct(within, len(hours)) in text
+    # Not the average resolution time, and not all tickets as the whole.
+    assert f"of the {_n(len(rows))}" not in text
+
+
+def test_a_threshold_in_days_and_in_chinese_is_read_in_the_measure_s_hours(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    hours = [h for r in rows if (h := _hours(r, "closed_at")) is not None]
+    over = sum(h > 72 for h in hours)
+    text = _ask(analyst, "How many tickets took more than 3 days to close?")
+    assert f"{_n(over)} of the {_n(len(hours))}" in text
+    zh = _ask(analyst, "超过3天才关闭的工单有多少张？")
+    assert f"{_n(len(hours))} 条记录中" in zh and f"有 {_n(over)} 条" in zh
+
+
+def test_a_threshold_on_a_number_column_named_by_its_verb(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    more = sum(int(r["reopen_count"]) > 1 for r in rows)
+    text = _ask(analyst, "How many tickets were reopened more than once?")
+    assert f"{_n(more)} of the {_n(len(rows))}" in text
+
+
+def test_a_number_of_records_is_no_threshold_on_a_column(analyst: Analyst) -> None:
+    answer = analyst.ask("Which teams with more than 50 tickets have the lowest SLA rate?")
+    assert answer.reading is not None
+    assert any("sla" in m.lower() for m in answer.reading.measures), answer.reading
+
+
+def test_the_group_with_the_most_records_past_a_threshold(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    per_team = Counter(
+        r["team"] for r in rows if (h := _hours(r, "resolved_at")) is not None and h <= 24
+    )
+    team, n = per_team.most_common(1)[0]
+    text = _ask(analyst, "Which team has the most tickets resolved within a day?")
+    assert f"{team} has the most" in text and f": {_n(n)} (" in text
+
+
+def test_a_yes_no_column_beside_a_measure_is_a_condition_on_the_records(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    both = sum(r["knowledge_article"] == "true" and r["made_sla"] == "false" for r in rows)
+    missed = sum(r["made_sla"] == "false" for r in rows)
+    assert both != missed
+    answer = analyst.ask("How many tickets used a knowledge article but still missed the SLA?")
+    assert f" was {_n(both)} in " in answer.text, answer.text
+    assert answer.reading is not None and answer.reading.filters
+
+
+def test_a_yes_no_column_said_negatively_counts_the_other_side(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    without = sum(r["knowledge_article"] == "false" for r in rows)
+    answer = analyst.ask("How many tickets were handled without a knowledge article?")
+    assert f" was {_n(without)} in " in answer.text, answer.text
+
+
+def test_a_place_in_a_ranking_is_named(analyst: Analyst, rows: list[dict[str, str]]) -> None:
+    ranked = Counter(r["team"] for r in rows).most_common()
+    assert ranked[1][1] != ranked[0][1] and ranked[1][1] != ranked[2][1]
+    text = _ask(analyst, "Which team comes second by number of tickets?")
+    assert f"second is {ranked[1][0]}" in text and _n(ranked[1][1]) in text
+    zh = _ask(analyst, "工单数量排名第二的团队是哪个？")
+    assert f"排名第二的是{ranked[1][0]}" in zh
+
+
+def test_how_many_groups_have_more_than_a_number_of_records(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    sizes = sorted(Counter(r["team"] for r in rows).values())
+    cut = (sizes[1] + sizes[2]) // 2  # two teams above it, two at or below
+    above = sum(s > cut for s in sizes)
+    text = _ask(analyst, f"How many teams have more than {cut} tickets?")
+    assert f"{above} different values of team have more than {cut} tickets" in text
+    zh = _ask(analyst, f"有多少个团队的工单超过{cut}张？")
+    assert f"超过{cut}张的" in zh and f"共有 {above} 个" in zh
+
+
+def test_two_values_named_in_the_other_language_are_compared_side_by_side(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    per = Counter(r["channel"] for r in rows)
+    answer = analyst.ask("Which channel brings in more tickets, phone or email?")
+    assert answer.reading is not None and answer.reading.shape in ("ranking", "breakdown")
+    assert "电话" in answer.text and "邮件" in answer.text
+    assert _n(per["电话"]) in answer.text and _n(per["邮件"]) in answer.text
+    assert _n(per["在线客服"]) not in answer.text
+
+
+def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    for question in (
+        "How many tickets did the finance department raise?",
+        "外包供应商处理这些工单一共收了我们多少费用？",
+        "How much did the tickets from Berlin cost us?",
+    ):
+        answer = analyst.ask(question)
+        assert answer.status == "insufficient_data", (question, answer.text)
+        assert _n(len(rows)) not in answer.text
+    # A unit the data does hold is a filter like any other.
+    berlin = sum(r["office"] == "Berlin" for r in rows)
+    text = _ask(analyst, "How many tickets did the Berlin office raise?")
+    assert f" was {_n(berlin)} in " in text
