@@ -249,6 +249,44 @@ def _day_span(m: re.Match[str], c: Context) -> Period:
     )
 
 
+def _day_span_in(m: re.Match[str], c: Context) -> Period:
+    """ "June 1 to June 7, 2020", "1-7 June 2020", "2020年6月1日至7日": the days from one to the
+    other in the year written (the second month, if another, follows the first)."""
+    y, n = int(m["y"]), _item(m["m"])
+    later = m.groupdict().get("m2")
+    n2 = _item(later) if later else n
+    first = _date(y, n, int(m["d"]), c.phrase)
+    last = _date(y + (n2 < n), n2, int(m["d2"]), c.phrase)
+    if last < first:
+        raise PeriodError(f"{c.phrase!r} ends before it starts.")
+    return explicit_range(first, last, c.phrase)
+
+
+_WEEK_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
+                  "fourth": 3, "4th": 3, "第一": 0, "第二": 1, "第三": 2, "第四": 3}  # fmt: skip
+
+
+def _week_of_month(m: re.Match[str], c: Context) -> Period:
+    """ "The first week of March 2016", "2016年3月第一周": days 1–7 (8–14, …) of the month; "the
+    last week": its last seven days."""
+    n = _item(m["m"])
+    y = int(m["y"]) if m["y"] else _year_of(m, c, n)
+    start = date(y, n, 1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    k = m["k"]
+    if k in ("last", "最后一", "最后"):
+        return explicit_range(end - timedelta(days=6), end, c.phrase)
+    first = start + timedelta(days=7 * _WEEK_ORDINALS[k])
+    return explicit_range(first, min(first + timedelta(days=6), end), c.phrase)
+
+
+def _week_of_day(m: re.Match[str], c: Context) -> Period:
+    """ "The week of March 7, 2016": Monday to Sunday of the week holding that day."""
+    when = _date(int(m["y"]), _item(m["m"]), int(m["d"]), c.phrase)
+    monday = when - timedelta(days=when.weekday())
+    return explicit_range(monday, monday + timedelta(days=6), c.phrase)
+
+
 def _day(offset: int) -> Builder:
     return lambda m, c: explicit_range(
         c.as_of - timedelta(days=offset), c.as_of - timedelta(days=offset), c.phrase
@@ -347,6 +385,9 @@ _N = _NUM.replace("(", "(?P<n>", 1)
 _U = r"(?P<unit>quarter|qtr|month|mth|mo|week|wk|year|yr)"
 _UNIT_NAMES = r"(?:day|week|wk|month|mth|mo|quarter|qtr|year|yr)s?"
 _MON = f"(?P<m>{_MONTH_NAME})"
+# A weekday said with a day ("Monday June 1", "6月1日（周一）"): part of the date, skipped.
+_WD = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
+_ZH_WD = r"(?:\s*[（(]?(?:周|星期|礼拜)[一二三四五六日天][）)]?)?"
 _Y = r"(?<!\d)(?P<y>\d{4})"
 
 
@@ -403,8 +444,10 @@ _RAW: list[tuple[str, Builder]] = [
     (
         r"(?<![\d年])"
         + _ZH_MON
-        + r"\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]?\s*(?:至|到|-|~|–|—)\s*"
-        r"(?:(?P<m2>1[0-2]|0?[1-9])\s*月\s*)?(?P<d2>[12]\d|3[01]|0?[1-9])\s*[日号]",
+        + r"\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]?"
+        + _ZH_WD
+        + r"\s*(?:至|到|-|~|–|—)\s*"
+        r"(?:(?P<m2>1[0-2]|0?[1-9])\s*月\s*)?(?P<d2>[12]\d|3[01]|0?[1-9])\s*[日号]" + _ZH_WD,
         _day_span,
     ),
     (
@@ -413,6 +456,54 @@ _RAW: list[tuple[str, Builder]] = [
         _day_span,
     ),
     (_B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})" + _E, _en_day),
+    (
+        _B + r"between " + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)? and "
+        r"(?:(?P<m2>" + _MONTH_NAME + r") )?(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?" + _E,
+        _day_span,
+    ),
+    # Spans of days with the year written after them, and weeks of a month or of a day.
+    (
+        _B
+        + r"(?:(?:between|from) )?"
+        + _WD
+        + _MON
+        + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        r"\s*(?:to|through|until|and|-|–|—)\s*" + _WD + r"(?:(?P<m2>" + _MONTH_NAME + r") )?"
+        r"(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})" + _E,
+        _day_span_in,
+    ),
+    (
+        _B + r"(?:(?:between|from) )?(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        r"\s*(?:to|through|until|and|-|–|—)\s*(?:the )?(?P<d2>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?(?: of)? " + _MON + r",? (?P<y>\d{4})" + _E,
+        _day_span_in,
+    ),
+    (
+        r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
+        r"\s*(?:至|到|-|~|–|—)\s*(?P<d2>\d{1,2})\s*[日号]",
+        _day_span_in,
+    ),
+    (
+        _B
+        + r"(?:the )?(?P<k>first|1st|second|2nd|third|3rd|fourth|4th|last) week of "
+        + _MON
+        + r"(?:,? (?P<y>\d{4}))?"
+        + _E,
+        _week_of_month,
+    ),
+    (
+        r"(?:(?<!\d)(?P<y>\d{4})\s*年\s*)?(?P<m>1[0-2]|0?[1-9])\s*月(?:份)?的?"
+        r"(?P<k>第一|第二|第三|第四|最后一|最后)\s*(?:周|个?星期|个?礼拜)",
+        _week_of_month,
+    ),
+    (
+        _B
+        + r"(?:the )?week (?:of|starting|beginning) "
+        + _MON
+        + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})"
+        + _E,
+        _week_of_day,
+    ),
     # A day whose year is understood ("6月6日", "June 6th").
     (
         r"(?<![\d年])" + _ZH_MON + r"\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]",

@@ -211,3 +211,13 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
     berlin = sum(r["office"] == "Berlin" for r in rows)
     text = _ask(analyst, "How many tickets did the Berlin office raise?")
     assert f" was {_n(berlin)} in " in text
+
+
+def test_weekdays_written_with_dates_are_part_of_the_dates(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    week = sum("2026-03-02" <= r["opened_at"][:10] <= "2026-03-08" for r in rows)
+    answer = analyst.ask("How many tickets came in from Monday March 2 to Sunday March 8, 2026?")
+    assert answer.reading is not None and not answer.reading.group_by
+    assert not answer.reading.filters, answer.reading
+    assert f" was {_n(week)} in " in answer.text, answer.text

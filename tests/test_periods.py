@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -501,3 +501,35 @@ def test_the_same_period_last_year_is_the_comparison(
     reading = read_periods(question, AS_OF)
     assert reading.period is not None and reading.period.label == period
     assert reading.comparison is not None and reading.comparison.label == comparison
+
+
+# Spans of days and weeks as managers write them: the year after the span, the day first, a
+# weekday beside the date, the n-th week of a month; question -> (first day, last day).
+DAY_SPANS: dict[str, tuple[date, date]] = {
+    "How many complaints between June 1 and June 7, 2020?": (D(2020, 6, 1), D(2020, 6, 7)),
+    "tickets from June 28 to July 3, 2020": (D(2020, 6, 28), D(2020, 7, 3)),
+    "March 3-9, 2016": (D(2016, 3, 3), D(2016, 3, 9)),
+    "between 1 and 7 June 2020": (D(2020, 6, 1), D(2020, 6, 7)),
+    "2020年6月1日至7日的投诉": (D(2020, 6, 1), D(2020, 6, 7)),
+    "in the first week of March 2016": (D(2016, 3, 1), D(2016, 3, 7)),
+    "the last week of February 2016": (D(2016, 2, 23), D(2016, 2, 29)),
+    "2016年3月第二周的事件": (D(2016, 3, 8), D(2016, 3, 14)),
+    "the week of March 9, 2016": (D(2016, 3, 7), D(2016, 3, 13)),
+    "from Monday June 1 to Sunday June 7, 2020": (D(2020, 6, 1), D(2020, 6, 7)),
+    "6月1日（周一）到6月7日（周日）一共多少投诉": (D(2026, 6, 1), D(2026, 6, 7)),
+    "between June 1 and June 5": (D(2026, 6, 1), D(2026, 6, 5)),
+}
+
+
+@pytest.mark.parametrize("question", list(DAY_SPANS))
+def test_a_span_of_days_or_a_week_is_read_whole(question: str) -> None:
+    reading = read_periods(question, AS_OF)
+    first, last = DAY_SPANS[question]
+    assert reading.period is not None and reading.comparison is None
+    assert (reading.period.start, reading.period.end) == (first, last + timedelta(days=1))
+
+
+def test_two_days_named_for_comparison_stay_two_days() -> None:
+    reading = read_periods("Compare June 1 and June 7", AS_OF)
+    assert reading.period is not None and reading.comparison is not None
+    assert reading.period.start == D(2026, 6, 7) and reading.comparison.start == D(2026, 6, 1)

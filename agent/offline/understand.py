@@ -284,6 +284,7 @@ class Understander:
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
+        _weekday_of_a_date(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
         shape = self._by_a_value(question, read_shape(question))
@@ -1470,6 +1471,30 @@ def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Cata
         slots.dimensions.append(name)
         slots.spans.extend(spans)
         slots.flags.append(name)
+
+
+_WEEKDAY_WORD = re.compile(
+    r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|(?:周|星期|礼拜)[一二三四五六日天]"
+)
+_MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# A weekday written as part of a date: "Monday June 1", "Monday, 1 June", "6月1日（周一）".
+_WEEKDAY_OF_DATE = re.compile(
+    rf"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:the\s+)?(?:{_MONTH_WORD}\s*\d|\d)"
+    r"|\d\s*[日号]\s*[（(]?\s*(?:周|星期|礼拜)[一二三四五六日天]"
+)
+
+
+def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "From Monday June 1 to Sunday June 7", "6月1日（周一）": weekdays that only say which day
+    a date is are part of the date, not a filter or split by weekday."""
+    said = len(_WEEKDAY_WORD.findall(question))
+    if not said or said != len(_WEEKDAY_OF_DATE.findall(question)):
+        return
+    for name, dim in cat.dimensions.items():
+        if dim.from_time and "dow" in str(dim.spec.time or "").lower():
+            slots.filters.pop(name, None)
+            slots.compared.pop(name, None)
+            slots.dimensions = [d for d in slots.dimensions if d != name]
 
 
 def _flag_measured(slots: Slots, cat: Catalog) -> None:
