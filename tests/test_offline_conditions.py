@@ -48,6 +48,7 @@ def _rows() -> list[dict[str, str]]:
                 "knowledge_article": "true" if i % 3 == 0 else "false",
                 "channel": CHANNELS[(0, 0, 0, 1, 1, 2, 0, 1)[i % 8]],
                 "office": OFFICES[i % 5 == 0],
+                "customer_escalated": "true" if i % 6 == 0 else "false",
                 "made_sla": "false" if i % 4 == 0 or (i % 3 == 0 and i % 5 == 0) else "true",
                 "reopen_count": str((i * 7) % 5 // 2),
                 "description": f"Customer {i}: {PROBLEMS[(i * 5 + i // 7) % 3]}.",
@@ -221,3 +222,12 @@ def test_weekdays_written_with_dates_are_part_of_the_dates(
     assert answer.reading is not None and not answer.reading.group_by
     assert not answer.reading.filters, answer.reading
     assert f" was {_n(week)} in " in answer.text, answer.text
+
+
+def test_a_yes_no_column_is_named_by_its_telling_word(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    never = sum(r["customer_escalated"] == "false" for r in rows)
+    text = _ask(analyst, "What share of tickets were never escalated?")
+    assert _n(never) in text and _pct(never, len(rows)) in text
+    assert "escalated: no" in text or "not customer escalated" in text.lower()

@@ -458,3 +458,31 @@ def test_records_with_no_or_several_categories_are_read_in_both_languages() -> N
     # Words that only resemble the phrases ask neither.
     assert asked_depth("What are the several topics customers raise?") is None
     assert asked_depth("无论哪个话题，投诉最多的是哪个地区？") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "playbook", "expected"),
+    [
+        # A threshold in the question's unit, on the duration between the events it names.
+        ("How many tickets were resolved within 24 hours?", "share_of", {"threshold": ("<=", 24)}),
+        ("超过3天才解决的工单有多少？", "share_of", {"threshold": (">", 72)}),
+        # A place in a ranking, however the exemplars lean.
+        ("Which region comes second by ticket volume?", "ranking", {"group_by": "region"}),
+        ("工单量排名第二的区域是哪个？", "ranking", {"group_by": "region"}),
+        # What customers complain about, counted ("有几条…吐槽了…"), not quoted.
+        ("有几条反馈吐槽了噪音？", "mentions", {"mentions": ["噪音"]}),
+    ],
+)
+def test_conditions_places_and_complaints_counted_are_read(
+    understander: Understander, question: str, playbook: str, expected: dict[str, Any]
+) -> None:
+    intent = understander.understand(question, read_periods(question, AS_OF))
+    assert intent.playbook == playbook, intent.describe()
+    if "threshold" in expected:
+        t = intent.threshold
+        assert t is not None and (t.op, t.value) == expected["threshold"]
+        assert intent.slots.dimensions == []  # "hours" is the unit, not a split by hour
+    if "group_by" in expected:
+        assert intent.group_by == expected["group_by"]
+    if "mentions" in expected:
+        assert intent.mentions == expected["mentions"]

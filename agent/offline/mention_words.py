@@ -13,7 +13,8 @@ _MAX_TERMS = 4
 _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})」|‘([^’]{1,30})’")
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
-    r"(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨)"
+    r"(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨"
+    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬)"
     r"(?!了?(?:哪|什么|啥|多少|最))了?"
     r"(?P<t>[\u4e00-\u9fffA-Za-z0-9 +/、或和与及]{1,24}?)"
     r"(?=的|这|那|[？?，,。；;！!]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录"
@@ -34,7 +35,8 @@ _EN = re.compile(
     r"(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
-    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|包含|含有|带有|关于|出现)了?\s*$"
+    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|批评|夸到"
+    r"|夸奖|称赞|表扬)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
 )
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.

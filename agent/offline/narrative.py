@@ -164,10 +164,10 @@ class Writer:
         if named is not None:
             return named
         dim = self.catalog.dimensions.get(dimension) if self.catalog is not None else None
-        if dim is not None and dim.kind == "boolean" and str(value) in ("True", "False"):
+        if dim is not None and dim.kind == "boolean" and str(value).lower() in ("true", "false"):
             # A yes/no split: "knowledge: yes", not a bare "True".
             name = dim.spec.zh if self.lang == "zh" and dim.spec.zh else dim.spec.en.lower()
-            yes = str(value) == "True"
+            yes = str(value).lower() == "true"
             if self.lang == "zh":
                 return f"{name}：{'是' if yes else '否'}"
             return f"{name}: {'yes' if yes else 'no'}"

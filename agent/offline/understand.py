@@ -36,7 +36,7 @@ from .catalog_choice import (
     reaches,
     table_cue,
 )
-from .column_measures import column_measure
+from .column_measures import column_measure, same_word
 from .cross_values import CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
@@ -368,8 +368,12 @@ class Understander:
         uncued = self._uncued(question, "trend")
         if intent.playbook == "trend" and not shape.has("trend") and (near_tie or uncued):
             # Nothing asks for a trend ("over time", "每月"): a near-tie of the exemplars is not
-            # reason enough to answer one value with a monthly series.
-            intent.playbook = "metric_change"
+            # reason enough to answer one value with a monthly series; a ranking or split asked
+            # ("which region comes second") is that.
+            ranks = split and (shape.first in ("ranking", "breakdown"))
+            intent.playbook = (_counted_shape(shape, split, named) if ranks else None) or (
+                "metric_change"
+            )
         if intent.playbook == "what_changed" and self._uncued(question, "what_changed"):
             # "Did Apple get more tweets than the month before": one value compared, not a
             # review of everything that moved.
@@ -1458,6 +1462,7 @@ def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Cata
             m.span() for n in names if n and len(n) >= 2
             for m in re.finditer(rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", text)
         ]  # fmt: skip
+        spans = spans or _flag_words_said(text, dim.spec.en or name)
         spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in slots.spans)]
         if not spans:
             continue
@@ -1471,6 +1476,27 @@ def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Cata
         slots.dimensions.append(name)
         slots.spans.extend(spans)
         slots.flags.append(name)
+
+
+# Words of a yes/no column's name that say whose it is, not what: "Consumer disputed" is said
+# "disputed" ("complaints that were never disputed").
+_WHOSE = frozenset(("consumer", "customer", "user", "client", "caller", "is", "has", "was", "flag"))
+
+
+def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
+    """Where the question says every telling word of a yes/no column's English name, in any
+    form ("disputed" for Consumer disputed); empty unless all are said."""
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _WHOSE and len(w) > 2]
+    if not words:
+        return []
+    said = [(m.span(), m.group(0)) for m in re.finditer(r"[a-z]+", text)]
+    spans = []
+    for word in words:
+        at = next((sp for sp, w in said if same_word(word, w)), None)
+        if at is None:
+            return []
+        spans.append(at)
+    return spans
 
 
 _WEEKDAY_WORD = re.compile(
@@ -1901,6 +1927,15 @@ def _threshold(intent: Intent) -> None:
     if at_least_once and any(f"{column} > 0" in cat.metrics[m].spec.expr for m in intent.metrics):
         return  # "reopened at least once": the catalog's own measure of it, named
     intent.threshold = found
+    rest = intent.question.lower().replace(found.said.lower(), " ")
+    for dim in list(intent.slots.dimensions):
+        # "Within 24 hours": the unit of the threshold, not a split by hour of the day.
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        if spec is None or spec.time is None or dim in intent.filters:
+            continue
+        names = [n.lower() for n in (dim, spec.en, spec.zh, *spec.aliases) if n]
+        if not any(re.search(rf"(?<![a-z]){re.escape(n)}", rest) for n in names):
+            intent.slots.dimensions.remove(dim)
     for dim, value in list(intent.filters.items()):
         # "Closed within a week": the event of the duration, not the records' state "Closed".
         if any(str(value).lower() == w.lower() for w in found.events):

@@ -195,18 +195,25 @@ _PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|�
 # Who or what the records would have to be told apart by, that service exports rarely hold:
 # units of the organisation and amounts of money.
 _SUBJECTS = (
+    # "raised by the finance department", "tickets from our vendors": whose records they are.
     re.compile(
         r"\b[a-z][a-z-]{1,20}\s+(?:department|dept|office|branch|division|subsidiary|store"
-        r"|outlet|vendor|supplier|contractor)s?\b"
-        r"|\b(?:employees?|staff members?|vendors?|suppliers?|contractors?|outsourc\w*)\b"
+        r"|outlet|vendor|supplier|contractor)s?\b(?=[^?.]{0,40}\b(?:raise|raised|file|filed|log"
+        r"|logged|submit|submitted|open|opened|report|reported|handle|handled|send|sent)\b)"
+        r"|\b(?:by|from|of|for) (?:the |our |a |an |its |their )?(?:[a-z-]+ )?(?:employees?"
+        r"|staff members?|vendors?|suppliers?|contractors?|outsourc\w*)\b"
+    ),
+    # "how much did it cost us", "the total cost of", "which group costs us the most".
+    re.compile(
+        r"\bhow much\b[^?]{0,40}\b(?:cost|costs|spend|spent|charge|charged|pay|paid|money)\b"
+        r"|\b(?:cost|costs)\s+(?:us|the company|the business)\b"
+        r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
+        r"|\b(?:cost|price|revenue|profit|spend|fees?|salary)\s+(?:of|per|for)\b"
     ),
     re.compile(
-        r"\b(?:cost|costs|costed|price|prices|revenue|profit|salary|salaries|budget|spend"
-        r"|spending|spent|fees?|money|dollars?|euros?|yuan|rmb|usd)\b"
-    ),
-    re.compile(
-        r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)|员工|职员|供应商|外包|承包商"
-        r"|费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费|多少钱|几块钱"
+        r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)的|员工(?:提|报|反映|投诉|发)"
+        r"|(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
+        r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
     ),
 )
 
