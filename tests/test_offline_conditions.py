@@ -231,3 +231,13 @@ def test_a_yes_no_column_is_named_by_its_telling_word(
     text = _ask(analyst, "What share of tickets were never escalated?")
     assert _n(never) in text and _pct(never, len(rows)) in text
     assert "escalated: no" in text or "not customer escalated" in text.lower()
+
+
+def test_the_number_of_different_values_asked_before_or_after_the_grouping(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    channels = len({r["channel"] for r in rows})
+    zh = _ask(analyst, "这些工单的渠道一共有几个？")
+    assert f"共涉及 {channels} 个不同的渠道" in zh, zh
+    en = _ask(analyst, "How many distinct teams handled the tickets?")
+    assert f"involve {len(TEAMS)} different values of team" in en, en

@@ -1854,6 +1854,11 @@ def _count_of_theme(intent: Intent) -> None:
             return
 
 
+# The count said after the grouping's name: "车型有几款", "车系一共多少个", "品牌的数量".
+_HOW_MANY_AFTER = re.compile(
+    r"(?:的)?(?:数量|总数|个数)|(?:都|一共|总共|共|合计)?(?:有)?(?:多少|几)(?:个|款|家|位|类|种|辆|名)"
+)
+_DISTINCT_BEFORE = re.compile(r"(?i)\b(?:distinct|different|unique)\s+$|不同的?$")
 _HOW_MANY_NOUN = re.compile(
     r"(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?(?P<zh>[\u4e00-\u9fff]{2,6})"
     r"|(?i:how many)\s+(?:different\s+|distinct\s+|unique\s+)?(?P<en>[a-z][a-z ]{2,40})"
@@ -1867,9 +1872,12 @@ _HOW_MANY_BEFORE = re.compile(
 def _distinct(intent: Intent, named: str | None = None) -> None:
     """A dimension named right after "how many"/"多少个": the number of its different values,
     not a split by it. The question's value (its count) is answered alongside."""
-    if intent.playbook not in _METRIC_PLAYBOOKS or intent.catalog is None:
+    if intent.catalog is None:
         return
     text = normal_text(intent.question)
+    themes = intent.playbook == "voc_themes"
+    if intent.playbook not in _METRIC_PLAYBOOKS and not themes:
+        return
     found = []
     for dim in intent.slots.dimensions:
         spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
@@ -1877,7 +1885,16 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
         for name in names:
             said = re.search(rf"(?<![a-z]){re.escape(name.removesuffix('y'))}", text)
             at = said.start() if said and name.isascii() else text.find(name)
-            if at > 0 and _HOW_MANY_BEFORE.search(text[max(0, at - 24) : at]):
+            if at < 0:
+                continue
+            before = text[max(0, at - 24) : at]
+            # "How many brands", "多少个品牌"; "车型有几款", "车系一共多少个" (the count after it);
+            # "distinct issues" even where the words would ask for themes.
+            asked = _HOW_MANY_BEFORE.search(before) if at > 0 else None
+            asked = asked or _HOW_MANY_AFTER.match(text[at + len(name) : at + len(name) + 12])
+            if themes and not _DISTINCT_BEFORE.search(before):
+                asked = None
+            if asked:
                 found.append(dim)
                 break
     if not found and named is not None:
@@ -1887,6 +1904,8 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
         if intent.playbook in ("ranking", "breakdown") and not intent.shape.has("ranking"):
+            intent.playbook = "metric_change"
+        if themes:
             intent.playbook = "metric_change"
 
 
