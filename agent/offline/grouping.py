@@ -37,7 +37,8 @@ _MEASURE_AFTER_BY = re.compile(
     r"(?i)^(?:the )?(?:number|count|volume|share|percentage|amount|total|size)\b"
 )
 _ZH_CUE = re.compile(
-    r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
+    r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几"
+    r"|哪[两二三四五六七八九十\d]+[位个款种类家条]|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
     r"|各个|各|按|每个|每一个)([\u3400-\u9fff]+)"
 )
 # "好评率最高的品类是哪个", "投诉最多的城市是哪些": the noun between the superlative and "哪".
@@ -117,8 +118,15 @@ _BIGGEST_NOUN = re.compile(
 _ZH_TOPIC = ("话题", "主题", "问题", "原因", "方面", "毛病", "情况", "投诉点", "诉求")
 
 
+# "Who resolved the most incidents": the people recorded as having done it ("resolved by").
+_WHO_DID = re.compile(r"(?i)\bwho (?:has |have |had )?([a-z]+ed)\b")
+
+
 def grouping_phrase(question: str) -> str:
     """The noun after the question's grouping cue ("support group"), or ""."""
+    who = _WHO_DID.search(question)
+    if who:
+        return f"{who.group(1).lower()} by"
     if _WHICH_ONE.search(question) and (b := _BIGGEST_NOUN.search(question)):
         words = words_after(b.group(1))
         if words:
@@ -146,8 +154,9 @@ def grouping_phrase(question: str) -> str:
     if sup and not sup.group(1).startswith(_ZH_TIME):
         return sup.group(1)
     which = _ZH_IS_WHICH.search(question)
-    if which and not which.group(1).startswith(_ZH_TIME):
-        return which.group(1)
+    noun = which.group(1).lstrip("又也都还就才则便再却") if which else ""
+    if len(noun) >= 2 and not noun.startswith(_ZH_TIME):
+        return noun
     return ""
 
 

@@ -38,7 +38,10 @@ _VERB_BEFORE = re.compile(
     r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|批评|夸到"
     r"|夸奖|称赞|表扬)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
+    r"|(?:说|说了|写|写了|写着|讲|讲了|用了|带)\s*$|\b(?:say|says|said|saying|use|uses|used|using)\s*$"
 )
+# "anything with the word harass in it": the word itself, whatever else is said around it.
+_THE_WORD = re.compile(r"(?i)\bthe (?:word|term|phrase|keyword)s? [\"“'‘]?([\w'-]{2,30})")
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
 _VERB_AFTER = re.compile(
     r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样)|\s*(?:appears?|shows? up|comes? up)\b"
@@ -64,6 +67,9 @@ def mention_terms(question: str) -> list[str]:
     ]
     if quoted:
         return _clean(quoted)
+    named = [m.group(1) for m in _THE_WORD.finditer(question)]
+    if named:
+        return _clean(named)
     found = [m.group("t") for m in _ZH.finditer(question)]
     found += [m.group("t") for m in _EN.finditer(question)]
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))

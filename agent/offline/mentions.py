@@ -50,6 +50,8 @@ def mention_sql(
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
     match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    if intent.mentions_not:  # the records that do not mention them
+        match = f"NOT ({match})"
     return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES)
 
 
@@ -107,13 +109,15 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     cat = intent.catalog
     if cat is None or not intent.mentions:
         return {}
+    words = ("或" if intent.language == "zh" else " or ").join(f"“{t}”" for t in intent.mentions)
     if intent.language == "zh":
-        purpose = "提到" + "或".join(f"“{t}”" for t in intent.mentions) + "的反馈条数"
+        purpose = ("没有提到" if intent.mentions_not else "提到") + words + "的反馈条数"
     else:
-        purpose = "Feedback records mentioning " + " or ".join(f"“{t}”" for t in intent.mentions)
+        verb = "not mentioning " if intent.mentions_not else "mentioning "
+        purpose = "Feedback records " + verb + words
     period = intent.period.label if intent.period else None
     calls: dict[str, Call] = {}
-    part = part_named_after(intent)
+    part = None if intent.mentions_not else part_named_after(intent)
     if part is not None:
         sql = part_sql(cat, intent.mentions, intent, part)
         if sql is not None:
@@ -173,7 +177,8 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         return
     w.lead.append(
         w.say(
-            "mention.lead", n=fmt_row([r["mentions"]])[0], total=fmt_row([r["records"]])[0],
+            "mention.lead_not" if intent.mentions_not else "mention.lead",
+            n=fmt_row([r["mentions"]])[0], total=fmt_row([r["records"]])[0],
             share=w.pct(r["mention_share_pct"]), words=words,
             where=slice_text(w, intent.filters), period=period, ref=res.id,
         )

@@ -171,10 +171,15 @@ class Writer:
             if self.lang == "zh":
                 return f"{name}：{'是' if yes else '否'}"
             return f"{name}: {'yes' if yes else 'no'}"
-        if self.lang != "zh" or self.catalog is None:
+        if self.catalog is None:
             return str(value)
         dim = self.catalog.dimensions.get(dimension)
         aliases = (dim.spec.values or {}).get(str(value), []) if dim else []
+        if self.lang != "zh":
+            # A value written with an order prefix ("4-Thu") reads as its name ("Thursday").
+            plain = [a for a in aliases if a.isascii() and a.isalpha()]
+            ordered = re.match(r"^\d+-", str(value)) is not None
+            return plain[0].capitalize() if ordered and plain else str(value)
         zh = [a for a in aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
         return zh[0] if zh else str(value)
 

@@ -28,12 +28,14 @@ _EN_UNITS = (
     (r"weeks?", "week"),
     (r"times?", "count"),
     (r"stars?|points?", "count"),
+    (r"characters?|chars?", "char"),
 )
 _ZH_UNITS = (
     (r"分钟", "minute"),
     (r"个?小时|个?钟头", "hour"),
     (r"天|日|个工作日|工作日", "day"),
     (r"周|个?星期|个?礼拜", "week"),
+    (r"个?汉字|个?字符|个?字", "char"),
     (r"次|回|星|颗星|分", "count"),
 )
 _EN_NUMBERS: dict[str, float] = {
@@ -170,7 +172,22 @@ def threshold_of(question: str, catalog: Catalog) -> Threshold | None:
     words = question[said.start : said.end].strip()
     if said.unit in _HOURS:
         return _on_duration(question, catalog, said, words)
+    if said.unit == "char":
+        return _on_length(catalog, said, words)
     return _on_column(question, catalog, said, words)
+
+
+_LENGTH = re.compile(r"^AVG\((length\(.+\))\)$", re.I)
+
+
+def _on_length(catalog: Catalog, said: _Said, words: str) -> Threshold | None:
+    """ "写了超过200个字的评论", "reviews longer than 500 characters": the length of the text."""
+    for name, metric in catalog.metrics.items():
+        m = _LENGTH.match(metric.spec.expr.strip())
+        if m is not None:
+            where = metric.spec.filter or ""
+            return Threshold(name, metric.table, m.group(1), said.op, said.number, words, where)
+    return None
 
 
 _AVERAGE = re.compile(r"^\s*(?:AVG|MEDIAN)\((?P<inner>.+)\)\s*(?:/\s*(?P<div>[\d.]+))?\s*$", re.I)

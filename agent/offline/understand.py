@@ -136,6 +136,8 @@ class Intent:
     defaulted: bool = False
     # Words whose mentions in the feedback the question counts ("提到异响的投诉有多少").
     mentions: list[str] = field(default_factory=list)
+    # The records counted are those that do NOT mention the words ("没提到“安装”的有几条").
+    mentions_not: bool = False
     # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
     distinct: list[str] = field(default_factory=list)
     # The default period (its label) held too little of the data, so all of it is used.
@@ -496,6 +498,7 @@ class Understander:
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
+            intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
 
     def _counted_groups(self, question: str) -> str | None:
         """The dimension named, in other words than the catalog's, right after "how many"
@@ -1499,6 +1502,12 @@ def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
+_NOT_MENTIONED = re.compile(
+    r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有)"
+    r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
+    r"|talk(?:ing)? about|contain(?:ing)?|us(?:e|ing) the word)\b"
+)
 _WEEKDAY_WORD = re.compile(
     r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|(?:周|星期|礼拜)[一二三四五六日天]"
 )
@@ -1510,11 +1519,18 @@ _WEEKDAY_OF_DATE = re.compile(
 )
 
 
+# "最近两周一共", "三周一次": a number of weeks, whose 周 only looks like a weekday's.
+_WEEKS_COUNTED = re.compile(
+    r"[两二三四五六七八九十几\d]\s*(?:个)?(?:周|星期|礼拜)[一二三四五六日天]"
+)
+
+
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
     """ "From Monday June 1 to Sunday June 7", "6月1日（周一）": weekdays that only say which day
-    a date is are part of the date, not a filter or split by weekday."""
+    a date is are part of the date, not a filter or split by weekday; nor is "两周一共" one."""
     said = len(_WEEKDAY_WORD.findall(question))
-    if not said or said != len(_WEEKDAY_OF_DATE.findall(question)):
+    dated = len(_WEEKDAY_OF_DATE.findall(question)) + len(_WEEKS_COUNTED.findall(question))
+    if not said or said != dated:
         return
     for name, dim in cat.dimensions.items():
         if dim.from_time and "dow" in str(dim.spec.time or "").lower():

@@ -88,7 +88,9 @@ class UnreadWords:
         text = _masked(question, spans)
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
-        left = [w for w in _said_of_people(text) if not self._known(w)]
+        left = [
+            w for w in _said_of_people(text) + _names_said(question, text) if not self._known(w)
+        ]
         if not left:
             return []
         names, vectors = self._vectors.get()
@@ -115,6 +117,9 @@ class UnreadWords:
         said += [m.group(0).strip() for m in _PEOPLE_EN.finditer(text)]
         for phrase in said:
             words = [w for w in _content_words(phrase) if not self._known(w)]
+            bare = _CJK_FILLER.sub("", phrase)
+            if not words and _CJK.search(bare) and len(bare) >= 1 and not self._known(bare):
+                words = [bare]  # "男的": too short for the word list, still a kind of people
             if not words:
                 continue
             names, vectors = self._vectors.get()
@@ -215,7 +220,24 @@ _SUBJECTS = (
         r"|(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
         r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
     ),
+    # Who the people are: "男的女的各占多少", "by age group", "female customers".
+    re.compile(
+        r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
+        r"|ethnicity)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
+    ),
+    # A way in the data may not hold: "submitted via WeChat", "通过微信公众号提交的".
+    re.compile(
+        r"\b(?:submitted|sent|came in|come in|reached us|contacted us|filed|raised|reported)"
+        r" (?:via|through|over|on|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
+        r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
+    ),
+    # Times of a call the data does not record: "on hold", "通话时长".
+    re.compile(
+        r"\bon hold\b|\bhold times?\b|\btalk times?\b|\bcall (?:duration|length)s?\b"
+        r"|\bwait(?:ing)? times?\b|排队|等待接听|通话时长|接通"
+    ),
 )
+_CJK_FILLER = re.compile(r"[的了过]")
 
 
 def _said_of_people(text: str) -> list[str]:
@@ -223,6 +245,27 @@ def _said_of_people(text: str) -> list[str]:
     said = [m.group(1) for m in _PEOPLE_EN.finditer(text)]
     said += [m.group(1) for m in _PEOPLE_ZH.finditer(text)]
     return [w for w in _content_words(" ".join(said))]
+
+
+# A name said mid-sentence with a capital ("out of Florida", "the Mengniu reviews"): a value the
+# question filters on, when nothing in the reading took it.
+_PROPER = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]{2,}(?![A-Za-z])")
+
+
+def _names_said(question: str, text: str) -> list[str]:
+    """Capitalised words of the question, not its first word nor a sentence's, that are still
+    in ``text`` (the question with what the reading used blanked), lower-cased."""
+    left = set(re.findall(r"[a-z]+", text))
+    out = []
+    for m in _PROPER.finditer(question):
+        before = question[: m.start()].rstrip()
+        if not before or before[-1] in ".?!。？！:：\"“'‘(（":
+            continue
+        word = m.group(0)
+        low = word.lower()
+        if low in left and low not in STOP_WORDS and low not in _SHAPE:
+            out.append(word)
+    return out
 
 
 def unread_note(words: list[str], lang: str) -> str:
