@@ -175,6 +175,12 @@ class GroupingIndex:
         if not phrase or not self.groupable:
             return None
         by_words = self.by_words(phrase)
+        if not by_words and re.fullmatch(r"[\u3400-\u9fff]{3,}", phrase):
+            # "哪个区县答复留言最快": the noun may end before the four characters read ("区县").
+            for n in range(len(phrase) - 1, 1, -1):
+                if shorter := self.by_words(phrase[:n]):
+                    phrase, by_words = phrase[:n], shorter
+                    break
         if len(by_words) == 1:
             return GroupGuess(phrase, by_words[0])
         dim = self._by_meaning(phrase, by_words or self.groupable)

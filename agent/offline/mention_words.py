@@ -32,7 +32,7 @@ _EN = re.compile(
     r"(?:\s+(?!(?:in|on|at|for|from|by|during|last|this|since|and|or|with|that|which|who|"
     r"per|over|between|to|of|the|a|an|were|was|are|is|did|do|does|than|vs|versus|each|every|"
     r"across|among|within|before|after|compared|so|but|how|what|when|where|why)\b)[\w'+-]+){0,2}"
-    r"(?:\s+(?:or|and|/)\s+[\w'+-]+)*)"
+    r"(?:\s+(?:or|and|/)\s+(?:the |a |an )?[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
     r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|批评|夸到"
@@ -79,6 +79,7 @@ def _clean(terms: Any) -> list[str]:
     out: list[str] = []
     for raw in terms:
         term = _KIND.sub("", str(raw).strip(" 的了'\"").strip())
+        term = re.sub(r"(?i)^(?:the|a|an) ", "", term)
         if not term or term.lower() in _EN_STOP or len(term) < 2 or term in out:
             continue
         out.append(term)

@@ -162,7 +162,17 @@ def _rated_only(intent: Intent, dim: str) -> bool:
     value = str(intent.filters.get(dim, "")).lower()
     at_value = text.rfind(value) if value else -1
     names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n and len(n) >= 2]
-    return any(0 <= text.find(n) < at_value and n not in value for n in names)
+    if any(0 <= text.find(n) < at_value and n not in value for n in names):
+        return True
+    # "给了评价的留言里", "of the rated messages": the records that have a rating, in any words.
+    cue = _RATED.search(text)
+    return cue is not None and 0 <= cue.start() < at_value
+
+
+_RATED = re.compile(
+    r"给了?(?:评价|评分|打分|满意度)|有(?:评价|评分|打分)|评了分|打了分|参与了?评价"
+    r"|\brated\b|\bwith an? (?:rating|score)\b|\bgave an? (?:rating|score)\b"
+)
 
 
 def _unset_column(intent: Intent, base: str) -> str | None:

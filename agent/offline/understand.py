@@ -8,6 +8,7 @@ theme) come from catalog matching, and the date phrase is resolved in code with 
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -463,11 +464,15 @@ class Understander:
             # "Fewer tweets in November than in October": two periods, no grouping named.
             intent.playbook = "metric_change"
         _order_by_value(intent)
-        if intent.playbook in _FIGURES:
+        figure = any(shape.has(s) for s in ("count", "share")) or AVERAGE.search(question)
+        themes_for_a_figure = intent.playbook in ("voc_themes", "voc_evidence") and bool(figure)
+        if intent.playbook in _FIGURES or themes_for_a_figure:
             # Words of the question nothing in the reading used ("raised by VIP users"): said.
             used = used_phrases(intent)
             spans = intent.slots.spans
             subject = self.unread_words.missing_subject(question, used, spans)
+            if subject is None and themes_for_a_figure:
+                return intent
             if subject is not None:
                 # "Raised by the finance department", "外包供应商收了多少费用": the records or
                 # the amount asked cannot be told apart in this data; no other figure instead.
@@ -495,6 +500,16 @@ class Understander:
                 t for t in said
                 if not _names_catalog(self.matcher.match(t)) and not self.cross.match(t, set())
             ]  # fmt: skip
+        if terms and named and intent.catalog is not None:
+            # "提到“客服”的评论…其中差评比例", "差评里抱怨屏幕的": a measure that only counts the
+            # records of one value (差评率 = label negative) is that value, filtering or parting
+            # the records that mention the words.
+            values = _measures_as_values(intent.catalog, named)
+            if values is not None:
+                for dim, value in values.items():
+                    intent.slots.filters.setdefault(dim, value)
+                intent.slots.metrics = [m for m in intent.metrics if m not in named]
+                named = []
         if terms and not named:
             intent.mentions = terms
             intent.playbook = "mentions"
@@ -711,10 +726,11 @@ class Understander:
             # No record of the workspace has a date: there is no quarter to default to.
             intent.all_data = True
             return
-        if _counts_records(intent):
+        if _counts_records(intent) or _compares_named_groups(intent):
             # "Which company has the most complaints", "城乡建设类的留言有多少条": records
-            # counted or ranked with no period named are all of them; a quarter is the default
-            # only for how a measure is doing (a rate, an average, a change).
+            # counted or ranked with no period named are all of them; so are named groups set
+            # side by side ("城东区和城西区，哪个答复更慢"); a quarter is the default only for
+            # how a measure is doing (a rate, an average, a change).
             intent.all_data = intent.all_by_default = True
             return
         counts = self._counts_for(intent)
@@ -823,6 +839,16 @@ class Understander:
                 continue
             first = min(f for f in found if f)
             last = max(f for f in found if f)
+            spans_of = [f for f in found if f]
+            if not _listed_together(text, spans_of):
+                # "“满意”的占多少？（基本满意不算）": each value negated or not on its own.
+                kept = [
+                    v for v, f in zip(values, found, strict=True) if f and not negated(text, *f)
+                ]
+                if len(kept) == 1 and len(values) > 1:
+                    del slots.compared[dim]
+                    slots.filters[dim] = kept[0]
+                continue
             if negated(text, first[0], first[1]) or negated(text, last[0], last[1]):
                 del slots.compared[dim]
                 slots.filters[dim] = Excluded(*values)
@@ -1263,6 +1289,33 @@ def _counts_record_metric(intent: Intent) -> bool:
     )
 
 
+_VALUE_MEASURE = re.compile(r"^(?P<dim>[a-z0-9_]+?)_(?P<value>[a-z0-9]+)_(?:rate|count)$")
+
+
+def _measures_as_values(cat: Catalog, metrics: list[str]) -> dict[str, str] | None:
+    """The dimension values the measures count or take the share of, when each is such a
+    measure ("label_negative_rate": label negative); None when one is not."""
+    out: dict[str, str] = {}
+    for name in metrics:
+        m = _VALUE_MEASURE.match(name)
+        dim = cat.dimensions.get(m.group("dim")) if m else None
+        if m is None or dim is None:
+            return None
+        values = {str(v).lower(): str(v) for v in (dim.values or [])}
+        value = values.get(m.group("value"))
+        if value is None:
+            return None
+        out[m.group("dim")] = value
+    return out
+
+
+def _compares_named_groups(intent: Intent) -> bool:
+    """Groups the question names side by side ("A or B, which is slower"), asking no change."""
+    if intent.compare or intent.comparison is not None or intent.shape.has("change"):
+        return False
+    return bool(intent.slots.compared) and intent.playbook in ("ranking", "breakdown")
+
+
 def _counts_records(intent: Intent) -> bool:
     """A question that counts or ranks records by how many there are, asking no change."""
     if intent.compare or intent.comparison is not None or intent.shape.has("change"):
@@ -1523,6 +1576,19 @@ _WEEKDAY_OF_DATE = re.compile(
 _WEEKS_COUNTED = re.compile(
     r"[两二三四五六七八九十几\d]\s*(?:个)?(?:周|星期|礼拜)[一二三四五六日天]"
 )
+
+
+_LIST_JOIN = re.compile(
+    r"^[\s、,，/和与及跟或\"'“”‘’「」]*(?:and|or|以及|还有)?[\s、,，\"'“”‘’「」]*$"
+)
+
+
+def _listed_together(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether values said at ``spans`` form one list ("吉利和马自达", "A, B or C")."""
+    ordered = sorted(spans)
+    return all(
+        _LIST_JOIN.match(text[a[1] : b[0]]) is not None for a, b in itertools.pairwise(ordered)
+    )
 
 
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
