@@ -25,6 +25,7 @@ from servicelens.agent.analyst import Analyst
 TEAMS = ["Atlas", "Borealis", "Cygnus", "Draco"]
 CHANNELS = ["电话", "邮件", "在线客服"]
 OFFICES = ["Berlin", "Lyon"]
+RATINGS = ("满意", "基本满意", "不满意", "", "满意", "")  # blank: not rated
 PROBLEMS = ["the router drops the line", "the invoice is wrong", "the app will not log in"]
 START = datetime(2026, 3, 2, 8, 0)
 FMT = "%Y-%m-%d %H:%M:%S"
@@ -49,6 +50,8 @@ def _rows() -> list[dict[str, str]]:
                 "channel": CHANNELS[(0, 0, 0, 1, 1, 2, 0, 1)[i % 8]],
                 "office": OFFICES[i % 5 == 0],
                 "customer_escalated": "true" if i % 6 == 0 else "false",
+                "resolved_by": f"Agent {'ABCDE'[(i * 3 + i // 5) % 5]}" if resolved else "",
+                "satisfaction": RATINGS[(i * 5 + i // 6) % 6],
                 "made_sla": "false" if i % 4 == 0 or (i % 3 == 0 and i % 5 == 0) else "true",
                 "reopen_count": str((i * 7) % 5 // 2),
                 "description": f"Customer {i}: {PROBLEMS[(i * 5 + i // 7) % 3]}.",
@@ -241,3 +244,33 @@ def test_the_number_of_different_values_asked_before_or_after_the_grouping(
     assert f"共涉及 {channels} 个不同的渠道" in zh, zh
     en = _ask(analyst, "How many distinct teams handled the tickets?")
     assert f"involve {len(TEAMS)} different values of team" in en, en
+
+
+def test_what_the_texts_do_not_mention_and_how_long_they_are(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    without = sum("invoice" not in r["description"].lower() for r in rows)
+    text = _ask(analyst, "How many tickets don't mention the invoice?")
+    assert f"{_n(without)} of {_n(len(rows))} feedback records do not mention" in text, text
+    longer = sum(len(r["description"]) > 38 for r in rows)
+    assert 0 < longer < len(rows)
+    text = _ask(analyst, "How many ticket descriptions are longer than 38 characters?")
+    assert f"{_n(longer)} of the {_n(len(rows))}" in text, text
+
+
+def test_who_did_it_most_is_read_as_the_people_recorded_doing_it(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    who, n = Counter(r["resolved_by"] for r in rows if r["resolved_by"]).most_common(1)[0]
+    text = _ask(analyst, "Who resolved the most tickets?")
+    assert f"{who} has the most" in text and _n(n) in text, text
+
+
+def test_a_share_among_the_rated_with_one_value_set_aside_on_its_own(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    rated = [r for r in rows if r["satisfaction"]]
+    happy = sum(r["satisfaction"] == "满意" for r in rated)
+    text = _ask(analyst, "给了评价的工单里，“满意”的占多少？（基本满意不算）")
+    assert f"共 {_n(len(rated))} 条记录，其中满意 {_n(happy)} 条" in text, text
+    assert _pct(happy, len(rated)) in text
