@@ -129,6 +129,11 @@ class CatalogSpec(_Spec):
     headline: list[str] = []
     # Dimensions that usually say where a metric's move sits, most telling first.
     splits: list[str] = []
+    # What a question naming no period covers when it asks no change or trend: "all" (every
+    # date in the data: an export looked back on) or "last quarter" (a service run day by day,
+    # whose managers ask how it is doing now). Changes always compare the latest full quarter
+    # with the one before.
+    default_period: Literal["all", "last quarter"] = "all"
 
 
 def key(text: str) -> str:

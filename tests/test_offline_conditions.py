@@ -274,3 +274,12 @@ def test_a_share_among_the_rated_with_one_value_set_aside_on_its_own(
     text = _ask(analyst, "给了评价的工单里，“满意”的占多少？（基本满意不算）")
     assert f"共 {_n(len(rated))} 条记录，其中满意 {_n(happy)} 条" in text, text
     assert _pct(happy, len(rated)) in text
+
+
+def test_a_measure_s_level_with_no_period_named_covers_every_date_of_an_export(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    made = sum(r["made_sla"] == "true" for r in rows)
+    answer = analyst.ask("What share of tickets made the SLA?")
+    assert answer.reading is not None and "every date" in answer.reading.line, answer.reading
+    assert _pct(made, len(rows)) in answer.text, answer.text

@@ -726,6 +726,12 @@ class Understander:
             # No record of the workspace has a date: there is no quarter to default to.
             intent.all_data = True
             return
+        everything = intent.catalog is not None and intent.catalog.spec.default_period == "all"
+        if everything and _asks_no_change(intent):
+            # An export looked back on: no period named is every date it holds (the catalog's
+            # ``default_period``), for a measure's level as for records counted.
+            intent.all_data = intent.all_by_default = True
+            return
         if _counts_records(intent) or _compares_named_groups(intent):
             # "Which company has the most complaints", "城乡建设类的留言有多少条": records
             # counted or ranked with no period named are all of them; so are named groups set
@@ -1307,6 +1313,13 @@ def _measures_as_values(cat: Catalog, metrics: list[str]) -> dict[str, str] | No
             return None
         out[m.group("dim")] = value
     return out
+
+
+def _asks_no_change(intent: Intent) -> bool:
+    """A question that asks no change over time (a level, a count, a ranking, a share)."""
+    if intent.compare or intent.comparison is not None or intent.shape.has("change"):
+        return False
+    return intent.playbook in (*_FIGURES, "breakdown") and intent.playbook != "trend"
 
 
 def _compares_named_groups(intent: Intent) -> bool:

@@ -115,7 +115,10 @@ class UnreadWords:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         said = [(m.group(0).strip(), k) for k, p in enumerate(_SUBJECTS) for m in p.finditer(text)]
         said += [(m.group(0).strip(), 0) for m in _PEOPLE_EN.finditer(text)]
+        money = any(_MONEY_UNITS.match(str(m.unit or "")) for m in self.catalog.metrics.values())
         for phrase, kind in said:
+            if money and kind in _MONEY:
+                continue  # the catalog measures money: the amount is read as its measure
             words = [w for w in _content_words(phrase) if not self._known(w)]
             bare = _CJK_FILLER.sub("", phrase)
             if not words and _CJK.search(bare) and len(bare) >= 1 and not self._known(bare):
@@ -217,9 +220,9 @@ _SUBJECTS = (
         r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
         r"|\bamounts? of money\b|\bmoney (?:refunded|paid|spent|lost|owed)\b|\brefund amounts?\b"
     ),
+    re.compile(r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)的|员工(?:提|报|反映|投诉|发)"),
     re.compile(
-        r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)的|员工(?:提|报|反映|投诉|发)"
-        r"|(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
+        r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
         r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
     ),
     # Who the people are: "男的女的各占多少", "by age group", "female customers".
@@ -242,7 +245,11 @@ _SUBJECTS = (
 _CJK_FILLER = re.compile(r"[的了过]")
 # From this pattern of ``_SUBJECTS`` on, a phrase the catalog's words do not hold is missing,
 # however its words resemble the catalog's by meaning (short words resemble much).
-_SAID_WHATEVER_IT_RESEMBLES = 3
+_SAID_WHATEVER_IT_RESEMBLES = 4
+# The patterns of ``_SUBJECTS`` that ask an amount of money: none is missing from a catalog
+# that measures money (a cost, a contract value).
+_MONEY = (1, 3)
+_MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 
 def _said_of_people(text: str) -> list[str]:
