@@ -238,3 +238,22 @@ def test_quotes_given_for_how_often_say_they_are_no_answer(analyst: Analyst) -> 
     )
     assert answer.reading is not None and answer.reading.unsure
     assert "asks for a number" in answer.reading.doubt
+
+
+def test_a_category_set_aside_leaves_the_next_one_leading(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    first, second = sorted(topics, key=lambda t: -len(topics[t]))[:2]
+    answer = ask_offline(analyst, f"After {first}, what do Apple customers tweet about most?")
+    lead = lead_of(answer.text)
+    assert f"the most carry {second}: {len(topics[second])}" in lead, lead
+    assert f"not {first}" in answer.text.splitlines()[0]  # said in the reading line
+
+
+def test_replies_without_an_action_named_in_chinese_are_counted(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    apologized = flags["twcs-AmazonHelp-100-outbound.xlsx"]["Apologize"]
+    answer = ask_offline(analyst, "亚马逊客服的回复里，没有道歉的有多少条？")
+    assert f"为 {ROWS['outbound'] - len(apologized)} [Q" in answer.text, answer.text

@@ -42,10 +42,13 @@ def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call |
     shown = period_shown(rank)
     period = None if intent.whole_data else shown
     joins: dict[str, str] = {}
-    where = slice_where(cat, base, dict(intent.filters), period, joins)
+    # The categories set aside are left out of the ranking below, not of the records.
+    kept = {d: v for d, v in intent.filters.items() if d != dim}
+    where = slice_where(cat, base, kept, period, joins)
     if where is None:
         return None
-    sql = _sql(labels, base, on, cat.dimensions[dim].sources[labels], where, joins, intent.labels)
+    label_expr = cat.dimensions[dim].sources[labels]
+    sql = _sql(labels, base, on, label_expr, where, joins, intent.labels, intent.labels_aside)
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("labels.purpose", whole=slice_text(w, dict(intent.filters)))
     label = shown.label if shown is not None else None
@@ -68,6 +71,7 @@ def _sql(
     where: list[str],
     joins: dict[str, str],
     named: list[str],
+    aside: list[str] | None = None,
 ) -> str:
     own, theirs = q(on[0]), q(on[1])
     scope = f"SELECT {base}.{theirs} AS k FROM {base}"
@@ -77,6 +81,8 @@ def _sql(
     total = "(SELECT count(*) FROM slice)"
     tagged = f"{labels}.{own} IN (SELECT k FROM slice)"
     chosen = ""
+    if aside:  # "after iPhone": the categories set aside are not ranked
+        chosen = f" AND {label_expr} NOT IN ({', '.join(literal(v) for v in aside)})"
     extra = ""
     if named:
         chosen = f" AND {label_expr} IN ({', '.join(literal(v) for v in named)})"
@@ -115,7 +121,11 @@ def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
     top, total = rows[0], rows[0]["of_records"]
     rank = results.get("rank")
     period: dict[str, Any] = (rank.content or {}).get("period", {}) if rank else {}
-    whole = slice_text(w, dict(intent.filters))
+    # Of all the records: the categories set aside ("after iPhone") are only not ranked.
+    aside = set(intent.labels_aside)
+    whole = slice_text(
+        w, {d: v for d, v in intent.filters.items() if not set(getattr(v, "values", ())) & aside}
+    )
     then = [
         f"{r['label']} {fmt_row([r['records']])[0]} ({w.pct(r['share_pct'])})" for r in rows[1:3]
     ]

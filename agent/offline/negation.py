@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 _EN_BEFORE = re.compile(
+    # "After iPhone, what do they tweet about most": the one named first is set aside.
+    r"(?:^\s*|[,.;!?]\s*|\band\s+)after\s+(?:the\s+)?[\"'“”‘’]?\s*$|"
     r"(?:\b(?:not|non|excluding|exclude|except(?: for)?|other than|apart from|aside from"
     r"|besides|outside(?: of)?|never|but not|setting aside|set aside|leaving out|leave out"
     r"|leaving aside|ignoring|not counting|without counting)\b)"

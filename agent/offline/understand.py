@@ -38,7 +38,7 @@ from .catalog_choice import (
     table_cue,
 )
 from .column_measures import column_measure, same_word
-from .cross_values import CrossValues
+from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .label_depth_words import asked_depth
@@ -164,6 +164,8 @@ class Intent:
     set_aside: list[tuple[str, str]] = field(default_factory=list)
     # The export's own categories (flags) the question names, counted (``label_shares``).
     labels: list[str] = field(default_factory=list)
+    # The export's categories the question sets aside ("After iPhone, what … most").
+    labels_aside: list[str] = field(default_factory=list)
     # Other tables' label counts that fit the question as well, none of its words choosing.
     uncued: list[str] = field(default_factory=list)
     # The measure on the other groups' tables, when each group's records are a table of their
@@ -271,6 +273,7 @@ class Understander:
         self.values = values or {}
         self.meaning = MeaningIndex(catalog, embedder)
         self.cross = CrossValues(catalog, embedder, values)
+        self.cross_flags = CrossFlags(catalog, embedder)
         self.unread_words = UnreadWords(catalog, embedder, values or {})
         self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
@@ -294,7 +297,8 @@ class Understander:
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
-        _flag_conditions(question, shape, slots, self.matcher.catalog)
+        crossed_flags = self._flags_in_other_language(question, shape, slots)
+        _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
         self._negated_metrics(question, slots)
@@ -395,6 +399,11 @@ class Understander:
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
+        themes_asked = shape.has("themes") or shape.has("quotes")
+        if unmatched and shape.has("ranking") and intent.playbook == "voc_themes":
+            # "Through which channel do the fewest complaints reach us": a ranking of a
+            # grouping, said as missing when the data lacks it, not what customers say.
+            intent.playbook = "metric_change" if not themes_asked else intent.playbook
         if unmatched and shape.has("ranking") and intent.playbook == "metric_change":
             # "Which team handles the most tickets" with no "team" in the data: a ranking by
             # another grouping that says so, never one total that looks like the answer.
@@ -514,6 +523,22 @@ class Understander:
             intent.mentions = terms
             intent.playbook = "mentions"
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
+
+    def _flags_in_other_language(
+        self, question: str, shape: ShapeReading, slots: Slots
+    ) -> dict[str, list[tuple[int, int]]]:
+        """Where a Chinese question names a yes/no column written in English ("没有提供链接的"
+        for Provide URL), when it counts records."""
+        if not _CJK_CHAR.search(question) or not (shape.has("count") or shape.has("share")):
+            return {}
+        said = normal_text(question)
+        out: dict[str, list[tuple[int, int]]] = {}
+        # The whole question: the flag's words may also have been read as a category's name.
+        for dim, words in self.cross_flags.match(said):
+            at = said.find(words)
+            if at >= 0:
+                out[dim] = [(at, at + len(words))]
+        return out
 
     def _counted_groups(self, question: str) -> str | None:
         """The dimension named, in other words than the catalog's, right after "how many"
@@ -1035,25 +1060,54 @@ class Understander:
             return
         if intent.template or intent.shape.has("quotes") or intent.shape.has("trend"):
             return
-        if not (intent.shape.has("count") or intent.shape.has("share")):
+        counted = intent.shape.has("count") or intent.shape.has("share")
+        if not counted and _MOST_SAID.search(intent.question) is None:
             return
         dim = next(iter(sets.values()))
+        denied = [
+            cat.dimensions[f].spec.en.lower() for f in intent.slots.flags
+            if intent.filters.get(f) == "false" and f in cat.dimensions
+        ]  # fmt: skip
+        said_label = str(intent.filters.get(dim, "")).lower()
+        if denied and said_label in denied:
+            # "没有道歉的回复": the records without the flag, counted on its own column; the
+            # category of the same name is not also asked for.
+            intent.slots.filters.pop(dim, None)
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+            labelled = [m for m in intent.metrics if m in sets]
+            if labelled:  # the count of the records the flag is a column of, not of the flags
+                flag = next(f for f in intent.slots.flags if f in cat.dimensions)
+                intent.slots.metrics = [default_metric(cat, flag, dict(intent.filters))]
+            if intent.playbook in ("ranking", "breakdown") and not intent.slots.dimensions:
+                intent.playbook = "metric_change"
+            return
         text = normal_text(intent.question)
-        found = []
+        found: list[tuple[int, str]] = []
+        aside: list[str] = []
         for value in cat.dimensions[dim].values or self.values.get(dim, []):
             name = value.lower()
             at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
             if at < 0 and not _CJK_TEXT.search(name):
                 at = _words_in_order(text, name)  # "Student or the Family subscription"
             if at >= 0 and negated(text, at, at + len(name)):
-                return  # "did not provide a URL": the flag's other side, measured elsewhere
+                aside.append(value)
+                continue
             if at >= 0:
                 found.append((at, value))
         said = intent.filters.get(dim)
-        if said is not None and not isinstance(said, Excluded) and said not in dict(found).values():
+        named_already = said in dict(found).values() or said in aside
+        if said is not None and not isinstance(said, Excluded) and not named_already:
             # A category named in the other language ("电池" for Battery), read as a filter.
             found.append((len(text), said))
-        if not found:
+        ranks = intent.shape.has("ranking") or _MOST_SAID.search(intent.question) is not None
+        if aside and not found and ranks:
+            # "After iPhone, what do they tweet about most": the others ranked.
+            intent.labels_aside = aside
+            intent.slots.filters[dim] = Excluded(*aside)
+            return
+        if aside or not found or not counted:
+            # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
+            # that names no category to set aside is read as it is.
             return
         named = [v for _, v in sorted(found)]
         filters = {d: v for d, v in intent.filters.items() if d != dim}
@@ -1295,6 +1349,7 @@ def _counts_record_metric(intent: Intent) -> bool:
     )
 
 
+_MOST_SAID = re.compile(r"(?i)\bmost\b|\bthe top\b|最多|最常|最集中")
 _VALUE_MEASURE = re.compile(r"^(?P<dim>[a-z0-9_]+?)_(?P<value>[a-z0-9]+)_(?:rate|count)$")
 
 
@@ -1510,7 +1565,13 @@ _FLAG_NO_EN = re.compile(
 _FLAG_NO_ZH = re.compile(r"(?:没有|没|未|不|无)[\u4e00-\u9fff]{0,3}$")
 
 
-def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
+def _flag_conditions(
+    question: str,
+    shape: ShapeReading,
+    slots: Slots,
+    cat: Catalog,
+    crossed: dict[str, list[tuple[int, int]]] | None = None,
+) -> None:
     """ "Used a knowledge article but still missed the SLA", "有多少张工单用了知识库文章": a yes/no
     column the question names beside its measure (or as all it counts) is a condition on the
     records, yes or no as said, not a word left over."""
@@ -1533,6 +1594,9 @@ def _flag_conditions(question: str, shape: ShapeReading, slots: Slots, cat: Cata
         ]  # fmt: skip
         spans = spans or _flag_words_said(text, dim.spec.en or name)
         spans = [sp for sp in spans if not any(a <= sp[0] < b for a, b in slots.spans)]
+        # Named in Chinese ("没有道歉的"): the same words may have been read as the category
+        # of that name too; the yes/no column is what is counted.
+        spans = spans or (crossed or {}).get(name, [])
         if not spans:
             continue
         start = min(sp[0] for sp in spans)

@@ -34,6 +34,7 @@ ZH_WORDS = {
 # What managers call common export columns, when the column's own name is a system's word.
 EN_WORDS = {
     "contact_type": ["channel", "contact channel"], "assignment_group": ["support group", "team"],
+    "submitted_via": ["channel", "submission channel"],
     "assigned_to": ["assignee"], "caller_id": ["caller"], "cat": ["category"],
     "closed_code": ["close code", "resolution code"],
 }  # fmt: skip
