@@ -283,3 +283,18 @@ def test_a_measure_s_level_with_no_period_named_covers_every_date_of_an_export(
     answer = analyst.ask("What share of tickets made the SLA?")
     assert answer.reading is not None and "every date" in answer.reading.line, answer.reading
     assert _pct(made, len(rows)) in answer.text, answer.text
+
+
+def test_values_said_with_or_are_added_up_and_weekends_are_saturday_and_sunday(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    weekend = sum(datetime.strptime(r["opened_at"], FMT).weekday() >= 5 for r in rows)
+    assert 0 < weekend < len(rows)
+    for question in (
+        "How many tickets were opened on a Saturday or a Sunday?",
+        "How many tickets came in on weekends?",
+        "周末两天一共收到多少张工单？",
+    ):
+        answer = analyst.ask(question)
+        assert answer.reading is not None and not answer.reading.group_by, question
+        assert _n(weekend) in answer.text, (question, answer.text)

@@ -486,3 +486,20 @@ def test_conditions_places_and_complaints_counted_are_read(
         assert intent.group_by == expected["group_by"]
     if "mentions" in expected:
         assert intent.mentions == expected["mentions"]
+
+
+@pytest.mark.parametrize(
+    ("question", "terms", "every", "negated"),
+    [
+        ("同时提到噪音和漏水的反馈有多少条？", ["噪音", "漏水"], True, False),
+        ("跟遥控器有关的反馈有几条？", ["遥控器"], False, False),
+        ("好评里有多少条压根没出现“好”这个字？", ["好"], False, True),
+    ],
+)
+def test_words_counted_together_about_something_or_not_said(
+    understander: Understander, question: str, terms: list[str], every: bool, negated: bool
+) -> None:
+    intent = understander.understand(question, read_periods(question, AS_OF))
+    assert intent.playbook == "mentions", intent.describe()
+    assert intent.mentions == terms
+    assert (intent.mentions_all, intent.mentions_not) == (every, negated)

@@ -20,6 +20,8 @@ _ZH = re.compile(
     r"(?=的|这|那|[？?，,。；;！!]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录"
     r"|最多|最少|最常|更多|更少|多少|次数|比例|占比)"
 )
+# "跟变速箱有关的", "和价格相关的": the words something is said to be about.
+_ZH_ABOUT = re.compile(r"(?:跟|和|与|同)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{1,12}?)(?:有关系|有关|相关)")
 # English: "mention(ing) X", "that talk about X", "containing X", "how many … about X".
 _EN = re.compile(
     r"(?i)\b(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|refer(?:s|red|ring)? to"
@@ -44,7 +46,8 @@ _VERB_BEFORE = re.compile(
 _THE_WORD = re.compile(r"(?i)\bthe (?:word|term|phrase|keyword)s? [\"“'‘]?([\w'-]{2,30})")
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
 _VERB_AFTER = re.compile(
-    r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样)|\s*(?:appears?|shows? up|comes? up)\b"
+    r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样|这个字|这几个字|[两三四五]个字|这种话|这句话"
+    r"|这个说法|的话)|\s*(?:appears?|shows? up|comes? up)\b"
 )
 _SPLIT = re.compile(r"\s*(?:、|或者|或|和|与|及|/|\bor\b|\band\b)\s*", re.IGNORECASE)
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
@@ -66,21 +69,24 @@ def mention_terms(question: str) -> list[str]:
         or _VERB_AFTER.match(question[m.end() : m.end() + 12])
     ]
     if quoted:
-        return _clean(quoted)
+        return _clean(quoted, short_ok=True)
     named = [m.group(1) for m in _THE_WORD.finditer(question)]
     if named:
         return _clean(named)
     found = [m.group("t") for m in _ZH.finditer(question)]
+    found += [m.group("t") for m in _ZH_ABOUT.finditer(question)]
     found += [m.group("t") for m in _EN.finditer(question)]
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))
 
 
-def _clean(terms: Any) -> list[str]:
+def _clean(terms: Any, short_ok: bool = False) -> list[str]:
+    """The terms without articles and kind words; a single character only when quoted (“好”)."""
     out: list[str] = []
     for raw in terms:
         term = _KIND.sub("", str(raw).strip(" 的了'\"").strip())
         term = re.sub(r"(?i)^(?:the|a|an) ", "", term)
-        if not term or term.lower() in _EN_STOP or len(term) < 2 or term in out:
+        short = len(term) < 2 and not (short_ok and re.fullmatch(r"[\u3400-\u9fff]", term))
+        if not term or term.lower() in _EN_STOP or short or term in out:
             continue
         out.append(term)
     return out[:_MAX_TERMS]

@@ -49,7 +49,8 @@ def mention_sql(
     if group and group_expr is None:
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
-    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    joiner = " AND " if intent.mentions_all else " OR "
+    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
     return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES)
@@ -97,7 +98,8 @@ def part_sql(
     if where is None or column is None:
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
-    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    joiner = " AND " if intent.mentions_all else " OR "
+    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
     where = [*where, f"({match})"]
     return share_sql(FEEDBACK, f"{column} = {literal(part[1])}", where, joins, names=_PART_NAMES)
 
@@ -109,7 +111,9 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     cat = intent.catalog
     if cat is None or not intent.mentions:
         return {}
-    words = ("或" if intent.language == "zh" else " or ").join(f"“{t}”" for t in intent.mentions)
+    both = intent.mentions_all
+    joiner = ("和" if both else "或") if intent.language == "zh" else (" and " if both else " or ")
+    words = joiner.join(f"“{t}”" for t in intent.mentions)
     if intent.language == "zh":
         purpose = ("没有提到" if intent.mentions_not else "提到") + words + "的反馈条数"
     else:
@@ -169,7 +173,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     res = results.get("mentions")
     if failed(w, res) or res is None:
         return
-    words = _join(w, intent.mentions)
+    words = _join(w, intent.mentions, intent.mentions_all)
     period = w.period(intent.period.as_dict() if intent.period else None)
     r = res.records()[0]
     if not r["records"]:  # no records in the slice: nothing to count the mentions of
@@ -205,8 +209,10 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     w.body += table(w, heads, body, by.id)
 
 
-def _join(w: Writer, words: list[str]) -> str:
+def _join(w: Writer, words: list[str], both: bool = False) -> str:
     quoted = [f"“{t}”" for t in words]
+    if both:
+        return (" 和 " if w.lang == "zh" else " and ").join(quoted)
     return (" 或 " if w.lang == "zh" else " or ").join(quoted)
 
 

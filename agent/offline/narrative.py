@@ -17,7 +17,7 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...prompts import fill, load_yaml
 from ..providers.base import Declined
-from .slots import Excluded
+from .slots import Either, Excluded
 
 
 @cache
@@ -160,6 +160,9 @@ class Writer:
             joiner = "、" if self.lang == "zh" else "/"
             shown = joiner.join(self.label(dimension, v) for v in value.values)
             return f"不含{shown}" if self.lang == "zh" else f"not {shown}"
+        if isinstance(value, Either):
+            joiner = "或" if self.lang == "zh" else " or "
+            return joiner.join(self.label(dimension, v) for v in value.values)
         named = self.names.get((dimension, str(value)))
         if named is not None:
             return named

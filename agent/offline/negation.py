@@ -21,14 +21,15 @@ _EN_BEFORE = re.compile(
 # "Leaving credit reporting aside": the value said between a verb and "aside".
 _EN_AFTER = re.compile(r"(?i)^\s*[\"'“”‘’]?\s*(?:aside|excluded|left out)\b")
 _ZH_BEFORE = re.compile(
-    r"(?:不算|除了|除去|除开|除|不含|不包括|不包含|排除|撇开|撇除|刨除|去掉|不考虑|非|没有|没|未"
+    r"(?:不算|除了|除去|除开|除|不含|不包括|不包含|排除|撇开|撇除|刨除|刨掉|扣掉|扣除|减掉|去掉|不考虑|非|没有|没|未"
     r"|尚未|不是)(?:走到|到|进入|达到|处于|在|是|被|经过|属于|转到|通过|经由|由|从|来自|用)?"
     r"\s*[“\"'「『]?\s*$"
 )
 # "X以外", "把X这两家放一边", "X不算".
 _ZH_AFTER = re.compile(
     r"^\s*[”\"'」』]?\s*(?:这|那)?(?:[一两二三四五六七八九十几]?[家个类款位种项])?\s*"
-    r"(?:以外|之外|除外|放一边|放在一边|放到一边|先不算|不算|不计|除开|排除在外)"
+    r"(?:以外|之外|除外|放一边|放在一边|放到一边|先不算|不算|不计|除开|排除在外|排除掉|排除|去掉"
+    r"|除掉|刨掉|扣掉|无关|不相关|没关系)"
 )
 # Negating words that say "without a value" of a whole dimension, read elsewhere
 # ("never got an assignment group"): not a value's negation.

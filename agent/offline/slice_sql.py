@@ -12,7 +12,7 @@ from typing import Any
 
 from ...data.catalog import Catalog
 from ...data.periods import Period
-from .slots import Excluded
+from .slots import Either, Excluded
 
 
 def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -> str | None:
@@ -62,6 +62,8 @@ def slice_where(
         if isinstance(value, Excluded):  # "不算酒店": every other value, and none
             listed = ", ".join(literal(v) for v in value.values)
             where.append(f"({expr} IS NULL OR {expr} NOT IN ({listed}))")
+        elif isinstance(value, Either):  # "on a Saturday or a Sunday": any of them
+            where.append(f"{expr} IN ({', '.join(literal(v) for v in value.values)})")
         else:
             where.append(f"{expr} = {literal(value)}")
     clause = period_clause(catalog, base, period)

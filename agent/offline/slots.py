@@ -129,6 +129,18 @@ class Excluded(str):
         return made
 
 
+class Either(str):
+    """A filter the records meet with any of several values ("on a Saturday or a Sunday",
+    "周末两天一共"): a value like any other for display, a list where queries are built."""
+
+    values: tuple[str, ...]
+
+    def __new__(cls, value: str, *more: str) -> Either:
+        made = super().__new__(cls, "/".join([value, *more]))
+        made.values = (value, *more)
+        return made
+
+
 def fixed(filters: dict[str, Any], dim: str) -> bool:
     """Whether the records are held to one value of ``dim`` (a value set aside still leaves the
     others to group by: "剩下的品牌里谁最多")."""
@@ -137,7 +149,11 @@ def fixed(filters: dict[str, Any], dim: str) -> bool:
 
 def split_excluded(filters: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values the rows must have, values they must not have)."""
-    keep = {d: v for d, v in filters.items() if not isinstance(v, Excluded)}
+    keep = {
+        d: list(v.values) if isinstance(v, Either) else v
+        for d, v in filters.items()
+        if not isinstance(v, Excluded)
+    }
     drop = {d: list(v.values) for d, v in filters.items() if isinstance(v, Excluded)}
     return keep, drop
 

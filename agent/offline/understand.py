@@ -49,6 +49,7 @@ from .shape import Shape, ShapeReading, read_shape
 from .slots import (
     GROUP_DIMENSIONS,
     CatalogMatcher,
+    Either,
     Excluded,
     Slots,
     fixed,
@@ -139,6 +140,8 @@ class Intent:
     mentions: list[str] = field(default_factory=list)
     # The records counted are those that do NOT mention the words ("没提到“安装”的有几条").
     mentions_not: bool = False
+    # Every word, not any of them ("同时说到物流和包装的", "mention both refund and delay").
+    mentions_all: bool = False
     # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
     distinct: list[str] = field(default_factory=list)
     # The default period (its label) held too little of the data, so all of it is used.
@@ -293,7 +296,9 @@ class Understander:
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
+        _weekend(question, slots, self.matcher.catalog)
         shape = self._by_a_value(question, read_shape(question))
+        _either_values(question, shape, slots)
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
@@ -501,6 +506,12 @@ class Understander:
             return
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        if terms and _QUOTED_WORD.search(intent.question) and intent.catalog is not None:
+            # "带“刹车”两个字的", "没出现“好”这个字": the characters are the quoted word's, not
+            # a text length asked for.
+            lengths = {m for m in named if intent.catalog.metrics[m].unit == "characters"}
+            named = [m for m in named if m not in lengths]
+            intent.slots.metrics = [m for m in intent.metrics if m not in lengths]
         if not terms:
             # "complaints about noise": the records' noun, matched as the count, was the mention
             # verb's own object; the words after it still count, unless they name the catalog.
@@ -523,6 +534,8 @@ class Understander:
             intent.mentions = terms
             intent.playbook = "mentions"
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
+            several = len(terms) > 1
+            intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
 
     def _flags_in_other_language(
         self, question: str, shape: ShapeReading, slots: Slots
@@ -1633,8 +1646,10 @@ def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
 
 
 # Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
+_ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
+_QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
 _NOT_MENTIONED = re.compile(
-    r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有)"
+    r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带)"
     r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
     r"|talk(?:ing)? about|contain(?:ing)?|us(?:e|ing) the word)\b"
 )
@@ -1666,6 +1681,48 @@ def _listed_together(text: str, spans: list[tuple[int, int]]) -> bool:
     return all(
         _LIST_JOIN.match(text[a[1] : b[0]]) is not None for a, b in itertools.pairwise(ordered)
     )
+
+
+_WEEKEND = re.compile(r"(?i)\bweekends?\b|周末|双休日|礼拜六和礼拜天|星期六和星期天")
+
+
+# Words that set named values side by side rather than adding them up.
+_SIDE_BY_SIDE = re.compile(
+    r"(?i)\bwhich\b|\bmore\b|\bfewer\b|\bless\b|\bvs\.?\b|\bversus\b|\bcompar|\beach\b"
+    r"|\brespectively\b|\bboth\b|\bseparately\b|\bbreak|\bsplit|\bby\b"
+    r"|哪|谁|比|各|分别|对比|相比|多还是|少还是"
+)
+
+
+_OR = re.compile(r"(?i)\bor\b|或者|或是|或")
+
+
+def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
+    """ "How many incidents were opened on a Saturday or a Sunday": values named together in a
+    count that sets nothing side by side are added up (either of them), not ranked."""
+    if not slots.compared or not shape.has("count") or shape.has("ranking"):
+        return
+    if _SIDE_BY_SIDE.search(question) or not _OR.search(question):
+        return  # "and" may mean both at once ("an iPhone and an update at once")
+    for dim, values in list(slots.compared.items()):
+        if len(values) >= 2:
+            del slots.compared[dim]
+            slots.filters[dim] = Either(*values)
+            slots.dimensions = [d for d in slots.dimensions if d != dim]
+
+
+def _weekend(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "On weekends", "周末两天": the weekday dimension's Saturday and Sunday, either."""
+    if not _WEEKEND.search(question) or re.search(r"(?i)\bweekdays?\b|工作日", question):
+        return
+    for name, dim in cat.dimensions.items():
+        if not (dim.from_time and "dow" in str(dim.spec.time or "").lower()):
+            continue
+        ends = [v for v in dim.values or [] if re.search(r"(?i)sat|sun", str(v))]
+        if len(ends) == 2:
+            slots.compared.pop(name, None)
+            slots.filters[name] = Either(*ends)
+            slots.dimensions = [d for d in slots.dimensions if d != name]
 
 
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:

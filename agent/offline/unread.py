@@ -233,7 +233,7 @@ _SUBJECTS = (
     # A way in the data may not hold: "submitted via WeChat", "通过微信公众号提交的".
     re.compile(
         r"\b(?:submitted|sent|came in|come in|reached us|contacted us|filed|raised|reported)"
-        r" (?:via|through|over|on|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
+        r" (?:via|through|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
         r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
     ),
     # Times of a call the data does not record: "on hold", "通话时长".
