@@ -404,7 +404,9 @@ class Understander:
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
-        themes_asked = shape.has("themes") or shape.has("quotes")
+        themes_asked = shape.has("themes") or shape.has("quotes") or bool(
+            unmatched and intent.grouping is not None and _TOPIC_NOUN.search(intent.grouping.phrase)
+        )
         if unmatched and shape.has("ranking") and intent.playbook == "voc_themes":
             # "Through which channel do the fewest complaints reach us": a ranking of a
             # grouping, said as missing when the data lacks it, not what customers say.
@@ -1694,6 +1696,11 @@ _SIDE_BY_SIDE = re.compile(
 )
 
 
+# What customers raise, named as if a grouping ("which subjects come up most"): themes.
+_TOPIC_NOUN = re.compile(
+    r"(?i)\b(?:subjects?|topics?|themes?|issues?|problems?|concerns?|complaints?|things?"
+    r"|matters?|reasons?|pain points?)\b|话题|主题|问题|方面|原因|毛病"
+)
 _OR = re.compile(r"(?i)\bor\b|或者|或是|或")
 
 
