@@ -52,11 +52,14 @@ def _distinct(warehouse: Warehouse, sources: dict[str, str], cap: int) -> list[s
 
 
 def nameable(value: str) -> bool:
-    """Whether a value is something a question could name: not a bare number or code, and long
-    enough not to turn up inside ordinary words."""
+    """Whether a value is something a question could name: not a bare number, and long enough
+    not to turn up inside ordinary words — or a two-letter code in capitals ("CA", "NY"), which
+    a question names in capitals too (matched by case, see ``offline.codes``)."""
     text = value.strip()
     if not text or text.replace(".", "").replace("-", "").isdigit():
         return False
+    if len(text) == 2 and text.isascii() and text.isalpha() and text.isupper():
+        return True
     return len(text) >= 2 if _CJK.search(text) else len(text) >= 3
 
 

@@ -409,11 +409,19 @@ def _terms(catalog: Catalog) -> list[Term]:
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
+                if is_code(value) and not aliases:
+                    continue  # "IN", "OR": matched by case (``codes``), never as "in", "or"
                 for alias in {value, *aliases, *_named_part(value, name)} - claimed:
                     claimed.add(alias)
                     found = _term(alias, f"{name}={value}", "value")
                     terms += [replace(t, partial=not aliases) for t in found]
     return terms
+
+
+def is_code(value: object) -> bool:
+    """A two-letter code in capitals ("CA", "IN"): in lower case, often an ordinary word."""
+    text = str(value)
+    return len(text) == 2 and text.isascii() and text.isalpha() and text.isupper()
 
 
 def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Term]:
@@ -424,6 +432,8 @@ def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Ter
         if dim is None or dim.spec.values or dim.kind != "category" or name in VOC_COLUMNS:
             continue
         for value in found:
+            if is_code(value):
+                continue  # a two-letter code ("CA") is matched by case (``codes``), not here
             for alias in (value, *_named_part(value, name)):
                 named = _term(alias, f"{name}={value}", "value")
                 terms += [replace(t, exact=True, partial=True) for t in named]

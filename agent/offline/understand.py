@@ -37,6 +37,7 @@ from .catalog_choice import (
     reaches,
     table_cue,
 )
+from .codes import codes_said
 from .column_measures import column_measure, same_word
 from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
@@ -294,6 +295,7 @@ class Understander:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         slots = self.matcher.match(question)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
+        codes_said(question, slots, {**self._listed_values(), **self.values})
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
         _weekend(question, slots, self.matcher.catalog)
@@ -404,8 +406,14 @@ class Understander:
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
-        themes_asked = shape.has("themes") or shape.has("quotes") or bool(
-            unmatched and intent.grouping is not None and _TOPIC_NOUN.search(intent.grouping.phrase)
+        themes_asked = (
+            shape.has("themes")
+            or shape.has("quotes")
+            or bool(
+                unmatched
+                and intent.grouping is not None
+                and _TOPIC_NOUN.search(intent.grouping.phrase)
+            )
         )
         if unmatched and shape.has("ranking") and intent.playbook == "voc_themes":
             # "Through which channel do the fewest complaints reach us": a ranking of a
@@ -554,6 +562,11 @@ class Understander:
             if at >= 0:
                 out[dim] = [(at, at + len(words))]
         return out
+
+    def _listed_values(self) -> dict[str, list[str]]:
+        """The values the catalog lists, by dimension."""
+        cat = self.matcher.catalog
+        return {n: [str(v) for v in d.values or []] for n, d in cat.dimensions.items() if d.values}
 
     def _counted_groups(self, question: str) -> str | None:
         """The dimension named, in other words than the catalog's, right after "how many"
@@ -817,7 +830,7 @@ class Understander:
         """ "Hotel reviews" when the data says 酒店: a value named by its translation. Returns
         where each such value was said."""
         text = unmatched_text(question, slots)
-        found = self.cross.match(text, set(slots.filters))
+        found = self.cross.match(text, set(slots.filters) | set(slots.compared))
         if not found:
             return {}
         spans: dict[str, tuple[int, int]] = {}
