@@ -50,6 +50,7 @@ class Workspace:
     _values: dict[str, list[str]] | None = field(default=None, repr=False)
     _quarters: dict[str, dict[str, int]] | None = field(default=None, repr=False)
     _held: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
+    _last_days: dict[str, date] | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -119,7 +120,7 @@ class Workspace:
         catalog = restrict_catalog(self.catalog, compiled.allowed)
         return replace(
             self, warehouse=warehouse, catalog=catalog, voc=voc, _owned=[], _values=None,
-            _quarters=None, _held=None,
+            _quarters=None, _held=None, _last_days=None,
         )  # fmt: skip
 
     @property
@@ -155,6 +156,15 @@ class Workspace:
             ok = self.catalog is not None and self.warehouse is not None
             self._quarters = quarter_counts(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
         return self._quarters
+
+    def last_days(self) -> dict[str, date]:
+        """The last day each timed table holds, read once (see ``data.catalog_values``)."""
+        if self._last_days is None:
+            from ..data.catalog_values import last_days
+
+            ok = self.catalog is not None and self.warehouse is not None
+            self._last_days = last_days(self.catalog, self.warehouse) if ok else {}  # type: ignore[arg-type]
+        return self._last_days
 
     def values_by_table(self) -> dict[str, dict[str, list[str]]]:
         """Which values each table holds of a dimension found in several tables, read once

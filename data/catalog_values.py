@@ -10,6 +10,7 @@ dimension anyone names values of.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .catalog import Catalog
 from .sql_guard import QueryError
@@ -80,6 +81,23 @@ def quarter_counts(catalog: Catalog, warehouse: Warehouse) -> dict[str, dict[str
         except QueryError:
             continue
         out[name] = {str(q): int(n) for q, n in rows}
+    return out
+
+
+def last_days(catalog: Catalog, warehouse: Warehouse) -> dict[str, date]:
+    """The last day each timed table holds a record of: where "the last 30 days of the data"
+    end, whatever today is."""
+    out: dict[str, date] = {}
+    for name, table in catalog.tables.items():
+        column = table.time_column
+        if not column:
+            continue
+        try:
+            rows = warehouse.execute(f"SELECT CAST(max({column}) AS DATE) FROM {name}").rows
+        except QueryError:
+            continue
+        if rows and isinstance(rows[0][0], date):
+            out[name] = rows[0][0]
     return out
 
 

@@ -428,7 +428,7 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + _U + r"[ -]to[ -]date" + _E, _rel(0)),
     (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
-    (r"(?:近|最近|过去|前|这)\s*" + _N + r"\s*(?P<unit>" + _ZH_UNITS + ")", _rolling),
+    (r"(?:近|最近|过去|前|这|最后)\s*" + _N + r"\s*(?P<unit>" + _ZH_UNITS + ")", _rolling),
     (r"上上个?季度", _rel(2, "quarter")),
     (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),

@@ -312,3 +312,18 @@ def test_values_written_as_codes_are_named_by_the_code_or_the_state(
     # "in" is a word here, not Indiana, though IN is one of the codes.
     answer = analyst.ask("How many tickets came in in March 2026?")
     assert answer.reading is not None and not answer.reading.filters, answer.reading
+
+
+def test_the_last_days_of_the_data_end_on_its_last_day(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    last = max(datetime.strptime(r["opened_at"], FMT).date() for r in rows)
+    first = last - timedelta(days=6)
+    week = sum(first <= datetime.strptime(r["opened_at"], FMT).date() <= last for r in rows)
+    for question in (
+        "How many tickets came in during the last 7 days of the data?",
+        "数据最后7天一共有多少张工单？",
+    ):
+        answer = analyst.ask(question)
+        assert answer.reading is not None and first.isoformat() in answer.reading.line, question
+        assert _n(week) in answer.text, (question, answer.text)

@@ -72,6 +72,7 @@ class OfflineProvider:
         quarters: dict[str, dict[str, int]] | None = None,
         held: dict[str, dict[str, list[str]]] | None = None,
         findings: Findings | None = None,
+        last_days: dict[str, date] | None = None,
     ) -> None:
         self.catalog = catalog
         # Early warnings and customer health over the workspace, for the playbooks answering
@@ -80,7 +81,7 @@ class OfflineProvider:
         self.as_of = as_of
         unavailable = frozenset(n for n, p in PLAYBOOKS.items() if not p.available(catalog))
         self.understander = Understander(
-            catalog, embedder, as_of, themes, unavailable, values, quarters, held
+            catalog, embedder, as_of, themes, unavailable, values, quarters, held, last_days
         )
         self.chunk_chars = chunk_chars
         self._intents: OrderedDict[tuple[str, PeriodReading], Intent] = OrderedDict()
@@ -502,4 +503,5 @@ def make_offline_provider(
         quarters=workspace.quarter_counts(),
         held=workspace.values_by_table(),
         findings=findings,
+        last_days=workspace.last_days(),
     )

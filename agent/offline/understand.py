@@ -12,7 +12,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from ...data.catalog import Catalog
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
+from ...data.period_types import explicit_range
 from ...data.periods import Period, PeriodError, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
 from ...data.theme_set import ThemeSet, from_taxonomy
@@ -263,7 +264,10 @@ class Understander:
         values: dict[str, list[str]] | None = None,
         quarters: dict[str, dict[str, int]] | None = None,
         held: Held | None = None,
+        last_days: dict[str, date] | None = None,
     ) -> None:
+        # The last day each timed table holds: where "the last 30 days of the data" end.
+        self.last_days = last_days or {}
         # Which values each table holds of a dimension found in several tables.
         self.held = held or {}
         # Records per quarter of each timed table: whether a default period represents the data.
@@ -479,6 +483,7 @@ class Understander:
         self._thin_default(intent)
         self._on_the_table_holding(intent)
         self._year_of_the_data(intent)
+        self._days_of_the_data(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
@@ -721,6 +726,31 @@ class Understander:
                     intent.comparison = _years_before(intent.comparison, back)
                 intent.year_read = str(moved.start.year)
                 return
+
+    def _days_of_the_data(self, intent: Intent) -> None:
+        """ "The last 30 days covered by the log", "数据最后一周": a rolling window counted back
+        from the data's last day, not from today."""
+        period = intent.period
+        if period is None or not self.last_days or not _OF_THE_DATA.search(intent.question):
+            return
+        if not _RELATIVE.search(period.phrase or "") or period.end < self.as_of:
+            return  # a window that does not end now ("the last 30 days of March")
+        counts = [self.last_days[t] for t in self._tables_for(intent) if t in self.last_days]
+        if not counts:
+            return
+        end = max(counts) + timedelta(days=1)
+        if end >= period.end:
+            return
+        shift = period.end - end
+        intent.period = explicit_range(period.start - shift, end - timedelta(days=1), period.phrase)
+        intent.comparison = None
+
+    def _tables_for(self, intent: Intent) -> list[str]:
+        cat = intent.catalog
+        if cat is None:
+            return []
+        tables = [cat.metrics[m].table for m in intent.metrics if m in cat.metrics]
+        return tables or list(self.last_days)
 
     def _uncovered_comparison(self, intent: Intent) -> None:
         """ "2015 compared with 2016" where the data holds nothing before 2016: the answer gives
@@ -1714,6 +1744,13 @@ _TOPIC_NOUN = re.compile(
     r"(?i)\b(?:subjects?|topics?|themes?|issues?|problems?|concerns?|complaints?|things?"
     r"|matters?|reasons?|pain points?)\b|话题|主题|问题|方面|原因|毛病"
 )
+# A window said to be the data's own last days: "the last 30 days covered by the log",
+# "the last week of the data", "数据的最后一周", "最后30天".
+_OF_THE_DATA = re.compile(
+    r"(?i)\b(?:of|in|covered by|within) (?:the |this |our )?"
+    r"(?:data(?:set)?|log|export|file|records)\b|\bthe data (?:covers|has)\b"
+    r"|数据(?:中|里)?的?最后|最后(?:的)?[\d一二三四五六七八九十两]+(?:天|周|个?月)"
+)
 _OR = re.compile(r"(?i)\bor\b|或者|或是|或")
 
 
@@ -2236,7 +2273,7 @@ _NAMES_YEAR = re.compile(
 )
 # Periods said relative to today ("last month", "上季度", "past 90 days") are meant as said.
 _RELATIVE = re.compile(
-    r"(?i)\b(?:last|this|next|previous|prior|past|recent|current|ago)\b|上|本|这|近|前|过去|最近"
+    r"(?i)\b(?:last|this|next|previous|prior|past|recent|current|ago)\b|上|本|这|近|前|过去|最近|最后"
 )
 _CALENDAR_KINDS = ("month", "quarter", "range", "day", "half")
 _YEARS_BACK = 15
