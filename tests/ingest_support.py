@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+from langgraph.checkpoint.memory import InMemorySaver
 
+from servicelens.agent.analyst import Analyst
 from servicelens.data.ingest.pipeline import IngestOptions, IngestReport, ingest
 from servicelens.data.workspace import WorkspacePaths
 
@@ -32,6 +36,17 @@ def load_rows(folder: Path, name: str, records: list[dict[str, str]], **options:
     home = folder / "ws"
     ingest(WorkspacePaths(home), [path], IngestOptions(**options), index=False)  # type: ignore[arg-type]
     return home
+
+
+@contextmanager
+def offline_analyst(
+    folder: Path, records: list[dict[str, str]], **options: object
+) -> Iterator[Analyst]:
+    """The offline analyst over ``records`` written as ``tickets.csv`` and ingested (no index)
+    into a fresh workspace in ``folder``."""
+    home = load_rows(folder, "tickets.csv", records, **options)
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+        yield an
 
 
 def rows(ws: WorkspacePaths, sql: str) -> list[tuple]:

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from ingest_support import load_rows
-from langgraph.checkpoint.memory import InMemorySaver
+from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
 
@@ -71,14 +70,8 @@ def rows() -> list[dict[str, str]]:
 def analyst(
     rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
-    home = load_rows(
-        tmp_path_factory.mktemp("conditions"),
-        "tickets.csv",
-        rows,
-        id="ticket_id",
-        text="description",
-    )
-    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+    folder = tmp_path_factory.mktemp("conditions")
+    with offline_analyst(folder, rows, id="ticket_id", text="description") as an:
         yield an
 
 

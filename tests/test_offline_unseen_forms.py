@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ingest_support import load_rows
+from ingest_support import offline_analyst
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
@@ -58,10 +58,8 @@ def rows() -> list[dict[str, str]]:
 def analyst(
     rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
-    home = load_rows(
-        tmp_path_factory.mktemp("unseen"), "tickets.csv", rows, id="ticket_id", text="description"
-    )
-    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+    folder = tmp_path_factory.mktemp("unseen")
+    with offline_analyst(folder, rows, id="ticket_id", text="description") as an:
         yield an
 
 

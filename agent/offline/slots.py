@@ -116,29 +116,30 @@ class Slots:
     flags: list[str] = field(default_factory=list)
 
 
-class Excluded(str):
-    """A filter value the records must NOT have ("不算酒店", "not by email"): a value like any
-    other for display and matching, turned into an exclusion where queries are built. Several
-    values set aside together ("把吉利和马自达放一边") are its ``values``."""
+class _Values(str):
+    """A filter value standing for several values of one dimension: a value like any other for
+    display and matching, its ``values`` where queries are built."""
 
     values: tuple[str, ...]
+    _joiner = "、"
 
-    def __new__(cls, value: str, *more: str) -> Excluded:
-        made = super().__new__(cls, "、".join([value, *more]) if more else value)
+    def __new__(cls, value: str, *more: str) -> _Values:
+        made = super().__new__(cls, cls._joiner.join([value, *more]))
         made.values = (value, *more)
         return made
 
 
-class Either(str):
+class Excluded(_Values):
+    """A filter value the records must NOT have ("不算酒店", "not by email"), turned into an
+    exclusion where queries are built. Several values set aside together ("把吉利和马自达放一边")
+    are its ``values``."""
+
+
+class Either(_Values):
     """A filter the records meet with any of several values ("on a Saturday or a Sunday",
-    "周末两天一共"): a value like any other for display, a list where queries are built."""
+    "周末两天一共"): a list where queries are built."""
 
-    values: tuple[str, ...]
-
-    def __new__(cls, value: str, *more: str) -> Either:
-        made = super().__new__(cls, "/".join([value, *more]))
-        made.values = (value, *more)
-        return made
+    _joiner = "/"
 
 
 def fixed(filters: dict[str, Any], dim: str) -> bool:

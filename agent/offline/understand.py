@@ -1690,9 +1690,10 @@ def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
+# Every word counted, not any ("同时说到物流和包装的").
 _ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
 _QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
+# Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
 _NOT_MENTIONED = re.compile(
     r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带)"
     r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
@@ -1768,14 +1769,20 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
             slots.dimensions = [d for d in slots.dimensions if d != dim]
 
 
+def _weekday_dimensions(cat: Catalog) -> list[str]:
+    """The dimensions computed as the day of the week of each record's time."""
+    return [
+        name for name, dim in cat.dimensions.items()
+        if dim.from_time and "dow" in str(dim.spec.time or "").lower()
+    ]  # fmt: skip
+
+
 def _weekend(question: str, slots: Slots, cat: Catalog) -> None:
     """ "On weekends", "周末两天": the weekday dimension's Saturday and Sunday, either."""
     if not _WEEKEND.search(question) or re.search(r"(?i)\bweekdays?\b|工作日", question):
         return
-    for name, dim in cat.dimensions.items():
-        if not (dim.from_time and "dow" in str(dim.spec.time or "").lower()):
-            continue
-        ends = [v for v in dim.values or [] if re.search(r"(?i)sat|sun", str(v))]
+    for name in _weekday_dimensions(cat):
+        ends = [v for v in cat.dimensions[name].values or [] if re.search(r"(?i)sat|sun", str(v))]
         if len(ends) == 2:
             slots.compared.pop(name, None)
             slots.filters[name] = Either(*ends)
@@ -1789,11 +1796,10 @@ def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
     dated = len(_WEEKDAY_OF_DATE.findall(question)) + len(_WEEKS_COUNTED.findall(question))
     if not said or said != dated:
         return
-    for name, dim in cat.dimensions.items():
-        if dim.from_time and "dow" in str(dim.spec.time or "").lower():
-            slots.filters.pop(name, None)
-            slots.compared.pop(name, None)
-            slots.dimensions = [d for d in slots.dimensions if d != name]
+    for name in _weekday_dimensions(cat):
+        slots.filters.pop(name, None)
+        slots.compared.pop(name, None)
+        slots.dimensions = [d for d in slots.dimensions if d != name]
 
 
 def _flag_measured(slots: Slots, cat: Catalog) -> None:

@@ -113,11 +113,11 @@ class UnreadWords:
         text = _masked(question, spans)
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
-        said = [(m.group(0).strip(), k) for k, p in enumerate(_SUBJECTS) for m in p.finditer(text)]
-        said += [(m.group(0).strip(), 0) for m in _PEOPLE_EN.finditer(text)]
+        said = [(m.group(0).strip(), k) for k, p in _SUBJECTS for m in p.finditer(text)]
+        said += [(m.group(0).strip(), "unit") for m in _PEOPLE_EN.finditer(text)]
         money = any(_MONEY_UNITS.match(str(m.unit or "")) for m in self.catalog.metrics.values())
         for phrase, kind in said:
-            if money and kind in _MONEY:
+            if money and kind == "money":
                 continue  # the catalog measures money: the amount is read as its measure
             words = [w for w in _content_words(phrase) if not self._known(w)]
             bare = _CJK_FILLER.sub("", phrase)
@@ -125,7 +125,7 @@ class UnreadWords:
                 words = [bare]  # "男的": too short for the word list, still a kind of people
             if not words:
                 continue
-            if kind >= _SAID_WHATEVER_IT_RESEMBLES:
+            if kind in _BY_NAME:
                 return phrase  # who people are, how they came, how long a call took: by name
             names, vectors = self._vectors.get()
             sims = [
@@ -204,51 +204,72 @@ _PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|�
 
 # Who or what the records would have to be told apart by, that service exports rarely hold:
 # units of the organisation and amounts of money.
-_SUBJECTS = (
+_SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "raised by the finance department", "tickets from our vendors": whose records they are.
-    re.compile(
-        r"\b[a-z][a-z-]{1,20}\s+(?:department|dept|office|branch|division|subsidiary|store"
-        r"|outlet|vendor|supplier|contractor)s?\b(?=[^?.]{0,40}\b(?:raise|raised|file|filed|log"
-        r"|logged|submit|submitted|open|opened|report|reported|handle|handled|send|sent)\b)"
-        r"|\b(?:by|from|of|for) (?:the |our |a |an |its |their )?(?:[a-z-]+ )?(?:employees?"
-        r"|staff members?|vendors?|suppliers?|contractors?|outsourc\w*)\b"
+    (
+        "unit",
+        re.compile(
+            r"\b[a-z][a-z-]{1,20}\s+(?:department|dept|office|branch|division|subsidiary|store"
+            r"|outlet|vendor|supplier|contractor)s?\b(?=[^?.]{0,40}\b(?:raise|raised|file|filed|log"
+            r"|logged|submit|submitted|open|opened|report|reported|handle|handled|send|sent)\b)"
+            r"|\b(?:by|from|of|for) (?:the |our |a |an |its |their )?(?:[a-z-]+ )?(?:employees?"
+            r"|staff members?|vendors?|suppliers?|contractors?|outsourc\w*)\b"
+        ),
     ),
     # "how much did it cost us", "the total cost of", "which group costs us the most".
-    re.compile(
-        r"\bhow much\b[^?]{0,40}\b(?:cost|costs|spend|spent|charge|charged|pay|paid|money)\b"
-        r"|\b(?:cost|costs)\s+(?:us|the company|the business)\b"
-        r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
-        r"|\bamounts? of money\b|\bmoney (?:refunded|paid|spent|lost|owed)\b|\brefund amounts?\b"
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b[^?]{0,40}\b(?:cost|costs|spend|spent|charge|charged|pay|paid|money)\b"
+            r"|\b(?:cost|costs)\s+(?:us|the company|the business)\b"
+            r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
+            r"|\bamounts? of money\b|\bmoney (?:refunded|paid|spent|lost|owed)\b"
+            r"|\brefund amounts?\b"
+        ),
     ),
-    re.compile(r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)的|员工(?:提|报|反映|投诉|发)"),
-    re.compile(
-        r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
-        r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
+    (
+        "unit",
+        re.compile(
+            r"[\u4e00-\u9fff]{2,4}(?:部门|科室|分公司|门店|网点)的|员工(?:提|报|反映|投诉|发)"
+        ),
+    ),
+    (
+        "money",
+        re.compile(
+            r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
+            r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
+        ),
     ),
     # Who the people are: "男的女的各占多少", "by age group", "female customers".
-    re.compile(
-        r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
-        r"|ethnicity)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
+    (
+        "people",
+        re.compile(
+            r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
+            r"|ethnicity)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
+        ),
     ),
     # A way in the data may not hold: "submitted via WeChat", "通过微信公众号提交的".
-    re.compile(
-        r"\b(?:submitted|sent|came in|come in|reached us|contacted us|filed|raised|reported)"
-        r" (?:via|through|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
-        r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
+    (
+        "channel",
+        re.compile(
+            r"\b(?:submitted|sent|came in|come in|reached us|contacted us|filed|raised|reported)"
+            r" (?:via|through|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
+            r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
+        ),
     ),
     # Times of a call the data does not record: "on hold", "通话时长".
-    re.compile(
-        r"\bon hold\b|\bhold times?\b|\btalk times?\b|\bcall (?:duration|length)s?\b"
-        r"|\bwait(?:ing)? times?\b|排队|等待接听|通话时长|接通|每通"
+    (
+        "call",
+        re.compile(
+            r"\bon hold\b|\bhold times?\b|\btalk times?\b|\bcall (?:duration|length)s?\b"
+            r"|\bwait(?:ing)? times?\b|排队|等待接听|通话时长|接通|每通"
+        ),
     ),
 )
 _CJK_FILLER = re.compile(r"[的了过]")
-# From this pattern of ``_SUBJECTS`` on, a phrase the catalog's words do not hold is missing,
-# however its words resemble the catalog's by meaning (short words resemble much).
-_SAID_WHATEVER_IT_RESEMBLES = 4
-# The patterns of ``_SUBJECTS`` that ask an amount of money: none is missing from a catalog
-# that measures money (a cost, a contract value).
-_MONEY = (1, 3)
+# Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
+# its words resemble the catalog's by meaning (short words resemble much).
+_BY_NAME = frozenset(("people", "channel", "call"))
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 
