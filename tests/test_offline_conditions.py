@@ -53,6 +53,7 @@ def _rows() -> list[dict[str, str]]:
                 "resolved_by": f"Agent {'ABCDE'[(i * 3 + i // 5) % 5]}" if resolved else "",
                 "satisfaction": RATINGS[(i * 5 + i // 6) % 6],
                 "state": STATES[(i * 7 + i // 11) % len(STATES)],
+                "status": "Closed" if closed and i % 4 else "Pending",
                 "made_sla": "false" if i % 4 == 0 or (i % 3 == 0 and i % 5 == 0) else "true",
                 "reopen_count": str((i * 7) % 5 // 2),
                 "description": f"Customer {i}: {PROBLEMS[(i * 5 + i // 7) % 3]}.",
@@ -320,3 +321,13 @@ def test_the_last_days_of_the_data_end_on_its_last_day(
         answer = analyst.ask(question)
         assert answer.reading is not None and first.isoformat() in answer.reading.line, question
         assert _n(week) in answer.text, (question, answer.text)
+
+
+def test_the_event_of_a_duration_is_no_filter_but_a_state_said_of_the_records_is(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    closed = [r for r in rows if r["status"] == "Closed"]
+    hours = [h for r in closed if (h := _hours(r, "resolved_at")) is not None]
+    within = sum(h <= 24 for h in hours)
+    text = _ask(analyst, "How many closed tickets were resolved within 24 hours?")
+    assert f"{_n(within)} of the {_n(len(hours))}" in text, text

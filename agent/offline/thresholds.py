@@ -231,6 +231,12 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
     ends = [e for e in events if e != "open"]
     if len(ends) >= 2:
         fits = [s for s in spans if (s[1], s[2]) == (ends[0], ends[1])]
+        if not fits:
+            # "Closed incidents resolved within a day": the event said nearest before the
+            # threshold, from the records' opening; the other only says which records.
+            low = question.lower()
+            near = max(said_words, key=lambda e: low.rfind(e[1].lower(), 0, said.start))[0]
+            fits = [s for s in spans if s[2] == near and s[1] == "open"]
     elif ends:
         fits = [s for s in spans if s[2] == ends[0] and s[1] == "open"]
     else:  # "handled within a day": the one duration from the records' opening, if one
@@ -239,10 +245,12 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
             return None
     if not fits:
         return None
-    name, _, _, row, per_hour = fits[0]
+    name, start, end, row, per_hour = fits[0]
     value = said.number * _HOURS[str(said.unit)] / per_hour
     metric = catalog.metrics[name]
-    words_of_events = tuple(w for _, w in said_words)
+    # The words of the duration's own events ("to close"), not those that only say which
+    # records ("closed incidents resolved within a day").
+    words_of_events = tuple(w for e, w in said_words if e in (start, end))
     filter_ = metric.spec.filter or ""
     return Threshold(name, metric.table, row, said.op, value, words, filter_, words_of_events)
 

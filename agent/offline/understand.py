@@ -2235,8 +2235,10 @@ def _threshold(intent: Intent) -> None:
         if not any(re.search(rf"(?<![a-z]){re.escape(n)}", rest) for n in names):
             intent.slots.dimensions.remove(dim)
     for dim, value in list(intent.filters.items()):
-        # "Closed within a week": the event of the duration, not the records' state "Closed".
-        if any(str(value).lower() == w.lower() for w in found.events):
+        # "Closed within a week", "took longer than a week to close": the event of the
+        # duration, not the records' state "Closed".
+        said = {event_of(w) for w in found.events} - {None}
+        if event_of(str(value)) in said and len(str(value).split()) == 1:
             del intent.filters[dim]
     # The measure compared is not the figure asked: the records are counted.
     intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)]
