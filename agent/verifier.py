@@ -231,9 +231,11 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
         if ev is None:
             continue
         # The values a query was filtered by ("2 - High") are names the answer repeats too.
-        filters = ev.meta.get("filters")
-        given = filters.values() if isinstance(filters, dict) else []
-        named = [v for vs in given for v in (vs if isinstance(vs, list) else [vs])]
+        named: list[object] = []
+        for key in ("filters", "exclude"):  # kept and set aside alike
+            given = ev.meta.get(key)
+            values = given.values() if isinstance(given, dict) else []
+            named += [v for vs in values for v in (vs if isinstance(vs, list) else [vs])]
         # So are the names of the metrics it measured ("Top 10 customer share").
         metrics = ev.meta.get("metrics")
         named += [m.get("label") for m in metrics or [] if isinstance(m, dict)]

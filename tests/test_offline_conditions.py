@@ -331,3 +331,49 @@ def test_the_event_of_a_duration_is_no_filter_but_a_state_said_of_the_records_is
     within = sum(h <= 24 for h in hours)
     text = _ask(analyst, "How many closed tickets were resolved within 24 hours?")
     assert f"{_n(within)} of the {_n(len(hours))}" in text, text
+
+
+def test_an_average_per_group_counts_the_records_over_the_groups(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    teams = {r["team"] for r in rows}
+    per = round(len(rows) / len(teams), 1)
+    text = _ask(analyst, "On average, how many tickets does each team get?")
+    assert f"Across the {len(teams)} different values of team, each has {per:g}" in text
+    zh = _ask(analyst, "平均每个团队有多少张工单？")
+    assert f"分属 {len(teams)} 个不同的" in zh and f"{per:g}" in zh
+
+
+def test_records_still_without_an_event_are_its_time_unset(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    open_ = sum(not r["resolved_at"] for r in rows)
+    zh = _ask(analyst, "还没解决的工单占多少？")
+    assert f"{_n(len(rows))} 条记录" in zh and f"{_n(open_)} 条" in zh
+    assert _pct(open_, len(rows)) in zh
+
+
+def test_a_count_asked_with_ji_tiao_is_a_count_not_quotes(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    march = sum(r["opened_at"].startswith("2026-03") for r in rows)
+    zh = _ask(analyst, "2026年3月一共收到几张工单？")
+    assert f"为 {_n(march)}" in zh
+
+
+def test_the_month_with_the_most_records_is_read_over_all_the_data(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    months = Counter(r["opened_at"][:7] for r in rows)
+    top, n = months.most_common(1)[0]
+    text = _ask(analyst, "Which single month had the most tickets?")
+    assert f"peaked in {top} at {n}" in text
+
+
+def test_people_or_staff_time_the_data_does_not_record_get_no_figure(analyst: Analyst) -> None:
+    for question in (
+        "How many overtime hours did the agents put in?",
+        "同一个客户反复提交工单的有多少人？",
+    ):
+        answer = analyst.ask(question)
+        assert answer.status == "insufficient_data", (question, answer.text)

@@ -232,12 +232,104 @@ def test_a_count_per_record_the_data_does_not_hold_is_said(analyst: Analyst) -> 
     assert "more than one action" in answer.reading.doubt
 
 
-def test_quotes_given_for_how_often_say_they_are_no_answer(analyst: Analyst) -> None:
-    answer = analyst.ask(
-        "How often do Apple's agents ask the customer to continue in a direct message?"
+def test_categories_named_in_other_words_are_counted(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "Continue in a direct message" is the Request DM action; "complained about the support"
+    # and "praised it" are the Bad Support and Service Praise topics: the records carrying
+    # them are counted, not text searched or quoted.
+    replies = flags["twcs-AppleSupport-100-outbound.xlsx"]
+    answer = ask_offline(
+        analyst, "How often do Apple's agents ask the customer to continue in a direct message?"
     )
-    assert answer.reading is not None and answer.reading.unsure
-    assert "asks for a number" in answer.reading.doubt
+    dm = len(replies["Request DM"])
+    assert f"Request DM {dm} ({dm}%)" in lead_of(answer.text)
+    topics = flags["twcs-AmazonHelp-200-inbound.xlsx"]
+    answer = ask_offline(
+        analyst,
+        "How many Amazon customers complained about the support itself, and how many praised it?",
+    )
+    lead = lead_of(answer.text)
+    assert f"Bad Support {len(topics['Bad Support'])} (" in lead
+    assert f"Service Praise {len(topics['Service Praise'])} (" in lead
+
+
+def test_a_question_naming_no_category_is_not_read_as_one(analyst: Analyst) -> None:
+    # "Agent" resembles the Account topic by embedding alone; nothing else ties them.
+    answer = analyst.ask(
+        "Across everything we loaded, how many customer tweets and agent replies are there?"
+    )
+    assert answer.reading is not None and "Account" not in answer.text
+
+
+def test_a_category_said_not_to_be_about_counts_the_rest(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    rest = ROWS["inbound"] - len(topics["iPhone"])
+    for question in (
+        "苹果的客户推文里，跟 iPhone 无关的有几条？",
+        "How many Apple customer tweets are not about the iPhone?",
+    ):
+        answer = ask_offline(analyst, question)
+        assert re.search(rf"(?<![\d.]){rest}(?![\d.%])", lead_of(answer.text)), question
+
+
+def test_a_second_category_asked_of_the_first_ones_records(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    both = len(topics["iPhone"] & topics["Battery"])
+    answer = ask_offline(
+        analyst,
+        "Of the Apple customers tweeting about their iPhone, what percentage also bring up "
+        "the battery?",
+    )
+    share = round(100 * both / len(topics["iPhone"]), 1)
+    assert (
+        f"Of the {len(topics['iPhone'])} labelled iPhone, {both} also carry Battery: {share:g}%"
+        in answer.text
+    )
+
+
+def test_a_word_counted_as_written_is_not_the_category_named_alike(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "Package" is also the start of the Packaging topic; the word itself is counted, over
+    # the customers' tweets (not the agents' replies, though both files carry the company).
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(TWCS / "twcs-AmazonHelp-200-inbound.xlsx", read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    text = rows[0].index("text")
+    said = sum("package" in str(r[text]).lower() for r in rows[1:])
+    answer = ask_offline(
+        analyst, 'How many Amazon customers use the word "package" in their tweets?'
+    )
+    assert f"{said} of {ROWS['inbound']} feedback records" in lead_of(answer.text)
+
+
+def test_the_busiest_day_is_the_peak_of_every_day(analyst: Analyst) -> None:
+    # More days than a result shows: the busiest is asked for on its own, not read off the
+    # first rows.
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(
+        TWCS / "twcs-AppleSupport-200-inbound.xlsx", read_only=True
+    ).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    at = rows[0].index("created_at")
+    days: dict[str, int] = {}
+    for r in rows[1:]:
+        day = str(r[at])[:10]
+        days[day] = days.get(day, 0) + 1
+    assert len(days) > 30
+    top = max(days.values())
+    answer = ask_offline(analyst, "What was the single busiest day for Apple customer tweets?")
+    busiest = [d for d, n in days.items() if n == top]
+    assert any(f"highest on {d}, at {top} [" in answer.text for d in busiest), answer.text
 
 
 def test_a_category_set_aside_leaves_the_next_one_leading(
@@ -257,3 +349,12 @@ def test_replies_without_an_action_named_in_chinese_are_counted(
     apologized = flags["twcs-AmazonHelp-100-outbound.xlsx"]["Apologize"]
     answer = ask_offline(analyst, "亚马逊客服的回复里，没有道歉的有多少条？")
     assert f"为 {ROWS['outbound'] - len(apologized)} [Q" in answer.text, answer.text
+
+
+def test_a_count_over_one_export_per_company_adds_up_every_company(analyst: Analyst) -> None:
+    # One file of customers' tweets per company: "in total" is every company's, each shown,
+    # not the first file's alone.
+    answer = ask_offline(analyst, "How many customer tweets are there in total?")
+    total = ROWS["inbound"] * 2
+    assert f"Added up over the tables of every group: {total} records [" in answer.text
+    assert "| AmazonHelp | 200 |" in answer.text and "| AppleSupport | 200 |" in answer.text

@@ -76,11 +76,26 @@ class CrossValues:
             if len(pick) < 2:
                 continue
             sims = vectors[pick] @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
-            order = np.argsort(-sims)
-            best, second = float(sims[order[0]]), float(sims[order[1]])
-            key, value = names[pick[int(order[0])]]
-            dim = key.split("=", 1)[0]
-            if best >= ACCEPT and best - second >= LEAD and dim not in taken:
+            order = [int(i) for i in np.argsort(-sims)]
+            best = float(sims[order[0]])
+            value = names[pick[order[0]]][1]
+            # The lead is over other values: one value held by two columns (a company and the
+            # account that answers for it) is one value, read on the column held most widely.
+            same = [i for i in order if names[pick[i]][1] == value]
+            dim = max(
+                (names[pick[i]][0].split("=", 1)[0] for i in same),
+                key=lambda d: len(self.catalog.dimensions[d].sources),
+            )
+            # It leads the other values of its column clearly, and those of other columns
+            # (another kind of thing, less likely to be confused with it) by half as much.
+            own = next(
+                (float(sims[i]) for i in order
+                 if names[pick[i]][1] != value and names[pick[i]][0].startswith(dim + "=")),
+                0.0,
+            )  # fmt: skip
+            other = next((float(sims[i]) for i in order if names[pick[i]][1] != value), 0.0)
+            clear = best - own >= LEAD and best - other >= LEAD / 2
+            if best >= ACCEPT and clear and dim not in taken:
                 found.setdefault((dim, value), phrase)
         # Several values of one dimension ("phones or computers") are all returned, in the
         # order said; the caller compares them side by side.

@@ -88,10 +88,20 @@ def _sql(
         chosen = f" AND {label_expr} IN ({', '.join(literal(v) for v in named)})"
         of_named = f"FROM {labels} WHERE {tagged}{chosen}"
         # Records carrying any of the named labels, and all of them.
+        all_named = (
+            f"(SELECT count(*) FROM (SELECT {own} {of_named} GROUP BY {own} "
+            f"HAVING count(DISTINCT {label_expr}) = {len(set(named))}))"
+        )
+        first = (
+            f"(SELECT count(DISTINCT {own}) FROM {labels} WHERE {tagged} "
+            f"AND {label_expr} = {literal(named[0])})"
+        )
         extra = (
             f"(SELECT count(DISTINCT {own}) {of_named}) AS any_named, "
-            f"(SELECT count(*) FROM (SELECT {own} {of_named} GROUP BY {own} "
-            f"HAVING count(DISTINCT {label_expr}) = {len(set(named))})) AS all_named, "
+            f"{all_named} AS all_named, "
+            # Of the records with the first label named, the share that also carry the rest.
+            f"round(100.0 * {all_named} / NULLIF({first}, 0), 1) AS all_of_first_pct, "
+            f"{first} AS first_named, "
         )
     return (
         f"WITH slice AS ({scope}) "
@@ -168,7 +178,21 @@ def _write_named(intent: Intent, res: Result, rows: list[dict[str, Any]], w: Wri
         w.say("labels.named", total=total, whole=whole, parts=sep.join(parts), ref=res.id)
     )
     found = {r["label"] for r in rows}
-    if len(intent.labels) > 1 and rows[0].get("any_named") is not None:
+    first = rows[0]
+    if intent.labels_within and len(intent.labels) == 2 and first.get("first_named"):
+        # "Of the iPhone tweets, what share also bring up the battery": of the first's records.
+        w.lead.append(
+            w.say(
+                "labels.within",
+                n=fmt_row([first["first_named"]])[0],
+                first=intent.labels[0],
+                second=intent.labels[1],
+                all=fmt_row([first["all_named"]])[0],
+                share=w.pct(first["all_of_first_pct"]),
+                ref=res.id,
+            )
+        )
+    elif len(intent.labels) > 1 and rows[0].get("any_named") is not None:
         w.lead.append(
             w.say(
                 "labels.any_all",

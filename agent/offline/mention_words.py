@@ -79,6 +79,32 @@ def mention_terms(question: str) -> list[str]:
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))
 
 
+def words_as_written(question: str) -> list[str]:
+    """The words the question asks about as text, not as what they stand for: quoted after a
+    mention verb, or "the word …" ("use the word "package"" counts the word, not a category
+    named alike)."""
+    quoted = [
+        next(g for g in m.groups() if g)
+        for m in _QUOTED.finditer(question)
+        if _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()])
+        or _VERB_AFTER.match(question[m.end() : m.end() + 12])
+    ]
+    return [w.lower() for w in quoted + [m.group(1) for m in _THE_WORD.finditer(question)]]
+
+
+# Verbs that ask about the text itself, not what it is about.
+_TEXT_VERB = re.compile(
+    r"(?i)提到|提及|说到|包含|含有|带有|出现|字样|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|"
+    r"say(?:s|ing)?|said|write|writes|wrote|written|use(?:s|d)? the)\b"
+)
+
+
+def asks_text(question: str) -> bool:
+    """Whether the question counts words as written ("mention refund", "the word "package"",
+    "提到“退货”") rather than what records are about ("tweets about delivery")."""
+    return bool(words_as_written(question)) or _TEXT_VERB.search(question) is not None
+
+
 def _clean(terms: Any, short_ok: bool = False) -> list[str]:
     """The terms without articles and kind words; a single character only when quoted (“好”)."""
     out: list[str] = []

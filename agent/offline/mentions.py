@@ -41,7 +41,7 @@ def mention_sql(
 ) -> str | None:
     """One query: mentions, records and the share, for the question's slice (and split by
     ``group``); None when a filter or the split cannot reach the feedback table."""
-    joins: dict[str, str] = {}
+    joins = _counted_table(catalog, intent, group)
     where = slice_where(catalog, FEEDBACK, intent.filters, intent.period, joins)
     if where is None:
         return None
@@ -54,6 +54,20 @@ def mention_sql(
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
     return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES)
+
+
+def _counted_table(catalog: Catalog, intent: Intent, group: str | None) -> dict[str, str]:
+    """The join to the table of the records the question counts, when the feedback comes from
+    several tables that hold its filters ("Amazon customers" are the customers' tweets, not
+    the agents' replies, though both files carry the company): the filters are then read
+    there."""
+    said = [d for d in [*intent.filters, group] if d and d in catalog.dimensions]
+    tables = {t for d in said for t in catalog.dimensions[d].sources if t != FEEDBACK}
+    if len(tables) < 2:
+        return {}
+    table_name = intent.counted_table or ""
+    path = catalog.join_path(FEEDBACK, table_name) if table_name in tables else None
+    return {step.to_table: step.on() for step in path or []}
 
 
 _NAMES = ("mentions", "records", "mention_share_pct")
@@ -120,6 +134,9 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         verb = "not mentioning " if intent.mentions_not else "mentioning "
         purpose = "Feedback records " + verb + words
     period = intent.period.label if intent.period else None
+    w0 = Writer(lang=intent.language, seed="", catalog=cat)
+    if intent.filters:  # the slice the words are counted in, on the reading line
+        purpose += " · " + " · ".join(w0.label(d, v) for d, v in intent.filters.items())
     calls: dict[str, Call] = {}
     part = None if intent.mentions_not else part_named_after(intent)
     if part is not None:

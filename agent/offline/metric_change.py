@@ -73,7 +73,8 @@ def _distinct_calls(intent: Intent) -> dict[str, Call]:
     calls: dict[str, Call] = {}
     size = records_per_group(intent.question)
     for dim in intent.distinct:
-        sql = distinct_sql(cat, dim, intent.filters, intent.period, size[:2] if size else None)
+        sized = size[:2] if size and not intent.per_group else None
+        sql = distinct_sql(cat, dim, intent.filters, intent.period, sized, intent.per_group)
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
             purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
@@ -91,7 +92,19 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
         if not tag.startswith("distinct:") or res is None or not res.ok or not res.rows:
             continue
         dim = tag.split(":", 1)[1]
-        n = res.records()[0][f"distinct_{dim}"]
+        row = res.records()[0]
+        n = row[f"distinct_{dim}"]
+        if f"per_{dim}" in row:  # "on average, how many per brand": records over the groups
+            said = w.say(
+                "distinct.per_group",
+                per=row[f"per_{dim}"],
+                dim=dim_name(w, dim),
+                records=row["records"],
+                n=n,
+                ref=res.id,
+            )
+            w.lead.insert(0, said)
+            continue
         if size is not None:  # "How many brands have more than 10 complaints": those, first
             said = w.say("distinct.sized_lead", n=n, dim=dim_name(w, dim), said=size[2], ref=res.id)
             w.lead.insert(0, said)

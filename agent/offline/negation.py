@@ -31,6 +31,11 @@ _ZH_AFTER = re.compile(
     r"(?:以外|之外|除外|放一边|放在一边|放到一边|先不算|不算|不计|除开|排除在外|排除掉|排除|去掉"
     r"|除掉|刨掉|扣掉|无关|不相关|没关系)"
 )
+# "把 Moderate 优先级的排除掉": a value after 把 and set aside a few words later.
+_ZH_BA_BEFORE = re.compile(r"把\s*[“\"'「『]?\s*$")
+_ZH_BA_AFTER = re.compile(
+    r"^[^，,。？?；;]{0,8}?(?:排除|去掉|除掉|放一边|放在一边|放到一边|不算|刨掉|扣掉|拿掉|剔除)"
+)
 # Negating words that say "without a value" of a whole dimension, read elsewhere
 # ("never got an assignment group"): not a value's negation.
 _WINDOW = 24
@@ -44,6 +49,8 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
     # A negation that belongs to another clause ("not resolved, by east") stops at a comma.
     before = re.split(r"[,，;；。?？]", before)[-1]
     after = text[end : end + 12]
+    if _ZH_BA_BEFORE.search(before) and _ZH_BA_AFTER.match(text[end : end + 16]):
+        return True
     return bool(
         _EN_BEFORE.search(before)
         or _ZH_BEFORE.search(before)

@@ -96,7 +96,13 @@ class OfflineProvider:
     ) -> ModelTurn:
         if context is not None and context.unsupported:
             # The one revision: the draft is the last assistant message before the request.
-            return self._turn(_revise(messages, context.unsupported), on_delta)
+            revised = _revise(messages, context.unsupported)
+            if _CITED.search(revised):
+                return self._turn(revised, on_delta)
+            # Nothing checked is left: said so, rather than an answer with no figures in it.
+            w = Writer(lang=context.language, seed="", catalog=self.catalog)
+            text = revised.rstrip() + "\n\n" + w.say("revise.nothing_left") + "\n"
+            return self._turn(text, on_delta, "insufficient_data")
         _, start = current_question(messages)
         intent = self.intent_for(messages, context)
         results = turn_results(messages, start)
@@ -402,6 +408,10 @@ def grouping_doubt(
 
 
 _NEAREST = 3
+
+
+# A citation of evidence ("[Q1]", "[V:123]"): what a sentence with checked figures carries.
+_CITED = re.compile(r"\[(?:Q|V:|T|C)[^\]]{0,40}\]")
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ...data.period_phrases import number
-from ..reading import PRELIMINARY, metric_label, shared_measure
+from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
@@ -34,7 +34,8 @@ from .playbooks import (
     solid,
     table,
 )
-from .slots import Excluded, groupable_dimensions
+from .slice_sql import slice_where
+from .slots import Excluded, fixed, groupable_dimensions
 from .transcript import Results
 from .understand import Intent, plain_count
 
@@ -262,7 +263,9 @@ def _grouping_missing(intent: Intent, w: Writer) -> bool:
     guess = intent.grouping
     if guess is None or guess.dimension is not None or not guess.phrase or w.catalog is None:
         return False
-    if intent.slots.dimensions or intent.slots.compared:
+    # A dimension only filtered to one value ("hotel reviews") is no grouping of the records.
+    split = [d for d in intent.slots.dimensions if not fixed(intent.filters, d)]
+    if split or intent.slots.compared:
         return False
     names = [dim_name(w, d) for d in groupable_dimensions(w.catalog)[:_OFFERED]]
     w.status = "insufficient_data"
@@ -350,8 +353,42 @@ def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     if intent.whole_data or intent.parallel:  # no earlier period, or one table per group
-        return _rank_call(intent, metric, dim)
+        return _rank_call(intent, metric, dim) | _total_call(intent, metric, dim)
     return grouped_calls(intent, metric, dim)
 
 
-BREAKDOWN = Playbook("breakdown", (_breakdown_stage,), _write_rank)
+def _total_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
+    """The records of every group's own table added up, when a count over all of them was
+    asked (``Intent.parallel_total``): one query, so the total is a cited figure."""
+    cat = intent.catalog
+    if cat is None or not intent.parallel_total:
+        return {}
+    kept = {d: v for d, v in intent.filters.items() if d != dim}
+    parts = []
+    for m in [metric, *intent.parallel]:
+        table = cat.metrics[m].table
+        joins: dict[str, str] = {}
+        where = slice_where(cat, table, kept, intent.period, joins)
+        if where is None:
+            return {}
+        joined = "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        parts.append(f"SELECT count(*) AS n FROM {table}{joined}{clause}")
+    sql = f"SELECT sum(n) AS total_records FROM ({' UNION ALL '.join(parts)}) AS each_table"
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say("parallel.total_purpose", metric=w.metric(metric), dim=dim_name(w, dim))
+    label = intent.period.label if intent.period else None
+    said = sql_purpose(purpose, label, intent.language)
+    return {TOTAL: ("run_sql", {"sql": sql, "purpose": said})}
+
+
+def _write_breakdown(intent: Intent, results: Results, w: Writer) -> None:
+    _write_rank(intent, results, w)
+    total = results.get(TOTAL)
+    if total is not None and total.ok and total.rows:
+        n = total.records()[0].get("total_records")
+        w.lead.insert(0, w.say("parallel.total", total=fmt_row([n])[0], ref=total.id))
+
+
+TOTAL = "total"
+BREAKDOWN = Playbook("breakdown", (_breakdown_stage,), _write_breakdown)

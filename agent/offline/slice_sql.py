@@ -23,6 +23,11 @@ def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -
         return None
     if base in d.sources:
         return d.sources[base]
+    # A table already joined is reached again rather than another one holding the same column
+    # (one export per company: the company is read where the other filters were).
+    joined = [(t, e) for t, e in d.sources.items() if t in joins]
+    if joined:
+        return joined[0][1]
     for source, expr in d.sources.items():
         path = catalog.join_path(base, source)
         if path is None:
@@ -76,9 +81,11 @@ def distinct_sql(
     filters: dict[str, Any],
     period: Period | None,
     size: tuple[str, int] | None = None,
+    per_group: bool = False,
 ) -> str | None:
     """How many different values of ``dim`` the records in the slice hold; with ``size``
-    (operator, number), only the values with that many records ("more than 10 complaints")."""
+    (operator, number), only the values with that many records ("more than 10 complaints");
+    with ``per_group``, also the records and their number per value (an average per group)."""
     d = catalog.dimensions.get(dim)
     if d is None or d.from_time or not d.sources:
         return None
@@ -89,6 +96,12 @@ def distinct_sql(
         return None
     tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " WHERE " + " AND ".join(where) if where else ""
+    if per_group:
+        return (
+            f"SELECT count(*) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "
+            f"round(count(*) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 1) AS per_{dim} "
+            f"FROM {tables}{clause}"
+        )
     if size is None:
         return f"SELECT count(DISTINCT {expr}) AS distinct_{dim} FROM {tables}{clause}"
     op, n = size

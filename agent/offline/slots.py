@@ -193,7 +193,7 @@ class CatalogMatcher:
         have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
         if not _values(fuzzy):
             named = {t.target for _, t in found if t.kind == "dimension"}
-            fuzzy += self._partial(_mask(text, taken), named, have)
+            fuzzy += self._partial(_mask(text, taken), named, have, question)
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
@@ -252,7 +252,7 @@ class CatalogMatcher:
         return False
 
     def _partial(
-        self, free: str, named: set[str], have: Collection[str] = ()
+        self, free: str, named: set[str], have: Collection[str] = (), question: str = ""
     ) -> list[tuple[int, Term]]:
         """Values looked up in the data, named by part of their name ("奔驰" for 北京奔驰
         and 奔驰（进口）, "Amazon" for AmazonHelp): a word of the question found inside few
@@ -276,7 +276,12 @@ class CatalogMatcher:
                 # A word inside a long English value ("received" of "Received bad information
                 # about your loan") is an ordinary word, not that value's name.
                 long_latin = latin and len(t.alias.split()) > _PARTIAL_WORDS
-                if t.partial and word in t.alias and _names_in(word, t.target) and not long_latin:
+                # Only the start of a longer word of the name ("quick" of QuickBridge, "open"
+                # of Opening) names it when written as a name is, with a capital.
+                cut = latin and not _whole_word_in(word, t.alias)
+                cut = cut and not _capitalised(word, question)
+                named_here = t.partial and word in t.alias and _names_in(word, t.target)
+                if named_here and not long_latin and not cut:
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {
                 d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX and d not in have
@@ -328,6 +333,17 @@ def _names_in(word: str, target: str) -> bool:
         return True
     at = value.lower().find(word)
     return at >= 0 and value[at].isupper()
+
+
+def _whole_word_in(word: str, alias: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", alias.lower()) is not None
+
+
+def _capitalised(word: str, question: str) -> bool:
+    """Whether the question writes ``word`` with a capital somewhere ("Amazon", not "amazon")."""
+    return any(
+        m.group()[0].isupper() for m in re.finditer(re.escape(word), question, re.IGNORECASE)
+    )
 
 
 def _free_words(free: str) -> list[tuple[int, str]]:
@@ -513,7 +529,9 @@ def normal_text(question: str) -> str:
 def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias.strip())
     if _CJK.search(alias):
-        return re.compile(body)
+        # "SLA 达成率" for SLA达成率: a space may stand between Latin letters and Chinese ones.
+        runs = re.findall(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+", alias.strip())
+        return re.compile(r"\s?".join(re.escape(r.strip()) if r.strip() else r"\s*" for r in runs))
     # English words take their endings: "phoned" is phone, "installs" installations are not.
     ending = "(?:s|es|d|ed|ing)?" if len(alias.strip()) >= 4 else "s?"
     if len(alias.strip()) >= 4 and re.search(r"[^aeiou]y$", alias.strip()):

@@ -102,8 +102,26 @@ _GRAINS = (
         "quarter",
         re.compile(r"(?i)quarter(?:ly| by quarter)|by quarter|per quarter|each quarter|季度"),
     ),
-    ("week", re.compile(r"(?i)\bweekly\b|week by week|by week|per week|each week|每周|按周|逐周")),
-    ("day", re.compile(r"(?i)\bdaily\b|day by day|by day|per day|each day|每天|按天|逐日")),
+    (
+        "week",
+        re.compile(
+            r"(?i)\bweekly\b|week by week|by week|per week|each week|每周|按周|逐周"
+            r"|\bwhich (?:single )?week\b|\b(?:busiest|quietest|peak) (?:single )?week\b"
+            r"|哪(?:一|个)?(?:周|个星期)"
+        ),
+    ),
+    (
+        "day",
+        re.compile(
+            r"(?i)\bdaily\b|day by day|by day|per day|each day|每天|按天|逐日"
+            # "The single busiest day", "which date", "哪一天": the day is the grain ranked.
+            r"|\bwhich (?:single |particular |one )?(?:day|date)\b(?! of (?:the )?week)"
+            r"(?![^?.]{0,30}\b(?:time|hours?)\b)"
+            r"|\b(?:busiest|quietest|peak|slowest) (?:single )?(?:day|date)\b(?! of (?:the )?week)"
+            r"(?![^?.]{0,30}\b(?:time|hours?)\b)"
+            r"|哪(?:一|个)?(?:天|日)(?![^？?]{0,10}(?:时段|钟点|几点|小时|时间段))"
+        ),
+    ),
 )
 # "When did it start to rise", "从哪个月开始增多": the answer names the month it turned.
 _ONSET = re.compile(
@@ -133,6 +151,26 @@ def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:
     return {"trend": call} | hotspot_calls(intent, metric)
 
 
+def _ends_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """A series longer than the rows a result shows (days over months): its highest and lowest
+    points asked for on their own, so the peak told is the series' peak, not the shown rows'."""
+    res = results.get("trend")
+    if res is None or not res.ok or not _cut(res):
+        return {}
+    metric = next(iter(res.content["units"]))  # type: ignore[index]
+    args = dict(res.args)
+    return {
+        "high": ("query_metric", {**args, "order_by": f"-{metric}", "limit": 3}),
+        "low": ("query_metric", {**args, "order_by": metric, "limit": 3}),
+    }
+
+
+def _cut(res: Result) -> bool:
+    """Whether the result shows fewer rows than the query returned."""
+    total = (res.content or {}).get("row_count")
+    return isinstance(total, int) and total > len(res.rows)
+
+
 def _span(intent: Intent) -> str:
     """The trend's period: the question's, from the earlier period it compares with when it
     names two ("Q3 vs Q2, each quarter"), else the last twelve months."""
@@ -155,6 +193,9 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     first, last = rows[0], rows[-1]
     high = max(rows, key=lambda r: r[metric])
     low = min(rows, key=lambda r: r[metric])
+    if _cut(res):
+        _write_ends(intent, res, results, w, metric, grain)
+        return
     if _ONSET.search(intent.question):
         _onset(w, metric, rows, res.id)
     w.lead.append(
@@ -192,6 +233,34 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
     _trend_actions(w, metric, high, low, res.id)
+
+
+def _write_ends(
+    intent: Intent, res: Result, results: Results, w: Writer, metric: str, grain: str
+) -> None:
+    """A long series (more points than shown): its highest and lowest points from their own
+    queries, the first points shown as a sample, and how many points there are."""
+    high_res, low_res = results.get("high"), results.get("low")
+    if failed(w, high_res, low_res) or high_res is None or low_res is None:
+        return
+    high, low = high_res.records()[0], low_res.records()[0]
+    w.lead.append(
+        w.say(
+            "trend.ends",
+            metric=w.metric(metric),
+            where=slice_text(w, intent.filters),
+            high_at=high[grain],
+            high=w.value(metric, high[metric]),
+            high_ref=high_res.id,
+            low_at=low[grain],
+            low=w.value(metric, low[metric]),
+            low_ref=low_res.id,
+        )
+    )
+    body = [[r[grain], w.value(metric, r[metric])] for r in high_res.records()]
+    w.body += table(w, [dim_name(w, grain), w.metric(metric)], body, high_res.id)
+    period = (res.content or {}).get("period")
+    w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
 
 
 def _onset(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str) -> None:
@@ -269,4 +338,4 @@ def _trend_actions(
     )
 
 
-TREND = Playbook("trend", (_trend_stage,), _write_trend)
+TREND = Playbook("trend", (_trend_stage, _ends_stage), _write_trend)

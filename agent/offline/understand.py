@@ -44,8 +44,9 @@ from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .label_depth_words import asked_depth
+from .label_meaning import LabelMeaning
 from .meaning import MeaningIndex
-from .mention_words import mention_terms
+from .mention_words import asks_text, mention_terms, words_as_written
 from .negation import negated
 from .shape import Shape, ShapeReading, read_shape
 from .slots import (
@@ -179,6 +180,16 @@ class Intent:
     # Records counted by how many of the export's categories they carry: 0 (none), 2 (two or
     # more); see ``label_depth``.
     label_depth: int | None = None
+    # Two categories named, the second asked of the first's records ("of the iPhone tweets,
+    # what share also mention the battery").
+    labels_within: bool = False
+    # A count over one export per group: the groups' tables added up as well as side by side.
+    parallel_total: bool = False
+    # "On average, how many … does each brand get": the records per value of ``distinct``.
+    per_group: bool = False
+    # Mentions: the table whose records are counted, when the feedback comes from several
+    # (the customers' tweets of the company named, not the agents' replies).
+    counted_table: str | None = None
     # The workspace's early warnings and customer health (``findings``), for the playbooks that
     # answer from them; set by the provider, never by the reading of the question.
     findings: Findings | None = None
@@ -282,6 +293,7 @@ class Understander:
         self.meaning = MeaningIndex(catalog, embedder)
         self.cross = CrossValues(catalog, embedder, values)
         self.cross_flags = CrossFlags(catalog, embedder)
+        self.label_meaning = LabelMeaning(embedder)
         self.unread_words = UnreadWords(catalog, embedder, values or {})
         self.grouping = GroupingIndex(catalog, embedder, groupable_dimensions(catalog))
         self.themes = themes or from_taxonomy(default_taxonomy())
@@ -321,9 +333,8 @@ class Understander:
             shape = replace(shape, shapes=(*shape.shapes, "ranking"))
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
-        about_data = slots.compared or (
-            _names_catalog(slots) and self._uncued(question, OUT_OF_SCOPE)
-        )
+        off_topic = any(c.search(question) for c in self._cues.get(OUT_OF_SCOPE, []))
+        about_data = slots.compared or (_names_catalog(slots) and not off_topic)
         if best == OUT_OF_SCOPE and about_data and any(shape.has(s) for s in _ASKED_OF_DATA):
             # Such a question is about the data, however its words resemble an off-topic one:
             # it names the data's measures or groups, asks a figure of them, and says none of
@@ -457,6 +468,8 @@ class Understander:
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         averaged = _averaged_unmeasured(intent)
+        if averaged and not document and self._average_per_group(intent):
+            averaged = None
         if averaged and not document and intent.playbook != UNAVAILABLE:
             # "平均已经开了多少公里", "average followers": an average of something no measure
             # of the data holds; the records' count is not its answer.
@@ -546,7 +559,14 @@ class Understander:
                 intent.slots.metrics = [m for m in intent.metrics if m not in named]
                 named = []
         if terms and not named:
+            _words_not_flags(intent)
             intent.mentions = terms
+            if intent.catalog is not None:
+                chosen = default_metric(
+                    intent.catalog, None, intent.filters, held=self.held, question=intent.question
+                )
+                metric = intent.catalog.metrics.get(chosen)
+                intent.counted_table = metric.table if metric is not None else None
             intent.playbook = "mentions"
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
@@ -601,9 +621,13 @@ class Understander:
         # its words resemble a duration.
         column = unset_time_column(phrase, intent.catalog) if phrase else None
         said = [m for m in intent.metrics if not intent.slots.noun_only]
-        inside = {m for m, _, words in intent.slots.by_meaning if words.strip() in phrase.lower()}
+        said_words = [(m, words.strip()) for m, _, words in intent.slots.by_meaning]
+        # Found by meaning in the words said unset, or in words holding them ("没解决" for 解决).
+        inside = {m for m, w in said_words if w and phrase and (w in phrase.lower() or phrase in w)}
         inside |= {m for m in said if _named_within(intent.catalog, m, phrase)}
-        if column is not None and set(said) <= inside:
+        # Measures that came with one found there (its share beside its count) go with it.
+        by_name = {m for m in said if m in intent.slots.metric_spans}
+        if column is not None and (set(said) <= inside or (inside and by_name <= inside)):
             intent.slots.metrics, intent.slots.by_meaning = [], []
             intent.unset_column = column
             intent.playbook = "share_of"
@@ -961,7 +985,10 @@ class Understander:
     def _value_span(self, text: str, dim: str, value: str) -> tuple[int, int] | None:
         """Where the question says the value (its longest name found), if it does."""
         target = f"{dim}={value}"
+        # A coded value ("3 - Moderate") is said by its name, even a plain one.
+        named = re.sub(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*", "", value)
         names = set(self.matcher.names_of(target)) | {value}
+        names |= {named} if len(named) >= 3 else set()
         found = [(text.find(n.lower()), n) for n in names if n and n.lower() in text]
         if not found:
             return None
@@ -1152,6 +1179,17 @@ class Understander:
                 continue
             if at >= 0:
                 found.append((at, value))
+        grouped = [d for d in intent.slots.dimensions if d != dim and d not in intent.filters]
+        text_asked = intent.mentions and asks_text(intent.question)
+        if not aside and not text_asked and not intent.slots.flags and not grouped:
+            # "complained about the support", "让用户重启设备": categories named in other words
+            # (not when the words are counted as text, were read as a yes/no column, or the
+            # records are split by something else).
+            known = {v.lower() for _, v in found} | {str(intent.filters.get(dim, "")).lower()}
+            found += [
+                (at, v) for at, v in self._labels_by_meaning(intent, dim, sets)
+                if v.lower() not in known
+            ]  # fmt: skip
         said = intent.filters.get(dim)
         named_already = said in dict(found).values() or said in aside
         if said is not None and not isinstance(said, Excluded) and not named_already:
@@ -1163,12 +1201,20 @@ class Understander:
             intent.labels_aside = aside
             intent.slots.filters[dim] = Excluded(*aside)
             return
+        if aside and not found and not ranks and self._without_labels(intent, dim, aside):
+            return
         if aside or not found or not counted:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
             # that names no category to set aside is read as it is.
             return
         named = [v for _, v in sorted(found)]
-        filters = {d: v for d, v in intent.filters.items() if d != dim}
+        lowered = {v.lower() for v in named}
+        same = {  # a yes/no column of a category named: the category's count says it
+            f for f in intent.slots.flags
+            if f in cat.dimensions and (cat.dimensions[f].spec.en or f).lower() in lowered
+        }  # fmt: skip
+        intent.slots.flags = [f for f in intent.slots.flags if f not in same]
+        filters = {d: v for d, v in intent.filters.items() if d != dim and d not in same}
         wanted = {**filters, dim: named}
         metric = default_metric(cat, dim, wanted, held=self.held, question=intent.question)
         if metric not in sets:
@@ -1178,19 +1224,97 @@ class Understander:
         intent.slots.filters = filters
         intent.slots.dimensions = [dim]
         intent.labels = named
+        intent.labels_within = len(named) == 2 and _WITHIN.search(intent.question) is not None
         intent.mentions = []
+
+    def _without_labels(self, intent: Intent, dim: str, aside: list[str]) -> bool:
+        """ "跟 iPhone 无关的有几条", "tweets not about delivery": the records without the
+        categories, counted on the yes/no columns the export holds them in (the long table of
+        categories has no row for a category a record lacks)."""
+        cat = intent.catalog
+        if cat is None:
+            return False
+        filters = {d: v for d, v in intent.filters.items() if d != dim}
+        flags: list[str] = []
+        for value in aside:
+            named = [
+                n for n, d in cat.dimensions.items()
+                if d.kind == "boolean" and d.sources and (d.spec.en or n).lower() == value.lower()
+            ]  # fmt: skip
+            held = [
+                n for n in named
+                if holds_all(
+                    cat, self.held, default_metric(cat, n, filters, held=self.held), filters
+                )
+            ]  # fmt: skip
+            if len(held) != 1 and len(named) != 1:
+                return False
+            flags.append((held or named)[0])
+        wanted = {**filters, **{f: "false" for f in flags}}
+        metric = default_metric(cat, None, wanted, held=self.held, question=intent.question)
+        if metric not in cat.metrics or not all(reaches(cat, metric, f) for f in flags):
+            return False
+        intent.slots.filters = wanted
+        intent.slots.flags = [*intent.slots.flags, *flags]
+        intent.slots.metrics = [metric]
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+        intent.mentions = []
+        if intent.playbook in ("ranking", "breakdown", "mentions") and not intent.slots.dimensions:
+            intent.playbook = "metric_change"
+        return True
+
+    def _labels_by_meaning(
+        self, intent: Intent, dim: str, sets: dict[str, str]
+    ) -> list[tuple[int, str]]:
+        """The categories of the tables the question is about (those holding its other
+        filters' values, and named by its words: customers' tweets or agents' replies) that
+        its phrases name in other words."""
+        cat = intent.catalog
+        if cat is None:
+            return []
+        filters = {d: v for d, v in intent.filters.items() if d != dim}
+        metrics = [m for m in sets if holds_all(cat, self.held, m, filters)]
+        cued = table_cue(intent.question, [cat.metrics[m].table for m in metrics])
+        tables = [cat.metrics[m].table for m in metrics if not cued or cat.metrics[m].table in cued]
+        values = list(dict.fromkeys(v for t in tables for v in self.held.get(dim, {}).get(t, [])))
+        skip = {w for v in filters.values() for w in _NAME_WORD.findall(str(v).lower())}
+        text = unmatched_text(intent.question, intent.slots)
+        return self.label_meaning.named(text, values, skip)
+
+    def _average_per_group(self, intent: Intent) -> bool:
+        """ "On average, how many complaints does each brand get", "平均每个区县多少条留言": the
+        records counted over the groups they fall in (records / different values)."""
+        m = _PER_GROUP.search(intent.question)
+        if m is None or intent.catalog is None:
+            return False
+        words = m.group("en") or m.group("zh") or ""
+        phrase = zh_noun(words) if m.group("zh") else words_after(words)
+        if not phrase or phrase.split()[0] in _EN_TIME_WORDS:
+            return False
+        found = self.grouping.by_words(phrase)
+        dim = found[0] if len(found) == 1 else self.grouping.for_phrase(phrase)
+        if dim is None or dim not in intent.catalog.dimensions:
+            return False
+        intent.distinct, intent.per_group = [dim], True
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+        intent.playbook = "metric_change"
+        return True
 
     def _count_of_slice(self, intent: Intent) -> None:
         """No measure named: the count of the records the filters' values and the question's
         words pick out, where the catalog's first count would be of another table's records
         (one export per company: "Amazon" is counted on Amazon's tables)."""
         cat = intent.catalog
-        if cat is None or intent.metrics or not self.held:
+        if cat is None or not self.held:
+            return
+        if intent.metrics and not _records_by_meaning(intent):
             return
         if intent.playbook not in ("ranking", "breakdown", "metric_change", "trend"):
             return
         dim = intent.group_by
         plain = default_metric(cat, dim, intent.filters)
+        if intent.metrics:  # "收到多少条客户推文" resembling the feedback's own row count
+            plain = intent.metrics[0]
         chosen = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if chosen in label_sets(cat):
             intent.slots.metrics = [chosen]
@@ -1232,7 +1356,11 @@ class Understander:
         company's agents …" over one export per company): the same measure on every group's
         table, ranked together, rather than one table's single group."""
         cat = intent.catalog
-        if cat is None or not self.held or intent.playbook not in ("ranking", "breakdown"):
+        if cat is None or not self.held:
+            return
+        if intent.playbook == "metric_change":
+            self._parallel_total(intent)
+        if intent.playbook not in ("ranking", "breakdown"):
             return
         dim = intent.group_by
         metric = (
@@ -1247,6 +1375,33 @@ class Understander:
             # The other groups' tables are measured, not other readings of the question.
             intent.uncued = [m for m in intent.uncued if m not in found]
             intent.alternatives = [m for m in intent.alternatives if m not in found]
+
+    def _parallel_total(self, intent: Intent) -> None:
+        """ "How many customer tweets are there in total" over one export per company: the
+        records of every group's table, each and added up, not one table's."""
+        cat = intent.catalog
+        if cat is None or intent.slots.dimensions or intent.comparison or intent.compare:
+            return
+        metric = (
+            intent.metrics[0]
+            if len(intent.metrics) == 1
+            else default_metric(cat, None, intent.filters, held=self.held, question=intent.question)
+        )
+        if len(intent.metrics) > 1 or not plain_count(cat, metric):
+            return
+        # The dimension every table holds comes first (the company, not the account replying).
+        for dim, tables in sorted(self.held.items(), key=lambda kv: -len(kv[1])):
+            if dim in intent.filters or len(tables) < 2:
+                continue
+            found = parallel_metrics(cat, self.held, metric, dim)
+            if found:
+                intent.slots.metrics = [metric]
+                intent.slots.dimensions = [dim]
+                intent.parallel, intent.parallel_total = found, True
+                intent.playbook = "breakdown"
+                intent.uncued = [m for m in intent.uncued if m not in found]
+                intent.alternatives = [m for m in intent.alternatives if m not in found]
+                return
 
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
@@ -1448,6 +1603,9 @@ def _counts_records(intent: Intent) -> bool:
         return False
     if intent.playbook in ("mentions", "share_of"):
         return True
+    if intent.playbook == "trend" and _PEAK_TIME.search(intent.question):
+        # "Which single month had the most messages": the months of every date ranked.
+        return not intent.metrics or _counts_record_metric(intent)
     if intent.playbook not in ("metric_change", "ranking", "breakdown"):
         return False
     return (not intent.metrics or _counts_record_metric(intent)) and (
@@ -1455,6 +1613,25 @@ def _counts_records(intent: Intent) -> bool:
     )
 
 
+# "The single busiest day", "哪个月最多": the time period with the most (or fewest) records.
+_ZH_WHICH_TIME = r"哪(?:一|个)?(?:天|日|周|个月|个星期|个季度|年)(?!款)"
+_PEAK_TIME = re.compile(
+    r"(?i)(?:\bwhich (?:single |particular |one )?(?:calendar )?"
+    r"(?:month|day|date|week|quarter|year)\b(?! of (?:the )?week).{0,60}"
+    r"\b(?:most|fewest|least|highest|lowest)\b"
+    r"|\b(?:busiest|quietest|peak|slowest) (?:single )?(?:month|day|date|week|quarter)\b"
+    r"(?! of (?:the )?week)"
+    rf"|{_ZH_WHICH_TIME}.{{0,12}}(?:最多|最少|最高|最低|高峰)"
+    rf"|(?:最多|最少|最高|最低|高峰).{{0,12}}{_ZH_WHICH_TIME})"
+)
+# "On average, how many complaints does each brand get", "平均每个区县有多少条留言": the group
+# the records are averaged over.
+_PER_GROUP = re.compile(
+    r"(?i)\b(?:average|on average|mean)\b.{0,60}?\b(?:each|every|per|a single) "
+    r"(?P<en>[a-z][a-z ]{1,30})"
+    r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
+)
+_EN_TIME_WORDS = frozenset(("day", "week", "month", "quarter", "year", "time", "hour"))
 # "平均每天", "on average per month": a count spread over time, which the counts answer.
 _PER_TIME = re.compile(
     r"(?i)平均(?:每|一)(?:天|日|周|月|季度|年|个月)|\bper (?:day|week|month|quarter|year)\b"
@@ -1691,6 +1868,33 @@ def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
 
 
 # Every word counted, not any ("同时说到物流和包装的").
+# Words of a filter's value ("applesupport", "亚马逊"): never part of a category's other name.
+_NAME_WORD = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]{2,}")
+# "Of the Apple customers tweeting about their iPhone, what percentage also …", "在提到X的推文里，
+# 同时/也…的占多少": the part asked of the first category's records.
+_WITHIN = re.compile(
+    r"(?i)\b(?:of|among) (?:the|those|these|all)\b.{0,80}\b(?:what|how many|which)\b.{0,60}"
+    r"\b(?:also|too|as well)\b"
+    r"|(?:里|中|当中|之中)[，,]?.{0,30}(?:也|同时|还)(?:有|提到|涉及|带|是|关于)?.{0,20}(?:占|比例|多少)"
+)
+
+
+def _words_not_flags(intent: Intent) -> None:
+    """ "Use the word "package"": a word counted as written is not also the yes/no column named
+    alike (Packaging); its condition is dropped."""
+    cat, written = intent.catalog, words_as_written(intent.question)
+    if cat is None or not written:
+        return
+    for flag in list(intent.slots.flags):
+        spec = cat.dimensions[flag].spec if flag in cat.dimensions else None
+        names = [flag, *([spec.en] if spec and spec.en else [])]
+        words = {w for n in names for w in re.findall(r"[a-z]+", n.lower())}
+        if any(same_word(t, w) for t in written for w in words):
+            intent.slots.flags.remove(flag)
+            intent.slots.filters.pop(flag, None)
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != flag]
+
+
 _ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
 _QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
 # Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
@@ -1922,6 +2126,20 @@ def _prefix_at(text: str, name: str) -> int:
     return -1
 
 
+def _records_by_meaning(intent: Intent) -> bool:
+    """Whether the one measure read is a plain row count found by meaning, not by name ("收到
+    多少条客户推文" resembling "客户声音数量"): a count of records like the tables' own."""
+    cat, slots = intent.catalog, intent.slots
+    if cat is None or len(slots.metrics) != 1 or not slots.by_meaning:
+        return False
+    name = slots.metrics[0]
+    metric = cat.metrics.get(name)
+    found = slots.by_meaning[0][0] == name and name not in slots.metric_spans
+    if metric is None or not found or metric.unit != "count" or metric.spec.filter:
+        return False
+    return re.sub(r"\s", "", metric.spec.expr).upper() == "COUNT(*)"
+
+
 def _own_column(cat: Catalog, dim: str) -> bool:
     """Whether the dimension is a column of its records' own table (not of a table of flags
     that joins to them, one row per flag, where "not X" is not a row condition)."""
@@ -2077,7 +2295,7 @@ _UNSET_EN = re.compile(
     re.IGNORECASE,
 )
 _UNSET_ZH = re.compile(
-    r"(?:没有|未|缺少|缺失)(?:被)?(?:分配|填写|记录|指定|登记)?(?:到|给)?([\u3400-\u9fff]+)"
+    r"(?:还没有?|尚未|没有|未|缺少|缺失)(?:被)?(?:分配|填写|记录|指定|登记)?(?:到|给)?([\u3400-\u9fff]+)"
 )
 # The latest full quarter stands for the data when it holds at least this share of a typical
 # quarter's records.

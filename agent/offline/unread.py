@@ -257,6 +257,24 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
         ),
     ),
+    # Who the same person is, over several records: "repeat callers", "同一个市民反复留言".
+    (
+        "person",
+        re.compile(
+            r"\brepeat (?:callers?|customers?|complainants?|contacts?|visitors?|reviewers?)\b"
+            r"|\bsame (?:customer|caller|person|citizen|user|reviewer)s?\b"
+            r"|\b(?:unique|distinct|different) "
+            r"(?:customers|callers|people|users|citizens|reviewers)\b"
+            r"|同一(?:个|位)?(?:市民|客户|用户|顾客|来电人|人)"
+            r"|重复(?:留言|投诉|来电|反映)的(?:人|市民|客户|用户)"
+            r"|回头客"
+        ),
+    ),
+    # Staff time the data does not record: "overtime hours", "加班".
+    (
+        "staff time",
+        re.compile(r"\bovertime\b|\bman-?hours?\b|\bstaff hours\b|\bhours worked\b|加班|工时"),
+    ),
     # Times of a call the data does not record: "on hold", "通话时长".
     (
         "call",
@@ -269,7 +287,7 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _CJK_FILLER = re.compile(r"[的了过]")
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
 # its words resemble the catalog's by meaning (short words resemble much).
-_BY_NAME = frozenset(("people", "channel", "call"))
+_BY_NAME = frozenset(("people", "channel", "call", "person", "staff time"))
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 
