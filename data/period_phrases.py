@@ -151,6 +151,13 @@ def _past(m: re.Match[str], c: Context) -> Period:
     return rolling(n, unit, c.as_of, c.phrase)
 
 
+def _span_alone(m: re.Match[str], c: Context) -> Period:
+    """ "24个月的", "两年来": months, or a few years, said alone, ending now."""
+    n, unit = (m["n"], "months") if m["n"] else (m["n2"], "years")
+    months = number(n) * (12 if unit == "years" else 1)
+    return rolling(months, "months", c.as_of, c.phrase)
+
+
 def _rolling(m: re.Match[str], c: Context) -> Period:
     count, unit = m["n"], m["unit"].removeprefix("个")
     if count == "半":  # 近半年: half a year
@@ -429,6 +436,12 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
     (r"(?:近|最近|过去|前|这|最后)\s*" + _N + r"\s*(?P<unit>" + _ZH_UNITS + ")", _rolling),
+    # "24个月的满意度", "两年来": a span of months or years said alone, ending now.
+    (
+        r"(?<![第前后每\d])(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>个月)"
+        r"|(?P<n2>\d|[一二两三四五六七八九十])\s*(?P<unit2>年))(?=的|以来|来|之内|内|里)",
+        _span_alone,
+    ),
     (r"上上个?季度", _rel(2, "quarter")),
     (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),

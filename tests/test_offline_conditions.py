@@ -377,3 +377,11 @@ def test_people_or_staff_time_the_data_does_not_record_get_no_figure(analyst: An
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
+
+
+def test_a_word_glossed_in_brackets_counts_in_either_form(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    said = sum("router" in r["description"] for r in rows)
+    text = _ask(analyst, "How many tickets mention the router (路由器)?")
+    assert "“router” or “路由器”" in text and f"{_n(said)} of {_n(len(rows))}" in text

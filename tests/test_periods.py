@@ -130,6 +130,9 @@ def test_describe_shows_dates_inclusive() -> None:
         ("近30天投诉最多的产品是什么", "近30天", D(2026, 10, 2)),
         ("CSAT for key accounts in Q3 2026, please", "q3 2026", D(2026, 7, 1)),
         ("2026年7月的工单量", "2026年7月", D(2026, 7, 1)),
+        # A span said alone ends now: "24个月的满意度", "两年来".
+        ("按渠道比一下24个月的满意度", "24个月", D(2024, 11, 1)),
+        ("两年来的投诉量", "两年", D(2024, 11, 1)),
         (
             "tickets from 2026-01-01..2026-03-31 by region",
             "from 2026-01-01..2026-03-31",
@@ -144,7 +147,13 @@ def test_find_period_locates_phrase_in_question(question: str, phrase: str, star
 
 
 @pytest.mark.parametrize(
-    "question", ["Which region has the worst SLA?", "2,000 tickets in 5 regions"]
+    "question",
+    [
+        "Which region has the worst SLA?",
+        "2,000 tickets in 5 regions",
+        "3年质保的产品",
+        "第2个月的留存",
+    ],
 )
 def test_find_period_returns_none_without_a_phrase(question: str) -> None:
     assert find_period(question, AS_OF) is None

@@ -59,7 +59,19 @@ _KIND = re.compile(
 
 def mention_terms(question: str) -> list[str]:
     """The words a question counts mentions of: its quoted words, else the words after a
-    mention verb; none when it names none."""
+    mention verb; none when it names none. A word glossed in brackets ("noise (异响)") counts
+    in either form."""
+    terms = _mention_terms(question)
+    out: list[str] = []
+    for term in terms:
+        out.append(term)
+        gloss = re.search(rf"{re.escape(term)}\s*[（(]\s*([^()（）]{{1,20}}?)\s*[)）]", question)
+        if gloss and gloss.group(1).strip() not in out:
+            out.append(gloss.group(1).strip())
+    return out[:_MAX_TERMS]
+
+
+def _mention_terms(question: str) -> list[str]:
     # Quoted words count only after a mention verb: a quoted reply someone wants sent back
     # ("回复“已删除”") is not a word to count.
     quoted = [
