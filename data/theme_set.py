@@ -120,7 +120,16 @@ class ThemeSet:
                 return theme.id
         scored = [(_term_hits(theme, text), -i) for i, theme in enumerate(self.themes)]
         best = max(scored, default=(0, 0))
-        return self.themes[-best[1]].id if best[0] > 0 else None
+        if best[0] == 0:
+            return None
+        theme = self.themes[-best[1]]
+        if self.source.kind == "discovered" and best[0] == 1:
+            # A theme discovered in the feedback is named by its distinctive words; one of them
+            # alone that is an ordinary word of questions ("tell me which …") names nothing.
+            hit = next(t for t in theme.terms if len(t) >= 2 and _mentions(text, t.lower()))
+            if hit.lower() in _ASKING_WORDS:
+                return None
+        return theme.id
 
     def cue_patterns(self, theme_id: str) -> list[str]:
         """Expressions for texts that show a theme plainly: its cues, else its terms."""
@@ -261,4 +270,16 @@ def _term_hits(theme: ThemeInfo, text: str) -> int:
 def _mentions(text: str, term: str) -> bool:
     if not term.isascii():
         return term in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
+    # "refunds", "draining": a word of five letters or more in its other forms too.
+    ending = r"(?:s|es|ed|ing)?" if len(term) >= 5 and " " not in term else ""
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}{ending}(?![a-z0-9])", text) is not None
+
+
+# Words of asking, not of what customers say: never a discovered theme's name on their own.
+_ASKING_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "tell give show list let know want need see look find get make take say ask help please "
+        "use also still many much more most least compare break top",
+    )
+)

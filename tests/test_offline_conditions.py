@@ -385,3 +385,12 @@ def test_a_word_glossed_in_brackets_counts_in_either_form(
     said = sum("router" in r["description"] for r in rows)
     text = _ask(analyst, "How many tickets mention the router (路由器)?")
     assert "“router” or “路由器”" in text and f"{_n(said)} of {_n(len(rows))}" in text
+
+
+def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:
+    # "an agent" is inside every "Agent A".."Agent E" name: an ordinary word, not all of them;
+    # a name said in full still filters, in any case.
+    answer = analyst.ask("How many tickets did an agent resolve?")
+    assert answer.reading is not None and "Agent " not in answer.reading.line
+    named = analyst.ask("How many tickets did agent b resolve?")
+    assert named.reading is not None and "Agent B" in named.reading.line

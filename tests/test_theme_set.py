@@ -98,3 +98,14 @@ def test_terms_in_each_language_without_stop_words() -> None:
     terms = cluster_terms(shipping + screen, [0] * len(shipping) + [1] * len(screen))
     assert set(terms) == {0, 1} and set(terms[0]) == {"zh"}
     assert terms[0]["zh"][0] == "物流" and terms[1]["zh"][0] == "屏幕"
+
+
+def test_a_discovered_theme_is_not_named_by_a_word_of_asking_alone() -> None:
+    themes = ThemeSet(
+        ThemeSource.discovered(),
+        (ThemeInfo("tell · account · digital", {"en": "tell · account · digital"},
+                   ("tell", "account", "digital"), 20), OTHER),
+        content_hash="abc",
+    )  # fmt: skip
+    assert themes.find("Give me the top issues and tell me which is least common.") is None
+    assert themes.find("What do they say about the digital account?") == "tell · account · digital"

@@ -290,6 +290,10 @@ class CatalogMatcher:
             # common word ("high", "low") names a value only so.
             beside = {d: hits for d, hits in few.items() if d in named}
             few = beside or ({} if word in _PLAIN else few)
+            if latin and not _capitalised(word, question):
+                # A lowercase English word inside several values' names ("credit" of Credit
+                # reporting, Credit card debt…) is an ordinary word, not a family of names.
+                few = {d: hits for d, hits in few.items() if len(hits) == 1 or d in beside}
             if chosen is None and few:
                 chosen = min(few, key=lambda d: self._sizes.get(d, 0))
             # Further words naming values of the same dimension: groups side by side
