@@ -358,3 +358,17 @@ def test_a_count_over_one_export_per_company_adds_up_every_company(analyst: Anal
     total = ROWS["inbound"] * 2
     assert f"Added up over the tables of every group: {total} records [" in answer.text
     assert "| AmazonHelp | 200 |" in answer.text and "| AppleSupport | 200 |" in answer.text
+
+
+def test_the_most_and_the_least_carried_actions_both_lead(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    actions = flags["twcs-AmazonHelp-100-outbound.xlsx"]
+    counts = {name: len(ids) for name, ids in actions.items() if ids}
+    answer = ask_offline(
+        analyst, "What do Amazon's agents do most and least often in their replies?"
+    )
+    lead = lead_of(answer.text)
+    top, least = max(counts.values()), min(counts.values())
+    assert "the most carry" in lead and f": {top} (" in lead
+    assert "The fewest carry" in lead and f": {least} (" in lead

@@ -10,6 +10,7 @@ every figure the answer gives is a cited one.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...data.catalog import Catalog
@@ -25,6 +26,7 @@ from .transcript import Result, Results
 from .understand import Intent
 
 SHARES = "label_shares"
+_MOST = re.compile(r"(?i)\bmost\b|\btop\b|最多|最常")
 
 
 def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call | None:
@@ -126,6 +128,9 @@ def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
         _write_named(intent, res, rows, w)
         return True
     least = bool(LOWEST.search(intent.question))
+    # "Most and least often": the most first, and the fewest said too.
+    both = least and _MOST.search(intent.question) is not None
+    least = least and not both
     if least:  # "which topic is mentioned least": the fewest first
         rows = rows[::-1]
     top, total = rows[0], rows[0]["of_records"]
@@ -152,6 +157,17 @@ def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
             ref=res.id,
         )
     )
+    if both and len(rows) > 1:
+        last = rows[-1]
+        w.lead.append(
+            w.say(
+                "labels.also_least",
+                name=last["label"],
+                n=fmt_row([last["records"]])[0],
+                share=w.pct(last["share_pct"]),
+                ref=res.id,
+            )
+        )
     body = [fmt_row([r["label"], r["records"], w.pct(r["share_pct"])]) for r in rows]
     headers = [w.say("labels.label"), w.say("labels.records"), w.say("labels.share")]
     w.body += table(w, headers, body[:TABLE_ROWS], res.id)

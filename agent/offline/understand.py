@@ -1105,7 +1105,11 @@ class Understander:
         # A category named for groups named side by side ("Amazon or Spotify: whose customers
         # tweet more about their account") is counted, whichever customer-voice reading won.
         versus = dim in intent.filters and bool(intent.slots.compared)
-        if intent.playbook != "voc_themes" and not (versus and intent.playbook == "voc_evidence"):
+        # "What do agents do most and least often": the categories ranked, whichever customer-
+        # voice reading won, when the question ranks and asks for no quotes.
+        ranks = _MOST_SAID.search(intent.question) or _LEAST_SAID.search(intent.question)
+        evidence = intent.playbook == "voc_evidence" and (versus or bool(ranks))
+        if intent.playbook != "voc_themes" and not evidence:
             return
         metric = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if metric not in sets:
@@ -1563,6 +1567,7 @@ def _counts_record_metric(intent: Intent) -> bool:
 
 
 _MOST_SAID = re.compile(r"(?i)\bmost\b|\bthe top\b|最多|最常|最集中")
+_LEAST_SAID = re.compile(r"(?i)\bleast\b|\bfewest\b|\balmost never\b|\brarest\b|最少|最不常|很少")
 _VALUE_MEASURE = re.compile(r"^(?P<dim>[a-z0-9_]+?)_(?P<value>[a-z0-9]+)_(?:rate|count)$")
 
 
