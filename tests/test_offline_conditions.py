@@ -394,3 +394,17 @@ def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: 
     assert answer.reading is not None and "Agent " not in answer.reading.line
     named = analyst.ask("How many tickets did agent b resolve?")
     assert named.reading is not None and "Agent B" in named.reading.line
+
+
+def test_days_counted_by_how_many_records_each_has(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    days = Counter(r["opened_at"][:10] for r in rows)
+    busy = sum(n >= 5 for n in days.values())
+    assert 0 < busy < len(days)
+    text = _ask(analyst, "On how many days did we get at least 5 tickets?")
+    assert f"{busy} different values of day have at least 5 tickets [" in text
+    months = Counter(r["opened_at"][:7] for r in rows)
+    over = sum(n > 100 for n in months.values())
+    zh = _ask(analyst, "有几个月的工单超过100张？")
+    assert f"的月份共有 {over} 个 [" in zh

@@ -74,7 +74,9 @@ def _distinct_calls(intent: Intent) -> dict[str, Call]:
     size = records_per_group(intent.question)
     for dim in intent.distinct:
         sized = size[:2] if size and not intent.per_group else None
-        sql = distinct_sql(cat, dim, intent.filters, intent.period, sized, intent.per_group)
+        sql = distinct_sql(
+            cat, dim, intent.filters, intent.period, sized, intent.per_group, intent.counted_table
+        )
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
             purpose = w.say("distinct.purpose", dim=dim_name(w, dim))

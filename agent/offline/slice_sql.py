@@ -82,14 +82,23 @@ def distinct_sql(
     period: Period | None,
     size: tuple[str, int] | None = None,
     per_group: bool = False,
+    base: str | None = None,
 ) -> str | None:
     """How many different values of ``dim`` the records in the slice hold; with ``size``
     (operator, number), only the values with that many records ("more than 10 complaints");
     with ``per_group``, also the records and their number per value (an average per group)."""
     d = catalog.dimensions.get(dim)
-    if d is None or d.from_time or not d.sources:
+    if d is None:
         return None
-    base, expr = next(iter(d.sources.items()))
+    if d.from_time:  # "how many days …": the day of each record of ``base``
+        column = catalog.tables[base].time_column if base in catalog.tables else None
+        if base is None or not column or not d.spec.time:
+            return None
+        expr = d.spec.time.replace("{time}", f"{base}.{column}")
+    elif d.sources:
+        base, expr = next(iter(d.sources.items()))
+    else:
+        return None
     joins: dict[str, str] = {}
     where = slice_where(catalog, base, filters, period, joins)
     if where is None:

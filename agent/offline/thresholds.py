@@ -282,6 +282,8 @@ _SIZE_EN = re.compile(
     rf"\b(?P<cmp>more than|over|at least|fewer than|less than|under|at most|no more than"
     rf"|exactly|only|just|a single)\s+{_EN_NUM.replace('(?P<n>', '(?P<n>')}?\s*"
     r"(?P<noun>[a-z]{3,})\b"
+    # "5 customer tweets": the noun after a word that describes it, said whole.
+    r"(?:\s+(?!(?:in|on|at|a|an|the|per|each|every|or|and|than|from|by|for|to|of)\b)[a-z]{3,}s\b)?"
 )
 _SIZE_EN_AFTER = re.compile(
     rf"\b{_EN_NUM}\s*(?P<cmp>or more|or fewer|or less|\+)\s+(?P<noun>[a-z]{{3,}})\b"

@@ -60,7 +60,7 @@ from .slots import (
     normal_text,
     unmatched_text,
 )
-from .thresholds import Threshold, threshold_of
+from .thresholds import Threshold, records_per_group, threshold_of
 from .unread import UnreadWords, used_phrases
 
 if TYPE_CHECKING:
@@ -482,6 +482,7 @@ class Understander:
             intent.playbook = UNAVAILABLE
         self._mentions(intent)
         _distinct(intent, self._counted_groups(question))
+        self._periods_counted(intent)
         _share_of_records(intent)
         self._unset(intent)
         _threshold(intent)
@@ -1285,6 +1286,25 @@ class Understander:
         text = unmatched_text(intent.question, intent.slots)
         return self.label_meaning.named(text, values, skip)
 
+    def _periods_counted(self, intent: Intent) -> None:
+        """ "On how many days did Apple get at least 5 tweets", "有几个月超过100条投诉": the days
+        (weeks, months) whose records pass the number said, counted."""
+        cat = intent.catalog
+        m = _PERIODS_COUNTED.search(intent.question)
+        size = records_per_group(intent.question)
+        if cat is None or m is None or size is None or intent.playbook in _NOT_COUNTED:
+            return
+        unit = _PERIOD_UNITS[(m.group("en") or m.group("zh") or "").lower()]
+        if unit not in cat.dimensions or not cat.dimensions[unit].from_time:
+            return
+        metric = default_metric(cat, None, intent.filters, held=self.held, question=intent.question)
+        if metric not in cat.metrics or not cat.tables[cat.metrics[metric].table].time_column:
+            return
+        intent.distinct, intent.counted_table = [unit], cat.metrics[metric].table
+        intent.slots.metrics = [metric]
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != unit]
+        intent.playbook, intent.missing = "metric_change", None
+
     def _average_per_group(self, intent: Intent) -> bool:
         """ "On average, how many complaints does each brand get", "平均每个区县多少条留言": the
         records counted over the groups they fall in (records / different values)."""
@@ -1386,6 +1406,8 @@ class Understander:
         cat = intent.catalog
         if cat is None or intent.slots.dimensions or intent.comparison or intent.compare:
             return
+        if intent.distinct or intent.threshold is not None or intent.unset or intent.unset_column:
+            return  # a count of groups, or of records past a threshold, is read as it is
         metric = (
             intent.metrics[0]
             if len(intent.metrics) == 1
@@ -1636,6 +1658,15 @@ _PER_GROUP = re.compile(
     r"(?P<en>[a-z][a-z ]{1,30})"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
 )
+# "On how many days …", "有几个月 …": periods counted, when a number of records is set for each.
+_PERIODS_COUNTED = re.compile(
+    r"(?i)\bhow many (?:different |separate )?(?P<en>days|weeks|months)\b"
+    r"|(?:多少|几)(?P<zh>天|个月|周|个星期)"
+)
+_PERIOD_UNITS = {
+    "days": "day", "weeks": "week", "months": "month",
+    "天": "day", "个月": "month", "周": "week", "个星期": "week",
+}  # fmt: skip
 _EN_TIME_WORDS = frozenset(("day", "week", "month", "quarter", "year", "time", "hour"))
 # "平均每天", "on average per month": a count spread over time, which the counts answer.
 _PER_TIME = re.compile(
@@ -2434,6 +2465,8 @@ def _threshold(intent: Intent) -> None:
     if cat is None or intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of"):
         return
     if intent.mentions or intent.unset or intent.unset_column or AVERAGE.search(intent.question):
+        return
+    if intent.distinct and intent.counted_table:  # days counted by their records, no duration
         return
     found = threshold_of(intent.question, cat)
     if found is None or not (
