@@ -131,7 +131,44 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     current = _current_for(text, found[0], as_of)
     if current is not None:
         return PeriodReading(period=current, comparison=found[0])
+    ends = _ends_compared(text, found[0], as_of)
+    if ends is not None:
+        return PeriodReading(period=ends[1], comparison=ends[0])
     return PeriodReading(period=found[0])
+
+
+# How something moved ("rise or fall from 2023 to 2024", "从二季度到三季度是增加还是减少").
+_MOVED = re.compile(
+    r"(?i)\b(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|increase[ds]?|decrease[ds]?"
+    r"|drop(?:ped)?|go(?:ne)? up|go(?:ne)? down|went up|went down|change[ds]?|moved?|differ)\b"
+    r"|增加|减少|增长|下降|上升|涨|降|变化|变多|变少|多了还是少了"
+)
+# A series over the range asked for, not its two ends.
+_OVER_TIME = re.compile(
+    r"(?i)\btrend|\bover time\b|\bmonthly\b|\bweekly\b|\bquarterly\b"
+    r"|\bby (?:month|week|quarter|day)\b"
+    r"|\b(?:each|every|per) (?:month|week|quarter|day)\b|趋势|走势|每个?月|每周|每个?季度|逐月|按月"
+)
+_RANGE_SPLIT = re.compile(r"\s*(?:\bto\b|\buntil\b|至|到|~|–|—|-)\s*")
+
+
+def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Period] | None:
+    """A range whose ends are two whole periods of one kind ("from 2023 to 2024") in a question
+    about how something moved: the later end compared with the earlier, not one long span."""
+    if not _MOVED.search(text) or _OVER_TIME.search(text) or not found.phrase:
+        return None
+    phrase = re.sub(r"(?i)^\s*(?:from|between|从|自)\s*", "", found.phrase)
+    halves = [h for h in _RANGE_SPLIT.split(phrase.replace(" and ", " to ")) if h.strip()]
+    if len(halves) != 2:
+        return None
+    try:
+        first, second = (parse_period(h.strip(), as_of) for h in halves)
+    except PeriodError:
+        return None
+    same = (first.end - first.start).days // 25 == (second.end - second.start).days // 25
+    if first.end <= second.start and same:
+        return first, second
+    return None
 
 
 _SAME_PERIOD = re.compile(

@@ -408,3 +408,42 @@ def test_days_counted_by_how_many_records_each_has(
     over = sum(n > 100 for n in months.values())
     zh = _ask(analyst, "有几个月的工单超过100张？")
     assert f"的月份共有 {over} 个 [" in zh
+
+
+def test_two_quoted_words_listed_together_are_each_counted(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    router = sum("router" in r["description"] for r in rows)
+    invoice = sum("invoice" in r["description"] for r in rows)
+    zh = _ask(analyst, "工单描述里“router”和“invoice”这两个词，哪个被提得更多？各有多少张？")
+    first, second = sorted([("router", router), ("invoice", invoice)], key=lambda t: -t[1])
+    assert f"“{first[0]}” {_n(first[1])}；“{second[0]}” {_n(second[1])}" in zh
+
+
+def test_a_chinese_word_in_an_english_question_is_the_text_s_word(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # The descriptions are English: no record holds the Chinese word, and the answer says so
+    # rather than giving the share of every ticket.
+    answer = analyst.ask("Of the 路由器 tickets, what share came in by 电话?")
+    assert answer.reading is not None and "“路由器”" in answer.reading.line
+    assert answer.status == "insufficient_data" and f"{_n(len(rows))} of" not in answer.text
+
+
+def test_records_linked_to_a_value_are_those_with_it_recorded(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    linked = sum(bool(r["resolved_by"]) for r in rows)
+    text = _ask(analyst, "How many tickets are linked to a resolved by agent?")
+    assert f"{_n(linked)} of {_n(len(rows))} records are with a resolved by recorded" in text
+
+
+def test_records_in_an_average_month_are_the_records_over_the_months(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    months = Counter(r["opened_at"][:7] for r in rows)
+    per = round(len(rows) / len(months), 2)
+    text = _ask(analyst, "How many tickets did we get in an average month?")
+    assert f"Across the {len(months)} different values of month, each has {per:g}" in text
+    zh = _ask(analyst, "平均每月有多少张工单？")
+    assert f"分属 {len(months)} 个不同的" in zh

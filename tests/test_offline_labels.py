@@ -372,3 +372,23 @@ def test_the_most_and_the_least_carried_actions_both_lead(
     top, least = max(counts.values()), min(counts.values())
     assert "the most carry" in lead and f": {top} (" in lead
     assert "The fewest carry" in lead and f": {least} (" in lead
+
+
+def test_one_category_without_another_is_counted_on_their_columns(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    topics = flags["twcs-AmazonHelp-200-inbound.xlsx"]
+    only = len(topics["Refund"] - topics["Return"])
+    answer = ask_offline(
+        analyst,
+        "Amazon customers asking about a refund - how many of those tweets do not also "
+        "involve a return?",
+    )
+    assert re.search(rf"was {only} in ", lead_of(answer.text)), answer.text
+
+
+def test_combined_over_the_companies_adds_their_tables_up(analyst: Analyst) -> None:
+    answer = ask_offline(
+        analyst, "How many customer tweets came in across all the companies combined?"
+    )
+    assert f"Added up over the tables of every group: {ROWS['inbound'] * 2} records" in answer.text

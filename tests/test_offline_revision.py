@@ -39,3 +39,9 @@ def test_a_revision_that_leaves_no_figure_declines_and_says_why(demo_home: Path)
     assert turn.status == "insufficient_data"
     zh = _revise(demo_home, "_离线回答。_\n\n比例为 47.4% [Q1]。", ("47.4",), lang="zh")
     assert "未能与证据核对" in zh.text and zh.status == "insufficient_data"
+
+
+def test_a_span_is_dropped_where_written_not_inside_a_longer_number(demo_home: Path) -> None:
+    draft = "_Offline answer._\n\nThere were 62,773 reviews [Q1]. Of them 2 were late [Q1]."
+    turn = _revise(demo_home, draft, ("2",))
+    assert "There were 62,773 reviews [Q1]." in turn.text and "Of them 2" not in turn.text

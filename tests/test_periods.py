@@ -542,3 +542,25 @@ def test_two_days_named_for_comparison_stay_two_days() -> None:
     reading = read_periods("Compare June 1 and June 7", AS_OF)
     assert reading.period is not None and reading.comparison is not None
     assert reading.period.start == D(2026, 6, 7) and reading.comparison.start == D(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "compared"),
+    [
+        ("Did debt collection complaints rise or fall from 2023 to 2024?", "2024", "2023"),
+        ("从2023年到2024年投诉是增加还是减少？", "2024", "2023"),
+        ("How did complaints change from Q2 to Q3 2026?", "2026-Q3", "2026-Q2"),
+    ],
+)
+def test_a_move_from_one_period_to_another_compares_the_two(
+    question: str, asked: str, compared: str
+) -> None:
+    reading = read_periods(question, AS_OF)
+    assert reading.period is not None and reading.comparison is not None
+    assert (reading.period.label, reading.comparison.label) == (asked, compared)
+
+
+def test_a_range_without_a_move_or_with_a_trend_stays_one_span() -> None:
+    for question in ("complaints from 2023 to 2024", "the trend of complaints from 2023 to 2024"):
+        reading = read_periods(question, AS_OF)
+        assert reading.comparison is None and reading.period is not None, question

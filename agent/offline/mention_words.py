@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 _MAX_TERMS = 4
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})」|‘([^’]{1,30})’")
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
@@ -25,7 +26,7 @@ _ZH_ABOUT = re.compile(r"(?:跟|和|与|同)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{1,12}
 # English: "mention(ing) X", "that talk about X", "containing X", "how many … about X".
 _EN = re.compile(
     r"(?i)\b(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|refer(?:s|red|ring)? to"
-    r"|contain(?:s|ing)?"
+    r"|contain(?:s|ing)?|bring(?:s|ing)? up|brought up|write(?:s)? about|wrote about"
     r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
     r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
     r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+"
@@ -47,10 +48,13 @@ _THE_WORD = re.compile(r"(?i)\bthe (?:word|term|phrase|keyword)s? [\"“'‘]?([
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
 _VERB_AFTER = re.compile(
     r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样|这个字|这几个字|[两三四五]个字|这种话|这句话"
+    r"|这[两三几些]个词|[两三四五]个词|这些词"
     r"|这个说法|的话)|\s*(?:appears?|shows? up|comes? up)\b"
 )
 _SPLIT = re.compile(r"\s*(?:、|或者|或|和|与|及|/|\bor\b|\band\b)\s*", re.IGNORECASE)
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
+# Words that stand for no text ("about something other than cards").
+_EN_STOP |= {"something", "anything", "everything", "nothing", "something other", "anything other"}
 # A kind word after the thing named ("Echo devices", "billing issues") is not part of it.
 _KIND = re.compile(
     r"(?i)\s+(?:devices?|products?|issues?|problems?|items?|orders?|questions?|things?)$"
@@ -66,20 +70,19 @@ def mention_terms(question: str) -> list[str]:
     for term in terms:
         out.append(term)
         gloss = re.search(rf"{re.escape(term)}\s*[（(]\s*([^()（）]{{1,20}}?)\s*[)）]", question)
-        if gloss and gloss.group(1).strip() not in out:
-            out.append(gloss.group(1).strip())
+        said = gloss.group(1).strip() if gloss else ""
+        # Only a translation glosses a word ("noise (异响)"); brackets in the same script give
+        # examples or asides ("拖欠（工资、工程款之类）").
+        other_script = bool(_CJK.search(said)) != bool(_CJK.search(term))
+        if said and other_script and said not in out:
+            out.append(said)
     return out[:_MAX_TERMS]
 
 
 def _mention_terms(question: str) -> list[str]:
     # Quoted words count only after a mention verb: a quoted reply someone wants sent back
     # ("回复“已删除”") is not a word to count.
-    quoted = [
-        next(g for g in m.groups() if g)
-        for m in _QUOTED.finditer(question)
-        if _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()])
-        or _VERB_AFTER.match(question[m.end() : m.end() + 12])
-    ]
+    quoted = _quoted_counted(question)
     if quoted:
         return _clean(quoted, short_ok=True)
     named = [m.group(1) for m in _THE_WORD.finditer(question)]
@@ -88,19 +91,40 @@ def _mention_terms(question: str) -> list[str]:
     found = [m.group("t") for m in _ZH.finditer(question)]
     found += [m.group("t") for m in _ZH_ABOUT.finditer(question)]
     found += [m.group("t") for m in _EN.finditer(question)]
+    if not found and len(re.findall(r"[A-Za-z]", question)) > 3 * len(_CJK.findall(question)):
+        # "Of the 性价比 reviews, what share are positive": a Chinese word in an English
+        # question is the text's own word (the caller sets aside those that name a value).
+        found = re.findall(r"[\u3400-\u9fff]{2,8}", question)
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))
+
+
+def _quoted_counted(question: str) -> list[str]:
+    """Quoted words said to be mentioned, with the quoted words listed beside them ("“快递”和
+    “物流”这两个词…被提得更多")."""
+    found = list(_QUOTED.finditer(question))
+    counted = [
+        _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()]) is not None
+        or _VERB_AFTER.match(question[m.end() : m.end() + 12]) is not None
+        for m in found
+    ]
+    changed = True
+    while changed:  # a word listed next to a counted one is counted too
+        changed = False
+        for i in range(len(found) - 1):
+            gap = question[found[i].end() : found[i + 1].start()]
+            if counted[i] != counted[i + 1] and _LISTED.fullmatch(gap):
+                counted[i] = counted[i + 1] = changed = True
+    return [next(g for g in m.groups() if g) for m, c in zip(found, counted, strict=True) if c]
+
+
+_LISTED = re.compile(r"(?i)\s*(?:和|与|及|、|或者?|跟|,|，|/|and|or)\s*")
 
 
 def words_as_written(question: str) -> list[str]:
     """The words the question asks about as text, not as what they stand for: quoted after a
     mention verb, or "the word …" ("use the word "package"" counts the word, not a category
     named alike)."""
-    quoted = [
-        next(g for g in m.groups() if g)
-        for m in _QUOTED.finditer(question)
-        if _VERB_BEFORE.search(question[max(0, m.start() - 12) : m.start()])
-        or _VERB_AFTER.match(question[m.end() : m.end() + 12])
-    ]
+    quoted = _quoted_counted(question)
     return [w.lower() for w in quoted + [m.group(1) for m in _THE_WORD.finditer(question)]]
 
 

@@ -50,10 +50,17 @@ def mention_sql(
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
     joiner = " AND " if intent.mentions_all else " OR "
-    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    conds = [f"contains({text}, {literal(t.lower())})" for t in terms]
+    match = joiner.join(conds)
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
-    return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES)
+    # Several words, none of them required together: each one's count as well.
+    each = (
+        {f"mentions_{i + 1}": c for i, c in enumerate(conds)}
+        if len(conds) > 1 and not intent.mentions_all and not intent.mentions_not and not group
+        else None
+    )
+    return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES, each=each)
 
 
 def _counted_table(catalog: Catalog, intent: Intent, group: str | None) -> dict[str, str]:
@@ -72,7 +79,10 @@ def _counted_table(catalog: Catalog, intent: Intent, group: str | None) -> dict[
 
 _NAMES = ("mentions", "records", "mention_share_pct")
 # "…, of which / 其中 …": what follows is a part of the records just counted.
-_OF_WHICH = re.compile(r"(?i)其中|\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b")
+_OF_WHICH = re.compile(
+    r"(?i)其中|这里面|这其中|这些里面|这些当中|它们当中|\bof (?:which|those|them|these)\b"
+    r"|\bamong (?:them|those|these)\b"
+)
 
 
 def part_named_after(intent: Intent) -> tuple[str, str] | None:
@@ -92,10 +102,14 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
         cue_end = first + 1
     else:
         cue_end = cue.end()
-    after = q[cue_end:].lower()
+    after, before = q[cue_end:].lower(), q[: max(0, cue_end - 1)].lower()
     for dim, value in reversed(list(intent.filters.items())):
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
         names = [value, *((spec.values or {}).get(value, []) if spec else [])]
+        if cue is None and any(n and str(n).lower() in before for n in names):
+            # "在所有差评中，提到“质量”的差评占几成": said first, the value is the records the
+            # words are counted in, not a part of them.
+            continue
         if any(n and str(n).lower() in after for n in names):
             return dim, value
     return None
@@ -204,6 +218,13 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             where=slice_text(w, intent.filters), period=period, ref=res.id,
         )
     )  # fmt: skip
+    each = [(t, r.get(f"mentions_{i + 1}")) for i, t in enumerate(intent.mentions)]
+    if len(each) > 1 and all(n is not None for _, n in each):
+        # "“快递”和“物流”哪个被提得更多": each word's own count, the most first.
+        said = sorted(each, key=lambda tn: -int(tn[1] or 0))
+        sep = "; " if w.lang == "en" else "；"
+        parts = sep.join(f"“{t}” {fmt_row([n])[0]}" for t, n in said)
+        w.lead.append(w.say("mention.each", parts=parts, ref=res.id))
     by = results.get("by")
     if by is None or not by.ok or not by.rows:
         return

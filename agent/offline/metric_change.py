@@ -21,6 +21,7 @@ from .playbooks import (
     dim_name,
     direction,
     failed,
+    fmt_row,
     metric_or,
     metric_query,
     n_of,
@@ -99,9 +100,9 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
         if f"per_{dim}" in row:  # "on average, how many per brand": records over the groups
             said = w.say(
                 "distinct.per_group",
-                per=row[f"per_{dim}"],
+                per=fmt_row([row[f"per_{dim}"]])[0],
                 dim=dim_name(w, dim),
-                records=row["records"],
+                records=fmt_row([row["records"]])[0],
                 n=n,
                 ref=res.id,
             )

@@ -417,9 +417,11 @@ _CITED = re.compile(r"\[(?:Q|V:|T|C)[^\]]{0,40}\]")
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:
     """The draft without the sentences holding what the verifier could not support."""
     draft = str(messages[-2].get("content") or "")
+    # A span is found as written, not inside a longer number ("2" is not in "62,773").
+    found = [re.compile(rf"(?<![\w.,]){re.escape(sp)}(?!\w|[.,]\d)") for sp in spans]
     kept_lines = []
     for line in draft.split("\n"):
-        parts = [s for s in _SENTENCE.split(line) if not any(sp in s for sp in spans)]
+        parts = [s for s in _SENTENCE.split(line) if not any(f.search(s) for f in found)]
         if parts or not line.strip():
             kept_lines.append(" ".join(parts))
     return "\n".join(kept_lines)

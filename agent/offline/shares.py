@@ -44,6 +44,8 @@ def share_call(intent: Intent) -> Call | None:
         where = [*where, f"{part} IS NOT NULL"]
     if value is None:  # "never got an assignment group": the value is missing or blank
         match = f"({part} IS NULL OR trim(CAST({part} AS VARCHAR)) = '')"
+        if intent.unset_set:  # "linked to a problem record": the value is there
+            match = f"NOT {match}"
     elif isinstance(value, Excluded):  # "of the reviews not about hotels"
         listed = ", ".join(literal(v) for v in value.values)
         match = f"({part} IS NULL OR {part} NOT IN ({listed}))"
@@ -61,7 +63,7 @@ def share_call(intent: Intent) -> Call | None:
         by_share="ASC" if _lowest(intent) else "DESC", least=least, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    part_label = _part_label(w, dim, value).removesuffix("的")  # "未填写X的" + "的条数"
+    part_label = _part_label(w, dim, value, intent.unset_set).removesuffix("的")  # + "的条数"
     purpose = w.say("share.purpose", part=part_label, whole=slice_text(w, whole))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
@@ -192,9 +194,11 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
     return dict(whole), dim, value
 
 
-def _part_label(w: Writer, dim: str, value: str | None) -> str:
+def _part_label(w: Writer, dim: str, value: str | None, is_set: bool = False) -> str:
     if value is not None:
         return w.label(dim, value)
+    if is_set:  # "linked to a problem record": the value is recorded
+        return w.say("share.set", dim=dim_name(w, dim))
     if w.catalog is not None and dim not in w.catalog.dimensions:
         return w.say("share.unset", dim=dim.replace("_", " "))  # a date column's own name
     return w.say("share.unset", dim=dim_name(w, dim))
@@ -225,7 +229,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     w.lead.append(
         w.say(
             "share.lead", n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
-            share=w.pct(r["share_pct"]), part=_part_label(w, dim, value),
+            share=w.pct(r["share_pct"]), part=_part_label(w, dim, value, intent.unset_set),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
@@ -245,7 +249,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         w.say(
             key, dim=dim_name(w, group), name=w.label(group, top[group]),
             share=w.pct(top["share_pct"]), n=fmt_row([top["part"]])[0],
-            total=fmt_row([top["records"]])[0], part=_part_label(w, dim, value),
+            total=fmt_row([top["records"]])[0], part=_part_label(w, dim, value, intent.unset_set),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
@@ -268,7 +272,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
         for r in rows
     ]
-    heads = [dim_name(w, group), _part_label(w, dim, value), w.say("share.col_n")]
+    heads = [dim_name(w, group), _part_label(w, dim, value, intent.unset_set), w.say("share.col_n")]
     heads.append(w.say("mention.col_share"))
     w.body += table(w, heads, body, res.id)
     if any(w.small(r["records"]) for r in rows):

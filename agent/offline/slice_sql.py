@@ -108,7 +108,7 @@ def distinct_sql(
     if per_group:
         return (
             f"SELECT count(*) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "
-            f"round(count(*) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 1) AS per_{dim} "
+            f"round(count(*) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 2) AS per_{dim} "
             f"FROM {tables}{clause}"
         )
     if size is None:
@@ -135,6 +135,7 @@ def share_sql(
     by_share: str | None = None,
     least: int | None = None,
     totals: bool = False,
+    each: dict[str, str] | None = None,
 ) -> str:
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
     the share in percent; split by ``group_expr`` when given: largest part first, or by the share
@@ -149,6 +150,8 @@ def share_sql(
         f"count(*) AS {total}",
         f"round(100.0 * {hit} / count(*), 1) AS {share}",
     ]
+    # Each condition of ``part`` counted on its own too ("快递" and "物流" each).
+    select += [f"count(*) FILTER (WHERE {cond}) AS {name}" for name, cond in (each or {}).items()]
     if group_expr and totals:
         select += [
             f"sum({hit}) OVER () AS all_{n}",

@@ -47,7 +47,11 @@ _ZH_NUMBERS: dict[str, float] = {
     "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
     "十": 10, "半": 0.5,
 }  # fmt: skip
-_EN_NUM = r"(?P<n>\d+(?:\.\d+)?|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
+_EN_NUM = (
+    r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+    + ")"
+)
 _ZH_NUM = r"(?P<n>\d+(?:\.\d+)?|[一两二三四五六七八九十半])"
 _EN_UNIT = r"(?P<u>" + "|".join(p for p, _ in _EN_UNITS) + r")\b"
 _ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
@@ -145,7 +149,7 @@ def _matches(
     out = []
     for m in re.finditer(pattern, text):
         raw = m.group("n")
-        number = float(raw) if raw[0].isdigit() else float(numbers.get(raw, 0))
+        number = float(raw.replace(",", "")) if raw[0].isdigit() else float(numbers.get(raw, 0))
         if not number:
             continue
         said_unit = m.group("u")
@@ -317,7 +321,9 @@ def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, 
         unit_word = any(re.fullmatch(p, noun) for p, _ in _EN_UNITS)
         unit_word = unit_word or bool(_NOT_RECORDS.fullmatch(noun))
         if raw and not unit_word and (not units or any(noun.startswith(u) for u in units)):
-            number = float(raw) if raw[0].isdigit() else float(_EN_NUMBERS.get(raw, 0))
+            number = (
+                float(raw.replace(",", "")) if raw[0].isdigit() else float(_EN_NUMBERS.get(raw, 0))
+            )
             if number:
                 return _SIZE_OPS[m.group("cmp")], int(number), question[m.start() : m.end()]
     z = _SIZE_ZH.search(text)

@@ -98,14 +98,19 @@ def _n(row: dict[str, Any]) -> int:
 
 # The grain a question asks for ("quarterly", "按季度", "weekly"); month when it names none.
 _GRAINS = (
+    # "每个月" names the grain even where a quarter is the period ("去年第三季度，每个月各…").
+    ("month", re.compile(r"(?i)\bmonth[- ]by[- ]month\b|每个?月|按月|逐月|各月")),
     (
         "quarter",
-        re.compile(r"(?i)quarter(?:ly| by quarter)|by quarter|per quarter|each quarter|季度"),
+        re.compile(
+            r"(?i)quarter(?:ly|[- ]by[- ]quarter)|by quarter|per quarter|each quarter"
+            r"|每个?季度|按季度?|逐季|各季度|(?<![第上下本这一二三四1-4])季度(?!度)"
+        ),
     ),
     (
         "week",
         re.compile(
-            r"(?i)\bweekly\b|week by week|by week|per week|each week|每周|按周|逐周"
+            r"(?i)\bweekly\b|week[- ]by[- ]week|by week|per week|each week|每周|按周|逐周"
             r"|\bwhich (?:single )?week\b|\b(?:busiest|quietest|peak) (?:single )?week\b"
             r"|哪(?:一|个)?(?:周|个星期)"
         ),
@@ -113,7 +118,7 @@ _GRAINS = (
     (
         "day",
         re.compile(
-            r"(?i)\bdaily\b|day by day|by day|per day|each day|每天|按天|逐日"
+            r"(?i)\bdaily\b|day[- ]by[- ]day|by day|per day|each day|每天|按天|逐日"
             # "The single busiest day", "which date", "哪一天": the day is the grain ranked.
             r"|\bwhich (?:single |particular |one )?(?:day|date)\b(?! of (?:the )?week)"
             r"(?![^?.]{0,30}\b(?:time|hours?)\b)"

@@ -183,6 +183,8 @@ class Intent:
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
+    # ``unset`` said the other way: the records whose value IS recorded ("linked to a problem").
+    unset_set: bool = False
     # A count over one export per group: the groups' tables added up as well as side by side.
     parallel_total: bool = False
     # "On average, how many … does each brand get": the records per value of ``distinct``.
@@ -468,7 +470,10 @@ class Understander:
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         averaged = _averaged_unmeasured(intent)
-        if averaged and not document and self._average_per_group(intent):
+        per_period = not document and intent.playbook in _FIGURES
+        if per_period and self._average_per_period(intent):
+            averaged = None  # "in an average month": the records over the months
+        elif averaged and not document and self._average_per_group(intent):
             averaged = None
         if averaged and not document and intent.playbook != UNAVAILABLE:
             # "平均已经开了多少公里", "average followers": an average of something no measure
@@ -617,6 +622,10 @@ class Understander:
         if not (shape.has("count") or shape.has("share")):
             return
         en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
+        if en is None and zh is None:
+            # "Linked to a problem record", "关联了问题单": the records whose value is set.
+            en, zh = _SET_EN.search(intent.question), _SET_ZH.search(intent.question)
+            intent.unset_set = en is not None or zh is not None
         phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
         # "Closed without a resolution time": the time said missing is the unset part, though
         # its words resemble a duration.
@@ -633,11 +642,13 @@ class Understander:
             intent.unset_column = column
             intent.playbook = "share_of"
             return
-        if said:
+        if said and not intent.unset_set:
             return
         dims = self.grouping.by_words(phrase) if phrase else []
         if len(dims) != 1:
+            intent.unset_set = False
             return
+        intent.slots.metrics = [m for m in intent.slots.metrics if not intent.unset_set]
         intent.unset = dims[0]
         intent.filters.pop(dims[0], None)
         intent.playbook = "share_of"
@@ -1206,8 +1217,11 @@ class Understander:
             intent.labels_aside = aside
             intent.slots.filters[dim] = Excluded(*aside)
             return
-        if aside and not found and not ranks and self._without_labels(intent, dim, aside):
-            return
+        if aside and not ranks:
+            # "跟 iPhone 无关的", "about a refund but not also a return": with and without.
+            carried = [v for _, v in sorted(found)]
+            if self._without_labels(intent, dim, aside, carried):
+                return
         if aside or not found or not counted:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
             # that names no category to set aside is read as it is.
@@ -1232,16 +1246,19 @@ class Understander:
         intent.labels_within = len(named) == 2 and _WITHIN.search(intent.question) is not None
         intent.mentions = []
 
-    def _without_labels(self, intent: Intent, dim: str, aside: list[str]) -> bool:
+    def _without_labels(
+        self, intent: Intent, dim: str, aside: list[str], carried: list[str] | None = None
+    ) -> bool:
         """ "跟 iPhone 无关的有几条", "tweets not about delivery": the records without the
-        categories, counted on the yes/no columns the export holds them in (the long table of
-        categories has no row for a category a record lacks)."""
+        categories (and with those ``carried``), counted on the yes/no columns the export holds
+        them in (the long table of categories has no row for a category a record lacks)."""
         cat = intent.catalog
         if cat is None:
             return False
         filters = {d: v for d, v in intent.filters.items() if d != dim}
         flags: list[str] = []
-        for value in aside:
+        said = {v: "false" for v in aside} | {v: "true" for v in carried or []}
+        for value in said:
             named = [
                 n for n, d in cat.dimensions.items()
                 if d.kind == "boolean" and d.sources and (d.spec.en or n).lower() == value.lower()
@@ -1255,11 +1272,15 @@ class Understander:
             if len(held) != 1 and len(named) != 1:
                 return False
             flags.append((held or named)[0])
-        wanted = {**filters, **{f: "false" for f in flags}}
+        wanted = {**filters, **{f: said[v] for f, v in zip(flags, said, strict=True)}}
         metric = default_metric(cat, None, wanted, held=self.held, question=intent.question)
         if metric not in cat.metrics or not all(reaches(cat, metric, f) for f in flags):
             return False
         intent.slots.filters = wanted
+        intent.slots.compared.pop(dim, None)
+        # The categories are read on their columns now: neither set aside nor another measure.
+        intent.set_aside = [(d, v) for d, v in intent.set_aside if d != dim]
+        intent.alternatives, intent.slots.by_meaning = [], []
         intent.slots.flags = [*intent.slots.flags, *flags]
         intent.slots.metrics = [metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
@@ -1304,6 +1325,32 @@ class Understander:
         intent.slots.metrics = [metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != unit]
         intent.playbook, intent.missing = "metric_change", None
+
+    def _average_per_period(self, intent: Intent) -> bool:
+        """ "How many complaints did we get in an average month", "平均每天多少张工单": the
+        records counted over the months (days, weeks) of the period they fall in."""
+        cat, q = intent.catalog, intent.question
+        m = _PER_PERIOD.search(q)
+        if cat is None or m is None or not AVERAGE.search(q):
+            return False
+        if intent.metrics and not all(plain_count(cat, x) for x in intent.metrics):
+            return False
+        unit = _PERIOD_UNITS.get(next(g for g in m.groups() if g).lower())
+        if unit is None or unit not in cat.dimensions or not cat.dimensions[unit].from_time:
+            return False
+        metric = (
+            intent.metrics[0]
+            if intent.metrics
+            else default_metric(cat, None, intent.filters, held=self.held, question=q)
+        )
+        if metric not in cat.metrics or not cat.tables[cat.metrics[metric].table].time_column:
+            return False
+        intent.distinct, intent.per_group = [unit], True
+        intent.counted_table = cat.metrics[metric].table
+        intent.slots.metrics = [metric]
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != unit]
+        intent.playbook = "metric_change"
+        return True
 
     def _average_per_group(self, intent: Intent) -> bool:
         """ "On average, how many complaints does each brand get", "平均每个区县多少条留言": the
@@ -1396,6 +1443,9 @@ class Understander:
         if found:
             intent.slots.metrics = [metric, *intent.metrics[1:]]
             intent.parallel = found
+            if _COMBINED.search(intent.question) and plain_count(cat, metric):
+                # "Across all three companies combined": each group's table, and their sum.
+                intent.parallel_total, intent.playbook = True, "breakdown"
             # The other groups' tables are measured, not other readings of the question.
             intent.uncued = [m for m in intent.uncued if m not in found]
             intent.alternatives = [m for m in intent.alternatives if m not in found]
@@ -1408,6 +1458,8 @@ class Understander:
             return
         if intent.distinct or intent.threshold is not None or intent.unset or intent.unset_column:
             return  # a count of groups, or of records past a threshold, is read as it is
+        if intent.filters:
+            return  # a slice of one group's table (its own flags) is that table's
         metric = (
             intent.metrics[0]
             if len(intent.metrics) == 1
@@ -1658,6 +1710,11 @@ _PER_GROUP = re.compile(
     r"(?P<en>[a-z][a-z ]{1,30})"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
 )
+# The groups' records added up ("combined", "in total", "合计").
+_COMBINED = re.compile(
+    r"(?i)\bcombined\b|\bin total\b|\baltogether\b|\ball together\b|\badded up\b|\bsum of\b"
+    r"|合计|总共|一共|加起来|加在一起|总计"
+)
 # "On how many days …", "有几个月 …": periods counted, when a number of records is set for each.
 _PERIODS_COUNTED = re.compile(
     r"(?i)\bhow many (?:different |separate )?(?P<en>days|weeks|months)\b"
@@ -1665,8 +1722,15 @@ _PERIODS_COUNTED = re.compile(
 )
 _PERIOD_UNITS = {
     "days": "day", "weeks": "week", "months": "month",
-    "天": "day", "个月": "month", "周": "week", "个星期": "week",
+    "day": "day", "week": "week", "month": "month",
+    "天": "day", "日": "day", "个月": "month", "月": "month", "周": "week", "个星期": "week",
 }  # fmt: skip
+# "Per calendar day on average", "in an average month", "平均每月": records per period.
+_PER_PERIOD = re.compile(
+    r"(?i)\bper (?:calendar )?(day|week|month)\b|\b(?:an|the|a typical) (?:average )?"
+    r"(day|week|month)\b(?! of)|\b(?:each|every|a) (day|week|month)\b"
+    r"|平均每(?:个)?(天|日|周|月)|每(?:个)?(天|月|周)平均"
+)
 _EN_TIME_WORDS = frozenset(("day", "week", "month", "quarter", "year", "time", "hour"))
 # "平均每天", "on average per month": a count spread over time, which the counts answer.
 _PER_TIME = re.compile(
@@ -2330,6 +2394,12 @@ _UNSET_EN = re.compile(
     r"with no|missing|lacking|not assigned to|no)\s+(?:an?\s+|any\s+)?([a-z][a-z' -]*)",
     re.IGNORECASE,
 )
+_SET_EN = re.compile(
+    r"\b(?:linked|tied|attached|associated|connected) (?:up )?(?:to|with) (?:a|an|any|some)\s+"
+    r"([a-z][a-z' -]*)",
+    re.IGNORECASE,
+)
+_SET_ZH = re.compile(r"(?:关联|挂靠|关联到|关联了)(?:了|到)?(?:某个|一个|任何)?([\u3400-\u9fff]+)")
 _UNSET_ZH = re.compile(
     r"(?:还没有?|尚未|没有|未|缺少|缺失)(?:被)?(?:分配|填写|记录|指定|登记)?(?:到|给)?([\u3400-\u9fff]+)"
 )

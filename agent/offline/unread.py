@@ -224,7 +224,7 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:cost|costs)\s+(?:us|the company|the business)\b"
             r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
             r"|\bamounts? of money\b|\bmoney (?:refunded|paid|spent|lost|owed)\b"
-            r"|\brefund amounts?\b"
+            r"|\brefund amounts?\b|\bdollar (?:value|amount|figure)s?\b|\btotal value of\b"
         ),
     ),
     (
@@ -236,7 +236,8 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "money",
         re.compile(
-            r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费)[^，,。？?]{0,6}(?:多少|几|最高|最多|最低)"
+            r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费|经费|开支|支出)[^，,。？?]{0,6}"
+            r"(?:多少|几|最高|最多|最低)|花了多少[^，,。？?]{0,4}(?:经费|钱|费用)"
             r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
         ),
     ),
@@ -273,7 +274,11 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Staff time the data does not record: "overtime hours", "加班".
     (
         "staff time",
-        re.compile(r"\bovertime\b|\bman-?hours?\b|\bstaff hours\b|\bhours worked\b|加班|工时"),
+        re.compile(
+            r"\bovertime\b|\bman-?hours?\b|\bstaff hours\b|\bhours worked\b|加班|工时"
+            # Service time lost, which incident logs seldom hold: "minutes of downtime", "宕机".
+            r"|\bdowntime\b|\boutage (?:minutes|hours|time|duration)\b|停机时[间长]|宕机"
+        ),
     ),
     # Times of a call the data does not record: "on hold", "通话时长".
     (
