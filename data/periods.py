@@ -140,7 +140,7 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
 # How something moved ("rise or fall from 2023 to 2024", "从二季度到三季度是增加还是减少").
 _MOVED = re.compile(
     r"(?i)\b(?:rise|rose|risen|fall|fell|fallen|grow|grew|grown|increase[ds]?|decrease[ds]?"
-    r"|drop(?:ped)?|go(?:ne)? up|go(?:ne)? down|went up|went down|change[ds]?|moved?|differ)\b"
+    r"|drop(?:ped)?|go(?:ne)? up|go(?:ne)? down|went up|went down|change[ds]?|moved?)\b"
     r"|增加|减少|增长|下降|上升|涨|降|变化|变多|变少|多了还是少了"
 )
 # A series over the range asked for, not its two ends.
@@ -157,8 +157,10 @@ def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Perio
     about how something moved: the later end compared with the earlier, not one long span."""
     if not _MOVED.search(text) or _OVER_TIME.search(text) or not found.phrase:
         return None
-    phrase = re.sub(r"(?i)^\s*(?:from|between|从|自)\s*", "", found.phrase)
-    halves = [h for h in _RANGE_SPLIT.split(phrase.replace(" and ", " to ")) if h.strip()]
+    if re.search(r"(?i)\bbetween\b|之间", found.phrase) or " and " in found.phrase:
+        return None  # "contracts ending between January and August": one span of them
+    phrase = re.sub(r"(?i)^\s*(?:from|从|自)\s*", "", found.phrase)
+    halves = [h for h in _RANGE_SPLIT.split(phrase) if h.strip()]
     if len(halves) != 2:
         return None
     try:

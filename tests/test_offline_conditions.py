@@ -374,6 +374,7 @@ def test_people_or_staff_time_the_data_does_not_record_get_no_figure(analyst: An
     for question in (
         "How many overtime hours did the agents put in?",
         "同一个客户反复提交工单的有多少人？",
+        "What was the total dollar value of the orders behind these tickets?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)

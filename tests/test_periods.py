@@ -561,6 +561,10 @@ def test_a_move_from_one_period_to_another_compares_the_two(
 
 
 def test_a_range_without_a_move_or_with_a_trend_stays_one_span() -> None:
-    for question in ("complaints from 2023 to 2024", "the trend of complaints from 2023 to 2024"):
+    for question in (
+        "complaints from 2023 to 2024",
+        "the trend of complaints from 2023 to 2024",
+        "For contracts ending between January and August, how did renewal rates differ by region?",
+    ):
         reading = read_periods(question, AS_OF)
         assert reading.comparison is None and reading.period is not None, question

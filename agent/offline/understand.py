@@ -512,7 +512,11 @@ class Understander:
             # "Fewer tweets in November than in October": two periods, no grouping named.
             intent.playbook = "metric_change"
         _order_by_value(intent)
-        figure = any(shape.has(s) for s in ("count", "share")) or AVERAGE.search(question)
+        figure = (
+            any(shape.has(s) for s in ("count", "share"))
+            or AVERAGE.search(question)
+            or _AMOUNT.search(question)
+        )
         themes_for_a_figure = intent.playbook in ("voc_themes", "voc_evidence") and bool(figure)
         if intent.playbook in _FIGURES or themes_for_a_figure:
             # Words of the question nothing in the reading used ("raised by VIP users"): said.
@@ -550,9 +554,17 @@ class Understander:
             # "complaints about noise": the records' noun, matched as the count, was the mention
             # verb's own object; the words after it still count, unless they name the catalog.
             said = mention_terms(intent.question)
+            named = [
+                t for t in said
+                if _names_catalog(self.matcher.match(t)) or self.cross.match(t, set())
+            ]  # fmt: skip
+            # A word glossing a value in brackets ("吉利汽车 (Geely)") names it too.
             terms = [
                 t for t in said
-                if not _names_catalog(self.matcher.match(t)) and not self.cross.match(t, set())
+                if t not in named and not any(
+                    re.search(rf"{re.escape(n)}\s*[（(]\s*{re.escape(t)}", intent.question)
+                    for n in named
+                )
             ]  # fmt: skip
         if terms and named and intent.catalog is not None:
             # "提到“客服”的评论…其中差评比例", "差评里抱怨屏幕的": a measure that only counts the
@@ -1710,6 +1722,8 @@ _PER_GROUP = re.compile(
     r"(?P<en>[a-z][a-z ]{1,30})"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
 )
+# An amount asked for ("the total dollar value", "一共花了多少钱"): a figure, whatever the shape.
+_AMOUNT = re.compile(r"(?i)\btotal\b|\bhow much\b|\bsum of\b|总额|总共|一共|多少钱|合计")
 # The groups' records added up ("combined", "in total", "合计").
 _COMBINED = re.compile(
     r"(?i)\bcombined\b|\bin total\b|\baltogether\b|\ball together\b|\badded up\b|\bsum of\b"

@@ -292,7 +292,7 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _CJK_FILLER = re.compile(r"[的了过]")
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
 # its words resemble the catalog's by meaning (short words resemble much).
-_BY_NAME = frozenset(("people", "channel", "call", "person", "staff time"))
+_BY_NAME = frozenset(("people", "channel", "call", "person", "staff time", "money"))
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 
