@@ -448,3 +448,31 @@ def test_records_in_an_average_month_are_the_records_over_the_months(
     assert f"Across the {len(months)} different values of month, each has {per:g}" in text
     zh = _ask(analyst, "平均每月有多少张工单？")
     assert f"分属 {len(months)} 个不同的" in zh
+
+
+def test_words_of_values_the_reading_did_not_use_are_said(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # "Other than credit or prepaid cards" names the product "Credit card or prepaid card" in
+    # other words and negated; the reading takes no value from them, and says so.
+    products = ["Credit card or prepaid card", "Mortgage", "Student loan"]
+    rows = [
+        {
+            "complaint_id": f"C{i:04d}",
+            "received": (START + timedelta(days=i % 60)).strftime(FMT),
+            "product": products[i % 3],
+            "company": ("Harborline Bank", "Union Ledger")[i % 2],
+            "narrative": f"Complaint {i} about my account.",
+        }
+        for i in range(120)
+    ]
+    folder = tmp_path_factory.mktemp("values")
+    with offline_analyst(folder, rows, id="complaint_id", text="narrative") as an:
+        answer = an.ask(
+            "Harborline Bank: how many of its complaints were about something other than "
+            "credit or prepaid cards?"
+        )
+        assert answer.reading is not None and answer.reading.unsure
+        assert "may name values of the data" in answer.reading.doubt
+        plain = an.ask("How many complaints did Harborline Bank get?")
+        assert plain.reading is not None and "may name values" not in plain.reading.doubt

@@ -48,7 +48,7 @@ from .transcript import (
     user_turns,
 )
 from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
-from .unread import unread_note
+from .unread import unread_note, value_words_note
 
 _CACHE_SIZE = 64
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
@@ -233,6 +233,7 @@ def reading_notes(
     notes = (
         aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog),
         per_record_note(intent), doubt, unread_note(intent.unread, intent.language),
+        value_words_note(intent.value_words, intent.language),
         year_note(intent),
     )  # fmt: skip
     doubt = " ".join(d for d in notes if d)

@@ -183,6 +183,8 @@ class Intent:
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
+    # English words of the data's values the reading used none of ("credit or prepaid cards").
+    value_words: str = ""
     # ``unset`` said the other way: the records whose value IS recorded ("linked to a problem").
     unset_set: bool = False
     # A count over one export per group: the groups' tables added up as well as side by side.
@@ -531,6 +533,11 @@ class Understander:
                 intent.playbook, intent.missing = UNAVAILABLE, subject
                 return intent
             intent.unread = self.unread_words.unread(question, used, spans)
+            # The values the reading took count as used, however they were said.
+            values = [str(v) for v in intent.filters.values()]
+            values += [str(v) for vs in intent.slots.compared.values() for v in vs]
+            values += [v for v in intent.labels]
+            intent.value_words = self.unread_words.value_words(question, used + values, spans)
         return intent
 
     def _mentions(self, intent: Intent) -> None:

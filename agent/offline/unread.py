@@ -82,6 +82,7 @@ class UnreadWords:
         self._values = values
         self._vectors = LabelVectors(embedder, self._labels)
         self._vocabulary: set[str] | None = None  # the catalog's words, read on first use
+        self._value_words: set[str] | None = None  # words of the values looked up
 
     def unread(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
         """The question's content words that nothing in the reading used, at most two."""
@@ -135,6 +136,33 @@ class UnreadWords:
             if min(sims) < RESEMBLES:  # "finance" names which department, and nothing here
                 return phrase
         return None
+
+    def value_words(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> str:
+        """English words of the data's values that the reading took no value from ("other than
+        credit or prepaid cards" where a product is "Credit card or prepaid card"), two or more
+        of them, in the order said; "" when there are none."""
+        text = _masked(question, spans)
+        taken = {w for phrase in used for w in re.findall(r"[a-z]{3,}", phrase.lower())}
+        said = [
+            w for w in _content_words(text)
+            if w.isascii() and w not in taken and not any(t.startswith(w[:5]) for t in taken)
+            and self._in_values(w)
+        ]  # fmt: skip
+        return " ".join(dict.fromkeys(said[:3])) if len(set(said)) >= 2 else ""
+
+    def _in_values(self, word: str) -> bool:
+        """Whether an English word (in any of its forms) is a word of some value's name."""
+        if self._value_words is None:
+            listed = [
+                v for dim in self.catalog.dimensions.values()
+                for v in [*(dim.spec.values or {})] if dim.kind == "category"
+            ]  # fmt: skip
+            looked_up = [v for values in self._values.values() for v in values]
+            self._value_words = {
+                w for v in [*listed, *looked_up] for w in re.findall(r"[a-z]{4,}", str(v).lower())
+            }
+        stem = re.sub(r"(?:ies|es|s|ed|ing)$", "", word)
+        return len(stem) >= 4 and any(w.startswith(stem) for w in self._value_words)
 
     def _known(self, word: str) -> bool:
         if self._vocabulary is None:
@@ -322,6 +350,19 @@ def _names_said(question: str, text: str) -> list[str]:
         if low in left and low not in STOP_WORDS and low not in _SHAPE:
             out.append(word)
     return out
+
+
+def value_words_note(words: str, lang: str) -> str:
+    if not words:
+        return ""
+    if lang == "zh":
+        return (
+            f"“{words}”可能是数据中某个取值的说法，但本次理解没有用上它，以下回答没有考虑这一点。"
+        )
+    return (
+        f"“{words}” may name values of the data, but the reading used none of them; the answer "
+        "below does not take it into account."
+    )
 
 
 def unread_note(words: list[str], lang: str) -> str:
