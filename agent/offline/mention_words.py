@@ -112,12 +112,15 @@ def _quoted_counted(question: str) -> list[str]:
         changed = False
         for i in range(len(found) - 1):
             gap = question[found[i].end() : found[i + 1].start()]
-            if counted[i] != counted[i + 1] and _LISTED.fullmatch(gap):
+            if counted[i] != counted[i + 1] and LIST_JOIN.match(gap):
                 counted[i] = counted[i + 1] = changed = True
     return [next(g for g in m.groups() if g) for m, c in zip(found, counted, strict=True) if c]
 
 
-_LISTED = re.compile(r"(?i)\s*(?:和|与|及|、|或者?|跟|,|，|/|and|or)\s*")
+# What stands between the items of one list ("吉利和马自达", "A, B or C", "“快递”和“物流”").
+LIST_JOIN = re.compile(
+    r"(?i)^[\s、,，/和与及跟或\"'“”‘’「」]*(?:and|or|以及|还有|或者)?[\s、,，\"'“”‘’「」]*$"
+)
 
 
 def words_as_written(question: str) -> list[str]:

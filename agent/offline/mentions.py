@@ -148,15 +148,14 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         verb = "not mentioning " if intent.mentions_not else "mentioning "
         purpose = "Feedback records " + verb + words
     period = intent.period.label if intent.period else None
-    w0 = Writer(lang=intent.language, seed="", catalog=cat)
+    w = Writer(lang=intent.language, seed="", catalog=cat)
     if intent.filters:  # the slice the words are counted in, on the reading line
-        purpose += " · " + " · ".join(w0.label(d, v) for d, v in intent.filters.items())
+        purpose += " · " + " · ".join(w.label(d, v) for d, v in intent.filters.items())
     calls: dict[str, Call] = {}
     part = None if intent.mentions_not else part_named_after(intent)
     if part is not None:
         sql = part_sql(cat, intent.mentions, intent, part)
         if sql is not None:
-            w = Writer(lang=intent.language, seed="", catalog=cat)
             said = w.say(
                 "mention.part_purpose", words=_join(w, intent.mentions), part=w.label(*part)
             )
@@ -172,7 +171,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
     grouped = mention_sql(cat, intent.mentions, intent, group) if group else None
     if group is not None and grouped is not None:
-        by = dim_name(Writer(lang=intent.language, seed="", catalog=cat), group)
+        by = dim_name(w, group)
         label = f"{purpose}，按{by}" if intent.language == "zh" else f"{purpose}, by {by}"
         said = sql_purpose(label, period, intent.language)
         calls["by"] = ("run_sql", {"sql": grouped, "purpose": said})

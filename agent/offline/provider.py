@@ -20,6 +20,7 @@ from ...data.embeddings import Embedder
 from ...data.errors import WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
+from ..answer import cited_ids
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
 from ..reading import (
     Alternative,
@@ -97,7 +98,7 @@ class OfflineProvider:
         if context is not None and context.unsupported:
             # The one revision: the draft is the last assistant message before the request.
             revised = _revise(messages, context.unsupported)
-            if _CITED.search(revised):
+            if cited_ids(revised):
                 return self._turn(revised, on_delta)
             # Nothing checked is left: said so, rather than an answer with no figures in it.
             w = Writer(lang=context.language, seed="", catalog=self.catalog)
@@ -409,10 +410,6 @@ def grouping_doubt(
 
 
 _NEAREST = 3
-
-
-# A citation of evidence ("[Q1]", "[V:123]"): what a sentence with checked figures carries.
-_CITED = re.compile(r"\[(?:Q|V:|T|C)[^\]]{0,40}\]")
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:

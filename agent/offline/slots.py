@@ -267,21 +267,22 @@ class CatalogMatcher:
             own = word in (self._vocabulary_words if latin else self._vocabulary)
             if own and not (latin and len(word) >= 4):
                 continue
+            capital = latin and _capitalised(word, question)
             by_dim: dict[str, dict[str, Term]] = {}
             for t in self.terms:
                 # Only values looked up in the data: a listed value's aliases are written to be
                 # matched whole ("在线客服" is not named by "客服").
-                if own and not t.alias.startswith(word):
+                if not t.partial or word not in t.alias or (own and not t.alias.startswith(word)):
                     continue
                 # A word inside a long English value ("received" of "Received bad information
                 # about your loan") is an ordinary word, not that value's name.
-                long_latin = latin and len(t.alias.split()) > _PARTIAL_WORDS
+                if latin and len(t.alias.split()) > _PARTIAL_WORDS:
+                    continue
                 # Only the start of a longer word of the name ("quick" of QuickBridge, "open"
                 # of Opening) names it when written as a name is, with a capital.
-                cut = latin and not _whole_word_in(word, t.alias)
-                cut = cut and not _capitalised(word, question)
-                named_here = t.partial and word in t.alias and _names_in(word, t.target)
-                if named_here and not long_latin and not cut:
+                if latin and not capital and not _whole_word_in(word, t.alias):
+                    continue
+                if _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {
                 d: hits for d, hits in by_dim.items() if len(hits) <= _PARTIAL_MAX and d not in have
@@ -290,7 +291,7 @@ class CatalogMatcher:
             # common word ("high", "low") names a value only so.
             beside = {d: hits for d, hits in few.items() if d in named}
             few = beside or ({} if word in _PLAIN else few)
-            if latin and not _capitalised(word, question):
+            if latin and not capital:
                 # A lowercase English word inside several values' names ("credit" of Credit
                 # reporting, Credit card debt…) is an ordinary word, not a family of names.
                 few = {d: hits for d, hits in few.items() if len(hits) == 1 or d in beside}

@@ -46,7 +46,7 @@ from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, z
 from .label_depth_words import asked_depth
 from .label_meaning import LabelMeaning
 from .meaning import MeaningIndex
-from .mention_words import asks_text, mention_terms, words_as_written
+from .mention_words import LIST_JOIN, asks_text, mention_terms, words_as_written
 from .negation import negated
 from .shape import Shape, ShapeReading, read_shape
 from .slots import (
@@ -1334,16 +1334,8 @@ class Understander:
         size = records_per_group(intent.question)
         if cat is None or m is None or size is None or intent.playbook in _NOT_COUNTED:
             return
-        unit = _PERIOD_UNITS[(m.group("en") or m.group("zh") or "").lower()]
-        if unit not in cat.dimensions or not cat.dimensions[unit].from_time:
-            return
-        metric = default_metric(cat, None, intent.filters, held=self.held, question=intent.question)
-        if metric not in cat.metrics or not cat.tables[cat.metrics[metric].table].time_column:
-            return
-        intent.distinct, intent.counted_table = [unit], cat.metrics[metric].table
-        intent.slots.metrics = [metric]
-        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != unit]
-        intent.playbook, intent.missing = "metric_change", None
+        if self._by_period(intent, _PERIOD_UNITS[(m.group("en") or m.group("zh") or "").lower()]):
+            intent.missing = None
 
     def _average_per_period(self, intent: Intent) -> bool:
         """ "How many complaints did we get in an average month", "平均每天多少张工单": the
@@ -1355,17 +1347,26 @@ class Understander:
         if intent.metrics and not all(plain_count(cat, x) for x in intent.metrics):
             return False
         unit = _PERIOD_UNITS.get(next(g for g in m.groups() if g).lower())
-        if unit is None or unit not in cat.dimensions or not cat.dimensions[unit].from_time:
+        if unit is None or not self._by_period(intent, unit):
+            return False
+        intent.per_group = True
+        return True
+
+    def _by_period(self, intent: Intent, unit: str) -> bool:
+        """The question's records counted by ``unit`` (a day, week or month dimension of the
+        catalog) on the counted table's time column (``Intent.distinct``, ``counted_table``);
+        False when the catalog has no such unit or the records no time column."""
+        cat = intent.catalog
+        if cat is None or unit not in cat.dimensions or not cat.dimensions[unit].from_time:
             return False
         metric = (
             intent.metrics[0]
             if intent.metrics
-            else default_metric(cat, None, intent.filters, held=self.held, question=q)
+            else default_metric(cat, None, intent.filters, held=self.held, question=intent.question)
         )
         if metric not in cat.metrics or not cat.tables[cat.metrics[metric].table].time_column:
             return False
-        intent.distinct, intent.per_group = [unit], True
-        intent.counted_table = cat.metrics[metric].table
+        intent.distinct, intent.counted_table = [unit], cat.metrics[metric].table
         intent.slots.metrics = [metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != unit]
         intent.playbook = "metric_change"
@@ -1462,7 +1463,9 @@ class Understander:
         if found:
             intent.slots.metrics = [metric, *intent.metrics[1:]]
             intent.parallel = found
-            if _COMBINED.search(intent.question) and plain_count(cat, metric):
+            if intent.parallel_total or (
+                _COMBINED.search(intent.question) and plain_count(cat, metric)
+            ):
                 # "Across all three companies combined": each group's table, and their sum.
                 intent.parallel_total, intent.playbook = True, "breakdown"
             # The other groups' tables are measured, not other readings of the question.
@@ -1470,8 +1473,9 @@ class Understander:
             intent.alternatives = [m for m in intent.alternatives if m not in found]
 
     def _parallel_total(self, intent: Intent) -> None:
-        """ "How many customer tweets are there in total" over one export per company: the
-        records of every group's table, each and added up, not one table's."""
+        """ "How many customer tweets are there in total" over one export per company: split by
+        the dimension whose groups each have a table, to be measured on every group's table
+        and added up (``_parallel`` does the rest), not one table's."""
         cat = intent.catalog
         if cat is None or intent.slots.dimensions or intent.comparison or intent.compare:
             return
@@ -1490,14 +1494,9 @@ class Understander:
         for dim, tables in sorted(self.held.items(), key=lambda kv: -len(kv[1])):
             if dim in intent.filters or len(tables) < 2:
                 continue
-            found = parallel_metrics(cat, self.held, metric, dim)
-            if found:
-                intent.slots.metrics = [metric]
-                intent.slots.dimensions = [dim]
-                intent.parallel, intent.parallel_total = found, True
-                intent.playbook = "breakdown"
-                intent.uncued = [m for m in intent.uncued if m not in found]
-                intent.alternatives = [m for m in intent.alternatives if m not in found]
+            if parallel_metrics(cat, self.held, metric, dim):
+                intent.slots.metrics, intent.slots.dimensions = [metric], [dim]
+                intent.parallel_total, intent.playbook = True, "breakdown"
                 return
 
     def _adjacent_name(
@@ -2041,16 +2040,11 @@ _WEEKS_COUNTED = re.compile(
 )
 
 
-_LIST_JOIN = re.compile(
-    r"^[\s、,，/和与及跟或\"'“”‘’「」]*(?:and|or|以及|还有)?[\s、,，\"'“”‘’「」]*$"
-)
-
-
 def _listed_together(text: str, spans: list[tuple[int, int]]) -> bool:
     """Whether values said at ``spans`` form one list ("吉利和马自达", "A, B or C")."""
     ordered = sorted(spans)
     return all(
-        _LIST_JOIN.match(text[a[1] : b[0]]) is not None for a, b in itertools.pairwise(ordered)
+        LIST_JOIN.match(text[a[1] : b[0]]) is not None for a, b in itertools.pairwise(ordered)
     )
 
 
