@@ -396,6 +396,8 @@ _MON = f"(?P<m>{_MONTH_NAME})"
 _WD = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
 _ZH_WD = r"(?:\s*[（(]?(?:周|星期|礼拜)[一二三四五六日天][）)]?)?"
 _Y = r"(?<!\d)(?P<y>\d{4})"
+# "The top 10 May 2024 tickets" ranks them; the number is no day.
+_NOT_RANK = r"(?<!top )(?<!first )(?<!last )(?<!best )(?<!worst )"
 
 
 def _run(item: str) -> str:
@@ -490,6 +492,24 @@ _RAW: list[tuple[str, Builder]] = [
         r"\s*(?:to|through|until|and|-|–|—)\s*(?:the )?(?P<d2>[12]\d|3[01]|0?[1-9])"
         r"(?:st|nd|rd|th)?(?: of)? " + _MON + r",? (?P<y>\d{4})" + _E,
         _day_span_in,
+    ),
+    # Day first, as written outside the US: "from 28 Nov to 25 Dec 2024", "28 November 2024".
+    (
+        _B + _NOT_RANK + r"(?:(?:between|from) )?(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?(?: of)? "
+        + _MON
+        + r",?\s*(?:to|through|until|and|-|–|—)\s*(?:the )?(?P<d2>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?(?: of)? (?P<m2>" + _MONTH_NAME + r"),? (?P<y>\d{4})" + _E,
+        _day_span_in,
+    ),
+    (
+        _B
+        + _NOT_RANK
+        + r"(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?: of)? "
+        + _MON
+        + r",? (?P<y>\d{4})"
+        + _E,
+        _en_day,
     ),
     (
         r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"

@@ -125,9 +125,14 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
         asked = max(found, key=lambda p: p.start)
         return PeriodReading(period=asked, comparison=asked.year_ago())
     if len(found) >= 2:
-        a, b = sorted(found[:2], key=lambda p: p.start)
+        one, other = _in_year_named(found[0], found[1])
+        a, b = sorted((one, other), key=lambda p: p.start)
         if a.end <= b.start:
             return PeriodReading(period=b, comparison=a)
+        inner = _within(one, other)
+        if inner is not None:
+            # "Last year - Nov 28 through Dec 25, 2024": the narrower period says which part.
+            return PeriodReading(period=inner)
     current = _current_for(text, found[0], as_of)
     if current is not None:
         return PeriodReading(period=current, comparison=found[0])
@@ -135,6 +140,29 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     if ends is not None:
         return PeriodReading(period=ends[1], comparison=ends[0])
     return PeriodReading(period=found[0])
+
+
+def _in_year_named(one: Period, other: Period) -> tuple[Period, Period]:
+    """A period said without its year beside a year said alone ("2016年里，3月1日到9日"): read
+    in that year rather than the latest one begun by today."""
+    for named, bare in ((one, other), (other, one)):
+        if named.kind != "year" or not re.search(r"\d{4}", named.phrase or ""):
+            continue
+        if not bare.phrase or re.search(r"\d{4}|[今去前本]年|\b(?:last|this|next)\b", bare.phrase):
+            continue
+        again = resolve(bare.phrase, named.end)
+        if again is not None:
+            return named, again
+    return one, other
+
+
+def _within(one: Period, other: Period) -> Period | None:
+    """The narrower of two periods when one lies inside the other and is shorter."""
+    for inner, outer in ((one, other), (other, one)):
+        inside = outer.start <= inner.start and inner.end <= outer.end
+        if inside and (inner.end - inner.start) < (outer.end - outer.start):
+            return inner
+    return None
 
 
 # How something moved ("rise or fall from 2023 to 2024", "从二季度到三季度是增加还是减少").

@@ -306,6 +306,25 @@ def test_message_and_reply_dates_give_a_reply_time_in_both_languages(tmp_path: P
     assert metric(ws, MetricRequest(["响应时间", "响应时间中位数"]))[0][:2] == (3.0, 3.0)
 
 
+def test_chinese_columns_are_found_by_their_english_names(tmp_path: Path) -> None:
+    districts, kinds = ("东区", "西区"), ("城建", "环保")
+    rows = [
+        [f"2021-03-0{d} 09:00", f"2021-03-0{d} 11:00", districts[d % 2], kinds[d % 2]]
+        for d in range(1, 9)
+    ]
+    f = write(tmp_path, "留言.csv", ["留言时间", "答复时间", "所属区县", "一级分类"], rows)
+    ws = WorkspacePaths(tmp_path / "ws")
+    load(ws, [f])
+    catalog = load_catalog(ws.catalog)
+    assert catalog.dimension("district") is catalog.dimension("所属区县")
+    assert catalog.dimension("level-1 category") is catalog.dimension("一级分类")
+    assert catalog.dimensions["所属区县"].spec.en == "District"
+    reply = catalog.metric("average time from message time to reply time")
+    assert reply is not None and reply.spec.en.startswith("Average time from message time")
+    by_district = metric(ws, MetricRequest(["留言_count"], ["district"]))
+    assert sorted(r[-1] for r in by_district) == [4, 4]
+
+
 def test_shopping_reviews_rate_by_category_like_the_reference(tmp_path: Path) -> None:
     reviews = DATASETS / "online_shopping_10_cats_zh" / "online_shopping_10_cats.csv"
     if not reviews.is_file():

@@ -194,6 +194,11 @@ def test_two_values_named_in_the_other_language_are_compared_side_by_side(
     assert "电话" in answer.text and "邮件" in answer.text
     assert _n(per["电话"]) in answer.text and _n(per["邮件"]) in answer.text
     assert _n(per["在线客服"]) not in answer.text
+    # "电话和邮件比": the two groups set side by side over every date, not two quarters.
+    unhappy = Counter(r["channel"] for r in rows if r["satisfaction"] == "不满意")
+    zh = analyst.ask("电话和邮件比，被评“不满意”的各有几条？")
+    assert zh.reading is not None and zh.reading.comparison == ""
+    assert f"{unhappy['电话']}" in zh.body and f"{unhappy['邮件']}" in zh.body
 
 
 def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
@@ -450,29 +455,48 @@ def test_records_in_an_average_month_are_the_records_over_the_months(
     assert f"分属 {len(months)} 个不同的" in zh
 
 
-def test_words_of_values_the_reading_did_not_use_are_said(
+def test_values_named_by_their_words_are_read_and_other_value_words_said(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    # "Other than credit or prepaid cards" names the product "Credit card or prepaid card" in
-    # other words and negated; the reading takes no value from them, and says so.
+    # "Other than credit or prepaid cards" names the product "Credit card or prepaid card" by
+    # its words in another order, negated; "cards for students" names no value whole, and the
+    # reading says that its words may name values it did not use.
     products = ["Credit card or prepaid card", "Mortgage", "Student loan"]
+    issues = ["Billing dispute", "Fees or interest", "Closing an account", "Billing dispute"]
     rows = [
         {
             "complaint_id": f"C{i:04d}",
             "received": (START + timedelta(days=i % 60)).strftime(FMT),
             "product": products[i % 3],
+            "issue": issues[(i * 7 + i // 5) % 4],
             "company": ("Harborline Bank", "Union Ledger")[i % 2],
             "narrative": f"Complaint {i} about my account.",
         }
         for i in range(120)
     ]
+    expected = sum(
+        1 for r in rows if r["company"] == "Harborline Bank" and r["product"] != products[0]
+    )
     folder = tmp_path_factory.mktemp("values")
     with offline_analyst(folder, rows, id="complaint_id", text="narrative") as an:
         answer = an.ask(
             "Harborline Bank: how many of its complaints were about something other than "
             "credit or prepaid cards?"
         )
-        assert answer.reading is not None and answer.reading.unsure
-        assert "may name values of the data" in answer.reading.doubt
+        assert answer.reading is not None
+        assert "not Credit card or prepaid card" in answer.reading.line
+        assert f" {expected} " in answer.body
+        other = an.ask("How many Harborline Bank complaints were not about cards for students?")
+        assert other.reading is not None and other.reading.unsure
+        assert "may name values of the data" in other.reading.doubt
+        # "The number one issue" names the issue column: ranked within the product named.
+        cards = Counter(r["issue"] for r in rows if r["product"] == products[0])
+        top, n = cards.most_common(1)[0]
+        ranked = an.ask("What's the number one issue people raise about credit or prepaid cards?")
+        assert ranked.reading is not None and ranked.reading.group_by == ["issue"]
+        assert top in ranked.body and f" {n}" in ranked.body
+        # An amount of money where nothing is money: no figure, however the values say "money".
+        money = an.ask("What is the average amount of money refunded to consumers?")
+        assert money.status == "insufficient_data"
         plain = an.ask("How many complaints did Harborline Bank get?")
         assert plain.reading is not None and "may name values" not in plain.reading.doubt

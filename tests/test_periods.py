@@ -527,6 +527,11 @@ DAY_SPANS: dict[str, tuple[date, date]] = {
     "from Monday June 1 to Sunday June 7, 2020": (D(2020, 6, 1), D(2020, 6, 7)),
     "6月1日（周一）到6月7日（周日）一共多少投诉": (D(2026, 6, 1), D(2026, 6, 7)),
     "between June 1 and June 5": (D(2026, 6, 1), D(2026, 6, 5)),
+    "from 28 Nov to 25 Dec 2024": (D(2024, 11, 28), D(2024, 12, 25)),
+    "how many on 3 March 2016?": (D(2016, 3, 3), D(2016, 3, 3)),
+    # A period said twice, broadly then exactly: the exact one.
+    "last year - Nov 28 through Dec 25, 2025": (D(2025, 11, 28), D(2025, 12, 25)),
+    "2016年里，3月1日到3月9日有多少": (D(2016, 3, 1), D(2016, 3, 9)),
 }
 
 

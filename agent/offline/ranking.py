@@ -36,6 +36,7 @@ from .playbooks import (
 )
 from .slice_sql import slice_where
 from .slots import Excluded, fixed, groupable_dimensions
+from .thresholds import records_per_group
 from .transcript import Results
 from .understand import Intent, plain_count
 
@@ -231,6 +232,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
                 value=w.value(metric, at[metric]), period=period["label"], ref=res.id,
             ),
         )  # fmt: skip
+    _lead_listed(intent, w, res, dim, metric, ordered, whole, period["label"])
     shown = _ordered(w, metric, rows, worst_first=worst_first)
     if len(shown) > TABLE_ROWS and far is not None:
         half = TABLE_ROWS // 2
@@ -318,6 +320,72 @@ _PLACES = {"second": 2, "2nd": 2, "runner-up": 2, "third": 3, "3rd": 3, "fourth"
            "fifth": 5, "5th": 5, "二": 2, "三": 3, "四": 4, "五": 5}  # fmt: skip
 
 
+def _lead_listed(
+    intent: Intent,
+    w: Writer,
+    res: Any,
+    dim: str,
+    metric: str,
+    ordered: list[Any],
+    whole: bool,
+    period: str,
+) -> None:
+    """The groups the question asks to be named, each with its figure: the first n of "which
+    three", "top 5", "前三"; or, for a count, those past the number said ("which models got
+    more than 20 complaints")."""
+    size = records_per_group(intent.question) if w.unit(metric) == "count" else None
+    if size is not None:
+        op, n, said = size
+        passed = [r for r in ordered if _passes(float(r[metric]), op, n)]
+        # Only the groups fetched are known: past "more than" they are all there when the
+        # most come first and some fell short; "fewer than" needs every group.
+        most_first = float(ordered[0][metric]) >= float(ordered[-1][metric])
+        complete = whole or (op.startswith(">") and most_first and len(passed) < len(ordered))
+        if not complete:
+            return
+        listed = passed
+        key = "rank.past"
+    else:
+        n = asked_count(intent.question)
+        if n is None or n < 2 or len(ordered) <= 1:
+            return
+        listed, key, said = ordered[:n], "rank.first_n", ""
+    sep = "、" if w.lang == "zh" else ", "
+    names = sep.join(f"{w.label(dim, r[dim])} ({w.value(metric, r[metric])})" for r in listed)
+    w.lead.append(
+        w.say(
+            key, n=len(listed), dim=dim_name(w, dim), said=said,
+            names=names or w.say("rank.none"),
+            metric=w.metric(metric), period=period, ref=res.id,
+        )
+    )  # fmt: skip
+
+
+def _passes(value: float, op: str, n: int) -> bool:
+    return {">": value > n, ">=": value >= n, "<": value < n, "<=": value <= n}.get(op, value == n)
+
+
+# "Which three", "top 5", "前三", "哪三个": how many groups the question asks to be named.
+_ASKED_COUNT = re.compile(
+    r"(?i)\b(?:top|first|which|the|biggest|largest)\s+(?P<en>\d{1,2}|two|three|four|five|six|seven"
+    r"|eight|nine|ten)\b(?!\s*(?:%|percent|days?|weeks?|months?|quarters?|years?|hours?))"
+    r"|(?:前|哪)(?P<zh>[二两三四五六七八九十]|\d{1,2})(?:个|家|款|位|名|类|种|条|项|大)?"
+)
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                "七": 7, "八": 8, "九": 9, "十": 10}  # fmt: skip
+
+
+def asked_count(question: str) -> int | None:
+    """How many groups the question asks for ("which three brands" → 3), if it says."""
+    m = _ASKED_COUNT.search(question)
+    if m is None:
+        return None
+    word = (m.group("en") or m.group("zh") or "").lower()
+    n = _COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
+    return n if n is not None and 2 <= n <= 20 else None
+
+
 def asked_place(question: str) -> int | None:
     """The place in the ranking the question asks about (2 for "comes second"), if any."""
     m = _PLACE.search(question)
@@ -330,6 +398,9 @@ def asked_place(question: str) -> int | None:
 def _worst_first(intent: Intent, w: Writer, metric: str) -> bool:
     """For a count or other neutral metric "worst" means the most, unless the least was asked."""
     if direction(w, metric) == "neutral":
+        size = records_per_group(intent.question)
+        if size is not None and size[0].startswith("<"):
+            return False  # "which brands had fewer than 3 complaints": the fewest first
         return not LOWEST.search(intent.question)
     return intent.order != "best"
 

@@ -114,6 +114,8 @@ class Slots:
     compared: dict[str, list[str]] = field(default_factory=dict)
     # Yes/no columns the question names as a condition ("used a knowledge article"), filtered.
     flags: list[str] = field(default_factory=list)
+    # Where values named by their words in another order were said ("dim=value" → span).
+    said: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class _Values(str):
@@ -174,6 +176,7 @@ class CatalogMatcher:
         self._names: dict[str, list[str]] = {}
         for t in self.terms:
             self._names.setdefault(t.target, []).append(t.alias.strip())
+        self._by_word_set: dict[frozenset[str], list[Term]] | None = None
         # How many values each dimension has among the terms (coarse dimensions have few).
         self._sizes: dict[str, int] = {}
         for target in {t.target for t in self.terms if t.kind == "value"}:
@@ -191,9 +194,16 @@ class CatalogMatcher:
         # Values named by part of their name, of dimensions no other value was found for
         # ("Amazon" beside a "Delivery" label: the company).
         have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
+        said: dict[str, tuple[int, int]] = {}
         if not _values(fuzzy):
+            # "credit or prepaid cards" for "Credit card or prepaid card": every word of a
+            # value's name, said in another order or with a word left out where it repeats.
+            for start, end, term in self._by_words(_mask(text, taken), have):
+                fuzzy.append((start, term))
+                said[term.target] = (start, end)
+                have = {*have, term.target.split("=", 1)[0]}
             named = {t.target for _, t in found if t.kind == "dimension"}
-            fuzzy += self._partial(_mask(text, taken), named, have, question)
+            fuzzy += self._partial(_mask(text, taken + list(said.values())), named, have, question)
         found = _outside_names(found)
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
@@ -203,6 +213,7 @@ class CatalogMatcher:
         )
         slots.fuzzy = [t.target for _, t in fuzzy]
         slots.spans = sorted(taken)
+        slots.said = said
         slots.metric_spans = {
             t.target: (pos, pos + len(t.alias.strip()))
             for pos, t in found + fuzzy
@@ -303,6 +314,42 @@ class CatalogMatcher:
                 out += [(pos, t) for t in few[chosen].values() if all(t is not x for _, x in out)]
         return out
 
+    def _by_words(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
+        """English values of several words named by a run of the question holding exactly
+        their words in any order ("checking or savings accounts", "credit or prepaid cards"),
+        when one value alone has those words."""
+        tokens = [(m.start(), _stem(m.group(0))) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
+        for i in range(len(tokens)):
+            if tokens[i][1] in _JOINERS:
+                continue
+            for j in range(min(len(tokens), i + 7), i + 1, -1):
+                run = [t for _, t in tokens[i:j]]
+                words = frozenset(run) - _JOINERS
+                if run[-1] in _JOINERS or len(words) < 2:
+                    continue
+                hits = {
+                    t.target: t for t in self._word_sets.get(words, [])
+                    if t.target.split("=", 1)[0] not in have
+                }  # fmt: skip
+                if len(hits) == 1 and not _gap(free, tokens[i][0], tokens[j - 1][0]):
+                    return [(spans[i][0], spans[j - 1][1], next(iter(hits.values())))]
+        return []
+
+    @property
+    def _word_sets(self) -> dict[frozenset[str], list[Term]]:
+        if self._by_word_set is None:
+            sets: dict[frozenset[str], list[Term]] = {}
+            for t in self.terms:
+                if t.kind != "value" or _CJK.search(t.alias):
+                    continue
+                words = frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", t.alias))
+                words -= _JOINERS
+                if 2 <= len(words) <= 6:
+                    sets.setdefault(words, []).append(t)
+            self._by_word_set = sets
+        return self._by_word_set
+
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""
         have = {_slot_key(t) for t in found}
@@ -319,6 +366,24 @@ class CatalogMatcher:
                 out.append((pos, term))
                 have.add(_slot_key(term))
         return out
+
+
+# Words that join the words of a value's name and say nothing of it.
+_JOINERS = frozenset(("and", "or", "of", "the", "a", "an", "for", "to", "with", "your", "my"))
+
+
+def _stem(word: str) -> str:
+    """An English word without a plural ending ("cards" → card, "services" → service)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _gap(free: str, start: int, end: int) -> bool:
+    """Whether a masked stretch (another name matched) or a sentence break lies in the run."""
+    return bool(re.search(r"\s{3,}|[,.;:?!]", free[start:end]))
 
 
 # A word found inside more values than this names none of them in particular.

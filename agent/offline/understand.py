@@ -450,6 +450,12 @@ class Understander:
             # "What do users report as the symptom most often": the named grouping's values
             # ranked, not themes of the text.
             intent.playbook = "ranking"
+        frequent = self._most_common_column(question, slots)
+        if frequent is not None and intent.playbook in ("voc_themes", "metric_change"):
+            # "What's the number one issue people raise about cards": the records' own column
+            # of that name ranked, not themes found in the text nor one total.
+            slots.dimensions[:] = [frequent.dimension or "", *slots.dimensions]
+            intent.grouping, intent.playbook = frequent, "ranking"
         template = named_template(question) if shape.has("document") else None
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
             intent.template = template
@@ -461,6 +467,11 @@ class Understander:
             intent.playbook = "breakdown"
             slots.dimensions = list(dict.fromkeys([*slots.compared, *slots.dimensions]))
         intent.compare = intent.compare or shape.has("change")
+        if slots.compared and periods.period is None and not _OVER_PERIODS.search(question):
+            # "临江县和高新区比", "Amazon vs Apple": the groups are compared, not two periods.
+            intent.compare = False
+            shape = replace(shape, shapes=tuple(x for x in shape.shapes if x != "change"))
+            intent.shape = shape
         if shape.both_ends:
             intent.order = "both"
         missing = self._missing(question, measured=bool(slots.metrics) and not slots.noun_only)
@@ -734,6 +745,16 @@ class Understander:
             slots.dimensions.append(guess.dimension)
         return guess
 
+    def _most_common_column(self, question: str, slots: Slots) -> GroupGuess | None:
+        """The column a "most common X" / "number one X" names by its words, when no grouping
+        was read: X must share its words with exactly one groupable column."""
+        if any(d not in slots.filters for d in slots.dimensions):
+            return None
+        m = _MOST_COMMON_NOUN.search(question)
+        phrase = words_after(m.group(1)) if m else ""
+        dims = self.grouping.by_words(phrase) if phrase else []
+        return GroupGuess(phrase, dims[0]) if len(dims) == 1 else None
+
     def _on_the_table_holding(self, intent: Intent) -> None:
         """ "Spotify replies that provided a URL" where each company's replies are a table of
         their own: the measure on the table that holds the value filtered on, not the same
@@ -965,7 +986,7 @@ class Understander:
         text = normal_text(question)
         cat = self.matcher.catalog
         spans = {
-            dim: crossed.get(dim) or self._value_span(text, dim, value)
+            dim: crossed.get(dim) or self._value_span(text, dim, value, slots.said)
             for dim, value in slots.filters.items()
         }
         for dim, value in list(slots.filters.items()):
@@ -1013,9 +1034,13 @@ class Understander:
             return
         slots.metrics = [f"not_{m}" if f"not_{m}" in cat.metrics else m for m in slots.metrics]
 
-    def _value_span(self, text: str, dim: str, value: str) -> tuple[int, int] | None:
+    def _value_span(
+        self, text: str, dim: str, value: str, said: dict[str, tuple[int, int]] | None = None
+    ) -> tuple[int, int] | None:
         """Where the question says the value (its longest name found), if it does."""
         target = f"{dim}={value}"
+        if said and target in said:
+            return said[target]  # named by its words in another order
         # A coded value ("3 - Moderate") is said by its name, even a plain one.
         named = re.sub(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*", "", value)
         names = set(self.matcher.names_of(target)) | {value}
@@ -1640,6 +1665,16 @@ def _by_shape(
         return playbook if shape.has("change") else shape.first
     if not named_metric and shape.has("count") and split and playbook in _TOPICS:
         # "从哪些渠道进来的？各有多少？": records counted per group, not a topic's metrics.
+        return "ranking" if shape.has("ranking") else "breakdown"
+    words = shape.has("quotes") or shape.has("themes")
+    if (
+        not named_metric
+        and shape.has("count")
+        and split
+        and not words
+        and playbook in ("voc_themes", "voc_evidence")
+    ):
+        # "临江县和高新区比，被评不满意的各有几条": records of named groups counted side by side.
         return "ranking" if shape.has("ranking") else "breakdown"
     if shape.first == "count" and playbook in ("voc_themes", "voc_evidence") and filtered:
         return "metric_change"  # "how many complaints came in": records of a kind, counted
@@ -2434,7 +2469,21 @@ _RATED = re.compile(
 )
 
 
-_MOST_OFTEN = re.compile(r"(?i)\bmost (?:often|frequently|commonly)\b|最常")
+# Words of a change over time, beside groups compared with each other.
+_OVER_PERIODS = re.compile(
+    r"(?i)\b(?:chang\w*|ris\w*|rose|fall\w*|fell|increas\w*|decreas\w*|grow\w*|grew|drop\w*"
+    r"|declin\w*|improv\w*|worsen\w*|before|previous|prior|last (?:quarter|month|year|week))\b"
+    r"|变化|增加|减少|上升|下降|增长|涨|跌|环比|同比|之前|上期|上个?季度|上个?月|去年"
+)
+# "The most common issue", "the number one reason", "最常见的问题是什么": the noun after it.
+_MOST_COMMON_NOUN = re.compile(
+    r"(?i)\b(?:most (?:common|frequent)|commonest|number one|no\. ?1|#1|single biggest)"
+    r"\s+([a-z][a-z0-9' -]*)"
+)
+_MOST_OFTEN = re.compile(
+    r"(?i)\bmost (?:often|frequently|commonly|common)\b|\bcommonest\b|\bnumber one\b"
+    r"|\bno\. ?1\b|#1\b|最常|最普遍"
+)
 _CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -120,6 +120,10 @@ class UnreadWords:
         for phrase, kind in said:
             if money and kind == "money":
                 continue  # the catalog measures money: the amount is read as its measure
+            if kind == "money" and not _COUNTED.search(question):
+                # An amount asked where nothing is money: product names that hold the word
+                # ("Money transfer") measure no amount.
+                return phrase
             words = [w for w in _content_words(phrase) if not self._known(w)]
             bare = _CJK_FILLER.sub("", phrase)
             if not words and _CJK.search(bare) and len(bare) >= 1 and not self._known(bare):
@@ -318,6 +322,8 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _CJK_FILLER = re.compile(r"[的了过]")
+# Records counted, not an amount ("how many complaints about money owed").
+_COUNTED = re.compile(r"(?i)\bhow many\b|\bnumber of\b|多少条|几条|几个|多少个|多少起|多少件")
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
 # its words resemble the catalog's by meaning (short words resemble much).
 _BY_NAME = frozenset(("people", "channel", "call", "person", "staff time", "money"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..catalog import key
 from .catalog_columns import LIST_VALUES, Column
-from .catalog_entries import CJK, EN_WORDS, Changes, put, zh
+from .catalog_entries import CJK, EN_WORDS, Changes, english, put, zh
 from .infer import q
 
 TIME_DIMENSIONS = {
@@ -53,14 +53,18 @@ def spoken_label(label: str) -> str:
 
 def dimension_item(c: Column, kind: str, table: str, description: str) -> dict[str, Any]:
     spoken = spoken_label(c.label)
+    # A Chinese column's English name in words ("所属区县" → District), where it has one.
+    english_name = english(c.original) if CJK.search(c.original) else ""
     item: dict[str, Any] = {
-        "en": spoken.capitalize(),
+        "en": (english_name or spoken).capitalize(),
         "zh": c.original if CJK.search(c.original) else zh(c.name) or zh(spoken),
         "kind": kind,
         "sources": {table: q(c.name)},
         "description": description,
     }
     aliases = ([c.label] if spoken != c.label else []) + EN_WORDS.get(c.name.lower(), [])
+    if english_name:
+        aliases.append(english_name)  # "which district" for 所属区县
     if aliases:
         item["aliases"] = aliases
     if kind == "category" and len(c.top) <= LIST_VALUES:

@@ -40,6 +40,48 @@ EN_WORDS = {
 }  # fmt: skip
 
 
+# English for the common words of Chinese column names, so English questions find a Chinese
+# export's columns by name ("which district" → 所属区县, "message subject" → 留言主题). Words
+# that only relate a column to its records (所属, 所在) are dropped.
+EN_OF_ZH = {
+    **{v: k.replace("_", " ") for k, v in reversed(list(ZH_WORDS.items())) if "_" not in k},
+    "区县": "district", "区": "district", "县": "county", "市": "city", "省": "province",
+    "街道": "street", "地址": "address", "地区": "area", "片区": "area", "网点": "branch",
+    "留言": "message", "主题": "subject", "标题": "title", "内容": "content", "正文": "text",
+    "分类": "category", "类别": "category", "类型": "type", "一级": "level-1",
+    "二级": "level-2", "三级": "level-3", "答复": "reply", "回复": "reply", "意见": "comment",
+    "评价": "review", "评论": "review", "时间": "time", "日期": "date", "编号": "number",
+    "单号": "number", "状态": "status", "结果": "result", "原因": "reason", "方式": "method",
+    "渠道": "channel", "来源": "source", "部门": "department", "单位": "unit", "承办": "handling",
+    "办理": "handling", "处理": "handling", "受理": "intake", "人员": "staff", "客服": "agent",
+    "坐席": "agent", "工程师": "engineer", "用户": "user", "客户": "customer", "顾客": "customer",
+    "商品": "product", "产品": "product", "店铺": "store", "门店": "store", "订单": "order",
+    "工单": "ticket", "投诉": "complaint", "咨询": "inquiry", "建议": "suggestion",
+    "价格": "price", "金额": "amount", "费用": "cost", "数量": "quantity", "评分": "rating",
+    "星级": "star rating", "满意度": "satisfaction", "性别": "gender", "年龄": "age",
+    "电话": "phone", "等级": "level", "级别": "level", "优先级": "priority", "紧急": "urgent",
+    "程度": "level", "紧急程度": "urgency", "问题": "issue", "品牌": "brand", "车型": "car model",
+    "型号": "model", "情感": "sentiment", "标签": "label", "是否": "whether",
+}  # fmt: skip
+_RELATING = ("所属", "所在", "归属", "的")
+
+
+def english(name: str) -> str:
+    """A Chinese column name in English word by word ("所属区县" → "district", "一级分类" →
+    "level-1 category"), longest words first; "" when some part of it has no English."""
+    rest, out = name.strip(), []
+    while rest:
+        if rest.startswith(_RELATING):
+            rest = rest[next(len(r) for r in _RELATING if rest.startswith(r)) :]
+            continue
+        word = next((rest[:n] for n in range(min(len(rest), 4), 0, -1) if rest[:n] in EN_OF_ZH), "")
+        if not word:
+            return ""
+        out.append(EN_OF_ZH[word])
+        rest = rest[len(word) :]
+    return " ".join(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class LeftOut:
     """A column that is neither a dimension nor a metric: an id or free text, and why."""

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .catalog_columns import Column
-from .catalog_entries import CJK, Changes, put, words, zh
+from .catalog_entries import CJK, Changes, english, put, words, zh
 from .catalog_time import Concept, concept, is_end, spoken_span
 from .infer import q
 
@@ -17,6 +17,12 @@ _FILE_WORDS = frozenset(
      "files", "report", "dump", "extract", "table", "list", "full", "all", "raw", "clean",
      "cleaned", "final", "new", "old", "copy", "latest", "every")
 )  # fmt: skip
+
+
+def _spoken(c: Column) -> str:
+    """A column as an English name says it: a Chinese name in English words ("留言时间" →
+    message time) where it has them."""
+    return (english(c.original) if CJK.search(c.original) else "") or c.label
 
 
 def record_noun(table: str) -> str:
@@ -361,7 +367,7 @@ def add_durations(
     one end event to another (resolved → closed) the names say both events, never the
     concept of the end alone ("closure time" is from opening)."""
     seconds = f"epoch({q(end.name)}) - epoch({q(start.name)})"
-    span = f"from {start.label} to {end.label}"
+    span = f"from {_spoken(start)} to {_spoken(end)}"
     found = concept(end.name)
     between = concept(start.name) if is_end(start.name) else None
     for prefix, func, what in (("avg", "AVG", "Average"), ("median", "MEDIAN", "Median")):
