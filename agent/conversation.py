@@ -40,8 +40,10 @@ def language_of(text: str) -> str:
 def prose_language(text: str) -> str:
     """The language a long text is written in: ``zh`` when its Chinese characters outnumber its
     English words (an answer's Chinese prose around English names, as a reader sees it)."""
-    cjk = len(_CJK.findall(text))
-    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
+    # Table rows are the data's names and figures, not prose.
+    prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("|"))
+    cjk = len(_CJK.findall(prose))
+    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(prose)) else "en"
 
 
 def language_name(code: str) -> str:

@@ -158,6 +158,8 @@ def _label(kind: PeriodKind, start: date, end: date, to_date: bool, lang: Lang) 
         return _since_label(start, lang)
     if kind == "until":
         return f"截至{_zh_day(last)}" if lang == "zh" else f"until {last.isoformat()}"
+    if last == start:
+        return start.isoformat()  # one day
     return f"{start.isoformat()}..{last.isoformat()}"
 
 

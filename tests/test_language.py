@@ -29,3 +29,7 @@ def test_an_answer_in_chinese_prose_around_english_names_is_chinese() -> None:
     text = "最多的标签是Provide URL：54 条；其次是Request email address via DM 25、Request username"
     assert prose_language(text) == "zh"
     assert prose_language("The most common label is Provide URL: 54 of 100 records.") == "en"
+    # A table of Chinese names under English prose: the prose decides.
+    table = "\n".join(f"| 一汽马自达{i}号车型 | {i} |" for i in range(12))
+    prose = "By brand, 一汽马自达 has the most mentions of the word: 12 of 95 [Q2]."
+    assert prose_language(f"{prose}\n\n{table}") == "en"

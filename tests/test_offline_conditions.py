@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from ingest_support import offline_analyst
@@ -183,6 +184,21 @@ def test_how_many_groups_have_more_than_a_number_of_records(
     assert f"{above} different values of team have more than {cut} tickets" in text
     zh = _ask(analyst, f"有多少个团队的工单超过{cut}张？")
     assert f"超过{cut}张的" in zh and f"共有 {above} 个" in zh
+
+
+def test_the_groups_asked_for_are_named_with_their_figures(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    counts = Counter(r["team"] for r in rows)
+    sizes = sorted(counts.values())
+    cut = (sizes[1] + sizes[2]) // 2
+    past = [t for t, n in counts.most_common() if n > cut]
+    text = _ask(analyst, f"Which teams got more than {cut} tickets?")
+    listed = ", ".join(f"{t} ({_n(counts[t])})" for t in past)
+    assert f"With more than {cut} tickets, by team: {listed}," in text
+    first = counts.most_common(3)
+    zh = _ask(analyst, "哪三个团队的工单最多？")
+    assert "前 3 位的team：" + "、".join(f"{t} ({_n(n)})" for t, n in first) in zh
 
 
 def test_two_values_named_in_the_other_language_are_compared_side_by_side(
@@ -500,3 +516,73 @@ def test_values_named_by_their_words_are_read_and_other_value_words_said(
         assert money.status == "insufficient_data"
         plain = an.ask("How many complaints did Harborline Bank get?")
         assert plain.reading is not None and "may name values" not in plain.reading.doubt
+
+
+def test_values_named_by_their_first_words_or_without_a_legal_form(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # "credit card" begins one product ("Credit card or prepaid card"); "credit reporting" is
+    # a sub-product and begins the broader product, which is read; companies are named
+    # without ", Inc." and "LLC"; people who filed more than once cannot be told apart.
+    report = "Credit reporting, credit repair services, or other personal consumer reports"
+    products = {
+        report: ["Credit reporting", "Other personal consumer report"],
+        "Credit card or prepaid card": ["General-purpose credit card or charge card"],
+        "Mortgage": ["Conventional home mortgage", "FHA mortgage"],
+    }
+    pairs = [(p, s) for p, subs in products.items() for s in subs]
+    companies = ["Meridian Credit Bureau, Inc.", "Keystone Consumer Data LLC", "Union Ledger"]
+    rows = [
+        {
+            "complaint_id": f"C{i:04d}",
+            "received": (START + timedelta(days=i % 60)).strftime(FMT),
+            "product": pairs[i % len(pairs)][0],
+            "sub_product": pairs[i % len(pairs)][1],
+            "company": companies[(i * 7 + i // 4) % 3],
+            "narrative": f"Complaint {i} about my account.",
+        }
+        for i in range(150)
+    ]
+
+    def n(pred: Any) -> str:
+        return f" {sum(1 for r in rows if pred(r))} "
+
+    folder = tmp_path_factory.mktemp("first_words")
+    with offline_analyst(folder, rows, id="complaint_id", text="narrative") as an:
+        cards = an.ask("How many credit card complaints?")
+        assert n(lambda r: r["product"].startswith("Credit card")) in cards.body
+        rest = an.ask(
+            "Setting aside Meridian Credit Bureau and Keystone Consumer Data, how many credit "
+            "reporting complaints are against all the other companies combined?"
+        )
+        assert rest.reading is not None and report in rest.reading.line
+        assert n(lambda r: r["product"] == report and r["company"] == "Union Ledger") in rest.body
+        repeat = an.ask("How many consumers filed more than one complaint with us?")
+        assert repeat.status == "insufficient_data"
+
+
+def test_a_chinese_export_answers_english_words_for_its_columns(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # 所属区县 is the district, 答复时间 the reply time; "median" picks the median of the two
+    # measures kept, and "number of days" says it in days as well.
+    districts, hours = ("城东区", "城西区", "临江县"), (6, 30, 50, 80, 150)
+    rows = [
+        {
+            "留言编号": str(1000 + i),
+            "留言时间": (START + timedelta(days=i % 50)).strftime(FMT),
+            "答复时间": (START + timedelta(days=i % 50, hours=hours[i % 5])).strftime(FMT),
+            "所属区县": districts[(0, 0, 0, 1, 2, 1)[i % 6]],
+            "留言详情": f"第{i}条留言：路灯坏了。",
+        }
+        for i in range(90)
+    ]
+    folder = tmp_path_factory.mktemp("zh_columns")
+    with offline_analyst(folder, rows, id="留言编号", text="留言详情") as an:
+        per = Counter(r["所属区县"] for r in rows)
+        top = an.ask("Which district has the most messages?")
+        assert top.reading is not None and top.reading.group_by == ["district"]
+        assert f"{per.most_common(1)[0][0]} has the most" in top.body
+        median = an.ask("What's the median number of days it took to get a reply?")
+        assert median.reading is not None and median.reading.measures[0].startswith("Median")
+        assert "50 hours (2.08 days)" in median.body

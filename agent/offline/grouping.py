@@ -189,13 +189,15 @@ class GroupingIndex:
         # Chosen by meaning, or among several that share its words: the answer says so.
         return GroupGuess(phrase, dim, by_meaning=dim is not None)
 
-    def by_words(self, phrase: str) -> list[str]:
+    def by_words(self, phrase: str, among: list[str] | None = None) -> list[str]:
         """Dimensions sharing the most distinctive words (or, in Chinese, the name) with it;
         among those, the ones whose names it says most fully ("engineer" before "engineer
-        level")."""
+        level"). Only dimensions of ``among`` when given."""
         asked = {_stem(w) for w in re.split(r"[\s_-]+", phrase) if w} - _GENERIC
         score: dict[str, tuple[int, int]] = {}
         for dim, name in self._labels():
+            if among is not None and dim not in among:
+                continue
             if re.search(r"[\u3400-\u9fff]", phrase):
                 hit = len(name) >= 2 and (name in phrase or phrase in name)
                 fit = (2, -abs(len(name) - len(phrase))) if hit else (0, 0)

@@ -119,7 +119,7 @@ def _quoted_counted(question: str) -> list[str]:
 
 # What stands between the items of one list ("吉利和马自达", "A, B or C", "“快递”和“物流”").
 LIST_JOIN = re.compile(
-    r"(?i)^[\s、,，/和与及跟或\"'“”‘’「」]*(?:and|or|以及|还有|或者)?[\s、,，\"'“”‘’「」]*$"
+    r"(?i)^[\s、,，/和与及跟或\"'“”‘’「」]*(?:and|or|nor|以及|还有|或者)?[\s、,，\"'“”‘’「」]*$"
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..reading import sql_purpose
-from .catalog_choice import split_dimension
+from .catalog_choice import split_dimensions
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
@@ -36,8 +36,17 @@ from .understand import Intent
 
 
 def _split_dim(intent: Intent, metric: str) -> str | None:
-    """The dimension to locate a move by (see ``catalog_choice.split_dimension``)."""
-    return split_dimension(intent.catalog, metric, intent.filters)
+    """The dimension to locate a move by (see ``catalog_choice.split_dimension``); not a unit
+    of time inside a period of a few days ("6月7日比6月6日" by weekday says nothing)."""
+    cat, period = intent.catalog, intent.period
+    short = period is not None and (period.end - period.start).days < _SHORT_DAYS
+    for dim in split_dimensions(cat, metric, intent.filters):
+        if not (short and cat is not None and cat.dimensions[dim].from_time):
+            return dim
+    return None
+
+
+_SHORT_DAYS = 28
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:

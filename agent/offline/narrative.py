@@ -49,7 +49,8 @@ def signed(value: Any) -> str:
 
 # A question asking in days ("how many days", "几天", "多少天").
 _IN_DAYS = re.compile(
-    r"(?i)\bhow many days\b|\bin days\b|\bdays\b.{0,20}\bon average\b|几天|多少天"
+    r"(?i)\bhow many days\b|\bin days\b|\bdays\b.{0,20}\bon average\b|\bnumber of days\b"
+    r"|\bhow long\b.{0,30}\bdays?\b|几天|多少天"
 )
 
 
@@ -194,6 +195,8 @@ class Writer:
         last = period.get("last_day") or period.get("end")
         if ".." in str(period["label"]):
             return self.say("period.dates", start=period["start"], end=last)
+        if str(period["label"]) == str(period["start"]) == str(last):
+            return str(period["label"])  # one day, said once
         return self.say("period.range", label=period["label"], start=period["start"], end=last)
 
     def small(self, n: Any) -> bool:

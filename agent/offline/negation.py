@@ -13,7 +13,7 @@ import re
 _EN_BEFORE = re.compile(
     # "After iPhone, what do they tweet about most": the one named first is set aside.
     r"(?:^\s*|[,.;!?]\s*|\band\s+)after\s+(?:the\s+)?[\"'“”‘’]?\s*$|"
-    r"(?:\b(?:not|non|excluding|exclude|except(?: for)?|other than|apart from|aside from"
+    r"(?:\b(?:not|non|neither|excluding|exclude|except(?: for)?|other than|apart from|aside from"
     r"|besides|outside(?: of)?|never|but not|setting aside|set aside|leaving out|leave out"
     r"|leaving aside|ignoring|not counting|without counting)\b)"
     r"(?:\s+[a-z]+){0,3}\s*[\"'“”‘’]?\s*$"

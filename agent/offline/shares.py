@@ -17,7 +17,7 @@ from .grouped import LOWEST
 from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
-from .slots import Excluded
+from .slots import Either, Excluded
 from .transcript import Results
 from .understand import Intent
 
@@ -49,6 +49,8 @@ def share_call(intent: Intent) -> Call | None:
     elif isinstance(value, Excluded):  # "of the reviews not about hotels"
         listed = ", ".join(literal(v) for v in value.values)
         match = f"({part} IS NULL OR {part} NOT IN ({listed}))"
+    elif isinstance(value, Either):  # "“满意”加“基本满意”": either of them
+        match = f"{part} IN ({', '.join(literal(v) for v in value.values)})"
     else:
         match = f"{part} = {literal(value)}"
     group = _group(intent)
@@ -161,8 +163,11 @@ def _rated_only(intent: Intent, dim: str) -> bool:
     if spec is None:
         return False
     text = intent.question.lower()
-    value = str(intent.filters.get(dim, "")).lower()
-    at_value = text.rfind(value) if value else -1
+    held = intent.filters.get(dim, "")
+    values = [str(v).lower() for v in getattr(held, "values", (held,)) if str(v)]
+    # Where the value is said (the last of several named together).
+    at_value = max((text.rfind(v) for v in values), default=-1)
+    value = values[0] if values else ""
     names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n and len(n) >= 2]
     if any(0 <= text.find(n) < at_value and n not in value for n in names):
         return True

@@ -19,8 +19,12 @@ def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -
     """The SQL for ``dim`` seen from table ``base``, adding the joins it needs to ``joins``;
     None when the catalog has no way there."""
     d = catalog.dimensions.get(dim or "")
-    if d is None or d.from_time:
+    if d is None:
         return None
+    if d.from_time:
+        # A unit of the record's own time (its day, month, weekday), on ``base``'s time column.
+        column = catalog.tables[base].time_column if base in catalog.tables else None
+        return d.spec.time.replace("{time}", f"{base}.{column}") if column and d.spec.time else None
     if base in d.sources:
         return d.sources[base]
     # A table already joined is reached again rather than another one holding the same column
@@ -90,11 +94,13 @@ def distinct_sql(
     d = catalog.dimensions.get(dim)
     if d is None:
         return None
+    column_of_time: str | None = None
     if d.from_time:  # "how many days …": the day of each record of ``base``
         column = catalog.tables[base].time_column if base in catalog.tables else None
         if base is None or not column or not d.spec.time:
             return None
         expr = d.spec.time.replace("{time}", f"{base}.{column}")
+        column_of_time = f"{base}.{column}"
     elif d.sources:
         base, expr = next(iter(d.sources.items()))
     else:
@@ -105,6 +111,18 @@ def distinct_sql(
         return None
     tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " WHERE " + " AND ".join(where) if where else ""
+    if per_group and d.from_time and dim == "day" and column_of_time is not None:
+        # Records per calendar day: every day of the period counts, those with none too
+        # ("in November, how many per day on average" is over its 30 days).
+        days = (
+            str((period.end - period.start).days)
+            if period is not None
+            else f"(date_diff('day', min({column_of_time}), max({column_of_time})) + 1)"
+        )
+        return (
+            f"SELECT count(*) AS records, {days} AS distinct_{dim}, "
+            f"round(count(*) * 1.0 / NULLIF({days}, 0), 2) AS per_{dim} FROM {tables}{clause}"
+        )
     if per_group:
         return (
             f"SELECT count(*) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "

@@ -12,10 +12,12 @@ import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from ...data.catalog import Catalog, Dimension, key
 from ...data.ingest.catalog_metrics import record_noun
+from ...data.ingest.labels import LABEL
 
 # Dimensions whose values are matched as filters, and dimensions a question may group by. A
 # user's own catalog adds its category dimensions to both (see ``_groupable``/``_filterable``).
@@ -177,6 +179,17 @@ class CatalogMatcher:
         for t in self.terms:
             self._names.setdefault(t.target, []).append(t.alias.strip())
         self._by_word_set: dict[frozenset[str], list[Term]] | None = None
+        # Values looked up in the data by the first word of their name, for names said by
+        # their beginning.
+        self._by_first_word: dict[str, list[Term]] = {}
+        for t in self.terms:
+            if (
+                t.kind == "value"
+                and t.partial
+                and t.alias.split()
+                and not t.target.startswith(_FLAGS)
+            ):
+                self._by_first_word.setdefault(t.alias.split()[0], []).append(t)
         # How many values each dimension has among the terms (coarse dimensions have few).
         self._sizes: dict[str, int] = {}
         for target in {t.target for t in self.terms if t.kind == "value"}:
@@ -202,9 +215,13 @@ class CatalogMatcher:
                 fuzzy.append((start, term))
                 said[term.target] = (start, end)
                 have = {*have, term.target.split("=", 1)[0]}
+            for start, end, term in self._begun(_mask(text, taken + list(said.values())), have):
+                fuzzy.append((start, term))
+                said[term.target] = (start, end)
+                have = {*have, term.target.split("=", 1)[0]}
             named = {t.target for _, t in found if t.kind == "dimension"}
             fuzzy += self._partial(_mask(text, taken + list(said.values())), named, have, question)
-        found = _outside_names(found)
+        found = [(pos, self._coarser(t)) for pos, t in _outside_names(found)]
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
         slots.metrics = _specific(self.catalog, slots.metrics, terms)
@@ -247,6 +264,22 @@ class CatalogMatcher:
                         break
             used += taken
         return found, used
+
+    def _coarser(self, term: Term) -> Term:
+        """A value said exactly as one of a fine column ("credit reporting", a sub-product)
+        that is also how the one value of a coarser column begins ("Credit reporting, credit
+        repair services, …", a product): people name the broader category."""
+        if term.kind != "value" or _CJK.search(term.alias):
+            return term
+        dim = term.target.split("=", 1)[0]
+        said = term.alias.strip()
+        begins = [
+            t for t in self._by_first_word.get(said.split()[0] if said else "", [])
+            if t.target.split("=", 1)[0] != dim and _begins(t.alias.strip(), said)
+            and self._sizes.get(t.target.split("=", 1)[0], 0) < self._sizes.get(dim, 0)
+        ]  # fmt: skip
+        targets = {t.target for t in begins}
+        return begins[0] if len(targets) == 1 else term
 
     def names_of(self, target: str) -> list[str]:
         """Every name the catalog gives ``target`` ("region=East", "region", a metric)."""
@@ -293,6 +326,12 @@ class CatalogMatcher:
                 # of Opening) names it when written as a name is, with a capital.
                 if latin and not capital and not _whole_word_in(word, t.alias):
                     continue
+                # A lowercase common word inside a name written in capitals ("card" of
+                # Redwood Card Services) is that word, not the name, unless the name begins
+                # with it ("amazon" for AmazonHelp).
+                by_name = t.target.split("=", 1)[0] in named
+                if latin and not capital and not by_name and not t.alias.strip().startswith(word):
+                    continue
                 if _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
             few = {
@@ -336,13 +375,39 @@ class CatalogMatcher:
                     return [(spans[i][0], spans[j - 1][1], next(iter(hits.values())))]
         return []
 
+    def _begun(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
+        """A value named by the first words of its name ("credit card" for "Credit card or
+        prepaid card"): two to four words that begin the name of exactly one value of the
+        coarsest column holding such a value."""
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
+        for i in range(len(spans)):
+            for j in range(min(len(spans), i + 4), i + 1, -1):
+                if _gap(free, spans[i][0], spans[j - 1][0]):
+                    continue
+                said = " ".join(free[a:b] for a, b in spans[i:j])
+                if set(said.split()) <= _JOINERS:
+                    continue
+                by_dim: dict[str, set[str]] = {}
+                for t in self._by_first_word.get(said.split()[0], []):
+                    dim = t.target.split("=", 1)[0]
+                    if dim not in have and _begins(t.alias.strip(), said):
+                        by_dim.setdefault(dim, set()).add(t.target)
+                if not by_dim:
+                    continue
+                dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
+                if len(by_dim[dim]) == 1:
+                    target = next(iter(by_dim[dim]))
+                    term = next(t for t in self.terms if t.target == target)
+                    return [(spans[i][0], spans[j - 1][1], term)]
+        return []
+
     @property
     def _word_sets(self) -> dict[frozenset[str], list[Term]]:
         if self._by_word_set is None:
             sets: dict[frozenset[str], list[Term]] = {}
             for t in self.terms:
-                if t.kind != "value" or _CJK.search(t.alias):
-                    continue
+                if t.kind != "value" or _CJK.search(t.alias) or t.target.startswith(_FLAGS):
+                    continue  # categories of flags are read by their own words (label_meaning)
                 words = frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", t.alias))
                 words -= _JOINERS
                 if 2 <= len(words) <= 6:
@@ -368,6 +433,8 @@ class CatalogMatcher:
         return out
 
 
+# The dimension of a flags table's categories ("label=Provide URL").
+_FLAGS = f"{LABEL}="
 # Words that join the words of a value's name and say nothing of it.
 _JOINERS = frozenset(("and", "or", "of", "the", "a", "an", "for", "to", "with", "your", "my"))
 
@@ -379,6 +446,11 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+def _begins(name: str, said: str) -> bool:
+    """Whether ``name`` begins with the words ``said`` and goes on after them."""
+    return len(name) > len(said) and name.startswith(said) and name[len(said)] in " ,;:"
 
 
 def _gap(free: str, start: int, end: int) -> bool:
@@ -541,7 +613,18 @@ _RANKED = {"priority": "p", "severity": "sev", "sev": "sev", "优先级": "p", "
 _PARTIAL_WORDS = 3
 
 
+# A company's legal form after its name ("Meridian Credit Bureau, Inc.", "Keystone Data LLC",
+# "北京某某科技有限公司"): people name it without.
+_LEGAL_FORM = re.compile(
+    r"(?i)(?:,?\s+(?:inc|incorporated|llc|l\.l\.c|ltd|limited|co|corp|corporation|plc|gmbh|ag"
+    r"|s\.a|n\.a|lp|llp)\.?)+\s*$|(?:股份)?有限(?:责任)?公司$"
+)
+
+
 def _named_part(value: str, dim: str = "") -> list[str]:
+    bare = _LEGAL_FORM.sub("", value).strip(" ,")
+    if bare != value.strip() and len(bare) >= 3:
+        return [bare]  # "Meridian Credit Bureau" for "Meridian Credit Bureau, Inc."
     m = _CODED.match(value)
     name = m.group(1).strip() if m else ""
     out = [name] if len(name) >= 3 and name.lower() not in _PLAIN else []
@@ -596,6 +679,7 @@ def normal_text(question: str) -> str:
     return _normal(question)
 
 
+@lru_cache(maxsize=65536)  # names of every catalog, compiled once (re's own cache holds 512)
 def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias.strip())
     if _CJK.search(alias):

@@ -140,7 +140,14 @@ def grain_of(intent: Intent) -> str:
     for grain, words in _GRAINS:
         if words.search(intent.question) and grain in dims:
             return grain
-    return "month"
+    listed = _LISTED_QUARTERS.search(intent.period.phrase) if intent.period else None
+    return "quarter" if listed and "quarter" in dims else "month"
+
+
+# Quarters listed one by one ("Q1, Q2 and Q3", "一、二、三季度"): the quarter is the grain.
+_LISTED_QUARTERS = re.compile(
+    r"(?i)(?:季度|\bq[1-4]\b|quarter).*(?:[、,，]|\band\b|和)|(?:[、,，]|和).*季度"
+)
 
 
 def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:

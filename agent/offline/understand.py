@@ -323,6 +323,7 @@ class Understander:
         _either_values(question, shape, slots)
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
+        _statistic_said(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         crossed_flags = self._flags_in_other_language(question, shape, slots)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
@@ -387,6 +388,8 @@ class Understander:
             split,
             noun_only=slots.noun_only,
             filtered=bool(slots.filters),
+            compared=bool(slots.compared)
+            and bool(_EACH.search(question) or _VERSUS.search(question)),
         )
         document_named = named_template(question) is not None
         if (
@@ -424,6 +427,9 @@ class Understander:
             # "How many complaints came in through social media": a count, unless the words of
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
+        if intent.playbook == "metric_change" and _units_listed(periods) and _EACH.search(question):
+            # "2016年3月、4月、5月各开了多少张", "in Q1, Q2 and Q3 respectively": each unit listed.
+            intent.playbook = "trend"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
         themes_asked = (
             shape.has("themes")
@@ -451,10 +457,11 @@ class Understander:
             # ranked, not themes of the text.
             intent.playbook = "ranking"
         frequent = self._most_common_column(question, slots)
-        if frequent is not None and intent.playbook in ("voc_themes", "metric_change"):
+        if frequent is not None and frequent.dimension and intent.playbook in _FREQUENT_OF:
             # "What's the number one issue people raise about cards": the records' own column
             # of that name ranked, not themes found in the text nor one total.
-            slots.dimensions[:] = [frequent.dimension or "", *slots.dimensions]
+            kept = [d for d in slots.dimensions if d in slots.filters]
+            slots.dimensions[:] = [frequent.dimension, *kept]
             intent.grouping, intent.playbook = frequent, "ranking"
         template = named_template(question) if shape.has("document") else None
         if template is not None and intent.playbook not in (OUT_OF_SCOPE, UNAVAILABLE):
@@ -604,6 +611,10 @@ class Understander:
                 metric = intent.catalog.metrics.get(chosen)
                 intent.counted_table = metric.table if metric is not None else None
             intent.playbook = "mentions"
+            grain = _grain_said(intent)
+            if grain and not any(d not in intent.filters for d in intent.slots.dimensions):
+                # "每天各来了几条", "each day": the mentions counted per day (week, month).
+                intent.slots.dimensions.append(grain)
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
@@ -748,12 +759,20 @@ class Understander:
     def _most_common_column(self, question: str, slots: Slots) -> GroupGuess | None:
         """The column a "most common X" / "number one X" names by its words, when no grouping
         was read: X must share its words with exactly one groupable column."""
-        if any(d not in slots.filters for d in slots.dimensions):
-            return None
         m = _MOST_COMMON_NOUN.search(question)
         phrase = words_after(m.group(1)) if m else ""
-        dims = self.grouping.by_words(phrase) if phrase else []
-        return GroupGuess(phrase, dims[0]) if len(dims) == 1 else None
+        cat = self.matcher.catalog
+        # Values counted by how often they come up: a column of kinds, not a yes/no one.
+        kinds = [d for d in self.grouping.groupable if cat.dimensions[d].kind == "category"]
+        dims = self.grouping.by_words(phrase, kinds) if phrase else []
+        if len(dims) != 1 or dims[0] in slots.filters:
+            return None
+        # "How do companies respond … the most common response": the column after "most
+        # common" is the grouping, unless a grouping cue names another ("which company").
+        cued = grouping_phrase(question)
+        if cued and any(d not in slots.filters for d in slots.dimensions):
+            return None
+        return GroupGuess(phrase, dims[0])
 
     def _on_the_table_holding(self, intent: Intent) -> None:
         """ "Spotify replies that provided a URL" where each company's replies are a table of
@@ -1165,7 +1184,14 @@ class Understander:
         # voice reading won, when the question ranks and asks for no quotes.
         ranks = _MOST_SAID.search(intent.question) or _LEAST_SAID.search(intent.question)
         evidence = intent.playbook == "voc_evidence" and (versus or bool(ranks))
-        if intent.playbook != "voc_themes" and not evidence:
+        # "What do Spotify's agents do least often, and in how many replies": what they do,
+        # ranked, though the question also counts.
+        asked_what = (
+            intent.playbook == "metric_change"
+            and bool(ranks)
+            and bool(_WHAT_DO.search(intent.question))
+        )
+        if intent.playbook != "voc_themes" and not evidence and not asked_what:
             return
         metric = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if metric not in sets:
@@ -1635,6 +1661,7 @@ def _by_shape(
     *,
     noun_only: bool = False,
     filtered: bool = False,
+    compared: bool = False,
 ) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
@@ -1670,7 +1697,7 @@ def _by_shape(
     if (
         not named_metric
         and shape.has("count")
-        and split
+        and compared
         and not words
         and playbook in ("voc_themes", "voc_evidence")
     ):
@@ -2109,15 +2136,96 @@ _OF_THE_DATA = re.compile(
 _OR = re.compile(r"(?i)\bor\b|或者|或是|或")
 
 
+def _units_listed(periods: PeriodReading) -> str | None:
+    """ "month" or "quarter" when the period is several of them listed ("3月、4月、5月",
+    "Q1, Q2 and Q3"), else None."""
+    p = periods.period
+    if p is None or periods.comparison is not None or not p.phrase:
+        return None
+    if not re.search(r"[、,，]|\band\b|和|及|与", p.phrase):
+        return None
+    if re.search(r"(?i)季度|\bq[1-4]\b|quarter", p.phrase):
+        return "quarter"
+    if re.search(r"(?i)月|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", p.phrase):
+        return "month"
+    return None
+
+
+_WHAT_DO = re.compile(
+    r"(?i)^\W*what (?:do|does|did)\b[^?]{0,60}\b(?:do|say|ask|tweet|write|talk|complain|raise)"
+    r"|(?:做|问|说|聊|反映|提)(?:得|的)?最(?:多|少)的是什么"
+)
+_MEDIAN = re.compile(r"(?i)\bmedian\b|中位数|中位值|中值")
+
+
+def _statistic_said(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "The median reply time", "答复时间的中位数": the median of a measure the catalog keeps
+    both as an average and a median, whichever of the two the words matched."""
+    if not _MEDIAN.search(question):
+        return
+    for i, name in enumerate(slots.metrics):
+        twin = "median_" + name[len("avg_") :] if name.startswith("avg_") else ""
+        if twin in cat.metrics:
+            slots.metrics[i] = twin
+
+
+# A unit of time the question counts by ("每天", "each week", "by month").
+_GRAIN_WORDS = (
+    (
+        "day",
+        re.compile(
+            r"(?i)\bdaily\b|day[- ]by[- ]day|\b(?:by|per|each|every) day\b|每天|按天|逐日|每日"
+        ),
+    ),
+    (
+        "week",
+        re.compile(r"(?i)\bweekly\b|week[- ]by[- ]week|\b(?:by|per|each|every) week\b|每周|按周"),
+    ),
+    (
+        "month",
+        re.compile(
+            r"(?i)\bmonthly\b|month[- ]by[- ]month|\b(?:by|per|each|every) month\b|每个?月|按月"
+        ),
+    ),
+)
+
+
+def _grain_said(intent: Intent) -> str | None:
+    """The time dimension of the unit the question counts by, when the catalog has it."""
+    cat = intent.catalog
+    for grain, words in _GRAIN_WORDS:
+        if words.search(intent.question) and cat is not None and grain in cat.dimensions:
+            return grain if cat.dimensions[grain].from_time else None
+    return None
+
+
+# "一汽丰田和广汽丰田两家合在一起算", "Amazon and Apple combined": the values added up.
+_COMBINED = re.compile(
+    r"(?i)\bcombined\b|\btogether\b|\badded up\b|\bput together\b|\bin total\b"
+    r"|合在一起|加在一起|合起来|加起来|一起算|合并计算|合计|总共|一共"
+)
+_VERSUS = re.compile(
+    r"(?i)\bvs\.?|\bversus\b|\bcompared? (?:with|to)\b|比较|相比|对比|(?<![对相])比"
+)
+_EACH = re.compile(
+    r"(?i)\beach\b|\brespectively\b|\bseparately\b|各自|各有|各[^，,。？?]{0,4}(?:多少|几)|分别"
+)
+
+
 def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     """ "How many incidents were opened on a Saturday or a Sunday": values named together in a
     count that sets nothing side by side are added up (either of them), not ranked."""
     if not slots.compared or not shape.has("count") or shape.has("ranking"):
         return
-    if _SIDE_BY_SIDE.search(question) or not _OR.search(question):
+    combined = _COMBINED.search(question) and not _EACH.search(question)
+    if not combined and (_SIDE_BY_SIDE.search(question) or not _OR.search(question)):
         return  # "and" may mean both at once ("an iPhone and an update at once")
+    said = normal_text(question)
     for dim, values in list(slots.compared.items()):
-        if len(values) >= 2:
+        # Added up when each was named ("一汽丰田和广汽丰田合在一起"), not when one word
+        # holds several ("奔驰一共": 北京奔驰 and 奔驰（进口）, each shown).
+        named = all(normal_text(v).strip() in said for v in values)
+        if len(values) >= 2 and (named or not combined):
             del slots.compared[dim]
             slots.filters[dim] = Either(*values)
             slots.dimensions = [d for d in slots.dimensions if d != dim]
@@ -2475,6 +2583,7 @@ _OVER_PERIODS = re.compile(
     r"|declin\w*|improv\w*|worsen\w*|before|previous|prior|last (?:quarter|month|year|week))\b"
     r"|变化|增加|减少|上升|下降|增长|涨|跌|环比|同比|之前|上期|上个?季度|上个?月|去年"
 )
+_FREQUENT_OF = ("voc_themes", "voc_evidence", "metric_change", "breakdown", "ranking")
 # "The most common issue", "the number one reason", "最常见的问题是什么": the noun after it.
 _MOST_COMMON_NOUN = re.compile(
     r"(?i)\b(?:most (?:common|frequent)|commonest|number one|no\. ?1|#1|single biggest)"

@@ -89,6 +89,7 @@ class UnreadWords:
         text = _masked(question, spans)
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
+        text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
         left = [
             w for w in _said_of_people(text) + _names_said(question, text) if not self._known(w)
         ]
@@ -120,6 +121,12 @@ class UnreadWords:
         for phrase, kind in said:
             if money and kind == "money":
                 continue  # the catalog measures money: the amount is read as its measure
+            if kind == "headcount" and not self._counts_people():
+                return phrase  # no column counts the people a record touched
+            if kind == "person" and not self._people_kept():
+                # "Consumers who filed more than one complaint": who is the same person over
+                # several records, and no column of the data says who anyone is.
+                return phrase
             if kind == "money" and not _COUNTED.search(question):
                 # An amount asked where nothing is money: product names that hold the word
                 # ("Money transfer") measure no amount.
@@ -153,6 +160,16 @@ class UnreadWords:
             and self._in_values(w)
         ]  # fmt: skip
         return " ".join(dict.fromkeys(said[:3])) if len(set(said)) >= 2 else ""
+
+    def _counts_people(self) -> bool:
+        """Whether a measure or column counts people ("users affected", "受影响用户数")."""
+        names = [*self.catalog.metrics, *self.catalog.dimensions]
+        return any(re.search(r"(?i)user|customer|people|affected|用户|客户|人数", n) for n in names)
+
+    def _people_kept(self) -> bool:
+        """Whether some dimension says who a record's person is (a customer, caller, author
+        id or name)."""
+        return any(_PERSON_COLUMN.search(name) for name in self.catalog.dimensions)
 
     def _in_values(self, word: str) -> bool:
         """Whether an English word (in any of its forms) is a word of some value's name."""
@@ -198,6 +215,13 @@ class UnreadWords:
             words |= set(re.findall(r"[a-z]{3,}", low))
             words |= {w for w in segmenter().lcut(low) if _CJK.search(w) and len(w) >= 2}
         return words
+
+
+# A word glossing a name the reading used, in brackets after it or with it in brackets
+# ("Geely (吉利汽车)", "吉利汽车 (Geely)"): the used name is blanked, leaving empty brackets
+# after the word, or a bracketed word after blanks.
+_GLOSS_BEFORE = re.compile(r"[a-z\u3400-\u9fff][\w\u3400-\u9fff-]*\s*[（(]\s*[)）]")
+_GLOSS_INSIDE = re.compile(r"(?<=\s\s)[（(]\s*[^()（）]{1,30}?\s*[)）]")
 
 
 def _masked(question: str, spans: list[tuple[int, int]]) -> str:
@@ -298,9 +322,21 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bsame (?:customer|caller|person|citizen|user|reviewer)s?\b"
             r"|\b(?:unique|distinct|different) "
             r"(?:customers|callers|people|users|citizens|reviewers)\b"
+            r"|\b(?:consumers|customers|people|users|callers|clients|citizens|reviewers)\b"
+            r"[^?.]{0,40}\b(?:more than (?:one|once)|multiple|several times|twice or more)\b"
             r"|同一(?:个|位)?(?:市民|客户|用户|顾客|来电人|人)"
+            r"|(?:不止一次|多次|两次以上)(?:投诉|留言|来电|反映)的(?:人|市民|客户|用户|消费者)"
             r"|重复(?:留言|投诉|来电|反映)的(?:人|市民|客户|用户)"
             r"|回头客"
+        ),
+    ),
+    # How many people one record touched: "affected more than 100 users each", "影响了上百用户".
+    (
+        "headcount",
+        re.compile(
+            r"\baffect(?:ed|ing|s)?\s+(?:more than |over |at least |fewer than |under )?"
+            r"\d[\d,]*\s+(?:users|customers|people|employees|clients|subscribers|devices|sites)\b"
+            r"|影响了?(?:超过|至少|上)?\d*[百千万]?(?:个|名|位)?(?:用户|客户|人|员工)"
         ),
     ),
     # Staff time the data does not record: "overtime hours", "加班".
@@ -322,6 +358,10 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _CJK_FILLER = re.compile(r"[的了过]")
+_PERSON_COLUMN = re.compile(
+    r"(?i)^(?:customer|caller|consumer|user|author|client|citizen|reviewer|member|account|phone"
+    r"|email|客户|来电人|用户|市民|会员|手机|电话)[\s_-]*(?:id|no|number|name|编号|号码|姓名)?$"
+)
 # Records counted, not an amount ("how many complaints about money owed").
 _COUNTED = re.compile(r"(?i)\bhow many\b|\bnumber of\b|多少条|几条|几个|多少个|多少起|多少件")
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however

@@ -14,6 +14,7 @@ never mixes tables' rows.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..catalog import key
@@ -55,9 +56,12 @@ def dimension_item(c: Column, kind: str, table: str, description: str) -> dict[s
     spoken = spoken_label(c.label)
     # A Chinese column's English name in words ("所属区县" → District), where it has one.
     english_name = english(c.original) if CJK.search(c.original) else ""
+    coded = [v for v in c.top if re.fullmatch(r"[A-Z]{2}", str(v))]
+    # "state" of two-letter codes (CA, NY) is where people live (州), not a status (状态).
+    where = c.name.lower() == "state" and c.top and len(coded) >= 0.8 * len(c.top)
     item: dict[str, Any] = {
         "en": (english_name or spoken).capitalize(),
-        "zh": c.original if CJK.search(c.original) else zh(c.name) or zh(spoken),
+        "zh": c.original if CJK.search(c.original) else "州" if where else zh(c.name) or zh(spoken),
         "kind": kind,
         "sources": {table: q(c.name)},
         "description": description,

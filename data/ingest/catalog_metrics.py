@@ -377,6 +377,14 @@ def add_durations(
         elif found:
             aliases += _concept_aliases(found.en, [found.en, found.zh, *found.aliases], prefix)
             aliases += _spoken_aliases(start.name, found, prefix)
+        ended = _spoken(end)
+        if CJK.search(end.original) and ended.endswith(" time"):
+            # "答复时间" is the reply time: "average reply time", "median reply time".
+            aliases += (
+                [f"{what.lower()} {ended}", ended]
+                if prefix == "avg"
+                else [f"{what.lower()} {ended}"]
+            )
         item = {
             "en": f"{what} time {span} (hours)",
             "zh": (
