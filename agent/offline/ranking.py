@@ -346,10 +346,10 @@ def _lead_listed(
         listed = passed
         key = "rank.past"
     else:
-        n = asked_count(intent.question)
-        if n is None or n < 2 or len(ordered) <= 1:
+        first = asked_count(intent.question)
+        if first is None or first < 2 or len(ordered) <= 1:
             return
-        listed, key, said = ordered[:n], "rank.first_n", ""
+        listed, key, said = ordered[:first], "rank.first_n", ""
     sep = "、" if w.lang == "zh" else ", "
     names = sep.join(f"{w.label(dim, r[dim])} ({w.value(metric, r[metric])})" for r in listed)
     w.lead.append(
