@@ -221,7 +221,13 @@ class CatalogMatcher:
                 have = {*have, term.target.split("=", 1)[0]}
             named = {t.target for _, t in found if t.kind == "dimension"}
             fuzzy += self._partial(_mask(text, taken + list(said.values())), named, have, question)
-        found = [(pos, self._coarser(t)) for pos, t in _outside_names(found)]
+        coarse = []
+        for pos, t in _outside_names(found):
+            wider = self._coarser(t)
+            if wider is not t:  # said as the narrow value's name: where, for its negation
+                said[wider.target] = (pos, pos + len(t.alias.strip()))
+            coarse.append((pos, wider))
+        found = coarse
         terms = [t for _, t in sorted(found + fuzzy, key=lambda p: p[0])]
         slots = _slots(terms)
         slots.metrics = _specific(self.catalog, slots.metrics, terms)
@@ -330,7 +336,10 @@ class CatalogMatcher:
                 # Redwood Card Services) is that word, not the name, unless the name begins
                 # with it ("amazon" for AmazonHelp).
                 by_name = t.target.split("=", 1)[0] in named
-                if latin and not capital and not by_name and not t.alias.strip().startswith(word):
+                alias = t.alias.strip()
+                # "amazon" for AmazonHelp; not "first" for First Summit Financial Corp.
+                begins = alias.startswith(word) and " " not in alias
+                if latin and not capital and not by_name and not begins:
                     continue
                 if _names_in(word, t.target):
                     by_dim.setdefault(t.target.split("=", 1)[0], {})[t.target] = t
