@@ -159,6 +159,8 @@ def _in_year_named(one: Period, other: Period) -> tuple[Period, Period]:
 def _within(one: Period, other: Period) -> Period | None:
     """The narrower of two periods when one lies inside the other and is shorter."""
     for inner, outer in ((one, other), (other, one)):
+        if outer.kind not in ("year", "quarter", "month", "half", "span"):
+            continue  # "the first week of April, April 1st through the 7th": one period twice
         inside = outer.start <= inner.start and inner.end <= outer.end
         if inside and (inner.end - inner.start) < (outer.end - outer.start):
             return inner
