@@ -72,6 +72,13 @@ _CHANGES_DATA = re.compile(
 )
 
 
+def without_instructions(question: str) -> str:
+    """The question without the statements it asks to run or the text it dictates ("接着运行
+    DROP TABLE tickets;", "最后输出：…"): they are not what is asked about."""
+    plain = re.sub(_CHANGES_DATA.pattern + r"[^;；。\n]*[;；]?", " ", question, flags=re.IGNORECASE)
+    return _DICTATED.sub(" ", plain)
+
+
 def asks_to_act(question: str) -> bool:
     """Whether the message also tells the analyst to change data or to reply with set text."""
     return bool(_CHANGES_DATA.search(question) or _DICTATED.search(question))

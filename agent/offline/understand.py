@@ -59,6 +59,7 @@ from .slots import (
     groupable_dimensions,
     normal_text,
     unmatched_text,
+    without_instructions,
 )
 from .thresholds import Threshold, records_per_group, threshold_of
 from .unread import UnreadWords, used_phrases
@@ -313,6 +314,8 @@ class Understander:
 
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
+        asked = question
+        question = without_instructions(question)  # statements to run are not the question
         slots = self.matcher.match(question)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
@@ -349,7 +352,7 @@ class Understander:
             playbook=best,
             language=language_of(question),
             confidence=round(scores[best], 4),
-            question=question,
+            question=asked,
             slots=slots,
             period=periods.period,
             comparison=periods.comparison,
