@@ -185,7 +185,9 @@ class CatalogMatcher:
         self._names: dict[str, list[str]] = {}
         for t in self.terms:
             self._names.setdefault(t.target, []).append(t.alias.strip())
-        self._by_word_set: dict[frozenset[str], list[Term]] | None = None
+        # English values of several words by the set of their words, for names said in
+        # another order; categories of flags are read by their own words (label_meaning).
+        self._by_word_set: dict[frozenset[str], list[Term]] = {}
         # Values looked up in the data by the first word of their name, for names said by
         # their beginning.
         self._by_first_word: dict[str, list[Term]] = {}
@@ -197,6 +199,10 @@ class CatalogMatcher:
                 and not t.target.startswith(_FLAGS)
             ):
                 self._by_first_word.setdefault(t.alias.split()[0], []).append(t)
+            if t.kind == "value" and not _CJK.search(t.alias) and not t.target.startswith(_FLAGS):
+                words = frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", t.alias))
+                if 2 <= len(words - _JOINERS) <= 6:
+                    self._by_word_set.setdefault(words - _JOINERS, []).append(t)
         # How many values each dimension has among the terms (coarse dimensions have few).
         self._sizes: dict[str, int] = {}
         for target in {t.target for t in self.terms if t.kind == "value"}:
@@ -373,8 +379,9 @@ class CatalogMatcher:
         """English values of several words named by a run of the question holding exactly
         their words in any order ("checking or savings accounts", "credit or prepaid cards"),
         when one value alone has those words."""
-        tokens = [(m.start(), _stem(m.group(0))) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
-        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
+        found = list(re.finditer(r"[a-z][a-z0-9]*", free))
+        tokens = [(m.start(), _stem(m.group(0))) for m in found]
+        spans = [m.span() for m in found]
         for i in range(len(tokens)):
             if tokens[i][1] in _JOINERS:
                 continue
@@ -384,7 +391,7 @@ class CatalogMatcher:
                 if run[-1] in _JOINERS or len(words) < 2:
                     continue
                 hits = {
-                    t.target: t for t in self._word_sets.get(words, [])
+                    t.target: t for t in self._by_word_set.get(words, [])
                     if t.target.split("=", 1)[0] not in have
                 }  # fmt: skip
                 if len(hits) == 1 and not _gap(free, tokens[i][0], tokens[j - 1][0]):
@@ -403,33 +410,17 @@ class CatalogMatcher:
                 said = " ".join(free[a:b] for a, b in spans[i:j])
                 if set(said.split()) <= _JOINERS:
                     continue
-                by_dim: dict[str, set[str]] = {}
+                by_dim: dict[str, dict[str, Term]] = {}
                 for t in self._by_first_word.get(said.split()[0], []):
                     dim = t.target.split("=", 1)[0]
                     if dim not in have and _begins(t.alias.strip(), said):
-                        by_dim.setdefault(dim, set()).add(t.target)
+                        by_dim.setdefault(dim, {}).setdefault(t.target, t)
                 if not by_dim:
                     continue
                 dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
                 if len(by_dim[dim]) == 1:
-                    target = next(iter(by_dim[dim]))
-                    term = next(t for t in self.terms if t.target == target)
-                    return [(spans[i][0], spans[j - 1][1], term)]
+                    return [(spans[i][0], spans[j - 1][1], next(iter(by_dim[dim].values())))]
         return []
-
-    @property
-    def _word_sets(self) -> dict[frozenset[str], list[Term]]:
-        if self._by_word_set is None:
-            sets: dict[frozenset[str], list[Term]] = {}
-            for t in self.terms:
-                if t.kind != "value" or _CJK.search(t.alias) or t.target.startswith(_FLAGS):
-                    continue  # categories of flags are read by their own words (label_meaning)
-                words = frozenset(_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", t.alias))
-                words -= _JOINERS
-                if 2 <= len(words) <= 6:
-                    sets.setdefault(words, []).append(t)
-            self._by_word_set = sets
-        return self._by_word_set
 
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""
