@@ -111,8 +111,10 @@ def record_filters(
                 f"Feedback cannot be filtered by {dimension!r}: no table holding it has "
                 "feedback text; only the figures can be split or filtered by it."
             )
-        resolved = str(catalog.resolve_value(dimension, str(value).strip()))
-        out[dimension] = (linked, resolved)
+        resolved = catalog.resolve_value(dimension, str(value).strip())
+        # A yes/no as DuckDB writes it ("true"), for the comparison as text.
+        text = str(resolved).lower() if isinstance(resolved, bool) else str(resolved)
+        out[dimension] = (linked, text)
     return out
 
 

@@ -43,6 +43,11 @@ def default_metric(
     cued = table_cue(question, [m.table for m in usable])
     if cued:
         usable = [m for m in usable if m.table in cued]
+    # The table holding every dimension asked itself (a company's customer tweets, with their
+    # Refund and Return columns), before one holding the first of them.
+    own = [m for m in usable if all(m.table in catalog.dimensions[d].sources for d in wanted)]
+    if wanted and own:
+        return (_timed(catalog, own) or own)[0].name
     for d in wanted:
         own = [m for m in usable if m.table in catalog.dimensions[d].sources]
         timed = _timed(catalog, own)

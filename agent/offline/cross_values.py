@@ -19,6 +19,7 @@ import numpy as np
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.segment import segmenter
+from .label_meaning import glossed
 from .meaning import STOP_WORDS, LabelVectors, words_of
 from .slots import VOC_COLUMNS
 
@@ -158,10 +159,16 @@ class CrossFlags:
             cjk = [t for t in cjk if t not in _ZH_STOP]
             phrases += [t for t in cjk if len(t) >= 2]
             phrases += ["".join(cjk[:2])] if len(cjk) >= 2 else []
-        if not phrases or len(self._labels()) < 2:
-            return []
-        names, vectors = self._vectors.get()
+        labels = self._labels()
         found: dict[str, str] = {}
+        # Named word by word ("让用户重启设备" for Request device restart): every telling word of
+        # the name said in Chinese, close together.
+        for start, end, name in glossed(text, [en for _, en in labels], set()):
+            dim = next(d for d, en in labels if en == name)
+            found.setdefault(dim, text[start:end])
+        if not phrases or len(labels) < 2:
+            return list(found.items())
+        names, vectors = self._vectors.get()
         for phrase in dict.fromkeys(phrases):
             sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
             order = np.argsort(-sims)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-_NOUN_EN = r"(?:topics?|labels?|categor(?:y|ies)|tags?|flags?)"
-_NOUN_ZH = r"(?:话题|标签|类别|分类|主题)"
+# Categories, or what they are of: what agents do in a reply ("more than one action").
+_NOUN_EN = r"(?:topics?|labels?|categor(?:y|ies)|tags?|flags?|actions?|types?|kinds?)"
+_NOUN_ZH = r"(?:话题|标签|类别|分类|主题|动作|操作|类型)"
 # Records carrying none of the categories.
 _NONE = re.compile(
     rf"(?i)\b(?:no|without (?:a|an|any)|not (?:in|under) any|none of (?:the |our )?)\s*"

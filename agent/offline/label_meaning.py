@@ -17,13 +17,15 @@ import threading
 import numpy as np
 
 from ...data.embeddings import Embedder
+from ...data.glossary import Glossed, gloss
+from .column_measures import same_word
 from .meaning import candidate_phrases, words_of
 
 # How closely a phrase must resemble a category name, and by how much it must lead the next
 # name (measured on the labelled support-tweet export: paraphrases score 0.91–0.95 in
 # English and lead by 0.03 or more; ordinary words of questions reach 0.90 with a lead
 # below 0.02; Chinese phrases against English names score lower, so they need less).
-ACCEPT = 0.905
+ACCEPT = 0.885
 ACCEPT_CJK = 0.878
 LEAD = 0.028
 LEAD_CJK = 0.04
@@ -56,11 +58,17 @@ class LabelMeaning:
             top, second = float(sims[order[0]]), float(sims[order[1]])
             best.append((top, top - second, phrase, values[int(order[0])]))
         accepted = [b for b in best if _clear(b) and _kin(b[2], _spelled_out(b[3]))]
+        clearest: dict[str, float] = {}
+        for score, _, _, value in accepted:
+            clearest[value] = max(score, clearest.get(value, 0.0))
         for score, _, phrase, value in accepted:
+            if score < clearest[value]:
+                continue
+            # A rival: a phrase as close to another category, not itself clearly named.
             rivals = [
                 b for b in best
-                if b[3] != value and b[0] >= score and b not in accepted
-                and not _overlap(b[2], phrase)
+                if b[3] not in clearest and b[0] >= score and not _overlap(b[2], phrase)
+                and _kin(b[2], _spelled_out(b[3]))
             ]  # fmt: skip
             if rivals:
                 return []  # another category is named as closely: not a reading, a guess
@@ -138,3 +146,58 @@ def _worth(phrase: str, skip: set[str]) -> bool:
 
 def _overlap(a: str, b: str) -> bool:
     return a in b or b in a
+
+
+# Words of a category's name that say nothing of which one it is ("Request to not send …"), and
+# those a question in Chinese often leaves unsaid ("让用户重启设备" for Request device restart).
+_FILLER = frozenset(("to", "by", "via", "and", "the", "of", "a", "an", "or", "for", "not", "with"))
+_UNSAID = frozenset(("request", "provide", "offer"))
+# How many other words may stand between a name's words in the question.
+_SLACK = 2
+
+
+def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, category) for each English category of ``values`` a Chinese question names
+    word by word in Chinese (``data.glossary``): every telling word of the name said, close
+    together; of two names said by the same words, the one that uses more of them. ``skip``
+    holds words of the filters' values, never part of a name."""
+    said = [g for g in gloss(text) if not any(w in skip for w in g.words)]
+    hits: list[tuple[int, int, str, int]] = []
+    for value in values:
+        if _CJK.search(value):
+            continue
+        words = [w for w in re.findall(r"[a-z0-9]+", value.lower()) if w not in _FILLER]
+        needed = [w for w in words if w not in _UNSAID] or words
+        if not needed:
+            continue
+        unsaid = [w for w in words if w not in needed]
+        for i in range(len(said)):
+            j, _ = _covered(said, i, needed)
+            if j < 0:
+                continue
+            # "要求用户告知 iOS 版本": the word left unsaid in other names is part of it when said.
+            first = next(
+                (k for k in range(max(0, i - _SLACK), i)
+                 if any(same_word(u, w) for u in unsaid for w in said[k].words)),
+                i,
+            )  # fmt: skip
+            hits.append((said[first].start, said[j].end, value, len(needed)))
+            break
+    kept = [
+        h for h in hits
+        if not any(o[3] > h[3] and o[0] <= h[0] < o[1] for o in hits)
+    ]  # fmt: skip
+    return sorted((a, b, v) for a, b, v, _ in kept)
+
+
+def _covered(said: list[Glossed], start: int, needed: list[str]) -> tuple[int, int]:
+    """The last glossed word, from ``start`` on, by which all ``needed`` are said (-1: not within
+    reach); and how many glossed words that took."""
+    if not any(same_word(n, w) for n in needed for w in said[start].words):
+        return -1, 0
+    left = list(needed)
+    for j in range(start, min(len(said), start + len(needed) + _SLACK)):
+        left = [n for n in left if not any(same_word(n, w) for w in said[j].words)]
+        if not left:
+            return j, j - start + 1
+    return -1, 0

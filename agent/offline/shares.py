@@ -33,10 +33,12 @@ def share_call(intent: Intent) -> Call | None:
         return None
     base = cat.metrics[metric].table
     whole, dim, value = _parts(intent)
+    also = {d: whole.pop(d) for d in intent.part_with if d in whole}
     joins: dict[str, str] = {}
     where = slice_where(cat, base, whole, intent.period, joins)
     part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
-    if where is None or part is None:
+    with_part = slice_where(cat, base, also, None, joins)
+    if where is None or part is None or with_part is None:
         return None
     rated = value is not None and _rated_only(intent, dim)
     if rated:
@@ -53,6 +55,7 @@ def share_call(intent: Intent) -> Call | None:
         match = f"{part} IN ({', '.join(literal(v) for v in value.values)})"
     else:
         match = f"{part} = {literal(value)}"
+    match = " AND ".join([f"({c})" for c in with_part] + [match]) if with_part else match
     group = _group(intent)
     group_expr = reach(cat, base, group, joins) if group else None
     if group and group_expr is None:
@@ -65,8 +68,8 @@ def share_call(intent: Intent) -> Call | None:
         by_share="ASC" if _lowest(intent) else "DESC", least=least, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    part_label = _part_label(w, dim, value, intent.unset_set).removesuffix("的")  # + "的条数"
-    purpose = w.say("share.purpose", part=part_label, whole=slice_text(w, whole))
+    part_label = _part_with(w, also, _part_label(w, dim, value, intent.unset_set))
+    purpose = w.say("share.purpose", part=part_label.removesuffix("的"), whole=slice_text(w, whole))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
     if least is not None:
@@ -199,6 +202,13 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
     return dict(whole), dim, value
 
 
+def _part_with(w: Writer, also: dict[str, Any], label: str) -> str:
+    """The part's label with the other conditions it carries ("request dm: yes and provide url:
+    yes")."""
+    labels = [w.label(d, v) for d, v in also.items()]
+    return (" and " if w.lang == "en" else "且").join([*labels, label])
+
+
 def _part_label(w: Writer, dim: str, value: str | None, is_set: bool = False) -> str:
     if value is not None:
         return w.label(dim, value)
@@ -222,6 +232,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         _write_threshold(intent, res, w)
         return
     whole, dim, value = _parts(intent)
+    also = {d: whole.pop(d) for d in intent.part_with if d in whole}
     group = _group(intent)
     if group:
         _write_groups(intent, res, w, group)
@@ -234,7 +245,8 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     w.lead.append(
         w.say(
             "share.lead", n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
-            share=w.pct(r["share_pct"]), part=_part_label(w, dim, value, intent.unset_set),
+            share=w.pct(r["share_pct"]),
+            part=_part_with(w, also, _part_label(w, dim, value, intent.unset_set)),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )

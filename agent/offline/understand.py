@@ -44,7 +44,7 @@ from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .label_depth_words import asked_depth
-from .label_meaning import LabelMeaning
+from .label_meaning import LabelMeaning, glossed
 from .meaning import MeaningIndex
 from .mention_words import LIST_JOIN, asks_text, mention_terms, words_as_written
 from .negation import negated
@@ -184,6 +184,12 @@ class Intent:
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
+    # Filters that belong to the part of a share with the last one ("both ask to DM and include
+    # a link": the records with both, among all the company's replies).
+    part_with: list[str] = field(default_factory=list)
+    # The measure and filters a feedback theme's count replaced (``_count_of_theme``), for the
+    # export's own categories to take back when the question names one of them.
+    before_theme: tuple[list[str], dict[str, Any]] | None = None
     # English words of the data's values the reading used none of ("credit or prepaid cards").
     value_words: str = ""
     # ``unset`` said the other way: the records whose value IS recorded ("linked to a problem").
@@ -330,6 +336,7 @@ class Understander:
         _split_by_flag(question, slots, self.matcher.catalog)
         crossed_flags = self._flags_in_other_language(question, shape, slots)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
+        _flag_rate(question, slots, self.matcher.catalog, crossed_flags)
         _duration_between(question, slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
         self._negated_metrics(question, slots)
@@ -627,7 +634,8 @@ class Understander:
     ) -> dict[str, list[tuple[int, int]]]:
         """Where a Chinese question names a yes/no column written in English ("没有提供链接的"
         for Provide URL), when it counts records."""
-        if not _CJK_CHAR.search(question) or not (shape.has("count") or shape.has("share")):
+        counted = shape.has("count") or shape.has("share") or _CONTRAST.search(question)
+        if not _CJK_CHAR.search(question) or not counted:
             return {}
         said = normal_text(question)
         out: dict[str, list[tuple[int, int]]] = {}
@@ -1227,14 +1235,28 @@ class Understander:
     def _labels_named(self, intent: Intent) -> None:
         """ "How many tweets are about Alexa or Echo", "what share … are about delivery": the
         records carrying the export's own categories the question names, counted and as a
-        share of the records (``label_shares``), not text that mentions the words."""
+        share of the records (``label_shares``), not text that mentions the words. A category
+        named comes before a feedback theme the same words resemble ("iOS 版本")."""
+        if intent.before_theme is None:
+            self._labels_said(intent)
+            return
+        themed = (list(intent.slots.metrics), dict(intent.slots.filters), intent.playbook)
+        intent.slots.metrics, intent.slots.filters = intent.before_theme
+        before = (list(intent.slots.metrics), dict(intent.slots.filters), intent.playbook)
+        self._labels_said(intent, counted=True)  # a theme's records were being counted
+        if (list(intent.slots.metrics), dict(intent.slots.filters), intent.playbook) == before:
+            intent.slots.metrics, intent.slots.filters, intent.playbook = themed
+        else:
+            intent.theme = None
+
+    def _labels_said(self, intent: Intent, counted: bool = False) -> None:
         cat = intent.catalog
         sets = label_sets(cat)
         if cat is None or not sets or intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
             return
         if intent.template or intent.shape.has("quotes") or intent.shape.has("trend"):
             return
-        counted = intent.shape.has("count") or intent.shape.has("share")
+        counted = counted or intent.shape.has("count") or intent.shape.has("share")
         if not counted and _MOST_SAID.search(intent.question) is None:
             return
         dim = next(iter(sets.values()))
@@ -1268,8 +1290,34 @@ class Understander:
                 continue
             if at >= 0:
                 found.append((at, value))
+        if _CJK_TEXT.search(text):
+            # "设备卡死、没反应", "退货": English categories named word by word in Chinese.
+            values, skip = self._label_values(intent, dim, sets)
+            known = {v.lower() for _, v in found} | {v.lower() for v in aside}
+            for start, end, value in glossed(text, values, skip):
+                if value.lower() in known:
+                    continue
+                (aside.append(value) if negated(text, start, end) else found.append((start, value)))
+                intent.slots.spans.append((start, end))  # its words are read
+        q = intent.question
+        text_asked = intent.mentions and asks_text(q)
+        if text_asked:
+            # "mention the delivery driver … the word "driver"": a category's name said right
+            # before a word counted as written describes that word; it is no category asked.
+            modifiers = [
+                (at, v) for at, v in found
+                if any(re.match(rf"\s*{re.escape(t.lower())}\b", text[at + len(v):])
+                       for t in intent.mentions)
+            ]  # fmt: skip
+            found = [f for f in found if f not in modifiers]
+            if any(intent.slots.filters.get(dim) == v for _, v in modifiers):
+                intent.slots.filters.pop(dim, None)
+                intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+                chosen = cat.metrics.get(
+                    default_metric(cat, None, intent.filters, held=self.held, question=q)
+                )
+                intent.counted_table = chosen.table if chosen is not None else None
         grouped = [d for d in intent.slots.dimensions if d != dim and d not in intent.filters]
-        text_asked = intent.mentions and asks_text(intent.question)
         if not aside and not text_asked and not intent.slots.flags and not grouped:
             # "complained about the support", "让用户重启设备": categories named in other words
             # (not when the words are counted as text, were read as a yes/no column, or the
@@ -1300,6 +1348,23 @@ class Understander:
             # that names no category to set aside is read as it is.
             return
         named = [v for _, v in sorted(found)]
+        # "More tweets about updates in November than in October": the category's records in
+        # each period; "replies that both ask to DM and include a link": the records carrying
+        # every category named. Both counted on the categories' yes/no columns.
+        over_periods = intent.comparison is not None and len(named) == 1
+        together = (
+            len(named) > 1
+            and _conjoined(text, sorted(found))
+            and not _WITHIN.search(intent.question)  # "of those about X, what share also Y"
+        )
+        if (
+            (over_periods or together)
+            and not ranks
+            and self._without_labels(intent, dim, [], named)
+        ):
+            if intent.playbook == "share_of":
+                intent.part_with = list(intent.slots.flags[:-1])
+            return
         lowered = {v.lower() for v in named}
         same = {  # a yes/no column of a category named: the category's count says it
             f for f in intent.slots.flags
@@ -1330,7 +1395,9 @@ class Understander:
             return False
         filters = {d: v for d, v in intent.filters.items() if d != dim}
         flags: list[str] = []
-        said = {v: "false" for v in aside} | {v: "true" for v in carried or []}
+        # Those carried first: the one set aside is the part of a share ("refund tweets that
+        # do not also involve a return": the share of the refund tweets).
+        said = {v: "true" for v in carried or []} | {v: "false" for v in aside}
         for value in said:
             named = [
                 n for n, d in cat.dimensions.items()
@@ -1358,8 +1425,10 @@ class Understander:
         intent.slots.metrics = [metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
         intent.mentions = []
-        if intent.playbook in ("ranking", "breakdown", "mentions") and not intent.slots.dimensions:
+        grouped = [d for d in intent.slots.dimensions if d not in intent.filters]
+        if intent.playbook in _COUNTED_INSTEAD and not grouped:
             intent.playbook = "metric_change"
+        _share_of_records(intent)  # "what share of the replies both …": of all the replies
         return True
 
     def _labels_by_meaning(
@@ -1368,17 +1437,25 @@ class Understander:
         """The categories of the tables the question is about (those holding its other
         filters' values, and named by its words: customers' tweets or agents' replies) that
         its phrases name in other words."""
+        values, skip = self._label_values(intent, dim, sets)
+        text = unmatched_text(intent.question, intent.slots)
+        return self.label_meaning.named(text, values, skip)
+
+    def _label_values(
+        self, intent: Intent, dim: str, sets: dict[str, str]
+    ) -> tuple[list[str], set[str]]:
+        """The categories of the tables the question is about (those holding its other
+        filters' values, and named by its words), and the words of those filters' values."""
         cat = intent.catalog
         if cat is None:
-            return []
+            return [], set()
         filters = {d: v for d, v in intent.filters.items() if d != dim}
         metrics = [m for m in sets if holds_all(cat, self.held, m, filters)]
         cued = table_cue(intent.question, [cat.metrics[m].table for m in metrics])
         tables = [cat.metrics[m].table for m in metrics if not cued or cat.metrics[m].table in cued]
         values = list(dict.fromkeys(v for t in tables for v in self.held.get(dim, {}).get(t, [])))
         skip = {w for v in filters.values() for w in _NAME_WORD.findall(str(v).lower())}
-        text = unmatched_text(intent.question, intent.slots)
-        return self.label_meaning.named(text, values, skip)
+        return values, skip
 
     def _periods_counted(self, intent: Intent) -> None:
         """ "On how many days did Apple get at least 5 tweets", "有几个月超过100条投诉": the days
@@ -2036,6 +2113,11 @@ def _flag_conditions(
 _WHOSE = frozenset(("consumer", "customer", "user", "client", "caller", "is", "has", "was", "flag"))
 
 
+# Readings that give way to one count when the records are counted on their yes/no columns
+# ("how many of those tweets do not also involve a return").
+_COUNTED_INSTEAD = ("ranking", "breakdown", "mentions", "voc_themes", "voc_evidence")
+
+
 def _flag_words_said(text: str, name: str) -> list[tuple[int, int]]:
     """Where the question says every telling word of a yes/no column's English name, in any
     form ("disputed" for Consumer disputed); empty unless all are said."""
@@ -2078,6 +2160,23 @@ def _words_not_flags(intent: Intent) -> None:
             intent.slots.flags.remove(flag)
             intent.slots.filters.pop(flag, None)
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d != flag]
+
+
+# Categories asked together: "both" or "同时" before them, or "also" between them, and no "or".
+_BOTH_BEFORE = re.compile(r"(?i)(?:\bboth\b|同时|都|既)[^,，.。?？]{0,40}$")
+_ALSO_BETWEEN = re.compile(r"(?i)\b(?:and also|as well as|also|too)\b|同时|也|又|并且|而且")
+_EITHER_BETWEEN = re.compile(r"(?i)\b(?:or|versus|vs\.?)\b|或|还是|和[^，,。]{0,12}哪")
+
+
+def _conjoined(text: str, found: list[tuple[int, str]]) -> bool:
+    """Whether categories said at these places are asked together ("replies that both ask to DM
+    and include a link", "同时提到退款和退货"), not side by side ("the app or playlists? Both
+    numbers please")."""
+    first, last = found[0][0], found[-1][0]
+    between = text[first:last]
+    if _EITHER_BETWEEN.search(between):
+        return False
+    return bool(_BOTH_BEFORE.search(text[:first]) or _ALSO_BETWEEN.search(between))
 
 
 _ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
@@ -2288,6 +2387,28 @@ def _flag_measured(slots: Slots, cat: Catalog) -> None:
         slots.filters.pop(name, None)
         slots.dimensions = [d for d in slots.dimensions if d != name]
         slots.flags.remove(name)
+
+
+def _flag_rate(
+    question: str, slots: Slots, cat: Catalog, crossed: dict[str, list[tuple[int, int]]]
+) -> None:
+    """ "Apple 和 Spotify 的客服，谁更常让用户重启设备": how often the records carry the one
+    yes/no column named in the other language, when the question contrasts and names no
+    measure: that column's rate."""
+    if slots.metrics or slots.flags or len(crossed) != 1 or not _CONTRAST.search(question):
+        return
+    name, spans = next(iter(crossed.items()))
+    dim = cat.dimensions.get(name)
+    if dim is None or not dim.sources:
+        return
+    column = next(iter(dim.sources.values())).rsplit(".", 1)[-1].strip()
+    rates = [
+        n for n, m in cat.metrics.items()
+        if m.unit == "%" and m.table in dim.sources and _counts_flag(m.spec.expr, column, True)
+    ]  # fmt: skip
+    if rates:
+        slots.metrics = rates[:1]
+        slots.spans.extend(spans)
 
 
 def _counts_flag(expr: str, column: str, yes: bool) -> bool:
@@ -2627,6 +2748,7 @@ def _count_of_theme(intent: Intent) -> None:
         metric = default_metric(cat, dim)
         home = cat.dimensions[dim].sources
         if metric in cat.metrics and cat.metrics[metric].table in home:
+            intent.before_theme = (list(intent.slots.metrics), dict(intent.slots.filters))
             intent.slots.metrics = [metric]
             kept = {d: v for d, v in intent.filters.items() if _describes(cat, metric, d)}
             intent.slots.filters = {**kept, dim: intent.theme}
