@@ -294,6 +294,22 @@ def _week_of_day(m: re.Match[str], c: Context) -> Period:
     return explicit_range(monday, monday + timedelta(days=6), c.phrase)
 
 
+def _week_from_day(m: re.Match[str], c: Context) -> Period:
+    """ "The week starting Monday 28 March 2016": seven days from that day."""
+    when = _date(int(m["y"]), _item(m["m"]), int(m["d"]), c.phrase)
+    return explicit_range(when, when + timedelta(days=6), c.phrase)
+
+
+def _full_span(m: re.Match[str], c: Context) -> Period:
+    """ "28 March 2016 to 3 April 2016", "March 28, 2016 - April 3, 2016": each end with its
+    year."""
+    first = _date(int(m["y"]), _item(m["m"]), int(m["d"]), c.phrase)
+    last = _date(int(m["y2"]), _item(m["m2"]), int(m["d2"]), c.phrase)
+    if last < first:
+        raise PeriodError(f"{c.phrase!r} ends before it starts.")
+    return explicit_range(first, last, c.phrase)
+
+
 def _day(offset: int) -> Builder:
     return lambda m, c: explicit_range(
         c.as_of - timedelta(days=offset), c.as_of - timedelta(days=offset), c.phrase
@@ -531,11 +547,59 @@ _RAW: list[tuple[str, Builder]] = [
     ),
     (
         _B
-        + r"(?:the )?week (?:of|starting|beginning) "
+        + r"(?:the )?week (?:of|containing) "
+        + _WD
         + _MON
         + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})"
         + _E,
         _week_of_day,
+    ),
+    (
+        _B + r"(?:the )?week (?:of|containing) " + _WD + r"(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?(?: of)? " + _MON + r",? (?P<y>\d{4})" + _E,
+        _week_of_day,
+    ),
+    (
+        _B
+        + r"(?:the )?week (?:starting|beginning|from) (?:on )?"
+        + _WD
+        + _MON
+        + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? (?P<y>\d{4})"
+        + _E,
+        _week_from_day,
+    ),
+    (
+        _B
+        + r"(?:the )?week (?:starting|beginning|from) (?:on )?"
+        + _WD
+        + r"(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?: of)? "
+        + _MON
+        + r",? (?P<y>\d{4})"
+        + _E,
+        _week_from_day,
+    ),
+    # Both ends with their year: "28 March 2016 to 3 April 2016", "March 28, 2016 - April 3, 2016".
+    (
+        _B + r"(?:(?:between|from) )?" + _WD + r"(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        r"(?: of)? "
+        + _MON
+        + r",? (?P<y>\d{4})\s*(?:to|through|until|and|-|–|—)\s*"
+        + _WD
+        + r"(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?: of)? (?P<m2>"
+        + _MONTH_NAME
+        + r"),? (?P<y2>\d{4})"
+        + _E,
+        _full_span,
+    ),
+    (
+        _B + r"(?:(?:between|from) )?" + _WD + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?,? (?P<y>\d{4})\s*(?:to|through|until|and|-|–|—)\s*"
+        + _WD
+        + r"(?P<m2>"
+        + _MONTH_NAME
+        + r") (?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,? "
+        r"(?P<y2>\d{4})" + _E,
+        _full_span,
     ),
     # A day whose year is understood ("6月6日", "June 6th").
     (
@@ -544,6 +608,28 @@ _RAW: list[tuple[str, Builder]] = [
     ),
     (
         _B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d,]|, ?\d{4})" + _E,
+        _day_of_year_understood,
+    ),
+    # Day first, their year understood: "from the 1st of June to the 5th of June".
+    (
+        _B + _NOT_RANK + r"(?:(?:between|from) )?" + _WD + r"(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])"
+        r"(?:st|nd|rd|th)?(?: of)? "
+        + _MON
+        + r"\s*(?:to|through|until|-|–|—)\s*"
+        + _WD
+        + r"(?:the )?(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?: of)? (?P<m2>"
+        + _MONTH_NAME
+        + r")(?![a-z0-9]|,? ?\d{4})",
+        _day_span,
+    ),
+    # Day first, its year understood: "through Sunday 3 April", "on the 5th of June".
+    (
+        _B
+        + _NOT_RANK
+        + _WD
+        + r"(?:the )?(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?: of)? "
+        + _MON
+        + r"(?![a-z0-9]|,? ?\d{4})",
         _day_of_year_understood,
     ),
     (_Y + r"\s*年\s*(?P<m>\d{1,2})\s*月份?", _month),

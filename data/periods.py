@@ -120,10 +120,17 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     found = locate_all(text, as_of)
     if not found:
         return PeriodReading(all_data=names_all_data(text))
+    found = _without_restated_ends(found)
+    before = [p for p in found if _BEFORE_NAMED.fullmatch((p.phrase or "").strip())]
+    named = [p for p in found if p not in before]
     if _SAME_PERIOD.search(text):
         # "今年上半年比去年同期", "Q3 against the same quarter last year": a year earlier.
         asked = max(found, key=lambda p: p.start)
         return PeriodReading(period=asked, comparison=asked.year_ago())
+    if named and (before or _BEFORE_SAID.search(text)) and len(named) == 1:
+        # "The week of 28 March 2016 against the week before", "6月那周和前一周比": the same
+        # length just before the period named, not the one before today.
+        return PeriodReading(period=named[0], comparison=named[0].previous())
     if len(found) >= 2:
         one, other = _in_year_named(found[0], found[1])
         a, b = sorted((one, other), key=lambda p: p.start)
@@ -140,6 +147,38 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     if ends is not None:
         return PeriodReading(period=ends[1], comparison=ends[0])
     return PeriodReading(period=found[0])
+
+
+# A period said relative to another one named ("the previous week", "前一周"), and the same
+# said in words no period phrase reads ("the week before", "the day before").
+_BEFORE_NAMED = re.compile(
+    r"(?i)(?:the\s+)?(?:previous|prior|preceding)\s+(?:week|month|quarter|year|day)"
+    r"|前一(?:周|个?星期|个?月|天|日|个?季度|年)"
+)
+_BEFORE_SAID = re.compile(
+    r"(?i)\b(?:the|a)\s+(?:week|month|quarter|day)\s+(?:before|earlier|prior)\b"
+)
+
+
+def _without_restated_ends(found: list[Period]) -> list[Period]:
+    """The periods found, less a day that only restates another's first or last day ("the week
+    starting Monday 28 March 2016 (through Sunday 3 April)")."""
+
+    def restates(day: Period, other: Period) -> bool:
+        if (day.end - day.start).days != 1 or other is day:
+            return False
+        if not re.search(r"\d{4}", day.phrase or "") and day.phrase:
+            # Its year understood from the period it restates ("… 2016 (through Sunday 3 April)").
+            again = resolve(day.phrase, other.end)
+            day = again if again is not None else day
+        return day.start in (other.start, other.last_day)
+
+    kept = [
+        p
+        for p in found
+        if not any(restates(p, o) for o in found if o.end - o.start > p.end - p.start)
+    ]
+    return kept or found
 
 
 def _in_year_named(one: Period, other: Period) -> tuple[Period, Period]:

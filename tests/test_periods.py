@@ -573,3 +573,48 @@ def test_a_range_without_a_move_or_with_a_trend_stays_one_span() -> None:
     ):
         reading = read_periods(question, AS_OF)
         assert reading.comparison is None and reading.period is not None, question
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "last"),
+    [
+        ("tickets from 28 March 2016 to 3 April 2016", date(2016, 3, 28), date(2016, 4, 3)),
+        ("tickets 28 March 2016 - 3 April 2016", date(2016, 3, 28), date(2016, 4, 3)),
+        ("March 28, 2016 to April 3, 2016 tickets", date(2016, 3, 28), date(2016, 4, 3)),
+        ("the week of 30 March 2016", date(2016, 3, 28), date(2016, 4, 3)),
+        ("the week starting March 9, 2016", date(2016, 3, 9), date(2016, 3, 15)),
+        ("from the 1st of June to the 5th of June", date(2020, 6, 1), date(2020, 6, 5)),
+        # A day said again in brackets only restates the end of the week named.
+        (
+            "the week starting Monday 28 March 2016 (through Sunday 3 April)",
+            date(2016, 3, 28),
+            date(2016, 4, 3),
+        ),
+    ],
+)
+def test_spans_with_the_day_first_or_both_years_or_a_week_s_first_day(
+    question: str, start: date, last: date
+) -> None:
+    reading = read_periods(question, date(2020, 6, 9))
+    assert reading.period is not None
+    assert (reading.period.start, reading.period.last_day) == (start, last)
+
+
+def test_the_week_or_month_before_is_just_before_the_period_named() -> None:
+    reading = read_periods(
+        "How many tickets in the week of March 28, 2016 compared with the week before?",
+        date(2017, 3, 1),
+    )
+    assert reading.period is not None and reading.comparison is not None
+    assert (reading.comparison.start, reading.comparison.last_day) == (
+        date(2016, 3, 21),
+        date(2016, 3, 27),
+    )
+    reading = read_periods("Tickets in March 2016 vs the previous month", date(2017, 3, 1))
+    assert reading.comparison is not None and reading.comparison.label == "2016-02"
+    # "The same quarter a year earlier" stays a year earlier.
+    reading = read_periods(
+        "How did volume last quarter compare with the same quarter a year earlier?",
+        date(2025, 1, 2),
+    )
+    assert reading.comparison is not None and reading.comparison.label == "2023-Q4"
