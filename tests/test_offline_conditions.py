@@ -268,7 +268,7 @@ def test_what_the_texts_do_not_mention_and_how_long_they_are(
 ) -> None:
     without = sum("invoice" not in r["description"].lower() for r in rows)
     text = _ask(analyst, "How many tickets don't mention the invoice?")
-    assert f"{_n(without)} of {_n(len(rows))} feedback records do not mention" in text, text
+    assert f"{_n(without)} of {_n(len(rows))} records do not mention" in text, text
     longer = sum(len(r["description"]) > 38 for r in rows)
     assert 0 < longer < len(rows)
     text = _ask(analyst, "How many ticket descriptions are longer than 38 characters?")

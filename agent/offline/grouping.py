@@ -39,7 +39,7 @@ _MEASURE_AFTER_BY = re.compile(
 _ZH_CUE = re.compile(
     r"(?:哪一个|哪一款|哪一种|哪一类|哪一位|哪一家|哪几[位个款种类家条]|哪几"
     r"|哪[两二三四五六七八九十\d]+[位个款种类家条]|哪个|哪些|哪种|哪类|哪位|哪家|哪款|哪一"
-    r"|各个|各|按|每个|每一个)([\u3400-\u9fffA-Za-z0-9]*[\u3400-\u9fff]+)"
+    r"|各个|各|按|每个|每一个)(?!几|多少)([\u3400-\u9fffA-Za-z0-9]*[\u3400-\u9fff]+)"
 )
 # "好评率最高的品类是哪个", "投诉最多的城市是哪些": the noun between the superlative and "哪".
 _ZH_SUPERLATIVE = re.compile(

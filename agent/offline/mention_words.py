@@ -79,6 +79,33 @@ def mention_terms(question: str) -> list[str]:
     return out[:_MAX_TERMS]
 
 
+# "提到物流的差评里，…带“慢”字的", "of the reviews that mention delivery, how many also say
+# "slow"": the records mentioning the first words, among which the quoted ones are counted.
+_AMONG = re.compile(
+    r"(?:里|中|当中|之中)[，,]?|(?i:\bof (?:the|those|these|all)\b|\bamong (?:the|those|these)\b)"
+)
+
+
+def base_terms(question: str) -> list[str]:
+    """The words of the records a quoted word is counted among ("提到物流的差评里，有多少带
+    “慢”字": 物流), when the question names them before the quoted word with a mention verb and
+    sets the quoted word inside them; [] otherwise."""
+    quoted = list(_QUOTED.finditer(question))
+    if not quoted or not _quoted_counted(question):
+        return []
+    before = question[: quoted[0].start()]
+    among = list(_AMONG.finditer(before))
+    if not among:
+        return []
+    # Chinese says the records before 里; English after "of the".
+    zh_head, en_head = before[: among[-1].start()], before[among[0].end() :]
+    found = [m.group("t") for m in _ZH.finditer(zh_head)]
+    found += [m.group("t") for m in _EN.finditer(en_head)]
+    terms = _clean(t for chunk in found for t in _SPLIT.split(chunk))
+    said = set(_quoted_counted(question))
+    return [t for t in terms if t not in said][:_MAX_TERMS]
+
+
 def _mention_terms(question: str) -> list[str]:
     # Quoted words count only after a mention verb: a quoted reply someone wants sent back
     # ("回复“已删除”") is not a word to count.

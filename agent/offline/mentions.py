@@ -15,6 +15,7 @@ from typing import Any
 
 from ...data.catalog import Catalog
 from ..reading import sql_purpose
+from .grouped import LOWEST
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
@@ -41,14 +42,17 @@ def mention_sql(
 ) -> str | None:
     """One query: mentions, records and the share, for the question's slice (and split by
     ``group``); None when a filter or the split cannot reach the feedback table."""
-    joins = _counted_table(catalog, intent, group)
-    where = slice_where(catalog, FEEDBACK, intent.filters, intent.period, joins)
+    source = records_table(catalog, intent)
+    base = source or FEEDBACK
+    joins = {} if source else _counted_table(catalog, intent, group)
+    where = slice_where(catalog, base, intent.filters, intent.period, joins)
     if where is None:
         return None
-    group_expr = reach(catalog, FEEDBACK, group, joins) if group else None
+    group_expr = reach(catalog, base, group, joins) if group else None
     if group and group_expr is None:
         return None
-    text = f"lower({FEEDBACK}.{TEXT})"
+    outer = {FEEDBACK: f"{FEEDBACK}.voc_id = {source}.voc_id"} if source else None
+    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
     joiner = " AND " if intent.mentions_all else " OR "
     conds = [f"contains({text}, {literal(t.lower())})" for t in terms]
     match = joiner.join(conds)
@@ -60,7 +64,23 @@ def mention_sql(
         if len(conds) > 1 and not intent.mentions_all and not intent.mentions_not and not group
         else None
     )
-    return share_sql(FEEDBACK, match, where, joins, group_expr, group, names=_NAMES, each=each)
+    return share_sql(
+        base, match, where, joins, group_expr, group, names=_NAMES, each=each, outer=outer
+    )
+
+
+def records_table(catalog: Catalog, intent: Intent) -> str | None:
+    """The table of the records whose text is searched, when it is one table (the one counted,
+    or the only one the feedback was written from): its records are counted, those without
+    any text too ("what share of all mortgage complaints mention foreclosure"); None when the
+    feedback is counted itself."""
+    sources = [
+        t for t, spec in catalog.tables.items()
+        if t != FEEDBACK and "voc_id" in spec.columns and not t.endswith("_labels")
+    ]  # fmt: skip
+    if intent.counted_table in sources:
+        return intent.counted_table
+    return sources[0] if len(sources) == 1 else None
 
 
 def _counted_table(catalog: Catalog, intent: Intent, group: str | None) -> dict[str, str]:
@@ -116,20 +136,39 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
 
 
 def part_sql(
-    catalog: Catalog, terms: list[str], intent: Intent, part: tuple[str, str]
+    catalog: Catalog,
+    terms: list[str],
+    intent: Intent,
+    part: tuple[str, str] | None,
+    words: list[str] | None = None,
+    group: str | None = None,
 ) -> str | None:
-    """Of the records mentioning ``terms`` (in the rest of the slice), how many are ``part``."""
+    """Of the records mentioning ``terms`` (in the rest of the slice), how many are ``part``,
+    or mention ``words`` too; per ``group``, ranked by that share, when one is given."""
     joins: dict[str, str] = {}
-    rest = {d: v for d, v in intent.filters.items() if d != part[0]}
+    rest = {d: v for d, v in intent.filters.items() if part is None or d != part[0]}
     where = slice_where(catalog, FEEDBACK, rest, intent.period, joins)
-    column = reach(catalog, FEEDBACK, part[0], joins)
-    if where is None or column is None:
+    column = reach(catalog, FEEDBACK, part[0], joins) if part else None
+    group_expr = reach(catalog, FEEDBACK, group, joins) if group else None
+    if where is None or (part is not None and column is None) or (group and group_expr is None):
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
     joiner = " AND " if intent.mentions_all else " OR "
-    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
     where = [*where, f"({match})"]
-    return share_sql(FEEDBACK, f"{column} = {literal(part[1])}", where, joins, names=_PART_NAMES)
+    if part is None:
+        also = joiner.join(f"contains({text}, {literal(t.lower())})" for t in words or [])
+        return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
+    order = "ASC" if LOWEST.search(intent.question) else "DESC"
+    return share_sql(
+        FEEDBACK, f"{column} = {literal(part[1])}", where, joins, group_expr, group,
+        names=_PART_NAMES, by_share=order if group else None, totals=bool(group),
+    )  # fmt: skip
+
+
+def _mentioned(w: Writer, intent: Intent) -> str:
+    words = _join(w, intent.mentions, intent.mentions_all)
+    return f"提到{words}的" if w.lang == "zh" else f"mentioning {words}"
 
 
 _PART_NAMES = ("part", "mentions", "part_share_pct")
@@ -152,7 +191,45 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.filters:  # the slice the words are counted in, on the reading line
         purpose += " · " + " · ".join(w.label(d, v) for d, v in intent.filters.items())
     calls: dict[str, Call] = {}
+    if intent.mentions_within and not intent.mentions_not:
+        sql = part_sql(cat, intent.mentions_within, intent, None, intent.mentions)
+        if sql is not None:
+            said = w.say(
+                "mention.part_purpose", words=_join(w, intent.mentions_within),
+                part=_mentioned(w, intent).removesuffix("的"),
+            )  # fmt: skip
+            calls["part"] = (
+                "run_sql",
+                {"sql": sql, "purpose": sql_purpose(said, period, intent.language)},
+            )
+            return calls
+    unset = None if intent.mentions_not else unset_part_sql(cat, intent.mentions, intent)
+    if unset is not None:
+        said = w.say(
+            "mention.part_purpose",
+            words=_join(w, intent.mentions),
+            part=_unset_label(w, intent).removesuffix("的"),
+        )
+        calls["part"] = (
+            "run_sql",
+            {"sql": unset, "purpose": sql_purpose(said, period, intent.language)},
+        )
+        return calls
     part = None if intent.mentions_not else part_named_after(intent)
+    group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+    if part is not None and group is not None:
+        # "说到“发货”的，哪个品类的差评比例最高": the part's share among each group's records
+        # that mention the words, the highest (or lowest) first.
+        sql = part_sql(cat, intent.mentions, intent, part, group=group)
+        if sql is not None:
+            said = w.say(
+                "mention.part_purpose", words=_join(w, intent.mentions), part=w.label(*part)
+            ) + w.say("share.by", dim=dim_name(w, group))
+            calls["part_by"] = (
+                "run_sql",
+                {"sql": sql, "purpose": sql_purpose(said, period, intent.language)},
+            )
+            return calls
     if part is not None:
         sql = part_sql(cat, intent.mentions, intent, part)
         if sql is not None:
@@ -178,24 +255,98 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     return calls
 
 
+def unset_part_sql(catalog: Catalog, terms: list[str], intent: Intent) -> str | None:
+    """Of the records mentioning ``terms``, how many still have the date column said missing
+    (``Intent.unset_column``: "其中还没答复的")."""
+    if intent.unset_column is None:
+        return None
+    table, column = intent.unset_column
+    path = catalog.join_path(FEEDBACK, table) if table != FEEDBACK else []
+    if path is None:
+        return None
+    joins = {step.to_table: step.on() for step in path}
+    where = slice_where(catalog, FEEDBACK, intent.filters, intent.period, joins)
+    if where is None:
+        return None
+    text = f"lower({FEEDBACK}.{TEXT})"
+    joiner = " AND " if intent.mentions_all else " OR "
+    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    empty = f'{table}."{column}" IS NULL'
+    part = f"NOT ({empty})" if intent.unset_set else empty
+    return share_sql(FEEDBACK, part, [*where, f"({match})"], joins, names=_PART_NAMES)
+
+
+def _unset_label(w: Writer, intent: Intent) -> str:
+    column = (intent.unset_column or ("", ""))[1].replace("_", " ")
+    return w.say("share.set" if intent.unset_set else "share.unset", dim=column)
+
+
 def _write_part(intent: Intent, res: Any, w: Writer) -> None:
-    part = part_named_after(intent)
     r = res.records()[0]
+    if intent.mentions_within:
+        if not r["mentions"]:
+            failed(w, None)
+            return
+        _part_lead(intent, r, w, _mentioned(w, intent), dict(intent.filters), res.id)
+        return
+    if intent.unset_column is not None:
+        if not r["mentions"]:
+            failed(w, None)
+            return
+        _part_lead(intent, r, w, _unset_label(w, intent), dict(intent.filters), res.id)
+        return
+    part = part_named_after(intent)
     if part is None or not r["mentions"]:
         failed(w, None)
         return
     rest = {d: v for d, v in intent.filters.items() if d != part[0]}
+    _part_lead(intent, r, w, w.label(*part), rest, res.id)
+
+
+def _part_lead(
+    intent: Intent, r: dict[str, Any], w: Writer, label: str, rest: dict[str, Any], ref: str
+) -> None:
+    words = _join(w, intent.mentions_within or intent.mentions)
     w.lead.append(
         w.say(
             "mention.part_lead", total=fmt_row([r["mentions"]])[0], n=fmt_row([r["part"]])[0],
-            share=w.pct(r["part_share_pct"]), words=_join(w, intent.mentions),
-            part=w.label(*part), where=slice_text(w, rest),
-            period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
+            share=w.pct(r["part_share_pct"]), words=words,
+            part=label, where=slice_text(w, rest),
+            period=w.period(intent.period.as_dict() if intent.period else None), ref=ref,
         )
     )  # fmt: skip
 
 
+def _write_part_by(intent: Intent, res: Any, w: Writer) -> None:
+    part = part_named_after(intent)
+    group = res.columns[0]
+    rows = [r for r in res.records() if r["mentions"] and r[group] is not None]
+    if part is None or not rows:
+        failed(w, None)
+        return
+    top = rows[0]
+    end = w.say("word.lowest" if LOWEST.search(intent.question) else "word.highest")
+    w.lead.append(
+        w.say(
+            "mention.part_top", dim=dim_name(w, group), name=w.label(group, top[group]),
+            end=end, part=w.label(*part), words=_join(w, intent.mentions),
+            share=w.pct(top["part_share_pct"]), n=fmt_row([top["part"]])[0],
+            total=fmt_row([top["mentions"]])[0], ref=res.id,
+        )
+    )  # fmt: skip
+    body = [
+        fmt_row([w.label(group, r[group]), r["part"], r["mentions"], w.pct(r["part_share_pct"])])
+        for r in rows
+    ]
+    heads = [dim_name(w, group), w.label(*part), w.say("mention.col_n"), w.say("mention.col_share")]
+    w.body += table(w, heads, body, res.id)
+
+
 def _write(intent: Intent, results: Results, w: Writer) -> None:
+    if (part_by := results.get("part_by")) is not None:
+        if not failed(w, part_by):
+            _write_part_by(intent, part_by, w)
+        return
     if (part := results.get("part")) is not None:
         if not failed(w, part):
             _write_part(intent, part, w)
@@ -209,9 +360,11 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if not r["records"]:  # no records in the slice: nothing to count the mentions of
         failed(w, None)
         return
+    own = intent.catalog is not None and records_table(intent.catalog, intent) is not None
+    key = ("mention.lead_not" if intent.mentions_not else "mention.lead") + ("_records" * own)
     w.lead.append(
         w.say(
-            "mention.lead_not" if intent.mentions_not else "mention.lead",
+            key,
             n=fmt_row([r["mentions"]])[0], total=fmt_row([r["records"]])[0],
             share=w.pct(r["mention_share_pct"]), words=words,
             where=slice_text(w, intent.filters), period=period, ref=res.id,

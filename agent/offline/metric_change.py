@@ -58,6 +58,9 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
         # One value asked for: no comparison the manager did not ask for.
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
         return calls | _distinct_calls(intent)
+    pair = _pair_call(intent, metrics[0])
+    if pair is not None:
+        return {"pair": pair}
     calls = {
         "change": metric_query(
             metrics, filters=intent.filters, period=period, compare=compare_kind(intent)
@@ -73,6 +76,69 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
             compare=compare_kind(intent),
         )
     return calls | hotspot_calls(intent, metrics[0])
+
+
+def _pair_grain(intent: Intent) -> str | None:
+    """The calendar unit both periods are one of, when the comparison named is neither the
+    period just before nor the same one a year earlier ("6月8号跟6月5号比", "March against
+    January"): the two are then rows of one query by that unit."""
+    p, c, cat = intent.period, intent.comparison, intent.catalog
+    if p is None or c is None or cat is None or compare_kind(intent) == "year_ago":
+        return None
+    before = p.previous()
+    if (before.start, before.end) == (c.start, c.end):
+        return None  # the tool's own comparison
+    for grain in ("day", "week", "month", "quarter"):
+        if grain in cat.dimensions and _one_unit(p, grain) and _one_unit(c, grain):
+            return grain
+    return None
+
+
+def _one_unit(p: Any, grain: str) -> bool:
+    days = (p.end - p.start).days
+    if grain == "day":
+        return days == 1
+    if grain == "week":
+        return days == 7 and p.start.weekday() == 0
+    return p.kind == grain
+
+
+def _unit_label(p: Any, grain: str) -> str:
+    return p.start.isoformat() if grain in ("day", "week") else str(p.label)
+
+
+def _pair_call(intent: Intent, metric: str) -> Call | None:
+    grain = _pair_grain(intent)
+    if grain is None or intent.period is None or intent.comparison is None:
+        return None
+    first, last = intent.comparison.start, intent.period.last_day
+    return metric_query(
+        [metric], filters=intent.filters, group_by=[grain], period=f"{first}..{last}"
+    )
+
+
+def _write_pair(intent: Intent, res: Result, w: Writer) -> None:
+    """The two periods' values, from the rows of one query, and the difference."""
+    grain = res.columns[0]
+    metric = next(c for c in res.columns[1:] if not c.startswith("n_"))
+    rows = {str(r[grain]): r for r in res.records()}
+    assert intent.period is not None and intent.comparison is not None
+    cur = rows.get(_unit_label(intent.period, grain), {}).get(metric)
+    prev = rows.get(_unit_label(intent.comparison, grain), {}).get(metric)
+    if cur is None and prev is None:
+        w.status = "insufficient_data"
+        w.lead.append(w.say("insufficient", reason=w.say("no_rows")))
+        return
+    cur, prev = cur or 0, prev or 0
+    delta = cur - prev
+    w.lead.append(
+        w.say(
+            "change.lead", metric=w.metric(metric), where=slice_of(w, intent),
+            verb=_verb(w, delta), period=intent.period.label, prev_period=intent.comparison.label,
+            cur=w.value(metric, cur), prev=w.value(metric, prev), delta=w.change(metric, delta),
+            judgement=_judgement(w, metric, delta), ref=res.id,
+        )
+    )  # fmt: skip
 
 
 def _distinct_calls(intent: Intent) -> dict[str, Call]:
@@ -131,6 +197,11 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "value" in results:
         _write_value(intent, results["value"], w)
         _write_distinct(results, w, intent.question)
+        return
+    if "pair" in results:
+        pair = results["pair"]
+        if not failed(w, pair) and pair is not None:
+            _write_pair(intent, pair, w)
         return
     res = results.get("change")
     if failed(w, res) or res is None:

@@ -34,11 +34,11 @@ from .playbooks import (
     solid,
     table,
 )
-from .slice_sql import slice_where
+from .slice_sql import distinct_per_group_sql, slice_where
 from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
-from .understand import Intent, plain_count
+from .understand import FEWEST, Intent, plain_count
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -119,6 +119,8 @@ def _biggest_stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    if intent.distinct_of is not None:
+        return _distinct_call(intent)
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     # One table per group: the groups are ranked side by side for the period, not compared
@@ -160,7 +162,60 @@ def _high_first(intent: Intent, metric: str) -> bool:
     return high if _worst_first(intent, w, metric) else not high
 
 
+def _distinct_call(intent: Intent) -> dict[str, Call]:
+    """The groups with how many different values of ``Intent.distinct_of`` each holds."""
+    cat, group, dim = intent.catalog, intent.group_by, intent.distinct_of
+    if cat is None or group is None or dim is None:
+        return {}
+    sql = distinct_per_group_sql(
+        cat, group, dim, _other_filters(intent, group), intent.period,
+        ascending=FEWEST.search(intent.question) is not None, rows=TABLE_ROWS,
+    )  # fmt: skip
+    if sql is None:
+        return {}
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say("distinct.by_group", dim=dim_name(w, dim), group=dim_name(w, group))
+    period = intent.period.label if intent.period else None
+    return {
+        "distinct_rank": (
+            "run_sql",
+            {"sql": sql, "purpose": sql_purpose(purpose, period, intent.language)},
+        )
+    }
+
+
+def _write_distinct_rank(intent: Intent, res: Any, w: Writer) -> None:
+    group, dim = res.columns[0], (intent.distinct_of or "")
+    rows = [r for r in res.records() if r[group] is not None and str(r[group]).strip()]
+    if not rows:
+        failed(w, None)
+        return
+    top = rows[0]
+    # Groups level with the first are all named ("吉利汽车、上汽大众: 10 each").
+    tied = [r for r in rows if r[f"distinct_{dim}"] == top[f"distinct_{dim}"]]
+    names = [w.label(group, r[group]) for r in tied[:5]]
+    if len(tied) > 5:  # many level with the first: some named, the table shows them
+        names.append(w.say("word.others"))
+    name = ("、" if w.lang == "zh" else " and ").join(names)
+    w.lead.append(
+        w.say(
+            "distinct.by_group_lead", group=dim_name(w, group), name=name,
+            n=fmt_row([top[f"distinct_{dim}"]])[0], dim=dim_name(w, dim),
+            ref=res.id,
+            end=w.say("word.fewest" if FEWEST.search(intent.question) else "word.most"),
+        )
+    )  # fmt: skip
+    body = [fmt_row([w.label(group, r[group]), r[f"distinct_{dim}"], r["records"]]) for r in rows]
+    heads = [dim_name(w, group), w.say("distinct.col", dim=dim_name(w, dim)), w.say("col.records")]
+    w.body += table(w, heads, body, res.id)
+
+
 def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
+    if "distinct_rank" in results:
+        counted = results["distinct_rank"]
+        if not failed(w, counted) and counted is not None:
+            _write_distinct_rank(intent, counted, w)
+        return
     if "groups" in results:
         write_grouped(intent, results, w)
         return

@@ -18,6 +18,7 @@ from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, Excluded
+from .thresholds import Threshold
 from .transcript import Results
 from .understand import Intent
 
@@ -105,7 +106,7 @@ def _threshold_call(intent: Intent) -> Call | None:
         least=min_records(_without(intent.question, t.said)) if group else None, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    purpose = w.say("threshold.purpose", measure=measure_name(w, t.metric), said=t.said)
+    purpose = w.say("threshold.purpose", measure=_measure(w, t), said=t.said)
     purpose += slice_text(w, intent.filters)
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
@@ -115,6 +116,13 @@ def _threshold_call(intent: Intent) -> Call | None:
 
 def _without(question: str, said: str) -> str:
     return question.replace(said, " ")
+
+
+def _measure(w: Writer, t: Threshold) -> str:
+    """What the threshold compares: its own word for it ("time of day"), else its measure."""
+    if t.measure:
+        return w.say(f"threshold.{t.measure.replace(' ', '_')}")
+    return measure_name(w, t.metric)
 
 
 def measure_name(w: Writer, metric: str) -> str:
@@ -299,7 +307,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
 def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
     t = intent.threshold
     assert t is not None
-    measure = measure_name(w, t.metric)
+    measure = _measure(w, t)
     period = w.period(intent.period.as_dict() if intent.period else None)
     rows = [r for r in res.records() if r["records"]]
     if not rows:

@@ -154,12 +154,13 @@ def share_sql(
     least: int | None = None,
     totals: bool = False,
     each: dict[str, str] | None = None,
+    outer: dict[str, str] | None = None,
 ) -> str:
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
     the share in percent; split by ``group_expr`` when given: largest part first, or by the share
     (``by_share``: "ASC" or "DESC"), only groups of at least ``least`` records, and with
     ``totals`` every row also carries the figures over all the groups shown (``all_part``,
-    ``all_records``, ``all_share_pct``)."""
+    ``all_records``, ``all_share_pct``); ``outer`` tables are joined keeping every record."""
     n, total, share = names
     hit = f"count(*) FILTER (WHERE {part})"
     select = [f"{group_expr} AS {group}"] if group_expr else []
@@ -178,6 +179,8 @@ def share_sql(
         ]
     sql = f"SELECT {', '.join(select)} FROM {base}"
     sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    # Tables whose rows a record may lack (its text): every record still counts.
+    sql += "".join(f" LEFT JOIN {t} ON {on}" for t, on in (outer or {}).items())
     if where:
         sql += " WHERE " + " AND ".join(where)
     if group_expr:
@@ -187,3 +190,33 @@ def share_sql(
         order = f"{share} {by_share}" if by_share else f"{n} DESC"
         sql += f" ORDER BY {order}, {total} DESC LIMIT {rows}"
     return sql
+
+
+def distinct_per_group_sql(
+    catalog: Catalog,
+    group: str,
+    dim: str,
+    filters: dict[str, Any],
+    period: Period | None,
+    ascending: bool = False,
+    rows: int = 12,
+) -> str | None:
+    """Each group with how many different values of ``dim`` its records hold (and their
+    records), the most first (or the fewest)."""
+    d = catalog.dimensions.get(dim)
+    if d is None or not d.sources:
+        return None
+    base, expr = next(iter(d.sources.items()))
+    joins: dict[str, str] = {}
+    where = slice_where(catalog, base, filters, period, joins)
+    group_expr = reach(catalog, base, group, joins)
+    if where is None or group_expr is None:
+        return None
+    tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    order = "ASC" if ascending else "DESC"
+    return (
+        f"SELECT {group_expr} AS {group}, count(DISTINCT {expr}) AS distinct_{dim}, "
+        f"count(*) AS records FROM {tables}{clause} GROUP BY 1 "
+        f"ORDER BY 2 {order}, 3 DESC LIMIT {int(rows)}"
+    )

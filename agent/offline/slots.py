@@ -214,6 +214,7 @@ class CatalogMatcher:
         question = _DICTATED.sub(" ", question)
         text = _normal(question)
         found, taken = self._exact(text)
+        found, taken = self._covering(text, found, taken)
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
@@ -394,9 +395,28 @@ class CatalogMatcher:
                     t.target: t for t in self._by_word_set.get(words, [])
                     if t.target.split("=", 1)[0] not in have
                 }  # fmt: skip
-                if len(hits) == 1 and not _gap(free, tokens[i][0], tokens[j - 1][0]):
+                # A comma may stand where the name has one ("payday, title or personal loan").
+                gap = _gap(free, tokens[i][0], tokens[j - 1][0], commas=False)
+                if len(hits) == 1 and not gap:
                     return [(spans[i][0], spans[j - 1][1], next(iter(hits.values())))]
         return []
+
+    def _covering(
+        self, text: str, found: list[tuple[int, Term]], taken: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, Term]], list[tuple[int, int]]]:
+        """A value whose every word is said over a run holding shorter values found exactly
+        ("payday, title or personal loan" for "Payday loan, title loan, or personal loan", not
+        the sub-product "Loan"): the longer name is what was said."""
+        for start, end, term in self._by_words(text, set()):
+            inside = [
+                (p, t) for p, t in found
+                if t.kind == "value" and start <= p and p + len(t.alias.strip()) <= end
+            ]  # fmt: skip
+            if not inside or any(t.target == term.target for _, t in inside):
+                continue
+            found = [f for f in found if f not in inside] + [(start, term)]
+            taken = [sp for sp in taken if not (start <= sp[0] and sp[1] <= end)] + [(start, end)]
+        return found, taken
 
     def _begun(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
         """A value named by the first words of its name ("credit card" for "Credit card or
@@ -460,9 +480,10 @@ def _begins(name: str, said: str) -> bool:
     return len(name) > len(said) and name.startswith(said) and name[len(said)] in " ,;:"
 
 
-def _gap(free: str, start: int, end: int) -> bool:
-    """Whether a masked stretch (another name matched) or a sentence break lies in the run."""
-    return bool(re.search(r"\s{3,}|[,.;:?!]", free[start:end]))
+def _gap(free: str, start: int, end: int, commas: bool = True) -> bool:
+    """Whether a masked stretch (another name matched) or a sentence break (a comma too, unless
+    ``commas`` is False) lies in the run."""
+    return bool(re.search(r"\s{3,}|[,.;:?!]" if commas else r"\s{3,}|[.;:?!]", free[start:end]))
 
 
 # A word found inside more values than this names none of them in particular.

@@ -94,8 +94,12 @@ class Threshold:
     said: str  # the question's own words for the threshold ("within 24 hours")
     where: str = ""  # the metric's own filter, if it has one
     events: tuple[str, ...] = ()  # the question's words naming the duration's events
+    among: tuple[int, ...] = ()  # values the per-record value is one of (op "IN": hours)
+    measure: str = ""  # what is compared, when no metric names it ("time of day")
 
     def condition(self) -> str:
+        if self.op == "IN":
+            return f"({self.expr}) IN ({', '.join(str(v) for v in self.among)})"
         return f"({self.expr}) {self.op} {self.value:g}"
 
 
@@ -190,7 +194,9 @@ def _on_length(catalog: Catalog, said: _Said, words: str) -> Threshold | None:
         m = _LENGTH.match(metric.spec.expr.strip())
         if m is not None:
             where = metric.spec.filter or ""
-            return Threshold(name, metric.table, m.group(1), said.op, said.number, words, where)
+            # The column on the metric's own table: joined tables may have a "text" too.
+            expr = re.sub(r'length\(\s*"?(\w+)"?\s*\)', rf'length({metric.table}."\1")', m.group(1))
+            return Threshold(name, metric.table, expr, said.op, said.number, words, where)
     return None
 
 

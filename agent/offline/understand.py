@@ -43,10 +43,11 @@ from .column_measures import column_measure, same_word
 from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
+from .hours import hour_threshold
 from .label_depth_words import asked_depth
 from .label_meaning import LabelMeaning, glossed
 from .meaning import MeaningIndex
-from .mention_words import LIST_JOIN, asks_text, mention_terms, words_as_written
+from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
 from .negation import negated
 from .shape import Shape, ShapeReading, read_shape
 from .slots import (
@@ -148,6 +149,9 @@ class Intent:
     mentions_all: bool = False
     # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
     distinct: list[str] = field(default_factory=list)
+    # Groups ranked by how many different values of this dimension they hold ("which brand has
+    # the most different car models").
+    distinct_of: str | None = None
     # The default period (its label) held too little of the data, so all of it is used.
     thin_default: str | None = None
     # The grouping named in the question's own words, and the dimension it was read as.
@@ -187,6 +191,8 @@ class Intent:
     # Filters that belong to the part of a share with the last one ("both ask to DM and include
     # a link": the records with both, among all the company's replies).
     part_with: list[str] = field(default_factory=list)
+    # Words the records counted for ``mentions`` must mention first ("提到物流的差评里").
+    mentions_within: list[str] = field(default_factory=list)
     # The measure and filters a feedback theme's count replaced (``_count_of_theme``), for the
     # export's own categories to take back when the question names one of them.
     before_theme: tuple[list[str], dict[str, Any]] | None = None
@@ -323,6 +329,8 @@ class Understander:
         asked = question
         question = without_instructions(question)  # statements to run are not the question
         slots = self.matcher.match(question)
+        _generic_records(question, slots, self.matcher.catalog)
+        _not_groupings(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
         crossed = self._values_in_other_language(question, slots)
@@ -517,6 +525,7 @@ class Understander:
             intent.playbook = UNAVAILABLE
         self._mentions(intent)
         _distinct(intent, self._counted_groups(question))
+        _distinct_by_group(intent)
         self._periods_counted(intent)
         _share_of_records(intent)
         self._unset(intent)
@@ -611,9 +620,16 @@ class Understander:
                     intent.slots.filters.setdefault(dim, value)
                 intent.slots.metrics = [m for m in intent.metrics if m not in named]
                 named = []
+        if terms and named and self._unset_part(intent):
+            # "提到油烟的有多少条？其中还没答复的有几条": the measure found in the words after
+            # "其中" was the time said missing, a part of the records mentioning the words.
+            intent.slots.metrics = [m for m in intent.metrics if m not in named]
+            named = []
         if terms and not named:
             _words_not_flags(intent)
             intent.mentions = terms
+            # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
+            intent.mentions_within = base_terms(intent.question)
             if intent.catalog is not None:
                 chosen = default_metric(
                     intent.catalog, None, intent.filters, held=self.held, question=intent.question
@@ -628,6 +644,22 @@ class Understander:
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
+
+    def _unset_part(self, intent: Intent) -> bool:
+        """Whether the question asks, after "其中"/"of which", for the records whose date column
+        is still empty ("其中到现在还没答复的"); sets ``unset_column`` to it."""
+        q, cat = intent.question, intent.catalog
+        cue = _PART_CUE.search(q)
+        if cue is None or cat is None:
+            return False
+        rest = q[cue.end() :]
+        en, zh = _UNSET_EN.search(rest), _UNSET_ZH.search(rest)
+        phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
+        column = unset_time_column(phrase, cat) if phrase else None
+        if column is None:
+            return False
+        intent.unset_column = column
+        return True
 
     def _flags_in_other_language(
         self, question: str, shape: ShapeReading, slots: Slots
@@ -1352,11 +1384,9 @@ class Understander:
         # each period; "replies that both ask to DM and include a link": the records carrying
         # every category named. Both counted on the categories' yes/no columns.
         over_periods = intent.comparison is not None and len(named) == 1
-        together = (
-            len(named) > 1
-            and _conjoined(text, sorted(found))
-            and not _WITHIN.search(intent.question)  # "of those about X, what share also Y"
-        )
+        # Not "of those about X, what share also Y": a share within the first.
+        within = _WITHIN.search(intent.question) is not None
+        together = len(named) > 1 and _conjoined(text, sorted(found), within)
         if (
             (over_periods or together)
             and not ranks
@@ -2168,15 +2198,17 @@ _ALSO_BETWEEN = re.compile(r"(?i)\b(?:and also|as well as|also|too)\b|同时|也
 _EITHER_BETWEEN = re.compile(r"(?i)\b(?:or|versus|vs\.?)\b|或|还是|和[^，,。]{0,12}哪")
 
 
-def _conjoined(text: str, found: list[tuple[int, str]]) -> bool:
+def _conjoined(text: str, found: list[tuple[int, str]], within: bool = False) -> bool:
     """Whether categories said at these places are asked together ("replies that both ask to DM
     and include a link", "同时提到退款和退货"), not side by side ("the app or playlists? Both
-    numbers please")."""
+    numbers please"); ``within``: an "also" between them asks a share within the first."""
     first, last = found[0][0], found[-1][0]
     between = text[first:last]
     if _EITHER_BETWEEN.search(between):
         return False
-    return bool(_BOTH_BEFORE.search(text[:first]) or _ALSO_BETWEEN.search(between))
+    if _BOTH_BEFORE.search(text[:first]):
+        return True
+    return not within and _ALSO_BETWEEN.search(between) is not None
 
 
 _ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
@@ -2217,7 +2249,8 @@ _WEEKEND = re.compile(r"(?i)\bweekends?\b|周末|双休日|礼拜六和礼拜天
 
 # Words that set named values side by side rather than adding them up.
 _SIDE_BY_SIDE = re.compile(
-    r"(?i)\bwhich\b|\bmore\b|\bfewer\b|\bless\b|\bvs\.?\b|\bversus\b|\bcompar|\beach\b"
+    r"(?i)\bwhich\b|\bwhose\b|\bwho\b|\bmore\b|\bfewer\b|\bless\b|\bvs\.?\b|\bversus\b"
+    r"|\bcompar|\beach\b|\b(?:longest|shortest|highest|lowest|most|least|best|worst)\b"
     r"|\brespectively\b|\bboth\b|\bseparately\b|\bbreak|\bsplit|\bby\b"
     r"|哪|谁|比|各|分别|对比|相比|多还是|少还是"
 )
@@ -2317,10 +2350,16 @@ _EACH = re.compile(
 def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     """ "How many incidents were opened on a Saturday or a Sunday": values named together in a
     count that sets nothing side by side are added up (either of them), not ranked."""
-    if not slots.compared or not shape.has("count") or shape.has("ranking"):
+    # "What share … by postal mail or by fax": the share of either of them, one part.
+    counted = shape.has("count") or shape.has("share")
+    if not slots.compared or not counted or shape.has("ranking"):
         return
     combined = _COMBINED.search(question) and not _EACH.search(question)
-    if not combined and (_SIDE_BY_SIDE.search(question) or not _OR.search(question)):
+    # "By postal mail or by fax": the way each came, no split by it.
+    plain = question
+    for v in (v for values in slots.compared.values() for v in values):
+        plain = re.sub(rf"(?i)\bby\s+(?:the\s+)?{re.escape(str(v))}", " ", plain)
+    if not combined and (_SIDE_BY_SIDE.search(plain) or not _OR.search(plain)):
         return  # "and" may mean both at once ("an iPhone and an update at once")
     said = normal_text(question)
     for dim, values in list(slots.compared.items()):
@@ -2387,6 +2426,58 @@ def _flag_measured(slots: Slots, cat: Catalog) -> None:
         slots.filters.pop(name, None)
         slots.dimensions = [d for d in slots.dimensions if d != name]
         slots.flags.remove(name)
+
+
+# "…, of which / 其中 …": a part of the records just counted follows.
+_PART_CUE = re.compile(
+    r"(?i)其中|这里面|这其中|这些里面|这些当中|\bof (?:which|those|them|these)\b"
+    r"|\bamong (?:them|those|these)\b"
+)
+# What any service export's rows may be called, whatever this one calls them ("tickets" for
+# incidents, "工单" for messages).
+_RECORD_NOUNS = re.compile(r"(?i)\b(?:tickets?|cases?|records?)\b|工单|记录|案件")
+
+
+def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "A timely response from the company": a dimension's name said only as who did
+    something to the records ("from the company", "by the agent"), with no "which", "each" or
+    "by" before it as a grouping, splits nothing."""
+    text = normal_text(question)
+    for dim in list(slots.dimensions):
+        if dim in slots.filters or dim in slots.compared or dim not in cat.dimensions:
+            continue
+        spec = cat.dimensions[dim].spec
+        names = [n.lower() for n in (dim.replace("_", " "), spec.en, *spec.aliases) if n]
+        said = [
+            m for n in names if n.isascii()
+            for m in re.finditer(rf"(?<![a-z]){re.escape(n)}s?(?![a-z])", text)
+        ]  # fmt: skip
+        if said and all(_AGENT_OF.search(text[: m.start()]) for m in said):
+            slots.dimensions.remove(dim)
+
+
+# "… from the company", "… sent to the agent": who acted, not a grouping.
+_AGENT_OF = re.compile(r"(?i)\b(?:from|to|with) (?:the|our|their|its|a) $")
+
+
+def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "What share of our tickets get opened before 8": with one table of records (besides
+    the feedback and the long tables of categories), a generic name for records is its rows,
+    counted, as its own noun would be."""
+    if slots.metrics:
+        return
+    said = _RECORD_NOUNS.search(question)
+    if said is None:
+        return
+    counts = [
+        n for n, m in cat.metrics.items()
+        if plain_count(cat, n) and m.table != "voc" and not m.table.endswith(LABELS_SUFFIX)
+    ]  # fmt: skip
+    if len({cat.metrics[n].table for n in counts}) != 1:
+        return  # several tables of records: which one is meant is not said
+    slots.metrics = counts[:1]
+    slots.noun_only = True
+    slots.spans.append(said.span())
 
 
 def _flag_rate(
@@ -2810,9 +2901,67 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             intent.playbook = "metric_change"
 
 
+# "The most different car models", "车型最多", "最多的车型": a dimension said with the end of
+# a ranking, its values counted per group.
+_MOST_OF_EN = (
+    r"(?i)\b(?:most|fewest|least|largest number of|smallest number of)\s+"
+    r"(?:different\s+|distinct\s+|unique\s+)?"
+)
+FEWEST = re.compile(r"(?i)\b(?:fewest|least|smallest)\b|最少")
+_MOST_OF_ZH_AFTER = re.compile(r"^(?:数量|数)?(?:最多|最少)")
+_MOST_OF_ZH_BEFORE = re.compile(r"(?:最多|最少)的?$")
+
+
+def _distinct_by_group(intent: Intent) -> None:
+    """ "Which brand has the most different car models complained about", "哪个品牌被投诉到的
+    车型最多": the groups ranked by how many different values of another dimension their
+    records hold, not by their records."""
+    cat, text = intent.catalog, normal_text(intent.question)
+    group = intent.grouping.dimension if intent.grouping else None
+    if cat is None or group is None or group not in cat.dimensions or intent.template:
+        return
+    if intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
+        return
+    for name, dim in cat.dimensions.items():
+        if name == group or dim.kind != "category" or dim.from_time or not dim.sources:
+            continue
+        names = {
+            name.replace("_", " "),
+            (dim.spec.en or "").lower(),
+            dim.spec.zh,
+            *dim.spec.aliases,
+        }
+        for n in (n for n in names if n and len(n) >= 2):
+            n = n.lower()
+            if n.isascii():
+                said = re.search(_MOST_OF_EN + re.escape(n) + r"s?(?![a-z])", text) is not None
+            else:
+                at = text.find(n)
+                said = at >= 0 and bool(
+                    _MOST_OF_ZH_AFTER.match(text[at + len(n) :])
+                    or _MOST_OF_ZH_BEFORE.search(text[:at])
+                )
+            if said:
+                intent.distinct_of = name
+                intent.playbook = "ranking"
+                intent.slots.dimensions = [group]
+                intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)]
+                intent.mentions, intent.distinct = [], []
+                return
+
+
 def _share_of_records(intent: Intent) -> None:
     """ "What share of complaints are X": a share of the records themselves (no metric named
     beyond their noun) with a value named, not a metric's change."""
+    # "What share of complaints reach us by postal mail or by fax": a value of the records is
+    # named, so its share is asked, whatever themes the other words resemble.
+    themed = intent.playbook in ("voc_themes", "voc_evidence") and intent.shape.has("share")
+    themed = themed and not intent.shape.has("quotes")
+    valued = any(d in (intent.catalog.dimensions if intent.catalog else {}) and d != "theme"
+                 for d in intent.filters)  # fmt: skip
+    ranks = _MOST_SAID.search(intent.question) or _LEAST_SAID.search(intent.question)
+    if themed and valued and not intent.theme and not ranks:
+        intent.playbook = "metric_change"
     if intent.playbook not in _METRIC_PLAYBOOKS or not intent.shape.has("share"):
         return
     # Split by at most one group: the share in each ("which region has the highest share").
@@ -2837,6 +2986,12 @@ def _threshold(intent: Intent) -> None:
     if intent.distinct and intent.counted_table:  # days counted by their records, no duration
         return
     found = threshold_of(intent.question, cat)
+    if found is None:
+        # "Opened before 8 in the morning or from 6 in the evening", "晚上8点以后": the records
+        # by the hour of their time.
+        counted = [m for m in intent.metrics if plain_count(cat, m)]
+        metric = counted[0] if counted else default_metric(cat, None, intent.filters)
+        found = hour_threshold(intent.question, cat, metric)
     if found is None or not (
         intent.shape.has("count")
         or intent.shape.has("share")
@@ -2850,6 +3005,11 @@ def _threshold(intent: Intent) -> None:
         return  # "reopened at least once": the catalog's own measure of it, named
     intent.threshold = found
     rest = intent.question.lower().replace(found.said.lower(), " ")
+    if found.measure == "time of day":
+        # "Outside office hours - before 8 …": the hours are the condition, no split by hour.
+        rest = re.sub(
+            r"(?i)\b(?:office|business|working|opening) hours\b|营业时间|上班时间", " ", rest
+        )
     for dim in list(intent.slots.dimensions):
         # "Within 24 hours": the unit of the threshold, not a split by hour of the day.
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None

@@ -138,7 +138,9 @@ def _add_table(
     data["tables"][table] = _table_spec(data["tables"].get(table, {}), columns, source, rows, note)
     if time:
         data["tables"][table]["time_column"] = time.name
-        add_time_dimensions(data, changes)
+        # The hour of the day only where records carry one (a timestamp of their own).
+        clock = table != "voc" and time.sql_type.upper().startswith("TIMESTAMP")
+        add_time_dimensions(data, changes, hours=clock)
     base = _labels_base(data, table, columns)
     if base is None:
         own = table != "voc"

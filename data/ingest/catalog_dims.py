@@ -31,6 +31,22 @@ TIME_DIMENSIONS = {
         ["quarterly", "按季度"],
         "CAST(year({time}) AS VARCHAR) || '-Q' || CAST(quarter({time}) AS VARCHAR)",
     ),
+    # Weeks from Monday to Sunday, named by their Monday ("week by week", "每周各多少").
+    "week": (
+        "Week (starting Monday)",
+        "周",
+        ["weekly", "按周"],
+        "strftime(date_trunc('week', {time}), '%Y-%m-%d')",
+    ),
+}
+# The hour of the day a record's time falls in ("what time of day", "晚上8点以后").
+HOUR: dict[str, Any] = {
+    "en": "Hour of day",
+    # Not 小时, which says a number of hours ("平均多少小时能解决").
+    "zh": "时段",
+    "aliases": ["hour of day", "time of day", "几点", "钟点"],
+    "kind": "number",
+    "time": "hour({time})",
 }
 _CODES = 12  # whole-number columns with at most this many values group like categories
 
@@ -142,11 +158,13 @@ WEEKDAY: dict[str, Any] = {
 }
 
 
-def add_time_dimensions(data: dict[str, Any], changes: Changes) -> None:
+def add_time_dimensions(data: dict[str, Any], changes: Changes, hours: bool = False) -> None:
     for name, (en, zh_name, aliases, sql) in TIME_DIMENSIONS.items():
         item = {"en": en, "zh": zh_name, "aliases": aliases, "kind": "time", "time": sql}
         put(data, "dimensions", name, item, "", changes)
     put(data, "dimensions", "weekday", dict(WEEKDAY), "", changes)
+    if hours:
+        put(data, "dimensions", "hour", dict(HOUR), "", changes)
 
 
 # The ``label`` column of a long flags table (``labels.py``), in a manager's words.
