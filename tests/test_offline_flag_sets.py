@@ -94,7 +94,7 @@ def data() -> dict[str, list[dict[str, str]]]:
     return {
         "acmehelp_inbound": _inbound("AcmeHelp", 140, 3),
         "acmehelp_outbound": _outbound("AcmeHelp", 60, 4),
-        "zenithcares_outbound": _outbound("ZenithCares", 60, 9),
+        "applesupport_outbound": _outbound("AppleSupport", 60, 9),
     }
 
 
@@ -186,8 +186,8 @@ def test_english_categories_named_word_by_word_in_chinese(
 def test_which_company_does_a_category_more_often_named_in_chinese(
     analyst: Analyst, data: dict[str, list[dict[str, str]]]
 ) -> None:
-    answer = ask_offline(analyst, "AcmeHelp 和 ZenithCares 的客服，谁更常让用户重启设备？")
-    for name in ("acmehelp_outbound", "zenithcares_outbound"):
+    answer = ask_offline(analyst, "AcmeHelp 和 AppleSupport 的客服，谁更常让用户重启设备？")
+    for name in ("acmehelp_outbound", "applesupport_outbound"):
         rows = data[name]
         rate = _pct(_count(rows, "Request device restart"), len(rows))
         assert rate in answer.text, (rate, answer.text)
@@ -224,7 +224,7 @@ def test_replies_carrying_more_than_one_action_by_company(
     ).text
     for company, name in (
         ("AcmeHelp", "acmehelp_outbound"),
-        ("ZenithCares", "zenithcares_outbound"),
+        ("AppleSupport", "applesupport_outbound"),
     ):
         rows = data[name]
         several = sum(1 for r in rows if sum(bool(r[a]) for a in ACTIONS) >= 2)
@@ -256,3 +256,15 @@ def test_quotes_of_the_records_with_a_category(
     assert quoted, answer.text
     for quote in quoted:
         assert any(t.startswith(quote.rstrip("…")) for t in refunds), quote
+
+
+def test_each_group_s_share_of_a_category_named_in_chinese(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # "苹果" is Apple, the first word of AppleSupport; "私信" is the DM of Request DM.
+    answer = ask_offline(analyst, "AcmeHelp 和苹果的客服回复里，要求私信的各占多少比例？")
+    for name in ("acmehelp_outbound", "applesupport_outbound"):
+        rows = data[name]
+        rate = _pct(_count(rows, "Request DM"), len(rows))
+        assert rate in answer.text, (rate, answer.text)
+    assert "AppleSupport" in answer.text.splitlines()[0], answer.text

@@ -25,8 +25,16 @@ pytestmark = pytest.mark.slow
 START = datetime(2026, 3, 2, 0, 0)  # a Monday
 FMT = "%Y-%m-%d %H:%M:%S"
 CHANNELS = ["Phone", "Email", "Postal mail", "Fax", "Web", "Web", "Phone"]
-PRODUCTS = ["Payday loan, title loan, or personal loan", "Mortgage", "Credit card"]
-SUB_PRODUCTS = {PRODUCTS[0]: "Loan", PRODUCTS[1]: "Loan", PRODUCTS[2]: "Card"}
+PRODUCTS = [
+    "Payday loan, title loan, or personal loan", "Mortgage", "Checking or savings account",
+    "Vehicle loan or lease",
+]  # fmt: skip
+SUB_PRODUCTS = {
+    PRODUCTS[0]: ["Loan"],
+    PRODUCTS[1]: ["Loan"],
+    PRODUCTS[2]: ["Savings account", "Checking account"],
+    PRODUCTS[3]: ["Loan", "Lease"],
+}
 BRANDS = ["Aurora", "Borealis", "Cygnus", "Draco"]
 STATUSES = ["已关闭", "处理中", "已关闭", "待回访"]
 
@@ -49,7 +57,8 @@ def _rows() -> list[dict[str, str]]:
     for i in range(420):
         opened = START + timedelta(hours=7 * i, minutes=13 * (i % 5))
         replied = "" if i % 9 == 0 else (opened + timedelta(hours=1 + i % 40)).strftime(FMT)
-        product = PRODUCTS[(i * 5 + i // 7) % 3]
+        product = PRODUCTS[(i * 5 + i // 7) % 4]
+        subs = SUB_PRODUCTS[product]
         brand = BRANDS[(i // 5) % 4]
         rows.append(
             {
@@ -58,7 +67,7 @@ def _rows() -> list[dict[str, str]]:
                 "replied_at": replied,
                 "channel": CHANNELS[(i * 3 + i // 5) % 7],
                 "product": product,
-                "sub_product": SUB_PRODUCTS[product],
+                "sub_product": subs[(i // 4) % len(subs)],
                 "brand": brand,
                 "model": f"{brand}-{(i * 7 + i // 3) % (2 + BRANDS.index(brand) * 2)}",
                 "status": STATUSES[(i + i // 4) % 4],
@@ -254,3 +263,40 @@ def test_groups_ranked_by_how_many_different_values_they_hold(
     assert top in lead and f": {models[top]} " in lead, lead
     lead = lead_of(_ask(analyst, "哪个品牌涉及的型号最多？"))
     assert top in lead and f"{models[top]} 个不同的" in lead, lead
+
+
+def test_values_said_in_other_words_or_word_by_word_in_chinese(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    accounts = [r for r in rows if r["product"] == "Checking or savings account"]
+    savings = sum(1 for r in accounts if r["sub_product"] == "Savings account")
+    lead = lead_of(
+        _ask(
+            analyst,
+            "支票或储蓄账户（Checking or savings account）这类记录里，专门针对储蓄账户的占多少？",
+        )
+    )
+    assert f"共 {len(accounts)} 条" in lead and f" {savings} 条" in lead, lead
+    vehicle = sum(1 for r in rows if r["product"] == "Vehicle loan or lease")
+    text = _ask(analyst, "How many car loan and lease records are there?")
+    assert "Vehicle loan or lease" in text.splitlines()[0], text
+    assert f"{vehicle}" in lead_of(text), text
+
+
+def test_the_biggest_groups_set_aside_leave_the_others_counted(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    by_channel: dict[str, int] = {}
+    for r in rows:
+        by_channel[r["channel"]] = by_channel.get(r["channel"], 0) + 1
+    biggest = sorted(by_channel, key=lambda c: -by_channel[c])[:2]
+    rest = sum(n for c, n in by_channel.items() if c not in biggest)
+    assert rest not in (len(rows), *by_channel.values())  # the figure tells readings apart
+    lead = lead_of(
+        _ask(
+            analyst,
+            "Leaving aside our two biggest channels, how many records came through all the "
+            "other channels?",
+        )
+    )
+    assert f" {rest} " in lead and all(c in lead for c in biggest), lead

@@ -33,6 +33,8 @@ _MAX_VALUES = 80
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# Chinese words right before an English name in brackets: its translation.
+_GLOSSING = re.compile(r"[\u3400-\u9fff]+(?=\s*[（(][^)）]*[)）])")
 # Words that name no value: the metric phrases' stop words, and the measures' own words.
 _STOP = STOP_WORDS | words_of("on have has had get got share percentage percent rate count total")
 _ZH_STOP = words_of("哪些 什么 比例 占比 数量 情况 问题")
@@ -64,13 +66,19 @@ class CrossValues:
     def match(self, text: str, taken: set[str]) -> list[tuple[str, str, str]]:
         """(dimension, value, words) for each word or two of ``text`` (the question with exact
         matches blanked) that names a value of an untaken dimension in the other language."""
-        phrases = _phrases(text)
-        if not phrases:
-            return []
-        names, vectors = self._vectors.get()
-        if not names:
-            return []
+        return [(d, v, w) for d, v, w, _ in self.match_at(text, taken)]
+
+    def match_at(self, text: str, taken: set[str]) -> list[tuple[str, str, str, int]]:
+        """``match``, with where in ``text`` each value was said."""
+        at: dict[tuple[str, str], int] = {}
         found: dict[tuple[str, str], str] = {}
+        for dim, value, words, start in self.glossed_values(text, taken):
+            found.setdefault((dim, value), words)
+            at.setdefault((dim, value), start)
+        phrases = _phrases(text)
+        names, vectors = self._vectors.get() if phrases else ([], None)
+        if not phrases or not names or vectors is None:
+            return [(d, v, p, at.get((d, v), text.find(p))) for (d, v), p in found.items()]
         for phrase in phrases:
             script = bool(_CJK.search(phrase))
             pick = [i for i, (_, v) in enumerate(names) if bool(_CJK.search(v)) != script]
@@ -100,7 +108,30 @@ class CrossValues:
                 found.setdefault((dim, value), phrase)
         # Several values of one dimension ("phones or computers") are all returned, in the
         # order said; the caller compares them side by side.
-        return [(dim, value, phrase) for (dim, value), phrase in found.items()]
+        return [(d, v, p, at.get((d, v), text.find(p))) for (d, v), p in found.items()]
+
+    def glossed_values(self, text: str, taken: set[str]) -> list[tuple[str, str, str, int]]:
+        """English values named word by word in Chinese ("储蓄账户" for Savings account), by
+        the glossary of support words; a Chinese name glossing the English in brackets after it
+        ("支票或储蓄账户（Checking or savings account）") is that name, not another."""
+        if not _CJK.search(text):
+            return []
+        text = _GLOSSING.sub(lambda m: " " * len(m.group(0)), text)
+        cat = self.catalog
+        # The export's own categories (long tables of flags) are read by the understander.
+        labels = [
+            (key.split("=", 1)[0], v) for key, v in self._labels()
+            if not _CJK.search(v)
+            and not all(t.endswith("_labels") for t in cat.dimensions[key.split("=", 1)[0]].sources)
+        ]  # fmt: skip
+        values = list(dict.fromkeys(v for _, v in labels))
+        out = []
+        for start, end, value in glossed(text, values, set()):
+            dims = {d for d, v in labels if v == value and d not in taken}
+            if dims:  # one value of several columns: read on the one held most widely
+                dim = max(sorted(dims), key=lambda d: len(cat.dimensions[d].sources))
+                out.append((dim, value, text[start:end], start))
+        return out
 
     def _labels(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -166,7 +166,7 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     for value in values:
         if _CJK.search(value):
             continue
-        words = [w for w in re.findall(r"[a-z0-9]+", value.lower()) if w not in _FILLER]
+        words = [w for w in re.findall(r"[a-z0-9]+", _camel(value).lower()) if w not in _FILLER]
         needed = [w for w in words if w not in _UNSAID] or words
         if not needed:
             continue
@@ -182,12 +182,23 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
                 i,
             )  # fmt: skip
             hits.append((said[first].start, said[j].end, value, len(needed)))
-            break
     kept = [
         h for h in hits
         if not any(o[3] > h[3] and o[0] <= h[0] < o[1] for o in hits)
     ]  # fmt: skip
-    return sorted((a, b, v) for a, b, v, _ in kept)
+    first_of: dict[str, tuple[int, int, str]] = {}
+    for a, b, v, _ in sorted(kept):
+        first_of.setdefault(v, (a, b, v))  # each name where it is first said
+    return sorted(first_of.values())
+
+
+def _camel(name: str) -> str:
+    """A name written in joined capitalised words, apart ("AppleSupport" → "Apple Support"),
+    when each part is a word of three letters or more ("iPhone" stays)."""
+    parts = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    if parts != name and all(len(p) >= 3 for p in parts.split()):
+        return parts
+    return name
 
 
 def _covered(said: list[Glossed], start: int, needed: list[str]) -> tuple[int, int]:

@@ -7,6 +7,7 @@ region (or the next unfiltered dimension) to say where the move sits; with one (
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..reading import sql_purpose
@@ -28,7 +29,9 @@ from .playbooks import (
     phrase,
     solid,
 )
+from .ranking import PRE_BIGGEST, biggest_groups
 from .slice_sql import distinct_sql
+from .slots import Excluded
 from .thresholds import records_per_group
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
@@ -50,6 +53,7 @@ _SHORT_DAYS = 28
 
 
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    intent = _without_biggest(intent, results)
     metrics = intent.metrics[:3] or [metric_or(intent, intent.group_by)]
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
@@ -191,6 +195,7 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
 
 
 def _write_change(intent: Intent, results: Results, w: Writer) -> None:
+    intent = _without_biggest(intent, results)
     if "groups" in results:
         write_grouped(intent, results, w)
         return
@@ -345,4 +350,32 @@ def _dim(w: Writer, dim: str) -> str:
     return dim_name(w, dim)
 
 
-CHANGE = Playbook("metric_change", (_change_stage,), _write_change)
+def _aside_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """The biggest groups the question sets aside, found first (a preliminary step)."""
+    dim = intent.aside_biggest
+    if dim is None:
+        return {}
+    n = biggest_groups(intent, dim)
+    volume = metric_or(intent, dim)
+    if n is None:
+        return {}
+    call = metric_query(
+        [volume], filters=intent.filters, group_by=[dim],
+        period=phrase(intent, DEFAULT_PERIOD), order_by=f"-{volume}", limit=n,
+    )  # fmt: skip
+    return {PRE_BIGGEST: call}
+
+
+def _without_biggest(intent: Intent, results: Results) -> Intent:
+    """The question's slice with the biggest groups found set aside."""
+    res, dim = results.get(PRE_BIGGEST), intent.aside_biggest
+    if res is None or not res.ok or dim is None:
+        return intent
+    values = [str(r[dim]) for r in res.records() if r.get(dim) is not None]
+    if not values:
+        return intent
+    slots = replace(intent.slots, filters={**intent.slots.filters, dim: Excluded(*values)})
+    return replace(intent, slots=slots)
+
+
+CHANGE = Playbook("metric_change", (_aside_stage, _change_stage), _write_change)

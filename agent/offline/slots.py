@@ -466,8 +466,17 @@ _FLAGS = f"{LABEL}="
 _JOINERS = frozenset(("and", "or", "of", "the", "a", "an", "for", "to", "with", "your", "my"))
 
 
+# Words of one thing that exports and managers use for each other ("car loan" for Vehicle loan).
+_SAME_THING = {
+    "car": "vehicle", "cars": "vehicle", "auto": "vehicle", "automobile": "vehicle",
+    "telephone": "phone", "e-mail": "email", "cellphone": "phone",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
-    """An English word without a plural ending ("cards" → card, "services" → service)."""
+    """An English word without a plural ending ("cards" → card, "services" → service), and one
+    word for a thing said in several ("car" → vehicle)."""
+    word = _SAME_THING.get(word, word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):

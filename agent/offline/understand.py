@@ -191,6 +191,9 @@ class Intent:
     # Filters that belong to the part of a share with the last one ("both ask to DM and include
     # a link": the records with both, among all the company's replies).
     part_with: list[str] = field(default_factory=list)
+    # The grouping whose biggest groups the question sets aside ("leaving aside our three
+    # biggest categories, how many tickets are in the others").
+    aside_biggest: str | None = None
     # Words the records counted for ``mentions`` must mention first ("提到物流的差评里").
     mentions_within: list[str] = field(default_factory=list)
     # The measure and filters a feedback theme's count replaced (``_count_of_theme``), for the
@@ -526,6 +529,7 @@ class Understander:
         self._mentions(intent)
         _distinct(intent, self._counted_groups(question))
         _distinct_by_group(intent)
+        _biggest_aside(intent)
         self._periods_counted(intent)
         _share_of_records(intent)
         self._unset(intent)
@@ -998,15 +1002,15 @@ class Understander:
         """ "Hotel reviews" when the data says 酒店: a value named by its translation. Returns
         where each such value was said."""
         text = unmatched_text(question, slots)
-        found = self.cross.match(text, set(slots.filters) | set(slots.compared))
+        self._listed_with_a_translation(question, text, slots)
+        found = self.cross.match_at(text, set(slots.filters) | set(slots.compared))
         if not found:
             return {}
         spans: dict[str, tuple[int, int]] = {}
         said = normal_text(question)
         where = {d: self._said_at(said, d, v) for d, v in slots.filters.items()}
         per_dim: dict[str, list[str]] = {}
-        for dim, value, words in found:
-            at = text.find(words)
+        for dim, value, words, at in found:
             where.setdefault(dim, at if at >= 0 else len(text))
             per_dim.setdefault(dim, []).append(value)
             slots.filters.setdefault(dim, value)
@@ -1024,6 +1028,23 @@ class Understander:
         # The filters in the order the question says them: a share's part is the one said last.
         slots.filters = dict(sorted(slots.filters.items(), key=lambda kv: where[kv[0]]))
         return spans
+
+    def _listed_with_a_translation(self, question: str, text: str, slots: Slots) -> None:
+        """ "AcmeHelp 和苹果的客服": a value named as written listed beside another of its
+        column named in Chinese word by word (苹果 for AppleSupport): the two side by side."""
+        said = normal_text(question)
+        for dim, value, words, at in self.cross.glossed_values(text, set(slots.compared)):
+            first = slots.filters.get(dim)
+            if first is None or isinstance(first, (Either, Excluded)) or first == value:
+                continue
+            where = self._said_at(said, dim, str(first))
+            if where < 0 or not _listed_together(
+                said, [(where, where + len(str(first))), (at, at + len(words))]
+            ):
+                continue
+            slots.compared[dim] = [str(first), value]
+            slots.filters.pop(dim, None)
+            slots.spans.append((at, at + len(words)))
 
     def _by_a_value(self, question: str, shape: ShapeReading) -> ShapeReading:
         """ "Submitted by phone", "came in by email": "by" a value filtered on, which splits
@@ -1283,6 +1304,9 @@ class Understander:
 
     def _labels_said(self, intent: Intent, counted: bool = False) -> None:
         cat = intent.catalog
+        rates = [m for m in intent.metrics if cat is not None and cat.metrics[m].unit == "%"]
+        if intent.slots.compared and rates and len(rates) == len(intent.metrics):
+            return  # a category's rate for each group named side by side ("各占多少比例")
         sets = label_sets(cat)
         if cat is None or not sets or intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
             return
@@ -2480,15 +2504,28 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
     slots.spans.append(said.span())
 
 
+_SHARE_WORD = re.compile(
+    r"(?i)\b(?:share|percentage|percent|proportion|rate)\b|比例|占比|百分之|占多少|比率"
+)
+
+
 def _flag_rate(
     question: str, slots: Slots, cat: Catalog, crossed: dict[str, list[tuple[int, int]]]
 ) -> None:
     """ "Apple 和 Spotify 的客服，谁更常让用户重启设备": how often the records carry the one
     yes/no column named in the other language, when the question contrasts and names no
     measure: that column's rate."""
-    if slots.metrics or slots.flags or len(crossed) != 1 or not _CONTRAST.search(question):
+    if len(crossed) != 1:
         return
     name, spans = next(iter(crossed.items()))
+    # "亚马逊和苹果的客服回复里，…的各占多少比例": the share of each group named, the rate.
+    each_share = bool(slots.compared) and _SHARE_WORD.search(question) is not None
+    if each_share and name in slots.flags and slots.filters.get(name) == "true":
+        slots.flags.remove(name)
+        slots.filters.pop(name, None)
+        slots.dimensions = [d for d in slots.dimensions if d != name]
+    elif slots.metrics or slots.flags or not (each_share or _CONTRAST.search(question)):
+        return
     dim = cat.dimensions.get(name)
     if dim is None or not dim.sources:
         return
@@ -2934,20 +2971,58 @@ def _distinct_by_group(intent: Intent) -> None:
         for n in (n for n in names if n and len(n) >= 2):
             n = n.lower()
             if n.isascii():
-                said = re.search(_MOST_OF_EN + re.escape(n) + r"s?(?![a-z])", text) is not None
+                m = re.search(_MOST_OF_EN + "(" + re.escape(n) + r")s?(?![a-z])", text)
+                at = m.start(1) if m else -1
+                said = m is not None
             else:
                 at = text.find(n)
                 said = at >= 0 and bool(
                     _MOST_OF_ZH_AFTER.match(text[at + len(n) :])
                     or _MOST_OF_ZH_BEFORE.search(text[:at])
                 )
-            if said:
+            # "The most reviews": the records' own noun, counted, not a column of their text.
+            counted = any(a <= at < b for a, b in intent.slots.metric_spans.values())
+            if said and not counted and not _text_like(cat, name):
                 intent.distinct_of = name
                 intent.playbook = "ranking"
                 intent.slots.dimensions = [group]
                 intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)]
                 intent.mentions, intent.distinct = [], []
                 return
+
+
+# "Leaving aside our three biggest categories", "除了量最大的三个类别": the biggest groups set
+# aside, the rest counted.
+_ASIDE_BIGGEST = re.compile(
+    r"(?i)\b(?:leaving|leave|setting|set|putting|put) aside\b[^,.?]{0,20}?"
+    r"\b(?:biggest|largest|busiest|top)\b"
+    r"|\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|not counting|ignoring"
+    r"|outside(?: of)?)\s+(?:our |the |its |their )?(?:\w+ )?(?:biggest|largest|busiest|top)\b"
+    r"|(?:除了|除去|除开|撇开|不算|刨除)[^，,。？?]{0,10}?(?:最大|最多|前[一二两三四五六七八九十\d]+大)"
+)
+
+
+def _text_like(cat: Catalog, dim: str) -> bool:
+    """A column of free text (almost every value different): no values to count per group."""
+    d = cat.dimensions.get(dim)
+    m = re.search(r"(\d[\d,]*) distinct values", (d.spec.description or "") if d else "")
+    return m is not None and int(m.group(1).replace(",", "")) > 1000
+
+
+def _biggest_aside(intent: Intent) -> None:
+    """ "Leaving aside our three biggest categories, how many tickets are spread across the
+    others": one count, of the records outside the biggest groups of the grouping named."""
+    cat = intent.catalog
+    if cat is None or _ASIDE_BIGGEST.search(intent.question) is None:
+        return
+    if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of") or intent.template:
+        return
+    grouped = [d for d in intent.slots.dimensions if d not in intent.filters]
+    if len(grouped) != 1 or cat.dimensions.get(grouped[0]) is None:
+        return
+    intent.aside_biggest = grouped[0]
+    intent.slots.dimensions = [d for d in intent.slots.dimensions if d != grouped[0]]
+    intent.playbook = "metric_change"
 
 
 def _share_of_records(intent: Intent) -> None:
