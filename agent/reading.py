@@ -71,6 +71,9 @@ class ReadingNotes(BaseModel):
     unsure: bool = False
     # What the answer says about that ("“channel” matches no grouping in this data; …").
     doubt: str = ""
+    # Two named periods compared as rows of one query (a day by day span): the period and the
+    # one it is compared with, as the reading should say them.
+    compared: tuple[str, str] | None = None
 
 
 class Reading(BaseModel):
@@ -123,6 +126,10 @@ def read_calls(
         reading.alternatives = notes.alternatives
         reading.unsure = notes.unsure
         reading.doubt = notes.doubt
+        if notes.compared is not None:  # "6月8号跟6月5号比": the two periods, not the span
+            reading.period, reading.comparison = notes.compared
+            reading.group_by, reading.shape = [], "change"
+
     reading.line = render_line(reading, lang)
     return reading
 

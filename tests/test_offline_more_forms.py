@@ -146,11 +146,11 @@ def test_two_named_days_are_compared_with_each_other(
         (date(2026, 3, d), date(2026, 3, d + 4)) for d in range(3, 20)
         if on(date(2026, 3, d)) not in (on(date(2026, 3, d + 4)), on(date(2026, 3, d + 3)))
     )  # fmt: skip
-    lead = lead_of(
-        _ask(
-            analyst, f"{b.month}月{b.day}号跟{a.month}月{a.day}号比，记录多了还是少了？两天各几条？"
-        )
-    )
+    question = f"{b.month}月{b.day}号跟{a.month}月{a.day}号比，记录多了还是少了？两天各几条？"
+    text = _ask(analyst, question)
+    # The reading says the two days compared, not the span they were counted over.
+    assert f"{b.isoformat()} 对比 {a.isoformat()}" in text.splitlines()[0], text
+    lead = lead_of(text)
     assert f" {on(b)}" in lead and f" {on(a)}" in lead, lead
     assert a.isoformat() in lead and (b - timedelta(days=1)).isoformat() not in lead, lead
 
@@ -300,3 +300,16 @@ def test_the_biggest_groups_set_aside_leave_the_others_counted(
         )
     )
     assert f" {rest} " in lead and all(c in lead for c in biggest), lead
+
+
+def test_weeks_cut_by_the_period_are_shown_but_not_compared(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # 4 March is a Wednesday: the week of 2 March is cut, the series starts with 9 March's.
+    text = _ask(analyst, "3月4日到3月31日，每周各有多少条记录？")
+    first_whole = date(2026, 3, 9)
+    n = sum(1 for r in rows if 0 <= (_opened(r).date() - first_whole).days < 7)
+    lead = lead_of(text)
+    assert f"2026-03-09 的 {n}" in lead, lead
+    assert "2026-03-02" in text and "2026-03-02 的" not in lead, text
+    assert "不参与比较" in text, text

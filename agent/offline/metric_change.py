@@ -82,7 +82,7 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     return calls | hotspot_calls(intent, metrics[0])
 
 
-def _pair_grain(intent: Intent) -> str | None:
+def pair_grain(intent: Intent) -> str | None:
     """The calendar unit both periods are one of, when the comparison named is neither the
     period just before nor the same one a year earlier ("6月8号跟6月5号比", "March against
     January"): the two are then rows of one query by that unit."""
@@ -112,7 +112,7 @@ def _unit_label(p: Any, grain: str) -> str:
 
 
 def _pair_call(intent: Intent, metric: str) -> Call | None:
-    grain = _pair_grain(intent)
+    grain = pair_grain(intent)
     if grain is None or intent.period is None or intent.comparison is None:
         return None
     first, last = intent.comparison.start, intent.period.last_day

@@ -36,6 +36,7 @@ from .catalog_choice import Held, default_metric, nearest
 from .coverage import Plan, plan
 from .findings import Findings
 from .grouping import GroupingIndex
+from .metric_change import pair_grain
 from .narrative import Writer, asks_in_days
 from .playbooks import Playbook
 from .registry import PLAYBOOKS, out_of_scope_text, unavailable_text
@@ -238,7 +239,10 @@ def reading_notes(
         year_note(intent),
     )  # fmt: skip
     doubt = " ".join(d for d in notes if d)
+    pair = _compared_pair(intent)
     if not intent.alternatives and not doubt:
+        if pair is not None:
+            return ReadingNotes(period_note=note, compared=pair)
         return ReadingNotes(period_note=note) if note else None
     alternatives = []
     for name in intent.alternatives:
@@ -250,8 +254,19 @@ def reading_notes(
         question = f"按{label}看呢？" if intent.language == "zh" else f"And by {label}?"
         alternatives.append(Alternative(question=question, reading=label))
     return ReadingNotes(
-        alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt)
-    )
+        alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt),
+        compared=pair,
+    )  # fmt: skip
+
+
+def _compared_pair(intent: Intent) -> tuple[str, str] | None:
+    """The two periods a change compares when they are read as rows of one query."""
+    if intent.playbook != "metric_change" or intent.group_by or not intent.compare:
+        return None
+    if intent.whole_data or pair_grain(intent) is None:
+        return None
+    assert intent.period is not None and intent.comparison is not None
+    return intent.period.label, intent.comparison.label
 
 
 def year_note(intent: Intent) -> str:

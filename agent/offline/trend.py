@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from datetime import date, timedelta
 from typing import Any
 
 from .catalog_choice import split_dimensions
@@ -202,9 +203,12 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     if not rows:
         failed(w, None)
         return
-    first, last = rows[0], rows[-1]
-    high = max(rows, key=lambda r: r[metric])
-    low = min(rows, key=lambda r: r[metric])
+    # Counts of weeks cut by the period's ends are not compared with whole weeks.
+    cut = _cut_weeks(intent, grain, metric, rows, w)
+    whole = [r for r in rows if r["month"] not in cut] or rows
+    first, last = whole[0], whole[-1]
+    high = max(whole, key=lambda r: r[metric])
+    low = min(whole, key=lambda r: r[metric])
     if _cut(res):
         _write_ends(intent, res, results, w, metric, grain)
         return
@@ -222,7 +226,7 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
             ref=res.id,
         )
     )
-    move = _overall_move(w, rows, metric)
+    move = _overall_move(w, whole, metric)
     w.lead.append(w.say("trend.overall", metric=w.metric(metric), move=move))
     bad_high = direction(w, metric) == "lower_is_better"
     key = "trend.range_bad_high" if bad_high else "trend.range"
@@ -244,7 +248,30 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     write_hotspot(w, results, metric)
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
+    if cut:
+        w.coverage.append(w.say("trend.cut_weeks", weeks=", ".join(sorted(cut))))
     _trend_actions(w, metric, high, low, res.id)
+
+
+def _cut_weeks(
+    intent: Intent, grain: str, metric: str, rows: list[dict[str, Any]], w: Writer
+) -> set[str]:
+    """The weeks (named by their Monday) that the period's first or last day cuts, for a count
+    by week: part of them lies outside the period."""
+    p, cat = intent.period, intent.catalog
+    spec = cat.metrics[metric].spec if cat is not None and metric in cat.metrics else None
+    summed = spec is not None and spec.expr.strip().upper().startswith(("COUNT(", "SUM("))
+    if grain != "week" or p is None or not summed:
+        return set()
+    out = set()
+    for r in rows:
+        try:
+            monday = date.fromisoformat(str(r["month"]))
+        except ValueError:
+            continue
+        if monday < p.start or monday + timedelta(days=6) > p.last_day:
+            out.add(str(r["month"]))
+    return out if len(out) < len(rows) else set()
 
 
 def _write_ends(
