@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import io
+import signal
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -230,14 +231,20 @@ def test_ctrl_c_cancels_the_answer_not_the_session(harness_factory: Any) -> None
 
     def slow_writer(messages: list[dict[str, Any]]) -> Any:
         writing.set()
-        release.wait(10)
+        release.wait(60)
         return S.text("LATE DRAFT that arrives after the cancel.")
 
     steps = [S.tool("query_metric", **EAST_MONTHLY), "ok", slow_writer, "ok", "All quiet."]
     h = harness_factory(steps)
-    # Ctrl-C as the terminal sends it: SIGINT's KeyboardInterrupt in the main thread.
-    threading.Thread(target=lambda: writing.wait(10) and _thread.interrupt_main()).start()
-    assert h.session.ask("How many tickets did East have last quarter?") is None
+    # Ctrl-C as the terminal sends it: SIGINT's KeyboardInterrupt in the main thread, through
+    # Python's own handler (whatever an earlier test in the session left installed). The waits
+    # only bound a hang: a loaded machine may take a while to reach the writer.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=lambda: writing.wait(60) and _thread.interrupt_main()).start()
+        assert h.session.ask("How many tickets did East have last quarter?") is None
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert "Cancelled." in h.out.getvalue() and h.session.last_answer is None
     release.set()
     answer = h.session.ask("Anything else?")
