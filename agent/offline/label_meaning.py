@@ -172,7 +172,7 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
             continue
         unsaid = [w for w in words if w not in needed]
         for i in range(len(said)):
-            j, _ = _covered(said, i, needed)
+            j = _covered(said, i, needed)
             if j < 0:
                 continue
             # "要求用户告知 iOS 版本": the word left unsaid in other names is part of it when said.
@@ -201,14 +201,14 @@ def _camel(name: str) -> str:
     return name
 
 
-def _covered(said: list[Glossed], start: int, needed: list[str]) -> tuple[int, int]:
+def _covered(said: list[Glossed], start: int, needed: list[str]) -> int:
     """The last glossed word, from ``start`` on, by which all ``needed`` are said (-1: not within
-    reach); and how many glossed words that took."""
+    reach)."""
     if not any(same_word(n, w) for n in needed for w in said[start].words):
-        return -1, 0
+        return -1
     left = list(needed)
     for j in range(start, min(len(said), start + len(needed) + _SLACK)):
         left = [n for n in left if not any(same_word(n, w) for w in said[j].words)]
         if not left:
-            return j, j - start + 1
-    return -1, 0
+            return j
+    return -1
