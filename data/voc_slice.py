@@ -9,6 +9,7 @@ parameters; the SQL kept as evidence has the values written in, so it can be re-
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,11 +42,13 @@ _KNOWN_SQL = {
 class SliceFilters:
     values: dict[str, str] = field(default_factory=dict)
     # Groupings of the records the feedback came from (a brand, a car model): dimension →
-    # (table, the column's SQL on it, value).
-    records: dict[str, tuple[tuple[tuple[str, str], ...], str]] = field(default_factory=dict)
+    # (table, the column's SQL on it, the values any of which a record has).
+    records: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
     def described(self) -> dict[str, str]:
-        return dict(self.values) | {d: v for d, (_, v) in self.records.items()}
+        return dict(self.values) | {d: "/".join(v) for d, (_, v) in self.records.items()}
 
     def joins(self) -> str:
         sql = ""
@@ -58,17 +61,18 @@ class SliceFilters:
     def where(self) -> tuple[list[str], list[Any]]:
         conds = [f"{_COLUMN[k]} = ?" for k in self.values]
         params: list[Any] = list(self.values.values())
-        for sources, value in self.records.values():
-            conds.append(f"v.voc_id IN ({_ids_sql(sources)})")
-            params += [value] * len(sources)
+        for sources, values in self.records.values():
+            conds.append(f"v.voc_id IN ({_ids_sql(sources, len(values))})")
+            params += list(values) * len(sources)
         return conds, params
 
 
-def _ids_sql(sources: tuple[tuple[str, str], ...]) -> str:
-    """The feedback ids written from the rows of each table where the column equals a value
-    (one parameter per table)."""
+def _ids_sql(sources: tuple[tuple[str, str], ...], n: int = 1) -> str:
+    """The feedback ids written from the rows of each table where the column holds one of ``n``
+    values (``n`` parameters per table)."""
+    marks = ", ".join("?" * n)
     return " UNION ALL ".join(
-        f"SELECT CAST(voc_id AS VARCHAR) FROM {q(t)} WHERE CAST({c} AS VARCHAR) = ?"
+        f"SELECT CAST(voc_id AS VARCHAR) FROM {q(t)} WHERE CAST({c} AS VARCHAR) IN ({marks})"
         for t, c in sources
     )
 
@@ -96,14 +100,17 @@ def linked_source(catalog: Catalog | None, dimension: str) -> tuple[tuple[str, s
 
 
 def record_filters(
-    catalog: Catalog | None, given: dict[str, str] | None
-) -> dict[str, tuple[tuple[tuple[str, str], ...], str]]:
-    """``{dimension: value}`` of the feedback's source records, each resolved to its table and
-    column, the value to the catalog's spelling; raises ``SliceFilterError`` for one the
-    feedback cannot be filtered by."""
-    out: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {}
+    catalog: Catalog | None, given: Mapping[str, str | list[str]] | None
+) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]]:
+    """``{dimension: value or values}`` of the feedback's source records (a record with any of
+    a dimension's values is in), each resolved to its table and column, the values to the
+    catalog's spelling; raises ``SliceFilterError`` for one the feedback cannot be filtered
+    by."""
+    out: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
     for dimension, value in (given or {}).items():
-        if value is None or not str(value).strip():
+        values = [str(v).strip() for v in (value if isinstance(value, list) else [value])]
+        values = [v for v in values if v and v != "None"]
+        if not values:
             continue
         linked = linked_source(catalog, dimension)
         if not linked or catalog is None:
@@ -111,21 +118,24 @@ def record_filters(
                 f"Feedback cannot be filtered by {dimension!r}: no table holding it has "
                 "feedback text; only the figures can be split or filtered by it."
             )
-        resolved = catalog.resolve_value(dimension, str(value).strip())
-        # A yes/no as DuckDB writes it ("true"), for the comparison as text.
-        text = str(resolved).lower() if isinstance(resolved, bool) else str(resolved)
-        out[dimension] = (linked, text)
+        texts = []
+        for one in values:
+            resolved = catalog.resolve_value(dimension, one)
+            # A yes/no as DuckDB writes it ("true"), for the comparison as text.
+            texts.append(str(resolved).lower() if isinstance(resolved, bool) else str(resolved))
+        out[dimension] = (linked, tuple(dict.fromkeys(texts)))
     return out
 
 
 def record_ids(
-    warehouse: Warehouse, records: dict[str, tuple[tuple[tuple[str, str], ...], str]]
+    warehouse: Warehouse,
+    records: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]],
 ) -> frozenset[str]:
     """The feedback ids of the source records matching every one of ``records``."""
     ids: set[str] | None = None
-    for sources, value in records.values():
-        params = [value] * len(sources)
-        rows = warehouse.execute(_ids_sql(sources), params, max_rows=_ALL).rows
+    for sources, values in records.values():
+        params = list(values) * len(sources)
+        rows = warehouse.execute(_ids_sql(sources, len(values)), params, max_rows=_ALL).rows
         found = {str(r[0]) for r in rows}
         ids = found if ids is None else ids & found
     return frozenset(ids or ())
@@ -135,7 +145,7 @@ def resolve_filters(
     warehouse: Warehouse,
     catalog: Catalog | None,
     given: dict[str, str | None],
-    records: dict[str, str] | None = None,
+    records: Mapping[str, str | list[str]] | None = None,
 ) -> SliceFilters:
     values = {}
     for name, value in given.items():

@@ -154,6 +154,24 @@ def test_a_count_with_a_value_the_catalog_does_not_list(
     assert f"{n} [" in answer.body and answer.status == "answered"
 
 
+@pytest.mark.parametrize("brands", ["吉利汽车", "吉利"])
+def test_what_one_brand_s_owners_say_is_counted_over_that_brand_alone(
+    analyst: Analyst, car_rows: list[dict[str, str]], brands: str
+) -> None:
+    # "吉利" names 吉利汽车 and 吉利新能源 by part of their names: the feedback of either.
+    answer = ask(analyst, f"{brands}的车主怎么说变速箱顿挫？")
+    assert answer.status == "answered", answer.text
+    owned = {r["id"] for r in car_rows if brands in r["brand"]}
+    quoted = {c.id.removeprefix("V:") for c in answer.citations if c.kind == "voc"}
+    assert quoted and quoted <= owned
+    assert answer.reading is not None and brands in " ".join(answer.reading.filters)
+    # The number said for the slice is the one the quotes were drawn from.
+    search = next(c for c in answer.trace if c.name == "search_voc")
+    matching = re.search(r"of ([\d,]+) records", search.summary or "")
+    assert matching is not None, search.summary
+    assert f"共有 {matching.group(1)} 条反馈" in answer.body
+
+
 def test_a_count_of_complaints_mentioning_words_and_its_top_brand(
     analyst: Analyst, car_rows: list[dict[str, str]]
 ) -> None:

@@ -45,7 +45,7 @@ def _write(path: Path, prefix: str, companies: list[str]) -> dict[str, str]:
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("records")
     owners = _write(folder / "chats.csv", "c", ["Acme", "Bolt"])
-    owners |= _write(folder / "emails.csv", "e", ["Bolt", "Acme", "Acme"])
+    owners |= _write(folder / "emails.csv", "e", ["Bolt", "Acme", "Acme", "Cody"])
     home = folder / "ws"
     ingest(WorkspacePaths(home), [folder / "chats.csv", folder / "emails.csv"],
            IngestOptions(text="message", id="msg_id"))  # fmt: skip
@@ -63,6 +63,34 @@ def test_search_filtered_by_a_source_grouping_covers_every_table(
     ids = {h.id.removeprefix("V:") for h in found.hits}
     assert ids and ids <= acme
     assert {i[0] for i in ids} == {"c", "e"}  # both tables
+
+
+def test_search_filtered_by_several_values_of_a_grouping_takes_records_with_any(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    analyst, owners = setup
+    wanted = {m for m, c in owners.items() if c in ("Bolt", "Cody")}
+    found = analyst.search("refund", where={"company": ["Bolt", "cody"]}, k=20)
+    assert found.total_matching == len(wanted)
+    ids = {h.id.removeprefix("V:") for h in found.hits}
+    assert ids and ids <= wanted
+    assert {owners[i] for i in ids} == {"Bolt", "Cody"}
+
+
+def test_what_customers_of_two_companies_say_is_their_feedback_counted_alone(
+    setup: tuple[Analyst, dict[str, str]],
+) -> None:
+    # Two values named together in a question about what customers say: the quotes and the
+    # count are of those records, not of every company's.
+    analyst, owners = setup
+    answer = analyst.ask("What do Bolt or Cody customers say about refunds?")
+    assert answer.status == "answered", answer.text
+    searches = [c for c in answer.trace if c.name == "search_voc"]
+    assert searches and all(
+        sorted(c.arguments["filters"]["company"]) == ["Bolt", "Cody"] for c in searches
+    )
+    quoted = {c.id.removeprefix("V:") for c in answer.citations if c.kind == "voc"}
+    assert quoted and {owners[i] for i in quoted} <= {"Bolt", "Cody"}
 
 
 def test_theme_counts_filtered_by_a_source_grouping(

@@ -58,7 +58,7 @@ class SearchVocInput(BaseModel):
     theme: str | None = Field(None, description="Theme id or name, as voc_themes lists them.")
     segment: str | None = Field(None, description="Customer segment.")
     min_reach: int | None = Field(None, ge=0, description="Only authors with at least this reach.")
-    filters: dict[str, str] | None = Field(
+    filters: dict[str, Any] | None = Field(
         None, description='Dimension of the source records, e.g. {"brand": "X"}.'
     )
     k: int = Field(8, ge=1, le=20, description="How many quotes to return.")
@@ -130,11 +130,18 @@ def voc_filters(
         if ctx.warehouse is None:
             raise ToolError("No warehouse is open in this workspace to filter feedback by.")
         try:
-            picked = record_filters(ctx.catalog, {k: str(v) for k, v in records.items()})
+            picked = record_filters(ctx.catalog, {k: _text_or_list(v) for k, v in records.items()})
         except (UnknownNameError, SliceFilterError) as exc:
             raise ToolError(str(exc)) from None
         found = replace(found, voc_ids=record_ids(ctx.warehouse, picked))
     return found, label
+
+
+def _text_or_list(value: Any) -> str | list[str]:
+    """A filter's value as given: one value, or a list of them any of which a record has."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value)
 
 
 def _theme_id(ctx: ToolContext, value: str) -> str:

@@ -68,7 +68,7 @@ class VocThemesInput(BaseModel):
     segment: str | None = Field(None, description="Customer segment.")
     sentiment: Literal["negative", "neutral", "positive"] | None = None
     lang: Literal["zh", "en"] | None = Field(None, description="Only texts in this language.")
-    filters: dict[str, str] | None = Field(
+    filters: dict[str, Any] | None = Field(
         None, description='Dimension of the source records, e.g. {"brand": "X"}.'
     )
     compare: bool = Field(True, description="Compare with the previous equal-length period.")

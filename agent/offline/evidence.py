@@ -27,9 +27,18 @@ def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
     calls: dict[str, Call] = {}
     if intent.theme:
         search["theme"] = intent.theme
-        filters = {"theme": intent.theme} | {
-            k: v for k, v in intent.filters.items() if k in ("region", "segment", "product_line")
-        }
+        # The count holds every filter the quotes do ("吉利汽车" of a complaints table too), so
+        # the number said for the slice is the slice's.
+        records = search.get("filters", {})
+        filters = (
+            {"theme": intent.theme}
+            | {
+                k: v
+                for k, v in search.items()
+                if k in ("region", "segment", "product_line", "model")
+            }
+            | records
+        )
         calls["count"] = metric_query(["voc_count"], filters=filters, period=period_or_all(intent))
     calls["quotes"] = ("search_voc", search)
     return calls

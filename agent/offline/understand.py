@@ -548,6 +548,7 @@ class Understander:
         self._days_of_the_data(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
+        _feedback_of_any(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             intent.alternatives = [slots.by_meaning[1][0]]
         grouped = [d for d in slots.dimensions if d not in slots.filters]
@@ -2042,6 +2043,19 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
 
 
 _FILTERED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
+
+
+def _feedback_of_any(intent: Intent) -> None:
+    """What customers say of "吉利" (吉利汽车 and 吉利新能源) or of "Geely and Mazda": the
+    feedback of the records holding any of the values named, one slice. The feedback playbooks
+    compare no values; left as a comparison, the names would be dropped and every record's
+    feedback said instead."""
+    if intent.playbook not in ("voc_evidence", "voc_themes"):
+        return
+    for dim, values in list(intent.slots.compared.items()):
+        if dim not in intent.slots.filters and len(values) > 1:
+            intent.slots.filters[dim] = Either(*values)
+            del intent.slots.compared[dim]
 
 
 def _set_aside_unreachable(intent: Intent) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...data.voc_slice import linked_source
 from .narrative import Writer
+from .slots import Either
 from .understand import Intent
 
 NEGATIVE = re.compile(r"(?i)complain|problem|issue|negative|投诉|抱怨|问题|不满|差评")
@@ -30,7 +31,7 @@ def voc_slice(intent: Intent) -> dict[str, Any]:
     if intent.slots.model:
         out["model"] = intent.slots.model
     records = {
-        k: v
+        k: list(v.values) if isinstance(v, Either) else v
         for k, v in intent.filters.items()
         if k not in _VOC_FILTERS and k != "model" and linked_source(intent.catalog, k)
     }
@@ -42,9 +43,9 @@ def voc_slice(intent: Intent) -> dict[str, Any]:
 def voc_where(intent: Intent) -> dict[str, Any]:
     """The same filters, flat, for saying which slice an answer covers."""
     found = voc_slice(intent)
-    return {k: v for k, v in found.items() if k not in ("model", "filters")} | found.get(
-        "filters", {}
-    )
+    return {k: v for k, v in found.items() if k not in ("model", "filters")} | {
+        k: intent.filters[k] for k in found.get("filters", {})
+    }
 
 
 def theme_name(w: Writer, theme: dict[str, Any]) -> str:
