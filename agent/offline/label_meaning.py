@@ -162,26 +162,31 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     together; of two names said by the same words, the one that uses more of them. ``skip``
     holds words of the filters' values, never part of a name."""
     said = [g for g in gloss(text) if not any(w in skip for w in g.words)]
-    hits: list[tuple[int, int, str, int]] = []
+    hits: list[tuple[int, int, str, float]] = []
     for value in values:
         if _CJK.search(value):
             continue
-        words = [w for w in re.findall(r"[a-z0-9]+", _camel(value).lower()) if w not in _FILLER]
-        needed = [w for w in words if w not in _UNSAID] or words
-        if not needed:
-            continue
-        unsaid = [w for w in words if w not in needed]
-        for i in range(len(said)):
-            j = _covered(said, i, needed)
-            if j < 0:
+        for part, whole in _alternatives(_camel(value)):
+            words = [w for w in re.findall(r"[a-z0-9]+", part.lower()) if w not in _FILLER]
+            needed = [w for w in words if w not in _UNSAID] or words
+            if not needed:
                 continue
-            # "要求用户告知 iOS 版本": the word left unsaid in other names is part of it when said.
-            first = next(
-                (k for k in range(max(0, i - _SLACK), i)
-                 if any(same_word(u, w) for u in unsaid for w in said[k].words)),
-                i,
-            )  # fmt: skip
-            hits.append((said[first].start, said[j].end, value, len(needed)))
+            unsaid = [w for w in words if w not in needed]
+            # A name said whole outranks another name of which it is one alternative
+            # ("信用卡" is Credit card where both it and "Credit card or prepaid card" exist).
+            weight = len(needed) + (0.5 if whole else 0.0)
+            for i in range(len(said)):
+                j = _covered(said, i, needed)
+                if j < 0:
+                    continue
+                # "要求用户告知 iOS 版本": the word left unsaid in other names is part of it
+                # when said.
+                first = next(
+                    (k for k in range(max(0, i - _SLACK), i)
+                     if any(same_word(u, w) for u in unsaid for w in said[k].words)),
+                    i,
+                )  # fmt: skip
+                hits.append((said[first].start, said[j].end, value, weight))
     kept = [
         h for h in hits
         if not any(o[3] > h[3] and o[0] <= h[0] < o[1] for o in hits)
@@ -190,6 +195,28 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     for a, b, v, _ in sorted(kept):
         first_of.setdefault(v, (a, b, v))  # each name where it is first said
     return sorted(first_of.values())
+
+
+_OR = re.compile(r"\s*,\s*or\s+|\s+or\s+|\s*,\s*|\s*/\s*", re.IGNORECASE)
+
+
+def _alternatives(name: str) -> list[tuple[str, bool]]:
+    """A name and, when it lists things joined by "or" ("Credit card or prepaid card",
+    "Checking or savings account", "Payday loan, title loan, or personal loan"), each of them:
+    one said names the category. A bare first word shares the last one's noun ("checking
+    account"). The flag tells the whole name from one of its alternatives."""
+    out = [(name, True)]
+    if not re.search(r"\bor\b|/", name, re.IGNORECASE):
+        return out
+    parts = [p for p in _OR.split(name) if p.strip()]
+    if len(parts) < 2:
+        return out
+    tail = parts[-1].split()
+    for part in parts:
+        if len(part.split()) == 1 and len(tail) > 1 and part is not parts[-1]:
+            part = f"{part} {tail[-1]}"
+        out.append((part, False))
+    return out
 
 
 def _camel(name: str) -> str:
