@@ -118,11 +118,17 @@ class ThemeSet:
         for theme in self.themes:
             if theme.id != OTHER and _named(theme, text, question):
                 return theme.id
-        scored = [(_term_hits(theme, text), -i) for i, theme in enumerate(self.themes)]
-        best = max(scored, default=(0, 0))
+        # Of themes said by as many words, the one whose name leads with them: a discovered
+        # theme's words come most distinctive first ("变速箱" is 变速箱 · 顿挫 before it is
+        # 韩泰 · 轮胎 · 变速箱).
+        scored = [
+            (_term_hits(theme, text), -_first_hit(theme, text), -i)
+            for i, theme in enumerate(self.themes)
+        ]
+        best = max(scored, default=(0, 0, 0))
         if best[0] == 0:
             return None
-        theme = self.themes[-best[1]]
+        theme = self.themes[-best[2]]
         if self.source.kind == "discovered" and best[0] == 1:
             # A theme discovered in the feedback is named by its distinctive words; one of them
             # alone that is an ordinary word of questions ("tell me which …") names nothing.
@@ -267,6 +273,12 @@ def _term_hits(theme: ThemeInfo, text: str) -> int:
     return sum(1 for term in theme.terms if len(term) >= 2 and _mentions(text, term.lower()))
 
 
+def _first_hit(theme: ThemeInfo, text: str) -> int:
+    """Where in the theme's words the first one the text says stands (0: its leading word)."""
+    said = (k for k, t in enumerate(theme.terms) if len(t) >= 2 and _mentions(text, t.lower()))
+    return next(said, len(theme.terms))
+
+
 def _mentions(text: str, term: str) -> bool:
     if not term.isascii():
         return term in text
@@ -280,6 +292,11 @@ _ASKING_WORDS = frozenset(
     re.findall(
         r"\w+",
         "tell give show list let know want need see look find get make take say ask help please "
-        "use also still many much more most least compare break top",
+        "use also still many much more most least compare break top received receive got",
     )
-)
+) | frozenset(
+    # "蒙牛一共收到了多少条差评": the words a question in Chinese asks with, which reviews also say
+    # ("收到货了").
+    ("收到", "提到", "反映", "说到", "谈到", "告诉", "看看", "比较", "多少", "哪些", "什么",
+     "一共", "总共")
+)  # fmt: skip

@@ -109,3 +109,27 @@ def test_a_discovered_theme_is_not_named_by_a_word_of_asking_alone() -> None:
     )  # fmt: skip
     assert themes.find("Give me the top issues and tell me which is least common.") is None
     assert themes.find("What do they say about the digital account?") == "tell · account · digital"
+
+
+def test_a_word_of_two_discovered_themes_names_the_one_it_leads() -> None:
+    # Themes are listed largest first; the one led by the word is its theme, whatever its size.
+    themes = ThemeSet(
+        ThemeSource.discovered(),
+        (ThemeInfo("韩泰 · 轮胎 · 变速箱", {"zh": "韩泰 · 轮胎 · 变速箱"},
+                   ("韩泰", "轮胎", "变速箱"), 60),
+         ThemeInfo("变速箱 · 顿挫", {"zh": "变速箱 · 顿挫"}, ("变速箱", "顿挫"), 46), OTHER),
+        content_hash="abc",
+    )  # fmt: skip
+    assert themes.find("车主怎么说变速箱？") == "变速箱 · 顿挫"
+    assert themes.find("韩泰轮胎和变速箱的问题") == "韩泰 · 轮胎 · 变速箱"  # more of its words
+
+
+def test_a_chinese_word_of_asking_names_no_discovered_theme() -> None:
+    themes = ThemeSet(
+        ThemeSource.discovered(),
+        (ThemeInfo("收到 · 客服 · 快递", {"zh": "收到 · 客服 · 快递"},
+                   ("收到", "客服", "快递"), 60), OTHER),
+        content_hash="abc",
+    )  # fmt: skip
+    assert themes.find("蒙牛一共收到了多少条差评？") is None
+    assert themes.find("客服和快递的评价怎么样？") == "收到 · 客服 · 快递"
