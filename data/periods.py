@@ -243,7 +243,8 @@ def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Perio
 
 
 _SAME_PERIOD = re.compile(
-    r"(?i)去年同期|上年同期|同期相比|同比|\bsame (?:period|quarter|month|half|time) (?:of |in )?"
+    r"(?i)去年同期|上年同期|同期相比|同比|(?:去年|上年)(?:的)?同(?:一)?(?:个)?(?:月|季度|季|周)(?:份)?"
+    r"|\bsame (?:period|quarter|month|half|time) (?:of |in )?"
     r"(?:last|the previous|a|the prior) year\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b"
     r"|\ba year (?:earlier|before|ago)\b"
 )

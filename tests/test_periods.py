@@ -502,6 +502,8 @@ def test_a_day_that_does_not_exist_is_a_clear_error() -> None:
         ("今年上半年的工单比去年同期多了还是少了？", "2026年上半年", "2025年上半年"),
         ("How did Q3 compare with the same quarter last year?", "2026-Q3", "2025-Q3"),
         ("上季度工单量同比变化多少？", "2026-Q3", "2025-Q3"),
+        ("上个月的留言量跟去年同一个月比，是多了还是少了？", "2026-10", "2025-10"),
+        ("上季度和去年同一季度比呢？", "2026-Q3", "2025-Q3"),
     ],
 )
 def test_the_same_period_last_year_is_the_comparison(
