@@ -135,6 +135,39 @@ def test_a_number_of_records_is_no_threshold_on_a_column(analyst: Analyst) -> No
     assert any("sla" in m.lower() for m in answer.reading.measures), answer.reading
 
 
+def _sla_rate_by_team(rows: list[dict[str, str]]) -> dict[str, tuple[float, int]]:
+    teams: dict[str, list[bool]] = {}
+    for r in rows:
+        teams.setdefault(r["team"], []).append(r["made_sla"] == "true")
+    return {t: (round(100 * sum(v) / len(v), 1), len(v)) for t, v in teams.items()}
+
+
+def test_groups_below_a_share_are_counted_and_named(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    rates = _sla_rate_by_team(rows)
+    ordered = sorted(r for r, _ in rates.values())
+    cut = (ordered[1] + ordered[2]) / 2  # two teams below it, two above
+    below = sorted((t for t, (r, _) in rates.items() if r < cut), key=lambda t: rates[t][0])
+    answer = analyst.ask(f"How many teams have an SLA rate below {cut:.1f}%? Which ones?")
+    assert answer.status == "answered", answer.text
+    held = sum(rates[t][1] for t in below)
+    assert f"2 of {len(rates)} have" in answer.body, answer.body
+    for team in below:
+        assert f"{team} ({rates[team][0]:g}%)" in answer.body
+    assert f"Together they hold {_n(held)} records [" in answer.body
+    assert not any(f"{t} (" in answer.body for t in rates if t not in below)
+
+
+def test_a_ranking_among_groups_of_a_size(analyst: Analyst, rows: list[dict[str, str]]) -> None:
+    rates = {t: v for t, v in _sla_rate_by_team(rows).items() if v[1] > 50}
+    worst = min(rates, key=lambda t: rates[t][0])
+    answer = analyst.ask("Which teams with more than 50 tickets have the lowest SLA rate?")
+    assert answer.status == "answered", answer.text
+    assert f"of the {len(rates)} with more than 50 tickets, {worst} has the lowest" in answer.body
+    assert f"{rates[worst][0]:g}% [" in answer.body
+
+
 def test_the_group_with_the_most_records_past_a_threshold(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:
@@ -409,6 +442,22 @@ def test_a_word_glossed_in_brackets_counts_in_either_form(
     assert "“router” or “路由器”" in text and f"{_n(said)} of {_n(len(rows))}" in text
 
 
+def test_a_plural_word_counts_its_singular_too(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    said = sum("invoice" in r["description"] for r in rows)
+    text = _ask(analyst, "How many tickets mention invoices?")
+    assert f"{_n(said)} of {_n(len(rows))}" in text
+
+
+def test_a_word_glossed_in_brackets_after_a_chinese_mention_verb(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    said = sum("router" in r["description"] for r in rows)
+    text = _ask(analyst, "描述里提到路由器（router）的工单有多少张？")
+    assert "“路由器”或“router”" in text and f"有 {_n(said)} 条" in text
+
+
 def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:
     # "an agent" is inside every "Agent A".."Agent E" name: an ordinary word, not all of them;
     # a name said in full still filters, in any case.
@@ -424,12 +473,15 @@ def test_days_counted_by_how_many_records_each_has(
     days = Counter(r["opened_at"][:10] for r in rows)
     busy = sum(n >= 5 for n in days.values())
     assert 0 < busy < len(days)
+    held = sum(n for n in days.values() if n >= 5)
     text = _ask(analyst, "On how many days did we get at least 5 tickets?")
-    assert f"{busy} different values of day have at least 5 tickets [" in text
+    assert f"{busy} different values of day have at least 5 tickets; together they hold " in text
+    assert f"together they hold {_n(held)} records [" in text
     months = Counter(r["opened_at"][:7] for r in rows)
     over = sum(n > 100 for n in months.values())
     zh = _ask(analyst, "有几个月的工单超过100张？")
-    assert f"的月份共有 {over} 个 [" in zh
+    held_months = sum(n for n in months.values() if n > 100)
+    assert f"的月份共有 {over} 个，合计 {_n(held_months)} 条记录 [" in zh
 
 
 def test_two_quoted_words_listed_together_are_each_counted(

@@ -37,6 +37,23 @@ TEXT = "text"
 NEEDS = VOC_NEEDS
 
 
+_PLURAL = re.compile(r"^[a-z]{2,}(?<![su])s$")
+
+
+def matched(term: str) -> str:
+    """The text a record must hold to mention ``term``: the word itself, lower case, and for an
+    English plural its stem, so the singular counts too ("inquiries" → "inquir": inquiry,
+    inquiries; "refunds" → "refund")."""
+    word = term.lower().strip()
+    if len(word) < 5 or not _PLURAL.match(word):
+        return word
+    if word.endswith("ies"):
+        return word[:-3]
+    if word.endswith("es") and re.search(r"(?:[sxz]|ch|sh)es$", word):
+        return word[:-2]
+    return word[:-1]
+
+
 def mention_sql(
     catalog: Catalog, terms: list[str], intent: Intent, group: str | None = None
 ) -> str | None:
@@ -54,7 +71,7 @@ def mention_sql(
     outer = {FEEDBACK: f"{FEEDBACK}.voc_id = {source}.voc_id"} if source else None
     text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
     joiner = " AND " if intent.mentions_all else " OR "
-    conds = [f"contains({text}, {literal(t.lower())})" for t in terms]
+    conds = [f"contains({text}, {literal(matched(t))})" for t in terms]
     match = joiner.join(conds)
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
@@ -154,10 +171,10 @@ def part_sql(
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
     joiner = " AND " if intent.mentions_all else " OR "
-    match = " OR ".join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    match = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in terms)
     where = [*where, f"({match})"]
     if part is None:
-        also = joiner.join(f"contains({text}, {literal(t.lower())})" for t in words or [])
+        also = joiner.join(f"contains({text}, {literal(matched(t))})" for t in words or [])
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
     return share_sql(
@@ -270,7 +287,7 @@ def unset_part_sql(catalog: Catalog, terms: list[str], intent: Intent) -> str | 
         return None
     text = f"lower({FEEDBACK}.{TEXT})"
     joiner = " AND " if intent.mentions_all else " OR "
-    match = joiner.join(f"contains({text}, {literal(t.lower())})" for t in terms)
+    match = joiner.join(f"contains({text}, {literal(matched(t))})" for t in terms)
     empty = f'{table}."{column}" IS NULL'
     part = f"NOT ({empty})" if intent.unset_set else empty
     return share_sql(FEEDBACK, part, [*where, f"({match})"], joins, names=_PART_NAMES)

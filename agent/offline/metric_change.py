@@ -188,7 +188,11 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
             w.lead.insert(0, said)
             continue
         if size is not None:  # "How many brands have more than 10 complaints": those, first
-            said = w.say("distinct.sized_lead", n=n, dim=dim_name(w, dim), said=size[2], ref=res.id)
+            held = row.get("records_of_those")
+            key = "distinct.sized_lead_held" if held else "distinct.sized_lead"
+            said = w.say(
+                key, n=n, dim=dim_name(w, dim), said=size[2], held=fmt_row([held])[0], ref=res.id
+            )
             w.lead.insert(0, said)
             continue
         w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))

@@ -138,7 +138,7 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
         # Only the groups with the most records, as the question limits it.
         filters[dim] = [r[dim] for r in biggest.records() if r.get(dim) is not None]
     # The end the question asks about comes first, so a long list still shows it.
-    order = f"-{metric}" if _high_first(intent, metric) else metric
+    order = f"-{metric}" if high_first(intent, metric) else metric
     period = phrase(intent, DEFAULT_PERIOD)
     # Each group's records in a table of their own: the same measure on every table, side by side.
     measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
@@ -153,7 +153,7 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     return {"rank": call, "rank_far": other}
 
 
-def _high_first(intent: Intent, metric: str) -> bool:
+def high_first(intent: Intent, metric: str) -> bool:
     cat = intent.catalog
     w = Writer(lang="en", seed="", catalog=cat)
     if cat is None or metric not in cat.metrics:

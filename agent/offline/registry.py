@@ -8,6 +8,7 @@ from .catalog_choice import default_dimension, reaches
 from .channels import CHANNELS
 from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
+from .group_filter import GROUP_FILTER
 from .influencers import INFLUENCERS
 from .key_accounts import KEY_ACCOUNTS
 from .label_depth import LABEL_DEPTH
@@ -49,6 +50,7 @@ PLAYBOOKS: dict[str, Playbook] = {
         MENTIONS,
         SHARE,
         LABEL_DEPTH,
+        GROUP_FILTER,
         EARLY_WARNINGS,
         CUSTOMERS_AT_RISK,
     )

@@ -134,10 +134,14 @@ def distinct_sql(
     op, n = size
     if op not in ("<", "<=", ">", ">=", "="):
         return None
-    grouped = f"SELECT {expr} AS v FROM {tables}{clause}"
+    grouped = f"SELECT {expr} AS v, count(*) AS n FROM {tables}{clause}"
     grouped += f"{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
     grouped += f" GROUP BY {expr} HAVING count(*) {op} {int(n)}"
-    return f"SELECT count(*) AS distinct_{dim} FROM ({grouped}) AS sized"
+    # With the records those groups hold together ("and how many complaints do they add up to").
+    return (
+        f"SELECT count(*) AS distinct_{dim}, coalesce(sum(n), 0) AS records_of_those "
+        f"FROM ({grouped}) AS sized"
+    )
 
 
 def share_sql(

@@ -601,7 +601,8 @@ def _terms(catalog: Catalog) -> list[Term]:
     ordered = sorted(catalog.dimensions.items(), key=lambda kv: -len(kv[1].sources))
     for name, dim in ordered:
         if _groupable(name, dim):
-            for alias in {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}:
+            names = {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}
+            for alias in names | {s for n in names for s in _DIM_SYNONYMS.get(n or "", ())}:
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
@@ -612,6 +613,14 @@ def _terms(catalog: Catalog) -> list[Term]:
                     found = _term(alias, f"{name}={value}", "value")
                     terms += [replace(t, partial=not aliases) for t in found]
     return terms
+
+
+# Chinese words of one grouping that exports and managers use for each other ("品类" for a
+# column named 类别).
+_DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
+    "地区": ("区域", "地域"), "区域": ("地区", "地域"),
+}  # fmt: skip
 
 
 def is_code(value: object) -> bool:

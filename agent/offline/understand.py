@@ -42,6 +42,7 @@ from .codes import codes_said
 from .column_measures import column_measure, same_word
 from .cross_values import CrossFlags, CrossValues
 from .durations import AVERAGE, duration_between, event_of, unset_time_column
+from .group_tests import GroupTest, percent_test, share_metric
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .hours import hour_threshold
 from .label_depth_words import asked_depth
@@ -50,6 +51,7 @@ from .meaning import MeaningIndex
 from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
 from .negation import negated
 from .shape import Shape, ShapeReading, read_shape
+from .slice_sql import reach
 from .slots import (
     GROUP_DIMENSIONS,
     CatalogMatcher,
@@ -185,6 +187,9 @@ class Intent:
     # Records counted by how many of the export's categories they carry: 0 (none), 2 (two or
     # more); see ``label_depth``.
     label_depth: int | None = None
+    # Groups kept by a condition on each group ("categories with a negative share below 50%",
+    # "companies with at least 100 complaints"); see ``group_filter``.
+    group_test: GroupTest | None = None
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
@@ -549,8 +554,12 @@ class Understander:
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
         _feedback_of_any(intent)
+        _group_test(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
-            intent.alternatives = [slots.by_meaning[1][0]]
+            # The other close reading: never the one already taken (a count asked for in place
+            # of the rate its words resemble first).
+            others = [m for m, _, _ in slots.by_meaning if m not in slots.metrics]
+            intent.alternatives = others[:1]
         grouped = [d for d in slots.dimensions if d not in slots.filters]
         if intent.playbook in ("ranking", "breakdown") and intent.comparison and not grouped:
             # "Fewer tweets in November than in October": two periods, no grouping named.
@@ -633,6 +642,12 @@ class Understander:
         if terms and not named:
             _words_not_flags(intent)
             intent.mentions = terms
+            # "提到医保的" is a word in the text, not the value whose name holds it
+            # (灵活就业人员医保缴费), read there by part of its name.
+            for dim, value in list(intent.filters.items()):
+                part = f"{dim}={value}" in intent.slots.fuzzy
+                if part and any(t in str(value) and t != str(value) for t in terms):
+                    del intent.slots.filters[dim]
             # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
             intent.mentions_within = base_terms(intent.question)
             if intent.catalog is not None:
@@ -2045,6 +2060,40 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
 _FILTERED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
 
 
+def _group_test(intent: Intent) -> None:
+    """ "差评率低于50%的品类有几个", "among companies with at least 100 complaints, which respond
+    on time less than 97% of the time", "among groups that handled at least 200 tickets, which
+    takes longest": a condition on each group's share or size, the groups passing it counted,
+    listed or ranked (``group_filter``)."""
+    cat, question = intent.catalog, intent.question
+    if cat is None or intent.playbook not in _FIGURES or intent.template:
+        return
+    guess = intent.grouping.dimension if intent.grouping else None
+    named = [*intent.distinct, *([guess] if guess else []), *intent.slots.dimensions]
+    dim = next((d for d in named if d in cat.dimensions and d not in intent.filters), None)
+    if dim is None:
+        return
+    pct, size = percent_test(question), records_per_group(question)
+    if pct is not None:
+        metric = share_metric(cat, intent.metrics)
+        if metric is None:
+            return
+        test = GroupTest(dim, metric, pct.op, pct.value, pct.said, size)
+    elif size is not None and intent.playbook in ("ranking", "breakdown") and intent.metrics:
+        metric = intent.metrics[0]
+        if metric not in cat.metrics or plain_count(cat, metric):
+            return  # the most records among groups of a size: the ranking says as much
+        test = GroupTest(dim, metric, size=size)
+    else:
+        return
+    if reach(cat, cat.metrics[metric].table, dim, {}) is None:
+        return
+    intent.group_test = test
+    intent.playbook = "group_filter"
+    intent.distinct = []
+    intent.slots.metrics = [metric]
+
+
 def _feedback_of_any(intent: Intent) -> None:
     """What customers say of "吉利" (吉利汽车 and 吉利新能源) or of "Geely and Mazda": the
     feedback of the records holding any of the values named, one slice. The feedback playbooks
@@ -2725,8 +2774,10 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
 
 
 def _asks_how_many(question: str, shape: ShapeReading) -> bool:
-    """A count asked by its words ("how many", "有几张"), with no share, rate or average."""
-    if shape.first != "count" or shape.has("share") or _RATE_WORD.search(question):
+    """A count asked by its words ("how many", "有几张"), with no share, rate or average; also
+    compared with another period ("how many … compared with the quarter before")."""
+    counted = shape.first == "count" or (shape.first == "change" and shape.has("count"))
+    if not counted or shape.has("share") or _RATE_WORD.search(question):
         return False
     return not _LIKELY.search(question)
 
@@ -2781,7 +2832,7 @@ _ASKED_OF_DATA: tuple[Shape, ...] = ("ranking", "count", "share", "breakdown", "
 # Playbooks for any catalog; the others are written for one kind of operation.
 _GENERIC = frozenset(
     ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
-     "label_depth",
+     "label_depth", "group_filter",
      "voc_evidence", "what_changed", OUT_OF_SCOPE, UNAVAILABLE, REFUSED)
 )  # fmt: skip
 # A question of which way something went ("是涨是跌", "up or down"), not of one change.
@@ -2830,7 +2881,9 @@ _UNSET_ZH = re.compile(
 # The latest full quarter stands for the data when it holds at least this share of a typical
 # quarter's records.
 _THIN = 0.25
-_FIGURES = ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions")
+_FIGURES = (
+    "metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "group_filter"
+)  # fmt: skip
 _NOT_COUNTED = (OUT_OF_SCOPE, UNAVAILABLE, REFUSED, "gap_analysis", "business_design")
 # "Which model has the most noise complaints": the records are counted, not rated.
 _COUNTED = re.compile(

@@ -1,0 +1,143 @@
+"""Groups that pass a condition on the group as a whole: "how many categories have a negative
+share below 50%, and which", "among companies with at least 100 complaints, which respond on
+time less than 97% of the time", "among groups that handled at least 200 tickets, which takes
+longest to resolve".
+
+One guarded SQL query measures every group (its records, and the share or measure asked), keeps
+those passing the conditions and says how many passed, of how many, and how many records they
+hold, so every number of the answer is a cell of its result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...data.catalog import Catalog
+from ...data.duck import q
+from ..reading import sql_purpose
+from .narrative import Writer
+from .playbooks import Call, Playbook, dim_name, failed, fmt_row, slice_text, table
+from .ranking import high_first
+from .slice_sql import reach, slice_where
+from .transcript import Results
+from .understand import Intent
+
+GROUPS = "group_filter"
+_ROWS = 30
+
+
+def groups_sql(cat: Catalog, intent: Intent) -> str | None:
+    test = intent.group_test
+    if test is None or test.metric not in cat.metrics:
+        return None
+    metric = cat.metrics[test.metric]
+    base = metric.table
+    joins: dict[str, str] = {}
+    period = None if intent.whole_data else intent.period
+    filters = {d: v for d, v in intent.filters.items() if d != test.dimension}
+    where = slice_where(cat, base, filters, period, joins)
+    expr = reach(cat, base, test.dimension, joins)
+    if where is None or expr is None:
+        return None
+    tables = base + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    clause = " AND ".join([*where, f"({expr}) IS NOT NULL"])
+    own = f" AND ({metric.filter_sql})" if metric.filter_sql else ""
+    conds = []
+    if test.op:
+        conds.append(f"m.measure {test.op} {test.value:g}")
+    sized = f"records {test.size[0]} {int(test.size[1])}" if test.size is not None else "TRUE"
+    if test.size is not None:
+        conds.append(f"s.{sized}")
+    keep = " AND ".join(conds) or "TRUE"
+    descending = test.op in (">", ">=") if test.op else high_first(intent, test.metric)
+    order = "DESC" if descending else "ASC"
+    name = q(test.dimension)
+    return (
+        f"WITH s AS (SELECT {expr} AS g, count(*) AS records FROM {tables} WHERE {clause} "
+        f"GROUP BY 1), "
+        f"m AS (SELECT {expr} AS g, ROUND({metric.expr}, {metric.decimals}) AS measure "
+        f"FROM {tables} WHERE {clause}{own} GROUP BY 1) "
+        f"SELECT s.g AS {name}, m.measure AS {q(test.metric)}, s.records, "
+        f"count(*) OVER () AS groups_passing, "
+        f"(SELECT count(*) FROM s WHERE {sized}) AS groups_in_all, "
+        f"sum(s.records) OVER () AS records_of_those "
+        f"FROM s JOIN m ON m.g = s.g WHERE m.measure IS NOT NULL AND {keep} "
+        f"ORDER BY m.measure {order} NULLS LAST, s.g LIMIT {_ROWS}"
+    )
+
+
+def _stage(intent: Intent, results: Results) -> dict[str, Call]:
+    cat, test = intent.catalog, intent.group_test
+    if cat is None or test is None:
+        return {}
+    sql = groups_sql(cat, intent)
+    if sql is None:
+        return {}
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say(
+        "groups.purpose",
+        dim=dim_name(w, test.dimension),
+        metric=w.metric(test.metric),
+        said=_said(test),
+        where=slice_text(w, dict(intent.filters)),
+    )
+    label = intent.period.label if intent.period and not intent.whole_data else None
+    return {GROUPS: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+
+
+def _said(test: Any) -> str:
+    return " · ".join(s for s in (test.said, test.size[2] if test.size else "") if s)
+
+
+def _write(intent: Intent, results: Results, w: Writer) -> None:
+    res, test = results.get(GROUPS), intent.group_test
+    if test is None or failed(w, res) or res is None:
+        return
+    rows: list[dict[str, Any]] = res.records()
+    dim, metric = test.dimension, test.metric
+    first = rows[0]
+    if test.op:
+        size = w.say("groups.size", said=test.size[2], dim=dim_name(w, dim)) if test.size else ""
+        listed = [
+            w.say("groups.item", name=w.label(dim, r[dim]), value=w.value(metric, r[metric]))
+            for r in rows[:10]
+        ]
+        w.lead.append(
+            w.say(
+                "groups.lead",
+                n=first["groups_passing"],
+                total=first["groups_in_all"],
+                dim=dim_name(w, dim),
+                metric=w.metric(metric),
+                said=test.said,
+                size=size,
+                items=("; " if w.lang == "en" else "；").join(listed),
+                records=fmt_row([first["records_of_those"]])[0],
+                ref=res.id,
+            )
+        )
+    else:
+        w.lead.append(
+            w.say(
+                "groups.top",
+                n=first["groups_passing"],
+                dim=dim_name(w, dim),
+                size=test.size[2] if test.size else "",
+                name=w.label(dim, first[dim]),
+                metric=w.metric(metric),
+                high=w.say("groups.highest" if _descending(intent) else "groups.lowest"),
+                value=w.value(metric, first[metric]),
+                ref=res.id,
+            )
+        )
+    heads = [dim_name(w, dim), w.metric(metric), w.say("labels.records")]
+    body = [fmt_row([w.label(dim, r[dim]), w.value(metric, r[metric]), r["records"]]) for r in rows]
+    w.body += table(w, heads, body, res.id)
+
+
+def _descending(intent: Intent) -> bool:
+    test = intent.group_test
+    return test is not None and high_first(intent, test.metric)
+
+
+GROUP_FILTER = Playbook(GROUPS, (_stage,), _write)
