@@ -260,3 +260,15 @@ def test_the_grouping_after_which_wins_over_another_dimension_said_in_passing(
     # "问题" is also a column of this export; the question groups by brand.
     answer = ask(analyst, "异响问题最集中的是哪个品牌？")
     assert answer.reading is not None and answer.reading.group_by == ["品牌"]
+
+
+def test_a_grouping_the_export_lacks_is_not_read_as_a_near_name(analyst: Analyst) -> None:
+    # 车身颜色 (body colour) resembles 车型 in meaning only through its modifier 车身; the data
+    # has no colour, and the answer says so instead of ranking car models.
+    answer = ask(analyst, "被投诉的这些车里，哪种车身颜色的最多？")
+    assert answer.status == "insufficient_data", answer.text
+    assert "车身颜色" in answer.text and not re.search(r"\|\s*\d", answer.text)
+    # A near name sharing the head noun still reads as that grouping.
+    series = ask(analyst, "哪个车系的投诉最多？")
+    assert series.status == "answered" and series.reading is not None
+    assert "车型" in series.reading.line

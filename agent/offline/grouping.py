@@ -160,6 +160,18 @@ def grouping_phrase(question: str) -> str:
     return ""
 
 
+# Chinese words of one grouping that exports and managers use for each other ("品类" for a
+# column named 类别, "渠道" for 来源).
+DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
+    "地区": ("区域", "地域"), "区域": ("地区", "地域"), "来源": ("渠道",), "渠道": ("来源",),
+}  # fmt: skip
+# A grouping said in Chinese resembles every short Chinese name a little; below this, its head
+# noun ("颜色" of 车身颜色) must share a character with the name it is read as.
+_CLEAR_CJK = 0.95
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 class GroupingIndex:
     """The groupable dimensions' names, embedded once per catalog and embedder."""
 
@@ -195,7 +207,7 @@ class GroupingIndex:
         level"). Only dimensions of ``among`` when given."""
         asked = {_stem(w) for w in re.split(r"[\s_-]+", phrase) if w} - _GENERIC
         score: dict[str, tuple[int, int]] = {}
-        for dim, name in self._labels():
+        for dim, name in self._labels(synonyms=True):
             if among is not None and dim not in among:
                 continue
             if re.search(r"[\u3400-\u9fff]", phrase):
@@ -237,13 +249,34 @@ class GroupingIndex:
             return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < MEANING_LEAD:
             return None
+        if (
+            _CJK.search(phrase)
+            and ranked[0][1] < _CLEAR_CJK
+            and not self._head_shared(phrase, ranked[0][0])
+        ):
+            # "车身颜色" is not 车型, "工作人员" not 来源: nearest in meaning, yet another thing.
+            return None
         return ranked[0][0]
 
-    def _labels(self) -> list[tuple[str, str]]:
+    def _head_shared(self, phrase: str, dim: str) -> bool:
+        """Whether the last word of a Chinese phrase (its head noun: "颜色" of 车身颜色) shares
+        a character with a Chinese name of ``dim``, when it has one."""
+        head = "".join(_CJK.findall(phrase))[-2:]
+        names = [n for d, n in self._labels(synonyms=True) if d == dim and _CJK.search(n)]
+        if not names:
+            return True  # a name only in English ("team" for 团队): the meaning is all there is
+        return any(ch in n for ch in head for n in names)
+
+    def _labels(self, synonyms: bool = False) -> list[tuple[str, str]]:
+        """Each groupable dimension's names; with ``synonyms``, the words people use for them
+        too (matched as words, never embedded: they would pull other phrases near)."""
         out: list[tuple[str, str]] = []
         for name in self.groupable:
             spec = self.catalog.dimensions[name].spec
-            for label in dict.fromkeys([name, spec.en, spec.zh, *spec.aliases]):
+            said = [name, spec.en, spec.zh, *spec.aliases]
+            if synonyms:
+                said += [s for n in said for s in DIM_SYNONYMS.get(n or "", ())]
+            for label in dict.fromkeys(said):
                 if label and label.strip():
                     out.append((name, label.strip()))
         return out

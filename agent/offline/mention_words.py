@@ -99,6 +99,8 @@ def base_terms(question: str) -> list[str]:
         return []
     # Chinese says the records before 里; English after "of the".
     zh_head, en_head = before[: among[-1].start()], before[among[0].end() :]
+    # Only the sentence that ends in 里 names them ("提到物流的差评里"), not one before it.
+    zh_head = re.split(r"[？?。！!]", zh_head)[-1]
     found = [m.group("t") for m in _ZH.finditer(zh_head)]
     found += [m.group("t") for m in _EN.finditer(en_head)]
     terms = _clean(t for chunk in found for t in _SPLIT.split(chunk))

@@ -18,6 +18,7 @@ from typing import Any
 from ...data.catalog import Catalog, Dimension, key
 from ...data.ingest.catalog_metrics import record_noun
 from ...data.ingest.labels import LABEL
+from .grouping import DIM_SYNONYMS
 
 # Dimensions whose values are matched as filters, and dimensions a question may group by. A
 # user's own catalog adds its category dimensions to both (see ``_groupable``/``_filterable``).
@@ -602,7 +603,7 @@ def _terms(catalog: Catalog) -> list[Term]:
     for name, dim in ordered:
         if _groupable(name, dim):
             names = {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}
-            for alias in names | {s for n in names for s in _DIM_SYNONYMS.get(n or "", ())}:
+            for alias in names | {s for n in names for s in DIM_SYNONYMS.get(n or "", ())}:
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
@@ -613,14 +614,6 @@ def _terms(catalog: Catalog) -> list[Term]:
                     found = _term(alias, f"{name}={value}", "value")
                     terms += [replace(t, partial=not aliases) for t in found]
     return terms
-
-
-# Chinese words of one grouping that exports and managers use for each other ("品类" for a
-# column named 类别).
-_DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
-    "地区": ("区域", "地域"), "区域": ("地区", "地域"),
-}  # fmt: skip
 
 
 def is_code(value: object) -> bool:
