@@ -460,6 +460,27 @@ def test_a_word_glossed_in_brackets_after_a_chinese_mention_verb(
     assert "“路由器”或“router”" in text and f"有 {_n(said)} 条" in text
 
 
+def test_a_value_said_as_not_belonging_is_set_aside(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    others = sum(r["channel"] != "电话" for r in rows)
+    text = _ask(analyst, "不属于电话渠道的工单有多少张？")
+    assert f"{_n(others)} [" in text
+
+
+def test_the_value_named_first_is_the_whole_of_a_share(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Atlas aside, of the other teams' tickets, what share came by 邮件": the whole is every
+    # team but Atlas, the part those by 邮件, whatever order the reading found them in.
+    whole = [r for r in rows if r["team"] != "Atlas"]
+    part = sum(r["channel"] == "邮件" for r in whole)
+    question = "Atlas团队除外，其余团队的工单里有多少张是通过邮件来的？占这些工单的多少？"
+    text = _ask(analyst, question)
+    assert f"共 {_n(len(whole))} 条记录" in text and f"邮件 {_n(part)} 条" in text
+    assert _pct(part, len(whole)) in text
+
+
 def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:
     # "an agent" is inside every "Agent A".."Agent E" name: an ordinary word, not all of them;
     # a name said in full still filters, in any case.

@@ -206,8 +206,26 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
         return dict(intent.filters), intent.unset, None
     if intent.unset_column:
         return dict(intent.filters), intent.unset_column[1], None
-    *whole, (dim, value) = intent.filters.items()
+    *whole, (dim, value) = _in_order_said(intent)
     return dict(whole), dim, value
+
+
+def _in_order_said(intent: Intent) -> list[tuple[str, Any]]:
+    """The filters in the order the question names them ("吉利汽车和一汽马自达这两家除外，其余品牌的
+    投诉里…走到了“处理反馈”": the brands first), when each is found in its words; else as
+    read."""
+    text = intent.question.lower()
+    found: list[tuple[int, int, tuple[str, Any]]] = []
+    for i, (dim, value) in enumerate(intent.filters.items()):
+        names = list(value.values) if isinstance(value, (Either, Excluded)) else [str(value)]
+        at = [text.find(n.lower()) for n in names if n and text.find(n.lower()) >= 0]
+        span = intent.slots.said.get(f"{dim}={value}")
+        if span is not None:
+            at.append(span[0])
+        if not at:
+            return list(intent.filters.items())
+        found.append((min(at), i, (dim, value)))
+    return [item for _, _, item in sorted(found)]
 
 
 def _part_with(w: Writer, also: dict[str, Any], label: str) -> str:
