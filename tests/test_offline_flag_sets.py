@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -268,3 +269,17 @@ def test_each_group_s_share_of_a_category_named_in_chinese(
         rate = _pct(_count(rows, "Request DM"), len(rows))
         assert rate in answer.text, (rate, answer.text)
     assert "AppleSupport" in answer.text.splitlines()[0], answer.text
+
+
+def test_the_hour_customers_write_most_is_a_ranking_by_hour(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # "At what hour … most": the records ranked by the hour of their time, not by what they
+    # are about, though the export carries its own categories.
+    hours = Counter(int(r["created_at"][11:13]) for r in data["acmehelp_inbound"])
+    n = max(hours.values())
+    answer = ask_offline(analyst, "At what hour of the day do AcmeHelp customers tweet at us most?")
+    assert answer.reading is not None and "hour" in answer.reading.line.lower()
+    named = re.search(r"By hour of day, (\d+) has the most[^:]*: (\d+)", answer.body)
+    assert named is not None, answer.body
+    assert hours[int(named.group(1))] == n == int(named.group(2))

@@ -27,7 +27,7 @@ def _split(text: str) -> frozenset[str]:
 # English cues that introduce a grouping noun; "what" is left out (it asks for values too), and
 # "per" ("cost per ticket") names a rate more often than a grouping.
 _EN_CUE = re.compile(
-    r"\b(?:which|each|every|by|across|among(?: the| our| all)?"
+    r"\b(?:which|(?:at|in|on|during|from) what|each|every|by|across|among(?: the| our| all)?"
     r"|(?:top|bottom)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty))"
     r"\s+([a-z][a-z0-9' -]*)",
     re.IGNORECASE,

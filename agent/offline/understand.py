@@ -1273,6 +1273,18 @@ class Understander:
         )
         if intent.playbook != "voc_themes" and not evidence and not asked_what:
             return
+        grouped = [d for d in intent.slots.dimensions if d != dim and d not in intent.filters]
+        if grouped and intent.shape.has("ranking") and not _WHAT_DO.search(intent.question):
+            # "At what hour do customers tweet most": a grouping named by its name is ranked,
+            # not what the records are about.
+            if intent.playbook == "voc_evidence":
+                intent.playbook = "ranking"
+                intent.slots.metrics = intent.slots.metrics or [
+                    default_metric(
+                        cat, grouped[0], intent.filters, held=self.held, question=intent.question
+                    )
+                ]
+            return
         metric = default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         if metric not in sets:
             return
@@ -3272,6 +3284,7 @@ def find_theme(question: str, themes: ThemeSet | None = None) -> str | None:
 
 
 _NOT_THEMES = re.compile(
-    r"(?i)\b(?:days?|weeks?|months?|quarters?|years?|customers?|users?|clients?|people)\b"
+    r"(?i)\b(?:minutes?|hours?|days?|weeks?|months?|quarters?|years?|customers?|users?|clients?"
+    r"|people)\b"
     r"|客户|用户|顾客"
 )
