@@ -12,6 +12,7 @@ computed from the rows the test wrote, never from the analyst.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -479,6 +480,24 @@ def test_the_value_named_first_is_the_whole_of_a_share(
     text = _ask(analyst, question)
     assert f"共 {_n(len(whole))} 条记录" in text and f"邮件 {_n(part)} 条" in text
     assert _pct(part, len(whole)) in text
+
+
+def test_a_share_month_by_month_is_split_by_month_in_order(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    months: dict[str, list[bool]] = {}
+    for r in rows:
+        months.setdefault(r["opened_at"][:7], []).append(r["knowledge_article"] == "true")
+    for question in (
+        "What share of tickets used a knowledge article, month by month?",
+        "Of tickets opened from March to May 2026, what share used a knowledge article each month?",
+    ):
+        text = _ask(analyst, question)
+        lines = [ln for ln in text.splitlines() if re.match(r"\| \d{4}-\d{2} \|", ln)]
+        said = [ln.split("|")[1].strip() for ln in lines]
+        assert said == sorted(said) and set(said) <= set(months) and len(said) >= 3, text
+        for line, month in zip(lines, said, strict=True):
+            assert _pct(sum(months[month]), len(months[month])) in line, (question, line)
 
 
 def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:

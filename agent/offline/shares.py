@@ -66,7 +66,7 @@ def share_call(intent: Intent) -> Call | None:
     least = min_records(intent.question) if group else None
     sql = share_sql(
         base, match, where, joins, group_expr, group, rows=_ROWS,
-        by_share="ASC" if _lowest(intent) else "DESC", least=least, totals=True,
+        by_share=_order(intent, group), least=least, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
     part_label = _part_with(w, also, _part_label(w, dim, value, intent.unset_set))
@@ -134,6 +134,14 @@ def measure_name(w: Writer, metric: str) -> str:
 
 
 _HIGHEST = re.compile(r"(?i)highest|\bmost\b|largest|biggest|最高|最多|最大")
+
+
+def _order(intent: Intent, group: str | None) -> str:
+    """The groups by their share, the end asked about first; units of time in their order."""
+    cat = intent.catalog
+    if cat is not None and group in cat.dimensions and cat.dimensions[group].from_time:
+        return "TIME"
+    return "ASC" if _lowest(intent) else "DESC"
 
 
 def _group(intent: Intent) -> str | None:

@@ -162,9 +162,10 @@ def share_sql(
 ) -> str:
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
     the share in percent; split by ``group_expr`` when given: largest part first, or by the share
-    (``by_share``: "ASC" or "DESC"), only groups of at least ``least`` records, and with
-    ``totals`` every row also carries the figures over all the groups shown (``all_part``,
-    ``all_records``, ``all_share_pct``); ``outer`` tables are joined keeping every record."""
+    (``by_share``: "ASC" or "DESC"; "TIME": units of time in order), only groups of at least
+    ``least`` records, and with ``totals`` every row also carries the figures over all the
+    groups shown (``all_part``, ``all_records``, ``all_share_pct``); ``outer`` tables are joined
+    keeping every record."""
     n, total, share = names
     hit = f"count(*) FILTER (WHERE {part})"
     select = [f"{group_expr} AS {group}"] if group_expr else []
@@ -192,6 +193,8 @@ def share_sql(
         if least is not None:
             sql += f" HAVING count(*) >= {int(least)}"
         order = f"{share} {by_share}" if by_share else f"{n} DESC"
+        if by_share == "TIME":  # units of time in their order
+            order = "1 ASC"
         sql += f" ORDER BY {order}, {total} DESC LIMIT {rows}"
     return sql
 

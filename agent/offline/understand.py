@@ -3127,6 +3127,10 @@ def _share_of_records(intent: Intent) -> None:
     named = [m for m in intent.metrics if not intent.slots.noun_only and not plain_count(cat, m)]
     if not named:
         intent.playbook = "share_of"
+        # "What share … month by month", "每月的占比": the share in each unit of time.
+        grain = _grain_said(intent)
+        if grain is not None and not split:
+            intent.slots.dimensions = [*intent.slots.dimensions, grain]
 
 
 def _threshold(intent: Intent) -> None:
