@@ -500,6 +500,22 @@ def test_a_share_month_by_month_is_split_by_month_in_order(
             assert _pct(sum(months[month]), len(months[month])) in line, (question, line)
 
 
+def test_records_counted_by_the_date_of_the_event_named(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Resolved in April": by the resolution date, whenever the ticket was opened.
+    april = sum(r["resolved_at"][:7] == "2026-04" for r in rows)
+    march = sum(r["resolved_at"][:7] == "2026-03" for r in rows)
+    opened = sum(r["opened_at"][:7] == "2026-04" for r in rows)
+    assert april != opened
+    text = _ask(analyst, "How many tickets did we resolve in April 2026 compared with March 2026?")
+    assert f"{_n(april)} records in 2026-04 against {_n(march)} in 2026-03" in text
+    assert f"a change of {april - march:+,} [" in text
+    closed = sum(r["closed_at"][:7] == "2026-05" for r in rows)
+    zh = _ask(analyst, "2026年5月关闭了多少张工单？")
+    assert f"共 {_n(closed)} 条 [" in zh and "closed at" in zh
+
+
 def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:
     # "an agent" is inside every "Agent A".."Agent E" name: an ordinary word, not all of them;
     # a name said in full still filters, in any case.

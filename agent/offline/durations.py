@@ -58,6 +58,26 @@ def said_events(question: str) -> list[tuple[str, str]]:
     return out
 
 
+def event_date_column(question: str, catalog: Catalog, table: str) -> str | None:
+    """The date column of ``table`` recording the one event a count question names by its
+    verb ("how many tickets were resolved in May", "5月解决了多少张"), when it is not the
+    table's own time column (the records' opening); None when the question names the opening
+    too, or another number of events, or no one column records it."""
+    events = said_events(question)
+    spec = catalog.tables.get(table)
+    if len(events) != 1 or events[0][0] == "open" or spec is None:
+        return None
+    found = [
+        column
+        for column in spec.columns
+        if event_of(column) == events[0][0]
+        and _DATED.search(spec.columns[column].description or column)
+    ]
+    if len(found) != 1 or found[0] == spec.time_column:
+        return None
+    return found[0]
+
+
 def duration_between(question: str, catalog: Catalog) -> Span | None:
     """The duration metric from the question's first named event to its next one, when the
     catalog has one and the question names two events; the median when it asks for it."""

@@ -41,7 +41,13 @@ from .catalog_choice import (
 from .codes import codes_said
 from .column_measures import column_measure, same_word
 from .cross_values import CrossFlags, CrossValues
-from .durations import AVERAGE, duration_between, event_of, unset_time_column
+from .durations import (
+    AVERAGE,
+    duration_between,
+    event_date_column,
+    event_of,
+    unset_time_column,
+)
 from .group_tests import GroupTest, percent_test, share_metric
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .hours import hour_threshold
@@ -190,6 +196,9 @@ class Intent:
     # Groups kept by a condition on each group ("categories with a negative share below 50%",
     # "companies with at least 100 complaints"); see ``group_filter``.
     group_test: GroupTest | None = None
+    # The records counted by the date of the event the question names ("resolved in May": the
+    # resolution date column), not by their own time column; see ``event_counts``.
+    event_column: str | None = None
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
@@ -555,6 +564,7 @@ class Understander:
         _set_aside_unreachable(intent)
         _feedback_of_any(intent)
         _group_test(intent)
+        _counted_by_event(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
             # of the rate its words resemble first).
@@ -1177,6 +1187,10 @@ class Understander:
             if _LISTED.search(question):
                 self._second_metric(question, text, guess.phrase, slots)
             return
+        durational = self.matcher.catalog.metrics[guess.metric].unit in ("hours", "days", "minutes")
+        asked_count = _HOW_MANY.search(question) and not AVERAGE.search(question)
+        if slots.noun_only and durational and asked_count:
+            return  # "5月关闭了多少张工单": how many records, not how long closing took
         if not slots.metrics or slots.noun_only:
             slots.metrics = [guess.metric]
             slots.noun_only = False  # a measure named in other words, not the records' noun
@@ -2072,6 +2086,22 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
 _FILTERED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
 
 
+def _counted_by_event(intent: Intent) -> None:
+    """ "How many tickets did we resolve in May compared with April", "5月关闭了多少张": a count
+    of the records in a period named, by the date of the one event the question names."""
+    cat = intent.catalog
+    if cat is None or intent.playbook != "metric_change" or intent.period is None:
+        return
+    if len(intent.metrics) != 1 or not plain_count(cat, intent.metrics[0]) or intent.group_by:
+        return
+    if intent.mentions or intent.threshold or intent.distinct:
+        return
+    if intent.unset or intent.unset_column:
+        return
+    table = cat.metrics[intent.metrics[0]].table
+    intent.event_column = event_date_column(intent.question, cat, table)
+
+
 def _group_test(intent: Intent) -> None:
     """ "差评率低于50%的品类有几个", "among companies with at least 100 complaints, which respond
     on time less than 97% of the time", "among groups that handled at least 200 tickets, which
@@ -2794,6 +2824,7 @@ def _asks_how_many(question: str, shape: ShapeReading) -> bool:
     return not _LIKELY.search(question)
 
 
+_HOW_MANY = re.compile(r"(?i)\bhow many\b|多少[张条个件单次位]|几[张条个件单次位]")
 _RATE_WORD = re.compile(r"(?i)\brate\b|\bratio\b|\bpercent|\bshare\b|率|比例|占比|百分")
 _LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
 
