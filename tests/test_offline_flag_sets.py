@@ -283,3 +283,14 @@ def test_the_hour_customers_write_most_is_a_ranking_by_hour(
     named = re.search(r"By hour of day, (\d+) has the most[^:]*: (\d+)", answer.body)
     assert named is not None, answer.body
     assert hours[int(named.group(1))] == n == int(named.group(2))
+
+
+def test_replies_carrying_neither_of_two_categories(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    rows = data["acmehelp_outbound"]
+    neither = _count(rows, no=("Request DM", "Provide URL"))
+    question = "How many of AcmeHelp's replies neither ask the customer to DM nor include a link?"
+    answer = ask_offline(analyst, question)
+    assert f"Carrying none of them: {neither} of {len(rows)}" in answer.body, answer.body
+    assert _pct(neither, len(rows)) in answer.body

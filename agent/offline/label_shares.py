@@ -98,8 +98,12 @@ def _sql(
             f"(SELECT count(DISTINCT {own}) FROM {labels} WHERE {tagged} "
             f"AND {label_expr} = {literal(named[0])})"
         )
+        none = f"{total} - (SELECT count(DISTINCT {own}) {of_named})"
         extra = (
             f"(SELECT count(DISTINCT {own}) {of_named}) AS any_named, "
+            # "Neither asks to DM nor gives a link": the records carrying none of them.
+            f"{none} AS none_named, "
+            f"round(100.0 * ({none}) / NULLIF({total}, 0), 1) AS none_named_pct, "
             f"{all_named} AS all_named, "
             # Of the records with the first label named, the share that also carry the rest.
             f"round(100.0 * {all_named} / NULLIF({first}, 0), 1) AS all_of_first_pct, "
@@ -116,6 +120,10 @@ def _sql(
         f"FROM {labels} WHERE {tagged}{chosen} "
         f"GROUP BY 1 ORDER BY records DESC, label LIMIT 50"
     )
+
+
+# "Neither asks to DM nor includes a link", "两个都没有": the records carrying none of them.
+_NEITHER = re.compile(r"(?i)\bneither\b|\bnor\b|\bnone of\b|都不|都没|既不|既没|均不|均未|一个都没")
 
 
 def write_label_shares(intent: Intent, results: Results, w: Writer) -> bool:
@@ -216,6 +224,18 @@ def _write_named(intent: Intent, res: Result, rows: list[dict[str, Any]], w: Wri
                 all=fmt_row([rows[0]["all_named"]])[0],
                 ref=res.id,
             )
+        )
+    if _NEITHER.search(intent.question) and rows[0].get("none_named") is not None:
+        w.lead.insert(
+            0,
+            w.say(
+                "labels.none_named",
+                n=fmt_row([rows[0]["none_named"]])[0],
+                total=total,
+                whole=whole,
+                share=w.pct(rows[0]["none_named_pct"]),
+                ref=res.id,
+            ),
         )
     missing = [v for v in intent.labels if v not in found]
     if missing:
