@@ -1189,6 +1189,8 @@ class Understander:
             return
         durational = self.matcher.catalog.metrics[guess.metric].unit in ("hours", "days", "minutes")
         asked_count = _HOW_MANY.search(question) and not AVERAGE.search(question)
+        # "其中还没答复的有几条": the time said missing is read later (``_unset_part``).
+        asked_count = asked_count and not _NOT_YET.search(question)
         if slots.noun_only and durational and asked_count:
             return  # "5月关闭了多少张工单": how many records, not how long closing took
         if not slots.metrics or slots.noun_only:
@@ -2824,6 +2826,7 @@ def _asks_how_many(question: str, shape: ShapeReading) -> bool:
     return not _LIKELY.search(question)
 
 
+_NOT_YET = re.compile(r"(?i)还没|没有|尚未|未|\bnot yet\b|\bnever\b|n't been|\bstill (?:not|no)\b")
 _HOW_MANY = re.compile(r"(?i)\bhow many\b|多少[张条个件单次位]|几[张条个件单次位]")
 _RATE_WORD = re.compile(r"(?i)\brate\b|\bratio\b|\bpercent|\bshare\b|率|比例|占比|百分")
 _LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
