@@ -97,7 +97,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     dim, metric = test.dimension, test.metric
     first = rows[0]
     if test.op:
-        size = w.say("groups.size", said=test.size[2], dim=dim_name(w, dim)) if test.size else ""
+        size = w.say("groups.size", said=test.size[2]) if test.size else ""
         listed = [
             w.say("groups.item", name=w.label(dim, r[dim]), value=w.value(metric, r[metric]))
             for r in rows[:10]
