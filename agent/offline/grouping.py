@@ -11,6 +11,7 @@ in the answer rather than replaced silently by some other dimension.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,11 +162,20 @@ def grouping_phrase(question: str) -> str:
 
 
 # Chinese words of one grouping that exports and managers use for each other ("品类" for a
-# column named 类别, "渠道" for 来源).
+# column named 类别).
 DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
-    "地区": ("区域", "地域"), "区域": ("地区", "地域"), "来源": ("渠道",), "渠道": ("来源",),
+    "地区": ("区域", "地域"), "区域": ("地区", "地域"),
 }  # fmt: skip
+
+
+def synonyms_of(catalog: Catalog, names: Sequence[str | None]) -> list[str]:
+    """The words people use for a grouping of these names, less any another grouping of the
+    catalog is called by (an export with both 区域 and 地区 keeps them apart)."""
+    own = {n for d in catalog.dimensions.values() for n in (d.spec.en, d.spec.zh, *d.spec.aliases)}
+    return [s for n in names for s in DIM_SYNONYMS.get(n or "", ()) if s not in own]
+
+
 # A grouping said in Chinese resembles every short Chinese name a little; below this, its head
 # noun ("颜色" of 车身颜色) must share a character with the name it is read as.
 _CLEAR_CJK = 0.95
@@ -275,7 +285,7 @@ class GroupingIndex:
             spec = self.catalog.dimensions[name].spec
             said = [name, spec.en, spec.zh, *spec.aliases]
             if synonyms:
-                said += [s for n in said for s in DIM_SYNONYMS.get(n or "", ())]
+                said += synonyms_of(self.catalog, said)
             for label in dict.fromkeys(said):
                 if label and label.strip():
                     out.append((name, label.strip()))

@@ -18,7 +18,7 @@ from typing import Any
 from ...data.catalog import Catalog, Dimension, key
 from ...data.ingest.catalog_metrics import record_noun
 from ...data.ingest.labels import LABEL
-from .grouping import DIM_SYNONYMS
+from .grouping import synonyms_of
 
 # Dimensions whose values are matched as filters, and dimensions a question may group by. A
 # user's own catalog adds its category dimensions to both (see ``_groupable``/``_filterable``).
@@ -603,7 +603,7 @@ def _terms(catalog: Catalog) -> list[Term]:
     for name, dim in ordered:
         if _groupable(name, dim):
             names = {name, dim.spec.en, dim.spec.zh, *dim.spec.aliases}
-            for alias in names | {s for n in names for s in DIM_SYNONYMS.get(n or "", ())}:
+            for alias in names | set(synonyms_of(catalog, list(names))):
                 terms.extend(_term(alias, name, "dimension"))
         if _filterable(name, dim):
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
