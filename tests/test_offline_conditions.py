@@ -516,6 +516,17 @@ def test_records_counted_by_the_date_of_the_event_named(
     assert f"共 {_n(closed)} 条 [" in zh and "closed at" in zh
 
 
+def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
+    # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
+    answer = analyst.ask(
+        "For the tickets that missed their SLA, by how many hours did they overshoot the deadline?"
+    )
+    assert answer.status == "insufficient_data", answer.text
+    assert "deadlines or due dates" in answer.text and not re.search(
+        r"\d+(?:\.\d+)? ?hours", answer.text
+    )
+
+
 def test_a_lowercase_word_inside_several_names_filters_on_none_of_them(analyst: Analyst) -> None:
     # "an agent" is inside every "Agent A".."Agent E" name: an ordinary word, not all of them;
     # a name said in full still filters, in any case.
