@@ -108,8 +108,8 @@ def record_filters(
     by."""
     out: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
     for dimension, value in (given or {}).items():
-        values = [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-        values = [v for v in values if v and v != "None"]
+        listed = value if isinstance(value, list) else [value]
+        values = [str(v).strip() for v in listed if v is not None and str(v).strip()]
         if not values:
             continue
         linked = linked_source(catalog, dimension)

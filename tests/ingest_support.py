@@ -40,12 +40,17 @@ def load_rows(folder: Path, name: str, records: list[dict[str, str]], **options:
 
 @contextmanager
 def offline_analyst(
-    folder: Path, records: list[dict[str, str]], **options: object
+    folder: Path,
+    records: list[dict[str, str]],
+    *,
+    file: str = "tickets.csv",
+    as_of: str | None = None,
+    **options: object,
 ) -> Iterator[Analyst]:
-    """The offline analyst over ``records`` written as ``tickets.csv`` and ingested (no index)
-    into a fresh workspace in ``folder``."""
-    home = load_rows(folder, "tickets.csv", records, **options)
-    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver()) as an:
+    """The offline analyst over ``records`` written as ``file`` and ingested (no index) into a
+    fresh workspace in ``folder``, answering as of ``as_of`` (default: today)."""
+    home = load_rows(folder, file, records, **options)
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver(), as_of=as_of) as an:
         yield an
 
 

@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from agent_support import lead_of
-from ingest_support import load_rows
-from langgraph.checkpoint.memory import InMemorySaver
+from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
 
@@ -87,10 +86,10 @@ def analyst(
     rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
     folder = tmp_path_factory.mktemp("more_forms")
-    home = load_rows(folder, "service_records.csv", rows, id="record_id", text="description")
-    with Analyst.open(
-        home, provider="offline", checkpointer=InMemorySaver(), as_of="2026-06-01"
-    ) as an:
+    with offline_analyst(
+        folder, rows, file="service_records.csv", as_of="2026-06-01", id="record_id",
+        text="description",
+    ) as an:  # fmt: skip
         yield an
 
 

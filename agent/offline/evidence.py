@@ -21,7 +21,8 @@ from .voc_common import count_word, quote_lines, voc_slice, voc_where
 
 
 def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
-    search: dict[str, Any] = {"query": intent.question[:300], "k": 5} | voc_slice(intent)
+    sliced = voc_slice(intent)
+    search: dict[str, Any] = {"query": intent.question[:300], "k": 5} | sliced
     if intent.period:
         search["period"] = phrase_for(intent.period, intent.as_of)
     calls: dict[str, Call] = {}
@@ -29,16 +30,8 @@ def _evidence_stage(intent: Intent, results: Results) -> dict[str, Call]:
         search["theme"] = intent.theme
         # The count holds every filter the quotes do ("吉利汽车" of a complaints table too), so
         # the number said for the slice is the slice's.
-        records = search.get("filters", {})
-        filters = (
-            {"theme": intent.theme}
-            | {
-                k: v
-                for k, v in search.items()
-                if k in ("region", "segment", "product_line", "model")
-            }
-            | records
-        )
+        own = {k: v for k, v in sliced.items() if k != "filters"}
+        filters = {"theme": intent.theme} | own | sliced.get("filters", {})
         calls["count"] = metric_query(["voc_count"], filters=filters, period=period_or_all(intent))
     calls["quotes"] = ("search_voc", search)
     return calls

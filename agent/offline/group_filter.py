@@ -42,26 +42,21 @@ def groups_sql(cat: Catalog, intent: Intent) -> str | None:
     tables = base + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " AND ".join([*where, f"({expr}) IS NOT NULL"])
     own = f" AND ({metric.filter_sql})" if metric.filter_sql else ""
-    conds = []
-    if test.op:
-        conds.append(f"m.measure {test.op} {test.value:g}")
-    sized = f"records {test.size[0]} {int(test.size[1])}" if test.size is not None else "TRUE"
-    if test.size is not None:
-        conds.append(f"s.{sized}")
-    keep = " AND ".join(conds) or "TRUE"
-    descending = test.op in (">", ">=") if test.op else high_first(intent, test.metric)
-    order = "DESC" if descending else "ASC"
-    name = q(test.dimension)
+    size = f" {test.size[0]} {int(test.size[1])}" if test.size is not None else " IS NOT NULL"
+    # Compared unrounded: 96.96% is below 97% though it shows as 97.0%.
+    kept = f"m.measure {test.op} {test.value:g}" if test.op else "TRUE"
+    order = "DESC" if _descending(intent) else "ASC"
     return (
         f"WITH s AS (SELECT {expr} AS g, count(*) AS records FROM {tables} WHERE {clause} "
         f"GROUP BY 1), "
-        f"m AS (SELECT {expr} AS g, ROUND({metric.expr}, {metric.decimals}) AS measure "
+        f"m AS (SELECT {expr} AS g, {metric.expr} AS measure "
         f"FROM {tables} WHERE {clause}{own} GROUP BY 1) "
-        f"SELECT s.g AS {name}, m.measure AS {q(test.metric)}, s.records, "
+        f"SELECT s.g AS {q(test.dimension)}, "
+        f"ROUND(m.measure, {metric.decimals}) AS {q(test.metric)}, s.records, "
         f"count(*) OVER () AS groups_passing, "
-        f"(SELECT count(*) FROM s WHERE {sized}) AS groups_in_all, "
+        f"(SELECT count(*) FROM s WHERE records{size}) AS groups_in_all, "
         f"sum(s.records) OVER () AS records_of_those "
-        f"FROM s JOIN m ON m.g = s.g WHERE m.measure IS NOT NULL AND {keep} "
+        f"FROM s JOIN m ON m.g = s.g WHERE m.measure IS NOT NULL AND {kept} AND s.records{size} "
         f"ORDER BY m.measure {order} NULLS LAST, s.g LIMIT {_ROWS}"
     )
 
@@ -136,8 +131,12 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
 
 
 def _descending(intent: Intent) -> bool:
+    """Groups kept above a value, highest first; below it, lowest first; ranked only, the end
+    the question asks about first."""
     test = intent.group_test
-    return test is not None and high_first(intent, test.metric)
+    if test is None:
+        return True
+    return test.op in (">", ">=") if test.op else high_first(intent, test.metric)
 
 
 GROUP_FILTER = Playbook(GROUPS, (_stage,), _write)

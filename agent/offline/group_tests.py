@@ -13,26 +13,10 @@ import re
 from dataclasses import dataclass
 
 from ...data.catalog import Catalog
+from .thresholds import EN_AFTER, EN_BEFORE, ZH_AFTER, ZH_BEFORE
 
 _PCT = r"(?P<n>\d{1,3}(?:\.\d+)?)\s*(?:%|％|\s?percent\b|\s?per cent\b)"
-_EN_BEFORE = (
-    (r"no more than|not more than|at most|up to", "<="),
-    (r"no less than|not less than|at least", ">="),
-    (r"below|under|less than|lower than|fewer than", "<"),
-    (r"above|over|more than|higher than|greater than|exceeding", ">"),
-)
-_EN_AFTER = (
-    (r"or (?:more|higher|above|over)", ">="),
-    (r"or (?:less|lower|below|under)", "<="),
-)
-_ZH_BEFORE = (
-    (r"不低于|不少于|至少", ">="),
-    (r"不高于|不超过|最多", "<="),
-    (r"低于|少于|小于|不到|不足|未达到|未到", "<"),
-    (r"高于|超过|大于|多于", ">"),
-)
 _ZH_PCT = r"(?:百分之(?P<zn>\d{1,3}(?:\.\d+)?)|(?P<n>\d{1,3}(?:\.\d+)?)\s*[%％])"
-_ZH_AFTER = ((r"及以上|以上|或以上", ">="), (r"及以下|以下|或以下", "<="))
 
 
 @dataclass(frozen=True)
@@ -59,17 +43,17 @@ class PercentTest:
 def percent_test(question: str) -> PercentTest | None:
     """The first comparison with a percentage the question says."""
     found: list[tuple[int, PercentTest]] = []
-    for words, op in _EN_BEFORE:
+    for words, op in EN_BEFORE:
         for m in re.finditer(rf"(?i)\b(?:{words})\s+{_PCT}", question):
             found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
-    for words, op in _EN_AFTER:
+    for words, op in EN_AFTER:
         for m in re.finditer(rf"(?i){_PCT}\s+{words}\b", question):
             found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
-    for words, op in _ZH_BEFORE:
+    for words, op in ZH_BEFORE:
         for m in re.finditer(rf"(?:{words})\s*{_ZH_PCT}", question):
             value = float(m["n"] or m["zn"])
             found.append((m.start(), PercentTest(op, value, m.group(0).strip())))
-    for words, op in _ZH_AFTER:
+    for words, op in ZH_AFTER:
         for m in re.finditer(rf"{_ZH_PCT}\s*(?:{words})", question):
             value = float(m["n"] or m["zn"])
             found.append((m.start(), PercentTest(op, value, m.group(0).strip())))

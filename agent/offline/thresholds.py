@@ -55,24 +55,25 @@ _EN_NUM = (
 _ZH_NUM = r"(?P<n>\d+(?:\.\d+)?|[一两二三四五六七八九十半])"
 _EN_UNIT = r"(?P<u>" + "|".join(p for p, _ in _EN_UNITS) + r")\b"
 _ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
-# Comparisons said before the number, and the operator each means.
-_EN_BEFORE = (
+# Comparisons said before the number (or after it), and the operator each means; the words
+# of any comparison with a number (``group_tests`` reads percentages with them).
+EN_BEFORE = (
     (r"within|in under|in less than|no more than|not more than|at most|up to|inside", "<="),
     (r"under|less than|fewer than|below|shorter than|quicker than|faster than", "<"),
     (r"more than|over|longer than|greater than|above|exceeding|beyond|in over|higher than", ">"),
     (r"at least|no less than|no fewer than|not less than", ">="),
 )  # fmt: skip
-_EN_AFTER = (
+EN_AFTER = (
     (r"or more|or longer|or higher|or above|\+", ">="),
     (r"or less|or fewer|or under|or lower|or below|or quicker|or sooner", "<="),
 )
-_ZH_BEFORE = (
+ZH_BEFORE = (
     (r"超过|多于|大于|高于|超出|长于|多过|高过", ">"),
     (r"不到|少于|低于|小于|不足|短于|未满|未超过", "<"),
     (r"至少|不少于|不低于|不短于", ">="),
     (r"不超过|不多于|不高于|最多", "<="),
 )
-_ZH_AFTER = ((r"之内|以内|内|及以内|以下|及以下|或以下|或更少|或更短", "<="),
+ZH_AFTER = ((r"之内|以内|内|及以内|以下|及以下|或以下|或更少|或更短", "<="),
              (r"以上|及以上|或以上|或更多|或更长", ">="))  # fmt: skip
 # A span of days counted back from now is a period, not a threshold ("最近7天内", "近一周内").
 _PERIOD_BEFORE = re.compile(r"(?:最近|过去|近|前|头|这|last|past|previous|first|next)\s*$")
@@ -118,11 +119,11 @@ class _Said:
 _Form = tuple[str, str, dict[str, float], tuple[tuple[str, str], ...]]
 _FORMS: tuple[_Form, ...] = (
     *((rf"\b(?:{w})\s+(?:a\s+)?{_EN_NUM}(?:\s*-?\s*{_EN_UNIT})?", op, _EN_NUMBERS, _EN_UNITS)
-      for w, op in _EN_BEFORE),
+      for w, op in EN_BEFORE),
     *((rf"\b{_EN_NUM}(?:\s*-?\s*{_EN_UNIT})?\s*(?:{w})", op, _EN_NUMBERS, _EN_UNITS)
-      for w, op in _EN_AFTER),
-    *((rf"(?:{w})\s*{_ZH_NUM}\s*{_ZH_UNIT}?", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in _ZH_BEFORE),
-    *((rf"{_ZH_NUM}\s*{_ZH_UNIT}\s*(?:{w})", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in _ZH_AFTER),
+      for w, op in EN_AFTER),
+    *((rf"(?:{w})\s*{_ZH_NUM}\s*{_ZH_UNIT}?", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in ZH_BEFORE),
+    *((rf"{_ZH_NUM}\s*{_ZH_UNIT}\s*(?:{w})", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in ZH_AFTER),
 )  # fmt: skip
 
 
