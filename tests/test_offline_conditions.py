@@ -514,6 +514,10 @@ def test_records_counted_by_the_date_of_the_event_named(
     closed = sum(r["closed_at"][:7] == "2026-05" for r in rows)
     zh = _ask(analyst, "2026年5月关闭了多少张工单？")
     assert f"共 {_n(closed)} 条 [" in zh and "closed at" in zh
+    # "Close" also names the status Closed: the closing date already says it.
+    answer = analyst.ask("How many tickets did we close in May 2026?")
+    assert answer.reading is not None and "Closed" not in answer.reading.line
+    assert f"{_n(closed)} records in 2026-05 [" in answer.text
 
 
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:

@@ -2102,6 +2102,14 @@ def _counted_by_event(intent: Intent) -> None:
         return
     table = cat.metrics[intent.metrics[0]].table
     intent.event_column = event_date_column(intent.question, cat, table)
+    if intent.event_column is None:
+        return
+    event = event_of(intent.event_column)
+    for dim, value in list(intent.filters.items()):
+        if isinstance(value, str) and event_of(value) == event:
+            # "How many did we close in June": the verb read as the state Closed too says
+            # nothing the closing date does not.
+            del intent.slots.filters[dim]
 
 
 def _group_test(intent: Intent) -> None:
