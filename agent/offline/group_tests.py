@@ -47,7 +47,7 @@ def percent_test(question: str) -> PercentTest | None:
         for m in re.finditer(rf"(?i)\b(?:{words})\s+{_PCT}", question):
             found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
     for words, op in EN_AFTER:
-        for m in re.finditer(rf"(?i){_PCT}\s+{words}\b", question):
+        for m in re.finditer(rf"(?i){_PCT}\s*(?:{words})", question):
             found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
     for words, op in ZH_BEFORE:
         for m in re.finditer(rf"(?:{words})\s*{_ZH_PCT}", question):
