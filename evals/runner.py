@@ -11,6 +11,7 @@ case's own script (``scripted``).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
@@ -38,6 +39,8 @@ from .costs import PriceTable, estimate_cost
 from .reference import reference_values
 from .scorers import Score, ScoreContext, passed, score_answer
 from .scripts import script_steps
+
+log = logging.getLogger(__name__)
 
 
 class TurnResult(BaseModel):
@@ -255,6 +258,10 @@ class _Worker:
                 run.error = f"the script has {provider.remaining} unused step(s)"
         except (ServiceLensError, ScriptExhaustedError) as exc:
             # A run that cannot finish is a failed case, not a crashed eval.
+            run.error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
+            # Nor is a fault in the code under test: the case fails with it, the others run.
+            log.exception("case %s raised", case.id)
             run.error = f"{type(exc).__name__}: {exc}"
         run.ms = round((time.perf_counter() - started) * 1000, 3)
         run.passed = run.error is None and all(passed(t.scores) for t in run.turns)

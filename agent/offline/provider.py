@@ -10,6 +10,7 @@ the next tool calls or — in the write phase, called without tools — writes t
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import OrderedDict
 from datetime import date
@@ -17,10 +18,11 @@ from typing import Any
 
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
-from ...data.errors import WorkspaceError
+from ...data.errors import ServiceLensError, WorkspaceError
 from ...data.periods import PeriodReading, read_periods
 from ...data.theme_set import ThemeSet
 from ..answer import cited_ids
+from ..conversation import language_of
 from ..providers.base import Declined, ModelTurn, TextDelta, ToolCall, TurnContext, Usage
 from ..reading import (
     Alternative,
@@ -51,6 +53,8 @@ from .transcript import (
 )
 from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
 from .unread import unread_note, value_words_note
+
+log = logging.getLogger(__name__)
 
 _CACHE_SIZE = 64
 _SENTENCE = re.compile(r"(?<=[.。！？!?])\s+|(?<=[。！？])")
@@ -105,6 +109,27 @@ class OfflineProvider:
             w = Writer(lang=context.language, seed="", catalog=self.catalog)
             text = revised.rstrip() + "\n\n" + w.say("revise.nothing_left") + "\n"
             return self._turn(text, on_delta, "insufficient_data")
+        try:
+            return self._answer(messages, tools, on_delta, context)
+        except ServiceLensError:
+            raise
+        except Exception:
+            # A fault in reading one question must not end the conversation or an eval run:
+            # the user hears that this question could not be read, and the trace is logged.
+            log.exception("the offline analyst could not read a question")
+            question, _ = current_question(messages)
+            lang = context.language if context is not None else language_of(question)
+            w = Writer(lang=lang, seed="", catalog=self.catalog)
+            text = "\n\n".join([w.say("header"), w.say("fault.lead")]) + "\n"
+            return self._turn(text, on_delta, "refused")
+
+    def _answer(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None,
+        on_delta: TextDelta | None,
+        context: TurnContext | None,
+    ) -> ModelTurn:
         _, start = current_question(messages)
         intent = self.intent_for(messages, context)
         results = turn_results(messages, start)
