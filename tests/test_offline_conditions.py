@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -518,6 +519,45 @@ def test_records_counted_by_the_date_of_the_event_named(
     answer = analyst.ask("How many tickets did we close in May 2026?")
     assert answer.reading is not None and "Closed" not in answer.reading.line
     assert f"{_n(closed)} records in 2026-05 [" in answer.text
+
+
+def test_groups_and_months_counted_by_the_date_of_the_event_named(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # Each team's tickets resolved in April, by the resolution date; the most first.
+    by_team = Counter(r["team"] for r in rows if r["resolved_at"][:7] == "2026-04")
+    team, n = by_team.most_common(1)[0]
+    opened = Counter(r["team"] for r in rows if r["opened_at"][:7] == "2026-04")
+    assert opened[team] != n
+    text = _ask(analyst, "Which team resolved the most tickets in April 2026?")
+    assert f"{team} has the most in 2026-04: {_n(n)} [" in text
+    assert f"| {team} | {_n(n)} |" in text
+    # Month by month, by the closing date; the Chinese noun counted needs no measure word.
+    months = Counter(r["closed_at"][:7] for r in rows if r["closed_at"][:4] == "2026")
+    text = _ask(analyst, "How many tickets were closed each month in 2026?")
+    for month, count in months.items():
+        assert f"| {month} | {_n(count)} |" in text, (month, text)
+    zh = _ask(analyst, "2026年5月关闭了多少工单？")
+    assert f"共 {_n(months['2026-05'])} 条 [" in zh
+
+
+def test_an_event_the_export_does_not_date_is_said_beside_the_count(tmp_path: Path) -> None:
+    # Complaints dated only by their filing: "resolved on" a day counts those filed that day,
+    # and the answer says so; a state not reached ("未解决") is no event.
+    records = [
+        {"id": str(i), "filed": f"2026-05-0{1 + i % 3}", "brand": "AB"[i % 2],
+         "status": ("处理中", "已回复")[i % 2], "text": f"complaint {i}"}
+        for i in range(30)
+    ]  # fmt: skip
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-05-05") as an:
+        filed = sum(r["filed"] == "2026-05-02" for r in records)
+        zh = an.ask("5月2日解决了多少投诉？")
+        assert zh.reading is not None and "没有记录解决的日期" in zh.reading.doubt
+        assert f"{filed}" in zh.text
+        en = an.ask("How many complaints did we resolve on May 2, 2026?")
+        assert en.reading is not None and "no resolution date" in en.reading.doubt
+        still = an.ask("5月2日未解决的投诉有多少？")
+        assert still.reading is None or "解决的日期" not in still.reading.doubt
 
 
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:

@@ -78,6 +78,28 @@ def event_date_column(question: str, catalog: Catalog, table: str) -> str | None
     return found[0]
 
 
+# An event said as a state not reached ("unresolved", "未解决"): a status, not a date.
+_NOT_YET = re.compile(r"(?i)(?:\bun|\bnot\s+(?:yet\s+)?|\bnever\s+|未|没有?|尚未|不)$")
+
+
+def undated_event(question: str, catalog: Catalog, table: str) -> tuple[str, str] | None:
+    """The one event a question names by its verb (resolve, close, reply) when no date column
+    of ``table`` records it, with the words said: counted by the records' own date, the
+    answer must say so ("6月7日解决了多少投诉" over complaints dated only by their filing)."""
+    events = said_events(question)
+    spec = catalog.tables.get(table)
+    if len(events) != 1 or events[0][0] == "open" or spec is None:
+        return None
+    name, word = events[0]
+    at = question.lower().find(word.lower())
+    if at >= 0 and _NOT_YET.search(question[max(0, at - 12) : at]):
+        return None
+    for column in spec.columns:
+        if event_of(column) == name and _DATED.search(spec.columns[column].description or column):
+            return None
+    return name, word
+
+
 def duration_between(question: str, catalog: Catalog) -> Span | None:
     """The duration metric from the question's first named event to its next one, when the
     catalog has one and the question names two events; the median when it asks for it."""

@@ -1,9 +1,11 @@
 """Records counted by the date of an event the question names: "how many tickets did we resolve
 in May compared with April" counts the tickets whose resolution date falls in May (and in
 April), whenever they were opened; the records' own time column would count those opened then.
+"Which group resolved the most in June" counts each group's records the same way.
 
 One guarded SQL query gives the count in the period, in the comparison period when there is one,
-and the difference, so every number of the answer is a cell of its result.
+and the difference (per group when the question groups), so every number of the answer is a
+cell of its result.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from ...data.duck import q
 from ...data.periods import Period
 from ..reading import sql_purpose
 from .narrative import Writer
-from .playbooks import Call, failed, fmt_row, slice_text
-from .slice_sql import slice_where
+from .playbooks import Call, dim_name, failed, fmt_row, slice_text, table
+from .slice_sql import reach, slice_where
 from .transcript import Result
 from .understand import Intent
 
 EVENT = "event"
+_ROWS = 30
 
 
 def _within(column: str, p: Period) -> str:
@@ -44,25 +47,76 @@ def event_call(intent: Intent) -> dict[str, Call]:
     if where is None:
         return {}
     col = f"{base}.{q(column)}"
-    select = [f"count(*) FILTER (WHERE {_within(col, period)}) AS in_period"]
+    now = f"count(*) FILTER (WHERE {_within(col, period)})"
+    select = [f"{now} AS in_period"]
     before = _comparison(intent)
+    then = f"count(*) FILTER (WHERE {_within(col, before)})" if before is not None else ""
     if before is not None:
-        now = f"count(*) FILTER (WHERE {_within(col, period)})"
-        then = f"count(*) FILTER (WHERE {_within(col, before)})"
         select += [f"{then} AS in_comparison", f"{now} - {then} AS change"]
+    dim = _grouping(intent)
+    expr = _group_expr(intent, dim, base, col, joins) if dim else None
+    if dim and expr is None:
+        return {}
+    conditions = [*where, f"{col} IS NOT NULL"]
+    if expr is not None:
+        select = [f"{expr} AS {q(dim or '')}", *select, "count(*) OVER () AS groups"]
+        conditions.append(f"({expr}) IS NOT NULL")
     sql = f"SELECT {', '.join(select)} FROM {base}"
     sql += "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
-    sql += f" WHERE {' AND '.join([*where, f'{col} IS NOT NULL'])}"
+    sql += f" WHERE {' AND '.join(conditions)}"
+    if expr is not None:
+        kept = f"{now} > 0" + (f" OR {then} > 0" if then else "")
+        if intent.playbook == "trend":  # in time order, every unit of the period
+            sql += f" GROUP BY 1 HAVING {kept} ORDER BY 1"
+        else:
+            order = "DESC" if _most_first(intent) else "ASC"
+            sql += f" GROUP BY 1 HAVING {kept} ORDER BY in_period {order}, 1 LIMIT {_ROWS}"
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    purpose = w.say(
-        "event.purpose", column=column.replace("_", " "), where=slice_text(w, dict(intent.filters))
+    by = f", {dim_name(w, dim)}" if dim else ""
+    purpose = (
+        w.say(
+            "event.purpose",
+            column=column.replace("_", " "),
+            where=slice_text(w, dict(intent.filters)),
+        )
+        + by
     )
     label = period.label + (f" vs {before.label}" if before is not None else "")
     return {EVENT: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
 
 
+def _grouping(intent: Intent) -> str | None:
+    """The dimension the counts are split by: the trend's unit of time, or the one named."""
+    if intent.playbook == "trend":
+        from .trend import grain_of
+
+        return grain_of(intent)
+    return intent.group_by
+
+
+def _group_expr(intent: Intent, dim: str, base: str, col: str, joins: dict[str, str]) -> str | None:
+    """The grouping's SQL; a unit of time (month, weekday) is read on the event's own date."""
+    cat = intent.catalog
+    if cat is None or dim not in cat.dimensions:
+        return None
+    d = cat.dimensions[dim]
+    if d.from_time:
+        return d.spec.time.replace("{time}", col) if d.spec.time else None
+    return reach(cat, base, dim, joins)
+
+
+def _most_first(intent: Intent) -> bool:
+    from .ranking import high_first
+
+    return not intent.metrics or high_first(intent, intent.metrics[0])
+
+
 def write_event(intent: Intent, res: Result | None, w: Writer) -> None:
     if failed(w, res) or res is None or intent.period is None:
+        return
+    dim = _grouping(intent)
+    if dim and dim in res.columns:
+        _write_groups(intent, dim, res, w)
         return
     row: dict[str, Any] = res.records()[0]
     column = (intent.event_column or "").replace("_", " ")
@@ -84,3 +138,56 @@ def write_event(intent: Intent, res: Result | None, w: Writer) -> None:
             m=fmt_row([row["in_comparison"]])[0], delta=f"{change:+,}", ref=res.id,
         )
     )  # fmt: skip
+
+
+def _write_groups(intent: Intent, dim: str, res: Result, w: Writer) -> None:
+    """Each group's count by the event's date: the first and last groups named, then a table."""
+    period = intent.period
+    rows = res.records()
+    if period is None or not rows:
+        return
+    column = (intent.event_column or "").replace("_", " ")
+    where = slice_text(w, dict(intent.filters))
+    if intent.playbook == "trend":
+        high = max(rows, key=lambda r: r["in_period"])
+        low = min(rows, key=lambda r: r["in_period"])
+        w.lead.append(
+            w.say(
+                "event.trend", column=column, where=where, dim=dim_name(w, dim),
+                period=period.label, high=w.label(dim, high[dim]),
+                n=fmt_row([high["in_period"]])[0], low=w.label(dim, low[dim]),
+                m=fmt_row([low["in_period"]])[0], ref=res.id,
+            )
+        )  # fmt: skip
+        headers = [dim_name(w, dim), w.say("event.records")]
+        body = [[w.label(dim, r[dim]), *fmt_row([r["in_period"]])] for r in rows]
+        w.body += table(w, headers, body, res.id)
+        return
+    first, last = rows[0], rows[-1]
+    whole = int(first.get("groups") or len(rows)) <= len(rows)
+    before = _comparison(intent)
+    w.learn_names(res.columns, rows)
+    w.lead.append(
+        w.say(
+            "event.rank_lead" if _most_first(intent) else "event.rank_lead_low",
+            column=column, where=where, period=period.label, dim=dim_name(w, dim),
+            name=w.label(dim, first[dim]), n=fmt_row([first["in_period"]])[0], ref=res.id,
+        )
+    )  # fmt: skip
+    if whole and len(rows) > 1:
+        w.lead.append(
+            w.say(
+                "event.rank_other", dim=dim_name(w, dim), name=w.label(dim, last[dim]),
+                n=fmt_row([last["in_period"]])[0], groups=len(rows), ref=res.id,
+            )
+        )  # fmt: skip
+    headers = [dim_name(w, dim), period.label]
+    if before is not None and "in_comparison" in res.columns:
+        headers += [before.label, w.say("table.delta")]
+    body = []
+    for r in rows:
+        cells = [w.label(dim, r[dim]), *fmt_row([r["in_period"]])]
+        if len(headers) > 2:
+            cells += [*fmt_row([r["in_comparison"]]), f"{int(r['change']):+,}"]
+        body.append(cells)
+    w.body += table(w, headers, body, res.id)

@@ -261,7 +261,7 @@ def reading_notes(
         aside, alone, quotes_for_a_number(intent), uncued_note(intent, catalog),
         per_record_note(intent), doubt, unread_note(intent.unread, intent.language),
         value_words_note(intent.value_words, intent.language),
-        year_note(intent),
+        year_note(intent), undated_note(intent, catalog),
     )  # fmt: skip
     doubt = " ".join(d for d in notes if d)
     pair = _compared_pair(intent)
@@ -347,6 +347,29 @@ def per_record_note(intent: Intent) -> str:
     return (
         f"The question asks about records with “{said}”, but nothing in the data counts that "
         "per record; the figures below are of all the records."
+    )
+
+
+_EVENT_NOUNS = {
+    "resolve": ("resolution", "解决"),
+    "close": ("closing", "关闭"),
+    "response": ("reply", "回复"),
+}
+
+
+def undated_note(intent: Intent, catalog: Catalog) -> str:
+    """A count by an event the data does not date: the records of the period are counted by
+    their own date, and the answer says so rather than passing them off as the events."""
+    if intent.undated_event is None or not intent.metrics:
+        return ""
+    en, zh = _EVENT_NOUNS.get(intent.undated_event, (intent.undated_event, intent.undated_event))
+    spec = catalog.tables.get(catalog.metrics[intent.metrics[0]].table)
+    own = (spec.time_column or "") if spec is not None else ""
+    if intent.language == "zh":
+        return f"数据中没有记录{zh}的日期，以下按记录自身的日期（{own}）统计该时段的记录。"
+    return (
+        f"The data records no {en} date, so the records below are counted by their own date "
+        f"({own.replace('_', ' ')}), not by when the {en} happened."
     )
 
 

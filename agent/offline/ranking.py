@@ -13,6 +13,7 @@ from typing import Any
 from ...data.period_phrases import number
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets
+from .event_counts import EVENT, event_call, write_event
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
 from .metric_actions import learn_action, lever_action
@@ -121,6 +122,8 @@ def _biggest_stage(intent: Intent, results: Results) -> dict[str, Call]:
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.distinct_of is not None:
         return _distinct_call(intent)
+    if intent.event_column:  # "which group resolved the most in June": by the resolution date
+        return event_call(intent)
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     # One table per group: the groups are ranked side by side for the period, not compared
@@ -215,6 +218,9 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         counted = results["distinct_rank"]
         if not failed(w, counted) and counted is not None:
             _write_distinct_rank(intent, counted, w)
+        return
+    if intent.event_column:
+        write_event(intent, results.get(EVENT), w)
         return
     if "groups" in results:
         write_grouped(intent, results, w)
@@ -476,6 +482,8 @@ RANKING = Playbook("ranking", (_biggest_stage, _rank_stage, _label_stage), _writ
 
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    if intent.event_column:
+        return event_call(intent)
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     if intent.whole_data or intent.parallel:  # no earlier period, or one table per group

@@ -46,6 +46,7 @@ from .durations import (
     duration_between,
     event_date_column,
     event_of,
+    undated_event,
     unset_time_column,
 )
 from .group_tests import GroupTest, percent_test, share_metric
@@ -199,6 +200,9 @@ class Intent:
     # The records counted by the date of the event the question names ("resolved in May": the
     # resolution date column), not by their own time column; see ``event_counts``.
     event_column: str | None = None
+    # The event the question counts by its verb (resolve, close, reply) when no date column
+    # records it: the records are counted by their own date, and the answer says so.
+    undated_event: str | None = None
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
@@ -1188,7 +1192,8 @@ class Understander:
                 self._second_metric(question, text, guess.phrase, slots)
             return
         durational = self.matcher.catalog.metrics[guess.metric].unit in ("hours", "days", "minutes")
-        asked_count = _HOW_MANY.search(question) and not AVERAGE.search(question)
+        asked = _HOW_MANY.search(question) or _HOW_MANY_OF.search(question)
+        asked_count = asked and not AVERAGE.search(question)
         # "其中还没答复的有几条": the time said missing is read later (``_unset_part``).
         asked_count = asked_count and not _NOT_YET.search(question)
         if slots.noun_only and durational and asked_count:
@@ -2092,16 +2097,27 @@ def _counted_by_event(intent: Intent) -> None:
     """ "How many tickets did we resolve in May compared with April", "5月关闭了多少张": a count
     of the records in a period named, by the date of the one event the question names."""
     cat = intent.catalog
-    if cat is None or intent.playbook != "metric_change" or intent.period is None:
+    counted = ("metric_change", "ranking", "breakdown", "trend")
+    if cat is None or intent.playbook not in counted or intent.period is None:
         return
-    if len(intent.metrics) != 1 or not plain_count(cat, intent.metrics[0]) or intent.group_by:
+    # No measure named ("5月2日解决了多少投诉" over tickets): the records are what is counted.
+    metric = intent.metrics[0] if intent.metrics else records_count(cat)
+    if metric is None or len(intent.metrics) > 1 or not plain_count(cat, metric):
+        return
+    if intent.parallel or intent.labels or intent.group_test or intent.distinct_of:
         return
     if intent.mentions or intent.threshold or intent.distinct:
         return
     if intent.unset or intent.unset_column:
         return
-    table = cat.metrics[intent.metrics[0]].table
+    table = cat.metrics[metric].table
     intent.event_column = event_date_column(intent.question, cat, table)
+    undated = undated_event(intent.question, cat, table) if not intent.event_column else None
+    intent.undated_event = undated[0] if undated else None
+    if intent.event_column is None and intent.undated_event is None:
+        return
+    if not intent.metrics:
+        intent.slots.metrics = [metric]
     if intent.event_column is None:
         return
     event = event_of(intent.event_column)
@@ -2606,17 +2622,30 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
     if slots.metrics:
         return
     said = _RECORD_NOUNS.search(question)
-    if said is None:
+    count = records_count(cat)
+    if said is None or count is None:
         return
+    slots.metrics = [count]
+    slots.noun_only = True
+    slots.spans.append(said.span())
+
+
+def records_count(cat: Catalog) -> str | None:
+    """The count of the one table of records (besides the feedback and the long tables of
+    categories); None when there are several and which one is meant is not said."""
     counts = [
         n for n, m in cat.metrics.items()
         if plain_count(cat, n) and m.table != "voc" and not m.table.endswith(LABELS_SUFFIX)
     ]  # fmt: skip
     if len({cat.metrics[n].table for n in counts}) != 1:
-        return  # several tables of records: which one is meant is not said
-    slots.metrics = counts[:1]
-    slots.noun_only = True
-    slots.spans.append(said.span())
+        return None
+    return counts[0]
+
+
+# "多少事件", "几起投诉": how many of something the question names, not a time ("多少小时").
+_HOW_MANY_OF = re.compile(
+    r"(?:多少|几)[个张条件起次单笔宗份]?(?!小时|天|日|分钟|钟|时间|周|个月|月|年|秒)[\u4e00-\u9fff]"
+)
 
 
 _SHARE_WORD = re.compile(
