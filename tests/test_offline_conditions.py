@@ -560,6 +560,18 @@ def test_an_event_the_export_does_not_date_is_said_beside_the_count(tmp_path: Pa
         assert still.reading is None or "解决的日期" not in still.reading.doubt
 
 
+def test_an_average_of_something_unrecorded_asked_with_complaints_gets_no_themes(
+    analyst: Analyst,
+) -> None:
+    # What customers complain about is answerable, the average of what is not recorded is not:
+    # no themes stand in for it.
+    answer = analyst.ask(
+        "What was the average mileage of the customers who complained about invoices?"
+    )
+    assert answer.status == "insufficient_data", answer.text
+    assert "no records of mileage," in answer.text
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

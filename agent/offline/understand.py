@@ -2013,13 +2013,26 @@ def _averaged_unmeasured(intent: Intent) -> str | None:
     q = intent.question
     if not AVERAGE.search(q) or _PER_TIME.search(q):
         return None
-    if intent.playbook not in _FIGURES or intent.mentions or intent.template:
+    # Themes read from an average asked ("the average credit score of those complaining
+    # about X"): the words of the feedback are no average either.
+    themes = intent.playbook in ("voc_themes", "voc_evidence")
+    if (intent.playbook not in _FIGURES and not themes) or intent.mentions or intent.template:
         return None
     cat = intent.catalog
-    if cat is None or not all(plain_count(cat, m) for m in intent.metrics):
+    if cat is None or not (themes or all(plain_count(cat, m) for m in intent.metrics)):
         return None
     m = _AFTER_AVERAGE.search(q)
-    return (m["zh"] or m["en"] or "").strip() if m else None
+    said = (m["zh"] or m["en"] or "").strip() if m else ""
+    if themes and _ASKING.match(said):
+        return None  # "on average, what do people say": no noun averaged
+    # "the average credit score of the consumers who …": what is averaged, not whose.
+    return _OF_WHOM.split(said)[0].strip() or None
+
+
+_ASKING = re.compile(r"(?i)(?:what|how|which|who|where|when|why|do|does|did|is|are|was|were)\b")
+
+
+_OF_WHOM = re.compile(r"(?i)\s+(?:of|for|among|across|in|per|that|who|which|by)\b.*")
 
 
 def _counted_shape(shape: ShapeReading, split: bool, named: bool) -> str | None:
