@@ -360,6 +360,16 @@ def test_replies_without_an_action_named_in_chinese_are_counted(
     assert f"为 {ROWS['outbound'] - len(apologized)} [Q" in answer.text, answer.text
 
 
+def test_two_actions_said_not_done_in_chinese_are_both_set_aside(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "既没…、也没给链接": the second "没" negates the link as the first does the apology.
+    actions = flags["twcs-AmazonHelp-100-outbound.xlsx"]
+    either = actions["Apologize"] | actions["Provide URL"]
+    answer = ask_offline(analyst, "亚马逊客服的回复里，既没道歉、也没给链接的有多少条？")
+    assert f"为 {ROWS['outbound'] - len(either)} [Q" in answer.text, answer.text
+
+
 def test_a_count_over_one_export_per_company_adds_up_every_company(analyst: Analyst) -> None:
     # One file of customers' tweets per company: "in total" is every company's, each shown,
     # not the first file's alone.
