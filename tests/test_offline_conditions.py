@@ -558,6 +558,10 @@ def test_an_event_the_export_does_not_date_is_said_beside_the_count(tmp_path: Pa
         assert en.reading is not None and "no resolution date" in en.reading.doubt
         still = an.ask("5月2日未解决的投诉有多少？")
         assert still.reading is None or "解决的日期" not in still.reading.doubt
+        # The verb inside a value named ("已回复") is that value, read as a filter.
+        replied = an.ask("5月2日已回复的投诉有多少？")
+        assert replied.reading is not None and "已回复" in replied.reading.line
+        assert "回复的日期" not in replied.reading.doubt
 
 
 def test_an_average_of_something_unrecorded_asked_with_complaints_gets_no_themes(

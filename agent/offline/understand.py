@@ -2126,6 +2126,8 @@ def _counted_by_event(intent: Intent) -> None:
     table = cat.metrics[metric].table
     intent.event_column = event_date_column(intent.question, cat, table)
     undated = undated_event(intent.question, cat, table) if not intent.event_column else None
+    if undated and any(undated[1].lower() in str(v).lower() for v in intent.filters.values()):
+        undated = None  # "closed with monetary relief": the verb is a value's, read as it
     intent.undated_event = undated[0] if undated else None
     if intent.event_column is None and intent.undated_event is None:
         return
