@@ -607,7 +607,8 @@ _RAW: list[tuple[str, Builder]] = [
         _day_of_year_understood,
     ),
     (
-        _B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d,]|, ?\d{4})" + _E,
+        # "On June 8, and how many": a comma ends the day unless a year follows it.
+        _B + _MON + r" (?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|,\s?\d)" + _E,
         _day_of_year_understood,
     ),
     # Day first, their year understood: "from the 1st of June to the 5th of June".
@@ -817,7 +818,9 @@ ALL_DATA = re.compile(
     r"|\bsince (?:the )?(?:beginning|start)\b|\ball (?:of )?(?:the |our )?(?:data|history)\b"
     r"|\b(?:to date|so far|up to now|until now)\b(?! (?:this|in|for))"
     r"|\baltogether\b|\ball told\b|\bacross everything\b"
-    r"|\b(?:in|across) (?:this|the|our) (?:export|data ?set|data|file|log|extract)\b"
+    r"|\b(?:in|across|over|for) (?:this|the|our) (?:export|data ?set|data|file|log|extract)\b"
+    r"|\b(?:over|across|in|for) (?:the|this|our) (?:whole|entire|full|complete) (?:\w+ )?"
+    r"(?:log|export|file|extract|table|sheet)\b"
     r"|至今|迄今|历年|一直以来|有史以来|历史上|全部数据|所有数据|全部历史|整个历史|累计|总共|总体|整体|全周期"
     r"|一共|总计|这份数据|这批数据|这份.{0,6}数据|整份数据"
 )

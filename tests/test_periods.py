@@ -429,7 +429,8 @@ def test_a_period_named_without_comparison_words_is_the_period_asked(question: s
 
 @pytest.mark.parametrize(
     "question", ["Which region has the most tickets overall?", "至今一共多少投诉", "历年的满意度",
-                 "SLA across the whole history"],
+                 "SLA across the whole history", "the busiest hour over the whole log",
+                 "opened in the entire incident log"],
 )  # fmt: skip
 def test_words_for_the_whole_history_read_as_all_data(question: str) -> None:
     reading = read_periods(question, AS_OF)
@@ -473,6 +474,7 @@ def test_two_month_ranges_joined_by_and_are_two_periods_to_compare() -> None:
     [
         ("6月6日那天收到了多少条投诉？", D(2026, 6, 6), D(2026, 6, 7)),
         ("tickets on June 6th", D(2026, 6, 6), D(2026, 6, 7)),
+        ("the most complaints on June 8, and how many?", D(2026, 6, 8), D(2026, 6, 9)),
         ("12月25日的工单", D(2025, 12, 25), D(2025, 12, 26)),
         ("June 6, 2025", D(2025, 6, 6), D(2025, 6, 7)),
         ("6月1日至6月5日", D(2026, 6, 1), D(2026, 6, 6)),
