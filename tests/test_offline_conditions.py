@@ -576,6 +576,21 @@ def test_an_average_of_something_unrecorded_asked_with_complaints_gets_no_themes
     assert "no records of mileage," in answer.text
 
 
+def test_values_set_aside_after_a_gloss_or_as_two_big_kinds(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "X（gloss）先不算": the bracket closes before the words that set X aside.
+    teams = Counter(r["team"] for r in rows if r["team"] != "Atlas")
+    team, n = teams.most_common(1)[0]
+    text = _ask(analyst, "最老的那支团队（Atlas）先不算，哪个团队的工单最多？有几条？")
+    assert f"{team}的工单数量（不含Atlas）最多，为 {n}" in text, text
+    # "这两大类以外，其余各…加起来": the rest added up, not split.
+    rest = sum(r["channel"] not in ("电话", "邮件") for r in rows)
+    answer = analyst.ask("电话和邮件这两大类以外，其余各渠道的工单加起来有多少条？")
+    assert answer.reading is not None and not answer.reading.group_by, answer.reading
+    assert f"{_n(rest)}" in answer.text, answer.text
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

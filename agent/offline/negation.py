@@ -31,7 +31,8 @@ _ZH_BEFORE = re.compile(
 )
 # "X以外", "把X这两家放一边", "X不算".
 _ZH_AFTER = re.compile(
-    r"^\s*[”\"'」』]?\s*(?:这|那)?(?:[一两二三四五六七八九十几]?[家个类款位种项])?\s*"
+    # "征信报告类（Credit reporting）先不算": a gloss in brackets closes before the words.
+    r"^\s*[”\"'」』）)]?\s*(?:这|那)?(?:[一两二三四五六七八九十几]?大?[家个类款位种项])?\s*"
     r"(?:以外|之外|除外|放一边|放在一边|放到一边|先不算|不算|不计|除开|排除在外|排除掉|排除|去掉"
     r"|除掉|刨掉|扣掉|无关|不相关|没关系)"
     # "Atlas团队除外", "华东区域以外": the grouping's own noun between.

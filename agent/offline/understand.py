@@ -821,6 +821,8 @@ class Understander:
         guess = self.grouping.guess(question)
         if exact_only and (guess is None or guess.dimension is None or guess.by_meaning):
             return None
+        if guess is not None and _ADDED_UP.search(question):
+            return None  # "其余各类留言加起来有多少": the groups added up, not split
         by_value = (
             guess is not None
             and guess.by_meaning
@@ -2626,6 +2628,10 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
             slots.dimensions.remove(dim)
 
 
+# The groups a question names added up into one figure.
+_ADDED_UP = re.compile(
+    r"(?i)加起来|合起来|加在一起|合在一起|加总|\bcombined\b|\badded up\b|\bput together\b"
+)
 # "… from the company", "… sent to the agent": who acted, not a grouping.
 _AGENT_OF = re.compile(r"(?i)\b(?:from|to|with) (?:the|our|their|its|a) $")
 
