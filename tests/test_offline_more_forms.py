@@ -243,6 +243,40 @@ def test_a_value_s_share_among_each_group_s_mentioning_records(
     assert top in lead and _pct(n, total) in lead and f"{total} 条中 {n} 条" in lead, lead
 
 
+def test_the_part_among_all_mentioning_records_and_the_group_most_of_them_come_from(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # A share asked of all of them, and "which brand do most come from": by how many mention it.
+    said = [r for r in rows if "物流" in r["description"]]
+    waiting = sum(1 for r in said if r["status"] == "待回访")
+    per_brand = {b: sum(1 for r in said if r["brand"] == b) for b in BRANDS}
+    top = max(per_brand, key=lambda b: per_brand[b])
+    text = _ask(
+        analyst,
+        "How many records talk about logistics (物流), what share of them are 待回访, and which "
+        "brand do most of them come from?",
+    )
+    assert f"{len(said)} feedback records mention" in text, text
+    assert f"{waiting} of them are 待回访 ({_pct(waiting, len(said))})" in text, text
+    assert f"{top} has the most mentions of" in text and f": {per_brand[top]} [" in text, text
+
+
+def test_a_quoted_word_complained_about_or_cursed_is_counted_by_group(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "抱怨“慢”", "骂“慢”": the quoted word is counted, not the themes of complaints.
+    slow = [r for r in rows if "慢" in r["description"]]
+    per_brand = {b: sum(1 for r in slow if r["brand"] == b) for b in BRANDS}
+    top = max(per_brand, key=lambda b: per_brand[b])
+    for question in (
+        "记录里抱怨“慢”的有多少条？主要集中在哪个品牌？",
+        "直接骂“慢”的有多少条？哪个品牌最多？",
+    ):
+        text = _ask(analyst, question)
+        assert f"其中提到“慢”的有 {len(slow)} 条" in text, (question, text)
+        assert f"最多的是{top}：{per_brand[top]} 条" in text, (question, text)
+
+
 def test_two_values_said_with_or_make_one_share(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -38,8 +38,8 @@ _EN = re.compile(
     r"(?:\s+(?:or|and|/)\s+(?:the |a |an )?[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
-    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|批评|夸到"
-    r"|夸奖|称赞|表扬)了?\s*$"
+    r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|抱怨|批评|夸到"
+    r"|夸奖|称赞|表扬|骂|骂了|喊|写到|问到|问)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
     r"|(?:说|说了|写|写了|写着|讲|讲了|用了|带)\s*$|\b(?:say|says|said|saying|use|uses|used|using)\s*$"
 )

@@ -177,10 +177,26 @@ def part_sql(
         also = joiner.join(f"contains({text}, {literal(matched(t))})" for t in words or [])
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
+    if group and not _group_share_asked(intent.question):
+        order = "RECORDS"  # "which category do most of them come from": by how many
     return share_sql(
         FEEDBACK, f"{column} = {literal(part[1])}", where, joins, group_expr, group,
         names=_PART_NAMES, by_share=order if group else None, totals=bool(group),
     )  # fmt: skip
+
+
+# The clause asking which group ("which category do most of them come from", "哪个品类的差评
+# 比例最高"), and a share asked in it.
+_CLAUSES = re.compile(r"[，,。？?；;！!]|\band\b")
+_WHICH = re.compile(r"(?i)\bwhich\b|\bwhat\s+\w+\s+(?:has|have|had|do|does|is)\b|哪")
+_SHARE_SAID = re.compile(r"(?i)\bshare\b|\bpercent|\brate\b|\bproportion\b|比例|占比|百分|比率")
+
+
+def _group_share_asked(question: str) -> bool:
+    """Whether the groups are to be ranked by the part's share (the clause naming the grouping
+    asks a share), not by how many records mention the words."""
+    clauses = [c for c in _CLAUSES.split(question) if _WHICH.search(c)]
+    return not clauses or any(_SHARE_SAID.search(c) for c in clauses)
 
 
 def _mentioned(w: Writer, intent: Intent) -> str:
@@ -342,21 +358,41 @@ def _write_part_by(intent: Intent, res: Any, w: Writer) -> None:
         failed(w, None)
         return
     top = rows[0]
-    end = w.say("word.lowest" if LOWEST.search(intent.question) else "word.highest")
-    w.lead.append(
-        w.say(
-            "mention.part_top", dim=dim_name(w, group), name=w.label(group, top[group]),
-            end=end, part=w.label(*part), words=_join(w, intent.mentions),
-            share=w.pct(top["part_share_pct"]), n=fmt_row([top["part"]])[0],
-            total=fmt_row([top["mentions"]])[0], ref=res.id,
-        )
-    )  # fmt: skip
+    if not _group_share_asked(intent.question):
+        # The part among all the records mentioning the words, then the group most of them
+        # come from.
+        rest = {d: v for d, v in intent.filters.items() if d != part[0]}
+        whole = {"mentions": top["all_mentions"], "part": top["all_part"]}
+        _part_lead(intent, whole | {"part_share_pct": top["all_part_share_pct"]}, w,
+                   w.label(*part), rest, res.id)  # fmt: skip
+        w.lead.append(
+            w.say(
+                "mention.top", dim=dim_name(w, group), name=w.label(group, top[group]),
+                n=fmt_row([top["mentions"]])[0], words=_join(w, intent.mentions), ref=res.id,
+            )
+        )  # fmt: skip
+    else:
+        _part_top(intent, w, part, group, top, res.id)
     body = [
         fmt_row([w.label(group, r[group]), r["part"], r["mentions"], w.pct(r["part_share_pct"])])
         for r in rows
     ]
     heads = [dim_name(w, group), w.label(*part), w.say("mention.col_n"), w.say("mention.col_share")]
     w.body += table(w, heads, body, res.id)
+
+
+def _part_top(
+    intent: Intent, w: Writer, part: tuple[str, str], group: str, top: dict[str, Any], ref: str
+) -> None:
+    end = w.say("word.lowest" if LOWEST.search(intent.question) else "word.highest")
+    w.lead.append(
+        w.say(
+            "mention.part_top", dim=dim_name(w, group), name=w.label(group, top[group]),
+            end=end, part=w.label(*part), words=_join(w, intent.mentions),
+            share=w.pct(top["part_share_pct"]), n=fmt_row([top["part"]])[0],
+            total=fmt_row([top["mentions"]])[0], ref=ref,
+        )
+    )  # fmt: skip
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:

@@ -162,7 +162,8 @@ def share_sql(
 ) -> str:
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
     the share in percent; split by ``group_expr`` when given: largest part first, or by the share
-    (``by_share``: "ASC" or "DESC"; "TIME": units of time in order), only groups of at least
+    (``by_share``: "ASC" or "DESC"; "TIME": units of time in order; "RECORDS": the most records
+    first), only groups of at least
     ``least`` records, and with ``totals`` every row also carries the figures over all the
     groups shown (``all_part``, ``all_records``, ``all_share_pct``); ``outer`` tables are joined
     keeping every record."""
@@ -195,6 +196,8 @@ def share_sql(
         order = f"{share} {by_share}" if by_share else f"{n} DESC"
         if by_share == "TIME":  # units of time in their order
             order = "1 ASC"
+        elif by_share == "RECORDS":  # the groups holding the most records first
+            order = f"{total} DESC"
         sql += f" ORDER BY {order}, {total} DESC LIMIT {rows}"
     return sql
 

@@ -612,8 +612,10 @@ class Understander:
         counted = shape.has("count") or shape.has("share") or shape.has("ranking")
         if "mentions" in self.unavailable or not counted or intent.playbook in _NOT_COUNTED:
             return
-        if shape.has("quotes") or shape.has("themes") or shape.has("document"):
+        if shape.has("quotes") or shape.has("document"):
             return
+        if shape.has("themes") and not words_as_written(intent.question):
+            return  # "抱怨什么" asks for themes; "抱怨“降价”的有多少条" counts the word
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
         if terms and _QUOTED_WORD.search(intent.question) and intent.catalog is not None:
