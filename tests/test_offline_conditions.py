@@ -591,6 +591,25 @@ def test_values_set_aside_after_a_gloss_or_as_two_big_kinds(
     assert f"{_n(rest)}" in answer.text, answer.text
 
 
+def test_groupings_named_after_the_people_the_scope_or_the_number_asked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Which two support agents resolved the most": the people recorded resolving.
+    who = Counter(r["resolved_by"] for r in rows if r["resolved_by"]).most_common(2)
+    answer = analyst.ask("Which two support agents resolved the most tickets?")
+    assert answer.reading is not None and answer.reading.group_by == ["resolved by"], answer.text
+    assert all(f"| {name} | {_n(n)} |" in answer.text for name, n in who), answer.text
+    # "Across all offices" is the scope; "the two teams … most" the grouping.
+    answer = analyst.ask("Across all offices, what are the two teams with the most tickets?")
+    assert answer.reading is not None and answer.reading.group_by == ["team"], answer.text
+    # Hours as the unit of a duration split nothing by the hour of the day.
+    answer = analyst.ask(
+        "Show the median hours from opening to resolution for tickets opened in each month of 2026."
+    )
+    assert answer.reading is not None and "hour" not in " ".join(answer.reading.group_by)
+    assert "month" in answer.reading.line, answer.reading.line
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

@@ -28,8 +28,10 @@ def _split(text: str) -> frozenset[str]:
 # English cues that introduce a grouping noun; "what" is left out (it asks for values too), and
 # "per" ("cost per ticket") names a rate more often than a grouping.
 _EN_CUE = re.compile(
-    r"\b(?:which|(?:at|in|on|during|from) what|each|every|by|across|among(?: the| our| all)?"
-    r"|(?:top|bottom)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty))"
+    # "Across all products" is the scope, not a split; "the three issues … most" is the top 3.
+    r"\b(?:which|(?:at|in|on|during|from) what|each|every|by|across(?!\s+(?:all|every)\b)"
+    r"|among(?: the| our| all)?"
+    r"|(?:top|bottom|the)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty))"
     r"\s+([a-z][a-z0-9' -]*)",
     re.IGNORECASE,
 )
@@ -120,14 +122,20 @@ _ZH_TOPIC = ("话题", "主题", "问题", "原因", "方面", "毛病", "情况
 
 
 # "Who resolved the most incidents": the people recorded as having done it ("resolved by").
-_WHO_DID = re.compile(r"(?i)\bwho (?:has |have |had )?([a-z]+ed)\b")
+_WHO_DID = re.compile(
+    r"(?i)\bwho (?:has |have |had )?([a-z]+ed)\b"
+    # "Which three service desk staff logged the most tickets": people named, then the verb.
+    r"|\b(?:which|what)\s+(?:[a-z0-9-]+\s+){0,4}?(?:staff|agents?|analysts?|engineers?"
+    r"|employees?|people|persons?|technicians?|operators?|members?|colleagues|reps?"
+    r"|representatives?|users?|workers?)\s+(?:have |has |had )?([a-z]+ed)\b"
+)
 
 
 def grouping_phrase(question: str) -> str:
     """The noun after the question's grouping cue ("support group"), or ""."""
     who = _WHO_DID.search(question)
     if who:
-        return f"{who.group(1).lower()} by"
+        return f"{(who.group(1) or who.group(2)).lower()} by"
     if _WHICH_ONE.search(question) and (b := _BIGGEST_NOUN.search(question)):
         words = words_after(b.group(1))
         if words:

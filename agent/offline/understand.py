@@ -351,6 +351,7 @@ class Understander:
         question = without_instructions(question)  # statements to run are not the question
         slots = self.matcher.match(question)
         _generic_records(question, slots, self.matcher.catalog)
+        _hours_as_unit(question, slots, self.matcher.catalog)
         _not_groupings(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
@@ -2651,6 +2652,29 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
     slots.metrics = [count]
     slots.noun_only = True
     slots.spans.append(said.span())
+
+
+def _hours_as_unit(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "The median hours from opening to resolution": hours said as the unit of a duration,
+    not the records split by the hour of the day."""
+    if not _HOURS_UNIT.search(question) or _HOUR_OF_DAY.search(question):
+        return
+    for dim in list(slots.dimensions):
+        d = cat.dimensions.get(dim)
+        if d is not None and d.from_time and "hour" in dim.lower() and dim not in slots.filters:
+            slots.dimensions.remove(dim)
+
+
+# "median hours", "how many hours", "hours from opening to resolution", "48 hours".
+_HOURS_UNIT = re.compile(
+    r"(?i)\b(?:median|average|mean|avg|typical|total|many|number of|\d+(?:\.\d+)?)\s+hours?\b"
+    r"|\bhours?\s+(?:from|to|until|till|between|it takes?|taken|spent|needed|on average)\b"
+)
+# "at what hour", "by hour of day", "busiest hour", "每小时": the hour of the day asked.
+_HOUR_OF_DAY = re.compile(
+    r"(?i)\b(?:what|which|each|every|per|by(?: the)?|busiest|peak|quietest)\s+hours?\b"
+    r"|\bhour of (?:the )?day\b|\btime of (?:the )?day\b|几点|哪个小时|每小时|时段"
+)
 
 
 def records_count(cat: Catalog) -> str | None:
