@@ -610,6 +610,20 @@ def test_groupings_named_after_the_people_the_scope_or_the_number_asked(
     assert "month" in answer.reading.line, answer.reading.line
 
 
+def test_records_still_waiting_for_an_event_counted_and_ranked_by_group(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    waiting = [r for r in rows if not r["resolved_at"]]
+    text = _ask(analyst, "How many tickets are still waiting for a resolution?")
+    assert f"{len(waiting)} of {_n(len(rows))} records" in text, text
+    # The most of them, not the highest share: ranked by how many.
+    per_team = Counter(r["team"] for r in waiting)
+    team, n = per_team.most_common(1)[0]
+    text = _ask(analyst, "Which team has the most tickets still waiting for a resolution?")
+    total = sum(r["team"] == team for r in rows)
+    assert f"{team} has the most that are" in text and f": {n} of {total} (" in text, text
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

@@ -137,11 +137,23 @@ _HIGHEST = re.compile(r"(?i)highest|\bmost\b|largest|biggest|最高|最多|最�
 
 
 def _order(intent: Intent, group: str | None) -> str:
-    """The groups by their share, the end asked about first; units of time in their order."""
+    """The groups by their share, the end asked about first; units of time in their order; by
+    how many records are the part when the question asks the most of them, not a share."""
     cat = intent.catalog
     if cat is not None and group in cat.dimensions and cat.dimensions[group].from_time:
         return "TIME"
+    if _by_count(intent):
+        return "PART_ASC" if _FEWEST.search(intent.question) else "PART"
     return "ASC" if _lowest(intent) else "DESC"
+
+
+# "Which category has the most messages still without a reply": a count asked, not a share.
+_MOST = re.compile(r"(?i)\bmost\b|\bfewest\b|\bleast\b|最多|最少")
+_FEWEST = re.compile(r"(?i)\bfewest\b|\bleast\b|最少")
+
+
+def _by_count(intent: Intent) -> bool:
+    return not intent.shape.has("share") and _MOST.search(intent.question) is not None
 
 
 def _group(intent: Intent) -> str | None:
@@ -296,6 +308,8 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
     whole, dim, value = _parts(intent)
     top, end = rows[0], rows[-1]
     key = "share.top_least" if _lowest(intent) else "share.top_most"
+    if _by_count(intent):
+        key = "share.top_fewest" if _FEWEST.search(intent.question) else "share.top_count"
     w.lead.append(
         w.say(
             key, dim=dim_name(w, group), name=w.label(group, top[group]),

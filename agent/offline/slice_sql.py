@@ -163,7 +163,7 @@ def share_sql(
     """How many records of ``base`` (in the slice ``where``) satisfy ``part``, of how many, and
     the share in percent; split by ``group_expr`` when given: largest part first, or by the share
     (``by_share``: "ASC" or "DESC"; "TIME": units of time in order; "RECORDS": the most records
-    first), only groups of at least
+    first; "PART", "PART_ASC": by how many are the part), only groups of at least
     ``least`` records, and with ``totals`` every row also carries the figures over all the
     groups shown (``all_part``, ``all_records``, ``all_share_pct``); ``outer`` tables are joined
     keeping every record."""
@@ -198,6 +198,8 @@ def share_sql(
             order = "1 ASC"
         elif by_share == "RECORDS":  # the groups holding the most records first
             order = f"{total} DESC"
+        elif by_share in ("PART", "PART_ASC"):  # by how many records are the part
+            order = f"{n} {'ASC' if by_share == 'PART_ASC' else 'DESC'}"
         sql += f" ORDER BY {order}, {total} DESC LIMIT {rows}"
     return sql
 

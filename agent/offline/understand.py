@@ -740,7 +740,7 @@ class Understander:
         shape = intent.shape
         if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of") or intent.mentions:
             return
-        if not (shape.has("count") or shape.has("share")):
+        if not (shape.has("count") or shape.has("share") or shape.has("ranking")):
             return
         en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
         if en is None and zh is None:
@@ -2996,7 +2996,11 @@ _WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家|几|位)", re.
 # Words saying a value is missing, followed by what is missing.
 _UNSET_EN = re.compile(
     r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
-    r"with no|missing|lacking|not assigned to|no)\s+(?:an?\s+|any\s+)?([a-z][a-z' -]*)",
+    r"with no|missing|lacking|not assigned to|no"
+    # "still waiting for a reply", "awaiting a response", "yet to receive an answer".
+    r"|(?:still )?(?:waiting|awaiting|pending)(?: for| on)?|yet to (?:get|receive|be given)"
+    r"|(?:have|has) not (?:yet )?(?:got|had|received))\s+(?:an?\s+|any\s+|their\s+)?"
+    r"([a-z][a-z' -]*)",
     re.IGNORECASE,
 )
 _SET_EN = re.compile(
