@@ -370,6 +370,20 @@ def test_two_actions_said_not_done_in_chinese_are_both_set_aside(
     assert f"为 {ROWS['outbound'] - len(either)} [Q" in answer.text, answer.text
 
 
+def test_what_agents_tell_customers_not_to_do_is_the_category_not_a_kind_of_customer(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "warn customers not to post": what is said to the customers, not "warn" customers.
+    warned = flags["twcs-AmazonHelp-100-outbound.xlsx"]["Request to not send personal details"]
+    answer = ask_offline(
+        analyst,
+        "How often do Amazon's agents warn customers not to post their personal details? "
+        "Give me the share of their replies.",
+    )
+    share = f"{round(100 * len(warned) / ROWS['outbound'], 1):g}%"
+    assert f"Request to not send personal details {len(warned)} ({share})" in answer.text
+
+
 def test_a_count_over_one_export_per_company_adds_up_every_company(analyst: Analyst) -> None:
     # One file of customers' tweets per company: "in total" is every company's, each shown,
     # not the first file's alone.

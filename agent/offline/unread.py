@@ -112,11 +112,14 @@ class UnreadWords:
         a unit of the organisation ("the finance department", "外包供应商"), an amount of money
         ("费用", "how much did it cost"), or a kind of people in English ("VIP users"), when
         it resembles nothing in the catalog. The figure asked cannot be given without it."""
-        text = _masked(question, spans)
+        text = whole = _masked(question, spans)
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         said = [(m.group(0).strip(), k) for k, p in _SUBJECTS for m in p.finditer(text)]
-        said += [(m.group(0).strip(), "unit") for m in _PEOPLE_EN.finditer(text)]
+        # Kinds of people read with the words after them ("warn customers not to post"), as
+        # long as the reading used none of their own words.
+        said += [(m.group(0).strip(), "unit") for m in _PEOPLE_EN.finditer(whole)
+                 if m.group(0) in text]  # fmt: skip
         money = any(_MONEY_UNITS.match(str(m.unit or "")) for m in self.catalog.metrics.values())
         for phrase, kind in said:
             if money and kind == "money":
@@ -254,6 +257,8 @@ def _content_words(text: str) -> list[str]:
 _PEOPLE_EN = re.compile(
     r"\b([a-z][a-z0-9-]{1,20})\s+(?:users?|customers?|clients?|members?|accounts?|callers?"
     r"|subscribers?|buyers?|owners?|drivers?|patients?|students?|tenants?|guests?)\b"
+    # "warn customers not to post", "ask users to": what is done to them, not a kind of them.
+    r"(?!\s+(?:not|to|that|about|if|whether|for)\b)"
 )
 _PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|车主|买家|顾客|租户|住客)")
 
