@@ -624,6 +624,20 @@ def test_records_still_waiting_for_an_event_counted_and_ranked_by_group(
     assert f"{team} has the most that are" in text and f": {n} of {total} (" in text, text
 
 
+def test_hours_of_the_day_are_shown_as_times_and_one_character_names_no_measure(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    hours = Counter(int(r["opened_at"][11:13]) for r in rows if r["team"] == "Draco")
+    hour, n = hours.most_common(1)[0]
+    assert list(hours.values()).count(n) == 1
+    text = _ask(analyst, "At what hour of the day are the most Draco tickets opened?")
+    assert f"{hour:02d}:00 has the most" in text and f": {n};" in text, text
+    # "开" alone is the opening, not the reopen count whose name holds it.
+    answer = analyst.ask("Draco团队每天几点开的工单最多？")
+    assert answer.reading is not None and "重开" not in answer.reading.line, answer.reading.line
+    assert f"{hour}点的工单数量" in answer.text and f"最多，为 {n}" in answer.text, answer.text
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

@@ -280,7 +280,7 @@ def test_the_hour_customers_write_most_is_a_ranking_by_hour(
     n = max(hours.values())
     answer = ask_offline(analyst, "At what hour of the day do AcmeHelp customers tweet at us most?")
     assert answer.reading is not None and "hour" in answer.reading.line.lower()
-    named = re.search(r"By hour of day, (\d+) has the most[^:]*: (\d+)", answer.body)
+    named = re.search(r"By hour of day, (\d+):00 has the most[^:]*: (\d+)", answer.body)
     assert named is not None, answer.body
     assert hours[int(named.group(1))] == n == int(named.group(2))
 

@@ -229,18 +229,20 @@ class GroupingIndex:
         # verb of "team resolved" names nothing).
         nouns = [_stem(w) for w in raw if not re.search(r"(?i)(?:ed|ing)$", w)]
         head = next((w for w in reversed(nouns) if w in asked), "")
-        score: dict[str, tuple[int, int, int]] = {}
+        score: dict[str, tuple[int, int, int, int]] = {}
         for dim, name in self._labels(synonyms=True):
             if among is not None and dim not in among:
                 continue
             if re.search(r"[\u3400-\u9fff]", phrase):
                 hit = len(name) >= 2 and (name in phrase or phrase in name)
-                fit = (2, 0, -abs(len(name) - len(phrase))) if hit else (0, 0, 0)
+                fit = (2, 0, 0, -abs(len(name) - len(phrase))) if hit else (0, 0, 0, 0)
             else:
                 words = {_stem(w) for w in re.split(r"[\s_-]+", name.lower())} - _GENERIC
-                fit = (len(asked & words), int(head in words), -len(words - asked))
+                # A name said whole ("issues consumers raise": issue) before the last noun.
+                whole = int(bool(words) and words <= asked)
+                fit = (len(asked & words), whole, int(head in words), -len(words - asked))
             if fit[0]:
-                score[dim] = max(score.get(dim, (0, 0, 0)), fit)
+                score[dim] = max(score.get(dim, (0, 0, 0, 0)), fit)
         if not score:
             return []
         top = max(score.values())

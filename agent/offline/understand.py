@@ -1187,6 +1187,10 @@ class Understander:
         guess = self.meaning.guess_metric(text, slots.filters)
         if guess is None:
             return
+        core = _ZH_FILLER.sub("", guess.phrase).strip()
+        if slots.noun_only and len(core) <= 1 and _CJK_CHAR.search(core or "x") is not None:
+            # "几点开的事件最多": one character (开 of 重开) names no measure beside the records.
+            return
         if slots.filters and _BARE_SHARE.fullmatch(guess.phrase.strip()):
             # "所有差评里，酒店占了多大比例": a share of the records named by their values, not
             # whichever rate the bare word resembles.
@@ -2652,6 +2656,9 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
     slots.metrics = [count]
     slots.noun_only = True
     slots.spans.append(said.span())
+
+
+_ZH_FILLER = re.compile(r"[的了地得\s？?，,。]|最多|最少|最高|最低|多少|几")
 
 
 def _hours_as_unit(question: str, slots: Slots, cat: Catalog) -> None:
