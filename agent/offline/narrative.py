@@ -178,10 +178,10 @@ class Writer:
         if self.catalog is None:
             return str(value)
         dim = self.catalog.dimensions.get(dimension)
-        if dim is not None and dim.from_time and (dim.spec.time or "").startswith("hour("):
+        hourly = dim is not None and dim.from_time and (dim.spec.time or "").startswith("hour(")
+        if hourly and str(value).isdigit():
             # An hour of the day: "09:00", "9点", not a bare 9.
-            if str(value).isdigit():
-                return f"{int(value)}点" if self.lang == "zh" else f"{int(value):02d}:00"
+            return f"{int(value)}点" if self.lang == "zh" else f"{int(value):02d}:00"
         aliases = (dim.spec.values or {}).get(str(value), []) if dim else []
         if self.lang != "zh":
             # A value written with an order prefix ("4-Thu") reads as its name ("Thursday").
