@@ -638,6 +638,24 @@ def test_hours_of_the_day_are_shown_as_times_and_one_character_names_no_measure(
     assert f"{hour}点的工单数量" in answer.text and f"最多，为 {n}" in answer.text, answer.text
 
 
+def test_a_value_said_missing_twice_is_read_where_its_words_name_a_column(
+    tmp_path: Path,
+) -> None:
+    # "with no named analyst - no individual assignee at all": the second names the column.
+    records = [
+        {"id": str(i), "opened": f"2026-05-{1 + i % 28:02d}", "status": "Closed",
+         "assigned_to": "" if i % 5 == 0 else f"Resolver {i % 3}", "text": f"ticket {i}"}
+        for i in range(40)
+    ]  # fmt: skip
+    missing = sum(1 for r in records if not r["assigned_to"])
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-06-01") as an:
+        answer = an.ask(
+            "How many tickets ended up closed with no named analyst on them - no individual "
+            "assignee at all?"
+        )
+    assert f"{missing} of {len(records)} records" in answer.text, answer.text
+
+
 def test_a_deadline_the_export_does_not_record_gets_no_figure(analyst: Analyst) -> None:
     # Only whether the SLA was met is recorded, not when it was due: no overrun is measured.
     answer = analyst.ask(

@@ -748,6 +748,14 @@ class Understander:
             en, zh = _SET_EN.search(intent.question), _SET_ZH.search(intent.question)
             intent.unset_set = en is not None or zh is not None
         phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
+        if en is not None and not self.grouping.by_words(phrase):
+            # "with no named analyst - no individual assignee at all": the words said again
+            # that name a grouping.
+            q = intent.question
+            starts = (m.start() for m in re.finditer(r"(?i)\b(?:without|no|missing)\b", q))
+            found = (_UNSET_EN.search(q, at) for at in starts)
+            later = (words_after(m.group(1)) for m in found if m is not None)
+            phrase = next((p for p in later if self.grouping.by_words(p)), phrase)
         # "Closed without a resolution time": the time said missing is the unset part, though
         # its words resemble a duration.
         column = unset_time_column(phrase, intent.catalog) if phrase else None
