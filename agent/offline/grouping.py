@@ -62,6 +62,8 @@ _ZH_END = re.compile(r"[的最有是被在中里上下多少比较更和与及�
 _EN_TIME = frozenset(("day", "week", "month", "quarter", "year", "period", "time"))
 _ZH_TIME = ("月", "周", "天", "日", "季", "星期")
 # Words of dimension names that say nothing about which one is meant.
+# A word that may be a verb after a singular noun ("causes", "gets", "handles").
+_VERB_S = re.compile(r"(?i)[^s]s$")
 _GENERIC = frozenset(
     ("u", "id", "ids", "no", "number", "code", "name", "names", "type", "types", "sys", "key")
 )
@@ -227,8 +229,14 @@ class GroupingIndex:
         asked = {_stem(w) for w in raw} - _GENERIC
         # The last noun names the thing ("message category" is a category of messages; the
         # verb of "team resolved" names nothing).
-        nouns = [_stem(w) for w in raw if not re.search(r"(?i)(?:ed|ing)$", w)]
-        head = next((w for w in reversed(nouns) if w in asked), "")
+        words_said = [w for w in raw if not re.search(r"(?i)(?:ed|ing)$", w)]
+        if (
+            len(words_said) >= 2
+            and _VERB_S.search(words_said[-1])
+            and not _VERB_S.search(words_said[-2])
+        ):
+            words_said = words_said[:-1]  # "model causes": a singular noun and its verb
+        head = next((_stem(w) for w in reversed(words_said) if _stem(w) in asked), "")
         score: dict[str, tuple[int, int, int, int]] = {}
         for dim, name in self._labels(synonyms=True):
             if among is not None and dim not in among:
