@@ -10,6 +10,7 @@ cell of its result.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...data.duck import q
@@ -25,6 +26,16 @@ EVENT = "event"
 _ROWS = 30
 
 
+@dataclass(frozen=True)
+class Split:
+    """How the counts are split, as the playbook asking reads it: by a grouping (the most first
+    unless the fewest are asked) or by a unit of time, in order."""
+
+    dim: str | None = None
+    most_first: bool = True
+    in_time: bool = False
+
+
 def _within(column: str, p: Period) -> str:
     return f"{column} >= DATE '{p.start.isoformat()}' AND {column} < DATE '{p.end.isoformat()}'"
 
@@ -37,7 +48,7 @@ def _comparison(intent: Intent) -> Period | None:
     return None
 
 
-def event_call(intent: Intent) -> dict[str, Call]:
+def event_call(intent: Intent, split: Split | None = None) -> dict[str, Call]:
     cat, period, column = intent.catalog, intent.period, intent.event_column
     if cat is None or period is None or column is None or not intent.metrics:
         return {}
@@ -53,7 +64,8 @@ def event_call(intent: Intent) -> dict[str, Call]:
     then = f"count(*) FILTER (WHERE {_within(col, before)})" if before is not None else ""
     if before is not None:
         select += [f"{then} AS in_comparison", f"{now} - {then} AS change"]
-    dim = _grouping(intent)
+    split = split or Split()
+    dim = split.dim
     expr = _group_expr(intent, dim, base, col, joins) if dim else None
     if dim and expr is None:
         return {}
@@ -66,10 +78,10 @@ def event_call(intent: Intent) -> dict[str, Call]:
     sql += f" WHERE {' AND '.join(conditions)}"
     if expr is not None:
         kept = f"{now} > 0" + (f" OR {then} > 0" if then else "")
-        if intent.playbook == "trend":  # in time order, every unit of the period
+        if split.in_time:  # in time order, every unit of the period
             sql += f" GROUP BY 1 HAVING {kept} ORDER BY 1"
         else:
-            order = "DESC" if _most_first(intent) else "ASC"
+            order = "DESC" if split.most_first else "ASC"
             sql += f" GROUP BY 1 HAVING {kept} ORDER BY in_period {order}, 1 LIMIT {_ROWS}"
     w = Writer(lang=intent.language, seed="", catalog=cat)
     by = f", {dim_name(w, dim)}" if dim else ""
@@ -85,15 +97,6 @@ def event_call(intent: Intent) -> dict[str, Call]:
     return {EVENT: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
 
 
-def _grouping(intent: Intent) -> str | None:
-    """The dimension the counts are split by: the trend's unit of time, or the one named."""
-    if intent.playbook == "trend":
-        from .trend import grain_of
-
-        return grain_of(intent)
-    return intent.group_by
-
-
 def _group_expr(intent: Intent, dim: str, base: str, col: str, joins: dict[str, str]) -> str | None:
     """The grouping's SQL; a unit of time (month, weekday) is read on the event's own date."""
     cat = intent.catalog
@@ -105,18 +108,12 @@ def _group_expr(intent: Intent, dim: str, base: str, col: str, joins: dict[str, 
     return reach(cat, base, dim, joins)
 
 
-def _most_first(intent: Intent) -> bool:
-    from .ranking import high_first
-
-    return not intent.metrics or high_first(intent, intent.metrics[0])
-
-
-def write_event(intent: Intent, res: Result | None, w: Writer) -> None:
+def write_event(intent: Intent, res: Result | None, w: Writer, split: Split | None = None) -> None:
     if failed(w, res) or res is None or intent.period is None:
         return
-    dim = _grouping(intent)
-    if dim and dim in res.columns:
-        _write_groups(intent, dim, res, w)
+    split = split or Split()
+    if split.dim and split.dim in res.columns:
+        _write_groups(intent, split, res, w)
         return
     row: dict[str, Any] = res.records()[0]
     column = (intent.event_column or "").replace("_", " ")
@@ -140,15 +137,15 @@ def write_event(intent: Intent, res: Result | None, w: Writer) -> None:
     )  # fmt: skip
 
 
-def _write_groups(intent: Intent, dim: str, res: Result, w: Writer) -> None:
+def _write_groups(intent: Intent, split: Split, res: Result, w: Writer) -> None:
     """Each group's count by the event's date: the first and last groups named, then a table."""
-    period = intent.period
+    dim, period = split.dim or "", intent.period
     rows = res.records()
     if period is None or not rows:
         return
     column = (intent.event_column or "").replace("_", " ")
     where = slice_text(w, dict(intent.filters))
-    if intent.playbook == "trend":
+    if split.in_time:
         high = max(rows, key=lambda r: r["in_period"])
         low = min(rows, key=lambda r: r["in_period"])
         w.lead.append(
@@ -169,7 +166,7 @@ def _write_groups(intent: Intent, dim: str, res: Result, w: Writer) -> None:
     w.learn_names(res.columns, rows)
     w.lead.append(
         w.say(
-            "event.rank_lead" if _most_first(intent) else "event.rank_lead_low",
+            "event.rank_lead" if split.most_first else "event.rank_lead_low",
             column=column, where=where, period=period.label, dim=dim_name(w, dim),
             name=w.label(dim, first[dim]), n=fmt_row([first["in_period"]])[0], ref=res.id,
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..reading import sql_purpose
 from .catalog_choice import split_dimensions
-from .event_counts import EVENT, event_call, write_event
+from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
@@ -56,7 +56,7 @@ _SHORT_DAYS = 28
 def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     intent = _without_biggest(intent, results)
     if intent.event_column:  # "how many did we resolve in May": by the resolution date
-        return event_call(intent)
+        return event_call(intent, Split(intent.group_by))
     metrics = intent.metrics[:3] or [metric_or(intent, intent.group_by)]
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
@@ -204,7 +204,7 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
 def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     intent = _without_biggest(intent, results)
     if intent.event_column:
-        write_event(intent, results.get(EVENT), w)
+        write_event(intent, results.get(EVENT), w, Split(intent.group_by))
         return
     if "groups" in results:
         write_grouped(intent, results, w)

@@ -13,7 +13,7 @@ from typing import Any
 from ...data.period_phrases import number
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets
-from .event_counts import EVENT, event_call, write_event
+from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
 from .metric_actions import learn_action, lever_action
@@ -123,7 +123,7 @@ def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.distinct_of is not None:
         return _distinct_call(intent)
     if intent.event_column:  # "which group resolved the most in June": by the resolution date
-        return event_call(intent)
+        return event_call(intent, _event_split(intent))
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     # One table per group: the groups are ranked side by side for the period, not compared
@@ -154,6 +154,12 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
         [metric], filters=filters, group_by=[dim], period=period, order_by=far, limit=TABLE_ROWS
     )
     return {"rank": call, "rank_far": other}
+
+
+def _event_split(intent: Intent) -> Split:
+    """The groups counted by the date of the event named, the end asked for first."""
+    metric = intent.metrics[0] if intent.metrics else None
+    return Split(intent.group_by, high_first(intent, metric) if metric else True)
 
 
 def high_first(intent: Intent, metric: str) -> bool:
@@ -220,7 +226,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             _write_distinct_rank(intent, counted, w)
         return
     if intent.event_column:
-        write_event(intent, results.get(EVENT), w)
+        write_event(intent, results.get(EVENT), w, _event_split(intent))
         return
     if "groups" in results:
         write_grouped(intent, results, w)
@@ -483,7 +489,7 @@ RANKING = Playbook("ranking", (_biggest_stage, _rank_stage, _label_stage), _writ
 
 def _breakdown_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.event_column:
-        return event_call(intent)
+        return event_call(intent, _event_split(intent))
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
     if intent.whole_data or intent.parallel:  # no earlier period, or one table per group

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .catalog_choice import split_dimensions
-from .event_counts import EVENT, event_call, write_event
+from .event_counts import EVENT, Split, event_call, write_event
 from .narrative import Writer
 from .playbooks import (
     Call,
@@ -154,7 +154,7 @@ _LISTED_QUARTERS = re.compile(
 
 def _trend_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.event_column:  # "how many were resolved each month": by the resolution date
-        return event_call(intent)
+        return event_call(intent, Split(grain_of(intent), in_time=True))
     metric = metric_or(intent)
     grain = grain_of(intent)
     call = metric_query(
@@ -198,7 +198,7 @@ def _span(intent: Intent) -> str:
 
 def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     if intent.event_column:
-        write_event(intent, results.get(EVENT), w)
+        write_event(intent, results.get(EVENT), w, Split(grain_of(intent), in_time=True))
         return
     res = results.get("trend")
     if failed(w, res) or res is None:
