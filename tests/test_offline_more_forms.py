@@ -277,6 +277,23 @@ def test_a_quoted_word_complained_about_or_cursed_is_counted_by_group(
         assert f"最多的是{top}：{per_brand[top]} 条" in text, (question, text)
 
 
+def test_a_word_s_share_in_two_values_named_side_by_side(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # Each value named gets its own share of the records mentioning the word, and only those.
+    for question in (
+        "Among phone records and email records, what share of each mention 物流?",
+        "电话和邮件的记录里各有百分之几提到了“物流”？",
+    ):
+        text = _ask(analyst, question)
+        for channel in ("Phone", "Email"):
+            kept = [r for r in rows if r["channel"] == channel]
+            said = sum(1 for r in kept if "物流" in r["description"])
+            row = f"| {channel} | {said} | {len(kept)} | {_pct(said, len(kept))} |"
+            assert row in text, (question, text)
+        assert "| Web |" not in text, text
+
+
 def test_two_values_said_with_or_make_one_share(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -11,6 +11,7 @@ slice and the share, so every number in the answer is cited.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ...data.catalog import Catalog
@@ -29,6 +30,7 @@ from .playbooks import (
     table,
 )
 from .slice_sql import literal, reach, share_sql, slice_where
+from .slots import Either
 from .transcript import Results
 from .understand import Intent
 
@@ -279,7 +281,16 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         said = sql_purpose(purpose, period, intent.language)
         calls["mentions"] = ("run_sql", {"sql": sql, "purpose": said})
     group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
-    grouped = mention_sql(cat, intent.mentions, intent, group) if group else None
+    split = intent
+    if group is None and intent.slots.compared:
+        group = next(iter(intent.slots.compared))
+    if group is not None and intent.slots.compared.get(group):
+        # "所有好评里有百分之几提到了“价格”？所有差评里又是百分之几": only the values named side
+        # by side, each with its share of the records that mention the words.
+        values = Either(*intent.slots.compared[group])
+        slots = replace(intent.slots, filters={**intent.filters, group: values})
+        split = replace(intent, slots=slots)
+    grouped = mention_sql(cat, intent.mentions, split, group) if group else None
     if group is not None and grouped is not None:
         by = dim_name(w, group)
         label = f"{purpose}，按{by}" if intent.language == "zh" else f"{purpose}, by {by}"
