@@ -19,21 +19,24 @@ from servicelens.evals.runner import RunOptions, run_eval
 _TRIGGER = "ZZFAULT"
 
 
-def _faulty(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Understander.understand
+def _raise_on_trigger(
+    monkeypatch: pytest.MonkeyPatch, owner: type, method: str, fault: Exception
+) -> None:
+    """``owner.method`` raises ``fault`` for a question holding the trigger word."""
+    real = getattr(owner, method)
 
-    def understand(self: Understander, question: str, *args: object, **kw: object) -> object:
+    def faulty(self: object, question: str, *args: object, **kw: object) -> object:
         if _TRIGGER in question:
-            raise KeyError("a fault in the reading")
-        return real(self, question, *args, **kw)  # type: ignore[arg-type]
+            raise fault
+        return real(self, question, *args, **kw)
 
-    monkeypatch.setattr(Understander, "understand", understand)
+    monkeypatch.setattr(owner, method, faulty)
 
 
 def test_a_fault_in_the_reading_is_a_clear_answer_and_the_thread_goes_on(
     demo_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _faulty(monkeypatch)
+    _raise_on_trigger(monkeypatch, Understander, "understand", KeyError("a fault in the reading"))
     with Analyst.open(demo_home, provider="offline", checkpointer=InMemorySaver()) as analyst:
         with caplog.at_level(logging.ERROR):
             broken = analyst.ask(f"How many tickets {_TRIGGER} last quarter?", thread_id="t")
@@ -51,14 +54,7 @@ def test_an_eval_case_that_raises_fails_alone(
 ) -> None:
     cases = load_cases([GOLDEN_DIR / "smoke_scripted.yaml"])[:2]
     broken = cases[0].model_copy(update={"question": f"{cases[0].question} {_TRIGGER}"})
-    real = Analyst.ask
-
-    def ask(self: Analyst, question: str, *args: object, **kw: object) -> object:
-        if _TRIGGER in question:
-            raise RuntimeError("a fault outside the reading")
-        return real(self, question, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Analyst, "ask", ask)
+    _raise_on_trigger(monkeypatch, Analyst, "ask", RuntimeError("a fault outside the reading"))
     run = run_eval([broken, cases[1]], RunOptions(home=demo_home, provider="offline"))
     first, second = (r.runs[0] for r in run.results)
     assert first.error == "RuntimeError: a fault outside the reading" and not first.passed
