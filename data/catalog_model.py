@@ -201,6 +201,11 @@ class Dimension:
         return self.spec.time is not None
 
     @property
+    def hour_of_day(self) -> bool:
+        """The hour of the day a record's time falls in (0-23)."""
+        return (self.spec.time or "").startswith("hour(")
+
+    @property
     def values(self) -> list[str] | None:
         return list(self.spec.values) if self.spec.values is not None else None
 

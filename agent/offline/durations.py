@@ -64,18 +64,24 @@ def event_date_column(question: str, catalog: Catalog, table: str) -> str | None
     table's own time column (the records' opening); None when the question names the opening
     too, or another number of events, or no one column records it."""
     events = said_events(question)
-    spec = catalog.tables.get(table)
-    if len(events) != 1 or events[0][0] == "open" or spec is None:
+    if len(events) != 1 or events[0][0] == "open":
         return None
-    found = [
-        column
-        for column in spec.columns
-        if event_of(column) == events[0][0]
-        and _DATED.search(spec.columns[column].description or column)
-    ]
-    if len(found) != 1 or found[0] == spec.time_column:
+    found = _dated_columns(catalog, table, events[0][0])
+    spec = catalog.tables.get(table)
+    if spec is None or len(found) != 1 or found[0] == spec.time_column:
         return None
     return found[0]
+
+
+def _dated_columns(catalog: Catalog, table: str, event: str) -> list[str]:
+    """The date columns of ``table`` recording ``event``."""
+    spec = catalog.tables.get(table)
+    columns = spec.columns if spec is not None else {}
+    return [
+        column
+        for column, col in columns.items()
+        if event_of(column) == event and _DATED.search(col.description or column)
+    ]
 
 
 # An event said as a state not reached ("unresolved", "未解决"): a status, not a date.
@@ -87,17 +93,13 @@ def undated_event(question: str, catalog: Catalog, table: str) -> tuple[str, str
     of ``table`` records it, with the words said: counted by the records' own date, the
     answer must say so ("6月7日解决了多少投诉" over complaints dated only by their filing)."""
     events = said_events(question)
-    spec = catalog.tables.get(table)
-    if len(events) != 1 or events[0][0] == "open" or spec is None:
+    if len(events) != 1 or events[0][0] == "open" or table not in catalog.tables:
         return None
     name, word = events[0]
     at = question.lower().find(word.lower())
     if at >= 0 and _NOT_YET.search(question[max(0, at - 12) : at]):
         return None
-    for column in spec.columns:
-        if event_of(column) == name and _DATED.search(spec.columns[column].description or column):
-            return None
-    return name, word
+    return None if _dated_columns(catalog, table, name) else (name, word)
 
 
 def duration_between(question: str, catalog: Catalog) -> Span | None:

@@ -32,7 +32,7 @@ from .playbooks import (
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either
 from .transcript import Results
-from .understand import Intent
+from .understand import SHARE_WORD, WHICH, Intent
 
 FEEDBACK = "voc"
 TEXT = "text"
@@ -187,18 +187,15 @@ def part_sql(
     )  # fmt: skip
 
 
-# The clause asking which group ("which category do most of them come from", "哪个品类的差评
-# 比例最高"), and a share asked in it.
+# The clauses of a question ("which category do most of them come from", "哪个品类的差评比例最高").
 _CLAUSES = re.compile(r"[，,。？?；;！!]|\band\b")
-_WHICH = re.compile(r"(?i)\bwhich\b|\bwhat\s+\w+\s+(?:has|have|had|do|does|is)\b|哪")
-_SHARE_SAID = re.compile(r"(?i)\bshare\b|\bpercent|\brate\b|\bproportion\b|比例|占比|百分|比率")
 
 
 def _group_share_asked(question: str) -> bool:
     """Whether the groups are to be ranked by the part's share (the clause naming the grouping
     asks a share), not by how many records mention the words."""
-    clauses = [c for c in _CLAUSES.split(question) if _WHICH.search(c)]
-    return not clauses or any(_SHARE_SAID.search(c) for c in clauses)
+    clauses = [c for c in _CLAUSES.split(question) if WHICH.search(c)]
+    return not clauses or any(SHARE_WORD.search(c) for c in clauses)
 
 
 def _mentioned(w: Writer, intent: Intent) -> str:

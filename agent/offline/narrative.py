@@ -178,8 +178,7 @@ class Writer:
         if self.catalog is None:
             return str(value)
         dim = self.catalog.dimensions.get(dimension)
-        hourly = dim is not None and dim.from_time and (dim.spec.time or "").startswith("hour(")
-        if hourly and str(value).isdigit():
+        if dim is not None and dim.hour_of_day and str(value).isdigit():
             # An hour of the day: "09:00", "9点", not a bare 9.
             return f"{int(value)}点" if self.lang == "zh" else f"{int(value):02d}:00"
         aliases = (dim.spec.values or {}).get(str(value), []) if dim else []

@@ -143,17 +143,16 @@ def _order(intent: Intent, group: str | None) -> str:
     if cat is not None and group in cat.dimensions and cat.dimensions[group].from_time:
         return "TIME"
     if _by_count(intent):
-        return "PART_ASC" if _FEWEST.search(intent.question) else "PART"
+        return "PART_ASC" if _lowest(intent) else "PART"
     return "ASC" if _lowest(intent) else "DESC"
 
 
-# "Which category has the most messages still without a reply": a count asked, not a share.
-_MOST = re.compile(r"(?i)\bmost\b|\bfewest\b|\bleast\b|最多|最少")
-_FEWEST = re.compile(r"(?i)\bfewest\b|\bleast\b|最少")
-
-
 def _by_count(intent: Intent) -> bool:
-    return not intent.shape.has("share") and _MOST.search(intent.question) is not None
+    """ "Which category has the most messages still without a reply": an end asked of the
+    records, not of a share."""
+    q = intent.question
+    ends = _HIGHEST.search(q) is not None or LOWEST.search(q) is not None
+    return not intent.shape.has("share") and ends
 
 
 def _group(intent: Intent) -> str | None:
@@ -309,7 +308,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
     top, end = rows[0], rows[-1]
     key = "share.top_least" if _lowest(intent) else "share.top_most"
     if _by_count(intent):
-        key = "share.top_fewest" if _FEWEST.search(intent.question) else "share.top_count"
+        key = "share.top_fewest" if _lowest(intent) else "share.top_count"
     w.lead.append(
         w.say(
             key, dim=dim_name(w, group), name=w.label(group, top[group]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -751,10 +752,7 @@ class Understander:
         if en is not None and not self.grouping.by_words(phrase):
             # "with no named analyst - no individual assignee at all": the words said again
             # that name a grouping.
-            q = intent.question
-            starts = (m.start() for m in re.finditer(r"(?i)\b(?:without|no|missing)\b", q))
-            found = (_UNSET_EN.search(q, at) for at in starts)
-            later = (words_after(m.group(1)) for m in found if m is not None)
+            later = (words_after(m.group(1)) for m in _said_unset(intent.question, en.start()))
             phrase = next((p for p in later if self.grouping.by_words(p)), phrase)
         # "Closed without a resolution time": the time said missing is the unset part, though
         # its words resemble a duration.
@@ -799,7 +797,7 @@ class Understander:
         """Whether the question's "which …" names a grouping of the catalog by its words, one
         whose values say something (not codes such as "H15,H93,": "主要反映哪些问题" asks for
         what customers say, not a count of the codes)."""
-        phrase = grouping_phrase(question) if _WHICH.search(question) else ""
+        phrase = grouping_phrase(question) if WHICH.search(question) else ""
         dims = self.grouping.by_words(phrase) if phrase else []
         return any(not self._coded(d) for d in dims)
 
@@ -2676,7 +2674,7 @@ def _hours_as_unit(question: str, slots: Slots, cat: Catalog) -> None:
         return
     for dim in list(slots.dimensions):
         d = cat.dimensions.get(dim)
-        if d is not None and d.from_time and "hour" in dim.lower() and dim not in slots.filters:
+        if d is not None and d.hour_of_day and dim not in slots.filters:
             slots.dimensions.remove(dim)
 
 
@@ -2710,7 +2708,7 @@ _HOW_MANY_OF = re.compile(
 )
 
 
-_SHARE_WORD = re.compile(
+SHARE_WORD = re.compile(
     r"(?i)\b(?:share|percentage|percent|proportion|rate)\b|比例|占比|百分之|占多少|比率"
 )
 
@@ -2725,7 +2723,7 @@ def _flag_rate(
         return
     name, spans = next(iter(crossed.items()))
     # "亚马逊和苹果的客服回复里，…的各占多少比例": the share of each group named, the rate.
-    each_share = bool(slots.compared) and _SHARE_WORD.search(question) is not None
+    each_share = bool(slots.compared) and SHARE_WORD.search(question) is not None
     if each_share and name in slots.flags and slots.filters.get(name) == "true":
         slots.flags.remove(name)
         slots.filters.pop(name, None)
@@ -2957,7 +2955,7 @@ def _drop_template_words(slots: Slots, template: str) -> None:
 def _asks_which(question: str) -> bool:
     """ "Which … most/worst …" without asking how it moved."""
     superlative = _BEST.search(question) or _WORST.search(question)
-    return bool(_WHICH.search(question) and superlative and not _CHANGE.search(question))
+    return bool(WHICH.search(question) and superlative and not _CHANGE.search(question))
 
 
 def _drop_implied_filters(intent: Intent) -> None:
@@ -3007,7 +3005,7 @@ _ONLY_WHEN_CUED = frozenset(("early_warnings", "customers_at_risk"))
 # How far the trend exemplars (or a specialised playbook's) must lead when no words ask for it.
 _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
-_WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家|几|位)", re.IGNORECASE)
+WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家|几|位)", re.IGNORECASE)
 # Words saying a value is missing, followed by what is missing.
 _UNSET_EN = re.compile(
     r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
@@ -3018,6 +3016,17 @@ _UNSET_EN = re.compile(
     r"([a-z][a-z' -]*)",
     re.IGNORECASE,
 )
+
+
+def _said_unset(question: str, first: int) -> Iterator[re.Match[str]]:
+    """Each later place the question says a value is missing, the words after it included
+    (one match can swallow the next: "no named analyst - no individual assignee")."""
+    at = first + 1
+    while (m := _UNSET_EN.search(question, at)) is not None:
+        yield m
+        at = m.start() + 1
+
+
 _SET_EN = re.compile(
     r"\b(?:linked|tied|attached|associated|connected) (?:up )?(?:to|with) (?:a|an|any|some)\s+"
     r"([a-z][a-z' -]*)",
