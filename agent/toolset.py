@@ -149,27 +149,40 @@ def _tool_message(call: ToolCall, content: dict[str, Any] | str) -> dict[str, An
 
 
 def fit_content(content: dict[str, Any], max_tokens: int) -> str:
-    """The result as JSON within ``max_tokens``: the longest lists are shortened first and the
-    result says so, so what the model reads stays valid JSON; clipping text is the last resort."""
+    """The result as JSON within ``max_tokens``: the longest lists are shortened first (a list
+    inside a field, such as one filter's many values, too) and the result says so, so what the
+    model reads stays valid JSON; clipping text is the last resort."""
     text = _dump(content)
-    shrunk = dict(content)
+    shrunk = {k: dict(v) if isinstance(v, dict) else v for k, v in content.items()}
     while count_tokens(text) > max_tokens:
-        key = _longest_list(shrunk)
-        if key is None:
+        path = _longest_list(shrunk)
+        if path is None:
             return clip_text(text, max_tokens)
-        items = shrunk[key]
-        total = content[key] if isinstance(content.get(key), list) else items
-        shrunk[key] = items[: max(1, len(items) // 2)]
+        holder = shrunk if len(path) == 1 else shrunk[path[0]]
+        original = content if len(path) == 1 else content[path[0]]
+        items = holder[path[-1]]
+        whole = original.get(path[-1])
+        total = len(whole) if isinstance(whole, list) else len(items)
+        holder[path[-1]] = items[: max(1, len(items) // 2)]
         shrunk["shortened_for_context"] = (
-            f"{key}: showing {len(shrunk[key])} of {len(total)}; the full result is in the evidence"
+            f"{'.'.join(path)}: showing {len(holder[path[-1]])} of {total}; "
+            "the full result is in the evidence"
         )
         text = _dump(shrunk)
     return text
 
 
-def _longest_list(content: dict[str, Any]) -> str | None:
-    lists = {k: v for k, v in content.items() if isinstance(v, list) and len(v) > 1}
-    return max(lists, key=lambda k: len(_dump({k: lists[k]}))) if lists else None
+def _longest_list(content: dict[str, Any]) -> tuple[str, ...] | None:
+    """Where the longest list is: a field, or a field of a field."""
+    lists: dict[tuple[str, ...], list[Any]] = {}
+    for key, value in content.items():
+        if isinstance(value, list) and len(value) > 1:
+            lists[(key,)] = value
+        elif isinstance(value, dict):
+            for inner, item in value.items():
+                if isinstance(item, list) and len(item) > 1:
+                    lists[(key, inner)] = item
+    return max(lists, key=lambda k: len(_dump({"x": lists[k]}))) if lists else None
 
 
 def _dump(content: dict[str, Any]) -> str:

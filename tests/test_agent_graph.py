@@ -153,3 +153,18 @@ def test_oversized_tool_result_is_shortened_but_stays_valid_json() -> None:
     data = json.loads(text)
     assert data["id"] == "Q1" and 1 <= len(data["rows"]) < 400
     assert data["shortened_for_context"].startswith(f"rows: showing {len(data['rows'])} of 400")
+
+
+def test_a_long_list_inside_a_field_is_shortened_too() -> None:
+    # A filter of hundreds of values (every trim holding "2019款") echoed in the result's meta.
+    import json
+
+    from servicelens.agent.toolset import fit_content
+
+    values = [f"2019款 trim {i} " + "y" * 30 for i in range(300)]
+    content = {"id": "Q1", "rows": [[1, 2]], "filters": {"type": values, "brand": ["A"]}}
+    data = json.loads(fit_content(content, 500))
+    assert data["rows"] == [[1, 2]] and 1 <= len(data["filters"]["type"]) < 300
+    assert data["filters"]["brand"] == ["A"]
+    assert data["shortened_for_context"].startswith("filters.type: showing")
+    assert len(content["filters"]["type"]) == 300  # the evidence keeps the whole list
