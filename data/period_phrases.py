@@ -67,6 +67,9 @@ _RUN_SEP = r"\s*(?:to|through|thru|until|till|and|&|,|-|–|—|~|到|至|、|�
 _LIST_SEP = re.compile(r"and|&|,|、|和|与|及")
 _RANGE_SEP = r"\s*(?:to|through|thru|until|till|-|–|—|~|\.\.|到|至)\s*"
 
+# A year followed by 款/版 or "model" names a model year ("2018款", "the 2018 models").
+_MODEL_YEAR = r"\s*年?\s*[款版]|\s+models?\b"
+
 # One unit that names its year, or a relative unit; most specific first, because at one
 # position a search takes the first alternative that works.
 _ANCHORS = [
@@ -86,7 +89,7 @@ _ANCHORS = [
     r"(?:the )?(?:first|second|1st|2nd) half (?:of )?\d{4}",
     r"(?:last|previous|this) (?:quarter|month|week|year)",
     r"上个?季度|本季度|上个?月|本月|上周|本周|去年|今年",
-    r"\d{4}\s*年|(?:19|20)\d{2}(?!\d)",
+    r"\d{4}\s*年(?!" + _MODEL_YEAR + r")|(?:19|20)\d{2}(?!\d|\s*年?" + _MODEL_YEAR + ")",
     # Units whose year is understood (the latest begun by as_of) or written with two digits.
     r"(?:\d{2}\s*年\s*)?(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?",
     r"第?[1-4一二三四]\s*季度",
@@ -645,7 +648,7 @@ _RAW: list[tuple[str, Builder]] = [
         lambda m, c: explicit_range(_iso(m[1], c.phrase), _iso(m[1], c.phrase), c.phrase),
     ),
     (
-        r"(?<![\d-])(?P<y>(?:19|20)\d{2})(?:\s*年)?(?![\d-])",
+        r"(?<![\d-])(?P<y>(?:19|20)\d{2})(?:\s*年)?(?![\d-]|" + _MODEL_YEAR + ")",
         lambda m, c: year(int(m["y"]), c.phrase),
     ),
     (_B + r"today" + _E + r"|今天", _day(0)),

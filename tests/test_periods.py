@@ -622,3 +622,24 @@ def test_the_week_or_month_before_is_just_before_the_period_named() -> None:
         date(2025, 1, 2),
     )
     assert reading.comparison is not None and reading.comparison.label == "2023-Q4"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2018款的车里，哪个品牌被投诉得最多？",
+        "2018年款的车",
+        "2019版",
+        "Among the 2018 models, which brand",
+    ],
+)
+def test_a_model_year_names_no_period(text: str) -> None:
+    assert read_periods(text, date(2020, 6, 9)).period is None
+
+
+@pytest.mark.parametrize(
+    "text", ["How many in 2018?", "2018年的投诉", "complaints in 2018, by brand"]
+)
+def test_a_year_said_alone_is_still_that_year(text: str) -> None:
+    period = read_periods(text, date(2020, 6, 9)).period
+    assert period is not None and period.start == date(2018, 1, 1)
