@@ -296,20 +296,49 @@ def value_label(catalog: Catalog | None, dimension: str, value: Any, lang: str) 
     return str(value)
 
 
-def _filter_labels(catalog: Catalog | None, filters: dict[str, Any], lang: str) -> list[str]:
+def _filter_labels(
+    catalog: Catalog | None, filters: dict[str, Any], lang: str, *, without: bool = False
+) -> list[str]:
+    """ "East", "type containing “2018款”"; with ``without`` the values left out ("not East",
+    "type not containing “手动”")."""
     out = []
     for dim, value in filters.items():
         values = value if isinstance(value, list) else [value]
-        out.append("/".join(value_label(catalog, dim, v, lang) for v in values))
+        part = _common_part(values)
+        if part is not None:
+            name = dimension_label(catalog, dim, lang)
+            holds = (
+                ("不含" if without else "含")
+                if lang == "zh"
+                else ("not containing" if without else "containing")
+            )
+            out.append(f"{name}{holds}“{part}”" if lang == "zh" else f"{name} {holds} “{part}”")
+            continue
+        shown = "/".join(value_label(catalog, dim, v, lang) for v in values)
+        out.append((f"不含{shown}" if lang == "zh" else f"not {shown}") if without else shown)
     return out
+
+
+def _common_part(values: list[Any]) -> str | None:
+    """The words every value of a long list holds ("2018款" of forty trims), which say the
+    list better than the list itself; None for a short list or none shared."""
+    if len(values) <= 3:
+        return None
+    split = [[w for w in _PARTS.split(str(v)) if w] for v in values]
+    shared = set.intersection(*(set(words) for words in split))
+    # Several words in all of them ("2018款" and "CVT"): each, in the order the values say them.
+    return "”“".join(w for w in split[0] if w in shared) or None
+
+
+# What separates the words of a value: spaces, or the commas of a list of codes ("H93,H15,").
+_PARTS = re.compile(r"[\s,;，；、|]+")
 
 
 def _excluded_labels(catalog: Catalog | None, exclude: Any, lang: str) -> list[str]:
     """ "not Hotels" / "不含酒店": the values the rows were kept without."""
     if not isinstance(exclude, dict):
         return []
-    labels = _filter_labels(catalog, exclude, lang)
-    return [f"不含{x}" if lang == "zh" else f"not {x}" for x in labels]
+    return _filter_labels(catalog, exclude, lang, without=True)
 
 
 def _period_label(period: Any) -> str:

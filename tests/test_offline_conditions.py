@@ -541,6 +541,68 @@ def test_groups_and_months_counted_by_the_date_of_the_event_named(
     assert f"共 {_n(months['2026-05'])} 条 [" in zh
 
 
+def test_the_most_of_an_event_is_a_count_and_the_most_hours_to_it_a_duration(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "关闭得最多": the most records closed in the month, by the closing date.
+    closed = Counter(r["team"] for r in rows if r["closed_at"][:7] == "2026-04")
+    (team, n), (last, m) = closed.most_common(1)[0], closed.most_common()[-1]
+    for question in ("哪个团队2026年4月关闭得最多？", "哪个团队2026年4月关闭的工单最多？"):
+        text = _ask(analyst, question)
+        assert f"{team}最多，共 {_n(n)} 条 [" in text and f"{last}，共 {_n(m)} 条" in text, text
+    # The most hours to close: the average time to the closing date, the state Closed no
+    # filter beside it, the longest named the worst.
+    spans: dict[str, list[float]] = {}
+    for r in rows:
+        if (hours := _hours(r, "closed_at")) is not None:
+            spans.setdefault(r["team"], []).append(hours)
+    worst = max(spans, key=lambda t: sum(spans[t]) / len(spans[t]))
+    for question, said in (
+        ("Which team took the most hours to close?", f"the weakest team is {worst} at"),
+        ("Which team takes longest to close?", f"the weakest team is {worst} at"),
+        ("哪个团队关闭用时最多？", f"最差的team是{worst}，为"),
+    ):
+        answer = analyst.ask(question)
+        assert answer.reading is not None and "Closed" not in answer.reading.line, answer.text
+        assert said in answer.text, (question, answer.text)
+
+
+def test_a_word_of_two_columns_values_is_read_in_the_column_the_question_names(
+    tmp_path: Path,
+) -> None:
+    # "email" is a contact channel (Email) and a word of a notification setting (Send Email):
+    # "an email notification" names the setting's column.
+    records = [
+        {"id": str(i), "opened": f"2026-05-{1 + i % 9:02d}",
+         "contact": ("Email", "Phone", "Web")[i % 3],
+         "notify": "Send Email" if i % 7 == 0 else "Do Not Notify", "text": f"ticket {i}"}
+        for i in range(63)
+    ]  # fmt: skip
+    sent = sum(r["notify"] == "Send Email" for r in records)
+    by_email = sum(r["contact"] == "Email" for r in records)
+    assert sent != by_email
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-05-10") as an:
+        answer = an.ask("How many tickets sent an email notification?")
+        assert answer.reading is not None and "Send Email" in answer.reading.line, answer.text
+        assert f" {sent} in " in answer.text, answer.text
+        answer = an.ask("How many tickets came in by email?")
+        assert answer.reading is not None and "Send Email" not in answer.reading.line
+        assert f" {by_email} in " in answer.text, answer.text
+
+
+def test_a_grouping_named_by_one_chinese_character_is_read_where_it_stands_alone(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # The state column's Chinese name is one character (州): "超过40条的州有几个".
+    sizes = Counter(r["state"] for r in rows)
+    over = [s for s, n in sizes.items() if n > 40]
+    assert 0 < len(over) < len(sizes)
+    text = _ask(analyst, "工单超过40条的州有几个？")
+    assert f"超过40条的州共有 {len(over)} 个 [" in text, text
+    answer = analyst.ask("哪个州的工单最多？")
+    assert answer.reading is not None and answer.reading.group_by == ["州"], answer.text
+
+
 def test_an_event_the_export_does_not_date_is_said_beside_the_count(tmp_path: Path) -> None:
     # Complaints dated only by their filing: "resolved on" a day counts those filed that day,
     # and the answer says so; a state not reached ("未解决") is no event.

@@ -44,6 +44,12 @@ def event_of(column: str) -> str | None:
     return next((name for name, stems, _ in _EVENTS if re.search(stems, low)), None)
 
 
+def end_event(expr: str) -> str | None:
+    """The event a duration's expression ends at ("epoch(closed_at) - epoch(opened_at)": close)."""
+    m = _EPOCHS.search(expr)
+    return event_of(m.group(1)) if m else None
+
+
 def said_events(question: str) -> list[tuple[str, str]]:
     """The events the question says, in the order it says them, with the words used."""
     found = []

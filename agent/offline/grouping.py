@@ -106,9 +106,18 @@ def words_after(text: str) -> str:
     return " ".join(words)
 
 
+_ZH_EVENT_VERB = re.compile(
+    r"(?<=[\u3400-\u9fff]{2})(?:解决|关闭|回复|答复|提交|受理|创建|处理|修复|结案)"
+)
+
+
 def zh_noun(text: str) -> str:
     """The noun a Chinese cue is followed by: up to four characters, ending at a particle."""
-    noun = _ZH_END.split(text)[0][:4]
+    noun = _ZH_END.split(text)[0]
+    # "哪个分组2016年6月": a number after the noun starts a date or a figure, not the noun.
+    noun = re.split(r"(?<=[\u3400-\u9fff])[0-9]", noun)[0]
+    # "哪个团队关闭用时最多": a verb of the records' events after two characters ends the noun.
+    noun = _ZH_EVENT_VERB.split(noun, maxsplit=1)[0][:4]
     # "哪几款车上", "哪个渠道里": a place word after the noun is not part of it.
     return noun[:-1] if len(noun) > 1 and noun[-1] in "上里中内" else noun
 

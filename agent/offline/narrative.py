@@ -17,7 +17,9 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...prompts import fill, load_yaml
 from ..providers.base import Declined
+from ..reading import dimension_label
 from .slots import Either, Excluded
+from .value_parts import Holding, Lacking
 
 
 @cache
@@ -157,10 +159,24 @@ class Writer:
     def label(self, dimension: str, value: Any) -> str:
         """A dimension value for display: 华东 for East in Chinese answers; a name beside an id
         where the results carried one."""
+        if isinstance(value, Lacking):  # "除了手动挡": the values holding the word, left out
+            name = dimension_label(self.catalog, dimension, self.lang)
+            return (
+                f"{name}不含“{value.word}”"
+                if self.lang == "zh"
+                else f"{name} not containing “{value.word}”"
+            )
         if isinstance(value, Excluded):
             joiner = "、" if self.lang == "zh" else "/"
             shown = joiner.join(self.label(dimension, v) for v in value.values)
             return f"不含{shown}" if self.lang == "zh" else f"not {shown}"
+        if isinstance(value, Holding):  # "手动挡的车": the values holding the word
+            name = dimension_label(self.catalog, dimension, self.lang)
+            return (
+                f"{name}含“{value.word}”"
+                if self.lang == "zh"
+                else f"{name} containing “{value.word}”"
+            )
         if isinstance(value, Either):
             joiner = "或" if self.lang == "zh" else " or "
             return joiner.join(self.label(dimension, v) for v in value.values)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Self
 
 from ...data.catalog import Catalog, Dimension, key
 from ...data.ingest.catalog_metrics import record_noun
@@ -135,7 +135,7 @@ class _Values(str):
     values: tuple[str, ...]
     _joiner = "、"
 
-    def __new__(cls, value: str, *more: str) -> _Values:
+    def __new__(cls, value: str, *more: str) -> Self:
         made = super().__new__(cls, cls._joiner.join([value, *more]))
         made.values = (value, *more)
         return made

@@ -45,6 +45,7 @@ from .cross_values import CrossFlags, CrossValues
 from .durations import (
     AVERAGE,
     duration_between,
+    end_event,
     event_date_column,
     event_of,
     undated_event,
@@ -74,6 +75,7 @@ from .slots import (
 )
 from .thresholds import Threshold, records_per_group, threshold_of
 from .unread import UnreadWords, used_phrases
+from .value_parts import ValueParts, negated_part
 
 if TYPE_CHECKING:
     from .findings import Findings
@@ -329,6 +331,14 @@ class Understander:
         # Values of dimensions the catalog does not list, looked up in the data.
         self.matcher = CatalogMatcher(catalog, values)
         self.values = values or {}
+        # Parts of the export's own values: not of the themes the feedback was grouped into.
+        self.parts = ValueParts(
+            {
+                d: found
+                for d, found in {**self._listed_values(), **self.values}.items()
+                if set(catalog.dimensions[d].sources) != {"voc"}
+            }
+        )
         self.meaning = MeaningIndex(catalog, embedder)
         self.cross = CrossValues(catalog, embedder, values)
         self.cross_flags = CrossFlags(catalog, embedder)
@@ -354,8 +364,11 @@ class Understander:
         _generic_records(question, slots, self.matcher.catalog)
         _hours_as_unit(question, slots, self.matcher.catalog)
         _not_groupings(question, slots, self.matcher.catalog)
+        _value_of_column_named(question, slots, self.matcher.catalog)
+        _one_character_groupings(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
+        self.parts.said(question, slots, self.matcher.names_of)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
         _weekend(question, slots, self.matcher.catalog)
@@ -369,6 +382,7 @@ class Understander:
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
         _flag_rate(question, slots, self.matcher.catalog, crossed_flags)
         _duration_between(question, slots, self.matcher.catalog)
+        _event_state_of_duration(slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
         self._negated_metrics(question, slots)
         _flag_measured(slots, self.matcher.catalog)
@@ -1119,7 +1133,7 @@ class Understander:
                 continue
             floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
             if negated(text, *span, floor=floor):
-                slots.filters[dim] = Excluded(value)
+                slots.filters[dim] = negated_part(value)
         # "把吉利和马自达这两家放一边": values named together, set aside together.
         for dim, values in list(slots.compared.items()):
             # Values found by part of their name ("大众" for 一汽-大众, 上汽大众…): that part.
@@ -1192,6 +1206,7 @@ class Understander:
         text = unmatched_text(question, slots)
         guess = self.meaning.guess_metric(text, slots.filters)
         if guess is None:
+            self._duration_of_event_value(question, slots)
             return
         core = _ZH_FILLER.sub("", guess.phrase).strip()
         if slots.noun_only and len(core) <= 1 and _CJK_CHAR.search(core or "x") is not None:
@@ -1213,6 +1228,13 @@ class Understander:
         asked_count = asked_count and not _NOT_YET.search(question)
         if slots.noun_only and durational and asked_count:
             return  # "5月关闭了多少张工单": how many records, not how long closing took
+        most_of = durational and _MOST_OF.search(question) and not _ASKS_TIME.search(question)
+        if (
+            (slots.noun_only or not slots.metrics)
+            and most_of
+            and not _ZH_TIME_SAID.search(question)
+        ):
+            return  # "哪个优先级的事件5月关闭得最多": the most closed, not the longest closing
         if not slots.metrics or slots.noun_only:
             slots.metrics = [guess.metric]
             slots.noun_only = False  # a measure named in other words, not the records' noun
@@ -1228,6 +1250,26 @@ class Understander:
         slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
         if not guess.clear and guess.runner_up:
             slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+
+    def _duration_of_event_value(self, question: str, slots: Slots) -> None:
+        """ "Which category took the most hours to close": the verb was taken as the state
+        Closed, leaving no words for a measure; read with the verb, the time to that event is
+        the measure and the state no filter."""
+        if (slots.metrics and not slots.noun_only) or not _ASKS_TIME.search(question):
+            return
+        cat = self.matcher.catalog
+        events = [event_of(value) for value in slots.filters.values() if isinstance(value, str)]
+        events = [e for e in events if e]
+        if len(events) != 1:
+            return
+        guess = self.meaning.guess_metric(normal_text(question), {})
+        if guess is None or not guess.clear or cat.metrics[guess.metric].unit != "hours":
+            return
+        if end_event(cat.metrics[guess.metric].spec.expr) != events[0]:
+            return
+        slots.metrics = [guess.metric]  # the state's filter goes with the duration's end
+        slots.noun_only = False
+        slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
 
     def _second_metric(self, question: str, text: str, taken: str, slots: Slots) -> None:
         rest = text.replace(taken, " " * len(taken))
@@ -2062,8 +2104,10 @@ def _counted_shape(shape: ShapeReading, split: bool, named: bool) -> str | None:
 
 
 # Which end of the values a ranking asks for, in words that say nothing of better or worse.
-_HIGH_END = re.compile(r"(?i)\bhighest\b|\blargest\b|\bbiggest\b|最高|最大")
-_LOW_END = re.compile(r"(?i)\blowest\b|\bsmallest\b|最低|最小")
+_HIGH_END = re.compile(
+    r"(?i)\bhighest\b|\blargest\b|\bbiggest\b|\bmost\b|\blongest\b|最高|最大|最多|最长|最久"
+)
+_LOW_END = re.compile(r"(?i)\blowest\b|\bsmallest\b|\bfewest\b|\bshortest\b|最低|最小|最少|最短")
 _GOOD_BAD = re.compile(
     r"(?i)\bbest\b|\bworst\b|\bstrongest\b|\bweakest\b|\bpoorest\b|最好|最差|最强|最弱|垫底"
 )
@@ -2623,6 +2667,49 @@ _PART_CUE = re.compile(
 _RECORD_NOUNS = re.compile(r"(?i)\b(?:tickets?|cases?|records?)\b|工单|记录|案件")
 
 
+# What stands before and after a one-character grouping said as a noun ("的州有几个", "各省").
+_ONE_CHARACTER_BEFORE = r"(?:的|各|每个|每一个|哪个|哪些|哪一个|按)"
+_ONE_CHARACTER_AFTER = r"(?=有|是|的|里|中|数|分别|[，。？?,、]|$)"
+
+
+def _one_character_groupings(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "投诉量超过100条的州有几个", "各州": a grouping whose Chinese name is one character (州,
+    省, 市) is matched only where it stands as a noun of its own, not inside other words."""
+    for dim, spec in cat.dimensions.items():
+        names = [n for n in (spec.spec.zh, *spec.spec.aliases) if n and len(n) == 1]
+        if dim in slots.dimensions or not any(_CJK_CHAR.match(n) for n in names):
+            continue
+        for name in names:
+            if re.search(_ONE_CHARACTER_BEFORE + re.escape(name) + _ONE_CHARACTER_AFTER, question):
+                slots.dimensions.append(dim)
+                break
+
+
+def _value_of_column_named(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "How many incidents sent an email notification": "email" is a value of the contact
+    channel (Email) and a word of a value of the column the question also names (notify: Send
+    Email) — the column named says which."""
+    words = set(re.findall(r"[a-z]{4,}", normal_text(question)))
+    for dim, value in list(slots.filters.items()):
+        if type(value) is not str or not value.isascii() or len(value.split()) != 1:
+            continue
+        word = value.lower()
+        for other, spec in cat.dimensions.items():
+            if other == dim or other in slots.filters or not spec.values:
+                continue
+            names = {w for n in (other.replace("_", " "), spec.spec.en) for w in n.lower().split()}
+            if not any(len(n) >= 5 and any(w[:5] == n[:5] for w in words) for n in names):
+                continue
+            holding = [v for v in spec.values if word in str(v).lower().split() and str(v) != value]
+            if len(holding) == 1:
+                del slots.filters[dim]
+                slots.dimensions = [d for d in slots.dimensions if d != dim]
+                slots.filters[other] = str(holding[0])
+                if other not in slots.dimensions:
+                    slots.dimensions.append(other)
+                break
+
+
 def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
     """ "A timely response from the company": a dimension's name said only as who did
     something to the records ("from the company", "by the agent"), with no "which", "each" or
@@ -2756,11 +2843,26 @@ def _counts_flag(expr: str, column: str, yes: bool) -> bool:
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
+# A superlative of how many ("the most", "最少"), as against one of how long ("最快", "longest").
+_MOST_OF = re.compile(r"(?i)\bmost\b|\bfewest\b|最多|最少")
+# Time said in Chinese beyond ``_ASKS_TIME``: "用时最多", "花的时间".
+_ZH_TIME_SAID = re.compile(r"用时|时间|花了|花的")
+
 _ASKS_TIME = re.compile(
     r"\bhow long\b|\btime\b|\bhours?\b|\bdays?\b|\bminutes?\b|\bduration\b|\btakes?\b"
     r"|多久|多长时间|时长|小时|几天|多少天|耗时",
     re.IGNORECASE,
 )
+
+
+def _event_state_of_duration(slots: Slots, cat: Catalog) -> None:
+    """ "Which category takes longest to close": the verb names the duration's end, not the
+    state Closed as a filter besides it."""
+    ends = {end_event(cat.metrics[m].spec.expr) for m in slots.metrics if m in cat.metrics}
+    for dim, value in list(slots.filters.items()):
+        if isinstance(value, str) and event_of(value) in ends - {None}:
+            del slots.filters[dim]
+            slots.dimensions = [d for d in slots.dimensions if d != dim]
 
 
 def _duration_between(question: str, slots: Slots, cat: Catalog) -> None:

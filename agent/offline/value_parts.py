@@ -1,0 +1,146 @@
+"""Words a question says that are parts of many values of one column: "手动挡的车" over trims
+written "2018款 1.6L 手动 豪华型", "2018款的车里", "四驱车型". No one value is named; the records
+meant are those whose value holds the word, a filter on every such value.
+
+A column qualifies when most of its values are made of several parts (a trim, a configuration,
+a version string, a comma-separated list of codes); a part qualifies when it holds a Chinese
+character or a digit and a letter ("手动", "2018款", "1.6L") — English words inside longer names
+are read by the matcher's own word sets — and when it is found in at least two values but not
+in nearly all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+from typing import Self
+
+from .slots import Either, Excluded, Slots, normal_text
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# What separates the parts of a value: spaces, or the commas of a list of codes ("H93,H15,").
+_SEPARATOR = re.compile(r"[\s,;，；、|]+")
+_DIGIT_AND_LETTER = re.compile(r"(?=.*\d)(?=.*[A-Za-z\u3400-\u9fff])")
+# Share of a column's values that must be written in parts, and the most a part may cover.
+_IN_PARTS = 0.5
+_NEARLY_ALL = 0.8
+_GROUPING_CUE = re.compile(r"(?:各|按|每个?|哪[一个些种类款]?|which|each|by)\s*$", re.IGNORECASE)
+
+
+class _Worded(str):
+    """A filter of the values holding one word, shown as that word."""
+
+    word: str
+
+    def __new__(cls, word: str, *values: str) -> Self:
+        made = super().__new__(cls, *values)  # the next base: Either or Excluded
+        made.word = word
+        return made
+
+
+class Holding(_Worded, Either):
+    """The values of one column that hold a word said in the question ("手动挡的车")."""
+
+
+class Lacking(_Worded, Excluded):
+    """The values of one column that hold a word the question sets aside ("除了手动挡")."""
+
+
+def negated_part(value: str) -> str:
+    """A value set aside: the values holding a word, or the value itself."""
+    if isinstance(value, Holding):
+        return Lacking(value.word, *value.values)
+    return Excluded(*value.values) if isinstance(value, Either) else Excluded(value)
+
+
+class ValueParts:
+    """The parts of each qualifying column's values, looked up by the words of a question."""
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self._values = values
+
+    @cached_property
+    def index(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Column -> part -> the values holding it."""
+        whole = {v.strip().lower() for found in self._values.values() for v in found}
+        out: dict[str, dict[str, tuple[str, ...]]] = {}
+        for dim, found in self._values.items():
+            split = [(v, _parts(v)) for v in found if v.strip()]
+            listed = sum(len(p) > 1 or _SEPARATOR.search(v.strip()) is not None for v, p in split)
+            if len(split) < 4 or listed < _IN_PARTS * len(split):
+                continue
+            holders: dict[str, list[str]] = {}
+            for value, parts in split:
+                for part in dict.fromkeys(parts):
+                    if _qualifies(part) and part.lower() not in whole:
+                        holders.setdefault(part, []).append(value)
+            kept = {
+                part: tuple(vs)
+                for part, vs in holders.items()
+                if 2 <= len(vs) <= _NEARLY_ALL * len(split)
+            }
+            if kept:
+                out[dim] = kept
+        return out
+
+    def said(self, question: str, slots: Slots, names_of: Callable[[str], list[str]]) -> None:
+        """Filter each qualifying column by the longest part the question says where nothing
+        else was matched; a column named right after the part ("四驱车型") is its noun, not a
+        grouping."""
+        text = normal_text(question)
+        for dim, parts in self.index.items():
+            held = slots.filters.get(dim)
+            if type(held) is str and len(_parts(held)) == 1 and _parts(held)[0] in parts:
+                # "H15" matched as the value "H15," alone: every list holding the code.
+                part = _parts(held)[0]
+                slots.filters[dim] = value = Holding(part, *parts[part])
+                at = next(iter(_finditer(part, text)), None)
+                if at is not None:
+                    slots.said[f"{dim}={value}"] = at.span()
+                continue
+            if dim in slots.filters or dim in slots.compared:
+                continue
+            found = [
+                (m.start(), m.end(), part)
+                for part in parts
+                for m in _finditer(part, text)
+                if not any(s < m.end() and m.start() < e for s, e in slots.spans)
+            ]
+            if not found:
+                continue
+            start, end, part = max(found, key=lambda f: f[1] - f[0])
+            slots.filters[dim] = value = Holding(part, *parts[part])
+            slots.spans.append((start, end))
+            slots.said[f"{dim}={value}"] = (start, end)
+            if dim not in slots.dimensions:
+                slots.dimensions.append(dim)
+            _noun_after(text, end, slots, names_of)
+
+
+def _parts(value: str) -> list[str]:
+    return [p for p in _SEPARATOR.split(value) if p]
+
+
+def _qualifies(part: str) -> bool:
+    if _CJK.search(part):
+        return len(part) >= 2
+    return len(part) >= 2 and bool(_DIGIT_AND_LETTER.match(part))
+
+
+def _finditer(part: str, text: str) -> list[re.Match[str]]:
+    word = re.escape(part.lower())
+    if _CJK.search(part):
+        # "2018款" is not inside "12018款"; a Chinese part may sit between other characters.
+        return list(re.finditer(rf"(?<![0-9a-z.]){word}", text))
+    return list(re.finditer(rf"(?<![0-9a-z.]){word}(?![0-9a-z])", text))
+
+
+def _noun_after(text: str, end: int, slots: Slots, names_of: Callable[[str], list[str]]) -> None:
+    """ "四驱车型的投诉": a grouping named right after the part is the records' noun."""
+    if _GROUPING_CUE.search(text[:end].rstrip()):
+        return
+    rest = text[end:].lstrip(" 的")
+    for dim in [d for d in slots.dimensions if d not in slots.filters]:
+        if any(n and rest.startswith(n.lower()) for n in names_of(dim)):
+            slots.dimensions.remove(dim)
