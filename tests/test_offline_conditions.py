@@ -433,6 +433,10 @@ def test_people_or_staff_time_the_data_does_not_record_get_no_figure(analyst: An
         "How many overtime hours did the agents put in?",
         "同一个客户反复提交工单的有多少人？",
         "What was the total dollar value of the orders behind these tickets?",
+        "同一个车主为同一辆车反复报修的有多少？",
+        "How many of these tickets ended up in court or arbitration?",
+        "How does the SLA differ between customers on our premium support contract and others?",
+        "How many customers had already contacted us before opening this ticket?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
@@ -601,6 +605,35 @@ def test_a_grouping_named_by_one_chinese_character_is_read_where_it_stands_alone
     assert f"超过40条的州共有 {len(over)} 个 [" in text, text
     answer = analyst.ask("哪个州的工单最多？")
     assert answer.reading is not None and answer.reading.group_by == ["州"], answer.text
+
+
+def test_values_listed_after_the_one_set_aside_say_what_the_others_are(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Other than Atlas - Borealis, Cygnus or Draco": every team but Atlas (the list glosses
+    # "other"); "Borealis or Cygnus, not Atlas": those two.
+    others = sum(r["team"] != "Atlas" for r in rows)
+    answer = analyst.ask(
+        "How many tickets went to a team other than Atlas - Borealis, Cygnus or Draco?"
+    )
+    assert answer.reading is not None and "not Atlas" in answer.reading.line, answer.reading
+    assert f" {_n(others)} in " in answer.text, answer.text
+    two = sum(r["team"] in ("Borealis", "Cygnus") for r in rows)
+    answer = analyst.ask("How many tickets went to Borealis or Cygnus, not Atlas?")
+    assert f" {_n(two)} in " in answer.text, answer.text
+
+
+def test_groups_with_only_one_record_said_with_the_verb_between(tmp_path: Path) -> None:
+    # "只被投诉过一次的公司": only, the verb, then the number of records of each group.
+    sizes = {"甲公司": 1, "乙公司": 1, "丙公司": 1, "丁公司": 2, "戊公司": 5, "己公司": 8}
+    records = [
+        {"id": f"{name}{k}", "filed": f"2026-05-0{1 + k % 5}", "company": name, "text": "投诉"}
+        for name, n in sizes.items()
+        for k in range(n)
+    ]
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-05-10") as an:
+        text = an.ask("只被投诉过一次的公司一共有多少家？").text
+        assert "共有 3 个 [" in text, text
 
 
 def test_an_event_the_export_does_not_date_is_said_beside_the_count(tmp_path: Path) -> None:

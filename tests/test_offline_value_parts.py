@@ -30,7 +30,7 @@ def _rows() -> list[dict[str, str]]:
             {
                 "id": str(i),
                 "brand": BRANDS[(0, 0, 0, 0, 1, 1, 1, 2, 2, 3)[(i * 3 + i // 7) % 10]],
-                "car_model": f"车系{(i * 11) % 25:02d}",
+                "car_model": f"车系{(i * 5 + i // 5) % 17:02d}",
                 "trim": trim,
                 "filed": f"2020-06-0{1 + i % 8}",
                 # A list of defect codes, each ending in a comma: "K7,M12,".
@@ -117,3 +117,15 @@ def test_a_code_in_a_list_of_codes_counts_every_record_listing_it(
     (top, n), second = kept.most_common(1)[0], kept.most_common(2)[1][1]
     assert n > second
     assert f"{top}的" in answer.text and f"不含“M12”）最多，为 {n}" in answer.text, answer.text
+
+
+def test_values_set_aside_with_the_grouping_s_noun_between(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "北辰汽车和远山汽车的车型先不算": the two brands' models left out, the rest ranked.
+    kept = Counter(r["car_model"] for r in rows if r["brand"] not in ("北辰汽车", "远山汽车"))
+    (top, n), second = kept.most_common(1)[0], kept.most_common(2)[1][1]
+    assert n > second
+    answer = analyst.ask("北辰汽车和远山汽车的车型先不算，其余车型里哪一款被投诉得最多？")
+    assert answer.reading is not None and "不含" in answer.reading.line, answer.reading
+    assert f"{top}的" in answer.text and f"最多，为 {n}" in answer.text, answer.text

@@ -51,7 +51,13 @@ _VERB_AFTER = re.compile(
     r"|这[两三几些]个词|[两三四五]个词|这些词"
     r"|这个说法|的话)|\s*(?:appears?|shows? up|comes? up)\b"
 )
-_SPLIT = re.compile(r"\s*(?:、|或者|或|和|与|及|/|\bor\b|\band\b)\s*", re.IGNORECASE)
+# Between the words of one list of terms; a mention verb said again, negated or not, starts
+# the next ("既没提到发动机、也没提到变速箱", "提到发动机又提到变速箱").
+_SPLIT = re.compile(
+    r"\s*(?:[、，,]?\s*(?:也|又|还|并且?|而且)?(?:没有?|不|未)?(?:提到|提及|涉及|说到|谈到|讲到)"
+    r"|、|或者|或|和|与|及|/|\bor\b|\band\b)\s*",
+    re.IGNORECASE,
+)
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
 # Words that stand for no text ("about something other than cards").
 _EN_STOP |= {"something", "anything", "everything", "nothing", "something other", "anything other"}

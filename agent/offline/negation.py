@@ -35,8 +35,10 @@ _ZH_AFTER = re.compile(
     r"^\s*[”\"'」』）)]?\s*(?:这|那)?(?:[一两二三四五六七八九十几]?大?[家个类款位种项])?\s*"
     r"(?:以外|之外|除外|放一边|放在一边|放到一边|先不算|不算|不计|除开|排除在外|排除掉|排除|去掉"
     r"|除掉|刨掉|扣掉|无关|不相关|没关系)"
-    # "Atlas团队除外", "华东区域以外": the grouping's own noun between.
-    r"|^\s*[”\"'」』]?\s*[\u4e00-\u9fff]{1,3}的?(?:以外|之外|除外)"
+    # "Atlas团队除外", "华东区域以外", "吉利和马自达的车型先不算": the grouping's own noun
+    # between ("不算多" says how many, not what is left out).
+    r"|^\s*[”\"'」』]?\s*的?[\u4e00-\u9fff]{1,3}?的?"
+    r"(?:以外|之外|除外|(?:先|都)?不算(?![多少高低大小好差快慢太很]))"
 )
 # "把 Moderate 优先级的排除掉": a value after 把 and set aside a few words later.
 _ZH_BA_BEFORE = re.compile(r"把\s*[“\"'「『]?\s*$")

@@ -304,6 +304,10 @@ _SIZE_ZH = re.compile(
     r"(?P<unit>条|张|个|件|单|次|篇|笔|份)"
     r"|" + _ZH_NUM.replace("(?P<n>", "(?P<n2>") + r"\s*(?P<unit2>条|张|个|件|单|次|篇|笔|份)"
     r"(?P<cmp2>以上|及以上|或以上|以下|及以下|或以下)"
+    # "只被投诉过一次的公司": only, then the verb, then the number.
+    r"|(?P<cmp3>只|仅)[\u4e00-\u9fff]{1,5}?过\s*"
+    + _ZH_NUM.replace("(?P<n>", "(?P<n3>")
+    + r"\s*(?:条|张|个|件|单|次|篇|笔|份)"
 )
 _SIZE_OPS = {
     "more than": ">", "over": ">", "at least": ">=", "fewer than": "<", "less than": "<",
@@ -335,9 +339,9 @@ def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, 
                 return _SIZE_OPS[m.group("cmp")], int(number), question[m.start() : m.end()]
     z = _SIZE_ZH.search(text)
     if z is not None:
-        raw = z.group("n") or z.group("n2")
+        raw = z.group("n") or z.group("n2") or z.group("n3")
         number = float(raw) if raw[0].isdigit() else float(_ZH_NUMBERS.get(raw, 0))
-        op = _SIZE_OPS[z.group("cmp") or z.group("cmp2")]
+        op = _SIZE_OPS[z.group("cmp") or z.group("cmp2") or z.group("cmp3")]
         if number >= 1:
             return op, int(number), question[z.start() : z.end()]
     return None

@@ -1143,6 +1143,13 @@ class Understander:
             first = min(f for f in found if f)
             last = max(f for f in found if f)
             spans_of = [f for f in found if f]
+            said_first = values[found.index(first)] if first in found else None
+            if said_first and negated(text, *first) and _glossed_after(question, spans_of):
+                # "some way other than web - phone, mail, fax or email": the others listed
+                # after a dash say what "other" holds; the one set aside is the filter.
+                del slots.compared[dim]
+                slots.filters[dim] = Excluded(said_first)
+                continue
             if not _listed_together(text, spans_of):
                 # "“满意”的占多少？（基本满意不算）": each value negated or not on its own.
                 kept = [
@@ -1151,6 +1158,8 @@ class Understander:
                 if len(kept) == 1 and len(values) > 1:
                     del slots.compared[dim]
                     slots.filters[dim] = kept[0]
+                elif 1 < len(kept) < len(values):
+                    slots.compared[dim] = kept  # "by phone or fax, not web": those two
                 continue
             if negated(text, first[0], first[1]) or negated(text, last[0], last[1]):
                 del slots.compared[dim]
@@ -2440,7 +2449,10 @@ def _conjoined(text: str, found: list[tuple[int, str]], within: bool = False) ->
     return not within and _ALSO_BETWEEN.search(between) is not None
 
 
-_ALL_MENTIONED = re.compile(r"(?i)同时|都(?:提到|说到|涉及|有)|\bboth\b|\ball of\b|\band also\b")
+_ALL_MENTIONED = re.compile(
+    r"(?i)同时|都(?:提到|说到|涉及|有)|[又也](?:提到|提及|说到|涉及)"
+    r"|\bboth\b|\ball of\b|\band also\b"
+)
 _QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
 # Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
 _NOT_MENTIONED = re.compile(
@@ -2670,6 +2682,22 @@ _RECORD_NOUNS = re.compile(r"(?i)\b(?:tickets?|cases?|records?)\b|工单|记录|
 # What stands before and after a one-character grouping said as a noun ("的州有几个", "各省").
 _ONE_CHARACTER_BEFORE = r"(?:的|各|每个|每一个|哪个|哪些|哪一个|按)"
 _ONE_CHARACTER_AFTER = r"(?=有|是|的|里|中|数|分别|[，。？?,、]|$)"
+
+
+def _glossed_after(question: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether the first value said is followed by a dash, colon or bracket before the next
+    two or more: they list what "other than the first" holds, not values of their own. (The matched
+    text has no dashes: the words are found again in the question as written.)"""
+    if len(spans) < 3:  # a list names two or more others; one in brackets may be one more
+        return False
+    text, low = normal_text(question), question.lower()
+    first, second = sorted(spans)[:2]
+    end = low.find(text[first[0] : first[1]].strip())
+    start = low.find(text[second[0] : second[1]].strip(), max(end, 0))
+    if end < 0 or start < 0:
+        return False
+    gap = low[end + first[1] - first[0] : start]
+    return re.search(r"\s[-–—]\s|[:：(（]", gap) is not None
 
 
 def _one_character_groupings(question: str, slots: Slots, cat: Catalog) -> None:

@@ -263,6 +263,10 @@ _PEOPLE_EN = re.compile(
 _PEOPLE_ZH = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,6}?)(?:用户|客户|会员|车主|买家|顾客|租户|住客)")
 
 
+# People a record may be about, in Chinese: "同一个车主", "重复投诉的消费者".
+_ZH_PERSON = "市民|客户|用户|顾客|来电人|车主|业主|买家|消费者|会员|乘客|患者|人"
+
+
 # Who or what the records would have to be told apart by, that service exports rarely hold:
 # units of the organisation and amounts of money.
 _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -329,10 +333,30 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:customers|callers|people|users|citizens|reviewers)\b"
             r"|\b(?:consumers|customers|people|users|callers|clients|citizens|reviewers)\b"
             r"[^?.]{0,40}\b(?:more than (?:one|once)|multiple|several times|twice or more)\b"
-            r"|同一(?:个|位)?(?:市民|客户|用户|顾客|来电人|人)"
-            r"|(?:不止一次|多次|两次以上)(?:投诉|留言|来电|反映)的(?:人|市民|客户|用户|消费者)"
-            r"|重复(?:留言|投诉|来电|反映)的(?:人|市民|客户|用户)"
+            rf"|同一(?:个|位|名)?(?:{_ZH_PERSON})"
+            rf"|(?:不止一次|多次|两次以上)(?:投诉|留言|来电|反映)的(?:{_ZH_PERSON})"
+            rf"|重复(?:留言|投诉|来电|反映)的(?:{_ZH_PERSON})"
+            # What a person did before this record: "had already called or emailed us".
+            r"|\b(?:already|previously|earlier) (?:called|phoned|emailed|contacted|written"
+            r"|reached out|complained)(?: or (?:called|phoned|emailed|written|messaged))?"
+            r"(?: to)? us\b|\bcontacted us before\b"
             r"|回头客"
+        ),
+    ),
+    # What became of a case outside the service: "ended up in court or arbitration", "起诉".
+    (
+        "legal",
+        re.compile(
+            r"\bcourts?\b|\barbitration\b|\blawsuits?\b|\blitigation\b|\bsued\b"
+            r"|起诉|仲裁|法院|诉讼"
+        ),
+    ),
+    # The contract a customer is on: "our premium support contract", "服务合同等级".
+    (
+        "contract",
+        re.compile(
+            r"\b(?:support|service) (?:contracts?|tiers?)\b|\bcontract (?:tiers?|levels?|types?)\b"
+            r"|\bpremium (?:support|contract)\b|服务合同|合同等级|合同类型"
         ),
     ),
     # How many people one record touched: "affected more than 100 users each", "影响了上百用户".
@@ -371,7 +395,9 @@ _PERSON_COLUMN = re.compile(
 _COUNTED = re.compile(r"(?i)\bhow many\b|\bnumber of\b|多少条|几条|几个|多少个|多少起|多少件")
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
 # its words resemble the catalog's by meaning (short words resemble much).
-_BY_NAME = frozenset(("people", "channel", "call", "person", "staff time", "money"))
+_BY_NAME = frozenset(
+    ("people", "channel", "call", "person", "staff time", "money", "legal", "contract")
+)
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 

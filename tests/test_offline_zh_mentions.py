@@ -1,0 +1,56 @@
+"""Words counted in Chinese texts, said with the mention verb again ("既没提到A、也没提到B",
+"提到了A又提到B"), on an export the test writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from ingest_support import offline_analyst
+
+from servicelens import Analyst
+
+TITLES = (
+    "发动机异响严重",
+    "变速箱顿挫明显",
+    "发动机漏油，变速箱也有异响",
+    "车机经常卡顿",
+    "刹车异响",
+)
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    return [
+        {"id": str(i), "filed": f"2020-06-0{1 + i % 8}", "brand": "甲乙丙"[i % 3],
+         "title": f"{TITLES[(i * 3 + i // 4) % 5]}（第{i}条）"}
+        for i in range(90)
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def analyst(
+    rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Analyst]:
+    folder = tmp_path_factory.mktemp("zh_mentions")
+    with offline_analyst(folder, rows, id="id", text="title", as_of="2020-06-09") as an:
+        yield an
+
+
+def test_neither_word_when_the_negated_verb_is_said_twice(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    neither = sum("发动机" not in r["title"] and "变速箱" not in r["title"] for r in rows)
+    answer = analyst.ask("标题里既没提到发动机、也没提到变速箱的投诉，一共有多少条？")
+    assert answer.reading is not None and "也没" not in answer.reading.line, answer.reading
+    assert f"的有 {neither} 条" in answer.text, answer.text
+
+
+def test_both_words_when_the_verb_is_said_again_with_you(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    both = sum("发动机" in r["title"] and "变速箱" in r["title"] for r in rows)
+    either = sum("发动机" in r["title"] or "变速箱" in r["title"] for r in rows)
+    assert 0 < both < either
+    text = analyst.ask("提到了发动机又提到变速箱的投诉有多少？").text
+    assert f"的有 {both} 条" in text, text
