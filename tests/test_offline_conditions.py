@@ -13,6 +13,7 @@ computed from the rows the test wrote, never from the analyst.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -605,6 +606,34 @@ def test_a_grouping_named_by_one_chinese_character_is_read_where_it_stands_alone
     assert f"超过40条的州共有 {len(over)} 个 [" in text, text
     answer = analyst.ask("哪个州的工单最多？")
     assert answer.reading is not None and answer.reading.group_by == ["州"], answer.text
+
+
+def test_a_measure_for_the_records_an_event_happened_to_and_for_the_others(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "The SLA rate for reopened tickets and for those never reopened": one figure each side,
+    # not the share of tickets reopened.
+    sides = {
+        True: [r for r in rows if int(r["reopen_count"]) > 0],
+        False: [r for r in rows if int(r["reopen_count"]) == 0],
+    }
+    rate = {k: _pct(sum(r["made_sla"] == "true" for r in v), len(v)) for k, v in sides.items()}
+    assert rate[True] != rate[False]
+    text = _ask(
+        analyst,
+        "What is the SLA rate for reopened tickets and for tickets that were never reopened?",
+    )
+    assert f"is {rate[True]} ({_n(len(sides[True]))} records) [" in text, text
+    assert f"it is {rate[False]} ({_n(len(sides[False]))} records) [" in text, text
+    # In Chinese, the event said as having happened ("被重新打开过的"), a median on each side.
+    hours = {
+        k: sorted(h for r in v if (h := _hours(r, "resolved_at")) is not None)
+        for k, v in sides.items()
+    }
+    median = {k: statistics.median(v) for k, v in hours.items()}
+    zh = _ask(analyst, "被重新打开过的工单，从开单到解决的中位数是多少小时？")
+    assert f"为 {median[True]:g}小时（{_n(len(hours[True]))} 条）[" in zh, zh
+    assert f"为 {median[False]:g}小时（{_n(len(hours[False]))} 条）[" in zh, zh
 
 
 def test_values_listed_after_the_one_set_aside_say_what_the_others_are(

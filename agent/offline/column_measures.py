@@ -52,15 +52,16 @@ def names_column(
 ) -> bool:
     """Whether the question names a number column: by its words in another form, by its
     Chinese name as a dimension, or by the Chinese name ``own`` its measure carries."""
-    names = [column, *_chinese_names(catalog, table, column), own]
+    names = [column, *chinese_names(catalog, table, column), own]
     return any(_names_column(n, asked, question) for n in names)
 
 
-def _chinese_names(catalog: Catalog, table: str, column: str) -> list[str]:
-    """The Chinese names the catalog gives a column as a dimension ("转派次数")."""
+def chinese_names(catalog: Catalog, table: str, column: str) -> list[str]:
+    """The Chinese names the catalog gives a column as a dimension ("转派次数"); a source
+    may name its table ('t."reopen_count"')."""
     out = []
     for dim in catalog.dimensions.values():
-        source = dim.sources.get(table, "").strip('"')
+        source = dim.sources.get(table, "").rsplit(".", 1)[-1].strip('"')
         if source == column and dim.spec.zh:
             out.append(dim.spec.zh)
     return out

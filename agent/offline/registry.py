@@ -6,6 +6,7 @@ from ...data.catalog import Catalog
 from .business_design import BUSINESS_DESIGN
 from .catalog_choice import default_dimension, reaches
 from .channels import CHANNELS
+from .conditions import CONDITION_SPLIT
 from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
 from .group_filter import GROUP_FILTER
@@ -51,6 +52,7 @@ PLAYBOOKS: dict[str, Playbook] = {
         SHARE,
         LABEL_DEPTH,
         GROUP_FILTER,
+        CONDITION_SPLIT,
         EARLY_WARNINGS,
         CUSTOMERS_AT_RISK,
     )

@@ -53,6 +53,7 @@ from .durations import (
 )
 from .group_tests import GroupTest, percent_test, share_metric
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
+from .happened import Condition, at_least_once_columns, condition_of
 from .hours import hour_threshold
 from .label_depth_words import asked_depth
 from .label_meaning import LabelMeaning, glossed
@@ -200,6 +201,9 @@ class Intent:
     # Groups kept by a condition on each group ("categories with a negative share below 50%",
     # "companies with at least 100 complaints"); see ``group_filter``.
     group_test: GroupTest | None = None
+    # A measure split by whether an event happened to the records ("SLA rate of reopened
+    # tickets and of the others"); see ``conditions``.
+    condition: Condition | None = None
     # The records counted by the date of the event the question names ("resolved in May": the
     # resolution date column), not by their own time column; see ``event_counts``.
     event_column: str | None = None
@@ -567,6 +571,7 @@ class Understander:
         self._periods_counted(intent)
         _share_of_records(intent)
         self._unset(intent)
+        self._happened(intent)
         _threshold(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
@@ -1798,6 +1803,39 @@ class Understander:
                 intent.slots.metrics, intent.slots.dimensions = [metric], [dim]
                 intent.parallel_total, intent.playbook = True, "breakdown"
                 return
+
+    def _happened(self, intent: Intent) -> None:
+        """ "The SLA rate for reopened tickets and for those never reopened", "被重新打开过的
+        工单，解决时长的中位数": a measure of the records an event happened to at least once,
+        beside the others (``conditions``), not the share the event's own measure gives."""
+        cat = intent.catalog
+        if cat is None or intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of"):
+            return
+        if intent.mentions or intent.group_test or intent.distinct or intent.unset:
+            return
+        hours = {d for d, spec in cat.dimensions.items() if spec.hour_of_day}  # "in hours"
+        split = [d for d in intent.slots.dimensions if d not in intent.filters and d not in hours]
+        if split:
+            return
+        events = at_least_once_columns(cat)
+        metrics = [m for m in intent.metrics if m not in events]
+        if not metrics:
+            # The measure named beside the event ("SLA rate for reopened tickets"): read by
+            # meaning in the words the event's name does not take.
+            columns = {column for _, column in events.values()}
+            words = [w for c in columns for w in re.split(r"[_\W]+", c.lower()) if len(w) > 3]
+            text = unmatched_text(intent.question, intent.slots)
+            for word in words:
+                text = re.sub(rf"(?i)\b{re.escape(word[:5])}\w*", " ", text)
+            guess = self.meaning.guess_metric(text, intent.filters)
+            metrics = [guess.metric] if guess is not None and guess.clear else []
+        found = condition_of(intent.question, cat, list(dict.fromkeys([*intent.metrics, *metrics])))
+        if found is None:
+            return
+        intent.condition = found
+        intent.playbook = "condition_split"
+        intent.slots.metrics = [found.metric]
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
 
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
@@ -3105,7 +3143,7 @@ _ASKED_OF_DATA: tuple[Shape, ...] = ("ranking", "count", "share", "breakdown", "
 # Playbooks for any catalog; the others are written for one kind of operation.
 _GENERIC = frozenset(
     ("metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "voc_themes",
-     "label_depth", "group_filter",
+     "label_depth", "group_filter", "condition_split",
      "voc_evidence", "what_changed", OUT_OF_SCOPE, UNAVAILABLE, REFUSED)
 )  # fmt: skip
 # A question of which way something went ("是涨是跌", "up or down"), not of one change.
@@ -3170,7 +3208,8 @@ _UNSET_ZH = re.compile(
 # quarter's records.
 _THIN = 0.25
 _FIGURES = (
-    "metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "group_filter"
+    "metric_change", "ranking", "breakdown", "trend", "share_of", "mentions", "group_filter",
+    "condition_split",
 )  # fmt: skip
 _NOT_COUNTED = (OUT_OF_SCOPE, UNAVAILABLE, REFUSED, "gap_analysis", "business_design")
 # "Which model has the most noise complaints": the records are counted, not rated.
@@ -3417,6 +3456,8 @@ def _threshold(intent: Intent) -> None:
         return
     if intent.mentions or intent.unset or intent.unset_column or AVERAGE.search(intent.question):
         return
+    if intent.condition is not None:
+        return  # the event is the condition a measure is split by, not counted past it
     if intent.distinct and intent.counted_table:  # days counted by their records, no duration
         return
     found = threshold_of(intent.question, cat)

@@ -1,0 +1,98 @@
+"""The playbook of a measure split by whether an event happened to the records at least once
+("the SLA rate for reopened tickets and for the others"); the reading is ``happened``. One
+guarded query splits the records by the condition and computes the measure on each side, so
+every figure is a cell of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...data.catalog import Catalog
+from ...data.duck import q
+from ..reading import sql_purpose
+from .narrative import Writer
+from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
+from .slice_sql import slice_where
+from .transcript import Results
+from .understand import Intent
+
+CONDITION = "condition_split"
+
+
+def condition_sql(cat: Catalog, intent: Intent) -> str | None:
+    c = intent.condition
+    if c is None or c.metric not in cat.metrics:
+        return None
+    metric = cat.metrics[c.metric]
+    joins: dict[str, str] = {}
+    where = slice_where(cat, c.table, dict(intent.filters), intent.period, joins)
+    if where is None:
+        return None
+    tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    own = [f"({metric.filter_sql})"] if metric.filter_sql else []
+    clause = " AND ".join([*where, *own]) or "TRUE"
+    return (
+        f'SELECT CASE WHEN {c.table}."{c.column}" > 0 THEN 1 ELSE 0 END AS happened, '
+        f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(c.metric)} "
+        f"FROM {tables} WHERE {clause} GROUP BY 1 ORDER BY 1 DESC"
+    )
+
+
+def _stage(intent: Intent, results: Results) -> dict[str, Call]:
+    cat, c = intent.catalog, intent.condition
+    if cat is None or c is None:
+        return {}
+    sql = condition_sql(cat, intent)
+    if sql is None:
+        return {}
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say(
+        "condition.purpose", metric=w.metric(c.metric), said=c.said,
+        where=slice_text(w, dict(intent.filters)),
+    )  # fmt: skip
+    label = intent.period.label if intent.period else None
+    return {CONDITION: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+
+
+def _write(intent: Intent, results: Results, w: Writer) -> None:
+    res, c = results.get(CONDITION), intent.condition
+    if c is None or failed(w, res) or res is None:
+        return
+    rows: dict[int, dict[str, Any]] = {
+        int(r["happened"]): {**r, "measure": r.get(c.metric)} for r in res.records()
+    }
+    yes, no = rows.get(1), rows.get(0)
+    if yes is None or yes["measure"] is None:
+        w.lead.append(w.say("condition.none", said=c.said, ref=res.id))
+        return
+    w.lead.append(
+        w.say(
+            "condition.lead",
+            said=c.said,
+            metric=w.metric(c.metric),
+            value=w.value(c.metric, yes["measure"]),
+            n=fmt_row([yes["records"]])[0],
+            ref=res.id,
+        )
+    )
+    if no is not None and no["measure"] is not None:
+        w.lead.append(
+            w.say(
+                "condition.other",
+                said=c.said,
+                value=w.value(c.metric, no["measure"]),
+                n=fmt_row([no["records"]])[0],
+                ref=res.id,
+            )
+        )
+    heads = [w.say("condition.head", said=c.said), w.metric(c.metric), w.say("labels.records")]
+    body = [
+        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r["measure"]),
+                 r["records"]])
+        for k, r in sorted(rows.items(), reverse=True)
+        if r["measure"] is not None
+    ]  # fmt: skip
+    w.body += table(w, heads, body, res.id)
+
+
+CONDITION_SPLIT = Playbook(CONDITION, (_stage,), _write)

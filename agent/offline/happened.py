@@ -1,0 +1,98 @@
+"""A measure for the records that something happened to at least once, beside the records it
+never happened to: "the SLA rate for reopened tickets and for tickets never reopened", "the
+median hours to resolution for tickets reassigned at least once versus never", "被重新打开过的
+工单，从开单到解决的中位数".
+
+What happened is a number column counting an event per record (reopen_count): the catalog
+measures it "at least once" (``CASE WHEN "reopen_count" > 0``), and the question names it by
+its verb. The measure is another metric of the same table (``conditions`` computes it on each
+side in one guarded query).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...data.catalog import Catalog
+from .column_measures import chinese_names, names_column
+
+# The column an "at least once" measure tests: ``"reopen_count" > 0``.
+_AT_LEAST_ONCE = re.compile(r'(?:CASE WHEN|WHERE)\s+"?(\w+)"?\s*>\s*0\b', re.IGNORECASE)
+# Chinese said of an event that happened to a record: "被重新打开过的", "转派过的".
+_ZH_HAPPENED = re.compile(r"(?:被|有)?([\u4e00-\u9fff]{2,6}?)过(?:的|至少)")
+_COUNTING = re.compile(r"次数|数量|计数|count|_", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Condition:
+    column: str  # the number column counting the event
+    table: str
+    said: str  # the column's words, as the answer names the event ("reopen", "重开")
+    metric: str  # the measure computed on each side
+
+
+def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:
+    """Metric name -> (table, column) of the catalog's "at least once" measures."""
+    out = {}
+    for name, metric in cat.metrics.items():
+        m = _AT_LEAST_ONCE.search(metric.spec.expr)
+        if m is not None:
+            out[name] = (metric.table, m.group(1))
+    return out
+
+
+def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition | None:
+    """The event a question limits its measure to ("reopened tickets"), with the measure: one
+    metric of the same table that is neither a plain count nor the event's own measure."""
+    found = at_least_once_columns(cat)
+    asked = re.findall(r"[a-z]+", question.lower())
+    named = {
+        (table, column)
+        for name, (table, column) in found.items()
+        if name in metrics or _named(cat, table, column, asked, question)
+    }
+    if len(named) != 1:
+        return None
+    ((table, column),) = named
+    measures = [
+        m for m in metrics
+        if m in cat.metrics and m not in found and cat.metrics[m].table == table
+        and not _plain_count(cat, m) and column not in cat.metrics[m].spec.expr
+    ]  # fmt: skip
+    if len(measures) != 1:
+        return None
+    return Condition(column, table, _event_words(cat, table, column, question), measures[0])
+
+
+def _named(cat: Catalog, table: str, column: str, asked: list[str], question: str) -> bool:
+    if names_column(cat, table, column, "", asked, question):
+        return True
+    # "被重新打开过的": the event said as having happened, close to the column's Chinese name.
+    core = _COUNTING.sub("", _zh_name(cat, table, column))
+    return bool(core) and any(_close(core, m.group(1)) for m in _ZH_HAPPENED.finditer(question))
+
+
+def _close(name: str, said: str) -> bool:
+    """Whether the words said hold the name's characters in order ("重新打开" for 重开)."""
+    at = 0
+    for ch in said:
+        if at < len(name) and ch == name[at]:
+            at += 1
+    return at == len(name) and len(name) >= 2
+
+
+def _zh_name(cat: Catalog, table: str, column: str) -> str:
+    return next(iter(chinese_names(cat, table, column)), "")
+
+
+def _event_words(cat: Catalog, table: str, column: str, question: str) -> str:
+    zh = _COUNTING.sub("", _zh_name(cat, table, column))
+    if zh and re.search(r"[\u4e00-\u9fff]", question):
+        return zh
+    return " ".join(w for w in _COUNTING.sub(" ", column).split() if w)
+
+
+def _plain_count(cat: Catalog, metric: str) -> bool:
+    expr = cat.metrics[metric].spec.expr.replace(" ", "").lower()
+    return expr in ("count(*)", "count(1)")
