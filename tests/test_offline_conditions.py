@@ -636,6 +636,34 @@ def test_a_measure_for_the_records_an_event_happened_to_and_for_the_others(
     assert f"为 {median[False]:g}小时（{_n(len(hours[False]))} 条）[" in zh, zh
 
 
+def test_the_first_group_s_share_of_all_records_when_asked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    team, n = Counter(r["team"] for r in rows).most_common(1)[0]
+    share = f"{round(100 * n / len(rows), 2):g}%"
+    text = _ask(
+        analyst, "Which single team has the most tickets, and what share of all tickets is that?"
+    )
+    assert f"{team} has the most" in text, text
+    assert f"{team} holds {share} of all {_n(len(rows))} records [" in text, text
+    zh = _ask(analyst, "哪个团队的工单最多？占全部的百分之几？")
+    assert f"{team}占全部 {_n(len(rows))} 条记录的 {share} [" in zh, zh
+
+
+def test_the_user_who_raised_records_is_the_caller_not_who_logged_them(tmp_path: Path) -> None:
+    # A service desk logs the person with the problem as the caller; "opened_by" is the agent.
+    records = [
+        {"id": str(i), "opened": f"2026-05-0{1 + i % 7}", "caller": f"Caller {min(i % 7, i % 4)}",
+         "opened_by": f"Agent {i % 3}", "text": f"ticket {i}"}
+        for i in range(60)
+    ]  # fmt: skip
+    top, n = Counter(r["caller"] for r in records).most_common(1)[0]
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-05-10") as an:
+        answer = an.ask("Which single user has raised the most tickets with us?")
+        assert answer.reading is not None and answer.reading.group_by == ["caller"], answer.text
+        assert f"{top} has the most" in answer.text and f": {n};" in answer.text, answer.text
+
+
 def test_values_listed_after_the_one_set_aside_say_what_the_others_are(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

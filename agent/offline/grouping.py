@@ -100,10 +100,16 @@ def words_after(text: str) -> str:
     """The noun phrase an English cue is followed by: up to three words, ending at a verb."""
     words: list[str] = []
     for word in text.lower().split():
+        if not words and word in _WHICH_ONE_WORDS:
+            continue  # "which single user": the user
         if word in _EN_END or len(words) == _MAX_WORDS:
             break
         words.append(word)
     return " ".join(words)
+
+
+# Words that say one of a grouping is asked, not which grouping ("which single user").
+_WHICH_ONE_WORDS = frozenset(("single", "individual", "particular", "specific"))
 
 
 _ZH_EVENT_VERB = re.compile(
@@ -135,10 +141,11 @@ _ZH_TOPIC = ("话题", "主题", "问题", "原因", "方面", "毛病", "情况
 # "Who resolved the most incidents": the people recorded as having done it ("resolved by").
 _WHO_DID = re.compile(
     r"(?i)\bwho (?:has |have |had )?([a-z]+ed)\b"
-    # "Which three service desk staff logged the most tickets": people named, then the verb.
+    # "Which three service desk staff logged the most tickets": staff named, then the verb (a
+    # user or a customer who raised them is the requester, a grouping of its own).
     r"|\b(?:which|what)\s+(?:[a-z0-9-]+\s+){0,4}?(?:staff|agents?|analysts?|engineers?"
-    r"|employees?|people|persons?|technicians?|operators?|members?|colleagues|reps?"
-    r"|representatives?|users?|workers?)\s+(?:have |has |had )?([a-z]+ed)\b"
+    r"|employees?|technicians?|operators?|members?|colleagues|reps?"
+    r"|representatives?|workers?)\s+(?:have |has |had )?([a-z]+ed)\b"
 )
 
 
@@ -185,6 +192,9 @@ def grouping_phrase(question: str) -> str:
 DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
     "地区": ("区域", "地域"), "区域": ("地区", "地域"),
+    # Service desks log the person with the problem as the caller (or requester): the user.
+    "Caller": ("user", "requester"), "Caller id": ("user", "requester"),
+    "Requester": ("user", "caller"), "Requested by": ("user", "caller"),
 }  # fmt: skip
 
 

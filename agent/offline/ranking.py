@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...data.duck import q
 from ...data.period_phrases import number
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets
@@ -35,7 +36,7 @@ from .playbooks import (
     solid,
     table,
 )
-from .slice_sql import distinct_per_group_sql, slice_where
+from .slice_sql import distinct_per_group_sql, reach, slice_where
 from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
@@ -146,8 +147,9 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     # Each group's records in a table of their own: the same measure on every table, side by side.
     measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
     call = metric_query(measured, filters=filters, group_by=[dim], period=period, order_by=order)
+    total = _share_call(intent, metric, dim, {d: v for d, v in filters.items() if d != dim})
     if intent.order != "both" or len(measured) > 1:
-        return {"rank": call}
+        return {"rank": call, **total}
     # Both ends asked for: the other end too, in case there are more groups than are shown.
     far = f"-{metric}" if not order.startswith("-") else metric
     other = metric_query(
@@ -300,6 +302,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             ),
         )  # fmt: skip
     _lead_listed(intent, w, res, dim, metric, ordered, whole, period["label"])
+    _share_of_all(w, results.get(RANK_TOTAL), dim)
     shown = _ordered(w, metric, rows, worst_first=worst_first)
     if len(shown) > TABLE_ROWS and far is not None:
         half = TABLE_ROWS // 2
@@ -324,6 +327,57 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     w.actions.append(lever_action(w, metric, name, worst, res.id, with_prev=False))
     if best[dim] != worst[dim] and direction(w, metric) != "neutral":
         w.actions.append(learn_action(w, metric, dim, name, best, res.id))
+
+
+# "What share of all tickets is that", "占全部的多少": the first group's part of every record.
+_SHARE_OF_ALL = re.compile(
+    r"(?i)\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction)\b[^?]{0,40}"
+    r"\b(?:all|total|overall|everything)\b|占(?:全部|所有|总)|占总数|百分之几|占比多少"
+)
+RANK_TOTAL = "rank_total"
+
+
+def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) -> dict[str, Call]:
+    """ "… and what share of all tickets is that": the first group's records and their share of
+    every record in the slice, counted in one query so the share is a cell of it."""
+    cat = intent.catalog
+    if cat is None or not _SHARE_OF_ALL.search(intent.question) or not plain_count(cat, metric):
+        return {}
+    table = cat.metrics[metric].table
+    joins: dict[str, str] = {}
+    where = slice_where(cat, table, filters, intent.period, joins)
+    expr = reach(cat, table, dim, joins)
+    if where is None or expr is None:
+        return {}
+    tables = table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    clause = " AND ".join(where) or "TRUE"
+    sql = (
+        f"SELECT {expr} AS {q(dim)}, count(*) AS records, "
+        f"(SELECT count(*) FROM {tables} WHERE {clause}) AS all_records, "
+        f"ROUND(100.0 * count(*) / (SELECT count(*) FROM {tables} WHERE {clause}), 2) AS share_pct "
+        f"FROM {tables} WHERE {clause} AND {expr} IS NOT NULL GROUP BY 1 "
+        f"ORDER BY records {'ASC' if FEWEST.search(intent.question) else 'DESC'} LIMIT 1"
+    )
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    purpose = w.say("rank.share_purpose", dim=dim_name(w, dim)) + slice_text(w, filters)
+    label = intent.period.label if intent.period else None
+    return {RANK_TOTAL: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+
+
+def _share_of_all(w: Writer, res: Any, dim: str) -> None:
+    """The first group's share of all the records, from the query counting both."""
+    if res is None or not res.ok or not res.rows:
+        return
+    row = res.records()[0]
+    w.lead.append(
+        w.say(
+            "rank.share_of_all",
+            name=w.label(dim, row[dim]),
+            pct=w.pct(row["share_pct"]),
+            total=fmt_row([row["all_records"]])[0],
+            ref=res.id,
+        )
+    )
 
 
 def _grouping_missing(intent: Intent, w: Writer) -> bool:

@@ -255,7 +255,9 @@ def _content_words(text: str) -> list[str]:
 # Who the records are about, said with a kind the data may not hold: "VIP users",
 # "premium customers", "企业用户", "新车主".
 _PEOPLE_EN = re.compile(
-    r"\b([a-z][a-z0-9-]{1,20})\s+(?:users?|customers?|clients?|members?|accounts?|callers?"
+    # "Which single user", "each customer": which one, not a kind of them.
+    r"\b(?!(?:single|individual|particular|each|every|any|which|what|one|other|same)\b)"
+    r"([a-z][a-z0-9-]{1,20})\s+(?:users?|customers?|clients?|members?|accounts?|callers?"
     r"|subscribers?|buyers?|owners?|drivers?|patients?|students?|tenants?|guests?)\b"
     # "warn customers not to post", "ask users to": what is done to them, not a kind of them.
     r"(?!\s+(?:not|to|that|about|if|whether|for)\b)"
