@@ -54,3 +54,47 @@ def test_both_words_when_the_verb_is_said_again_with_you(
     assert 0 < both < either
     text = analyst.ask("提到了发动机又提到变速箱的投诉有多少？").text
     assert f"的有 {both} 条" in text, text
+
+
+REVIEWS = ("颜色有色差", "洗了就掉色", "掉色严重还有色差", "质量不错", "过期了不能吃", "物流很快")
+
+
+@pytest.fixture(scope="module")
+def undated(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Analyst, list[dict[str, str]]]]:
+    # Reviews with no date column, in categories: "哪个更多" compares the words, not periods.
+    rows = [
+        {"id": str(i), "cat": ("衣服", "零食", "水果")[(i * 7 + i // 5) % 3],
+         "review": f"{REVIEWS[(i * 5 + i // 3) % 6]}（{i}）"}
+        for i in range(120)
+    ]  # fmt: skip
+    folder = tmp_path_factory.mktemp("zh_undated")
+    with offline_analyst(folder, rows, id="id", text="review", as_of="2020-06-09") as an:
+        yield an, rows
+
+
+def test_two_quoted_words_compared_in_an_undated_export_are_each_counted(
+    undated: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = undated
+    clothes = [r for r in rows if r["cat"] == "衣服"]
+    fade = sum("掉色" in r["review"] for r in clothes)
+    off = sum("色差" in r["review"] for r in clothes)
+    answer = an.ask("衣服的评论里，说“色差”的和说“掉色”的各有多少条？哪个更多？")
+    assert answer.status == "answered", answer.text
+    assert f"“掉色” {fade}" in answer.text and f"“色差” {off}" in answer.text, answer.text
+
+
+def test_words_counted_by_the_groups_left_after_one_is_set_aside(
+    undated: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = undated
+    from collections import Counter
+
+    kept = Counter(r["cat"] for r in rows if r["cat"] != "衣服" and "过期" in r["review"])
+    (top, n), second = kept.most_common(1)[0], kept.most_common(2)[1][1]
+    assert n > second
+    text = an.ask("除了衣服，其他品类的评论里说到“过期”的一共有几条？其中哪个品类最多？").text
+    assert f"的有 {sum(kept.values())} 条" in text, text
+    assert f"最多的是{top}：{n} 条" in text, text

@@ -29,7 +29,11 @@ _EN = re.compile(
     r"|contain(?:s|ing)?|bring(?:s|ing)? up|brought up|write(?:s)? about|wrote about"
     r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
     r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
-    r"\s+(?:the word |the term |a |an |the )?(?P<t>[\w'+-]+"
+    r"\s+(?:the word |the term |a |an |the )?"
+    # "mention filing a police report": what was done is the thing named after the verb.
+    r"(?:(?:filing|getting|having|receiving|making|requesting|asking for|paying|being)"
+    r"\s+(?:a |an |the |their |his |her |my |our )?)?"
+    r"(?P<t>[\w'+-]+"
     # "identity theft": a word or two more, up to a word that starts another part of the
     # question ("in", "last", "by", "or", …).
     r"(?:\s+(?!(?:in|on|at|for|from|by|during|last|this|since|and|or|with|that|which|who|"

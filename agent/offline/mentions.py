@@ -30,7 +30,7 @@ from .playbooks import (
     table,
 )
 from .slice_sql import literal, reach, share_sql, slice_where
-from .slots import Either
+from .slots import Either, fixed
 from .transcript import Results
 from .understand import SHARE_WORD, WHICH, Intent
 
@@ -248,7 +248,8 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         )
         return calls
     part = None if intent.mentions_not else part_named_after(intent)
-    group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+    # A value set aside leaves the others of its grouping to split by ("除了蒙牛…哪个品类").
+    group = next((d for d in intent.slots.dimensions if not fixed(intent.filters, d)), None)
     if part is not None and group is not None:
         # "说到“发货”的，哪个品类的差评比例最高": the part's share among each group's records
         # that mention the words, the highest (or lowest) first.
@@ -277,7 +278,8 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     if sql is not None:
         said = sql_purpose(purpose, period, intent.language)
         calls["mentions"] = ("run_sql", {"sql": sql, "purpose": said})
-    group = next((d for d in intent.slots.dimensions if d not in intent.filters), None)
+    # A value set aside leaves the others of its grouping to split by ("除了蒙牛…哪个品类").
+    group = next((d for d in intent.slots.dimensions if not fixed(intent.filters, d)), None)
     split = intent
     if group is None and intent.slots.compared:
         group = next(iter(intent.slots.compared))

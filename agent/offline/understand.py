@@ -991,6 +991,8 @@ class Understander:
             return
         shape, slots = intent.shape, intent.slots
         grouped = bool(slots.compared) or any(d not in intent.filters for d in slots.dimensions)
+        # "说“色差”的和说“掉色”的哪个更多": the words are compared, not two periods.
+        grouped = grouped or len(intent.mentions) > 1
         over_time = shape.has("trend") or (shape.has("change") and not grouped)
         if intent.period is None and not over_time:
             return
