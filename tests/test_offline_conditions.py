@@ -662,6 +662,9 @@ def test_the_user_who_raised_records_is_the_caller_not_who_logged_them(tmp_path:
         answer = an.ask("Which single user has raised the most tickets with us?")
         assert answer.reading is not None and answer.reading.group_by == ["caller"], answer.text
         assert f"{top} has the most" in answer.text and f": {n};" in answer.text, answer.text
+        # A kind of user the export does not record is no grouping by the caller.
+        vip = an.ask("How many tickets were raised by VIP users?")
+        assert vip.status == "insufficient_data", vip.text
 
 
 def test_values_listed_after_the_one_set_aside_say_what_the_others_are(

@@ -192,10 +192,15 @@ def grouping_phrase(question: str) -> str:
 DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
     "地区": ("区域", "地域"), "区域": ("地区", "地域"),
-    # Service desks log the person with the problem as the caller (or requester): the user.
+}  # fmt: skip
+# English words a grouping is asked by ("which single user") that are too common to match
+# anywhere in a question ("VIP users", "affected 100 users"): read only as the grouping's noun.
+# Service desks log the person with the problem as the caller (or requester): the user.
+GROUPING_WORDS: dict[str, tuple[str, ...]] = {
     "Caller": ("user", "requester"), "Caller id": ("user", "requester"),
     "Requester": ("user", "caller"), "Requested by": ("user", "caller"),
 }  # fmt: skip
+_WHOLE_ONLY = frozenset(w for words in GROUPING_WORDS.values() for w in words)
 
 
 def synonyms_of(catalog: Catalog, names: Sequence[str | None]) -> list[str]:
@@ -265,6 +270,8 @@ class GroupingIndex:
                 fit = (2, 0, 0, -abs(len(name) - len(phrase))) if hit else (0, 0, 0, 0)
             else:
                 words = {_stem(w) for w in re.split(r"[\s_-]+", name.lower())} - _GENERIC
+                if name in _WHOLE_ONLY and words != asked:
+                    continue  # "VIP users": a kind of user, not the user who raised them
                 # A name said whole ("issues consumers raise": issue) before the last noun.
                 whole = int(bool(words) and words <= asked)
                 fit = (len(asked & words), whole, int(head in words), -len(words - asked))
@@ -328,6 +335,7 @@ class GroupingIndex:
             said = [name, spec.en, spec.zh, *spec.aliases]
             if synonyms:
                 said += synonyms_of(self.catalog, said)
+                said += [w for n in said for w in GROUPING_WORDS.get(n or "", ())]
             for label in dict.fromkeys(said):
                 if label and label.strip():
                     out.append((name, label.strip()))
