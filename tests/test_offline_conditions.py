@@ -636,6 +636,28 @@ def test_a_measure_for_the_records_an_event_happened_to_and_for_the_others(
     assert f"为 {median[False]:g}小时（{_n(len(hours[False]))} 条）[" in zh, zh
 
 
+def test_a_measure_for_the_records_mentioning_words_and_for_the_others(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "The average resolution time for tickets that mention the router": the measure on the
+    # records whose text holds the word, beside the others.
+    hours = {
+        k: [
+            h
+            for r in rows
+            if ("router" in r["description"]) == k and (h := _hours(r, "resolved_at"))
+        ]
+        for k in (True, False)
+    }
+    mean = {
+        k: f"{round(sum(v) / len(v), 1):g} hours ({_n(len(v))} records)" for k, v in hours.items()
+    }
+    answer = analyst.ask("What is the average resolution time for tickets that mention the router?")
+    assert answer.reading is not None and "“router”" in answer.reading.line, answer.reading
+    assert f"is {mean[True]} [" in answer.text, answer.text
+    assert f"it is {mean[False]} [" in answer.text, answer.text
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

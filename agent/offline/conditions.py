@@ -10,9 +10,10 @@ from typing import Any
 from ...data.catalog import Catalog
 from ...data.duck import q
 from ..reading import sql_purpose
+from .mentions import FEEDBACK, TEXT, matched
 from .narrative import Writer
 from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
-from .slice_sql import slice_where
+from .slice_sql import literal, slice_where
 from .transcript import Results
 from .understand import Intent
 
@@ -31,8 +32,15 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
     tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     own = [f"({metric.filter_sql})"] if metric.filter_sql else []
     clause = " AND ".join([*where, *own]) or "TRUE"
+    if c.terms:
+        # The records whose feedback text holds any of the words.
+        tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
+        text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
+        test = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in c.terms)
+    else:
+        test = f'{c.table}."{c.column}" > 0'
     return (
-        f'SELECT CASE WHEN {c.table}."{c.column}" > 0 THEN 1 ELSE 0 END AS happened, '
+        f"SELECT CASE WHEN {test} THEN 1 ELSE 0 END AS happened, "
         f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(c.metric)} "
         f"FROM {tables} WHERE {clause} GROUP BY 1 ORDER BY 1 DESC"
     )
@@ -47,7 +55,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         return {}
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say(
-        "condition.purpose", metric=w.metric(c.metric), said=c.said,
+        _key(c, "purpose"), metric=w.metric(c.metric), said=c.said,
         where=slice_text(w, dict(intent.filters)),
     )  # fmt: skip
     label = intent.period.label if intent.period else None
@@ -63,11 +71,11 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     }
     yes, no = rows.get(1), rows.get(0)
     if yes is None or yes["measure"] is None:
-        w.lead.append(w.say("condition.none", said=c.said, ref=res.id))
+        w.lead.append(w.say(_key(c, "none"), said=c.said, ref=res.id))
         return
     w.lead.append(
         w.say(
-            "condition.lead",
+            _key(c, "lead"),
             said=c.said,
             metric=w.metric(c.metric),
             value=w.value(c.metric, yes["measure"]),
@@ -78,14 +86,14 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if no is not None and no["measure"] is not None:
         w.lead.append(
             w.say(
-                "condition.other",
+                _key(c, "other"),
                 said=c.said,
                 value=w.value(c.metric, no["measure"]),
                 n=fmt_row([no["records"]])[0],
                 ref=res.id,
             )
         )
-    heads = [w.say("condition.head", said=c.said), w.metric(c.metric), w.say("labels.records")]
+    heads = [w.say(_key(c, "head"), said=c.said), w.metric(c.metric), w.say("labels.records")]
     body = [
         fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r["measure"]),
                  r["records"]])
@@ -93,6 +101,11 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         if r["measure"] is not None
     ]  # fmt: skip
     w.body += table(w, heads, body, res.id)
+
+
+def _key(c: Any, part: str) -> str:
+    """The phrase of an event counted ("condition.lead") or of words mentioned."""
+    return f"condition.{'mention_' if c.terms else ''}{part}"
 
 
 CONDITION_SPLIT = Playbook(CONDITION, (_stage,), _write)

@@ -30,6 +30,8 @@ class Condition:
     table: str
     said: str  # the column's words, as the answer names the event ("reopen", "重开")
     metric: str  # the measure computed on each side
+    # Words in the records' text instead of a counted event ("messages reporting 违章搭建").
+    terms: tuple[str, ...] = ()
 
 
 def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:

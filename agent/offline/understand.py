@@ -1832,12 +1832,37 @@ class Understander:
             guess = self.meaning.guess_metric(text, intent.filters)
             metrics = [guess.metric] if guess is not None and guess.clear else []
         found = condition_of(intent.question, cat, list(dict.fromkeys([*intent.metrics, *metrics])))
+        found = found or self._mentioned_condition(intent)
         if found is None:
             return
         intent.condition = found
         intent.playbook = "condition_split"
         intent.slots.metrics = [found.metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+
+    def _mentioned_condition(self, intent: Intent) -> Condition | None:
+        """ "For messages reporting illegal construction (违章搭建), how many days on average to
+        get a reply": a measure of the records whose text mentions the words, beside the
+        others — not a count of the mentions, nor the measure over every record."""
+        cat = intent.catalog
+        if (
+            cat is None
+            or intent.mentions
+            or intent.slots.noun_only
+            or intent.playbook != "metric_change"
+        ):
+            return None
+        measures = [m for m in intent.metrics if m in cat.metrics and not plain_count(cat, m)]
+        if len(measures) != 1 or intent.slots.compared:
+            return None
+        table = cat.metrics[measures[0]].table
+        if table not in cat.tables or "voc_id" not in cat.tables[table].columns:
+            return None
+        terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        if not terms:
+            return None
+        said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
+        return Condition("", table, said, measures[0], tuple(terms))
 
     def _adjacent_name(
         self, question: str, slots: Slots, phrase: str, candidate: str
