@@ -658,6 +658,30 @@ def test_a_measure_for_the_records_mentioning_words_and_for_the_others(
     assert f"it is {mean[False]} [" in answer.text, answer.text
 
 
+def test_the_kinds_of_a_value_are_its_column_s_subdivision(tmp_path: Path) -> None:
+    # "Which type of mortgage": product Mortgage, split by sub_product; its share of all of them.
+    subs = {"Mortgage": ("Conventional", "FHA", "VA"), "Card": ("Credit", "Prepaid")}
+    records = [
+        {"id": str(i), "filed": f"2026-05-0{1 + i % 7}", "product": p,
+         "sub_product": subs[p][min(i % 5, len(subs[p]) - 1)], "text": f"complaint {i}"}
+        for i in range(90)
+        for p in (("Mortgage", "Card")[i % 2],)
+    ]  # fmt: skip
+    kinds = Counter(r["sub_product"] for r in records if r["product"] == "Mortgage")
+    top, n = kinds.most_common(1)[0]
+    whole = sum(kinds.values())
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-05-10") as an:
+        answer = an.ask(
+            "Which type of mortgage draws the most complaints, and what share of all mortgage "
+            "complaints is that?"
+        )
+        assert answer.reading is not None and answer.reading.group_by == ["sub product"], (
+            answer.text
+        )
+        share = f"{round(100 * n / whole, 2):g}%"
+        assert f"{top} holds {share} of all {whole} records [" in answer.text, answer.text
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

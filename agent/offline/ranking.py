@@ -40,7 +40,7 @@ from .slice_sql import distinct_per_group_sql, reach, slice_where
 from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
-from .understand import FEWEST, Intent, plain_count
+from .understand import FEWEST, SHARE_OF_ALL, Intent, plain_count
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -329,11 +329,6 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         w.actions.append(learn_action(w, metric, dim, name, best, res.id))
 
 
-# "What share of all tickets is that", "占全部的多少": the first group's part of every record.
-_SHARE_OF_ALL = re.compile(
-    r"(?i)\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction)\b[^?]{0,40}"
-    r"\b(?:all|total|overall|everything)\b|占(?:全部|所有|总)|占总数|百分之几|占比多少"
-)
 RANK_TOTAL = "rank_total"
 
 
@@ -341,7 +336,7 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
     """ "… and what share of all tickets is that": the first group's records and their share of
     every record in the slice, counted in one query so the share is a cell of it."""
     cat = intent.catalog
-    if cat is None or not _SHARE_OF_ALL.search(intent.question) or not plain_count(cat, metric):
+    if cat is None or not SHARE_OF_ALL.search(intent.question) or not plain_count(cat, metric):
         return {}
     table = cat.metrics[metric].table
     joins: dict[str, str] = {}

@@ -370,6 +370,7 @@ class Understander:
         _not_groupings(question, slots, self.matcher.catalog)
         _value_of_column_named(question, slots, self.matcher.catalog)
         _one_character_groupings(question, slots, self.matcher.catalog)
+        _kind_of_value(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
         self.parts.said(question, slots, self.matcher.names_of)
@@ -2035,6 +2036,12 @@ def _counts_record_metric(intent: Intent) -> bool:
 
 
 _MOST_SAID = re.compile(r"(?i)\bmost\b|\bthe top\b|最多|最常|最集中")
+# "… and what share of all tickets is that", "占全部的百分之几": the first group's part of every
+# record, asked beside a ranking (``ranking``).
+SHARE_OF_ALL = re.compile(
+    r"(?i)\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction)\b[^?]{0,40}"
+    r"\b(?:all|total|overall|everything)\b|占(?:全部|所有|总)|占总数|百分之几|占比多少"
+)
 _LEAST_SAID = re.compile(r"(?i)\bleast\b|\bfewest\b|\balmost never\b|\brarest\b|最少|最不常|很少")
 _VALUE_MEASURE = re.compile(r"^(?P<dim>[a-z0-9_]+?)_(?P<value>[a-z0-9]+)_(?:rate|count)$")
 
@@ -2765,6 +2772,31 @@ def _glossed_after(question: str, spans: list[tuple[int, int]]) -> bool:
     return re.search(r"\s[-–—]\s|[:：(（]", gap) is not None
 
 
+# "Which type of mortgage", "what kind of card": the kinds of one value of a column.
+_KIND_OF = re.compile(r"(?i)\b(?:which|what)\s+(?:types?|kinds?|sorts?)\s+of\s+([a-z][a-z'-]+)")
+
+
+def _kind_of_value(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Which type of mortgage draws the most complaints": the value named (product Mortgage)
+    is the slice, and the column that subdivides its column (sub_product, subcategory) the
+    grouping."""
+    m = _KIND_OF.search(question)
+    if m is None:
+        return
+    word = m.group(1).lower().rstrip("s")
+    for dim, value in list(slots.filters.items()):
+        if type(value) is not str or not value.lower().startswith(word):
+            continue
+        own = re.escape(dim)
+        subs = [
+            d for d in cat.dimensions
+            if d != dim and re.fullmatch(rf"sub[_ -]?{own}|{own}[_ -]?types?", d)
+        ]  # fmt: skip
+        if len(subs) == 1:
+            slots.dimensions = [d for d in slots.dimensions if d in slots.filters] + subs
+            return
+
+
 def _one_character_groupings(question: str, slots: Slots, cat: Catalog) -> None:
     """ "投诉量超过100条的州有几个", "各州": a grouping whose Chinese name is one character (州,
     省, 市) is matched only where it stands as a noun of its own, not inside other words."""
@@ -3460,6 +3492,8 @@ def _share_of_records(intent: Intent) -> None:
         intent.playbook = "metric_change"
     if intent.playbook not in _METRIC_PLAYBOOKS or not intent.shape.has("share"):
         return
+    if intent.playbook == "ranking" and ranks and SHARE_OF_ALL.search(intent.question):
+        return  # "which type has the most, and what share of all is that": ranked, its share
     # Split by at most one group: the share in each ("which region has the highest share").
     split = [d for d in intent.slots.dimensions if d not in intent.filters]
     if intent.mentions or not intent.filters or len(split) > 1:
