@@ -682,6 +682,18 @@ def test_the_kinds_of_a_value_are_its_column_s_subdivision(tmp_path: Path) -> No
         assert f"{top} holds {share} of all {whole} records [" in answer.text, answer.text
 
 
+def test_a_yes_no_column_said_after_of_those_is_a_part_of_the_mentions(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    router = [r for r in rows if "router" in r["description"]]
+    escalated = sum(r["customer_escalated"] == "true" for r in router)
+    text = _ask(
+        analyst, "How many tickets mention the router, and how many of those were escalated?"
+    )
+    assert f"{_n(len(router))} feedback records mention “router”" in text, text
+    assert f"{escalated} of them are customer escalated: yes" in text, text
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

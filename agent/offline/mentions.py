@@ -145,6 +145,10 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
     for dim, value in reversed(list(intent.filters.items())):
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
         names = [value, *((spec.values or {}).get(value, []) if spec else [])]
+        if spec is not None and cat.dimensions[dim].kind == "boolean":
+            # A yes/no column is said by its own words ("of those, how many were disputed").
+            last = dim.split("_")[-1]
+            names += [spec.en, spec.zh, *spec.aliases, *([last] if len(last) >= 4 else [])]
         if cue is None and any(n and str(n).lower() in before for n in names):
             # "在所有差评中，提到“质量”的差评占几成": said first, the value is the records the
             # words are counted in, not a part of them.
