@@ -694,6 +694,18 @@ def test_a_yes_no_column_said_after_of_those_is_a_part_of_the_mentions(
     assert f"{escalated} of them are customer escalated: yes" in text, text
 
 
+def test_different_values_counted_in_each_unit_of_time(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    months: dict[str, set[str]] = {}
+    for r in rows:
+        months.setdefault(r["opened_at"][:7], set()).add(r["state"])
+    answer = analyst.ask("每个月的工单分别涉及多少个不同的州？")
+    assert answer.reading is not None and "不同" in answer.reading.line, answer.reading
+    for month, states in months.items():
+        assert f"| {month} | {len(states)} |" in answer.text, (month, answer.text)
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

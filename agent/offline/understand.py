@@ -3382,6 +3382,15 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
     if not found and named is not None:
         # "有多少个团队…" where the data's name for it is another word ("team").
         found.append(named)
+    grain = _grain_said(intent) if len(found) == 1 and not AVERAGE.search(intent.question) else None
+    if grain is not None and grain != found[0] and intent.playbook != "voc_themes":
+        # "每天收到的投诉分别涉及多少个不同的品牌", "how many different brands each day": the
+        # values counted in each unit of time.
+        intent.distinct_of = found[0]
+        intent.playbook = "ranking"
+        intent.slots.dimensions = [grain]
+        intent.slots.metrics = [m for m in intent.metrics if plain_count(intent.catalog, m)]
+        return
     if found:
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
