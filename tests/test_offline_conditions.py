@@ -706,6 +706,30 @@ def test_different_values_counted_in_each_unit_of_time(
         assert f"| {month} | {len(states)} |" in answer.text, (month, answer.text)
 
 
+def test_a_plain_word_listed_with_a_coded_value_is_of_its_column(tmp_path: Path) -> None:
+    # "High" alone is a value of several columns (priority, impact); listed with "Critical" it
+    # is the priority's. Month by month, the highest share leads, the months in their order.
+    priorities = ("1 - Critical", "2 - High", "3 - Moderate", "4 - Low")
+    records = [
+        {"id": str(i), "opened": f"2026-0{3 + i % 3}-{1 + i % 27:02d}",
+         "priority": priorities[min(3, (i * 7 + i // 3) % 9)],
+         "impact": ("1 - High", "2 - Medium", "3 - Low")[i % 3], "text": f"ticket {i}"}
+        for i in range(150)
+    ]  # fmt: skip
+    urgent = [r for r in records if r["priority"] in priorities[:2]]
+    by_month: dict[str, tuple[int, int]] = {}
+    for r in records:
+        n, k = by_month.get(r["opened"][:7], (0, 0))
+        by_month[r["opened"][:7]] = (n + 1, k + (r in urgent))
+    shares = {m: round(100 * k / n, 1) for m, (n, k) in by_month.items()}
+    top = max(shares, key=lambda m: shares[m])
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2026-06-01") as an:
+        text = an.ask("How many Critical or High tickets were there in total?").text
+        assert f"was {len(urgent)} in " in text, text
+        zh = an.ask("2026年3月到5月，每个月新开的工单里，Critical 和 High 合计各占多少？").text
+        assert f"{top}的1 - Critical或2 - High占比最高：{shares[top]:g}%" in zh, zh
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -306,6 +306,10 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         return
     whole, dim, value = _parts(intent)
     top, end = rows[0], rows[-1]
+    if _order(intent, group) == "TIME":
+        # Units of time are listed in their order; the lead names the highest and the lowest.
+        ranked = sorted(rows, key=lambda r: r["share_pct"] or 0, reverse=not _lowest(intent))
+        top, end = ranked[0], ranked[-1]
     key = "share.top_least" if _lowest(intent) else "share.top_most"
     if _by_count(intent):
         key = "share.top_fewest" if _lowest(intent) else "share.top_count"

@@ -48,6 +48,7 @@ from .durations import (
     end_event,
     event_date_column,
     event_of,
+    said_events,
     undated_event,
     unset_time_column,
 )
@@ -374,6 +375,7 @@ class Understander:
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
         self.parts.said(question, slots, self.matcher.names_of)
+        _plain_siblings(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
         _weekend(question, slots, self.matcher.catalog)
@@ -1239,6 +1241,10 @@ class Understander:
                 self._second_metric(question, text, guess.phrase, slots)
             return
         durational = self.matcher.catalog.metrics[guess.metric].unit in ("hours", "days", "minutes")
+        timed = _ASKS_TIME.search(question) or _SPEED.search(question)
+        if durational and not timed and {e for e, _ in said_events(guess.phrase)} <= {"open"}:
+            # "每个月新开的工单里": the opening alone names no span of time, and no time is asked.
+            return
         asked = _HOW_MANY.search(question) or _HOW_MANY_OF.search(question)
         asked_count = asked and not AVERAGE.search(question)
         # "其中还没答复的有几条": the time said missing is read later (``_unset_part``).
@@ -2667,7 +2673,9 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     counted = shape.has("count") or shape.has("share")
     if not slots.compared or not counted or shape.has("ranking"):
         return
-    combined = _COMBINED.search(question) and not _EACH.search(question)
+    # "每个月…合计各占多少": "each" is said of the months, the values still added up.
+    per_unit = any(words.search(question) for _, words in _GRAIN_WORDS)
+    combined = _COMBINED.search(question) and (per_unit or not _EACH.search(question))
     # "By postal mail or by fax": the way each came, no split by it.
     plain = question
     for v in (v for values in slots.compared.values() for v in values):
@@ -2678,7 +2686,11 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     for dim, values in list(slots.compared.items()):
         # Added up when each was named ("一汽丰田和广汽丰田合在一起"), not when one word
         # holds several ("奔驰一共": 北京奔驰 and 奔驰（进口）, each shown).
-        named = all(normal_text(v).strip() in said for v in values)
+        named = all(
+            normal_text(v).strip() in said
+            or ((m := _CODED_NAME.match(str(v))) is not None and m.group(1).lower() in said)
+            for v in values
+        )  # a coded value said by its name ("Critical" for 1 - Critical) was named
         if len(values) >= 2 and (named or not combined):
             del slots.compared[dim]
             slots.filters[dim] = Either(*values)
@@ -2797,6 +2809,38 @@ def _kind_of_value(question: str, slots: Slots, cat: Catalog) -> None:
             return
 
 
+# A coded value's name: "Critical" of "1 - Critical".
+_CODED_NAME = re.compile(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*(.+)$")
+_LISTED_WITH = r"\s*(?:和|与|及|跟|、|,|，|/|&|\band\b|\bor\b|或)\s*"
+
+
+def _plain_siblings(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Critical 和 High", "High and Critical": a plain word ("High", "Low") is no value on its
+    own — several columns hold it — but listed with a value of one column, it is that
+    column's value too."""
+    text = question.lower()
+    for dim, value in list(slots.filters.items()):
+        spec = cat.dimensions.get(dim)
+        if type(value) is not str or spec is None or not spec.values:
+            continue
+        m = _CODED_NAME.match(value)
+        said = (m.group(1) if m else value).strip().lower()
+        if said not in text:
+            continue
+        found = []
+        for other in spec.values:
+            n = _CODED_NAME.match(str(other))
+            name = (n.group(1) if n else str(other)).strip().lower()
+            if str(other) == value or len(name) < 3:
+                continue
+            a, b = re.escape(said), re.escape(name)
+            if re.search(rf"{a}{_LISTED_WITH}{b}\b|\b{b}{_LISTED_WITH}{a}", text):
+                found.append(str(other))
+        if found:
+            del slots.filters[dim]
+            slots.compared[dim] = [value, *found]
+
+
 def _one_character_groupings(question: str, slots: Slots, cat: Catalog) -> None:
     """ "投诉量超过100条的州有几个", "各州": a grouping whose Chinese name is one character (州,
     省, 市) is matched only where it stands as a noun of its own, not inside other words."""
@@ -2876,7 +2920,8 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
     slots.spans.append(said.span())
 
 
-_ZH_FILLER = re.compile(r"[的了地得\s？?，,。]|最多|最少|最高|最低|多少|几")
+# Words around a measure's name that name nothing themselves; "新开的工单" are new records.
+_ZH_FILLER = re.compile(r"[的了地得新\s？?，,。]|最多|最少|最高|最低|多少|几")
 
 
 def _hours_as_unit(question: str, slots: Slots, cat: Catalog) -> None:
@@ -2968,6 +3013,8 @@ def _counts_flag(expr: str, column: str, yes: bool) -> bool:
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
+# How fast or slow something went, said without a unit of time.
+_SPEED = re.compile(r"(?i)快|慢|久|时效|速度|及时|\bfast|\bslow|\bquick|\blong|\bspeed|turnaround")
 # A superlative of how many ("the most", "最少"), as against one of how long ("最快", "longest").
 _MOST_OF = re.compile(r"(?i)\bmost\b|\bfewest\b|最多|最少")
 # Time said in Chinese beyond ``_ASKS_TIME``: "用时最多", "花的时间".
