@@ -25,3 +25,11 @@ from servicelens.agent.offline.mention_words import mention_terms
 )
 def test_terms_counted(question: str, terms: list[str]) -> None:
     assert mention_terms(question) == terms
+
+
+def test_a_typo_of_a_name_of_several_words_is_a_typo_of_each_word() -> None:
+    # "number of such" shares most letters with "number of echo", but "such" is another word.
+    from servicelens.agent.offline.slots import _fuzzy_hit
+
+    assert _fuzzy_hit("number of echo", " give me the number of such tweets ") is None
+    assert _fuzzy_hit("first contact resolution", " the frist contact resolution rate ") == 5

@@ -730,6 +730,20 @@ def test_a_plain_word_listed_with_a_coded_value_is_of_its_column(tmp_path: Path)
         assert f"{top}的1 - Critical或2 - High占比最高：{shares[top]:g}%" in zh, zh
 
 
+def test_the_number_of_records_names_no_value_and_no_measure(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "The number of such tickets": no phone number (电话), no count of a flag whose alias
+    # begins "number of", just the records.
+    april = sum(r["opened_at"].startswith("2026-04") for r in rows)
+    answer = analyst.ask("In April 2026, give me the number of such tickets.")
+    assert answer.reading is not None and "电话" not in answer.reading.line, answer.reading
+    assert f"was {_n(april)} in " in answer.text, answer.text
+    phone = sum(r["opened_at"].startswith("2026-04") and r["channel"] == "电话" for r in rows)
+    answer = analyst.ask("What is the number of phone tickets in April 2026?")
+    assert f"was {_n(phone)} in " in answer.text, answer.text
+
+
 def test_the_first_group_s_share_of_all_records_when_asked(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

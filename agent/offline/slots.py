@@ -761,7 +761,12 @@ def _fuzzy_hit(alias: str, text: str) -> int | None:
         if gram[:1] != alias[:1]:
             continue
         if abs(len(gram) - len(alias)) <= 3 and _ratio(alias, gram) >= _FUZZY_CUTOFF:
-            return m.start()
+            # Each word is the alias's word or a typo of it, which keeps its first letter:
+            # "number of such" shares most letters with "number of echo", but "such" is another
+            # word.
+            pairs = zip(alias.split(), gram.split(), strict=False)
+            if all(a == b or a[:1] == b[:1] for a, b in pairs):
+                return m.start()
     return None
 
 

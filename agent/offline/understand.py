@@ -1068,6 +1068,8 @@ class Understander:
         where each such value was said."""
         text = unmatched_text(question, slots)
         self._listed_with_a_translation(question, text, slots)
+        # "The number of such tickets": a count asked, not a phone number (电话).
+        text = _COUNT_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
         found = self.cross.match_at(text, set(slots.filters) | set(slots.compared))
         if not found:
             return {}
@@ -1227,6 +1229,10 @@ class Understander:
         if guess is None:
             self._duration_of_event_value(question, slots)
             return
+        if not _CJK_CHAR.search(guess.phrase) and not (
+            set(re.findall(r"[a-z]+", guess.phrase.lower())) - _MEASURE_WORDS
+        ):
+            return  # "the number of such tweets": measure words alone name no measure
         core = _ZH_FILLER.sub("", guess.phrase).strip()
         if slots.noun_only and len(core) <= 1 and _CJK_CHAR.search(core or "x") is not None:
             # "几点开的事件最多": one character (开 of 重开) names no measure beside the records.
@@ -3013,6 +3019,13 @@ def _counts_flag(expr: str, column: str, yes: bool) -> bool:
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
+# A count asked in English: its words name no value.
+_COUNT_PHRASE = re.compile(r"(?i)\b(?:the |a |total )?numbers? of\b")
+# English words that say how a measure is taken, not what is measured.
+_MEASURE_WORDS = frozenset(
+    ("number", "of", "such", "the", "a", "an", "count", "share", "rate", "total", "how", "many",
+     "much", "amount", "percentage", "percent", "per", "these", "those", "this", "that")
+)  # fmt: skip
 # How fast or slow something went, said without a unit of time.
 _SPEED = re.compile(r"(?i)快|慢|久|时效|速度|及时|\bfast|\bslow|\bquick|\blong|\bspeed|turnaround")
 # A superlative of how many ("the most", "最少"), as against one of how long ("最快", "longest").
