@@ -775,6 +775,14 @@ def test_the_user_who_raised_records_is_the_caller_not_who_logged_them(tmp_path:
         assert vip.status == "insufficient_data", vip.text
 
 
+def test_the_share_of_records_an_event_happened_to_is_its_own_measure(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    reopened = sum(int(r["reopen_count"]) > 0 for r in rows)
+    text = _ask(analyst, "What share of tickets were reopened?")
+    assert f"was {_pct(reopened, len(rows))} in " in text, text
+
+
 def test_values_listed_after_the_one_set_aside_say_what_the_others_are(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

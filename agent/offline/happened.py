@@ -44,6 +44,17 @@ def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:
     return out
 
 
+def event_measures(question: str, cat: Catalog) -> list[str]:
+    """The "at least once" measures of the one event the question names by its verb ("what
+    share of tickets were reopened"), or []."""
+    found = at_least_once_columns(cat)
+    asked = re.findall(r"[a-z]+", question.lower())
+    named = {tc for tc in found.values() if _named(cat, *tc, asked, question)}
+    if len(named) != 1:
+        return []
+    return [name for name, tc in found.items() if tc in named]
+
+
 def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition | None:
     """The event a question limits its measure to ("reopened tickets"), with the measure: one
     metric of the same table that is neither a plain count nor the event's own measure."""

@@ -54,7 +54,7 @@ from .durations import (
 )
 from .group_tests import GroupTest, percent_test, share_metric
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
-from .happened import Condition, at_least_once_columns, condition_of
+from .happened import Condition, at_least_once_columns, condition_of, event_measures
 from .hours import hour_threshold
 from .label_depth_words import asked_depth
 from .label_meaning import LabelMeaning, glossed
@@ -1830,6 +1830,18 @@ class Understander:
             return
         hours = {d for d, spec in cat.dimensions.items() if spec.hour_of_day}  # "in hours"
         split = [d for d in intent.slots.dimensions if d not in intent.filters and d not in hours]
+        counted = all(plain_count(cat, m) for m in intent.metrics)
+        if counted and intent.shape.has("share") and not intent.filters:
+            # "What share of tickets were reopened (by priority)": the event's own share; the
+            # records' noun alone was read as their count.
+            rates = [
+                m for m in event_measures(intent.question, cat) if cat.metrics[m].unit != "count"
+            ]
+            if len(rates) == 1:
+                intent.slots.metrics, intent.slots.noun_only = rates, False
+                if intent.playbook == "share_of":
+                    intent.playbook = "ranking" if split else "metric_change"
+                return
         if split:
             return
         events = at_least_once_columns(cat)
