@@ -4,9 +4,9 @@ meant are those whose value holds the word, a filter on every such value.
 
 A column qualifies when most of its values are made of several parts (a trim, a configuration,
 a version string, a comma-separated list of codes); a part qualifies when it holds a Chinese
-character or a digit and a letter ("手动", "2018款", "1.6L") — English words inside longer names
-are read by the matcher's own word sets — and when it is found in at least two values but not
-in nearly all.
+character, a digit and a letter, or is an acronym ("手动", "2018款", "1.6L", "CVT") — English
+words inside longer names are read by the matcher's own word sets — and when it is found in at
+least two values but not in nearly all.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ class ValueParts:
                 for part in parts
                 for m in _finditer(part, text)
                 if not any(s < m.end() and m.start() < e for s, e in slots.spans)
+                and (not part.isalpha() or not part.isupper() or part in question)
             ]
             if not found:
                 continue
@@ -125,7 +126,9 @@ def _parts(value: str) -> list[str]:
 def _qualifies(part: str) -> bool:
     if _CJK.search(part):
         return len(part) >= 2
-    return len(part) >= 2 and bool(_DIGIT_AND_LETTER.match(part))
+    # An acronym of three capitals or more ("CVT", "DSG") is a code, not an English word.
+    acronym = len(part) >= 3 and part.isascii() and part.isalpha() and part.isupper()
+    return acronym or (len(part) >= 2 and bool(_DIGIT_AND_LETTER.match(part)))
 
 
 def _finditer(part: str, text: str) -> list[re.Match[str]]:
