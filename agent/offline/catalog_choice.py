@@ -245,3 +245,15 @@ def _stem(table: str, value: str) -> str | None:
     if len(token) < 2 or token not in name:
         return None
     return re.sub(r"\d+", "", name.replace(token, "\x00", 1))
+
+
+def plain_count(cat: Catalog | None, metric: str) -> bool:
+    """Whether ``metric`` counts every row of its table (``COUNT(*)``, no filter)."""
+    if cat is None or metric not in cat.metrics:
+        return False
+    m = cat.metrics[metric]
+    return (
+        m.unit == "count"
+        and not m.spec.filter
+        and m.spec.expr.replace(" ", "").upper() == "COUNT(*)"
+    )

@@ -5,11 +5,10 @@ every figure is a cell of it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...data.catalog import Catalog
 from ...data.duck import q
 from ..reading import sql_purpose
+from .happened import Condition
 from .mentions import FEEDBACK, TEXT, matched
 from .narrative import Writer
 from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
@@ -66,44 +65,35 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     res, c = results.get(CONDITION), intent.condition
     if c is None or failed(w, res) or res is None:
         return
-    rows: dict[int, dict[str, Any]] = {
-        int(r["happened"]): {**r, "measure": r.get(c.metric)} for r in res.records()
-    }
+    # The records the event happened to (1) and the others (0), each with the measure.
+    rows = {int(r["happened"]): r for r in res.records() if r.get(c.metric) is not None}
     yes, no = rows.get(1), rows.get(0)
-    if yes is None or yes["measure"] is None:
+    if yes is None:
         w.lead.append(w.say(_key(c, "none"), said=c.said, ref=res.id))
         return
-    w.lead.append(
-        w.say(
-            _key(c, "lead"),
-            said=c.said,
-            metric=w.metric(c.metric),
-            value=w.value(c.metric, yes["measure"]),
-            n=fmt_row([yes["records"]])[0],
-            ref=res.id,
-        )
-    )
-    if no is not None and no["measure"] is not None:
+    for side, row in ((_key(c, "lead"), yes), (_key(c, "other"), no)):
+        if row is None:
+            continue
         w.lead.append(
             w.say(
-                _key(c, "other"),
+                side,
                 said=c.said,
-                value=w.value(c.metric, no["measure"]),
-                n=fmt_row([no["records"]])[0],
+                metric=w.metric(c.metric),
+                value=w.value(c.metric, row[c.metric]),
+                n=fmt_row([row["records"]])[0],
                 ref=res.id,
             )
         )
     heads = [w.say(_key(c, "head"), said=c.said), w.metric(c.metric), w.say("labels.records")]
     body = [
-        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r["measure"]),
+        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r[c.metric]),
                  r["records"]])
         for k, r in sorted(rows.items(), reverse=True)
-        if r["measure"] is not None
     ]  # fmt: skip
     w.body += table(w, heads, body, res.id)
 
 
-def _key(c: Any, part: str) -> str:
+def _key(c: Condition, part: str) -> str:
     """The phrase of an event counted ("condition.lead") or of words mentioned."""
     return f"condition.{'mention_' if c.terms else ''}{part}"
 

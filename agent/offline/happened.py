@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ...data.catalog import Catalog
+from .catalog_choice import plain_count
 from .column_measures import chinese_names, names_column
 
 # The column an "at least once" measure tests: ``"reopen_count" > 0``.
@@ -71,7 +72,7 @@ def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition |
     measures = [
         m for m in metrics
         if m in cat.metrics and m not in found and cat.metrics[m].table == table
-        and not _plain_count(cat, m) and column not in cat.metrics[m].spec.expr
+        and not plain_count(cat, m) and column not in cat.metrics[m].spec.expr
     ]  # fmt: skip
     if len(measures) != 1:
         return None
@@ -104,8 +105,3 @@ def _event_words(cat: Catalog, table: str, column: str, question: str) -> str:
     if zh and re.search(r"[\u4e00-\u9fff]", question):
         return zh
     return " ".join(w for w in _COUNTING.sub(" ", column).split() if w)
-
-
-def _plain_count(cat: Catalog, metric: str) -> bool:
-    expr = cat.metrics[metric].spec.expr.replace(" ", "").lower()
-    return expr in ("count(*)", "count(1)")

@@ -13,7 +13,7 @@ from typing import Any
 from ...data.duck import q
 from ...data.period_phrases import number
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
-from .catalog_choice import default_dimension, label_sets
+from .catalog_choice import default_dimension, label_sets, plain_count
 from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
@@ -40,7 +40,7 @@ from .slice_sql import distinct_per_group_sql, reach, slice_where
 from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
-from .understand import FEWEST, SHARE_OF_ALL, Intent, plain_count
+from .understand import FEWEST, SHARE_OF_ALL, Intent
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -346,12 +346,14 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
         return {}
     tables = table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " AND ".join(where) or "TRUE"
+    # One pass: every group's records (those without a value too) make the whole.
     sql = (
         f"SELECT {expr} AS {q(dim)}, count(*) AS records, "
-        f"(SELECT count(*) FROM {tables} WHERE {clause}) AS all_records, "
-        f"ROUND(100.0 * count(*) / (SELECT count(*) FROM {tables} WHERE {clause}), 2) AS share_pct "
-        f"FROM {tables} WHERE {clause} AND {expr} IS NOT NULL GROUP BY 1 "
-        f"ORDER BY records {'ASC' if FEWEST.search(intent.question) else 'DESC'} LIMIT 1"
+        f"sum(count(*)) OVER () AS all_records, "
+        f"ROUND(100.0 * count(*) / sum(count(*)) OVER (), 2) AS share_pct "
+        f"FROM {tables} WHERE {clause} GROUP BY 1 "
+        f"ORDER BY {expr} IS NULL, records {'ASC' if FEWEST.search(intent.question) else 'DESC'} "
+        f"LIMIT 1"
     )
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("rank.share_purpose", dim=dim_name(w, dim)) + slice_text(w, filters)
@@ -364,6 +366,8 @@ def _share_of_all(w: Writer, res: Any, dim: str) -> None:
     if res is None or not res.ok or not res.rows:
         return
     row = res.records()[0]
+    if row.get(dim) is None:  # only records without a value: no group to name
+        return
     w.lead.append(
         w.say(
             "rank.share_of_all",

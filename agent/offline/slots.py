@@ -640,6 +640,14 @@ def _looked_up_terms(catalog: Catalog, values: dict[str, list[str]]) -> list[Ter
 
 # A value led by a code ("1 - Critical", "3 – Moderate"): managers say the name ("critical").
 _CODED = re.compile(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*(\S.*)$")
+
+
+def coded_name(value: str) -> str:
+    """A coded value's name ("Critical" of "1 - Critical"), or the value as it is."""
+    m = _CODED.match(value)
+    return (m.group(1) if m else value).strip()
+
+
 # Names of coded values too common as ordinary words to read as a filter on their own.
 _PLAIN = {"high", "low", "medium", "moderate", "normal", "none", "other", "unknown", "yes", "no"}
 

@@ -36,6 +36,7 @@ from .catalog_choice import (
     holds_all,
     label_sets,
     parallel_metrics,
+    plain_count,
     reaches,
     table_cue,
 )
@@ -69,6 +70,7 @@ from .slots import (
     Either,
     Excluded,
     Slots,
+    coded_name,
     fixed,
     groupable_dimensions,
     normal_text,
@@ -1201,7 +1203,7 @@ class Understander:
         if said and target in said:
             return said[target]  # named by its words in another order
         # A coded value ("3 - Moderate") is said by its name, even a plain one.
-        named = re.sub(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*", "", value)
+        named = coded_name(value)
         names = set(self.matcher.names_of(target)) | {value}
         names |= {named} if len(named) >= 3 else set()
         found = [(text.find(n.lower()), n) for n in names if n and n.lower() in text]
@@ -1257,7 +1259,9 @@ class Understander:
         asked_count = asked_count and not _NOT_YET.search(question)
         if slots.noun_only and durational and asked_count:
             return  # "5月关闭了多少张工单": how many records, not how long closing took
-        most_of = durational and _MOST_OF.search(question) and not _ASKS_TIME.search(question)
+        # A superlative of how many ("the most", "最少"), not of how long ("最快", "longest").
+        most_of = (_MOST_SAID.search(question) or _LEAST_SAID.search(question)) is not None
+        most_of = durational and most_of and not _ASKS_TIME.search(question)
         if (
             (slots.noun_only or not slots.metrics)
             and most_of
@@ -2705,9 +2709,7 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
         # Added up when each was named ("一汽丰田和广汽丰田合在一起"), not when one word
         # holds several ("奔驰一共": 北京奔驰 and 奔驰（进口）, each shown).
         named = all(
-            normal_text(v).strip() in said
-            or ((m := _CODED_NAME.match(str(v))) is not None and m.group(1).lower() in said)
-            for v in values
+            normal_text(v).strip() in said or coded_name(str(v)).lower() in said for v in values
         )  # a coded value said by its name ("Critical" for 1 - Critical) was named
         if len(values) >= 2 and (named or not combined):
             del slots.compared[dim]
@@ -2827,8 +2829,6 @@ def _kind_of_value(question: str, slots: Slots, cat: Catalog) -> None:
             return
 
 
-# A coded value's name: "Critical" of "1 - Critical".
-_CODED_NAME = re.compile(r"^\s*[\w.]{1,4}\s*[-–:.)]\s*(.+)$")
 _LISTED_WITH = r"\s*(?:和|与|及|跟|、|,|，|/|&|\band\b|\bor\b|或)\s*"
 
 
@@ -2841,14 +2841,12 @@ def _plain_siblings(question: str, slots: Slots, cat: Catalog) -> None:
         spec = cat.dimensions.get(dim)
         if type(value) is not str or spec is None or not spec.values:
             continue
-        m = _CODED_NAME.match(value)
-        said = (m.group(1) if m else value).strip().lower()
+        said = coded_name(value).lower()
         if said not in text:
             continue
         found = []
         for other in spec.values:
-            n = _CODED_NAME.match(str(other))
-            name = (n.group(1) if n else str(other)).strip().lower()
+            name = coded_name(str(other)).lower()
             if str(other) == value or len(name) < 3:
                 continue
             a, b = re.escape(said), re.escape(name)
@@ -3040,8 +3038,6 @@ _MEASURE_WORDS = frozenset(
 )  # fmt: skip
 # How fast or slow something went, said without a unit of time.
 _SPEED = re.compile(r"(?i)快|慢|久|时效|速度|及时|\bfast|\bslow|\bquick|\blong|\bspeed|turnaround")
-# A superlative of how many ("the most", "最少"), as against one of how long ("最快", "longest").
-_MOST_OF = re.compile(r"(?i)\bmost\b|\bfewest\b|最多|最少")
 # Time said in Chinese beyond ``_ASKS_TIME``: "用时最多", "花的时间".
 _ZH_TIME_SAID = re.compile(r"用时|时间|花了|花的")
 
@@ -3649,18 +3645,6 @@ def _threshold(intent: Intent) -> None:
 
 def _names_catalog(slots: Slots) -> bool:
     return bool(slots.metrics or slots.filters or slots.dimensions)
-
-
-def plain_count(cat: Catalog | None, metric: str) -> bool:
-    """Whether ``metric`` counts every row of its table (``COUNT(*)``, no filter)."""
-    if cat is None or metric not in cat.metrics:
-        return False
-    m = cat.metrics[metric]
-    return (
-        m.unit == "count"
-        and not m.spec.filter
-        and m.spec.expr.replace(" ", "").upper() == "COUNT(*)"
-    )
 
 
 def _records_in(per_quarter: dict[str, int], period: Period) -> bool:
