@@ -103,8 +103,8 @@ def hour_threshold(question: str, catalog: Catalog, metric: str) -> Threshold | 
         return None
     hours, words = said
     return Threshold(
-        metric, spec.table, f'hour("{column}")', "IN", 0.0, words,
-        where=spec.spec.filter or "", among=tuple(sorted(hours)), measure="time of day",
+        metric, spec.table, f'hour({spec.table}."{column}")', "IN", 0.0, words,
+        where=spec.filter_sql or "", among=tuple(sorted(hours)), measure="time of day",
     )  # fmt: skip
 
 

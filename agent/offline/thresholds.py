@@ -194,8 +194,8 @@ def _on_length(catalog: Catalog, said: _Said, words: str) -> Threshold | None:
     for name, metric in catalog.metrics.items():
         m = _LENGTH.match(metric.spec.expr.strip())
         if m is not None:
-            where = metric.spec.filter or ""
-            # The column on the metric's own table: joined tables may have a "text" too.
+            where = metric.filter_sql or ""  # qualified: joined tables may have a "text" too
+            # The column on the metric's own table, likewise.
             expr = re.sub(r'length\(\s*"?(\w+)"?\s*\)', rf'length({metric.table}."\1")', m.group(1))
             return Threshold(name, metric.table, expr, said.op, said.number, words, where)
     return None
@@ -231,7 +231,7 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
     for name, metric in catalog.metrics.items():
         per_hour = _UNIT_HOURS.get(str(metric.unit).lower())
         span = _span(metric.spec.expr)
-        row = _row_expr(metric.spec.expr)
+        row = _row_expr(metric.expr) or _row_expr(metric.spec.expr)  # qualified, if it reads
         if per_hour is None or span is None or row is None:
             continue
         start, end = event_of(span[0]), event_of(span[1])
@@ -262,7 +262,7 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
     # The words of the duration's own events ("to close"), not those that only say which
     # records ("closed incidents resolved within a day").
     words_of_events = tuple(w for e, w in said_words if e in (start, end))
-    filter_ = metric.spec.filter or ""
+    filter_ = metric.filter_sql or ""
     return Threshold(name, metric.table, row, said.op, value, words, filter_, words_of_events)
 
 
