@@ -224,10 +224,20 @@ def mentions(text: str, entity: str) -> bool:
         if not alias.isascii():
             if alias.casefold() in text.casefold():
                 return True
-        # A plural ("key accounts", "washers") still names the entity.
-        elif re.search(rf"(?<![A-Za-z0-9]){re.escape(alias)}(?:e?s)?(?![A-Za-z0-9])", text, re.I):
+        # A plural ("key accounts", "washers") still names the entity; so does the first word
+        # of a name written in CamelCase, as written ("Apple" of "AppleSupport").
+        elif _on_word_bounds(text, alias) or (alias[-1:].islower() and _camel_start(text, alias)):
             return True
     return False
+
+
+def _on_word_bounds(text: str, alias: str) -> bool:
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(alias)}(?:e?s)?(?![A-Za-z0-9])"
+    return re.search(pattern, text, re.I) is not None
+
+
+def _camel_start(text: str, alias: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(alias)}(?=[A-Z][a-z])", text) is not None
 
 
 def trajectory(exp: Expectations, answer: Answer, ctx: ScoreContext) -> Score:

@@ -127,6 +127,10 @@ def test_entities_match_chinese_aliases_and_plurals() -> None:
     assert entities(_expect(forbidden_entities=[]), _answer(text), CTX).passed
     assert mentions("Key accounts brought the most revenue", "key account|大客户")
     assert not mentions("Eastern regions", "East")
+    # A name's first word in CamelCase, as written: "Apple" of AppleSupport, not "apple" of it.
+    assert mentions("AppleSupport received the most (120)", "Apple|苹果")
+    assert not mentions("AppleSupport received the most", "apple")
+    assert not mentions("Applesauce sold out", "Apple")
 
 
 def test_citation_validity_catches_an_invalid_citation() -> None:
