@@ -300,6 +300,20 @@ class Catalog:
             frontier = nxt
         return paths.get(target)
 
+    def held_alongside(self, base: str, dim: Dimension) -> str | None:
+        """The SQL of ``dim`` for rows of ``base`` when several tables one join away hold it
+        and ``base`` does not (the feedback of one export per company, each row in one of
+        them): the value of whichever table holds the row, one correlated lookup per table.
+        None when one table or none holds it that near."""
+        if base in dim.sources:
+            return None
+        near = []
+        for table, sql in dim.sources.items():
+            path = self.join_path(base, table)
+            if path is not None and len(path) == 1:
+                near.append(f"(SELECT ANY_VALUE({sql}) FROM {table} WHERE {path[0].on()})")
+        return f"COALESCE({', '.join(near)})" if len(near) > 1 else None
+
     def describe(self) -> dict[str, Any]:
         """A compact summary for people and models (no data; coverage is added by the tool)."""
         dims = {}

@@ -159,6 +159,9 @@ def dimension_sql(catalog: Catalog, dim: Dimension, grain: Grain, joins: dict[st
         if grain.time_column is None:
             raise MetricQueryError(f"{grain.table} has no time column to group by {dim.name}.")
         return (dim.spec.time or "").replace("{time}", f"{grain.table}.{grain.time_column}")
+    alongside = catalog.held_alongside(grain.table, dim)
+    if alongside is not None:
+        return alongside
     best: tuple[int, str, list[Any]] | None = None
     for table, sql in dim.sources.items():
         path = catalog.join_path(grain.table, table)

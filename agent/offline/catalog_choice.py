@@ -153,18 +153,39 @@ def table_cue(question: str, tables: Iterable[str]) -> set[str]:
     flow ("…_inbound" for customers' messages, "…_outbound" for the agents' replies): the
     first such word in the question decides. Empty when nothing is said, or it picks none."""
     names = set(tables)
-    if not question or len(names) < 2:
+    word = cue_word(question) if len(names) > 1 else None
+    if word is None:
         return set()
+    picked = {t for t in names if word in re.split(r"[_\W]+", t.lower())}
+    return picked if picked != names else set()
+
+
+def cue_word(question: str) -> str | None:
+    """The way records flow that the question's words name first ("inbound" for customers'
+    messages, "outbound" for the agents' replies); None when it names none."""
     first: tuple[int, str] | None = None
     for word, patterns in _table_words().items():
         for p in patterns:
-            m = p.search(question)
+            m = p.search(question or "")
             if m and (first is None or m.start() < first[0]):
                 first = (m.start(), word)
-    if first is None:
-        return set()
-    picked = {t for t in names if first[1] in re.split(r"[_\W]+", t.lower())}
-    return picked if picked != names else set()
+    return first[1] if first else None
+
+
+def flow_filter(catalog: Catalog, question: str, tables: Iterable[str]) -> tuple[str, bool] | None:
+    """A yes/no dimension named for the way records flow ("inbound"), held by every one of
+    ``tables``, and the value that keeps the records the question's words name: the
+    customers' messages (inbound: yes) or the agents' replies (inbound: no)."""
+    word = cue_word(question)
+    words = set(_table_words())
+    if word is None:
+        return None
+    for name, dim in catalog.dimensions.items():
+        said = key(dim.spec.en or name).replace(" ", "_")
+        if dim.kind != "boolean" or said not in words or not set(tables) <= set(dim.sources):
+            continue
+        return name, said == word
+    return None
 
 
 def label_sets(catalog: Catalog | None) -> dict[str, str]:

@@ -96,7 +96,7 @@ def metric_or(intent: Intent, dim: str | None = None) -> str:
     ``catalog_choice.default_metric``)."""
     if intent.metrics:
         return intent.metrics[0]
-    return default_metric(intent.catalog, dim, intent.filters)
+    return default_metric(intent.catalog, dim, intent.filters, question=intent.question)
 
 
 def compare_kind(intent: Intent) -> str:

@@ -27,6 +27,9 @@ def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -
         return d.spec.time.replace("{time}", f"{base}.{column}") if column and d.spec.time else None
     if base in d.sources:
         return d.sources[base]
+    alongside = catalog.held_alongside(base, d)
+    if alongside is not None:
+        return alongside
     # A table already joined is reached again rather than another one holding the same column
     # (one export per company: the company is read where the other filters were).
     joined = [(t, e) for t, e in d.sources.items() if t in joins]

@@ -32,6 +32,7 @@ from .catalog_choice import (
     Held,
     default_dimension,
     default_metric,
+    flow_filter,
     headline_metrics,
     holds_all,
     label_sets,
@@ -385,6 +386,7 @@ class Understander:
         _either_values(question, shape, slots)
         self._metrics_by_meaning(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
+        _text_length_said(question, slots, self.matcher.catalog)
         _statistic_said(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         crossed_flags = self._flags_in_other_language(question, shape, slots)
@@ -585,6 +587,7 @@ class Understander:
         self._count_of_slice(intent)
         self._label_depth(intent)
         self._parallel(intent)
+        self._feedback_side(intent)
         self._over_time_undated(intent)
         self._thin_default(intent)
         self._on_the_table_holding(intent)
@@ -1796,6 +1799,56 @@ class Understander:
             intent.uncued = [m for m in intent.uncued if m not in found]
             intent.alternatives = [m for m in intent.alternatives if m not in found]
 
+    def _feedback_side(self, intent: Intent) -> None:
+        """ "Whose customers write the longest tweets", "客服的回复平均写多长", "customer tweets
+        saying 'still', for each company": over exports of both sides of the conversation, one
+        table per company and side, the feedback's own text is measured (or searched) on all
+        of them at once, split by the company each row's table holds, on the side the words
+        name (the customers' messages, the agents' replies)."""
+        cat = intent.catalog
+        if cat is None or intent.playbook in (OUT_OF_SCOPE, REFUSED, UNAVAILABLE):
+            return
+        sources = [j.to_table for j in cat.spec.joins if j.from_table == "voc"]
+        if intent.playbook == "mentions":
+            if not self._one_of_parallel(intent, intent.counted_table or "", sources):
+                return  # one company's records ("Apple customers") are counted on its table
+            intent.counted_table = None
+        elif intent.threshold is not None:
+            if intent.threshold.table != "voc":
+                return  # "customers' messages longer than 140 characters": their length
+        elif intent.playbook in ("trend", "share_of") and not intent.parallel:
+            # "Across all three companies, customer tweets per month": the feedback's rows.
+            metric = intent.metrics[0] if len(intent.metrics) == 1 else ""
+            if not intent.metrics:
+                metric = default_metric(cat, None, intent.filters)
+            whole = [m for m, x in cat.metrics.items() if plain_count(cat, m) and x.table == "voc"]
+            if not plain_count(cat, metric) or not whole:
+                return
+            if not self._one_of_parallel(intent, cat.metrics[metric].table, sources):
+                return
+            intent.slots.metrics = whole[:1]
+        else:
+            tables = {cat.metrics[m].table for m in intent.metrics if m in cat.metrics}
+            if tables != {"voc"}:
+                return
+        if not table_cue(intent.question, sources):
+            return
+        found = flow_filter(cat, intent.question, sources)
+        if found is not None and found[0] not in intent.filters:
+            # First: the records asked about, not the part of them a share counts.
+            side = {found[0]: "true" if found[1] else "false"}
+            intent.slots.filters = {**side, **intent.slots.filters}
+
+    def _one_of_parallel(self, intent: Intent, table: str, sources: list[str]) -> bool:
+        """Whether ``table`` holds one value of a dimension the feedback's other source tables
+        hold others of (one export per company), and the question names no value of it."""
+        split = [
+            d for d, held in self.held.items()
+            if len(held.get(table, [])) == 1
+            and len({v for t in sources for v in held.get(t, [])}) > 1
+        ]  # fmt: skip
+        return bool(split) and not any(d in intent.filters for d in split)
+
     def _parallel_total(self, intent: Intent) -> None:
         """ "How many customer tweets are there in total" over one export per company: split by
         the dimension whose groups each have a table, to be measured on every group's table
@@ -2030,6 +2083,9 @@ def _by_shape(
             return "metric_change"  # "NPS … 跟再前一个季度比怎么样": the named measure, compared
         if shape.first == "count" and playbook in ("voc_themes", "voc_evidence"):
             return "metric_change"  # "how many complaints": a count, not what they say
+        if playbook == "voc_evidence" and not noun_only and not shape.has("quotes"):
+            # "Whose customers write the longest messages": the measure named, not quotes.
+            return "ranking" if split else "metric_change"
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         # "How did it change by region?" stays a change, split by the region.
         return playbook if shape.has("change") else shape.first
@@ -3185,6 +3241,32 @@ def _column_measure(question: str, slots: Slots, cat: Catalog) -> None:
     slots.metrics = [metric]
     slots.noun_only = False
     slots.by_meaning = []
+
+
+_TEXTS = (
+    r"(?:messages?|tweets?|reviews?|posts?|texts?|comments?|complaints?|repl(?:y|ies)|e-?mails?)"
+)
+_TEXT_LENGTH = re.compile(
+    rf"(?i)\b(?:longest|shortest|longer|shorter)\s+(?:\w+\s+){{0,2}}?{_TEXTS}\b"
+    rf"|\bhow long\s+(?:are|is|were)\s+(?:\w+\s+){{0,3}}?{_TEXTS}\b"
+    rf"|\b(?:writes?|wrote|post|posts)\s+(?:the\s+)?(?:longest|shortest)\b"
+)
+
+
+def _text_length_said(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Whose customers write the longest messages on average", "how long are the replies":
+    the length of the text, when no measure was named by its name and the catalog has one."""
+    guessed = {m for m, _, _ in slots.by_meaning}
+    if slots.metrics and not slots.noun_only and not set(slots.metrics) <= guessed:
+        return
+    if not _TEXT_LENGTH.search(question):
+        return
+    lengths = [n for n, m in cat.metrics.items() if _LENGTH_OF.match(m.spec.expr.strip())]
+    if len(lengths) == 1:
+        slots.metrics, slots.noun_only, slots.by_meaning = lengths, False, []
+
+
+_LENGTH_OF = re.compile(r"(?i)^AVG\(length\([^()]+\)\)$")
 
 
 def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
