@@ -393,3 +393,35 @@ def test_early_warnings_come_from_the_warnings_machinery(
     reach = {f"{w.evidence.numbers['reach']:,}" for w in report.warnings[:5]
              if w.kind == "unanswered_feedback"}  # fmt: skip
     assert reach and all(r in answer.text for r in reach)
+
+
+def test_a_measure_for_records_a_yes_no_column_no_dimension_reads_is_yes_for(
+    analyst: Analyst,
+) -> None:
+    # "reopened" is a yes/no column of the tickets that no dimension reads, so no filter can
+    # pick the reopened tickets: the SLA attainment is split by it, both sides from one query.
+    answer = ask(analyst, "Do reopened tickets meet their SLA less often than the others?")
+    rows = sql(
+        analyst,
+        "SELECT reopened, round(100 * avg(CAST(sla_met AS DOUBLE)), 1), count(*) FROM tickets "
+        "GROUP BY 1 ORDER BY 1 DESC",
+    )
+    assert answer.reading is not None and "reopened" in answer.reading.line
+    for _, rate, n in rows:
+        assert f"{fmt(rate)}%" in answer.body and f"{n:,}" in answer.body, answer.body
+
+
+def test_a_measure_for_records_whose_feedback_mentions_a_word(analyst: Analyst) -> None:
+    # The feedback is written about tickets (its own ticket id), not one row per ticket.
+    mention = "EXISTS (SELECT 1 FROM voc WHERE voc.ticket_id = t.ticket_id AND "
+    [[n, hours]] = sql(
+        analyst,
+        "SELECT count(*), round(avg(date_diff('second', opened_at, resolved_at)) / 3600.0, 1) "
+        f"FROM tickets t WHERE {mention}contains(lower(voc.text), 'noise'))",
+    )
+    question = "For tickets that mention noise, what is the average time to resolve in hours?"
+    answer = ask(analyst, question)
+    assert f"{fmt(hours)} hours ({n:,} records)" in answer.body, answer.body
+    # A word no feedback holds is said so, with no figure for every ticket instead.
+    answer = ask(analyst, question.replace("noise", "the router"))
+    assert "No record in this slice mentions “router”" in answer.body, answer.body

@@ -5,10 +5,12 @@ every figure is a cell of it."""
 
 from __future__ import annotations
 
+import re
+
 from ...data.catalog import Catalog
 from ...data.duck import q
 from ..reading import sql_purpose
-from .happened import Condition
+from .happened import Condition, feedback_link
 from .mentions import FEEDBACK, TEXT, matched
 from .narrative import Writer
 from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
@@ -33,16 +35,29 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
     clause = " AND ".join([*where, *own]) or "TRUE"
     if c.terms:
         # The records whose feedback text holds any of the words.
-        tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
+        link = feedback_link(cat, c.table)
+        if link is None:
+            return None
         text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
         test = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in c.terms)
+        if link == "voc_id":
+            tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
+        else:  # feedback written about the record, any of it
+            test = f"EXISTS (SELECT 1 FROM {FEEDBACK} WHERE {link} AND ({test}))"
     else:
-        test = f'{c.table}."{c.column}" > 0'
+        test = f'CAST({c.table}."{c.column}" AS INTEGER) > 0'
     return (
         f"SELECT CASE WHEN {test} THEN 1 ELSE 0 END AS happened, "
-        f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(c.metric)} "
+        f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(_column(cat, c))} "
         f"FROM {tables} WHERE {clause} GROUP BY 1 ORDER BY 1 DESC"
     )
+
+
+def _column(cat: Catalog, c: Condition) -> str:
+    """The measure's column: its name, marked as a percentage when it is one and its name does
+    not say so ("sla_attainment_pct"), so the figure is read as the percentage it is."""
+    said = re.search(r"(?i)pct|percent|rate|ratio|share", c.metric)
+    return c.metric if said or cat.metrics[c.metric].unit != "%" else f"{c.metric}_pct"
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -66,7 +81,8 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if c is None or failed(w, res) or res is None:
         return
     # The records the event happened to (1) and the others (0), each with the measure.
-    rows = {int(r["happened"]): r for r in res.records() if r.get(c.metric) is not None}
+    col = _column(w.catalog, c) if w.catalog is not None else c.metric
+    rows = {int(r["happened"]): r for r in res.records() if r.get(col) is not None}
     yes, no = rows.get(1), rows.get(0)
     if yes is None:
         w.lead.append(w.say(_key(c, "none"), said=c.said, ref=res.id))
@@ -79,14 +95,14 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
                 side,
                 said=c.said,
                 metric=w.metric(c.metric),
-                value=w.value(c.metric, row[c.metric]),
+                value=w.value(c.metric, row[col]),
                 n=fmt_row([row["records"]])[0],
                 ref=res.id,
             )
         )
     heads = [w.say(_key(c, "head"), said=c.said), w.metric(c.metric), w.say("labels.records")]
     body = [
-        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r[c.metric]),
+        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r[col]),
                  r["records"]])
         for k, r in sorted(rows.items(), reverse=True)
     ]  # fmt: skip

@@ -36,13 +36,30 @@ class Condition:
 
 
 def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:
-    """Metric name -> (table, column) of the catalog's "at least once" measures."""
+    """Metric name -> (table, column) of the catalog's "at least once" measures, and of the
+    shares of a yes/no column no dimension reads ("reopened": ``AVG(CAST(reopened AS DOUBLE))``,
+    the records it happened to, which no filter can pick)."""
     out = {}
     for name, metric in cat.metrics.items():
-        m = _AT_LEAST_ONCE.search(metric.spec.expr)
-        if m is not None:
+        m = _AT_LEAST_ONCE.search(metric.spec.expr) or _YES_SHARE.match(metric.spec.expr.strip())
+        if m is not None and (m.re is _AT_LEAST_ONCE or not _read(cat, metric.table, m.group(1))):
             out[name] = (metric.table, m.group(1))
     return out
+
+
+# The share of rows where a yes/no column is yes: ``100.0 * AVG(CAST(reopened AS DOUBLE))``.
+_YES_SHARE = re.compile(
+    r'^(?:100(?:\.0*)?\s*\*\s*)?AVG\(\s*CAST\(\s*"?(\w+)"?\s+AS\s+(?:DOUBLE|INTEGER|INT|FLOAT)\s*\)\s*\)$',
+    re.IGNORECASE,
+)
+
+
+def _read(cat: Catalog, table: str, column: str) -> bool:
+    """Whether a dimension reads ``column`` of ``table`` (so a filter picks its records)."""
+    return any(
+        re.fullmatch(rf'(?:\w+\.)?"?{re.escape(column)}"?', d.sources.get(table, "").strip())
+        for d in cat.dimensions.values()
+    )
 
 
 def event_measures(question: str, cat: Catalog) -> list[str]:
@@ -61,17 +78,17 @@ def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition |
     metric of the same table that is neither a plain count nor the event's own measure."""
     found = at_least_once_columns(cat)
     asked = re.findall(r"[a-z]+", question.lower())
-    named = {
-        (table, column)
-        for name, (table, column) in found.items()
-        if name in metrics or _named(cat, table, column, asked, question)
-    }
+    named = {tc for tc in found.values() if _named(cat, *tc, asked, question)}
+    measured = {found[m] for m in metrics if m in found}
+    if len(named) > 1 and len(named - measured) == 1:
+        named -= measured  # "do reopened tickets meet their SLA": SLA is the measure
+    named = named or measured
     if len(named) != 1:
         return None
     ((table, column),) = named
     measures = [
         m for m in metrics
-        if m in cat.metrics and m not in found and cat.metrics[m].table == table
+        if m in cat.metrics and found.get(m) != (table, column) and cat.metrics[m].table == table
         and not plain_count(cat, m) and column not in cat.metrics[m].spec.expr
     ]  # fmt: skip
     if len(measures) != 1:
@@ -105,3 +122,15 @@ def _event_words(cat: Catalog, table: str, column: str, question: str) -> str:
     if zh and re.search(r"[\u4e00-\u9fff]", question):
         return zh
     return " ".join(w for w in _COUNTING.sub(" ", column).split() if w)
+
+
+def feedback_link(cat: Catalog, table: str) -> str | None:
+    """How the feedback reaches ``table``'s records: "voc_id" when each record carries its own
+    text's id, else the join condition of feedback rows written about a record
+    ("voc.ticket_id = tickets.ticket_id"); None when the feedback does not reach them."""
+    if table not in cat.tables:
+        return None
+    if "voc_id" in cat.tables[table].columns:
+        return "voc_id"
+    link = [j for j in cat.spec.joins if j.from_table == "voc" and j.to_table == table]
+    return link[0].on() if len(link) == 1 else None

@@ -56,7 +56,13 @@ from .durations import (
 )
 from .group_tests import GroupTest, percent_test, share_metric
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
-from .happened import Condition, at_least_once_columns, condition_of, event_measures
+from .happened import (
+    Condition,
+    at_least_once_columns,
+    condition_of,
+    event_measures,
+    feedback_link,
+)
 from .hours import hour_threshold
 from .label_depth_words import asked_depth
 from .label_meaning import LabelMeaning, glossed
@@ -1903,7 +1909,9 @@ class Understander:
             return
         events = at_least_once_columns(cat)
         metrics = [m for m in intent.metrics if m not in events]
-        if not metrics:
+        if condition_of(intent.question, cat, intent.metrics):
+            metrics = list(intent.metrics)  # a yes/no share measured beside another
+        elif not metrics:
             # The measure named beside the event ("SLA rate for reopened tickets"): read by
             # meaning in the words the event's name does not take.
             columns = {column for _, column in events.values()}
@@ -1931,14 +1939,14 @@ class Understander:
             cat is None
             or intent.mentions
             or intent.slots.noun_only
-            or intent.playbook != "metric_change"
+            or intent.playbook not in ("metric_change", "ranking", "breakdown")
         ):
             return None
         measures = [m for m in intent.metrics if m in cat.metrics and not plain_count(cat, m)]
         if len(measures) != 1 or intent.slots.compared:
             return None
         table = cat.metrics[measures[0]].table
-        if table not in cat.tables or "voc_id" not in cat.tables[table].columns:
+        if feedback_link(cat, table) is None:
             return None
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
         if not terms:
