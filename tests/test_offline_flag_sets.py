@@ -232,6 +232,26 @@ def test_replies_carrying_more_than_one_action_by_company(
         assert f"{company} {several} of {len(rows)}" in text, (company, several, text)
 
 
+def test_replies_with_three_or_more_actions_and_actions_per_reply_on_average(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    rows = data["acmehelp_outbound"]
+    per_reply = [sum(bool(r[a]) for a in ACTIONS) for r in rows]
+    three = sum(1 for n in per_reply if n >= 3)
+    answer = ask_offline(analyst, "How many of AcmeHelp's replies combine three or more actions?")
+    assert f"three or more of the export's own categories at once: {three} of {len(rows)}" in (
+        answer.body
+    ), answer.body
+    answer = ask_offline(analyst, "平均每条客服回复包含几个动作？按公司看")
+    for company, name in (
+        ("AcmeHelp", "acmehelp_outbound"),
+        ("AppleSupport", "applesupport_outbound"),
+    ):
+        counts = [sum(bool(r[a]) for a in ACTIONS) for r in data[name]]
+        mean = f"{round(sum(counts) / len(counts), 2):g}"
+        assert f"| {company} | {len(counts)} | {mean} |" in answer.body, (company, answer.body)
+
+
 def test_a_category_s_name_before_a_word_counted_as_written_describes_the_word(
     analyst: Analyst, data: dict[str, list[dict[str, str]]]
 ) -> None:

@@ -16,6 +16,7 @@ from ...data.duck import q
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
 from ..reading import shared_measure, sql_purpose
 from .catalog_choice import label_sets
+from .label_depth_words import AVERAGE_DEPTH, DEPTH_WORDS
 from .label_depth_words import asked_depth as asked_depth
 from .label_shares import label_base
 from .narrative import Writer
@@ -44,12 +45,13 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
         if where is None or (group and expr is None):
             return None
         own, theirs = q(on[0]), q(on[1])
-        n = f"coalesce(c.n, 0) {'= 0' if intent.label_depth == 0 else '>= 2'}"
+        n = f"coalesce(c.n, 0) {'= 0' if intent.label_depth == 0 else f'>= {intent.label_depth}'}"
         col = _COLUMN[intent.label_depth == 0]
         sql = (
             f"SELECT {expr + ' AS ' + q(group) + ', ' if group and expr else ''}"
             f"count(*) AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
-            f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF(count(*), 0), 1) AS share_pct "
+            f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF(count(*), 0), 1) AS share_pct, "
+            f"round(avg(coalesce(c.n, 0)), 2) AS avg_categories "
             f"FROM {base}"
             + "".join(f" JOIN {t} ON {c}" for t, c in joins.items())
             + f" LEFT JOIN (SELECT {own} AS k, count(*) AS n FROM {labels} GROUP BY 1) AS c "
@@ -63,6 +65,17 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
 
 # The column of records with no category, and with two or more.
 _COLUMN = {True: "carrying_none", False: "carrying_two_or_more"}
+
+
+def _which(intent: Intent) -> str:
+    if intent.label_depth == AVERAGE_DEPTH:
+        return "average"
+    return "none" if intent.label_depth == 0 else "several"
+
+
+def _k(intent: Intent, w: Writer) -> str:
+    """The number of categories asked, in words ("three", "三")."""
+    return DEPTH_WORDS[w.lang].get(intent.label_depth or 2, DEPTH_WORDS[w.lang][2])
 
 
 def _group(intent: Intent) -> str | None:
@@ -81,13 +94,14 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     if sql is None:
         return {}
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    key = "depth.none_purpose" if intent.label_depth == 0 else "depth.several_purpose"
+    key = f"depth.{_which(intent)}_purpose"
     # Whose records: the tables' names, less the group each is for ("twcs 200 inbound").
     tables = [cat.metrics[m].table.removesuffix(LABELS_SUFFIX) for m in measured]
     names = [t.replace("_", " ") for t in tables]
     purpose = w.say(
-        key, whole=slice_text(w, dict(intent.filters)), of=shared_measure(names) or names[0]
-    )
+        key, whole=slice_text(w, dict(intent.filters)), of=shared_measure(names) or names[0],
+        k=_k(intent, w),
+    )  # fmt: skip
     if group:
         by = dim_name(w, group)
         purpose += f"，按{by}" if intent.language == "zh" else f", by {by}"
@@ -105,17 +119,18 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if not rows:
         failed(w, None)
         return
-    which = "none" if intent.label_depth == 0 else "several"
+    which = _which(intent)
     group = res.columns[0] if res.columns[0] != "of_records" else None
     col = _COLUMN[intent.label_depth == 0]
     sep = "; " if w.lang == "en" else "；"
     parts = [
         w.say(
-            "depth.part",
+            "depth.part_average" if which == "average" else "depth.part",
             name=w.label(group, r[group]) if group else "",
             n=fmt_row([r[col]])[0],
             total=fmt_row([r["of_records"]])[0],
             share=w.pct(r["share_pct"]),
+            average=fmt_row([r["avg_categories"]])[0],
         ).strip()
         for r in rows
     ]
@@ -125,19 +140,24 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             whole=slice_text(w, dict(intent.filters)),
             parts=sep.join(parts),
             ref=res.id,
+            k=_k(intent, w),
         )
     )
     if group:
         heads = [
             dim_name(w, group),
             w.say("labels.records"),
-            w.say(f"depth.col_{which}"),
+            w.say(f"depth.col_{which}", k=_k(intent, w)),
             w.say("labels.share"),
         ]
         body = [
             fmt_row([w.label(group, r[group]), r["of_records"], r[col], w.pct(r["share_pct"])])
+            if which != "average"
+            else fmt_row([w.label(group, r[group]), r["of_records"], r["avg_categories"]])
             for r in rows
         ]
+        if which == "average":
+            heads = heads[:3]
         w.body += table(w, heads, body, res.id)
     w.coverage.append(w.say("depth.how", ref=res.id))
 

@@ -18,20 +18,54 @@ _NONE = re.compile(
     rf"|\buncategori[sz]ed\b|\bunlabel+ed\b"
     rf"|(?:没有|不属于|不涉及|不符合)(?:任何)?[^，。？,?]{{0,8}}?{_NOUN_ZH}|无{_NOUN_ZH}"
 )
-# Records carrying two or more.
+# Records carrying two or more (or three or more …): the number is captured.
+_EN_N = r"two|three|four|five|[2-5]"
+_ZH_N = r"两|二|三|四|五|[2-5]"
 _SEVERAL = re.compile(
-    rf"(?i)(?:\b(?:(?:two|2) or more|at least (?:two|2))|\b(?:with|carry|carrying|have|having"
-    rf"|has|about|cover|covering|touch|touching|tagged with|in)\s+"
-    rf"(?:multiple|several|more than one))\s+"
+    rf"(?i)(?:\b(?:(?P<a>{_EN_N}) or more|at least (?P<b>{_EN_N})|more than (?P<c>one|two|three"
+    rf"|four|[1-4]))|\b(?:with|carry|carrying|have|having|has|about|cover|covering|touch|touching"
+    rf"|tagged with|in)\s+(?:multiple|several))\s+(?:different\s+)?"
     rf"(?:\w+\s+){{0,2}}{_NOUN_EN}\b"
-    rf"|(?:两个或(?:更多|以上)|两个以上|两种或(?:更多|以上)|多个|至少两个)[^，。？,?]{{0,4}}?{_NOUN_ZH}"
+    rf"|(?:(?P<d>{_ZH_N})(?:个|种)(?:或(?:更多|以上)|以上)|多个|至少(?P<e>{_ZH_N})(?:个|种))"
+    rf"[^，。？,?]{{0,4}}?{_NOUN_ZH}"
+)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "两": 2, "二": 2, "三": 3}
+_NUMBERS |= {"四": 4, "五": 5}
+
+
+# How many categories a record carries on average ("on average, how many different actions
+# does a reply contain", "平均每条回复包含几个动作").
+AVERAGE_DEPTH = -1
+_AVERAGE = re.compile(
+    rf"(?i)\b(?:on average|average number of|avg\.? number of)\b.{{0,30}}?"
+    rf"\b(?:different\s+|distinct\s+)?{_NOUN_EN}\b"
+    rf"|\bhow many\s+(?:different\s+|distinct\s+)?{_NOUN_EN}\b.{{0,50}}\bon average\b"
+    rf"|平均[^，。？,?]{{0,8}}?(?:几|多少)(?:个|种)[^，。？,?]{{0,4}}?{_NOUN_ZH}"
 )
 
 
 def asked_depth(question: str) -> int | None:
-    """0 for records with no category, 2 for those with two or more; None when neither."""
+    """0 for records with no category, N for those with N or more (2 for "several", "more
+    than one"), ``AVERAGE_DEPTH`` for how many on average; None when none of these."""
     if _NONE.search(question):
         return 0
-    if _SEVERAL.search(question):
-        return 2
-    return None
+    if _AVERAGE.search(question):
+        return AVERAGE_DEPTH
+    m = _SEVERAL.search(question)
+    if m is None:
+        return None
+    said = m.group("a") or m.group("b") or m.group("d") or m.group("e")
+    if said:
+        return _number(said)
+    return _number(m.group("c")) + 1 if m.group("c") else 2
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
+# How a number of categories is said in the answer ("three or more", "三个或更多").
+DEPTH_WORDS = {
+    "en": {2: "two", 3: "three", 4: "four", 5: "five"},
+    "zh": {2: "两", 3: "三", 4: "四", 5: "五"},
+}

@@ -64,7 +64,7 @@ from .happened import (
     feedback_link,
 )
 from .hours import hour_threshold
-from .label_depth_words import asked_depth
+from .label_depth_words import AVERAGE_DEPTH, asked_depth
 from .label_meaning import LabelMeaning, glossed
 from .meaning import MeaningIndex
 from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
@@ -567,6 +567,8 @@ class Understander:
             averaged = None  # "in an average month": the records over the months
         elif averaged and not document and self._average_per_group(intent):
             averaged = None
+        if averaged and asked_depth(question) == AVERAGE_DEPTH and label_sets(intent.catalog):
+            averaged = None  # "how many actions a reply contains on average": its categories
         if averaged and not document and intent.playbook != UNAVAILABLE:
             # "平均已经开了多少公里", "average followers": an average of something no measure
             # of the data holds; the records' count is not its answer.
