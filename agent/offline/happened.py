@@ -54,6 +54,15 @@ _YES_SHARE = re.compile(
 )
 
 
+def _counted(cat: Catalog, table: str, column: str) -> bool:
+    """Whether ``column`` counts an event per record (an "at least once" measure tests it)."""
+    return any(
+        (m := _AT_LEAST_ONCE.search(x.spec.expr)) is not None and m.group(1) == column
+        for x in cat.metrics.values()
+        if x.table == table
+    )
+
+
 def _read(cat: Catalog, table: str, column: str) -> bool:
     """Whether a dimension reads ``column`` of ``table`` (so a filter picks its records)."""
     return any(
@@ -86,6 +95,8 @@ def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition |
     if len(named) != 1:
         return None
     ((table, column),) = named
+    if any(found.get(m) == (table, column) for m in metrics) and not _counted(cat, table, column):
+        return None  # "一次就修好的比例": a yes/no column's own share is asked, not a split
     measures = [
         m for m in metrics
         if m in cat.metrics and found.get(m) != (table, column) and cat.metrics[m].table == table

@@ -462,6 +462,12 @@ class Understander:
             filtered=bool(slots.filters),
             compared=bool(slots.compared)
             and bool(_EACH.search(question) or _VERSUS.search(question)),
+            of_feedback=bool(slots.metrics)
+            and all(
+                self.matcher.catalog.metrics[m].table == "voc"
+                and self.matcher.catalog.metrics[m].unit != "count"
+                for m in slots.metrics
+            ),
         )
         document_named = named_template(question) is not None
         if (
@@ -1950,7 +1956,7 @@ class Understander:
         table = cat.metrics[measures[0]].table
         if feedback_link(cat, table) is None:
             return None
-        terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        terms = mention_terms(without_instructions(unmatched_text(intent.question, intent.slots)))
         if not terms:
             return None
         said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
@@ -2068,6 +2074,7 @@ def _by_shape(
     noun_only: bool = False,
     filtered: bool = False,
     compared: bool = False,
+    of_feedback: bool = False,
 ) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
@@ -2093,8 +2100,9 @@ def _by_shape(
             return "metric_change"  # "NPS … 跟再前一个季度比怎么样": the named measure, compared
         if shape.first == "count" and playbook in ("voc_themes", "voc_evidence"):
             return "metric_change"  # "how many complaints": a count, not what they say
-        if playbook == "voc_evidence" and not noun_only and not shape.has("quotes"):
-            # "Whose customers write the longest messages": the measure named, not quotes.
+        if playbook == "voc_evidence" and of_feedback and not noun_only and not shape.has("quotes"):
+            # "Whose customers write the longest messages": the text's own measure (not its
+            # count), not quotes.
             return "ranking" if split else "metric_change"
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         # "How did it change by region?" stays a change, split by the region.
