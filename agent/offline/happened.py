@@ -99,7 +99,8 @@ def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition |
         return None  # "一次就修好的比例": a yes/no column's own share is asked, not a split
     measures = [
         m for m in metrics
-        if m in cat.metrics and found.get(m) != (table, column) and cat.metrics[m].table == table
+        if m in cat.metrics and cat.metrics[m].table == table
+        and (m not in found or not _AT_LEAST_ONCE.search(cat.metrics[m].spec.expr))
         and not plain_count(cat, m) and column not in cat.metrics[m].spec.expr
     ]  # fmt: skip
     if len(measures) != 1:
