@@ -15,7 +15,7 @@ _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})�
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
     r"(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨"
-    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬)"
+    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬|点名(?:是|为|说)?)"
     r"(?!了?(?:哪|什么|啥|多少|最))了?"
     r"(?P<t>[\u4e00-\u9fffA-Za-z0-9 +/、或和与及]{1,24}?)"
     r"(?=的|这|那|[？?，,。；;！!（(]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录"
@@ -96,13 +96,28 @@ _AMONG = re.compile(
 )
 
 
+# "…的投诉有多少条？其中点名是韩泰轮胎的有几条", "… and of those, how many mention X": what
+# follows names words counted among the records mentioning the words before it.
+_THEN_AMONG = re.compile(
+    r"其中|这里面|这其中|这些里面|(?i:\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b)"
+)
+
+
 def base_terms(question: str) -> list[str]:
     """The words of the records a quoted word is counted among ("提到物流的差评里，有多少带
     “慢”字": 物流), when the question names them before the quoted word with a mention verb and
-    sets the quoted word inside them; [] otherwise."""
+    sets the quoted word inside them; or the words mentioned before "其中"/"of those" when other
+    words are mentioned after it ("提到轮胎的投诉…？其中点名是韩泰轮胎的"); [] otherwise."""
     quoted = list(_QUOTED.finditer(question))
     if not quoted or not _quoted_counted(question):
-        return []
+        cue = _THEN_AMONG.search(question)
+        if cue is None:
+            return []
+        before, after = question[: cue.start()], question[cue.end() :]
+        said = [m.group("t") for m in [*_ZH.finditer(after), *_EN.finditer(after)]]
+        part = _clean(t for chunk in said for t in _SPLIT.split(chunk))  # a mention verb's words
+        base = _mention_terms(before)
+        return base[:_MAX_TERMS] if base and part and not set(base) & set(part) else []
     before = question[: quoted[0].start()]
     among = list(_AMONG.finditer(before))
     if not among:

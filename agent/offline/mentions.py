@@ -181,6 +181,8 @@ def part_sql(
     where = [*where, f"({match})"]
     if part is None:
         also = joiner.join(f"contains({text}, {literal(matched(t))})" for t in words or [])
+        if also and intent.mentions_not:  # "其中没提到异响的": those not mentioning them
+            also = f"NOT ({also})"
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
     if group and not _group_share_asked(intent.question):
@@ -204,6 +206,8 @@ def _group_share_asked(question: str) -> bool:
 
 def _mentioned(w: Writer, intent: Intent) -> str:
     words = _join(w, intent.mentions, intent.mentions_all)
+    if intent.mentions_not:
+        return f"没有提到{words}的" if w.lang == "zh" else f"not mentioning {words}"
     return f"提到{words}的" if w.lang == "zh" else f"mentioning {words}"
 
 
@@ -227,7 +231,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.filters:  # the slice the words are counted in, on the reading line
         purpose += " · " + " · ".join(w.label(d, v) for d, v in intent.filters.items())
     calls: dict[str, Call] = {}
-    if intent.mentions_within and not intent.mentions_not:
+    if intent.mentions_within:
         sql = part_sql(cat, intent.mentions_within, intent, None, intent.mentions)
         if sql is not None:
             said = w.say(

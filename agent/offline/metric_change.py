@@ -7,6 +7,8 @@ region (or the next unfiltered dimension) to say where the move sits; with one (
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import Any
 
@@ -168,7 +170,23 @@ def _distinct_calls(intent: Intent) -> dict[str, Call]:
             period = intent.period.label if intent.period else None
             purpose = sql_purpose(purpose, period, intent.language)
             calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
+            listed = sized is not None and _WHICH_ONES.search(intent.question) is not None
+            sql = distinct_sql(
+                cat, dim, intent.filters, intent.period, sized, base=intent.counted_table,
+                listed=True,
+            ) if listed else None  # fmt: skip
+            if sql is not None:
+                purpose = w.say("distinct.listed", dim=dim_name(w, dim), said=size[2])  # type: ignore[index]
+                purpose = sql_purpose(purpose, period, intent.language)
+                calls[f"listed:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
     return calls
+
+
+# "… and which ones are they", "是哪几个月": the groups of that size are named too.
+_WHICH_ONES = re.compile(
+    r"(?i)\bwhich (?:ones?|are they|were they)\b|\bwhich \w+ (?:are|were) (?:they|those|these)\b"
+    r"|\b(?:name|list) them\b|\bwhich\s+\w+\s*\?\s*$|哪几|哪些|是哪"
+)
 
 
 def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
@@ -197,6 +215,14 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
                 key, n=n, dim=dim_name(w, dim), said=size[2], held=fmt_row([held])[0], ref=res.id
             )
             w.lead.insert(0, said)
+            listed = results.get(f"listed:{dim}")
+            if listed is not None and listed.ok and listed.rows:
+                items = [
+                    f"{w.label(dim, r[dim])} ({fmt_row([r['records']])[0]})"
+                    for r in listed.records()
+                ]
+                sep = "、" if w.lang == "zh" else ", "
+                w.lead.insert(1, w.say("distinct.listed_lead", items=sep.join(items), ref=listed.id))
             continue
         w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
 

@@ -90,10 +90,12 @@ def distinct_sql(
     size: tuple[str, int] | None = None,
     per_group: bool = False,
     base: str | None = None,
+    listed: bool = False,
 ) -> str | None:
     """How many different values of ``dim`` the records in the slice hold; with ``size``
-    (operator, number), only the values with that many records ("more than 10 complaints");
-    with ``per_group``, also the records and their number per value (an average per group)."""
+    (operator, number), only the values with that many records ("more than 10 complaints"),
+    or, ``listed``, those values themselves with their records; with ``per_group``, also the
+    records and their number per value (an average per group)."""
     d = catalog.dimensions.get(dim)
     if d is None:
         return None
@@ -140,6 +142,8 @@ def distinct_sql(
     grouped = f"SELECT {expr} AS v, count(*) AS n FROM {tables}{clause}"
     grouped += f"{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
     grouped += f" GROUP BY {expr} HAVING count(*) {op} {int(n)}"
+    if listed:  # "… which ones are they": the groups themselves, with their records
+        return f"SELECT v AS {dim}, n AS records FROM ({grouped}) AS sized ORDER BY v LIMIT 24"
     # With the records those groups hold together ("and how many complaints do they add up to").
     return (
         f"SELECT count(*) AS distinct_{dim}, coalesce(sum(n), 0) AS records_of_those "

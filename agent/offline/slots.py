@@ -613,7 +613,10 @@ def _terms(catalog: Catalog) -> list[Term]:
             for value, aliases in dim.spec.values.items():  # type: ignore[union-attr]
                 if is_code(value) and not aliases:
                     continue  # "IN", "OR": matched by case (``codes``), never as "in", "or"
-                for alias in {value, *aliases, *_named_part(value, name)} - claimed:
+                # A unit of time's value ("6-Sat") is named by its aliases ("saturday"): the
+                # short name after its number would read "sat" (a verb) as the day.
+                parts = [] if dim.from_time else _named_part(value, name)
+                for alias in {value, *aliases, *parts} - claimed:
                     claimed.add(alias)
                     found = _term(alias, f"{name}={value}", "value")
                     terms += [replace(t, partial=not aliases) for t in found]

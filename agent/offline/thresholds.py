@@ -60,7 +60,8 @@ _ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
 EN_BEFORE = (
     (r"within|in under|in less than|no more than|not more than|at most|up to|inside", "<="),
     (r"under|less than|fewer than|below|shorter than|quicker than|faster than", "<"),
-    (r"more than|over|longer than|greater than|above|exceeding|beyond|in over|higher than", ">"),
+    (r"more than|over|longer than|greater than|above|exceeding|beyond|in over|higher than"
+     r"|(?:runs?|ran|running|go(?:es)?|went|going|gets?|got|stretch(?:es|ed)?) past", ">"),
     (r"at least|no less than|no fewer than|not less than", ">="),
 )  # fmt: skip
 EN_AFTER = (

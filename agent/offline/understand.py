@@ -388,6 +388,7 @@ class Understander:
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
         _weekend(question, slots, self.matcher.catalog)
+        _day_abbreviated(question, slots, self.matcher.catalog)
         shape = self._by_a_value(question, read_shape(question))
         _either_values(question, shape, slots)
         self._metrics_by_meaning(question, slots)
@@ -709,6 +710,12 @@ class Understander:
                     del intent.slots.filters[dim]
             # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
             intent.mentions_within = base_terms(intent.question)
+            if intent.mentions_within and not _quoted_terms(intent.question):
+                # "提到轮胎的…？其中点名是韩泰轮胎的": the words after 其中 are counted among those
+                # mentioning the words before it.
+                part = [t for t in terms if t not in intent.mentions_within]
+                # Among the 轮胎 mentions, "韩泰轮胎" is told apart by 韩泰.
+                intent.mentions = [_less_base(t, intent.mentions_within) for t in part]
             if intent.catalog is not None:
                 chosen = default_metric(
                     intent.catalog, None, intent.filters, held=self.held, question=intent.question
@@ -1767,6 +1774,8 @@ class Understander:
         dim = next(iter(sets.values()))
         filters = {d: v for d, v in intent.filters.items() if d != dim}
         metric = default_metric(cat, dim, filters, held=self.held, question=intent.question)
+        if intent.metrics and intent.metrics[0] in sets and not filters:
+            metric = intent.metrics[0]  # the labels of the table already read ("Apple …")
         if metric not in sets:
             return
         intent.playbook = "label_depth"
@@ -2629,6 +2638,18 @@ _ALL_MENTIONED = re.compile(
 )
 _QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
 # Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
+def _less_base(term: str, base: list[str]) -> str:
+    for b in base:
+        rest = term.replace(b, "").strip()
+        if b in term and len(rest) >= 2:
+            return rest
+    return term
+
+
+def _quoted_terms(question: str) -> bool:
+    return bool(re.search(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」", question))
+
+
 _NOT_MENTIONED = re.compile(
     r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带)"
     r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
@@ -2809,6 +2830,21 @@ def _weekend(question: str, slots: Slots, cat: Catalog) -> None:
             slots.compared.pop(name, None)
             slots.filters[name] = Either(*ends)
             slots.dimensions = [d for d in slots.dimensions if d != name]
+
+
+def _day_abbreviated(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Opened on Sat": a weekday said by its short name, capitalised as written (in lower case
+    "sat" is a verb)."""
+    for name in _weekday_dimensions(cat):
+        if name in slots.filters:
+            continue
+        said = [
+            v for v in cat.dimensions[name].values or []
+            if re.search(rf"\b{re.escape(coded_name(str(v)))}\b", question)
+            and coded_name(str(v))[:1].isupper()
+        ]  # fmt: skip
+        if len(said) == 1:
+            slots.filters[name] = said[0]
 
 
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
