@@ -99,7 +99,8 @@ _AMONG = re.compile(
 # "…的投诉有多少条？其中点名是韩泰轮胎的有几条", "… and of those, how many mention X": what
 # follows names words counted among the records mentioning the words before it.
 _THEN_AMONG = re.compile(
-    r"其中|这里面|这其中|这些里面|(?i:\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b)"
+    r"其中|这里面|这其中|这些里面"
+    r"|(?i:\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b)"
 )
 
 
@@ -113,10 +114,10 @@ def base_terms(question: str) -> list[str]:
         cue = _THEN_AMONG.search(question)
         if cue is None:
             return []
-        before, after = question[: cue.start()], question[cue.end() :]
-        said = [m.group("t") for m in [*_ZH.finditer(after), *_EN.finditer(after)]]
-        part = _clean(t for chunk in said for t in _SPLIT.split(chunk))  # a mention verb's words
-        base = _mention_terms(before)
+        head, tail = question[: cue.start()], question[cue.end() :]
+        verbs = [m.group("t") for m in [*_ZH.finditer(tail), *_EN.finditer(tail)]]
+        part = _clean(t for chunk in verbs for t in _SPLIT.split(chunk))  # a mention verb's words
+        base = _mention_terms(head)
         return base[:_MAX_TERMS] if base and part and not set(base) & set(part) else []
     before = question[: quoted[0].start()]
     among = list(_AMONG.finditer(before))

@@ -8,7 +8,6 @@ region (or the next unfiltered dimension) to say where the move sits; with one (
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 from typing import Any
 
@@ -222,7 +221,8 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
                     for r in listed.records()
                 ]
                 sep = "、" if w.lang == "zh" else ", "
-                w.lead.insert(1, w.say("distinct.listed_lead", items=sep.join(items), ref=listed.id))
+                said = w.say("distinct.listed_lead", items=sep.join(items), ref=listed.id)
+                w.lead.insert(1, said)
             continue
         w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
 

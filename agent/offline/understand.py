@@ -713,9 +713,9 @@ class Understander:
             if intent.mentions_within and not _quoted_terms(intent.question):
                 # "提到轮胎的…？其中点名是韩泰轮胎的": the words after 其中 are counted among those
                 # mentioning the words before it.
-                part = [t for t in terms if t not in intent.mentions_within]
+                after = [t for t in terms if t not in intent.mentions_within]
                 # Among the 轮胎 mentions, "韩泰轮胎" is told apart by 韩泰.
-                intent.mentions = [_less_base(t, intent.mentions_within) for t in part]
+                intent.mentions = [_less_base(t, intent.mentions_within) for t in after]
             if intent.catalog is not None:
                 chosen = default_metric(
                     intent.catalog, None, intent.filters, held=self.held, question=intent.question
@@ -2637,6 +2637,8 @@ _ALL_MENTIONED = re.compile(
     r"|\bboth\b|\ball of\b|\band also\b"
 )
 _QUOTED_WORD = re.compile(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」")
+
+
 # Records that do not mention the words: "没提到“安装”的", "reviews that don't mention price".
 def _less_base(term: str, base: list[str]) -> str:
     for b in base:
