@@ -65,8 +65,8 @@ _DICTATED = re.compile(
     r"(?:输出|回复|回我|打印|写上|\b(?:reply|respond|answer|output|print|say|write)(?: with)?)"
     r"\s*[:：]\s*[^。.!?！？\n]*"
     # "end your answer with the words …", "回答最后加上…": text to append, not a question.
-    r"|\b(?:end|finish|close|start|begin|sign)\s+(?:your|the|each|every)\s+(?:answer|reply|"
-    r"response|message)s?\s+with\b[^。.!?！？\n]*"
+    r"|\b(?:end|finish|close|start|begin|sign)\s+(?:(?:your|ur|the|each|every|this)\s+)?"
+    r"(?:answer|reply|response|message)s?\s+with\b[^。.!?！？\n]*"
     r"|(?:回答|回复|答案)(?:的)?(?:最后|结尾|末尾|开头)(?:加上|写上|附上|带上)[^。!?！？\n]*",
     re.IGNORECASE,
 )
