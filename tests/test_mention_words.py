@@ -21,6 +21,13 @@ from servicelens.agent.offline.mention_words import mention_terms
         ("标题里既没提到发动机、也没提到变速箱的投诉有多少条？", ["发动机", "变速箱"]),
         ("提到了发动机又提到变速箱的投诉有多少？", ["发动机", "变速箱"]),
         ("提到发动机或者变速箱的投诉有多少？", ["发动机", "变速箱"]),
+        # A quoted word listed after an aside in brackets is counted too.
+        (
+            'Count tweets containing "thank" (thanks, thank you and so on) or "thx".',
+            ["thank", "thx"],
+        ),
+        # Said with 点名 ("named as").
+        ("其中点名是韩泰的有几条？", ["韩泰"]),
     ],
 )
 def test_terms_counted(question: str, terms: list[str]) -> None:

@@ -180,3 +180,20 @@ def test_each_company_s_share_of_customer_messages_at_the_weekend(
         days = [datetime.strptime(r["created_at"], "%Y-%m-%d %H:%M:%S") for r in rows]
         weekend = sum(1 for d in days if d.weekday() >= 5)
         assert f"| {company} | {weekend} | {len(rows)} |" in answer.body, answer.body
+
+
+def test_an_imperative_count_of_quoted_words_per_company(
+    analyst: Analyst, data: dict[tuple[str, bool], list[dict[str, str]]]
+) -> None:
+    # "Count …" asks a count; the words listed after an aside in brackets are counted too.
+    answer = ask_offline(
+        analyst,
+        'Whose customers thank us most? Count customer messages containing "thanks" (thank you '
+        'and so on) or "refund", for each company.',
+    )
+    for company in COMPANIES:
+        n = sum(
+            1 for r in data[(company, True)]
+            if "thanks" in r["text"].lower() or "refund" in r["text"].lower()
+        )  # fmt: skip
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)

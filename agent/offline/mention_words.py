@@ -167,6 +167,7 @@ def _quoted_counted(question: str) -> list[str]:
         changed = False
         for i in range(len(found) - 1):
             gap = question[found[i].end() : found[i + 1].start()]
+            gap = re.sub(r"[（(][^()（）]*[)）]", " ", gap)  # an aside: "(thanks, thank you…)"
             if counted[i] != counted[i + 1] and LIST_JOIN.match(gap):
                 counted[i] = counted[i + 1] = changed = True
     return [next(g for g in m.groups() if g) for m, c in zip(found, counted, strict=True) if c]

@@ -1784,7 +1784,9 @@ class Understander:
         intent.slots.filters = filters
         intent.labels, intent.mentions = [], []
         intent.alternatives, intent.uncued = [], []
-        named = [*intent.slots.dimensions, *self.matcher.match(intent.question).dimensions]
+        # "Amazon versus Spotify": the groups compared are the split.
+        named = [*intent.slots.compared, *intent.slots.dimensions]
+        named += self.matcher.match(intent.question).dimensions
         guess = intent.grouping.dimension if intent.grouping else None
         named += [guess] if guess else []
         group = next((d for d in named if d not in filters and d != dim), None)
