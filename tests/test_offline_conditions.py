@@ -1118,3 +1118,20 @@ def test_a_chinese_export_answers_english_words_for_its_columns(
         median = an.ask("What's the median number of days it took to get a reply?")
         assert median.reading is not None and median.reading.measures[0].startswith("Median")
         assert "50 hours (2.08 days)" in median.body
+
+
+def test_a_measure_for_both_sides_of_a_yes_no_named_by_its_verbs(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Miss their SLA … compared with the ones that meet it … for each group": the measure
+    # split by the yes/no column, whose name says "made"; "each group" is those two sides.
+    answer = analyst.ask(
+        "What is the median time to resolve for the tickets that miss their SLA, compared with "
+        "the ones that meet it? Give me the median hours for each group."
+    )
+    for made in ("true", "false"):
+        spans = [
+            h for r in rows if r["made_sla"] == made and (h := _hours(r, "resolved_at")) is not None
+        ]
+        median = f"{round(statistics.median(spans), 1):g} hours"
+        assert median in answer.body, (made, median, answer.body)

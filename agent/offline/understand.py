@@ -866,6 +866,14 @@ class Understander:
         words only, when ``exact_only``)."""
         if slots.compared:
             return None
+        cat = self.matcher.catalog
+        sides = [
+            d
+            for d in slots.dimensions
+            if d in cat.dimensions and cat.dimensions[d].kind == "boolean"
+        ]
+        if sides and _EACH_SIDE.search(question):
+            return None  # "… for each group": the two sides of the yes/no just named
         if any(d not in slots.filters for d in slots.dimensions):
             # "异响问题最集中的是哪个品牌": another dimension's name said in passing; the one
             # after "which" is the grouping, when its words name one.
@@ -2483,6 +2491,9 @@ _CONTRAST = re.compile(
     r"\b(?:didn'?t|did not|don'?t|do not|weren'?t|were not|without)\b|\bor not\b"
     r"|\bversus (?:not|none)\b|有没有|是否|用没用|有无"
     r"|\b(?:more|less) (?:often|likely)\b|更容易|更常|更少"
+    # "… compared with the ones that meet it", "versus those that made it": both sides.
+    r"|\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
+    r" (?:that|which|who)\b"
 )
 
 
@@ -2491,19 +2502,37 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
     didn't": the measure split by the yes/no column the question names."""
     if not slots.metrics or not _CONTRAST.search(question):
         return
-    if any(d not in slots.filters for d in slots.dimensions):
+    split = [d for d in slots.dimensions if d not in slots.filters]
+    if split and _EACH_SIDE.search(question):
+        split = []  # "… for each group": the two sides just named, not a grouping
+    if split:
         return
     text = question.lower()
-    for name, dim in cat.dimensions.items():
-        if dim.kind != "boolean" or not dim.sources:
-            continue
-        names = {name.replace("_", " "), dim.spec.en.lower(), dim.spec.zh, *dim.spec.aliases}
-        said = [n for n in names if n and len(n) >= 2 and re.search(
-            rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", text
-        )]  # fmt: skip
-        if said and all(reaches(cat, m, name) for m in slots.metrics):
-            slots.dimensions.append(name)
-            return
+    measured = " ".join(cat.metrics[m].spec.expr for m in slots.metrics if m in cat.metrics)
+    flags = [
+        (name, dim) for name, dim in cat.dimensions.items()
+        if dim.kind == "boolean" and dim.sources and name not in measured
+    ]  # fmt: skip
+    for by_verb in (False, True):  # the column's name as said first, then without its verb
+        for name, dim in flags:
+            names = {name.replace("_", " "), dim.spec.en.lower(), dim.spec.zh, *dim.spec.aliases}
+            said = [n for n in names if n and len(n) >= 2 and re.search(
+                rf"(?<![a-z]){re.escape(n.lower())}(?![a-z])", text
+            )]  # fmt: skip
+            if by_verb:  # "miss their SLA … the ones that meet it": "made" said otherwise
+                words = re.findall(r"[a-z]+", (dim.spec.en or name).lower())
+                core = " ".join(w for w in words if w not in _VERBS)
+                said = [name] if core and _flag_words_said(text, core) else []
+            if said and all(reaches(cat, m, name) for m in slots.metrics):
+                slots.dimensions = [d for d in slots.dimensions if d in slots.filters] + [name]
+                return
+
+
+_EACH_SIDE = re.compile(r"(?i)\b(?:for |of )?(?:each|both|the two) (?:groups?|sides?)\b")
+
+
+# The verbs of a yes/no column's name, said in other forms ("made" SLA: "meet", "miss").
+_VERBS = frozenset(("made", "make", "met", "meet", "is", "has", "was", "did", "got", "used"))
 
 
 # A yes/no said negatively: "didn't use a knowledge article", "without a knowledge article",
