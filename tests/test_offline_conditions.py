@@ -1135,3 +1135,15 @@ def test_a_measure_for_both_sides_of_a_yes_no_named_by_its_verbs(
         ]
         median = f"{round(statistics.median(spans), 1):g} hours"
         assert median in answer.body, (made, median, answer.body)
+
+
+def test_an_event_s_share_month_by_month_leads_before_its_count(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    answer = analyst.ask(
+        "2026年3月、4月、5月新开的工单里，每个月至少被重新打开过一次的工单各占多少？变多了还是变少了？"
+    )
+    for month in ("2026-03", "2026-04", "2026-05"):
+        opened = [r for r in rows if r["opened_at"].startswith(month)]
+        again = sum(1 for r in opened if int(r["reopen_count"]) > 0)
+        assert f"| {month} | {_pct(again, len(opened))} |" in answer.body, (month, answer.body)

@@ -1920,13 +1920,21 @@ class Understander:
             return
         hours = {d for d, spec in cat.dimensions.items() if spec.hour_of_day}  # "in hours"
         split = [d for d in intent.slots.dimensions if d not in intent.filters and d not in hours]
-        counted = all(plain_count(cat, m) for m in intent.metrics)
+        if intent.playbook == "trend" and intent.shape.has("share") and len(intent.metrics) == 2:
+            # "每个月…各占多少？变多了还是变少了": the share month by month leads, its count beside.
+            shares = [m for m in intent.metrics if cat.metrics[m].unit == "%"]
+            if len(shares) == 1:
+                intent.slots.metrics = [*shares, *(m for m in intent.metrics if m not in shares)]
+        own = event_measures(intent.question, cat)
+        # The records' noun alone read as their count, or the event's own count ("每个月至少
+        #被转派过一次的工单各占多少": its share, month by month).
+        counted = all(
+            plain_count(cat, m) or (m in own and cat.metrics[m].unit == "count")
+            for m in intent.metrics
+        )
         if counted and intent.shape.has("share") and not intent.filters:
-            # "What share of tickets were reopened (by priority)": the event's own share; the
-            # records' noun alone was read as their count.
-            rates = [
-                m for m in event_measures(intent.question, cat) if cat.metrics[m].unit != "count"
-            ]
+            # "What share of tickets were reopened (by priority)": the event's own share.
+            rates = [m for m in own if cat.metrics[m].unit != "count"]
             if len(rates) == 1:
                 intent.slots.metrics, intent.slots.noun_only = rates, False
                 if intent.playbook == "share_of":
