@@ -77,6 +77,7 @@ def test_levels_are_not_changes() -> None:
         "2026年第三季度",
         "From 2026-07-01 to 2026/9/30",
         "7月1日至9月30日",
+        "2026年10–11月（2026-10-01 至 2026-11-30）",
         "in Q3 and 2026-Q3 and Q3 2026",
         "at 14:00 sharp",
         "ticket T000123 and record V:v000812",
