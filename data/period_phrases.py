@@ -465,7 +465,8 @@ _RAW: list[tuple[str, Builder]] = [
     ),
     (r"上上个?季度", _rel(2, "quarter")),
     (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
-    (r"(?:本|这个?|当)(?P<unit>季度|月|周|星期)", _rel(0)),
+    # "各占当月…的多少": 当月 of each period named is that month, not this one.
+    (r"(?:本|这个?|(?<![各占每])当)(?P<unit>季度|月|周|星期)", _rel(0)),
     (r"今年|本年度?|年初至今", _rel(0, "year")),
     (r"去年|上一?年度?", _rel(1, "year")),
     (r"前年", _rel(2, "year")),

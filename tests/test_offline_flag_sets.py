@@ -314,3 +314,17 @@ def test_replies_carrying_neither_of_two_categories(
     answer = ask_offline(analyst, question)
     assert f"Carrying none of them: {neither} of {len(rows)}" in answer.body, answer.body
     assert _pct(neither, len(rows)) in answer.body
+
+
+def test_a_category_s_share_in_each_of_two_months_named(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # "10月和11月各占当月…的多少": the share in each month, on the category's own column.
+    tweets = data["acmehelp_inbound"]
+    answer = ask_offline(analyst, "AcmeHelp的客户推文里提到退款的，10月和11月各占当月推文的多少？")
+    for month in ("2026-10", "2026-11"):
+        rows = [r for r in tweets if r["created_at"].startswith(month)]
+        part = sum(1 for r in rows if r["Refund"])
+        assert f"| {month} | {part} | {len(rows)} | {_pct(part, len(rows))} |" in answer.body, (
+            month, answer.body,
+        )  # fmt: skip

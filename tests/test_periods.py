@@ -153,6 +153,8 @@ def test_find_period_locates_phrase_in_question(question: str, phrase: str, star
         "2,000 tickets in 5 regions",
         "3年质保的产品",
         "第2个月的留存",
+        # "各占当月…": that month of each period named, not this month.
+        "电池问题各占当月推文的多少",
     ],
 )
 def test_find_period_returns_none_without_a_phrase(question: str) -> None:

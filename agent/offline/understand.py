@@ -1483,6 +1483,25 @@ class Understander:
             return
         if intent.template or intent.shape.has("quotes") or intent.shape.has("trend"):
             return
+        timed = [
+            d
+            for d in intent.slots.dimensions
+            if d in cat.dimensions and cat.dimensions[d].from_time
+        ]
+        flags = {
+            cat.dimensions[f].spec.en.lower() for f in intent.filters
+            if f in cat.dimensions and cat.dimensions[f].kind == "boolean"
+        }  # fmt: skip
+        if timed and flags and intent.shape.has("share") and intent.playbook == "mentions":
+            intent.playbook, intent.mentions = "share_of", []  # the column, not the words
+        if intent.playbook == "share_of" and timed:
+            # "10月和11月各占多少": the share in each month, on the category's own yes/no column
+            # (the category of the same name is that column, not a slice of the records too).
+            for dim in set(sets.values()):
+                if str(intent.filters.get(dim, "")).lower() in flags:
+                    intent.slots.filters.pop(dim, None)
+                    intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+            return
         counted = counted or intent.shape.has("count") or intent.shape.has("share")
         if not counted and _MOST_SAID.search(intent.question) is None:
             return
@@ -1880,6 +1899,13 @@ class Understander:
             if len(held.get(table, [])) == 1
             and len({v for t in sources for v in held.get(t, [])}) > 1
         ]  # fmt: skip
+        cat = intent.catalog
+        if cat is not None and any(
+            not set(sources) <= set(cat.dimensions[f].sources)
+            for f in intent.filters
+            if f in cat.dimensions and not cat.dimensions[f].from_time
+        ):
+            return False  # a column of some of the tables ("battery"): their records only
         return bool(split) and not any(d in intent.filters for d in split)
 
     def _parallel_total(self, intent: Intent) -> None:
@@ -1927,7 +1953,7 @@ class Understander:
                 intent.slots.metrics = [*shares, *(m for m in intent.metrics if m not in shares)]
         own = event_measures(intent.question, cat)
         # The records' noun alone read as their count, or the event's own count ("每个月至少
-        #被转派过一次的工单各占多少": its share, month by month).
+        # 被转派过一次的工单各占多少": its share, month by month).
         counted = all(
             plain_count(cat, m) or (m in own and cat.metrics[m].unit == "count")
             for m in intent.metrics
@@ -2797,6 +2823,8 @@ _GRAIN_WORDS = (
         "month",
         re.compile(
             r"(?i)\bmonthly\b|month[- ]by[- ]month|\b(?:by|per|each|every) month\b|每个?月|按月"
+            # "10月和11月各占…": each of the months named.
+            r"|\d{1,2}月份?(?:和|与|、|跟|及)\d{1,2}月份?[^，。？,?]{0,3}?(?:各|分别)"
         ),
     ),
 )
