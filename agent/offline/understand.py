@@ -2525,8 +2525,10 @@ _CONTRAST = re.compile(
     r"\b(?:didn'?t|did not|don'?t|do not|weren'?t|were not|without)\b|\bor not\b"
     r"|\bversus (?:not|none)\b|有没有|是否|用没用|有无"
     r"|\b(?:more|less) (?:often|likely)\b|更容易|更常|更少"
-    # "… compared with the ones that meet it", "versus those that made it": both sides.
-    r"|\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
+)
+# "… compared with the ones that meet it", "versus those that made it": both sides named.
+_BOTH_SIDES = re.compile(
+    r"(?i)\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
     r" (?:that|which|who)\b"
 )
 
@@ -2534,7 +2536,8 @@ _CONTRAST = re.compile(
 def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
     """ "Did tickets meet SLA more often when agents used a knowledge article than when they
     didn't": the measure split by the yes/no column the question names."""
-    if not slots.metrics or not _CONTRAST.search(question):
+    both = _BOTH_SIDES.search(question) is not None
+    if not slots.metrics or not (both or _CONTRAST.search(question)):
         return
     split = [d for d in slots.dimensions if d not in slots.filters]
     if split and _EACH_SIDE.search(question):
@@ -2547,7 +2550,8 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
         (name, dim) for name, dim in cat.dimensions.items()
         if dim.kind == "boolean" and dim.sources and name not in measured
     ]  # fmt: skip
-    for by_verb in (False, True):  # the column's name as said first, then without its verb
+    # The column's name as said first; then, both sides named, without its verb.
+    for by_verb in (False, True) if both else (False,):
         for name, dim in flags:
             names = {name.replace("_", " "), dim.spec.en.lower(), dim.spec.zh, *dim.spec.aliases}
             said = [n for n in names if n and len(n) >= 2 and re.search(
