@@ -1147,3 +1147,20 @@ def test_an_event_s_share_month_by_month_leads_before_its_count(
         opened = [r for r in rows if r["opened_at"].startswith(month)]
         again = sum(1 for r in opened if int(r["reopen_count"]) > 0)
         assert f"| {month} | {_pct(again, len(opened))} |" in answer.body, (month, answer.body)
+
+
+def test_a_part_of_the_mentions_among_those_rated(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    said = [r for r in rows if "router" in r["description"]]
+    rated = [r for r in said if r["satisfaction"]]
+    unhappy = sum(1 for r in rated if r["satisfaction"] == "不满意")
+    answer = analyst.ask("提到router的工单有多少？在给了满意度评价的里面，“不满意”占多少？")
+    share = _pct(unhappy, len(rated))
+    said_rated = f"且有满意度的反馈共 {len(rated)} 条，其中不满意 {unhappy} 条，占 {share}"
+    assert said_rated in answer.body, answer.body
+    # Not said among the rated: among all of them.
+    answer = analyst.ask("提到router的工单里，不满意的占多少？")
+    assert f"共 {len(said)} 条，其中不满意 {unhappy} 条，占 {_pct(unhappy, len(said))}" in (
+        answer.body
+    ), answer.body

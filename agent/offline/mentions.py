@@ -29,6 +29,7 @@ from .playbooks import (
     slice_text,
     table,
 )
+from .shares import rated_only
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, fixed
 from .transcript import Results
@@ -184,6 +185,8 @@ def part_sql(
         if also and intent.mentions_not:  # "其中没提到异响的": those not mentioning them
             also = f"NOT ({also})"
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
+    if rated_only(intent, part[0]):  # "在给了满意度评价的里面": of those with a rating
+        where = [*where, f"{column} IS NOT NULL"]
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
     if group and not _group_share_asked(intent.question):
         order = "RECORDS"  # "which category do most of them come from": by how many
@@ -351,17 +354,27 @@ def _write_part(intent: Intent, res: Any, w: Writer) -> None:
         failed(w, None)
         return
     rest = {d: v for d, v in intent.filters.items() if d != part[0]}
-    _part_lead(intent, r, w, w.label(*part), rest, res.id)
+    rated = dim_name(w, part[0]) if rated_only(intent, part[0]) else ""
+    _part_lead(intent, r, w, w.label(*part), rest, res.id, rated)
 
 
 def _part_lead(
-    intent: Intent, r: dict[str, Any], w: Writer, label: str, rest: dict[str, Any], ref: str
+    intent: Intent,
+    r: dict[str, Any],
+    w: Writer,
+    label: str,
+    rest: dict[str, Any],
+    ref: str,
+    rated: str = "",
 ) -> None:
+    """The records mentioning the words and how many of them are the part; ``rated``: the
+    name of the part's column, when only the records with a value of it are counted."""
     words = _join(w, intent.mentions_within or intent.mentions)
     w.lead.append(
         w.say(
-            "mention.part_lead", total=fmt_row([r["mentions"]])[0], n=fmt_row([r["part"]])[0],
-            share=w.pct(r["part_share_pct"]), words=words,
+            "mention.part_lead_rated" if rated else "mention.part_lead",
+            total=fmt_row([r["mentions"]])[0], n=fmt_row([r["part"]])[0],
+            share=w.pct(r["part_share_pct"]), words=words, dim=rated,
             part=label, where=slice_text(w, rest),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=ref,
         )

@@ -41,7 +41,7 @@ def share_call(intent: Intent) -> Call | None:
     with_part = slice_where(cat, base, also, None, joins)
     if where is None or part is None or with_part is None:
         return None
-    rated = value is not None and _rated_only(intent, dim)
+    rated = value is not None and rated_only(intent, dim)
     if rated:
         # "在给了满意度评价的留言里，不满意的占多少": of the records that have a rating.
         where = [*where, f"{part} IS NOT NULL"]
@@ -185,7 +185,7 @@ def _lowest(intent: Intent) -> bool:
     return LOWEST.search(intent.question) is not None and not _HIGHEST.search(intent.question)
 
 
-def _rated_only(intent: Intent, dim: str) -> bool:
+def rated_only(intent: Intent, dim: str) -> bool:
     """Whether the question names the part's dimension itself before its value ("among the
     rated messages, the unsatisfied ones"): the whole is the records that have a value."""
     cat = intent.catalog
