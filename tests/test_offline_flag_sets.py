@@ -328,3 +328,20 @@ def test_a_category_s_share_in_each_of_two_months_named(
         assert f"| {month} | {part} | {len(rows)} | {_pct(part, len(rows))} |" in answer.body, (
             month, answer.body,
         )  # fmt: skip
+
+
+def test_categories_per_record_on_average_for_two_companies_compared(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    answer = ask_offline(
+        analyst,
+        "On average, how many actions does an agent reply contain - AcmeHelp versus AppleSupport?",
+    )
+    for company, name in (
+        ("AcmeHelp", "acmehelp_outbound"),
+        ("AppleSupport", "applesupport_outbound"),
+    ):
+        counts = [sum(bool(r[a]) for a in ACTIONS) for r in data[name]]
+        mean = f"{round(sum(counts) / len(counts), 2):g}"
+        assert f"{company} {mean}" in answer.body.split("\n\n")[1], (company, mean, answer.body)
+        assert f"| {company} | {len(counts)} | {mean} |" in answer.body, answer.body

@@ -51,7 +51,7 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
             f"SELECT {expr + ' AS ' + q(group) + ', ' if group and expr else ''}"
             f"count(*) AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
             f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF(count(*), 0), 1) AS share_pct, "
-            f"round(avg(coalesce(c.n, 0)), 2) AS avg_categories "
+            f"round(avg(coalesce(c.n, 0)), 2) AS categories_per_record "
             f"FROM {base}"
             + "".join(f" JOIN {t} ON {c}" for t, c in joins.items())
             + f" LEFT JOIN (SELECT {own} AS k, count(*) AS n FROM {labels} GROUP BY 1) AS c "
@@ -130,7 +130,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             n=fmt_row([r[col]])[0],
             total=fmt_row([r["of_records"]])[0],
             share=w.pct(r["share_pct"]),
-            average=fmt_row([r["avg_categories"]])[0],
+            average=fmt_row([r["categories_per_record"]])[0],
         ).strip()
         for r in rows
     ]
@@ -153,7 +153,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         body = [
             fmt_row([w.label(group, r[group]), r["of_records"], r[col], w.pct(r["share_pct"])])
             if which != "average"
-            else fmt_row([w.label(group, r[group]), r["of_records"], r["avg_categories"]])
+            else fmt_row([w.label(group, r[group]), r["of_records"], r["categories_per_record"]])
             for r in rows
         ]
         if which == "average":
