@@ -463,12 +463,7 @@ class Understander:
             filtered=bool(slots.filters),
             compared=bool(slots.compared)
             and bool(_EACH.search(question) or _VERSUS.search(question)),
-            of_feedback=bool(slots.metrics)
-            and all(
-                self.matcher.catalog.metrics[m].table == "voc"
-                and self.matcher.catalog.metrics[m].unit != "count"
-                for m in slots.metrics
-            ),
+            of_feedback=self._measured_not_quoted(question, slots),
         )
         document_named = named_template(question) is not None
         if (
@@ -1990,6 +1985,19 @@ class Understander:
         intent.playbook = "condition_split"
         intent.slots.metrics = [found.metric]
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+
+    def _measured_not_quoted(self, question: str, slots: Slots) -> bool:
+        """A measure (not a count) the question names of the feedback's own text ("whose
+        customers write the longest messages"), or of the records whose text mentions words
+        ("for tickets that mention noise, the average time to resolve"): a figure, not quotes."""
+        cat = self.matcher.catalog
+        measures = [m for m in slots.metrics if m in cat.metrics and cat.metrics[m].unit != "count"]
+        if not measures or len(measures) != len(slots.metrics):
+            return False
+        if all(cat.metrics[m].table == "voc" for m in measures):
+            return True
+        said = mention_terms(without_instructions(unmatched_text(question, slots)))
+        return bool(said) and all(feedback_link(cat, cat.metrics[m].table) for m in measures)
 
     def _mentioned_condition(self, intent: Intent) -> Condition | None:
         """ "For messages reporting illegal construction (违章搭建), how many days on average to
