@@ -109,6 +109,14 @@ def test_average_length_of_each_company_s_customer_messages(
         assert _figure(mean) in answer.body, (company, _figure(mean), answer.body)
     # Every company is measured, each on its customers' messages only.
     assert str(len(data[("BoltCares", True)])) in answer.body
+    # Asked as a choice between the companies, with no other word of a ranking: the same.
+    answer = ask_offline(
+        analyst, "Whose customers write the longest messages - AcmeHelp's or BoltCares's?"
+    )
+    for company in COMPANIES:
+        rows = data[(company, True)]
+        mean = sum(len(r["text"]) for r in rows) / len(rows)
+        assert _figure(mean) in answer.body, (company, _figure(mean), answer.body)
 
 
 def test_agent_replies_average_length_in_chinese(

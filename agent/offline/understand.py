@@ -2518,7 +2518,8 @@ def _names_metric(cat: Catalog, metrics: list[str], value: str) -> bool:
 
 # Which of the groups named has more (or less) of something.
 _WHICH_MORE = re.compile(
-    r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse)\b"
+    r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse"
+    r"|most|least|fewest|highest|lowest|longest|shortest|best|worst)\b"
     r"|(?:谁|哪个|哪家|哪一个).{0,20}(?:更多|更少|更高|更低|更好|更差|更常|多|少)"
 )
 
