@@ -55,6 +55,11 @@ def _as_number(value: Any) -> float | None:
 _POINTS_COLUMN = re.compile(r"(?:^|_)(?:pp|points?)(?:$|_)")
 
 
+def names_percent(name: str) -> bool:
+    """Whether a column's name says it holds percentages ("share_pct", "sla_rate")."""
+    return bool(_PERCENT_WORDS.search(name))
+
+
 def percent_column(ev: Evidence, column: str | None) -> bool:
     """Whether a column holds percentages: by its name, or by the unit its metric declares
     (query_metric records ``meta["metrics"]`` with units; ``sla_attainment`` is a % metric)."""

@@ -93,6 +93,10 @@ def _customers(data: dict[tuple[str, bool], list[dict[str, str]]]) -> list[dict[
     return [r for (_, inbound), rows in data.items() if inbound for r in rows]
 
 
+def _mean_length(rows: list[dict[str, str]]) -> float:
+    return sum(len(r["text"]) for r in rows) / len(rows)
+
+
 def _figure(x: float) -> str:
     return f"{round(x, 2):g}"
 
@@ -105,8 +109,8 @@ def test_average_length_of_each_company_s_customer_messages(
     )
     for company in COMPANIES:
         rows = data[(company, True)]
-        mean = sum(len(r["text"]) for r in rows) / len(rows)
-        assert _figure(mean) in answer.body, (company, _figure(mean), answer.body)
+        mean = _figure(_mean_length(rows))
+        assert mean in answer.body, (company, mean, answer.body)
     # Every company is measured, each on its customers' messages only.
     assert str(len(data[("BoltCares", True)])) in answer.body
     # Asked as a choice between the companies, with no other word of a ranking: the same.
@@ -115,8 +119,8 @@ def test_average_length_of_each_company_s_customer_messages(
     )
     for company in COMPANIES:
         rows = data[(company, True)]
-        mean = sum(len(r["text"]) for r in rows) / len(rows)
-        assert _figure(mean) in answer.body, (company, _figure(mean), answer.body)
+        mean = _figure(_mean_length(rows))
+        assert mean in answer.body, (company, mean, answer.body)
 
 
 def test_agent_replies_average_length_in_chinese(
@@ -125,8 +129,8 @@ def test_agent_replies_average_length_in_chinese(
     answer = ask_offline(analyst, "哪家公司的客服回复平均写得最长？")
     for company in COMPANIES:
         rows = data[(company, False)]
-        mean = sum(len(r["text"]) for r in rows) / len(rows)
-        assert _figure(mean) in answer.body, (company, _figure(mean), answer.body)
+        mean = _figure(_mean_length(rows))
+        assert mean in answer.body, (company, mean, answer.body)
 
 
 def test_customer_messages_longer_than_a_length_for_each_company(

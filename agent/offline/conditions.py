@@ -5,10 +5,9 @@ every figure is a cell of it."""
 
 from __future__ import annotations
 
-import re
-
 from ...data.catalog import Catalog
 from ...data.duck import q
+from ..evidence_numbers import names_percent
 from ..reading import sql_purpose
 from .happened import Condition, feedback_link
 from .mentions import FEEDBACK, TEXT, matched
@@ -56,7 +55,7 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
 def _column(cat: Catalog, c: Condition) -> str:
     """The measure's column: its name, marked as a percentage when it is one and its name does
     not say so ("sla_attainment_pct"), so the figure is read as the percentage it is."""
-    said = re.search(r"(?i)pct|percent|rate|ratio|share", c.metric)
+    said = names_percent(c.metric)
     return c.metric if said or cat.metrics[c.metric].unit != "%" else f"{c.metric}_pct"
 
 

@@ -45,8 +45,7 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
         if where is None or (group and expr is None):
             return None
         own, theirs = q(on[0]), q(on[1])
-        n = f"coalesce(c.n, 0) {'= 0' if intent.label_depth == 0 else f'>= {intent.label_depth}'}"
-        col = _COLUMN[intent.label_depth == 0]
+        n, col = _asked(intent)
         sql = (
             f"SELECT {expr + ' AS ' + q(group) + ', ' if group and expr else ''}"
             f"count(*) AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
@@ -63,8 +62,15 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
     return " UNION ALL ".join(f"({p})" for p in parts) + (" ORDER BY 1" if group else "")
 
 
-# The column of records with no category, and with two or more.
-_COLUMN = {True: "carrying_none", False: "carrying_two_or_more"}
+def _asked(intent: Intent) -> tuple[str, str]:
+    """The condition on a record's number of categories that the question counts, and the
+    name of its column: none, N or more, or (for an average) at least one."""
+    depth = intent.label_depth or 0
+    if depth == 0:
+        return "coalesce(c.n, 0) = 0", "carrying_none"
+    if depth == AVERAGE_DEPTH:
+        return "coalesce(c.n, 0) >= 1", "carrying_any"
+    return f"coalesce(c.n, 0) >= {depth}", f"carrying_{depth}_or_more"
 
 
 def _which(intent: Intent) -> str:
@@ -121,7 +127,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         return
     which = _which(intent)
     group = res.columns[0] if res.columns[0] != "of_records" else None
-    col = _COLUMN[intent.label_depth == 0]
+    col = _asked(intent)[1]
     sep = "; " if w.lang == "en" else "；"
     parts = [
         w.say(

@@ -190,6 +190,11 @@ def threshold_of(question: str, catalog: Catalog) -> Threshold | None:
 _LENGTH = re.compile(r"^AVG\((length\(.+\))\)$", re.I)
 
 
+def text_length(expr: str) -> bool:
+    """Whether a metric's expression is the average length of a text column."""
+    return _LENGTH.match(expr.strip()) is not None
+
+
 def _on_length(catalog: Catalog, said: _Said, words: str) -> Threshold | None:
     """ "写了超过200个字的评论", "reviews longer than 500 characters": the length of the text."""
     for name, metric in catalog.metrics.items():

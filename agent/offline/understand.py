@@ -84,7 +84,7 @@ from .slots import (
     unmatched_text,
     without_instructions,
 )
-from .thresholds import Threshold, records_per_group, threshold_of
+from .thresholds import Threshold, records_per_group, text_length, threshold_of
 from .unread import UnreadWords, used_phrases
 from .value_parts import ValueParts, negated_part
 
@@ -463,7 +463,7 @@ class Understander:
             filtered=bool(slots.filters),
             compared=bool(slots.compared)
             and bool(_EACH.search(question) or _VERSUS.search(question)),
-            of_feedback=self._measured_not_quoted(question, slots),
+            figure_named=self._measured_not_quoted(question, slots),
         )
         document_named = named_template(question) is not None
         if (
@@ -705,7 +705,7 @@ class Understander:
                     del intent.slots.filters[dim]
             # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
             intent.mentions_within = base_terms(intent.question)
-            if intent.mentions_within and not _quoted_terms(intent.question):
+            if intent.mentions_within and not _QUOTED_WORD.search(intent.question):
                 # "提到轮胎的…？其中点名是韩泰轮胎的": the words after 其中 are counted among those
                 # mentioning the words before it.
                 after = [t for t in terms if t not in intent.mentions_within]
@@ -2135,7 +2135,7 @@ def _by_shape(
     noun_only: bool = False,
     filtered: bool = False,
     compared: bool = False,
-    of_feedback: bool = False,
+    figure_named: bool = False,
 ) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
@@ -2161,9 +2161,9 @@ def _by_shape(
             return "metric_change"  # "NPS … 跟再前一个季度比怎么样": the named measure, compared
         if shape.first == "count" and playbook in ("voc_themes", "voc_evidence"):
             return "metric_change"  # "how many complaints": a count, not what they say
-        if playbook == "voc_evidence" and of_feedback and not noun_only and not shape.has("quotes"):
-            # "Whose customers write the longest messages": the text's own measure (not its
-            # count), not quotes.
+        quotes = shape.has("quotes")
+        if playbook == "voc_evidence" and figure_named and not noun_only and not quotes:
+            # "Whose customers write the longest messages": a measure (not a count), not quotes.
             return "ranking" if split else "metric_change"
     if playbook == "metric_change" and shape.first in ("ranking", "breakdown") and split:
         # "How did it change by region?" stays a change, split by the region.
@@ -2724,10 +2724,6 @@ def _less_base(term: str, base: list[str]) -> str:
         if b in term and len(rest) >= 2:
             return rest
     return term
-
-
-def _quoted_terms(question: str) -> bool:
-    return bool(re.search(r"“[^”]{1,30}”|\"[^\"]{1,30}\"|「[^」]{1,30}」", question))
 
 
 _NOT_MENTIONED = re.compile(
@@ -3397,12 +3393,9 @@ def _text_length_said(question: str, slots: Slots, cat: Catalog) -> None:
         return
     if not _TEXT_LENGTH.search(question):
         return
-    lengths = [n for n, m in cat.metrics.items() if _LENGTH_OF.match(m.spec.expr.strip())]
+    lengths = [n for n, m in cat.metrics.items() if text_length(m.spec.expr)]
     if len(lengths) == 1:
         slots.metrics, slots.noun_only, slots.by_meaning = lengths, False, []
-
-
-_LENGTH_OF = re.compile(r"(?i)^AVG\(length\([^()]+\)\)$")
 
 
 def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: Catalog) -> None:
