@@ -10,6 +10,7 @@ or one row. A number also has to be about the right thing: if its clause names a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -200,7 +201,10 @@ def misattributed(
     if rows and not any((c.evidence_id, c.row) in rows for c in direct):
         names = ", ".join(sorted({label for label in rows.values()}))
         return f"the matching value belongs to another row, not {names}"
-    cols = _mentioned_columns(clause, evidence, n)
+    # A group named as the row ("AmazonHelp") does not name a column whose name carries it
+    # (the record count of "twcs_amazonhelp_100_outbound", one table per company).
+    groups = {w for label in rows.values() for w in re.split(r"[_\W]+", label.lower()) if w}
+    cols = _mentioned_columns(clause, evidence, n, groups)
     if cols and not any(c.column in cols for c in direct):
         found = sorted({str(c.column) for c in direct})
         return f"it matches {', '.join(found)}, but the clause is about {', '.join(sorted(cols))}"
@@ -217,23 +221,28 @@ def _mentioned_rows(clause: str, evidence: list[Evidence]) -> dict[tuple[str, in
     return out
 
 
-def _mentioned_columns(clause: str, evidence: list[Evidence], n: NumberMention) -> set[str]:
+def _mentioned_columns(
+    clause: str, evidence: list[Evidence], n: NumberMention, groups: Collection[str] = ()
+) -> set[str]:
     wants_pct = n.percent or n.points
     out = set()
     for ev in evidence:
         for i, col in enumerate(ev.columns):
             numeric = any(i < len(row) and _as_number(row[i]) is not None for row in ev.rows)
             kind_pct = percent_column(ev, col)
-            if numeric and kind_pct == wants_pct and _mentions_column(clause, col):
+            if numeric and kind_pct == wants_pct and _mentions_column(clause, col, groups):
                 out.add(col)
     return out
 
 
-def _mentions_column(clause: str, column: str) -> bool:
+def _mentions_column(clause: str, column: str, groups: Collection[str] = ()) -> bool:
     words = [w for w in re.split(r"[_\W]+", column.lower()) if w]
     if _mentions(clause, " ".join(words)):
         return True
-    return any(len(w) >= 3 and w not in _GENERIC and _mentions(clause, w) for w in words)
+    return any(
+        len(w) >= 3 and w not in _GENERIC and w not in groups and _mentions(clause, w)
+        for w in words
+    )
 
 
 def _mentions(clause: str, term: str) -> bool:

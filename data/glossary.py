@@ -68,6 +68,24 @@ _WORDS: dict[str, str] = {
     "送达日期": "delivery date",
 }  # fmt: skip
 _LONGEST = max(len(w) for w in _WORDS)
+# English words of one thing (or one action) that exports and managers use for each other
+# ("car loan" for Vehicle loan, "include a link" for Provide URL).
+_SAME_THING = {
+    "car": "vehicle", "cars": "vehicle", "auto": "vehicle", "automobile": "vehicle",
+    "telephone": "phone", "e-mail": "email", "cellphone": "phone",
+    "link": "url", "links": "url", "hyperlink": "url", "website": "url", "weblink": "url",
+    # what agents do, as action columns name it ("include a link" for Provide URL)
+    "include": "provide", "includes": "provide", "included": "provide",
+    "including": "provide", "attach": "provide", "attached": "provide", "attaches": "provide",
+}  # fmt: skip
+
+
+def same_thing(word: str) -> str:
+    """The word exports most often use for the thing an English ``word`` names (itself when
+    none is known)."""
+    return _SAME_THING.get(word, word)
+
+
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 

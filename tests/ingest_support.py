@@ -28,13 +28,34 @@ def load(
 def load_rows(folder: Path, name: str, records: list[dict[str, str]], **options: object) -> Path:
     """Write ``records`` as the CSV export ``name`` in ``folder`` and ingest it (no index)
     into the workspace ``folder/ws``, whose home is returned."""
-    path = folder / name
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+    return load_exports(folder, {name: records}, index=False, **options)
+
+
+def load_conversations(folder: Path, sides: dict[tuple[str, bool], list[dict[str, str]]]) -> Path:
+    """Both sides of a support conversation as its exports come, one file per company and side
+    (``(company, inbound)`` → rows with ``tweet_id`` and ``text``), ingested with the index."""
+    exports = {
+        f"{company.lower()}_{'inbound' if inbound else 'outbound'}.csv": rows
+        for (company, inbound), rows in sides.items()
+    }
+    return load_exports(folder, exports, index=True, text="text", id="tweet_id")
+
+
+def load_exports(
+    folder: Path, exports: dict[str, list[dict[str, str]]], *, index: bool, **options: object
+) -> Path:
+    """Write each export (file name → rows) as CSV in ``folder`` and ingest them together
+    into the workspace ``folder/ws``, whose home is returned."""
+    paths = []
+    for name, records in exports.items():
+        path = folder / name
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(records[0]))
+            writer.writeheader()
+            writer.writerows(records)
+        paths.append(path)
     home = folder / "ws"
-    ingest(WorkspacePaths(home), [path], IngestOptions(**options), index=False)  # type: ignore[arg-type]
+    ingest(WorkspacePaths(home), paths, IngestOptions(**options), index=index)  # type: ignore[arg-type]
     return home
 
 

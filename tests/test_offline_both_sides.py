@@ -14,7 +14,6 @@ Every expected figure is computed from the rows the test wrote, never from the a
 
 from __future__ import annotations
 
-import csv
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -22,11 +21,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from agent_support import ask_offline
+from ingest_support import load_conversations
 from langgraph.checkpoint.memory import InMemorySaver
 
 from servicelens.agent.analyst import Analyst
-from servicelens.data.ingest.pipeline import IngestOptions, ingest
-from servicelens.data.workspace import WorkspacePaths
 
 pytestmark = pytest.mark.slow
 AS_OF = "2026-12-04"
@@ -74,17 +72,7 @@ def data() -> dict[tuple[str, bool], list[dict[str, str]]]:
 def analyst(
     data: dict[tuple[str, bool], list[dict[str, str]]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Analyst]:
-    folder = tmp_path_factory.mktemp("both_sides")
-    files = []
-    for (company, inbound), rows in data.items():
-        path = folder / f"{company.lower()}_{'inbound' if inbound else 'outbound'}.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        files.append(path)
-    home = folder / "ws"
-    ingest(WorkspacePaths(home), files, IngestOptions(text="text", id="tweet_id"))
+    home = load_conversations(tmp_path_factory.mktemp("both_sides"), data)
     with Analyst.open(home, provider="offline", checkpointer=InMemorySaver(), as_of=AS_OF) as an:
         yield an
 

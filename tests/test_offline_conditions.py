@@ -1164,3 +1164,48 @@ def test_a_part_of_the_mentions_among_those_rated(
     assert f"共 {len(said)} 条，其中不满意 {unhappy} 条，占 {_pct(unhappy, len(said))}" in (
         answer.body
     ), answer.body
+
+
+def test_how_long_to_close_for_records_an_event_happened_to_and_for_the_rest(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "how long … to close": the time to the event the verb names ("Closed" is also a status),
+    # for each side of the event said beside it, not the average of the event's own count.
+    sides = {k: [r for r in rows if (int(r["reopen_count"]) > 0) is k] for k in (True, False)}
+    mean = {
+        k: round(statistics.mean(h for r in v if (h := _hours(r, "closed_at")) is not None), 1)
+        for k, v in sides.items()
+    }
+    text = _ask(
+        analyst,
+        "For tickets that were reopened, how long did they take to close on average, "
+        "compared with the rest?",
+    )
+    assert f"is {mean[True]:g} hours" in text, (mean, text)
+    assert f"it is {mean[False]:g} hours" in text, (mean, text)
+
+
+def test_how_fast_an_event_happens_is_the_time_to_it(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Which team resolves tickets the fastest": the average time to resolve by team, the
+    # fastest named first — not the team with the most tickets.
+    hours: dict[str, list[float]] = {}
+    for r in rows:
+        if (h := _hours(r, "resolved_at")) is not None:
+            hours.setdefault(r["team"], []).append(h)
+    mean = {team: round(statistics.mean(v), 1) for team, v in hours.items()}
+    fastest = min(mean, key=lambda t: mean[t])
+    text = _ask(analyst, "Which team resolves tickets the fastest?")
+    assert f"the strongest team is {fastest} at {mean[fastest]:g} hours" in text, (mean, text)
+
+
+def test_the_time_asked_of_the_records_a_yes_no_column_picks_out(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "How long do the tickets that miss their SLA take to resolve": the time for those
+    # tickets, not how many missed it beside everyone's time.
+    missed = [h for r in rows if r["made_sla"] == "false" and (h := _hours(r, "resolved_at"))]
+    text = _ask(analyst, "How long do the tickets that miss their SLA take to resolve?")
+    assert f"was {round(statistics.mean(missed), 1):g} hours" in text, text
+    assert f"Based on {len(missed)} records" in text, text

@@ -20,6 +20,7 @@ import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
+from ...data.glossary import same_thing
 from ...data.segment import segmenter
 
 # Similarity a phrase needs to count as naming a metric, and the lead that makes it clear.
@@ -95,7 +96,8 @@ class MeaningIndex:
         for phrase in phrases:
             if self._generic(phrase):
                 continue
-            sims = vectors @ np.asarray(self.embedder.embed_query(phrase), dtype=np.float32)
+            query = self.embedder.embed_query(_as_exports_say(phrase))
+            sims = vectors @ np.asarray(query, dtype=np.float32)
             floor = _WORD_ACCEPT if _lone_word(phrase) else 0.0
             for (metric, alias), sim in zip(names, sims.tolist(), strict=True):
                 score = sim + self._fit(metric, filters)
@@ -239,6 +241,11 @@ def candidate_phrases(text: str) -> list[str]:
     return list(out)
 
 
+def _as_exports_say(phrase: str) -> str:
+    """The phrase in the words exports most often use for its things ("a link" → "a url")."""
+    return re.sub(r"[a-z][a-z-]*", lambda m: same_thing(m.group(0)), phrase)
+
+
 def _lone_word(phrase: str) -> bool:
     return not _CJK.search(phrase) and " " not in phrase.strip()
 
@@ -262,5 +269,5 @@ def _shares_stem(phrase: str, alias: str) -> bool:
         return bool(own) and len(shared) >= min(2, len(own))
     names = re.findall(r"[a-z]+", a)
     stems = {w[:4] for w in names if len(w) >= 3} | {w for w in names if len(w) == 2}
-    words = re.findall(r"[a-z]+", phrase)
+    words = [same_thing(w) for w in re.findall(r"[a-z]+", phrase)]
     return any(w[:4] in stems or w in stems for w in words if len(w) >= 2)

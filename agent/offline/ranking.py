@@ -566,7 +566,12 @@ def _total_call(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
             return {}
         joined = "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
         clause = " WHERE " + " AND ".join(where) if where else ""
-        parts.append(f"SELECT count(*) AS n FROM {table}{joined}{clause}")
+        # The measure's own count ("COUNT(*) FILTER (WHERE provide_url)"), not its rows'.
+        counted = cat.metrics[m].spec.expr
+        row_filter = cat.metrics[m].spec.filter
+        if row_filter:
+            clause += (" AND " if clause else " WHERE ") + f"({row_filter})"
+        parts.append(f"SELECT {counted} AS n FROM {table}{joined}{clause}")
     sql = f"SELECT sum(n) AS total_records FROM ({' UNION ALL '.join(parts)}) AS each_table"
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("parallel.total_purpose", metric=w.metric(metric), dim=dim_name(w, dim))

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Self
 
 from ...data.catalog import Catalog, Dimension, key
+from ...data.glossary import same_thing
 from ...data.ingest.catalog_metrics import record_noun
 from ...data.ingest.labels import LABEL
 from .grouping import synonyms_of
@@ -471,17 +472,10 @@ _FLAGS = f"{LABEL}="
 _JOINERS = frozenset(("and", "or", "of", "the", "a", "an", "for", "to", "with", "your", "my"))
 
 
-# Words of one thing that exports and managers use for each other ("car loan" for Vehicle loan).
-_SAME_THING = {
-    "car": "vehicle", "cars": "vehicle", "auto": "vehicle", "automobile": "vehicle",
-    "telephone": "phone", "e-mail": "email", "cellphone": "phone",
-}  # fmt: skip
-
-
 def _stem(word: str) -> str:
     """An English word without a plural ending ("cards" → card, "services" → service), and one
     word for a thing said in several ("car" → vehicle)."""
-    word = _SAME_THING.get(word, word)
+    word = same_thing(word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):

@@ -66,7 +66,7 @@ from .happened import (
 from .hours import hour_threshold
 from .label_depth_words import AVERAGE_DEPTH, asked_depth
 from .label_meaning import LabelMeaning, glossed
-from .meaning import MeaningIndex
+from .meaning import STOP_WORDS, MeaningIndex
 from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
 from .negation import negated
 from .shape import Shape, ShapeReading, read_shape
@@ -99,8 +99,12 @@ UNAVAILABLE = "unavailable"
 CUE_BONUS = 0.06
 # Below this similarity, with no cue and nothing from the catalog, the question is not ours.
 MIN_SIMILARITY = 0.84
-_WORST = re.compile(r"(?i)worst|lowest|bottom|poorest|weakest|least|最差|最低|垫底|最少|最慢")
-_BEST = re.compile(r"(?i)\bbest|highest|\btop\b|most|strongest|最好|最高|最多|最快")
+_WORST = re.compile(
+    r"(?i)worst|lowest|bottom|poorest|weakest|least|slowest|最差|最低|垫底|最少|最慢"
+)
+_BEST = re.compile(
+    r"(?i)\bbest|highest|\btop\b|most|strongest|fastest|quickest|最好|最高|最多|最快"
+)
 # A question that asks how something moved ("how did it change", "变化", "vs before"), with
 # common typos ("chnage"), so a ranking or a breakdown also brings the previous period.
 _CHANGE = re.compile(
@@ -392,9 +396,12 @@ class Understander:
         shape = self._by_a_value(question, read_shape(question))
         _either_values(question, shape, slots)
         self._metrics_by_meaning(question, slots)
+        self._speed_of_event(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _text_length_said(question, slots, self.matcher.catalog)
+        self._whose_files(question, slots)
         _statistic_said(question, slots, self.matcher.catalog)
+        _flag_beside_time(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         crossed_flags = self._flags_in_other_language(question, shape, slots)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
@@ -920,6 +927,14 @@ class Understander:
         cat = intent.catalog
         if cat is None or not intent.filters or not self.held:
             return
+        if not intent.metrics and intent.playbook == "share_of":
+            # "What share of Apple customer tweets …": the records counted are those of the
+            # table holding the value, not the first table's.
+            q = intent.question
+            chosen = default_metric(cat, None, intent.filters, held=self.held, question=q)
+            if chosen != default_metric(cat, None, intent.filters, question=q):
+                intent.slots.metrics = [chosen]
+            return
         metrics = list(intent.metrics)
         for i, name in enumerate(metrics):
             if name not in cat.metrics or holds_all(cat, self.held, name, intent.filters):
@@ -1253,10 +1268,15 @@ class Understander:
         """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
         metric was named by name, when only the table's noun was ("tickets"), or when the
         words next to a name say more than the name alone ("fixed-first-visit rate")."""
-        text = unmatched_text(question, slots)
+        text = self._without_values_begun(unmatched_text(question, slots), slots)
         guess = self.meaning.guess_metric(text, slots.filters)
         if guess is None:
             self._duration_of_event_value(question, slots)
+            return
+        durational = self.matcher.catalog.metrics[guess.metric].unit in _TIME_UNITS
+        if not durational and self._duration_of_event_value(question, slots):
+            # "For incidents that were reopened, how long did they take to close": the time to
+            # the event the state names, not the measure "reopened how long" resembles.
             return
         if not _CJK_CHAR.search(guess.phrase) and not (
             set(re.findall(r"[a-z]+", guess.phrase.lower())) - _MEASURE_WORDS
@@ -1266,7 +1286,8 @@ class Understander:
         if slots.noun_only and len(core) <= 1 and _CJK_CHAR.search(core or "x") is not None:
             # "几点开的事件最多": one character (开 of 重开) names no measure beside the records.
             return
-        if slots.filters and _BARE_SHARE.fullmatch(guess.phrase.strip()):
+        bare = " ".join(w for w in guess.phrase.split() if w not in STOP_WORDS | {"as"})
+        if slots.filters and _BARE_SHARE.fullmatch(bare):
             # "所有差评里，酒店占了多大比例": a share of the records named by their values, not
             # whichever rate the bare word resembles.
             return
@@ -1275,7 +1296,6 @@ class Understander:
             if _LISTED.search(question):
                 self._second_metric(question, text, guess.phrase, slots)
             return
-        durational = self.matcher.catalog.metrics[guess.metric].unit in ("hours", "days", "minutes")
         timed = _ASKS_TIME.search(question) or _SPEED.search(question)
         if durational and not timed and {e for e, _ in said_events(guess.phrase)} <= {"open"}:
             # "每个月新开的工单里": the opening alone names no span of time, and no time is asked.
@@ -1311,25 +1331,101 @@ class Understander:
         if not guess.clear and guess.runner_up:
             slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
 
-    def _duration_of_event_value(self, question: str, slots: Slots) -> None:
+    def _speed_of_event(self, question: str, slots: Slots) -> None:
+        """ "Which team resolves tickets the fastest", "哪个组解决得最快": how fast an event
+        happens is the time to it (the catalog's duration ending at that event), when no
+        measure was named and no count is asked."""
+        if (slots.metrics and not slots.noun_only) or not _SPEED.search(question):
+            return
+        if _HOW_MANY.search(question) or _HOW_MANY_OF.search(question):
+            return
+        events = {e for e, _ in said_events(question)} - {"open"}
+        if len(events) != 1:
+            return
+        cat = self.matcher.catalog
+        event = events.pop()
+        ending = [
+            name for name, m in cat.metrics.items()
+            if m.unit == "hours" and end_event(m.spec.expr) == event
+        ]  # fmt: skip
+        if not ending:
+            return
+        # The average unless another statistic is named ("the median time …").
+        ending.sort(key=lambda n: not n.startswith("avg_"))
+        slots.metrics = self.meaning.order(normal_text(question), ending)[:1]
+        slots.noun_only = False
+        slots.filters = {d: v for d, v in slots.filters.items() if event_of(str(v)) != event}
+
+    def _whose_files(self, question: str, slots: Slots) -> None:
+        """ "Whose customers write the longest tweets on average" over one export per company:
+        "whose" asks which of the groups the files belong to — the dimension each file of the
+        measured records holds one value of — when the question names no grouping."""
+        if not _WHOSE_WORD.search(question) or slots.dimensions or slots.compared:
+            return
+        cat = self.matcher.catalog
+        if len(slots.metrics) != 1 or slots.noun_only or slots.metrics[0] not in cat.metrics:
+            return
+        metric = slots.metrics[0]
+        table = cat.metrics[metric].table
+        sources = [j.to_table for j in cat.spec.joins if j.from_table == table]
+        split = [
+            d for d, held in self.held.items()
+            if d not in slots.filters and (
+                parallel_metrics(cat, self.held, metric, d)
+                or (table == "voc" and len(sources) > 1
+                    and all(len(held.get(t, [])) == 1 for t in sources)
+                    and len({v for t in sources for v in held[t]}) > 1)
+            )
+        ]  # fmt: skip
+        if len(split) == 1:
+            slots.dimensions = split
+
+    def _without_values_begun(self, text: str, slots: Slots) -> str:
+        """``text`` with the words that named a value by its beginning blanked ("Apple" of
+        AppleSupport): they name the value read, not a measure ("share of Apple" is not the
+        Apple Pay rate)."""
+        for target in slots.fuzzy:
+            if "=" not in target:
+                continue
+            names = {target.split("=", 1)[1], *self.matcher.names_of(target)}
+            whole = {re.sub(r"[\W_]+", "", n.lower()) for n in names}
+            for m in list(re.finditer(r"[a-z0-9]{4,}", text)):
+                if any(n.startswith(m.group(0)) for n in whole):
+                    text = text[: m.start()] + " " * len(m.group(0)) + text[m.end() :]
+        return text
+
+    def _duration_of_event_value(self, question: str, slots: Slots) -> bool:
         """ "Which category took the most hours to close": the verb was taken as the state
         Closed, leaving no words for a measure; read with the verb, the time to that event is
-        the measure and the state no filter."""
+        the measure and the state no filter. Whether it was read so."""
         if (slots.metrics and not slots.noun_only) or not _ASKS_TIME.search(question):
-            return
+            return False
         cat = self.matcher.catalog
         events = [event_of(value) for value in slots.filters.values() if isinstance(value, str)]
         events = [e for e in events if e]
         if len(events) != 1:
-            return
+            return False
+        ending = [
+            name for name, m in cat.metrics.items()
+            if m.unit == "hours" and end_event(m.spec.expr) == events[0]
+        ]  # fmt: skip
+        if not ending:
+            return False
         guess = self.meaning.guess_metric(normal_text(question), {})
-        if guess is None or not guess.clear or cat.metrics[guess.metric].unit != "hours":
-            return
-        if end_event(cat.metrics[guess.metric].spec.expr) != events[0]:
-            return
-        slots.metrics = [guess.metric]  # the state's filter goes with the duration's end
+        if guess is not None and guess.clear and guess.metric in ending:
+            slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
+            picked = guess.metric
+        elif guess is not None and guess.metric not in ending and AVERAGE.search(question):
+            # "For incidents that were reopened, how long did they take to close on average":
+            # the words resemble another measure more ("reopened"); of the times to the event,
+            # the one the question's words resemble most.
+            picked = self.meaning.order(normal_text(question), ending)[0]
+            slots.by_meaning = []
+        else:
+            return False
+        slots.metrics = [picked]  # the state's filter goes with the duration's end
         slots.noun_only = False
-        slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
+        return True
 
     def _second_metric(self, question: str, text: str, taken: str, slots: Slots) -> None:
         rest = text.replace(taken, " " * len(taken))
@@ -1558,16 +1654,31 @@ class Understander:
                     default_metric(cat, None, intent.filters, held=self.held, question=q)
                 )
                 intent.counted_table = chosen.table if chosen is not None else None
+        one_group = any(f in self.held for f in intent.filters)
+        shared = {
+            cat.dimensions[f].spec.en.lower() for f, v in intent.filters.items()
+            if f in cat.dimensions and cat.dimensions[f].kind == "boolean" and v == "true"
+            and len(cat.dimensions[f].sources) > 1
+        }  # fmt: skip
+        if found and not aside and not one_group and all(v.lower() in shared for _, v in found):
+            # "回复里附上链接的有多少条" over one file per company: the yes/no column of the same
+            # name, which every company's file holds, was read already; it is counted on each
+            # file's column, not as one file's category.
+            return
         grouped = [d for d in intent.slots.dimensions if d != dim and d not in intent.filters]
         if not aside and not text_asked and not intent.slots.flags and not grouped:
             # "complained about the support", "让用户重启设备": categories named in other words
             # (not when the words are counted as text, were read as a yes/no column, or the
             # records are split by something else).
             known = {v.lower() for _, v in found} | {str(intent.filters.get(dim, "")).lower()}
-            found += [
+            more = [
                 (at, v) for at, v in self._labels_by_meaning(intent, dim, sets)
                 if v.lower() not in known
             ]  # fmt: skip
+            if found or not _the_measure_read(intent, [v for _, v in more]):
+                # Not the one measure already read in other words ("include a link": Provide
+                # URL's count, on every company's file).
+                found += more
         said = intent.filters.get(dim)
         named_already = said in dict(found).values() or said in aside
         if said is not None and not isinstance(said, Excluded) and not named_already:
@@ -1908,25 +2019,35 @@ class Understander:
         the dimension whose groups each have a table, to be measured on every group's table
         and added up (``_parallel`` does the rest), not one table's."""
         cat = intent.catalog
-        if cat is None or intent.slots.dimensions or intent.comparison or intent.compare:
+        split = [d for d in intent.slots.dimensions if d not in intent.filters]
+        if cat is None or split or intent.comparison or intent.compare:
             return
         if intent.distinct or intent.threshold is not None or intent.unset or intent.unset_column:
             return  # a count of groups, or of records past a threshold, is read as it is
-        if intent.filters:
-            return  # a slice of one group's table (its own flags) is that table's
+        if any(f in self.held for f in intent.filters):
+            return  # one group's records ("Apple customers") are that group's table's
         metric = (
             intent.metrics[0]
             if len(intent.metrics) == 1
             else default_metric(cat, None, intent.filters, held=self.held, question=intent.question)
         )
-        if len(intent.metrics) > 1 or not plain_count(cat, metric):
+        counts = plain_count(cat, metric) or (
+            # "How many agent replies provide a URL": the yes/no column every company's file
+            # holds, counted on each and added up.
+            metric in cat.metrics and cat.metrics[metric].unit == "count"
+        )
+        if len(intent.metrics) > 1 or not counts:
             return
         # The dimension every table holds comes first (the company, not the account replying).
         for dim, tables in sorted(self.held.items(), key=lambda kv: -len(kv[1])):
             if dim in intent.filters or len(tables) < 2:
                 continue
-            if parallel_metrics(cat, self.held, metric, dim):
-                intent.slots.metrics, intent.slots.dimensions = [metric], [dim]
+            found = parallel_metrics(cat, self.held, metric, dim)
+            if found and all(reaches(cat, m, f) for m in found for f in intent.filters):
+                # A slice every group's table holds ("replies that include a link") is added
+                # up too; one of a column some tables lack ("battery") is that table's.
+                intent.slots.metrics = [metric]
+                intent.slots.dimensions = [*intent.slots.dimensions, dim]
                 intent.parallel_total, intent.playbook = True, "breakdown"
                 return
 
@@ -2517,6 +2638,7 @@ def _names_metric(cat: Catalog, metrics: list[str], value: str) -> bool:
 
 
 # Which of the groups named has more (or less) of something.
+_WHOSE_WORD = re.compile(r"(?i)\bwhose\b")
 _WHICH_MORE = re.compile(
     r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse"
     r"|most|least|fewest|highest|lowest|longest|shortest|best|worst)\b"
@@ -2540,6 +2662,30 @@ _BOTH_SIDES = re.compile(
     r"(?i)\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
     r" (?:that|which|who)\b"
 )
+
+
+def _flag_beside_time(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "How long do the tickets that miss their SLA take to resolve": a yes/no column's own
+    measure read beside a time asked is the records it picks out, not a figure of its own — the
+    time is measured for them (or, both sides named, for each side: ``_split_by_flag``)."""
+    if len(slots.metrics) != 2 or not _ASKS_TIME.search(question):
+        return
+    timed = [m for m in slots.metrics if m in cat.metrics and cat.metrics[m].unit in _TIME_UNITS]
+    if len(timed) != 1:
+        return
+    (other,) = [m for m in slots.metrics if m not in timed]
+    expr = cat.metrics[other].spec.expr if other in cat.metrics else ""
+    for name, dim in cat.dimensions.items():
+        if dim.kind != "boolean" or not dim.sources or not reaches(cat, timed[0], name):
+            continue
+        column = next(iter(dim.sources.values())).rsplit(".", 1)[-1].strip()
+        yes, no = _counts_flag(expr, column, True), _counts_flag(expr, column, False)
+        if not (yes or no):
+            continue
+        slots.metrics = timed
+        if not (_BOTH_SIDES.search(question) or _CONTRAST.search(question)):
+            slots.filters[name] = "true" if yes else "false"
+        return
 
 
 def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
@@ -3220,6 +3366,7 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 # A count asked in English: its words name no value.
 _COUNT_PHRASE = re.compile(r"(?i)\b(?:the |a |total )?numbers? of\b")
 # English words that say how a measure is taken, not what is measured.
+_TIME_UNITS = ("hours", "days", "minutes")
 _MEASURE_WORDS = frozenset(
     ("number", "of", "such", "the", "a", "an", "count", "share", "rate", "total", "how", "many",
      "much", "amount", "percentage", "percent", "per", "these", "those", "this", "that")
@@ -3385,6 +3532,17 @@ _TEXT_LENGTH = re.compile(
 )
 
 
+def _the_measure_read(intent: Intent, labels: list[str]) -> bool:
+    """Whether ``labels`` are one category, the yes/no column of the one measure the question
+    named in other words."""
+    cat = intent.catalog
+    guessed = [m for m, _, _ in intent.slots.by_meaning if m in intent.metrics]
+    if cat is None or len(labels) != 1 or len(guessed) != 1:
+        return False
+    column = re.sub(r"\W+", "_", labels[0].lower()).strip("_")
+    return f'"{column}"' in cat.metrics[guessed[0]].spec.expr
+
+
 def _text_length_said(question: str, slots: Slots, cat: Catalog) -> None:
     """ "Whose customers write the longest messages on average", "how long are the replies":
     the length of the text, when no measure was named by its name and the catalog has one."""
@@ -3423,7 +3581,10 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
 def _asks_how_many(question: str, shape: ShapeReading) -> bool:
     """A count asked by its words ("how many", "有几张"), with no share, rate or average; also
     compared with another period ("how many … compared with the quarter before")."""
-    counted = shape.first == "count" or (shape.first == "change" and shape.has("count"))
+    # "How many … for each company": a count for each group is a count too.
+    counted = shape.first == "count" or (
+        shape.first in ("change", "breakdown") and shape.has("count")
+    )
     if not counted or shape.has("share") or _RATE_WORD.search(question):
         return False
     return not _LIKELY.search(question)

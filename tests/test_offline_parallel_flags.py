@@ -1,0 +1,114 @@
+"""Yes/no columns over exports with one file per company and side (the customers' messages,
+the agents' replies), as support-tweet exports come:
+
+- an agent action said in other words ("include a link" for a Provide URL column) is counted on
+  every company's replies and added up, not on the first company's file alone;
+- a company named by the start of its account name ("Nova" for NovaSupport) is that company,
+  not a measure whose name begins with the same word (a "Nova Pay" column);
+- a share of one company's messages is taken on that company's file.
+
+Every expected figure is computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from agent_support import ask_offline
+from ingest_support import load_conversations
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+
+pytestmark = pytest.mark.slow
+AS_OF = "2026-12-04"
+START = datetime(2026, 8, 3, 8, 0)
+# Each company's customers write about their own topics (a yes/no column each).
+TOPICS = {"NovaSupport": ("nova_pay", "battery"), "ZenCares": ("playlist", "billing")}
+Rows = dict[tuple[str, bool], list[dict[str, str]]]
+
+
+def _rows(company: str, inbound: bool, n: int, seed: int) -> list[dict[str, str]]:
+    pick, rows = random.Random(seed), []
+    for i in range(n):
+        at = START + timedelta(hours=pick.randint(0, 24 * 90))
+        row = {
+            "tweet_id": str(seed * 10_000 + i),
+            "created_at": at.strftime("%Y-%m-%d %H:%M:%S"),
+            "company": company,
+            "inbound": "True" if inbound else "False",
+        }
+        if inbound:
+            row["text"] = pick.choice(["my card was declined", "it stopped working", "help"])
+            row.update({t: str(pick.random() < 0.3) for t in TOPICS[company]})
+        else:
+            url = pick.random() < (0.35 if company == "NovaSupport" else 0.6)
+            row["text"] = "See https://example.test/help" if url else "Please DM us."
+            row["provide_url"] = str(url)
+            row["apologize"] = str(pick.random() < 0.5)
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def data() -> Rows:
+    out = {}
+    for seed, company in enumerate(TOPICS, start=1):
+        out[(company, True)] = _rows(company, True, 150 + 30 * seed, seed)
+        out[(company, False)] = _rows(company, False, 80 + 10 * seed, seed + 100)
+    return out
+
+
+@pytest.fixture(scope="module")
+def analyst(data: Rows, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analyst]:
+    home = load_conversations(tmp_path_factory.mktemp("parallel_flags"), data)
+    with Analyst.open(home, provider="offline", checkpointer=InMemorySaver(), as_of=AS_OF) as an:
+        yield an
+
+
+def _links(data: Rows, company: str) -> int:
+    return sum(r["provide_url"] == "True" for r in data[(company, False)])
+
+
+def test_an_agent_action_in_other_words_is_counted_on_every_company_s_replies(
+    analyst: Analyst, data: Rows
+) -> None:
+    links = {company: _links(data, company) for company in TOPICS}
+    assert len(set(links.values())) == 2
+    answer = ask_offline(analyst, "How many agent replies include a link?")
+    # Each company's own count, and their sum as the total asked for.
+    assert f"{sum(links.values())} records" in answer.body, answer.body
+    for company, n in links.items():
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
+    answer = ask_offline(analyst, "How many agent replies include a link, for each company?")
+    for company, n in links.items():
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
+    # In Chinese, the column named in other words is read as a yes/no of the replies.
+    answer = ask_offline(analyst, "客服回复里有多少条附上了链接？")
+    assert f"{sum(links.values())} 条记录" in answer.body, answer.body
+    for company, n in links.items():
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
+
+
+def test_whose_asks_which_company_the_files_belong_to(analyst: Analyst, data: Rows) -> None:
+    # "Whose customers write the longest messages on average": each company's customers.
+    answer = ask_offline(analyst, "Whose customers write the longest tweets on average?")
+    for company in TOPICS:
+        rows = data[(company, True)]
+        mean = sum(len(r["text"]) for r in rows) / len(rows)
+        assert f"| {company} | {round(mean, 2):g} |" in answer.body, (company, answer.body)
+
+
+def test_a_company_named_by_the_start_of_its_name_is_no_measure_beginning_alike(
+    analyst: Analyst, data: Rows
+) -> None:
+    rows = data[("NovaSupport", True)]
+    weekend = sum(datetime.fromisoformat(r["created_at"]).isoweekday() >= 6 for r in rows)
+    answer = ask_offline(analyst, "What share of Nova customer tweets came in on a weekend?")
+    share = f"{round(100 * weekend / len(rows), 1):g}%"
+    assert f"{weekend} of {len(rows)} records for NovaSupport" in answer.body, answer.body
+    assert share in answer.body, (share, answer.body)
+    assert "nova pay" not in answer.text.lower()
