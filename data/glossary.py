@@ -60,6 +60,8 @@ _WORDS: dict[str, str] = {
     "调查": "investigate", "排查": "investigate", "核实": "investigate", "问题": "issue problem",
     "转给": "refer", "转交": "refer", "转到": "refer", "转接": "refer", "专门": "specialist",
     "专业": "specialist", "专家": "specialist", "团队": "team", "小组": "team",
+    "处理组": "assignment group", "分派组": "assignment group", "指派组": "assignment group",
+    "支持组": "assignment group support group", "处理人": "assigned to", "负责人": "assigned to",
     "打电话": "call phone", "来电": "call phone", "致电": "call phone", "聊天": "chat",
     "在线聊天": "chat", "个人信息": "personal details", "隐私": "personal details",
     "发送": "send", "不要": "not", "具体": "exact", "描述": "description",

@@ -1159,6 +1159,8 @@ def test_a_part_of_the_mentions_among_those_rated(
     share = _pct(unhappy, len(rated))
     said_rated = f"且有满意度的反馈共 {len(rated)} 条，其中不满意 {unhappy} 条，占 {share}"
     assert said_rated in answer.body, answer.body
+    # "有多少": every record mentioning it too, rated or not.
+    assert f"提到“router”的反馈一共 {len(said)} 条" in answer.body, answer.body
     # Not said among the rated: among all of them.
     answer = analyst.ask("提到router的工单里，不满意的占多少？")
     assert f"共 {len(said)} 条，其中不满意 {unhappy} 条，占 {_pct(unhappy, len(said))}" in (
@@ -1198,6 +1200,9 @@ def test_how_fast_an_event_happens_is_the_time_to_it(
     fastest = min(mean, key=lambda t: mean[t])
     text = _ask(analyst, "Which team resolves tickets the fastest?")
     assert f"the strongest team is {fastest} at {mean[fastest]:g} hours" in text, (mean, text)
+    # In Chinese, the English column named by a word of the glossary (小组: team).
+    zh = _ask(analyst, "哪个小组解决工单最快？")
+    assert f"最好的team是{fastest}，为 {mean[fastest]:g}小时" in zh, (mean, zh)
 
 
 def test_the_time_asked_of_the_records_a_yes_no_column_picks_out(
@@ -1209,3 +1214,82 @@ def test_the_time_asked_of_the_records_a_yes_no_column_picks_out(
     text = _ask(analyst, "How long do the tickets that miss their SLA take to resolve?")
     assert f"was {round(statistics.mean(missed), 1):g} hours" in text, text
     assert f"Based on {len(missed)} records" in text, text
+
+
+def test_how_many_in_all_asked_before_which_group_has_the_most(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "一共有几张？哪个团队最多": the records of every group counted too, not only the top one's.
+    pending = [r for r in rows if r["status"] == "Pending"]
+    top, n = Counter(r["team"] for r in pending).most_common(1)[0]
+    zh = _ask(analyst, "状态为 Pending 的工单一共有几张？哪个团队最多？")
+    assert f"{top}占全部 {_n(len(pending))} 条记录的" in zh, zh
+    text = _ask(analyst, "How many tickets are Pending, and which team has the most of them?")
+    share = f"{round(100 * n / len(pending), 2):g}%"
+    assert f"{top} holds {share} of all {_n(len(pending))} records" in text, text
+
+
+def test_values_set_aside_each_on_its_own_or_listed_after_what_they_are(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "既不是电话、也不是邮件的": both set aside, each negated on its own.
+    rest = sum(r["channel"] not in ("电话", "邮件") for r in rows)
+    zh = _ask(analyst, "既不是电话、也不是邮件的工单有多少张？")
+    assert f"为 {_n(rest)} [" in zh, zh
+    # "Leaving out the two biggest teams - Atlas and Cygnus -": the two listed after what they
+    # are, set aside together; the top of the others is named.
+    sizes = Counter(r["team"] for r in rows if r["team"] not in ("Atlas", "Cygnus"))
+    top, n = sizes.most_common(1)[0]
+    text = _ask(
+        analyst,
+        "Leaving out the two biggest teams - Atlas and Cygnus - which team has the most tickets?",
+    )
+    assert f"{top} has the most tickets count" in text and f": {n};" in text, text
+
+
+def test_a_value_said_to_be_included_is_no_filter(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "…, Texas included": Texas is counted with the other states, not the only one kept.
+    sizes = Counter(r["state"] for r in rows)
+    cut = sorted(sizes.values())[len(sizes) // 2]
+    below = sum(n < cut for n in sizes.values())
+    text = _ask(analyst, f"How many states have fewer than {cut} tickets each? Texas included.")
+    assert f"{below} different values of state have fewer than {cut} tickets" in text, text
+
+
+def test_values_side_by_side_are_the_records_when_another_grouping_is_asked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "渠道为电话或邮件的工单，哪个团队接得最多": the two channels added up, split by team.
+    sizes = Counter(r["team"] for r in rows if r["channel"] in ("电话", "邮件"))
+    top, n = sizes.most_common(1)[0]
+    zh = _ask(analyst, "渠道为电话或邮件的工单，哪个团队接得最多？")
+    assert f"{top}的" in zh and f"最多，为 {n}" in zh, (sizes, zh)
+
+
+def test_records_still_without_an_event_counted_in_each_month(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "每个月收到的工单里，还没解决的各有几张": the records with no time of the event, per month.
+    unresolved = Counter(r["opened_at"][:7] for r in rows if not r["resolved_at"])
+    zh = _ask(analyst, "每个月收到的工单里，到现在还没解决的各有几张？")
+    for month, n in unresolved.items():
+        assert re.search(rf"\| {month} \| {n} \|", zh), (month, n, zh)
+
+
+def test_a_share_of_a_value_among_the_rated_in_two_periods(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "2026年5月的“不满意”比例和4月比（按给了评价的工单算）": the share in each month, among the
+    # records with a rating (said after the value), and which way it moved.
+    def share(month: str) -> tuple[int, int]:
+        rated = [r for r in rows if r["opened_at"].startswith(month) and r["satisfaction"]]
+        return sum(r["satisfaction"] == "不满意" for r in rated), len(rated)
+
+    (may, may_n), (april, april_n) = share("2026-05"), share("2026-04")
+    zh = _ask(analyst, "2026年5月的“不满意”比例和4月比，是升了还是降了？（按给了评价的工单算）")
+    assert f"共 {may_n} 条记录，其中不满意 {may} 条，占 {_pct(may, may_n)}" in zh, zh
+    assert f"为 {_pct(april, april_n)}（{april_n} 条中 {april} 条）" in zh, zh
+    moved = "上升" if may / may_n > april / april_n else "下降"
+    assert f"此后比例{moved}" in zh, zh

@@ -42,7 +42,9 @@ def _rows(company: str, inbound: bool, n: int, seed: int) -> list[dict[str, str]
             "inbound": "True" if inbound else "False",
         }
         if inbound:
-            row["text"] = pick.choice(["my card was declined", "it stopped working", "help"])
+            row["text"] = pick.choice(
+                ["my card was declined", "it stopped working https://example.test/p/1", "help"]
+            )
             row.update({t: str(pick.random() < 0.3) for t in TOPICS[company]})
         else:
             url = pick.random() < (0.35 if company == "NovaSupport" else 0.6)
@@ -112,3 +114,18 @@ def test_a_company_named_by_the_start_of_its_name_is_no_measure_beginning_alike(
     assert f"{weekend} of {len(rows)} records for NovaSupport" in answer.body, answer.body
     assert share in answer.body, (share, answer.body)
     assert "nova pay" not in answer.text.lower()
+
+
+def test_a_link_in_the_customers_messages_is_found_in_their_text(
+    analyst: Analyst, data: Rows
+) -> None:
+    # "customer tweets that include a link": the customers' own text holds the address; the
+    # agents' Provide URL column is of the other side's files.
+    links = {c: sum("http" in r["text"] for r in data[(c, True)]) for c in TOPICS}
+    answer = ask_offline(
+        analyst, "How many customer tweets include a link, for each of the companies?"
+    )
+    for company, n in links.items():
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
+    answer = ask_offline(analyst, "有多少条客户推文附了链接？")
+    assert f"提到“链接”的有 {sum(links.values())} 条" in answer.body, answer.body

@@ -258,6 +258,12 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("Does remote diagnosis save money without hurting satisfaction?", "remote_vs_onsite", {}),
     ("远程和上门的成本对比", "remote_vs_onsite", {}),
     ("远程诊断能省钱又不影响满意度吗", "remote_vs_onsite", {}),
+    # A count of the records of the values a topic's words name is a count, not the topic.
+    (
+        "上个季度上门维修有多少单？",
+        "metric_change",
+        {"filters": {"channel": "onsite", "type": "repair"}, "period": "2026-Q3"},
+    ),
     # key accounts
     (
         "How healthy are our key accounts?",

@@ -98,3 +98,17 @@ def test_words_counted_by_the_groups_left_after_one_is_set_aside(
     text = an.ask("除了衣服，其他品类的评论里说到“过期”的一共有几条？其中哪个品类最多？").text
     assert f"的有 {sum(kept.values())} 条" in text, text
     assert f"最多的是{top}：{n} 条" in text, text
+
+
+def test_an_english_question_counts_the_chinese_words_it_glosses_in_brackets(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "mentioning a knocking noise from the engine (发动机异响)": the text's own words, in
+    # brackets after a longer English phrase; "how many such complaints" counts the records.
+    said = sum("发动机异响" in r["title"] for r in rows)
+    answer = analyst.ask(
+        "Owners keep mentioning a loud knocking noise from the engine (发动机异响). "
+        "How many such complaints are there?"
+    )
+    assert answer.reading is not None and "发动机异响" in answer.reading.line, answer.reading
+    assert f"{said} of {len(rows)} records mention" in answer.text, answer.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .slots import Slots, is_code
+from .slots import Slots, is_code, normal_text
 
 _STATES = {
     "AL": ("alabama", "阿拉巴马"),
@@ -86,10 +86,15 @@ def codes_said(question: str, slots: Slots, values: dict[str, list[str]]) -> Non
             continue
         said = [m.group(1) for m in _CODE.finditer(question) if m.group(1) in codes]
         if len(codes & set(_STATES)) >= max(10, len(codes) // 2):
-            low = question.lower()
+            low, text = question.lower(), normal_text(question)
             for code, names in _STATES.items():
                 if code in codes and any(_names(n, low) for n in names):
                     said.append(code)
+                    # Where the name is said, for the words around it ("Puerto Rico included").
+                    at = [(text.find(n), n) for n in names if n.isascii() and n in text]
+                    if at:
+                        start, name = max(at, key=lambda a: len(a[1]))
+                        slots.said[f"{dim}={code}"] = (start, start + len(name))
         said = list(dict.fromkeys(said))
         if len(said) == 1:
             slots.filters[dim] = said[0]

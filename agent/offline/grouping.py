@@ -18,6 +18,7 @@ import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
+from ...data.glossary import gloss
 from .meaning import LabelVectors
 
 
@@ -230,11 +231,11 @@ class GroupingIndex:
         phrase = grouping_phrase(question)
         if not phrase or not self.groupable:
             return None
-        by_words = self.by_words(phrase)
+        by_words = self.by_words(phrase) or self._by_english_words(phrase)
         if not by_words and re.fullmatch(r"[\u3400-\u9fff]{3,}", phrase):
             # "哪个区县答复留言最快": the noun may end before the four characters read ("区县").
             for n in range(len(phrase) - 1, 1, -1):
-                if shorter := self.by_words(phrase[:n]):
+                if shorter := self.by_words(phrase[:n]) or self._by_english_words(phrase[:n]):
                     phrase, by_words = phrase[:n], shorter
                     break
         if len(by_words) == 1:
@@ -285,6 +286,19 @@ class GroupingIndex:
         labels = {self.catalog.dimensions[d].spec.label for d in tied}
         return [d for d in tied if d not in labels] or tied
 
+    def _by_english_words(self, phrase: str) -> list[str]:
+        """A Chinese grouping word every character of which the glossary knows ("小组": team),
+        read by its English words against dimensions named in English only."""
+        if not _CJK.search(phrase):
+            return []
+        glossed = [g for g in gloss(phrase) if _CJK.search(phrase[g.start : g.end])]
+        if sum(g.end - g.start for g in glossed) != len(_CJK.findall(phrase)):
+            return []
+        english = {d for d, n in self._labels() if not _CJK.search(n)}
+        chinese = {d for d, n in self._labels(synonyms=True) if _CJK.search(n)}
+        found = self.by_words(" ".join(w for g in glossed for w in g.words))
+        return [d for d in found if d in english and d not in chinese]
+
     def nearest(self, phrase: str, among: list[str] | None = None) -> list[tuple[str, float]]:
         """Dimensions by how closely their names resemble ``phrase`` in meaning, closest first."""
         names, vectors = self._vectors.get()
@@ -297,7 +311,7 @@ class GroupingIndex:
 
     def for_phrase(self, phrase: str) -> str | None:
         """The one dimension a phrase names, by its words or clearly by meaning; else None."""
-        by_words = self.by_words(phrase)
+        by_words = self.by_words(phrase) or self._by_english_words(phrase)
         if len(by_words) == 1:
             return by_words[0]
         return self._by_meaning(phrase, by_words or self.groupable) if self.groupable else None

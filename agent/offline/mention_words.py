@@ -26,7 +26,8 @@ _ZH_ABOUT = re.compile(r"(?:跟|和|与|同)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{1,12}
 # English: "mention(ing) X", "that talk about X", "containing X", "how many … about X".
 _EN = re.compile(
     r"(?i)\b(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)? about|refer(?:s|red|ring)? to"
-    r"|contain(?:s|ing)?|bring(?:s|ing)? up|brought up|write(?:s)? about|wrote about"
+    r"|contain(?:s|ing)?|bring(?:s|ing)? up|brought up|writ(?:e|es|ing)(?: in)? about"
+    r"|wrote(?: in)? about"
     r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
     r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
     r"\s+(?:the word |the term |a |an |the )?"
@@ -86,7 +87,17 @@ def mention_terms(question: str) -> list[str]:
         other_script = bool(_CJK.search(said)) != bool(_CJK.search(term))
         if said and other_script and said not in out:
             out.append(said)
+    glossed = _BRACKETED_CJK.findall(question)
+    latin = len(re.findall(r"[A-Za-z]", question)) > 3 * len(_CJK.findall(question))
+    if out and glossed and latin and not any(_CJK.search(t) for t in out):
+        # "writing in about slow renovation of old housing estates (老旧小区改造)": an English
+        # question over Chinese text glosses the text's own words in brackets, after a phrase
+        # longer than the words read.
+        out = _clean(glossed)
     return out[:_MAX_TERMS]
+
+
+_BRACKETED_CJK = re.compile(r"[（(]\s*([\u3400-\u9fff]{2,12})\s*[)）]")
 
 
 # "提到物流的差评里，…带“慢”字的", "of the reviews that mention delivery, how many also say
@@ -146,11 +157,20 @@ def _mention_terms(question: str) -> list[str]:
     found = [m.group("t") for m in _ZH.finditer(question)]
     found += [m.group("t") for m in _ZH_ABOUT.finditer(question)]
     found += [m.group("t") for m in _EN.finditer(question)]
+    # "customer tweets that include a link", "附了链接的留言": a link in the text itself.
+    found += [m.group("t") or m.group("zh") for m in _WITH_LINK.finditer(question)]
     if not found and len(re.findall(r"[A-Za-z]", question)) > 3 * len(_CJK.findall(question)):
         # "Of the 性价比 reviews, what share are positive": a Chinese word in an English
         # question is the text's own word (the caller sets aside those that name a value).
         found = re.findall(r"[\u3400-\u9fff]{2,8}", question)
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))
+
+
+_WITH_LINK = re.compile(
+    r"(?i)\b(?:includ(?:e|es|ed|ing)|ha(?:ve|s|d|ving)|with|attach(?:es|ed|ing)?|shar(?:e|es|ed|ing)"
+    r"|post(?:s|ed|ing)?)\s+(?:a |an |the |any )?(?P<t>links?|urls?|hyperlinks?)\b"
+    r"|(?:附|带|附上|贴|发|包含|含有?)了?(?P<zh>链接|网址)"
+)
 
 
 def _quoted_counted(question: str) -> list[str]:

@@ -43,11 +43,16 @@ NEEDS = VOC_NEEDS
 _PLURAL = re.compile(r"^[a-z]{2,}(?<![su])s$")
 
 
+_LINK_WORDS = frozenset(("link", "links", "url", "urls", "hyperlink", "hyperlinks", "链接", "网址"))
+
+
 def matched(term: str) -> str:
     """The text a record must hold to mention ``term``: the word itself, lower case, and for an
     English plural its stem, so the singular counts too ("inquiries" → "inquir": inquiry,
     inquiries; "refunds" → "refund")."""
     word = term.lower().strip()
+    if word in _LINK_WORDS:
+        return "http"  # a link in a message is written as its address ("https://t.co/…")
     if len(word) < 5 or not _PLURAL.match(word):
         return word
     if word.endswith("ies"):
@@ -185,6 +190,10 @@ def part_sql(
         if also and intent.mentions_not:  # "其中没提到异响的": those not mentioning them
             also = f"NOT ({also})"
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
+    if rated_only(intent, part[0]) and not group and column is not None:
+        # "反映出租车问题的留言有多少条？在给了满意度评价的里面，“不满意”占多少": every record
+        # mentioning the words, and the part's share of those with a rating.
+        return _rated_part_sql(FEEDBACK, f"{column} = {literal(part[1])}", column, where, joins)
     if rated_only(intent, part[0]):  # "在给了满意度评价的里面": of those with a rating
         where = [*where, f"{column} IS NOT NULL"]
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
@@ -215,6 +224,20 @@ def _mentioned(w: Writer, intent: Intent) -> str:
 
 
 _PART_NAMES = ("part", "mentions", "part_share_pct")
+
+
+def _rated_part_sql(
+    base: str, part: str, column: str, where: list[str], joins: dict[str, str]
+) -> str:
+    """How many records of the slice are the part, of how many with a value of its column
+    (``mentions``, the share's base), beside every record of the slice (``all_mentions``)."""
+    hit, rated = f"count(*) FILTER (WHERE {part})", f"count(*) FILTER (WHERE {column} IS NOT NULL)"
+    tables = base + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    return (
+        f"SELECT {hit} AS part, {rated} AS mentions, "
+        f"round(100.0 * {hit} / nullif({rated}, 0), 1) AS part_share_pct, "
+        f"count(*) AS all_mentions FROM {tables} WHERE {' AND '.join(where) or 'TRUE'}"
+    )
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -379,6 +402,10 @@ def _part_lead(
             period=w.period(intent.period.as_dict() if intent.period else None), ref=ref,
         )
     )  # fmt: skip
+    if rated and r.get("all_mentions") is not None:
+        # Every record mentioning the words, with a value of the column or not.
+        total = fmt_row([r["all_mentions"]])[0]
+        w.lead.append(w.say("mention.all_rated_or_not", total=total, words=words, ref=ref))
 
 
 def _write_part_by(intent: Intent, res: Any, w: Writer) -> None:

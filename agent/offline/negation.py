@@ -66,3 +66,19 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
         or _ZH_AFTER.match(after)
         or _EN_AFTER.match(after)
     )
+
+
+# "Leaving out the three big credit bureaus - Meridian, Keystone and TransNation": values listed
+# after a phrase naming what they are, the whole set aside by the verb before that phrase.
+_EN_SET_ASIDE_LIST = re.compile(
+    r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|aside from|besides|setting aside"
+    r"|set aside|leaving out|leave out|leaving aside|ignoring|not counting|without counting)\b"
+    r"(?:\s+[a-z]+){0,6}\s*$"
+)
+
+
+def negated_list(text: str, start: int) -> bool:
+    """Whether values listed together from ``start`` (the normalised question) are set aside by
+    words before a few words that say what they are."""
+    before = re.split(r"[,，;；。?？]", text[max(0, start - 64) : start])[-1]
+    return _EN_SET_ASIDE_LIST.search(before) is not None

@@ -336,7 +336,8 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
     """ "… and what share of all tickets is that": the first group's records and their share of
     every record in the slice, counted in one query so the share is a cell of it."""
     cat = intent.catalog
-    if cat is None or not SHARE_OF_ALL.search(intent.question) or not plain_count(cat, metric):
+    asked = SHARE_OF_ALL.search(intent.question) or total_asked(intent.question)
+    if cat is None or not asked or not plain_count(cat, metric):
         return {}
     table = cat.metrics[metric].table
     joins: dict[str, str] = {}
@@ -359,6 +360,21 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
     purpose = w.say("rank.share_purpose", dim=dim_name(w, dim)) + slice_text(w, filters)
     label = intent.period.label if intent.period else None
     return {RANK_TOTAL: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+
+
+# How many in all, asked before which group has the most ("一共有几条？哪个品牌最多", "how many
+# complaints …, and which brand has the most of those"): the records of every group too.
+_HOW_MANY_IN_ALL = re.compile(
+    r"(?i)\bhow many\b|一共|总共|共有|合计|多少条|几条|多少个|几个|多少张|几张|多少起|多少件"
+)
+_WHICH_GROUP = re.compile(r"(?i)\bwhich\b|\bwho\b|\bwhat (?!share|percent)|哪|谁")
+
+
+def total_asked(question: str) -> bool:
+    """Whether the question asks how many records there are in all before it asks which group
+    has the most of them (not "which brand has the most, and how many": the first's count)."""
+    count, which = _HOW_MANY_IN_ALL.search(question), _WHICH_GROUP.search(question)
+    return count is not None and which is not None and count.start() < which.start()
 
 
 def _share_of_all(w: Writer, res: Any, dim: str) -> None:

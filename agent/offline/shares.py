@@ -10,6 +10,7 @@ live in, in one guarded SQL query, so the share is a cited figure, not arithmeti
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..reading import sql_purpose
@@ -77,7 +78,11 @@ def share_call(intent: Intent) -> Call | None:
         purpose += w.say("share.min", n=str(least))
     if rated:
         purpose += w.say("share.rated", dim=dim_name(w, dim))
-    purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
+    label = intent.period.label if intent.period else None
+    if label and intent.comparison is not None and not group:
+        # The period compared with is measured by a second query of the same share.
+        label = f"{label} {'对比' if intent.language == 'zh' else 'vs'} {intent.comparison.label}"
+    purpose = sql_purpose(purpose, label, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 
 
@@ -203,9 +208,15 @@ def rated_only(intent: Intent, dim: str) -> bool:
         return True
     # "给了评价的留言里", "of the rated messages": the records that have a rating, in any words.
     cue = _RATED.search(text)
+    if cue is not None and _COUNTED_OVER.search(text[: cue.start()]):
+        return True  # "（按给了评价的留言算）", "only counting rated ones": said after it
     return cue is not None and 0 <= cue.start() < at_value
 
 
+# Words that say what the whole is, right before the records that have a rating.
+_COUNTED_OVER = re.compile(
+    r"(?:按|只算|只看|仅算|仅看|\bcounting(?: only)?|\bonly counting|\bamong)\s*$"
+)
 _RATED = re.compile(
     r"给了?(?:评价|评分|打分|满意度)|有(?:评价|评分|打分)|评了分|打了分|参与了?评价"
     r"|\brated\b|\bwith an? (?:rating|score)\b|\bgave an? (?:rating|score)\b"
@@ -266,7 +277,18 @@ def _part_label(w: Writer, dim: str, value: str | None, is_set: bool = False) ->
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     call = share_call(intent)
-    return {"share": call} if call is not None else {}
+    if call is None:
+        return {}
+    calls = {"share": call}
+    if intent.comparison is not None and intent.threshold is None and _group(intent) is None:
+        # "上个季度的不满意比例和再前一个季度比": the same share in the period compared with.
+        before = share_call(replace(intent, period=intent.comparison, comparison=None))
+        if before is not None:
+            calls[_BEFORE] = before
+    return calls
+
+
+_BEFORE = "share_before"
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
@@ -294,6 +316,25 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             part=_part_with(w, also, _part_label(w, dim, value, intent.unset_set)),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
+        )
+    )  # fmt: skip
+    _write_before(intent, r, results.get(_BEFORE), w)
+
+
+def _write_before(intent: Intent, now: dict[str, Any], res: Any, w: Writer) -> None:
+    """The same share in the period compared with, and which way it moved since."""
+    if res is None or not res.ok or not res.rows or intent.comparison is None:
+        return
+    r = res.records()[0]
+    if not r["records"]:
+        return
+    was, is_ = float(r["share_pct"] or 0), float(now["share_pct"] or 0)
+    moved = "share.rose" if is_ > was else "share.fell" if is_ < was else "share.same"
+    w.lead.append(
+        w.say(
+            "share.before", period=w.period(intent.comparison.as_dict()),
+            n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
+            share=w.pct(r["share_pct"]), moved=w.say(moved), ref=res.id,
         )
     )  # fmt: skip
 

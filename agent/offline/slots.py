@@ -131,6 +131,9 @@ class Slots:
     flags: list[str] = field(default_factory=list)
     # Where values named by their words in another order were said ("dim=value" → span).
     said: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Words read as a measure or a yes/no column in other words ("include a link", "附上了链接"
+    # for Provide URL): not words to find in the text.
+    read_as_columns: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Values(str):
@@ -229,6 +232,7 @@ class CatalogMatcher:
         have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
         said: dict[str, tuple[int, int]] = {}
         if not _values(fuzzy):
+            before = have
             # "credit or prepaid cards" for "Credit card or prepaid card": every word of a
             # value's name, said in another order or with a word left out where it repeats.
             for start, end, term in self._by_words(_mask(text, taken), have):
@@ -240,7 +244,11 @@ class CatalogMatcher:
                 said[term.target] = (start, end)
                 have = {*have, term.target.split("=", 1)[0]}
             named = {t.target for _, t in found if t.kind == "dimension"}
-            fuzzy += self._partial(_mask(text, taken + list(said.values())), named, have, question)
+            # Values of a dimension named by all their words may be listed with others named
+            # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
+            free = _mask(text, taken + list(said.values()))
+            parts = self._partial(free, named, before, question)
+            fuzzy += [(p, t) for p, t in parts if t.target not in said]
         coarse = []
         for pos, t in _outside_names(found):
             wider = self._coarser(t)

@@ -68,7 +68,7 @@ from .label_depth_words import AVERAGE_DEPTH, asked_depth
 from .label_meaning import LabelMeaning, glossed
 from .meaning import STOP_WORDS, MeaningIndex
 from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
-from .negation import negated
+from .negation import negated, negated_list
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
 from .slots import (
@@ -406,6 +406,14 @@ class Understander:
         crossed_flags = self._flags_in_other_language(question, shape, slots)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
         _flag_rate(question, slots, self.matcher.catalog, crossed_flags)
+        said_as = {d: [sp] for d, sp in crossed.items()} | crossed_flags
+        _off_side_flags(question, slots, self.matcher.catalog, said_as)
+        # The words that named a yes/no column in the other language ("附上了链接" for Provide
+        # URL) are read: not words to find in the text too.
+        for name, where in crossed_flags.items():
+            if name in slots.filters:
+                slots.spans = sorted([*slots.spans, *where])
+                slots.read_as_columns += where
         _duration_between(question, slots, self.matcher.catalog)
         _event_state_of_duration(slots, self.matcher.catalog)
         _count_and_its_share(question, shape, slots, self.matcher.catalog)
@@ -664,6 +672,8 @@ class Understander:
             return  # "抱怨什么" asks for themes; "抱怨“降价”的有多少条" counts the word
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        read = intent.slots.read_as_columns
+        terms = [t for t in terms if not _read_already(intent.question, t, read)]
         if terms and _QUOTED_WORD.search(intent.question) and intent.catalog is not None:
             # "带“刹车”两个字的", "没出现“好”这个字": the characters are the quoted word's, not
             # a text length asked for.
@@ -684,7 +694,7 @@ class Understander:
                 if t not in named and not any(
                     re.search(rf"{re.escape(n)}\s*[（(]\s*{re.escape(t)}", intent.question)
                     for n in named
-                )
+                ) and not _read_already(intent.question, t, read)
             ]  # fmt: skip
         if terms and named and intent.catalog is not None:
             # "提到“客服”的评论…其中差评比例", "差评里抱怨屏幕的": a measure that only counts the
@@ -781,6 +791,8 @@ class Understander:
         if not phrase or self.matcher.match(phrase).metrics:
             return None
         if m.group("en"):  # "how many calls" may be the records: English names it by its words
+            if _RECORDS_SAID.fullmatch(phrase.split()[-1] if phrase.split() else ""):
+                return None  # "how many such messages are there": the records themselves
             by_words = self.grouping.by_words(phrase)
             return by_words[0] if len(by_words) == 1 else None
         return self.grouping.for_phrase(phrase)
@@ -818,6 +830,10 @@ class Understander:
             intent.slots.metrics, intent.slots.by_meaning = [], []
             intent.unset_column = column
             intent.playbook = "share_of"
+            grain = _grain_said(intent)
+            if grain and not any(d not in intent.filters for d in intent.slots.dimensions):
+                # "每个月收到的留言里，还没答复的各有几条": counted in each month.
+                intent.slots.dimensions.append(grain)
             return
         if said and not intent.unset_set:
             return
@@ -867,7 +883,19 @@ class Understander:
         group"): read against the dimensions, and added to the slots when one fits (by shared
         words only, when ``exact_only``)."""
         if slots.compared:
-            return None
+            # "优先级为 Critical 或 High 的工单，哪三个处理组接得最多": values named side by side
+            # are the records asked about, added up, when another grouping is asked by its words.
+            named = self.grouping.guess(question)
+            if named is None or named.dimension is None or named.by_meaning:
+                return None
+            if named.dimension in slots.compared or named.dimension in slots.filters:
+                return None
+            for dim, values in slots.compared.items():
+                slots.filters[dim] = Either(*values)
+            slots.compared = {}
+            kept = [d for d in slots.dimensions if d in slots.filters]
+            slots.dimensions[:] = [named.dimension, *kept]
+            return named
         cat = self.matcher.catalog
         sides = [
             d
@@ -1187,6 +1215,11 @@ class Understander:
             span = spans[dim]
             if span is None or not _own_column(cat, dim):
                 continue
+            if _INCLUDED.match(text[span[1] :]) and dim not in slots.compared:
+                # "How many states sent fewer than 10 each? Puerto Rico included": the value
+                # is not to be left out of the records, not the only one kept.
+                del slots.filters[dim]
+                continue
             floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
             if negated(text, *span, floor=floor):
                 slots.filters[dim] = negated_part(value)
@@ -1206,6 +1239,12 @@ class Understander:
                 del slots.compared[dim]
                 slots.filters[dim] = Excluded(said_first)
                 continue
+            if negated_list(text, first[0]):
+                # "Leaving out the three big credit bureaus - Meridian, Keystone and
+                # TransNation": the values listed after what they are, set aside together.
+                del slots.compared[dim]
+                slots.filters[dim] = Excluded(*values)
+                continue
             if not _listed_together(text, spans_of):
                 # "“满意”的占多少？（基本满意不算）": each value negated or not on its own.
                 kept = [
@@ -1216,6 +1255,10 @@ class Understander:
                     slots.filters[dim] = kept[0]
                 elif 1 < len(kept) < len(values):
                     slots.compared[dim] = kept  # "by phone or fax, not web": those two
+                elif not kept and all(found):
+                    # "既不是二孩生育津贴申领、也不是医院挂号难的": each set aside on its own.
+                    del slots.compared[dim]
+                    slots.filters[dim] = Excluded(*values)
                 continue
             if negated(text, first[0], first[1]) or negated(text, last[0], last[1]):
                 del slots.compared[dim]
@@ -1270,6 +1313,14 @@ class Understander:
         words next to a name say more than the name alone ("fixed-first-visit rate")."""
         text = self._without_values_begun(unmatched_text(question, slots), slots)
         guess = self.meaning.guess_metric(text, slots.filters)
+        cat = self.matcher.catalog
+        if guess is not None and _SIDE_RECORDS.search(question):
+            tables = {m.table for m in cat.metrics.values()}
+            cued = table_cue(question, tables)
+            if cued and cat.metrics[guess.metric].table not in cued:
+                # "How many customer tweets include a link": a measure of the agents' replies
+                # (Provide URL) is not what the customers' messages are asked about.
+                guess = None
         if guess is None:
             self._duration_of_event_value(question, slots)
             return
@@ -1330,6 +1381,10 @@ class Understander:
         slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
         if not guess.clear and guess.runner_up:
             slots.by_meaning.append((guess.runner_up, guess.runner_up_score, guess.phrase))
+        # Its words are read: not words to find in the text ("include a link": Provide URL).
+        at = normal_text(question).find(guess.phrase)
+        if at >= 0:
+            slots.read_as_columns.append((at, at + len(guess.phrase)))
 
     def _speed_of_event(self, question: str, slots: Slots) -> None:
         """ "Which team resolves tickets the fastest", "哪个组解决得最快": how fast an event
@@ -1689,6 +1744,15 @@ class Understander:
             # "After iPhone, what do they tweet about most": the others ranked.
             intent.labels_aside = aside
             intent.slots.filters[dim] = Excluded(*aside)
+            # "除了 iPhone 以外": the yes/no column of the same name is set aside with it, not
+            # kept as a filter (it was read as the category's own column).
+            same = {a.lower() for a in aside}
+            for f in list(intent.slots.filters):
+                spec = cat.dimensions.get(f)
+                if spec is not None and spec.kind == "boolean" and spec.spec.en.lower() in same:
+                    del intent.slots.filters[f]
+                    intent.slots.dimensions = [d for d in intent.slots.dimensions if d != f]
+                    intent.slots.flags = [x for x in intent.slots.flags if x != f]
             return
         if aside and not ranks:
             # "跟 iPhone 无关的", "about a refund but not also a return": with and without.
@@ -2139,6 +2203,8 @@ class Understander:
         if feedback_link(cat, table) is None:
             return None
         terms = mention_terms(without_instructions(unmatched_text(intent.question, intent.slots)))
+        read = intent.slots.read_as_columns
+        terms = [t for t in terms if not _read_already(intent.question, t, read)]
         if not terms:
             return None
         said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
@@ -2292,6 +2358,11 @@ def _by_shape(
     if not named_metric and shape.has("count") and split and playbook in _TOPICS:
         # "从哪些渠道进来的？各有多少？": records counted per group, not a topic's metrics.
         return "ranking" if shape.has("ranking") else "breakdown"
+    records_counted = (noun_only or not named_metric) and filtered and _one_count(shape)
+    if records_counted and playbook in _TOPICS and playbook not in (*_ASIDE, *_OF_ACCOUNTS):
+        # "上个季度上门维修有多少单": the records of the values named, counted — not the topic's
+        # comparison of costs and satisfaction.
+        return "metric_change"
     words = shape.has("quotes") or shape.has("themes")
     if (
         not named_metric
@@ -2503,6 +2574,8 @@ _TOPICS = (
     "key_account_health", "what_changed",
 )  # fmt: skip
 _QUOTING = ("influencer_complaints", "voc_evidence")
+# Topic playbooks whose counts are of customers' accounts, not of the records.
+_OF_ACCOUNTS = ("key_account_health",)
 # Topic playbooks that answer something else than a named metric's change ("when is it busiest",
 # "what changed across the board").
 _ASIDE = ("peak_times", "what_changed")
@@ -2662,6 +2735,50 @@ _BOTH_SIDES = re.compile(
     r"(?i)\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
     r" (?:that|which|who)\b"
 )
+
+
+# What any export's records may be called in English ("how many such messages").
+_RECORDS_SAID = re.compile(
+    r"(?i)(?:messages?|tickets?|cases?|records?|complaints?|tweets?|reviews?|posts?|emails?"
+    r"|incidents?|requests?|calls?|chats?|comments?)"
+)
+# The records of one side of a conversation named as such ("customer tweets", "客户推文", "agent
+# replies"), not the side's people named in passing ("refers customers to a team").
+_SIDE_RECORDS = re.compile(
+    r"(?i)\b(?:customers?|users?|consumers?|callers?|agents?)(?:'s?)?\s+(?:own\s+)?"
+    r"(?:tweets?|messages?|posts?|emails?|chats?|texts?|repl(?:y|ies))\b"
+    r"|(?:客户|用户|顾客|客服)(?:的)?(?:推文|留言|消息|帖子|回复)"
+)
+
+
+def _read_already(question: str, term: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether every place the question says ``term`` lies in words a reading already used;
+    never a word the question says is to be counted as written ("the word "package"")."""
+    if term in words_as_written(question):
+        return False
+    text = normal_text(question)
+    places = [m.start() for m in re.finditer(re.escape(term.lower()), text)]
+    return bool(places) and all(
+        any(a <= p and p + len(term) <= b for a, b in spans) for p in places
+    )
+
+
+def _off_side_flags(
+    question: str, slots: Slots, cat: Catalog, said_as: dict[str, list[tuple[int, int]]]
+) -> None:
+    """ "有多少条客户推文附了链接": a yes/no column only the other side's files hold (the agents'
+    Provide URL) filters none of the records the words name (the customers' messages); its
+    words are left to be read otherwise (a link in the text)."""
+    cued = table_cue(question, {m.table for m in cat.metrics.values()})
+    if not cued:
+        return
+    for name in [f for f in slots.filters if f in cat.dimensions]:
+        dim = cat.dimensions[name]
+        if dim.kind == "boolean" and dim.sources and not set(dim.sources) & cued:
+            del slots.filters[name]
+            slots.dimensions = [d for d in slots.dimensions if d != name]
+            slots.flags = [f for f in slots.flags if f != name]
+            slots.spans = [sp for sp in slots.spans if sp not in said_as.get(name, [])]
 
 
 def _flag_beside_time(question: str, slots: Slots, cat: Catalog) -> None:
@@ -3529,6 +3646,12 @@ _TEXT_LENGTH = re.compile(
     rf"(?i)\b(?:longest|shortest|longer|shorter)\s+(?:\w+\s+){{0,2}}?{_TEXTS}\b"
     rf"|\bhow long\s+(?:are|is|were)\s+(?:\w+\s+){{0,3}}?{_TEXTS}\b"
     rf"|\b(?:writes?|wrote|post|posts)\s+(?:the\s+)?(?:longest|shortest)\b"
+)
+
+
+# Said right after a value: it is counted with the rest, not picked out.
+_INCLUDED = re.compile(
+    r"(?i)^\s*(?:(?:is|are) )?(?:included|too)\b|^\s*(?:也算|也算在内|算在内|包括在内)"
 )
 
 

@@ -313,7 +313,18 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "people",
         re.compile(
             r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
-            r"|ethnicity)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
+            r"|ethnicity|residency)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
+            r"|户籍|户口"
+        ),
+    ),
+    # Work done at the customer's site, which service exports often do not record: "需要工程师上门
+    # 到现场处理", "how many needed an on-site visit".
+    (
+        "visit",
+        re.compile(
+            r"\b(?:on-?site|site) (?:visits?|repairs?|work|engineers?|technicians?)\b"
+            r"|\btruck rolls?\b|\bfield (?:visits?|engineers?|technicians?)\b"
+            r"|上门(?:服务|维修|处理|一次|次数)?|到现场|现场处理"
         ),
     ),
     # A way in the data may not hold: "submitted via WeChat", "通过微信公众号提交的".
