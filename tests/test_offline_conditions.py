@@ -1293,3 +1293,28 @@ def test_a_share_of_a_value_among_the_rated_in_two_periods(
     assert f"为 {_pct(april, april_n)}（{april_n} 条中 {april} 条）" in zh, zh
     moved = "上升" if may / may_n > april / april_n else "下降"
     assert f"此后比例{moved}" in zh, zh
+
+
+def test_how_fast_said_with_the_verb_in_the_third_person(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "closes tickets the slowest": the time to close, the slowest named first.
+    hours: dict[str, list[float]] = {}
+    for r in rows:
+        if (h := _hours(r, "closed_at")) is not None:
+            hours.setdefault(r["team"], []).append(h)
+    mean = {team: round(statistics.mean(v), 1) for team, v in hours.items()}
+    slowest = max(mean, key=lambda t: mean[t])
+    text = _ask(analyst, "Which team closes tickets the slowest?")
+    assert f"{slowest} is the team that trails" in text and f": {mean[slowest]:g} hours" in text
+
+
+def test_a_way_the_records_came_in_is_a_value_and_which_names_the_grouping(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "came in by 电话, and which team had the most": the channel filters, the team splits.
+    phoned = [r for r in rows if r["channel"] == "电话"]
+    top, n = Counter(r["team"] for r in phoned).most_common(1)[0]
+    text = _ask(analyst, "How many tickets came in by 电话, and which team had the most of them?")
+    assert f"{top} has the most tickets count" in text and f": {n};" in text, text
+    assert f"of all {_n(len(phoned))} records" in text, text

@@ -21,8 +21,8 @@ _EVENTS = (
      r"\bopen(?:ed|ing|s)?\b|\bcreat|\blogged\b|\braised\b|开单|创建|提交|受理|报修"),
     ("response", r"repl|respon|answer|回复|答复|响应",
      r"\brespon|\brepl(?:y|ied|ies)\b|\banswer|响应|回复|答复"),
-    ("resolve", r"resolv|solv|fix", r"\bresol|\bsolved\b|\bfixed\b|解决|修复"),
-    ("close", r"clos", r"\bclos(?:e|ed|ing|ure)\b|关闭|结案|关单"),
+    ("resolve", r"resolv|solv|fix", r"\bresol|\bsolve[sd]\b|\bfix(?:es|ed)\b|解决|修复"),
+    ("close", r"clos", r"\bclos(?:e|es|ed|ing|ure)\b|关闭|结案|关单"),
 )  # fmt: skip
 _EPOCHS = re.compile(r'epoch\(\s*"?(\w+)"?\s*\)\s*-\s*epoch\(\s*"?(\w+)"?\s*\)', re.IGNORECASE)
 _MEDIAN = re.compile(r"\bmedian\b|中位数", re.IGNORECASE)

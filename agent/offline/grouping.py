@@ -36,6 +36,10 @@ _EN_CUE = re.compile(
     r"\s+([a-z][a-z0-9' -]*)",
     re.IGNORECASE,
 )
+_CAME = re.compile(
+    r"(?i)\b(?:came|come|comes|coming|sent|submitted|filed|arrived|reached us|raised|contacted us)"
+    r"(?: in| us)?\s*$"
+)
 # "By number of complaints", "by volume": what is ranked by, a measure, not a grouping.
 _MEASURE_AFTER_BY = re.compile(
     r"(?i)^(?:the )?(?:number|count|volume|share|percentage|amount|total|size)\b"
@@ -159,9 +163,16 @@ def grouping_phrase(question: str) -> str:
         words = words_after(b.group(1))
         if words:
             return words
-    m = next(
-        (c for c in _EN_CUE.finditer(question) if not _MEASURE_AFTER_BY.match(c.group(1))), None
-    )
+    cues = [c for c in _EN_CUE.finditer(question) if not _MEASURE_AFTER_BY.match(c.group(1))]
+    # "came in by phone, and which product had the most": a way the records came ("by" after a
+    # verb of arriving) is a value; the noun after "which" is the grouping.
+    came = [
+        c
+        for c in cues
+        if c.group(0).lower().startswith("by") and _CAME.search(question[: c.start()])
+    ]
+    cues = [c for c in cues if c not in came] or cues
+    m = next(iter(cues), None)
     if m:
         # "Which group of customers", "what kind of tickets": the customer group, ticket kind.
         of = _CLASS_OF.match(m.group(1))
