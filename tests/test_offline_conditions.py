@@ -656,6 +656,14 @@ def test_a_measure_for_the_records_mentioning_words_and_for_the_others(
     assert answer.reading is not None and "“router”" in answer.reading.line, answer.reading
     assert f"is {mean[True]} [" in answer.text, answer.text
     assert f"it is {mean[False]} [" in answer.text, answer.text
+    # "How many are there, and …": every ticket mentioning it too, resolved or not.
+    said = sum("router" in r["description"] for r in rows)
+    assert said > len(hours[True])
+    answer = analyst.ask(
+        "How many tickets mention the router, and what is their average resolution time?"
+    )
+    assert f"is {mean[True]} [" in answer.text, answer.text
+    assert f"In all, {_n(said)} records mention “router”" in answer.text, answer.text
 
 
 def test_the_kinds_of_a_value_are_its_column_s_subdivision(tmp_path: Path) -> None:

@@ -72,7 +72,37 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         where=slice_text(w, dict(intent.filters)),
     )  # fmt: skip
     label = intent.period.label if intent.period else None
-    return {CONDITION: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+    calls = {CONDITION: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+    counted = _all_mentioning_sql(cat, intent) if intent.shape.has("count") else None
+    if counted is not None:
+        # "How many such messages are there, and on average how many days …": every record
+        # mentioning the words, with a value of the measure or not.
+        said = w.say("condition.mention_all_purpose", said=c.said)
+        calls[ALL_MENTIONING] = (
+            "run_sql",
+            {"sql": counted, "purpose": sql_purpose(said, label, w.lang)},
+        )
+    return calls
+
+
+ALL_MENTIONING = "condition_all"
+
+
+def _all_mentioning_sql(cat: Catalog, intent: Intent) -> str | None:
+    """The records of the slice whose feedback mentions the condition's words, counted."""
+    c = intent.condition
+    if c is None or not c.terms or feedback_link(cat, c.table) != "voc_id":
+        return None
+    joins: dict[str, str] = {}
+    where = slice_where(cat, c.table, dict(intent.filters), intent.period, joins)
+    if where is None:
+        return None
+    tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
+    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
+    test = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in c.terms)
+    clause = " AND ".join([*where, f"({test})"])
+    return f"SELECT count(*) AS records_mentioning FROM {tables} WHERE {clause}"
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
@@ -98,6 +128,12 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
                 n=fmt_row([row["records"]])[0],
                 ref=res.id,
             )
+        )
+    counted = results.get(ALL_MENTIONING)
+    if counted is not None and counted.ok and counted.rows:
+        n = counted.records()[0].get("records_mentioning")
+        w.lead.append(
+            w.say("condition.mention_all", said=c.said, n=fmt_row([n])[0], ref=counted.id)
         )
     heads = [w.say(_key(c, "head"), said=c.said), w.metric(c.metric), w.say("labels.records")]
     body = [
