@@ -314,7 +314,7 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
             r"|ethnicity|residency)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
-            r"|户籍|户口"
+            r"|户籍|(?<!客)户口(?!碑)"
         ),
     ),
     # Work done at the customer's site, which service exports often do not record: "需要工程师上门
