@@ -1195,16 +1195,20 @@ def test_how_long_to_close_for_records_an_event_happened_to_and_for_the_rest(
     assert f"it is {mean[False]:g} hours" in text, (mean, text)
 
 
+def _mean_hours_by_team(rows: list[dict[str, str]], end: str) -> dict[str, float]:
+    hours: dict[str, list[float]] = {}
+    for r in rows:
+        if (h := _hours(r, end)) is not None:
+            hours.setdefault(r["team"], []).append(h)
+    return {team: round(statistics.mean(v), 1) for team, v in hours.items()}
+
+
 def test_how_fast_an_event_happens_is_the_time_to_it(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:
     # "Which team resolves tickets the fastest": the average time to resolve by team, the
     # fastest named first — not the team with the most tickets.
-    hours: dict[str, list[float]] = {}
-    for r in rows:
-        if (h := _hours(r, "resolved_at")) is not None:
-            hours.setdefault(r["team"], []).append(h)
-    mean = {team: round(statistics.mean(v), 1) for team, v in hours.items()}
+    mean = _mean_hours_by_team(rows, "resolved_at")
     fastest = min(mean, key=lambda t: mean[t])
     text = _ask(analyst, "Which team resolves tickets the fastest?")
     assert f"the strongest team is {fastest} at {mean[fastest]:g} hours" in text, (mean, text)
@@ -1307,11 +1311,7 @@ def test_how_fast_said_with_the_verb_in_the_third_person(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:
     # "closes tickets the slowest": the time to close, the slowest named first.
-    hours: dict[str, list[float]] = {}
-    for r in rows:
-        if (h := _hours(r, "closed_at")) is not None:
-            hours.setdefault(r["team"], []).append(h)
-    mean = {team: round(statistics.mean(v), 1) for team, v in hours.items()}
+    mean = _mean_hours_by_team(rows, "closed_at")
     slowest = max(mean, key=lambda t: mean[t])
     text = _ask(analyst, "Which team closes tickets the slowest?")
     assert f"{slowest} is the team that trails" in text and f": {mean[slowest]:g} hours" in text
