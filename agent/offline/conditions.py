@@ -10,10 +10,10 @@ from ...data.duck import q
 from ..evidence_numbers import names_percent
 from ..reading import sql_purpose
 from .happened import Condition, feedback_link
-from .mentions import FEEDBACK, TEXT, matched
+from .mentions import FEEDBACK, text_holds
 from .narrative import Writer
 from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
-from .slice_sql import literal, slice_where
+from .slice_sql import slice_where
 from .transcript import Results
 from .understand import Intent
 
@@ -37,8 +37,7 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
         link = feedback_link(cat, c.table)
         if link is None:
             return None
-        text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
-        test = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in c.terms)
+        test = text_holds(list(c.terms))
         if link == "voc_id":
             tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
         else:  # feedback written about the record, any of it
@@ -99,9 +98,7 @@ def _all_mentioning_sql(cat: Catalog, intent: Intent) -> str | None:
         return None
     tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     tables += f" LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {c.table}.voc_id"
-    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
-    test = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in c.terms)
-    clause = " AND ".join([*where, f"({test})"])
+    clause = " AND ".join([*where, f"({text_holds(list(c.terms))})"])
     return f"SELECT count(*) AS records_mentioning FROM {tables} WHERE {clause}"
 
 

@@ -166,10 +166,14 @@ def _mention_terms(question: str) -> list[str]:
     return _clean(t for chunk in found for t in _SPLIT.split(chunk))
 
 
+# What a link in a message is called; the text holds its address ("https://t.co/…").
+LINK_WORDS = frozenset(("link", "links", "url", "urls", "hyperlink", "hyperlinks", "链接", "网址"))
+_LATIN_LINK = "|".join(sorted(w for w in LINK_WORDS if w.isascii()))
+_CJK_LINK = "|".join(sorted(w for w in LINK_WORDS if not w.isascii()))
 _WITH_LINK = re.compile(
     r"(?i)\b(?:includ(?:e|es|ed|ing)|ha(?:ve|s|d|ving)|with|attach(?:es|ed|ing)?|shar(?:e|es|ed|ing)"
-    r"|post(?:s|ed|ing)?)\s+(?:a |an |the |any )?(?P<t>links?|urls?|hyperlinks?)\b"
-    r"|(?:附|带|附上|贴|发|包含|含有?)了?(?P<zh>链接|网址)"
+    rf"|post(?:s|ed|ing)?)\s+(?:a |an |the |any )?(?P<t>{_LATIN_LINK})\b"
+    rf"|(?:附|带|附上|贴|发|包含|含有?)了?(?P<zh>{_CJK_LINK})"
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ...data.catalog import Catalog
 from ..reading import sql_purpose
 from .grouped import LOWEST
+from .mention_words import LINK_WORDS
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
@@ -43,7 +44,11 @@ NEEDS = VOC_NEEDS
 _PLURAL = re.compile(r"^[a-z]{2,}(?<![su])s$")
 
 
-_LINK_WORDS = frozenset(("link", "links", "url", "urls", "hyperlink", "hyperlinks", "链接", "网址"))
+def text_holds(terms: list[str], joiner: str = " OR ") -> str:
+    """The SQL condition that the feedback's text mentions ``terms``: any of them, or all with
+    ``joiner`` " AND "."""
+    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
+    return joiner.join(f"contains({text}, {literal(matched(t))})" for t in terms)
 
 
 def matched(term: str) -> str:
@@ -51,7 +56,7 @@ def matched(term: str) -> str:
     English plural its stem, so the singular counts too ("inquiries" → "inquir": inquiry,
     inquiries; "refunds" → "refund")."""
     word = term.lower().strip()
-    if word in _LINK_WORDS:
+    if word in LINK_WORDS:
         return "http"  # a link in a message is written as its address ("https://t.co/…")
     if len(word) < 5 or not _PLURAL.match(word):
         return word
@@ -77,9 +82,8 @@ def mention_sql(
     if group and group_expr is None:
         return None
     outer = {FEEDBACK: f"{FEEDBACK}.voc_id = {source}.voc_id"} if source else None
-    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
     joiner = " AND " if intent.mentions_all else " OR "
-    conds = [f"contains({text}, {literal(matched(t))})" for t in terms]
+    conds = [text_holds([t]) for t in terms]
     match = joiner.join(conds)
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
@@ -181,12 +185,10 @@ def part_sql(
     group_expr = reach(catalog, FEEDBACK, group, joins) if group else None
     if where is None or (part is not None and column is None) or (group and group_expr is None):
         return None
-    text = f"lower({FEEDBACK}.{TEXT})"
     joiner = " AND " if intent.mentions_all else " OR "
-    match = " OR ".join(f"contains({text}, {literal(matched(t))})" for t in terms)
-    where = [*where, f"({match})"]
+    where = [*where, f"({text_holds(terms)})"]
     if part is None:
-        also = joiner.join(f"contains({text}, {literal(matched(t))})" for t in words or [])
+        also = text_holds(words or [], joiner)
         if also and intent.mentions_not:  # "其中没提到异响的": those not mentioning them
             also = f"NOT ({also})"
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
@@ -345,9 +347,7 @@ def unset_part_sql(catalog: Catalog, terms: list[str], intent: Intent) -> str | 
     where = slice_where(catalog, FEEDBACK, intent.filters, intent.period, joins)
     if where is None:
         return None
-    text = f"lower({FEEDBACK}.{TEXT})"
-    joiner = " AND " if intent.mentions_all else " OR "
-    match = joiner.join(f"contains({text}, {literal(matched(t))})" for t in terms)
+    match = text_holds(terms, " AND " if intent.mentions_all else " OR ")
     empty = f'{table}."{column}" IS NULL'
     part = f"NOT ({empty})" if intent.unset_set else empty
     return share_sql(FEEDBACK, part, [*where, f"({match})"], joins, names=_PART_NAMES)

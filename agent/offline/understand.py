@@ -409,10 +409,9 @@ class Understander:
         said_as = {d: [sp] for d, sp in crossed.items()} | crossed_flags
         _off_side_flags(question, slots, self.matcher.catalog, said_as)
         # The words that named a yes/no column in the other language ("附上了链接" for Provide
-        # URL) are read: not words to find in the text too.
+        # URL; ``_flag_conditions`` marked them read) are not words to find in the text too.
         for name, where in crossed_flags.items():
             if name in slots.filters:
-                slots.spans = sorted([*slots.spans, *where])
                 slots.read_as_columns += where
         _duration_between(question, slots, self.matcher.catalog)
         _event_state_of_duration(slots, self.matcher.catalog)
