@@ -28,6 +28,8 @@ ColumnRole = Literal[
     "renewed",
 ]
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+# The feedback table every source's texts are gathered in, and its row id.
+FEEDBACK_TABLE, FEEDBACK_ID = "voc", "voc_id"
 
 
 class UnknownNameError(ServiceLensError, LookupError):
@@ -294,6 +296,8 @@ class Catalog:
             nxt = []
             for table in frontier:
                 for join in self._edges.get(table, []):
+                    if _through_feedback(paths[table], join):
+                        continue
                     if join.to_table not in paths:
                         paths[join.to_table] = [*paths[table], join]
                         nxt.append(join.to_table)
@@ -347,3 +351,10 @@ def _alias_index(kind: str, specs: dict[str, Any]) -> dict[str, str]:
                     f"catalog: {kind} alias {alias!r} is used by both {owner!r} and {name!r}."
                 )
     return index
+
+
+def _through_feedback(path: list[JoinSpec], join: JoinSpec) -> bool:
+    """Whether ``join`` leaves the feedback table by the row id the path entered it by: every
+    feedback row comes from one source table, so two source tables never share one, and a
+    path from one to another through it would match no record."""
+    return bool(path) and path[-1].to == join.from_ == f"{FEEDBACK_TABLE}.{FEEDBACK_ID}"

@@ -147,6 +147,33 @@ def test_join_paths_follow_many_to_one_joins(catalog: Any) -> None:
     assert catalog.join_path("contracts", "customers") is not None
 
 
+def test_no_join_path_passes_through_the_feedback_table_between_two_sources() -> None:
+    # Two exports whose texts are both in the feedback table, joined to it both ways by its row
+    # id: each feedback row comes from one of them, so no path leads from one to the other
+    # through it (it would match no record), while each still reaches the feedback table.
+    text = """
+tables:
+  voc: {time_column: at, columns: {voc_id: {}, at: {}, text: {}}}
+  nova: {time_column: at, columns: {voc_id: {}, at: {}, apologize: {}}}
+  zen: {time_column: at, columns: {voc_id: {}, at: {}}}
+joins:
+  - {from: nova.voc_id, to: voc.voc_id}
+  - {from: voc.voc_id, to: nova.voc_id}
+  - {from: zen.voc_id, to: voc.voc_id}
+  - {from: voc.voc_id, to: zen.voc_id}
+dimensions:
+  apologize: {en: Apologize, kind: boolean, sources: {nova: apologize}}
+metrics:
+  zen_count: {en: Zen count, table: zen, expr: COUNT(*), unit: count,
+              direction: neutral, definition: Zen records.}
+"""
+    cat = parse_catalog(yaml.safe_load(text), "catalog.yaml")
+    assert cat.join_path("zen", "nova") is None
+    assert cat.join_path("nova", "zen") is None
+    assert [j.to_table for j in cat.join_path("zen", "voc") or []] == ["voc"]
+    assert [j.to_table for j in cat.join_path("voc", "nova") or []] == ["nova"]
+
+
 def test_describe_is_compact_and_complete(catalog: Any) -> None:
     summary = catalog.describe()
     assert {m["name"] for m in summary["metrics"]} == set(catalog.metrics)
