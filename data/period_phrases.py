@@ -412,7 +412,8 @@ _U = r"(?P<unit>quarter|qtr|month|mth|mo|week|wk|year|yr)"
 _UNIT_NAMES = r"(?:day|week|wk|month|mth|mo|quarter|qtr|year|yr)s?"
 _MON = f"(?P<m>{_MONTH_NAME})"
 # A weekday said with a day ("Monday June 1", "6月1日（周一）"): part of the date, skipped.
-_WD = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
+# A weekday before a date, named or not ("Friday Nov 24", "Cyber Monday Nov 27").
+_WD = r"(?:(?:[a-z]+ )?(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
 _ZH_WD = r"(?:\s*[（(]?(?:周|星期|礼拜)[一二三四五六日天][）)]?)?"
 _Y = r"(?<!\d)(?P<y>\d{4})"
 # "The top 10 May 2024 tickets" ranks them; the number is no day.
