@@ -50,7 +50,7 @@ _SHAPE_WORDS = {
     },
     "zh": {"themes": "反馈主题", "quotes": "客户原话", "document": "文档", "trend": "趋势"},
 }
-_TIME_DIMENSIONS = ("day", "week", "month", "quarter", "year")
+_TIME_DIMENSIONS = ("day", "week", "month", "quarter", "half_year", "year")
 
 
 class Alternative(BaseModel):

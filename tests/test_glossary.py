@@ -37,3 +37,11 @@ def test_names_said_whole_stay_as_they_were() -> None:
 def test_a_name_said_whole_outranks_one_it_is_an_alternative_of() -> None:
     values = ["Credit card", "Prepaid card", "Credit card or prepaid card"]
     assert _named("信用卡投诉", values) == ["Credit card"]
+
+
+def test_a_name_said_right_before_another_modifies_it() -> None:
+    # "软件更新" is an update (of the software), not the App category beside the Update one;
+    # two names with a word between them are both named.
+    values = ["App", "Update", "Battery"]
+    assert _named("关于软件更新的推文有几条？", values) == ["Update"]
+    assert _named("软件和电池的推文各有几条？", values) == ["App", "Battery"]

@@ -401,6 +401,12 @@ def test_an_average_per_group_counts_the_records_over_the_groups(
     assert f"Across the {len(teams)} different values of team, each has {per:g}" in text
     zh = _ask(analyst, "平均每个团队有多少张工单？")
     assert f"分属 {len(teams)} 个不同的" in zh and f"{per:g}" in zh
+    # "does a team get on average", the average said last, after how many groups there are.
+    text = _ask(
+        analyst,
+        "How many different teams handle tickets, and how many tickets does a team get on average?",
+    )
+    assert f"Across the {len(teams)} different values of team, each has {per:g}" in text
 
 
 def test_records_still_without_an_event_are_its_time_unset(
@@ -1326,3 +1332,108 @@ def test_a_way_the_records_came_in_is_a_value_and_which_names_the_grouping(
     text = _ask(analyst, "How many tickets came in by 电话, and which team had the most of them?")
     assert f"{top} has the most tickets count" in text and f": {n};" in text, text
     assert f"of all {_n(len(phoned))} records" in text, text
+
+
+def test_how_many_set_aside_one_value_and_which_group_has_the_most(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "不属于 Atlas 的有多少条？其中哪个渠道最多": the whole is the records left, not every record.
+    left = [r for r in rows if r["channel"] == "电话" and r["team"] != "Atlas"]
+    top, n = Counter(r["team"] for r in left).most_common(1)[0]
+    zh = _ask(analyst, "电话进来的工单里，不属于 Atlas 团队的有多少条？这些工单里哪个团队最多？")
+    assert f"{top}占全部 {_n(len(left))} 条记录的" in zh, zh
+    assert f"为 {n}" in zh, zh
+    # "进来" is how they came in, not a state's two-letter code ("IN").
+    assert " IN " not in zh.splitlines()[0], zh
+
+
+def test_each_day_of_a_few_days_is_counted_day_by_day(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    per_day = Counter(
+        r["opened_at"][:10] for r in rows if "2026-03-05" <= r["opened_at"][:10] <= "2026-03-08"
+    )
+    zh = _ask(analyst, "3月5号到8号，每天各有几张工单？")
+    en = _ask(analyst, "How many tickets came in each day from March 5 to March 8, 2026?")
+    for text in (zh, en):
+        for day, n in per_day.items():
+            assert re.search(rf"\| {day} \| {n} \|", text), (day, n, text)
+
+
+def test_records_without_a_value_left_out_of_a_group_other_than_one(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Other than 不满意; leave out the ones that never got one; which has the most": the
+    # records with another value, not those without one, nor the share of those without.
+    others = [r for r in rows if r["satisfaction"] and r["satisfaction"] != "不满意"]
+    top, n = Counter(r["satisfaction"] for r in others).most_common(1)[0]
+    assert any(not r["satisfaction"] for r in rows)
+    text = _ask(
+        analyst,
+        "How many tickets got a satisfaction other than 不满意? Leave out the ones that never "
+        "got a satisfaction. Which satisfaction has the most of them?",
+    )
+    assert f"of all {_n(len(others))} records" in text, text
+    assert f"{top} has the most" in text and f": {n}" in text, text
+
+
+def test_a_value_s_share_among_the_rated_ranked_by_group_in_english(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "ratings" names the satisfaction column the value 不满意 is of (not a measure the data
+    # lacks); "among the tickets that were rated" is the whole.
+    rated = Counter(r["team"] for r in rows if r["satisfaction"])
+    unhappy = Counter(r["team"] for r in rows if r["satisfaction"] == "不满意")
+    top = max(rated, key=lambda t: unhappy[t] / rated[t])
+    text = _ask(
+        analyst,
+        "Which team has the highest share of 不满意 ratings among the tickets that were rated, "
+        "and what is that share?",
+    )
+    share = _pct(unhappy[top], rated[top])
+    assert f"{top} has the highest share" in text, text
+    assert f"{share} ({unhappy[top]} of {rated[top]})" in text, text
+
+
+def test_groups_kept_by_their_average_compared_with_a_number_in_its_unit(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Which teams take longer than 46.7 hours on average to resolve": each team's average
+    # against the number, the teams passing it listed — not every team ranked.
+    mean = _mean_hours_by_team(rows, "resolved_at")
+    kept = sorted((t for t, h in mean.items() if h > 46.7), key=lambda t: -mean[t])
+    assert 0 < len(kept) < len(mean)
+    text = _ask(analyst, "Which teams take longer than 46.7 hours on average to resolve tickets?")
+    assert f"{len(kept)} of {len(mean)} have" in text, text
+    for team in mean:
+        assert (f"| {team} | {mean[team]:g} hours |" in text) == (team in kept), (team, text)
+
+
+def test_either_of_two_values_is_the_part_of_the_records_with_the_words(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "满意加基本满意" among the rated records mentioning the words: either value is the part.
+    said = [r for r in rows if "router" in r["description"]]
+    rated = [r for r in said if r["satisfaction"]]
+    happy = sum(r["satisfaction"] in ("满意", "基本满意") for r in rated)
+    zh = _ask(
+        analyst, "描述里提到 router 的工单有多少条？给了评价的里面，满意加基本满意一共占多少？"
+    )
+    assert (
+        f"共 {len(rated)} 条，其中满意或基本满意 {happy} 条，占 {_pct(happy, len(rated))}" in zh
+    ), zh
+    assert f"一共 {len(said)} 条" in zh, zh
+
+
+def test_words_the_text_says_and_a_part_of_those_records_in_chinese(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "在描述里说 X 出了问题": the words the text says; "这些工单里有几条是…": a part of them (not a
+    # sum of money, though 钱 follows 几条).
+    said = [r for r in rows if "router" in r["description"]]
+    pending = sum(r["status"] == "Pending" for r in said)
+    assert 0 < pending < len(said)
+    zh = _ask(
+        analyst, "有多少工单在描述里说 router 出了问题、钱白花了？这些工单里有几条是 Pending 的？"
+    )
+    assert f"共 {len(said)} 条，其中Pending {pending} 条" in zh, zh

@@ -345,3 +345,21 @@ def test_categories_per_record_on_average_for_two_companies_compared(
         mean = f"{round(sum(counts) / len(counts), 2):g}"
         assert f"{company} {mean}" in answer.body.split("\n\n")[1], (company, mean, answer.body)
         assert f"| {company} | {len(counts)} | {mean} |" in answer.body, answer.body
+
+
+def test_a_category_named_after_of_those_is_a_part_of_the_records_with_the_words(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # "Tweets with "parcel"; how many of those are about a refund": the words counted first,
+    # then the category's part of them, not the categories counted instead.
+    tweets = data["acmehelp_inbound"]
+    said = [r for r in tweets if "parcel" in r["text"].lower()]
+    part = _count(said, "Refund")
+    assert 0 < part < len(said)
+    answer = ask_offline(
+        analyst,
+        'Count AcmeHelp customer tweets with "parcel" in them. How many of those are tagged '
+        "as being about a refund?",
+    )
+    lead = lead_of(answer.text)
+    assert f"{len(said)} feedback records" in lead and f"{part} of them" in lead, lead

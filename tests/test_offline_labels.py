@@ -166,6 +166,43 @@ def test_a_named_category_counted_for_the_groups_named(
     assert rows == {"AmazonHelp": str(amazon), "AppleSupport": str(apple)}
 
 
+def test_the_companies_ranked_by_one_category_as_a_count_and_as_a_share(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    amazon = len(flags["twcs-AmazonHelp-200-inbound.xlsx"]["Refund"])
+    apple = len(flags["twcs-AppleSupport-200-inbound.xlsx"]["Refund"])
+    # "Most often" is how often, not words to find in the text; the companies are ranked,
+    # not the categories of the first company's customers.
+    answer = ask_offline(analyst, "Which company's customers mention refunds most often?")
+    rows = dict(re.findall(r"^\| (\w+) \| (\d+) \|", answer.text, flags=re.MULTILINE))
+    assert rows == {"AmazonHelp": str(amazon), "AppleSupport": str(apple)}, answer.text
+    answer = ask_offline(
+        analyst,
+        "Which company's customers complain about refunds most, as a share of their tweets?",
+    )
+    rows = dict(re.findall(r"^\| (\w+) \| ([\d.]+)% \|", answer.text, flags=re.MULTILINE))
+    n = ROWS["inbound"]
+    want = {
+        c: f"{round(100 * k / n, 1):g}"
+        for c, k in (("AmazonHelp", amazon), ("AppleSupport", apple))
+    }
+    assert rows == want, answer.text
+
+
+def test_a_category_only_another_company_s_replies_carry_is_no_zero(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    assert "Apologize" in flags["twcs-AmazonHelp-100-outbound.xlsx"]
+    assert "Apologize" not in flags["twcs-AppleSupport-100-outbound.xlsx"]
+    for question in (
+        "How many Apple replies apologise to the customer?",
+        "Apple 的客服回复里有多少条道歉了？",
+    ):
+        answer = ask_offline(analyst, question)
+        assert answer.status == "insufficient_data", answer.text
+        assert "AmazonHelp" in answer.body, answer.body
+
+
 def _carrying(topics: dict[str, set[object]], rows: int) -> tuple[int, int]:
     """Records with no flag, and with two or more, from the flag sets."""
     counts: dict[object, int] = {}

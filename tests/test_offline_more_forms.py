@@ -363,3 +363,77 @@ def test_weeks_cut_by_the_period_are_shown_but_not_compared(
     assert f"2026-03-09 的 {n}" in lead, lead
     assert "2026-03-02" in text and "2026-03-02 的" not in lead, text
     assert "不参与比较" in text, text
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, list[dict]]]:
+    # Who raised each record is a customer id; some customers raise several in a month.
+    records = [
+        {
+            "record_id": f"P{i:04d}",
+            "opened_at": (START + timedelta(hours=9 * i)).strftime(FMT),
+            "customer_id": f"C{(i * 7 + i // 9) % (40 + i // 80)}",
+        }
+        for i in range(330)
+    ]
+    folder = tmp_path_factory.mktemp("people")
+    with offline_analyst(folder, records, as_of="2026-06-30", id="record_id") as an:
+        yield an, records
+
+
+def test_different_people_in_each_month_are_the_person_column_s_values(
+    people: tuple[Analyst, list[dict]],
+) -> None:
+    # "How many different people … in each of March, April and May": the customers (the
+    # column that says who each record's person is) in each month, not the records' trend.
+    an, records = people
+    per = {
+        m: len({r["customer_id"] for r in records if r["opened_at"].startswith(m)})
+        for m in ("2026-03", "2026-04", "2026-05")
+    }
+    n = {m: sum(r["opened_at"].startswith(m) for r in records) for m in per}
+    assert all(per[m] < n[m] for m in per)
+    text = _ask(
+        an,
+        "How many different people raised records with us in each of March, April and May "
+        "2026? Is it shrinking or growing?",
+    )
+    for month, k in per.items():
+        assert f"| {month} | {k} | {n[month]} |" in text, (month, k, text)
+
+
+@pytest.fixture(scope="module")
+def halves(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, list[dict]]]:
+    # Two years of records, more of them as time goes on.
+    records = [
+        {
+            "record_id": f"H{i:04d}",
+            "opened_at": (datetime(2024, 1, 1) + timedelta(days=730 * (i / 300) ** 0.8)).strftime(
+                FMT
+            ),
+        }
+        for i in range(300)
+    ]
+    folder = tmp_path_factory.mktemp("halves")
+    with offline_analyst(folder, records, as_of="2026-01-15", id="record_id") as an:
+        yield an, records
+
+
+def test_half_year_by_half_year_counts_each_half(halves: tuple[Analyst, list[dict]]) -> None:
+    # "Half-year by half-year": the records of each half of the year, named 2024-H1.
+    an, records = halves
+    per: dict[str, int] = {}
+    for r in records:
+        opened = datetime.strptime(r["opened_at"], FMT)
+        if opened.year in (2024, 2025):
+            key = f"{opened.year}-H{(opened.month + 5) // 6}"
+            per[key] = per.get(key, 0) + 1
+    assert len(per) == 4 and len(set(per.values())) > 1
+    for question in (
+        "Half-year by half-year, how has our record volume developed? Give me the count for "
+        "each half of 2024 and 2025.",
+        "2024年和2025年每半年各有多少条记录？",
+    ):
+        text = _ask(an, question)
+        for half, n in per.items():
+            assert f"| {half} | {n} |" in text, (half, n, text)

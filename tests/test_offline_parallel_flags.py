@@ -5,7 +5,11 @@ the agents' replies), as support-tweet exports come:
   every company's replies and added up, not on the first company's file alone;
 - a company named by the start of its account name ("Nova" for NovaSupport) is that company,
   not a measure whose name begins with the same word (a "Nova Pay" column);
-- a share of one company's messages is taken on that company's file.
+- a share of one company's messages is taken on that company's file;
+- a column only one company's file holds, asked of another company, is a figure the data
+  lacks, not a zero;
+- a yes/no column every company's customers' file holds, asked as a share for each company,
+  is its rate on each file, side by side.
 
 Every expected figure is computed from the rows the test wrote, never from the analyst.
 """
@@ -27,7 +31,10 @@ pytestmark = pytest.mark.slow
 AS_OF = "2026-12-04"
 START = datetime(2026, 8, 3, 8, 0)
 # Each company's customers write about their own topics (a yes/no column each).
-TOPICS = {"NovaSupport": ("nova_pay", "battery"), "ZenCares": ("playlist", "billing")}
+TOPICS = {
+    "NovaSupport": ("nova_pay", "battery", "refund"),
+    "ZenCares": ("playlist", "billing", "refund"),
+}
 Rows = dict[tuple[str, bool], list[dict[str, str]]]
 
 
@@ -50,7 +57,8 @@ def _rows(company: str, inbound: bool, n: int, seed: int) -> list[dict[str, str]
             url = pick.random() < (0.35 if company == "NovaSupport" else 0.6)
             row["text"] = "See https://example.test/help" if url else "Please DM us."
             row["provide_url"] = str(url)
-            row["apologize"] = str(pick.random() < 0.5)
+            if company == "NovaSupport":  # only Nova's replies record an apology
+                row["apologize"] = str(pick.random() < 0.5)
         rows.append(row)
     return rows
 
@@ -129,3 +137,59 @@ def test_a_link_in_the_customers_messages_is_found_in_their_text(
         assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
     answer = ask_offline(analyst, "有多少条客户推文附了链接？")
     assert f"提到“链接”的有 {sum(links.values())} 条" in answer.body, answer.body
+
+
+def test_a_column_of_one_company_s_file_asked_of_another_is_unavailable(
+    analyst: Analyst, data: Rows
+) -> None:
+    # Only Nova's replies record an apology: Zen's apologies are not counted as none.
+    answer = ask_offline(analyst, "How many ZenCares replies apologise to the customer?")
+    assert answer.status == "insufficient_data", answer.text
+    assert "only NovaSupport's records carry it" in answer.body, answer.body
+    assert "was 0" not in answer.body
+    answer = ask_offline(analyst, "ZenCares 的客服回复里有多少条道歉了？")
+    assert answer.status == "insufficient_data", answer.text
+    assert "只有NovaSupport的记录有这一项" in answer.body, answer.body
+    # Nova's own replies are counted as before.
+    sorry = sum(r["apologize"] == "True" for r in data[("NovaSupport", False)])
+    answer = ask_offline(analyst, "How many NovaSupport replies apologise to the customer?")
+    assert answer.status == "answered", answer.text
+    assert f"was {sorry} " in answer.body, (sorry, answer.body)
+
+
+def test_a_share_of_a_column_every_company_s_file_holds_is_its_rate_on_each(
+    analyst: Analyst, data: Rows
+) -> None:
+    def rate(company: str) -> str:
+        rows = data[(company, True)]
+        return f"{round(100 * sum(r['refund'] == 'True' for r in rows) / len(rows), 1):g}%"
+
+    assert rate("NovaSupport") != rate("ZenCares")
+    for question in (
+        "What share of each company's customer tweets are about refunds?",
+        "Which company's customers complain about refunds most, as a share of their tweets?",
+        "各公司的客户推文里，提到退款的占比是多少？",
+    ):
+        answer = ask_offline(analyst, question)
+        for company in TOPICS:
+            assert f"| {company} | {rate(company)} |" in answer.body, (question, answer.body)
+    # As a count: each company's records with the column set.
+    answer = ask_offline(analyst, "How many customer tweets are about refunds, for each company?")
+    for company in TOPICS:
+        n = sum(r["refund"] == "True" for r in data[(company, True)])
+        assert f"| {company} | {n} |" in answer.body, (company, n, answer.body)
+
+
+def test_hours_of_the_day_counted_on_every_company_s_file(analyst: Analyst, data: Rows) -> None:
+    # "Between midnight and 6 am, for each company": the hours on each company's own
+    # customers' file, side by side — not the first company's file alone, nor its replies.
+    def night(company: str) -> int:
+        rows = data[(company, True)]
+        return sum(datetime.fromisoformat(r["created_at"]).hour < 6 for r in rows)
+
+    answer = ask_offline(
+        analyst, "How many customer tweets came in between midnight and 6 am, for each company?"
+    )
+    for company in TOPICS:
+        n, of = night(company), len(data[(company, True)])
+        assert f"| {company} | {n} | {of} |" in answer.body, (company, n, answer.body)

@@ -322,6 +322,25 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "metric_change",
         {"metrics": ["remote_resolution_share"], "period": "2026-Q3"},
     ),
+    # How many: the records with the yes/no column a share is taken of, counted; the value of
+    # a measure named, not the topic's comparison of other measures.
+    (
+        "How many tickets were resolved remotely last quarter?",
+        "metric_change",
+        {"metrics": ["ticket_count"], "filters": {"remote": "true"}, "period": "2026-Q3"},
+    ),
+    (
+        "上个季度远程解决了多少单？",
+        "metric_change",
+        {"metrics": ["ticket_count"], "filters": {"remote": "true"}, "period": "2026-Q3"},
+    ),
+    (
+        "What is the remote resolution rate?",
+        "metric_change",
+        {"metrics": ["remote_resolution_share"]},
+    ),
+    ("远程解决率是多少？", "metric_change", {"metrics": ["remote_resolution_share"]}),
+    ("远程解决能省多少钱？", "remote_vs_onsite", {}),
     (
         "Which region has the most tickets overall?",
         "ranking",
@@ -385,6 +404,16 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("How much do our field engineers earn, and who's the highest paid?", "unavailable", {}),
     ("我们客户满意度在主要对手当中算高还是低", "unavailable", {}),
+    # Time worked as logged is not the time between two dates, which the data does hold.
+    (
+        "How many hours of hands-on work did engineers log per ticket, not the elapsed time?",
+        "unavailable",
+        {},
+    ),
+    ("工单平均要多少工时？", "unavailable", {}),
+    ("提了投诉的客户里，普通会员和PLUS会员各占多少？", "unavailable", {}),
+    ("How many complaints came from gold members?", "unavailable", {}),
+    ("办结的工单里，事后到现场复核、确认整改合格的占多少？", "unavailable", {}),
     # outside the playbooks
     ("What's the weather in Paris tomorrow?", "out_of_scope", {}),
     ("Write me a poem about spring", "out_of_scope", {}),

@@ -112,3 +112,17 @@ def test_an_english_question_counts_the_chinese_words_it_glosses_in_brackets(
     )
     assert answer.reading is not None and "发动机异响" in answer.reading.line, answer.reading
     assert f"{said} of {len(rows)} records mention" in answer.text, answer.text
+
+
+def test_a_compound_the_text_never_says_is_counted_by_its_ending_and_said(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "车辆发动机异响": the titles say "发动机异响" only; counted by it, and the answer says so.
+    n = sum("发动机异响" in r["title"] for r in rows)
+    assert n and not any("车辆发动机异响" in r["title"] for r in rows)
+    text = analyst.ask("提到车辆发动机异响的投诉有多少条？").text
+    assert f"其中提到“发动机异响”的有 {n} 条" in text, text
+    assert "反馈中没有出现“车辆发动机异响”" in text, text
+    # A quoted word is counted as written, found or not.
+    quoted = analyst.ask("提到“车辆发动机异响”的投诉有多少条？").text
+    assert "的有 0 条" in quoted, quoted

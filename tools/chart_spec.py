@@ -15,7 +15,7 @@ from .ledger import Evidence
 
 ChartKind = Literal["bar", "grouped_bar", "stacked_bar", "line"]
 _TIME_VALUE = re.compile(r"^\d{4}(-(\d{2}(-\d{2})?|Q[1-4]|W\d{2}|H[12]))?$")
-_TIME_NAMES = {"date", "day", "week", "month", "quarter", "year", "period"}
+_TIME_NAMES = {"date", "day", "week", "month", "quarter", "half_year", "year", "period"}
 _UNIT_SUFFIX = {"%": "%", "pp": " pp", "hours": " h", "days": " d", "CNY": " CNY"}
 
 

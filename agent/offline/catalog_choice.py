@@ -68,11 +68,17 @@ def reaches(catalog: Catalog, metric: str, dim: str | None) -> bool:
     return any(src == table or catalog.join_path(table, src) for src in d.sources)
 
 
-def default_dimension(catalog: Catalog | None) -> str:
-    """The catalog's first category dimension ("" when it has none)."""
+def default_dimension(catalog: Catalog | None, metric: str | None = None) -> str:
+    """The catalog's first category dimension ("" when it has none); with ``metric``, the first
+    that its records can be grouped by, when one can."""
     if catalog is None:
         return ""
     names = [n for n, d in catalog.dimensions.items() if d.kind == "category" and d.sources]
+    own = label_sets(catalog).get(metric or "")
+    if own is not None:
+        return own  # a count of the export's categories: by category
+    if metric in catalog.metrics:
+        names = [n for n in names if reaches(catalog, metric, n)] or names
     return names[0] if names else ""
 
 

@@ -52,6 +52,9 @@ _PLAIN = words_of(
 )
 
 
+_CODE = re.compile(r"[A-Z]{1,3}")
+
+
 class CrossValues:
     """The short-listed dimension values of a catalog, for matching across languages."""
 
@@ -104,7 +107,8 @@ class CrossValues:
             )  # fmt: skip
             other = next((float(sims[i]) for i in order if names[pick[i]][1] != value), 0.0)
             clear = best - own >= LEAD and best - other >= LEAD / 2
-            if best >= ACCEPT and clear and dim not in taken:
+            # A code ("IN", "TX") is no word to translate ("进来" is not Indiana).
+            if best >= ACCEPT and clear and dim not in taken and not _CODE.fullmatch(value):
                 found.setdefault((dim, value), phrase)
         # Several values of one dimension ("phones or computers") are all returned, in the
         # order said; the caller compares them side by side.

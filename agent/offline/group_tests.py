@@ -42,21 +42,50 @@ class PercentTest:
 
 def percent_test(question: str) -> PercentTest | None:
     """The first comparison with a percentage the question says."""
+    return _first_said(
+        question,
+        [
+            *((rf"(?i)\b(?:{words})\s+{_PCT}", op) for words, op in EN_BEFORE),
+            *((rf"(?i){_PCT}\s*(?:{words})", op) for words, op in EN_AFTER),
+            *((rf"(?:{words})\s*{_ZH_PCT}", op) for words, op in ZH_BEFORE),
+            *((rf"{_ZH_PCT}\s*(?:{words})", op) for words, op in ZH_AFTER),
+        ],
+    )
+
+
+# The words of a measure's unit, after the number it is compared with.
+_UNIT_WORDS = {
+    "characters": r"char(?:acter)?s?|字(?:符)?|个字",
+    "hours": r"hours?|hrs?|h\b|小时|个小时",
+    "days": r"days?|天",
+    "minutes": r"minutes?|mins?|分钟",
+}
+
+
+def value_test(question: str, unit: str) -> PercentTest | None:
+    """The first comparison of a group's measure with a number in its unit ("longer than 100
+    characters on average", "平均超过100字"); None when the measure has no unit said so."""
+    words = _UNIT_WORDS.get(unit)
+    if words is None:
+        return None
+    num = rf"(?P<n>\d+(?:\.\d+)?)\s*(?:{words})"
+    return _first_said(
+        question,
+        [
+            *((rf"(?i)\b(?:{before})\s+{num}", op) for before, op in EN_BEFORE),
+            *((rf"(?:{before})\s*{num}", op) for before, op in ZH_BEFORE),
+        ],
+    )
+
+
+def _first_said(question: str, forms: list[tuple[str, str]]) -> PercentTest | None:
+    """The comparison said first, of those the patterns (each with its operator) find; the
+    number is the pattern's group "n" (or "zn", written out in Chinese)."""
     found: list[tuple[int, PercentTest]] = []
-    for words, op in EN_BEFORE:
-        for m in re.finditer(rf"(?i)\b(?:{words})\s+{_PCT}", question):
-            found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
-    for words, op in EN_AFTER:
-        for m in re.finditer(rf"(?i){_PCT}\s*(?:{words})", question):
-            found.append((m.start(), PercentTest(op, float(m["n"]), m.group(0).strip())))
-    for words, op in ZH_BEFORE:
-        for m in re.finditer(rf"(?:{words})\s*{_ZH_PCT}", question):
-            value = float(m["n"] or m["zn"])
-            found.append((m.start(), PercentTest(op, value, m.group(0).strip())))
-    for words, op in ZH_AFTER:
-        for m in re.finditer(rf"{_ZH_PCT}\s*(?:{words})", question):
-            value = float(m["n"] or m["zn"])
-            found.append((m.start(), PercentTest(op, value, m.group(0).strip())))
+    for pattern, op in forms:
+        for m in re.finditer(pattern, question):
+            number = m.groupdict().get("n") or m.groupdict().get("zn") or "0"
+            found.append((m.start(), PercentTest(op, float(number), m.group(0).strip())))
     return min(found, key=lambda f: f[0])[1] if found else None
 
 

@@ -59,8 +59,19 @@ class _Bound:
     end: int
 
 
+# Clock times said by name, written as the hour they are (the same length, so the words said
+# keep their place): "between midnight and 6 am" is between 12 am and 6 am.
+_NAMED_HOURS = (
+    (re.compile(r"(?i)\bmidnight\b"), "12:00 am"),
+    (re.compile(r"(?i)\b(?:noon|midday)\b"), lambda m: "12 pm".ljust(len(m.group(0)))),
+)
+
+
 def hours_said(question: str) -> tuple[frozenset[int], str] | None:
     """The hours of the day the question's clock times take in, and its words for them."""
+    asked = question
+    for pattern, hour in _NAMED_HOURS:
+        question = pattern.sub(hour, question)
     ranges = [_en_between(m) for m in _BETWEEN_EN.finditer(question)]
     ranges += [_zh_range(m) for m in _ZH_RANGE.finditer(question)]
     taken = [(a, b) for r in ranges if r is not None for a, b in [r[1]]]
@@ -89,7 +100,7 @@ def hours_said(question: str) -> tuple[frozenset[int], str] | None:
     if not hours or len(hours) == 24 or not spans:
         return None
     start, end = min(a for a, _ in spans), max(z for _, z in spans)
-    return frozenset(hours), question[start:end].strip(" ,，、")
+    return frozenset(hours), asked[start:end].strip(" ,，、")  # as the question says them
 
 
 def hour_threshold(question: str, catalog: Catalog, metric: str) -> Threshold | None:

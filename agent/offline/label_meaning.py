@@ -191,6 +191,9 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
         h for h in hits
         if not any(o[3] > h[3] and o[0] <= h[0] < o[1] for o in hits)
     ]  # fmt: skip
+    # "软件更新": a name said right before another one, with nothing between, modifies it
+    # (Chinese names its thing last): the update is named, not the app.
+    kept = [h for h in kept if not any(o[2] != h[2] and o[0] == h[1] for o in kept)]
     first_of: dict[str, tuple[int, int, str]] = {}
     for a, b, v, _ in sorted(kept):
         first_of.setdefault(v, (a, b, v))  # each name where it is first said

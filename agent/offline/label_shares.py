@@ -22,6 +22,7 @@ from .grouped import LOWEST
 from .narrative import Writer
 from .playbooks import TABLE_ROWS, Call, fmt_row, slice_text, table
 from .slice_sql import literal, slice_where
+from .slots import fixed
 from .transcript import Result, Results
 from .understand import Intent
 
@@ -35,6 +36,10 @@ def label_share_call(intent: Intent, metric: str, rank: Result | None) -> Call |
     cat = intent.catalog
     dim = label_sets(cat).get(metric)
     if cat is None or dim is None or rank is None or not rank.ok:
+        return None
+    named = [d for d in intent.slots.dimensions if not fixed(intent.filters, d)]
+    if named and named[0] != dim:
+        # "Which company's customers mention refunds most": the companies are ranked.
         return None
     labels = cat.metrics[metric].table
     base, on = label_base(cat, labels)

@@ -211,7 +211,9 @@ class LabelVectors:
             if self._vectors is None:
                 self._names = self._labels()
                 rows = [self.embedder.embed_query(label) for _, label in self._names]
-                self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+                # No labels at all (an export of ids and dates): an empty matrix, not an error.
+                width = len(rows[0]) if rows else 0
+                self._vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), width)
             return self._names, self._vectors
 
 

@@ -15,10 +15,13 @@ _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})�
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
     r"(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨"
-    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬|点名(?:是|为|说)?)"
+    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬|点名(?:是|为|说)?"
+    # "在叙述里说电汇出了问题": what the text says.
+    r"|(?<=[里中])(?:写着|说|写|讲))"
     r"(?!了?(?:哪|什么|啥|多少|最))了?"
     r"(?P<t>[\u4e00-\u9fffA-Za-z0-9 +/、或和与及]{1,24}?)"
     r"(?=的|这|那|[？?，,。；;！!（(]|$|问题|情况|投诉|评论|评价|反馈|留言|推文|工单|记录"
+    r"|出了?问题|出现了?问题|有问题"
     r"|最多|最少|最常|更多|更少|多少|次数|比例|占比)"
 )
 # "跟变速箱有关的", "和价格相关的": the words something is said to be about.
@@ -34,18 +37,22 @@ _EN = re.compile(
     # "mention filing a police report": what was done is the thing named after the verb.
     r"(?:(?:filing|getting|having|receiving|making|requesting|asking for|paying|being)"
     r"\s+(?:a |an |the |their |his |her |my |our )?)?"
-    r"(?P<t>[\w'+-]+"
+    # "mention refunds most often": how often is no word of the text.
+    r"(?P<t>(?!(?:most|more|least|less|fewer|often|frequently)\b)[\w'+-]+"
     # "identity theft": a word or two more, up to a word that starts another part of the
     # question ("in", "last", "by", "or", …).
     r"(?:\s+(?!(?:in|on|at|for|from|by|during|last|this|since|and|or|with|that|which|who|"
     r"per|over|between|to|of|the|a|an|were|was|are|is|did|do|does|than|vs|versus|each|every|"
-    r"across|among|within|before|after|compared|so|but|how|what|when|where|why)\b)[\w'+-]+){0,2}"
+    r"across|among|within|before|after|compared|so|but|how|what|when|where|why|most|more|least"
+    r"|less|fewer|often|frequently)\b)[\w'+-]+){0,2}"
     r"(?:\s+(?:or|and|/)\s+(?:the |a |an )?[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(
     r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|抱怨|批评|夸到"
     r"|夸奖|称赞|表扬|骂|骂了|喊|写到|问到|问)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
+    # "tweets with "fix" in them" (not an answer to give back: "reply with "OK"").
+    r"|\b(?<!reply )(?<!replies )(?<!answer )(?<!respond )with\s*$"
     r"|(?:说|说了|写|写了|写着|讲|讲了|用了|带)\s*$|\b(?:say|says|said|saying|use|uses|used|using)\s*$"
 )
 # "anything with the word harass in it": the word itself, whatever else is said around it.

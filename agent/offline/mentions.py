@@ -11,13 +11,14 @@ slice and the share, so every number in the answer is cited.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import replace
 from typing import Any
 
 from ...data.catalog import Catalog
-from ..reading import sql_purpose
+from ..reading import PRELIMINARY, sql_purpose
 from .grouped import LOWEST
-from .mention_words import LINK_WORDS
+from .mention_words import LINK_WORDS, words_as_written
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
@@ -34,7 +35,7 @@ from .shares import rated_only
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, fixed
 from .transcript import Results
-from .understand import SHARE_WORD, WHICH, Intent
+from .understand import OF_WHICH, SHARE_WORD, WHICH, Intent
 
 FEEDBACK = "voc"
 TEXT = "text"
@@ -127,18 +128,13 @@ def _counted_table(catalog: Catalog, intent: Intent, group: str | None) -> dict[
 
 
 _NAMES = ("mentions", "records", "mention_share_pct")
-# "…, of which / 其中 …": what follows is a part of the records just counted.
-_OF_WHICH = re.compile(
-    r"(?i)其中|这里面|这其中|这些里面|这些当中|它们当中|\bof (?:which|those|them|these)\b"
-    r"|\bamong (?:them|those|these)\b"
-)
 
 
 def part_named_after(intent: Intent) -> tuple[str, str] | None:
     """The filter the question names after "其中"/"of which" ("提到客服的评论有多少条？其中差评比例
     是多少？"): a part of the mentioning records, not the slice they are counted in."""
     cat, q = intent.catalog, intent.question
-    cue = _OF_WHICH.search(q)
+    cue = OF_WHICH.search(q)
     if cat is None:
         return None
     if cue is None:
@@ -154,7 +150,9 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
     after, before = q[cue_end:].lower(), q[: max(0, cue_end - 1)].lower()
     for dim, value in reversed(list(intent.filters.items())):
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
-        names = [value, *((spec.values or {}).get(value, []) if spec else [])]
+        values = [str(v) for v in value.values] if isinstance(value, Either) else [str(value)]
+        aliases: dict[str, list[str]] = (spec.values or {}) if spec else {}
+        names = [*values, *(a for v in values for a in aliases.get(v, []))]
         if spec is not None and cat.dimensions[dim].kind == "boolean":
             # A yes/no column is said by its own words ("of those, how many were disputed").
             last = dim.split("_")[-1]
@@ -192,17 +190,24 @@ def part_sql(
         if also and intent.mentions_not:  # "其中没提到异响的": those not mentioning them
             also = f"NOT ({also})"
         return share_sql(FEEDBACK, also or "false", where, joins, names=_PART_NAMES)
+    value = part[1]
+    # "满意加基本满意": either of the values is the part.
+    is_part = (
+        f"{column} IN ({', '.join(literal(str(v)) for v in value.values)})"
+        if isinstance(value, Either)
+        else f"{column} = {literal(value)}"
+    )
     if rated_only(intent, part[0]) and not group and column is not None:
         # "反映出租车问题的留言有多少条？在给了满意度评价的里面，“不满意”占多少": every record
         # mentioning the words, and the part's share of those with a rating.
-        return _rated_part_sql(FEEDBACK, f"{column} = {literal(part[1])}", column, where, joins)
+        return _rated_part_sql(FEEDBACK, is_part, column, where, joins)
     if rated_only(intent, part[0]):  # "在给了满意度评价的里面": of those with a rating
         where = [*where, f"{column} IS NOT NULL"]
     order = "ASC" if LOWEST.search(intent.question) else "DESC"
     if group and not _group_share_asked(intent.question):
         order = "RECORDS"  # "which category do most of them come from": by how many
     return share_sql(
-        FEEDBACK, f"{column} = {literal(part[1])}", where, joins, group_expr, group,
+        FEEDBACK, is_part, where, joins, group_expr, group,
         names=_PART_NAMES, by_share=order if group else None, totals=bool(group),
     )  # fmt: skip
 
@@ -242,7 +247,61 @@ def _rated_part_sql(
     )
 
 
+# Its call id marks it as a preliminary step (``reading.PRELIMINARY``).
+PRE_HEADS = PRELIMINARY + "heads"
+_CJK_TERM = re.compile(r"^[\u3400-\u9fff]{4,12}$")
+
+
+def _compounds(intent: Intent) -> list[str]:
+    """The Chinese terms of four characters or more, not quoted: a compound ("小区学位划片")
+    the text may say only by its head ("学位划片")."""
+    written = set(words_as_written(intent.question))
+    return [t for t in intent.mentions if _CJK_TERM.match(t) and t not in written]
+
+
+def _heads_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """How often the feedback says each compound term and each of its endings, to count the
+    term by the longest ending the text says when it never says the whole."""
+    terms = _compounds(intent)
+    if intent.catalog is None or not terms:
+        return {}
+    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
+    cells = [
+        f"count(*) FILTER (WHERE contains({text}, {literal(t[i:])})) AS {_head_cell(t, i)}"
+        for t in terms for i in range(len(t) - 1)
+    ]  # fmt: skip
+    sql = f"SELECT {', '.join(cells)} FROM {FEEDBACK}"
+    purpose = (
+        "提到各词及其后半部分的反馈条数"
+        if intent.language == "zh"
+        else ("Feedback records mentioning each word and its endings")
+    )
+    return {PRE_HEADS: ("run_sql", {"sql": sql, "purpose": purpose})}
+
+
+def _head_cell(term: str, i: int) -> str:
+    return f"h{zlib.crc32(term.encode()) % 100_000}_{i}"
+
+
+def counted_terms(intent: Intent, results: Results) -> Intent:
+    """``intent`` with each compound term the feedback never says replaced by the longest
+    ending of it the feedback does say ("小区学位划片" → "学位划片"); as it was otherwise."""
+    res = results.get(PRE_HEADS)
+    if res is None or not res.ok or not res.rows:
+        return intent
+    row = res.records()[0]
+    out = []
+    for term in intent.mentions:
+        if term in _compounds(intent) and not row.get(_head_cell(term, 0)):
+            term = next(
+                (term[i:] for i in range(1, len(term) - 1) if row.get(_head_cell(term, i))), term
+            )
+        out.append(term)
+    return intent if out == intent.mentions else replace(intent, mentions=out)
+
+
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
+    intent = counted_terms(intent, results)
     cat = intent.catalog
     if cat is None or not intent.mentions:
         return {}
@@ -454,6 +513,11 @@ def _part_top(
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
+    counted = counted_terms(intent, results)
+    for asked, term in zip(intent.mentions, counted.mentions, strict=True):
+        if asked != term:  # "the text never says 小区学位划片: counted as 学位划片"
+            w.coverage.append(w.say("mention.head", said=asked, term=term))
+    intent = counted
     if (part_by := results.get("part_by")) is not None:
         if not failed(w, part_by):
             _write_part_by(intent, part_by, w)
@@ -517,4 +581,4 @@ def _join(w: Writer, words: list[str], both: bool = False) -> str:
     return (" 或 " if w.lang == "zh" else " or ").join(quoted)
 
 
-MENTIONS = Playbook("mentions", (_stage,), _write, NEEDS)
+MENTIONS = Playbook("mentions", (_heads_stage, _stage), _write, NEEDS)

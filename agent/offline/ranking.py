@@ -147,7 +147,9 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     # Each group's records in a table of their own: the same measure on every table, side by side.
     measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
     call = metric_query(measured, filters=filters, group_by=[dim], period=period, order_by=order)
-    total = _share_call(intent, metric, dim, {d: v for d, v in filters.items() if d != dim})
+    # The groups set aside are not in the whole either ("不属于城乡建设类的有多少条").
+    kept = {d: v for d, v in filters.items() if d != dim or isinstance(v, Excluded)}
+    total = _share_call(intent, metric, dim, kept)
     if intent.order != "both" or len(measured) > 1:
         return {"rank": call, **total}
     # Both ends asked for: the other end too, in case there are more groups than are shown.
@@ -346,6 +348,9 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
     if where is None or expr is None:
         return {}
     tables = table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    if isinstance(filters.get(dim), Excluded):
+        # "With a group other than Group 70": records with no group are not among them.
+        where = [*where, f"{expr} IS NOT NULL"]
     clause = " AND ".join(where) or "TRUE"
     # One pass: every group's records (those without a value too) make the whole.
     sql = (

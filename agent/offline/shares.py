@@ -110,6 +110,8 @@ def _threshold_call(intent: Intent) -> Call | None:
         t.table, t.condition(), where, joins, group_expr, group, rows=_ROWS, by_share=by_share,
         least=min_records(_without(intent.question, t.said)) if group else None, totals=True,
     )  # fmt: skip
+    if group and intent.parallel:
+        sql = _parallel_threshold_sql(intent, group, by_share) or sql
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say("threshold.purpose", measure=_measure(w, t), said=t.said)
     purpose += slice_text(w, intent.filters)
@@ -117,6 +119,40 @@ def _threshold_call(intent: Intent) -> Call | None:
         purpose += w.say("share.by", dim=dim_name(w, group))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
+
+
+def _parallel_threshold_sql(intent: Intent, group: str, by_share: str | None) -> str | None:
+    """The threshold's records on each group's own table (one export per company), one row
+    per table with the group it holds, then ordered like ``share_sql``'s groups, with the
+    figures over all of them on every row."""
+    cat, t = intent.catalog, intent.threshold
+    if cat is None or t is None:
+        return None
+    parts = []
+    for metric in [t.metric, *intent.parallel]:
+        table = cat.metrics[metric].table
+        joins: dict[str, str] = {}
+        where = slice_where(cat, table, dict(intent.filters), intent.period, joins)
+        expr = t.expr.replace(f"{t.table}.", f"{table}.")
+        group_expr = reach(cat, table, group, joins)
+        if where is None or group_expr is None:
+            return None
+        own = replace(t, table=table, expr=expr)
+        where = [*where, f"({expr}) IS NOT NULL", *([f"({t.where})"] if t.where else [])]
+        tables = table + "".join(f" JOIN {j} ON {on}" for j, on in joins.items())
+        parts.append(
+            f"SELECT ANY_VALUE({group_expr}) AS {group}, "
+            f"count(*) FILTER (WHERE {own.condition()}) AS part, count(*) AS records "
+            f"FROM {tables} WHERE {' AND '.join(where)}"
+        )
+    order = f"share_pct {by_share}" if by_share in ("ASC", "DESC") else "part DESC"
+    return (
+        f"WITH g AS ({' UNION ALL '.join(parts)}) "
+        f"SELECT {group}, part, records, round(100.0 * part / nullif(records, 0), 1) AS share_pct, "
+        "sum(part) OVER () AS all_part, sum(records) OVER () AS all_records, "
+        "round(100.0 * sum(part) OVER () / nullif(sum(records) OVER (), 0), 1) AS all_share_pct "
+        f"FROM g WHERE records > 0 ORDER BY {order}, records DESC"
+    )
 
 
 def _without(question: str, said: str) -> str:
@@ -215,7 +251,10 @@ def rated_only(intent: Intent, dim: str) -> bool:
 
 # Words that say what the whole is, right before the records that have a rating.
 _COUNTED_OVER = re.compile(
-    r"(?:按|只算|只看|仅算|仅看|\bcounting(?: only)?|\bonly counting|\bamong)\s*$"
+    r"(?:按|只算|只看|仅算|仅看|\bcounting(?: only)?|\bonly counting|\bamong"
+    # "among the messages that were rated"
+    r"|\b(?:among|of|counting) (?:the |those )?(?:[a-z]+ ){0,2}(?:that|which|who)"
+    r" (?:were|was|are|is|have been|got)(?: actually)?)\s*$"
 )
 _RATED = re.compile(
     r"给了?(?:评价|评分|打分|满意度)|有(?:评价|评分|打分)|评了分|打了分|参与了?评价"

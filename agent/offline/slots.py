@@ -231,24 +231,26 @@ class CatalogMatcher:
         # ("Amazon" beside a "Delivery" label: the company).
         have = {t.target.split("=", 1)[0] for t in _values(found) + _values(fuzzy)}
         said: dict[str, tuple[int, int]] = {}
-        if not _values(fuzzy):
-            before = have
-            # "credit or prepaid cards" for "Credit card or prepaid card": every word of a
-            # value's name, said in another order or with a word left out where it repeats.
-            for start, end, term in self._by_words(_mask(text, taken), have):
-                fuzzy.append((start, term))
-                said[term.target] = (start, end)
-                have = {*have, term.target.split("=", 1)[0]}
-            for start, end, term in self._begun(_mask(text, taken + list(said.values())), have):
-                fuzzy.append((start, term))
-                said[term.target] = (start, end)
-                have = {*have, term.target.split("=", 1)[0]}
-            named = {t.target for _, t in found if t.kind == "dimension"}
-            # Values of a dimension named by all their words may be listed with others named
-            # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
-            free = _mask(text, taken + list(said.values()))
-            parts = self._partial(free, named, before, question)
-            fuzzy += [(p, t) for p, t in parts if t.target not in said]
+        # Words a typo-tolerant match took ("apologise" for Apologize) name nothing else, but
+        # the other words may still name values of other dimensions ("Apple" of AppleSupport).
+        typo = [(p, p + len(t.alias.strip())) for p, t in fuzzy if t.kind == "value"]
+        before = have
+        # "credit or prepaid cards" for "Credit card or prepaid card": every word of a
+        # value's name, said in another order or with a word left out where it repeats.
+        for start, end, term in self._by_words(_mask(text, taken + typo), have):
+            fuzzy.append((start, term))
+            said[term.target] = (start, end)
+            have = {*have, term.target.split("=", 1)[0]}
+        for start, end, term in self._begun(_mask(text, taken + typo + list(said.values())), have):
+            fuzzy.append((start, term))
+            said[term.target] = (start, end)
+            have = {*have, term.target.split("=", 1)[0]}
+        named = {t.target for _, t in found if t.kind == "dimension"}
+        # Values of a dimension named by all their words may be listed with others named
+        # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
+        free = _mask(text, taken + typo + list(said.values()))
+        parts = self._partial(free, named, before, question)
+        fuzzy += [(p, t) for p, t in parts if t.target not in said]
         coarse = []
         for pos, t in _outside_names(found):
             wider = self._coarser(t)

@@ -110,6 +110,13 @@ _GRAINS = (
         ),
     ),
     (
+        "half_year",
+        re.compile(
+            r"(?i)half[- ]year(?:ly|[- ]by[- ]half[- ]year)|by half[- ]year|each half\b"
+            r"|per half[- ]year|every half[- ]year|每半年|按半年|上下半年|各半年"
+        ),
+    ),
+    (
         "week",
         re.compile(
             r"(?i)\bweekly\b|week[- ]by[- ]week|by week|per week|each week|每周|按周|逐周"

@@ -28,6 +28,7 @@ from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
+from ..reading import dimension_label, metric_label, value_label
 from .catalog_choice import (
     Held,
     default_dimension,
@@ -36,6 +37,7 @@ from .catalog_choice import (
     headline_metrics,
     holds_all,
     label_sets,
+    nearest,
     parallel_metrics,
     plain_count,
     reaches,
@@ -54,7 +56,7 @@ from .durations import (
     undated_event,
     unset_time_column,
 )
-from .group_tests import GroupTest, percent_test, share_metric
+from .group_tests import GroupTest, percent_test, share_metric, value_test
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .happened import (
     Condition,
@@ -85,7 +87,7 @@ from .slots import (
     without_instructions,
 )
 from .thresholds import Threshold, records_per_group, text_length, threshold_of
-from .unread import UnreadWords, used_phrases
+from .unread import PERSON_COLUMN, UnreadWords, used_phrases
 from .value_parts import ValueParts, negated_part
 
 if TYPE_CHECKING:
@@ -283,7 +285,8 @@ class Intent:
         if self.playbook in ("ranking", "breakdown"):
             # A value set aside leaves the others of its dimension to rank ("剩下的品牌里谁").
             ranked = [d for d in self.slots.dimensions if not fixed(self.filters, d)]
-            return ranked[0] if ranked else default_dimension(self.catalog)
+            metric = self.metrics[0] if self.metrics else None
+            return ranked[0] if ranked else default_dimension(self.catalog, metric)
         dims = [d for d in self.slots.dimensions if d not in self.filters]
         split = [d for d in dims if d in _CHANGE_GROUPS or d not in GROUP_DIMENSIONS]
         return split[0] if split and self.playbook == "metric_change" else None
@@ -391,7 +394,7 @@ class Understander:
         _plain_siblings(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
-        _weekend(question, slots, self.matcher.catalog)
+        _weekend(question, slots, self.matcher.catalog, periods.period)
         _day_abbreviated(question, slots, self.matcher.catalog)
         shape = self._by_a_value(question, read_shape(question))
         _either_values(question, shape, slots)
@@ -478,6 +481,9 @@ class Understander:
             compared=bool(slots.compared)
             and bool(_EACH.search(question) or _VERSUS.search(question)),
             figure_named=self._measured_not_quoted(question, slots),
+            value_asked=named
+            and not set(slots.metrics) <= guessed
+            and _VALUE_ASKED.search(question) is not None,
         )
         document_named = named_template(question) is not None
         if (
@@ -581,7 +587,12 @@ class Understander:
         per_period = not document and intent.playbook in _FIGURES
         if per_period and self._average_per_period(intent):
             averaged = None  # "in an average month": the records over the months
-        elif averaged and not document and self._average_per_group(intent):
+        elif (
+            (averaged or _records_counted(intent))
+            and not document
+            and self._average_per_group(intent)
+        ):
+            # "How many complaints does a company get on average": records over the groups.
             averaged = None
         if averaged and asked_depth(question) == AVERAGE_DEPTH and label_sets(intent.catalog):
             averaged = None  # "how many actions a reply contains on average": its categories
@@ -597,13 +608,14 @@ class Understander:
             intent.playbook = UNAVAILABLE
         self._mentions(intent)
         _distinct(intent, self._counted_groups(question))
+        _distinct_over_time(intent)
         _distinct_by_group(intent)
         _biggest_aside(intent)
         self._periods_counted(intent)
         _share_of_records(intent)
         self._unset(intent)
         self._happened(intent)
-        _threshold(intent)
+        _threshold(intent, self.held)
         _count_of_theme(intent)
         self._metric_by_default(intent)
         self._labels_as_themes(intent)
@@ -793,6 +805,11 @@ class Understander:
             if _RECORDS_SAID.fullmatch(phrase.split()[-1] if phrase.split() else ""):
                 return None  # "how many such messages are there": the records themselves
             by_words = self.grouping.by_words(phrase)
+            if not by_words and _PEOPLE.match(phrase):
+                # "How many different people raised tickets": the column that says who the
+                # person of each record is, when the data has one.
+                cat = self.matcher.catalog
+                by_words = [n for n in cat.dimensions if PERSON_COLUMN.match(n.replace("_", " "))]
             return by_words[0] if len(by_words) == 1 else None
         return self.grouping.for_phrase(phrase)
 
@@ -805,6 +822,11 @@ class Understander:
         if not (shape.has("count") or shape.has("share") or shape.has("ranking")):
             return
         en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
+        said_at = en.start() if en else zh.start() if zh else -1
+        if said_at >= 0 and _LEFT_OUT.search(intent.question[max(0, said_at - 30) : said_at]):
+            # "Leave out the ones that never got a group": those records are set aside from
+            # what is counted, not what is counted.
+            return
         if en is None and zh is None:
             # "Linked to a problem record", "关联了问题单": the records whose value is set.
             en, zh = _SET_EN.search(intent.question), _SET_ZH.search(intent.question)
@@ -954,6 +976,12 @@ class Understander:
         cat = intent.catalog
         if cat is None or not intent.filters or not self.held:
             return
+        apart = self._filters_apart(intent) if intent.playbook in _FIGURES else ""
+        if apart:
+            # "How many Zen replies apologise" where only Nova's replies have an apology
+            # column: Zen's records cannot be counted by it, and none is not zero.
+            intent.playbook, intent.missing = UNAVAILABLE, apart
+            return
         if not intent.metrics and intent.playbook == "share_of":
             # "What share of Apple customer tweets …": the records counted are those of the
             # table holding the value, not the first table's.
@@ -972,7 +1000,7 @@ class Understander:
                 if other != name and m.spec.expr == spec.expr and m.spec.filter == spec.filter
                 and m.unit == spec.unit and holds_all(cat, self.held, other, intent.filters)
                 and all(reaches(cat, other, d) for d in intent.slots.dimensions)
-                and _same_kind(m.table, spec.table)
+                and _same_kind(m.table, spec.table) and self._holds_labels(intent, m.table)
             ]  # fmt: skip
             if len(twins) > 1:
                 # "Spotify customers' tweets": the twin on the table the words pick out.
@@ -980,7 +1008,78 @@ class Understander:
                 twins = [t for t in twins if cat.metrics[t].table in picked]
             if len(twins) == 1:
                 metrics[i] = twins[0]
+            elif not twins and intent.playbook in _FIGURES:
+                subject = self._held_elsewhere(intent, name)
+                if subject:
+                    # "How many Spotify replies apologise": only Amazon's replies record it;
+                    # the figure is not there for Spotify, which is not a zero.
+                    intent.playbook, intent.missing = UNAVAILABLE, subject
+                    return
         intent.slots.metrics = metrics
+
+    def _filters_apart(self, intent: Intent) -> str:
+        """A group filtered on (one export per company) whose tables carry no column of another
+        filter: "<filter> for <group> (only <others>' records carry it)"; "" otherwise."""
+        cat = intent.catalog
+        assert cat is not None
+        for dim, value in intent.filters.items():
+            tables = self.held.get(dim) or {}
+            wanted = {str(v).casefold() for v in (value if isinstance(value, list) else [value])}
+            mine = [t for t, vs in tables.items() if wanted & {v.casefold() for v in vs}]
+            if not mine or len(mine) == len(tables):
+                continue
+            for other in intent.filters:
+                spec = cat.dimensions.get(other)
+                if other == dim or spec is None or not spec.sources or other in self.held:
+                    continue
+                if any(cat.join_path(t, s) is not None for t in mine for s in spec.sources):
+                    continue
+                carry = sorted({v for s in spec.sources for t in nearest(cat, s, tables)
+                                for v in tables[t]})  # fmt: skip
+                if len(carry) != 1:
+                    continue
+                measure = dimension_label(cat, other, intent.language)
+                return self._apart_subject(intent, dim, value, carry[0], measure)
+        return ""
+
+    def _apart_subject(
+        self, intent: Intent, dim: str, value: object, own: str, measure: str
+    ) -> str:
+        cat, lang = intent.catalog, intent.language
+        values = value if isinstance(value, list) else [value]
+        said = (", " if lang == "en" else "、").join(
+            value_label(cat, dim, str(v), lang) for v in values
+        )
+        one = value_label(cat, dim, own, lang)
+        if lang == "zh":
+            return f"{said}的{measure}（只有{one}的记录有这一项）"
+        return f"{measure} for {said} (only {one}'s records carry it)"
+
+    def _holds_labels(self, intent: Intent, table: str) -> bool:
+        """Whether ``table``'s records carry every category the question names (its labels);
+        Spotify's replies have no "Apologize", so Amazon's count of it has no twin there."""
+        held = {v.casefold() for v in (self.held.get(LABEL) or {}).get(table, [])}
+        return not held or all(label.casefold() in held for label in intent.labels)
+
+    def _held_elsewhere(self, intent: Intent, metric: str) -> str:
+        """What the data lacks when a value filtered on is held only by tables the measure is
+        not on, and the measure's table holds one other value of that dimension (one export
+        per group): "<measure> for <value> (only <own>'s records carry it)"; "" otherwise."""
+        cat, lang = intent.catalog, intent.language
+        if cat is None:
+            return ""
+        table = cat.metrics[metric].table
+        for dim, value in intent.filters.items():
+            tables = self.held.get(dim) or {}
+            near = nearest(cat, table, tables)
+            own = {v for t in near for v in tables[t]}
+            wanted = {str(v) for v in (value if isinstance(value, list) else [value])}
+            elsewhere = {v for t, vs in tables.items() if t not in near for v in vs}
+            if len(own) != 1 or wanted & own or not wanted <= elsewhere:
+                continue
+            measure = ", ".join(intent.labels) or metric_label(cat, metric, lang)
+            return self._apart_subject(intent, dim, sorted(wanted), next(iter(own)), measure)
+        return ""
 
     def _year_of_the_data(self, intent: Intent) -> None:
         """ "November than October" with no year, asked of an export whose records end years
@@ -1708,6 +1807,8 @@ class Understander:
                     default_metric(cat, None, intent.filters, held=self.held, question=q)
                 )
                 intent.counted_table = chosen.table if chosen is not None else None
+        if text_asked and found and not aside and self._label_part(intent, dim, text, found):
+            return
         one_group = any(f in self.held for f in intent.filters)
         shared = {
             cat.dimensions[f].spec.en.lower() for f, v in intent.filters.items()
@@ -1762,6 +1863,13 @@ class Understander:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
             # that names no category to set aside is read as it is.
             return
+        if grouped and (ranks or intent.shape.has("breakdown")):
+            # "Which company's customers complain about refunds most": the companies are
+            # ranked by the category's records, not the categories; as a share of their
+            # records, by the rate of the category's own yes/no column.
+            if intent.shape.has("share") and len(found) == 1:
+                self._rate_of_label(intent, dim, found[0][1])
+            return
         named = [v for _, v in sorted(found)]
         # "More tweets about updates in November than in October": the category's records in
         # each period; "replies that both ask to DM and include a link": the records carrying
@@ -1796,6 +1904,45 @@ class Understander:
         intent.labels = named
         intent.labels_within = len(named) == 2 and _WITHIN.search(intent.question) is not None
         intent.mentions = []
+
+    def _label_part(
+        self, intent: Intent, dim: str, text: str, found: list[tuple[int, str]]
+    ) -> bool:
+        """ "Tweets with "fix" in them; how many of those are about a software update": the
+        category named after "of those" is a part of the records mentioning the words, taken on
+        its own yes/no column, not a count of categories in place of the words."""
+        cue = OF_WHICH.search(text)
+        cat = intent.catalog
+        if cue is None or cat is None or len(found) != 1 or found[0][0] < cue.end():
+            return False
+        label = found[0][1].lower()
+        flags = [
+            n for n, d in cat.dimensions.items()
+            if d.kind == "boolean" and (d.spec.en or n).lower() == label
+        ]  # fmt: skip
+        if len(flags) != 1:
+            return False
+        intent.slots.filters.pop(dim, None)
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+        intent.slots.filters[flags[0]] = "true"
+        return True
+
+    def _rate_of_label(self, intent: Intent, dim: str, label: str) -> None:
+        """The rate of the yes/no column named as ``label``, ranked by the grouping asked, in
+        place of the category's records among the category rows."""
+        cat = intent.catalog
+        assert cat is not None
+        flags = [
+            name for name, d in cat.dimensions.items()
+            if d.kind == "boolean" and (d.spec.en or "").lower() == label.lower()
+        ]  # fmt: skip
+        rates = [r for r in (_rate_of_flag(cat, f) for f in flags) if r]
+        if not rates:
+            return
+        intent.playbook = "ranking"
+        intent.slots.metrics = [rates[0]]
+        intent.slots.filters.pop(dim, None)
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
     def _without_labels(
         self, intent: Intent, dim: str, aside: list[str], carried: list[str] | None = None
@@ -1922,7 +2069,7 @@ class Understander:
         m = _PER_GROUP.search(intent.question)
         if m is None or intent.catalog is None:
             return False
-        words = m.group("en") or m.group("zh") or ""
+        words = m.group("en") or m.group("en2") or m.group("zh") or ""
         phrase = zh_noun(words) if m.group("zh") else words_after(words)
         if not phrase or phrase.split()[0] in _EN_TIME_WORDS:
             return False
@@ -1946,7 +2093,10 @@ class Understander:
             return
         if intent.playbook not in ("ranking", "breakdown", "metric_change", "trend"):
             return
-        dim = intent.group_by
+        # The grouping the question names; the default one must not pick the records counted
+        # (a column only the agents' replies hold, for "customer tweets").
+        named = [d for d in intent.slots.dimensions if not fixed(intent.filters, d)]
+        dim = intent.group_by if named else None
         plain = default_metric(cat, dim, intent.filters)
         if intent.metrics:  # "收到多少条客户推文" resembling the feedback's own row count
             plain = intent.metrics[0]
@@ -1999,8 +2149,12 @@ class Understander:
             return
         if intent.playbook == "metric_change":
             self._parallel_total(intent)
+        if intent.playbook == "share_of":
+            self._share_as_rate(intent)
         if intent.playbook not in ("ranking", "breakdown"):
             return
+        if not any(not fixed(intent.filters, d) for d in intent.slots.dimensions):
+            return  # no grouping named: the catalog's first is no reason to add tables
         dim = intent.group_by
         metric = (
             intent.metrics[0]
@@ -2076,6 +2230,24 @@ class Understander:
         ):
             return False  # a column of some of the tables ("battery"): their records only
         return bool(split) and not any(d in intent.filters for d in split)
+
+    def _share_as_rate(self, intent: Intent) -> None:
+        """ "各公司的客户推文里，提到退款的占比": the share of the records with a yes/no column set,
+        for each group, where each group's records are a table of their own: the column's rate
+        on every group's table, ranked together (``_parallel``), not the first table's share."""
+        cat = intent.catalog
+        assert cat is not None
+        split = [d for d in intent.slots.dimensions if d not in intent.filters and d in self.held]
+        flags = [f for f, v in intent.filters.items() if v == "true" and f in intent.slots.flags]
+        if intent.metrics or len(split) != 1 or len(flags) != 1 or len(intent.filters) != 1:
+            return
+        rate = _rate_of_flag(cat, flags[0])
+        if not rate or not parallel_metrics(cat, self.held, rate, split[0]):
+            return
+        intent.playbook = "breakdown" if intent.shape.has("breakdown") else "ranking"
+        intent.slots.metrics = [rate]
+        intent.slots.filters.pop(flags[0])
+        intent.slots.dimensions = split
 
     def _parallel_total(self, intent: Intent) -> None:
         """ "How many customer tweets are there in total" over one export per company: split by
@@ -2248,8 +2420,23 @@ class Understander:
             if any(w in t or t in w for w in said for t in quoted):
                 continue
             if m and not any(self._in_catalog(w) for w in words or [m.group(0)]):
+                if self._names_subject(subject["pattern"]):
+                    continue  # "ratings" where a 满意度 column holds them
                 return subject[lang]
         return None
+
+    def _names_subject(self, pattern: str) -> bool:
+        """Whether a column or measure of the catalog is named by the subject's own words, in
+        either language (a 满意度 column for "ratings or satisfaction scores")."""
+        cat = self.matcher.catalog
+        names = [
+            n
+            for name, d in cat.dimensions.items()
+            for n in (name, d.spec.en, d.spec.zh)
+            if n and not d.from_time
+        ]
+        names += [n for name, m in cat.metrics.items() for n in (name, m.spec.en, m.spec.zh) if n]
+        return any(re.search(pattern, n, re.IGNORECASE) for n in names)
 
     def _in_catalog(self, text: str) -> bool:
         word = text.strip().lower()
@@ -2322,6 +2509,7 @@ def _by_shape(
     filtered: bool = False,
     compared: bool = False,
     figure_named: bool = False,
+    value_asked: bool = False,
 ) -> str:
     """The playbook for what the question asks for: quotes, themes and trends whatever the
     topic; a metric the question names, ranked, split or compared, before a topic playbook
@@ -2342,6 +2530,10 @@ def _by_shape(
         if shape.has("breakdown") and split:
             return "breakdown"
         if shape.first == "share" or (playbook in _ASIDE and shape.has("change")):
+            return "metric_change"
+        if value_asked and playbook not in (*_ASIDE, *_OF_ACCOUNTS) and not shape.has("change"):
+            # "What is the remote resolution rate?", "远程解决率是多少": the measure's value,
+            # not the topic's comparison of other measures.
             return "metric_change"
         if shape.has("change") and playbook in ("voc_themes", "voc_evidence"):
             return "metric_change"  # "NPS … 跟再前一个季度比怎么样": the named measure, compared
@@ -2463,6 +2655,9 @@ _PEAK_TIME = re.compile(
 _PER_GROUP = re.compile(
     r"(?i)\b(?:average|on average|mean)\b.{0,60}?\b(?:each|every|per|a single) "
     r"(?P<en>[a-z][a-z ]{1,30})"
+    # "how many complaints does a company get on average"
+    r"|\b(?:does|do) (?:a|an|each|every|one) (?P<en2>[a-z][a-z ]{1,30}?)"
+    r" (?:get|receive|have|see|handle|take)\b[^?]{0,30}?\bon average\b"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
 )
 # An amount asked for ("the total dollar value", "一共花了多少钱"): a figure, whatever the shape.
@@ -2497,6 +2692,14 @@ _PER_TIME = re.compile(
 _AFTER_AVERAGE = re.compile(
     r"(?i)平均(?P<zh>[^，,。？?！!]{1,10})|\b(?:on )?average,?\s+(?P<en>(?:[a-z]+\s+){0,3}[a-z]+)"
 )
+
+
+def _records_counted(intent: Intent) -> bool:
+    """Whether every measure read counts records (so an average of it is over groups)."""
+    cat = intent.catalog
+    if cat is None or not intent.metrics:
+        return False
+    return all(plain_count(cat, m) for m in intent.metrics)
 
 
 def _averaged_unmeasured(intent: Intent) -> str | None:
@@ -2653,11 +2856,19 @@ def _group_test(intent: Intent) -> None:
     if dim is None:
         return
     pct, size = percent_test(question), records_per_group(question)
+    measured = next((m for m in intent.metrics if m in cat.metrics), None)
+    unit = cat.metrics[measured].unit if measured is not None else ""
+    valued = value_test(question, unit) if AVERAGE.search(question) else None
     if pct is not None:
         metric = share_metric(cat, intent.metrics)
         if metric is None:
             return
         test = GroupTest(dim, metric, pct.op, pct.value, pct.said, size)
+    elif valued is not None and measured is not None:
+        # "In how many categories do reviews run longer than 100 characters on average": each
+        # group's average compared with the number.
+        metric = measured
+        test = GroupTest(dim, metric, valued.op, valued.value, valued.said, size)
     elif size is not None and intent.playbook in ("ranking", "breakdown") and intent.metrics:
         metric = intent.metrics[0]
         if metric not in cat.metrics or plain_count(cat, metric):
@@ -2896,6 +3107,10 @@ def _flag_conditions(
         slots.filters[name] = "false" if no else "true"
         slots.dimensions.append(name)
         slots.spans.extend(spans)
+        if name not in (crossed or {}):
+            # Not also words to find in the text (those named in the other language are
+            # marked so once the other side's columns are set aside, ``_off_side_flags``).
+            slots.read_as_columns.extend(spans)
         slots.flags.append(name)
 
 
@@ -3004,6 +3219,14 @@ _WEEKDAY_OF_DATE = re.compile(
 )
 
 
+# A day's name holding a weekday's ("Black Friday", "Cyber Monday"): a capitalised word before
+# it that is not one of the words a weekday is said after ("On Friday", "Last Monday").
+_DAY_NAME = re.compile(r"\b([A-Z][a-z]+) ((?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")
+_NOT_A_NAME = frozenset((
+    "On", "By", "From", "Every", "Each", "Last", "This", "Next", "Since", "Until", "Till",
+    "Through", "Before", "After", "And", "Or", "To", "Of", "In", "The", "A", "Which", "What",
+    "How", "Per", "Any", "Only", "Between", "Did", "Was", "Were", "Is", "Are",
+))  # fmt: skip
 # "最近两周一共", "三周一次": a number of weeks, whose 周 only looks like a weekday's.
 _WEEKS_COUNTED = re.compile(
     r"[两二三四五六七八九十几\d]\s*(?:个)?(?:周|星期|礼拜)[一二三四五六日天]"
@@ -3160,9 +3383,12 @@ def _weekday_dimensions(cat: Catalog) -> list[str]:
     ]  # fmt: skip
 
 
-def _weekend(question: str, slots: Slots, cat: Catalog) -> None:
-    """ "On weekends", "周末两天": the weekday dimension's Saturday and Sunday, either."""
+def _weekend(question: str, slots: Slots, cat: Catalog, period: Period | None = None) -> None:
+    """ "On weekends", "周末两天": the weekday dimension's Saturday and Sunday, either; not when
+    the question names the few days it means ("the Black Friday weekend - Nov 24 through 27")."""
     if not _WEEKEND.search(question) or re.search(r"(?i)\bweekdays?\b|工作日", question):
+        return
+    if period is not None and period.kind == "range" and (period.end - period.start).days <= 4:
         return
     for name in _weekday_dimensions(cat):
         ends = [v for v in cat.dimensions[name].values or [] if re.search(r"(?i)sat|sun", str(v))]
@@ -3190,9 +3416,12 @@ def _day_abbreviated(question: str, slots: Slots, cat: Catalog) -> None:
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
     """ "From Monday June 1 to Sunday June 7", "6月1日（周一）": weekdays that only say which day
     a date is are part of the date, not a filter or split by weekday; nor is "两周一共" one."""
-    said = len(_WEEKDAY_WORD.findall(question))
+    day_names = [m for m in _DAY_NAME.finditer(question) if m.group(1) not in _NOT_A_NAME]
+    said = len(_WEEKDAY_WORD.findall(question)) - len(day_names)
     dated = len(_WEEKDAY_OF_DATE.findall(question)) + len(_WEEKS_COUNTED.findall(question))
-    if not said or said != dated:
+    # "Cyber Monday Nov 27": a day's name, and a date too.
+    dated -= sum(1 for m in day_names if _WEEKDAY_OF_DATE.match(question, m.start(2)))
+    if said < 0 or not said + len(day_names) or said != dated:
         return
     for name in _weekday_dimensions(cat):
         slots.filters.pop(name, None)
@@ -3361,12 +3590,20 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
         ]  # fmt: skip
         if said and all(_AGENT_OF.search(text[: m.start()]) for m in said):
             slots.dimensions.remove(dim)
+            continue
+        # "电汇出了问题", "有问题的": something went wrong, no split by a column named 问题.
+        zh = [n for n in (spec.zh, *spec.aliases) if n and not n.isascii()]
+        went = [m for n in zh for m in re.finditer(re.escape(n), text)]
+        if went and all(_WENT_WRONG.search(text[: m.start()]) for m in went):
+            slots.dimensions.remove(dim)
 
 
 # The groups a question names added up into one figure.
 _ADDED_UP = re.compile(
     r"(?i)加起来|合起来|加在一起|合在一起|加总|\bcombined\b|\badded up\b|\bput together\b"
 )
+# "出了问题", "有问题", "遇到问题": a thing going wrong, said before a column's Chinese name.
+_WENT_WRONG = re.compile(r"(?:出了?|出现了?|有|遇到了?|碰到了?|发生了?)$")
 # "… from the company", "… sent to the agent": who acted, not a grouping.
 _AGENT_OF = re.compile(r"(?i)\b(?:from|to|with) (?:the|our|their|its|a) $")
 
@@ -3453,17 +3690,24 @@ def _flag_rate(
         slots.dimensions = [d for d in slots.dimensions if d != name]
     elif slots.metrics or slots.flags or not (each_share or _CONTRAST.search(question)):
         return
+    rate = _rate_of_flag(cat, name)
+    if rate:
+        slots.metrics = [rate]
+        slots.spans.extend(spans)
+
+
+def _rate_of_flag(cat: Catalog, name: str) -> str:
+    """The catalog's rate of a yes/no dimension's column (the share of records with it set);
+    "" when the catalog has none."""
     dim = cat.dimensions.get(name)
     if dim is None or not dim.sources:
-        return
+        return ""
     column = next(iter(dim.sources.values())).rsplit(".", 1)[-1].strip()
     rates = [
         n for n, m in cat.metrics.items()
         if m.unit == "%" and m.table in dim.sources and _counts_flag(m.spec.expr, column, True)
     ]  # fmt: skip
-    if rates:
-        slots.metrics = rates[:1]
-        slots.spans.extend(spans)
+    return rates[0] if rates else ""
 
 
 def _counts_flag(expr: str, column: str, yes: bool) -> bool:
@@ -3689,6 +3933,15 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
         # "至少被转派过一次的有几张": how many, the count of the same column, not its share.
         slots.metrics = [count]
         return
+    flag = _flag_of_rate(cat, name)
+    if flag is not None and _asks_how_many(question, shape) and _HOW_MANY.search(question):
+        # "How many tickets were resolved remotely": the records with the yes/no column the
+        # share is taken of, counted, where the catalog has no count of them of its own.
+        slots.metrics, slots.noun_only = [flag[0]], True  # the records, counted
+        slots.filters.setdefault(flag[1], "true")
+        slots.dimensions.append(flag[1])
+        slots.flags.append(flag[1])
+        return
     rate = name.removesuffix("_count") + "_rate"
     if not name.endswith("_count") or rate not in cat.metrics:
         return
@@ -3698,6 +3951,24 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
     elif _LIKELY.search(question):
         # "More likely to miss SLA": how often, a rate, not how many.
         slots.metrics = [rate]
+
+
+def _flag_of_rate(cat: Catalog, name: str) -> tuple[str, str] | None:
+    """A share of the records with a yes/no column set (no filter of its own): the plain count
+    of its table and the column's yes/no dimension; None for any other measure."""
+    m = cat.metrics[name]
+    if m.unit != "%" or m.spec.filter:
+        return None
+    flags = [
+        d for d, dim in cat.dimensions.items()
+        if dim.kind == "boolean" and m.table in dim.spec.sources
+        and _counts_flag(m.spec.expr, dim.spec.sources[m.table], True)
+    ]  # fmt: skip
+    counts = [
+        n for n, c in cat.metrics.items()
+        if c.table == m.table and plain_count(cat, n)
+    ]  # fmt: skip
+    return (counts[0], flags[0]) if len(flags) == 1 and counts else None
 
 
 def _asks_how_many(question: str, shape: ShapeReading) -> bool:
@@ -3714,6 +3985,22 @@ def _asks_how_many(question: str, shape: ShapeReading) -> bool:
 
 _NOT_YET = re.compile(r"(?i)还没|没有|尚未|未|\bnot yet\b|\bnever\b|n't been|\bstill (?:not|no)\b")
 _HOW_MANY = re.compile(r"(?i)\bhow many\b|多少[张条个件单次位]|几[张条个件单次位]")
+# Records set aside from what is counted ("leave out the ones that never got a group").
+_LEFT_OUT = re.compile(
+    r"(?i)\b(?:leave|leaving|left) out\b|\bexclud(?:e|ing)\b|\bignor(?:e|ing)\b"
+    r"|\bnot counting\b|\bdon'?t count\b|\bset(?:ting)? aside\b|\bdrop(?:ping)?\b"
+    r"|不算|去掉|排除|不包括|不含|除去|剔除"
+)
+# "…, of which / 其中 …": what follows is a part of the records just counted.
+OF_WHICH = re.compile(
+    r"(?i)其中|这里面|这其中|这些里面|这些当中|它们当中|\bof (?:which|those|them|these)\b"
+    r"|这些[\u4e00-\u9fff]{1,3}?(?:里面?|当中|中)(?=[，,]?(?:有|又|是|的))"
+    r"|\bamong (?:them|those|these)\b"
+)
+# The value of a measure asked for by its name ("What is the …", "…是多少").
+_VALUE_ASKED = re.compile(
+    r"(?i)^\s*(?:what(?:'s| is| was| were)|how (?:high|low) (?:is|was))\b|是多少|为多少|有多高"
+)
 _RATE_WORD = re.compile(r"(?i)\brate\b|\bratio\b|\bpercent|\bshare\b|率|比例|占比|百分")
 _LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
 
@@ -3903,6 +4190,8 @@ _HOW_MANY_AFTER = re.compile(
     r"(?:的)?(?:数量|总数|个数)|(?:都|一共|总共|共|合计)?(?:有)?(?:多少|几)(?:个|款|家|位|类|种|辆|名)"
 )
 _DISTINCT_BEFORE = re.compile(r"(?i)\b(?:distinct|different|unique)\s+$|不同的?$")
+# People counted by who they are ("how many different people", "how many individuals").
+_PEOPLE = re.compile(r"(?i)(?:people|persons|individuals|humans|folks)\b")
 _HOW_MANY_NOUN = re.compile(
     r"(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?(?P<zh>[\u4e00-\u9fff]{2,6})"
     r"|(?i:how many)\s+(?:different\s+|distinct\s+|unique\s+)?(?P<en>[a-z][a-z ]{2,40})"
@@ -3911,6 +4200,21 @@ _HOW_MANY_BEFORE = re.compile(
     r"(?i)(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
     r"|(?:how many|number of)\s+(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
+
+
+def _distinct_over_time(intent: Intent) -> None:
+    """ "How many different people raised tickets in each of March, April and May": the number
+    of different values in each unit of time, not the records' trend."""
+    cat = intent.catalog
+    if cat is None or not intent.distinct or intent.playbook != "trend":
+        return
+    grain = _grain_said(intent) or ("month" if "month" in cat.dimensions else None)
+    if grain is None or not cat.dimensions[grain].from_time:
+        return
+    intent.playbook = "ranking"  # each unit's different values (``distinct_of``)
+    intent.slots.dimensions = [*intent.slots.dimensions, grain]
+    intent.distinct_of, intent.distinct = intent.distinct[0], []
+    intent.compare, intent.comparison = False, None  # the months side by side show the change
 
 
 def _distinct(intent: Intent, named: str | None = None) -> None:
@@ -4080,7 +4384,7 @@ def _share_of_records(intent: Intent) -> None:
             intent.slots.dimensions = [*intent.slots.dimensions, grain]
 
 
-def _threshold(intent: Intent) -> None:
+def _threshold(intent: Intent, held: Held | None = None) -> None:
     """ "Resolved within 24 hours", "转派3次以上的事件": the records past a threshold on a measure
     of each record, counted with their share (``thresholds``), not the measure's average."""
     cat = intent.catalog
@@ -4097,7 +4401,12 @@ def _threshold(intent: Intent) -> None:
         # "Opened before 8 in the morning or from 6 in the evening", "晚上8点以后": the records
         # by the hour of their time.
         counted = [m for m in intent.metrics if plain_count(cat, m)]
-        metric = counted[0] if counted else default_metric(cat, None, intent.filters)
+        # The records the words pick ("customer tweets": the customers' own file).
+        metric = (
+            counted[0]
+            if counted
+            else default_metric(cat, None, intent.filters, held=held, question=intent.question)
+        )
         found = hour_threshold(intent.question, cat, metric)
     if found is None or not (
         intent.shape.has("count")
@@ -4135,6 +4444,11 @@ def _threshold(intent: Intent) -> None:
     intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)]
     intent.slots.by_meaning = []
     intent.playbook = "share_of"
+    split = [d for d in intent.slots.dimensions if d not in intent.filters]
+    if split and held:
+        # "Before 6 am, for each company" over one export per company: the same hours on
+        # every company's table, side by side.
+        intent.parallel = parallel_metrics(cat, held, found.metric, split[0])
 
 
 def _names_catalog(slots: Slots) -> bool:

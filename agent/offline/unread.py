@@ -172,7 +172,7 @@ class UnreadWords:
     def _people_kept(self) -> bool:
         """Whether some dimension says who a record's person is (a customer, caller, author
         id or name)."""
-        return any(_PERSON_COLUMN.search(name) for name in self.catalog.dimensions)
+        return any(PERSON_COLUMN.search(name) for name in self.catalog.dimensions)
 
     def _in_values(self, word: str) -> bool:
         """Whether an English word (in any of its forms) is a word of some value's name."""
@@ -305,7 +305,9 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?:费用|成本|金额|价格|工资|薪水|利润|预算|营收|花费|经费|开支|支出)[^，,。？?]{0,6}"
             r"(?:多少|几|最高|最多|最低)|花了多少[^，,。？?]{0,4}(?:经费|钱|费用)"
-            r"|(?:多少|几)[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少|收了[^，,。？?]{0,8}(?:费用|钱)"
+            # "几条是以金钱补救结案的" counts records: a classifier after 几/多少 says so.
+            r"|(?:多少|几)(?![条个件张单次位起家笔])[^，,。？?]{0,6}(?:费用|成本|钱)|花了多少"
+            r"|收了[^，,。？?]{0,8}(?:费用|钱)"
         ),
     ),
     # Who the people are: "男的女的各占多少", "by age group", "female customers".
@@ -400,7 +402,7 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _CJK_FILLER = re.compile(r"[的了过]")
-_PERSON_COLUMN = re.compile(
+PERSON_COLUMN = re.compile(
     r"(?i)^(?:customer|caller|consumer|user|author|client|citizen|reviewer|member|account|phone"
     r"|email|客户|来电人|用户|市民|会员|手机|电话)[\s_-]*(?:id|no|number|name|编号|号码|姓名)?$"
 )

@@ -31,6 +31,13 @@ TIME_DIMENSIONS = {
         ["quarterly", "按季度"],
         "CAST(year({time}) AS VARCHAR) || '-Q' || CAST(quarter({time}) AS VARCHAR)",
     ),
+    # Halves of the year ("half-year by half-year", "上下半年各多少"), named "2024-H1".
+    "half_year": (
+        "Half-year",
+        "半年",
+        ["half-yearly", "half year", "by half-year", "按半年", "每半年", "上下半年"],
+        "CAST(year({time}) AS VARCHAR) || '-H' || CAST((month({time}) + 5) // 6 AS VARCHAR)",
+    ),
     # Weeks from Monday to Sunday, named by their Monday ("week by week", "每周各多少").
     "week": (
         "Week (starting Monday)",
