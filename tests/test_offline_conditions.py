@@ -399,8 +399,9 @@ def test_an_average_per_group_counts_the_records_over_the_groups(
     per = round(len(rows) / len(teams), 1)
     text = _ask(analyst, "On average, how many tickets does each team get?")
     assert f"Across the {len(teams)} different values of team, each has {per:g}" in text
-    zh = _ask(analyst, "平均每个团队有多少张工单？")
-    assert f"分属 {len(teams)} 个不同的" in zh and f"{per:g}" in zh
+    for question in ("平均每个团队有多少张工单？", "每个团队平均有多少张工单？"):
+        zh = _ask(analyst, question)
+        assert f"分属 {len(teams)} 个不同的" in zh and f"{per:g}" in zh, zh
     # "does a team get on average", the average said last, after how many groups there are.
     text = _ask(
         analyst,
@@ -1437,3 +1438,26 @@ def test_words_the_text_says_and_a_part_of_those_records_in_chinese(
         analyst, "有多少工单在描述里说 router 出了问题、钱白花了？这些工单里有几条是 Pending 的？"
     )
     assert f"共 {len(said)} 条，其中Pending {pending} 条" in zh, zh
+
+
+def test_the_value_asked_before_which_group_comes_with_the_ranking(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "On average how many hours …, and which team is slowest": every ticket's average too.
+    hours = [h for r in rows if (h := _hours(r, "resolved_at")) is not None]
+    mean = round(statistics.mean(hours), 1)
+    text = _ask(
+        analyst,
+        "On average, how many hours does it take to resolve a ticket, and which team is slowest?",
+    )
+    assert "Over all of them, the" in text and f"is {mean:g} hours" in text, (mean, text)
+
+
+def test_records_said_to_have_had_an_event_a_count_column_counts(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "How many tickets were reopened": at least once, on the reopen count — not every ticket.
+    reopened = sum(int(r["reopen_count"]) >= 1 for r in rows)
+    assert 0 < reopened < len(rows)
+    text = _ask(analyst, "How many tickets were reopened?")
+    assert f"{_n(reopened)} of the {_n(len(rows))} records" in text, text

@@ -463,3 +463,22 @@ def test_combined_over_the_companies_adds_their_tables_up(analyst: Analyst) -> N
         analyst, "How many customer tweets came in across all the companies combined?"
     )
     assert f"Added up over the tables of every group: {ROWS['inbound'] * 2} records" in answer.text
+
+
+def test_as_a_share_names_no_measure_of_its_own(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "As a share of their replies" says how to measure, not what (it is no "Account rate"):
+    # the action named is the measure, its rate on each company's replies.
+    answer = ask_offline(
+        analyst,
+        "Which company's agents refer customers to a specialist team the least, as a share of "
+        "their replies?",
+    )
+    n, label = ROWS["outbound"], "Refer to specialist team"
+    referred = {
+        c: len(flags[f"twcs-{c}-100-outbound.xlsx"][label]) for c in ("AmazonHelp", "AppleSupport")
+    }
+    want = {c: f"{round(100 * k / n, 1):g}" for c, k in referred.items()}
+    rows = dict(re.findall(r"^\| (\w+) \| ([\d.]+)% \|", answer.text, flags=re.MULTILINE))
+    assert rows == want, answer.text

@@ -172,3 +172,13 @@ def test_complaints_about_a_word_count_its_mentions_not_every_review(analyst: An
     assert answer.reading is not None and "broken" in answer.reading.line, answer.reading
     broken = sum(1 for r in _rows() if "broken" in r["review"])
     assert f"{broken} of {len(_rows())}" in answer.body, answer.body
+
+
+def test_a_category_s_share_of_the_negative_reviews_is_no_negative_rate(analyst: Analyst) -> None:
+    # "所有差评里，hotels 占了多大比例": the hotels' part of the negative reviews; "多大比例" asks
+    # how to measure, and is not the negative rate (100% among negative reviews).
+    negative = sum(bad for _, bad in MIX.values())
+    hotels = MIX["hotels"][1]
+    answer = analyst.ask("所有差评里，hotels 占了多大比例？")
+    assert answer.status == "answered", answer.text
+    assert f"共 {fmt(negative)} 条记录，其中hotels {fmt(hotels)} 条" in answer.text, answer.text

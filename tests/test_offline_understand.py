@@ -341,6 +341,12 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("远程解决率是多少？", "metric_change", {"metrics": ["remote_resolution_share"]}),
     ("远程解决能省多少钱？", "remote_vs_onsite", {}),
+    # "占了多大比例", "as a share": how to measure, no measure of their own.
+    (
+        "上个季度所有工单里，华东占了多大比例？",
+        "share_of",
+        {"metrics": ["ticket_count"], "filters": {"region": "East"}},
+    ),
     (
         "Which region has the most tickets overall?",
         "ranking",
@@ -538,3 +544,14 @@ def test_words_counted_together_about_something_or_not_said(
     assert intent.playbook == "mentions", intent.describe()
     assert intent.mentions == terms
     assert (intent.mentions_all, intent.mentions_not) == (every, negated)
+
+
+def test_an_event_the_data_does_not_record_is_said_unread(understander: Understander) -> None:
+    # "Were escalated": the demo records no escalation; the reading says it did not use the word
+    # rather than counting every ticket as if it had. "Reopened" it does record.
+    question = "How many tickets were escalated last quarter?"
+    intent = understander.understand(question, read_periods(question, AS_OF))
+    assert intent.unread == ["escalated"], intent.unread
+    question = "How many tickets were reopened last quarter?"
+    intent = understander.understand(question, read_periods(question, AS_OF))
+    assert intent.unread == [], intent.unread

@@ -94,7 +94,7 @@ class MeaningIndex:
         names, vectors = self._index()
         best: dict[str, tuple[float, str]] = {}
         for phrase in phrases:
-            if self._generic(phrase):
+            if self._generic(phrase) or _how_measured_only(phrase):
                 continue
             query = self.embedder.embed_query(_as_exports_say(phrase))
             sims = vectors @ np.asarray(query, dtype=np.float32)
@@ -258,6 +258,33 @@ def _stems_shared(phrase: str, alias: str) -> int:
     if _CJK.search(phrase):
         ours, theirs = set(_CJK.findall(phrase)), set(_CJK.findall(alias))
     return len(ours & theirs)
+
+
+# Words that say how something is measured, not what: "as a share" names no measure.
+_HOW_MEASURED = words_of(
+    "share shares rate rates ratio percent percentage proportion fraction number count total "
+    "average mean sum 占比 比例 比率 百分比 数量 总数 平均"
+)
+
+
+# Chinese words of asking around a measure word ("占了多大比例").
+_ZH_ASKING = re.compile(r"多大|多少|多高|几成|占了?|是|有|的|了|为")
+
+
+def _how_measured_only(phrase: str) -> bool:
+    """Whether the phrase's words only say how something is measured ("as a share", "多大比例")."""
+    words = _WORD.findall(phrase.lower())
+    rest = []
+    for w in words:
+        if _CJK.search(w):
+            for measure in sorted((m for m in _HOW_MEASURED if _CJK.search(m)), key=len)[::-1]:
+                w = w.replace(measure, "")
+            w = _ZH_ASKING.sub("", w)
+            if w:
+                rest.append(w)
+        elif w not in _HOW_MEASURED and w not in _STOPS and w != "as":
+            rest.append(w)
+    return bool(words) and not rest
 
 
 def _shares_stem(phrase: str, alias: str) -> bool:

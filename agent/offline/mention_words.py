@@ -149,7 +149,9 @@ def base_terms(question: str) -> list[str]:
     found += [m.group("t") for m in _EN.finditer(en_head)]
     terms = _clean(t for chunk in found for t in _SPLIT.split(chunk))
     said = set(_quoted_counted(question))
-    return [t for t in terms if t not in said][:_MAX_TERMS]
+    # "差评里说东西坏了的（评论里带“坏”字）": the quoted word says how the phrase holding it is
+    # counted; the phrase is no other words to count first.
+    return [t for t in terms if not any(q in t for q in said)][:_MAX_TERMS]
 
 
 def _mention_terms(question: str) -> list[str]:

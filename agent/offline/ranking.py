@@ -150,6 +150,9 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     # The groups set aside are not in the whole either ("不属于城乡建设类的有多少条").
     kept = {d: v for d, v in filters.items() if d != dim or isinstance(v, Excluded)}
     total = _share_call(intent, metric, dim, kept)
+    if not total and len(measured) == 1 and _value_asked_first(intent.question):
+        # "平均要多少天才能答复？最慢的是哪个分类": the value over all of them too.
+        total = {RANK_OVERALL: metric_query([metric], filters=kept, period=period)}
     if intent.order != "both" or len(measured) > 1:
         return {"rank": call, **total}
     # Both ends asked for: the other end too, in case there are more groups than are shown.
@@ -305,6 +308,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         )  # fmt: skip
     _lead_listed(intent, w, res, dim, metric, ordered, whole, period["label"])
     _share_of_all(w, results.get(RANK_TOTAL), dim)
+    _overall(w, results.get(RANK_OVERALL), metric)
     shown = _ordered(w, metric, rows, worst_first=worst_first)
     if len(shown) > TABLE_ROWS and far is not None:
         half = TABLE_ROWS // 2
@@ -332,6 +336,17 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
 
 
 RANK_TOTAL = "rank_total"
+RANK_OVERALL = "rank_overall"
+# A measure's value asked for before which group ("on average how many days … ; which category
+# is slowest", "平均要多少天…？最慢的是哪个"): the value over every group comes with the ranking.
+_VALUE_FIRST = re.compile(
+    r"(?i)\bon average\b|\baverage\b|\bhow long\b|\bmean\b|平均|多久|多长时间|多少(?:天|小时|分钟)"
+)
+
+
+def _value_asked_first(question: str) -> bool:
+    value, which = _VALUE_FIRST.search(question), _WHICH_GROUP.search(question)
+    return value is not None and which is not None and value.start() < which.start()
 
 
 def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) -> dict[str, Call]:
@@ -380,6 +395,17 @@ def total_asked(question: str) -> bool:
     has the most of them (not "which brand has the most, and how many": the first's count)."""
     count, which = _HOW_MANY_IN_ALL.search(question), _WHICH_GROUP.search(question)
     return count is not None and which is not None and count.start() < which.start()
+
+
+def _overall(w: Writer, res: Any, metric: str) -> None:
+    """The measure over every group, asked for before the ranking."""
+    if res is None or not res.ok or not res.rows:
+        return
+    value = res.records()[0].get(metric)
+    if value is not None:
+        w.lead.append(
+            w.say("rank.overall", metric=w.metric(metric), value=w.value(metric, value), ref=res.id)
+        )
 
 
 def _share_of_all(w: Writer, res: Any, dim: str) -> None:

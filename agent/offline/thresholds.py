@@ -141,8 +141,17 @@ def said_threshold(question: str) -> _Said | None:
             found.append(_Said(">" if strict else op, n, "count", m.start(), m.end()))
     found = [f for f in found if not _PERIOD_BEFORE.search(text[: f.start])]
     if not found:
-        return None
+        # "How many incidents were reopened": at least once, on a column the verb names (the
+        # caller finds it, or there is none).
+        event = _HAPPENED.search(text)
+        if event is None:
+            return None
+        return _Said(">=", 1.0, "count", event.start(1), event.end(1), event.group(1))
     return min(found, key=lambda f: (f.start, -f.end))
+
+
+# What happened to the records, said with no number: "were reopened", "got reassigned".
+_HAPPENED = re.compile(r"\b(?:were|was|been|got|get|gets|being)\s+([a-z]{4,}ed)\b")
 
 
 def _matches(

@@ -2069,8 +2069,8 @@ class Understander:
         m = _PER_GROUP.search(intent.question)
         if m is None or intent.catalog is None:
             return False
-        words = m.group("en") or m.group("en2") or m.group("zh") or ""
-        phrase = zh_noun(words) if m.group("zh") else words_after(words)
+        words = m.group("en") or m.group("en2") or m.group("zh") or m.group("zh2") or ""
+        phrase = zh_noun(words) if m.group("zh") or m.group("zh2") else words_after(words)
         if not phrase or phrase.split()[0] in _EN_TIME_WORDS:
             return False
         found = self.grouping.by_words(phrase)
@@ -2659,6 +2659,8 @@ _PER_GROUP = re.compile(
     r"|\b(?:does|do) (?:a|an|each|every|one) (?P<en2>[a-z][a-z ]{1,30}?)"
     r" (?:get|receive|have|see|handle|take)\b[^?]{0,30}?\bon average\b"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
+    # "每个品牌平均有多少条投诉"
+    r"|每(?:个|家|位|款|类|名)(?P<zh2>[\u4e00-\u9fff]{1,6}?)平均"
 )
 # An amount asked for ("the total dollar value", "一共花了多少钱"): a figure, whatever the shape.
 _AMOUNT = re.compile(r"(?i)\btotal\b|\bhow much\b|\bsum of\b|总额|总共|一共|多少钱|合计")

@@ -54,7 +54,9 @@ _SHAPE = words_of(
     "about around over under into onto from with without into out off again per cent happen "
     "happened happening handle handled handling receive received receiving get come open opened "
     "is are was were be am raise raised raises file filed log logged submit submitted create "
-    "created close closed resolve resolved assign assigned escalate escalated reopen reopened "
+    # Not "escalated" or "reopened": events a record may or may not have, which the data records
+    # or cannot tell.
+    "created close closed resolve resolved assign assigned "
     "performance quality efficiency situation status overview summary picture story doing "
     "complain complained complaint complaints mention mentioned mentions say said says talk "
     "talked ask asked asks tell told show shown happen least worst most"
@@ -90,9 +92,8 @@ class UnreadWords:
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
-        left = [
-            w for w in _said_of_people(text) + _names_said(question, text) if not self._known(w)
-        ]
+        said = _said_of_people(text) + _names_said(question, text) + _events_said(text)
+        left = [w for w in said if not self._known(w)]
         if not left:
             return []
         names, vectors = self._vectors.get()
@@ -414,6 +415,17 @@ _BY_NAME = frozenset(
     ("people", "channel", "call", "person", "staff time", "money", "legal", "contract")
 )
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
+
+
+# "Tickets that were escalated", "complaints that got refunded": what happened to the records,
+# a condition the data may have no column for.
+_EVENT_EN = re.compile(r"\b(?:were|was|got|get|been|are|is)\s+(?:\w+ly\s+)?([a-z]{4,}ed)\b")
+
+
+def _events_said(text: str) -> list[str]:
+    """What the question says happened to the records ("were escalated"), but for the words of
+    every export (opened, closed, resolved, filed …)."""
+    return [w for w in _EVENT_EN.findall(text) if w not in _SHAPE and w not in STOP_WORDS]
 
 
 def _said_of_people(text: str) -> list[str]:
