@@ -345,8 +345,7 @@ _VALUE_FIRST = re.compile(
 
 
 def _value_asked_first(question: str) -> bool:
-    value, which = _VALUE_FIRST.search(question), _WHICH_GROUP.search(question)
-    return value is not None and which is not None and value.start() < which.start()
+    return _said_before_which(_VALUE_FIRST, question)
 
 
 def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) -> dict[str, Call]:
@@ -393,8 +392,13 @@ _WHICH_GROUP = re.compile(r"(?i)\bwhich\b|\bwho\b|\bwhat (?!share|percent)|å“ª|è
 def total_asked(question: str) -> bool:
     """Whether the question asks how many records there are in all before it asks which group
     has the most of them (not "which brand has the most, and how many": the first's count)."""
-    count, which = _HOW_MANY_IN_ALL.search(question), _WHICH_GROUP.search(question)
-    return count is not None and which is not None and count.start() < which.start()
+    return _said_before_which(_HOW_MANY_IN_ALL, question)
+
+
+def _said_before_which(asked: re.Pattern[str], question: str) -> bool:
+    """Whether ``asked`` is said before the question asks which group."""
+    first, which = asked.search(question), _WHICH_GROUP.search(question)
+    return first is not None and which is not None and first.start() < which.start()
 
 
 def _overall(w: Writer, res: Any, metric: str) -> None:

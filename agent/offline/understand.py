@@ -1915,11 +1915,7 @@ class Understander:
         cat = intent.catalog
         if cue is None or cat is None or len(found) != 1 or found[0][0] < cue.end():
             return False
-        label = found[0][1].lower()
-        flags = [
-            n for n, d in cat.dimensions.items()
-            if d.kind == "boolean" and (d.spec.en or n).lower() == label
-        ]  # fmt: skip
+        flags = _flags_named(cat, found[0][1])
         if len(flags) != 1:
             return False
         intent.slots.filters.pop(dim, None)
@@ -1932,11 +1928,7 @@ class Understander:
         place of the category's records among the category rows."""
         cat = intent.catalog
         assert cat is not None
-        flags = [
-            name for name, d in cat.dimensions.items()
-            if d.kind == "boolean" and (d.spec.en or "").lower() == label.lower()
-        ]  # fmt: skip
-        rates = [r for r in (_rate_of_flag(cat, f) for f in flags) if r]
+        rates = [r for r in (_rate_of_flag(cat, f) for f in _flags_named(cat, label)) if r]
         if not rates:
             return
         intent.playbook = "ranking"
@@ -1959,10 +1951,7 @@ class Understander:
         # do not also involve a return": the share of the refund tweets).
         said = {v: "true" for v in carried or []} | {v: "false" for v in aside}
         for value in said:
-            named = [
-                n for n, d in cat.dimensions.items()
-                if d.kind == "boolean" and d.sources and (d.spec.en or n).lower() == value.lower()
-            ]  # fmt: skip
+            named = [n for n in _flags_named(cat, value) if cat.dimensions[n].sources]
             held = [
                 n for n in named
                 if holds_all(
@@ -3696,6 +3685,14 @@ def _flag_rate(
     if rate:
         slots.metrics = [rate]
         slots.spans.extend(spans)
+
+
+def _flags_named(cat: Catalog, label: str) -> list[str]:
+    """The yes/no dimensions whose English name is ``label`` (a category's own column)."""
+    return [
+        n for n, d in cat.dimensions.items()
+        if d.kind == "boolean" and (d.spec.en or n).lower() == label.lower()
+    ]  # fmt: skip
 
 
 def _rate_of_flag(cat: Catalog, name: str) -> str:
