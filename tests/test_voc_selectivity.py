@@ -78,7 +78,10 @@ def test_other_language_ranking_shares_the_query(index: VocIndex) -> None:
     result = _search(index, "空调压缩机噪音", None, "hybrid", exact_max=0)
     assert result.vector_paths == ("hnsw", "hnsw")
     assert any(h.meta["lang"] == "en" for h in result.hits)
-    _same(result, _search(index, "空调压缩机噪音", None, "hybrid", exact_max=10**9))
+    # The same records in the same order as the exact search; the fused score of the last of
+    # them may lack its far vector rank, which the approximate graph's candidate pool need not
+    # reach (a CI run saw 1/61 against 1/134 at the tenth hit), so scores are not compared.
+    _same(result, _search(index, "空调压缩机噪音", None, "hybrid", exact_max=10**9), scores=False)
     # A language filter leaves no other-language ranking to find.
     only_en = _search(index, "空调压缩机噪音", VocFilters(lang="en"), "hybrid", exact_max=0)
     assert only_en.vector_paths == ("hnsw",)
