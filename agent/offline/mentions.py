@@ -265,9 +265,8 @@ def _heads_stage(intent: Intent, results: Results) -> dict[str, Call]:
     terms = _compounds(intent)
     if intent.catalog is None or not terms:
         return {}
-    text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
     cells = [
-        f"count(*) FILTER (WHERE contains({text}, {literal(t[i:])})) AS {_head_cell(t, i)}"
+        f"count(*) FILTER (WHERE {text_holds([t[i:]])}) AS {_head_cell(t, i)}"
         for t in terms for i in range(len(t) - 1)
     ]  # fmt: skip
     sql = f"SELECT {', '.join(cells)} FROM {FEEDBACK}"
@@ -290,9 +289,9 @@ def counted_terms(intent: Intent, results: Results) -> Intent:
     if res is None or not res.ok or not res.rows:
         return intent
     row = res.records()[0]
-    out = []
+    out, compounds = [], _compounds(intent)
     for term in intent.mentions:
-        if term in _compounds(intent) and not row.get(_head_cell(term, 0)):
+        if term in compounds and not row.get(_head_cell(term, 0)):
             term = next(
                 (term[i:] for i in range(1, len(term) - 1) if row.get(_head_cell(term, i))), term
             )
