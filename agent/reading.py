@@ -121,6 +121,10 @@ def read_calls(
     if not found:
         return None
     reading = next((r for r, has_rows in found if has_rows), found[0][0])
+    if reading.shape == "sql" and not reading.group_by:
+        # A count over all the records, then the same split by a grouping asked ("提到异响的…
+        # 最多的是哪个品牌"): the reading names the grouping too.
+        reading.group_by = next((r.group_by for r, _ in found if r.group_by), [])
     if notes is not None:
         reading.period_note = notes.period_note
         reading.alternatives = notes.alternatives
@@ -147,8 +151,18 @@ def _reading(call: dict[str, Any], ev: Any, catalog: Catalog | None, lang: str) 
         title = str(meta.get("title") or args.get("template_id") or "")
         return Reading(measures=[title] if title else [], shape="document")
     if name == "run_sql":
-        return Reading(measures=[str(args.get("purpose") or "")], shape="sql")
+        groups = _sql_groups(ev, catalog, lang)
+        return Reading(measures=[str(args.get("purpose") or "")], shape="sql", group_by=groups)
     return None
+
+
+def _sql_groups(ev: Any, catalog: Catalog | None, lang: str) -> list[str]:
+    """The grouping of a query's rows: its first column, when that is a dimension of the
+    catalog and the rows are several."""
+    if ev is None or catalog is None or len(ev.rows) < 2 or not ev.columns:
+        return []
+    first = ev.columns[0]
+    return [dimension_label(catalog, first, lang)] if first in catalog.dimensions else []
 
 
 def _metric_reading(

@@ -33,7 +33,7 @@ _EN_CUE = re.compile(
     r"\b(?:which|(?:at|in|on|during|from) what|each|every|by|across(?!\s+(?:all|every)\b)"
     r"|among(?: the| our| all)?"
     r"|(?:top|bottom|the)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty))"
-    r"\s+([a-z][a-z0-9' -]*)",
+    r"\s+([a-z][a-z0-9'\u2019 -]*)",
     re.IGNORECASE,
 )
 _CAME = re.compile(
@@ -104,13 +104,21 @@ def _singular(word: str) -> str:
 def words_after(text: str) -> str:
     """The noun phrase an English cue is followed by: up to three words, ending at a verb."""
     words: list[str] = []
-    for word in text.lower().split():
+    for word in text.lower().replace("\u2019", "'").split():
         if not words and word in _WHICH_ONE_WORDS:
             continue  # "which single user": the user
         if word in _EN_END or len(words) == _MAX_WORDS:
             break
+        owner = _POSSESSIVE.fullmatch(word)
+        if owner:
+            # "Which district's messages": the grouping is the owner; what it owns is counted.
+            words.append(owner.group(1))
+            break
         words.append(word)
     return " ".join(words)
+
+
+_POSSESSIVE = re.compile(r"([a-z0-9-]+?)(?:'s|s')")
 
 
 # Words that say one of a grouping is asked, not which grouping ("which single user").

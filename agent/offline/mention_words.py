@@ -44,7 +44,10 @@ _EN = re.compile(
     r"(?:\s+(?!(?:in|on|at|for|from|by|during|last|this|since|and|or|with|that|which|who|"
     r"per|over|between|to|of|the|a|an|were|was|are|is|did|do|does|than|vs|versus|each|every|"
     r"across|among|within|before|after|compared|so|but|how|what|when|where|why|most|more|least"
-    r"|less|fewer|often|frequently)\b)[\w'+-]+){0,2}"
+    r"|less|fewer|often|frequently"
+    # "messages about parking came from …": a verb of the records ends the words.
+    r"|came|come|comes|coming|got|get|gets|went|arrived|received|filed|raised|submitted|sent"
+    r"|has|have|had|rose|fell|increased|decreased|changed|grew|dropped)\b)[\w'+-]+){0,2}"
     r"(?:\s+(?:or|and|/)\s+(?:the |a |an )?[\w'+-]+)*)"
 )
 _VERB_BEFORE = re.compile(

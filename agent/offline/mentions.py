@@ -534,6 +534,8 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if not r["records"]:  # no records in the slice: nothing to count the mentions of
         failed(w, None)
         return
+    if _other_script(intent, results, w):
+        return
     own = intent.catalog is not None and records_table(intent.catalog, intent) is not None
     key = ("mention.lead_not" if intent.mentions_not else "mention.lead") + ("_records" * own)
     w.lead.append(
@@ -580,4 +582,65 @@ def _join(w: Writer, words: list[str], both: bool = False) -> str:
     return (" 或 " if w.lang == "zh" else " or ").join(quoted)
 
 
-MENTIONS = Playbook("mentions", (_heads_stage, _stage), _write, NEEDS)
+# A term written only in Latin letters, or only in Chinese characters.
+_LATIN_TERM = re.compile(r"^[A-Za-z][A-Za-z' -]*$")
+_CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+PRE_SCRIPT = PRELIMINARY + "script"
+
+
+def _script_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """Where no record mentions the words, how much of the feedback is written in their
+    script at all: "parking" counted over feedback written in Chinese is no finding."""
+    res = results.get("mentions")
+    if res is None or not res.ok or not res.rows or not _one_script(intent.mentions):
+        return {}
+    r = res.records()[0]
+    if r.get("mentions") or not r.get("records"):
+        return {}
+    text = f"coalesce({FEEDBACK}.{TEXT}, '')"
+    sql = (
+        f"SELECT count(*) AS records, "
+        f"count(*) FILTER (WHERE regexp_matches({text}, '[A-Za-z]{{3}}')) AS latin, "
+        f"count(*) FILTER (WHERE regexp_matches({text}, '[\u4e00-\u9fff]')) AS cjk "
+        f"FROM {FEEDBACK}"
+    )
+    purpose = (
+        "反馈文字所用的文字（拉丁字母或汉字）"
+        if intent.language == "zh"
+        else "Feedback records written in Latin letters and in Chinese characters"
+    )
+    return {PRE_SCRIPT: ("run_sql", {"sql": sql, "purpose": purpose})}
+
+
+def _one_script(terms: list[str]) -> str | None:
+    """ "latin" or "cjk" when every term is written in that script only."""
+    if terms and all(_LATIN_TERM.match(t) for t in terms):
+        return "latin"
+    if terms and all(_CJK_ONLY.match(t) for t in terms):
+        return "cjk"
+    return None
+
+
+# Below this share of the feedback written in the words' script, a count of none says only
+# that the words were asked in another language than the feedback's.
+_FEW_IN_SCRIPT = 0.02
+
+
+def _other_script(intent: Intent, results: Results, w: Writer) -> bool:
+    """Said, with the answer marked partial, when the feedback is (almost) never written in the
+    script of the words counted: the words should be asked in the feedback's language."""
+    res = results.get(PRE_SCRIPT)
+    script = _one_script(intent.mentions)
+    if res is None or not res.ok or not res.rows or script is None:
+        return False
+    r = res.records()[0]
+    total = r.get("records") or 0
+    if not total or (r.get(script) or 0) > _FEW_IN_SCRIPT * total:
+        return False
+    key = "mention.other_script_latin" if script == "latin" else "mention.other_script_cjk"
+    w.lead.append(w.say(key, words=_join(w, intent.mentions)))
+    w.status = "partial"
+    return True
+
+
+MENTIONS = Playbook("mentions", (_heads_stage, _stage, _script_stage), _write, NEEDS)

@@ -31,7 +31,7 @@ from .playbooks import (
     phrase,
     solid,
 )
-from .ranking import PRE_BIGGEST, biggest_groups
+from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
 from .slice_sql import distinct_sql
 from .slots import Excluded
 from .thresholds import records_per_group
@@ -59,6 +59,9 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.event_column:  # "how many did we resolve in May": by the resolution date
         return event_call(intent, Split(intent.group_by))
     metrics = intent.metrics[:3] or [metric_or(intent, intent.group_by)]
+    if intent.group_by and intent.whole_data:
+        # Every date the data holds has no earlier period to compare with: the groups' values.
+        return BREAKDOWN.stages[0](intent, results)
     if intent.group_by:
         return grouped_calls(intent, metrics[0], intent.group_by)
     period = phrase(intent, DEFAULT_PERIOD)
@@ -234,6 +237,9 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         return
     if "groups" in results:
         write_grouped(intent, results, w)
+        return
+    if "rank" in results:
+        BREAKDOWN.write(intent, results, w)
         return
     if "value" in results:
         _write_value(intent, results["value"], w)

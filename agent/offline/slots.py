@@ -449,7 +449,7 @@ class CatalogMatcher:
                 by_dim: dict[str, dict[str, Term]] = {}
                 for t in self._by_first_word.get(said.split()[0], []):
                     dim = t.target.split("=", 1)[0]
-                    if dim not in have and _begins(t.alias.strip(), said):
+                    if dim not in have and _begins_words(t.alias.strip(), said):
                         by_dim.setdefault(dim, {}).setdefault(t.target, t)
                 if not by_dim:
                     continue
@@ -496,6 +496,17 @@ def _stem(word: str) -> str:
 def _begins(name: str, said: str) -> bool:
     """Whether ``name`` begins with the words ``said`` and goes on after them."""
     return len(name) > len(said) and name.startswith(said) and name[len(said)] in " ,;:"
+
+
+def _begins_words(name: str, said: str) -> bool:
+    """Whether ``name`` begins with the words ``said``, a plural for a singular ("credit cards"
+    for "Credit card or prepaid card"), and goes on after them."""
+    if _begins(name, said):
+        return True
+    words, named = said.split(), re.findall(r"[a-z0-9]+", name.lower())
+    return len(named) > len(words) and all(
+        _stem(a) == _stem(b) for a, b in zip(words, named, strict=False)
+    )
 
 
 def _gap(free: str, start: int, end: int, commas: bool = True) -> bool:

@@ -600,6 +600,11 @@ class Understander:
             # "平均已经开了多少公里", "average followers": an average of something no measure
             # of the data holds; the records' count is not its answer.
             intent.playbook, intent.missing = UNAVAILABLE, averaged
+        waited = _untimed_wait(intent)
+        if waited and not document and intent.playbook not in (UNAVAILABLE, OUT_OF_SCOPE):
+            # "Which company's customers waited longest for a reply" where no measure of the
+            # data is a time: how long cannot be told, and a count is not its answer.
+            intent.playbook, intent.missing = UNAVAILABLE, waited
         if _declined(question, intent):
             intent.playbook = REFUSED
         if intent.playbook in self.unavailable:
@@ -607,6 +612,7 @@ class Understander:
         elif intent.playbook == OUT_OF_SCOPE and self._asks_missing_text(intent):
             intent.playbook = UNAVAILABLE
         self._mentions(intent)
+        self._theme_words_counted(intent)
         _distinct(intent, self._counted_groups(question))
         _distinct_over_time(intent)
         _distinct_by_group(intent)
@@ -753,6 +759,37 @@ class Understander:
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
+
+    def _theme_words_counted(self, intent: Intent) -> None:
+        """ "异响问题最集中的是哪个品牌" over themes discovered in the feedback: records are
+        counted by the theme's words the question says, in the text, not by one cluster of
+        them (other clusters hold the same words: "异响 · 车身", "异响 · 异味")."""
+        themes, theme, shape = intent.themes, intent.theme, intent.shape
+        if themes is None or theme is None or themes.source.kind != "discovered":
+            return
+        if "mentions" in self.unavailable or intent.playbook not in _THEME_COUNTED:
+            return
+        if any(shape.has(s) for s in ("themes", "quotes", "document", "change", "trend")):
+            return
+        if intent.compare or (intent.metrics and not _records_counted(intent)):
+            return
+        grouping = intent.grouping
+        if grouping is not None and grouping.dimension is None:
+            return  # "哪种车身颜色的最多": a grouping the data lacks, said so elsewhere
+        info = themes.get(theme)
+        said = [
+            t for t in (info.terms if info else ())
+            if _term_said(intent.question, t) and not (grouping and t in grouping.phrase)
+        ]  # fmt: skip
+        if not said:
+            return
+        intent.mentions, intent.theme, intent.playbook = said[:1], None, "mentions"
+        if intent.catalog is not None:
+            chosen = default_metric(
+                intent.catalog, None, intent.filters, held=self.held, question=intent.question
+            )
+            metric = intent.catalog.metrics.get(chosen)
+            intent.counted_table = metric.table if metric is not None else None
 
     def _unset_part(self, intent: Intent) -> bool:
         """Whether the question asks, after "其中"/"of which", for the records whose date column
@@ -2685,6 +2722,18 @@ _AFTER_AVERAGE = re.compile(
 )
 
 
+_THEME_COUNTED = ("ranking", "breakdown", "metric_change")
+
+
+def _term_said(question: str, term: str) -> bool:
+    """Whether ``term`` (two characters or more) is said in ``question`` as a word."""
+    if len(term) < 2:
+        return False
+    if _CJK_CHAR.search(term):
+        return term in question
+    return re.search(rf"(?i)\b{re.escape(term)}\b", question) is not None
+
+
 def _records_counted(intent: Intent) -> bool:
     """Whether every measure read counts records (so an average of it is over groups)."""
     cat = intent.catalog
@@ -3726,6 +3775,28 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _COUNT_PHRASE = re.compile(r"(?i)\b(?:the |a |total )?numbers? of\b")
 # English words that say how a measure is taken, not what is measured.
 _TIME_UNITS = ("hours", "days", "minutes")
+# A time someone waited, or the time to a reply or a fix, asked in words.
+_WAIT_ASKED = re.compile(
+    r"(?i)\bwait(?:ed|s|ing)?\b[^?.;]{0,25}?\b(?:longest|shortest|longer|shorter|the most"
+    r"|the least)\b|\bhow long\b[^?.;]{0,40}?\b(?:wait|take|took|to (?:get|reply|respond|answer"
+    r"|resolve|close|fix))|\b(?:response|reply|resolution|handling|turnaround|waiting|wait)"
+    r" times?\b|\btime (?:it takes |it took )?to (?:reply|respond|answer|resolve|close|fix)\b"
+    r"|等了?多久|等待(?:时间|时长)|(?:响应|回复|答复|处理|解决)(?:时间|时长|速度)|多久才"
+    r"|(?:回复|答复|响应|处理|解决)[\u4e00-\u9fff]{0,4}?(?:得|最|比较|更)(?:快|慢)"
+)
+
+
+def _untimed_wait(intent: Intent) -> str | None:
+    """The words asking how long something took, when no measure of the catalog is a time."""
+    cat = intent.catalog
+    m = _WAIT_ASKED.search(intent.question)
+    if m is None or cat is None:
+        return None
+    if any(metric.unit in _TIME_UNITS for metric in cat.metrics.values()):
+        return None
+    return "等待或答复的时长" if intent.language == "zh" else "waiting or reply times"
+
+
 _MEASURE_WORDS = frozenset(
     ("number", "of", "such", "the", "a", "an", "count", "share", "rate", "total", "how", "many",
      "much", "amount", "percentage", "percent", "per", "these", "those", "this", "that")
@@ -3885,7 +3956,10 @@ _TEXTS = (
     r"(?:messages?|tweets?|reviews?|posts?|texts?|comments?|complaints?|repl(?:y|ies)|e-?mails?)"
 )
 _TEXT_LENGTH = re.compile(
-    rf"(?i)\b(?:longest|shortest|longer|shorter)\s+(?:\w+\s+){{0,2}}?{_TEXTS}\b"
+    # "Waited longest for a reply", "took longest to answer": a time, not the text's length.
+    rf"(?i)(?<!wait )(?<!waits )(?<!waited )(?<!took )(?<!take )(?<!takes )"
+    rf"\b(?:longest|shortest|longer|shorter)\s+(?:(?!for\b|to\b|until\b|before\b)\w+\s+){{0,2}}?"
+    rf"{_TEXTS}\b"
     rf"|\bhow long\s+(?:are|is|were)\s+(?:\w+\s+){{0,3}}?{_TEXTS}\b"
     rf"|\b(?:writes?|wrote|post|posts)\s+(?:the\s+)?(?:longest|shortest)\b"
 )

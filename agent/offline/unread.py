@@ -272,6 +272,11 @@ _ZH_PERSON = "市民|客户|用户|顾客|来电人|车主|业主|买家|消费�
 
 # Who or what the records would have to be told apart by, that service exports rarely hold:
 # units of the organisation and amounts of money.
+# Words after "through"/"via" that name no way the records came.
+_NOT_A_WAY = (
+    r"(?:the|a|an|our|during|in|on|at|last|this|since|for|from|by|before|after|and|or|with"
+    r"|each|every|per|over|between)"
+)
 _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "raised by the finance department", "tickets from our vendors": whose records they are.
     (
@@ -335,7 +340,10 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "channel",
         re.compile(
             r"\b(?:submitted|sent|came in|come in|reached us|contacted us|filed|raised|reported)"
-            r" (?:via|through|using) (?:the |a |an |our )?[a-z]+(?: [a-z]+)?"
+            # The way's own name, not a word of the rest of the question (the way read as a
+            # value is blanked: "came in through the web during 2024").
+            rf" (?:via|through|using) (?:the |a |an |our )?(?!{_NOT_A_WAY}\b)[a-z]+"
+            rf"(?: (?!{_NOT_A_WAY}\b)[a-z]+)?"
             r"|通过[\u4e00-\u9fffa-z]{2,8}?(?:提交|进来|反映|留言|投诉|联系|发来|打来|过来)"
         ),
     ),

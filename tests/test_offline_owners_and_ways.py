@@ -1,0 +1,223 @@
+"""Readings of questions about exports the test writes: the owner in a possessive is the grouping
+("which district's messages"), waiting longest is a time (not the text's length), a value per
+group over every date has no earlier period to compare with, the words after "about" end at a
+verb ("about parking came from"), words in another script than the feedback's are said so, a way
+the records came read as a value is no missing subject ("came in through the web during 2024"),
+a value named by its first words in the plural ("credit cards"), and records counted by the words
+of a theme discovered in the feedback rather than by one cluster of them.
+
+Every expected figure is computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from agent_support import lead_of
+from ingest_support import load_exports, offline_analyst
+from langgraph.checkpoint.memory import InMemorySaver
+
+from servicelens.agent.analyst import Analyst
+from servicelens.data.theme_set import load_theme_set
+from servicelens.data.workspace import WorkspacePaths
+
+pytestmark = pytest.mark.slow
+FMT = "%Y-%m-%d %H:%M:%S"
+START = datetime(2024, 1, 1, 8, 0)
+DISTRICTS = ["东城区", "西城区", "南湖区", "北山县"]
+CHANNELS = ["Web", "Phone", "Web", "App"]
+TEXTS = ["小区停车位不够", "路灯坏了没人修", "噪音扰民", "垃圾清运不及时"]
+
+
+def _hotline() -> list[dict[str, str]]:
+    rows = []
+    for i in range(320):
+        opened = START + timedelta(hours=13 * i)
+        district = DISTRICTS[(i * 3 + i // 7) % 4]
+        # Each district waits its own number of hours for a reply, give or take.
+        hours = 20 + 15 * DISTRICTS.index(district) + (i % 9)
+        rows.append(
+            {
+                "编号": f"M{i:04d}",
+                "留言时间": opened.strftime(FMT),
+                "所属区县": district,
+                "渠道": CHANNELS[(i + i // 5) % 4],
+                "留言详情": f"{TEXTS[(i * 5 + i // 3) % 4]}，请尽快处理（{i}）",
+                "答复时间": (opened + timedelta(hours=hours)).strftime(FMT),
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, list[dict]]]:
+    rows = _hotline()
+    folder = tmp_path_factory.mktemp("owners")
+    with offline_analyst(
+        folder, rows, file="hotline.csv", as_of="2024-07-01", id="编号", text="留言详情"
+    ) as an:
+        yield an, rows
+
+
+def _waits(rows: list[dict[str, str]]) -> dict[str, float]:
+    hours: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        opened = datetime.strptime(r["留言时间"], FMT)
+        replied = datetime.strptime(r["答复时间"], FMT)
+        hours[r["所属区县"]].append((replied - opened).total_seconds() / 3600)
+    return {d: sum(h) / len(h) for d, h in hours.items()}
+
+
+def test_the_owner_in_a_possessive_is_the_grouping_and_waiting_is_a_time(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    waits = _waits(rows)
+    slowest = max(waits, key=lambda d: waits[d])
+    for question in (
+        "Which district's messages got the slowest reply on average?",
+        "Which district’s residents waited longest for a reply?",
+    ):
+        answer = an.ask(question)
+        assert answer.status == "answered", answer.text
+        line = answer.reading.line if answer.reading else ""
+        assert "by district" in line and "length" not in line, (question, line)
+        lead = lead_of(answer.text)
+        assert slowest in lead and f"{round(waits[slowest], 1):g}" in lead, (question, lead)
+
+
+def test_a_value_per_group_over_every_date_is_not_compared_with_an_empty_earlier_period(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    waits = _waits(rows)
+    answer = an.ask("各区县的平均答复时长是多少天？")
+    assert answer.status == "answered", answer.text
+    line = answer.reading.line if answer.reading else ""
+    assert "对比" not in line, line
+    assert "无数据" not in answer.text and "n/a" not in answer.text, answer.text
+    slowest = max(waits, key=lambda d: waits[d])
+    assert slowest in lead_of(answer.text), answer.text
+
+
+def test_words_after_about_end_at_a_verb_and_another_script_is_said(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, _ = hotline
+    answer = an.ask("How many messages about parking came from 东城区 last quarter?")
+    line = answer.reading.line if answer.reading else ""
+    assert "“parking”" in line and "came" not in line, line
+    # The feedback is written in Chinese: no count of an English word is given as a finding.
+    assert answer.status == "partial", answer.text
+    assert "written in Chinese" in answer.text, answer.text
+    # The same words in the feedback's own language are counted.
+    n = sum("停车" in r["留言详情"] for r in _hotline() if r["所属区县"] == "东城区"
+            and r["留言时间"] >= "2024-04-01" and r["留言时间"] < "2024-07-01")  # fmt: skip
+    text = an.ask("上个季度东城区提到停车的留言有多少条？").text
+    assert f"其中提到“停车”的有 {n} 条" in text, text
+
+
+def test_a_way_the_records_came_read_as_a_value_is_no_missing_subject(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    answer = an.ask("Month by month, how many messages came in through the web during 2024?")
+    assert answer.status == "answered", answer.text
+    by_month = Counter(r["留言时间"][:7] for r in rows if r["渠道"] == "Web")
+    for month in ("2024-01", "2024-02", "2024-03"):
+        assert f"| {month} | {by_month[month]} |" in answer.text, (month, answer.text)
+
+
+PRODUCTS = {
+    "Credit card or prepaid card": ["General-purpose credit card", "Store credit card"],
+    "Debt collection": ["Credit card debt", "Medical debt"],
+    "Credit reporting, credit repair services, or other personal consumer reports": [
+        "Credit reporting", "Credit repair services",
+    ],
+}  # fmt: skip
+
+
+def _complaints() -> list[dict[str, str]]:
+    names = list(PRODUCTS)
+    rows = []
+    for i in range(180):
+        product = names[(i * 7 + i // 4) % 3]
+        subs = PRODUCTS[product]
+        # The credit cards' first sub-product is named twice as often as the other.
+        sub = subs[0] if (i // 5) % 3 else subs[1]
+        rows.append(
+            {"complaint_id": str(1000 + i), "date_received": f"2024-0{1 + i % 6}-1{i % 9}",
+             "product": product, "sub_product": sub, "state": ("CA", "TX", "NY")[i % 3]}
+        )  # fmt: skip
+    return rows
+
+
+@pytest.fixture(scope="module")
+def complaints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analyst]:
+    folder = tmp_path_factory.mktemp("first_words")
+    with offline_analyst(
+        folder, _complaints(), file="complaints.csv", as_of="2025-01-02", id="complaint_id"
+    ) as an:
+        yield an
+
+
+def test_a_value_named_by_its_first_words_in_the_plural(complaints: Analyst) -> None:
+    rows, names = _complaints(), list(PRODUCTS)
+    answer = complaints.ask("Which sub-product within credit cards draws the most complaints?")
+    assert answer.status == "answered", answer.text
+    line = answer.reading.line if answer.reading else ""
+    assert "Credit card or prepaid card" in line and "Credit card debt" not in line, line
+    cards = Counter(r["sub_product"] for r in rows if r["product"] == names[0])
+    top, n = cards.most_common(1)[0]
+    lead = lead_of(answer.text)
+    assert top in lead and f": {n}" in lead, lead
+
+
+def test_how_long_anyone_waited_is_said_missing_where_no_measure_is_a_time(
+    complaints: Analyst,
+) -> None:
+    # The export dates each complaint once: no reply, no resolution, no time between them.
+    for question in (
+        "Which state's consumers waited longest for a response?",
+        "哪个州处理投诉最快？",
+    ):
+        answer = complaints.ask(question)
+        assert answer.status == "insufficient_data", (question, answer.text)
+        assert not re.search(r"\|\s*\d", answer.text), answer.text  # no figures in its place
+
+
+TITLES = (
+    "发动机异响严重", "变速箱顿挫明显", "刹车异响很大", "车机经常卡顿死机", "天窗漏水",
+    "底盘异响", "空调不制冷",
+)  # fmt: skip
+
+
+def test_records_are_counted_by_a_discovered_theme_s_words_not_one_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    rows = [
+        {"id": str(i), "filed": f"2020-06-0{1 + i % 8}", "brand": "甲乙丙丁"[(i * 5 + i // 3) % 4],
+         "title": f"{TITLES[(i * 3 + i // 4) % 7]}，第{i}条"}
+        for i in range(210)
+    ]  # fmt: skip
+    folder = tmp_path_factory.mktemp("theme_words")
+    home = load_exports(folder, {"complaints.csv": rows}, index=True, id="id", text="title")
+    themes = load_theme_set(WorkspacePaths(home))
+    # The word is the name of more than one discovered cluster (engine, chassis, brakes).
+    assert themes.source.kind == "discovered"
+    assert sum("异响" in t.id for t in themes.themes) >= 2, [t.id for t in themes.themes]
+    with Analyst.open(
+        home, provider="offline", checkpointer=InMemorySaver(), as_of="2020-06-09"
+    ) as an:
+        answer = an.ask("异响问题最集中的是哪个品牌？")
+    assert answer.status == "answered", answer.text
+    said = [r for r in rows if "异响" in r["title"]]
+    by_brand = Counter(r["brand"] for r in said)
+    (top, n), second = by_brand.most_common(1)[0], by_brand.most_common(2)[1][1]
+    assert n > second
+    assert f"其中提到“异响”的有 {len(said)} 条" in answer.text, answer.text
+    assert f"提到“异响”最多的是{top}：{n} 条" in answer.text, answer.text
