@@ -65,7 +65,7 @@ _ZH_QUARTER = r"[1-4一二三四]"
 # What may join the items of a run; the list words among them say "these units, each".
 _RUN_SEP = r"\s*(?:to|through|thru|until|till|and|&|,|-|–|—|~|到|至|、|和|与|及)\s*"
 _LIST_SEP = re.compile(r"and|&|,|、|和|与|及")
-_RANGE_SEP = r"\s*(?:to|through|thru|until|till|-|–|—|~|\.\.|到|至)\s*"
+_RANGE_SEP = r"\s*(?:up to|up until|to|through|thru|until|till|-|–|—|~|\.\.|到|至)\s*"
 
 # A year followed by 款/版 or "model" names a model year ("2018款", "the 2018 models").
 _MODEL_YEAR = r"\s*年?\s*[款版]|\s+models?\b"
@@ -718,7 +718,11 @@ def normalise(text: str) -> str:
 
 
 def language(text: str) -> Lang:
-    return "zh" if _CJK.search(text) else "en"
+    """ "zh" when Chinese dominates ``text`` (runs of characters against English words), so
+    that an English question naming a Chinese value keeps English period labels."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    cjk = sum(1 + len(r) // 4 for r in runs)
+    return "zh" if cjk and cjk >= len(re.findall(r"[A-Za-z]+", text)) else "en"
 
 
 def resolve(phrase: str, as_of: date) -> Period | None:

@@ -31,6 +31,7 @@ START = datetime(2024, 1, 1, 8, 0)
 DISTRICTS = ["东城区", "西城区", "南湖区", "北山县"]
 CHANNELS = ["Web", "Phone", "Web", "App"]
 TEXTS = ["小区停车位不够", "路灯坏了没人修", "噪音扰民", "垃圾清运不及时"]
+TOPICS = ["网购商品质量问题", "物业管理", "市政设施"]
 
 
 def _hotline() -> list[dict[str, str]]:
@@ -46,6 +47,8 @@ def _hotline() -> list[dict[str, str]]:
                 "留言时间": opened.strftime(FMT),
                 "所属区县": district,
                 "渠道": CHANNELS[(i + i // 5) % 4],
+                "诉求类别": TOPICS[(i * 7 + i // 2) % 3],
+                "满意度": ("满意", "基本满意", "不满意")[(i + i // 3) % 3],
                 "留言详情": f"{TEXTS[(i * 5 + i // 3) % 4]}，请尽快处理（{i}）",
                 "答复时间": (opened + timedelta(hours=hours)).strftime(FMT),
             }
@@ -214,6 +217,9 @@ def test_records_are_counted_by_a_discovered_theme_s_words_not_one_cluster(
         home, provider="offline", checkpointer=InMemorySaver(), as_of="2020-06-09"
     ) as an:
         answer = an.ask("异响问题最集中的是哪个品牌？")
+        # A word of a cluster said as an ordinary word ("严重" of 异响 · 严重 · 发动机) is no
+        # trouble to count in the text.
+        plain = an.ask("投诉最严重的是哪个品牌？")
     assert answer.status == "answered", answer.text
     said = [r for r in rows if "异响" in r["title"]]
     by_brand = Counter(r["brand"] for r in said)
@@ -221,3 +227,87 @@ def test_records_are_counted_by_a_discovered_theme_s_words_not_one_cluster(
     assert n > second
     assert f"其中提到“异响”的有 {len(said)} 条" in answer.text, answer.text
     assert f"提到“异响”最多的是{top}：{n} 条" in answer.text, answer.text
+    assert any("严重" in t.id for t in themes.themes), [t.id for t in themes.themes]
+    assert plain.reading is not None and "严重" not in plain.reading.line, plain.text
+
+
+def test_the_weekend_and_the_working_days_are_set_side_by_side(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+
+    def days(weekend: bool) -> float:
+        kept = [
+            r for r in rows
+            if (datetime.strptime(r["留言时间"], FMT).weekday() >= 5) == weekend
+        ]  # fmt: skip
+        return sum(
+            (datetime.strptime(r["答复时间"], FMT) - datetime.strptime(r["留言时间"], FMT))
+            .total_seconds() / 86400 for r in kept
+        ) / len(kept)  # fmt: skip
+
+    for question in (
+        "周末（周六、周日）提交的留言和工作日提交的留言，平均各用了多少天得到答复？",
+        "Do messages sent at the weekend get a reply faster or slower than ones sent Monday to "
+        "Friday? Give me both averages.",
+    ):
+        answer = an.ask(question)
+        assert answer.status == "answered", answer.text
+        for weekend in (True, False):
+            hours = f"{round(days(weekend) * 24, 1):g}"
+            assert hours in answer.text, (question, weekend, hours, answer.text)
+    # The weekend alone is still read as Saturday and Sunday's records.
+    n = sum(1 for r in rows if datetime.strptime(r["留言时间"], FMT).weekday() >= 5)
+    text = an.ask("How many messages came in at the weekend?").text
+    assert f"was {n} " in text, text
+
+
+def test_english_words_glossing_a_bracketed_value_name_no_other_value(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    answer = an.ask(
+        "Are complaints about poor-quality online purchases (网购商品质量问题) growing? "
+        "Give me the number for each quarter, from Q1 2024 up to last quarter."
+    )
+    assert answer.status == "answered", answer.text
+    line = answer.reading.line if answer.reading else ""
+    # "poor-quality" glosses the value in brackets; it is not the rating 不满意.
+    assert "网购商品质量问题" in line and "不满意" not in line, line
+    for quarter, months in (("2024-Q1", ("01", "02", "03")), ("2024-Q2", ("04", "05", "06"))):
+        n = sum(
+            1 for r in rows
+            if r["诉求类别"] == "网购商品质量问题" and r["留言时间"][5:7] in months
+        )  # fmt: skip
+        assert f"| {quarter} | {n} |" in answer.text, (quarter, n, answer.text)
+
+
+BRANDS = ["一汽马自达", "一汽-大众", "东风本田", "广汽本田", "宝马（进口）", "奥迪（进口）"]
+
+
+@pytest.fixture(scope="module")
+def brands(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, list[dict]]]:
+    rows = [
+        {"id": str(i), "date": f"2020-06-0{1 + i % 8}", "brand": BRANDS[(i * 5 + i // 7) % 6],
+         "status": ("信息审核", "处理反馈")[(i // 3) % 2], "title": f"车辆问题第{i}条"}
+        for i in range(150)
+    ]  # fmt: skip
+    folder = tmp_path_factory.mktemp("holding")
+    with offline_analyst(folder, rows, id="id", text="title", as_of="2020-06-09") as an:
+        yield an, rows
+
+
+def test_values_whose_names_hold_a_word_are_kept_or_set_aside(
+    brands: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = brands
+    rest = sum(1 for r in rows if "一汽" not in r["brand"])
+    text = an.ask(
+        "品牌名里带“一汽”的（一汽马自达、一汽-大众这些）先不算，其余品牌一共被投诉了多少条？"
+        "占全部投诉的多少？"
+    ).text
+    assert f"共 {len(rows)} 条记录，其中品牌不含“一汽” {rest} 条" in text, text
+    assert f"{round(100 * rest / len(rows), 1):g}%" in text, text
+    imported = sum(1 for r in rows if "进口" in r["brand"])
+    text = an.ask("品牌名里带“进口”的投诉有多少条？").text
+    assert f"投诉数量为 {imported} " in text or f"为 {imported} [" in text, text

@@ -88,7 +88,7 @@ from .slots import (
 )
 from .thresholds import Threshold, records_per_group, text_length, threshold_of
 from .unread import PERSON_COLUMN, UnreadWords, used_phrases
-from .value_parts import ValueParts, negated_part
+from .value_parts import Holding, Lacking, ValueParts, negated_part
 
 if TYPE_CHECKING:
     from .findings import Findings
@@ -390,10 +390,12 @@ class Understander:
         _kind_of_value(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
+        _names_holding(question, slots, self.matcher, {**self._listed_values(), **self.values})
         self.parts.said(question, slots, self.matcher.names_of)
         _plain_siblings(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
+        _day_kinds(question, slots, self.matcher.catalog)
         _weekend(question, slots, self.matcher.catalog, periods.period)
         _day_abbreviated(question, slots, self.matcher.catalog)
         shape = self._by_a_value(question, read_shape(question))
@@ -689,6 +691,9 @@ class Understander:
             return  # "抱怨什么" asks for themes; "抱怨“降价”的有多少条" counts the word
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
+        # "品牌名里带“一汽”的": a word of the names of a column's values, read there.
+        held = {v.word for v in intent.filters.values() if isinstance(v, (Holding, Lacking))}
+        terms = [t for t in terms if t not in held]
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
         if terms and _QUOTED_WORD.search(intent.question) and intent.catalog is not None:
@@ -700,7 +705,7 @@ class Understander:
         if not terms:
             # "complaints about noise": the records' noun, matched as the count, was the mention
             # verb's own object; the words after it still count, unless they name the catalog.
-            said = mention_terms(intent.question)
+            said = [t for t in mention_terms(intent.question) if t not in held]
             named = [
                 t for t in said
                 if _names_catalog(self.matcher.match(t)) or self.cross.match(t, set())
@@ -1277,6 +1282,9 @@ class Understander:
         self._listed_with_a_translation(question, text, slots)
         # "The number of such tickets": a count asked, not a phone number (电话).
         text = _COUNT_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
+        # "poor-quality online purchases (网购商品质量问题)": the English words before a value
+        # read in brackets gloss it; they name no value of their own.
+        text = _GLOSSING.sub(lambda m: " " * len(m.group(0)), text)
         found = self.cross.match_at(text, set(slots.filters) | set(slots.compared))
         if not found:
             return {}
@@ -2726,12 +2734,21 @@ _THEME_COUNTED = ("ranking", "breakdown", "metric_change")
 
 
 def _term_said(question: str, term: str) -> bool:
-    """Whether ``term`` (two characters or more) is said in ``question`` as a word."""
+    """Whether ``term`` (two characters or more) is said in ``question`` as the kind of the
+    records' trouble ("异响问题", "delivery complaints", "issues with billing"), not as any
+    word a cluster happens to hold ("came in", "mail" in a list of channels)."""
     if len(term) < 2:
         return False
+    t = re.escape(term)
     if _CJK_CHAR.search(term):
-        return term in question
-    return re.search(rf"(?i)\b{re.escape(term)}\b", question) is not None
+        kinds = r"(?:问题|投诉|故障|毛病|方面)"
+        return re.search(rf"{t}(?:的|类|相关的?)?{kinds}", question) is not None
+    nouns = r"(?:complaints?|issues?|problems?|troubles?|faults?)"
+    return (
+        re.search(rf"(?i)\b{t}(?:-related| related)?\s+{nouns}\b", question) is not None
+        or re.search(rf"(?i)\b{nouns}\s+(?:about|with|over|regarding)\s+{t}\b", question)
+        is not None
+    )
 
 
 def _records_counted(intent: Intent) -> bool:
@@ -3417,10 +3434,103 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
 
 def _weekday_dimensions(cat: Catalog) -> list[str]:
     """The dimensions computed as the day of the week of each record's time."""
+    kind = _day_kind_dimension(cat)
     return [
         name for name, dim in cat.dimensions.items()
-        if dim.from_time and "dow" in str(dim.spec.time or "").lower()
+        if dim.from_time and "dow" in str(dim.spec.time or "").lower() and name != kind
     ]  # fmt: skip
+
+
+# "品牌名里带“一汽”的", "the brands marked 进口", "companies whose name contains Bank": the
+# values of a column named whose names hold a word. The column's name is filled in.
+_HOLDING_ZH = (
+    r"{name}(?:名|名称|名字)?(?:里|中|上)?(?:带|带有|含|含有|包含|有)(?:“|\"|')?"
+    r"(?P<w>[^”\"'，,。？?、的]{{1,12}}?)(?:”|\"|')?(?=的|[，,。？?）)]|$)"
+)
+_HOLDING_EN = (
+    r"(?i)\b{name}s?\s+(?:(?:that are |which are )?(?:marked|named|labell?ed|tagged)"
+    r"|(?:whose names? |with names? )?(?:contain(?:s|ing)?|includ(?:e|es|ing)|with))\s+"
+    r"(?:the word |the text )?(?:“|\"|')?(?P<w>[\u3400-\u9fff]+|[A-Za-z][\w-]*)"
+)
+# Said after the word: the records holding it are set aside ("…的先不算", "除外").
+_SET_ASIDE_AFTER = re.compile(
+    r"^(?:的)?\s*(?:[（(][^（）()]*[）)])?[^，,。？?]{0,8}?(?:先不算|不算|除外|排除|不计|不考虑|去掉)"
+)
+_SET_ASIDE_BEFORE = re.compile(
+    r"(?i)(?:除了|除去|不算|排除|\bother than|\bexcept(?: for)?|\bexcluding|\bapart from"
+    r"|\bleaving out)\s*(?:the\s+)?$"
+)
+
+
+def _names_holding(
+    question: str, slots: Slots, matcher: CatalogMatcher, values: dict[str, list[str]]
+) -> None:
+    """ "品牌名里带“一汽”的先不算", "the brands marked 进口": the values of the named column whose
+    names hold the word, kept or set aside, not the word looked for in the feedback's text."""
+    text = normal_text(question)
+    for dim, known in values.items():
+        if not known:
+            continue
+        for name in sorted(set(matcher.names_of(dim)), key=len, reverse=True):
+            if len(name) < 2:
+                continue
+            pattern = _HOLDING_ZH if _CJK_CHAR.search(name) else _HOLDING_EN
+            m = re.search(pattern.format(name=re.escape(name.lower())), text)
+            if m is None:
+                continue
+            word = m.group("w").strip()
+            holding = [v for v in known if word.lower() in str(v).lower()]
+            if not holding or len(holding) == len(known):
+                continue
+            aside = _SET_ASIDE_AFTER.search(text[m.end() :]) or _SET_ASIDE_BEFORE.search(
+                text[: m.start()]
+            )
+            # Values found by the word, or listed as examples ("一汽马自达、一汽-大众这些"),
+            # are the ones the word holds.
+            slots.compared.pop(dim, None)
+            slots.filters[dim] = (Lacking if aside else Holding)(word, *holding)
+            slots.read_as_columns.append(m.span())
+            if dim not in slots.dimensions:
+                slots.dimensions.append(dim)
+            break
+
+
+def _day_kind_dimension(cat: Catalog) -> str | None:
+    """The dimension telling weekend records from working-day ones, when the catalog has one."""
+    return next(
+        (
+            n for n, d in cat.dimensions.items()
+            if d.from_time and {str(v) for v in d.values or []} == {"Weekend", "Working day"}
+        ),
+        None,
+    )  # fmt: skip
+
+
+# The working days said against the weekend ("weekend vs weekday", "Monday to Friday", "工作日").
+_WORKING_DAYS = re.compile(
+    r"(?i)\bweek ?days?\b|\bworking days?\b|\bwork ?days?\b|\bbusiness days?\b"
+    r"|\bmon(?:day)?\s*(?:-|–|to|through|thru)\s*fri(?:day)?\b|工作日|周一(?:到|至)周五"
+)
+
+
+def _day_kinds(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Do tickets opened at the weekend do worse than those opened Monday to Friday",
+    "周末（周六、周日）和工作日提交的…各…": the weekend and the working days side by side, not
+    the days of the week named in passing."""
+    kind = _day_kind_dimension(cat)
+    if kind is None or not _WEEKEND.search(question) or not _WORKING_DAYS.search(question):
+        return
+    if slots.filters.get(kind) not in (None, "Weekend", "Working day"):
+        return
+    slots.filters.pop(kind, None)
+    slots.compared[kind] = ["Weekend", "Working day"]
+    for name in _weekday_dimensions(cat):
+        # "周末（周六、周日）": the days that make the weekend, not a grouping of their own.
+        slots.filters.pop(name, None)
+        slots.compared.pop(name, None)
+        slots.dimensions = [d for d in slots.dimensions if d != name]
+    if kind not in slots.dimensions:
+        slots.dimensions.append(kind)
 
 
 def _weekend(question: str, slots: Slots, cat: Catalog, period: Period | None = None) -> None:
@@ -3428,6 +3538,9 @@ def _weekend(question: str, slots: Slots, cat: Catalog, period: Period | None = 
     the question names the few days it means ("the Black Friday weekend - Nov 24 through 27")."""
     if not _WEEKEND.search(question) or re.search(r"(?i)\bweekdays?\b|工作日", question):
         return
+    kind = _day_kind_dimension(cat)
+    if kind is not None and (kind in slots.filters or kind in slots.compared):
+        return  # "at the weekend": read as the weekend records already
     if period is not None and period.kind == "range" and (period.end - period.start).days <= 4:
         return
     for name in _weekday_dimensions(cat):
@@ -3775,6 +3888,8 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _COUNT_PHRASE = re.compile(r"(?i)\b(?:the |a |total )?numbers? of\b")
 # English words that say how a measure is taken, not what is measured.
 _TIME_UNITS = ("hours", "days", "minutes")
+# English words (up to four) right before brackets whose value was read ("(网购商品质量问题)").
+_GLOSSING = re.compile(r"(?:[A-Za-z][\w'-]*\s+){0,3}[A-Za-z][\w'-]*\s*[（(]\s*[)）]")
 # A time someone waited, or the time to a reply or a fix, asked in words.
 _WAIT_ASKED = re.compile(
     r"(?i)\bwait(?:ed|s|ing)?\b[^?.;]{0,25}?\b(?:longest|shortest|longer|shorter|the most"

@@ -165,11 +165,32 @@ WEEKDAY: dict[str, Any] = {
 }
 
 
+# Whether each record's time falls at the weekend or on a working day ("do tickets opened at the
+# weekend do worse than those opened Monday to Friday", "周末和工作日"). The weekday's own name
+# ("weekday", "weekdays") stays the day-of-week grouping; the reading sets the two side by side.
+DAY_KIND: dict[str, Any] = {
+    "en": "Weekend or working day",
+    "zh": "周末或工作日",
+    "aliases": ["weekend or weekday", "weekends or weekdays", "周末还是工作日"],
+    "kind": "category",
+    "time": "CASE WHEN isodow({time}) >= 6 THEN 'Weekend' ELSE 'Working day' END",
+    "values": {
+        "Weekend": ["weekend", "weekends", "saturday or sunday", "周末", "双休日", "周六日"],
+        "Working day": [
+            "working day", "working days", "workday", "workdays", "work days", "business days",
+            "monday to friday", "monday through friday", "mon-fri", "工作日", "周一到周五",
+            "周一至周五",
+        ],
+    },
+}  # fmt: skip
+
+
 def add_time_dimensions(data: dict[str, Any], changes: Changes, hours: bool = False) -> None:
     for name, (en, zh_name, aliases, sql) in TIME_DIMENSIONS.items():
         item = {"en": en, "zh": zh_name, "aliases": aliases, "kind": "time", "time": sql}
         put(data, "dimensions", name, item, "", changes)
     put(data, "dimensions", "weekday", dict(WEEKDAY), "", changes)
+    put(data, "dimensions", "day_kind", dict(DAY_KIND), "", changes)
     if hours:
         put(data, "dimensions", "hour", dict(HOUR), "", changes)
 
