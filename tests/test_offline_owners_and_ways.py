@@ -135,6 +135,14 @@ def test_a_way_the_records_came_read_as_a_value_is_no_missing_subject(
         assert f"| {month} | {by_month[month]} |" in answer.text, (month, answer.text)
 
 
+RESPONSES = [
+    "Closed with explanation", "In progress", "Closed with monetary relief",
+    "Closed with non-monetary relief",
+]  # fmt: skip
+NARRATIVES = [
+    "They keep calling me with a robocall every day", "I was charged a late fee twice",
+    "My payment was not applied", "The collector sent a robocall at night",
+]  # fmt: skip
 PRODUCTS = {
     "Credit card or prepaid card": ["General-purpose credit card", "Store credit card"],
     "Debt collection": ["Credit card debt", "Medical debt"],
@@ -154,7 +162,11 @@ def _complaints() -> list[dict[str, str]]:
         sub = subs[0] if (i // 5) % 3 else subs[1]
         rows.append(
             {"complaint_id": str(1000 + i), "date_received": f"2024-0{1 + i % 6}-1{i % 9}",
-             "product": product, "sub_product": sub, "state": ("CA", "TX", "NY")[i % 3]}
+             "product": product, "sub_product": sub, "state": ("CA", "TX", "NY")[i % 3],
+             "submitted_via": ("Phone", "Web", "Web", "Email")[(i + i // 4) % 4],
+             "company_response": RESPONSES[(i * 3 + i // 5) % 4],
+             "consumer_disputed": ("True", "False", "False")[(i + i // 7) % 3],
+             "narrative": NARRATIVES[(i * 5 + i // 3) % 4]}
         )  # fmt: skip
     return rows
 
@@ -163,7 +175,12 @@ def _complaints() -> list[dict[str, str]]:
 def complaints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analyst]:
     folder = tmp_path_factory.mktemp("first_words")
     with offline_analyst(
-        folder, _complaints(), file="complaints.csv", as_of="2025-01-02", id="complaint_id"
+        folder,
+        _complaints(),
+        file="complaints.csv",
+        as_of="2025-01-02",
+        id="complaint_id",
+        text="narrative",
     ) as an:
         yield an
 
@@ -282,6 +299,7 @@ def test_english_words_glossing_a_bracketed_value_name_no_other_value(
         assert f"| {quarter} | {n} |" in answer.text, (quarter, n, answer.text)
 
 
+TITLES_BY_KIND = ("车门漆面起泡", "发动机异响", "漆面划痕", "刹车失灵")
 BRANDS = ["一汽马自达", "一汽-大众", "东风本田", "广汽本田", "宝马（进口）", "奥迪（进口）"]
 
 
@@ -289,7 +307,8 @@ BRANDS = ["一汽马自达", "一汽-大众", "东风本田", "广汽本田", "�
 def brands(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, list[dict]]]:
     rows = [
         {"id": str(i), "date": f"2020-06-0{1 + i % 8}", "brand": BRANDS[(i * 5 + i // 7) % 6],
-         "status": ("信息审核", "处理反馈")[(i // 3) % 2], "title": f"车辆问题第{i}条"}
+         "status": ("信息审核", "处理反馈")[(i // 3) % 2], "problem": f"H{10 + i % 5}",
+         "title": TITLES_BY_KIND[(i + i // 4) % 4] + f"第{i}条"}
         for i in range(150)
     ]  # fmt: skip
     folder = tmp_path_factory.mktemp("holding")
@@ -311,3 +330,62 @@ def test_values_whose_names_hold_a_word_are_kept_or_set_aside(
     imported = sum(1 for r in rows if "进口" in r["brand"])
     text = an.ask("品牌名里带“进口”的投诉有多少条？").text
     assert f"投诉数量为 {imported} " in text or f"为 {imported} [" in text, text
+
+
+def test_groups_named_side_by_side_get_the_share_of_a_yes_no_column_named_by_its_word(
+    complaints: Analyst,
+) -> None:
+    rows = _complaints()
+    answer = complaints.ask("What share of CA complaints and of TX complaints were disputed?")
+    assert answer.status == "answered", answer.text
+    for state in ("CA", "TX"):
+        own = [r for r in rows if r["state"] == state]
+        share = 100 * sum(r["consumer_disputed"] == "True" for r in own) / len(own)
+        assert f"{round(share, 1):g}%" in answer.text, (state, share, answer.text)
+
+
+def test_values_listed_after_a_comma_are_set_aside_together(complaints: Analyst) -> None:
+    rows = _complaints()
+    usual = ("Closed with explanation", "In progress")
+    n = sum(1 for r in rows if r["company_response"] not in usual)
+    text = complaints.ask(
+        "Apart from the two usual responses, Closed with explanation and In progress, how many "
+        "complaints got some other company response?"
+    ).text
+    assert f"was {n} " in text, text
+
+
+def test_a_value_said_as_the_end_of_the_words_mentioned_is_part_of_them(
+    complaints: Analyst,
+) -> None:
+    rows = _complaints()
+    n = sum("robocall" in r["narrative"] for r in rows)
+    answer = complaints.ask("叙述里提到自动语音催收电话（robocall）的投诉有多少条？")
+    line = answer.reading.line if answer.reading else ""
+    assert "Phone" not in line and "robocall" in line, line
+    assert f"的有 {n} 条" in answer.text, answer.text
+
+
+def test_a_share_of_all_records_from_two_values_adds_them_up(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    n = sum(1 for r in rows if r["所属区县"] in ("东城区", "西城区"))
+    for question in (
+        "What share of all our messages come from 东城区 and 西城区?",
+        "东城区和西城区的留言占全部留言的多少？",
+    ):
+        text = an.ask(question).text
+        assert f"{n} " in text and f"{round(100 * n / len(rows), 1):g}%" in text, text
+
+
+def test_a_column_name_ending_a_compound_of_the_question_s_words_splits_nothing(
+    brands: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = brands
+    paint = [r for r in rows if "漆" in r["title"]]
+    review = sum(1 for r in paint if r["status"] == "信息审核")
+    text = an.ask(
+        "标题里说到漆面问题的投诉（标题带“漆”字就算）有几条？其中还停在信息审核的有几条？"
+    ).text
+    assert f"提到“漆”的反馈共 {len(paint)} 条，其中信息审核 {review} 条" in text, text

@@ -80,5 +80,10 @@ _EN_SET_ASIDE_LIST = re.compile(
 def negated_list(text: str, start: int) -> bool:
     """Whether values listed together from ``start`` (the normalised question) are set aside by
     words before a few words that say what they are."""
-    before = re.split(r"[,，;；。?？]", text[max(0, start - 64) : start])[-1]
+    parts = re.split(r"([,，;；。?？])", text[max(0, start - 64) : start])
+    before = parts[-1]
+    if not before.strip() and len(parts) >= 3 and parts[-2] in ",，":
+        # "Apart from the two usual close codes, code 6 and code 7": the list right after a
+        # comma that ends the words saying what they are.
+        before = parts[-3]
     return _EN_SET_ASIDE_LIST.search(before) is not None

@@ -409,6 +409,7 @@ class Understander:
         _flag_beside_time(question, slots, self.matcher.catalog)
         _split_by_flag(question, slots, self.matcher.catalog)
         crossed_flags = self._flags_in_other_language(question, shape, slots)
+        _flag_share_of_groups(question, slots, self.matcher.catalog)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
         _flag_rate(question, slots, self.matcher.catalog, crossed_flags)
         said_as = {d: [sp] for d, sp in crossed.items()} | crossed_flags
@@ -736,6 +737,7 @@ class Understander:
         if terms and not named:
             _words_not_flags(intent)
             intent.mentions = terms
+            self._values_ending_terms(intent, terms)
             # "提到医保的" is a word in the text, not the value whose name holds it
             # (灵活就业人员医保缴费), read there by part of its name.
             for dim, value in list(intent.filters.items()):
@@ -764,6 +766,18 @@ class Understander:
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
+
+    def _values_ending_terms(self, intent: Intent, terms: list[str]) -> None:
+        """ "提到自动语音催收电话（robocall）的": a value's name said as the end of the words
+        mentioned (电话, read as the Phone channel) is part of those words, not a filter."""
+        text = normal_text(intent.question)
+        ends = {m.end() for t in terms for m in re.finditer(re.escape(t.lower()), text)}
+        for dim, value in list(intent.filters.items()):
+            if isinstance(value, (Either, Excluded)):
+                continue
+            span = self._value_span(text, dim, str(value), intent.slots.said)
+            if span is not None and span[0] in ends:
+                del intent.slots.filters[dim]
 
     def _theme_words_counted(self, intent: Intent) -> None:
         """ "异响问题最集中的是哪个品牌" over themes discovered in the feedback: records are
@@ -1301,6 +1315,7 @@ class Understander:
             if at >= 0:
                 slots.spans.append((at, at + len(words)))
                 spans.setdefault(dim, (at, at + len(words)))
+                slots.said.setdefault(f"{dim}={value}", (at, at + len(words)))
         for dim, values in per_dim.items():
             if len(values) > 1 and dim not in slots.compared:
                 # "Phones or computers": two values of one dimension named, side by side.
@@ -3171,6 +3186,31 @@ def _flag_conditions(
         slots.flags.append(name)
 
 
+def _flag_share_of_groups(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "What share of phone complaints and of web complaints were disputed", "电话和网页提交的
+    投诉，被提出异议（disputed）的比例各是多少": groups named side by side, and the share of each
+    that carries the one yes/no column named by its words: that column's rate, per group."""
+    if not slots.compared or not SHARE_WORD.search(question):
+        return
+    if slots.metrics and not (slots.noun_only or all(plain_count(cat, m) for m in slots.metrics)):
+        return
+    text = normal_text(question)
+    named = [
+        (name, spans) for name, dim in cat.dimensions.items()
+        if dim.kind == "boolean" and dim.sources and name not in slots.filters
+        and (spans := _flag_words_said(text, dim.spec.en or name))
+        and not any(a <= sp[0] < b for sp in spans for a, b in slots.spans)
+    ]  # fmt: skip
+    if len(named) != 1:
+        return
+    name, spans = named[0]
+    rate = _rate_of_flag(cat, name)
+    if rate and all(reaches(cat, rate, d) for d in slots.compared):
+        slots.metrics, slots.noun_only = [rate], False
+        slots.spans.extend(spans)
+        slots.read_as_columns.extend(spans)
+
+
 # Words of a yes/no column's name that say whose it is, not what: "Consumer disputed" is said
 # "disputed" ("complaints that were never disputed").
 _WHOSE = frozenset(("consumer", "customer", "user", "client", "caller", "is", "has", "was", "flag"))
@@ -3395,6 +3435,7 @@ _COMBINED = re.compile(
     r"(?i)\bcombined\b|\btogether\b|\badded up\b|\bput together\b|\bin total\b"
     r"|合在一起|加在一起|合起来|加起来|一起算|合并计算|合计|总共|一共"
 )
+_OF_ALL = re.compile(r"(?i)\bof (?:all|the whole|everything)\b|全部|所有")
 _VERSUS = re.compile(
     r"(?i)\bvs\.?|\bversus\b|\bcompared? (?:with|to)\b|比较|相比|对比|(?<![对相])比"
 )
@@ -3417,6 +3458,10 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     plain = question
     for v in (v for values in slots.compared.values() for v in values):
         plain = re.sub(rf"(?i)\bby\s+(?:the\s+)?{re.escape(str(v))}", " ", plain)
+    # "What share of all our messages come from 临江县 and 青山县": one record comes from one
+    # of them, and their part of the whole is asked.
+    part_of_all = shape.has("share") and _OF_ALL.search(question) is not None
+    combined = combined or (part_of_all and not _SIDE_BY_SIDE.search(plain))
     if not combined and (_SIDE_BY_SIDE.search(plain) or not _OR.search(plain)):
         return  # "and" may mean both at once ("an iPhone and an update at once")
     said = normal_text(question)
@@ -3749,6 +3794,11 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
         went = [m for n in zh for m in re.finditer(re.escape(n), text)]
         if went and all(_WENT_WRONG.search(text[: m.start()]) for m in went):
             slots.dimensions.remove(dim)
+            continue
+        # "漆面问题的投诉有几条": the name ends a compound of the question's own words (paint
+        # problems), with no "按", "各" or "哪个" before it, and names no split.
+        if went and all(_IN_COMPOUND.search(text[: m.start()]) for m in went):
+            slots.dimensions.remove(dim)
 
 
 # The groups a question names added up into one figure.
@@ -3757,6 +3807,11 @@ _ADDED_UP = re.compile(
 )
 # "出了问题", "有问题", "遇到问题": a thing going wrong, said before a column's Chinese name.
 _WENT_WRONG = re.compile(r"(?:出了?|出现了?|有|遇到了?|碰到了?|发生了?)$")
+# A Chinese word right before a column's name, with no grouping cue before the two.
+_IN_COMPOUND = re.compile(
+    r"^(?![\s\S]*(?:按|各|每|哪|分)[\u4e00-\u9fff]{0,3}$)[\s\S]*"
+    r"(?![的个些类种该这那其和与及或每各按哪])[\u4e00-\u9fff]$"
+)
 # "… from the company", "… sent to the agent": who acted, not a grouping.
 _AGENT_OF = re.compile(r"(?i)\b(?:from|to|with) (?:the|our|their|its|a) $")
 
@@ -4177,6 +4232,7 @@ _HOW_MANY = re.compile(r"(?i)\bhow many\b|多少[张条个件单次位]|几[张�
 _LEFT_OUT = re.compile(
     r"(?i)\b(?:leave|leaving|left) out\b|\bexclud(?:e|ing)\b|\bignor(?:e|ing)\b"
     r"|\bnot counting\b|\bdon'?t count\b|\bset(?:ting)? aside\b|\bdrop(?:ping)?\b"
+    r"|\bskip(?:ping)?\b|\bomit(?:ting)?\b"
     r"|不算|去掉|排除|不包括|不含|除去|剔除"
 )
 # "…, of which / 其中 …": what follows is a part of the records just counted.
