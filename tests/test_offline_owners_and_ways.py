@@ -389,3 +389,19 @@ def test_a_column_name_ending_a_compound_of_the_question_s_words_splits_nothing(
         "标题里说到漆面问题的投诉（标题带“漆”字就算）有几条？其中还停在信息审核的有几条？"
     ).text
     assert f"提到“漆”的反馈共 {len(paint)} 条，其中信息审核 {review} 条" in text, text
+
+
+def test_a_weekend_named_by_its_few_days_filters_no_day_kind(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    n = sum(1 for r in rows if "2024-03-01" <= r["留言时间"][:10] <= "2024-03-04")
+    weekend = sum(1 for r in rows if "2024-03-02" <= r["留言时间"][:10] <= "2024-03-03")
+    assert n > weekend
+    answer = an.ask(
+        "Over the long weekend - Friday Mar 1 through Monday Mar 4, 2024 - how many messages "
+        "came in?"
+    )
+    line = answer.reading.line if answer.reading else ""
+    assert "Weekend" not in line, line
+    assert f"was {n} " in answer.text, answer.text

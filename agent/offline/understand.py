@@ -693,7 +693,10 @@ class Understander:
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
         # "品牌名里带“一汽”的": a word of the names of a column's values, read there.
-        held = {v.word for v in intent.filters.values() if isinstance(v, (Holding, Lacking))}
+        held = {
+            v.word for v in intent.filters.values()
+            if isinstance(v, (Holding, Lacking)) and getattr(v, "by_name", False)
+        }  # fmt: skip
         terms = [t for t in terms if t not in held]
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
@@ -3533,7 +3536,9 @@ def _names_holding(
             # Values found by the word, or listed as examples ("一汽马自达、一汽-大众这些"),
             # are the ones the word holds.
             slots.compared.pop(dim, None)
-            slots.filters[dim] = (Lacking if aside else Holding)(word, *holding)
+            value = (Lacking if aside else Holding)(word, *holding)
+            value.by_name = True  # read by the column's name, not found in the values alone
+            slots.filters[dim] = value
             slots.read_as_columns.append(m.span())
             if dim not in slots.dimensions:
                 slots.dimensions.append(dim)
@@ -3584,10 +3589,14 @@ def _weekend(question: str, slots: Slots, cat: Catalog, period: Period | None = 
     if not _WEEKEND.search(question) or re.search(r"(?i)\bweekdays?\b|工作日", question):
         return
     kind = _day_kind_dimension(cat)
+    if period is not None and period.kind == "range" and (period.end - period.start).days <= 4:
+        if kind is not None and slots.filters.get(kind) == "Weekend":
+            # "The Black Friday weekend - Nov 24 through 27": the days named, not a filter.
+            del slots.filters[kind]
+            slots.dimensions = [d for d in slots.dimensions if d != kind]
+        return
     if kind is not None and (kind in slots.filters or kind in slots.compared):
         return  # "at the weekend": read as the weekend records already
-    if period is not None and period.kind == "range" and (period.end - period.start).days <= 4:
-        return
     for name in _weekday_dimensions(cat):
         ends = [v for v in cat.dimensions[name].values or [] if re.search(r"(?i)sat|sun", str(v))]
         if len(ends) == 2:
@@ -3797,7 +3806,8 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
             continue
         # "漆面问题的投诉有几条": the name ends a compound of the question's own words (paint
         # problems), with no "按", "各" or "哪个" before it, and names no split.
-        if went and all(_IN_COMPOUND.search(text[: m.start()]) for m in went):
+        topical = [m for m in went if m.group(0) in _TOPIC_NAMES]
+        if topical and all(_IN_COMPOUND.search(text[: m.start()]) for m in topical):
             slots.dimensions.remove(dim)
 
 
@@ -3807,6 +3817,8 @@ _ADDED_UP = re.compile(
 )
 # "出了问题", "有问题", "遇到问题": a thing going wrong, said before a column's Chinese name.
 _WENT_WRONG = re.compile(r"(?:出了?|出现了?|有|遇到了?|碰到了?|发生了?)$")
+# Column names that are also the head of a compound saying what kind of trouble ("漆面问题").
+_TOPIC_NAMES = frozenset(("问题", "原因", "方面", "毛病", "情况", "话题", "主题", "诉求"))
 # A Chinese word right before a column's name, with no grouping cue before the two.
 _IN_COMPOUND = re.compile(
     r"^(?![\s\S]*(?:按|各|每|哪|分)[\u4e00-\u9fff]{0,3}$)[\s\S]*"

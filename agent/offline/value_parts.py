@@ -32,6 +32,8 @@ class _Worded(str):
     """A filter of the values holding one word, shown as that word."""
 
     word: str
+    # Read from the column's own name ("品牌名里带“一汽”的"), not from the values alone.
+    by_name: bool = False
 
     def __new__(cls, word: str, *values: str) -> Self:
         made = super().__new__(cls, *values)  # the next base: Either or Excluded
