@@ -771,13 +771,14 @@ class Understander:
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
 
     def _values_ending_terms(self, intent: Intent, terms: list[str]) -> None:
-        """ "提到自动语音催收电话（robocall）的": a value's name said as the end of the words
-        mentioned (电话, read as the Phone channel) is part of those words, not a filter."""
+        """ "提到自动语音催收电话（robocall）的": a value read in the other language (电话 for the
+        Phone channel) said as the end of the words mentioned is part of those words, not a
+        filter."""
         text = normal_text(intent.question)
         ends = {m.end() for t in terms for m in re.finditer(re.escape(t.lower()), text)}
         for dim, value in list(intent.filters.items()):
-            if isinstance(value, (Either, Excluded)):
-                continue
+            if isinstance(value, (Either, Excluded)) or str(value).lower() in text:
+                continue  # "吉利星越": the model named as written is the model
             span = self._value_span(text, dim, str(value), intent.slots.said)
             if span is not None and span[0] in ends:
                 del intent.slots.filters[dim]
