@@ -197,13 +197,16 @@ def test_a_value_named_by_its_first_words_in_the_plural(complaints: Analyst) -> 
     assert top in lead and f": {n}" in lead, lead
 
 
-def test_how_long_anyone_waited_is_said_missing_where_no_measure_is_a_time(
+def test_waits_and_hand_offs_are_said_missing_where_nothing_records_them(
     complaints: Analyst,
 ) -> None:
     # The export dates each complaint once: no reply, no resolution, no time between them.
     for question in (
         "Which state's consumers waited longest for a response?",
         "哪个州处理投诉最快？",
+        # Nor is anything recorded of complaints passed between teams.
+        "How many complaints were passed from one department to another, and how many "
+        "hand-offs did a complaint go through on average?",
     ):
         answer = complaints.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)

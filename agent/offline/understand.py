@@ -603,7 +603,7 @@ class Understander:
             # "平均已经开了多少公里", "average followers": an average of something no measure
             # of the data holds; the records' count is not its answer.
             intent.playbook, intent.missing = UNAVAILABLE, averaged
-        waited = _untimed_wait(intent)
+        waited = _untimed_wait(intent) or _untracked_handoffs(intent)
         if waited and not document and intent.playbook not in (UNAVAILABLE, OUT_OF_SCOPE):
             # "Which company's customers waited longest for a reply" where no measure of the
             # data is a time: how long cannot be told, and a count is not its answer.
@@ -3967,6 +3967,29 @@ _WAIT_ASKED = re.compile(
     r"|等了?多久|等待(?:时间|时长)|(?:响应|回复|答复|处理|解决)(?:时间|时长|速度)|多久才"
     r"|(?:回复|答复|响应|处理|解决)[\u4e00-\u9fff]{0,4}?(?:得|最|比较|更)(?:快|慢)"
 )
+
+
+# Records passed on between teams ("hand-offs", "passed from one department to another", "转办").
+_HANDOFF_ASKED = re.compile(
+    r"(?i)\bhand-?offs?\b|\bhanded (?:off|over|on)\b|\bpassed (?:on )?(?:from|between) "
+    r"(?:one )?(?:departments?|teams?|groups?|agents?|units?)\b|\btransfer(?:s|red)? "
+    r"(?:between|from one)\b|\breassign|\bbounced between\b|转办|转交|转派|流转|移交|踢皮球"
+)
+_HANDOFF_KEPT = re.compile(r"(?i)reassign|transfer|hand.?off|escalat|转派|转办|转交|流转|移交|升级")
+
+
+def _untracked_handoffs(intent: Intent) -> str | None:
+    """How often records were passed between teams, when nothing of the catalog records it."""
+    cat = intent.catalog
+    if cat is None or not _HANDOFF_ASKED.search(intent.question):
+        return None
+    names = [
+        str(n) for item in (*cat.metrics.items(), *cat.dimensions.items())
+        for n in (item[0], item[1].spec.en, item[1].spec.zh, *item[1].spec.aliases)
+    ]  # fmt: skip
+    if any(_HANDOFF_KEPT.search(n) for n in names if n):
+        return None
+    return "记录在部门之间的转办" if intent.language == "zh" else "hand-offs between teams"
 
 
 def _untimed_wait(intent: Intent) -> str | None:
