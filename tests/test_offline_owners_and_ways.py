@@ -84,6 +84,7 @@ def test_the_owner_in_a_possessive_is_the_grouping_and_waiting_is_a_time(
     for question in (
         "Which district's messages got the slowest reply on average?",
         "Which district’s residents waited longest for a reply?",
+        "Which district's residents wait the longest on average for an answer?",
     ):
         answer = an.ask(question)
         assert answer.status == "answered", answer.text

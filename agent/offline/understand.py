@@ -404,6 +404,7 @@ class Understander:
         self._speed_of_event(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
         _text_length_said(question, slots, self.matcher.catalog)
+        _wait_is_a_time(question, slots, self.matcher.catalog)
         self._whose_files(question, slots)
         _statistic_said(question, slots, self.matcher.catalog)
         _flag_beside_time(question, slots, self.matcher.catalog)
@@ -3984,12 +3985,27 @@ def _untracked_handoffs(intent: Intent) -> str | None:
     if cat is None or not _HANDOFF_ASKED.search(intent.question):
         return None
     names = [
-        str(n) for item in (*cat.metrics.items(), *cat.dimensions.items())
-        for n in (item[0], item[1].spec.en, item[1].spec.zh, *item[1].spec.aliases)
-    ]  # fmt: skip
+        str(x) for n, m in cat.metrics.items() for x in (n, m.spec.en, m.spec.zh, *m.spec.aliases)
+    ]
+    for n, d in cat.dimensions.items():
+        names += [str(x) for x in (n, d.spec.en, d.spec.zh, *d.spec.aliases)]
     if any(_HANDOFF_KEPT.search(n) for n in names if n):
         return None
     return "记录在部门之间的转办" if intent.language == "zh" else "hand-offs between teams"
+
+
+def _wait_is_a_time(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Which district's residents wait the longest on average for an answer": a time waited,
+    not the text's length "longest" resembles, when the catalog measures a time."""
+    if not slots.metrics or not _WAIT_ASKED.search(question):
+        return
+    if not all(cat.metrics[m].unit == "characters" for m in slots.metrics if m in cat.metrics):
+        return
+    guessed = [m for m, _, _ in slots.by_meaning if m in cat.metrics]
+    times = [m for m in guessed if cat.metrics[m].unit in _TIME_UNITS]
+    times = times or [n for n, m in cat.metrics.items() if m.unit in _TIME_UNITS]
+    if times:
+        slots.metrics, slots.noun_only, slots.by_meaning = times[:1], False, []
 
 
 def _untimed_wait(intent: Intent) -> str | None:
