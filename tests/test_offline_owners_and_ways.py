@@ -331,6 +331,9 @@ def test_values_whose_names_hold_a_word_are_kept_or_set_aside(
     ).text
     assert f"共 {len(rows)} 条记录，其中品牌不含“一汽” {rest} 条" in text, text
     assert f"{round(100 * rest / len(rows), 1):g}%" in text, text
+    # Set aside by the negation words every value shares ("other than").
+    text = an.ask("How many complaints are there other than brands whose names contain 一汽?").text
+    assert f"was {rest} " in text, text
     imported = sum(1 for r in rows if "进口" in r["brand"])
     text = an.ask("品牌名里带“进口”的投诉有多少条？").text
     assert f"投诉数量为 {imported} " in text or f"为 {imported} [" in text, text

@@ -756,12 +756,7 @@ class Understander:
                 after = [t for t in terms if t not in intent.mentions_within]
                 # Among the 轮胎 mentions, "韩泰轮胎" is told apart by 韩泰.
                 intent.mentions = [_less_base(t, intent.mentions_within) for t in after]
-            if intent.catalog is not None:
-                chosen = default_metric(
-                    intent.catalog, None, intent.filters, held=self.held, question=intent.question
-                )
-                metric = intent.catalog.metrics.get(chosen)
-                intent.counted_table = metric.table if metric is not None else None
+            self._count_records_of(intent)
             intent.playbook = "mentions"
             grain = _grain_said(intent)
             if grain and not any(d not in intent.filters for d in intent.slots.dimensions):
@@ -808,6 +803,11 @@ class Understander:
         if not said:
             return
         intent.mentions, intent.theme, intent.playbook = said[:1], None, "mentions"
+        self._count_records_of(intent)
+
+    def _count_records_of(self, intent: Intent) -> None:
+        """The table whose records a count of mentions counts (the catalog's default measure's
+        for the question's filters)."""
         if intent.catalog is not None:
             chosen = default_metric(
                 intent.catalog, None, intent.filters, held=self.held, question=intent.question
@@ -3506,10 +3506,6 @@ _HOLDING_EN = (
 _SET_ASIDE_AFTER = re.compile(
     r"^(?:的)?\s*(?:[（(][^（）()]*[）)])?[^，,。？?]{0,8}?(?:先不算|不算|除外|排除|不计|不考虑|去掉)"
 )
-_SET_ASIDE_BEFORE = re.compile(
-    r"(?i)(?:除了|除去|不算|排除|\bother than|\bexcept(?: for)?|\bexcluding|\bapart from"
-    r"|\bleaving out)\s*(?:the\s+)?$"
-)
 
 
 def _names_holding(
@@ -3532,9 +3528,9 @@ def _names_holding(
             holding = [v for v in known if word.lower() in str(v).lower()]
             if not holding or len(holding) == len(known):
                 continue
-            aside = _SET_ASIDE_AFTER.search(text[m.end() :]) or _SET_ASIDE_BEFORE.search(
-                text[: m.start()]
-            )
+            # Set aside by the shared negation words before or right after ("除了品牌名里带…",
+            # "…以外"), or by a verb after an aside in brackets ("…的（…这些）先不算").
+            aside = negated(text, *m.span()) or _SET_ASIDE_AFTER.search(text[m.end() :])
             # Values found by the word, or listed as examples ("一汽马自达、一汽-大众这些"),
             # are the ones the word holds.
             slots.compared.pop(dim, None)
