@@ -47,6 +47,9 @@ _WORDS: dict[str, str] = {
     "无线": "wifi", "蓝牙": "bluetooth", "信号": "signal", "故障": "fault issue",
     "质量": "quality", "损坏": "damaged", "破损": "damaged", "丢失": "lost", "延迟": "delay",
     "晚到": "late delay", "迟到": "late delay",
+    # how urgent a ticket is (priority and severity levels)
+    "紧急": "critical urgent emergency", "特急": "critical urgent", "加急": "urgent",
+    "严重": "severe major critical", "重大": "major", "轻微": "minor",
     # how customers speak of the service
     "客服": "support service agent", "服务": "service", "支持": "support",
     "差": "bad poor", "糟糕": "bad poor", "不好": "bad poor", "差评": "bad negative",

@@ -193,3 +193,57 @@ def test_hours_of_the_day_counted_on_every_company_s_file(analyst: Analyst, data
     for company in TOPICS:
         n, of = night(company), len(data[(company, True)])
         assert f"| {company} | {n} | {of} |" in answer.body, (company, n, answer.body)
+
+
+def _share(data: Rows, company: str, column: str) -> str:
+    rows = data[(company, True)]
+    return f"{round(100 * sum(r[column] == 'True' for r in rows) / len(rows), 1):g}%"
+
+
+def test_companies_named_side_by_side_get_each_own_file_s_share(
+    analyst: Analyst, data: Rows
+) -> None:
+    # "What share of Nova's and of ZenCares' tweets …": each company's rate on its own file, not
+    # the first file's share of the category with the companies dropped.
+    for question in (
+        "What share of NovaSupport's and of ZenCares' customer tweets ask for a refund?",
+        "NovaSupport和ZenCares的客户推文里，提到退款的各占多少？",
+    ):
+        answer = ask_offline(analyst, question)
+        assert answer.status == "answered", (question, answer.text)
+        for company in TOPICS:
+            share = _share(data, company, "refund")
+            assert f"| {company} | {share} |" in answer.body, (question, answer.body)
+
+
+def test_a_company_whose_file_lacks_the_column_is_said_not_left_out(
+    analyst: Analyst, data: Rows
+) -> None:
+    # Only Zen's customers' file has a billing column: Zen's share is given, and Nova's is said
+    # missing (the answer partial), never a ranking of Zen alone that reads as the whole answer.
+    answer = ask_offline(
+        analyst, "What share of NovaSupport's and of ZenCares' customer tweets are about billing?"
+    )
+    assert answer.status == "partial", answer.text
+    assert f"| ZenCares | {_share(data, 'ZenCares', 'billing')} |" in answer.body, answer.body
+    assert "| NovaSupport |" not in answer.body, answer.body
+    assert "for NovaSupport (only ZenCares's records carry it)" in answer.body, answer.body
+    answer = ask_offline(analyst, "NovaSupport和ZenCares的客户推文里，关于账单的各占多少？")
+    assert answer.status == "partial", answer.text
+    assert "只有ZenCares的记录有这一项" in answer.body, answer.body
+
+
+def test_either_of_two_companies_with_more_records_counts_both(
+    analyst: Analyst, data: Rows
+) -> None:
+    # "Did Nova or ZenCares get more customer tweets": both companies' customers' files counted side
+    # by side — not quotes, nor a refusal.
+    for question in (
+        "Did NovaSupport or ZenCares get more customer tweets?",
+        "How many tweets did NovaSupport and ZenCares each receive from customers?",
+    ):
+        answer = ask_offline(analyst, question)
+        assert answer.status == "answered", (question, answer.text)
+        for company in TOPICS:
+            n = len(data[(company, True)])
+            assert f"| {company} | {n} |" in answer.body, (question, company, answer.body)

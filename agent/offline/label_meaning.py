@@ -166,7 +166,8 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     for value in values:
         if _CJK.search(value):
             continue
-        for part, whole in _alternatives(_camel(value)):
+        # "1 - Critical", "2. High": a rank number before the name is no word said.
+        for part, whole in _alternatives(_camel(_RANKED.sub("", value))):
             words = [w for w in re.findall(r"[a-z0-9]+", part.lower()) if w not in _FILLER]
             needed = [w for w in words if w not in _UNSAID] or words
             if not needed:
@@ -200,6 +201,7 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     return sorted(first_of.values())
 
 
+_RANKED = re.compile(r"^\s*\d{1,2}\s*[-–.:)]\s*(?=[A-Za-z])")
 _OR = re.compile(r"\s*,\s*or\s+|\s+or\s+|\s*,\s*|\s*/\s*", re.IGNORECASE)
 
 

@@ -399,7 +399,8 @@ def one_group_note(intent: Intent, catalog: Catalog, held: Held) -> str:
     dim = intent.group_by
     if intent.playbook not in ("ranking", "breakdown") or not dim or dim not in held:
         return ""
-    if intent.parallel:  # the other groups' tables are measured beside it
+    if intent.parallel or intent.groups_unmeasured:
+        # The other groups' tables are measured beside it, or said to lack the measure.
         return ""
     metric = intent.metrics[0] if intent.metrics else default_metric(catalog, dim, intent.filters)
     if metric not in catalog.metrics:
@@ -498,6 +499,11 @@ def write_plan(p: Plan, playbook: Playbook, w: Writer) -> None:
     playbook.write(p.intent, p.results, w)
     if p.intent.compare_missing and w.status == "answered":
         w.lead.insert(0, w.say("coverage.no_comparison", missed=p.intent.compare_missing))
+        w.status = "partial"
+    if p.intent.groups_unmeasured and w.status == "answered":
+        # "Spotify's and Apple's tweets about their account": Apple's carry no such column.
+        missed = p.intent.groups_unmeasured
+        w.lead.insert(0, w.say("coverage.group_unmeasured", missed=missed))
         w.status = "partial"
     if p.missed:
         w.lead.insert(0, w.say("coverage.fallback", missed=p.missed, start=span[0], end=span[1]))

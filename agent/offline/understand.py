@@ -28,7 +28,7 @@ from ...data.theme_set import ThemeSet, from_taxonomy
 from ...prompts import load_yaml
 from ...tools.templates import load_template, named_template
 from ..conversation import language_of
-from ..reading import dimension_label, metric_label, value_label
+from ..reading import dimension_label, metric_label, shared_measure, value_label
 from .catalog_choice import (
     Held,
     default_dimension,
@@ -187,6 +187,9 @@ class Intent:
     grouping: GroupGuess | None = None
     # The comparison the question asked for, when the data holds no records in it (its label).
     compare_missing: str | None = None
+    # Groups named side by side that the measure cannot be taken of (their own table has no
+    # column for it): "<measure> for <groups> (only <others>' records carry it)".
+    groups_unmeasured: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
     # No period named, and all the data is the default (records counted or ranked): said.
@@ -483,7 +486,9 @@ class Understander:
             noun_only=slots.noun_only,
             filtered=bool(slots.filters),
             compared=bool(slots.compared)
-            and bool(_EACH.search(question) or _VERSUS.search(question)),
+            and bool(
+                _EACH.search(question) or _VERSUS.search(question) or _WHICH_MORE.search(question)
+            ),
             figure_named=self._measured_not_quoted(question, slots),
             value_asked=named
             and not set(slots.metrics) <= guessed
@@ -893,6 +898,9 @@ class Understander:
             en, zh = _SET_EN.search(intent.question), _SET_ZH.search(intent.question)
             intent.unset_set = en is not None or zh is not None
         phrase = words_after(en.group(1)) if en else zh_noun(zh.group(1)) if zh else ""
+        verb = _EVENT_NOT_YET.match(en.group(1)) if en else None
+        if en is not None and verb is not None and _NOT_YET_BEFORE.search(en.group(0)):
+            phrase = verb.group(0)  # "unresolved incidents": the resolution, not the incidents
         if en is not None and not self.grouping.by_words(phrase):
             # "with no named analyst - no individual assignee at all": the words said again
             # that name a grouping.
@@ -912,6 +920,7 @@ class Understander:
             intent.slots.metrics, intent.slots.by_meaning = [], []
             intent.unset_column = column
             intent.playbook = "share_of"
+            _drop_dimension_of_event(intent, phrase)
             grain = _grain_said(intent)
             if grain and not any(d not in intent.filters for d in intent.slots.dimensions):
                 # "每个月收到的留言里，还没答复的各有几条": counted in each month.
@@ -1104,17 +1113,18 @@ class Understander:
         return ""
 
     def _apart_subject(
-        self, intent: Intent, dim: str, value: object, own: str, measure: str
+        self, intent: Intent, dim: str, value: object, own: str | list[str], measure: str
     ) -> str:
         cat, lang = intent.catalog, intent.language
         values = value if isinstance(value, list) else [value]
         said = (", " if lang == "en" else "、").join(
             value_label(cat, dim, str(v), lang) for v in values
         )
-        one = value_label(cat, dim, own, lang)
+        owners = [value_label(cat, dim, o, lang) for o in ([own] if isinstance(own, str) else own)]
         if lang == "zh":
-            return f"{said}的{measure}（只有{one}的记录有这一项）"
-        return f"{measure} for {said} (only {one}'s records carry it)"
+            return f"{said}的{measure}（只有{'、'.join(owners)}的记录有这一项）"
+        whose = " and ".join(f"{o}'s" for o in owners)
+        return f"{measure} for {said} (only {whose} records carry it)"
 
     def _holds_labels(self, intent: Intent, table: str) -> bool:
         """Whether ``table``'s records carry every category the question names (its labels);
@@ -1886,6 +1896,8 @@ class Understander:
             # file's column, not as one file's category.
             return
         grouped = [d for d in intent.slots.dimensions if d != dim and d not in intent.filters]
+        # "What share of Spotify's and of Apple's tweets …": the groups named side by side.
+        grouped += [d for d in intent.slots.compared if d != dim and d not in grouped]
         if not aside and not text_asked and not intent.slots.flags and not grouped:
             # "complained about the support", "让用户重启设备": categories named in other words
             # (not when the words are counted as text, were read as a yes/no column, or the
@@ -1928,7 +1940,8 @@ class Understander:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
             # that names no category to set aside is read as it is.
             return
-        if grouped and (ranks or intent.shape.has("breakdown")):
+        side_by_side = any(d in intent.slots.compared for d in grouped)
+        if grouped and (ranks or intent.shape.has("breakdown") or side_by_side):
             # "Which company's customers complain about refunds most": the companies are
             # ranked by the category's records, not the categories; as a share of their
             # records, by the rate of the category's own yes/no column.
@@ -1999,7 +2012,9 @@ class Understander:
         intent.playbook = "ranking"
         intent.slots.metrics = [rates[0]]
         intent.slots.filters.pop(dim, None)
-        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+        kept = [d for d in intent.slots.dimensions if d != dim]
+        # Groups named side by side ("Spotify's and Apple's tweets") are the split.
+        intent.slots.dimensions = list(dict.fromkeys([*intent.slots.compared, *kept]))
 
     def _without_labels(
         self, intent: Intent, dim: str, aside: list[str], carried: list[str] | None = None
@@ -2216,6 +2231,7 @@ class Understander:
             else default_metric(cat, dim, intent.filters, held=self.held, question=intent.question)
         )
         found = parallel_metrics(cat, self.held, metric, dim)
+        self._groups_unmeasured(intent, dim, [metric, *found])
         if found:
             intent.slots.metrics = [metric, *intent.metrics[1:]]
             intent.parallel = found
@@ -2227,6 +2243,27 @@ class Understander:
             # The other groups' tables are measured, not other readings of the question.
             intent.uncued = [m for m in intent.uncued if m not in found]
             intent.alternatives = [m for m in intent.alternatives if m not in found]
+
+    def _groups_unmeasured(self, intent: Intent, dim: str | None, metrics: list[str]) -> None:
+        """Groups named side by side whose table (one export per group) has no column for the
+        measure ("Apple's tweets" carry no Account flag): said, and the answer partial, rather
+        than a ranking of the other groups alone that reads as the whole answer."""
+        cat = intent.catalog
+        named = intent.slots.compared.get(dim or "") or []
+        tables = self.held.get(dim or "") or {}
+        if cat is None or not named or not tables:
+            return
+        own = {v for m in metrics if m in cat.metrics
+               for t in nearest(cat, cat.metrics[m].table, tables) for v in tables[t]}  # fmt: skip
+        lacking = [v for v in named if v not in own]
+        if not lacking or len(lacking) == len(named):
+            return
+        labels = [metric_label(cat, m, intent.language) for m in metrics if m in cat.metrics]
+        measure = ", ".join(intent.labels) or shared_measure(labels) or labels[0]
+        holders = sorted(own)
+        intent.groups_unmeasured = self._apart_subject(
+            intent, dim or "", lacking, holders[0] if len(holders) == 1 else holders, measure
+        )
 
     def _feedback_side(self, intent: Intent) -> None:
         """ "Whose customers write the longest tweets", "客服的回复平均写多长", "customer tweets
@@ -2611,12 +2648,13 @@ def _by_shape(
     words = shape.has("quotes") or shape.has("themes")
     if (
         not named_metric
-        and shape.has("count")
+        and (shape.has("count") or shape.has("ranking"))
         and compared
         and not words
         and playbook in ("voc_themes", "voc_evidence")
     ):
-        # "临江县和高新区比，被评不满意的各有几条": records of named groups counted side by side.
+        # "临江县和高新区比，被评不满意的各有几条": records of named groups counted side by side;
+        # "did Apple or Spotify get more tweets": which of them has more.
         return "ranking" if shape.has("ranking") else "breakdown"
     if shape.first == "count" and playbook in ("voc_themes", "voc_evidence") and filtered:
         return "metric_change"  # "how many complaints came in": records of a kind, counted
@@ -3003,6 +3041,9 @@ _WHICH_MORE = re.compile(
     r"(?i)\b(?:which|who|whose)\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse"
     r"|most|least|fewest|highest|lowest|longest|shortest|best|worst)\b"
     r"|(?:谁|哪个|哪家|哪一个).{0,20}(?:更多|更少|更高|更低|更好|更差|更常|多|少)"
+    # "Did Apple or Spotify get more tweets", "苹果还是Spotify的推文更多": either of two.
+    r"|\bor\b.{0,60}\b(?:more|fewer|less|higher|lower|better|worse)\b"
+    r"|还是.{0,20}(?:更多|更少|更高|更低|更好|更差|多|少)"
 )
 
 
@@ -3912,6 +3953,8 @@ def _flag_rate(
     if rate:
         slots.metrics = [rate]
         slots.spans.extend(spans)
+        # The words that named the column ("提到退款的") are its rate, not words to find too.
+        slots.read_as_columns.extend(spans)
 
 
 def _flags_named(cat: Catalog, label: str) -> list[str]:
@@ -4375,12 +4418,40 @@ _TREND_MARGIN = 0.01
 # A question asking which group (not what customers say within each one).
 WHICH = re.compile(r"\bwhich\b|哪(?:个|一|些|款|种|类|家|几|位)", re.IGNORECASE)
 # Words saying a value is missing, followed by what is missing.
+# "unresolved", "not yet closed": an event the records have not reached (``_UNSET_EN``).
+_EVENT_NOT_YET = re.compile(r"(?i)(?:resolved|closed|answered)\b")
+_NOT_YET_BEFORE = re.compile(
+    r"(?i)(?:\bun|\bnot |\bnever |\byet |\bbeen )(?:resolved|closed|answered)"
+)
+
+
+def _drop_dimension_of_event(intent: Intent, phrase: str) -> None:
+    """ "How many incidents were not resolved": the event's word ("resolved") names the time
+    said missing, not a grouping by the column named after it ("resolved by"), unless the
+    question says that column's whole name."""
+    cat, words = intent.catalog, phrase.lower().split()
+    if cat is None or not words:
+        return
+    q = intent.question.lower()
+    kept = []
+    for d in intent.slots.dimensions:
+        label = dimension_label(cat, d, "en").lower()
+        if d in cat.dimensions and label.split()[:1] == words[:1] and label not in q:
+            continue
+        kept.append(d)
+    intent.slots.dimensions = kept
+
+
 _UNSET_EN = re.compile(
-    r"\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
+    r"(?:\b(?:never (?:got|had|received|was given|were given|been given|been assigned)|without|"
     r"with no|missing|lacking|not assigned to|no"
     # "still waiting for a reply", "awaiting a response", "yet to receive an answer".
     r"|(?:still )?(?:waiting|awaiting|pending)(?: for| on)?|yet to (?:get|receive|be given)"
     r"|(?:have|has) not (?:yet )?(?:got|had|received))\s+(?:an?\s+|any\s+|their\s+)?"
+    # "unresolved", "not yet closed", "never been answered": the event has not happened.
+    r"|\bun(?=(?:resolved|closed|answered)\b)"
+    r"|\b(?:not|never) (?:yet )?(?:been )?(?=(?:resolved|closed|answered)\b"
+    r"(?!\s+(?:within|in|after|before|by|on|under|inside)\b)))"
     r"([a-z][a-z' -]*)",
     re.IGNORECASE,
 )
@@ -4803,7 +4874,7 @@ def _describes(cat: Catalog, metric: str, dim: str) -> bool:
 
 def _has_slots(intent: Intent) -> bool:
     s = intent.slots
-    return bool(s.metrics or s.filters or s.model or intent.theme)
+    return bool(s.metrics or s.filters or s.compared or s.model or intent.theme)
 
 
 def _theme_not_named_by_a_value(intent: Intent) -> str | None:

@@ -1,0 +1,106 @@
+"""Records that have not reached an event, and levels named in Chinese, over an incident export
+the test writes:
+
+- "unresolved", "not resolved", "还没解决" count the records with no resolution time, not all of
+  them, and the event's word is no grouping by the column named after it ("resolved by");
+- "not resolved within 24 hours" stays a threshold on the time to resolve;
+- a priority level written with its rank ("1 - Critical") is named in Chinese ("紧急") by the
+  glossary of support words, and kept as the filter.
+
+Every expected figure is computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from agent_support import ask_offline
+from ingest_support import offline_analyst
+
+from servicelens.agent.analyst import Analyst
+
+pytestmark = pytest.mark.slow
+FMT = "%Y-%m-%d %H:%M:%S"
+LEVELS = ["1 - Critical", "2 - High", "3 - Moderate", "4 - Low"]
+GROUPS = ["Group 3", "Group 8", "Group 15"]
+Rows = list[dict[str, str]]
+
+
+def _incidents() -> Rows:
+    pick, start, rows = random.Random(5), datetime(2016, 3, 1, 8), []
+    for i in range(360):
+        opened = start + timedelta(hours=pick.randint(0, 24 * 300))
+        group = GROUPS[(i * 7 + i // 5) % 3]
+        # Group 8 leaves the most incidents without a resolution.
+        open_still = pick.random() < (0.35 if group == "Group 8" else 0.1)
+        resolved = (
+            "" if open_still else (opened + timedelta(hours=pick.randint(2, 80))).strftime(FMT)
+        )
+        rows.append(
+            {
+                "number": f"INC{i:05d}",
+                "opened_at": opened.strftime(FMT),
+                "priority": LEVELS[(i * 5 + i // 3) % 4],
+                "assignment_group": group,
+                "resolved_by": "" if open_still else f"Resolver {pick.randint(1, 30)}",
+                "resolved_at": resolved,
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def incidents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _incidents()
+    folder = tmp_path_factory.mktemp("not_yet")
+    with offline_analyst(folder, rows, file="incidents.csv", as_of="2017-03-01", id="number") as an:
+        yield an, rows
+
+
+def _open(rows: Rows) -> Rows:
+    return [r for r in rows if not r["resolved_at"]]
+
+
+def test_unresolved_counts_the_records_with_no_resolution(
+    incidents: tuple[Analyst, Rows],
+) -> None:
+    an, rows = incidents
+    n = len(_open(rows))
+    for question in ("How many incidents were not resolved?", "How many incidents are unresolved?"):
+        answer = ask_offline(an, question)
+        assert f"{n} of {len(rows)} records" in answer.body, (question, answer.body)
+        # The word "resolved" names the time missing, not a grouping by "resolved by".
+        assert answer.reading is not None and answer.reading.group_by == [], answer.reading
+    by_group = Counter(r["assignment_group"] for r in _open(rows))
+    top, most = by_group.most_common(1)[0]
+    of = sum(r["assignment_group"] == top for r in rows)
+    answer = ask_offline(an, "Which assignment group has the most unresolved incidents?")
+    assert f"{top} has the most" in answer.body, answer.body
+    assert f"{most} of {of}" in answer.body, answer.body
+
+
+def test_not_resolved_within_hours_stays_a_threshold(incidents: tuple[Analyst, Rows]) -> None:
+    an, rows = incidents
+    answer = ask_offline(an, "How many incidents were not resolved within 24 hours?")
+    timed = len(rows) - len(_open(rows))
+    assert f"of the {timed} records with a time" in answer.body, answer.body
+    assert "within 24 hours" in answer.body, answer.body
+    assert "without any resolved at" not in answer.body, answer.body
+
+
+def test_a_ranked_level_is_named_in_chinese(incidents: tuple[Analyst, Rows]) -> None:
+    an, rows = incidents
+    critical = [r for r in rows if r["priority"] == "1 - Critical"]
+    answer = ask_offline(an, "紧急事件一共有多少个？")
+    assert answer.reading is not None and "1 - Critical" in answer.reading.filters, answer.reading
+    assert f"为 {len(critical)} " in answer.body, answer.body
+    # Of them, those not resolved yet: the level kept as the filter, the time said missing.
+    left = len(_open(critical))
+    answer = ask_offline(an, "还有多少个紧急事件没有解决？")
+    assert answer.reading is not None and "1 - Critical" in answer.reading.line, answer.reading
+    assert f"共 {len(critical)} 条记录，其中" in answer.body, answer.body
+    assert f" {left} 条" in answer.body, answer.body
