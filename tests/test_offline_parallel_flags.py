@@ -247,3 +247,23 @@ def test_either_of_two_companies_with_more_records_counts_both(
         for company in TOPICS:
             n = len(data[(company, True)])
             assert f"| {company} | {n} |" in answer.body, (question, company, answer.body)
+
+
+def test_a_company_named_twice_names_no_measure_and_its_category_is_of_all_records(
+    analyst: Analyst, data: Rows
+) -> None:
+    # "ZenCares customers … ZenCares customer tweets tagged as billing": the company both times
+    # (its name says no measure, nor leaves "billing" to be found in the text), and the share of
+    # all its customers' tweets on those days — a tweet may carry no category at all.
+    rows = data[("ZenCares", True)]
+    weekend = [r for r in rows if datetime.fromisoformat(r["created_at"]).isoweekday() >= 6]
+    billed = sum(r["billing"] == "True" for r in weekend)
+    assert any(not any(r[t] == "True" for t in TOPICS["ZenCares"]) for r in weekend)
+    answer = ask_offline(
+        analyst,
+        "Do ZenCares customers complain about billing more at the weekend? Give me the share of "
+        "ZenCares customer tweets tagged as billing for Saturday/Sunday versus Monday to Friday.",
+    )
+    share = f"{round(100 * billed / len(weekend), 1):g}%"
+    said = (f"{share} ({billed} of {len(weekend)})", f"| Weekend | {share} | {len(weekend)} |")
+    assert any(s in answer.body for s in said), answer.body

@@ -240,13 +240,22 @@ def rated_only(intent: Intent, dim: str) -> bool:
     at_value = max((text.rfind(v) for v in values), default=-1)
     value = values[0] if values else ""
     names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n and len(n) >= 2]
-    if any(0 <= text.find(n) < at_value and n not in value for n in names):
+    if any(0 <= _name_at(text, n) < at_value and n not in value for n in names):
         return True
     # "给了评价的留言里", "of the rated messages": the records that have a rating, in any words.
     cue = _RATED.search(text)
     if cue is not None and _COUNTED_OVER.search(text[: cue.start()]):
         return True  # "（按给了评价的留言算）", "only counting rated ones": said after it
     return cue is not None and 0 <= cue.start() < at_value
+
+
+def _name_at(text: str, name: str) -> int:
+    """Where ``name`` is said in ``text`` (-1: not said); an English name as a whole word
+    ("tag" is not said by "tagged as delivery")."""
+    if re.search(r"[\u3400-\u9fff]", name):
+        return text.find(name)
+    m = re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text)
+    return m.start() if m else -1
 
 
 # Words that say what the whole is, right before the records that have a rating.

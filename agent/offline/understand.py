@@ -1620,6 +1620,15 @@ class Understander:
             for m in list(re.finditer(r"[a-z0-9]{4,}", text)):
                 if any(n.startswith(m.group(0)) for n in whole):
                     text = text[: m.start()] + " " * len(m.group(0)) + text[m.end() :]
+        # A value named again ("NovaSupport customers … NovaSupport customer tweets"): every
+        # time it is said, it names the value, not a measure beginning alike ("Nova pay").
+        said = [v for vs in slots.compared.values() for v in vs]
+        said += [v for v in slots.filters.values() if isinstance(v, str)]
+        for value in said:
+            if len(value) < 4 or _CJK_CHAR.search(value):
+                continue
+            pattern = rf"(?<![a-z0-9]){re.escape(value.lower())}(?![a-z0-9])"
+            text = re.sub(pattern, lambda m: " " * len(m.group(0)), text)
         return text
 
     def _duration_of_event_value(self, question: str, slots: Slots) -> bool:
@@ -1817,6 +1826,13 @@ class Understander:
             # "10月和11月各占多少": the share in each month, on the category's own yes/no column
             # (the category of the same name is that column, not a slice of the records too).
             for dim in set(sets.values()):
+                said = intent.filters.get(dim)
+                own = _flags_named(cat, said) if isinstance(said, str) else []
+                if said is not None and str(said).lower() not in flags and len(own) == 1:
+                    # "tweets tagged as delivery, weekend vs weekdays": of all the records,
+                    # not of those carrying some category (the long table's rows).
+                    intent.slots.filters[own[0]] = "true"
+                    flags.add(str(said).lower())
                 if str(intent.filters.get(dim, "")).lower() in flags:
                     intent.slots.filters.pop(dim, None)
                     intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
