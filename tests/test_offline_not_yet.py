@@ -5,7 +5,12 @@ the test writes:
   them, and the event's word is no grouping by the column named after it ("resolved by");
 - "not resolved within 24 hours" stays a threshold on the time to resolve;
 - a priority level written with its rank ("1 - Critical") is named in Chinese ("紧急") by the
-  glossary of support words, and kept as the filter.
+  glossary of support words, and kept as the filter;
+- "hand-offs" and "转派几次" are the records' reassignment count: its average per record, or
+  its total — not the number of records;
+- "how many different analysts resolved incidents, and how many did each one carry on
+  average": the column of the staff the verb names (resolved by, not assigned to), its values
+  counted, and the records that have one per value.
 
 Every expected figure is computed from the rows the test wrote, never from the analyst.
 """
@@ -48,6 +53,8 @@ def _incidents() -> Rows:
                 "assignment_group": group,
                 "resolved_by": "" if open_still else f"Resolver {pick.randint(1, 30)}",
                 "resolved_at": resolved,
+                "reassignment_count": str(pick.choice([0, 0, 1, 1, 2, 3, 5])),
+                "assigned_to": f"Analyst {pick.randint(1, 45)}",
             }
         )
     return rows
@@ -104,3 +111,36 @@ def test_a_ranked_level_is_named_in_chinese(incidents: tuple[Analyst, Rows]) -> 
     assert answer.reading is not None and "1 - Critical" in answer.reading.line, answer.reading
     assert f"共 {len(critical)} 条记录，其中" in answer.body, answer.body
     assert f" {left} 条" in answer.body, answer.body
+
+
+def test_hand_offs_are_the_reassignment_count(incidents: tuple[Analyst, Rows]) -> None:
+    an, rows = incidents
+    counts = [int(r["reassignment_count"]) for r in rows]
+    mean = f"{round(sum(counts) / len(counts), 2):g}"
+    for question in (
+        "How many hand-offs did an incident go through on average?",
+        "平均每张工单转派几次？",
+    ):
+        answer = ask_offline(an, question)
+        assert f" {mean} " in answer.body, (question, mean, answer.body)
+        assert f"{len(rows)}" not in answer.body.split("[")[0], answer.body
+    answer = ask_offline(an, "How many reassignments were there in total?")
+    assert f"{sum(counts):,}" in answer.body, (sum(counts), answer.body)
+
+
+def test_staff_are_counted_on_the_column_the_verb_names(incidents: tuple[Analyst, Rows]) -> None:
+    an, rows = incidents
+    resolvers = [r["resolved_by"] for r in rows if r["resolved_by"]]
+    n = len(set(resolvers))
+    per = f"{round(len(resolvers) / n, 2):g}"
+    answer = ask_offline(
+        an,
+        "How many different analysts resolved incidents, and how many incidents did each one "
+        "carry on average?",
+    )
+    assert f"Across the {n} different values of resolved by" in answer.body, answer.body
+    assert f"each has {per} records on average ({len(resolvers)} in all)" in answer.body
+    # No verb: the column of whom the work is assigned to.
+    answer = ask_offline(an, "How many analysts are there?")
+    assigned = len({r["assigned_to"] for r in rows})
+    assert f"{assigned} different values of assigned to" in answer.body, answer.body

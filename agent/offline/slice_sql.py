@@ -129,9 +129,10 @@ def distinct_sql(
             f"round(count(*) * 1.0 / NULLIF({days}, 0), 2) AS per_{dim} FROM {tables}{clause}"
         )
     if per_group:
+        # Of the records that have a value (a record no analyst took is no one's).
         return (
-            f"SELECT count(*) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "
-            f"round(count(*) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 2) AS per_{dim} "
+            f"SELECT count({expr}) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "
+            f"round(count({expr}) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 2) AS per_{dim} "
             f"FROM {tables}{clause}"
         )
     if size is None:

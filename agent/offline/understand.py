@@ -408,6 +408,7 @@ class Understander:
         _column_measure(question, slots, self.matcher.catalog)
         _text_length_said(question, slots, self.matcher.catalog)
         _wait_is_a_time(question, slots, self.matcher.catalog)
+        _handoffs_measured(question, slots, self.matcher.catalog)
         self._whose_files(question, slots)
         _statistic_said(question, slots, self.matcher.catalog)
         _flag_beside_time(question, slots, self.matcher.catalog)
@@ -865,12 +866,19 @@ class Understander:
         if m is None:
             return None
         phrase = zh_noun(m.group("zh")) if m.group("zh") else words_after(m.group("en") or "")
+        staff = _STAFF.match(phrase) if m.group("en") else None
+        if staff is not None:
+            phrase = staff.group(0)  # "analysts resolved incidents": the analysts are counted
         if not phrase or self.matcher.match(phrase).metrics:
             return None
         if m.group("en"):  # "how many calls" may be the records: English names it by its words
             if _RECORDS_SAID.fullmatch(phrase.split()[-1] if phrase.split() else ""):
                 return None  # "how many such messages are there": the records themselves
             by_words = self.grouping.by_words(phrase)
+            if not by_words and _STAFF.match(phrase):
+                # "How many different analysts resolved incidents": the column of the staff
+                # who did what the question says (resolved by), or the one staff column.
+                by_words = self._staff_column(question)
             if not by_words and _PEOPLE.match(phrase):
                 # "How many different people raised tickets": the column that says who the
                 # person of each record is, when the data has one.
@@ -878,6 +886,22 @@ class Understander:
                 by_words = [n for n in cat.dimensions if PERSON_COLUMN.match(n.replace("_", " "))]
             return by_words[0] if len(by_words) == 1 else None
         return self.grouping.for_phrase(phrase)
+
+    def _staff_column(self, question: str) -> list[str]:
+        """The columns that say which member of staff a record's work fell to: the one named
+        for the verb the question says ("resolved" → resolved by), else the only one."""
+        cat = self.matcher.catalog
+        staff = [
+            n for n, d in cat.dimensions.items()
+            if d.kind == "category" and not d.from_time and _STAFF_COLUMN.search(n)
+        ]  # fmt: skip
+        said = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+        verbed = [n for n in staff if set(re.split(r"[\W_]+", n.lower())) & said]
+        if len(verbed) == 1:
+            return verbed
+        # No verb said: the column of whom the work is assigned to, before those of events.
+        owners = [n for n in staff if not re.search(r"(?i)_by$", n)]
+        return owners if len(owners) == 1 else staff if len(staff) == 1 else []
 
     def _unset(self, intent: Intent) -> None:
         """ "How many tickets never got an assignment group", "没有填写处理组的工单": the share
@@ -4049,6 +4073,40 @@ def _untracked_handoffs(intent: Intent) -> str | None:
     return "记录在部门之间的转办" if intent.language == "zh" else "hand-offs between teams"
 
 
+# Hand-offs counted as such ("how many hand-offs", "转派了几次"), not records passed on.
+_HANDOFFS_COUNTED = re.compile(
+    r"(?i)\bhand-?offs\b|\breassignments\b|\btransfers\b|\btimes? (?:was it |were they )?"
+    r"(?:reassigned|handed (?:off|over|on)|transferred)\b|(?:转派|转办|转交|流转|移交)"
+    r"(?:的)?(?:次数|了?几次|了?多少次)"
+)
+# Of each record ("per incident", "an incident went through", "每张工单", "平均").
+_PER_RECORD = re.compile(
+    r"(?i)\b(?:per|each|every|an?|the typical|the average) (?:incident|ticket|case|record|"
+    r"complaint|request|message|order)s?\b|每(?:个|张|单|条|件)|平均"
+)
+_PAST_A_NUMBER = re.compile(r"(?i)\b(?:more|fewer|less) than\b|\bat least\b|超过|以上|至少|不到")
+
+
+def _handoffs_measured(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "How many hand-offs did an incident go through on average", "平均每张工单转派几次":
+    the catalog's measure of records passed on (reassignments, transfers) — its average per
+    record, or its total — though the question's words name no measure of it."""
+    if not _HANDOFFS_COUNTED.search(question) or _PAST_A_NUMBER.search(question):
+        return
+    named = [f"{m} {cat.metrics[m].spec.en}" for m in slots.metrics if m in cat.metrics]
+    if any(_HANDOFF_KEPT.search(n) for n in named):
+        return
+    kept = [
+        n for n, m in cat.metrics.items()
+        if _HANDOFF_KEPT.search(f"{n} {m.spec.en}") and not m.spec.filter
+    ]  # fmt: skip
+    wanted = "AVG(" if AVERAGE.search(question) or _PER_RECORD.search(question) else "SUM("
+    picked = [n for n in kept if cat.metrics[n].spec.expr.upper().startswith(wanted)]
+    if len(picked) != 1:
+        return
+    slots.metrics, slots.by_meaning, slots.noun_only = picked, [], False
+
+
 def _wait_is_a_time(question: str, slots: Slots, cat: Catalog) -> None:
     """ "Which district's residents wait the longest on average for an answer": a time waited,
     not the text's length "longest" resembles, when the catalog measures a time."""
@@ -4571,6 +4629,15 @@ _HOW_MANY_AFTER = re.compile(
 _DISTINCT_BEFORE = re.compile(r"(?i)\b(?:distinct|different|unique)\s+$|不同的?$")
 # People counted by who they are ("how many different people", "how many individuals").
 _PEOPLE = re.compile(r"(?i)(?:people|persons|individuals|humans|folks)\b")
+# Members of staff said in the question, and the columns that name who did the work.
+_STAFF = re.compile(
+    r"(?i)(?:analysts?|agents?|engineers?|technicians?|staff|reps?|representatives?"
+    r"|employees?|handlers?|assignees?|resolvers?|workers?)\b"
+)
+_STAFF_COLUMN = re.compile(
+    r"(?i)assigned_to|assignee|(?:resolved|closed|handled|fixed)_by|agent|engineer|technician"
+    r"|handler|analyst|处理人|负责人|工程师|坐席"
+)
 _HOW_MANY_NOUN = re.compile(
     r"(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?(?P<zh>[\u4e00-\u9fff]{2,6})"
     r"|(?i:how many)\s+(?:different\s+|distinct\s+|unique\s+)?(?P<en>[a-z][a-z ]{2,40})"
@@ -4643,6 +4710,17 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             intent.playbook = "metric_change"
         if themes:
             intent.playbook = "metric_change"
+        if len(found) == 1 and _EACH_ONE_AVERAGE.search(intent.question):
+            # "…and how many incidents did each one carry on average": the records per value.
+            intent.per_group = True
+            intent.playbook = "metric_change"
+
+
+_EACH_ONE_AVERAGE = re.compile(
+    r"(?i)\b(?:each|every|per)(?: one| of them| person| head)?\b[^?.;]{0,50}\bon average\b"
+    r"|\bon average\b[^?.;]{0,50}\b(?:each|every|per)(?: one| of them| person| head)?\b"
+    r"|平均每(?:个|位|人|名|家)|每(?:个|位|人|名|家)平均|人均"
+)
 
 
 # "The most different car models", "车型最多", "最多的车型": a dimension said with the end of
