@@ -412,3 +412,20 @@ def test_a_weekend_named_by_its_few_days_filters_no_day_kind(
     line = answer.reading.line if answer.reading else ""
     assert "Weekend" not in line, line
     assert f"was {n} " in answer.text, answer.text
+
+
+def test_records_mentioning_words_set_aside_leave_the_rest_counted(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    # "不算反映停车位的，还剩几条", "not counting those that mention 停车位": the category's
+    # records that do not mention the words, not those that do.
+    an, rows = hotline
+    kind = [r for r in rows if r["诉求类别"] == "物业管理"]
+    rest = sum("停车位" not in r["留言详情"] for r in kind)
+    assert 0 < rest < len(kind)
+    text = an.ask("物业管理类的留言有多少条？不算反映停车位的，还剩几条？").text
+    assert f"共有 {len(kind)} 条记录，其中没有提到“停车位”的有 {rest} 条" in text, text
+    text = an.ask(
+        "How many messages were about 物业管理, not counting those that mention 停车位?"
+    ).text
+    assert f"{rest} of {len(kind)} records for 物业管理 do not mention “停车位”" in text, text

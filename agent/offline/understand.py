@@ -3390,6 +3390,13 @@ _NOT_MENTIONED = re.compile(
     r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带)"
     r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
     r"|talk(?:ing)? about|contain(?:ing)?|us(?:e|ing) the word)\b"
+    # "不算反映房屋漏水的，还剩几条", "not counting those that mention 漏水": set aside.
+    r"|(?:不算|除去|去掉|排除|刨去|扣除|剔除)[^，,。？?]{0,6}?"
+    r"(?:提到|提及|反映|说到|涉及|谈到|讲到|包含|含有|出现|带)"
+    r"|\b(?:not counting|excluding|except(?: for)?|leaving out|leave out|setting aside"
+    r"|set aside|minus|skipping|omitting)\s+(?:the\s+)?(?:ones?|those|any|[a-z]+s)?\s*"
+    r"(?:that|which|who)?\s*(?:mention(?:s|ed)?|talk(?:s|ed)? about|contain(?:s|ed)?"
+    r"|say|said|use[sd]?)\b"
 )
 _WEEKDAY_WORD = re.compile(
     r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|(?:周|星期|礼拜)[一二三四五六日天]"
