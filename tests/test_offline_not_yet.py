@@ -144,3 +144,19 @@ def test_staff_are_counted_on_the_column_the_verb_names(incidents: tuple[Analyst
     answer = ask_offline(an, "How many analysts are there?")
     assigned = len({r["assigned_to"] for r in rows})
     assert f"{assigned} different values of assigned to" in answer.body, answer.body
+
+
+def test_words_that_narrow_the_records_to_what_the_data_cannot_tell_get_no_total(
+    incidents: tuple[Analyst, Rows],
+) -> None:
+    # "有多少张是靠更换备件解决的": nothing in the export tells which incidents spare parts
+    # solved; the count of every incident is not that figure, and is not given as it.
+    an, rows = incidents
+    answer = an.ask("这些工单里有多少张是靠更换硬件备件解决的？")
+    assert answer.status == "insufficient_data", answer.text
+    assert "备件" in answer.body and f"{len(rows)}" not in answer.body, answer.body
+    answer = an.ask("How many incidents were escalated to a vendor?")
+    assert answer.status == "insufficient_data", answer.text
+    # The plain total, asked as such, is still answered.
+    answer = ask_offline(an, "一共有多少张工单？")
+    assert answer.status == "answered" and f"{len(rows)}" in answer.body, answer.text

@@ -166,7 +166,8 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
     for value in values:
         if _CJK.search(value):
             continue
-        # "1 - Critical", "2. High": a rank number before the name is no word said.
+        # "1 - Critical", "2. High": a rank number before the name is no word said (in Chinese).
+        ranked = _RANKED.match(value) is not None
         for part, whole in _alternatives(_camel(_RANKED.sub("", value))):
             words = [w for w in re.findall(r"[a-z0-9]+", part.lower()) if w not in _FILLER]
             needed = [w for w in words if w not in _UNSAID] or words
@@ -187,6 +188,8 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
                      if any(same_word(u, w) for u in unsaid for w in said[k].words)),
                     i,
                 )  # fmt: skip
+                if ranked and not _CJK.search(text[said[first].start : said[j].end]):
+                    continue  # "High" as written is matched exactly elsewhere, with its rank
                 hits.append((said[first].start, said[j].end, value, weight))
     kept = [
         h for h in hits

@@ -679,6 +679,17 @@ class Understander:
                 intent.playbook, intent.missing = UNAVAILABLE, subject
                 return intent
             intent.unread = self.unread_words.unread(question, used, spans)
+            if _all_records(intent):
+                # "有多少是跑网约车的营运车辆", "how many were withdrawn by the sender": words
+                # that limit the records to some of them, which nothing in the data can tell;
+                # the count of every record is not that figure.
+                left = intent.unread
+                if intent.language == "zh":
+                    left = left or self.unread_words.unread_zh(question, used, spans)
+                if left:
+                    sep = "、" if intent.language == "zh" else ", "
+                    intent.playbook, intent.missing = UNAVAILABLE, sep.join(left[:3])
+                    return intent
             # The values the reading took count as used, however they were said.
             values = [str(v) for v in intent.filters.values()]
             values += [str(v) for vs in intent.slots.compared.values() for v in vs]
@@ -4504,6 +4515,24 @@ _EVENT_NOT_YET = re.compile(r"(?i)(?:resolved|closed|answered)\b")
 _NOT_YET_BEFORE = re.compile(
     r"(?i)(?:\bun|\bnot |\bnever |\byet |\bbeen )(?:resolved|closed|answered)"
 )
+
+
+def _all_records(intent: Intent) -> bool:
+    """Whether the reading is the plain count of every record: no filter, grouping, words to
+    find, threshold, missing value or categories — nothing of the question narrowed it."""
+    cat = intent.catalog
+    if cat is None or intent.playbook != "metric_change" or intent.compare:
+        return False
+    if not intent.metrics or not all(plain_count(cat, m) for m in intent.metrics):
+        return False
+    # A feedback theme narrows only where there is feedback to hold it.
+    themed = intent.theme is not None and "voc" in cat.tables
+    narrowed = (
+        intent.filters, intent.slots.dimensions, intent.slots.compared, intent.mentions,
+        intent.distinct, intent.labels, intent.threshold, intent.unset, intent.unset_column,
+        themed, intent.per_group,
+    )  # fmt: skip
+    return not any(narrowed)
 
 
 def _drop_dimension_of_event(intent: Intent, phrase: str) -> None:

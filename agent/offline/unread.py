@@ -73,6 +73,13 @@ _ZH_SHAPE = words_of(
     "不算 除了 以外 之外 没有 还没 已经 至少 一次 一条 一个 那个 这个 的话 怎样"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A measure word run into the next ("多少张是靠…" segmented as 张是): no word of its own.
+_CLASSIFIED = re.compile(r"[张条个件位家次款名单][是里的了在都也被]")
+# Chinese words of time, person and degree that limit nothing by themselves.
+_ZH_GENERAL = words_of(
+    "后来 自己 本人 大家 一直 曾经 现在 目前 当时 然后 后面 前面 最后 最终 最近 最早 已经 "
+    "真的 确实 到底 究竟 一下子 为止 到底 总是 经常 偶尔 有时 这里 那里 哪里 这样 那样"
+)
 
 
 class UnreadWords:
@@ -105,6 +112,32 @@ class UnreadWords:
             if float(sims.max()) < RESEMBLES:
                 out.append(word)
         return out[:_MAX_SAID]
+
+    def unread_zh(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
+        """The Chinese content words of the question that nothing in the reading used and that
+        resemble nothing in the catalog ("网约车", "撤回", "备件"), in the order said."""
+        text = _masked(question, spans)
+        for phrase in (p for p in used if p.strip()):
+            text = re.sub(re.escape(phrase.lower()), lambda m: " " * len(m.group(0)), text)
+        # The question's own words (segmented whole) that the reading left wholly untouched.
+        whole = normalise(normal_text(question))
+        kept = [
+            t for t in segmenter().lcut(whole)
+            if len(t) >= 2 and t in text and not _CLASSIFIED.fullmatch(t)
+        ]  # fmt: skip
+        words = [
+            w for w in _content_words(" ".join(kept))
+            if _CJK.search(w) and w not in _ZH_GENERAL and not self._known(w)
+        ]  # fmt: skip
+        names, vectors = self._vectors.get()
+        if not words or not names:
+            return []
+        out = []
+        for word in dict.fromkeys(words):
+            sims = vectors @ np.asarray(self.embedder.embed_query(word), dtype=np.float32)
+            if float(sims.max()) < RESEMBLES:
+                out.append(word)
+        return out
 
     def missing_subject(
         self, question: str, used: list[str], spans: list[tuple[int, int]]
