@@ -100,18 +100,19 @@ class UnreadWords:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
         said = _said_of_people(text) + _names_said(question, text) + _events_said(text)
-        left = [w for w in said if not self._known(w)]
-        if not left:
-            return []
+        return self._unlike([w for w in said if not self._known(w)])[:_MAX_SAID]
+
+    def _unlike(self, words: list[str]) -> list[str]:
+        """Of ``words``, those that resemble no name of the catalog, in order, once each."""
         names, vectors = self._vectors.get()
-        if not names:
+        if not words or not names:
             return []
         out = []
-        for word in dict.fromkeys(left):
+        for word in dict.fromkeys(words):
             sims = vectors @ np.asarray(self.embedder.embed_query(word), dtype=np.float32)
             if float(sims.max()) < RESEMBLES:
                 out.append(word)
-        return out[:_MAX_SAID]
+        return out
 
     def unread_zh(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
         """The Chinese content words of the question that nothing in the reading used and that
@@ -129,15 +130,7 @@ class UnreadWords:
             w for w in _content_words(" ".join(kept))
             if _CJK.search(w) and w not in _ZH_GENERAL and not self._known(w)
         ]  # fmt: skip
-        names, vectors = self._vectors.get()
-        if not words or not names:
-            return []
-        out = []
-        for word in dict.fromkeys(words):
-            sims = vectors @ np.asarray(self.embedder.embed_query(word), dtype=np.float32)
-            if float(sims.max()) < RESEMBLES:
-                out.append(word)
-        return out
+        return self._unlike(words)
 
     def missing_subject(
         self, question: str, used: list[str], spans: list[tuple[int, int]]
