@@ -33,7 +33,7 @@ from .playbooks import (
 )
 from .shares import rated_only
 from .slice_sql import literal, reach, share_sql, slice_where
-from .slots import Either, fixed
+from .slots import VOC_COLUMNS, Either, fixed
 from .transcript import Results
 from .understand import OF_WHICH, SHARE_WORD, WHICH, Intent
 
@@ -50,6 +50,38 @@ def text_holds(terms: list[str], joiner: str = " OR ") -> str:
     ``joiner`` " AND "."""
     text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
     return joiner.join(f"contains({text}, {literal(matched(t))})" for t in terms)
+
+
+def _holds(term: str, intent: Intent) -> str:
+    """The condition that a record says ``term``: in the feedback's text, or in the column of
+    the records' own words that says it where the text never does (``subject_columns``)."""
+    column = intent.mention_columns.get(term)
+    if column is None:
+        return text_holds([term])
+    return f"contains(lower(coalesce(CAST({column} AS VARCHAR), '')), {literal(matched(term))})"
+
+
+def subject_columns(catalog: Catalog, intent: Intent) -> dict[str, str]:
+    """Columns of the records' own words beside the feedback text — a subject or title, a
+    category column of many different values on the records' table — by dimension: the SQL
+    expression of each on that table. Listed categories are values, read as such."""
+    source = records_table(catalog, intent)
+    out: dict[str, str] = {}
+    for name, dim in catalog.dimensions.items():
+        if source is None or dim.kind != "category" or dim.from_time or name in VOC_COLUMNS:
+            continue
+        expr = dim.sources.get(source)
+        if expr is None or (dim.spec.values and len(dim.spec.values) <= _LISTED):
+            continue
+        column = expr.strip()
+        if re.fullmatch(r'"[^"]+"', column):
+            column = f"{source}.{column}"
+        if re.fullmatch(rf'{re.escape(source)}\."[^"]+"', column):  # a column, not a formula
+            out[name] = column
+    return out
+
+
+_LISTED = 30
 
 
 def matched(term: str) -> str:
@@ -84,7 +116,7 @@ def mention_sql(
         return None
     outer = {FEEDBACK: f"{FEEDBACK}.voc_id = {source}.voc_id"} if source else None
     joiner = " AND " if intent.mentions_all else " OR "
-    conds = [text_holds([t]) for t in terms]
+    conds = [_holds(t, intent) for t in terms]
     match = joiner.join(conds)
     if intent.mentions_not:  # the records that do not mention them
         match = f"NOT ({match})"
@@ -284,19 +316,77 @@ def _head_cell(term: str, i: int) -> str:
 
 def counted_terms(intent: Intent, results: Results) -> Intent:
     """``intent`` with each compound term the feedback never says replaced by the longest
-    ending of it the feedback does say ("小区学位划片" → "学位划片"); as it was otherwise."""
+    ending of it the feedback does say ("小区学位划片" → "学位划片"), and each word the text
+    never says but one column of the records' own words does counted in that column; as it
+    was otherwise."""
     res = results.get(PRE_HEADS)
-    if res is None or not res.ok or not res.rows:
+    out, compounds = list(intent.mentions), _compounds(intent)
+    if res is not None and res.ok and res.rows:
+        row = res.records()[0]
+        for i, term in enumerate(out):
+            if term in compounds and not row.get(_head_cell(term, 0)):
+                out[i] = next(
+                    (term[k:] for k in range(1, len(term) - 1) if row.get(_head_cell(term, k))),
+                    term,
+                )
+    columns = _said_in_columns(intent, results)
+    if out == intent.mentions and not columns:
         return intent
-    row = res.records()[0]
-    out, compounds = [], _compounds(intent)
-    for term in intent.mentions:
-        if term in compounds and not row.get(_head_cell(term, 0)):
-            term = next(
-                (term[i:] for i in range(1, len(term) - 1) if row.get(_head_cell(term, i))), term
-            )
-        out.append(term)
-    return intent if out == intent.mentions else replace(intent, mentions=out)
+    return replace(intent, mentions=out, mention_columns=columns)
+
+
+def _tag(intent: Intent, name: str) -> str:
+    """A query's tag; another where words are counted in a column of the records' own words
+    (the count in the text, which said none, stays as it was)."""
+    return f"{name}_in_columns" if intent.mention_columns else name
+
+
+def _said_in_columns(intent: Intent, results: Results) -> dict[str, str]:
+    res = results.get(PRE_COLUMNS)
+    if res is None or not res.ok or not res.rows or intent.catalog is None:
+        return {}
+    row, columns = res.records()[0], subject_columns(intent.catalog, intent)
+    out = {}
+    for i, term in enumerate(intent.mentions):
+        if row.get(f"t{i}"):
+            continue  # the text says it: counted there
+        holding = [expr for j, expr in enumerate(columns.values()) if row.get(f"c{i}_{j}")]
+        if len(holding) == 1:
+            out[term] = holding[0]
+    return out
+
+
+PRE_COLUMNS = PRELIMINARY + "columns"
+
+
+def _columns_stage(intent: Intent, results: Results) -> dict[str, Call]:
+    """How many records say each word in the feedback's text, and in each column of the
+    records' own words (a subject line), to count a word the text never says where it is."""
+    cat = intent.catalog
+    res = results.get("mentions")
+    if cat is None or res is None or not res.ok or not res.rows or res.records()[0].get("mentions"):
+        return {}  # asked only where the text says none of the words
+    columns = subject_columns(cat, intent)
+    source = records_table(cat, intent)
+    if not columns or source is None:
+        return {}
+    cells = []
+    for i, term in enumerate(intent.mentions):
+        cells.append(f"count(*) FILTER (WHERE {text_holds([term])}) AS t{i}")
+        probe = replace(intent, mention_columns={})
+        for j, expr in enumerate(columns.values()):
+            said = _holds(term, replace(probe, mention_columns={term: expr}))
+            cells.append(f"count(*) FILTER (WHERE {said}) AS c{i}_{j}")
+    sql = (
+        f"SELECT {', '.join(cells)} FROM {source} "
+        f"LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {source}.voc_id"
+    )
+    purpose = (
+        "提到各词的记录数：反馈正文中，以及各文字列中"
+        if intent.language == "zh"
+        else "Records saying each word, in the feedback text and in each column of words"
+    )
+    return {PRE_COLUMNS: ("run_sql", {"sql": sql, "purpose": purpose})}
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -371,7 +461,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     sql = mention_sql(cat, intent.mentions, intent)
     if sql is not None:
         said = sql_purpose(purpose, period, intent.language)
-        calls["mentions"] = ("run_sql", {"sql": sql, "purpose": said})
+        calls[_tag(intent, "mentions")] = ("run_sql", {"sql": sql, "purpose": said})
     # A value set aside leaves the others of its grouping to split by ("除了蒙牛…哪个品类").
     group = next((d for d in intent.slots.dimensions if not fixed(intent.filters, d)), None)
     split = intent
@@ -388,7 +478,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         by = dim_name(w, group)
         label = f"{purpose}，按{by}" if intent.language == "zh" else f"{purpose}, by {by}"
         said = sql_purpose(label, period, intent.language)
-        calls["by"] = ("run_sql", {"sql": grouped, "purpose": said})
+        calls[_tag(intent, "by")] = ("run_sql", {"sql": grouped, "purpose": said})
     return calls
 
 
@@ -516,6 +606,12 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     for asked, term in zip(intent.mentions, counted.mentions, strict=True):
         if asked != term:  # "the text never says 小区学位划片: counted as 学位划片"
             w.coverage.append(w.say("mention.head", said=asked, term=term))
+    cat = intent.catalog
+    named = {expr: d for d, expr in subject_columns(cat, intent).items()} if cat else {}
+    for term, expr in counted.mention_columns.items():
+        # "the text never says 诊所无证行医: counted in the message subject"
+        column = dim_name(w, named[expr]) if expr in named else expr
+        w.coverage.append(w.say("mention.in_column", term=term, column=column))
     intent = counted
     if (part_by := results.get("part_by")) is not None:
         if not failed(w, part_by):
@@ -525,7 +621,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         if not failed(w, part):
             _write_part(intent, part, w)
         return
-    res = results.get("mentions")
+    res = results.get(_tag(intent, "mentions"))
     if failed(w, res) or res is None:
         return
     words = _join(w, intent.mentions, intent.mentions_all)
@@ -553,7 +649,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         sep = "; " if w.lang == "en" else "；"
         parts = sep.join(f"“{t}” {fmt_row([n])[0]}" for t, n in said)
         w.lead.append(w.say("mention.each", parts=parts, ref=res.id))
-    by = results.get("by")
+    by = results.get(_tag(intent, "by"))
     if by is None or not by.ok or not by.rows:
         return
     dim = by.columns[0]
@@ -594,6 +690,8 @@ def _script_stage(intent: Intent, results: Results) -> dict[str, Call]:
     res = results.get("mentions")
     if res is None or not res.ok or not res.rows or not _one_script(intent.mentions):
         return {}
+    if counted_terms(intent, results).mention_columns:
+        return {}  # the words are said in a column of the records' own words
     r = res.records()[0]
     if r.get("mentions") or not r.get("records"):
         return {}
@@ -643,4 +741,6 @@ def _other_script(intent: Intent, results: Results, w: Writer) -> bool:
     return True
 
 
-MENTIONS = Playbook("mentions", (_heads_stage, _stage, _script_stage), _write, NEEDS)
+MENTIONS = Playbook(
+    "mentions", (_heads_stage, _stage, _columns_stage, _script_stage), _write, NEEDS
+)

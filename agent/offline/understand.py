@@ -176,6 +176,9 @@ class Intent:
     mentions_not: bool = False
     # Every word, not any of them ("同时说到物流和包装的", "mention both refund and delay").
     mentions_all: bool = False
+    # Words the feedback's text never says but a column of the records' own words does (a
+    # subject line: "诊所无证行医"): the SQL expression of that column, by word.
+    mention_columns: dict[str, str] = field(default_factory=dict)
     # Dimensions whose number of different values is asked ("涉及多少个品牌", "how many brands").
     distinct: list[str] = field(default_factory=list)
     # Groups ranked by how many different values of this dimension they hold ("which brand has
@@ -683,10 +686,13 @@ class Understander:
                 # "有多少是跑网约车的营运车辆", "how many were withdrawn by the sender": words
                 # that limit the records to some of them, which nothing in the data can tell;
                 # the count of every record is not that figure.
-                left = intent.unread
-                if intent.language == "zh":
-                    left = left or self.unread_words.unread_zh(question, used, spans)
-                if left:
+                # The English reading's leftovers are kinds of people, names and events; the
+                # Chinese question's are any content words, of which one stray word ("加起来")
+                # is too little to refuse on.
+                left, least = intent.unread, 1
+                if intent.language == "zh" and not left:
+                    left, least = self.unread_words.unread_zh(question, used, spans), 2
+                if len(left) >= least:
                     sep = "、" if intent.language == "zh" else ", "
                     intent.playbook, intent.missing = UNAVAILABLE, sep.join(left[:3])
                     return intent

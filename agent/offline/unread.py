@@ -59,7 +59,9 @@ _SHAPE = words_of(
     "created close closed resolve resolved assign assigned "
     "performance quality efficiency situation status overview summary picture story doing "
     "complain complained complaint complaints mention mentioned mentions say said says talk "
-    "talked ask asked asks tell told show shown happen least worst most"
+    "talked ask asked asks tell told show shown happen least worst most "
+    # Holidays name a stretch of dates, which the question also gives.
+    "christmas thanksgiving easter halloween holiday holidays"
 )
 _ZH_SHAPE = words_of(
     "多少 几个 几张 几条 几次 哪个 哪些 哪家 哪一个 哪一类 什么 怎么 怎么样 如何 是否 有没有 "
@@ -73,12 +75,15 @@ _ZH_SHAPE = words_of(
     "不算 除了 以外 之外 没有 还没 已经 至少 一次 一条 一个 那个 这个 的话 怎样"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SENTENCES = re.compile(r"[。？?！!；;]+")
+_ASKS_FIGURE = re.compile(r"多少|几(?:个|张|条|件|位|次|家|天|成)|占比|比例|平均")
 # A measure word run into the next ("多少张是靠…" segmented as 张是): no word of its own.
 _CLASSIFIED = re.compile(r"[张条个件位家次款名单][是里的了在都也被]")
 # Chinese words of time, person and degree that limit nothing by themselves.
 _ZH_GENERAL = words_of(
     "后来 自己 本人 大家 一直 曾经 现在 目前 当时 然后 后面 前面 最后 最终 最近 最早 已经 "
-    "真的 确实 到底 究竟 一下子 为止 到底 总是 经常 偶尔 有时 这里 那里 哪里 这样 那样"
+    "真的 确实 到底 究竟 一下子 为止 到底 总是 经常 偶尔 有时 这里 那里 哪里 这样 那样 "
+    "起来 加起来 新增 新来 来了 就是 也就是 总共 总计 一起 相加 算上 算下来"
 )
 
 
@@ -122,8 +127,10 @@ class UnreadWords:
             text = re.sub(re.escape(phrase.lower()), lambda m: " " * len(m.group(0)), text)
         # The question's own words (segmented whole) that the reading left wholly untouched.
         whole = normalise(normal_text(question))
+        # Only the sentences that ask the figure ("…顺便执行…" asks something else).
+        asking = [p for p in _SENTENCES.split(whole) if _ASKS_FIGURE.search(p)] or [whole]
         kept = [
-            t for t in segmenter().lcut(whole)
+            t for part in asking for t in segmenter().lcut(part)
             if len(t) >= 2 and t in text and not _CLASSIFIED.fullmatch(t)
         ]  # fmt: skip
         words = [
