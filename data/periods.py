@@ -185,11 +185,13 @@ def _in_year_named(one: Period, other: Period) -> tuple[Period, Period]:
     """A period said without its year beside a year said alone ("2016年里，3月1日到9日"): read
     in that year rather than the latest one begun by today."""
     for named, bare in ((one, other), (other, one)):
-        if named.kind != "year" or not re.search(r"\d{4}", named.phrase or ""):
+        if not re.search(r"\d{4}", named.phrase or ""):
             continue
         if not bare.phrase or re.search(r"\d{4}|[今去前本]年|\b(?:last|this|next)\b", bare.phrase):
             continue
-        again = resolve(bare.phrase, named.end)
+        # "The second half of 2024 than the first half": the year said once holds both.
+        anchor = named.end if named.kind == "year" else date(named.start.year, 12, 31)
+        again = resolve(bare.phrase, anchor)
         if again is not None:
             return named, again
     return one, other

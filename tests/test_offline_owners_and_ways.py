@@ -429,3 +429,37 @@ def test_records_mentioning_words_set_aside_leave_the_rest_counted(
         "How many messages were about 物业管理, not counting those that mention 停车位?"
     ).text
     assert f"{rest} of {len(kind)} records for 物业管理 do not mention “停车位”" in text, text
+
+
+def test_a_value_s_share_for_groups_named_side_by_side_is_of_those_groups_only(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    # "东城区 and 西城区 - what share of each one's messages were rated 不满意": the two
+    # districts named, each with its share, and the share over the two — not every district.
+    an, rows = hotline
+    named = ["东城区", "西城区"]
+    text = an.ask("东城区 and 西城区 - what share of each one's messages were rated 不满意?").text
+    for district in named:
+        own = [r for r in rows if r["所属区县"] == district]
+        bad = sum(r["满意度"] == "不满意" for r in own)
+        assert f"| {district} | {bad} | {len(own)} |" in text, (district, text)
+    for other in set(DISTRICTS) - set(named):
+        assert f"| {other} |" not in text, text
+    both = [r for r in rows if r["所属区县"] in named]
+    bad = sum(r["满意度"] == "不满意" for r in both)
+    assert f"({bad} of {len(both)})" in text, text
+
+
+def test_a_value_named_by_the_words_that_end_it(complaints: Analyst) -> None:
+    # "ended in monetary relief": Closed with monetary relief — not "…non-monetary relief",
+    # whose hyphened word is one word — and the other by its own ending.
+    rows = _complaints()
+    for said, value in (
+        ("monetary relief", "Closed with monetary relief"),
+        ("non-monetary relief", "Closed with non-monetary relief"),
+    ):
+        n = sum(r["company_response"] == value for r in rows)
+        answer = complaints.ask(f"How many complaints ended in {said} in the first half of 2024?")
+        line = answer.reading.line if answer.reading else ""
+        assert f"· {value} ·" in line, (said, line)
+        assert f"was {n} in" in answer.body, (said, n, answer.body)

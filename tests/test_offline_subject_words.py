@@ -72,3 +72,43 @@ def test_a_word_the_text_says_is_counted_in_the_text(hotline: tuple[Analyst, Row
     answer = ask_offline(an, "提到停车的留言有多少条？")
     assert f"其中提到“停车”的有 {n} 条" in answer.body, answer.body
     assert "留言主题" not in answer.body, answer.body
+
+
+def _complaints() -> Rows:
+    texts = ["The web form kept timing out", "I was charged twice", "Nobody answered my call"]
+    return [
+        {
+            "complaint_id": str(500 + i),
+            "date_received": f"2024-0{1 + i % 6}-1{i % 9}",
+            "submitted_via": ("Web", "Phone", "Email")[(i + i // 4) % 3],
+            "narrative": f"{texts[(i * 5 + i // 3) % 3]} ({i})",
+        }
+        for i in range(150)
+    ]
+
+
+@pytest.fixture(scope="module")
+def complaints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _complaints()
+    folder = tmp_path_factory.mktemp("inside_words")
+    with offline_analyst(
+        folder, rows, file="complaints.csv", as_of="2025-01-02", id="complaint_id",
+        text="narrative",
+    ) as an:  # fmt: skip
+        yield an, rows
+
+
+def test_a_value_said_only_inside_the_words_counted_is_no_filter(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    # "mention a web form": the words are counted over every channel, not only the Web one.
+    an, rows = complaints
+    n = sum("web form" in r["narrative"].lower() for r in rows)
+    assert sum(r["submitted_via"] != "Web" and "web form" in r["narrative"].lower() for r in rows)
+    answer = ask_offline(an, "How many complaints mention a web form?")
+    assert f"{n} of {len(rows)} records" in answer.body, answer.body
+    # Said apart, the value is still the filter.
+    web = [r for r in rows if r["submitted_via"] == "Web"]
+    n = sum("web form" in r["narrative"].lower() for r in web)
+    answer = ask_offline(an, "How many Web complaints mention a web form?")
+    assert f"{n} of {len(web)} records" in answer.body, answer.body

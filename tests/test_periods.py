@@ -645,3 +645,16 @@ def test_a_model_year_names_no_period(text: str) -> None:
 def test_a_year_said_alone_is_still_that_year(text: str) -> None:
     period = read_periods(text, date(2020, 6, 9)).period
     assert period is not None and period.start == date(2018, 1, 1)
+
+
+def test_a_year_said_once_holds_both_periods_compared() -> None:
+    # "The second half of 2024 than in the first half": the first half of 2024, not of the
+    # year begun by today.
+    as_of = date(2025, 1, 2)
+    for text, asked, compared in (
+        ("Fewer in the second half of 2024 than in the first half?", "2024-H2", "2024-H1"),
+        ("2024年下半年比上半年少吗？", "2024年下半年", "2024年上半年"),
+    ):
+        r = read_periods(text, as_of)
+        assert r.period is not None and r.comparison is not None, text
+        assert (r.period.label, r.comparison.label) == (asked, compared), text

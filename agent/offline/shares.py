@@ -37,7 +37,10 @@ def share_call(intent: Intent) -> Call | None:
     whole, dim, value = _parts(intent)
     also = {d: whole.pop(d) for d in intent.part_with if d in whole}
     joins: dict[str, str] = {}
-    where = slice_where(cat, base, whole, intent.period, joins)
+    named = intent.slots.compared.get(_group(intent) or "")
+    # "一汽丰田 and 广汽丰田 - what share of each one's": only the groups named side by side.
+    kept = {**whole, _group(intent) or "": Either(*named)} if named and len(named) > 1 else whole
+    where = slice_where(cat, base, kept, intent.period, joins)
     part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
     with_part = slice_where(cat, base, also, None, joins)
     if where is None or part is None or with_part is None:
@@ -71,7 +74,7 @@ def share_call(intent: Intent) -> Call | None:
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
     part_label = _part_with(w, also, _part_label(w, dim, value, intent.unset_set))
-    purpose = w.say("share.purpose", part=part_label.removesuffix("的"), whole=slice_text(w, whole))
+    purpose = w.say("share.purpose", part=part_label.removesuffix("的"), whole=slice_text(w, kept))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
     if least is not None:

@@ -245,6 +245,10 @@ class CatalogMatcher:
             fuzzy.append((start, term))
             said[term.target] = (start, end)
             have = {*have, term.target.split("=", 1)[0]}
+        for start, end, term in self._ended(_mask(text, taken + typo + list(said.values())), have):
+            fuzzy.append((start, term))
+            said[term.target] = (start, end)
+            have = {*have, term.target.split("=", 1)[0]}
         named = {t.target for _, t in found if t.kind == "dimension"}
         # Values of a dimension named by all their words may be listed with others named
         # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
@@ -458,6 +462,33 @@ class CatalogMatcher:
                     return [(spans[i][0], spans[j - 1][1], next(iter(by_dim[dim].values())))]
         return []
 
+    def _ended(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
+        """A value named by the words that end its name ("ended in monetary relief" for
+        "Closed with monetary relief", not "…non-monetary relief"): two or three words said
+        together, found as a whole run in exactly one value of the coarsest column holding
+        such a run, at the end of that value's name."""
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
+        for i in range(len(spans)):
+            for j in range(min(len(spans), i + 3), i + 1, -1):
+                if _gap(free, spans[i][0], spans[j - 1][0]):
+                    continue
+                words = [free[a:b] for a, b in spans[i:j]]
+                if len(set(words) - _JOINERS - _PLAIN) < 2:
+                    continue
+                by_dim: dict[str, dict[str, Term]] = {}
+                for t in self.terms:
+                    dim = t.target.split("=", 1)[0]
+                    if t.kind != "value" or dim in have or t.target.startswith(_FLAGS):
+                        continue
+                    if _ends_with_words(t.target.split("=", 1)[1], words):
+                        by_dim.setdefault(dim, {}).setdefault(t.target, t)
+                if not by_dim:
+                    continue
+                dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
+                if len(by_dim[dim]) == 1:
+                    return [(spans[i][0], spans[j - 1][1], next(iter(by_dim[dim].values())))]
+        return []
+
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""
         have = {_slot_key(t) for t in found}
@@ -496,6 +527,19 @@ def _stem(word: str) -> str:
 def _begins(name: str, said: str) -> bool:
     """Whether ``name`` begins with the words ``said`` and goes on after them."""
     return len(name) > len(said) and name.startswith(said) and name[len(said)] in " ,;:"
+
+
+def _ends_with_words(name: str, words: list[str]) -> bool:
+    """Whether ``name`` as written ends with ``words`` taken as whole words of it, and has more
+    before them: "Closed with non-monetary relief" ends with "non monetary relief", not with
+    "monetary relief" (a hyphened word is one word)."""
+    chunks = [re.findall(r"[a-z0-9]+", c) for c in name.lower().split()]
+    tail: list[str] = []
+    for k in range(len(chunks) - 1, 0, -1):
+        tail = chunks[k] + tail
+        if len(tail) >= len(words):
+            return tail == words
+    return False
 
 
 def _begins_words(name: str, said: str) -> bool:

@@ -765,6 +765,8 @@ class Understander:
             _words_not_flags(intent)
             intent.mentions = terms
             self._values_ending_terms(intent, terms)
+            terms = intent.mentions = _terms_with_values(intent, terms)
+            _values_inside_terms(intent, terms)
             # "提到医保的" is a word in the text, not the value whose name holds it
             # (灵活就业人员医保缴费), read there by part of its name.
             for dim, value in list(intent.filters.items()):
@@ -4521,6 +4523,51 @@ _EVENT_NOT_YET = re.compile(r"(?i)(?:resolved|closed|answered)\b")
 _NOT_YET_BEFORE = re.compile(
     r"(?i)(?:\bun|\bnot |\bnever |\byet |\bbeen )(?:resolved|closed|answered)"
 )
+
+
+def _terms_with_values(intent: Intent, terms: list[str]) -> list[str]:
+    """The words counted as the question says them, where a value's name matched inside them
+    left only the rest ("mention a web form": "web form", not "form" of the Web channel)."""
+    said = mention_terms(intent.question)
+    values = [
+        str(v).lower() for v in intent.filters.values()
+        if not isinstance(v, (Either, Excluded)) and not _CJK_CHAR.search(str(v))
+    ]  # fmt: skip
+    out = []
+    for term in terms:
+        core = term.split()
+        whole = next(
+            (
+                w for w in said
+                if any(v in w.lower().split() for v in values)
+                and [x for x in w.lower().split() if x not in values] == [c.lower() for c in core]
+            ),
+            None,
+        )  # fmt: skip
+        out.append(whole if whole is not None and core else term)
+    return out
+
+
+def _values_inside_terms(intent: Intent, terms: list[str]) -> None:
+    """ "mention a loan modification": a value ("Loan") whose name is said only as a word of
+    the longer words counted in the text is part of them, not a filter too."""
+    text = normal_text(intent.question)
+    inside = [
+        (m.start(), m.end()) for t in terms if " " in t.strip()
+        for m in re.finditer(rf"(?<![a-z]){re.escape(t.lower())}(?![a-z])", text)
+    ]  # fmt: skip
+    if not inside:
+        return
+    for dim, value in list(intent.filters.items()):
+        if isinstance(value, (Either, Excluded)) or _CJK_CHAR.search(str(value)):
+            continue
+        said = [
+            m.start()
+            for m in re.finditer(rf"(?<![a-z]){re.escape(str(value).lower())}(?![a-z])", text)
+        ]
+        if said and all(any(a <= at < b for a, b in inside) for at in said):
+            del intent.slots.filters[dim]
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
 
 def _all_records(intent: Intent) -> bool:
