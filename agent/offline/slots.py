@@ -455,12 +455,17 @@ class CatalogMatcher:
                     dim = t.target.split("=", 1)[0]
                     if dim not in have and _begins_words(t.alias.strip(), said):
                         by_dim.setdefault(dim, {}).setdefault(t.target, t)
-                if not by_dim:
-                    continue
-                dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
-                if len(by_dim[dim]) == 1:
-                    return [(spans[i][0], spans[j - 1][1], next(iter(by_dim[dim].values())))]
+                one = self._only_of_coarsest(by_dim)
+                if one is not None:
+                    return [(spans[i][0], spans[j - 1][1], one)]
         return []
+
+    def _only_of_coarsest(self, by_dim: dict[str, dict[str, Term]]) -> Term | None:
+        """The one value found in the coarsest column holding any (None: none, or several)."""
+        if not by_dim:
+            return None
+        dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
+        return next(iter(by_dim[dim].values())) if len(by_dim[dim]) == 1 else None
 
     def _ended(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
         """A value named by the words that end its name ("ended in monetary relief" for
@@ -482,11 +487,9 @@ class CatalogMatcher:
                         continue
                     if _ends_with_words(t.target.split("=", 1)[1], words):
                         by_dim.setdefault(dim, {}).setdefault(t.target, t)
-                if not by_dim:
-                    continue
-                dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
-                if len(by_dim[dim]) == 1:
-                    return [(spans[i][0], spans[j - 1][1], next(iter(by_dim[dim].values())))]
+                one = self._only_of_coarsest(by_dim)
+                if one is not None:
+                    return [(spans[i][0], spans[j - 1][1], one)]
         return []
 
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
