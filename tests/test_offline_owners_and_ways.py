@@ -463,3 +463,14 @@ def test_a_value_named_by_the_words_that_end_it(complaints: Analyst) -> None:
         line = answer.reading.line if answer.reading else ""
         assert f"· {value} ·" in line, (said, line)
         assert f"was {n} in" in answer.body, (said, n, answer.body)
+
+
+def test_an_average_per_group_said_by_its_measure_word_is_of_the_grouping_named(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    # "有留言的区县，平均每个挨了几条留言": the measure word stands for the districts named
+    # before it — the records per district — not a measure the data lacks.
+    an, rows = hotline
+    per = f"{round(len(rows) / len(DISTRICTS), 2):g}"
+    text = an.ask("有留言的所属区县，平均每个挨了几条留言？").text
+    assert f"平均每个所属区县 {per} 条记录" in text, text

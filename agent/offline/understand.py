@@ -2198,11 +2198,21 @@ class Understander:
         if m is None or intent.catalog is None:
             return False
         words = m.group("en") or m.group("en2") or m.group("zh") or m.group("zh2") or ""
-        phrase = zh_noun(words) if m.group("zh") or m.group("zh2") else words_after(words)
-        if not phrase or phrase.split()[0] in _EN_TIME_WORDS:
+        zh = bool(m.group("zh") or m.group("zh2"))
+        phrase = zh_noun(words) if zh else words_after(words)
+        named = [d for d in intent.slots.dimensions if not fixed(intent.filters, d)]
+        guess = intent.grouping.dimension if intent.grouping else None
+        named = named or ([guess] if guess and not fixed(intent.filters, guess) else [])
+        if phrase and phrase.split()[0] in _EN_TIME_WORDS:
             return False
-        found = self.grouping.by_words(phrase)
-        dim = found[0] if len(found) == 1 else self.grouping.for_phrase(phrase)
+        if not phrase and not (zh and len(named) == 1):
+            return False
+        found = self.grouping.by_words(phrase) if phrase else []
+        dim = found[0] if len(found) == 1 else self.grouping.for_phrase(phrase) if phrase else None
+        if (dim is None or dim not in named) and zh and len(named) == 1:
+            # "吉利的车型，平均每款挨了几条投诉": the measure word stands for the grouping named
+            # before it, the words after it are what is counted.
+            dim = named[0]
         if dim is None or dim not in intent.catalog.dimensions:
             return False
         intent.distinct, intent.per_group = [dim], True
