@@ -75,7 +75,7 @@ def test_a_word_the_text_says_is_counted_in_the_text(hotline: tuple[Analyst, Row
 
 
 def _complaints() -> Rows:
-    texts = ["The web form kept timing out", "I was charged twice", "Nobody answered my call"]
+    texts = ["The web form kept timing out", "Why was I charged twice?", "Nobody answered my call"]
     return [
         {
             "complaint_id": str(500 + i),
@@ -112,3 +112,12 @@ def test_a_value_said_only_inside_the_words_counted_is_no_filter(
     n = sum("web form" in r["narrative"].lower() for r in web)
     answer = ask_offline(an, "How many Web complaints mention a web form?")
     assert f"{n} of {len(web)} records" in answer.body, answer.body
+
+
+def test_a_mark_named_by_its_name_is_counted_as_written(complaints: tuple[Analyst, Rows]) -> None:
+    # "contain a question mark": the records whose text holds "?", not the words "question mark".
+    an, rows = complaints
+    n = sum("?" in r["narrative"] for r in rows)
+    assert n
+    answer = ask_offline(an, "How many complaints contain a question mark?")
+    assert f"{n} of {len(rows)} records" in answer.body, answer.body

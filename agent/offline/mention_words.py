@@ -180,6 +180,15 @@ def _mention_terms(question: str) -> list[str]:
 
 # What a link in a message is called; the text holds its address ("https://t.co/…").
 LINK_WORDS = frozenset(("link", "links", "url", "urls", "hyperlink", "hyperlinks", "链接", "网址"))
+# Marks named by their names ("contain a question mark", "带问号的"): the characters written,
+# in half and full width.
+SYMBOL_WORDS: dict[str, tuple[str, ...]] = {
+    "question mark": ("?", "？"), "question marks": ("?", "？"), "问号": ("?", "？"),
+    "exclamation mark": ("!", "！"), "exclamation marks": ("!", "！"),
+    "exclamation point": ("!", "！"), "exclamation points": ("!", "！"),
+    "感叹号": ("!", "！"), "叹号": ("!", "！"),
+    "hashtag": ("#",), "hashtags": ("#",), "话题标签": ("#",),
+}  # fmt: skip
 _LATIN_LINK = "|".join(sorted(w for w in LINK_WORDS if w.isascii()))
 _CJK_LINK = "|".join(sorted(w for w in LINK_WORDS if not w.isascii()))
 _WITH_LINK = re.compile(

@@ -18,7 +18,7 @@ from typing import Any
 from ...data.catalog import Catalog
 from ..reading import PRELIMINARY, sql_purpose
 from .grouped import LOWEST
-from .mention_words import LINK_WORDS, words_as_written
+from .mention_words import LINK_WORDS, SYMBOL_WORDS, words_as_written
 from .mention_words import mention_terms as mention_terms
 from .narrative import Writer
 from .playbooks import (
@@ -49,7 +49,16 @@ def text_holds(terms: list[str], joiner: str = " OR ") -> str:
     """The SQL condition that the feedback's text mentions ``terms``: any of them, or all with
     ``joiner`` " AND "."""
     text = f"lower(coalesce({FEEDBACK}.{TEXT}, ''))"
-    return joiner.join(f"contains({text}, {literal(matched(t))})" for t in terms)
+    return joiner.join(_says(text, t) for t in terms)
+
+
+def _says(text: str, term: str) -> str:
+    """The condition that ``text`` (an SQL expression) says ``term``; a mark named by its name
+    ("question mark") in either width."""
+    marks = SYMBOL_WORDS.get(term.lower().strip())
+    if marks:
+        return "(" + " OR ".join(f"contains({text}, {literal(m)})" for m in marks) + ")"
+    return f"contains({text}, {literal(matched(term))})"
 
 
 def _holds(term: str, intent: Intent) -> str:
@@ -58,7 +67,7 @@ def _holds(term: str, intent: Intent) -> str:
     column = intent.mention_columns.get(term)
     if column is None:
         return text_holds([term])
-    return f"contains(lower(coalesce(CAST({column} AS VARCHAR), '')), {literal(matched(term))})"
+    return _says(f"lower(coalesce(CAST({column} AS VARCHAR), ''))", term)
 
 
 def subject_columns(catalog: Catalog, intent: Intent) -> dict[str, str]:
