@@ -25,8 +25,9 @@ module is the API both are used through.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import pairwise
 
 from .period_phrases import locate, locate_all, names_all_data, resolve
 from .period_types import (
@@ -97,6 +98,9 @@ class PeriodReading:
     period: Period | None = None
     comparison: Period | None = None
     all_data: bool = False
+    # Three or more months (quarters) said one by one ("in October, in November, and so far in
+    # December"): ``period`` spans them, and each is asked about.
+    listed: bool = False
 
     @property
     def compare(self) -> str | None:
@@ -131,6 +135,9 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
         # "The week of 28 March 2016 against the week before", "6月那周和前一周比": the same
         # length just before the period named, not the one before today.
         return PeriodReading(period=named[0], comparison=named[0].previous())
+    listed = _said_one_by_one(found)
+    if listed is not None:
+        return PeriodReading(period=listed, listed=True)
     if len(found) >= 2:
         one, other = _in_year_named(found[0], found[1])
         a, b = sorted((one, other), key=lambda p: p.start)
@@ -158,6 +165,33 @@ _BEFORE_NAMED = re.compile(
 _BEFORE_SAID = re.compile(
     r"(?i)\b(?:the|a)\s+(?:week|month|quarter|day)\s+(?:before|earlier|prior)\b"
 )
+
+
+def _said_one_by_one(found: list[Period]) -> Period | None:
+    """Three or more months (or quarters) said one after another, each following the last:
+    the span they make, its phrase listing them."""
+    units = sorted(found, key=lambda p: p.start)
+    if (
+        len(units) < 3
+        or len({p.kind for p in units}) != 1
+        or units[0].kind
+        not in (
+            "month",
+            "quarter",
+        )
+    ):
+        return None
+    if any(a.end != b.start for a, b in pairwise(units)):
+        return None
+    first, last = units[0], units[-1]
+    return replace(
+        first,
+        end=last.end,
+        label=f"{first.label} – {last.label}",
+        phrase=", ".join(p.phrase or p.label for p in units),
+        kind="span",
+        to_date=last.to_date,
+    )
 
 
 def _without_restated_ends(found: list[Period]) -> list[Period]:

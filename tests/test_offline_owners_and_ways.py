@@ -474,3 +474,13 @@ def test_an_average_per_group_said_by_its_measure_word_is_of_the_grouping_named(
     per = f"{round(len(rows) / len(DISTRICTS), 2):g}"
     text = an.ask("有留言的所属区县，平均每个挨了几条留言？").text
     assert f"平均每个所属区县 {per} 条记录" in text, text
+
+
+def test_months_said_one_by_one_are_each_counted(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    an, rows = hotline
+    text = an.ask("How many messages came in in January, in February, and in March?").text
+    for m in ("01", "02", "03"):
+        n = sum(r["留言时间"].startswith(f"2024-{m}") for r in rows)
+        assert f"| 2024-{m} | {n} |" in text, (m, n, text)

@@ -658,3 +658,17 @@ def test_a_year_said_once_holds_both_periods_compared() -> None:
         r = read_periods(text, as_of)
         assert r.period is not None and r.comparison is not None, text
         assert (r.period.label, r.comparison.label) == (asked, compared), text
+
+
+def test_months_said_one_by_one_make_a_span_listed() -> None:
+    # "in October, in November, and so far in December": each month asked, over their span —
+    # not the second compared with the first, the third dropped.
+    r = read_periods(
+        "How many tweets did we get in October, in November, and so far in December?",
+        date(2017, 12, 4),
+    )
+    assert r.listed and r.comparison is None and r.period is not None
+    assert (r.period.start, r.period.end) == (date(2017, 10, 1), date(2018, 1, 1))
+    # Two months are a comparison, as before.
+    r = read_periods("More in November than in October?", date(2017, 12, 4))
+    assert not r.listed and r.comparison is not None

@@ -155,7 +155,10 @@ class OfflineProvider:
         direct call) it is read from the question."""
         question, _ = current_question(messages)
         if context is not None:
-            periods = PeriodReading(context.period, context.comparison, context.all_data)
+            # Whether the span was said unit by unit is the question's wording, read here.
+            listed = context.period is not None and context.period.kind == "span"
+            listed = listed and read_periods(question, self.as_of).listed
+            periods = PeriodReading(context.period, context.comparison, context.all_data, listed)
         else:
             periods = read_periods(question, self.as_of)
         intent = self.understand(question, periods)

@@ -534,7 +534,8 @@ class Understander:
             # "How many complaints came in through social media": a count, unless the words of
             # a specialised playbook (influencers, peaks…) are there to ask for it.
             intent.playbook = "metric_change"
-        if intent.playbook == "metric_change" and _units_listed(periods) and _EACH.search(question):
+        each = _EACH.search(question) or periods.listed  # "in October, in November, and …"
+        if intent.playbook == "metric_change" and _units_listed(periods) and each:
             # "2016年3月、4月、5月各开了多少张", "in Q1, Q2 and Q3 respectively": each unit listed.
             intent.playbook = "trend"
         unmatched = intent.grouping is not None and intent.grouping.dimension is None
