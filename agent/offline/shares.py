@@ -38,8 +38,12 @@ def share_call(intent: Intent) -> Call | None:
     also = {d: whole.pop(d) for d in intent.part_with if d in whole}
     joins: dict[str, str] = {}
     named = intent.slots.compared.get(_group(intent) or "")
-    # "一汽丰田 and 广汽丰田 - what share of each one's": only the groups named side by side.
-    kept = {**whole, _group(intent) or "": Either(*named)} if named and len(named) > 1 else whole
+    # "一汽丰田 and 广汽丰田 - what share of each one's": only the groups named side by side
+    # (not values found by a part of their names beside others already kept: "本田" of two
+    # brands and of their models).
+    either = any(isinstance(v, Either) for v in whole.values())
+    side_by_side = bool(named) and len(named or []) > 1 and not either
+    kept = {**whole, _group(intent) or "": Either(*(named or []))} if side_by_side else whole
     where = slice_where(cat, base, kept, intent.period, joins)
     part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
     with_part = slice_where(cat, base, also, None, joins)

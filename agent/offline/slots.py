@@ -535,8 +535,11 @@ def _begins(name: str, said: str) -> bool:
 def _ends_with_words(name: str, words: list[str]) -> bool:
     """Whether ``name`` as written ends with ``words`` taken as whole words of it, and has more
     before them: "Closed with non-monetary relief" ends with "non monetary relief", not with
-    "monetary relief" (a hyphened word is one word)."""
+    "monetary relief" (a hyphened word is one word). The words are two fifths of the name or
+    more."""
     chunks = [re.findall(r"[a-z0-9]+", c) for c in name.lower().split()]
+    if 5 * len(words) < 2 * sum(len(c) for c in chunks):
+        return False  # too small a part of a long name ("credit report" of a problem's name)
     tail: list[str] = []
     for k in range(len(chunks) - 1, 0, -1):
         tail = chunks[k] + tail
