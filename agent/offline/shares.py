@@ -37,13 +37,13 @@ def share_call(intent: Intent) -> Call | None:
     whole, dim, value = _parts(intent)
     also = {d: whole.pop(d) for d in intent.part_with if d in whole}
     joins: dict[str, str] = {}
-    named = intent.slots.compared.get(_group(intent) or "")
+    group = _group(intent)
+    named = intent.slots.compared.get(group or "") or []
     # "一汽丰田 and 广汽丰田 - what share of each one's": only the groups named side by side
     # (not values found by a part of their names beside others already kept: "本田" of two
     # brands and of their models).
     either = any(isinstance(v, Either) for v in whole.values())
-    side_by_side = bool(named) and len(named or []) > 1 and not either
-    kept = {**whole, _group(intent) or "": Either(*(named or []))} if side_by_side else whole
+    kept = {**whole, group: Either(*named)} if group and len(named) > 1 and not either else whole
     where = slice_where(cat, base, kept, intent.period, joins)
     part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
     with_part = slice_where(cat, base, also, None, joins)
@@ -65,7 +65,6 @@ def share_call(intent: Intent) -> Call | None:
     else:
         match = f"{part} = {literal(value)}"
     match = " AND ".join([f"({c})" for c in with_part] + [match]) if with_part else match
-    group = _group(intent)
     group_expr = reach(cat, base, group, joins) if group else None
     if group and group_expr is None:
         return None
