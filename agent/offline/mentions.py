@@ -65,8 +65,11 @@ def _holds(term: str, intent: Intent) -> str:
     """The condition that a record says ``term``: in the feedback's text, or in the column of
     the records' own words that says it where the text never does (``subject_columns``)."""
     column = intent.mention_columns.get(term)
-    if column is None:
-        return text_holds([term])
+    return text_holds([term]) if column is None else _column_says(column, term)
+
+
+def _column_says(column: str, term: str) -> str:
+    """The condition that a column of words (an SQL expression) says ``term``."""
     return _says(f"lower(coalesce(CAST({column} AS VARCHAR), ''))", term)
 
 
@@ -382,10 +385,8 @@ def _columns_stage(intent: Intent, results: Results) -> dict[str, Call]:
     cells = []
     for i, term in enumerate(intent.mentions):
         cells.append(f"count(*) FILTER (WHERE {text_holds([term])}) AS t{i}")
-        probe = replace(intent, mention_columns={})
         for j, expr in enumerate(columns.values()):
-            said = _holds(term, replace(probe, mention_columns={term: expr}))
-            cells.append(f"count(*) FILTER (WHERE {said}) AS c{i}_{j}")
+            cells.append(f"count(*) FILTER (WHERE {_column_says(expr, term)}) AS c{i}_{j}")
     sql = (
         f"SELECT {', '.join(cells)} FROM {source} "
         f"LEFT JOIN {FEEDBACK} ON {FEEDBACK}.voc_id = {source}.voc_id"

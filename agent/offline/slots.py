@@ -200,7 +200,13 @@ class CatalogMatcher:
         # Values looked up in the data by the first word of their name, for names said by
         # their beginning.
         self._by_first_word: dict[str, list[Term]] = {}
+        # Values by the last word of their name as written, for names said by their ending.
+        self._by_last_word: dict[str, list[Term]] = {}
         for t in self.terms:
+            if t.kind == "value" and "=" in t.target and not t.target.startswith(_FLAGS):
+                last = re.findall(r"[a-z0-9]+", t.target.split("=", 1)[1].lower())[-1:]
+                for word in last:
+                    self._by_last_word.setdefault(word, []).append(t)
             if (
                 t.kind == "value"
                 and t.partial
@@ -481,9 +487,9 @@ class CatalogMatcher:
                 if len(set(words) - _JOINERS - _PLAIN) < 2:
                     continue
                 by_dim: dict[str, dict[str, Term]] = {}
-                for t in self.terms:
+                for t in self._by_last_word.get(words[-1], []):
                     dim = t.target.split("=", 1)[0]
-                    if t.kind != "value" or dim in have or t.target.startswith(_FLAGS):
+                    if dim in have:
                         continue
                     if _ends_with_words(t.target.split("=", 1)[1], words):
                         by_dim.setdefault(dim, {}).setdefault(t.target, t)

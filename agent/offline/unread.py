@@ -82,7 +82,7 @@ _CLASSIFIED = re.compile(r"[张条个件位家次款名单][是里的了在都�
 # Chinese words of time, person and degree that limit nothing by themselves.
 _ZH_GENERAL = words_of(
     "后来 自己 本人 大家 一直 曾经 现在 目前 当时 然后 后面 前面 最后 最终 最近 最早 已经 "
-    "真的 确实 到底 究竟 一下子 为止 到底 总是 经常 偶尔 有时 这里 那里 哪里 这样 那样 "
+    "真的 确实 到底 究竟 一下子 为止 总是 经常 偶尔 有时 这里 那里 哪里 这样 那样 "
     "起来 加起来 新增 新来 来了 就是 也就是 总共 总计 一起 相加 算上 算下来"
 )
 
