@@ -8,6 +8,8 @@ the test writes:
   glossary of support words, and kept as the filter;
 - "hand-offs" and "转派几次" are the records' reassignment count: its average per record, or
   its total — not the number of records;
+- the system's update count (sys_mod_count) is named by what managers call it: "updated more
+  than 20 times", "更新超过20次";
 - "how many different analysts resolved incidents, and how many did each one carry on
   average": the column of the staff the verb names (resolved by, not assigned to), its values
   counted, and the records that have one per value.
@@ -55,6 +57,8 @@ def _incidents() -> Rows:
                 "resolved_at": resolved,
                 "reassignment_count": str(pick.choice([0, 0, 1, 1, 2, 3, 5])),
                 "assigned_to": f"Analyst {pick.randint(1, 45)}",
+                # The system's count of a record's updates, by its system name.
+                "sys_mod_count": str((i * 7 + i // 11) % 31),
             }
         )
     return rows
@@ -162,3 +166,15 @@ def test_words_that_narrow_the_records_to_what_the_data_cannot_tell_get_no_total
     assert answer.status == "answered" and f"{len(rows)}" in answer.body, answer.text
     answer = ask_offline(an, "所有工单加起来，也就是全部的，一共有多少张？")
     assert answer.status == "answered" and f"{len(rows)}" in answer.body, answer.text
+
+
+def test_the_system_update_count_is_named_by_what_managers_call_it(
+    incidents: tuple[Analyst, Rows],
+) -> None:
+    an, rows = incidents
+    n = sum(int(r["sys_mod_count"]) > 20 for r in rows)
+    share = f"{round(100 * n / len(rows), 1):g}%"
+    answer = ask_offline(an, "How many incidents were updated more than 20 times?")
+    assert f"{n} of the {len(rows)} records" in answer.body and share in answer.body, answer.body
+    answer = ask_offline(an, "被更新（修改）超过20次的工单有几张？占全部工单的百分之几？")
+    assert f"超过20次的有 {n} 条，占 {share}" in answer.body, answer.body

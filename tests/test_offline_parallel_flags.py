@@ -267,3 +267,20 @@ def test_a_company_named_twice_names_no_measure_and_its_category_is_of_all_recor
     share = f"{round(100 * billed / len(weekend), 1):g}%"
     said = (f"{share} ({billed} of {len(weekend)})", f"| Weekend | {share} | {len(weekend)} |")
     assert any(s in answer.body for s in said), answer.body
+
+
+def test_a_category_counted_in_months_said_one_by_one_is_its_count_each_month(
+    analyst: Analyst, data: Rows
+) -> None:
+    # "about the battery … in August, in September, and in October": the category's own column
+    # counted month by month — not the records mentioning "the", not one total by category.
+    rows = [r for r in data[("NovaSupport", True)] if r["battery"] == "True"]
+    months = {m: sum(r["created_at"].startswith(m) for r in rows) for m in ("2026-08", "2026-09")}
+    answer = ask_offline(
+        analyst,
+        "How many NovaSupport customer tweets about the battery did we get in August, "
+        "in September, and in October?",
+    )
+    assert "“the”" not in answer.text, answer.text
+    for month, n in months.items():
+        assert f"| {month} | {n} |" in answer.body, (month, n, answer.body)

@@ -48,11 +48,18 @@ def column_measure(question: str, catalog: Catalog) -> str | None:
 
 
 def names_column(
-    catalog: Catalog, table: str, column: str, own: str, asked: list[str], question: str
+    catalog: Catalog,
+    table: str,
+    column: str,
+    own: str,
+    asked: list[str],
+    question: str,
+    other: list[str] | None = None,
 ) -> bool:
     """Whether the question names a number column: by its words in another form, by its
-    Chinese name as a dimension, or by the Chinese name ``own`` its measure carries."""
-    names = [column, *chinese_names(catalog, table, column), own]
+    Chinese name as a dimension, by the Chinese name ``own`` its measure carries, or by the
+    ``other`` names its measure is known by."""
+    names = [column, *chinese_names(catalog, table, column), own, *(other or [])]
     return any(_names_column(n, asked, question) for n in names)
 
 

@@ -74,6 +74,8 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
+# An article left alone once the words after it were read as a value ("about the app").
+_EN_STOP |= {"the", "a", "an", "any", "some", "my", "your", "its"}
 # Words that stand for no text ("about something other than cards").
 _EN_STOP |= {"something", "anything", "everything", "nothing", "something other", "anything other"}
 # A kind word after the thing named ("Echo devices", "billing issues") is not part of it.

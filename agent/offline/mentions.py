@@ -31,7 +31,7 @@ from .playbooks import (
     slice_text,
     table,
 )
-from .shares import rated_only
+from .shares import base_said, rated_only
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import VOC_COLUMNS, Either, fixed
 from .transcript import Results
@@ -206,6 +206,10 @@ def part_named_after(intent: Intent) -> tuple[str, str] | None:
             # words are counted in, not a part of them.
             continue
         if any(n and str(n).lower() in after for n in names):
+            if cue is None and any(base_said(after, str(n).lower()) for n in names if n):
+                # "反映幼儿园收费太高的留言有几条？在教育文体类的留言里占几成": the records the
+                # words' share is taken of, not a part of those mentioning them.
+                continue
             return dim, value
     return None
 

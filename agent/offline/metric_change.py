@@ -68,7 +68,7 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if not intent.compare or intent.whole_data:
         # One value asked for: no comparison the manager did not ask for.
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
-        return calls | _distinct_calls(intent)
+        return calls | _distinct_calls(intent) | _whole_calls(intent, metrics, period)
     pair = _pair_call(intent, metrics[0])
     if pair is not None:
         return {"pair": pair}
@@ -87,6 +87,50 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
             compare=compare_kind(intent),
         )
     return calls | hotspot_calls(intent, metrics[0])
+
+
+_WHOLE = "whole:"
+
+
+def _whole(intent: Intent) -> Intent | None:
+    """The question's slice before the value it sets aside later was set aside."""
+    dim = intent.aside_later
+    if dim is None or dim not in intent.filters:
+        return None
+    filters = {d: v for d, v in intent.slots.filters.items() if d != dim}
+    return replace(intent, slots=replace(intent.slots, filters=filters), aside_later=None)
+
+
+def _whole_calls(intent: Intent, metrics: list[str], period: Any) -> dict[str, Call]:
+    """ "…平均每款几条？把星越刨掉的话，其余…": the same figures for the whole slice as well."""
+    whole = _whole(intent)
+    if whole is None:
+        return {}
+    calls = {"value": metric_query(metrics, filters=whole.filters, period=period)}
+    return {_WHOLE + tag: call for tag, call in (calls | _distinct_calls(whole)).items()}
+
+
+def _write_whole(intent: Intent, results: Results, w: Writer) -> None:
+    """The whole slice's figures first, then those without the value set aside, each said as
+    such."""
+    whole = _whole(intent)
+    if whole is None or intent.aside_later is None or _WHOLE + "value" not in results:
+        return
+    aside = intent.filters[intent.aside_later]
+    label = w.label(intent.aside_later, str(aside)).removeprefix("not ").removeprefix("不含")
+    without, w.lead = w.lead, []
+    _write_value(whole, results[_WHOLE + "value"], w)
+    _write_distinct(
+        {t.removeprefix(_WHOLE): r for t, r in results.items() if t.startswith(_WHOLE)},
+        w,
+        intent.question,
+    )
+    with_it, w.lead = w.lead, []
+    if not with_it:
+        w.lead = without
+        return
+    w.lead.append(w.say("aside.with", value=label) + " ".join(with_it))
+    w.lead.append(w.say("aside.without", value=label) + " ".join(without))
 
 
 def pair_grain(intent: Intent) -> str | None:
@@ -244,6 +288,7 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "value" in results:
         _write_value(intent, results["value"], w)
         _write_distinct(results, w, intent.question)
+        _write_whole(intent, results, w)
         return
     if "pair" in results:
         pair = results["pair"]

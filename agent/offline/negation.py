@@ -17,6 +17,9 @@ _EN_BEFORE = re.compile(
     r"|besides|outside(?: of)?|never|but not|setting aside|set aside|leaving out|leave out"
     r"|leaving aside|ignoring|not counting|without counting)\b)"
     r"(?:\s+[a-z]+){0,3}\s*[\"'“”‘’]?\s*$"
+    # "How many without the Xingyue": the value right after "without" (an article between).
+    # "without the Xingyue (星越)": the value glossed in brackets after its other name.
+    r"|\bwithout(?:\s+(?:the|a|an|any))?(?:\s+[a-z][a-z-]*\s*[(（])?\s*[\"'“”‘’]?\s*$"
 )
 # "Leaving credit reporting aside": the value said between a verb and "aside".
 _EN_AFTER = re.compile(r"(?i)^\s*[\"'“”‘’]?\s*(?:aside|excluded|left out)\b")

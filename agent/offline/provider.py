@@ -266,7 +266,8 @@ def reading_notes(
         value_words_note(intent.value_words, intent.language),
         year_note(intent), undated_note(intent, catalog),
     )  # fmt: skip
-    doubt = " ".join(d for d in notes if d)
+    sibling, retry = _sibling_note(intent, catalog)
+    doubt = " ".join(d for d in (*notes, sibling) if d)
     pair = _compared_pair(intent)
     if not intent.alternatives and not doubt:
         if pair is not None:
@@ -277,6 +278,8 @@ def reading_notes(
         label = metric_label(catalog, name, intent.language)
         question = f"那{label}呢？" if intent.language == "zh" else f"And for {label}?"
         alternatives.append(Alternative(question=question, reading=label))
+    if retry is not None:
+        alternatives.append(retry)
     for dim in by_dims:
         label = dimension_label(catalog, dim, intent.language)
         question = f"按{label}看呢？" if intent.language == "zh" else f"And by {label}?"
@@ -285,6 +288,27 @@ def reading_notes(
         alternatives=alternatives, period_note=note, doubt=doubt, unsure=bool(doubt),
         compared=pair,
     )  # fmt: skip
+
+
+def _sibling_note(intent: Intent, catalog: Catalog) -> tuple[str, Alternative | None]:
+    """What the answer says of words said beside a value read that name no value of its
+    column, and the question asked again with the column's nearest value, when there is one."""
+    if intent.sibling_unread is None:
+        return "", None
+    words, dim, near = intent.sibling_unread
+    column = dimension_label(catalog, dim, intent.language)
+    if intent.language == "zh":
+        said = f"“{column}”中没有与“{words}”对应的取值，以下回答没有包括它。"
+        if near:
+            said += f"最接近的取值是“{near}”。"
+    else:
+        said = f"No value of {column} matches “{words}”; the answer below leaves it out."
+        if near:
+            said += f" The nearest value is “{near}”."
+    if not near:
+        return said, None
+    question = intent.question.replace(words, near, 1)
+    return said, Alternative(question=question, reading=f"{column}: {near}")
 
 
 def _compared_pair(intent: Intent) -> tuple[str, str] | None:
@@ -449,7 +473,7 @@ def grouping_doubt(
     fits no dimension (the answer then groups by another, and offers the nearest ones)."""
     guess, zh = intent.grouping, intent.language == "zh"
     if intent.group_by is None:
-        return "", []
+        return _ungrouped_doubt(intent, index)
     used = dimension_label(catalog, intent.group_by, intent.language)
     named = intent.slots.dimensions or intent.slots.compared
     if guess is None and not named and intent.playbook in ("ranking", "breakdown"):
@@ -477,6 +501,34 @@ def grouping_doubt(
 
 
 _NEAREST = 3
+# Words that name measures, not groups ("which metrics", "哪些指标").
+_MEASURE_NOUN = re.compile(
+    r"(?i)数据|指标|KPI|数字|\bmetrics?\b|\bmeasures?\b|\bnumbers?\b|\bfigures?\b"
+)
+
+
+def _ungrouped_doubt(intent: Intent, index: GroupingIndex | None) -> tuple[str, list[str]]:
+    """ "How many mention a loan modification, and which servicer are most of them against",
+    with nothing in the data called a servicer: the figure is given without the grouping, and
+    the answer says so (with the nearest groupings to ask by) instead of leaving it out
+    silently. Rankings say it themselves (``ranking._grouping_missing``)."""
+    guess = intent.grouping
+    if guess is None or guess.dimension is not None or not guess.phrase:
+        return "", []
+    if intent.playbook in ("ranking", "breakdown") or intent.slots.dimensions:
+        return "", []
+    if intent.slots.compared or intent.playbook == UNAVAILABLE:
+        return "", []
+    phrase = re.escape(guess.phrase)
+    if not re.search(rf"(?i)\bwhich\s+{phrase}|哪[一个种类家位款]{{0,2}}{phrase}", intent.question):
+        return "", []  # only a grouping asked for by "which"; "各要多少天" names none
+    if _MEASURE_NOUN.search(guess.phrase):
+        return "", []  # "哪些数据波动最大", "which KPIs moved": measures, not a grouping
+    near = [d for d, _ in index.nearest(guess.phrase)][:_NEAREST] if index is not None else []
+    if intent.language == "zh":
+        return f"数据中没有与“{guess.phrase}”对应的分组，因此下面没有按它分开。", near
+    said = f"No grouping in this data matches “{guess.phrase}”"
+    return f"{said}, so the figure is not split by it.", near
 
 
 def _revise(messages: list[Message], spans: tuple[str, ...]) -> str:

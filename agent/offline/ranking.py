@@ -123,6 +123,8 @@ def _biggest_stage(intent: Intent, results: Results) -> dict[str, Call]:
 def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     if intent.distinct_of is not None:
         return _distinct_call(intent)
+    if intent.pair is not None:
+        return _pair_call(intent, *intent.pair)
     if intent.event_column:  # "which group resolved the most in June": by the resolution date
         return event_call(intent, _event_split(intent))
     dim = intent.group_by or default_dimension(intent.catalog)
@@ -161,6 +163,56 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
         [metric], filters=filters, group_by=[dim], period=period, order_by=far, limit=TABLE_ROWS
     )
     return {"rank": call, "rank_far": other}
+
+
+_PAIRS = "pairs"
+
+
+def _pair_call(intent: Intent, first: str, second: str) -> dict[str, Call]:
+    """The pairs of two groupings' values, the end asked for first."""
+    metric = metric_or(intent, first)
+    filters = _other_filters(intent, first, second)
+    order = f"-{metric}" if high_first(intent, metric) else metric
+    call = metric_query(
+        [metric], filters=filters, group_by=[first, second], period=phrase(intent, DEFAULT_PERIOD),
+        order_by=order, limit=TABLE_ROWS,
+    )  # fmt: skip
+    return {_PAIRS: call}
+
+
+def _write_pairs(intent: Intent, res: Any, w: Writer) -> None:
+    first, second = intent.pair or ("", "")
+    metric = next(iter((res.content or {}).get("units") or []), None)
+    rows = [
+        r for r in res.records()
+        if metric and r.get(metric) is not None and r.get(first) is not None
+        and r.get(second) is not None
+    ]  # fmt: skip
+    if not rows or metric is None:
+        failed(w, None)
+        return
+    w.learn_names(res.columns, rows)
+    top = rows[0]
+    joiner = "和" if w.lang == "zh" else " and "
+    dims = joiner.join((dim_name(w, first), dim_name(w, second)))
+    # Pairs level with the first are all named.
+    tied = [r for r in rows if r[metric] == top[metric]][:5]
+    names = [f"{w.label(first, r[first])} · {w.label(second, r[second])}" for r in tied]
+    name = ("、" if w.lang == "zh" else " and ").join(names)
+    w.lead.append(
+        w.say(
+            _lead_key(intent, w, metric) + "_only", metric=w.metric(metric), dim=dims,
+            period=res.content["period"]["label"], name=name, value=w.value(metric, top[metric]),
+            ref=res.id,
+        )
+    )  # fmt: skip
+    body = [
+        fmt_row([w.label(first, r[first]), w.label(second, r[second]), w.value(metric, r[metric])])
+        for r in rows
+    ]
+    heads = [dim_name(w, first), dim_name(w, second), w.metric(metric)]
+    w.body += table(w, heads, body, res.id)
+    w.coverage.append(w.say("coverage.rows", period=w.period(res.content["period"]), ref=res.id))
 
 
 def _event_split(intent: Intent) -> Split:
@@ -241,6 +293,10 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
     if write_label_shares(intent, results, w):
         return
     if _grouping_missing(intent, w):
+        return
+    if (pairs := results.get(_PAIRS)) is not None:
+        if not failed(w, pairs):
+            _write_pairs(intent, pairs, w)
         return
     res = results.get("rank")
     if failed(w, res) or res is None:

@@ -290,8 +290,37 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
         return dict(intent.filters), intent.unset, None
     if intent.unset_column:
         return dict(intent.filters), intent.unset_column[1], None
-    *whole, (dim, value) = _in_order_said(intent)
+    said = _in_order_said(intent)
+    text = intent.question.lower()
+    named = [(d, v) for d, v in said if not any(base_said(text, n) for n in _names(v))]
+    if named and len(named) < len(said):
+        # "反映X的留言有几条？在Y类的留言里占几成": Y is the whole, X the part, whatever the order.
+        dim, value = named[-1]
+        return {d: v for d, v in said if d != dim}, dim, value
+    *whole, (dim, value) = said
     return dict(whole), dim, value
+
+
+def _names(value: Any) -> list[str]:
+    names = list(value.values) if isinstance(value, (Either, Excluded)) else [str(value)]
+    return [str(n).lower() for n in names if str(n)]
+
+
+def base_said(text: str, name: str) -> bool:
+    """Whether ``name`` is said in ``text`` as what a share is taken of: "在Y类的留言里占几成",
+    "占Y的比例", "what share of all Y complaints is that"."""
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"(?:在|于)[^，。？?,；;]{{0,12}}{n}[^，。？?,；;]{{0,12}}(?:里|中|内)[^，。？?,；;]{{0,6}}占",
+            text,
+        )
+        or re.search(rf"占[^，。？?,；;]{{0,4}}{n}", text)
+        or re.search(
+            rf"\b(?:share|percent(?:age)?|proportion) of (?:all |the |our )*(?:[a-z]+ ){{0,2}}{n}",
+            text,
+        )
+    )
 
 
 def _in_order_said(intent: Intent) -> list[tuple[str, Any]]:

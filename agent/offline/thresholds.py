@@ -294,7 +294,9 @@ def _on_column(question: str, catalog: Catalog, said: _Said, words: str) -> Thre
         if m is None or metric.spec.filter:
             continue
         own = re.sub(r"^平均|合计$", "", metric.spec.zh or "")
-        if names_column(catalog, metric.table, m.group(1), own, asked, question):
+        # The measure's other names ("average update count"), less the word for the average.
+        other = [re.sub(r"(?i)^(?:average|total)\s+", "", a) for a in metric.spec.aliases]
+        if names_column(catalog, metric.table, m.group(1), own, asked, question, other):
             fits.append((name, f'"{m.group(1)}"', metric.table))
     if len(fits) != 1:
         return None

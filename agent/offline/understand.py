@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -195,6 +196,16 @@ class Intent:
     groups_unmeasured: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # Words said side by side with a value read ("公司不给交社保的留言和公司拖欠工资的留言") that
+    # name no value of its column: the words, the column, and its value nearest them (or None).
+    sibling_unread: tuple[str, str, str | None] | None = None
+    # A value set aside only in a later part of the question ("…平均每款几条？把星越刨掉的话，
+    # 其余…", "how many did Geely get, and how many without the Xingyue"): its dimension; the
+    # figure is given for the whole slice too.
+    aside_later: str | None = None
+    # Two groupings asked together ("哪个区县的哪一类留言最多", "which district and category
+    # combination"): the pairs of their values are ranked.
+    pair: tuple[str, str] | None = None
     # No period named, and all the data is the default (records counted or ranked): said.
     all_by_default: bool = False
     # The year a month or quarter named without one was read as (the latest the data holds).
@@ -651,6 +662,9 @@ class Understander:
         self._days_of_the_data(intent)
         self._uncovered_comparison(intent)
         _set_aside_unreachable(intent)
+        _set_aside_later(intent)
+        self._sibling_unread(intent)
+        self._pair(intent)
         _feedback_of_any(intent)
         _group_test(intent)
         _counted_by_event(intent)
@@ -725,6 +739,7 @@ class Understander:
         terms = [t for t in terms if t not in held]
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
+        terms = [t for t in terms if not _names_value_found(intent, t)]
         if terms and _QUOTED_WORD.search(intent.question) and intent.catalog is not None:
             # "带“刹车”两个字的", "没出现“好”这个字": the characters are the quoted word's, not
             # a text length asked for.
@@ -791,6 +806,72 @@ class Understander:
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
+
+    def _pair(self, intent: Intent) -> None:
+        """ "哪个区县的哪一类留言最多", "Which district and category combination has the most
+        messages": two groupings asked together, the pairs of their values ranked — the second
+        named among the question's dimensions, or in the words after the first grouping."""
+        first = intent.group_by
+        if intent.playbook != "ranking" or first is None or intent.distinct_of:
+            return
+        if not _PAIR_CUE.search(intent.question):
+            return
+        others = [
+            d for d in intent.slots.dimensions if d != first and not fixed(intent.filters, d)
+        ]  # fmt: skip
+        second = others[0] if others else None
+        phrase = intent.grouping.phrase if intent.grouping is not None else ""
+        q = intent.question
+        for m in re.finditer(re.escape(phrase), q) if second is None and phrase else ():
+            rest = q[m.end() :]
+            joined = _PAIRED_WITH.match(rest)
+            found = self.grouping.by_words(words_after(joined.group(1))) if joined else []
+            if not found:
+                guess = self.grouping.guess(rest)
+                found = [guess.dimension] if guess and guess.dimension else []
+            found = [d for d in found if d != first and not fixed(intent.filters, d)]
+            if len(found) == 1:
+                second = found[0]
+                break
+        if second is not None and second in (self.matcher.catalog.dimensions or {}):
+            intent.pair = (first, second)
+
+    def _sibling_unread(self, intent: Intent) -> None:
+        """ "公司不给交社保的留言和公司拖欠工资的留言，平均各要多少天": two groups said side by
+        side, one a value read (公司拖欠工资) and the other words no value of its column is
+        named by. The answer covers the one read and says so, offering the column's value
+        nearest the other words (公司未缴纳社保) to ask again with."""
+        if intent.mentions or intent.slots.compared or intent.playbook == UNAVAILABLE:
+            return
+        for m in _SIDE_BY_SIDE_ZH.finditer(intent.question):
+            sides = [_ZH_LEAD_VERB.sub("", m.group(1)), _ZH_LEAD_VERB.sub("", m.group(3))]
+            for k, side in enumerate(sides):
+                other = sides[1 - k]
+                found = [
+                    (d, str(v)) for d, v in intent.filters.items()
+                    if type(v) is str and str(v) in side
+                ]  # fmt: skip
+                if len(found) != 1 or any(str(v) in other for v in intent.filters.values()):
+                    continue
+                dim, value = found[0]
+                if len(other) < 3 or other in value:
+                    continue
+                spec = intent.catalog.dimensions.get(dim) if intent.catalog else None
+                values = [str(v) for v in (spec.spec.values or {})] if spec else []
+                values = values or [str(v) for v in self.values.get(dim, [])]
+                scored = sorted(
+                    ((SequenceMatcher(None, other, v).ratio(), v) for v in values if v != value),
+                    reverse=True,
+                )
+                near = None
+                if (
+                    scored
+                    and scored[0][0] >= 0.5
+                    and (len(scored) < 2 or scored[1][0] < scored[0][0])
+                ):
+                    near = scored[0][1]
+                intent.sibling_unread = (other, dim, near)
+                return
 
     def _values_ending_terms(self, intent: Intent, terms: list[str]) -> None:
         """ "提到自动语音催收电话（robocall）的": a value read in the other language (电话 for the
@@ -1864,6 +1945,8 @@ class Understander:
             cat.dimensions[f].spec.en.lower() for f in intent.filters
             if f in cat.dimensions and cat.dimensions[f].kind == "boolean"
         }  # fmt: skip
+        if flags and intent.playbook == "trend" and not intent.shape.has("share"):
+            return  # "in October, in November, and so far in December": the flag's count each
         if timed and flags and intent.shape.has("share") and intent.playbook == "mentions":
             intent.playbook, intent.mentions = "share_of", []  # the column, not the words
         if intent.playbook == "share_of" and timed:
@@ -2537,6 +2620,7 @@ class Understander:
         terms = mention_terms(without_instructions(unmatched_text(intent.question, intent.slots)))
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
+        terms = [t for t in terms if not _names_value_found(intent, t)]
         if not terms:
             return None
         said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
@@ -3098,6 +3182,35 @@ def _set_aside_unreachable(intent: Intent) -> None:
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
 
+def _set_aside_later(intent: Intent) -> None:
+    """ "吉利汽车被投诉的车型，平均每款挨了几条？把星越刨掉的话，其余车型平均每款几条？": one value
+    set aside, said only after a part of the question that already asks the figure, which is
+    then asked of the whole slice as well (``aside_later``)."""
+    if intent.playbook != "metric_change" or intent.group_by:
+        return
+    asides = [(d, v) for d, v in intent.filters.items() if isinstance(v, Excluded)]
+    if len(asides) != 1:
+        return
+    dim, value = asides[0]
+    text = intent.question.lower()
+    names = [str(n).lower() for n in value.values]
+    at = min((text.find(n) for n in names if n in text), default=-1)
+    if at <= 0:
+        return
+    before = _ASIDE_PARTS.split(text[:at])
+    if len(before) < 2 or not any(_ASKS_FIGURE_WORDS.search(p) for p in before[:-1]):
+        return
+    intent.aside_later = dim
+
+
+# The parts of a question: a figure asked in one, a value set aside in a later one.
+_ASIDE_PARTS = re.compile(r"[？?。！!；;，,]|\band\b")
+_ASKS_FIGURE_WORDS = re.compile(
+    r"多少|几[条个款家次天]|平均|占比|比例|\bhow (?:many|much)\b|\baverage\b|\bshare\b"
+    r"|\bpercent"
+)
+
+
 def _names_metric(cat: Catalog, metrics: list[str], value: str) -> bool:
     said = value.strip().lower()
     return any(
@@ -3147,6 +3260,42 @@ _SIDE_RECORDS = re.compile(
     r"(?:tweets?|messages?|posts?|emails?|chats?|texts?|repl(?:y|ies))\b"
     r"|(?:客户|用户|顾客|客服)(?:的)?(?:推文|留言|消息|帖子|回复)"
 )
+
+
+def _names_value_found(intent: Intent, term: str) -> bool:
+    """ "反映幼儿园收费太高的留言" where a value found by part of its name is 幼儿园收费过高:
+    Chinese words that say a value in other words, beginning as it does, name that value (the
+    reading line shows which); they are not also words to find in the text."""
+    if not _CJK_WORDS.fullmatch(term) or len(term) < 4:
+        return False
+    for dim, value in intent.filters.items():
+        name = str(value)
+        if f"{dim}={value}" not in intent.slots.fuzzy or term in name or name in term:
+            continue
+        pairs = zip(term, name, strict=False)
+        head = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(term), len(name)))
+        if head >= 3 and SequenceMatcher(None, term, name).ratio() >= 0.75:
+            return True
+    return False
+
+
+# Two groupings asked together: "组合", "搭配", "X + Y", "combination", "pairs".
+_PAIR_CUE = re.compile(
+    r"(?i)组合|搭配|\+|\bcombinations?\b|\bcombos?\b|\bpairs?\b|\bpairings?\b"
+    # "哪个区县的哪一类留言最多": the second "which" is of the first's records.
+    r"|哪(?:个|一|家|位|款|种|类)[^，,。？?]{0,6}的哪"
+)
+# "district and category combination": the second grouping said after the first.
+_PAIRED_WITH = re.compile(
+    r"(?i)\s*(?:and|&|\+|/|plus|with)\s+(?:which |what |the |each )?([a-z][\w' -]*)"
+)
+# "A的留言和B的留言": two groups said side by side with the same noun after each.
+_SIDE_BY_SIDE_ZH = re.compile(
+    r"([\u3400-\u9fff]{2,14}?)的([\u3400-\u9fff]{1,4}?)(?:和|与|跟|及|、|以及|还有)"
+    r"([\u3400-\u9fff]{2,14}?)的\2"
+)
+_ZH_LEAD_VERB = re.compile(r"^(?:反映|投诉|提到|关于|涉及|有关|说)")
+_CJK_WORDS = re.compile(r"[\u3400-\u9fff]+")
 
 
 def _read_already(question: str, term: str, spans: list[tuple[int, int]]) -> bool:
@@ -3837,13 +3986,19 @@ _LISTED_WITH = r"\s*(?:和|与|及|跟|、|,|，|/|&|\band\b|\bor\b|或)\s*"
 def _plain_siblings(question: str, slots: Slots, cat: Catalog) -> None:
     """ "Critical 和 High", "High and Critical": a plain word ("High", "Low") is no value on its
     own — several columns hold it — but listed with a value of one column, it is that
-    column's value too."""
-    text = question.lower()
+    column's value too. Words inside another value's name ("Vehicle loan or lease") list no
+    values of their own."""
+    question = question.lower()
     for dim, value in list(slots.filters.items()):
         spec = cat.dimensions.get(dim)
         if type(value) is not str or spec is None or not spec.values:
             continue
         said = coded_name(value).lower()
+        text = question
+        for other_dim, other_value in slots.filters.items():
+            name = str(other_value).lower()
+            if other_dim != dim and type(other_value) is str and len(name) > len(said):
+                text = text.replace(name, " ")
         if said not in text:
             continue
         found = []

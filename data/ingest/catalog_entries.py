@@ -30,6 +30,9 @@ ZH_WORDS = {
     "rating": "评分", "score": "得分", "satisfaction": "满意度", "district": "区县",
     "province": "省份", "department": "部门", "agent": "客服", "reply": "回复",
     "submitted_via": "提交渠道", "timely_response": "及时回复", "company_response": "公司回复",
+    # Service-desk exports' own system words (ServiceNow and alike).
+    "sys_mod_count": "更新次数", "opened_by": "开单人", "resolved_by": "解决人",
+    "sys_created_by": "创建人", "sys_updated_by": "最后更新人", "incident_state": "事件状态",
 }  # fmt: skip
 # What managers call common export columns, when the column's own name is a system's word.
 EN_WORDS = {
@@ -37,6 +40,8 @@ EN_WORDS = {
     "submitted_via": ["channel", "submission channel"],
     "assigned_to": ["assignee"], "caller_id": ["caller"], "cat": ["category"],
     "closed_code": ["close code", "resolution code"],
+    "sys_mod_count": ["update count", "number of updates", "modification count"],
+    "sys_updated_by": ["last updated by"],
 }  # fmt: skip
 
 

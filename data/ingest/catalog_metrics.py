@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .catalog_columns import Column
-from .catalog_entries import CJK, Changes, english, put, words, zh
+from .catalog_entries import CJK, EN_WORDS, Changes, english, put, words, zh
 from .catalog_time import Concept, concept, is_end, spoken_span
 from .infer import q
 
@@ -140,7 +140,10 @@ def add_measure(data: dict[str, Any], table: str, c: Column, changes: Changes) -
         item = {
             "en": f"{what} {c.label} ({record_noun(table)})",
             "zh": _measure_zh(c, prefix),
-            "aliases": [f"{what.lower()} {c.label}"],
+            # What managers call a system's column ("update count" for sys_mod_count) too.
+            "aliases": [
+                f"{what.lower()} {n}" for n in (c.label, *EN_WORDS.get(c.name.lower(), []))
+            ],
             "table": table,
             "expr": f"{func}({q(c.name)})",
             "unit": "number",

@@ -1,0 +1,248 @@
+"""Words said beside what the reading took, over exports the test writes:
+
+- a subject said in other words that begin as a value does ("幼儿园收费太高" for the subject
+  幼儿园收费过高) is that value, and "在Y类的留言里占几成" takes the share of Y's records;
+- two groups said side by side ("A的留言和B的留言") where one names no value of its column:
+  the answer says so and offers the column's nearest value to ask again with;
+- a value set aside only after the figure was asked ("…平均每款几条？把星越刨掉的话，其余…",
+  "and how many without the Xingyue (星越)") gives the figure with and without it;
+- values listed inside another value's name ("Vehicle loan or lease") list nothing of their own;
+- two groupings asked together ("哪个区县的哪一类留言最多", "which district and category
+  combination") rank the pairs of their values;
+- "which servicer…" with nothing in the data called that: said, with the nearest groupings
+  offered, never left out silently.
+
+Every expected figure is computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from agent_support import ask_offline
+from ingest_support import offline_analyst
+
+from servicelens.agent.analyst import Analyst
+
+pytestmark = pytest.mark.slow
+FMT = "%Y-%m-%d %H:%M:%S"
+Rows = list[dict[str, str]]
+PLACES = ["小区", "道路", "学校", "医院", "公园", "市场"]
+ISSUES = ["噪音扰民", "路灯不亮", "垃圾清运慢", "停车难", "排水不畅", "电梯故障", "违章搭建"]
+NAMED = {
+    "幼儿园收费过高": "教育文体",
+    "公司未缴纳社保": "劳动和社会保障",
+    "公司拖欠工资": "劳动和社会保障",
+}
+
+
+def _messages() -> Rows:
+    subjects = [*NAMED, *(p + i for p in PLACES for i in ISSUES)]
+    start, rows = datetime(2023, 1, 2, 8), []
+    for i in range(520):
+        subject = subjects[(i * 7 + i // 11) % len(subjects)]
+        category = NAMED.get(subject) or ("教育文体" if "学校" in subject else "城乡建设")
+        at = start + timedelta(hours=17 * i)
+        rows.append(
+            {
+                "编号": f"M{i:04d}",
+                "留言时间": at.strftime(FMT),
+                "答复时间": (at + timedelta(hours=24 + (i * 13) % 300)).strftime(FMT),
+                "一级分类": category,
+                "所属区县": ["城东区", "城西区", "江北区"][(i * 5 + i // 13) % 3],
+                "留言主题": subject,
+                "留言详情": f"您好，我想反映{subject}的问题，希望尽快处理（{i}）",
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _messages()
+    folder = tmp_path_factory.mktemp("said_beside")
+    with offline_analyst(
+        folder, rows, file="hotline.csv", as_of="2024-07-01", id="编号", text="留言详情"
+    ) as an:
+        yield an, rows
+
+
+def test_a_subject_in_other_words_is_its_value_and_the_share_is_of_the_category_named(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    an, rows = hotline
+    fees = [r for r in rows if r["留言主题"] == "幼儿园收费过高"]
+    education = [r for r in rows if r["一级分类"] == "教育文体"]
+    assert fees and len(education) > len(fees)
+    assert not any("太高" in r["留言详情"] or "太高" in r["留言主题"] for r in rows)
+    share = f"{round(100 * len(fees) / len(education), 1):g}%"
+    answer = ask_offline(an, "反映幼儿园收费太高的留言有几条？在教育文体类的留言里占几成？")
+    assert f"共 {len(education)} 条记录，其中幼儿园收费过高 {len(fees)} 条，占 {share}" in (
+        answer.body
+    ), answer.body
+    # Said in the same words as the value, the share is still of the category's records.
+    answer = ask_offline(an, "反映幼儿园收费的留言有几条？在教育文体类的留言里占几成？")
+    assert f"{len(education)} 条记录" in answer.body and share in answer.body, answer.body
+
+
+def test_a_group_said_beside_a_value_that_names_none_is_said_with_the_nearest_value(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    an, _ = hotline
+    answer = ask_offline(
+        an, "公司不给交社保的留言和公司拖欠工资的留言，平均各要多少天才能得到答复？"
+    )
+    assert answer.reading is not None
+    assert "公司不给交社保" in answer.text and "公司未缴纳社保" in answer.text, answer.text
+    asked = [a.question for a in answer.reading.alternatives]
+    assert any(q.startswith("公司未缴纳社保的留言和公司拖欠工资的留言") for q in asked), asked
+
+
+def test_two_groupings_asked_together_rank_the_pairs_of_their_values(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    an, rows = hotline
+    pairs = Counter((r["所属区县"], r["一级分类"]) for r in rows).most_common()
+    (district, category), n = pairs[0]
+    assert pairs[1][1] < n
+    answer = ask_offline(an, "哪个区县的哪一类留言最多？有多少条？")
+    assert f"{district} · {category}的留言数量最多，为 {n}" in answer.body, answer.body
+    assert f"| {district} | {category} | {n} |" in answer.body
+    answer = ask_offline(an, "Which district and category combination has the most messages?")
+    assert f"{district} · {category} has the most" in answer.body, answer.body
+
+
+def _complaints() -> Rows:
+    models = {
+        "吉利汽车": ["星越"] * 9 + ["博越"] * 4 + ["缤越"] * 3 + ["帝豪"] * 2,
+        "本田": ["雅阁"],
+    }
+    rows, start = [], datetime(2020, 1, 6, 9)
+    for i in range(140):
+        brand = "吉利汽车" if i % 3 else "本田"
+        pool = models[brand]
+        rows.append(
+            {
+                "complaint_id": f"C{i:04d}",
+                "date": (start + timedelta(hours=11 * i)).strftime(FMT),
+                "brand": brand,
+                "car_model": pool[(i * 5 + i // 7) % len(pool)],
+                "text": "车辆异响，售后不处理",
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def cars(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _complaints()
+    folder = tmp_path_factory.mktemp("aside_later")
+    with offline_analyst(
+        folder, rows, file="complaints.csv", as_of="2020-06-09", id="complaint_id", text="text"
+    ) as an:
+        yield an, rows
+
+
+def test_a_value_set_aside_after_the_figure_was_asked_gives_both(
+    cars: tuple[Analyst, Rows],
+) -> None:
+    an, rows = cars
+    geely = [r for r in rows if r["brand"] == "吉利汽车"]
+    rest = [r for r in geely if r["car_model"] != "星越"]
+    per_all = round(len(geely) / len({r["car_model"] for r in geely}), 2)
+    per_rest = round(len(rest) / len({r["car_model"] for r in rest}), 2)
+    answer = ask_offline(an, "吉利汽车有多少条投诉？把星越刨掉的话还剩多少？")
+    assert "含星越在内：" in answer.body and f"投诉数量为 {len(geely)}" in answer.body
+    assert "不含星越：" in answer.body and f"为 {len(rest)}" in answer.body, answer.body
+    answer = ask_offline(
+        an, "吉利汽车被投诉的车型，平均每款挨了几条投诉？把星越刨掉的话，其余车型平均每款几条？"
+    )
+    assert f"平均每个车型 {per_all:g} 条记录" in answer.body, (per_all, answer.body)
+    assert f"平均每个车型 {per_rest:g} 条记录" in answer.body, (per_rest, answer.body)
+    answer = ask_offline(
+        an, "How many complaints did 吉利汽车 get, and how many without the Xingyue (星越)?"
+    )
+    assert "Including 星越:" in answer.body and f"was {len(geely)}" in answer.body
+    assert "Without 星越:" in answer.body and f"was {len(rest)}" in answer.body, answer.body
+    # Set aside before the figure is asked, it is the only slice.
+    answer = ask_offline(an, "除了星越，吉利汽车有多少条投诉？")
+    assert f"为 {len(rest)}" in answer.body and "含星越在内" not in answer.body, answer.body
+
+
+def _accounts() -> Rows:
+    products = {
+        "Vehicle loan or lease": ["Loan", "Loan", "Lease", "Loan"],
+        "Mortgage": ["Conventional home mortgage", "FHA mortgage"],
+    }
+    companies = [f"Servicing Co {k}" for k in range(30)]
+    rows, start = [], datetime(2024, 1, 3, 9)
+    for i in range(300):
+        product = "Mortgage" if i % 2 else "Vehicle loan or lease"
+        subs = products[product]
+        modification = product == "Mortgage" and i % 5 == 1
+        rows.append(
+            {
+                "complaint_id": str(5000 + i),
+                "date_received": (start + timedelta(hours=19 * i)).strftime(FMT),
+                "product": product,
+                "sub_product": subs[(i // 2) % len(subs)],
+                "company": companies[(i * 7 + i // 3) % 30 if not modification else i % 4],
+                "narrative": (
+                    f"I applied for a loan modification in week {i} and heard nothing"
+                    if modification
+                    else f"The payment of week {i} was applied late"
+                ),
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _accounts()
+    folder = tmp_path_factory.mktemp("inside_names")
+    with offline_analyst(
+        folder, rows, file="complaints.csv", as_of="2025-01-02", id="complaint_id",
+        text="narrative",
+    ) as an:  # fmt: skip
+        yield an, rows
+
+
+def test_values_listed_inside_another_value_s_name_are_not_listed_values(
+    accounts: tuple[Analyst, Rows],
+) -> None:
+    an, rows = accounts
+    vehicle = [r for r in rows if r["product"] == "Vehicle loan or lease"]
+    lease = [r for r in vehicle if r["sub_product"] == "Lease"]
+    assert lease and len(lease) < len(vehicle)
+    share = f"{round(100 * len(lease) / len(vehicle), 1):g}%"
+    answer = ask_offline(
+        an,
+        "汽车贷款或租赁（Vehicle loan or lease）这类投诉里，租赁（Lease）的有几条？"
+        "占这一类的多少？",
+    )
+    assert f"共 {len(vehicle)} 条记录，其中Lease {len(lease)} 条，占 {share}" in answer.body, (
+        answer.body
+    )
+
+
+def test_a_grouping_asked_by_which_that_the_data_lacks_is_said(
+    accounts: tuple[Analyst, Rows],
+) -> None:
+    an, rows = accounts
+    said = [r for r in rows if "loan modification" in r["narrative"]]
+    answer = ask_offline(
+        an,
+        "How many narratives mention a loan modification, and which servicer are most of "
+        "those complaints against?",
+    )
+    assert f"{len(said)} of {len(rows)} records mention “loan modification”" in answer.body
+    assert "No grouping in this data matches “servicer”" in answer.text, answer.text
+    assert answer.reading is not None and answer.reading.unsure
+    offered = [a.question for a in answer.reading.alternatives]
+    assert "And by company?" in offered, offered
+    top = Counter(r["company"] for r in said).most_common(1)[0][0]
+    assert top not in answer.body  # no ranking passed off as the one asked
