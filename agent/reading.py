@@ -341,7 +341,23 @@ def _common_part(values: list[Any]) -> str | None:
     split = [[w for w in _PARTS.split(str(v)) if w] for v in values]
     shared = set.intersection(*(set(words) for words in split))
     # Several words in all of them ("2018款" and "CVT"): each, in the order the values say them.
-    return "”“".join(w for w in split[0] if w in shared) or None
+    return "”“".join(w for w in split[0] if w in shared) or _common_run(values)
+
+
+def _common_run(values: list[Any]) -> str | None:
+    """The longest run of Chinese characters every value holds, of three or more ("工厂排放异味"
+    of subject lines written "<district><place>工厂排放异味"); None when there is none."""
+    texts = [str(v) for v in values]
+    shortest = min(texts, key=len)
+    for n in range(len(shortest), 2, -1):
+        for i in range(len(shortest) - n + 1):
+            run = shortest[i : i + n]
+            if _CJK_RUN.fullmatch(run) and all(run in t for t in texts):
+                return run
+    return None
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 # What separates the words of a value: spaces, or the commas of a list of codes ("H93,H15,").

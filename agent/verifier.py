@@ -62,6 +62,8 @@ class _Checker:
         self.ledger = ledger
         # Numbers the manager stated in the question ("a target of 85%") may be restated.
         self.given = extract_numbers(given) if given else []
+        # The manager's own words, quoted back as what was looked for ("含“小区学位划片问题”").
+        self.asked = given.lower()
         allowed = set(ledger.items) if turn_ids is None else set(turn_ids) & set(ledger.items)
         self.allowed = allowed
         self.report = VerificationReport(ok=True)
@@ -200,8 +202,11 @@ class _Checker:
         return voc_before[-1] if voc_before else None
 
     def _unattributed_quote(self, q: re.Match[str], body: str, records: list[Evidence]) -> None:
-        # Short quoted terms are emphasis; longer quoted speech must come from a record.
+        # Short quoted terms are emphasis; longer quoted speech must come from a record. The
+        # question's own words, quoted back as what was counted, are no record's speech.
         if _words(body) < 4 or any(_quote_in(body, r.text or "") for r in records):
+            return
+        if body.strip().lower() in self.asked:
             return
         detail = (
             f"The quote {q.group(0)} is not attributed to a customer record and appears in "

@@ -482,3 +482,23 @@ def test_as_a_share_names_no_measure_of_its_own(
     want = {c: f"{round(100 * k / n, 1):g}" for c, k in referred.items()}
     rows = dict(re.findall(r"^\| (\w+) \| ([\d.]+)% \|", answer.text, flags=re.MULTILINE))
     assert rows == want, answer.text
+
+
+def test_a_category_named_in_other_words_is_counted_month_by_month(analyst: Analyst) -> None:
+    # "Device freezes or stops responding", three months said one by one: the Unresponsive/
+    # Freezing Device category's records in each month, not one total by category.
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(TWCS / FILES[2], read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    at, flag = header.index("created_at"), header.index("Unresponsive/Freezing Device")
+    months = [str(r[at])[:7] for r in rows[1:] if r[flag] not in (None, "", 0)]
+    answer = ask_offline(
+        analyst,
+        "Apple customers whose device freezes or stops responding - how many such tweets in "
+        "October 2017, in November 2017 and in December 2017?",
+    )
+    for month in ("2017-10", "2017-11"):
+        assert f"| {month} | {months.count(month)} |" in answer.body, (month, answer.body)

@@ -1,11 +1,16 @@
 """Words said beside what the reading took, over exports the test writes:
 
+- words said inside many subject lines ("噪音扰民" of "小区噪音扰民", "道路噪音扰民"…), the text
+  never saying them, are the records whose subject holds them; English words glossing them
+  ("false advertising (商家虚假宣传)") name no subject the data lacks;
 - a subject said in other words that begin as a value does ("幼儿园收费太高" for the subject
   幼儿园收费过高) is that value, and "在Y类的留言里占几成" takes the share of Y's records;
 - two groups said side by side ("A的留言和B的留言") where one names no value of its column:
   the answer says so and offers the column's nearest value to ask again with;
 - a value set aside only after the figure was asked ("…平均每款几条？把星越刨掉的话，其余…",
   "and how many without the Xingyue (星越)") gives the figure with and without it;
+- "变速箱的投诉里，标题没提“顿挫”的": of the records about the first words, those not
+  saying the quoted one;
 - values listed inside another value's name ("Vehicle loan or lease") list nothing of their own;
 - two groupings asked together ("哪个区县的哪一类留言最多", "which district and category
   combination") rank the pairs of their values;
@@ -31,7 +36,7 @@ pytestmark = pytest.mark.slow
 FMT = "%Y-%m-%d %H:%M:%S"
 Rows = list[dict[str, str]]
 PLACES = ["小区", "道路", "学校", "医院", "公园", "市场"]
-ISSUES = ["噪音扰民", "路灯不亮", "垃圾清运慢", "停车难", "排水不畅", "电梯故障", "违章搭建"]
+ISSUES = ["噪音扰民", "路灯不亮", "垃圾清运慢", "停车难", "排水不畅", "电梯故障", "商家虚假宣传"]
 NAMED = {
     "幼儿园收费过高": "教育文体",
     "公司未缴纳社保": "劳动和社会保障",
@@ -54,7 +59,8 @@ def _messages() -> Rows:
                 "一级分类": category,
                 "所属区县": ["城东区", "城西区", "江北区"][(i * 5 + i // 13) % 3],
                 "留言主题": subject,
-                "留言详情": f"您好，我想反映{subject}的问题，希望尽快处理（{i}）",
+                # The text says the matter in its own words, never the subject's.
+                "留言详情": f"您好，我想反映一个问题，希望尽快处理（{i}）",
             }
         )
     return rows
@@ -88,6 +94,42 @@ def test_a_subject_in_other_words_is_its_value_and_the_share_is_of_the_category_
     assert f"{len(education)} 条记录" in answer.body and share in answer.body, answer.body
 
 
+def test_words_inside_many_subject_lines_are_the_records_whose_subject_holds_them(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    an, rows = hotline
+
+    def quarter(r: dict[str, str]) -> str:
+        return f"{r['留言时间'][:4]}-Q{(int(r['留言时间'][5:7]) - 1) // 3 + 1}"
+
+    noise = [r for r in rows if "噪音扰民" in r["留言主题"]]
+    assert len({r["留言主题"] for r in noise}) > 2
+    by = Counter(quarter(r) for r in noise)
+    answer = ask_offline(
+        an, "Noise complaints (噪音扰民) - did 2023-Q4 bring more or fewer than 2023-Q3?"
+    )
+    assert "message subject containing “噪音扰民”" in answer.text, answer.text
+    assert f"{by['2023-Q4']}" in answer.body and f"{by['2023-Q3']}" in answer.body, answer.body
+    ads = [r for r in rows if "商家虚假宣传" in r["留言主题"]]
+    answer = ask_offline(an, "Merchants' false advertising (商家虚假宣传) - how many messages?")
+    assert answer.status == "answered", answer.text
+    assert f"{len(ads)}" in answer.body and "商家虚假宣传" in answer.text, answer.body
+
+
+def test_the_whole_asked_after_the_ranking_is_given_too(hotline: tuple[Analyst, Rows]) -> None:
+    an, rows = hotline
+    noise = [r for r in rows if "噪音扰民" in r["留言主题"]]
+    (top, n), (_, second) = Counter(r["所属区县"] for r in noise).most_common(2)
+    assert second < n
+    answer = ask_offline(
+        an,
+        "Which district's residents report noise (噪音扰民) the most, and how many such "
+        "messages is that? How many are there overall?",
+    )
+    assert f"{top} has the most" in answer.body and f": {n}" in answer.body, answer.body
+    assert f"of all {len(noise)} records" in answer.body, answer.body
+
+
 def test_a_group_said_beside_a_value_that_names_none_is_said_with_the_nearest_value(
     hotline: tuple[Analyst, Rows],
 ) -> None:
@@ -115,6 +157,24 @@ def test_two_groupings_asked_together_rank_the_pairs_of_their_values(
     assert f"{district} · {category} has the most" in answer.body, answer.body
 
 
+def test_the_share_of_the_records_named_is_the_top_group_s_part_of_them(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    # "占这类留言的多少": the top district's share of the subject's own records, not the
+    # subject's share of each district's records.
+    an, rows = hotline
+    wages = [r for r in rows if r["留言主题"] == "公司拖欠工资"]
+    (top, n), (_, second) = Counter(r["所属区县"] for r in wages).most_common(2)
+    assert second < n
+    share = f"{round(100 * n / len(wages), 2):g}%"
+    answer = ask_offline(an, "公司拖欠工资的留言，哪个区县的最多？有几条，占这类留言的多少？")
+    assert f"{top}的留言数量（公司拖欠工资）最多，为 {n}" in answer.body, answer.body
+    assert f"占全部 {len(wages)} 条记录的 {share}" in answer.body, (share, answer.body)
+
+
+TEXTS = ["变速箱顿挫严重", "变速箱异响", "发动机异响", "变速箱漏油", "车机死机"]
+
+
 def _complaints() -> Rows:
     models = {
         "吉利汽车": ["星越"] * 9 + ["博越"] * 4 + ["缤越"] * 3 + ["帝豪"] * 2,
@@ -130,7 +190,7 @@ def _complaints() -> Rows:
                 "date": (start + timedelta(hours=11 * i)).strftime(FMT),
                 "brand": brand,
                 "car_model": pool[(i * 5 + i // 7) % len(pool)],
-                "text": "车辆异响，售后不处理",
+                "text": TEXTS[(i * 3 + i // 5) % len(TEXTS)] + f"（{i}）",
             }
         )
     return rows
@@ -170,6 +230,19 @@ def test_a_value_set_aside_after_the_figure_was_asked_gives_both(
     # Set aside before the figure is asked, it is the only slice.
     answer = ask_offline(an, "除了星越，吉利汽车有多少条投诉？")
     assert f"为 {len(rest)}" in answer.body and "含星越在内" not in answer.body, answer.body
+
+
+def test_the_records_about_words_counted_without_a_quoted_word(
+    cars: tuple[Analyst, Rows],
+) -> None:
+    an, rows = cars
+    gearbox = [r for r in rows if "变速箱" in r["text"]]
+    smooth = [r for r in gearbox if "顿挫" not in r["text"]]
+    assert 0 < len(smooth) < len(gearbox)
+    answer = ask_offline(an, "变速箱的投诉里，标题没提“顿挫”的有几条？")
+    assert f"提到“变速箱”的反馈共 {len(gearbox)} 条，其中没有提到“顿挫”的 {len(smooth)} 条" in (
+        answer.body
+    ), answer.body
 
 
 def _accounts() -> Rows:
@@ -246,3 +319,27 @@ def test_a_grouping_asked_by_which_that_the_data_lacks_is_said(
     assert "And by company?" in offered, offered
     top = Counter(r["company"] for r in said).most_common(1)[0][0]
     assert top not in answer.body  # no ranking passed off as the one asked
+
+
+def test_a_share_of_a_category_named_after_the_words_is_taken_of_that_category(
+    accounts: tuple[Analyst, Rows],
+) -> None:
+    an, rows = accounts
+    said = [r for r in rows if "loan modification" in r["narrative"]]
+    mortgage = [r for r in rows if r["product"] == "Mortgage"]
+    share = f"{round(100 * len(said) / len(mortgage), 1):g}%"
+    answer = ask_offline(
+        an,
+        "How many complaints mention a loan modification? "
+        "What % of our Mortgage complaints is that?",
+    )
+    assert f"{len(said)} of {len(mortgage)} records" in answer.body, answer.body
+    assert share in answer.body, (share, answer.body)
+
+
+def test_which_kind_of_a_grouping_is_that_grouping(accounts: tuple[Analyst, Rows]) -> None:
+    an, rows = accounts
+    said = [r for r in rows if "loan modification" in r["narrative"]]
+    answer = ask_offline(an, "提到loan modification的投诉有几条？最多的是哪类产品？")
+    assert f"提到“loan modification”的有 {len(said)} 条" in answer.body, answer.body
+    assert "按产品看" in answer.body and "Mortgage" in answer.body, answer.body

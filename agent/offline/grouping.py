@@ -251,6 +251,12 @@ class GroupingIndex:
         if not phrase or not self.groupable:
             return None
         by_words = self.by_words(phrase) or self._by_english_words(phrase)
+        if not by_words and phrase == "类" and (z := _ZH_CUE.search(question)):
+            # "最多的是哪类产品": no grouping called a class; the noun after it is one.
+            noun = zh_noun(z.group(1))
+            found = self.by_words(noun) or self._by_english_words(noun) if noun else []
+            if found:
+                phrase, by_words = noun, found
         if not by_words and re.fullmatch(r"[\u3400-\u9fff]{3,}", phrase):
             # "哪个区县答复留言最快": the noun may end before the four characters read ("区县").
             for n in range(len(phrase) - 1, 1, -1):

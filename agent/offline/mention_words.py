@@ -52,7 +52,7 @@ _EN = re.compile(
 )
 _VERB_BEFORE = re.compile(
     r"(?i)(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|出现|吐槽|埋怨|抱怨|批评|夸到"
-    r"|夸奖|称赞|表扬|骂|骂了|喊|写到|问到|问)了?\s*$"
+    r"|夸奖|称赞|表扬|骂|骂了|喊|写到|问到|问|(?<=[没不未])提)了?\s*$"
     r"|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|about|the words?|the terms?)\s*$"
     # "tweets with "fix" in them" (not an answer to give back: "reply with "OK"").
     r"|\b(?<!reply )(?<!replies )(?<!answer )(?<!respond )with\s*$"
@@ -127,6 +127,12 @@ _THEN_AMONG = re.compile(
 )
 
 
+# "变速箱的投诉": the records named by what they are about, before their noun.
+_RECORDS_OF = re.compile(
+    r"([\u4e00-\u9fff]{2,8}?)(?:方面|相关|问题)?的(?:投诉|留言|评论|差评|好评|反馈|记录|工单|推文|帖子|消息)$"
+)
+
+
 def base_terms(question: str) -> list[str]:
     """The words of the records a quoted word is counted among ("提到物流的差评里，有多少带
     “慢”字": 物流), when the question names them before the quoted word with a mention verb and
@@ -151,6 +157,8 @@ def base_terms(question: str) -> list[str]:
     # Only the sentence that ends in 里 names them ("提到物流的差评里"), not one before it.
     zh_head = re.split(r"[？?。！!]", zh_head)[-1]
     found = [m.group("t") for m in _ZH.finditer(zh_head)]
+    if not found and (noun := _RECORDS_OF.search(zh_head)):
+        found = [noun.group(1)]  # "变速箱的投诉里，标题没提“顿挫”的": the records about 变速箱
     found += [m.group("t") for m in _EN.finditer(en_head)]
     terms = _clean(t for chunk in found for t in _SPLIT.split(chunk))
     said = set(_quoted_counted(question))

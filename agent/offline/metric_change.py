@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..reading import sql_purpose
-from .catalog_choice import split_dimensions
+from .catalog_choice import plain_count, split_dimensions
 from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
@@ -29,15 +29,16 @@ from .playbooks import (
     metric_query,
     n_of,
     phrase,
+    slice_text,
     solid,
 )
 from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
-from .slice_sql import distinct_sql
-from .slots import Excluded
+from .slice_sql import distinct_sql, slice_where
+from .slots import Either, Excluded
 from .thresholds import records_per_group
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
-from .understand import Intent
+from .understand import SHARE_OF_ALL, VS_REST, Intent
 
 
 def _split_dim(intent: Intent, metric: str) -> str | None:
@@ -67,7 +68,9 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
     period = phrase(intent, DEFAULT_PERIOD)
     if not intent.compare or intent.whole_data:
         # One value asked for: no comparison the manager did not ask for.
+        metrics = metrics + _records_asked(intent, metrics)
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
+        calls |= _share_of_all_call(intent, metrics) | _rest_call(intent, metrics, period)
         return calls | _distinct_calls(intent) | _whole_calls(intent, metrics, period)
     pair = _pair_call(intent, metrics[0])
     if pair is not None:
@@ -87,6 +90,105 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
             compare=compare_kind(intent),
         )
     return calls | hotspot_calls(intent, metrics[0])
+
+
+_SHARE_OF_ALL = "share_of_all"
+# "How many such messages are there, and on average how many days…": the records counted.
+_HOW_MANY_RECORDS = re.compile(
+    r"(?i)\bhow many (?:such |of (?:them|these|those) )?(?:messages|complaints|tickets|incidents"
+    r"|records|tweets|reviews|cases|calls|posts|comments|narratives|requests)\b"
+    r"|(?:多少|几)(?:条|张|件|起|单)"
+)
+
+
+def _records_asked(intent: Intent, metrics: list[str]) -> list[str]:
+    """The count of the records beside a measure of them, when the question asks how many
+    records there are too (one query, both cells)."""
+    cat = intent.catalog
+    if cat is None or len(metrics) != 1 or metrics[0] not in cat.metrics:
+        return []
+    if plain_count(cat, metrics[0]) or not _HOW_MANY_RECORDS.search(intent.question):
+        return []
+    table = cat.metrics[metrics[0]].table
+    counts = [m for m in cat.metrics if plain_count(cat, m) and cat.metrics[m].table == table]
+    return counts[:1]
+
+
+def _share_of_all_call(intent: Intent, metrics: list[str]) -> dict[str, Call]:
+    """ "Location 161 提的工单占全部工单的多少？它的 SLA 达成率是多少": the slice's records and
+    their share of every record, in one query, beside the measure asked of the slice."""
+    cat = intent.catalog
+    if cat is None or not intent.filters or not SHARE_OF_ALL.search(intent.question):
+        return {}
+    if any(plain_count(cat, m) for m in metrics) or metrics[0] not in cat.metrics:
+        return {}  # a count's share is the share playbook's
+    table = cat.metrics[metrics[0]].table
+    joins: dict[str, str] = {}
+    period = slice_where(cat, table, {}, intent.period, joins)
+    kept = slice_where(cat, table, dict(intent.filters), None, joins)
+    if period is None or not kept:
+        return {}
+    tables = table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+    cond = " AND ".join(f"({c})" for c in kept)
+    sql = (
+        f"SELECT count(*) FILTER (WHERE {cond}) AS records, count(*) AS all_records, "
+        f"round(100.0 * count(*) FILTER (WHERE {cond}) / nullif(count(*), 0), 2) AS share_pct "
+        f"FROM {tables} WHERE {' AND '.join(period) or 'TRUE'}"
+    )
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    said = w.say("value.share_of_all_purpose", where=slice_text(w, dict(intent.filters)))
+    label = intent.period.label if intent.period else None
+    return {_SHARE_OF_ALL: ("run_sql", {"sql": sql, "purpose": sql_purpose(said, label, w.lang)})}
+
+
+def _write_share_of_all(intent: Intent, res: Result | None, w: Writer) -> None:
+    if res is None or not res.ok or not res.rows:
+        return
+    row = res.records()[0]
+    if not row.get("all_records"):
+        return
+    w.lead.append(
+        w.say(
+            "value.share_of_all", where=slice_text(w, dict(intent.filters)),
+            n=fmt_row([row["records"]])[0], total=fmt_row([row["all_records"]])[0],
+            share=w.pct(row["share_pct"]), ref=res.id,
+        )
+    )  # fmt: skip
+
+
+_REST = "rest"
+
+
+def _rest(intent: Intent) -> Intent | None:
+    """The question's slice with its one value set against all the others of its column."""
+    if not VS_REST.search(intent.question) or intent.aside_later:
+        return None
+    named = [(d, v) for d, v in intent.filters.items() if type(v) is str and d in _own(intent)]
+    if len(named) != 1:
+        return None
+    dim, value = named[0]
+    at = VS_REST.search(intent.question)
+    if at is None or intent.question.lower().find(value.lower()) > at.start():
+        return None  # the value is said after the others, not set against them
+    # Every other value the column lists (records with none are in no group), or, where its
+    # values are not listed, all but the one.
+    spec = intent.catalog.dimensions.get(dim) if intent.catalog else None
+    others = [str(v) for v in (spec.values or []) if str(v) != value] if spec else []
+    rest = Either(*others) if others else Excluded(value)
+    filters = {**intent.slots.filters, dim: rest}
+    return replace(intent, slots=replace(intent.slots, filters=filters))
+
+
+def _own(intent: Intent) -> list[str]:
+    cat = intent.catalog
+    return [d for d, spec in (cat.dimensions.items() if cat else []) if spec.kind == "category"]
+
+
+def _rest_call(intent: Intent, metrics: list[str], period: Any) -> dict[str, Call]:
+    rest = _rest(intent)
+    if rest is None:
+        return {}
+    return {_REST: metric_query(metrics, filters=rest.filters, period=period)}
 
 
 _WHOLE = "whole:"
@@ -286,7 +388,10 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         BREAKDOWN.write(intent, results, w)
         return
     if "value" in results:
+        _write_share_of_all(intent, results.get(_SHARE_OF_ALL), w)
         _write_value(intent, results["value"], w)
+        if (rest := _rest(intent)) is not None and _REST in results:
+            _write_value(rest, results[_REST], w)
         _write_distinct(results, w, intent.question)
         _write_whole(intent, results, w)
         return

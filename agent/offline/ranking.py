@@ -442,13 +442,22 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
 _HOW_MANY_IN_ALL = re.compile(
     r"(?i)\bhow many\b|一共|总共|共有|合计|多少条|几条|多少个|几个|多少张|几张|多少起|多少件"
 )
+_TOTAL_AFTER = re.compile(
+    r"(?i)\bhow many (?:are there |were there |is that |in all )?(?:overall|in total|in all"
+    r"|altogether)\b|(?:全部|总共|一共|总计|合计)(?:有|是)?(?:多少|几)"
+)
 _WHICH_GROUP = re.compile(r"(?i)\bwhich\b|\bwho\b|\bwhat (?!share|percent)|哪|谁")
 
 
 def total_asked(question: str) -> bool:
     """Whether the question asks how many records there are in all before it asks which group
     has the most of them (not "which brand has the most, and how many": the first's count)."""
-    return _said_before_which(_HOW_MANY_IN_ALL, question)
+    if _said_before_which(_HOW_MANY_IN_ALL, question):
+        return True
+    # "Which district … the most? How many are there overall?": the whole asked on its own.
+    which = _WHICH_GROUP.search(question)
+    after = _TOTAL_AFTER.search(question, which.end()) if which else None
+    return after is not None
 
 
 def _said_before_which(asked: re.Pattern[str], question: str) -> bool:

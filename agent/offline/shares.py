@@ -18,7 +18,7 @@ from .grouped import LOWEST
 from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
-from .slots import Either, Excluded
+from .slots import Either, Excluded, normal_text
 from .thresholds import Threshold
 from .transcript import Results
 from .understand import Intent
@@ -292,7 +292,9 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
         return dict(intent.filters), intent.unset_column[1], None
     said = _in_order_said(intent)
     text = intent.question.lower()
-    named = [(d, v) for d, v in said if not any(base_said(text, n) for n in _names(v))]
+    named = [
+        (d, v) for d, v in said if not any(base_said(text, n) for n in _said_as(intent, d, v))
+    ]  # fmt: skip
     if named and len(named) < len(said):
         # "反映X的留言有几条？在Y类的留言里占几成": Y is the whole, X the part, whatever the order.
         dim, value = named[-1]
@@ -301,9 +303,13 @@ def _parts(intent: Intent) -> tuple[dict[str, str], str, str | None]:
     return dict(whole), dim, value
 
 
-def _names(value: Any) -> list[str]:
+def _said_as(intent: Intent, dim: str, value: Any) -> list[str]:
+    """A filter's names, and the words the question named it by ("credit reporting")."""
     names = list(value.values) if isinstance(value, (Either, Excluded)) else [str(value)]
-    return [str(n).lower() for n in names if str(n)]
+    span = intent.slots.said.get(f"{dim}={value}")
+    if span is not None:
+        names.append(normal_text(intent.question)[span[0] : span[1]])
+    return [str(n).lower() for n in names if str(n).strip()]
 
 
 def base_said(text: str, name: str) -> bool:
@@ -317,7 +323,8 @@ def base_said(text: str, name: str) -> bool:
         )
         or re.search(rf"占[^，。？?,；;]{{0,4}}{n}", text)
         or re.search(
-            rf"\b(?:share|percent(?:age)?|proportion) of (?:all |the |our )*(?:[a-z]+ ){{0,2}}{n}",
+            rf"(?:\bshare|\bpercent(?:age)?|\bproportion|%) of "
+            rf"(?:all |the |our )*(?:[a-z]+ ){{0,2}}{n}",
             text,
         )
     )

@@ -409,6 +409,7 @@ class Understander:
         codes_said(question, slots, {**self._listed_values(), **self.values})
         _names_holding(question, slots, self.matcher, {**self._listed_values(), **self.values})
         self.parts.said(question, slots, self.matcher.names_of)
+        self.parts.inside(question, slots)
         _plain_siblings(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
@@ -593,8 +594,14 @@ class Understander:
             intent.playbook = "breakdown"
             slots.dimensions = list(dict.fromkeys([*slots.compared, *slots.dimensions]))
         intent.compare = intent.compare or shape.has("change")
-        if slots.compared and periods.period is None and not _OVER_PERIODS.search(question):
-            # "临江县和高新区比", "Amazon vs Apple": the groups are compared, not two periods.
+        against_rest = VS_REST.search(question) is not None and periods.comparison is None
+        if (
+            (slots.compared or against_rest)
+            and periods.period is None
+            and not _OVER_PERIODS.search(question)
+        ):
+            # "临江县和高新区比", "Amazon vs Apple", "Group 8 vs all other groups": the groups
+            # are compared, not two periods.
             intent.compare = False
             shape = replace(shape, shapes=tuple(x for x in shape.shapes if x != "change"))
             intent.shape = shape
@@ -707,6 +714,9 @@ class Understander:
                 left, least = intent.unread, 1
                 if intent.language == "zh" and not left:
                     left, least = self.unread_words.unread_zh(question, used, spans), 2
+                if intent.language != "zh" and not left:
+                    # "bought on a car loan rather than paid in full": a split nothing records.
+                    left, least = self.unread_words.contrasted(question, used, spans), 2
                 if len(left) >= least:
                     sep = "、" if intent.language == "zh" else ", "
                     intent.playbook, intent.missing = UNAVAILABLE, sep.join(left[:3])
@@ -736,7 +746,7 @@ class Understander:
             v.word for v in intent.filters.values()
             if isinstance(v, (Holding, Lacking)) and getattr(v, "by_name", False)
         }  # fmt: skip
-        terms = [t for t in terms if t not in held]
+        terms = [t for t in terms if not _held_word(intent.question, t, held)]
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
         terms = [t for t in terms if not _names_value_found(intent, t)]
@@ -749,7 +759,10 @@ class Understander:
         if not terms:
             # "complaints about noise": the records' noun, matched as the count, was the mention
             # verb's own object; the words after it still count, unless they name the catalog.
-            said = [t for t in mention_terms(intent.question) if t not in held]
+            said = [
+                t for t in mention_terms(intent.question)
+                if not _held_word(intent.question, t, held)
+            ]  # fmt: skip
             named = [
                 t for t in said
                 if _names_catalog(self.matcher.match(t)) or self.cross.match(t, set())
@@ -2095,7 +2108,10 @@ class Understander:
         # "More tweets about updates in November than in October": the category's records in
         # each period; "replies that both ask to DM and include a link": the records carrying
         # every category named. Both counted on the categories' yes/no columns.
-        over_periods = intent.comparison is not None and len(named) == 1
+        # "… in October, in November and so far in December": its records month by month.
+        over_periods = (intent.comparison is not None or intent.playbook == "trend") and len(
+            named
+        ) == 1
         # Not "of those about X, what share also Y": a share within the first.
         within = _WITHIN.search(intent.question) is not None
         together = len(named) > 1 and _conjoined(text, sorted(found), within)
@@ -2621,6 +2637,8 @@ class Understander:
         read = intent.slots.read_as_columns
         terms = [t for t in terms if not _read_already(intent.question, t, read)]
         terms = [t for t in terms if not _names_value_found(intent, t)]
+        held = {v.word for v in intent.filters.values() if isinstance(v, (Holding, Lacking))}
+        terms = [t for t in terms if not _held_word(intent.question, t, held)]
         if not terms:
             return None
         said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
@@ -2664,6 +2682,8 @@ class Understander:
             said = [w.lower() for w in words or ([m.group(0)] if m else [])]
             if any(w in t or t in w for w in said for t in quoted):
                 continue
+            if m and _GLOSSED.match(question[m.end() : m.end() + 24]):
+                continue  # "false advertising (商家虚假宣传)": words glossing the data's own
             if m and not any(self._in_catalog(w) for w in words or [m.group(0)]):
                 if self._names_subject(subject["pattern"]):
                     continue  # "ratings" where a 满意度 column holds them
@@ -2833,6 +2853,8 @@ _MOST_SAID = re.compile(r"(?i)\bmost\b|\bthe top\b|最多|最常|最集中")
 SHARE_OF_ALL = re.compile(
     r"(?i)\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction)\b[^?]{0,40}"
     r"\b(?:all|total|overall|everything)\b|占(?:全部|所有|总)|占总数|百分之几|占比多少"
+    # "哪个区县的最多？占这类留言的多少": of the records just named, not of every group's own.
+    r"|占(?:这类|这些|其中|此类|该类|这一类)"
 )
 _LEAST_SAID = re.compile(r"(?i)\bleast\b|\bfewest\b|\balmost never\b|\brarest\b|最少|最不常|很少")
 _VALUE_MEASURE = re.compile(r"^(?P<dim>[a-z0-9_]+?)_(?P<value>[a-z0-9]+)_(?:rate|count)$")
@@ -3262,6 +3284,19 @@ _SIDE_RECORDS = re.compile(
 )
 
 
+def _held_word(question: str, term: str, held: set[str]) -> bool:
+    """Whether ``term`` is a word a filter of the values holding it already reads: the word
+    itself, part of it or holding it ("小区学位划片" of 小区学位划片问题), or English words it
+    glosses in brackets ("slow renovation of old housing estates (老旧小区改造)")."""
+    for word in held:
+        if term in word or word in term:
+            return True
+        gloss = rf"{re.escape(term)}[^()（）?？]{{0,40}}?[（(]\s*{re.escape(word)}"
+        if re.search(gloss, question, re.IGNORECASE):
+            return True
+    return False
+
+
 def _names_value_found(intent: Intent, term: str) -> bool:
     """ "反映幼儿园收费太高的留言" where a value found by part of its name is 幼儿园收费过高:
     Chinese words that say a value in other words, beginning as it does, name that value (the
@@ -3279,6 +3314,13 @@ def _names_value_found(intent: Intent, term: str) -> bool:
     return False
 
 
+# The rest of an English word, then the data's own word glossing it in brackets.
+_GLOSSED = re.compile(r"[a-z-]*\s*[（(]\s*[\u3400-\u9fff]{2,}")
+# "Group 70 vs all other groups", "和其他处理组比": one value set against every other one.
+VS_REST = re.compile(
+    r"(?i)\b(?:vs\.?|versus|against|compared (?:with|to)|than)\s+(?:all |the )*(?:other|others"
+    r"|rest|everyone else|everybody else)\b|(?:和|跟|与|比)(?:所有|全部)?(?:其他|其余|别的)"
+)
 # Two groupings asked together: "组合", "搭配", "X + Y", "combination", "pairs".
 _PAIR_CUE = re.compile(
     r"(?i)组合|搭配|\+|\bcombinations?\b|\bcombos?\b|\bpairs?\b|\bpairings?\b"
@@ -3566,7 +3608,7 @@ def _less_base(term: str, base: list[str]) -> str:
 
 
 _NOT_MENTIONED = re.compile(
-    r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带)"
+    r"(?i)(?:没有?|未|不)(?:提到|提及|说到|涉及|谈到|讲到|包含|含有|出现|带|提\s*[“\"'「])"
     r"|\b(?:don't|do not|doesn't|does not|didn't|did not|never|not|without) (?:mention(?:ing)?"
     r"|talk(?:ing)? about|contain(?:ing)?|us(?:e|ing) the word)\b"
     # "不算反映房屋漏水的，还剩几条", "not counting those that mention 漏水": set aside.

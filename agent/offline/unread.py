@@ -139,6 +139,21 @@ class UnreadWords:
         ]  # fmt: skip
         return self._unlike(words)
 
+    def contrasted(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
+        """ "bought on a car loan rather than paid in full": the English content words of the
+        two sides of a contrast the reading used nothing of and that resemble nothing in the
+        catalog — the records split by something the data does not record."""
+        text = _masked(question, spans)
+        m = _CONTRAST.search(text)
+        if m is None:
+            return []
+        for phrase in (p for p in used if p.strip()):
+            text = re.sub(re.escape(phrase.lower()), lambda x: " " * len(x.group(0)), text)
+        before = re.split(r"[,;?!.]", text[: m.start()])[-1]
+        after = re.split(r"[,;?!.]", text[m.end() :])[0]
+        words = [w for w in _content_words(f"{before} {after}") if w.isascii()]
+        return self._unlike([w for w in words if not self._known(w)])
+
     def missing_subject(
         self, question: str, used: list[str], spans: list[tuple[int, int]]
     ) -> str | None:
@@ -149,6 +164,8 @@ class UnreadWords:
         text = whole = _masked(question, spans)
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
+        # "Merchants' false advertising (商家虚假宣传)": the words a name read glosses.
+        text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
         said = [(m.group(0).strip(), k) for k, p in _SUBJECTS for m in p.finditer(text)]
         # Kinds of people read with the words after them ("warn customers not to post"), as
         # long as the reading used none of their own words.
@@ -271,6 +288,10 @@ def _masked(question: str, spans: list[tuple[int, int]]) -> str:
     for pattern, _ in PATTERNS:
         lowered = pattern.sub(lambda m: " " * len(m.group(0)), lowered)
     return lowered
+
+
+# Two ways of being a record set against each other: "rather than", "instead of".
+_CONTRAST = re.compile(r"(?i)\b(?:rather than|instead of|as opposed to)\b")
 
 
 def _content_words(text: str) -> list[str]:

@@ -120,6 +120,82 @@ class ValueParts:
                 slots.dimensions.append(dim)
             _noun_after(text, end, slots, names_of)
 
+    @cached_property
+    def lines(self) -> dict[str, list[str]]:
+        """Columns of subject lines (many values, most of them long runs of Chinese words:
+        "高新区梅溪苑商家虚假宣传"): their values, to find the words a question says inside them."""
+        out = {}
+        for dim, found in self._values.items():
+            values = [v.strip() for v in found if _CJK.search(v)]
+            if len(values) < _MANY_LINES or len(values) < _IN_PARTS * len(found):
+                continue
+            lengths = sorted(len(v) for v in values)
+            if lengths[len(lengths) // 2] >= _LONG_LINE:
+                out[dim] = values
+        return out
+
+    def inside(self, question: str, slots: Slots) -> None:
+        """ "河道污染的投诉", "投诉广场舞噪音的留言": Chinese words said where nothing else was
+        matched that are inside the values of exactly one column of subject lines (and not all
+        of them): the records whose subject holds the words, read as a filter on those values —
+        not words looked for in a text that may never say them. Words said to be mentioned
+        ("提到…") are the text's."""
+        if not self.lines:
+            return
+        text = normal_text(question)
+        best: tuple[int, int, str, str, list[str]] | None = None
+        for run in _CJK_RUN.finditer(text):
+            if _MENTIONED_BEFORE.search(text[: run.start()]):
+                continue
+            start, end = run.span()
+            for i in range(start, end):
+                for j in range(min(end, i + _MAX_WORDS_INSIDE), i + _MIN_INSIDE - 1, -1):
+                    if best is not None and j - i <= best[1] - best[0]:
+                        break
+                    if any(s < j and i < e for s, e in slots.spans):
+                        continue
+                    word = text[i:j]
+                    holders = [
+                        (dim, [v for v in values if word in v])
+                        for dim, values in self.lines.items()
+                        if dim not in slots.filters and _open(slots, dim, word)
+                    ]
+                    holders = [
+                        (d, vs) for d, vs in holders
+                        if 2 <= len(vs) <= _NEARLY_ALL * len(self.lines[d]) and word not in vs
+                    ]  # fmt: skip
+                    if len(holders) == 1:
+                        best = (i, j, word, *holders[0])
+                        break
+        if best is None:
+            return
+        start, end, word, dim, values = best
+        slots.compared.pop(dim, None)
+        slots.filters[dim] = value = Holding(word, *values)
+        value.by_name = True  # the words' own filter: not also words to find in the text
+        slots.spans.append((start, end))
+        slots.said[f"{dim}={value}"] = (start, end)
+        if dim not in slots.dimensions:
+            slots.dimensions.append(dim)
+
+
+def _open(slots: Slots, dim: str, word: str) -> bool:
+    """Whether a column is free to be filtered by the values holding ``word``: nothing read on
+    it, or only those very values, each found by that part of its name."""
+    named = slots.compared.get(dim)
+    return named is None or all(word in str(v) for v in named)
+
+
+# A column of subject lines: at least this many values, most at least this long.
+_MANY_LINES = 30
+_LONG_LINE = 6
+# The words looked for inside them: at least three characters, at most eight.
+_MIN_INSIDE = 3
+_MAX_WORDS_INSIDE = 8
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{3,}")
+# Words said to be mentioned are looked for in the text ("提到河道污染的").
+_MENTIONED_BEFORE = re.compile(r"(?:提到|提及|说到|写到|带有?|包含|含有|出现)\s*[“\"']?\s*$")
+
 
 def _parts(value: str) -> list[str]:
     return [p for p in _SEPARATOR.split(value) if p]
