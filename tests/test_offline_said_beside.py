@@ -343,3 +343,12 @@ def test_which_kind_of_a_grouping_is_that_grouping(accounts: tuple[Analyst, Rows
     answer = ask_offline(an, "提到loan modification的投诉有几条？最多的是哪类产品？")
     assert f"提到“loan modification”的有 {len(said)} 条" in answer.body, answer.body
     assert "按产品看" in answer.body and "Mortgage" in answer.body, answer.body
+
+
+def test_a_column_said_as_who_acted_is_no_split(accounts: tuple[Analyst, Rows]) -> None:
+    # "被公司升级到了高管团队": the company is who acted, not a grouping; and what it did is
+    # nothing the export records, so no figure (neither every record's count nor a ranking).
+    an, rows = accounts
+    answer = an.ask("有多少条投诉被公司升级到了高管投诉处理团队？")
+    assert answer.status == "insufficient_data", answer.text
+    assert "按公司看" not in answer.body and f"{len(rows)}" not in answer.body, answer.body

@@ -4117,6 +4117,10 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
         if went and all(_WENT_WRONG.search(text[: m.start()]) for m in went):
             slots.dimensions.remove(dim)
             continue
+        # "被公司升级到了…": who did something to the records, in Chinese.
+        if went and all(_ZH_AGENT_OF.search(text[: m.start()]) for m in went):
+            slots.dimensions.remove(dim)
+            continue
         # "漆面问题的投诉有几条": the name ends a compound of the question's own words (paint
         # problems), with no "按", "各" or "哪个" before it, and names no split.
         topical = [m for m in went if m.group(0) in _TOPIC_NAMES]
@@ -4124,6 +4128,8 @@ def _not_groupings(question: str, slots: Slots, cat: Catalog) -> None:
             slots.dimensions.remove(dim)
 
 
+# A Chinese dimension's name right after the passive "被"/"由": who acted, not a split.
+_ZH_AGENT_OF = re.compile(r"(?:被|由|遭到?)\s*$")
 # The groups a question names added up into one figure.
 _ADDED_UP = re.compile(
     r"(?i)加起来|合起来|加在一起|合在一起|加总|\bcombined\b|\badded up\b|\bput together\b"
