@@ -352,3 +352,19 @@ def test_a_column_said_as_who_acted_is_no_split(accounts: tuple[Analyst, Rows]) 
     answer = an.ask("有多少条投诉被公司升级到了高管投诉处理团队？")
     assert answer.status == "insufficient_data", answer.text
     assert "按公司看" not in answer.body and f"{len(rows)}" not in answer.body, answer.body
+
+
+def test_a_wait_of_several_days_is_said_in_days_too(hotline: tuple[Analyst, Rows]) -> None:
+    an, rows = hotline
+    fmt = "%Y-%m-%d %H:%M:%S"
+    hours = [
+        (
+            datetime.strptime(r["答复时间"], fmt) - datetime.strptime(r["留言时间"], fmt)
+        ).total_seconds()
+        / 3600
+        for r in rows
+    ]
+    mean = sum(hours) / len(hours)
+    assert mean >= 72
+    answer = ask_offline(an, "What is the average reply time?")
+    assert f"({round(mean / 24, 2):g} days)" in answer.body, (mean, answer.body)

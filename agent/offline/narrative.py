@@ -56,6 +56,10 @@ _IN_DAYS = re.compile(
 )
 
 
+# Hours from which a duration reads better in days too (three days).
+_SEVERAL_DAYS = 72
+
+
 def asks_in_days(question: str) -> bool:
     return _IN_DAYS.search(question) is not None
 
@@ -111,8 +115,10 @@ class Writer:
         suffix = {"CNY": (" CNY", "元"), "hours": (" hours", "小时"), "days": (" days", "天")}
         en, zh = suffix.get(unit, ("", ""))
         text = fmt(value) + (en if self.lang == "en" else zh)
-        if unit == "hours" and self.days and isinstance(value, int | float):
-            # "How many days until it is closed": the hours in days as well.
+        long = isinstance(value, int | float) and abs(value) >= _SEVERAL_DAYS
+        if unit == "hours" and (self.days or long) and isinstance(value, int | float):
+            # "How many days until it is closed", or a wait of several days: the hours in
+            # days as well.
             days = fmt(round(value / 24, 2))
             text += f" ({days} days)" if self.lang == "en" else f"（{days}天）"
         return text
