@@ -133,6 +133,9 @@ _RECORDS_OF = re.compile(
 )
 
 
+_NOT_SAYING = re.compile(r"(?:没有?|未|不)(?:提到?|提及|说到?|写到?|带|含有?)\s*[“\"'「]?\s*$")
+
+
 def base_terms(question: str) -> list[str]:
     """The words of the records a quoted word is counted among ("提到物流的差评里，有多少带
     “慢”字": 物流), when the question names them before the quoted word with a mention verb and
@@ -157,8 +160,11 @@ def base_terms(question: str) -> list[str]:
     # Only the sentence that ends in 里 names them ("提到物流的差评里"), not one before it.
     zh_head = re.split(r"[？?。！!]", zh_head)[-1]
     found = [m.group("t") for m in _ZH.finditer(zh_head)]
-    if not found and (noun := _RECORDS_OF.search(zh_head)):
-        found = [noun.group(1)]  # "变速箱的投诉里，标题没提“顿挫”的": the records about 变速箱
+    negated = _NOT_SAYING.search(question[quoted[0].start() - 6 : quoted[0].start()])
+    if not found and negated and (noun := _RECORDS_OF.search(zh_head)):
+        # "变速箱的投诉里，标题没提“顿挫”的": the records about 变速箱, those not saying 顿挫 (said
+        # so, not as a value's records: "衣服的评论里，说“色差”的" is a category's).
+        found = [noun.group(1)]
     found += [m.group("t") for m in _EN.finditer(en_head)]
     terms = _clean(t for chunk in found for t in _SPLIT.split(chunk))
     said = set(_quoted_counted(question))

@@ -60,8 +60,16 @@ _IN_DAYS = re.compile(
 _SEVERAL_DAYS = 72
 
 
-def asks_in_days(question: str) -> bool:
-    return _IN_DAYS.search(question) is not None
+def asks_in_days(question: str) -> bool | None:
+    """True when the question counts in days, False when in hours, None when it says neither."""
+    if _IN_DAYS.search(question):
+        return True
+    return False if _IN_HOURS.search(question) else None
+
+
+_IN_HOURS = re.compile(
+    r"(?i)\bin hours\b|\bhow many hours\b|\bhours\b.{0,20}\bon average\b|几个?小时|多少小时"
+)
 
 
 @dataclass
@@ -82,8 +90,9 @@ class Writer:
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     # Metrics shown under another name (one measure over several groups' tables).
     metric_names: dict[str, str] = field(default_factory=dict)
-    # The question counts in days: hours are shown in days as well.
-    days: bool = False
+    # The question counts in days (True: hours are shown in days as well), in hours (False:
+    # never), or says neither (None: a wait of several days is shown in days too).
+    days: bool | None = None
 
     @property
     def declined(self) -> Declined | None:
@@ -116,7 +125,8 @@ class Writer:
         en, zh = suffix.get(unit, ("", ""))
         text = fmt(value) + (en if self.lang == "en" else zh)
         long = isinstance(value, int | float) and abs(value) >= _SEVERAL_DAYS
-        if unit == "hours" and (self.days or long) and isinstance(value, int | float):
+        shown = self.days or (self.days is None and long)
+        if unit == "hours" and shown and isinstance(value, int | float):
             # "How many days until it is closed", or a wait of several days: the hours in
             # days as well.
             days = fmt(round(value / 24, 2))

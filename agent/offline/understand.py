@@ -803,7 +803,9 @@ class Understander:
                 if part and any(t in str(value) and t != str(value) for t in terms):
                     del intent.slots.filters[dim]
             # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
-            intent.mentions_within = base_terms(intent.question)
+            intent.mentions_within = [
+                t for t in base_terms(intent.question) if not self._names_catalog_words(intent, t)
+            ]
             if intent.mentions_within and not _QUOTED_WORD.search(intent.question):
                 # "提到轮胎的…？其中点名是韩泰轮胎的": the words after 其中 are counted among those
                 # mentioning the words before it.
@@ -819,6 +821,16 @@ class Understander:
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
+
+    def _names_catalog_words(self, intent: Intent, term: str) -> bool:
+        """Whether words before "的评论里" name the data rather than its text: a value read
+        ("衣服的评论里"), a dimension's name ("其他品类的评论里"), or values said together."""
+        said = [str(v) for v in intent.filters.values()]
+        said += [str(v) for vs in intent.slots.compared.values() for v in vs]
+        if any(v and (v in term or term in v) for v in said):
+            return True
+        names = [n for d in self.matcher.catalog.dimensions.values() for n in (d.spec.zh,) if n]
+        return any(len(n) >= 2 and n in term for n in names)
 
     def _pair(self, intent: Intent) -> None:
         """ "哪个区县的哪一类留言最多", "Which district and category combination has the most

@@ -145,10 +145,12 @@ class ValueParts:
         text = normal_text(question)
         best: tuple[int, int, str, str, list[str]] | None = None
         for run in _CJK_RUN.finditer(text):
-            if _MENTIONED_BEFORE.search(text[: run.start()]):
-                continue
             start, end = run.span()
+            if _MENTIONED_BEFORE.search(text[:start]):
+                continue
             for i in range(start, end):
+                if _MENTION_VERB.search(text[start:i]):
+                    continue
                 for j in range(min(end, i + _MAX_WORDS_INSIDE), i + _MIN_INSIDE - 1, -1):
                     if best is not None and j - i <= best[1] - best[0]:
                         break
@@ -194,7 +196,11 @@ _MIN_INSIDE = 3
 _MAX_WORDS_INSIDE = 8
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{3,}")
 # Words said to be mentioned are looked for in the text ("提到河道污染的").
-_MENTIONED_BEFORE = re.compile(r"(?:提到|提及|说到|写到|带有?|包含|含有|出现)\s*[“\"']?\s*$")
+_MENTION_VERB = re.compile(r"提到|提及|说到|写到|反映|带有?|包含|含有|出现")
+_MENTIONED_BEFORE = re.compile(
+    r"(?:提到|提及|说到|写到|反映|带有?|包含|含有|出现"
+    r"|\b(?:about|mentions?|mentioning|mentioned|contains?|containing|says?|saying))\s*[“\"']?\s*$"
+)
 
 
 def _parts(value: str) -> list[str]:
