@@ -161,14 +161,16 @@ _REST = "rest"
 
 def _rest(intent: Intent) -> Intent | None:
     """The question's slice with its one value set against all the others of its column."""
-    if not VS_REST.search(intent.question) or intent.aside_later:
+    at = VS_REST.search(intent.question)
+    if at is None or intent.aside_later:
         return None
-    named = [(d, v) for d, v in intent.filters.items() if type(v) is str and d in _own(intent)]
+    named = [
+        (d, v) for d, v in intent.filters.items() if type(v) is str and d in _categories(intent)
+    ]  # fmt: skip
     if len(named) != 1:
         return None
     dim, value = named[0]
-    at = VS_REST.search(intent.question)
-    if at is None or intent.question.lower().find(value.lower()) > at.start():
+    if intent.question.lower().find(value.lower()) > at.start():
         return None  # the value is said after the others, not set against them
     # Every other value the column lists (records with none are in no group), or, where its
     # values are not listed, all but the one.
@@ -179,7 +181,7 @@ def _rest(intent: Intent) -> Intent | None:
     return replace(intent, slots=replace(intent.slots, filters=filters))
 
 
-def _own(intent: Intent) -> list[str]:
+def _categories(intent: Intent) -> list[str]:
     cat = intent.catalog
     return [d for d, spec in (cat.dimensions.items() if cat else []) if spec.kind == "category"]
 
