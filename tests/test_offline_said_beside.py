@@ -61,6 +61,13 @@ def _messages() -> Rows:
                 "留言主题": subject,
                 # The text says the matter in its own words, never the subject's.
                 "留言详情": f"您好，我想反映一个问题，希望尽快处理（{i}）",
+                # Long replies, half of them saying the problem was passed on.
+                "答复意见": (
+                    "网友您好！您的留言已收悉，经调查核实，您反映的问题已转交相关部门处理，"
+                    if i % 2
+                    else "网友您好！您的留言已收悉，我们已安排工作人员到现场查看并限期整改，"
+                )
+                + f"感谢您对我们工作的支持和监督。（{i % 40}）",
             }
         )
     return rows
@@ -128,6 +135,17 @@ def test_the_whole_asked_after_the_ranking_is_given_too(hotline: tuple[Analyst, 
     )
     assert f"{top} has the most" in answer.body and f": {n}" in answer.body, answer.body
     assert f"of all {len(noise)} records" in answer.body, answer.body
+
+
+def test_a_column_of_long_replies_is_no_subject_line(hotline: tuple[Analyst, Rows]) -> None:
+    # "问题已" is inside half of the replies; a reply is no subject of the records, and the
+    # question's words are not read as a filter on it.
+    an, rows = hotline
+    replies = [r for r in rows if "问题已" in r["答复意见"]]
+    assert 0 < len(replies) < len(rows)
+    answer = an.ask("这个问题已经持续了几个月的留言有多少条？")
+    assert "答复意见" not in answer.text, answer.text
+    assert f"{len(replies)}" not in answer.body, answer.body
 
 
 def test_a_group_said_beside_a_value_that_names_none_is_said_with_the_nearest_value(

@@ -829,7 +829,7 @@ class Understander:
         said += [str(v) for vs in intent.slots.compared.values() for v in vs]
         if any(v and (v in term or term in v) for v in said):
             return True
-        names = [n for d in self.matcher.catalog.dimensions.values() for n in (d.spec.zh,) if n]
+        names = [d.spec.zh for d in self.matcher.catalog.dimensions.values() if d.spec.zh]
         return any(len(n) >= 2 and n in term for n in names)
 
     def _pair(self, intent: Intent) -> None:
@@ -858,7 +858,7 @@ class Understander:
             if len(found) == 1:
                 second = found[0]
                 break
-        if second is not None and second in (self.matcher.catalog.dimensions or {}):
+        if second is not None and second in self.matcher.catalog.dimensions:
             intent.pair = (first, second)
 
     def _sibling_unread(self, intent: Intent) -> None:

@@ -130,7 +130,8 @@ class ValueParts:
             if len(values) < _MANY_LINES or len(values) < _IN_PARTS * len(found):
                 continue
             lengths = sorted(len(v) for v in values)
-            if lengths[len(lengths) // 2] >= _LONG_LINE:
+            # Lines, not bodies of text: a reply or a description is no subject of the records.
+            if _LONG_LINE <= lengths[len(lengths) // 2] <= _LONGEST_LINE:
                 out[dim] = values
         return out
 
@@ -146,8 +147,8 @@ class ValueParts:
         best: tuple[int, int, str, str, list[str]] | None = None
         for run in _CJK_RUN.finditer(text):
             start, end = run.span()
-            if _MENTIONED_BEFORE.search(text[:start]):
-                continue
+            if _MENTIONED_BEFORE.search(text[:start]) or _QUOTE_OPEN.search(text[:start]):
+                continue  # words said to be in the text, or quoted as written there
             for i in range(start, end):
                 if _MENTION_VERB.search(text[start:i]):
                     continue
@@ -191,6 +192,9 @@ def _open(slots: Slots, dim: str, word: str) -> bool:
 # A column of subject lines: at least this many values, most at least this long.
 _MANY_LINES = 30
 _LONG_LINE = 6
+_LONGEST_LINE = 30
+# An opening quote not yet closed: the words after it are quoted.
+_QUOTE_OPEN = re.compile(r"[“\"「『][^”\"」』]*$")
 # The words looked for inside them: at least three characters, at most eight.
 _MIN_INSIDE = 3
 _MAX_WORDS_INSIDE = 8
