@@ -199,6 +199,16 @@ def _complaints() -> Rows:
         "本田": ["雅阁"],
     }
     rows, start = [], datetime(2020, 1, 6, 9)
+    rows += [
+        {
+            "complaint_id": f"W{i:04d}",
+            "date": (start + timedelta(hours=13 * i)).strftime(FMT),
+            "brand": "长城",
+            "car_model": "哈弗H6",
+            "text": f"车机死机（W{i}）",
+        }
+        for i in range(20)
+    ]
     for i in range(140):
         brand = "吉利汽车" if i % 3 else "本田"
         pool = models[brand]
@@ -386,3 +396,16 @@ def test_a_wait_of_several_days_is_said_in_days_too(hotline: tuple[Analyst, Rows
     assert mean >= 72
     answer = ask_offline(an, "What is the average reply time?")
     assert f"({round(mean / 24, 2):g} days)" in answer.body, (mean, answer.body)
+
+
+def test_groups_named_side_by_side_are_compared_with_no_other_group_named(
+    cars: tuple[Analyst, Rows],
+) -> None:
+    # "本田和长城两家比": the two brands' counts; the brand with the most of all (吉利汽车) is
+    # none of those asked and is not named.
+    an, rows = cars
+    counts = Counter(r["brand"] for r in rows)
+    assert counts.most_common(1)[0][0] == "吉利汽车"
+    answer = ask_offline(an, "本田和长城两家比，投诉各有多少条？哪家更多？")
+    assert f"{counts['本田']}" in answer.body and f"{counts['长城']}" in answer.body, answer.body
+    assert "吉利汽车" not in answer.body, answer.body

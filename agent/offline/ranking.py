@@ -151,7 +151,9 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     call = metric_query(measured, filters=filters, group_by=[dim], period=period, order_by=order)
     # The groups set aside are not in the whole either ("不属于城乡建设类的有多少条").
     kept = {d: v for d, v in filters.items() if d != dim or isinstance(v, Excluded)}
-    total = _share_call(intent, metric, dim, kept)
+    # Only the groups named are ranked: the first of every group is none of them.
+    named = dim in intent.slots.compared
+    total = {} if named else _share_call(intent, metric, dim, kept)
     if not total and len(measured) == 1 and _value_asked_first(intent.question):
         # "平均要多少天才能答复？最慢的是哪个分类": the value over all of them too.
         total = {RANK_OVERALL: metric_query([metric], filters=kept, period=period)}
