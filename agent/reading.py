@@ -365,10 +365,18 @@ _PARTS = re.compile(r"[\s,;，；、|]+")
 
 
 def _excluded_labels(catalog: Catalog | None, exclude: Any, lang: str) -> list[str]:
-    """ "not Hotels" / "不含酒店": the values the rows were kept without."""
+    """ "not Hotels" / "不含酒店": the values the rows were kept without; "with any
+    assignment group" / "有处理组的" where the rows with no value were left out ("")."""
     if not isinstance(exclude, dict):
         return []
-    return _filter_labels(catalog, exclude, lang, without=True)
+    given = {d: [v for v in vs if v != ""] if isinstance(vs, list) else vs
+             for d, vs in exclude.items()}  # fmt: skip
+    out = _filter_labels(catalog, {d: vs for d, vs in given.items() if vs}, lang, without=True)
+    for dim, values in exclude.items():
+        if isinstance(values, list) and "" in values:
+            name = dimension_label(catalog, dim, lang)
+            out.append(f"有{name}的" if lang == "zh" else f"with any {name}")
+    return out
 
 
 def _period_label(period: Any) -> str:
@@ -395,7 +403,7 @@ _DEFAULTS = {
         "last month": "the latest full month",
         "last year": "the latest full year",
         "other": "the period the analysis chose",
-        "fallback": "no period named; {missed} held no records, so all the data",
+        "fallback": "no period named; {missed} held no matching records, so all the data",
         "thin": "no period named; {missed} holds few of the records, so all the data",
     },
     "zh": {
@@ -406,7 +414,7 @@ _DEFAULTS = {
         "last month": "最近一个完整月",
         "last year": "最近一个完整年度",
         "other": "分析所选的时间",
-        "fallback": "未指定时间；{missed}没有数据，因此用全部数据",
+        "fallback": "未指定时间；{missed}没有符合条件的数据，因此用全部数据",
         "thin": "未指定时间；{missed}的数据很少，因此用全部数据",
     },
 }

@@ -36,7 +36,7 @@ class MetricRequest:
     order_by: str | None = None
     limit: int | None = None
     # Dimension -> value or values the rows must NOT have ("not hotels", "不算酒店"); rows
-    # without a value are kept.
+    # without a value are kept, unless "" (no value) is among those left out.
     exclude: dict[str, Any] = field(default_factory=dict)
 
 
@@ -69,7 +69,7 @@ def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
     metrics = _unique([catalog.metric(m) for m in request.metrics], "metrics")
     dims = _unique([catalog.dimension(d) for d in request.group_by], "group_by")
     filters = _resolve_filters(catalog, request.filters)
-    exclude = _resolve_filters(catalog, request.exclude)
+    exclude = _resolve_filters(catalog, request.exclude, blank=True)
     comparison = _comparison(request, dims)
     periods: list[Period | None] = [p for p in (request.period, comparison) if p is not None]
     periods = periods or [None]
@@ -107,15 +107,19 @@ def _unique(items: list[Any], what: str) -> list[Any]:
 
 
 def _resolve_filters(
-    catalog: Catalog, filters: dict[str, Any]
+    catalog: Catalog, filters: dict[str, Any], *, blank: bool = False
 ) -> list[tuple[Dimension, list[Any]]]:
+    """Each dimension with its values as the data holds them; with ``blank``, "" stands for
+    no value at all (rows left out when it is among the values excluded)."""
     out: dict[str, tuple[Dimension, list[Any]]] = {}
     for name, raw in filters.items():
         dim = catalog.dimension(name)
         values = [raw] if isinstance(raw, str | int | float | bool) else list(raw)
         if not values:
             raise MetricQueryError(f"The filter on {dim.name} lists no values.")
-        resolved = list(dict.fromkeys(dim.resolve_value(v) for v in values))
+        resolved = list(
+            dict.fromkeys(v if blank and v == "" else dim.resolve_value(v) for v in values)
+        )
         previous = out.get(dim.name, (dim, []))[1]
         out[dim.name] = (dim, list(dict.fromkeys(previous + resolved)))
     return list(out.values())
@@ -220,8 +224,13 @@ def _where(
         params += values
     for dim, values in exclude:
         sql = dimension_sql(catalog, dim, grain, joins)
-        where.append(f"({sql} IS NULL OR {sql} NOT IN ({', '.join('?' for _ in values)}))")
-        params += values
+        given = [v for v in values if v != ""]
+        listed = f"{sql} NOT IN ({', '.join('?' for _ in given)})" if given else "TRUE"
+        if "" in values:  # the rows with no value are left out too
+            where.append(f"({sql} IS NOT NULL AND trim(CAST({sql} AS VARCHAR)) <> '' AND {listed})")
+        else:
+            where.append(f"({sql} IS NULL OR {listed})")
+        params += given
     return where, params
 
 

@@ -458,9 +458,10 @@ _RAW: list[tuple[str, Builder]] = [
     (_B + r"(?P<unit>q|m|w|y)td" + _E, _rel(0)),
     (_B + r"(?:last|past|previous|prior) " + _N + r" (?P<unit>" + _UNIT_NAMES + ")" + _E, _rolling),
     (r"(?:近|最近|过去|前|这|最后)\s*" + _N + r"\s*(?P<unit>" + _ZH_UNITS + ")", _rolling),
-    # "24个月的满意度", "两年来": a span of months or years said alone, ending now.
+    # "24个月的满意度", "两年来": a span of months or years said alone, ending now; not a
+    # length compared with ("提交超过一个月的": older than a month).
     (
-        r"(?<![第前后每\d])(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>个月)"
+        r"(?<![第前后每\d])(?<!超过)(?<!多于)(?<!不到)(?<!少于)(?<!不足)(?<!至少)(?<!长于)(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?P<unit>个月)"
         r"|(?P<n2>\d|[一二两三四五六七八九十])\s*(?P<unit2>年))(?=的|以来|来|之内|内|里)",
         _span_alone,
     ),
@@ -712,9 +713,74 @@ PATTERNS: list[tuple[re.Pattern[str], Builder]] = [(re.compile(r), b) for r, b i
 
 
 def normalise(text: str) -> str:
-    """Lower-case, full-width to ASCII (NFKC) and single spaces, so patterns stay simple."""
-    text = unicodedata.normalize("NFKC", text).lower().strip()
+    """Lower-case, full-width to ASCII (NFKC) and single spaces, so patterns stay simple; the
+    words of time mistyped by one letter ("quater") written as meant."""
+    text = fix_time_words(unicodedata.normalize("NFKC", text).lower().strip())
     return re.sub(r"^(?:(?:the|in|during|for|over) )+", "", re.sub(r"\s+", " ", text))
+
+
+# Words of time a question names periods and units by; a word one letter away from one of them
+# ("quater", "montly", "Febuary", "quartely") is that word mistyped.
+TIME_WORDS = frozenset(
+    [
+        "quarter",
+        "quarters",
+        "quarterly",
+        "month",
+        "months",
+        "monthly",
+        "weekly",
+        "yearly",
+        "annually",
+        "fortnight",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "yesterday",
+        "previous",
+    ]
+)
+_SHORTEST = 6  # shorter words have too many neighbours ("mouth", "weeks")
+
+
+def fix_time_words(text: str) -> str:
+    """``text`` with each English word one edit away from a word of time (a letter missing,
+    added, changed, or two swapped) written as that word; other words as they were."""
+
+    def fixed(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if len(low) < _SHORTEST or low in TIME_WORDS or low in _NOT_TYPOS:
+            return word
+        near = [w for w in TIME_WORDS if _one_edit(low, w)]
+        return near[0] if len(near) == 1 else word
+
+    return re.sub(r"[A-Za-z]+", fixed, text)
+
+
+# Real words one letter from a word of time.
+_NOT_TYPOS = frozenset(("quartet", "quartets", "quarters", "marched", "marches", "juniper"))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1] if diff else (0, 0)
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def language(text: str) -> Lang:

@@ -262,12 +262,17 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
         "How many tickets did the finance department raise?",
         "外包供应商处理这些工单一共收了我们多少费用？",
         "How much did the tickets from Berlin cost us?",
+        # A rate over a population the export does not hold, not the raw counts ranked.
+        "Which office gets the most tickets per 10,000 residents?",
+        "按每万人口算，哪个办公室的工单最多？",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
         assert _n(len(rows)) not in answer.text
     # A unit the data does hold is a filter like any other.
     berlin = sum(r["office"] == "Berlin" for r in rows)
+    ranked = analyst.ask("Which office gets the most tickets?")
+    assert ranked.status == "answered", ranked.text
     text = _ask(analyst, "How many tickets did the Berlin office raise?")
     assert f" was {_n(berlin)} in " in text
 
@@ -788,6 +793,35 @@ def test_the_user_who_raised_records_is_the_caller_not_who_logged_them(tmp_path:
         # A kind of user the export does not record is no grouping by the caller.
         vip = an.ask("How many tickets were raised by VIP users?")
         assert vip.status == "insufficient_data", vip.text
+
+
+def test_callers_of_one_ticket_are_counted_however_the_size_is_said(tmp_path: Path) -> None:
+    # "How many of our callers have only ever raised a single ticket": "only ever" says no
+    # number; "a single ticket" does. A "caller_id" column is 来电人 in Chinese.
+    records = [
+        {"number": f"INC{i:04d}", "opened_at": f"2026-05-{1 + i % 28:02d} 09:00:00",
+         "caller_id": f"Caller {i if i % 3 else i % 17}", "contact_type": ["Phone", "Email"][i % 2]}
+        for i in range(150)
+    ]  # fmt: skip
+    sizes = Counter(r["caller_id"] for r in records)
+    once = sum(1 for n in sizes.values() if n == 1)
+    assert 0 < once < len(sizes)
+    with offline_analyst(tmp_path, records, id="number", as_of="2026-06-10") as an:
+        answer = an.ask(
+            "How many of our callers have only ever raised a single ticket, and how many "
+            "different callers are there in total?"
+        )
+        assert f"{once} different values of caller id have a single ticket" in answer.body, (
+            answer.body
+        )
+        share = round(100 * once / len(records), 1)
+        said = (
+            f"There are {len(sizes)} different values of caller id in all; those above hold "
+            f"{share:g}% of all {len(records)} records"
+        )
+        assert said in answer.body, answer.body
+        zh = an.ask("只开过一张工单的来电人有多少个？")
+        assert f"{once}" in zh.body and "Phone" not in zh.text, zh.text
 
 
 def test_the_share_of_records_an_event_happened_to_is_its_own_measure(

@@ -238,3 +238,22 @@ def test_one_group_set_against_all_the_others(incidents: tuple[Analyst, Rows]) -
         mean(others),
         answer.body,
     )
+
+
+def test_records_not_yet_resolved_that_came_in_long_ago(incidents: tuple[Analyst, Rows]) -> None:
+    # "…older than 200 days", "还没解决的事件里，开单超过200天的": counted back from today
+    # (2017-03-01), not read as the last 200 days.
+    an, rows = incidents
+    cut = datetime(2017, 3, 1) - timedelta(days=200)
+    old = [r for r in _open(rows) if datetime.strptime(r["opened_at"], FMT) < cut]
+    assert 0 < len(old) < len(_open(rows))
+    answer = ask_offline(an, "How many unresolved incidents are older than 200 days?")
+    assert f"{len(old)} of {len(rows)} records are without any" in answer.body, answer.body
+    assert "(older than 200 days)" in answer.body, answer.body
+    answer = ask_offline(an, "还没解决的事件里，开单已经超过200天的有多少条？")
+    assert f"（超过200天）的 {len(old)} 条" in answer.body, answer.body
+    # Months are thirty days: "超过七个月" is the same cut less ten days.
+    cut = datetime(2017, 3, 1) - timedelta(days=210)
+    older = [r for r in _open(rows) if datetime.strptime(r["opened_at"], FMT) < cut]
+    answer = ask_offline(an, "还没解决的事件里，开单已经超过七个月的有多少条？")
+    assert f"（超过七个月）的 {len(older)} 条" in answer.body, answer.body

@@ -90,6 +90,40 @@ def test_words_mentioned_among_the_records_mentioning_others(
     ), answer.body
 
 
+def test_words_among_others_said_in_english_with_their_chinese_glosses(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "…, and how many of those are also about a noise (异响)": counted among the doors, in
+    # either form of each word (the titles say only the Chinese).
+    doors = _with(rows, "车门")
+    noisy = _with(doors, "异响")
+    assert 0 < len(noisy) < len(doors)
+    answer = analyst.ask(
+        "How many complaints mention the car door (车门) in the title, and how many of those "
+        "are also about a noise (异响)?"
+    )
+    assert f"{len(doors)} feedback records mention “car door” or “车门”" in answer.body, answer.body
+    assert f"{len(noisy)} of them are mentioning “noise” or “异响”" in answer.body, answer.body
+
+
+def test_the_rest_after_words_set_aside_are_counted_among_the_first(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "…“异响”的投诉有几条？除去轮胎异响的，还剩几条": of the noises, those not about tyres.
+    noises = _with(rows, "异响")
+    rest = [r for r in noises if "轮胎" not in r["title"]]
+    assert 0 < len(rest) < len(noises)
+    for question in (
+        "标题里说到“异响”的投诉有几条？除去轮胎异响的，还剩几条？",
+        "标题里说到异响的投诉有几条？除去轮胎异响的，还剩几条？",
+    ):
+        answer = analyst.ask(question)
+        assert (
+            f"提到“异响”的反馈共 {len(noises)} 条，其中没有提到“轮胎”的 {len(rest)} 条"
+            in answer.body
+        ), answer.body
+
+
 def test_groups_of_a_size_are_named_when_asked_which(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -409,3 +409,35 @@ def test_groups_named_side_by_side_are_compared_with_no_other_group_named(
     answer = ask_offline(an, "本田和长城两家比，投诉各有多少条？哪家更多？")
     assert f"{counts['本田']}" in answer.body and f"{counts['长城']}" in answer.body, answer.body
     assert "吉利汽车" not in answer.body, answer.body
+
+
+def test_the_quarters_of_a_year_counted_each(hotline: tuple[Analyst, Rows]) -> None:
+    # "去年四个季度各有多少条", "each of the four quarters of 2023": a count per quarter.
+    an, rows = hotline
+    noise = [r for r in rows if "噪音扰民" in r["留言主题"] and r["留言时间"].startswith("2023")]
+    by = Counter((int(r["留言时间"][5:7]) - 1) // 3 + 1 for r in noise)
+    assert len(set(by.values())) > 1
+    for question in (
+        "噪音扰民的留言，去年四个季度各有多少条？",
+        "How many noise (噪音扰民) messages came in each of the four quarters of 2023?",
+        # A word of time mistyped by one letter is that word.
+        "How many noise (噪音扰民) messages did we get in each quater of 2023?",
+    ):
+        answer = ask_offline(an, question)
+        assert answer.reading is not None and answer.reading.shape == "trend", answer.reading
+        assert "quarter" in answer.reading.line or "季度" in answer.reading.line, answer.reading
+        for n in by.values():
+            assert f"| {n} |" in answer.body, (n, answer.body)
+
+
+def test_what_time_of_day_asks_for_the_hours_ranked(hotline: tuple[Analyst, Rows]) -> None:
+    # "What time of day …most": a ranking by the hour, not quotes resembling the words.
+    an, rows = hotline
+    hours = Counter(int(r["留言时间"][11:13]) for r in rows)
+    n = max(hours.values())
+    answer = ask_offline(
+        an, "What time of day do citizens leave the most messages? Give me the busiest hour."
+    )
+    assert answer.reading is not None and answer.reading.group_by == ["hour of day"], answer.reading
+    busiest = [f"{h:02d}:00 has the most" for h, k in hours.items() if k == n]
+    assert any(b in answer.body for b in busiest) and f": {n};" in answer.body, answer.body

@@ -134,3 +134,13 @@ def test_values_set_aside_with_the_grouping_s_noun_between(
     answer = analyst.ask("北辰汽车和远山汽车的车型先不算，其余车型里哪一款被投诉得最多？")
     assert answer.reading is not None and "不含" in answer.reading.line, answer.reading
     assert f"{top}的" in answer.text and f"最多，为 {n}" in answer.text, answer.text
+
+
+def test_an_average_of_a_noun_no_measure_holds_gets_no_figure(analyst: Analyst) -> None:
+    # "On average, what model year are they": nothing measures a model year; no themes or
+    # counts in its place.
+    answer = analyst.ask(
+        "How old are the cars people complain about - on average, what model year are they?"
+    )
+    assert answer.status == "insufficient_data", answer.text
+    assert "model year" in answer.text, answer.text

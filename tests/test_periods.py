@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from servicelens.data.period_phrases import fix_time_words
 from servicelens.data.periods import (
     OPEN_START,
     PeriodError,
@@ -672,3 +673,24 @@ def test_months_said_one_by_one_make_a_span_listed() -> None:
     # Two months are a comparison, as before.
     r = read_periods("More in November than in October?", date(2017, 12, 4))
     assert not r.listed and r.comparison is not None
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("each quater of 2023", "2023-Q1"),  # a letter missing
+        ("Febuary 2024", "2024-02"),
+        ("Septmeber 2024", "2024-09"),  # two letters swapped
+    ],
+)
+def test_a_word_of_time_mistyped_by_one_letter_is_read_as_meant(said: str, meant: str) -> None:
+    found = read_periods(f"How many tickets in {said}?", date(2025, 1, 2))
+    assert found.period is not None and found.period.label.startswith(meant[:4]), found
+    if "-" in meant and "Q" not in meant:
+        assert found.period.label == meant, found
+
+
+def test_words_near_a_word_of_time_that_are_words_stay() -> None:
+    assert fix_time_words("a string quartet played") == "a string quartet played"
+    assert fix_time_words("the mouth of the river") == "the mouth of the river"
+    assert fix_time_words("montly and quartely") == "monthly and quarterly"

@@ -45,10 +45,14 @@ def plan(playbook: Playbook, intent: Intent, results: Results) -> Plan:
         return Plan(intent, results, {COVERAGE: ("describe_data", {"focus": "coverage"})})
     span = data_span(results[COVERAGE], _tables(own, intent))
     asked = _asked_period(own, intent)
-    if span is None or asked is None or _overlaps(asked, span):
+    if span is None or asked is None:
         return Plan(intent, results)
     if intent.period is not None:
+        if _overlaps(asked, span):
+            return Plan(intent, results)
         return Plan(intent, results, missed=asked.label, span=span, uncovered=True)
+    # No period named and none of the default one's records fit (none in it at all, or none
+    # of the slice asked): every date the data holds, said so.
     wide = _widened(intent, span)
     sub = {t[len(WIDE) :]: r for t, r in results.items() if t.startswith(WIDE)}
     more = {WIDE + t: c for t, c in next_calls(playbook, wide, sub).items()}

@@ -21,6 +21,7 @@ import numpy as np
 from ...data.catalog import Catalog
 from ...data.embeddings import Embedder
 from ...data.glossary import same_thing
+from ...data.list_items import items_column
 from ...data.segment import segmenter
 
 # Similarity a phrase needs to count as naming a metric, and the lead that makes it clear.
@@ -189,6 +190,11 @@ class MeaningIndex:
         out: list[tuple[str, str]] = []
         for name, metric in self.catalog.metrics.items():
             spec = metric.spec
+            if items_column(spec.expr):
+                # How many items a list cell holds resembles the items themselves ("list code
+                # M12", the replies the records may be): read by its own names, an average of
+                # them per record, or a number of them said, never by likeness.
+                continue
             for alias in dict.fromkeys([spec.en, spec.zh, *spec.aliases]):
                 if alias and alias.strip():
                     out.append((name, alias.strip()))

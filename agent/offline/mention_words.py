@@ -32,7 +32,12 @@ _EN = re.compile(
     r"|contain(?:s|ing)?|bring(?:s|ing)? up|brought up|writ(?:e|es|ing)(?: in)? about"
     r"|wrote(?: in)? about"
     r"|(?:complain(?:s|ed|ing)?|complaints?|tweets?|reviews?|comments?|messages?|posts?)"
-    r"(?:\s+(?:that\s+)?(?:are|were|is|was))? about)"
+    r"(?:\s+(?:that\s+)?(?:are|were|is|was))?"
+    # "which district complains most about noise": how much, between the verb and its words.
+    r"(?:\s+(?:the\s+)?(?:most|more|least|less|often|frequently|mostly))? about"
+    # "how many of those are also about a noise": the records said before, by a pronoun.
+    r"|(?:(?<=\bthose )|(?<=\bthese )|(?<=\bthem )|(?<=\bwhich )|(?<=\bmany ))"
+    r"(?:are|were|is|was)\s+(?:also\s+)?about)"
     r"\s+(?:the word |the term |a |an |the )?"
     # "mention filing a police report": what was done is the thing named after the verb.
     r"(?:(?:filing|getting|having|receiving|making|requesting|asking for|paying|being)"
@@ -74,6 +79,8 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _EN_STOP = {"it", "this", "that", "them", "these", "those", "our", "their", "us", "you", "all"}
+# A question word where the words would be ("complain about what most"): none said.
+_EN_STOP |= {"what", "which", "whom", "who", "whatever"}
 # An article left alone once the words after it were read as a value ("about the app").
 _EN_STOP |= {"the", "a", "an", "any", "some", "my", "your", "its"}
 # Words that stand for no text ("about something other than cards").
@@ -133,6 +140,14 @@ _RECORDS_OF = re.compile(
 )
 
 
+# "…？除去轮胎开裂的，还剩几条": the words set aside from the records counted before, said
+# with no mention verb, the rest asked.
+ASIDE_REST = re.compile(
+    r"(?:不算|除去|除掉|去掉|刨去|刨掉|扣除|剔除)(?P<t>[\u4e00-\u9fff]{1,8}?)的?[，,]\s*"
+    r"(?:还剩|剩下|其余|剩余)"
+)
+
+
 _NOT_SAYING = re.compile(r"(?:没有?|未|不)(?:提到?|提及|说到?|写到?|带|含有?)\s*[“\"'「]?\s*$")
 
 
@@ -141,15 +156,23 @@ def base_terms(question: str) -> list[str]:
     “慢”字": 物流), when the question names them before the quoted word with a mention verb and
     sets the quoted word inside them; or the words mentioned before "其中"/"of those" when other
     words are mentioned after it ("提到轮胎的投诉…？其中点名是韩泰轮胎的"); [] otherwise."""
+    aside = ASIDE_REST.search(question)
+    if aside is not None and not _ZH.search(aside.group(0)):
+        # "标题里说到“开裂”的投诉有几条？除去轮胎开裂的，还剩几条": the records mentioning the
+        # words before, less those of the words set aside.
+        base = mention_terms(question[: aside.start()])
+        part = aside.group("t")
+        return base[:_MAX_TERMS] if base and part not in base else []
     quoted = list(_QUOTED.finditer(question))
     if not quoted or not _quoted_counted(question):
         cue = _THEN_AMONG.search(question)
         if cue is None:
             return []
-        head, tail = question[: cue.start()], question[cue.end() :]
+        # The tail keeps the cue's words: "of those are also about …" names the records.
+        head, tail = question[: cue.start()], question[cue.start() :]
         verbs = [m.group("t") for m in [*_ZH.finditer(tail), *_EN.finditer(tail)]]
         part = _clean(t for chunk in verbs for t in _SPLIT.split(chunk))  # a mention verb's words
-        base = _mention_terms(head)
+        base = mention_terms(head)  # with their glosses ("steering wheel (方向盘)")
         return base[:_MAX_TERMS] if base and part and not set(base) & set(part) else []
     before = question[: quoted[0].start()]
     among = list(_AMONG.finditer(before))
@@ -178,12 +201,18 @@ def _mention_terms(question: str) -> list[str]:
     # ("回复“已删除”") is not a word to count.
     quoted = _quoted_counted(question)
     if quoted:
-        return _clean(quoted, short_ok=True)
+        aside = [
+            m.group("t") for m in ASIDE_REST.finditer(question) if not _ZH.search(m.group(0))
+        ]  # fmt: skip
+        return _clean([*quoted, *aside], short_ok=True)
     named = [m.group(1) for m in _THE_WORD.finditer(question)]
     if named:
         return _clean(named)
     found = [m.group("t") for m in _ZH.finditer(question)]
     found += [m.group("t") for m in _ZH_ABOUT.finditer(question)]
+    found += [
+        m.group("t") for m in ASIDE_REST.finditer(question) if not _ZH.search(m.group(0))
+    ]  # fmt: skip
     found += [m.group("t") for m in _EN.finditer(question)]
     # "customer tweets that include a link", "附了链接的留言": a link in the text itself.
     found += [m.group("t") or m.group("zh") for m in _WITH_LINK.finditer(question)]

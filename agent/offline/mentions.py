@@ -326,6 +326,30 @@ def _heads_stage(intent: Intent, results: Results) -> dict[str, Call]:
     return {PRE_HEADS: ("run_sql", {"sql": sql, "purpose": purpose})}
 
 
+# A compound the text says word for word this many times less often than one of its endings
+# (at least ``_MIN_ENDING`` records) is likely said by the ending ("车辆抖动" by "抖动"): the
+# answer keeps the words asked and offers the ending as the other reading.
+_RARELY = 4
+_MIN_ENDING = 5
+
+
+def rarer_than_ending(intent: Intent, results: Results) -> tuple[str, str] | None:
+    """(term, ending) of the first compound term the feedback says far less often than its
+    longest ending it says often; None when there is none."""
+    res = results.get(PRE_HEADS)
+    if res is None or not res.ok or not res.rows:
+        return None
+    row = res.records()[0]
+    for term in _compounds(intent):
+        whole = row.get(_head_cell(term, 0)) or 0
+        if not whole:
+            continue  # never said whole: counted by its ending already
+        for k in range(1, len(term) - 1):
+            if (row.get(_head_cell(term, k)) or 0) >= max(_MIN_ENDING, _RARELY * whole):
+                return term, term[k:]
+    return None
+
+
 def _head_cell(term: str, i: int) -> str:
     return f"h{zlib.crc32(term.encode()) % 100_000}_{i}"
 

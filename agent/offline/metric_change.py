@@ -364,6 +364,14 @@ def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
             said = w.say(
                 key, n=n, dim=dim_name(w, dim), said=size[2], held=fmt_row([held])[0], ref=res.id
             )
+            if row.get(f"all_{dim}"):
+                # Of every value, and their share of every record of the slice.
+                said += w.say(
+                    "distinct.of_all" if held else "distinct.of_all_values",
+                    all=fmt_row([row[f"all_{dim}"]])[0], dim=dim_name(w, dim),
+                    total=fmt_row([row["all_records"]])[0], share=w.pct(row["share_pct"]),
+                    ref=res.id,
+                )  # fmt: skip
             w.lead.insert(0, said)
             listed = results.get(f"listed:{dim}")
             if listed is not None and listed.ok and listed.rows:

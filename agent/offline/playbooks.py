@@ -17,7 +17,7 @@ from ...data.catalog import Catalog
 from ...data.periods import parse_period, phrase_for
 from .catalog_choice import default_metric
 from .narrative import Writer, fmt
-from .slots import split_excluded
+from .slots import Excluded, split_excluded
 from .transcript import Result, Results
 from .understand import Intent
 
@@ -117,6 +117,9 @@ def metric_query(
     keep, drop = split_excluded(filters or {})
     if keep:
         args["filters"] = keep
+    for d, v in (filters or {}).items():
+        if isinstance(v, Excluded) and not v.unset:
+            drop[d] = [*drop[d], ""]  # "leave out tickets that never got a group": no value
     if drop:
         args["exclude"] = drop
     args.update({k: v for k, v in extra.items() if v is not None})

@@ -38,6 +38,7 @@ from .catalog_choice import Held, default_metric, nearest
 from .coverage import Plan, plan
 from .findings import Findings
 from .grouping import GroupingIndex
+from .mentions import rarer_than_ending
 from .metric_change import pair_grain
 from .narrative import Writer, asks_in_days
 from .playbooks import Playbook
@@ -140,13 +141,15 @@ class OfflineProvider:
                 return self._calls(calls, len(user_turns(messages)))
             return self._turn("Evidence gathered; writing the answer.", None)
         text, status = self.write(intent, results)
-        missed = None
+        missed, p = None, None
         if playbook is not None:
             p = plan(playbook, intent, results)
             missed = p.missed if not p.uncovered else None
         notes = reading_notes(
             intent, self.catalog, missed, self.understander.grouping, self.understander.held
         )
+        if p is not None and intent.playbook == "mentions":
+            notes = _ending_note(p.intent, p.results, notes)
         return self._turn(text, on_delta, status, notes)
 
     def intent_for(self, messages: list[Message], context: TurnContext | None = None) -> Intent:
@@ -311,6 +314,31 @@ def _sibling_note(intent: Intent, catalog: Catalog) -> tuple[str, Alternative | 
     return said, Alternative(question=question, reading=f"{column}: {near}")
 
 
+def _ending_note(intent: Intent, results: Any, notes: ReadingNotes | None) -> ReadingNotes | None:
+    """ "车辆抖动" said word for word by few records, "抖动" by many: the count keeps the words
+    asked, and the answer says so and offers the ending as the question asked again."""
+    found = rarer_than_ending(intent, results)
+    if found is None:
+        return notes
+    term, ending = found
+    if intent.language == "zh":
+        said = f"原文逐字写“{term}”的记录很少，写“{ending}”的多得多，可能是同一件事的简短说法。"
+        reading = f"提到“{ending}”"
+    else:
+        said = (
+            f"Few records say “{term}” word for word; many more say “{ending}”, which may be "
+            "the same thing said shorter."
+        )
+        reading = f"mentioning “{ending}”"
+    notes = notes or ReadingNotes()
+    notes.alternatives.append(
+        Alternative(question=intent.question.replace(term, ending, 1), reading=reading)
+    )
+    notes.doubt = " ".join(d for d in (notes.doubt, said) if d)
+    notes.unsure = True
+    return notes
+
+
 def _compared_pair(intent: Intent) -> tuple[str, str] | None:
     """The two periods a change compares when they are read as rows of one query."""
     if intent.playbook != "metric_change" or intent.group_by or not intent.compare:
@@ -369,6 +397,8 @@ def per_record_note(intent: Intent) -> str:
     if m is None or (m.group(1) or m.group(2) or "").startswith(("time", "次")):
         return ""
     said = m.group(0).strip()
+    if intent.threshold is not None and said.lower() in intent.threshold.said.lower():
+        return ""  # "more than one reply": the number of items a list cell holds, compared
     if intent.language == "zh":
         return f"问题问的是“{said}”的记录，但数据中没有逐条统计这一点的字段；以下数字是全部记录的。"
     return (

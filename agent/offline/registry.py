@@ -11,6 +11,7 @@ from .evidence import EVIDENCE
 from .gap_analysis import GAP_ANALYSIS
 from .group_filter import GROUP_FILTER
 from .influencers import INFLUENCERS
+from .item_ranking import ITEM_RANKING
 from .key_accounts import KEY_ACCOUNTS
 from .label_depth import LABEL_DEPTH
 from .mentions import MENTIONS
@@ -53,6 +54,7 @@ PLAYBOOKS: dict[str, Playbook] = {
         LABEL_DEPTH,
         GROUP_FILTER,
         CONDITION_SPLIT,
+        ITEM_RANKING,
         EARLY_WARNINGS,
         CUSTOMERS_AT_RISK,
     )

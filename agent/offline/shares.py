@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..reading import sql_purpose
@@ -19,7 +20,7 @@ from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, Excluded, normal_text
-from .thresholds import Threshold
+from .thresholds import ITEMS, Threshold
 from .transcript import Results
 from .understand import Intent
 
@@ -64,6 +65,9 @@ def share_call(intent: Intent) -> Call | None:
         match = f"{part} IN ({', '.join(literal(v) for v in value.values)})"
     else:
         match = f"{part} = {literal(value)}"
+    aged = _aged(intent, base) if intent.unset_column else None
+    if aged is not None:  # "…里，已经提交超过一个月的": those that came in that long ago
+        match = f"({match}) AND {aged}"
     match = " AND ".join([f"({c})" for c in with_part] + [match]) if with_part else match
     group_expr = reach(cat, base, group, joins) if group else None
     if group and group_expr is None:
@@ -76,7 +80,7 @@ def share_call(intent: Intent) -> Call | None:
         by_share=_order(intent, group), least=least, totals=True,
     )  # fmt: skip
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    part_label = _part_with(w, also, _part_label(w, dim, value, intent.unset_set))
+    part_label = _part_with(w, also, _said_part(w, intent, dim, value))
     purpose = w.say("share.purpose", part=part_label.removesuffix("的"), whole=slice_text(w, kept))
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
@@ -119,7 +123,7 @@ def _threshold_call(intent: Intent) -> Call | None:
     if group and intent.parallel:
         sql = _parallel_threshold_sql(intent, group, by_share) or sql
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    purpose = w.say("threshold.purpose", measure=_measure(w, t), said=t.said)
+    purpose = w.say(_said_key(t, "purpose"), measure=_measure(w, t), said=t.said)
     purpose += slice_text(w, intent.filters)
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
@@ -165,9 +169,15 @@ def _without(question: str, said: str) -> str:
     return question.replace(said, " ")
 
 
+def _said_key(t: Threshold, form: str) -> str:
+    """The sentence for a threshold; one on a number of items says the items' own words
+    ("three or more defect codes"), with no measure before them."""
+    return f"threshold.items_{form}" if t.measure == ITEMS else f"threshold.{form}"
+
+
 def _measure(w: Writer, t: Threshold) -> str:
     """What the threshold compares: its own word for it ("time of day"), else its measure."""
-    if t.measure:
+    if t.measure and t.measure != ITEMS:
         return w.say(f"threshold.{t.measure.replace(' ', '_')}")
     return measure_name(w, t.metric)
 
@@ -275,6 +285,28 @@ _RATED = re.compile(
     r"给了?(?:评价|评分|打分|满意度)|有(?:评价|评分|打分)|评了分|打了分|参与了?评价"
     r"|\brated\b|\bwith an? (?:rating|score)\b|\bgave an? (?:rating|score)\b"
 )
+
+
+def _said_part(w: Writer, intent: Intent, dim: str, value: Any) -> str:
+    """The part's label, with how long ago its records came in when the question says so
+    ("未填写答复时间（超过一个月）的")."""
+    label = _part_label(w, dim, value, intent.unset_set)
+    if intent.aged is None or not intent.unset_column:
+        return label
+    said = intent.aged[2]
+    return f"{label.removesuffix('的')}（{said}）的" if w.lang == "zh" else f"{label} ({said})"
+
+
+def _aged(intent: Intent, base: str) -> str | None:
+    """The records that came in at least as long ago as the question says, counted back from
+    today, on ``base``'s time column."""
+    cat = intent.catalog
+    column = cat.tables[base].time_column if cat is not None and base in cat.tables else None
+    if intent.aged is None or not column:
+        return None
+    op, hours, _ = intent.aged
+    cut = datetime.combine(intent.as_of, time()) - timedelta(hours=hours)
+    return f"{base}.{column} {'<' if op == '>' else '<='} TIMESTAMP '{cut:%Y-%m-%d %H:%M:%S}'"
 
 
 def _unset_column(intent: Intent, base: str) -> str | None:
@@ -403,7 +435,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         w.say(
             "share.lead", n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
             share=w.pct(r["share_pct"]),
-            part=_part_with(w, also, _part_label(w, dim, value, intent.unset_set)),
+            part=_part_with(w, also, _said_part(w, intent, dim, value)),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
@@ -448,7 +480,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         w.say(
             key, dim=dim_name(w, group), name=w.label(group, top[group]),
             share=w.pct(top["share_pct"]), n=fmt_row([top["part"]])[0],
-            total=fmt_row([top["records"]])[0], part=_part_label(w, dim, value, intent.unset_set),
+            total=fmt_row([top["records"]])[0], part=_said_part(w, intent, dim, value),
             whole=slice_text(w, whole),
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
@@ -471,7 +503,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
         for r in rows
     ]
-    heads = [dim_name(w, group), _part_label(w, dim, value, intent.unset_set), w.say("share.col_n")]
+    heads = [dim_name(w, group), _said_part(w, intent, dim, value), w.say("share.col_n")]
     heads.append(w.say("mention.col_share"))
     w.body += table(w, heads, body, res.id)
     if any(w.small(r["records"]) for r in rows):
@@ -496,14 +528,14 @@ def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
         r = rows[0]
         w.lead.append(
             w.say(
-                "threshold.lead", measure=measure, said=t.said, n=fmt_row([r["part"]])[0],
+                _said_key(t, "lead"), measure=measure, said=t.said, n=fmt_row([r["part"]])[0],
                 total=fmt_row([r["records"]])[0], share=w.pct(r["share_pct"]), whole=whole,
                 period=period, ref=res.id,
             )
         )  # fmt: skip
         return
     top = rows[0]
-    key = "threshold.top_share" if intent.shape.has("share") else "threshold.top"
+    key = _said_key(t, "top_share" if intent.shape.has("share") else "top")
     w.lead.append(
         w.say(
             key, dim=dim_name(w, group), name=w.label(group, top[group]), measure=measure,
@@ -521,7 +553,8 @@ def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
         fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
         for r in rows
     ]
-    heads = [dim_name(w, group), f"{measure} {t.said}", w.say("share.col_n")]
+    said = t.said if t.measure == ITEMS else f"{measure} {t.said}"
+    heads = [dim_name(w, group), said, w.say("share.col_n")]
     w.body += table(w, [*heads, w.say("mention.col_share")], body, res.id)
 
 

@@ -73,7 +73,10 @@ def slice_where(
             return None
         if isinstance(value, Excluded):  # "不算酒店": every other value, and none
             listed = ", ".join(literal(v) for v in value.values)
-            where.append(f"({expr} IS NULL OR {expr} NOT IN ({listed}))")
+            if value.unset:
+                where.append(f"({expr} IS NULL OR {expr} NOT IN ({listed}))")
+            else:  # the records with no value left out, as the question says
+                where.append(f"({expr} IS NOT NULL AND {expr} NOT IN ({listed}))")
         elif isinstance(value, Either):  # "on a Saturday or a Sunday": any of them
             where.append(f"{expr} IN ({', '.join(literal(v) for v in value.values)})")
         else:
@@ -146,9 +149,14 @@ def distinct_sql(
     if listed:  # "… which ones are they": the groups themselves, with their records
         return f"SELECT v AS {dim}, n AS records FROM ({grouped}) AS sized ORDER BY v LIMIT 24"
     # With the records those groups hold together ("and how many complaints do they add up to").
+    # Beside them, every value and every record of the slice ("… and how many different
+    # callers are there in total", "占全部投诉的百分之几").
+    every = f"SELECT count(DISTINCT {expr}) AS v, count(*) AS n FROM {tables}{clause}"
     return (
-        f"SELECT count(*) AS distinct_{dim}, coalesce(sum(n), 0) AS records_of_those "
-        f"FROM ({grouped}) AS sized"
+        f"SELECT count(*) AS distinct_{dim}, coalesce(sum(sized.n), 0) AS records_of_those, "
+        f"any_value(every.v) AS all_{dim}, any_value(every.n) AS all_records, "
+        f"round(100.0 * coalesce(sum(sized.n), 0) / nullif(any_value(every.n), 0), 1) "
+        f"AS share_pct FROM ({grouped}) AS sized, ({every}) AS every"
     )
 
 

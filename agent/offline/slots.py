@@ -152,7 +152,10 @@ class _Values(str):
 class Excluded(_Values):
     """A filter value the records must NOT have ("不算酒店", "not by email"), turned into an
     exclusion where queries are built. Several values set aside together ("把吉利和马自达放一边")
-    are its ``values``."""
+    are its ``values``. Records with no value at all are "not" it too, unless the question
+    leaves them out ("…; leave out tickets that never got a group"): ``unset`` False."""
+
+    unset: bool = True
 
 
 class Either(_Values):

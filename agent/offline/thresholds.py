@@ -13,15 +13,17 @@ records past the threshold among those that have a value, counted in one guarded
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ...data.catalog import Catalog
+from ...data.catalog import Catalog, Metric
+from ...data.list_items import item_words, items_column, per_record
 from .column_measures import names_column
 from .durations import event_of, said_events
 
 # Hours in one of each unit of time.
-_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 168.0}
+_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 168.0, "month": 720.0}
 _EN_UNITS = (
+    (r"months?", "month"),
     (r"minutes?|mins?", "minute"),
     (r"hours?|hrs?|h", "hour"),
     (r"days?|business days?|working days?", "day"),
@@ -31,6 +33,7 @@ _EN_UNITS = (
     (r"characters?|chars?", "char"),
 )
 _ZH_UNITS = (
+    (r"个多?月", "month"),
     (r"分钟", "minute"),
     (r"个?小时|个?钟头", "hour"),
     (r"天|日|个工作日|工作日", "day"),
@@ -60,7 +63,8 @@ _ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
 EN_BEFORE = (
     (r"within|in under|in less than|no more than|not more than|at most|up to|inside", "<="),
     (r"under|less than|fewer than|below|shorter than|quicker than|faster than", "<"),
-    (r"more than|over|longer than|greater than|above|exceeding|beyond|in over|higher than"
+    (r"more than|over|longer than|older than|greater than|above|exceeding|beyond|in over"
+     r"|higher than"
      r"|(?:runs?|ran|running|go(?:es)?|went|going|gets?|got|stretch(?:es|ed)?) past", ">"),
     (r"at least|no less than|no fewer than|not less than", ">="),
 )  # fmt: skip
@@ -182,9 +186,22 @@ def _matches(
     return out
 
 
+def age_of(question: str) -> tuple[str, float, str] | None:
+    """How long ago the records came in, as the question compares it ("提交超过一个月的",
+    "older than 30 days", "for more than two weeks"): (operator, hours, the words said)."""
+    said = said_threshold(question)
+    if said is None or said.unit not in _HOURS or said.op not in (">", ">="):
+        return None
+    hours = said.number * _HOURS[str(said.unit)]
+    return said.op, hours, question[said.start : said.end].strip()
+
+
 def threshold_of(question: str, catalog: Catalog) -> Threshold | None:
     """The threshold the question sets on a measure of each record, when the catalog has the
     measure: a duration for a unit of time, a number column the question names otherwise."""
+    items = _on_items(question, catalog)
+    if items is not None:
+        return items
     said = said_threshold(question)
     if said is None:
         return None
@@ -194,6 +211,132 @@ def threshold_of(question: str, catalog: Catalog) -> Threshold | None:
     if said.unit == "char":
         return _on_length(catalog, said, words)
     return _on_column(question, catalog, said, words)
+
+
+# What a threshold on a list column's number of items compares (``Threshold.measure``).
+ITEMS = "items"
+# A number of items said before the items' name: "three or more (defect) codes", "a single
+# code", "只登记了一个(故障)代码", "收到3条及以上回复"; the words between are the items' kind.
+_ONLY_EN = r"exactly|only|just"
+_ITEMS_EN = re.compile(
+    rf"(?:\b(?P<b>{'|'.join(w for w, _ in EN_BEFORE)}|{_ONLY_EN})\s+)?"
+    rf"(?:\b(?P<single>(?:a\s+)?single)|\b{_EN_NUM})"
+    rf"(?:\s*(?P<a>{'|'.join(w for w, _ in EN_AFTER)}))?"
+    r"\s+(?:(?!(?:and|or|of|in|on|for|to|from|by|with|than|per)\b)[a-z-]+\s+){0,2}$"
+)
+_ITEMS_ZH = re.compile(
+    rf"(?:(?P<b>{'|'.join(w for w, _ in ZH_BEFORE)}|只|仅|恰好)[\u4e00-\u9fff]{{0,4}}?)?"
+    r"(?P<n>\d+|[一两二三四五六七八九十])\s*(?:个|条|项|种)"
+    rf"(?P<a>{'|'.join(w for w, _ in ZH_AFTER)})?[\u4e00-\u9fff]{{0,4}}$"
+)
+_ITEMS_OPS = (
+    *EN_BEFORE, *EN_AFTER, *ZH_BEFORE, *ZH_AFTER, (rf"{_ONLY_EN}|只|仅|恰好", "="),
+)  # fmt: skip
+
+
+def _on_items(question: str, catalog: Catalog) -> Threshold | None:
+    """A number of items of a list column said with the items' name ("logged with three or
+    more codes", "只登记了一个故障代码"): the records whose cell holds that many."""
+    text = question.lower()
+    for name, metric in catalog.metrics.items():
+        row = per_record(metric.expr)
+        if row is None:
+            continue
+        for noun in _item_names(metric):
+            for at in (m.start() for m in re.finditer(re.escape(noun), text)):
+                if noun.isascii() and at and text[at - 1].isalpha():
+                    continue
+                said = _items_said(text[max(0, at - 40) : at])
+                if said is not None:
+                    op, value, start = said
+                    words = question[at - 40 + start if at >= 40 else start : at + len(noun)]
+                    return Threshold(
+                        name, metric.table, row, op, value, words.strip(), measure=ITEMS
+                    )
+    return None
+
+
+def items_named(question: str, catalog: Catalog) -> str | None:
+    """The measure of a list column's items the question names by the measure's own names
+    ("codes", "故障代码"; not the plain word for replies, which the records may be)."""
+    text = question.lower()
+    for name, metric in catalog.metrics.items():
+        if per_record(metric.expr) is None:
+            continue
+        plain = set(item_words(items_column(metric.spec.expr) or ""))
+        for noun in (n for n in _item_names(metric) if n not in plain):
+            at = text.find(noun)
+            if at >= 0 and not (noun.isascii() and at and text[at - 1].isalpha()):
+                return name
+    return None
+
+
+def items_ranked(question: str, catalog: Catalog) -> str | None:
+    """The measure of a list column whose items the question asks to rank ("which defect code
+    shows up on the most complaints", "哪个故障代码出现得最多", "the five most common codes")."""
+    text = question.lower()
+    for name, metric in catalog.metrics.items():
+        if per_record(metric.expr) is None:
+            continue
+        plain = set(item_words(items_column(metric.spec.expr) or ""))
+        for noun in (re.escape(n) for n in _item_names(metric) if n not in plain):
+            asked = (
+                rf"\b(?:which|what)\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
+                rf"|\b(?:most|more) (?:common|frequent|often)\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
+                rf"|\btop (?:\d+|three|five|ten)\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
+                rf"|哪(?:个|些|几个|一个|种)[\u4e00-\u9fff]{{0,4}}{noun}"
+                rf"|{noun}[\u4e00-\u9fff]{{0,6}}(?:最多|最常见|排名|排前|前[三五十])"
+            )
+            if re.search(asked, text):
+                return name
+    return None
+
+
+def items_on(found: Threshold, catalog: Catalog, table: str) -> Threshold:
+    """The same count of items on ``table``, the one the question's records are in, when the
+    column is in several tables (one export per company, inbound and outbound)."""
+    column = items_column(catalog.metrics[found.metric].spec.expr)
+    for name, metric in catalog.metrics.items():
+        row = per_record(metric.expr)
+        if metric.table == table and row and items_column(metric.spec.expr) == column:
+            return replace(found, metric=name, table=table, expr=row)
+    return found
+
+
+def _items_said(before: str) -> tuple[str, float, int] | None:
+    """(operator, number, where the words begin) of a number of items said just before their
+    name, in ``before``."""
+    m = _ITEMS_EN.search(before) or _ITEMS_ZH.search(before)
+    if m is None:
+        return None
+    if m.groupdict().get("single"):
+        return "=", 1.0, m.start()
+    raw = m.group("n")
+    numbers = _EN_NUMBERS if raw.isascii() and not raw.isdigit() else _ZH_NUMBERS
+    value = float(raw.replace(",", "")) if raw[0].isdigit() else float(numbers.get(raw, 0))
+    if not value and raw not in ("0",):
+        return None
+    if raw in ("a", "an") and not m.group("b"):
+        return None  # "with a code": any, not a number said
+    said = m.group("a") or m.group("b") or ""
+    op = next((o for w, o in _ITEMS_OPS if re.fullmatch(w, said)), "=") if said else "="
+    return op, value, m.start()
+
+
+def _item_names(metric: Metric) -> list[str]:
+    """What a list column's items are called, from its measure's names ("number of problem
+    codes" → "problem codes"; "平均问题代码个数" → "问题代码"), longest first, with the
+    English names' singular forms."""
+    names = set(item_words(items_column(metric.spec.expr) or ""))
+    for said in (metric.spec.en, metric.spec.zh, *metric.spec.aliases):
+        low = re.sub(r"\s*\([^)]*\)$", "", (said or "").lower()).strip()
+        low = re.sub(r"^(?:average number of|number of|average)\s+|\s+per record$", "", low)
+        low = re.sub(r"^平均|(?:个数|数量|数)$", "", low)
+        if len(low) >= 2:
+            names.add(low)
+            if low.isascii():
+                names.add(re.sub(r"ies$", "y", low) if low.endswith("ies") else low.rstrip("s"))
+    return sorted(names, key=len, reverse=True)
 
 
 _LENGTH = re.compile(r"^AVG\((length\(.+\))\)$", re.I)
@@ -342,8 +485,11 @@ def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, 
     when the question sets one; English needs the records' noun after the number (one of
     ``units`` when given, any word that is no unit of time otherwise)."""
     text = question.lower()
-    m = _SIZE_EN.search(text) or _SIZE_EN_AFTER.search(text)
-    if m is not None:
+    # The first that says a number of records ("only ever raised a single ticket": not "only
+    # ever", which says none).
+    for m in sorted(
+        [*_SIZE_EN.finditer(text), *_SIZE_EN_AFTER.finditer(text)], key=lambda x: x.start()
+    ):
         raw = m.group("n") or ("1" if m.group("cmp") == "a single" else "")
         noun = m.group("noun")
         unit_word = any(re.fullmatch(p, noun) for p, _ in _EN_UNITS)

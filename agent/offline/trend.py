@@ -101,11 +101,17 @@ def _n(row: dict[str, Any]) -> int:
 # The grain a question asks for ("quarterly", "按季度", "weekly"); month when it names none.
 _GRAINS = (
     # "每个月" names the grain even where a quarter is the period ("去年第三季度，每个月各…").
-    ("month", re.compile(r"(?i)\bmonth[- ]by[- ]month\b|每个?月|按月|逐月|各月")),
+    (
+        "month",
+        re.compile(
+            r"(?i)\bmonth[- ]by[- ]month\b|\beach of the \w+ months\b|每个?月|按月|逐月|各月"
+        ),
+    ),
     (
         "quarter",
         re.compile(
             r"(?i)quarter(?:ly|[- ]by[- ]quarter)|by quarter|per quarter|each quarter"
+            r"|\beach of the \w+ quarters\b"
             r"|每个?季度|按季度?|逐季|各季度|(?<![第上下本这一二三四1-4])季度(?!度)"
         ),
     ),

@@ -22,6 +22,7 @@ import numpy as np
 from ...data.catalog import Catalog
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
+from ...data.period_phrases import fix_time_words
 from ...data.period_types import explicit_range
 from ...data.periods import Period, PeriodError, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
@@ -70,7 +71,14 @@ from .hours import hour_threshold
 from .label_depth_words import AVERAGE_DEPTH, asked_depth
 from .label_meaning import LabelMeaning, glossed
 from .meaning import STOP_WORDS, MeaningIndex
-from .mention_words import LIST_JOIN, asks_text, base_terms, mention_terms, words_as_written
+from .mention_words import (
+    ASIDE_REST,
+    LIST_JOIN,
+    asks_text,
+    base_terms,
+    mention_terms,
+    words_as_written,
+)
 from .negation import negated, negated_list
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
@@ -87,7 +95,17 @@ from .slots import (
     unmatched_text,
     without_instructions,
 )
-from .thresholds import Threshold, records_per_group, text_length, threshold_of
+from .thresholds import (
+    ITEMS,
+    Threshold,
+    age_of,
+    items_named,
+    items_on,
+    items_ranked,
+    records_per_group,
+    text_length,
+    threshold_of,
+)
 from .unread import PERSON_COLUMN, UnreadWords, used_phrases
 from .value_parts import Holding, Lacking, ValueParts, negated_part
 
@@ -214,6 +232,10 @@ class Intent:
     unread: list[str] = field(default_factory=list)
     # A date column said missing ("closed without a resolution time"): (table, column).
     unset_column: tuple[str, str] | None = None
+    # The measure of a list column whose items are ranked ("which defect code … most").
+    items_ranked: str | None = None
+    # How long ago the records with no end came in, compared ("超过一个月"): (op, hours, words).
+    aged: tuple[str, float, str] | None = None
     # A threshold on a measure of each record ("resolved within 24 hours", "转派3次以上").
     threshold: Threshold | None = None
     # Values the question names that the measured records cannot be filtered by ("维修" for a
@@ -396,6 +418,7 @@ class Understander:
 
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
+        question = fix_time_words(question)  # "each quater": a quarter, mistyped
         asked = question
         question = without_instructions(question)  # statements to run are not the question
         slots = self.matcher.match(question)
@@ -615,6 +638,7 @@ class Understander:
         )
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
+        _items_averaged(intent)
         averaged = _averaged_unmeasured(intent)
         per_period = not document and intent.playbook in _FIGURES
         if per_period and self._average_per_period(intent):
@@ -653,6 +677,7 @@ class Understander:
         _share_of_records(intent)
         self._unset(intent)
         self._happened(intent)
+        _other_side(intent)
         _threshold(intent, self.held)
         _count_of_theme(intent)
         self._metric_by_default(intent)
@@ -671,6 +696,8 @@ class Understander:
         _set_aside_unreachable(intent)
         _set_aside_later(intent)
         self._sibling_unread(intent)
+        self._unset_left_out(intent)
+        _items_ranking(intent)
         self._pair(intent)
         _feedback_of_any(intent)
         _group_test(intent)
@@ -737,8 +764,12 @@ class Understander:
             return
         if shape.has("quotes") or shape.has("document"):
             return
-        if shape.has("themes") and not words_as_written(intent.question):
-            return  # "抱怨什么" asks for themes; "抱怨“降价”的有多少条" counts the word
+        # "抱怨什么" asks for themes; "抱怨“降价”的有多少条" counts the word, as does "which
+        # district complains most about noise" (a grouping ranked by the words' records).
+        named_split = shape.has("ranking") and bool(intent.slots.dimensions)
+        themes = shape.has("themes") and not words_as_written(intent.question)
+        if themes and not (named_split and mention_terms(intent.question)):
+            return
         named = [m for m in intent.metrics if not intent.slots.noun_only]
         terms = mention_terms(unmatched_text(intent.question, intent.slots))
         # "品牌名里带“一汽”的": a word of the names of a column's values, read there.
@@ -806,7 +837,8 @@ class Understander:
             intent.mentions_within = [
                 t for t in base_terms(intent.question) if not self._names_catalog_words(intent, t)
             ]
-            if intent.mentions_within and not _QUOTED_WORD.search(intent.question):
+            aside = ASIDE_REST.search(intent.question)
+            if intent.mentions_within and (aside or not _QUOTED_WORD.search(intent.question)):
                 # "提到轮胎的…？其中点名是韩泰轮胎的": the words after 其中 are counted among those
                 # mentioning the words before it.
                 after = [t for t in terms if t not in intent.mentions_within]
@@ -819,6 +851,9 @@ class Understander:
                 # "每天各来了几条", "each day": the mentions counted per day (week, month).
                 intent.slots.dimensions.append(grain)
             intent.mentions_not = _NOT_MENTIONED.search(intent.question) is not None
+            if aside and intent.mentions_within and intent.mentions:
+                # "…？除去轮胎开裂的，还剩几条": the words set aside, the rest counted.
+                intent.mentions_not = True
             several = len(terms) > 1
             intent.mentions_all = several and _ALL_MENTIONED.search(intent.question) is not None
 
@@ -1071,6 +1106,9 @@ class Understander:
             intent.unset_column = column
             intent.playbook = "share_of"
             _drop_dimension_of_event(intent, phrase)
+            # "还没答复的留言里，提交超过一个月的", "unanswered for more than 30 days": how long
+            # ago the records came in, their end being missing.
+            intent.aged = age_of(intent.question)
             grain = _grain_said(intent)
             if grain and not any(d not in intent.filters for d in intent.slots.dimensions):
                 # "每个月收到的留言里，还没答复的各有几条": counted in each month.
@@ -1086,6 +1124,29 @@ class Understander:
         intent.unset = dims[0]
         intent.filters.pop(dims[0], None)
         intent.playbook = "share_of"
+        grain = _grain_said(intent)
+        split = [d for d in intent.slots.dimensions if d not in intent.filters and d != dims[0]]
+        if grain and not split:
+            # "never got an assignment group, month by month": counted in each month.
+            intent.slots.dimensions.append(grain)
+
+    def _unset_left_out(self, intent: Intent) -> None:
+        """ "Other than Group 70 … Leave out tickets that never got a group", "skip tickets that
+        have no close code at all": the records with no value of a column set aside, where its
+        values are set aside too, are no part of "the others"."""
+        q = intent.question
+        for m in _LEFT_OUT.finditer(q):
+            said = _UNSET_EN.search(q, m.end(), m.end() + 60) or _UNSET_ZH.search(
+                q, m.end(), m.end() + 20
+            )
+            if said is None:
+                continue
+            words = said.group(1)
+            phrase = zh_noun(words) if _CJK_CHAR.search(words) else words_after(words)
+            for dim in self.grouping.by_words(phrase) if phrase else []:
+                value = intent.filters.get(dim)
+                if isinstance(value, Excluded):
+                    value.unset = False
 
     def _uncued(self, question: str, playbook: str) -> bool:
         """A specialised playbook (or a trend) chosen on likeness alone, none of its cue words
@@ -2842,6 +2903,16 @@ def _by_shape(
         # "临江县和高新区比，被评不满意的各有几条": records of named groups counted side by side;
         # "did Apple or Spotify get more tweets": which of them has more.
         return "ranking" if shape.has("ranking") else "breakdown"
+    if (
+        not named_metric
+        and shape.has("ranking")
+        and split
+        and not words
+        and playbook in ("voc_themes", "voc_evidence")
+    ):
+        # "What time of day gets the most messages": the records counted by a grouping named,
+        # not quotes that resemble the words.
+        return "ranking"
     if shape.first == "count" and playbook in ("voc_themes", "voc_evidence") and filtered:
         return "metric_change"  # "how many complaints came in": records of a kind, counted
     if playbook in ("ranking", "breakdown") and not split and named_metric:
@@ -3021,13 +3092,21 @@ def _averaged_unmeasured(intent: Intent) -> str | None:
         return None
     m = _AFTER_AVERAGE.search(q)
     said = (m["zh"] or m["en"] or "").strip() if m else ""
-    if themes and _ASKING.match(said):
+    noun = _WHAT_NOUN.match(said)
+    if noun is not None:
+        said = noun.group(1)  # "on average, what model year are they": the model year
+    elif themes and _ASKING.match(said):
         return None  # "on average, what do people say": no noun averaged
     # "the average credit score of the consumers who …": what is averaged, not whose.
     return _OF_WHOM.split(said)[0].strip() or None
 
 
 _ASKING = re.compile(r"(?i)(?:what|how|which|who|where|when|why|do|does|did|is|are|was|were)\b")
+# "what model year are they": the noun asked after "what", before its verb.
+_WHAT_NOUN = re.compile(
+    r"(?i)^(?:what|which)\s+(?!(?:do|does|did|is|are|was|were|has|have|can|would|kind|sort"
+    r"|type|kinds|sorts|types)\b)([a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)\s+(?:are|is|was|were|do|does)\b"
+)
 
 
 _OF_WHOM = re.compile(r"(?i)\s+(?:of|for|among|across|in|per|that|who|which|by)\b.*")
@@ -4661,8 +4740,16 @@ OF_WHICH = re.compile(
 # The value of a measure asked for by its name ("What is the …", "…是多少").
 _VALUE_ASKED = re.compile(
     r"(?i)^\s*(?:what(?:'s| is| was| were)|how (?:high|low) (?:is|was))\b|是多少|为多少|有多高"
+    # "On average, how many codes per complaint?": the measure's value, not what is said.
+    r"|^\s*on average,?\s+how (?:many|much|long)\b"
 )
 _RATE_WORD = re.compile(r"(?i)\brate\b|\bratio\b|\bpercent|\bshare\b|率|比例|占比|百分")
+# The records of a value said first, then a grouping asked of them: "For our Critical-priority
+# incidents, which symptom…", "Among the disputed complaints, what product…", "X的投诉里，哪个".
+_SLICE_FIRST = re.compile(
+    r"(?i)^\s*(?:for|among|of|within|across|in)\s+[^,?;]{3,80}[,，]\s*(?:which|what)\b"
+    r"|^[^，,？?。]{2,30}(?:里|中|当中|里面)[，,]\s*哪"
+)
 _LIKELY = re.compile(r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|更容易|更常")
 
 
@@ -4959,7 +5046,8 @@ _HOW_MANY_NOUN = re.compile(
 )
 _HOW_MANY_BEFORE = re.compile(
     r"(?i)(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
-    r"|(?:how many|number of)\s+(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
+    r"|(?:how many|number of)\s+(?:of (?:our|the|your|their|these|those|all)\s+)?"
+    r"(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
 
 
@@ -5029,6 +5117,81 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             # "…and how many incidents did each one carry on average": the records per value.
             intent.per_group = True
             intent.playbook = "metric_change"
+
+
+# The other side of a yes/no condition asked after it: "…？没用知识库的呢？", "and the ones
+# without?", "what about those that did not?".
+_OTHER_SIDE = re.compile(
+    r"(?:没有?|不|未)(?:用|使用|带|有|关联|附|被)?[\u4e00-\u9fff]{0,8}的呢\s*[？?]?\s*$"
+    r"|(?i:\b(?:and|what about|how about)\s+(?:the (?:ones|others|rest)|those|the tickets"
+    r"|the records|the incidents|the complaints|the ones)\s+(?:without|that (?:didn'?t|did not"
+    r"|weren'?t|were not|don'?t|do not)|not)\b[^?]*\?\s*$)"
+)
+
+
+def _other_side(intent: Intent) -> None:
+    """ "用了知识库文章的工单，平均每张被转派几次？没用知识库的呢？": a yes/no condition, then
+    its other side asked: the measure on both sides (split by the condition), not one."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in _METRIC_PLAYBOOKS or intent.condition is not None:
+        return
+    if not _OTHER_SIDE.search(intent.question):
+        return
+    flags = [
+        d for d in intent.filters if d in cat.dimensions and cat.dimensions[d].kind == "boolean"
+    ]
+    if len(flags) != 1:
+        return
+    del intent.slots.filters[flags[0]]
+    intent.slots.dimensions = [*(d for d in intent.slots.dimensions if d != flags[0]), flags[0]]
+    intent.playbook = "breakdown"
+    intent.follow_up = False  # "…的呢" after its own first half asks nothing of an earlier turn
+
+
+# A figure of each record: "per complaint", "on average", "平均每条", "每条…几个".
+_PER_ONE = re.compile(r"(?i)\bper (?!cent\b)[a-z]+|\bon average\b|\baverage\b|平均|每条|每一条")
+
+
+def _items_ranking(intent: Intent) -> None:
+    """ "Which defect code shows up on the most complaints": the items of a list column
+    ranked by the records listing them, not the lists themselves as values."""
+    cat = intent.catalog
+    asks = (*_FIGURES, "voc_themes")
+    if cat is None or intent.playbook not in asks or intent.threshold is not None:
+        return
+    if _PER_ONE.search(intent.question):
+        return  # "how many codes per complaint": the items averaged
+    name = items_ranked(intent.question, cat)
+    if name is None:
+        return
+    intent.items_ranked, intent.playbook = name, "item_ranking"
+    intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+
+
+def _items_averaged(intent: Intent) -> None:
+    """ "On average, how many codes are logged per complaint", "平均每条投诉登记了几个故障代码":
+    the items of a list column, averaged over the records, not records per some group."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in _FIGURES or not _PER_ONE.search(intent.question):
+        return
+    name = items_named(intent.question, cat)
+    if name is None or name in intent.slots.metrics:
+        return
+    said = [str(v) for v in intent.filters.values()]
+    said += [str(v) for vs in intent.slots.compared.values() for v in vs]
+    terms = [t for t in mention_terms(intent.question) if not any(t in v for v in said)]
+    theme = intent.theme and re.search(
+        rf"(?i){re.escape(intent.theme)}\s*的?\s*(?:投诉|留言|评论|反馈|工单|记录|complaints?"
+        r"|tickets?|reviews?|messages?)",
+        intent.question,
+    )
+    if theme or terms:
+        # "异响投诉平均每条登记了几个故障代码": of the records about some words, which the
+        # average of every record is not; left to the readings of words.
+        return
+    intent.slots.metrics, intent.slots.by_meaning, intent.slots.noun_only = [name], [], False
+    if intent.playbook in ("voc_themes", "voc_evidence", "mentions"):
+        intent.playbook = "metric_change"
 
 
 _EACH_ONE_AVERAGE = re.compile(
@@ -5145,6 +5308,10 @@ def _share_of_records(intent: Intent) -> None:
     split = [d for d in intent.slots.dimensions if d not in intent.filters]
     if intent.mentions or not intent.filters or len(split) > 1:
         return
+    if split and _SLICE_FIRST.match(intent.question) and not _RATE_WORD.search(intent.question):
+        # "For our Critical incidents, which symptom … most often, and on how many of them":
+        # the value said first is the records ranked, not the part each group's share is of.
+        return
     cat = intent.catalog
     # A plain count of the records ("incidents") is their noun, however it was matched.
     named = [m for m in intent.metrics if not intent.slots.noun_only and not plain_count(cat, m)]
@@ -5169,17 +5336,19 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
     if intent.distinct and intent.counted_table:  # days counted by their records, no duration
         return
     found = threshold_of(intent.question, cat)
+    # The records the words pick ("customer tweets": the customers' own file).
+    counted = [m for m in intent.metrics if plain_count(cat, m)]
+    metric = (
+        counted[0]
+        if counted
+        else default_metric(cat, None, intent.filters, held=held, question=intent.question)
+    )
     if found is None:
         # "Opened before 8 in the morning or from 6 in the evening", "晚上8点以后": the records
         # by the hour of their time.
-        counted = [m for m in intent.metrics if plain_count(cat, m)]
-        # The records the words pick ("customer tweets": the customers' own file).
-        metric = (
-            counted[0]
-            if counted
-            else default_metric(cat, None, intent.filters, held=held, question=intent.question)
-        )
         found = hour_threshold(intent.question, cat, metric)
+    elif found.measure == ITEMS and metric in cat.metrics:
+        found = items_on(found, cat, cat.metrics[metric].table)
     if found is None or not (
         intent.shape.has("count")
         or intent.shape.has("share")

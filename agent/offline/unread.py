@@ -332,6 +332,18 @@ _NOT_A_WAY = (
     r"|each|every|per|over|between)"
 )
 _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "per 10,000 residents", "per capita", "每万人": a rate over a population, which service
+    # exports do not hold.
+    (
+        "population",
+        re.compile(
+            r"\bper (?:capita|head of population|(?:\d[\d,]*|a|one|ten|a hundred|a thousand"
+            r"|hundred|thousand|million) (?:thousand |million )?(?:residents|inhabitants|people"
+            r"|population|citizens|persons))\b|\bper(?:cent)? of (?:the )?population\b"
+            r"|每(?:[一二三四五六七八九十百千万\d]+)?(?:万|千|十万|百万)(?:个)?(?:人|居民|人口|常住人口)"
+            r"|按(?:常住)?人口(?:算|计算|折算)"
+        ),
+    ),
     # "raised by the finance department", "tickets from our vendors": whose records they are.
     (
         "unit",
@@ -474,8 +486,11 @@ _COUNTED = re.compile(r"(?i)\bhow many\b|\bnumber of\b|多少条|几条|几个|�
 # Kinds of ``_SUBJECTS`` whose phrase is missing when the catalog's words do not hold it, however
 # its words resemble the catalog's by meaning (short words resemble much).
 _BY_NAME = frozenset(
-    ("people", "channel", "call", "person", "staff time", "money", "legal", "contract")
-)
+    (
+        "people", "channel", "call", "person", "staff time", "money", "legal", "contract",
+        "population",
+    )
+)  # fmt: skip
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
 
 

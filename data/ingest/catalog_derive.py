@@ -25,12 +25,14 @@ import duckdb
 
 from ..catalog import parse_catalog
 from ..errors import DataError
+from ..list_items import list_shape
 from .catalog_columns import Column, read_columns, role
 from .catalog_dims import LABEL_WORDS, add_dimension, add_time_dimensions, dimension_item, kind_of
 from .catalog_entries import Changes, LeftOut
 from .catalog_metrics import (
     add_count,
     add_durations,
+    add_item_count,
     add_label_count,
     add_measure,
     add_text_length,
@@ -44,6 +46,8 @@ from .infer import q
 from .labels import LABEL, SUFFIX
 
 HIDDEN_TABLES = ("_ingest_log",)
+# Values read to tell whether a text column holds lists.
+_SAMPLE = 2000
 _DERIVED_PREFIX = ("Loaded from ", "One row per flag")
 
 
@@ -200,6 +204,11 @@ def _add_column(
         changes.skipped.append(LeftOut(table, c.name, what, why))
     if what == "measure":
         add_measure(data, table, c, changes)
+    if what in ("category", "id", "text") and table != "voc":
+        # "H93,H15,": a list in each cell, whose number of items is a measure of its own.
+        shape = list_shape(_sample(con, table, c))
+        if shape is not None and shape.most > 1:
+            add_item_count(data, table, c, shape, changes)
     # A yes/no column whose sides read as opposite sentiments is the records' own label.
     polar = yes_means(con, table, c) if what == "boolean" else None
     if polar:
@@ -214,6 +223,15 @@ def _add_column(
         if polar:
             item = polar_dimension(item, c, table, polar)
         add_dimension(data, c.name, item, changes)
+
+
+def _sample(con: duckdb.DuckDBPyConnection, table: str, c: Column) -> list[str]:
+    """Up to ``_SAMPLE`` of a text column's values, in the table's order."""
+    rows = con.execute(
+        f"SELECT CAST({q(c.name)} AS VARCHAR) FROM {q(table)} WHERE {q(c.name)} IS NOT NULL "
+        f"LIMIT {_SAMPLE}"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _labels_base(data: dict[str, Any], table: str, columns: list[Column]) -> str | None:

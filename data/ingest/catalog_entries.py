@@ -114,7 +114,11 @@ def words(name: str) -> str:
 
 
 def zh(word: str) -> str:
-    return ZH_WORDS.get(word, ZH_WORDS.get(word.rstrip("s"), ""))
+    found = ZH_WORDS.get(word, ZH_WORDS.get(word.rstrip("s"), ""))
+    if not found and word.lower().endswith("_id"):
+        # "caller_id" is who called: 来电人, as "caller" is.
+        return zh(word[:-3])
+    return found
 
 
 def put(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..list_items import REPLIES, ListShape, items_expr
 from .catalog_columns import Column
 from .catalog_entries import CJK, EN_WORDS, Changes, english, put, words, zh
 from .catalog_time import Concept, concept, is_end, spoken_span
@@ -161,6 +162,59 @@ def _measure_zh(c: Column, prefix: str) -> str:
     if not name:
         return ""
     return f"平均{name}" if prefix == "avg" else f"{name}合计"
+
+
+# Words that only say a column holds identifiers ("response_tweet_id" → "response tweet").
+_ID_WORDS = re.compile(r"(?i)(?:\s+(?:ids?|no|nos|numbers?|keys?))+$")
+
+
+def add_item_count(
+    data: dict[str, Any], table: str, c: Column, shape: ListShape, changes: Changes
+) -> None:
+    """How many items a list cell holds ("H93,H15," → 2 codes), averaged over the records: a
+    measure whose per-record value thresholds compare ("logged with three or more codes",
+    "收到3条及以上回复"); a record with no value has none. Its names say what the items are,
+    never a word as plain as "replies", which the records themselves may be."""
+    base = _ID_WORDS.sub("", c.label.lower()).strip() or c.label.lower()
+    cn = c.original if CJK.search(c.label) else zh(c.name)
+    also: list[str] = []
+    if REPLIES.search(c.name) or REPLIES.search(c.original):
+        noun, zn = "reply ids", "回复编号"
+    elif shape.kind == "codes":
+        noun = base if base.endswith(("code", "codes")) else f"{base} codes"
+        zn = cn if cn.endswith("代码") else f"{cn}代码"
+        also = ["number of codes", "codes per record", "代码个数", "代码数"]
+    elif shape.kind == "ids":
+        noun, zn = f"{base} ids", f"{cn}编号" if cn else ""
+    else:
+        noun, zn = base, cn
+    noun = _plural(noun)
+    # "codes per complaint": the items per one of the table's records, by its own noun.
+    one = re.sub(r"s$", "", record_noun(table).split()[-1])
+    if one and one != "record":
+        also = [
+            f"{noun} per {one}",
+            *([f"codes per {one}"] if shape.kind == "codes" else []),
+            *also,
+        ]
+    item = {
+        "en": f"Average number of {noun} per record",
+        "zh": f"平均{zn}个数" if zn else "",
+        "aliases": _unused(
+            data,
+            [f"number of {noun}", f"{noun} per record", *also]
+            + ([f"{zn}个数", f"{zn}数量"] if zn else []),
+        ),
+        "table": table,
+        "expr": f"AVG({items_expr(q(c.name), shape.delimiter)})",
+        "unit": "number",
+        "direction": "neutral",
+        "definition": (
+            f"Average number of items in the list cell {table}.{c.name} (joined by "
+            f"{shape.delimiter!r}); a record with no value counts none."
+        ),
+    }
+    put(data, "metrics", f"avg_{c.name}_items", item, table, changes)
 
 
 def add_text_length(data: dict[str, Any], table: str, column: str, changes: Changes) -> None:
