@@ -265,6 +265,7 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
         # A rate over a population the export does not hold, not the raw counts ranked.
         "Which office gets the most tickets per 10,000 residents?",
         "按每万人口算，哪个办公室的工单最多？",
+        "Which office gets the most tickets per 1,000 customers?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
@@ -1495,3 +1496,18 @@ def test_records_said_to_have_had_an_event_a_count_column_counts(
     assert 0 < reopened < len(rows)
     text = _ask(analyst, "How many tickets were reopened?")
     assert f"{_n(reopened)} of the {_n(len(rows))} records" in text, text
+
+
+def test_a_share_asked_in_each_quarter(analyst: Analyst, rows: list[dict[str, str]]) -> None:
+    # "What share … by phone in each quarter": the share in each quarter, not over the span.
+    by: dict[str, list[int]] = {}
+    for r in rows:
+        q = f"{r['opened_at'][:4]}-Q{(int(r['opened_at'][5:7]) - 1) // 3 + 1}"
+        by.setdefault(q, [0, 0])
+        by[q][0] += r["channel"] == CHANNELS[0]
+        by[q][1] += 1
+    assert len(by) == 2
+    answer = analyst.ask("What share of tickets came in by phone in each quarter?")
+    assert answer.reading is not None and "quarter" in answer.reading.group_by, answer.reading
+    for q, (part, whole) in by.items():
+        assert f"| {q} | {part} | {whole} | {_pct(part, whole)} |" in answer.body, answer.body

@@ -1228,6 +1228,15 @@ class Understander:
         if guess is not None and by_value and self.matcher.match(guess.phrase).filters:
             # "Came in by phone": "by" a value the question filters on, not a grouping.
             return None
+        text = normal_text(question)
+        if (
+            guess is not None
+            and by_value
+            and any(
+                guess.phrase.lower() in text[a:b] for a, b in (*slots.said.values(), *slots.spans)
+            )
+        ):
+            return None  # "by phone" read as the value 电话 in the other language
         if guess is not None and guess.dimension is not None:
             slots.dimensions.append(guess.dimension)
         return guess
@@ -3814,6 +3823,13 @@ _GRAIN_WORDS = (
     (
         "week",
         re.compile(r"(?i)\bweekly\b|week[- ]by[- ]week|\b(?:by|per|each|every) week\b|每周|按周"),
+    ),
+    (
+        "quarter",
+        re.compile(
+            r"(?i)\bquarterly\b|quarter[- ]by[- ]quarter|\b(?:by|per|each|every) quarter\b"
+            r"|\beach of the \w+ quarters\b|每个?季度|按季度|各季度"
+        ),
     ),
     (
         "month",

@@ -177,6 +177,8 @@ class UnreadWords:
                 continue  # the catalog measures money: the amount is read as its measure
             if kind == "headcount" and not self._counts_people():
                 return phrase  # no column counts the people a record touched
+            if kind == "population":
+                return phrase  # "per 1,000 customers": how many there are, which no record says
             if kind == "person" and not self._people_kept():
                 # "Consumers who filed more than one complaint": who is the same person over
                 # several records, and no column of the data says who anyone is.
@@ -339,7 +341,8 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bper (?:capita|head of population|(?:\d[\d,]*|a|one|ten|a hundred|a thousand"
             r"|hundred|thousand|million) (?:thousand |million )?(?:residents|inhabitants|people"
-            r"|population|citizens|persons))\b|\bper(?:cent)? of (?:the )?population\b"
+            r"|population|citizens|persons|customers|users|subscribers|members|households))\b"
+            r"|\bper(?:cent)? of (?:the )?population\b"
             r"|每(?:[一二三四五六七八九十百千万\d]+)?(?:万|千|十万|百万)(?:个)?(?:人|居民|人口|常住人口)"
             r"|按(?:常住)?人口(?:算|计算|折算)"
         ),
