@@ -27,6 +27,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE = re.compile(r"^[A-Za-z]{1,4}[-_]?\d{1,6}[A-Za-z]?$")
 # "1,234" or "12,345,678": a number with thousands separators, not a list of two.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+# "Harborline Bank, N.A.", "Acme, Inc.": a name and its legal form, not a list of two.
+_LEGAL_FORM = re.compile(
+    r"(?i),\s*(?:inc|llc|l\.l\.c|ltd|limited|n\.a|co|corp|corporation|plc|gmbh|s\.a|l\.p|lp"
+    r"|llp|pllc|ag|bv|nv)\.?\s*$"
+)
 _ITEMS = re.compile(
     r"COALESCE\(\s*LENGTH\(\s*REGEXP_EXTRACT_ALL\(\s*(?:\w+\.)?\"?(?P<column>\w+)\"?\s*,\s*"
     r"'\[\^(?P<d>.)\\s\]\[\^.\]\*'\s*\)\s*\)\s*,\s*0\s*\)",
@@ -92,6 +97,8 @@ def list_shape(values: list[str]) -> ListShape | None:
         if len(joined) < _MIN_LISTS:
             continue
         if d == "," and sum(bool(_THOUSANDS.match(v)) for v in joined) > len(joined) / 2:
+            return None
+        if d == "," and sum(bool(_LEGAL_FORM.search(v)) for v in joined) > len(joined) / 2:
             return None
         items = [i.strip() for v in values for i in v.split(d) if i.strip()]
         if not items or not _short(items):

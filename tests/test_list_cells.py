@@ -83,6 +83,8 @@ def test_shapes_of_lists_and_of_what_only_looks_like_one() -> None:
     shape = list_shape(["billing; late delivery", "refund", "late delivery; damaged box"] * 4)
     assert shape is not None and shape.delimiter == ";" and shape.kind == "items"
     assert list_shape(["1,234", "12,500", "980"] * 5) is None  # thousands separators
+    # A name and its legal form: one company, not two items.
+    assert list_shape(["Harborline Bank, N.A.", "Acme, Inc.", "Zeta Loans LLC"] * 5) is None
     prose = "I waited for weeks, called twice, and still nobody came to fix it properly"
     assert list_shape([prose, "fine, thanks for asking, it works again now"] * 5) is None
 
