@@ -266,6 +266,8 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
         "Which office gets the most tickets per 10,000 residents?",
         "按每万人口算，哪个办公室的工单最多？",
         "Which office gets the most tickets per 1,000 customers?",
+        # Who each ticket's customer is, which no column says.
+        "How many tickets per customer on average?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)

@@ -424,6 +424,9 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bsame (?:customer|caller|person|citizen|user|reviewer)s?\b"
             r"|\b(?:unique|distinct|different) "
             r"(?:customers|callers|people|users|citizens|reviewers)\b"
+            # "How many complaints per customer on average": who each record's person is.
+            r"|\bper (?:customer|caller|consumer|user|client|citizen|reviewer|person)\b"
+            rf"|平均每(?:个|位|名)?(?:客户|用户|来电人|消费者|市民|顾客)"
             r"|\b(?:consumers|customers|people|users|callers|clients|citizens|reviewers)\b"
             r"[^?.]{0,40}\b(?:more than (?:one|once)|multiple|several times|twice or more)\b"
             rf"|同一(?:个|位|名)?(?:{_ZH_PERSON})"
