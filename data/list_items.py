@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 # Delimiters a list cell is joined by, tried in this order.
 DELIMITERS = (",", ";", "|", "、", "，", "；")
-# At least this share of the values (and this many) hold the delimiter.
+# At least this many values hold the delimiter; for items that are neither ids nor codes, also
+# at least this share of them.
 _MIN_SHARE = 0.15
 _MIN_LISTS = 5
 # Items are short and no prose: prose split at its commas gives long pieces with spaces.
