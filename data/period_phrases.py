@@ -290,6 +290,17 @@ def _week_of_month(m: re.Match[str], c: Context) -> Period:
     return explicit_range(first, min(first + timedelta(days=6), end), c.phrase)
 
 
+def _half_of_month(m: re.Match[str], c: Context) -> Period:
+    """ "The first half of November", "11月下半月": days 1–15, or the 16th to the month's end."""
+    n = _item(m["m"])
+    y = int(m["y"]) if m["y"] else _year_of(m, c, n)
+    start = date(y, n, 1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if m["h"] in ("first", "1st", "上", "前"):
+        return explicit_range(start, start.replace(day=15), c.phrase)
+    return explicit_range(start.replace(day=16), end, c.phrase)
+
+
 def _week_of_day(m: re.Match[str], c: Context) -> Period:
     """ "The week of March 7, 2016": Monday to Sunday of the week holding that day."""
     when = _date(int(m["y"]), _item(m["m"]), int(m["d"]), c.phrase)
@@ -537,6 +548,19 @@ _RAW: list[tuple[str, Builder]] = [
         r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?"
         r"\s*(?:至|到|-|~|–|—)\s*(?P<d2>\d{1,2})\s*[日号]",
         _day_span_in,
+    ),
+    (
+        _B
+        + r"(?:the )?(?P<h>first|1st|second|2nd|latter) half of "
+        + _MON
+        + r"(?:,? (?P<y>\d{4}))?"
+        + _E,
+        _half_of_month,
+    ),
+    (
+        r"(?:(?<!\d)(?P<y>\d{4})\s*年\s*)?(?P<m>1[0-2]|0?[1-9])\s*月(?:份)?的?"
+        r"\s*(?P<h>[上下前后])半(?:个)?月",
+        _half_of_month,
     ),
     (
         _B

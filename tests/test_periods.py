@@ -539,6 +539,11 @@ DAY_SPANS: dict[str, tuple[date, date]] = {
     # A period said twice, broadly then exactly: the exact one.
     "last year - Nov 28 through Dec 25, 2025": (D(2025, 11, 28), D(2025, 12, 25)),
     "2016年里，3月1日到3月9日有多少": (D(2016, 3, 1), D(2016, 3, 9)),
+    # Half of a month: days 1-15, or the 16th to the month's end.
+    "tweets in the first half of October": (D(2026, 10, 1), D(2026, 10, 15)),
+    "the second half of February 2024": (D(2024, 2, 16), D(2024, 2, 29)),
+    "2016年3月下半月的事件": (D(2016, 3, 16), D(2016, 3, 31)),
+    "6月上半月收到多少条": (D(2026, 6, 1), D(2026, 6, 15)),
 }
 
 
