@@ -37,12 +37,28 @@ def groups_sql(cat: Catalog, intent: Intent) -> str | None:
     filters = {d: v for d, v in intent.filters.items() if d != test.dimension}
     where = slice_where(cat, base, filters, period, joins)
     expr = reach(cat, base, test.dimension, joins)
-    if where is None or expr is None:
+    part_where = slice_where(cat, base, dict(test.part), None, joins) if test.part else []
+    if test.unset is not None:
+        column = test.unset[0]
+        if column.startswith("dim:"):
+            column = reach(cat, base, column[4:], joins) or ""
+        part_where = [f"({column}) IS NULL"] if column else None
+    if where is None or expr is None or part_where is None:
         return None
     tables = base + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " AND ".join([*where, f"({expr}) IS NOT NULL"])
     own = f" AND ({metric.filter_sql})" if metric.filter_sql else ""
     size = f" {test.size[0]} {int(test.size[1])}" if test.size is not None else " IS NOT NULL"
+    if test.part or test.unset:
+        if test.over_set:
+            on = [reach(cat, base, d, joins) for d, _ in test.part]
+            if any(e is None for e in on):
+                return None
+            tables = base + "".join(f" JOIN {t} ON {o}" for t, o in joins.items())
+            rated = " AND ".join(f"({e}) IS NOT NULL" for e in on)
+        else:
+            rated = "TRUE"
+        return _part_sql(part_where, rated, tables, expr, clause + own, size, test)
     # Compared unrounded: 96.96% is below 97% though it shows as 97.0%.
     kept = f"m.measure {test.op} {test.value:g}" if test.op else "TRUE"
     order = "DESC" if _descending(intent) else "ASC"
@@ -61,6 +77,35 @@ def groups_sql(cat: Catalog, intent: Intent) -> str | None:
     )
 
 
+def _part_sql(
+    part_where: list[str], rated: str, tables: str, expr: str, clause: str, size: str, test: Any
+) -> str:
+    """Each group's records and how many of them are of the part named, the groups kept by
+    none, all or a number of those; one row (no group) when no group passes, so the answer can
+    say so from the result."""
+    of_part = " AND ".join(part_where) or "TRUE"
+    kept = {"none": "part = 0", "all": "part = records"}.get(
+        test.op, f"{'share' if test.percent else 'part'} {test.op} {test.value:g}"
+    )
+    return (
+        f"WITH s AS (SELECT {expr} AS g, count(*) AS records, "
+        f"count(*) FILTER (WHERE {of_part}) AS part, count(*) FILTER (WHERE {rated}) AS base "
+        f"FROM {tables} WHERE {clause} GROUP BY 1), "
+        f"k AS (SELECT *, 100.0 * part / NULLIF(base, 0) AS share FROM s "
+        f"WHERE records{size} AND {kept.replace('share', '100.0 * part / NULLIF(base, 0)')}) "
+        f"SELECT k.g AS {q(test.dimension)}, k.part, k.base, ROUND(k.share, 1) AS share, "
+        f"k.records, "
+        f"(SELECT count(*) FROM k) AS groups_passing, "
+        f"(SELECT count(*) FROM s WHERE records{size}) AS groups_in_all, "
+        f"(SELECT sum(records) FROM k) AS records_of_those, "
+        f"(SELECT sum(part) FROM k) AS part_of_those "
+        f"FROM (SELECT 1) AS one LEFT JOIN k ON TRUE "
+        f"ORDER BY {'k.share' if test.percent else 'k.part'} "
+        f"{'ASC' if test.op in ('<', '<=') else 'DESC'} NULLS LAST, k.records DESC, k.g "
+        f"LIMIT {_ROWS}"
+    )
+
+
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     cat, test = intent.catalog, intent.group_test
     if cat is None or test is None:
@@ -73,7 +118,8 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         "groups.purpose",
         dim=dim_name(w, test.dimension),
         metric=w.metric(test.metric),
-        said=_said(test),
+        said=_said(test)
+        + (f" ({w.say('share.unset', dim=test.unset[1].replace('_', ' '))})" if test.unset else ""),
         where=slice_text(w, dict(intent.filters)),
     )
     label = intent.period.label if intent.period and not intent.whole_data else None
@@ -81,7 +127,10 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 
 def _said(test: Any) -> str:
-    return " · ".join(s for s in (test.said, test.size[2] if test.size else "") if s)
+    said = test.said
+    if test.percent:  # "满意/基本满意 below 80%"
+        said = " ".join([*(str(v) for _, v in test.part), said])
+    return " · ".join(s for s in (said, test.size[2] if test.size else "") if s)
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
@@ -91,6 +140,9 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     rows: list[dict[str, Any]] = res.records()
     dim, metric = test.dimension, test.metric
     first = rows[0]
+    if test.part or test.unset:
+        _write_part(w, test, rows, res.id)
+        return
     if test.op:
         size = w.say("groups.size", said=test.size[2]) if test.size else ""
         listed = [
@@ -128,6 +180,62 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     heads = [dim_name(w, dim), w.metric(metric), w.say("labels.records")]
     body = [fmt_row([w.label(dim, r[dim]), w.value(metric, r[metric]), r["records"]]) for r in rows]
     w.body += table(w, heads, body, res.id)
+
+
+def _write_part(w: Writer, test: Any, rows: list[dict[str, Any]], ref: str) -> None:
+    """The groups none, all or a number of whose records are of the part named: how many of
+    how many, which, and their records."""
+    dim, first = test.dimension, rows[0]
+    part = (
+        ", ".join(w.label(d, v) for d, v in test.part)
+        if w.lang == "en"
+        else "、".join(w.label(d, v) for d, v in test.part)
+    )
+    if test.unset is not None:
+        part = w.say("share.unset", dim=test.unset[1].replace("_", " "))
+    kept = [r for r in rows if r[dim] is not None]
+    if test.percent:
+        items = [
+            w.say("groups.item", name=w.label(dim, r[dim]), value=w.pct(r["share"])) for r in kept
+        ]
+    elif test.op in ("none", "all"):
+        items = [
+            w.say(
+                "groups.item",
+                name=w.label(dim, r[dim]),
+                value=w.say("groups.n_records", n=fmt_row([r["records"]])[0]),
+            )
+            for r in kept
+        ]
+    else:
+        items = [w.say("groups.item", name=w.label(dim, r[dim]), value=r["part"]) for r in kept]
+    key = {"none": "groups.none_lead", "all": "groups.all_lead"}.get(test.op, "groups.part_lead")
+    key = "groups.share_lead" if test.percent else key
+    w.lead.append(
+        w.say(
+            key if kept else key + "_empty",
+            n=first["groups_passing"],
+            total=first["groups_in_all"],
+            dim=dim_name(w, dim),
+            part=part,
+            said=test.said,
+            size=w.say("groups.size", said=test.size[2]) if test.size else "",
+            items=("; " if w.lang == "en" else "；").join(items[:10]),
+            records=fmt_row([first["records_of_those"]])[0],
+            parts=fmt_row([first["part_of_those"]])[0],
+            ref=ref,
+        )
+    )
+    if not kept:
+        return
+    heads = [dim_name(w, dim), part, w.say("labels.records")]
+    body = [fmt_row([w.label(dim, r[dim]), r["part"], r["records"]]) for r in kept]
+    if test.percent:
+        heads = [dim_name(w, dim), part, w.say("groups.base"), w.say("labels.share")]
+        body = [
+            fmt_row([w.label(dim, r[dim]), r["part"], r["base"], w.pct(r["share"])]) for r in kept
+        ]
+    w.body += table(w, heads, body, ref)
 
 
 def _descending(intent: Intent) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ...data.catalog import Catalog
 from .thresholds import EN_AFTER, EN_BEFORE, ZH_AFTER, ZH_BEFORE
@@ -31,6 +32,18 @@ class GroupTest:
     value: float = 0.0
     said: str = ""
     size: tuple[str, int, str] | None = None
+    # A part of each group's records (filters, positive) the condition counts instead of the
+    # measure: ``op`` "none" (not one of them), "all" (every record), or a comparison of
+    # their number with ``value`` ("more than 20 unanswered").
+    part: tuple[tuple[str, Any], ...] = ()
+    # The share of the part is taken over the records whose part column is set ("among the
+    # messages that were rated"), not over all the group's records.
+    over_set: bool = False
+    # ``value`` is a percentage of the group's records (or of those with the part column set).
+    percent: bool = False
+    # The part is the records with no value in a column (its SQL, or "dim:<name>" for a
+    # dimension, and the name shown) rather than filters.
+    unset: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,3 +124,46 @@ def share_metric(catalog: Catalog, metrics: list[str]) -> str | None:
             if _columns(x.spec.expr) == cols and ("NOT " in x.spec.expr.upper()) == negated:
                 return other
     return None
+
+
+# Words saying that not one, or every one, of a group's records is of a kind: "never had a
+# single complaint disputed", "not a single complaint still in progress", "every single one of
+# them sitting at 信息审核", "连一条“不满意”都没收到", "全部都是…". Each says a condition on
+# the group, not on its records ("complaints never disputed" alone is the records').
+_NONE_EN = (
+    r"\b(?:never\s+(?:had|got|received|seen|been\s+given|filed|logged)\s+(?:a\s+single|any|one|even\s+one)"
+    r"|not\s+(?:a\s+single|one\s+single|even\s+one)|no\s+single|without\s+(?:a\s+single|even\s+one)"
+    r"|none\s+of\s+(?:its|their|whose)|zero)\b"
+)
+_ALL_EN = (
+    r"\b(?:every\s+single\s+one|each\s+and\s+every\s+one|every\s+one\s+of\s+(?:them|its|their)"
+    r"|all\s+of\s+(?:them|its|their)(?:\s+\w+)?\s+(?:are|were|is|still|sit|sitting|in|at)"
+    r"|(?:100|a\s+hundred)\s*(?:%|percent)\s+of\s+(?:its|their))\b"
+)
+_NONE_ZH = (
+    r"连一[条个张次件单份]|一[条个张次件单份][^，。？?,]{0,12}都(?:没|未)|没有任何一"
+    r"|从(?:来)?没有?过?一[条个张次件单份]"
+)
+_ALL_ZH = (
+    r"全部都|全都(?:是|在|处于|为)|全部(?:是|处于|停留在|卡在)|都(?:处于|停留在|卡在)"
+    r"|清一色|无一例外|每一?[条个张件单份]都"
+)
+
+
+def every_or_none(question: str) -> tuple[str, int, str] | None:
+    """("none" | "all", where it is said, the words) when the question keeps the groups
+    none, or all, of whose records are of a kind; None otherwise."""
+    found = [
+        (m.start(), kind, m.group(0))
+        for pattern, kind in ((_NONE_EN, "none"), (_ALL_EN, "all"))
+        for m in re.finditer(pattern, question, re.IGNORECASE)
+    ]
+    found += [
+        (m.start(), kind, m.group(0))
+        for pattern, kind in ((_NONE_ZH, "none"), (_ALL_ZH, "all"))
+        for m in re.finditer(pattern, question)
+    ]
+    if not found:
+        return None
+    start, kind, words = min(found)
+    return kind, start, words

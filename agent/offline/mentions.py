@@ -139,8 +139,24 @@ def mention_sql(
         else None
     )
     return share_sql(
-        base, match, where, joins, group_expr, group, names=_NAMES, each=each, outer=outer
-    )
+        base, match, where, joins, group_expr, group, names=_NAMES, each=each, outer=outer,
+        by_share=_share_end(intent) if group else None,
+    )  # fmt: skip
+
+
+def _share_end(intent: Intent) -> str | None:
+    """ "哪一类…的比例最高", "which company's tweets mention refunds at the lowest rate": the
+    groups ranked by their share of records mentioning the words ("DESC" or "ASC"), not by
+    how many mention them; None when no share is asked at an end."""
+    q = intent.question
+    if not SHARE_WORD.search(q) or intent.mentions_not:
+        return None
+    if LOWEST.search(q) and not _HIGHEST_SHARE.search(q):
+        return "ASC"
+    return "DESC" if _HIGHEST_SHARE.search(q) else None
+
+
+_HIGHEST_SHARE = re.compile(r"(?i)\bhighest\b|\blargest\b|\bbiggest\b|最高|最大")
 
 
 def records_table(catalog: Catalog, intent: Intent) -> str | None:
@@ -695,12 +711,25 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     if not rows:
         return
     top = rows[0]
-    w.lead.append(
-        w.say(
-            "mention.top", dim=dim_name(w, dim), name=w.label(dim, top[dim]),
-            n=fmt_row([top["mentions"]])[0], words=words, ref=by.id,
-        )
-    )  # fmt: skip
+    end = _share_end(intent)
+    if end is not None:
+        pick = min if end == "ASC" else max
+        top = pick(rows, key=lambda x: x["mention_share_pct"])
+        w.lead.append(
+            w.say(
+                "mention.top_share_low" if end == "ASC" else "mention.top_share",
+                dim=dim_name(w, dim), name=w.label(dim, top[dim]), words=words,
+                share=w.pct(top["mention_share_pct"]), n=fmt_row([top["mentions"]])[0],
+                total=fmt_row([top["records"]])[0], ref=by.id,
+            )
+        )  # fmt: skip
+    else:
+        w.lead.append(
+            w.say(
+                "mention.top", dim=dim_name(w, dim), name=w.label(dim, top[dim]),
+                n=fmt_row([top["mentions"]])[0], words=words, ref=by.id,
+            )
+        )  # fmt: skip
     body = [
         fmt_row([w.label(dim, x[dim]), x["mentions"], x["records"], w.pct(x["mention_share_pct"])])
         for x in rows

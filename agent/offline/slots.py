@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Self
 
 from ...data.catalog import Catalog, Dimension, key
-from ...data.glossary import same_thing
+from ...data.glossary import gloss, same_thing
 from ...data.ingest.catalog_metrics import record_noun
 from ...data.ingest.labels import LABEL
 from .grouping import synonyms_of
@@ -233,6 +233,7 @@ class CatalogMatcher:
         text = _normal(question)
         found, taken = self._exact(text)
         found, taken = self._covering(text, found, taken)
+        found, taken = self._begun_before(text, found, taken)
         fuzzy: list[tuple[int, Term]] = []
         if not any(t.kind == "metric" for _, t in found) or not _values(found):
             fuzzy = self._fuzzy(_mask(text, taken), [t for _, t in found])
@@ -263,6 +264,7 @@ class CatalogMatcher:
         # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
         free = _mask(text, taken + typo + list(said.values()))
         parts = self._partial(free, named, before, question)
+        parts += self._glossed_partial(free, named, before | {_dim_of(t) for _, t in parts})
         fuzzy += [(p, t) for p, t in parts if t.target not in said]
         coarse = []
         for pos, t in _outside_names(found):
@@ -405,6 +407,27 @@ class CatalogMatcher:
                 out += [(pos, t) for t in few[chosen].values() if all(t is not x for _, x in out)]
         return out
 
+    def _glossed_partial(
+        self, free: str, named: set[str], have: Collection[str]
+    ) -> list[tuple[int, Term]]:
+        """Values written in English named in Chinese by a common word ("苹果" for AppleSupport):
+        the word's English, read as a name said by part ("Apple"), at the Chinese word."""
+        out: list[tuple[int, Term]] = []
+        for g in gloss(free):
+            if not _CJK.search(free[g.start : g.end]):
+                continue
+            for word in g.words:
+                if len(word) < 4:
+                    continue
+                said = f" {word} "
+                hits = self._partial(said, named, have, said.title())
+                dims = {_dim_of(t) for _, t in hits}
+                if len(dims) == 1:
+                    out += [(g.start, t) for _, t in hits]
+                    have = {*have, *dims}
+                    break
+        return out
+
     def _by_words(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
         """English values of several words named by a run of the question holding exactly
         their words in any order ("checking or savings accounts", "credit or prepaid cards"),
@@ -444,6 +467,31 @@ class CatalogMatcher:
             if not inside or any(t.target == term.target for _, t in inside):
                 continue
             found = [f for f in found if f not in inside] + [(start, term)]
+            taken = [sp for sp in taken if not (start <= sp[0] and sp[1] <= end)] + [(start, end)]
+        return found, taken
+
+    def _begun_before(
+        self, text: str, found: list[tuple[int, Term]], taken: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, Term]], list[tuple[int, int]]]:
+        """ "federal student loan" for "Federal student loan servicing", though "student loan"
+        alone is another value's whole name: the word before a value found exactly, with it,
+        begins the name of exactly one other value — the longer name is what was said."""
+        for pos, term in list(found):
+            if term.kind != "value":
+                continue
+            before = re.search(r"([a-z][a-z0-9]*)\s+$", text[:pos])
+            if before is None or before.group(1) in _JOINERS:
+                continue
+            start, end = before.start(1), pos + len(term.alias.strip())
+            said = text[start:end]
+            by_dim: dict[str, dict[str, Term]] = {}
+            for t in self._by_first_word.get(before.group(1), []):
+                if t.target != term.target and _begins_words(t.alias.strip(), said):
+                    by_dim.setdefault(t.target.split("=", 1)[0], {}).setdefault(t.target, t)
+            one = self._only_of_coarsest(by_dim)
+            if one is None:
+                continue
+            found = [(p, t) for p, t in found if (p, t) != (pos, term)] + [(start, one)]
             taken = [sp for sp in taken if not (start <= sp[0] and sp[1] <= end)] + [(start, end)]
         return found, taken
 
@@ -534,6 +582,10 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+def _dim_of(term: Term) -> str:
+    return term.target.split("=", 1)[0]
 
 
 def _begins(name: str, said: str) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...data.catalog import Catalog
+from ...data.duck import q as quoted
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
 from ...data.period_phrases import fix_time_words
@@ -58,7 +59,14 @@ from .durations import (
     undated_event,
     unset_time_column,
 )
-from .group_tests import GroupTest, percent_test, share_metric, value_test
+from .group_tests import (
+    GroupTest,
+    PercentTest,
+    every_or_none,
+    percent_test,
+    share_metric,
+    value_test,
+)
 from .grouping import GroupGuess, GroupingIndex, grouping_phrase, words_after, zh_noun
 from .happened import (
     Condition,
@@ -80,6 +88,7 @@ from .mention_words import (
     words_as_written,
 )
 from .negation import negated, negated_list
+from .shape import ORDER as SHAPE_ORDER
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
 from .slots import (
@@ -674,6 +683,7 @@ class Understander:
         _distinct_by_group(intent)
         _biggest_aside(intent)
         self._periods_counted(intent)
+        _value_rate(intent)
         _share_of_records(intent)
         self._unset(intent)
         self._happened(intent)
@@ -701,6 +711,7 @@ class Understander:
         self._pair(intent)
         _feedback_of_any(intent)
         _group_test(intent)
+        _groups_by_unset(intent)
         _counted_by_event(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
@@ -833,6 +844,14 @@ class Understander:
                 part = f"{dim}={value}" in intent.slots.fuzzy
                 if part and any(t in str(value) and t != str(value) for t in terms):
                     del intent.slots.filters[dim]
+                elif isinstance(value, Holding) and any(
+                    t in value.word or value.word in t for t in terms
+                ):
+                    # "写着“具体政策已在回复中说明”的答复": the words counted are in the text;
+                    # the replies holding them, read as a filter too, would make every share
+                    # of them 100%.
+                    del intent.slots.filters[dim]
+                    intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
             # "提到物流的差评里，带“慢”字的有多少": counted among those mentioning 物流.
             intent.mentions_within = [
                 t for t in base_terms(intent.question) if not self._names_catalog_words(intent, t)
@@ -3239,19 +3258,77 @@ def _group_test(intent: Intent) -> None:
     takes longest": a condition on each group's share or size, the groups passing it counted,
     listed or ranked (``group_filter``)."""
     cat, question = intent.catalog, intent.question
-    if cat is None or intent.playbook not in _FIGURES or intent.template:
+    if cat is None or intent.template:
+        return
+    # "Which product has not a single complaint still in progress" reads as feedback by its
+    # words; the groups are what is asked.
+    voiced = intent.playbook in ("voc_themes", "voc_evidence") and every_or_none(question)
+    if intent.playbook not in _FIGURES and not voiced:
         return
     guess = intent.grouping.dimension if intent.grouping else None
     named = [*intent.distinct, *([guess] if guess else []), *intent.slots.dimensions]
-    dim = next((d for d in named if d in cat.dimensions and d not in intent.filters), None)
+    pct, size = percent_test(question), records_per_group(question)
+    # "…below 70%, counting 满意 and 基本满意 as satisfied": the values named together are the
+    # part each group's share is of, not groups of their own.
+    shared = {
+        d: Either(*vs) for d, vs in intent.slots.compared.items()
+        if pct is not None and len(vs) > 1 and d not in intent.filters
+    }  # fmt: skip
+    dim = next(
+        (d for d in named if d in cat.dimensions and d not in intent.filters and d not in shared),
+        None,
+    )
     if dim is None:
         return
-    pct, size = percent_test(question), records_per_group(question)
     measured = next((m for m in intent.metrics if m in cat.metrics), None)
     unit = cat.metrics[measured].unit if measured is not None else ""
     valued = value_test(question, unit) if AVERAGE.search(question) else None
+    every = every_or_none(question) if pct is None and valued is None else None
+    part = _group_part(intent, dim, every[1]) if every is not None else {}
+    counted = measured if measured and plain_count(cat, measured) else records_count(cat)
+    if every is not None and part and counted is not None:
+        # "Which companies with 10 or more complaints never had a single one disputed": the
+        # groups none (or all) of whose records are of the kind named after those words.
+        if reach(cat, cat.metrics[counted].table, dim, {}) is None:
+            return
+        at = question.find(size[2]) if size is not None else -1
+        if size is not None and every[1] <= at <= every[1] + len(every[2]):
+            size = None  # "not a single complaint" says no size
+        said = " ".join([every[2], *(str(v) for v in part.values())])
+        test = GroupTest(dim, counted, every[0], 0.0, said, size, tuple(part.items()))
+        for d in part:
+            intent.slots.filters.pop(d, None)
+        intent.group_test, intent.playbook = test, "group_filter"
+        intent.distinct, intent.slots.metrics = [], [counted]
+        return
+    if voiced and not (every is not None and part and counted is not None):
+        return
+    if every is not None and measured is not None and cat.metrics[measured].unit == "%":
+        # "…never had a complaint disputed", the disputed rate named: a rate of 0 (or 100%).
+        value = 0.0 if every[0] == "none" else 100.0
+        pct = PercentTest("=", value, ("为 " if intent.language == "zh" else "of ") + f"{value:g}%")
     if pct is not None:
         metric = share_metric(cat, intent.metrics)
+        valued_on = {d for d, v in intent.filters.items() if d != dim and type(v) is not Excluded}
+        if metric is None and not valued_on and len(shared) == 1:
+            valued_on = set(shared)
+            intent.slots.filters.update(shared)
+            intent.slots.compared.pop(next(iter(shared)), None)
+        if metric is None and len(valued_on) == 1 and counted is not None and not intent.mentions:
+            # "Districts with a satisfaction rate below 80%, counting 满意 and 基本满意 as
+            # satisfied": each group's share of the records with the values named.
+            on = valued_on.pop()
+            if reach(cat, cat.metrics[counted].table, dim, {}) is None:
+                return
+            rated = bool(_AMONG_RATED.search(question))
+            test = GroupTest(
+                dim, counted, pct.op, pct.value, pct.said, size,
+                ((on, intent.filters[on]),), rated, percent=True,
+            )  # fmt: skip
+            intent.slots.filters.pop(on, None)
+            intent.group_test, intent.playbook = test, "group_filter"
+            intent.distinct, intent.slots.metrics = [], [counted]
+            return
         if metric is None:
             return
         test = GroupTest(dim, metric, pct.op, pct.value, pct.said, size)
@@ -3273,6 +3350,86 @@ def _group_test(intent: Intent) -> None:
     intent.playbook = "group_filter"
     intent.distinct = []
     intent.slots.metrics = [metric]
+
+
+def _groups_by_unset(intent: Intent) -> None:
+    """ "Which districts still have more than 20 messages with no reply at all": the groups
+    kept by how many of their records have no value where the question says none was recorded
+    — the number said is of those records, not of all the group's."""
+    cat, question = intent.catalog, intent.question
+    if cat is None or intent.playbook != "share_of" or intent.group_test is not None:
+        return
+    if not (intent.unset or intent.unset_column) or SHARE_WORD.search(question):
+        return
+    size = records_per_group(question)
+    split = [d for d in intent.slots.dimensions if d in cat.dimensions and d not in intent.filters]
+    if size is None or len(split) != 1 or size[0] not in (">", ">=", "<", "<="):
+        return
+    if _MOST_SAID.search(question) or _LEAST_SAID.search(question):
+        return  # "among districts with more than 300 messages, which has the most unanswered"
+    # The number is of the records with no value when the words saying so are in its clause:
+    # "more than 20 messages with no reply", "还没答复的留言超过20条".
+    at = question.find(size[2])
+    clause = re.split(r"[,，。;；?？!！]", question[at:])[0]
+    before = re.split(r"[,，。;；?？!！]", question[:at])[-1]
+    if not re.search(r"(?i)\b(?:no|not|without|never|un\w+)\b", clause) and not re.search(
+        r"[没未无]", before + clause
+    ):
+        return
+    table = intent.unset_column[0] if intent.unset_column else None
+    counted = next(
+        (
+            n for n, m in cat.metrics.items()
+            if plain_count(cat, n) and (table is None or m.table == table) and not m.spec.filter
+        ),
+        None,
+    )  # fmt: skip
+    if counted is None or reach(cat, cat.metrics[counted].table, split[0], {}) is None:
+        return
+    unset = (
+        f"{quoted(intent.unset_column[0])}.{quoted(intent.unset_column[1])}"
+        if intent.unset_column
+        else f"dim:{intent.unset}"
+    )
+    shown = intent.unset_column[1] if intent.unset_column else str(intent.unset)
+    intent.group_test = GroupTest(
+        split[0], counted, size[0], float(size[1]), size[2], None, unset=(unset, shown)
+    )
+    intent.playbook, intent.slots.metrics = "group_filter", [counted]
+
+
+# "Among the messages that were rated", "只算有评价的": a share of the values named over the
+# records that have one, not over all.
+_AMONG_RATED = re.compile(
+    r"(?i)\b(?:that|which) (?:were|are|have been|got) (?:rated|scored)\b"
+    r"|\bwith a (?:rating|score)\b|\bamong (?:the )?rated\b"
+    r"|有(?:评价|评分|打分)的|(?:评价|评分|打分)过的|已(?:评价|评分)"
+)
+
+
+def _group_part(intent: Intent, dim: str, start: int) -> dict[str, Any]:
+    """The filters naming the kind of record a group must have none (or all) of: those said
+    after the words saying so (``start``), and values set aside by them ("never had a single
+    Critical or High ticket" reads as "not Critical or High"), as the values themselves."""
+    text = intent.question.lower()
+    # The words' own clause: "青山县的留言里，有没有哪一类连一条“不满意”都没收到？青山县这一类…"
+    # sets 不满意 as the part, not 青山县 said again after it.
+    stop = re.search(r"[，。？?,;；！!]", text[start:])
+    end = start + stop.start() if stop else len(text)
+    part: dict[str, Any] = {}
+    for d, value in intent.filters.items():
+        if d == dim or not isinstance(value, str):
+            continue
+        said = intent.slots.said.get(f"{d}={value}")
+        values = getattr(value, "values", (value,))
+        where = [i for v in values if (i := text.find(v.lower())) >= 0]
+        where += [said[0]] if said else []
+        if isinstance(value, Excluded):
+            if not where or start <= min(where) < end:
+                part[d] = Either(*values) if len(values) > 1 else values[0]
+        elif where and start <= min(where) < end:
+            part[d] = value
+    return part
 
 
 def _feedback_of_any(intent: Intent) -> None:
@@ -5302,6 +5459,27 @@ def _biggest_aside(intent: Intent) -> None:
     intent.aside_biggest = grouped[0]
     intent.slots.dimensions = [d for d in intent.slots.dimensions if d != grouped[0]]
     intent.playbook = "metric_change"
+
+
+def _value_rate(intent: Intent) -> None:
+    """ "各区的不满意率", "the Closed with explanation rate by company": a value of the records
+    said with "rate" (率) and no measure of that name — the share of the records with it."""
+    cat = intent.catalog
+    if cat is None or intent.shape.has("share") or intent.playbook not in _METRIC_PLAYBOOKS:
+        return
+    if any(not plain_count(cat, m) for m in intent.metrics):
+        return
+    text = intent.question.lower()
+    for value in intent.filters.values():
+        if type(value) is not str or not value.strip():
+            continue
+        v = re.escape(value.lower())
+        if re.search(rf"{v}率|{v}\s+rates?\b", text):
+            shapes = {*intent.shape.shapes, "share"}
+            intent.shape = replace(
+                intent.shape, shapes=tuple(s for s in SHAPE_ORDER if s in shapes)
+            )
+            return
 
 
 def _share_of_records(intent: Intent) -> None:

@@ -144,6 +144,7 @@ class ValueParts:
         if not self.lines:
             return
         text = normal_text(question)
+        named = {str(v) for v in slots.filters.values()}
         best: tuple[int, int, str, str, list[str]] | None = None
         for run in _CJK_RUN.finditer(text):
             start, end = run.span()
@@ -158,6 +159,9 @@ class ValueParts:
                     if any(s < j and i < e for s, e in slots.spans):
                         continue
                     word = text[i:j]
+                    if word in named:
+                        continue  # "青山县的留言里…青山县这一类": the district said again
+
                     holders = [
                         (dim, [v for v in values if word in v])
                         for dim, values in self.lines.items()

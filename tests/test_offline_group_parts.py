@@ -1,0 +1,219 @@
+"""Conditions on a part of each group's records, over an export the test writes: the groups
+none of whose records are of a kind ("never had a single complaint Escalated", "连一条“升级处理”
+都没有"), all of whose records are ("every single one of them still Under review"), and whose
+share of the values named passes a percentage ("satisfaction rate below 70%, counting 满意 and
+基本满意 as satisfied among the complaints that were rated"). Also: a value said with "rate"
+(率) is the share of the records with it, and a word before a value's whole name that begins a
+longer value's name ("federal student loan") names the longer value; "more than 3 complaints
+with no reply" counts the records with no reply in each group; a value written in English is
+named by a common Chinese word for it ("苹果" for AppleSupport).
+
+Every expected figure is computed from the rows the test wrote, never from the analyst.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from agent_support import ask_offline
+from ingest_support import offline_analyst
+
+from servicelens.agent.analyst import Analyst
+
+pytestmark = pytest.mark.slow
+Rows = list[dict[str, str]]
+
+# Company → (complaints, how each one's status is chosen).
+_SIZES = {
+    "Acme Bank": 30,
+    "Birch Credit": 20,
+    "Cobalt Finance": 12,
+    "Dune Lending": 11,
+    "Elm Servicing": 5,
+    "Fjord Capital": 8,
+}
+
+
+def _status(company: str, i: int) -> str:
+    if company == "Cobalt Finance":
+        return "Under review"  # every one of its complaints
+    if company in ("Birch Credit", "Elm Servicing"):
+        return ["Closed", "Under review"][i % 2]  # never escalated
+    return ["Closed", "Escalated", "Under review"][i % 3]
+
+
+def _rating(company: str, i: int) -> str:
+    # Unrated complaints are many, and change the shares if counted.
+    if i % 4 == 0:
+        return ""
+    low = {"Acme Bank": 3, "Birch Credit": 2, "Dune Lending": 5}.get(company, 7)
+    return "不满意" if i % low == 1 else ["满意", "基本满意"][i % 2]
+
+
+def _complaints() -> Rows:
+    start, rows, n = datetime(2024, 1, 2, 9), [], 0
+    for company, size in _SIZES.items():
+        for i in range(size):
+            federal = (n + i) % 3 == 0
+            rows.append(
+                {
+                    "complaint_id": f"C{n:04d}",
+                    "received_at": (start + timedelta(hours=37 * n)).strftime("%Y-%m-%d %H:%M"),
+                    "company": company,
+                    "product": "Student loan" if (n + i) % 2 == 0 else "Mortgage",
+                    "sub_product": (
+                        ("Federal student loan servicing" if federal else "Private student loan")
+                        if (n + i) % 2 == 0
+                        else "Conventional home mortgage"
+                    ),
+                    "handle": "AppleSupport" if n % 3 else "NimbusCares",
+                    "status": _status(company, i),
+                    "satisfaction": _rating(company, i),
+                    "replied_at": ""
+                    if i % {"Acme Bank": 5, "Birch Credit": 4}.get(company, 9) == 2
+                    else (start + timedelta(hours=37 * n + 30)).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+            n += 1
+    return rows
+
+
+@pytest.fixture(scope="module")
+def complaints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _complaints()
+    folder: Path = tmp_path_factory.mktemp("group_parts")
+    with offline_analyst(
+        folder, rows, file="complaints.csv", as_of="2025-01-02", id="complaint_id"
+    ) as an:
+        yield an, rows
+
+
+def _pct(part: int, whole: int) -> str:
+    share = (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{share.normalize():f}%"
+
+
+def _by_company(rows: Rows) -> dict[str, Rows]:
+    out: dict[str, Rows] = {}
+    for r in rows:
+        out.setdefault(r["company"], []).append(r)
+    return out
+
+
+def test_groups_none_of_whose_records_are_of_a_kind(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    groups = {c: rs for c, rs in _by_company(rows).items() if len(rs) >= 10}
+    never = sorted(c for c, rs in groups.items() if all(r["status"] != "Escalated" for r in rs))
+    assert never and len(never) < len(groups)
+    answer = ask_offline(
+        an,
+        "Which companies with at least 10 complaints have never had a single complaint Escalated?",
+    )
+    assert answer.status == "answered"
+    for company in groups:
+        assert (company in answer.body) == (company in never), answer.body
+    assert f"{len(never)} of {len(groups)}" in answer.body, answer.body
+    # The groups under the size are not counted among them, though never escalated either.
+    assert "Elm Servicing" not in answer.body
+    asked = "投诉不少于10条的公司里，有几家连一条“Escalated”都没有？分别是哪几家？"
+    answer = ask_offline(an, asked)
+    assert f"{len(groups)} 个中有 {len(never)} 个" in answer.body, answer.body
+    assert all(c in answer.body for c in never)
+
+
+def test_groups_all_of_whose_records_are_of_a_kind(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    groups = {c: rs for c, rs in _by_company(rows).items() if len(rs) >= 5}
+    every = [c for c, rs in groups.items() if all(r["status"] == "Under review" for r in rs)]
+    assert every == ["Cobalt Finance"]
+    answer = ask_offline(
+        an,
+        "Which companies with at least 5 complaints have every single one of them still "
+        "sitting at Under review?",
+    )
+    assert f"1 of {len(groups)}" in answer.body, answer.body
+    assert "Cobalt Finance" in answer.body
+    assert f"{len(groups['Cobalt Finance'])} records" in answer.body
+    assert "Acme Bank" not in answer.body
+
+
+def test_groups_by_the_share_of_the_values_named_among_the_rated(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+    satisfied = ("满意", "基本满意")
+    shares = {}
+    for company, rs in _by_company(rows).items():
+        rated = [r for r in rs if r["satisfaction"]]
+        shares[company] = (sum(r["satisfaction"] in satisfied for r in rated), len(rated))
+    below = {c for c, (n, d) in shares.items() if 100 * n / d < 70}
+    # Over every record, unrated ones included, the answer would differ.
+    over_all = {c for c, rs in _by_company(rows).items() if 100 * shares[c][0] / len(rs) < 70}
+    assert below and below != over_all
+    answer = ask_offline(
+        an,
+        "Which companies have a satisfaction rate below 70%, counting 满意 and 基本满意 as "
+        "satisfied among the complaints that were rated?",
+    )
+    for company, (n, d) in shares.items():
+        assert (company in answer.body) == (company in below), answer.body
+        if company in below:
+            assert _pct(n, d) in answer.body, answer.body
+
+
+def test_a_value_said_with_rate_is_its_share(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    counts = Counter(r["company"] for r in rows)
+    low = Counter(r["company"] for r in rows if r["satisfaction"] == "不满意")
+    answer = ask_offline(an, "各公司的不满意率是多少？")
+    top = max(counts, key=lambda c: (low[c] / counts[c], c))
+    assert _pct(low[top], counts[top]) in answer.body, answer.body
+    assert top in answer.body
+
+
+def test_a_word_before_a_value_that_begins_a_longer_name(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+    federal = sum(r["sub_product"] == "Federal student loan servicing" for r in rows)
+    student = sum(r["product"] == "Student loan" for r in rows)
+    assert federal != student
+    answer = ask_offline(an, "How many federal student loan complaints did we get in 2024?")
+    assert answer.reading is not None and "Federal student loan servicing" in answer.reading.line
+    assert f"{federal}" in answer.body and f" {student} " not in answer.body, answer.body
+
+
+def test_groups_by_how_many_of_their_records_have_no_value(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+    unanswered = Counter(r["company"] for r in rows if not r["replied_at"])
+    kept = {c: n for c, n in unanswered.items() if n > 3}
+    groups = _by_company(rows)
+    # By all their complaints, more companies have more than 3: the number is of the unanswered.
+    assert kept and len(kept) < sum(len(rs) > 3 for rs in groups.values())
+    answer = ask_offline(
+        an,
+        "Which companies still have more than 3 complaints with no reply at all, and how many "
+        "unanswered complaints do those companies add up to?",
+    )
+    assert f"{len(kept)} of {len(groups)}" in answer.body, answer.body
+    for company in groups:
+        assert (company in answer.body) == (company in kept), answer.body
+    assert f"{sum(kept.values())} such records" in answer.body
+
+
+def test_a_value_in_english_named_by_a_common_chinese_word(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+    apple = sum(r["handle"] == "AppleSupport" for r in rows)
+    assert 0 < apple < len(rows)
+    answer = ask_offline(an, "苹果的投诉一共有多少条？")
+    assert answer.reading is not None and "AppleSupport" in answer.reading.line
+    assert f"为 {apple} " in answer.body, answer.body
