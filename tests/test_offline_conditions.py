@@ -268,6 +268,11 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
         "Which office gets the most tickets per 1,000 customers?",
         # Who each ticket's customer is, which no column says.
         "How many tickets per customer on average?",
+        # When the product was made, what customers spend, who sent the record in.
+        "这些工单涉及的设备大多是哪个月出厂的？",
+        "What do the customers who raised these tickets spend with us in a year, on average?",
+        "How many of these tickets were sent in on behalf of a company rather than by an "
+        "individual?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)

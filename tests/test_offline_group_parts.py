@@ -6,7 +6,9 @@ share of the values named passes a percentage ("satisfaction rate below 70%, cou
 (率) is the share of the records with it, and a word before a value's whole name that begins a
 longer value's name ("federal student loan") names the longer value; "more than 3 complaints
 with no reply" counts the records with no reply in each group; a value written in English is
-named by a common Chinese word for it ("苹果" for AppleSupport).
+named by a common Chinese word for it ("苹果" for AppleSupport); the groups past a number are
+counted and added up when asked ("…有几家", "how many do they add up to"); a value set aside
+by "不是针对 X" or "leave X out of it"; a share past a time month by month.
 
 Every expected figure is computed from the rows the test wrote, never from the analyst.
 """
@@ -76,7 +78,9 @@ def _complaints() -> Rows:
                     "satisfaction": _rating(company, i),
                     "replied_at": ""
                     if i % {"Acme Bank": 5, "Birch Credit": 4}.get(company, 9) == 2
-                    else (start + timedelta(hours=37 * n + 30)).strftime("%Y-%m-%d %H:%M"),
+                    else (start + timedelta(hours=37 * n + (10 if n % 3 else 30))).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
                 }
             )
             n += 1
@@ -217,3 +221,51 @@ def test_a_value_in_english_named_by_a_common_chinese_word(
     answer = ask_offline(an, "苹果的投诉一共有多少条？")
     assert answer.reading is not None and "AppleSupport" in answer.reading.line
     assert f"为 {apple} " in answer.body, answer.body
+
+
+def test_groups_past_a_number_counted_and_added_up(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    groups = _by_company(rows)
+    kept = {c: len(rs) for c, rs in groups.items() if len(rs) > 10}
+    assert 1 < len(kept) < len(groups)
+    held = sum(kept.values())
+    answer = ask_offline(
+        an,
+        "Which companies have more than 10 complaints, and how many complaints do they add up to?",
+    )
+    assert f"{len(kept)} of {len(groups)}" in answer.body, answer.body
+    assert f"{held} such records, {_pct(held, len(rows))} of all {len(rows)}" in answer.body
+    answer = ask_offline(an, "投诉超过10条的公司有几家？它们加起来占全部投诉的百分之几？")
+    assert f"{len(kept)} 个" in answer.body, answer.body
+    assert f"{held} 条" in answer.body and _pct(held, len(rows)) in answer.body
+
+
+def test_a_company_set_aside_in_other_words(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    student = [r for r in rows if r["product"] == "Student loan"]
+    others = [r for r in student if r["company"] != "Acme Bank"]
+    assert 0 < len(others) < len(student)
+    answer = ask_offline(an, "Student loan 的投诉里，不是针对 Acme Bank 的有多少条？")
+    assert f"为 {len(others)} " in answer.body, answer.body
+    mortgage = [r for r in rows if r["product"] == "Mortgage" and r["company"] != "Acme Bank"]
+    answer = ask_offline(an, "Leave Acme Bank out of it - how many Mortgage complaints are there?")
+    assert f" {len(mortgage)} " in answer.body, answer.body
+
+
+def test_a_share_past_a_time_month_by_month(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    from datetime import datetime as dt
+
+    fmt = "%Y-%m-%d %H:%M"
+    months: dict[str, list[bool]] = {}
+    for r in rows:
+        if r["replied_at"]:
+            hours = dt.strptime(r["replied_at"], fmt) - dt.strptime(r["received_at"], fmt)
+            months.setdefault(r["received_at"][:7], []).append(hours.total_seconds() <= 86400)
+    shares = {m: _pct(sum(v), len(v)) for m, v in months.items()}
+    assert len(set(shares.values())) > 1
+    answer = ask_offline(
+        an, "What share of complaints got a reply within 24 hours, month by month, in 2024?"
+    )
+    for month, share in shares.items():
+        assert f"| {month} |" in answer.body and share in answer.body, (month, answer.body)

@@ -114,7 +114,9 @@ class CrossValues:
         # order said; the caller compares them side by side.
         return [(d, v, p, at.get((d, v), text.find(p))) for (d, v), p in found.items()]
 
-    def glossed_values(self, text: str, taken: set[str]) -> list[tuple[str, str, str, int]]:
+    def glossed_values(
+        self, text: str, taken: set[str], prefer: frozenset[str] = frozenset()
+    ) -> list[tuple[str, str, str, int]]:
         """English values named word by word in Chinese ("储蓄账户" for Savings account), by
         the glossary of support words; a Chinese name glossing the English in brackets after it
         ("支票或储蓄账户（Checking or savings account）") is that name, not another."""
@@ -133,7 +135,8 @@ class CrossValues:
         for start, end, value in glossed(text, values, set()):
             dims = {d for d, v in labels if v == value and d not in taken}
             if dims:  # one value of several columns: read on the one held most widely
-                dim = max(sorted(dims), key=lambda d: len(cat.dimensions[d].sources))
+                # (or on a column ``prefer`` names: another of its values said beside it)
+                dim = max(sorted(dims), key=lambda d: (d in prefer, len(cat.dimensions[d].sources)))
                 out.append((dim, value, text[start:end], start))
         return out
 

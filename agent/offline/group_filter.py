@@ -49,7 +49,7 @@ def groups_sql(cat: Catalog, intent: Intent) -> str | None:
     clause = " AND ".join([*where, f"({expr}) IS NOT NULL"])
     own = f" AND ({metric.filter_sql})" if metric.filter_sql else ""
     size = f" {test.size[0]} {int(test.size[1])}" if test.size is not None else " IS NOT NULL"
-    if test.part or test.unset:
+    if test.part or test.unset or test.by_count:
         if test.over_set:
             on = [reach(cat, base, d, joins) for d, _ in test.part]
             if any(e is None for e in on):
@@ -98,7 +98,10 @@ def _part_sql(
         f"(SELECT count(*) FROM k) AS groups_passing, "
         f"(SELECT count(*) FROM s WHERE records{size}) AS groups_in_all, "
         f"(SELECT sum(records) FROM k) AS records_of_those, "
-        f"(SELECT sum(part) FROM k) AS part_of_those "
+        f"(SELECT sum(part) FROM k) AS part_of_those, "
+        f"(SELECT sum(part) FROM s) AS part_in_all, "
+        f"ROUND(100.0 * (SELECT sum(part) FROM k) / NULLIF((SELECT sum(part) FROM s), 0), 1) "
+        f"AS part_share "
         f"FROM (SELECT 1) AS one LEFT JOIN k ON TRUE "
         f"ORDER BY {'k.share' if test.percent else 'k.part'} "
         f"{'ASC' if test.op in ('<', '<=') else 'DESC'} NULLS LAST, k.records DESC, k.g "
@@ -140,7 +143,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     rows: list[dict[str, Any]] = res.records()
     dim, metric = test.dimension, test.metric
     first = rows[0]
-    if test.part or test.unset:
+    if test.part or test.unset or test.by_count:
         _write_part(w, test, rows, res.id)
         return
     if test.op:
@@ -208,7 +211,10 @@ def _write_part(w: Writer, test: Any, rows: list[dict[str, Any]], ref: str) -> N
             for r in kept
         ]
     else:
-        items = [w.say("groups.item", name=w.label(dim, r[dim]), value=r["part"]) for r in kept]
+        items = [
+            w.say("groups.item", name=w.label(dim, r[dim]), value=fmt_row([r["part"]])[0])
+            for r in kept
+        ]
     key = {"none": "groups.none_lead", "all": "groups.all_lead"}.get(test.op, "groups.part_lead")
     key = "groups.share_lead" if test.percent else key
     w.lead.append(
@@ -223,6 +229,8 @@ def _write_part(w: Writer, test: Any, rows: list[dict[str, Any]], ref: str) -> N
             items=("; " if w.lang == "en" else "；").join(items[:10]),
             records=fmt_row([first["records_of_those"]])[0],
             parts=fmt_row([first["part_of_those"]])[0],
+            all=fmt_row([first["part_in_all"]])[0],
+            share=w.pct(first["part_share"]),
             ref=ref,
         )
     )

@@ -44,6 +44,8 @@ class GroupTest:
     # The part is the records with no value in a column (its SQL, or "dim:<name>" for a
     # dimension, and the name shown) rather than filters.
     unset: tuple[str, str] | None = None
+    # ``op`` compares the number of each group's records of the part (all of them, no part).
+    by_count: bool = False
 
 
 @dataclass(frozen=True)

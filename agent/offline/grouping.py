@@ -204,7 +204,17 @@ def grouping_phrase(question: str) -> str:
     noun = which.group(1).lstrip("又也都还就才则便再却") if which else ""
     if len(noun) >= 2 and not noun.startswith(_ZH_TIME):
         return noun
+    counted = _ZH_COUNTED_NOUN.search(question)
+    noun = counted.group(1) if counted else ""
+    if len(noun) >= 2 and not noun.startswith(_ZH_TIME):
+        return noun  # "投诉超过90条的子产品有几个": the groups counted
     return ""
+
+
+# "工单超过100张的分析员有几位", "留言超过80条的区县有几个": the noun whose groups are counted.
+_ZH_COUNTED_NOUN = re.compile(
+    r"的([㐀-鿿]{2,5}?)(?:一共|总共|共)?有(?:几|多少)(?:个|位|家|款|类|种|名)"
+)
 
 
 # Chinese words of one grouping that exports and managers use for each other ("品类" for a
@@ -265,6 +275,9 @@ class GroupingIndex:
                     break
         if len(by_words) == 1:
             return GroupGuess(phrase, by_words[0])
+        counted = _ZH_COUNTED_NOUN.search(question)
+        if not by_words and counted is not None and counted.group(1) == phrase:
+            return None  # "重复投诉的车主有几位": counted by name only, never by likeness
         dim = self._by_meaning(phrase, by_words or self.groupable)
         if by_words and dim is None:
             dim = by_words[0]

@@ -152,6 +152,9 @@ def _overlap(a: str, b: str) -> bool:
 # those a question in Chinese often leaves unsaid ("让用户重启设备" for Request device restart).
 _FILLER = frozenset(("to", "by", "via", "and", "the", "of", "a", "an", "or", "for", "not", "with"))
 _UNSAID = frozenset(("request", "provide", "offer"))
+# What a joined handle's last word says of the account ("AppleSupport", "SpotifyCares"): its
+# role, not its name, which a Chinese question says by the name alone.
+_HANDLE_ROLES = frozenset(("support", "help", "cares", "care", "service", "team", "desk"))
 # How many other words may stand between a name's words in the question.
 _SLACK = 2
 
@@ -171,6 +174,9 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
         for part, whole in _alternatives(_camel(_RANKED.sub("", value))):
             words = [w for w in re.findall(r"[a-z0-9]+", part.lower()) if w not in _FILLER]
             needed = [w for w in words if w not in _UNSAID] or words
+            handle = part != value and len(needed) > 1 and needed[-1] in _HANDLE_ROLES
+            if handle:
+                needed = needed[:-1]  # "苹果" for the handle AppleSupport: its role is unsaid
             if not needed:
                 continue
             unsaid = [w for w in words if w not in needed]
@@ -188,8 +194,10 @@ def glossed(text: str, values: list[str], skip: set[str]) -> list[tuple[int, int
                      if any(same_word(u, w) for u in unsaid for w in said[k].words)),
                     i,
                 )  # fmt: skip
-                if ranked and not _CJK.search(text[said[first].start : said[j].end]):
-                    continue  # "High" as written is matched exactly elsewhere, with its rank
+                if (ranked or handle) and not _CJK.search(text[said[first].start : said[j].end]):
+                    # "High" as written is matched exactly elsewhere, with its rank; "Apple"
+                    # as written is read by the name's own letters.
+                    continue
                 hits.append((said[first].start, said[j].end, value, weight))
     kept = [
         h for h in hits

@@ -21,13 +21,16 @@ _EN_BEFORE = re.compile(
     # "without the Xingyue (星越)": the value glossed in brackets after its other name.
     r"|\bwithout(?:\s+(?:the|a|an|any))?(?:\s+[a-z][a-z-]*\s*[(（])?\s*[\"'“”‘’]?\s*$"
 )
+# "Leave 一汽马自达 out of it", "keeping Group 70 out": the value between a verb and "out".
+_EN_LEAVE_BEFORE = re.compile(r"(?i)\b(?:leave|leaving|keep|keeping|take|taking)\s+(?:the\s+)?$")
+_EN_LEAVE_AFTER = re.compile(r"(?i)^\s*[\"'“”‘’]?\s*out\b")
 # "Leaving credit reporting aside": the value said between a verb and "aside".
 _EN_AFTER = re.compile(r"(?i)^\s*[\"'“”‘’]?\s*(?:aside|excluded|left out)\b")
 _ZH_BEFORE = re.compile(
     r"(?:不算|除了|除去|除开|除|不含|不包括|不包含|排除|撇开|撇除|刨除|刨掉|扣掉|扣除|减掉|去掉|不考虑|非|没有|没|未"
     r"|尚未|不是|不涉及|不提|不关于|不在|不属于|不归属于|不归)(?:走到|到|进入|达到|处于|在|是|被|经过|属于|转到"
     r"|通过|经由|由|从|来自|用"
-    r"|涉及|提到|提及|说到|关于"
+    r"|涉及|提到|提及|说到|关于|针对|对|冲着"
     # "没给链接", "也没让用户私信": what the records did not do to the customer.
     r"|(?:给|提供|发|附上?|让|叫|请|要求|引导|建议)(?:用户|客户|顾客|对方|他们|她们|他|她)?)?"
     r"\s*[“\"'「『]?\s*$"
@@ -63,6 +66,8 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
     after = text[end : end + 12]
     if _ZH_BA_BEFORE.search(before) and _ZH_BA_AFTER.match(text[end : end + 16]):
         return True
+    if _EN_LEAVE_BEFORE.search(before) and _EN_LEAVE_AFTER.match(after):
+        return True  # "Leave 一汽马自达 out of it", "keep Group 70 out"
     return bool(
         _EN_BEFORE.search(before)
         or _ZH_BEFORE.search(before)

@@ -116,6 +116,8 @@ def _threshold_call(intent: Intent) -> Call | None:
     if group and group_expr is None:
         return None
     by_share = ("ASC" if _lowest(intent) else "DESC") if intent.shape.has("share") else None
+    if group and group in cat.dimensions and cat.dimensions[group].from_time:
+        by_share = "TIME"  # month by month: in their order
     sql = share_sql(
         t.table, t.condition(), where, joins, group_expr, group, rows=_ROWS, by_share=by_share,
         least=min_records(_without(intent.question, t.said)) if group else None, totals=True,
@@ -535,6 +537,11 @@ def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
         )  # fmt: skip
         return
     top = rows[0]
+    cat = intent.catalog
+    if cat is not None and group in cat.dimensions and cat.dimensions[group].from_time:
+        # Units of time in their order: the lead names the one with the highest share.
+        share = intent.shape.has("share")
+        top = max(rows, key=lambda r: (r["share_pct"] if share else r["part"]) or 0)
     key = _said_key(t, "top_share" if intent.shape.has("share") else "top")
     w.lead.append(
         w.say(

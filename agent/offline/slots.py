@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Self
 
 from ...data.catalog import Catalog, Dimension, key
-from ...data.glossary import gloss, same_thing
+from ...data.glossary import same_thing
 from ...data.ingest.catalog_metrics import record_noun
 from ...data.ingest.labels import LABEL
 from .grouping import synonyms_of
@@ -264,7 +264,6 @@ class CatalogMatcher:
         # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
         free = _mask(text, taken + typo + list(said.values()))
         parts = self._partial(free, named, before, question)
-        parts += self._glossed_partial(free, named, before | {_dim_of(t) for _, t in parts})
         fuzzy += [(p, t) for p, t in parts if t.target not in said]
         coarse = []
         for pos, t in _outside_names(found):
@@ -405,27 +404,6 @@ class CatalogMatcher:
             # ("Amazon or Apple").
             if chosen is not None and chosen in few:
                 out += [(pos, t) for t in few[chosen].values() if all(t is not x for _, x in out)]
-        return out
-
-    def _glossed_partial(
-        self, free: str, named: set[str], have: Collection[str]
-    ) -> list[tuple[int, Term]]:
-        """Values written in English named in Chinese by a common word ("苹果" for AppleSupport):
-        the word's English, read as a name said by part ("Apple"), at the Chinese word."""
-        out: list[tuple[int, Term]] = []
-        for g in gloss(free):
-            if not _CJK.search(free[g.start : g.end]):
-                continue
-            for word in g.words:
-                if len(word) < 4:
-                    continue
-                said = f" {word} "
-                hits = self._partial(said, named, have, said.title())
-                dims = {_dim_of(t) for _, t in hits}
-                if len(dims) == 1:
-                    out += [(g.start, t) for _, t in hits]
-                    have = {*have, *dims}
-                    break
         return out
 
     def _by_words(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
@@ -582,10 +560,6 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
-
-
-def _dim_of(term: Term) -> str:
-    return term.target.split("=", 1)[0]
 
 
 def _begins(name: str, said: str) -> bool:

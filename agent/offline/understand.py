@@ -729,6 +729,14 @@ class Understander:
             or _AMOUNT.search(question)
         )
         themes_for_a_figure = intent.playbook in ("voc_themes", "voc_evidence") and bool(figure)
+        if intent.playbook == OUT_OF_SCOPE and figure:
+            # "How many were sent in on behalf of a company rather than by a resident": a
+            # figure of something the data does not record is unavailable, said so, rather
+            # than a question outside what is answered.
+            subject = self.unread_words.missing_subject(question, used_phrases(intent), [])
+            if subject is not None:
+                intent.playbook, intent.missing = UNAVAILABLE, subject
+                return intent
         if intent.playbook in _FIGURES or themes_for_a_figure:
             # Words of the question nothing in the reading used ("raised by VIP users"): said.
             used = used_phrases(intent)
@@ -1547,7 +1555,8 @@ class Understander:
         """ "Hotel reviews" when the data says 酒店: a value named by its translation. Returns
         where each such value was said."""
         text = unmatched_text(question, slots)
-        self._listed_with_a_translation(question, text, slots)
+        for a, b in self._listed_with_a_translation(question, text, slots):
+            text = text[:a] + " " * (b - a) + text[b:]  # read: no other column's value
         # "The number of such tickets": a count asked, not a phone number (电话).
         text = _COUNT_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
         # "poor-quality online purchases (网购商品质量问题)": the English words before a value
@@ -1580,11 +1589,16 @@ class Understander:
         slots.filters = dict(sorted(slots.filters.items(), key=lambda kv: where[kv[0]]))
         return spans
 
-    def _listed_with_a_translation(self, question: str, text: str, slots: Slots) -> None:
+    def _listed_with_a_translation(
+        self, question: str, text: str, slots: Slots
+    ) -> list[tuple[int, int]]:
         """ "AcmeHelp 和苹果的客服": a value named as written listed beside another of its
-        column named in Chinese word by word (苹果 for AppleSupport): the two side by side."""
+        column named in Chinese word by word (苹果 for AppleSupport): the two side by side.
+        Returns where the values read so were said."""
         said = normal_text(question)
-        for dim, value, words, at in self.cross.glossed_values(text, set(slots.compared)):
+        read: list[tuple[int, int]] = []
+        prefer = frozenset(slots.filters)
+        for dim, value, words, at in self.cross.glossed_values(text, set(slots.compared), prefer):
             first = slots.filters.get(dim)
             if first is None or isinstance(first, (Either, Excluded)) or first == value:
                 continue
@@ -1596,6 +1610,8 @@ class Understander:
             slots.compared[dim] = [str(first), value]
             slots.filters.pop(dim, None)
             slots.spans.append((at, at + len(words)))
+            read.append((at, at + len(words)))
+        return read
 
     def _by_a_value(self, question: str, shape: ShapeReading) -> ShapeReading:
         """ "Submitted by phone", "came in by email": "by" a value filtered on, which splits
@@ -3337,8 +3353,34 @@ def _group_test(intent: Intent) -> None:
         # group's average compared with the number.
         metric = measured
         test = GroupTest(dim, metric, valued.op, valued.value, valued.said, size)
-    elif size is not None and intent.playbook in ("ranking", "breakdown") and intent.metrics:
-        metric = intent.metrics[0]
+    elif (
+        size is not None
+        and intent.playbook in ("ranking", "breakdown", "metric_change")
+        and (intent.metrics or counted)
+    ):
+        metric = intent.metrics[0] if intent.metrics else counted or ""
+        if intent.playbook == "metric_change" and not _GROUPS_TALLIED.search(question):
+            return
+        if metric in cat.metrics and plain_count(cat, metric) and _GROUPS_TALLIED.search(question):
+            # "Which districts have logged more than 80 城乡建设 messages, and how many do they
+            # account for together": the groups past the number, counted and added up.
+            if (
+                size[0] not in (">", ">=", "<", "<=")
+                or reach(cat, cat.metrics[metric].table, dim, {}) is None
+            ):
+                return
+            part = {d: v for d, v in intent.filters.items() if d != dim}
+            if intent.distinct and not part:
+                return  # "how many teams have more than 100 tickets": counted as values
+            for d in part:
+                intent.slots.filters.pop(d, None)
+            test = GroupTest(
+                dim, metric, size[0], float(size[1]), size[2], None, tuple(part.items()),
+                by_count=True,
+            )  # fmt: skip
+            intent.group_test, intent.playbook = test, "group_filter"
+            intent.distinct, intent.slots.metrics = [], [metric]
+            return
         if metric not in cat.metrics or plain_count(cat, metric):
             return  # the most records among groups of a size: the ranking says as much
         test = GroupTest(dim, metric, size=size)
@@ -3396,6 +3438,15 @@ def _groups_by_unset(intent: Intent) -> None:
         split[0], counted, size[0], float(size[1]), size[2], None, unset=(unset, shown)
     )
     intent.playbook, intent.slots.metrics = "group_filter", [counted]
+
+
+# "…, and how many do they add up to", "how many districts", "一共几个区": the groups past a
+# number are counted or their records added up, not only listed.
+_GROUPS_TALLIED = re.compile(
+    r"(?i)\b(?:together|combined|in total|altogether|add up|added up|account for|between them)\b"
+    r"|\bhow many (?!of them\b|of those\b|of these\b)[a-z]+(?: [a-z]+)? (?:have|had|are|were|got"
+    r"|logged|received|saw|did)\b|一共|合计|加起来|总共|共有几|有几[个家位类款]|多少个"
+)
 
 
 # "Among the messages that were rated", "只算有评价的": a share of the values named over the
@@ -5580,6 +5631,10 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
     intent.slots.by_meaning = []
     intent.playbook = "share_of"
     split = [d for d in intent.slots.dimensions if d not in intent.filters]
+    grain = _grain_said(intent) if not split else None
+    if grain is not None:
+        # "Resolved within 24 hours, month by month", "每个月…各占多少": the share in each unit.
+        intent.slots.dimensions = [*intent.slots.dimensions, grain]
     if split and held:
         # "Before 6 am, for each company" over one export per company: the same hours on
         # every company's table, side by side.

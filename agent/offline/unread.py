@@ -367,6 +367,9 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:total|average|avg|mean)\s+(?:cost|price|revenue|spend|spending|fee|salary)s?\b"
             r"|\bamounts? of money\b|\bmoney (?:refunded|paid|spent|lost|owed)\b"
             r"|\brefund amounts?\b|\bdollar (?:value|amount|figure)s?\b|\btotal value of\b"
+            # What customers spend: "spend with us in a year", "annual spend", "lifetime value".
+            r"|\bspend(?:s|ing)?\b[^?.]{0,30}\b(?:a|per|each|in a|every) (?:year|month|week)\b"
+            r"|\b(?:annual|yearly|monthly|lifetime) (?:spend|spending|revenue|value|income)\b"
         ),
     ),
     (
@@ -392,6 +395,20 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:gender|genders|male|female|men|women|age groups?|ages?|aged|income|nationality"
             r"|ethnicity|residency)\b|男的|女的|男性|女性|性别|年龄段?|多大岁数|学历|收入水平|籍贯"
             r"|户籍|(?<!客)户口(?!碑)"
+            # Who sent the record in: "on behalf of a company rather than an individual".
+            r"|\bon behalf of (?:a |an |their |the )?(?:company|organi[sz]ation|business|employer)"
+            r"|\brather than (?:by )?(?:an? )?individuals?\b|代表(?:单位|企业|公司|组织)"
+        ),
+    ),
+    # When the product itself was made or bought, which complaint exports rarely record:
+    # "哪个月出厂的", "production month", "when the car was bought".
+    (
+        "product dates",
+        re.compile(
+            r"出厂|生产(?:日期|月份|年份|批次|时间)|制造(?:日期|时间)|哪个月生产|购(?:车|买)(?:日期|时间)"
+            r"|\b(?:production|manufactur(?:e|ing)|build|assembly|purchase) (?:dates?|months?"
+            r"|years?|batch(?:es)?)\b|\bwhen (?:it|they|the \w+) (?:was|were) (?:made|built"
+            r"|manufactured|produced|bought|purchased)\b"
         ),
     ),
     # Work done at the customer's site, which service exports often do not record: "需要工程师上门
@@ -494,7 +511,7 @@ _COUNTED = re.compile(r"(?i)\bhow many\b|\bnumber of\b|多少条|几条|几个|�
 _BY_NAME = frozenset(
     (
         "people", "channel", "call", "person", "staff time", "money", "legal", "contract",
-        "population",
+        "population", "product dates",
     )
 )  # fmt: skip
 _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|¥|dollars?|euros?)$")
