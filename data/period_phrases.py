@@ -415,6 +415,35 @@ def _quarter_run(m: re.Match[str], c: Context) -> Period:
     return span(start, add_months(end, 3), c.phrase, c.lang)
 
 
+def _end_of_year(unit: str) -> Builder:
+    """ "The last quarter of last year", "去年最后两个月", "the first three months of 2023": the
+    first or last ``n`` months or quarters of the year named."""
+
+    def build(m: re.Match[str], c: Context) -> Period:
+        given = m.groupdict()
+        n = number(given["n"]) if given.get("n") else 1
+        months = n * (3 if unit == "quarter" else 1)
+        if not 1 <= months <= 12:
+            raise PeriodError(f"A year has 12 months; {c.phrase!r} asks for {months}.")
+        y = _year_of(m, c, 1)
+        last = given.get("end") in ("last", "final", "最后", "末")
+        first = 13 - months if last else 1
+        start = date(y, first, 1)
+        if months == 3 and first in (1, 4, 7, 10):
+            return quarter(y, (first + 2) // 3, c.phrase)
+        if months == 1:
+            return month(y, first, c.phrase)
+        return span(start, add_months(start, months), c.phrase, c.lang)
+
+    return build
+
+
+_END_NUM = r"(?:(?P<n>two|three|four|five|six|2|3|4|5|6) )?"
+_END_YEAR = r" (?:of|in) (?:(?P<rel>this|last) year|(?P<y>\d{4}))"
+_ZH_END_YEAR = r"(?:(?P<y>\d{4})|(?P<rel>[今去前本]))\s*年(?:的|度)?\s*"
+_ZH_END_NUM = r"(?P<n>[一两二三四五六1-6])?"
+
+
 # --- The patterns ---------------------------------------------------------------------------
 
 _N = _NUM.replace("(", "(?P<n>", 1)
@@ -678,7 +707,20 @@ _RAW: list[tuple[str, Builder]] = [
         r"(?<![\d-])(?P<y>(?:19|20)\d{2})(?:\s*年)?(?![\d-]|" + _MODEL_YEAR + ")",
         lambda m, c: year(int(m["y"]), c.phrase),
     ),
+    # The first or last months or quarters of a year named ("the last quarter of last year").
+    (
+        _B + r"(?:the )?(?P<end>last|final|first) " + _END_NUM + r"quarters?" + _END_YEAR + _E,
+        _end_of_year("quarter"),
+    ),
+    (
+        _B + r"(?:the )?(?P<end>last|final|first) " + _END_NUM + r"months?" + _END_YEAR + _E,
+        _end_of_year("month"),
+    ),
+    (_ZH_END_YEAR + r"(?P<end>最后|末)" + _ZH_END_NUM + r"个?季度", _end_of_year("quarter")),
+    (_ZH_END_YEAR + r"(?P<end>最后|末|头|前)" + _ZH_END_NUM + r"个月", _end_of_year("month")),
     (_B + r"today" + _E + r"|今天", _day(0)),
+    (r"大前天", _day(3)),
+    (_B + r"(?:the )?day before yesterday" + _E + r"|前天", _day(2)),
     (_B + r"yesterday" + _E + r"|昨天", _day(1)),
     # Halves, runs of months or quarters in one year, and phrases made of two parts.
     (_B + _HALF + r" (?:of )?(?:(?P<rel>this|last) year|(?P<y>\d{4}))" + _E, _half),
@@ -843,6 +885,9 @@ def locate_all(text: str, as_of: date) -> list[Period]:
         if any(m.start() < k[1] and k[0] < m.end() for k in kept):
             continue
         try:
+            # Months asked each are answered month by month over their span; quarters are not.
+            if build is _quarter_run and _each_of_a_list(m, lowered):
+                raise PeriodError("each item of the list on its own")
             kept.append((m.start(), m.end(), build(m, Context(as_of, m.group(0), lang))))
         except PeriodError:
             # In a question, "三季度和二季度" or "7-9月和4-6月" that is not one unbroken run names
@@ -858,6 +903,25 @@ def locate_all(text: str, as_of: date) -> list[Period]:
             kept.extend(parts)
     kept.sort(key=lambda f: f[0])
     return [p for _, _, p in kept]
+
+
+# Items of a list of periods asked about each ("一季度和二季度各等了几天", "January and
+# February, each", "Q1 and Q2 respectively") or set against each other: not one span.
+_EACH_SAID = re.compile(
+    r"各(?:自|有|是|为|多少|几|等|要|花|用|占|收到|得到|达到|提交|增加|减少)|分别|相比|对比|比较"
+    r"|比(?!例|率|重)|有没有(?:变|快|慢|多|少|增|减|降|升|好|差)"
+    r"|\beach(?:\s+of\s+(?:them|those|these|the two))?\s*(?:[?？.,;!]|$)|\brespectively\b"
+    r"|\bseparately\b|\bvs\.?(?!\w)|\bversus\b|\bcompared?\b|\bcomparing\b"
+)
+
+
+def _each_of_a_list(m: re.Match[str], text: str) -> bool:
+    """Whether a run written as a list ("一季度和二季度", not "1-3月") is asked about item by
+    item, by words elsewhere in the question."""
+    run = m.groupdict().get("run")
+    if not run or not _LIST_SEP.search(run) or m.group(0).startswith("between"):
+        return False
+    return _EACH_SAID.search(text[: m.start()] + " " + text[m.end() :]) is not None
 
 
 _YEAR_PREFIX = re.compile(r"^(?:从|自)?\s*((?:\d{4}|\d{2}|[今去前本])\s*年(?:的)?\s*)")

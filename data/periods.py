@@ -125,6 +125,17 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     if not found:
         return PeriodReading(all_data=names_all_data(text))
     found = _without_restated_ends(found)
+    years = [p for p in found if p.kind == "year" and re.search(r"\d{4}", p.phrase or "")]
+    if len(found) >= 3 and len(years) == 1:
+        # "2016年里，3月和4月比", "In 2016, March vs April": the year said once holds the others.
+        found = [_in_year_named(years[0], p)[1] if p is not years[0] else p for p in found]
+    # "The first two weeks of November (Nov 1-14) against the two weeks after (Nov 15-28)": a
+    # broad period holding two or more of the others only says where they lie.
+    inside = [
+        p for p in found
+        if sum(q is not p and p.start <= q.start and q.end <= p.end for q in found) >= 2
+    ]  # fmt: skip
+    found = [p for p in found if p not in inside] if len(found) - len(inside) >= 2 else found
     before = [p for p in found if _BEFORE_NAMED.fullmatch((p.phrase or "").strip())]
     named = [p for p in found if p not in before]
     if _SAME_PERIOD.search(text):
@@ -164,6 +175,7 @@ _BEFORE_NAMED = re.compile(
 )
 _BEFORE_SAID = re.compile(
     r"(?i)\b(?:the|a)\s+(?:week|month|quarter|day)\s+(?:before|earlier|prior)\b"
+    r"(?!\s+yesterday\b)"  # "the day before yesterday" is a day of its own
 )
 
 

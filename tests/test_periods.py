@@ -544,6 +544,19 @@ DAY_SPANS: dict[str, tuple[date, date]] = {
     "the second half of February 2024": (D(2024, 2, 16), D(2024, 2, 29)),
     "2016年3月下半月的事件": (D(2016, 3, 16), D(2016, 3, 31)),
     "6月上半月收到多少条": (D(2026, 6, 1), D(2026, 6, 15)),
+    # The first or last months or quarters of a year named.
+    "In the last quarter of last year, how many came in?": (D(2025, 10, 1), D(2025, 12, 31)),
+    "the final quarter of 2023": (D(2023, 10, 1), D(2023, 12, 31)),
+    "the last two months of last year": (D(2025, 11, 1), D(2025, 12, 31)),
+    "the first three months of 2024": (D(2024, 1, 1), D(2024, 3, 31)),
+    "去年最后一个季度的留言": (D(2025, 10, 1), D(2025, 12, 31)),
+    "2024年最后两个月": (D(2024, 11, 1), D(2024, 12, 31)),
+    "去年头两个月": (D(2025, 1, 1), D(2025, 2, 28)),
+    # Days before today, each its own day.
+    "前天进来的投诉有几条": (D(2026, 10, 30), D(2026, 10, 30)),
+    "大前天的投诉": (D(2026, 10, 29), D(2026, 10, 29)),
+    "How many came in the day before yesterday?": (D(2026, 10, 30), D(2026, 10, 30)),
+    "and yesterday?": (D(2026, 10, 31), D(2026, 10, 31)),
 }
 
 
@@ -567,6 +580,18 @@ def test_two_days_named_for_comparison_stay_two_days() -> None:
         ("Did debt collection complaints rise or fall from 2023 to 2024?", "2024", "2023"),
         ("从2023年到2024年投诉是增加还是减少？", "2024", "2023"),
         ("How did complaints change from Q2 to Q3 2026?", "2026-Q3", "2026-Q2"),
+        # Two units in a list asked about each, or set against each other: not one span.
+        ("今年一季度和二季度提交的留言，平均各等了几天才得到答复？", "2026-Q2", "2026-Q1"),
+        ("一季度和二季度比，哪个多", "2026-Q2", "2026-Q1"),
+        ("Q1 and Q2 2026 compared", "2026-Q2", "2026-Q1"),
+        # A year said once holds the units after it; a broad period round two others only
+        # says where they lie.
+        ("In 2024, March vs April", "2024-04", "2024-03"),
+        (
+            "the first two weeks of June (Jun 1-14) against the two weeks after (Jun 15-28)",
+            "2026-06-15..2026-06-28",
+            "2026-06-01..2026-06-14",
+        ),
     ],
 )
 def test_a_move_from_one_period_to_another_compares_the_two(
@@ -580,6 +605,8 @@ def test_a_move_from_one_period_to_another_compares_the_two(
 def test_a_range_without_a_move_or_with_a_trend_stays_one_span() -> None:
     for question in (
         "complaints from 2023 to 2024",
+        "今年1月和2月的投诉",
+        "between January and March, how many came in each week?",
         "the trend of complaints from 2023 to 2024",
         "For contracts ending between January and August, how did renewal rates differ by region?",
     ):
