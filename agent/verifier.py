@@ -54,6 +54,36 @@ class VerificationReport(BaseModel):
         return "\n".join(f"- {f.detail}" for f in self.findings)
 
 
+# Small counts said in words: "the three most …", "top five", "前三个", "这五家".
+_EN_COUNT_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+}  # fmt: skip
+_ZH_COUNT_WORDS = {
+    "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}  # fmt: skip
+_COUNT_SAID = re.compile(
+    rf"(?i)\b({'|'.join(_EN_COUNT_WORDS)})\b"
+    rf"|(?:前|这|那)([{''.join(_ZH_COUNT_WORDS)}])"
+    rf"|([{''.join(_ZH_COUNT_WORDS)}])(?=个|家|款|类|位|名|种|条|项|大)"
+    r"|(?i:\btop|\bfirst|前)\s*(\d{1,2})(?!\d)"
+)
+
+
+def _counts_in_words(question: str) -> set[float]:
+    found: set[float] = set()
+    for m in _COUNT_SAID.finditer(question):
+        word = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        value = (
+            int(word)
+            if word.isdigit()
+            else (_EN_COUNT_WORDS.get(word.lower()) or _ZH_COUNT_WORDS.get(word))
+        )
+        if value is not None:
+            found.add(float(value))
+    return found
+
+
 class _Checker:
     def __init__(
         self, text: str, ledger: Ledger, turn_ids: set[str] | None, given: str = ""
@@ -62,6 +92,8 @@ class _Checker:
         self.ledger = ledger
         # Numbers the manager stated in the question ("a target of 85%") may be restated.
         self.given = extract_numbers(given) if given else []
+        # How many the question asks for in words ("the three biggest", "前五个"), restated.
+        self.counted = _counts_in_words(given)
         # The manager's own words, quoted back as what was looked for ("含“小区学位划片问题”").
         self.asked = given.lower()
         allowed = set(ledger.items) if turn_ids is None else set(turn_ids) & set(ledger.items)
@@ -147,6 +179,8 @@ class _Checker:
     ) -> None:
         self.report.numbers_checked += 1
         if any(g.value == n.value and g.percent == n.percent for g in self.given):
+            return
+        if not n.percent and n.value in self.counted:
             return
         pool = self._pool(evidence)
         matches = direct_matches(n, pool) or derived_matches(n, pool)

@@ -294,3 +294,19 @@ def test_the_question_s_own_words_quoted_back_are_no_record_s_speech(ledger: Led
                 if f.kind == "unverified_quote"]  # fmt: skip
     kinds = [f.kind for f in verify(answer, ledger, question="留言有多少条？").findings]
     assert "unverified_quote" in kinds
+
+
+def test_how_many_the_question_asks_for_in_words_may_be_restated() -> None:
+    """ "The three most …", "前五个", "top 3": the count asked for is the question's own figure,
+    restated as a digit; a count the question never said is still checked."""
+    led = Ledger()
+    led.add(
+        "query", "query_metric", columns=["brand", "n"],
+        rows=[["A", 30], ["B", 20], ["C", 12], ["D", 11]],
+    )  # fmt: skip
+    answer = "The first 3 by brand: A (30), B (20), C (12) [Q1]."
+    assert verify(answer, led, question="Which are the three biggest brands?").ok
+    assert verify(answer, led, question="List the top 3 brands.").ok
+    assert verify("前 5 个品牌：A (30)、B (20) [Q1]。", led, question="前五个品牌是哪些？").ok
+    wrong = verify(answer, led, question="Which brands are the biggest?")
+    assert [f.span for f in wrong.findings] == ["3"]
