@@ -102,6 +102,17 @@ def _pct(part: int, whole: int) -> str:
     return f"{share.normalize():f}%"
 
 
+def _hours(rs: Rows) -> str:
+    """The average hours to a reply of the records replied to, and how many they are."""
+    waits = [
+        (datetime.fromisoformat(r["replied_at"]) - datetime.fromisoformat(r["received_at"]))
+        / timedelta(hours=1)
+        for r in rs
+        if r["replied_at"]
+    ]
+    return f"{sum(waits) / len(waits):.1f} hours ({len(waits)} records)"
+
+
 def _by_company(rows: Rows) -> dict[str, Rows]:
     out: dict[str, Rows] = {}
     for r in rows:
@@ -269,3 +280,98 @@ def test_a_share_past_a_time_month_by_month(complaints: tuple[Analyst, Rows]) ->
     )
     for month, share in shares.items():
         assert f"| {month} |" in answer.body and share in answer.body, (month, answer.body)
+
+
+def test_any_group_without_a_kind_and_values_per_group_on_average(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+    groups = _by_company(rows)
+    never = sorted(c for c, rs in groups.items() if all(r["status"] != "Escalated" for r in rs))
+    answer = ask_offline(
+        an, "Is there any company with not a single complaint Escalated? Which one?"
+    )
+    assert f"{len(never)} of {len(groups)}" in answer.body, answer.body
+    assert all(c in answer.body for c in never)
+    per = [len({r["sub_product"] for r in rs}) for rs in groups.values()]
+    average = f"{sum(per) / len(per):.2f}".rstrip("0").rstrip(".")
+    answer = ask_offline(
+        an, "On average, how many sub-products does each company have complaints about?"
+    )
+    assert f"each company has {average} different" in answer.body, answer.body
+    assert f"over {len(groups)} company values" in answer.body
+
+
+def test_values_set_against_the_rest_of_their_column(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    named = ("Acme Bank", "Birch Credit")
+
+    mine = [r for r in rows if r["company"] in named]
+    rest = [r for r in rows if r["company"] not in named]
+    assert _hours(mine) != _hours(rest)
+    answer = ask_offline(
+        an, "Do Acme Bank and Birch Credit take longer to get a reply than the other companies?"
+    )
+    assert "For Acme Bank and Birch Credit, the average" in answer.body, answer.body
+    assert f"is {_hours(mine)}" in answer.body and f"it is {_hours(rest)}" in answer.body
+    answer = ask_offline(an, "Acme Bank和Birch Credit的投诉数量和其他公司比怎么样？")
+    assert f"投诉数量为 {len(mine)}（" in answer.body, answer.body
+    assert f"其余的为 {len(rest)}（" in answer.body
+
+
+def _pct2(part: int, whole: int) -> str:
+    share = (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{share.normalize():f}%"
+
+
+def test_the_share_of_the_first_groups_together(complaints: tuple[Analyst, Rows]) -> None:
+    an, rows = complaints
+    sizes = sorted((len(rs) for rs in _by_company(rows).values()), reverse=True)
+    top3, top2, first = sum(sizes[:3]), sum(sizes[:2]), sizes[0]
+    answer = ask_offline(
+        an, "What share of all complaints comes from the three most-complained-about companies?"
+    )
+    said = f"first 3 by company hold {top3} records, {_pct2(top3, len(rows))} of all"
+    assert said in answer.body, answer.body
+    answer = ask_offline(an, "投诉最多的前两家公司加起来占全部投诉的百分之几？")
+    assert f"合计 {top2} 条，占全部 {len(rows)} 条的 {_pct2(top2, len(rows))}" in answer.body, (
+        answer.body
+    )
+    # The first group's own share when only it is asked about, the others merely listed.
+    answer = ask_offline(
+        an, "Which company has the most complaints, and what share of all complaints is that? "
+        "List the top 3 as well."
+    )  # fmt: skip
+    assert f"Acme Bank holds {_pct2(first, len(rows))} of all" in answer.body, answer.body
+
+
+def test_a_measure_for_the_records_with_no_value_and_those_with_one(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    an, rows = complaints
+
+    unrated = [r for r in rows if not r["satisfaction"]]
+    rated = [r for r in rows if r["satisfaction"]]
+    assert _hours(unrated) != _hours(rated)
+    answer = ask_offline(
+        an, "What's the average reply time for complaints with no satisfaction, and for those "
+        "with one?"
+    )  # fmt: skip
+    assert "For records with no satisfaction, the average" in answer.body, answer.body
+    assert f"is {_hours(unrated)}" in answer.body and f"it is {_hours(rated)}" in answer.body
+
+
+def test_a_value_said_twice_is_one_value(complaints: tuple[Analyst, Rows]) -> None:
+    # "不满意" said twice: the second is no "满意" inside it; "every complaint" there is all
+    # of them, the grouping is the company asked after "which".
+    an, rows = complaints
+    unhappy = Counter(r["company"] for r in rows if r["satisfaction"] == "不满意")
+    (top, n), (_, second) = unhappy.most_common(2)
+    assert n > second
+    total = sum(unhappy.values())
+    answer = ask_offline(
+        an, "Looking at every complaint rated 不满意, which company do most of them come from, "
+        "and what share of all the 不满意 ratings is that?"
+    )  # fmt: skip
+    assert f"{top} has the most complaints count for 不满意" in answer.body, answer.body
+    assert f"{top} holds {_pct2(n, total)} of all {total} records" in answer.body

@@ -12,8 +12,8 @@ from ..reading import sql_purpose
 from .happened import Condition, feedback_link
 from .mentions import FEEDBACK, text_holds
 from .narrative import Writer
-from .playbooks import Call, Playbook, failed, fmt_row, slice_text, table
-from .slice_sql import slice_where
+from .playbooks import Call, Playbook, dim_name, failed, fmt_row, slice_text, table
+from .slice_sql import literal, reach, slice_where
 from .transcript import Results
 from .understand import Intent
 
@@ -32,7 +32,20 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
     tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     own = [f"({metric.filter_sql})"] if metric.filter_sql else []
     clause = " AND ".join([*where, *own]) or "TRUE"
-    if c.terms:
+    if c.values is not None:
+        # The records holding the values named, against the rest of the column's values.
+        expr = reach(cat, c.table, c.values[0], joins)
+        if expr is None:
+            return None
+        tables = c.table + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
+        if c.values[1]:
+            listed = ", ".join(literal(v) for v in c.values[1])
+            test = f"({expr}) IN ({listed})"
+            clause = " AND ".join([*where, *own, f"({expr}) IS NOT NULL"])
+        else:
+            # No value named: the records with none recorded against those with one.
+            test = f"({expr}) IS NULL"
+    elif c.terms:
         # The records whose feedback text holds any of the words.
         link = feedback_link(cat, c.table)
         if link is None:
@@ -132,9 +145,15 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         w.lead.append(
             w.say("condition.mention_all", said=c.said, n=fmt_row([n])[0], ref=counted.id)
         )
-    heads = [w.say(_key(c, "head"), said=c.said), w.metric(c.metric), w.say("labels.records")]
+    head = dim_name(w, c.values[0]) if c.values is not None else w.say(_key(c, "head"), said=c.said)
+    heads = [head, w.metric(c.metric), w.say("labels.records")]
+    yes_no = ("condition.yes", "condition.no")
+    if c.values is not None:
+        yes_no = ("condition.values_head", "condition.rest")
+        if not c.values[1]:
+            yes_no = ("condition.unset_yes", "condition.unset_no")
     body = [
-        fmt_row([w.say("condition.yes" if k else "condition.no"), w.value(c.metric, r[col]),
+        fmt_row([w.say(yes_no[0] if k else yes_no[1], said=c.said), w.value(c.metric, r[col]),
                  r["records"]])
         for k, r in sorted(rows.items(), reverse=True)
     ]  # fmt: skip
@@ -142,8 +161,13 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
 
 
 def _key(c: Condition, part: str) -> str:
-    """The phrase of an event counted ("condition.lead") or of words mentioned."""
-    return f"condition.{'mention_' if c.terms else ''}{part}"
+    """The phrase of an event counted ("condition.lead"), of words mentioned, or of values set
+    against the rest of their column."""
+    if c.values is not None and not c.values[1]:
+        kind = "unset_"
+    else:
+        kind = "values_" if c.values is not None else "mention_" if c.terms else ""
+    return f"condition.{kind}{part}"
 
 
 CONDITION_SPLIT = Playbook(CONDITION, (_stage,), _write)

@@ -36,6 +36,9 @@ _EN_CUE = re.compile(
     r"\s+([a-z][a-z0-9'\u2019 -]*)",
     re.IGNORECASE,
 )
+_ALL_OF = re.compile(
+    r"(?i)\b(?:look(?:ing)? at|of|from|among|across|through|in|over|on|counting|taking)\s+$"
+)
 _CAME = re.compile(
     r"(?i)\b(?:came|come|comes|coming|sent|submitted|filed|arrived|reached us|raised|contacted us)"
     r"(?: in| us)?\s*$"
@@ -180,6 +183,13 @@ def grouping_phrase(question: str) -> str:
         if c.group(0).lower().startswith("by") and _CAME.search(question[: c.start()])
     ]
     cues = [c for c in cues if c not in came] or cues
+    # "Looking at every message rated 不满意, which category …": "every" there says all of the
+    # records, not a split by them.
+    whole = [
+        c for c in cues
+        if c.group(0).lower().startswith("every") and _ALL_OF.search(question[: c.start()])
+    ]  # fmt: skip
+    cues = [c for c in cues if c not in whole] or cues
     m = next(iter(cues), None)
     if m:
         # "Which group of customers", "what kind of tickets": the customer group, ticket kind.
@@ -208,7 +218,14 @@ def grouping_phrase(question: str) -> str:
     noun = counted.group(1) if counted else ""
     if len(noun) >= 2 and not noun.startswith(_ZH_TIME):
         return noun  # "投诉超过90条的子产品有几个": the groups counted
+    any_one = _ANY_ONE.search(question)
+    if any_one:
+        return words_after(any_one.group(1))  # "is there any product with …"
     return ""
+
+
+# "Is there any product with not a single complaint in progress": the groups asked about.
+_ANY_ONE = re.compile(r"(?i)\b(?:is|are) there any\s+([a-z][a-z0-9 -]*)")
 
 
 # "工单超过100张的分析员有几位", "留言超过80条的区县有几个": the noun whose groups are counted.
@@ -278,6 +295,9 @@ class GroupingIndex:
         counted = _ZH_COUNTED_NOUN.search(question)
         if not by_words and counted is not None and counted.group(1) == phrase:
             return None  # "重复投诉的车主有几位": counted by name only, never by likeness
+        any_one = _ANY_ONE.search(question)
+        if not by_words and any_one is not None and words_after(any_one.group(1)) == phrase:
+            return None  # "are there any complaints about fees": no grouping, by name only
         dim = self._by_meaning(phrase, by_words or self.groupable)
         if by_words and dim is None:
             dim = by_words[0]

@@ -33,6 +33,9 @@ class Condition:
     metric: str  # the measure computed on each side
     # Words in the records' text instead of a counted event ("messages reporting 违章搭建").
     terms: tuple[str, ...] = ()
+    # Values of one column set against the rest of it ("临江县 and 青山县 against the other
+    # districts"): the column and the values.
+    values: tuple[str, tuple[str, ...]] | None = None
 
 
 def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:

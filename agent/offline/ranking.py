@@ -261,6 +261,15 @@ def _write_distinct_rank(intent: Intent, res: Any, w: Writer) -> None:
         failed(w, None)
         return
     top = rows[0]
+    if intent.per_group and top.get(f"avg_{dim}") is not None:
+        # "平均每个品牌涉及几款车型": the average over every group first.
+        w.lead.append(
+            w.say(
+                "distinct.average", group=dim_name(w, group), dim=dim_name(w, dim),
+                n=fmt_row([top[f"avg_{dim}"]])[0], groups=fmt_row([top["groups"]])[0],
+                ref=res.id,
+            )
+        )  # fmt: skip
     # Groups level with the first are all named ("吉利汽车、上汽大众: 10 each").
     tied = [r for r in rows if r[f"distinct_{dim}"] == top[f"distinct_{dim}"]]
     names = [w.label(group, r[group]) for r in tied[:5]]
@@ -424,19 +433,50 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
         # "With a group other than Group 70": records with no group are not among them.
         where = [*where, f"{expr} IS NOT NULL"]
     clause = " AND ".join(where) or "TRUE"
-    # One pass: every group's records (those without a value too) make the whole.
-    sql = (
-        f"SELECT {expr} AS {q(dim)}, count(*) AS records, "
-        f"sum(count(*)) OVER () AS all_records, "
-        f"ROUND(100.0 * count(*) / sum(count(*)) OVER (), 2) AS share_pct "
-        f"FROM {tables} WHERE {clause} GROUP BY 1 "
-        f"ORDER BY {expr} IS NULL, records {'ASC' if FEWEST.search(intent.question) else 'DESC'} "
-        f"LIMIT 1"
-    )
+    order = "ASC" if FEWEST.search(intent.question) else "DESC"
+    first = asked_count(intent.question)
+    if (
+        first is not None
+        and _WHICH_GROUP.search(intent.question)
+        and not _TOGETHER.search(intent.question)
+    ):
+        first = None  # "which brand has the most, what share is that; list the top 5": the first's
+    if first is not None:
+        # "What share of all complaints comes from the five most-complained-about brands": the
+        # first n groups' records together, against every record in the slice.
+        kept = f"WHERE place <= {int(first)} AND NOT unset"
+        sql = (
+            f"SELECT sum(records) FILTER ({kept}) AS records, "
+            f"sum(records) AS all_records, {int(first)} AS first_n, "
+            f"ROUND(100.0 * sum(records) FILTER ({kept}) / sum(records), 2) AS share_pct "
+            f"FROM (SELECT {expr} IS NULL AS unset, count(*) AS records, "
+            f"row_number() OVER (ORDER BY {expr} IS NULL, count(*) {order}, {expr}) AS place "
+            f"FROM {tables} WHERE {clause} GROUP BY {expr})"
+        )
+    else:
+        # One pass: every group's records (those without a value too) make the whole.
+        sql = (
+            f"SELECT {expr} AS {q(dim)}, count(*) AS records, "
+            f"sum(count(*)) OVER () AS all_records, "
+            f"ROUND(100.0 * count(*) / sum(count(*)) OVER (), 2) AS share_pct "
+            f"FROM {tables} WHERE {clause} GROUP BY 1 "
+            f"ORDER BY {expr} IS NULL, records {order} LIMIT 1"
+        )
     w = Writer(lang=intent.language, seed="", catalog=cat)
-    purpose = w.say("rank.share_purpose", dim=dim_name(w, dim)) + slice_text(w, filters)
+    purpose = (
+        w.say("rank.share_first_n_purpose", n=first, dim=dim_name(w, dim))
+        if first is not None
+        else w.say("rank.share_purpose", dim=dim_name(w, dim))
+    ) + slice_text(w, filters)
     label = intent.period.label if intent.period else None
     return {RANK_TOTAL: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+
+
+# The first n groups taken together ("what share do they make up together", "这三家加起来").
+_TOGETHER = re.compile(
+    r"(?i)\b(?:they|them|those|these|together|combined|between them)\b"
+    r"|加起来|合计|一共|总共|这几|这[两三四五六七八九十\d]+(?:个|家|款|类|位)"
+)
 
 
 # How many in all, asked before which group has the most ("一共有几条？哪个品牌最多", "how many
@@ -484,6 +524,18 @@ def _share_of_all(w: Writer, res: Any, dim: str) -> None:
     if res is None or not res.ok or not res.rows:
         return
     row = res.records()[0]
+    if row.get("first_n") is not None:
+        # The first n groups together.
+        if row.get("records") is None:
+            return
+        w.lead.append(
+            w.say(
+                "rank.share_first_n", n=fmt_row([row["first_n"]])[0], dim=dim_name(w, dim),
+                records=fmt_row([row["records"]])[0], pct=w.pct(row["share_pct"]),
+                total=fmt_row([row["all_records"]])[0], ref=res.id,
+            )
+        )  # fmt: skip
+        return
     if row.get(dim) is None:  # only records without a value: no group to name
         return
     w.lead.append(
@@ -549,8 +601,9 @@ def _carried_label(intent: Intent, metric: str) -> str | None:
 # A place in a ranking asked for ("comes second", "the runner-up", "排名第二", "第三多"); not a
 # second half, quarter or time.
 _PLACE = re.compile(
-    r"(?i)\b(?P<en>second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b"
+    r"(?i)(?<!\ba )(?<!\bone )\b(?P<en>second|third|fourth|fifth|2nd|3rd|4th|5th|runner-up)\b"
     r"(?!\s*(?:-\s*)?(?:half|quarter|week|month|day|year|time|place holder|level|line|tier))"
+    r"(?!\s+of\s+(?:all|the|our|every|them|those|these)\b)"  # "a third of all complaints"
     r"|(?:排名|排在|排|名列|位居|位列)第(?P<zh>[二三四五2345])"
     r"|第(?P<zh2>[二三四五2345])(?:名|位|多|大|高|低|少)"
 )

@@ -243,8 +243,12 @@ def distinct_per_group_sql(
     tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " WHERE " + " AND ".join(where) if where else ""
     order = "ASC" if ascending else "DESC"
+    # Beside each group, the average over every group and how many groups there are ("平均每个
+    # 品牌涉及几款车型"): window figures, taken before the rows are cut.
     return (
         f"SELECT {group_expr} AS {group}, count(DISTINCT {expr}) AS distinct_{dim}, "
-        f"count(*) AS records FROM {tables}{clause} GROUP BY 1 "
+        f"count(*) AS records, round(avg(count(DISTINCT {expr})) OVER (), 2) AS avg_{dim}, "
+        f"count(*) OVER () AS groups FROM {tables}{clause}"
+        f"{' AND' if where else ' WHERE'} ({group_expr}) IS NOT NULL GROUP BY 1 "
         f"ORDER BY 2 {order}, 3 DESC LIMIT {int(rows)}"
     )

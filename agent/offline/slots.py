@@ -305,13 +305,19 @@ class CatalogMatcher:
             for term in terms:
                 if term.weak and any(t.kind == "metric" for _, t in found):
                     break
+                hit = False
                 for m in _pattern(term.alias).finditer(text):
                     if term.kind == "value" and self._inside_own_name(text, term, m.span()):
                         continue  # "满意" inside "满意度": the dimension said, not its value
                     if not any(s < m.end() and m.start() < e for s, e in taken):
+                        # Every time a value is said is its own ("不满意 … 不满意 ratings": no
+                        # 满意 inside the second); the term is found once.
                         taken.append(m.span())
-                        found.append((m.start(), term))
-                        break
+                        if not hit:
+                            found.append((m.start(), term))
+                        hit = True
+                        if term.kind != "value":
+                            break
             used += taken
         return found, used
 

@@ -477,7 +477,11 @@ _SIZE_OPS = {
     "只": "=", "恰好": "=", "以上": ">=", "及以上": ">=", "或以上": ">=", "以下": "<=",
     "及以下": "<=", "或以下": "<=", "or more": ">=", "+": ">=", "or fewer": "<=", "or less": "<=",
 }  # fmt: skip
-_NOT_RECORDS = re.compile(r"percent|per|cent|times?|stars?|points?")
+# Words after a number that count no records: a percentage, a rating, a part of a whole ("more
+# than a third of all complaints", "over half").
+_NOT_RECORDS = re.compile(
+    r"percent|per|cent|times?|stars?|points?|half|halves|thirds?|quarters?|fifths?|tenths?"
+)
 
 
 def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, int, str] | None:

@@ -648,6 +648,7 @@ class Understander:
         if missing and not document:
             intent.playbook, intent.missing = UNAVAILABLE, missing
         _items_averaged(intent)
+        _measured_average_asked(intent)
         averaged = _averaged_unmeasured(intent)
         per_period = not document and intent.playbook in _FIGURES
         if per_period and self._average_per_period(intent):
@@ -712,6 +713,7 @@ class Understander:
         _feedback_of_any(intent)
         _group_test(intent)
         _groups_by_unset(intent)
+        _values_against_rest(intent)
         _counted_by_event(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
@@ -1097,13 +1099,22 @@ class Understander:
         shape = intent.shape
         if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of") or intent.mentions:
             return
-        if not (shape.has("count") or shape.has("share") or shape.has("ranking")):
-            return
         en, zh = _UNSET_EN.search(intent.question), _UNSET_ZH.search(intent.question)
         said_at = en.start() if en else zh.start() if zh else -1
         if said_at >= 0 and _LEFT_OUT.search(intent.question[max(0, said_at - 30) : said_at]):
             # "Leave out the ones that never got a group": those records are set aside from
             # what is counted, not what is counted.
+            return
+        # "What's the SLA rate for tickets with no assignment group", "没有分派到任何处理组的
+        # 工单": a measure asked of the records without one (a noun said as the records' own,
+        # before 的; not "有没有让问题…").
+        measured_words = words_after(en.group(1)) if en else ""
+        if zh is not None and en is None and not intent.question[: zh.start()].endswith("有"):
+            noun = zh_noun(zh.group(1))
+            measured_words = noun if noun and f"{noun}的" in intent.question[zh.start() :] else ""
+        if not (shape.has("count") or shape.has("share") or shape.has("ranking")):
+            if measured_words:
+                self._measured_by_unset(intent, measured_words)
             return
         if en is None and zh is None:
             # "Linked to a problem record", "关联了问题单": the records whose value is set.
@@ -1142,6 +1153,8 @@ class Understander:
                 intent.slots.dimensions.append(grain)
             return
         if said and not intent.unset_set:
+            if measured_words:
+                self._measured_by_unset(intent, measured_words)
             return
         dims = self.grouping.by_words(phrase) if phrase else []
         if len(dims) != 1:
@@ -1156,6 +1169,28 @@ class Understander:
         if grain and not split:
             # "never got an assignment group, month by month": counted in each month.
             intent.slots.dimensions.append(grain)
+
+    def _measured_by_unset(self, intent: Intent, phrase: str) -> None:
+        """ "没有分派到任何处理组的工单，SLA达成率是多少？分派了的呢": a measure that is no count
+        of records, for the records with no value of the grouping said and for those with one,
+        side by side."""
+        cat = intent.catalog
+        dims = self.grouping.by_words(phrase) if phrase else []
+        if cat is None or len(dims) != 1 or len(intent.metrics) != 1 or intent.condition:
+            return
+        metric, dim = intent.metrics[0], dims[0]
+        if metric not in cat.metrics or plain_count(cat, metric) or fixed(intent.filters, dim):
+            return
+        if reach(cat, cat.metrics[metric].table, dim, {}) is None:
+            return
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        name = (spec.zh if intent.language == "zh" else spec.en) if spec else None
+        name = name.lower() if name and intent.language != "zh" and not name.isupper() else name
+        intent.condition = Condition(
+            "", cat.metrics[metric].table, name or dim.replace("_", " "), metric, values=(dim, ())
+        )
+        intent.playbook = "condition_split"
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
     def _unset_left_out(self, intent: Intent) -> None:
         """ "Other than Group 70 … Leave out tickets that never got a group", "skip tickets that
@@ -2422,20 +2457,61 @@ class Understander:
         named = named or ([guess] if guess and not fixed(intent.filters, guess) else [])
         if phrase and phrase.split()[0] in _EN_TIME_WORDS:
             return False
+        if zh and len(named) > 1:
+            # "平均每个被投诉的品牌涉及几款车型": the grouping's name inside the words after 每个.
+            inside = [
+                d for d in named
+                if (sp := intent.catalog.dimensions[d].spec).zh and sp.zh in words
+            ]  # fmt: skip
+            phrase = inside[0] if len(inside) == 1 and not phrase else phrase
+            named_inside = inside[0] if len(inside) == 1 else None
+        else:
+            named_inside = None
         if not phrase and not (zh and len(named) == 1):
             return False
         found = self.grouping.by_words(phrase) if phrase else []
         dim = found[0] if len(found) == 1 else self.grouping.for_phrase(phrase) if phrase else None
+        if dim is None and named_inside is not None:
+            dim = named_inside
         if (dim is None or dim not in named) and zh and len(named) == 1:
             # "吉利的车型，平均每款挨了几条投诉": the measure word stands for the grouping named
             # before it, the words after it are what is counted.
             dim = named[0]
         if dim is None or dim not in intent.catalog.dimensions:
             return False
+        counted = self._counted_values(intent, [d for d in named if d != dim])
+        if counted is not None:
+            # "平均每个品牌涉及几款车型", "on average, how many models does each brand have":
+            # the different values of one column per group of another, averaged.
+            intent.distinct_of, intent.per_group, intent.playbook = counted, True, "ranking"
+            intent.slots.dimensions = [dim]
+            intent.slots.metrics = [m for m in intent.metrics if plain_count(intent.catalog, m)]
+            return True
         intent.distinct, intent.per_group = [dim], True
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
         intent.playbook = "metric_change"
         return True
+
+    def _counted_values(self, intent: Intent, others: list[str]) -> str | None:
+        """The one other column whose different values the question counts ("几款车型", "how
+        many different models"), by its name said right after the words asking how many."""
+        cat, text = intent.catalog, normal_text(intent.question)
+        if cat is None:
+            return None
+        found = []
+        for d in others:
+            spec = cat.dimensions[d].spec if d in cat.dimensions else None
+            names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
+            for name in names:
+                stem = re.escape(name.removesuffix("s") if name.isascii() else name)
+                if re.search(
+                    rf"(?:几|多少)(?:个|款|种|类|家|位|名)?(?:不同的?)?{stem}"
+                    rf"|\bhow many (?:different |distinct )?{stem}",
+                    text,
+                ):
+                    found.append(d)
+                    break
+        return found[0] if len(found) == 1 else None
 
     def _count_of_slice(self, intent: Intent) -> None:
         """No measure named: the count of the records the filters' values and the question's
@@ -3120,6 +3196,28 @@ def _records_counted(intent: Intent) -> bool:
     return all(plain_count(cat, m) for m in intent.metrics)
 
 
+_QUOTED_WORDS = re.compile(r"[“”\"「『]")
+# A figure asked of the average: "平均等了几天", "on average how long", "how many days on average".
+_AVERAGE_FIGURE = re.compile(r"(?i)几|多少|多久|多长|\bhow (?:long|many|much)\b")
+
+
+def _measured_average_asked(intent: Intent) -> None:
+    """ "今年一季度提交的留言，平均等了几天才得到答复": an average figure asked, read as the
+    records' feedback, where the reading holds a measure that is no count of records (a time
+    to reply): that measure's figure is the answer, not what the records say."""
+    cat, q = intent.catalog, intent.question
+    if cat is None or intent.playbook not in ("voc_themes", "voc_evidence") or intent.mentions:
+        return
+    if not AVERAGE.search(q) or not _AVERAGE_FIGURE.search(q) or intent.template:
+        return
+    if _QUOTED_WORDS.search(q):
+        return  # "答复里说“已责成…”的留言": words of the text counted, read with the mentions
+    measured = [m for m in intent.metrics if m in cat.metrics and not plain_count(cat, m)]
+    if measured:
+        intent.playbook = "metric_change"
+        intent.slots.metrics = measured
+
+
 def _averaged_unmeasured(intent: Intent) -> str | None:
     """What an average is asked of, when the only measures read are counts of records (no
     average, duration, amount or rate of the data fits it); None otherwise."""
@@ -3369,7 +3467,14 @@ def _group_test(intent: Intent) -> None:
                 or reach(cat, cat.metrics[metric].table, dim, {}) is None
             ):
                 return
-            part = {d: v for d, v in intent.filters.items() if d != dim}
+            # A value said in or after the number's words is the part counted ("more than 80
+            # 城乡建设 messages"); one said before them is the slice ("For 吉利汽车, how many
+            # models have more than 5 complaints").
+            at, text = question.find(size[2]), question.lower()
+            part = {
+                d: v for d, v in intent.filters.items()
+                if d != dim and text.find(str(v).lower()) >= at
+            }  # fmt: skip
             if intent.distinct and not part:
                 return  # "how many teams have more than 100 tickets": counted as values
             for d in part:
@@ -3392,6 +3497,51 @@ def _group_test(intent: Intent) -> None:
     intent.playbook = "group_filter"
     intent.distinct = []
     intent.slots.metrics = [metric]
+
+
+# "…slower than the six city districts", "than the other brands", "和其他区县比": the values
+# named set against the rest of their column.
+_AGAINST_REST = re.compile(
+    r"(?i)\b(?:than|vs\.?|versus|against|compared (?:with|to)|and)\s+(?:all\s+)?(?:of\s+)?"
+    r"(?:(?:the\s+)?(?:other|remaining|rest)|the\s+(?:\d+|two|three|four|five|six|seven|eight"
+    r"|nine|ten|eleven|twelve))\b"
+    r"|(?:和|跟|与|同|比)(?:其他|其余|剩下的?|另外(?:的)?[\d一二三四五六七八九十几]*[个家类款位])"
+)
+
+
+def _values_against_rest(intent: Intent) -> None:
+    """ "Do 临江县 and 青山县 get their replies slower than the six city districts", "吉利和其他
+    品牌比，平均…": the measure for the records holding the values named, and for those
+    holding any other value of their column, side by side."""
+    cat, question = intent.catalog, intent.question
+    if cat is None or intent.playbook not in ("ranking", "breakdown", "metric_change"):
+        return
+    if intent.group_test or intent.condition or intent.mentions or intent.threshold:
+        return
+    m = _AGAINST_REST.search(question)
+    named = {d: list(vs) for d, vs in intent.slots.compared.items()}
+    named.update(
+        {d: [str(v)] for d, v in intent.filters.items() if type(v) is str and d not in named}
+    )
+    if m is None or len(named) != 1 or len(intent.metrics) != 1:
+        return
+    dim, values = next(iter(named.items()))
+    metric = intent.metrics[0]
+    if metric not in cat.metrics or reach(cat, cat.metrics[metric].table, dim, {}) is None:
+        return
+    # The values are said before the words setting them against the rest.
+    text = intent.question.lower()
+    said = [text.find(v.lower()) for v in values]
+    if any(a < 0 or a > m.start() for a in said):
+        return
+    sep = "、" if intent.language == "zh" else " and "
+    intent.condition = Condition(
+        "", cat.metrics[metric].table, sep.join(values), metric, values=(dim, tuple(values))
+    )
+    intent.playbook = "condition_split"
+    intent.slots.compared.pop(dim, None)
+    intent.slots.filters.pop(dim, None)
+    intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
 
 def _groups_by_unset(intent: Intent) -> None:
@@ -4098,7 +4248,10 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
         # Added up when each was named ("一汽丰田和广汽丰田合在一起"), not when one word
         # holds several ("奔驰一共": 北京奔驰 and 奔驰（进口）, each shown).
         named = all(
-            normal_text(v).strip() in said or coded_name(str(v)).lower() in said for v in values
+            normal_text(v).strip() in said
+            or coded_name(str(v)).lower() in said
+            or f"{dim}={v}" in slots.said  # said by another name ("Texas" for TX)
+            for v in values
         )  # a coded value said by its name ("Critical" for 1 - Critical) was named
         if len(values) >= 2 and (named or not combined):
             del slots.compared[dim]
@@ -5173,7 +5326,8 @@ _SET_EN = re.compile(
 )
 _SET_ZH = re.compile(r"(?:关联|挂靠|关联到|关联了)(?:了|到)?(?:某个|一个|任何)?([\u3400-\u9fff]+)")
 _UNSET_ZH = re.compile(
-    r"(?:还没有?|尚未|没有|未|缺少|缺失)(?:被)?(?:分配|填写|记录|指定|登记)?(?:到|给)?([\u3400-\u9fff]+)"
+    r"(?:还没有?|尚未|没有|未|缺少|缺失)(?:被)?(?:分配|分派|指派|填写|记录|指定|登记)?(?:到|给)?"
+    r"(?:任何|任一个?)?([\u3400-\u9fff]+)"
 )
 # The latest full quarter stands for the data when it holds at least this share of a typical
 # quarter's records.
@@ -5331,6 +5485,22 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
         intent.slots.metrics = [m for m in intent.metrics if plain_count(intent.catalog, m)]
         return
     if found:
+        each = [
+            d for d in [
+                *intent.slots.dimensions,
+                *([intent.grouping.dimension] if intent.grouping and intent.grouping.dimension
+                  else []),
+            ]
+            if d not in found and not fixed(intent.filters, d)
+        ]  # fmt: skip
+        averaged = _EACH_ONE_AVERAGE.search(intent.question) or AVERAGE.search(intent.question)
+        if len(found) == 1 and each and _PER_GROUP.search(intent.question) and averaged:
+            # "On average, how many models does each brand have", "平均每个品牌涉及几款车型":
+            # the different values of one column per group of another, averaged.
+            intent.distinct_of, intent.per_group, intent.playbook = found[0], True, "ranking"
+            intent.slots.dimensions = [each[0]]
+            intent.slots.metrics = [m for m in intent.metrics if plain_count(intent.catalog, m)]
+            return
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
         if intent.playbook in ("ranking", "breakdown") and not intent.shape.has("ranking"):
