@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
 from .period_phrases import locate, locate_all, names_all_data, resolve
@@ -236,7 +236,13 @@ def _in_year_named(one: Period, other: Period) -> tuple[Period, Period]:
         if not bare.phrase or re.search(r"\d{4}|[今去前本]年|\b(?:last|this|next)\b", bare.phrase):
             continue
         # "The second half of 2024 than the first half": the year said once holds both.
-        anchor = named.end if named.kind == "year" else date(named.start.year, 12, 31)
+        # (The year's last day: its end is the next year's first, when that year's January
+        # and first half have begun.)
+        anchor = (
+            named.end - timedelta(days=1)
+            if named.kind == "year"
+            else date(named.start.year, 12, 31)
+        )
         again = resolve(bare.phrase, anchor)
         if again is not None:
             return named, again
@@ -266,6 +272,11 @@ _OVER_TIME = re.compile(
     r"|\bby (?:month|week|quarter|day)\b"
     r"|\b(?:each|every|per) (?:month|week|quarter|day)\b|趋势|走势|每个?月|每周|每个?季度|逐月|按月"
 )
+# The two ends of a range asked about each ("each of the two months", "这两个月各").
+_TWO_ENDS = re.compile(
+    r"(?i)\b(?:each|both) of (?:the|those|these) two\b|\bthe two (?:months|quarters|years|weeks)\b"
+    r"|这两个(?:月|季度|年|周)|两个月各"
+)
 _RANGE_SPLIT = re.compile(r"\s*(?:\bto\b|\buntil\b|至|到|~|–|—|-)\s*")
 
 
@@ -274,12 +285,18 @@ def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Perio
     about how something moved: the later end compared with the earlier, not one long span."""
     if not _MOVED.search(text) or _OVER_TIME.search(text) or not found.phrase:
         return None
-    if re.search(r"(?i)\bbetween\b|之间", found.phrase) or " and " in found.phrase:
+    between = re.search(r"(?i)\bbetween\b|之间", found.phrase) or " and " in found.phrase
+    if between and not _TWO_ENDS.search(text):
         return None  # "contracts ending between January and August": one span of them
-    phrase = re.sub(r"(?i)^\s*(?:from|从|自)\s*", "", found.phrase)
-    halves = [h for h in _RANGE_SPLIT.split(phrase) if h.strip()]
+    phrase = re.sub(r"(?i)^\s*(?:from|从|自|between)\s*", "", found.phrase)
+    # "Grow between March and May … each of the two months": the two ends, compared.
+    split = _RANGE_SPLIT if not between else re.compile(r"(?i)\s+and\s+|\s*(?:和|与)\s*")
+    halves = [h.strip() for h in split.split(phrase) if h.strip()]
     if len(halves) != 2:
         return None
+    year = re.search(r"\d{4}", halves[1])
+    if year and not re.search(r"\d{4}", halves[0]):
+        halves[0] = f"{halves[0]} {year.group(0)}"  # "March and May 2016": both in 2016
     try:
         first, second = (parse_period(h.strip(), as_of) for h in halves)
     except PeriodError:

@@ -588,6 +588,14 @@ def test_two_days_named_for_comparison_stay_two_days() -> None:
         # says where they lie.
         ("In 2024, March vs April", "2024-04", "2024-03"),
         (
+            "How much did the workload grow between March and May 2016? The number in each of "
+            "the two months, please.",
+            "2016-05",
+            "2016-03",
+        ),
+        ("In 2024, January vs March", "2024-03", "2024-01"),
+        ("去年（2025年）上半年和下半年各有多少条？下半年少了吗？", "2025年下半年", "2025年上半年"),
+        (
             "the first two weeks of June (Jun 1-14) against the two weeks after (Jun 15-28)",
             "2026-06-15..2026-06-28",
             "2026-06-01..2026-06-14",
