@@ -69,3 +69,30 @@ def test_a_month_without_a_year_is_read_in_the_latest_year_the_data_holds(
     assert answer.reading is not None and "2019-11" in answer.reading.line, answer.reading
     assert "No year was named" in answer.text, answer.text
     assert str(nov) in answer.body and str(oct_) in answer.body, answer.text
+
+
+def test_the_time_of_day_of_records_dated_by_day_only_is_not_recorded(
+    recent: tuple[Analyst, list],
+) -> None:
+    # The export's times are dates: which hours come busiest cannot be told, and no other
+    # figure (a count, a ranking by channel) is given in its place.
+    analyst, _ = recent
+    for question, said in (
+        ("What time of day do most tickets come in?", "the time of day"),
+        ("一天里什么时候来的工单最多？上午多还是晚上多？", "一天中的具体时刻"),
+    ):
+        answer = analyst.ask(question)
+        assert answer.status == "insufficient_data", answer.text
+        assert said in answer.body, answer.body
+
+
+def test_records_counted_in_each_of_two_periods_named(recent: tuple[Analyst, list]) -> None:
+    # "各有多少条" said of two halves and no grouping: the records counted in each, not what
+    # their text says.
+    analyst, rows = recent
+    first = sum(1 for _, d, c in rows if c == "phone" and date(2025, 1, 1) <= d < date(2025, 7, 1))
+    second = sum(1 for _, d, c in rows if c == "phone" and date(2025, 7, 1) <= d < date(2026, 1, 1))
+    assert first != second
+    answer = analyst.ask("2025年上半年和下半年，phone 渠道的工单各有多少条？")
+    assert answer.status == "answered", answer.text
+    assert f"{second:,}" in answer.body and f"{first:,}" in answer.body, answer.body

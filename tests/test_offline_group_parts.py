@@ -375,3 +375,42 @@ def test_a_value_said_twice_is_one_value(complaints: tuple[Analyst, Rows]) -> No
     )  # fmt: skip
     assert f"{top} has the most complaints count for 不满意" in answer.body, answer.body
     assert f"{top} holds {_pct2(n, total)} of all {total} records" in answer.body
+
+
+def test_a_part_of_those_counted_first(complaints: tuple[Analyst, Rows]) -> None:
+    # The records of the value said first, then those of them with the value said after "of
+    # those": both figures, not only the records with both.
+    an, rows = complaints
+    acme = [r for r in rows if r["company"] == "Acme Bank"]
+    escalated = [r for r in acme if r["status"] == "Escalated"]
+    assert 0 < len(escalated) < len(acme)
+    for question in (
+        "How many complaints did Acme Bank get, and how many of those were Escalated?",
+        "Acme Bank 的投诉有几条？这几条里 Escalated 的有几条？",
+    ):
+        answer = ask_offline(an, question)
+        assert str(len(acme)) in answer.body and str(len(escalated)) in answer.body, answer.body
+        assert _pct(len(escalated), len(acme)) in answer.body, answer.body
+    unreplied = [r for r in acme if not r["replied_at"]]
+    answer = ask_offline(
+        an,
+        "How many complaints did Acme Bank get, and how many of those still haven't had a reply?",
+    )
+    assert f"{len(unreplied)} of {len(acme)} records" in answer.body, answer.body
+
+
+def test_the_first_group_s_share_of_the_slice_it_is_ranked_in(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    # "…and what share of Student loan's complaints is that": of the slice, not of every record
+    # (and not each sub-product's share of Student loan).
+    an, rows = complaints
+    loans = [r for r in rows if r["product"] == "Student loan"]
+    (top, n), _ = Counter(r["sub_product"] for r in loans).most_common(2)
+    answer = ask_offline(
+        an, "Within Student loan, which sub-product comes up most, and what share of Student "
+        "loan's complaints is that?"
+    )  # fmt: skip
+    assert f"{top} holds {_pct2(n, len(loans))} of all {len(loans)} records" in answer.body, (
+        answer.body
+    )

@@ -177,6 +177,8 @@ def _rest(intent: Intent) -> Intent | None:
     spec = intent.catalog.dimensions.get(dim) if intent.catalog else None
     others = [str(v) for v in (spec.values or []) if str(v) != value] if spec else []
     rest = Either(*others) if others else Excluded(value)
+    if isinstance(rest, Excluded) and dim in intent.unset_left:
+        rest.unset = False  # "(skip tickets with no group)"
     filters = {**intent.slots.filters, dim: rest}
     return replace(intent, slots=replace(intent.slots, filters=filters))
 

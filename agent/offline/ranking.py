@@ -40,7 +40,7 @@ from .slice_sql import distinct_per_group_sql, reach, slice_where
 from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
-from .understand import FEWEST, SHARE_OF_ALL, Intent
+from .understand import FEWEST, SHARE_OF_ALL, Intent, share_of_slice
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -419,7 +419,11 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
     """ "… and what share of all tickets is that": the first group's records and their share of
     every record in the slice, counted in one query so the share is a cell of it."""
     cat = intent.catalog
-    asked = SHARE_OF_ALL.search(intent.question) or total_asked(intent.question)
+    asked = (
+        SHARE_OF_ALL.search(intent.question)
+        or total_asked(intent.question)
+        or share_of_slice(intent)
+    )
     if cat is None or not asked or not plain_count(cat, metric):
         return {}
     table = cat.metrics[metric].table

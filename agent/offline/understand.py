@@ -223,6 +223,9 @@ class Intent:
     groups_unmeasured: str | None = None
     # A dimension whose value the question counts as missing ("never got an assignment group").
     unset: str | None = None
+    # Dimensions whose records with no value the question leaves out ("skip tickets with no
+    # group"): no part of "the others" when a value is set against the rest.
+    unset_left: list[str] = field(default_factory=list)
     # Words said side by side with a value read ("公司不给交社保的留言和公司拖欠工资的留言") that
     # name no value of its column: the words, the column, and its value nearest them (or None).
     sibling_unread: tuple[str, str, str | None] | None = None
@@ -464,6 +467,7 @@ class Understander:
         _flag_share_of_groups(question, slots, self.matcher.catalog)
         _flag_conditions(question, shape, slots, self.matcher.catalog, crossed_flags)
         _flag_rate(question, slots, self.matcher.catalog, crossed_flags)
+        _event_rate_compared(question, slots, self.matcher.catalog)
         said_as = {d: [sp] for d, sp in crossed.items()} | crossed_flags
         _off_side_flags(question, slots, self.matcher.catalog, said_as)
         # The words that named a yes/no column in the other language ("附上了链接" for Provide
@@ -542,6 +546,17 @@ class Understander:
             and not set(slots.metrics) <= guessed
             and _VALUE_ASKED.search(question) is not None,
         )
+        words = shape.has("quotes") or shape.has("themes")
+        if (
+            intent.playbook in ("voc_themes", "voc_evidence")
+            and periods.comparison is not None
+            and shape.has("count")
+            and not split
+            and not words
+        ):
+            # "去年上半年和下半年，Referral 渠道的投诉各有多少条": "each" said of two periods,
+            # no grouping to split by: the records counted in each, not what they say.
+            intent.playbook = "metric_change"
         document_named = named_template(question) is not None
         if (
             intent.playbook in _DOCUMENTS
@@ -640,6 +655,7 @@ class Understander:
         if shape.both_ends:
             intent.order = "both"
         missing = self._missing(question, measured=bool(slots.metrics) and not slots.noun_only)
+        missing = missing or _untimed_hours(intent)
         document = (
             _DOCUMENT.search(question)
             or intent.template is not None
@@ -714,6 +730,7 @@ class Understander:
         _group_test(intent)
         _groups_by_unset(intent)
         _values_against_rest(intent)
+        _part_of_those(intent)
         _counted_by_event(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
@@ -1206,6 +1223,7 @@ class Understander:
             words = said.group(1)
             phrase = zh_noun(words) if _CJK_CHAR.search(words) else words_after(words)
             for dim in self.grouping.by_words(phrase) if phrase else []:
+                intent.unset_left.append(dim)
                 value = intent.filters.get(dim)
                 if isinstance(value, Excluded):
                     value.unset = False
@@ -3526,6 +3544,8 @@ def _values_against_rest(intent: Intent) -> None:
     if m is None or len(named) != 1 or len(intent.metrics) != 1:
         return
     dim, values = next(iter(named.items()))
+    if len(values) == 1 and VS_REST.search(question):
+        return  # "Group 8 vs all other groups": one value against the rest, read as before
     metric = intent.metrics[0]
     if metric not in cat.metrics or reach(cat, cat.metrics[metric].table, dim, {}) is None:
         return
@@ -3542,6 +3562,42 @@ def _values_against_rest(intent: Intent) -> None:
     intent.slots.compared.pop(dim, None)
     intent.slots.filters.pop(dim, None)
     intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+def _part_of_those(intent: Intent) -> None:
+    """ "前天进来的投诉里，吉利汽车占了几条？这几条里已经走到“处理反馈”的有几条？": the records of
+    the values said first counted, then those of them with the value said after "of those"
+    (这几条里, 其中, of those): a part of a whole, both figures and the share."""
+    cat, q = intent.catalog, intent.question
+    if cat is None or intent.playbook != "metric_change" or intent.comparison is not None:
+        return
+    if len(intent.metrics) != 1 or not plain_count(cat, intent.metrics[0]):
+        return
+    if intent.condition or intent.mentions or intent.unset or intent.unset_column:
+        return
+    cue = OF_WHICH.search(q)
+    if cue is None or len(intent.filters) < 2 or intent.slots.compared:
+        return
+    text = q.lower()
+    at = {}
+    for d, v in intent.filters.items():
+        names = list(v.values) if isinstance(v, (Either, Excluded)) else [str(v)]
+        spots = [text.find(n.lower()) for n in names if n and text.find(n.lower()) >= 0]
+        span = intent.slots.said.get(f"{d}={v}")
+        spots += [span[0]] if span else []
+        # A yes/no column named by its category ("label=Update" for the column update).
+        spec = cat.dimensions[d].spec if d in cat.dimensions else None
+        own = {d.lower(), *([spec.en.lower()] if spec and spec.en else [])}
+        spots += [
+            sp[0] for k, sp in intent.slots.said.items() if k.split("=", 1)[-1].lower() in own
+        ]
+        if not spots:
+            return
+        at[d] = min(spots)
+    after = [d for d, a in at.items() if a >= cue.end()]
+    if len(after) != 1 or len(after) == len(at):
+        return  # one value after the cue is the part; the others before it are the whole
+    intent.playbook = "share_of"
 
 
 def _groups_by_unset(intent: Intent) -> None:
@@ -4437,7 +4493,7 @@ def _flag_measured(slots: Slots, cat: Catalog) -> None:
 # "…, of which / 其中 …": a part of the records just counted follows.
 _PART_CUE = re.compile(
     r"(?i)其中|这里面|这其中|这些里面|这些当中|\bof (?:which|those|them|these)\b"
-    r"|\bamong (?:them|those|these)\b"
+    r"|\bamong (?:them|those|these)\b|这几[条张个件位款家]?(?:里面?|当中|中)"
 )
 # What any service export's rows may be called, whatever this one calls them ("tickets" for
 # incidents, "工单" for messages).
@@ -4634,6 +4690,27 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
 _ZH_FILLER = re.compile(r"[的了地得新\s？?，,。]|最多|最少|最高|最低|多少|几")
 
 
+# The time of day asked about ("一天里什么时候", "上午还是晚上", "what time of day", "in the
+# morning or the evening").
+_TIME_OF_DAY_ASKED = re.compile(
+    r"(?i)\btime of (?:the )?day\b|\bwhat time\b|\bwhat hours?\b|\b(?:which|busiest|peak) hours?\b"
+    r"|\bin the (?:morning|afternoon|evening)\b|\bat night\b|\bovernight\b"
+    r"|一天(?:里|中|当中)?(?:的)?什么时(?:候|间|段)|几点|哪个(?:小时|时段)|(?:上午|下午|早上|晚上|夜里|凌晨|白天|夜间)"
+    r"(?:提交|来|打|发|投诉|进来|多|少|还是|和|跟)"
+)
+
+
+def _untimed_hours(intent: Intent) -> str | None:
+    """ "车主们一般是一天里什么时候来投诉的": the hour of the day asked of data whose times are
+    dates only (no dimension holds an hour): nothing records it."""
+    cat = intent.catalog
+    if cat is None or not _TIME_OF_DAY_ASKED.search(intent.question):
+        return None
+    if any(d.hour_of_day for d in cat.dimensions.values()):
+        return None
+    return "一天中的具体时刻" if intent.language == "zh" else "the time of day"
+
+
 def _hours_as_unit(question: str, slots: Slots, cat: Catalog) -> None:
     """ "The median hours from opening to resolution": hours said as the unit of a duration,
     not the records split by the hour of the day."""
@@ -4703,6 +4780,36 @@ def _flag_rate(
         slots.spans.extend(spans)
         # The words that named the column ("提到退款的") are its rate, not words to find too.
         slots.read_as_columns.extend(spans)
+
+
+# "More often", "both rates", "the rate of each": how often, not how many.
+_HOW_OFTEN = re.compile(
+    r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|\brates?\b"
+    r"|更容易|更常|比例|比率|占比"
+)
+
+
+def _event_rate_compared(question: str, slots: Slots, cat: Catalog) -> None:
+    """ "Meridian vs TransNation - which one gets its complaints disputed more often? Give me
+    both rates": values compared on how often their records carry the one yes/no column whose
+    event the question says ("disputed" for Consumer disputed), when no other measure is read
+    than the records' count: that column's rate."""
+    if not slots.compared or not _HOW_OFTEN.search(question):
+        return
+    if any(not plain_count(cat, m) for m in slots.metrics):
+        return
+    text = question.lower()
+    named = []
+    for name, d in cat.dimensions.items():
+        if d.kind != "boolean" or name in slots.filters or name in slots.compared:
+            continue
+        words = re.findall(r"[a-z]{4,}", (d.spec.en or name).lower().replace("_", " "))
+        # The column's event said as a verb ("disputed", "escalated"): its last word.
+        if words and words[-1].endswith("ed") and re.search(rf"\b{words[-1]}\b", text):
+            named.append(name)
+    rate = _rate_of_flag(cat, named[0]) if len(named) == 1 else ""
+    if rate:
+        slots.metrics = [rate]
 
 
 def _flags_named(cat: Catalog, label: str) -> list[str]:
@@ -5112,7 +5219,7 @@ _LEFT_OUT = re.compile(
 OF_WHICH = re.compile(
     r"(?i)其中|这里面|这其中|这些里面|这些当中|它们当中|\bof (?:which|those|them|these)\b"
     r"|这些[\u4e00-\u9fff]{1,3}?(?:里面?|当中|中)(?=[，,]?(?:有|又|是|的))"
-    r"|\bamong (?:them|those|these)\b"
+    r"|\bamong (?:them|those|these)\b|这几[条张个件位款家]?(?:里面?|当中|中)"
 )
 # The value of a measure asked for by its name ("What is the …", "…是多少").
 _VALUE_ASKED = re.compile(
@@ -5300,7 +5407,9 @@ _UNSET_EN = re.compile(
     r"with no|missing|lacking|not assigned to|no"
     # "still waiting for a reply", "awaiting a response", "yet to receive an answer".
     r"|(?:still )?(?:waiting|awaiting|pending)(?: for| on)?|yet to (?:get|receive|be given)"
-    r"|(?:have|has) not (?:yet )?(?:got|had|received))\s+(?:an?\s+|any\s+|their\s+)?"
+    r"|(?:have|has) not (?:yet )?(?:got|had|received)"
+    r"|(?:haven't|hasn't|haven’t|hasn’t) (?:yet )?(?:got|gotten|had|received|been given))"
+    r"\s+(?:an?\s+|any\s+|their\s+)?"
     # "unresolved", "not yet closed", "never been answered": the event has not happened.
     r"|\bun(?=(?:resolved|closed|answered)\b)"
     r"|\b(?:not|never) (?:yet )?(?:been )?(?=(?:resolved|closed|answered)\b"
@@ -5703,6 +5812,23 @@ def _value_rate(intent: Intent) -> None:
             return
 
 
+def share_of_slice(intent: Intent) -> bool:
+    """Whether the share asked is of the records of a value the question filters by ("what
+    share of Category 42's tickets", "占吉利汽车投诉的多少")."""
+    text = intent.question.lower()
+    for value in intent.filters.values():
+        if isinstance(value, (Either, Excluded)):
+            continue
+        v = re.escape(str(value).lower())
+        if re.search(
+            rf"\b(?:share|percent(?:age)?|proportion|fraction) of (?:the |all )?{v}\b", text
+        ):
+            return True
+        if re.search(rf"占(?:全部|所有)?{v}", text):
+            return True
+    return False
+
+
 def _share_of_records(intent: Intent) -> None:
     """ "What share of complaints are X": a share of the records themselves (no metric named
     beyond their noun) with a value named, not a metric's change."""
@@ -5719,6 +5845,10 @@ def _share_of_records(intent: Intent) -> None:
         return
     if intent.playbook == "ranking" and ranks and SHARE_OF_ALL.search(intent.question):
         return  # "which type has the most, and what share of all is that": ranked, its share
+    if intent.playbook == "ranking" and ranks and share_of_slice(intent):
+        # "Within Category 42, which subcategory comes up most, and what share of Category 42's
+        # tickets is that": ranked in the slice, the first one's share of the slice.
+        return
     # Split by at most one group: the share in each ("which region has the highest share").
     split = [d for d in intent.slots.dimensions if d not in intent.filters]
     if intent.mentions or not intent.filters or len(split) > 1:
