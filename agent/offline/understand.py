@@ -5816,8 +5816,14 @@ def share_of_slice(intent: Intent) -> bool:
     """Whether the share asked is of the records of a value the question filters by ("what
     share of Category 42's tickets", "占吉利汽车投诉的多少")."""
     text = intent.question.lower()
+    which = re.search(r"\bwhich\b|\bwhat\b|哪", text)
     for value in intent.filters.values():
         if isinstance(value, (Either, Excluded)):
+            continue
+        # The slice is said before the ranking is asked ("Within Category 42, which …"); "which
+        # has the highest share of negative reviews" takes the share of each group instead.
+        said = text.find(str(value).lower())
+        if which is None or said < 0 or said > which.start():
             continue
         v = re.escape(str(value).lower())
         if re.search(
