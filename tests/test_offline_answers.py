@@ -425,3 +425,18 @@ def test_a_measure_for_records_whose_feedback_mentions_a_word(analyst: Analyst) 
     # A word no feedback holds is said so, with no figure for every ticket instead.
     answer = ask(analyst, question.replace("noise", "the router"))
     assert "No record in this slice mentions “router”" in answer.body, answer.body
+
+
+def test_the_first_groups_share_is_of_the_period_they_are_ranked_over(analyst: Analyst) -> None:
+    # No period named: the ranking is over the latest full quarter, and so is the whole its
+    # first three are a share of (not every ticket in the data).
+    answer = ask(analyst, "What share of all tickets come from the three biggest regions?")
+    by_region = sql(
+        analyst,
+        f"SELECT region, count(*) AS n FROM tickets WHERE opened_at >= DATE '{Q3[0]}' "
+        f"AND opened_at < DATE '{Q3[1]}' GROUP BY 1 ORDER BY 2 DESC",
+    )
+    top3, total = sum(n for _, n in by_region[:3]), sum(n for _, n in by_region)
+    assert f"hold {top3:,} records, {fmt(round(100 * top3 / total, 2))}% of all {total:,}" in (
+        answer.body
+    ), answer.body

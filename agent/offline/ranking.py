@@ -12,6 +12,7 @@ from typing import Any
 
 from ...data.duck import q
 from ...data.period_phrases import number
+from ...data.periods import parse_period
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets, plain_count
 from .event_counts import EVENT, Split, event_call, write_event
@@ -428,7 +429,10 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
         return {}
     table = cat.metrics[metric].table
     joins: dict[str, str] = {}
-    where = slice_where(cat, table, filters, intent.period, joins)
+    # The period the ranking is over (its default when the question names none), so the share
+    # is of the same records.
+    period = intent.period or parse_period(DEFAULT_PERIOD, intent.as_of)
+    where = slice_where(cat, table, filters, period, joins)
     expr = reach(cat, table, dim, joins)
     if where is None or expr is None:
         return {}
@@ -472,8 +476,9 @@ def _share_call(intent: Intent, metric: str, dim: str, filters: dict[str, Any]) 
         if first is not None
         else w.say("rank.share_purpose", dim=dim_name(w, dim))
     ) + slice_text(w, filters)
-    label = intent.period.label if intent.period else None
-    return {RANK_TOTAL: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, label, w.lang)})}
+    return {
+        RANK_TOTAL: ("run_sql", {"sql": sql, "purpose": sql_purpose(purpose, period.label, w.lang)})
+    }
 
 
 # The first n groups taken together ("what share do they make up together", "这三家加起来").
