@@ -440,3 +440,17 @@ def test_the_first_groups_share_is_of_the_period_they_are_ranked_over(analyst: A
     assert f"hold {top3:,} records, {fmt(round(100 * top3 / total, 2))}% of all {total:,}" in (
         answer.body
     ), answer.body
+
+
+def test_regions_named_by_their_chinese_names_against_the_rest(analyst: Analyst) -> None:
+    # "华东和华南…和其他区域比": the two regions' records against every other region's, said back
+    # by the names the question used.
+    answer = ask(analyst, "华东和华南的一次修复率和其他区域比怎么样？")
+    [[mine, rest]] = sql(
+        analyst,
+        "SELECT round(100 * avg(CAST(first_time_fix AS DOUBLE)) FILTER (WHERE region IN "
+        "('East', 'South')), 1), round(100 * avg(CAST(first_time_fix AS DOUBLE)) FILTER "
+        "(WHERE region NOT IN ('East', 'South')), 1) FROM tickets",
+    )
+    assert f"华东、华南的一次修复率为 {fmt(mine)}%" in answer.body, answer.body
+    assert f"其余的为 {fmt(rest)}%" in answer.body, answer.body

@@ -3549,14 +3549,26 @@ def _values_against_rest(intent: Intent) -> None:
     metric = intent.metrics[0]
     if metric not in cat.metrics or reach(cat, cat.metrics[metric].table, dim, {}) is None:
         return
-    # The values are said before the words setting them against the rest.
+    # The values are said before the words setting them against the rest (by their names, or
+    # by the words the reading took them from: "华东和华南" for East and South).
     text = intent.question.lower()
-    said = [text.find(v.lower()) for v in values]
+    spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+    aliases: dict[str, list[str]] = (spec.values or {}) if spec else {}
+    said, shown = [], []
+    for v in values:
+        # Where each is said, and the name it is said by ("华东" for East), to say it back.
+        spots = [(text.find(n.lower()), n) for n in [v, *aliases.get(v, [])] if n]
+        spots = [(a, n) for a, n in spots if a >= 0]
+        span = intent.slots.said.get(f"{dim}={v}")
+        spots += [(span[0], v)] if span else []
+        at, name = min(spots) if spots else (-1, v)
+        said.append(at)
+        shown.append(name)
     if any(a < 0 or a > m.start() for a in said):
         return
     sep = "、" if intent.language == "zh" else " and "
     intent.condition = Condition(
-        "", cat.metrics[metric].table, sep.join(values), metric, values=(dim, tuple(values))
+        "", cat.metrics[metric].table, sep.join(shown), metric, values=(dim, tuple(values))
     )
     intent.playbook = "condition_split"
     intent.slots.compared.pop(dim, None)
