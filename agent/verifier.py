@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ..data.period_phrases import EN_WORDS, number
 from ..tools.ledger import Evidence, Ledger
 from .evidence_numbers import Cell, cells, closest, derived_matches, direct_matches, misattributed
 from .numbers import NumberMention, excluded_spans, extract_numbers
@@ -54,34 +55,23 @@ class VerificationReport(BaseModel):
         return "\n".join(f"- {f.detail}" for f in self.findings)
 
 
-# Small counts said in words: "the three most …", "top five", "前三个", "这五家".
-_EN_COUNT_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-}  # fmt: skip
-_ZH_COUNT_WORDS = {
-    "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-}  # fmt: skip
+# Small counts said in words or digits: "the three most …", "top 3", "前三个", "这五家".
+_ZH_SMALL = "两二三四五六七八九十"
 _COUNT_SAID = re.compile(
-    rf"(?i)\b({'|'.join(_EN_COUNT_WORDS)})\b"
-    rf"|(?:前|这|那)([{''.join(_ZH_COUNT_WORDS)}])"
-    rf"|([{''.join(_ZH_COUNT_WORDS)}])(?=个|家|款|类|位|名|种|条|项|大)"
+    rf"(?i)\b({'|'.join(w for w in EN_WORDS if w != 'one')})\b"
+    rf"|(?:前|这|那)([{_ZH_SMALL}])"
+    rf"|([{_ZH_SMALL}])(?=个|家|款|类|位|名|种|条|项|大)"
     r"|(?i:\btop|\bfirst|前)\s*(\d{1,2})(?!\d)"
 )
 
 
 def _counts_in_words(question: str) -> set[float]:
-    found: set[float] = set()
-    for m in _COUNT_SAID.finditer(question):
-        word = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-        value = (
-            int(word)
-            if word.isdigit()
-            else (_EN_COUNT_WORDS.get(word.lower()) or _ZH_COUNT_WORDS.get(word))
-        )
-        if value is not None:
-            found.add(float(value))
-    return found
+    """How many the question asks for, said in words or after "top"/"前" (read by the period
+    parser's ``number``)."""
+    return {
+        float(number((m.group(1) or m.group(2) or m.group(3) or m.group(4)).lower()))
+        for m in _COUNT_SAID.finditer(question)
+    }
 
 
 class _Checker:

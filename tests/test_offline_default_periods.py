@@ -87,8 +87,9 @@ def test_the_time_of_day_of_records_dated_by_day_only_is_not_recorded(
 
 
 def test_records_counted_in_each_of_two_periods_named(recent: tuple[Analyst, list]) -> None:
-    # "各有多少条" said of two halves and no grouping: the records counted in each, not what
-    # their text says.
+    # "各有多少条" said of two halves and no grouping: the records counted in each half. (This
+    # export has no text; that such a question is not read as the records' themes when there
+    # is text is measured on the consumer-complaints bank, cc-f1219s-referral-2024-halves-zh.)
     analyst, rows = recent
     first = sum(1 for _, d, c in rows if c == "phone" and date(2025, 1, 1) <= d < date(2025, 7, 1))
     second = sum(1 for _, d, c in rows if c == "phone" and date(2025, 7, 1) <= d < date(2026, 1, 1))

@@ -3551,19 +3551,8 @@ def _values_against_rest(intent: Intent) -> None:
         return
     # The values are said before the words setting them against the rest (by their names, or
     # by the words the reading took them from: "华东和华南" for East and South).
-    text = intent.question.lower()
-    spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
-    aliases: dict[str, list[str]] = (spec.values or {}) if spec else {}
-    said, shown = [], []
-    for v in values:
-        # Where each is said, and the name it is said by ("华东" for East), to say it back.
-        spots = [(text.find(n.lower()), n) for n in [v, *aliases.get(v, [])] if n]
-        spots = [(a, n) for a, n in spots if a >= 0]
-        span = intent.slots.said.get(f"{dim}={v}")
-        spots += [(span[0], v)] if span else []
-        at, name = min(spots) if spots else (-1, v)
-        said.append(at)
-        shown.append(name)
+    # Where each is said, and the name it is said by ("华东" for East), to say it back.
+    said, shown = zip(*(_said_at(intent, dim, v) for v in values), strict=True)
     if any(a < 0 or a > m.start() for a in said):
         return
     sep = "、" if intent.language == "zh" else " and "
@@ -3574,6 +3563,24 @@ def _values_against_rest(intent: Intent) -> None:
     intent.slots.compared.pop(dim, None)
     intent.slots.filters.pop(dim, None)
     intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
+
+
+def _said_at(intent: Intent, dim: str, value: str) -> tuple[int, str]:
+    """Where the question first says a value of ``dim``, by its name, a name the catalog lists
+    for it ("华东" for East) or the words the reading took it from, and the name said; (-1,
+    the value) when it is not found."""
+    text = intent.question.lower()
+    spec = (
+        intent.catalog.dimensions[dim].spec
+        if intent.catalog and dim in intent.catalog.dimensions
+        else None
+    )
+    aliases: dict[str, list[str]] = (spec.values or {}) if spec else {}
+    spots = [(text.find(n.lower()), n) for n in [value, *aliases.get(value, [])] if n]
+    spots = [(a, n) for a, n in spots if a >= 0]
+    span = intent.slots.said.get(f"{dim}={value}")
+    spots += [(span[0], value)] if span else []
+    return min(spots) if spots else (-1, value)
 
 
 def _part_of_those(intent: Intent) -> None:
@@ -3590,22 +3597,19 @@ def _part_of_those(intent: Intent) -> None:
     cue = OF_WHICH.search(q)
     if cue is None or len(intent.filters) < 2 or intent.slots.compared:
         return
-    text = q.lower()
     at = {}
     for d, v in intent.filters.items():
         names = list(v.values) if isinstance(v, (Either, Excluded)) else [str(v)]
-        spots = [text.find(n.lower()) for n in names if n and text.find(n.lower()) >= 0]
-        span = intent.slots.said.get(f"{d}={v}")
-        spots += [span[0]] if span else []
+        where = [_said_at(intent, d, n)[0] for n in names]
         # A yes/no column named by its category ("label=Update" for the column update).
         spec = cat.dimensions[d].spec if d in cat.dimensions else None
         own = {d.lower(), *([spec.en.lower()] if spec and spec.en else [])}
-        spots += [
+        where += [
             sp[0] for k, sp in intent.slots.said.items() if k.split("=", 1)[-1].lower() in own
         ]
-        if not spots:
+        if not [a for a in where if a >= 0]:
             return
-        at[d] = min(spots)
+        at[d] = min(a for a in where if a >= 0)
     after = [d for d, a in at.items() if a >= cue.end()]
     if len(after) != 1 or len(after) == len(at):
         return  # one value after the cue is the part; the others before it are the whole
@@ -4702,12 +4706,11 @@ def _generic_records(question: str, slots: Slots, cat: Catalog) -> None:
 _ZH_FILLER = re.compile(r"[的了地得新\s？?，,。]|最多|最少|最高|最低|多少|几")
 
 
-# The time of day asked about ("一天里什么时候", "上午还是晚上", "what time of day", "in the
-# morning or the evening").
-_TIME_OF_DAY_ASKED = re.compile(
-    r"(?i)\btime of (?:the )?day\b|\bwhat time\b|\bwhat hours?\b|\b(?:which|busiest|peak) hours?\b"
-    r"|\bin the (?:morning|afternoon|evening)\b|\bat night\b|\bovernight\b"
-    r"|一天(?:里|中|当中)?(?:的)?什么时(?:候|间|段)|几点|哪个(?:小时|时段)|(?:上午|下午|早上|晚上|夜里|凌晨|白天|夜间)"
+# A part of the day asked about beside the hour (``_HOUR_OF_DAY``): "一天里什么时候", "上午还是
+# 晚上", "what time", "in the morning or the evening".
+_PART_OF_DAY = re.compile(
+    r"(?i)\bwhat time\b|\bin the (?:morning|afternoon|evening)\b|\bat night\b|\bovernight\b"
+    r"|一天(?:里|中|当中)?(?:的)?什么时(?:候|间)|(?:上午|下午|早上|晚上|夜里|凌晨|白天|夜间)"
     r"(?:提交|来|打|发|投诉|进来|多|少|还是|和|跟)"
 )
 
@@ -4716,7 +4719,8 @@ def _untimed_hours(intent: Intent) -> str | None:
     """ "车主们一般是一天里什么时候来投诉的": the hour of the day asked of data whose times are
     dates only (no dimension holds an hour): nothing records it."""
     cat = intent.catalog
-    if cat is None or not _TIME_OF_DAY_ASKED.search(intent.question):
+    q = intent.question
+    if cat is None or not (_HOUR_OF_DAY.search(q) or _PART_OF_DAY.search(q)):
         return None
     if any(d.hour_of_day for d in cat.dimensions.values()):
         return None
@@ -4794,19 +4798,13 @@ def _flag_rate(
         slots.read_as_columns.extend(spans)
 
 
-# "More often", "both rates", "the rate of each": how often, not how many.
-_HOW_OFTEN = re.compile(
-    r"(?i)\b(?:more|less|most|least) (?:likely|often)\b|\bhow often\b|\brates?\b"
-    r"|更容易|更常|比例|比率|占比"
-)
-
-
 def _event_rate_compared(question: str, slots: Slots, cat: Catalog) -> None:
     """ "Meridian vs TransNation - which one gets its complaints disputed more often? Give me
     both rates": values compared on how often their records carry the one yes/no column whose
     event the question says ("disputed" for Consumer disputed), when no other measure is read
     than the records' count: that column's rate."""
-    if not slots.compared or not _HOW_OFTEN.search(question):
+    # "More often", "both rates", "比例": how often, not how many.
+    if not slots.compared or not (_LIKELY.search(question) or _RATE_WORD.search(question)):
         return
     if any(not plain_count(cat, m) for m in slots.metrics):
         return
