@@ -505,7 +505,8 @@ _RAW: list[tuple[str, Builder]] = [
         r"|(?P<n2>\d|[一二两三四五六七八九十])\s*(?P<unit2>年))(?=的|以来|来|之内|内|里)",
         _span_alone,
     ),
-    (r"上上个?季度", _rel(2, "quarter")),
+    (r"(?:上上|再上)个?季度", _rel(2, "quarter")),
+    (r"(?:上上|再上)个?(?P<unit>月|周|星期|礼拜)", _rel(2)),
     (r"上[个一]?(?P<unit>季度|季(?!度)|月|周|星期|礼拜)", _rel(1)),
     # "各占当月…的多少": 当月 of each period named is that month, not this one.
     (r"(?:本|这个?|(?<![各占每])当)(?P<unit>季度|月|周|星期)", _rel(0)),

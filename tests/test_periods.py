@@ -584,6 +584,7 @@ def test_two_days_named_for_comparison_stay_two_days() -> None:
         ("今年一季度和二季度提交的留言，平均各等了几天才得到答复？", "2026-Q2", "2026-Q1"),
         ("一季度和二季度比，哪个多", "2026-Q2", "2026-Q1"),
         ("Q1 and Q2 2026 compared", "2026-Q2", "2026-Q1"),
+        ("上个季度和再上个季度各有多少张？", "2026-Q3", "2026-Q2"),
         # A year said once holds the units after it; a broad period round two others only
         # says where they lie.
         ("In 2024, March vs April", "2024-04", "2024-03"),
