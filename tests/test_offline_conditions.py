@@ -132,6 +132,62 @@ def test_a_threshold_on_a_number_column_named_by_its_verb(
     assert f"{_n(more)} of the {_n(len(rows))}" in text
 
 
+def test_a_part_of_the_records_past_a_threshold_said_after_of_those(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # The yes/no said after "of those" is a part of the records reopened more than once, not a
+    # slice the threshold is counted in.
+    past = [r for r in rows if int(r["reopen_count"]) > 1]
+    made = sum(r["made_sla"] == "true" for r in past)
+    assert 0 < made < len(past)
+    text = _ask(
+        analyst,
+        "How many tickets were reopened more than once? Of those, how many made their SLA?",
+    )
+    assert f"{_n(len(past))} records" in text and f": {made} ({_pct(made, len(past))})" in text
+
+
+def test_how_many_different_values_and_which_one_leads_in_a_slice(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # Both the number of different states and the ranking by state, of the Draco tickets only.
+    draco = [r for r in rows if r["team"] == "Draco"]
+    states = Counter(r["state"] for r in draco)
+    (top, n), (_, second) = states.most_common(2)
+    assert second < n and Counter(r["state"] for r in rows).most_common(1)[0][0] != top
+    text = _ask(
+        analyst,
+        "How many different states do Draco tickets come from, and which state has the most?",
+    )
+    assert f"{top} has the most" in text and f": {n};" in text, text
+    assert f"{len(states)} different values of state" in text, text
+
+
+def test_the_median_group_s_records_beside_the_average(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    sizes = Counter(r["resolved_by"] for r in rows if r["resolved_by"])
+    median = statistics.median(sizes.values())
+    mean = round(sum(sizes.values()) / len(sizes), 2)
+    text = _ask(analyst, "What's the median number of tickets per resolver, and the mean?")
+    assert f"The median resolved by has {median:g} records" in text, (median, text)
+    assert f"each has {mean:g} records on average" in text, (mean, text)
+
+
+def test_which_month_has_the_highest_share_of_a_value(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    months: dict[str, list[bool]] = {}
+    for r in rows:
+        months.setdefault(r["opened_at"][:7], []).append(r["satisfaction"] == "不满意")
+    share = {m: sum(v) / len(v) for m, v in months.items()}
+    top = max(share, key=lambda m: share[m])
+    text = _ask(analyst, "哪个月的不满意率最高？")
+    assert f"按月份看，{top}的不满意占比最高" in text, (top, text)
+    n = sum(months[top])
+    assert f"（{len(months[top])} 条中 {n} 条）" in text, text
+
+
 def test_a_number_of_records_is_no_threshold_on_a_column(analyst: Analyst) -> None:
     answer = analyst.ask("Which teams with more than 50 tickets have the lowest SLA rate?")
     assert answer.reading is not None

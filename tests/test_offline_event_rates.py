@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from agent_support import ask_offline
+from agent_support import ask_offline, lead_of
 from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
@@ -22,6 +22,9 @@ Rows = list[dict[str, str]]
 
 # Company → (complaints, every how-many-th one disputed).
 _COMPANIES = {"Acme Bank": (40, 2), "Birch Credit": (36, 4), "Cobalt Finance": (30, 3)}
+# Company → which of every ten complaints were closed with monetary relief: Acme Bank has the
+# most of them (24), Cobalt Finance the highest share (70%).
+_RELIEF = {"Acme Bank": range(6), "Birch Credit": range(2), "Cobalt Finance": range(7)}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,9 @@ def complaints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analy
                     ),
                     "company": company,
                     "consumer_disputed": "Yes" if i % every == 0 else "No",
+                    "response": "Closed with monetary relief"
+                    if i % 10 in _RELIEF[company]
+                    else "Closed with explanation",
                     # Many teams (their values are not all listed), some records with none.
                     "team": "" if len(rows) % 9 == 4 else f"Team {len(rows) % 83}",
                     "updates": str(2 + (len(rows) * 7) % 11 + (6 if len(rows) % 9 == 4 else 0)),
@@ -92,3 +98,31 @@ def test_one_value_against_the_others_leaving_out_the_records_with_none(
         mean(others),
         answer.body,
     )
+
+
+def test_which_group_most_often_has_a_value_is_ranked_by_its_share(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    # "Which company most often closes complaints with monetary relief": how likely each
+    # company's complaints are to be closed so, not how many are; said before the group, the
+    # value names the complaints counted.
+    an, rows = complaints
+
+    def relief(company: str) -> tuple[int, int]:
+        mine = [r for r in rows if r["company"] == company]
+        return sum(r["response"] == "Closed with monetary relief" for r in mine), len(mine)
+
+    (acme, _), (cobalt, of_cobalt) = relief("Acme Bank"), relief("Cobalt Finance")
+    assert acme > cobalt and cobalt / of_cobalt > acme / 40
+    share = f"{100 * cobalt / of_cobalt:.1f}".rstrip("0").rstrip(".") + "%"
+    answer = ask_offline(an, "Which company most often closes complaints with monetary relief?")
+    lead = lead_of(answer.text)
+    assert "Cobalt Finance" in lead and share in lead and f"{cobalt} of {of_cobalt}" in lead, lead
+    answer = ask_offline(an, "Which company's complaints are disputed most often?")
+    lead = lead_of(answer.text)
+    assert "Acme Bank" in lead and _rate(rows, "Acme Bank") in lead, lead
+    answer = ask_offline(
+        an, "Complaints closed with monetary relief - which company do they most often come from?"
+    )
+    lead = lead_of(answer.text)
+    assert "Acme Bank" in lead and str(acme) in lead and share not in lead, lead

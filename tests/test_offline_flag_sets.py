@@ -363,3 +363,36 @@ def test_a_category_named_after_of_those_is_a_part_of_the_records_with_the_words
     )
     lead = lead_of(answer.text)
     assert f"{len(said)} feedback records" in lead and f"{part} of them" in lead, lead
+
+
+def test_records_about_none_of_a_list_of_categories(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # The negation said once before the list holds for every category in it ("nothing to do
+    # with refunds or returns", "aren't about any of these: …"), or once after it ("…都没有涉及").
+    tweets = data["acmehelp_inbound"]
+    neither = _count(tweets, no=("Refund", "Return"))
+    assert neither not in (_count(tweets, no=("Refund",)), _count(tweets, no=("Return",)))
+    lead = lead_of(
+        ask_offline(
+            analyst,
+            "How many AcmeHelp customer tweets have nothing to do with refunds or returns?",
+        ).text
+    )
+    assert re.search(rf"(?<![\d,]){neither}(?![\d,])", lead), (neither, lead)
+    lead = lead_of(
+        ask_offline(analyst, "AcmeHelp 的客户推文里，退款和退货都没有涉及的有多少条？").text
+    )
+    assert re.search(rf"(?<![\d,]){neither}(?![\d,])", lead), (neither, lead)
+    # The category said after "what share of them" is the part of those records.
+    rest = [r for r in tweets if not any(r[t] for t in ("Battery", "Update", "Delivery"))]
+    part = _count(rest, "Refund")
+    assert 0 < part < len(rest)
+    lead = lead_of(
+        ask_offline(
+            analyst,
+            "AcmeHelp customer tweets that aren't about any of these topics (Battery, Update, "
+            "Delivery) - how many are there, and what share of them are about a refund?",
+        ).text
+    )
+    assert f"{part} of {len(rest)}" in lead and _pct(part, len(rest)) in lead, lead

@@ -85,6 +85,8 @@ _EN_STOP |= {"what", "which", "whom", "who", "whatever"}
 _EN_STOP |= {"the", "a", "an", "any", "some", "my", "your", "its"}
 # Words that stand for no text ("about something other than cards").
 _EN_STOP |= {"something", "anything", "everything", "nothing", "something other", "anything other"}
+# "about none of our plans", "about neither": what the records are not about, said next.
+_EN_STOP |= {"none", "neither", "none of", "no"}
 # A kind word after the thing named ("Echo devices", "billing issues") is not part of it.
 _KIND = re.compile(
     r"(?i)\s+(?:devices?|products?|issues?|problems?|items?|orders?|questions?|things?)$"

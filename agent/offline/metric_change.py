@@ -11,12 +11,16 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ...data.catalog import Catalog
+from ...data.periods import parse_period
 from ..reading import sql_purpose
 from .catalog_choice import plain_count, split_dimensions
+from .distinct_counts import distinct_calls, write_distinct
 from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
+from .percentiles import percentile_expr
 from .playbooks import (
     Call,
     Playbook,
@@ -33,9 +37,8 @@ from .playbooks import (
     solid,
 )
 from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
-from .slice_sql import distinct_sql, slice_where
+from .slice_sql import slice_where
 from .slots import Either, Excluded
-from .thresholds import records_per_group
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import SHARE_OF_ALL, VS_REST, Intent
@@ -71,7 +74,8 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
         metrics = metrics + _records_asked(intent, metrics)
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
         calls |= _share_of_all_call(intent, metrics) | _rest_call(intent, metrics, period)
-        return calls | _distinct_calls(intent) | _whole_calls(intent, metrics, period)
+        calls |= _percentile_call(intent, metrics[0])
+        return calls | distinct_calls(intent) | _whole_calls(intent, metrics, period)
     pair = _pair_call(intent, metrics[0])
     if pair is not None:
         return {"pair": pair}
@@ -90,6 +94,59 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
             compare=compare_kind(intent),
         )
     return calls | hotspot_calls(intent, metrics[0])
+
+
+_PERCENTILE = "percentile"
+
+
+def _percentile_call(intent: Intent, metric: str) -> dict[str, Call]:
+    """The run_sql call for the percentile the question asks of ``metric``'s measure, over the
+    records and period ``metric`` is asked of; empty when there is none to take."""
+    cat: Catalog | None = intent.catalog
+    fraction = intent.percentile
+    if cat is None or fraction is None or metric not in cat.metrics:
+        return {}
+    m = cat.metrics[metric]
+    expr = percentile_expr(m.expr, fraction)
+    if expr is None:
+        return {}
+    period = intent.period or parse_period(DEFAULT_PERIOD, intent.as_of)
+    joins: dict[str, str] = {}
+    where = slice_where(cat, m.table, dict(intent.filters), period, joins)
+    if where is None:
+        return {}
+    where = [*where, *([f"({m.filter_sql})"] if m.filter_sql else [])]
+    sql = (
+        f"SELECT round({expr}, {m.decimals}) AS value, {100 * fraction:g} AS pct_at_or_below, "
+        f"count(*) AS records FROM {m.table}"
+    )
+    sql += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
+    sql += (" WHERE " + " AND ".join(where)) if where else ""
+    w = Writer(lang=intent.language, seed="", catalog=cat)
+    key = {1.0: "percentile.purpose_max", 0.0: "percentile.purpose_min"}.get(fraction)
+    purpose = w.say(key or "percentile.purpose", p=f"{100 * fraction:g}", metric=w.metric(metric))
+    purpose = sql_purpose(purpose, period.label, intent.language)
+    return {_PERCENTILE: ("run_sql", {"sql": sql, "purpose": purpose})}
+
+
+def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:
+    """The percentile's sentence, in the measure's unit."""
+    res = results.get(_PERCENTILE)
+    if intent.percentile is None or res is None or not res.ok or not res.rows:
+        return
+    row = res.records()[0]
+    if row.get("value") is None:
+        return
+    key = {1.0: "percentile.max", 0.0: "percentile.min"}.get(intent.percentile, "percentile.lead")
+    w.lead.append(
+        w.say(
+            key,
+            p=f"{100 * intent.percentile:g}",
+            value=w.value(metric, row["value"]),
+            n=f"{row['records']:,}",
+            ref=res.id,
+        )
+    )
 
 
 _SHARE_OF_ALL = "share_of_all"
@@ -213,7 +270,7 @@ def _whole_calls(intent: Intent, metrics: list[str], period: Any) -> dict[str, C
     if whole is None:
         return {}
     calls = {"value": metric_query(metrics, filters=whole.filters, period=period)}
-    return {_WHOLE + tag: call for tag, call in (calls | _distinct_calls(whole)).items()}
+    return {_WHOLE + tag: call for tag, call in (calls | distinct_calls(whole)).items()}
 
 
 def _write_whole(intent: Intent, results: Results, w: Writer) -> None:
@@ -226,7 +283,7 @@ def _write_whole(intent: Intent, results: Results, w: Writer) -> None:
     label = w.label(intent.aside_later, str(aside)).removeprefix("not ").removeprefix("不含")
     without, w.lead = w.lead, []
     _write_value(whole, results[_WHOLE + "value"], w)
-    _write_distinct(
+    write_distinct(
         {t.removeprefix(_WHOLE): r for t, r in results.items() if t.startswith(_WHOLE)},
         w,
         intent.question,
@@ -302,92 +359,6 @@ def _write_pair(intent: Intent, res: Result, w: Writer) -> None:
     )  # fmt: skip
 
 
-def _distinct_calls(intent: Intent) -> dict[str, Call]:
-    """ "How many brands": the number of different values of each dimension asked about."""
-    cat = intent.catalog
-    if cat is None:
-        return {}
-    calls: dict[str, Call] = {}
-    size = records_per_group(intent.question)
-    for dim in intent.distinct:
-        sized = size[:2] if size and not intent.per_group else None
-        sql = distinct_sql(
-            cat, dim, intent.filters, intent.period, sized, intent.per_group, intent.counted_table
-        )
-        if sql is not None:
-            w = Writer(lang=intent.language, seed="", catalog=cat)
-            purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
-            if size is not None:
-                purpose += w.say("distinct.sized", said=size[2])
-            period = intent.period.label if intent.period else None
-            purpose = sql_purpose(purpose, period, intent.language)
-            calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
-            listed = sized is not None and _WHICH_ONES.search(intent.question) is not None
-            sql = distinct_sql(
-                cat, dim, intent.filters, intent.period, sized, base=intent.counted_table,
-                listed=True,
-            ) if listed else None  # fmt: skip
-            if sql is not None:
-                purpose = w.say("distinct.listed", dim=dim_name(w, dim), said=size[2])  # type: ignore[index]
-                purpose = sql_purpose(purpose, period, intent.language)
-                calls[f"listed:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
-    return calls
-
-
-# "… and which ones are they", "是哪几个月": the groups of that size are named too.
-_WHICH_ONES = re.compile(
-    r"(?i)\bwhich (?:ones?|are they|were they)\b|\bwhich \w+ (?:are|were) (?:they|those|these)\b"
-    r"|\b(?:name|list) them\b|\bwhich\s+\w+\s*\?\s*$|哪几|哪些|是哪"
-)
-
-
-def _write_distinct(results: Results, w: Writer, question: str = "") -> None:
-    size = records_per_group(question)
-    for tag, res in results.items():
-        if not tag.startswith("distinct:") or res is None or not res.ok or not res.rows:
-            continue
-        dim = tag.split(":", 1)[1]
-        row = res.records()[0]
-        n = row[f"distinct_{dim}"]
-        if f"per_{dim}" in row:  # "on average, how many per brand": records over the groups
-            said = w.say(
-                "distinct.per_group",
-                per=fmt_row([row[f"per_{dim}"]])[0],
-                dim=dim_name(w, dim),
-                records=fmt_row([row["records"]])[0],
-                n=n,
-                ref=res.id,
-            )
-            w.lead.insert(0, said)
-            continue
-        if size is not None:  # "How many brands have more than 10 complaints": those, first
-            held = row.get("records_of_those")
-            key = "distinct.sized_lead_held" if held else "distinct.sized_lead"
-            said = w.say(
-                key, n=n, dim=dim_name(w, dim), said=size[2], held=fmt_row([held])[0], ref=res.id
-            )
-            if row.get(f"all_{dim}"):
-                # Of every value, and their share of every record of the slice.
-                said += w.say(
-                    "distinct.of_all" if held else "distinct.of_all_values",
-                    all=fmt_row([row[f"all_{dim}"]])[0], dim=dim_name(w, dim),
-                    total=fmt_row([row["all_records"]])[0], share=w.pct(row["share_pct"]),
-                    ref=res.id,
-                )  # fmt: skip
-            w.lead.insert(0, said)
-            listed = results.get(f"listed:{dim}")
-            if listed is not None and listed.ok and listed.rows:
-                items = [
-                    f"{w.label(dim, r[dim])} ({fmt_row([r['records']])[0]})"
-                    for r in listed.records()
-                ]
-                sep = "、" if w.lang == "zh" else ", "
-                said = w.say("distinct.listed_lead", items=sep.join(items), ref=listed.id)
-                w.lead.insert(1, said)
-            continue
-        w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
-
-
 def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     intent = _without_biggest(intent, results)
     if intent.event_column:
@@ -402,9 +373,11 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
     if "value" in results:
         _write_share_of_all(intent, results.get(_SHARE_OF_ALL), w)
         _write_value(intent, results["value"], w)
+        if intent.metrics:
+            _write_percentile(intent, intent.metrics[0], results, w)
         if (rest := _rest(intent)) is not None and _REST in results:
             _write_value(rest, results[_REST], w)
-        _write_distinct(results, w, intent.question)
+        write_distinct(results, w, intent.question)
         _write_whole(intent, results, w)
         return
     if "pair" in results:
@@ -549,7 +522,6 @@ def _write_value(intent: Intent, res: Result, w: Writer) -> None:
 
 
 def _dim(w: Writer, dim: str) -> str:
-    from .playbooks import dim_name
 
     return dim_name(w, dim)
 

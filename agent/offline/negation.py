@@ -17,6 +17,10 @@ _EN_BEFORE = re.compile(
     r"|besides|outside(?: of)?|never|but not|setting aside|set aside|leaving out|leave out"
     r"|leaving aside|ignoring|not counting|without counting)\b)"
     r"(?:\s+[a-z]+){0,3}\s*[\"'“”‘’]?\s*$"
+    # "aren't about any of our devices (Alexa, …", "have nothing to do with the app", "none of
+    # our three plans - not Premium": what the records are not about, and the values it lists.
+    r"|(?:\b[a-z]+n['’]t|\bnothing to do with|\bnone of)(?:\s+(?:about|with|to|any|of|our|the"
+    r"|their|these|those|its|them|us))*(?:\s+[a-z]+)?\s*(?:[-–—:(（]\s*)?[\"'“”‘’]?\s*$"
     # "How many without the Xingyue": the value right after "without" (an article between).
     # "without the Xingyue (星越)": the value glossed in brackets after its other name.
     r"|\bwithout(?:\s+(?:the|a|an|any))?(?:\s+[a-z][a-z-]*\s*[(（])?\s*[\"'“”‘’]?\s*$"
@@ -34,6 +38,11 @@ _ZH_BEFORE = re.compile(
     # "没给链接", "也没让用户私信": what the records did not do to the customer.
     r"|(?:给|提供|发|附上?|让|叫|请|要求|引导|建议)(?:用户|客户|顾客|对方|他们|她们|他|她)?)?"
     r"\s*[“\"'「『]?\s*$"
+)
+# "没有涉及任何具体设备（iPhone、iPad…": the values listed after what they are, in brackets.
+_ZH_LIST_BEFORE = re.compile(
+    r"(?:没有|没|不|未|无)(?:涉及|提到|提及|关于|是|属于|带)(?:任何|任一|哪个|哪一?种)?"
+    r"[\u4e00-\u9fff]{0,6}[（(：:]\s*[“\"'「『]?\s*$"
 )
 # "X以外", "把X这两家放一边", "X不算".
 _ZH_AFTER = re.compile(
@@ -53,7 +62,7 @@ _ZH_BA_AFTER = re.compile(
 )
 # Negating words that say "without a value" of a whole dimension, read elsewhere
 # ("never got an assignment group"): not a value's negation.
-_WINDOW = 24
+_WINDOW = 40
 
 
 def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
@@ -71,6 +80,7 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
     return bool(
         _EN_BEFORE.search(before)
         or _ZH_BEFORE.search(before)
+        or _ZH_LIST_BEFORE.search(before)
         or _ZH_AFTER.match(after)
         or _EN_AFTER.match(after)
     )
@@ -83,6 +93,45 @@ _EN_SET_ASIDE_LIST = re.compile(
     r"|set aside|leaving out|leave out|leaving aside|ignoring|not counting|without counting)\b"
     r"(?:\s+[a-z]+){0,6}\s*$"
 )
+
+
+# What may stand between values listed together: "Premium, not the Student plan and not the
+# Family", "the app or with playlists", "退款、退货和配送", "既不是X、也不是Y".
+_BETWEEN_LISTED = re.compile(
+    r"^\s*(?:[a-z]+\s*)?[,，、/;；]?\s*(?:(?:or|nor|and|and also|as well as)\b)?"
+    r"(?:\s*\b(?:not|no|with|about|to|the|any|a|an|our|of|even)\b)*(?:\s*[a-z]+)?\s*[\"'“”‘’(（]?\s*$"
+    r"|^\s*[”\"'」』）)]?\s*[,，、/]?\s*(?:和|或|或者|及|以及|与|跟|还是|也不是|也没有|也不涉及|也不|也没)?"
+    r"\s*[“\"'「『]?\s*$"
+)
+# "退款和退货都没有涉及的", "X、Y都无关": the whole list set aside by words after its last value.
+_ZH_ALL_AFTER = re.compile(r"^\s*[”\"'」』）)]?\s*(?:都|均|全都)(?:没有?|不|无|未)")
+
+
+def listed_between(gap: str) -> bool:
+    """Whether ``gap``, the text between two values said, lists them together."""
+    return _BETWEEN_LISTED.match(gap) is not None
+
+
+def negated_items(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Which of the values said at ``spans`` (in the order said) are negated: each on its own,
+    or as one of a list whose first value is ("not about the app or playlists", "aren't about
+    any of Alexa, Kindle, Echo") or whose last one is followed by "都没有"."""
+    out: list[bool] = []
+    for i, (start, end) in enumerate(spans):
+        prev = spans[i - 1][1] if i else 0
+        listed = i > 0 and _BETWEEN_LISTED.match(text[prev:start]) is not None
+        out.append(negated(text, start, end, floor=prev) or (listed and out[-1]))
+    # Back from a list's last value said to be set aside with all before it.
+    for i in range(len(spans) - 1, -1, -1):
+        if out[i] or not _ZH_ALL_AFTER.match(text[spans[i][1] :]):
+            continue
+        j = i
+        while j >= 0:
+            out[j] = True
+            if j == 0 or not _BETWEEN_LISTED.match(text[spans[j - 1][1] : spans[j][0]]):
+                break
+            j -= 1
+    return out
 
 
 def negated_list(text: str, start: int) -> bool:

@@ -15,6 +15,7 @@ from ...data.period_phrases import number
 from ...data.periods import parse_period
 from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets, plain_count
+from .distinct_counts import distinct_calls, write_distinct
 from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
@@ -134,7 +135,8 @@ def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
     # with the one before (the metric query pairs the tables' rows only by group).
     if intent.compare and not intent.whole_data and not intent.parallel:
         return grouped_calls(intent, metric, dim)
-    return _rank_call(intent, metric, dim, results.get(PRE_BIGGEST))
+    # "How many different states, and which has the most": the number of them too.
+    return _rank_call(intent, metric, dim, results.get(PRE_BIGGEST)) | distinct_calls(intent)
 
 
 def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> dict[str, Call]:
@@ -375,6 +377,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
             ),
         )  # fmt: skip
     _lead_listed(intent, w, res, dim, metric, ordered, whole, period["label"])
+    write_distinct(results, w, intent.question)
     _share_of_all(w, results.get(RANK_TOTAL), dim)
     _overall(w, results.get(RANK_OVERALL), metric)
     shown = _ordered(w, metric, rows, worst_first=worst_first)

@@ -111,6 +111,14 @@ def _threshold_call(intent: Intent) -> Call | None:
     if where is None:
         return None
     where = [*where, f"({t.expr}) IS NOT NULL", *([f"({t.where})"] if t.where else [])]
+    match = t.condition()
+    if intent.threshold_part:
+        # "…reopened more than once? Of those, how many made their SLA": the records past the
+        # threshold are the whole, the values said after "of those" the part.
+        part = slice_where(cat, t.table, dict(intent.threshold_part), None, joins)
+        if not part:
+            return None
+        where, match = [*where, f"({match})"], " AND ".join(f"({c})" for c in part)
     group = _group(intent)
     group_expr = reach(cat, t.table, group, joins) if group else None
     if group and group_expr is None:
@@ -119,13 +127,18 @@ def _threshold_call(intent: Intent) -> Call | None:
     if group and group in cat.dimensions and cat.dimensions[group].from_time:
         by_share = "TIME"  # month by month: in their order
     sql = share_sql(
-        t.table, t.condition(), where, joins, group_expr, group, rows=_ROWS, by_share=by_share,
+        t.table, match, where, joins, group_expr, group, rows=_ROWS, by_share=by_share,
         least=min_records(_without(intent.question, t.said)) if group else None, totals=True,
     )  # fmt: skip
     if group and intent.parallel:
         sql = _parallel_threshold_sql(intent, group, by_share) or sql
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say(_said_key(t, "purpose"), measure=_measure(w, t), said=t.said)
+    if intent.threshold_part:
+        named = (" and " if w.lang == "en" else "、").join(
+            w.label(d, v) for d, v in intent.threshold_part.items()
+        )
+        purpose = w.say("threshold.part_purpose", measure=_measure(w, t), said=t.said, part=named)
     purpose += slice_text(w, intent.filters)
     if group:
         purpose += w.say("share.by", dim=dim_name(w, group))
@@ -392,11 +405,22 @@ def _part_with(w: Writer, also: dict[str, Any], label: str) -> str:
 def _part_label(w: Writer, dim: str, value: str | None, is_set: bool = False) -> str:
     if value is not None:
         return w.label(dim, value)
+    column = w.catalog is not None and dim not in w.catalog.dimensions
+    # A date or free-text column: its own name, as the export wrote it.
+    name = _column_title(w.catalog, dim) if column else dim_name(w, dim)
     if is_set:  # "linked to a problem record": the value is recorded
-        return w.say("share.set", dim=dim_name(w, dim))
-    if w.catalog is not None and dim not in w.catalog.dimensions:
-        return w.say("share.unset", dim=dim.replace("_", " "))  # a date column's own name
-    return w.say("share.unset", dim=dim_name(w, dim))
+        return w.say("share.set", dim=name)
+    return w.say("share.unset", dim=name)
+
+
+def _column_title(cat: Any, column: str) -> str:
+    """A column's name as the export wrote it ("Consumer complaint narrative"), else its own."""
+    for spec in cat.tables.values():
+        said = spec.columns.get(column)
+        found = re.search(r"Source column '([^']+)'", said.description or "") if said else None
+        if found:
+            return found.group(1)
+    return column.replace("_", " ")
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -526,6 +550,19 @@ def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
     whole = slice_text(w, intent.filters)
     if group is not None:  # the records with no value of the group are no group to name
         rows = [r for r in rows if r[group] is not None and str(r[group]).strip()] or rows
+    if group is None and intent.threshold_part:
+        r = rows[0]
+        part = (" and " if w.lang == "en" else "、").join(
+            w.label(d, v) for d, v in intent.threshold_part.items()
+        )
+        w.lead.append(
+            w.say(
+                "threshold.part_lead", measure=measure, said=t.said, part=part,
+                n=fmt_row([r["part"]])[0], total=fmt_row([r["records"]])[0],
+                share=w.pct(r["share_pct"]), whole=whole, period=period, ref=res.id,
+            )
+        )  # fmt: skip
+        return
     if group is None:
         r = rows[0]
         w.lead.append(

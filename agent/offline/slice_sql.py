@@ -132,10 +132,14 @@ def distinct_sql(
             f"round(count(*) * 1.0 / NULLIF({days}, 0), 2) AS per_{dim} FROM {tables}{clause}"
         )
     if per_group:
-        # Of the records that have a value (a record no analyst took is no one's).
+        # Of the records that have a value (a record no analyst took is no one's); the median
+        # group's records too ("the median number of complaints per brand").
+        valued = f"{clause}{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
+        sizes = f"SELECT count(*) AS n FROM {tables}{valued} GROUP BY {expr}"
         return (
             f"SELECT count({expr}) AS records, count(DISTINCT {expr}) AS distinct_{dim}, "
-            f"round(count({expr}) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 2) AS per_{dim} "
+            f"round(count({expr}) * 1.0 / NULLIF(count(DISTINCT {expr}), 0), 2) AS per_{dim}, "
+            f"(SELECT median(n) FROM ({sizes})) AS median_per_{dim} "
             f"FROM {tables}{clause}"
         )
     if size is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -87,7 +88,8 @@ from .mention_words import (
     mention_terms,
     words_as_written,
 )
-from .negation import negated, negated_list
+from .negation import listed_between, negated, negated_items, negated_list
+from .percentiles import extreme_said, percentile_expr, percentile_said
 from .shape import ORDER as SHAPE_ORDER
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
@@ -104,6 +106,7 @@ from .slots import (
     unmatched_text,
     without_instructions,
 )
+from .text_columns import text_column_said
 from .thresholds import (
     ITEMS,
     Threshold,
@@ -244,6 +247,10 @@ class Intent:
     unread: list[str] = field(default_factory=list)
     # A date column said missing ("closed without a resolution time"): (table, column).
     unset_column: tuple[str, str] | None = None
+    # The values said after "of those" that part of the records past a threshold holds.
+    threshold_part: dict[str, Any] = field(default_factory=dict)
+    # A percentile of a measure asked ("within how many hours do 90% get resolved"): 0.9.
+    percentile: float | None = None
     # The measure of a list column whose items are ranked ("which defect code … most").
     items_ranked: str | None = None
     # How long ago the records with no end came in, compared ("超过一个月"): (op, hours, words).
@@ -702,10 +709,13 @@ class Understander:
         self._periods_counted(intent)
         _value_rate(intent)
         _share_of_records(intent)
+        _measure_over_feedback(intent)
         self._unset(intent)
+        _text_written(intent)
         self._happened(intent)
         _other_side(intent)
         _threshold(intent, self.held)
+        _percentile(intent)
         _count_of_theme(intent)
         self._metric_by_default(intent)
         self._labels_as_themes(intent)
@@ -2171,25 +2181,41 @@ class Understander:
         text = normal_text(intent.question)
         found: list[tuple[int, str]] = []
         aside: list[str] = []
-        for value in cat.dimensions[dim].values or self.values.get(dim, []):
+        hits: list[tuple[int, int, str]] = []
+        label_values = cat.dimensions[dim].values or self.values.get(dim, [])
+        for value in label_values:
             name = value.lower()
             at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
+            end = at + len(name)
+            if at < 0 and not _CJK_TEXT.search(name):
+                at = _word_at(text, name + "s")  # "playlists"
+                end = at + len(name) + 1
             if at < 0 and not _CJK_TEXT.search(name):
                 at = _words_in_order(text, name)  # "Student or the Family subscription"
-            if at >= 0 and negated(text, at, at + len(name)):
-                aside.append(value)
-                continue
+                end = at + len(name)
             if at >= 0:
-                found.append((at, value))
+                hits.append((at, end, value))
+        hits = _listed_by_first_word(text, list(label_values), hits)
         if _CJK_TEXT.search(text):
             # "设备卡死、没反应", "退货": English categories named word by word in Chinese.
             values, skip = self._label_values(intent, dim, sets)
-            known = {v.lower() for _, v in found} | {v.lower() for v in aside}
+            known = {v.lower() for *_, v in hits}
             for start, end, value in glossed(text, values, skip):
-                if value.lower() in known:
-                    continue
-                (aside.append(value) if negated(text, start, end) else found.append((start, value)))
-                intent.slots.spans.append((start, end))  # its words are read
+                if value.lower() not in known:
+                    hits.append((start, end, value))
+                    intent.slots.spans.append((start, end))  # its words are read
+        # "Fire TV" says no "TV" of its own.
+        hits = sorted(
+            h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o != h for o in hits)
+        )
+        # "nothing to do with the app or with playlists", "退款和退货都没有涉及": each negated, or
+        # listed with one that is.
+        said_no = negated_items(text, [h[:2] for h in hits])
+        for (at, _, value), no in zip(hits, said_no, strict=True):
+            if no:
+                aside.append(value)
+            else:
+                found.append((at, value))
         q = intent.question
         text_asked = intent.mentions and asks_text(q)
         if text_asked:
@@ -2239,6 +2265,9 @@ class Understander:
                 found += more
         said = intent.filters.get(dim)
         named_already = said in dict(found).values() or said in aside
+        # "refunds or returns" read as either value: each is named already.
+        listed = set(getattr(said, "values", ()))
+        named_already = named_already or bool(listed and listed <= {*dict(found).values(), *aside})
         if said is not None and not isinstance(said, Excluded) and not named_already:
             # A category named in the other language ("电池" for Battery), read as a filter.
             found.append((len(text), said))
@@ -2260,7 +2289,8 @@ class Understander:
         if aside and not ranks:
             # "跟 iPhone 无关的", "about a refund but not also a return": with and without.
             carried = [v for _, v in sorted(found)]
-            if self._without_labels(intent, dim, aside, carried):
+            order = [v for _, _, v in hits]
+            if self._without_labels(intent, dim, aside, carried, order):
                 return
         if aside or not found or not counted:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
@@ -2346,11 +2376,18 @@ class Understander:
         intent.slots.dimensions = list(dict.fromkeys([*intent.slots.compared, *kept]))
 
     def _without_labels(
-        self, intent: Intent, dim: str, aside: list[str], carried: list[str] | None = None
+        self,
+        intent: Intent,
+        dim: str,
+        aside: list[str],
+        carried: list[str] | None = None,
+        order: list[str] | None = None,
     ) -> bool:
         """ "跟 iPhone 无关的有几条", "tweets not about delivery": the records without the
         categories (and with those ``carried``), counted on the yes/no columns the export holds
-        them in (the long table of categories has no row for a category a record lacks)."""
+        them in (the long table of categories has no row for a category a record lacks). With
+        the ``order`` they were said in, the one said last is the part of a share ("not about
+        any device - what share of them are about delivery")."""
         cat = intent.catalog
         if cat is None:
             return False
@@ -2359,6 +2396,8 @@ class Understander:
         # Those carried first: the one set aside is the part of a share ("refund tweets that
         # do not also involve a return": the share of the refund tweets).
         said = {v: "true" for v in carried or []} | {v: "false" for v in aside}
+        if order and set(said) <= set(order):
+            said = {v: said[v] for v in sorted(said, key=order.index)}
         for value in said:
             named = [n for n in _flags_named(cat, value) if cat.dimensions[n].sources]
             held = [
@@ -2371,7 +2410,14 @@ class Understander:
                 return False
             flags.append((held or named)[0])
         wanted = {**filters, **{f: said[v] for f, v in zip(flags, said, strict=True)}}
-        metric = default_metric(cat, None, wanted, held=self.held, question=intent.question)
+        metric = self._count_of_labelled(intent, dim, flags, filters)
+        if metric is not None:
+            # The records the categories' table is of, with the values they hold ("苹果用户"
+            # read as a company and as an author: the company's records).
+            kept = {d: v for d, v in filters.items() if holds_all(cat, self.held, metric, {d: v})}
+            wanted = {**kept, **{f: said[v] for f, v in zip(flags, said, strict=True)}}
+        else:
+            metric = default_metric(cat, None, wanted, held=self.held, question=intent.question)
         if metric not in cat.metrics or not all(reaches(cat, metric, f) for f in flags):
             return False
         intent.slots.filters = wanted
@@ -2388,6 +2434,26 @@ class Understander:
             intent.playbook = "metric_change"
         _share_of_records(intent)  # "what share of the replies both …": of all the replies
         return True
+
+    def _count_of_labelled(
+        self, intent: Intent, dim: str, flags: list[str], filters: dict[str, Any]
+    ) -> str | None:
+        """The count of the records the categories of ``dim`` are of (the table each long
+        table of categories joins to) that holds the yes/no columns and the values of some
+        filter; None when no one table does."""
+        cat = intent.catalog
+        if cat is None:
+            return None
+        found = []
+        for metric, of in label_sets(cat).items():
+            table = cat.metrics[metric].table
+            base = next((j.to_table for j in cat.spec.joins if j.from_table == table), None)
+            counts = [n for n, m in cat.metrics.items() if m.table == base and plain_count(cat, n)]
+            if of != dim or not counts or not all(reaches(cat, counts[0], f) for f in flags):
+                continue
+            if any(holds_all(cat, self.held, counts[0], {d: v}) for d, v in filters.items()):
+                found.append(counts[0])
+        return found[0] if len(found) == 1 else None
 
     def _labels_by_meaning(
         self, intent: Intent, dim: str, sets: dict[str, str]
@@ -3142,14 +3208,14 @@ _PEAK_TIME = re.compile(
 # "On average, how many complaints does each brand get", "平均每个区县有多少条留言": the group
 # the records are averaged over.
 _PER_GROUP = re.compile(
-    r"(?i)\b(?:average|on average|mean)\b.{0,60}?\b(?:each|every|per|a single) "
+    r"(?i)\b(?:average|on average|mean|median|typical)\b.{0,60}?\b(?:each|every|per|a single) "
     r"(?P<en>[a-z][a-z ]{1,30})"
     # "how many complaints does a company get on average"
     r"|\b(?:does|do) (?:a|an|each|every|one) (?P<en2>[a-z][a-z ]{1,30}?)"
     r" (?:get|receive|have|see|handle|take)\b[^?]{0,30}?\bon average\b"
     r"|平均(?:每|一)(?:个|家|位|款|类|名|条)?(?P<zh>[\u4e00-\u9fff]{1,6})"
     # "每个品牌平均有多少条投诉"
-    r"|每(?:个|家|位|款|类|名)(?P<zh2>[\u4e00-\u9fff]{1,6}?)平均"
+    r"|每(?:个|家|位|款|类|名)(?P<zh2>[\u4e00-\u9fff]{1,6}?)(?:平均|.{0,10}中位数)"
 )
 # An amount asked for ("the total dollar value", "一共花了多少钱"): a figure, whatever the shape.
 _AMOUNT = re.compile(r"(?i)\btotal\b|\bhow much\b|\bsum of\b|总额|总共|一共|多少钱|合计")
@@ -4258,13 +4324,16 @@ _GRAIN_WORDS = (
         "quarter",
         re.compile(
             r"(?i)\bquarterly\b|quarter[- ]by[- ]quarter|\b(?:by|per|each|every) quarter\b"
-            r"|\beach of the \w+ quarters\b|每个?季度|按季度|各季度"
+            r"|\beach of the \w+ quarters\b|每个?季度|按季度|各季度|哪(?:一|几)?个季度"
+            r"|\b(?:which|what) quarters?\b"
         ),
     ),
     (
         "month",
         re.compile(
             r"(?i)\bmonthly\b|month[- ]by[- ]month|\b(?:by|per|each|every) month\b|每个?月|按月"
+            # "去年哪个月的不满意率最高", "which month had the highest share": months ranked.
+            r"|哪(?:一|几)?个月|\b(?:which|what) months?\b"
             # "10月和11月各占…": each of the months named.
             r"|\d{1,2}月份?(?:和|与|、|跟|及)\d{1,2}月份?[^，。？,?]{0,3}?(?:各|分别)"
         ),
@@ -5026,6 +5095,37 @@ def _same_kind(table: str, other: str) -> bool:
     return table.endswith(LABELS_SUFFIX) == other.endswith(LABELS_SUFFIX)
 
 
+def _listed_by_first_word(
+    text: str, values: list[str], hits: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Values of several words said by their first word alone, in a list with others said
+    ("not Premium, not the Student plan and not the Family plan" for Student Subscription and
+    Family Subscription): only a first word no other value has."""
+    words = Counter(w for v in values for w in set(re.findall(r"[a-z]{2,}", v.lower())))
+    hits = list(hits)
+    changed = True
+    while changed:
+        changed = False
+        for value in values:
+            own = re.findall(r"[a-z0-9]+", value.lower())
+            if len(own) < 2 or len(own[0]) < 4 or words[own[0]] != 1:
+                continue
+            if any(v == value for *_, v in hits):
+                continue
+            for m in re.finditer(rf"(?<![a-z]){re.escape(own[0])}(?![a-z])", text):
+                if any(m.end() < s <= m.end() + 2 for s, _, _ in hits):
+                    continue  # "Apple Watch": the word names whose the next value is
+                if any(
+                    (e <= m.start() and listed_between(text[e : m.start()]))
+                    or (m.end() <= s and listed_between(text[m.end() : s]))
+                    for s, e, _ in hits
+                ):
+                    hits.append((m.start(), m.end(), value))
+                    changed = True
+                    break
+    return hits
+
+
 def _words_in_order(text: str, name: str) -> int:
     """Where a name of several words is said with others between them, in order and close
     together ("student or the family subscription" says "student subscription"); -1 if not."""
@@ -5622,6 +5722,12 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             return
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
+        if not each and len(found) == 1 and _ranked_by(intent, found[0]):
+            # "How many different states … and which state has the most": both, the
+            # ranking by the same grouping, over the same records.
+            intent.slots.dimensions = [found[0]]
+            intent.playbook = "ranking"
+            return
         if intent.playbook in ("ranking", "breakdown") and not intent.shape.has("ranking"):
             intent.playbook = "metric_change"
         if themes:
@@ -5630,6 +5736,22 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             # "…and how many incidents did each one carry on average": the records per value.
             intent.per_group = True
             intent.playbook = "metric_change"
+
+
+def _ranked_by(intent: Intent, dim: str) -> bool:
+    """Whether the question also asks which value of ``dim`` comes first ("which state has the
+    most", "哪个州最多")."""
+    if not intent.shape.has("ranking") or intent.catalog is None:
+        return False
+    if intent.grouping is not None and intent.grouping.dimension == dim:
+        return True
+    spec = intent.catalog.dimensions[dim].spec
+    text = normal_text(intent.question)
+    for name in (n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n):
+        n = re.escape(name)
+        if re.search(rf"\b(?:which|what)\s+(?:one\s+)?{n}|哪(?:个|一个|家|一家|位|款)?{n}", text):
+            return True
+    return False
 
 
 # The other side of a yes/no condition asked after it: "…？没用知识库的呢？", "and the ones
@@ -5801,6 +5923,104 @@ def _biggest_aside(intent: Intent) -> None:
     intent.playbook = "metric_change"
 
 
+# How sure a measure found by meaning must be to stand for the question over its feedback words.
+_MEASURE_SURE = 0.9
+
+
+def _measure_over_feedback(intent: Intent) -> None:
+    """ "Are consumers pushing back less than before? What was the dispute rate in 2023 and in
+    2024": a measure of the catalog named in the question's own words is what it asks, however
+    much the rest sounds like what customers say; themes or quotes only when it asks for them."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in ("voc_themes", "voc_evidence") or intent.theme:
+        return
+    if any(intent.shape.has(s) for s in ("themes", "quotes", "document")) or intent.mentions:
+        return
+    sure = {m for m, score, _ in intent.slots.by_meaning if score >= _MEASURE_SURE}
+    named = [m for m in intent.metrics if m in sure and not plain_count(cat, m)]
+    if not named or len(named) != len(intent.metrics):
+        return
+    split = any(d not in intent.filters for d in intent.slots.dimensions)
+    intent.playbook = "ranking" if split else "metric_change"
+
+
+def _percentile(intent: Intent) -> None:
+    """ "Within how many hours do 90% of our resolved tickets get resolved? The median too":
+    the percentile of the measure asked (or named by its words), beside its median; not the
+    records within some time ("most get fixed within a day" only sets the scene)."""
+    cat, q = intent.catalog, intent.question
+    fraction = percentile_said(q)
+    split = any(d not in intent.filters for d in intent.slots.dimensions)
+    # "哪一类平均答复得最慢": which group is slowest on average, a ranking.
+    ranked = split or intent.grouping is not None or intent.shape.has("ranking")
+    if fraction is None and not ranked and cat is not None:
+        # "Average wait, and the longest one": the largest time taken, of the same records.
+        fraction = extreme_said(q)
+        timed = [m for m in intent.metrics if cat.metrics[m].unit in _TIME_UNITS]
+        if fraction is None or not timed:
+            return
+    if cat is None or fraction is None or intent.template:
+        return
+    measured = [m for m in intent.metrics if percentile_expr(cat.metrics[m].expr, fraction)]
+    if not measured and fraction in (0.0, 1.0):
+        return
+    if not measured:
+        words = [w for w in re.findall(r"[a-z]{4,}", q.lower()) if w not in STOP_WORDS]
+        scored = []
+        for name, m in cat.metrics.items():
+            if "MEDIAN(" not in m.spec.expr.upper():
+                continue
+            names = " ".join([name, m.spec.en, *m.spec.aliases]).lower().replace("_", " ")
+            own = set(re.findall(r"[a-z]{4,}", names)) - {"median", "time", "hours", "days"}
+            hits = sum(any(same_word(o, w) for w in words) for o in own)
+            zh = m.spec.zh.removesuffix("中位数（小时）") if m.spec.zh else ""
+            hits += 2 if zh and len(zh) >= 2 and zh[:2] in q else 0
+            scored.append((hits, name))
+        best = max(scored, default=(0, ""))
+        if best[0] == 0 or sum(1 for h, _ in scored if h == best[0]) > 1:
+            return
+        measured = [best[1]]
+    metric = measured[0]
+    twin = "median_" + metric[len("avg_") :] if metric.startswith("avg_") else ""
+    if twin in cat.metrics and not AVERAGE.search(q) and fraction not in (0.0, 1.0):
+        metric = twin  # the median sits beside a percentile, not the average
+    others = [m for m in intent.metrics if m not in measured and not plain_count(cat, m)]
+    intent.slots.metrics = [metric, *others]
+    intent.percentile = fraction
+    intent.threshold = None
+    if not any(d not in intent.filters for d in intent.slots.dimensions):
+        intent.playbook = "metric_change"  # one figure, not quotes or a split
+
+
+def _text_written(intent: Intent) -> None:
+    """ "What share of complaints come with a narrative", "which product's complaints least
+    often come with a narrative": the records whose free-text column is filled in (or, said
+    without, blank), counted with their share, split by the group asked."""
+    cat = intent.catalog
+    if cat is None or intent.unset or intent.unset_column or intent.mentions:
+        return
+    if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of") or intent.condition:
+        return
+    if not (
+        intent.shape.has("count") or intent.shape.has("share") or _LIKELY.search(intent.question)
+    ):
+        return
+    counted = [m for m in intent.metrics if plain_count(cat, m)]
+    if len(counted) != len(intent.metrics):
+        return  # a measure of those records, not how many have it
+    metric = counted[0] if counted else default_metric(cat, None, intent.filters)
+    if metric not in cat.metrics:
+        return
+    table = cat.metrics[metric].table
+    said = text_column_said(intent.question, cat, table)
+    if said is None:
+        return
+    intent.unset_column, intent.unset_set = (table, said[0]), said[1]
+    intent.playbook = "share_of"
+    if _LIKELY.search(intent.question):
+        _asks_share(intent)
+
+
 def _value_rate(intent: Intent) -> None:
     """ "各区的不满意率", "the Closed with explanation rate by company": a value of the records
     said with "rate" (率) and no measure of that name — the share of the records with it."""
@@ -5815,11 +6035,69 @@ def _value_rate(intent: Intent) -> None:
             continue
         v = re.escape(value.lower())
         if re.search(rf"{v}率|{v}\s+rates?\b", text):
-            shapes = {*intent.shape.shapes, "share"}
-            intent.shape = replace(
-                intent.shape, shapes=tuple(s for s in SHAPE_ORDER if s in shapes)
-            )
+            _asks_share(intent)
             return
+    if _part_most_often(intent):
+        _asks_share(intent)
+
+
+def _asks_share(intent: Intent) -> None:
+    shapes = {*intent.shape.shapes, "share"}
+    intent.shape = replace(intent.shape, shapes=tuple(s for s in SHAPE_ORDER if s in shapes))
+
+
+# "Which company most often closes complaints with monetary relief", "哪个产品的投诉最容易被提出
+# 异议": how likely a group's records are to be of a kind, not how many of them are.
+_MOST_LIKELY = re.compile(
+    r"(?i)\b(?:most|least) (?:likely|often|frequently)\b|\bmore (?:likely|often)\b"
+    r"|最容易|最不容易|更容易|最常|最经常|更常|最可能|更可能"
+)
+_WHICH_ASKED = re.compile(r"(?i)\bwhich\b|\bwhat\b|\bwhose\b|哪")
+
+
+def _part_most_often(intent: Intent) -> bool:
+    """Whether the question asks which group's records most often are of a value (or carry a
+    yes/no) it names after the group: each group's share of them, not their count. A value said
+    before the group names the records ranked ("disputed complaints most often come from which
+    product", "For X, which …")."""
+    cat, text = intent.catalog, intent.question.lower()
+    likely, which = _MOST_LIKELY.search(text), _WHICH_ASKED.search(text)
+    if cat is None or likely is None or which is None:
+        return False
+    split = [d for d in intent.slots.dimensions if d not in intent.filters]
+    if len(split) != 1 or split[0] not in cat.dimensions or cat.dimensions[split[0]].from_time:
+        return False
+    for dim, value in intent.filters.items():
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        if spec is None or spec.time is not None or isinstance(value, Excluded):
+            continue
+        if cat.dimensions[dim].kind == "boolean":
+            spans = _flag_words_said(text, spec.en or dim)
+            at = min((a for a, _ in spans), default=-1)
+        else:
+            at = _said_at(intent, dim, str(value))[0]
+            at = at if at >= 0 else _words_at(text, str(value))
+        # Said after the cue, or after a verb that makes it what the group's records are
+        # ("Which product's complaints are disputed most often").
+        if _SCOPE_BEFORE.search(text[max(0, at - 24) : at]):
+            continue  # "least often in Spotify customers' tweets": the records asked about
+        if at > likely.start() or (at > which.start() and _IS.search(text[which.end() : at])):
+            return True
+    return False
+
+
+_SCOPE_BEFORE = re.compile(
+    r"(?i)\b(?:in|for|among|within|across|from|at|of|by|to)(?:\s+(?:the|our|all|its|their))?\s*$"
+)
+_IS = re.compile(r"(?i)\b(?:are|is|were|was|get|gets|got|been|be)\b|被|是")
+
+
+def _words_at(text: str, value: str) -> int:
+    """Where the question first says one of a value's telling words in any form ("monetary" of
+    Closed with monetary relief); -1 when none is said."""
+    words = [w for w in re.findall(r"[a-z]{4,}", value.lower()) if w not in STOP_WORDS]
+    said = [(m.start(), m.group(0)) for m in re.finditer(r"[a-z]+", text)]
+    return min((at for at, w in said for v in words if same_word(v, w)), default=-1)
 
 
 def share_of_slice(intent: Intent) -> bool:
@@ -5955,6 +6233,36 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
         # "Before 6 am, for each company" over one export per company: the same hours on
         # every company's table, side by side.
         intent.parallel = parallel_metrics(cat, held, found.metric, split[0])
+    if not split:
+        _threshold_part(intent, found)
+
+
+def _threshold_part(intent: Intent, found: Threshold) -> None:
+    """ "How many tickets were reopened more than once? Of those, how many made their SLA": the
+    values said after "of those" are a part of the records past the threshold, not a slice of
+    the records it is counted in."""
+    cat, q = intent.catalog, intent.question
+    cue = OF_WHICH.search(q)
+    said = q.lower().find(found.said.lower())
+    if cat is None or cue is None or said < 0 or said > cue.start():
+        return
+    text = q.lower()
+    part = {}
+    for dim, value in intent.filters.items():
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        if spec is None or isinstance(value, Excluded):
+            continue
+        if cat.dimensions[dim].kind == "boolean":
+            at = min((a for a, _ in _flag_words_said(text, spec.en or dim)), default=-1)
+        else:
+            at = _said_at(intent, dim, str(value))[0]
+        if at > cue.start():
+            part[dim] = value
+    if part:
+        intent.threshold_part = part
+        for dim in part:
+            intent.slots.filters.pop(dim, None)
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
 
 
 def _names_catalog(slots: Slots) -> bool:
