@@ -340,8 +340,13 @@ def _common_part(values: list[Any]) -> str | None:
         return None
     split = [[w for w in _PARTS.split(str(v)) if w] for v in values]
     shared = set.intersection(*(set(words) for words in split))
-    # Several words in all of them ("2018款" and "CVT"): each, in the order the values say them.
-    return "”“".join(w for w in split[0] if w in shared) or _common_run(values)
+    # Several words in all of them ("2018款" and "CVT"): each, in the order the values say them;
+    # one phrase when they stand together in each ("Federal Credit Union").
+    kept = [w for w in split[0] if w in shared]
+    run = " ".join(kept)
+    if kept and all(run in " ".join(words) for words in split):
+        return run
+    return "”“".join(kept) or _common_run(values)
 
 
 def _common_run(values: list[Any]) -> str | None:

@@ -43,6 +43,7 @@ from .slots import Excluded, fixed, groupable_dimensions
 from .thresholds import records_per_group
 from .transcript import Results
 from .understand import FEWEST, SHARE_OF_ALL, Intent, share_of_slice
+from .value_parts import Holding
 
 
 def _label_stage(intent: Intent, results: Results) -> dict[str, Call]:
@@ -596,11 +597,12 @@ def _far_end(
 
 
 def _other_filters(intent: Intent, dim: str, *more: str | None) -> dict[str, str]:
-    # A value set aside on the grouped dimension stays set aside ("the other brands").
+    # A value set aside on the grouped dimension stays set aside ("the other brands"); the
+    # values holding a word stay the ones ranked ("which banks": the companies named "… Bank").
     return {
         k: v
         for k, v in intent.filters.items()
-        if (k != dim or isinstance(v, Excluded)) and k not in more
+        if (k != dim or isinstance(v, (Excluded, Holding))) and k not in more
     }
 
 

@@ -167,8 +167,9 @@ class Either(_Values):
 
 def fixed(filters: dict[str, Any], dim: str) -> bool:
     """Whether the records are held to one value of ``dim`` (a value set aside still leaves the
-    others to group by: "剩下的品牌里谁最多")."""
-    return dim in filters and not isinstance(filters[dim], Excluded)
+    others to group by: "剩下的品牌里谁最多"; so do the values holding a word: "which banks")."""
+    value = filters.get(dim)
+    return dim in filters and not isinstance(value, Excluded) and not hasattr(value, "word")
 
 
 def split_excluded(filters: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -450,6 +450,7 @@ class Understander:
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
         _names_holding(question, slots, self.matcher, {**self._listed_values(), **self.values})
+        self._kind_of_values(question, slots, {**self._listed_values(), **self.values})
         self.parts.said(question, slots, self.matcher.names_of)
         self.parts.inside(question, slots)
         _plain_siblings(question, slots, self.matcher.catalog)
@@ -525,6 +526,7 @@ class Understander:
         # names one in the catalog's own words, and is a ranking.
         words_said = any(shape.has(s) for s in ("themes", "quotes", "document"))
         intent.grouping = self._grouping(question, slots, exact_only=words_said)
+        intent.grouping = _grouping_by_kind(intent.grouping, slots.filters)
         if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
             intent.playbook = OUT_OF_SCOPE
         ranks = shape.has("ranking") or shape.has("breakdown")
@@ -1070,6 +1072,37 @@ class Understander:
             if at >= 0:
                 out[dim] = [(at, at + len(words))]
         return out
+
+    def _kind_of_values(self, question: str, slots: Slots, values: dict[str, list[str]]) -> None:
+        """ "Complaints against credit unions, all of them lumped together": a kind said in the
+        plural that the names of several values of one column end with ("… Federal Credit
+        Union"), read as all of those values; not when a value or name of the data was read
+        from those words, or the kind is most of the column."""
+        text = normal_text(question)
+        for m in re.finditer(r"\b((?:[a-z]+ )?[a-z]{3,}s)\b", text):
+            if any(a < m.end() and m.start() < b for a, b in slots.spans):
+                continue
+            for phrase in (m.group(1), m.group(1).split(" ")[-1]):
+                kind = re.sub(r"(?:(?<=[^s])s|es)$", "", phrase)
+                if len(kind) < 4 or self.matcher.match(phrase).metrics:
+                    continue
+                pattern = re.compile(rf"(?<![a-z]){re.escape(kind)}(?![a-z])", re.IGNORECASE)
+                found = [
+                    (dim, held) for dim, known in values.items()
+                    if len(known) >= _KIND_COLUMN and dim not in slots.filters
+                    and dim not in slots.compared
+                    and 2 <= len(held := [v for v in known if pattern.search(str(v))])
+                    <= _NEARLY_ALL * len(known)
+                ]  # fmt: skip
+                if len(found) != 1:
+                    continue
+                dim, held = found[0]
+                slots.filters[dim] = Holding(kind, *held)
+                slots.spans.append(m.span())
+                slots.read_as_columns.append(m.span())
+                if dim not in slots.dimensions:
+                    slots.dimensions.append(dim)
+                return
 
     def _listed_values(self) -> dict[str, list[str]]:
         """The values the catalog lists, by dimension."""
@@ -4461,6 +4494,23 @@ def _names_holding(
             break
 
 
+def _grouping_by_kind(guess: GroupGuess | None, filters: dict[str, Any]) -> GroupGuess | None:
+    """ "Which banks get the most complaints": the grouping said by the kind its values were
+    read as (the companies whose names end with "Bank"), ranked among themselves."""
+    if guess is None or guess.dimension is not None:
+        return guess
+    said = re.sub(r"(?:(?<=[^s])s|es)$", "", guess.phrase.strip().lower())
+    for dim, value in filters.items():
+        if isinstance(value, Holding) and not value.by_name and value.word.lower() == said:
+            return GroupGuess(guess.phrase, dim)
+    return guess
+
+
+# A column whose values are names of many things (companies, shops), of which a kind may be said.
+_KIND_COLUMN = 20
+_NEARLY_ALL = 0.8
+
+
 def _day_kind_dimension(cat: Catalog) -> str | None:
     """The dimension telling weekend records from working-day ones, when the catalog has one."""
     return next(
@@ -5676,9 +5726,15 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
     for dim in intent.slots.dimensions:
         spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
         names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
-        for name in names:
-            said = re.search(rf"(?<![a-z]){re.escape(name.removesuffix('y'))}", text)
-            at = said.start() if said and name.isascii() else text.find(name)
+        kind = intent.filters.get(dim)
+        if isinstance(kind, Holding) and not kind.by_name:
+            names.append(kind.word.lower())  # "how many different credit unions is that"
+        spots = [
+            (m.start(), name) for name in names if name.isascii()
+            for m in re.finditer(rf"(?<![a-z]){re.escape(name.removesuffix('y'))}", text)
+        ] + [(text.find(name), name) for name in names if not name.isascii()]  # fmt: skip
+        # Each place a name is said: "against credit unions … how many different credit unions".
+        for at, name in spots:
             if at < 0:
                 continue
             before = text[max(0, at - 24) : at]
@@ -5923,8 +5979,18 @@ def _biggest_aside(intent: Intent) -> None:
     intent.playbook = "metric_change"
 
 
-# How sure a measure found by meaning must be to stand for the question over its feedback words.
+# How sure a measure found by meaning must be to stand for the question over its feedback words,
+# said with a word that names a measure ("dispute rate", "满意率", "解决时长").
 _MEASURE_SURE = 0.9
+_MEASURE_WORD = re.compile(
+    r"(?i)\b(?:rates?|ratio|scores?|times?|hours|days|average|mean|median|percent(?:age)?"
+    r"|share)\b|率|比例|占比|分数|评分|时长|时间|平均|中位数"
+)
+_FEEDBACK_ASKED = re.compile(
+    r"(?i)(?:提到|说|反映|抱怨|聊|讲)(?:了|的)?(?:些|都)?(?:什么|啥)|都在说|"
+    r"\bwhat (?:do|did|are|were) (?:they|customers|people|users|consumers)\b[^?]{0,30}"
+    r"\b(?:say|saying|said|mention|mentioning|talk|talking|complain|complaining)"
+)
 
 
 def _measure_over_feedback(intent: Intent) -> None:
@@ -5936,7 +6002,12 @@ def _measure_over_feedback(intent: Intent) -> None:
         return
     if any(intent.shape.has(s) for s in ("themes", "quotes", "document")) or intent.mentions:
         return
-    sure = {m for m, score, _ in intent.slots.by_meaning if score >= _MEASURE_SURE}
+    if _FEEDBACK_ASKED.search(intent.question):
+        return  # "这些客户在反馈里都提到了些什么": what they say is asked
+    sure = {
+        m for m, score, words in intent.slots.by_meaning
+        if score >= _MEASURE_SURE and _MEASURE_WORD.search(words)
+    }  # fmt: skip
     named = [m for m in intent.metrics if m in sure and not plain_count(cat, m)]
     if not named or len(named) != len(intent.metrics):
         return

@@ -1,0 +1,78 @@
+"""A kind of thing said in the plural whose names end a column's values: "credit unions" over
+companies named "… Federal Credit Union", "which banks" over those named "… Bank". The values
+holding the words are the records meant (added up, or ranked among themselves), on a fresh
+export written by the test; every expected figure is counted from its rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from agent_support import lead_of
+from ingest_support import offline_analyst
+
+from servicelens.agent.analyst import Analyst
+
+pytestmark = pytest.mark.slow
+Rows = list[dict[str, str]]
+TOWNS = ("Ashford", "Bayview", "Cedar Falls", "Dunmore", "Eastgate", "Fairhaven", "Glenwood")
+COMPANIES = (
+    [f"{t} Federal Credit Union" for t in TOWNS[:6]]
+    + [f"{t} Savings Bank" for t in TOWNS]
+    + [f"{t} Community Bank" for t in TOWNS[:5]]
+    + [f"{t} Finance LLC" for t in TOWNS]
+)
+
+
+def _rows() -> Rows:
+    rows = []
+    start = datetime(2026, 3, 2, 9)
+    for i in range(600):
+        # Uneven: the earlier companies in the list get more complaints.
+        company = COMPANIES[min(int((i * 37 % 600) ** 0.5 * 1.1), len(COMPANIES) - 1)]
+        rows.append(
+            {
+                "complaint_id": f"C{i:05d}",
+                "received": (start + timedelta(hours=9 * i)).strftime("%Y-%m-%d %H:%M"),
+                "company": company,
+                "product": ("Checking account", "Credit card", "Mortgage")[i % 3],
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _rows()
+    folder = tmp_path_factory.mktemp("kinds")
+    with offline_analyst(
+        folder, rows, file="complaints.csv", id="complaint_id", as_of="2026-12-04"
+    ) as an:
+        yield an, rows
+
+
+def test_a_kind_said_in_the_plural_is_every_value_named_so(
+    export: tuple[Analyst, Rows],
+) -> None:
+    an, rows = export
+    unions = [r for r in rows if r["company"].endswith("Credit Union")]
+    names = {r["company"] for r in unions}
+    assert 1 < len(names) < len({r["company"] for r in rows})
+    lead = lead_of(
+        an.ask(
+            "How many complaints do we have against credit unions, all of them together? And "
+            "how many different credit unions is that?"
+        ).text
+    )
+    assert f"was {len(unions)} " in lead and f"{len(names)} different values" in lead, lead
+
+    banks = Counter(r["company"] for r in rows if r["company"].endswith("Bank"))
+    (top, n), (_, second) = banks.most_common(2)
+    assert n > second
+    text = an.ask("Which banks get the most complaints?").text
+    lead = next(p for p in text.split("\n\n") if "has the most" in p)
+    assert f"{top} has the most" in lead and f": {n}" in lead, text
+    assert "Credit Union" not in text and "Finance" not in text, text
