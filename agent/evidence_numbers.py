@@ -216,9 +216,27 @@ def _mentioned_rows(clause: str, evidence: list[Evidence]) -> dict[tuple[str, in
     for ev in evidence:
         for r, row in enumerate(ev.rows):
             for v in row:
-                if isinstance(v, str) and len(v) >= 2 and _mentions(clause, v):
+                if isinstance(v, str) and len(v) >= 2 and _mentions_label(clause, v):
                     out[(ev.id, r)] = v
     return out
+
+
+_MONTH_LABEL = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def _mentions_label(clause: str, label: str) -> bool:
+    """Whether the clause names a row by its label; a month ("2026-04") also as people say it
+    ("April 2026", "2026年4月"), and not as the start of a day ("2026-04-01")."""
+    month = _MONTH_LABEL.fullmatch(label)
+    if month is None:
+        return _mentions(clause, label)
+    year, n = month.group(1), int(month.group(2))
+    said = rf"(?<![\d-]){re.escape(label)}(?![\d-])|{_MONTHS[n - 1]} {year}|{year}年{n}月"
+    return re.search(said, clause) is not None
 
 
 def _mentioned_columns(

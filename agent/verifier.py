@@ -280,7 +280,20 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
                 text = cell.strip()
                 if not _PLAIN_NUMBER.match(text) and len(text) <= 80:
                     out.add(text)
+    # A month label ("2026-04") is also said as people say it ("April 2026", "2026年4月").
+    for text in list(out):
+        month = _MONTH_LABEL.fullmatch(text)
+        if month:
+            year, n = month.group(1), int(month.group(2))
+            out |= {f"{year}年{n}月", f"{_MONTHS[n - 1]} {year}"}
     return out
+
+
+_MONTH_LABEL = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
 
 
 def _ids(m: re.Match[str]) -> list[str]:

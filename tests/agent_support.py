@@ -140,3 +140,15 @@ def ask_offline(an: Analyst, question: str) -> Answer:
     assert not answer.revised, answer.verification
     assert all(c.found for c in answer.citations)
     return answer
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def month_said(label: str, lang: str = "en") -> str:
+    """A month label ("2026-04") as an offline answer's lead says it: "April 2026", "2026年4月"."""
+    year, month = label.split("-")
+    return f"{year}年{int(month)}月" if lang == "zh" else f"{_MONTH_NAMES[int(month) - 1]} {year}"

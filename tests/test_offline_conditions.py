@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agent_support import month_said
 from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
@@ -183,9 +184,31 @@ def test_which_month_has_the_highest_share_of_a_value(
     share = {m: sum(v) / len(v) for m, v in months.items()}
     top = max(share, key=lambda m: share[m])
     text = _ask(analyst, "哪个月的不满意率最高？")
-    assert f"按月份看，{top}的不满意占比最高" in text, (top, text)
+    assert f"按月份看，{month_said(top, 'zh')}的不满意占比最高" in text, (top, text)
     n = sum(months[top])
     assert f"（{len(months[top])} 条中 {n} 条）" in text, text
+
+
+def test_staff_of_a_size_counted_when_named_before_the_count_in_chinese(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "…的工程师有几位": the staff column the tickets fall to, those past the size, and theirs.
+    sizes = Counter(r["resolved_by"] for r in rows if r["resolved_by"])
+    over = {a: n for a, n in sizes.items() if n > 86}
+    assert 1 < len(over) < len(sizes)
+    text = _ask(analyst, "名下工单超过86张的工程师有几位？他们加起来一共处理了多少张？")
+    assert f"共有 {len(over)} 个" in text and f"合计 {sum(over.values())} 条记录" in text, text
+
+
+def test_which_group_raises_it_most_ranks_the_groups_of_the_slice(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "提得最多" after "哪个团队" ranks the teams over the records said, not what they say.
+    phone = Counter(r["team"] for r in rows if r["channel"] == "电话")
+    (top, n), (_, second) = phone.most_common(2)
+    assert n > second
+    text = _ask(analyst, "电话渠道来的工单一共有多少张？哪个团队提得最多？")
+    assert f"{top}的" in text and f"最多，为 {n}" in text, (top, n, text)
 
 
 def test_a_number_of_records_is_no_threshold_on_a_column(analyst: Analyst) -> None:
@@ -502,7 +525,7 @@ def test_the_month_with_the_most_records_is_read_over_all_the_data(
     months = Counter(r["opened_at"][:7] for r in rows)
     top, n = months.most_common(1)[0]
     text = _ask(analyst, "Which single month had the most tickets?")
-    assert f"peaked in {top} at {n}" in text
+    assert f"peaked in {month_said(top)} at {n}" in text
 
 
 def test_people_or_staff_time_the_data_does_not_record_get_no_figure(analyst: Analyst) -> None:
@@ -591,7 +614,7 @@ def test_records_counted_by_the_date_of_the_event_named(
     opened = sum(r["opened_at"][:7] == "2026-04" for r in rows)
     assert april != opened
     text = _ask(analyst, "How many tickets did we resolve in April 2026 compared with March 2026?")
-    assert f"{_n(april)} records in 2026-04 against {_n(march)} in 2026-03" in text
+    assert f"{_n(april)} records in April 2026 against {_n(march)} in March 2026" in text
     assert f"a change of {april - march:+,} [" in text
     closed = sum(r["closed_at"][:7] == "2026-05" for r in rows)
     zh = _ask(analyst, "2026年5月关闭了多少张工单？")
@@ -599,7 +622,7 @@ def test_records_counted_by_the_date_of_the_event_named(
     # "Close" also names the status Closed: the closing date already says it.
     answer = analyst.ask("How many tickets did we close in May 2026?")
     assert answer.reading is not None and "Closed" not in answer.reading.line
-    assert f"{_n(closed)} records in 2026-05 [" in answer.text
+    assert f"{_n(closed)} records in May 2026 [" in answer.text
 
 
 def test_groups_and_months_counted_by_the_date_of_the_event_named(
@@ -611,7 +634,7 @@ def test_groups_and_months_counted_by_the_date_of_the_event_named(
     opened = Counter(r["team"] for r in rows if r["opened_at"][:7] == "2026-04")
     assert opened[team] != n
     text = _ask(analyst, "Which team resolved the most tickets in April 2026?")
-    assert f"{team} has the most in 2026-04: {_n(n)} [" in text
+    assert f"{team} has the most in April 2026: {_n(n)} [" in text
     assert f"| {team} | {_n(n)} |" in text
     # Month by month, by the closing date; the Chinese noun counted needs no measure word.
     months = Counter(r["closed_at"][:7] for r in rows if r["closed_at"][:4] == "2026")
@@ -811,7 +834,9 @@ def test_a_plain_word_listed_with_a_coded_value_is_of_its_column(tmp_path: Path)
         text = an.ask("How many Critical or High tickets were there in total?").text
         assert f"was {len(urgent)} in " in text, text
         zh = an.ask("2026年3月到5月，每个月新开的工单里，Critical 和 High 合计各占多少？").text
-        assert f"{top}的1 - Critical或2 - High占比最高：{shares[top]:g}%" in zh, zh
+        assert f"{month_said(top, 'zh')}的1 - Critical或2 - High占比最高：{shares[top]:g}%" in zh, (
+            zh
+        )
 
 
 def test_the_number_of_records_names_no_value_and_no_measure(

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from agent_support import month_said
 from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
@@ -133,7 +134,7 @@ def test_groups_of_a_size_are_named_when_asked_which(
     answer = analyst.ask("2024年里，有几个月的投诉量不到18条？是哪几个月？")
     assert f"不到18条的月份共有 {len(low)} 个" in answer.body, answer.body
     for month in low:
-        assert f"{month} ({months[month]})" in answer.body, (month, answer.body)
+        assert f"{month_said(month, 'zh')} ({months[month]})" in answer.body, (month, answer.body)
 
 
 def test_two_years_compared_for_a_group_are_its_counts(

@@ -128,3 +128,24 @@ def test_the_longest_time_beside_the_average(export: tuple[Analyst, Rows]) -> No
     assert _h(max(hours)) in lead and _h(mean) in lead, (max(hours), mean, lead)
     zh = lead_of(an.ask("工单平均多久解决？最慢的那张用了几个小时？").text)
     assert f"{round(max(hours), 1):g}小时" in zh, (max(hours), zh)
+
+
+def test_an_event_s_rate_is_the_share_with_its_date_filled_in(
+    export: tuple[Analyst, Rows],
+) -> None:
+    # "Resolution rate": how many of each team's tickets have been resolved, not how long the
+    # resolved ones took.
+    an, rows = export
+
+    def rate(team: str) -> tuple[int, int]:
+        mine = [r for r in rows if r["team"] == team]
+        return sum(bool(r["resolved_at"]) for r in mine), len(mine)
+
+    rates = {t: rate(t) for t in TEAMS}
+    low = min(rates, key=lambda t: rates[t][0] / rates[t][1])
+    part, whole = rates[low]
+    assert len({p / w for p, w in rates.values()}) > 1
+    lead = lead_of(an.ask("Which team has the lowest resolution rate?").text)
+    assert low in lead and f"({part} of {whole})" in lead, (low, part, whole, lead)
+    zh = lead_of(an.ask("各团队的工单解决率是多少？哪个最低？").text)
+    assert f"{low}" in zh and f"（{whole} 条中 {part} 条）" in zh, zh

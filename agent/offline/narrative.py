@@ -241,7 +241,7 @@ class Writer:
     def render(self) -> str:
         parts = [self.say("header")]
         if self.lead:
-            parts.append(" ".join(self.lead))
+            parts.append(_month_names(" ".join(self.lead), self.lang))
         if self.body:
             parts.append("\n".join(self.body))
         if self.evidence:
@@ -254,3 +254,21 @@ class Writer:
         if self.coverage:
             parts.append(self.say("coverage.title") + " " + " ".join(self.coverage))
         return "\n\n".join(parts).strip() + "\n"
+
+
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+# A month said as "2024-11" on its own (not a day, nor one end of a range "2024-01..2024-03").
+_MONTH_TOKEN = re.compile(r"(?<![\d.-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\d-]|\.\.)")
+
+
+def _month_names(text: str, lang: str) -> str:
+    """The lead's months said as people say them: "November 2024", "2024年11月" for "2024-11"."""
+
+    def named(m: re.Match[str]) -> str:
+        year, month = m.group(1), int(m.group(2))
+        return f"{year}年{month}月" if lang == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
+
+    return _MONTH_TOKEN.sub(named, text)

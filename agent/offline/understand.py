@@ -341,8 +341,12 @@ class Intent:
     def group_by(self) -> str | None:
         """The dimension a change or ranking question splits by, if it names one."""
         if self.playbook in ("ranking", "breakdown"):
-            # A value set aside leaves the others of its dimension to rank ("剩下的品牌里谁").
-            ranked = [d for d in self.slots.dimensions if not fixed(self.filters, d)]
+            # A value set aside leaves the others of its dimension to rank ("剩下的品牌里谁"),
+            # as do the values holding a word ("which banks"); a dimension with no filter on it
+            # comes first ("公交线路调整建议…哪个区县最多": the districts).
+            ranked = [d for d in self.slots.dimensions if d not in self.filters] or [
+                d for d in self.slots.dimensions if not fixed(self.filters, d)
+            ]
             metric = self.metrics[0] if self.metrics else None
             return ranked[0] if ranked else default_dimension(self.catalog, metric)
         dims = [d for d in self.slots.dimensions if d not in self.filters]
@@ -461,6 +465,7 @@ class Understander:
         _day_abbreviated(question, slots, self.matcher.catalog)
         shape = self._by_a_value(question, read_shape(question))
         _either_values(question, shape, slots)
+        self._values_in_rate_names(question, slots)
         self._metrics_by_meaning(question, slots)
         self._speed_of_event(question, slots)
         _column_measure(question, slots, self.matcher.catalog)
@@ -713,6 +718,7 @@ class Understander:
         _share_of_records(intent)
         _measure_over_feedback(intent)
         self._unset(intent)
+        _event_rate(intent)
         _text_written(intent)
         self._happened(intent)
         _other_side(intent)
@@ -1078,6 +1084,9 @@ class Understander:
         plural that the names of several values of one column end with ("… Federal Credit
         Union"), read as all of those values; not when a value or name of the data was read
         from those words, or the kind is most of the column."""
+        asked = read_shape(question)
+        if not any(asked.has(s) for s in ("count", "share", "ranking", "change", "breakdown")):
+            return  # a figure of the data is asked, not verses about "units"
         text = normal_text(question)
         for m in re.finditer(r"\b((?:[a-z]+ )?[a-z]{3,}s)\b", text):
             if any(a < m.end() and m.start() < b for a, b in slots.spans):
@@ -1115,6 +1124,10 @@ class Understander:
         m = _HOW_MANY_NOUN.search(question)
         if m is None:
             return None
+        if m.group("zh_staff"):
+            # "名下工单超过100张的分析员有几位": the staff the records fall to are counted.
+            found = self._staff_column(question)
+            return found[0] if len(found) == 1 else None
         phrase = zh_noun(m.group("zh")) if m.group("zh") else words_after(m.group("en") or "")
         staff = _STAFF.match(phrase) if m.group("en") else None
         if staff is not None:
@@ -1831,6 +1844,27 @@ class Understander:
         at = [_prefix_at(text, n) for n in names if n]
         return min((a for a in at if a >= 0), default=len(text))
 
+    def _values_in_rate_names(self, question: str, slots: Slots) -> None:
+        """ "首次修复率、多次上门率分别多少": a value's name said as part of a rate's name ("上门"
+        of 多次上门率) names the rate, not records of that value."""
+        text = normal_text(question)
+        for dim, value in list(slots.filters.items()):
+            if dim in slots.compared or not isinstance(value, str):
+                continue
+            span = self._value_span(text, dim, value, slots.said)
+            rate = _IN_RATE_NAME.match(text[span[1] : span[1] + 3]) if span else None
+            if span is None or rate is None:
+                continue
+            # Only a rate the catalog measures by that name ("多次上门率": repeat visits); "不满意
+            # 率" is the share of the value, read later.
+            said = text[max(0, span[0] - 2) : span[1] + rate.end()]
+            guess = self.meaning.guess_metric(said, {})
+            if guess is None or not guess.clear or guess.score < _RATE_NAMED:
+                continue
+            del slots.filters[dim]
+            slots.dimensions = [d for d in slots.dimensions if d != dim]
+            slots.spans = [sp for sp in slots.spans if sp[1] <= span[0] or sp[0] >= span[1]]
+
     def _metrics_by_meaning(self, question: str, slots: Slots) -> None:
         """Metrics named in other words ("on-time %", "按时率", "fixed first time"): when no
         metric was named by name, when only the table's noun was ("tickets"), or when the
@@ -1900,6 +1934,11 @@ class Understander:
         else:
             replaced = self._adjacent_name(question, slots, guess.phrase, guess.metric)
             if replaced is None:
+                if _EACH_LISTED.search(question) and guess.clear:
+                    # "首次修复率、多次上门率分别多少": a second measure listed beside the one
+                    # named, in other words.
+                    slots.metrics.append(guess.metric)
+                    self._drop_values_inside(question, guess.phrase, slots)
                 return
             slots.metrics = [guess.metric if m == replaced else m for m in slots.metrics]
         slots.by_meaning = [(guess.metric, guess.score, guess.phrase)]
@@ -5464,6 +5503,8 @@ def _long_direction(question: str, periods: PeriodReading) -> bool:
 
 
 # Words listing several things asked for at once ("X、Y分别多少", "X and Y").
+# Figures asked one by one: "分别多少", "各是多少", "respectively".
+_EACH_LISTED = re.compile(r"(?i)分别|各是|各为|各自|\brespectively\b")
 _LISTED = re.compile(r"、|和|及|与|以及|分别|各是|各为|\band\b|\bas well as\b|\bboth\b", re.I)
 # Generic playbooks that still need their words said: a trend, a review of what changed.
 _CUED = ("trend", "what_changed")
@@ -5689,6 +5730,9 @@ _STAFF_COLUMN = re.compile(
 )
 _HOW_MANY_NOUN = re.compile(
     r"(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?(?P<zh>[\u4e00-\u9fff]{2,6})"
+    # "…的分析员有几位", "工程师一共有多少个": the noun said before the count.
+    r"|(?P<zh_staff>分析员|工程师|技术员|坐席|客服人员|客服|处理人|员工|人员|专员|座席)"
+    r"(?:一共|总共|共)?有?(?:多少|(?<!哪)几)(?:个|位|名|人)"
     r"|(?i:how many)\s+(?:different\s+|distinct\s+|unique\s+)?(?P<en>[a-z][a-z ]{2,40})"
 )
 _HOW_MANY_BEFORE = re.compile(
@@ -6000,10 +6044,18 @@ def _measure_over_feedback(intent: Intent) -> None:
     cat = intent.catalog
     if cat is None or intent.playbook not in ("voc_themes", "voc_evidence") or intent.theme:
         return
-    if any(intent.shape.has(s) for s in ("themes", "quotes", "document")) or intent.mentions:
-        return
-    if _FEEDBACK_ASKED.search(intent.question):
+    if _FEEDBACK_ASKED.search(intent.question) or intent.mentions:
         return  # "这些客户在反馈里都提到了些什么": what they say is asked
+    if _group_raised_most(intent):
+        # "建议调整公交线路的留言一共有多少条？哪个区县提得最多": the districts ranked by the
+        # records of the slice, not what the records say.
+        intent.playbook = "ranking"
+        intent.shape = replace(
+            intent.shape, shapes=tuple(s for s in intent.shape.shapes if s != "themes")
+        )
+        return
+    if any(intent.shape.has(s) for s in ("themes", "quotes", "document")):
+        return
     sure = {
         m for m, score, words in intent.slots.by_meaning
         if score >= _MEASURE_SURE and _MEASURE_WORD.search(words)
@@ -6013,6 +6065,20 @@ def _measure_over_feedback(intent: Intent) -> None:
         return
     split = any(d not in intent.filters for d in intent.slots.dimensions)
     intent.playbook = "ranking" if split else "metric_change"
+
+
+def _group_raised_most(intent: Intent) -> bool:
+    """Whether "raised most" is said of a group of the data right before it ("哪个区县提得最多",
+    "which district raises it most"), over records the question already narrows down."""
+    guess, cat = intent.grouping, intent.catalog
+    if cat is None or guess is None or guess.dimension not in cat.dimensions or not intent.filters:
+        return False
+    if guess.dimension == "theme" or fixed(intent.filters, guess.dimension):
+        return False
+    phrase, q = re.escape(guess.phrase), intent.question
+    zh = rf"哪(?:个|一个|些|几个)?{phrase}.{{0,4}}(?:提|说|反映|投诉|抱怨)得?最多"
+    en = rf"(?i)\bwhich {phrase}\b.{{0,30}}\b(?:raises?|mentions?|brings? up)\b"
+    return bool(re.search(zh, q) or re.search(en, q))
 
 
 def _percentile(intent: Intent) -> None:
@@ -6061,6 +6127,52 @@ def _percentile(intent: Intent) -> None:
     intent.threshold = None
     if not any(d not in intent.filters for d in intent.slots.dimensions):
         intent.playbook = "metric_change"  # one figure, not quotes or a split
+
+
+# Right after a value's name, the end of a rate's name: "上门率", "二次上门率"; how close the
+# words must resemble a measure of the catalog to be its name.
+_IN_RATE_NAME = re.compile(r"[\u4e00-\u9fff]?率")
+_RATE_NAMED = 0.93
+# "Reply rate", "resolution rate", "答复率", "办结率": the share of records an event has
+# happened to; "what share have been answered", "已答复的占比".
+_EVENT_RATE = re.compile(
+    r"(?i)\b(?P<en>repl(?:y|ies)|response|answer|resolution|closure|close)\s+rates?\b"
+    r"|(?P<zh>答复|回复|办结|解决|关闭|响应|回应)率"
+    r"|\b(?:share|percentage|proportion|fraction|percent)\b[^?.;]{0,40}?\b(?:have |has )?"
+    r"(?:been |were |was |are |is |got )(?P<en2>answered|replied to|resolved|closed|responded to)\b"
+    r"|已(?:经)?(?P<zh2>答复|回复|办结|解决|关闭|回应)的?[\u4e00-\u9fff]{0,4}?(?:占比|比例|占多少|百分之几)"
+)
+
+
+def _event_rate(intent: Intent) -> None:
+    """ "Which district has the lowest reply rate", "各区县的答复率": the share of each group's
+    records whose event has happened (their date of it is filled in), when no measure of the
+    catalog is that rate; not the time the event took, which a duration measure says."""
+    cat = intent.catalog
+    if cat is None or intent.unset or intent.unset_column or intent.mentions or intent.condition:
+        return
+    if intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of"):
+        return
+    m = _EVENT_RATE.search(intent.question)
+    if m is None or threshold_of(intent.question, cat) is not None:
+        return  # "what share were resolved within 24 hours": the records past a threshold
+    if any(cat.metrics[x].unit == "%" for x in intent.metrics if x in cat.metrics):
+        return  # the catalog measures the rate itself
+    if any(
+        cat.metrics[x].unit not in _TIME_UNITS and not plain_count(cat, x)
+        for x in intent.metrics
+        if x in cat.metrics
+    ):
+        return
+    word = next(g for g in m.groups() if g)
+    column = unset_time_column(word, cat)
+    if column is None:
+        return
+    intent.slots.metrics = [x for x in intent.metrics if plain_count(cat, x)]
+    intent.slots.by_meaning = []
+    intent.unset_column, intent.unset_set = column, True
+    intent.playbook = "share_of"
+    _asks_share(intent)
 
 
 def _text_written(intent: Intent) -> None:

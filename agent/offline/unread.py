@@ -314,9 +314,8 @@ def _content_words(text: str) -> list[str]:
 _PEOPLE_EN = re.compile(
     # "Which single user", "each customer": which one, not a kind of them.
     r"\b(?!(?:single|individual|particular|each|every|any|which|what|one|other|same"
-    # "What about Mac owners" with "Mac" read: no word of its own before them.
-    r"|about|of|for|with|the|our|their|all|to|from|by|in|on|and|or|as|at|are|is|do|did|how"
-    r"|many|much|these|those|such|some|more|most|new|old)\b)"
+    # "What about Mac owners" with "Mac" read: "about" says no kind of them.
+    r"|about)\b)"
     r"([a-z][a-z0-9-]{1,20})\s+(?:users?|customers?|clients?|members?|accounts?|callers?"
     r"|subscribers?|buyers?|owners?|drivers?|patients?|students?|tenants?|guests?)\b"
     # "warn customers not to post", "ask users to": what is done to them, not a kind of them.
