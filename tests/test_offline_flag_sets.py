@@ -396,3 +396,21 @@ def test_records_about_none_of_a_list_of_categories(
         ).text
     )
     assert f"{part} of {len(rest)}" in lead and _pct(part, len(rest)) in lead, lead
+
+
+def test_a_word_counted_in_any_form_then_a_category_of_those(
+    analyst: Analyst, data: dict[str, list[dict[str, str]]]
+) -> None:
+    # "Tweets with parcel in them in any form": the word as written, unquoted, then the part of
+    # those records carrying a category.
+    tweets = data["acmehelp_inbound"]
+    said = [r for r in tweets if "parcel" in r["text"].lower()]
+    part = _count(said, "Refund")
+    lead = lead_of(
+        ask_offline(
+            analyst,
+            "Count AcmeHelp customer tweets with parcel in them in any form (parcel, parcels). "
+            "How many of those are tagged as being about a refund?",
+        ).text
+    )
+    assert f"{len(said)} feedback records" in lead and f"{part} of them" in lead, lead

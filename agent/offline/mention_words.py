@@ -64,7 +64,12 @@ _VERB_BEFORE = re.compile(
     r"|(?:说|说了|写|写了|写着|讲|讲了|用了|带)\s*$|\b(?:say|says|said|saying|use|uses|used|using)\s*$"
 )
 # "anything with the word harass in it": the word itself, whatever else is said around it.
-_THE_WORD = re.compile(r"(?i)\bthe (?:word|term|phrase|keyword)s? [\"“'‘]?([\w'-]{2,30})")
+_THE_WORD = re.compile(
+    r"(?i)\bthe (?:word|term|phrase|keyword)s? [\"“'‘]?([\w'-]{2,30})"
+    # "tweets with cancel in any form", "with bug in them": a word counted as written.
+    r"|\bwith [\"“'‘]?([a-z][\w'-]{1,30})[\"”'’]? in "
+    r"(?:them|it|the text|any form|any of its forms)\b"
+)
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
 _VERB_AFTER = re.compile(
     r"(?i)\s*(?:出现|被提到|被提及|被提起|这个词|一词|字样|这个字|这几个字|[两三四五]个字|这种话|这句话"
@@ -207,7 +212,7 @@ def _mention_terms(question: str) -> list[str]:
             m.group("t") for m in ASIDE_REST.finditer(question) if not _ZH.search(m.group(0))
         ]  # fmt: skip
         return _clean([*quoted, *aside], short_ok=True)
-    named = [m.group(1) for m in _THE_WORD.finditer(question)]
+    named = [m.group(1) or m.group(2) for m in _THE_WORD.finditer(question)]
     if named:
         return _clean(named)
     found = [m.group("t") for m in _ZH.finditer(question)]
@@ -276,7 +281,9 @@ def words_as_written(question: str) -> list[str]:
     mention verb, or "the word …" ("use the word "package"" counts the word, not a category
     named alike)."""
     quoted = _quoted_counted(question)
-    return [w.lower() for w in quoted + [m.group(1) for m in _THE_WORD.finditer(question)]]
+    return [
+        w.lower() for w in quoted + [m.group(1) or m.group(2) for m in _THE_WORD.finditer(question)]
+    ]
 
 
 # Verbs that ask about the text itself, not what it is about.
