@@ -27,6 +27,18 @@ COMPANIES = (
 )
 
 
+# A product named by the way its first sub-product begins ("Payday loan, title loan, …").
+_PRODUCTS = (
+    ("Checking or savings account", ("Checking account", "Savings account")),
+    ("Credit card", ("General-purpose credit card", "Store credit card")),
+    (
+        "Payday loan, title loan, or personal loan",
+        ("Payday loan", "Title loan", "Installment loan"),
+    ),
+    ("Mortgage", ("Conventional home mortgage", "FHA mortgage")),
+)
+
+
 def _rows() -> Rows:
     rows = []
     start = datetime(2026, 3, 2, 9)
@@ -38,7 +50,8 @@ def _rows() -> Rows:
                 "complaint_id": f"C{i:05d}",
                 "received": (start + timedelta(hours=9 * i)).strftime("%Y-%m-%d %H:%M"),
                 "company": company,
-                "product": ("Checking account", "Credit card", "Mortgage")[i % 3],
+                "product": _PRODUCTS[i % 4][0],
+                "sub_product": _PRODUCTS[i % 4][1][i % len(_PRODUCTS[i % 4][1])],
             }
         )
     return rows
@@ -76,3 +89,17 @@ def test_a_kind_said_in_the_plural_is_every_value_named_so(
     lead = next(p for p in text.split("\n\n") if "has the most" in p)
     assert f"{top} has the most" in lead and f": {n}" in lead, text
     assert "Credit Union" not in text and "Finance" not in text, text
+
+
+def test_a_sub_category_said_with_specifically_is_not_its_broader_category(
+    export: tuple[Analyst, Rows],
+) -> None:
+    # "payday loans" names the broader product; "payday loans specifically" the sub-product.
+    an, rows = export
+    broad = sum(r["product"].startswith("Payday loan,") for r in rows)
+    narrow = sum(r["sub_product"] == "Payday loan" for r in rows)
+    assert narrow < broad
+    lead = lead_of(an.ask("How many complaints are about payday loans?").text)
+    assert f"was {broad} " in lead, lead
+    lead = lead_of(an.ask("How many complaints are about payday loans specifically?").text)
+    assert f"was {narrow} " in lead, lead

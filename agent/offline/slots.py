@@ -268,7 +268,9 @@ class CatalogMatcher:
         fuzzy += [(p, t) for p, t in parts if t.target not in said]
         coarse = []
         for pos, t in _outside_names(found):
-            wider = self._coarser(t)
+            # "payday loans specifically": the fine value itself, not the broader category.
+            own = _ONLY_THIS.match(text[pos + len(t.alias.strip()) :]) is not None
+            wider = t if own else self._coarser(t)
             if wider is not t:  # said as the narrow value's name: where, for its negation
                 said[wider.target] = (pos, pos + len(t.alias.strip()))
             coarse.append((pos, wider))
@@ -567,6 +569,13 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+# Said right after a value: that value alone ("payday loans specifically", "只算发薪日贷款本身").
+_ONLY_THIS = re.compile(
+    r"(?i)^s?\s*(?:specifically|alone|in particular|proper|themselves|itself"
+    r"|only\b(?! (?:a|one)\b))|^\s*本身"
+)
 
 
 def _begins(name: str, said: str) -> bool:
