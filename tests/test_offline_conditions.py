@@ -211,6 +211,18 @@ def test_which_group_raises_it_most_ranks_the_groups_of_the_slice(
     assert f"{top}的" in text and f"最多，为 {n}" in text, (top, n, text)
 
 
+def test_the_day_of_the_week_asked_in_chinese_ranks_the_weekdays(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "一周里哪天最多": the seven weekdays ranked, not the calendar days over time.
+    names = "一二三四五六日"
+    days = Counter(datetime.strptime(r["opened_at"], FMT).weekday() for r in rows)
+    (top, n), (_, second) = days.most_common(2)
+    assert n > second
+    text = _ask(analyst, "一周里哪天进来的工单最多？")
+    assert f"按星期看，周{names[top]}的" in text and f"最多，为 {n}" in text, (days, text)
+
+
 def test_a_number_of_records_is_no_threshold_on_a_column(analyst: Analyst) -> None:
     answer = analyst.ask("Which teams with more than 50 tickets have the lowest SLA rate?")
     assert answer.reading is not None

@@ -452,6 +452,7 @@ class Understander:
         _one_character_groupings(question, slots, self.matcher.catalog)
         _kind_of_value(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
+        _weekday_asked(question, slots, self.matcher.catalog)
         codes_said(question, slots, {**self._listed_values(), **self.values})
         _names_holding(question, slots, self.matcher, {**self._listed_values(), **self.values})
         self._kind_of_values(question, slots, {**self._listed_values(), **self.values})
@@ -760,6 +761,10 @@ class Understander:
             # "Fewer tweets in November than in October": two periods, no grouping named.
             intent.playbook = "metric_change"
         _order_by_value(intent)
+        if intent.playbook == "trend" and _WEEKDAY_ASKED.search(question):
+            weekdays = set(_weekday_dimensions(self.matcher.catalog))
+            if weekdays & set(intent.slots.dimensions):
+                intent.playbook = "ranking"  # "一周里哪天最少": the weekdays ranked, not days
         figure = (
             any(shape.has(s) for s in ("count", "share"))
             or AVERAGE.search(question)
@@ -4623,6 +4628,22 @@ def _day_abbreviated(question: str, slots: Slots, cat: Catalog) -> None:
         ]  # fmt: skip
         if len(said) == 1:
             slots.filters[name] = said[0]
+
+
+# "一周里哪天最少", "礼拜几", "which day of the week": the records split by weekday, whatever
+# names the catalog gives that grouping.
+_WEEKDAY_ASKED = re.compile(
+    r"一周(?:里|中|当中|之中|内)?的?哪(?:一)?天|星期几|礼拜几|周几"
+    r"|(?i:\b(?:which|what) day of (?:the )?week\b|\bday of (?:the )?week\b)"
+)
+
+
+def _weekday_asked(question: str, slots: Slots, cat: Catalog) -> None:
+    if not _WEEKDAY_ASKED.search(question):
+        return
+    days = [d for d in _weekday_dimensions(cat) if d not in slots.filters]
+    if len(days) == 1 and days[0] not in slots.dimensions:
+        slots.dimensions.append(days[0])
 
 
 def _weekday_of_a_date(question: str, slots: Slots, cat: Catalog) -> None:
