@@ -103,3 +103,32 @@ def test_a_sub_category_said_with_specifically_is_not_its_broader_category(
     assert f"was {broad} " in lead, lead
     lead = lead_of(an.ask("How many complaints are about payday loans specifically?").text)
     assert f"was {narrow} " in lead, lead
+
+
+def test_a_kind_said_as_also_counted_adds_no_values_of_its_own(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # "国产的和进口的都算上": which of the named brands' values count, not every imported brand.
+    brands = (
+        "北京奔驰",
+        "奔驰（进口）",
+        "华晨宝马",
+        "宝马（进口）",
+        "沃尔沃（进口）",
+        "大众（进口）",
+    )
+    rows = [
+        {
+            "complaint_id": f"K{i:04d}",
+            "received": (datetime(2026, 6, 1) + timedelta(hours=5 * i)).strftime("%Y-%m-%d %H:%M"),
+            "brand": brands[(i * 7) % len(brands)] if i % 5 else brands[i % 2],
+        }
+        for i in range(120)
+    ]
+    folder = tmp_path_factory.mktemp("also_counted")
+    with offline_analyst(folder, rows, id="complaint_id", as_of="2026-12-04") as an:
+        text = an.ask("奔驰和宝马这两个牌子，谁被投诉得多？国产的和进口的都算上，各几条？").text
+    per = Counter(r["brand"] for r in rows)
+    for brand in brands[:4]:
+        assert f"| {brand} | {per[brand]} |" in text, (brand, text)
+    assert "沃尔沃" not in text and "大众" not in text, text

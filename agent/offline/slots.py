@@ -365,6 +365,8 @@ class CatalogMatcher:
         chosen: str | None = None
         for pos, word in _free_words(free):
             latin = not _CJK.search(word)
+            if _ALSO_COUNTED.match(free[pos + len(word) :]):
+                continue  # "国产的和进口的都算上": which values to include, not values of its own
             # The catalog's own words ("客户" of 客户满意度) name no value, unless a value's
             # name starts with the word ("Apple" of AppleSupport, beside an "Apple Pay" flag).
             own = word in (self._vocabulary_words if latin else self._vocabulary)
@@ -571,6 +573,8 @@ def _stem(word: str) -> str:
     return word
 
 
+# Said right after a word: the records of that kind are included too ("进口的都算上").
+_ALSO_COUNTED = re.compile(r"^\s*的?\s*(?:也|都)(?:要)?(?:算上?|包括|包含|计入|算进去)")
 # Said right after a value: that value alone ("payday loans specifically", "只算发薪日贷款本身").
 _ONLY_THIS = re.compile(
     r"(?i)^s?\s*(?:specifically|alone|in particular|proper|themselves|itself"
