@@ -105,10 +105,11 @@ def test_a_sub_category_said_with_specifically_is_not_its_broader_category(
     assert f"was {narrow} " in lead, lead
 
 
-def test_a_kind_said_as_also_counted_adds_no_values_of_its_own(
+def test_names_compared_count_every_value_they_name_and_no_others(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    # "国产的和进口的都算上": which of the named brands' values count, not every imported brand.
+    # "国产的和进口的都算上": which of the named brands' values count, not every imported brand;
+    # each brand's values are counted together too.
     brands = (
         "北京奔驰",
         "奔驰（进口）",
@@ -132,3 +133,7 @@ def test_a_kind_said_as_also_counted_adds_no_values_of_its_own(
     for brand in brands[:4]:
         assert f"| {brand} | {per[brand]} |" in text, (brand, text)
     assert "沃尔沃" not in text and "大众" not in text, text
+    # Each brand's plants together, from one query.
+    benz, bmw = per["北京奔驰"] + per["奔驰（进口）"], per["华晨宝马"] + per["宝马（进口）"]
+    assert f"奔驰（北京奔驰 / 奔驰（进口））{benz} 条" in text, text
+    assert f"宝马（华晨宝马 / 宝马（进口））{bmw} 条" in text, text

@@ -17,6 +17,7 @@ from ..reading import PRELIMINARY, metric_label, shared_measure, sql_purpose
 from .catalog_choice import default_dimension, label_sets, plain_count
 from .distinct_counts import distinct_calls, write_distinct
 from .event_counts import EVENT, Split, event_call, write_event
+from .families import family_call, write_families
 from .grouped import DEFAULT_PERIOD, LOWEST, grouped_calls, write_grouped
 from .label_shares import SHARES, label_share_call, write_label_shares
 from .metric_actions import learn_action, lever_action
@@ -161,6 +162,7 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     if not total and len(measured) == 1 and _value_asked_first(intent.question):
         # "平均要多少天才能答复？最慢的是哪个分类": the value over all of them too.
         total = {RANK_OVERALL: metric_query([metric], filters=kept, period=period)}
+    total |= family_call(intent, metric, dim)  # "奔驰和宝马…各几条": each name's values together
     if intent.order != "both" or len(measured) > 1:
         return {"rank": call, **total}
     # Both ends asked for: the other end too, in case there are more groups than are shown.
@@ -379,6 +381,7 @@ def _write_rank(intent: Intent, results: Results, w: Writer) -> None:
         )  # fmt: skip
     _lead_listed(intent, w, res, dim, metric, ordered, whole, period["label"])
     write_distinct(results, w, intent.question)
+    write_families(results, w)
     _share_of_all(w, results.get(RANK_TOTAL), dim)
     _overall(w, results.get(RANK_OVERALL), metric)
     shown = _ordered(w, metric, rows, worst_first=worst_first)

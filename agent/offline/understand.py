@@ -119,7 +119,7 @@ from .thresholds import (
     threshold_of,
 )
 from .unread import PERSON_COLUMN, UnreadWords, used_phrases
-from .value_parts import Holding, Lacking, ValueParts, negated_part
+from .value_parts import Holding, Lacking, ValueParts, families_said, negated_part
 
 if TYPE_CHECKING:
     from .findings import Findings
@@ -249,6 +249,9 @@ class Intent:
     unset_column: tuple[str, str] | None = None
     # The values said after "of those" that part of the records past a threshold holds.
     threshold_part: dict[str, Any] = field(default_factory=dict)
+    # Values compared by a name several of them share ("奔驰" for 北京奔驰 and 奔驰（进口）):
+    # each name said and the values holding it.
+    families: dict[str, list[str]] = field(default_factory=dict)
     # A percentile of a measure asked ("within how many hours do 90% get resolved"): 0.9.
     percentile: float | None = None
     # The measure of a list column whose items are ranked ("which defect code … most").
@@ -718,6 +721,7 @@ class Understander:
         _value_rate(intent)
         _share_of_records(intent)
         _measure_over_feedback(intent)
+        _families(intent)
         self._unset(intent)
         _event_rate(intent)
         _text_written(intent)
@@ -6086,6 +6090,20 @@ def _measure_over_feedback(intent: Intent) -> None:
         return
     split = any(d not in intent.filters for d in intent.slots.dimensions)
     intent.playbook = "ranking" if split else "metric_change"
+
+
+def _families(intent: Intent) -> None:
+    """ "奔驰和宝马谁被投诉得多？各几条": values compared by the names they share, counted per
+    name as well as one by one."""
+    cat = intent.catalog
+    compared = intent.slots.compared
+    if cat is None or intent.playbook not in ("ranking", "breakdown") or len(compared) != 1:
+        return
+    if not all(plain_count(cat, m) for m in intent.metrics):
+        return
+    ((_, values),) = compared.items()
+    if len(values) >= 3:
+        intent.families = families_said(intent.question, [str(v) for v in values])
 
 
 def _group_raised_most(intent: Intent) -> bool:

@@ -239,3 +239,41 @@ def _noun_after(text: str, end: int, slots: Slots, names_of: Callable[[str], lis
     for dim in [d for d in slots.dimensions if d not in slots.filters]:
         if any(n and rest.startswith(n.lower()) for n in names_of(dim)):
             slots.dimensions.remove(dim)
+
+
+def families_said(question: str, values: list[str]) -> dict[str, list[str]]:
+    """The names the question says mapped to the values holding each (by the longest run of
+    the question found in the value); empty unless every value falls to one name, there are
+    two names or more, and one of them holds several values."""
+    text = question.lower()
+    out: dict[str, list[str]] = {}
+    for value in values:
+        said = _longest_said(text, value.lower())
+        if said is None:
+            return {}
+        out.setdefault(said, []).append(value)
+    if len(out) < 2 or all(len(v) == 1 for v in out.values()):
+        return {}
+    return out
+
+
+def _longest_said(text: str, value: str) -> str | None:
+    best = ""
+    cjk = bool(_CJK.search(value))
+    pieces = (
+        [value[i:j] for i in range(len(value)) for j in range(i + 2, len(value) + 1)]
+        if cjk
+        else [
+            " ".join(words[i:j])
+            for words in [re.findall(r"[a-z0-9]+", value)]
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+        ]
+    )
+    for piece in pieces:
+        if len(piece) <= len(best) or len(piece) < 2:
+            continue
+        pattern = re.escape(piece) if cjk else rf"(?<![a-z0-9]){re.escape(piece)}(?![a-z0-9])"
+        if re.search(pattern, text):
+            best = piece
+    return best or None
