@@ -419,6 +419,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("工单平均要多少工时？", "unavailable", {}),
     ("提了投诉的客户里，普通会员和PLUS会员各占多少？", "unavailable", {}),
     ("How many complaints came from gold members?", "unavailable", {}),
+    # A score the data does not keep, however the groups asked are the data's own.
+    ("What's each engineer's appraisal score this half?", "unavailable", {}),
     ("办结的工单里，事后到现场复核、确认整改合格的占多少？", "unavailable", {}),
     # outside the playbooks
     ("What's the weather in Paris tomorrow?", "out_of_scope", {}),

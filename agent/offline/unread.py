@@ -390,6 +390,16 @@ _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|收了[^，,。？?]{0,8}(?:费用|钱)"
         ),
     ),
+    # A score given to someone or something by another party: "热线工作考核得分", "appraisal
+    # score", "performance points" — a measure the catalog may not hold; kept when it resembles
+    # one of the catalog's names ("满意度评分" where ratings are recorded).
+    (
+        "score",
+        re.compile(
+            r"[\u4e00-\u9fff]{2,4}(?:得分|分数|积分|评分)"
+            r"|\b[a-z]+ (?:scores?|points|grades?)\b(?! (?:of|for)\b)"
+        ),
+    ),
     # Who the people are: "男的女的各占多少", "by age group", "female customers".
     (
         "people",
