@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..data.period_phrases import month_said
 from ..tools.ledger import Evidence
 from .numbers import NumberMention, extract_numbers
 
@@ -221,21 +222,13 @@ def _mentioned_rows(clause: str, evidence: list[Evidence]) -> dict[tuple[str, in
     return out
 
 
-_MONTH_LABEL = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-
-
 def _mentions_label(clause: str, label: str) -> bool:
     """Whether the clause names a row by its label; a month ("2026-04") also as people say it
     ("April 2026", "2026年4月"), and not as the start of a day ("2026-04-01")."""
-    month = _MONTH_LABEL.fullmatch(label)
-    if month is None:
+    names = month_said(label)
+    if names is None:
         return _mentions(clause, label)
-    year, n = month.group(1), int(month.group(2))
-    said = rf"(?<![\d-]){re.escape(label)}(?![\d-])|{_MONTHS[n - 1]} {year}|{year}年{n}月"
+    said = rf"(?<![\d-]){re.escape(label)}(?![\d-])|" + "|".join(re.escape(n) for n in names)
     return re.search(said, clause) is not None
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..data.period_phrases import EN_WORDS, number
+from ..data.period_phrases import EN_WORDS, month_said, number
 from ..tools.ledger import Evidence, Ledger
 from .evidence_numbers import Cell, cells, closest, derived_matches, direct_matches, misattributed
 from .numbers import NumberMention, excluded_spans, extract_numbers
@@ -281,19 +281,7 @@ def _labels(ledger: Ledger, allowed: set[str]) -> set[str]:
                 if not _PLAIN_NUMBER.match(text) and len(text) <= 80:
                     out.add(text)
     # A month label ("2026-04") is also said as people say it ("April 2026", "2026年4月").
-    for text in list(out):
-        month = _MONTH_LABEL.fullmatch(text)
-        if month:
-            year, n = month.group(1), int(month.group(2))
-            out |= {f"{year}年{n}月", f"{_MONTHS[n - 1]} {year}"}
-    return out
-
-
-_MONTH_LABEL = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    return out | {name for text in out for name in month_said(text) or ()}
 
 
 def _ids(m: re.Match[str]) -> list[str]:

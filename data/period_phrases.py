@@ -49,6 +49,12 @@ MONTH_ABBR = "jan feb mar apr may jun jul aug sep oct nov dec".split()  # noqa: 
 _EN_NUMBERS = {w: i + 1 for i, w in enumerate(EN_WORDS)}
 _ZH_DIGITS = {**{ch: i for i, ch in enumerate("零一二三四五六七八九")}, "两": 2}
 _MONTHS = {name: i + 1 for i, name in enumerate(MONTH_ABBR)}
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+# A month's label as the tools write it: "2026-04".
+MONTH_LABEL = re.compile(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])")
 _UNITS = {"day": "days", "天": "days", "日": "days", "week": "weeks", "周": "weeks"}
 _UNITS |= {"星期": "weeks", "month": "months", "月": "months"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -100,6 +106,16 @@ _ANCHORS = [
 ]
 ANCHOR = "(?:" + "|".join(_ANCHORS) + ")"
 _A, _A2 = f"(?P<a>{ANCHOR})", f"(?P<b>{ANCHOR})"
+
+
+def month_said(label: str) -> tuple[str, str] | None:
+    """A month's label ("2026-04") as people say it, in English and in Chinese ("April 2026",
+    "2026年4月"); None for any other label."""
+    m = MONTH_LABEL.fullmatch(label)
+    if m is None:
+        return None
+    year, month = m.group(1), int(m.group(2))
+    return f"{MONTH_NAMES[month - 1]} {year}", f"{year}年{month}月"
 
 
 def number(token: str) -> int:

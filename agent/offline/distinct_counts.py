@@ -13,9 +13,7 @@ from .playbooks import Call, dim_name, fmt_row
 from .slice_sql import distinct_sql
 from .thresholds import records_per_group
 from .transcript import Results
-from .understand import Intent
-
-_MEDIAN = re.compile(r"(?i)\bmedian\b|中位数|中位值")
+from .understand import MEDIAN, Intent
 
 
 def distinct_calls(intent: Intent) -> dict[str, Call]:
@@ -75,7 +73,7 @@ def write_distinct(results: Results, w: Writer, question: str = "") -> None:
                 ref=res.id,
             )
             w.lead.insert(0, said)
-            if _MEDIAN.search(question) and row.get(f"median_per_{dim}") is not None:
+            if MEDIAN.search(question) and row.get(f"median_per_{dim}") is not None:
                 # "The median number of complaints per brand": the middle group's records.
                 median = fmt_row([row[f"median_per_{dim}"]])[0]
                 key, name = "distinct.median_per_group", dim_name(w, dim)

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from ...data.catalog import Catalog
+from ...data.period_phrases import MONTH_LABEL, month_said
 from ...prompts import fill, load_yaml
 from ..providers.base import Declined
 from ..reading import dimension_label
@@ -256,19 +257,15 @@ class Writer:
         return "\n\n".join(parts).strip() + "\n"
 
 
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 # A month said as "2024-11" on its own (not a day, nor one end of a range "2024-01..2024-03").
-_MONTH_TOKEN = re.compile(r"(?<![\d.-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\d-]|\.\.)")
+_MONTH_TOKEN = re.compile(rf"(?<![\d.-]){MONTH_LABEL.pattern}(?![\d-]|\.\.)")
 
 
 def _month_names(text: str, lang: str) -> str:
     """The lead's months said as people say them: "November 2024", "2024年11月" for "2024-11"."""
 
     def named(m: re.Match[str]) -> str:
-        year, month = m.group(1), int(m.group(2))
-        return f"{year}年{month}月" if lang == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
+        said = month_said(m.group(0))
+        return m.group(0) if said is None else said[1 if lang == "zh" else 0]
 
     return _MONTH_TOKEN.sub(named, text)

@@ -20,6 +20,7 @@ from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, Excluded, normal_text
+from .text_columns import column_title
 from .thresholds import ITEMS, Threshold
 from .transcript import Results
 from .understand import Intent
@@ -415,12 +416,8 @@ def _part_label(w: Writer, dim: str, value: str | None, is_set: bool = False) ->
 
 def _column_title(cat: Any, column: str) -> str:
     """A column's name as the export wrote it ("Consumer complaint narrative"), else its own."""
-    for spec in cat.tables.values():
-        said = spec.columns.get(column)
-        found = re.search(r"Source column '([^']+)'", said.description or "") if said else None
-        if found:
-            return found.group(1)
-    return column.replace("_", " ")
+    spec = next((t.columns[column] for t in cat.tables.values() if column in t.columns), None)
+    return column_title(spec.description if spec else None, column)
 
 
 def _stage(intent: Intent, results: Results) -> dict[str, Call]:

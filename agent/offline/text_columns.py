@@ -67,6 +67,13 @@ _HAS_ZH = re.compile(r"(?:有|带|带有|附|附有|附了|写了|填写了|填�
 _HAS_NOT_ZH = re.compile(r"(?:没有|没|无|未|未填写|没填写?|没写|不带|缺少|缺)(?:填写|写|留|附)?$")
 
 
+def column_title(description: str | None, name: str) -> str:
+    """A column's name as the export wrote it (the derived catalog's "Source column 'Consumer
+    complaint narrative'"), else its own with spaces."""
+    said = _SOURCE_NAME.search(description or "")
+    return said.group(1) if said else name.replace("_", " ")
+
+
 def free_text_columns(cat: Catalog, table: str) -> dict[str, list[str]]:
     """The free-text columns of ``table`` and the telling words of each one's name."""
     spec = cat.tables.get(table)
@@ -92,8 +99,7 @@ def free_text_columns(cat: Catalog, table: str) -> dict[str, list[str]]:
         examples = (column.description or "").split("e.g.", 1)[-1]
         if not re.search(r"[a-z]+ [a-z]+|[\u3400-\u9fff]{6}", examples.lower()):
             continue  # codes or names ("INC0000045"), not something written
-        source = _SOURCE_NAME.search(column.description or "")
-        title = source.group(1) if source else name.replace("_", " ")
+        title = column_title(column.description, name)
         if _CJK.search(title):
             words = [title, title[-2:]]
         else:

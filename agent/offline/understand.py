@@ -456,9 +456,11 @@ class Understander:
         _kind_of_value(question, slots, self.matcher.catalog)
         _weekday_of_a_date(question, slots, self.matcher.catalog)
         _weekday_asked(question, slots, self.matcher.catalog)
-        codes_said(question, slots, {**self._listed_values(), **self.values})
-        _names_holding(question, slots, self.matcher, {**self._listed_values(), **self.values})
-        self._kind_of_values(question, slots, {**self._listed_values(), **self.values})
+        known = {**self._listed_values(), **self.values}
+        said_shape = read_shape(question)
+        codes_said(question, slots, known)
+        _names_holding(question, slots, self.matcher, known)
+        self._kind_of_values(question, slots, known, said_shape)
         self.parts.said(question, slots, self.matcher.names_of)
         self.parts.inside(question, slots)
         _plain_siblings(question, slots, self.matcher.catalog)
@@ -467,7 +469,7 @@ class Understander:
         _day_kinds(question, slots, self.matcher.catalog)
         _weekend(question, slots, self.matcher.catalog, periods.period)
         _day_abbreviated(question, slots, self.matcher.catalog)
-        shape = self._by_a_value(question, read_shape(question))
+        shape = self._by_a_value(question, said_shape)
         _either_values(question, shape, slots)
         self._values_in_rate_names(question, slots)
         self._metrics_by_meaning(question, slots)
@@ -1088,12 +1090,13 @@ class Understander:
                 out[dim] = [(at, at + len(words))]
         return out
 
-    def _kind_of_values(self, question: str, slots: Slots, values: dict[str, list[str]]) -> None:
+    def _kind_of_values(
+        self, question: str, slots: Slots, values: dict[str, list[str]], asked: ShapeReading
+    ) -> None:
         """ "Complaints against credit unions, all of them lumped together": a kind said in the
-        plural that the names of several values of one column end with ("… Federal Credit
-        Union"), read as all of those values; not when a value or name of the data was read
-        from those words, or the kind is most of the column."""
-        asked = read_shape(question)
+        plural that the names of several values of one column hold ("… Federal Credit Union"),
+        read as all of those values; not when a value or name of the data was read from those
+        words, or the kind is most of the column."""
         if not any(asked.has(s) for s in ("count", "share", "ranking", "change", "breakdown")):
             return  # a figure of the data is asked, not verses about "units"
         text = normal_text(question)
@@ -1109,8 +1112,9 @@ class Understander:
                     (dim, held) for dim, known in values.items()
                     if len(known) >= _KIND_COLUMN and dim not in slots.filters
                     and dim not in slots.compared
-                    and 2 <= len(held := [v for v in known if pattern.search(str(v))])
-                    <= _NEARLY_ALL * len(known)
+                    and 2 <= len(held := [
+                        v for v in known if kind in str(v).lower() and pattern.search(str(v))
+                    ]) <= _NEARLY_ALL * len(known)
                 ]  # fmt: skip
                 if len(found) != 1:
                     continue
@@ -3300,11 +3304,6 @@ _PER_GROUP = re.compile(
 )
 # An amount asked for ("the total dollar value", "一共花了多少钱"): a figure, whatever the shape.
 _AMOUNT = re.compile(r"(?i)\btotal\b|\bhow much\b|\bsum of\b|总额|总共|一共|多少钱|合计")
-# The groups' records added up ("combined", "in total", "合计").
-_COMBINED = re.compile(
-    r"(?i)\bcombined\b|\bin total\b|\baltogether\b|\ball together\b|\badded up\b|\bsum of\b"
-    r"|合计|总共|一共|加起来|加在一起|总计"
-)
 # "On how many days …", "有几个月 …": periods counted, when a number of records is set for each.
 _PERIODS_COUNTED = re.compile(
     r"(?i)\bhow many (?:different |separate )?(?P<en>days|weeks|months)\b"
@@ -4375,13 +4374,13 @@ _WHAT_DO = re.compile(
     r"(?i)^\W*what (?:do|does|did)\b[^?]{0,60}\b(?:do|say|ask|tweet|write|talk|complain|raise)"
     r"|(?:做|问|说|聊|反映|提)(?:得|的)?最(?:多|少)的是什么"
 )
-_MEDIAN = re.compile(r"(?i)\bmedian\b|中位数|中位值|中值")
+MEDIAN = re.compile(r"(?i)\bmedian\b|中位数|中位值|中值")
 
 
 def _statistic_said(question: str, slots: Slots, cat: Catalog) -> None:
     """ "The median reply time", "答复时间的中位数": the median of a measure the catalog keeps
     both as an average and a median, whichever of the two the words matched."""
-    if not _MEDIAN.search(question):
+    if not MEDIAN.search(question):
         return
     for i, name in enumerate(slots.metrics):
         twin = "median_" + name[len("avg_") :] if name.startswith("avg_") else ""
@@ -4431,7 +4430,8 @@ def _grain_said(intent: Intent) -> str | None:
     return None
 
 
-# "一汽丰田和广汽丰田两家合在一起算", "Amazon and Apple combined": the values added up.
+# "一汽丰田和广汽丰田两家合在一起算", "Amazon and Apple combined": the values (or the groups'
+# records) added up.
 _COMBINED = re.compile(
     r"(?i)\bcombined\b|\btogether\b|\badded up\b|\bput together\b|\bin total\b"
     r"|合在一起|加在一起|合起来|加起来|一起算|合并计算|合计|总共|一共"
@@ -6299,6 +6299,8 @@ def _part_most_often(intent: Intent) -> bool:
         else:
             at = _said_at(intent, dim, str(value))[0]
             at = at if at >= 0 else _words_at(text, str(value))
+        if at < 0:
+            continue
         # Said after the cue, or after a verb that makes it what the group's records are
         # ("Which product's complaints are disputed most often").
         if _SCOPE_BEFORE.search(text[max(0, at - 24) : at]):
