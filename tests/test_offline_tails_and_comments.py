@@ -149,3 +149,15 @@ def test_an_event_s_rate_is_the_share_with_its_date_filled_in(
     assert low in lead and f"({part} of {whole})" in lead, (low, part, whole, lead)
     zh = lead_of(an.ask("各团队的工单解决率是多少？哪个最低？").text)
     assert f"{low}" in zh and f"（{whole} 条中 {part} 条）" in zh, zh
+
+
+def test_a_target_share_within_a_given_time_is_the_share_not_a_percentile(
+    export: tuple[Analyst, Rows],
+) -> None:
+    # "Are 90% resolved within 24 hours": the share within the time said, not the time 90% take.
+    an, rows = export
+    hours = _hours(rows)
+    within = sum(h <= 24 for h in hours)
+    lead = lead_of(an.ask("Are 90% of our tickets resolved within 24 hours?").text)
+    assert f"{within} of the {len(hours)} records" in lead, (within, lead)
+    assert "percentile" not in lead, lead

@@ -22,6 +22,9 @@ _NTH = re.compile(
 _SHARE_WITHIN = re.compile(
     r"(?i)(?:(\d{1,2}(?:\.\d)?)\s*(?:%|％|percent\b)|百分之([\d一二三四五六七八九十]{1,3})|([一二三四五六七八九])成)"
     r"(?=.{0,80}(?:\bwithin\b|\bin under\b|\bunder\b|\bin less than\b|以内|之内|内))"
+    # The time is asked ("在几天内", "within how many hours"); "are 90% resolved within 24
+    # hours" asks the share within a given time instead.
+    r"(?=.{0,80}(?:\bhow (?:many|long)\b|\bwhat\b|几|多少|多久|多长))"
 )
 _WITHIN_FIRST = re.compile(
     r"(?i)\bwithin (?:how many|what|which)\b.{0,80}?(\d{1,2}(?:\.\d)?)\s*(?:%|％|percent\b)"
