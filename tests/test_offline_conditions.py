@@ -162,6 +162,21 @@ def test_how_many_different_values_and_which_one_leads_in_a_slice(
     )
     assert f"{top} has the most" in text and f": {n};" in text, text
     assert f"{len(states)} different values of state" in text, text
+    text = _ask(
+        analyst, "How many different states do Draco tickets come from, which one has the most?"
+    )
+    assert f"{top} has the most" in text and f"{len(states)} different values" in text, text
+
+
+def test_a_percentile_of_resolution_is_no_split_by_who_resolved(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "90% of tickets resolved": the resolution's own verb, not the "resolved by" column.
+    hours = sorted(h for r in rows if (h := _hours(r, "resolved_at")) is not None)
+    p90 = statistics.quantiles(hours, n=10, method="inclusive")[-1]
+    text = _ask(analyst, "Within how many hours are 90% of tickets resolved?")
+    assert f"The 90th percentile is {round(p90, 1):g} hours" in text, (p90, text)
+    assert "by resolved by" not in text, text
 
 
 def test_the_median_group_s_records_beside_the_average(

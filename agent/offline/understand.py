@@ -5863,6 +5863,10 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             intent.playbook = "metric_change"
 
 
+# "Which one has the most", "哪一个最多": the values just counted, no other grouping named.
+_WHICH_ONE = re.compile(r"\bwhich (?:one|of them)\b|哪(?:个|一个)(?=最|排)")
+
+
 def _ranked_by(intent: Intent, dim: str) -> bool:
     """Whether the question also asks which value of ``dim`` comes first ("which state has the
     most", "哪个州最多")."""
@@ -5872,6 +5876,8 @@ def _ranked_by(intent: Intent, dim: str) -> bool:
         return True
     spec = intent.catalog.dimensions[dim].spec
     text = normal_text(intent.question)
+    if _WHICH_ONE.search(text):
+        return True  # "how many different categories … and which one has the most"
     for name in (n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n):
         n = re.escape(name)
         if re.search(rf"\b(?:which|what)\s+(?:one\s+)?{n}|哪(?:个|一个|家|一家|位|款)?{n}", text):
@@ -6164,8 +6170,18 @@ def _percentile(intent: Intent) -> None:
     intent.slots.metrics = [metric, *others]
     intent.percentile = fraction
     intent.threshold = None
+    # "90% of incidents resolved": the verb of the measure's own event, not a split by the
+    # column named after it (resolved by), unless a split is said ("by resolver", "each").
+    said = set(re.findall(r"[a-z]+", metric))
+    for dim in [d for d in intent.slots.dimensions if d not in intent.filters]:
+        own = set(re.findall(r"[a-z]+", dim)) - {"by", "at", "to", "id"}
+        if own and own <= said and not _EACH_SPLIT.search(q):
+            intent.slots.dimensions.remove(dim)
     if not any(d not in intent.filters for d in intent.slots.dimensions):
         intent.playbook = "metric_change"  # one figure, not quotes or a split
+
+
+_EACH_SPLIT = re.compile(r"(?i)\b(?:by|per|each|every|for each)\s+\w+|按|各|每个")
 
 
 # Right after a value's name, the end of a rate's name: "上门率", "二次上门率"; how close the
