@@ -89,6 +89,10 @@ def test_a_kind_said_in_the_plural_is_every_value_named_so(
     lead = next(p for p in text.split("\n\n") if "has the most" in p)
     assert f"{top} has the most" in lead and f": {n}" in lead, text
     assert "Credit Union" not in text and "Finance" not in text, text
+    # Asked how many too: the first bank's share is of the banks' records, not of every company's.
+    total = sum(banks.values())
+    text = an.ask("How many complaints are against banks, and which bank has the most?").text
+    assert f"{top} holds {round(100 * n / total, 2):g}% of all {total} records" in text, text
 
 
 def test_a_sub_category_said_with_specifically_is_not_its_broader_category(

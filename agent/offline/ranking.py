@@ -155,7 +155,7 @@ def _rank_call(intent: Intent, metric: str, dim: str, biggest: Any = None) -> di
     measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
     call = metric_query(measured, filters=filters, group_by=[dim], period=period, order_by=order)
     # The groups set aside are not in the whole either ("不属于城乡建设类的有多少条").
-    kept = {d: v for d, v in filters.items() if d != dim or isinstance(v, Excluded)}
+    kept = {d: v for d, v in filters.items() if d != dim or isinstance(v, (Excluded, Holding))}
     # Only the groups named are ranked: the first of every group is none of them.
     named = dim in intent.slots.compared
     total = {} if named else _share_call(intent, metric, dim, kept)
