@@ -1626,3 +1626,22 @@ def test_a_share_asked_in_each_quarter(analyst: Analyst, rows: list[dict[str, st
     assert answer.reading is not None and "quarter" in answer.reading.group_by, answer.reading
     for q, (part, whole) in by.items():
         assert f"| {q} | {part} | {whole} | {_pct(part, whole)} |" in answer.body, answer.body
+
+
+def test_a_rate_defined_in_brackets_by_values_added_up_per_month(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "满意率（满意加基本满意，在给了评价的里面算）": the rate counts either value, among the
+    # records with a rating, in each month; the lowest month named.
+    rated: Counter[str] = Counter()
+    happy: Counter[str] = Counter()
+    for r in rows:
+        if r["satisfaction"]:
+            rated[r["opened_at"][:7]] += 1
+            happy[r["opened_at"][:7]] += r["satisfaction"] in ("满意", "基本满意")
+    zh = _ask(analyst, "每个月的满意率（满意加基本满意，在给了评价的里面算）各是多少？")
+    for month, n in rated.items():
+        assert re.search(rf"\| {month} \| {happy[month]} \| {n} \|", zh), (month, zh)
+    low = min(rated, key=lambda m: happy[m] / rated[m])
+    zh = _ask(analyst, "哪个月的满意率最低？（满意加基本满意，在给了评价的工单里算）是多少？")
+    assert f"{_pct(happy[low], rated[low])}（{rated[low]} 条中 {happy[low]} 条）" in zh, zh

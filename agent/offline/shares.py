@@ -292,7 +292,7 @@ def _name_at(text: str, name: str) -> int:
 
 # Words that say what the whole is, right before the records that have a rating.
 _COUNTED_OVER = re.compile(
-    r"(?:按|只算|只看|仅算|仅看|\bcounting(?: only)?|\bonly counting|\bamong"
+    r"(?:按|只算|只看|仅算|仅看|在|\bcounting(?: only)?|\bonly counting|\bamong"
     # "among the messages that were rated"
     r"|\b(?:among|of|counting) (?:the |those )?(?:[a-z]+ ){0,2}(?:that|which|who)"
     r" (?:were|was|are|is|have been|got)(?: actually)?)\s*$"

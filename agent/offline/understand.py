@@ -4445,12 +4445,31 @@ _EACH = re.compile(
 )
 
 
+# "满意率（满意加基本满意，在给了评价的里面算）", "the satisfaction rate (satisfied plus fairly
+# satisfied)": a rate's name, then what it counts, in brackets.
+_RATE_THEN_BRACKET = re.compile(
+    r"(?i)(?:率|\brate\b|\bratio\b|\bshare\b)[^（()）]{0,8}[（(]([^）)]{2,80})[）)]"
+)
+
+
+def _rate_defined(question: str, compared: dict[str, list[Any]]) -> bool:
+    """Whether a rate's definition in brackets names every value of one dimension compared:
+    the rate counts the records of any of them, one part."""
+    for m in _RATE_THEN_BRACKET.finditer(question):
+        inside = normal_text(m.group(1))
+        for values in compared.values():
+            if len(values) >= 2 and all(normal_text(str(v)).strip() in inside for v in values):
+                return True
+    return False
+
+
 def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     """ "How many incidents were opened on a Saturday or a Sunday": values named together in a
     count that sets nothing side by side are added up (either of them), not ranked."""
     # "What share … by postal mail or by fax": the share of either of them, one part.
     counted = shape.has("count") or shape.has("share")
-    if not slots.compared or not counted or shape.has("ranking"):
+    defined = _rate_defined(question, slots.compared)
+    if not slots.compared or not counted or (shape.has("ranking") and not defined):
         return
     # "每个月…合计各占多少": "each" is said of the months, the values still added up.
     per_unit = any(words.search(question) for _, words in _GRAIN_WORDS)
@@ -4463,6 +4482,8 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     # of them, and their part of the whole is asked.
     part_of_all = shape.has("share") and _OF_ALL.search(question) is not None
     combined = combined or (part_of_all and not _SIDE_BY_SIDE.search(plain))
+    # "满意率（满意加基本满意…）": the values the rate counts, added up.
+    combined = combined or defined
     if not combined and (_SIDE_BY_SIDE.search(plain) or not _OR.search(plain)):
         return  # "and" may mean both at once ("an iPhone and an update at once")
     said = normal_text(question)
@@ -6269,12 +6290,13 @@ def _value_rate(intent: Intent) -> None:
         return
     text = intent.question.lower()
     for value in intent.filters.values():
-        if type(value) is not str or not value.strip():
-            continue
-        v = re.escape(value.lower())
-        if re.search(rf"{v}率|{v}\s+rates?\b", text):
-            _asks_share(intent)
-            return
+        # A rate counting several values ("满意率（满意加基本满意）") is said by one of them.
+        said = getattr(value, "values", ()) if type(value) is Either else (value,)
+        for one in (str(v) for v in said if type(v) is str and v.strip()):
+            v = re.escape(one.lower())
+            if re.search(rf"{v}率|{v}\s+rates?\b", text):
+                _asks_share(intent)
+                return
     if _part_most_often(intent):
         _asks_share(intent)
 
