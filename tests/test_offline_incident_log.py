@@ -286,3 +286,42 @@ def test_the_most_reopened_records_by_group_count_the_reopened_ones(
     top = max(by, key=lambda g: by[g])
     lead = lead_of(answer.body)
     assert top in lead and f": {by[top]}" in lead, lead
+
+
+def _sla_rate(rows: list[dict[str, str]]) -> float:
+    return 100 * sum(r["made_sla"] == "true" for r in rows) / len(rows)
+
+
+def test_a_measure_for_records_an_event_happened_to_a_number_of_times(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Reopened more than once", "重开2次以上": the records past that number, against the rest
+    # — not every record reopened at least once.
+    twice = [r for r in rows if int(r["reopen_count"]) >= 2]
+    once = [r for r in rows if int(r["reopen_count"]) >= 1]
+    assert 0 < len(twice) < len(once)
+    for question in (
+        "For incidents reopened more than once, what's the SLA rate?",
+        "重开2次以上的工单，SLA达成率是多少？",
+    ):
+        answer = ask(analyst, question)
+        lead = lead_of(answer.body)
+        assert _has_percent(lead, _sla_rate(twice)), (question, lead)
+        assert f"{len(twice)} " in lead, (question, lead)
+        assert not _has_percent(lead, _sla_rate(once)), (question, lead)
+
+
+def test_the_average_of_an_event_count_over_the_records_it_happened_to(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "For the incidents that got reopened, how many times on average, and the most": the
+    # column's own average over the reopened ones, with its highest value.
+    counts = [int(r["reopen_count"]) for r in rows if int(r["reopen_count"]) > 0]
+    answer = ask(
+        analyst,
+        "For the incidents that got reopened, how many times were they reopened on average,"
+        " and what's the most times any one incident was reopened?",
+    )
+    lead = lead_of(answer.body)
+    assert f"is {shown(round(sum(counts) / len(counts), 2))} ({len(counts)} records)" in lead, lead
+    assert f"The most any one of them had is {max(counts)}" in lead, lead

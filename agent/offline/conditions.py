@@ -56,12 +56,19 @@ def condition_sql(cat: Catalog, intent: Intent) -> str | None:
         else:  # feedback written about the record, any of it
             test = f"EXISTS (SELECT 1 FROM {FEEDBACK} WHERE {link} AND ({test}))"
     else:
-        test = f'CAST({c.table}."{c.column}" AS INTEGER) > 0'
+        test = f'CAST({c.table}."{c.column}" AS INTEGER) >= {c.least}'
+    # "…and the most times any ticket was reopened": the column's highest value on each side.
+    most = f', MAX({c.table}."{c.column}") AS most' if c.most else ""
     return (
         f"SELECT CASE WHEN {test} THEN 1 ELSE 0 END AS happened, "
-        f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(_column(cat, c))} "
-        f"FROM {tables} WHERE {clause} GROUP BY 1 ORDER BY 1 DESC"
+        f"count(*) AS records, ROUND({metric.expr}, {metric.decimals}) AS {q(_column(cat, c))}"
+        f"{most} FROM {tables} WHERE {clause} GROUP BY 1 ORDER BY 1 DESC"
     )
+
+
+def _times(w: Writer, c: Condition) -> str:
+    """How often the event happened to the records asked about: "at least once", "至少2次"."""
+    return w.say("condition.once") if c.least <= 1 else w.say("condition.times", k=c.least)
 
 
 def _column(cat: Catalog, c: Condition) -> str:
@@ -80,7 +87,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
         return {}
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say(
-        _key(c, "purpose"), metric=w.metric(c.metric), said=c.said,
+        _key(c, "purpose"), metric=w.metric(c.metric), said=c.said, times=_times(w, c),
         where=slice_text(w, dict(intent.filters)),
     )  # fmt: skip
     label = intent.period.label if intent.period else None
@@ -123,29 +130,39 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     col = _column(w.catalog, c) if w.catalog is not None else c.metric
     rows = {int(r["happened"]): r for r in res.records() if r.get(col) is not None}
     yes, no = rows.get(1), rows.get(0)
+    times = _times(w, c)
     if yes is None:
-        w.lead.append(w.say(_key(c, "none"), said=c.said, ref=res.id))
+        w.lead.append(w.say(_key(c, "none"), said=c.said, times=times, ref=res.id))
         return
-    for side, row in ((_key(c, "lead"), yes), (_key(c, "other"), no)):
+    other = _key(c, "other") if c.least <= 1 else "condition.other_fewer"
+    for side, row in ((_key(c, "lead"), yes), (other, no)):
         if row is None:
             continue
         w.lead.append(
             w.say(
                 side,
                 said=c.said,
+                times=times,
+                k=c.least,
                 metric=w.metric(c.metric),
                 value=w.value(c.metric, row[col]),
                 n=fmt_row([row["records"]])[0],
                 ref=res.id,
             )
         )
+        if row is yes and c.most and yes.get("most") is not None:
+            w.lead.append(w.say("condition.most", value=fmt_row([yes["most"]])[0], ref=res.id))
     counted = results.get(ALL_MENTIONING)
     if counted is not None and counted.ok and counted.rows:
         n = counted.records()[0].get("records_mentioning")
         w.lead.append(
             w.say("condition.mention_all", said=c.said, n=fmt_row([n])[0], ref=counted.id)
         )
-    head = dim_name(w, c.values[0]) if c.values is not None else w.say(_key(c, "head"), said=c.said)
+    head = (
+        dim_name(w, c.values[0])
+        if c.values is not None
+        else w.say(_key(c, "head"), said=c.said, times=times)
+    )
     heads = [head, w.metric(c.metric), w.say("labels.records")]
     yes_no = ("condition.yes", "condition.no")
     if c.values is not None:

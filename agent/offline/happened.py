@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from ...data.catalog import Catalog
 from .catalog_choice import plain_count
 from .column_measures import chinese_names, names_column
+from .durations import AVERAGE
+from .thresholds import times_on
 
 # The column an "at least once" measure tests: ``"reopen_count" > 0``.
 _AT_LEAST_ONCE = re.compile(r'(?:CASE WHEN|WHERE)\s+"?(\w+)"?\s*>\s*0\b', re.IGNORECASE)
@@ -36,6 +38,12 @@ class Condition:
     # Values of one column set against the rest of it ("临江县 and 青山县 against the other
     # districts"): the column and the values.
     values: tuple[str, tuple[str, ...]] | None = None
+    # How many times at least the event happened to the records asked about ("reopened more
+    # than once": 2); the others are the rest.
+    least: int = 1
+    # The most times it happened to any one record is asked too ("and the most times any
+    # ticket was reopened"), when the measure is the column's own average.
+    most: bool = False
 
 
 def at_least_once_columns(cat: Catalog) -> dict[str, tuple[str, str]]:
@@ -92,23 +100,71 @@ def condition_of(question: str, cat: Catalog, metrics: list[str]) -> Condition |
     asked = re.findall(r"[a-z]+", question.lower())
     named = {tc for tc in found.values() if _named(cat, *tc, asked, question)}
     measured = {found[m] for m in metrics if m in found}
-    if len(named) > 1 and len(named - measured) == 1:
-        named -= measured  # "do reopened tickets meet their SLA": SLA is the measure
+    # "For tickets reopened more than once, the average reassignment count": the column averaged
+    # is the measure, the other the event.
+    averaged = {(cat.metrics[m].table, a) for m in metrics if (a := _averaged(cat, m))}
+    for side in (measured, averaged):
+        if len(named) > 1 and len(named - side) == 1:
+            named -= side  # "do reopened tickets meet their SLA": SLA is the measure
     named = named or measured
     if len(named) != 1:
         return None
     ((table, column),) = named
     if any(found.get(m) == (table, column) for m in metrics) and not _counted(cat, table, column):
         return None  # "一次就修好的比例": a yes/no column's own share is asked, not a split
+    least = times_on(question, cat, table, column, _zh_name(cat, table, column)) or 1
+    # "For the tickets that got reopened, how many times on average": the column's own average
+    # over the records it happened to, when the event is said apart from the measure.
+    itself = AVERAGE.search(question) is not None and (
+        _said_twice(cat, table, column, question) or least > 1
+    )
     measures = [
         m for m in metrics
         if m in cat.metrics and cat.metrics[m].table == table
         and (m not in found or not _AT_LEAST_ONCE.search(cat.metrics[m].spec.expr))
-        and not plain_count(cat, m) and column not in cat.metrics[m].spec.expr
+        and not plain_count(cat, m)
+        and (column not in cat.metrics[m].spec.expr or (itself and _averaged(cat, m) == column))
     ]  # fmt: skip
     if len(measures) != 1:
         return None
-    return Condition(column, table, _event_words(cat, table, column, question), measures[0])
+    most = _averaged(cat, measures[0]) == column and _MOST_TIMES.search(question) is not None
+    said = _event_words(cat, table, column, question)
+    return Condition(column, table, said, measures[0], least=least, most=most)
+
+
+# "The most times any one ticket was reopened", "最多的一张被重开了几次", "the maximum".
+_MOST_TIMES = re.compile(
+    r"(?i)\bmost times\b|\bmax(?:imum)?\b|\bhighest number of times\b|最多(?:的[^，。？?]{0,8})?"
+    r"(?:被)?[\u4e00-\u9fff]{0,4}?(?:了|过)?几次|最多几次|最多的一[张条单件个]"
+)
+_AVERAGE_OF = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.IGNORECASE)
+
+
+def _averaged(cat: Catalog, metric: str) -> str:
+    """The column a metric is the plain average of ("", when it is none)."""
+    m = _AVERAGE_OF.match(cat.metrics[metric].spec.expr.strip()) if metric in cat.metrics else None
+    return m.group(1) if m is not None else ""
+
+
+def _said_twice(cat: Catalog, table: str, column: str, question: str) -> bool:
+    """Whether the event is named twice, once for the records and once for the measure ("for
+    the tickets that got reopened, how many times were they reopened"; "被重开过的工单平均重开几
+    次")."""
+    text = question.lower()
+    stems = {w[:6] for w in re.split(r"[_\W]+", column.lower()) if len(w) >= 4}
+    stems -= {"count", "number", "times"}
+    if any(len(re.findall(rf"\b{re.escape(s)}", text)) >= 2 for s in stems):
+        return True
+    core = _COUNTING.sub("", _zh_name(cat, table, column))
+    return (
+        len(core) >= 2
+        and question.count(core)
+        + sum(
+            _close(core, m.group(1)) and core not in m.group(1)
+            for m in _ZH_HAPPENED.finditer(question)
+        )
+        >= 2
+    )
 
 
 def _named(cat: Catalog, table: str, column: str, asked: list[str], question: str) -> bool:
@@ -116,6 +172,8 @@ def _named(cat: Catalog, table: str, column: str, asked: list[str], question: st
         return True
     # "被重新打开过的": the event said as having happened, close to the column's Chinese name.
     core = _COUNTING.sub("", _zh_name(cat, table, column))
+    if len(core) >= 2 and core in question:
+        return True  # "转派3次以上的工单"
     return bool(core) and any(_close(core, m.group(1)) for m in _ZH_HAPPENED.finditer(question))
 
 
@@ -129,7 +187,17 @@ def _close(name: str, said: str) -> bool:
 
 
 def _zh_name(cat: Catalog, table: str, column: str) -> str:
-    return next(iter(chinese_names(cat, table, column)), "")
+    """The column's Chinese name: as a dimension, else as its average or total measure names it
+    ("平均转派次数": 转派次数)."""
+    names = chinese_names(cat, table, column)
+    for m in cat.metrics.values():
+        said = _OF_COLUMN.match(m.spec.expr.strip())
+        if m.table == table and said is not None and said.group(1) == column and m.spec.zh:
+            names.append(re.sub(r"^平均|合计$", "", m.spec.zh))
+    return next((n for n in names if n), "")
+
+
+_OF_COLUMN = re.compile(r'^(?:AVG|SUM)\(\s*"?(\w+)"?\s*\)$', re.IGNORECASE)
 
 
 def _event_words(cat: Catalog, table: str, column: str, question: str) -> str:

@@ -56,6 +56,7 @@ _EN_NUM = (
     + ")"
 )
 _ZH_NUM = r"(?P<n>\d+(?:\.\d+)?|[一两二三四五六七八九十半])"
+_ZH_NUM_AFTER = _ZH_NUM.replace("?P<n>", "?P<m>")  # a second number in one pattern
 _EN_UNIT = r"(?P<u>" + "|".join(p for p, _ in _EN_UNITS) + r")\b"
 _ZH_UNIT = r"(?P<u>" + "|".join(p for p, _ in _ZH_UNITS) + ")"
 # Comparisons said before the number (or after it), and the operator each means; the words
@@ -425,6 +426,36 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
 
 
 _COLUMN_AVERAGE = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.I)
+
+
+def times_on(question: str, catalog: Catalog, table: str, column: str, own: str = "") -> int | None:
+    """How many times at least an event counted per record (``column``) happened to the records
+    the question asks about, when it says a number of times of that event ("reopened more than
+    once": 2, "转派3次以上": 3); None when it says none above once."""
+    own = re.sub(r"次数$|数量$", "", own)  # "转派次数": said as "转派3次以上"
+    if len(own) >= 2:
+        # "至少被转派过3次", "被重开超过两次": the comparison, the event, then the number.
+        for words, op in (*ZH_BEFORE[:1], *ZH_BEFORE[2:3]):
+            m = re.search(
+                rf"(?:{words})\s*被?{re.escape(own)}[了过]*\s*{_ZH_NUM}\s*次"
+                rf"|被?{re.escape(own)}[了过]*\s*(?:{words})\s*{_ZH_NUM_AFTER}\s*次",
+                question,
+            )
+            if m is not None:
+                raw = m.group("n") or m.group("m") or ""
+                n = float(raw) if raw[:1].isdigit() else _ZH_NUMBERS.get(raw, 0.0)
+                least = int(n) + 1 if op == ">" else int(-(-n // 1))
+                return least if least > 1 else None
+    said = said_threshold(question)
+    if said is None or said.unit not in (None, "count") or said.op not in (">", ">="):
+        return None
+    text = question.lower()
+    # The event's words right around the number ("reassigned at least 3 times", "转派3次以上").
+    near = text[max(0, said.start - 30) : said.end + 8]
+    if not names_column(catalog, table, column, own, re.findall(r"[a-z]+", near), near):
+        return None
+    least = int(said.number) + 1 if said.op == ">" else int(-(-said.number // 1))
+    return least if least > 1 else None
 
 
 def _on_column(question: str, catalog: Catalog, said: _Said, words: str) -> Threshold | None:
