@@ -1588,6 +1588,9 @@ def test_words_the_text_says_and_a_part_of_those_records_in_chinese(
         analyst, "有多少工单在描述里说 router 出了问题、钱白花了？这些工单里有几条是 Pending 的？"
     )
     assert f"共 {len(said)} 条，其中Pending {pending} 条" in zh, zh
+    # "这些工单里现在还卡在 Pending 的有几条": words between "里" and the count say no slice.
+    zh = _ask(analyst, "描述里提到 router 的工单有几条？这些工单里现在还卡在 Pending 的有几条？")
+    assert f"共 {len(said)} 条，其中Pending {pending} 条" in zh, zh
 
 
 def test_the_value_asked_before_which_group_comes_with_the_ranking(
@@ -1645,3 +1648,25 @@ def test_a_rate_defined_in_brackets_by_values_added_up_per_month(
     low = min(rated, key=lambda m: happy[m] / rated[m])
     zh = _ask(analyst, "哪个月的满意率最低？（满意加基本满意，在给了评价的工单里算）是多少？")
     assert f"{_pct(happy[low], rated[low])}（{rated[low]} 条中 {happy[low]} 条）" in zh, zh
+
+
+def test_groups_sized_by_their_different_values_of_another_column(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Brands with more than 5 models": each group's different values of another column, not
+    # its records, are compared with the number.
+    channels: dict[str, set[str]] = {}
+    records: Counter[str] = Counter()
+    for r in rows:
+        channels.setdefault(r["state"], set()).add(r["channel"])
+        records[r["state"]] += 1
+    few = sorted(s for s, c in channels.items() if len(c) < 3)
+    assert 0 < len(few) < len(channels)
+    many = [s for s in channels if s not in few]
+    text = _ask(analyst, "How many states have at least 3 different channels?")
+    assert f"{len(many)} different values of state have at least 3 different channels" in text
+    assert f"Together they hold {_n(sum(records[s] for s in many))} records" in text, text
+    text = _ask(analyst, "Which states have fewer than 3 different channels?")
+    for state in few:
+        k = len(channels[state])
+        assert f"{state} (channel: {k}, records: {records[state]})" in text, text

@@ -6,12 +6,14 @@ they are when asked: one guarded SQL query each, written before the figures they
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from ...data.catalog import Catalog
 from ..reading import sql_purpose
 from .narrative import Writer
 from .playbooks import Call, dim_name, fmt_row
 from .slice_sql import distinct_sql
-from .thresholds import records_per_group
+from .thresholds import records_per_group, values_per_group
 from .transcript import Results
 from .understand import MEDIAN, Intent
 
@@ -22,12 +24,13 @@ def distinct_calls(intent: Intent) -> dict[str, Call]:
     if cat is None:
         return {}
     calls: dict[str, Call] = {}
-    size = records_per_group(intent.question)
     for dim in intent.distinct:
+        size, of = _size_of(intent.question, cat, dim)
         sized = size[:2] if size and not intent.per_group else None
         sql = distinct_sql(
-            cat, dim, intent.filters, intent.period, sized, intent.per_group, intent.counted_table
-        )
+            cat, dim, intent.filters, intent.period, sized, intent.per_group, intent.counted_table,
+            of=of,
+        )  # fmt: skip
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
             purpose = w.say("distinct.purpose", dim=dim_name(w, dim))
@@ -36,16 +39,30 @@ def distinct_calls(intent: Intent) -> dict[str, Call]:
             period = intent.period.label if intent.period else None
             purpose = sql_purpose(purpose, period, intent.language)
             calls[f"distinct:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
-            listed = sized is not None and _WHICH_ONES.search(intent.question) is not None
+            # "Which brands have more than 5 models": the groups sized so are what is asked.
+            which = _WHICH_ONES if of is None else _WHICH_SIZED
+            listed = sized is not None and which.search(intent.question) is not None
             sql = distinct_sql(
                 cat, dim, intent.filters, intent.period, sized, base=intent.counted_table,
-                listed=True,
+                listed=True, of=of,
             ) if listed else None  # fmt: skip
             if sql is not None:
                 purpose = w.say("distinct.listed", dim=dim_name(w, dim), said=size[2])  # type: ignore[index]
                 purpose = sql_purpose(purpose, period, intent.language)
                 calls[f"listed:{dim}"] = ("run_sql", {"sql": sql, "purpose": purpose})
     return calls
+
+
+def _size_of(
+    question: str, cat: Catalog | None, dim: str
+) -> tuple[tuple[str, int, str] | None, str | None]:
+    """The condition on each group of ``dim`` the question sets — its number of records, or of
+    different values of another dimension ("车型超过5款的品牌": car models) — and that
+    dimension (None: records)."""
+    per = values_per_group(question, cat, dim) if cat is not None else None
+    if per is not None:
+        return per[:3], per[3]
+    return records_per_group(question), None
 
 
 # "… and which ones are they", "是哪几个月": the groups of that size are named too.
@@ -55,12 +72,15 @@ _WHICH_ONES = re.compile(
 )
 
 
+_WHICH_SIZED = re.compile(r"(?i)\bwhich\b|\bwhat\b|\blist\b|\bname them\b|哪些|哪几|是哪|有谁")
+
+
 def write_distinct(results: Results, w: Writer, question: str = "") -> None:
-    size = records_per_group(question)
     for tag, res in results.items():
         if not tag.startswith("distinct:") or res is None or not res.ok or not res.rows:
             continue
         dim = tag.split(":", 1)[1]
+        size, of = _size_of(question, w.catalog, dim)
         row = res.records()[0]
         n = row[f"distinct_{dim}"]
         if f"per_{dim}" in row:  # "on average, how many per brand": records over the groups
@@ -97,11 +117,20 @@ def write_distinct(results: Results, w: Writer, question: str = "") -> None:
             listed = results.get(f"listed:{dim}")
             if listed is not None and listed.ok and listed.rows:
                 items = [
-                    f"{w.label(dim, r[dim])} ({fmt_row([r['records']])[0]})"
-                    for r in listed.records()
+                    f"{w.label(dim, r[dim])} ({_listed_size(w, r, of)})" for r in listed.records()
                 ]
                 sep = "、" if w.lang == "zh" else ", "
                 said = w.say("distinct.listed_lead", items=sep.join(items), ref=listed.id)
                 w.lead.insert(1, said)
             continue
         w.lead.append(w.say("distinct.lead", n=n, dim=dim_name(w, dim), ref=res.id))
+
+
+def _listed_size(w: Writer, row: dict[str, Any], of: str | None) -> str:
+    """A group listed with its records, and its different values of ``of`` when the condition
+    counted them ("吉利汽车 (12 个车型, 41 条)")."""
+    records = fmt_row([row["records"]])[0]
+    if of is None or row.get(f"distinct_{of}") is None:
+        return records
+    k = fmt_row([row[f"distinct_{of}"]])[0]
+    return w.say("distinct.listed_values", k=k, dim=dim_name(w, of), n=records)

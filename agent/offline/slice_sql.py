@@ -94,10 +94,12 @@ def distinct_sql(
     per_group: bool = False,
     base: str | None = None,
     listed: bool = False,
+    of: str | None = None,
 ) -> str | None:
     """How many different values of ``dim`` the records in the slice hold; with ``size``
     (operator, number), only the values with that many records ("more than 10 complaints"),
-    or, ``listed``, those values themselves with their records; with ``per_group``, also the
+    or that many different values of dimension ``of`` ("brands with more than 5 models"), or,
+    ``listed``, those values themselves with their records; with ``per_group``, also the
     records and their number per value (an average per group)."""
     d = catalog.dimensions.get(dim)
     if d is None:
@@ -117,6 +119,12 @@ def distinct_sql(
     where = slice_where(catalog, base, filters, period, joins)
     if where is None:
         return None
+    counted = "count(*)"
+    if of is not None:
+        of_expr = reach(catalog, base, of, joins)
+        if of_expr is None:
+            return None
+        counted = f"count(DISTINCT {of_expr})"
     tables = f"{base}" + "".join(f" JOIN {t} ON {on}" for t, on in joins.items())
     clause = " WHERE " + " AND ".join(where) if where else ""
     if per_group and d.from_time and dim == "day" and column_of_time is not None:
@@ -147,11 +155,14 @@ def distinct_sql(
     op, n = size
     if op not in ("<", "<=", ">", ">=", "="):
         return None
-    grouped = f"SELECT {expr} AS v, count(*) AS n FROM {tables}{clause}"
+    grouped = f"SELECT {expr} AS v, count(*) AS n, {counted} AS k FROM {tables}{clause}"
     grouped += f"{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
-    grouped += f" GROUP BY {expr} HAVING count(*) {op} {int(n)}"
+    grouped += f" GROUP BY {expr} HAVING {counted} {op} {int(n)}"
     if listed:  # "… which ones are they": the groups themselves, with their records
-        return f"SELECT v AS {dim}, n AS records FROM ({grouped}) AS sized ORDER BY v LIMIT 24"
+        values = f", k AS distinct_{of}" if of is not None else ""
+        return (
+            f"SELECT v AS {dim}, n AS records{values} FROM ({grouped}) AS sized ORDER BY v LIMIT 24"
+        )
     # With the records those groups hold together ("and how many complaints do they add up to").
     # Beside them, every value and every record of the slice ("… and how many different
     # callers are there in total", "占全部投诉的百分之几").

@@ -515,6 +515,61 @@ _NOT_RECORDS = re.compile(
 )
 
 
+# A number of values of another dimension, said of each group ("more than 5 different models",
+# "车型超过5款", "超过5款车型", "5个以上的产品"): the comparison, the number and a measure word.
+_ZH_CLASSIFIER = r"[款个种类家位名项辆台]"
+_ZH_CMP = "|".join(w for w, _ in (*ZH_BEFORE,))
+_EN_CMP = r"more than|over|at least|fewer than|less than|under|at most|no more than|exactly"
+
+
+def values_per_group(question: str, catalog: Catalog, dim: str) -> tuple[str, int, str, str] | None:
+    """(operator, number, the words said, the other dimension) of a condition on how many
+    different values of another dimension each group of ``dim`` holds ("brands with more than
+    5 models complained about", "被投诉到的车型超过5款的品牌"), or None."""
+    text = question.lower()
+    own = catalog.dimensions[dim].spec if dim in catalog.dimensions else None
+    own_zh = [n for n in (own.zh, *own.aliases) if n and len(n) >= 2] if own else []
+    for other, d in catalog.dimensions.items():
+        if other == dim or d.from_time:
+            continue
+        zh = [n for n in (d.spec.zh, *d.spec.aliases) if n and re.search(r"[\u4e00-\u9fff]", n)]
+        en = [n.lower() for n in (d.spec.en, other.replace("_", " "), *d.spec.aliases) if n]
+        en = [n for n in en if n.isascii()]
+        en += [n.split()[-1] for n in en if " " in n and len(n.split()[-1]) >= 4]
+        forms: list[str] = []
+        for name in sorted({n for n in zh if len(n) >= 2}, key=len, reverse=True):
+            z = re.escape(name)
+            forms += [
+                rf"{z}数?\s*(?:在|有)?\s*(?P<c>{_ZH_CMP})\s*{_ZH_NUM}\s*{_ZH_CLASSIFIER}",
+                rf"(?P<c>{_ZH_CMP})\s*{_ZH_NUM}\s*{_ZH_CLASSIFIER}(?:不同的?)?{z}",
+                rf"{_ZH_NUM}\s*{_ZH_CLASSIFIER}(?P<a>以上|及以上|或以上|以下|及以下)的?(?:不同的?)?{z}",
+                rf"{z}数?\s*(?:在|有)?\s*{_ZH_NUM}\s*{_ZH_CLASSIFIER}(?P<a>以上|及以上|或以上)",
+            ]
+        for name in sorted({n for n in en if len(n) >= 3}, key=len, reverse=True):
+            forms.append(
+                rf"\b(?P<c>{_EN_CMP})\s+{_EN_NUM}\s+(?:different\s+|distinct\s+|separate\s+)?"
+                rf"{re.escape(name)}(?:s|es)?\b"
+            )
+        for form in forms:
+            m = re.search(form, text)
+            if m is None:
+                continue
+            if any(n in text[max(0, m.start() - 6) : m.start()] for n in own_zh):
+                continue  # "车型在5款以上的品牌" sizes the models by brands, not the other way
+            raw = m.group("n")
+            if raw[0].isdigit():
+                number = float(raw.replace(",", ""))
+            else:
+                number = float(_ZH_NUMBERS.get(raw, _EN_NUMBERS.get(raw, 0)))
+            said = m.groupdict().get("c") or m.groupdict().get("a") or ""
+            if number >= 1 and said in _SIZE_OPS:
+                return _SIZE_OPS[said], int(number), question[m.start() : m.end()], other
+            op = next((o for w, o in ZH_BEFORE if re.fullmatch(w, said)), None)
+            if number >= 1 and op is not None:
+                return op, int(number), question[m.start() : m.end()], other
+    return None
+
+
 def records_per_group(question: str, units: tuple[str, ...] = ()) -> tuple[str, int, str] | None:
     """(operator, number, the words said) of a condition on each group's number of records,
     when the question sets one; English needs the records' noun after the number (one of

@@ -117,6 +117,7 @@ from .thresholds import (
     records_per_group,
     text_length,
     threshold_of,
+    values_per_group,
 )
 from .unread import PERSON_COLUMN, UnreadWords, used_phrases
 from .value_parts import Holding, Lacking, ValueParts, families_said, negated_part
@@ -5463,7 +5464,7 @@ _LEFT_OUT = re.compile(
 # "…, of which / 其中 …": what follows is a part of the records just counted.
 OF_WHICH = re.compile(
     r"(?i)其中|这里面|这其中|这些里面|这些当中|它们当中|\bof (?:which|those|them|these)\b"
-    r"|这些[\u4e00-\u9fff]{1,3}?(?:里面?|当中|中)(?=[，,]?(?:有|又|是|的))"
+    r"|这些[\u4e00-\u9fff]{1,3}?(?:里面?|当中|中)(?=[，,]?(?:现在|目前|如今|已经|仍然|还)*(?:有|又|是|的|还|仍|已|卡|停|在))"
     r"|\bamong (?:them|those|these)\b|这几[条张个件位款家]?(?:里面?|当中|中)"
 )
 # The value of a measure asked for by its name ("What is the …", "…是多少").
@@ -5803,6 +5804,9 @@ def _distinct_over_time(intent: Intent) -> None:
     intent.compare, intent.comparison = False, None  # the months side by side show the change
 
 
+_WHICH_OF_SIZE = re.compile(r"(?i)\bwhich\b|\bwhat\b|\blist\b|哪些|哪几|是哪|有谁|都有谁")
+
+
 def _distinct(intent: Intent, named: str | None = None) -> None:
     """A dimension named right after "how many"/"多少个": the number of its different values,
     not a split by it. The question's value (its count) is answered alongside."""
@@ -5840,6 +5844,14 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
     if not found and named is not None:
         # "有多少个团队…" where the data's name for it is another word ("team").
         found.append(named)
+    if not found and _WHICH_OF_SIZE.search(text):
+        # "车型在5款以上的品牌有哪些", "which brands have more than 5 models": the groups of
+        # that many different values of another dimension, listed.
+        guess = intent.grouping.dimension if intent.grouping else None
+        for dim in [*([guess] if guess else []), *intent.slots.dimensions]:
+            if values_per_group(intent.question, intent.catalog, dim) is not None:
+                found.append(dim)
+                break
     grain = _grain_said(intent) if len(found) == 1 and not AVERAGE.search(intent.question) else None
     if grain is not None and grain != found[0] and intent.playbook != "voc_themes":
         # "每天收到的投诉分别涉及多少个不同的品牌", "how many different brands each day": the
@@ -5868,6 +5880,11 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             return
         intent.distinct = found
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in found]
+        per = values_per_group(intent.question, intent.catalog, found[0]) if found else None
+        if per is not None:
+            # "车型超过5款的品牌有几家": the models are what each brand is sized by, no split.
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d != per[3]]
+            each = [d for d in each if d != per[3]]
         if not each and len(found) == 1 and _ranked_by(intent, found[0]):
             # "How many different states … and which state has the most": both, the
             # ranking by the same grouping, over the same records.
