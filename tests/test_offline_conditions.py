@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent_support import month_said
+from agent_support import lead_of, month_said
 from ingest_support import offline_analyst
 
 from servicelens.agent.analyst import Analyst
@@ -1670,3 +1670,16 @@ def test_groups_sized_by_their_different_values_of_another_column(
     for state in few:
         k = len(channels[state])
         assert f"{state} (channel: {k}, records: {records[state]})" in text, text
+
+
+def test_records_counted_by_the_date_named_not_the_time_the_event_took(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "按解决时间算，不按创建时间": a count by the resolution date, not the time to resolve nor a
+    # split by who resolved; the date set aside names no second event.
+    resolved = sum(r["resolved_at"].startswith("2026-04") for r in rows)
+    opened = sum(r["opened_at"].startswith("2026-04") for r in rows)
+    assert resolved != opened
+    zh = _ask(analyst, "2026年4月一共解决了多少张工单？按解决时间算，不按创建时间。")
+    assert f"2026年4月 共 {resolved} 条" in zh, zh
+    assert "小时" not in lead_of(zh) and "解决人" not in zh, zh

@@ -64,12 +64,19 @@ def said_events(question: str) -> list[tuple[str, str]]:
     return out
 
 
+_NOT_BY_DATE = re.compile(
+    r"(?i)(?:不按|不是按|而不是按?)[\u4e00-\u9fff\w]{1,12}?(?:时间|日期)(?:算|统计|计)?"
+    r"|\bnot (?:by|on|from) (?:the |their )?[\w ]{1,20}?(?:date|time)\b"
+)
+
+
 def event_date_column(question: str, catalog: Catalog, table: str) -> str | None:
     """The date column of ``table`` recording the one event a count question names by its
     verb ("how many tickets were resolved in May", "5月解决了多少张"), when it is not the
     table's own time column (the records' opening); None when the question names the opening
     too, or another number of events, or no one column records it."""
-    events = said_events(question)
+    # "按解决时间算，不按创建时间": the date set aside names no event counted.
+    events = said_events(_NOT_BY_DATE.sub(" ", question))
     if len(events) != 1 or events[0][0] == "open":
         return None
     found = _dated_columns(catalog, table, events[0][0])

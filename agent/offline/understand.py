@@ -3494,6 +3494,44 @@ def _code_filter(catalog: Catalog, slots: Slots) -> None:
 _FILTERED_PLAYBOOKS = ("metric_change", "ranking", "breakdown", "trend", "share_of")
 
 
+# How long something took, asked in words ("how long", "多久", "时长", "快慢").
+_HOW_LONG = re.compile(
+    r"(?i)\bhow (?:long|fast|quick(?:ly)?|slow)\b|\btime\b|\bhours?\b|\bdays?\b.{0,12}\bto\b"
+    r"|\bwait|\bspeed|多久|多长时间|时长|用时|耗时|快慢|速度|几天|几个小时|多少天|多少小时"
+)
+# "按答复时间算": the date the records are counted by, named.
+_COUNTED_BY_DATE = re.compile(r"按(?P<col>[\u4e00-\u9fff]{1,8}?(?:时间|日期))(?:算|统计|计|来算)")
+
+
+def _count_not_time(intent: Intent) -> None:
+    """ "How many messages did we reply to last month", "上个月答复出去多少条？按答复时间算": a
+    count of the records by the date of the event, not the time the event took, which the
+    event's verb (or its date's name) alone was read as."""
+    cat, q = intent.catalog, intent.question
+    if cat is None or len(intent.metrics) != 1 or not intent.shape.has("count"):
+        return
+    metric = cat.metrics.get(intent.metrics[0])
+    if metric is None or metric.unit not in ("hours", "minutes", "days") or AVERAGE.search(q):
+        return
+    dated = _COUNTED_BY_DATE.search(q)
+    rest = q[: dated.start()] + q[dated.end() :] if dated else q
+    if _HOW_LONG.search(rest):
+        return
+    count = records_count(cat)
+    if count is None or event_date_column(q, cat, cat.metrics[count].table) is None:
+        return
+    intent.slots.metrics, intent.slots.by_meaning = [count], []
+    # "按答复时间算": no split by a column the date's name or the event's verb was read as.
+    said = [dated.group("col")] if dated else []
+    said += [word for _, word in said_events(q)]
+    guess = intent.grouping
+    if guess is not None and any(guess.phrase in w or w in guess.phrase for w in said):
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != guess.dimension]
+        intent.grouping = None
+        if intent.playbook == "breakdown" and not intent.shape.has("breakdown"):
+            intent.playbook = "metric_change"
+
+
 def _counted_by_event(intent: Intent) -> None:
     """ "How many tickets did we resolve in May compared with April", "5月关闭了多少张": a count
     of the records in a period named, by the date of the one event the question names."""
@@ -3501,6 +3539,7 @@ def _counted_by_event(intent: Intent) -> None:
     counted = ("metric_change", "ranking", "breakdown", "trend")
     if cat is None or intent.playbook not in counted or intent.period is None:
         return
+    _count_not_time(intent)
     # No measure named ("5月2日解决了多少投诉" over tickets): the records are what is counted.
     metric = intent.metrics[0] if intent.metrics else records_count(cat)
     if metric is None or len(intent.metrics) > 1 or not plain_count(cat, metric):
