@@ -384,6 +384,10 @@ def _before(m: re.Match[str], c: Context) -> Period:
     return until(_anchor(m["a"], c).start, c.phrase, c.lang)
 
 
+def _across(m: re.Match[str], c: Context) -> Period:
+    return _anchor(m["a"], c)
+
+
 def _through(m: re.Match[str], c: Context) -> Period:
     return until(_anchor(m["a"], c).end, c.phrase, c.lang)
 
@@ -789,6 +793,13 @@ _RAW: list[tuple[str, Builder]] = [
     (r"(?:自从|自|从)?\s*" + _A + r"\s*(?:以来|起|开始|至今|到现在|到目前为止|迄今)", _since),
     (_B + r"(?:before|prior to|earlier than) " + _A, _before),
     (_A + r"\s*(?:之前|以前|前(?![\d一二三四五六七八九十两几]))", _before),
+    # "Going month by month through last year", "all through 2024": across the period itself,
+    # not up to its end.
+    (
+        _B + r"(?:(?:month|week|quarter|day) by (?:month|week|quarter|day)|going|all|right|"
+        r"straight|the whole way) through " + _A,
+        _across,
+    ),
     (_B + r"(?:until|till|through|up to|up until) " + _A, _through),
     (r"(?:截至|截止到|截止至|截止)\s*" + _A + r"(?:\s*(?:底|末|为止))?", _through),
 ]

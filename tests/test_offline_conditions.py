@@ -1683,3 +1683,25 @@ def test_records_counted_by_the_date_named_not_the_time_the_event_took(
     zh = _ask(analyst, "2026年4月一共解决了多少张工单？按解决时间算，不按创建时间。")
     assert f"2026年4月 共 {resolved} 条" in zh, zh
     assert "小时" not in lead_of(zh) and "解决人" not in zh, zh
+
+
+def test_the_biggest_step_from_one_month_to_the_next(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Which month saw the biggest jump in tickets over the month before": the largest rise
+    # between two months in a row (not the top themes, nor a comparison with the year before).
+    months = Counter(r["opened_at"][:7] for r in rows)
+    series = sorted(months.items())
+    steps = [(b[1] - a[1], a, b) for a, b in zip(series, series[1:], strict=False)]
+    up, before, month = max(steps)
+    down, before_d, month_d = min(steps)
+    assert up > 0 > down
+    text = _ask(
+        analyst,
+        "Going month by month through 2026, which month saw the biggest jump in tickets over "
+        "the month before, and how big was it?",
+    )
+    assert f"came in {month_said(month[0])}: the tickets count was {month[1]}, up {up} " in text
+    zh = _ask(analyst, "2026年每个月的工单量，环比下降最多的是哪个月？")
+    assert f"环比下降最多的是 {month_d[0][:4]}年{int(month_d[0][5:])}月" in zh, zh
+    assert f"环比 {down} [" in zh, zh

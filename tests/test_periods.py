@@ -229,6 +229,10 @@ SPANS: dict[str, tuple[date, date, str]] = {
     "until 2026-05-31": (OPEN_START, D(2026, 6, 1), "until 2026-05-31"),
     "2026年6月之前": (OPEN_START, D(2026, 6, 1), "截至2026年5月31日"),
     "截至2026年5月31日": (OPEN_START, D(2026, 6, 1), "截至2026年5月31日"),
+    "through 2025": (OPEN_START, D(2026, 1, 1), "until 2025-12-31"),
+    # "Going month by month through last year": across the year, not up to its end.
+    "month by month through 2025": (D(2025, 1, 1), D(2026, 1, 1), "2025"),
+    "all through 2025": (D(2025, 1, 1), D(2026, 1, 1), "2025"),
 }
 
 

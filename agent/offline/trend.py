@@ -8,6 +8,7 @@ groups hides a local surge.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from datetime import date, timedelta
@@ -29,7 +30,7 @@ from .playbooks import (
     table,
 )
 from .transcript import Result, Results
-from .understand import Intent
+from .understand import STEP_CHANGE, Intent
 
 # A wait or a duration (lower is better, in time units) is where an average hides a local surge.
 _TIME_UNITS = ("hours", "hour", "h", "days", "day", "d", "minutes", "min")
@@ -231,7 +232,10 @@ def _write_trend(intent: Intent, results: Results, w: Writer) -> None:
     if _cut(res):
         _write_ends(intent, res, results, w, metric, grain)
         return
-    if _ONSET.search(intent.question):
+    step = STEP_CHANGE.search(intent.question)
+    if step is not None and len(whole) >= 2:
+        _step(w, metric, whole, res.id, down=bool(step["down"] or step["zdown"] or step["zdown2"]))
+    elif _ONSET.search(intent.question):
         _onset(w, metric, rows, res.id)
     w.lead.append(
         w.say(
@@ -319,6 +323,29 @@ def _write_ends(
     w.body += table(w, [dim_name(w, grain), w.metric(metric)], body, high_res.id)
     period = (res.content or {}).get("period")
     w.coverage.append(w.say("coverage.rows", period=w.period(period), ref=res.id))
+
+
+def _step(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str, down: bool) -> None:
+    """The largest rise (or fall) from one point of the series to the next, with both values
+    and the difference."""
+    steps = [(float(b[metric]) - float(a[metric]), a, b) for a, b in itertools.pairwise(rows)]
+    diff, prev, cur = min(steps, key=lambda s: s[0]) if down else max(steps, key=lambda s: s[0])
+    if (diff >= 0) if down else (diff <= 0):
+        w.lead.append(w.say("trend.no_step_down" if down else "trend.no_step_up", ref=ref))
+        return
+    w.lead.append(
+        w.say(
+            "trend.step_down" if down else "trend.step_up",
+            metric=w.metric(metric),
+            month=cur["month"],
+            value=w.value(metric, cur[metric]),
+            prev_month=prev["month"],
+            prev=w.value(metric, prev[metric]),
+            diff=w.value(metric, round(abs(diff), 2)),
+            change=("-" if down else "+") + w.value(metric, round(abs(diff), 2)),
+            ref=ref,
+        )
+    )
 
 
 def _onset(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str) -> None:

@@ -718,6 +718,7 @@ class Understander:
         self._theme_words_counted(intent)
         _distinct(intent, self._counted_groups(question))
         _distinct_over_time(intent)
+        _step_change(intent)
         _distinct_by_group(intent)
         _biggest_aside(intent)
         self._periods_counted(intent)
@@ -5826,6 +5827,27 @@ _HOW_MANY_BEFORE = re.compile(
     r"|(?:how many|number of)\s+(?:of (?:our|the|your|their|these|those|all)\s+)?"
     r"(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
+
+
+# "Which month saw the biggest jump over the month before", "环比涨得最多的是哪个月": the largest
+# change from one unit of time to the next, within the trend.
+STEP_CHANGE = re.compile(
+    r"(?i)\b(?:biggest|largest|sharpest|steepest|greatest|most)\s+(?:month-(?:over|on)-month\s+)?"
+    r"(?P<up>jumps?|increases?|rises?|climbs?|spikes?|surges?|leaps?|growth)\b"
+    r"|\b(?:biggest|largest|sharpest|steepest|greatest)\s+(?:month-(?:over|on)-month\s+)?"
+    r"(?P<down>drops?|falls?|declines?|dips?|decreases?)\b"
+    r"|环比(?P<zup>增长|上涨|增加|上升)最多|(?P<zup2>涨|增长|增加|上升|跳)得?最(?:多|猛|快)"
+    r"|环比(?P<zdown>下降|减少|下跌)最多|(?P<zdown2>降|下降|减少|跌)得?最(?:多|猛|快)"
+)
+
+
+def _step_change(intent: Intent) -> None:
+    """ "Month by month through last year, which month saw the biggest jump over the month
+    before": the months of the period, each against the one before — no second period to
+    compare the whole with."""
+    if intent.playbook != "trend" or not STEP_CHANGE.search(intent.question):
+        return
+    intent.compare, intent.comparison = False, None
 
 
 def _distinct_over_time(intent: Intent) -> None:
