@@ -12,6 +12,7 @@ computed from the rows the test wrote, never from the analyst.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -1692,9 +1693,9 @@ def test_the_biggest_step_from_one_month_to_the_next(
     # between two months in a row (not the top themes, nor a comparison with the year before).
     months = Counter(r["opened_at"][:7] for r in rows)
     series = sorted(months.items())
-    steps = [(b[1] - a[1], a, b) for a, b in zip(series, series[1:], strict=False)]
-    up, before, month = max(steps)
-    down, before_d, month_d = min(steps)
+    steps = [(b[1] - a[1], b) for a, b in itertools.pairwise(series)]
+    up, month = max(steps)
+    down, month_d = min(steps)
     assert up > 0 > down
     text = _ask(
         analyst,
