@@ -1702,7 +1702,27 @@ def test_the_biggest_step_from_one_month_to_the_next(
         "Going month by month through 2026, which month saw the biggest jump in tickets over "
         "the month before, and how big was it?",
     )
-    assert f"came in {month_said(month[0])}: the tickets count was {month[1]}, up {up} " in text
+    assert f"came in {month_said(month[0])}: the tickets count was {month[1]}, +{up} from " in text
     zh = _ask(analyst, "2026年每个月的工单量，环比下降最多的是哪个月？")
     assert f"环比下降最多的是 {month_d[0][:4]}年{int(month_d[0][5:])}月" in zh, zh
     assert f"环比 {down} [" in zh, zh
+
+
+def test_weekend_of_the_event_date_among_the_records_it_happened_to(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Resolved on a Saturday or a Sunday … of all resolved tickets": the weekday of the
+    # resolution date, over the resolved tickets — not of the opening date over every ticket.
+    resolved = [datetime.strptime(r["resolved_at"], FMT) for r in rows if r["resolved_at"]]
+    weekend = sum(d.isoweekday() >= 6 for d in resolved)
+    opened = sum(datetime.strptime(r["opened_at"], FMT).isoweekday() >= 6 for r in rows)
+    assert weekend != opened and len(resolved) < len(rows)
+    share = _pct(weekend, len(resolved))
+    text = _ask(
+        analyst,
+        "How many tickets were resolved on a Saturday or a Sunday, and what share of all "
+        "resolved tickets is that?",
+    )
+    assert f"{weekend} of {_n(len(resolved))} records are Weekend: {share}" in text, text
+    zh = _ask(analyst, "周末（周六、周日）解决的工单有多少张？占全部已解决的多少？")
+    assert f"共 {_n(len(resolved))} 条记录，其中周末 {weekend} 条，占 {share}" in zh, zh

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from ...data.duck import q
 from ..reading import sql_purpose
 from .grouped import LOWEST
 from .narrative import Writer
@@ -46,11 +47,17 @@ def share_call(intent: Intent) -> Call | None:
     # brands and of their models).
     either = any(isinstance(v, Either) for v in whole.values())
     kept = {**whole, group: Either(*named)} if group and len(named) > 1 and not either else whole
-    where = slice_where(cat, base, kept, intent.period, joins)
-    part = _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins)
-    with_part = slice_where(cat, base, also, None, joins)
+    # "Resolved on a Saturday": the weekday of the resolution date, of the resolved records.
+    dated = intent.event_time
+    where = slice_where(cat, base, kept, intent.period, joins, dated)
+    part = (
+        _unset_column(intent, base) if intent.unset_column else reach(cat, base, dim, joins, dated)
+    )
+    with_part = slice_where(cat, base, also, None, joins, dated)
     if where is None or part is None or with_part is None:
         return None
+    if dated is not None:
+        where = [*where, f"{base}.{q(dated)} IS NOT NULL"]
     rated = value is not None and rated_only(intent, dim)
     if rated:
         # "在给了满意度评价的留言里，不满意的占多少": of the records that have a rating.
@@ -89,6 +96,8 @@ def share_call(intent: Intent) -> Call | None:
         purpose += w.say("share.min", n=str(least))
     if rated:
         purpose += w.say("share.rated", dim=dim_name(w, dim))
+    if dated is not None:
+        purpose += w.say("share.event_time", column=_column_title(cat, dated))
     label = intent.period.label if intent.period else None
     if label and intent.comparison is not None and not group:
         # The period compared with is measured by a second query of the same share.
@@ -463,6 +472,10 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             period=w.period(intent.period.as_dict() if intent.period else None), ref=res.id,
         )
     )  # fmt: skip
+    if intent.event_time is not None and w.catalog is not None:
+        column = _column_title(w.catalog, intent.event_time)
+        total = fmt_row([r["records"]])[0]
+        w.lead.append(w.say("share.event_time_note", column=column, total=total, ref=res.id))
     _write_before(intent, r, results.get(_BEFORE), w)
 
 

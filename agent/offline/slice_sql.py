@@ -11,16 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from ...data.catalog import Catalog
+from ...data.duck import q
 from ...data.periods import Period
 from .slots import Either, Excluded
 
 
-def reach(catalog: Catalog, base: str, dim: str | None, joins: dict[str, str]) -> str | None:
+def reach(
+    catalog: Catalog, base: str, dim: str | None, joins: dict[str, str], time: str | None = None
+) -> str | None:
     """The SQL for ``dim`` seen from table ``base``, adding the joins it needs to ``joins``;
-    None when the catalog has no way there."""
+    None when the catalog has no way there. A unit of time is read on ``time`` (a date column
+    of ``base``) when given, else on the table's own time column."""
     d = catalog.dimensions.get(dim or "")
     if d is None:
         return None
+    if d.from_time and time is not None:
+        return d.spec.time.replace("{time}", f"{base}.{q(time)}") if d.spec.time else None
     if d.from_time:
         # A unit of the record's own time (its day, month, weekday), on ``base``'s time column.
         column = catalog.tables[base].time_column if base in catalog.tables else None
@@ -64,11 +70,13 @@ def slice_where(
     filters: dict[str, Any],
     period: Period | None,
     joins: dict[str, str],
+    time: str | None = None,
 ) -> list[str] | None:
-    """Conditions for ``filters`` and ``period`` on ``base`` (None if a filter is out of reach)."""
+    """Conditions for ``filters`` and ``period`` on ``base`` (None if a filter is out of reach);
+    units of time read on the date column ``time`` when given."""
     where: list[str] = []
     for dim, value in filters.items():
-        expr = reach(catalog, base, dim, joins)
+        expr = reach(catalog, base, dim, joins, time)
         if expr is None:
             return None
         if isinstance(value, Excluded):  # "不算酒店": every other value, and none

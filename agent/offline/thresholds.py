@@ -530,12 +530,14 @@ def values_per_group(question: str, catalog: Catalog, dim: str) -> tuple[str, in
     own = catalog.dimensions[dim].spec if dim in catalog.dimensions else None
     own_zh = [n for n in (own.zh, *own.aliases) if n and len(n) >= 2] if own else []
     for other, d in catalog.dimensions.items():
-        if other == dim or d.from_time:
-            continue
+        if other == dim or d.from_time or d.kind != "category":
+            continue  # ids and texts name the records themselves ("45 reviews")
         zh = [n for n in (d.spec.zh, *d.spec.aliases) if n and re.search(r"[\u4e00-\u9fff]", n)]
         en = [n.lower() for n in (d.spec.en, other.replace("_", " "), *d.spec.aliases) if n]
         en = [n for n in en if n.isascii()]
         en += [n.split()[-1] for n in en if " " in n and len(n.split()[-1]) >= 4]
+        # The records' own noun ("45 reviews" of a review export) counts records, not values.
+        en = [n for n in en if not any(n in t.lower() for t in catalog.tables)]
         forms: list[str] = []
         for name in sorted({n for n in zh if len(n) >= 2}, key=len, reverse=True):
             z = re.escape(name)

@@ -341,7 +341,6 @@ def _step(w: Writer, metric: str, rows: list[dict[str, Any]], ref: str, down: bo
             value=w.value(metric, cur[metric]),
             prev_month=prev["month"],
             prev=w.value(metric, prev[metric]),
-            diff=w.value(metric, round(abs(diff), 2)),
             change=("-" if down else "+") + w.value(metric, round(abs(diff), 2)),
             ref=ref,
         )

@@ -285,6 +285,10 @@ class Intent:
     # The records counted by the date of the event the question names ("resolved in May": the
     # resolution date column), not by their own time column; see ``event_counts``.
     event_column: str | None = None
+    # The date column the units of time said as filters are read on ("resolved on a Saturday",
+    # "replies sent at the weekend": the resolution or reply date), when it is not the records'
+    # own time column; the whole is then the records that have that date. See ``shares``.
+    event_time: str | None = None
     # The event the question counts by its verb (resolve, close, reply) when no date column
     # records it: the records are counted by their own date, and the answer says so.
     undated_event: str | None = None
@@ -759,6 +763,8 @@ class Understander:
         _values_against_rest(intent)
         _part_of_those(intent)
         _counted_by_event(intent)
+        _weekend_glossed(intent)
+        _units_of_event_time(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
             # of the rate its words resemble first).
@@ -3502,6 +3508,67 @@ _HOW_LONG = re.compile(
 )
 # "按答复时间算": the date the records are counted by, named.
 _COUNTED_BY_DATE = re.compile(r"按(?P<col>[\u4e00-\u9fff]{1,8}?(?:时间|日期))(?:算|统计|计|来算)")
+
+
+# A unit of time that comes round again (a weekday, the weekend, an hour of the day), not a
+# period of the calendar.
+_CYCLIC = re.compile(r"(?i)isodow|dayofweek|\bdow\b|\bhour\(|%a|%A|%H")
+
+
+# "周末（周六、周日）", "at weekends (Saturday and Sunday)": the weekend glossed by its days.
+_WEEKEND_GLOSSED = re.compile(r"(?i)(?:周末|双休日|weekends?)\s*[（(][^）)]{1,30}[）)]")
+
+
+def _weekend_glossed(intent: Intent) -> None:
+    """The weekend said with its days in brackets is one filter (the weekend), not the two
+    days compared nor a split by the day of the week."""
+    cat = intent.catalog
+    if cat is None or not _WEEKEND_GLOSSED.search(intent.question):
+        return
+    kinds = [
+        d for d in intent.filters
+        if d in cat.dimensions and "CASE WHEN isodow" in (cat.dimensions[d].spec.time or "")
+    ]  # fmt: skip
+    if not kinds:
+        return
+    days = {
+        d for d, spec in cat.dimensions.items()
+        if spec.from_time and (spec.spec.time or "").startswith("CAST(isodow")
+    }  # fmt: skip
+    intent.slots.dimensions = [d for d in intent.slots.dimensions if d not in days]
+    for d in days:
+        intent.slots.filters.pop(d, None)
+        intent.slots.compared.pop(d, None)
+
+
+def _units_of_event_time(intent: Intent) -> None:
+    """ "How many tickets were resolved on a Saturday or a Sunday, and what share of all
+    resolved tickets": the weekday (weekend, hour) of the event's own date, not of the records'
+    opening; the share is of the records the event happened to."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in ("metric_change", "share_of"):
+        return
+    if intent.event_column or intent.threshold or intent.mentions or intent.unset_column:
+        return
+    if intent.period is not None:
+        return  # a period named is of the records' own time; both would be read apart
+    timed = [
+        d for d in intent.filters
+        if d in cat.dimensions and cat.dimensions[d].from_time
+        and _CYCLIC.search(cat.dimensions[d].spec.time or "")
+        and "%Y" not in (cat.dimensions[d].spec.time or "")
+    ]  # fmt: skip
+    if not timed:
+        return
+    metric = intent.metrics[0] if intent.metrics else records_count(cat)
+    if metric is None or metric not in cat.metrics or not plain_count(cat, metric):
+        return
+    column = event_date_column(intent.question, cat, cat.metrics[metric].table)
+    if column is None:
+        return
+    intent.event_time = column
+    intent.slots.metrics = [metric]
+    intent.playbook = "share_of"
 
 
 def _count_not_time(intent: Intent) -> None:
