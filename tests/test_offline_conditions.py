@@ -1726,3 +1726,22 @@ def test_weekend_of_the_event_date_among_the_records_it_happened_to(
     assert f"{weekend} of {_n(len(resolved))} records are Weekend: {share}" in text, text
     zh = _ask(analyst, "周末（周六、周日）解决的工单有多少张？占全部已解决的多少？")
     assert f"共 {_n(len(resolved))} 条记录，其中周末 {weekend} 条，占 {share}" in zh, zh
+
+
+def test_the_biggest_share_of_its_issues_among_groups_of_a_size(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Among teams with at least 50 tickets, which has the biggest share of its issues still at
+    # Pending": a share ranking over groups of that size — not the top themes ("biggest …
+    # issues"), nor the teams whose names hold "at".
+    sizes = Counter(r["team"] for r in rows)
+    pending = Counter(r["team"] for r in rows if r["status"] == "Pending")
+    kept = [t for t, n in sizes.items() if n >= 50]
+    top = max(kept, key=lambda t: pending[t] / sizes[t])
+    text = _ask(
+        analyst,
+        "Among teams with at least 50 tickets, which one has the biggest share of its issues "
+        "still at Pending?",
+    )
+    share = _pct(pending[top], sizes[top])
+    assert f"{top} has the highest share of records that are Pending: {share}" in text, text

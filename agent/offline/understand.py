@@ -4636,6 +4636,10 @@ _SET_ASIDE_AFTER = re.compile(
 )
 
 
+# Words after "with" that begin a size or a quantity, never a part of a name.
+_NOT_A_NAME = {"at", "least", "most", "more", "fewer", "less", "over", "under", "no", "any", "some"}
+
+
 def _names_holding(
     question: str, slots: Slots, matcher: CatalogMatcher, values: dict[str, list[str]]
 ) -> None:
@@ -4653,6 +4657,8 @@ def _names_holding(
             if m is None:
                 continue
             word = m.group("w").strip()
+            if word.lower() in STOP_WORDS or word.lower() in _NOT_A_NAME:
+                continue  # "teams with at least 50 tickets": a size, not a name holding "at"
             holding = [v for v in known if word.lower() in str(v).lower()]
             if not holding or len(holding) == len(known):
                 continue
