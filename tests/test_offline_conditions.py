@@ -1745,3 +1745,32 @@ def test_the_biggest_share_of_its_issues_among_groups_of_a_size(
     )
     share = _pct(pending[top], sizes[top])
     assert f"{top} has the highest share of records that are Pending: {share}" in text, text
+
+
+def test_a_share_on_each_side_of_a_time_threshold(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "24小时以内解决的和超过24小时才解决的，在给了评价的里面“不满意”各占多少": the value's share
+    # among the rated on each side of the threshold — not how many of each rating are past it.
+    sides: dict[bool, list[dict[str, str]]] = {True: [], False: []}
+    for r in rows:
+        hours = _hours(r, "resolved_at")
+        if hours is not None and r["satisfaction"]:
+            sides[hours <= 24].append(r)
+    fast, slow = sides[True], sides[False]
+    bad_fast = sum(r["satisfaction"] == "不满意" for r in fast)
+    bad_slow = sum(r["satisfaction"] == "不满意" for r in slow)
+    zh = _ask(
+        analyst, "24小时以内解决的工单和超过24小时才解决的工单，在给了评价的里面“不满意”各占多少？"
+    )
+    assert f"24小时以内：{_pct(bad_fast, len(fast))}（{len(fast)} 条中 {bad_fast} 条）" in zh or (
+        f"24小时以内的不满意占比最高：{_pct(bad_fast, len(fast))}" in zh
+    ), zh
+    assert "超过24小时" in zh and f"（{len(slow)} 条中 {bad_slow} 条）" in zh, zh
+    en = _ask(
+        analyst,
+        "Tickets resolved within 24 hours versus those resolved in over 24 hours: what share of "
+        "the rated ones are 不满意 on each side?",
+    )
+    assert f"{_pct(bad_slow, len(slow))} ({bad_slow} of {len(slow)})" in en, en
+    assert f"{_pct(bad_fast, len(fast))} ({bad_fast} of {len(fast)})" in en, en

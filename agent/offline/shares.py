@@ -78,11 +78,20 @@ def share_call(intent: Intent) -> Call | None:
         match = f"({match}) AND {aged}"
     match = " AND ".join([f"({c})" for c in with_part] + [match]) if with_part else match
     group_expr = reach(cat, base, group, joins) if group else None
+    if intent.threshold_split is not None:
+        t, other = intent.threshold_split
+        if t.table != base:
+            return None
+        group_expr = (
+            f"CASE WHEN ({t.expr}) {t.op} {t.value:g} THEN {literal(t.said)} "
+            f"ELSE {literal(other)} END"
+        )
+        where = [*where, f"({t.expr}) IS NOT NULL", *([f"({t.where})"] if t.where else [])]
     if group and group_expr is None:
         return None
     # The groups by their share, the end the question asks about first, only those of the size
     # the question sets ("among brands with 30 or more complaints"), with the share over them.
-    least = min_records(intent.question) if group else None
+    least = min_records(intent.question) if group and group != SIDE else None
     sql = share_sql(
         base, match, where, joins, group_expr, group, rows=_ROWS,
         by_share=_order(intent, group), least=least, totals=True,
@@ -91,7 +100,7 @@ def share_call(intent: Intent) -> Call | None:
     part_label = _part_with(w, also, _said_part(w, intent, dim, value))
     purpose = w.say("share.purpose", part=part_label.removesuffix("的"), whole=slice_text(w, kept))
     if group:
-        purpose += w.say("share.by", dim=dim_name(w, group))
+        purpose += w.say("share.by", dim=_group_name(w, group))
     if least is not None:
         purpose += w.say("share.min", n=str(least))
     if rated:
@@ -151,7 +160,7 @@ def _threshold_call(intent: Intent) -> Call | None:
         purpose = w.say("threshold.part_purpose", measure=_measure(w, t), said=t.said, part=named)
     purpose += slice_text(w, intent.filters)
     if group:
-        purpose += w.say("share.by", dim=dim_name(w, group))
+        purpose += w.say("share.by", dim=_group_name(w, group))
     purpose = sql_purpose(purpose, intent.period.label if intent.period else None, intent.language)
     return ("run_sql", {"sql": sql, "purpose": purpose})
 
@@ -237,8 +246,14 @@ def _by_count(intent: Intent) -> bool:
     return not intent.shape.has("share") and ends
 
 
+# The two sides of a threshold the shares are split by ("7天以内" and "超过7天").
+SIDE = "side"
+
+
 def _group(intent: Intent) -> str | None:
     """The dimension the shares are split by: the first the question groups by."""
+    if intent.threshold_split is not None:
+        return SIDE
     named = (d for d in intent.slots.dimensions if d not in intent.filters and d != intent.unset)
     return next(named, None)
 
@@ -514,7 +529,7 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         key = "share.top_fewest" if _lowest(intent) else "share.top_count"
     w.lead.append(
         w.say(
-            key, dim=dim_name(w, group), name=w.label(group, top[group]),
+            key, dim=_group_name(w, group), name=w.label(group, top[group]),
             share=w.pct(top["share_pct"]), n=fmt_row([top["part"]])[0],
             total=fmt_row([top["records"]])[0], part=_said_part(w, intent, dim, value),
             whole=slice_text(w, whole),
@@ -530,7 +545,8 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         )  # fmt: skip
     w.lead.append(
         w.say(
-            "share.overall_kept" if min_records(intent.question) else "share.overall",
+            "share.overall_kept" if min_records(intent.question) and group != SIDE
+            else "share.overall",
             share=w.pct(top["all_share_pct"]), n=fmt_row([top["all_part"]])[0],
             total=fmt_row([top["all_records"]])[0], ref=res.id,
         )
@@ -539,11 +555,15 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
         fmt_row([w.label(group, r[group]), r["part"], r["records"], w.pct(r["share_pct"])])
         for r in rows
     ]
-    heads = [dim_name(w, group), _said_part(w, intent, dim, value), w.say("share.col_n")]
+    heads = [_group_name(w, group), _said_part(w, intent, dim, value), w.say("share.col_n")]
     heads.append(w.say("mention.col_share"))
     w.body += table(w, heads, body, res.id)
     if any(w.small(r["records"]) for r in rows):
         w.coverage.append(w.say("share.small"))
+
+
+def _group_name(w: Writer, group: str) -> str:
+    return w.say("share.side") if group == SIDE else dim_name(w, group)
 
 
 def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
@@ -592,7 +612,7 @@ def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
     key = _said_key(t, "top_share" if intent.shape.has("share") else "top")
     w.lead.append(
         w.say(
-            key, dim=dim_name(w, group), name=w.label(group, top[group]), measure=measure,
+            key, dim=_group_name(w, group), name=w.label(group, top[group]), measure=measure,
             said=t.said, n=fmt_row([top["part"]])[0], total=fmt_row([top["records"]])[0],
             share=w.pct(top["share_pct"]), whole=whole, period=period, ref=res.id,
         )

@@ -129,7 +129,9 @@ _FORMS: tuple[_Form, ...] = (
     *((rf"\b{_EN_NUM}(?:\s*-?\s*{_EN_UNIT})?\s*(?:{w})", op, _EN_NUMBERS, _EN_UNITS)
       for w, op in EN_AFTER),
     *((rf"(?:{w})\s*{_ZH_NUM}\s*{_ZH_UNIT}?", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in ZH_BEFORE),
-    *((rf"{_ZH_NUM}\s*{_ZH_UNIT}\s*(?:{w})", op, _ZH_NUMBERS, _ZH_UNITS) for w, op in ZH_AFTER),
+    # "7天（168小时）以内": a gloss in brackets may come between the number and the comparison.
+    *((rf"{_ZH_NUM}\s*{_ZH_UNIT}\s*(?:[（(][^（）()]{{0,16}}[）)])?\s*(?:{w})", op, _ZH_NUMBERS,
+       _ZH_UNITS) for w, op in ZH_AFTER),
 )  # fmt: skip
 
 
@@ -426,6 +428,24 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
 
 
 _COLUMN_AVERAGE = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.I)
+
+
+def other_side(question: str, said: str) -> str | None:
+    """The words of a second threshold on the same number, on the other side of it ("7天以内…
+    和超过7天", "within 24 hours versus over 24 hours"): both sides are asked; None when the
+    question says no such second threshold."""
+    text = question.lower()
+    found: list[_Said] = []
+    for pattern, op, numbers, units in _FORMS:
+        found += _matches(pattern, text, op, numbers, units)
+    first = next((f for f in found if text[f.start : f.end].strip() == said.lower().strip()), None)
+    if first is None:
+        return None
+    below = first.op in ("<", "<=")
+    for f in found:
+        if f.number == first.number and f.unit == first.unit and (f.op in ("<", "<=")) != below:
+            return question[f.start : f.end].strip()
+    return None
 
 
 def times_on(question: str, catalog: Catalog, table: str, column: str, own: str = "") -> int | None:

@@ -114,6 +114,7 @@ from .thresholds import (
     items_named,
     items_on,
     items_ranked,
+    other_side,
     records_per_group,
     text_length,
     threshold_of,
@@ -261,6 +262,9 @@ class Intent:
     aged: tuple[str, float, str] | None = None
     # A threshold on a measure of each record ("resolved within 24 hours", "转派3次以上").
     threshold: Threshold | None = None
+    # Both sides of a threshold asked, a part's share on each ("7天以内答复的和超过7天的，不满意
+    # 各占多少"): the threshold and the other side's words; see ``shares``.
+    threshold_split: tuple[Threshold, str] | None = None
     # Values the question names that the measured records cannot be filtered by ("维修" for a
     # contract amount): set aside, and said, rather than failing the query.
     set_aside: list[tuple[str, str]] = field(default_factory=list)
@@ -6607,6 +6611,24 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
         or intent.shape.has("ranking")
         or _COUNTED.search(intent.question)
     ):
+        return
+    other = other_side(intent.question, found.said)
+    if other is not None and not intent.filters and len(intent.slots.compared) == 1:
+        # "…更满意？…“不满意”各占多少": the value the shares are of is the one quoted (or
+        # said last), not each value named compared.
+        ((dim, values),) = intent.slots.compared.items()
+        quoted = [
+            v for v in values if re.search(rf"[“\"'「]{re.escape(str(v))}[”\"'」]", intent.question)
+        ]
+        intent.slots.filters[dim] = (quoted or values)[-1]
+        intent.slots.compared = {}
+    if other is not None and intent.filters and not found.measure:
+        # "7天以内就答复的和超过7天才答复的，不满意各占多少": the part's share on each side.
+        intent.threshold_split = (found, other)
+        intent.slots.metrics = [m for m in intent.metrics if plain_count(cat, m)] or [metric]
+        intent.slots.by_meaning = []
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+        intent.playbook = "share_of"
         return
     at_least_once = (found.op, found.value) in ((">=", 1.0), (">", 0.0))
     column = found.expr.rsplit(".", 1)[-1]
