@@ -1774,3 +1774,24 @@ def test_a_share_on_each_side_of_a_time_threshold(
     )
     assert f"{_pct(bad_slow, len(slow))} ({bad_slow} of {len(slow)})" in en, en
     assert f"{_pct(bad_fast, len(fast))} ({bad_fast} of {len(fast)})" in en, en
+
+
+def test_a_span_named_from_one_event_to_another_outweighs_the_verb_around_it(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Who closes them out fastest - the lowest median time from opening to resolution": the
+    # span said from its two ends, not resolution-to-closing read from "closes … resolution".
+    hours: dict[str, list[float]] = {}
+    for r in rows:
+        h = _hours(r, "resolved_at")
+        if h is not None:
+            hours.setdefault(r["team"], []).append(h)
+    medians = {t: statistics.median(v) for t, v in hours.items()}
+    fastest = min(medians, key=lambda t: medians[t])
+    text = _ask(
+        analyst,
+        "Of the teams that resolved tickets, which closes them out fastest - the lowest median "
+        "time from opening to resolution?",
+    )
+    assert "time from opened at to resolved at" in text, text
+    assert f"the strongest team is {fastest} at {round(medians[fastest], 1):g} hours" in text

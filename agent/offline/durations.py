@@ -131,7 +131,14 @@ def duration_between(question: str, catalog: Catalog) -> Span | None:
             spans.setdefault((start, end), []).append(name)
     median = bool(_MEDIAN.search(question))
     average = bool(AVERAGE.search(question))
-    for (a, wa), (b, wb) in itertools.pairwise(events):
+    pairs = list(itertools.pairwise(events))
+    for m in _FROM_TO.finditer(question):
+        # "who closes them out fastest - the median time from opening to resolution": the
+        # span said from one event to the other comes before the verbs said around it.
+        said = said_events(m.group(0))
+        if len(said) == 2:
+            pairs.insert(0, (said[0], said[1]))
+    for (a, wa), (b, wb) in pairs:
         if _AFTER.search(_between(question, wa, wb)):
             # "How long to close an incident after it is resolved": resolved, then closed.
             (a, wa), (b, wb) = (b, wb), (a, wa)
@@ -147,6 +154,12 @@ def duration_between(question: str, catalog: Catalog) -> Span | None:
 
 
 _AFTER = re.compile(r"(?i)\bafter\b|之后|以后")
+# "from opening to resolution", "从开单到解决": a span named by its two ends.
+_FROM_TO = re.compile(
+    r"(?i)\bfrom (?:the |being |its |their )?\w+(?: \w+)? (?:to|until|till) "
+    r"(?:the |being |its )?\w+"
+    r"|从[\u4e00-\u9fff]{1,6}?到[\u4e00-\u9fff]{1,6}"
+)
 
 
 def _between(question: str, first: str, second: str) -> str:
