@@ -325,3 +325,21 @@ def test_the_average_of_an_event_count_over_the_records_it_happened_to(
     lead = lead_of(answer.body)
     assert f"is {shown(round(sum(counts) / len(counts), 2))} ({len(counts)} records)" in lead, lead
     assert f"The most any one of them had is {max(counts)}" in lead, lead
+
+
+def test_the_single_longest_record_with_its_id_and_the_column_asked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "The single longest-running incident … its number and its assignment group": that
+    # record, not the group with the longest average, nor a split by who closed it.
+    spans = [(_hours(r["opened_at"], r["closed_at"]), r) for r in rows]
+    longest, row = max(spans, key=lambda t: t[0])
+    assert sum(h == longest for h, _ in spans) == 1
+    answer = ask(
+        analyst,
+        "What's the single longest-running incident - the most hours from being opened to being "
+        "closed? Give me the incident number and its assignment group.",
+    )
+    lead = lead_of(answer.body)
+    said = f"That record is {row['number']} (assignment group: {row['assignment_group']})"
+    assert said in lead and f"{shown(longest)} hours" in lead, lead

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...data.catalog import Catalog
+from ...data.duck import q
 from ...data.periods import parse_period
 from ..reading import sql_purpose
 from .catalog_choice import plain_count, split_dimensions
@@ -20,7 +21,7 @@ from .event_counts import EVENT, Split, event_call, write_event
 from .grouped import DEFAULT_PERIOD, grouped_calls, write_grouped
 from .metric_actions import lever_action
 from .narrative import Writer
-from .percentiles import percentile_expr
+from .percentiles import ONE_RECORD, percentile_expr
 from .playbooks import (
     Call,
     Playbook,
@@ -37,7 +38,7 @@ from .playbooks import (
     solid,
 )
 from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
-from .slice_sql import slice_where
+from .slice_sql import reach, slice_where
 from .slots import Either, Excluded
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
@@ -126,7 +127,59 @@ def _percentile_call(intent: Intent, metric: str) -> dict[str, Call]:
     key = {1.0: "percentile.purpose_max", 0.0: "percentile.purpose_min"}.get(fraction)
     purpose = w.say(key or "percentile.purpose", p=f"{100 * fraction:g}", metric=w.metric(metric))
     purpose = sql_purpose(purpose, period.label, intent.language)
-    return {_PERCENTILE: ("run_sql", {"sql": sql, "purpose": purpose})}
+    calls = {_PERCENTILE: ("run_sql", {"sql": sql, "purpose": purpose})}
+    record = _extreme_record_sql(intent, metric, where, joins) if fraction in (0.0, 1.0) else None
+    if record is not None:
+        # "The single longest-running ticket: its number and its category": that record.
+        said = w.say("percentile.record_purpose", metric=w.metric(metric))
+        said = sql_purpose(said, period.label, w.lang)
+        calls[_RECORD] = ("run_sql", {"sql": record, "purpose": said})
+    return calls
+
+
+_RECORD = "extreme_record"
+
+
+def _extreme_record_sql(
+    intent: Intent, metric: str, where: list[str], joins: dict[str, str]
+) -> str | None:
+    """The record with the largest (smallest) value of an average's per-record measure, with its
+    id and the columns the question names; None unless one record is asked about."""
+    cat = intent.catalog
+    if cat is None or not ONE_RECORD.search(intent.question):
+        return None
+    m = cat.metrics[metric]
+    expr = m.expr.strip()
+    if not expr.upper().startswith("AVG("):
+        return None
+    row = "(" + expr[4:]  # AVG(x) / 3600.0 -> (x) / 3600.0: each record's own value
+    shown = [ident for ident in [record_id(cat, m.table)] if ident]
+    cols = [f"{m.table}.{q(c)} AS {q(c)}" for c in shown]
+    for dim in intent.shown:
+        e = reach(cat, m.table, dim, joins)
+        if e is not None:
+            cols.append(f"{e} AS {q(dim)}")
+    order = "DESC" if intent.percentile == 1.0 else "ASC"
+    sql = f"SELECT {', '.join([*cols, f'round({row}, {m.decimals}) AS value'])} FROM {m.table}"
+    sql += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
+    sql += " WHERE " + " AND ".join([*where, f"({row}) IS NOT NULL"])
+    return sql + f" ORDER BY value {order} LIMIT 1"
+
+
+def record_id(cat: Catalog, table: str) -> str | None:
+    """The column naming each record of ``table``: as many different values as the table has
+    rows (as the catalog describes them), an id-like name first."""
+    spec = cat.tables.get(table)
+    rows = re.search(r"([\d,]+) rows", spec.description) if spec is not None else None
+    if spec is None or rows is None:
+        return None
+    n = rows.group(1)
+    unique = [
+        c for c, col in spec.columns.items()
+        if re.match(rf"\w+, {re.escape(n)} distinct values", col.description or "")
+    ]  # fmt: skip
+    named = [c for c in unique if re.search(r"(?i)(?:^|_)(?:id|number|no|key|code)$", c)]
+    return (named or unique or [None])[0]
 
 
 def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:
@@ -147,6 +200,25 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
             ref=res.id,
         )
     )
+    record = results.get(_RECORD)
+    if record is not None and record.ok and record.rows:
+        r = record.records()[0]
+        named = [c for c in record.columns if c != "value"]
+        ident = named[0] if named and named[0] not in intent.shown else None
+        parts = [
+            w.say("percentile.record_part", dim=dim_name(w, c), value=w.label(c, r[c]))
+            for c in named if c != ident and r.get(c) is not None
+        ]  # fmt: skip
+        sep = "，" if w.lang == "zh" else ", "
+        w.lead.append(
+            w.say(
+                "percentile.record",
+                record=str(r[ident]) if ident else "",
+                parts=sep.join(parts),
+                value=w.value(metric, r["value"]),
+                ref=record.id,
+            )
+        )
 
 
 _SHARE_OF_ALL = "share_of_all"

@@ -74,6 +74,14 @@ _LONGEST = re.compile(r"(?i)\b(?:longest|slowest)\b|最久|最长|最慢")
 _SHORTEST = re.compile(r"(?i)\b(?:shortest|quickest|fastest)\b|最短|最快")
 
 
+# The one record asked about ("the single longest-running ticket", "哪一条等得最久").
+ONE_RECORD = re.compile(
+    r"(?i)\bsingle\b|\b(?:ticket|case|incident|record|complaint|message|order) (?:number|id|no)\b"
+    r"|\bwhich (?:ticket|case|incident|record|complaint|message|order)\b"
+    r"|哪一[条张单件个]|哪[条张单件]|那一[条张单件]|单号|编号"
+)
+
+
 def extreme_said(question: str) -> float | None:
     """1.0 when the question asks the longest time taken, 0.0 the shortest (both: none)."""
     longest, shortest = _LONGEST.search(question), _SHORTEST.search(question)

@@ -89,7 +89,7 @@ from .mention_words import (
     words_as_written,
 )
 from .negation import listed_between, negated, negated_items, negated_list
-from .percentiles import extreme_said, percentile_expr, percentile_said
+from .percentiles import ONE_RECORD, extreme_said, percentile_expr, percentile_said
 from .shape import ORDER as SHAPE_ORDER
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
@@ -262,6 +262,9 @@ class Intent:
     aged: tuple[str, float, str] | None = None
     # A threshold on a measure of each record ("resolved within 24 hours", "转派3次以上").
     threshold: Threshold | None = None
+    # Columns shown beside the one record asked about ("the single longest ticket … its
+    # category"), not a split; see ``metric_change``.
+    shown: list[str] = field(default_factory=list)
     # Both sides of a threshold asked, a part's share on each ("7天以内答复的和超过7天的，不满意
     # 各占多少"): the threshold and the other side's words; see ``shares``.
     threshold_split: tuple[Threshold, str] | None = None
@@ -6308,7 +6311,23 @@ def _percentile(intent: Intent) -> None:
     records within some time ("most get fixed within a day" only sets the scene)."""
     cat, q = intent.catalog, intent.question
     fraction = percentile_said(q)
-    split = any(d not in intent.filters for d in intent.slots.dimensions)
+    one = ONE_RECORD.search(q) is not None and extreme_said(q) is not None
+    if cat is not None and fraction is None and one:
+        # "The single longest-running ticket … its category": one record, its columns shown.
+        timed = [m for m in intent.metrics if cat.metrics[m].unit in _TIME_UNITS]
+        if timed:
+            intent.shown = [d for d in intent.slots.dimensions if d not in intent.filters]
+            intent.shown = [d for d in intent.shown if not _event_column_dim(d, timed[0])]
+            intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+            intent.grouping = None
+    # "90% of incidents resolved", "the longest from opened to resolved": the measure's own
+    # event is no split by the column named after it (resolved by).
+    each = _EACH_SPLIT.search(q) is not None
+    split = any(
+        d not in intent.filters
+        and (each or not any(_event_column_dim(d, m) for m in intent.metrics))
+        for d in intent.slots.dimensions
+    )
     # "哪一类平均答复得最慢": which group is slowest on average, a ranking.
     ranked = split or intent.grouping is not None or intent.shape.has("ranking")
     if fraction is None and not ranked and cat is not None:
@@ -6358,6 +6377,13 @@ def _percentile(intent: Intent) -> None:
 
 
 _EACH_SPLIT = re.compile(r"(?i)\b(?:by|per|each|every|for each)\s+\w+|按|各|每个")
+
+
+def _event_column_dim(dim: str, metric: str) -> bool:
+    """Whether a dimension is named after the measure's own event (resolved_by for the time to
+    resolution): its words, less the joining ones, are the measure's."""
+    own = set(re.findall(r"[a-z]+", dim)) - {"by", "at", "to", "id"}
+    return bool(own) and own <= set(re.findall(r"[a-z]+", metric))
 
 
 # Right after a value's name, the end of a rate's name: "上门率", "二次上门率"; how close the
