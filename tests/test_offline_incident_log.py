@@ -343,3 +343,17 @@ def test_the_single_longest_record_with_its_id_and_the_column_asked(
     lead = lead_of(answer.body)
     said = f"That record is {row['number']} (assignment group: {row['assignment_group']})"
     assert said in lead and f"{shown(longest)} hours" in lead, lead
+
+
+def test_the_longest_record_asked_as_that_one(analyst: Analyst, rows: list[dict[str, str]]) -> None:
+    # "…the longest from opened to closed? Which assignment group was that incident?": the one
+    # record, asked after the figure.
+    spans = [(_hours(r["opened_at"], r["closed_at"]), r) for r in rows]
+    _, row = max(spans, key=lambda t: t[0])
+    answer = ask(
+        analyst,
+        "What's the longest an incident took from being opened to being closed, in hours? "
+        "Which assignment group was that incident in?",
+    )
+    said = f"That record is {row['number']} (assignment group: {row['assignment_group']})"
+    assert said in lead_of(answer.body), answer.body

@@ -77,8 +77,8 @@ _SHORTEST = re.compile(r"(?i)\b(?:shortest|quickest|fastest)\b|最短|最快")
 # The one record asked about ("the single longest-running ticket", "哪一条等得最久").
 ONE_RECORD = re.compile(
     r"(?i)\bsingle\b|\b(?:ticket|case|incident|record|complaint|message|order) (?:number|id|no)\b"
-    r"|\bwhich (?:ticket|case|incident|record|complaint|message|order)\b"
-    r"|哪一[条张单件个]|哪[条张单件]|那一[条张单件]|单号|编号"
+    r"|\b(?:which|that|this) (?:ticket|case|incident|record|complaint|message|order)\b"
+    r"|哪一[条张单件个]|哪[条张单件]|那一?[条张单件]|这一?[条张单件](?:留言|工单|投诉|记录)|单号|编号"
 )
 
 

@@ -6317,7 +6317,11 @@ def _percentile(intent: Intent) -> None:
         timed = [m for m in intent.metrics if cat.metrics[m].unit in _TIME_UNITS]
         if timed:
             intent.shown = [d for d in intent.slots.dimensions if d not in intent.filters]
-            intent.shown = [d for d in intent.shown if not _event_column_dim(d, timed[0])]
+            intent.shown = [
+                d for d in intent.shown
+                if not _event_column_dim(d, timed[0])
+                and not (d in cat.dimensions and cat.dimensions[d].from_time)  # "in hours"
+            ]  # fmt: skip
             intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
             intent.grouping = None
     # "90% of incidents resolved", "the longest from opened to resolved": the measure's own
