@@ -328,9 +328,16 @@ def _filter_labels(
             )
             out.append(f"{name}{holds}“{part}”" if lang == "zh" else f"{name} {holds} “{part}”")
             continue
-        shown = "/".join(value_label(catalog, dim, v, lang) for v in values)
+        shown = "/".join(value_label(catalog, dim, v, lang) for v in values[:_LISTED])
+        if len(values) > _LISTED:  # a long list: its first values and how many there are
+            more = len(values)
+            shown += f"…（共 {more} 个值）" if lang == "zh" else f"… ({more} values)"
         out.append((f"不含{shown}" if lang == "zh" else f"not {shown}") if without else shown)
     return out
+
+
+# Values shown of a long list in the reading line.
+_LISTED = 6
 
 
 def _common_part(values: list[Any]) -> str | None:

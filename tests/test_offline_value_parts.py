@@ -144,3 +144,15 @@ def test_an_average_of_a_noun_no_measure_holds_gets_no_figure(analyst: Analyst) 
     )
     assert answer.status == "insufficient_data", answer.text
     assert "model year" in answer.text, answer.text
+
+
+def test_a_model_year_and_every_older_one(analyst: Analyst, rows: list[dict[str, str]]) -> None:
+    # "2017款以及更老的车": the trims of that year and of every year before it, counted; "及以后"
+    # the later ones.
+    older = sum(int(r["trim"][:4]) <= 2017 for r in rows)
+    newer = sum(int(r["trim"][:4]) >= 2019 for r in rows)
+    assert 0 < older < len(rows) and 0 < newer < len(rows)
+    text = analyst.ask("2017款以及更老的车，一共被投诉了多少条？").body
+    assert f"为 {older} [" in text, text
+    text = analyst.ask("2019款及以后的车有多少条投诉？").body
+    assert f"为 {newer} [" in text, text

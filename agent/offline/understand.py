@@ -475,6 +475,7 @@ class Understander:
         self._kind_of_values(question, slots, known, said_shape)
         self.parts.said(question, slots, self.matcher.names_of)
         self.parts.inside(question, slots)
+        _numbered_parts_up_to(question, slots, self.values)
         _plain_siblings(question, slots, self.matcher.catalog)
         crossed = self._values_in_other_language(question, slots)
         self._negated_values(question, slots, crossed)
@@ -3524,6 +3525,42 @@ _CYCLIC = re.compile(r"(?i)isodow|dayofweek|\bdow\b|\bhour\(|%a|%A|%H")
 
 # "周末（周六、周日）", "at weekends (Saturday and Sunday)": the weekend glossed by its days.
 _WEEKEND_GLOSSED = re.compile(r"(?i)(?:周末|双休日|weekends?)\s*[（(][^）)]{1,30}[）)]")
+
+
+# "2016款以及更老年款的车", "2010款及以前", "2019 models or older": a numbered part of the
+# values (a model year) and every part numbered below it (or above: "及以后", "or newer").
+_NUMBERED_PART = re.compile(r"^(?P<n>\d{2,4})(?P<unit>[\u4e00-\u9fff]{0,2})$")
+_AND_OLDER = re.compile(
+    r"^\s*(?:的车|的)?\s*(?:以及|及|或者?|和|\s*or\s*|\s*and\s*)?\s*"
+    r"(?P<down>更老|更早|更旧|以前|之前|以下|older|earlier|before)?"
+    r"(?P<up>更新|以后|之后|以上|newer|later)?",
+    re.IGNORECASE,
+)
+
+
+def _numbered_parts_up_to(question: str, slots: Slots, index: dict[str, list[str]]) -> None:
+    """A part of the values said with a number ("2016款") and "以及更老": the values holding that
+    part or any part of the same kind with a lower number (higher, for "及以后")."""
+    text = normal_text(question)
+    for dim, value in list(slots.filters.items()):
+        word = getattr(value, "word", None)
+        said = _NUMBERED_PART.match(str(word or ""))
+        if type(value) is not Holding or said is None or dim not in index:
+            continue
+        at = text.find(str(word).lower())
+        after = _AND_OLDER.match(text[at + len(str(word)) :]) if at >= 0 else None
+        if after is None or not (after["down"] or after["up"]):
+            continue
+        n, unit, digits = int(said["n"]), said["unit"], len(said["n"])
+        numbered = re.compile(rf"(?<!\d)(\d{{{digits}}}){re.escape(unit)}")
+        kept = [
+            str(v) for v in index[dim]
+            if any((int(x) <= n) if after["down"] else (int(x) >= n)
+                   for x in numbered.findall(str(v)))
+        ]  # fmt: skip
+        if kept:
+            phrase = f"{word}{after.group(0).strip()}"
+            slots.filters[dim] = Holding(phrase, *kept)
 
 
 def _weekend_glossed(intent: Intent) -> None:
