@@ -380,6 +380,9 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
         "What do the customers who raised these tickets spend with us in a year, on average?",
         "How many of these tickets were sent in on behalf of a company rather than by an "
         "individual?",
+        # Customers lost after contacting us; the times a service level promises.
+        "How many customers closed their accounts after raising a ticket? What's our churn rate?",
+        "What resolution time does our SLA actually promise, and how far inside it do we land?",
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
