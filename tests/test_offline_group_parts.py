@@ -155,6 +155,13 @@ def test_groups_all_of_whose_records_are_of_a_kind(complaints: tuple[Analyst, Ro
     assert "Cobalt Finance" in answer.body
     assert f"{len(groups['Cobalt Finance'])} records" in answer.body
     assert "Acme Bank" not in answer.body
+    # "至少有5条的公司里，哪家的投诉已经全部走到…": the size with 有 before the number, and
+    # every record having reached the value.
+    answer = ask_offline(
+        an, "投诉至少有5条的公司里，有没有哪家的投诉已经全部走到“Under review”了？"
+    )
+    assert f"{len(groups)} 个中有 1 个" in answer.body and "Cobalt Finance" in answer.body
+    assert "Acme Bank" not in answer.body
 
 
 def test_groups_by_the_share_of_the_values_named_among_the_rated(

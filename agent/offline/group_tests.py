@@ -139,7 +139,8 @@ _NONE_EN = (
 )
 _ALL_EN = (
     r"\b(?:every\s+single\s+one|each\s+and\s+every\s+one|every\s+one\s+of\s+(?:them|its|their)"
-    r"|all\s+of\s+(?:them|its|their)(?:\s+\w+)?\s+(?:are|were|is|still|sit|sitting|in|at)"
+    r"|all\s+of\s+(?:them|its|their)(?:\s+\w+)?\s+(?:are|were|is|still|sit|sitting|in|at|have"
+    r"|has|reached|got|made)"
     r"|(?:100|a\s+hundred)\s*(?:%|percent)\s+of\s+(?:its|their))\b"
 )
 _NONE_ZH = (
@@ -147,7 +148,8 @@ _NONE_ZH = (
     r"|从(?:来)?没有?过?一[条个张次件单份]"
 )
 _ALL_ZH = (
-    r"全部都|全都(?:是|在|处于|为)|全部(?:是|处于|停留在|卡在)|都(?:处于|停留在|卡在)"
+    r"全部都|全都(?:是|在|处于|为|走到|到了|进入)|全部(?:是|处于|停留在|卡在|走到|到了|到达|进入|变成)"
+    r"|都(?:处于|停留在|卡在)"
     r"|清一色|无一例外|每一?[条个张件单份]都"
 )
 

@@ -511,7 +511,7 @@ _SIZE_EN_AFTER = re.compile(
     rf"\b{_EN_NUM}\s*(?P<cmp>or more|or fewer|or less|\+)\s+(?P<noun>[a-z]{{3,}})\b"
 )
 _SIZE_ZH = re.compile(
-    rf"(?P<cmp>超过|多于|大于|至少|不少于|少于|不到|不足|只有|仅有|仅|只|恰好)\s*{_ZH_NUM}\s*"
+    rf"(?P<cmp>超过|多于|大于|至少|不少于|少于|不到|不足|只有|仅有|仅|只|恰好)\s*(?:有)?\s*{_ZH_NUM}\s*"
     r"(?P<unit>条|张|个|件|单|次|篇|笔|份)"
     r"|" + _ZH_NUM.replace("(?P<n>", "(?P<n2>") + r"\s*(?P<unit2>条|张|个|件|单|次|篇|笔|份)"
     r"(?P<cmp2>以上|及以上|或以上|以下|及以下|或以下)"
