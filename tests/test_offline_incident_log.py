@@ -255,6 +255,16 @@ def test_a_measure_split_by_a_yes_no_column_the_question_contrasts(
     assert "knowledge: yes" in answer.body and "knowledge: no" in answer.body
     for value in rate.values():
         assert _has_percent(answer.body, value)
+    # "… for incidents that did not use knowledge, and for the ones that did": both sides
+    # named, the measure not negated by the other side's "not".
+    answer = ask(
+        analyst,
+        "What's the SLA rate for incidents that did not use knowledge, and for the ones that did?",
+    )
+    assert answer.reading is not None and answer.reading.group_by == ["knowledge"]
+    assert "Made sla rate" in (answer.reading.line or ""), answer.reading
+    for value in rate.values():
+        assert _has_percent(answer.body, value)
 
 
 def _has_percent(text: str, value: float) -> bool:

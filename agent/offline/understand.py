@@ -1837,14 +1837,25 @@ class Understander:
         cat = self.matcher.catalog
         if not any(f"not_{m}" in cat.metrics for m in slots.metrics):
             return
-        # Where the measure is said: by its name, or in the words its meaning was found in.
-        spans = [slots.metric_spans[m] for m in slots.metrics if m in slots.metric_spans]
-        for _, _, words in slots.by_meaning:
+        # Where each measure is said: by its name, or in the words its meaning was found in.
+        spans: dict[str, tuple[int, int]] = dict(slots.metric_spans)
+        for found, _, words in slots.by_meaning:
             at = text.find(words)
-            spans += [(at, at + len(words))] if at >= 0 else []
-        if not spans or not negated(text, *min(spans)):
-            return
-        slots.metrics = [f"not_{m}" if f"not_{m}" in cat.metrics else m for m in slots.metrics]
+            if at >= 0:
+                spans.setdefault(found, (at, at + len(words)))
+        own = {m: spans[m] for m in slots.metrics if m in spans}
+        if not own:
+            # Said nowhere on its own: the first words of any measure say it.
+            said = list(spans.values())
+            if not said or not negated(text, *min(said)):
+                return
+            own = dict.fromkeys(slots.metrics, min(said))
+        # "The dispute rate for complaints that did not get a timely response": only the
+        # measure said negated flips, not the one beside it.
+        slots.metrics = [
+            f"not_{m}" if f"not_{m}" in cat.metrics and m in own and negated(text, *own[m]) else m
+            for m in slots.metrics
+        ]
 
     def _value_span(
         self, text: str, dim: str, value: str, said: dict[str, tuple[int, int]] | None = None
@@ -4095,6 +4106,9 @@ _CONTRAST = re.compile(
 _BOTH_SIDES = re.compile(
     r"(?i)\b(?:versus|vs\.?|compared (?:with|to)|against) (?:those|the ones|ones|the others)"
     r" (?:that|which|who)\b"
+    # "… that did not get a timely response and for the ones that did"
+    r"|\band (?:for |of )?(?:those|the ones|ones|the others|the rest) (?:that|which|who) "
+    r"(?:did|do|does|were|was|are|is|have|had|got)\b"
 )
 
 
@@ -4234,6 +4248,12 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
     if split:
         return
     text = question.lower()
+    if both and len(slots.metrics) > 1:
+        # "The dispute rate for complaints that did not get a timely response and for the ones
+        # that did": the yes/no column's own rate, read from its name, is the split.
+        own = [m for m in slots.metrics if _flag_said_as_condition(text, cat, m)]
+        if 0 < len(own) < len(slots.metrics):
+            slots.metrics = [m for m in slots.metrics if m not in own]
     measured = " ".join(cat.metrics[m].spec.expr for m in slots.metrics if m in cat.metrics)
     flags = [
         (name, dim) for name, dim in cat.dimensions.items()
@@ -4253,6 +4273,27 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
             if said and all(reaches(cat, m, name) for m in slots.metrics):
                 slots.dimensions = [d for d in slots.dimensions if d in slots.filters] + [name]
                 return
+
+
+def _flag_said_as_condition(text: str, cat: Catalog, metric: str) -> bool:
+    """Whether ``metric`` is the rate of a yes/no column the question names as what the records
+    did or got ("complaints that did not get a timely response"), not as a measure asked."""
+    spec = cat.metrics.get(metric)
+    if spec is None:
+        return False
+    for name, d in cat.dimensions.items():
+        column = next(iter(d.sources.values()), "").rsplit(".", 1)[-1].strip().strip('"')
+        if d.kind != "boolean" or not column or column not in spec.spec.expr:
+            continue
+        said = (d.spec.en or name).lower().replace("_", " ")
+        at = text.find(said)
+        if at >= 0 and _CONDITION_BEFORE.search(text[max(0, at - 30) : at]):
+            return True
+    return False
+
+
+# Words before a yes/no column's name that make it what the records did or got.
+_CONDITION_BEFORE = re.compile(r"(?i)\b(?:that|which|who|with|without|when|where)\b[^.?;]{0,25}$")
 
 
 _EACH_SIDE = re.compile(r"(?i)\b(?:for |of )?(?:each|both|the two) (?:groups?|sides?)\b")
