@@ -46,6 +46,9 @@ def _messages() -> Rows:
                 "答复意见": ""
                 if i % 9 == 4
                 else f"网友您好，经{district}{office}调查核实，{outcome}，感谢您的监督。",
+                "答复时间": ""
+                if i % 9 == 4
+                else (start + timedelta(hours=13 * i + 30 + i % 50)).strftime(FMT),
             }
         )
     return rows
@@ -83,3 +86,18 @@ def test_quoted_reply_words_ranked_by_each_groups_share(hotline: tuple[Analyst, 
     assert lead in answer.body, answer.body
     # Not every share is 100%: the replies holding the words are not a filter as well.
     assert "| 100% |" not in answer.body
+
+
+def test_a_share_among_the_records_an_event_happened_to(hotline: tuple[Analyst, Rows]) -> None:
+    # "已经答复的留言里，答复说“…”的比例，哪个区县最高": over the answered messages of each
+    # district, not over every message.
+    an, rows = hotline
+    answered = [r for r in rows if r["答复时间"]]
+    assert len(answered) < len(rows)
+    per = Counter(r["所属区县"] for r in answered if POLICY in r["答复意见"])
+    total = Counter(r["所属区县"] for r in answered)
+    top = max(total, key=lambda d: per[d] / total[d])
+    answer = ask_offline(an, f"已经答复的留言里，答复说“{POLICY}”的比例，哪个区县最高？是多少？")
+    share = _pct(per[top], total[top])
+    assert f"最高的是{top}：{share}（{total[top]} 条中 {per[top]} 条）" in answer.body, answer.body
+    assert f"共有 {len(answered)} 条记录" in answer.body, answer.body

@@ -86,6 +86,30 @@ def event_date_column(question: str, catalog: Catalog, table: str) -> str | None
     return found[0]
 
 
+# "已经答复的留言里", "among the messages that have been answered", "of the resolved tickets":
+# the records an event has happened to, as the whole a share is taken over.
+_AMONG_DONE = re.compile(
+    r"(?:在)?(?:已经|已)(?P<zh>[\u4e00-\u9fff]{2})(?:了|过)?的[\u4e00-\u9fff]{0,4}?(?:里面?|中|当中)"
+    r"|(?i:\b(?:among|of|for) (?:the |all (?:the )?)?(?:\w+ )?(?:that|which) (?:have|has) been "
+    r"(?P<en>\w+ed)\b|\b(?:among|of) (?:the |all (?:the )?)?(?P<en2>answered|resolved|closed"
+    r"|replied|responded) (?:ones|\w+)\b)"
+)
+
+
+def done_column(question: str, catalog: Catalog, table: str) -> tuple[str, str] | None:
+    """(date column, words said) when the question takes the records an event happened to as
+    its whole ("已经答复的留言里", "among the answered messages"): the column recording that
+    event; None otherwise."""
+    m = _AMONG_DONE.search(question)
+    if m is None:
+        return None
+    said = said_events(m.group(0))
+    if len(said) != 1 or said[0][0] == "open":
+        return None
+    found = _dated_columns(catalog, table, said[0][0])
+    return (found[0], m.group(0)) if len(found) == 1 else None
+
+
 def _dated_columns(catalog: Catalog, table: str, event: str) -> list[str]:
     """The date columns of ``table`` recording ``event``."""
     spec = catalog.tables.get(table)

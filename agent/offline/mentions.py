@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...data.catalog import Catalog
+from ...data.duck import q
 from ..reading import PRELIMINARY, sql_purpose
 from .grouped import LOWEST
 from .mention_words import LINK_WORDS, SYMBOL_WORDS, words_as_written
@@ -123,6 +124,9 @@ def mention_sql(
     where = slice_where(catalog, base, intent.filters, intent.period, joins)
     if where is None:
         return None
+    done = intent.among_done
+    if done is not None and source and done in catalog.tables[source].columns:
+        where = [*where, f"{source}.{q(done)} IS NOT NULL"]  # "已经答复的留言里"
     group_expr = reach(catalog, base, group, joins) if group else None
     if group and group_expr is None:
         return None
@@ -656,6 +660,8 @@ def _part_top(
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
+    if intent.among_done is not None:  # "已经答复的留言里": said where the figures are
+        w.coverage.append(w.say("share.among_done", column=intent.among_done.replace("_", " ")))
     counted = counted_terms(intent, results)
     for asked, term in zip(intent.mentions, counted.mentions, strict=True):
         if asked != term:  # "the text never says 小区学位划片: counted as 学位划片"

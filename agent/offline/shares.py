@@ -58,6 +58,9 @@ def share_call(intent: Intent) -> Call | None:
         return None
     if dated is not None:
         where = [*where, f"{base}.{q(dated)} IS NOT NULL"]
+    done = intent.among_done
+    if done is not None and done in cat.tables[base].columns:
+        where = [*where, f"{base}.{q(done)} IS NOT NULL"]  # "among the answered messages"
     rated = value is not None and rated_only(intent, dim)
     if rated:
         # "在给了满意度评价的留言里，不满意的占多少": of the records that have a rating.
@@ -464,6 +467,10 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
     res = results.get("share")
     if failed(w, res) or res is None:
         return
+    if intent.among_done is not None and w.catalog is not None:  # "among the answered ones"
+        w.coverage.append(
+            w.say("share.among_done", column=_column_title(w.catalog, intent.among_done))
+        )
     if intent.threshold is not None:
         _write_threshold(intent, res, w)
         return

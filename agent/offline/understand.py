@@ -52,6 +52,7 @@ from .column_measures import column_measure, same_word
 from .cross_values import CrossFlags, CrossValues
 from .durations import (
     AVERAGE,
+    done_column,
     duration_between,
     end_event,
     event_date_column,
@@ -296,6 +297,9 @@ class Intent:
     # "replies sent at the weekend": the resolution or reply date), when it is not the records'
     # own time column; the whole is then the records that have that date. See ``shares``.
     event_time: str | None = None
+    # The date column the whole is limited to having ("已经答复的留言里": the answered ones), for
+    # the shares and mentions taken over it.
+    among_done: str | None = None
     # The event the question counts by its verb (resolve, close, reply) when no date column
     # records it: the records are counted by their own date, and the answer says so.
     undated_event: str | None = None
@@ -773,6 +777,7 @@ class Understander:
         _counted_by_event(intent)
         _weekend_glossed(intent)
         _units_of_event_time(intent)
+        _among_done(intent)
         if len(slots.by_meaning) > 1 and intent.playbook in (*_SPLITTABLE, "trend"):
             # The other close reading: never the one already taken (a count asked for in place
             # of the rate its words resemble first).
@@ -3594,6 +3599,32 @@ def _weekend_glossed(intent: Intent) -> None:
     for d in days:
         intent.slots.filters.pop(d, None)
         intent.slots.compared.pop(d, None)
+
+
+def _among_done(intent: Intent) -> None:
+    """ "已经答复的留言里，答复说…的比例，哪个区县最高": the share over the records the event has
+    happened to (their date set), not over every record; the event's words name no measure nor
+    grouping of their own."""
+    cat = intent.catalog
+    if cat is None or intent.playbook not in ("share_of", "mentions"):
+        return
+    if intent.event_time or intent.threshold or intent.unset_column:
+        return
+    metric = records_count(cat)
+    if metric is None:
+        return
+    found = done_column(intent.question, cat, cat.metrics[metric].table)
+    if found is None:
+        return
+    intent.among_done, said = found
+    # The measure the event's verb was read as ("答复": the time to reply) is no figure asked.
+    kept = [m for m in intent.metrics if cat.metrics[m].unit not in _TIME_UNITS]
+    intent.slots.metrics = kept or [metric]
+    intent.slots.by_meaning = []
+    guess = intent.grouping
+    if guess is not None and guess.phrase and guess.phrase in said:
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d != guess.dimension]
+        intent.grouping = None
 
 
 def _units_of_event_time(intent: Intent) -> None:
