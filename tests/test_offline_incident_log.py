@@ -265,6 +265,16 @@ def test_a_measure_split_by_a_yes_no_column_the_question_contrasts(
     assert "Made sla rate" in (answer.reading.line or ""), answer.reading
     for value in rate.values():
         assert _has_percent(answer.body, value)
+    # "… when the assignment group skips knowledge": the group as the clause's subject is no
+    # split of the two sides.
+    answer = ask(
+        analyst,
+        "Do incidents miss SLA more when the assignment group skips knowledge? Give me the SLA "
+        "rate for incidents that did not use knowledge and for the ones that did.",
+    )
+    assert answer.reading is not None and answer.reading.group_by == ["knowledge"]
+    for value in rate.values():
+        assert _has_percent(answer.body, value)
 
 
 def _has_percent(text: str, value: float) -> bool:

@@ -4276,9 +4276,15 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
     split = [d for d in slots.dimensions if d not in slots.filters]
     if split and _EACH_SIDE.search(question):
         split = []  # "… for each group": the two sides just named, not a grouping
+    text = question.lower()
+    # "when the company answers late": a column named as the subject of a clause, by "the" and
+    # in the singular, is no split of the two sides.
+    subject = [d for d in split if _said_as_subject(text, cat, d)]
+    if split and len(subject) == len(split):
+        slots.dimensions = [d for d in slots.dimensions if d not in subject]
+        split = []
     if split:
         return
-    text = question.lower()
     if both and len(slots.metrics) > 1:
         # "The dispute rate for complaints that did not get a timely response and for the ones
         # that did": the yes/no column's own rate, read from its name, is the split.
@@ -4306,6 +4312,21 @@ def _split_by_flag(question: str, slots: Slots, cat: Catalog) -> None:
                 return
 
 
+def _said_as_subject(text: str, cat: Catalog, dim: str) -> bool:
+    """Whether every place the question names ``dim`` is "the <name>" in the singular, doing
+    something ("the company answers late"), rather than asking which, each or by it."""
+    spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+    names = [n.lower() for n in ((spec.en, *spec.aliases) if spec else ()) if n and n.isascii()]
+    spots = [
+        m for n in names for m in re.finditer(rf"(?<![a-z]){re.escape(n)}(?![a-z])", text)
+    ]  # fmt: skip
+    return bool(spots) and all(
+        re.search(r"\bthe\s+$", text[max(0, m.start() - 5) : m.start()])
+        and re.match(r"\s+(?!and\b|or\b|with\b)[a-z]+s\b", text[m.end() : m.end() + 20])
+        for m in spots
+    )
+
+
 def _flag_said_as_condition(text: str, cat: Catalog, metric: str) -> bool:
     """Whether ``metric`` is the rate of a yes/no column the question names as what the records
     did or got ("complaints that did not get a timely response"), not as a measure asked."""
@@ -4317,9 +4338,9 @@ def _flag_said_as_condition(text: str, cat: Catalog, metric: str) -> bool:
         if d.kind != "boolean" or not column or column not in spec.spec.expr:
             continue
         said = (d.spec.en or name).lower().replace("_", " ")
-        at = text.find(said)
-        if at >= 0 and _CONDITION_BEFORE.search(text[max(0, at - 30) : at]):
-            return True
+        for m in re.finditer(rf"(?<![a-z]){re.escape(said)}", text):
+            if _CONDITION_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
+                return True
     return False
 
 
