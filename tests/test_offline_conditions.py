@@ -1809,3 +1809,24 @@ def test_a_span_named_from_one_event_to_another_outweighs_the_verb_around_it(
     )
     assert "time from opened at to resolved at" in text, text
     assert f"the strongest team is {fastest} at {round(medians[fastest], 1):g} hours" in text
+
+
+def test_groups_with_records_on_every_day_of_a_period(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "2026年3月2日到8日，每天都有工单的团队有几个": the groups with records on each day of the
+    # period, counted with their records — not each day's number of groups.
+    week = [r for r in rows if "2026-03-02" <= r["opened_at"][:10] <= "2026-03-08"]
+    days = {r["opened_at"][:10] for r in week}
+    seen: dict[str, set[str]] = {}
+    for r in week:
+        seen.setdefault(r["team"], set()).add(r["opened_at"][:10])
+    every = [t for t, d in seen.items() if d == days]
+    assert 0 < len(every) < len(seen)
+    held = sum(r["team"] in every for r in week)
+    zh = _ask(analyst, "2026年3月2日到8日，每天都有工单的Team有几个？")
+    assert f"每天都有工单的team共有 {len(every)} 个" in zh, zh
+    en = _ask(analyst, "From March 2 to March 8 2026, which teams had tickets every single day?")
+    assert f"{len(every)} different values of team have records on every day" in en, en
+    assert f"Together they hold {held} records" in en, en
+    assert all(f"{t} (day: {len(days)}, records: " in en for t in every), en

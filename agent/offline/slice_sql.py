@@ -165,7 +165,9 @@ def distinct_sql(
         return None
     grouped = f"SELECT {expr} AS v, count(*) AS n, {counted} AS k FROM {tables}{clause}"
     grouped += f"{' AND' if where else ' WHERE'} {expr} IS NOT NULL"
-    grouped += f" GROUP BY {expr} HAVING {counted} {op} {int(n)}"
+    # ``n`` -1: every value of ``of`` the slice holds ("每天都有": on every day of it).
+    bound = f"(SELECT {counted} FROM {tables}{clause})" if n == -1 else str(int(n))
+    grouped += f" GROUP BY {expr} HAVING {counted} {op} {bound}"
     if listed:  # "… which ones are they": the groups themselves, with their records
         values = f", k AS distinct_{of}" if of is not None else ""
         return (

@@ -542,11 +542,31 @@ _ZH_CMP = "|".join(w for w, _ in (*ZH_BEFORE,))
 _EN_CMP = r"more than|over|at least|fewer than|less than|under|at most|no more than|exactly"
 
 
+# Every unit of the slice's time: the number of values compared is all of them.
+EVERY = -1
+_EVERY_UNIT = re.compile(
+    r"(?P<day>(?:每一?天|天天)都[^，,。？?的]{0,8}|\bevery (?:single )?day\b"
+    r"|\beach (?:and every )?day\b)"
+    r"|(?P<month>每个?月都[^，,。？?的]{0,8}|\bevery (?:single )?month\b)"
+    r"|(?P<week>(?:每一?周|每个?星期)都[^，,。？?的]{0,8}|\bevery week\b)"
+)
+
+
 def values_per_group(question: str, catalog: Catalog, dim: str) -> tuple[str, int, str, str] | None:
     """(operator, number, the words said, the other dimension) of a condition on how many
     different values of another dimension each group of ``dim`` holds ("brands with more than
     5 models complained about", "被投诉到的车型超过5款的品牌"), or None."""
     text = question.lower()
+    every = _EVERY_UNIT.search(text)
+    if every is not None:
+        # "每天都有人投诉的车型", "models complained about every single day": in every unit of
+        # the slice's time (the number is filled in where the slice is known: ``EVERY``).
+        unit = "day" if every["day"] else "month" if every["month"] else "week"
+        d = catalog.dimensions.get(unit)
+        if d is not None and d.from_time and unit != dim:
+            said = question[every.start() : every.end()]
+            said = said if re.search(r"[\u4e00-\u9fff]", said) else f"records on every {unit}"
+            return ">=", EVERY, said, unit
     own = catalog.dimensions[dim].spec if dim in catalog.dimensions else None
     own_zh = [n for n in (own.zh, *own.aliases) if n and len(n) >= 2] if own else []
     for other, d in catalog.dimensions.items():

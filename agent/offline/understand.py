@@ -109,6 +109,7 @@ from .slots import (
 )
 from .text_columns import text_column_said
 from .thresholds import (
+    EVERY,
     ITEMS,
     Threshold,
     age_of,
@@ -6066,6 +6067,10 @@ def _distinct_over_time(intent: Intent) -> None:
     cat = intent.catalog
     if cat is None or not intent.distinct or intent.playbook != "trend":
         return
+    sized = values_per_group(intent.question, cat, intent.distinct[0])
+    if sized is not None and sized[1] == EVERY:
+        intent.playbook = "metric_change"  # "every single day": the values on all the days
+        return
     grain = _grain_said(intent) or ("month" if "month" in cat.dimensions else None)
     if grain is None or not cat.dimensions[grain].from_time:
         return
@@ -6124,6 +6129,9 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
                 found.append(dim)
                 break
     grain = _grain_said(intent) if len(found) == 1 and not AVERAGE.search(intent.question) else None
+    sized = values_per_group(intent.question, intent.catalog, found[0]) if found else None
+    if sized is not None and sized[1] == EVERY:
+        grain = None  # "每天都有人投诉的车型有几款": the models on every day, not each day's
     if grain is not None and grain != found[0] and intent.playbook != "voc_themes":
         # "每天收到的投诉分别涉及多少个不同的品牌", "how many different brands each day": the
         # values counted in each unit of time.
