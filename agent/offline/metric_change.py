@@ -179,7 +179,7 @@ def record_id(cat: Catalog, table: str) -> str | None:
         if re.match(rf"\w+, {re.escape(n)} distinct values", col.description or "")
     ]  # fmt: skip
     named = [c for c in unique if re.search(r"(?i)(?:^|_)(?:id|number|no|key|code)$", c)]
-    return (named or unique or [None])[0]
+    return next(iter(named or unique), None)
 
 
 def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:

@@ -4775,7 +4775,9 @@ _SET_ASIDE_AFTER = re.compile(
 
 
 # Words after "with" that begin a size or a quantity, never a part of a name.
-_NOT_A_NAME = {"at", "least", "most", "more", "fewer", "less", "over", "under", "no", "any", "some"}
+_SIZE_AFTER_WITH = frozenset(
+    ("at", "least", "most", "more", "fewer", "less", "over", "under", "no", "any", "some")
+)
 
 
 def _names_holding(
@@ -4795,7 +4797,7 @@ def _names_holding(
             if m is None:
                 continue
             word = m.group("w").strip()
-            if word.lower() in STOP_WORDS or word.lower() in _NOT_A_NAME:
+            if word.lower() in STOP_WORDS or word.lower() in _SIZE_AFTER_WITH:
                 continue  # "teams with at least 50 tickets": a size, not a name holding "at"
             holding = [v for v in known if word.lower() in str(v).lower()]
             if not holding or len(holding) == len(known):
