@@ -18,7 +18,7 @@ from ...data.catalog import Catalog
 from .catalog_choice import plain_count
 from .column_measures import chinese_names, names_column
 from .durations import AVERAGE
-from .thresholds import times_on
+from .thresholds import COLUMN_AVERAGE, times_on
 
 # The column an "at least once" measure tests: ``"reopen_count" > 0``.
 _AT_LEAST_ONCE = re.compile(r'(?:CASE WHEN|WHERE)\s+"?(\w+)"?\s*>\s*0\b', re.IGNORECASE)
@@ -137,12 +137,15 @@ _MOST_TIMES = re.compile(
     r"(?i)\bmost times\b|\bmax(?:imum)?\b|\bhighest number of times\b|最多(?:的[^，。？?]{0,8})?"
     r"(?:被)?[\u4e00-\u9fff]{0,4}?(?:了|过)?几次|最多几次|最多的一[张条单件个]"
 )
-_AVERAGE_OF = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.IGNORECASE)
 
 
 def _averaged(cat: Catalog, metric: str) -> str:
     """The column a metric is the plain average of ("", when it is none)."""
-    m = _AVERAGE_OF.match(cat.metrics[metric].spec.expr.strip()) if metric in cat.metrics else None
+    m = (
+        COLUMN_AVERAGE.match(cat.metrics[metric].spec.expr.strip())
+        if metric in cat.metrics
+        else None
+    )
     return m.group(1) if m is not None else ""
 
 

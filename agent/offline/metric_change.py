@@ -40,6 +40,7 @@ from .playbooks import (
 from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
 from .slice_sql import reach, slice_where
 from .slots import Either, Excluded
+from .text_columns import record_id
 from .transcript import Result, Results
 from .trend import hotspot_calls, write_hotspot
 from .understand import SHARE_OF_ALL, VS_REST, Intent
@@ -153,8 +154,8 @@ def _extreme_record_sql(
     if not expr.upper().startswith("AVG("):
         return None
     row = "(" + expr[4:]  # AVG(x) / 3600.0 -> (x) / 3600.0: each record's own value
-    shown = [ident for ident in [record_id(cat, m.table)] if ident]
-    cols = [f"{m.table}.{q(c)} AS {q(c)}" for c in shown]
+    ident = record_id(cat, m.table)
+    cols = [f"{m.table}.{q(ident)} AS {q(ident)}"] if ident else []
     for dim in intent.shown:
         e = reach(cat, m.table, dim, joins)
         if e is not None:
@@ -164,22 +165,6 @@ def _extreme_record_sql(
     sql += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
     sql += " WHERE " + " AND ".join([*where, f"({row}) IS NOT NULL"])
     return sql + f" ORDER BY value {order} LIMIT 1"
-
-
-def record_id(cat: Catalog, table: str) -> str | None:
-    """The column naming each record of ``table``: as many different values as the table has
-    rows (as the catalog describes them), an id-like name first."""
-    spec = cat.tables.get(table)
-    rows = re.search(r"([\d,]+) rows", spec.description) if spec is not None else None
-    if spec is None or rows is None:
-        return None
-    n = rows.group(1)
-    unique = [
-        c for c, col in spec.columns.items()
-        if re.match(rf"\w+, {re.escape(n)} distinct values", col.description or "")
-    ]  # fmt: skip
-    named = [c for c in unique if re.search(r"(?i)(?:^|_)(?:id|number|no|key|code)$", c)]
-    return next(iter(named or unique), None)
 
 
 def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:
@@ -201,7 +186,7 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
         )
     )
     record = results.get(_RECORD)
-    if record is not None and record.ok and record.rows:
+    if record is not None and record.ok and len(record.columns) > 1 and record.rows:
         r = record.records()[0]
         named = [c for c in record.columns if c != "value"]
         ident = named[0] if named and named[0] not in intent.shown else None
@@ -212,7 +197,7 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
         sep = "，" if w.lang == "zh" else ", "
         w.lead.append(
             w.say(
-                "percentile.record",
+                "percentile.record" if ident else "percentile.record_unnamed",
                 record=str(r[ident]) if ident else "",
                 parts=sep.join(parts),
                 value=w.value(metric, r["value"]),

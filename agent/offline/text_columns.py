@@ -74,13 +74,30 @@ def column_title(description: str | None, name: str) -> str:
     return said.group(1) if said else name.replace("_", " ")
 
 
+def _count(pattern: re.Pattern[str], description: str | None) -> int | None:
+    """A number the catalog's description of a table or column says ("6,230 rows")."""
+    said = pattern.search(description or "")
+    return int(said.group(1).replace(",", "")) if said else None
+
+
+def record_id(cat: Catalog, table: str) -> str | None:
+    """The column naming each record of ``table``: as many different values as the table has
+    rows (as the catalog describes them), an id-like name first; None when none does."""
+    spec = cat.tables.get(table)
+    rows = _count(_ROWS, spec.description) if spec is not None else None
+    if spec is None or rows is None:
+        return None
+    unique = [c for c, col in spec.columns.items() if _count(_DISTINCT, col.description) == rows]
+    named = [c for c in unique if re.search(r"(?i)(?:^|_)(?:id|number|no|key|code)$", c)]
+    return next(iter(named or unique), None)
+
+
 def free_text_columns(cat: Catalog, table: str) -> dict[str, list[str]]:
     """The free-text columns of ``table`` and the telling words of each one's name."""
     spec = cat.tables.get(table)
     if spec is None:
         return {}
-    rows_said = _ROWS.search(spec.description or "")
-    rows = int(rows_said.group(1).replace(",", "")) if rows_said else 0
+    rows = _count(_ROWS, spec.description) or 0
     grouped = {
         src.strip('"')
         for dim in cat.dimensions.values()
@@ -90,10 +107,9 @@ def free_text_columns(cat: Catalog, table: str) -> dict[str, list[str]]:
     }
     out: dict[str, list[str]] = {}
     for name, column in spec.columns.items():
-        said = _DISTINCT.search(column.description or "")
-        if said is None or name in grouped or name == spec.time_column:
+        distinct = _count(_DISTINCT, column.description)
+        if distinct is None or name in grouped or name == spec.time_column:
             continue
-        distinct = int(said.group(1).replace(",", ""))
         if distinct < 20 or (rows and distinct < 0.2 * rows) or name.endswith("_id"):
             continue
         examples = (column.description or "").split("e.g.", 1)[-1]

@@ -427,7 +427,8 @@ def _on_duration(question: str, catalog: Catalog, said: _Said, words: str) -> Th
     return Threshold(name, metric.table, row, said.op, value, words, filter_, words_of_events)
 
 
-_COLUMN_AVERAGE = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.I)
+# A metric that is the plain average of one column: ``AVG("reopen_count")``.
+COLUMN_AVERAGE = re.compile(r'^AVG\(\s*"?(\w+)"?\s*\)$', re.I)
 
 
 def other_side(question: str, said: str) -> str | None:
@@ -484,7 +485,7 @@ def _on_column(question: str, catalog: Catalog, said: _Said, words: str) -> Thre
         asked = [said.noun]
     fits = []
     for name, metric in catalog.metrics.items():
-        m = _COLUMN_AVERAGE.match(metric.spec.expr.strip())
+        m = COLUMN_AVERAGE.match(metric.spec.expr.strip())
         if m is None or metric.spec.filter:
             continue
         own = re.sub(r"^平均|合计$", "", metric.spec.zh or "")

@@ -6511,10 +6511,8 @@ def _percentile(intent: Intent) -> None:
     intent.threshold = None
     # "90% of incidents resolved": the verb of the measure's own event, not a split by the
     # column named after it (resolved by), unless a split is said ("by resolver", "each").
-    said = set(re.findall(r"[a-z]+", metric))
     for dim in [d for d in intent.slots.dimensions if d not in intent.filters]:
-        own = set(re.findall(r"[a-z]+", dim)) - {"by", "at", "to", "id"}
-        if own and own <= said and not _EACH_SPLIT.search(q):
+        if _event_column_dim(dim, metric) and not each:
             intent.slots.dimensions.remove(dim)
     if not any(d not in intent.filters for d in intent.slots.dimensions):
         intent.playbook = "metric_change"  # one figure, not quotes or a split
