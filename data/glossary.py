@@ -69,7 +69,7 @@ _WORDS: dict[str, str] = {
     "在线聊天": "chat", "个人信息": "personal details", "隐私": "personal details",
     "发送": "send", "不要": "not", "具体": "exact", "描述": "description",
     "报错": "error message", "错误": "error", "提示": "message", "信息": "message details",
-    "进一步": "further", "帮助": "help", "日期": "date", "时间": "time",
+    "进一步": "further", "帮助": "help", "帮忙": "help", "日期": "date", "时间": "time",
     "送达日期": "delivery date",
 }  # fmt: skip
 _LONGEST = max(len(w) for w in _WORDS)

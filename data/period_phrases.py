@@ -10,6 +10,7 @@ everything between its ends; a list (5、6, "and") must name consecutive units.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -929,8 +930,42 @@ def locate_all(text: str, as_of: date) -> list[Period]:
             if len(parts) < 2 or not apart:
                 raise
             kept.extend(parts)
+    kept.extend(_month_carried(lowered, kept, as_of))
     kept.sort(key=lambda f: f[0])
     return [p for _, _, p in kept]
+
+
+# Days or a half of a month said without the month, after a period that names it ("11月上半月
+# 和下半月", "11月1-15号和16-30号"): read in that month.
+_MONTH_UNSAID = re.compile(
+    r"(?<![\d月./-])(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号]?\s*(?:至|到|-|~|–|—)\s*"
+    r"(?P<d2>[12]\d|3[01]|0?[1-9])\s*[日号]|(?<![月\d])[上下前后]半(?:个)?月"
+)
+
+
+def _month_carried(
+    text: str, kept: list[tuple[int, int, Period]], as_of: date
+) -> list[tuple[int, int, Period]]:
+    """The days or halves of a month said after a period within one month, without their own
+    month, read in that month; one that only restates a period found already is left out."""
+    out: list[tuple[int, int, Period]] = []
+    for m in _MONTH_UNSAID.finditer(text):
+        if any(m.start() < k[1] and k[0] < m.end() for k in kept):
+            continue
+        before = [
+            p for start, end, p in sorted(kept, key=lambda k: k[0])
+            if end <= m.start() and p.start.month == (p.end - timedelta(days=1)).month
+            and (p.end - p.start).days <= 31
+        ]  # fmt: skip
+        if not before:
+            continue
+        month = before[-1].start
+        period = resolve(f"{month.year}年{month.month}月{m.group(0)}", as_of)
+        seen = {(p.start, p.end) for *_, p in [*kept, *out]}
+        if period is None or (period.start, period.end) in seen:
+            continue
+        out.append((m.start(), m.end(), dataclasses.replace(period, phrase=m.group(0))))
+    return out
 
 
 # Items of a list of periods asked about each ("一季度和二季度各等了几天", "January and

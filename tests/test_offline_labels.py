@@ -397,6 +397,16 @@ def test_replies_without_an_action_named_in_chinese_are_counted(
     assert f"为 {ROWS['outbound'] - len(apologized)} [Q" in answer.text, answer.text
 
 
+@pytest.mark.parametrize("said", ["没有主动表示会调查问题的", "没有提出要调查问题的"])
+def test_an_action_not_offered_with_a_verb_of_saying_between_is_set_aside(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]], said: str
+) -> None:
+    # "没有主动提出可以…": the adverb and the verb of offering between the "没有" and the action.
+    investigated = flags["twcs-AmazonHelp-100-outbound.xlsx"]["Investigate Issue"]
+    answer = ask_offline(analyst, f"亚马逊客服的回复里，{said}有多少条？")
+    assert f"为 {ROWS['outbound'] - len(investigated)} [Q" in answer.text, answer.text
+
+
 def test_two_actions_said_not_done_in_chinese_are_both_set_aside(
     analyst: Analyst, flags: dict[str, dict[str, set[object]]]
 ) -> None:

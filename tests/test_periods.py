@@ -739,3 +739,22 @@ def test_words_near_a_word_of_time_that_are_words_stay() -> None:
     assert fix_time_words("a string quartet played") == "a string quartet played"
     assert fix_time_words("the mouth of the river") == "the mouth of the river"
     assert fix_time_words("montly and quartely") == "monthly and quarterly"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "苹果11月上半月（1-15号）和下半月（16-30号）各收到多少条客户推文？",
+        "11月1-15号和16-30号各有多少条投诉？",
+        "11月上半月和下半月比，投诉多了还是少了？",
+    ],
+)
+def test_days_said_without_their_month_after_one_are_read_in_that_month(question: str) -> None:
+    r = read_periods(question, date(2017, 12, 4))
+    assert r.period is not None and r.comparison is not None, r
+    assert (r.comparison.start, r.comparison.end) == (date(2017, 11, 1), date(2017, 11, 16))
+    assert (r.period.start, r.period.end) == (date(2017, 11, 16), date(2017, 12, 1))
+
+
+def test_days_without_a_month_and_no_month_before_are_no_period() -> None:
+    assert read_periods("1-15号的投诉有多少条？", date(2017, 12, 4)).period is None
