@@ -78,6 +78,10 @@ _LONGEST = max(len(w) for w in _WORDS)
 _SAME_THING = {
     "car": "vehicle", "cars": "vehicle", "auto": "vehicle", "automobile": "vehicle",
     "telephone": "phone", "e-mail": "email", "cellphone": "phone",
+    "ad": "advertisement", "ads": "advertisement", "advert": "advertisement",
+    "adverts": "advertisement", "advertising": "advertisement", "advertisements": "advertisement",
+    "acct": "account", "accts": "account", "info": "information", "msg": "message",
+    "msgs": "message", "pkg": "package", "sub": "subscription", "subs": "subscription",
     "link": "url", "links": "url", "hyperlink": "url", "website": "url", "weblink": "url",
     # what agents do, as action columns name it ("include a link" for Provide URL)
     "include": "provide", "includes": "provide", "included": "provide",

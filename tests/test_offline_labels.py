@@ -407,6 +407,16 @@ def test_an_action_not_offered_with_a_verb_of_saying_between_is_set_aside(
     assert f"为 {ROWS['outbound'] - len(investigated)} [Q" in answer.text, answer.text
 
 
+def test_a_category_said_in_its_short_form_is_counted(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "acct" is how people write Account; the category is counted, not a word searched for.
+    topics = flags["twcs-AmazonHelp-200-inbound.xlsx"]
+    answer = ask_offline(analyst, "How many Amazon customer tweets are about their acct or Prime?")
+    either = topics["Account"] | topics["Prime"]
+    assert f"Carrying any of them: {len(either)}" in answer.text, answer.text
+
+
 def test_two_actions_said_not_done_in_chinese_are_both_set_aside(
     analyst: Analyst, flags: dict[str, dict[str, set[object]]]
 ) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ...data.catalog import Catalog
 from ...data.duck import q as quoted
+from ...data.glossary import same_thing
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
 from ...data.period_phrases import fix_time_words
@@ -2311,6 +2312,8 @@ class Understander:
             if at < 0 and not _CJK_TEXT.search(name):
                 at = _words_in_order(text, name)  # "Student or the Family subscription"
                 end = at + len(name)
+            if at < 0 and not _CJK_TEXT.search(name):
+                at, end = _said_short(text, name)  # "ads" for Advertisement
             if at >= 0:
                 hits.append((at, end, value))
         hits = _listed_by_first_word(text, list(label_values), hits)
@@ -5975,6 +5978,15 @@ _MOST_OFTEN = re.compile(
     r"|\bno\. ?1\b|#1\b|最常|最普遍"
 )
 _CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
+
+
+def _said_short(text: str, name: str) -> tuple[int, int]:
+    """Where a one-word ``name`` is said in the short form people use for it ("ads" for
+    Advertisement); (-1, -1) if not."""
+    for m in re.finditer(r"[a-z]+", text):
+        if m.group(0) != name and same_thing(m.group(0)) == name:
+            return m.start(), m.end()
+    return -1, -1
 
 
 def _word_at(text: str, name: str) -> int:
