@@ -10,7 +10,9 @@ identifiers and SQL from the validated catalog are written into the text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from .catalog import Catalog, Dimension, Metric, UnknownNameError, key
@@ -81,7 +83,8 @@ def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
             sql, p = _grain_cte(catalog, grain, dims, filters, period, exclude)
             ctes.append(f"{_cte_name(gi, pi)} AS (\n{sql}\n)")
             params += p
-    select, columns = _final_select(grains, dims, len(periods) == 2)
+    calendar = _calendar_keys(grains, dims, request.period if comparison is None else None)
+    select, columns = _final_select(grains, dims, len(periods) == 2, calendar)
     tail, tail_params = _order_limit(catalog, request, dims, columns)
     sql = "WITH " + ",\n".join(ctes) + "\n" + select + tail
     return CompiledQuery(
@@ -239,7 +242,7 @@ def _cte_name(grain_index: int, period_index: int) -> str:
 
 
 def _final_select(
-    grains: list[Grain], dims: list[Dimension], compare: bool
+    grains: list[Grain], dims: list[Dimension], compare: bool, calendar: str = ""
 ) -> tuple[str, list[str]]:
     names = [_cte_name(g, p) for g in range(len(grains)) for p in range(2 if compare else 1)]
     cols = [f"k.{q(d.name)}" for d in dims]
@@ -256,7 +259,7 @@ def _final_select(
         if compare:
             cols.append(f"COALESCE({cmp}.{q(n)}, 0) AS {q(n + '_prev')}")
             columns.append(n + "_prev")
-    sql = "SELECT " + ", ".join(cols) + "\n" + _from_clause(names, dims)
+    sql = "SELECT " + ", ".join(cols) + "\n" + _from_clause(names, dims, calendar)
     return sql, columns
 
 
@@ -277,12 +280,41 @@ def _metric_columns(m: Metric, cur: str, cmp: str | None) -> list[tuple[str, str
     return out
 
 
-def _from_clause(names: list[str], dims: list[Dimension]) -> str:
+def _calendar_keys(grains: list[Grain], dims: list[Dimension], period: Period | None) -> str:
+    """ "Month by month from September to December": the months (quarters, weeks, days) of a
+    period named that the table's records span, as keys of their own, so that one with no
+    record of the slice shows a count of 0 instead of being left out. Only for counts (a rate
+    has no value there) over one calendar grouping; empty otherwise."""
+    if period is None or period.open_start or len(dims) != 1 or len(grains) != 1:
+        return ""
+    template = dims[0].spec.time or ""
+    grain = grains[0]
+    if "{time}" not in template or not re.search(r"%Y|year\(|date_trunc", template):
+        return ""
+    if grain.time_column is None or any(m.unit != "count" for m in grain.metrics):
+        return ""
+    column = f"{grain.table}.{grain.time_column}"
+    spans = (
+        f"SELECT greatest(DATE '{period.start.isoformat()}', CAST(min({column}) AS DATE)) AS a, "
+        f"least(DATE '{(period.end - timedelta(days=1)).isoformat()}', "
+        f"CAST(max({column}) AS DATE)) AS b FROM {grain.table}"
+    )
+    day = "CAST(d.day AS TIMESTAMP)"
+    key = template.replace("{time}", day)
+    return (
+        f"SELECT DISTINCT {key} AS {q(dims[0].name)} FROM ({spans}) AS s, "
+        f"LATERAL (SELECT unnest(generate_series(s.a, s.b, INTERVAL 1 DAY)) AS day) AS d "
+        f"WHERE s.a <= s.b"
+    )
+
+
+def _from_clause(names: list[str], dims: list[Dimension], calendar: str = "") -> str:
     if not dims:
         # Aggregates without GROUP BY return exactly one row each, so a cross join lines them up.
         return "FROM " + " CROSS JOIN ".join(names)
     keys = ", ".join(q(d.name) for d in dims)
-    union = "\nUNION ".join(f"SELECT {keys} FROM {n}" for n in names)
+    selects = [f"SELECT {keys} FROM {n}" for n in names] + ([calendar] if calendar else [])
+    union = "\nUNION ".join(selects)
     sql = f"FROM ({union}) AS k"
     for n in names:
         on = " AND ".join(f"{n}.{q(d.name)} IS NOT DISTINCT FROM k.{q(d.name)}" for d in dims)

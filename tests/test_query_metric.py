@@ -214,6 +214,32 @@ def test_time_dimension_and_year_ago(ctx: ToolContext, raw: Any) -> None:
     assert ya["ticket_count_prev"] == 0 and ya["ticket_count_pct_change"] is None
 
 
+def test_a_month_of_a_named_period_with_no_record_of_the_slice_counts_zero(
+    ctx: ToolContext, raw: Any
+) -> None:
+    # The months the tickets span; one engineer and type has none in some of them.
+    span = [
+        r[0]
+        for r in raw.execute(
+            "SELECT DISTINCT strftime(opened_at, '%Y-%m') FROM tickets ORDER BY 1"
+        ).fetchall()
+    ]
+    combos = raw.execute(
+        "SELECT engineer_id, type, channel, list(DISTINCT strftime(opened_at, '%Y-%m')) "
+        "FROM tickets GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    engineer, kind, channel, months = next(c for c in combos if len(c[3]) < len(span))
+    got = run(ctx, metrics=["ticket_count"], group_by=["month"], period="2026",
+              filters={"engineer": engineer, "type": kind, "channel": channel})  # fmt: skip
+    # Every month the data spans, and no month of 2026 outside it (January, December).
+    assert sorted(got) == span
+    assert {m for m, row in got.items() if row["ticket_count"] == 0} == set(span) - set(months)
+    # A rate has no value in a month without records: it is not given one.
+    rated = run(ctx, metrics=["sla_attainment"], group_by=["month"], period="2026",
+                filters={"engineer": engineer, "type": kind, "channel": channel})  # fmt: skip
+    assert sorted(rated) == sorted(months)
+
+
 def test_renewal_rate_uses_its_own_time_column(ctx: ToolContext, raw: Any) -> None:
     got = run(ctx, metrics=["contract_renewal_rate"], period="2026-07")["all"]
     expected = raw.execute(
