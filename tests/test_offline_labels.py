@@ -417,6 +417,23 @@ def test_a_category_said_in_its_short_form_is_counted(
     assert f"Carrying any of them: {len(either)}" in answer.text, answer.text
 
 
+def test_a_company_s_topics_carried_by_fewer_tweets_than_said_are_counted_and_named(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "Apple's topics": whose topics (AppleSupport's file), not the topic "Apple Pay"; the
+    # topics are those of Apple's customer tweets, not of the first file holding topics.
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    rare = sorted(t for t, ids in topics.items() if len(ids) < 5)
+    answer = ask_offline(
+        analyst,
+        "How many of Apple's topic tags are used on fewer than 5 customer tweets each, "
+        "and which ones are they?",
+    )
+    assert f"{len(rare)} different values of label have fewer than 5" in answer.text, answer.text
+    for topic in rare:
+        assert f"{topic} ({len(topics[topic])})" in answer.text, answer.text
+
+
 def test_two_actions_said_not_done_in_chinese_are_both_set_aside(
     analyst: Analyst, flags: dict[str, dict[str, set[object]]]
 ) -> None:

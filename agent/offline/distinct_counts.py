@@ -24,12 +24,15 @@ def distinct_calls(intent: Intent) -> dict[str, Call]:
     if cat is None:
         return {}
     calls: dict[str, Call] = {}
+    # The table of the records counted: its own values are the ones told apart.
+    counted = intent.counted_table or next(
+        (cat.metrics[m].table for m in intent.metrics if m in cat.metrics), None
+    )
     for dim in intent.distinct:
         size, of = _size_of(intent.question, cat, dim)
         sized = size[:2] if size and not intent.per_group else None
         sql = distinct_sql(
-            cat, dim, intent.filters, intent.period, sized, intent.per_group, intent.counted_table,
-            of=of,
+            cat, dim, intent.filters, intent.period, sized, intent.per_group, counted, of=of,
         )  # fmt: skip
         if sql is not None:
             w = Writer(lang=intent.language, seed="", catalog=cat)
@@ -43,8 +46,7 @@ def distinct_calls(intent: Intent) -> dict[str, Call]:
             which = _WHICH_ONES if of is None else _WHICH_SIZED
             listed = sized is not None and which.search(intent.question) is not None
             sql = distinct_sql(
-                cat, dim, intent.filters, intent.period, sized, base=intent.counted_table,
-                listed=True, of=of,
+                cat, dim, intent.filters, intent.period, sized, base=counted, listed=True, of=of,
             ) if listed else None  # fmt: skip
             if sql is not None:
                 purpose = w.say("distinct.listed", dim=dim_name(w, dim), said=size[2])  # type: ignore[index]

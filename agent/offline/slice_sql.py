@@ -120,7 +120,15 @@ def distinct_sql(
         expr = d.spec.time.replace("{time}", f"{base}.{column}")
         column_of_time = f"{base}.{column}"
     elif d.sources:
-        base, expr = next(iter(d.sources.items()))
+        # The values held with the records counted ("Spotify's topics": the labels of its
+        # tweets), not the first table that holds such values.
+        base, expr = next(
+            (
+                (table, sql) for table, sql in d.sources.items()
+                if base is not None and (table == base or catalog.join_path(table, base))
+            ),
+            next(iter(d.sources.items())),
+        )  # fmt: skip
     else:
         return None
     joins: dict[str, str] = {}

@@ -340,6 +340,15 @@ class CatalogMatcher:
         targets = {t.target for t in begins}
         return begins[0] if len(targets) == 1 else term
 
+    def _owner_of(self, after: str, dims: Collection[str]) -> bool:
+        """Whether the words right after a word are one of ``dims``' names, the word saying
+        whose they are ("Apple's topics", "Apple topics")."""
+        rest = re.sub(r"^(?:'s|’s|s')?\s+", "", after.lower(), count=1)
+        return any(
+            re.match(rf"{re.escape(n.lower().removesuffix('s'))}s?\b", rest)
+            for d in dims for n in self.names_of(d) if n and not _CJK.search(n)
+        )  # fmt: skip
+
     def names_of(self, target: str) -> list[str]:
         """Every name the catalog gives ``target`` ("region=East", "region", a metric)."""
         return [n for n in self._names.get(target, []) if n]
@@ -363,6 +372,7 @@ class CatalogMatcher:
         before its models). Several values are groups side by side, each shown by name."""
         out: list[tuple[int, Term]] = []
         chosen: str | None = None
+        said = _normal(question) if question else free
         for pos, word in _free_words(free):
             latin = not _CJK.search(word)
             if _ALSO_COUNTED.match(free[pos + len(word) :]):
@@ -404,6 +414,10 @@ class CatalogMatcher:
             # "high priority": the value of the dimension the question names beside it; a
             # common word ("high", "low") names a value only so.
             beside = {d: hits for d, hits in few.items() if d in named}
+            if len(beside) < len(few) and self._owner_of(said[pos + len(word) :], beside):
+                # "Apple's topics", "Apple topics": whose they are (AppleSupport), not the
+                # topic whose name holds the word (Apple Pay).
+                beside = {}
             few = beside or ({} if word in _PLAIN else few)
             if latin and not capital:
                 # A lowercase English word inside several values' names ("credit" of Credit

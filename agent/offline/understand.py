@@ -6049,7 +6049,7 @@ _HOW_MANY_NOUN = re.compile(
 )
 _HOW_MANY_BEFORE = re.compile(
     r"(?i)(?:多少|(?<!哪)几)(?:个|家|种|款|位|类)(?:不同的?)?[\u4e00-\u9fff]{0,4}$"
-    r"|(?:how many|number of)\s+(?:of (?:our|the|your|their|these|those|all)\s+)?"
+    r"|(?:how many|number of)\s+(?:of (?:our|the|your|their|these|those|all|[a-z]+['’]s)\s+)?"
     r"(?:different\s+|distinct\s+|unique\s+)?(?:\w+\s+)?$"
 )
 
@@ -6107,6 +6107,9 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
     if intent.playbook not in _METRIC_PLAYBOOKS and not themes:
         return
     found = []
+    # "How many of Apple's topics are on fewer than 5 tweets": a size each value must have
+    # says its values are counted, even where the words would ask for themes.
+    sized = records_per_group(intent.question) is not None
     for dim in intent.slots.dimensions:
         spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
         names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
@@ -6126,7 +6129,7 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             # "distinct issues" even where the words would ask for themes.
             asked = _HOW_MANY_BEFORE.search(before) if at > 0 else None
             asked = asked or _HOW_MANY_AFTER.match(text[at + len(name) : at + len(name) + 12])
-            if themes and not _DISTINCT_BEFORE.search(before):
+            if themes and not _DISTINCT_BEFORE.search(before) and not sized:
                 asked = None
             if asked:
                 found.append(dim)
