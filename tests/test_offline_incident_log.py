@@ -171,6 +171,17 @@ def test_a_share_of_records_with_a_value_when_the_records_are_named(
     assert answer.reading is not None and "· 2016-03-01.." in answer.reading.line
 
 
+def test_two_values_each_said_in_the_same_words_one_in_chinese_are_side_by_side(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # Self service as written, Phone said in Chinese (电话), each followed by "提交的工单".
+    answer = ask(analyst, "通过自助服务（Self service）提交的工单和通过电话提交的工单各有多少张？")
+    counts = Counter(r["contact_type"] for r in rows)
+    assert answer.reading is not None and "Self service/Phone" in answer.reading.line
+    for value in ("Self service", "Phone"):
+        assert f"{counts[value]:,}" in answer.body, answer.body
+
+
 def test_one_average_asked_is_one_value_with_no_filter_read_into_its_words(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -1748,9 +1748,8 @@ class Understander:
             if first is None or isinstance(first, (Either, Excluded)) or first == value:
                 continue
             where = self._said_at(said, dim, str(first))
-            if where < 0 or not _listed_together(
-                said, [(where, where + len(str(first))), (at, at + len(words))]
-            ):
+            spans = [(where, where + len(str(first))), (at, at + len(words))]
+            if where < 0 or not (_listed_together(said, spans) or _said_alike(said, *spans)):
                 continue
             slots.compared[dim] = [str(first), value]
             slots.filters.pop(dim, None)
@@ -4577,6 +4576,20 @@ def _listed_together(text: str, spans: list[tuple[int, int]]) -> bool:
     )
 
 
+def _said_alike(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """ "通过自助服务提交的工单和通过电话提交的工单": two values each followed by the same
+    words, joined by a list word (a gloss in brackets after the first aside)."""
+    if second[0] < first[1]:
+        first, second = second, first
+    gap = text[first[1] : second[0]]
+    join = _JOINED_ALIKE.search(gap)
+    if join is None or re.search(r"[，,。；;？?]", gap):
+        return False
+    left = re.sub(r"^[\s）)]*(?:[（(][^）)]*[）)])?", "", gap[: join.start()]).strip()
+    return len(left) >= 2 and text[second[1] :].lstrip().startswith(left)
+
+
+_JOINED_ALIKE = re.compile(r"和|与|跟|以及|或者|或|还是|\band\b|\bor\b|\bvs\.?|\bversus\b")
 _WEEKEND = re.compile(r"(?i)\bweekends?\b|周末|双休日|礼拜六和礼拜天|星期六和星期天")
 
 
