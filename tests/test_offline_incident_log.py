@@ -182,6 +182,18 @@ def test_two_values_each_said_in_the_same_words_one_in_chinese_are_side_by_side(
         assert f"{counts[value]:,}" in answer.body, answer.body
 
 
+def test_the_record_with_the_highest_count_of_any_is_named_with_those_tied(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    answer = ask(analyst, "What's the highest reopen count of any ticket? List them all if tied.")
+    top = max(int(r["reopen_count"]) for r in rows)
+    tied = sorted(r["number"] for r in rows if int(r["reopen_count"]) == top)
+    assert f"The highest is {top}, of the {len(rows)} records" in answer.body, answer.body
+    # The first ten tied, by id; not an average by some group.
+    assert ", ".join(tied[:10]) in answer.body, answer.body
+    assert "At least 10 records share that value" in answer.body
+
+
 def test_one_average_asked_is_one_value_with_no_filter_read_into_its_words(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

@@ -161,10 +161,21 @@ def _extreme_record_sql(
         if e is not None:
             cols.append(f"{e} AS {q(dim)}")
     order = "DESC" if intent.percentile == 1.0 else "ASC"
-    sql = f"SELECT {', '.join([*cols, f'round({row}, {m.decimals}) AS value'])} FROM {m.table}"
-    sql += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
-    sql += " WHERE " + " AND ".join([*where, f"({row}) IS NOT NULL"])
-    return sql + f" ORDER BY value {order} LIMIT 1"
+    value = f"round({row}, {m.decimals})"
+    inner = f"SELECT {', '.join([*cols, f'{value} AS value'])}, rank() OVER (ORDER BY {value} "
+    inner += f"{order}) AS place FROM {m.table}"
+    inner += "".join(f" JOIN {t} ON {cond}" for t, cond in joins.items())
+    inner += " WHERE " + " AND ".join([*where, f"({row}) IS NOT NULL"])
+    # Every record that shares the top place ("if several share it, list them all").
+    names = ", ".join(c.rsplit(" AS ", 1)[1] for c in cols)
+    return (
+        f"SELECT {names + ', ' if names else ''}value FROM ({inner}) AS ranked "
+        f"WHERE place = 1 ORDER BY 1 LIMIT {_TIED_SHOWN}"
+    )
+
+
+_TIED_SHOWN = 10
+_TIMED = ("hours", "hour", "days", "day", "minutes", "min", "h", "d")
 
 
 def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:
@@ -176,6 +187,9 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
     if row.get("value") is None:
         return
     key = {1.0: "percentile.max", 0.0: "percentile.min"}.get(intent.percentile, "percentile.lead")
+    if intent.catalog is not None and intent.catalog.metrics[metric].unit not in _TIMED:
+        # A count or an amount each record holds: its highest, not its longest.
+        key = {1.0: "percentile.highest", 0.0: "percentile.lowest"}.get(intent.percentile, key)
     w.lead.append(
         w.say(
             key,
@@ -195,6 +209,22 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
             for c in named if c != ident and r.get(c) is not None
         ]  # fmt: skip
         sep = "，" if w.lang == "zh" else ", "
+        if ident and len(record.rows) > 1:
+            # Several records share it: each named.
+            listed = sep.join(str(x[ident]) for x in record.records())
+            key = "percentile.tied_more" if len(record.rows) >= _TIED_SHOWN else "percentile.tied"
+            w.lead.append(w.say(key, n=len(record.rows), records=listed, ref=record.id))
+            return
+        if ident and not parts:
+            w.lead.append(
+                w.say(
+                    "percentile.record_bare",
+                    record=str(r[ident]),
+                    value=w.value(metric, r["value"]),
+                    ref=record.id,
+                )
+            )
+            return
         w.lead.append(
             w.say(
                 "percentile.record" if ident else "percentile.record_unnamed",

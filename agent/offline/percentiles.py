@@ -77,9 +77,30 @@ _SHORTEST = re.compile(r"(?i)\b(?:shortest|quickest|fastest)\b|最短|最快")
 # The one record asked about ("the single longest-running ticket", "哪一条等得最久").
 ONE_RECORD = re.compile(
     r"(?i)\bsingle\b|\b(?:ticket|case|incident|record|complaint|message|order) (?:number|id|no)\b"
+    # "the highest reassignment count of any ticket"
+    r"|\bof any (?:one )?(?:ticket|case|incident|record|complaint|message|order)\b"
     r"|\b(?:which|that|this) (?:ticket|case|incident|record|complaint|message|order)\b"
     r"|哪一[条张单件个]|哪[条张单件]|那一?[条张单件]|这一?[条张单件](?:留言|工单|投诉|记录)|单号|编号"
 )
+
+
+# "The highest reassignment count of any ticket", "转派次数最多的那张工单": the largest (smallest)
+# value of a count or an amount each record holds.
+_HIGHEST = re.compile(
+    r"(?i)\b(?:highest|most|maximum|max|largest|biggest|greatest)\b|最多|最高|最大"
+)
+_LOWEST = re.compile(r"(?i)\b(?:lowest|fewest|least|minimum|min|smallest)\b|最少|最低|最小")
+
+
+def record_extreme_said(question: str) -> float | None:
+    """1.0 when the one record asked about has the highest value, 0.0 the lowest (both or
+    neither said: None)."""
+    if ONE_RECORD.search(question) is None:
+        return None
+    high, low = _HIGHEST.search(question), _LOWEST.search(question)
+    if bool(high) == bool(low):
+        return None
+    return 1.0 if high else 0.0
 
 
 def extreme_said(question: str) -> float | None:

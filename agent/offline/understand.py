@@ -91,7 +91,13 @@ from .mention_words import (
     words_as_written,
 )
 from .negation import listed_between, negated, negated_items, negated_list
-from .percentiles import ONE_RECORD, extreme_said, percentile_expr, percentile_said
+from .percentiles import (
+    ONE_RECORD,
+    extreme_said,
+    percentile_expr,
+    percentile_said,
+    record_extreme_said,
+)
 from .shape import ORDER as SHAPE_ORDER
 from .shape import Shape, ShapeReading, read_shape
 from .slice_sql import reach
@@ -6122,7 +6128,7 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
     found = []
     # "How many of Apple's topics are on fewer than 5 tweets": a size each value must have
     # says its values are counted, even where the words would ask for themes.
-    sized = records_per_group(intent.question) is not None
+    size_said = records_per_group(intent.question) is not None
     for dim in intent.slots.dimensions:
         spec = intent.catalog.dimensions[dim].spec if dim in intent.catalog.dimensions else None
         names = [n.lower() for n in (spec.en, spec.zh, *spec.aliases) if n] if spec else []
@@ -6142,7 +6148,7 @@ def _distinct(intent: Intent, named: str | None = None) -> None:
             # "distinct issues" even where the words would ask for themes.
             asked = _HOW_MANY_BEFORE.search(before) if at > 0 else None
             asked = asked or _HOW_MANY_AFTER.match(text[at + len(name) : at + len(name) + 12])
-            if themes and not _DISTINCT_BEFORE.search(before) and not sized:
+            if themes and not _DISTINCT_BEFORE.search(before) and not size_said:
                 asked = None
             if asked:
                 found.append(dim)
@@ -6480,6 +6486,22 @@ def _percentile(intent: Intent) -> None:
     cat, q = intent.catalog, intent.question
     fraction = percentile_said(q)
     one = ONE_RECORD.search(q) is not None and extreme_said(q) is not None
+    counted = [a for a in (_per_record_average(cat, m) for m in intent.metrics) if a is not None]
+    top = record_extreme_said(q) if cat is not None and fraction is None and not one else None
+    if top is not None and counted:
+        # "Which ticket got reassigned the most - the highest count of any ticket": the one
+        # record with the largest value each record holds, not the average by some group.
+        intent.shown = [
+            d for d in intent.slots.dimensions
+            if d not in intent.filters and d in cat.dimensions  # type: ignore[union-attr]
+            and not cat.dimensions[d].from_time  # type: ignore[union-attr]
+        ]  # fmt: skip
+        intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
+        intent.slots.metrics = [counted[0]]
+        intent.grouping = None
+        intent.percentile, intent.threshold = top, None
+        intent.playbook = "metric_change"
+        return
     if cat is not None and fraction is None and one:
         # "The single longest-running ticket … its category": one record, its columns shown.
         timed = [m for m in intent.metrics if cat.metrics[m].unit in _TIME_UNITS]
@@ -6544,6 +6566,27 @@ def _percentile(intent: Intent) -> None:
             intent.slots.dimensions.remove(dim)
     if not any(d not in intent.filters for d in intent.slots.dimensions):
         intent.playbook = "metric_change"  # one figure, not quotes or a split
+
+
+def _per_record_average(cat: Catalog | None, metric: str) -> str | None:
+    """The average of the count or amount each record holds that ``metric`` measures (itself,
+    or the average beside a total of the same column); None for times and other measures."""
+    if cat is None or metric not in cat.metrics or cat.metrics[metric].unit in _TIME_UNITS:
+        return None
+    spec = cat.metrics[metric]
+    expr = re.sub(r"\s+", "", spec.expr).upper()
+    if expr.startswith("AVG("):
+        return metric
+    if not expr.startswith("SUM("):
+        return None
+    inner = expr[3:]
+    return next(
+        (
+            name for name, m in cat.metrics.items()
+            if m.table == spec.table and re.sub(r"\s+", "", m.expr).upper() == "AVG" + inner
+        ),
+        None,
+    )  # fmt: skip
 
 
 _EACH_SPLIT = re.compile(r"(?i)\b(?:by|per|each|every|for each)\s+\w+|按|各|每个")
