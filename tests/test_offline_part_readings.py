@@ -83,6 +83,15 @@ def test_words_mentioned_among_the_records_mentioning_others(
         f"提到“轮胎”的反馈共 {len(tyres)} 条，其中提到“韩泰”的 {len(_with(tyres, '韩泰'))} 条"
         in (answer.body)
     ), answer.body
+    # The first words quoted, those counted among their records said after "这些投诉里".
+    for question in (
+        "标题里带“车门”两个字的投诉有几条？这些投诉里，同时提到异响的有几条？",
+        "标题里带“车门”的投诉有几条？其中同时提到“异响”的有几条？",
+    ):
+        doors = _with(rows, "车门")
+        answer = analyst.ask(question)
+        assert f"提到“车门”的反馈共 {len(doors)} 条" in answer.body, answer.body
+        assert f"的 {len(_with(doors, '异响'))} 条" in answer.body, answer.body
     doors = _with(rows, "车门")
     quiet = [r for r in doors if "异响" not in r["title"]]
     answer = analyst.ask("标题里说到车门的投诉有几条？其中标题没提到异响的有几条？")

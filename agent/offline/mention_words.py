@@ -141,6 +141,13 @@ _THEN_AMONG = re.compile(
 )
 
 
+# The same, with the records named ("这些投诉里", "在这些留言中").
+_THEN_AMONG_RECORDS = re.compile(
+    r"其中|这里面|这其中|这些[\u4e00-\u9fff]{0,4}?(?:里面?|中|当中)"
+    r"|(?i:\bof (?:which|those|them|these)\b|\bamong (?:them|those|these)\b)"
+)
+
+
 # "变速箱的投诉": the records named by what they are about, before their noun.
 _RECORDS_OF = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(?:方面|相关|问题)?的(?:投诉|留言|评论|差评|好评|反馈|记录|工单|推文|帖子|消息)$"
@@ -171,6 +178,15 @@ def base_terms(question: str) -> list[str]:
         part = aside.group("t")
         return base[:_MAX_TERMS] if base and part not in base else []
     quoted = list(_QUOTED.finditer(question))
+    later = _THEN_AMONG_RECORDS.search(question, quoted[0].end()) if quoted else None
+    if later is not None and _quoted_counted(question):
+        # "带“安全”的投诉有几条？这些投诉里，同时提到异响的有几条": the quoted words' records,
+        # among which the words said after are counted.
+        tail = question[later.end() :]
+        part = [m.group("t") for m in _ZH.finditer(tail)] + _quoted_counted(tail)
+        base = _quoted_counted(question[: later.start()])
+        if base and part and not set(base) & set(part):
+            return base[:_MAX_TERMS]
     if not quoted or not _quoted_counted(question):
         cue = _THEN_AMONG.search(question)
         if cue is None:
@@ -211,7 +227,12 @@ def _mention_terms(question: str) -> list[str]:
         aside = [
             m.group("t") for m in ASIDE_REST.finditer(question) if not _ZH.search(m.group(0))
         ]  # fmt: skip
-        return _clean([*quoted, *aside], short_ok=True)
+        # "带“安全”的投诉有几条？这些投诉里，同时提到异响的有几条": words said among the records
+        # the quoted word names, after them, unquoted.
+        last = max(question.rfind(w) + len(w) for w in quoted)
+        among = _THEN_AMONG_RECORDS.search(question, max(last, 0))
+        after = [m.group("t") for m in _ZH.finditer(question, among.end())] if among else []
+        return _clean([*quoted, *aside, *after], short_ok=True)
     named = [m.group(1) or m.group(2) for m in _THE_WORD.finditer(question)]
     if named:
         return _clean(named)
