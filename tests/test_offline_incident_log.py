@@ -194,6 +194,22 @@ def test_the_record_with_the_highest_count_of_any_is_named_with_those_tied(
     assert "At least 10 records share that value" in answer.body
 
 
+def test_groups_whose_every_record_has_the_yes_no_column_set(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "made SLA on every single one": the flag's rate is 100% in each group kept.
+    tickets = Counter(r["assigned_to"] for r in rows)
+    missed = {r["assigned_to"] for r in rows if r["made_sla"] != "true"}
+    kept = sorted(p for p, n in tickets.items() if n >= 5 and p not in missed)
+    answer = ask(
+        analyst, "How many resolvers with at least 5 tickets made SLA on every single one of them?"
+    )
+    sized = sum(1 for n in tickets.values() if n >= 5)
+    assert f"{len(kept)} of {sized} have" in answer.body, answer.body
+    for person in kept:
+        assert f"{person} (100%)" in answer.body
+
+
 def test_one_average_asked_is_one_value_with_no_filter_read_into_its_words(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

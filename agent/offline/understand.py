@@ -3784,8 +3784,13 @@ def _group_test(intent: Intent) -> None:
         return
     if voiced and not (every is not None and part and counted is not None):
         return
+    if every is not None and measured is not None and not plain_count(cat, measured):
+        # "…gave a timely response to every single one": the yes/no column's count named, its
+        # rate kept beside it tested.
+        measured = share_metric(cat, [measured]) or measured
     if every is not None and measured is not None and cat.metrics[measured].unit == "%":
         # "…never had a complaint disputed", the disputed rate named: a rate of 0 (or 100%).
+        intent.slots.metrics = [measured]
         value = 0.0 if every[0] == "none" else 100.0
         pct = PercentTest("=", value, ("为 " if intent.language == "zh" else "of ") + f"{value:g}%")
     if pct is not None:
