@@ -83,7 +83,7 @@ def compile_request(catalog: Catalog, request: MetricRequest) -> CompiledQuery:
             sql, p = _grain_cte(catalog, grain, dims, filters, period, exclude)
             ctes.append(f"{_cte_name(gi, pi)} AS (\n{sql}\n)")
             params += p
-    calendar = _calendar_keys(grains, dims, request.period if comparison is None else None)
+    calendar = _calendar_keys(catalog, grains, dims, request.period if comparison is None else None)
     select, columns = _final_select(grains, dims, len(periods) == 2, calendar)
     tail, tail_params = _order_limit(catalog, request, dims, columns)
     sql = "WITH " + ",\n".join(ctes) + "\n" + select + tail
@@ -280,12 +280,17 @@ def _metric_columns(m: Metric, cur: str, cmp: str | None) -> list[tuple[str, str
     return out
 
 
-def _calendar_keys(grains: list[Grain], dims: list[Dimension], period: Period | None) -> str:
+def _calendar_keys(
+    catalog: Catalog, grains: list[Grain], dims: list[Dimension], period: Period | None
+) -> str:
     """ "Month by month from September to December": the months (quarters, weeks, days) of a
     period named that the table's records span, as keys of their own, so that one with no
     record of the slice shows a count of 0 instead of being left out. Only for counts (a rate
-    has no value there) over one calendar grouping; empty otherwise."""
+    has no value there) over one calendar grouping of a table in the DuckDB file (a live
+    source's dialect has no such series); empty otherwise."""
     if period is None or period.open_start or len(dims) != 1 or len(grains) != 1:
+        return ""
+    if catalog.tables[grains[0].table].source is not None:
         return ""
     template = dims[0].spec.time or ""
     grain = grains[0]
