@@ -917,6 +917,9 @@ class Understander:
             # "其中" was the time said missing, a part of the records mentioning the words.
             intent.slots.metrics = [m for m in intent.metrics if m not in named]
             named = []
+        # "反映小区停车位问题的留言": words every one of several values of a column ends with
+        # name that family of values (…小区停车位问题), not words of the text.
+        terms = self._families_read(intent, terms)
         if terms and not named:
             _words_not_flags(intent)
             intent.mentions = terms
@@ -1036,6 +1039,33 @@ class Understander:
                     near = scored[0][1]
                 intent.sibling_unread = (other, dim, near)
                 return
+
+    def _families_read(self, intent: Intent, terms: list[str]) -> list[str]:
+        """The words left to find in the text once those naming a family of values are read
+        as a filter of that family."""
+        out = []
+        for term in terms:
+            family = self._family_ending(term)
+            if family is not None and family[0] not in intent.filters:
+                intent.slots.filters[family[0]] = Holding(term, *family[1])
+            else:
+                out.append(term)
+        return out
+
+    def _family_ending(self, term: str) -> tuple[str, list[str]] | None:
+        """The column and its values that ``term`` (Chinese) ends ("小区停车位" of 城东区翠湖湾
+        小区停车位问题, 高新区学府路小区停车位问题, …): the word names that family of values,
+        not words of the text. None unless one column has two or more such values."""
+        if not _CJK_TEXT.search(term) or len(term) < 3:
+            return None
+        end = re.compile(re.escape(term) + r"(?:问题|类|方面)?$")
+        cat = self.matcher.catalog
+        listed = {d: list(x.values or []) for d, x in cat.dimensions.items() if x.values}
+        found = [
+            (dim, held) for dim, values in {**listed, **self.values}.items()
+            if len(held := [str(v) for v in values if end.search(str(v))]) >= 2
+        ]  # fmt: skip
+        return found[0] if len(found) == 1 else None
 
     def _values_ending_terms(self, intent: Intent, terms: list[str]) -> None:
         """ "提到自动语音催收电话（robocall）的": a value read in the other language (电话 for the
@@ -3042,6 +3072,7 @@ class Understander:
         terms = [t for t in terms if not _names_value_found(intent, t)]
         held = {v.word for v in intent.filters.values() if isinstance(v, (Holding, Lacking))}
         terms = [t for t in terms if not _held_word(intent.question, t, held)]
+        terms = self._families_read(intent, terms)
         if not terms:
             return None
         said = ("、" if intent.language == "zh" else ", ").join(f"“{t}”" for t in terms)
