@@ -394,6 +394,12 @@ def test_records_of_a_unit_or_an_amount_the_data_lacks_get_no_figure(
             "What resolution time does our SLA actually promise, and how far inside it do we land?",
             "service-level targets",
         ),
+        # Support tiers a ticket is escalated between; the time limit rules set.
+        (
+            "How many tickets did first-line support escalate to second-line support?",
+            "support tiers or escalation levels",
+        ),
+        ("按规定的办理时限，这些工单要求在几个工作日内办结？", "截止时间或到期日"),
     ):
         answer = analyst.ask(question)
         assert answer.status == "insufficient_data", (question, answer.text)
