@@ -83,6 +83,22 @@ def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst,
         yield an, rows
 
 
+def test_the_column_named_after_an_counts_by_it_and_one_said_after_bu_an_is_no_split(
+    hotline: tuple[Analyst, Rows],
+) -> None:
+    # "按留言主题算，不按一级分类": the subjects ranked, not themes of the text nor categories.
+    an, rows = hotline
+    subjects = Counter(r["留言主题"] for r in rows if r["留言时间"].startswith("2023"))
+    top = max(subjects.values())
+    answer = ask_offline(an, "去年市民反映最多的具体问题是什么？按留言主题算，不按一级分类。")
+    assert answer.reading is not None and "按 留言主题" in answer.reading.line, answer.text
+    assert "一级分类" not in answer.reading.line
+    leader = next(v for v, n in sorted(subjects.items()) if n == top)
+    assert f"为 {top} [Q" in answer.body and any(
+        v in answer.body for v, n in subjects.items() if n == top
+    ), (leader, answer.body)
+
+
 def test_a_subject_in_other_words_is_its_value_and_the_share_is_of_the_category_named(
     hotline: tuple[Analyst, Rows],
 ) -> None:

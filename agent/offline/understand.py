@@ -668,6 +668,13 @@ class Understander:
             # "What do users report as the symptom most often": the named grouping's values
             # ranked, not themes of the text.
             intent.playbook = "ranking"
+        by = _counted_by(question, slots, self.matcher.catalog)
+        if by is not None and intent.playbook == "voc_themes":
+            # "反映最多的具体问题是什么？按留言主题算，不按一级分类": the column named after 按
+            # ranked, not themes of the text; the one set aside is no split.
+            kept = [d for d in slots.dimensions if d in slots.filters]
+            slots.dimensions[:] = [by, *kept]
+            intent.playbook = "ranking"
         frequent = self._most_common_column(question, slots)
         if frequent is not None and frequent.dimension and intent.playbook in _FREQUENT_OF:
             # "What's the number one issue people raise about cards": the records' own column
@@ -4616,6 +4623,32 @@ def _listed_together(text: str, spans: list[tuple[int, int]]) -> bool:
     return all(
         LIST_JOIN.match(text[a[1] : b[0]]) is not None for a, b in itertools.pairwise(ordered)
     )
+
+
+def _counted_by(question: str, slots: Slots, cat: Catalog) -> str | None:
+    """The dimension said right after "按" as how the records are counted ("按留言主题算",
+    "按留言主题里的具体事项算"); a dimension said after "不按" ("不按一级分类") is taken out of
+    the question's dimensions. None when no dimension is counted by so."""
+    text = normal_text(question)
+    found: str | None = None
+    for dim in list(slots.dimensions):
+        spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
+        names = (
+            [n.lower() for n in (spec.zh, *spec.aliases) if n and _CJK_TEXT.search(n)]
+            if spec
+            else []
+        )
+        for name in names:
+            for m in re.finditer(rf"(不|别|不要|而不是|不是)?按照?{re.escape(name)}", text):
+                if m.group(1):
+                    slots.dimensions.remove(dim)
+                    break
+                if found is None and dim not in slots.filters:
+                    found = dim
+            else:
+                continue
+            break
+    return found if found in slots.dimensions else None
 
 
 def _said_alike(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
