@@ -149,6 +149,10 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     listed = _said_one_by_one(found)
     if listed is not None:
         return PeriodReading(period=listed, listed=True)
+    spanned = _each_unit_across(text, found)
+    if spanned is not None:
+        # "Its share for each half-year of 2023 and 2024": one span, by the unit said.
+        return PeriodReading(period=spanned)
     if len(found) >= 2:
         one, other = _in_year_named(found[0], found[1])
         a, b = sorted((one, other), key=lambda p: p.start)
@@ -192,6 +196,42 @@ def _said_one_by_one(found: list[Period]) -> Period | None:
             "quarter",
         )
     ):
+        return None
+    if any(a.end != b.start for a, b in pairwise(units)):
+        return None
+    first, last = units[0], units[-1]
+    return replace(
+        first,
+        end=last.end,
+        label=f"{first.label} – {last.label}",
+        phrase=", ".join(p.phrase or p.label for p in units),
+        kind="span",
+        to_date=last.to_date,
+    )
+
+
+# A unit finer than the periods named, asked each of ("each half-year of 2023 and 2024").
+_EACH_FINER = re.compile(
+    r"(?i)\b(?:each|every|per|by)\s+(?P<en>half[- ]year|half|quarter|month|week|day)s?\b"
+    r"|(?:每个?|按|各)(?P<zh>半年|季度|月|周|天)"
+)
+_FINER_THAN = {
+    "year": ("half", "quarter", "month", "week", "day"),
+    "quarter": ("month", "week", "day"),
+}
+
+
+def _each_unit_across(text: str, found: list[Period]) -> Period | None:
+    """Two or more years (quarters) said one after another with a finer unit asked each of:
+    the span they make, its phrase listing them; None otherwise."""
+    m = _EACH_FINER.search(text)
+    units = sorted(found, key=lambda p: p.start)
+    if m is None or len(units) < 2 or len({p.kind for p in units}) != 1:
+        return None
+    unit = (m.group("en") or "").lower().split("-")[0].split(" ")[0] or {
+        "半年": "half", "季度": "quarter", "月": "month", "周": "week", "天": "day"
+    }[m.group("zh")]  # fmt: skip
+    if unit not in _FINER_THAN.get(units[0].kind, ()):
         return None
     if any(a.end != b.start for a, b in pairwise(units)):
         return None

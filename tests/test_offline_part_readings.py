@@ -185,3 +185,19 @@ def test_sat_as_a_verb_is_no_saturday_and_a_length_running_past_a_number(
     long = sum(1 for r in rows if len(r["title"]) > 10)
     answer = analyst.ask("How many complaint titles run past 10 characters?")
     assert f"{long:,} of" in answer.body or f"{long} of" in answer.body, answer.body
+
+
+def test_a_share_for_each_half_year_of_two_years_named(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "each half-year of 2024 and 2025": the two years as one span, by half-year.
+    answer = analyst.ask(
+        "What share of all complaints is 星驰汽车's for each half-year of 2024 and 2025?"
+    )
+    for year in ("2024", "2025"):
+        for half, months in (("H1", range(1, 7)), ("H2", range(7, 13))):
+            of = [
+                r for r in rows if r["opened_at"][:4] == year and int(r["opened_at"][5:7]) in months
+            ]
+            mine = sum(r["brand"] == "星驰汽车" for r in of)
+            assert f"| {year}-{half} | {mine} | {len(of)} |" in answer.body, answer.body

@@ -758,3 +758,14 @@ def test_days_said_without_their_month_after_one_are_read_in_that_month(question
 
 def test_days_without_a_month_and_no_month_before_are_no_period() -> None:
     assert read_periods("1-15号的投诉有多少条？", date(2017, 12, 4)).period is None
+
+
+def test_each_finer_unit_of_two_years_named_is_one_span() -> None:
+    r = read_periods(
+        "Its share of complaints for each half-year of 2023 and 2024?", date(2025, 1, 2)
+    )
+    assert r.comparison is None and r.period is not None, r
+    assert (r.period.start, r.period.end) == (date(2023, 1, 1), date(2025, 1, 1))
+    # Without a unit asked each of, the two years are still compared.
+    r = read_periods("Complaints in 2024 vs 2023?", date(2025, 1, 2))
+    assert r.comparison is not None and r.comparison.start == date(2023, 1, 1)

@@ -4738,6 +4738,13 @@ _GRAIN_WORDS = (
         re.compile(r"(?i)\bweekly\b|week[- ]by[- ]week|\b(?:by|per|each|every) week\b|每周|按周"),
     ),
     (
+        "half_year",
+        re.compile(
+            r"(?i)\bhalf[- ]yearly\b|\b(?:by|per|each|every) half(?:[- ]year)?\b"
+            r"|\beach of the (?:two )?halves\b|每半年|按半年|各半年|每个半年"
+        ),
+    ),
+    (
         "quarter",
         re.compile(
             r"(?i)\bquarterly\b|quarter[- ]by[- ]quarter|\b(?:by|per|each|every) quarter\b"
