@@ -539,3 +539,35 @@ def test_a_category_named_in_other_words_is_counted_month_by_month(analyst: Anal
     )
     for month in ("2017-10", "2017-11"):
         assert f"| {month} | {months.count(month)} |" in answer.body, (month, answer.body)
+
+
+def _months(name: str) -> dict[str, int]:
+    """Tweets per month (created_at's first seven characters) in one Excel file."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(TWCS / name, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    at = [str(h) for h in rows[0]].index("created_at")
+    out: dict[str, int] = {}
+    for row in rows[1:]:
+        out[str(row[at])[:7]] = out.get(str(row[at])[:7], 0) + 1
+    return out
+
+
+def test_each_company_s_own_table_against_the_month_before(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # One table per company: each company's November against its October, side by side.
+    answer = ask_offline(
+        analyst,
+        "Which company's customer tweets grew the most in November 2017 compared with "
+        "October 2017?",
+    )
+    for company, name in (
+        ("AmazonHelp", "twcs-AmazonHelp-200-inbound.xlsx"),
+        ("AppleSupport", "twcs-AppleSupport-200-inbound.xlsx"),
+    ):
+        months = _months(name)
+        now, before = months.get("2017-11", 0), months.get("2017-10", 0)
+        assert f"| {company} | {now} | {before} | {now - before:+d} |" in answer.text, answer.text

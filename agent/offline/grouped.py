@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..reading import metric_label, shared_measure
 from .metric_actions import learn_action, lever_action
 from .narrative import Writer
 from .playbooks import (
     Call,
     compare_kind,
+    count_column,
     dim_name,
     direction,
     failed,
@@ -42,12 +44,39 @@ def grouped_calls(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
     groups: dict[str, Any] = dict(filters)
     if dim in intent.slots.compared:
         groups[dim] = intent.slots.compared[dim]  # only the groups the question names
-    return {
+    # Each group's records in a table of their own: the same measure on every table.
+    measured = [metric, *intent.parallel] if metric in intent.metrics[:1] else [metric]
+    calls = {
         "groups": metric_query(
-            [metric], filters=groups, group_by=[dim], period=period, compare=against
+            measured, filters=groups, group_by=[dim], period=period, compare=against
         ),
-        "overall": metric_query([metric], filters=filters, period=period, compare=against),
     }
+    if len(measured) == 1:  # the tables' figures do not add up in one query
+        calls["overall"] = metric_query([metric], filters=filters, period=period, compare=against)
+    return calls
+
+
+def _fold_compared(
+    w: Writer, metrics: list[str], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows of one measure on several groups' tables against the period before: each row's
+    figures (now, before, the change) are those of the table holding its group, under the
+    first metric's names."""
+    if len(metrics) < 2:
+        return rows
+    first = count_column(w, metrics[0])
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in metrics:
+            n = count_column(w, name)
+            if row.get(n) or row.get(f"{n}_prev"):
+                for end in ("", "_prev", "_delta", "_pct_change"):
+                    row[metrics[0] + end] = row.get(name + end)
+                row[first], row[f"{first}_prev"] = row.get(n), row.get(f"{n}_prev")
+                break
+        out.append(row)
+    return out
 
 
 def write_grouped(intent: Intent, results: Results, w: Writer) -> None:
@@ -55,7 +84,12 @@ def write_grouped(intent: Intent, results: Results, w: Writer) -> None:
     if failed(w, res) or res is None:
         return
     dim, metric = res.columns[0], next(iter(res.content["units"]))  # type: ignore[index]
-    rows = [r for r in res.records() if r.get(metric) is not None and r.get(dim) is not None]
+    measured = list(res.content["units"])  # type: ignore[index]
+    records = _fold_compared(w, measured, res.records())
+    shared = shared_measure([metric_label(w.catalog, m, w.lang) for m in measured])
+    if shared and len(measured) > 1:
+        w.metric_names[metric] = shared  # "twcs inbound count", of every group's table
+    rows = [r for r in records if r.get(metric) is not None and r.get(dim) is not None]
     w.learn_names(res.columns, rows)
     if not rows:
         failed(w, None)

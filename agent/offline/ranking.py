@@ -133,9 +133,8 @@ def _rank_stage(intent: Intent, results: Results) -> dict[str, Call]:
         return event_call(intent, _event_split(intent))
     dim = intent.group_by or default_dimension(intent.catalog)
     metric = metric_or(intent, dim)
-    # One table per group: the groups are ranked side by side for the period, not compared
-    # with the one before (the metric query pairs the tables' rows only by group).
-    if intent.compare and not intent.whole_data and not intent.parallel:
+    # One table per group: each table's rows against the period before, side by side.
+    if intent.compare and not intent.whole_data:
         return grouped_calls(intent, metric, dim)
     # "How many different states, and which has the most": the number of them too.
     return _rank_call(intent, metric, dim, results.get(PRE_BIGGEST)) | distinct_calls(intent)
