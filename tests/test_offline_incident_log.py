@@ -210,6 +210,19 @@ def test_groups_whose_every_record_has_the_yes_no_column_set(
         assert f"{person} (100%)" in answer.body
 
 
+def test_a_value_named_then_set_aside_where_it_is_said_again(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Symptom 9 …? … anything other than 9": the records without it, not with it.
+    others = [r for r in rows if r["u_symptom"] != "Symptom 9"]
+    answer = ask(
+        analyst,
+        "Symptom 9 keeps coming up - how many tickets have a symptom other than 9?",
+    )
+    assert answer.reading is not None and "not Symptom 9" in answer.reading.line, answer.text
+    assert f"{len(others)}" in answer.body, answer.body
+
+
 def test_one_average_asked_is_one_value_with_no_filter_read_into_its_words(
     analyst: Analyst, rows: list[dict[str, str]]
 ) -> None:

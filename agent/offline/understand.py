@@ -1836,7 +1836,7 @@ class Understander:
                 del slots.filters[dim]
                 continue
             floor = max((s[1] for s in spans.values() if s and s[1] <= span[0]), default=0)
-            if negated(text, *span, floor=floor):
+            if negated(text, *span, floor=floor) or _negated_when_said_again(text, value, span):
                 slots.filters[dim] = negated_part(value)
         # "把吉利和马自达这两家放一边": values named together, set aside together.
         for dim, values in list(slots.compared.items()):
@@ -4649,6 +4649,24 @@ def _counted_by(question: str, slots: Slots, cat: Catalog) -> str | None:
                 continue
             break
     return found if found in slots.dimensions else None
+
+
+def _negated_when_said_again(text: str, value: Any, span: tuple[int, int]) -> bool:
+    """ "Symptom 491 drags our numbers down - what's the SLA rate on tickets whose symptom is
+    anything other than 491?": a value named, then set aside where it is said again (by its
+    name, or by the number or word that ends it) in the question that follows."""
+    if not isinstance(value, str):
+        return False
+    name = value.lower().strip()
+    last = re.findall(r"[a-z0-9\u3400-\u9fff]+", name)
+    forms = {name, *([last[-1]] if last and (last[-1].isdigit() or len(last[-1]) >= 3) else [])}
+    for form in forms:
+        pattern = rf"(?<![\w]){re.escape(form)}(?![\w])" if form.isascii() else re.escape(form)
+        for m in re.finditer(pattern, text[span[1] :]):
+            start = span[1] + m.start()
+            if negated(text, start, start + len(form), floor=span[1]):
+                return True
+    return False
 
 
 def _said_alike(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
