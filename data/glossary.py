@@ -71,6 +71,7 @@ _WORDS: dict[str, str] = {
     "报错": "error message", "错误": "error", "提示": "message", "信息": "message details",
     "进一步": "further", "帮助": "help", "帮忙": "help", "日期": "date", "时间": "time",
     "送达日期": "delivery date",
+    "优先级": "priority", "确认": "confirmation confirmed confirm", "复核": "review confirmation",
 }  # fmt: skip
 _LONGEST = max(len(w) for w in _WORDS)
 # English words of one thing (or one action) that exports and managers use for each other

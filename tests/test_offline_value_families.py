@@ -3,6 +3,10 @@
 ("城东区翠湖湾小区停车位问题", "城西区学府路小区停车位问题", …) and the message text never says
 the words, so they name the subjects that end with them, not words to find in the text.
 
+Also, over a ticket export in English asked in Chinese: a yes/no column named word by word with
+the "not" said between its words ("优先级没有经过复核确认的" for Priority confirmation) is its
+"no" side.
+
 Every expected figure is computed from the rows the test wrote, never from the analyst.
 """
 
@@ -66,3 +70,35 @@ def test_words_ending_a_family_of_subjects_after_a_mention_verb_name_those_subje
     assert f"留言数量为 {len(parking)} [Q" in answer.body, answer.body
     answer = ask_offline(an, "反映小区停车位问题的留言，平均要等几个小时才有答复？")
     assert f"{sum(hours) / len(hours):.1f}小时" in answer.body, answer.body
+
+
+def _tickets() -> Rows:
+    start, rows = datetime(2016, 3, 1, 8), []
+    for i in range(160):
+        rows.append(
+            {
+                "number": f"INC{i:05d}",
+                "opened_at": (start + timedelta(hours=11 * i)).strftime(FMT),
+                "priority": ["1 - Critical", "2 - High", "3 - Moderate"][(i * 7 + i // 3) % 3],
+                "priority_confirmation": "true" if (i * 5 + i // 7) % 4 else "false",
+            }
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tickets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Analyst, Rows]]:
+    rows = _tickets()
+    folder = tmp_path_factory.mktemp("confirmed")
+    with offline_analyst(folder, rows, file="incidents.csv", as_of="2017-03-01", id="number") as an:
+        yield an, rows
+
+
+def test_a_yes_no_column_named_in_chinese_with_not_between_its_words(
+    tickets: tuple[Analyst, Rows],
+) -> None:
+    an, rows = tickets
+    moderate = [r for r in rows if r["priority"] == "3 - Moderate"]
+    unconfirmed = [r for r in moderate if r["priority_confirmation"] != "true"]
+    answer = ask_offline(an, "中等优先级（Moderate）的工单里，优先级没有经过复核确认的有几张？")
+    assert f"为 {len(unconfirmed)} [Q" in answer.body, answer.body

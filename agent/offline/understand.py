@@ -4454,6 +4454,10 @@ def _flag_conditions(
         before = text[max(0, start - 24) : start]
         no = _FLAG_NO_ZH.search(before) if _CJK_CHAR.search(before[-1:] or "") else None
         no = no or _FLAG_NO_EN.search(before)
+        if not no and name in (crossed or {}):
+            # "优先级没有经过复核确认": named word by word, the "not" said between its words.
+            inside = " ".join(text[a:b] for a, b in spans)
+            no = re.search(r"没有?|未(?!来)|从未|尚未|不曾", inside)
         if not all(reaches(cat, m, name) for m in slots.metrics):
             continue
         slots.filters[name] = "false" if no else "true"
