@@ -70,6 +70,13 @@ def test_words_ending_a_family_of_subjects_after_a_mention_verb_name_those_subje
     assert f"留言数量为 {len(parking)} [Q" in answer.body, answer.body
     answer = ask_offline(an, "反映小区停车位问题的留言，平均要等几个小时才有答复？")
     assert f"{sum(hours) / len(hours):.1f}小时" in answer.body, answer.body
+    # A count past a time asked after the average, in a sentence of its own: both answered.
+    answer = ask_offline(
+        an, "反映小区停车位问题的留言，平均要等几个小时才有答复？7天之内就答复了的有几条？"
+    )
+    assert f"{sum(hours) / len(hours):.1f}小时" in answer.body, answer.body
+    within = sum(1 for h in hours if h <= 7 * 24)
+    assert f"之内的有 {within} 条" in answer.body, answer.body
 
 
 def _tickets() -> Rows:

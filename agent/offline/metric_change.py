@@ -38,6 +38,7 @@ from .playbooks import (
     solid,
 )
 from .ranking import BREAKDOWN, PRE_BIGGEST, biggest_groups
+from .shares import threshold_call, write_threshold
 from .slice_sql import reach, slice_where
 from .slots import Either, Excluded
 from .text_columns import record_id
@@ -76,7 +77,7 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
         metrics = metrics + _records_asked(intent, metrics)
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
         calls |= _share_of_all_call(intent, metrics) | _rest_call(intent, metrics, period)
-        calls |= _percentile_call(intent, metrics[0])
+        calls |= _percentile_call(intent, metrics[0]) | _threshold_beside_call(intent)
         return calls | distinct_calls(intent) | _whole_calls(intent, metrics, period)
     pair = _pair_call(intent, metrics[0])
     if pair is not None:
@@ -99,6 +100,15 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 
 _PERCENTILE = "percentile"
+_BESIDE = "threshold_beside"
+
+
+def _threshold_beside_call(intent: Intent) -> dict[str, Call]:
+    """The records past a threshold asked after the average ("7天之内就答复了的有几条")."""
+    if intent.threshold_beside is None:
+        return {}
+    call = threshold_call(replace(intent, threshold=intent.threshold_beside))
+    return {_BESIDE: call} if call is not None else {}
 
 
 def _percentile_call(intent: Intent, metric: str) -> dict[str, Call]:
@@ -462,6 +472,9 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         _write_value(intent, results["value"], w)
         if intent.metrics:
             _write_percentile(intent, intent.metrics[0], results, w)
+        beside = results.get(_BESIDE)
+        if intent.threshold_beside is not None and beside is not None and not failed(w, beside):
+            write_threshold(replace(intent, threshold=intent.threshold_beside), beside, w)
         if (rest := _rest(intent)) is not None and _REST in results:
             _write_value(rest, results[_REST], w)
         write_distinct(results, w, intent.question)

@@ -30,9 +30,9 @@ from .understand import Intent
 def share_call(intent: Intent) -> Call | None:
     cat = intent.catalog
     if cat is None or not (intent.filters or intent.unset or intent.unset_column):
-        return _threshold_call(intent) if intent.threshold else None
+        return threshold_call(intent) if intent.threshold else None
     if intent.threshold:
-        return _threshold_call(intent)
+        return threshold_call(intent)
     metric = metric_or(intent)
     if metric not in cat.metrics:
         return None
@@ -121,7 +121,7 @@ def share_call(intent: Intent) -> Call | None:
 _ROWS = 50
 
 
-def _threshold_call(intent: Intent) -> Call | None:
+def threshold_call(intent: Intent) -> Call | None:
     """The records past the question's threshold, among those with a value of the measure
     compared (resolved incidents for a resolution time), in the slice; split by a group when
     the question names one, ranked by the share when it asks for one, else by the count."""
@@ -472,7 +472,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             w.say("share.among_done", column=_column_title(w.catalog, intent.among_done))
         )
     if intent.threshold is not None:
-        _write_threshold(intent, res, w)
+        write_threshold(intent, res, w)
         return
     whole, dim, value = _parts(intent)
     also = {d: whole.pop(d) for d in intent.part_with if d in whole}
@@ -573,7 +573,7 @@ def _group_name(w: Writer, group: str) -> str:
     return w.say("share.side") if group == SIDE else dim_name(w, group)
 
 
-def _write_threshold(intent: Intent, res: Any, w: Writer) -> None:
+def write_threshold(intent: Intent, res: Any, w: Writer) -> None:
     t = intent.threshold
     assert t is not None
     measure = _measure(w, t)

@@ -271,6 +271,9 @@ class Intent:
     aged: tuple[str, float, str] | None = None
     # A threshold on a measure of each record ("resolved within 24 hours", "转派3次以上").
     threshold: Threshold | None = None
+    # "平均要等几天？7天之内就答复了的有几条？": a count past a threshold asked after an average,
+    # answered beside it.
+    threshold_beside: Threshold | None = None
     # Columns shown beside the one record asked about ("the single longest ticket … its
     # category"), not a split; see ``metric_change``.
     shown: list[str] = field(default_factory=list)
@@ -6922,7 +6925,10 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
     cat = intent.catalog
     if cat is None or intent.playbook not in (*_METRIC_PLAYBOOKS, "share_of"):
         return
-    if intent.mentions or intent.unset or intent.unset_column or AVERAGE.search(intent.question):
+    if intent.mentions or intent.unset or intent.unset_column:
+        return
+    if AVERAGE.search(intent.question):
+        _threshold_beside(intent, cat)
         return
     if intent.condition is not None:
         return  # the event is the condition a measure is split by, not counted past it
@@ -7007,6 +7013,31 @@ def _threshold(intent: Intent, held: Held | None = None) -> None:
         intent.parallel = parallel_metrics(cat, held, found.metric, split[0])
     if not split:
         _threshold_part(intent, found)
+
+
+# How many records a question asks for ("有几条", "how many").
+_HOW_MANY_RECORDS = re.compile(r"(?i)\bhow many\b|(?:多少|几)(?:条|张|件|个|位|单)")
+_SENTENCE_END = re.compile(r"[？?。.;；!！]")
+
+
+def _threshold_beside(intent: Intent, cat: Catalog) -> None:
+    """ "平均要等几天才有答复？7天之内就答复了的有几条？": the average asked, then in a sentence of
+    its own the records past a threshold counted; both are answered (one value, no split)."""
+    q = intent.question
+    average = AVERAGE.search(q)
+    found = threshold_of(q, cat)
+    if average is None or found is None or intent.playbook != "metric_change":
+        return
+    if intent.condition is not None or any(
+        d not in intent.filters for d in intent.slots.dimensions
+    ):
+        return
+    at = q.lower().find(found.said.lower())
+    if at < average.end() or not _SENTENCE_END.search(q[average.end() : at]):
+        return
+    if _HOW_MANY_RECORDS.search(q[at:]) is None:
+        return
+    intent.threshold_beside = found
 
 
 def _threshold_part(intent: Intent, found: Threshold) -> None:
