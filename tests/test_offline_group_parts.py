@@ -421,3 +421,19 @@ def test_the_first_group_s_share_of_the_slice_it_is_ranked_in(
     assert f"{top} holds {_pct2(n, len(loans))} of all {len(loans)} records" in answer.body, (
         answer.body
     )
+
+
+def test_a_value_s_share_and_the_one_that_comes_after_it(
+    complaints: tuple[Analyst, Rows],
+) -> None:
+    # "…一家占了百分之多少？排在它后面的是哪家": the share, then the next company by records.
+    an, rows = complaints
+    loans = [r for r in rows if r["product"] == "Student loan"]
+    counts = Counter(r["company"] for r in loans)
+    ranked = sorted(counts, key=lambda c: (-counts[c], c))
+    first, second = ranked[0], ranked[1]
+    answer = ask_offline(
+        an, f"Student loan 的投诉里，{first} 一家占了百分之多少？排在它后面的是哪家，几条？"
+    )
+    assert f"其中{first} {counts[first]} 条" in answer.body, answer.body
+    assert f"排在它后面的是{second}，{counts[second]} 条" in answer.body, answer.body

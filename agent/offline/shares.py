@@ -16,9 +16,21 @@ from typing import Any
 
 from ...data.duck import q
 from ..reading import sql_purpose
+from .catalog_choice import plain_count
 from .grouped import LOWEST
 from .narrative import Writer
-from .playbooks import Call, Playbook, dim_name, failed, fmt_row, metric_or, slice_text, table
+from .playbooks import (
+    Call,
+    Playbook,
+    dim_name,
+    failed,
+    fmt_row,
+    metric_or,
+    metric_query,
+    phrase,
+    slice_text,
+    table,
+)
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import Either, Excluded, normal_text
 from .text_columns import column_title
@@ -452,6 +464,9 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     if call is None:
         return {}
     calls = {"share": call}
+    nxt = _next_call(intent)
+    if nxt is not None:
+        calls[_NEXT] = nxt
     if intent.comparison is not None and intent.threshold is None and _group(intent) is None:
         # "上个季度的不满意比例和再前一个季度比": the same share in the period compared with.
         before = share_call(replace(intent, period=intent.comparison, comparison=None))
@@ -461,6 +476,53 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 
 _BEFORE = "share_before"
+_NEXT = "share_next"
+# "…一家占了百分之多少？排在它后面的是哪家", "and who comes next": the next value of the
+# part's column, ranked in the same whole.
+_NEXT_ASKED = re.compile(
+    r"(?i)排在(?:它|他|其|这家|这个)?后面|(?:第二|次之)(?:的|名|位|多)"
+    r"|\bwho(?:'s| is| comes)? next\b|\bcomes? (?:next|second)\b|\brunner[- ]up\b"
+    r"|\bnext (?:biggest|largest|one)\b"
+)
+
+
+def _next_call(intent: Intent) -> Call | None:
+    """The values of the part's column ranked by the records in the whole, when the question
+    asks which comes after the one named; None otherwise."""
+    cat = intent.catalog
+    if cat is None or intent.threshold or intent.unset_column or _group(intent) is not None:
+        return None
+    if not _NEXT_ASKED.search(intent.question):
+        return None
+    whole, dim, value = _parts(intent)
+    metric = metric_or(intent)
+    if dim is None or not isinstance(value, str) or metric not in cat.metrics:
+        return None
+    if not plain_count(cat, metric):
+        return None
+    return metric_query(
+        [metric], filters=whole, group_by=[dim], period=phrase(intent, "all data"),
+        order_by=f"-{metric}", limit=3,
+    )  # fmt: skip
+
+
+def _write_next(intent: Intent, res: Any, w: Writer) -> None:
+    """The value after the one named, with its records."""
+    if res is None or not res.ok or not res.rows:
+        return
+    _, dim, value = _parts(intent)
+    metric = next(iter((res.content or {}).get("units") or []), None)
+    rows = [r for r in res.records() if r.get(dim) is not None and r.get(metric) is not None]
+    names = [str(r[dim]) for r in rows]
+    if metric is None or str(value) not in names:
+        return
+    at = names.index(str(value))
+    if at + 1 >= len(rows):
+        return
+    r = rows[at + 1]
+    w.lead.append(
+        w.say("share.next", name=w.label(dim, r[dim]), n=fmt_row([r[metric]])[0], ref=res.id)
+    )
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
@@ -499,6 +561,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
         total = fmt_row([r["records"]])[0]
         w.lead.append(w.say("share.event_time_note", column=column, total=total, ref=res.id))
     _write_before(intent, r, results.get(_BEFORE), w)
+    _write_next(intent, results.get(_NEXT), w)
 
 
 def _write_before(intent: Intent, now: dict[str, Any], res: Any, w: Writer) -> None:
