@@ -811,7 +811,15 @@ def normalise(text: str) -> str:
     """Lower-case, full-width to ASCII (NFKC) and single spaces, so patterns stay simple; the
     words of time mistyped by one letter ("quater") written as meant."""
     text = fix_time_words(unicodedata.normalize("NFKC", text).lower().strip())
+    # "The second and third quarters of 2026": each ordinal with its own noun.
+    text = _ORDINALS_SHARING.sub(r"\1 quarter\2\3 quarter", text)
     return re.sub(r"^(?:(?:the|in|during|for|over) )+", "", re.sub(r"\s+", " ", text))
+
+
+_ORDINALS_SHARING = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)(\s+(?:and|or|&|vs\.?|versus)\s+(?:the\s+)?)"
+    r"(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarters?\b"
+)
 
 
 # Words of time a question names periods and units by; a word one letter away from one of them

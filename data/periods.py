@@ -160,7 +160,11 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
             return PeriodReading(period=b, comparison=a)
         inner = _within(one, other)
         if inner is not None:
-            # "Last year - Nov 28 through Dec 25, 2024": the narrower period says which part.
+            # "Last year - Nov 28 through Dec 25, 2024": the narrower period says which part;
+            # "changed between the second and third quarters of 2026": its two ends compared.
+            ends = _ends_compared(text, inner, as_of)
+            if ends is not None:
+                return PeriodReading(period=ends[1], comparison=ends[0])
             return PeriodReading(period=inner)
     current = _current_for(text, found[0], as_of)
     if current is not None:
@@ -326,8 +330,6 @@ def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Perio
     if not _MOVED.search(text) or _OVER_TIME.search(text) or not found.phrase:
         return None
     between = re.search(r"(?i)\bbetween\b|之间", found.phrase) or " and " in found.phrase
-    if between and not _TWO_ENDS.search(text):
-        return None  # "contracts ending between January and August": one span of them
     phrase = re.sub(r"(?i)^\s*(?:from|从|自|between)\s*", "", found.phrase)
     # "Grow between March and May … each of the two months": the two ends, compared.
     split = _RANGE_SPLIT if not between else re.compile(r"(?i)\s+and\s+|\s*(?:和|与)\s*")
@@ -342,6 +344,10 @@ def _ends_compared(text: str, found: Period, as_of: date) -> tuple[Period, Perio
     except PeriodError:
         return None
     same = (first.end - first.start).days // 25 == (second.end - second.start).days // 25
+    # "Contracts ending between January and August": one span of them; "changed between the
+    # second and third quarters": two units next to each other, compared.
+    if between and not _TWO_ENDS.search(text) and first.end != second.start:
+        return None
     if first.end <= second.start and same:
         return first, second
     return None

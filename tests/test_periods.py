@@ -769,3 +769,23 @@ def test_each_finer_unit_of_two_years_named_is_one_span() -> None:
     # Without a unit asked each of, the two years are still compared.
     r = read_periods("Complaints in 2024 vs 2023?", date(2025, 1, 2))
     assert r.comparison is not None and r.comparison.start == date(2023, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How has on-time completion in the East changed between the second and third quarters "
+        "of 2026?",
+        "How has on-time completion changed between Q2 and Q3 2026?",
+    ],
+)
+def test_a_change_between_two_units_next_to_each_other_compares_them(question: str) -> None:
+    r = read_periods(question, date(2026, 11, 1))
+    assert r.period is not None and r.comparison is not None, r
+    assert (r.comparison.start, r.period.start) == (date(2026, 4, 1), date(2026, 7, 1))
+
+
+def test_a_count_between_two_quarters_is_still_their_span() -> None:
+    r = read_periods("How many tickets between Q2 and Q3 2026?", date(2026, 11, 1))
+    assert r.comparison is None and r.period is not None
+    assert (r.period.start, r.period.end) == (date(2026, 4, 1), date(2026, 10, 1))
