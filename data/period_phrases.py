@@ -781,7 +781,10 @@ _RAW: list[tuple[str, Builder]] = [
     ),
     (_B + r"(?:the )?(?:latest|most recent) " + _U + _E, _rel(1)),
     (_B + r"(?:past|last) half[ -](?:a[ -])?year" + _E, _months(6)),
-    (_B + r"(?:over|in|during|within) the (?:last|past) year" + _E, _months(12)),
+    (
+        _B + r"(?:over|in|during|within|across|through(?:out)?) the (?:last|past) year" + _E,
+        _months(12),
+    ),
     (r"这\s*(?:两|二)\s*年", _months(24)),
     (r"这\s*半\s*年", _months(6)),
     (_B + r"(?P<y>\d{4}) so far" + _E + r"|" + _B + r"so far in (?P<y2>\d{4})" + _E, _so_far),

@@ -789,3 +789,9 @@ def test_a_count_between_two_quarters_is_still_their_span() -> None:
     r = read_periods("How many tickets between Q2 and Q3 2026?", date(2026, 11, 1))
     assert r.comparison is None and r.period is not None
     assert (r.period.start, r.period.end) == (date(2026, 4, 1), date(2026, 10, 1))
+
+
+@pytest.mark.parametrize("said", ["across the last year", "throughout the past year"])
+def test_the_last_year_said_as_a_stretch_is_the_last_twelve_months(said: str) -> None:
+    r = read_periods(f"CSAT per quarter {said}", date(2026, 11, 1))
+    assert r.period is not None and r.period.start == date(2025, 11, 1), r
