@@ -201,3 +201,18 @@ def test_a_share_for_each_half_year_of_two_years_named(
             ]
             mine = sum(r["brand"] == "星驰汽车" for r in of)
             assert f"| {year}-{half} | {mine} | {len(of)} |" in answer.body, answer.body
+
+
+def test_the_average_per_unit_and_the_unit_at_the_end_asked(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "…per month on average, and which month was the quietest": both, the quietest named.
+    months = Counter(r["opened_at"][:7] for r in rows if r["opened_at"].startswith("2025"))
+    quietest = min(sorted(months), key=lambda m: months[m])
+    answer = analyst.ask(
+        "In 2025, how many complaints came in per month on average, and which month was the "
+        "quietest?"
+    )
+    assert f"The quietest month was {month_said(quietest)}, with {months[quietest]} [Q" in (
+        answer.body
+    ), answer.body

@@ -78,6 +78,7 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
         calls = {"value": metric_query(metrics, filters=intent.filters, period=period)}
         calls |= _share_of_all_call(intent, metrics) | _rest_call(intent, metrics, period)
         calls |= _percentile_call(intent, metrics[0]) | _threshold_beside_call(intent)
+        calls |= _extreme_unit_call(intent, metrics[0], period)
         return calls | distinct_calls(intent) | _whole_calls(intent, metrics, period)
     pair = _pair_call(intent, metrics[0])
     if pair is not None:
@@ -101,6 +102,44 @@ def _change_stage(intent: Intent, results: Results) -> dict[str, Call]:
 
 _PERCENTILE = "percentile"
 _BESIDE = "threshold_beside"
+
+
+_EXTREME_UNIT = "extreme_unit"
+# "…per day on average, and which day was the quietest": the unit at one end, named.
+_UNIT_AT_END = re.compile(
+    r"(?i)\bwhich (?P<unit>day|week|month|quarter)\b[^?？]{0,40}?\b(?P<word>quietest|busiest"
+    r"|slowest|fewest|least|lowest|most|highest)\b"
+    r"|哪(?:一)?(?P<zunit>天|周|个月|个季度)[^？?]{0,10}?(?P<zword>最少|最多|最忙|最闲|最低|最高)"
+)
+_LOW_END = re.compile(r"(?i)quietest|slowest|fewest|least|lowest|最少|最闲|最低")
+
+
+def _extreme_unit_call(intent: Intent, metric: str, period: str) -> dict[str, Call]:
+    """The records of each unit counted over (``per_group``), the one at the end asked first."""
+    said = _UNIT_AT_END.search(intent.question)
+    if not intent.per_group or not intent.distinct or said is None:
+        return {}
+    unit = intent.distinct[0]
+    order = metric if _LOW_END.search(said.group(0)) else f"-{metric}"
+    call = metric_query(
+        [metric], filters=intent.filters, group_by=[unit], period=period, order_by=order, limit=3
+    )
+    return {_EXTREME_UNIT: call}
+
+
+def _write_extreme_unit(intent: Intent, res: Result | None, w: Writer) -> None:
+    said = _UNIT_AT_END.search(intent.question)
+    if res is None or not res.ok or not res.rows or said is None:
+        return
+    unit, metric = res.columns[0], res.columns[1]
+    r = res.records()[0]
+    w.lead.append(
+        w.say(
+            "metric.unit_at_end", word=said.group("word") or said.group("zword"),
+            unit=dim_name(w, unit), value=w.label(unit, r[unit]), n=fmt_row([r[metric]])[0],
+            ref=res.id,
+        )
+    )  # fmt: skip
 
 
 def _threshold_beside_call(intent: Intent) -> dict[str, Call]:
@@ -472,6 +511,7 @@ def _write_change(intent: Intent, results: Results, w: Writer) -> None:
         _write_value(intent, results["value"], w)
         if intent.metrics:
             _write_percentile(intent, intent.metrics[0], results, w)
+        _write_extreme_unit(intent, results.get(_EXTREME_UNIT), w)
         beside = results.get(_BESIDE)
         if intent.threshold_beside is not None and beside is not None and not failed(w, beside):
             write_threshold(replace(intent, threshold=intent.threshold_beside), beside, w)
