@@ -132,12 +132,16 @@ def _write_extreme_unit(intent: Intent, res: Result | None, w: Writer) -> None:
     if res is None or not res.ok or not res.rows or said is None:
         return
     unit, metric = res.columns[0], res.columns[1]
-    r = res.records()[0]
+    rows = res.records()
+    r = rows[0]
+    # Units tied at that end are each named.
+    tied = [x for x in rows if x[metric] == r[metric]]
+    sep = "、" if w.lang == "zh" else " and "
     w.lead.append(
         w.say(
             "metric.unit_at_end", word=said.group("word") or said.group("zword"),
-            unit=dim_name(w, unit), value=w.label(unit, r[unit]), n=fmt_row([r[metric]])[0],
-            ref=res.id,
+            unit=dim_name(w, unit), value=sep.join(str(w.label(unit, x[unit])) for x in tied),
+            n=fmt_row([r[metric]])[0], ref=res.id,
         )
     )  # fmt: skip
 
