@@ -502,7 +502,7 @@ def _next_call(intent: Intent) -> Call | None:
         return None
     return metric_query(
         [metric], filters=whole, group_by=[dim], period=phrase(intent, "all data"),
-        order_by=f"-{metric}", limit=3,
+        order_by=f"-{metric}", limit=6,
     )  # fmt: skip
 
 
@@ -520,9 +520,11 @@ def _write_next(intent: Intent, res: Any, w: Writer) -> None:
     if at + 1 >= len(rows):
         return
     r = rows[at + 1]
-    w.lead.append(
-        w.say("share.next", name=w.label(dim, r[dim]), n=fmt_row([r[metric]])[0], ref=res.id)
-    )
+    # Values tied for the next place are each named.
+    tied = [x for x in rows[at + 1 :] if x[metric] == r[metric]]
+    sep = "、" if w.lang == "zh" else " and "
+    names_said = sep.join(str(w.label(dim, x[dim])) for x in tied)
+    w.lead.append(w.say("share.next", name=names_said, n=fmt_row([r[metric]])[0], ref=res.id))
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
