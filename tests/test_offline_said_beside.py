@@ -99,6 +99,13 @@ def test_the_column_named_after_an_counts_by_it_and_one_said_after_bu_an_is_no_s
     ), (leader, answer.body)
 
 
+def test_each_class_of_the_records_is_the_category_column(hotline: tuple[Analyst, Rows]) -> None:
+    # "各类留言里，哪一类…": the category the data keeps (一级分类), not the subject line.
+    an, _ = hotline
+    answer = ask_offline(an, "去年各类留言里，哪一类答复得最快？平均几个小时？")
+    assert answer.reading is not None and "按 一级分类" in answer.reading.line, answer.text
+
+
 def test_a_subject_in_other_words_is_its_value_and_the_share_is_of_the_category_named(
     hotline: tuple[Analyst, Rows],
 ) -> None:

@@ -199,6 +199,9 @@ def grouping_phrase(question: str) -> str:
         if words and _stem(words.split()[0]) not in _EN_TIME:
             return words
     z = _ZH_CUE.search(question)
+    if z and z.group(1).startswith("类") and not z.group(1)[1:].startswith(_ZH_TOPIC):
+        # "各类留言里，哪一类…": each class of the records, the category the data keeps.
+        return "类"
     if z and z.group(0)[: -len(z.group(1))].endswith("类") and not z.group(1).startswith(_ZH_TOPIC):
         # "哪一类留言": which class of the records, a category the data keeps ("哪几类话题"
         # asks what customers raise, read elsewhere).
