@@ -201,6 +201,12 @@ def _said_one_by_one(found: list[Period]) -> Period | None:
         )
     ):
         return None
+    return _run_of(units)
+
+
+def _run_of(units: list[Period]) -> Period | None:
+    """The span of periods said one after another, each following the last, its phrase listing
+    them; None when one does not follow the one before."""
     if any(a.end != b.start for a, b in pairwise(units)):
         return None
     first, last = units[0], units[-1]
@@ -237,17 +243,7 @@ def _each_unit_across(text: str, found: list[Period]) -> Period | None:
     }[m.group("zh")]  # fmt: skip
     if unit not in _FINER_THAN.get(units[0].kind, ()):
         return None
-    if any(a.end != b.start for a, b in pairwise(units)):
-        return None
-    first, last = units[0], units[-1]
-    return replace(
-        first,
-        end=last.end,
-        label=f"{first.label} – {last.label}",
-        phrase=", ".join(p.phrase or p.label for p in units),
-        kind="span",
-        to_date=last.to_date,
-    )
+    return _run_of(units)
 
 
 def _without_restated_ends(found: list[Period]) -> list[Period]:

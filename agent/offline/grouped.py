@@ -17,11 +17,11 @@ from .narrative import Writer
 from .playbooks import (
     Call,
     compare_kind,
-    count_column,
     dim_name,
     direction,
     failed,
     fmt_row,
+    fold_parallel,
     metric_query,
     n_of,
     phrase,
@@ -56,36 +56,13 @@ def grouped_calls(intent: Intent, metric: str, dim: str) -> dict[str, Call]:
     return calls
 
 
-def _fold_compared(
-    w: Writer, metrics: list[str], rows: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Rows of one measure on several groups' tables against the period before: each row's
-    figures (now, before, the change) are those of the table holding its group, under the
-    first metric's names."""
-    if len(metrics) < 2:
-        return rows
-    first = count_column(w, metrics[0])
-    out = []
-    for row in rows:
-        row = dict(row)
-        for name in metrics:
-            n = count_column(w, name)
-            if row.get(n) or row.get(f"{n}_prev"):
-                for end in ("", "_prev", "_delta", "_pct_change"):
-                    row[metrics[0] + end] = row.get(name + end)
-                row[first], row[f"{first}_prev"] = row.get(n), row.get(f"{n}_prev")
-                break
-        out.append(row)
-    return out
-
-
 def write_grouped(intent: Intent, results: Results, w: Writer) -> None:
     res = results.get("groups")
     if failed(w, res) or res is None:
         return
     dim, metric = res.columns[0], next(iter(res.content["units"]))  # type: ignore[index]
     measured = list(res.content["units"])  # type: ignore[index]
-    records = _fold_compared(w, measured, res.records())
+    records = fold_parallel(w, measured, res.records(), compared=True)
     shared = shared_measure([metric_label(w.catalog, m, w.lang) for m in measured])
     if shared and len(measured) > 1:
         w.metric_names[metric] = shared  # "twcs inbound count", of every group's table

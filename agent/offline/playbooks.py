@@ -184,21 +184,26 @@ def n_of(w: Writer, metric: str, row: dict[str, Any], prev: bool = False) -> Any
 
 
 def fold_parallel(
-    w: Writer, metrics: list[str], rows: list[dict[str, Any]]
+    w: Writer, metrics: list[str], rows: list[dict[str, Any]], compared: bool = False
 ) -> list[dict[str, Any]]:
     """Rows of one measure taken on several groups' tables side by side (``parallel_metrics``):
-    each row's figure and record count are those of the table that holds its group, under the
-    first metric's names."""
+    each row's figures and record count are those of the table that holds its group, under the
+    first metric's names; ``compared``, the figures of the period before and the change too."""
     if len(metrics) < 2 or w.catalog is None:
         return rows
     first = count_column(w, metrics[0])
+    ends = ("", "_prev", "_delta", "_pct_change") if compared else ("",)
+    counts = ("", "_prev") if compared else ("",)
     out = []
     for row in rows:
         row = dict(row)
         for name in metrics:
-            n = row.get(count_column(w, name))
-            if n:  # the table that holds this group's records
-                row[metrics[0]], row[first] = row.get(name), n
+            n = count_column(w, name)
+            if any(row.get(n + c) for c in counts):  # the table that holds this group's records
+                for end in ends:
+                    row[metrics[0] + end] = row.get(name + end)
+                for c in counts:
+                    row[first + c] = row.get(n + c)
                 break
         out.append(row)
     return out
