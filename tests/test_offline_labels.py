@@ -36,13 +36,18 @@ META = {
 }  # fmt: skip
 
 
-def _flags(name: str) -> dict[str, set[object]]:
-    """Flag column -> the tweet ids carrying it, read from the Excel file with openpyxl."""
+def _sheet(name: str) -> list[tuple[object, ...]]:
+    """The rows of one Excel file, its header first, read with openpyxl."""
     import openpyxl
 
     sheet = openpyxl.load_workbook(TWCS / name, read_only=True).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
+    return list(sheet.iter_rows(values_only=True))
+
+
+def _flags(name: str) -> dict[str, set[object]]:
+    """Flag column -> the tweet ids carrying it."""
+    rows = _sheet(name)
     header = [str(h) for h in rows[0]]
     ids = header.index("tweet_id")
     # The leftover pandas index has no header (None).
@@ -543,11 +548,7 @@ def test_a_category_named_in_other_words_is_counted_month_by_month(analyst: Anal
 
 def _months(name: str) -> dict[str, int]:
     """Tweets per month (created_at's first seven characters) in one Excel file."""
-    import openpyxl
-
-    sheet = openpyxl.load_workbook(TWCS / name, read_only=True).active
-    assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = _sheet(name)
     at = [str(h) for h in rows[0]].index("created_at")
     out: dict[str, int] = {}
     for row in rows[1:]:
