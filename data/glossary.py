@@ -82,7 +82,7 @@ _SAME_THING = {
     "ad": "advertisement", "ads": "advertisement", "advert": "advertisement",
     "adverts": "advertisement", "advertising": "advertisement", "advertisements": "advertisement",
     "acct": "account", "accts": "account", "info": "information", "msg": "message",
-    "msgs": "message", "pkg": "package", "sub": "subscription", "subs": "subscription",
+    "msgs": "message", "pkg": "package",
     "link": "url", "links": "url", "hyperlink": "url", "website": "url", "weblink": "url",
     # what agents do, as action columns name it ("include a link" for Provide URL)
     "include": "provide", "includes": "provide", "included": "provide",

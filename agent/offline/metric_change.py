@@ -43,7 +43,7 @@ from .slice_sql import reach, slice_where
 from .slots import Either, Excluded
 from .text_columns import record_id
 from .transcript import Result, Results
-from .trend import hotspot_calls, write_hotspot
+from .trend import TIME_UNITS, hotspot_calls, write_hotspot
 from .understand import SHARE_OF_ALL, VS_REST, Intent
 
 
@@ -136,11 +136,10 @@ def _write_extreme_unit(intent: Intent, res: Result | None, w: Writer) -> None:
     r = rows[0]
     # Units tied at that end are each named.
     tied = [x for x in rows if x[metric] == r[metric]]
-    sep = "、" if w.lang == "zh" else " and "
     w.lead.append(
         w.say(
             "metric.unit_at_end", word=said.group("word") or said.group("zword"),
-            unit=dim_name(w, unit), value=sep.join(str(w.label(unit, x[unit])) for x in tied),
+            unit=dim_name(w, unit), value=w.together(w.label(unit, x[unit]) for x in tied),
             n=fmt_row([r[metric]])[0], ref=res.id,
         )
     )  # fmt: skip
@@ -228,7 +227,6 @@ def _extreme_record_sql(
 
 
 _TIED_SHOWN = 10
-_TIMED = ("hours", "hour", "days", "day", "minutes", "min", "h", "d")
 
 
 def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) -> None:
@@ -240,7 +238,7 @@ def _write_percentile(intent: Intent, metric: str, results: Results, w: Writer) 
     if row.get("value") is None:
         return
     key = {1.0: "percentile.max", 0.0: "percentile.min"}.get(intent.percentile, "percentile.lead")
-    if intent.catalog is not None and intent.catalog.metrics[metric].unit not in _TIMED:
+    if intent.catalog is not None and intent.catalog.metrics[metric].unit not in TIME_UNITS:
         # A count or an amount each record holds: its highest, not its longest.
         key = {1.0: "percentile.highest", 0.0: "percentile.lowest"}.get(intent.percentile, key)
     w.lead.append(

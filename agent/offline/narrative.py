@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -105,6 +106,10 @@ class Writer:
         variants = phrases()[key][self.lang if self.lang in ("en", "zh") else "en"]
         digest = hashlib.sha256(f"{self.seed}\x00{key}".encode()).digest()
         return fill(variants[digest[0] % len(variants)], **values)
+
+    def together(self, items: Iterable[Any]) -> str:
+        """Items named together ("East and North", "华东、华北")."""
+        return ("、" if self.lang == "zh" else " and ").join(str(i) for i in items)
 
     def pct(self, value: Any) -> str:
         return f"{fmt(value)}%"

@@ -205,7 +205,7 @@ def _write_pairs(intent: Intent, res: Any, w: Writer) -> None:
     # Pairs level with the first are all named.
     tied = [r for r in rows if r[metric] == top[metric]][:5]
     names = [f"{w.label(first, r[first])} · {w.label(second, r[second])}" for r in tied]
-    name = ("、" if w.lang == "zh" else " and ").join(names)
+    name = w.together(names)
     w.lead.append(
         w.say(
             _lead_key(intent, w, metric) + "_only", metric=w.metric(metric), dim=dims,
@@ -280,7 +280,7 @@ def _write_distinct_rank(intent: Intent, res: Any, w: Writer) -> None:
     names = [w.label(group, r[group]) for r in tied[:5]]
     if len(tied) > 5:  # many level with the first: some named, the table shows them
         names.append(w.say("word.others"))
-    name = ("、" if w.lang == "zh" else " and ").join(names)
+    name = w.together(names)
     w.lead.append(
         w.say(
             "distinct.by_group_lead", group=dim_name(w, group), name=name,

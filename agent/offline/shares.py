@@ -27,7 +27,7 @@ from .playbooks import (
     fmt_row,
     metric_or,
     metric_query,
-    phrase,
+    period_or_all,
     slice_text,
     table,
 )
@@ -169,9 +169,7 @@ def threshold_call(intent: Intent) -> Call | None:
     w = Writer(lang=intent.language, seed="", catalog=cat)
     purpose = w.say(_said_key(t, "purpose"), measure=_measure(w, t), said=t.said)
     if intent.threshold_part:
-        named = (" and " if w.lang == "en" else "、").join(
-            w.label(d, v) for d, v in intent.threshold_part.items()
-        )
+        named = w.together(w.label(d, v) for d, v in intent.threshold_part.items())
         purpose = w.say("threshold.part_purpose", measure=_measure(w, t), said=t.said, part=named)
     purpose += slice_text(w, intent.filters)
     if group:
@@ -500,8 +498,9 @@ def _next_call(intent: Intent) -> Call | None:
         return None
     if not plain_count(cat, metric):
         return None
+    # Over the share's own period (every date when none was read).
     return metric_query(
-        [metric], filters=whole, group_by=[dim], period=phrase(intent, "all data"),
+        [metric], filters=whole, group_by=[dim], period=period_or_all(intent),
         order_by=f"-{metric}", limit=6,
     )  # fmt: skip
 
@@ -522,9 +521,8 @@ def _write_next(intent: Intent, res: Any, w: Writer) -> None:
     r = rows[at + 1]
     # Values tied for the next place are each named.
     tied = [x for x in rows[at + 1 :] if x[metric] == r[metric]]
-    sep = "、" if w.lang == "zh" else " and "
-    names_said = sep.join(str(w.label(dim, x[dim])) for x in tied)
-    w.lead.append(w.say("share.next", name=names_said, n=fmt_row([r[metric]])[0], ref=res.id))
+    named = w.together(w.label(dim, x[dim]) for x in tied)
+    w.lead.append(w.say("share.next", name=named, n=fmt_row([r[metric]])[0], ref=res.id))
 
 
 def _write(intent: Intent, results: Results, w: Writer) -> None:
@@ -654,9 +652,7 @@ def write_threshold(intent: Intent, res: Any, w: Writer) -> None:
         rows = [r for r in rows if r[group] is not None and str(r[group]).strip()] or rows
     if group is None and intent.threshold_part:
         r = rows[0]
-        part = (" and " if w.lang == "en" else "、").join(
-            w.label(d, v) for d, v in intent.threshold_part.items()
-        )
+        part = w.together(w.label(d, v) for d, v in intent.threshold_part.items())
         w.lead.append(
             w.say(
                 "threshold.part_lead", measure=measure, said=t.said, part=part,

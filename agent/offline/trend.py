@@ -33,7 +33,7 @@ from .transcript import Result, Results
 from .understand import STEP_CHANGE, Intent
 
 # A wait or a duration (lower is better, in time units) is where an average hides a local surge.
-_TIME_UNITS = ("hours", "hour", "h", "days", "day", "d", "minutes", "min")
+TIME_UNITS = ("hours", "hour", "h", "days", "day", "d", "minutes", "min")
 _HOTSPOT_MIN_N = 5
 _HOTSPOT_SPLITS = 2
 
@@ -45,7 +45,7 @@ def hotspot_calls(intent: Intent, metric: str) -> dict[str, Call]:
     if cat is None or metric not in cat.metrics or "month" not in cat.dimensions:
         return {}
     spec = cat.metrics[metric]
-    if spec.direction != "lower_is_better" or spec.unit.lower() not in _TIME_UNITS:
+    if spec.direction != "lower_is_better" or spec.unit.lower() not in TIME_UNITS:
         return {}
     calls: dict[str, Call] = {}
     for dim in split_dimensions(cat, metric, intent.filters)[:_HOTSPOT_SPLITS]:

@@ -4640,22 +4640,16 @@ def _counted_by(question: str, slots: Slots, cat: Catalog) -> str | None:
     found: str | None = None
     for dim in list(slots.dimensions):
         spec = cat.dimensions[dim].spec if dim in cat.dimensions else None
-        names = (
-            [n.lower() for n in (spec.zh, *spec.aliases) if n and _CJK_TEXT.search(n)]
-            if spec
-            else []
-        )
-        for name in names:
-            for m in re.finditer(rf"(不|别|不要|而不是|不是)?按照?{re.escape(name)}", text):
-                if m.group(1):
-                    slots.dimensions.remove(dim)
-                    break
-                if found is None and dim not in slots.filters:
-                    found = dim
-            else:
-                continue
-            break
-    return found if found in slots.dimensions else None
+        names = [n.lower() for n in (spec.zh, *spec.aliases) if n] if spec else []
+        said = [
+            m for n in names if _CJK_TEXT.search(n)
+            for m in re.finditer(rf"(不|别|不要|而不是|不是)?按照?{re.escape(n)}", text)
+        ]  # fmt: skip
+        if any(m.group(1) for m in said):
+            slots.dimensions.remove(dim)
+        elif said and found is None and dim not in slots.filters:
+            found = dim
+    return found
 
 
 def _negated_when_said_again(text: str, value: Any, span: tuple[int, int]) -> bool:
@@ -6589,13 +6583,12 @@ def _percentile(intent: Intent) -> None:
     one = ONE_RECORD.search(q) is not None and extreme_said(q) is not None
     counted = [a for a in (_per_record_average(cat, m) for m in intent.metrics) if a is not None]
     top = record_extreme_said(q) if cat is not None and fraction is None and not one else None
-    if top is not None and counted:
+    if cat is not None and top is not None and counted:
         # "Which ticket got reassigned the most - the highest count of any ticket": the one
         # record with the largest value each record holds, not the average by some group.
         intent.shown = [
             d for d in intent.slots.dimensions
-            if d not in intent.filters and d in cat.dimensions  # type: ignore[union-attr]
-            and not cat.dimensions[d].from_time  # type: ignore[union-attr]
+            if d not in intent.filters and d in cat.dimensions and not cat.dimensions[d].from_time
         ]  # fmt: skip
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d in intent.filters]
         intent.slots.metrics = [counted[0]]
