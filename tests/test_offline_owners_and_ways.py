@@ -465,6 +465,25 @@ def test_a_value_named_by_the_words_that_end_it(complaints: Analyst) -> None:
         assert f"was {n} in" in answer.body, (said, n, answer.body)
 
 
+def test_two_values_joined_by_or_are_one_part_beside_values_compared(
+    complaints: Analyst,
+) -> None:
+    # "CA vs TX: what share … closed with monetary relief or non-monetary relief": the second
+    # value is named by its ending; the two are either of one part, the states side by side.
+    rows = _complaints()
+    relief = {"Closed with monetary relief", "Closed with non-monetary relief"}
+    answer = complaints.ask(
+        "CA vs TX: what share of complaints were closed with monetary relief or non-monetary "
+        "relief? Which is higher?"
+    )
+    for state in ("CA", "TX"):
+        mine = [r for r in rows if r["state"] == state]
+        part = sum(r["company_response"] in relief for r in mine)
+        assert f"| {state} | {part} | {len(mine)} |" in answer.text, (state, answer.text)
+    line = answer.reading.line if answer.reading else ""
+    assert "monetary relief or Closed with non-monetary relief" in line, line
+
+
 def test_an_average_per_group_said_by_its_measure_word_is_of_the_grouping_named(
     hotline: tuple[Analyst, list[dict[str, str]]],
 ) -> None:

@@ -256,7 +256,10 @@ class CatalogMatcher:
             fuzzy.append((start, term))
             said[term.target] = (start, end)
             have = {*have, term.target.split("=", 1)[0]}
-        for start, end, term in self._ended(_mask(text, taken + typo + list(said.values())), have):
+        # Another value of a column already read may be said by its ending ("closed with
+        # monetary relief or non-monetary relief"): only the values read are left out.
+        read = {t.target for _, t in [*found, *fuzzy]}
+        for start, end, term in self._ended(_mask(text, taken + typo + list(said.values())), read):
             fuzzy.append((start, term))
             said[term.target] = (start, end)
             have = {*have, term.target.split("=", 1)[0]}
@@ -469,6 +472,8 @@ class CatalogMatcher:
             ]  # fmt: skip
             if not inside or any(t.target == term.target for _, t in inside):
                 continue
+            if _said_more_often(text[start:end], term.alias):
+                continue  # "monetary relief or non-monetary relief": two names, each said
             found = [f for f in found if f not in inside] + [(start, term)]
             taken = [sp for sp in taken if not (start <= sp[0] and sp[1] <= end)] + [(start, end)]
         return found, taken
@@ -527,30 +532,46 @@ class CatalogMatcher:
         dim = min(by_dim, key=lambda d: self._sizes.get(d, 0))
         return next(iter(by_dim[dim].values())) if len(by_dim[dim]) == 1 else None
 
-    def _ended(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:
+    def _ended(self, free: str, read: Collection[str]) -> list[tuple[int, int, Term]]:
         """A value named by the words that end its name ("ended in monetary relief" for
         "Closed with monetary relief", not "…non-monetary relief"): two or three words said
         together, found as a whole run in exactly one value of the coarsest column holding
         such a run, at the end of that value's name."""
         spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z][a-z0-9]*", free)]
-        for i in range(len(spans)):
-            for j in range(min(len(spans), i + 3), i + 1, -1):
-                if _gap(free, spans[i][0], spans[j - 1][0]):
-                    continue
-                words = [free[a:b] for a, b in spans[i:j]]
-                if len(set(words) - _JOINERS - _PLAIN) < 2:
-                    continue
-                by_dim: dict[str, dict[str, Term]] = {}
-                for t in self._by_last_word.get(words[-1], []):
-                    dim = t.target.split("=", 1)[0]
-                    if dim in have:
-                        continue
-                    if _ends_with_words(t.target.split("=", 1)[1], words):
-                        by_dim.setdefault(dim, {}).setdefault(t.target, t)
-                one = self._only_of_coarsest(by_dim)
-                if one is not None:
-                    return [(spans[i][0], spans[j - 1][1], one)]
-        return []
+        out: list[tuple[int, int, Term]] = []
+        i = 0
+        while i < len(spans):
+            hit = self._ended_at(free, spans, i, read)
+            if hit is None:
+                i += 1
+                continue
+            # "monetary relief or non-monetary relief": each value of the column said by its
+            # ending, in turn.
+            j, term = hit
+            out.append((spans[i][0], spans[j - 1][1], term))
+            i = j
+        return out
+
+    def _ended_at(
+        self, free: str, spans: list[tuple[int, int]], i: int, read: Collection[str]
+    ) -> tuple[int, Term] | None:
+        """The value (not one ``read`` already) whose name ends with the words said from
+        ``spans[i]`` on, and where they stop (None: no such value)."""
+        for j in range(min(len(spans), i + 3), i + 1, -1):
+            if _gap(free, spans[i][0], spans[j - 1][0]):
+                continue
+            words = [free[a:b] for a, b in spans[i:j]]
+            if len(set(words) - _JOINERS - _PLAIN) < 2:
+                continue
+            by_dim: dict[str, dict[str, Term]] = {}
+            for t in self._by_last_word.get(words[-1], []):
+                dim = t.target.split("=", 1)[0]
+                if t.target not in read and _ends_with_words(t.target.split("=", 1)[1], words):
+                    by_dim.setdefault(dim, {}).setdefault(t.target, t)
+            one = self._only_of_coarsest(by_dim)
+            if one is not None:
+                return j, one
+        return None
 
     def _fuzzy(self, free: str, found: list[Term]) -> list[tuple[int, Term]]:
         """Typo-tolerant matches in the text no exact match used, one per slot kind."""
@@ -594,6 +615,13 @@ _ONLY_THIS = re.compile(
     r"(?i)^s?\s*(?:specifically|alone|in particular|proper|themselves|itself"
     r"|only\b(?! (?:a|one)\b))|^\s*本身"
 )
+
+
+def _said_more_often(said: str, name: str) -> bool:
+    """Whether a word of ``name`` is said more often in ``said`` than the name holds it."""
+    run = [_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", said)]
+    own = [_stem(w) for w in re.findall(r"[a-z][a-z0-9]*", name.lower())]
+    return any(run.count(w) > own.count(w) for w in set(own) - _JOINERS)
 
 
 def _begins(name: str, said: str) -> bool:

@@ -4832,6 +4832,8 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
     # "What share … by postal mail or by fax": the share of either of them, one part.
     counted = shape.has("count") or shape.has("share")
     defined = _rate_defined(question, slots.compared)
+    if counted:
+        _either_beside_compared(question, slots)
     if not slots.compared or not counted or (shape.has("ranking") and not defined):
         return
     # "每个月…合计各占多少": "each" is said of the months, the values still added up.
@@ -4863,6 +4865,34 @@ def _either_values(question: str, shape: ShapeReading, slots: Slots) -> None:
             del slots.compared[dim]
             slots.filters[dim] = Either(*values)
             slots.dimensions = [d for d in slots.dimensions if d != dim]
+
+
+def _either_beside_compared(question: str, slots: Slots) -> None:
+    """ "Harborline vs Cascade: what share were closed with monetary relief or non-monetary
+    relief": of two columns whose values are each named, the one whose values are joined by
+    "or" (nothing set side by side between them) is one part, either of its values; the other
+    stays compared."""
+    if len(slots.compared) < 2:
+        return
+    said = normal_text(question)
+    joined = []
+    for dim, values in slots.compared.items():
+        spans: list[tuple[int, int]] = []
+        for v in values:
+            at = said.find(normal_text(str(v)).strip())
+            span = slots.said.get(f"{dim}={v}") or ((at, at + len(str(v))) if at >= 0 else None)
+            if span is not None:
+                spans.append(span)
+        if len(spans) < len(values):
+            continue  # named in other words: where is not known
+        between = [said[a[1] : b[0]] for a, b in itertools.pairwise(sorted(spans))]
+        if all(_OR.search(t) and not _SIDE_BY_SIDE.search(t) and len(t) < 20 for t in between):
+            joined.append(dim)
+    if len(joined) != 1:
+        return  # both joined by "or", or neither: read as the question says elsewhere
+    dim = joined[0]
+    slots.filters[dim] = Either(*slots.compared.pop(dim))
+    slots.dimensions = [d for d in slots.dimensions if d != dim]
 
 
 def _weekday_dimensions(cat: Catalog) -> list[str]:
