@@ -572,3 +572,25 @@ def test_each_company_s_own_table_against_the_month_before(
         months = _months(name)
         now, before = months.get("2017-11", 0), months.get("2017-10", 0)
         assert f"| {company} | {now} | {before} | {now - before:+d} |" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many Apple customer tweets are about the iPhone and no other topic?",
+        "苹果用户关于 iPhone 的推文里，只涉及 iPhone、没有再打上其他任何话题的有几条？",
+    ],
+)
+def test_records_carrying_one_category_and_no_other(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]], question: str
+) -> None:
+    # Of the records carrying the category named, those carrying nothing else: not the records
+    # carrying no category at all.
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    iphone = topics["iPhone"]
+    others = set().union(*(ids for name, ids in topics.items() if name != "iPhone"))
+    alone = len(iphone - others)
+    answer = ask_offline(analyst, question)
+    en = answer.language == "en"
+    said = f"{alone} of {len(iphone)}" if en else f"{len(iphone)} 条中 {alone} 条"
+    assert said in answer.body, answer.body

@@ -16,12 +16,12 @@ from ...data.duck import q
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
 from ..reading import shared_measure, sql_purpose
 from .catalog_choice import label_sets
-from .label_depth_words import AVERAGE_DEPTH, DEPTH_WORDS
+from .label_depth_words import AVERAGE_DEPTH, DEPTH_WORDS, ONLY_DEPTH
 from .label_depth_words import asked_depth as asked_depth
 from .label_shares import label_base
 from .narrative import Writer
 from .playbooks import Call, Playbook, dim_name, failed, fmt_row, slice_text, table
-from .slice_sql import reach, slice_where
+from .slice_sql import literal, reach, slice_where
 from .transcript import Results
 from .understand import Intent
 
@@ -46,15 +46,24 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
             return None
         own, theirs = q(on[0]), q(on[1])
         n, col = _asked(intent)
+        # One category and no other: of the records carrying it ("of the iPhone tweets").
+        named = intent.labels[:1] if intent.label_depth == ONLY_DEPTH else []
+        label_expr = cat.dimensions[dim].sources.get(labels) if (dim := _labels_dim(cat)) else None
+        if named and not label_expr:
+            return None
+        of = "count(*) FILTER (WHERE coalesce(c.x, 0) >= 1)" if named else "count(*)"
+        carrying = (
+            f", count(*) FILTER (WHERE {label_expr} = {literal(named[0])}) AS x" if named else ""
+        )
         sql = (
             f"SELECT {expr + ' AS ' + q(group) + ', ' if group and expr else ''}"
-            f"count(*) AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
-            f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF(count(*), 0), 1) AS share_pct, "
+            f"{of} AS of_records, count(*) FILTER (WHERE {n}) AS {col}, "
+            f"round(100.0 * count(*) FILTER (WHERE {n}) / NULLIF({of}, 0), 1) AS share_pct, "
             f"round(avg(coalesce(c.n, 0)), 2) AS categories_per_record "
             f"FROM {base}"
             + "".join(f" JOIN {t} ON {c}" for t, c in joins.items())
-            + f" LEFT JOIN (SELECT {own} AS k, count(*) AS n FROM {labels} GROUP BY 1) AS c "
-            f"ON c.k = {base}.{theirs}"
+            + f" LEFT JOIN (SELECT {own} AS k, count(*) AS n{carrying} FROM {labels} GROUP BY 1)"
+            f" AS c ON c.k = {base}.{theirs}"
             + (" WHERE " + " AND ".join(where) if where else "")
             + (" GROUP BY 1" if group else "")
         )
@@ -66,6 +75,8 @@ def _asked(intent: Intent) -> tuple[str, str]:
     """The condition on a record's number of categories that the question counts, and the
     name of its column: none, N or more, or (for an average) at least one."""
     depth = intent.label_depth or 0
+    if depth == ONLY_DEPTH:
+        return "coalesce(c.n, 0) = 1 AND coalesce(c.x, 0) = 1", "carrying_only"
     if depth == 0:
         return "coalesce(c.n, 0) = 0", "carrying_none"
     if depth == AVERAGE_DEPTH:
@@ -73,9 +84,16 @@ def _asked(intent: Intent) -> tuple[str, str]:
     return f"coalesce(c.n, 0) >= {depth}", f"carrying_{depth}_or_more"
 
 
+def _labels_dim(cat: Catalog) -> str | None:
+    """The dimension the export's categories are held in."""
+    return next(iter(label_sets(cat).values()), None)
+
+
 def _which(intent: Intent) -> str:
     if intent.label_depth == AVERAGE_DEPTH:
         return "average"
+    if intent.label_depth == ONLY_DEPTH:
+        return "only"
     return "none" if intent.label_depth == 0 else "several"
 
 
@@ -106,7 +124,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     names = [t.replace("_", " ") for t in tables]
     purpose = w.say(
         key, whole=slice_text(w, dict(intent.filters)), of=shared_measure(names) or names[0],
-        k=_k(intent, w),
+        k=_k(intent, w), name=", ".join(intent.labels[:1]),
     )  # fmt: skip
     if group:
         by = dim_name(w, group)
@@ -147,6 +165,7 @@ def _write(intent: Intent, results: Results, w: Writer) -> None:
             parts=sep.join(parts),
             ref=res.id,
             k=_k(intent, w),
+            name=", ".join(intent.labels[:1]),
         )
     )
     if group:

@@ -44,9 +44,25 @@ _AVERAGE = re.compile(
 )
 
 
+# Records carrying one category named and no other ("about the iPhone and no other topic",
+# "只涉及 iPhone、没有再打上其他任何话题").
+ONLY_DEPTH = -2
+ONLY_CUE = re.compile(
+    rf"(?i)\b(?:and|with|but)\s+no\s+other\s+{_NOUN_EN}\b|\bnothing else\b"
+    rf"|\b(?:only|solely|exclusively|purely)\s+(?:about|tagged|labell?ed|flagged)\b"
+    rf"|\b(?:tagged|labell?ed|flagged)\s+(?:only|solely|exclusively)\b"
+    rf"|(?:只|仅|单单|单纯)(?:涉及|关于|打了?|带了?|标了?|标记了?|属于)"
+    rf"|(?:没有|没|不)(?:再)?(?:打上?|带|涉及|标(?:记)?|属于)?(?:了)?(?:其他|其它|别的)(?:任何)?"
+    rf"[^，。？,?]{{0,4}}?{_NOUN_ZH}"
+)
+
+
 def asked_depth(question: str) -> int | None:
     """0 for records with no category, N for those with N or more (2 for "several", "more
-    than one"), ``AVERAGE_DEPTH`` for how many on average; None when none of these."""
+    than one"), ``AVERAGE_DEPTH`` for how many on average, ``ONLY_DEPTH`` for one category
+    and no other; None when none of these."""
+    if ONLY_CUE.search(question):
+        return ONLY_DEPTH
     if _NONE.search(question):
         return 0
     if _AVERAGE.search(question):

@@ -79,7 +79,7 @@ from .happened import (
     feedback_link,
 )
 from .hours import hour_threshold
-from .label_depth_words import AVERAGE_DEPTH, asked_depth
+from .label_depth_words import AVERAGE_DEPTH, ONLY_CUE, ONLY_DEPTH, asked_depth
 from .label_meaning import LabelMeaning, glossed
 from .meaning import STOP_WORDS, MeaningIndex
 from .mention_words import (
@@ -2799,7 +2799,23 @@ class Understander:
         if depth is None or intent.template or intent.shape.has("quotes"):
             return
         dim = next(iter(sets.values()))
+        only: list[str] = []
+        if depth == ONLY_DEPTH:
+            # "about the iPhone and no other topic": the one category named, or none at all.
+            said = intent.slots.filters.get(dim, intent.filters.get(dim))
+            only = intent.labels[:1] or ([said] if isinstance(said, str) else [])
+            if not only:
+                depth = 0 if asked_depth(ONLY_CUE.sub(" ", intent.question)) == 0 else None
+                if depth is None:
+                    return
         filters = {d: v for d, v in intent.filters.items() if d != dim}
+        # The yes/no column of the category named is the category itself, not a filter.
+        lowered = {v.lower() for v in only}
+        filters = {
+            d: v for d, v in filters.items()
+            if not (d in cat.dimensions and cat.dimensions[d].kind == "boolean"
+                    and (cat.dimensions[d].spec.en or d).lower() in lowered)
+        }  # fmt: skip
         metric = default_metric(cat, dim, filters, held=self.held, question=intent.question)
         if intent.metrics and intent.metrics[0] in sets and not filters:
             metric = intent.metrics[0]  # the labels of the table already read ("Apple …")
@@ -2809,7 +2825,7 @@ class Understander:
         intent.label_depth = depth
         intent.slots.metrics = [metric]
         intent.slots.filters = filters
-        intent.labels, intent.mentions = [], []
+        intent.labels, intent.mentions = only, []
         intent.alternatives, intent.uncued = [], []
         # "Amazon versus Spotify": the groups compared are the split.
         named = [*intent.slots.compared, *intent.slots.dimensions]
