@@ -594,3 +594,25 @@ def test_records_carrying_one_category_and_no_other(
     en = answer.language == "en"
     said = f"{alone} of {len(iphone)}" if en else f"{len(iphone)} 条中 {alone} 条"
     assert said in answer.body, answer.body
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'How many Amazon customer tweets use the word "delivered"? Of those, how many are not '
+        "about delivery?",
+        "亚马逊的客户推文里，写到 delivered 的有几条？其中没有被标成配送（delivery）话题的有几条？",
+    ],
+)
+def test_a_category_said_not_carried_among_the_records_with_a_word(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]], question: str
+) -> None:
+    # The word is counted as written; "not about delivery" / "没有被标成配送" is the part of
+    # those records without the category, not every record without it.
+    rows = _sheet("twcs-AmazonHelp-200-inbound.xlsx")
+    text, ids = rows[0].index("text"), rows[0].index("tweet_id")
+    said = {r[ids] for r in rows[1:] if "delivered" in str(r[text]).lower()}
+    untagged = len(said - flags["twcs-AmazonHelp-200-inbound.xlsx"]["Delivery"])
+    body = ask_offline(analyst, question).body
+    assert f"{len(said)} " in body and f" {untagged} " in body, body
+    assert str(len(said) - untagged) not in re.findall(r"\d+", body), body

@@ -76,6 +76,13 @@ def asked_depth(question: str) -> int | None:
     return _number(m.group("c")) + 1 if m.group("c") else 2
 
 
+def none_said(question: str) -> str:
+    """The words that ask for records with no category ("没有被标成配送话题" names one
+    category, and is no such question); "" when none do."""
+    m = _NONE.search(question)
+    return m.group(0) if m else ""
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word.lower()]
 

@@ -15,7 +15,7 @@ _QUOTED = re.compile(r"“([^”]{1,30})”|\"([^\"]{1,30})\"|「([^」]{1,30})�
 # Chinese: the words after 提到/涉及/… up to the noun they describe or the end of the clause.
 _ZH = re.compile(
     r"(?:提到|提及|涉及|说到|谈到|讲到|聊到|说起|包含|含有|带有|关于|反映|在说|在讲|在谈|抱怨"
-    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬|点名(?:是|为|说)?"
+    r"|吐槽|埋怨|批评|夸到|夸奖|称赞|表扬|点名(?:是|为|说)?|写到|写有"
     # "在叙述里说电汇出了问题": what the text says.
     r"|(?<=[里中])(?:写着|说|写|讲))"
     r"(?!了?(?:哪|什么|啥|多少|最))了?"
@@ -69,6 +69,8 @@ _THE_WORD = re.compile(
     # "tweets with cancel in any form", "with bug in them": a word counted as written.
     r"|\bwith [\"“'‘]?([a-z][\w'-]{1,30})[\"”'’]? in "
     r"(?:them|it|the text|any form|any of its forms)\b"
+    # "写到 delivered 的": a Latin word written into a Chinese sentence after "wrote".
+    r"|(?:写到|写有|写着|写了)\s*([A-Za-z][\w'-]{1,30})(?=\s*的)"
 )
 # "“退货”出现得最多", "'refund' appears": the quoted word said to appear in the text.
 _VERB_AFTER = re.compile(
@@ -233,7 +235,7 @@ def _mention_terms(question: str) -> list[str]:
         among = _THEN_AMONG_RECORDS.search(question, max(last, 0))
         after = [m.group("t") for m in _ZH.finditer(question, among.end())] if among else []
         return _clean([*quoted, *aside, *after], short_ok=True)
-    named = [m.group(1) or m.group(2) for m in _THE_WORD.finditer(question)]
+    named = [next(g for g in m.groups() if g) for m in _THE_WORD.finditer(question)]
     if named:
         return _clean(named)
     found = [m.group("t") for m in _ZH.finditer(question)]
@@ -303,13 +305,14 @@ def words_as_written(question: str) -> list[str]:
     named alike)."""
     quoted = _quoted_counted(question)
     return [
-        w.lower() for w in quoted + [m.group(1) or m.group(2) for m in _THE_WORD.finditer(question)]
+        w.lower()
+        for w in quoted + [next(g for g in m.groups() if g) for m in _THE_WORD.finditer(question)]
     ]
 
 
 # Verbs that ask about the text itself, not what it is about.
 _TEXT_VERB = re.compile(
-    r"(?i)提到|提及|说到|包含|含有|带有|出现|字样|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|"
+    r"(?i)提到|提及|说到|写到|写有|包含|含有|带有|出现|字样|\b(?:mention(?:s|ed|ing)?|contain(?:s|ing)?|"
     r"say(?:s|ing)?|said|write|writes|wrote|written|use(?:s|d)? the)\b"
 )
 

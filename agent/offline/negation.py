@@ -36,6 +36,8 @@ _ZH_BEFORE = re.compile(
     # "没有主动提出可以进一步帮忙": an adverb and a verb of saying or offering between.
     r"(?:(?:主动|明确|直接|专门|特意|再)?(?:提出|表示|提议|说|问|询问|主动)(?:可以|能够?|会|要)?)?"
     r"(?:走到|到|进入|达到|处于|在|是|被|经过|属于|转到"
+    # "没有被标成配送话题": a category the records were not tagged with.
+    r"|被?(?:标成|标为|标记为|标记成|标注为|归为|归入|归到|打上|标上)"
     r"|通过|经由|由|从|来自|用"
     r"|涉及|提到|提及|说到|关于|针对|对|冲着"
     # "没给链接", "也没让用户私信": what the records did not do to the customer.
@@ -47,6 +49,7 @@ _ZH_LIST_BEFORE = re.compile(
     r"(?:没有|没|不|未|无)(?:涉及|提到|提及|关于|是|属于|带)(?:任何|任一|哪个|哪一?种)?"
     r"[\u4e00-\u9fff]{0,6}[（(：:]\s*[“\"'「『]?\s*$"
 )
+_ZH_GLOSS_BEFORE = re.compile(r"[\u4e00-\u9fff]{1,8}\s*[（(]\s*[“\"'「『]?\s*$")
 # "X以外", "把X这两家放一边", "X不算".
 _ZH_AFTER = re.compile(
     # "征信报告类（Credit reporting）先不算": a gloss in brackets closes before the words.
@@ -80,6 +83,12 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
         return True
     if _EN_LEAVE_BEFORE.search(before) and _EN_LEAVE_AFTER.match(after):
         return True  # "Leave 一汽马自达 out of it", "keep Group 70 out"
+    # "没有被标成配送（delivery）话题": the value glossed in brackets after its Chinese name.
+    glossing = _ZH_GLOSS_BEFORE.search(before)
+    if glossing is not None:
+        name = glossing.group(0).rstrip(" （(“\"'「『")
+        if any(_ZH_BEFORE.search(before[: glossing.start() + k]) for k in range(len(name))):
+            return True
     return bool(
         _EN_BEFORE.search(before)
         or _ZH_BEFORE.search(before)

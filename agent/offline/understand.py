@@ -79,7 +79,7 @@ from .happened import (
     feedback_link,
 )
 from .hours import hour_threshold
-from .label_depth_words import AVERAGE_DEPTH, ONLY_CUE, ONLY_DEPTH, asked_depth
+from .label_depth_words import AVERAGE_DEPTH, ONLY_CUE, ONLY_DEPTH, asked_depth, none_said
 from .label_meaning import LabelMeaning, glossed
 from .meaning import STOP_WORDS, MeaningIndex
 from .mention_words import (
@@ -2362,11 +2362,20 @@ class Understander:
             if at >= 0:
                 hits.append((at, end, value))
         hits = _listed_by_first_word(text, list(label_values), hits)
+        # The words counted as written are no category named ("提到“delivered”的").
+        counted_at = [
+            (m.start(), m.end()) for t in intent.mentions if asks_text(intent.question)
+            for m in re.finditer(re.escape(t.lower()), text)
+        ]  # fmt: skip
+        hits = [h for h in hits if not any(a < h[1] and h[0] < b for a, b in counted_at)]
         if _CJK_TEXT.search(text):
             # "设备卡死、没反应", "退货": English categories named word by word in Chinese.
             values, skip = self._label_values(intent, dim, sets)
             known = {v.lower() for *_, v in hits}
-            for start, end, value in glossed(text, values, skip):
+            free = text
+            for a, b in counted_at:
+                free = free[:a] + " " * (b - a) + free[b:]
+            for start, end, value in glossed(free, values, skip):
                 if value.lower() not in known:
                     hits.append((start, end, value))
                     intent.slots.spans.append((start, end))  # its words are read
@@ -2400,7 +2409,9 @@ class Understander:
                     default_metric(cat, None, intent.filters, held=self.held, question=q)
                 )
                 intent.counted_table = chosen.table if chosen is not None else None
-        if text_asked and found and not aside and self._label_part(intent, dim, text, found):
+        # "Of those, how many are (not) about delivery": the category's side is the part.
+        marked = [(at, value, no) for (at, _, value), no in zip(hits, said_no, strict=True)]
+        if text_asked and self._label_part(intent, dim, text, marked):
             return
         one_group = any(f in self.held for f in intent.filters)
         shared = {
@@ -2509,21 +2520,23 @@ class Understander:
         intent.mentions = []
 
     def _label_part(
-        self, intent: Intent, dim: str, text: str, found: list[tuple[int, str]]
+        self, intent: Intent, dim: str, text: str, marked: list[tuple[int, str, bool]]
     ) -> bool:
-        """ "Tweets with "fix" in them; how many of those are about a software update": the
-        category named after "of those" is a part of the records mentioning the words, taken on
-        its own yes/no column, not a count of categories in place of the words."""
+        """ "Tweets with "fix" in them; how many of those are (not) about a software update":
+        the category named after "of those" (``marked``: where, which, whether said not to be)
+        is a part of the records mentioning the words, taken on its own yes/no column, not a
+        count of categories in place of the words."""
         cue = OF_WHICH.search(text)
         cat = intent.catalog
-        if cue is None or cat is None or len(found) != 1 or found[0][0] < cue.end():
+        if cue is None or cat is None or len(marked) != 1 or marked[0][0] < cue.end():
             return False
-        flags = _flags_named(cat, found[0][1])
+        _, value, no = marked[0]
+        flags = _flags_named(cat, value)
         if len(flags) != 1:
             return False
         intent.slots.filters.pop(dim, None)
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
-        intent.slots.filters[flags[0]] = "true"
+        intent.slots.filters[flags[0]] = "false" if no else "true"
         return True
 
     def _rate_of_label(self, intent: Intent, dim: str, label: str) -> None:
@@ -2630,6 +2643,14 @@ class Understander:
         values, skip = self._label_values(intent, dim, sets)
         text = unmatched_text(intent.question, intent.slots)
         return self.label_meaning.named(text, values, skip)
+
+    def _names_label(self, intent: Intent, dim: str, sets: dict[str, str], words: str) -> bool:
+        """Whether ``words`` name one of the export's categories, as written or in Chinese."""
+        said = normal_text(words)
+        values, skip = self._label_values(intent, dim, sets)
+        if any(_word_at(said, v.lower()) >= 0 for v in values if not _CJK_TEXT.search(v)):
+            return True
+        return bool(_CJK_TEXT.search(said) and glossed(said, values, skip))
 
     def _label_values(
         self, intent: Intent, dim: str, sets: dict[str, str]
@@ -2808,6 +2829,8 @@ class Understander:
                 depth = 0 if asked_depth(ONLY_CUE.sub(" ", intent.question)) == 0 else None
                 if depth is None:
                     return
+        if depth == 0 and self._names_label(intent, dim, sets, none_said(intent.question)):
+            return  # "其中没有被标成配送话题的": one category said not to be carried
         filters = {d: v for d, v in intent.filters.items() if d != dim}
         # The yes/no column of the category named is the category itself, not a filter.
         lowered = {v.lower() for v in only}
