@@ -597,22 +597,40 @@ def test_records_carrying_one_category_and_no_other(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "company", "word", "label"),
     [
-        'How many Amazon customer tweets use the word "delivered"? Of those, how many are not '
-        "about delivery?",
-        "亚马逊的客户推文里，写到 delivered 的有几条？其中没有被标成配送（delivery）话题的有几条？",
+        (
+            'How many Amazon customer tweets use the word "delivered"? Of those, how many are '
+            "not about delivery?", "AmazonHelp", "delivered", "Delivery",
+        ),
+        (
+            "亚马逊的客户推文里，写到 delivered 的有几条？"
+            "其中没有被标成配送（delivery）话题的有几条？",
+            "AmazonHelp", "delivered", "Delivery",
+        ),
+        (
+            'How many Apple customers use the word "iphone" in their tweet, and how many of '
+            "those tweets are not tagged with the iPhone topic?", "AppleSupport", "iphone",
+            "iPhone",
+        ),
     ],
-)
+)  # fmt: skip
 def test_a_category_said_not_carried_among_the_records_with_a_word(
-    analyst: Analyst, flags: dict[str, dict[str, set[object]]], question: str
+    analyst: Analyst,
+    flags: dict[str, dict[str, set[object]]],
+    question: str,
+    company: str,
+    word: str,
+    label: str,
 ) -> None:
-    # The word is counted as written; "not about delivery" / "没有被标成配送" is the part of
-    # those records without the category, not every record without it.
-    rows = _sheet("twcs-AmazonHelp-200-inbound.xlsx")
+    # The word is counted as written (also when a category has its name); "not about
+    # delivery" / "没有被标成配送" is the part of those records without the category, not
+    # every record without it.
+    name = f"twcs-{company}-200-inbound.xlsx"
+    rows = _sheet(name)
     text, ids = rows[0].index("text"), rows[0].index("tweet_id")
-    said = {r[ids] for r in rows[1:] if "delivered" in str(r[text]).lower()}
-    untagged = len(said - flags["twcs-AmazonHelp-200-inbound.xlsx"]["Delivery"])
-    body = ask_offline(analyst, question).body
-    assert f"{len(said)} " in body and f" {untagged} " in body, body
-    assert str(len(said) - untagged) not in re.findall(r"\d+", body), body
+    said = {r[ids] for r in rows[1:] if word in str(r[text]).lower()}
+    untagged = len(said - flags[name][label])
+    answer = ask_offline(analyst, question)
+    part = f"; {untagged} of them" if answer.language == "en" else f"否 {untagged} 条"
+    assert f"{len(said)} " in answer.body and part in answer.body, answer.body

@@ -495,6 +495,28 @@ def test_an_average_per_group_said_by_its_measure_word_is_of_the_grouping_named(
     assert f"平均每个所属区县 {per} 条记录" in text, text
 
 
+def test_which_quarter_ranks_the_quarters_and_a_peak_month_of_the_records_is_asked_of_data(
+    hotline: tuple[Analyst, list[dict[str, str]]],
+) -> None:
+    # "Which quarter … the most": quarters, not months; "the most messages" with no name of
+    # the catalog said is still a ranking of the data's own periods, not off topic.
+    an, rows = hotline
+    east = [r for r in rows if r["所属区县"] == "东城区"]
+    text = an.ask(
+        "For 东城区, which quarter of this year brought in the most messages, and how many?"
+    ).text
+    for quarter, months in (("Q1", ("01", "02", "03")), ("Q2", ("04", "05", "06"))):
+        n = sum(r["留言时间"][5:7] in months for r in east)
+        assert f"| 2024-{quarter} | {n} |" in text, (quarter, n, text)
+    answer = an.ask("Which month of 2024 had the most messages?")
+    by_month = Counter(r["留言时间"][:7] for r in rows)
+    peak, n = by_month.most_common(1)[0]
+    assert answer.status == "answered", answer.text
+    assert f"| {peak} | {n} |" in answer.text, answer.text
+    off = an.ask("Which week had the most rain in London?")
+    assert off.status != "answered" or "rain" in off.text.lower(), off.text
+
+
 def test_months_said_one_by_one_are_each_counted(
     hotline: tuple[Analyst, list[dict[str, str]]],
 ) -> None:

@@ -113,6 +113,8 @@ _GRAINS = (
         re.compile(
             r"(?i)quarter(?:ly|[- ]by[- ]quarter)|by quarter|per quarter|each quarter"
             r"|\beach of the \w+ quarters\b"
+            # "Which quarter of last year brought in the most": the quarter is the grain ranked.
+            r"|\bwhich (?:single |one )?quarter\b|\b(?:busiest|quietest|peak|slowest) quarter\b"
             r"|每个?季度|按季度?|逐季|各季度|(?<![第上下本这一二三四1-4])季度(?!度)"
         ),
     ),

@@ -81,7 +81,7 @@ from .happened import (
 from .hours import hour_threshold
 from .label_depth_words import AVERAGE_DEPTH, ONLY_CUE, ONLY_DEPTH, asked_depth, none_said
 from .label_meaning import LabelMeaning, glossed
-from .meaning import STOP_WORDS, MeaningIndex
+from .meaning import STOP_WORDS, MeaningIndex, words_of
 from .mention_words import (
     ASIDE_REST,
     LIST_JOIN,
@@ -535,7 +535,10 @@ class Understander:
         scores = self._scores(question, slots)
         best = max(scores, key=lambda name: scores[name])
         off_topic = any(c.search(question) for c in self._cues.get(OUT_OF_SCOPE, []))
-        about_data = slots.compared or (_names_catalog(slots) and not off_topic)
+        # "Which month of 2023 had the most messages": the periods of the data ranked by its
+        # records, whatever the records are called.
+        peak = self._peak_of_records(question)
+        about_data = slots.compared or ((_names_catalog(slots) or peak) and not off_topic)
         if best == OUT_OF_SCOPE and about_data and any(shape.has(s) for s in _ASKED_OF_DATA):
             # Such a question is about the data, however its words resemble an off-topic one:
             # it names the data's measures or groups, asks a figure of them, and says none of
@@ -566,7 +569,8 @@ class Understander:
         words_said = any(shape.has(s) for s in ("themes", "quotes", "document"))
         intent.grouping = self._grouping(question, slots, exact_only=words_said)
         intent.grouping = _grouping_by_kind(intent.grouping, slots.filters)
-        if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not _has_slots(intent):
+        readable = _has_slots(intent) or (peak and not off_topic)
+        if best != OUT_OF_SCOPE and scores[best] < MIN_SIMILARITY and not readable:
             intent.playbook = OUT_OF_SCOPE
         ranks = shape.has("ranking") or shape.has("breakdown")
         split = any(
@@ -900,9 +904,13 @@ class Understander:
                 t for t in mention_terms(intent.question)
                 if not _held_word(intent.question, t, held)
             ]  # fmt: skip
+            # "use the word "playlist"": a word asked about as written counts as written,
+            # whatever category is named alike.
+            written = set(words_as_written(intent.question))
             named = [
                 t for t in said
-                if _names_catalog(self.matcher.match(t)) or self.cross.match(t, set())
+                if t.lower() not in written
+                and (_names_catalog(self.matcher.match(t)) or self.cross.match(t, set()))
             ]  # fmt: skip
             # A word glossing a value in brackets ("吉利汽车 (Geely)") names it too.
             terms = [
@@ -1742,6 +1750,15 @@ class Understander:
         split = bool(intent.slots.dimensions or intent.slots.compared)
         return _by_shape(fit, intent.shape, bool(intent.metrics), split)
 
+    def _peak_of_records(self, question: str) -> bool:
+        """ "Which month of 2023 had the most messages": a period ranked by records the data's
+        names resemble (not "the most rain")."""
+        if _PEAK_TIME.search(question) is None:
+            return False
+        m = _MOST_NOUN.search(question)
+        noun = m.group(1).lower() if m else ""
+        return bool(noun) and (noun in _SERVICE_RECORDS or not self.unread_words.unlike([noun]))
+
     def _values_in_other_language(self, question: str, slots: Slots) -> dict[str, tuple[int, int]]:
         """ "Hotel reviews" when the data says 酒店: a value named by its translation. Returns
         where each such value was said."""
@@ -2346,35 +2363,32 @@ class Understander:
         found: list[tuple[int, str]] = []
         aside: list[str] = []
         hits: list[tuple[int, int, str]] = []
+        # The words counted as written (where first said) are no category named ("提到
+        # “delivered”的"; "the word "playlist" … not tagged with the playlist topic").
+        free = text
+        for t in intent.mentions if asks_text(intent.question) else []:
+            at = free.find(t.lower())
+            free = free[:at] + " " * len(t) + free[at + len(t) :] if at >= 0 else free
         label_values = cat.dimensions[dim].values or self.values.get(dim, [])
         for value in label_values:
             name = value.lower()
-            at = text.find(name) if _CJK_TEXT.search(name) else _word_at(text, name)
+            at = free.find(name) if _CJK_TEXT.search(name) else _word_at(free, name)
             end = at + len(name)
             if at < 0 and not _CJK_TEXT.search(name):
-                at = _word_at(text, name + "s")  # "playlists"
+                at = _word_at(free, name + "s")  # "playlists"
                 end = at + len(name) + 1
             if at < 0 and not _CJK_TEXT.search(name):
-                at = _words_in_order(text, name)  # "Student or the Family subscription"
+                at = _words_in_order(free, name)  # "Student or the Family subscription"
                 end = at + len(name)
             if at < 0 and not _CJK_TEXT.search(name):
-                at, end = _said_short(text, name)  # "ads" for Advertisement
+                at, end = _said_short(free, name)  # "ads" for Advertisement
             if at >= 0:
                 hits.append((at, end, value))
-        hits = _listed_by_first_word(text, list(label_values), hits)
-        # The words counted as written are no category named ("提到“delivered”的").
-        counted_at = [
-            (m.start(), m.end()) for t in intent.mentions if asks_text(intent.question)
-            for m in re.finditer(re.escape(t.lower()), text)
-        ]  # fmt: skip
-        hits = [h for h in hits if not any(a < h[1] and h[0] < b for a, b in counted_at)]
+        hits = _listed_by_first_word(free, list(label_values), hits)
         if _CJK_TEXT.search(text):
             # "设备卡死、没反应", "退货": English categories named word by word in Chinese.
             values, skip = self._label_values(intent, dim, sets)
             known = {v.lower() for *_, v in hits}
-            free = text
-            for a, b in counted_at:
-                free = free[:a] + " " * (b - a) + free[b:]
             for start, end, value in glossed(free, values, skip):
                 if value.lower() not in known:
                     hits.append((start, end, value))
@@ -2537,6 +2551,11 @@ class Understander:
         intent.slots.filters.pop(dim, None)
         intent.slots.dimensions = [d for d in intent.slots.dimensions if d != dim]
         intent.slots.filters[flags[0]] = "false" if no else "true"
+        # The records counted are those with the words: no measure guessed from the others
+        # ("not tagged" is no "Not Watch count").
+        said = intent.slots.metric_spans
+        intent.slots.metrics = [m for m in intent.metrics if m in said]
+        intent.slots.by_meaning = []
         return True
 
     def _rate_of_label(self, intent: Intent, dim: str, label: str) -> None:
@@ -3411,6 +3430,14 @@ _PEAK_TIME = re.compile(
     rf"|{_ZH_WHICH_TIME}.{{0,12}}(?:最多|最少|最高|最低|高峰)"
     rf"|(?:最多|最少|最高|最低|高峰).{{0,12}}{_ZH_WHICH_TIME})"
 )
+# What service records are called in general, whatever the export ("the most messages").
+_SERVICE_RECORDS = words_of(
+    "records rows entries items cases tickets messages calls complaints requests incidents "
+    "reviews tweets posts emails chats contacts enquiries inquiries orders jobs visits "
+    "submissions reports issues conversations comments"
+)
+# The records a period is ranked by ("had the most messages").
+_MOST_NOUN = re.compile(r"(?i)\b(?:most|fewest|least)\s+(?:new\s+|incoming\s+)?([a-z]{3,})\b")
 # "On average, how many complaints does each brand get", "平均每个区县有多少条留言": the group
 # the records are averaged over.
 _PER_GROUP = re.compile(

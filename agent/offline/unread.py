@@ -107,6 +107,10 @@ class UnreadWords:
         said = _said_of_people(text) + _names_said(question, text) + _events_said(text)
         return self._unlike([w for w in said if not self._known(w)])[:_MAX_SAID]
 
+    def unlike(self, words: list[str]) -> list[str]:
+        """Of ``words``, those that resemble no name of the catalog."""
+        return self._unlike(words)
+
     def _unlike(self, words: list[str]) -> list[str]:
         """Of ``words``, those that resemble no name of the catalog, in order, once each."""
         names, vectors = self._vectors.get()
