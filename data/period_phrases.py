@@ -860,13 +860,19 @@ _SHORTEST = 6  # shorter words have too many neighbours ("mouth", "weeks")
 def fix_time_words(text: str) -> str:
     """``text`` with each English word one edit away from a word of time (a letter missing,
     added, changed, or two swapped) written as that word; other words as they were."""
+    return fix_typos(text, TIME_WORDS)
+
+
+def fix_typos(text: str, words: frozenset[str]) -> str:
+    """``text`` with each English word one edit away from exactly one of ``words`` written as
+    that word ("avarage" for average); other words as they were."""
 
     def fixed(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if len(low) < _SHORTEST or low in TIME_WORDS or low in _NOT_TYPOS:
+        if len(low) < _SHORTEST or low in words or low in _NOT_TYPOS:
             return word
-        near = [w for w in TIME_WORDS if _one_edit(low, w)]
+        near = [w for w in words if _one_edit(low, w)]
         return near[0] if len(near) == 1 else word
 
     return re.sub(r"[A-Za-z]+", fixed, text)

@@ -429,3 +429,20 @@ def test_the_longest_record_asked_as_that_one(analyst: Analyst, rows: list[dict[
     )
     said = f"That record is {row['number']} (assignment group: {row['assignment_group']})"
     assert said in lead_of(answer.body), answer.body
+
+
+def test_a_coded_value_named_by_a_common_word_beside_another_of_its_column(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "Moderate" is a common word, but written so beside "Critical" it is 3 - Moderate; and
+    # "avarage" is the average, mistyped.
+    answer = ask(
+        analyst,
+        "How many times does a Critical ticket get reopened on avarage, compared with a "
+        "Moderate one?",
+    )
+    for value in ("1 - Critical", "3 - Moderate"):
+        counts = [int(r["reopen_count"]) for r in rows if r["priority"] == value]
+        mean = f"{sum(counts) / len(counts):.2f}".rstrip("0").rstrip(".")
+        assert f"| {value} | {mean} |" in answer.text, (value, mean, answer.text)
+    assert "2 - High" not in answer.text, answer.text

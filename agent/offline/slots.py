@@ -263,6 +263,7 @@ class CatalogMatcher:
             fuzzy.append((start, term))
             said[term.target] = (start, end)
             have = {*have, term.target.split("=", 1)[0]}
+        fuzzy += self._plain_beside(question, text, [t for _, t in [*found, *fuzzy]])
         named = {t.target for _, t in found if t.kind == "dimension"}
         # Values of a dimension named by all their words may be listed with others named
         # by a part ("the credit bureaus - Meridian, Keystone and TransNation").
@@ -432,6 +433,27 @@ class CatalogMatcher:
             # ("Amazon or Apple").
             if chosen is not None and chosen in few:
                 out += [(pos, t) for t in few[chosen].values() if all(t is not x for _, x in out)]
+        return out
+
+    def _plain_beside(self, question: str, text: str, read: list[Term]) -> list[tuple[int, Term]]:
+        """ "Critical … Moderate 的呢": a coded value whose name is a common word ("3 -
+        Moderate"), written with its capital in a question that names another value of its
+        column, is that value too."""
+        dims = {t.target.split("=", 1)[0] for t in read if t.kind == "value" and "=" in t.target}
+        targets = {t.target for t in read}
+        out: list[tuple[int, Term]] = []
+        for target in self._names:
+            dim, _, value = target.partition("=")
+            if not value or dim not in dims or target in targets:
+                continue
+            name = coded_name(value)
+            if name == value or name.lower() not in _PLAIN or not name[:1].isupper():
+                continue
+            if re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", question) is None:
+                continue
+            at = re.search(rf"(?<![a-z]){re.escape(name.lower())}(?![a-z])", text)
+            if at is not None:
+                out.append((at.start(), Term(name.lower(), target, "value")))
         return out
 
     def _by_words(self, free: str, have: Collection[str]) -> list[tuple[int, int, Term]]:

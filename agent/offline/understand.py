@@ -25,7 +25,7 @@ from ...data.duck import q as quoted
 from ...data.glossary import same_thing
 from ...data.ingest.labels import LABEL
 from ...data.ingest.labels import SUFFIX as LABELS_SUFFIX
-from ...data.period_phrases import fix_time_words
+from ...data.period_phrases import fix_time_words, fix_typos
 from ...data.period_types import explicit_range
 from ...data.periods import Period, PeriodError, PeriodReading, parse_period
 from ...data.taxonomy import default_taxonomy
@@ -472,6 +472,7 @@ class Understander:
     def understand(self, question: str, periods: PeriodReading) -> Intent:
         """The intent of ``question``, whose dates the caller resolved to ``periods``."""
         question = fix_time_words(question)  # "each quater": a quarter, mistyped
+        question = fix_typos(question, _MISTYPED_MEASURES)  # "on avarage"
         asked = question
         question = without_instructions(question)  # statements to run are not the question
         slots = self.matcher.match(question)
@@ -3430,6 +3431,8 @@ _PEAK_TIME = re.compile(
     rf"|{_ZH_WHICH_TIME}.{{0,12}}(?:最多|最少|最高|最低|高峰)"
     rf"|(?:最多|最少|最高|最低|高峰).{{0,12}}{_ZH_WHICH_TIME})"
 )
+# Words of a measure managers mistype ("on avarage"), read as meant.
+_MISTYPED_MEASURES = frozenset(("average", "median", "percentage", "proportion"))
 # What service records are called in general, whatever the export ("the most messages").
 _SERVICE_RECORDS = words_of(
     "records rows entries items cases tickets messages calls complaints requests incidents "
