@@ -634,3 +634,23 @@ def test_a_category_said_not_carried_among_the_records_with_a_word(
     answer = ask_offline(analyst, question)
     part = f"; {untagged} of them" if answer.language == "en" else f"否 {untagged} 条"
     assert f"{len(said)} " in answer.body and part in answer.body, answer.body
+
+
+def test_a_list_of_categories_left_aside_leaves_the_records_with_none_of_them(
+    analyst: Analyst, flags: dict[str, dict[str, set[object]]]
+) -> None:
+    # "Leaving aside the big three topics - iPhone, software updates and battery": a list set
+    # aside by words before what it holds; the rest are the part, of all Apple's tweets ("how
+    # many" between two names lists nothing: "Apple" stays the company).
+    topics = flags["twcs-AppleSupport-200-inbound.xlsx"]
+    rest = ROWS["inbound"] - len(topics["iPhone"] | topics["Update"] | topics["Battery"])
+    answer = ask_offline(
+        analyst,
+        "Leaving aside the big three topics - iPhone, software updates and battery - how many "
+        "Apple customer tweets are about something else entirely? What share of Apple's "
+        "customer tweets is that?",
+    )
+    share = f"{100 * rest / ROWS['inbound']:.1f}".rstrip("0").rstrip(".")
+    assert f"{rest} of {ROWS['inbound']} records" in answer.body, answer.body
+    assert f"{share}%" in answer.body, answer.body
+    assert "apple pay" not in answer.body.lower(), answer.body

@@ -86,8 +86,11 @@ def negated(text: str, start: int, end: int, floor: int = 0) -> bool:
     # "没有被标成配送（delivery）话题": the value glossed in brackets after its Chinese name.
     glossing = _ZH_GLOSS_BEFORE.search(before)
     if glossing is not None:
+        # Not "非" alone: "以非金钱补救方式结案（Closed with non-monetary relief）" says the
+        # name's own "non".
         name = glossing.group(0).rstrip(" （(“\"'「『")
-        if any(_ZH_BEFORE.search(before[: glossing.start() + k]) for k in range(len(name))):
+        cuts = [_ZH_BEFORE.search(before[: glossing.start() + k]) for k in range(len(name))]
+        if any(m is not None and m.group(0).strip() != "非" for m in cuts):
             return True
     return bool(
         _EN_BEFORE.search(before)
@@ -132,7 +135,10 @@ def negated_items(text: str, spans: list[tuple[int, int]]) -> list[bool]:
     for i, (start, end) in enumerate(spans):
         prev = spans[i - 1][1] if i else 0
         listed = i > 0 and _BETWEEN_LISTED.match(text[prev:start]) is not None
-        out.append(negated(text, start, end, floor=prev) or (listed and out[-1]))
+        # "Leaving aside the big three topics - iPhone, software updates and battery": a
+        # list set aside by words before a few words that say what it holds.
+        aside = not listed and negated_list(text, start)
+        out.append(negated(text, start, end, floor=prev) or (listed and out[-1]) or aside)
     # Back from a list's last value said to be set aside with all before it.
     for i in range(len(spans) - 1, -1, -1):
         if out[i] or not _ZH_ALL_AFTER.match(text[spans[i][1] :]):

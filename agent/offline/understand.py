@@ -2483,6 +2483,10 @@ class Understander:
             carried = [v for _, v in sorted(found)]
             order = [v for _, _, v in hits]
             if self._without_labels(intent, dim, aside, carried, order):
+                if not carried and len(aside) > 1 and intent.playbook == "share_of":
+                    # "Leaving aside iPhone, updates and battery … what share of Apple's
+                    # tweets": the records with none of them are the part, of all records.
+                    intent.part_with = list(intent.slots.flags[-len(aside) : -1])
                 return
         if aside or not found or not counted:
             # "did not provide a URL": the flag's other side, measured elsewhere; a ranking
@@ -5700,6 +5704,15 @@ def _same_kind(table: str, other: str) -> bool:
     return table.endswith(LABELS_SUFFIX) == other.endswith(LABELS_SUFFIX)
 
 
+def _joined(gap: str) -> bool:
+    """Whether ``gap`` lists the values on either side with a joining word or mark (not "how
+    many" between "battery" and "Apple")."""
+    return listed_between(gap) and _LIST_MARK.search(gap) is not None
+
+
+_LIST_MARK = re.compile(r"(?i)[,，、/;；]|\b(?:and|or|nor)\b|和|或|及|与|跟|还是")
+
+
 def _listed_by_first_word(
     text: str, values: list[str], hits: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
@@ -5721,8 +5734,8 @@ def _listed_by_first_word(
                 if any(m.end() < s <= m.end() + 2 for s, _, _ in hits):
                     continue  # "Apple Watch": the word names whose the next value is
                 if any(
-                    (e <= m.start() and listed_between(text[e : m.start()]))
-                    or (m.end() <= s and listed_between(text[m.end() : s]))
+                    (e <= m.start() and _joined(text[e : m.start()]))
+                    or (m.end() <= s and _joined(text[m.end() : s]))
                     for s, e, _ in hits
                 ):
                     hits.append((m.start(), m.end(), value))
