@@ -129,6 +129,11 @@ def read_periods(text: str, as_of: date) -> PeriodReading:
     if len(found) >= 3 and len(years) == 1:
         # "2016年里，3月和4月比", "In 2016, March vs April": the year said once holds the others.
         found = [_in_year_named(years[0], p)[1] if p is not years[0] else p for p in found]
+    # "Over the last three months - December, January and February": the units listed say
+    # again which the period is; it is one span, not each unit asked.
+    restated = _restated_by_its_units(found)
+    if restated is not None:
+        return PeriodReading(period=restated)
     # "The first two weeks of November (Nov 1-14) against the two weeks after (Nov 15-28)": a
     # broad period holding two or more of the others only says where they lie.
     inside = [
@@ -185,6 +190,17 @@ _BEFORE_SAID = re.compile(
     r"(?i)\b(?:the|a)\s+(?:week|month|quarter|day)\s+(?:before|earlier|prior)\b"
     r"(?!\s+yesterday\b)"  # "the day before yesterday" is a day of its own
 )
+
+
+def _restated_by_its_units(found: list[Period]) -> Period | None:
+    """The one period that all the others, said one after another after it, make up exactly
+    ("the last three months - December, January and February"); None when there is none."""
+    # ``found`` is in the order said: the whole first, its units after it.
+    whole, units = found[0], sorted(found[1:], key=lambda p: p.start)
+    if len(units) < 2 or len({p.kind for p in units}) != 1:
+        return None
+    run = _run_of(units)
+    return whole if run is not None and (run.start, run.end) == (whole.start, whole.end) else None
 
 
 def _said_one_by_one(found: list[Period]) -> Period | None:

@@ -446,3 +446,23 @@ def test_a_coded_value_named_by_a_common_word_beside_another_of_its_column(
         mean = f"{sum(counts) / len(counts):.2f}".rstrip("0").rstrip(".")
         assert f"| {value} | {mean} |" in answer.text, (value, mean, answer.text)
     assert "2 - High" not in answer.text, answer.text
+
+
+def test_a_span_restated_by_its_months_gives_its_records_and_their_share(
+    home: Path, rows: list[dict[str, str]]
+) -> None:
+    # The months after the dash say again which the last three months are: one span, not a
+    # trend; "how many new tickets … what share of them made SLA" counts the tickets (not
+    # those that made SLA) and takes the share of them.
+    with Analyst.open(
+        home, provider="offline", checkpointer=InMemorySaver(), as_of="2017-01-01"
+    ) as an:
+        answer = ask(
+            an,
+            "Over the last three months - October, November and December - how many new "
+            "tickets did we open, and what share of them made SLA?",
+        )
+    span = [r for r in rows if "2016-10" <= r["opened_at"][:7] <= "2016-12"]
+    assert answer.reading is not None and answer.reading.shape != "trend", answer.text
+    assert f"was {len(span)} in" in answer.body, answer.body
+    assert _has_percent(answer.body, _sla_rate(span)), answer.body

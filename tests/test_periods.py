@@ -795,3 +795,16 @@ def test_a_count_between_two_quarters_is_still_their_span() -> None:
 def test_the_last_year_said_as_a_stretch_is_the_last_twelve_months(said: str) -> None:
     r = read_periods(f"CSAT per quarter {said}", date(2026, 11, 1))
     assert r.period is not None and r.period.start == date(2025, 11, 1), r
+
+
+def test_a_span_restated_by_the_units_it_holds_is_one_span() -> None:
+    # "the last three months - December, January and February": the months say again which
+    # the span is; not months asked one by one.
+    reading = read_periods(
+        "Over the last three months - December, January and February - how many tickets?",
+        date(2017, 3, 1),
+    )
+    assert reading.period is not None and not reading.listed
+    assert (reading.period.start, reading.period.end) == (date(2016, 12, 1), date(2017, 3, 1))
+    listed = read_periods("How many in January, in February, and in March?", date(2017, 3, 1))
+    assert listed.listed

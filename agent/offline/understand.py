@@ -545,6 +545,12 @@ class Understander:
             # it names the data's measures or groups, asks a figure of them, and says none of
             # the off-topic words (weather, stocks, a poem).
             best = max((n for n in scores if n != OUT_OF_SCOPE), key=lambda n: scores[n])
+        figures = shape.has("count") or shape.has("share")
+        grain = any(words.search(question) for _, words in _GRAIN_WORDS)
+        if best == "trend" and not shape.has("trend") and figures and not grain:
+            # "Over the last three months, how many … and what share …": one figure for the
+            # span, asked with no word of a trend; the months are where, not a series.
+            best = max((n for n in scores if n != "trend"), key=lambda n: scores[n])
         intent = Intent(
             playbook=best,
             language=language_of(question),
@@ -565,6 +571,7 @@ class Understander:
         _drop_implied_filters(intent)
         intent.theme = _theme_not_named_by_a_value(intent)
         intent.shape = shape
+        _records_then_their_share(intent)
         # Themes and quotes are what customers say, not a grouping; but "投诉最多的是哪一款车型"
         # names one in the catalog's own words, and is a ranking.
         words_said = any(shape.has(s) for s in ("themes", "quotes", "document"))
@@ -5899,9 +5906,40 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
     if shape.has("share"):
         # "What fraction … by priority": the share leads; "how many, and what share": the count.
         slots.metrics = [name, rate] if shape.has("count") else [rate, name]
+
     elif _LIKELY.search(question):
         # "More likely to miss SLA": how often, a rate, not how many.
         slots.metrics = [rate]
+
+
+def _records_then_their_share(intent: Intent) -> None:
+    """ "How many new tickets did we open, and what share of them made SLA": the records asked
+    about are counted, and the column's share is taken of them; not the count of those that
+    made SLA."""
+    cat, shape = intent.catalog, intent.shape
+    if cat is None or not (shape.has("count") and shape.has("share")) or len(intent.metrics) != 2:
+        return
+    count, rate = intent.metrics
+    if not count.endswith("_count") or rate != count.removesuffix("_count") + "_rate":
+        return
+    text = normal_text(intent.question)
+    of_them = _SHARE_OF_THEM.search(text)
+    name = re.sub(r"\s*\(.*\)", "", (cat.metrics[rate].spec.en or "").lower())
+    name = re.sub(r"\s+rate$", "", name.strip())
+    at = text.find(name) if name else -1
+    plain = [
+        m for m, spec in cat.metrics.items()
+        if spec.table == cat.metrics[count].table and plain_count(cat, m)
+    ]  # fmt: skip
+    if of_them is not None and at > of_them.start() and plain:
+        intent.slots.metrics = [plain[0], rate]
+
+
+# "… and what share of them made SLA": a share of the records counted before it.
+_SHARE_OF_THEM = re.compile(
+    r"(?i)\b(?:share|percentage|proportion|fraction|percent|how many)\s+of\s+(?:them|those|these)\b"
+    r"|其中|这些[\u4e00-\u9fff]{0,3}(?:里|中)"
+)
 
 
 def _flag_of_rate(cat: Catalog, name: str) -> tuple[str, str] | None:
