@@ -126,3 +126,19 @@ def test_a_compound_the_text_never_says_is_counted_by_its_ending_and_said(
     # A quoted word is counted as written, found or not.
     quoted = analyst.ask("提到“车辆发动机异响”的投诉有多少条？").text
     assert "的有 0 条" in quoted, quoted
+
+
+def test_quoted_words_a_text_column_is_said_to_hold_are_counted_by_group(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "标题里有“卡顿”或“漏油”就算": the words the titles hold, counted, then by brand — not
+    # every complaint ranked by brand.
+    said = [r for r in rows if "卡顿" in r["title"] or "漏油" in r["title"]]
+    by_brand = {b: sum(r["brand"] == b for r in said) for b in "甲乙丙"}
+    top = max(by_brand, key=lambda b: by_brand[b])
+    assert sorted(by_brand.values())[-1] > sorted(by_brand.values())[-2]
+    text = analyst.ask(
+        "车机卡顿或者漏油的投诉一共有几条？（标题里有“卡顿”或“漏油”就算。）主要集中在哪个品牌？"
+    ).text
+    assert f"的有 {len(said)} 条" in text, text
+    assert f"最多的是{top}：{by_brand[top]} 条" in text, text

@@ -62,6 +62,8 @@ _VERB_BEFORE = re.compile(
     # "tweets with "fix" in them" (not an answer to give back: "reply with "OK"").
     r"|\b(?<!reply )(?<!replies )(?<!answer )(?<!respond )with\s*$"
     r"|(?:说|说了|写|写了|写着|讲|讲了|用了|带)\s*$|\b(?:say|says|said|saying|use|uses|used|using)\s*$"
+    # "标题里有“死机”": words a text holds.
+    r"|(?<=[里中])(?:有|含)\s*$"
 )
 # "anything with the word harass in it": the word itself, whatever else is said around it.
 _THE_WORD = re.compile(
