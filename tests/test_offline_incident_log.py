@@ -466,3 +466,28 @@ def test_a_span_restated_by_its_months_gives_its_records_and_their_share(
     assert answer.reading is not None and answer.reading.shape != "trend", answer.text
     assert f"was {len(span)} in" in answer.body, answer.body
     assert _has_percent(answer.body, _sla_rate(span)), answer.body
+
+
+def test_sites_are_the_location_column(tmp_path: Path) -> None:
+    # "Which site": the location the records come from, not another grouping by likeness.
+    from ingest_support import offline_analyst
+
+    sites = ["Location 4", "Location 9", "Location 12"]
+    states = ["New", "Active", "Resolved", "Closed"]
+    records = [
+        {"number": f"INC{i:04d}", "opened_at": f"2016-0{1 + i % 6}-1{i % 9} 10:00",
+         "resolved_at": f"2016-0{1 + i % 6}-1{i % 9} 1{1 + i % 8}:00",
+         "location": sites[(i * 7 + i // 5) % 3 if i % 4 else 0], "incident_state": states[i % 4],
+         "category": f"Category {i % 5}", "subcategory": f"Subcategory {i % 7}",
+         "u_symptom": f"Symptom {i % 6}", "contact_type": ("Phone", "Email")[i % 2],
+         "assignment_group": f"Group {i % 4}", "caller_id": f"Caller {i % 30}"}
+        for i in range(120)
+    ]  # fmt: skip
+    counts = Counter(r["location"] for r in records)
+    top, n = counts.most_common(1)[0]
+    with offline_analyst(tmp_path, records, file="incidents.csv", id="number") as an:
+        answer = ask(an, "Which site raised the most tickets overall?")
+        fastest = ask(an, "Which site resolves tickets fastest by median time to resolution?")
+    assert answer.reading is not None and answer.reading.group_by == ["location"], answer.text
+    assert f"| {top} | {n} |" in answer.text, answer.text
+    assert fastest.reading is not None and fastest.reading.group_by == ["location"], fastest.text

@@ -242,6 +242,8 @@ _ZH_COUNTED_NOUN = re.compile(
 DIM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "类别": ("品类", "类目", "种类", "分类"), "分类": ("类别", "品类", "类目"),
     "地区": ("区域", "地域"), "区域": ("地区", "地域"),
+    # "our sites": where records come from, as a location column names it.
+    "location": ("site",),
 }  # fmt: skip
 # English words a grouping is asked by ("which single user") that are too common to match
 # anywhere in a question ("VIP users", "affected 100 users"): read only as the grouping's noun.
@@ -257,7 +259,8 @@ def synonyms_of(catalog: Catalog, names: Sequence[str | None]) -> list[str]:
     """The words people use for a grouping of these names, less any another grouping of the
     catalog is called by (an export with both 区域 and 地区 keeps them apart)."""
     own = {n for d in catalog.dimensions.values() for n in (d.spec.en, d.spec.zh, *d.spec.aliases)}
-    return [s for n in names for s in DIM_SYNONYMS.get(n or "", ()) if s not in own]
+    said = [s for n in names for s in DIM_SYNONYMS.get((n or "").lower(), ())]
+    return [s for s in said if s not in own]
 
 
 # A grouping said in Chinese resembles every short Chinese name a little; below this, its head
