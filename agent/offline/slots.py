@@ -723,10 +723,17 @@ def _free_words(free: str) -> list[tuple[int, str]]:
     out = [(m.start(), m.group()) for m in words if m.group() not in _NOT_NAMES]
     pos = 0
     for token in segmenter().lcut(free):
-        if len(token) >= 2 and all(_CJK.match(ch) for ch in token):
+        if len(token) >= 2 and all(_CJK.match(ch) for ch in token) and token not in _ZH_VERBS:
             out.append((pos, token))
         pos += len(token)
     return out
+
+
+# Verbs of handling a matter, said of any record: inside a value's name ("社保卡办理问题") they
+# are not what names it ("要求重新办理的" names no matter).
+_ZH_VERBS = frozenset(
+    ("办理", "处理", "解决", "答复", "回复", "反映", "要求", "申请", "咨询", "需要", "重新", "进行")
+)
 
 
 def _outside_names(found: list[tuple[int, Term]]) -> list[tuple[int, Term]]:
