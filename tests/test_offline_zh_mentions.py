@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from ingest_support import offline_analyst
@@ -142,3 +143,17 @@ def test_quoted_words_a_text_column_is_said_to_hold_are_counted_by_group(
     ).text
     assert f"的有 {len(said)} 条" in text, text
     assert f"最多的是{top}：{by_brand[top]} 条" in text, text
+
+
+def test_a_verb_of_handling_inside_a_value_s_name_does_not_name_it(tmp_path: Path) -> None:
+    # "要求重新办理的": 办理 is said of any matter; it does not name 社保卡办理问题.
+    subjects = ["社保卡办理问题", "物业管理收费", "路灯不亮"]
+    records = [
+        {"id": str(i), "filed": f"2024-0{1 + i % 6}-1{i % 9}", "subject": subjects[i % 3],
+         "text": f"{subjects[i % 3]}，请尽快处理（{i}）"}
+        for i in range(60)
+    ]  # fmt: skip
+    with offline_analyst(tmp_path, records, id="id", text="text", as_of="2024-07-01") as an:
+        answer = an.ask("有多少条留言的答复被市民退回、要求重新办理的？")
+    line = answer.reading.line if answer.reading else ""
+    assert "社保卡办理问题" not in line and "社保卡办理问题" not in answer.body, answer.text
