@@ -491,3 +491,13 @@ def test_sites_are_the_location_column(tmp_path: Path) -> None:
     assert answer.reading is not None and answer.reading.group_by == ["location"], answer.text
     assert f"| {top} | {n} |" in answer.text, answer.text
     assert fastest.reading is not None and fastest.reading.group_by == ["location"], fastest.text
+
+
+def test_how_records_ended_said_by_a_kind_the_data_lacks_is_said_unread(
+    analyst: Analyst,
+) -> None:
+    # "closed as duplicates": no column says why a ticket was closed; the answer says so.
+    answer = analyst.ask("How many of these incidents were closed as duplicates of another one?")
+    assert "duplicates" in answer.text, answer.text
+    flagged = answer.reading is not None and answer.reading.unsure
+    assert answer.status != "answered" or flagged, answer.text

@@ -104,7 +104,7 @@ class UnreadWords:
         for phrase in used:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
-        said = _said_of_people(text) + _names_said(question, text) + _events_said(text)
+        said = _said_of_people(text) + _names_said(question, text) + _events_said(text, question)
         return self._unlike([w for w in said if not self._known(w)])[:_MAX_SAID]
 
     def unlike(self, words: list[str]) -> list[str]:
@@ -535,13 +535,27 @@ _MONEY_UNITS = re.compile(r"(?i)^(?:cny|rmb|usd|eur|gbp|jpy|yuan|元|\$|€|£|�
 
 # "Tickets that were escalated", "complaints that got refunded": what happened to the records,
 # a condition the data may have no column for.
-_EVENT_EN = re.compile(r"\b(?:were|was|got|get|been|are|is)\s+(?:\w+ly\s+)?([a-z]{4,}ed)\b")
+_EVENT_EN = (
+    re.compile(r"\b(?:were|was|got|get|been|are|is)\s+(?:\w+ly\s+)?([a-z]{4,}ed)\b"),
+    # "closed as duplicates": how they ended, said by a kind the data may not record.
+    re.compile(
+        r"\b(?:closed|resolved|marked|flagged|tagged|logged|classed|classified)\s+as\s+"
+        r"(?:an?\s+|the\s+)?([a-z]{4,})\b"
+    ),
+    # "got the problem fixed": what happened to the matter.
+    re.compile(
+        r"\b(?:got|get|gets|getting)\s+(?:the|their|its|his|her)\s+[a-z]+\s+([a-z]{3,}ed)\b"
+    ),
+)
 
 
-def _events_said(text: str) -> list[str]:
-    """What the question says happened to the records ("were escalated"), but for the words of
-    every export (opened, closed, resolved, filed …)."""
-    return [w for w in _EVENT_EN.findall(text) if w not in _SHAPE and w not in STOP_WORDS]
+def _events_said(text: str, question: str = "") -> list[str]:
+    """What the question says happened to the records ("were escalated", "closed as
+    duplicates"), but for the words of every export (opened, closed, resolved, filed …): found
+    in the ``question`` as said, kept where ``text`` (what the reading left) still holds them."""
+    left = set(re.findall(r"[a-z]+", text))
+    said = [w for p in _EVENT_EN for w in p.findall((question or text).lower())]
+    return [w for w in said if w in left and w not in _SHAPE and w not in STOP_WORDS]
 
 
 def _said_of_people(text: str) -> list[str]:
