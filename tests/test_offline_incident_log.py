@@ -501,3 +501,17 @@ def test_how_records_ended_said_by_a_kind_the_data_lacks_is_said_unread(
     assert "duplicates" in answer.text, answer.text
     flagged = answer.reading is not None and answer.reading.unsure
     assert answer.status != "answered" or flagged, answer.text
+
+
+def test_records_then_how_many_of_those_a_column_holds(
+    analyst: Analyst, rows: list[dict[str, str]]
+) -> None:
+    # "How many …, and how many of those didn't make SLA": every ticket counted, then the
+    # count of those without SLA — not that count alone with its share.
+    answer = ask(
+        analyst, "How many tickets were opened in 2016, and how many of those didn't make SLA?"
+    )
+    year = [r for r in rows if r["opened_at"].startswith("2016")]
+    missed = sum(r["made_sla"] == "false" for r in year)
+    assert f"was {len(year)} in" in answer.body, answer.body
+    assert f"was {missed} [" in answer.body, answer.body

@@ -5913,28 +5913,36 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
 
 
 def _records_then_their_share(intent: Intent) -> None:
-    """ "How many new tickets did we open, and what share of them made SLA": the records asked
-    about are counted, and the column's share is taken of them; not the count of those that
-    made SLA."""
+    """ "How many new tickets did we open, and what share of them made SLA", "…, and how many of
+    those didn't get a timely response": the records asked about are counted, and the column's
+    share (or count) is taken of them; not the column's count alone."""
     cat, shape = intent.catalog, intent.shape
-    if cat is None or not (shape.has("count") and shape.has("share")) or len(intent.metrics) != 2:
+    if cat is None or not shape.has("count") or len(intent.metrics) != 2:
         return
     count, rate = intent.metrics
     if not count.endswith("_count") or rate != count.removesuffix("_count") + "_rate":
         return
     text = normal_text(intent.question)
     of_them = _SHARE_OF_THEM.search(text)
+    if of_them is None:
+        return
+    # Where the column is said: the first telling word of its name after the cue.
     name = re.sub(r"\s*\(.*\)", "", (cat.metrics[rate].spec.en or "").lower())
-    name = re.sub(r"\s+rate$", "", name.strip())
-    at = text.find(name) if name else -1
+    words = [w for w in re.findall(r"[a-z]{3,}", name) if w not in ("rate", "count", "not")]
+    said = [m.start() for w in words for m in re.finditer(rf"\b{w}", text)]
     plain = [
         m for m, spec in cat.metrics.items()
         if spec.table == cat.metrics[count].table and plain_count(cat, m)
     ]  # fmt: skip
-    if of_them is not None and at > of_them.start() and plain:
-        intent.slots.metrics = [plain[0], rate]
+    if not plain or not said or min(said) < of_them.start():
+        return
+    shared = _SHARE_WORD.search(of_them.group(0)) or _SHARE_WORD.search(text[of_them.end() :])
+    intent.slots.metrics = [plain[0], rate if shared else count]
 
 
+_SHARE_WORD = re.compile(
+    r"(?i)\b(?:share|percent|percentage|proportion|fraction)\b|比例|占比|百分之|占"
+)
 # "… and what share of them made SLA": a share of the records counted before it.
 _SHARE_OF_THEM = re.compile(
     r"(?i)\b(?:share|percentage|proportion|fraction|percent|how many)\s+of\s+(?:them|those|these)\b"
