@@ -525,3 +525,23 @@ def test_months_said_one_by_one_are_each_counted(
     for m in ("01", "02", "03"):
         n = sum(r["留言时间"].startswith(f"2024-{m}") for r in rows)
         assert f"| 2024-{m} | {n} |" in text, (m, n, text)
+
+
+def test_the_group_that_grew_fastest_relative_to_where_it_was_is_said(
+    complaints: Analyst,
+) -> None:
+    # "in percentage terms": beside the largest rise in count, the largest relative to where
+    # each group was.
+    rows = _complaints()
+    q1 = Counter(r["sub_product"] for r in rows if r["date_received"][5:7] in ("01", "02", "03"))
+    q2 = Counter(r["sub_product"] for r in rows if r["date_received"][5:7] in ("04", "05", "06"))
+    growth = {p: (q2[p] - q1[p]) / q1[p] for p in q1 if q1[p] and q2[p] > q1[p]}
+    assert growth, (q1, q2)
+    top = max(growth, key=lambda p: growth[p])
+    answer = complaints.ask(
+        "Which sub-product's complaints grew fastest in percentage terms in Q2 2024 compared "
+        "with Q1 2024?"
+    )
+    pct = f"+{100 * growth[top]:.1f}".rstrip("0").rstrip(".") + "%"
+    said = f"the largest rise was in {top}: from {q1[top]} to {q2[top]} ({pct})"
+    assert said in answer.body, (said, answer.body)

@@ -75,6 +75,7 @@ def write_grouped(intent: Intent, results: Results, w: Writer) -> None:
     focus = _focus(intent, w, metric, pool)
     mover = _mover(w, metric, pool)
     _lead(w, res, metric, dim, focus, mover, intent)
+    _relative_mover(w, res, metric, dim, pool, mover, intent)
     _overall(w, results.get("overall"), metric)
     _other_move(w, res, metric, dim, pool, mover)
     w.body += _table(w, res, metric, dim, rows, focus)
@@ -173,6 +174,47 @@ def _lead(
             dim=dim_name(w, dim),
             ref=res.id,
             **_figures(w, metric, mover),
+        )
+    )
+
+
+# "按增长的百分比算", "in percentage terms", "grew fastest": the move relative to where it was.
+_RELATIVE = re.compile(
+    r"(?i)\b(?:percentage|percent|relative)\s+(?:terms|growth|increase|rise|change|drop|fall)\b"
+    r"|\b(?:fastest|quickest)[- ]growing\b|\bgrew (?:the )?(?:fastest|quickest)\b"
+    r"|\bby percent(?:age)?\b|百分比|增速|涨幅|增幅|降幅|涨得最快|增长最快|增得最快|跌得最快"
+)
+
+
+def _relative_mover(
+    w: Writer,
+    res: Result,
+    metric: str,
+    dim: str,
+    pool: list[Any],
+    mover: dict[str, Any] | None,
+    intent: Intent,
+) -> None:
+    """The group that moved most relative to where it was, when the question asks so and it is
+    not the group that moved most in count ("Student loan +60%" beside "Credit reporting
+    +217")."""
+    if not _RELATIVE.search(intent.question) or w.unit(metric) == "%":
+        return
+    key = f"{metric}_pct_change"
+    rising = mover is None or (mover.get(f"{metric}_delta") or 0) >= 0
+    moved = [r for r in pool if r.get(key) is not None and r.get(f"{metric}_prev")]
+    moved = [r for r in moved if (r[key] > 0) == rising]
+    if not moved:
+        return
+    top = max(moved, key=lambda r: abs(r[key]))
+    w.lead.append(
+        w.say(
+            "grp.relative_mover",
+            name=w.label(dim, top[dim]),
+            move=_move_word(w, metric, top[f"{metric}_delta"]),
+            pct=w.pct_change(top[key]),
+            ref=res.id,
+            **_figures(w, metric, top),
         )
     )
 
