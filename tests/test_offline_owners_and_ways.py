@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from agent_support import lead_of
@@ -545,3 +546,31 @@ def test_the_group_that_grew_fastest_relative_to_where_it_was_is_said(
     pct = f"+{100 * growth[top]:.1f}".rstrip("0").rstrip(".") + "%"
     said = f"the largest rise was in {top}: from {q1[top]} to {q2[top]} ({pct})"
     assert said in answer.body, (said, answer.body)
+
+
+def test_an_english_name_of_a_chinese_value_and_the_rated_whole_said_after(
+    tmp_path: Path,
+) -> None:
+    # "labour and social security" names 劳动和社会保障; "Jiangbei's (江北区)" glosses the
+    # district read; "a share of that group's rated messages" is of those with a rating.
+    cats = ["劳动和社会保障", "城乡建设", "交通运输"]
+    rows = [
+        {"编号": f"H{i:03d}", "留言时间": f"2023-{1 + i % 12:02d}-1{i % 9} 09:00:00",
+         "所属区县": ("江北区", "城东区")[i % 2], "一级分类": cats[(i // 2) % 3],
+         "满意度": ("满意", "不满意", "", "基本满意", "不满意")[(i // 6) % 5],
+         "留言详情": f"请尽快处理（{i}）"}
+        for i in range(180)
+    ]  # fmt: skip
+    mine = [r for r in rows if r["所属区县"] == "江北区" and r["一级分类"] == "劳动和社会保障"]
+    bad = sum(r["满意度"] == "不满意" for r in mine)
+    rated = sum(bool(r["满意度"]) for r in mine)
+    assert rated < len(mine)
+    with offline_analyst(
+        tmp_path, rows, file="hotline.csv", as_of="2024-07-01", id="编号", text="留言详情"
+    ) as an:
+        answer = an.ask(
+            "Last year, how many of Jiangbei's (江北区) labour and social security messages got "
+            "a 不满意 rating? What share of that group's rated messages is that?"
+        )
+    assert f"{bad} of {rated} records" in answer.body, answer.text
+    assert "Jiangbei" not in answer.text.replace(answer.question, ""), answer.text

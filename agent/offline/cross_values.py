@@ -167,6 +167,12 @@ def _phrases(text: str) -> list[str]:
             pair = f"{w} {words[i + 1]}"
             if w not in _STOP and words[i + 1] not in _STOP:
                 out[pair] = None
+        # "labour and social security" for 劳动和社会保障: two names joined, one value.
+        joined = words[i + 1 : i + 2] in (["and"], ["or"]) and not _CJK.search(w)
+        for n in (3, 4) if joined and w not in _STOP else ():
+            run = words[i : i + n]
+            if len(run) == n and all(not _CJK.search(x) and x not in _STOP for x in run[2:]):
+                out[" ".join(run)] = None
     return list(out)
 
 

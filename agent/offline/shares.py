@@ -315,6 +315,8 @@ def rated_only(intent: Intent, dim: str) -> bool:
     cue = _RATED.search(text)
     if cue is not None and _COUNTED_OVER.search(text[: cue.start()]):
         return True  # "（按给了评价的留言算）", "only counting rated ones": said after it
+    if cue is not None and _WHOLE_BEFORE.search(text[: cue.start()]):
+        return True  # "What share of that group's rated messages is that": the whole named
     return cue is not None and 0 <= cue.start() < at_value
 
 
@@ -333,6 +335,11 @@ _COUNTED_OVER = re.compile(
     # "among the messages that were rated"
     r"|\b(?:among|of|counting) (?:the |those )?(?:[a-z]+ ){0,2}(?:that|which|who)"
     r" (?:were|was|are|is|have been|got)(?: actually)?)\s*$"
+)
+# The words that name the whole of a share, right before what it is ("share of that group's
+# rated messages", "占给了评价的留言的").
+_WHOLE_BEFORE = re.compile(
+    r"(?i)\b(?:share|percentage|proportion|fraction|percent)\s+of\b[^.?!]{0,30}$|占[^，。？?,]{0,10}$"
 )
 _RATED = re.compile(
     r"给了?(?:评价|评分|打分|满意度)|有(?:评价|评分|打分)|评了分|打了分|参与了?评价"

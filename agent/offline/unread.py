@@ -280,7 +280,7 @@ class UnreadWords:
 # A word glossing a name the reading used, in brackets after it or with it in brackets
 # ("Geely (吉利汽车)", "吉利汽车 (Geely)"): the used name is blanked, leaving empty brackets
 # after the word, or a bracketed word after blanks.
-_GLOSS_BEFORE = re.compile(r"[a-z\u3400-\u9fff][\w\u3400-\u9fff-]*\s*[（(]\s*[)）]")
+_GLOSS_BEFORE = re.compile(r"[a-z\u3400-\u9fff][\w\u3400-\u9fff'’-]*\s*[（(]\s*[)）]")
 _GLOSS_INSIDE = re.compile(r"(?<=\s\s)[（(]\s*[^()（）]{1,30}?\s*[)）]")
 
 
