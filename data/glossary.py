@@ -23,6 +23,7 @@ _WORDS: dict[str, str] = {
     "到货": "delivery", "发货": "shipping", "运费": "shipping", "司机": "driver",
     "快递员": "courier driver", "送货员": "courier driver", "订单": "order",
     "取消": "cancellation cancel", "退订": "cancellation cancel unsubscribe",
+    "联邦": "federal", "私人": "private", "私营": "private", "个人": "personal",
     "储蓄": "savings", "存款": "savings deposit", "支票": "checking check", "信用卡": "credit card",
     "贷款": "loan", "房贷": "mortgage", "车贷": "vehicle loan", "学生贷款": "student loan",
     "账户": "account", "账号": "account", "帐户": "account", "帐号": "account",

@@ -574,3 +574,34 @@ def test_an_english_name_of_a_chinese_value_and_the_rated_whole_said_after(
         )
     assert f"{bad} of {rated} records" in answer.body, answer.text
     assert "Jiangbei" not in answer.text.replace(answer.question, ""), answer.text
+
+
+def test_chinese_names_of_english_values_leave_a_generic_last_word_unsaid(
+    tmp_path: Path,
+) -> None:
+    # "联邦学生贷款和私人学生贷款": Federal student loan servicing (its "servicing" unsaid) and
+    # Private student loan, side by side.
+    subs = [
+        "Federal student loan servicing",
+        "Private student loan",
+        "Federal student loan servicing",
+        "Other",
+    ]
+    rows = [
+        {"complaint_id": str(5000 + i), "date_received": f"2024-0{1 + i % 6}-1{i % 9}",
+         "sub_product": subs[i % 4], "consumer_disputed": ("True", "False", "False")[(i // 4) % 3],
+         "narrative": "The servicer did not respond"}
+        for i in range(120)
+    ]  # fmt: skip
+    with offline_analyst(
+        tmp_path, rows, file="complaints.csv", as_of="2025-01-02", id="complaint_id",
+        text="narrative",
+    ) as an:  # fmt: skip
+        answer = an.ask(
+            "联邦学生贷款和私人学生贷款相比，哪一类被消费者提出异议（disputed）的比例更高？各是多少？"
+        )
+    for sub in ("Federal student loan servicing", "Private student loan"):
+        mine = [r for r in rows if r["sub_product"] == sub]
+        rate = 100 * sum(r["consumer_disputed"] == "True" for r in mine) / len(mine)
+        shown = f"{rate:.1f}".rstrip("0").rstrip(".")
+        assert f"| {sub} | {shown}% |" in answer.text, (sub, shown, answer.text)

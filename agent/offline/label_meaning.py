@@ -151,7 +151,7 @@ def _overlap(a: str, b: str) -> bool:
 # Words of a category's name that say nothing of which one it is ("Request to not send …"), and
 # those a question in Chinese often leaves unsaid ("让用户重启设备" for Request device restart).
 _FILLER = frozenset(("to", "by", "via", "and", "the", "of", "a", "an", "or", "for", "not", "with"))
-_UNSAID = frozenset(("request", "provide", "offer"))
+_UNSAID = frozenset(("request", "provide", "offer", "servicing"))
 # What a joined handle's last word says of the account ("AppleSupport", "SpotifyCares"): its
 # role, not its name, which a Chinese question says by the name alone.
 _HANDLE_ROLES = frozenset(("support", "help", "cares", "care", "service", "team", "desk"))
