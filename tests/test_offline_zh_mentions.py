@@ -157,3 +157,27 @@ def test_a_verb_of_handling_inside_a_value_s_name_does_not_name_it(tmp_path: Pat
         answer = an.ask("有多少条留言的答复被市民退回、要求重新办理的？")
     line = answer.reading.line if answer.reading else ""
     assert "社保卡办理问题" not in line and "社保卡办理问题" not in answer.body, answer.text
+
+
+def test_families_of_values_named_side_by_side_are_each_a_group(tmp_path: Path) -> None:
+    # "2019款和2020款的车": every trim of each model year, a group of its own — for a value's
+    # share and for the share that mention a word.
+    engines = ["1.5L 手动 舒适型", "1.5T 自动 豪华型", "2.0T 四驱 旗舰型", "1.6L CVT 精英版"]
+    rows = [
+        {"id": str(i), "filed": f"2020-06-0{1 + i % 8}", "brand": "甲乙丙"[i % 3],
+         "type": f"{2018 + (i * 7 + i // 5) % 3}款 {engines[i % 4]}",
+         "status": ("处理反馈", "信息审核", "处理反馈", "审核通过")[(i // 3) % 4],
+         "title": f"{TITLES[(i * 3 + i // 4) % 5]}（第{i}条）"}
+        for i in range(150)
+    ]  # fmt: skip
+    with offline_analyst(tmp_path, rows, id="id", text="title", as_of="2020-06-09") as an:
+        shares = an.ask("2019款和2020款的车，投诉走到“处理反馈”的比例各是多少？").text
+        noise = an.ask("2018款和2019款的车，各自的投诉里说到异响的占百分之几？").text
+    for year in ("2019款", "2020款"):
+        mine = [r for r in rows if r["type"].startswith(year)]
+        done = sum(r["status"] == "处理反馈" for r in mine)
+        assert f"| {year} | {done} | {len(mine)} |" in shares, (year, shares)
+    for year in ("2018款", "2019款"):
+        mine = [r for r in rows if r["type"].startswith(year)]
+        said = sum("异响" in r["title"] for r in mine)
+        assert f"| {year} | {said} | {len(mine)} |" in noise, (year, noise)

@@ -32,11 +32,12 @@ from .playbooks import (
     slice_text,
     table,
 )
-from .shares import base_said, rated_only
+from .shares import base_said, family_case, rated_only
 from .slice_sql import literal, reach, share_sql, slice_where
 from .slots import VOC_COLUMNS, Either, fixed
 from .transcript import Results
 from .understand import OF_WHICH, SHARE_WORD, WHICH, Intent
+from .value_parts import Holding
 
 FEEDBACK = "voc"
 TEXT = "text"
@@ -113,6 +114,14 @@ def matched(term: str) -> str:
     return word[:-1]
 
 
+def _families(intent: Intent, group: str | None) -> list[Holding]:
+    """The families of values named side by side on ``group`` ("2018款和2019款"), if that is
+    what was named there."""
+    named = intent.slots.compared.get(group or "") or []
+    families = [v for v in named if isinstance(v, Holding)]
+    return families if len(named) > 1 and len(families) == len(named) else []
+
+
 def mention_sql(
     catalog: Catalog, terms: list[str], intent: Intent, group: str | None = None
 ) -> str | None:
@@ -130,6 +139,11 @@ def mention_sql(
     group_expr = reach(catalog, base, group, joins) if group else None
     if group and group_expr is None:
         return None
+    families = _families(intent, group)
+    if group_expr is not None and families:
+        # "2018款和2019款的车，各自的投诉里": each family of values a group of its own.
+        group_expr = family_case(group_expr, families)
+        where = [*where, f"({group_expr}) IS NOT NULL"]
     outer = {FEEDBACK: f"{FEEDBACK}.voc_id = {source}.voc_id"} if source else None
     joiner = " AND " if intent.mentions_all else " OR "
     conds = [_holds(t, intent) for t in terms]
@@ -525,7 +539,7 @@ def _stage(intent: Intent, results: Results) -> dict[str, Call]:
     split = intent
     if group is None and intent.slots.compared:
         group = next(iter(intent.slots.compared))
-    if group is not None and intent.slots.compared.get(group):
+    if group is not None and intent.slots.compared.get(group) and not _families(intent, group):
         # "所有好评里有百分之几提到了“价格”？所有差评里又是百分之几": only the values named side
         # by side, each with its share of the records that mention the words.
         values = Either(*intent.slots.compared[group])

@@ -52,7 +52,14 @@ from .transcript import (
     turn_results,
     user_turns,
 )
-from .understand import OUT_OF_SCOPE, REFUSED, UNAVAILABLE, Intent, Understander
+from .understand import (
+    OUT_OF_SCOPE,
+    REFUSED,
+    UNAVAILABLE,
+    Intent,
+    Understander,
+    families_where_split,
+)
 from .unread import unread_note, value_words_note
 
 log = logging.getLogger(__name__)
@@ -181,6 +188,7 @@ class OfflineProvider:
             self._intents.move_to_end(key)
             return self._intents[key]
         intent = self.understander.understand(question, periods)
+        families_where_split(intent)
         self._intents[key] = intent
         if len(self._intents) > _CACHE_SIZE:
             self._intents.popitem(last=False)

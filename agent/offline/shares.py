@@ -37,6 +37,7 @@ from .text_columns import column_title
 from .thresholds import ITEMS, Threshold
 from .transcript import Results
 from .understand import Intent
+from .value_parts import Holding
 
 
 def share_call(intent: Intent) -> Call | None:
@@ -58,7 +59,11 @@ def share_call(intent: Intent) -> Call | None:
     # (not values found by a part of their names beside others already kept: "本田" of two
     # brands and of their models).
     either = any(isinstance(v, Either) for v in whole.values())
+    # "2019款和2020款": families of values, each a group of its own.
+    families = [v for v in named if isinstance(v, Holding)] if len(named) > 1 else []
+    families = families if len(families) == len(named) else []
     kept = {**whole, group: Either(*named)} if group and len(named) > 1 and not either else whole
+    kept = whole if families else kept  # the families are kept by their own expression below
     # "Resolved on a Saturday": the weekday of the resolution date, of the resolved records.
     dated = intent.event_time
     where = slice_where(cat, base, kept, intent.period, joins, dated)
@@ -93,6 +98,9 @@ def share_call(intent: Intent) -> Call | None:
         match = f"({match}) AND {aged}"
     match = " AND ".join([f"({c})" for c in with_part] + [match]) if with_part else match
     group_expr = reach(cat, base, group, joins) if group else None
+    if group_expr is not None and families:
+        group_expr = family_case(group_expr, families)
+        where = [*where, f"({group_expr}) IS NOT NULL"]
     if intent.threshold_split is not None:
         t, other = intent.threshold_split
         if t.table != base:
@@ -261,6 +269,17 @@ def _by_count(intent: Intent) -> bool:
 
 # The two sides of a threshold the shares are split by ("7天以内" and "超过7天").
 SIDE = "side"
+
+
+def family_case(expr: str, families: list[Any]) -> str:
+    """Each record's family ("2019款") among the families of values named, by the values each
+    holds."""
+    whens = " ".join(
+        f"WHEN CAST({expr} AS VARCHAR) LIKE {literal('%' + f.word + '%')} THEN {literal(f.word)}"
+        # A longer word first: "国VI" before "国V", which it holds.
+        for f in sorted(families, key=lambda f: -len(f.word))
+    )
+    return f"CASE {whens} END"
 
 
 def _group(intent: Intent) -> str | None:

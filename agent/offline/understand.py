@@ -5912,6 +5912,17 @@ def _count_and_its_share(question: str, shape: ShapeReading, slots: Slots, cat: 
         slots.metrics = [rate]
 
 
+def families_where_split(intent: Intent) -> None:
+    """Families of values named side by side ("2019款和2020款") are groups only where shares and
+    words counted split by them; elsewhere the first family said is read as before, a filter."""
+    if intent.playbook in ("share_of", "mentions"):
+        return
+    for dim, named in list(intent.slots.compared.items()):
+        if len(named) > 1 and all(isinstance(v, Holding) for v in named):
+            del intent.slots.compared[dim]
+            intent.slots.filters[dim] = named[0]
+
+
 def _records_then_their_share(intent: Intent) -> None:
     """ "How many new tickets did we open, and what share of them made SLA", "…, and how many of
     those didn't get a timely response": the records asked about are counted, and the column's

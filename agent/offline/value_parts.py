@@ -11,6 +11,7 @@ least two values but not in nearly all.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -112,6 +113,14 @@ class ValueParts:
             ]
             if not found:
                 continue
+            listed = _listed_parts(text, found)
+            if len(listed) >= 2:
+                # "2019款和2020款的车": each family of values, side by side.
+                slots.compared[dim] = [Holding(p, *parts[p]) for _, _, p in listed]
+                slots.spans += [(start, end) for start, end, _ in listed]
+                if dim not in slots.dimensions:
+                    slots.dimensions.append(dim)
+                continue
             start, end, part = max(found, key=lambda f: f[1] - f[0])
             slots.filters[dim] = value = Holding(part, *parts[part])
             slots.spans.append((start, end))
@@ -184,6 +193,26 @@ class ValueParts:
         slots.said[f"{dim}={value}"] = (start, end)
         if dim not in slots.dimensions:
             slots.dimensions.append(dim)
+
+
+# What joins two parts said side by side ("2019款和2020款", "国VI vs 国V").
+_JOIN = re.compile(
+    r"(?i)^\s*(?:[、,，/]|和|与|跟|及|或|还是|对比|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*$"
+)
+
+
+def _listed_parts(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The parts said one after another joined as a list, none inside another, in the order
+    said; [] when they are not listed so."""
+    kept = [
+        f for f in found
+        if not any(o != f and o[0] <= f[0] and f[1] <= o[1] for o in found)
+    ]  # fmt: skip
+    kept.sort()
+    if len(kept) < 2 or len({p for *_, p in kept}) != len(kept):
+        return []
+    joined = all(_JOIN.match(text[a[1] : b[0]]) for a, b in itertools.pairwise(kept))
+    return kept if joined else []
 
 
 def _open(slots: Slots, dim: str, word: str) -> bool:
