@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,3 +182,28 @@ def test_families_of_values_named_side_by_side_are_each_a_group(tmp_path: Path) 
         mine = [r for r in rows if r["type"].startswith(year)]
         said = sum("异响" in r["title"] for r in mine)
         assert f"| {year} | {said} | {len(mine)} |" in noise, (year, noise)
+
+
+def test_the_group_with_the_most_records_then_a_value_s_part_of_it(tmp_path: Path) -> None:
+    # "哪个品牌被投诉得最多？…其中星越占了几条": the brands ranked by all their complaints
+    # that day, 星越's part of the first — not the brands ranked by 星越's complaints alone.
+    models = {"吉利": ["星越", "博越"], "马自达": ["阿特兹", "CX-4"], "大众": ["速腾", "迈腾"]}
+    brands = list(models)
+    rows = []
+    for i in range(120):
+        brand = brands[(i * 5 + i // 7) % 3]
+        rows.append(
+            {"id": str(i), "filed": f"2020-06-0{1 + i % 4}", "brand": brand,
+             "model": models[brand][(i // 3) % 2], "title": f"{TITLES[i % 5]}（第{i}条）"}
+        )  # fmt: skip
+    day = [r for r in rows if r["filed"] == "2020-06-03"]
+    counts = Counter(r["brand"] for r in day)
+    (top, n), second = counts.most_common(1)[0], counts.most_common(2)[1][1]
+    assert n > second
+    model = models[top][0]
+    part = sum(r["model"] == model for r in day if r["brand"] == top)
+    with offline_analyst(tmp_path, rows, id="id", text="title", as_of="2020-06-09") as an:
+        text = an.ask(
+            f"6月3号哪个品牌被投诉得最多？那天它一共被投诉了几条？其中{model}占了几条？"
+        ).text
+    assert f"{top}的记录最多：{n} 条，其中{model} {part} 条" in text, text

@@ -254,6 +254,8 @@ def _order(intent: Intent, group: str | None) -> str:
     cat = intent.catalog
     if cat is not None and group in cat.dimensions and cat.dimensions[group].from_time:
         return "TIME"
+    if intent.whole_ranked:
+        return "RECORDS"
     if _by_count(intent):
         return "PART_ASC" if _lowest(intent) else "PART"
     return "ASC" if _lowest(intent) else "DESC"
@@ -623,6 +625,8 @@ def _write_groups(intent: Intent, res: Any, w: Writer, group: str) -> None:
     key = "share.top_least" if _lowest(intent) else "share.top_most"
     if _by_count(intent):
         key = "share.top_fewest" if _lowest(intent) else "share.top_count"
+    if intent.whole_ranked:
+        key = "share.top_records"
     w.lead.append(
         w.say(
             key, dim=_group_name(w, group), name=w.label(group, top[group]),

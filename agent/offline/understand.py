@@ -317,6 +317,9 @@ class Intent:
     # Two categories named, the second asked of the first's records ("of the iPhone tweets,
     # what share also mention the battery").
     labels_within: bool = False
+    # "哪个品牌最多？其中星越占了几条": the groups ranked by all their records, a value's part of
+    # each beside it.
+    whole_ranked: bool = False
     # Filters that belong to the part of a share with the last one ("both ask to DM and include
     # a link": the records with both, among all the company's replies).
     part_with: list[str] = field(default_factory=list)
@@ -804,6 +807,7 @@ class Understander:
         _groups_by_unset(intent)
         _values_against_rest(intent)
         _part_of_those(intent)
+        _part_of_top(intent)
         _counted_by_event(intent)
         _weekend_glossed(intent)
         _units_of_event_time(intent)
@@ -4089,6 +4093,39 @@ def _part_of_those(intent: Intent) -> None:
     if len(after) != 1 or len(after) == len(at):
         return  # one value after the cue is the part; the others before it are the whole
     intent.playbook = "share_of"
+
+
+def _part_of_top(intent: Intent) -> None:
+    """ "大前天哪个品牌被投诉得最多？…其中星越占了几条": the groups ranked by all their records,
+    and the records of the value said after "of those" (其中, of those) within each — not the
+    groups ranked by that value's records alone."""
+    cat, q = intent.catalog, intent.question
+    if cat is None or intent.comparison is not None:
+        return
+    # "How many of those were about …" read as a share: no share was asked, the most was.
+    shared = intent.playbook == "share_of" and not SHARE_WORD.search(q) and _MOST_SAID.search(q)
+    if intent.playbook != "ranking" and not shared:
+        return
+    if intent.metrics and (len(intent.metrics) != 1 or not plain_count(cat, intent.metrics[0])):
+        return
+    if intent.condition or intent.mentions or intent.unset or intent.slots.compared:
+        return
+    cue = OF_WHICH.search(q)
+    groups = [d for d in intent.slots.dimensions if d not in intent.filters]
+    if cue is None or len(groups) != 1 or FEWEST.search(q):
+        return
+    after = []
+    for d, v in intent.filters.items():
+        if isinstance(v, (Either, Excluded)):
+            return
+        where = _said_at(intent, d, str(v))[0]
+        if where < 0:
+            return
+        if where >= cue.end():
+            after.append(d)
+    if len(after) != 1 or after[0] == groups[0]:
+        return
+    intent.playbook, intent.whole_ranked = "share_of", True
 
 
 def _groups_by_unset(intent: Intent) -> None:
