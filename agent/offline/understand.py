@@ -5984,13 +5984,10 @@ def _records_then_their_share(intent: Intent) -> None:
     ]  # fmt: skip
     if not plain or not said or min(said) < of_them.start():
         return
-    shared = _SHARE_WORD.search(of_them.group(0)) or _SHARE_WORD.search(text[of_them.end() :])
+    shared = SHARE_WORD.search(of_them.group(0)) or SHARE_WORD.search(text[of_them.end() :])
     intent.slots.metrics = [plain[0], rate if shared else count]
 
 
-_SHARE_WORD = re.compile(
-    r"(?i)\b(?:share|percent|percentage|proportion|fraction)\b|比例|占比|百分之|占"
-)
 # "… and what share of them made SLA": a share of the records counted before it.
 _SHARE_OF_THEM = re.compile(
     r"(?i)\b(?:share|percentage|proportion|fraction|percent|how many)\s+of\s+(?:them|those|these)\b"

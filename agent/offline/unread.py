@@ -105,13 +105,9 @@ class UnreadWords:
             text = re.sub(re.escape(phrase.lower()), " ", text) if phrase.strip() else text
         text = _GLOSS_BEFORE.sub(" ", _GLOSS_INSIDE.sub(" ", text))
         said = _said_of_people(text) + _names_said(question, text) + _events_said(text, question)
-        return self._unlike([w for w in said if not self._known(w)])[:_MAX_SAID]
+        return self.unlike([w for w in said if not self._known(w)])[:_MAX_SAID]
 
     def unlike(self, words: list[str]) -> list[str]:
-        """Of ``words``, those that resemble no name of the catalog."""
-        return self._unlike(words)
-
-    def _unlike(self, words: list[str]) -> list[str]:
         """Of ``words``, those that resemble no name of the catalog, in order, once each."""
         names, vectors = self._vectors.get()
         if not words or not names:
@@ -141,7 +137,7 @@ class UnreadWords:
             w for w in _content_words(" ".join(kept))
             if _CJK.search(w) and w not in _ZH_GENERAL and not self._known(w)
         ]  # fmt: skip
-        return self._unlike(words)
+        return self.unlike(words)
 
     def contrasted(self, question: str, used: list[str], spans: list[tuple[int, int]]) -> list[str]:
         """ "bought on a car loan rather than paid in full": the English content words of the
@@ -156,7 +152,7 @@ class UnreadWords:
         before = re.split(r"[,;?!.]", text[: m.start()])[-1]
         after = re.split(r"[,;?!.]", text[m.end() :])[0]
         words = [w for w in _content_words(f"{before} {after}") if w.isascii()]
-        return self._unlike([w for w in words if not self._known(w)])
+        return self.unlike([w for w in words if not self._known(w)])
 
     def missing_subject(
         self, question: str, used: list[str], spans: list[tuple[int, int]]
