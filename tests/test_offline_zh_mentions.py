@@ -156,8 +156,9 @@ def test_a_verb_of_handling_inside_a_value_s_name_does_not_name_it(tmp_path: Pat
     ]  # fmt: skip
     with offline_analyst(tmp_path, records, id="id", text="text", as_of="2024-07-01") as an:
         answer = an.ask("有多少条留言的答复被市民退回、要求重新办理的？")
-    line = answer.reading.line if answer.reading else ""
-    assert "社保卡办理问题" not in line and "社保卡办理问题" not in answer.body, answer.text
+    assert answer.reading is not None and answer.reading.line, answer.text
+    assert "社保卡办理问题" not in answer.reading.line, answer.text
+    assert "社保卡办理问题" not in answer.body, answer.text
 
 
 def test_families_of_values_named_side_by_side_are_each_a_group(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def depth_sql(cat: Catalog, intent: Intent, metrics: list[str], group: str | Non
         n, col = _asked(intent)
         # One category and no other: of the records carrying it ("of the iPhone tweets").
         named = intent.labels[:1] if intent.label_depth == ONLY_DEPTH else []
-        label_expr = cat.dimensions[dim].sources.get(labels) if (dim := _labels_dim(cat)) else None
+        dim = label_sets(cat).get(metric)
+        label_expr = cat.dimensions[dim].sources.get(labels) if dim else None
         if named and not label_expr:
             return None
         of = "count(*) FILTER (WHERE coalesce(c.x, 0) >= 1)" if named else "count(*)"
@@ -82,11 +83,6 @@ def _asked(intent: Intent) -> tuple[str, str]:
     if depth == AVERAGE_DEPTH:
         return "coalesce(c.n, 0) >= 1", "carrying_any"
     return f"coalesce(c.n, 0) >= {depth}", f"carrying_{depth}_or_more"
-
-
-def _labels_dim(cat: Catalog) -> str | None:
-    """The dimension the export's categories are held in."""
-    return next(iter(label_sets(cat).values()), None)
 
 
 def _which(intent: Intent) -> str:

@@ -545,12 +545,12 @@ _EVENT_EN = (
 )
 
 
-def _events_said(text: str, question: str = "") -> list[str]:
+def _events_said(text: str, question: str) -> list[str]:
     """What the question says happened to the records ("were escalated", "closed as
     duplicates"), but for the words of every export (opened, closed, resolved, filed …): found
     in the ``question`` as said, kept where ``text`` (what the reading left) still holds them."""
     left = set(re.findall(r"[a-z]+", text))
-    said = [w for p in _EVENT_EN for w in p.findall((question or text).lower())]
+    said = [w for p in _EVENT_EN for w in p.findall(question.lower())]
     return [w for w in said if w in left and w not in _SHAPE and w not in STOP_WORDS]
 
 
